@@ -1,0 +1,28 @@
+"""Registers the in-memory adapters: a storefront, an exception queue and a sales sink."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.hookspecs import AdapterRegistry, hookimpl
+from adapters.memory.exceptions import InMemoryExceptionQueue
+from adapters.memory.sales import InMemorySalesSink
+from adapters.memory.storefront import InMemoryStorefront
+
+
+@hookimpl
+def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
+    registry.add_storefront(
+        "memory",
+        lambda cfg: InMemoryStorefront(str(cfg.get("name", "memory"))),
+        "a store held in memory (tests, dry runs)",
+    )
+    registry.add_exception_queue("memory", _queue, "exceptions held in memory (tests)")
+    registry.add_sales_sink(
+        "memory", lambda cfg: InMemorySalesSink(str(cfg.get("name", "memory"))), "sales facts held in memory (tests)"
+    )
+
+
+def _queue(cfg: Mapping[str, Any]) -> InMemoryExceptionQueue:
+    return InMemoryExceptionQueue()

@@ -1,0 +1,61 @@
+"""Sync state and unit of work in memory. Commit copies the working state; rollback discards it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+
+from adapters.memory.exceptions import InMemoryExceptionQueue
+from domain.model import TitleFamily
+from domain.plan import AppliedListing
+
+
+class InMemorySyncState:
+    def __init__(self) -> None:
+        self.listings: dict[str, dict[str, AppliedListing]] = {}
+        self.cursors: dict[str, str | None] = {}
+        self.catalogues: dict[str, dict[str, TitleFamily]] = {}
+
+    def applied(self, storefront: str) -> dict[str, AppliedListing]:
+        return dict(self.listings.get(storefront, {}))
+
+    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+        self.listings.setdefault(storefront, {})[listing.key] = listing
+
+    def cursor(self, source: str) -> str | None:
+        return self.cursors.get(source)
+
+    def set_cursor(self, source: str, cursor: str | None) -> None:
+        self.cursors[source] = cursor
+
+    def catalogue(self, source: str) -> dict[str, TitleFamily]:
+        return dict(self.catalogues.get(source, {}))
+
+    def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
+        self.catalogues[source] = dict(families)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self) -> None:
+        self.committed_state = InMemorySyncState()
+        self.committed_exceptions = InMemoryExceptionQueue()
+        self.state = InMemorySyncState()
+        self.exceptions = InMemoryExceptionQueue()
+        self.commits = 0
+
+    def __enter__(self) -> InMemoryUnitOfWork:
+        self.state = copy.deepcopy(self.committed_state)
+        self.exceptions = copy.deepcopy(self.committed_exceptions)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self.committed_state = copy.deepcopy(self.state)
+        self.committed_exceptions = copy.deepcopy(self.exceptions)
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.state = copy.deepcopy(self.committed_state)
+        self.exceptions = copy.deepcopy(self.committed_exceptions)

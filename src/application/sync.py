@@ -1,0 +1,223 @@
+"""Sync use cases: plan what a storefront needs, and carry it out batch by batch.
+
+Each batch's outcomes are recorded in their own unit of work, so a crash loses at most the batch in
+flight; the storefront's create-by-SKU lookup makes the re-run converge without duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.catalogue import merge_catalogue
+from domain.listing import MappingSettings, StoreListing, build_listings
+from domain.model import TitleFamily
+from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, plan_changes
+from domain.ports import (
+    ActionOutcome,
+    CatalogSource,
+    Clock,
+    ExceptionKind,
+    SourceRead,
+    StoreErrorKind,
+    Storefront,
+    UnitOfWork,
+)
+from domain.problems import Problem
+from domain.storefront import StorefrontSettings
+
+STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
+READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
+
+
+@dataclass(frozen=True)
+class SyncStorefront:
+    """Command: bring one storefront in line with the source."""
+
+    storefront: StorefrontSettings
+    full: bool = False  # resend every section, and read the whole source
+    batch_size: int = 10  # BigCommerce updates at most 10 products per request
+    mapping: MappingSettings = field(default_factory=MappingSettings)
+
+
+@dataclass(frozen=True)
+class PlannedSync:
+    read: SourceRead
+    listings: tuple[StoreListing, ...]
+    plan: Plan
+    applied: dict[str, AppliedListing]
+    catalogue: dict[str, TitleFamily]
+
+
+@dataclass
+class SyncReport:
+    storefront: str
+    started: datetime
+    finished: datetime | None = None
+    created: int = 0
+    updated: int = 0
+    hidden: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    exceptions_opened: list[str] = field(default_factory=list)
+    outcomes: list[ActionOutcome] = field(default_factory=list)
+    wakeups: list[tuple[str, datetime]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+def plan_storefront(cmd: SyncStorefront, source: CatalogSource, uow: UnitOfWork, clock: Clock) -> PlannedSync:
+    """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
+
+    Planning covers the whole known catalogue, not only what the source says changed, so that launches and
+    campaign flips of unchanged titles happen at their instants. Writes nothing.
+    """
+    with uow:
+        applied = uow.state.applied(cmd.storefront.name)
+        cursor = None if cmd.full else uow.state.cursor(source.name)
+        stored = uow.state.catalogue(source.name)
+    read = source.read(cursor)
+    catalogue = merge_catalogue(stored, read)
+    listings = tuple(build_listings(catalogue.values(), cmd.storefront, at=clock.now(), mapping=cmd.mapping))
+    # Keys bookbridge applied but the catalogue lacks are hidden, unless the catalogue is still being built
+    # from deltas alone (then absence means "not read yet", not "withdrawn").
+    complete = read.complete or bool(stored)
+    plan = plan_changes(cmd.storefront.name, listings, applied, source_complete=complete, full=cmd.full)
+    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
+
+
+def _isbn_of(action: StoreAction) -> str:
+    if action.listing is not None and len(action.listing.isbns) == 1:
+        return str(action.listing.isbns[0])
+    return action.key
+
+
+def sync_storefront(
+    cmd: SyncStorefront,
+    source: CatalogSource,
+    store: Storefront,
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SyncReport:
+    planned = plan_storefront(cmd, source, uow, clock)
+    name = cmd.storefront.name
+    report = SyncReport(
+        storefront=name, started=clock.now(), unchanged=planned.plan.unchanged, skipped=len(planned.plan.skipped)
+    )
+    _record_readiness(planned.listings, name, uow, clock, report)
+    actions = list(planned.plan.actions)
+    applied = dict(planned.applied)
+    done = 0
+    for start in range(0, len(actions), cmd.batch_size):
+        batch = actions[start : start + cmd.batch_size]
+        outcomes = store.apply(batch, applied)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report)
+        done += len(batch)
+        if on_progress:
+            on_progress(done, len(actions))
+    with uow:
+        uow.state.save_catalogue(source.name, planned.catalogue)
+        uow.state.set_cursor(source.name, planned.read.cursor)
+        for problem in planned.read.problems:
+            if problem.blocking:
+                uow.exceptions.report(
+                    ExceptionKind.SOURCE_ERROR,
+                    isbn=problem.record,
+                    storefront=None,
+                    message=problem.message,
+                    field=problem.field,
+                    at=clock.now(),
+                )
+        uow.commit()
+    report.wakeups = sorted(
+        ((li.key, li.next_change) for li in planned.listings if li.next_change is not None), key=lambda kv: kv[1]
+    )
+    report.finished = clock.now()
+    return report
+
+
+def _record_batch(
+    batch: Sequence[StoreAction],
+    outcomes: Sequence[ActionOutcome],
+    applied: dict[str, AppliedListing],
+    storefront: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    report: SyncReport,
+) -> None:
+    if len(outcomes) != len(batch):
+        raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
+    with uow:
+        for action, outcome in zip(batch, outcomes, strict=True):
+            report.outcomes.append(outcome)
+            isbn = _isbn_of(action)
+            if outcome.ok:
+                record = applied_after(action, applied.get(action.key), outcome.product_id)
+                uow.state.record_applied(storefront, record)
+                applied[action.key] = record
+                uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
+                if action.kind is ActionKind.CREATE:
+                    report.created += 1
+                elif action.kind is ActionKind.HIDE:
+                    report.hidden += 1
+                else:
+                    report.updated += 1
+                continue
+            report.failed += 1
+            error = outcome.error
+            kind = (
+                ExceptionKind.TRANSIENT_EXHAUSTED
+                if error and error.kind is StoreErrorKind.TRANSIENT
+                else ExceptionKind.STORE_REJECTION
+            )
+            message = error.message if error else "the store reported a failure without a reason"
+            item = uow.exceptions.report(
+                kind,
+                isbn=isbn,
+                storefront=storefront,
+                message=message,
+                field=error.field if error else None,
+                at=clock.now(),
+            )
+            report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+        uow.commit()
+
+
+def _record_readiness(
+    listings: Sequence[StoreListing], storefront: str, uow: UnitOfWork, clock: Clock, report: SyncReport
+) -> None:
+    with uow:
+        for listing in listings:
+            isbn = str(listing.isbns[0]) if len(listing.isbns) == 1 else listing.key
+            blocking = [p for p in listing.problems if p.blocking]
+            if not blocking:
+                uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=READINESS_KINDS)
+                continue
+            by_kind: dict[ExceptionKind, list[Problem]] = {}
+            for problem in blocking:
+                kind = (
+                    ExceptionKind.RIGHTS_CONFLICT
+                    if problem.code == "rights-conflict"
+                    else ExceptionKind.BLOCKING_READINESS
+                )
+                by_kind.setdefault(kind, []).append(problem)
+            for kind, found in by_kind.items():
+                item = uow.exceptions.report(
+                    kind,
+                    isbn=isbn,
+                    storefront=storefront,
+                    message="; ".join(p.message for p in found),
+                    field=", ".join(dict.fromkeys(p.field for p in found if p.field)) or None,
+                    at=clock.now(),
+                )
+                if item.count == 1:
+                    report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+            stale = [k for k in READINESS_KINDS if k not in by_kind]
+            uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
+        uow.commit()

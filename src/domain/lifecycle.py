@@ -1,0 +1,126 @@
+"""Lifecycle: where an edition stands at an instant, what the store should show, and when that changes.
+
+Store rules (docs/mapping.md states them for people):
+- Delisted: PublishingStatus (List 64) 01, 03, 05, 07, 08, 10, 11, 12, 15, 17; or ProductAvailability
+  (List 65) 01, 09, 40-52; or a NotificationType 05 delete.
+- Temporarily unavailable: status 06 or 16, or availability 30-34: visible, not purchasable.
+- Editorial: no status (00, 09 or none), or before the public announcement date: hidden.
+- Before release (release = the later of the publication date and the sales embargo): announced
+  (visible, not purchasable), or pre-order once any pre-order embargo (List 163: 27) has passed.
+- From release: live (purchasable). Never purchasable before the sales embargo or the publication date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.instants import require_aware, start_of
+from domain.model import Edition
+
+DELISTED_STATUSES = frozenset({"01", "03", "05", "07", "08", "10", "11", "12", "15", "17"})
+UNAVAILABLE_STATUSES = frozenset({"06", "16"})
+EDITORIAL_STATUSES = frozenset({"00", "09"})
+SELLING_STATUSES = frozenset({"02", "04", "13", "18"})  # forthcoming, active, active-not-sold-separately/as-set
+DELISTED_AVAILABILITY = frozenset({"01", "09"} | {str(n) for n in range(40, 53)})
+UNAVAILABLE_AVAILABILITY = frozenset({"30", "31", "32", "33", "34"})
+
+
+class Stage(StrEnum):
+    EDITORIAL = "editorial"
+    ANNOUNCED = "announced"
+    PREORDER = "preorder"
+    LIVE = "live"
+    TEMPORARILY_UNAVAILABLE = "temporarily-unavailable"
+    DELISTED = "delisted"
+
+
+class Availability(StrEnum):
+    """Store-neutral availability; BigCommerce's `availability` takes the same three values."""
+
+    AVAILABLE = "available"
+    PREORDER = "preorder"
+    DISABLED = "disabled"
+
+
+class ListingState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stage: Stage
+    visible: bool
+    purchasable: bool  # can be bought for delivery now
+    availability: Availability
+    preorder_release: datetime | None = None
+    message: str | None = None
+
+
+class Lifecycle(BaseModel):
+    """A state and the next instant at which it changes (None: it won't change by the clock alone)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: ListingState
+    next_change: datetime | None
+
+
+def release_instant(edition: Edition, tz: ZoneInfo) -> datetime | None:
+    """The later of the publication date and the sales embargo (List 163: 01, 02)."""
+    candidates = [start_of(d, tz) for d in (edition.publication_date, edition.sales_embargo) if d is not None]
+    return max(candidates) if candidates else None
+
+
+def _stage(edition: Edition, at: datetime, tz: ZoneInfo) -> tuple[Stage, datetime | None]:
+    status = edition.publishing_status
+    availability = edition.availability
+    if edition.delisted or status in DELISTED_STATUSES or availability in DELISTED_AVAILABILITY:
+        return Stage.DELISTED, None
+    if status in UNAVAILABLE_STATUSES or availability in UNAVAILABLE_AVAILABILITY:
+        return Stage.TEMPORARILY_UNAVAILABLE, None
+    if status is None or status in EDITORIAL_STATUSES or status not in SELLING_STATUSES:
+        return Stage.EDITORIAL, None
+    if edition.announcement_date is not None and at < start_of(edition.announcement_date, tz):
+        return Stage.EDITORIAL, None
+    release = release_instant(edition, tz)
+    if release is None:
+        # Active with no date: on sale. Forthcoming with no date: announced, never purchasable.
+        return (Stage.LIVE, None) if status != "02" else (Stage.ANNOUNCED, None)
+    if at >= release:
+        return Stage.LIVE, release
+    if edition.preorder_embargo is not None and at < start_of(edition.preorder_embargo, tz):
+        return Stage.ANNOUNCED, release
+    return Stage.PREORDER, release
+
+
+def listing_state(edition: Edition, *, at: datetime, tz: ZoneInfo) -> ListingState:
+    at = require_aware(at)
+    stage, release = _stage(edition, at, tz)
+    if stage is Stage.LIVE:
+        return ListingState(stage=stage, visible=True, purchasable=True, availability=Availability.AVAILABLE)
+    if stage is Stage.PREORDER:
+        return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.PREORDER,
+                            preorder_release=release, message="Pre-order now: released %%DATE%%")
+    if stage is Stage.ANNOUNCED:
+        when = f" {release.astimezone(tz).date().isoformat()}" if release else " soon"
+        return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.DISABLED,
+                            preorder_release=release, message=f"Coming{when}")
+    if stage is Stage.TEMPORARILY_UNAVAILABLE:
+        return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.DISABLED,
+                            message="Temporarily unavailable")
+    return ListingState(stage=stage, visible=False, purchasable=False, availability=Availability.DISABLED)
+
+
+def _instants(edition: Edition, tz: ZoneInfo) -> list[datetime]:
+    dates = (edition.announcement_date, edition.preorder_embargo, edition.publication_date, edition.sales_embargo)
+    return sorted({start_of(d, tz) for d in dates if d is not None})
+
+
+def lifecycle(edition: Edition, *, at: datetime, tz: ZoneInfo) -> Lifecycle:
+    """The state at `at`, and the first later instant at which the state differs."""
+    state = listing_state(edition, at=at, tz=tz)
+    for instant in _instants(edition, tz):
+        if instant > at and listing_state(edition, at=instant, tz=tz) != state:
+            return Lifecycle(state=state, next_change=instant)
+    return Lifecycle(state=state, next_change=None)

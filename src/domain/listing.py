@@ -1,0 +1,444 @@
+"""The desired store listing: a store-neutral description of what a storefront should hold.
+
+`build_listings(families, storefront, at=...)` is a pure function of the catalogue, the storefront and the
+instant. Its output is diffed against what was last applied (plan.py), section by section.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.formats import Format
+from domain.hashing import content_hash
+from domain.isbn import ISBN13
+from domain.lifecycle import Availability, Stage, lifecycle
+from domain.model import Edition, ResourceKind, TextKind, TitleFamily
+from domain.pricing import PriceAt, pricing
+from domain.problems import Problem
+from domain.readiness import ALLOWED_IMAGE_TYPES, problems
+from domain.rights import RightsResolver, eligible
+from domain.storefront import FormatStrategy, StorefrontSettings
+
+NAME_MAX = 250  # BigCommerce product name: 1-250 characters
+URL_MAX = 255
+CUSTOM_FIELD_MAX = 255  # BigCommerce custom field name and value
+
+
+class Section(StrEnum):
+    CORE = "core"
+    PRICING = "pricing"
+    MEDIA = "media"
+    CUSTOM_FIELDS = "custom_fields"
+    STOREFRONTS = "storefronts"
+
+
+class MappingSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    weight_unit: str = "kg"  # the store's weight unit: g, kg, oz, lb
+    length_unit: str = "cm"  # the store's length unit: mm, cm, in
+
+
+class ListingImage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    kind: ResourceKind
+    checksum: str | None = None
+    is_thumbnail: bool = False
+    description: str = ""
+
+
+class CustomField(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(max_length=CUSTOM_FIELD_MAX)
+    value: str = Field(max_length=CUSTOM_FIELD_MAX)
+
+
+class ListingPrice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    currency: str
+    price: Decimal
+    sale_price: Decimal | None = None
+    retail_price: Decimal | None = None
+    tax_inclusive: bool
+    in_default_currency: bool = True  # else: price-list records
+
+    @classmethod
+    def of(cls, at: PriceAt, *, default_currency: bool) -> ListingPrice:
+        return cls(currency=at.currency, price=at.price, sale_price=at.sale_price, retail_price=at.retail_price,
+                   tax_inclusive=at.tax_inclusive, in_default_currency=default_currency)
+
+
+class VariantListing(BaseModel):
+    """One edition as a variant of a family product (variant strategy)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    isbn: ISBN13
+    sku: str
+    option_label: str
+    price: ListingPrice | None
+    weight: Decimal | None = None
+    width: Decimal | None = None
+    height: Decimal | None = None
+    depth: Decimal | None = None
+    purchasing_disabled: bool = False
+    purchasing_disabled_message: str = ""
+    image_url: str | None = None
+
+
+class StoreListing(BaseModel):
+    """What one store product should be on one storefront."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str  # stable: the ISBN (one product per edition) or family:<id>:<type>[:<isbn>] (variants)
+    storefront: str
+    channel_id: int
+    family_id: str
+    isbns: tuple[ISBN13, ...]
+    sku: str
+    name: str
+    custom_url: str
+    product_type: str  # physical | digital
+    description: str
+    brand: str | None
+    gtin: str | None
+    weight: Decimal
+    width: Decimal | None = None
+    height: Decimal | None = None
+    depth: Decimal | None = None
+    stage: Stage
+    availability: Availability
+    is_visible: bool
+    purchasable: bool
+    preorder_release_date: datetime | None = None
+    preorder_message: str | None = None
+    listed: bool  # False: keep out of the store, or hide it if it is there
+    not_listed_reason: str | None = None
+    price: ListingPrice | None
+    images: tuple[ListingImage, ...] = ()
+    custom_fields: tuple[CustomField, ...] = ()
+    related_isbns: tuple[ISBN13, ...] = ()
+    variants: tuple[VariantListing, ...] = ()
+    search_keywords: str = ""
+    page_title: str = ""
+    meta_description: str = ""
+    next_change: datetime | None = None
+    problems: tuple[Problem, ...] = ()
+    hashes: dict[Section, str] = Field(default_factory=dict)
+
+    def section_payload(self, section: Section) -> dict[str, Any]:
+        return section_payloads(self)[section]
+
+
+_SECTION_FIELDS: dict[Section, tuple[str, ...]] = {
+    Section.CORE: ("sku", "name", "custom_url", "product_type", "description", "brand", "gtin", "weight", "width",
+                   "height", "depth", "availability", "is_visible", "purchasable", "preorder_release_date",
+                   "preorder_message", "search_keywords", "page_title", "meta_description", "related_isbns"),
+    Section.PRICING: ("price",),
+    Section.MEDIA: ("images",),
+    Section.CUSTOM_FIELDS: ("custom_fields",),
+    Section.STOREFRONTS: ("channel_id", "listed"),
+}
+
+
+def section_payloads(listing: StoreListing) -> dict[Section, dict[str, Any]]:
+    data = listing.model_dump(mode="json", include={f for fs in _SECTION_FIELDS.values() for f in fs} | {"variants"})
+    payloads = {section: {f: data[f] for f in fields} for section, fields in _SECTION_FIELDS.items()}
+    if listing.variants:
+        variants = data["variants"]
+        payloads[Section.CORE]["variants"] = [
+            {k: v for k, v in variant.items() if k not in ("price", "image_url")} for variant in variants
+        ]
+        payloads[Section.PRICING]["variants"] = [{"sku": v["sku"], "price": v["price"]} for v in variants]
+        payloads[Section.MEDIA]["variants"] = [{"sku": v["sku"], "image_url": v["image_url"]} for v in variants]
+    return payloads
+
+
+def with_hashes(listing: StoreListing) -> StoreListing:
+    hashes = {section: content_hash(payload) for section, payload in section_payloads(listing).items()}
+    return listing.model_copy(update={"hashes": hashes})
+
+
+# --- text helpers -----------------------------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "title"
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+_ROLE_LABELS = {"A01": "Author", "A12": "Illustrator", "A23": "Foreword", "A24": "Introduction", "B01": "Editor",
+                "B06": "Translator", "E07": "Narrator", "A13": "Photographer", "A02": "With"}
+
+_TO_GRAMS = {"g": Decimal(1), "kg": Decimal("0.001"), "oz": Decimal("0.03527396"), "lb": Decimal("0.00220462")}
+_FROM_MM = {"mm": Decimal(1), "cm": Decimal("0.1"), "in": Decimal("0.0393700787")}
+
+
+def _convert(value: Decimal | None, factor: Decimal) -> Decimal | None:
+    return None if value is None else (value * factor).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+# --- building one edition ---------------------------------------------------------------------------------
+
+
+def _description(edition: Edition) -> str:
+    parts: list[str] = []
+    if promo := edition.text(TextKind.PROMOTIONAL):
+        parts.append(f"<p><strong>{promo}</strong></p>")
+    main = edition.text(TextKind.DESCRIPTION) or edition.text(TextKind.SHORT_DESCRIPTION)
+    if main:
+        parts.append(main)
+    reviews = [t.text for t in edition.texts if t.kind is TextKind.REVIEW and t.approved]
+    if reviews:
+        parts.append("<h3>Reviews</h3>" + "".join(f"<blockquote>{r}</blockquote>" for r in reviews))
+    bios = [c.biography for c in edition.authors if c.biography] or (
+        [bio] if (bio := edition.text(TextKind.BIOGRAPHY)) else []
+    )
+    if bios:
+        parts.append("<h3>About the author</h3>" + "".join(f"<p>{b}</p>" for b in bios))
+    return "\n".join(parts)
+
+
+def _images(edition: Edition) -> tuple[ListingImage, ...]:
+    order = (ResourceKind.FRONT_COVER, ResourceKind.BACK_COVER, ResourceKind.AUTHOR_PHOTO)
+    images: list[ListingImage] = []
+    seen: set[str] = set()
+    for kind in order:
+        for r in edition.resources:
+            if r.kind is not kind or not r.approved:
+                continue
+            if r.mime_type and r.mime_type.lower() not in ALLOWED_IMAGE_TYPES:
+                continue
+            ident = r.checksum or r.url
+            if ident in seen:
+                continue
+            seen.add(ident)
+            label = {ResourceKind.FRONT_COVER: "Front cover", ResourceKind.BACK_COVER: "Back cover",
+                     ResourceKind.AUTHOR_PHOTO: "Author photo"}[kind]
+            images.append(ListingImage(url=r.url, kind=kind, checksum=r.checksum,
+                                       is_thumbnail=kind is ResourceKind.FRONT_COVER and not images,
+                                       description=clip(f"{label}: {edition.title}", 255)))
+    return tuple(images)
+
+
+def _custom_fields(edition: Edition) -> tuple[CustomField, ...]:
+    fields: list[tuple[str, str]] = [("ISBN", str(edition.isbn)), ("Format", edition.format.label)]
+    d = edition.dimensions
+    if d.height_mm and d.width_mm:
+        fields.append(("Trim size", f"{_number(d.height_mm)} x {_number(d.width_mm)} mm"))
+    if edition.page_count:
+        fields.append(("Pages", str(edition.page_count)))
+    if edition.duration_minutes:
+        hours, minutes = divmod(edition.duration_minutes, 60)
+        fields.append(("Duration", f"{hours} h {minutes:02d} min"))
+    if edition.series:
+        fields.append(("Series", edition.series.name))
+        if edition.series.number:
+            fields.append(("Series number", edition.series.number))
+    if edition.publication_date:
+        fields.append(("Publication date", edition.publication_date.isoformat()[:10]))
+    contributors = sorted(edition.contributors, key=lambda c: c.sequence)
+    if contributors:
+        text = "; ".join(f"{_ROLE_LABELS.get(c.role, 'Contributor')}: {c.name}" for c in contributors)
+        fields.append(("Contributors", text))
+    return tuple(CustomField(name=n, value=clip(v, CUSTOM_FIELD_MAX)) for n, v in fields)
+
+
+def build_edition_listing(
+    edition: Edition,
+    storefront: StorefrontSettings,
+    *,
+    at: datetime,
+    mapping: MappingSettings | None = None,
+) -> StoreListing:
+    """The desired product for one edition on one storefront (one-product-per-edition strategy)."""
+    mapping = mapping or MappingSettings()
+    tz = storefront.zone
+    life = lifecycle(edition, at=at, tz=tz)
+    prices = pricing(edition.prices, storefront.price_context, at)
+    found = problems(edition, storefront, at=at)
+    resolver = RightsResolver(edition.rights, unknown_default=storefront.unknown_rights,
+                              our_outlets=storefront.outlet_names, on=at.astimezone(tz).date())
+    licensed = eligible(resolver, storefront.countries, storefront.eligibility)
+    state = life.state
+    reason: str | None = None
+    if any(p.blocking for p in found):
+        reason = "; ".join(p.message for p in found if p.blocking)
+    elif not licensed:
+        refused = [resolver.status(c) for c in sorted(storefront.countries) if not resolver.for_sale(c)]
+        reason = "not licensed: " + "; ".join(f"{r.country} ({r.reason})" for r in refused[:5])
+    elif state.stage in (Stage.EDITORIAL, Stage.DELISTED):
+        reason = f"lifecycle stage {state.stage}"
+    listed = reason is None
+    digital = edition.format.is_digital
+    d = edition.dimensions
+    weight = Decimal(0) if digital else (_convert(d.weight_g, _TO_GRAMS[mapping.weight_unit]) or Decimal(0))
+    length = _FROM_MM[mapping.length_unit]
+    next_changes = [t for t in (life.next_change, prices.next_change) if t is not None]
+    title = edition.display_title
+    author = ", ".join(c.name for c in edition.authors)
+    listing = StoreListing(
+        key=str(edition.isbn),
+        storefront=storefront.name,
+        channel_id=storefront.channel_id,
+        family_id=edition.family_id,
+        isbns=(edition.isbn,),
+        sku=str(edition.isbn),
+        name=edition_name(edition),
+        custom_url=f"/{slugify(edition.title)[:150]}-{slugify(edition.format.label)}-{edition.isbn}/",
+        product_type="digital" if digital else "physical",
+        description=_description(edition),
+        brand=edition.imprint,
+        gtin=str(edition.isbn),
+        weight=weight,
+        width=None if digital else _convert(d.width_mm, length),
+        height=None if digital else _convert(d.height_mm, length),
+        depth=None if digital else _convert(d.thickness_mm, length),
+        stage=state.stage,
+        availability=state.availability if listed else Availability.DISABLED,
+        is_visible=state.visible and listed,
+        purchasable=state.purchasable and listed,
+        preorder_release_date=state.preorder_release if state.availability is Availability.PREORDER else None,
+        preorder_message=state.message if state.availability is Availability.PREORDER else None,
+        listed=listed,
+        not_listed_reason=reason,
+        price=ListingPrice.of(prices.at, default_currency=storefront.default_currency) if prices.at else None,
+        images=_images(edition),
+        custom_fields=_custom_fields(edition),
+        related_isbns=tuple(sorted(edition.related_isbns)),
+        search_keywords=", ".join(dict.fromkeys(x for x in (str(edition.isbn), author, edition.imprint or "") if x)),
+        page_title=clip(f"{title} by {author}" if author else title, 255),
+        meta_description=clip(re.sub(r"<[^>]+>", "", edition.text(TextKind.SHORT_DESCRIPTION) or ""), 1000),
+        next_change=min(next_changes) if next_changes else None,
+        problems=tuple(found),
+    )
+    return with_hashes(listing)
+
+
+def edition_name(edition: Edition) -> str:
+    suffix = f" ({edition.format.label})"
+    return clip(edition.display_title, NAME_MAX - len(suffix)) + suffix
+
+
+# --- the catalogue ----------------------------------------------------------------------------------------
+
+
+def build_listings(
+    families: Iterable[TitleFamily],
+    storefront: StorefrontSettings,
+    *,
+    at: datetime,
+    mapping: MappingSettings | None = None,
+) -> list[StoreListing]:
+    """Every desired product for a storefront, with store-wide unique names."""
+    listings: list[StoreListing] = []
+    for family in families:
+        editions = [build_edition_listing(e, storefront, at=at, mapping=mapping) for e in family.editions]
+        if storefront.format_strategy is FormatStrategy.VARIANTS:
+            listings += _family_products(family, editions)
+        else:
+            listings += editions
+    return unique_names(listings)
+
+
+def unique_names(listings: Sequence[StoreListing]) -> list[StoreListing]:
+    """BigCommerce names are unique store-wide: colliding names get the ISBN (or key) appended, deterministically."""
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, listing in enumerate(listings):
+        by_name[listing.name.casefold()].append(i)
+    result = list(listings)
+    for indexes in by_name.values():
+        if len(indexes) < 2:
+            continue
+        for i in indexes:
+            listing = result[i]
+            tag = f" [{listing.isbns[0] if len(listing.isbns) == 1 else listing.sku}]"
+            result[i] = with_hashes(listing.model_copy(update={"name": clip(listing.name, NAME_MAX - len(tag)) + tag}))
+    return result
+
+
+def _family_products(family: TitleFamily, editions: list[StoreListing]) -> list[StoreListing]:
+    """Variant strategy: editions that agree on every product-only field share one product.
+
+    BigCommerce keeps type, availability, pre-order date, visibility and channel assignment on the product
+    only, so editions that differ in any of them are split into separate products.
+    """
+    groups: dict[tuple[Any, ...], list[StoreListing]] = defaultdict(list)
+    for e in sorted(editions, key=lambda x: x.sku):
+        signature = (e.product_type, e.availability, e.preorder_release_date, e.is_visible, e.listed)
+        groups[signature].append(e)
+    products: list[StoreListing] = []
+    ordered = sorted(groups.values(), key=lambda g: g[0].sku)
+    by_type: dict[str, int] = defaultdict(int)
+    for group in ordered:
+        first = group[0]
+        by_type[first.product_type] += 1
+        key = f"family:{family.id}:{first.product_type}"
+        if by_type[first.product_type] > 1:
+            key += f":{first.sku}"
+        products.append(_merge_group(family, key, group))
+    return products
+
+
+def _merge_group(family: TitleFamily, key: str, group: list[StoreListing]) -> StoreListing:
+    first = group[0]
+    labels: dict[str, int] = defaultdict(int)
+    for e in group:
+        labels[e.name] += 1
+    variants = tuple(
+        VariantListing(
+            isbn=e.isbns[0], sku=e.sku, option_label=_option_label(e, labels), price=e.price, weight=e.weight,
+            width=e.width, height=e.height, depth=e.depth,
+            purchasing_disabled=not (e.purchasable or e.availability is Availability.PREORDER),
+            purchasing_disabled_message="" if e.purchasable else (e.preorder_message or "Not yet available"),
+            image_url=next((i.url for i in e.images if i.is_thumbnail), None),
+        )
+        for e in group
+    )
+    priced = [v.price for v in variants if v.price is not None]
+    kinds = "Digital" if first.product_type == "digital" else "Print"
+    suffix = f" ({kinds})"
+    sku = "FAM-" + content_hash(key)[:12].upper()
+    merged = first.model_copy(update={
+        "key": key,
+        "isbns": tuple(e.isbns[0] for e in group),
+        "sku": sku,
+        "gtin": None,
+        "name": clip(family.title, NAME_MAX - len(suffix)) + suffix,
+        "custom_url": f"/{slugify(family.title)[:150]}-{slugify(kinds)}-{sku.lower()}/",
+        "price": min(priced, key=lambda p: p.price) if priced else None,
+        "images": tuple(dict.fromkeys(i for e in group for i in e.images)),
+        "custom_fields": tuple(f for f in first.custom_fields if f.name not in ("ISBN", "Format", "Pages",
+                                                                                 "Duration", "Trim size")),
+        "variants": variants,
+        "problems": tuple(p for e in group for p in e.problems),
+        "next_change": min((e.next_change for e in group if e.next_change), default=None),
+    })
+    return with_hashes(merged)
+
+
+def _option_label(e: StoreListing, labels: dict[str, int]) -> str:
+    fmt = next((f.value for f in e.custom_fields if f.name == "Format"), Format.OTHER.label)
+    return fmt if labels[e.name] == 1 else f"{fmt} ({e.sku})"

@@ -1,0 +1,146 @@
+"""Planning: the minimal store actions that turn what was last applied into what is desired.
+
+`plan_changes(desired, applied)` is a pure function. Applying its actions and recording the new hashes
+leaves an empty plan; it never creates a key twice; it never creates a product that is not listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from domain.listing import Section, StoreListing, section_payloads
+
+
+class ActionKind(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    HIDE = "hide"
+
+
+@dataclass(frozen=True)
+class AppliedListing:
+    """What bookbridge last applied for one product key on one storefront."""
+
+    key: str
+    hashes: Mapping[Section, str]
+    visible: bool = True
+    product_id: int | None = None
+    payloads: Mapping[Section, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    section: Section
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class StoreAction:
+    kind: ActionKind
+    key: str
+    listing: StoreListing | None  # None only for HIDE of a key the source no longer has
+    sections: tuple[Section, ...] = ()
+    reason: str = ""
+
+    def changes(self, applied: AppliedListing | None) -> list[FieldChange]:
+        """Field-level before/after, as far as the applied payloads are known."""
+        if self.listing is None:
+            return []
+        after = section_payloads(self.listing)
+        out: list[FieldChange] = []
+        for section in self.sections:
+            before = dict(applied.payloads.get(section, {})) if applied else {}
+            for name, value in after[section].items():
+                if before.get(name) != value:
+                    out.append(FieldChange(section, name, before.get(name), value))
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    storefront: str
+    actions: tuple[StoreAction, ...]
+    unchanged: int
+    skipped: tuple[StoreListing, ...] = ()  # not listed and not in the store: nothing to do
+
+    def of_kind(self, kind: ActionKind) -> list[StoreAction]:
+        return [a for a in self.actions if a.kind is kind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {kind.value: len(self.of_kind(kind)) for kind in ActionKind}
+        counts["unchanged"] = self.unchanged
+        counts["skipped"] = len(self.skipped)
+        return counts
+
+
+def plan_changes(
+    storefront: str,
+    desired: Sequence[StoreListing],
+    applied: Mapping[str, AppliedListing],
+    *,
+    source_complete: bool = True,
+    full: bool = False,
+) -> Plan:
+    """Diff desired listings against last-applied hashes.
+
+    - desired & listed, never applied: CREATE (every section);
+    - applied, some section hash differs (or `full`): UPDATE those sections; a not-listed listing that is
+      still visible in the store becomes a HIDE carrying the changed sections;
+    - desired but not listed and never applied: skipped (kept out of the store);
+    - applied but no longer in a complete source: HIDE (delist, never delete).
+    """
+    actions: list[StoreAction] = []
+    unchanged = 0
+    skipped: list[StoreListing] = []
+    seen: set[str] = set()
+    for listing in desired:
+        if listing.key in seen:
+            raise ValueError(f"two desired listings share the key {listing.key!r} on storefront {storefront!r}")
+        seen.add(listing.key)
+        before = applied.get(listing.key)
+        if before is None:
+            if listing.listed:
+                actions.append(StoreAction(ActionKind.CREATE, listing.key, listing, tuple(Section)))
+            else:
+                skipped.append(listing)
+            continue
+        changed = tuple(s for s in Section if full or before.hashes.get(s) != listing.hashes[s])
+        if not changed:
+            unchanged += 1
+        elif not listing.listed and before.visible:
+            actions.append(StoreAction(ActionKind.HIDE, listing.key, listing, changed,
+                                       reason=listing.not_listed_reason or "not listed"))
+        else:
+            actions.append(StoreAction(ActionKind.UPDATE, listing.key, listing, changed))
+    if source_complete:
+        for key in sorted(set(applied) - seen):
+            if applied[key].visible:
+                actions.append(StoreAction(ActionKind.HIDE, key, None, reason="no longer in the source"))
+    return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped))
+
+
+def applied_after(action: StoreAction, previous: AppliedListing | None, product_id: int | None) -> AppliedListing:
+    """The applied record once `action` has succeeded."""
+    if action.listing is None:
+        assert previous is not None, "a HIDE without a listing needs the previous record"
+        # Forget the hashes: if the title comes back, every section is sent again and it is shown.
+        return AppliedListing(key=previous.key, hashes={}, visible=False, product_id=previous.product_id)
+    payloads = section_payloads(action.listing)
+    return AppliedListing(
+        key=action.key,
+        hashes=dict(action.listing.hashes),
+        visible=action.listing.is_visible,
+        product_id=product_id if product_id is not None else (previous.product_id if previous else None),
+        payloads=payloads,
+    )
+
+
+def next_wakeups(listings: Iterable[StoreListing]) -> list[tuple[str, Any]]:
+    """(key, instant) pairs at which a listing will change by the clock alone: launches and campaign flips."""
+    return sorted(((li.key, li.next_change) for li in listings if li.next_change is not None), key=lambda x: x[1])

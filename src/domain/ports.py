@@ -1,0 +1,257 @@
+"""Ports: the small interfaces the application needs from the outside world, in domain words.
+
+Adapters in src/adapters implement them; in-memory fakes in adapters/memory serve the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from domain.isbn import ISBN13
+from domain.model import TitleFamily
+from domain.plan import AppliedListing, StoreAction
+from domain.problems import Problem
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """What one read of a catalogue source found.
+
+    `delisted` are ISBNs the source withdrew (ONIX NotificationType 05): the application hides them,
+    it never destroys products. `cursor` is opaque: pass it to the next `read` for a delta.
+    """
+
+    families: tuple[TitleFamily, ...]
+    problems: tuple[Problem, ...] = ()
+    delisted: tuple[ISBN13, ...] = ()
+    cursor: str | None = None
+    complete: bool = True  # a full catalogue (not a delta): editions it lacks are no longer in the source
+
+
+@runtime_checkable
+class CatalogSource(Protocol):
+    """Where title metadata comes from (Consonance GraphQL, ONIX 3.0 feeds)."""
+
+    name: str
+
+    def read(self, cursor: str | None = None) -> SourceRead:
+        """Read the families changed since `cursor` (everything when None). Must not write anything."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+@dataclass
+class FixedClock:
+    """A clock for tests and simulations: time moves only when told."""
+
+    at: datetime
+    history: list[datetime] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance_to(self, instant: datetime) -> None:
+        self.history.append(self.at)
+        self.at = instant
+
+
+def iter_editions(families: Sequence[TitleFamily]) -> Iterator[tuple[TitleFamily, ISBN13]]:
+    for family in families:
+        for edition in family.editions:
+            yield family, edition.isbn
+
+
+# --- storefronts --------------------------------------------------------------------------------------------
+
+
+class StoreErrorKind(StrEnum):
+    REJECTED = "rejected"  # the store refused the data (4xx): permanent until the data changes
+    TRANSIENT = "transient"  # 5xx, timeouts, 429s past the retry bound
+    CONFLICT = "conflict"  # a name, SKU or URL clash with a product bookbridge does not own
+
+
+@dataclass(frozen=True)
+class StoreError:
+    kind: StoreErrorKind
+    message: str
+    field: str | None = None
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """The result of one StoreAction. `product_id` is the store's id once the product exists."""
+
+    key: str
+    ok: bool
+    product_id: int | None = None
+    error: StoreError | None = None
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class StoredProduct:
+    """A product as read back from the store, for reconciliation and drift detection."""
+
+    product_id: int
+    sku: str
+    name: str
+    is_visible: bool
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Storefront(Protocol):
+    """A shop that lists products (BigCommerce; plugins add others)."""
+
+    name: str
+
+    def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
+        """Carry out the actions, idempotently: a retried create finds the existing product by SKU and never
+        makes a duplicate. Returns one outcome per action, in order; never raises for a rejected item."""
+        ...
+
+    def read_back(self) -> Iterator[StoredProduct]:
+        """Every product the store holds (paged), for reconciliation."""
+        ...
+
+
+# --- exceptions -----------------------------------------------------------------------------------------------
+
+
+class ExceptionKind(StrEnum):
+    BLOCKING_READINESS = "blocking-readiness"
+    STORE_REJECTION = "store-rejection"
+    TRANSIENT_EXHAUSTED = "transient-exhausted"
+    RIGHTS_CONFLICT = "rights-conflict"
+    DRIFT = "drift"
+    SOURCE_ERROR = "source-error"
+
+
+@dataclass(frozen=True)
+class SyncException:
+    """One open (or resolved) problem a person should see. Deduplicated by (kind, isbn, storefront)."""
+
+    id: int
+    kind: ExceptionKind
+    isbn: str | None
+    storefront: str | None
+    message: str
+    field: str | None
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class ExceptionQueue(Protocol):
+    def report(
+        self,
+        kind: ExceptionKind,
+        *,
+        isbn: str | None,
+        storefront: str | None,
+        message: str,
+        field: str | None = None,
+        at: datetime,
+    ) -> SyncException:
+        """Open an exception, or bump the count and last-seen time of the open one with the same key."""
+        ...
+
+    def clear(self, *, isbn: str, storefront: str, at: datetime, kinds: Iterable[ExceptionKind] | None = None) -> int:
+        """Resolve open exceptions for an edition that a later sync handled successfully. Returns how many."""
+        ...
+
+    def resolve(self, exception_id: int, *, note: str, at: datetime) -> SyncException:
+        """Resolve by hand, with a note."""
+        ...
+
+    def open_items(self) -> list[SyncException]:
+        ...
+
+
+# --- sales ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesFact:
+    """Units and net revenue for one ISBN, format, storefront and day."""
+
+    isbn: str
+    format: str
+    storefront: str
+    day: date
+    quantity: int
+    net_amount: Decimal
+    currency: str
+
+
+class SalesSink(Protocol):
+    name: str
+
+    def write(self, facts: Sequence[SalesFact]) -> None:
+        """Deliver sales facts (the whole set for each day given, so a re-send replaces, never adds)."""
+        ...
+
+
+# --- sync state -------------------------------------------------------------------------------------------------
+
+
+class SyncState(Protocol):
+    def applied(self, storefront: str) -> dict[str, AppliedListing]:
+        ...
+
+    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+        ...
+
+    def cursor(self, source: str) -> str | None:
+        ...
+
+    def set_cursor(self, source: str, cursor: str | None) -> None:
+        ...
+
+    def catalogue(self, source: str) -> dict[str, TitleFamily]:
+        """The families last read from `source`, with deltas merged: every run plans over all of them."""
+        ...
+
+    def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the sync state and the exception queue."""
+
+    @property
+    def state(self) -> SyncState:
+        ...
+
+    @property
+    def exceptions(self) -> ExceptionQueue:
+        ...
+
+    def __enter__(self) -> UnitOfWork:
+        ...
+
+    def __exit__(self, *exc: object) -> None:
+        ...
+
+    def commit(self) -> None:
+        ...
+
+    def rollback(self) -> None:
+        ...

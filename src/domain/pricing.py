@@ -1,0 +1,167 @@
+"""Pricing: which price rows apply to a storefront at an instant, and when that next changes.
+
+- Rows must be in the store's currency, of a consumer price type (List 58), with a Territory (if any)
+  that covers every country the storefront serves.
+- Tax: a tax-inclusive store (GB/EU display) takes tax-inclusive types; a tax-exclusive store (US/CA)
+  takes exclusive ones. They are never mixed: a store with only the other kind has no price, and a
+  problem says why.
+- Windows: From/Until (List 173: 14/15) are inclusive whole days in the store's time zone; timestamps
+  are honoured to the instant.
+- Regular price: qualifier 05 (consumer), 00 or none; campaign price: qualifier 08 (promotional) or 17
+  (introductory), or a special-sale / pre-publication type. Among several matches the latest-starting
+  window wins (the "three price" method), then the lowest amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.instants import end_of, require_aware, start_of
+from domain.model import PriceRow
+from domain.problems import Problem, blocking
+
+TAX_INCLUSIVE_TYPES = frozenset({"02", "04", "07", "09", "12", "14", "17", "22", "24", "27", "34", "42"})
+REGULAR_TYPES = frozenset({"01", "02", "03", "04", "41", "42"})  # RRP, fixed retail price, agency retail price
+CAMPAIGN_TYPES = frozenset({"11", "12", "13", "14", "21", "22", "23", "24"})  # special-sale, pre-publication
+CONSUMER_TYPES = REGULAR_TYPES | CAMPAIGN_TYPES
+REGULAR_QUALIFIERS = frozenset({None, "00", "05"})
+CAMPAIGN_QUALIFIERS = frozenset({"08", "17"})
+
+
+class PriceContext(BaseModel):
+    """The storefront facts pricing needs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    currency: str
+    countries: frozenset[str]
+    tax_inclusive: bool
+    tz: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+
+class PriceAt(BaseModel):
+    """The prices in force at an instant. `price` is the regular (retail) price; `effective` what a buyer pays."""
+
+    model_config = ConfigDict(frozen=True)
+
+    currency: str
+    price: Decimal
+    sale_price: Decimal | None = None
+    retail_price: Decimal | None = None
+    tax_inclusive: bool
+    sale_ends: datetime | None = None
+
+    @property
+    def effective(self) -> Decimal:
+        return self.sale_price if self.sale_price is not None else self.price
+
+
+class Pricing(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: PriceAt | None
+    next_change: datetime | None
+
+
+def is_tax_inclusive(row: PriceRow) -> bool:
+    return row.price_type in TAX_INCLUSIVE_TYPES
+
+
+def is_campaign(row: PriceRow) -> bool:
+    return row.qualifier in CAMPAIGN_QUALIFIERS or row.price_type in CAMPAIGN_TYPES
+
+
+def window(row: PriceRow, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """[start, end) of the row's validity; None is open."""
+    start = start_of(row.valid_from, tz) if row.valid_from is not None else None
+    end = end_of(row.valid_until, tz) if row.valid_until is not None else None
+    return start, end
+
+
+def in_window(row: PriceRow, at: datetime, tz: ZoneInfo) -> bool:
+    start, end = window(row, tz)
+    return (start is None or start <= at) and (end is None or at < end)
+
+
+def candidate_rows(rows: Sequence[PriceRow], ctx: PriceContext) -> list[PriceRow]:
+    """Rows that could ever apply to this storefront (currency, consumer type, territory, tax display)."""
+    return [
+        r
+        for r in rows
+        if r.currency.upper() == ctx.currency.upper()
+        and r.price_type in CONSUMER_TYPES
+        and is_tax_inclusive(r) == ctx.tax_inclusive
+        and (r.qualifier in REGULAR_QUALIFIERS or is_campaign(r))
+        and (r.territory is None or r.territory.covers_all(ctx.countries))
+    ]
+
+
+def _pick(rows: list[PriceRow], tz: ZoneInfo) -> PriceRow | None:
+    if not rows:
+        return None
+    epoch = datetime.min.replace(tzinfo=tz)
+
+    def key(r: PriceRow) -> tuple[datetime, int, Decimal]:
+        start, _ = window(r, tz)
+        # Latest start wins; then qualifier 05 over 00/none; then the lowest amount.
+        return (start or epoch, 1 if r.qualifier == "05" else 0, -r.amount)
+
+    return max(rows, key=key)
+
+
+def price_at(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> PriceAt | None:
+    at = require_aware(at)
+    tz = ctx.zone
+    live = [r for r in candidate_rows(rows, ctx) if in_window(r, at, tz)]
+    regular = _pick([r for r in live if not is_campaign(r)], tz)
+    if regular is None:
+        return None
+    campaign = _pick([r for r in live if is_campaign(r)], tz)
+    sale = campaign.amount if campaign is not None and campaign.amount < regular.amount else None
+    sale_ends = window(campaign, tz)[1] if sale is not None and campaign is not None else None
+    return PriceAt(currency=ctx.currency.upper(), price=regular.amount, sale_price=sale, retail_price=regular.amount,
+                   tax_inclusive=ctx.tax_inclusive, sale_ends=sale_ends)
+
+
+def boundaries(rows: Sequence[PriceRow], ctx: PriceContext) -> list[datetime]:
+    tz = ctx.zone
+    points = {p for r in candidate_rows(rows, ctx) for p in window(r, tz) if p is not None}
+    return sorted(points)
+
+
+def pricing(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> Pricing:
+    """Prices at `at` and the first later instant at which any of them differs."""
+    current = price_at(rows, ctx, at)
+    for instant in boundaries(rows, ctx):
+        if instant > at and price_at(rows, ctx, instant) != current:
+            return Pricing(at=current, next_change=instant)
+    return Pricing(at=current, next_change=None)
+
+
+def pricing_problems(
+    rows: Sequence[PriceRow], ctx: PriceContext, at: datetime, *, record: str | None = None
+) -> list[Problem]:
+    if price_at(rows, ctx, at) is not None:
+        return []
+    same_currency = [r for r in rows if r.currency.upper() == ctx.currency.upper() and r.price_type in CONSUMER_TYPES]
+    where = " ".join(sorted(ctx.countries))
+    if not same_currency:
+        return [blocking("no-price", f"no consumer price in {ctx.currency} (storefront countries {where})",
+                         record=record, field="Price")]
+    if all(is_tax_inclusive(r) != ctx.tax_inclusive for r in same_currency):
+        have = "tax-inclusive" if ctx.tax_inclusive is False else "tax-exclusive"
+        want = "tax-inclusive" if ctx.tax_inclusive else "tax-exclusive"
+        return [blocking("price-tax-mismatch", f"only {have} {ctx.currency} prices, but the storefront shows "
+                         f"{want} prices; bookbridge never converts between them", record=record,
+                         field="Price/PriceType")]
+    return [blocking("no-current-price", f"no {ctx.currency} consumer price covering {where} is in force now "
+                     "(check PriceDate windows and Territory)", record=record, field="Price")]

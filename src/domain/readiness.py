@@ -1,0 +1,86 @@
+"""Readiness: is an edition fit to go on a storefront, and if not, what should a person fix?"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.formats import Format
+from domain.isbn import ISBN13, InvalidISBN
+from domain.lifecycle import DELISTED_STATUSES, Stage, listing_state
+from domain.model import Edition, ResourceKind, TextKind
+from domain.pricing import pricing_problems
+from domain.problems import Problem, blocking, warning
+from domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, rights_problems
+from domain.storefront import StorefrontSettings
+
+ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # BigCommerce: 8 MB per image
+
+
+def problems(edition: Edition, storefront: StorefrontSettings, *, at: datetime) -> list[Problem]:
+    """Every problem that keeps this edition off `storefront` (blocking) or that a person should see (warning)."""
+    isbn = str(edition.isbn)
+    found: list[Problem] = []
+    try:
+        ISBN13(isbn)
+    except InvalidISBN as exc:
+        found.append(blocking("invalid-isbn", str(exc), record=isbn, field="ISBN"))
+    if not edition.title.strip():
+        found.append(blocking("missing-title", "no title", record=isbn, field="Title"))
+    if edition.delisted or edition.publishing_status in DELISTED_STATUSES:
+        return found  # nothing else matters for a title leaving the store
+    stage = listing_state(edition, at=at, tz=storefront.zone).stage
+    if edition.publishing_status == "02" and edition.publication_date is None:
+        found.append(blocking("forthcoming-without-date", "forthcoming (PublishingStatus 02) with no publication "
+                              "date: it cannot be put on pre-order", record=isbn, field="PublishingDate"))
+    if stage in (Stage.EDITORIAL, Stage.DELISTED):
+        return found
+    found += pricing_problems(edition.prices, storefront.price_context, at, record=isbn)
+    cover = edition.resource(ResourceKind.FRONT_COVER)
+    if cover is None:
+        if storefront.require_cover:
+            found.append(blocking("missing-cover", "no approved front cover (SupportingResource 01)", record=isbn,
+                                  field="SupportingResource"))
+    else:
+        if cover.mime_type and cover.mime_type.lower() not in ALLOWED_IMAGE_TYPES:
+            found.append(blocking("cover-type", f"front cover is {cover.mime_type}; the store takes JPEG, PNG or "
+                                  "GIF only", record=isbn, field="SupportingResource/ResourceVersionFeature"))
+        if cover.size_bytes is not None and cover.size_bytes > MAX_IMAGE_BYTES:
+            found.append(blocking("cover-too-large", f"front cover is {cover.size_bytes} bytes; the store takes "
+                                  f"at most {MAX_IMAGE_BYTES}", record=isbn, field="SupportingResource"))
+    if edition.text(TextKind.DESCRIPTION) is None and edition.text(TextKind.SHORT_DESCRIPTION) is None:
+        maker = blocking if storefront.require_description else warning
+        found.append(maker("missing-description", "no approved description (TextContent 03 or 02)", record=isbn,
+                           field="TextContent"))
+    if not edition.contributors:
+        found.append(warning("no-contributors", "no contributors", record=isbn, field="Contributor"))
+    if not edition.format.is_digital and edition.format is not Format.OTHER and edition.dimensions.weight_g is None:
+        found.append(warning("missing-weight", "physical edition with no weight (Measure 08): shipping quotes "
+                             "will be wrong", record=isbn, field="Measure"))
+    if edition.format is Format.OTHER:
+        found.append(warning("format-other", f"product form {edition.form_code!r} sells as 'Other'", record=isbn,
+                             field="ProductForm"))
+    found += _rights_for_storefront(edition, storefront)
+    return found
+
+
+def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings) -> list[Problem]:
+    isbn = str(edition.isbn)
+    found = rights_problems(edition.rights, record=isbn)
+    for_sale: set[str] = set()
+    not_for_sale: set[str] = set()
+    for composite in edition.rights.sales_rights:
+        extent = composite.territory.extent()
+        if composite.type in FOR_SALE_TYPES:
+            for_sale |= extent.full
+        elif composite.type in NOT_FOR_SALE_TYPES:
+            not_for_sale |= extent.named
+    clash = for_sale & not_for_sale & storefront.countries
+    if clash:
+        found.append(blocking("rights-conflict", f"sales rights contradict each other in {' '.join(sorted(clash))}, "
+                              f"which storefront {storefront.name} serves", record=isbn, field="SalesRights"))
+    return found
+
+
+def blocking_problems(found: list[Problem]) -> list[Problem]:
+    return [p for p in found if p.blocking]

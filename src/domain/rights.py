@@ -1,0 +1,221 @@
+"""Territorial rights: may this edition be sold in this country, and on this storefront?
+
+Resolution (see docs/mapping.md): expand every SalesRights Territory to countries. A country named by a
+not-for-sale composite (List 46: 03-06), fully or in part, is not for sale. A country fully covered by a
+for-sale composite (01, 02 and the deprecated 07, 08) is for sale. A country only partly covered is not
+for sale (we cannot sell to part of a country). Countries no composite names take ROWSalesRightsType,
+and a legacy `ROW` token composite acts the same way. Whatever is still unknown takes the configured default
+(not for sale). Sales restrictions (List 71) that exclude our store make every country not for sale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.model import Rights, SalesRestriction, SalesRights
+from domain.problems import Problem, warning
+from domain.territory import all_countries
+
+FOR_SALE_TYPES = frozenset({"01", "02", "07", "08"})  # List 46 (07/08 deprecated: "sales restriction applies")
+NOT_FOR_SALE_TYPES = frozenset({"03", "04", "05", "06"})
+UNKNOWN_TYPES = frozenset({"00"})
+
+# List 71 restrictions that keep a title out of a publisher's own online shop.
+_NEVER_OURS = {
+    "03": "internal publisher use only",
+    "06": "for sale to libraries only",
+    "07": "for sale to schools only",
+    "08": "indiziert (not for open sale)",
+    "10": "for sale to educational institutions only",
+    "12": "subscription services only",
+    "14": "not for sale through online retail",
+    "17": "print-on-demand (not for our store)",
+    "22": "education-only",
+}
+# List 71 restrictions naming an outlet: exclusive to that outlet, so not ours unless we are named.
+_OUTLET_EXCLUSIVE = {"01": "retailer exclusive / own brand", "04": "retailer exclusive", "05": "retailer own brand",
+                     "21": "own-brand product of a named retailer"}
+
+
+class RightsStatus(StrEnum):
+    FOR_SALE = "for-sale"
+    NOT_FOR_SALE = "not-for-sale"
+    UNKNOWN = "unknown"
+
+
+class EligibilityPolicy(StrEnum):
+    ALL_MARKETS = "all_markets"  # for sale in every country the storefront serves (default)
+    ANY_MARKET = "any_market"  # for sale in at least one
+
+
+class CountryRights(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    country: str
+    status: RightsStatus
+    reason: str
+
+
+def _type_status(code: str | None) -> RightsStatus:
+    if code in FOR_SALE_TYPES:
+        return RightsStatus.FOR_SALE
+    if code in NOT_FOR_SALE_TYPES:
+        return RightsStatus.NOT_FOR_SALE
+    return RightsStatus.UNKNOWN
+
+
+def restriction_in_force(r: SalesRestriction, on: date | None) -> bool:
+    if on is None:
+        return True
+    return (r.start is None or r.start <= on) and (r.end is None or on <= r.end)
+
+
+def restriction_excludes_us(r: SalesRestriction, our_outlets: frozenset[str]) -> str | None:
+    """Why this restriction keeps the title out of our store, or None if it doesn't."""
+    if r.type in _NEVER_OURS:
+        return f"SalesRestriction {r.type}: {_NEVER_OURS[r.type]}"
+    if r.type in _OUTLET_EXCLUSIVE:
+        named = {o.strip().casefold() for o in r.outlets}
+        if named & {o.casefold() for o in our_outlets}:
+            return None
+        who = ", ".join(r.outlets) or "another outlet"
+        return f"SalesRestriction {r.type}: {_OUTLET_EXCLUSIVE[r.type]} for {who}"
+    return None
+
+
+class RightsResolver:
+    """Resolves one edition's Rights; the territory expansion is done once and reused per country."""
+
+    def __init__(
+        self,
+        rights: Rights,
+        *,
+        unknown_default: RightsStatus = RightsStatus.NOT_FOR_SALE,
+        our_outlets: Iterable[str] = (),
+        on: date | None = None,
+    ) -> None:
+        self.rights = rights
+        self.unknown_default = unknown_default
+        self.our_outlets = frozenset(our_outlets)
+        self.on = on
+        self._named: set[str] = set()
+        self._not: dict[str, str] = {}
+        self._for: dict[str, str] = {}
+        self._unknown: dict[str, str] = {}
+        self._row_type: str | None = rights.row_type
+        self._row_from_token = False
+        self._restricted: dict[str, str] = {}  # country -> reason (composite-level restrictions)
+        self._global_restriction: str | None = None
+        self._expand()
+
+    def _expand(self) -> None:
+        for r in self.rights.restrictions:
+            if restriction_in_force(r, self.on) and (why := restriction_excludes_us(r, self.our_outlets)):
+                self._global_restriction = why
+                break
+        for composite in self.rights.sales_rights:
+            if composite.territory.is_rest_of_world:
+                # Legacy ROW token: the composite's type applies to every country no other composite names.
+                self._row_type = composite.type
+                self._row_from_token = True
+                continue
+            extent = composite.territory.extent()
+            status = _type_status(composite.type)
+            label = f"SalesRights {composite.type} ({composite.territory})"
+            self._named |= extent.named
+            if status is RightsStatus.NOT_FOR_SALE:
+                for c in extent.named:
+                    self._not.setdefault(c, label)
+            elif status is RightsStatus.FOR_SALE:
+                for c in extent.full:
+                    self._for.setdefault(c, label)
+                for c in extent.partial:
+                    self._not.setdefault(c, f"{label} covers only part of {c}")
+                self._note_restrictions(composite, extent.full)
+            else:
+                for c in extent.named:
+                    self._unknown.setdefault(c, label)
+
+    def _note_restrictions(self, composite: SalesRights, countries: frozenset[str]) -> None:
+        for r in composite.restrictions:
+            if restriction_in_force(r, self.on) and (why := restriction_excludes_us(r, self.our_outlets)):
+                for c in countries:
+                    self._restricted.setdefault(c, why)
+
+    def status(self, country: str) -> CountryRights:
+        country = country.upper()
+        if self._global_restriction:
+            return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=self._global_restriction)
+        if country in self._not:
+            return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=self._not[country])
+        if country in self._for:
+            if country in self._restricted:
+                reason = self._restricted[country]
+                return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=reason)
+            return CountryRights(country=country, status=RightsStatus.FOR_SALE, reason=self._for[country])
+        if country in self._named:
+            status, reason = RightsStatus.UNKNOWN, self._unknown.get(country, "rights type 00 (unknown)")
+        else:
+            status = _type_status(self._row_type)
+            source = "ROW token" if self._row_from_token else "ROWSalesRightsType"
+            reason = f"{source} {self._row_type}" if self._row_type else "no sales rights name this country"
+        if status is RightsStatus.UNKNOWN:
+            return CountryRights(country=country, status=self.unknown_default, reason=f"unknown rights ({reason})")
+        return CountryRights(country=country, status=status, reason=reason)
+
+    def for_sale(self, country: str) -> bool:
+        return self.status(country).status is RightsStatus.FOR_SALE
+
+    def countries_for_sale(self, among: Iterable[str] | None = None) -> frozenset[str]:
+        pool = all_countries() if among is None else frozenset(c.upper() for c in among)
+        return frozenset(c for c in pool if self.for_sale(c))
+
+
+def eligible(
+    resolver: RightsResolver, countries: Iterable[str], policy: EligibilityPolicy = EligibilityPolicy.ALL_MARKETS
+) -> bool:
+    """May a storefront serving `countries` list the edition? The empty storefront lists nothing."""
+    pool = [c.upper() for c in countries]
+    if not pool:
+        return False
+    results = (resolver.for_sale(c) for c in pool)
+    return all(results) if policy is EligibilityPolicy.ALL_MARKETS else any(results)
+
+
+def rights_problems(rights: Rights, *, record: str | None = None) -> list[Problem]:
+    """Contradictions and legacy forms worth a person's attention."""
+    problems: list[Problem] = []
+    for_sale: set[str] = set()
+    not_for_sale: set[str] = set()
+    for composite in rights.sales_rights:
+        for field, code in composite.territory.unknown_codes():
+            problems.append(warning("unknown-territory-code", f"{field} code {code!r} is not in List 91/49; ignored",
+                                    record=record, field=f"SalesRights/Territory/{field}"))
+        if composite.territory.is_rest_of_world:
+            problems.append(warning("legacy-row-token", "territory uses the legacy 'ROW' token; read as every "
+                                    "country no other SalesRights composite names", record=record,
+                                    field="SalesRights/Territory"))
+            continue
+        if composite.type in ("07", "08"):
+            problems.append(warning("deprecated-sales-rights-type", f"SalesRightsType {composite.type} is "
+                                    "deprecated; read as for sale with restrictions", record=record,
+                                    field="SalesRights/SalesRightsType"))
+        extent = composite.territory.extent()
+        if composite.type in FOR_SALE_TYPES:
+            for_sale |= extent.full
+        elif composite.type in NOT_FOR_SALE_TYPES:
+            not_for_sale |= extent.named
+    clash = for_sale & not_for_sale
+    if clash:
+        sample = " ".join(sorted(clash)[:10])
+        problems.append(warning("contradictory-rights", f"{len(clash)} countries are both for sale and not for "
+                                 f"sale ({sample}); they are treated as not for sale", record=record,
+                                 field="SalesRights"))
+    if not rights.sales_rights and rights.row_type is None:
+        problems.append(warning("no-sales-rights", "no SalesRights: every country takes the unknown-rights default",
+                                record=record, field="SalesRights"))
+    return problems

@@ -1,0 +1,70 @@
+"""A storefront as the domain sees it: who it sells to, in what currency, and how it lists formats."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.pricing import PriceContext
+from domain.rights import EligibilityPolicy, RightsStatus
+from domain.territory import all_countries
+
+
+class FormatStrategy(StrEnum):
+    PRODUCT_PER_EDITION = "product_per_edition"  # default: one product per ISBN
+    VARIANTS = "variants"  # one product per family, a Format option and one variant per edition
+
+
+class StorefrontSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1)
+    channel_id: int = 1
+    countries: frozenset[str]
+    currency: str = Field(min_length=3, max_length=3)
+    tax_inclusive: bool = True
+    timezone: str = "UTC"
+    format_strategy: FormatStrategy = FormatStrategy.PRODUCT_PER_EDITION
+    eligibility: EligibilityPolicy = EligibilityPolicy.ALL_MARKETS
+    unknown_rights: RightsStatus = RightsStatus.NOT_FOR_SALE
+    outlet_names: tuple[str, ...] = ()  # how SalesRestriction/SalesOutlet names this shop, if ever
+    default_currency: bool = True  # the store's default currency: prices go on the product, not a price list
+    require_cover: bool = True
+    require_description: bool = True
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _countries(cls, value: object) -> frozenset[str]:
+        codes = value.split() if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        upper = frozenset(str(c).strip().upper() for c in codes if str(c).strip())
+        unknown = sorted(upper - all_countries())
+        if unknown:
+            raise ValueError(f"not ISO 3166-1 alpha-2 country codes: {', '.join(unknown)}")
+        if not upper:
+            raise ValueError("a storefront must serve at least one country")
+        return upper
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError for malformed keys
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def price_context(self) -> PriceContext:
+        return PriceContext(currency=self.currency, countries=self.countries, tax_inclusive=self.tax_inclusive,
+                            tz=self.timezone)

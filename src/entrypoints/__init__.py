@@ -1,0 +1,1 @@
+"""bookbridge: entrypoints layer."""

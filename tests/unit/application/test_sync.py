@@ -1,0 +1,133 @@
+"""The sync use case against in-memory fakes of every port."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from adapters.sample.catalogue import sample_catalogue
+from application.sync import SyncStorefront, plan_storefront, sync_storefront
+from domain.plan import ActionKind
+from domain.ports import ExceptionKind, FixedClock
+from domain.storefront import StorefrontSettings
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+UK = StorefrontSettings(
+    name="uk", countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True, timezone="Europe/London"
+)
+
+
+@pytest.fixture
+def world() -> tuple[InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork, FixedClock]:
+    families = sample_catalogue(NOW.date(), families=25)
+    return InMemoryCatalogSource(families), InMemoryStorefront("uk"), InMemoryUnitOfWork(), FixedClock(NOW)
+
+
+def _sync(world, **kw):
+    source, store, uow, clock = world
+    return sync_storefront(SyncStorefront(UK, **kw), source, store, uow, clock)
+
+
+def test_first_sync_creates_every_listed_edition_and_the_second_writes_nothing(world):
+    source, store, uow, clock = world
+    planned = plan_storefront(SyncStorefront(UK), source, uow, clock)
+    listed = [li for li in planned.listings if li.listed]
+    first = _sync(world)
+    assert first.created == len(listed) > 0
+    assert {p.sku for p in store.products.values()} == {li.sku for li in listed}
+    writes = store.writes
+    second = _sync(world, full=False)
+    assert (second.created, second.updated, second.hidden, second.failed) == (0, 0, 0, 0)
+    assert store.writes == writes
+
+
+def test_plan_is_a_dry_run(world):
+    source, store, uow, clock = world
+    plan_storefront(SyncStorefront(UK), source, uow, clock)
+    assert store.calls == 0
+    with uow:
+        assert uow.state.applied("uk") == {}
+
+
+def test_a_launch_flips_at_its_instant_and_not_before(world):
+    source, store, uow, clock = world
+    report = _sync(world)
+    launch = report.wakeups[0][1]
+    clock.advance_to(launch - timedelta(seconds=1))
+    assert _sync(world).updated == 0
+    clock.advance_to(launch)
+    assert _sync(world).updated > 0
+
+
+def test_rejection_opens_one_exception_and_a_later_success_resolves_it(world):
+    source, store, uow, clock = world
+    planned = plan_storefront(SyncStorefront(UK), source, uow, clock)
+    victim = next(a.listing for a in planned.plan.actions if a.kind is ActionKind.CREATE)
+    store.rejected_skus[victim.sku] = "name: too long"
+    _sync(world)
+    _sync(world)
+    with uow:
+        items = [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
+    assert [(e.kind, e.count, e.message) for e in items] == [(ExceptionKind.STORE_REJECTION, 2, "name: too long")]
+    del store.rejected_skus[victim.sku]
+    _sync(world)
+    with uow:
+        assert not [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
+    assert store.by_sku(victim.sku) is not None
+
+
+def test_a_crash_mid_sync_converges_without_duplicates(world):
+    source, store, uow, clock = world
+    original = store.apply
+    calls = {"n": 0}
+
+    def crashing(actions, applied):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            original(actions[:4], applied)  # half a batch reached the store, then the process died
+            raise RuntimeError("killed")
+        return original(actions, applied)
+
+    store.apply = crashing  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        _sync(world)
+    store.apply = original  # type: ignore[method-assign]
+    _sync(world)
+    skus = [p.sku.casefold() for p in store.products.values()]
+    assert len(skus) == len(set(skus))
+    assert _sync(world).created == 0
+
+
+def test_a_family_removed_from_a_complete_source_is_hidden_never_deleted(world):
+    source, store, uow, clock = world
+    _sync(world)
+    family = next(f for f in source.families if all(store.by_sku(e.isbn) for e in f.editions))
+    source._families.pop(family.id)  # gone from the full catalogue, not a delete notification
+    report = sync_storefront(SyncStorefront(UK, full=True), source, store, uow, clock)
+    assert report.hidden == len(family.editions)
+    for edition in family.editions:
+        product = store.by_sku(edition.isbn)
+        assert product is not None and product.is_visible is False
+
+
+def test_delete_notifications_hide(world):
+    source, store, uow, clock = world
+    _sync(world)
+    family = next(f for f in source.families if all(store.by_sku(e.isbn) for e in f.editions))
+    source.remove(family.id)
+    report = _sync(world)
+    assert report.hidden == len(family.editions)
+    assert all(not store.by_sku(e.isbn).is_visible for e in family.editions)
+
+
+def test_blocking_readiness_problems_keep_editions_out_and_open_exceptions(world):
+    source, store, uow, clock = world
+    _sync(world)
+    with uow:
+        readiness = [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.BLOCKING_READINESS]
+    assert readiness, "the sample catalogue has titles with no cover or description"
+    for item in readiness:
+        assert store.by_sku(item.isbn) is None
+        assert item.field
