@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalogue import merge_catalogue
-from domain.listing import MappingSettings, StoreListing, build_listings
+from domain.listing import MappingSettings, StoreListing, build_store_listings
 from domain.model import TitleFamily
 from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, plan_changes
 from domain.ports import (
@@ -32,13 +32,19 @@ READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLI
 
 
 @dataclass(frozen=True)
-class SyncStorefront:
-    """Command: bring one storefront in line with the source."""
+class SyncStore:
+    """Command: bring one store (and the storefronts that share its catalogue) in line with the source."""
 
-    storefront: StorefrontSettings
+    store: str
+    storefronts: tuple[StorefrontSettings, ...]
     full: bool = False  # resend every section, and read the whole source
     batch_size: int = 10  # BigCommerce updates at most 10 products per request
     mapping: MappingSettings = field(default_factory=MappingSettings)
+
+    @classmethod
+    def single(cls, storefront: StorefrontSettings, **options: object) -> SyncStore:
+        """A store with one storefront, named after it."""
+        return cls(store=storefront.name, storefronts=(storefront,), **options)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -70,23 +76,25 @@ class SyncReport:
         return self.failed == 0
 
 
-def plan_storefront(cmd: SyncStorefront, source: CatalogSource, uow: UnitOfWork, clock: Clock) -> PlannedSync:
+def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock) -> PlannedSync:
     """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
 
     Planning covers the whole known catalogue, not only what the source says changed, so that launches and
     campaign flips of unchanged titles happen at their instants. Writes nothing.
     """
     with uow:
-        applied = uow.state.applied(cmd.storefront.name)
+        applied = uow.state.applied(cmd.store)
         cursor = None if cmd.full else uow.state.cursor(source.name)
         stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
     catalogue = merge_catalogue(stored, read)
-    listings = tuple(build_listings(catalogue.values(), cmd.storefront, at=clock.now(), mapping=cmd.mapping))
+    listings = tuple(
+        build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(), mapping=cmd.mapping, store=cmd.store)
+    )
     # Keys bookbridge applied but the catalogue lacks are hidden, unless the catalogue is still being built
     # from deltas alone (then absence means "not read yet", not "withdrawn").
     complete = read.complete or bool(stored)
-    plan = plan_changes(cmd.storefront.name, listings, applied, source_complete=complete, full=cmd.full)
+    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
 
 
@@ -96,8 +104,8 @@ def _isbn_of(action: StoreAction) -> str:
     return action.key
 
 
-def sync_storefront(
-    cmd: SyncStorefront,
+def sync_store(
+    cmd: SyncStore,
     source: CatalogSource,
     store: Storefront,
     uow: UnitOfWork,
@@ -105,12 +113,12 @@ def sync_storefront(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
-    planned = plan_storefront(cmd, source, uow, clock)
-    name = cmd.storefront.name
+    planned = plan_store(cmd, source, uow, clock)
+    name = cmd.store
     report = SyncReport(
         storefront=name, started=clock.now(), unchanged=planned.plan.unchanged, skipped=len(planned.plan.skipped)
     )
-    _record_readiness(planned.listings, name, uow, clock, report)
+    _record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     actions = list(planned.plan.actions)
     applied = dict(planned.applied)
     done = 0
@@ -190,34 +198,37 @@ def _record_batch(
 
 
 def _record_readiness(
-    listings: Sequence[StoreListing], storefront: str, uow: UnitOfWork, clock: Clock, report: SyncReport
+    listings: Sequence[StoreListing], storefronts: Sequence[str], uow: UnitOfWork, clock: Clock, report: SyncReport
 ) -> None:
+    """Blocking problems become exceptions per edition and storefront; fixed ones are resolved."""
     with uow:
         for listing in listings:
-            isbn = str(listing.isbns[0]) if len(listing.isbns) == 1 else listing.key
-            blocking = [p for p in listing.problems if p.blocking]
-            if not blocking:
-                uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=READINESS_KINDS)
-                continue
-            by_kind: dict[ExceptionKind, list[Problem]] = {}
-            for problem in blocking:
+            found: dict[tuple[str, str], dict[ExceptionKind, list[Problem]]] = {}
+            for problem in listing.problems:
+                if not problem.blocking or problem.record is None:
+                    continue
                 kind = (
                     ExceptionKind.RIGHTS_CONFLICT
                     if problem.code == "rights-conflict"
                     else ExceptionKind.BLOCKING_READINESS
                 )
-                by_kind.setdefault(kind, []).append(problem)
-            for kind, found in by_kind.items():
-                item = uow.exceptions.report(
-                    kind,
-                    isbn=isbn,
-                    storefront=storefront,
-                    message="; ".join(p.message for p in found),
-                    field=", ".join(dict.fromkeys(p.field for p in found if p.field)) or None,
-                    at=clock.now(),
-                )
-                if item.count == 1:
-                    report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
-            stale = [k for k in READINESS_KINDS if k not in by_kind]
-            uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
+                where = (problem.record, problem.source or listing.storefront)
+                found.setdefault(where, {}).setdefault(kind, []).append(problem)
+            for (isbn, storefront), by_kind in found.items():
+                for kind, problems in by_kind.items():
+                    fields = ", ".join(dict.fromkeys(p.field for p in problems if p.field)) or None
+                    item = uow.exceptions.report(
+                        kind,
+                        isbn=isbn,
+                        storefront=storefront,
+                        field=fields,
+                        message="; ".join(dict.fromkeys(p.message for p in problems)),
+                        at=clock.now(),
+                    )
+                    if item.count == 1:
+                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {storefront}: {item.message}")
+            for isbn in map(str, listing.isbns):
+                for storefront in storefronts:
+                    stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})]
+                    uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
         uow.commit()

@@ -43,9 +43,11 @@ _LABELS = {
 }
 _DIGITAL = frozenset({Format.EBOOK_EPUB, Format.EBOOK_PDF, Format.EBOOK_OTHER, Format.AUDIOBOOK})
 
-# List 150 ProductForm codes we recognise but sell as "other" (no problem raised).
+# List 150 ProductForm codes we recognise but sell as "other" (no problem raised): other book forms and the
+# audio carriers (cassette, DAT, tape, MiniDisc, CD-Extra, DVD Audio, player, SD card, LP).
 _KNOWN_OTHER_FORMS = frozenset(
-    {"BA", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BK", "BL", "BM", "BN", "BO", "BP", "BZ", "AA", "AZ", "ZZ"}
+    {"BA", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BK", "BL", "BM", "BN", "BO", "BP", "BZ", "AA", "AB", "AD", "AF",
+     "AG", "AH", "AI", "AK", "AL", "AM", "AZ", "ZZ"}
 )
 # List 175 ProductFormDetail for e-books.
 _EPUB_DETAILS = frozenset({"E101"})

@@ -1,7 +1,9 @@
-"""The desired store listing: a store-neutral description of what a storefront should hold.
+"""The desired store listing: a store-neutral description of what a store should hold.
 
-`build_listings(families, storefront, at=...)` is a pure function of the catalogue, the storefront and the
-instant. Its output is diffed against what was last applied (plan.py), section by section.
+`build_listings(families, storefront, at=...)` is a pure function of the catalogue, one storefront and the
+instant. `build_store_listings(families, storefronts, at=...)` merges the storefronts (channels) that share
+one store's catalogue into one listing per product. The output is diffed against what was last applied
+(plan.py), section by section.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from domain.formats import Format
 from domain.hashing import content_hash
@@ -65,20 +67,32 @@ class CustomField(BaseModel):
     value: str = Field(max_length=CUSTOM_FIELD_MAX)
 
 
+def _plain_amount(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+# An amount serialises by value, so 9.9 and 9.90 give the same section payload and hash.
+Amount = Annotated[Decimal, PlainSerializer(_plain_amount, return_type=str, when_used="json")]
+
+
 class ListingPrice(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     currency: str
-    price: Decimal
-    sale_price: Decimal | None = None
-    retail_price: Decimal | None = None
+    price: Amount
+    sale_price: Amount | None = None
+    retail_price: Amount | None = None
     tax_inclusive: bool
     in_default_currency: bool = True  # else: price-list records
+    storefront: str = ""
 
     @classmethod
     def of(cls, at: PriceAt, *, default_currency: bool) -> ListingPrice:
         return cls(currency=at.currency, price=at.price, sale_price=at.sale_price, retail_price=at.retail_price,
                    tax_inclusive=at.tax_inclusive, in_default_currency=default_currency)
+
+    def for_storefront(self, name: str) -> ListingPrice:
+        return self.model_copy(update={"storefront": name})
 
 
 class VariantListing(BaseModel):
@@ -90,6 +104,7 @@ class VariantListing(BaseModel):
     sku: str
     option_label: str
     price: ListingPrice | None
+    extra_prices: tuple[ListingPrice, ...] = ()  # other currencies: price-list records
     weight: Decimal | None = None
     width: Decimal | None = None
     height: Decimal | None = None
@@ -100,13 +115,13 @@ class VariantListing(BaseModel):
 
 
 class StoreListing(BaseModel):
-    """What one store product should be on one storefront."""
+    """What one store product should be: on one storefront, or merged over the storefronts of one store."""
 
     model_config = ConfigDict(frozen=True)
 
     key: str  # stable: the ISBN (one product per edition) or family:<id>:<type>[:<isbn>] (variants)
-    storefront: str
-    channel_id: int
+    storefront: str  # the storefront, or the store when merged
+    channels: tuple[int, ...]  # channels the product is assigned to (listed there)
     family_id: str
     isbns: tuple[ISBN13, ...]
     sku: str
@@ -128,7 +143,8 @@ class StoreListing(BaseModel):
     preorder_message: str | None = None
     listed: bool  # False: keep out of the store, or hide it if it is there
     not_listed_reason: str | None = None
-    price: ListingPrice | None
+    price: ListingPrice | None  # in the store's default currency: on the product
+    extra_prices: tuple[ListingPrice, ...] = ()  # other currencies: price-list records
     images: tuple[ListingImage, ...] = ()
     custom_fields: tuple[CustomField, ...] = ()
     related_isbns: tuple[ISBN13, ...] = ()
@@ -140,6 +156,10 @@ class StoreListing(BaseModel):
     problems: tuple[Problem, ...] = ()
     hashes: dict[Section, str] = Field(default_factory=dict)
 
+    @property
+    def channel_id(self) -> int | None:
+        return self.channels[0] if self.channels else None
+
     def section_payload(self, section: Section) -> dict[str, Any]:
         return section_payloads(self)[section]
 
@@ -148,10 +168,10 @@ _SECTION_FIELDS: dict[Section, tuple[str, ...]] = {
     Section.CORE: ("sku", "name", "custom_url", "product_type", "description", "brand", "gtin", "weight", "width",
                    "height", "depth", "availability", "is_visible", "purchasable", "preorder_release_date",
                    "preorder_message", "search_keywords", "page_title", "meta_description", "related_isbns"),
-    Section.PRICING: ("price",),
+    Section.PRICING: ("price", "extra_prices"),
     Section.MEDIA: ("images",),
     Section.CUSTOM_FIELDS: ("custom_fields",),
-    Section.STOREFRONTS: ("channel_id", "listed"),
+    Section.STOREFRONTS: ("channels", "listed"),
 }
 
 
@@ -161,9 +181,12 @@ def section_payloads(listing: StoreListing) -> dict[Section, dict[str, Any]]:
     if listing.variants:
         variants = data["variants"]
         payloads[Section.CORE]["variants"] = [
-            {k: v for k, v in variant.items() if k not in ("price", "image_url")} for variant in variants
+            {k: v for k, v in variant.items() if k not in ("price", "extra_prices", "image_url")}
+            for variant in variants
         ]
-        payloads[Section.PRICING]["variants"] = [{"sku": v["sku"], "price": v["price"]} for v in variants]
+        payloads[Section.PRICING]["variants"] = [
+            {"sku": v["sku"], "price": v["price"], "extra_prices": v["extra_prices"]} for v in variants
+        ]
         payloads[Section.MEDIA]["variants"] = [{"sku": v["sku"], "image_url": v["image_url"]} for v in variants]
     return payloads
 
@@ -302,7 +325,7 @@ def build_edition_listing(
     listing = StoreListing(
         key=str(edition.isbn),
         storefront=storefront.name,
-        channel_id=storefront.channel_id,
+        channels=(storefront.channel_id,) if listed else (),
         family_id=edition.family_id,
         isbns=(edition.isbn,),
         sku=str(edition.isbn),
@@ -324,7 +347,8 @@ def build_edition_listing(
         preorder_message=state.message if state.availability is Availability.PREORDER else None,
         listed=listed,
         not_listed_reason=reason,
-        price=ListingPrice.of(prices.at, default_currency=storefront.default_currency) if prices.at else None,
+        price=(ListingPrice.of(prices.at, default_currency=storefront.default_currency).for_storefront(storefront.name)
+               if prices.at else None),
         images=_images(edition),
         custom_fields=_custom_fields(edition),
         related_isbns=tuple(sorted(edition.related_isbns)),
@@ -352,15 +376,80 @@ def build_listings(
     at: datetime,
     mapping: MappingSettings | None = None,
 ) -> list[StoreListing]:
-    """Every desired product for a storefront, with store-wide unique names."""
+    """Every desired product for one storefront, with store-wide unique names."""
+    return build_store_listings(families, [storefront], at=at, mapping=mapping, store=storefront.name)
+
+
+def build_store_listings(
+    families: Iterable[TitleFamily],
+    storefronts: Sequence[StorefrontSettings],
+    *,
+    at: datetime,
+    mapping: MappingSettings | None = None,
+    store: str,
+) -> list[StoreListing]:
+    """Every desired product of one store whose catalogue several storefronts (channels) share.
+
+    Per edition, the storefront listings are merged (`merge_storefronts`); then, under the variant strategy,
+    editions are grouped into family products. Names are made unique store-wide.
+    """
+    if not storefronts:
+        raise ValueError(f"store {store!r} has no storefronts")
+    strategies = {s.format_strategy for s in storefronts}
+    if len(strategies) > 1:
+        raise ValueError(f"storefronts of store {store!r} disagree on the format strategy; products are shared")
     listings: list[StoreListing] = []
     for family in families:
-        editions = [build_edition_listing(e, storefront, at=at, mapping=mapping) for e in family.editions]
-        if storefront.format_strategy is FormatStrategy.VARIANTS:
+        editions = [
+            merge_storefronts([build_edition_listing(e, s, at=at, mapping=mapping) for s in storefronts], store=store)
+            for e in family.editions
+        ]
+        if storefronts[0].format_strategy is FormatStrategy.VARIANTS:
             listings += _family_products(family, editions)
         else:
             listings += editions
     return unique_names(listings)
+
+
+_RESTRICTIVENESS = {Availability.DISABLED: 2, Availability.PREORDER: 1, Availability.AVAILABLE: 0}
+
+
+def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreListing:
+    """One product over the storefronts of a store (BigCommerce keeps these fields on the product).
+
+    The product is assigned to the channels where it is listed; it is visible if any listed storefront shows
+    it; its availability is the most restrictive of the listed storefronts (so nothing is sold early on any
+    channel) and it is purchasable only where all of them sell it. The default-currency storefront's price
+    goes on the product; other currencies become price-list records.
+    """
+    if len(listings) == 1 and listings[0].storefront == store:
+        return listings[0]
+    listed = [li for li in listings if li.listed]
+    basis = listed or list(listings)
+    base = max(basis, key=lambda li: (li.price is not None and li.price.in_default_currency, -listings.index(li)))
+    availability = max((li.availability for li in basis), key=lambda a: _RESTRICTIVENESS[a])
+    releases = [li.preorder_release_date for li in basis if li.preorder_release_date is not None]
+    default_price = next((li.price for li in listed if li.price and li.price.in_default_currency), None)
+    extra = tuple(li.price for li in listed if li.price is not None and li.price is not default_price
+                  and not li.price.in_default_currency)
+    changes = [li.next_change for li in listings if li.next_change is not None]
+    reasons = [f"{li.storefront}: {li.not_listed_reason}" for li in listings if not li.listed and li.not_listed_reason]
+    merged = base.model_copy(update={
+        "storefront": store,
+        "channels": tuple(sorted({c for li in listed for c in li.channels})),
+        "listed": bool(listed),
+        "not_listed_reason": None if listed else "; ".join(reasons) or None,
+        "is_visible": any(li.is_visible for li in listed),
+        "purchasable": bool(listed) and all(li.purchasable for li in listed),
+        "availability": availability,
+        "preorder_release_date": max(releases) if availability is Availability.PREORDER and releases else None,
+        "preorder_message": base.preorder_message if availability is Availability.PREORDER else None,
+        "price": default_price,
+        "extra_prices": tuple(sorted(extra, key=lambda p: (p.currency, p.storefront))),
+        "next_change": min(changes) if changes else None,
+        "problems": tuple(p.model_copy(update={"source": li.storefront}) for li in listings for p in li.problems),
+    })
+    return with_hashes(merged)
 
 
 def unique_names(listings: Sequence[StoreListing]) -> list[StoreListing]:
@@ -409,7 +498,8 @@ def _merge_group(family: TitleFamily, key: str, group: list[StoreListing]) -> St
         labels[e.name] += 1
     variants = tuple(
         VariantListing(
-            isbn=e.isbns[0], sku=e.sku, option_label=_option_label(e, labels), price=e.price, weight=e.weight,
+            isbn=e.isbns[0], sku=e.sku, option_label=_option_label(e, labels), price=e.price,
+            extra_prices=e.extra_prices, weight=e.weight,
             width=e.width, height=e.height, depth=e.depth,
             purchasing_disabled=not (e.purchasable or e.availability is Availability.PREORDER),
             purchasing_disabled_message="" if e.purchasable else (e.preorder_message or "Not yet available"),
@@ -429,6 +519,7 @@ def _merge_group(family: TitleFamily, key: str, group: list[StoreListing]) -> St
         "name": clip(family.title, NAME_MAX - len(suffix)) + suffix,
         "custom_url": f"/{slugify(family.title)[:150]}-{slugify(kinds)}-{sku.lower()}/",
         "price": min(priced, key=lambda p: p.price) if priced else None,
+        "extra_prices": (),  # per-currency prices live on the variants (price-list records are per variant)
         "images": tuple(dict.fromkeys(i for e in group for i in e.images)),
         "custom_fields": tuple(f for f in first.custom_fields if f.name not in ("ISBN", "Format", "Pages",
                                                                                  "Duration", "Trim size")),

@@ -9,7 +9,8 @@
   are honoured to the instant.
 - Regular price: qualifier 05 (consumer), 00 or none; campaign price: qualifier 08 (promotional) or 17
   (introductory), or a special-sale / pre-publication type. Among several matches the latest-starting
-  window wins (the "three price" method), then the lowest amount.
+  window wins (the "three price" method), then the lowest amount. A campaign row alone in force (the
+  middle row of the "three price" method) is the price itself.
 """
 
 from __future__ import annotations
@@ -122,10 +123,15 @@ def price_at(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> Price
     at = require_aware(at)
     tz = ctx.zone
     live = [r for r in candidate_rows(rows, ctx) if in_window(r, at, tz)]
+    campaign = _pick([r for r in live if is_campaign(r)], tz)
     regular = _pick([r for r in live if not is_campaign(r)], tz)
     if regular is None:
-        return None
-    campaign = _pick([r for r in live if is_campaign(r)], tz)
+        if campaign is None:
+            return None
+        # "Three price" method: the regular rows end and restart around the campaign row, which alone
+        # is in force in its window, so it is the price (there is no regular price to show it against).
+        return PriceAt(currency=ctx.currency.upper(), price=campaign.amount, retail_price=campaign.amount,
+                       tax_inclusive=ctx.tax_inclusive)
     sale = campaign.amount if campaign is not None and campaign.amount < regular.amount else None
     sale_ends = window(campaign, tz)[1] if sale is not None and campaign is not None else None
     return PriceAt(currency=ctx.currency.upper(), price=regular.amount, sale_price=sale, retail_price=regular.amount,

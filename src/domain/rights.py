@@ -24,21 +24,24 @@ FOR_SALE_TYPES = frozenset({"01", "02", "07", "08"})  # List 46 (07/08 deprecate
 NOT_FOR_SALE_TYPES = frozenset({"03", "04", "05", "06"})
 UNKNOWN_TYPES = frozenset({"00"})
 
-# List 71 restrictions that keep a title out of a publisher's own online shop.
+# List 71 restrictions that keep a title out of a publisher's own online shop: sales only through a channel
+# we are not (12 "except to subscription services" and 09 "except to libraries" do not concern a webshop).
 _NEVER_OURS = {
-    "03": "internal publisher use only",
-    "06": "for sale to libraries only",
-    "07": "for sale to schools only",
+    "02": "through office supplies outlets only",
+    "03": "internal publisher use only: do not list",
+    "06": "to libraries only",
+    "07": "to schools only",
     "08": "indiziert (not for open sale)",
-    "10": "for sale to educational institutions only",
-    "12": "subscription services only",
-    "14": "not for sale through online retail",
-    "17": "print-on-demand (not for our store)",
-    "22": "education-only",
+    "10": "through news outlets only",
+    "13": "to subscription services only",
+    "14": "except through online retail",
+    "17": "through inventoryless print-on-demand only",
+    "18": "through stock-protection print-on-demand only",
+    "22": "to education only",
 }
 # List 71 restrictions naming an outlet: exclusive to that outlet, so not ours unless we are named.
 _OUTLET_EXCLUSIVE = {"01": "retailer exclusive / own brand", "04": "retailer exclusive", "05": "retailer own brand",
-                     "21": "own-brand product of a named retailer"}
+                     "21": "subscription service exclusive"}
 
 
 class RightsStatus(StrEnum):
@@ -105,6 +108,7 @@ class RightsResolver:
         self._named: set[str] = set()
         self._not: dict[str, str] = {}
         self._for: dict[str, str] = {}
+        self._partial: dict[str, str] = {}  # named only in part by for-sale composites
         self._unknown: dict[str, str] = {}
         self._row_type: str | None = rights.row_type
         self._row_from_token = False
@@ -134,7 +138,7 @@ class RightsResolver:
                 for c in extent.full:
                     self._for.setdefault(c, label)
                 for c in extent.partial:
-                    self._not.setdefault(c, f"{label} covers only part of {c}")
+                    self._partial.setdefault(c, f"{label} covers only part of {c}")
                 self._note_restrictions(composite, extent.full)
             else:
                 for c in extent.named:
@@ -157,6 +161,8 @@ class RightsResolver:
                 reason = self._restricted[country]
                 return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=reason)
             return CountryRights(country=country, status=RightsStatus.FOR_SALE, reason=self._for[country])
+        if country in self._partial:
+            return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=self._partial[country])
         if country in self._named:
             status, reason = RightsStatus.UNKNOWN, self._unknown.get(country, "rights type 00 (unknown)")
         else:

@@ -1,7 +1,9 @@
-"""`bookbridge demo`: the sample catalogue, two storefronts, a plan, a sync, a launch and a campaign flip.
+"""`bookbridge demo`: the sample catalogue, one store with two storefronts, a plan, a sync, launches and
+campaign flips.
 
 Everything runs on embedded defaults: the generated sample catalogue, in-memory state, and an in-memory
-store. Time is simulated with a fixed clock that the demo moves forward to the next launch and campaign.
+store whose UK channel sells in GBP (on the product) and US channel in USD (price-list records). Time is
+simulated with a fixed clock that the demo moves forward to each launch and campaign instant.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from rich.table import Table
 
 from adapters.memory.state import InMemoryUnitOfWork
 from adapters.memory.storefront import InMemoryStorefront
-from application.sync import SyncReport, SyncStorefront, plan_storefront, sync_storefront
+from application.sync import SyncReport, SyncStore, plan_store, sync_store
 from domain.plan import ActionKind, Plan
 from domain.ports import CatalogSource, FixedClock
 from domain.storefront import StorefrontSettings
@@ -72,7 +74,8 @@ def run_demo(console: Console) -> int:
     )
     container.clock.override(clock)
     source = container.source()
-    stores = {s.name: InMemoryStorefront(s.name) for s in STOREFRONTS}
+    store = InMemoryStorefront("demo store")
+    command = SyncStore(store="demo store", storefronts=STOREFRONTS)
     uow = InMemoryUnitOfWork()
     read = source.read()
     console.rule("[bold]bookbridge demo")
@@ -80,48 +83,58 @@ def run_demo(console: Console) -> int:
         f"Sample catalogue: {len(read.families)} title families, "
         f"{sum(len(f.editions) for f in read.families)} editions. Clock: {start.isoformat()}"
     )
+    console.print(
+        "Store 'demo store': storefront uk (channel 1, GB GG JE IM, GBP incl. tax, Europe/London) and "
+        "storefront us (channel 2, US, USD excl. tax, America/New_York)"
+    )
 
-    for settings in STOREFRONTS:
-        planned = plan_storefront(SyncStorefront(settings), source, uow, clock)
-        console.print(_plan_table(planned.plan))
-        for action in planned.plan.of_kind(ActionKind.CREATE)[:3]:
-            listing = action.listing
-            assert listing is not None
-            price = f"{listing.price.currency} {listing.price.price}" if listing.price else "no price"
-            console.print(f"  create {listing.sku}  {listing.name}  [{listing.availability}] {price}")
-        held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
-        for listing in held[:4]:
-            console.print(f"  [yellow]held back[/yellow] {listing.sku} {listing.name}: {listing.not_listed_reason}")
-        if len(held) > 4:
-            console.print(f"  … and {len(held) - 4} more held back")
+    planned = plan_store(command, source, uow, clock)
+    console.print(_plan_table(planned.plan))
+    for action in planned.plan.of_kind(ActionKind.CREATE)[:3]:
+        listing = action.listing
+        assert listing is not None
+        prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
+        shown = ", ".join(f"{p.currency} {p.price}" for p in prices) or "no price"
+        console.print(
+            f"  create {listing.sku}  {listing.name}  [{listing.availability}] {shown} "
+            f"channels {list(listing.channels)}"
+        )
+    for listing in [li for li in planned.listings if li.listed and len(li.channels) == 1][:2]:
+        console.print(f"  {listing.sku} {listing.name}: only on channel {listing.channels[0]} (rights)")
+    held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
+    for listing in held[:4]:
+        console.print(f"  [yellow]held back[/yellow] {listing.sku} {listing.name}: {listing.not_listed_reason}")
+    if len(held) > 4:
+        console.print(f"  … and {len(held) - 4} more held back")
 
-    reports = [sync_storefront(SyncStorefront(s), source, stores[s.name], uow, clock) for s in STOREFRONTS]
-    console.print(_report_table(reports, "First sync"))
+    report = sync_store(command, source, store, uow, clock)
+    console.print(_report_table([report], "First sync"))
     with uow:
         opened = uow.exceptions.open_items()
     console.print(f"Exception queue: {len(opened)} open")
     for item in opened[:6]:
         console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {item.message}")
+    again = sync_store(command, source, store, uow, clock)
+    console.print(f"Second sync with nothing changed: {again.created + again.updated + again.hidden} writes.")
 
-    wakeups = sorted({when for r in reports for _, when in r.wakeups})
+    wakeups = sorted({when for _, when in report.wakeups})
     console.print(
         f"Upcoming launches and campaign flips: {len(wakeups)}; next at {wakeups[0].isoformat() if wakeups else 'none'}"
     )
-    launches, campaigns = _advance(console, clock, start + timedelta(days=3), wakeups, source, stores, uow)
-    total = sum(len(s.products) for s in stores.values())
+    launches, campaigns = _advance(console, clock, start + timedelta(days=3), wakeups, source, store, command, uow)
     console.print(
-        f"[green]Done.[/green] {total} products in the stores; {launches} launches and {campaigns} "
+        f"[green]Done.[/green] {len(store.products)} products in the store; {launches} launches and {campaigns} "
         "campaign price flips happened at their instants."
     )
     return 0
 
 
-def _snapshot(stores: dict[str, InMemoryStorefront]) -> dict[tuple[str, str], tuple[object, object, str]]:
-    return {
-        (name, p.sku): (p.fields.get("availability"), (p.fields.get("price") or {}).get("sale_price"), p.name)
-        for name, store in stores.items()
-        for p in store.products.values()
-    }
+def _snapshot(store: InMemoryStorefront) -> dict[str, tuple[object, object, str]]:
+    def sales(fields: dict[str, object]) -> object:
+        prices = [fields.get("price"), *(fields.get("extra_prices") or [])]  # type: ignore[misc]
+        return tuple((p["currency"], p["sale_price"]) for p in prices if isinstance(p, dict))
+
+    return {p.sku: (p.fields.get("availability"), sales(p.fields), p.name) for p in store.products.values()}
 
 
 def _advance(
@@ -130,29 +143,33 @@ def _advance(
     until: datetime,
     wakeups: list[datetime],
     source: CatalogSource,
-    stores: dict[str, InMemoryStorefront],
+    store: InMemoryStorefront,
+    command: SyncStore,
     uow: InMemoryUnitOfWork,
 ) -> tuple[int, int]:
     """Move the clock to each launch or campaign instant before `until`, sync, and say what changed."""
     launches = campaigns = 0
     for instant in [w for w in wakeups if clock.now() < w <= until]:
         clock.advance_to(instant)
-        before = _snapshot(stores)
-        for settings in STOREFRONTS:
-            sync_storefront(SyncStorefront(settings), source, stores[settings.name], uow, clock)
-        after = _snapshot(stores)
+        before = _snapshot(store)
+        sync_store(command, source, store, uow, clock)
         lines = []
-        for key, (availability, sale, name) in sorted(after.items()):
-            old_availability, old_sale, _ = before.get(key, (None, None, name))
+        for sku, (availability, sales, name) in sorted(_snapshot(store).items()):
+            old_availability, old_sales, _ = before.get(sku, (None, (), name))
             if availability != old_availability:
                 launches += availability == "available"
-                lines.append(f"  {key[0]}: {name}: {old_availability} -> {availability}")
-            if sale != old_sale:
+                lines.append(f"  {name}: {old_availability} -> {availability}")
+            if sales != old_sales:
                 campaigns += 1
-                lines.append(f"  {key[0]}: {name}: sale price {old_sale} -> {sale}")
+                lines.append(f"  {name}: sale prices {_money(old_sales)} -> {_money(sales)}")
         console.print(f"[bold]{instant.isoformat()}[/bold]: {len(lines)} store changes")
         for line in lines[:4]:
             console.print(line)
         if len(lines) > 4:
             console.print(f"  … and {len(lines) - 4} more")
     return launches, campaigns
+
+
+def _money(sales: object) -> str:
+    pairs = [(c, p) for c, p in sales if p is not None] if isinstance(sales, tuple) else []
+    return ", ".join(f"{c} {p}" for c, p in pairs) or "none"

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
 from adapters.sample.catalogue import sample_catalogue
-from application.sync import SyncStorefront, plan_storefront, sync_storefront
+from application.sync import SyncStore, plan_store, sync_store
 from domain.plan import ActionKind
 from domain.ports import ExceptionKind, FixedClock
 from domain.storefront import StorefrontSettings
@@ -27,12 +27,12 @@ def world() -> tuple[InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWo
 
 def _sync(world, **kw):
     source, store, uow, clock = world
-    return sync_storefront(SyncStorefront(UK, **kw), source, store, uow, clock)
+    return sync_store(SyncStore.single(UK, **kw), source, store, uow, clock)
 
 
 def test_first_sync_creates_every_listed_edition_and_the_second_writes_nothing(world):
     source, store, uow, clock = world
-    planned = plan_storefront(SyncStorefront(UK), source, uow, clock)
+    planned = plan_store(SyncStore.single(UK), source, uow, clock)
     listed = [li for li in planned.listings if li.listed]
     first = _sync(world)
     assert first.created == len(listed) > 0
@@ -45,7 +45,7 @@ def test_first_sync_creates_every_listed_edition_and_the_second_writes_nothing(w
 
 def test_plan_is_a_dry_run(world):
     source, store, uow, clock = world
-    plan_storefront(SyncStorefront(UK), source, uow, clock)
+    plan_store(SyncStore.single(UK), source, uow, clock)
     assert store.calls == 0
     with uow:
         assert uow.state.applied("uk") == {}
@@ -63,7 +63,7 @@ def test_a_launch_flips_at_its_instant_and_not_before(world):
 
 def test_rejection_opens_one_exception_and_a_later_success_resolves_it(world):
     source, store, uow, clock = world
-    planned = plan_storefront(SyncStorefront(UK), source, uow, clock)
+    planned = plan_store(SyncStore.single(UK), source, uow, clock)
     victim = next(a.listing for a in planned.plan.actions if a.kind is ActionKind.CREATE)
     store.rejected_skus[victim.sku] = "name: too long"
     _sync(world)
@@ -105,7 +105,7 @@ def test_a_family_removed_from_a_complete_source_is_hidden_never_deleted(world):
     _sync(world)
     family = next(f for f in source.families if all(store.by_sku(e.isbn) for e in f.editions))
     source._families.pop(family.id)  # gone from the full catalogue, not a delete notification
-    report = sync_storefront(SyncStorefront(UK, full=True), source, store, uow, clock)
+    report = sync_store(SyncStore.single(UK, full=True), source, store, uow, clock)
     assert report.hidden == len(family.editions)
     for edition in family.editions:
         product = store.by_sku(edition.isbn)

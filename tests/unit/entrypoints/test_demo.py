@@ -1,0 +1,23 @@
+"""`bookbridge demo` runs on embedded defaults and reports what happened."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from entrypoints.cli import app
+
+
+def test_demo_plans_syncs_and_flips_launches_and_campaigns():
+    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "50 title families, 122 editions" in out
+    created = re.search(r"│ demo store\s+│\s+(\d+) │", out)
+    assert created and int(created.group(1)) > 0
+    assert "Second sync with nothing changed: 0 writes." in out
+    assert re.search(r"preorder -> available", out)
+    assert re.search(r"sale prices none -> (GBP|USD) \d+\.\d\d", out)
+    done = re.search(r"(\d+) launches and (\d+) campaign price flips", out)
+    assert done and int(done.group(1)) > 0 and int(done.group(2)) > 0

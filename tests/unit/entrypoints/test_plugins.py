@@ -1,0 +1,94 @@
+"""The plugin contract: discovery through entry points, loud duplicates, and broken plugins disabled."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+from types import SimpleNamespace
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind, hookimpl
+from entrypoints.cli import app
+from entrypoints.plugins import collect_adapters, make_plugin_manager
+
+
+class _Plugin:
+    def __init__(self, name: str, register) -> None:
+        self.__name__ = name
+        self._register = register
+
+    @hookimpl
+    def bookbridge_register_adapters(self, registry):
+        return self._register(registry)
+
+
+def _storefront(name: str):
+    return _Plugin(name, lambda r: r.add_storefront("dup", lambda cfg: SimpleNamespace(name="dup", cfg=cfg)))
+
+
+def test_builtins_are_discovered_through_entry_points():
+    registry, failures = collect_adapters(make_plugin_manager())
+    assert failures == []
+    names = {(s.kind, s.name, s.origin) for s in registry.all()}
+    assert (AdapterKind.SOURCE, "sample", "built-in") in names
+    assert (AdapterKind.STOREFRONT, "memory", "built-in") in names
+
+
+def test_every_builtin_entry_point_is_installed_and_importable():
+    entry_points = md.entry_points(group=ENTRY_POINT_GROUP)
+    declared = {ep.name: ep for ep in entry_points if ep.dist and ep.dist.name == "bookbridge"}
+    assert {"memory", "sample"} <= set(declared)
+    for ep in declared.values():
+        module = ep.load()
+        assert hasattr(module, "bookbridge_register_adapters"), ep.name
+
+
+def test_a_duplicate_name_is_an_error_naming_both_plugins_and_the_second_is_disabled():
+    first, second = _storefront("first-plugin"), _storefront("second-plugin")
+    pm = make_plugin_manager(load_entrypoints=False, extra_plugins=[first, second])
+    registry, failures = collect_adapters(pm)
+    assert len(failures) == 1
+    message = failures[0].error
+    assert "'dup'" in message and "first-plugin" in message and "second-plugin" in message
+    assert registry.get(AdapterKind.STOREFRONT, "dup").plugin in {"first-plugin", "second-plugin"}
+    assert pm.is_blocked(failures[0].plugin)
+
+
+def test_a_plugin_that_raises_is_reported_disabled_and_rolled_back():
+    def register(registry):
+        registry.add_source("half", lambda cfg: None)
+        raise RuntimeError("boom")
+
+    good = _Plugin("good", lambda r: r.add_source("fine", lambda cfg: "ok"))
+    pm = make_plugin_manager(load_entrypoints=False, extra_plugins=[_Plugin("broken", register), good])
+    registry, failures = collect_adapters(pm)
+    assert [(f.plugin, f.error) for f in failures] == [("broken", "RuntimeError: boom")]
+    assert [s.name for s in registry.all()] == ["fine"]
+    assert registry.create(AdapterKind.SOURCE, "fine") == "ok"
+
+
+def test_a_plugin_returning_a_value_is_disabled():
+    pm = make_plugin_manager(load_entrypoints=False, extra_plugins=[_Plugin("chatty", lambda r: 42)])
+    _, failures = collect_adapters(pm)
+    assert failures[0].plugin == "chatty" and "must return None" in failures[0].error
+
+
+def test_unknown_adapter_names_list_what_is_registered():
+    registry, _ = collect_adapters(make_plugin_manager())
+    with pytest.raises(LookupError, match=r"no storefront adapter named 'nope' \(registered: .*memory"):
+        registry.get(AdapterKind.STOREFRONT, "nope")
+
+
+def test_disabled_plugins_environment_variable_blocks_entry_points(monkeypatch):
+    monkeypatch.setenv("BOOKBRIDGE_DISABLED_PLUGINS", "sample, other")
+    registry, failures = collect_adapters(make_plugin_manager())
+    assert failures == []
+    assert "sample" not in {s.name for s in registry.all() if s.kind is AdapterKind.SOURCE}
+
+
+def test_plugins_command_lists_adapters_with_origin_and_kind():
+    result = CliRunner().invoke(app, ["plugins"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "sample" in line]
+    assert lines and "source" in lines[0] and "built-in" in lines[0]
