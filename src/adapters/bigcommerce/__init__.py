@@ -1,0 +1,1 @@
+"""BigCommerce adapters: REST client, storefront port implementation and the loopback sandbox."""

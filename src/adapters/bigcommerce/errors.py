@@ -1,0 +1,112 @@
+"""Typed failures of the BigCommerce transport, and the parser for BigCommerce's error bodies.
+
+None of these objects holds the access token, the `httpx.Request` or the headers: they are plain
+data, safe to log, pickle and show in an exception record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class BigCommerceError(Exception):
+    """Base class: any failure of a call to the BigCommerce API."""
+
+
+class BigCommerceRejected(BigCommerceError):
+    """BigCommerce refused the request for good (a 4xx other than 429, or 501/505/507). Never retried.
+
+    `errors` is the v3 body's `errors` object, field → message (docs/start/migration/4_errors.md);
+    batch errors often do not say which item failed, so see `bisect_batch`.
+    """
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        status: int,
+        title: str,
+        errors: Mapping[str, str] | None = None,
+        error_type: str | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.title = title
+        self.errors: dict[str, str] = dict(errors or {})
+        self.error_type = error_type
+        super().__init__(method, path, status, title, self.errors)
+
+    def __str__(self) -> str:
+        detail = "; ".join(f"{field}: {message}" for field, message in self.errors.items())
+        return f"{self.method} {self.path} rejected with {self.status} {self.title}" + (
+            f" ({detail})" if detail else ""
+        )
+
+
+class BigCommerceTransientError(BigCommerceError):
+    """A failure that may pass: 429, 5xx, a timeout or a dropped connection, after the retries ran out.
+
+    `maybe_applied` is True when BigCommerce may have carried out a non-idempotent request (a POST
+    that timed out or got a 5xx). BigCommerce has no idempotency keys, so look the record up by SKU
+    before sending it again (docs/start/migration/5_migrate.md).
+    """
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        path: str,
+        attempts: int,
+        last_status: int | None,
+        last_reason: str,
+        maybe_applied: bool = False,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+        self.last_status = last_status
+        self.last_reason = last_reason
+        self.maybe_applied = maybe_applied
+        super().__init__(method, path, attempts, last_status, last_reason)
+
+    def __str__(self) -> str:
+        status = f"status {self.last_status}" if self.last_status is not None else "no response"
+        applied = "; it may have been applied" if self.maybe_applied else ""
+        return (
+            f"{self.method} {self.path} failed after {self.attempts} attempt(s): "
+            f"{status}, {self.last_reason}{applied}"
+        )
+
+
+def parse_error_body(body: Any, fallback_title: str) -> tuple[str, dict[str, str], str | None]:
+    """Return (title, errors, type) from a v3 or v2 error body; tolerate anything else.
+
+    v3: `{"status", "title", "type", "errors": {field: message}}` (errorResponse_422); a 207 nests the
+    same shape under `errors` (errorMultiStatus). v2: `[{"status": 400, "message": "..."}]`.
+    """
+    if isinstance(body, list):  # v2 error list
+        messages = [str(item.get("message", item)) if isinstance(item, dict) else str(item) for item in body]
+        title = messages[0] if messages else fallback_title
+        return title, {str(i): m for i, m in enumerate(messages)}, None
+    if not isinstance(body, dict):
+        return fallback_title, {}, None
+    errors = body.get("errors")
+    if isinstance(errors, dict) and isinstance(errors.get("errors"), dict):  # 207 errorMultiStatus
+        inner_title, inner_errors, inner_type = parse_error_body(errors, fallback_title)
+        return str(body.get("title") or inner_title), inner_errors, body.get("type") or inner_type
+    title = str(body.get("title") or fallback_title)
+    error_type = body.get("type") if isinstance(body.get("type"), str) else None
+    if isinstance(errors, dict):
+        return title, {str(k): _message(v) for k, v in errors.items()}, error_type
+    if isinstance(errors, list):
+        return title, {str(i): _message(v) for i, v in enumerate(errors)}, error_type
+    return title, {}, error_type
+
+
+def _message(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
