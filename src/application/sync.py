@@ -166,7 +166,7 @@ def _record_batch(
             report.outcomes.append(outcome)
             isbn = _isbn_of(action)
             if outcome.ok:
-                record = applied_after(action, applied.get(action.key), outcome.product_id)
+                record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
                 uow.state.record_applied(storefront, record)
                 applied[action.key] = record
                 uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)

@@ -29,6 +29,7 @@ class AppliedListing:
     visible: bool = True
     product_id: int | None = None
     payloads: Mapping[Section, Mapping[str, Any]] = field(default_factory=dict)
+    remote: Mapping[str, Any] = field(default_factory=dict)  # store-side ids the storefront adapter keeps
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,18 @@ def plan_changes(
     return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped))
 
 
-def applied_after(action: StoreAction, previous: AppliedListing | None, product_id: int | None) -> AppliedListing:
-    """The applied record once `action` has succeeded."""
+def applied_after(
+    action: StoreAction,
+    previous: AppliedListing | None,
+    product_id: int | None,
+    remote: Mapping[str, Any] | None = None,
+) -> AppliedListing:
+    """The applied record once `action` has succeeded. `remote` replaces the store-side ids when given."""
     if action.listing is None:
         assert previous is not None, "a HIDE without a listing needs the previous record"
         # Forget the hashes: if the title comes back, every section is sent again and it is shown.
-        return AppliedListing(key=previous.key, hashes={}, visible=False, product_id=previous.product_id)
+        return AppliedListing(key=previous.key, hashes={}, visible=False, product_id=previous.product_id,
+                              remote=dict(remote) if remote is not None else dict(previous.remote))
     payloads = section_payloads(action.listing)
     return AppliedListing(
         key=action.key,
@@ -138,6 +145,7 @@ def applied_after(action: StoreAction, previous: AppliedListing | None, product_
         visible=action.listing.is_visible,
         product_id=product_id if product_id is not None else (previous.product_id if previous else None),
         payloads=payloads,
+        remote=dict(remote) if remote is not None else (dict(previous.remote) if previous else {}),
     )
 
 

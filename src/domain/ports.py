@@ -97,6 +97,7 @@ class ActionOutcome:
     product_id: int | None = None
     error: StoreError | None = None
     calls: int = 0
+    remote: Mapping[str, Any] | None = None  # store-side ids to keep with the applied record
 
 
 @dataclass(frozen=True)
