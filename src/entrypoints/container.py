@@ -1,7 +1,8 @@
-"""The one composition root: every adapter is built here, from configuration and the plugin registry."""
+"""The one composition root: every adapter is built here, from the settings and the plugin registry."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -9,7 +10,10 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.hookspecs import AdapterKind, AdapterRegistry
 from adapters.memory.state import InMemoryUnitOfWork
+from application.sync import SyncStore
+from domain.ports import CatalogSource, Clock, Storefront
 from entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
+from entrypoints.settings import Settings, load_settings
 
 
 def _registry(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> AdapterRegistry:
@@ -20,12 +24,26 @@ def _failures(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> list[PluginF
     return pair[1]
 
 
-def _create(registry: AdapterRegistry, kind: AdapterKind, name: str, config: dict[str, Any] | None) -> Any:
-    return registry.create(kind, name, config or {})
+def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock) -> CatalogSource:
+    options: dict[str, Any] = settings.source.options()
+    options.setdefault("today", clock.now().date().isoformat())  # the sample catalogue is anchored on today
+    source: CatalogSource = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
+    return source
+
+
+def build_storefront(registry: AdapterRegistry, settings: Settings) -> Storefront:
+    store: Storefront = registry.create(AdapterKind.STOREFRONT, settings.store.kind, settings.store.options())
+    return store
+
+
+def build_command(settings: Settings, *, full: bool = False) -> SyncStore:
+    return SyncStore(store=settings.store.name, storefronts=tuple(settings.storefronts), full=full,
+                     mapping=settings.mapping)
 
 
 class Container(containers.DeclarativeContainer):
-    config = providers.Configuration()
+    config_path: providers.Object[Path | None] = providers.Object(None)
+    settings = providers.Singleton(load_settings, config_path)
 
     clock = providers.Singleton(SystemClock)
     plugin_manager = providers.Singleton(make_plugin_manager, load_entrypoints=True)
@@ -33,6 +51,6 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(_registry, collected)
     plugin_failures = providers.Singleton(_failures, collected)
 
-    source = providers.Singleton(_create, registry, AdapterKind.SOURCE, config.source.kind, config.source)
-    storefront = providers.Singleton(_create, registry, AdapterKind.STOREFRONT, config.store.kind, config.store)
+    source = providers.Singleton(build_source, registry, settings, clock)
+    storefront = providers.Singleton(build_storefront, registry, settings)
     unit_of_work = providers.Singleton(InMemoryUnitOfWork)

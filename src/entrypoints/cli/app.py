@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from entrypoints.container import Container
+from application.sync import plan_store, sync_store
+from entrypoints.cli.render import print_plan, print_plan_json, print_report
+from entrypoints.container import Container, build_command
+from entrypoints.settings import ConfigurationError
+
+EXIT_OK, EXIT_FAILURES, EXIT_CONFIG = 0, 1, 2
+ConfigOption = typer.Option(None, "--config", "-c", help="bookbridge.toml (default: ./bookbridge.toml or "
+                            "$BOOKBRIDGE_CONFIG)", exists=False, dir_okay=False)
 
 app = typer.Typer(
     help="bookbridge: keeps a Consonance catalogue and a BigCommerce store in step.",
@@ -40,6 +49,59 @@ def plugins() -> None:
         console.print(f"[red]plugin {failure.plugin} disabled:[/red] {failure.error}")
     if failures:
         raise typer.Exit(1)
+
+
+def _container(config: Path | None) -> Container:
+    container = Container()
+    container.config_path.override(config)
+    try:
+        settings = container.settings()
+    except ConfigurationError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_CONFIG) from None
+    if not settings.storefronts:
+        Console(stderr=True).print("[red]invalid configuration:[/red] no [[storefronts]] configured; "
+                                   "run `bookbridge init` for a commented example")
+        raise typer.Exit(EXIT_CONFIG)
+    return container
+
+
+@app.command()
+def plan(
+    config: Path | None = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
+    full: bool = typer.Option(False, "--full", help="plan every section of every product, and read the whole source"),
+) -> None:
+    """Dry run: what a sync would create, update (field by field) and hide. Writes nothing."""
+    container = _container(config)
+    settings = container.settings()
+    planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
+                         container.clock())
+    console = Console()
+    if as_json:
+        print_plan_json(console, planned)
+    else:
+        print_plan(console, planned)
+
+
+@app.command()
+def sync(
+    config: Path | None = ConfigOption,
+    full: bool = typer.Option(False, "--full", help="resend every section and read the whole source"),
+) -> None:
+    """Bring the store in line with the source; exit 1 when any edition failed (see `bookbridge exceptions`)."""
+    from rich.progress import Progress
+
+    container = _container(config)
+    settings = container.settings()
+    console = Console()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("syncing", total=None)
+        report = sync_store(build_command(settings, full=full), container.source(), container.storefront(),
+                            container.unit_of_work(), container.clock(),
+                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    print_report(console, report)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from domain.plan import ActionKind, Plan
 from domain.ports import CatalogSource, FixedClock
 from domain.storefront import StorefrontSettings
 from entrypoints.container import Container
+from entrypoints.settings import AdapterSettings, Settings
 
 STOREFRONTS = (
     StorefrontSettings(
@@ -66,12 +67,7 @@ def run_demo(console: Console) -> int:
     start = datetime.now(UTC).replace(microsecond=0)
     clock = FixedClock(start)
     container = Container()
-    container.config.from_dict(
-        {
-            "source": {"kind": "sample", "today": start.date().isoformat()},
-            "store": {"kind": "memory", "name": "demo store"},
-        }
-    )
+    container.settings.override(Settings(source=AdapterSettings(kind="sample"), storefronts=list(STOREFRONTS)))
     container.clock.override(clock)
     source = container.source()
     store = InMemoryStorefront("demo store")

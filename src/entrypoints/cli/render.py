@@ -1,0 +1,93 @@
+"""How the CLI shows plans, sync reports and exceptions: rich tables for people, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from application.sync import PlannedSync, SyncReport
+from domain.plan import ActionKind
+from domain.ports import SyncException
+
+
+def plan_document(planned: PlannedSync) -> dict[str, Any]:
+    plan = planned.plan
+    actions = []
+    for action in plan.actions:
+        before = planned.applied.get(action.key)
+        actions.append({
+            "action": action.kind.value,
+            "key": action.key,
+            "sku": action.listing.sku if action.listing else action.key,
+            "name": action.listing.name if action.listing else None,
+            "sections": [s.value for s in action.sections],
+            "reason": action.reason or None,
+            "changes": [{"section": c.section.value, "field": c.field, "before": c.before, "after": c.after}
+                        for c in action.changes(before)] if action.kind is not ActionKind.CREATE else [],
+        })
+    held = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason} for li in plan.skipped]
+    problems = [{"record": p.record, "severity": p.severity.value, "code": p.code, "field": p.field,
+                 "message": p.message} for p in planned.read.problems]
+    return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
+            "source_problems": problems}
+
+
+def print_plan_json(console: Console, planned: PlannedSync) -> None:
+    console.print_json(json.dumps(plan_document(planned), default=str))
+
+
+def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
+    plan = planned.plan
+    counts = Table(title=f"Plan for store {plan.storefront} (dry run: nothing was written)")
+    for column in ("create", "update", "hide", "unchanged", "held back"):
+        counts.add_column(column, justify="right")
+    c = plan.counts
+    counts.add_row(str(c["create"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]), str(c["skipped"]))
+    console.print(counts)
+    if plan.actions:
+        detail = Table(title="Changes")
+        for column in ("action", "SKU", "name", "field", "before", "after"):
+            detail.add_column(column, overflow="fold")
+        for action in plan.actions[:limit]:
+            sku = action.listing.sku if action.listing else action.key
+            name = action.listing.name if action.listing else ""
+            changes = action.changes(planned.applied.get(action.key)) if action.kind is not ActionKind.CREATE else []
+            if not changes:
+                detail.add_row(action.kind.value, sku, name, action.reason or "all sections", "", "")
+            for change in changes[:6]:
+                detail.add_row(action.kind.value, sku, name, f"{change.section}.{change.field}",
+                               _short(change.before), _short(change.after))
+        console.print(detail)
+        if len(plan.actions) > limit:
+            console.print(f"… and {len(plan.actions) - limit} more actions (use --json for all)")
+    for listing in plan.skipped[:limit]:
+        console.print(f"[yellow]held back[/yellow] {listing.sku} {listing.name}: {listing.not_listed_reason}")
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = "" if value is None else json.dumps(value, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_report(console: Console, report: SyncReport) -> None:
+    table = Table(title=f"Sync of store {report.storefront}")
+    for column in ("created", "updated", "hidden", "unchanged", "held back", "failed"):
+        table.add_column(column, justify="right")
+    table.add_row(str(report.created), str(report.updated), str(report.hidden), str(report.unchanged),
+                  str(report.skipped), str(report.failed))
+    console.print(table)
+    for line in report.exceptions_opened[:30]:
+        console.print(f"[red]exception[/red] {line}")
+
+
+def print_exceptions(console: Console, items: list[SyncException]) -> None:
+    table = Table(title=f"Open exceptions: {len(items)}")
+    for column in ("id", "kind", "ISBN", "storefront", "field", "count", "last seen", "message"):
+        table.add_column(column, overflow="fold")
+    for e in items:
+        table.add_row(str(e.id), e.kind.value, e.isbn or "", e.storefront or "", e.field or "", str(e.count),
+                      e.last_seen.isoformat(timespec="seconds"), e.message)
+    console.print(table)

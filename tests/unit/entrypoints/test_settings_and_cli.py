@@ -1,0 +1,83 @@
+"""Configuration (TOML + BOOKBRIDGE_* env) and the plan / sync commands on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from entrypoints.cli import app
+from entrypoints.settings import ConfigurationError, load_settings
+
+TOML = """
+[source]
+kind = "sample"
+families = 6
+
+[store]
+kind = "memory"
+name = "shop"
+
+[[storefronts]]
+name = "uk"
+channel_id = 1
+countries = ["GB"]
+currency = "GBP"
+timezone = "Europe/London"
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
+    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
+    path = tmp_path / "bookbridge.toml"
+    path.write_text(TOML, encoding="utf-8")
+    return path
+
+
+def test_toml_is_read_and_environment_variables_win(config, monkeypatch):
+    assert load_settings(config).database_url == "sqlite:///bookbridge.db"
+    monkeypatch.setenv("BOOKBRIDGE_DATABASE_URL", "postgresql+psycopg://127.0.0.1/test")
+    settings = load_settings(config)
+    assert settings.database_url == "postgresql+psycopg://127.0.0.1/test"
+    assert settings.storefronts[0].currency == "GBP" and settings.source.options()["families"] == 6
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (('countries = ["GB"]', 'countries = ["GB", "QQ"]'), "storefronts.0.countries"),
+        (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "storefronts.0.timezone"),
+        (('name = "shop"', 'name = "shop"\nbogus = 1\n[schedules]\ndelta_sync_minutes = 0'),
+         "schedules.delta_sync_minutes"),
+    ],
+)
+def test_errors_name_the_key(config, edit, message):
+    config.write_text(TOML.replace(*edit), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=message.replace(".", r"\.")):
+        load_settings(config)
+
+
+def test_plan_is_a_dry_run_and_json_lists_every_action(config):
+    runner = CliRunner()
+    result = runner.invoke(app, ["plan", "--json", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["store"] == "shop"
+    assert document["counts"]["create"] == len(document["actions"]) > 0
+    assert {a["action"] for a in document["actions"]} == {"create"}
+
+
+def test_sync_reports_and_exits_zero(config):
+    result = CliRunner().invoke(app, ["sync", "-c", str(config)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Sync of store shop" in result.output
+
+
+def test_configuration_errors_exit_2_with_the_reason(tmp_path):
+    result = CliRunner().invoke(app, ["plan", "-c", str(tmp_path / "missing.toml")], env={"COLUMNS": "500"})
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
