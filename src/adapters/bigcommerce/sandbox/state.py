@@ -1,0 +1,153 @@
+"""The sandbox store's in-memory state: JSON-shaped records keyed by integer ids.
+
+Records are plain dicts in the shape the API returns, so tests can compare them with
+responses directly (`sandbox.state.products[pid]["name"]`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .config import SandboxConfig
+from .orders import OrderBook
+
+Record = dict[str, Any]
+
+
+def iso(moment: datetime) -> str:
+    # v3 timestamps are ISO 8601 with an offset, second precision (e.g. 2026-11-28T10:00:00+00:00).
+    return moment.replace(microsecond=0).isoformat()
+
+
+@dataclass
+class SandboxState:
+    """Everything the fake store holds. Mutate only while holding `lock`."""
+
+    config: SandboxConfig
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    products: dict[int, Record] = field(default_factory=dict)
+    variants: dict[int, Record] = field(default_factory=dict)
+    options: dict[int, Record] = field(default_factory=dict)
+    images: dict[int, Record] = field(default_factory=dict)
+    custom_fields: dict[int, Record] = field(default_factory=dict)
+    metafields: dict[int, Record] = field(default_factory=dict)
+    channels: dict[int, Record] = field(default_factory=dict)
+    channel_assignments: set[tuple[int, int]] = field(default_factory=set)  # (product_id, channel_id)
+    price_lists: dict[int, Record] = field(default_factory=dict)
+    price_records: dict[tuple[int, int, str], Record] = field(default_factory=dict)  # (list, variant, cur)
+    price_list_assignments: dict[int, Record] = field(default_factory=dict)
+    hooks: dict[int, Record] = field(default_factory=dict)
+    orders: OrderBook = field(init=False)
+    _ids: dict[str, Iterator[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.orders = OrderBook(self)
+        for seed in self.config.channels:
+            stamp = self.now_iso()
+            self.channels[seed.id] = {
+                "id": seed.id,
+                "name": seed.name,
+                "type": seed.type,
+                "platform": seed.platform,
+                "status": seed.status,
+                "is_listable_from_ui": True,
+                "is_visible": True,
+                "is_enabled": seed.status == "active",
+                "external_id": "",
+                "icon_url": "",
+                "date_created": stamp,
+                "date_modified": stamp,
+            }
+
+    # -- ids and time ---------------------------------------------------------------------------
+    def next_id(self, kind: str, start: int = 1) -> int:
+        """Stable, increasing integer ids per kind (ids are never reused, as on BigCommerce)."""
+        if kind not in self._ids:
+            self._ids[kind] = itertools.count(start)
+        return next(self._ids[kind])
+
+    def now(self) -> datetime:
+        return self.config.now()
+
+    def now_iso(self) -> str:
+        return iso(self.now())
+
+    # -- lookups --------------------------------------------------------------------------------
+    def find_by_sku(self, sku: str) -> Record | None:
+        """The product whose own SKU (or one of whose variants' SKU) equals `sku`, case-insensitively."""
+        owner = self.sku_owner(sku)
+        return None if owner is None else self.products.get(owner[0])
+
+    def find_variant_by_sku(self, sku: str) -> Record | None:
+        key = sku.casefold()
+        return next((v for v in self.variants.values() if v["sku"].casefold() == key), None)
+
+    def find_by_name(self, name: str) -> Record | None:
+        return next((p for p in self.products.values() if p["name"] == name), None)
+
+    def sku_owner(self, sku: str) -> tuple[int, int | None] | None:
+        """(product_id, variant_id) holding `sku`; SKUs are unique regardless of letter case
+        across products and variants ([D] product_Base.sku)."""
+        if not sku:
+            return None
+        key = sku.casefold()
+        for variant in self.variants.values():
+            if variant["sku"].casefold() == key:
+                return variant["product_id"], variant["id"]
+        for product in self.products.values():
+            if product["sku"] and product["sku"].casefold() == key:
+                return product["id"], product.get("base_variant_id")
+        return None
+
+    def product_variants(self, product_id: int) -> list[Record]:
+        return sorted((v for v in self.variants.values() if v["product_id"] == product_id), key=lambda v: v["id"])
+
+    def children(self, table: dict[int, Record], product_id: int) -> list[Record]:
+        return sorted((r for r in table.values() if r.get("product_id") == product_id), key=lambda r: r["id"])
+
+    def product_channels(self, product_id: int) -> list[int]:
+        return sorted(c for p, c in self.channel_assignments if p == product_id)
+
+    # -- test and demo helpers (not part of the API) ---------------------------------------------
+    def add_order(
+        self,
+        lines: list[dict[str, Any]],
+        *,
+        status_id: int = 11,
+        channel_id: int = 1,
+        customer_id: int = 0,
+        currency_code: str = "GBP",
+        created_at: datetime | None = None,
+        **extra: Any,
+    ) -> Record:
+        """Place an order as a shopper would (default status 11 Awaiting Fulfillment, channel 1).
+
+        `lines` are `{"sku", "quantity", "price"?, "name"?}`; SKUs resolve against the catalogue
+        (unknown SKUs give product_id/variant_id 0). `extra` sets any other v2 order field.
+        """
+        with self.lock:
+            return self.orders.add(
+                lines,
+                status_id=status_id,
+                channel_id=channel_id,
+                customer_id=customer_id,
+                currency_code=currency_code,
+                created_at=created_at,
+                **extra,
+            )
+
+    def set_order_status(self, order_id: int, status_id: int) -> Record:
+        """Move an order to another status (e.g. 5 Cancelled, 4 Refunded), bumping date_modified."""
+        with self.lock:
+            return self.orders.set_status(order_id, status_id)
+
+    def cancel_order(self, order_id: int) -> Record:
+        return self.set_order_status(order_id, 5)
+
+    def refund_order(self, order_id: int) -> Record:
+        return self.set_order_status(order_id, 4)

@@ -1,0 +1,1 @@
+"""Contract helpers and suites shared by fakes and real adapters."""
