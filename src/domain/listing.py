@@ -8,6 +8,7 @@ one store's catalogue into one listing per product. The output is diffed against
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -27,12 +28,12 @@ from domain.model import Edition, ResourceKind, TextKind, TitleFamily
 from domain.pricing import PriceAt, pricing
 from domain.problems import Problem
 from domain.readiness import ALLOWED_IMAGE_TYPES, problems
-from domain.rights import RightsResolver, eligible
+from domain.rights import storefront_rights
 from domain.storefront import FormatStrategy, StorefrontSettings
 
 NAME_MAX = 250  # BigCommerce product name: 1-250 characters
 URL_MAX = 255
-CUSTOM_FIELD_MAX = 255  # BigCommerce custom field name and value
+CUSTOM_FIELD_MAX = 250  # BigCommerce custom field name and value: 1-250 (catalog spec)
 
 
 class Section(StrEnum):
@@ -87,12 +88,18 @@ class ListingPrice(BaseModel):
     storefront: str = ""
 
     @classmethod
-    def of(cls, at: PriceAt, *, default_currency: bool) -> ListingPrice:
-        return cls(currency=at.currency, price=at.price, sale_price=at.sale_price, retail_price=at.retail_price,
-                   tax_inclusive=at.tax_inclusive, in_default_currency=default_currency)
+    def of(cls, at: PriceAt, *, default_currency: bool, storefront: str = "") -> ListingPrice:
+        return cls(currency=at.currency, price=_money(at.price), sale_price=_money(at.sale_price),
+                   retail_price=_money(at.retail_price), tax_inclusive=at.tax_inclusive,
+                   in_default_currency=default_currency, storefront=storefront)
 
     def for_storefront(self, name: str) -> ListingPrice:
         return self.model_copy(update={"storefront": name})
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    """BigCommerce keeps prices to 4 decimal places; 9.9 and 9.90 are one price, and hash alike."""
+    return None if value is None else value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 class VariantListing(BaseModel):
@@ -175,25 +182,46 @@ _SECTION_FIELDS: dict[Section, tuple[str, ...]] = {
 }
 
 
+_VARIANT_FIELDS = frozenset(VariantListing.model_fields)
+_VARIANT_SECTION_FIELDS: dict[Section, frozenset[str]] = {
+    Section.CORE: _VARIANT_FIELDS - {"price", "extra_prices", "image_url"},
+    Section.PRICING: frozenset({"sku", "price", "extra_prices"}),
+    Section.MEDIA: frozenset({"sku", "image_url"}),
+}
+_INCLUDE: dict[Section, dict[str, Any]] = {
+    section: {
+        **{f: True for f in fields},
+        **({"variants": {"__all__": set(_VARIANT_SECTION_FIELDS[section])}} if section in _VARIANT_SECTION_FIELDS
+           else {}),
+    }
+    for section, fields in _SECTION_FIELDS.items()
+}
+
+
 def section_payloads(listing: StoreListing) -> dict[Section, dict[str, Any]]:
-    data = listing.model_dump(mode="json", include={f for fs in _SECTION_FIELDS.values() for f in fs} | {"variants"})
-    payloads = {section: {f: data[f] for f in fields} for section, fields in _SECTION_FIELDS.items()}
-    if listing.variants:
-        variants = data["variants"]
-        payloads[Section.CORE]["variants"] = [
-            {k: v for k, v in variant.items() if k not in ("price", "extra_prices", "image_url")}
-            for variant in variants
-        ]
-        payloads[Section.PRICING]["variants"] = [
-            {"sku": v["sku"], "price": v["price"], "extra_prices": v["extra_prices"]} for v in variants
-        ]
-        payloads[Section.MEDIA]["variants"] = [{"sku": v["sku"], "image_url": v["image_url"]} for v in variants]
+    """Each section's fields as JSON-ready data (for field-level diffs and for stores kept in memory)."""
+    payloads: dict[Section, dict[str, Any]] = {}
+    for section, include in _INCLUDE.items():
+        data = listing.model_dump(mode="json", include=include)
+        if not listing.variants:
+            data.pop("variants", None)
+        payloads[section] = data
     return payloads
 
 
+def section_hashes(listing: StoreListing) -> dict[Section, str]:
+    """One SHA-256 per section over pydantic's canonical JSON (field order is the model's): stable across
+    processes and runs, and changed exactly when a field of that section changes."""
+    hashes = {}
+    for section, include in _INCLUDE.items():
+        if not listing.variants and "variants" in include:
+            include = {k: v for k, v in include.items() if k != "variants"}
+        hashes[section] = hashlib.sha256(listing.model_dump_json(include=include).encode()).hexdigest()
+    return hashes
+
+
 def with_hashes(listing: StoreListing) -> StoreListing:
-    hashes = {section: content_hash(payload) for section, payload in section_payloads(listing).items()}
-    return listing.model_copy(update={"hashes": hashes})
+    return listing.model_copy(update={"hashes": section_hashes(listing)})
 
 
 # --- text helpers -----------------------------------------------------------------------------------------
@@ -289,76 +317,91 @@ def _custom_fields(edition: Edition) -> tuple[CustomField, ...]:
     return tuple(CustomField(name=n, value=clip(v, CUSTOM_FIELD_MAX)) for n, v in fields)
 
 
+def edition_parts(edition: Edition, mapping: MappingSettings) -> dict[str, Any]:
+    """The fields of an edition's listing that no storefront changes: computed once per edition."""
+    digital = edition.format.is_digital
+    d = edition.dimensions
+    length = _FROM_MM[mapping.length_unit]
+    title = edition.display_title
+    author = ", ".join(c.name for c in edition.authors)
+    return {
+        "key": str(edition.isbn),
+        "family_id": edition.family_id,
+        "isbns": (edition.isbn,),
+        "sku": str(edition.isbn),
+        "name": edition_name(edition),
+        "custom_url": f"/{slugify(edition.title)[:150]}-{slugify(edition.format.label)}-{edition.isbn}/",
+        "product_type": "digital" if digital else "physical",
+        "description": _description(edition),
+        "brand": edition.imprint,
+        "gtin": str(edition.isbn),
+        "weight": Decimal(0) if digital else (_convert(d.weight_g, _TO_GRAMS[mapping.weight_unit]) or Decimal(0)),
+        "width": None if digital else _convert(d.width_mm, length),
+        "height": None if digital else _convert(d.height_mm, length),
+        "depth": None if digital else _convert(d.thickness_mm, length),
+        "images": _images(edition),
+        "custom_fields": _custom_fields(edition),
+        "related_isbns": tuple(sorted(edition.related_isbns)),
+        "search_keywords": ", ".join(dict.fromkeys(x for x in (str(edition.isbn), author, edition.imprint or "") if x)),
+        "page_title": clip(f"{title} by {author}" if author else title, 255),
+        "meta_description": clip(re.sub(r"<[^>]+>", "", edition.text(TextKind.SHORT_DESCRIPTION) or ""), 1000),
+    }
+
+
 def build_edition_listing(
     edition: Edition,
     storefront: StorefrontSettings,
     *,
     at: datetime,
     mapping: MappingSettings | None = None,
+    parts: dict[str, Any] | None = None,
+    hashed: bool = True,
 ) -> StoreListing:
-    """The desired product for one edition on one storefront (one-product-per-edition strategy)."""
-    mapping = mapping or MappingSettings()
+    """The desired product for one edition on one storefront (one-product-per-edition strategy).
+
+    `parts` (from `edition_parts`) may be passed when building the same edition for several storefronts;
+    `hashed=False` skips the section hashes of a listing that is about to be merged and hashed again.
+    """
+    if parts is None:
+        parts = edition_parts(edition, mapping or MappingSettings())
     tz = storefront.zone
     life = lifecycle(edition, at=at, tz=tz)
     prices = pricing(edition.prices, storefront.price_context, at)
-    found = problems(edition, storefront, at=at)
-    resolver = RightsResolver(edition.rights, unknown_default=storefront.unknown_rights,
-                              our_outlets=storefront.outlet_names, on=at.astimezone(tz).date())
-    licensed = eligible(resolver, storefront.countries, storefront.eligibility)
     state = life.state
+    found = problems(edition, storefront, at=at, stage=state.stage, priced=prices.at is not None)
+    licensed, refused = storefront_rights(edition.rights, storefront.countries, storefront.eligibility,
+                                          storefront.unknown_rights, frozenset(storefront.outlet_names),
+                                          at.astimezone(tz).date())
     reason: str | None = None
     if any(p.blocking for p in found):
         reason = "; ".join(p.message for p in found if p.blocking)
     elif not licensed:
-        refused = [resolver.status(c) for c in sorted(storefront.countries) if not resolver.for_sale(c)]
         reason = "not licensed: " + "; ".join(f"{r.country} ({r.reason})" for r in refused[:5])
     elif state.stage in (Stage.EDITORIAL, Stage.DELISTED):
         reason = f"lifecycle stage {state.stage}"
     listed = reason is None
-    digital = edition.format.is_digital
-    d = edition.dimensions
-    weight = Decimal(0) if digital else (_convert(d.weight_g, _TO_GRAMS[mapping.weight_unit]) or Decimal(0))
-    length = _FROM_MM[mapping.length_unit]
     next_changes = [t for t in (life.next_change, prices.next_change) if t is not None]
-    title = edition.display_title
-    author = ", ".join(c.name for c in edition.authors)
-    listing = StoreListing(
-        key=str(edition.isbn),
+    preorder = state.availability is Availability.PREORDER
+    # Built from validated domain objects: construct without validating again (planning 100k editions).
+    listing = StoreListing.model_construct(
+        **parts,
         storefront=storefront.name,
         channels=(storefront.channel_id,) if listed else (),
-        family_id=edition.family_id,
-        isbns=(edition.isbn,),
-        sku=str(edition.isbn),
-        name=edition_name(edition),
-        custom_url=f"/{slugify(edition.title)[:150]}-{slugify(edition.format.label)}-{edition.isbn}/",
-        product_type="digital" if digital else "physical",
-        description=_description(edition),
-        brand=edition.imprint,
-        gtin=str(edition.isbn),
-        weight=weight,
-        width=None if digital else _convert(d.width_mm, length),
-        height=None if digital else _convert(d.height_mm, length),
-        depth=None if digital else _convert(d.thickness_mm, length),
         stage=state.stage,
         availability=state.availability if listed else Availability.DISABLED,
         is_visible=state.visible and listed,
         purchasable=state.purchasable and listed,
-        preorder_release_date=state.preorder_release if state.availability is Availability.PREORDER else None,
-        preorder_message=state.message if state.availability is Availability.PREORDER else None,
+        preorder_release_date=state.preorder_release if preorder else None,
+        preorder_message=state.message if preorder else None,
         listed=listed,
         not_listed_reason=reason,
-        price=(ListingPrice.of(prices.at, default_currency=storefront.default_currency).for_storefront(storefront.name)
+        price=(ListingPrice.of(prices.at, default_currency=storefront.default_currency, storefront=storefront.name)
                if prices.at else None),
-        images=_images(edition),
-        custom_fields=_custom_fields(edition),
-        related_isbns=tuple(sorted(edition.related_isbns)),
-        search_keywords=", ".join(dict.fromkeys(x for x in (str(edition.isbn), author, edition.imprint or "") if x)),
-        page_title=clip(f"{title} by {author}" if author else title, 255),
-        meta_description=clip(re.sub(r"<[^>]+>", "", edition.text(TextKind.SHORT_DESCRIPTION) or ""), 1000),
         next_change=min(next_changes) if next_changes else None,
         problems=tuple(found),
+        hashes={},
     )
-    return with_hashes(listing)
+    return with_hashes(listing) if hashed else listing
 
 
 def edition_name(edition: Edition) -> str:
@@ -395,20 +438,27 @@ def build_store_listings(
     """
     if not storefronts:
         raise ValueError(f"store {store!r} has no storefronts")
+    mapping = mapping or MappingSettings()
     strategies = {s.format_strategy for s in storefronts}
     if len(strategies) > 1:
         raise ValueError(f"storefronts of store {store!r} disagree on the format strategy; products are shared")
     listings: list[StoreListing] = []
     for family in families:
-        editions = [
-            merge_storefronts([build_edition_listing(e, s, at=at, mapping=mapping) for s in storefronts], store=store)
-            for e in family.editions
-        ]
+        editions = [_store_edition(e, storefronts, at=at, mapping=mapping, store=store) for e in family.editions]
         if storefronts[0].format_strategy is FormatStrategy.VARIANTS:
             listings += _family_products(family, editions)
         else:
             listings += editions
     return unique_names(listings)
+
+
+def _store_edition(edition: Edition, storefronts: Sequence[StorefrontSettings], *, at: datetime,
+                   mapping: MappingSettings, store: str) -> StoreListing:
+    parts = edition_parts(edition, mapping)
+    if len(storefronts) == 1 and storefronts[0].name == store:
+        return build_edition_listing(edition, storefronts[0], at=at, parts=parts)
+    per_storefront = [build_edition_listing(edition, s, at=at, parts=parts, hashed=False) for s in storefronts]
+    return merge_storefronts(per_storefront, store=store)
 
 
 _RESTRICTIVENESS = {Availability.DISABLED: 2, Availability.PREORDER: 1, Availability.AVAILABLE: 0}
@@ -426,7 +476,8 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
         return listings[0]
     listed = [li for li in listings if li.listed]
     basis = listed or list(listings)
-    base = max(basis, key=lambda li: (li.price is not None and li.price.in_default_currency, -listings.index(li)))
+    # The default-currency storefront's listing is the base; otherwise the first (listed) one.
+    base = next((li for li in basis if li.price is not None and li.price.in_default_currency), basis[0])
     availability = max((li.availability for li in basis), key=lambda a: _RESTRICTIVENESS[a])
     releases = [li.preorder_release_date for li in basis if li.preorder_release_date is not None]
     default_price = next((li.price for li in listed if li.price and li.price.in_default_currency), None)

@@ -3,39 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from domain.formats import Format
-from domain.isbn import ISBN13, InvalidISBN
 from domain.lifecycle import DELISTED_STATUSES, Stage, listing_state
-from domain.model import Edition, ResourceKind, TextKind
+from domain.model import Edition, ResourceKind, Rights, TextKind
 from domain.pricing import pricing_problems
 from domain.problems import Problem, blocking, warning
-from domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, rights_problems
+from domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, cached_rights_problems
 from domain.storefront import StorefrontSettings
 
 ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # BigCommerce: 8 MB per image
 
 
-def problems(edition: Edition, storefront: StorefrontSettings, *, at: datetime) -> list[Problem]:
-    """Every problem that keeps this edition off `storefront` (blocking) or that a person should see (warning)."""
+def problems(
+    edition: Edition,
+    storefront: StorefrontSettings,
+    *,
+    at: datetime,
+    stage: Stage | None = None,
+    priced: bool | None = None,
+) -> list[Problem]:
+    """Every problem that keeps this edition off `storefront` (blocking) or that a person should see (warning).
+
+    `stage` and `priced` (whether a price is in force) may be passed when the caller has computed them.
+    The ISBN needs no check here: an Edition cannot hold an invalid one.
+    """
     isbn = str(edition.isbn)
     found: list[Problem] = []
-    try:
-        ISBN13(isbn)
-    except InvalidISBN as exc:
-        found.append(blocking("invalid-isbn", str(exc), record=isbn, field="ISBN"))
     if not edition.title.strip():
         found.append(blocking("missing-title", "no title", record=isbn, field="Title"))
     if edition.delisted or edition.publishing_status in DELISTED_STATUSES:
         return found  # nothing else matters for a title leaving the store
-    stage = listing_state(edition, at=at, tz=storefront.zone).stage
+    if stage is None:
+        stage = listing_state(edition, at=at, tz=storefront.zone).stage
     if edition.publishing_status == "02" and edition.publication_date is None:
         found.append(blocking("forthcoming-without-date", "forthcoming (PublishingStatus 02) with no publication "
                               "date: it cannot be put on pre-order", record=isbn, field="PublishingDate"))
     if stage in (Stage.EDITORIAL, Stage.DELISTED):
         return found
-    found += pricing_problems(edition.prices, storefront.price_context, at, record=isbn)
+    if not priced:
+        found += pricing_problems(edition.prices, storefront.price_context, at, record=isbn)
     cover = edition.resource(ResourceKind.FRONT_COVER)
     if cover is None:
         if storefront.require_cover:
@@ -66,20 +75,26 @@ def problems(edition: Edition, storefront: StorefrontSettings, *, at: datetime) 
 
 def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings) -> list[Problem]:
     isbn = str(edition.isbn)
-    found = rights_problems(edition.rights, record=isbn)
+    found = [p.model_copy(update={"record": isbn}) for p in cached_rights_problems(edition.rights)]
+    clash = _clashes(edition.rights) & storefront.countries
+    if clash:
+        found.append(blocking("rights-conflict", f"sales rights contradict each other in {' '.join(sorted(clash))}, "
+                              f"which storefront {storefront.name} serves", record=isbn, field="SalesRights"))
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _clashes(rights: Rights) -> frozenset[str]:
+    """Countries fully for sale under one composite and named not-for-sale by another."""
     for_sale: set[str] = set()
     not_for_sale: set[str] = set()
-    for composite in edition.rights.sales_rights:
+    for composite in rights.sales_rights:
         extent = composite.territory.extent()
         if composite.type in FOR_SALE_TYPES:
             for_sale |= extent.full
         elif composite.type in NOT_FOR_SALE_TYPES:
             not_for_sale |= extent.named
-    clash = for_sale & not_for_sale & storefront.countries
-    if clash:
-        found.append(blocking("rights-conflict", f"sales rights contradict each other in {' '.join(sorted(clash))}, "
-                              f"which storefront {storefront.name} serves", record=isbn, field="SalesRights"))
-    return found
+    return frozenset(for_sale & not_for_sale)
 
 
 def blocking_problems(found: list[Problem]) -> list[Problem]:

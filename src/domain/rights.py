@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.model import Rights, SalesRestriction, SalesRights
+from domain.model import Rights, SalesRestriction
 from domain.problems import Problem, warning
-from domain.territory import all_countries
+from domain.territory import Extent, all_countries
 
 FOR_SALE_TYPES = frozenset({"01", "02", "07", "08"})  # List 46 (07/08 deprecated: "sales restriction applies")
 NOT_FOR_SALE_TYPES = frozenset({"03", "04", "05", "06"})
@@ -91,7 +92,7 @@ def restriction_excludes_us(r: SalesRestriction, our_outlets: frozenset[str]) ->
 
 
 class RightsResolver:
-    """Resolves one edition's Rights; the territory expansion is done once and reused per country."""
+    """Resolves one edition's Rights country by country; territories are expanded once (and cached)."""
 
     def __init__(
         self,
@@ -105,66 +106,57 @@ class RightsResolver:
         self.unknown_default = unknown_default
         self.our_outlets = frozenset(our_outlets)
         self.on = on
-        self._named: set[str] = set()
-        self._not: dict[str, str] = {}
-        self._for: dict[str, str] = {}
-        self._partial: dict[str, str] = {}  # named only in part by for-sale composites
-        self._unknown: dict[str, str] = {}
         self._row_type: str | None = rights.row_type
         self._row_from_token = False
-        self._restricted: dict[str, str] = {}  # country -> reason (composite-level restrictions)
+        self._composites: list[tuple[RightsStatus, Extent, str, str | None]] = []
         self._global_restriction: str | None = None
-        self._expand()
-
-    def _expand(self) -> None:
-        for r in self.rights.restrictions:
-            if restriction_in_force(r, self.on) and (why := restriction_excludes_us(r, self.our_outlets)):
+        for r in rights.restrictions:
+            if restriction_in_force(r, on) and (why := restriction_excludes_us(r, self.our_outlets)):
                 self._global_restriction = why
                 break
-        for composite in self.rights.sales_rights:
+        for composite in rights.sales_rights:
             if composite.territory.is_rest_of_world:
                 # Legacy ROW token: the composite's type applies to every country no other composite names.
                 self._row_type = composite.type
                 self._row_from_token = True
                 continue
-            extent = composite.territory.extent()
-            status = _type_status(composite.type)
-            label = f"SalesRights {composite.type} ({composite.territory})"
-            self._named |= extent.named
-            if status is RightsStatus.NOT_FOR_SALE:
-                for c in extent.named:
-                    self._not.setdefault(c, label)
-            elif status is RightsStatus.FOR_SALE:
-                for c in extent.full:
-                    self._for.setdefault(c, label)
-                for c in extent.partial:
-                    self._partial.setdefault(c, f"{label} covers only part of {c}")
-                self._note_restrictions(composite, extent.full)
-            else:
-                for c in extent.named:
-                    self._unknown.setdefault(c, label)
-
-    def _note_restrictions(self, composite: SalesRights, countries: frozenset[str]) -> None:
-        for r in composite.restrictions:
-            if restriction_in_force(r, self.on) and (why := restriction_excludes_us(r, self.our_outlets)):
-                for c in countries:
-                    self._restricted.setdefault(c, why)
+            restriction = next((why for r in composite.restrictions if restriction_in_force(r, on)
+                                and (why := restriction_excludes_us(r, self.our_outlets))), None)
+            self._composites.append((_type_status(composite.type), composite.territory.extent(),
+                                     f"SalesRights {composite.type} ({composite.territory})", restriction))
 
     def status(self, country: str) -> CountryRights:
         country = country.upper()
         if self._global_restriction:
             return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=self._global_restriction)
-        if country in self._not:
-            return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=self._not[country])
-        if country in self._for:
-            if country in self._restricted:
-                reason = self._restricted[country]
-                return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=reason)
-            return CountryRights(country=country, status=RightsStatus.FOR_SALE, reason=self._for[country])
-        if country in self._partial:
-            return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=self._partial[country])
-        if country in self._named:
-            status, reason = RightsStatus.UNKNOWN, self._unknown.get(country, "rights type 00 (unknown)")
+        named = False
+        for_sale: tuple[str, str | None] | None = None
+        unknown: str | None = None
+        partial_for: str | None = None
+        for status, extent, label, restriction in self._composites:
+            full, part = country in extent.full, country in extent.partial
+            if not (full or part):
+                continue
+            named = True
+            if status is RightsStatus.NOT_FOR_SALE:
+                # List 46 03-06 anywhere in the country, fully or in part: not for sale.
+                return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=label)
+            if status is RightsStatus.FOR_SALE:
+                if full and for_sale is None:
+                    for_sale = (label, restriction)
+                elif part and partial_for is None:
+                    partial_for = f"{label} covers only part of {country}"
+            elif unknown is None:
+                unknown = label
+        if for_sale is not None:
+            label, restriction = for_sale
+            if restriction:
+                return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=restriction)
+            return CountryRights(country=country, status=RightsStatus.FOR_SALE, reason=label)
+        if partial_for is not None:
+            return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=partial_for)
+        if named:
+            status, reason = RightsStatus.UNKNOWN, unknown or "rights type 00 (unknown)"
         else:
             status = _type_status(self._row_type)
             source = "ROW token" if self._row_from_token else "ROWSalesRightsType"
@@ -225,3 +217,23 @@ def rights_problems(rights: Rights, *, record: str | None = None) -> list[Proble
         problems.append(warning("no-sales-rights", "no SalesRights: every country takes the unknown-rights default",
                                 record=record, field="SalesRights"))
     return problems
+
+
+@lru_cache(maxsize=65536)
+def storefront_rights(
+    rights: Rights,
+    countries: frozenset[str],
+    policy: EligibilityPolicy,
+    unknown_default: RightsStatus,
+    our_outlets: frozenset[str],
+    on: date | None,
+) -> tuple[bool, tuple[CountryRights, ...]]:
+    """(eligible, the storefront's countries that are not for sale). Cached: many editions share rights."""
+    resolver = RightsResolver(rights, unknown_default=unknown_default, our_outlets=our_outlets, on=on)
+    refused = tuple(r for c in sorted(countries) if (r := resolver.status(c)).status is not RightsStatus.FOR_SALE)
+    return eligible(resolver, countries, policy), refused
+
+
+@lru_cache(maxsize=65536)
+def cached_rights_problems(rights: Rights) -> tuple[Problem, ...]:
+    return tuple(rights_problems(rights))

@@ -9,7 +9,7 @@ country is never treated as fully covered.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -111,6 +111,9 @@ class Territory(BaseModel):
 
     def extent(self) -> Extent:
         """Resolve to countries. Unknown codes are ignored here; `unknown_codes()` reports them."""
+        return _extent(self)
+
+    def _compute_extent(self) -> Extent:
         countries = all_countries()
         full: set[str] = {c for c in self.countries_included if c in countries}
         partial: set[str] = set()
@@ -153,3 +156,9 @@ class Territory(BaseModel):
         if self.regions_excluded:
             parts.append("minus regions " + " ".join(sorted(self.regions_excluded)))
         return " ".join(parts) or "(empty)"
+
+
+@lru_cache(maxsize=16384)
+def _extent(territory: Territory) -> Extent:
+    # Catalogues repeat a handful of territories thousands of times (WORLD, a rights list per market).
+    return territory._compute_extent()
