@@ -1,0 +1,112 @@
+"""Shared helpers for mapping one normalised Product element: text access, markup, and problem reporting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from adapters.onix.dates import DateOrInstant, OnixDateError, date_of, parse_date, parse_range
+from adapters.onix.reader import first
+from adapters.onix.records import OnixRecord
+from domain.problems import Problem, Severity
+
+_XMLNS = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+
+
+@dataclass(frozen=True)
+class HeaderDefaults:
+    """Header values that apply when a Product omits them (ONIX 3.0 Header)."""
+
+    currency: str | None = None  # DefaultCurrencyCode
+    price_type: str | None = None  # DefaultPriceType (List 58)
+    language: str | None = None  # DefaultLanguageOfText (List 74)
+
+
+def text(element: etree._Element | None, child: str | None = None) -> str | None:
+    """Stripped text of `element` (or of its first `child`), None when absent or blank."""
+    if element is None:
+        return None
+    if child is None:
+        value = element.text
+        return (value.strip() or None) if value else None
+    for node in element.iterchildren(child):  # C-level tag match: several times faster than find()
+        value = node.text
+        return (value.strip() or None) if value else None
+    return None
+
+
+def texts(element: etree._Element, child: str) -> list[str]:
+    return [value for node in element.iterchildren(child) if (value := (node.text or "").strip())]
+
+
+def markup(element: etree._Element) -> str:
+    """Inner content of a text element: escaped HTML stays as text, XHTML children are serialised."""
+    parts = [element.text or ""]
+    parts += [_XMLNS.sub("", etree.tostring(child, encoding="unicode", with_tail=True)) for child in element]
+    return "".join(parts).strip()
+
+
+class Mapper:
+    """Maps parts of one Product into `record`, turning every defect into a Problem naming record and line."""
+
+    def __init__(self, record: OnixRecord, defaults: HeaderDefaults, source: str | None) -> None:
+        self.record = record
+        self.defaults = defaults
+        self.source = source
+
+    def problem(self, code: str, message: str, element: etree._Element | None = None, *,
+                field: str | None = None, severity: Severity = Severity.WARNING) -> None:
+        line = source_line(element) if element is not None else self.record.line
+        if field is None and element is not None:
+            field = _path(element)
+        self.record.problems.append(Problem(
+            code=code, severity=severity, message=message, record=self.record.key, field=field,
+            line=line, source=self.source,
+        ))
+
+    def code(self, element: etree._Element | None, child: str, allowed: frozenset[str], list_name: str) -> str | None:
+        """A code-list value; an unknown one is reported (and kept, so nothing the source says is lost)."""
+        if element is None:
+            return None
+        node = first(element, child)
+        value = text(node)
+        if value is not None and value not in allowed:
+            self.problem("unknown-code", f"{child} {value!r} is not in {list_name}", node)
+        return value
+
+    def date(self, composite: etree._Element, child: str = "Date") -> DateOrInstant | None:
+        raw = date_of(composite, child)
+        if raw is None:
+            return None
+        try:
+            return parse_date(*raw)
+        except OnixDateError as exc:
+            self.problem("malformed-date", str(exc), first(composite, child))
+            return None
+
+    def date_range(self, composite: etree._Element) -> tuple[DateOrInstant, DateOrInstant] | None:
+        raw = date_of(composite)
+        if raw is None:
+            return None
+        try:
+            return parse_range(*raw)
+        except OnixDateError as exc:
+            self.problem("malformed-date", str(exc), first(composite, "Date"))
+            return None
+
+
+def source_line(element: etree._Element) -> int | None:
+    line = element.sourceline
+    return line if isinstance(line, int) else None
+
+
+def _path(element: etree._Element) -> str:
+    """`PublishingDetail/PublishingDate/Date`: the element's path below its Product."""
+    names: list[str] = []
+    node: etree._Element | None = element
+    while node is not None and node.tag != "Product":
+        names.append(str(node.tag))
+        node = node.getparent()
+    return "/".join(reversed(names))

@@ -1,0 +1,235 @@
+"""Blocks 1 and 2: DescriptiveDetail (form, titles, series, contributors, subjects, measures, extents) and
+CollateralDetail (TextContent, SupportingResource)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from adapters.onix import codes
+from adapters.onix.context import Mapper, markup, text, texts
+from adapters.onix.reader import first
+from domain.formats import format_from_onix3
+from domain.model import (
+    Contributor,
+    Dimensions,
+    SeriesMembership,
+    Subject,
+    SubjectScheme,
+    SupportingResource,
+    TextContent,
+    TextKind,
+)
+from domain.problems import Severity
+
+
+def title_of(element: etree._Element) -> str | None:
+    """A TitleElement's title: TitleText, or TitlePrefix + TitleWithoutPrefix."""
+    whole = text(element, "TitleText")
+    if whole:
+        return whole
+    rest = text(element, "TitleWithoutPrefix")
+    prefix = text(element, "TitlePrefix")
+    if rest and prefix:
+        return f"{prefix} {rest}"
+    return rest
+
+
+def _elements(detail: etree._Element, level: str) -> list[etree._Element]:
+    return [e for e in detail.iterchildren("TitleElement") if text(e, "TitleElementLevel") == level]
+
+
+def map_descriptive(m: Mapper, block: etree._Element) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    form = text(block, "ProductForm")
+    details = tuple(texts(block, "ProductFormDetail"))
+    fmt, problems = format_from_onix3(form, details, record=m.record.key)
+    for p in problems:  # List 150: an unknown form is sold as "other"
+        m.problem(p.code, p.message, first(block, "ProductForm"))
+    fields.update(format=fmt, form_code=form, form_details=details)
+    _titles(m, block, fields)
+    fields["contributors"] = tuple(c for c in (_contributor(m, e, i) for i, e in
+                                               enumerate(block.iterchildren("Contributor"), 1)) if c)
+    fields["subjects"] = tuple(s for e in block.iterchildren("Subject") for s in _subjects(e))
+    fields["dimensions"] = _dimensions(m, block)
+    _extents(m, block, fields)
+    return fields
+
+
+def _titles(m: Mapper, block: etree._Element, fields: dict[str, Any]) -> None:
+    # List 15 TitleType 01 (distinctive title), List 149 TitleElementLevel 01 (product).
+    distinctive = [d for d in block.iterchildren("TitleDetail") if text(d, "TitleType") == "01"]
+    product_level = [e for d in distinctive for e in _elements(d, "01")]
+    title = next((t for e in product_level if (t := title_of(e))), None)
+    if title is None:
+        m.problem("missing-title", "no TitleDetail type 01 with a level-01 title", block, field="TitleDetail",
+                  severity=Severity.BLOCKING)
+    fields["title"] = title
+    fields["subtitle"] = next((s for e in product_level if (s := text(e, "Subtitle"))), None)
+    fields["series"] = _series(block, distinctive)
+
+
+def _series(block: etree._Element, distinctive: list[etree._Element]) -> SeriesMembership | None:
+    """Collection (List 148): the name is the level-02 element; the number a PartNumber or sequence number."""
+    for collection in block.iterchildren("Collection"):
+        details = list(collection.iterchildren("TitleDetail"))
+        name = next((t for d in details for e in _elements(d, "02") if (t := title_of(e))), None)
+        if name is None:
+            continue
+        number = next((n for d in details for e in d.iterchildren("TitleElement")
+                       if (n := text(e, "PartNumber"))), None)
+        if number is None:
+            number = text(first(collection, "CollectionSequence"), "CollectionSequenceNumber")
+        return SeriesMembership(name=name, number=number)
+    # Alternatively the collection is a level-02 element of the product's own title.
+    for detail in distinctive:
+        for element in _elements(detail, "02"):
+            if name := title_of(element):
+                return SeriesMembership(name=name, number=text(element, "PartNumber"))
+    return None
+
+
+def _contributor(m: Mapper, element: etree._Element, position: int) -> Contributor | None:
+    role = text(element, "ContributorRole")  # List 17
+    before, key = text(element, "NamesBeforeKey"), text(element, "KeyNames")
+    name = (text(element, "PersonName") or text(element, "CorporateName")
+            or " ".join(p for p in (before, key) if p) or None)
+    if not role or not name:
+        m.problem("incomplete-contributor", "Contributor without ContributorRole or a name; ignored", element)
+        return None
+    inverted = text(element, "PersonNameInverted") or text(element, "CorporateNameInverted")
+    if inverted is None and key and before:
+        inverted = f"{key}, {before}"
+    sequence = text(element, "SequenceNumber")
+    bio = first(element, "BiographicalNote")
+    return Contributor(
+        role=role, name=name, sequence=int(sequence) if sequence and sequence.isdigit() else position,
+        name_inverted=inverted, biography=(markup(bio) or None) if bio is not None else None,
+    )
+
+
+def _subjects(element: etree._Element) -> list[Subject]:
+    scheme_id = text(element, "SubjectSchemeIdentifier") or ""
+    scheme = codes.SUBJECT_SCHEMES.get(scheme_id, SubjectScheme.OTHER)
+    main = first(element, "MainSubject") is not None
+    heading = text(element, "SubjectHeadingText")
+    code = text(element, "SubjectCode")
+    if scheme is SubjectScheme.KEYWORDS:  # List 27: 20 keywords, semicolon-separated
+        words = [w.strip() for w in (heading or code or "").split(";") if w.strip()]
+        return [Subject(scheme=scheme, code=w, main=main) for w in words]
+    if code is None and heading is None:
+        return []
+    value = code or heading or ""
+    if scheme is SubjectScheme.OTHER:
+        value = f"{scheme_id}:{value}"  # keep which List 27 scheme it came from
+    return [Subject(scheme=scheme, code=value, label=heading, main=main)]
+
+
+def _dimensions(m: Mapper, block: etree._Element) -> Dimensions:
+    """List 48 types 01/02/03/08. The mm (or gr) value wins when a measure is repeated in several units."""
+    found: dict[str, tuple[bool, Decimal]] = {}
+    for measure in block.iterchildren("Measure"):
+        name = codes.MEASURE_FIELDS.get(text(measure, "MeasureType") or "")
+        if name is None:
+            continue
+        unit = (text(measure, "MeasureUnitCode") or "").lower()
+        factors = codes.WEIGHT_TO_G if name == "weight_g" else codes.LENGTH_TO_MM
+        raw = text(measure, "Measurement")
+        try:
+            value = Decimal(raw or "")
+        except InvalidOperation:
+            m.problem("malformed-measure", f"Measurement {raw!r} is not a number", measure)
+            continue
+        if unit not in factors:
+            m.problem("unknown-code", f"MeasureUnitCode {unit!r} is not usable for {name} (List 50)", measure)
+            continue
+        preferred = unit == codes.PREFERRED_UNIT[name]
+        if name in found and (found[name][0] or not preferred):
+            continue
+        converted = value if preferred else (value * factors[unit]).quantize(Decimal("0.1"))
+        found[name] = (preferred, converted)
+    return Dimensions(**{name: value for name, (_, value) in found.items()})
+
+
+def _extents(m: Mapper, block: etree._Element, fields: dict[str, Any]) -> None:
+    pages: dict[str, int] = {}
+    minutes: int | None = None
+    for extent in block.iterchildren("Extent"):
+        kind, unit, raw = text(extent, "ExtentType"), text(extent, "ExtentUnit"), text(extent, "ExtentValue")
+        if kind in codes.PAGE_EXTENTS and unit == codes.PAGES_UNIT and raw and raw.isdigit():
+            pages.setdefault(kind, int(raw))
+        elif kind == codes.DURATION_EXTENT and unit in codes.DURATION_UNITS and minutes is None:
+            minutes = _minutes(raw or "", unit or "")
+            if minutes is None:
+                m.problem("malformed-extent", f"duration {raw!r} does not fit ExtentUnit {unit} (List 24)", extent)
+    fields["page_count"] = next((pages[k] for k in codes.PAGE_EXTENTS if k in pages), None)
+    fields["duration_minutes"] = minutes
+
+
+def _minutes(raw: str, unit: str) -> int | None:
+    """List 24: 04 hours, 05 minutes, 06 seconds, 15 HHHMM, 16 HHHMMSS -> whole minutes (rounded)."""
+    try:
+        if unit in ("15", "16"):
+            digits = raw.zfill(5 if unit == "15" else 7)
+            if not digits.isdigit():
+                return None
+            seconds = int(digits[-2:]) if unit == "16" else 0
+            rest = digits[:-2] if unit == "16" else digits
+            return int(rest[:-2]) * 60 + int(rest[-2:]) + round(seconds / 60)
+        value = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        return None
+    scale = {"04": Decimal(60), "05": Decimal(1), "06": Decimal(1) / 60}[unit]
+    return int((value * scale).to_integral_value())
+
+
+def map_collateral(m: Mapper, block: etree._Element) -> dict[str, Any]:
+    return {
+        "texts": tuple(t for e in block.iterchildren("TextContent") if (t := _text(m, e))),
+        "resources": tuple(r for e in block.iterchildren("SupportingResource") for r in _resources(m, e)),
+    }
+
+
+def _approved(element: etree._Element) -> bool:
+    return any(a in codes.DISPLAY_AUDIENCES for a in texts(element, "ContentAudience"))  # List 154
+
+
+def _text(m: Mapper, element: etree._Element) -> TextContent | None:
+    kind = codes.TEXT_KINDS.get(text(element, "TextType") or "", TextKind.OTHER)  # List 153
+    candidates = list(element.iterchildren("Text"))
+    if not candidates:
+        m.problem("missing-text", "TextContent without Text; ignored", element)
+        return None
+    language = m.defaults.language
+    chosen = next((c for c in candidates if language and c.get("language") == language), candidates[0])
+    body = markup(chosen)
+    return TextContent(kind=kind, text=body, approved=_approved(element)) if body else None
+
+
+def _resources(m: Mapper, element: etree._Element) -> list[SupportingResource]:
+    kind = codes.RESOURCE_KINDS.get(text(element, "ResourceContentType") or "")  # List 158
+    caption = next((text(f, "FeatureValue") or text(f, "FeatureNote") for f in element.iterchildren("ResourceFeature")
+                    if text(f, "ResourceFeatureType") == codes.FEATURE_CAPTION), None)
+    approved = _approved(element)
+    found = []
+    for version in element.iterchildren("ResourceVersion"):
+        url = text(version, "ResourceLink")
+        if not url:
+            m.problem("missing-resource-link", "ResourceVersion without ResourceLink; ignored", version)
+            continue
+        features = {text(f, "ResourceVersionFeatureType"): text(f, "FeatureValue")
+                    for f in version.iterchildren("ResourceVersionFeature")}
+        found.append(SupportingResource(
+            kind=kind or "other", url=url, caption=caption, approved=approved,
+            mime_type=codes.FILE_FORMAT_MIME.get(features.get(codes.VERSION_FORMAT) or ""),
+            height_px=_int(features.get(codes.VERSION_HEIGHT)), width_px=_int(features.get(codes.VERSION_WIDTH)),
+            size_bytes=_int(features.get(codes.VERSION_BYTES)),
+            md5=features.get(codes.VERSION_MD5), sha256=features.get(codes.VERSION_SHA256),
+        ))
+    return found
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

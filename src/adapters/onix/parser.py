@@ -1,0 +1,145 @@
+"""ONIX 3.0 parser: a file in, `OnixRecord`s out (streaming), and a whole file as a `SourceRead`.
+
+    reader = OnixReader("feed.xml")
+    for record in reader:          # one OnixRecord per Product, in flat memory
+        ...
+    reader.problems                # file-level problems (namespace, test records, ...)
+
+    read = read_onix("feed.xml", previous_edition=store.edition, validate=True)   # -> SourceRead
+
+A bad record never stops the file: each defect becomes a Problem naming the record, the line and the element.
+A record without a valid ISBN (or title) is skipped; lesser defects keep it. A file that is not well-formed XML
+raises OnixFileError naming the file, the line and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from adapters.onix import codes
+from adapters.onix.assembly import Assembly
+from adapters.onix.commerce import map_publishing, map_related, map_supply, product_isbn
+from adapters.onix.context import HeaderDefaults, Mapper, source_line, text
+from adapters.onix.descriptive import map_collateral, map_descriptive
+from adapters.onix.reader import MessageInfo, first, iter_message, namespace_is_standard
+from adapters.onix.records import OnixRecord
+from adapters.onix.validation import validation_problems
+from domain.isbn import ISBN13, InvalidISBN
+from domain.model import Edition
+from domain.ports import SourceRead
+from domain.problems import Problem, Severity
+
+_BLOCKS = frozenset(codes.BLOCKS)
+PreviousEdition = Callable[[ISBN13], Edition | None]
+
+
+def read_header(element: etree._Element) -> HeaderDefaults:
+    return HeaderDefaults(
+        currency=text(element, "DefaultCurrencyCode"),
+        price_type=text(element, "DefaultPriceType"),
+        language=text(element, "DefaultLanguageOfText"),
+    )
+
+
+def parse_product(element: etree._Element, defaults: HeaderDefaults = HeaderDefaults(),
+                  source: str | None = None) -> OnixRecord:
+    """Map one normalised Product element. Never raises for bad content: see `record.problems`."""
+    blocks: dict[str, etree._Element] = {}
+    for child in element:
+        if child.tag in _BLOCKS and child.tag not in blocks:
+            blocks[child.tag] = child
+    record = OnixRecord(
+        record_reference=text(element, "RecordReference"),
+        notification_type=text(element, "NotificationType"),
+        line=source_line(element),
+        blocks_present=frozenset(blocks),
+        source=source,
+    )
+    m = Mapper(record, defaults, source)
+    if record.notification_type is None:
+        m.problem("missing-notification-type", "Product without NotificationType; read as 03 (full record)",
+                  field="NotificationType")
+    elif record.notification_type not in codes.NOTIFICATION_TYPES:
+        m.problem("unknown-code", f"NotificationType {record.notification_type!r} is not in List 1",
+                  first(element, "NotificationType"))
+    if record.notification_type in codes.TEST_RECORDS:
+        return record  # skipped by the caller; nothing else is read
+    try:
+        record.isbn = product_isbn(m, element, reference="Product")
+    except InvalidISBN as exc:
+        record.raw_isbn = str(exc.value)
+        m.problem("invalid-isbn", f"{exc}; record skipped", _id_value(element, record.raw_isbn),
+                  severity=Severity.BLOCKING)
+    else:
+        if record.isbn is None:
+            m.problem("missing-isbn", "no ProductIdentifier of type 15 (ISBN-13) or 03 (GTIN-13); record skipped",
+                      field="ProductIdentifier", severity=Severity.BLOCKING)
+    if record.notification_type == codes.DELETE:
+        return record  # a delete needs only the ISBN
+    block = blocks.get("DescriptiveDetail")
+    if block is not None:
+        record.fields.update(map_descriptive(m, block))
+    elif record.notification_type != codes.BLOCK_UPDATE:
+        m.problem("missing-title", "no DescriptiveDetail, so no title or form; record skipped",
+                  field="DescriptiveDetail", severity=Severity.BLOCKING)
+    if (block := blocks.get("CollateralDetail")) is not None:
+        record.fields.update(map_collateral(m, block))
+    if (block := blocks.get("PublishingDetail")) is not None:
+        record.fields.update(map_publishing(m, block))
+    if (block := blocks.get("RelatedMaterial")) is not None:
+        record.fields.update(map_related(m, block))
+    supplies = list(element.iterchildren("ProductSupply")) if "ProductSupply" in blocks else []
+    if supplies:
+        record.fields.update(map_supply(m, supplies))
+    return record
+
+
+def _id_value(element: etree._Element, value: str) -> etree._Element | None:
+    return next((n for n in element.iterfind("ProductIdentifier/IDValue") if text(n) == value.strip()), None)
+
+
+class OnixReader:
+    """Iterate the Products of one ONIX 3.0 file as OnixRecords. File-level problems collect in `problems`."""
+
+    def __init__(self, path: str | Path, *, source: str | None = None) -> None:
+        self.path = Path(path)
+        self.source = source or self.path.name
+        self.info = MessageInfo()
+        self.defaults = HeaderDefaults()
+        self.problems: list[Problem] = []
+
+    def __iter__(self) -> Iterator[OnixRecord]:
+        checked = False
+        for element in iter_message(self.path, self.info):
+            if not checked:
+                checked = True
+                self._check_namespace(element)
+            if element.tag == "Header":
+                self.defaults = read_header(element)
+                continue
+            yield parse_product(element, self.defaults, self.source)
+
+    def _check_namespace(self, element: etree._Element) -> None:
+        if not namespace_is_standard(self.info):
+            found = f"namespace {self.info.namespace!r}" if self.info.namespace else "no namespace"
+            self.problems.append(Problem(
+                code="nonstandard-namespace", severity=Severity.WARNING, source=self.source,
+                line=source_line(element), field=self.info.root,
+                message=f"{found} instead of the ONIX 3.0 namespace; read by local names",
+            ))
+
+
+def read_onix(path: str | Path, *, previous_edition: PreviousEdition | None = None, validate: bool = False,
+              complete: bool = False, source: str | None = None) -> SourceRead:
+    """Read a whole file into families, delistings and problems. Raises OnixFileError for an unreadable file."""
+    reader = OnixReader(path, source=source)
+    assembly = Assembly(previous_edition, source=reader.source)
+    for record in reader:
+        assembly.add(record)
+    problems = list(reader.problems)
+    if validate:
+        problems += validation_problems(reader.path, source=reader.source)
+    return assembly.result(extra_problems=problems, complete=complete)

@@ -1,0 +1,60 @@
+"""The ONIX 3.0 sources as a bookbridge plugin (`source = "onix-file" | "onix-folder" | "onix-url"`).
+
+Configuration (the `source` mapping):
+    path        onix-file: the ONIX 3.0 file
+    drop_dir    onix-folder: the drop folder (processed/ and failed/ are made inside it)
+    url         onix-url: the feed's http(s) URL (timeout: seconds, default 60)
+    validate    run onixcheck and report its messages as warnings (default false)
+    complete    onix-file/onix-url: the file is the whole catalogue, so absent editions are withdrawn
+                (default false: a feed is read as a delta)
+    max_files   onix-folder: files per read (default 50)
+    name        the source's name (defaults: onix-file, onix-folder, onix-url)
+
+Factories open nothing: files are read and URLs fetched on `read()`. Entry point (pyproject):
+`[project.entry-points."bookbridge.plugins"] onix = "adapters.onix.plugin"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.hookspecs import AdapterRegistry, hookimpl
+from adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _flag(cfg: Mapping[str, Any], key: str) -> bool:
+    value = cfg.get(key, False)
+    return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
+
+
+def _required(cfg: Mapping[str, Any], key: str, kind: str) -> str:
+    value = cfg.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"source {kind!r} needs {key!r}")
+    return value.strip()
+
+
+def create_file_source(cfg: Mapping[str, Any]) -> OnixFileSource:
+    return OnixFileSource(_required(cfg, "path", "onix-file"), name=str(cfg.get("name") or "onix-file"),
+                          validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"))
+
+
+def create_folder_source(cfg: Mapping[str, Any]) -> OnixFolderSource:
+    return OnixFolderSource(_required(cfg, "drop_dir", "onix-folder"), name=str(cfg.get("name") or "onix-folder"),
+                            validate=_flag(cfg, "validate"), max_files=int(cfg.get("max_files", 50)))
+
+
+def create_url_source(cfg: Mapping[str, Any]) -> OnixUrlSource:
+    return OnixUrlSource(_required(cfg, "url", "onix-url"), name=str(cfg.get("name") or "onix-url"),
+                         validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"),
+                         timeout=float(cfg.get("timeout", 60)))
+
+
+@hookimpl
+def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
+    registry.add_source("onix-file", create_file_source, "one ONIX 3.0 file")
+    registry.add_source("onix-folder", create_folder_source, "a drop folder of ONIX 3.0 files, each applied once")
+    registry.add_source("onix-url", create_url_source, "an ONIX 3.0 feed over HTTP(S)")
