@@ -1,0 +1,1 @@
+"""GraphQL documents the Consonance client sends; data files only (see works.graphql)."""

@@ -1,0 +1,147 @@
+"""`ConsonanceSource`: the Consonance GraphQL API as a `CatalogSource`.
+
+    source = ConsonanceSource(lambda: ConsonanceClient(url, key), today=lambda: clock.now().date())
+    full = source.read()              # every work; complete=True
+    delta = source.read(full.cursor)  # works changed since the cursor's day minus `overlap_days`; complete=False
+
+The cursor is the ISO date of the read's day. Consonance's `changedSince` is date-granular (§1.3), so a delta asks
+from `overlap_days` before it: a change stamped on the last read's day, or on the day before when the clocks
+disagree about midnight, is read again. Reading a work twice yields the same family, so the overlap is harmless.
+
+Client failures (`ConsonanceAuthError`, `ConsonanceUnavailable`, `ConsonanceQueryError`,
+`ConsonanceProtocolError`) propagate with a note naming the source and the window; nothing partial is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
+from typing import Any, Protocol, cast
+
+from adapters.consonance.errors import ConsonanceError
+from adapters.consonance.mapping import MappedWork, map_work
+from domain.isbn import ISBN13
+from domain.model import TitleFamily
+from domain.ports import CatalogSource, SourceRead
+from domain.problems import Problem, Severity
+
+logger = logging.getLogger(__name__)
+
+
+class WorksClient(Protocol):
+    """What the source needs from `ConsonanceClient`."""
+
+    def iter_works(self, *, changed_since: date | None = None) -> Iterator[dict[str, Any]]: ...
+
+
+ClientFactory = Callable[[], WorksClient]
+
+
+class ConsonanceSource(CatalogSource):
+    """Reads Consonance works into title families. Given a factory, it opens (and closes) a client per read;
+    given a client, it uses it and leaves it open."""
+
+    name: str
+
+    def __init__(
+        self,
+        client: WorksClient | ClientFactory,
+        *,
+        name: str = "consonance",
+        today: Callable[[], date],
+        overlap_days: int = 1,
+    ) -> None:
+        if overlap_days < 0:
+            raise ValueError("overlap_days must not be negative")
+        self.name = name
+        # A client (has iter_works) is shared and left open; a factory makes a client per read.
+        self._shared: WorksClient | None = None
+        self._factory: ClientFactory | None = None
+        if not isinstance(client, type) and callable(getattr(client, "iter_works", None)):
+            self._shared = cast(WorksClient, client)
+        else:
+            self._factory = cast(ClientFactory, client)
+        self._today = today
+        self.overlap_days = overlap_days
+
+    def __repr__(self) -> str:
+        return f"ConsonanceSource(name={self.name!r}, overlap_days={self.overlap_days})"
+
+    def read(self, cursor: str | None = None) -> SourceRead:
+        today = self._today()
+        problems: list[Problem] = []
+        since = self._since(cursor, today, problems)
+        try:
+            works = self._fetch(since)
+        except ConsonanceError as exc:
+            window = f"changed since {since}" if since else "full read"
+            exc.add_note(f"while reading catalogue source {self.name!r} ({window})")
+            raise
+        families, delisted = self._assemble((map_work(w, at=today, source=self.name) for w in works), problems)
+        logger.info(
+            "Consonance source %r: %d works, %d families, %d problems (%s)",
+            self.name, len(works), len(families), len(problems),
+            f"changed since {since}" if since else "full read",
+        )
+        return SourceRead(
+            families=tuple(families),
+            problems=tuple(problems),
+            delisted=tuple(delisted),
+            cursor=today.isoformat(),
+            complete=since is None,
+        )
+
+    def _since(self, cursor: str | None, today: date, problems: list[Problem]) -> date | None:
+        """The `changedSince` day for a read from `cursor`: None (everything) without a usable cursor."""
+        if cursor is None:
+            return None
+        try:
+            last = date.fromisoformat(cursor)
+        except ValueError:
+            problems.append(Problem(code="unreadable-cursor", severity=Severity.WARNING, source=self.name,
+                                    message=f"cursor {cursor!r} is not an ISO date; reading the whole catalogue"))
+            return None
+        # A cursor ahead of today (the clock went back) must not skip today's changes.
+        return min(last, today) - timedelta(days=self.overlap_days)
+
+    def _fetch(self, since: date | None) -> list[dict[str, Any]]:
+        if self._shared is not None:
+            return list(self._shared.iter_works(changed_since=since))
+        assert self._factory is not None
+        client = self._factory()
+        try:
+            return list(client.iter_works(changed_since=since))
+        finally:
+            close = getattr(client, "close", None)
+            if callable(close):
+                close()
+
+    def _assemble(
+        self, mapped: Iterable[MappedWork], problems: list[Problem]
+    ) -> tuple[list[TitleFamily], list[ISBN13]]:
+        """Collect families, problems and withdrawn ISBNs; an ISBN claimed by an earlier work is skipped."""
+        families: list[TitleFamily] = []
+        delisted: list[ISBN13] = []
+        owner: dict[ISBN13, str] = {}
+        for work in mapped:
+            problems += work.problems
+            delisted += [isbn for isbn in work.withdrawn if isbn not in owner]
+            if work.family is None:
+                continue
+            kept = []
+            for edition in work.family.editions:
+                if edition.isbn in owner:
+                    problems.append(Problem(
+                        code="duplicate-isbn", severity=Severity.BLOCKING, record=str(edition.isbn),
+                        field="isbn.isbn13", source=self.name,
+                        message=f"{edition.record_reference} in {work.family.id}: ISBN {edition.isbn} is already "
+                                f"in {owner[edition.isbn]}; skipped",
+                    ))
+                    continue
+                owner[edition.isbn] = work.family.id
+                kept.append(edition)
+            if kept:
+                families.append(work.family if len(kept) == len(work.family.editions)
+                                else work.family.model_copy(update={"editions": tuple(kept)}))
+        return families, [isbn for isbn in delisted if isbn not in owner]
