@@ -31,7 +31,7 @@ def _catalogue(editions: int):  # type: ignore[no-untyped-def]
         family_id = f"bench-{n}"
         picked = template.editions[: max(1, min(len(template.editions), editions - made))]
         copies = tuple(
-            e.model_copy(update={"isbn": make_isbn(made + i), "title": title, "family_id": family_id,
+            e.model_copy(update={"isbn": make_isbn(made + i, prefix="979"), "title": title, "family_id": family_id,
                                  "record_reference": f"bench-{made + i}"})
             for i, e in enumerate(picked)
         )

@@ -152,9 +152,14 @@ _BASE_PRICE = {
 }
 
 
-def make_isbn(sequence: int) -> ISBN13:
-    """978-1-80000-NNN-c: a made-up 978-1 prefix block with a computed check digit."""
-    body = f"97818000{sequence:04d}"
+def make_isbn(sequence: int, prefix: str = "97818000") -> ISBN13:
+    """`prefix` + the sequence number, zero-padded to 12 digits, + a computed check digit.
+
+    The default is a made-up 978-1-80000 block with room for 10,000 ISBNs; pass a shorter prefix for more.
+    """
+    body = prefix + str(sequence).zfill(12 - len(prefix))
+    if len(body) != 12:
+        raise ValueError(f"sequence {sequence} does not fit after prefix {prefix}")
     total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
     return ISBN13(body + str((10 - total % 10) % 10))
 

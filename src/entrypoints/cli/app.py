@@ -10,6 +10,7 @@ from rich.table import Table
 
 from application.sync import plan_store, sync_store
 from entrypoints.cli.render import print_plan, print_plan_json, print_report
+from entrypoints.cli.source import source_app
 from entrypoints.container import Container, build_command
 from entrypoints.settings import ConfigurationError
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(source_app, name="source")
 
 
 @app.command()

@@ -92,3 +92,19 @@ def test_plugins_command_lists_adapters_with_origin_and_kind():
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "sample" in line]
     assert lines and "source" in lines[0] and "built-in" in lines[0]
+
+
+def test_an_entry_point_that_cannot_be_imported_is_reported_and_the_rest_load(monkeypatch):
+    real = md.entry_points
+
+    def with_broken(**kwargs):
+        found = list(real(**kwargs))
+        if kwargs.get("group") == ENTRY_POINT_GROUP:
+            found.append(md.EntryPoint(name="broken", value="no_such_module.plugin", group=ENTRY_POINT_GROUP))
+        return found
+
+    monkeypatch.setattr(md, "entry_points", with_broken)
+    registry, failures = collect_adapters(make_plugin_manager())
+    assert [f.plugin for f in failures] == ["broken"]
+    assert "cannot import no_such_module.plugin" in failures[0].error
+    assert registry.get(AdapterKind.SOURCE, "sample").origin == "built-in"

@@ -1,0 +1,132 @@
+"""`bookbridge source inspect`: what a catalogue source holds, and every problem, without writing anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.hookspecs import AdapterKind
+from domain.model import Edition, TitleFamily
+from domain.ports import SourceRead
+from entrypoints.container import Container, build_source
+from entrypoints.settings import ConfigurationError, Settings
+
+source_app = typer.Typer(help="Look at a catalogue source.", no_args_is_help=True)
+EXIT_OK, EXIT_UNREADABLE, EXIT_CONFIG = 0, 1, 2
+
+
+def _edition_document(edition: Edition) -> dict[str, Any]:
+    return {
+        "isbn": str(edition.isbn),
+        "record_reference": edition.record_reference,
+        "format": edition.format.value,
+        "title": edition.display_title,
+        "publishing_status": edition.publishing_status,
+        "availability": edition.availability,
+        "publication_date": edition.publication_date.isoformat() if edition.publication_date else None,
+        "prices": [
+            {"amount": str(p.amount), "currency": p.currency, "type": p.price_type, "qualifier": p.qualifier,
+             "territory": str(p.territory) if p.territory else None,
+             "from": p.valid_from.isoformat() if p.valid_from else None,
+             "until": p.valid_until.isoformat() if p.valid_until else None}
+            for p in edition.prices
+        ],
+        "rights": {
+            "sales_rights": [{"type": r.type, "territory": str(r.territory)} for r in edition.rights.sales_rights],
+            "row_type": edition.rights.row_type,
+            "restrictions": [{"type": r.type, "outlets": list(r.outlets)} for r in edition.rights.restrictions],
+        },
+        "delisted": edition.delisted,
+    }
+
+
+def read_document(read: SourceRead) -> dict[str, Any]:
+    return {
+        "families": [{"id": f.id, "title": f.title, "editions": [_edition_document(e) for e in f.editions]}
+                     for f in read.families],
+        "delisted": [str(isbn) for isbn in read.delisted],
+        "problems": [{"record": p.record, "line": p.line, "field": p.field, "severity": p.severity.value,
+                      "code": p.code, "message": p.message} for p in read.problems],
+    }
+
+
+def _source_options(spec: str) -> dict[str, Any]:
+    if spec.startswith(("http://", "https://")):
+        return {"kind": "onix-url", "url": spec}
+    path = Path(spec)
+    if path.is_dir():
+        return {"kind": "onix-folder", "drop_dir": str(path)}
+    if path.exists():
+        return {"kind": "onix-file", "path": str(path)}
+    raise typer.BadParameter(f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
+
+
+def _print_tables(console: Console, read: SourceRead) -> None:
+    families: list[TitleFamily] = list(read.families)
+    table = Table(title=f"{len(families)} families, {sum(len(f.editions) for f in families)} editions")
+    for column in ("family", "ISBN", "format", "title", "status", "avail.", "pub. date", "prices", "rights"):
+        table.add_column(column, overflow="fold")
+    for family in families:
+        for e in family.editions:
+            prices = ", ".join(f"{p.currency} {p.amount}" + (f" ({p.qualifier})" if p.qualifier == "08" else "")
+                               for p in e.prices[:4])
+            rights = "; ".join(f"{r.type}: {r.territory}" for r in e.rights.sales_rights[:2])
+            if e.rights.row_type:
+                rights += f"; ROW {e.rights.row_type}"
+            table.add_row(family.id, str(e.isbn), e.format.value, e.display_title, e.publishing_status or "",
+                          e.availability or "", e.publication_date.isoformat()[:10] if e.publication_date else "",
+                          prices, rights)
+    console.print(table)
+    if read.problems:
+        problems = Table(title=f"{len(read.problems)} problems")
+        for column in ("severity", "record", "line", "field", "problem"):
+            problems.add_column(column, overflow="fold")
+        for p in read.problems:
+            problems.add_row(p.severity.value, p.record or "", str(p.line or ""), p.field or "", p.message)
+        console.print(problems)
+
+
+@source_app.command("inspect")
+def inspect(
+    source: str | None = typer.Argument(None, help="an ONIX file, drop folder or URL, or omit for the configured "
+                                        "source"),
+    config: Path | None = typer.Option(None, "--config", "-c", help="bookbridge.toml"),
+    as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),
+) -> None:
+    """Print the families and editions a source holds, and every problem. Exit 0 if the source was read."""
+    container = Container()
+    container.config_path.override(config)
+    err = Console(stderr=True)
+    try:
+        settings: Settings = container.settings()
+    except ConfigurationError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_CONFIG) from None
+    try:
+        if source is None or source in (settings.source.kind, settings.source.options().get("name")):
+            reader = container.source()
+        else:
+            registry = container.registry()
+            options = _source_options(source)
+            reader = registry.create(AdapterKind.SOURCE, options["kind"], options)
+    except (LookupError, ValueError) as exc:
+        err.print(f"[red]cannot use source {source!r}:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+    try:
+        read = reader.read(None)
+    except Exception as exc:  # the source itself cannot be read: say why, exit non-zero
+        err.print(f"[red]could not read the source:[/red] {exc}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    console = Console()
+    if as_json:
+        console.print_json(json.dumps(read_document(read), default=str))
+    else:
+        _print_tables(console, read)
+
+
+__all__ = ["build_source", "source_app"]
