@@ -42,6 +42,7 @@ def _catalogue(editions: int):  # type: ignore[no-untyped-def]
 
 
 def run_one(editions: int) -> dict[str, float]:
+    from application.sync import collector_paused
     from domain.listing import build_store_listings
     from domain.plan import plan_changes
     from domain.storefront import StorefrontSettings
@@ -52,7 +53,8 @@ def run_one(editions: int) -> dict[str, float]:
     us = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD",
                             tax_inclusive=False, timezone="Europe/London", default_currency=False)
     start = time.perf_counter()
-    listings = build_store_listings(families, [uk, us], at=NOW, store="shop")
+    with collector_paused():  # as application.sync.plan_store does
+        listings = build_store_listings(families, [uk, us], at=NOW, store="shop")
     built = time.perf_counter()
     plan = plan_changes("shop", listings, {})
     done = time.perf_counter()

@@ -6,7 +6,9 @@ flight; the storefront's create-by-SKU lookup makes the re-run converge without 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -76,6 +78,23 @@ class SyncReport:
         return self.failed == 0
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while planning.
+
+    Building listings for 100,000 editions allocates millions of objects that form no cycles; left on, the
+    collector walks all of them again and again and more than doubles the planning time. Reference
+    counting still frees everything; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock) -> PlannedSync:
     """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
 
@@ -88,9 +107,9 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
         stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
     catalogue = merge_catalogue(stored, read)
-    listings = tuple(
-        build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(), mapping=cmd.mapping, store=cmd.store)
-    )
+    with collector_paused():
+        listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
+                                              mapping=cmd.mapping, store=cmd.store))
     # Keys bookbridge applied but the catalogue lacks are hidden, unless the catalogue is still being built
     # from deltas alone (then absence means "not read yet", not "withdrawn").
     complete = read.complete or bool(stored)
