@@ -67,3 +67,16 @@ def test_an_unknown_source_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["source", "inspect", str(tmp_path / "nope")])
     assert result.exit_code != 0
     assert "neither a file" in result.output
+
+
+AUDIO = SAMPLES / "imonix-audiobook-AJ-A103.onix30-nonstandard-ns.xml"
+
+
+@pytest.mark.skipif(not AUDIO.exists(), reason=f"ONIX samples not found at {SAMPLES}")
+def test_validate_reports_schema_findings_as_warnings_not_failures():
+    plain = CliRunner().invoke(app, ["source", "inspect", str(AUDIO), "--json"])
+    checked = CliRunner().invoke(app, ["source", "inspect", str(AUDIO), "--json", "--validate"])
+    assert plain.exit_code == checked.exit_code == 0, checked.output
+    extra = [p for p in json.loads(checked.output)["problems"] if p not in json.loads(plain.output)["problems"]]
+    assert extra, "the wrong namespace must be reported by the schema check"
+    assert {p["severity"] for p in extra} == {"warning"}

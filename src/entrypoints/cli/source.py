@@ -97,6 +97,8 @@ def inspect(
                                         "source"),
     config: Path | None = typer.Option(None, "--config", "-c", help="bookbridge.toml"),
     as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),
+    validate: bool = typer.Option(False, "--validate", help="also validate ONIX against the schema (onixcheck); "
+                                  "its findings are listed as warnings"),
 ) -> None:
     """Print the families and editions a source holds, and every problem. Exit 0 if the source was read."""
     container = Container()
@@ -109,11 +111,14 @@ def inspect(
         raise typer.Exit(EXIT_CONFIG) from None
     try:
         if source is None or source in (settings.source.kind, settings.source.options().get("name")):
+            if validate:
+                container.settings.override(settings.model_copy(update={"source": settings.source.model_copy(
+                    update={"validate": True})}))
             reader = container.source()
         else:
             registry = container.registry()
             options = _source_options(source)
-            reader = registry.create(AdapterKind.SOURCE, options["kind"], options)
+            reader = registry.create(AdapterKind.SOURCE, options["kind"], {**options, "validate": validate})
     except (LookupError, ValueError) as exc:
         err.print(f"[red]cannot use source {source!r}:[/red] {exc}")
         raise typer.Exit(EXIT_CONFIG) from None
