@@ -22,13 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from domain.formats import Format
 from domain.hashing import content_hash
+from domain.instants import start_of
 from domain.isbn import ISBN13
 from domain.lifecycle import Availability, Stage, lifecycle
 from domain.model import Edition, ResourceKind, TextKind, TitleFamily
 from domain.pricing import PriceAt, pricing
 from domain.problems import Problem
 from domain.readiness import ALLOWED_IMAGE_TYPES, problems
-from domain.rights import storefront_rights
+from domain.rights import next_restriction_change, storefront_rights
 from domain.storefront import FormatStrategy, StorefrontSettings
 
 NAME_MAX = 250  # BigCommerce product name: 1-250 characters
@@ -380,7 +381,9 @@ def build_edition_listing(
     elif state.stage in (Stage.EDITORIAL, Stage.DELISTED):
         reason = f"lifecycle stage {state.stage}"
     listed = reason is None
-    next_changes = [t for t in (life.next_change, prices.next_change) if t is not None]
+    rights_change = next_restriction_change(edition.rights, after=at.astimezone(tz).date())
+    next_changes = [t for t in (life.next_change, prices.next_change,
+                                start_of(rights_change, tz) if rights_change else None) if t is not None]
     preorder = state.availability is Availability.PREORDER
     # Built from validated domain objects: construct without validating again (planning 100k editions).
     listing = StoreListing.model_construct(

@@ -11,7 +11,7 @@ and a legacy `ROW` token composite acts the same way. Whatever is still unknown 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
@@ -78,6 +78,17 @@ def restriction_in_force(r: SalesRestriction, on: date | None) -> bool:
     return (r.start is None or r.start <= on) and (r.end is None or on <= r.end)
 
 
+def next_restriction_change(rights: Rights, *, after: date) -> date | None:
+    """The first day after `after` on which a List 71 restriction comes into or goes out of force.
+
+    Restriction windows are inclusive whole days (StartDate, EndDate), so a listing's rights can change at
+    the start of such a day without any change to the record; the scheduler must wake up then.
+    """
+    restrictions = [*rights.restrictions, *(r for c in rights.sales_rights for r in c.restrictions)]
+    days = [d for r in restrictions for d in (r.start, r.end + timedelta(days=1) if r.end else None) if d is not None]
+    return min((d for d in days if d > after), default=None)
+
+
 def restriction_excludes_us(r: SalesRestriction, our_outlets: frozenset[str]) -> str | None:
     """Why this restriction keeps the title out of our store, or None if it doesn't."""
     if r.type in _NEVER_OURS:
@@ -142,7 +153,8 @@ class RightsResolver:
                 # List 46 03-06 anywhere in the country, fully or in part: not for sale.
                 return CountryRights(country=country, status=RightsStatus.NOT_FOR_SALE, reason=label)
             if status is RightsStatus.FOR_SALE:
-                if full and for_sale is None:
+                if full and (for_sale is None or (restriction and not for_sale[1])):
+                    # Any restriction excluding us on a composite that grants the country wins, whatever the order.
                     for_sale = (label, restriction)
                 elif part and partial_for is None:
                     partial_for = f"{label} covers only part of {country}"

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.formats import Format
+from domain.isbn import ISBN13
+from domain.listing import CUSTOM_FIELD_MAX, NAME_MAX, Section, StoreListing, build_edition_listing, build_listings
+from domain.model import Contributor, Rights, SalesRestriction, SalesRights, TextContent, TextKind
+from domain.storefront import FormatStrategy
+from domain.territory import Territory
+from examples import EBOOK, HARDBACK, PAPERBACK, cover, edition, family, gbp, storefront
+
+NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
+TESTS = Path(__file__).resolve().parents[2]
+
+
+def listing(**changes: Any) -> StoreListing:
+    store = changes.pop("store", storefront())
+    return build_edition_listing(edition(**changes), store, at=NOON)
+
+
+def changed_sections(before: StoreListing, after: StoreListing) -> set[Section]:
+    return {s for s in Section if before.hashes[s] != after.hashes[s]}
+
+
+def test_sku_and_gtin_are_the_isbn() -> None:
+    product = listing()
+    assert (product.key, product.sku, product.gtin) == ("9780007232833", "9780007232833", "9780007232833")
+    assert product.isbns == (HARDBACK,)
+
+
+def test_name_is_title_and_format() -> None:
+    assert listing().name == "Roseanna (Hardback)"
+    assert listing(subtitle="A Martin Beck Mystery").name == "Roseanna: A Martin Beck Mystery (Hardback)"
+    long = listing(title="x" * 400).name
+    assert len(long) == NAME_MAX and long.endswith("… (Hardback)")
+
+
+def test_names_are_unique_and_collisions_are_disambiguated() -> None:
+    # Two works called "Salt", each with a hardback: BigCommerce names are unique store-wide.
+    one = family(edition(isbn=HARDBACK, family_id="salt-1", title="Salt"), family_id="salt-1", title="Salt")
+    two = family(edition(isbn=PAPERBACK, family_id="salt-2", title="Salt"), family_id="salt-2", title="Salt")
+    three = family(edition(isbn=EBOOK, family_id="roseanna", format=Format.EBOOK_EPUB))
+    names = sorted(li.name for li in build_listings([one, two, three], storefront(), at=NOON))
+    assert names == ["Roseanna (eBook (EPUB))", "Salt (Hardback) [9780007232833]", "Salt (Hardback) [9780141036144]"]
+
+
+def test_listing_of_a_live_licensed_edition() -> None:
+    product = listing()
+    assert (product.listed, product.is_visible, product.purchasable, product.not_listed_reason) == (
+        True, True, True, None)
+    assert product.price is not None and product.price.price == Decimal("16.99")
+    assert product.product_type == "physical"
+    assert product.weight == Decimal("0.2500")  # 250 g in the store's kg
+    assert [i.url for i in product.images] == ["https://covers.example/9780007232833.jpg"]
+    assert product.images[0].is_thumbnail
+
+
+def test_digital_editions_weigh_nothing_and_have_no_dimensions() -> None:
+    product = listing(isbn=EBOOK, format=Format.EBOOK_EPUB)
+    assert product.product_type == "digital"
+    assert product.weight == Decimal(0)
+    assert (product.width, product.height, product.depth) == (None, None, None)
+
+
+def test_custom_fields_fit_bigcommerce_limits() -> None:
+    crowd = tuple(Contributor(role="A01", name=f"Author Number {n}", sequence=n) for n in range(40))
+    product = listing(contributors=crowd, page_count=288)
+    fields = dict((f.name, f.value) for f in product.custom_fields)
+    assert fields["ISBN"] == "9780007232833"
+    assert fields["Format"] == "Hardback"
+    assert fields["Pages"] == "288"
+    assert fields["Publication date"] == "2026-03-05"
+    assert len(fields["Contributors"]) == CUSTOM_FIELD_MAX and fields["Contributors"].endswith("…")
+    assert all(len(f.name) <= CUSTOM_FIELD_MAX and len(f.value) <= CUSTOM_FIELD_MAX for f in product.custom_fields)
+
+
+def test_not_licensed_for_the_storefront_is_kept_out() -> None:
+    us_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("US")),), row_type="06")
+    product = listing(rights=us_only)
+    assert (product.listed, product.is_visible, product.purchasable) == (False, False, False)
+    assert product.not_listed_reason is not None and product.not_listed_reason.startswith("not licensed: GB")
+
+
+def test_blocking_problems_keep_it_out_with_their_reason() -> None:
+    product = listing(resources=())
+    assert not product.listed and not product.is_visible
+    assert product.not_listed_reason == "no approved front cover (SupportingResource 01)"
+
+
+def test_preorder_listing_carries_the_release_date() -> None:
+    product = listing(publishing_status="02", publication_date=date(2026, 9, 1))
+    assert (product.is_visible, product.purchasable, product.availability) == (True, False, "preorder")
+    assert product.preorder_release_date == datetime(2026, 9, 1, tzinfo=storefront().zone)
+    assert product.next_change == datetime(2026, 9, 1, tzinfo=storefront().zone)
+
+
+def test_section_hashes_are_stable_across_processes() -> None:
+    script = (
+        "import json; from datetime import UTC, datetime; from domain.listing import build_edition_listing; "
+        "from examples import edition, storefront; "
+        "li = build_edition_listing(edition(), storefront(), at=datetime(2026, 6, 15, 12, tzinfo=UTC)); "
+        "print(json.dumps({str(k): v for k, v in li.hashes.items()}))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345",
+           "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    here = {str(k): v for k, v in listing().hashes.items()}
+    assert json.loads(out.stdout) == here
+    assert set(here) == {str(s) for s in Section} and all(len(h) == 64 for h in here.values())
+
+
+@pytest.mark.parametrize(
+    ("changes", "sections"),
+    [
+        ({"prices": (gbp("17.99"),)}, {Section.PRICING}),
+        ({"resources": (cover(url="https://covers.example/new.jpg"),)}, {Section.MEDIA}),
+        ({"texts": (TextContent(kind=TextKind.DESCRIPTION, text="<p>New copy.</p>"),)}, {Section.CORE}),
+        ({"page_count": 300}, {Section.CUSTOM_FIELDS}),
+        ({"store": storefront(channel_id=2)}, {Section.STOREFRONTS}),
+        ({"imprint": "Fourth Estate"}, {Section.CORE}),  # brand and search keywords
+        ({"prices": (gbp("16.990"),)}, set()),  # the same amount, written differently
+        ({"stock": 7, "record_reference": "com.example.1"}, set()),  # not store data
+    ],
+)
+def test_a_section_hash_changes_exactly_when_that_section_changes(changes: dict[str, Any],
+                                                                   sections: set[Section]) -> None:
+    assert changed_sections(listing(), listing(**changes)) == sections
+
+
+def test_going_off_sale_changes_core_and_storefronts() -> None:
+    assert changed_sections(listing(), listing(publishing_status="07")) >= {Section.CORE, Section.STOREFRONTS}
+
+
+def variants_store() -> Any:
+    return storefront(format_strategy=FormatStrategy.VARIANTS)
+
+
+def test_variant_strategy_splits_physical_and_digital() -> None:
+    works = family(edition(isbn=HARDBACK), edition(isbn=PAPERBACK, format=Format.PAPERBACK),
+                   edition(isbn=EBOOK, format=Format.EBOOK_EPUB, dimensions=edition().dimensions))
+    products = build_listings([works], variants_store(), at=NOON)
+    by_type = {p.product_type: p for p in products}
+    assert set(by_type) == {"physical", "digital"}
+    physical, digital = by_type["physical"], by_type["digital"]
+    assert physical.key == "family:roseanna:physical" and digital.key == "family:roseanna:digital"
+    assert physical.name == "Roseanna (Print)" and digital.name == "Roseanna (Digital)"
+    assert [(v.sku, v.option_label) for v in physical.variants] == [("9780007232833", "Hardback"),
+                                                                    ("9780141036144", "Paperback")]
+    assert [v.sku for v in digital.variants] == ["9781408855652"]
+    assert physical.gtin is None and physical.sku.startswith("FAM-")
+    assert digital.weight == Decimal(0)
+
+
+def test_variant_strategy_splits_by_availability_and_preorder_date() -> None:
+    works = family(edition(isbn=HARDBACK),
+                   edition(isbn=PAPERBACK, format=Format.PAPERBACK, publishing_status="02",
+                           publication_date=date(2026, 9, 1)),
+                   edition(isbn=ISBN13("9780141036151"), format=Format.PAPERBACK, publishing_status="02",
+                           publication_date=date(2026, 10, 1)))
+    products = build_listings([works], variants_store(), at=NOON)
+    assert sorted((p.key, p.availability, tuple(p.isbns)) for p in products) == [
+        ("family:roseanna:physical", "available", (HARDBACK,)),
+        ("family:roseanna:physical:9780141036144", "preorder", (PAPERBACK,)),
+        ("family:roseanna:physical:9780141036151", "preorder", (ISBN13("9780141036151"),)),
+    ]
+    assert len({p.name for p in products}) == 3
+
+
+def test_variant_products_on_the_same_date_share_a_product() -> None:
+    works = family(edition(isbn=HARDBACK, publishing_status="02", publication_date=date(2026, 9, 1)),
+                   edition(isbn=PAPERBACK, format=Format.PAPERBACK, publishing_status="02",
+                           publication_date=date(2026, 9, 1)))
+    [product] = build_listings([works], variants_store(), at=NOON)
+    assert product.availability == "preorder" and product.isbns == (HARDBACK, PAPERBACK)
+    assert all(not v.purchasing_disabled for v in product.variants)  # pre-orders can be placed
+
+
+def test_a_restriction_window_ending_is_a_wakeup() -> None:
+    # List 71 14 (except through online retail) until 2026-06-20 inclusive: licensed from 06-21 in London.
+    until = SalesRestriction(type="14", end=date(2026, 6, 20))
+    restricted = Rights(sales_rights=(SalesRights(type="01", territory=Territory.world(), restrictions=(until,)),))
+    product = listing(rights=restricted)
+    assert not product.listed
+    assert product.next_change == datetime(2026, 6, 21, tzinfo=storefront().zone)
+    later = build_edition_listing(edition(rights=restricted), storefront(), at=datetime(2026, 6, 21, tzinfo=UTC))
+    assert later.listed and later.next_change is None
