@@ -77,6 +77,11 @@ class SyncReport:
     def ok(self) -> bool:
         return self.failed == 0
 
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "hidden": self.hidden,
+                "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -132,6 +137,25 @@ def sync_store(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SyncReport:
+    name = cmd.store
+    with uow:
+        run = uow.runs.start_run(name, at=clock.now())
+        uow.commit()
+    try:
+        report = _sync(cmd, source, store, uow, clock, run.id, on_progress)
+    except BaseException:
+        with uow:
+            uow.runs.finish_run(run.id, at=clock.now(), counts={}, outcome="crashed")
+            uow.commit()
+        raise
+    with uow:
+        uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts, outcome="ok" if report.ok else "failed")
+        uow.commit()
+    return report
+
+
+def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, run_id: int,
+          on_progress: Callable[[int, int], None] | None) -> SyncReport:
     planned = plan_store(cmd, source, uow, clock)
     name = cmd.store
     report = SyncReport(
@@ -144,7 +168,7 @@ def sync_store(
     for start in range(0, len(actions), cmd.batch_size):
         batch = actions[start : start + cmd.batch_size]
         outcomes = store.apply(batch, applied)
-        _record_batch(batch, outcomes, applied, name, uow, clock, report)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
         done += len(batch)
         if on_progress:
             on_progress(done, len(actions))
@@ -177,6 +201,7 @@ def _record_batch(
     uow: UnitOfWork,
     clock: Clock,
     report: SyncReport,
+    run_id: int,
 ) -> None:
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
@@ -184,6 +209,9 @@ def _record_batch(
         for action, outcome in zip(batch, outcomes, strict=True):
             report.outcomes.append(outcome)
             isbn = _isbn_of(action)
+            uow.runs.log_outcome(run_id, key=action.key, isbn=isbn, action=action.kind.value,
+                                 sections=[s.value for s in action.sections], ok=outcome.ok,
+                                 error=outcome.error.message if outcome.error else None, at=clock.now())
             if outcome.ok:
                 record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
                 uow.state.record_applied(storefront, record)

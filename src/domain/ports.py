@@ -210,6 +210,51 @@ class SalesSink(Protocol):
         ...
 
 
+# --- runs -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    id: int
+    storefront: str
+    started: datetime
+    finished: datetime | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    outcome: str = "running"  # running, ok, failed, crashed
+
+
+@dataclass(frozen=True)
+class EditionOutcome:
+    run_id: int
+    key: str
+    isbn: str | None
+    action: str  # create, update, hide
+    sections: tuple[str, ...]
+    ok: bool
+    error: str | None
+    at: datetime
+
+
+class RunLog(Protocol):
+    """What each sync run did, edition by edition: for `bookbridge runs`, the dashboard and audits."""
+
+    def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
+        ...
+
+    def finish_run(self, run_id: int, *, at: datetime, counts: Mapping[str, int], outcome: str) -> SyncRun:
+        ...
+
+    def log_outcome(self, run_id: int, *, key: str, isbn: str | None, action: str, sections: Sequence[str],
+                    ok: bool, error: str | None = None, at: datetime) -> EditionOutcome:
+        ...
+
+    def recent_runs(self, storefront: str | None = None, *, limit: int = 20) -> list[SyncRun]:
+        ...
+
+    def outcomes(self, run_id: int, *, isbn: str | None = None) -> list[EditionOutcome]:
+        ...
+
+
 # --- sync state -------------------------------------------------------------------------------------------------
 
 
@@ -243,6 +288,10 @@ class UnitOfWork(Protocol):
 
     @property
     def exceptions(self) -> ExceptionQueue:
+        ...
+
+    @property
+    def runs(self) -> RunLog:
         ...
 
     def __enter__(self) -> UnitOfWork:

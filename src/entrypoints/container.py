@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from dependency_injector import containers, providers
+from sqlalchemy import Engine
 
 from adapters.clock import SystemClock
 from adapters.hookspecs import AdapterKind, AdapterRegistry
-from adapters.memory.state import InMemoryUnitOfWork
+from adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
 from application.sync import SyncStore
 from domain.ports import CatalogSource, Clock, Storefront
 from entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
@@ -36,6 +38,20 @@ def build_storefront(registry: AdapterRegistry, settings: Settings) -> Storefron
     return store
 
 
+def database(settings: Settings) -> Iterator[Engine]:
+    """The state database, migrated to the latest schema on start (Alembic), disposed of on shutdown."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def build_unit_of_work(engine: Engine, clock: Clock) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock)
+
+
 def build_command(settings: Settings, *, full: bool = False) -> SyncStore:
     return SyncStore(store=settings.store.name, storefronts=tuple(settings.storefronts), full=full,
                      mapping=settings.mapping)
@@ -53,4 +69,5 @@ class Container(containers.DeclarativeContainer):
 
     source = providers.Singleton(build_source, registry, settings, clock)
     storefront = providers.Singleton(build_storefront, registry, settings)
-    unit_of_work = providers.Singleton(InMemoryUnitOfWork)
+    engine = providers.Resource(database, settings)
+    unit_of_work = providers.Singleton(build_unit_of_work, engine, clock)

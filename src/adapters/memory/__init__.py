@@ -2,6 +2,7 @@
 
 from adapters.memory.catalog import InMemoryCatalogSource
 from adapters.memory.exceptions import InMemoryExceptionQueue
+from adapters.memory.runs import InMemoryRunLog
 from adapters.memory.sales import InMemorySalesSink
 from adapters.memory.state import InMemorySyncState, InMemoryUnitOfWork
 from adapters.memory.storefront import InMemoryStorefront
@@ -9,6 +10,7 @@ from adapters.memory.storefront import InMemoryStorefront
 __all__ = [
     "InMemoryCatalogSource",
     "InMemoryExceptionQueue",
+    "InMemoryRunLog",
     "InMemorySalesSink",
     "InMemoryStorefront",
     "InMemorySyncState",

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Mapping
 
 from adapters.memory.exceptions import InMemoryExceptionQueue
+from adapters.memory.runs import InMemoryRunLog
 from domain.model import TitleFamily
 from domain.plan import AppliedListing
 
@@ -39,13 +40,16 @@ class InMemoryUnitOfWork:
     def __init__(self) -> None:
         self.committed_state = InMemorySyncState()
         self.committed_exceptions = InMemoryExceptionQueue()
+        self.committed_runs = InMemoryRunLog()
         self.state = InMemorySyncState()
         self.exceptions = InMemoryExceptionQueue()
+        self.runs = InMemoryRunLog()
         self.commits = 0
 
     def __enter__(self) -> InMemoryUnitOfWork:
         self.state = copy.deepcopy(self.committed_state)
         self.exceptions = copy.deepcopy(self.committed_exceptions)
+        self.runs = copy.deepcopy(self.committed_runs)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -54,8 +58,10 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         self.committed_state = copy.deepcopy(self.state)
         self.committed_exceptions = copy.deepcopy(self.exceptions)
+        self.committed_runs = copy.deepcopy(self.runs)
         self.commits += 1
 
     def rollback(self) -> None:
         self.state = copy.deepcopy(self.committed_state)
         self.exceptions = copy.deepcopy(self.committed_exceptions)
+        self.runs = copy.deepcopy(self.committed_runs)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.sync import plan_store, sync_store
+from application.sync import SyncReport, plan_store, sync_store
 from entrypoints.cli.render import print_plan, print_plan_json, print_report
 from entrypoints.cli.source import source_app
 from entrypoints.container import Container, build_command
@@ -24,6 +26,14 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(source_app, name="source")
+
+
+def _register_operations() -> None:
+    from entrypoints.cli.operations import db_app, exceptions_app, runs
+
+    app.add_typer(db_app, name="db")
+    app.add_typer(exceptions_app, name="exceptions")
+    app.command()(runs)
 
 
 @app.command()
@@ -53,19 +63,25 @@ def plugins() -> None:
         raise typer.Exit(1)
 
 
-def _container(config: Path | None) -> Container:
+@contextmanager
+def running(config: Path | None, *, need_storefronts: bool = True) -> Iterator[Container]:
+    """A container built from the configuration; its resources (the database engine) are closed afterwards."""
     container = Container()
     container.config_path.override(config)
+    err = Console(stderr=True)
     try:
         settings = container.settings()
     except ConfigurationError as exc:
-        Console(stderr=True).print(f"[red]{exc}[/red]")
+        err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
-    if not settings.storefronts:
-        Console(stderr=True).print("[red]invalid configuration:[/red] no [[storefronts]] configured; "
-                                   "run `bookbridge init` for a commented example")
+    if need_storefronts and not settings.storefronts:
+        err.print("[red]invalid configuration:[/red] no [[storefronts]] configured; run `bookbridge init` for a "
+                  "commented example")
         raise typer.Exit(EXIT_CONFIG)
-    return container
+    try:
+        yield container
+    finally:
+        container.shutdown_resources()
 
 
 @app.command()
@@ -74,16 +90,16 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
     full: bool = typer.Option(False, "--full", help="plan every section of every product, and read the whole source"),
 ) -> None:
-    """Dry run: what a sync would create, update (field by field) and hide. Writes nothing."""
-    container = _container(config)
-    settings = container.settings()
-    planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
-                         container.clock())
-    console = Console()
-    if as_json:
-        print_plan_json(console, planned)
-    else:
-        print_plan(console, planned)
+    """Dry run: what a sync would create, update (field by field) and hide. Writes nothing to the store."""
+    with running(config) as container:
+        settings = container.settings()
+        planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
+                             container.clock())
+        console = Console()
+        if as_json:
+            print_plan_json(console, planned)
+        else:
+            print_plan(console, planned)
 
 
 @app.command()
@@ -92,9 +108,14 @@ def sync(
     full: bool = typer.Option(False, "--full", help="resend every section and read the whole source"),
 ) -> None:
     """Bring the store in line with the source; exit 1 when any edition failed (see `bookbridge exceptions`)."""
+    with running(config) as container:
+        report = run_sync(container, full=full)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def run_sync(container: Container, *, full: bool = False) -> SyncReport:
     from rich.progress import Progress
 
-    container = _container(config)
     settings = container.settings()
     console = Console()
     with Progress(console=console, transient=True) as progress:
@@ -103,7 +124,10 @@ def sync(
                             container.unit_of_work(), container.clock(),
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     print_report(console, report)
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+    return report
+
+
+_register_operations()
 
 
 def main() -> None:

@@ -1,0 +1,117 @@
+"""The exception queue in SQL, with the in-memory queue's rules: one open item per (kind, isbn, storefront).
+
+Opening and resolving an item also writes one outbox message per notification target, in the same
+transaction, so a notification is sent if and only if the change was committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters.persistence.errors import translated
+from adapters.persistence.mapping import exception_from_row, exception_payload
+from adapters.persistence.outbox import SqlAlchemyOutbox
+from adapters.persistence.tables import ExceptionRow
+from domain.ports import ExceptionKind, ExceptionQueue, SyncException
+
+AUTO_RESOLUTION = "resolved by a later successful sync"  # the in-memory queue's wording
+
+
+class SqlAlchemyExceptionQueue(ExceptionQueue):
+    def __init__(self, session: Session, *, notify: Sequence[str] = ()) -> None:
+        self._session = session
+        self._outbox = SqlAlchemyOutbox(session)
+        self._notify = tuple(notify)
+
+    def report(
+        self,
+        kind: ExceptionKind,
+        *,
+        isbn: str | None,
+        storefront: str | None,
+        message: str,
+        field: str | None = None,
+        at: datetime,
+    ) -> SyncException:
+        record = f"{kind} exception for {isbn or 'no ISBN'} on {storefront or 'no storefront'}"
+        with translated(record):
+            row = self._session.scalars(
+                select(ExceptionRow)
+                .where(
+                    ExceptionRow.kind == str(kind),
+                    ExceptionRow.isbn.is_not_distinct_from(isbn),
+                    ExceptionRow.storefront.is_not_distinct_from(storefront),
+                    ExceptionRow.resolved_at.is_(None),
+                )
+                .order_by(ExceptionRow.id)
+                .limit(1)
+            ).first()
+            if row is not None:
+                row.count += 1
+                row.last_seen, row.message, row.field = at, message, field
+                self._session.flush()
+                return exception_from_row(row)
+            row = ExceptionRow(
+                kind=str(kind),
+                isbn=isbn,
+                storefront=storefront,
+                message=message,
+                field=field,
+                count=1,
+                first_seen=at,
+                last_seen=at,
+            )
+            self._session.add(row)
+            self._session.flush()
+        item = exception_from_row(row)
+        self._announce(item, "exception.opened", at)
+        return item
+
+    def clear(self, *, isbn: str, storefront: str, at: datetime, kinds: Iterable[ExceptionKind] | None = None) -> int:
+        query = select(ExceptionRow).where(
+            ExceptionRow.isbn == isbn, ExceptionRow.storefront == storefront, ExceptionRow.resolved_at.is_(None)
+        )
+        if kinds is not None:
+            query = query.where(ExceptionRow.kind.in_([str(k) for k in kinds]))
+        with translated(f"exceptions for {isbn} on {storefront}"):
+            rows = self._session.scalars(query.order_by(ExceptionRow.id)).all()
+            for row in rows:
+                row.resolved_at, row.resolution = at, AUTO_RESOLUTION
+            self._session.flush()
+        for row in rows:
+            self._announce(exception_from_row(row), "exception.resolved", at)
+        return len(rows)
+
+    def resolve(self, exception_id: int, *, note: str, at: datetime) -> SyncException:
+        with translated(f"exception {exception_id}", "resolution"):
+            row = self._session.get(ExceptionRow, exception_id)
+            if row is None:
+                raise KeyError(f"no exception with id {exception_id}")
+            row.resolved_at, row.resolution = at, note
+            self._session.flush()
+        item = exception_from_row(row)
+        self._announce(item, "exception.resolved", at)
+        return item
+
+    def open_items(self) -> list[SyncException]:
+        with translated("open exceptions"):
+            rows = self._session.scalars(
+                select(ExceptionRow).where(ExceptionRow.resolved_at.is_(None)).order_by(ExceptionRow.id)
+            ).all()
+        return [exception_from_row(row) for row in rows]
+
+    def get(self, exception_id: int) -> SyncException:
+        """One item, open or resolved (for the HTTP API)."""
+        with translated(f"exception {exception_id}"):
+            row = self._session.get(ExceptionRow, exception_id)
+        if row is None:
+            raise KeyError(f"no exception with id {exception_id}")
+        return exception_from_row(row)
+
+    def _announce(self, item: SyncException, event: str, at: datetime) -> None:
+        for target in self._notify:
+            self._outbox.add(target, exception_payload(item, event), at=at)

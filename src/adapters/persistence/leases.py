@@ -1,0 +1,169 @@
+"""Named leases, so that only one instance runs a job (a store's sync, the outbox deliverer) at a time.
+
+Two implementations behind one interface:
+- PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock(hashtext(name))`) on a dedicated
+  autocommit connection. It lasts until released or until that connection dies, so a crashed holder never
+  blocks the others; `ttl` is not needed and is ignored.
+- SQLite (and any other database): a row in `leases` with an expiry, taken by one conditional UPDATE or
+  INSERT in one transaction, so two instances can never both succeed. A holder must `renew` within `ttl`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from adapters.clock import SystemClock
+from adapters.persistence.errors import translated
+from adapters.persistence.tables import LeaseRow
+from domain.ports import Clock
+
+
+class Leases(Protocol):
+    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Take the lease if it is free, expired, or already ours (then extend it). Never waits."""
+        ...
+
+    def renew(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Extend a lease we hold; False if we lost it (expired and taken, or released)."""
+        ...
+
+    def release(self, name: str, holder: str) -> None:
+        """Give the lease up if we hold it; otherwise do nothing."""
+        ...
+
+    def close(self) -> None:
+        """Release everything this object holds."""
+        ...
+
+
+class RowLeases(Leases):
+    def __init__(self, engine: Engine, *, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._held: set[tuple[str, str]] = set()  # released by close(), like the advisory locks
+
+    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
+        now = self._clock.now()
+        with translated(f"lease {name!r} for {holder!r}"), self._engine.begin() as connection:
+            taken = connection.execute(
+                update(LeaseRow)
+                .where(LeaseRow.name == name, (LeaseRow.holder == holder) | (LeaseRow.expires_at <= now))
+                .values(holder=holder, expires_at=now + ttl)
+            )
+            got = taken.rowcount == 1 or self._insert(connection, name, holder, now + ttl)
+        if got:
+            self._held.add((name, holder))
+        return got
+
+    def _insert(self, connection: Connection, name: str, holder: str, expires: datetime) -> bool:
+        values = {"name": name, "holder": holder, "expires_at": expires}
+        if connection.dialect.name == "sqlite":
+            inserted = connection.execute(sqlite_insert(LeaseRow).values(values).on_conflict_do_nothing())
+            return inserted.rowcount == 1
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(LeaseRow).values(values))
+        except IntegrityError:
+            return False  # someone else inserted it first
+        return True
+
+    def renew(self, name: str, holder: str, ttl: timedelta) -> bool:
+        now = self._clock.now()
+        with translated(f"lease {name!r} for {holder!r}"), self._engine.begin() as connection:
+            renewed = connection.execute(
+                update(LeaseRow)
+                .where(LeaseRow.name == name, LeaseRow.holder == holder, LeaseRow.expires_at > now)
+                .values(expires_at=now + ttl)
+            )
+            return renewed.rowcount == 1
+
+    def release(self, name: str, holder: str) -> None:
+        self._held.discard((name, holder))
+        with translated(f"lease {name!r} for {holder!r}"), self._engine.begin() as connection:
+            connection.execute(delete(LeaseRow).where(LeaseRow.name == name, LeaseRow.holder == holder))
+
+    def close(self) -> None:
+        for name, holder in list(self._held):
+            self.release(name, holder)
+
+
+class AdvisoryLeases(Leases):
+    """One dedicated connection per lease held; closing it (or the process dying) frees the lock."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._held: dict[tuple[str, str], Connection] = {}
+
+    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
+        if (name, holder) in self._held:
+            return self.renew(name, holder, ttl)
+        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            with translated(f"lease {name!r} for {holder!r}"):
+                got = connection.scalar(select(func.pg_try_advisory_lock(func.hashtext(name))))
+        except BaseException:
+            connection.invalidate()
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            return False
+        self._held[(name, holder)] = connection
+        return True
+
+    def renew(self, name: str, holder: str, ttl: timedelta) -> bool:
+        connection = self._held.get((name, holder))
+        if connection is None:
+            return False
+        try:
+            connection.execute(text("SELECT 1"))
+        except Exception:
+            self._drop(name, holder, unlock=False)
+            return False  # the connection died, and the lock with it
+        return True
+
+    def release(self, name: str, holder: str) -> None:
+        self._drop(name, holder, unlock=True)
+
+    def close(self) -> None:
+        for name, holder in list(self._held):
+            self._drop(name, holder, unlock=True)
+
+    def _drop(self, name: str, holder: str, *, unlock: bool) -> None:
+        connection = self._held.pop((name, holder), None)
+        if connection is None:
+            return
+        try:
+            if unlock:
+                connection.scalar(select(func.pg_advisory_unlock(func.hashtext(name))))
+        except Exception:
+            connection.invalidate()  # never return a connection that may still hold the lock to the pool
+        finally:
+            connection.close()
+
+
+def make_leases(engine: Engine, *, clock: Clock | None = None) -> Leases:
+    """Advisory locks on PostgreSQL, expiring rows elsewhere. `clock` defaults to the system clock."""
+    if engine.dialect.name == "postgresql":
+        return AdvisoryLeases(engine)
+    return RowLeases(engine, clock=clock or SystemClock())
+
+
+@contextmanager
+def lease(engine: Engine, name: str, holder: str, ttl: timedelta, *, clock: Clock | None = None) -> Iterator[bool]:
+    """`with lease(engine, "sync:uk", instance_id, timedelta(minutes=5)) as acquired:` — skip the work if not."""
+    leases = make_leases(engine, clock=clock)
+    acquired = leases.acquire(name, holder, ttl)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            leases.release(name, holder)
+        leases.close()

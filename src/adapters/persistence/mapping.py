@@ -1,0 +1,142 @@
+"""Rows to domain objects and back: small explicit functions, one per record type.
+
+A value that cannot be stored or read back raises a PersistenceError naming the record and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from adapters.persistence.errors import PersistenceError
+from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow, ProductMappingRow
+from domain.listing import Section
+from domain.model import TitleFamily
+from domain.plan import AppliedListing
+from domain.ports import ExceptionKind, SyncException
+
+# --- applied listings ---------------------------------------------------------------------------------------------
+
+
+def applied_record(storefront: str, key: str) -> str:
+    return f"applied listing {key!r} on storefront {storefront!r}"
+
+
+def section_rows(storefront: str, listing: AppliedListing) -> list[AppliedSectionRow]:
+    """One row per section that has a hash or a payload. Payloads must be JSON (they come from model_dump)."""
+    rows = []
+    for section in sorted(set(listing.hashes) | set(listing.payloads)):
+        payload = listing.payloads.get(section)
+        plain = None if payload is None else _json_object(payload, applied_record(storefront, listing.key), section)
+        rows.append(
+            AppliedSectionRow(
+                storefront=storefront,
+                key=listing.key,
+                section=str(section),
+                hash=listing.hashes.get(section),
+                payload=plain,
+            )
+        )
+    return rows
+
+
+def remote_ids(storefront: str, listing: AppliedListing) -> dict[str, Any]:
+    return _json_object(listing.remote, applied_record(storefront, listing.key), "remote", prefix="")
+
+
+def applied_from_rows(mapping: ProductMappingRow, sections: Iterable[AppliedSectionRow]) -> AppliedListing:
+    hashes: dict[Section, str] = {}
+    payloads: dict[Section, Mapping[str, Any]] = {}
+    for row in sections:
+        section = _section(row.section, applied_record(mapping.storefront, mapping.key))
+        if row.hash is not None:
+            hashes[section] = row.hash
+        if row.payload is not None:
+            payloads[section] = row.payload
+    return AppliedListing(
+        key=mapping.key,
+        hashes=hashes,
+        visible=mapping.visible,
+        product_id=mapping.product_id,
+        payloads=payloads,
+        remote=mapping.remote,
+    )
+
+
+def _section(value: str, record: str) -> Section:
+    try:
+        return Section(value)
+    except ValueError:
+        raise PersistenceError(record, "section", f"unknown section {value!r}") from None
+
+
+def _json_object(value: Mapping[str, Any], record: str, name: str, *, prefix: str = "payloads.") -> dict[str, Any]:
+    """A plain JSON copy, checked here so that the error names the field rather than failing at flush."""
+    try:
+        return dict(json.loads(json.dumps(dict(value))))
+    except (TypeError, ValueError) as error:
+        raise PersistenceError(record, f"{prefix}{name}", f"not JSON: {error}") from None
+
+
+# --- the catalogue ------------------------------------------------------------------------------------------------
+
+
+def family_row(source: str, family: TitleFamily, *, at: datetime) -> CatalogueFamilyRow:
+    return CatalogueFamilyRow(source=source, family_id=family.id, family_json=family.model_dump_json(), stored_at=at)
+
+
+def family_from_row(row: CatalogueFamilyRow) -> TitleFamily:
+    try:
+        return TitleFamily.model_validate_json(row.family_json)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "family_json"
+        record = f"catalogue family {row.family_id!r} from source {row.source!r}"
+        raise PersistenceError(record, field, first["msg"]) from None
+
+
+# --- exceptions ---------------------------------------------------------------------------------------------------
+
+
+def exception_from_row(row: ExceptionRow) -> SyncException:
+    try:
+        kind = ExceptionKind(row.kind)
+    except ValueError:
+        raise PersistenceError(f"exception {row.id}", "kind", f"unknown kind {row.kind!r}") from None
+    return SyncException(
+        id=row.id,
+        kind=kind,
+        isbn=row.isbn,
+        storefront=row.storefront,
+        message=row.message,
+        field=row.field,
+        count=row.count,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+    )
+
+
+def exception_payload(item: SyncException, event: str) -> dict[str, Any]:
+    """The outbox message for an exception: what a webhook receiver needs to show and link it."""
+    return {
+        "event": event,
+        "exception": {
+            "id": item.id,
+            "kind": str(item.kind),
+            "isbn": item.isbn,
+            "storefront": item.storefront,
+            "message": item.message,
+            "field": item.field,
+            "count": item.count,
+            "first_seen": item.first_seen.isoformat(),
+            "last_seen": item.last_seen.isoformat(),
+            "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None,
+            "resolution": item.resolution,
+        },
+    }

@@ -1,0 +1,103 @@
+"""Sync runs and the per-edition outcome log: what each run did, for the dashboard and for audits.
+
+`SqlAlchemyRunLog` implements the RunLog port; it is reached as `uow.runs` and writes in the unit of work's
+transaction, so a batch's outcomes commit together with its applied state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters.persistence.errors import translated
+from adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
+from domain.ports import EditionOutcome, SyncRun
+
+RUNNING = "running"
+
+
+def run_from_row(row: SyncRunRow) -> SyncRun:
+    return SyncRun(
+        id=row.id,
+        storefront=row.storefront,
+        started=row.started,
+        finished=row.finished,
+        counts={str(k): int(v) for k, v in row.counts.items()},
+        outcome=row.outcome,
+    )
+
+
+def outcome_from_row(row: EditionOutcomeRow) -> EditionOutcome:
+    return EditionOutcome(
+        run_id=row.run_id,
+        key=row.key,
+        isbn=row.isbn,
+        action=row.action,
+        sections=tuple(row.sections),
+        ok=row.ok,
+        error=row.error,
+        at=row.at,
+    )
+
+
+class SqlAlchemyRunLog:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
+        row = SyncRunRow(storefront=storefront, started=at, counts={}, outcome=RUNNING)
+        with translated(f"sync run of storefront {storefront!r}"):
+            self._session.add(row)
+            self._session.flush()
+        return run_from_row(row)
+
+    def finish_run(self, run_id: int, *, at: datetime, counts: Mapping[str, int], outcome: str) -> SyncRun:
+        with translated(f"sync run {run_id}", "counts"):
+            row = self._session.get(SyncRunRow, run_id)
+            if row is None:
+                raise KeyError(f"no sync run with id {run_id}")
+            row.finished, row.counts, row.outcome = at, dict(counts), outcome
+            self._session.flush()
+        return run_from_row(row)
+
+    def log_outcome(
+        self,
+        run_id: int,
+        *,
+        key: str,
+        isbn: str | None,
+        action: str,
+        sections: Sequence[str],
+        ok: bool,
+        error: str | None = None,
+        at: datetime,
+    ) -> EditionOutcome:
+        row = EditionOutcomeRow(
+            run_id=run_id, key=key, isbn=isbn, action=action, sections=[str(s) for s in sections], ok=ok,
+            error=error, at=at,
+        )
+        with translated(f"outcome of {key!r} in sync run {run_id}"):
+            self._session.add(row)
+            self._session.flush()
+        return outcome_from_row(row)
+
+    def recent_runs(self, storefront: str | None = None, *, limit: int = 20) -> list[SyncRun]:
+        """Newest first."""
+        query = select(SyncRunRow)
+        if storefront is not None:
+            query = query.where(SyncRunRow.storefront == storefront)
+        with translated("recent sync runs"):
+            rows = self._session.scalars(query.order_by(SyncRunRow.started.desc(), SyncRunRow.id.desc()).limit(limit))
+            return [run_from_row(row) for row in rows]
+
+    def outcomes(self, run_id: int, *, isbn: str | None = None) -> list[EditionOutcome]:
+        """A run's outcomes in the order they were logged; `isbn` narrows to one edition."""
+        query = select(EditionOutcomeRow).where(EditionOutcomeRow.run_id == run_id)
+        if isbn is not None:
+            query = query.where(EditionOutcomeRow.isbn == isbn)
+        with translated(f"outcomes of sync run {run_id}"):
+            rows = self._session.scalars(query.order_by(EditionOutcomeRow.id)).all()
+        return [outcome_from_row(row) for row in rows]

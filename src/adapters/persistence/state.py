@@ -1,0 +1,115 @@
+"""Sync state in SQL: last-applied listings per storefront, source cursors and the merged catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from adapters.persistence.errors import translated
+from adapters.persistence.mapping import (
+    applied_from_rows,
+    applied_record,
+    family_from_row,
+    family_row,
+    remote_ids,
+    section_rows,
+)
+from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ProductMappingRow, SourceCursorRow
+from domain.model import TitleFamily
+from domain.plan import AppliedListing
+from domain.ports import Clock, SyncState
+
+
+class SqlAlchemySyncState(SyncState):
+    """Reads and writes through one session; the unit of work owns the transaction.
+
+    `clock` stamps when a catalogue family was stored (only when its JSON changed).
+    """
+
+    def __init__(self, session: Session, *, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    # --- applied listings -------------------------------------------------------------------------------------
+
+    def applied(self, storefront: str) -> dict[str, AppliedListing]:
+        with translated(f"applied listings of storefront {storefront!r}"):
+            mappings = self._session.scalars(
+                select(ProductMappingRow).where(ProductMappingRow.storefront == storefront)
+            ).all()
+            sections = self._session.scalars(
+                select(AppliedSectionRow).where(AppliedSectionRow.storefront == storefront)
+            ).all()
+        by_key: dict[str, list[AppliedSectionRow]] = {}
+        for row in sections:
+            by_key.setdefault(row.key, []).append(row)
+        return {m.key: applied_from_rows(m, by_key.get(m.key, ())) for m in mappings}
+
+    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+        record = applied_record(storefront, listing.key)
+        new_sections = section_rows(storefront, listing)
+        remote = remote_ids(storefront, listing)
+        with translated(record):
+            mapping = self._session.get(ProductMappingRow, (storefront, listing.key))
+            if mapping is None:
+                mapping = ProductMappingRow(storefront=storefront, key=listing.key)
+                self._session.add(mapping)
+            mapping.product_id, mapping.visible, mapping.remote = listing.product_id, listing.visible, remote
+            self._session.flush()
+            self._session.execute(
+                delete(AppliedSectionRow).where(
+                    AppliedSectionRow.storefront == storefront, AppliedSectionRow.key == listing.key
+                )
+            )
+            self._session.add_all(new_sections)
+            self._session.flush()
+
+    # --- cursors --------------------------------------------------------------------------------------------------
+
+    def cursor(self, source: str) -> str | None:
+        with translated(f"cursor of source {source!r}"):
+            row = self._session.get(SourceCursorRow, source)
+        return row.cursor if row is not None else None
+
+    def set_cursor(self, source: str, cursor: str | None) -> None:
+        with translated(f"cursor of source {source!r}", "cursor"):
+            row = self._session.get(SourceCursorRow, source)
+            if row is None:
+                self._session.add(SourceCursorRow(source=source, cursor=cursor))
+            else:
+                row.cursor = cursor
+            self._session.flush()
+
+    # --- the catalogue --------------------------------------------------------------------------------------------
+
+    def catalogue(self, source: str) -> dict[str, TitleFamily]:
+        with translated(f"catalogue of source {source!r}"):
+            rows = self._session.scalars(
+                select(CatalogueFamilyRow)
+                .where(CatalogueFamilyRow.source == source)
+                .order_by(CatalogueFamilyRow.family_id)
+            ).all()
+        return {row.family_id: family_from_row(row) for row in rows}
+
+    def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
+        """Replace the catalogue of `source`: unchanged families keep their row and their stored time."""
+        now = self._clock.now()
+        with translated(f"catalogue of source {source!r}"):
+            existing = {
+                row.family_id: row
+                for row in self._session.scalars(select(CatalogueFamilyRow).where(CatalogueFamilyRow.source == source))
+            }
+            for family_id, gone in existing.items():
+                if family_id not in families:
+                    self._session.delete(gone)
+            for family_id, family in families.items():
+                fresh = family_row(source, family, at=now)
+                fresh.family_id = family_id
+                row = existing.get(family_id)
+                if row is None:
+                    self._session.add(fresh)
+                elif row.family_json != fresh.family_json:
+                    row.family_json, row.stored_at = fresh.family_json, now
+            self._session.flush()

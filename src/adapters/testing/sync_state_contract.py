@@ -1,0 +1,138 @@
+"""The SyncState contract: last-applied listings per storefront, source cursors, and the merged catalogue."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import date
+from decimal import Decimal
+
+from domain.formats import Format
+from domain.isbn import ISBN13
+from domain.listing import Section
+from domain.model import Contributor, Edition, PriceRow, TitleFamily
+from domain.plan import AppliedListing
+from domain.ports import SyncState
+
+
+def family(family_id: str = "roseanna", *, title: str = "Roseanna", price: str = "16.99") -> TitleFamily:
+    """A small family with the value types that must survive storage: Decimal, date, tuples, accents."""
+    edition = Edition(
+        isbn=ISBN13("9780007232833"),
+        family_id=family_id,
+        format=Format.HARDBACK,
+        title=title,
+        contributors=(Contributor(role="A01", name="Maj Sjöwall"), Contributor(role="A01", name="Per Wahlöö",
+                                                                              sequence=2)),
+        publication_date=date(2026, 3, 5),
+        prices=(PriceRow(amount=Decimal(price), currency="GBP", qualifier="05"),),
+    )
+    return TitleFamily(id=family_id, title=title, editions=(edition,))
+
+
+def applied(key: str = "9780007232833", **changes: object) -> AppliedListing:
+    fields: dict[str, object] = {
+        "key": key,
+        "hashes": {section: f"{section}-hash" for section in Section},
+        "visible": True,
+        "product_id": 77,
+        "payloads": {
+            Section.CORE: {"sku": key, "name": "Roseanna — Sjöwall & Wahlöö", "weight": "0.25", "related_isbns": []},
+            Section.PRICING: {"price": "16.99", "extra_prices": {"us": {"price": "21.00"}}},
+            Section.MEDIA: {"images": [{"url": "https://covers.example/a.jpg", "is_thumbnail": True}]},
+            Section.CUSTOM_FIELDS: {"custom_fields": [{"name": "Format", "value": "Hardback"}]},
+            Section.STOREFRONTS: {"channels": [1], "listed": True},
+        },
+        "remote": {"variants": {key: 101}, "images": {"cover": 9}, "custom_fields": {"Format": [5, "Hardback"]},
+                   "base_variant_id": 101},
+    }
+    fields.update(changes)
+    return AppliedListing(**fields)  # type: ignore[arg-type]
+
+
+class SyncStateContract(ABC):
+    """Subclass as `Test…` and return a fresh, empty state from `make_state` for each test."""
+
+    @abstractmethod
+    def make_state(self) -> SyncState:
+        ...
+
+    # --- applied listings -------------------------------------------------------------------------------------
+
+    def test_nothing_is_applied_on_a_new_storefront(self) -> None:
+        assert self.make_state().applied("uk") == {}
+
+    def test_an_applied_listing_reads_back_equal(self) -> None:
+        state = self.make_state()
+        record = applied()
+        state.record_applied("uk", record)
+        assert state.applied("uk") == {record.key: record}
+
+    def test_recording_again_replaces_the_whole_record(self) -> None:
+        state = self.make_state()
+        state.record_applied("uk", applied())
+        hidden = applied(hashes={}, visible=False, payloads={}, remote={})  # a HIDE forgets the hashes
+        state.record_applied("uk", hidden)
+        assert state.applied("uk") == {hidden.key: hidden}
+
+    def test_a_partial_record_keeps_only_its_sections(self) -> None:
+        state = self.make_state()
+        record = applied(hashes={Section.CORE: "c1"}, payloads={Section.PRICING: {"price": "1.00"}}, product_id=None,
+                         remote={})
+        state.record_applied("uk", record)
+        assert state.applied("uk") == {record.key: record}
+
+    def test_storefronts_are_separate(self) -> None:
+        state = self.make_state()
+        state.record_applied("uk", applied(product_id=1))
+        state.record_applied("us", applied(product_id=2))
+        state.record_applied("us", applied("9780141036144", product_id=3))
+        assert {k: r.product_id for k, r in state.applied("uk").items()} == {"9780007232833": 1}
+        assert {k: r.product_id for k, r in state.applied("us").items()} == {"9780007232833": 2, "9780141036144": 3}
+
+    def test_the_returned_dict_is_a_copy(self) -> None:
+        state = self.make_state()
+        state.record_applied("uk", applied())
+        state.applied("uk").clear()
+        assert len(state.applied("uk")) == 1
+
+    def test_section_keys_come_back_as_sections(self) -> None:
+        state = self.make_state()
+        state.record_applied("uk", applied())
+        record = state.applied("uk")["9780007232833"]
+        assert all(isinstance(s, Section) for s in [*record.hashes, *record.payloads])
+
+    # --- cursors --------------------------------------------------------------------------------------------------
+
+    def test_cursors_start_empty_and_can_be_set_replaced_and_cleared(self) -> None:
+        state = self.make_state()
+        assert state.cursor("consonance") is None
+        state.set_cursor("consonance", "2026-11-28T09:00:00Z")
+        state.set_cursor("onix", "feed-17")
+        state.set_cursor("consonance", "2026-11-28T10:00:00Z")
+        assert (state.cursor("consonance"), state.cursor("onix")) == ("2026-11-28T10:00:00Z", "feed-17")
+        state.set_cursor("consonance", None)
+        assert state.cursor("consonance") is None
+
+    # --- the catalogue --------------------------------------------------------------------------------------------
+
+    def test_a_saved_catalogue_reads_back_equal(self) -> None:
+        state = self.make_state()
+        families = {"roseanna": family(), "laughing": family("laughing", title="The Laughing Policeman")}
+        state.save_catalogue("consonance", families)
+        assert state.catalogue("consonance") == families
+        assert state.catalogue("onix") == {}
+
+    def test_saving_replaces_the_catalogue(self) -> None:
+        state = self.make_state()
+        state.save_catalogue("consonance", {"roseanna": family(), "laughing": family("laughing")})
+        changed = {"roseanna": family(price="18.99")}
+        state.save_catalogue("consonance", changed)
+        assert state.catalogue("consonance") == changed
+
+    def test_sources_keep_their_own_catalogues(self) -> None:
+        state = self.make_state()
+        state.save_catalogue("consonance", {"roseanna": family()})
+        state.save_catalogue("onix", {"laughing": family("laughing")})
+        state.save_catalogue("consonance", {})
+        assert state.catalogue("consonance") == {}
+        assert list(state.catalogue("onix")) == ["laughing"]

@@ -1,0 +1,123 @@
+"""Operator commands: the state database, the exception queue, and sync runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.persistence import current_revision, head_revision, make_engine, upgrade
+from entrypoints.cli.app import EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
+from entrypoints.cli.render import print_exceptions
+
+db_app = typer.Typer(help="The state database (SQLite by default, PostgreSQL for production).", no_args_is_help=True)
+exceptions_app = typer.Typer(help="The exception queue: what failed, why, and what to do.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: Path | None = ConfigOption) -> None:
+    """Apply the schema migrations (also done automatically on start)."""
+    with running(config, need_storefronts=False) as container:
+        engine = make_engine(container.settings().database_url)
+        try:
+            before = current_revision(engine)
+            upgrade(engine)
+            Console().print(f"database schema: {before or 'empty'} -> {current_revision(engine)} "
+                            f"(head {head_revision()})")
+        finally:
+            engine.dispose()
+
+
+@exceptions_app.command("list")
+def exceptions_list(config: Path | None = ConfigOption) -> None:
+    """Open exceptions, oldest first."""
+    with running(config, need_storefronts=False) as container:
+        uow = container.unit_of_work()
+        with uow:
+            items = uow.exceptions.open_items()
+        print_exceptions(Console(), items)
+
+
+@exceptions_app.command("show")
+def exceptions_show(exception_id: int, config: Path | None = ConfigOption) -> None:
+    """One exception in full, with the last outcomes logged for its edition."""
+    with running(config, need_storefronts=False) as container:
+        uow = container.unit_of_work()
+        with uow:
+            item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+            runs = uow.runs.recent_runs(limit=5)
+            history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
+        console = Console()
+        if item is None:
+            console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
+            raise typer.Exit(EXIT_FAILURES)
+        for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
+                             ("storefront", item.storefront), ("field", item.field), ("message", item.message),
+                             ("seen", f"{item.count} times, first {item.first_seen:%Y-%m-%d %H:%M}, last "
+                                      f"{item.last_seen:%Y-%m-%d %H:%M} UTC")):
+            console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
+        for o in history:
+            console.print(f"  run {o.run_id} {o.at:%Y-%m-%d %H:%M} {o.action} {'ok' if o.ok else 'failed'} "
+                          f"{o.error or ''}")
+
+
+@exceptions_app.command("resolve")
+def exceptions_resolve(
+    exception_id: int,
+    note: str = typer.Option(..., "--note", "-n", help="what was done about it"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Resolve an exception by hand, with a note."""
+    with running(config, need_storefronts=False) as container:
+        uow = container.unit_of_work()
+        clock = container.clock()
+        with uow:
+            try:
+                item = uow.exceptions.resolve(exception_id, note=note, at=clock.now())
+            except KeyError:
+                Console(stderr=True).print(f"[red]no exception with id {exception_id}[/red]")
+                raise typer.Exit(EXIT_FAILURES) from None
+            uow.commit()
+        Console().print(f"resolved {item.id} ({item.kind.value}, {item.isbn}): {note}")
+
+
+@exceptions_app.command("retry")
+def exceptions_retry(exception_id: int, config: Path | None = ConfigOption) -> None:
+    """Sync again now; the exception resolves itself if its edition now succeeds.
+
+    Failed editions are not recorded as applied, so every sync retries them; this runs one at once.
+    """
+    with running(config) as container:
+        uow = container.unit_of_work()
+        with uow:
+            if exception_id not in {e.id for e in uow.exceptions.open_items()}:
+                Console(stderr=True).print(f"[red]no open exception with id {exception_id}[/red]")
+                raise typer.Exit(EXIT_FAILURES)
+        run_sync(container)
+        with uow:
+            still_open = exception_id in {e.id for e in uow.exceptions.open_items()}
+        Console().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")
+        raise typer.Exit(EXIT_FAILURES if still_open else EXIT_OK)
+
+
+def runs(
+    config: Path | None = ConfigOption,
+    limit: int = typer.Option(20, help="how many runs to show"),
+) -> None:
+    """Recent sync runs, newest first."""
+    with running(config, need_storefronts=False) as container:
+        uow = container.unit_of_work()
+        with uow:
+            recent = uow.runs.recent_runs(limit=limit)
+        table = Table(title="Sync runs")
+        for column in ("id", "store", "started (UTC)", "finished", "outcome", "created", "updated", "hidden",
+                       "failed"):
+            table.add_column(column)
+        for r in recent:
+            c = r.counts
+            table.add_row(str(r.id), r.storefront, f"{r.started:%Y-%m-%d %H:%M:%S}",
+                          f"{r.finished:%H:%M:%S}" if r.finished else "", r.outcome, str(c.get("created", "")),
+                          str(c.get("updated", "")), str(c.get("hidden", "")), str(c.get("failed", "")))
+        Console().print(table)

@@ -1,0 +1,76 @@
+"""db upgrade, runs and exceptions commands, over the SQLite state database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from entrypoints.cli import app
+
+TOML = """
+database_url = "sqlite:///{db}"
+
+[source]
+kind = "sample"
+families = 25
+
+[store]
+kind = "memory"
+name = "shop"
+
+[[storefronts]]
+name = "uk"
+channel_id = 1
+countries = ["GB"]
+currency = "GBP"
+timezone = "Europe/London"
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
+    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
+    path = tmp_path / "bookbridge.toml"
+    path.write_text(TOML.format(db=tmp_path / "state.db"), encoding="utf-8")
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+
+
+def test_db_upgrade_reports_the_revision(config):
+    result = run("db", "upgrade", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "empty -> 0001" in result.output
+    assert "0001 -> 0001" in run("db", "upgrade", "-c", str(config)).output
+
+
+def test_runs_are_recorded_and_state_survives_between_commands(config):
+    assert run("sync", "-c", str(config)).exit_code == 0
+    second = run("sync", "-c", str(config))
+    assert second.exit_code == 0
+    listed = run("runs", "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    rows = [line for line in listed.output.splitlines() if "│ shop" in line]
+    assert len(rows) == 2 and all("│ ok" in row for row in rows)
+    assert "│ 0       │ 0" in rows[0]  # the second run created and updated nothing
+
+
+def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
+    run("sync", "-c", str(config))  # the sample catalogue has titles with no cover or description
+    listed = run("exceptions", "list", "-c", str(config))
+    assert listed.exit_code == 0 and "blocking-readiness" in listed.output
+    first_id = next(int(line.split("│")[1]) for line in listed.output.splitlines()
+                    if line.startswith("│") and line.split("│")[1].strip().isdigit())
+    shown = run("exceptions", "show", str(first_id), "-c", str(config))
+    assert shown.exit_code == 0 and "blocking-readiness" in shown.output
+    resolved = run("exceptions", "resolve", str(first_id), "--note", "cover on its way", "-c", str(config))
+    assert resolved.exit_code == 0 and "cover on its way" in resolved.output
+    after = run("exceptions", "list", "-c", str(config)).output
+    ids = [line.split("│")[1].strip() for line in after.splitlines() if line.startswith("│")]
+    assert str(first_id) not in ids and ids, after
+    assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 1
