@@ -28,7 +28,7 @@ from domain.lifecycle import Availability, Stage, lifecycle
 from domain.model import Edition, ResourceKind, TextKind, TitleFamily
 from domain.pricing import PriceAt, pricing
 from domain.problems import Problem
-from domain.readiness import ALLOWED_IMAGE_TYPES, problems
+from domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, problems
 from domain.rights import next_restriction_change, storefront_rights
 from domain.storefront import FormatStrategy, StorefrontSettings
 
@@ -282,7 +282,9 @@ def _images(edition: Edition) -> tuple[ListingImage, ...]:
             if r.kind is not kind or not r.approved:
                 continue
             if r.mime_type and r.mime_type.lower() not in ALLOWED_IMAGE_TYPES:
-                continue
+                continue  # BigCommerce takes JPEG, PNG and GIF only (readiness says so)
+            if r.size_bytes is not None and r.size_bytes > MAX_IMAGE_BYTES:
+                continue  # BigCommerce takes at most 8 MB per image (readiness says so)
             ident = r.checksum or r.url
             if ident in seen:
                 continue

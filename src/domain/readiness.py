@@ -57,6 +57,16 @@ def problems(
         if cover.size_bytes is not None and cover.size_bytes > MAX_IMAGE_BYTES:
             found.append(blocking("cover-too-large", f"front cover is {cover.size_bytes} bytes; the store takes "
                                   f"at most {MAX_IMAGE_BYTES}", record=isbn, field="SupportingResource"))
+    for other in edition.resources:
+        if other.kind in (ResourceKind.BACK_COVER, ResourceKind.AUTHOR_PHOTO) and other.approved:
+            label = other.kind.value.replace("-", " ")
+            if other.mime_type and other.mime_type.lower() not in ALLOWED_IMAGE_TYPES:
+                found.append(warning("image-type", f"{label} is {other.mime_type}; the store takes JPEG, PNG or GIF "
+                                     "only, so it is left out", record=isbn, field="SupportingResource"))
+            elif other.size_bytes is not None and other.size_bytes > MAX_IMAGE_BYTES:
+                found.append(warning("image-too-large", f"{label} is {other.size_bytes} bytes; the store takes at "
+                                     f"most {MAX_IMAGE_BYTES}, so it is left out", record=isbn,
+                                     field="SupportingResource"))
     if edition.text(TextKind.DESCRIPTION) is None and edition.text(TextKind.SHORT_DESCRIPTION) is None:
         maker = blocking if storefront.require_description else warning
         found.append(maker("missing-description", "no approved description (TextContent 03 or 02)", record=isbn,

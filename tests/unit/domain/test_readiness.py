@@ -101,3 +101,17 @@ def test_editorial_before_announcement_is_not_checked_either() -> None:
 def test_a_resource_other_than_the_front_cover_is_not_a_cover() -> None:
     back = SupportingResource(kind=ResourceKind.BACK_COVER, url="https://covers.example/back.jpg")
     assert codes(resources=(back,)) == ["missing-cover"]
+
+
+def test_an_oversized_or_wrong_type_author_photo_is_left_out_with_a_warning() -> None:
+    from domain.listing import build_edition_listing
+
+    big = SupportingResource(kind=ResourceKind.AUTHOR_PHOTO, url="https://x.example/a.jpg", mime_type="image/jpeg",
+                             size_bytes=9 * 1024 * 1024)  # BigCommerce: at most 8 MB per image
+    tiff = SupportingResource(kind=ResourceKind.BACK_COVER, url="https://x.example/b.tif", mime_type="image/tiff")
+    with_extra = edition(resources=(cover(), big, tiff))
+    found = problems(with_extra, storefront(), at=NOON)
+    assert {p.code for p in found} == {"image-too-large", "image-type"}
+    assert not blocking_problems(found)
+    urls = {i.url for i in build_edition_listing(with_extra, storefront(), at=NOON).images}
+    assert urls == {cover().url}
