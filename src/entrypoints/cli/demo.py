@@ -1,26 +1,35 @@
 """`bookbridge demo`: the sample catalogue, one store with two storefronts, a plan, a sync, launches and
 campaign flips.
 
-Everything runs on embedded defaults: the generated sample catalogue, in-memory state, and an in-memory
-store whose UK channel sells in GBP (on the product) and US channel in USD (price-list records). Time is
-simulated with a fixed clock that the demo moves forward to each launch and campaign instant.
+Everything runs on embedded defaults: the generated sample catalogue, a temporary SQLite state database,
+and the BigCommerce sandbox on a free loopback port, whose UK channel sells in GBP (on the product) and US
+channel in USD (price-list records). Time is simulated with a fixed clock that the demo moves forward to
+each launch and campaign instant; the sandbox itself runs in real time.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from rich.console import Console
 from rich.table import Table
 
-from adapters.memory.state import InMemoryUnitOfWork
-from adapters.memory.storefront import InMemoryStorefront
+from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from adapters.bigcommerce.storefront import BigCommerceStorefront
 from application.sync import SyncReport, SyncStore, plan_store, sync_store
 from domain.plan import ActionKind, Plan
-from domain.ports import CatalogSource, FixedClock
+from domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from domain.storefront import StorefrontSettings
 from entrypoints.container import Container
 from entrypoints.settings import AdapterSettings, Settings
+
+# The sandbox keeps BigCommerce's rules and its Standard-plan quota (150 requests per 30 s window); the demo
+# compresses the window 100 times so that its few hundred calls take seconds.
+SANDBOX = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
+                        rate_limit=RateLimitConfig(time_scale=0.01))
 
 STOREFRONTS = (
     StorefrontSettings(
@@ -64,25 +73,32 @@ def _report_table(reports: list[SyncReport], title: str) -> Table:
 
 
 def run_demo(console: Console) -> int:
+    with TemporaryDirectory(prefix="bookbridge-demo-") as tmp, SandboxServer(SANDBOX) as sandbox:
+        return _run(console, Path(tmp) / "state.db", sandbox)
+
+
+def _run(console: Console, database: Path, sandbox: SandboxServer) -> int:
     start = datetime.now(UTC).replace(microsecond=0)
     clock = FixedClock(start)
     container = Container()
-    container.settings.override(Settings(source=AdapterSettings(kind="sample"), storefronts=list(STOREFRONTS)))
+    container.settings.override(Settings(source=AdapterSettings(kind="sample"), storefronts=list(STOREFRONTS),
+                                         database_url=f"sqlite:///{database}"))
     container.clock.override(clock)
     source = container.source()
-    store = InMemoryStorefront("demo store")
+    client = BigCommerceClient(BigCommerceConfig(store_hash=sandbox.config.store_hash,
+                                                 access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
+                                                 v2_base_url=sandbox.base_url_v2, max_in_flight=2))
+    store = BigCommerceStorefront(client, name="demo store")
     command = SyncStore(store="demo store", storefronts=STOREFRONTS)
-    uow = InMemoryUnitOfWork()
+    uow = container.unit_of_work()
     read = source.read()
     console.rule("[bold]bookbridge demo")
-    console.print(
-        f"Sample catalogue: {len(read.families)} title families, "
-        f"{sum(len(f.editions) for f in read.families)} editions. Clock: {start.isoformat()}"
-    )
-    console.print(
-        "Store 'demo store': storefront uk (channel 1, GB GG JE IM, GBP incl. tax, Europe/London) and "
-        "storefront us (channel 2, US, USD excl. tax, America/New_York)"
-    )
+    console.print(f"Sample catalogue: {len(read.families)} title families, "
+                  f"{sum(len(f.editions) for f in read.families)} editions. Clock: {start.isoformat()}")
+    console.print(f"State: SQLite at {database}. Store: the BigCommerce sandbox at {sandbox.base_url} (its "
+                  "rate-limit window runs 100 times faster than BigCommerce's, so the demo takes seconds).")
+    console.print("Store 'demo store': storefront uk (channel 1, GB GG JE IM, GBP incl. tax, Europe/London) and "
+                  "storefront us (channel 2, US, USD excl. tax, America/New_York, as a price list)")
 
     planned = plan_store(command, source, uow, clock)
     console.print(_plan_table(planned.plan))
@@ -91,10 +107,8 @@ def run_demo(console: Console) -> int:
         assert listing is not None
         prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
         shown = ", ".join(f"{p.currency} {p.price}" for p in prices) or "no price"
-        console.print(
-            f"  create {listing.sku}  {listing.name}  [{listing.availability}] {shown} "
-            f"channels {list(listing.channels)}"
-        )
+        console.print(f"  create {listing.sku}  {listing.name}  [{listing.availability}] {shown} "
+                      f"channels {list(listing.channels)}")
     for listing in [li for li in planned.listings if li.listed and len(li.channels) == 1][:2]:
         console.print(f"  {listing.sku} {listing.name}: only on channel {listing.channels[0]} (rights)")
     held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
@@ -103,54 +117,59 @@ def run_demo(console: Console) -> int:
     if len(held) > 4:
         console.print(f"  … and {len(held) - 4} more held back")
 
+    calls = len(sandbox.requests)
     report = sync_store(command, source, store, uow, clock)
-    console.print(_report_table([report], "First sync"))
+    console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))
     with uow:
         opened = uow.exceptions.open_items()
     console.print(f"Exception queue: {len(opened)} open")
     for item in opened[:6]:
         console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {item.message}")
+    calls = len(sandbox.requests)
     again = sync_store(command, source, store, uow, clock)
-    console.print(f"Second sync with nothing changed: {again.created + again.updated + again.hidden} writes.")
+    writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")
+    console.print(f"Second sync with nothing changed: {again.created + again.updated + again.hidden} product "
+                  f"changes, {writes} API writes.")
 
     wakeups = sorted({when for _, when in report.wakeups})
-    console.print(
-        f"Upcoming launches and campaign flips: {len(wakeups)}; next at {wakeups[0].isoformat() if wakeups else 'none'}"
-    )
-    launches, campaigns = _advance(console, clock, start + timedelta(days=3), wakeups, source, store, command, uow)
-    console.print(
-        f"[green]Done.[/green] {len(store.products)} products in the store; {launches} launches and {campaigns} "
-        "campaign price flips happened at their instants."
-    )
+    console.print(f"Upcoming launches and campaign flips: {len(wakeups)}; next at "
+                  f"{wakeups[0].isoformat() if wakeups else 'none'}")
+    launches, campaigns = _advance(console, clock, start + timedelta(days=3), wakeups, source, store, command, uow,
+                                   sandbox)
+    client.close()
+    console.print(f"[green]Done.[/green] {len(sandbox.state.products)} products in the store; {launches} launches "
+                  f"and {campaigns} campaign price flips happened at their instants.")
     return 0
 
 
-def _snapshot(store: InMemoryStorefront) -> dict[str, tuple[object, object, str]]:
-    def sales(fields: dict[str, object]) -> object:
-        prices = [fields.get("price"), *(fields.get("extra_prices") or [])]  # type: ignore[misc]
-        return tuple((p["currency"], p["sale_price"]) for p in prices if isinstance(p, dict))
+def _snapshot(sandbox: SandboxServer) -> dict[str, tuple[object, object, str]]:
+    """(availability, sale prices by currency, name) per SKU, read from the sandbox's state."""
+    state = sandbox.state
+    by_variant: dict[int, list[tuple[str, object]]] = {}
+    for record in state.price_records.values():
+        by_variant.setdefault(record["variant_id"], []).append(
+            (str(record["currency"]).upper(), record.get("sale_price")))
+    snapshot: dict[str, tuple[object, object, str]] = {}
+    for p in state.products.values():
+        sales = [("GBP", p.get("sale_price") or None), *by_variant.get(p.get("base_variant_id") or -1, [])]
+        snapshot[p["sku"]] = (p.get("availability"), tuple(sorted(sales, key=lambda x: x[0])), p["name"])
+    return snapshot
 
-    return {p.sku: (p.fields.get("availability"), sales(p.fields), p.name) for p in store.products.values()}
 
-
-def _advance(
-    console: Console,
-    clock: FixedClock,
-    until: datetime,
-    wakeups: list[datetime],
-    source: CatalogSource,
-    store: InMemoryStorefront,
-    command: SyncStore,
-    uow: InMemoryUnitOfWork,
-) -> tuple[int, int]:
+def _advance(console: Console, clock: FixedClock, until: datetime, wakeups: list[datetime], source: CatalogSource,
+             store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: SandboxServer) -> tuple[int, int]:
     """Move the clock to each launch or campaign instant before `until`, sync, and say what changed."""
     launches = campaigns = 0
-    for instant in [w for w in wakeups if clock.now() < w <= until]:
+    pending = sorted(w for w in wakeups if clock.now() < w <= until)
+    while pending:
+        instant = pending[0]
         clock.advance_to(instant)
-        before = _snapshot(store)
-        sync_store(command, source, store, uow, clock)
+        before = _snapshot(sandbox)
+        report = sync_store(command, source, store, uow, clock)
+        # As the service does: after every sync, wake up at the next instant any listing changes.
+        pending = sorted({w for w in [*pending, *(when for _, when in report.wakeups)] if instant < w <= until})
         lines = []
-        for sku, (availability, sales, name) in sorted(_snapshot(store).items()):
+        for sku, (availability, sales, name) in sorted(_snapshot(sandbox).items()):
             old_availability, old_sales, _ = before.get(sku, (None, (), name))
             if availability != old_availability:
                 launches += availability == "available"
@@ -167,5 +186,5 @@ def _advance(
 
 
 def _money(sales: object) -> str:
-    pairs = [(c, p) for c, p in sales if p is not None] if isinstance(sales, tuple) else []
-    return ", ".join(f"{c} {p}" for c, p in pairs) or "none"
+    pairs = [(c, p) for c, p in sales if p] if isinstance(sales, tuple) else []
+    return ", ".join(f"{c} {float(p):.2f}" for c, p in pairs) or "none"

@@ -14,10 +14,14 @@ def test_demo_plans_syncs_and_flips_launches_and_campaigns():
     assert result.exit_code == 0, result.output
     out = result.output
     assert "50 title families, 122 editions" in out
+    assert re.search(r"First sync: \d+ BigCommerce API calls", out)
     created = re.search(r"│ demo store\s+│\s+(\d+) │", out)
     assert created and int(created.group(1)) > 0
-    assert "Second sync with nothing changed: 0 writes." in out
+    assert "Second sync with nothing changed: 0 product changes, 0 API writes." in out
+    assert "the BigCommerce sandbox at http://127.0.0.1:" in out and "SQLite at" in out
     assert re.search(r"preorder -> available", out)
     assert re.search(r"sale prices none -> (GBP|USD) \d+\.\d\d", out)
+    # Titles on both channels launch at the later (New York) midnight: nothing is sold early on any channel.
+    assert re.search(r"T00:00:00\+00:00: \d+ store changes", out) and re.search(r"T00:00:00-0[45]:00: \d+ store", out)
     done = re.search(r"(\d+) launches and (\d+) campaign price flips", out)
     assert done and int(done.group(1)) > 0 and int(done.group(2)) > 0
