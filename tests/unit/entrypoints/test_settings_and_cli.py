@@ -34,12 +34,12 @@ def config(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
     monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
     path = tmp_path / "bookbridge.toml"
-    path.write_text(TOML, encoding="utf-8")
+    path.write_text(f'database_url = "sqlite:///{tmp_path / "state.db"}"\n' + TOML, encoding="utf-8")
     return path
 
 
 def test_toml_is_read_and_environment_variables_win(config, monkeypatch):
-    assert load_settings(config).database_url == "sqlite:///bookbridge.db"
+    assert load_settings(config).database_url.endswith("/state.db")
     monkeypatch.setenv("BOOKBRIDGE_DATABASE_URL", "postgresql+psycopg://127.0.0.1/test")
     settings = load_settings(config)
     assert settings.database_url == "postgresql+psycopg://127.0.0.1/test"
@@ -75,6 +75,12 @@ def test_sync_reports_and_exits_zero(config):
     result = CliRunner().invoke(app, ["sync", "-c", str(config)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Sync of store shop" in result.output
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().database_url == "sqlite:///bookbridge.db"
 
 
 def test_configuration_errors_exit_2_with_the_reason(tmp_path):
