@@ -17,7 +17,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,11 +125,18 @@ class BigCommerceStorefront:
         name: str,
         price_lists: Mapping[str, int] | None = None,
         delete_on_delist: bool = False,
+        workers: int = 1,
     ) -> None:
+        """`workers`: products created, and images and custom fields synced, side by side (one product per
+        worker). The client bounds requests in flight and paces the store-wide quota; channel assignments and
+        price-list upserts stay one at a time (their own concurrency limits, research §2)."""
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
         self.name = name
         self.client = client
         self.price_lists = {k.upper(): v for k, v in (price_lists or {}).items()}
         self.delete_on_delist = delete_on_delist
+        self.workers = workers
         self._owned: set[int] = set()  # product ids bookbridge applied: the only ones it may take SKUs from
 
     def close(self) -> None:
@@ -143,27 +151,36 @@ class BigCommerceStorefront:
             if work.listing is not None and (refusal := _refusal(work.listing, work.sections)):
                 work.errors.append(refusal)
         self._resolve_unknown(works)
-        for work in works:
-            if work.ok and work.product_id is None and work.listing is not None \
-                    and work.action.kind is not ActionKind.HIDE:
-                self._create(work)
+        self._each(self._create, [w for w in works if w.ok and w.product_id is None and w.listing is not None
+                                  and w.action.kind is not ActionKind.HIDE])
         pending = [w for w in works if w.ok and w.product_id is not None and not w.created]
         if self.delete_on_delist:
             self._delete([w for w in pending if w.action.kind is ActionKind.HIDE and w.listing is None])
             pending = [w for w in pending if not (w.action.kind is ActionKind.HIDE and w.listing is None)]
         self._update_products([w for w in pending if self._touches_product(w)])
         self._sync_variants([w for w in pending if w.ok and w.listing and w.listing.variants])
-        for work in pending:
-            if work.ok and work.listing is not None and Section.MEDIA in work.sections:
-                self._sync_images(work)
-            if work.ok and work.listing is not None and Section.CUSTOM_FIELDS in work.sections:
-                self._sync_custom_fields(work)
+        self._each(self._sync_attachments, [w for w in pending if w.ok and w.listing is not None])
         self._sync_channels([w for w in works if w.ok and w.listing is not None and w.product_id is not None
                              and (w.created or Section.STOREFRONTS in w.sections)])
         self._sync_price_lists([w for w in works if w.ok and w.listing is not None and w.product_id is not None
                                 and (w.created or Section.PRICING in w.sections)])
         return [ActionOutcome(w.action.key, ok=w.ok, product_id=w.product_id, error=w.errors[0] if w.errors else None,
                               remote=w.remote if w.ok else None) for w in works]
+
+    def _each(self, step: Callable[[_Work], None], works: list[_Work]) -> None:
+        """Run a per-product step over `works`, side by side when `workers` > 1. Each step touches one work."""
+        if self.workers == 1 or len(works) < 2:
+            for work in works:
+                step(work)
+            return
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(works)), thread_name_prefix="bigcommerce") as pool:
+            list(pool.map(step, works))  # re-raises a programming error from any worker
+
+    def _sync_attachments(self, work: _Work) -> None:
+        if work.ok and Section.MEDIA in work.sections:
+            self._sync_images(work)
+        if work.ok and Section.CUSTOM_FIELDS in work.sections:
+            self._sync_custom_fields(work)
 
     def read_back(self) -> Iterator[StoredProduct]:
         for product in self.client.iter_v3("catalog/products", params={"include": "custom_fields,variants"}):
@@ -289,7 +306,7 @@ class BigCommerceStorefront:
 
     def _sync_variants(self, works: list[_Work]) -> None:
         """Remove departed variants, rename changed labels, add new editions, then batch the changed fields."""
-        updates: list[tuple[_Work, dict[str, Any]]] = []
+        updates: list[tuple[_Work, str, dict[str, Any]]] = []  # (work, ISBN, body)
         for w in works:
             assert w.listing is not None and w.product_id is not None
             touched = tuple(s for s in payloads.VARIANT_SECTIONS if s in w.sections)
@@ -312,18 +329,22 @@ class BigCommerceStorefront:
                     sections = tuple(s for s in touched if w.resent(s) or before.get(sku, {}).get(s) != after[sku][s])
                     body = payloads.variant_body(variant, sections)
                     if body:
-                        updates.append((w, {"id": known[sku], **body}))
+                        updates.append((w, variant.sku, {"id": known[sku], **body}))
                     if Section.PRICING in sections:
                         w.changed_variants.add(sku)
             except BigCommerceError as exc:
                 w.errors.append(store_error(exc, context=f"syncing the variants of {w.listing.key}"))
         for start in range(0, len(updates), payloads.VARIANT_BATCH_MAX):
             chunk = updates[start:start + payloads.VARIANT_BATCH_MAX]
-            try:
-                self.client.request("PUT", "catalog/variants", json=[body for _, body in chunk])
+            try:  # a refused batch is halved until the offending variant stands alone (as for products)
+                outcome = bisect_batch(chunk, lambda sub: self.client.request(
+                    "PUT", "catalog/variants", json=[body for _, _, body in sub]))
             except BigCommerceError as exc:
-                for w, body in chunk:
-                    w.errors.append(store_error(exc, context=f"updating variant {body.get('sku') or body['id']}"))
+                for w, isbn, _ in chunk:
+                    w.errors.append(store_error(exc, context=f"updating variant {isbn}"))
+                continue
+            for (w, isbn, _), rejection in outcome.rejected:
+                w.errors.append(store_error(rejection, context=f"updating variant {isbn}"))
 
     def _drop_departed(self, work: _Work, known: dict[str, Any], wanted: set[str]) -> None:
         """Editions that left this family product (moved to another product, or delisted) stop being variants."""

@@ -1,0 +1,112 @@
+"""The BigCommerce storefront as a bookbridge plugin (`store.kind = "bigcommerce"`).
+
+Configuration (the `store` mapping):
+    name               the store's name in bookbridge (default "bigcommerce")
+    store_hash         required; BigCommerce's alphanumeric store hash
+    access_token       the API account's token, or
+    access_token_env   the name of an environment variable holding it (preferred), or
+    access_token_file  a file holding it (e.g. a mounted secret); surrounding whitespace is stripped
+    v3_base_url        default https://api.bigcommerce.com/stores/{store_hash}/v3 (tests: the sandbox)
+    v2_base_url        default https://api.bigcommerce.com/stores/{store_hash}/v2
+    max_in_flight      concurrent requests (default 4), and products written side by side; the store-wide
+                       quota is paced either way
+    price_lists        {currency: price list id} for currencies other than the default (else found by name)
+    delete_on_delist   delete products that leave the source instead of hiding them (default false)
+
+The factory opens nothing: `httpx.Client` connects on the first request. The token is never logged and never
+appears in a repr or an error message (`BigCommerceConfig.access_token` is `repr=False`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from adapters.bigcommerce.storefront import BigCommerceStorefront
+from adapters.hookspecs import AdapterRegistry, hookimpl
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def create_bigcommerce_storefront(cfg: Mapping[str, Any]) -> BigCommerceStorefront:
+    store_hash = cfg.get("store_hash")
+    if not isinstance(store_hash, str) or not store_hash.strip():
+        raise ValueError("store 'bigcommerce' needs 'store_hash', the store's alphanumeric hash")
+    options: dict[str, Any] = {"store_hash": store_hash.strip(), "access_token": _access_token(cfg)}
+    for key in ("v3_base_url", "v2_base_url"):
+        if cfg.get(key):
+            options[key] = str(cfg[key])
+    if cfg.get("max_in_flight") is not None:
+        options["max_in_flight"] = int(cfg["max_in_flight"])
+    client_config = BigCommerceConfig(**options)
+    client = BigCommerceClient(client_config)
+    return BigCommerceStorefront(
+        client,
+        name=str(cfg.get("name") or "bigcommerce"),
+        price_lists=_price_lists(cfg.get("price_lists")),
+        delete_on_delist=_flag(cfg.get("delete_on_delist", False), "delete_on_delist"),
+        workers=client_config.max_in_flight,
+    )
+
+
+def _access_token(cfg: Mapping[str, Any]) -> str:
+    """The token from the config, an environment variable or a file; errors name the source, never the value."""
+    sources = [k for k in ("access_token", "access_token_env", "access_token_file") if cfg.get(k)]
+    if len(sources) != 1:
+        raise ValueError("store 'bigcommerce' needs exactly one of 'access_token', 'access_token_env' (an "
+                         f"environment variable name) or 'access_token_file' (got: {', '.join(sources) or 'none'})")
+    source = sources[0]
+    if source == "access_token_env":
+        variable = str(cfg[source])
+        token = os.environ.get(variable, "").strip()
+        if not token:
+            raise ValueError(f"store 'bigcommerce': environment variable {variable!r} (access_token_env) is not set")
+    elif source == "access_token_file":
+        path = Path(str(cfg[source]))
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"store 'bigcommerce': cannot read access_token_file {str(path)!r} "
+                             f"({exc.strerror or type(exc).__name__})") from None
+        if not token:
+            raise ValueError(f"store 'bigcommerce': access_token_file {str(path)!r} is empty")
+    else:
+        token = str(cfg[source]).strip()
+    if any(c.isspace() or not c.isprintable() for c in token):
+        raise ValueError(f"store 'bigcommerce': the access token ({source}) contains whitespace or control characters")
+    return token
+
+
+def _price_lists(value: Any) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError("store 'bigcommerce': 'price_lists' must map currency codes to price list ids")
+    lists: dict[str, int] = {}
+    for currency, list_id in value.items():
+        code = str(currency).strip().upper()
+        if len(code) != 3 or not code.isalpha():  # price-list records take ISO 4217 codes (research §8)
+            raise ValueError(f"store 'bigcommerce': price_lists key {currency!r} is not an ISO 4217 currency code")
+        try:
+            lists[code] = int(list_id)
+        except (TypeError, ValueError):
+            raise ValueError(f"store 'bigcommerce': price list id for {code} must be an integer") from None
+    return lists
+
+
+def _flag(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(f"store 'bigcommerce': {name} must be true or false, not {value!r}")
+
+
+@hookimpl
+def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
+    registry.add_storefront("bigcommerce", create_bigcommerce_storefront, "BigCommerce store (REST V3/V2)")

@@ -1,0 +1,65 @@
+"""The BigCommerce plugin: registration, configuration, and the token never shown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from adapters.bigcommerce import plugin
+from adapters.bigcommerce.storefront import BigCommerceStorefront
+from adapters.hookspecs import AdapterKind, AdapterRegistry
+
+TOKEN = "s3cr3t-token-value"
+
+
+def _registry() -> AdapterRegistry:
+    registry = AdapterRegistry()
+    registry._bind("bigcommerce", "built-in")
+    plugin.bookbridge_register_adapters(registry)
+    return registry
+
+
+def test_registers_the_bigcommerce_storefront() -> None:
+    spec = _registry().get(AdapterKind.STOREFRONT, "bigcommerce")
+    assert spec.description == "BigCommerce store (REST V3/V2)"
+
+
+def test_builds_a_storefront_from_the_config_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BC_TOKEN", TOKEN)
+    store = _registry().create(AdapterKind.STOREFRONT, "bigcommerce", {
+        "kind": "bigcommerce", "name": "shop", "store_hash": "abc123", "access_token_env": "BC_TOKEN",
+        "v3_base_url": "http://127.0.0.1:9/stores/{store_hash}/v3", "max_in_flight": 2,
+        "price_lists": {"usd": "7"}, "delete_on_delist": "false"})
+    assert isinstance(store, BigCommerceStorefront)
+    assert (store.name, store.price_lists, store.delete_on_delist) == ("shop", {"USD": 7}, False)
+    assert TOKEN not in repr(store.client) and TOKEN not in repr(store.__dict__)
+    store.close()
+
+
+def test_reads_the_token_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text(TOKEN + "\n", encoding="utf-8")
+    store = plugin.create_bigcommerce_storefront({"store_hash": "abc123", "access_token_file": str(secret)})
+    assert store.name == "bigcommerce"
+    store.close()
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ({"access_token": TOKEN}, "store_hash"),
+    ({"store_hash": "abc123"}, "exactly one of"),
+    ({"store_hash": "abc123", "access_token": TOKEN, "access_token_env": "X"}, "exactly one of"),
+    ({"store_hash": "abc123", "access_token_env": "BOOKBRIDGE_TEST_UNSET_TOKEN"}, "is not set"),
+    ({"store_hash": "abc123", "access_token_file": "/nonexistent/token"}, "cannot read"),
+    ({"store_hash": "abc123", "access_token": TOKEN + " x"}, "whitespace"),
+    ({"store_hash": "abc123", "access_token": TOKEN, "price_lists": {"dollars": 1}}, "ISO 4217"),
+    ({"store_hash": "abc123", "access_token": TOKEN, "delete_on_delist": "maybe"}, "true or false"),
+])
+def test_bad_configuration_is_refused_without_showing_the_token(
+    config: dict[str, object], expected: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG), pytest.raises(ValueError) as error:
+        plugin.create_bigcommerce_storefront(config)
+    assert expected in str(error.value)
+    assert TOKEN not in str(error.value) and TOKEN not in caplog.text
