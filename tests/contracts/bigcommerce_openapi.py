@@ -248,3 +248,28 @@ def _known_spec_defect(error: Any, method: str) -> bool:
     # Nullable variant fields are marked `x-nullable` (Swagger 2), which OpenAPI 3 validators ignore.
     schema = error.schema if isinstance(error.schema, dict) else {}
     return bool(error.validator == "type" and error.instance is None and schema.get("x-nullable"))
+
+
+ADAPTER_USER_AGENT = "bookbridge/"  # BigCommerceConfig.user_agent: what marks the adapter's own requests
+
+
+def invalid_adapter_requests(requests: Iterable[Any]) -> dict[str, list[str]]:
+    """Every distinct request sent by the bookbridge adapter that the official specs reject, with the errors.
+
+    Requests sent by tests themselves (plain httpx, other user agents) are not the adapter's and are skipped:
+    some of them are invalid on purpose.
+    """
+    import json
+
+    seen: set[tuple[str, str, str, str]] = set()
+    invalid: dict[str, list[str]] = {}
+    for req in requests:
+        if not str(req.headers.get("user-agent", "")).startswith(ADAPTER_USER_AGENT):
+            continue
+        key = (req.method, req.path, req.query_string, json.dumps(req.json, sort_keys=True, default=str))
+        if key in seen:
+            continue
+        seen.add(key)
+        if errors := validate_recorded_request(req):
+            invalid[f"{req.method} {req.api_path}?{req.query_string} {key[3][:200]}"] = errors
+    return invalid

@@ -141,3 +141,22 @@ def test_one_shot_function_validates_a_recorded_request() -> None:
 
     assert validate_recorded_request(Sent("GET", "/v3/channels")) == []
     assert validate_recorded_request(Sent("POST", "/v3/hooks", {"scope": 5, "destination": "https://x.example"}))
+
+
+def test_the_session_check_flags_an_invalid_adapter_request_and_ignores_other_clients() -> None:
+    from contracts.bigcommerce_openapi import invalid_adapter_requests, specs_available
+
+    if not specs_available():
+        pytest.skip("BigCommerce OpenAPI specs not found")
+    from adapters.bigcommerce.sandbox import RecordedRequest
+
+    def request(user_agent: str, weight: float) -> RecordedRequest:
+        return RecordedRequest(method="POST", path="/stores/abc/v3/catalog/products", api_path="/v3/catalog/products",
+                               query={}, query_string="", headers={"user-agent": user_agent},
+                               json={"name": "A", "type": "physical", "weight": weight, "price": 1}, status=422)
+
+    over_the_limit = 2e10  # weight: 0-9999999999 in the spec
+    assert invalid_adapter_requests([request("bookbridge/0.1", 1.0)]) == {}
+    assert invalid_adapter_requests([request("python-httpx/0.27", over_the_limit)]) == {}
+    [errors] = invalid_adapter_requests([request("bookbridge/0.1", over_the_limit)] * 3).values()
+    assert errors
