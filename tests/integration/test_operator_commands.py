@@ -74,3 +74,22 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     ids = [line.split("│")[1].strip() for line in after.splitlines() if line.startswith("│")]
     assert str(first_id) not in ids and ids, after
     assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 1
+
+
+def test_sync_refuses_while_another_instance_holds_the_store_lease(config, tmp_path):
+    from datetime import timedelta
+
+    from adapters.persistence import lease, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    upgrade(engine)
+    try:
+        with lease(engine, "sync:shop", "other-host:1", timedelta(minutes=5)) as held:
+            assert held
+            busy = run("sync", "-c", str(config))
+            assert busy.exit_code == 3
+            assert "another bookbridge instance is syncing store 'shop'" in busy.output
+            assert run("runs", "-c", str(config)).output.count("│ shop") == 0  # nothing ran
+        assert run("sync", "-c", str(config)).exit_code == 0  # released: the next sync goes ahead
+    finally:
+        engine.dispose()

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.persistence import lease
 from application.sync import SyncReport, plan_store, sync_store
 from entrypoints.cli.render import print_plan, print_plan_json, print_report
 from entrypoints.cli.source import source_app
 from entrypoints.container import Container, build_command
 from entrypoints.settings import ConfigurationError
 
-EXIT_OK, EXIT_FAILURES, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
+SYNC_LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
 ConfigOption = typer.Option(None, "--config", "-c", help="bookbridge.toml (default: ./bookbridge.toml or "
                             "$BOOKBRIDGE_CONFIG)", exists=False, dir_okay=False)
 
@@ -109,8 +114,20 @@ def sync(
 ) -> None:
     """Bring the store in line with the source; exit 1 when any edition failed (see `bookbridge exceptions`)."""
     with running(config) as container:
-        report = run_sync(container, full=full)
+        store = container.settings().store.name
+        with lease(container.engine(), f"sync:{store}", instance_id(), SYNC_LEASE_TTL,
+                   clock=container.clock()) as acquired:
+            if not acquired:
+                Console(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
+                                           "nothing was done[/yellow] (try again when it has finished)")
+                raise typer.Exit(EXIT_BUSY)
+            report = run_sync(container, full=full)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def instance_id() -> str:
+    """Who holds a lease: host and process, so an operator can tell instances apart."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_sync(container: Container, *, full: bool = False) -> SyncReport:
