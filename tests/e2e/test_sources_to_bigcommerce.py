@@ -1,0 +1,161 @@
+"""End to end over real HTTP on loopback: ONIX samples and the Consonance stand-in into the BigCommerce sandbox.
+
+The sandbox's state is asserted field by field; a second run makes no write; a dated price change costs
+price writes only. State lives in a SQLite file, as in production.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from adapters.bigcommerce.storefront import BigCommerceStorefront
+from adapters.consonance.client import ConsonanceClient
+from adapters.consonance.source import ConsonanceSource
+from adapters.consonance.standin.dataset import ConsonanceData
+from adapters.consonance.standin.sample import SAMPLE_CATALOGUE
+from adapters.consonance.standin.server import ConsonanceStandinServer
+from adapters.onix.sources import OnixFileSource
+from adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
+from application.sync import SyncStore, sync_store
+from domain.ports import FixedClock
+from domain.storefront import StorefrontSettings
+
+ROSEANNA = Path(__file__).resolve().parents[2].parent / "shared" / "onix-samples" / "editeur-sample-roseanna.onix30.xml"
+KEY = "k" * 32
+UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
+                        timezone="Europe/London")
+US = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                        timezone="Europe/London", default_currency=False)
+COMMAND = SyncStore(store="shop", storefronts=(UK, US))
+
+
+@pytest.fixture
+def sandbox():
+    config = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US"),), rate_limit=RateLimitConfig(time_scale=0.001))
+    with SandboxServer(config) as server:
+        yield server
+
+
+@pytest.fixture
+def store(sandbox):
+    client = BigCommerceClient(BigCommerceConfig(store_hash=sandbox.config.store_hash,
+                                                 access_token=sandbox.config.token,
+                                                 v3_base_url=sandbox.base_url_v3, v2_base_url=sandbox.base_url_v2))
+    yield BigCommerceStorefront(client, name="shop")
+    client.close()
+
+
+@pytest.fixture
+def uow(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    upgrade(engine)
+    yield lambda clock: SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock)
+    engine.dispose()
+
+
+def _custom_fields(sandbox, product_id: int) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in sandbox.state.children(sandbox.state.custom_fields, product_id)}
+
+
+def _writes(sandbox, since: int) -> list[str]:
+    return [f"{r.method} {r.api_path}" for r in list(sandbox.requests)[since:] if r.method != "GET"]
+
+
+@pytest.mark.skipif(not ROSEANNA.exists(), reason=f"ONIX samples not found at {ROSEANNA.parent}")
+def test_an_onix_record_becomes_a_bigcommerce_product_field_by_field(sandbox, store, uow):
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    report = sync_store(COMMAND, OnixFileSource(ROSEANNA), store, work, clock)
+    assert (report.created, report.failed) == (1, 0)
+
+    product = sandbox.state.find_by_sku("9780007232833")
+    assert product is not None
+    expected = {
+        "name": "Roseanna (Paperback)", "type": "physical", "gtin": "9780007232833", "availability": "available",
+        "is_visible": True, "price": 7.99, "retail_price": 7.99, "weight": 0.195, "height": 19.7, "width": 13.0,
+        "depth": 1.8, "open_graph_type": "book", "is_preorder_only": False,
+    }
+    assert {k: product[k] for k in expected} == expected
+    assert product["custom_url"]["url"] == "/roseanna-paperback-9780007232833/"
+    assert "Martin Beck" in product["search_keywords"] or "Sjöwall" in product["search_keywords"]
+    fields = _custom_fields(sandbox, product["id"])
+    assert {k: fields[k] for k in ("ISBN", "Format", "Trim size", "Pages", "Series", "Series number",
+                                   "Publication date")} == {
+        "ISBN": "9780007232833", "Format": "Paperback", "Trim size": "197 x 130 mm", "Pages": "245",
+        "Series": "The Martin Beck series", "Series number": "1", "Publication date": "2006-08-07"}
+    images = sandbox.state.children(sandbox.state.images, product["id"])
+    # BigCommerce downloads the image and keeps its file name; it does not echo the source URL.
+    assert [(i["image_file"].rsplit("/", 1)[-1], i["description"], i["is_thumbnail"]) for i in images] == [
+        ("9780007232833.jpg", "Front cover: Roseanna", True)]
+    # Rights: 01 for GB (and others), 06 for US/CA: the UK channel lists it, the US channel does not.
+    assert sandbox.state.product_channels(product["id"]) == [1]
+    assert not sandbox.state.price_records  # not listed in the US, so no USD price-list record
+
+    since = len(sandbox.requests)
+    again = sync_store(COMMAND, OnixFileSource(ROSEANNA), store, work, clock)
+    assert (again.created, again.updated, _writes(sandbox, since)) == (0, 0, [])
+
+
+def test_the_consonance_catalogue_becomes_bigcommerce_products_field_by_field(sandbox, store, uow):
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    with ConsonanceStandinServer(ConsonanceData.load_json(SAMPLE_CATALOGUE), KEY) as consonance, \
+            ConsonanceClient(consonance.url, KEY, sleep=lambda s: None) as client:
+        source = ConsonanceSource(client, today=lambda: clock.now().date())
+        report = sync_store(COMMAND, source, store, work, clock)
+        assert report.failed == 0, report.exceptions_opened
+
+        hardback = sandbox.state.find_by_sku("9781999990015")
+        assert hardback is not None
+        assert {k: hardback[k] for k in ("name", "type", "availability", "price", "weight", "height", "width",
+                                         "depth")} == {
+            "name": "The Salt Road: A Harbour Quartet novel (Hardback)", "type": "physical",
+            "availability": "available", "price": 16.99, "weight": 0.54, "height": 23.4, "width": 15.3,
+            "depth": 2.8}
+        assert "A ferry captain, a missing ledger" in hardback["description"]
+        assert "Unputdownable" not in hardback["description"]  # a draft review quote stays out
+        fields = _custom_fields(sandbox, hardback["id"])
+        assert (fields["Series"], fields["Series number"], fields["Pages"]) == ("The Harbour Quartet", "1", "352")
+        assert sandbox.state.product_channels(hardback["id"]) == [1]  # for sale in GB and IE only
+
+        ebook = sandbox.state.find_by_sku("9781999990039")
+        assert ebook is not None
+        assert (ebook["type"], ebook["weight"], ebook["name"]) == (
+            "digital", 0, "The Salt Road: A Harbour Quartet novel (eBook (EPUB))")  # the work's subtitle
+        assert sandbox.state.product_channels(ebook["id"]) == [1, 2]  # world rights, GBP and USD prices
+        [usd] = [r for r in sandbox.state.price_records.values() if r["variant_id"] == ebook["base_variant_id"]]
+        assert (usd["currency"], Decimal(str(usd["price"]))) == ("usd", Decimal("9.99"))
+
+        paperback = sandbox.state.find_by_sku("9781999990022")  # forthcoming 2027-02-04, embargoed till then
+        assert paperback is not None
+        assert (paperback["availability"], paperback["preorder_release_date"][:10]) == ("preorder", "2027-02-04")
+
+        since = len(sandbox.requests)
+        assert sync_store(COMMAND, source, store, work, clock).updated == 0
+        assert _writes(sandbox, since) == []
+
+        # A dated price row (effectiveFrom 2026-12-01) takes over at midnight in the storefront's time zone.
+        clock.advance_to(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+        since = len(sandbox.requests)
+        moved = sync_store(COMMAND, source, store, work, clock)
+        assert moved.updated == 1
+        assert sandbox.state.find_by_sku("9781999990015")["price"] == 12.99
+        assert _writes(sandbox, since) == ["PUT /v3/catalog/products"]
+
+
+def test_state_is_kept_in_the_database_between_processes(sandbox, store, uow, tmp_path):
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    with ConsonanceStandinServer(ConsonanceData.load_json(SAMPLE_CATALOGUE), KEY) as consonance, \
+            ConsonanceClient(consonance.url, KEY, sleep=lambda s: None) as client:
+        source = ConsonanceSource(client, today=lambda: date(2026, 11, 28))
+        sync_store(COMMAND, source, store, uow(clock), clock)
+        since = len(sandbox.requests)
+        fresh = uow(clock)  # a new unit of work on the same database, as after a restart
+        assert sync_store(COMMAND, source, store, fresh, clock).created == 0
+        assert _writes(sandbox, since) == []
