@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,12 @@ from sqlalchemy import Engine
 from adapters.clock import SystemClock
 from adapters.hookspecs import AdapterKind, AdapterRegistry
 from adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
+from adapters.queues import Notifier
 from application.sync import SyncStore
-from domain.ports import CatalogSource, Clock, Storefront
+from domain.model import Edition
+from domain.ports import CatalogSource, Clock, Storefront, UnitOfWork
 from entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
-from entrypoints.settings import Settings, load_settings
+from entrypoints.settings import ConfigurationError, Settings, load_settings
 
 
 def _registry(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> AdapterRegistry:
@@ -26,9 +28,31 @@ def _failures(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> list[PluginF
     return pair[1]
 
 
-def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock) -> CatalogSource:
+def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], Edition | None]:
+    """ISBN -> the edition last stored for `source_name`: what an ONIX block update (04) merges onto.
+
+    The index is built on first use and kept for this lookup's life: one source read (the container builds a
+    source per command; the service builds one per job run).
+    """
+    index: dict[str, Edition] | None = None
+
+    def lookup(isbn: str) -> Edition | None:
+        nonlocal index
+        if index is None:
+            with uow:
+                families = uow.state.catalogue(source_name)
+            index = {str(e.isbn): e for f in families.values() for e in f.editions}
+        return index.get(str(isbn))
+
+    return lookup
+
+
+def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork) -> CatalogSource:
     options: dict[str, Any] = settings.source.options()
     options.setdefault("today", clock.now().date().isoformat())  # the sample catalogue is anchored on today
+    options.setdefault("clock", clock)
+    name = str(options.get("name") or settings.source.kind)
+    options["previous_edition"] = stored_edition_lookup(uow, name)
     source: CatalogSource = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
     return source
 
@@ -48,8 +72,32 @@ def database(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def build_unit_of_work(engine: Engine, clock: Clock) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock)
+def notify_targets(settings: Settings) -> tuple[str, ...]:
+    """The outbox targets: one per `[[exception_queues]]` entry, named by its `name` or else its `kind`."""
+    names = [str(queue.options().get("name") or queue.kind) for queue in settings.exception_queues]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigurationError(f"exception_queues: give each entry a unique `name` ({', '.join(duplicates)})")
+    return tuple(names)
+
+
+def open_notifiers(registry: AdapterRegistry, settings: Settings) -> Iterator[dict[str, Notifier]]:
+    """The exception queue's notifiers by target name; their connections are closed on shutdown."""
+    built: dict[str, Notifier] = {}
+    try:
+        for name, queue in zip(notify_targets(settings), settings.exception_queues, strict=True):
+            notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
+            if not isinstance(notifier, Notifier):
+                raise ConfigurationError(f"exception_queues: {queue.kind!r} is not a notifier")
+            built[name] = notifier
+        yield built
+    finally:
+        for notifier in built.values():
+            notifier.close()
+
+
+def build_unit_of_work(engine: Engine, clock: Clock, settings: Settings) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock, notify=notify_targets(settings))
 
 
 def build_command(settings: Settings, *, full: bool = False) -> SyncStore:
@@ -67,7 +115,8 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(_registry, collected)
     plugin_failures = providers.Singleton(_failures, collected)
 
-    source = providers.Singleton(build_source, registry, settings, clock)
     storefront = providers.Singleton(build_storefront, registry, settings)
     engine = providers.Resource(database, settings)
-    unit_of_work = providers.Singleton(build_unit_of_work, engine, clock)
+    unit_of_work = providers.Singleton(build_unit_of_work, engine, clock, settings)
+    source = providers.Singleton(build_source, registry, settings, clock, unit_of_work)
+    notifiers = providers.Resource(open_notifiers, registry, settings)

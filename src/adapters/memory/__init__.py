@@ -2,6 +2,7 @@
 
 from adapters.memory.catalog import InMemoryCatalogSource
 from adapters.memory.exceptions import InMemoryExceptionQueue
+from adapters.memory.outbox import InMemoryOutbox
 from adapters.memory.runs import InMemoryRunLog
 from adapters.memory.sales import InMemorySalesSink
 from adapters.memory.state import InMemorySyncState, InMemoryUnitOfWork
@@ -10,6 +11,7 @@ from adapters.memory.storefront import InMemoryStorefront
 __all__ = [
     "InMemoryCatalogSource",
     "InMemoryExceptionQueue",
+    "InMemoryOutbox",
     "InMemoryRunLog",
     "InMemorySalesSink",
     "InMemoryStorefront",

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Mapping
 
 from adapters.memory.exceptions import InMemoryExceptionQueue
+from adapters.memory.outbox import InMemoryOutbox
 from adapters.memory.runs import InMemoryRunLog
 from domain.model import TitleFamily
 from domain.plan import AppliedListing
@@ -41,15 +42,18 @@ class InMemoryUnitOfWork:
         self.committed_state = InMemorySyncState()
         self.committed_exceptions = InMemoryExceptionQueue()
         self.committed_runs = InMemoryRunLog()
+        self.committed_outbox = InMemoryOutbox()
         self.state = InMemorySyncState()
         self.exceptions = InMemoryExceptionQueue()
         self.runs = InMemoryRunLog()
+        self.outbox = InMemoryOutbox()
         self.commits = 0
 
     def __enter__(self) -> InMemoryUnitOfWork:
         self.state = copy.deepcopy(self.committed_state)
         self.exceptions = copy.deepcopy(self.committed_exceptions)
         self.runs = copy.deepcopy(self.committed_runs)
+        self.outbox = copy.deepcopy(self.committed_outbox)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -59,9 +63,11 @@ class InMemoryUnitOfWork:
         self.committed_state = copy.deepcopy(self.state)
         self.committed_exceptions = copy.deepcopy(self.exceptions)
         self.committed_runs = copy.deepcopy(self.runs)
+        self.committed_outbox = copy.deepcopy(self.outbox)
         self.commits += 1
 
     def rollback(self) -> None:
         self.state = copy.deepcopy(self.committed_state)
         self.exceptions = copy.deepcopy(self.committed_exceptions)
         self.runs = copy.deepcopy(self.committed_runs)
+        self.outbox = copy.deepcopy(self.committed_outbox)

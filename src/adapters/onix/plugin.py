@@ -9,6 +9,7 @@ Configuration (the `source` mapping):
                 (default false: a feed is read as a delta)
     max_files   onix-folder: files per read (default 50)
     name        the source's name (defaults: onix-file, onix-folder, onix-url)
+    previous_edition  (passed by the composition root, not configured) ISBN -> stored Edition, for 04 merges
 
 Factories open nothing: files are read and URLs fetched on `read()`. Entry point (pyproject):
 `[project.entry-points."bookbridge.plugins"] onix = "adapters.onix.plugin"`.
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.hookspecs import AdapterRegistry, hookimpl
+from adapters.onix.assembly import PreviousEdition
 from adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -37,20 +39,28 @@ def _required(cfg: Mapping[str, Any], key: str, kind: str) -> str:
     return value.strip()
 
 
+def _previous(cfg: Mapping[str, Any]) -> PreviousEdition | None:
+    """The composition root passes `previous_edition` (a lookup into the stored catalogue) for 04 merges."""
+    lookup = cfg.get("previous_edition")
+    return lookup if callable(lookup) else None
+
+
 def create_file_source(cfg: Mapping[str, Any]) -> OnixFileSource:
     return OnixFileSource(_required(cfg, "path", "onix-file"), name=str(cfg.get("name") or "onix-file"),
-                          validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"))
+                          validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"),
+                          previous_edition=_previous(cfg))
 
 
 def create_folder_source(cfg: Mapping[str, Any]) -> OnixFolderSource:
     return OnixFolderSource(_required(cfg, "drop_dir", "onix-folder"), name=str(cfg.get("name") or "onix-folder"),
-                            validate=_flag(cfg, "validate"), max_files=int(cfg.get("max_files", 50)))
+                            validate=_flag(cfg, "validate"), max_files=int(cfg.get("max_files", 50)),
+                            previous_edition=_previous(cfg))
 
 
 def create_url_source(cfg: Mapping[str, Any]) -> OnixUrlSource:
     return OnixUrlSource(_required(cfg, "url", "onix-url"), name=str(cfg.get("name") or "onix-url"),
                          validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"),
-                         timeout=float(cfg.get("timeout", 60)))
+                         timeout=float(cfg.get("timeout", 60)), previous_edition=_previous(cfg))
 
 
 @hookimpl

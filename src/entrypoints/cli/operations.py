@@ -9,8 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.persistence import current_revision, head_revision, make_engine, upgrade
-from entrypoints.cli.app import EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
+from application.notifications import deliver_outbox
+from entrypoints.cli.app import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
 from entrypoints.cli.render import print_exceptions
+from entrypoints.settings import ConfigurationError
 
 db_app = typer.Typer(help="The state database (SQLite by default, PostgreSQL for production).", no_args_is_help=True)
 exceptions_app = typer.Typer(help="The exception queue: what failed, why, and what to do.", no_args_is_help=True)
@@ -100,6 +102,28 @@ def exceptions_retry(exception_id: int, config: Path | None = ConfigOption) -> N
             still_open = exception_id in {e.id for e in uow.exceptions.open_items()}
         Console().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")
         raise typer.Exit(EXIT_FAILURES if still_open else EXIT_OK)
+
+
+@exceptions_app.command("deliver")
+def exceptions_deliver(config: Path | None = ConfigOption) -> None:
+    """Send pending notifications (webhook, AMQP) once; what fails is retried later, with back-off."""
+    with running(config, need_storefronts=False) as container:
+        try:
+            notifiers = container.notifiers()
+        except (ConfigurationError, LookupError, ValueError) as exc:
+            Console(stderr=True).print(f"[red]invalid configuration:[/red] {exc}")
+            raise typer.Exit(EXIT_CONFIG) from None
+        report = deliver_outbox(container.unit_of_work(), notifiers, container.clock())
+    console = Console()
+    console.print(f"delivered {len(report.delivered)}, failed {len(report.failed)}, "
+                  f"waiting behind a failure {len(report.deferred)}")
+    for outcome in report.failed:
+        console.print(f"[red]message {outcome.message_id} to {outcome.target}[/red] (attempt {outcome.attempts}"
+                      f"{', exhausted' if outcome.exhausted else ''}): {outcome.error}; "
+                      f"next try {outcome.retry_at:%Y-%m-%d %H:%M:%S} UTC")
+    for target in report.unconfigured:
+        console.print(f"[yellow]messages for {target!r} wait: no [[exception_queues]] entry is named so[/yellow]")
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
 def runs(
