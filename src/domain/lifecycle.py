@@ -1,10 +1,11 @@
 """Lifecycle: where an edition stands at an instant, what the store should show, and when that changes.
 
 Store rules (docs/mapping.md states them for people):
-- Delisted: PublishingStatus (List 64) 01, 03, 05, 07, 08, 10, 11, 12, 15, 17; or ProductAvailability
+- Delisted: PublishingStatus (List 64) 01, 03, 05, 07, 08, 10, 11, 12, 13, 15, 17; or ProductAvailability
   (List 65) 01, 09, 40-52; or a NotificationType 05 delete.
+- Editorial: no status (00, 09 or none), or before the public announcement date: hidden, whatever the
+  availability says.
 - Temporarily unavailable: status 06 or 16, or availability 30-34: visible, not purchasable.
-- Editorial: no status (00, 09 or none), or before the public announcement date: hidden.
 - Before release (release = the later of the publication date and the sales embargo): announced
   (visible, not purchasable), or pre-order once any pre-order embargo (List 163: 27) has passed.
 - From release: live (purchasable). Never purchasable before the sales embargo or the publication date.
@@ -21,10 +22,11 @@ from pydantic import BaseModel, ConfigDict
 from domain.instants import require_aware, start_of
 from domain.model import Edition
 
-DELISTED_STATUSES = frozenset({"01", "03", "05", "07", "08", "10", "11", "12", "15", "17"})
+# List 64; 13 "active, but not sold separately" is never a product of its own in our shop.
+DELISTED_STATUSES = frozenset({"01", "03", "05", "07", "08", "10", "11", "12", "13", "15", "17"})
 UNAVAILABLE_STATUSES = frozenset({"06", "16"})
 EDITORIAL_STATUSES = frozenset({"00", "09"})
-SELLING_STATUSES = frozenset({"02", "04", "13", "18"})  # forthcoming, active, active-not-sold-separately/as-set
+SELLING_STATUSES = frozenset({"02", "04", "18"})  # forthcoming, active, active-but-not-sold-as-set
 DELISTED_AVAILABILITY = frozenset({"01", "09"} | {str(n) for n in range(40, 53)})
 UNAVAILABLE_AVAILABILITY = frozenset({"30", "31", "32", "33", "34"})
 
@@ -77,12 +79,13 @@ def _stage(edition: Edition, at: datetime, tz: ZoneInfo) -> tuple[Stage, datetim
     availability = edition.availability
     if edition.delisted or status in DELISTED_STATUSES or availability in DELISTED_AVAILABILITY:
         return Stage.DELISTED, None
-    if status in UNAVAILABLE_STATUSES or availability in UNAVAILABLE_AVAILABILITY:
-        return Stage.TEMPORARILY_UNAVAILABLE, None
-    if status is None or status in EDITORIAL_STATUSES or status not in SELLING_STATUSES:
+    # Editorial and not-yet-announced titles stay hidden whatever their availability says.
+    if status not in SELLING_STATUSES and status not in UNAVAILABLE_STATUSES:
         return Stage.EDITORIAL, None
     if edition.announcement_date is not None and at < start_of(edition.announcement_date, tz):
         return Stage.EDITORIAL, None
+    if status in UNAVAILABLE_STATUSES or availability in UNAVAILABLE_AVAILABILITY:
+        return Stage.TEMPORARILY_UNAVAILABLE, None
     release = release_instant(edition, tz)
     if release is None:
         # Active with no date: on sale. Forthcoming with no date: announced, never purchasable.

@@ -27,7 +27,7 @@ from domain.isbn import ISBN13
 from domain.lifecycle import Availability, Stage, lifecycle
 from domain.model import Edition, ResourceKind, TextKind, TitleFamily
 from domain.pricing import PriceAt, pricing
-from domain.problems import Problem
+from domain.problems import Problem, blocking
 from domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, problems
 from domain.rights import next_restriction_change, storefront_rights
 from domain.storefront import FormatStrategy, StorefrontSettings
@@ -490,6 +490,15 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
                   and not li.price.in_default_currency)
     changes = [li.next_change for li in listings if li.next_change is not None]
     reasons = [f"{li.storefront}: {li.not_listed_reason}" for li in listings if not li.listed and li.not_listed_reason]
+    problems = [p.model_copy(update={"source": li.storefront}) for li in listings for p in li.problems]
+    if listed and default_price is None:
+        # BigCommerce needs a product price in the store's default currency; without one the product would
+        # show (and sell at) price 0 wherever no price list applies. Never sell at 0: hold it back.
+        message = ("listed only on storefronts priced in another currency; the store's default-currency "
+                   "storefront does not list it, so the product would have no price of its own")
+        problems += [blocking("no-default-currency-price", message, record=str(li.isbns[0]), field="Price")
+                     .model_copy(update={"source": li.storefront}) for li in listed]
+        reasons, listed = [f"{li.storefront}: {message}" for li in listed], []
     merged = base.model_copy(update={
         "storefront": store,
         "channels": tuple(sorted({c for li in listed for c in li.channels})),
@@ -497,13 +506,14 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
         "not_listed_reason": None if listed else "; ".join(reasons) or None,
         "is_visible": any(li.is_visible for li in listed),
         "purchasable": bool(listed) and all(li.purchasable for li in listed),
-        "availability": availability,
-        "preorder_release_date": max(releases) if availability is Availability.PREORDER and releases else None,
-        "preorder_message": base.preorder_message if availability is Availability.PREORDER else None,
+        "availability": availability if listed else Availability.DISABLED,
+        "preorder_release_date": max(releases) if listed and availability is Availability.PREORDER and releases
+        else None,
+        "preorder_message": base.preorder_message if listed and availability is Availability.PREORDER else None,
         "price": default_price,
         "extra_prices": tuple(sorted(extra, key=lambda p: (p.currency, p.storefront))),
         "next_change": min(changes) if changes else None,
-        "problems": tuple(p.model_copy(update={"source": li.storefront}) for li in listings for p in li.problems),
+        "problems": tuple(problems),
     })
     return with_hashes(merged)
 

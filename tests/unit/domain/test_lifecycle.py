@@ -146,3 +146,21 @@ def test_next_change_skips_dates_that_change_nothing() -> None:
 def test_delisted_never_changes_by_the_clock() -> None:
     out_of_print = edition(publishing_status="07", publication_date=date(2026, 9, 1))
     assert lifecycle(out_of_print, at=NOON, tz=LONDON).next_change is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"publishing_status": "02", "availability": "31", "announcement_date": date(2026, 9, 1)},
+        {"publishing_status": "00", "availability": "30"},
+        {"publishing_status": None, "availability": "32"},
+    ],
+)
+def test_editorial_or_unannounced_titles_stay_hidden_whatever_their_availability(changes: dict[str, object]) -> None:
+    state = listing_state(edition(**changes), at=NOON, tz=LONDON)
+    assert (state.stage, state.visible) == (Stage.EDITORIAL, False)
+
+
+def test_active_but_not_sold_separately_is_never_a_product_of_its_own() -> None:
+    state = listing_state(edition(publishing_status="13", availability="21"), at=NOON, tz=LONDON)  # List 64: 13
+    assert (state.stage, state.visible, state.purchasable) == (Stage.DELISTED, False, False)

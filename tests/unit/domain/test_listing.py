@@ -194,3 +194,19 @@ def test_a_restriction_window_ending_is_a_wakeup() -> None:
     assert product.next_change == datetime(2026, 6, 21, tzinfo=storefront().zone)
     later = build_edition_listing(edition(rights=restricted), storefront(), at=datetime(2026, 6, 21, tzinfo=UTC))
     assert later.listed and later.next_change is None
+
+
+def test_a_product_with_no_price_in_the_stores_default_currency_is_held_back_never_sold_at_zero() -> None:
+    from domain.listing import build_store_listings
+    from domain.storefront import StorefrontSettings
+    from examples import usd
+
+    uk = storefront()  # GBP, the store's default currency
+    us = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD",
+                            tax_inclusive=False, timezone="Europe/London", default_currency=False)
+    us_only = edition(prices=(usd("12.00"),), rights=Rights(sales_rights=(
+        SalesRights(type="01", territory=Territory.of("US")),), row_type="03"))
+    [merged] = build_store_listings([family(us_only)], [uk, us], at=NOON, store="shop")
+    assert (merged.listed, merged.is_visible, merged.channels, merged.price) == (False, False, (), None)
+    codes = {(p.code, p.source) for p in merged.problems if p.blocking}
+    assert ("no-default-currency-price", "us") in codes
