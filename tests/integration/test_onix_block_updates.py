@@ -72,3 +72,29 @@ def test_a_price_only_block_update_keeps_everything_else(tmp_path):
     assert (edition.title, edition.contributors[0].name, edition.publishing_status) == ("Roseanna", "Maj Sjowall", "04")
     assert edition.resources and edition.texts  # blocks not sent are kept
     assert (second.updated, second.failed) == (1, 0)
+
+
+LIBRARIES_ONLY = FULL.replace("<ProductSupply><SupplyDetail>", """<ProductSupply><Market><Territory>
+<RegionsIncluded>WORLD</RegionsIncluded></Territory><SalesRestriction><SalesRestrictionType>06</SalesRestrictionType></SalesRestriction>
+</Market><SupplyDetail>""")
+RIGHTS_ONLY = HEADER + """<Product><RecordReference>r1</RecordReference><NotificationType>04</NotificationType>
+<ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>9780007232833</IDValue></ProductIdentifier>
+<PublishingDetail><PublishingStatus>04</PublishingStatus><PublishingDate><PublishingDateRole>01</PublishingDateRole>
+<Date>20060807</Date></PublishingDate><SalesRights><SalesRightsType>01</SalesRightsType><Territory>
+<RegionsIncluded>WORLD</RegionsIncluded></Territory></SalesRights></PublishingDetail></Product></ONIXMessage>"""
+
+
+def test_a_rights_only_block_update_never_drops_a_market_restriction(tmp_path):
+    from domain.rights import RightsResolver
+
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    full, update = tmp_path / "full.xml", tmp_path / "update.xml"
+    full.write_text(LIBRARIES_ONLY, encoding="utf-8")
+    update.write_text(RIGHTS_ONLY, encoding="utf-8")
+    first, _ = _run(tmp_path, full, clock)
+    assert (first.created, first.skipped) == (0, 1)  # List 71: 06 libraries only, not our shop
+    second, stored = _run(tmp_path, update, clock)
+    [edition] = [e for f in stored.values() for e in f.editions]
+    assert "06" in {r.type for r in edition.rights.restrictions}
+    assert not RightsResolver(edition.rights).for_sale("GB")
+    assert second.created == 0

@@ -85,9 +85,11 @@ def merge(previous: Edition, update: OnixRecord, *, family_id: str | None = None
     Rights live in block 4 but `Market/SalesRestriction` lives in block 6, and the Edition keeps both in
     `rights.restrictions` without saying which came from where. So: when only block 6 is sent, the stored
     rights are kept and the new Market restrictions are added (duplicates dropped); when block 4 is sent
-    without block 6, stored Market restrictions are lost until block 6 is sent again. (An Edition field for
-    Market restrictions would remove this ambiguity.) The sales embargo (List 163: 02 in block 4, List 166: 02
-    in block 6) is recomputed from the blocks sent and kept when neither is sent.
+    without block 6, the stored restrictions are kept beside the new block-4 ones, because some of them may
+    be Market restrictions. That errs on the safe side: a restriction the publisher removed lingers until a
+    full record or a ProductSupply block arrives, but a title is never put on sale outside its rights.
+    (An Edition field for Market restrictions would remove this ambiguity.) The sales embargo (List 163: 02
+    in block 4, List 166: 02 in block 6) is recomputed from the blocks sent and kept when neither is sent.
     """
     changes: dict[str, Any] = {}
     values = update.edition_fields()
@@ -104,6 +106,10 @@ def merge(previous: Edition, update: OnixRecord, *, family_id: str | None = None
         embargo = embargo or (update.supply_embargo if sent_supply else None)
         if embargo is not None or (sent_publishing and sent_supply):
             changes["sales_embargo"] = embargo
+    if sent_publishing and not sent_supply and previous.rights.restrictions:
+        fresh: Rights = changes.get("rights", previous.rights)
+        kept = tuple(r for r in previous.rights.restrictions if r not in fresh.restrictions)
+        changes["rights"] = fresh.model_copy(update={"restrictions": (*fresh.restrictions, *kept)})
     if sent_supply and not sent_publishing and update.market_restrictions:
         kept = previous.rights.restrictions
         added = tuple(r for r in update.market_restrictions if r not in kept)
