@@ -30,6 +30,9 @@ class AppliedListing:
     product_id: int | None = None
     payloads: Mapping[Section, Mapping[str, Any]] = field(default_factory=dict)
     remote: Mapping[str, Any] = field(default_factory=dict)  # store-side ids the storefront adapter keeps
+    # Sections under the `report` drift policy whose store-side edit is still open: never overwritten until a
+    # person resolves the DRIFT exception.
+    held: frozenset[Section] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ def plan_changes(
             else:
                 skipped.append(listing)
             continue
-        changed = tuple(s for s in Section if full or before.hashes.get(s) != listing.hashes[s])
+        changed = tuple(s for s in Section
+                        if s not in before.held and (full or before.hashes.get(s) != listing.hashes[s]))
         if not changed:
             unchanged += 1
         elif not listing.listed and before.visible:
@@ -137,15 +141,24 @@ def applied_after(
         assert previous is not None, "a HIDE without a listing needs the previous record"
         # Forget the hashes: if the title comes back, every section is sent again and it is shown.
         return AppliedListing(key=previous.key, hashes={}, visible=False, product_id=previous.product_id,
-                              remote=dict(remote) if remote is not None else dict(previous.remote))
+                              remote=dict(remote) if remote is not None else dict(previous.remote),
+                              held=previous.held)
     payloads = section_payloads(action.listing)
+    held = previous.held if previous else frozenset()
+    hashes = dict(action.listing.hashes)
+    if previous is not None:
+        # A held section was not sent: keep what was last applied for it, so releasing the hold resends it.
+        for section in held:
+            hashes[section] = previous.hashes.get(section, "")
+            payloads[section] = dict(previous.payloads.get(section, {}))
     return AppliedListing(
         key=action.key,
-        hashes=dict(action.listing.hashes),
+        hashes=hashes,
         visible=action.listing.is_visible,
         product_id=product_id if product_id is not None else (previous.product_id if previous else None),
         payloads=payloads,
         remote=dict(remote) if remote is not None else (dict(previous.remote) if previous else {}),
+        held=held,
     )
 
 

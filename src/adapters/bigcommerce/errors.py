@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from domain.ports import StoreError, StoreErrorKind
+
 
 class BigCommerceError(Exception):
     """Base class: any failure of a call to the BigCommerce API."""
@@ -110,3 +112,15 @@ def _message(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
+
+
+def store_error(exc: BigCommerceError, *, context: str) -> StoreError:
+    if isinstance(exc, BigCommerceRejected):
+        field_name = next(iter(exc.errors), None)
+        kind = StoreErrorKind.CONFLICT if exc.status == 409 else StoreErrorKind.REJECTED
+        detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+        message = f"{context}: BigCommerce rejected it ({exc.status} {exc.title}{': ' + detail if detail else ''})"
+        return StoreError(kind, message, field=field_name, status=exc.status)
+    if isinstance(exc, BigCommerceTransientError):
+        return StoreError(StoreErrorKind.TRANSIENT, f"{context}: {exc}", status=exc.last_status)
+    return StoreError(StoreErrorKind.TRANSIENT, f"{context}: {exc}")

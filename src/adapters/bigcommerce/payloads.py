@@ -182,3 +182,16 @@ def price_record(variant_id: int, price: ListingPrice) -> dict[str, Any]:
     if price.retail_price is not None:
         record["retail_price"] = float(price.retail_price)
     return record
+
+
+NUMBER_MAX = 9_999_999_999  # BigCommerce: weight, dimensions and prices are 0-9999999999 (catalog spec)
+_LIMITED = ("weight", "width", "height", "depth", "price", "sale_price", "retail_price")
+
+
+def limit_errors(body: dict[str, Any]) -> dict[str, str]:
+    """Fields of a product or variant body that BigCommerce would refuse, found before sending it."""
+    errors = {name: f"{name} {body[name]} is over BigCommerce's limit of {NUMBER_MAX:,}"
+              for name in _LIMITED if isinstance(body.get(name), (int, float)) and body[name] > NUMBER_MAX}
+    for variant in body.get("variants") or []:
+        errors.update({f"variants.{variant.get('sku')}.{k}": v for k, v in limit_errors(variant).items()})
+    return errors

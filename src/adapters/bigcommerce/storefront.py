@@ -25,10 +25,13 @@ from typing import Any
 from adapters.bigcommerce import payloads
 from adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
 from adapters.bigcommerce.client import BigCommerceClient
-from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
-from domain.listing import ListingPrice, Section, StoreListing, VariantListing, section_payloads
+from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
+from adapters.bigcommerce.probe import probe_store
+from adapters.bigcommerce.readback import listing_fields
+from adapters.bigcommerce.variants import format_value, reclaim, sync_variants
+from domain.listing import ListingPrice, Section, StoreListing
 from domain.plan import ActionKind, AppliedListing, StoreAction
-from domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind
+from domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind
 
 log = logging.getLogger(__name__)
 INCLUDE = "variants,images,custom_fields,channels"
@@ -60,18 +63,6 @@ class _Work:
         return before.hashes.get(section) == self.listing.hashes.get(section)
 
 
-def store_error(exc: BigCommerceError, *, context: str) -> StoreError:
-    if isinstance(exc, BigCommerceRejected):
-        field_name = next(iter(exc.errors), None)
-        kind = StoreErrorKind.CONFLICT if exc.status == 409 else StoreErrorKind.REJECTED
-        detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
-        message = f"{context}: BigCommerce rejected it ({exc.status} {exc.title}{': ' + detail if detail else ''})"
-        return StoreError(kind, message, field=field_name, status=exc.status)
-    if isinstance(exc, BigCommerceTransientError):
-        return StoreError(StoreErrorKind.TRANSIENT, f"{context}: {exc}", status=exc.last_status)
-    return StoreError(StoreErrorKind.TRANSIENT, f"{context}: {exc}")
-
-
 def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:
     """Store-side ids from a product read back with `include=variants,images,custom_fields,channels`."""
     by_description = {img.description: payloads.image_ident(img) for img in (listing.images if listing else ())}
@@ -83,18 +74,11 @@ def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | Non
         "variants": {str(v["sku"]).casefold(): v["id"] for v in product.get("variants") or [] if v.get("sku")},
         "images": images,
         "custom_fields": {f["name"]: [f["id"], f["value"]] for f in product.get("custom_fields") or []},
-        "option_values": {str(v["sku"]).casefold(): _format_value(v) for v in product.get("variants") or []
-                          if v.get("sku") and _format_value(v)},
+        "option_values": {str(v["sku"]).casefold(): format_value(v) for v in product.get("variants") or []
+                          if v.get("sku") and format_value(v)},
         "channels": sorted(product.get("channels") or []),
         "base_variant_id": product.get("base_variant_id"),
     }
-
-
-def _format_value(variant: Mapping[str, Any]) -> list[Any] | None:
-    """[option_id, value_id, label] of a variant's Format option value, if it has one."""
-    value = next((v for v in variant.get("option_values") or []
-                  if v.get("option_display_name") == payloads.FORMAT_OPTION), None)
-    return [value["option_id"], value["id"], value.get("label")] if value else None
 
 
 def _refusal(listing: StoreListing, sections: tuple[Section, ...]) -> StoreError | None:
@@ -115,6 +99,12 @@ def _refusal(listing: StoreListing, sections: tuple[Section, ...]) -> StoreError
         if variant.image_url and (why := payloads.image_refusal(variant.image_url)):
             return StoreError(StoreErrorKind.REJECTED, f"{variant.isbn}: not sent: {why}", field="variants.image_url")
     return None
+
+
+def _refused(context: str, refused: dict[str, str]) -> StoreError:
+    """A value BigCommerce would reject, caught before any request: the error names the field."""
+    return StoreError(StoreErrorKind.REJECTED, f"{context}: {'; '.join(refused.values())}",
+                      field=next(iter(refused)).rsplit(".", 1)[-1])
 
 
 class BigCommerceStorefront:
@@ -141,6 +131,10 @@ class BigCommerceStorefront:
 
     def close(self) -> None:
         self.client.close()
+
+    def probe(self) -> ProbeResult:
+        """Read-only calls proving the store hash, the token and the scopes a sync needs (`bookbridge check`)."""
+        return probe_store(self.client.config)
 
     # --- the port ---------------------------------------------------------------------------------------------
 
@@ -177,15 +171,28 @@ class BigCommerceStorefront:
             list(pool.map(step, works))  # re-raises a programming error from any worker
 
     def _sync_attachments(self, work: _Work) -> None:
-        if work.ok and Section.MEDIA in work.sections:
-            self._sync_images(work)
-        if work.ok and Section.CUSTOM_FIELDS in work.sections:
-            self._sync_custom_fields(work)
+        for section, step in ((Section.MEDIA, self._sync_images), (Section.CUSTOM_FIELDS, self._sync_custom_fields)):
+            if not (work.ok and section in work.sections):
+                continue
+            step(work)
+            # A 404 on a kept id: a write whose record was lost (a crash) moved it on. Read the ids back, once.
+            if work.errors and work.errors[-1].status == 404 and self._reread(work):
+                work.errors.pop()
+                step(work)
+
+    def _reread(self, work: _Work) -> bool:
+        try:
+            product = self.client.request("GET", f"catalog/products/{work.product_id}", params={"include": INCLUDE})
+        except BigCommerceError:
+            return False
+        work.remote = _remote_from_product(product.data or {}, work.listing)
+        return True
 
     def read_back(self) -> Iterator[StoredProduct]:
-        for product in self.client.iter_v3("catalog/products", params={"include": "custom_fields,variants"}):
+        # `include=channels` returns the assignments in the same call (no separate channel-assignments read).
+        for product in self.client.iter_v3("catalog/products", params={"include": INCLUDE}, limit=250):
             yield StoredProduct(product_id=product["id"], sku=product.get("sku", ""), name=product.get("name", ""),
-                                is_visible=bool(product.get("is_visible")), fields=product)
+                                is_visible=bool(product.get("is_visible")), fields=listing_fields(product))
 
     # --- resolving ids ---------------------------------------------------------------------------------------
 
@@ -241,13 +248,16 @@ class BigCommerceStorefront:
     def _create(self, work: _Work) -> None:
         assert work.listing is not None
         body = payloads.create_body(work.listing)
+        if refused := payloads.limit_errors(body):
+            work.errors.append(_refused(f"creating {work.listing.sku}", refused))
+            return
         try:
             try:
                 response = self.client.request("POST", "catalog/products", json=body)
             except BigCommerceRejected as exc:
                 # A family's edition may still be a variant of the product it leaves (SKUs are unique store-wide).
                 skus = [v.sku for v in work.listing.variants]
-                if exc.status != 409 or not skus or not self._reclaim(skus, None):
+                if exc.status != 409 or not skus or not reclaim(self.client, skus, None, self._owned):
                     raise
                 response = self.client.request("POST", "catalog/products", json=body)
         except BigCommerceError as exc:
@@ -273,6 +283,9 @@ class BigCommerceStorefront:
             if w.listing is None:  # gone from the source: hide, never delete
                 items.append((w, {"id": w.product_id, "is_visible": False, "availability": "disabled"}))
             elif len(body := payloads.product_update(w.listing, w.sections, w.product_id)) > 1:
+                if refused := payloads.limit_errors(body):
+                    w.errors.append(_refused(f"updating {w.listing.sku}", refused))
+                    continue
                 items.append((w, body))  # a family's price change alone touches variants, not the product
         for start in range(0, len(items), PRODUCT_BATCH_MAX):
             chunk = items[start:start + PRODUCT_BATCH_MAX]
@@ -305,140 +318,7 @@ class BigCommerceStorefront:
     # --- variants (family products) ------------------------------------------------------------------------
 
     def _sync_variants(self, works: list[_Work]) -> None:
-        """Remove departed variants, rename changed labels, add new editions, then batch the changed fields."""
-        updates: list[tuple[_Work, str, dict[str, Any]]] = []  # (work, ISBN, body)
-        for w in works:
-            assert w.listing is not None and w.product_id is not None
-            touched = tuple(s for s in payloads.VARIANT_SECTIONS if s in w.sections)
-            if not touched:
-                continue
-            known: dict[str, Any] = w.remote.setdefault("variants", {})
-            before = payloads.variant_parts(w.before.payloads) if w.before else {}
-            after = payloads.variant_parts(section_payloads(w.listing))
-            w.changed_variants = set()
-            try:
-                if Section.CORE in touched:
-                    self._drop_departed(w, known, set(after))
-                    self._rename_labels(w, known)
-                for variant in w.listing.variants:
-                    sku = variant.sku.casefold()
-                    if sku not in known:
-                        self._add_variant(w, variant)
-                        w.changed_variants.add(sku)
-                        continue
-                    sections = tuple(s for s in touched if w.resent(s) or before.get(sku, {}).get(s) != after[sku][s])
-                    body = payloads.variant_body(variant, sections)
-                    if body:
-                        updates.append((w, variant.sku, {"id": known[sku], **body}))
-                    if Section.PRICING in sections:
-                        w.changed_variants.add(sku)
-            except BigCommerceError as exc:
-                w.errors.append(store_error(exc, context=f"syncing the variants of {w.listing.key}"))
-        for start in range(0, len(updates), payloads.VARIANT_BATCH_MAX):
-            chunk = updates[start:start + payloads.VARIANT_BATCH_MAX]
-            try:  # a refused batch is halved until the offending variant stands alone (as for products)
-                outcome = bisect_batch(chunk, lambda sub: self.client.request(
-                    "PUT", "catalog/variants", json=[body for _, _, body in sub]))
-            except BigCommerceError as exc:
-                for w, isbn, _ in chunk:
-                    w.errors.append(store_error(exc, context=f"updating variant {isbn}"))
-                continue
-            for (w, isbn, _), rejection in outcome.rejected:
-                w.errors.append(store_error(rejection, context=f"updating variant {isbn}"))
-
-    def _drop_departed(self, work: _Work, known: dict[str, Any], wanted: set[str]) -> None:
-        """Editions that left this family product (moved to another product, or delisted) stop being variants."""
-        values: dict[str, Any] = work.remote.setdefault("option_values", {})
-        for sku in [s for s in known if s not in wanted]:
-            try:
-                self.client.request("DELETE", f"catalog/products/{work.product_id}/variants/{known[sku]}")
-            except BigCommerceRejected as exc:
-                if exc.status != 404:  # already gone (deleted by hand, or reclaimed by another product)
-                    raise
-            del known[sku]
-            if sku in values:  # its Format value would otherwise block a later label (values are per option)
-                option_id, value_id, _ = values.pop(sku)
-                try:
-                    self.client.request("DELETE", f"catalog/products/{work.product_id}/options/{option_id}"
-                                        f"/values/{value_id}")
-                except BigCommerceRejected as exc:
-                    if exc.status != 404:
-                        raise
-
-    def _rename_labels(self, work: _Work, known: Mapping[str, Any]) -> None:
-        """A changed Format label renames the variant's option value: the variant (and its id) stays.
-
-        BigCommerce does not move an existing variant to another option value, so the value itself changes.
-        Labels are unique within an option, so when a new label is still held by another value (two labels
-        swapped), every renamed value first takes a temporary label.
-        """
-        assert work.listing is not None
-        values: dict[str, Any] = work.remote.setdefault("option_values", {})
-        existing = [v for v in work.listing.variants if v.sku.casefold() in known]
-        if any(v.sku.casefold() not in values for v in existing):  # ids not kept yet (an older record): read them
-            for variant in self.client.iter_v3(f"catalog/products/{work.product_id}/variants"):
-                if variant.get("sku") and (ref := _format_value(variant)):
-                    values[str(variant["sku"]).casefold()] = ref
-        renames = [(v.sku.casefold(), v.option_label) for v in existing
-                   if v.sku.casefold() in values and values[v.sku.casefold()][2] != v.option_label]
-        if not renames:
-            return
-        steps = [renames]
-        held = {ref[2] for ref in values.values()}
-        if len(renames) > 1 and any(label in held for _, label in renames):
-            steps.insert(0, [(sku, f"{label} ~{values[sku][1]}") for sku, label in renames])
-        path = f"catalog/products/{work.product_id}/options"
-        for step in steps:
-            for sku, label in step:
-                option_id, value_id, _ = values[sku]
-                self.client.request("PUT", f"{path}/{option_id}/values/{value_id}", json={"label": label})
-                values[sku] = [option_id, value_id, label]
-
-    def _add_variant(self, work: _Work, variant: VariantListing) -> None:
-        """One new edition of a family product: `POST /catalog/products/{id}/variants`, one per request."""
-        body = {**payloads.variant_body(variant), "option_values": self._option_value(work, variant.option_label)}
-        path = f"catalog/products/{work.product_id}/variants"
-        try:
-            created = self.client.request("POST", path, json=body)
-        except BigCommerceRejected as exc:
-            if exc.status != 409 or not self._reclaim([variant.sku], work.product_id):
-                raise
-            created = self.client.request("POST", path, json=body)
-        data = created.data or {}
-        work.remote.setdefault("variants", {})[variant.sku.casefold()] = data.get("id")
-        if ref := _format_value(data):
-            work.remote.setdefault("option_values", {})[variant.sku.casefold()] = ref
-
-    def _reclaim(self, skus: Sequence[str], product_id: int | None) -> bool:
-        """Free SKUs still held as variants by another product bookbridge owns (SKUs are unique store-wide).
-
-        An edition that moves between family products (a launch joins it to its siblings) keeps its ISBN as
-        SKU; the product it left may not have been updated yet. Products bookbridge does not own are never
-        touched: the conflict is then reported.
-        """
-        freed = False
-        for sku in skus:
-            for variant in self.client.iter_v3("catalog/variants", params={"sku": sku}):
-                owner = variant.get("product_id")
-                same = str(variant.get("sku")).casefold() == sku.casefold()
-                if same and owner != product_id and owner in self._owned:
-                    self.client.request("DELETE", f"catalog/products/{owner}/variants/{variant['id']}")
-                    freed = True
-        return freed
-
-    def _option_value(self, work: _Work, label: str) -> list[dict[str, Any]]:
-        """The Format option value for a new variant, created on the product if missing."""
-        options = self.client.request("GET", f"catalog/products/{work.product_id}/options").data or []
-        option = next((o for o in options if o.get("display_name") == payloads.FORMAT_OPTION), None)
-        if option is None:
-            option = self.client.request("POST", f"catalog/products/{work.product_id}/options", json={
-                "display_name": payloads.FORMAT_OPTION, "type": "rectangles",
-                "option_values": [{"label": label, "sort_order": 0}]}).data
-        value = next((v for v in option.get("option_values", []) if v.get("label") == label), None)
-        if value is None:
-            value = self.client.request("POST", f"catalog/products/{work.product_id}/options/{option['id']}/values",
-                                        json={"label": label, "sort_order": len(option.get("option_values", []))}).data
-        return [{"id": value["id"], "option_id": option["id"]}]
+        sync_variants(self.client, works, self._owned)
 
     # --- images and custom fields ------------------------------------------------------------------------------
 

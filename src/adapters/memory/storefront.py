@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.listing import section_payloads
+from domain.listing import Section, section_payloads
 from domain.plan import ActionKind, AppliedListing, StoreAction
 from domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind
 
@@ -76,6 +76,8 @@ class InMemoryStorefront:
         product = self.by_sku(listing.sku)
         if product is None and before is not None and before.product_id in self.products:
             product = self.products[before.product_id]
+        if product is None and action.kind is ActionKind.HIDE:
+            return ActionOutcome(action.key, ok=True, calls=1)  # nothing there to hide (a create that never landed)
         clash = next(
             (p for p in self.products.values() if p.name.casefold() == listing.name.casefold() and p is not product),
             None,
@@ -92,15 +94,20 @@ class InMemoryStorefront:
                     status=409,
                 ),
             )
-        fields = {k: v for payload in section_payloads(listing).values() for k, v in payload.items()}
+        payloads = section_payloads(listing)
         if product is None:
             product = MemoryProduct(id=self._next_id, sku=listing.sku, name=listing.name, is_visible=listing.is_visible)
             self._next_id += 1
             self.products[product.id] = product
         elif action.kind is ActionKind.CREATE:
             pass  # found by SKU: an earlier create succeeded; update it instead of duplicating
-        product.sku, product.name, product.is_visible = listing.sku, listing.name, listing.is_visible
-        product.fields = fields
+        # Like a real store, an update writes only the sections it sends (a held section keeps the store's edit).
+        sections = tuple(payloads) if action.kind is ActionKind.CREATE or not product.fields else action.sections
+        for section in sections:
+            product.fields.update(payloads[section])
+        if Section.CORE in sections:
+            product.sku, product.name = listing.sku, listing.name
+        product.is_visible = listing.is_visible
         self.writes += 1
         return ActionOutcome(action.key, ok=True, product_id=product.id, calls=1)
 

@@ -64,7 +64,13 @@ def applied_from_rows(mapping: ProductMappingRow, sections: Iterable[AppliedSect
         product_id=mapping.product_id,
         payloads=payloads,
         remote=mapping.remote,
+        held=frozenset(_section(name, applied_record(mapping.storefront, mapping.key))
+                       for name in (mapping.held or "").split(",") if name),
     )
+
+
+def held_sections(listing: AppliedListing) -> str | None:
+    return ",".join(sorted(section.value for section in listing.held)) or None
 
 
 def _section(value: str, record: str) -> Section:

@@ -13,6 +13,7 @@ from adapters.persistence.mapping import (
     applied_record,
     family_from_row,
     family_row,
+    held_sections,
     remote_ids,
     section_rows,
 )
@@ -57,6 +58,7 @@ class SqlAlchemySyncState(SyncState):
                 mapping = ProductMappingRow(storefront=storefront, key=listing.key)
                 self._session.add(mapping)
             mapping.product_id, mapping.visible, mapping.remote = listing.product_id, listing.visible, remote
+            mapping.held = held_sections(listing)
             self._session.flush()
             self._session.execute(
                 delete(AppliedSectionRow).where(

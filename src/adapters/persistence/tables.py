@@ -57,6 +57,7 @@ class ProductMappingRow(Base):
     product_id: Mapped[int | None]
     remote: Mapped[dict[str, Any]] = mapped_column(default=dict)  # store-side ids: variants by SKU, images, ...
     visible: Mapped[bool]
+    held: Mapped[str | None]  # comma-separated sections under a DRIFT hold; NULL when none
 
 
 class AppliedSectionRow(Base):

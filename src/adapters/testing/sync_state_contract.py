@@ -74,6 +74,14 @@ class SyncStateContract(ABC):
         state.record_applied("uk", hidden)
         assert state.applied("uk") == {hidden.key: hidden}
 
+    def test_held_sections_read_back_and_can_be_released(self) -> None:
+        state = self.make_state()
+        held = applied(held=frozenset({Section.CORE, Section.MEDIA}))
+        state.record_applied("uk", held)
+        assert state.applied("uk")[held.key].held == frozenset({Section.CORE, Section.MEDIA})
+        state.record_applied("uk", applied())
+        assert state.applied("uk")[held.key].held == frozenset()
+
     def test_a_partial_record_keeps_only_its_sections(self) -> None:
         state = self.make_state()
         record = applied(hashes={Section.CORE: "c1"}, payloads={Section.PRICING: {"price": "1.00"}}, product_id=None,

@@ -1,0 +1,205 @@
+"""Reconcile: read the store back and find drift from what bookbridge last applied.
+
+Drift is a product edited or deleted by hand in the store, a product bookbridge owns that the catalogue no
+longer has, or an ISBN-like product bookbridge never made. Per section the policy decides: `overwrite` makes the
+next sync resend the section; `report` opens a DRIFT exception and holds the section (the next sync leaves it
+alone) until a person resolves the exception with `release_drift`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from domain.drift import DriftPolicy, find_drift
+from domain.listing import Section
+from domain.plan import AppliedListing, FieldChange
+from domain.ports import Clock, ExceptionKind, StoredProduct, Storefront, SyncException, UnitOfWork
+
+logger = logging.getLogger(__name__)
+_ISBN_LIKE = re.compile(r"97[89]\d{10}")  # EAN-13 Bookland prefixes: a SKU a publisher's product would carry
+
+
+@dataclass(frozen=True)
+class ReconcileStore:
+    """Command: compare one store with what bookbridge last applied to it."""
+
+    store: str
+    source: str  # the catalogue source whose known titles decide what bookbridge still owns
+    policies: Mapping[Section, DriftPolicy] = field(default_factory=dict)  # missing sections: overwrite
+
+    def policy(self, section: Section) -> DriftPolicy:
+        return self.policies.get(section, DriftPolicy.OVERWRITE)
+
+
+@dataclass(frozen=True)
+class DriftFinding:
+    key: str
+    isbn: str
+    what: str  # deleted, field, foreign, withdrawn
+    message: str
+    section: Section | None = None
+    field: str | None = None
+    policy: DriftPolicy | None = None
+
+
+@dataclass
+class ReconcileReport:
+    storefront: str
+    started: datetime
+    finished: datetime | None = None
+    checked: int = 0
+    findings: list[DriftFinding] = field(default_factory=list)
+    exceptions_opened: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"checked": self.checked, "exceptions": len(self.exceptions_opened)}
+        for finding in self.findings:
+            counts[finding.what] = counts.get(finding.what, 0) + 1
+        return counts
+
+
+def isbn_of(applied: AppliedListing) -> str:
+    """The ISBN a person knows the product by: the key of a one-edition product, else its SKU."""
+    if _ISBN_LIKE.fullmatch(applied.key):
+        return applied.key
+    return str(applied.payloads.get(Section.CORE, {}).get("sku") or applied.key)
+
+
+def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clock: Clock) -> ReconcileReport:
+    report = ReconcileReport(storefront=cmd.store, started=clock.now())
+    stored = list(store.read_back())
+    report.checked = len(stored)
+    by_id = {p.product_id: p for p in stored}
+    by_sku = {p.sku.casefold(): p for p in stored}
+    with uow:
+        applied = uow.state.applied(cmd.store)
+        catalogue = uow.state.catalogue(cmd.source)
+        known_isbns = {str(e.isbn) for family in catalogue.values() for e in family.editions}
+        known_families = set(catalogue)
+        owned: set[int] = set()
+        for key, record in sorted(applied.items()):
+            sku = str(record.payloads.get(Section.CORE, {}).get("sku") or key)
+            product = by_id.get(record.product_id) if record.product_id is not None else None
+            product = product or by_sku.get(sku.casefold())
+            if product is None:
+                if record.visible or record.hashes:
+                    _deleted(cmd, record, uow, clock, report)
+                continue
+            owned.add(product.product_id)
+            _field_drift(cmd, record, product, uow, clock, report)
+            if catalogue and product.is_visible and not _known(key, known_isbns, known_families):
+                report.findings.append(DriftFinding(key, isbn_of(record), "withdrawn",
+                                                    "no longer in the catalogue but still visible; the next sync "
+                                                    "hides it"))
+        for product in stored:
+            if product.product_id not in owned and _ISBN_LIKE.fullmatch(product.sku):
+                report.findings.append(DriftFinding(
+                    product.sku, product.sku, "foreign",
+                    f"product {product.product_id} ({product.name!r}) has an ISBN SKU but bookbridge did not make "
+                    "it; left alone"))
+        uow.commit()
+    report.finished = clock.now()
+    logger.info("reconcile of store %r: %s", cmd.store, report.counts, extra={"counts": report.counts})
+    return report
+
+
+def _known(key: str, isbns: set[str], families: set[str]) -> bool:
+    if key.startswith("family:"):
+        return key.split(":")[1] in families
+    return key in isbns
+
+
+def _deleted(cmd: ReconcileStore, record: AppliedListing, uow: UnitOfWork, clock: Clock,
+             report: ReconcileReport) -> None:
+    isbn = isbn_of(record)
+    message = f"deleted by hand from storefront {cmd.store!r}"
+    # The store-side ids (images, variants, custom fields) died with the product: forget them. With the product
+    # id kept and no remote ids, the storefront adapter looks the product up, finds it gone, and creates it.
+    if cmd.policy(Section.CORE) is DriftPolicy.OVERWRITE:
+        uow.state.record_applied(cmd.store, replace(record, hashes={}, remote={}, held=frozenset()))
+        message += "; the next sync recreates it"
+    else:
+        # Hold every section: an update of a product that is gone would only fail. Releasing the hold recreates it.
+        uow.state.record_applied(cmd.store, replace(record, remote={}, held=frozenset(Section)))
+        message += "; left out of syncs until resolved"
+    item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
+                                 at=clock.now())
+    report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+    report.findings.append(DriftFinding(record.key, isbn, "deleted", message, policy=cmd.policy(Section.CORE)))
+
+
+def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredProduct, uow: UnitOfWork,
+                 clock: Clock, report: ReconcileReport) -> None:
+    changes = find_drift(record, product.fields)
+    if not changes:
+        return
+    isbn = isbn_of(record)
+    hashes = dict(record.hashes)
+    held = set(record.held)
+    reported: list[FieldChange] = []
+    for change in changes:
+        policy = cmd.policy(change.section)
+        if policy is DriftPolicy.OVERWRITE:
+            hashes.pop(change.section, None)  # a missing hash makes the next sync resend the section
+            held.discard(change.section)
+            message = f"{change.field} was edited in the store; the next sync restores it"
+        else:
+            held.add(change.section)
+            reported.append(change)
+            message = f"{change.field} was edited in the store; left alone until resolved"
+        report.findings.append(DriftFinding(record.key, isbn, "field", message, change.section, change.field, policy))
+    uow.state.record_applied(cmd.store, replace(record, hashes=hashes, held=frozenset(held)))
+    if reported:
+        # One DRIFT exception per ISBN and storefront (the queue's key): name every held field in it.
+        message = "; ".join(f"{c.field} edited in store {cmd.store!r}: store has {_show(c.after)}, bookbridge "
+                            f"has {_show(c.before)}" for c in reported)
+        item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
+                                     field=",".join(sorted({c.field for c in reported})), at=clock.now())
+        report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,
+                  keep_store_value: bool = False, store: Storefront | None = None) -> SyncException:
+    """Resolve a DRIFT exception by hand and release the held sections of its product.
+
+    By default the held sections' hashes are forgotten, so the next sync overwrites the store's edit. With
+    `keep_store_value` the store's values (read back from `store`) are recorded as applied and the hashes kept,
+    so the edit stays until the source itself changes that section.
+    """
+    with uow:
+        item = next((x for x in uow.exceptions.open_items() if x.id == exception_id), None)
+        if item is not None and item.kind is ExceptionKind.DRIFT and item.storefront:
+            _release(uow, item, keep_store_value, store)
+        resolved = uow.exceptions.resolve(exception_id, note=note, at=clock.now())
+        uow.commit()
+    return resolved
+
+
+def _release(uow: UnitOfWork, item: SyncException, keep_store_value: bool, store: Storefront | None) -> None:
+    name = item.storefront or ""
+    for record in uow.state.applied(name).values():
+        if isbn_of(record) != item.isbn or not record.held:
+            continue
+        if not keep_store_value:
+            hashes = {s: h for s, h in record.hashes.items() if s not in record.held}
+            uow.state.record_applied(name, replace(record, hashes=hashes, held=frozenset()))
+            continue
+        if store is None:
+            raise ValueError("keeping the store's value needs the storefront to read it back")
+        product = next((p for p in store.read_back() if p.product_id == record.product_id), None)
+        payloads = {s: dict(p) for s, p in record.payloads.items()}
+        if product is not None:
+            for section in record.held:
+                payloads[section] = {k: product.fields.get(k, v) for k, v in payloads.get(section, {}).items()}
+        uow.state.record_applied(name, replace(record, payloads=payloads, held=frozenset()))

@@ -1,0 +1,34 @@
+"""BigCommerce product JSON → listing fields (the reverse of payloads.py)."""
+
+from __future__ import annotations
+
+from adapters.bigcommerce.readback import listing_fields
+
+PRODUCT = {
+    "id": 5, "sku": "9780007232833", "name": "Roseanna", "description": "<p>Blurb</p>", "availability": "available",
+    "is_visible": True, "weight": 0.25, "width": 0, "height": 19.8, "depth": 0, "preorder_message": "",
+    "price": 16.99, "sale_price": 0, "retail_price": 18.0, "brand_id": 3,
+    "custom_url": {"url": "/roseanna/", "is_customized": True},
+    "custom_fields": [{"id": 9, "name": "Format", "value": "Hardback"}],
+    "images": [{"id": 2, "sort_order": 1, "description": "Back", "is_thumbnail": False, "url_standard": "https://cdn/b"},
+               {"id": 1, "sort_order": 0, "description": "Front", "is_thumbnail": True, "url_standard": "https://cdn/a"}],
+    "variants": [{"id": 11, "sku": "9780007232833"}],
+    "channels": [2, 1],
+}
+
+
+def test_fields_come_back_under_listing_names_with_bigcommerce_blanks_as_none():
+    fields = listing_fields(PRODUCT)
+    assert fields["custom_url"] == "/roseanna/"
+    assert fields["price"] == {"price": 16.99, "sale_price": None, "retail_price": 18.0}
+    assert (fields["width"], fields["height"], fields["preorder_message"]) == (None, 19.8, None)
+    assert fields["custom_fields"] == [{"name": "Format", "value": "Hardback"}]
+    assert fields["images"] == [{"description": "Front", "is_thumbnail": True},
+                                {"description": "Back", "is_thumbnail": False}]
+    assert fields["channels"] == [1, 2]
+    assert "brand_id" not in fields and "id" not in fields
+
+
+def test_a_family_products_price_is_left_to_its_variants():
+    family = PRODUCT | {"variants": [{"id": 11, "sku": "a"}, {"id": 12, "sku": "b"}]}
+    assert "price" not in listing_fields(family)

@@ -1,0 +1,148 @@
+"""Reconcile against in-memory fakes: a merchandiser's edits and deletions, under each drift policy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from adapters.memory.storefront import MemoryProduct
+from adapters.sample.catalogue import sample_catalogue
+from application.reconcile import ReconcileStore, reconcile_store, release_drift
+from application.sync import SyncStore, sync_store
+from domain.drift import DriftPolicy
+from domain.listing import Section
+from domain.ports import ExceptionKind, FixedClock
+from domain.storefront import StorefrontSettings
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+UK = StorefrontSettings(
+    name="uk", countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True, timezone="Europe/London"
+)
+REPORT_CORE = {Section.CORE: DriftPolicy.REPORT}
+
+
+@pytest.fixture
+def world():
+    families = sample_catalogue(NOW.date(), families=6)
+    source, store, uow, clock = InMemoryCatalogSource(families), InMemoryStorefront("uk"), InMemoryUnitOfWork(), \
+        FixedClock(NOW)
+    sync_store(SyncStore.single(UK), source, store, uow, clock)
+    return source, store, uow, clock
+
+
+def sync(world):
+    source, store, uow, clock = world
+    return sync_store(SyncStore.single(UK), source, store, uow, clock)
+
+
+def reconcile(world, policies=None):
+    source, store, uow, clock = world
+    return reconcile_store(ReconcileStore("uk", source.name, policies or {}), store, uow, clock)
+
+
+def some_product(store: InMemoryStorefront) -> MemoryProduct:
+    return sorted(store.products.values(), key=lambda p: p.id)[0]
+
+
+def drift_items(uow):
+    with uow:
+        return [x for x in uow.exceptions.open_items() if x.kind is ExceptionKind.DRIFT]
+
+
+def test_an_untouched_store_has_no_drift(world):
+    report = reconcile(world)
+    assert report.findings == [] and report.exceptions_opened == []
+    assert report.checked == len(world[1].products) > 0
+
+
+def test_an_edit_under_overwrite_is_restored_by_the_next_sync(world):
+    store = world[1]
+    product = some_product(store)
+    ours = product.fields["description"]
+    product.fields["description"] = "Edited by hand"
+    report = reconcile(world)
+    [finding] = report.findings
+    assert (finding.field, finding.section, finding.policy) == ("description", Section.CORE, DriftPolicy.OVERWRITE)
+    assert drift_items(world[2]) == []
+    assert sync(world).updated == 1
+    assert product.fields["description"] == ours
+    assert reconcile(world).findings == []
+
+
+def test_an_edit_under_report_is_held_and_an_exception_says_why(world):
+    store, uow = world[1], world[2]
+    product = some_product(store)
+    product.fields["description"] = "Edited by hand"
+    reconcile(world, REPORT_CORE)
+    [item] = drift_items(uow)
+    assert item.isbn == product.sku and item.field == "description"
+    assert "'Edited by hand'" in item.message and "description" in item.message
+    full = sync_store(SyncStore.single(UK, full=True), *world)
+    assert product.fields["description"] == "Edited by hand"
+    assert full.updated > 0  # other sections (and other products) are still sent
+    # Reconciling again reports the same, still-open exception rather than a second one.
+    reconcile(world, REPORT_CORE)
+    assert [x.count for x in drift_items(uow)] == [2]
+
+
+def test_resolving_the_exception_by_default_overwrites_on_the_next_sync(world):
+    store, uow, clock = world[1], world[2], world[3]
+    product = some_product(store)
+    ours = product.fields["description"]
+    product.fields["description"] = "Edited by hand"
+    reconcile(world, REPORT_CORE)
+    [item] = drift_items(uow)
+    release_drift(uow, item.id, note="ours wins", clock=clock)
+    assert drift_items(uow) == []
+    sync(world)
+    assert product.fields["description"] == ours
+
+
+def test_resolving_with_keep_store_value_adopts_the_edit(world):
+    store, uow, clock = world[1], world[2], world[3]
+    product = some_product(store)
+    product.fields["description"] = "Edited by hand"
+    reconcile(world, REPORT_CORE)
+    [item] = drift_items(uow)
+    release_drift(uow, item.id, note="theirs wins", clock=clock, keep_store_value=True, store=store)
+    assert sync(world).updated == 0
+    assert product.fields["description"] == "Edited by hand"
+    assert reconcile(world, REPORT_CORE).findings == []
+
+
+def test_a_product_deleted_by_hand_is_reported_and_recreated(world):
+    store, uow = world[1], world[2]
+    product = some_product(store)
+    del store.products[product.id]
+    report = reconcile(world)
+    [finding] = report.findings
+    assert finding.what == "deleted" and finding.isbn == product.sku
+    [item] = drift_items(uow)
+    assert "deleted by hand" in item.message and item.storefront == "uk"
+    sync(world)
+    assert store.by_sku(product.sku) is not None
+
+
+def test_a_foreign_isbn_product_is_reported_and_never_touched(world):
+    store = world[1]
+    store.products[999] = MemoryProduct(id=999, sku="9780000000002", name="Not ours", is_visible=True)
+    report = reconcile(world)
+    assert [(f.what, f.isbn) for f in report.findings] == [("foreign", "9780000000002")]
+    sync(world)
+    assert store.products[999].fields == {} and store.products[999].name == "Not ours"
+
+
+def test_a_deletion_under_report_stays_deleted_until_the_exception_is_resolved(world):
+    store, uow, clock = world[1], world[2], world[3]
+    product = some_product(store)
+    del store.products[product.id]
+    reconcile(world, REPORT_CORE)
+    report = sync_store(SyncStore.single(UK, full=True), *world)
+    assert store.by_sku(product.sku) is None and report.failed == 0
+    [item] = drift_items(uow)
+    assert "left out of syncs until resolved" in item.message
+    release_drift(uow, item.id, note="restore it", clock=clock)
+    sync(world)
+    assert store.by_sku(product.sku) is not None
