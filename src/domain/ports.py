@@ -305,3 +305,61 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None:
         ...
+
+
+# --- reachability (`bookbridge check`) ---------------------------------------------------------------------------
+
+
+class ProbeStatus(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad-credentials"  # 401, or 403 on every call: the key or token is wrong or revoked
+    MISSING_SCOPE = "missing-scope"  # 403 on one endpoint: the API account lacks a scope
+    NOT_FOUND = "not-found"  # 404 on the base address: an unknown store hash or tenant
+    UNREACHABLE = "unreachable"  # connection refused, DNS failure, timeout
+    FAILED = "failed"  # any other unexpected answer
+
+
+@dataclass(frozen=True)
+class ProbeFinding:
+    """One call made to an outside system to prove that bookbridge can use it; reads only, never writes."""
+
+    target: str  # "BigCommerce store abc123", "Consonance https://..."
+    call: str  # "GET /v3/channels"
+    status: ProbeStatus
+    message: str  # what happened, in words; never a secret
+    fix: str | None = None  # what a person should do about it
+
+    @property
+    def ok(self) -> bool:
+        return self.status is ProbeStatus.OK
+
+
+@dataclass(frozen=True)
+class StoreChannel:
+    """A sales channel of the store (BigCommerce `GET /v3/channels`): what a storefront's `channel_id` names."""
+
+    id: int
+    name: str
+    type: str = "storefront"
+    platform: str = ""
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    findings: tuple[ProbeFinding, ...]
+    channels: tuple[StoreChannel, ...] | None = None  # None: the adapter has no channels, or could not list them
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+
+@runtime_checkable
+class Probeable(Protocol):
+    """An adapter that can prove it reaches its outside system with the configured credentials."""
+
+    def probe(self) -> ProbeResult:
+        """Make a few read-only calls and say, per call, what worked and what to fix. Never raises for an
+        unreachable host or a refused credential (those are findings); never writes."""
+        ...

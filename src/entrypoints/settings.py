@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from domain.listing import MappingSettings
+from domain.drift import DriftPolicy
+from domain.listing import MappingSettings, Section
 from domain.storefront import StorefrontSettings
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
@@ -57,6 +58,8 @@ class Settings(BaseSettings):
     mapping: MappingSettings = MappingSettings()
     schedules: ScheduleSettings = ScheduleSettings()
     exception_queues: list[AdapterSettings] = Field(default_factory=list)
+    # Per section (core, pricing, media, custom_fields, storefronts): what reconcile does with a store-side edit.
+    field_ownership: dict[str, DriftPolicy] = Field(default_factory=dict)
 
     @field_validator("database_url")
     @classmethod
@@ -64,6 +67,19 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
+
+    @field_validator("field_ownership")
+    @classmethod
+    def _sections(cls, value: dict[str, DriftPolicy]) -> dict[str, DriftPolicy]:
+        known = {section.value for section in Section}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown section {', '.join(map(repr, unknown))}: use one of {', '.join(sorted(known))}")
+        return value
+
+    def drift_policies(self) -> dict[Section, DriftPolicy]:
+        """Every section's reconcile policy; `overwrite` unless field_ownership says otherwise."""
+        return {section: self.field_ownership.get(section.value, DriftPolicy.OVERWRITE) for section in Section}
 
     @model_validator(mode="after")
     def _storefronts(self) -> Settings:

@@ -45,8 +45,8 @@ def run(*args: str):
 def test_db_upgrade_reports_the_revision(config):
     result = run("db", "upgrade", "-c", str(config))
     assert result.exit_code == 0, result.output
-    assert "empty -> 0001" in result.output
-    assert "0001 -> 0001" in run("db", "upgrade", "-c", str(config)).output
+    assert "empty -> 0002" in result.output
+    assert "0002 -> 0002" in run("db", "upgrade", "-c", str(config)).output
 
 
 def test_runs_are_recorded_and_state_survives_between_commands(config):
@@ -93,3 +93,12 @@ def test_sync_refuses_while_another_instance_holds_the_store_lease(config, tmp_p
         assert run("sync", "-c", str(config)).exit_code == 0  # released: the next sync goes ahead
     finally:
         engine.dispose()
+
+
+def test_reconcile_reports_what_it_checked_and_an_unknown_section_is_named(config):
+    result = run("reconcile", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "checked 0 products in store 'shop'" in result.output
+    config.write_text(config.read_text(encoding="utf-8") + '\n[field_ownership]\nblurb = "report"\n', encoding="utf-8")
+    bad = run("reconcile", "-c", str(config))
+    assert bad.exit_code != 0 and "blurb" in bad.output

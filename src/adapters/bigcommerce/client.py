@@ -168,6 +168,10 @@ class BigCommerceClient:
         self._http.close()
 
     @property
+    def config(self) -> BigCommerceConfig:
+        return self._config
+
+    @property
     def stats(self) -> ClientStats:
         with self._stats_lock:
             return replace(self._stats, by_method=dict(self._stats.by_method))

@@ -2,7 +2,8 @@
 
 Configuration (the `store` mapping):
     name               the store's name in bookbridge (default "bigcommerce")
-    store_hash         required; BigCommerce's alphanumeric store hash
+    store_hash         BigCommerce's alphanumeric store hash, or
+    store_hash_env     the name of an environment variable holding it (one of the two is required)
     access_token       the API account's token, or
     access_token_env   the name of an environment variable holding it (preferred), or
     access_token_file  a file holding it (e.g. a mounted secret); surrounding whitespace is stripped
@@ -33,10 +34,7 @@ _FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
 def create_bigcommerce_storefront(cfg: Mapping[str, Any]) -> BigCommerceStorefront:
-    store_hash = cfg.get("store_hash")
-    if not isinstance(store_hash, str) or not store_hash.strip():
-        raise ValueError("store 'bigcommerce' needs 'store_hash', the store's alphanumeric hash")
-    options: dict[str, Any] = {"store_hash": store_hash.strip(), "access_token": _access_token(cfg)}
+    options: dict[str, Any] = {"store_hash": _store_hash(cfg), "access_token": _access_token(cfg)}
     for key in ("v3_base_url", "v2_base_url"):
         if cfg.get(key):
             options[key] = str(cfg[key])
@@ -51,6 +49,22 @@ def create_bigcommerce_storefront(cfg: Mapping[str, Any]) -> BigCommerceStorefro
         delete_on_delist=_flag(cfg.get("delete_on_delist", False), "delete_on_delist"),
         workers=client_config.max_in_flight,
     )
+
+
+def _store_hash(cfg: Mapping[str, Any]) -> str:
+    """The store hash from the config or from an environment variable (`store_hash_env`)."""
+    if cfg.get("store_hash") and cfg.get("store_hash_env"):
+        raise ValueError("store 'bigcommerce': give 'store_hash' or 'store_hash_env', not both")
+    store_hash = cfg.get("store_hash")
+    if cfg.get("store_hash_env"):
+        variable = str(cfg["store_hash_env"])
+        store_hash = os.environ.get(variable, "")
+        if not store_hash.strip():
+            raise ValueError(f"store 'bigcommerce': environment variable {variable!r} (store_hash_env) is not set")
+    if not isinstance(store_hash, str) or not store_hash.strip():
+        raise ValueError("store 'bigcommerce' needs 'store_hash' (or 'store_hash_env', an environment variable "
+                         "name), the store's alphanumeric hash")
+    return store_hash.strip()
 
 
 def _access_token(cfg: Mapping[str, Any]) -> str:

@@ -139,13 +139,20 @@ class ConsonanceClient:
         return work
 
     def execute(
-        self, document: str, variables: Mapping[str, Any] | None = None, *, operation_name: str | None = None
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+        max_retries: int | None = None,
     ) -> dict[str, Any]:
-        """Send one GraphQL operation and return its `data`; raise on any error."""
+        """Send one GraphQL operation and return its `data`; raise on any error.
+
+        `max_retries` overrides the client's bound for this call (`bookbridge check` sends one attempt)."""
         payload: dict[str, Any] = {"query": document, "variables": dict(variables or {})}
         if operation_name is not None:
             payload["operationName"] = operation_name
-        response = self._post_with_retries(payload, operation_name or "query")
+        response = self._post_with_retries(payload, operation_name or "query", max_retries)
         try:
             body = response.json()
         except ValueError:
@@ -173,8 +180,10 @@ class ConsonanceClient:
 
     # -- transport -----------------------------------------------------------------------------------
 
-    def _post_with_retries(self, payload: dict[str, Any], operation: str) -> httpx.Response:
-        attempts = self.max_retries + 1
+    def _post_with_retries(self, payload: dict[str, Any], operation: str,
+                           max_retries: int | None = None) -> httpx.Response:
+        retries = self.max_retries if max_retries is None else max_retries
+        attempts = retries + 1
         last_error: httpx.TransportError | None = None
         for attempt in range(attempts):
             retry_after: float | None = None
@@ -210,7 +219,7 @@ class ConsonanceClient:
                 problem,
                 operation,
                 attempt + 1,
-                self.max_retries,
+                retries,
                 delay,
             )
             self._sleep(delay)

@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any, Protocol, cast
 
+from adapters.consonance.client import ConsonanceClient
 from adapters.consonance.errors import ConsonanceError
 from adapters.consonance.mapping import MappedWork, map_work
+from adapters.consonance.probe import probe_client
 from domain.isbn import ISBN13
 from domain.model import TitleFamily
-from domain.ports import CatalogSource, SourceRead
+from domain.ports import CatalogSource, ProbeResult, SourceRead
 from domain.problems import Problem, Severity
 
 logger = logging.getLogger(__name__)
@@ -104,6 +106,17 @@ class ConsonanceSource(CatalogSource):
             return None
         # A cursor ahead of today (the clock went back) must not skip today's changes.
         return min(last, today) - timedelta(days=self.overlap_days)
+
+    def probe(self) -> ProbeResult:
+        """One read-only call proving the address and the API key (`bookbridge check`)."""
+        client = self._shared if self._shared is not None else self._factory() if self._factory else None
+        if not isinstance(client, ConsonanceClient):
+            return ProbeResult(findings=())  # a test double: nothing to reach
+        try:
+            return probe_client(client)
+        finally:
+            if client is not self._shared:
+                client.close()
 
     def _fetch(self, since: date | None) -> list[dict[str, Any]]:
         if self._shared is not None:

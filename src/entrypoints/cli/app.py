@@ -15,9 +15,12 @@ from rich.table import Table
 
 from adapters.persistence import lease
 from application.sync import SyncReport, plan_store, sync_store
+from entrypoints.cli.check import check
+from entrypoints.cli.init import init
 from entrypoints.cli.render import print_plan, print_plan_json, print_report
 from entrypoints.cli.source import source_app
 from entrypoints.container import Container, build_command
+from entrypoints.logs import add_secret_names, configure_logging, level_for, secret_env_names
 from entrypoints.settings import ConfigurationError
 
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
@@ -31,14 +34,28 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(source_app, name="source")
+app.command()(init)
+app.command()(check)
+
+
+@app.callback()
+def main_options(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="log debug lines too (and every HTTP request)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="log warnings and errors only"),
+) -> None:
+    """Logs go to stderr: JSON lines when it is not a terminal, readable text when it is."""
+    if verbose and quiet:
+        raise typer.BadParameter("--verbose and --quiet contradict each other")
+    configure_logging(level_for(verbose, quiet))
 
 
 def _register_operations() -> None:
-    from entrypoints.cli.operations import db_app, exceptions_app, runs
+    from entrypoints.cli.operations import db_app, exceptions_app, reconcile, runs
 
     app.add_typer(db_app, name="db")
     app.add_typer(exceptions_app, name="exceptions")
     app.command()(runs)
+    app.command()(reconcile)
 
 
 @app.command()
@@ -79,6 +96,8 @@ def running(config: Path | None, *, need_storefronts: bool = True) -> Iterator[C
     except ConfigurationError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
+    add_secret_names(name for adapter in (settings.source, settings.store, *settings.exception_queues)
+                     for name in secret_env_names(adapter.options()))
     if need_storefronts and not settings.storefronts:
         err.print("[red]invalid configuration:[/red] no [[storefronts]] configured; run `bookbridge init` for a "
                   "commented example")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from adapters.persistence import current_revision, head_revision, make_engine, upgrade
 from application.notifications import deliver_outbox
+from application.reconcile import ReconcileStore, reconcile_store, release_drift
 from entrypoints.cli.app import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
 from entrypoints.cli.render import print_exceptions
 from entrypoints.settings import ConfigurationError
@@ -69,19 +70,21 @@ def exceptions_show(exception_id: int, config: Path | None = ConfigOption) -> No
 def exceptions_resolve(
     exception_id: int,
     note: str = typer.Option(..., "--note", "-n", help="what was done about it"),
+    keep_store_value: bool = typer.Option(
+        False, "--keep-store-value",
+        help="for a drift exception: adopt the store's edit (default: the next sync overwrites it)"),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Resolve an exception by hand, with a note."""
+    """Resolve an exception by hand, with a note. Resolving a drift exception releases its held fields."""
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
-        clock = container.clock()
-        with uow:
-            try:
-                item = uow.exceptions.resolve(exception_id, note=note, at=clock.now())
-            except KeyError:
-                Console(stderr=True).print(f"[red]no exception with id {exception_id}[/red]")
-                raise typer.Exit(EXIT_FAILURES) from None
-            uow.commit()
+        store = container.storefront() if keep_store_value else None
+        try:
+            item = release_drift(uow, exception_id, note=note, clock=container.clock(),
+                                 keep_store_value=keep_store_value, store=store)
+        except KeyError:
+            Console(stderr=True).print(f"[red]no exception with id {exception_id}[/red]")
+            raise typer.Exit(EXIT_FAILURES) from None
         Console().print(f"resolved {item.id} ({item.kind.value}, {item.isbn}): {note}")
 
 
@@ -124,6 +127,28 @@ def exceptions_deliver(config: Path | None = ConfigOption) -> None:
     for target in report.unconfigured:
         console.print(f"[yellow]messages for {target!r} wait: no [[exception_queues]] entry is named so[/yellow]")
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def reconcile(config: Path | None = ConfigOption) -> None:
+    """Read the store back and report drift: edits and deletions made by hand, and products not in the source.
+
+    Per section, `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and
+    the edit is left alone until it is resolved). Exit 1 when any exception was opened.
+    """
+    with running(config) as container:
+        settings = container.settings()
+        cmd = ReconcileStore(store=settings.store.name, source=container.source().name,
+                             policies=settings.drift_policies())
+        report = reconcile_store(cmd, container.storefront(), container.unit_of_work(), container.clock())
+    console = Console()
+    console.print(f"checked {report.checked} products in store {report.storefront!r}: {len(report.findings)} "
+                  f"drift findings, {len(report.exceptions_opened)} exceptions opened")
+    for finding in report.findings:
+        where = f" {finding.field} ({finding.section}, {finding.policy})" if finding.field else ""
+        console.print(f"  {finding.what:<9} {finding.isbn}{where}: {finding.message}")
+    for line in report.exceptions_opened:
+        console.print(f"[yellow]exception[/yellow] {line}")
+    raise typer.Exit(EXIT_FAILURES if report.exceptions_opened else EXIT_OK)
 
 
 def runs(

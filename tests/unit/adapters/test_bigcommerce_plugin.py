@@ -63,3 +63,24 @@ def test_bad_configuration_is_refused_without_showing_the_token(
         plugin.create_bigcommerce_storefront(config)
     assert expected in str(error.value)
     assert TOKEN not in str(error.value) and TOKEN not in caplog.text
+
+
+def test_the_store_hash_can_come_from_an_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BC_HASH", "abc123")
+    store = _registry().create(AdapterKind.STOREFRONT, "bigcommerce", {
+        "kind": "bigcommerce", "store_hash_env": "BC_HASH", "access_token": TOKEN})
+    assert store.client.config.store_hash == "abc123"
+    store.close()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"store_hash_env": "BC_HASH_UNSET"}, "'BC_HASH_UNSET' (store_hash_env) is not set"),
+    ({"store_hash_env": "BC_HASH_UNSET", "store_hash": "abc"}, "not both"),
+    ({}, "needs 'store_hash' (or 'store_hash_env'"),
+])
+def test_store_hash_errors_name_the_key(monkeypatch: pytest.MonkeyPatch, options: dict[str, str],
+                                        message: str) -> None:
+    monkeypatch.delenv("BC_HASH_UNSET", raising=False)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _registry().create(AdapterKind.STOREFRONT, "bigcommerce", {"kind": "bigcommerce", "access_token": TOKEN,
+                                                                   **options})

@@ -65,7 +65,7 @@ def test_plan_is_a_dry_run_and_json_lists_every_action(config):
     runner = CliRunner()
     result = runner.invoke(app, ["plan", "--json", "-c", str(config)])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)  # logs go to stderr
     assert document["store"] == "shop"
     assert document["counts"]["create"] == len(document["actions"]) > 0
     assert {a["action"] for a in document["actions"]} == {"create"}

@@ -1,0 +1,224 @@
+"""`bookbridge check`: is this configuration ready for a first sync? Writes nothing, anywhere.
+
+1. The configuration: the file and BOOKBRIDGE_* variables, then each adapter built from its options (a missing
+   option or an unset environment variable is named here). Any failure: exit 2.
+2. The outside world: each adapter that can (`domain.ports.Probeable`) makes read-only calls; then each
+   storefront's channel_id is looked up among the store's channels.
+3. The catalogue: a full read, the listings a first sync would build, the problems by code, and how many
+   editions each storefront would hold back (`application.readiness`).
+
+Exit 0: all good; 1: a check failed (or, with --strict, some edition would be held back); 2: invalid configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from adapters.hookspecs import AdapterKind, AdapterRegistry
+from application.readiness import ReadinessReport, check_readiness
+from domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
+from entrypoints.container import Container, build_command, notify_targets
+from entrypoints.logs import add_secret_names, secret_env_names
+from entrypoints.settings import ConfigurationError, Settings
+
+EXIT_OK, EXIT_FAILURES, EXIT_CONFIG = 0, 1, 2
+DOCS = "docs/configuration.md"
+_LIVE_CHANNEL = frozenset({"active", "prelaunch"})
+
+
+@dataclass
+class Adapters:
+    source: CatalogSource | None = None
+    store: Storefront | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Adapters:
+    """Build the source, the store and the notifiers from their options; every failure becomes a line to fix.
+
+    The source gets no stored-edition lookup (nothing reads the state database here): ONIX block updates (04)
+    in a full read are then reported as problems, as on a first sync.
+    """
+    built = Adapters()
+    if not settings.storefronts:
+        built.errors.append("[[storefronts]]: none configured; add one per channel of the store (`bookbridge init` "
+                            "writes an example)")
+    if len({s.format_strategy for s in settings.storefronts}) > 1:
+        built.errors.append("[[storefronts]] format_strategy: storefronts of one store share its products, so they "
+                            "must all use the same strategy")
+    # As the composition root builds it (`container.build_source`), minus the stored-edition lookup.
+    options: dict[str, Any] = {"today": clock.now().date().isoformat(), "clock": clock, **settings.source.options()}
+    try:
+        built.source = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
+    except LookupError as exc:
+        built.errors.append(f"[source] kind: {exc}")
+    except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
+        built.errors.append(str(exc))
+    try:
+        built.store = registry.create(AdapterKind.STOREFRONT, settings.store.kind, settings.store.options())
+    except LookupError as exc:
+        built.errors.append(f"[store] kind: {exc}")
+    except (ValueError, TypeError, OSError) as exc:
+        built.errors.append(str(exc))
+    try:
+        names = notify_targets(settings)
+    except ConfigurationError as exc:
+        built.errors.append(str(exc))
+        names = tuple(str(i) for i in range(len(settings.exception_queues)))
+    for name, queue in zip(names, settings.exception_queues, strict=True):
+        try:
+            notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
+        except (LookupError, ValueError, TypeError, OSError, ImportError) as exc:
+            built.errors.append(f"[[exception_queues]] {name!r}: {exc}")
+            continue
+        _close(notifier)
+    return built
+
+
+def probe(adapter: object, what: str) -> ProbeResult:
+    if isinstance(adapter, Probeable):
+        return adapter.probe()
+    return ProbeResult(findings=(ProbeFinding(what, "-", ProbeStatus.OK,
+                                              f"{type(adapter).__name__} makes no connection check"),))
+
+
+def channel_findings(settings: Settings, result: ProbeResult) -> list[ProbeFinding]:
+    """Each storefront's channel_id must name a channel of the store (one that is live, ideally)."""
+    if result.channels is None:
+        return []
+    by_id = {c.id: c for c in result.channels}
+    known = ", ".join(f"{c.id} ({c.name})" for c in result.channels) or "none"
+    found = []
+    for storefront in settings.storefronts:
+        call = f"[[storefronts]] {storefront.name}: channel_id = {storefront.channel_id}"
+        channel = by_id.get(storefront.channel_id)
+        if channel is None:
+            found.append(ProbeFinding("storefronts", call, ProbeStatus.NOT_FOUND,
+                                      f"the store has no channel {storefront.channel_id}",
+                                      f"set channel_id to one of the store's channels: {known}"))
+        elif channel.status and channel.status not in _LIVE_CHANNEL:
+            found.append(ProbeFinding("storefronts", call, ProbeStatus.FAILED,
+                                      f"channel {channel.id} ({channel.name}) is {channel.status}",
+                                      "activate the channel in the control panel, or map the storefront elsewhere"))
+        else:
+            found.append(ProbeFinding("storefronts", call, ProbeStatus.OK,
+                                      f"channel {channel.id}: {channel.name} ({channel.type}, {channel.status})"))
+    return found
+
+
+def print_findings(console: Console, findings: list[ProbeFinding]) -> None:
+    table = Table(title="Connections")
+    for column in ("", "target", "call", "result", "how to fix"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        mark = "[green]ok[/green]" if f.ok else f"[red]{f.status.value}[/red]"
+        fix = escape(f.fix or "") if not f.ok else ""
+        table.add_row(mark, escape(f.target), escape(f.call), escape(f.message), fix)
+    console.print(table)
+
+
+def print_channels(console: Console, result: ProbeResult, settings: Settings) -> None:
+    if result.channels is None:
+        return
+    mapped = {s.channel_id: s.name for s in settings.storefronts}
+    table = Table(title="The store's channels (map storefronts with channel_id)")
+    for column in ("id", "name", "type", "platform", "status", "storefront"):
+        table.add_column(column)
+    for c in result.channels:
+        table.add_row(str(c.id), escape(c.name), c.type, c.platform, c.status, escape(mapped.get(c.id, "")))
+    console.print(table)
+
+
+def print_readiness(console: Console, report: ReadinessReport) -> None:
+    console.print(f"Catalogue: {report.families} families, {report.editions} editions read"
+                  + (f", {report.delisted} withdrawn" if report.delisted else "")
+                  + f"; {report.blocking} blocking problems, {report.warnings} warnings")
+    if report.by_code:
+        table = Table(title="Problems by code")
+        for column in ("severity", "code", "count", "for example"):
+            table.add_column(column, overflow="fold")
+        for (severity, code), count in report.by_code.items():
+            example = report.examples[code]
+            table.add_row(severity.value, code, str(count), escape(f"{example.record or ''}: {example.message}"))
+        console.print(table)
+    table = Table(title="Per storefront")
+    for column in ("storefront", "editions", "held back (blocking)", "ready"):
+        table.add_column(column, justify="right")
+    for s in report.storefronts:
+        table.add_row(s.storefront, str(s.editions), str(s.blocked), str(s.editions - s.blocked))
+    console.print(table)
+
+
+def run_check(container: Container, console: Console, *, strict: bool = False) -> int:
+    err = Console(stderr=True, soft_wrap=True)  # one line per problem, whole, for grep and for logs
+    try:
+        settings = container.settings()
+    except ConfigurationError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]\n(see {DOCS}, or `bookbridge init` for a commented example)")
+        return EXIT_CONFIG
+    add_secret_names([*secret_env_names(settings.source.options()), *secret_env_names(settings.store.options()),
+                      *(n for q in settings.exception_queues for n in secret_env_names(q.options()))])
+    clock = container.clock()
+    adapters = build_adapters(container.registry(), settings, clock)
+    try:
+        for failure in container.plugin_failures():
+            err.print(f"[yellow]plugin {failure.plugin} is disabled:[/yellow] {escape(failure.error)}")
+        if adapters.errors:
+            err.print("[red]invalid configuration:[/red]\n  " + "\n  ".join(map(escape, adapters.errors))
+                      + f"\n(see {DOCS})")
+            return EXIT_CONFIG
+        console.print("configuration: ok")
+        failed = not reach_and_read(console, err, settings, adapters, clock, strict=strict)
+    finally:
+        _close(adapters.store)
+    console.print("[red]some checks failed[/red]" if failed else "[green]all checks passed[/green]")
+    return EXIT_FAILURES if failed else EXIT_OK
+
+
+def reach_and_read(console: Console, err: Console, settings: Settings, adapters: Adapters, clock: Clock, *,
+                   strict: bool) -> bool:
+    """Steps 2 and 3; True when every check passed."""
+    assert adapters.source is not None and adapters.store is not None
+    source_probe = probe(adapters.source, f"source {settings.source.kind}")
+    store_probe = probe(adapters.store, f"store {settings.store.kind}")
+    findings = [*source_probe.findings, *store_probe.findings, *channel_findings(settings, store_probe)]
+    print_findings(console, findings)
+    print_channels(console, store_probe, settings)
+    passed = all(f.ok for f in findings)
+    if not source_probe.ok:
+        console.print("catalogue: not read (the source cannot be reached; see above)")
+        return False
+    try:
+        report = check_readiness(build_command(settings, full=True), adapters.source, clock)
+    except Exception as exc:  # the source cannot be read: say why, as `source inspect` does
+        err.print(f"[red]could not read the catalogue:[/red] {escape(f'{type(exc).__name__}: {exc}')}")
+        return False
+    print_readiness(console, report)
+    return passed and not (strict and any(s.blocked for s in report.storefronts))
+
+
+def _close(adapter: object) -> None:
+    close = getattr(adapter, "close", None)
+    if callable(close):
+        close()
+
+
+def check(
+    config: Path | None = typer.Option(None, "--config", "-c", help="bookbridge.toml (default: ./bookbridge.toml "
+                                       "or $BOOKBRIDGE_CONFIG)", dir_okay=False),
+    strict: bool = typer.Option(False, "--strict", help="also fail (exit 1) when any edition would be held back"),
+) -> None:
+    """Validate the configuration, reach both APIs, list the store's channels, report catalogue readiness.
+
+    Writes nothing. Exit 0: all good; 1: a check failed; 2: the configuration is invalid.
+    """
+    container = Container()
+    container.config_path.override(config)
+    raise typer.Exit(run_check(container, Console(), strict=strict))

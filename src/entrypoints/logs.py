@@ -1,0 +1,203 @@
+"""Logging, configured in one place: JSON lines when stderr is not a terminal, readable text when it is.
+
+Every record carries the fields of `application.logcontext` (the sync run, the edition's ISBN) and passes a
+filter that masks secrets: the values of secret-looking environment variables (and of those the configuration
+names in `*_env` options), values written as `token=...`, `"api_key": "..."` or `Bearer ...`, and extra
+fields named like a secret. `configure_logging` is called by the CLI's callback; nothing happens at import.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from application.logcontext import current_log_context
+
+SECRET_NAME = re.compile(r"(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|\w+_key|credential|authorization)",
+                         re.IGNORECASE)
+# `name=value`, `name: value`, `"name": "value"` for secret-looking names; and HTTP bearer credentials.
+_ASSIGNED = re.compile(
+    r"""(?P<name>["']?[\w-]*(?:token|secret|passw(?:or)?d|api[_-]?key|_key|authorization)["']?)"""
+    r"""(?P<sep>\s*[:=]\s*)(?P<quote>["']?)(?P<value>(?:Bearer\s+)?[^\s"',;&}]+)""",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(Bearer\s+)[^\s\"',;]+", re.IGNORECASE)
+MASK = "***"
+MIN_SECRET = 6  # shorter values ("1", "true") would mask ordinary words
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_HANDLER_FLAG = "_bookbridge_handler"
+
+
+class SecretMasker:
+    """The secrets to mask, by value; longest first so that a secret containing another is masked whole."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        if value and len(value.strip()) >= MIN_SECRET:
+            self._values.add(value.strip())
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ, named: Iterable[str] = ()) -> SecretMasker:
+        """Values of environment variables whose names look secret, plus those named in `named`."""
+        masker = cls(value for name, value in environ.items() if SECRET_NAME.search(name))
+        for name in named:
+            masker.add(environ.get(name))
+        return masker
+
+    def mask(self, text: str) -> str:
+        for value in sorted(self._values, key=len, reverse=True):
+            text = text.replace(value, MASK)
+        text = _ASSIGNED.sub(lambda m: f"{m['name']}{m['sep']}{m['quote']}{MASK}", text)
+        return _BEARER.sub(rf"\g<1>{MASK}", text)
+
+
+class SecretFilter(logging.Filter):
+    """Masks the message (arguments merged in), the traceback, and extra fields named like secrets."""
+
+    def __init__(self, masker: SecretMasker) -> None:
+        super().__init__()
+        self.masker = masker
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.masker.mask(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.masker.mask(record.exc_text)
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD:
+                continue
+            if SECRET_NAME.search(name) and value is not None:
+                setattr(record, name, MASK)
+            elif isinstance(value, str):
+                setattr(record, name, self.masker.mask(value))
+        return True
+
+
+class ContextFilter(logging.Filter):
+    """Copies the application's log context (run_id, isbn, store, ...) onto the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in current_log_context().items():
+            if not hasattr(record, name):
+                setattr(record, name, value)
+        return True
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, the context fields, and any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_extras(record),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            document["exception"] = record.exc_text
+        return json.dumps(document, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """`12:00:01 WARNING  adapters.bigcommerce.client  message  run_id=7 isbn=978...`"""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s  %(message)s", datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        if not fields:
+            return line
+        head, _, tail = line.partition("\n")
+        return f"{head}  {fields}" + (f"\n{tail}" if tail else "")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is now (a test runner swaps it), like logging's last-resort handler."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
+def level_for(verbose: int = 0, quiet: bool = False) -> int:
+    if quiet:
+        return logging.WARNING
+    return logging.DEBUG if verbose else logging.INFO
+
+
+def configure_logging(
+    level: int = logging.INFO,
+    *,
+    json_lines: bool | None = None,
+    masker: SecretMasker | None = None,
+) -> logging.Handler:
+    """Install bookbridge's one handler on the root logger (replacing an earlier one) and return it.
+
+    `json_lines`: None chooses by whether stderr is a terminal. `masker`: defaults to the secret-looking
+    environment variables; `add_secret_names` adds the variables a configuration names.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_FLAG, False):
+            root.removeHandler(handler)
+    handler = _StderrHandler()
+    setattr(handler, _HANDLER_FLAG, True)
+    if json_lines is None:
+        json_lines = not _is_terminal(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
+    handler.addFilter(ContextFilter())
+    handler.addFilter(SecretFilter(masker or SecretMasker.from_environment()))
+    handler.setLevel(level)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Chatty libraries (every HTTP request, every migration step at INFO) speak only under --verbose.
+    for name in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(name).setLevel(logging.DEBUG if level <= logging.DEBUG else logging.WARNING)
+    return handler
+
+
+def add_secret_names(names: Iterable[str], environ: Mapping[str, str] = os.environ) -> None:
+    """Mask the values of these environment variables too (the `*_env` options of a loaded configuration)."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, _HANDLER_FLAG, False):
+            for log_filter in handler.filters:
+                if isinstance(log_filter, SecretFilter):
+                    for name in names:
+                        log_filter.masker.add(environ.get(name))
+
+
+def secret_env_names(options: Mapping[str, Any]) -> list[str]:
+    """The environment variables an adapter's options point at: the values of its `*_env` keys."""
+    return [str(v) for k, v in options.items() if k.endswith("_env") and isinstance(v, str)]
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

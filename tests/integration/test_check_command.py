@@ -1,0 +1,207 @@
+"""`bookbridge check` over real HTTP: the BigCommerce sandbox and the Consonance stand-in on loopback.
+
+Each failure a first run meets in production gets its own message: bad credentials (401), an unknown store hash
+(404), a host that refuses connections, a missing scope (403 on one endpoint), a storefront mapped to a channel
+the store lacks, and an invalid configuration (exit 2). The check writes nothing.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
+from adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer
+from entrypoints.cli import app
+
+KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key
+TOKEN = "sandbox-token"
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[SandboxServer]:
+    config = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),
+                                           ChannelSeed(id=3, name="Old shop", status="archived")))
+    with SandboxServer(config) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def consonance() -> Iterator[ConsonanceStandinServer]:
+    with ConsonanceStandinServer(ConsonanceData.load_json(SAMPLE_CATALOGUE), KEY) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def fresh(store, monkeypatch):
+    store.reset()
+    for name in ("BOOKBRIDGE_CONFIG", "BOOKBRIDGE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(tmp_path: Path, *, consonance_url: str, store_url: str, store_hash: str = "sandbox",
+                 us_channel: int = 2) -> Path:
+    path = tmp_path / "bookbridge.toml"
+    path.write_text(f"""
+database_url = "sqlite:///{tmp_path / 'state.db'}"
+
+[source]
+kind = "consonance"
+base_url = "{consonance_url}"
+api_key_env = "TEST_CONSONANCE_KEY"
+
+[store]
+kind = "bigcommerce"
+name = "shop"
+store_hash_env = "TEST_STORE_HASH"
+access_token_env = "TEST_BC_TOKEN"
+v3_base_url = "{store_url}/stores/{{store_hash}}/v3"
+v2_base_url = "{store_url}/stores/{{store_hash}}/v2"
+
+[[storefronts]]
+name = "uk"
+channel_id = 1
+countries = ["GB"]
+currency = "GBP"
+timezone = "Europe/London"
+
+[[storefronts]]
+name = "us"
+channel_id = {us_channel}
+countries = ["US"]
+currency = "USD"
+default_currency = false
+tax_inclusive = false
+timezone = "America/New_York"
+""", encoding="utf-8")
+    return path
+
+
+def check(path: Path, *, key: str = KEY, token: str = TOKEN, store_hash: str = "sandbox", extra: tuple[str, ...] = ()):
+    env = {"TEST_CONSONANCE_KEY": key, "TEST_BC_TOKEN": token, "TEST_STORE_HASH": store_hash, "COLUMNS": "250"}
+    return CliRunner().invoke(app, ["check", "-c", str(path), *extra], env=env)
+
+
+@pytest.fixture
+def config(tmp_path, store, consonance) -> Path:
+    return write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url)
+
+
+def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(config, store, tmp_path):
+    result = check(config)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "configuration: ok" in out and "all checks passed" in out
+    assert "the API key is accepted" in out and "GET /v3/channels" in out
+    assert "US storefront" in out and "Old shop" in out  # every channel, to map storefronts with
+    assert "Catalogue: 3 families, 6 editions read" in out and "Per storefront" in out
+    # Nothing was written: only reads reached the store, and no state database was made.
+    assert {r.method for r in store.requests} == {"GET"} and not store.state.products
+    assert not (tmp_path / "state.db").exists()
+
+
+def test_strict_fails_when_an_edition_would_be_held_back(config):
+    result = check(config, extra=("--strict",))
+    assert result.exit_code == 1 and "no-price" in result.output  # the sample lacks USD prices for some
+
+
+def test_a_wrong_access_token_is_a_401_with_what_to_check(config):
+    result = check(config, token="not-the-token")
+    assert result.exit_code == 1
+    assert "bad-credentials" in result.output and "401 Unauthorized" in result.output
+    assert "access_token_env" in result.output and "not-the-token" not in result.output
+
+
+def test_an_unknown_store_hash_is_a_404_naming_the_hash(config):
+    result = check(config, store_hash="nosuchstore")
+    assert result.exit_code == 1
+    assert "no store with hash 'nosuchstore'" in result.output and "store_hash" in result.output
+
+
+def test_a_wrong_consonance_key_is_a_401_and_the_catalogue_is_not_read(config, consonance):
+    result = check(config, key="WrongKey0000000000000000000000ab")
+    assert result.exit_code == 1
+    assert "Consonance rejected the API key" in result.output and "api_key_env" in result.output
+    assert "Catalogue:" not in result.output
+
+
+def test_unreachable_hosts_are_named_at_once(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path, consonance_url=f"http://127.0.0.1:{port}", store_url=f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    result = check(config)
+    assert time.monotonic() - started < 10  # one attempt each, no minute of back-off
+    assert result.exit_code == 1
+    assert result.output.count(f"cannot connect to 127.0.0.1:{port}") == 2, result.output
+    assert "unreachable" in result.output
+
+
+def test_a_missing_scope_names_the_scope_a_sync_needs(config, store):
+    store.faults.schedule("error", status=403, method="GET", path_prefix="/v3/pricelists")
+    result = check(config)
+    assert result.exit_code == 1
+    assert "missing-scope" in result.output and "'Products: modify'" in result.output
+    assert "GET /v3/pricelists" in result.output
+
+
+def test_a_storefront_on_a_channel_the_store_lacks_is_reported_with_the_channels_there_are(tmp_path, store,
+                                                                                           consonance):
+    config = write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=9)
+    result = check(config)
+    assert result.exit_code == 1
+    assert "the store has no channel 9" in result.output and "2 (US storefront)" in result.output
+
+
+def test_a_storefront_on_an_archived_channel_is_reported(tmp_path, store, consonance):
+    config = write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=3)
+    result = check(config)
+    assert result.exit_code == 1 and "is archived" in result.output
+
+
+def test_an_unset_environment_variable_is_a_configuration_error(config):
+    result = CliRunner().invoke(app, ["check", "-c", str(config)], env={"TEST_CONSONANCE_KEY": KEY,
+                                                                       "TEST_STORE_HASH": "sandbox"})
+    assert result.exit_code == 2
+    assert "'TEST_BC_TOKEN' (access_token_env) is not set" in result.output
+
+
+def test_an_invalid_file_is_a_configuration_error_naming_the_key(config):
+    config.write_text(config.read_text(encoding="utf-8").replace('currency = "GBP"', 'currency = "POUNDS"'),
+                      encoding="utf-8")
+    result = check(config)
+    assert result.exit_code == 2 and "storefronts.0.currency" in result.output
+
+
+def test_a_host_that_does_not_resolve_is_named(tmp_path):
+    url = "http://bookbridge-check.invalid"  # RFC 6761: .invalid never resolves
+    config = write_config(tmp_path, consonance_url=url, store_url=url)
+    result = check(config)
+    assert result.exit_code == 1
+    assert result.output.count("cannot resolve bookbridge-check.invalid") == 2, result.output
+
+
+def test_403_on_every_call_is_a_token_without_rights_not_one_missing_scope(config, store):
+    store.faults.schedule("error", status=403, count=10, method="GET", path_prefix="/v3/")
+    result = check(config)
+    assert result.exit_code == 1
+    assert "bad-credentials" in result.output and "missing-scope" not in result.output
+
+
+def test_an_unknown_adapter_kind_lists_the_registered_ones(config):
+    config.write_text(config.read_text(encoding="utf-8").replace('kind = "consonance"', 'kind = "consonanse"'),
+                      encoding="utf-8")
+    result = check(config)
+    assert result.exit_code == 2
+    assert "[source] kind: no source adapter named 'consonanse'" in result.output and "onix-file" in result.output

@@ -1,0 +1,41 @@
+"""Catalogue readiness: a full read, the listings a first sync would build, problems tallied; nothing written."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from adapters.memory import InMemoryCatalogSource
+from adapters.sample.catalogue import sample_catalogue
+from application.readiness import check_readiness
+from application.sync import SyncStore
+from domain.ports import FixedClock
+from domain.problems import Severity
+from domain.storefront import StorefrontSettings
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+UK = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
+US = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                        timezone="America/New_York", default_currency=False)
+
+
+def test_readiness_counts_families_editions_problems_and_blocked_editions_per_storefront():
+    families = sample_catalogue(NOW.date(), families=20)
+    report = check_readiness(SyncStore(store="shop", storefronts=(UK, US)), InMemoryCatalogSource(families),
+                             FixedClock(NOW))
+    assert report.families == 20 and report.editions == sum(len(f.editions) for f in families)
+    assert [s.storefront for s in report.storefronts] == ["uk", "us"]
+    assert all(0 < s.blocked <= s.editions for s in report.storefronts)
+    assert report.blocking == sum(n for (sev, _), n in report.by_code.items() if sev is Severity.BLOCKING) > 0
+    assert set(report.examples) == {code for _, code in report.by_code}
+    first_severities = [sev for sev, _ in report.by_code]
+    assert first_severities == sorted(first_severities, key=lambda s: s is not Severity.BLOCKING)  # blocking first
+
+
+def test_a_storefront_that_requires_no_cover_holds_back_fewer_editions():
+    families = sample_catalogue(NOW.date(), families=20)
+    strict = check_readiness(SyncStore.single(UK), InMemoryCatalogSource(families), FixedClock(NOW))
+    lenient_uk = UK.model_copy(update={"require_cover": False, "require_description": False})
+    lenient = check_readiness(SyncStore.single(lenient_uk), InMemoryCatalogSource(families), FixedClock(NOW))
+    assert lenient.storefronts[0].blocked < strict.storefronts[0].blocked
+    assert "missing-cover" in {code for _, code in strict.by_code}
+    assert "missing-cover" not in {code for _, code in lenient.by_code}
