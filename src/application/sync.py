@@ -7,11 +7,13 @@ flight; the storefront's create-by-SKU lookup makes the re-run converge without 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from application.logcontext import log_context
 from domain.catalogue import merge_catalogue
 from domain.listing import MappingSettings, StoreListing, build_store_listings
 from domain.model import TitleFamily
@@ -29,6 +31,7 @@ from domain.ports import (
 from domain.problems import Problem
 from domain.storefront import StorefrontSettings
 
+logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
 READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
 
@@ -141,16 +144,22 @@ def sync_store(
     with uow:
         run = uow.runs.start_run(name, at=clock.now())
         uow.commit()
-    try:
-        report = _sync(cmd, source, store, uow, clock, run.id, on_progress)
-    except BaseException:
+    with log_context(run_id=run.id, store=name):
+        logger.info("sync run %d of store %r started", run.id, name)
+        try:
+            report = _sync(cmd, source, store, uow, clock, run.id, on_progress)
+        except BaseException:
+            logger.exception("sync run %d of store %r crashed", run.id, name)
+            with uow:
+                uow.runs.finish_run(run.id, at=clock.now(), counts={}, outcome="crashed")
+                uow.commit()
+            raise
         with uow:
-            uow.runs.finish_run(run.id, at=clock.now(), counts={}, outcome="crashed")
+            uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts,
+                                outcome="ok" if report.ok else "failed")
             uow.commit()
-        raise
-    with uow:
-        uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts, outcome="ok" if report.ok else "failed")
-        uow.commit()
+        logger.info("sync run %d of store %r finished: %s", run.id, name,
+                    ", ".join(f"{k} {v}" for k, v in report.counts.items()), extra={"counts": report.counts})
     return report
 
 
@@ -167,6 +176,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     done = 0
     for start in range(0, len(actions), cmd.batch_size):
         batch = actions[start : start + cmd.batch_size]
+        _record_create_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
         _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
         done += len(batch)
@@ -193,6 +203,25 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     return report
 
 
+def _record_create_intents(
+    batch: Sequence[StoreAction], applied: dict[str, AppliedListing], storefront: str, uow: UnitOfWork
+) -> None:
+    """Before sending creates, record each key with no hashes and no product id.
+
+    If the process dies after the store created a product but before its outcome was recorded, the next plan
+    still knows the key: it resends every section (the storefront finds the product by SKU instead of
+    creating it again), or hides the product if the title is no longer listed. Without this record such a
+    product would be unknown to bookbridge and stay on sale.
+    """
+    intents = [a.key for a in batch if a.kind is ActionKind.CREATE and a.key not in applied]
+    if not intents:
+        return
+    with uow:
+        for key in intents:
+            uow.state.record_applied(storefront, AppliedListing(key=key, hashes={}, visible=True))
+        uow.commit()
+
+
 def _record_batch(
     batch: Sequence[StoreAction],
     outcomes: Sequence[ActionOutcome],
@@ -209,6 +238,12 @@ def _record_batch(
         for action, outcome in zip(batch, outcomes, strict=True):
             report.outcomes.append(outcome)
             isbn = _isbn_of(action)
+            with log_context(isbn=isbn):
+                if outcome.ok:
+                    logger.debug("%s %s: ok", action.kind.value, action.key)
+                else:
+                    logger.warning("%s %s failed: %s", action.kind.value, action.key,
+                                   outcome.error.message if outcome.error else "no reason given")
             uow.runs.log_outcome(run_id, key=action.key, isbn=isbn, action=action.kind.value,
                                  sections=[s.value for s in action.sections], ok=outcome.ok,
                                  error=outcome.error.message if outcome.error else None, at=clock.now())

@@ -25,6 +25,8 @@ class InMemoryCatalogSource:
     def put(self, family: TitleFamily) -> None:
         self._version += 1
         self._families[family.id] = (self._version, family)
+        for edition in family.editions:  # back in the catalogue: no longer a delete notification
+            self._delisted.pop(edition.isbn, None)
 
     def remove(self, family_id: str) -> None:
         self._version += 1
