@@ -17,7 +17,7 @@ from application.logcontext import log_context
 from domain.catalogue import merge_catalogue
 from domain.listing import MappingSettings, StoreListing, build_store_listings
 from domain.model import TitleFamily
-from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, plan_changes
+from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, next_wakeups, plan_changes
 from domain.ports import (
     ActionOutcome,
     CatalogSource,
@@ -196,9 +196,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
                     at=clock.now(),
                 )
         uow.commit()
-    report.wakeups = sorted(
-        ((li.key, li.next_change) for li in planned.listings if li.next_change is not None), key=lambda kv: kv[1]
-    )
+    report.wakeups = next_wakeups(planned.listings)
     report.finished = clock.now()
     return report
 

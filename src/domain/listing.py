@@ -237,10 +237,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 _ROLE_LABELS = {"A01": "Author", "A12": "Illustrator", "A23": "Foreword", "A24": "Introduction", "B01": "Editor",
                 "B06": "Translator", "E07": "Narrator", "A13": "Photographer", "A02": "With"}
 
@@ -301,7 +297,7 @@ def _custom_fields(edition: Edition) -> tuple[CustomField, ...]:
     fields: list[tuple[str, str]] = [("ISBN", str(edition.isbn)), ("Format", edition.format.label)]
     d = edition.dimensions
     if d.height_mm and d.width_mm:
-        fields.append(("Trim size", f"{_number(d.height_mm)} x {_number(d.width_mm)} mm"))
+        fields.append(("Trim size", f"{_plain_amount(d.height_mm)} x {_plain_amount(d.width_mm)} mm"))
     if edition.page_count:
         fields.append(("Pages", str(edition.page_count)))
     if edition.duration_minutes:
