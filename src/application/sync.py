@@ -10,17 +10,18 @@ import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from application.logcontext import log_context
 from domain.catalogue import merge_catalogue
-from domain.listing import MappingSettings, StoreListing, build_store_listings
+from domain.listing import ListingMemo, MappingSettings, StoreListing, build_store_listings
 from domain.model import TitleFamily
 from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, next_wakeups, plan_changes
 from domain.ports import (
     ActionOutcome,
     CatalogSource,
+    ChannelPriced,
     Clock,
     ExceptionKind,
     SourceRead,
@@ -75,6 +76,7 @@ class SyncReport:
     exceptions_opened: list[str] = field(default_factory=list)
     outcomes: list[ActionOutcome] = field(default_factory=list)
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
+    stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
 
     @property
     def ok(self) -> bool:
@@ -115,9 +117,13 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
         stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
     catalogue = merge_catalogue(stored, read)
+    # Families unchanged since this process last planned the store keep their listings (see ListingMemo).
+    memo = ListingMemo.for_store(cmd.store)
+    if cmd.full:
+        memo.forget()
     with collector_paused():
         listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
-                                              mapping=cmd.mapping, store=cmd.store))
+                                              mapping=cmd.mapping, store=cmd.store, memo=memo))
     # Keys bookbridge applied but the catalogue lacks are hidden, unless the catalogue is still being built
     # from deltas alone (then absence means "not read yet", not "withdrawn").
     complete = read.complete or bool(stored)
@@ -139,7 +145,13 @@ def sync_store(
     clock: Clock,
     *,
     on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_batch: Callable[[], bool] | None = None,
 ) -> SyncReport:
+    """`should_stop` is asked between batches (SIGTERM): a True answer ends the run after the batch in flight.
+
+    `on_batch` is called before each batch (after planning, and between batches), e.g. to renew the store's
+    lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
     name = cmd.store
     with uow:
         run = uow.runs.start_run(name, at=clock.now())
@@ -147,7 +159,7 @@ def sync_store(
     with log_context(run_id=run.id, store=name):
         logger.info("sync run %d of store %r started", run.id, name)
         try:
-            report = _sync(cmd, source, store, uow, clock, run.id, on_progress)
+            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch)
         except BaseException:
             logger.exception("sync run %d of store %r crashed", run.id, name)
             with uow:
@@ -156,7 +168,7 @@ def sync_store(
             raise
         with uow:
             uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts,
-                                outcome="ok" if report.ok else "failed")
+                                outcome="stopped" if report.stopped else "ok" if report.ok else "failed")
             uow.commit()
         logger.info("sync run %d of store %r finished: %s", run.id, name,
                     ", ".join(f"{k} {v}" for k, v in report.counts.items()), extra={"counts": report.counts})
@@ -164,17 +176,32 @@ def sync_store(
 
 
 def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, run_id: int,
-          on_progress: Callable[[int, int], None] | None) -> SyncReport:
+          on_progress: Callable[[int, int], None] | None,
+          should_stop: Callable[[], bool] | None = None,
+          on_batch: Callable[[], bool] | None = None) -> SyncReport:
     planned = plan_store(cmd, source, uow, clock)
     name = cmd.store
     report = SyncReport(
         storefront=name, started=clock.now(), unchanged=planned.plan.unchanged, skipped=len(planned.plan.skipped)
     )
+    _record_source_problems(planned.read, uow, clock, report)
     _record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     actions = list(planned.plan.actions)
     applied = dict(planned.applied)
+    if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
+        store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
+                                             if t.currency == s.currency and not t.default_currency]
+                              for s in cmd.storefronts if not s.default_currency})
     done = 0
     for start in range(0, len(actions), cmd.batch_size):
+        if should_stop is not None and should_stop():
+            report.stopped = True  # what is done is recorded; the next run plans the rest again
+            break
+        if on_batch is not None and not on_batch():
+            logger.warning("sync of store %r stopped before batch %d of %d: on_batch said so (lease lost)", name,
+                           start // cmd.batch_size + 1, -(-len(actions) // cmd.batch_size))
+            report.stopped = True
+            break
         batch = actions[start : start + cmd.batch_size]
         _record_create_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
@@ -185,16 +212,6 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     with uow:
         uow.state.save_catalogue(source.name, planned.catalogue)
         uow.state.set_cursor(source.name, planned.read.cursor)
-        for problem in planned.read.problems:
-            if problem.blocking:
-                uow.exceptions.report(
-                    ExceptionKind.SOURCE_ERROR,
-                    isbn=problem.record,
-                    storefront=None,
-                    message=problem.message,
-                    field=problem.field,
-                    at=clock.now(),
-                )
         uow.commit()
     report.wakeups = next_wakeups(planned.listings)
     report.finished = clock.now()
@@ -258,6 +275,9 @@ def _record_batch(
                     report.updated += 1
                 continue
             report.failed += 1
+            if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:
+                uow.state.record_applied(storefront, partial)
+                applied[action.key] = partial
             error = outcome.error
             kind = (
                 ExceptionKind.TRANSIENT_EXHAUSTED
@@ -274,6 +294,41 @@ def _record_batch(
                 at=clock.now(),
             )
             report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+        uow.commit()
+
+
+def _with_store_ids(previous: AppliedListing | None, outcome: ActionOutcome) -> AppliedListing | None:
+    """A failed action's store-side ids (a product created before a later step failed, images added before the
+    next was refused), kept with the previous hashes: the failed sections are not marked applied, so the next
+    sync resends them, and it finds what exists instead of creating it twice."""
+    if outcome.product_id is None and outcome.remote is None:
+        return None
+    if previous is None:  # a create: its intent was recorded with no hashes
+        previous = AppliedListing(key=outcome.key, hashes={}, visible=True)
+    return replace(
+        previous,
+        product_id=outcome.product_id if outcome.product_id is not None else previous.product_id,
+        remote=dict(outcome.remote) if outcome.remote is not None else previous.remote,
+    )
+
+
+def _record_source_problems(read: SourceRead, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
+    """Records the read could not use become SOURCE_ERROR exceptions as soon as the read finds them; an open
+    one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem."""
+    failed = {p.record for p in read.problems if p.blocking}
+    read_ok = {str(e.isbn) for f in read.families for e in f.editions}
+    read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
+    read_ok -= failed
+    with uow:
+        for problem in read.problems:
+            if problem.blocking:
+                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record, storefront=None,
+                                             message=problem.message, field=problem.field, at=clock.now())
+                if item.count == 1:
+                    report.exceptions_opened.append(f"{item.kind}: {problem.record or 'the source'}: {item.message}")
+        for item in uow.exceptions.open_items():
+            if item.kind is ExceptionKind.SOURCE_ERROR and item.storefront is None and item.isbn in read_ok:
+                uow.exceptions.resolve(item.id, note="resolved: a later read of the record succeeded", at=clock.now())
         uow.commit()
 
 
@@ -311,4 +366,11 @@ def _record_readiness(
                 for storefront in storefronts:
                     stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})]
                     uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
+        # Editions that left the catalogue (withdrawn by the source, gone from a complete read): nothing about
+        # their readiness or rights is left to fix, so their exceptions resolve.
+        present = {str(isbn) for listing in listings for isbn in listing.isbns}
+        for item in uow.exceptions.open_items():
+            if (item.kind in READINESS_KINDS and item.isbn and item.isbn not in present
+                    and item.storefront is not None and item.storefront in storefronts):
+                uow.exceptions.clear(isbn=item.isbn, storefront=item.storefront, at=clock.now(), kinds=[item.kind])
         uow.commit()

@@ -12,13 +12,14 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SerializerFunctionWrapHandler, model_serializer
 
 from domain.formats import Format
 from domain.hashing import content_hash
@@ -35,6 +36,36 @@ from domain.storefront import FormatStrategy, StorefrontSettings
 NAME_MAX = 250  # BigCommerce product name: 1-250 characters
 URL_MAX = 255
 CUSTOM_FIELD_MAX = 250  # BigCommerce custom field name and value: 1-250 (catalog spec)
+_M = TypeVar("_M", bound=BaseModel)
+
+
+_setattr = object.__setattr__
+_FIELDS_SETS: dict[type[BaseModel], set[str]] = {}
+
+
+def _fast(cls: type[_M], values: dict[str, Any]) -> _M:
+    """An instance of a frozen model from values that are already valid, without validating them again.
+
+    Planning builds millions of these (100,000 editions, several storefronts): pydantic's validation and
+    `model_construct` cost more than the rest of the work. `values` must hold every field, in the model's field
+    order (pydantic serialises in the order of the instance's dict, so the order is part of the section hashes).
+    Every instance of a class shares one (never mutated: the models are frozen) fields-set, which saves a set of
+    some 40 names per listing.
+    """
+    obj = cls.__new__(cls)
+    _setattr(obj, "__dict__", values)
+    fields_set = _FIELDS_SETS.get(cls)
+    if fields_set is None:
+        fields_set = _FIELDS_SETS[cls] = set(cls.model_fields)
+    _setattr(obj, "__pydantic_fields_set__", fields_set)
+    _setattr(obj, "__pydantic_extra__", None)
+    _setattr(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _replace(model: _M, **update: Any) -> _M:
+    """`model.model_copy(update=update)` for field names known to exist, without copying the fields-set."""
+    return _fast(type(model), {**model.__dict__, **update})
 
 
 class Section(StrEnum):
@@ -87,15 +118,35 @@ class ListingPrice(BaseModel):
     tax_inclusive: bool
     in_default_currency: bool = True  # else: price-list records
     storefront: str = ""
+    # The campaign window of `sale_price`: [sale_starts, sale_ends) in the storefront's time zone, from the
+    # promotional price row's From/Until; None where the window is open. Part of the pricing hash (a moved
+    # window must reach stores that publish it, such as a Merchant Center feed), but only when set, so that
+    # prices without a window hash as they did before the window was carried.
+    sale_starts: datetime | None = None
+    sale_ends: datetime | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_open_window(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in _WINDOW_FIELDS:
+            if data.get(name, 0) is None:
+                del data[name]
+        return data
 
     @classmethod
     def of(cls, at: PriceAt, *, default_currency: bool, storefront: str = "") -> ListingPrice:
-        return cls(currency=at.currency, price=_money(at.price), sale_price=_money(at.sale_price),
-                   retail_price=_money(at.retail_price), tax_inclusive=at.tax_inclusive,
-                   in_default_currency=default_currency, storefront=storefront)
+        on_sale = at.sale_price is not None
+        return _fast(cls, {"currency": at.currency, "price": _money(at.price), "sale_price": _money(at.sale_price),
+                           "retail_price": _money(at.retail_price), "tax_inclusive": at.tax_inclusive,
+                           "in_default_currency": default_currency, "storefront": storefront,
+                           "sale_starts": at.sale_starts if on_sale else None,
+                           "sale_ends": at.sale_ends if on_sale else None})
 
     def for_storefront(self, name: str) -> ListingPrice:
-        return self.model_copy(update={"storefront": name})
+        return _replace(self, storefront=name)
+
+
+_WINDOW_FIELDS = ("sale_starts", "sale_ends")
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -210,19 +261,27 @@ def section_payloads(listing: StoreListing) -> dict[Section, dict[str, Any]]:
     return payloads
 
 
+_INCLUDE_FLAT: dict[Section, dict[str, Any]] = {
+    section: {k: v for k, v in include.items() if k != "variants"} for section, include in _INCLUDE.items()
+}
+
+
 def section_hashes(listing: StoreListing) -> dict[Section, str]:
     """One SHA-256 per section over pydantic's canonical JSON (field order is the model's): stable across
     processes and runs, and changed exactly when a field of that section changes."""
-    hashes = {}
-    for section, include in _INCLUDE.items():
-        if not listing.variants and "variants" in include:
-            include = {k: v for k, v in include.items() if k != "variants"}
-        hashes[section] = hashlib.sha256(listing.model_dump_json(include=include).encode()).hexdigest()
-    return hashes
+    dump, sha = listing.model_dump_json, hashlib.sha256
+    return {section: sha(dump(include=include).encode()).hexdigest()
+            for section, include in (_INCLUDE if listing.variants else _INCLUDE_FLAT).items()}
 
 
 def with_hashes(listing: StoreListing) -> StoreListing:
-    return listing.model_copy(update={"hashes": section_hashes(listing)})
+    return _replace(listing, hashes=section_hashes(listing))
+
+
+def _hashed(listing: StoreListing) -> StoreListing:
+    """Set the section hashes of a listing built here and not yet handed out (no copy)."""
+    listing.__dict__["hashes"] = section_hashes(listing)
+    return listing
 
 
 # --- text helpers -----------------------------------------------------------------------------------------
@@ -231,6 +290,11 @@ def with_hashes(listing: StoreListing) -> StoreListing:
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "title"
+
+
+@lru_cache(maxsize=256)
+def _slug_of_label(label: str) -> str:
+    return slugify(label)
 
 
 def clip(text: str, limit: int) -> str:
@@ -287,9 +351,10 @@ def _images(edition: Edition) -> tuple[ListingImage, ...]:
             seen.add(ident)
             label = {ResourceKind.FRONT_COVER: "Front cover", ResourceKind.BACK_COVER: "Back cover",
                      ResourceKind.AUTHOR_PHOTO: "Author photo"}[kind]
-            images.append(ListingImage(url=r.url, kind=kind, checksum=r.checksum,
-                                       is_thumbnail=kind is ResourceKind.FRONT_COVER and not images,
-                                       description=clip(f"{label}: {edition.title}", 255)))
+            images.append(_fast(ListingImage, {
+                "url": r.url, "kind": kind, "checksum": r.checksum,
+                "is_thumbnail": kind is ResourceKind.FRONT_COVER and not images,
+                "description": clip(f"{label}: {edition.title}", 255)}))
     return tuple(images)
 
 
@@ -313,7 +378,13 @@ def _custom_fields(edition: Edition) -> tuple[CustomField, ...]:
     if contributors:
         text = "; ".join(f"{_ROLE_LABELS.get(c.role, 'Contributor')}: {c.name}" for c in contributors)
         fields.append(("Contributors", text))
-    return tuple(CustomField(name=n, value=clip(v, CUSTOM_FIELD_MAX)) for n, v in fields)
+    return tuple(_custom_field(n, v) for n, v in fields)
+
+
+@lru_cache(maxsize=65536)
+def _custom_field(name: str, value: str) -> CustomField:
+    """Custom fields repeat (the format, series, date, contributors of a work's formats): one frozen object each."""
+    return _fast(CustomField, {"name": name, "value": clip(value, CUSTOM_FIELD_MAX)})
 
 
 def edition_parts(edition: Edition, mapping: MappingSettings) -> dict[str, Any]:
@@ -329,7 +400,7 @@ def edition_parts(edition: Edition, mapping: MappingSettings) -> dict[str, Any]:
         "isbns": (edition.isbn,),
         "sku": str(edition.isbn),
         "name": edition_name(edition),
-        "custom_url": f"/{slugify(edition.title)[:150]}-{slugify(edition.format.label)}-{edition.isbn}/",
+        "custom_url": f"/{slugify(edition.title)[:150]}-{_slug_of_label(edition.format.label)}-{edition.isbn}/",
         "product_type": "digital" if digital else "physical",
         "description": _description(edition),
         "brand": edition.imprint,
@@ -347,6 +418,18 @@ def edition_parts(edition: Edition, mapping: MappingSettings) -> dict[str, Any]:
     }
 
 
+class _StorefrontFacts:
+    """What every edition's listing on one storefront needs at one instant, computed once per plan."""
+
+    __slots__ = ("local_date", "outlets", "prices", "zone")
+
+    def __init__(self, storefront: StorefrontSettings, at: datetime) -> None:
+        self.zone = storefront.zone
+        self.prices = storefront.price_context
+        self.outlets = frozenset(storefront.outlet_names)
+        self.local_date = at.astimezone(self.zone).date()
+
+
 def build_edition_listing(
     edition: Edition,
     storefront: StorefrontSettings,
@@ -355,22 +438,25 @@ def build_edition_listing(
     mapping: MappingSettings | None = None,
     parts: dict[str, Any] | None = None,
     hashed: bool = True,
+    facts: _StorefrontFacts | None = None,
 ) -> StoreListing:
     """The desired product for one edition on one storefront (one-product-per-edition strategy).
 
     `parts` (from `edition_parts`) may be passed when building the same edition for several storefronts;
-    `hashed=False` skips the section hashes of a listing that is about to be merged and hashed again.
+    `hashed=False` skips the section hashes of a listing that is about to be merged and hashed again;
+    `facts` are the storefront's (`_StorefrontFacts`), computed once when building a whole catalogue.
     """
     if parts is None:
         parts = edition_parts(edition, mapping or MappingSettings())
-    tz = storefront.zone
+    if facts is None:
+        facts = _StorefrontFacts(storefront, at)
+    tz = facts.zone
     life = lifecycle(edition, at=at, tz=tz)
-    prices = pricing(edition.prices, storefront.price_context, at)
+    prices = pricing(edition.prices, facts.prices, at)
     state = life.state
     found = problems(edition, storefront, at=at, stage=state.stage, priced=prices.at is not None)
     licensed, refused = storefront_rights(edition.rights, storefront.countries, storefront.eligibility,
-                                          storefront.unknown_rights, frozenset(storefront.outlet_names),
-                                          at.astimezone(tz).date())
+                                          storefront.unknown_rights, facts.outlets, facts.local_date)
     reason: str | None = None
     if any(p.blocking for p in found):
         reason = "; ".join(p.message for p in found if p.blocking)
@@ -379,30 +465,32 @@ def build_edition_listing(
     elif state.stage in (Stage.EDITORIAL, Stage.DELISTED):
         reason = f"lifecycle stage {state.stage}"
     listed = reason is None
-    rights_change = next_restriction_change(edition.rights, after=at.astimezone(tz).date())
+    rights_change = next_restriction_change(edition.rights, after=facts.local_date)
     next_changes = [t for t in (life.next_change, prices.next_change,
                                 start_of(rights_change, tz) if rights_change else None) if t is not None]
     preorder = state.availability is Availability.PREORDER
-    # Built from validated domain objects: construct without validating again (planning 100k editions).
-    listing = StoreListing.model_construct(
-        **parts,
-        storefront=storefront.name,
-        channels=(storefront.channel_id,) if listed else (),
-        stage=state.stage,
-        availability=state.availability if listed else Availability.DISABLED,
-        is_visible=state.visible and listed,
-        purchasable=state.purchasable and listed,
-        preorder_release_date=state.preorder_release if preorder else None,
-        preorder_message=state.message if preorder else None,
-        listed=listed,
-        not_listed_reason=reason,
-        price=(ListingPrice.of(prices.at, default_currency=storefront.default_currency, storefront=storefront.name)
-               if prices.at else None),
-        next_change=min(next_changes) if next_changes else None,
-        problems=tuple(found),
-        hashes={},
-    )
-    return with_hashes(listing) if hashed else listing
+    # Built from validated domain objects: construct without validating again (planning 100k editions). The
+    # fields are in the model's order (test_section_hash_compat holds them to it).
+    p = parts
+    listing = _fast(StoreListing, {
+        "key": p["key"], "storefront": storefront.name, "channels": (storefront.channel_id,) if listed else (),
+        "family_id": p["family_id"], "isbns": p["isbns"], "sku": p["sku"], "name": p["name"],
+        "custom_url": p["custom_url"], "product_type": p["product_type"], "description": p["description"],
+        "brand": p["brand"], "gtin": p["gtin"], "weight": p["weight"], "width": p["width"], "height": p["height"],
+        "depth": p["depth"], "stage": state.stage,
+        "availability": state.availability if listed else Availability.DISABLED,
+        "is_visible": state.visible and listed, "purchasable": state.purchasable and listed,
+        "preorder_release_date": state.preorder_release if preorder else None,
+        "preorder_message": state.message if preorder else None,
+        "listed": listed, "not_listed_reason": reason,
+        "price": (ListingPrice.of(prices.at, default_currency=storefront.default_currency, storefront=storefront.name)
+                  if prices.at else None),
+        "extra_prices": (), "images": p["images"], "custom_fields": p["custom_fields"],
+        "related_isbns": p["related_isbns"], "variants": (), "search_keywords": p["search_keywords"],
+        "page_title": p["page_title"], "meta_description": p["meta_description"],
+        "next_change": min(next_changes) if next_changes else None, "problems": tuple(found), "hashes": {},
+    })
+    return _hashed(listing) if hashed else listing
 
 
 def edition_name(edition: Edition) -> str:
@@ -431,11 +519,15 @@ def build_store_listings(
     at: datetime,
     mapping: MappingSettings | None = None,
     store: str,
+    memo: ListingMemo | None = None,
 ) -> list[StoreListing]:
     """Every desired product of one store whose catalogue several storefronts (channels) share.
 
     Per edition, the storefront listings are merged (`merge_storefronts`); then, under the variant strategy,
     editions are grouped into family products. Names are made unique store-wide.
+
+    With a `memo` (the same one for every plan of this store), a family whose listings cannot have changed
+    since the last plan is not built again (`ListingMemo`); the result is the same either way.
     """
     if not storefronts:
         raise ValueError(f"store {store!r} has no storefronts")
@@ -443,22 +535,97 @@ def build_store_listings(
     strategies = {s.format_strategy for s in storefronts}
     if len(strategies) > 1:
         raise ValueError(f"storefronts of store {store!r} disagree on the format strategy; products are shared")
+    facts = [(s, _StorefrontFacts(s, at)) for s in storefronts]
+    variants = storefronts[0].format_strategy is FormatStrategy.VARIANTS
     listings: list[StoreListing] = []
+    context = memo.start((tuple(storefronts), mapping, store)) if memo is not None else ()
+    kept: dict[str, _MemoEntry] = {}
     for family in families:
-        editions = [_store_edition(e, storefronts, at=at, mapping=mapping, store=store) for e in family.editions]
-        if storefronts[0].format_strategy is FormatStrategy.VARIANTS:
-            listings += _family_products(family, editions)
-        else:
-            listings += editions
+        fingerprint = _fingerprint(family) if memo is not None else b""
+        if memo is not None and (entry := memo.reuse(family.id, fingerprint, at, context)) is not None:
+            listings += entry.listings
+            kept[family.id] = entry
+            continue
+        editions = [_store_edition(e, facts, at=at, mapping=mapping, store=store) for e in family.editions]
+        built = _family_products(family, editions) if variants else editions
+        if memo is not None:
+            kept[family.id] = _MemoEntry(fingerprint, built, at, context)
+        listings += built
+    if memo is not None:
+        memo.entries = kept  # families no longer in the catalogue are forgotten
     return unique_names(listings)
 
 
-def _store_edition(edition: Edition, storefronts: Sequence[StorefrontSettings], *, at: datetime,
-                   mapping: MappingSettings, store: str) -> StoreListing:
+def _fingerprint(family: TitleFamily) -> bytes:
+    return hashlib.sha256(family.model_dump_json().encode()).digest()
+
+
+class _MemoEntry:
+    __slots__ = ("built_at", "context", "fingerprint", "listings", "until")
+
+    def __init__(self, fingerprint: bytes, listings: list[StoreListing], built_at: datetime,
+                 context: tuple[Any, ...]) -> None:
+        self.context = context  # the settings it was built under (the memo's canonical object for them)
+        self.fingerprint = fingerprint
+        self.listings = listings  # before names are made unique store-wide (that depends on other families)
+        self.built_at = built_at
+        self.until = min((li.next_change for li in listings if li.next_change is not None), default=None)
+
+
+class ListingMemo:
+    """The listings of one store's last plan, per family, to reuse in its next plan.
+
+    A family's listings are a pure function of the family, the storefronts, the mapping, the store and the
+    instant, and they change with the instant only at their `next_change` (a launch, a campaign edge, a
+    restriction's start or end). So a family whose content is unchanged (the same fingerprint, a SHA-256 of its
+    canonical JSON), planned with the same storefronts and mapping at an instant from the one it was built at up
+    to (not including) its earliest `next_change`, has exactly the listings built last time: they are reused.
+    Any other family is built again. Holds one plan's listings; `for_store` keeps one memo per store for the
+    life of the process (a planning cache, like the rights caches: nothing in it is state that must persist).
+    """
+
+    _shared: ClassVar[dict[str, ListingMemo]] = {}
+
+    def __init__(self) -> None:
+        self.context: tuple[Any, ...] | None = None
+        self.entries: dict[str, _MemoEntry] = {}
+        self.reused = 0  # families reused by the last plan (for tests and benchmarks)
+
+    @classmethod
+    def for_store(cls, store: str) -> ListingMemo:
+        return cls._shared.setdefault(store, cls())
+
+    def start(self, context: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Begin a plan under `context` (storefronts, mapping, store); returns the canonical object for it, which
+        the plan passes to `reuse`. Entries built under other settings (another object) are never reused, even
+        if two plans with different settings overlap."""
+        if context != self.context:
+            self.context = context
+        self.reused = 0
+        return self.context
+
+    def forget(self) -> None:
+        """Build every family again on the next plan (a full sync starts over)."""
+        self.context, self.entries = None, {}
+
+    def reuse(self, family_id: str, fingerprint: bytes, at: datetime, context: tuple[Any, ...]
+              ) -> _MemoEntry | None:
+        """The family's entry if its listings at `at` are those built last time; None to build them again."""
+        entry = self.entries.get(family_id)
+        if (entry is None or entry.context is not context or entry.fingerprint != fingerprint or at < entry.built_at
+                or (entry.until is not None and at >= entry.until)):
+            return None
+        self.reused += 1
+        return entry
+
+
+def _store_edition(edition: Edition, storefronts: Sequence[tuple[StorefrontSettings, _StorefrontFacts]], *,
+                   at: datetime, mapping: MappingSettings, store: str) -> StoreListing:
     parts = edition_parts(edition, mapping)
-    if len(storefronts) == 1 and storefronts[0].name == store:
-        return build_edition_listing(edition, storefronts[0], at=at, parts=parts)
-    per_storefront = [build_edition_listing(edition, s, at=at, parts=parts, hashed=False) for s in storefronts]
+    if len(storefronts) == 1 and storefronts[0][0].name == store:
+        return build_edition_listing(edition, storefronts[0][0], at=at, parts=parts, facts=storefronts[0][1])
+    per_storefront = [build_edition_listing(edition, s, at=at, parts=parts, hashed=False, facts=f)
+                      for s, f in storefronts]
     return merge_storefronts(per_storefront, store=store)
 
 
@@ -486,16 +653,16 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
                   and not li.price.in_default_currency)
     changes = [li.next_change for li in listings if li.next_change is not None]
     reasons = [f"{li.storefront}: {li.not_listed_reason}" for li in listings if not li.listed and li.not_listed_reason]
-    problems = [p.model_copy(update={"source": li.storefront}) for li in listings for p in li.problems]
+    problems = [_replace(p, source=li.storefront) for li in listings for p in li.problems]
     if listed and default_price is None:
         # BigCommerce needs a product price in the store's default currency; without one the product would
         # show (and sell at) price 0 wherever no price list applies. Never sell at 0: hold it back.
         message = ("listed only on storefronts priced in another currency; the store's default-currency "
                    "storefront does not list it, so the product would have no price of its own")
-        problems += [blocking("no-default-currency-price", message, record=str(li.isbns[0]), field="Price")
-                     .model_copy(update={"source": li.storefront}) for li in listed]
+        problems += [_replace(blocking("no-default-currency-price", message, record=str(li.isbns[0]), field="Price"),
+                              source=li.storefront) for li in listed]
         reasons, listed = [f"{li.storefront}: {message}" for li in listed], []
-    merged = base.model_copy(update={
+    merged = _replace(base, **{
         "storefront": store,
         "channels": tuple(sorted({c for li in listed for c in li.channels})),
         "listed": bool(listed),
@@ -510,18 +677,23 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
         "extra_prices": tuple(sorted(extra, key=lambda p: (p.currency, p.storefront))),
         "next_change": min(changes) if changes else None,
         "problems": tuple(problems),
+        "hashes": {},
     })
-    return with_hashes(merged)
+    return _hashed(merged)
 
 
-def unique_names(listings: Sequence[StoreListing]) -> list[StoreListing]:
-    """BigCommerce names are unique store-wide: colliding names get the ISBN (or key) appended, deterministically."""
+def unique_names(listings: Sequence[StoreListing], held: Collection[str] = ()) -> list[StoreListing]:
+    """BigCommerce names are unique store-wide: colliding names get the ISBN (or key) appended, deterministically.
+
+    `held` are names (casefolded) that products outside `listings` still hold in the store, such as products
+    bookbridge hid when their titles left the source: a listing wanting one of them is tagged as well.
+    """
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, listing in enumerate(listings):
         by_name[listing.name.casefold()].append(i)
     result = list(listings)
-    for indexes in by_name.values():
-        if len(indexes) < 2:
+    for name, indexes in by_name.items():
+        if len(indexes) < 2 and name not in held:
             continue
         for i in indexes:
             listing = result[i]

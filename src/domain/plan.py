@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from domain.listing import Section, StoreListing, section_payloads
+from domain.listing import Section, StoreListing, section_payloads, unique_names
 
 
 class ActionKind(StrEnum):
@@ -99,6 +99,7 @@ def plan_changes(
     - desired but not listed and never applied: skipped (kept out of the store);
     - applied but no longer in a complete source: HIDE (delist, never delete).
     """
+    desired = _clear_of_held_names(desired, applied)
     actions: list[StoreAction] = []
     unchanged = 0
     skipped: list[StoreListing] = []
@@ -130,6 +131,23 @@ def plan_changes(
     return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped))
 
 
+def _clear_of_held_names(
+    desired: Sequence[StoreListing], applied: Mapping[str, AppliedListing]
+) -> Sequence[StoreListing]:
+    """Products bookbridge applied that are not desired now (hidden when their titles left the source, or being
+    hidden by this plan; never deleted) still hold their names, and BigCommerce names are unique store-wide: a
+    desired listing wanting such a name is tagged (`unique_names`)."""
+    keys = {listing.key for listing in desired}
+    held = {str(name).casefold() for key, before in applied.items()
+            if key not in keys and (name := before.payloads.get(Section.CORE, {}).get("name"))}
+    if held:  # a name a desired listing's own product already holds is its to keep
+        held -= {str(applied[li.key].payloads.get(Section.CORE, {}).get("name", "")).casefold()
+                 for li in desired if li.key in applied}
+    if not held or not any(listing.name.casefold() in held for listing in desired):
+        return desired
+    return unique_names(desired, held)
+
+
 def applied_after(
     action: StoreAction,
     previous: AppliedListing | None,
@@ -139,8 +157,11 @@ def applied_after(
     """The applied record once `action` has succeeded. `remote` replaces the store-side ids when given."""
     if action.listing is None:
         assert previous is not None, "a HIDE without a listing needs the previous record"
-        # Forget the hashes: if the title comes back, every section is sent again and it is shown.
+        # Forget the hashes: if the title comes back, every section is sent again and it is shown. Keep the name:
+        # the hidden product still holds it in the store, where names are unique (`_clear_of_held_names`).
+        name = previous.payloads.get(Section.CORE, {}).get("name")
         return AppliedListing(key=previous.key, hashes={}, visible=False, product_id=previous.product_id,
+                              payloads={Section.CORE: {"name": name}} if name else {},
                               remote=dict(remote) if remote is not None else dict(previous.remote),
                               held=previous.held)
     payloads = section_payloads(action.listing)

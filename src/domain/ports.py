@@ -127,6 +127,15 @@ class Storefront(Protocol):
         ...
 
 
+@runtime_checkable
+class ChannelPriced(Protocol):
+    """A store that prices other currencies per channel (BigCommerce price lists): the sync tells it, before
+    applying, which channels sell in each currency other than the store's default."""
+
+    def price_channels(self, channels: Mapping[str, Sequence[int]]) -> None:
+        ...
+
+
 # --- exceptions -----------------------------------------------------------------------------------------------
 
 

@@ -59,6 +59,8 @@ class PriceAt(BaseModel):
     sale_price: Decimal | None = None
     retail_price: Decimal | None = None
     tax_inclusive: bool
+    # The campaign window of `sale_price` ([start, end) in the storefront's zone); None when open-ended.
+    sale_starts: datetime | None = None
     sale_ends: datetime | None = None
 
     @property
@@ -106,36 +108,49 @@ def candidate_rows(rows: Sequence[PriceRow], ctx: PriceContext) -> list[PriceRow
     ]
 
 
-def _pick(rows: list[PriceRow], tz: ZoneInfo) -> PriceRow | None:
+_Windowed = tuple[PriceRow, datetime | None, datetime | None]  # a row and its [start, end) window
+# What a buyer sees at an instant: (price, sale_price, retail_price, sale_starts, sale_ends); None if unpriced.
+_Prices = tuple[Decimal, Decimal | None, Decimal | None, datetime | None, datetime | None] | None
+
+
+def _pick(rows: list[_Windowed], epoch: datetime) -> _Windowed | None:
     if not rows:
         return None
-    epoch = datetime.min.replace(tzinfo=tz)
-
-    def key(r: PriceRow) -> tuple[datetime, int, Decimal]:
-        start, _ = window(r, tz)
-        # Latest start wins; then qualifier 05 over 00/none; then the lowest amount.
-        return (start or epoch, 1 if r.qualifier == "05" else 0, -r.amount)
-
-    return max(rows, key=key)
+    # Latest start wins; then qualifier 05 over 00/none; then the lowest amount.
+    return max(rows, key=lambda w: (w[1] or epoch, 1 if w[0].qualifier == "05" else 0, -w[0].amount))
 
 
-def price_at(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> PriceAt | None:
-    at = require_aware(at)
+def _windowed(rows: Sequence[PriceRow], ctx: PriceContext) -> list[_Windowed]:
     tz = ctx.zone
-    live = [r for r in candidate_rows(rows, ctx) if in_window(r, at, tz)]
-    campaign = _pick([r for r in live if is_campaign(r)], tz)
-    regular = _pick([r for r in live if not is_campaign(r)], tz)
+    return [(r, *window(r, tz)) for r in candidate_rows(rows, ctx)]
+
+
+def _prices_at(rows: list[_Windowed], at: datetime, epoch: datetime) -> _Prices:
+    live = [w for w in rows if (w[1] is None or w[1] <= at) and (w[2] is None or at < w[2])]
+    campaign = _pick([w for w in live if is_campaign(w[0])], epoch)
+    regular = _pick([w for w in live if not is_campaign(w[0])], epoch)
     if regular is None:
         if campaign is None:
             return None
         # "Three price" method: the regular rows end and restart around the campaign row, which alone
         # is in force in its window, so it is the price (there is no regular price to show it against).
-        return PriceAt(currency=ctx.currency.upper(), price=campaign.amount, retail_price=campaign.amount,
-                       tax_inclusive=ctx.tax_inclusive)
-    sale = campaign.amount if campaign is not None and campaign.amount < regular.amount else None
-    sale_ends = window(campaign, tz)[1] if sale is not None and campaign is not None else None
-    return PriceAt(currency=ctx.currency.upper(), price=regular.amount, sale_price=sale, retail_price=regular.amount,
-                   tax_inclusive=ctx.tax_inclusive, sale_ends=sale_ends)
+        return campaign[0].amount, None, campaign[0].amount, None, None
+    if campaign is not None and campaign[0].amount < regular[0].amount:
+        return regular[0].amount, campaign[0].amount, regular[0].amount, campaign[1], campaign[2]
+    return regular[0].amount, None, regular[0].amount, None, None
+
+
+def _price_of(found: _Prices, ctx: PriceContext) -> PriceAt | None:
+    if found is None:
+        return None
+    price, sale, retail, starts, ends = found
+    return PriceAt(currency=ctx.currency.upper(), price=price, sale_price=sale, retail_price=retail,
+                   tax_inclusive=ctx.tax_inclusive, sale_starts=starts, sale_ends=ends)
+
+
+def price_at(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> PriceAt | None:
+    at = require_aware(at)
+    return _price_of(_prices_at(_windowed(rows, ctx), at, datetime.min.replace(tzinfo=ctx.zone)), ctx)
 
 
 def boundaries(rows: Sequence[PriceRow], ctx: PriceContext) -> list[datetime]:
@@ -146,11 +161,14 @@ def boundaries(rows: Sequence[PriceRow], ctx: PriceContext) -> list[datetime]:
 
 def pricing(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> Pricing:
     """Prices at `at` and the first later instant at which any of them differs."""
-    current = price_at(rows, ctx, at)
-    for instant in boundaries(rows, ctx):
-        if instant > at and price_at(rows, ctx, instant) != current:
-            return Pricing(at=current, next_change=instant)
-    return Pricing(at=current, next_change=None)
+    at = require_aware(at)
+    windowed = _windowed(rows, ctx)
+    epoch = datetime.min.replace(tzinfo=ctx.zone)
+    current = _prices_at(windowed, at, epoch)
+    for instant in sorted({p for w in windowed for p in w[1:] if p is not None}):
+        if instant > at and _prices_at(windowed, instant, epoch) != current:
+            return Pricing(at=_price_of(current, ctx), next_change=instant)
+    return Pricing(at=_price_of(current, ctx), next_change=None)
 
 
 def pricing_problems(

@@ -10,9 +10,10 @@ country is never treated as fully covered.
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from typing import Annotated
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, PlainSerializer, field_validator
 
 
 @cache
@@ -68,13 +69,18 @@ class Extent(BaseModel):
         return self.full | self.partial
 
 
+# A set of codes; in JSON a sorted list, so that equal territories serialise alike (a set's order is its
+# hash table's, which differs between equal sets): stored catalogues and their fingerprints are canonical.
+Codes = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str], when_used="json")]
+
+
 class Territory(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    countries_included: frozenset[str] = frozenset()
-    regions_included: frozenset[str] = frozenset()
-    countries_excluded: frozenset[str] = frozenset()
-    regions_excluded: frozenset[str] = frozenset()
+    countries_included: Codes = frozenset()
+    regions_included: Codes = frozenset()
+    countries_excluded: Codes = frozenset()
+    regions_excluded: Codes = frozenset()
 
     @field_validator("countries_included", "regions_included", "countries_excluded", "regions_excluded", mode="before")
     @classmethod

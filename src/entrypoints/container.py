@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
+from adapters.bigcommerce.plugin import create_bigcommerce_order_source
 from adapters.clock import SystemClock
 from adapters.hookspecs import AdapterKind, AdapterRegistry
+from adapters.memory.orders import InMemoryOrderSource
 from adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
+from adapters.persistence.sales import SqlAlchemySalesLedger
+from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from adapters.queues import Notifier
+from application.orders import ImportOrders
 from application.sync import SyncStore
 from domain.model import Edition
-from domain.ports import CatalogSource, Clock, Storefront, UnitOfWork
+from domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
+from domain.sales import OrderSource
 from entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
 from entrypoints.settings import ConfigurationError, Settings, load_settings
 
@@ -105,6 +112,52 @@ def build_command(settings: Settings, *, full: bool = False) -> SyncStore:
                      mapping=settings.mapping)
 
 
+# --- orders and sales ---------------------------------------------------------------------------------------------
+
+
+def build_order_source(settings: Settings) -> OrderSource:
+    """The store's orders: BigCommerce `/v2/orders` for a BigCommerce store, an empty book for the memory store."""
+    if settings.store.kind == "bigcommerce":
+        return create_bigcommerce_order_source({**settings.store.options(), "name": settings.store.name},
+                                               page_size=settings.orders.page_size)
+    if settings.store.kind == "memory":
+        return InMemoryOrderSource(name=settings.store.name)
+    raise ConfigurationError(f"store kind {settings.store.kind!r} has no order source: orders can be imported from "
+                             "a bigcommerce store only")
+
+
+def open_order_source(settings: Settings) -> Iterator[OrderSource]:
+    """The order source as a resource: its HTTP client is closed on shutdown."""
+    source = build_order_source(settings)
+    try:
+        yield source
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+
+
+def build_sales_sinks(registry: AdapterRegistry, settings: Settings) -> list[SalesSink]:
+    """One sink per `[[sales_sinks]]` entry, named by its `name` or else its `kind` (the name keys what is pending)."""
+    names = [str(entry.options().get("name") or entry.kind) for entry in settings.sales_sinks]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigurationError(f"sales_sinks: give each entry a unique `name` ({', '.join(duplicates)})")
+    sinks: list[SalesSink] = []
+    for name, entry in zip(names, settings.sales_sinks, strict=True):
+        try:
+            sinks.append(registry.create(AdapterKind.SALES_SINK, entry.kind, {**entry.options(), "name": name}))
+        except (LookupError, ValueError) as exc:
+            raise ConfigurationError(f"sales_sinks: {exc}") from None
+    return sinks
+
+
+def build_import_command(settings: Settings) -> ImportOrders:
+    catalogue = str(settings.source.options().get("name") or settings.source.kind)  # as build_source names it
+    return ImportOrders(storefronts=tuple(settings.storefronts), catalogue_source=catalogue,
+                        overlap=timedelta(minutes=settings.orders.overlap_minutes))
+
+
 class Container(containers.DeclarativeContainer):
     config_path: providers.Object[Path | None] = providers.Object(None)
     settings = providers.Singleton(load_settings, config_path)
@@ -120,3 +173,11 @@ class Container(containers.DeclarativeContainer):
     unit_of_work = providers.Singleton(build_unit_of_work, engine, clock, settings)
     source = providers.Singleton(build_source, registry, settings, clock, unit_of_work)
     notifiers = providers.Resource(open_notifiers, registry, settings)
+
+    # http
+    webhook_inbox = providers.Singleton(lambda engine: SqlAlchemyWebhookInbox(make_session_factory(engine)), engine)
+
+    # orders and sales
+    order_source = providers.Resource(open_order_source, settings)
+    sales_ledger = providers.Singleton(lambda engine: SqlAlchemySalesLedger(make_session_factory(engine)), engine)
+    sales_sinks = providers.Singleton(build_sales_sinks, registry, settings)

@@ -15,8 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from application.milestones import MilestoneAction
 from domain.drift import DriftPolicy
 from domain.listing import MappingSettings, Section
+from domain.milestones import Transition
 from domain.storefront import StorefrontSettings
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
@@ -47,6 +49,64 @@ class ScheduleSettings(BaseModel):
     reconcile_cron: str = "0 2 * * *"  # nightly
     retry_transient_cron: str = "30 6 * * *"  # daily
 
+    @field_validator("reconcile_cron", "retry_transient_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a crontab expression (minute hour day month weekday): {exc}") from None
+        return value
+
+
+class ServiceSettings(BaseModel):
+    """`bookbridge serve`: where the HTTP app listens, and how this instance names itself in leases and logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    instance: str = ""  # empty: host:pid
+    launch_retry_seconds: int = Field(default=10, ge=1)  # a launch that finds the store's sync busy tries again
+
+
+class HttpSettings(BaseModel):
+    """The HTTP app (`bookbridge serve`): admin token, webhook authentication, body limit. Secrets by reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    admin_token_env: str | None = None  # the bearer token for /api and the dashboard; unset: both are locked
+    admin_token_file: Path | None = None
+    webhook_secret_env: str | None = None  # the API account's client secret: Standard Webhooks signatures
+    webhook_secret_file: Path | None = None
+    webhook_custom_header: str | None = None  # a header the hook carries (`headers` in POST /v3/hooks)
+    webhook_custom_header_env: str | None = None  # its expected value
+    webhook_custom_header_file: Path | None = None
+    webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # replay window for webhook-timestamp
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    @model_validator(mode="after")
+    def _one_source_each(self) -> HttpSettings:
+        for name in ("admin_token", "webhook_secret", "webhook_custom_header"):
+            if getattr(self, f"{name}_env") and getattr(self, f"{name}_file"):
+                raise ValueError(f"give {name}_env or {name}_file, not both")
+        if bool(self.webhook_custom_header) != bool(self.webhook_custom_header_env or self.webhook_custom_header_file):
+            raise ValueError("webhook_custom_header needs its value from webhook_custom_header_env or "
+                             "webhook_custom_header_file, and they need the header's name")
+        return self
+
+
+class OrderSettings(BaseModel):
+    """`bookbridge orders import` and the service's order-import job (application/orders.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    overlap_minutes: int = Field(default=10, ge=0)  # each read reaches back this far before the cursor
+    page_size: int = Field(default=250, ge=1, le=250)  # GET /v2/orders `limit`
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKBRIDGE_", env_nested_delimiter="__", extra="forbid")
@@ -57,7 +117,13 @@ class Settings(BaseSettings):
     storefronts: list[StorefrontSettings] = Field(default_factory=list)
     mapping: MappingSettings = MappingSettings()
     schedules: ScheduleSettings = ScheduleSettings()
+    service: ServiceSettings = ServiceSettings()
+    http: HttpSettings = HttpSettings()
+    # Per milestone transition, the store action it triggers (application/milestones.py); unset: the default.
+    milestones: dict[Transition, MilestoneAction] = Field(default_factory=dict)
     exception_queues: list[AdapterSettings] = Field(default_factory=list)
+    orders: OrderSettings = OrderSettings()
+    sales_sinks: list[AdapterSettings] = Field(default_factory=list)  # where imported sales go (adapters/sales)
     # Per section (core, pricing, media, custom_fields, storefronts): what reconcile does with a store-side edit.
     field_ownership: dict[str, DriftPolicy] = Field(default_factory=dict)
 

@@ -8,16 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
+from adapters.memory import InMemoryCatalogSource
 from application.sync import SyncStore, plan_store, sync_store
 from domain.listing import ListingImage, with_hashes
 from domain.model import ResourceKind, TitleFamily
 from domain.plan import ActionKind, StoreAction
-from domain.ports import ExceptionKind, FixedClock, StoreErrorKind
+from domain.ports import ExceptionKind, StoreErrorKind
 from domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -26,19 +22,8 @@ COMMAND = SyncStore.single(UK)
 
 
 @pytest.fixture
-def sandbox():
-    with SandboxServer(SandboxConfig(rate_limit=RateLimitConfig(time_scale=0.001))) as server:
-        yield server
-
-
-@pytest.fixture
-def world(sandbox):
-    client = BigCommerceClient(BigCommerceConfig(
-        store_hash=sandbox.config.store_hash, access_token=sandbox.config.token,
-        v3_base_url=sandbox.base_url_v3, v2_base_url=sandbox.base_url_v2))
-    source = InMemoryCatalogSource(sample_catalogue(NOW.date(), families=6))
-    yield source, BigCommerceStorefront(client, name="uk"), InMemoryUnitOfWork(), FixedClock(NOW)
-    client.close()
+def world(make_world):
+    return make_world(families=6, name="uk")
 
 
 def _images(sandbox, sku: str) -> list[dict]:

@@ -6,23 +6,20 @@ digital editions of a family are separate products; within one, editions are var
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
+from adapters.memory import InMemoryCatalogSource
 from application.sync import SyncStore, plan_store, sync_store
 from domain.formats import Format
 from domain.isbn import ISBN13
 from domain.listing import VariantListing, with_hashes
 from domain.model import Edition, TitleFamily
 from domain.plan import ActionKind, StoreAction
-from domain.ports import FixedClock, StoreErrorKind
+from domain.ports import StoreErrorKind
 from domain.storefront import FormatStrategy, StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -34,21 +31,8 @@ COMMAND = SyncStore(store="shop", storefronts=(UK, US))
 
 
 @pytest.fixture
-def sandbox():
-    config = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
-                           rate_limit=RateLimitConfig(time_scale=0.001))
-    with SandboxServer(config) as server:
-        yield server
-
-
-@pytest.fixture
-def world(sandbox):
-    client = BigCommerceClient(BigCommerceConfig(
-        store_hash=sandbox.config.store_hash, access_token=sandbox.config.token,
-        v3_base_url=sandbox.base_url_v3, v2_base_url=sandbox.base_url_v2))
-    source = InMemoryCatalogSource(sample_catalogue(NOW.date(), families=12))
-    yield source, BigCommerceStorefront(client, name="shop"), InMemoryUnitOfWork(), FixedClock(NOW)
-    client.close()
+def world(make_world):
+    return make_world(families=12)
 
 
 def _calls_after(sandbox, start: int) -> list[tuple[str, str]]:
@@ -271,3 +255,35 @@ def test_a_refused_variant_is_reported_with_its_isbn_and_the_others_still_update
     assert str(paperback.isbn) in message and "weight" in message
     stored = _variants_by_sku(sandbox)[str(hardback.isbn)]
     assert Decimal(str(stored["price"])) == hardback.prices[0].amount + 1
+
+
+def test_family_images_and_thumbnail_survive_read_back_and_reconcile(sandbox, world):
+    """Editions of a family share a title, so their images share descriptions: ids must not collapse."""
+    from application.reconcile import ReconcileStore, reconcile_store
+
+    source, store, uow, clock = world
+    assert sync_store(COMMAND, source, store, uow, clock).ok
+    listing = next(li for li in plan_store(COMMAND, source, uow, clock).listings
+                   if li.listed and len(li.variants) >= 2 and len(li.images) >= 2)
+    product_id = sandbox.state.find_by_sku(listing.sku)["id"]
+    images = sandbox.state.children(sandbox.state.images, product_id)
+    assert len(images) == len(listing.images)
+    assert sum(bool(i["is_thumbnail"]) for i in images) == 1  # BigCommerce keeps one thumbnail per product
+
+    report = reconcile_store(ReconcileStore("shop", source.name), store, uow, clock)
+    assert [f for f in report.findings if f.key == listing.key] == []  # no image or thumbnail drift
+
+    # Forget the kept ids: the adapter reads them back from the product, then resends every section.
+    with uow:
+        record = uow.state.applied("shop")[listing.key]
+        uow.state.record_applied("shop", replace(record, remote={}))
+        uow.commit()
+    start = len(sandbox.requests)
+    assert sync_store(replace(COMMAND, full=True), source, store, uow, clock).ok
+    posted = [r for r in list(sandbox.requests)[start:] if r.method == "POST" and "/images" in r.api_path]
+    assert posted == []
+    after = sandbox.state.children(sandbox.state.images, product_id)
+    assert sorted(i["id"] for i in after) == sorted(i["id"] for i in images)
+    with uow:
+        kept = uow.state.applied("shop")[listing.key].remote["images"]
+    assert sorted(kept.values()) == sorted(i["id"] for i in images)  # one id per image, none collapsed

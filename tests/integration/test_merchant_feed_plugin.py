@@ -250,6 +250,11 @@ def test_the_sample_catalogue_goes_to_bigcommerce_and_into_one_feed_per_country(
         item = gb[product["sku"]]
         assert item.availability == "preorder"
         assert item.availability_date[:10] == product["preorder_release_date"][:10]
+    # The sample's US campaigns run from four days ago to three days ahead (inclusive days, London time).
+    on_sale = [i for i in us.values() if i.sale_price]
+    assert on_sale and all(i.sale_price_effective_date == "2026-11-24T00:00+0000/2026-12-02T00:00+0000"
+                           for i in on_sale)
+    assert all(not i.sale_price_effective_date for i in [*gb.values(), *us.values()] if not i.sale_price)
     validate = feed_module("validate").validate_item
     assert [(i.id, validate(i)) for i in [*gb.values(), *us.values()] if validate(i)] == []
     family = [i for i in gb.values() if i.item_group_id == "work-1000"]

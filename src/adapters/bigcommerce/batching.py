@@ -28,13 +28,17 @@ def bisect_batch(
 
     Batch errors "often do not identify the failing item" ([D] docs/start/migration/4_errors.md).
     If a rejected batch's first half goes through, the offender is in the second half, so that half
-    is split without being sent whole; a lone item reached that way carries the batch's rejection.
+    is split without being sent whole; a lone item reached that way carries the batch's rejection, unless
+    that rejection was a 409: a conflict (a name or SKU still held) may be gone once the first half has gone
+    through (a name moving from one product to another), so that item is sent on its own to find out.
     Rejections outside `split_on` (auth, 413) are not about one item and propagate.
     """
     outcome: BatchOutcome[T, R] = BatchOutcome([], [])
 
     def attempt(chunk: list[T], known_rejection: BigCommerceRejected | None) -> bool:
         rejection = known_rejection
+        if rejection is not None and rejection.status == 409 and len(chunk) == 1:
+            rejection = None  # order-dependent: what conflicted may have been renamed by an earlier sub-batch
         if rejection is None:
             try:
                 outcome.accepted.append((chunk, send(chunk)))

@@ -6,7 +6,7 @@ docs/mapping.md states this mapping for people; keep the two in step.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,9 +83,16 @@ def product_update(listing: StoreListing, sections: tuple[Section, ...], product
     return body
 
 
-def image_body(image: ListingImage, sort_order: int) -> dict[str, Any]:
-    return {"image_url": image.url, "is_thumbnail": image.is_thumbnail, "description": image.description,
-            "sort_order": sort_order}
+def image_body(image: ListingImage, sort_order: int, *, thumbnail: bool | None = None) -> dict[str, Any]:
+    """`thumbnail` overrides the image's own flag (see `thumbnail_index`)."""
+    return {"image_url": image.url, "is_thumbnail": image.is_thumbnail if thumbnail is None else thumbnail,
+            "description": image.description, "sort_order": sort_order}
+
+
+def thumbnail_index(images: Sequence[ListingImage]) -> int | None:
+    """BigCommerce keeps one thumbnail per product (the last one set wins): the first image the listing marks as
+    one. A family product's listing marks every edition's front cover; only the first is sent as the thumbnail."""
+    return next((i for i, image in enumerate(images) if image.is_thumbnail), None)
 
 
 def image_ident(image: ListingImage) -> str:
@@ -165,7 +172,8 @@ def create_body(listing: StoreListing) -> dict[str, Any]:
     body = core_fields(listing)
     body.update(price_fields(listing.price) or {"price": 0})  # price is required on create
     body["custom_fields"] = [{"name": f.name, "value": f.value} for f in listing.custom_fields]
-    body["images"] = [image_body(image, i) for i, image in enumerate(listing.images)]
+    thumb = thumbnail_index(listing.images)
+    body["images"] = [image_body(image, i, thumbnail=i == thumb) for i, image in enumerate(listing.images)]
     if listing.variants:
         body["variants"] = [
             {**variant_body(v), "option_values": [{"option_display_name": FORMAT_OPTION, "label": v.option_label}]}

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from adapters.bigcommerce.orders import BigCommerceOrderSource
 from adapters.bigcommerce.storefront import BigCommerceStorefront
 from adapters.hookspecs import AdapterRegistry, hookimpl
 
@@ -49,6 +50,17 @@ def create_bigcommerce_storefront(cfg: Mapping[str, Any]) -> BigCommerceStorefro
         delete_on_delist=_flag(cfg.get("delete_on_delist", False), "delete_on_delist"),
         workers=client_config.max_in_flight,
     )
+
+
+def create_bigcommerce_order_source(cfg: Mapping[str, Any], *, page_size: int = 250) -> BigCommerceOrderSource:
+    """The store's orders (`GET /v2/orders`) as a `domain.sales.OrderSource`, from the same `store` mapping as
+    the storefront. No registry kind fits an order source, so the composition root calls this directly."""
+    options: dict[str, Any] = {"store_hash": _store_hash(cfg), "access_token": _access_token(cfg)}
+    for key in ("v3_base_url", "v2_base_url"):
+        if cfg.get(key):
+            options[key] = str(cfg[key])
+    return BigCommerceOrderSource(BigCommerceClient(BigCommerceConfig(**options)),
+                                  name=str(cfg.get("name") or "bigcommerce"), page_size=page_size)
 
 
 def _store_hash(cfg: Mapping[str, Any]) -> str:

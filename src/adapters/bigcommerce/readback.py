@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 # Product fields that come back exactly as payloads.core_fields sent them (same name on both sides).
-_SAME_NAME = ("sku", "name", "description", "gtin", "availability", "is_visible", "search_keywords", "page_title",
+_SAME_NAME = ("sku", "name", "description", "availability", "is_visible", "search_keywords", "page_title",
               "meta_description", "weight")
-# Fields payloads.py leaves out (or sends empty) when the listing has none, which BigCommerce then holds as 0 or "".
-_UNSET_IS_EMPTY = ("preorder_message", "width", "height", "depth")
+# Fields payloads.py leaves out (or sends empty) when the listing has none, which BigCommerce then holds as 0 or ""
+# (a family product has no GTIN of its own: its editions' ISBNs are on the variants).
+_UNSET_IS_EMPTY = ("gtin", "preorder_message", "width", "height", "depth")
 
 
 def listing_fields(product: Mapping[str, Any]) -> dict[str, Any]:
@@ -33,7 +34,10 @@ def listing_fields(product: Mapping[str, Any]) -> dict[str, Any]:
     if "images" in product:
         # The CDN URL is BigCommerce's own, never the source's: compare what is ours to set, in display order.
         images = sorted(product["images"], key=lambda i: (i.get("sort_order", 0), i.get("id", 0)))
-        fields["images"] = [{"description": i.get("description", ""), "is_thumbnail": bool(i.get("is_thumbnail"))}
+        # The thumbnail is reported on the thumbnail only: a product has one, where a family's listing marks each
+        # edition's cover, so "not the thumbnail" cannot be read back faithfully (drift compares reported keys).
+        fields["images"] = [{"description": i.get("description", ""), **({"is_thumbnail": True}
+                                                                         if i.get("is_thumbnail") else {})}
                             for i in images]
     if "channels" in product:
         fields["channels"] = sorted(product["channels"])

@@ -24,8 +24,11 @@ from typing import Any
 
 from adapters.bigcommerce import payloads
 from adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
+from adapters.bigcommerce.channels import assign_price_list, sync_channels
 from adapters.bigcommerce.client import BigCommerceClient
+from adapters.bigcommerce.custom_fields import sync_custom_fields
 from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
+from adapters.bigcommerce.images import remote_images, sync_images
 from adapters.bigcommerce.probe import probe_store
 from adapters.bigcommerce.readback import listing_fields
 from adapters.bigcommerce.variants import format_value, reclaim, sync_variants
@@ -65,11 +68,7 @@ class _Work:
 
 def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:
     """Store-side ids from a product read back with `include=variants,images,custom_fields,channels`."""
-    by_description = {img.description: payloads.image_ident(img) for img in (listing.images if listing else ())}
-    images = {}
-    for image in product.get("images") or []:
-        ident = by_description.get(image.get("description", ""), f"bc:{image['id']}")
-        images[ident] = image["id"]
+    images = remote_images(product, listing)
     return {
         "variants": {str(v["sku"]).casefold(): v["id"] for v in product.get("variants") or [] if v.get("sku")},
         "images": images,
@@ -128,6 +127,8 @@ class BigCommerceStorefront:
         self.delete_on_delist = delete_on_delist
         self.workers = workers
         self._owned: set[int] = set()  # product ids bookbridge applied: the only ones it may take SKUs from
+        self._channels: dict[str, tuple[int, ...]] = {}  # currency -> the channels that sell in it
+        self._assigned: set[tuple[int, int]] = set()  # (price list, channel) known to be assigned
 
     def close(self) -> None:
         self.client.close()
@@ -137,6 +138,11 @@ class BigCommerceStorefront:
         return probe_store(self.client.config)
 
     # --- the port ---------------------------------------------------------------------------------------------
+
+    def price_channels(self, channels: Mapping[str, Sequence[int]]) -> None:
+        """The channels that sell in each currency other than the store's default (`ChannelPriced`): a price
+        list prices only the channels it is assigned to."""
+        self._channels = {c.upper(): tuple(sorted(set(ids))) for c, ids in channels.items()}
 
     def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
         self._owned = {a.product_id for a in applied.values() if a.product_id is not None}
@@ -158,8 +164,10 @@ class BigCommerceStorefront:
                              and (w.created or Section.STOREFRONTS in w.sections)])
         self._sync_price_lists([w for w in works if w.ok and w.listing is not None and w.product_id is not None
                                 and (w.created or Section.PRICING in w.sections)])
+        # A failed action still reports the ids that exist (a product created before its price-list step failed,
+        # images added before the next one was refused): recorded, they keep a retry from making duplicates.
         return [ActionOutcome(w.action.key, ok=w.ok, product_id=w.product_id, error=w.errors[0] if w.errors else None,
-                              remote=w.remote if w.ok else None) for w in works]
+                              remote=w.remote if w.ok or w.product_id is not None else None) for w in works]
 
     def _each(self, step: Callable[[_Work], None], works: list[_Work]) -> None:
         """Run a per-product step over `works`, side by side when `workers` > 1. Each step touches one work."""
@@ -287,6 +295,10 @@ class BigCommerceStorefront:
                     w.errors.append(_refused(f"updating {w.listing.sku}", refused))
                     continue
                 items.append((w, body))  # a family's price change alone touches variants, not the product
+        # Names are unique store-wide: a product taking a name another one gives up in this run goes after it.
+        released = {str(w.before.payloads.get(Section.CORE, {}).get("name", "")).casefold()
+                    for w, body in items if w.before is not None and "name" in body}
+        items.sort(key=lambda item: str(item[1].get("name", "")).casefold() in released)
         for start in range(0, len(items), PRODUCT_BATCH_MAX):
             chunk = items[start:start + PRODUCT_BATCH_MAX]
             try:
@@ -314,82 +326,27 @@ class BigCommerceStorefront:
         except BigCommerceError as exc:
             for w in works:
                 w.errors.append(store_error(exc, context=f"deleting product {w.product_id}"))
+            return
+        for w in works:  # its ids died with it: if the edition comes back, the product is looked up and recreated
+            w.remote = {}
 
     # --- variants (family products) ------------------------------------------------------------------------
 
     def _sync_variants(self, works: list[_Work]) -> None:
         sync_variants(self.client, works, self._owned)
 
-    # --- images and custom fields ------------------------------------------------------------------------------
+    # --- images, custom fields, channels (adapters/bigcommerce/images.py, custom_fields.py, channels.py) -------
 
     def _sync_images(self, work: _Work) -> None:
-        assert work.listing is not None
-        known: dict[str, Any] = work.remote.setdefault("images", {})
-        wanted = {payloads.image_ident(img): (i, img) for i, img in enumerate(work.listing.images)}
-        try:
-            for ident, image_id in list(known.items()):
-                if ident not in wanted:
-                    self.client.request("DELETE", f"catalog/products/{work.product_id}/images/{image_id}")
-                    del known[ident]
-            for ident, (order, image) in wanted.items():
-                if ident not in known:
-                    created = self.client.request("POST", f"catalog/products/{work.product_id}/images",
-                                                  json=payloads.image_body(image, order))
-                    known[ident] = (created.data or {}).get("id")
-        except BigCommerceError as exc:
-            work.errors.append(store_error(exc, context=f"syncing images of {work.listing.sku}"))
+        sync_images(self.client, work)
 
     def _sync_custom_fields(self, work: _Work) -> None:
-        assert work.listing is not None
-        known: dict[str, list[Any]] = work.remote.setdefault("custom_fields", {})
-        wanted = {f.name: f.value for f in work.listing.custom_fields}
-        path = f"catalog/products/{work.product_id}/custom-fields"
-        try:
-            for name in [n for n in known if n not in wanted]:
-                self.client.request("DELETE", f"{path}/{known[name][0]}")
-                del known[name]
-            for name, value in wanted.items():
-                if name not in known:
-                    created = self.client.request("POST", path, json={"name": name, "value": value})
-                    known[name] = [(created.data or {}).get("id"), value]
-                elif known[name][1] != value:
-                    self.client.request("PUT", f"{path}/{known[name][0]}", json={"name": name, "value": value})
-                    known[name] = [known[name][0], value]
-        except BigCommerceError as exc:
-            work.errors.append(store_error(exc, context=f"syncing custom fields of {work.listing.sku}"))
-
-    # --- channels and price lists -------------------------------------------------------------------------------
+        sync_custom_fields(self.client, work)
 
     def _sync_channels(self, works: list[_Work]) -> None:
-        """Channel assignments run one at a time (BigCommerce: no parallel assignment requests)."""
-        add: list[tuple[_Work, dict[str, int]]] = []
-        remove: dict[int, list[_Work]] = {}
-        for w in works:
-            assert w.listing is not None
-            have = set(w.remote.get("channels") or [])
-            want = set(w.listing.channels)
-            add += [(w, {"product_id": w.product_id or 0, "channel_id": c}) for c in sorted(want - have)]
-            for channel in sorted(have - want):
-                remove.setdefault(channel, []).append(w)
-        if add:
-            try:
-                self.client.request("PUT", "catalog/products/channel-assignments", json=[a for _, a in add],
-                                    lane="channel-assignments")
-                for w, a in add:
-                    w.remote["channels"] = sorted(set(w.remote.get("channels") or []) | {a["channel_id"]})
-            except BigCommerceError as exc:
-                for w, _ in add:
-                    w.errors.append(store_error(exc, context=f"assigning product {w.product_id} to channels"))
-        for channel, members in remove.items():
-            ids = ",".join(str(w.product_id) for w in members)
-            try:
-                self.client.request("DELETE", "catalog/products/channel-assignments", lane="channel-assignments",
-                                    params={"product_id:in": ids, "channel_id:in": str(channel)})
-                for w in members:
-                    w.remote["channels"] = [c for c in w.remote.get("channels") or [] if c != channel]
-            except BigCommerceError as exc:
-                for w in members:
-                    w.errors.append(store_error(exc, context=f"removing product {w.product_id} from channel {channel}"))
+        sync_channels(self.client, works)
+
+    # --- price lists ---------------------------------------------------------------------------------------------
 
     def _variant_prices(self, work: _Work) -> list[tuple[int, ListingPrice]]:
         assert work.listing is not None
@@ -419,12 +376,13 @@ class BigCommerceStorefront:
                     w.errors.append(store_error(exc, context=f"upserting {currency} prices"))
 
     def _price_list(self, currency: str) -> int:
-        """The price list for a currency: configured, found by name, or created (and assigned)."""
-        if currency in self.price_lists:
-            return self.price_lists[currency]
-        name = f"bookbridge {currency}"
-        found = next((p for p in self.client.iter_v3("pricelists") if p.get("name") == name), None)
-        if found is None:
-            found = self.client.request("POST", "pricelists", json={"name": name, "active": True}).data
-        self.price_lists[currency] = int(found["id"])
-        return self.price_lists[currency]
+        """The price list for a currency: configured, found by name, or created; then assigned to its channels."""
+        if currency not in self.price_lists:
+            name = f"bookbridge {currency}"
+            found = next((p for p in self.client.iter_v3("pricelists") if p.get("name") == name), None)
+            if found is None:
+                found = self.client.request("POST", "pricelists", json={"name": name, "active": True}).data
+            self.price_lists[currency] = int(found["id"])
+        list_id = self.price_lists[currency]
+        assign_price_list(self.client, list_id, self._channels.get(currency, ()), self._assigned)
+        return list_id

@@ -53,7 +53,7 @@ def create_consonance_source(cfg: Mapping[str, Any]) -> ConsonanceSource:
     queries_dir = cfg.get("queries_dir")
     factory = ConsonanceClientFactory(
         base_url.strip(),
-        _api_key(cfg),
+        api_key(cfg),
         timeout=_number(cfg, "timeout", 30.0, float),
         queries_dir=Path(queries_dir) if queries_dir else None,
     )
@@ -75,18 +75,20 @@ def _number(cfg: Mapping[str, Any], key: str, default: N, kind: Callable[[Any], 
         raise ValueError(f"source 'consonance': {key} must be a number, not {value!r}") from None
 
 
-def _api_key(cfg: Mapping[str, Any]) -> str:
+def api_key(cfg: Mapping[str, Any], where: str = "source 'consonance'") -> str:
+    """The Consonance API key from `api_key` or the environment variable named by `api_key_env`; errors name
+    `where` (the configuration entry) and the variable, never the key."""
     key = cfg.get("api_key")
     if key is None and cfg.get("api_key_env"):
         variable = str(cfg["api_key_env"])
         key = os.environ.get(variable)
         if not key:
-            raise ValueError(f"source 'consonance': environment variable {variable!r} (api_key_env) is not set")
+            raise ValueError(f"{where}: environment variable {variable!r} (api_key_env) is not set")
     if not isinstance(key, str) or not key.strip():
-        raise ValueError("source 'consonance' needs 'api_key' or 'api_key_env' (an environment variable name)")
-    if any(c.isspace() or not c.isprintable() for c in key):
-        raise ValueError("source 'consonance': the API key contains whitespace or control characters")
-    return key
+        raise ValueError(f"{where} needs 'api_key' or 'api_key_env' (an environment variable name)")
+    if any(c.isspace() or not c.isprintable() for c in key.strip()):
+        raise ValueError(f"{where}: the API key contains whitespace or control characters")
+    return key.strip()
 
 
 def _today(cfg: Mapping[str, Any]) -> Callable[[], date]:

@@ -10,6 +10,7 @@ Two implementations behind one interface:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from adapters.clock import SystemClock
 from adapters.persistence.errors import translated
 from adapters.persistence.tables import LeaseRow
 from domain.ports import Clock
+
+logger = logging.getLogger(__name__)
 
 
 class Leases(Protocol):
@@ -77,10 +80,9 @@ class RowLeases(Leases):
     def renew(self, name: str, holder: str, ttl: timedelta) -> bool:
         now = self._clock.now()
         with translated(f"lease {name!r} for {holder!r}"), self._engine.begin() as connection:
+            # Still ours if nobody took it, even past its expiry: only "expired and taken" (or released) is lost.
             renewed = connection.execute(
-                update(LeaseRow)
-                .where(LeaseRow.name == name, LeaseRow.holder == holder, LeaseRow.expires_at > now)
-                .values(expires_at=now + ttl)
+                update(LeaseRow).where(LeaseRow.name == name, LeaseRow.holder == holder).values(expires_at=now + ttl)
             )
             return renewed.rowcount == 1
 
@@ -156,14 +158,54 @@ def make_leases(engine: Engine, *, clock: Clock | None = None) -> Leases:
     return RowLeases(engine, clock=clock or SystemClock())
 
 
+class HeldLease:
+    """What `lease()` yields: true when the lease was taken. A long job calls `renew()` between steps (a sync:
+    after each batch) and stops cleanly when it answers False: the lease was lost (it lapsed and another instance
+    took it, or the PostgreSQL connection holding the lock died), so another instance may be doing the work.
+
+    Renewal is a write on SQLite: it is made at most once per `every` (default a tenth of `ttl`) by `clock`.
+    """
+
+    def __init__(self, leases: Leases, name: str, holder: str, ttl: timedelta, *, acquired: bool, clock: Clock,
+                 every: timedelta | None = None) -> None:
+        self._leases, self.name, self.holder, self.ttl = leases, name, holder, ttl
+        self.acquired = acquired
+        self.lost = False
+        self._clock = clock
+        self._every = every if every is not None else ttl / 10
+        self._renewed = clock.now()
+
+    def __bool__(self) -> bool:
+        return self.acquired
+
+    def renew(self) -> bool:
+        """Extend the lease by its ttl when due; False once it is lost (and ever after)."""
+        if not self.acquired or self.lost:
+            return False
+        now = self._clock.now()
+        if now - self._renewed < self._every:
+            return True
+        if self._leases.renew(self.name, self.holder, self.ttl):
+            self._renewed = now
+            return True
+        self.lost = True
+        logger.warning("lease %r of %r was lost (it lapsed and was taken, or its connection died): stopping",
+                       self.name, self.holder)
+        return False
+
+
 @contextmanager
-def lease(engine: Engine, name: str, holder: str, ttl: timedelta, *, clock: Clock | None = None) -> Iterator[bool]:
-    """`with lease(engine, "sync:uk", instance_id, timedelta(minutes=5)) as acquired:` — skip the work if not."""
+def lease(engine: Engine, name: str, holder: str, ttl: timedelta, *, clock: Clock | None = None,
+          renew_every: timedelta | None = None) -> Iterator[HeldLease]:
+    """`with lease(engine, "sync:uk", instance_id, timedelta(minutes=5)) as held:` — skip the work if not held;
+    call `held.renew()` between steps of a long job and stop when it returns False."""
+    clock = clock or SystemClock()
     leases = make_leases(engine, clock=clock)
     acquired = leases.acquire(name, holder, ttl)
+    held = HeldLease(leases, name, holder, ttl, acquired=acquired, clock=clock, every=renew_every)
     try:
-        yield acquired
+        yield held
     finally:
-        if acquired:
+        if acquired and not held.lost:
             leases.release(name, holder)
         leases.close()

@@ -6,10 +6,24 @@ timezone-aware and comes back in UTC (SQLite keeps no offset, so `UTCDateTime` r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, ForeignKeyConstraint, Index, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Unicode,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -166,3 +180,113 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(String, primary_key=True)
     holder: Mapped[str]
     expires_at: Mapped[datetime]
+
+
+# --- milestones (migration 0004) ---
+
+
+class MilestoneEventRow(Base):
+    """A milestone transition detected between two syncs, and what its configured store action did."""
+
+    __tablename__ = "milestone_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    store: Mapped[str]
+    isbn: Mapped[str] = mapped_column(String, index=True)
+    transition: Mapped[str]
+    before: Mapped[str | None]
+    after: Mapped[str | None]
+    action: Mapped[str]
+    ok: Mapped[bool]
+    detail: Mapped[str] = mapped_column(Text)
+    exception_id: Mapped[int | None]  # the exception opened when the action failed
+
+
+class SchedulerJobRow(Base):
+    """APScheduler 3's job store (`SQLAlchemyJobStore(tablename="scheduler_jobs")`), created by Alembic so that
+    the service's jobs live in the state database, under the same migrations. Columns exactly as APScheduler
+    declares them: the id, the next run as a POSIX timestamp, and the pickled job."""
+
+    __tablename__ = "scheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- webhook events (migration 0005) ---
+
+
+class WebhookEventRow(Base):
+    """A BigCommerce webhook delivery, stored before it is acknowledged and processed afterwards.
+
+    Deduplicated by the payload's `hash` (BigCommerce resends an event with the same hash) and by the Standard
+    Webhooks `webhook-id`: each is unique, so a second delivery of either is refused by the database itself.
+    """
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (Index("ix_webhook_events_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hash: Mapped[str] = mapped_column(String, unique=True)
+    delivery_id: Mapped[str | None] = mapped_column(String, unique=True)  # webhook-id; NULL for custom-header auth
+    scope: Mapped[str]
+    store_id: Mapped[str | None]
+    resource_id: Mapped[str | None]  # data.id: the order or product to fetch again
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    status: Mapped[str]  # pending, done, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    result: Mapped[str | None] = mapped_column(Text)  # what processing did, or the last error
+
+
+# --- sales (migration 0003) ---
+
+
+class SalesOrderRow(Base):
+    """An order imported from the store: the `date_modified` of the snapshot its lines were counted from."""
+
+    __tablename__ = "sales_orders"
+
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    date_modified: Mapped[datetime]
+
+
+class SalesLineRow(Base):
+    """What one order line last contributed to one sales fact (zeros once the line no longer counts)."""
+
+    __tablename__ = "sales_lines"
+    __table_args__ = (Index("ix_sales_lines_day", "day"),)
+
+    order_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("sales_orders.order_id", ondelete="CASCADE"), primary_key=True
+    )
+    line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    isbn: Mapped[str]
+    format: Mapped[str]
+    storefront: Mapped[str]
+    day: Mapped[date]
+    currency: Mapped[str] = mapped_column(String(3))
+    quantity: Mapped[int]
+    net_e4: Mapped[int] = mapped_column(BigInteger)  # net amount in ten-thousandths: exact on SQLite too
+
+
+class SalesPendingRow(Base):
+    """A day whose facts changed since the sales sink last received it."""
+
+    __tablename__ = "sales_pending"
+
+    sink: Mapped[str] = mapped_column(String, primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+
+
+class SalesCursorRow(Base):
+    """The last `date_modified` imported from an order source."""
+
+    __tablename__ = "sales_cursors"
+
+    source: Mapped[str] = mapped_column(String, primary_key=True)
+    at: Mapped[datetime]

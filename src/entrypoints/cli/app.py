@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +56,14 @@ def _register_operations() -> None:
     app.add_typer(exceptions_app, name="exceptions")
     app.command()(runs)
     app.command()(reconcile)
+    from entrypoints.cli.sales import orders_app, sales_app
+
+    app.add_typer(orders_app, name="orders")
+    app.add_typer(sales_app, name="sales")
+    from entrypoints.cli.serve import jobs, milestones, serve  # the service; its commands read its tables
+
+    for command in (serve, jobs, milestones):
+        app.command()(command)
 
 
 @app.command()
@@ -96,7 +104,8 @@ def running(config: Path | None, *, need_storefronts: bool = True) -> Iterator[C
     except ConfigurationError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
-    add_secret_names(name for adapter in (settings.source, settings.store, *settings.exception_queues)
+    add_secret_names(name for adapter in (settings.source, settings.store, *settings.exception_queues,
+                                          *settings.sales_sinks)
                      for name in secret_env_names(adapter.options()))
     if need_storefronts and not settings.storefronts:
         err.print("[red]invalid configuration:[/red] no [[storefronts]] configured; run `bookbridge init` for a "
@@ -140,7 +149,7 @@ def sync(
                 Console(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
                                            "nothing was done[/yellow] (try again when it has finished)")
                 raise typer.Exit(EXIT_BUSY)
-            report = run_sync(container, full=full)
+            report = run_sync(container, full=full, on_batch=acquired.renew)  # stops if the lease is lost
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
@@ -149,7 +158,7 @@ def instance_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_sync(container: Container, *, full: bool = False) -> SyncReport:
+def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None) -> SyncReport:
     from rich.progress import Progress
 
     settings = container.settings()
@@ -158,7 +167,8 @@ def run_sync(container: Container, *, full: bool = False) -> SyncReport:
         task = progress.add_task("syncing", total=None)
         report = sync_store(build_command(settings, full=full), container.source(), container.storefront(),
                             container.unit_of_work(), container.clock(),
-                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+                            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                            on_batch=on_batch)
     print_report(console, report)
     return report
 

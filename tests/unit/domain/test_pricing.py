@@ -177,3 +177,15 @@ def test_next_change_is_the_first_instant_the_price_differs() -> None:
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="no time zone"):
         price_at([gbp("1.00")], UK, datetime(2026, 6, 1))
+
+
+def test_a_campaign_price_carries_its_window_in_the_store_time_zone() -> None:
+    rows = [gbp("16.99"), gbp("9.99", qualifier="08", valid_from=date(2026, 6, 1), valid_until=date(2026, 6, 30))]
+    at = price_at(rows, UK, NOON)
+    assert at is not None and (at.sale_starts, at.sale_ends) == (london(2026, 6, 1), london(2026, 7, 1))
+    open_start = price_at([gbp("16.99"), gbp("9.99", qualifier="08", valid_until=date(2026, 6, 30))], UK, NOON)
+    assert open_start is not None and (open_start.sale_starts, open_start.sale_ends) == (None, london(2026, 7, 1))
+    open_end = price_at([gbp("16.99"), gbp("9.99", qualifier="08", valid_from=date(2026, 6, 1))], UK, NOON)
+    assert open_end is not None and (open_end.sale_starts, open_end.sale_ends) == (london(2026, 6, 1), None)
+    dearer = price_at([gbp("16.99"), gbp("19.99", qualifier="08", valid_from=date(2026, 6, 1))], UK, NOON)
+    assert dearer is not None and dearer.sale_price is None and dearer.sale_starts is None  # no sale, no window

@@ -133,6 +133,48 @@ def test_an_update_that_changes_no_item_writes_no_file(settings: FeedSettings) -
     assert [i.sale_price for i in read_feed(settings.feed_path("GB"))] == ["15.00 GBP"]
 
 
+def on_sale() -> StoreListing:
+    """A sample listing whose US price is in a campaign (24 Nov to 1 Dec inclusive, London time)."""
+    return next(li for li in listings() if li.listed and any(p.sale_price is not None for p in li.extra_prices))
+
+
+def test_a_sale_price_carries_its_campaign_window(settings: FeedSettings) -> None:
+    listing = on_sale()
+    [us_price] = [p for p in listing.extra_prices if p.currency == "USD"]
+    assert (us_price.sale_starts, us_price.sale_ends) == (datetime(2026, 11, 24, tzinfo=UK.zone),
+                                                          datetime(2026, 12, 2, tzinfo=UK.zone))
+    [us] = feed_items(listing, settings)["US"]
+    assert us.sale_price and us.sale_price_effective_date == "2026-11-24T00:00+0000/2026-12-02T00:00+0000"
+    assert validate_item(us) == []
+    [gb] = feed_items(listing, settings)["GB"]
+    assert (gb.sale_price, gb.sale_price_effective_date) == ("", "")  # no GBP campaign
+
+
+def test_a_window_open_at_either_end_is_left_out(settings: FeedSettings) -> None:
+    listing = on_sale()
+    for open_end in ({"sale_starts": None}, {"sale_ends": None}):
+        prices = tuple(p.model_copy(update=open_end) for p in listing.extra_prices)
+        [us] = feed_items(listing.model_copy(update={"extra_prices": prices}), settings)["US"]
+        assert us.sale_price and us.sale_price_effective_date == ""  # Google wants both ends or none
+        assert validate_item(us) == []
+
+
+def test_a_moved_campaign_window_changes_the_pricing_hash_and_reaches_the_feed(settings: FeedSettings) -> None:
+    store = MerchantFeedStorefront(settings)
+    listing = on_sale()
+    store.apply([StoreAction(ActionKind.CREATE, listing.key, listing, tuple(listing.hashes))], {})
+    written = store.files_written
+    prices = tuple(p.model_copy(update={"sale_ends": datetime(2026, 12, 9, tzinfo=UK.zone)})
+                   for p in listing.extra_prices)
+    longer = with_hashes(listing.model_copy(update={"extra_prices": prices}))
+    changed = [s for s in listing.hashes if listing.hashes[s] != longer.hashes[s]]
+    assert changed == ["pricing"]
+    store.apply([StoreAction(ActionKind.UPDATE, longer.key, longer, tuple(changed))], {})
+    assert store.files_written == written + 1  # the US feed only
+    [item] = [i for i in read_feed(settings.feed_path("US")) if i.id == listing.sku]
+    assert item.sale_price_effective_date == "2026-11-24T00:00+0000/2026-12-09T00:00+0000"
+
+
 def test_delisting_removes_the_item_and_keeps_the_product(settings: FeedSettings) -> None:
     store = MerchantFeedStorefront(settings)
     listing = by_key("9781800000018")

@@ -28,6 +28,7 @@ def test_a_valid_item_passes() -> None:
     {"availability": "backorder", "availability_date": "2027-02-04T00:00Z"},
     {"availability": "out_of_stock"},
     {"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-01T00:00+0000/2026-12-31T23:59+0000"},
+    {"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-01T00:00:00+01:00/2026-12-31T23:59:59-05:00"},
     {"sale_price": "5.99 GBP"},  # without a window: the sale price applies until it is removed
     {"brand": ""},  # Google: brand is optional for books
     {"additional_image_link": ()},
@@ -70,7 +71,17 @@ def test_valid_variations_pass(changes: dict[str, object]) -> None:
     ({"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-01/2026-12-31"},
      "sale_price_effective_date", "range start/end"),
     ({"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-31T00:00+0000/2026-12-01T00:00+0000"},
-     "sale_price_effective_date", "ends before it starts"),
+     "sale_price_effective_date", "does not end after it starts"),
+    # The same instant in two offsets: an empty window.
+    ({"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-01T01:00+0100/2026-12-01T00:00Z"},
+     "sale_price_effective_date", "does not end after it starts"),
+    # Google wants both ends, each with its offset.
+    ({"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-01T00:00+0000/"},
+     "sale_price_effective_date", "both ends given"),
+    ({"sale_price": "5.99 GBP", "sale_price_effective_date": "/2026-12-01T00:00+0000"},
+     "sale_price_effective_date", "both ends given"),
+    ({"sale_price": "5.99 GBP", "sale_price_effective_date": "2026-12-01T00:00+0000/2026-12-31T00:00"},
+     "sale_price_effective_date", "both ends given"),
     ({"sale_price_effective_date": "2026-12-01T00:00+0000/2026-12-31T00:00+0000"},
      "sale_price_effective_date", "without a sale_price"),
     ({"gtin": "9780007232834"}, "gtin", "valid check digit"),

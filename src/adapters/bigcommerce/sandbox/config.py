@@ -91,6 +91,9 @@ class SandboxConfig:
     # Which channel a product created by REST lands on is UNCONFIRMED (research §7); by default
     # the sandbox assigns none, so callers must assign explicitly as the research advises.
     auto_assign_channel: int | None = None
+    # The store's default currency: the catalogue's own prices are in it; any other currency is priced on a
+    # channel only by a price list assigned to that channel (`SandboxState.shopper_price`).
+    default_currency: str = "GBP"
 
     @property
     def channels(self) -> tuple[ChannelSeed, ...]:

@@ -37,6 +37,7 @@ class ScheduledFault:
     method: str | None
     path_prefix: str
     remaining: int
+    after: int = 0  # matching requests let through before the fault starts
 
     def matches(self, method: str, api_path: str) -> bool:
         return (self.method is None or self.method == method) and api_path.startswith(self.path_prefix)
@@ -88,17 +89,19 @@ class FaultInjector:
         path_prefix: str = "",
         status: int = 500,
         delay_seconds: float = 0.0,
+        after: int = 0,
     ) -> None:
-        """Inject `kind` into the next `count` requests matching METHOD and path prefix.
+        """Inject `kind` into the next `count` requests matching METHOD and path prefix, once `after` matching
+        requests have gone through (to fail a step half-way, e.g. the second image of a product).
 
         `path_prefix` is matched against the path after `/stores/{store_hash}`, e.g.
         `/v3/catalog/products` or `/v2/orders`.
         """
-        if count < 1:
-            raise ValueError("count must be at least 1")
+        if count < 1 or after < 0:
+            raise ValueError("count must be at least 1 and after at least 0")
         fault = Fault(kind=kind, status=status, delay_seconds=delay_seconds)
         with self._lock:
-            self._scheduled.append(ScheduledFault(fault, method and method.upper(), path_prefix, count))
+            self._scheduled.append(ScheduledFault(fault, method and method.upper(), path_prefix, count, after))
 
     def fail_next(self, count: int, method: str | None, path_prefix: str, status: int = 500) -> None:
         """Shorthand: the next `count` matching requests answer `status` (5xx or 429 without headers)."""
@@ -120,6 +123,9 @@ class FaultInjector:
             batch = is_batch_put(method, api_path)
             for entry in self._scheduled:
                 if entry.matches(method, api_path) and (entry.fault.kind != "partial_207" or batch):
+                    if entry.after:
+                        entry.after -= 1
+                        continue
                     entry.remaining -= 1
                     if entry.remaining == 0:
                         self._scheduled.remove(entry)

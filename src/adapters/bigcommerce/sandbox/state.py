@@ -114,6 +114,13 @@ class SandboxState:
         return sorted(c for p, c in self.channel_assignments if p == product_id)
 
     # -- test and demo helpers (not part of the API) ---------------------------------------------
+    def shopper_price(self, sku: str, *, channel_id: int, currency: str) -> Any:
+        """What a shopper on `channel_id` pays for `sku` in `currency` (None: not priced there)."""
+        from .pricing import shopper_price  # pricing imports this module
+
+        with self.lock:
+            return shopper_price(self, sku, channel_id, currency)
+
     def add_order(
         self,
         lines: list[dict[str, Any]],

@@ -91,18 +91,20 @@ def _items(listing: StoreListing, settings: FeedSettings, country: str, currency
     if not listing.variants:
         front = [i.url for i in listing.images if i.kind is ResourceKind.FRONT_COVER]
         back = [i.url for i in listing.images if i.kind is ResourceKind.BACK_COVER]  # not the author photo
-        price, sale = _prices(_price([p for p in (listing.price, *listing.extra_prices) if p is not None], currency))
+        price, sale, window = _prices(_price([p for p in (listing.price, *listing.extra_prices) if p is not None],
+                                             currency))
         yield replace(common, id=listing.sku, title=listing.name, link=_link(settings, listing, listing.sku, country),
                       image_link=front[0] if front else "", additional_image_link=tuple(back[:10]),
-                      price=price, sale_price=sale, gtin=listing.gtin or "",
+                      price=price, sale_price=sale, sale_price_effective_date=window, gtin=listing.gtin or "",
                       product_type=_product_type(settings, _format(listing)))
         return
     for variant in listing.variants:  # the variant strategy: one item per edition all the same
         image = variant.image_url or next((i.url for i in listing.images if i.is_thumbnail), "")
-        price, sale = _prices(_price([p for p in (variant.price, *variant.extra_prices) if p is not None], currency))
+        price, sale, window = _prices(_price([p for p in (variant.price, *variant.extra_prices) if p is not None],
+                                             currency))
         yield replace(common, id=str(variant.isbn), title=f"{listing.name}, {variant.option_label}",
                       link=_link(settings, listing, variant.sku, country), image_link=image,
-                      price=price, sale_price=sale, gtin=str(variant.isbn),
+                      price=price, sale_price=sale, sale_price_effective_date=window, gtin=str(variant.isbn),
                       product_type=_product_type(settings, _variant_format(variant)))
 
 
@@ -128,15 +130,20 @@ def _price(prices: Sequence[ListingPrice], currency: str | None) -> ListingPrice
     return prices[0] if prices else None
 
 
-def _prices(price: ListingPrice | None) -> tuple[str, str]:
-    """(price, sale_price). The listing carries no sale window, so sale_price_effective_date stays empty:
-    bookbridge resyncs at the window's edges itself (the planner's wake-ups), and the feed follows."""
+def _prices(price: ListingPrice | None) -> tuple[str, str, str]:
+    """(price, sale_price, sale_price_effective_date).
+
+    The effective date is the campaign window `start/end` (ISO 8601 with offsets, as Google requires both ends).
+    A window open at either end is left out: Google then applies the sale price for as long as the item carries
+    it, and bookbridge takes the sale price off at the window's known edge itself (the planner's wake-ups)."""
     if price is None:
-        return "", ""
+        return "", "", ""
     sale = price.sale_price
     if sale is not None and sale < price.price:
-        return money(price.price, price.currency), money(sale, price.currency)
-    return money(price.price, price.currency), ""
+        window = (f"{instant(price.sale_starts)}/{instant(price.sale_ends)}"
+                  if price.sale_starts is not None and price.sale_ends is not None else "")
+        return money(price.price, price.currency), money(sale, price.currency), window
+    return money(price.price, price.currency), "", ""
 
 
 def money(amount: Decimal, currency: str) -> str:

@@ -83,10 +83,10 @@ def _prices(item: FeedItem) -> list[str]:
         begins, ends = parse_instant(start), parse_instant(end)
         if begins is None or ends is None:
             problems.append(f"sale_price_effective_date: {item.sale_price_effective_date!r} is not an ISO 8601 "
-                            "range start/end, each YYYY-MM-DDThh:mm±hhmm")
+                            "range start/end with both ends given, each YYYY-MM-DDThh:mm±hhmm")
         elif begins >= ends:
-            problems.append(f"sale_price_effective_date: the range {item.sale_price_effective_date!r} ends before "
-                            "it starts")
+            problems.append(f"sale_price_effective_date: the range {item.sale_price_effective_date!r} does not end "
+                            "after it starts")
     return problems
 
 

@@ -1,0 +1,65 @@
+"""Channel assignments of products, and of price lists to the channels that sell in their currency.
+
+Assignment requests run one at a time on their own lane (BigCommerce: no parallel assignment requests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from adapters.bigcommerce.client import BigCommerceClient
+from adapters.bigcommerce.errors import BigCommerceError, store_error
+
+if TYPE_CHECKING:
+    from adapters.bigcommerce.storefront import _Work
+
+
+def sync_channels(client: BigCommerceClient, works: list[_Work]) -> None:
+    """Channel assignments run one at a time (BigCommerce: no parallel assignment requests)."""
+    add: list[tuple[_Work, dict[str, int]]] = []
+    remove: dict[int, list[_Work]] = {}
+    for w in works:
+        assert w.listing is not None
+        have = set(w.remote.get("channels") or [])
+        want = set(w.listing.channels)
+        add += [(w, {"product_id": w.product_id or 0, "channel_id": c}) for c in sorted(want - have)]
+        for channel in sorted(have - want):
+            remove.setdefault(channel, []).append(w)
+    if add:
+        try:
+            client.request("PUT", "catalog/products/channel-assignments", json=[a for _, a in add],
+                           lane="channel-assignments")
+            for w, a in add:
+                w.remote["channels"] = sorted(set(w.remote.get("channels") or []) | {a["channel_id"]})
+        except BigCommerceError as exc:
+            for w, _ in add:
+                w.errors.append(store_error(exc, context=f"assigning product {w.product_id} to channels"))
+    for channel, members in remove.items():
+        ids = ",".join(str(w.product_id) for w in members)
+        try:
+            client.request("DELETE", "catalog/products/channel-assignments", lane="channel-assignments",
+                           params={"product_id:in": ids, "channel_id:in": str(channel)})
+            for w in members:
+                w.remote["channels"] = [c for c in w.remote.get("channels") or [] if c != channel]
+        except BigCommerceError as exc:
+            for w in members:
+                w.errors.append(store_error(exc, context=f"removing product {w.product_id} from channel {channel}"))
+
+
+def assign_price_list(client: BigCommerceClient, list_id: int, channels: Sequence[int],
+                      assigned: set[tuple[int, int]]) -> None:
+    """Assign the price list to the channels that sell in its currency (`POST /pricelists/assignments`),
+    once: assignments already there are read first and never sent again. BigCommerce applies one price list
+    per channel (and customer group), so this replaces another list assigned to the channel for all shoppers.
+    """
+    wanted = [c for c in channels if (list_id, c) not in assigned]
+    if not wanted:
+        return
+    have = {a.get("channel_id") for a in client.iter_v3(
+        "pricelists/assignments", params={"price_list_id": list_id}) if not a.get("customer_group_id")}
+    missing = [c for c in wanted if c not in have]
+    for start in range(0, len(missing), 25):  # at most 25 assignments per request (price lists spec)
+        client.request("POST", "pricelists/assignments",
+                       json=[{"price_list_id": list_id, "channel_id": c} for c in missing[start:start + 25]])
+    assigned |= {(list_id, c) for c in wanted}

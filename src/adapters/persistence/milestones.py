@@ -1,0 +1,40 @@
+"""The milestone log in SQL: one `milestone_events` row per transition and the outcome of its store action."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from adapters.persistence.errors import translated
+from adapters.persistence.tables import MilestoneEventRow
+from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
+
+
+def _from_row(row: MilestoneEventRow) -> MilestoneRecord:
+    event = MilestoneEvent(isbn=row.isbn, transition=Transition(row.transition), before=row.before, after=row.after)
+    return MilestoneRecord(at=row.at, store=row.store, event=event, action=row.action, ok=row.ok, detail=row.detail,
+                           exception_id=row.exception_id, id=row.id)
+
+
+class SqlAlchemyMilestoneLog(MilestoneLog):
+    """Each record commits on its own: a later failure must not erase what an action already did."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def record(self, record: MilestoneRecord) -> MilestoneRecord:
+        event = record.event
+        row = MilestoneEventRow(at=record.at, store=record.store, isbn=event.isbn, transition=str(event.transition),
+                                before=event.before, after=event.after, action=record.action, ok=record.ok,
+                                detail=record.detail, exception_id=record.exception_id)
+        with translated(f"milestone {event.transition} of {event.isbn}"), Session(self._engine) as session:
+            session.add(row)
+            session.commit()
+            return _from_row(row)
+
+    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
+        query = select(MilestoneEventRow).order_by(MilestoneEventRow.id.desc()).limit(limit)
+        if isbn is not None:
+            query = query.where(MilestoneEventRow.isbn == isbn)
+        with translated("milestone events"), Session(self._engine) as session:
+            return [_from_row(row) for row in session.scalars(query)]

@@ -1,0 +1,194 @@
+"""Import store orders into the sales ledger and send the changed days to every sales sink.
+
+`import_orders(cmd, source, ledger, sinks, uow, clock)` is a plain function over ports: the CLI, the scheduler's
+order-import job and the order webhook all call it. Each run:
+
+1. reads the cursor (the last `date_modified` seen) and asks the source for orders modified since the cursor
+   minus the overlap window, oldest first;
+2. turns each order into line contributions (domain.sales) and replaces that order's lines in the ledger, which
+   marks the changed days pending for every sink in the same transaction; re-reading an order never double counts;
+3. advances the cursor once the whole read went through;
+4. sends every pending day, whole, to each sink (a re-send replaces the day); a failed delivery stays pending and
+   goes again at the next import.
+
+Failures become exception records with the order id in the message: a SKU that is not an ISBN or an ISBN the
+catalogue lacks (SOURCE_ERROR), a store that cannot be read (TRANSIENT_EXHAUSTED, or SOURCE_ERROR when refused),
+a sink that fails (TRANSIENT_EXHAUSTED) or refuses (STORE_REJECTION).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from domain.model import TitleFamily
+from domain.ports import Clock, ExceptionKind, SalesSink, UnitOfWork
+from domain.sales import (
+    UNKNOWN_FORMAT,
+    OrderSource,
+    OrderSourceError,
+    SalesLedger,
+    SalesSinkRejected,
+    order_contributions,
+)
+from domain.storefront import StorefrontSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImportOrders:
+    """Command: import the orders of one store. `catalogue_source` names the stored catalogue that gives each
+    ISBN its format; `storefronts` map a channel id to a storefront name and time zone."""
+
+    storefronts: tuple[StorefrontSettings, ...]
+    catalogue_source: str
+    overlap: timedelta = timedelta(minutes=10)
+    since: datetime | None = None  # read from here instead of the cursor (rebuild the facts of a period)
+
+    def __post_init__(self) -> None:
+        if self.overlap < timedelta(0):
+            raise ValueError("the overlap window must not be negative")
+        if self.since is not None and self.since.tzinfo is None:
+            raise ValueError("`since` must be a timezone-aware instant")
+
+
+@dataclass(frozen=True)
+class _Report:
+    kind: ExceptionKind
+    isbn: str | None
+    storefront: str | None
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class ImportReport:
+    started: datetime
+    since: datetime | None = None  # the instant the read started from (cursor minus overlap)
+    cursor: datetime | None = None  # the cursor after the run
+    orders_read: int = 0
+    orders_stale: int = 0  # an older snapshot than the one recorded: ignored
+    lines_counted: int = 0
+    facts_changed: int = 0
+    problems: list[str] = field(default_factory=list)
+    days_sent: dict[str, int] = field(default_factory=dict)  # sink -> days delivered
+    sink_failures: dict[str, str] = field(default_factory=dict)
+    source_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.source_error is None and not self.sink_failures
+
+
+def catalogue_formats(families: Mapping[str, TitleFamily]) -> dict[str, str]:
+    return {str(e.isbn): e.format.value for f in families.values() for e in f.editions}
+
+
+def import_orders(
+    cmd: ImportOrders,
+    source: OrderSource,
+    ledger: SalesLedger,
+    sinks: Sequence[SalesSink],
+    uow: UnitOfWork,
+    clock: Clock,
+) -> ImportReport:
+    report = ImportReport(started=clock.now())
+    with uow:
+        formats = catalogue_formats(uow.state.catalogue(cmd.catalogue_source))
+    by_channel = {s.channel_id: s for s in cmd.storefronts}
+    notify = [sink.name for sink in sinks]
+    found: list[_Report] = []
+    changed_keys: set[object] = set()
+    previous = ledger.cursor(source.name)
+    if cmd.since is not None:
+        report.since = cmd.since
+    else:
+        report.since = previous - cmd.overlap if previous is not None else None
+    latest = previous
+    try:
+        for order in source.orders_modified_since(report.since):
+            report.orders_read += 1
+            storefront = by_channel.get(order.channel_id)
+            name = storefront.name if storefront is not None else f"channel-{order.channel_id}"
+            zone: tzinfo = storefront.zone if storefront is not None else UTC
+            contributions = order_contributions(
+                order, storefront=name, zone=zone, format_of=lambda isbn: formats.get(isbn, UNKNOWN_FORMAT)
+            )
+            outcome = ledger.record(contributions, notify=notify)
+            latest = order.date_modified if latest is None else max(latest, order.date_modified)
+            if outcome.stale:
+                report.orders_stale += 1
+                continue
+            report.lines_counted += len(contributions.lines)
+            changed_keys.update(outcome.changed)
+            if outcome.seen_before:
+                continue  # already reported when this snapshot was first read
+            # The exception queue dedups on (kind, isbn, storefront): the offending SKU keeps each its own record.
+            for rejected in contributions.rejected:
+                report.problems.append(rejected.problem.message)
+                found.append(_Report(ExceptionKind.SOURCE_ERROR, rejected.sku.strip() or None, name,
+                                     rejected.problem.message, "sku"))
+            for problem in contributions.problems:
+                report.problems.append(problem.message)
+                found.append(_Report(ExceptionKind.SOURCE_ERROR, None, name, problem.message, problem.field))
+            if storefront is None:
+                message = (f"order {order.order_id} is on channel {order.channel_id}, which no [[storefronts]] entry "
+                           f"names; its sales are counted under storefront {name!r}")
+                report.problems.append(message)
+                found.append(_Report(ExceptionKind.SOURCE_ERROR, None, name, message, "channel_id"))
+            for line in contributions.lines:
+                if line.key.format == UNKNOWN_FORMAT:
+                    message = (f"order {order.order_id} line {line.line_id} sold ISBN {line.key.isbn}, which the "
+                               f"catalogue of {cmd.catalogue_source!r} lacks; counted with format 'unknown'")
+                    report.problems.append(message)
+                    found.append(_Report(ExceptionKind.SOURCE_ERROR, line.key.isbn, name, message, "sku"))
+    except OrderSourceError as exc:
+        kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
+        last = f" (after order {report.orders_read} of this read)" if report.orders_read else ""
+        report.source_error = f"reading orders from {source.name!r} failed{last}: {exc}"
+        found.append(_Report(kind, None, f"orders:{source.name}", report.source_error))
+    else:
+        if latest is not None and latest != previous:
+            ledger.set_cursor(source.name, latest)
+    report.cursor = ledger.cursor(source.name)
+    report.facts_changed = len(changed_keys)
+    _deliver(ledger, sinks, report, found)
+    _record_exceptions(uow, found, clock.now())
+    return report
+
+
+def _deliver(ledger: SalesLedger, sinks: Sequence[SalesSink], report: ImportReport, found: list[_Report]) -> None:
+    for sink in sinks:
+        days = ledger.pending(sink.name)
+        if not days:
+            report.days_sent[sink.name] = 0
+            continue
+        span = f"{min(days)}..{max(days)}" if len(days) > 1 else f"{min(days)}"
+        try:
+            sink.write(ledger.facts_for_days(days))
+        except SalesSinkRejected as exc:
+            kind, error = ExceptionKind.STORE_REJECTION, str(exc)
+        except Exception as exc:  # a plugin's sink may fail in any way; it is retried, never lost
+            kind, error = ExceptionKind.TRANSIENT_EXHAUSTED, f"{type(exc).__name__}: {exc}"
+        else:
+            ledger.delivered(sink.name, days)
+            report.days_sent[sink.name] = len(days)
+            continue
+        message = (f"sales sink {sink.name!r} failed for {len(days)} day(s) ({span}): {error}; they stay pending "
+                   "and are sent again at the next import")
+        logger.warning(message)
+        report.sink_failures[sink.name] = message
+        found.append(_Report(kind, None, f"sales-sink:{sink.name}", message))
+
+
+def _record_exceptions(uow: UnitOfWork, found: Sequence[_Report], at: datetime) -> None:
+    if not found:
+        return
+    with uow:
+        for item in found:
+            uow.exceptions.report(item.kind, isbn=item.isbn, storefront=item.storefront, message=item.message,
+                                  field=item.field, at=at)
+        uow.commit()

@@ -1,0 +1,160 @@
+"""Title performance from the sales ledger, as typed rows for the HTTP app, the dashboard and the CLI.
+
+    sales_report(ledger, start, end, group_by, *, catalogue=None, reprint=ReprintPolicy()) -> SalesReport
+
+- `ledger`: a `domain.sales.SalesLedger` (the container's `sales_ledger`; `InMemorySalesLedger` in tests).
+- `start`, `end`: `datetime.date`s, both included; `end` before `start` is a ValueError.
+- `group_by`: "title" (per ISBN), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; anything
+  else is a ValueError naming the choices.
+- `catalogue`: the stored title families (`uow.state.catalogue(source)`), optional: it gives each ISBN its title
+  and the stock figure for the reprint signal. Without it, titles are the ISBNs and the stock is unknown.
+
+`report_document(report)` gives it as JSON types and `report_csv(report)` its rows as CSV.
+
+`SalesReport.rows` hold units and revenue per group and currency; `formats` ranks the fastest-moving formats over
+the same dates; `reprint` gives weeks of cover per ISBN over the `reprint.window_days` days up to `end`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain.model import TitleFamily
+from domain.sales import (
+    FormatVelocity,
+    Grouping,
+    ReprintPolicy,
+    ReprintSignal,
+    SalesLedger,
+    format_velocity,
+    reprint_signals,
+    sales_totals,
+)
+
+GROUPINGS = tuple(g.value for g in Grouping)
+
+
+@dataclass(frozen=True)
+class SalesReportRow:
+    group: str  # an ISBN, a format, a storefront, or the first day of the period (ISO date)
+    label: str  # the title for an ISBN, else the group itself
+    currency: str
+    units: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class ReprintRow:
+    isbn: str
+    title: str
+    format: str
+    units_in_window: int
+    weekly_velocity: Decimal
+    stock: int | None
+    weeks_of_cover: Decimal | None
+    reprint: bool
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    start: date
+    end: date
+    group_by: str
+    rows: tuple[SalesReportRow, ...]
+    formats: tuple[FormatVelocity, ...]
+    reprint: tuple[ReprintRow, ...]
+
+    @property
+    def units(self) -> int:
+        return sum(r.units for r in self.rows)
+
+    def revenue(self) -> dict[str, Decimal]:
+        """Total revenue per currency."""
+        totals: dict[str, Decimal] = {}
+        for row in self.rows:
+            totals[row.currency] = totals.get(row.currency, Decimal(0)) + row.revenue
+        return totals
+
+
+def parse_grouping(group_by: str) -> Grouping:
+    try:
+        return Grouping(group_by.strip().lower())
+    except ValueError:
+        raise ValueError(f"group_by {group_by!r} is not one of {', '.join(GROUPINGS)}") from None
+
+
+def sales_report(
+    ledger: SalesLedger,
+    start: date,
+    end: date,
+    group_by: str,
+    *,
+    catalogue: Mapping[str, TitleFamily] | None = None,
+    reprint: ReprintPolicy = ReprintPolicy(),  # frozen, so a shared default is safe
+) -> SalesReport:
+    if end < start:
+        raise ValueError(f"the report ends ({end}) before it starts ({start})")
+    grouping = parse_grouping(group_by)
+    editions = {str(e.isbn): e for f in (catalogue or {}).values() for e in f.editions}
+    titles = {isbn: e.display_title for isbn, e in editions.items()}
+    stock = {isbn: e.stock for isbn, e in editions.items()}
+    facts = ledger.facts(start, end)
+    rows = tuple(
+        SalesReportRow(t.group, titles.get(t.group, t.group) if grouping is Grouping.TITLE else t.group,
+                       t.currency, t.units, t.revenue)
+        for t in sales_totals(facts, grouping)
+    )
+    window_start = end - timedelta(days=reprint.window_days - 1)
+    recent = facts if window_start >= start else ledger.facts(window_start, end)
+    signals = reprint_signals(recent, stock, end=end, policy=reprint)
+    return SalesReport(
+        start=start,
+        end=end,
+        group_by=grouping.value,
+        rows=rows,
+        formats=tuple(format_velocity(facts, start=start, end=end)),
+        reprint=tuple(_reprint_row(s, titles) for s in signals),
+    )
+
+
+def _reprint_row(signal: ReprintSignal, titles: Mapping[str, str]) -> ReprintRow:
+    return ReprintRow(signal.isbn, titles.get(signal.isbn, signal.isbn), signal.format, signal.units_in_window,
+                      signal.weekly_velocity, signal.stock, signal.weeks_of_cover, signal.reprint)
+
+
+def report_document(report: SalesReport) -> dict[str, Any]:
+    """The report as plain JSON types (amounts as decimal strings), for `--json` and the HTTP API."""
+    return {
+        "start": report.start.isoformat(),
+        "end": report.end.isoformat(),
+        "group_by": report.group_by,
+        "units": report.units,
+        "revenue": {currency: str(amount) for currency, amount in sorted(report.revenue().items())},
+        "rows": [{"group": r.group, "label": r.label, "currency": r.currency, "units": r.units,
+                  "revenue": str(r.revenue)} for r in report.rows],
+        "formats": [{"format": v.format, "units": v.units, "units_per_week": str(v.units_per_week)}
+                    for v in report.formats],
+        "reprint": [{"isbn": r.isbn, "title": r.title, "format": r.format, "units_in_window": r.units_in_window,
+                     "weekly_velocity": str(r.weekly_velocity), "stock": r.stock,
+                     "weeks_of_cover": None if r.weeks_of_cover is None else str(r.weeks_of_cover),
+                     "reprint": r.reprint} for r in report.reprint],
+    }
+
+
+CSV_COLUMNS = ("group", "label", "currency", "units", "revenue")
+
+
+def report_csv(report: SalesReport) -> str:
+    """The report's rows as CSV (header `group,label,currency,units,revenue`), for `--csv` and the HTTP API."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        writer.writerow((r.group, r.label, r.currency, r.units, r.revenue))
+    return out.getvalue()

@@ -1,0 +1,194 @@
+"""`bookbridge orders import`, `bookbridge sales report` and `bookbridge sales export`: thin commands over
+application/orders.py and application/sales_report.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.persistence import lease
+from application.orders import ImportReport, import_orders
+from application.sales_report import GROUPINGS, report_csv, report_document, sales_report
+from domain.ports import SalesSink
+from domain.sales import OrderSource
+from entrypoints.cli.app import EXIT_BUSY, EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
+from entrypoints.container import Container, build_import_command
+from entrypoints.settings import ConfigurationError
+
+IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
+DEFAULT_DAYS = 28
+
+orders_app = typer.Typer(help="Store orders: import them into the sales ledger.", no_args_is_help=True)
+sales_app = typer.Typer(help="Sales from imported orders: reports and exports.", no_args_is_help=True)
+
+
+@orders_app.command("import")
+def orders_import(
+    config: Path | None = ConfigOption,
+    since: str | None = typer.Option(None, "--since", help="read orders modified from this day (YYYY-MM-DD, UTC) "
+                                     "or instant (ISO 8601) instead of the cursor: rebuilds a period's facts"),
+) -> None:
+    """Import orders modified since the last import (minus the overlap) and send the changed days to the sinks;
+    exit 1 when the store could not be read or a sink failed (see `bookbridge exceptions list`)."""
+    start = _instant(since) if since else None
+    with running(config) as container:
+        settings = container.settings()
+        err = Console(stderr=True)
+        if not settings.orders.enabled:
+            err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
+            raise typer.Exit(EXIT_CONFIG)
+        with lease(container.engine(), f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL,
+                   clock=container.clock()) as acquired:
+            if not acquired:
+                err.print(f"[yellow]another bookbridge instance is importing the orders of store "
+                          f"{settings.store.name!r}; nothing was done[/yellow]")
+                raise typer.Exit(EXIT_BUSY)
+            command = replace(build_import_command(settings), since=start)
+            source, sinks = _built(container)
+            report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
+                                   container.clock())
+    print_import(Console(), report)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
+    """The order source and the sinks; a configuration they refuse exits 2 with the reason, not a traceback."""
+    try:
+        return container.order_source(), container.sales_sinks()
+    except (ConfigurationError, ValueError) as exc:
+        Console(stderr=True).print(f"[red]invalid configuration:[/red] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since takes YYYY-MM-DD or an ISO 8601 instant ({exc})") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def print_import(console: Console, report: ImportReport) -> None:
+    table = Table(title="Order import")
+    for column in ("orders read", "lines counted", "facts changed", "problems", "stale"):
+        table.add_column(column, justify="right")
+    table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),
+                  str(len(report.problems)), str(report.orders_stale))
+    console.print(table)
+    since = report.since.isoformat() if report.since else "the beginning"
+    cursor = report.cursor.isoformat() if report.cursor else "none"
+    console.print(f"read from {since}; cursor now {cursor}")
+    for sink, days in sorted(report.days_sent.items()):
+        console.print(f"sink {sink}: {days} day(s) sent")
+    for problem in report.problems[:20]:
+        console.print(f"[yellow]problem:[/yellow] {problem}")
+    if len(report.problems) > 20:
+        console.print(f"... and {len(report.problems) - 20} more (bookbridge exceptions list)")
+    if report.source_error:
+        console.print(f"[red]{report.source_error}[/red]")
+    for failure in report.sink_failures.values():
+        console.print(f"[red]{failure}[/red]")
+
+
+def _window(start: str | None, end: str | None, clock_today: date) -> tuple[date, date]:
+    try:
+        last = date.fromisoformat(end) if end else clock_today
+        first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
+    except ValueError as exc:
+        raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from None
+    if last < first:
+        raise typer.BadParameter(f"--to {last} is before --from {first}")
+    return first, last
+
+
+@sales_app.command("report")
+def report_command(
+    config: Path | None = ConfigOption,
+    start: str | None = typer.Option(None, "--from", help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
+                                     "before --to)"),
+    end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
+    by: str = typer.Option("title", "--by", help=f"group by {'|'.join(GROUPINGS)}"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
+    as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
+) -> None:
+    """Units and revenue by title, format, storefront or period; fastest-moving formats; the reprint signal."""
+    if as_json and as_csv:
+        raise typer.BadParameter("--json and --csv contradict each other")
+    if by not in GROUPINGS:
+        raise typer.BadParameter(f"--by must be one of {', '.join(GROUPINGS)}")
+    with running(config, need_storefronts=False) as container:
+        first, last = _window(start, end, container.clock().now().date())
+        settings = container.settings()
+        uow = container.unit_of_work()
+        with uow:
+            catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+        report = sales_report(container.sales_ledger(), first, last, by, catalogue=catalogue)
+    console = Console()
+    if as_json:
+        console.print_json(json.dumps(report_document(report)))
+        return
+    if as_csv:
+        typer.echo(report_csv(report), nl=False)
+        return
+    titled = report.group_by == "title"
+    rows = Table(title=f"Sales {first}..{last} by {report.group_by}")
+    for column in ("ISBN", "title") if titled else (report.group_by,):
+        rows.add_column(column)
+    for column in ("currency", "units", "revenue"):
+        rows.add_column(column, justify="right")
+    for row in report.rows:
+        cells = (row.group, row.label) if titled else (row.group,)
+        rows.add_row(*cells, row.currency, str(row.units), str(row.revenue))
+    console.print(rows)
+    formats = Table(title="Fastest-moving formats")
+    for column in ("format", "units", "units/week"):
+        formats.add_column(column)
+    for v in report.formats:
+        formats.add_row(v.format, str(v.units), str(v.units_per_week))
+    console.print(formats)
+    reprint = Table(title="Reprint signal (weeks of cover)")
+    for column in ("ISBN", "title", "format", "units/week", "stock", "weeks of cover", "reprint"):
+        reprint.add_column(column)
+    for r in report.reprint:
+        reprint.add_row(r.isbn, r.title, r.format, str(r.weekly_velocity), "unknown" if r.stock is None else
+                        str(r.stock), "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
+                        "[red]yes[/red]" if r.reprint else "no")
+    console.print(reprint)
+
+
+@sales_app.command("export")
+def export_command(
+    config: Path | None = ConfigOption,
+    start: str | None = typer.Option(None, "--from", help="first day, YYYY-MM-DD"),
+    end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
+    sink: str | None = typer.Option(None, "--sink", help="only this sink (its name)"),
+) -> None:
+    """Send every day from --from to --to, whole, to the configured sales sinks again (a re-send replaces)."""
+    with running(config, need_storefronts=False) as container:
+        first, last = _window(start, end, container.clock().now().date())
+        sinks = [s for s in _built(container)[1] if sink is None or s.name == sink]
+        err = Console(stderr=True)
+        if not sinks:
+            err.print(f"[red]no sales sink {'named ' + repr(sink) if sink else 'is configured'}[/red] "
+                      "(see [[sales_sinks]] in docs/configuration.md)")
+            raise typer.Exit(EXIT_CONFIG)
+        ledger = container.sales_ledger()
+        facts = ledger.facts(first, last)
+        days = {f.day for f in facts}
+        failed = False
+        for target in sinks:
+            try:
+                target.write(facts)
+            except Exception as exc:  # show the reason and go on with the other sinks
+                err.print(f"[red]sink {target.name}: {type(exc).__name__}: {exc}[/red]")
+                failed = True
+                continue
+            ledger.delivered(target.name, days)
+            Console().print(f"sink {target.name}: {len(days)} day(s), {len(facts)} fact(s) sent")
+    raise typer.Exit(EXIT_FAILURES if failed else EXIT_OK)

@@ -1,0 +1,146 @@
+"""`bookbridge serve`: the long-running service, the scheduler and the HTTP app in one process.
+
+SIGTERM or SIGINT: the HTTP server stops accepting and finishes its requests, a sync in flight finishes its
+batch, the scheduler shuts down waiting for running jobs (which release their leases), and the process exits 0.
+A second signal does not cut a batch short either; it only stops the HTTP server waiting for open connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from entrypoints.cli.app import EXIT_OK, ConfigOption, running
+from entrypoints.container import Container
+from entrypoints.http.hooks import ServiceHooks
+from entrypoints.scheduler import make_scheduler
+from entrypoints.service import Service, upcoming_job
+
+if TYPE_CHECKING:
+    import uvicorn
+
+logger = logging.getLogger(__name__)
+AppFactory = Callable[[Container, ServiceHooks], Any]  # create_app(container, hooks) -> an ASGI app
+
+
+def default_app_factory() -> AppFactory:
+    from entrypoints.http.app import create_app  # imported late: the web stack is slow to load
+
+    factory: AppFactory = create_app
+    return factory
+
+
+@contextmanager
+def stop_signals(on_stop: Callable[[int], None]) -> Iterator[None]:
+    """Call `on_stop(signum)` on SIGTERM and SIGINT while inside; the previous handlers come back afterwards."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        on_stop(signum)
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _server(app: Any, host: str, port: int) -> uvicorn.Server:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield  # serve owns the signals: uvicorn would re-raise them after its shutdown, killing the process
+
+    return Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False))
+
+
+def run_service(container: Container, *, http: bool, host: str, port: int,
+                app_factory: Callable[[], AppFactory] = default_app_factory, sync_at_start: bool = True) -> int:
+    """Start the scheduler (and the HTTP app), block until a stop signal, shut down in order. Returns 0."""
+    service = Service(container)
+    stopped = threading.Event()
+    server: uvicorn.Server | None = None
+
+    def on_stop(signum: int) -> None:
+        logger.info("%s received: shutting down", signal.Signals(signum).name, extra={"signal": signum})
+        service.request_stop()
+        if server is not None:
+            server.force_exit = server.should_exit  # a second signal stops waiting for open connections
+            server.should_exit = True
+        stopped.set()
+
+    with stop_signals(on_stop):
+        service.start(sync_at_start=sync_at_start)
+        try:
+            if http:
+                server = _server(app_factory()(container, service), host, port)
+                logger.info("HTTP app listening on http://%s:%d", host, port, extra={"host": host, "port": port})
+                server.run()
+            else:
+                stopped.wait()
+        finally:
+            service.shutdown(wait=True)
+    logger.info("bookbridge serve stopped")
+    return EXIT_OK
+
+
+def serve(
+    config: Path | None = ConfigOption,
+    host: str | None = typer.Option(None, help="listen address (default: [service] host, 127.0.0.1)"),
+    port: int | None = typer.Option(None, help="listen port (default: [service] port, 8080)"),
+    no_http: bool = typer.Option(False, "--no-http", help="run the scheduler only, without the HTTP app"),
+) -> None:
+    """Run the service: scheduled syncs, launches and campaign flips at their instants, order imports, and the
+    HTTP API. SIGTERM finishes the batch in flight, then exits cleanly."""
+    with running(config) as container:
+        settings = container.settings().service
+        code = run_service(container, http=not no_http, host=host or settings.host,
+                           port=settings.port if port is None else port)
+    raise typer.Exit(code)
+
+
+def jobs(config: Path | None = ConfigOption,
+         limit: int = typer.Option(30, help="how many jobs to show")) -> None:
+    """The scheduled jobs kept in the database, next first: periodic runs, launches and campaign flips."""
+    with running(config, need_storefronts=False) as container:
+        scheduler = make_scheduler(container.engine())
+        store = scheduler._jobstores["default"]
+        store.start(scheduler, "default")  # reads the table; the scheduler itself is not started
+        found = [upcoming_job(job) for job in store.get_all_jobs() if job.next_run_time is not None][:limit]
+    table = Table(title="Scheduled jobs (UTC)")
+    for column in ("next run", "kind", "store", "id", "detail"):
+        table.add_column(column)
+    for job in found:
+        table.add_row(f"{job.run_at:%Y-%m-%d %H:%M:%S}", job.kind, job.store or "", job.id, job.detail)
+    Console().print(table)
+
+
+def milestones(config: Path | None = ConfigOption,
+               limit: int = typer.Option(30, help="how many events to show"),
+               isbn: str | None = typer.Option(None, help="only this edition")) -> None:
+    """Recent milestone transitions and what their store actions did, newest first."""
+    with running(config, need_storefronts=False) as container:
+        records = SqlAlchemyMilestoneLog(container.engine()).recent(limit=limit, isbn=isbn)
+    table = Table(title="Milestones")
+    for column in ("at (UTC)", "isbn", "transition", "before", "after", "action", "ok", "detail"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.event.isbn, str(r.event.transition), r.event.before or "",
+                      r.event.after or "", r.action, "yes" if r.ok else f"[red]no[/red] (exception {r.exception_id})",
+                      r.detail)
+    Console().print(table)

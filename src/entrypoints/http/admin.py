@@ -1,0 +1,149 @@
+"""The admin API under `/api/`, behind the bearer token: runs, sync, plan, exceptions, upcoming jobs, sales.
+
+Handlers stay thin: parse, call the use case or the service hook, shape the answer. Each request uses its own
+unit of work (they do not nest, and requests run side by side).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from application.reconcile import release_drift
+from application.sales_report import SalesReport as SalesReportDoc
+from application.sales_report import report_csv, report_document
+from entrypoints.http.schemas import (
+    ExceptionItem,
+    GroupBy,
+    JobQueued,
+    Plan,
+    Problem,
+    ResolveRequest,
+    Run,
+    SalesReport,
+    Upcoming,
+)
+from entrypoints.http.state import AppState, State, require_admin
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
+                   responses={401: {"model": Problem, "description": "missing or wrong bearer token"}})
+ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the exception's id")]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
+
+
+@router.get("/runs", response_model=list[Run], summary="Recent sync runs, newest first")
+def runs(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 20,
+         storefront: Annotated[str | None, Query(max_length=200)] = None) -> list[Run]:
+    uow = state.new_uow()
+    with uow:
+        return [Run.of(r) for r in uow.runs.recent_runs(storefront, limit=limit)]
+
+
+@router.post("/sync", response_model=JobQueued, status_code=202, summary="Queue a sync of the store now")
+def sync(state: State, full: Annotated[bool, Query(description="resend every section")] = False) -> JobQueued:
+    store = state.settings.store.name
+    job = state.hooks.trigger_sync(store=store, full=full)
+    return JobQueued(job_id=job, detail=f"{'full ' if full else ''}sync of store {store!r} queued")
+
+
+@router.get("/plan", response_model=Plan, responses={409: {"model": Problem}, 502: {"model": Problem}},
+            summary="Dry run: what a sync would do now (`bookbridge plan --json`)")
+async def plan(state: State) -> Plan:
+    if not state.settings.storefronts:
+        raise HTTPException(409, "no [[storefronts]] configured: nothing to plan (run `bookbridge init`)")
+
+    def planned() -> Plan:
+        with state.plan_lock:  # a plan reads the whole catalogue: one at a time
+            try:
+                document = state.plan()
+            except Exception as exc:  # the source or the database failed: say so, details in the (masked) log
+                log.exception("GET /api/plan failed")
+                raise HTTPException(502, f"planning failed ({type(exc).__name__}); see the service log") from None
+            return Plan.model_validate(document)
+
+    return await run_in_threadpool(planned)
+
+
+@router.get("/exceptions", response_model=list[ExceptionItem], summary="Open exceptions, oldest first")
+def exceptions(state: State) -> list[ExceptionItem]:
+    uow = state.new_uow()
+    with uow:
+        return [ExceptionItem.of(e) for e in uow.exceptions.open_items()]
+
+
+def resolve_exception(state: AppState, exception_id: int, note: str) -> ExceptionItem:
+    _require_open(state, exception_id)
+    item = release_drift(state.new_uow(), exception_id, note=note, clock=state.clock)
+    return ExceptionItem.of(item)
+
+
+@router.post("/exceptions/{exception_id}/resolve", response_model=ExceptionItem, responses=NOT_FOUND,
+             summary="Resolve an open exception by hand, with a note (a drift exception releases its fields)")
+def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> ExceptionItem:
+    return resolve_exception(state, exception_id, body.note)
+
+
+def retry_exception(state: AppState, exception_id: int) -> JobQueued:
+    item = _require_open(state, exception_id)
+    store = state.settings.store.name
+    job = state.hooks.trigger_sync(store=store)
+    return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} "
+                                        f"({item.isbn or 'no ISBN'}) resolves itself if its edition now succeeds")
+
+
+@router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_FOUND,
+             summary="Sync again now; the exception resolves itself when its edition succeeds")
+def retry(state: State, exception_id: ExceptionId) -> JobQueued:
+    return retry_exception(state, exception_id)
+
+
+def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
+    uow = state.new_uow()
+    with uow:
+        item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+    if item is None:
+        raise HTTPException(404, f"no open exception with id {exception_id}")
+    return ExceptionItem.of(item)
+
+
+@router.get("/upcoming", response_model=list[Upcoming], summary="The scheduler's next jobs, earliest first")
+def upcoming(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[Upcoming]:
+    return [Upcoming.of(job) for job in state.hooks.upcoming(limit=limit)]
+
+
+DEFAULT_DAYS = 28  # as `bookbridge sales report`
+
+
+def sales_report(state: AppState, start: date | None, end: date | None, group_by: str) -> SalesReportDoc:
+    last = end or state.clock.now().date()
+    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
+    if last < first:
+        raise HTTPException(422, f"query parameter end ({last}) is before start ({first})")
+    return state.sales(first, last, group_by)
+
+
+SALES_RESPONSES: dict[int | str, dict[str, Any]] = {422: {"model": Problem}}
+Start = Annotated[date | None, Query(description=f"first day, inclusive (default: {DEFAULT_DAYS} days before end)")]
+End = Annotated[date | None, Query(description="last day, inclusive (default: today, UTC)")]
+By = Annotated[GroupBy, Query(description="group rows by title (ISBN), format, storefront, day, week or month")]
+
+
+@router.get("/sales", response_model=SalesReport, responses=SALES_RESPONSES,
+            summary="Title performance: units and revenue by title, format, storefront or period; fastest-moving "
+                    "formats; the reprint signal (`bookbridge sales report --json`)")
+def sales(state: State, start: Start = None, end: End = None, group_by: By = "title") -> SalesReport:
+    return SalesReport.model_validate(report_document(sales_report(state, start, end, group_by)))
+
+
+@router.get("/sales.csv", response_class=Response, responses={
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "group,label,currency,units,revenue"},
+    **SALES_RESPONSES}, summary="The sales report's rows as CSV (`bookbridge sales report --csv`)")
+def sales_csv(state: State, start: Start = None, end: End = None, group_by: By = "title") -> Response:
+    return Response(report_csv(sales_report(state, start, end, group_by)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="bookbridge-sales.csv"'})

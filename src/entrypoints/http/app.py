@@ -1,0 +1,109 @@
+"""`create_app(container, hooks)`: the FastAPI app of `bookbridge serve`.
+
+Routes live by concern: health.py (healthz, readyz, metrics), webhooks.py (BigCommerce deliveries, processed
+by worker.py), admin.py (`/api/`, bearer token), dashboard.py (HTML, session cookie). The app reads its secrets
+once here (security.py), and never imports the scheduler: the service hands it `ServiceHooks`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+
+from adapters.persistence import PersistenceError
+from adapters.persistence.stats import database_stats
+from application.sales_report import SalesReport, sales_report
+from application.sync import plan_store
+from domain.ports import ExceptionKind, UnitOfWork
+from entrypoints.cli.render import plan_document
+from entrypoints.container import Container, build_command, build_source, build_unit_of_work
+from entrypoints.http import admin, dashboard, health, webhooks
+from entrypoints.http.hooks import ServiceHooks
+from entrypoints.http.limits import BodyLimit
+from entrypoints.http.security import HttpSecrets
+from entrypoints.http.state import AppState, SalesReporter
+from entrypoints.http.worker import WebhookWorker
+from entrypoints.logs import SecretFilter, add_secret_names
+from entrypoints.metrics import DatabaseCollector
+
+log = logging.getLogger(__name__)
+
+
+def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporter | None = None,
+               worker_poll_seconds: float = 5.0) -> FastAPI:
+    """The app over `container`'s settings, database and plugins. `sales` answers `/api/sales`; by default the
+    report runs over the container's sales ledger, with titles and stock from the stored catalogue."""
+    settings = container.settings()
+    http = settings.http
+    add_secret_names(name for name in (http.admin_token_env, http.webhook_secret_env, http.webhook_custom_header_env)
+                     if name)
+    secrets = HttpSecrets.from_settings(http)
+    _mask_in_logs(v for v in (secrets.admin_token, secrets.webhook_secret, secrets.custom_header_value) if v)
+    if secrets.admin_token is None:
+        log.warning("no admin token configured (http.admin_token_env / admin_token_file): /api and the dashboard "
+                    "refuse every request")
+    if secrets.webhook_key is None and secrets.custom_header is None:
+        log.warning("no webhook authentication configured: POST /webhooks/bigcommerce refuses every delivery")
+    engine = container.engine()
+    clock = container.clock()
+
+    def new_uow() -> UnitOfWork:
+        return build_unit_of_work(engine, clock, settings)
+
+    def plan() -> dict[str, Any]:
+        uow = new_uow()
+        source = build_source(container.registry(), settings, clock, uow)
+        return plan_document(plan_store(build_command(settings), source, uow, clock))
+
+    def report(start: date, end: date, group_by: str) -> SalesReport:
+        uow = new_uow()
+        with uow:
+            catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+        return sales_report(container.sales_ledger(), start, end, group_by, catalogue=catalogue)
+
+    db_registry = CollectorRegistry(auto_describe=False)
+    db_registry.register(DatabaseCollector(lambda: database_stats(engine), tuple(k.value for k in ExceptionKind)))
+    inbox = container.webhook_inbox()
+    worker = WebhookWorker(inbox, hooks, new_uow, clock, store=settings.store.name, poll_seconds=worker_poll_seconds)
+    state = AppState(settings=settings, hooks=hooks, secrets=secrets, engine=engine, clock=clock, new_uow=new_uow,
+                     inbox=inbox, worker=worker, plan=plan, sales=sales or report, db_registry=db_registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+
+    app = FastAPI(title="bookbridge", version="0.1.0", lifespan=lifespan,
+                  description="Health, metrics, BigCommerce webhooks, the admin API and the dashboard of "
+                              "`bookbridge serve`.")
+    app.state.bookbridge = state
+    app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
+    app.add_exception_handler(PersistenceError, _database_error)
+    for module in (health, webhooks, admin, dashboard):
+        app.include_router(module.router)
+    return app
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": "the state database refused the request; see the service log"}, status_code=503)
+
+
+def _mask_in_logs(values: Iterable[str]) -> None:
+    """Mask these values in bookbridge's log handler (secrets read from files have no variable to name)."""
+    wanted = list(values)
+    for handler in logging.getLogger().handlers:
+        for log_filter in handler.filters:
+            if isinstance(log_filter, SecretFilter):
+                for value in wanted:
+                    log_filter.masker.add(value)

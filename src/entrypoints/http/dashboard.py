@@ -1,0 +1,226 @@
+"""The HTML dashboard: last runs, open exceptions (Resolve and Retry buttons), upcoming jobs, title performance.
+
+Server-rendered, no script. Auth (security.py): `GET /login` shows a form for the admin token; `POST /login` sets
+an HttpOnly, SameSite=Strict session cookie (Secure under HTTPS) and `POST /logout` clears it. Every POST form
+carries a CSRF token derived from the session. Actions answer 303 back to the dashboard (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from html import escape
+from typing import Annotated, Any
+from urllib.parse import parse_qs, quote_plus
+
+from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from application.sales_report import SalesReport
+from entrypoints.http.admin import resolve_exception, retry_exception
+from entrypoints.http.charts import bar_chart
+from entrypoints.http.schemas import ExceptionItem, Problem, Run, Upcoming
+from entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
+from entrypoints.http.state import AppState, State
+
+router = APIRouter(tags=["dashboard"])
+ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MAX_FORM = 8192
+FORM_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem, "description": "not a URL-encoded form"},
+                                                413: {"model": Problem, "description": "form too large"}}
+ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    **FORM_ERRORS, 401: {"model": Problem, "description": "not signed in"},
+    403: {"model": Problem, "description": "missing or wrong CSRF token"},
+    404: {"model": Problem, "description": "no open exception with this id"}}
+
+
+def _form_body(*fields: str) -> dict[str, Any]:
+    schema = {"type": "object", "properties": {f: {"type": "string", "maxLength": 2000} for f in fields}}
+    return {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise HTTPException(413, f"form larger than {MAX_FORM} bytes")
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(400, f"form body is not URL-encoded UTF-8: {exc}") from None
+    return {key: values[0] for key, values in parsed.items()}
+
+
+def _session(state: AppState, request: Request) -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return cookie if state.secrets.session_valid(cookie) else None
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{escape(title)} · bookbridge</title><style>
+body{{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}}
+table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}
+th,td{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left;font-size:.9rem}} th{{background:#f3f3f3}}
+form.inline{{display:inline}} .empty{{color:#777}} .failed,.crashed{{color:#b00}} .ok{{color:#070}}
+</style></head><body>{body}</body></html>""", status_code=status,
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                                            "img-src 'self'; form-action 'self'"})
+
+
+def _login_form(message: str = "", status: int = 200) -> HTMLResponse:
+    note = f'<p class="failed">{escape(message)}</p>' if message else ""
+    return _page("Sign in", f"""<h1>bookbridge</h1>{note}
+<form method="post" action="/login"><label>Admin token <input type="password" name="token" autocomplete="off"
+required></label> <button type="submit">Sign in</button></form>""", status)
+
+
+@router.get("/", include_in_schema=True, response_class=RedirectResponse, status_code=307,
+            summary="The dashboard's address")
+def root() -> RedirectResponse:
+    return RedirectResponse("/dashboard", status_code=307)
+
+
+@router.get("/login", response_class=HTMLResponse, summary="The dashboard's sign-in form")
+def login_form() -> HTMLResponse:
+    return _login_form()
+
+
+@router.post("/login", response_class=HTMLResponse, openapi_extra=_form_body("token"),
+             responses={303: {"description": "signed in"}, 401: {"description": "wrong token"}, **FORM_ERRORS},
+             summary="Sign in with the admin token; sets the session cookie")
+async def login(request: Request, state: State) -> Response:
+    form = await read_form(request)
+    if not state.secrets.admin_matches(form.get("token")):
+        return _login_form("That is not the admin token.", status=401)
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.set_cookie(SESSION_COOKIE, state.secrets.new_session(), max_age=SESSION_SECONDS, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@router.post("/logout", response_class=RedirectResponse, status_code=303, summary="Sign out")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/dashboard", response_class=HTMLResponse, responses={303: {"description": "sign in first"}},
+            summary="The dashboard (HTML)")
+def dashboard(request: Request, state: State) -> Response:
+    session = _session(state, request)
+    if session is None:
+        return RedirectResponse("/login", status_code=303)
+    csrf = escape(state.secrets.csrf_token(session))
+    uow = state.new_uow()
+    with uow:
+        runs = [Run.of(r) for r in uow.runs.recent_runs(limit=10)]
+        items = [ExceptionItem.of(e) for e in uow.exceptions.open_items()]
+    try:
+        jobs = [Upcoming.of(j) for j in state.hooks.upcoming(limit=20)]
+        jobs_note = ""
+    except Exception as exc:  # the page still shows what the database knows
+        jobs, jobs_note = [], f"the scheduler did not answer ({type(exc).__name__})"
+    flash = escape(request.query_params.get("done", "")[:200])
+    body = [f"""<h1>bookbridge · store “{escape(state.settings.store.name)}”</h1>
+<form method="post" action="/logout" class="inline"><button type="submit">Sign out</button></form>
+{f'<p class="ok" id="flash">{flash}</p>' if flash else ''}""",
+            _runs_table(runs), _exceptions_table(items, csrf), _upcoming_table(jobs, jobs_note),
+            _performance(state)]
+    return _page("Dashboard", "".join(body))
+
+
+def _runs_table(runs: list[Run]) -> str:
+    rows = "".join(
+        f"<tr><td>{r.id}</td><td>{escape(r.storefront)}</td><td>{r.started:%Y-%m-%d %H:%M}</td>"
+        f'<td class="{escape(r.outcome)}">{escape(r.outcome)}</td>'
+        + "".join(f"<td>{r.counts.get(k, '')}</td>" for k in ("created", "updated", "hidden", "failed"))
+        + "</tr>" for r in runs)
+    return ("<h2>Last runs</h2>" + (f"<table id=\"runs\"><tr><th>id</th><th>storefront</th><th>started (UTC)</th>"
+            f"<th>outcome</th><th>created</th><th>updated</th><th>hidden</th><th>failed</th></tr>{rows}</table>"
+            if runs else '<p class="empty">No sync has run yet.</p>'))
+
+
+def _exceptions_table(items: list[ExceptionItem], csrf: str) -> str:
+    if not items:
+        return '<h2>Open exceptions</h2><p class="empty" id="no-exceptions">No open exceptions.</p>'
+    rows = []
+    for e in items:
+        rows.append(
+            f'<tr id="exception-{e.id}"><td>{e.id}</td><td>{escape(e.kind)}</td><td>{escape(e.isbn or "")}</td>'
+            f'<td>{escape(e.storefront or "")}</td><td>{escape(e.field or "")}</td><td>{escape(e.message)}</td>'
+            f"<td>{e.count}</td><td>"
+            f'<form method="post" action="/dashboard/exceptions/{e.id}/resolve" class="inline">'
+            f'<input type="hidden" name="csrf" value="{csrf}">'
+            f'<input name="note" value="resolved from the dashboard" aria-label="note" maxlength="2000">'
+            f'<button type="submit" name="resolve">Resolve</button></form> '
+            f'<form method="post" action="/dashboard/exceptions/{e.id}/retry" class="inline">'
+            f'<input type="hidden" name="csrf" value="{csrf}"><button type="submit" name="retry">Retry</button>'
+            f"</form></td></tr>")
+    return ("<h2>Open exceptions</h2><table id=\"exceptions\"><tr><th>id</th><th>kind</th><th>ISBN</th>"
+            "<th>storefront</th><th>field</th><th>message</th><th>seen</th><th></th></tr>" + "".join(rows)
+            + "</table>")
+
+
+def _upcoming_table(jobs: list[Upcoming], note: str) -> str:
+    if not jobs:
+        return f'<h2>Upcoming</h2><p class="empty">{escape(note or "Nothing scheduled.")}</p>'
+    flips = [j for j in jobs if j.kind in ("launch", "campaign")]
+    periodic = [j for j in jobs if j.kind not in ("launch", "campaign")]
+    rows = "".join(f"<tr><td>{j.run_at:%Y-%m-%d %H:%M:%S}</td><td>{escape(j.kind)}</td><td>{escape(j.store or '')}"
+                   f"</td><td>{escape(j.detail)}</td></tr>" for j in [*flips, *periodic])
+    return ('<h2>Upcoming launches, campaign flips and jobs</h2><table id="upcoming"><tr><th>at (UTC)</th>'
+            f"<th>kind</th><th>store</th><th>what</th></tr>{rows}</table>")
+
+
+def _performance(state: AppState) -> str:
+    end = state.clock.now().date()
+    try:
+        report = state.sales(end - timedelta(weeks=12) + timedelta(days=1), end, "title")
+    except Exception as exc:  # the rest of the page still helps
+        return f'<h2>Title performance</h2><p class="failed">The sales report failed ({type(exc).__name__}).</p>'
+    return "<h2>Title performance (last 12 weeks)</h2>" + performance_charts(report)
+
+
+def performance_charts(report: SalesReport) -> str:
+    units: dict[str, float] = defaultdict(float)
+    for row in report.rows:
+        units[f"{row.label} ({row.group})" if row.label != row.group else row.group] += row.units
+    top = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+    formats = [(f.format, round(float(f.units_per_week), 2)) for f in report.formats[:8]]
+    reprint = [(f"{r.title} ({r.format})", round(float(r.weeks_of_cover), 1)) for r in report.reprint
+               if r.reprint and r.weeks_of_cover is not None][:10]
+    return (bar_chart(top, title="Units by title", unit="units")
+            + bar_chart(formats, title="Fastest-moving formats", unit="/week")
+            + bar_chart(reprint, title="Reprint signal: weeks of cover left", unit="weeks"))
+
+
+async def _checked(request: Request, state: AppState) -> dict[str, str]:
+    session = _session(state, request)
+    form = await read_form(request)
+    if session is None:
+        raise HTTPException(401, "sign in at /login first")
+    if not state.secrets.csrf_valid(session, form.get("csrf")):
+        raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the dashboard")
+    return form
+
+
+@router.post("/dashboard/exceptions/{exception_id}/resolve", response_class=RedirectResponse, status_code=303,
+             openapi_extra=_form_body("csrf", "note"), responses=ACTION_ERRORS,
+             summary="Dashboard form: resolve an exception")
+async def dashboard_resolve(request: Request, state: State, exception_id: ExceptionId) -> RedirectResponse:
+    form = await _checked(request, state)
+    note = (form.get("note") or "").strip()[:2000] or "resolved from the dashboard"
+    await run_in_threadpool(resolve_exception, state, exception_id, note)
+    return RedirectResponse(f"/dashboard?done=Resolved+exception+{exception_id}", status_code=303)
+
+
+@router.post("/dashboard/exceptions/{exception_id}/retry", response_class=RedirectResponse, status_code=303,
+             openapi_extra=_form_body("csrf"), responses=ACTION_ERRORS,
+             summary="Dashboard form: sync again for an exception")
+async def dashboard_retry(request: Request, state: State, exception_id: ExceptionId) -> RedirectResponse:
+    await _checked(request, state)
+    queued = await run_in_threadpool(retry_exception, state, exception_id)
+    return RedirectResponse("/dashboard?done=" + quote_plus(f"Sync queued (job {queued.job_id})"), status_code=303)

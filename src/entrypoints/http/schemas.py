@@ -1,0 +1,167 @@
+"""Response models: the OpenAPI document describes every answer the app gives."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from domain.ports import SyncException, SyncRun
+from entrypoints.http.hooks import UpcomingJob
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, bool]
+    reasons: list[str] = Field(default_factory=list)
+
+
+class WebhookAccepted(BaseModel):
+    status: Literal["accepted", "duplicate"]
+    event_id: int | None
+
+
+class Run(BaseModel):
+    id: int
+    storefront: str
+    started: datetime
+    finished: datetime | None
+    outcome: str
+    counts: dict[str, int]
+
+    @classmethod
+    def of(cls, run: SyncRun) -> Run:
+        return cls(id=run.id, storefront=run.storefront, started=run.started, finished=run.finished,
+                   outcome=run.outcome, counts=dict(run.counts))
+
+
+class ExceptionItem(BaseModel):
+    id: int
+    kind: str
+    isbn: str | None
+    storefront: str | None
+    field: str | None
+    message: str
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+    @classmethod
+    def of(cls, item: SyncException) -> ExceptionItem:
+        return cls(id=item.id, kind=item.kind.value, isbn=item.isbn, storefront=item.storefront, field=item.field,
+                   message=item.message, count=item.count, first_seen=item.first_seen, last_seen=item.last_seen,
+                   resolved_at=item.resolved_at, resolution=item.resolution)
+
+
+class ResolveRequest(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, description="what was done about it")
+
+
+class JobQueued(BaseModel):
+    job_id: str
+    detail: str
+
+
+class Upcoming(BaseModel):
+    id: str
+    kind: str
+    run_at: datetime
+    store: str | None
+    detail: str
+
+    @classmethod
+    def of(cls, job: UpcomingJob) -> Upcoming:
+        return cls(id=job.id, kind=job.kind, run_at=job.run_at, store=job.store, detail=job.detail)
+
+
+class PlanChange(BaseModel):
+    section: str
+    field: str
+    before: Any = None
+    after: Any = None
+
+
+class PlanAction(BaseModel):
+    action: str
+    key: str
+    sku: str
+    name: str | None
+    sections: list[str]
+    reason: str | None
+    changes: list[PlanChange]
+
+
+class HeldBack(BaseModel):
+    sku: str
+    name: str
+    reason: str | None
+
+
+class SourceProblem(BaseModel):
+    record: str | None
+    severity: str
+    code: str
+    field: str | None
+    message: str
+
+
+class Plan(BaseModel):
+    """`bookbridge plan --json`, the same document."""
+
+    store: str
+    counts: dict[str, int]
+    actions: list[PlanAction]
+    held_back: list[HeldBack]
+    source_problems: list[SourceProblem]
+
+
+GroupBy = Literal["title", "format", "storefront", "day", "week", "month"]  # application.sales_report.GROUPINGS
+
+
+class SalesRow(BaseModel):
+    group: str  # an ISBN, a format, a storefront, or a period's first day
+    label: str  # the title for an ISBN, else the group itself
+    currency: str
+    units: int
+    revenue: str  # a decimal, as text: no binary rounding
+
+
+class FormatVelocity(BaseModel):
+    format: str
+    units: int
+    units_per_week: str
+
+
+class ReprintSignal(BaseModel):
+    isbn: str
+    title: str
+    format: str
+    units_in_window: int
+    weekly_velocity: str
+    stock: int | None
+    weeks_of_cover: str | None
+    reprint: bool
+
+
+class SalesReport(BaseModel):
+    """`bookbridge sales report --json`, the same document (application.sales_report.report_document)."""
+
+    start: date
+    end: date
+    group_by: GroupBy
+    units: int
+    revenue: dict[str, str]  # per currency
+    rows: list[SalesRow]
+    formats: list[FormatVelocity]
+    reprint: list[ReprintSignal]

@@ -1,0 +1,98 @@
+"""Secrets by reference, the admin bearer token, and the dashboard's session cookie and CSRF tokens.
+
+The admin token guards `/api/` (`Authorization: Bearer ...`) and the dashboard. The dashboard cannot send a
+header from a plain link, so its login form takes the token once and sets a cookie holding an expiry and an
+HMAC of it keyed with a key derived from the token: HttpOnly (no script reads it), SameSite=Strict (no other site
+sends it), Secure behind HTTPS. Changing the token logs every session out. Each POST form carries a CSRF token,
+an HMAC of the session cookie, checked in constant time. Secret values never appear in a response or a log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from entrypoints.http.signatures import SigningKey
+from entrypoints.settings import ConfigurationError, HttpSettings
+
+SESSION_COOKIE = "bookbridge_session"
+SESSION_SECONDS = 12 * 3600
+
+
+def read_secret(what: str, env: str | None, file: Path | None) -> str | None:
+    """A secret from the environment variable or the file named in the settings; None when neither is named."""
+    if env:
+        value = os.environ.get(env, "").strip()
+        if not value:
+            raise ConfigurationError(f"http.{what}_env: environment variable {env!r} is not set")
+        return value
+    if file is not None:
+        try:
+            value = file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationError(f"http.{what}_file: cannot read {str(file)!r} "
+                                     f"({exc.strerror or type(exc).__name__})") from None
+        if not value:
+            raise ConfigurationError(f"http.{what}_file: {str(file)!r} is empty")
+        return value
+    return None
+
+
+@dataclass(frozen=True)
+class HttpSecrets:
+    admin_token: str | None = field(default=None, repr=False)
+    webhook_key: SigningKey | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)  # as configured, so that logs can mask it
+    custom_header: str | None = None  # its name; the value is below
+    custom_header_value: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: HttpSettings) -> HttpSecrets:
+        secret = read_secret("webhook_secret", settings.webhook_secret_env, settings.webhook_secret_file)
+        try:
+            key = SigningKey.from_secret(secret) if secret is not None else None
+        except ValueError as exc:
+            raise ConfigurationError(f"http.webhook_secret: {exc}") from None
+        return cls(
+            admin_token=read_secret("admin_token", settings.admin_token_env, settings.admin_token_file),
+            webhook_key=key,
+            webhook_secret=secret,
+            custom_header=settings.webhook_custom_header.lower() if settings.webhook_custom_header else None,
+            custom_header_value=read_secret("webhook_custom_header", settings.webhook_custom_header_env,
+                                            settings.webhook_custom_header_file),
+        )
+
+    def admin_matches(self, presented: str | None) -> bool:
+        if not self.admin_token or presented is None:
+            return False
+        return hmac.compare_digest(presented.encode("utf-8", "replace"), self.admin_token.encode("utf-8"))
+
+    def _key(self, purpose: str) -> bytes:
+        assert self.admin_token is not None
+        return hmac.new(self.admin_token.encode("utf-8"), f"bookbridge {purpose}".encode(), hashlib.sha256).digest()
+
+    def new_session(self, *, now: float | None = None) -> str:
+        expires = int((time.time() if now is None else now) + SESSION_SECONDS)
+        return f"{expires}.{self._mac('session', str(expires))}"
+
+    def session_valid(self, cookie: str | None, *, now: float | None = None) -> bool:
+        if not self.admin_token or not cookie or "." not in cookie:
+            return False
+        expires, _, mac = cookie.partition(".")
+        if not expires.isdigit() or int(expires) < (time.time() if now is None else now):
+            return False
+        return hmac.compare_digest(mac.encode("utf-8", "replace"), self._mac("session", expires).encode())
+
+    def csrf_token(self, session: str) -> str:
+        return self._mac("csrf", session)
+
+    def csrf_valid(self, session: str, presented: str | None) -> bool:
+        return bool(presented) and hmac.compare_digest((presented or "").encode("utf-8", "replace"),
+                                                       self.csrf_token(session).encode())
+
+    def _mac(self, purpose: str, value: str) -> str:
+        return hmac.new(self._key(purpose), value.encode("utf-8"), hashlib.sha256).hexdigest()

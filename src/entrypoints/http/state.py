@@ -1,0 +1,57 @@
+"""What every route needs, built once in `create_app` and reached through `Depends(app_state)`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine
+
+from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from application.sales_report import SalesReport
+from domain.ports import Clock, UnitOfWork
+from entrypoints.http.hooks import ServiceHooks
+from entrypoints.http.security import HttpSecrets
+from entrypoints.http.worker import WebhookWorker
+from entrypoints.settings import Settings
+
+# (start, end, group_by) -> application.sales_report.sales_report over the container's sales ledger.
+SalesReporter = Callable[[date, date, str], SalesReport]
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    hooks: ServiceHooks
+    secrets: HttpSecrets
+    engine: Engine
+    clock: Clock
+    new_uow: Callable[[], UnitOfWork]  # a fresh unit of work per request: units of work do not nest
+    inbox: SqlAlchemyWebhookInbox
+    worker: WebhookWorker
+    plan: Callable[[], dict[str, Any]]  # the plan document of `bookbridge plan --json`
+    sales: SalesReporter
+    db_registry: CollectorRegistry  # the scrape-time database collector
+    plan_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.bookbridge
+    return state
+
+
+State = Annotated[AppState, Depends(app_state)]
+_bearer = HTTPBearer(auto_error=False, description="the admin token (http.admin_token_env / admin_token_file)")
+
+
+def require_admin(state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
+    """401 with a WWW-Authenticate challenge unless the bearer token matches (compared in constant time)."""
+    if credentials is None or not state.secrets.admin_matches(credentials.credentials):
+        raise HTTPException(401, "a valid admin bearer token is required",
+                            headers={"WWW-Authenticate": 'Bearer realm="bookbridge"'})

@@ -1,0 +1,20 @@
+"""The order-import job's one call into the orders use case, kept apart so that it can be adjusted alone.
+
+`Service` calls `import_orders_now(container)` under the `order-import:{store}` lease, as `bookbridge orders
+import` does; tests inject their own callable instead (`Service(container, order_import=...)`).
+"""
+
+from __future__ import annotations
+
+from application.orders import ImportReport, import_orders
+from entrypoints.container import Container, build_import_command, build_unit_of_work
+
+
+def import_orders_now(container: Container) -> ImportReport:
+    """Import orders modified since the cursor (minus the overlap) and send the changed days to the sinks."""
+    settings = container.settings()
+    clock = container.clock()
+    # A unit of work of its own: jobs run on several threads, and a unit of work is not shared between them.
+    uow = build_unit_of_work(container.engine(), clock, settings)
+    return import_orders(build_import_command(settings), container.order_source(), container.sales_ledger(),
+                         container.sales_sinks(), uow, clock)

@@ -1,0 +1,284 @@
+"""The service's jobs on SQLite and PostgreSQL: kept in the state database across a restart, run under leases
+(a busy lease skips the job; a launch comes back shortly), triggered at once, listed with their kinds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from apscheduler.triggers.date import DateTrigger
+from dependency_injector import providers
+from sqlalchemy import Engine, select
+
+from adapters.memory import InMemoryCatalogSource, InMemoryStorefront
+from adapters.persistence import make_leases
+from adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from adapters.persistence.tables import EditionOutcomeRow, SchedulerJobRow, SyncRunRow
+from adapters.sample.catalogue import sample_catalogue
+from domain.model import Milestones
+from domain.storefront import StorefrontSettings
+from entrypoints.container import Container
+from entrypoints.jobs import import_orders_now
+from entrypoints.scheduler import make_scheduler
+from entrypoints.service import Service
+from entrypoints.settings import AdapterSettings, OrderSettings, ServiceSettings, Settings, StoreSettings
+
+UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
+                        timezone="Europe/London")
+STORE = "shop"
+
+
+def _container(engine: Engine) -> Container:
+    container = Container()
+    container.settings.override(Settings(
+        source=AdapterSettings(kind="sample"), store=StoreSettings(kind="memory", name=STORE), storefronts=[UK],
+        database_url=engine.url.render_as_string(hide_password=False),
+        service=ServiceSettings(launch_retry_seconds=1)))
+    container.source.override(providers.Object(InMemoryCatalogSource(sample_catalogue(datetime.now(UTC).date(),
+                                                                                      families=3))))
+    container.storefront.override(providers.Object(InMemoryStorefront(STORE)))
+    return container
+
+
+@pytest.fixture
+def services(engine: Engine) -> Iterator[Callable[..., Service]]:
+    """Start services on the test database; every one is shut down afterwards."""
+    started: list[tuple[Service, Container]] = []
+    imports: list[Container] = []
+
+    def start(**options: object) -> Service:
+        container = _container(engine)
+        service = Service(container, instance=f"test-{len(started)}", order_import=imports.append)
+        service.imports = imports  # type: ignore[attr-defined]
+        service.start(sync_at_start=False, **options)  # type: ignore[arg-type]
+        started.append((service, container))
+        return service
+
+    yield start
+    for service, container in started:
+        service.shutdown(wait=True)
+        container.shutdown_resources()
+
+
+def _runs(engine: Engine) -> list[tuple[str, str]]:
+    """Sync runs by (store, outcome), oldest first; empty while any is still running."""
+    with engine.connect() as connection:
+        runs = [(r.storefront, r.outcome) for r in connection.execute(select(SyncRunRow).order_by(SyncRunRow.id))]
+    return [] if any(outcome == "running" for _, outcome in runs) else runs
+
+
+def _started(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return len(connection.execute(select(SyncRunRow.id)).all())
+
+
+def _eventually(check: Callable[[], object], seconds: float = 10) -> object:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"not true within {seconds} s: {check}")
+
+
+def test_the_periodic_jobs_are_listed_with_their_kinds_and_stores(services):
+    service = services()
+    assert service.scheduler_running()
+    kinds = {(j.kind, j.store) for j in service.upcoming()}
+    assert kinds == {("delta-sync", STORE), ("order-import", None), ("reconcile", STORE),
+                     ("retry-transient", STORE)}
+    runs = [j.run_at for j in service.upcoming()]
+    assert runs == sorted(runs) and all(t.tzinfo is not None for t in runs)
+
+
+def test_a_restart_loses_no_scheduled_job(services, engine):
+    first = services()
+    instant = datetime.now(UTC) + timedelta(seconds=2)
+    [job_id] = first.schedule_wakeups([("9781800000018", instant)], {})
+    first.shutdown(wait=True)
+    with engine.connect() as connection:
+        assert job_id in set(connection.scalars(select(SchedulerJobRow.id)))
+    assert _started(engine) == 0
+
+    second = services()
+    assert job_id in {j.id for j in second.upcoming()}
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]  # the job ran, once, on the new scheduler
+    assert job_id not in {j.id for j in second.upcoming()}
+
+
+def test_a_job_that_finds_its_lease_busy_returns_and_a_launch_comes_back_shortly(services, engine):
+    service = services()
+    other = make_leases(engine)
+    assert other.acquire(f"sync:{STORE}", "another-instance", timedelta(minutes=5))
+    try:
+        assert service.run_sync(STORE, reason="delta-sync") is None
+        instant = datetime.now(UTC)
+        service.run_launch(STORE, instant, kind="launch", detail="9781800000018 goes on sale")
+        assert _started(engine) == 0
+        retry = next(j for j in service.upcoming() if j.id.endswith(":retry1"))
+        assert retry.kind == "launch" and retry.detail == "9781800000018 goes on sale"
+        assert retry.run_at - datetime.now(UTC) <= timedelta(seconds=1)
+    finally:
+        other.close()
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]  # the retry ran once the lease was free
+
+
+def test_triggers_run_at_once(services, engine):
+    service = services()
+    assert service.trigger_order_import() == "order-import-now"
+    assert _eventually(lambda: service.imports) == [service.container]  # type: ignore[attr-defined]
+    assert service.trigger_sync() == f"sync-now:{STORE}"
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
+
+
+def test_a_job_for_another_store_or_after_a_stop_does_nothing(services, engine):
+    service = services()
+    assert service.run_sync("elsewhere") is None
+    service.request_stop()
+    assert not service.scheduler_running()
+    assert service.run_sync(STORE) is None
+    assert _started(engine) == 0
+
+
+def test_milestones_found_between_two_syncs_trigger_their_actions_and_each_outcome_is_recorded(services, engine):
+    service = services()
+    source = service.container.source()
+    families = sample_catalogue(datetime.now(UTC).date(), families=3)
+    assert service.run_sync(STORE) is not None  # the first read is the baseline: no milestones
+    # Family 0's first edition (backlist): locked, approved, and a confirmed date 30 days ahead (a reissue);
+    # family 1's first edition is approved too, but it is delisted now, so its product cannot take assets.
+    edition = families[0].editions[0]
+    moved = datetime.now(UTC).date() + timedelta(days=30)
+    source.put(families[0].model_copy(update={"editions": (edition.model_copy(update={
+        "publication_date": moved, "publishing_status": "02", "availability": "10",
+        "milestones": Milestones(metadata_locked=True, final_approval=True, publication_date_confirmed=True)}),
+        *families[0].editions[1:])}))
+    gone = families[1].editions[0]
+    source.put(families[1].model_copy(update={"editions": (gone.model_copy(update={
+        "publishing_status": "07", "milestones": Milestones(final_approval=True)}), *families[1].editions[1:])}))
+
+    assert service.run_sync(STORE) is not None
+    records = {(r.event.isbn, str(r.event.transition)): r for r in SqlAlchemyMilestoneLog(engine).recent()}
+    isbn, other = str(edition.isbn), str(gone.isbn)
+    assert {k: (r.action, r.ok) for k, r in records.items()} == {
+        (isbn, "metadata-locked"): ("create-hidden", True),
+        (isbn, "final-approval"): ("attach-assets", True),
+        (isbn, "publication-date-confirmed"): ("schedule-launch", True),
+        (isbn, "publication-date-changed"): ("schedule-launch", True),
+        (isbn, "status-forthcoming"): ("sync", True),
+        (other, "final-approval"): ("attach-assets", True),  # its product still exists, now hidden
+        (other, "status-out-of-print"): ("sync", True),
+    }
+    launch = records[(isbn, "publication-date-confirmed")].detail
+    assert launch.startswith(f"launch job launch:{STORE}:")
+    assert launch.removeprefix("launch job ") in {j.id for j in service.upcoming(limit=100)}
+    with engine.connect() as connection:
+        resent = connection.execute(select(EditionOutcomeRow.sections).where(EditionOutcomeRow.isbn == isbn)
+                                    .order_by(EditionOutcomeRow.id)).scalars().all()
+    assert resent[-1] == ["media"]  # attach-assets: the follow-up sync resent the media section alone
+
+
+def test_a_failed_milestone_action_opens_an_exception(services, engine):
+    service = services()
+    source = service.container.source()
+    families = sample_catalogue(datetime.now(UTC).date(), families=3)
+    assert service.run_sync(STORE) is not None
+    edition = families[2].editions[0]
+    source.put(families[2].model_copy(update={"editions": (edition.model_copy(update={
+        "publication_date": None, "milestones": Milestones(publication_date_confirmed=True)}),
+        *families[2].editions[1:])}))
+    assert service.run_sync(STORE) is not None
+    [record] = SqlAlchemyMilestoneLog(engine).recent()
+    assert (record.event.transition, record.action, record.ok) == ("publication-date-confirmed", "schedule-launch",
+                                                                   False)
+    assert "no publication date" in record.detail
+    uow = service._uow()
+    with uow:
+        [item] = [e for e in uow.exceptions.open_items() if e.id == record.exception_id]
+    assert item.isbn == str(edition.isbn) and item.field == "milestone publication-date-confirmed"
+
+
+def test_the_order_import_job_calls_the_orders_use_case_and_is_not_scheduled_when_disabled(services, engine):
+    service = services()
+    report = import_orders_now(service.container)  # the memory store's order book is empty
+    assert (report.orders_read, report.source_error) == (0, None)
+    service.shutdown(wait=True)
+    container = _container(engine)
+    container.settings.override(container.settings().model_copy(update={"orders": OrderSettings(enabled=False)}))
+    again = Service(container, instance="no-orders", order_import=lambda c: None)
+    again.start(sync_at_start=False)
+    try:
+        assert "order-import" not in {j.id for j in again.upcoming()}  # removed from the store, not only skipped
+    finally:
+        again.shutdown(wait=True)
+        container.shutdown_resources()
+
+
+def test_two_schedulers_share_the_job_table_and_a_row_gone_is_no_error(engine):
+    """APScheduler removes a date job's row after running it; on a shared table the other instance may have
+    removed it first. That must not raise inside the scheduler's loop (it would stop the scheduler)."""
+    first, second = make_scheduler(engine), make_scheduler(engine)
+    first.start(paused=True)
+    second.start(paused=True)
+    try:
+        job = first.add_job("entrypoints.scheduler:delta_sync", DateTrigger(datetime.now(UTC) + timedelta(hours=1)),
+                            args=[STORE], id="launch:shop:test")
+        seen = second.get_job("launch:shop:test")
+        assert seen is not None and seen.args == (STORE,)
+        first.remove_job("launch:shop:test")
+        store = second._jobstores["default"]
+        store.update_job(seen)  # already gone: logged, not raised
+        store.remove_job(job.id)
+        assert second.get_job("launch:shop:test") is None
+    finally:
+        first.shutdown(wait=False)
+        second.shutdown(wait=False)
+
+
+class GatedStorefront(InMemoryStorefront):
+    """Holds its first write until the test opens the gate: a sync caught in the middle of a batch."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.entered, self.gate = threading.Event(), threading.Event()
+
+    def apply(self, actions, applied):  # type: ignore[no-untyped-def]
+        self.entered.set()
+        assert self.gate.wait(10)
+        return super().apply(actions, applied)
+
+
+def test_two_jobs_of_one_instance_never_sync_the_store_at_once(services, engine):
+    service = services()
+    store = GatedStorefront(STORE)
+    service.container.storefront.override(providers.Object(store))
+    first = threading.Thread(target=service.run_sync, args=(STORE,))
+    first.start()
+    try:
+        assert store.entered.wait(10)
+        # Same holder name: the SQLite lease alone would let it in again; the instance's own lock does not.
+        assert service.run_sync(STORE, reason="launch") is None
+    finally:
+        store.gate.set()
+        first.join()
+    assert _runs(engine) == [(STORE, "ok")]
+
+
+def _sample(name: str, **labels: str) -> float:
+    from entrypoints.metrics import metrics
+
+    value = metrics().registry.get_sample_value(name, labels)
+    return value or 0.0
+
+
+def test_a_sync_job_feeds_the_operations_and_job_lag_metrics(services, engine):
+    created_before = _sample("bookbridge_operations_total", store=STORE, operation="created")
+    lag_before = _sample("bookbridge_job_lag_seconds_count", kind="sync")
+    service = services()
+    service.trigger_sync()
+    _eventually(lambda: _runs(engine))
+    assert _sample("bookbridge_operations_total", store=STORE, operation="created") > created_before
+    assert _sample("bookbridge_job_lag_seconds_count", kind="sync") == lag_before + 1

@@ -1,0 +1,55 @@
+"""The webhook inbox on SQLite and PostgreSQL: dedup by hash and by delivery id, racing writers included; due
+events oldest first; done is counted once; failures back off, then end failed."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from adapters.persistence import make_session_factory
+from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+
+AT = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+def receive(inbox: SqlAlchemyWebhookInbox, digest: str, delivery_id: str | None, at: datetime = AT):  # type: ignore[no-untyped-def]
+    return inbox.receive(hash=digest, delivery_id=delivery_id, scope="store/order/created", store_id="1",
+                         resource_id="7", payload={"scope": "store/order/created", "hash": digest}, at=at)
+
+
+def test_dedup_by_hash_and_by_delivery_id(engine: Engine) -> None:
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    first = receive(inbox, "h1", "msg_1")
+    assert not first.duplicate and first.id is not None
+    assert receive(inbox, "h1", "msg_2") == type(first)(id=first.id, duplicate=True)  # a retry: same hash
+    assert receive(inbox, "h2", "msg_1").duplicate  # the same delivery id
+    assert not receive(inbox, "h3", None).duplicate and not receive(inbox, "h4", None).duplicate  # NULL ids
+    assert inbox.counts() == {"pending": 3, "done": 0, "failed": 0}
+    stored = inbox.get(first.id)
+    assert stored is not None and stored.received_at == AT and stored.payload["hash"] == "h1"
+
+
+def test_racing_duplicates_store_one_event(engine: Engine) -> None:
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: receive(inbox, f"h{i % 10}", f"msg_{i}"), range(80)))
+    assert sum(not r.duplicate for r in results) == 10
+    assert inbox.counts()["pending"] == 10
+
+
+def test_due_done_and_failed(engine: Engine) -> None:
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    ids = [receive(inbox, f"h{i}", f"msg_{i}", AT + timedelta(seconds=i)).id for i in range(3)]
+    assert [e.id for e in inbox.due(at=AT + timedelta(seconds=1))] == ids[:2]
+    assert inbox.mark_done(ids[:1], result="ok", at=AT) == 1
+    assert inbox.mark_done(ids[:1], result="again", at=AT) == 0  # already done: not counted twice
+    later = AT + timedelta(minutes=1)
+    retry = inbox.mark_failed(ids[1], error="boom", at=AT, retry_at=later)  # type: ignore[arg-type]
+    assert retry.status == "pending" and retry.attempts == 1 and retry.result == "boom"
+    assert [e.id for e in inbox.due(at=AT + timedelta(seconds=30))] == [ids[2]]
+    final = inbox.mark_failed(ids[1], error="boom again", at=later, retry_at=None)  # type: ignore[arg-type]
+    assert final.status == "failed" and final.attempts == 2 and final.processed_at == later
+    assert inbox.counts() == {"pending": 1, "done": 1, "failed": 1}
+    assert [e.id for e in inbox.recent(limit=2)] == [ids[2], ids[1]]

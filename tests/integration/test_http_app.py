@@ -1,0 +1,424 @@
+"""The HTTP app over a real SQLite database, with fake service hooks: health, metrics, the admin API, webhooks
+(authentication, dedup, durable storage, processing) and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.persistence.migrate import downgrade
+from domain.ports import ExceptionKind
+from entrypoints.container import build_unit_of_work
+from entrypoints.http.hooks import UpcomingJob
+from entrypoints.http.limits import BodyLimit
+from entrypoints.metrics import observe_job_lag, record_api_calls, record_sync_report
+from http_support import (
+    ADMIN_TOKEN,
+    CLIENT_SECRET,
+    HEADER_VALUE,
+    admin,
+    build_app,
+    payload,
+    seed_exception,
+    signed_headers,
+)
+
+
+@pytest.fixture
+def app_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    return build_app(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def client(app_parts) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(app_parts[0])  # no lifespan: the tests run the webhook worker's passes themselves
+
+
+def open_items(container):  # type: ignore[no-untyped-def]
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        return uow.exceptions.open_items()
+
+
+# --- health and metrics ------------------------------------------------------------------------------------------
+
+
+def test_liveness_and_readiness(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "migrations": True, "scheduler": True}
+    app_parts[2].running = False
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503
+    assert not_ready.json()["reasons"] == ["scheduler not running"]
+
+
+def test_readiness_fails_when_the_schema_is_behind(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    downgrade(app_parts[1].engine(), "0004")
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["checks"]["migrations"] is False
+    assert "revision 0004" in answer.json()["reasons"][0]
+
+
+def test_metrics_expose_database_counts_and_recorded_series(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    container = app_parts[1]
+    seed_exception(container)
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        run = uow.runs.start_run("uk", at=container.clock().now())
+        uow.runs.finish_run(run.id, at=container.clock().now(), counts={"created": 2}, outcome="ok")
+        uow.commit()
+    record_sync_report("metrics-test", {"created": 3, "updated": 2, "hidden": 1, "failed": 0, "unchanged": 9})
+    record_api_calls("metrics-test", 40, 2)
+    observe_job_lag("launch", 1.5)
+    text = client.get("/metrics").text
+    series = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert series and all(line.startswith("bookbridge_") for line in series)
+    for expected in ('bookbridge_runs{outcome="ok",store="uk"} 1.0',
+                     'bookbridge_exceptions_open{kind="blocking-readiness"} 1.0',
+                     'bookbridge_exceptions_open{kind="drift"} 0.0',
+                     'bookbridge_operations_total{operation="created",store="metrics-test"} 3.0',
+                     'bookbridge_operations_total{operation="hidden",store="metrics-test"} 1.0',
+                     'bookbridge_api_calls_total{store="metrics-test"} 40.0',
+                     'bookbridge_api_throttled_total{store="metrics-test"} 2.0',
+                     'bookbridge_job_lag_seconds_bucket{kind="launch",le="2.5"}',
+                     "bookbridge_database_up 1.0"):
+        assert expected in text, expected
+    assert 'operation="unchanged"' not in text
+
+
+def test_metrics_refuse_negative_counts() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        record_sync_report("s", {"created": -1})
+    with pytest.raises(ValueError, match="deltas"):
+        record_api_calls("s", -1, 0)
+
+
+# --- admin API ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token"}, {"Authorization": ADMIN_TOKEN},
+                                     {"Authorization": f"Basic {ADMIN_TOKEN}"}])
+def test_admin_endpoints_need_the_bearer_token(client: TestClient, headers: dict[str, str]) -> None:
+    for method, path in (("GET", "/api/runs"), ("POST", "/api/sync"), ("GET", "/api/plan"),
+                         ("GET", "/api/exceptions"), ("POST", "/api/exceptions/1/resolve"),
+                         ("POST", "/api/exceptions/1/retry"), ("GET", "/api/upcoming"), ("GET", "/api/sales"),
+                         ("GET", "/api/sales.csv")):
+        answer = client.request(method, path, headers=headers, json={"note": "x"})
+        assert answer.status_code == 401, (method, path)
+        assert answer.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_runs_sync_upcoming(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    container, hooks = app_parts[1], app_parts[2]
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        run = uow.runs.start_run("uk", at=container.clock().now())
+        uow.runs.finish_run(run.id, at=container.clock().now(), counts={"created": 5, "failed": 1}, outcome="failed")
+        uow.commit()
+    runs = client.get("/api/runs", headers=admin()).json()
+    assert [(r["storefront"], r["outcome"], r["counts"]) for r in runs] == [("uk", "failed",
+                                                                            {"created": 5, "failed": 1})]
+    queued = client.post("/api/sync?full=true", headers=admin())
+    assert queued.status_code == 202 and queued.json()["job_id"] == "sync-1"
+    assert hooks.syncs == [("store", True)]
+    at = container.clock().now()
+    hooks.jobs = [UpcomingJob(id="launch:9780000000002", kind="launch", run_at=at, store="store",
+                              detail="9780000000002 goes on sale")]
+    assert client.get("/api/upcoming", headers=admin()).json()[0]["detail"] == "9780000000002 goes on sale"
+
+
+def test_plan_is_the_cli_json_document(client: TestClient) -> None:
+    plan = client.get("/api/plan", headers=admin()).json()
+    assert plan["store"] == "store"
+    assert set(plan) == {"store", "counts", "actions", "held_back", "source_problems"}
+    assert plan["counts"]["create"] == len([a for a in plan["actions"] if a["action"] == "create"]) > 0
+
+
+def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    container, hooks = app_parts[1], app_parts[2]
+    first, second = seed_exception(container, "one"), seed_exception(container, "two")
+    assert first == second  # the queue dedups on (kind, isbn, storefront)
+    listed = client.get("/api/exceptions", headers=admin()).json()
+    assert [(e["id"], e["message"], e["count"]) for e in listed] == [(first, "two", 2)]
+    retry = client.post(f"/api/exceptions/{first}/retry", headers=admin())
+    assert retry.status_code == 202 and hooks.syncs == [("store", False)]
+    resolved = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "price added"})
+    assert resolved.status_code == 200 and resolved.json()["resolution"] == "price added"
+    assert open_items(container) == []
+    again = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "again"})
+    assert again.status_code == 404 and f"no open exception with id {first}" in again.json()["detail"]
+    assert client.post(f"/api/exceptions/{first}/retry", headers=admin()).status_code == 404
+
+
+def test_sales_report_as_json_and_csv(client: TestClient) -> None:
+    report = client.get("/api/sales", headers=admin())  # default: the last 28 days, by title
+    assert report.status_code == 200
+    body = report.json()
+    assert body["group_by"] == "title" and body["units"] == 42
+    assert body["revenue"] == {"GBP": "239.88", "USD": "299.70"}
+    assert body["formats"][0]["format"] == "ebook"
+    by_format = client.get("/api/sales?group_by=format", headers=admin()).json()
+    assert {r["group"]: r["units"] for r in by_format["rows"]} == {"ebook": 30, "hardback": 12}
+    everything = client.get("/api/sales?start=2020-01-01", headers=admin()).json()
+    assert everything["units"] == 42 + 99 and everything["start"] == "2020-01-01"
+    table = client.get("/api/sales.csv?group_by=storefront", headers=admin())
+    assert table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert sorted(rows, key=lambda r: r["group"]) == [
+        {"group": "uk", "label": "uk", "currency": "GBP", "units": "12", "revenue": "239.88"},
+        {"group": "us", "label": "us", "currency": "USD", "units": "30", "revenue": "299.70"}]
+    backwards = client.get("/api/sales?start=2026-11-28&end=2026-09-01", headers=admin())
+    assert backwards.status_code == 422 and "before start" in backwards.json()["detail"]
+    assert client.get("/api/sales?group_by=isbn", headers=admin()).status_code == 422
+
+
+def test_the_default_sales_report_reads_the_containers_ledger(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _, _ = build_app(tmp_path, monkeypatch, sales=None)
+    answer = TestClient(app).get("/api/sales", headers=admin())
+    assert answer.status_code == 200 and answer.json()["rows"] == [] and answer.json()["units"] == 0
+
+
+# --- bad input ---------------------------------------------------------------------------------------------------
+
+
+def test_malformed_json_is_400_or_422(client: TestClient) -> None:
+    seed = client.post("/api/exceptions/1/resolve", headers={**admin(), "content-type": "application/json"},
+                       content=b"{not json")
+    assert seed.status_code in (400, 422)
+    missing = client.post("/api/exceptions/1/resolve", headers=admin(), json={"nothing": 1})
+    assert missing.status_code == 422 and "note" in missing.text
+    body = b'{"scope": "store/order/created", '
+    assert client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body)).status_code == 400
+    for bad in (b"[1, 2]", b'{"scope": 7}', b'{"scope": "store/order/created", "hash": 5}',
+                b'{"scope": "store/order/created", "data": "x"}'):
+        answer = client.post("/webhooks/bigcommerce", content=bad, headers=signed_headers(bad))
+        assert answer.status_code == 422, bad
+    assert client.get("/api/runs?limit=0", headers=admin()).status_code == 422
+    assert client.post("/api/exceptions/99999999999/resolve", headers=admin(), json={"note": "x"}).status_code == 422
+
+
+def test_oversized_bodies_are_413_declared_or_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _, _ = build_app(tmp_path, monkeypatch, max_body_bytes=4096)
+    client = TestClient(app)
+    big = payload() + b" " * 5000
+    declared = client.post("/webhooks/bigcommerce", content=big, headers=signed_headers(big))
+    assert declared.status_code == 413 and "4096 bytes" in declared.json()["detail"]
+
+    def chunks():  # no Content-Length: chunked transfer
+        for _ in range(10):
+            yield b" " * 1000
+
+    streamed = client.post("/api/exceptions/1/resolve", content=chunks(), headers={**admin(),
+                                                                                   "content-type": "application/json"})
+    assert streamed.status_code == 413
+
+
+def test_the_body_limit_stops_reading_as_soon_as_the_limit_is_passed() -> None:
+    consumed = 0
+    sent: list[dict[str, object]] = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        while (await receive()).get("more_body"):
+            pass
+
+    async def receive():  # type: ignore[no-untyped-def]
+        nonlocal consumed
+        consumed += 1
+        return {"type": "http.request", "body": b"x" * 1000, "more_body": consumed < 1000}
+
+    async def send(message):  # type: ignore[no-untyped-def]
+        sent.append(message)
+
+    asyncio.run(BodyLimit(app, max_bytes=2500)({"type": "http", "headers": []}, receive, send))
+    assert consumed == 3  # 3,000 bytes > 2,500: the other 997 chunks were never read
+    assert sent[0]["status"] == 413
+
+
+# --- webhooks ----------------------------------------------------------------------------------------------------
+
+
+def test_a_signed_delivery_is_stored_before_the_answer_and_deduplicated(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    inbox = app_parts[1].webhook_inbox()
+    body = payload(digest="aa" * 20)
+    first = client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body))
+    assert first.status_code == 200 and first.json()["status"] == "accepted"
+    stored = inbox.get(first.json()["event_id"])
+    assert stored is not None and stored.status == "pending" and stored.scope == "store/order/created"
+    assert stored.resource_id == "101" and stored.hash == "aa" * 20 and stored.delivery_id.startswith("msg_")
+    again = client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body))  # a retry: new id
+    assert again.json() == {"status": "duplicate", "event_id": first.json()["event_id"]}
+    same_id = signed_headers(body, delivery_id=stored.delivery_id)
+    other = payload()
+    resent = client.post("/webhooks/bigcommerce", content=other,
+                         headers=signed_headers(other, delivery_id=stored.delivery_id))
+    assert resent.json()["status"] == "duplicate" and same_id["webhook-id"] == stored.delivery_id
+    assert inbox.counts() == {"pending": 1, "done": 0, "failed": 0}
+
+
+@pytest.mark.parametrize("tamper", ["body", "secret", "old", "future", "no-signature", "no-id", "bad-stamp"])
+def test_forged_or_replayed_deliveries_are_401(client: TestClient, app_parts, tamper: str) -> None:  # type: ignore[no-untyped-def]
+    body = payload()
+    headers = signed_headers(body)
+    if tamper == "body":
+        body = body.replace(b"101", b"102")
+    elif tamper == "secret":
+        headers = signed_headers(body, secret="another-secret-entirely")
+    elif tamper == "old":
+        headers = signed_headers(body, timestamp=int(time.time()) - 301)
+    elif tamper == "future":
+        headers = signed_headers(body, timestamp=int(time.time()) + 301)
+    elif tamper == "no-signature":
+        del headers["webhook-signature"]
+    elif tamper == "no-id":
+        del headers["webhook-id"]
+    else:
+        headers["webhook-timestamp"] = "soon"
+    answer = client.post("/webhooks/bigcommerce", content=body, headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert app_parts[1].webhook_inbox().counts()["pending"] == 0
+
+
+def test_a_whsec_secret_and_a_rotated_signature_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks spec's example
+    monkeypatch.setenv("BB_TEST_WHSEC", secret)
+    app, _, _ = build_app(tmp_path, monkeypatch, webhook_secret_env="BB_TEST_WHSEC")
+    client = TestClient(app)
+    body = payload()
+    headers = signed_headers(body, secret=secret)
+    headers["webhook-signature"] = "v1,bm90IGl0 " + headers["webhook-signature"]  # old key first, then the new
+    assert client.post("/webhooks/bigcommerce", content=body, headers=headers).status_code == 200
+    raw = signed_headers(body, secret=secret[len("whsec_"):])  # the base64 text used as raw bytes: wrong key
+    assert client.post("/webhooks/bigcommerce", content=body, headers=raw).status_code == 401
+
+
+def test_custom_header_authentication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BB_TEST_HOOK_HEADER", HEADER_VALUE)
+    app, container, _ = build_app(tmp_path, monkeypatch, webhook_secret_env=None,
+                                  webhook_custom_header="X-Bookbridge-Hook",
+                                  webhook_custom_header_env="BB_TEST_HOOK_HEADER")
+    client = TestClient(app)
+    body = payload()
+    assert client.post("/webhooks/bigcommerce", content=body).status_code == 401
+    wrong = client.post("/webhooks/bigcommerce", content=body, headers={"x-bookbridge-hook": "guess"})
+    assert wrong.status_code == 401
+    right = client.post("/webhooks/bigcommerce", content=body, headers={"X-Bookbridge-Hook": HEADER_VALUE})
+    assert right.status_code == 200
+    stored = container.webhook_inbox().get(right.json()["event_id"])
+    assert stored is not None and stored.delivery_id is None
+
+
+def test_without_any_webhook_authentication_every_delivery_is_refused(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    app, _, _ = build_app(tmp_path, monkeypatch, webhook_secret_env=None)
+    body = payload()
+    answer = TestClient(app).post("/webhooks/bigcommerce", content=body, headers=signed_headers(body))
+    assert answer.status_code == 401 and "no webhook authentication is configured" in answer.json()["detail"]
+
+
+def test_processing_order_events_triggers_one_import_per_batch(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    app, container, hooks = app_parts
+    for scope in ("store/order/created", "store/order/statusUpdated", "store/channel/2/order/created",
+                  "store/product/updated"):
+        body = payload(scope)
+        assert client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body)).status_code == 200
+    done = app.state.bookbridge.worker.process_due()
+    assert hooks.imports == 1 and done.order_import_job == "order-import-1"
+    assert sorted(done.done) == [1, 2, 3, 4]
+    inbox = container.webhook_inbox()
+    assert inbox.counts() == {"pending": 0, "done": 4, "failed": 0}
+    assert inbox.get(4).result == "recorded (no action for this scope)"  # type: ignore[union-attr]
+    assert inbox.get(1).result == "order import queued (job order-import-1)"  # type: ignore[union-attr]
+    assert app.state.bookbridge.worker.process_due().seen == 0
+
+
+def test_a_failed_trigger_is_retried_then_kept_visible(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    app, container, hooks = app_parts
+    hooks.fail_imports = True
+    body = payload()
+    event_id = client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body)).json()["event_id"]
+    worker = app.state.bookbridge.worker
+    worker.max_attempts = 2
+    first = worker.process_due()
+    assert first.retry == [event_id] and hooks.imports == 0
+    [item] = open_items(container)
+    assert item.kind is ExceptionKind.SOURCE_ERROR and f"webhook events {event_id} " in item.message
+    assert "scheduler is shutting down" in item.message and item.field == "webhook_events"
+    assert worker.process_due().seen == 0  # backing off
+    inbox = container.webhook_inbox()
+    event = inbox.get(event_id)
+    assert event is not None and event.status == "pending" and event.attempts == 1
+    with inbox._sessions() as session:  # make the retry due now
+        from adapters.persistence.tables import WebhookEventRow
+
+        session.get(WebhookEventRow, event_id).next_attempt_at = container.clock().now()  # type: ignore[union-attr]
+        session.commit()
+    assert worker.process_due().failed == [event_id]
+    assert inbox.counts() == {"pending": 0, "done": 0, "failed": 1}
+    assert open_items(container)[0].count == 2 and "gave up after 2 attempts" in open_items(container)[0].message
+
+
+def test_the_worker_thread_processes_deliveries_in_the_background(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    app, container, hooks = build_app(tmp_path, monkeypatch)
+    with TestClient(app) as client:  # runs the lifespan: the worker thread starts
+        body = payload()
+        client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body))
+        deadline = time.monotonic() + 10
+        while container.webhook_inbox().counts()["done"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert container.webhook_inbox().counts()["done"] == 1 and hooks.imports == 1
+
+
+# --- secrets -----------------------------------------------------------------------------------------------------
+
+
+def test_secrets_never_appear_in_logs_or_responses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("BB_TEST_HOOK_HEADER", HEADER_VALUE)
+    caplog.set_level(logging.DEBUG)
+    app, container, hooks = build_app(tmp_path, monkeypatch, webhook_custom_header="X-Hook",
+                                      webhook_custom_header_env="BB_TEST_HOOK_HEADER")
+    hooks.fail_imports = True
+    seen: list[str] = []
+    with TestClient(app) as client:
+        body = payload()
+        good = {**signed_headers(body), "X-Hook": HEADER_VALUE}
+        for headers in (good, {**good, "X-Hook": "nope"}, {**good, "webhook-signature": "v1,AAAA"}, {}):
+            answer = client.post("/webhooks/bigcommerce", content=body, headers=headers)
+            seen.append(answer.text + json.dumps(dict(answer.headers)))
+        for headers in ({}, {"Authorization": "Bearer nope"}, admin()):
+            for path in ("/api/runs", "/api/exceptions", "/api/plan", "/api/upcoming", "/metrics", "/readyz",
+                         "/openapi.json", "/dashboard"):
+                answer = client.get(path, headers=headers)
+                seen.append(answer.text + json.dumps(dict(answer.headers)))
+        login = client.post("/login", content=f"token={ADMIN_TOKEN}",
+                            headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=False)
+        seen.append(login.text + json.dumps(dict(login.headers)))
+        seen.append(client.get("/dashboard").text)
+        app.state.bookbridge.worker.process_due()
+    assert "webhook delivery refused" in caplog.text  # the failures were logged...
+    for secret in (ADMIN_TOKEN, CLIENT_SECRET, HEADER_VALUE):
+        assert secret not in caplog.text  # ...without the secrets
+        assert not any(secret in text for text in seen)
+
+
+def test_a_failing_plan_is_a_502_naming_no_detail(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    def broken() -> dict[str, object]:
+        raise ConnectionError(f"cannot reach the source with token {ADMIN_TOKEN}")
+
+    app_parts[0].state.bookbridge.plan = broken
+    answer = client.get("/api/plan", headers=admin())
+    assert answer.status_code == 502 and answer.json()["detail"] == "planning failed (ConnectionError); see the " \
+                                                                     "service log"

@@ -1,0 +1,131 @@
+"""`bookbridge orders import`, `sales report` and `sales export` end to end: a BigCommerce sandbox over loopback,
+the SQLite state database and a CSV sink, built by the container from a configuration file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
+from entrypoints.cli import app
+
+PB, HB = "9780141036144", "9780306406157"
+TOML = """
+database_url = "sqlite:///{db}"
+
+[source]
+kind = "sample"
+families = 3
+
+[store]
+kind = "bigcommerce"
+name = "shop"
+store_hash = "sandbox"
+access_token_env = "SANDBOX_TOKEN"
+v3_base_url = "{v3}"
+v2_base_url = "{v2}"
+
+[orders]
+overlap_minutes = 5
+page_size = 2
+
+[[storefronts]]
+name = "uk"
+channel_id = 1
+countries = ["GB"]
+currency = "GBP"
+timezone = "Europe/London"
+
+[[sales_sinks]]
+kind = "csv"
+directory = "{out}"
+"""
+
+
+@pytest.fixture
+def sandbox():
+    with SandboxServer(SandboxConfig(rate_limit=RateLimitConfig(time_scale=0.001))) as server:
+        yield server
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch, sandbox) -> Path:
+    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
+    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("SANDBOX_TOKEN", sandbox.config.token)
+    path = tmp_path / "bookbridge.toml"
+    path.write_text(TOML.format(db=tmp_path / "state.db", v3=sandbox.base_url_v3, v2=sandbox.base_url_v2,
+                                out=tmp_path / "out"), encoding="utf-8")
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+
+
+def test_import_then_report_then_export(config, sandbox, tmp_path):
+    today = datetime.now(UTC)
+    orders = sandbox.state.orders
+    orders.add([{"sku": PB, "quantity": 2, "price": "10"}, {"sku": HB, "quantity": 1, "price": "25"}])
+    orders.add([{"sku": PB, "quantity": 1, "price": "10"}])
+    cancelled = orders.add([{"sku": HB, "quantity": 4, "price": "25"}])
+    orders.set_status(cancelled["id"], 5)
+
+    imported = run("orders", "import", "-c", str(config))
+    assert imported.exit_code == 0, imported.output
+    assert "Order import" in imported.output and "sink csv: 1 day(s) sent" in imported.output
+    day = today.astimezone(ZoneInfo("Europe/London")).date()  # the storefront's day
+    rows = list(csv.DictReader((tmp_path / "out" / f"sales-{day}.csv").open(encoding="utf-8", newline="")))
+    assert sorted((r["isbn"], r["quantity"], r["net_amount"]) for r in rows) == [(PB, "3", "30.00"),
+                                                                                 (HB, "1", "25.00")]
+
+    again = run("orders", "import", "-c", str(config))  # nothing new: counted once, nothing re-sent
+    assert again.exit_code == 0 and "sink csv: 0 day(s) sent" in again.output
+
+    report = run("sales", "report", "-c", str(config), "--by", "title", "--json")
+    assert report.exit_code == 0, report.output
+    document = json.loads(report.output)
+    assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.0000"),
+                                                                                   (HB, 1, "25.0000")]
+    as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
+    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue", f"{day},{day},GBP,4,55.0000"]
+    table = run("sales", "report", "-c", str(config), "--by", "format")
+    assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
+
+    rebuilt = run("orders", "import", "-c", str(config), "--since", "2026-01-01")
+    assert rebuilt.exit_code == 0 and "read from 2026-01-01T00:00:00+00:00" in rebuilt.output
+    assert run("orders", "import", "-c", str(config), "--since", "last tuesday").exit_code == 2
+
+    (tmp_path / "out" / f"sales-{day}.csv").unlink()
+    start = (day - timedelta(days=1)).isoformat()
+    exported = run("sales", "export", "-c", str(config), "--from", start)
+    assert exported.exit_code == 0, exported.output
+    assert "sink csv: 1 day(s), 2 fact(s) sent" in exported.output
+    assert (tmp_path / "out" / f"sales-{day}.csv").exists()
+
+
+def test_report_refuses_a_bad_grouping_and_bad_dates(config):
+    assert run("sales", "report", "-c", str(config), "--by", "colour").exit_code == 2
+    assert run("sales", "report", "-c", str(config), "--from", "2026-13-01").exit_code == 2
+    assert run("sales", "report", "-c", str(config), "--from", "2026-11-02", "--to", "2026-11-01").exit_code == 2
+
+
+def test_import_refuses_when_disabled(config):
+    result = CliRunner().invoke(app, ["orders", "import", "-c", str(config)],
+                                env={"COLUMNS": "250", "BOOKBRIDGE_ORDERS__ENABLED": "false"})
+    assert result.exit_code == 2 and "disabled" in result.output
+
+
+def test_a_sink_the_configuration_breaks_exits_2_naming_it(config):
+    broken = config.read_text(encoding="utf-8").replace('kind = "csv"\ndirectory', 'kind = "csv"\nfolder')
+    config.write_text(broken, encoding="utf-8")
+    for command in (["orders", "import"], ["sales", "export"]):
+        result = run(*command, "-c", str(config))
+        assert result.exit_code == 2, result.output
+        assert "sales_sinks: sales sink 'csv' (csv) needs 'directory'" in " ".join(result.output.split())

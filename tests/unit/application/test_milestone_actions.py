@@ -1,0 +1,131 @@
+"""Milestone actions: each event's configured action runs, its outcome is recorded, failures reach the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.memory import InMemoryUnitOfWork
+from application.milestones import (
+    DEFAULT_ACTIONS,
+    ActionFailed,
+    ApplyMilestones,
+    MilestoneAction,
+    apply_milestones,
+)
+from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
+from domain.ports import ExceptionKind, FixedClock
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+LOCKED, UNLISTED, APPROVED, DATED, UNDATED, ACTIVE = ("9780306406157", "9780306406158", "9781861972712",
+                                                     "9780131103627", "9780262033848", "9780201633610")
+
+
+class ListLog(MilestoneLog):
+    def __init__(self) -> None:
+        self.records: list[MilestoneRecord] = []
+
+    def record(self, record: MilestoneRecord) -> MilestoneRecord:
+        record = replace(record, id=len(self.records) + 1)
+        self.records.append(record)
+        return record
+
+    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
+        return [r for r in reversed(self.records) if isbn in (None, r.event.isbn)][:limit]
+
+
+class Effects:
+    """The service's side, as data: which products exist, which media resends fail, which launches can't be."""
+
+    def __init__(self) -> None:
+        self.products = {LOCKED, APPROVED, ACTIVE}
+        self.media_errors = {APPROVED: None}
+        self.resent: list[list[str]] = []
+        self.scheduled: list[str] = []
+
+    def has_product(self, isbn: str) -> bool:
+        return isbn in self.products
+
+    def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
+        self.resent.append(list(isbns))
+        return {i: self.media_errors[i] for i in isbns if i in self.media_errors}
+
+    def schedule_launch(self, isbn: str) -> str:
+        if isbn == UNDATED:
+            raise ActionFailed(f"edition {isbn} has no publication date")
+        self.scheduled.append(isbn)
+        return f"launch job for {isbn}"
+
+
+def _run(events: list[MilestoneEvent], actions: Mapping[Transition, MilestoneAction] = DEFAULT_ACTIONS,
+         effects: Effects | None = None, uow: InMemoryUnitOfWork | None = None) -> tuple[list[MilestoneRecord], Effects,
+                                                                                     InMemoryUnitOfWork, ListLog]:
+    effects, uow, log = effects or Effects(), uow or InMemoryUnitOfWork(), ListLog()
+    records = apply_milestones(ApplyMilestones(store="shop", events=tuple(events), actions=actions), effects, uow,
+                               log, FixedClock(NOW))
+    return records, effects, uow, log
+
+
+def test_the_default_actions_run_and_every_outcome_is_recorded():
+    events = [MilestoneEvent(LOCKED, Transition.METADATA_LOCKED, "no", "yes"),
+              MilestoneEvent(APPROVED, Transition.FINAL_APPROVAL, "no", "yes"),
+              MilestoneEvent(DATED, Transition.DATE_CONFIRMED, "no", "2027-03-01"),
+              MilestoneEvent(ACTIVE, Transition.ACTIVE, "02", "04")]
+    records, effects, uow, log = _run(events)
+    assert [(r.event.isbn, r.action, r.ok) for r in records] == [
+        (LOCKED, "create-hidden", True), (APPROVED, "attach-assets", True), (DATED, "schedule-launch", True),
+        (ACTIVE, "sync", True)]
+    assert effects.resent == [[APPROVED]] and effects.scheduled == [DATED]
+    assert log.records == records and all(r.at == NOW and r.store == "shop" for r in records)
+    with uow:
+        assert uow.exceptions.open_items() == []
+
+
+def test_each_failure_is_recorded_and_opens_an_exception_naming_the_edition_and_the_transition():
+    effects = Effects()
+    effects.media_errors[APPROVED] = "image 1: 422 the URL is not reachable"
+    events = [MilestoneEvent(UNLISTED, Transition.METADATA_LOCKED, "no", "yes"),
+              MilestoneEvent(APPROVED, Transition.FINAL_APPROVAL, "no", "yes"),
+              MilestoneEvent(DATED, Transition.FINAL_APPROVAL, "no", "yes"),  # no product to attach to
+              MilestoneEvent(UNDATED, Transition.DATE_CONFIRMED, "no", None)]
+    records, _, uow, _ = _run(events, effects=effects)
+    assert [r.ok for r in records] == [False, False, False, False]
+    assert "no product in the store" in records[0].detail
+    assert records[1].detail == "image 1: 422 the URL is not reachable"
+    assert records[2].detail == "no product in the store to attach assets to"
+    assert "no publication date" in records[3].detail
+    with uow:
+        items = {e.id: e for e in uow.exceptions.open_items()}
+    assert sorted(r.exception_id for r in records) == sorted(items)  # type: ignore[type-var]
+    for record in records:
+        item = items[record.exception_id]  # type: ignore[index]
+        assert (item.kind, item.isbn, item.storefront) == (ExceptionKind.STORE_REJECTION, record.event.isbn, None)
+        assert item.field == f"milestone {record.event.transition}"
+
+
+def test_a_store_problem_of_the_edition_fails_its_sync_action():
+    uow = InMemoryUnitOfWork()
+    with uow:
+        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront="shop", message="name taken",
+                              field="name", at=NOW)
+        uow.commit()
+    records, *_ = _run([MilestoneEvent(ACTIVE, Transition.ACTIVE, "02", "04")], uow=uow)
+    assert not records[0].ok and "name taken" in records[0].detail
+
+
+@pytest.mark.parametrize("action", list(MilestoneAction))
+def test_a_configured_action_replaces_the_default(action):
+    records, effects, *_ = _run([MilestoneEvent(LOCKED, Transition.METADATA_LOCKED, "no", "yes")],
+                                actions={Transition.METADATA_LOCKED: action})
+    assert records[0].action == action.value
+    assert (effects.resent == [[LOCKED]]) == (action is MilestoneAction.ATTACH_ASSETS)
+    assert (effects.scheduled == [LOCKED]) == (action is MilestoneAction.SCHEDULE_LAUNCH)
+
+
+def test_an_unconfigured_transition_is_recorded_only():
+    records, effects, *_ = _run([MilestoneEvent(ACTIVE, Transition.OUT_OF_PRINT, "04", "07")], actions={})
+    assert (records[0].action, records[0].ok) == ("none", True)
+    assert effects.resent == [] and effects.scheduled == []

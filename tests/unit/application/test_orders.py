@@ -1,0 +1,255 @@
+"""import_orders and sales_report over in-memory fakes: cursor and overlap, idempotency, adjustments, sinks
+that fail and recover, and the exception records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from adapters.memory import InMemorySalesSink, InMemoryUnitOfWork
+from adapters.memory.orders import InMemoryOrderSource, InMemorySalesLedger
+from adapters.sample.catalogue import sample_catalogue
+from application.orders import ImportOrders, import_orders
+from application.sales_report import report_csv, report_document, sales_report
+from domain.ports import ExceptionKind, FixedClock, SalesFact
+from domain.sales import OrderLine, OrderSourceError, SalesSinkRejected, StoreOrder
+from domain.storefront import StorefrontSettings
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",
+                        timezone="Europe/London")
+US = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD",
+                        timezone="America/New_York", default_currency=False)
+COMMAND = ImportOrders(storefronts=(UK, US), catalogue_source="sample")
+
+
+class FlakySink:
+    """Fails while `failing`; otherwise keeps what it got, by day, like a real sink."""
+
+    def __init__(self, name: str = "flaky", error: Exception | None = None) -> None:
+        self.name = name
+        self.error = error or OSError("disk full")
+        self.failing = True
+        self.writes: list[list[SalesFact]] = []
+
+    def write(self, facts: Sequence[SalesFact]) -> None:
+        if self.failing:
+            raise self.error
+        self.writes.append(list(facts))
+
+
+@pytest.fixture
+def world():
+    uow = InMemoryUnitOfWork()
+    families = sample_catalogue(NOW.date(), families=4)
+    with uow:
+        uow.state.save_catalogue("sample", {f.id: f for f in families})
+        uow.commit()
+    editions = [e for f in families for e in f.editions]
+    return uow, editions, InMemoryOrderSource("shop"), InMemorySalesLedger(), FixedClock(NOW)
+
+
+def placed(order_id: int, lines: tuple[OrderLine, ...], *, at: datetime, status: int = 11, channel: int = 1,
+           currency: str = "GBP") -> StoreOrder:
+    return StoreOrder(order_id, channel, status, at, at, currency, lines)
+
+
+def run(world, sinks=()):
+    uow, _, source, ledger, clock = world
+    return import_orders(COMMAND, source, ledger, list(sinks), uow, clock)
+
+
+def test_first_import_counts_each_line_and_sends_the_days_to_every_sink(world):
+    uow, editions, source, ledger, clock = world
+    paperback, hardback = editions[0], editions[1]
+    at = NOW - timedelta(hours=3)
+    source.put(placed(101, (OrderLine(1, str(paperback.isbn), 2, Decimal("15.98")),
+                            OrderLine(2, str(hardback.isbn), 1, Decimal("20.00"))), at=at))
+    sink = InMemorySalesSink("memory")
+    report = run(world, [sink])
+    assert (report.orders_read, report.lines_counted, report.facts_changed, report.ok) == (1, 2, 2, True)
+    assert report.cursor == at and report.since is None
+    day = at.date()
+    assert sorted(sink.facts.values(), key=lambda f: f.isbn) == sorted([
+        SalesFact(str(paperback.isbn), paperback.format.value, "uk", day, 2, Decimal("15.98"), "GBP"),
+        SalesFact(str(hardback.isbn), hardback.format.value, "uk", day, 1, Decimal("20.00"), "GBP"),
+    ], key=lambda f: f.isbn)
+    assert report.days_sent == {"memory": 1}
+    assert ledger.pending("memory") == set()
+
+
+def test_the_next_read_starts_at_the_cursor_minus_the_overlap_and_rereading_never_double_counts(world):
+    uow, editions, source, ledger, clock = world
+    at = NOW - timedelta(minutes=3)
+    source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 2, Decimal("10")),), at=at))
+    run(world)
+    second = run(world)  # the overlap brings order 101 back
+    assert source.reads[-1] == at - COMMAND.overlap
+    assert (second.orders_read, second.facts_changed) == (1, 0)
+    assert [(f.quantity, f.net_amount) for f in ledger.facts(at.date(), at.date())] == [(2, Decimal("10"))]
+
+
+def test_an_edit_a_partial_refund_and_a_cancellation_adjust_the_facts_and_resend_the_day(world):
+    uow, editions, source, ledger, clock = world
+    isbn = str(editions[0].isbn)
+    at = NOW - timedelta(hours=1)
+    source.put(placed(101, (OrderLine(1, isbn, 3, Decimal("30")),), at=at))
+    source.put(placed(102, (OrderLine(1, isbn, 1, Decimal("10")),), at=at))
+    sink = InMemorySalesSink("memory")
+    run(world, [sink])
+    assert [f.quantity for f in sink.facts.values()] == [4]
+
+    refunded = OrderLine(1, isbn, 3, Decimal("30"), refunded_quantity=1, refunded_amount=Decimal("10"))
+    source.put(replace(placed(101, (refunded,), at=at, status=14), date_modified=at + timedelta(minutes=30)))
+    report = run(world, [sink])
+    assert report.facts_changed == 1 and report.days_sent == {"memory": 1}
+    assert [(f.quantity, f.net_amount) for f in sink.facts.values()] == [(3, Decimal("30"))]
+
+    source.put(replace(placed(102, (OrderLine(1, isbn, 1, Decimal("10")),), at=at, status=5),
+                       date_modified=at + timedelta(minutes=40)))
+    run(world, [sink])
+    assert [(f.quantity, f.net_amount) for f in sink.facts.values()] == [(2, Decimal("20"))]
+
+
+def test_a_sku_that_is_not_an_isbn_opens_a_source_error_naming_the_order_and_counts_nothing(world):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(105, (OrderLine(9, "TOTE-BAG", 1, Decimal("5")),), at=NOW - timedelta(minutes=1)))
+    report = run(world)
+    assert report.lines_counted == 0 and len(report.problems) == 1
+    with uow:
+        (item,) = uow.exceptions.open_items()
+    assert (item.kind, item.isbn, item.storefront, item.field) == (ExceptionKind.SOURCE_ERROR, "TOTE-BAG", "uk", "sku")
+    assert "order 105 line 9" in item.message
+    run(world)  # the overlap reads the same snapshot again: reported once, not twice
+    with uow:
+        assert [e.count for e in uow.exceptions.open_items()] == [1]
+
+
+def test_an_isbn_outside_the_catalogue_counts_as_format_unknown_and_is_reported(world):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(106, (OrderLine(1, "9780306406157", 1, Decimal("9")),), at=NOW - timedelta(minutes=1)))
+    run(world)
+    (f,) = ledger.facts(NOW.date(), NOW.date())
+    assert (f.format, f.quantity) == ("unknown", 1)
+    with uow:
+        (item,) = uow.exceptions.open_items()
+    assert item.isbn == "9780306406157" and "order 106 line 1" in item.message and "unknown" in item.message
+
+
+def test_an_order_on_an_unconfigured_channel_is_counted_under_its_channel_and_reported(world):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(107, (OrderLine(1, str(editions[0].isbn), 1, Decimal("9")),), at=NOW, channel=9))
+    run(world)
+    assert [f.storefront for f in ledger.facts(NOW.date(), NOW.date())] == ["channel-9"]
+    with uow:
+        assert any("order 107" in e.message and e.field == "channel_id" for e in uow.exceptions.open_items())
+
+
+def test_a_failed_sink_keeps_its_days_pending_and_gets_them_at_the_next_import(world):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 1, Decimal("9")),), at=NOW - timedelta(days=1)))
+    flaky, steady = FlakySink(), InMemorySalesSink("memory")
+    first = run(world, [flaky, steady])
+    assert not first.ok and "flaky" in first.sink_failures and first.days_sent == {"memory": 1}
+    assert ledger.pending("flaky") == {(NOW - timedelta(days=1)).date()}
+    with uow:
+        (item,) = uow.exceptions.open_items()
+    assert item.kind is ExceptionKind.TRANSIENT_EXHAUSTED and item.storefront == "sales-sink:flaky"
+    assert "disk full" in item.message
+    flaky.failing = False
+    second = run(world, [flaky, steady])  # no order changed, yet the pending day goes out
+    assert second.ok and second.days_sent == {"flaky": 1, "memory": 0}
+    assert [f.quantity for f in flaky.writes[0]] == [1]
+    assert ledger.pending("flaky") == set()
+
+
+def test_a_sink_that_refuses_opens_a_store_rejection(world):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 1, Decimal("9")),), at=NOW))
+    run(world, [FlakySink("gql", SalesSinkRejected("mutation refused: unknown field netAmount"))])
+    with uow:
+        (item,) = uow.exceptions.open_items()
+    assert item.kind is ExceptionKind.STORE_REJECTION and "netAmount" in item.message
+
+
+@pytest.mark.parametrize(("transient", "kind"), [(True, ExceptionKind.TRANSIENT_EXHAUSTED),
+                                                 (False, ExceptionKind.SOURCE_ERROR)])
+def test_a_store_that_cannot_be_read_keeps_the_cursor_and_opens_an_exception(world, transient, kind):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 1, Decimal("9")),), at=NOW - timedelta(hours=1)))
+    run(world)
+    cursor = ledger.cursor("shop")
+    source.fail_with = OrderSourceError("GET /orders failed after 5 attempt(s): status 503", transient=transient)
+    report = run(world)
+    assert not report.ok and ledger.cursor("shop") == cursor and "503" in (report.source_error or "")
+    with uow:
+        assert [e.kind for e in uow.exceptions.open_items()] == [kind]
+
+
+def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(world):
+    uow, editions, source, ledger, clock = world
+    edition = editions[0]
+    for day in range(14):
+        at = NOW - timedelta(days=day)
+        source.put(placed(200 + day, (OrderLine(1, str(edition.isbn), 3, Decimal("30")),), at=at))
+    run(world)
+    with uow:
+        catalogue = uow.state.catalogue("sample")
+    family = next(f for f in catalogue.values() if f.edition(str(edition.isbn)))
+    stocked = tuple(e.model_copy(update={"stock": 63}) if e.isbn == edition.isbn else e for e in family.editions)
+    catalogue[family.id] = family.model_copy(update={"editions": stocked})
+    report = sales_report(ledger, NOW.date() - timedelta(days=27), NOW.date(), "title", catalogue=catalogue)
+    (row,) = report.rows
+    assert (row.group, row.label, row.units, row.revenue) == (str(edition.isbn), edition.display_title, 42,
+                                                              Decimal("420"))
+    (signal,) = report.reprint  # 42 units in 28 days: 10.5 a week; 63 in stock: 6 weeks, under the 8-week bar
+    assert (signal.weekly_velocity, signal.stock, signal.weeks_of_cover, signal.reprint) == (
+        Decimal("10.50"), 63, Decimal("6.0"), True)
+    assert [(v.format, v.units) for v in report.formats] == [(edition.format.value, 42)]
+    document = report_document(report)
+    assert document["rows"][0]["revenue"] == "420" and document["units"] == 42
+    assert report_csv(report).splitlines()[0] == "group,label,currency,units,revenue"
+
+
+def test_the_report_refuses_an_unknown_grouping_and_a_backwards_window():
+    ledger = InMemorySalesLedger()
+    with pytest.raises(ValueError, match="group_by 'colour' is not one of title, format"):
+        sales_report(ledger, date(2026, 1, 1), date(2026, 1, 2), "colour")
+    with pytest.raises(ValueError, match="before it starts"):
+        sales_report(ledger, date(2026, 1, 2), date(2026, 1, 1), "day")
+
+
+def test_since_reads_from_the_given_instant_instead_of_the_cursor_and_keeps_the_cursor(world):
+    uow, editions, source, ledger, clock = world
+    at = NOW - timedelta(minutes=3)
+    source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 1, Decimal("10")),), at=at))
+    run(world)
+    rebuild = replace(COMMAND, since=datetime(2026, 11, 1, tzinfo=UTC))
+    report = import_orders(rebuild, source, ledger, [], uow, clock)
+    assert source.reads[-1] == datetime(2026, 11, 1, tzinfo=UTC) and report.since == source.reads[-1]
+    assert ledger.cursor("shop") == at and report.facts_changed == 0
+    with pytest.raises(ValueError, match="timezone-aware"):
+        replace(COMMAND, since=datetime(2026, 11, 1))
+
+
+def test_a_recount_with_since_gives_lines_first_counted_as_unknown_their_catalogue_format(world):
+    uow, editions, source, ledger, clock = world
+    at = NOW - timedelta(minutes=3)
+    source.put(placed(101, (OrderLine(1, "9780306406157", 2, Decimal("10")),), at=at))
+    sink = InMemorySalesSink("memory")
+    run(world, [sink])
+    assert [f.format for f in sink.facts.values()] == ["unknown"]
+    with uow:  # a later sync brings the edition into the catalogue
+        families = uow.state.catalogue("sample")
+        family = next(iter(families.values()))
+        added = family.editions[0].model_copy(update={"isbn": "9780306406157"})
+        families[family.id] = family.model_copy(update={"editions": (*family.editions, added)})
+        uow.state.save_catalogue("sample", families)
+        uow.commit()
+    report = import_orders(replace(COMMAND, since=at - timedelta(days=1)), source, ledger, [sink], uow, clock)
+    assert report.facts_changed == 2 and report.days_sent == {"memory": 1}
+    assert [(f.format, f.quantity) for f in sink.facts.values()] == [(added.format.value, 2)]

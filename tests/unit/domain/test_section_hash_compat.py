@@ -1,0 +1,71 @@
+"""Section hashes are what the store last received: changing how they are computed would make every store
+resend every product once. These pin them for the sample catalogue (product per edition on one and on two
+storefronts, and the variant strategy). The file was recorded with the hashing of pydantic's JSON that predates
+the fast canonical encoding; only the 26 listings on sale differ from before the campaign window was carried in
+the price (their pricing section must change, so that stores publishing the window receive it).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.sample.catalogue import sample_catalogue
+from domain.listing import StoreListing, build_store_listings, section_hashes
+from domain.storefront import FormatStrategy, StorefrontSettings
+
+AT = datetime(2026, 11, 28, 10, tzinfo=UTC)
+UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",
+                        timezone="Europe/London")
+US = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                        timezone="Europe/London", default_currency=False)
+GOLDEN = Path(__file__).with_name("section_hashes.golden.json")
+
+
+def _variants(s: StorefrontSettings) -> StorefrontSettings:
+    return s.model_copy(update={"format_strategy": FormatStrategy.VARIANTS})
+
+
+def current() -> dict[str, StoreListing]:
+    families = sample_catalogue(AT.date(), families=60)
+    out: dict[str, StoreListing] = {}
+    for label, storefronts, store in (("merged", [UK, US], "shop"), ("uk", [UK], "uk"),
+                                      ("variants", [_variants(UK), _variants(US)], "shop")):
+        for listing in build_store_listings(families, storefronts, at=AT, store=store):
+            out[f"{label}/{listing.key}"] = listing
+    return out
+
+
+def test_section_hashes_match_the_recorded_ones() -> None:
+    golden = json.loads(GOLDEN.read_text())
+    listings = current()
+    assert sorted(listings) == sorted(golden)
+    got = {key: {str(s): h[:16] for s, h in li.hashes.items()} for key, li in listings.items()}
+    assert [k for k in golden if got[k] != golden[k]] == []
+
+
+def test_the_fast_hashes_equal_pydantic_json_hashes() -> None:
+    """The fast encoding and pydantic's JSON of the same sections give the same digests."""
+    import hashlib
+
+    from domain.listing import _INCLUDE
+
+    for listing in current().values():
+        slow = {}
+        for section, include in _INCLUDE.items():
+            if not listing.variants:
+                include = {k: v for k, v in include.items() if k != "variants"}
+            slow[section] = hashlib.sha256(listing.model_dump_json(include=include).encode()).hexdigest()
+        assert section_hashes(listing) == slow, listing.key
+
+
+def test_listings_are_built_with_every_field_in_the_models_order() -> None:
+    """Fast construction skips validation; the field order is part of the JSON that is hashed."""
+    fields = list(StoreListing.model_fields)
+    for listing in current().values():
+        assert list(listing.__dict__) == fields, listing.key
+        for price in (listing.price, *listing.extra_prices):
+            if price is not None:
+                assert list(price.__dict__) == list(type(price).model_fields)
+        assert StoreListing.model_validate(listing.model_dump()) == listing  # every value is valid
