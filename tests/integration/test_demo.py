@@ -25,3 +25,13 @@ def test_demo_plans_syncs_and_flips_launches_and_campaigns():
     assert re.search(r"T00:00:00\+00:00: \d+ store changes", out) and re.search(r"T00:00:00-0[45]:00: \d+ store", out)
     done = re.search(r"(\d+) launches and (\d+) campaign price flips", out)
     assert done and int(done.group(1)) > 0 and int(done.group(2)) > 0
+    # Orders come back as sales: imported, adjusted by a cancellation and a refund, reported.
+    placed = re.search(r"Shoppers placed (\d+) orders \((\d+) lines, (\d+) units\)", out)
+    assert placed and int(placed.group(1)) > 0
+    imported = re.search(r"│\s+(\d+) │\s+(\d+) │\s+\d+ │\s+0 │\s+0 │", out)
+    assert imported and imported.groups() == (placed.group(1), placed.group(2)), out
+    assert re.search(r"Order \d+ was cancelled and order \d+ refunded", out)
+    sold = re.search(r"(\d+) orders came back as sales of (\d+) units \(GBP [\d,]+\.\d\d, USD [\d,]+\.\d\d\)", out)
+    assert sold and sold.group(1) == placed.group(1)
+    assert 0 < int(sold.group(2)) < int(placed.group(3)), "the cancelled and refunded lines are taken back out"
+    assert "Fastest-moving formats" in out and "Reprint signal" in out

@@ -244,10 +244,18 @@ def sample_catalogue(today: date, *, families: int = 50, seed: int = 1128) -> li
                     rights=_rights(n),
                     resources=_resources(isbn, n),
                     related_isbns=tuple(x for x in isbns if x != isbn),
+                    stock=_stock(fmt, n, i) if status == "04" else None,
                 )
             )
         result.append(TitleFamily(id=family_id, title=title, editions=tuple(editions)))
     return result
+
+
+def _stock(fmt: Format, n: int, i: int) -> int | None:
+    """Copies in the warehouse, for the reprint signal: physical formats of titles on sale only; some run low."""
+    if fmt.is_digital:
+        return None
+    return (n * 37 + i * 53) % 240 + (0 if n % 4 else 8)
 
 
 def _texts(title: str, author: str, n: int) -> tuple[TextContent, ...]:

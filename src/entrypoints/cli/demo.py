@@ -1,14 +1,20 @@
 """`bookbridge demo`: the sample catalogue, one store with two storefronts, a plan, a sync, launches and
-campaign flips.
+campaign flips, and orders that come back as sales.
 
-Everything runs on embedded defaults: the generated sample catalogue, a temporary SQLite state database,
-and the BigCommerce sandbox on a free loopback port, whose UK channel sells in GBP (on the product) and US
-channel in USD (price-list records). Time is simulated with a fixed clock that the demo moves forward to
-each launch and campaign instant; the sandbox itself runs in real time.
+Everything runs on embedded defaults, through the same composition root as `bookbridge sync`: the generated
+sample catalogue, a temporary SQLite state database, and the BigCommerce sandbox on a free loopback port, whose
+UK channel sells in GBP (on the product) and US channel in USD (price-list records). Time is simulated with a
+fixed clock that the demo moves forward to each launch and campaign instant; the sandbox itself runs in real
+time. Orders are placed in the sandbox over the four weeks before the demo's start and imported back.
+
+`--serve` then keeps the service running on that state (`bookbridge serve`: the scheduler on the real clock,
+the HTTP app and its dashboard) until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import secrets
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -16,15 +22,14 @@ from tempfile import TemporaryDirectory
 from rich.console import Console
 from rich.table import Table
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
 from application.sync import SyncReport, SyncStore, plan_store, sync_store
 from domain.plan import ActionKind, Plan
 from domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from domain.storefront import StorefrontSettings
-from entrypoints.container import Container
-from entrypoints.settings import AdapterSettings, Settings
+from entrypoints.cli.demo_orders import run_orders
+from entrypoints.container import Container, build_command
+from entrypoints.settings import AdapterSettings, HttpSettings, Settings, StoreSettings
 
 # The sandbox keeps BigCommerce's rules and its Standard-plan quota (150 requests per 30 s window); the demo
 # compresses the window 100 times so that its few hundred calls take seconds.
@@ -72,24 +77,45 @@ def _report_table(reports: list[SyncReport], title: str) -> Table:
     return table
 
 
-def run_demo(console: Console) -> int:
+def run_demo(console: Console, *, serve: bool = False, port: int | None = None) -> int:
     with TemporaryDirectory(prefix="bookbridge-demo-") as tmp, SandboxServer(SANDBOX) as sandbox:
-        return _run(console, Path(tmp) / "state.db", sandbox)
+        start = datetime.now(UTC).replace(microsecond=0)
+        clock = FixedClock(start)
+        container = demo_container(Path(tmp), sandbox)
+        container.clock.override(clock)
+        try:
+            code = _run(console, container, sandbox, clock)
+            if serve and code == 0:
+                code = _serve(console, container, Path(tmp), port)
+        finally:
+            container.shutdown_resources()
+        return code
 
 
-def _run(console: Console, database: Path, sandbox: SandboxServer) -> int:
-    start = datetime.now(UTC).replace(microsecond=0)
-    clock = FixedClock(start)
+def demo_container(directory: Path, sandbox: SandboxServer) -> Container:
+    """The composition root on embedded defaults: the sample catalogue, the sandbox as the store, SQLite state in
+    `directory`, the CSV sales export in `directory/sales`, and the dashboard's admin token in a file there."""
+    token_file = directory / "admin-token"
+    token_file.write_text(secrets.token_urlsafe(18), encoding="utf-8")
+    token_file.chmod(0o600)
+    store = StoreSettings(kind="bigcommerce", name="demo store", store_hash=sandbox.config.store_hash,
+                          access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
+                          v2_base_url=sandbox.base_url_v2, max_in_flight=2)
     container = Container()
-    container.settings.override(Settings(source=AdapterSettings(kind="sample"), storefronts=list(STOREFRONTS),
-                                         database_url=f"sqlite:///{database}"))
-    container.clock.override(clock)
+    container.settings.override(Settings(
+        source=AdapterSettings(kind="sample"), store=store, storefronts=list(STOREFRONTS),
+        database_url=f"sqlite:///{directory / 'state.db'}",
+        sales_sinks=[AdapterSettings(kind="csv", name="consonance-csv", directory=str(directory / "sales"))],
+        http=HttpSettings(admin_token_file=token_file)))
+    return container
+
+
+def _run(console: Console, container: Container, sandbox: SandboxServer, clock: FixedClock) -> int:
+    start = clock.now()
+    database = container.settings().database_url.removeprefix("sqlite:///")
     source = container.source()
-    client = BigCommerceClient(BigCommerceConfig(store_hash=sandbox.config.store_hash,
-                                                 access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
-                                                 v2_base_url=sandbox.base_url_v2, max_in_flight=2))
-    store = BigCommerceStorefront(client, name="demo store")
-    command = SyncStore(store="demo store", storefronts=STOREFRONTS)
+    store = container.storefront()
+    command = build_command(container.settings())
     uow = container.unit_of_work()
     read = source.read()
     console.rule("[bold]bookbridge demo")
@@ -136,10 +162,40 @@ def _run(console: Console, database: Path, sandbox: SandboxServer) -> int:
                   f"{wakeups[0].isoformat() if wakeups else 'none'}")
     launches, campaigns = _advance(console, clock, start + timedelta(days=3), wakeups, source, store, command, uow,
                                    sandbox)
-    client.close()
+    clock.advance_to(start)  # the orders are placed over the four weeks before the demo's start
+    sales = run_orders(console, container, sandbox)
+    revenue = ", ".join(f"{c} {v:,.2f}" for c, v in sorted(sales.report.revenue().items()))
     console.print(f"[green]Done.[/green] {len(sandbox.state.products)} products in the store; {launches} launches "
-                  f"and {campaigns} campaign price flips happened at their instants.")
+                  f"and {campaigns} campaign price flips happened at their instants; {sales.orders} orders came back "
+                  f"as sales of {sales.units} units ({revenue}).")
     return 0
+
+
+def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:
+    """Keep the service running on the demo's state: the scheduler on the real clock and the HTTP app."""
+    from entrypoints.cli.serve import run_service
+
+    container.clock.reset_override()
+    chosen = port if port is not None else _free_port(container.settings().service.port)
+    token = (directory / "admin-token").read_text(encoding="utf-8")
+    console.rule("[bold]bookbridge serve")
+    console.print(f"Dashboard: http://127.0.0.1:{chosen}/  (sign in with the demo's admin token: {token})")
+    console.print(f"API: http://127.0.0.1:{chosen}/docs   Metrics: http://127.0.0.1:{chosen}/metrics")
+    console.print("The service runs on the real clock: its first sync brings the store back from the demo's "
+                  "simulated days to now, and launches and campaign flips are scheduled at their instants. "
+                  "Ctrl-C stops it.")
+    return run_service(container, http=True, host="127.0.0.1", port=chosen)
+
+
+def _free_port(preferred: int) -> int:
+    """`preferred` when it is free on loopback, else one the system picks."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _snapshot(sandbox: SandboxServer) -> dict[str, tuple[object, object, str]]:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from adapters.persistence import lease
 from application.orders import ImportReport, import_orders
-from application.sales_report import GROUPINGS, report_csv, report_document, sales_report
+from application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
 from domain.ports import SalesSink
 from domain.sales import OrderSource
 from entrypoints.cli.app import EXIT_BUSY, EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
@@ -136,15 +136,21 @@ def report_command(
     if as_csv:
         typer.echo(report_csv(report), nl=False)
         return
+    print_report(console, report)
+
+
+def print_report(console: Console, report: SalesReport, *, limit: int | None = None) -> None:
+    """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
+    first, last = report.start, report.end
     titled = report.group_by == "title"
     rows = Table(title=f"Sales {first}..{last} by {report.group_by}")
     for column in ("ISBN", "title") if titled else (report.group_by,):
         rows.add_column(column)
     for column in ("currency", "units", "revenue"):
         rows.add_column(column, justify="right")
-    for row in report.rows:
+    for row in report.rows[:limit]:
         cells = (row.group, row.label) if titled else (row.group,)
-        rows.add_row(*cells, row.currency, str(row.units), str(row.revenue))
+        rows.add_row(*cells, row.currency, str(row.units), f"{row.revenue:,.2f}")
     console.print(rows)
     formats = Table(title="Fastest-moving formats")
     for column in ("format", "units", "units/week"):
@@ -155,7 +161,7 @@ def report_command(
     reprint = Table(title="Reprint signal (weeks of cover)")
     for column in ("ISBN", "title", "format", "units/week", "stock", "weeks of cover", "reprint"):
         reprint.add_column(column)
-    for r in report.reprint:
+    for r in report.reprint[:limit]:
         reprint.add_row(r.isbn, r.title, r.format, str(r.weekly_velocity), "unknown" if r.stock is None else
                         str(r.stock), "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")

@@ -1,0 +1,113 @@
+"""The demo's shoppers: orders placed in the BigCommerce sandbox, imported back as sales, and the sales report.
+
+Four weeks of orders for what the first sync put on sale, on both channels and in their currencies, at the
+prices a shopper there pays; then one order is cancelled and one refunded after the first import, and a second
+import adjusts the sales facts. Seeded: the same demo places the same orders.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from rich.console import Console
+
+from adapters.bigcommerce.sandbox import SandboxServer
+from application.orders import ImportReport
+from application.sales_report import SalesReport, sales_report
+from entrypoints.cli.sales import print_import, print_report
+from entrypoints.container import Container
+from entrypoints.jobs import import_orders_now
+
+DAYS = 28
+SEED = 2026
+CURRENCY = {1: "GBP", 2: "USD"}  # the demo's channels (demo.STOREFRONTS)
+
+
+@dataclass(frozen=True)
+class DemoSales:
+    orders: int
+    lines: int
+    units: int
+    report: SalesReport
+
+
+def _on_sale(sandbox: SandboxServer) -> dict[int, list[str]]:
+    """SKUs a shopper can buy now, per channel: visible, available, assigned to the channel, priced there."""
+    state = sandbox.state
+    skus: dict[int, list[str]] = {channel: [] for channel in CURRENCY}
+    for product in sorted(state.products.values(), key=lambda p: p["sku"]):
+        if not product.get("is_visible") or product.get("availability") != "available":
+            continue
+        for channel in state.product_channels(product["id"]):
+            if channel in skus and state.shopper_price(product["sku"], channel_id=channel,
+                                                        currency=CURRENCY[channel]) is not None:
+                skus[channel].append(product["sku"])
+    return skus
+
+
+def place_orders(sandbox: SandboxServer, now: datetime) -> tuple[int, int, int]:
+    """Place four weeks of orders up to `now`; returns (orders, lines, units). A few titles sell fast."""
+    rng = random.Random(SEED)
+    on_sale = _on_sale(sandbox)
+    placed = lines = units = 0
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    minutes_today = int((now - midnight).total_seconds() // 60)
+    for channel, skus in on_sale.items():
+        if not skus:
+            continue
+        favourites = skus[: max(1, len(skus) // 8)]  # the fast movers: most orders include one of them
+        for day in range(DAYS, 0, -1):
+            for _ in range(rng.randint(1, 4 if channel == 1 else 2)):
+                basket = {rng.choice(favourites if rng.random() < 0.6 else skus) for _ in range(rng.randint(1, 3))}
+                order_lines = []
+                for sku in sorted(basket):
+                    quantity = rng.choice((1, 1, 1, 2, 3))
+                    price = sandbox.state.shopper_price(sku, channel_id=channel, currency=CURRENCY[channel])
+                    order_lines.append({"sku": sku, "quantity": quantity, "price": Decimal(str(price))})
+                    units += quantity
+                at = midnight - timedelta(days=day - 1) + timedelta(minutes=rng.randint(0, minutes_today))
+                sandbox.state.add_order(order_lines, channel_id=channel, currency_code=CURRENCY[channel],
+                                        created_at=at)
+                placed += 1
+                lines += len(order_lines)
+    return placed, lines, units
+
+
+def run_orders(console: Console, container: Container, sandbox: SandboxServer) -> DemoSales:
+    """Place orders, import them, cancel one and refund another, import again, and print the sales report."""
+    now = container.clock().now()
+    placed, lines, units = place_orders(sandbox, now)
+    console.rule("[bold]Orders back to the publisher")
+    console.print(f"Shoppers placed {placed} orders ({lines} lines, {units} units) over the past {DAYS} days on "
+                  "both channels, at the prices each channel shows.")
+    first = _import(container)
+    print_import(console, first)
+    orders = sorted(sandbox.state.orders.orders)
+    cancelled, refunded = orders[len(orders) // 3], orders[len(orders) // 2]
+    sandbox.state.cancel_order(cancelled)
+    sandbox.state.refund_order(refunded)
+    console.print(f"Order {cancelled} was cancelled and order {refunded} refunded in the store; the next import "
+                  "takes their lines back out of the sales facts:")
+    print_import(console, _import(container))
+    settings = container.settings()
+    today = now.date()
+    uow = container.unit_of_work()
+    with uow:
+        catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+    report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "title",
+                          catalogue=catalogue)
+    print_report(console, report, limit=6)
+    for sink in container.sales_sinks():
+        console.print(f"Sales sink {sink.name!r} wrote one CSV file per day for Consonance's sales import, in the "
+                      f"demo's temporary folder ({getattr(sink, 'directory', '')}).")
+    return DemoSales(orders=placed, lines=first.lines_counted, units=report.units, report=report)
+
+
+def _import(container: Container) -> ImportReport:
+    report = import_orders_now(container)
+    if not report.ok:
+        raise RuntimeError(report.source_error or "; ".join(report.sink_failures.values()))
+    return report
