@@ -64,8 +64,14 @@ def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uo
     return source
 
 
+def storefront_options(settings: Settings) -> dict[str, Any]:
+    """A storefront factory's mapping: the `[store]` table, plus the store's `name` and the configured
+    `[[storefronts]]` (`domain.storefront.StorefrontSettings`), so that a plugin need not repeat them."""
+    return {**settings.store.options(), "name": settings.store.name, "storefronts": tuple(settings.storefronts)}
+
+
 def build_storefront(registry: AdapterRegistry, settings: Settings) -> Storefront:
-    store: Storefront = registry.create(AdapterKind.STOREFRONT, settings.store.kind, settings.store.options())
+    store: Storefront = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
     return store
 
 

@@ -264,3 +264,25 @@ def test_the_sample_catalogue_goes_to_bigcommerce_and_into_one_feed_per_country(
     sync_both(source, bigcommerce, feed, state, clock)
     assert writes(sandbox, since) == []
     assert files(directory) == before
+
+
+def test_the_composition_root_gives_the_feed_its_storefronts(installed: Path, tmp_path: Path) -> None:
+    """Configured as in its README minus `countries` and `currencies`: the `[[storefronts]]` supply both, and the
+    store's name titles the feed. An explicit table still wins."""
+    from entrypoints.container import Container
+    from entrypoints.settings import Settings, StoreSettings
+
+    table = {"directory": str(tmp_path / "feeds"), "link_template": "https://shop.example/{custom_url}"}
+    container = Container()
+    container.settings.override(Settings(store=StoreSettings(kind="merchant-feed", name="harbour", **table),
+                                         storefronts=[UK, US], database_url=f"sqlite:///{tmp_path / 'state.db'}"))
+    feed = container.storefront()
+    assert feed.name == "harbour"
+    settings = feed.settings  # type: ignore[attr-defined]
+    assert settings.countries == {1: ("GB",), 2: ("US",)} and settings.currencies == {1: "GBP", 2: "USD"}
+    assert settings.target_countries == ("GB", "US")
+
+    container.settings.override(Settings(store=StoreSettings(kind="merchant-feed", countries={"1": ["IE"]}, **table),
+                                         storefronts=[UK, US], database_url=f"sqlite:///{tmp_path / 't.db'}"))
+    container.storefront.reset()
+    assert container.storefront().settings.countries == {1: ("IE",)}  # type: ignore[attr-defined]

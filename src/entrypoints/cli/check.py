@@ -24,7 +24,7 @@ from rich.table import Table
 from adapters.hookspecs import AdapterKind, AdapterRegistry
 from application.readiness import ReadinessReport, check_readiness
 from domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
-from entrypoints.container import Container, build_command, notify_targets
+from entrypoints.container import Container, build_command, notify_targets, storefront_options
 from entrypoints.logs import add_secret_names, secret_env_names
 from entrypoints.settings import ConfigurationError, Settings
 
@@ -62,7 +62,7 @@ def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) 
     except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
         built.errors.append(str(exc))
     try:
-        built.store = registry.create(AdapterKind.STOREFRONT, settings.store.kind, settings.store.options())
+        built.store = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
     except LookupError as exc:
         built.errors.append(f"[store] kind: {exc}")
     except (ValueError, TypeError, OSError) as exc:

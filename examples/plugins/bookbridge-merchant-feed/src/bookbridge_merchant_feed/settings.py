@@ -2,9 +2,11 @@
 
     directory       where the feeds go (created on first write)
     countries       storefront channel -> target countries, e.g. {"1": ["GB"], "2": ["US"]}: a product is in a
-                    country's feed only where it is listed on a channel mapped to that country (rights decide)
+                    country's feed only where it is listed on a channel mapped to that country (rights decide).
+                    Default: each configured `[[storefronts]]` entry's channel and countries
     currencies      channel -> the ISO 4217 currency its feeds are priced in, e.g. {"1": "GBP", "2": "USD"};
-                    a channel without one uses the store's default-currency price
+                    a channel without one uses the store's default-currency price. Default: each storefront's
+                    channel and currency
     link_template   the product page, e.g. "https://shop.example/{custom_url}" ({custom_url} without its
                     leading "/", {sku}, {country})
     title, home     the RSS channel's title and link (default: the store name, the link template's site)
@@ -43,9 +45,15 @@ class FeedSettings(BaseModel):
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> FeedSettings:
-        """Settings from a store mapping (the composition root adds `kind`); errors name the key."""
+        """Settings from a store mapping; errors name the key. The composition root adds `kind`, the store's
+        `name` and the configured `storefronts`, which give `countries` and `currencies` when the table does not."""
+        values = {k: v for k, v in cfg.items() if k not in ("kind", "storefronts")}
+        storefronts = tuple(cfg.get("storefronts") or ())
+        if storefronts:  # bookbridge's settings give each storefront a channel of its own
+            values.setdefault("countries", {s.channel_id: sorted(s.countries) for s in storefronts})
+            values.setdefault("currencies", {s.channel_id: s.currency for s in storefronts})
         try:
-            return cls.model_validate({k: v for k, v in cfg.items() if k != "kind"})
+            return cls.model_validate(values)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'store'}: {e['msg']}" for e in exc.errors())
             raise ValueError(f"store 'merchant-feed': {problems}") from None
