@@ -4,10 +4,12 @@
 
 - `ledger`: a `domain.sales.SalesLedger` (the container's `sales_ledger`; `InMemorySalesLedger` in tests).
 - `start`, `end`: `datetime.date`s, both included; `end` before `start` is a ValueError.
-- `group_by`: "title" (per ISBN), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; anything
-  else is a ValueError naming the choices.
-- `catalogue`: the stored title families (`uow.state.catalogue(source)`), optional: it gives each ISBN its title
-  and the stock figure for the reprint signal. Without it, titles are the ISBNs and the stock is unknown.
+- `group_by`: "title" (per ISBN: one format of a title), "work" (per title family: every format of the work
+  together), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; anything else is a ValueError
+  naming the choices.
+- `catalogue`: the stored title families (`uow.state.catalogue(source)`), optional: it gives each ISBN its title,
+  its work and the stock figure for the reprint signal. Without it, titles are the ISBNs, each ISBN is a work of
+  its own and the stock is unknown.
 
 `report_document(report)` gives it as JSON types and `report_csv(report)` its rows as CSV.
 
@@ -42,8 +44,8 @@ GROUPINGS = tuple(g.value for g in Grouping)
 
 @dataclass(frozen=True)
 class SalesReportRow:
-    group: str  # an ISBN, a format, a storefront, or the first day of the period (ISO date)
-    label: str  # the title for an ISBN, else the group itself
+    group: str  # an ISBN, a title family id, a format, a storefront, or the first day of the period (ISO date)
+    label: str  # the title for an ISBN or a title family, else the group itself
     currency: str
     units: int
     revenue: Decimal
@@ -104,11 +106,13 @@ def sales_report(
     editions = {str(e.isbn): e for f in (catalogue or {}).values() for e in f.editions}
     titles = {isbn: e.display_title for isbn, e in editions.items()}
     stock = {isbn: e.stock for isbn, e in editions.items()}
+    family_of = {str(e.isbn): f.id for f in (catalogue or {}).values() for e in f.editions}
+    labels = {**titles, **{f.id: f.title for f in (catalogue or {}).values()}}
     facts = ledger.facts(start, end)
     rows = tuple(
-        SalesReportRow(t.group, titles.get(t.group, t.group) if grouping is Grouping.TITLE else t.group,
-                       t.currency, t.units, t.revenue)
-        for t in sales_totals(facts, grouping)
+        SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.TITLE, Grouping.WORK)
+                       else t.group, t.currency, t.units, t.revenue)
+        for t in sales_totals(facts, grouping, family_of)
     )
     window_start = end - timedelta(days=reprint.window_days - 1)
     recent = facts if window_start >= start else ledger.facts(window_start, end)

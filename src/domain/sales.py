@@ -234,7 +234,8 @@ class SalesLedger(Protocol):
 
 
 class Grouping(StrEnum):
-    TITLE = "title"  # by ISBN
+    TITLE = "title"  # by ISBN: one edition (a title in one format)
+    WORK = "work"  # by title family: every format of a work together
     FORMAT = "format"
     STOREFRONT = "storefront"
     DAY = "day"
@@ -258,9 +259,13 @@ class SalesTotal:
     revenue: Decimal
 
 
-def group_of(fact: SalesFact, grouping: Grouping) -> str:
+def group_of(fact: SalesFact, grouping: Grouping, family_of: Mapping[str, str] | None = None) -> str:
+    """The group a fact counts in. WORK needs `family_of` (ISBN -> title family id); an ISBN the catalogue does
+    not know counts as a work of its own, under its ISBN."""
     if grouping is Grouping.TITLE:
         return fact.isbn
+    if grouping is Grouping.WORK:
+        return (family_of or {}).get(fact.isbn, fact.isbn)
     if grouping is Grouping.FORMAT:
         return fact.format
     if grouping is Grouping.STOREFRONT:
@@ -268,13 +273,14 @@ def group_of(fact: SalesFact, grouping: Grouping) -> str:
     return period_start(fact.day, grouping).isoformat()
 
 
-def sales_totals(facts: Iterable[SalesFact], grouping: Grouping) -> list[SalesTotal]:
+def sales_totals(facts: Iterable[SalesFact], grouping: Grouping,
+                 family_of: Mapping[str, str] | None = None) -> list[SalesTotal]:
     """Units and revenue per group and currency (revenue in different currencies is never added up). Periods
-    come in date order, other groups by units, most first."""
+    come in date order, other groups by units, most first. `family_of` maps ISBNs to works (Grouping.WORK)."""
     units: dict[tuple[str, str], int] = defaultdict(int)
     revenue: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for fact in facts:
-        key = (group_of(fact, grouping), fact.currency)
+        key = (group_of(fact, grouping, family_of), fact.currency)
         units[key] += fact.quantity
         revenue[key] += fact.net_amount
     rows = [SalesTotal(g, c, units[(g, c)], revenue[(g, c)]) for g, c in units]

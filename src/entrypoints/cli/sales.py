@@ -117,7 +117,8 @@ def report_command(
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
 ) -> None:
-    """Units and revenue by title, format, storefront or period; fastest-moving formats; the reprint signal."""
+    """Units and revenue by title (ISBN), work (every format), format, storefront or period; fastest-moving
+    formats; the reprint signal."""
     if as_json and as_csv:
         raise typer.BadParameter("--json and --csv contradict each other")
     if by not in GROUPINGS:
@@ -142,9 +143,9 @@ def report_command(
 def print_report(console: Console, report: SalesReport, *, limit: int | None = None) -> None:
     """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
     first, last = report.start, report.end
-    titled = report.group_by == "title"
+    titled = report.group_by in ("title", "work")
     rows = Table(title=f"Sales {first}..{last} by {report.group_by}")
-    for column in ("ISBN", "title") if titled else (report.group_by,):
+    for column in (("ISBN" if report.group_by == "title" else "work"), "title") if titled else (report.group_by,):
         rows.add_column(column)
     for column in ("currency", "units", "revenue"):
         rows.add_column(column, justify="right")

@@ -178,7 +178,7 @@ def _upcoming_table(jobs: list[Upcoming], note: str) -> str:
 def _performance(state: AppState) -> str:
     end = state.clock.now().date()
     try:
-        report = state.sales(end - timedelta(weeks=12) + timedelta(days=1), end, "title")
+        report = state.sales(end - timedelta(weeks=12) + timedelta(days=1), end, "work")
     except Exception as exc:  # the rest of the page still helps
         return f'<h2>Title performance</h2><p class="failed">The sales report failed ({type(exc).__name__}).</p>'
     return "<h2>Title performance (last 12 weeks)</h2>" + performance_charts(report)

@@ -126,7 +126,7 @@ class Plan(BaseModel):
     source_problems: list[SourceProblem]
 
 
-GroupBy = Literal["title", "format", "storefront", "day", "week", "month"]  # application.sales_report.GROUPINGS
+GroupBy = Literal["title", "work", "format", "storefront", "day", "week", "month"]  # application.sales_report.GROUPINGS
 
 
 class SalesRow(BaseModel):

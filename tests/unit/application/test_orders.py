@@ -215,9 +215,25 @@ def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(
     assert report_csv(report).splitlines()[0] == "group,label,currency,units,revenue"
 
 
+def test_the_report_by_work_adds_up_the_formats_of_a_title_under_its_family_title(world):
+    uow, editions, source, ledger, clock = world
+    with uow:
+        catalogue = uow.state.catalogue("sample")
+    family = next(f for f in catalogue.values() if len(f.editions) >= 2)
+    first, second = family.editions[0], family.editions[1]
+    source.put(placed(300, (OrderLine(1, str(first.isbn), 2, Decimal("20")),
+                            OrderLine(2, str(second.isbn), 1, Decimal("9"))), at=NOW))
+    run(world)
+    report = sales_report(ledger, NOW.date(), NOW.date(), "work", catalogue=catalogue)
+    (row,) = report.rows
+    assert (row.group, row.label, row.units, row.revenue) == (family.id, family.title, 3, Decimal("29"))
+    by_title = sales_report(ledger, NOW.date(), NOW.date(), "title", catalogue=catalogue)
+    assert sorted(r.group for r in by_title.rows) == sorted([str(first.isbn), str(second.isbn)])
+
+
 def test_the_report_refuses_an_unknown_grouping_and_a_backwards_window():
     ledger = InMemorySalesLedger()
-    with pytest.raises(ValueError, match="group_by 'colour' is not one of title, format"):
+    with pytest.raises(ValueError, match="group_by 'colour' is not one of title, work, format"):
         sales_report(ledger, date(2026, 1, 1), date(2026, 1, 2), "colour")
     with pytest.raises(ValueError, match="before it starts"):
         sales_report(ledger, date(2026, 1, 2), date(2026, 1, 1), "day")
