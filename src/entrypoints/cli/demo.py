@@ -58,7 +58,7 @@ STOREFRONTS = (
 
 
 def _plan_table(plan: Plan) -> Table:
-    table = Table(title=f"Plan for storefront {plan.storefront}")
+    table = Table(title=f"Plan for store {plan.storefront!r}")
     table.add_column("action")
     table.add_column("count", justify="right")
     for name, count in plan.counts.items():
