@@ -20,6 +20,7 @@ from domain.isbn import ISBN13
 from domain.model import (
     Contributor,
     Edition,
+    Milestones,
     PriceRow,
     ResourceKind,
     Rights,
@@ -269,9 +270,11 @@ def editions(
     rights_: st.SearchStrategy[Rights] | None = None,
     with_cover: st.SearchStrategy[bool] = st.booleans(),
     with_description: st.SearchStrategy[bool] = st.booleans(),
+    milestones_: st.SearchStrategy[Milestones] | None = None,
 ) -> st.SearchStrategy[Edition]:
     """One ISBN with a List 150-derived format, List 64 status, List 65 availability, List 163 dates
-    (01 publication, 02 sales embargo, 27 preorder embargo, 09 announcement), prices and rights."""
+    (01 publication, 02 sales embargo, 27 preorder embargo, 09 announcement), prices and rights; workflow
+    milestones (`milestones()`) only when asked for, else none (as an ONIX source reads them)."""
     isbn_s = isbn13s() if isbn is None else isbn
     when = st.none() | dates_or_instants() if dates is None else dates
     published = when if publication_dates is None else publication_dates
@@ -301,9 +304,19 @@ def editions(
             availability=draw(availabilities),
             prices=draw(price_lists),
             rights=draw(rights_s),
+            milestones=Milestones() if milestones_ is None else draw(milestones_),
         )
 
     return build()
+
+
+def milestones(*, locked: st.SearchStrategy[bool] = st.booleans()) -> st.SearchStrategy[Milestones]:
+    """Workflow facts a source such as Consonance knows: metadata locked (metadataStatus IN_REVIEW or APPROVED),
+    final approval (APPROVED, which implies the lock) and a confirmed publication date."""
+    return st.builds(lambda lock, approved, confirmed: Milestones(metadata_locked=lock or approved,
+                                                                  final_approval=approved,
+                                                                  publication_date_confirmed=confirmed),
+                     locked, st.booleans(), st.booleans())
 
 
 def title_families(

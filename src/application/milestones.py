@@ -1,12 +1,14 @@
 """Milestone actions: each transition found between two syncs triggers its configured store action.
 
-The sync that read the new data has already applied what the lifecycle rules derive from it (an edition in
-the editorial stage is created hidden, a status change hides or shows it, a new date moves its launch). The
-actions below add what a sync alone does not do, and check and record the outcome of each:
+The sync that read the new data has already applied what the lifecycle rules derive from it (an editorial
+edition whose metadata is locked is created hidden, a status change hides or shows it, a new date moves its
+launch). The actions below add what a sync alone does not do, and check and record the outcome of each:
 
-- `create-hidden` (default for metadata locked): the edition must now have a product in the store, created
-  hidden until its release. Success if the store holds one; otherwise a failure naming why (an open store or
-  readiness exception, or "no product").
+- `create-hidden` (default for metadata locked): verify and record. The sync that saw the lock created the
+  edition's product (`domain.lifecycle.created_hidden`: hidden, availability disabled, on no channel) if the
+  edition is still editorial, or already had one if it is announced or on sale. Success if the store holds a
+  product for it; otherwise a failure naming why: an open store or readiness exception (rights, a blocking
+  problem, a store refusal), or "no product" (delisted, or never synced).
 - `attach-assets` (default for final approval): resend the media section (images, samples) of the edition's
   product, even though their hashes did not change, so that assets approved at final approval reach the store.
 - `schedule-launch` (default for publication date confirmed or changed): make sure a precise job flips the
@@ -124,7 +126,7 @@ def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneE
         return (False, problem) if problem else (True, "applied by the sync that found it")
     if action is MilestoneAction.CREATE_HIDDEN:
         if effects.has_product(isbn):
-            return True, "the store holds the product (hidden until its release)"
+            return True, "the store holds its product (hidden while the edition is editorial)"
         return False, _store_problem(uow, isbn) or "no product in the store (held back by the listing rules)"
     if action is MilestoneAction.ATTACH_ASSETS:
         if isbn not in resent:

@@ -121,13 +121,13 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     memo = ListingMemo.for_store(cmd.store)
     if cmd.full:
         memo.forget()
-    with collector_paused():
-        listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
-                                              mapping=cmd.mapping, store=cmd.store, memo=memo))
     # Keys bookbridge applied but the catalogue lacks are hidden, unless the catalogue is still being built
     # from deltas alone (then absence means "not read yet", not "withdrawn").
     complete = read.complete or bool(stored)
-    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full)
+    with collector_paused():
+        listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
+                                              mapping=cmd.mapping, store=cmd.store, memo=memo))
+        plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
 
 

@@ -4,7 +4,8 @@ Store rules (docs/mapping.md states them for people):
 - Delisted: PublishingStatus (List 64) 01, 03, 05, 07, 08, 10, 11, 12, 13, 15, 17; or ProductAvailability
   (List 65) 01, 09, 40-52; or a NotificationType 05 delete.
 - Editorial: no status (00, 09 or none), or before the public announcement date: hidden, whatever the
-  availability says.
+  availability says. Kept out of the store, unless its metadata is locked (`created_hidden`): then its product
+  is created hidden, not purchasable and on no channel, ahead of its announcement.
 - Temporarily unavailable: status 06 or 16, or availability 30-34: visible, not purchasable.
 - Before release (release = the later of the publication date and the sales embargo): announced
   (visible, not purchasable), or pre-order once any pre-order embargo (List 163: 27) has passed.
@@ -113,6 +114,13 @@ def listing_state(edition: Edition, *, at: datetime, tz: ZoneInfo) -> ListingSta
         return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.DISABLED,
                             message="Temporarily unavailable")
     return ListingState(stage=stage, visible=False, purchasable=False, availability=Availability.DISABLED)
+
+
+def created_hidden(edition: Edition, stage: Stage) -> bool:
+    """An editorial edition whose metadata is locked (milestone `metadata-locked`) has a product in the store
+    ahead of its announcement, so that assets and dates can reach it: hidden, disabled, on no channel. Without
+    the lock an editorial edition stays out of the store: an unannounced title is never shown."""
+    return stage is Stage.EDITORIAL and edition.milestones.metadata_locked
 
 
 def _instants(edition: Edition, tz: ZoneInfo) -> list[datetime]:

@@ -18,14 +18,25 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
+from pydantic_core import SchemaSerializer
+from typing_extensions import TypedDict  # pydantic's, which it requires for TypedDicts before Python 3.12
 
 from domain.formats import Format
 from domain.hashing import content_hash
 from domain.instants import start_of
 from domain.isbn import ISBN13
-from domain.lifecycle import Availability, Stage, lifecycle
+from domain.lifecycle import Availability, Lifecycle, Stage, created_hidden, lifecycle
 from domain.model import Edition, ResourceKind, TextKind, TitleFamily
 from domain.pricing import PriceAt, pricing
 from domain.problems import Problem, blocking
@@ -252,13 +263,11 @@ _INCLUDE: dict[Section, dict[str, Any]] = {
 
 def section_payloads(listing: StoreListing) -> dict[Section, dict[str, Any]]:
     """Each section's fields as JSON-ready data (for field-level diffs and for stores kept in memory)."""
-    payloads: dict[Section, dict[str, Any]] = {}
-    for section, include in _INCLUDE.items():
-        data = listing.model_dump(mode="json", include=include)
-        if not listing.variants:
-            data.pop("variants", None)
-        payloads[section] = data
-    return payloads
+    if not listing.variants:
+        d = listing.__dict__
+        return {section: serializer.to_python({name: d[name] for name in names}, mode="json")
+                for section, (names, serializer) in _SECTION_SERIALIZERS.items()}
+    return {section: listing.model_dump(mode="json", include=include) for section, include in _INCLUDE.items()}
 
 
 _INCLUDE_FLAT: dict[Section, dict[str, Any]] = {
@@ -269,9 +278,33 @@ _INCLUDE_FLAT: dict[Section, dict[str, Any]] = {
 def section_hashes(listing: StoreListing) -> dict[Section, str]:
     """One SHA-256 per section over pydantic's canonical JSON (field order is the model's): stable across
     processes and runs, and changed exactly when a field of that section changes."""
-    dump, sha = listing.model_dump_json, hashlib.sha256
-    return {section: sha(dump(include=include).encode()).hexdigest()
-            for section, include in (_INCLUDE if listing.variants else _INCLUDE_FLAT).items()}
+    sha = hashlib.sha256
+    return {section: sha(text.encode()).hexdigest() for section, text in section_json(listing).items()}
+
+
+def section_json(listing: StoreListing) -> dict[Section, str]:
+    """Each section's fields as pydantic's JSON of them (`model_dump_json(include=...)`), byte for byte.
+
+    Planning does this for every product: a listing without variants is serialised through one TypedDict per
+    section (`_SECTION_SERIALIZERS`, the listing's own field types, so the same serialisers and the same
+    bytes), which costs a third less than pydantic's include filters.
+    """
+    if listing.variants:
+        dump = listing.model_dump_json
+        return {section: dump(include=include) for section, include in _INCLUDE.items()}
+    d = listing.__dict__
+    return {section: serializer.to_json({name: d[name] for name in names}).decode()
+            for section, (names, serializer) in _SECTION_SERIALIZERS.items()}
+
+
+def _section_serializer(section: Section) -> tuple[tuple[str, ...], SchemaSerializer]:
+    names = tuple(name for name in StoreListing.model_fields if name in _SECTION_FIELDS[section])
+    fields = {name: StoreListing.model_fields[name].annotation for name in names}
+    return names, TypeAdapter(TypedDict(f"{section.name.title()}Section", fields)).serializer  # type: ignore[operator]
+
+
+# The fields of each section in the model's order (the order of the JSON), and a serialiser for them.
+_SECTION_SERIALIZERS = {section: _section_serializer(section) for section in Section}
 
 
 def with_hashes(listing: StoreListing) -> StoreListing:
@@ -439,19 +472,22 @@ def build_edition_listing(
     parts: dict[str, Any] | None = None,
     hashed: bool = True,
     facts: _StorefrontFacts | None = None,
+    life: Lifecycle | None = None,
 ) -> StoreListing:
     """The desired product for one edition on one storefront (one-product-per-edition strategy).
 
     `parts` (from `edition_parts`) may be passed when building the same edition for several storefronts;
     `hashed=False` skips the section hashes of a listing that is about to be merged and hashed again;
-    `facts` are the storefront's (`_StorefrontFacts`), computed once when building a whole catalogue.
+    `facts` are the storefront's (`_StorefrontFacts`), computed once when building a whole catalogue;
+    `life` is the edition's lifecycle at `at` in the storefront's time zone, shared by storefronts in one zone.
     """
     if parts is None:
         parts = edition_parts(edition, mapping or MappingSettings())
     if facts is None:
         facts = _StorefrontFacts(storefront, at)
     tz = facts.zone
-    life = lifecycle(edition, at=at, tz=tz)
+    if life is None:
+        life = lifecycle(edition, at=at, tz=tz)
     prices = pricing(edition.prices, facts.prices, at)
     state = life.state
     found = problems(edition, storefront, at=at, stage=state.stage, priced=prices.at is not None)
@@ -462,9 +498,11 @@ def build_edition_listing(
         reason = "; ".join(p.message for p in found if p.blocking)
     elif not licensed:
         reason = "not licensed: " + "; ".join(f"{r.country} ({r.reason})" for r in refused[:5])
-    elif state.stage in (Stage.EDITORIAL, Stage.DELISTED):
+    elif state.stage in (Stage.EDITORIAL, Stage.DELISTED) and not created_hidden(edition, state.stage):
         reason = f"lifecycle stage {state.stage}"
     listed = reason is None
+    # A product nobody may see yet (created hidden at metadata lock) is on no channel: nothing is sold early.
+    on_channel = listed and state.visible
     rights_change = next_restriction_change(edition.rights, after=facts.local_date)
     next_changes = [t for t in (life.next_change, prices.next_change,
                                 start_of(rights_change, tz) if rights_change else None) if t is not None]
@@ -473,7 +511,7 @@ def build_edition_listing(
     # fields are in the model's order (test_section_hash_compat holds them to it).
     p = parts
     listing = _fast(StoreListing, {
-        "key": p["key"], "storefront": storefront.name, "channels": (storefront.channel_id,) if listed else (),
+        "key": p["key"], "storefront": storefront.name, "channels": (storefront.channel_id,) if on_channel else (),
         "family_id": p["family_id"], "isbns": p["isbns"], "sku": p["sku"], "name": p["name"],
         "custom_url": p["custom_url"], "product_type": p["product_type"], "description": p["description"],
         "brand": p["brand"], "gtin": p["gtin"], "weight": p["weight"], "width": p["width"], "height": p["height"],
@@ -624,8 +662,14 @@ def _store_edition(edition: Edition, storefronts: Sequence[tuple[StorefrontSetti
     parts = edition_parts(edition, mapping)
     if len(storefronts) == 1 and storefronts[0][0].name == store:
         return build_edition_listing(edition, storefronts[0][0], at=at, parts=parts, facts=storefronts[0][1])
-    per_storefront = [build_edition_listing(edition, s, at=at, parts=parts, hashed=False, facts=f)
-                      for s, f in storefronts]
+    lives: dict[ZoneInfo, Lifecycle] = {}  # storefronts in one time zone share the edition's lifecycle
+    per_storefront: list[StoreListing] = []
+    for s, f in storefronts:
+        life = lives.get(f.zone)
+        if life is None:
+            life = lives[f.zone] = lifecycle(edition, at=at, tz=f.zone)
+        per_storefront.append(build_edition_listing(edition, s, at=at, parts=parts, hashed=False, facts=f,
+                                                    life=life))
     return merge_storefronts(per_storefront, store=store)
 
 
@@ -654,9 +698,10 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
     changes = [li.next_change for li in listings if li.next_change is not None]
     reasons = [f"{li.storefront}: {li.not_listed_reason}" for li in listings if not li.listed and li.not_listed_reason]
     problems = [_replace(p, source=li.storefront) for li in listings for p in li.problems]
-    if listed and default_price is None:
+    if default_price is None and any(li.channels for li in listed):
         # BigCommerce needs a product price in the store's default currency; without one the product would
-        # show (and sell at) price 0 wherever no price list applies. Never sell at 0: hold it back.
+        # show (and sell at) price 0 wherever no price list applies. Never sell at 0: hold it back. A product on
+        # no channel (created hidden at metadata lock) sells nowhere, so it may wait for its price.
         message = ("listed only on storefronts priced in another currency; the store's default-currency "
                    "storefront does not list it, so the product would have no price of its own")
         problems += [_replace(blocking("no-default-currency-price", message, record=str(li.isbns[0]), field="Price"),
@@ -706,20 +751,36 @@ def _family_products(family: TitleFamily, editions: list[StoreListing]) -> list[
     """Variant strategy: editions that agree on every product-only field share one product.
 
     BigCommerce keeps type, availability, pre-order date, visibility and channel assignment on the product
-    only, so editions that differ in any of them are split into separate products.
+    only, so editions that differ in any of them are split into separate products. Channels above all: an
+    edition licensed for fewer storefronts than its siblings must never ride on their product to a channel
+    where it is not licensed.
+
+    A product's key (its SKU and URL derive from it) depends only on which editions it holds, never on their
+    dates or states, because the editions of a family are stable and their lifecycle is not:
+    - `family:<id>:<type>`, the main key, goes to the group holding the type's lowest-SKU edition, whatever
+      that edition's state (on sale, on pre-order, hidden). A launch, a date move or a stock change never
+      hands the main key to another group; existing stores keep what they recorded under it.
+    - any other group is `family:<id>:<type>:<sku>`, by its own lowest SKU. Groups are disjoint and the main
+      key has no suffix, so keys are unique within a family. The pre-order date is deliberately left out:
+      moving it re-dates the product, it does not make a new one.
+    So a group whose editions stay together keeps its key; only groups that gain or lose an edition may
+    change key (a launch merges a pre-order group into its siblings' product: the retired key is hidden and
+    the moving variant's SKU reclaimed by the storefront). Rules that follow the state instead (the group on
+    sale, or the lowest listed edition, takes the main key) keep an on-sale product through more launches,
+    but swap keys between unchanged groups when that group sells out or is delisted, which moves every
+    variant of both products.
     """
     groups: dict[tuple[Any, ...], list[StoreListing]] = defaultdict(list)
+    anchors: dict[str, str] = {}  # product type -> its lowest SKU
     for e in sorted(editions, key=lambda x: x.sku):
-        signature = (e.product_type, e.availability, e.preorder_release_date, e.is_visible, e.listed)
+        anchors.setdefault(e.product_type, e.sku)
+        signature = (e.product_type, e.availability, e.preorder_release_date, e.is_visible, e.listed, e.channels)
         groups[signature].append(e)
     products: list[StoreListing] = []
-    ordered = sorted(groups.values(), key=lambda g: g[0].sku)
-    by_type: dict[str, int] = defaultdict(int)
-    for group in ordered:
-        first = group[0]
-        by_type[first.product_type] += 1
+    for group in sorted(groups.values(), key=lambda g: g[0].sku):
+        first = group[0]  # the group's lowest SKU
         key = f"family:{family.id}:{first.product_type}"
-        if by_type[first.product_type] > 1:
+        if first.sku != anchors[first.product_type]:
             key += f":{first.sku}"
         products.append(_merge_group(family, key, group))
     return products

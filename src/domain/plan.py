@@ -6,12 +6,17 @@ leaves an empty plan; it never creates a key twice; it never creates a product t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from domain.listing import Section, StoreListing, section_payloads, unique_names
+
+# Every section, in order. Iterating an Enum class is slow (a generator over its member names): planning
+# 100,000 products does it once per product.
+SECTIONS: tuple[Section, ...] = tuple(Section)
 
 
 class ActionKind(StrEnum):
@@ -111,11 +116,11 @@ def plan_changes(
         before = applied.get(listing.key)
         if before is None:
             if listing.listed:
-                actions.append(StoreAction(ActionKind.CREATE, listing.key, listing, tuple(Section)))
+                actions.append(StoreAction(ActionKind.CREATE, listing.key, listing, SECTIONS))
             else:
                 skipped.append(listing)
             continue
-        changed = tuple(s for s in Section
+        changed = tuple(s for s in SECTIONS
                         if s not in before.held and (full or before.hashes.get(s) != listing.hashes[s]))
         if not changed:
             unchanged += 1
@@ -125,10 +130,24 @@ def plan_changes(
         else:
             actions.append(StoreAction(ActionKind.UPDATE, listing.key, listing, changed))
     if source_complete:
+        families = {li.family_id for li in desired}
         for key in sorted(set(applied) - seen):
             if applied[key].visible:
-                actions.append(StoreAction(ActionKind.HIDE, key, None, reason="no longer in the source"))
+                actions.append(StoreAction(ActionKind.HIDE, key, None, reason=_gone_reason(key, families)))
     return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped))
+
+
+_FAMILY_KEY = re.compile(r"family:(.+):(?:physical|digital)(?::[^:]+)?")
+
+
+def _gone_reason(key: str, families: set[str]) -> str:
+    """Why an applied key is no longer desired. A family product (`family:<id>:<type>[:<sku>]`) whose family is
+    still in the source lost its editions to another product of that family (a launch or a rights change
+    regrouped them); anything else left the source."""
+    found = _FAMILY_KEY.fullmatch(key)
+    if found and found[1] in families:
+        return f"its editions moved to another product of family {found[1]}"
+    return "no longer in the source"
 
 
 def _clear_of_held_names(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
 from domain.formats import Format
-from domain.lifecycle import DELISTED_STATUSES, Stage, listing_state
+from domain.lifecycle import DELISTED_STATUSES, Stage, created_hidden, listing_state
 from domain.model import Edition, ResourceKind, Rights, TextKind
 from domain.pricing import pricing_problems
 from domain.problems import Problem, blocking, warning
-from domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, cached_rights_problems
+from domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, cached_rights_problems, rights_memo
 from domain.storefront import StorefrontSettings
 
 ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
@@ -42,7 +41,9 @@ def problems(
         found.append(blocking("forthcoming-without-date", "forthcoming (PublishingStatus 02) with no publication "
                               "date: it cannot be put on pre-order", record=isbn, field="PublishingDate"))
     if stage in (Stage.EDITORIAL, Stage.DELISTED):
-        return found
+        # Created hidden at metadata lock: its rights decide whether the product may exist yet; the checks for
+        # going on sale (price, cover, description) wait until it leaves the editorial stage.
+        return found + _rights_for_storefront(edition, storefront) if created_hidden(edition, stage) else found
     if not priced:
         found += pricing_problems(edition.prices, storefront.price_context, at, record=isbn)
     cover = edition.resource(ResourceKind.FRONT_COVER)
@@ -93,9 +94,16 @@ def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings) -> 
     return found
 
 
-@lru_cache(maxsize=65536)
 def _clashes(rights: Rights) -> frozenset[str]:
     """Countries fully for sale under one composite and named not-for-sale by another."""
+    memo = rights_memo(rights)
+    found: frozenset[str] | None = memo.get(_clashes)
+    if found is None:
+        found = memo[_clashes] = _find_clashes(rights)
+    return found
+
+
+def _find_clashes(rights: Rights) -> frozenset[str]:
     for_sale: set[str] = set()
     not_for_sale: set[str] = set()
     for composite in rights.sales_rights:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -231,7 +231,6 @@ def rights_problems(rights: Rights, *, record: str | None = None) -> list[Proble
     return problems
 
 
-@lru_cache(maxsize=65536)
 def storefront_rights(
     rights: Rights,
     countries: frozenset[str],
@@ -241,11 +240,48 @@ def storefront_rights(
     on: date | None,
 ) -> tuple[bool, tuple[CountryRights, ...]]:
     """(eligible, the storefront's countries that are not for sale). Cached: many editions share rights."""
-    resolver = RightsResolver(rights, unknown_default=unknown_default, our_outlets=our_outlets, on=on)
-    refused = tuple(r for c in sorted(countries) if (r := resolver.status(c)).status is not RightsStatus.FOR_SALE)
-    return eligible(resolver, countries, policy), refused
+    key = (countries, policy, unknown_default, our_outlets, on)
+    memo = rights_memo(rights)
+    found: tuple[bool, tuple[CountryRights, ...]] | None = memo.get(key)
+    if found is None:
+        if len(memo) >= 32:  # `on` moves on daily: don't keep every day's answers for the life of the process
+            memo.clear()
+        resolver = RightsResolver(rights, unknown_default=unknown_default, our_outlets=our_outlets, on=on)
+        refused = tuple(r for c in sorted(countries)
+                        if (r := resolver.status(c)).status is not RightsStatus.FOR_SALE)
+        found = memo[key] = (eligible(resolver, countries, policy), refused)
+    return found
 
 
-@lru_cache(maxsize=65536)
 def cached_rights_problems(rights: Rights) -> tuple[Problem, ...]:
-    return tuple(rights_problems(rights))
+    memo = rights_memo(rights)
+    found: tuple[Problem, ...] | None = memo.get(rights_problems)
+    if found is None:
+        found = memo[rights_problems] = tuple(rights_problems(rights))
+    return found
+
+
+# Planning asks the same few questions of every edition's rights once per storefront, and editions share their
+# rights by value (most of a catalogue has a handful of rights). Keyed by value, the answers are shared; keyed
+# by identity as well, an edition's second question skips hashing and comparing its (nested) Rights again:
+# pydantic's hash and equality of a Rights cost more than most answers. A cache of pure functions of frozen
+# values; each entry holds its Rights, so an id is never reused while it is in the cache.
+_BY_VALUE: dict[Rights, dict[Any, Any]] = {}
+_BY_IDENTITY: dict[int, tuple[Rights, dict[Any, Any]]] = {}
+_MAX_VALUES, _MAX_IDENTITIES = 65536, 4096
+
+
+def rights_memo(rights: Rights) -> dict[Any, Any]:
+    """The answers cached for this Rights value (a dict for the caller's keys)."""
+    hit = _BY_IDENTITY.get(id(rights))
+    if hit is not None and hit[0] is rights:
+        return hit[1]
+    memo = _BY_VALUE.get(rights)
+    if memo is None:
+        if len(_BY_VALUE) >= _MAX_VALUES:
+            _BY_VALUE.clear()
+        memo = _BY_VALUE[rights] = {}
+    if len(_BY_IDENTITY) >= _MAX_IDENTITIES:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[id(rights)] = (rights, memo)
+    return memo

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from adapters.memory import InMemoryCatalogSource
 from adapters.sample.catalogue import sample_catalogue
 from application.sync import SyncStore, plan_store, sync_store
 from contracts.bigcommerce_openapi import skip_reason, specs_available, validate_recorded_request
-from domain.model import PriceRow
+from domain.model import Milestones, PriceRow
 from domain.ports import ExceptionKind
 from domain.storefront import StorefrontSettings
 
@@ -329,3 +330,48 @@ def test_every_request_the_adapter_sends_is_valid_against_the_official_specs(san
     sync_store(COMMAND, source, store, uow, clock)
     problems = {f"{r.method} {r.path}": errs for r in sandbox.requests if (errs := validate_recorded_request(r))}
     assert problems == {}
+
+
+def _buyable_on(sandbox, product) -> list[int]:
+    """The channels on which a shopper can buy the product: assigned there, visible, and not disabled."""
+    if not product["is_visible"] or product["availability"] == "disabled":
+        return []
+    return sandbox.state.product_channels(product["id"])
+
+
+def test_a_locked_editorial_edition_is_created_hidden_and_the_same_product_goes_on_sale_at_its_release(
+        sandbox, world):
+    source, store, uow, clock = world
+    family, other = source.families[0], source.families[1]
+    target, unlocked = family.editions[0], other.editions[0]
+    release = NOW.date() + timedelta(days=3)  # announced and published the same day
+    source.put(family.model_copy(update={"editions": (target.model_copy(update={
+        "publishing_status": "04", "announcement_date": release, "publication_date": release,
+        "milestones": Milestones(metadata_locked=True)}), *family.editions[1:])}))
+    source.put(other.model_copy(update={"editions": (unlocked.model_copy(update={"publishing_status": "00"}),
+                                                     *other.editions[1:])}))
+    sku = str(target.isbn)
+
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.failed == 0, report.exceptions_opened
+    product = sandbox.state.find_by_sku(sku)
+    assert product is not None, "the lock creates the product"
+    assert (product["is_visible"], product["availability"]) == (False, "disabled")
+    assert sandbox.state.product_channels(product["id"]) == [] and _buyable_on(sandbox, product) == []
+    assert sandbox.state.find_by_sku(str(unlocked.isbn)) is None  # editorial without the lock: never created
+    launch = min(when for key, when in report.wakeups if key == sku)
+    assert launch == datetime.combine(release, time(), ZoneInfo("Europe/London"))  # its announcement and release
+
+    clock.advance_to(launch - timedelta(microseconds=1))
+    assert sync_store(COMMAND, source, store, uow, clock).failed == 0
+    assert _buyable_on(sandbox, sandbox.state.find_by_sku(sku)) == []  # not a moment early
+    clock.advance_to(launch)
+    assert sync_store(COMMAND, source, store, uow, clock).failed == 0
+    live = sandbox.state.find_by_sku(sku)
+    assert live is not None and live["id"] == product["id"]
+    assert (live["is_visible"], live["availability"]) == (True, "available")
+    assert _buyable_on(sandbox, live) == [1, 2]
+    creates = [r for r in sandbox.requests if r.method == "POST" and r.api_path == "/v3/catalog/products"
+               and (r.json or {}).get("sku") == sku]
+    assert len(creates) == 1
+    assert [p["id"] for p in sandbox.state.products.values() if str(p["sku"]).casefold() == sku] == [product["id"]]

@@ -7,7 +7,7 @@ digital editions of a family are separate products; within one, editions are var
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,6 +21,7 @@ from domain.model import Edition, TitleFamily
 from domain.plan import ActionKind, StoreAction
 from domain.ports import StoreErrorKind
 from domain.storefront import FormatStrategy, StorefrontSettings
+from sync_drills import duplicates
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London",
@@ -287,3 +288,97 @@ def test_family_images_and_thumbnail_survive_read_back_and_reconcile(sandbox, wo
     with uow:
         kept = uow.state.applied("shop")[listing.key].remote["images"]
     assert sorted(kept.values()) == sorted(i["id"] for i in images)  # one id per image, none collapsed
+
+
+def _launch_family(source: InMemoryCatalogSource, *, paperback_first: bool, release: date) -> tuple[str, str]:
+    """work-1004 with its hardback on sale and its paperback on pre-order until `release`; the paperback takes
+    the lower ISBN when `paperback_first` (then the group on pre-order holds the family's main key)."""
+    family = _family(source, "work-1004")
+    low, high = (e for e in family.editions if e.format in (Format.HARDBACK, Format.PAPERBACK))
+    hardback, paperback = (high, low) if paperback_first else (low, high)
+    edits = {hardback.isbn: hardback.model_copy(update={"format": Format.HARDBACK}),
+             paperback.isbn: paperback.model_copy(update={"format": Format.PAPERBACK, "publication_date": release})}
+    source.put(family.model_copy(update={"editions": tuple(edits.get(e.isbn, e) for e in family.editions)}))
+    return str(hardback.isbn), str(paperback.isbn)
+
+
+def _store_problems(sandbox, listings) -> list[str]:
+    """Duplicate SKUs or names, and visible products that no listed listing wants (orphans) or that sell nothing."""
+    wanted = {li.sku for li in listings if li.listed}
+    with sandbox.state.lock:
+        visible = [p for p in sandbox.state.products.values() if p["is_visible"]]
+        orphans = [f"{p['sku']}: visible but not desired" for p in visible if p["sku"] not in wanted]
+        empty = [f"{p['sku']}: visible without variants" for p in visible
+                 if not [v for v in sandbox.state.variants.values() if v["product_id"] == p["id"]]]
+    return duplicates(sandbox.state) + orphans + empty
+
+
+@pytest.mark.parametrize("paperback_first", [False, True], ids=["hardback-lower-isbn", "paperback-lower-isbn"])
+def test_a_paperback_launch_moves_its_variant_without_duplicates_or_orphans(sandbox, world, paperback_first):
+    source, store, uow, clock = world
+    hardback, paperback = _launch_family(source, paperback_first=paperback_first, release=date(2026, 12, 20))
+    main, other = "family:work-1004:physical", f"family:work-1004:physical:{hardback if paperback_first else paperback}"
+    assert sync_store(COMMAND, source, store, uow, clock).ok
+    listings = {li.key: li for li in plan_store(COMMAND, source, uow, clock).listings}
+    assert {str(v.isbn) for v in listings[other].variants} == {hardback if paperback_first else paperback}
+    assert _store_problems(sandbox, listings.values()) == []
+    products = {key: sandbox.state.find_by_sku(listings[key].sku)["id"] for key in (main, other)}
+
+    # The publisher moves the paperback's date: the same two products, the pre-order one updated in place.
+    _launch_family(source, paperback_first=paperback_first, release=date(2026, 12, 27))
+    start = len(sandbox.requests)
+    assert sync_store(COMMAND, source, store, uow, clock).ok
+    writes = _writes(_calls_after(sandbox, start))
+    assert writes and not [c for c in writes if c[0] in ("POST", "DELETE")]
+    assert {li.key for li in plan_store(COMMAND, source, uow, clock).listings} == set(listings)
+
+    # The paperback launches: both editions share the product under the main key; the other one is hidden.
+    clock.advance_to(datetime(2027, 1, 5, 10, tzinfo=UTC))
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.ok, report.exceptions_opened
+    after = {li.key: li for li in plan_store(COMMAND, source, uow, clock).listings}
+    assert other not in after and {str(v.isbn) for v in after[main].variants} == {hardback, paperback}
+    variants = _variants_by_sku(sandbox)
+    assert variants[hardback]["product_id"] == variants[paperback]["product_id"] == products[main]
+    assert sandbox.state.products[products[other]]["is_visible"] is False
+    assert _store_problems(sandbox, after.values()) == []
+    start = len(sandbox.requests)
+    again = sync_store(COMMAND, source, store, uow, clock)
+    assert (again.created, again.updated, again.hidden, again.failed) == (0, 0, 0, 0)
+    assert _writes(_calls_after(sandbox, start)) == []
+
+
+@pytest.mark.parametrize("paperback_first", [False, True], ids=["hardback-lower-isbn", "paperback-lower-isbn"])
+@pytest.mark.parametrize("leaves", ["out-of-stock", "date-pushed-back"])
+def test_an_edition_that_leaves_again_gets_its_old_product_back_without_duplicates(sandbox, world, paperback_first,
+                                                                                  leaves):
+    """After the launch, an edition of the shared product leaves it again (out of stock, or its date pushed back):
+    a retired key returns, and its hidden product, whose variant a sibling took, gets one again."""
+    source, store, uow, clock = world
+    hardback, paperback = _launch_family(source, paperback_first=paperback_first, release=date(2026, 12, 20))
+    assert sync_store(COMMAND, source, store, uow, clock).ok
+    clock.advance_to(datetime(2027, 1, 5, 10, tzinfo=UTC))
+    assert sync_store(COMMAND, source, store, uow, clock).ok
+    if leaves == "out-of-stock":  # List 65: 31 out of stock, visible but not purchasable
+        _replace(source, _family(source, "work-1004"), paperback, availability="31")
+    else:
+        _launch_family(source, paperback_first=paperback_first, release=date(2027, 3, 1))
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.ok, report.exceptions_opened
+    listings = plan_store(COMMAND, source, uow, clock).listings
+    assert _store_problems(sandbox, listings) == []
+    variants = _variants_by_sku(sandbox)
+    for listing in (li for li in listings if li.listed and li.family_id == "work-1004"):
+        product = sandbox.state.find_by_sku(listing.sku)
+        assert product["is_visible"] and product["availability"] == listing.availability.value
+        assert {sku for sku, v in variants.items() if v["product_id"] == product["id"]} == {
+            str(v.isbn) for v in listing.variants}
+        # The variant added again has its other-currency price records (price lists are per variant id).
+        records = {(r["variant_id"], r["currency"].upper()) for r in sandbox.state.price_records.values()}
+        assert {(variants[str(v.isbn)]["id"], p.currency.upper()) for v in listing.variants
+                for p in v.extra_prices} <= records
+        assert any(v.extra_prices for v in listing.variants)
+    start = len(sandbox.requests)
+    again = sync_store(COMMAND, source, store, uow, clock)
+    assert (again.created, again.updated, again.hidden, again.failed) == (0, 0, 0, 0)
+    assert _writes(_calls_after(sandbox, start)) == []

@@ -1,7 +1,9 @@
 """Family products (the variant strategy): one BigCommerce product per family, one variant per edition.
 
 Departed editions are dropped, changed Format labels rename their option value, new editions become variants,
-and changed variant fields go in batches of 50.
+and changed variant fields go in batches of 50. An edition moving between a family's products keeps its SKU
+(unique store-wide): the product it joins reclaims the SKU, and a variant whose kept id has gone (it moved away
+and came back) is added again.
 """
 
 from __future__ import annotations
@@ -71,7 +73,30 @@ def sync_variants(client: BigCommerceClient, works: list[_Work], owned: set[int]
                 w.errors.append(store_error(exc, context=f"updating variant {isbn}"))
             continue
         for (w, isbn, _), rejection in outcome.rejected:
+            if rejection.status == 404:  # its kept id is gone from the store
+                _add_again(client, w, isbn, owned)
+                continue
             w.errors.append(store_error(rejection, context=f"updating variant {isbn}"))
+
+
+def _add_again(client: BigCommerceClient, work: _Work, sku: str, owned: set[int]) -> None:
+    """A kept variant id the store no longer has: the edition moved to a sibling product, which reclaimed its SKU,
+    and has come back to this one (whose ids were kept while it was hidden), or the variant was deleted by hand.
+    It is added again (taking its SKU back from a sibling that still holds it); its price records follow."""
+    assert work.listing is not None
+    variant = next(v for v in work.listing.variants if v.sku == sku)
+    work.remote.setdefault("variants", {}).pop(sku.casefold(), None)
+    work.remote.setdefault("option_values", {}).pop(sku.casefold(), None)
+    try:
+        _add_variant(client, work, variant, owned)
+    except BigCommerceError as exc:
+        work.errors.append(store_error(exc, context=f"adding variant {sku} again"))
+        return
+    # A new id: its price-list records (per variant id) are written again, even if no price changed.
+    if work.changed_variants is not None:
+        work.changed_variants.add(sku.casefold())
+    if Section.PRICING not in work.sections:
+        work.sections = (*work.sections, Section.PRICING)
 
 
 def _drop_departed(client: BigCommerceClient, work: _Work, known: dict[str, Any], wanted: set[str]) -> None:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory import InMemoryUnitOfWork
+from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from adapters.sample.catalogue import sample_catalogue
 from application.milestones import (
     DEFAULT_ACTIONS,
     ActionFailed,
@@ -16,8 +17,12 @@ from application.milestones import (
     MilestoneAction,
     apply_milestones,
 )
-from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
+from application.sync import SyncStore, sync_store
+from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition, catalogue_transitions
+from domain.model import Edition, Milestones, Rights, SalesRights
 from domain.ports import ExceptionKind, FixedClock
+from domain.storefront import StorefrontSettings
+from domain.territory import Territory
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 LOCKED, UNLISTED, APPROVED, DATED, UNDATED, ACTIVE = ("9780306406157", "9780306406158", "9781861972712",
@@ -129,3 +134,73 @@ def test_an_unconfigured_transition_is_recorded_only():
     records, effects, *_ = _run([MilestoneEvent(ACTIVE, Transition.OUT_OF_PRINT, "04", "07")], actions={})
     assert (records[0].action, records[0].ok) == ("none", True)
     assert effects.resent == [] and effects.scheduled == []
+
+
+class SyncedEffects:
+    """The service's side after a real sync: has_product reads what the sync recorded as applied to the store."""
+
+    def __init__(self, uow: InMemoryUnitOfWork, store: str) -> None:
+        self.uow, self.store = uow, store
+
+    def has_product(self, isbn: str) -> bool:
+        with self.uow:
+            applied = self.uow.state.applied(self.store)
+        return isbn in applied and applied[isbn].product_id is not None
+
+    def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
+        return {}
+
+    def schedule_launch(self, isbn: str) -> str:
+        return f"launch job for {isbn}"
+
+
+UK = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
+
+
+def _editorial(edition: Edition, **changes: object) -> Edition:
+    return edition.model_copy(update={"publishing_status": "00", **changes})
+
+
+def test_a_metadata_lock_on_an_editorial_edition_is_created_hidden_by_the_sync_and_recorded_as_done():
+    families = sample_catalogue(NOW.date(), families=3)
+    kept, refused = families[0].editions[0], families[1].editions[0]
+    us_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("US")),), row_type="06")
+    source = InMemoryCatalogSource([
+        families[0].model_copy(update={"editions": (_editorial(kept), *families[0].editions[1:])}),
+        families[1].model_copy(update={"editions": (_editorial(refused, rights=us_only), *families[1].editions[1:])}),
+        families[2]])
+    store, uow, clock = InMemoryStorefront("uk"), InMemoryUnitOfWork(), FixedClock(NOW)
+    cmd = SyncStore.single(UK)
+    assert sync_store(cmd, source, store, uow, clock).ok
+    assert store.by_sku(str(kept.isbn)) is None  # editorial and unlocked: never in the store
+
+    with uow:
+        before = uow.state.catalogue(source.name)
+    locked = Milestones(metadata_locked=True)
+    source.put(families[0].model_copy(update={"editions": (_editorial(kept, milestones=locked),
+                                                           *families[0].editions[1:])}))
+    source.put(families[1].model_copy(update={"editions": (_editorial(refused, rights=us_only, milestones=locked),
+                                                           *families[1].editions[1:])}))
+    report = sync_store(cmd, source, store, uow, clock)
+    assert report.ok, report.exceptions_opened
+    with uow:
+        after = uow.state.catalogue(source.name)
+    events = catalogue_transitions(before, after)
+    assert {(e.isbn, e.transition) for e in events} == {(str(kept.isbn), Transition.METADATA_LOCKED),
+                                                        (str(refused.isbn), Transition.METADATA_LOCKED)}
+    records = apply_milestones(ApplyMilestones(store="uk", events=tuple(events), actions=DEFAULT_ACTIONS),
+                               SyncedEffects(uow, "uk"), uow, ListLog(), clock)
+
+    outcome = {r.event.isbn: r for r in records}
+    assert (outcome[str(kept.isbn)].action, outcome[str(kept.isbn)].ok) == ("create-hidden", True)
+    product = store.by_sku(str(kept.isbn))
+    assert product is not None and product.is_visible is False
+    assert (product.fields["availability"], product.fields["purchasable"], product.fields["channels"]) == (
+        "disabled", False, [])
+    # Locked, but not licensed for the storefront: rights win, nothing is created, and the failure is queued.
+    assert store.by_sku(str(refused.isbn)) is None
+    failed = outcome[str(refused.isbn)]
+    assert not failed.ok and "no product in the store" in failed.detail
+    with uow:
+        [item] = [e for e in uow.exceptions.open_items() if e.id == failed.exception_id]
+    assert (item.isbn, item.field) == (str(refused.isbn), "milestone metadata-locked")

@@ -13,8 +13,18 @@ import pytest
 
 from domain.formats import Format
 from domain.isbn import ISBN13
-from domain.listing import CUSTOM_FIELD_MAX, NAME_MAX, Section, StoreListing, build_edition_listing, build_listings
-from domain.model import Contributor, Rights, SalesRestriction, SalesRights, TextContent, TextKind
+from domain.lifecycle import Availability, Stage
+from domain.listing import (
+    CUSTOM_FIELD_MAX,
+    NAME_MAX,
+    Section,
+    StoreListing,
+    build_edition_listing,
+    build_listings,
+    build_store_listings,
+)
+from domain.model import Contributor, Milestones, Rights, SalesRestriction, SalesRights, TextContent, TextKind
+from domain.plan import ActionKind, plan_changes
 from domain.storefront import FormatStrategy
 from domain.territory import Territory
 from examples import EBOOK, HARDBACK, PAPERBACK, cover, edition, family, gbp, storefront
@@ -102,6 +112,65 @@ def test_preorder_listing_carries_the_release_date() -> None:
     assert (product.is_visible, product.purchasable, product.availability) == (True, False, "preorder")
     assert product.preorder_release_date == datetime(2026, 9, 1, tzinfo=storefront().zone)
     assert product.next_change == datetime(2026, 9, 1, tzinfo=storefront().zone)
+
+
+LOCKED = Milestones(metadata_locked=True)
+
+
+def test_an_editorial_edition_with_locked_metadata_is_listed_hidden_and_never_sold() -> None:
+    # No price, cover or description yet: a hidden product waits for them (assets come at final approval).
+    product = listing(publishing_status="00", milestones=LOCKED, prices=(), resources=(), texts=())
+    assert (product.listed, product.not_listed_reason, product.stage) == (True, None, Stage.EDITORIAL)
+    assert (product.is_visible, product.purchasable, product.availability) == (False, False, Availability.DISABLED)
+    assert product.channels == ()  # on no channel: nowhere to buy it
+    assert (product.preorder_release_date, product.price) == (None, None)
+    assert not [p for p in product.problems if p.blocking]
+    assert plan_changes("uk", [product], {}).of_kind(ActionKind.CREATE)[0].listing == product
+
+
+def test_an_unannounced_edition_with_locked_metadata_is_hidden_until_its_announcement() -> None:
+    product = listing(publishing_status="02", publication_date=date(2026, 9, 1), milestones=LOCKED,
+                      announcement_date=date(2026, 7, 1))
+    assert (product.listed, product.is_visible, product.availability, product.channels) == (
+        True, False, Availability.DISABLED, ())
+    assert product.next_change == datetime(2026, 7, 1, tzinfo=storefront().zone)
+    announced = build_edition_listing(edition(publishing_status="02", publication_date=date(2026, 9, 1),
+                                              milestones=LOCKED, announcement_date=date(2026, 7, 1)),
+                                      storefront(), at=datetime(2026, 7, 2, tzinfo=UTC))
+    assert (announced.key, announced.is_visible, announced.availability, announced.channels) == (
+        product.key, True, Availability.PREORDER, (1,))
+
+
+@pytest.mark.parametrize("status", [None, "00", "09"])
+def test_an_editorial_edition_without_the_lock_stays_out_of_the_store(status: str | None) -> None:
+    product = listing(publishing_status=status)
+    assert (product.listed, product.is_visible, product.channels) == (False, False, ())
+    assert product.not_listed_reason == "lifecycle stage editorial"
+    assert plan_changes("uk", [product], {}).skipped == (product,)
+
+
+def test_a_locked_editorial_edition_outside_its_rights_or_blocked_is_not_created() -> None:
+    us_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("US")),), row_type="06")
+    unlicensed = listing(publishing_status="00", milestones=LOCKED, rights=us_only)
+    assert (unlicensed.listed, unlicensed.is_visible) == (False, False)
+    assert unlicensed.not_listed_reason is not None and unlicensed.not_listed_reason.startswith("not licensed: GB")
+    clash = Rights(sales_rights=(SalesRights(type="01", territory=Territory.world()),
+                                 SalesRights(type="03", territory=Territory.of("GB"))))
+    conflicted = listing(publishing_status="00", milestones=LOCKED, rights=clash)
+    assert not conflicted.listed and "rights-conflict" in {p.code for p in conflicted.problems}
+    untitled = listing(publishing_status="00", milestones=LOCKED, title=" ")
+    assert (untitled.listed, untitled.not_listed_reason) == (False, "no title")
+    delisted = listing(publishing_status="07", milestones=LOCKED)
+    assert (delisted.listed, delisted.not_listed_reason) == (False, "lifecycle stage delisted")
+
+
+def test_a_locked_editorial_edition_on_a_store_of_several_storefronts_waits_for_its_price() -> None:
+    uk, us = storefront(), storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD",
+                                      tax_inclusive=False, default_currency=False)
+    [product] = build_store_listings([family(edition(publishing_status="00", milestones=LOCKED, prices=()))],
+                                     [uk, us], at=NOON, store="shop")
+    assert (product.listed, product.is_visible, product.availability, product.channels, product.price) == (
+        True, False, Availability.DISABLED, (), None)
 
 
 def test_section_hashes_are_stable_across_processes() -> None:

@@ -97,6 +97,20 @@ def test_a_key_removed_from_a_complete_source_is_hidden_never_deleted() -> None:
     assert plan_changes("uk", desired(edition()), after).actions == ()
 
 
+def test_a_family_product_whose_editions_moved_is_hidden_with_that_reason() -> None:
+    listings = desired(edition())
+    family = listings[0].family_id
+    applied = settle(listings)
+    retired = f"family:{family}:physical:9780007232833"
+    applied[retired] = AppliedListing(key=retired, hashes={}, product_id=7)
+    [action] = plan_changes("uk", listings, applied).actions
+    assert (action.kind, action.key) == (ActionKind.HIDE, retired)
+    assert action.reason == f"its editions moved to another product of family {family}"
+    # A family that left the source altogether is gone from it.
+    gone = plan_changes("uk", [], settle(listings) | {retired: applied[retired]}).actions
+    assert {a.reason for a in gone if a.key == retired} == {"no longer in the source"}
+
+
 def test_a_delta_source_hides_nothing() -> None:
     applied = settle(desired(edition(), edition(isbn=EBOOK)))
     assert plan_changes("uk", desired(edition()), applied, source_complete=False).actions == ()

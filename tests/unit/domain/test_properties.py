@@ -12,8 +12,8 @@ from hypothesis import event, given, target
 from hypothesis import strategies as st
 
 from domain.instants import start_of
-from domain.lifecycle import Availability, lifecycle, listing_state
-from domain.listing import Section, StoreListing, build_listings
+from domain.lifecycle import Availability, Stage, lifecycle, listing_state
+from domain.listing import Section, StoreListing, build_edition_listing, build_listings
 from domain.model import Edition, PriceRow, Rights, SalesRights, TitleFamily
 from domain.plan import ActionKind, AppliedListing, Plan, applied_after, plan_changes
 from domain.pricing import PriceContext, candidate_rows, in_window, price_at, pricing, window
@@ -36,6 +36,7 @@ from strategies import (
     editions,
     editions_for,
     instants,
+    milestones,
     prices_for,
     rights,
     sales_restrictions,
@@ -299,8 +300,9 @@ moments = instants(zones=("UTC",))
 
 @functools.cache
 def catalogue_for(store: StorefrontSettings) -> st.SearchStrategy[list[TitleFamily]]:
-    # Small catalogues: two works of up to two formats, mostly listable on the store.
-    return catalogues(min_families=1, max_families=2, max_size=2, edition=editions_for(store))
+    # Small catalogues: two works of up to two formats, mostly listable on the store; half of them with locked
+    # metadata (Consonance IN_REVIEW/APPROVED), which puts an editorial edition in the store, hidden.
+    return catalogues(min_families=1, max_families=2, max_size=2, edition=editions_for(store, milestones_=milestones()))
 
 
 scenarios = plan_stores.flatmap(lambda s: st.tuples(st.just(s), catalogue_for(s)))
@@ -417,6 +419,14 @@ def test_nothing_is_listed_outside_its_rights_or_before_its_date(
             assert all(licensed(by_isbn[i], store, at) for i in li.isbns), li.key
         if li.purchasable or li.availability is Availability.AVAILABLE:
             assert all(released(by_isbn[i], store, at) for i in li.isbns), li.key
+        stages = {listing_state(by_isbn[i], at=at, tz=store.zone).stage for i in li.isbns}
+        if li.is_visible or li.channels:  # never shown, nor on a channel, before its announcement
+            assert Stage.EDITORIAL not in stages, li.key
+        if li.listed and Stage.EDITORIAL in stages:  # created hidden at metadata lock, and only then
+            assert all(by_isbn[i].milestones.metadata_locked for i in li.isbns), li.key
+            assert (li.is_visible, li.purchasable, li.availability, li.channels) == (
+                False, False, Availability.DISABLED, ()), li.key
+            event("an editorial edition created hidden")
         for variant in li.variants:
             if not variant.purchasing_disabled and li.availability is Availability.AVAILABLE:
                 assert released(by_isbn[variant.isbn], store, at)
@@ -424,3 +434,25 @@ def test_nothing_is_listed_outside_its_rights_or_before_its_date(
     for action in plan.of_kind(ActionKind.CREATE):
         assert action.listing is not None
         assert all(licensed(by_isbn[i], store, at) for i in action.listing.isbns)
+
+
+# Editions that are often editorial: List 64 00/09 or none, or 02/04 before a (List 163: 09) announcement date.
+unannounced = plan_stores.flatmap(lambda s: st.tuples(st.just(s), editions_for(
+    s, statuses=st.sampled_from(["00", "09", "02", "04"]) | st.none(), dates=st.none() | dates_or_instants(),
+    milestones_=milestones())))
+
+
+@given(unannounced, moments)
+def test_an_editorial_edition_is_in_the_store_only_once_locked_and_then_hidden_and_never_sold(
+        scenario: tuple[StorefrontSettings, Edition], at: datetime) -> None:
+    store, edition = scenario
+    li = build_edition_listing(edition, store, at=at)
+    if li.stage is not Stage.EDITORIAL:
+        return
+    blocked = any(p.blocking for p in li.problems)
+    event(f"locked={edition.milestones.metadata_locked} listed={li.listed}")
+    assert li.listed == (edition.milestones.metadata_locked and licensed(edition, store, at) and not blocked)
+    assert (li.is_visible, li.purchasable, li.availability, li.channels, li.preorder_release_date) == (
+        False, False, Availability.DISABLED, (), None)
+    creates = plan_changes(store.name, [li], {}).of_kind(ActionKind.CREATE)
+    assert [a.listing for a in creates] == ([li] if li.listed else [])

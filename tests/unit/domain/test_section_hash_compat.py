@@ -60,6 +60,25 @@ def test_the_fast_hashes_equal_pydantic_json_hashes() -> None:
         assert section_hashes(listing) == slow, listing.key
 
 
+def test_section_json_and_payloads_are_pydantics() -> None:
+    """`section_json` (per-section TypedDict serialisers) writes the bytes pydantic's include filter writes, and
+    `section_payloads` the data `model_dump(mode="json")` gives, for every listing of the sample catalogue, the
+    day's listings a year either side included (pre-orders, campaigns, launches)."""
+    from datetime import timedelta
+
+    from domain.listing import _INCLUDE, section_json, section_payloads
+
+    for at in (AT - timedelta(days=365), AT, AT + timedelta(days=365)):
+        for storefronts, store in (([UK, US], "shop"), ([UK], "uk"), ([_variants(UK), _variants(US)], "shop")):
+            for listing in build_store_listings(sample_catalogue(AT.date(), families=60), storefronts, at=at,
+                                                store=store):
+                for section, include in _INCLUDE.items():
+                    if not listing.variants:
+                        include = {k: v for k, v in include.items() if k != "variants"}
+                    assert section_json(listing)[section] == listing.model_dump_json(include=include), listing.key
+                    assert section_payloads(listing)[section] == listing.model_dump(mode="json", include=include)
+
+
 def test_listings_are_built_with_every_field_in_the_models_order() -> None:
     """Fast construction skips validation; the field order is part of the JSON that is hashed."""
     fields = list(StoreListing.model_fields)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from adapters.memory.state import InMemoryUnitOfWork
 from adapters.sample.source import SampleCatalogSource
 from application.sync import SyncStore, sync_store
 from domain.listing import StoreListing, build_store_listings, with_hashes
+from domain.model import Milestones
 from domain.plan import ActionKind, StoreAction
 from domain.ports import FixedClock, StoreErrorKind
 from domain.storefront import FormatStrategy, StorefrontSettings
@@ -186,6 +187,24 @@ def test_delisting_removes_the_item_and_keeps_the_product(settings: FeedSettings
     assert (product.product_id, product.sku, product.is_visible) == (created.product_id, listing.sku, False)
     [back] = store.apply([StoreAction(ActionKind.CREATE, listing.key, listing, tuple(listing.hashes))], {})
     assert back.product_id == created.product_id and len(read_feed(settings.feed_path("GB"))) == 1
+
+
+def test_an_edition_created_hidden_at_metadata_lock_is_in_no_feed_until_its_release(settings: FeedSettings) -> None:
+    family = SampleCatalogSource(AT.date()).read().families[0]
+    release = AT.date() + timedelta(days=3)
+    locked = family.model_copy(update={"editions": (family.editions[0].model_copy(update={
+        "publishing_status": "04", "announcement_date": release, "publication_date": release,
+        "milestones": Milestones(metadata_locked=True)}),)})
+    [hidden] = build_store_listings([locked], [UK, US], at=AT, store="shop")
+    assert (hidden.listed, hidden.is_visible, hidden.channels) == (True, False, ())
+    store = MerchantFeedStorefront(settings)
+    [created] = store.apply([StoreAction(ActionKind.CREATE, hidden.key, hidden, tuple(hidden.hashes))], {})
+    assert created.ok and feed_items(hidden, settings) == {}
+    assert read_feed(settings.feed_path("GB")) == read_feed(settings.feed_path("US")) == []
+    [live] = build_store_listings([locked], [UK, US], at=AT + timedelta(days=4), store="shop")
+    [shown] = store.apply([StoreAction(ActionKind.UPDATE, live.key, live, tuple(live.hashes))], {})
+    assert shown.product_id == created.product_id
+    assert [i.id for i in read_feed(settings.feed_path("GB"))] == [hidden.sku]
 
 
 def test_an_invalid_item_is_rejected_naming_the_edition_and_the_attribute(settings: FeedSettings) -> None:
