@@ -25,6 +25,7 @@ from domain.ports import (
     Clock,
     ExceptionKind,
     SourceRead,
+    SourceUnreadable,
     StoreErrorKind,
     Storefront,
     UnitOfWork,
@@ -77,10 +78,11 @@ class SyncReport:
     outcomes: list[ActionOutcome] = field(default_factory=list)
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
+    source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.source_error is None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -179,12 +181,15 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
           on_progress: Callable[[int, int], None] | None,
           should_stop: Callable[[], bool] | None = None,
           on_batch: Callable[[], bool] | None = None) -> SyncReport:
-    planned = plan_store(cmd, source, uow, clock)
     name = cmd.store
+    try:
+        planned = plan_store(cmd, source, uow, clock)
+    except SourceUnreadable as exc:
+        return _source_unreadable(name, source.name, exc, uow, clock)
     report = SyncReport(
         storefront=name, started=clock.now(), unchanged=planned.plan.unchanged, skipped=len(planned.plan.skipped)
     )
-    _record_source_problems(planned.read, uow, clock, report)
+    _record_source_problems(planned.read, source.name, uow, clock, report)
     _record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     actions = list(planned.plan.actions)
     applied = dict(planned.applied)
@@ -312,9 +317,33 @@ def _with_store_ids(previous: AppliedListing | None, outcome: ActionOutcome) -> 
     )
 
 
-def _record_source_problems(read: SourceRead, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
+def source_exception_key(source: str) -> str:
+    """The `storefront` under which a source that could not be read at all is queued (no ISBN): one open
+    exception per source, counted each time the read fails again."""
+    return f"source:{source}"
+
+
+def _source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitOfWork, clock: Clock) -> SyncReport:
+    """The whole source failed (a file that is not ONIX, an API that refuses the key): nothing is planned, so
+    nothing in the store changes; the failure is queued, and the run ends `failed`, not `crashed`."""
+    report = SyncReport(storefront=store, started=clock.now())
+    report.source_error = f"reading source {source!r} failed: {exc}"
+    logger.error("sync of store %r: %s", store, report.source_error)
+    kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
+    with uow:
+        item = uow.exceptions.report(kind, isbn=None, storefront=source_exception_key(source),
+                                     message=report.source_error, at=clock.now())
+        uow.commit()
+    if item.count == 1:
+        report.exceptions_opened.append(f"{item.kind}: {report.source_error}")
+    report.finished = clock.now()
+    return report
+
+
+def _record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
     """Records the read could not use become SOURCE_ERROR exceptions as soon as the read finds them; an open
-    one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem."""
+    one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem.
+    A read that succeeds resolves the source's own failure (`_source_unreadable`)."""
     failed = {p.record for p in read.problems if p.blocking}
     read_ok = {str(e.isbn) for f in read.families for e in f.editions}
     read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
@@ -329,6 +358,8 @@ def _record_source_problems(read: SourceRead, uow: UnitOfWork, clock: Clock, rep
         for item in uow.exceptions.open_items():
             if item.kind is ExceptionKind.SOURCE_ERROR and item.storefront is None and item.isbn in read_ok:
                 uow.exceptions.resolve(item.id, note="resolved: a later read of the record succeeded", at=clock.now())
+            elif item.storefront == source_exception_key(source) and item.isbn is None:
+                uow.exceptions.resolve(item.id, note="resolved: a later read of the source succeeded", at=clock.now())
         uow.commit()
 
 

@@ -44,6 +44,16 @@ class CatalogSource(Protocol):
         ...
 
 
+class SourceUnreadable(Exception):
+    """The source as a whole cannot be read: a file that is missing, not XML or not ONIX 3.0, a feed URL that
+    fails, an API that refuses the key or stays unavailable. A bad record is not this: it is one of
+    `SourceRead.problems`, and the rest of the source is still read. Adapters raise subclasses of it, with a
+    message that names the source and the reason. `transient`: the same read may well succeed later as it is
+    (the service was unavailable, a download timed out)."""
+
+    transient: bool = False
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""

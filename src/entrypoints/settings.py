@@ -8,6 +8,7 @@ the two disagree.
 from __future__ import annotations
 
 import os
+import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,9 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     token = _config_file.set(path)
     try:
         return Settings(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        where = path or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+        raise ConfigurationError(f"configuration file {where} is not valid TOML: {exc}") from None
     except ValidationError as exc:
         lines = []
         for error in exc.errors():

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.ports import SourceUnreadable
 
-class ConsonanceError(Exception):
+
+class ConsonanceError(SourceUnreadable):
     """Base class: Consonance could not give us what we asked for."""
 
 
@@ -41,6 +43,8 @@ class ConsonanceQueryError(ConsonanceError):
 
 class ConsonanceUnavailable(ConsonanceError):
     """Consonance kept answering 429/5xx, timing out or refusing connections past the retry bound."""
+
+    transient = True
 
     def __init__(self, attempts: int, last_problem: str) -> None:
         super().__init__(f"Consonance unavailable after {attempts} attempt(s): {last_problem}")

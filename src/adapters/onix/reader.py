@@ -19,6 +19,7 @@ from lxml import etree
 
 from adapters.onix.codes import REFERENCE_NAMESPACE, SHORT_NAMESPACE
 from adapters.onix.short_tags import SHORT_TO_REFERENCE
+from domain.ports import SourceUnreadable
 
 _WATCHED = ("Product", "product", "Header", "header", "{*}Product", "{*}product", "{*}Header", "{*}header")
 # A default-namespace declaration. Removing it from the byte stream makes every ONIX element a bare name, so
@@ -28,15 +29,16 @@ _CHUNK = 1 << 16
 _ROOTS = frozenset({"ONIXMessage", "Product"})
 
 
-class OnixFileError(Exception):
+class OnixFileError(SourceUnreadable):
     """The file as a whole cannot be read (not XML, truncated, not ONIX 3.0). Names the file, line and reason."""
 
-    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+    def __init__(self, path: str, reason: str, line: int | None = None, *, transient: bool = False) -> None:
         where = f"{path}, line {line}" if line else path
         super().__init__(f"{where}: {reason}")
         self.path = path
         self.reason = reason
         self.line = line
+        self.transient = transient  # a download that failed may succeed later; a file that is not ONIX will not
 
 
 @dataclass

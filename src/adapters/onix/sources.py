@@ -124,7 +124,9 @@ class OnixUrlSource:
                         if response.status_code == 304:
                             return SourceRead(families=(), cursor=cursor, complete=False)
                         if response.status_code >= 400:
-                            raise OnixFileError(self.url, f"HTTP {response.status_code} {response.reason_phrase}")
+                            status = response.status_code
+                            raise OnixFileError(self.url, f"HTTP {status} {response.reason_phrase}",
+                                                transient=status in (408, 429) or status >= 500)
                         digest = hashlib.sha256()
                         with target.open("wb") as out:
                             for chunk in response.iter_bytes(_CHUNK):
@@ -134,7 +136,8 @@ class OnixUrlSource:
                                  "last_modified": response.headers.get("last-modified"),
                                  "sha256": digest.hexdigest()}
                 except httpx.HTTPError as exc:
-                    raise OnixFileError(self.url, f"download failed: {type(exc).__name__}: {exc}") from None
+                    raise OnixFileError(self.url, f"download failed: {type(exc).__name__}: {exc}",
+                                        transient=True) from None
             new_cursor = json.dumps(state, sort_keys=True)
             if seen.get("sha256") == state["sha256"]:
                 return SourceRead(families=(), cursor=new_cursor, complete=False)

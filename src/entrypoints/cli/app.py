@@ -11,10 +11,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.persistence import lease
 from application.sync import SyncReport, plan_store, sync_store
+from domain.ports import SourceUnreadable
 from entrypoints.cli.check import check
 from entrypoints.cli.init import init
 from entrypoints.cli.render import print_plan, print_plan_json, print_report
@@ -93,30 +95,41 @@ def plugins() -> None:
     console = Console()
     console.print(table)
     for failure in failures:
-        console.print(f"[red]plugin {failure.plugin} disabled:[/red] {failure.error}")
+        console.print(f"[red]plugin {failure.plugin} disabled:[/red] {escape(failure.error)}")
     if failures:
         raise typer.Exit(1)
 
 
 @contextmanager
-def running(config: Path | None, *, need_storefronts: bool = True) -> Iterator[Container]:
-    """A container built from the configuration; its resources (the database engine) are closed afterwards."""
+def running(config: Path | None, *, need_storefronts: bool = True,
+            adapters: tuple[str, ...] = ()) -> Iterator[Container]:
+    """A container built from the configuration; its resources (the database engine) are closed afterwards.
+
+    `adapters` ("source", "storefront") are built up front: an unknown kind or a bad option is a configuration
+    error (exit 2) naming the section, not a traceback halfway through the command."""
     container = Container()
     container.config_path.override(config)
     err = Console(stderr=True)
     try:
         settings = container.settings()
     except ConfigurationError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
     add_secret_names(name for adapter in (settings.source, settings.store, *settings.exception_queues,
                                           *settings.sales_sinks)
                      for name in secret_env_names(adapter.options()))
     if need_storefronts and not settings.storefronts:
-        err.print("[red]invalid configuration:[/red] no [[storefronts]] configured; run `bookbridge init` for a "
-                  "commented example")
+        err.print("[red]invalid configuration:[/red] " + escape("no [[storefronts]] configured; run `bookbridge init` "
+                                                              "for a commented example"))
         raise typer.Exit(EXIT_CONFIG)
     try:
+        for adapter in adapters:
+            try:
+                getattr(container, adapter)()
+            except (ConfigurationError, LookupError, ValueError, TypeError, OSError) as exc:
+                section = "[source]" if adapter == "source" else "[store]"
+                err.print(f"[red]invalid configuration:[/red] {escape(f'{section} {exc}')}")
+                raise typer.Exit(EXIT_CONFIG) from None
         yield container
     finally:
         container.shutdown_resources()
@@ -129,10 +142,14 @@ def plan(
     full: bool = typer.Option(False, "--full", help="plan every section of every product, and read the whole source"),
 ) -> None:
     """Dry run: what a sync would create, update (field by field) and hide. Writes nothing to the store."""
-    with running(config) as container:
+    with running(config, adapters=("source",)) as container:
         settings = container.settings()
-        planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
-                             container.clock())
+        try:
+            planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
+                                 container.clock())
+        except SourceUnreadable as exc:
+            Console(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
+            raise typer.Exit(EXIT_FAILURES) from None
         console = Console()
         if as_json:
             print_plan_json(console, planned)
@@ -146,7 +163,7 @@ def sync(
     full: bool = typer.Option(False, "--full", help="resend every section and read the whole source"),
 ) -> None:
     """Bring the store in line with the source; exit 1 when any edition failed (see `bookbridge exceptions`)."""
-    with running(config) as container:
+    with running(config, adapters=("source", "storefront")) as container:
         store = container.settings().store.name
         with lease(container.engine(), f"sync:{store}", instance_id(), SYNC_LEASE_TTL,
                    clock=container.clock()) as acquired:

@@ -20,6 +20,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
@@ -139,7 +140,8 @@ def _run(console: Console, container: Container, sandbox: SandboxServer, clock: 
         console.print(f"  {listing.sku} {listing.name}: only on channel {listing.channels[0]} (rights)")
     held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
     for listing in held[:4]:
-        console.print(f"  [yellow]held back[/yellow] {listing.sku} {listing.name}: {listing.not_listed_reason}")
+        console.print(f"  [yellow]held back[/yellow] {listing.sku} "
+                      f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     if len(held) > 4:
         console.print(f"  … and {len(held) - 4} more held back")
 
@@ -150,7 +152,7 @@ def _run(console: Console, container: Container, sandbox: SandboxServer, clock: 
         opened = uow.exceptions.open_items()
     console.print(f"Exception queue: {len(opened)} open")
     for item in opened[:6]:
-        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {item.message}")
+        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {escape(item.message)}")
     calls = len(sandbox.requests)
     again = sync_store(command, source, store, uow, clock)
     writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")

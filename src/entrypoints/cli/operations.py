@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.persistence import current_revision, head_revision, make_engine, upgrade
@@ -114,7 +115,7 @@ def exceptions_deliver(config: Path | None = ConfigOption) -> None:
         try:
             notifiers = container.notifiers()
         except (ConfigurationError, LookupError, ValueError) as exc:
-            Console(stderr=True).print(f"[red]invalid configuration:[/red] {exc}")
+            Console(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_CONFIG) from None
         report = deliver_outbox(container.unit_of_work(), notifiers, container.clock())
     console = Console()
@@ -122,10 +123,10 @@ def exceptions_deliver(config: Path | None = ConfigOption) -> None:
                   f"waiting behind a failure {len(report.deferred)}")
     for outcome in report.failed:
         console.print(f"[red]message {outcome.message_id} to {outcome.target}[/red] (attempt {outcome.attempts}"
-                      f"{', exhausted' if outcome.exhausted else ''}): {outcome.error}; "
+                      f"{', exhausted' if outcome.exhausted else ''}): {escape(str(outcome.error))}; "
                       f"next try {outcome.retry_at:%Y-%m-%d %H:%M:%S} UTC")
     for target in report.unconfigured:
-        console.print(f"[yellow]messages for {target!r} wait: no [[exception_queues]] entry is named so[/yellow]")
+        console.print(f"[yellow]messages for {target!r} wait: no \\[\\[exception_queues]] entry is named so[/yellow]")
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
@@ -135,7 +136,7 @@ def reconcile(config: Path | None = ConfigOption) -> None:
     Per section, `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and
     the edit is left alone until it is resolved). Exit 1 when any exception was opened.
     """
-    with running(config) as container:
+    with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
         cmd = ReconcileStore(store=settings.store.name, source=container.source().name,
                              policies=settings.drift_policies())
@@ -145,9 +146,9 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                   f"drift findings, {len(report.exceptions_opened)} exceptions opened")
     for finding in report.findings:
         where = f" {finding.field} ({finding.section}, {finding.policy})" if finding.field else ""
-        console.print(f"  {finding.what:<9} {finding.isbn}{where}: {finding.message}")
+        console.print(f"  {finding.what:<9} {finding.isbn}{where}: {escape(finding.message)}")
     for line in report.exceptions_opened:
-        console.print(f"[yellow]exception[/yellow] {line}")
+        console.print(f"[yellow]exception[/yellow] {escape(line)}")
     raise typer.Exit(EXIT_FAILURES if report.exceptions_opened else EXIT_OK)
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from application.sync import PlannedSync, SyncReport
@@ -64,7 +65,8 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
         if len(plan.actions) > limit:
             console.print(f"… and {len(plan.actions) - limit} more actions (use --json for all)")
     for listing in plan.skipped[:limit]:
-        console.print(f"[yellow]held back[/yellow] {listing.sku} {listing.name}: {listing.not_listed_reason}")
+        console.print(f"[yellow]held back[/yellow] {listing.sku} "
+                      f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
 
 
 def _short(value: Any, width: int = 60) -> str:
@@ -79,8 +81,10 @@ def print_report(console: Console, report: SyncReport) -> None:
     table.add_row(str(report.created), str(report.updated), str(report.hidden), str(report.unchanged),
                   str(report.skipped), str(report.failed))
     console.print(table)
+    if report.source_error:
+        console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
     for line in report.exceptions_opened[:30]:
-        console.print(f"[red]exception[/red] {line}")
+        console.print(f"[red]exception[/red] {escape(line)}")
 
 
 def print_exceptions(console: Console, items: list[SyncException]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.persistence import lease
@@ -62,7 +63,7 @@ def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
     try:
         return container.order_source(), container.sales_sinks()
     except (ConfigurationError, ValueError) as exc:
-        Console(stderr=True).print(f"[red]invalid configuration:[/red] {exc}")
+        Console(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -87,13 +88,13 @@ def print_import(console: Console, report: ImportReport) -> None:
     for sink, days in sorted(report.days_sent.items()):
         console.print(f"sink {sink}: {days} day(s) sent")
     for problem in report.problems[:20]:
-        console.print(f"[yellow]problem:[/yellow] {problem}")
+        console.print(f"[yellow]problem:[/yellow] {escape(str(problem))}")
     if len(report.problems) > 20:
         console.print(f"... and {len(report.problems) - 20} more (bookbridge exceptions list)")
     if report.source_error:
-        console.print(f"[red]{report.source_error}[/red]")
+        console.print(f"[red]{escape(report.source_error)}[/red]")
     for failure in report.sink_failures.values():
-        console.print(f"[red]{failure}[/red]")
+        console.print(f"[red]{escape(str(failure))}[/red]")
 
 
 def _window(start: str | None, end: str | None, clock_today: date) -> tuple[date, date]:
@@ -183,7 +184,7 @@ def export_command(
         err = Console(stderr=True)
         if not sinks:
             err.print(f"[red]no sales sink {'named ' + repr(sink) if sink else 'is configured'}[/red] "
-                      "(see [[sales_sinks]] in docs/configuration.md)")
+                      "(see \\[\\[sales_sinks]] in docs/configuration.md)")
             raise typer.Exit(EXIT_CONFIG)
         ledger = container.sales_ledger()
         facts = ledger.facts(first, last)
@@ -193,7 +194,7 @@ def export_command(
             try:
                 target.write(facts)
             except Exception as exc:  # show the reason and go on with the other sinks
-                err.print(f"[red]sink {target.name}: {type(exc).__name__}: {exc}[/red]")
+                err.print(f"[red]sink {target.name}: {escape(f'{type(exc).__name__}: {exc}')}[/red]")
                 failed = True
                 continue
             ledger.delivered(target.name, days)

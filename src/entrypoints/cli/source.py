@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.hookspecs import AdapterKind
@@ -107,7 +108,7 @@ def inspect(
     try:
         settings: Settings = container.settings()
     except ConfigurationError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
     try:
         if source is None or source in (settings.source.kind, settings.source.options().get("name")):
@@ -120,12 +121,12 @@ def inspect(
             options = _source_options(source)
             reader = registry.create(AdapterKind.SOURCE, options["kind"], {**options, "validate": validate})
     except (LookupError, ValueError) as exc:
-        err.print(f"[red]cannot use source {source!r}:[/red] {exc}")
+        err.print(f"[red]cannot use source {escape(repr(source or settings.source.kind))}:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_CONFIG) from None
     try:
         read = reader.read(None)
     except Exception as exc:  # the source itself cannot be read: say why, exit non-zero
-        err.print(f"[red]could not read the source:[/red] {exc}")
+        err.print(f"[red]could not read the source:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
     console = Console()
     if as_json:

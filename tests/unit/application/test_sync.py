@@ -10,7 +10,7 @@ from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryU
 from adapters.sample.catalogue import sample_catalogue
 from application.sync import SyncStore, plan_store, sync_store
 from domain.plan import ActionKind
-from domain.ports import ExceptionKind, FixedClock
+from domain.ports import ExceptionKind, FixedClock, SourceUnreadable
 from domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -131,3 +131,40 @@ def test_blocking_readiness_problems_keep_editions_out_and_open_exceptions(world
     for item in readiness:
         assert store.by_sku(item.isbn) is None
         assert item.field
+
+
+class _Unreadable:
+    """A source whose file is not ONIX at all, until it is fixed."""
+
+    def __init__(self, source: InMemoryCatalogSource, *, transient: bool = False) -> None:
+        self.name, self.inner, self.broken, self.transient = source.name, source, True, transient
+
+    def read(self, cursor=None):
+        if self.broken:
+            error = SourceUnreadable("drop/feed.xml, line 1: not well-formed XML")
+            error.transient = self.transient
+            raise error
+        return self.inner.read(cursor)
+
+
+@pytest.mark.parametrize("transient", [False, True])
+def test_a_source_that_cannot_be_read_changes_nothing_and_is_queued_until_a_read_succeeds(world, transient):
+    source, store, uow, clock = world
+    first = _sync(world)
+    writes = store.writes
+    broken = _Unreadable(source, transient=transient)
+    for _ in range(2):
+        report = sync_store(SyncStore.single(UK), broken, store, uow, clock)
+        assert not report.ok and report.counts == dict.fromkeys(report.counts, 0)
+        assert report.source_error == "reading source 'memory' failed: drop/feed.xml, line 1: not well-formed XML"
+    assert store.writes == writes  # nothing hidden: a source that cannot be read is not an empty catalogue
+    with uow:
+        [item] = [e for e in uow.exceptions.open_items() if e.storefront == "source:memory"]
+        runs = uow.runs.recent_runs("uk", limit=3)
+    kind = ExceptionKind.TRANSIENT_EXHAUSTED if transient else ExceptionKind.SOURCE_ERROR
+    assert (item.kind, item.isbn, item.count, item.message) == (kind, None, 2, report.source_error)
+    assert [r.outcome for r in runs] == ["failed", "failed", "ok"]
+    broken.broken = False
+    assert sync_store(SyncStore.single(UK), broken, store, uow, clock).ok and first.ok
+    with uow:
+        assert [e for e in uow.exceptions.open_items() if e.storefront == "source:memory"] == []

@@ -87,3 +87,40 @@ def test_configuration_errors_exit_2_with_the_reason(tmp_path):
     result = CliRunner().invoke(app, ["plan", "-c", str(tmp_path / "missing.toml")], env={"COLUMNS": "500"})
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+@pytest.mark.parametrize("command", ["plan", "sync"])
+def test_an_unknown_adapter_kind_exits_2_naming_the_section(config, command):
+    config.write_text(config.read_text(encoding="utf-8").replace('kind = "sample"', 'kind = "onix-fil"'),
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, [command, "-c", str(config)], env={"COLUMNS": "500"})
+    assert result.exit_code == 2, result.output
+    assert "invalid configuration: [source] no source adapter named 'onix-fil' (registered: " in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_toml_syntax_error_exits_2_naming_the_file(config):
+    config.write_text('database_url = "sqlite:///x.db\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["plan", "-c", str(config)], env={"COLUMNS": "500"})
+    assert result.exit_code == 2, result.output
+    assert f"configuration file {config} is not valid TOML: " in result.output
+
+
+def test_no_storefronts_names_the_table_with_its_brackets(config):
+    config.write_text(config.read_text(encoding="utf-8").split("[[storefronts]]")[0], encoding="utf-8")
+    result = CliRunner().invoke(app, ["plan", "-c", str(config)], env={"COLUMNS": "500"})
+    assert result.exit_code == 2 and "no [[storefronts]] configured" in result.output, result.output
+
+
+def test_a_feed_that_is_not_onix_fails_the_sync_and_is_queued(config, tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text("this is a price list, not ONIX\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'kind = "sample"\nfamilies = 6', f'kind = "onix-file"\npath = "{feed}"'), encoding="utf-8")
+    plan = CliRunner().invoke(app, ["plan", "-c", str(config)], env={"COLUMNS": "500"})
+    assert plan.exit_code == 1 and f"could not read the source: {feed}, line 1: not well-formed XML" in plan.output
+    sync = CliRunner().invoke(app, ["sync", "-c", str(config)], env={"COLUMNS": "500"})
+    assert sync.exit_code == 1, sync.output
+    assert f"nothing was synced: reading source 'onix-file' failed: {feed}, line 1" in sync.output
+    listed = CliRunner().invoke(app, ["exceptions", "list", "-c", str(config)], env={"COLUMNS": "500"})
+    assert "source-error" in listed.output and "source:onix-file" in listed.output
