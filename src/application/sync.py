@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from application.logcontext import log_context
+from application.reconcile import isbn_of
 from domain.catalogue import merge_catalogue
-from domain.listing import ListingMemo, MappingSettings, StoreListing, build_store_listings
+from domain.listing import ListingMemo, MappingSettings, Section, StoreListing, build_store_listings
 from domain.model import TitleFamily
 from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, next_wakeups, plan_changes
 from domain.ports import (
@@ -272,6 +273,11 @@ def _record_batch(
                 uow.state.record_applied(storefront, record)
                 applied[action.key] = record
                 uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
+                if Section.CORE in action.sections and not record.held:
+                    # The whole product was written again with nothing held: a product deleted by hand (or an
+                    # edit) that reconcile reported under `overwrite` is restored, so its DRIFT notice closes.
+                    uow.exceptions.clear(isbn=isbn_of(record), storefront=storefront, at=clock.now(),
+                                         kinds=[ExceptionKind.DRIFT])
                 if action.kind is ActionKind.CREATE:
                     report.created += 1
                 elif action.kind is ActionKind.HIDE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,33 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     ids = [line.split("│")[1].strip() for line in after.splitlines() if line.startswith("│")]
     assert str(first_id) not in ids and ids, after
     assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 1
+
+
+def _open(config: Path, *filters: str) -> list[dict]:
+    listed = run("exceptions", "list", "--json", *filters, "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    return json.loads(listed.output)
+
+
+def test_exceptions_are_filtered_and_resolved_in_bulk_and_a_resolved_one_is_left_alone(config):
+    run("sync", "-c", str(config))
+    everything = _open(config)
+    readiness = _open(config, "--kind", "blocking-readiness", "--storefront", "uk")
+    assert readiness and all(e["kind"] == "blocking-readiness" and e["storefront"] == "uk" for e in readiness)
+    one = readiness[0]["isbn"]
+    assert {e["isbn"] for e in _open(config, "--isbn", one)} == {one}
+    assert run("exceptions", "resolve", "--note", "x", "-c", str(config)).exit_code == 2  # nothing named
+
+    bulk = run("exceptions", "resolve", "--kind", "blocking-readiness", "--note", "covers commissioned",
+               "-c", str(config))
+    assert bulk.exit_code == 0, bulk.output
+    assert bulk.output.count("resolved ") == len(readiness)
+    assert _open(config, "--kind", "blocking-readiness") == []
+    assert len(_open(config)) == len(everything) - len(readiness)
+
+    again = run("exceptions", "resolve", str(readiness[0]["id"]), "--note", "second note", "-c", str(config))
+    assert again.exit_code == 1 and f"exception {readiness[0]['id']} is not open" in again.output
+    assert "second note" not in again.output
 
 
 def test_sync_refuses_while_another_instance_holds_the_store_lease(config, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 from adapters.persistence import current_revision, head_revision, make_engine, upgrade
 from application.notifications import deliver_outbox
 from application.reconcile import ReconcileStore, reconcile_store, release_drift
+from domain.ports import ExceptionKind, SyncException
 from entrypoints.cli.app import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
 from entrypoints.cli.render import print_exceptions
 from entrypoints.settings import ConfigurationError
@@ -34,13 +36,37 @@ def db_upgrade(config: Path | None = ConfigOption) -> None:
             engine.dispose()
 
 
+KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
+                          help="only exceptions of this kind (repeat for several): " + ", ".join(ExceptionKind))
+StorefrontOption = typer.Option(None, "--storefront", "-s", help="only exceptions on this storefront")
+IsbnOption = typer.Option(None, "--isbn", help="only exceptions about this ISBN (or product SKU)")
+
+
+def _matching(items: list[SyncException], kinds: list[ExceptionKind] | None, storefront: str | None,
+              isbn: str | None) -> list[SyncException]:
+    return [e for e in items if (not kinds or e.kind in kinds) and (storefront is None or e.storefront == storefront)
+            and (isbn is None or e.isbn == isbn)]
+
+
 @exceptions_app.command("list")
-def exceptions_list(config: Path | None = ConfigOption) -> None:
-    """Open exceptions, oldest first."""
+def exceptions_list(
+    kind: list[ExceptionKind] | None = KindOption,
+    storefront: str | None = StorefrontOption,
+    isbn: str | None = IsbnOption,
+    as_json: bool = typer.Option(False, "--json", help="print them as one JSON document"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Open exceptions, oldest first; --kind, --storefront and --isbn narrow the list."""
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
-            items = uow.exceptions.open_items()
+            items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
+        if as_json:
+            Console().print_json(json.dumps([{
+                "id": e.id, "kind": e.kind.value, "isbn": e.isbn, "storefront": e.storefront, "field": e.field,
+                "message": e.message, "count": e.count, "first_seen": e.first_seen.isoformat(),
+                "last_seen": e.last_seen.isoformat()} for e in items]))
+            return
         print_exceptions(Console(), items)
 
 
@@ -69,24 +95,45 @@ def exceptions_show(exception_id: int, config: Path | None = ConfigOption) -> No
 
 @exceptions_app.command("resolve")
 def exceptions_resolve(
-    exception_id: int,
+    exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False,
+                                                      help="the ids to resolve (`bookbridge exceptions list`)"),
     note: str = typer.Option(..., "--note", "-n", help="what was done about it"),
+    kind: list[ExceptionKind] | None = KindOption,
+    storefront: str | None = StorefrontOption,
+    isbn: str | None = IsbnOption,
     keep_store_value: bool = typer.Option(
         False, "--keep-store-value",
         help="for a drift exception: adopt the store's edit (default: the next sync overwrites it)"),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Resolve an exception by hand, with a note. Resolving a drift exception releases its held fields."""
+    """Resolve open exceptions by hand, with a note: the ids given, or every open one that --kind, --storefront
+    and --isbn match. Resolving a drift exception releases its held fields. Exit 1 if an id was not open."""
+    err = Console(stderr=True)
+    filtered = bool(kind or storefront or isbn)
+    if bool(exception_ids) == filtered:
+        err.print("[red]name the exceptions to resolve:[/red] their ids, or --kind/--storefront/--isbn "
+                  "for every open one that matches (not both)")
+        raise typer.Exit(EXIT_CONFIG)
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
+        with uow:
+            open_items = uow.exceptions.open_items()
+        chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn)] if filtered
+                  else list(dict.fromkeys(exception_ids or [])))
+        is_open = {e.id for e in open_items}
         store = container.storefront() if keep_store_value else None
-        try:
+        missing = [i for i in chosen if i not in is_open]
+        for exception_id in missing:  # resolved already (its note stays as it was), or no such id
+            err.print(f"[red]exception {exception_id} is not open[/red] (already resolved, or no such id); "
+                      "nothing was changed for it")
+        for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-        except KeyError:
-            Console(stderr=True).print(f"[red]no exception with id {exception_id}[/red]")
-            raise typer.Exit(EXIT_FAILURES) from None
-        Console().print(f"resolved {item.id} ({item.kind.value}, {item.isbn}): {note}")
+            Console().print(f"resolved {item.id} ({item.kind.value}, {item.isbn or item.storefront}): "
+                            f"{escape(note)}")
+        if filtered and not chosen:
+            Console().print("no open exception matches; nothing was resolved")
+        raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
 
 
 @exceptions_app.command("retry")

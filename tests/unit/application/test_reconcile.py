@@ -123,6 +123,17 @@ def test_a_product_deleted_by_hand_is_reported_and_recreated(world):
     assert "deleted by hand" in item.message and item.storefront == "uk"
     sync(world)
     assert store.by_sku(product.sku) is not None
+    assert drift_items(uow) == []  # recreated: the notice closes by itself
+
+
+def test_a_held_edit_stays_open_while_other_sections_sync(world):
+    source, store, uow, _ = world
+    product = some_product(store)
+    product.fields["description"] = "Edited by hand"
+    reconcile(world, {Section.CORE: DriftPolicy.REPORT})
+    [item] = drift_items(uow)
+    sync_store(SyncStore.single(UK, full=True), source, store, uow, world[3])
+    assert [x.id for x in drift_items(uow)] == [item.id]
 
 
 def test_a_foreign_isbn_product_is_reported_and_never_touched(world):
