@@ -9,16 +9,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from application.sync import SyncStore
-from domain.listing import build_store_listings
+from domain.listing import build_edition_listing, build_store_listings
+from domain.model import Edition
 from domain.ports import CatalogSource, Clock
 from domain.problems import Problem, Severity
+from domain.storefront import StorefrontSettings
 
 
 @dataclass(frozen=True)
 class StorefrontReadiness:
+    """Every edition of the catalogue, on one storefront, in exactly one of four piles (the listing rules'
+    order: a blocking problem first, then rights, then the lifecycle)."""
+
     storefront: str
     editions: int  # editions that reach this storefront's listings
     blocked: int  # editions with at least one blocking problem here: they stay off (or are hidden)
+    listed: int = 0  # in the store for this storefront (on sale, on pre-order, announced, or created hidden)
+    not_licensed: int = 0  # no blocking problem, but the rights do not cover the storefront's countries
+    not_yet_or_withdrawn: int = 0  # editorial (not announced yet) or delisted (out of print, withdrawn)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class ReadinessReport:
     by_code: dict[tuple[Severity, str], int]  # (severity, problem code) -> problems, source and listing together
     storefronts: tuple[StorefrontReadiness, ...]
     examples: dict[str, Problem] = field(default_factory=dict)  # code -> one problem, to show what it means
+    products: int = 0  # store products a first sync would create (`bookbridge plan`: create)
+    products_held: int = 0  # and hold back (`bookbridge plan`: held back)
 
     @property
     def blocking(self) -> int:
@@ -49,21 +59,31 @@ def check_readiness(cmd: SyncStore, source: CatalogSource, clock: Clock) -> Read
     examples: dict[str, Problem] = {}
     for p in problems:
         examples.setdefault(p.code, p)
-    names = [s.name for s in cmd.storefronts]
-    isbns = {str(e.isbn) for f in read.families for e in f.editions}
-    blocked: dict[str, set[str]] = {name: set() for name in names}
-    for listing in listings:
-        for p in listing.problems:
-            if p.blocking and p.record is not None:
-                # A merged listing names the storefront a problem belongs to in `source` (see sync._record_readiness).
-                where = p.source if p.source in blocked else listing.storefront
-                for name in ([where] if where in blocked else names):
-                    blocked[name].add(p.record)
+    editions = {str(e.isbn): e for f in read.families for e in f.editions}
     return ReadinessReport(
         families=len(read.families),
-        editions=len(isbns),
+        editions=len(editions),
         delisted=len(read.delisted),
         by_code=dict(sorted(by_code.items(), key=lambda kv: (kv[0][0] is not Severity.BLOCKING, -kv[1], kv[0][1]))),
-        storefronts=tuple(StorefrontReadiness(name, len(isbns), len(blocked[name])) for name in names),
+        storefronts=tuple(_piles(storefront, list(editions.values()), cmd, clock) for storefront in cmd.storefronts),
         examples=examples,
+        products=sum(1 for li in listings if li.listed),
+        products_held=sum(1 for li in listings if not li.listed),
     )
+
+
+def _piles(storefront: StorefrontSettings, editions: list[Edition], cmd: SyncStore, clock: Clock
+           ) -> StorefrontReadiness:
+    piles: Counter[str] = Counter()
+    for edition in editions:
+        listing = build_edition_listing(edition, storefront, at=clock.now(), mapping=cmd.mapping)
+        if listing.listed:
+            piles["listed"] += 1
+        elif any(p.blocking for p in listing.problems):
+            piles["blocked"] += 1
+        elif (listing.not_listed_reason or "").startswith("not licensed"):  # build_edition_listing's wording
+            piles["rights"] += 1
+        else:  # editorial (not announced, not locked) or delisted
+            piles["lifecycle"] += 1
+    return StorefrontReadiness(storefront.name, len(editions), blocked=piles["blocked"], listed=piles["listed"],
+                               not_licensed=piles["rights"], not_yet_or_withdrawn=piles["lifecycle"])

@@ -17,7 +17,8 @@ def validation_problems(path: Path, *, source: str | None = None) -> list[Proble
         onixcheck = importlib.import_module("onixcheck")
     except ImportError:
         return [Problem(code="validator-unavailable", severity=Severity.WARNING, source=source,
-                        message="onixcheck is not installed; the ONIX file was not schema-validated")]
+                        message="onixcheck is not installed (pip install 'bookbridge[validate]'); the ONIX file was "
+                                "not schema-validated")]
     try:
         messages = onixcheck.validate(str(path))
     except Exception as exc:  # a validator bug must not stop the feed

@@ -148,12 +148,16 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
             example = report.examples[code]
             table.add_row(severity.value, code, str(count), escape(f"{example.record or ''}: {example.message}"))
         console.print(table)
-    table = Table(title="Per storefront")
-    for column in ("storefront", "editions", "held back (blocking)", "ready"):
+    table = Table(title="Per storefront: where each edition stands")
+    for column in ("storefront", "editions", "listed", "held back: problems", "not licensed",
+                   "not announced or withdrawn"):
         table.add_column(column, justify="right")
     for s in report.storefronts:
-        table.add_row(s.storefront, str(s.editions), str(s.blocked), str(s.editions - s.blocked))
+        table.add_row(s.storefront, str(s.editions), str(s.listed), str(s.blocked), str(s.not_licensed),
+                      str(s.not_yet_or_withdrawn))
     console.print(table)
+    console.print(f"A first sync would create {report.products} products and hold back {report.products_held} "
+                  "(`bookbridge plan` lists them)")
 
 
 def run_check(container: Container, console: Console, *, strict: bool = False) -> int:

@@ -39,3 +39,20 @@ def test_a_storefront_that_requires_no_cover_holds_back_fewer_editions():
     assert lenient.storefronts[0].blocked < strict.storefronts[0].blocked
     assert "missing-cover" in {code for _, code in strict.by_code}
     assert "missing-cover" not in {code for _, code in lenient.by_code}
+
+
+def test_every_edition_is_in_one_pile_per_storefront_and_the_product_counts_are_the_first_plans():
+    from adapters.memory import InMemoryUnitOfWork
+    from application.sync import plan_store
+    from domain.plan import ActionKind
+
+    families = sample_catalogue(NOW.date(), families=30)
+    cmd = SyncStore(store="shop", storefronts=(UK, US))
+    report = check_readiness(cmd, InMemoryCatalogSource(families), FixedClock(NOW))
+    for s in report.storefronts:
+        assert s.listed + s.blocked + s.not_licensed + s.not_yet_or_withdrawn == s.editions == report.editions
+    uk, us = report.storefronts
+    assert us.not_licensed > uk.not_licensed  # the sample catalogue has UK-only titles
+    assert uk.not_yet_or_withdrawn > 0
+    plan = plan_store(cmd, InMemoryCatalogSource(families), InMemoryUnitOfWork(), FixedClock(NOW)).plan
+    assert (report.products, report.products_held) == (len(plan.of_kind(ActionKind.CREATE)), len(plan.skipped))
