@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -10,9 +13,20 @@ from entrypoints.cli import app
 
 
 def test_demo_plans_syncs_and_flips_launches_and_campaigns():
-    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
+    began = datetime.now(UTC)
+    result = CliRunner().invoke(app, ["demo", "--keep"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     out = result.output
+    # The simulated days end now, so `demo --serve` carries on from the demo's state on the real clock.
+    start = re.search(r"Clock: simulated from (\S+) \(three days ago\) to now", out)
+    assert start and abs(datetime.fromisoformat(start.group(1)) + timedelta(days=3) - began) < timedelta(seconds=5)
+    kept = re.search(r"Kept the demo's folder: (\S+) ", out)
+    assert kept, out
+    folder = Path(kept.group(1))
+    try:
+        assert (folder / "state.db").is_file() and sorted((folder / "sales").glob("*.csv"))
+    finally:
+        shutil.rmtree(folder)
     assert "50 title families, 122 editions" in out
     assert re.search(r"First sync: \d+ BigCommerce API calls", out)
     created = re.search(r"│ demo store\s+│\s+(\d+) │", out)

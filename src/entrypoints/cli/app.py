@@ -73,12 +73,14 @@ def demo(
     serve: bool = typer.Option(False, "--serve", help="then keep the service and its dashboard running (Ctrl-C "
                                "stops it) and print the URL"),
     port: int | None = typer.Option(None, help="with --serve: the HTTP port (default: 8080 when free, else any)"),
+    keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
+                              "and print its path"),
 ) -> None:
     """Run the mission on embedded defaults: the bundled sample catalogue planned and synced into the BigCommerce
     sandbox, a launch and a campaign flip at their instants, and orders that come back as sales."""
     from entrypoints.cli.demo import run_demo
 
-    raise typer.Exit(run_demo(Console(), serve=serve, port=port))
+    raise typer.Exit(run_demo(Console(), serve=serve, port=port, keep=keep))
 
 
 @app.command()

@@ -14,10 +14,11 @@ the HTTP app and its dashboard) until Ctrl-C.
 from __future__ import annotations
 
 import secrets
+import shutil
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from tempfile import TemporaryDirectory
+from tempfile import mkdtemp
 
 from rich.console import Console
 from rich.markup import escape
@@ -78,19 +79,32 @@ def _report_table(reports: list[SyncReport], title: str) -> Table:
     return table
 
 
-def run_demo(console: Console, *, serve: bool = False, port: int | None = None) -> int:
-    with TemporaryDirectory(prefix="bookbridge-demo-") as tmp, SandboxServer(SANDBOX) as sandbox:
-        start = datetime.now(UTC).replace(microsecond=0)
-        clock = FixedClock(start)
-        container = demo_container(Path(tmp), sandbox)
-        container.clock.override(clock)
-        try:
-            code = _run(console, container, sandbox, clock)
-            if serve and code == 0:
-                code = _serve(console, container, Path(tmp), port)
-        finally:
-            container.shutdown_resources()
-        return code
+SIMULATED = timedelta(days=3)  # the demo's clock runs through the three days that end now
+
+
+def run_demo(console: Console, *, serve: bool = False, port: int | None = None, keep: bool = False) -> int:
+    """The demo on a simulated clock that starts three days ago and ends now, so that `--serve` carries on from
+    the demo's state on the real clock with nothing to undo. `keep`: the demo's folder (SQLite state, the sales
+    CSV files, the admin token) is left in place, and its path printed."""
+    folder = Path(mkdtemp(prefix="bookbridge-demo-"))
+    try:
+        with SandboxServer(SANDBOX) as sandbox:
+            end = datetime.now(UTC).replace(microsecond=0)
+            clock = FixedClock(end - SIMULATED)
+            container = demo_container(folder, sandbox)
+            container.clock.override(clock)
+            try:
+                code = _run(console, container, sandbox, clock)
+                if serve and code == 0:
+                    code = _serve(console, container, folder, port)
+            finally:
+                container.shutdown_resources()
+            return code
+    finally:
+        if keep:
+            console.print(f"Kept the demo's folder: {folder} (state.db, sales/*.csv, admin-token)")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def demo_container(directory: Path, sandbox: SandboxServer) -> Container:
@@ -121,7 +135,8 @@ def _run(console: Console, container: Container, sandbox: SandboxServer, clock: 
     read = source.read()
     console.rule("[bold]bookbridge demo")
     console.print(f"Sample catalogue: {len(read.families)} title families, "
-                  f"{sum(len(f.editions) for f in read.families)} editions. Clock: {start.isoformat()}")
+                  f"{sum(len(f.editions) for f in read.families)} editions. Clock: simulated from "
+                  f"{start.isoformat()} (three days ago) to now")
     console.print(f"State: SQLite at {database}. Store: the BigCommerce sandbox at {sandbox.base_url} (its "
                   "rate-limit window runs 100 times faster than BigCommerce's, so the demo takes seconds).")
     console.print("Store 'demo store': storefront uk (channel 1, GB GG JE IM, GBP incl. tax, Europe/London) and "
@@ -162,7 +177,7 @@ def _run(console: Console, container: Container, sandbox: SandboxServer, clock: 
     wakeups = sorted({when for _, when in report.wakeups})
     console.print(f"Upcoming launches and campaign flips: {len(wakeups)}; next at "
                   f"{wakeups[0].isoformat() if wakeups else 'none'}")
-    launches, campaigns = _advance(console, clock, start + timedelta(days=3), wakeups, source, store, command, uow,
+    launches, campaigns = _advance(console, clock, start + SIMULATED, wakeups, source, store, command, uow,
                                    sandbox)
     clock.advance_to(start)  # the orders are placed over the four weeks before the demo's start
     sales = run_orders(console, container, sandbox)
@@ -183,8 +198,8 @@ def _serve(console: Console, container: Container, directory: Path, port: int | 
     console.rule("[bold]bookbridge serve")
     console.print(f"Dashboard: http://127.0.0.1:{chosen}/  (sign in with the demo's admin token: {token})")
     console.print(f"API: http://127.0.0.1:{chosen}/docs   Metrics: http://127.0.0.1:{chosen}/metrics")
-    console.print("The service runs on the real clock: its first sync brings the store back from the demo's "
-                  "simulated days to now, and launches and campaign flips are scheduled at their instants. "
+    console.print("The service runs on the real clock from where the demo's simulated days ended (now): it "
+                  "syncs, schedules the next launches and campaign flips at their instants, and imports orders. "
                   "Ctrl-C stops it.")
     return run_service(container, http=True, host="127.0.0.1", port=chosen)
 

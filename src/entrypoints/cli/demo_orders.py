@@ -102,7 +102,8 @@ def run_orders(console: Console, container: Container, sandbox: SandboxServer) -
     print_report(console, report, limit=6)
     for sink in container.sales_sinks():
         console.print(f"Sales sink {sink.name!r} wrote one CSV file per day for Consonance's sales import, in the "
-                      f"demo's temporary folder ({getattr(sink, 'directory', '')}).")
+                      f"demo's folder ({getattr(sink, 'directory', '')}; removed when the demo ends, unless "
+                      "`bookbridge demo --keep`).")
     return DemoSales(orders=placed, lines=first.lines_counted, units=report.units, report=report)
 
 
