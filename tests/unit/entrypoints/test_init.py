@@ -13,7 +13,15 @@ from domain.storefront import StorefrontSettings
 from entrypoints.cli import app
 from entrypoints.cli.init import template
 from entrypoints.plugins import collect_adapters, make_plugin_manager
-from entrypoints.settings import ScheduleSettings, Settings, StoreSettings, load_settings
+from entrypoints.settings import (
+    HttpSettings,
+    OrderSettings,
+    ScheduleSettings,
+    ServiceSettings,
+    Settings,
+    StoreSettings,
+    load_settings,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +65,7 @@ def test_init_defaults_to_bookbridge_toml_in_the_working_directory(tmp_path, mon
     assert (tmp_path / "bookbridge.toml").read_text(encoding="utf-8") == template()
 
 
-@pytest.mark.parametrize("block", ['[[storefronts]]', '[[exception_queues]]'])
+@pytest.mark.parametrize("block", ['[[storefronts]]', '[[exception_queues]]', '[service]', '[http]', '[orders]'])
 def test_the_commented_alternatives_load_too(tmp_path, block):
     text = uncomment(template(), block)
     path = tmp_path / "bookbridge.toml"
@@ -78,8 +86,10 @@ def test_each_commented_source_is_a_registered_kind_with_its_required_option(tmp
 def test_every_key_of_the_model_appears_in_the_template():
     text = template()
     keys = {*Settings.model_fields, *StoreSettings.model_fields, *StorefrontSettings.model_fields,
-            *MappingSettings.model_fields, *ScheduleSettings.model_fields}
-    missing = sorted(k for k in keys if not re.search(rf"^(# )?\[*{k}\]*( =|$)", text, re.MULTILINE))
+            *MappingSettings.model_fields, *ScheduleSettings.model_fields, *ServiceSettings.model_fields,
+            *HttpSettings.model_fields, *OrderSettings.model_fields}
+    # A key, commented or not, or an alternative named in a comment: "## (or admin_token_file = ...)".
+    missing = sorted(k for k in keys if not re.search(rf"^(# )?\[*{k}\]*( =|$)|^## \(or {k} = ", text, re.MULTILINE))
     assert not missing, f"bookbridge init does not mention {missing}"
 
 
