@@ -7,6 +7,7 @@ the store lacks, and an invalid configuration (exit 2). The check writes nothing
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -156,6 +157,26 @@ def test_a_missing_scope_names_the_scope_a_sync_needs(config, store):
     assert "GET /v3/pricelists" in result.output
 
 
+def test_a_token_refused_everywhere_names_each_scope_once(config, store):
+    for prefix in ("/v3/", "/v2/"):
+        store.faults.schedule("error", status=403, method="GET", path_prefix=prefix, count=20)
+    result = check(config)
+    assert result.exit_code == 1 and "bad-credentials" in result.output
+    cells = re.sub(r"[│\s]+", " ", result.output)  # the table's wrapped cells, as one line
+    assert ("with the scopes Channel Listings: modify, Channel Settings: read-only, Orders: read-only, Products: "
+            "modify" in cells), result.output
+
+
+def test_order_import_needs_the_orders_scope_unless_it_is_off(config, store):
+    store.faults.schedule("error", status=403, method="GET", path_prefix="/v2/orders")
+    result = check(config)
+    assert result.exit_code == 1 and "GET /v2/orders" in result.output
+    assert "'Orders: read-only'" in re.sub(r"[│\s]+", " ", result.output)
+    config.write_text(config.read_text(encoding="utf-8") + "\n[orders]\nenabled = false\n", encoding="utf-8")
+    store.faults.schedule("error", status=403, method="GET", path_prefix="/v2/orders")
+    assert check(config).exit_code == 0
+
+
 def test_a_storefront_on_a_channel_the_store_lacks_is_reported_with_the_channels_there_are(tmp_path, store,
                                                                                            consonance):
     config = write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=9)
@@ -194,6 +215,7 @@ def test_a_host_that_does_not_resolve_is_named(tmp_path):
 
 def test_403_on_every_call_is_a_token_without_rights_not_one_missing_scope(config, store):
     store.faults.schedule("error", status=403, count=10, method="GET", path_prefix="/v3/")
+    store.faults.schedule("error", status=403, count=10, method="GET", path_prefix="/v2/")
     result = check(config)
     assert result.exit_code == 1
     assert "bad-credentials" in result.output and "missing-scope" not in result.output

@@ -8,7 +8,7 @@ One attempt per call: a check should answer at once, not back off for a minute o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,18 +25,22 @@ _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo
 class _Call:
     path: str
     params: dict[str, Any]
-    scope: str  # the scope a sync needs for this resource, as the control panel names it
+    scopes: tuple[str, ...]  # the scopes a sync needs for this resource, as the control panel names them
     why: str
+    api: Literal["v2", "v3"] = "v3"
 
 
 # In the order a sync uses them. Scopes: the "OAuth scopes" table of each spec ([D] reference/*.yml).
 CALLS = (
-    _Call("channels", {"limit": 250}, "Channel Settings: read-only", "to map storefronts to channels"),
-    _Call("catalog/products", {"limit": 1}, "Products: modify", "to create, update and hide products"),
-    _Call("catalog/products/channel-assignments", {"limit": 1}, "Products: modify and Channel Listings: modify",
+    _Call("channels", {"limit": 250}, ("Channel Settings: read-only",), "to map storefronts to channels"),
+    _Call("catalog/products", {"limit": 1}, ("Products: modify",), "to create, update and hide products"),
+    _Call("catalog/products/channel-assignments", {"limit": 1}, ("Products: modify", "Channel Listings: modify"),
           "to list products on each storefront's channel"),
-    _Call("pricelists", {"limit": 1}, "Products: modify", "for prices in currencies other than the store's"),
+    _Call("pricelists", {"limit": 1}, ("Products: modify",), "for prices in currencies other than the store's"),
+    _Call("orders", {"limit": 1}, ("Orders: read-only",), "to import orders as sales; not needed with [orders] "
+          "enabled = false", api="v2"),
 )
+ORDERS_CALL = "GET /v2/orders"  # its finding, which `check` leaves out when order import is off
 
 
 def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | None = None) -> ProbeResult:
@@ -48,9 +52,9 @@ def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | N
     channels: tuple[StoreChannel, ...] | None = None
     with BigCommerceClient(quick, transport=transport) as client:
         for call in CALLS:
-            label = f"GET /v3/{call.path}"
+            label = f"GET /{call.api}/{call.path}"
             try:
-                response = client.request("GET", call.path, params=call.params)
+                response = client.request("GET", call.path, api=call.api, params=call.params)
             except BigCommerceError as exc:
                 finding = _finding(exc, target, label, call, host, config)
                 findings.append(finding)
@@ -63,7 +67,7 @@ def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | N
     if findings and all(f.status is ProbeStatus.MISSING_SCOPE for f in findings):
         # 403 on every resource: not one missing scope, but a token that is not allowed anything here.
         fix = (f"check that the access token belongs to an API account of store {config.store_hash}, with the "
-               f"scopes {', '.join(sorted({c.scope for c in CALLS}))}")
+               f"scopes {', '.join(sorted({scope for c in CALLS for scope in c.scopes}))}")
         findings = [replace(f, status=ProbeStatus.BAD_CREDENTIALS, fix=fix) for f in findings]
     return ProbeResult(findings=tuple(findings), channels=channels)
 
@@ -80,8 +84,9 @@ def _finding(exc: BigCommerceError, target: str, label: str, call: _Call, host: 
                         f"store-level API account of store {config.store_hash}")
         if exc.status == 403:
             return make(ProbeStatus.MISSING_SCOPE, f"403 Forbidden: the API account may not read {call.path}",
-                        f"create a store-level API account with the scope {call.scope!r} ({call.why}); scopes "
-                        "cannot be changed after an account is created")
+                        f"create a store-level API account with the scope{'s' if len(call.scopes) > 1 else ''} "
+                        f"{' and '.join(repr(scope) for scope in call.scopes)} ({call.why}); scopes cannot be "
+                        "changed after an account is created")
         if exc.status == 404:
             return make(ProbeStatus.NOT_FOUND, f"404 Not Found: no store with hash {config.store_hash!r}",
                         "check [store] store_hash (the part after /stores/ in the API path of the API account)")

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from adapters.bigcommerce.probe import ORDERS_CALL
 from adapters.hookspecs import AdapterKind, AdapterRegistry
 from application.readiness import ReadinessReport, check_readiness
 from domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
@@ -192,7 +193,8 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     assert adapters.source is not None and adapters.store is not None
     source_probe = probe(adapters.source, f"source {settings.source.kind}")
     store_probe = probe(adapters.store, f"store {settings.store.kind}")
-    findings = [*source_probe.findings, *store_probe.findings, *channel_findings(settings, store_probe)]
+    store_findings = [f for f in store_probe.findings if settings.orders.enabled or f.call != ORDERS_CALL]
+    findings = [*source_probe.findings, *store_findings, *channel_findings(settings, store_probe)]
     print_findings(console, findings)
     print_channels(console, store_probe, settings)
     passed = all(f.ok for f in findings)
