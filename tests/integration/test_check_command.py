@@ -227,3 +227,14 @@ def test_an_unknown_adapter_kind_lists_the_registered_ones(config):
     result = check(config)
     assert result.exit_code == 2
     assert "[source] kind: no source adapter named 'consonanse'" in result.output and "onix-file" in result.output
+
+
+def test_every_unset_variable_is_named_in_one_run(config, monkeypatch):
+    for name in ("TEST_CONSONANCE_KEY", "TEST_STORE_HASH", "TEST_BC_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["check", "-c", str(config)], env={"COLUMNS": "250"})
+    assert result.exit_code == 2
+    out = " ".join(result.output.split())
+    for name, key in (("TEST_CONSONANCE_KEY", "api_key_env"), ("TEST_STORE_HASH", "store_hash_env"),
+                      ("TEST_BC_TOKEN", "access_token_env")):
+        assert f"environment variable '{name}' ({key}) is not set" in out, result.output

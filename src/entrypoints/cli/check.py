@@ -12,6 +12,8 @@ Exit 0: all good; 1: a check failed (or, with --strict, some edition would be he
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,24 +58,34 @@ def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) 
                             "must all use the same strategy")
     # As the composition root builds it (`container.build_source`), minus the stored-edition lookup.
     options: dict[str, Any] = {"today": clock.now().date().isoformat(), "clock": clock, **settings.source.options()}
-    try:
-        built.source = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
-    except LookupError as exc:
-        built.errors.append(f"[source] kind: {exc}")
-    except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
-        built.errors.append(str(exc))
-    try:
-        built.store = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
-    except LookupError as exc:
-        built.errors.append(f"[store] kind: {exc}")
-    except (ValueError, TypeError, OSError) as exc:
-        built.errors.append(str(exc))
+    # Every variable an adapter names must be set: all of them are listed at once, not one per run of `check`.
+    if unset := unset_variables(options):
+        built.errors.append(f"source {settings.source.kind!r}: {'; '.join(unset)}")
+    else:
+        try:
+            built.source = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
+        except LookupError as exc:
+            built.errors.append(f"[source] kind: {exc}")
+        except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
+            built.errors.append(str(exc))
+    if unset := unset_variables(settings.store.options()):
+        built.errors.append(f"store {settings.store.kind!r}: {'; '.join(unset)}")
+    else:
+        try:
+            built.store = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
+        except LookupError as exc:
+            built.errors.append(f"[store] kind: {exc}")
+        except (ValueError, TypeError, OSError) as exc:
+            built.errors.append(str(exc))
     try:
         names = notify_targets(settings)
     except ConfigurationError as exc:
         built.errors.append(str(exc))
         names = tuple(str(i) for i in range(len(settings.exception_queues)))
     for name, queue in zip(names, settings.exception_queues, strict=True):
+        if unset := unset_variables(queue.options()):
+            built.errors.append(f"[[exception_queues]] {name!r}: {'; '.join(unset)}")
+            continue
         try:
             notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
         except (LookupError, ValueError, TypeError, OSError, ImportError) as exc:
@@ -81,6 +93,12 @@ def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) 
             continue
         _close(notifier)
     return built
+
+
+def unset_variables(options: Mapping[str, Any]) -> list[str]:
+    """The `*_env` options whose environment variable is not set (or empty), each named with its key."""
+    return [f"environment variable {value!r} ({key}) is not set" for key, value in options.items()
+            if key.endswith("_env") and isinstance(value, str) and not os.environ.get(value)]
 
 
 def probe(adapter: object, what: str) -> ProbeResult:
