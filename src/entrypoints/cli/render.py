@@ -42,7 +42,7 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
 
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
-    counts = Table(title=f"Plan for store {plan.storefront} (dry run: nothing was written)")
+    counts = Table(title=f"Plan for store {escape(plan.storefront)} (dry run: nothing was written)")
     for column in ("create", "update", "hide", "unchanged", "held back"):
         counts.add_column(column, justify="right")
     c = plan.counts
@@ -57,10 +57,11 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
             name = action.listing.name if action.listing else ""
             changes = action.changes(planned.applied.get(action.key)) if action.kind is not ActionKind.CREATE else []
             if not changes:
-                detail.add_row(action.kind.value, sku, name, action.reason or "all sections", "", "")
+                detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
+                               "", "")
             for change in changes[:6]:
-                detail.add_row(action.kind.value, sku, name, f"{change.section}.{change.field}",
-                               _short(change.before), _short(change.after))
+                detail.add_row(action.kind.value, escape(sku), escape(name), f"{change.section}.{change.field}",
+                               escape(_short(change.before)), escape(_short(change.after)))
         console.print(detail)
         if len(plan.actions) > limit:
             console.print(f"… and {len(plan.actions) - limit} more actions (use --json for all)")
@@ -75,7 +76,7 @@ def _short(value: Any, width: int = 60) -> str:
 
 
 def print_report(console: Console, report: SyncReport) -> None:
-    table = Table(title=f"Sync of store {report.storefront}")
+    table = Table(title=f"Sync of store {escape(report.storefront)}")
     for column in ("created", "updated", "hidden", "unchanged", "held back", "failed"):
         table.add_column(column, justify="right")
     table.add_row(str(report.created), str(report.updated), str(report.hidden), str(report.unchanged),
@@ -88,10 +89,12 @@ def print_report(console: Console, report: SyncReport) -> None:
 
 
 def print_exceptions(console: Console, items: list[SyncException]) -> None:
-    table = Table(title=f"Open exceptions: {len(items)}")
-    for column in ("id", "kind", "ISBN", "storefront", "field", "count", "last seen", "message"):
+    table = Table(title=f"Open exceptions: {len(items)}",
+                  caption="where: a storefront (readiness, rights), the store (store refusals, drift), "
+                          "source:<name> (a source that could not be read) or orders:<name>")
+    for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold")
     for e in items:
-        table.add_row(str(e.id), e.kind.value, e.isbn or "", e.storefront or "", e.field or "", str(e.count),
-                      e.last_seen.isoformat(timespec="seconds"), e.message)
+        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
+                      str(e.count), e.last_seen.isoformat(timespec="seconds"), escape(e.message))
     console.print(table)

@@ -1,0 +1,36 @@
+"""Terminal output prints what it is given: square brackets in data (titles, messages that quote TOML tables)
+are text, never rich markup that would swallow them."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from rich.console import Console
+
+from application.sync import SyncReport
+from domain.ports import ExceptionKind, SyncException
+from entrypoints.cli.render import print_exceptions, print_report
+
+NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
+
+
+def _printed(fn, *args) -> str:
+    console = Console(width=250, record=True, file=io.StringIO())
+    fn(console, *args)
+    return console.export_text()
+
+
+def test_exception_messages_keep_their_brackets():
+    item = SyncException(id=7, kind=ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:[feed]",
+                         message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind", count=1,
+                         first_seen=NOW, last_seen=NOW)
+    out = _printed(print_exceptions, [item])
+    assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out
+
+
+def test_a_sync_report_keeps_brackets_in_the_store_name_and_the_exceptions_opened():
+    report = SyncReport(storefront="shop [test]", started=NOW, source_error="reading source 'x' failed: [red]")
+    report.exceptions_opened.append("source-error: the title [Special Edition] has no price")
+    out = _printed(print_report, report)
+    assert "Sync of store shop [test]" in out and "[Special Edition]" in out and "failed: [red]" in out
