@@ -6,17 +6,19 @@ A value that cannot be stored or read back raises a PersistenceError naming the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
 
 from adapters.persistence.errors import PersistenceError
-from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow, ProductMappingRow
+from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
 from domain.listing import Section
 from domain.model import TitleFamily
-from domain.plan import AppliedListing
+from domain.plan import AppliedListing, PackedHashes, PackedPayloads
 from domain.ports import ExceptionKind, SyncException
 
 # --- applied listings ---------------------------------------------------------------------------------------------
@@ -48,24 +50,36 @@ def remote_ids(storefront: str, listing: AppliedListing) -> dict[str, Any]:
     return _json_object(listing.remote, applied_record(storefront, listing.key), "remote", prefix="")
 
 
-def applied_from_rows(mapping: ProductMappingRow, sections: Iterable[AppliedSectionRow]) -> AppliedListing:
-    hashes: dict[Section, str] = {}
-    payloads: dict[Section, Mapping[str, Any]] = {}
-    for row in sections:
-        section = _section(row.section, applied_record(mapping.storefront, mapping.key))
-        if row.hash is not None:
-            hashes[section] = row.hash
-        if row.payload is not None:
-            payloads[section] = row.payload
+def applied_sections(
+    storefront: str, rows: Iterable[Sequence[Any]]
+) -> Iterator[tuple[str, tuple[Mapping[Section, str], PackedPayloads]]]:
+    """(key, (hashes, payloads)) from (key, section, hash, payload JSON text) rows in key order: the hashes and the
+    text are packed as they are, not decoded (`PackedHashes`, `PackedPayloads`)."""
+    for key, group in groupby(rows, key=itemgetter(0)):
+        hashes: dict[Section, str] = {}
+        texts: dict[Section, str] = {}
+        for _, name, hash_, text in group:
+            section = _section(name, applied_record(storefront, key))
+            if hash_ is not None:
+                hashes[section] = hash_
+            if text is not None:
+                texts[section] = text
+        yield key, (PackedHashes.of(hashes), PackedPayloads.from_json(texts))
+
+
+def applied_from_columns(
+    storefront: str, mapping: Sequence[Any], hashes: Mapping[Section, str], payloads: Mapping[Section, Any]
+) -> AppliedListing:
+    """An applied listing from a product mapping's (key, product_id, visible, remote, held) and its sections."""
+    key, product_id, visible, remote, held = mapping
     return AppliedListing(
-        key=mapping.key,
+        key=key,
         hashes=hashes,
-        visible=mapping.visible,
-        product_id=mapping.product_id,
+        visible=visible,
+        product_id=product_id,
         payloads=payloads,
-        remote=mapping.remote,
-        held=frozenset(_section(name, applied_record(mapping.storefront, mapping.key))
-                       for name in (mapping.held or "").split(",") if name),
+        remote=remote,
+        held=frozenset(_section(name, applied_record(storefront, key)) for name in (held or "").split(",") if name),
     )
 
 

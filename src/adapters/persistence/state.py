@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.orm import Session
 
 from adapters.persistence.errors import translated
 from adapters.persistence.mapping import (
-    applied_from_rows,
+    applied_from_columns,
     applied_record,
+    applied_sections,
     family_from_row,
     family_row,
     held_sections,
@@ -19,8 +20,10 @@ from adapters.persistence.mapping import (
 )
 from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ProductMappingRow, SourceCursorRow
 from domain.model import TitleFamily
-from domain.plan import AppliedListing
+from domain.plan import AppliedListing, PackedPayloads
 from domain.ports import Clock, SyncState
+
+_SECTIONS_PER_FETCH = 10_000
 
 
 class SqlAlchemySyncState(SyncState):
@@ -36,17 +39,25 @@ class SqlAlchemySyncState(SyncState):
     # --- applied listings -------------------------------------------------------------------------------------
 
     def applied(self, storefront: str) -> dict[str, AppliedListing]:
+        """Every applied listing of `storefront`. The payloads are read as JSON text and kept packed, not decoded
+        (`domain.plan.PackedPayloads`); the sections are read as plain rows, streamed in key order, not as ORM
+        objects (a store of 100,000 products has half a million of them)."""
         with translated(f"applied listings of storefront {storefront!r}"):
-            mappings = self._session.scalars(
-                select(ProductMappingRow).where(ProductMappingRow.storefront == storefront)
+            mappings = self._session.execute(
+                select(ProductMappingRow.key, ProductMappingRow.product_id, ProductMappingRow.visible,
+                       ProductMappingRow.remote, ProductMappingRow.held)
+                .where(ProductMappingRow.storefront == storefront)
             ).all()
-            sections = self._session.scalars(
-                select(AppliedSectionRow).where(AppliedSectionRow.storefront == storefront)
-            ).all()
-        by_key: dict[str, list[AppliedSectionRow]] = {}
-        for row in sections:
-            by_key.setdefault(row.key, []).append(row)
-        return {m.key: applied_from_rows(m, by_key.get(m.key, ())) for m in mappings}
+            sections = self._session.execute(
+                select(AppliedSectionRow.key, AppliedSectionRow.section, AppliedSectionRow.hash,
+                       cast(AppliedSectionRow.payload, Text))
+                .where(AppliedSectionRow.storefront == storefront)
+                .order_by(AppliedSectionRow.key, AppliedSectionRow.section)
+                .execution_options(yield_per=_SECTIONS_PER_FETCH)
+            )
+            by_key = dict(applied_sections(storefront, sections))
+        none = PackedPayloads.of({})  # immutable: shared by the products that have no section yet
+        return {m.key: applied_from_columns(storefront, m, *(by_key.get(m.key) or ({}, none))) for m in mappings}
 
     def record_applied(self, storefront: str, listing: AppliedListing) -> None:
         record = applied_record(storefront, listing.key)
