@@ -5,12 +5,16 @@ CI=true, where `.ci/run` installs it."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.lifecycle import start_of
 from entrypoints.container import build_unit_of_work
 from entrypoints.http.hooks import UpcomingJob
+from examples import HARDBACK, edition, family
 from http_support import ADMIN_TOKEN, build_app, seed_exception, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,8 +32,15 @@ def test_resolve_an_exception_from_the_dashboard(tmp_path: Path, monkeypatch: py
 
     app, container, hooks = build_app(tmp_path, monkeypatch)
     exception_id = seed_exception(container, "no GBP price for the UK storefront")
-    hooks.jobs = [UpcomingJob(id="launch:9780000000002", kind="launch", run_at=container.clock().now(),
-                              store="store", detail="9780000000002 goes on sale")]
+    published = container.clock().now().date() + timedelta(days=3)  # the stored catalogue: on sale in 3 days
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        uow.state.save_catalogue("sample", {"roseanna": family(edition(publishing_status="02", availability="10",
+                                                                       publication_date=published))})
+        uow.commit()
+    launch = start_of(published, ZoneInfo("UTC")).astimezone(UTC)
+    hooks.jobs = [UpcomingJob(id=f"launch:store:{launch.isoformat()}", kind="launch", run_at=launch,
+                              store="store", detail=f"{HARDBACK} preorder→available")]
     with serving(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=FLAGS)
@@ -42,8 +53,9 @@ def test_resolve_an_exception_from_the_dashboard(tmp_path: Path, monkeypatch: py
             page.wait_for_url(f"{base}/dashboard")
             row = page.locator(f"#exception-{exception_id}")
             assert "no GBP price for the UK storefront" in row.inner_text()
-            assert "9780000000002 goes on sale" in page.locator("#upcoming").inner_text()
-            assert page.locator("svg[aria-label='Units by title'] rect").count() == 2
+            upcoming = page.locator("#upcoming").inner_text()
+            assert f"{HARDBACK}" in upcoming and "Roseanna (Hardback)" in upcoming and "goes on sale" in upcoming
+            assert page.locator("svg[aria-label='Units by title (last 12 weeks)'] rect").count() == 2
             cookie = next(c for c in browser.cookies() if c["name"] == "bookbridge_session")
             assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
             page.screenshot(path=str(tmp_path / "dashboard-before.png"), full_page=True)

@@ -21,6 +21,7 @@ from adapters.persistence import PersistenceError
 from adapters.persistence.stats import database_stats
 from application.sales_report import SalesReport, sales_report
 from application.sync import plan_store
+from domain.model import TitleFamily
 from domain.ports import ExceptionKind, UnitOfWork
 from entrypoints.cli.render import plan_document
 from entrypoints.container import Container, build_command, build_source, build_unit_of_work
@@ -62,18 +63,21 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
         source = build_source(container.registry(), settings, clock, uow)
         return plan_document(plan_store(build_command(settings), source, uow, clock))
 
-    def report(start: date, end: date, group_by: str) -> SalesReport:
+    def catalogue() -> dict[str, TitleFamily]:
         uow = new_uow()
         with uow:
-            catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
-        return sales_report(container.sales_ledger(), start, end, group_by, catalogue=catalogue)
+            return uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+
+    def report(start: date, end: date, group_by: str) -> SalesReport:
+        return sales_report(container.sales_ledger(), start, end, group_by, catalogue=catalogue())
 
     db_registry = CollectorRegistry(auto_describe=False)
     db_registry.register(DatabaseCollector(lambda: database_stats(engine), tuple(k.value for k in ExceptionKind)))
     inbox = container.webhook_inbox()
     worker = WebhookWorker(inbox, hooks, new_uow, clock, store=settings.store.name, poll_seconds=worker_poll_seconds)
     state = AppState(settings=settings, hooks=hooks, secrets=secrets, engine=engine, clock=clock, new_uow=new_uow,
-                     inbox=inbox, worker=worker, plan=plan, sales=sales or report, db_registry=db_registry)
+                     inbox=inbox, worker=worker, plan=plan, sales=sales or report, catalogue=catalogue,
+                     db_registry=db_registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

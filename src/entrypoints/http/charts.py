@@ -6,8 +6,15 @@ from collections.abc import Sequence
 from html import escape
 
 
-def bar_chart(bars: Sequence[tuple[str, float]], *, title: str, unit: str = "", width: int = 640) -> str:
-    """Horizontal bars, longest first as given; an empty series says so instead of drawing nothing."""
+def plural(count: float, one: str, many: str | None = None) -> str:
+    """`1 unit`, `2 units`, `0.5 units`: the count and the word that agrees with it."""
+    return f"{count:g} {one if count == 1 else many or one + 's'}"
+
+
+def bar_chart(bars: Sequence[tuple[str, float]], *, title: str, unit: str | tuple[str, str] = "",
+              width: int = 640) -> str:
+    """Horizontal bars, longest first as given; an empty series says so instead of drawing nothing. `unit` is
+    one word for every value ("units/week"), or its singular and plural (("unit", "units"))."""
     if not bars:
         return f'<p class="empty">{escape(title)}: no data yet.</p>'
     label_w, bar_h, gap, top = 220, 18, 6, 28
@@ -21,7 +28,7 @@ def bar_chart(bars: Sequence[tuple[str, float]], *, title: str, unit: str = "", 
         y = top + i * (bar_h + gap)
         length = max(1.0, plot_w * value / peak) if value > 0 else 0.0
         short = label if len(label) <= 32 else label[:31] + "…"
-        shown = f"{value:g}{(' ' + unit) if unit else ''}"
+        shown = (plural(value, *unit) if isinstance(unit, tuple) else f"{value:g}{(' ' + unit) if unit else ''}")
         parts.append(f'<g><title>{escape(label)}: {escape(shown)}</title>'
                      f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="12">'
                      f'{escape(short)}</text>'

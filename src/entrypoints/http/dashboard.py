@@ -8,7 +8,7 @@ carries a CSRF token derived from the session. Actions answer 303 back to the da
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote_plus
@@ -18,8 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from application.sales_report import SalesReport
+from application.upcoming import UpcomingChange, upcoming_changes
+from domain.sales import ReprintPolicy
 from entrypoints.http.admin import resolve_exception, retry_exception
-from entrypoints.http.charts import bar_chart
+from entrypoints.http.charts import bar_chart, plural
 from entrypoints.http.schemas import ExceptionItem, Problem, Run, Upcoming
 from entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from entrypoints.http.state import AppState, State
@@ -27,6 +29,11 @@ from entrypoints.http.state import AppState, State
 router = APIRouter(tags=["dashboard"])
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_FORM = 8192
+FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
+CHANGES_PER_INSTANT = 10  # rows per launch or campaign flip; the rest are counted
+TITLE_WEEKS = 12  # units by title
+VELOCITY_DAYS = ReprintPolicy().window_days  # the formats' velocity: the reprint signal's own window
+NONE = '<span class="empty">—</span>'  # a cell with nothing to say says so
 FORM_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem, "description": "not a URL-encoded form"},
                                                 413: {"model": Problem, "description": "form too large"}}
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -127,7 +134,7 @@ def dashboard(request: Request, state: State) -> Response:
     body = [f"""<h1>bookbridge · store “{escape(state.settings.store.name)}”</h1>
 <form method="post" action="/logout" class="inline"><button type="submit">Sign out</button></form>
 {f'<p class="ok" id="flash">{flash}</p>' if flash else ''}""",
-            _runs_table(runs), _exceptions_table(items, csrf), _upcoming_table(jobs, jobs_note),
+            _runs_table(runs), _exceptions_table(items, csrf), _upcoming_table(state, jobs, jobs_note),
             _performance(state)]
     return _page("Dashboard", "".join(body))
 
@@ -136,7 +143,7 @@ def _runs_table(runs: list[Run]) -> str:
     rows = "".join(
         f"<tr><td>{r.id}</td><td>{escape(r.storefront)}</td><td>{r.started:%Y-%m-%d %H:%M}</td>"
         f'<td class="{escape(r.outcome)}">{escape(r.outcome)}</td>'
-        + "".join(f"<td>{r.counts.get(k, '')}</td>" for k in ("created", "updated", "hidden", "failed"))
+        + "".join(f"<td>{r.counts.get(k, NONE)}</td>" for k in ("created", "updated", "hidden", "failed"))
         + "</tr>" for r in runs)
     return ("<h2>Last runs</h2>" + (f"<table id=\"runs\"><tr><th>id</th><th>storefront</th><th>started (UTC)</th>"
             f"<th>outcome</th><th>created</th><th>updated</th><th>hidden</th><th>failed</th></tr>{rows}</table>"
@@ -149,8 +156,8 @@ def _exceptions_table(items: list[ExceptionItem], csrf: str) -> str:
     rows = []
     for e in items:
         rows.append(
-            f'<tr id="exception-{e.id}"><td>{e.id}</td><td>{escape(e.kind)}</td><td>{escape(e.isbn or "")}</td>'
-            f'<td>{escape(e.storefront or "")}</td><td>{escape(e.field or "")}</td><td>{escape(e.message)}</td>'
+            f'<tr id="exception-{e.id}"><td>{e.id}</td><td>{escape(e.kind)}</td><td>{_cell(e.isbn)}</td>'
+            f"<td>{_cell(e.storefront)}</td><td>{_cell(e.field)}</td><td>{escape(e.message)}</td>"
             f"<td>{e.count}</td><td>"
             f'<form method="post" action="/dashboard/exceptions/{e.id}/resolve" class="inline">'
             f'<input type="hidden" name="csrf" value="{csrf}">'
@@ -164,37 +171,89 @@ def _exceptions_table(items: list[ExceptionItem], csrf: str) -> str:
             + "</table>")
 
 
-def _upcoming_table(jobs: list[Upcoming], note: str) -> str:
+def _cell(text: str | None) -> str:
+    return escape(text) if text else NONE
+
+
+def _upcoming_table(state: AppState, jobs: list[Upcoming], note: str) -> str:
     if not jobs:
         return f'<h2>Upcoming</h2><p class="empty">{escape(note or "Nothing scheduled.")}</p>'
-    flips = [j for j in jobs if j.kind in ("launch", "campaign")]
-    periodic = [j for j in jobs if j.kind not in ("launch", "campaign")]
-    rows = "".join(f"<tr><td>{j.run_at:%Y-%m-%d %H:%M:%S}</td><td>{escape(j.kind)}</td><td>{escape(j.store or '')}"
-                   f"</td><td>{escape(j.detail)}</td></tr>" for j in [*flips, *periodic])
-    return ('<h2>Upcoming launches, campaign flips and jobs</h2><table id="upcoming"><tr><th>at (UTC)</th>'
-            f"<th>kind</th><th>store</th><th>what</th></tr>{rows}</table>")
+    flips = [j for j in jobs if j.kind in FLIPS]
+    periodic = [j for j in jobs if j.kind not in FLIPS]
+    return _flips_table(state, flips) + _jobs_table(state, periodic)
+
+
+def _flips_table(state: AppState, flips: list[Upcoming]) -> str:
+    """One row per edition and storefront that changes at each launch or campaign flip, read from the stored
+    catalogue (the scheduler's job names only its instant); prices in the storefront's own currency."""
+    title = "<h2>Upcoming launches and campaign flips</h2>"
+    if not flips:
+        return title + '<p class="empty">No launch or campaign flip scheduled.</p>'
+    note = ""
+    try:
+        changes: dict[datetime, list[UpcomingChange]] | None = upcoming_changes(
+            state.catalogue().values(), state.settings.storefronts, [j.run_at for j in flips],
+            now=state.clock.now(), mapping=state.settings.mapping)
+    except Exception as exc:  # the scheduler's own summary still says something
+        changes, note = None, (f'<p class="failed">The stored catalogue could not be read ({type(exc).__name__}); '
+                               "the scheduler's summary is shown instead.</p>")
+    rows = []
+    for job in flips:
+        at = f"{job.run_at:%Y-%m-%d %H:%M:%S}"
+        found = [] if changes is None else changes.get(job.run_at, [])
+        if not found:
+            what = (job.detail or job.kind) if changes is None else (
+                "a sync runs; nothing in the stored catalogue changes at this instant")
+            rows.append(f"<tr><td>{at}</td><td>{NONE}</td><td>{NONE}</td><td>{NONE}</td><td>{escape(what)}</td></tr>")
+            continue
+        rows += [f"<tr><td>{at}</td><td>{escape(c.storefront)}</td><td>{escape(c.isbn)}</td><td>{escape(c.title)}"
+                 f"</td><td>{escape(c.what)}</td></tr>" for c in found[:CHANGES_PER_INSTANT]]
+        if len(found) > CHANGES_PER_INSTANT:
+            more = plural(len(found) - CHANGES_PER_INSTANT, "more change")
+            rows.append(f'<tr><td>{at}</td><td colspan="4" class="empty">… and {more} at this instant</td></tr>')
+    return (title + note + '<table id="upcoming"><tr><th>at (UTC)</th><th>storefront</th><th>ISBN</th>'
+            f"<th>title</th><th>what happens</th></tr>{''.join(rows)}</table>")
+
+
+def _jobs_table(state: AppState, jobs: list[Upcoming]) -> str:
+    if not jobs:
+        return ""
+    store = state.settings.store.name  # a job of no store named (the order import) works for this one
+    rows = "".join(f"<tr><td>{j.run_at:%Y-%m-%d %H:%M:%S}</td><td>{escape(j.kind)}</td>"
+                   f"<td>{escape(j.store or store)}</td><td>{_cell(j.detail)}</td></tr>" for j in jobs)
+    return ('<h2>Upcoming jobs</h2><table id="jobs"><tr><th>next run (UTC)</th><th>job</th><th>store</th>'
+            f"<th>schedule</th></tr>{rows}</table>")
 
 
 def _performance(state: AppState) -> str:
     end = state.clock.now().date()
     try:
-        report = state.sales(end - timedelta(weeks=12) + timedelta(days=1), end, "work")
+        titles = state.sales(end - timedelta(weeks=TITLE_WEEKS) + timedelta(days=1), end, "work")
+        recent = state.sales(end - timedelta(days=VELOCITY_DAYS - 1), end, "format")
     except Exception as exc:  # the rest of the page still helps
         return f'<h2>Title performance</h2><p class="failed">The sales report failed ({type(exc).__name__}).</p>'
-    return "<h2>Title performance (last 12 weeks)</h2>" + performance_charts(report)
+    return "<h2>Title performance</h2>" + performance_charts(titles, recent)
 
 
-def performance_charts(report: SalesReport) -> str:
+def performance_charts(titles: SalesReport, recent: SalesReport) -> str:
+    """Units by title over `titles`' dates; the formats' velocity and the reprint signal both over `recent`'s,
+    which are the reprint signal's window (VELOCITY_DAYS), so that the two compare."""
     units: dict[str, float] = defaultdict(float)
-    for row in report.rows:
+    for row in titles.rows:
         units[f"{row.label} ({row.group})" if row.label != row.group else row.group] += row.units
     top = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
-    formats = [(f.format, round(float(f.units_per_week), 2)) for f in report.formats[:8]]
-    reprint = [(f"{r.title} ({r.format})", round(float(r.weeks_of_cover), 1)) for r in report.reprint
+    formats = [(f.format, round(float(f.units_per_week), 2)) for f in recent.formats[:8]]
+    reprint = [(f"{r.title} ({r.format})", round(float(r.weeks_of_cover), 1)) for r in recent.reprint
                if r.reprint and r.weeks_of_cover is not None][:10]
-    return (bar_chart(top, title="Units by title", unit="units")
-            + bar_chart(formats, title="Fastest-moving formats", unit="/week")
-            + bar_chart(reprint, title="Reprint signal: weeks of cover left", unit="weeks"))
+    return (bar_chart(top, title=f"Units by title (last {_span(titles)})", unit=("unit", "units"))
+            + bar_chart(formats, title=f"Fastest-moving formats (last {_span(recent)})", unit="units/week")
+            + bar_chart(reprint, title=f"Reprint signal: weeks of cover left (sales of the last {_span(recent)})",
+                        unit=("week", "weeks")))
+
+
+def _span(report: SalesReport) -> str:
+    days = (report.end - report.start).days + 1
+    return plural(days // 7, "week") if days % 7 == 0 and days > 28 else plural(days, "day")
 
 
 async def _checked(request: Request, state: AppState) -> dict[str, str]:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from application.sales_report import SalesReport
+from domain.model import TitleFamily
 from domain.ports import Clock, UnitOfWork
 from entrypoints.http.hooks import ServiceHooks
 from entrypoints.http.security import HttpSecrets
@@ -37,6 +38,7 @@ class AppState:
     worker: WebhookWorker
     plan: Callable[[], dict[str, Any]]  # the plan document of `bookbridge plan --json`
     sales: SalesReporter
+    catalogue: Callable[[], dict[str, TitleFamily]]  # the stored title families of the configured source
     db_registry: CollectorRegistry  # the scrape-time database collector
     plan_lock: threading.Lock = field(default_factory=threading.Lock)
 

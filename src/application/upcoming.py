@@ -1,0 +1,153 @@
+"""What changes at the precise instants the scheduler holds (launches and campaign flips), per edition and storefront,
+for the dashboard.
+
+    upcoming_changes(families, storefronts, instants, *, now, mapping=None) -> dict[datetime, list[UpcomingChange]]
+
+The scheduler's precise job names only its instant. Here each edition's listing is built per storefront (not
+merged over the store, where a launch on one storefront hides behind another still on pre-order, and only the
+default currency's price shows) and followed from `now` through its changes up to the last instant asked for;
+a change at one of the `instants` is said in words ("goes on sale", "pre-order opens", "campaign price ends"),
+with any price in that storefront's currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from domain.lifecycle import Availability, Stage
+from domain.listing import ListingPrice, MappingSettings, StoreListing, build_edition_listing, edition_parts
+from domain.model import DateOrInstant, Edition, TitleFamily
+from domain.storefront import StorefrontSettings
+
+
+@dataclass(frozen=True)
+class UpcomingChange:
+    at: datetime
+    storefront: str
+    isbn: str
+    title: str  # the product name: title and format
+    what: str  # in words, prices in the storefront's currency
+
+
+def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings],
+                     instants: Iterable[datetime], *, now: datetime,
+                     mapping: MappingSettings | None = None) -> dict[datetime, list[UpcomingChange]]:
+    """Per instant (as given), the storefront listings that change then, by ISBN then storefront order."""
+    wanted = {instant: instant for instant in instants}  # aware datetimes compare (and hash) by their UTC instant
+    found: dict[datetime, list[UpcomingChange]] = {instant: [] for instant in wanted.values()}
+    if not wanted:
+        return found
+    last = max(wanted)
+    mapping = mapping or MappingSettings()
+    # A day either side: a date is midnight in a storefront's zone, up to 14 hours from UTC.
+    first_day, last_day = (now - timedelta(days=1)).date(), (last + timedelta(days=1)).date()
+    for family in families:
+        for edition in family.editions:
+            if not _may_change(edition, first_day, last_day):
+                continue  # a catalogue of 100,000 editions: build only those with a date in the window
+            parts = edition_parts(edition, mapping)
+            for storefront in storefronts:
+                listing = build_edition_listing(edition, storefront, at=now, parts=parts, hashed=False)
+                while listing.next_change is not None and listing.next_change <= last:
+                    at = listing.next_change
+                    after = build_edition_listing(edition, storefront, at=at, parts=parts, hashed=False)
+                    if at in wanted:
+                        what = describe_change(listing, after)
+                        if _sale_change(listing, after):
+                            what += _held_by_others(after, [
+                                build_edition_listing(edition, other, at=at, parts=parts, hashed=False)
+                                for other in storefronts if other is not storefront])
+                        found[wanted[at]].append(UpcomingChange(at=wanted[at], storefront=storefront.name,
+                                                                isbn=str(edition.isbn), title=parts["name"],
+                                                                what=what))
+                    listing = after
+    for changes in found.values():
+        changes.sort(key=lambda c: c.isbn)  # stable: storefronts keep their configured order
+    return found
+
+
+def _may_change(edition: Edition, first: date, last: date) -> bool:
+    """Whether any of the edition's own dates (lifecycle, price windows, sales-restriction windows: all a listing's
+    next change derives from) falls between `first` and `last`, inclusive. Cheap and conservative."""
+    days: list[DateOrInstant | None] = [edition.announcement_date, edition.preorder_embargo, edition.publication_date,
+                                        edition.sales_embargo]
+    for row in edition.prices:
+        days += [row.valid_from, row.valid_until]
+    rights = edition.rights
+    for restriction in (*rights.restrictions, *(r for c in rights.sales_rights for r in c.restrictions)):
+        days += [restriction.start, restriction.end]
+    for value in days:
+        if value is None:
+            continue
+        day = value.astimezone(UTC).date() if isinstance(value, datetime) else value
+        # An inclusive end (valid_until, a restriction's end) changes the listing the day after.
+        if first <= day <= last or first <= day + timedelta(days=1) <= last:
+            return True
+    return False
+
+
+def describe_change(before: StoreListing, after: StoreListing) -> str:
+    """One storefront listing's change, in words; never empty."""
+    said = [s for s in (_sale_change(before, after), _price_change(before.price, after.price)) if s]
+    return "; ".join(said) or "its listing is updated (sale status and price stay as they are)"
+
+
+_ON = {Availability.AVAILABLE: "on sale", Availability.PREORDER: "on pre-order", Availability.DISABLED: "not for sale"}
+_RESTRICTIVENESS = {Availability.AVAILABLE: 0, Availability.PREORDER: 1, Availability.DISABLED: 2}
+_STAGE_MOVES = {Stage.LIVE: "go on sale", Stage.PREORDER: "open for pre-order", Stage.ANNOUNCED: "be announced"}
+
+
+def _sale_change(before: StoreListing, after: StoreListing) -> str:
+    was, now = before.listed and before.is_visible, after.listed and after.is_visible
+    if not before.listed and not after.listed and before.stage != after.stage:
+        move = _STAGE_MOVES.get(after.stage, f"move to {after.stage}")
+        return f"would {move}, but is held back ({after.not_listed_reason or 'not listed'})"
+    if (was, before.availability) == (now, after.availability):
+        return ""
+    if now and after.availability is Availability.AVAILABLE:
+        return "goes on sale"
+    if now and after.availability is Availability.PREORDER:
+        return "pre-order opens" if before.availability is not Availability.AVAILABLE else "goes back to pre-order"
+    if now:
+        return "is shown, not yet for sale" if not was else "stops selling (still shown)"
+    reason = f" ({after.not_listed_reason})" if after.not_listed_reason else ""
+    return f"comes off sale{reason}"
+
+
+def _held_by_others(after: StoreListing, others: Sequence[StoreListing]) -> str:
+    """The store's one product per edition takes the most restrictive availability of the storefronts listing it
+    (`domain.listing.merge_storefronts`): say so when another storefront holds it back."""
+    if not after.listed:
+        return ""
+    behind = [o for o in others if o.listed and _RESTRICTIVENESS[o.availability] > _RESTRICTIVENESS[after.availability]]
+    if not behind:
+        return ""
+    worst = max((o.availability for o in behind), key=lambda a: _RESTRICTIVENESS[a])
+    names = ", ".join(o.storefront for o in behind) + (" follows" if len(behind) == 1 else " follow")
+    return f" (the product the storefronts share stays {_ON[worst]} until {names})"
+
+
+def _price_change(before: ListingPrice | None, after: ListingPrice | None) -> str:
+    if before is None and after is None:
+        return ""
+    if after is None:
+        return "loses its price"
+    if before is None:
+        return f"priced at {_money(after.currency, after.sale_price or after.price)}"
+    if (before.currency, before.price, before.sale_price) == (after.currency, after.price, after.sale_price):
+        return ""
+    if before.sale_price is None and after.sale_price is not None:
+        return (f"campaign price starts: {_money(after.currency, after.sale_price)} "
+                f"(regular {_money(after.currency, after.price)})")
+    if before.sale_price is not None and after.sale_price is None:
+        return f"campaign price ends: back to {_money(after.currency, after.price)}"
+    label = "campaign price changes" if after.sale_price is not None else "price changes"
+    return (f"{label}: {_money(before.currency, before.sale_price or before.price)} → "
+            f"{_money(after.currency, after.sale_price or after.price)}")
+
+
+def _money(currency: str, amount: Decimal) -> str:
+    return f"{currency} {amount:,.2f}"

@@ -1,0 +1,57 @@
+"""Upcoming changes for the dashboard: the cheap date filter never drops a change that building every listing finds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import application.upcoming as upcoming
+from domain.listing import build_edition_listing
+from domain.storefront import StorefrontSettings
+from strategies import editions_for, instants, title_families
+
+UK = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
+US = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                        timezone="America/New_York", default_currency=False)
+
+
+def _instants(families, now: datetime, days: int) -> list[datetime]:
+    """The instants the scheduler would hold: every listing's next changes within `days`."""
+    found: set[datetime] = set()
+    for family in families:
+        for edition in family.editions:
+            for storefront in (UK, US):
+                at = now
+                while (listing := build_edition_listing(edition, storefront, at=at)).next_change is not None:
+                    if listing.next_change > now + timedelta(days=days):
+                        break
+                    at = listing.next_change
+                    found.add(at)
+    return sorted(found)
+
+
+@given(families=st.lists(title_families(edition=editions_for(UK)), min_size=1, max_size=3),
+       now=instants(), days=st.integers(1, 60))
+def test_the_date_filter_keeps_every_change(families, now, days):
+    wanted = _instants(families, now, days)
+    filtered = upcoming.upcoming_changes(families, [UK, US], wanted, now=now)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(upcoming, "_may_change", lambda *_: True)
+        everything = upcoming.upcoming_changes(families, [UK, US], wanted, now=now)
+    assert filtered == everything
+
+
+def test_an_edition_whose_dates_are_all_outside_the_window_is_skipped():
+    from datetime import date
+
+    from examples import edition
+
+    first, last = date(2026, 11, 27), date(2026, 12, 5)
+    assert not upcoming._may_change(edition(publication_date=date(2026, 1, 10)), first, last)
+    assert upcoming._may_change(edition(publication_date=date(2026, 12, 1)), first, last)
+    # An inclusive end changes the listing the next day: a window ending the day before still counts.
+    assert upcoming._may_change(edition(publication_date=date(2026, 1, 10), prices=(
+        *edition().prices, edition().prices[0].model_copy(update={"valid_until": date(2026, 11, 26)}))), first, last)
