@@ -30,6 +30,7 @@ class UpcomingChange:
     isbn: str
     title: str  # the product name: title and format
     what: str  # in words, prices in the storefront's currency
+    launch: bool = False  # its sale status changes (else only a price: a campaign flip)
 
 
 def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings],
@@ -56,13 +57,14 @@ def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[Stor
                     after = build_edition_listing(edition, storefront, at=at, parts=parts, hashed=False)
                     if at in wanted:
                         what = describe_change(listing, after)
-                        if _sale_change(listing, after):
+                        launch = bool(_sale_change(listing, after))
+                        if launch:
                             what += _held_by_others(after, [
                                 build_edition_listing(edition, other, at=at, parts=parts, hashed=False)
                                 for other in storefronts if other is not storefront])
                         found[wanted[at]].append(UpcomingChange(at=wanted[at], storefront=storefront.name,
                                                                 isbn=str(edition.isbn), title=parts["name"],
-                                                                what=what))
+                                                                what=what, launch=launch))
                     listing = after
     for changes in found.values():
         changes.sort(key=lambda c: c.isbn)  # stable: storefronts keep their configured order

@@ -33,8 +33,9 @@ from adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from application.milestones import DEFAULT_ACTIONS, ActionFailed, ApplyMilestones, apply_milestones
 from application.reconcile import ReconcileStore, reconcile_store
 from application.sync import SyncReport, sync_store
+from application.upcoming import upcoming_changes
 from domain.lifecycle import lifecycle
-from domain.listing import Section, StoreListing, build_store_listings
+from domain.listing import Section
 from domain.milestones import catalogue_transitions
 from domain.model import Edition, TitleFamily
 from domain.ports import CatalogSource, ExceptionKind, UnitOfWork
@@ -335,30 +336,20 @@ class Service(ServiceHooks):
         return sorted(wanted)
 
     def classify(self, keys: Sequence[str], instant: datetime, families: _KeyIndex) -> tuple[str, str]:
-        """"launch" when a listing's visibility or availability changes at the instant, else "campaign" (a price
-        flip); the detail names the first changes. Compares at most CLASSIFY_KEYS listings."""
-        found = [(k, f) for k in keys if (f := families.family(k)) is not None][:CLASSIFY_KEYS]
-        sample = [k for k, _ in found]
-        chosen = list({f.id: f for _, f in found}.values())
+        """"launch" when an edition's sale status changes at the instant on a storefront, else "campaign" (a price
+        flip); the detail names the first changes per edition and storefront, prices in that storefront's currency
+        (`application.upcoming`). Looks at the families of at most CLASSIFY_KEYS listings."""
+        found = [f for k in keys if (f := families.family(k)) is not None][:CLASSIFY_KEYS]
+        chosen = list({f.id: f for f in found}.values())
         storefronts = self.settings.storefronts
-        if not chosen or not storefronts:
-            return "launch", f"{len(keys)} listings change"  # keys not in the catalogue: say no more than that
-        before = _by_key(build_store_listings(chosen, storefronts, at=self.clock.now(), mapping=self.settings.mapping,
-                                              store=self.store))
-        after = _by_key(build_store_listings(chosen, storefronts, at=instant, mapping=self.settings.mapping,
-                                             store=self.store))
-        launches, campaigns = [], []
-        for key in sample:
-            old, new = before.get(key), after.get(key)
-            if old is None or new is None:
-                continue
-            if (old.listed, old.is_visible, old.availability) != (new.listed, new.is_visible, new.availability):
-                launches.append(f"{new.sku} {old.availability}→{new.availability}")
-            elif (old.price, old.extra_prices) != (new.price, new.extra_prices):
-                campaigns.append(f"{new.sku} {_price(old)}→{_price(new)}")
-        more = len(keys) - len(launches) - len(campaigns)
-        detail = "; ".join(launches[:3] + campaigns[:3]) + (f"; {len(keys)} listings in all" if more > 0 else "")
-        return ("launch" if launches or not campaigns else "campaign"), detail
+        changes = upcoming_changes(chosen, storefronts, [instant], now=self.clock.now(),
+                                   mapping=self.settings.mapping)[instant] if chosen and storefronts else []
+        if not changes:  # keys not in the catalogue, or no storefront: say no more than that
+            return "launch", f"{len(keys)} listing{'' if len(keys) == 1 else 's'} change"
+        shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in changes[:4]]
+        more = len(changes) - len(shown)
+        detail = "; ".join(shown) + (f"; and {more} more change{'' if more == 1 else 's'}" if more else "")
+        return ("launch" if any(c.launch for c in changes) else "campaign"), detail
 
     def sync_again(self) -> SyncReport:
         """A follow-up sync (`attach-assets`), already under the store's lease; milestones are not detected again."""
@@ -380,7 +371,8 @@ class Service(ServiceHooks):
             self._require_scheduler().add_job(
                 "entrypoints.scheduler:launch", DateTrigger(instants[0]), id=job_id, replace_existing=True,
                 kwargs={"store": self.store, "instant": instants[0].isoformat(), "kind": "launch",
-                        "detail": f"{edition.isbn} milestone"}, misfire_grace_time=None)
+                        "detail": f"{edition.isbn} {edition.title}: its next lifecycle instant (milestone: "
+                                  "publication date confirmed)"}, misfire_grace_time=None)
         return f"launch job {job_id}"
 
 
@@ -439,17 +431,6 @@ class _KeyIndex:
         if key.startswith("family:"):
             return self._catalogue.get(key.split(":")[1])
         return self._by_isbn.get(key)
-
-
-def _by_key(listings: Iterable[StoreListing]) -> dict[str, StoreListing]:
-    return {listing.key: listing for listing in listings}
-
-
-def _price(listing: StoreListing) -> str:
-    price = listing.price
-    if price is None:
-        return "no price"
-    return f"{price.currency} {price.sale_price or price.price}"
 
 
 def upcoming_job(job: Job) -> UpcomingJob:

@@ -177,3 +177,17 @@ def test_plurals_and_empty_cells(dashboard: tuple[TestClient, Container]) -> Non
     assert rows(section(page, "runs"))[0][4:] == ["—", "—", "—", "—"]
     exceptions = rows(section(page, "exceptions"))
     assert exceptions[0][2] == "—" and exceptions[0][4] == "—", exceptions  # no ISBN, no field: said, not blank
+
+
+def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
+        dashboard: tuple[TestClient, Container]) -> None:
+    """`Service.classify` writes the job's detail, which /api/upcoming and `bookbridge jobs` show as it is."""
+    client, _ = dashboard
+    upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    details = {job["run_at"]: (job["kind"], job["detail"]) for job in upcoming if job["id"].startswith("launch:")}
+    launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (us)" in d[1])
+    assert launch[0] == "launch"
+    campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
+    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to USD 12.99 (us)")
+    assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
+    assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
