@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.pricing import PriceContext
@@ -18,7 +19,7 @@ class FormatStrategy(StrEnum):
 
 
 class StorefrontSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")  # a misspelt key is an error, not a silent default
 
     name: str = Field(min_length=1)
     channel_id: int = 1
@@ -58,7 +59,10 @@ class StorefrontSettings(BaseModel):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        return value.upper()
+        code = value.strip().upper()
+        if pycountry.currencies.get(alpha_3=code) is None:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. GBP, USD, EUR)")
+        return code
 
     @property
     def zone(self) -> ZoneInfo:

@@ -30,6 +30,9 @@ from adapters.bigcommerce.orders import BigCommerceOrderSource
 from adapters.bigcommerce.storefront import BigCommerceStorefront
 from adapters.hookspecs import AdapterRegistry, hookimpl
 
+# Every key the factories read from the `store` mapping (the order source reads a subset of the same table).
+OPTIONS = ("store_hash", "store_hash_env", "access_token", "access_token_env", "access_token_file", "v3_base_url",
+           "v2_base_url", "max_in_flight", "price_lists", "delete_on_delist")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -135,4 +138,5 @@ def _flag(value: Any, name: str) -> bool:
 
 @hookimpl
 def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_storefront("bigcommerce", create_bigcommerce_storefront, "BigCommerce store (REST V3/V2)")
+    registry.add_storefront("bigcommerce", create_bigcommerce_storefront, "BigCommerce store (REST V3/V2)",
+                            options=OPTIONS)

@@ -28,6 +28,8 @@ from adapters.consonance.source import ConsonanceSource
 from adapters.hookspecs import AdapterRegistry, hookimpl
 
 N = TypeVar("N", int, float)
+# Every key the factory reads, besides those the composition root passes (name, clock, today).
+OPTIONS = ("base_url", "api_key", "api_key_env", "timeout", "queries_dir", "overlap_days")
 
 
 class ConsonanceClientFactory:
@@ -109,4 +111,4 @@ def _today(cfg: Mapping[str, Any]) -> Callable[[], date]:
 
 @hookimpl
 def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_source("consonance", create_consonance_source, "Consonance GraphQL API")
+    registry.add_source("consonance", create_consonance_source, "Consonance GraphQL API", options=OPTIONS)

@@ -17,10 +17,12 @@ def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
         "memory",
         lambda cfg: InMemoryStorefront(str(cfg.get("name", "memory"))),
         "a store held in memory (tests, dry runs)",
+        options=(),  # none: only `name`, which the composition root passes
     )
-    registry.add_exception_queue("memory", _queue, "exceptions held in memory (tests)")
+    registry.add_exception_queue("memory", _queue, "exceptions held in memory (tests)", options=())
     registry.add_sales_sink(
-        "memory", lambda cfg: InMemorySalesSink(str(cfg.get("name", "memory"))), "sales facts held in memory (tests)"
+        "memory", lambda cfg: InMemorySalesSink(str(cfg.get("name", "memory"))), "sales facts held in memory (tests)",
+        options=(),
     )
 
 

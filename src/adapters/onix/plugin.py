@@ -25,6 +25,10 @@ from adapters.onix.assembly import PreviousEdition
 from adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
+# Every key each factory reads, besides those the composition root passes (name, previous_edition).
+FILE_OPTIONS = ("path", "validate", "complete")
+FOLDER_OPTIONS = ("drop_dir", "validate", "max_files")
+URL_OPTIONS = ("url", "validate", "complete", "timeout")
 
 
 def _flag(cfg: Mapping[str, Any], key: str) -> bool:
@@ -65,6 +69,7 @@ def create_url_source(cfg: Mapping[str, Any]) -> OnixUrlSource:
 
 @hookimpl
 def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_source("onix-file", create_file_source, "one ONIX 3.0 file")
-    registry.add_source("onix-folder", create_folder_source, "a drop folder of ONIX 3.0 files, each applied once")
-    registry.add_source("onix-url", create_url_source, "an ONIX 3.0 feed over HTTP(S)")
+    registry.add_source("onix-file", create_file_source, "one ONIX 3.0 file", options=FILE_OPTIONS)
+    registry.add_source("onix-folder", create_folder_source, "a drop folder of ONIX 3.0 files, each applied once",
+                        options=FOLDER_OPTIONS)
+    registry.add_source("onix-url", create_url_source, "an ONIX 3.0 feed over HTTP(S)", options=URL_OPTIONS)

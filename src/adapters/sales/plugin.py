@@ -30,6 +30,10 @@ from adapters.hookspecs import AdapterRegistry, hookimpl
 from adapters.sales.csv_export import CsvSalesSink
 from adapters.sales.graphql_sink import GraphQLSalesSink
 
+# Every key each factory reads, besides `name` (which the composition root passes).
+CSV_OPTIONS = ("directory", "prefix")
+GRAPHQL_OPTIONS = ("base_url", "api_key", "api_key_env", "document", "operation_name", "timeout")
+
 
 def create_csv_sink(cfg: Mapping[str, Any]) -> CsvSalesSink:
     directory = cfg.get("directory")
@@ -77,6 +81,8 @@ def create_graphql_sink(cfg: Mapping[str, Any]) -> GraphQLSalesSink:
 
 @hookimpl
 def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_sales_sink("csv", create_csv_sink, "CSV files, one per day, for Consonance's sales import")
+    registry.add_sales_sink("csv", create_csv_sink, "CSV files, one per day, for Consonance's sales import",
+                            options=CSV_OPTIONS)
     registry.add_sales_sink("consonance-graphql", create_graphql_sink,
-                            "a tenant-provided GraphQL mutation (Consonance documents no sales write-back)")
+                            "a tenant-provided GraphQL mutation (Consonance documents no sales write-back)",
+                            options=GRAPHQL_OPTIONS)

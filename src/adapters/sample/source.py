@@ -37,4 +37,5 @@ def _factory(cfg: Mapping[str, Any]) -> SampleCatalogSource:
 
 @hookimpl
 def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_source("sample", _factory, "the bundled, generated sample catalogue (demo and tests)")
+    registry.add_source("sample", _factory, "the bundled, generated sample catalogue (demo and tests)",
+                        options=("families",))  # and `today`, which the composition root passes

@@ -3,7 +3,8 @@
 The model is walked recursively (a table field or a list of tables is a section of its own); in the doc, a
 section is a heading naming it (`## Top level`, ``## `[mapping]` ``, ``## `[[storefronts]]` ``) and its keys
 are the first column of the table under it. Adapter options (`### kind = ...` tables) belong to the plugins,
-not the model, so only the model sections are checked both ways.
+not the model: they are checked both ways against the options each built-in adapter declares when it registers
+(`AdapterRegistry.create` refuses any other key).
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterSpec
+from entrypoints.plugins import collect_adapters, make_plugin_manager
 from entrypoints.settings import Settings
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
 HEADING = re.compile(r"^(#{2,6})\s+(.*?)\s*$")
 SECTION = re.compile(r"^`\[{1,2}(\w+)\]{1,2}`$")
 ROW_KEY = re.compile(r"^\|\s*`(\w+)`\s*\|")
+ADAPTER = re.compile(r"^`kind = (.*?)`(?::|$)")
+ADAPTER_SECTIONS = {"source": AdapterKind.SOURCE, "store": AdapterKind.STOREFRONT,
+                    "exception_queues": AdapterKind.EXCEPTION_QUEUE, "sales_sinks": AdapterKind.SALES_SINK}
 
 
 def _model_of(annotation: object) -> tuple[type[BaseModel] | None, bool]:
@@ -114,3 +120,73 @@ def test_the_doc_parser_sees_the_sections():
     sections = doc_sections()
     assert "database_url" in sections[""] and "delta_sync_minutes" in sections["schedules"]
     assert "base_url" not in sections["source"]  # adapter options are in their own tables, not the model's
+
+
+# --- adapter options -----------------------------------------------------------------------------------------------
+
+
+def adapter_docs() -> dict[tuple[AdapterKind, str], set[str]]:
+    """(kind, adapter name) -> the options documented for it under its ``### `kind = "..."` `` heading.
+
+    One heading may name several adapters (`"onix-file"`, `"onix-folder"`, `"onix-url"`): a row whose other
+    columns name some of them in backticks is theirs only, any other row is all of theirs."""
+    found: dict[tuple[AdapterKind, str], set[str]] = {}
+    section: str | None = None
+    names: list[str] = []
+    in_table = False
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if heading := HEADING.match(line):
+            level, text = len(heading[1]), heading[2]
+            if level == 2:
+                section, names = (m[1] if (m := SECTION.match(text)) else None), []
+            elif level == 3 and section in ADAPTER_SECTIONS and (m := ADAPTER.match(text)):
+                names = re.findall(r'"([\w-]+)"', m[1] + text[m.end():].split(":")[0])
+                for name in names:
+                    found[(ADAPTER_SECTIONS[section], name)] = set()
+            else:
+                names = []
+            in_table = False
+            continue
+        if not names:
+            continue
+        if line.startswith("|"):
+            in_table = True
+            if key := ROW_KEY.match(line):
+                rest = line[key.end():]
+                mentioned = [n for n in names if f"`{n}`" in rest]
+                for name in mentioned or names:
+                    found[(ADAPTER_SECTIONS[section], name)].add(key[1])  # type: ignore[index]
+        elif in_table:
+            names = []
+    return found
+
+
+def builtin_adapters() -> list[AdapterSpec]:
+    registry, failures = collect_adapters(make_plugin_manager())
+    assert failures == []
+    return [spec for spec in registry.all() if spec.origin == "built-in"]
+
+
+def test_every_builtin_adapter_has_a_section_and_declares_its_options():
+    documented = adapter_docs()
+    for spec in builtin_adapters():
+        assert (spec.kind, spec.name) in documented, (
+            f"docs/configuration.md has no `kind = \"{spec.name}\"` section for the {spec.kind} {spec.name!r}")
+        assert spec.options is not None, f"built-in {spec.kind} adapter {spec.name!r} declares no options"
+
+
+@pytest.mark.parametrize("spec", builtin_adapters(), ids=lambda s: f"{s.kind}:{s.name}")
+def test_every_documented_option_is_accepted_and_every_declared_one_documented(spec):
+    documented = adapter_docs()[(spec.kind, spec.name)]
+    refused = spec.unknown_options(dict.fromkeys(documented, "x"))
+    assert not refused, f"{spec.kind} {spec.name!r} refuses documented options {refused}"
+    undocumented = sorted((spec.options or frozenset()) - documented - ALWAYS_PASSED_OPTIONS)
+    assert not undocumented, f"{spec.kind} {spec.name!r}: options missing from the doc {undocumented}"
+
+
+def test_the_adapter_parser_sees_the_tables():
+    documented = adapter_docs()
+    assert "max_in_flight" in documented[(AdapterKind.STOREFRONT, "bigcommerce")]
+    assert documented[(AdapterKind.SOURCE, "onix-folder")] >= {"drop_dir", "max_files", "validate", "name"}
+    assert "path" not in documented[(AdapterKind.SOURCE, "onix-folder")]  # the row names `onix-file` only
+    assert documented[(AdapterKind.STOREFRONT, "memory")] == set()

@@ -18,5 +18,8 @@ def create_merchant_feed(cfg: Mapping[str, Any]) -> MerchantFeedStorefront:
 
 @hookimpl
 def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
+    # Declaring the keys the factory reads makes bookbridge refuse a misspelt one (`bookbridge check` names it
+    # and suggests the closest), before the factory is called; they are the settings model's fields.
     registry.add_storefront("merchant-feed", create_merchant_feed,
-                            "Google Merchant Center product feeds (RSS 2.0), one per target country")
+                            "Google Merchant Center product feeds (RSS 2.0), one per target country",
+                            options=tuple(FeedSettings.model_fields))
