@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -99,20 +100,39 @@ def _stage(edition: Edition, at: datetime, tz: ZoneInfo) -> tuple[Stage, datetim
 
 
 def listing_state(edition: Edition, *, at: datetime, tz: ZoneInfo) -> ListingState:
-    at = require_aware(at)
+    return _state(_state_values(edition, require_aware(at), tz))
+
+
+# A ListingState's fields as a tuple, in field order: (stage, visible, purchasable, availability,
+# preorder_release, message). `lifecycle` compares these at each instant instead of building states.
+_StateValues = tuple[Stage, bool, bool, Availability, datetime | None, str | None]
+
+
+def _state_values(edition: Edition, at: datetime, tz: ZoneInfo) -> _StateValues:
     stage, release = _stage(edition, at, tz)
     if stage is Stage.LIVE:
-        return ListingState(stage=stage, visible=True, purchasable=True, availability=Availability.AVAILABLE)
+        return stage, True, True, Availability.AVAILABLE, None, None
     if stage is Stage.PREORDER:
-        return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.PREORDER,
-                            preorder_release=release, message="Pre-order now: released %%DATE%%")
+        return stage, True, False, Availability.PREORDER, release, "Pre-order now: released %%DATE%%"
     if stage is Stage.ANNOUNCED:
         when = f" {release.astimezone(tz).date().isoformat()}" if release else " soon"
-        return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.DISABLED,
-                            preorder_release=release, message=f"Coming{when}")
+        return stage, True, False, Availability.DISABLED, release, f"Coming{when}"
+    if stage is Stage.TEMPORARILY_UNAVAILABLE:
+        return stage, True, False, Availability.DISABLED, None, "Temporarily unavailable"
+    return stage, False, False, Availability.DISABLED, None, None
+
+
+def _state(values: _StateValues) -> ListingState:
+    """The ListingState of `_state_values` (built as `listing_state` always has: the same fields set)."""
+    stage, _, _, availability, release, message = values
+    if stage is Stage.LIVE:
+        return ListingState(stage=stage, visible=True, purchasable=True, availability=Availability.AVAILABLE)
+    if stage is Stage.PREORDER or stage is Stage.ANNOUNCED:
+        return ListingState(stage=stage, visible=True, purchasable=False, availability=availability,
+                            preorder_release=release, message=message)
     if stage is Stage.TEMPORARILY_UNAVAILABLE:
         return ListingState(stage=stage, visible=True, purchasable=False, availability=Availability.DISABLED,
-                            message="Temporarily unavailable")
+                            message=message)
     return ListingState(stage=stage, visible=False, purchasable=False, availability=Availability.DISABLED)
 
 
@@ -130,8 +150,20 @@ def _instants(edition: Edition, tz: ZoneInfo) -> list[datetime]:
 
 def lifecycle(edition: Edition, *, at: datetime, tz: ZoneInfo) -> Lifecycle:
     """The state at `at`, and the first later instant at which the state differs."""
-    state = listing_state(edition, at=at, tz=tz)
-    for instant in _instants(edition, tz):
-        if instant > at and listing_state(edition, at=instant, tz=tz) != state:
-            return Lifecycle(state=state, next_change=instant)
-    return Lifecycle(state=state, next_change=None)
+    state = _state_values(edition, require_aware(at), tz)
+    change = next((instant for instant in _instants(edition, tz)
+                   if instant > at and _state_values(edition, instant, tz) != state), None)
+    release = state[4]
+    # Aware datetimes at one instant are equal whatever their zone: the key tells their zones apart as well.
+    key = (state, change, release and (release.tzinfo, release.fold), change and (change.tzinfo, change.fold))
+    found = _LIFECYCLES.get(key)
+    if found is None:
+        if len(_LIFECYCLES) >= 4096:
+            _LIFECYCLES.clear()
+        found = _LIFECYCLES[key] = Lifecycle(state=_state(state), next_change=change)
+    return found
+
+
+# Lifecycles are frozen values, and most editions share a few (live with no change ahead above all): one object
+# per value, instead of building and validating two models per edition and storefront time zone.
+_LIFECYCLES: dict[tuple[Any, ...], Lifecycle] = {}

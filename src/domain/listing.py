@@ -34,13 +34,13 @@ from typing_extensions import TypedDict  # pydantic's, which it requires for Typ
 
 from domain.formats import Format
 from domain.hashing import content_hash
-from domain.instants import start_of
+from domain.instants import require_aware, start_of
 from domain.isbn import ISBN13
 from domain.lifecycle import Availability, Lifecycle, Stage, created_hidden, lifecycle
-from domain.model import Edition, ResourceKind, TextKind, TitleFamily
-from domain.pricing import PriceAt, pricing
+from domain.model import Contributor, Edition, ResourceKind, TextKind, TitleFamily
+from domain.pricing import PriceAt, prices_and_next_change
 from domain.problems import Problem, blocking
-from domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, problems
+from domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, problems, rights_conflicts
 from domain.rights import next_restriction_change, storefront_rights
 from domain.storefront import FormatStrategy, StorefrontSettings
 
@@ -313,8 +313,45 @@ def with_hashes(listing: StoreListing) -> StoreListing:
 
 def _hashed(listing: StoreListing) -> StoreListing:
     """Set the section hashes of a listing built here and not yet handed out (no copy)."""
-    listing.__dict__["hashes"] = section_hashes(listing)
+    d = listing.__dict__
+    if d["variants"]:
+        d["hashes"] = section_hashes(listing)
+        return listing
+    # `section_hashes`, with the pricing and storefronts sections' hashes shared between listings: their values
+    # repeat (shared price objects, see `_listing_price`; a few channel sets).
+    sha = hashlib.sha256
+    hashes: dict[Section, str] = {}
+    for section, (names, serializer) in _SECTION_SERIALIZERS.items():
+        if section is Section.PRICING:
+            price, extra = d["price"], d["extra_prices"]
+            key: Any = (id(price), *map(id, extra))
+            hit = _PRICING_HASHES.get(key)
+            if hit is None:
+                digest = sha(serializer.to_json({"price": price, "extra_prices": extra})).hexdigest()
+                if len(_PRICING_HASHES) >= 65536:
+                    _PRICING_HASHES.clear()
+                _PRICING_HASHES[key] = (price, extra, digest)  # holds the prices: their ids stay theirs
+            else:
+                digest = hit[2]
+        elif section is Section.STOREFRONTS:
+            key = (d["channels"], d["listed"])
+            digest = _STOREFRONTS_HASHES.get(key)  # type: ignore[assignment]
+            if digest is None:
+                digest = sha(serializer.to_json({"channels": key[0], "listed": key[1]})).hexdigest()
+                if len(_STOREFRONTS_HASHES) >= 4096:
+                    _STOREFRONTS_HASHES.clear()
+                _STOREFRONTS_HASHES[key] = digest
+        else:
+            digest = sha(serializer.to_json({name: d[name] for name in names})).hexdigest()
+        hashes[section] = digest
+    d["hashes"] = hashes
     return listing
+
+
+# Section hashes of values that repeat, for `_hashed`: the pricing section by the identity of its (shared, see
+# `_listing_price`) price objects, which each entry holds; the storefronts section by its values.
+_PRICING_HASHES: dict[tuple[int, ...], tuple[ListingPrice | None, tuple[ListingPrice, ...], str]] = {}
+_STOREFRONTS_HASHES: dict[tuple[tuple[int, ...], bool], str] = {}
 
 
 # --- text helpers -----------------------------------------------------------------------------------------
@@ -348,44 +385,62 @@ def _convert(value: Decimal | None, factor: Decimal) -> Decimal | None:
 # --- building one edition ---------------------------------------------------------------------------------
 
 
-def _description(edition: Edition) -> str:
+def _texts(edition: Edition) -> dict[TextKind, str]:
+    """`edition.text(kind)` for every kind at once: the first approved, non-blank text of each kind."""
+    first: dict[TextKind, str] = {}
+    for t in edition.texts:
+        if t.approved and t.kind not in first and t.text.strip():
+            first[t.kind] = t.text
+    return first
+
+
+def _description(edition: Edition, texts: dict[TextKind, str] | None = None,
+                 authors: tuple[Contributor, ...] | None = None) -> str:
+    """`texts` (`_texts`) and `authors` (`edition.authors`) may be passed when the caller has them."""
+    if texts is None:
+        texts = _texts(edition)
     parts: list[str] = []
-    if promo := edition.text(TextKind.PROMOTIONAL):
+    if promo := texts.get(TextKind.PROMOTIONAL):
         parts.append(f"<p><strong>{promo}</strong></p>")
-    main = edition.text(TextKind.DESCRIPTION) or edition.text(TextKind.SHORT_DESCRIPTION)
+    main = texts.get(TextKind.DESCRIPTION) or texts.get(TextKind.SHORT_DESCRIPTION)
     if main:
         parts.append(main)
     reviews = [t.text for t in edition.texts if t.kind is TextKind.REVIEW and t.approved]
     if reviews:
         parts.append("<h3>Reviews</h3>" + "".join(f"<blockquote>{r}</blockquote>" for r in reviews))
-    bios = [c.biography for c in edition.authors if c.biography] or (
-        [bio] if (bio := edition.text(TextKind.BIOGRAPHY)) else []
+    bios = [c.biography for c in (edition.authors if authors is None else authors) if c.biography] or (
+        [bio] if (bio := texts.get(TextKind.BIOGRAPHY)) else []
     )
     if bios:
         parts.append("<h3>About the author</h3>" + "".join(f"<p>{b}</p>" for b in bios))
     return "\n".join(parts)
 
 
+_IMAGE_LABELS = {ResourceKind.FRONT_COVER: "Front cover", ResourceKind.BACK_COVER: "Back cover",
+                 ResourceKind.AUTHOR_PHOTO: "Author photo"}  # in the order the images go to the store
+
+
 def _images(edition: Edition) -> tuple[ListingImage, ...]:
-    order = (ResourceKind.FRONT_COVER, ResourceKind.BACK_COVER, ResourceKind.AUTHOR_PHOTO)
+    resources = edition.resources
+    if not resources:
+        return ()
     images: list[ListingImage] = []
     seen: set[str] = set()
-    for kind in order:
-        for r in edition.resources:
+    for kind, label in _IMAGE_LABELS.items():
+        for r in resources:
             if r.kind is not kind or not r.approved:
                 continue
             if r.mime_type and r.mime_type.lower() not in ALLOWED_IMAGE_TYPES:
                 continue  # BigCommerce takes JPEG, PNG and GIF only (readiness says so)
             if r.size_bytes is not None and r.size_bytes > MAX_IMAGE_BYTES:
                 continue  # BigCommerce takes at most 8 MB per image (readiness says so)
-            ident = r.checksum or r.url
+            checksum = r.sha256 or r.md5  # the resource's `checksum`
+            ident = checksum or r.url
             if ident in seen:
                 continue
             seen.add(ident)
-            label = {ResourceKind.FRONT_COVER: "Front cover", ResourceKind.BACK_COVER: "Back cover",
-                     ResourceKind.AUTHOR_PHOTO: "Author photo"}[kind]
             images.append(_fast(ListingImage, {
-                "url": r.url, "kind": kind, "checksum": r.checksum,
+                "url": r.url, "kind": kind, "checksum": checksum,
                 "is_thumbnail": kind is ResourceKind.FRONT_COVER and not images,
                 "description": clip(f"{label}: {edition.title}", 255)}))
     return tuple(images)
@@ -411,7 +466,9 @@ def _custom_fields(edition: Edition) -> tuple[CustomField, ...]:
     if contributors:
         text = "; ".join(f"{_ROLE_LABELS.get(c.role, 'Contributor')}: {c.name}" for c in contributors)
         fields.append(("Contributors", text))
-    return tuple(_custom_field(n, v) for n, v in fields)
+    # The ISBN is the one field of its edition alone: not cached (100,000 of them would push out those that repeat).
+    isbn = _fast(CustomField, {"name": "ISBN", "value": clip(fields[0][1], CUSTOM_FIELD_MAX)})
+    return (isbn, *(_custom_field(n, v) for n, v in fields[1:]))
 
 
 @lru_cache(maxsize=65536)
@@ -426,39 +483,58 @@ def edition_parts(edition: Edition, mapping: MappingSettings) -> dict[str, Any]:
     d = edition.dimensions
     length = _FROM_MM[mapping.length_unit]
     title = edition.display_title
-    author = ", ".join(c.name for c in edition.authors)
+    authors = edition.authors
+    author = ", ".join(c.name for c in authors)
+    texts = _texts(edition)
+    isbn = str(edition.isbn)
+    label = edition.format.label
+    suffix = f" ({label})"
+    short = texts.get(TextKind.SHORT_DESCRIPTION)
     return {
-        "key": str(edition.isbn),
+        "key": isbn,
         "family_id": edition.family_id,
         "isbns": (edition.isbn,),
-        "sku": str(edition.isbn),
-        "name": edition_name(edition),
-        "custom_url": f"/{slugify(edition.title)[:150]}-{_slug_of_label(edition.format.label)}-{edition.isbn}/",
+        "sku": isbn,
+        "name": clip(title, NAME_MAX - len(suffix)) + suffix,  # edition_name(edition)
+        "custom_url": f"/{_slug_of_title(edition.title)[:150]}-{_slug_of_label(label)}-{isbn}/",
         "product_type": "digital" if digital else "physical",
-        "description": _description(edition),
+        "description": _description(edition, texts, authors),
         "brand": edition.imprint,
-        "gtin": str(edition.isbn),
+        "gtin": isbn,
         "weight": Decimal(0) if digital else (_convert(d.weight_g, _TO_GRAMS[mapping.weight_unit]) or Decimal(0)),
         "width": None if digital else _convert(d.width_mm, length),
         "height": None if digital else _convert(d.height_mm, length),
         "depth": None if digital else _convert(d.thickness_mm, length),
         "images": _images(edition),
         "custom_fields": _custom_fields(edition),
-        "related_isbns": tuple(sorted(edition.related_isbns)),
-        "search_keywords": ", ".join(dict.fromkeys(x for x in (str(edition.isbn), author, edition.imprint or "") if x)),
+        "related_isbns": tuple(sorted(edition.related_isbns)) if edition.related_isbns else (),
+        "search_keywords": ", ".join(dict.fromkeys(x for x in (isbn, author, edition.imprint or "") if x)),
         "page_title": clip(f"{title} by {author}" if author else title, 255),
-        "meta_description": clip(re.sub(r"<[^>]+>", "", edition.text(TextKind.SHORT_DESCRIPTION) or ""), 1000),
+        "meta_description": _meta_description(short) if short else "",
     }
+
+
+@lru_cache(maxsize=1024)
+def _slug_of_title(title: str) -> str:
+    """A work's formats share its title (and a family's editions follow each other)."""
+    return slugify(title)
+
+
+@lru_cache(maxsize=1024)
+def _meta_description(text: str) -> str:
+    """A work's formats often share its short description."""
+    return clip(re.sub(r"<[^>]+>", "", text), 1000)
 
 
 class _StorefrontFacts:
     """What every edition's listing on one storefront needs at one instant, computed once per plan."""
 
-    __slots__ = ("local_date", "outlets", "prices", "zone")
+    __slots__ = ("currency", "local_date", "outlets", "prices", "zone")
 
     def __init__(self, storefront: StorefrontSettings, at: datetime) -> None:
         self.zone = storefront.zone
         self.prices = storefront.price_context
+        self.currency = self.prices.currency.upper()  # a price's currency (as `pricing` gives it)
         self.outlets = frozenset(storefront.outlet_names)
         self.local_date = at.astimezone(self.zone).date()
 
@@ -485,12 +561,54 @@ def build_edition_listing(
         parts = edition_parts(edition, mapping or MappingSettings())
     if facts is None:
         facts = _StorefrontFacts(storefront, at)
-    tz = facts.zone
     if life is None:
-        life = lifecycle(edition, at=at, tz=tz)
-    prices = pricing(edition.prices, facts.prices, at)
+        life = lifecycle(edition, at=at, tz=facts.zone)
+    listing = _listing(parts, _on_storefront(edition, storefront, facts, life, at))
+    return _hashed(listing) if hashed else listing
+
+
+class _OnStorefront:
+    """The fields of an edition's listing that depend on the storefront (the rest are `edition_parts`): what
+    `build_edition_listing` puts in them, computed without building the listing itself, so that a store of
+    several storefronts builds one listing per edition (their merge) instead of one per storefront and a merge.
+    The attribute names are the listing's, so `_merged` takes these and listings alike."""
+
+    __slots__ = ("availability", "channels", "extra_prices", "is_visible", "listed", "next_change",
+                 "not_listed_reason", "preorder_message", "preorder_release_date", "price", "problems",
+                 "purchasable", "stage", "storefront")
+
+    storefront: str
+    channels: tuple[int, ...]
+    stage: Stage
+    availability: Availability
+    is_visible: bool
+    purchasable: bool
+    preorder_release_date: datetime | None
+    preorder_message: str | None
+    listed: bool
+    not_listed_reason: str | None
+    price: ListingPrice | None
+    extra_prices: tuple[ListingPrice, ...]
+    next_change: datetime | None
+    problems: tuple[Problem, ...]
+
+
+def _on_storefront(edition: Edition, storefront: StorefrontSettings, facts: _StorefrontFacts, life: Lifecycle,
+                   at: datetime, shared: dict[Any, Any] | None = None) -> _OnStorefront:
+    """`shared` (one dict per edition) lets an edition's storefronts share what they have in common."""
+    tz = facts.zone
+    found_price, price_change = prices_and_next_change(edition.prices, facts.prices, require_aware(at), tz)
     state = life.state
-    found = problems(edition, storefront, at=at, stage=state.stage, priced=prices.at is not None)
+    # An edition's problems are the same on every storefront with the same requirements, unless a price is
+    # missing (the problem names the currency) or the rights conflict where one serves (it names the storefront).
+    key = ((state.stage, storefront.require_cover, storefront.require_description)
+           if shared is not None and found_price is not None
+           and not rights_conflicts(edition.rights, storefront.countries) else None)
+    found = shared.get(key) if key is not None else None  # type: ignore[union-attr]
+    if found is None:
+        found = problems(edition, storefront, at=at, stage=state.stage, priced=found_price is not None)
+        if key is not None:
+            shared[key] = found  # type: ignore[index]
     licensed, refused = storefront_rights(edition.rights, storefront.countries, storefront.eligibility,
                                           storefront.unknown_rights, facts.outlets, facts.local_date)
     reason: str | None = None
@@ -501,34 +619,80 @@ def build_edition_listing(
     elif state.stage in (Stage.EDITORIAL, Stage.DELISTED) and not created_hidden(edition, state.stage):
         reason = f"lifecycle stage {state.stage}"
     listed = reason is None
-    # A product nobody may see yet (created hidden at metadata lock) is on no channel: nothing is sold early.
-    on_channel = listed and state.visible
-    rights_change = next_restriction_change(edition.rights, after=facts.local_date)
-    next_changes = [t for t in (life.next_change, prices.next_change,
-                                start_of(rights_change, tz) if rights_change else None) if t is not None]
+    if shared is None:
+        rights_change = next_restriction_change(edition.rights, after=facts.local_date)
+    elif (rights_change := shared.get(facts.local_date, _UNSET)) is _UNSET:
+        rights_change = shared[facts.local_date] = next_restriction_change(edition.rights, after=facts.local_date)
+    next_changes = [t for t in (life.next_change, price_change, start_of(rights_change, tz) if rights_change else None)
+                    if t is not None]
     preorder = state.availability is Availability.PREORDER
-    # Built from validated domain objects: construct without validating again (planning 100k editions). The
-    # fields are in the model's order (test_section_hash_compat holds them to it).
-    p = parts
-    listing = _fast(StoreListing, {
-        "key": p["key"], "storefront": storefront.name, "channels": (storefront.channel_id,) if on_channel else (),
+    v = _OnStorefront()
+    v.storefront = storefront.name
+    # A product nobody may see yet (created hidden at metadata lock) is on no channel: nothing is sold early.
+    v.channels = (storefront.channel_id,) if listed and state.visible else ()
+    v.stage = state.stage
+    v.availability = state.availability if listed else Availability.DISABLED
+    v.is_visible = state.visible and listed
+    v.purchasable = state.purchasable and listed
+    v.preorder_release_date = state.preorder_release if preorder else None
+    v.preorder_message = state.message if preorder else None
+    v.listed = listed
+    v.not_listed_reason = reason
+    v.price = (_listing_price(found_price, facts.currency, facts.prices.tax_inclusive, storefront.default_currency,
+                              storefront.name) if found_price is not None else None)
+    v.extra_prices = ()
+    v.next_change = min(next_changes) if next_changes else None
+    v.problems = tuple(found)
+    return v
+
+
+def _listing_price(found: Any, currency: str, tax_inclusive: bool, default_currency: bool, storefront: str
+                   ) -> ListingPrice:
+    """`ListingPrice.of(PriceAt(...))` from pricing's plain values (`prices_and_next_change`).
+
+    Prices repeat (a catalogue has a few price points per currency): one frozen object per value and
+    storefront, which saves building one per edition and storefront, their memory, and serialising the same
+    pricing section again (`_hashed`)."""
+    price, sale, retail, starts, ends = found
+    # Equal amounts are one price (9.9 and 9.90 give 9.9000), except that -0 serialises as such: never shared.
+    signed = price.is_signed() or (sale is not None and sale.is_signed()) or (retail is not None and retail.is_signed())
+    # Aware datetimes at one instant are equal whatever their zone: the key tells their zones apart as well.
+    key = (found, currency, tax_inclusive, default_currency, storefront,
+           starts and (starts.tzinfo, starts.fold), ends and (ends.tzinfo, ends.fold))
+    made = None if signed else _PRICES.get(key)
+    if made is None:
+        on_sale = sale is not None
+        made = _fast(ListingPrice, {
+            "currency": currency, "price": _money(price), "sale_price": _money(sale), "retail_price": _money(retail),
+            "tax_inclusive": tax_inclusive, "in_default_currency": default_currency, "storefront": storefront,
+            "sale_starts": starts if on_sale else None, "sale_ends": ends if on_sale else None})
+        if not signed:
+            if len(_PRICES) >= 65536:
+                _PRICES.clear()
+            _PRICES[key] = made
+    return made
+
+
+_PRICES: dict[tuple[Any, ...], ListingPrice] = {}
+
+
+def _listing(p: dict[str, Any], v: _OnStorefront) -> StoreListing:
+    """The listing of an edition's parts (`edition_parts`) and its storefront fields (one storefront's, or
+    merged over a store's). Built from validated domain objects: constructed without validating again (planning
+    100k editions). The fields are in the model's order (test_section_hash_compat holds them to it)."""
+    return _fast(StoreListing, {
+        "key": p["key"], "storefront": v.storefront, "channels": v.channels,
         "family_id": p["family_id"], "isbns": p["isbns"], "sku": p["sku"], "name": p["name"],
         "custom_url": p["custom_url"], "product_type": p["product_type"], "description": p["description"],
         "brand": p["brand"], "gtin": p["gtin"], "weight": p["weight"], "width": p["width"], "height": p["height"],
-        "depth": p["depth"], "stage": state.stage,
-        "availability": state.availability if listed else Availability.DISABLED,
-        "is_visible": state.visible and listed, "purchasable": state.purchasable and listed,
-        "preorder_release_date": state.preorder_release if preorder else None,
-        "preorder_message": state.message if preorder else None,
-        "listed": listed, "not_listed_reason": reason,
-        "price": (ListingPrice.of(prices.at, default_currency=storefront.default_currency, storefront=storefront.name)
-                  if prices.at else None),
-        "extra_prices": (), "images": p["images"], "custom_fields": p["custom_fields"],
+        "depth": p["depth"], "stage": v.stage, "availability": v.availability, "is_visible": v.is_visible,
+        "purchasable": v.purchasable, "preorder_release_date": v.preorder_release_date,
+        "preorder_message": v.preorder_message, "listed": v.listed, "not_listed_reason": v.not_listed_reason,
+        "price": v.price, "extra_prices": v.extra_prices, "images": p["images"], "custom_fields": p["custom_fields"],
         "related_isbns": p["related_isbns"], "variants": (), "search_keywords": p["search_keywords"],
-        "page_title": p["page_title"], "meta_description": p["meta_description"],
-        "next_change": min(next_changes) if next_changes else None, "problems": tuple(found), "hashes": {},
+        "page_title": p["page_title"], "meta_description": p["meta_description"], "next_change": v.next_change,
+        "problems": v.problems, "hashes": {},
     })
-    return _hashed(listing) if hashed else listing
 
 
 def edition_name(edition: Edition) -> str:
@@ -579,15 +743,14 @@ def build_store_listings(
     context = memo.start((tuple(storefronts), mapping, store)) if memo is not None else ()
     kept: dict[str, _MemoEntry] = {}
     for family in families:
-        fingerprint = _fingerprint(family) if memo is not None else b""
-        if memo is not None and (entry := memo.reuse(family.id, fingerprint, at, context)) is not None:
+        if memo is not None and (entry := memo.reuse(family, at, context)) is not None:
             listings += entry.listings
             kept[family.id] = entry
             continue
         editions = [_store_edition(e, facts, at=at, mapping=mapping, store=store) for e in family.editions]
         built = _family_products(family, editions) if variants else editions
         if memo is not None:
-            kept[family.id] = _MemoEntry(fingerprint, built, at, context)
+            kept[family.id] = _MemoEntry(family, built, at, context)
         listings += built
     if memo is not None:
         memo.entries = kept  # families no longer in the catalogue are forgotten
@@ -599,15 +762,28 @@ def _fingerprint(family: TitleFamily) -> bytes:
 
 
 class _MemoEntry:
-    __slots__ = ("built_at", "context", "fingerprint", "listings", "until")
+    __slots__ = ("_fingerprint", "built_at", "context", "family", "listings", "until")
 
-    def __init__(self, fingerprint: bytes, listings: list[StoreListing], built_at: datetime,
+    def __init__(self, family: TitleFamily, listings: list[StoreListing], built_at: datetime,
                  context: tuple[Any, ...]) -> None:
         self.context = context  # the settings it was built under (the memo's canonical object for them)
-        self.fingerprint = fingerprint
+        self.family = family  # what it was built from (frozen all the way down)
+        self._fingerprint: bytes | None = None  # the family's, computed when first compared (see ListingMemo)
         self.listings = listings  # before names are made unique store-wide (that depends on other families)
         self.built_at = built_at
         self.until = min((li.next_change for li in listings if li.next_change is not None), default=None)
+
+    def built_from(self, family: TitleFamily) -> bool:
+        """Whether `family` has the content this entry was built from: the same (frozen) object, or the same
+        fingerprint. On a match the entry keeps `family`, so that the next plan may find it by identity."""
+        if family is self.family:
+            return True
+        if self._fingerprint is None:
+            self._fingerprint = _fingerprint(self.family)
+        if _fingerprint(family) != self._fingerprint:
+            return False
+        self.family = family
+        return True
 
 
 class ListingMemo:
@@ -615,11 +791,16 @@ class ListingMemo:
 
     A family's listings are a pure function of the family, the storefronts, the mapping, the store and the
     instant, and they change with the instant only at their `next_change` (a launch, a campaign edge, a
-    restriction's start or end). So a family whose content is unchanged (the same fingerprint, a SHA-256 of its
-    canonical JSON), planned with the same storefronts and mapping at an instant from the one it was built at up
-    to (not including) its earliest `next_change`, has exactly the listings built last time: they are reused.
-    Any other family is built again. Holds one plan's listings; `for_store` keeps one memo per store for the
-    life of the process (a planning cache, like the rights caches: nothing in it is state that must persist).
+    restriction's start or end). So a family whose content is unchanged (the same frozen object, or the same
+    fingerprint, a SHA-256 of its canonical JSON), planned with the same storefronts and mapping at an instant
+    from the one it was built at up to (not including) its earliest `next_change`, has exactly the listings
+    built last time: they are reused. Any other family is built again. Holds one plan's listings; `for_store`
+    keeps one memo per store for the life of the process (a planning cache, like the rights caches: nothing in
+    it is state that must persist).
+
+    Fingerprints are taken only when needed: a plan that reuses nothing (the first of a process) takes none, a
+    family that is the very object it was built from needs none (a catalogue kept in memory), and an entry
+    fingerprints the family it was built from the first time it is compared with another object.
     """
 
     _shared: ClassVar[dict[str, ListingMemo]] = {}
@@ -646,12 +827,11 @@ class ListingMemo:
         """Build every family again on the next plan (a full sync starts over)."""
         self.context, self.entries = None, {}
 
-    def reuse(self, family_id: str, fingerprint: bytes, at: datetime, context: tuple[Any, ...]
-              ) -> _MemoEntry | None:
+    def reuse(self, family: TitleFamily, at: datetime, context: tuple[Any, ...]) -> _MemoEntry | None:
         """The family's entry if its listings at `at` are those built last time; None to build them again."""
-        entry = self.entries.get(family_id)
-        if (entry is None or entry.context is not context or entry.fingerprint != fingerprint or at < entry.built_at
-                or (entry.until is not None and at >= entry.until)):
+        entry = self.entries.get(family.id)
+        if (entry is None or entry.context is not context or at < entry.built_at
+                or (entry.until is not None and at >= entry.until) or not entry.built_from(family)):
             return None
         self.reused += 1
         return entry
@@ -660,19 +840,21 @@ class ListingMemo:
 def _store_edition(edition: Edition, storefronts: Sequence[tuple[StorefrontSettings, _StorefrontFacts]], *,
                    at: datetime, mapping: MappingSettings, store: str) -> StoreListing:
     parts = edition_parts(edition, mapping)
-    if len(storefronts) == 1 and storefronts[0][0].name == store:
-        return build_edition_listing(edition, storefronts[0][0], at=at, parts=parts, facts=storefronts[0][1])
     lives: dict[ZoneInfo, Lifecycle] = {}  # storefronts in one time zone share the edition's lifecycle
-    per_storefront: list[StoreListing] = []
+    on: list[_OnStorefront] = []
+    shared: dict[Any, Any] | None = {} if len(storefronts) > 1 else None
     for s, f in storefronts:
         life = lives.get(f.zone)
         if life is None:
             life = lives[f.zone] = lifecycle(edition, at=at, tz=f.zone)
-        per_storefront.append(build_edition_listing(edition, s, at=at, parts=parts, hashed=False, facts=f,
-                                                    life=life))
-    return merge_storefronts(per_storefront, store=store)
+        on.append(_on_storefront(edition, s, f, life, at, shared))
+    if len(on) == 1 and on[0].storefront == store:
+        return _hashed(_listing(parts, on[0]))
+    # One listing of the merged storefront fields: the merge of the storefronts' listings, field for field.
+    return _hashed(_listing(parts, _merged(on, store=store, record=parts["key"])[1]))
 
 
+_UNSET: Any = object()  # not looked up yet (None is an answer)
 _RESTRICTIVENESS = {Availability.DISABLED: 2, Availability.PREORDER: 1, Availability.AVAILABLE: 0}
 
 
@@ -686,6 +868,13 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
     """
     if len(listings) == 1 and listings[0].storefront == store:
         return listings[0]
+    base, merged = _merged(listings, store=store, record=str(listings[0].isbns[0]))
+    return _hashed(_replace(base, **{name: getattr(merged, name) for name in _OnStorefront.__slots__}, hashes={}))
+
+
+def _merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, _OnStorefront]:
+    """The listing (or `_OnStorefront`) whose other fields the merge of one edition's storefront listings (or
+    `_OnStorefront`s) keeps (see `merge_storefronts`), and the merged storefront fields. `record` is the ISBN."""
     listed = [li for li in listings if li.listed]
     basis = listed or list(listings)
     # The default-currency storefront's listing is the base; otherwise the first (listed) one.
@@ -704,27 +893,26 @@ def merge_storefronts(listings: Sequence[StoreListing], *, store: str) -> StoreL
         # no channel (created hidden at metadata lock) sells nowhere, so it may wait for its price.
         message = ("listed only on storefronts priced in another currency; the store's default-currency "
                    "storefront does not list it, so the product would have no price of its own")
-        problems += [_replace(blocking("no-default-currency-price", message, record=str(li.isbns[0]), field="Price"),
+        problems += [_replace(blocking("no-default-currency-price", message, record=record, field="Price"),
                               source=li.storefront) for li in listed]
         reasons, listed = [f"{li.storefront}: {message}" for li in listed], []
-    merged = _replace(base, **{
-        "storefront": store,
-        "channels": tuple(sorted({c for li in listed for c in li.channels})),
-        "listed": bool(listed),
-        "not_listed_reason": None if listed else "; ".join(reasons) or None,
-        "is_visible": any(li.is_visible for li in listed),
-        "purchasable": bool(listed) and all(li.purchasable for li in listed),
-        "availability": availability if listed else Availability.DISABLED,
-        "preorder_release_date": max(releases) if listed and availability is Availability.PREORDER and releases
-        else None,
-        "preorder_message": base.preorder_message if listed and availability is Availability.PREORDER else None,
-        "price": default_price,
-        "extra_prices": tuple(sorted(extra, key=lambda p: (p.currency, p.storefront))),
-        "next_change": min(changes) if changes else None,
-        "problems": tuple(problems),
-        "hashes": {},
-    })
-    return _hashed(merged)
+    preorder = bool(listed) and availability is Availability.PREORDER
+    v = _OnStorefront()
+    v.storefront = store
+    v.channels = tuple(sorted({c for li in listed for c in li.channels}))
+    v.stage = base.stage
+    v.listed = bool(listed)
+    v.not_listed_reason = None if listed else "; ".join(reasons) or None
+    v.is_visible = any(li.is_visible for li in listed)
+    v.purchasable = bool(listed) and all(li.purchasable for li in listed)
+    v.availability = availability if listed else Availability.DISABLED
+    v.preorder_release_date = max(releases) if preorder and releases else None
+    v.preorder_message = base.preorder_message if preorder else None
+    v.price = default_price
+    v.extra_prices = tuple(sorted(extra, key=lambda p: (p.currency, p.storefront)))
+    v.next_change = min(changes) if changes else None
+    v.problems = tuple(problems)
+    return base, v
 
 
 def unique_names(listings: Sequence[StoreListing], held: Collection[str] = ()) -> list[StoreListing]:

@@ -161,14 +161,39 @@ def boundaries(rows: Sequence[PriceRow], ctx: PriceContext) -> list[datetime]:
 
 def pricing(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime) -> Pricing:
     """Prices at `at` and the first later instant at which any of them differs."""
-    at = require_aware(at)
-    windowed = _windowed(rows, ctx)
-    epoch = datetime.min.replace(tzinfo=ctx.zone)
+    current, next_change = prices_and_next_change(rows, ctx, require_aware(at), ctx.zone)
+    return Pricing(at=_price_of(current, ctx), next_change=next_change)
+
+
+def prices_and_next_change(rows: Sequence[PriceRow], ctx: PriceContext, at: datetime, tz: ZoneInfo
+                           ) -> tuple[_Prices, datetime | None]:
+    """`pricing` as plain values, for building listings: (price, sale_price, retail_price, sale_starts,
+    sale_ends) or None if unpriced, and the next change. `at` must be aware and `tz` be `ctx.zone`."""
+    candidates = candidate_rows(rows, ctx) if rows else ()
+    if not candidates:
+        return None, None
+    if len(candidates) == 1:  # most editions: one price per currency, in force from some day or always
+        return _one_row(candidates[0], at, tz)
+    windowed = [(r, *window(r, tz)) for r in candidates]
+    epoch = datetime.min.replace(tzinfo=tz)
     current = _prices_at(windowed, at, epoch)
-    for instant in sorted({p for w in windowed for p in w[1:] if p is not None}):
-        if instant > at and _prices_at(windowed, instant, epoch) != current:
-            return Pricing(at=_price_of(current, ctx), next_change=instant)
-    return Pricing(at=_price_of(current, ctx), next_change=None)
+    edges = {p for w in windowed for p in w[1:] if p is not None and p > at}
+    for instant in sorted(edges):
+        if _prices_at(windowed, instant, epoch) != current:
+            return current, instant
+    return current, None
+
+
+def _one_row(row: PriceRow, at: datetime, tz: ZoneInfo) -> tuple[_Prices, datetime | None]:
+    """`prices_and_next_change` of a single candidate row: its amount, regular or campaign alike (a campaign row
+    alone in force is the price itself), while in its window."""
+    start, end = window(row, tz)
+    amount = row.amount
+    if start is not None and at < start:
+        return None, start if end is None or start < end else None  # an empty window never comes into force
+    if end is None or at < end:
+        return (amount, None, amount, None, None), end
+    return None, None
 
 
 def pricing_problems(

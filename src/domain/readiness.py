@@ -94,6 +94,11 @@ def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings) -> 
     return found
 
 
+def rights_conflicts(rights: Rights, countries: frozenset[str]) -> frozenset[str]:
+    """The storefront's countries in which the sales rights contradict each other (a blocking problem)."""
+    return _clashes(rights) & countries
+
+
 def _clashes(rights: Rights) -> frozenset[str]:
     """Countries fully for sale under one composite and named not-for-sale by another."""
     memo = rights_memo(rights)
