@@ -291,6 +291,8 @@ class Service(ServiceHooks):
         self._record_metrics(report)
         with uow:
             after = uow.state.catalogue(source.name)
+        if report.source_error is not None:
+            return report  # nothing was read: keep the scheduled flips, no milestones
         if not report.stopped and not self._stopping.is_set():
             self.schedule_wakeups(report.wakeups, after)
         events = catalogue_transitions(before, after)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
 
@@ -91,7 +91,7 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
         with SandboxServer(SANDBOX) as sandbox:
             end = datetime.now(UTC).replace(microsecond=0)
             clock = FixedClock(end - SIMULATED)
-            container = demo_container(folder, sandbox)
+            container = demo_container(folder, sandbox, today=clock.now().date())
             container.clock.override(clock)
             try:
                 code = _run(console, container, sandbox, clock)
@@ -107,7 +107,7 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def demo_container(directory: Path, sandbox: SandboxServer) -> Container:
+def demo_container(directory: Path, sandbox: SandboxServer, *, today: date | None = None) -> Container:
     """The composition root on embedded defaults: the sample catalogue, the sandbox as the store, SQLite state in
     `directory`, the CSV sales export in `directory/sales`, and the dashboard's admin token in a file there."""
     token_file = directory / "admin-token"
@@ -118,7 +118,9 @@ def demo_container(directory: Path, sandbox: SandboxServer) -> Container:
                           v2_base_url=sandbox.base_url_v2, max_in_flight=2)
     container = Container()
     container.settings.override(Settings(
-        source=AdapterSettings(kind="sample"), store=store, storefronts=list(STOREFRONTS),
+        # Anchored on the demo's first day, so the service (`--serve`) reads the same catalogue.
+        source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})), store=store,
+        storefronts=list(STOREFRONTS),
         database_url=f"sqlite:///{directory / 'state.db'}",
         sales_sinks=[AdapterSettings(kind="csv", name="consonance-csv", directory=str(directory / "sales"))],
         http=HttpSettings(admin_token_file=token_file)))
