@@ -876,7 +876,10 @@ def _merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, _
     """The listing (or `_OnStorefront`) whose other fields the merge of one edition's storefront listings (or
     `_OnStorefront`s) keeps (see `merge_storefronts`), and the merged storefront fields. `record` is the ISBN."""
     listed = [li for li in listings if li.listed]
-    basis = listed or list(listings)
+    # Storefronts where the product is on a channel decide how it sells; one where it is created hidden (no
+    # channel, before its announcement there) must not hold back the others' launch.
+    selling = [li for li in listed if li.channels] or listed
+    basis = selling or list(listings)
     # The default-currency storefront's listing is the base; otherwise the first (listed) one.
     base = next((li for li in basis if li.price is not None and li.price.in_default_currency), basis[0])
     availability = max((li.availability for li in basis), key=lambda a: _RESTRICTIVENESS[a])
@@ -904,7 +907,7 @@ def _merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, _
     v.listed = bool(listed)
     v.not_listed_reason = None if listed else "; ".join(reasons) or None
     v.is_visible = any(li.is_visible for li in listed)
-    v.purchasable = bool(listed) and all(li.purchasable for li in listed)
+    v.purchasable = bool(listed) and all(li.purchasable for li in selling)
     v.availability = availability if listed else Availability.DISABLED
     v.preorder_release_date = max(releases) if preorder and releases else None
     v.preorder_message = base.preorder_message if preorder else None

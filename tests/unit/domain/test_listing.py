@@ -27,7 +27,7 @@ from domain.model import Contributor, Milestones, Rights, SalesRestriction, Sale
 from domain.plan import ActionKind, plan_changes
 from domain.storefront import FormatStrategy
 from domain.territory import Territory
-from examples import EBOOK, HARDBACK, PAPERBACK, cover, edition, family, gbp, storefront
+from examples import EBOOK, HARDBACK, PAPERBACK, cover, edition, family, gbp, storefront, usd
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
 TESTS = Path(__file__).resolve().parents[2]
@@ -139,6 +139,19 @@ def test_an_unannounced_edition_with_locked_metadata_is_hidden_until_its_announc
                                       storefront(), at=datetime(2026, 7, 2, tzinfo=UTC))
     assert (announced.key, announced.is_visible, announced.availability, announced.channels) == (
         product.key, True, Availability.PREORDER, (1,))
+
+
+def test_a_storefront_where_a_locked_edition_is_still_unannounced_does_not_hold_back_the_others_launch() -> None:
+    """01:00 UTC on 1 September: announced and published in London, still 31 August (editorial) in New York."""
+    ny = storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                    timezone="America/New_York", default_currency=False)
+    day = date(2026, 9, 1)
+    locked = edition(publishing_status="04", publication_date=day, announcement_date=day, milestones=LOCKED,
+                     prices=(gbp("9.99"), usd("14.99")))
+    [product] = build_store_listings([family(locked)], [storefront(), ny], at=datetime(2026, 9, 1, 1, tzinfo=UTC),
+                                     store="shop")
+    assert (product.channels, product.is_visible, product.purchasable, product.availability) == (
+        (1,), True, True, Availability.AVAILABLE)
 
 
 @pytest.mark.parametrize("status", [None, "00", "09"])
