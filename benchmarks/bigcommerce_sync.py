@@ -41,17 +41,17 @@ from typing import Any
 
 import httpx
 
-from adapters.bigcommerce import payloads
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.errors import BigCommerceError
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront, _Work, store_error
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from application.sync import SyncStore, sync_store
-from domain.model import TitleFamily
-from domain.ports import FixedClock
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.bigcommerce import payloads
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront, _Work, store_error
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 FAMILIES, EDITIONS, PRICE_CHANGES = 800, 2_000, 100

@@ -21,16 +21,16 @@ from pathlib import Path
 
 from dependency_injector import providers
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource
-from adapters.sample.catalogue import sample_catalogue
-from domain.model import TitleFamily
-from domain.storefront import StorefrontSettings
-from entrypoints.container import Container
-from entrypoints.service import Service
-from entrypoints.settings import AdapterSettings, Settings, StoreSettings
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.settings import AdapterSettings, Settings, StoreSettings
 
 STORE = "shop"
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,

@@ -69,7 +69,7 @@ def generate(path: Path, count: int) -> None:
 
 
 def child(path: str, mode: str) -> None:
-    from adapters.onix.parser import OnixReader, read_onix
+    from bookbridge.adapters.onix.parser import OnixReader, read_onix
 
     start = time.perf_counter()
     cpu_start = _cpu()

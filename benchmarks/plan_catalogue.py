@@ -33,7 +33,7 @@ EDITED = 0.01  # share of families edited between the cold and the warm plan
 
 def _catalogue(editions: int):  # type: ignore[no-untyped-def]
     """`editions` editions in families of about 2.5, cloned from the sample catalogue with unique ISBNs/titles."""
-    from adapters.sample.catalogue import make_isbn, sample_catalogue
+    from bookbridge.adapters.sample.catalogue import make_isbn, sample_catalogue
 
     templates = sample_catalogue(NOW.date(), families=50)
     families = []
@@ -64,7 +64,7 @@ class _Source:
         self.families = tuple(families)
 
     def read(self, cursor: str | None = None) -> Any:
-        from domain.ports import SourceRead
+        from bookbridge.domain.ports import SourceRead
 
         return SourceRead(families=self.families, cursor="c")
 
@@ -74,7 +74,7 @@ class _StateOnly:
     (plan_store only reads the applied hashes, the cursor and the stored catalogue): the figures are planning's."""
 
     def __init__(self) -> None:
-        from adapters.memory.state import InMemorySyncState
+        from bookbridge.adapters.memory.state import InMemorySyncState
 
         self.state = InMemorySyncState()
 
@@ -91,8 +91,8 @@ def _cpu() -> float:
 
 
 def _plan(cmd: Any, source: _Source, uow: Any, at: datetime) -> tuple[Any, float, float]:
-    from application.sync import plan_store
-    from domain.ports import FixedClock
+    from bookbridge.application.sync import plan_store
+    from bookbridge.domain.ports import FixedClock
 
     wall, cpu = time.perf_counter(), _cpu()
     planned = plan_store(cmd, source, uow, FixedClock(at))
@@ -100,9 +100,9 @@ def _plan(cmd: Any, source: _Source, uow: Any, at: datetime) -> tuple[Any, float
 
 
 def run_one(editions: int) -> dict[str, float]:
-    from application.sync import SyncStore
-    from domain.plan import applied_after
-    from domain.storefront import StorefrontSettings
+    from bookbridge.application.sync import SyncStore
+    from bookbridge.domain.plan import applied_after
+    from bookbridge.domain.storefront import StorefrontSettings
 
     families = _catalogue(editions)
     uk = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",

@@ -51,9 +51,9 @@ def serve(port: int, database_url: str) -> None:
     import uvicorn
     from dependency_injector import providers
 
-    from entrypoints.container import Container
-    from entrypoints.http.app import create_app
-    from entrypoints.settings import load_settings
+    from bookbridge.entrypoints.container import Container
+    from bookbridge.entrypoints.http.app import create_app
+    from bookbridge.entrypoints.settings import load_settings
 
     settings = load_settings(None, database_url=database_url, http={"webhook_secret_env": SECRET_ENV})
     container = Container()
@@ -86,7 +86,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 def run(n: int, concurrency: int, database_url: str | None) -> dict[str, float]:
     import httpx
 
-    from entrypoints.http.signatures import SigningKey
+    from bookbridge.entrypoints.http.signatures import SigningKey
 
     key = SigningKey.from_secret(SECRET)
     port = free_port()

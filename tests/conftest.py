@@ -23,7 +23,7 @@ _SENT: list[Any] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from adapters.bigcommerce.sandbox import recording
+    from bookbridge.adapters.bigcommerce.sandbox import recording
 
     original = recording.RequestLog.append
 

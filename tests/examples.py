@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.model import (
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import (
     Contributor,
     Dimensions,
     Edition,
@@ -24,8 +24,8 @@ from domain.model import (
     TextKind,
     TitleFamily,
 )
-from domain.storefront import StorefrontSettings
-from domain.territory import Territory
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.territory import Territory
 
 HARDBACK = ISBN13("9780007232833")
 PAPERBACK = ISBN13("9780141036144")

@@ -21,13 +21,13 @@ import uvicorn
 from dependency_injector import providers
 from fastapi import FastAPI
 
-from application.sales_report import SalesReport, sales_report
-from domain.ports import SalesFact
-from entrypoints.container import Container
-from entrypoints.http.app import create_app
-from entrypoints.http.hooks import UpcomingJob
-from entrypoints.http.signatures import SigningKey
-from entrypoints.settings import load_settings
+from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.domain.ports import SalesFact
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.http.app import create_app
+from bookbridge.entrypoints.http.hooks import UpcomingJob
+from bookbridge.entrypoints.http.signatures import SigningKey
+from bookbridge.entrypoints.settings import load_settings
 
 ADMIN_TOKEN = "admin-Tok3n-9f8e7d6c5b4a"
 CLIENT_SECRET = "bc-client-secret-1a2b3c4d5e6f"
@@ -125,8 +125,8 @@ def admin() -> dict[str, str]:
 
 
 def seed_exception(container: Container, message: str = "price missing for GBP") -> int:
-    from domain.ports import ExceptionKind
-    from entrypoints.container import build_unit_of_work
+    from bookbridge.domain.ports import ExceptionKind
+    from bookbridge.entrypoints.container import build_unit_of_work
 
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:

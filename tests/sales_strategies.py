@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from domain.sales import OrderLine, StoreOrder
+from bookbridge.domain.sales import OrderLine, StoreOrder
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 # A few ISBNs, so that lines of different orders add up in one fact, and SKUs that are not ISBNs (merchandise,

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 from stdnum import ean
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.model import (
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import (
     Contributor,
     Edition,
     Milestones,
@@ -31,9 +31,9 @@ from domain.model import (
     TextKind,
     TitleFamily,
 )
-from domain.rights import EligibilityPolicy
-from domain.storefront import FormatStrategy, StorefrontSettings
-from domain.territory import Territory, all_countries
+from bookbridge.domain.rights import EligibilityPolicy
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.domain.territory import Territory, all_countries
 
 # A small market pool, so that composites overlap often enough to exercise the set algebra.
 MARKETS = ("GB", "IE", "US", "CA", "AU", "NZ", "DE", "FR", "IN", "ZA")

@@ -12,23 +12,23 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.ratelimit import Backoff
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource
-from adapters.persistence import make_engine, make_session_factory
-from adapters.persistence.uow import SqlAlchemyUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from application.sync import SyncStore, sync_store
-from domain.lifecycle import Availability, release_instant
-from domain.listing import StoreListing
-from domain.model import Edition
-from domain.ports import Clock, FixedClock
-from domain.rights import storefront_rights
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.ratelimit import Backoff
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.adapters.persistence import make_engine, make_session_factory
+from bookbridge.adapters.persistence.uow import SqlAlchemyUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.lifecycle import Availability, release_instant
+from bookbridge.domain.listing import StoreListing
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import Clock, FixedClock
+from bookbridge.domain.rights import storefront_rights
+from bookbridge.domain.storefront import StorefrontSettings
 
 if TYPE_CHECKING:  # the child process never loads the sandbox (its web stack is slow to import)
-    from adapters.bigcommerce.sandbox.state import SandboxState
+    from bookbridge.adapters.bigcommerce.sandbox.state import SandboxState
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(

@@ -28,7 +28,7 @@ AdapterFactory = Callable[[Mapping[str, Any]], Any]
 #   kind              every adapter: the registered name chosen in the configuration
 #   name              every adapter: the store's name (storefronts); the outbox target or sink name (exception
 #                     queues, sales sinks, default: the kind); the source's name in the state database
-#   storefronts       storefronts: the configured `[[storefronts]]` (`domain.storefront.StorefrontSettings`)
+#   storefronts       storefronts: the configured `[[storefronts]]` (`bookbridge.domain.storefront.StorefrontSettings`)
 #   today, clock      sources: the clock's day (ISO date) and the clock itself
 #   previous_edition  sources: ISBN -> the stored edition (ONIX block updates merge onto it)
 #   validate          sources: set by `bookbridge source inspect --validate` (ONIX sources run onixcheck)

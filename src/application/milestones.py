@@ -5,7 +5,7 @@ edition whose metadata is locked is created hidden, a status change hides or sho
 launch). The actions below add what a sync alone does not do, and check and record the outcome of each:
 
 - `create-hidden` (default for metadata locked): verify and record. The sync that saw the lock created the
-  edition's product (`domain.lifecycle.created_hidden`: hidden, availability disabled, on no channel) if the
+  edition's product (`bookbridge.domain.lifecycle.created_hidden`: hidden, availability disabled, on no channel) if the
   edition is still editorial, or already had one if it is announced or on sale. Success if the store holds a
   product for it; otherwise a failure naming why: an open store or readiness exception (rights, a blocking
   problem, a store refusal), or "no product" (delisted, or never synced).
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
-from domain.ports import Clock, ExceptionKind, UnitOfWork
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
+from bookbridge.domain.ports import Clock, ExceptionKind, UnitOfWork
 
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED,

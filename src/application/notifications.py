@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from domain.ports import Clock
+from bookbridge.domain.ports import Clock
 
 MAX_ERROR_LENGTH = 500  # last_error is shown in tables: keep the first line-sized part
 

@@ -23,9 +23,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from domain.model import TitleFamily
-from domain.ports import Clock, ExceptionKind, SalesSink, UnitOfWork
-from domain.sales import (
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import Clock, ExceptionKind, SalesSink, UnitOfWork
+from bookbridge.domain.sales import (
     UNKNOWN_FORMAT,
     OrderSource,
     OrderSourceError,
@@ -33,7 +33,7 @@ from domain.sales import (
     SalesSinkRejected,
     order_contributions,
 )
-from domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
 

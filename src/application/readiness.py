@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from application.sync import SyncStore
-from domain.listing import build_edition_listing, build_store_listings
-from domain.model import Edition
-from domain.ports import CatalogSource, Clock
-from domain.problems import Problem, Severity
-from domain.storefront import StorefrontSettings
+from bookbridge.application.sync import SyncStore
+from bookbridge.domain.listing import build_edition_listing, build_store_listings
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import CatalogSource, Clock
+from bookbridge.domain.problems import Problem, Severity
+from bookbridge.domain.storefront import StorefrontSettings
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from domain.drift import DriftPolicy, find_drift
-from domain.listing import Section
-from domain.plan import AppliedListing, FieldChange
-from domain.ports import Clock, ExceptionKind, StoredProduct, Storefront, SyncException, UnitOfWork
+from bookbridge.domain.drift import DriftPolicy, find_drift
+from bookbridge.domain.listing import Section
+from bookbridge.domain.plan import AppliedListing, FieldChange
+from bookbridge.domain.ports import Clock, ExceptionKind, StoredProduct, Storefront, SyncException, UnitOfWork
 
 logger = logging.getLogger(__name__)
 _ISBN_LIKE = re.compile(r"97[89]\d{10}")  # EAN-13 Bookland prefixes: a SKU a publisher's product would carry

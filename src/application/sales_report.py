@@ -2,7 +2,7 @@
 
     sales_report(ledger, start, end, group_by, *, catalogue=None, reprint=ReprintPolicy()) -> SalesReport
 
-- `ledger`: a `domain.sales.SalesLedger` (the container's `sales_ledger`; `InMemorySalesLedger` in tests).
+- `ledger`: a `bookbridge.domain.sales.SalesLedger` (the container's `sales_ledger`; `InMemorySalesLedger` in tests).
 - `start`, `end`: `datetime.date`s, both included; `end` before `start` is a ValueError.
 - `group_by`: "title" (per ISBN: one format of a title), "work" (per title family: every format of the work
   together), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; anything else is a ValueError
@@ -27,8 +27,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain.model import TitleFamily
-from domain.sales import (
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.sales import (
     FormatVelocity,
     Grouping,
     ReprintPolicy,

@@ -13,13 +13,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from application.logcontext import log_context
-from application.reconcile import isbn_of
-from domain.catalogue import merge_catalogue
-from domain.listing import ListingMemo, MappingSettings, Section, StoreListing, build_store_listings
-from domain.model import TitleFamily
-from domain.plan import ActionKind, AppliedListing, Plan, StoreAction, applied_after, next_wakeups, plan_changes
-from domain.ports import (
+from bookbridge.application.logcontext import log_context
+from bookbridge.application.reconcile import isbn_of
+from bookbridge.domain.catalogue import merge_catalogue
+from bookbridge.domain.listing import ListingMemo, MappingSettings, Section, StoreListing, build_store_listings
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import (
+    ActionKind,
+    AppliedListing,
+    Plan,
+    StoreAction,
+    applied_after,
+    next_wakeups,
+    plan_changes,
+)
+from bookbridge.domain.ports import (
     ActionOutcome,
     CatalogSource,
     ChannelPriced,
@@ -31,8 +39,8 @@ from domain.ports import (
     Storefront,
     UnitOfWork,
 )
-from domain.problems import Problem
-from domain.storefront import StorefrontSettings
+from bookbridge.domain.problems import Problem
+from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from domain.lifecycle import Availability, Stage
-from domain.listing import ListingPrice, MappingSettings, StoreListing, build_edition_listing, edition_parts
-from domain.model import DateOrInstant, Edition, TitleFamily
-from domain.storefront import StorefrontSettings
+from bookbridge.domain.lifecycle import Availability, Stage
+from bookbridge.domain.listing import ListingPrice, MappingSettings, StoreListing, build_edition_listing, edition_parts
+from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
+from bookbridge.domain.storefront import StorefrontSettings
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _sale_change(before: StoreListing, after: StoreListing) -> str:
 
 def _held_by_others(after: StoreListing, others: Sequence[StoreListing]) -> str:
     """The store's one product per edition takes the most restrictive availability of the storefronts listing it
-    (`domain.listing.merge_storefronts`): say so when another storefront holds it back."""
+    (`bookbridge.domain.listing.merge_storefronts`): say so when another storefront holds it back."""
     if not after.listed:
         return ""
     behind = [o for o in others if o.listed and _RESTRICTIVENESS[o.availability] > _RESTRICTIVENESS[after.availability]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.model import TitleFamily
-from domain.ports import SourceRead
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import SourceRead
 
 
 def merge_catalogue(stored: Mapping[str, TitleFamily], read: SourceRead) -> dict[str, TitleFamily]:

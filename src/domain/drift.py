@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from domain.listing import Section
-from domain.plan import AppliedListing, FieldChange
+from bookbridge.domain.listing import Section
+from bookbridge.domain.plan import AppliedListing, FieldChange
 
 StoredFields = Mapping[str, Any]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.problems import Problem, warning
+from bookbridge.domain.problems import Problem, warning
 
 
 class Format(StrEnum):

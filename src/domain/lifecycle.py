@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.instants import require_aware, start_of
-from domain.model import Edition
+from bookbridge.domain.instants import require_aware, start_of
+from bookbridge.domain.model import Edition
 
 # List 64; 13 "active, but not sold separately" is never a product of its own in our shop.
 DELISTED_STATUSES = frozenset({"01", "03", "05", "07", "08", "10", "11", "12", "13", "15", "17"})

@@ -32,17 +32,17 @@ from pydantic import (
 from pydantic_core import SchemaSerializer
 from typing_extensions import TypedDict  # pydantic's, which it requires for TypedDicts before Python 3.12
 
-from domain.formats import Format
-from domain.hashing import content_hash
-from domain.instants import require_aware, start_of
-from domain.isbn import ISBN13
-from domain.lifecycle import Availability, Lifecycle, Stage, created_hidden, lifecycle
-from domain.model import Contributor, Edition, ResourceKind, TextKind, TitleFamily
-from domain.pricing import PriceAt, prices_and_next_change
-from domain.problems import Problem, blocking
-from domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, problems, rights_conflicts
-from domain.rights import next_restriction_change, storefront_rights
-from domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.domain.formats import Format
+from bookbridge.domain.hashing import content_hash
+from bookbridge.domain.instants import require_aware, start_of
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.lifecycle import Availability, Lifecycle, Stage, created_hidden, lifecycle
+from bookbridge.domain.model import Contributor, Edition, ResourceKind, TextKind, TitleFamily
+from bookbridge.domain.pricing import PriceAt, prices_and_next_change
+from bookbridge.domain.problems import Problem, blocking
+from bookbridge.domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES, problems, rights_conflicts
+from bookbridge.domain.rights import next_restriction_change, storefront_rights
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 
 NAME_MAX = 250  # BigCommerce product name: 1-250 characters
 URL_MAX = 255

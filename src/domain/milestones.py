@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from domain.model import DateOrInstant, Edition, TitleFamily
+from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
 
 FORTHCOMING = "02"  # List 64
 ACTIVE = "04"

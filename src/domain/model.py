@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.territory import Territory
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.territory import Territory
 
 # A date is a whole day in the storefront's time zone; a datetime (with offset) is an exact instant.
 DateOrInstant = date | datetime

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from domain.listing import Section, StoreListing, section_payloads, unique_names
+from bookbridge.domain.listing import Section, StoreListing, section_payloads, unique_names
 
 # Every section, in order. Iterating an Enum class is slow (a generator over its member names): planning
 # 100,000 products does it once per product.

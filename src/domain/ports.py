@@ -12,10 +12,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from domain.isbn import ISBN13
-from domain.model import TitleFamily
-from domain.plan import AppliedListing, StoreAction
-from domain.problems import Problem
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.problems import Problem
 
 
 @dataclass(frozen=True)

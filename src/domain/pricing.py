@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.instants import end_of, require_aware, start_of
-from domain.model import PriceRow
-from domain.problems import Problem, blocking
+from bookbridge.domain.instants import end_of, require_aware, start_of
+from bookbridge.domain.model import PriceRow
+from bookbridge.domain.problems import Problem, blocking
 
 TAX_INCLUSIVE_TYPES = frozenset({"02", "04", "07", "09", "12", "14", "17", "22", "24", "27", "34", "42"})
 REGULAR_TYPES = frozenset({"01", "02", "03", "04", "41", "42"})  # RRP, fixed retail price, agency retail price

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.formats import Format
-from domain.lifecycle import DELISTED_STATUSES, Stage, created_hidden, listing_state
-from domain.model import Edition, ResourceKind, Rights, TextKind
-from domain.pricing import pricing_problems
-from domain.problems import Problem, blocking, warning
-from domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, cached_rights_problems, rights_memo
-from domain.storefront import StorefrontSettings
+from bookbridge.domain.formats import Format
+from bookbridge.domain.lifecycle import DELISTED_STATUSES, Stage, created_hidden, listing_state
+from bookbridge.domain.model import Edition, ResourceKind, Rights, TextKind
+from bookbridge.domain.pricing import pricing_problems
+from bookbridge.domain.problems import Problem, blocking, warning
+from bookbridge.domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, cached_rights_problems, rights_memo
+from bookbridge.domain.storefront import StorefrontSettings
 
 ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # BigCommerce: 8 MB per image

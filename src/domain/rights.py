@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.model import Rights, SalesRestriction
-from domain.problems import Problem, warning
-from domain.territory import Extent, all_countries
+from bookbridge.domain.model import Rights, SalesRestriction
+from bookbridge.domain.problems import Problem, warning
+from bookbridge.domain.territory import Extent, all_countries
 
 FOR_SALE_TYPES = frozenset({"01", "02", "07", "08"})  # List 46 (07/08 deprecated: "sales restriction applies")
 NOT_FOR_SALE_TYPES = frozenset({"03", "04", "05", "06"})

@@ -18,9 +18,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from domain.isbn import ISBN13, InvalidISBN
-from domain.ports import SalesFact
-from domain.problems import Problem, warning
+from bookbridge.domain.isbn import ISBN13, InvalidISBN
+from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.problems import Problem, warning
 
 ZERO = Decimal(0)
 UNKNOWN_FORMAT = "unknown"

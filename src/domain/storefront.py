@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.pricing import PriceContext
-from domain.rights import EligibilityPolicy, RightsStatus
-from domain.territory import all_countries
+from bookbridge.domain.pricing import PriceContext
+from bookbridge.domain.rights import EligibilityPolicy, RightsStatus
+from bookbridge.domain.territory import all_countries
 
 
 class FormatStrategy(StrEnum):

@@ -10,21 +10,21 @@ from typing import Any
 from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
-from adapters.bigcommerce.plugin import create_bigcommerce_order_source
-from adapters.clock import SystemClock
-from adapters.hookspecs import AdapterKind, AdapterRegistry
-from adapters.memory.orders import InMemoryOrderSource
-from adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
-from adapters.persistence.sales import SqlAlchemySalesLedger
-from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
-from adapters.queues import Notifier
-from application.orders import ImportOrders
-from application.sync import SyncStore
-from domain.model import Edition
-from domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
-from domain.sales import OrderSource
-from entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
-from entrypoints.settings import ConfigurationError, Settings, load_settings
+from bookbridge.adapters.bigcommerce.plugin import create_bigcommerce_order_source
+from bookbridge.adapters.clock import SystemClock
+from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
+from bookbridge.adapters.memory.orders import InMemoryOrderSource
+from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
+from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
+from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.adapters.queues import Notifier
+from bookbridge.application.orders import ImportOrders
+from bookbridge.application.sync import SyncStore
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
+from bookbridge.domain.sales import OrderSource
+from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import ConfigurationError, Settings, load_settings
 
 
 def _registry(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> AdapterRegistry:
@@ -66,7 +66,7 @@ def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uo
 
 def storefront_options(settings: Settings) -> dict[str, Any]:
     """A storefront factory's mapping: the `[store]` table, plus the store's `name` and the configured
-    `[[storefronts]]` (`domain.storefront.StorefrontSettings`), so that a plugin need not repeat them."""
+    `[[storefronts]]` (`bookbridge.domain.storefront.StorefrontSettings`), so that a plugin need not repeat them."""
     return {**settings.store.options(), "name": settings.store.name, "storefronts": tuple(settings.storefronts)}
 
 

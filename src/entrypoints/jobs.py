@@ -6,8 +6,8 @@ import` does; tests inject their own callable instead (`Service(container, order
 
 from __future__ import annotations
 
-from application.orders import ImportReport, import_orders
-from entrypoints.container import Container, build_import_command, build_unit_of_work
+from bookbridge.application.orders import ImportReport, import_orders
+from bookbridge.entrypoints.container import Container, build_import_command, build_unit_of_work
 
 
 def import_orders_now(container: Container) -> ImportReport:

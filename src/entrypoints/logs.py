@@ -1,6 +1,6 @@
 """Logging, configured in one place: JSON lines when stderr is not a terminal, readable text when it is.
 
-Every record carries the fields of `application.logcontext` (the sync run, the edition's ISBN) and passes a
+Every record carries the fields of `bookbridge.application.logcontext` (the sync run, the edition's ISBN) and passes a
 filter that masks secrets: the values of secret-looking environment variables (and of those the configuration
 names in `*_env` options), values written as `token=...`, `"api_key": "..."` or `Bearer ...`, and extra
 fields named like a secret. `configure_logging` is called by the CLI's callback; nothing happens at import.
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from application.logcontext import current_log_context
+from bookbridge.application.logcontext import current_log_context
 
 SECRET_NAME = re.compile(r"(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|\w+_key|credential|authorization)",
                          re.IGNORECASE)

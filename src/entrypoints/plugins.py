@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 import pluggy
 
-from adapters.hookspecs import ENTRY_POINT_GROUP, PROJECT, AdapterRegistry, BookbridgeSpecs, DuplicateAdapterError
+from bookbridge.adapters.hookspecs import (
+    ENTRY_POINT_GROUP,
+    PROJECT,
+    AdapterRegistry,
+    BookbridgeSpecs,
+    DuplicateAdapterError,
+)
 
 log = logging.getLogger(__name__)
 DISABLED_ENV = "BOOKBRIDGE_DISABLED_PLUGINS"

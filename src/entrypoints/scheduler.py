@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 if TYPE_CHECKING:
-    from entrypoints.service import Service
+    from bookbridge.entrypoints.service import Service
 
 logger = logging.getLogger(__name__)
 JOBS_TABLE = "scheduler_jobs"  # migration 0004

@@ -27,23 +27,24 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from adapters.persistence import lease
-from adapters.persistence.leases import HeldLease
-from adapters.persistence.milestones import SqlAlchemyMilestoneLog
-from application.milestones import DEFAULT_ACTIONS, ActionFailed, ApplyMilestones, apply_milestones
-from application.reconcile import ReconcileStore, reconcile_store
-from application.sync import SyncReport, sync_store
-from application.upcoming import upcoming_changes
-from domain.lifecycle import lifecycle
-from domain.listing import Section
-from domain.milestones import catalogue_transitions
-from domain.model import Edition, TitleFamily
-from domain.ports import CatalogSource, ExceptionKind, UnitOfWork
-from entrypoints import jobs, metrics, scheduler
-from entrypoints.container import Container, build_command, build_source, build_unit_of_work
-from entrypoints.http.hooks import ServiceHooks, UpcomingJob
+from bookbridge.adapters.persistence import lease
+from bookbridge.adapters.persistence.leases import HeldLease
+from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from bookbridge.application.milestones import DEFAULT_ACTIONS, ActionFailed, ApplyMilestones, apply_milestones
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+from bookbridge.application.sync import SyncReport, sync_store
+from bookbridge.application.upcoming import upcoming_changes
+from bookbridge.domain.lifecycle import lifecycle
+from bookbridge.domain.listing import Section
+from bookbridge.domain.milestones import catalogue_transitions
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.ports import CatalogSource, ExceptionKind, UnitOfWork
+from bookbridge.entrypoints import jobs, metrics, scheduler
+from bookbridge.entrypoints.container import Container, build_command, build_source, build_unit_of_work
+from bookbridge.entrypoints.http.hooks import ServiceHooks, UpcomingJob
 
 logger = logging.getLogger(__name__)
+JOBS = "bookbridge.entrypoints.scheduler"  # where the job functions live: stored with every job
 LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
 CLASSIFY_KEYS = 20  # per instant, how many listings are compared to say what will change
 PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "reconcile": "reconcile",
@@ -82,14 +83,14 @@ class Service(ServiceHooks):
         add = self._scheduler.add_job
         # The first delta sync runs at once: it catches up what changed while the service was down.
         first = {"next_run_time": datetime.now(UTC)} if sync_at_start else {}
-        add("entrypoints.scheduler:delta_sync", IntervalTrigger(minutes=schedules.delta_sync_minutes),
+        add(f"{JOBS}:delta_sync", IntervalTrigger(minutes=schedules.delta_sync_minutes),
             args=[self.store], id=f"delta-sync:{self.store}", replace_existing=True, **first)
         if self.settings.orders.enabled:
-            add("entrypoints.scheduler:order_import", IntervalTrigger(minutes=schedules.order_import_minutes),
+            add(f"{JOBS}:order_import", IntervalTrigger(minutes=schedules.order_import_minutes),
                 id="order-import", replace_existing=True)
-        add("entrypoints.scheduler:reconcile", CronTrigger.from_crontab(schedules.reconcile_cron, timezone=UTC),
+        add(f"{JOBS}:reconcile", CronTrigger.from_crontab(schedules.reconcile_cron, timezone=UTC),
             args=[self.store], id=f"reconcile:{self.store}", replace_existing=True)
-        add("entrypoints.scheduler:retry_transient",
+        add(f"{JOBS}:retry_transient",
             CronTrigger.from_crontab(schedules.retry_transient_cron, timezone=UTC), args=[self.store],
             id=f"retry-transient:{self.store}", replace_existing=True)
         self._scheduler.add_listener(_observe_lag, EVENT_JOB_SUBMITTED)
@@ -133,14 +134,14 @@ class Service(ServiceHooks):
 
     def trigger_sync(self, *, store: str | None = None, full: bool = False) -> str:
         job_id = f"sync-now:{store or self.store}"
-        self._require_scheduler().add_job("entrypoints.scheduler:sync_now", DateTrigger(datetime.now(UTC)),
+        self._require_scheduler().add_job(f"{JOBS}:sync_now", DateTrigger(datetime.now(UTC)),
                                           args=[store or self.store, full], id=job_id, replace_existing=True,
                                           misfire_grace_time=None)
         return job_id
 
     def trigger_order_import(self) -> str:
         job_id = "order-import-now"
-        self._require_scheduler().add_job("entrypoints.scheduler:order_import", DateTrigger(datetime.now(UTC)),
+        self._require_scheduler().add_job(f"{JOBS}:order_import", DateTrigger(datetime.now(UTC)),
                                           id=job_id, replace_existing=True, misfire_grace_time=None)
         return job_id
 
@@ -219,7 +220,7 @@ class Service(ServiceHooks):
             # flip still lands within the minute.
             retry_at = datetime.now(UTC) + timedelta(seconds=self.settings.service.launch_retry_seconds)
             self._require_scheduler().add_job(
-                "entrypoints.scheduler:launch", DateTrigger(retry_at), id=f"{scheduler.launch_job_id(store, instant)}"
+                f"{JOBS}:launch", DateTrigger(retry_at), id=f"{scheduler.launch_job_id(store, instant)}"
                 f":retry{attempt + 1}", kwargs={"store": store, "instant": instant.isoformat(), "kind": kind,
                                                 "detail": detail, "attempt": attempt + 1},
                 replace_existing=True, misfire_grace_time=None)
@@ -330,7 +331,7 @@ class Service(ServiceHooks):
         families = _KeyIndex(catalogue)
         for job_id, instant in wanted.items():
             kind, detail = self.classify(by_instant[instant], instant, families)
-            sched.add_job("entrypoints.scheduler:launch", DateTrigger(instant), id=job_id, replace_existing=True,
+            sched.add_job(f"{JOBS}:launch", DateTrigger(instant), id=job_id, replace_existing=True,
                           kwargs={"store": self.store, "instant": instant.isoformat(), "kind": kind,
                                   "detail": detail}, misfire_grace_time=None)
         if wanted:
@@ -340,7 +341,7 @@ class Service(ServiceHooks):
     def classify(self, keys: Sequence[str], instant: datetime, families: _KeyIndex) -> tuple[str, str]:
         """"launch" when an edition's sale status changes at the instant on a storefront, else "campaign" (a price
         flip); the detail names the first changes per edition and storefront, prices in that storefront's currency
-        (`application.upcoming`). Looks at the families of at most CLASSIFY_KEYS listings."""
+        (`bookbridge.application.upcoming`). Looks at the families of at most CLASSIFY_KEYS listings."""
         found = [f for k in keys if (f := families.family(k)) is not None][:CLASSIFY_KEYS]
         chosen = list({f.id: f for f in found}.values())
         storefronts = self.settings.storefronts
@@ -371,7 +372,7 @@ class Service(ServiceHooks):
         job_id = scheduler.launch_job_id(self.store, instants[0])
         if self._require_scheduler().get_job(job_id) is None:
             self._require_scheduler().add_job(
-                "entrypoints.scheduler:launch", DateTrigger(instants[0]), id=job_id, replace_existing=True,
+                f"{JOBS}:launch", DateTrigger(instants[0]), id=job_id, replace_existing=True,
                 kwargs={"store": self.store, "instant": instants[0].isoformat(), "kind": "launch",
                         "detail": f"{edition.isbn} {edition.title}: its next lifecycle instant (milestone: "
                                   "publication date confirmed)"}, misfire_grace_time=None)

@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from application.milestones import MilestoneAction
-from domain.drift import DriftPolicy
-from domain.listing import MappingSettings, Section
-from domain.milestones import Transition
-from domain.storefront import StorefrontSettings
+from bookbridge.application.milestones import MilestoneAction
+from bookbridge.domain.drift import DriftPolicy
+from bookbridge.domain.listing import MappingSettings, Section
+from bookbridge.domain.milestones import Transition
+from bookbridge.domain.storefront import StorefrontSettings
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
 DEFAULT_CONFIG = Path("bookbridge.toml")

@@ -10,7 +10,7 @@ absent, `contract_validator()` skips the calling test with a clear reason.
 
 `validate_recorded_request(req)` is the one-shot form. A recorded request is anything with
 `method`, `query`, `json` and either `api_path` ("/v3/catalog/products") or a full `path`
-("/stores/{hash}/v3/catalog/products"); `adapters.bigcommerce.sandbox.RecordedRequest` fits.
+("/stores/{hash}/v3/catalog/products"); `bookbridge.adapters.bigcommerce.sandbox.RecordedRequest` fits.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from adapters.persistence import make_engine, upgrade
-from adapters.persistence.tables import Base
+from bookbridge.adapters.persistence import make_engine, upgrade
+from bookbridge.adapters.persistence.tables import Base
 
 PG_ADMIN_URL = os.environ.get("BOOKBRIDGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"

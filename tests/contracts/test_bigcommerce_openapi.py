@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
 from contracts import bigcommerce_openapi
 from contracts.bigcommerce_openapi import ContractValidator, contract_validator, validate_recorded_request
 
@@ -148,7 +148,7 @@ def test_the_session_check_flags_an_invalid_adapter_request_and_ignores_other_cl
 
     if not specs_available():
         pytest.skip("BigCommerce OpenAPI specs not found")
-    from adapters.bigcommerce.sandbox import RecordedRequest
+    from bookbridge.adapters.bigcommerce.sandbox import RecordedRequest
 
     def request(user_agent: str, weight: float) -> RecordedRequest:
         return RecordedRequest(method="POST", path="/stores/abc/v3/catalog/products", api_path="/v3/catalog/products",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
-from adapters.persistence import lease, make_engine, make_leases
-from adapters.persistence.leases import AdvisoryLeases
-from domain.ports import FixedClock
+from bookbridge.adapters.persistence import lease, make_engine, make_leases
+from bookbridge.adapters.persistence.leases import AdvisoryLeases
+from bookbridge.domain.ports import FixedClock
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 TTL = timedelta(hours=2)

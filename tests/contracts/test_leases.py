@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from adapters.persistence import lease, make_engine, make_leases
-from adapters.persistence.leases import AdvisoryLeases, RowLeases
-from domain.ports import FixedClock
+from bookbridge.adapters.persistence import lease, make_engine, make_leases
+from bookbridge.adapters.persistence.leases import AdvisoryLeases, RowLeases
+from bookbridge.domain.ports import FixedClock
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 TTL = timedelta(minutes=5)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from adapters.persistence.milestones import SqlAlchemyMilestoneLog
-from domain.milestones import MilestoneEvent, MilestoneRecord, Transition
+from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

@@ -17,15 +17,15 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from adapters.memory import InMemoryExceptionQueue, InMemorySyncState, InMemoryUnitOfWork
-from adapters.persistence import (
+from bookbridge.adapters.memory import InMemoryExceptionQueue, InMemorySyncState, InMemoryUnitOfWork
+from bookbridge.adapters.persistence import (
     SqlAlchemyExceptionQueue,
     SqlAlchemySyncState,
     SqlAlchemyUnitOfWork,
     make_session_factory,
 )
-from adapters.testing import ExceptionQueueContract, SyncStateContract, UnitOfWorkContract
-from domain.ports import ExceptionKind, ExceptionQueue, FixedClock, SyncException, SyncState, UnitOfWork
+from bookbridge.adapters.testing import ExceptionQueueContract, SyncStateContract, UnitOfWorkContract
+from bookbridge.domain.ports import ExceptionKind, ExceptionQueue, FixedClock, SyncException, SyncState, UnitOfWork
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

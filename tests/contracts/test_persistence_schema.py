@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from adapters.persistence import current_revision, head_revision, is_up_to_date, make_engine, upgrade
-from adapters.persistence.migrate import downgrade
-from adapters.persistence.tables import Base
+from bookbridge.adapters.persistence import current_revision, head_revision, is_up_to_date, make_engine, upgrade
+from bookbridge.adapters.persistence.migrate import downgrade
+from bookbridge.adapters.persistence.tables import Base
 
 
 def test_the_migrations_produce_the_metadata_schema(engine: Engine) -> None:

@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
-from adapters.persistence import PersistenceError, SqlAlchemyUnitOfWork, make_session_factory
-from adapters.persistence.tables import CatalogueFamilyRow
-from adapters.sample.catalogue import sample_catalogue
-from adapters.testing.sync_state_contract import applied, family
-from application.sync import SyncStore, sync_store
-from domain.listing import Section
-from domain.ports import ExceptionKind, FixedClock
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.persistence import PersistenceError, SqlAlchemyUnitOfWork, make_session_factory
+from bookbridge.adapters.persistence.tables import CatalogueFamilyRow
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.adapters.testing.sync_state_contract import applied, family
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.listing import Section
+from bookbridge.domain.ports import ExceptionKind, FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ISBN = "9780007232833"

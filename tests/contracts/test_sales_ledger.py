@@ -11,13 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
 
-from adapters.memory.orders import InMemorySalesLedger
-from adapters.persistence import make_session_factory
-from adapters.persistence.errors import PersistenceError
-from adapters.persistence.sales import SqlAlchemySalesLedger
-from contracts.conftest import _empty
-from domain.ports import SalesFact
-from domain.sales import (
+from bookbridge.adapters.memory.orders import InMemorySalesLedger
+from bookbridge.adapters.persistence import make_session_factory
+from bookbridge.adapters.persistence.errors import PersistenceError
+from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
+from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.sales import (
     FactKey,
     LineContribution,
     OrderContributions,
@@ -25,6 +24,7 @@ from domain.sales import (
     StoreOrder,
     order_contributions,
 )
+from contracts.conftest import _empty
 from sales_strategies import ISBNS, T0, order_histories
 
 EVER = (date(2000, 1, 1), date(2100, 1, 1))

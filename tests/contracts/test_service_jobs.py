@@ -13,18 +13,18 @@ from apscheduler.triggers.date import DateTrigger
 from dependency_injector import providers
 from sqlalchemy import Engine, select
 
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront
-from adapters.persistence import make_leases
-from adapters.persistence.milestones import SqlAlchemyMilestoneLog
-from adapters.persistence.tables import EditionOutcomeRow, SchedulerJobRow, SyncRunRow
-from adapters.sample.catalogue import sample_catalogue
-from domain.model import Milestones
-from domain.storefront import StorefrontSettings
-from entrypoints.container import Container
-from entrypoints.jobs import import_orders_now
-from entrypoints.scheduler import make_scheduler
-from entrypoints.service import Service
-from entrypoints.settings import AdapterSettings, OrderSettings, ServiceSettings, Settings, StoreSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront
+from bookbridge.adapters.persistence import make_leases
+from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SchedulerJobRow, SyncRunRow
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.model import Milestones
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.jobs import import_orders_now
+from bookbridge.entrypoints.scheduler import make_scheduler
+from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.settings import AdapterSettings, OrderSettings, ServiceSettings, Settings, StoreSettings
 
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
                         timezone="Europe/London")
@@ -224,7 +224,8 @@ def test_two_schedulers_share_the_job_table_and_a_row_gone_is_no_error(engine):
     first.start(paused=True)
     second.start(paused=True)
     try:
-        job = first.add_job("entrypoints.scheduler:delta_sync", DateTrigger(datetime.now(UTC) + timedelta(hours=1)),
+        job = first.add_job("bookbridge.entrypoints.scheduler:delta_sync",
+                            DateTrigger(datetime.now(UTC) + timedelta(hours=1)),
                             args=[STORE], id="launch:shop:test")
         seen = second.get_job("launch:shop:test")
         assert seen is not None and seen.args == (STORE,)
@@ -268,7 +269,7 @@ def test_two_jobs_of_one_instance_never_sync_the_store_at_once(services, engine)
 
 
 def _sample(name: str, **labels: str) -> float:
-    from entrypoints.metrics import metrics
+    from bookbridge.entrypoints.metrics import metrics
 
     value = metrics().registry.get_sample_value(name, labels)
     return value or 0.0

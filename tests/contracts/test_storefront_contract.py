@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory.storefront import InMemoryStorefront
-from adapters.testing.storefront_contract import StorefrontContract
-from domain.listing import StoreListing, with_hashes
-from domain.ports import StoredProduct, Storefront
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory.storefront import InMemoryStorefront
+from bookbridge.adapters.testing.storefront_contract import StorefrontContract
+from bookbridge.domain.listing import StoreListing, with_hashes
+from bookbridge.domain.ports import StoredProduct, Storefront
 
 
 class TestInMemoryStorefront(StorefrontContract):

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from adapters.persistence import make_session_factory
-from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.adapters.persistence import make_session_factory
+from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 
 AT = datetime(2026, 11, 28, 12, tzinfo=UTC)
 

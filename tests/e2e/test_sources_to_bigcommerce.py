@@ -12,19 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.consonance.client import ConsonanceClient
-from adapters.consonance.source import ConsonanceSource
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.sample import SAMPLE_CATALOGUE
-from adapters.consonance.standin.server import ConsonanceStandinServer
-from adapters.onix.sources import OnixFileSource
-from adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
-from application.sync import SyncStore, sync_store
-from domain.ports import FixedClock
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.consonance.client import ConsonanceClient
+from bookbridge.adapters.consonance.source import ConsonanceSource
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.sample import SAMPLE_CATALOGUE
+from bookbridge.adapters.consonance.standin.server import ConsonanceStandinServer
+from bookbridge.adapters.onix.sources import OnixFileSource
+from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
 
 ROSEANNA = Path(__file__).resolve().parents[2].parent / "shared" / "onix-samples" / "editeur-sample-roseanna.onix30.xml"
 KEY = "k" * 32

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from domain.ports import FixedClock
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.ports import FixedClock
 
 WORLD_NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 World = tuple[InMemoryCatalogSource, BigCommerceStorefront, InMemoryUnitOfWork, FixedClock]

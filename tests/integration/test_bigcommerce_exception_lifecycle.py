@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from application.sync import SyncStore, sync_store
-from domain.model import TitleFamily
-from domain.ports import ExceptionKind
-from domain.problems import blocking
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.problems import blocking
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")

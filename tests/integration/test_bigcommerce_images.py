@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory import InMemoryCatalogSource
-from application.sync import SyncStore, plan_store, sync_store
-from domain.listing import ListingImage, with_hashes
-from domain.model import ResourceKind, TitleFamily
-from domain.plan import ActionKind, StoreAction
-from domain.ports import ExceptionKind, StoreErrorKind
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.listing import ListingImage, with_hashes
+from bookbridge.domain.model import ResourceKind, TitleFamily
+from bookbridge.domain.plan import ActionKind, StoreAction
+from bookbridge.domain.ports import ExceptionKind, StoreErrorKind
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from adapters.persistence import lease, make_engine, make_leases, upgrade
-from adapters.persistence.tables import LeaseRow
-from application.sync import SyncStore, sync_store
-from domain.ports import FixedClock
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.persistence import lease, make_engine, make_leases, upgrade
+from bookbridge.adapters.persistence.tables import LeaseRow
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 TTL = timedelta(hours=2)

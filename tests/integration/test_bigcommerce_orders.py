@@ -8,15 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.orders import BigCommerceOrderSource, order_line
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.memory import InMemorySalesSink, InMemoryUnitOfWork
-from adapters.memory.orders import InMemorySalesLedger
-from adapters.sample.catalogue import sample_catalogue
-from application.orders import ImportOrders, import_orders
-from domain.ports import ExceptionKind, FixedClock, SalesFact
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource, order_line
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.memory import InMemorySalesSink, InMemoryUnitOfWork
+from bookbridge.adapters.memory.orders import InMemorySalesLedger
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.orders import ImportOrders, import_orders
+from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
+from bookbridge.domain.storefront import StorefrontSettings
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from application.sync import SyncStore, plan_store, sync_store
-from domain.model import ResourceKind, SeriesMembership, TitleFamily
-from domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.model import ResourceKind, SeriesMembership, TitleFamily
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
 
 ERROR_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 START = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.bigcommerce.sandbox import FaultConfig, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.sandbox import FaultConfig, RateLimitConfig, SandboxConfig, SandboxServer
 
 PRODUCT = {"name": "Book", "type": "physical", "weight": 1, "price": 5}
 RATE_HEADERS = (
@@ -221,7 +221,7 @@ def test_module_entry_point_serves_the_sandbox() -> None:
         port = probe.getsockname()[1]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.bigcommerce.sandbox", "--port", str(port), "--token", "t0k"],
+        [sys.executable, "-m", "bookbridge.adapters.bigcommerce.sandbox", "--port", str(port), "--token", "t0k"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource
-from adapters.sample.catalogue import sample_catalogue
-from application.sync import SyncStore, plan_store, sync_store
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.model import Milestones, PriceRow
+from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.storefront import StorefrontSettings
 from contracts.bigcommerce_openapi import skip_reason, specs_available, validate_recorded_request
-from domain.model import Milestones, PriceRow
-from domain.ports import ExceptionKind
-from domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(

@@ -12,15 +12,15 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.memory import InMemoryCatalogSource
-from application.sync import SyncStore, plan_store, sync_store
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.listing import VariantListing, with_hashes
-from domain.model import Edition, TitleFamily
-from domain.plan import ActionKind, StoreAction
-from domain.ports import StoreErrorKind
-from domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.listing import VariantListing, with_hashes
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.plan import ActionKind, StoreAction
+from bookbridge.domain.ports import StoreErrorKind
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from sync_drills import duplicates
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -260,7 +260,7 @@ def test_a_refused_variant_is_reported_with_its_isbn_and_the_others_still_update
 
 def test_family_images_and_thumbnail_survive_read_back_and_reconcile(sandbox, world):
     """Editions of a family share a title, so their images share descriptions: ids must not collapse."""
-    from application.reconcile import ReconcileStore, reconcile_store
+    from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 
     source, store, uow, clock = world
     assert sync_store(COMMAND, source, store, uow, clock).ok

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
-from adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer
-from entrypoints.cli import app
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
+from bookbridge.adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer
+from bookbridge.entrypoints.cli import app
 
 KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key
 TOKEN = "sandbox-token"

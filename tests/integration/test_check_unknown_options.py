@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from entrypoints.cli import app
+from bookbridge.entrypoints.cli import app
 
 STOREFRONT = '''
 [[storefronts]]

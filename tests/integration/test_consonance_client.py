@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.consonance import (
+from bookbridge.adapters.consonance import (
     DEFAULT_QUERIES_DIR,
     ConsonanceAuthError,
     ConsonanceClient,
@@ -25,7 +25,7 @@ from adapters.consonance import (
     ConsonanceQueryError,
     ConsonanceUnavailable,
 )
-from adapters.consonance.standin import (
+from bookbridge.adapters.consonance.standin import (
     SAMPLE_CATALOGUE,
     ConsonanceData,
     ConsonanceStandinServer,

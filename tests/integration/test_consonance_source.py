@@ -16,23 +16,23 @@ from pathlib import Path
 
 import pytest
 
-from adapters.consonance import (
+from bookbridge.adapters.consonance import (
     ConsonanceAuthError,
     ConsonanceClient,
     ConsonanceQueryError,
     ConsonanceUnavailable,
     plugin,
 )
-from adapters.consonance.plugin import create_consonance_source
-from adapters.consonance.source import ConsonanceSource
-from adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer, Fault
-from adapters.hookspecs import AdapterKind
-from domain.formats import Format
-from domain.model import Edition, PriceRow, ResourceKind, TextKind, TitleFamily
-from domain.ports import CatalogSource, SourceRead
-from domain.problems import Severity
-from domain.rights import RightsResolver
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.consonance.plugin import create_consonance_source
+from bookbridge.adapters.consonance.source import ConsonanceSource
+from bookbridge.adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer, Fault
+from bookbridge.adapters.hookspecs import AdapterKind
+from bookbridge.domain.formats import Format
+from bookbridge.domain.model import Edition, PriceRow, ResourceKind, TextKind, TitleFamily
+from bookbridge.domain.ports import CatalogSource, SourceRead
+from bookbridge.domain.problems import Severity
+from bookbridge.domain.rights import RightsResolver
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key (§1.3)
 TODAY = date(2026, 11, 28)
@@ -397,7 +397,7 @@ ONIX_SALT_ROAD_HARDBACK = """<?xml version="1.0" encoding="UTF-8"?>
 def _onix_reader() -> object | None:
     """The ONIX parser's `read_onix(path) -> SourceRead`, or None while `adapters.onix.parser` is unfinished."""
     try:
-        from adapters.onix.parser import read_onix
+        from bookbridge.adapters.onix.parser import read_onix
     except ImportError:
         return None
     return read_onix

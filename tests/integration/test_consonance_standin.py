@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.consonance.standin import (
+from bookbridge.adapters.consonance.standin import (
     SAMPLE_CATALOGUE,
     ConsonanceData,
     ConsonanceStandinServer,
@@ -23,7 +23,7 @@ from adapters.consonance.standin import (
     create_app,
     synthetic_catalogue,
 )
-from adapters.consonance.standin.records import Price
+from bookbridge.adapters.consonance.standin.records import Price
 
 KEY = "k3y0000000000000000000000000test"  # 32 letters and digits, like a Consonance key (§1.3)
 

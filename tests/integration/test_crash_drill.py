@@ -15,11 +15,11 @@ from pathlib import Path
 
 import httpx
 
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.persistence import make_engine, upgrade
-from adapters.sample.catalogue import sample_catalogue
-from domain.listing import build_store_listings
-from domain.ports import ExceptionKind, FixedClock
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.persistence import make_engine, upgrade
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.listing import build_store_listings
+from bookbridge.domain.ports import ExceptionKind, FixedClock
 from sync_drills import (
     COMMAND,
     NOW,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from entrypoints.cli import app
+from bookbridge.entrypoints.cli import app
 
 
 def test_demo_plans_syncs_and_flips_launches_and_campaigns():

@@ -25,16 +25,22 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind
-from adapters.persistence import OutboxMessage, SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
-from adapters.persistence.mapping import exception_payload
-from adapters.queues import DeliveryError
-from adapters.queues import plugin as queues_plugin
-from adapters.queues.webhook import SIGNATURE_HEADER, WebhookNotifier, create_webhook_notifier
-from application.notifications import deliver_outbox
-from domain.ports import ExceptionKind, FixedClock, SyncException
-from entrypoints.cli import app
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind
+from bookbridge.adapters.persistence import (
+    OutboxMessage,
+    SqlAlchemyUnitOfWork,
+    make_engine,
+    make_session_factory,
+    upgrade,
+)
+from bookbridge.adapters.persistence.mapping import exception_payload
+from bookbridge.adapters.queues import DeliveryError
+from bookbridge.adapters.queues import plugin as queues_plugin
+from bookbridge.adapters.queues.webhook import SIGNATURE_HEADER, WebhookNotifier, create_webhook_notifier
+from bookbridge.application.notifications import deliver_outbox
+from bookbridge.domain.ports import ExceptionKind, FixedClock, SyncException
+from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ISBN = "9780007232833"
@@ -261,9 +267,9 @@ def test_bookbridge_exceptions_deliver_sends_through_the_configured_webhook(
     receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     installed = {ep.value for ep in md.entry_points(group=ENTRY_POINT_GROUP)}
-    assert "adapters.queues.plugin" in installed, ("declare the built-in plugin in pyproject.toml: "
+    assert "bookbridge.adapters.queues.plugin" in installed, ("declare the built-in plugin in pyproject.toml: "
                                                    '[project.entry-points."bookbridge.plugins"] '
-                                                   'queues = "adapters.queues.plugin", then reinstall')
+                                                   'queues = "bookbridge.adapters.queues.plugin", then reinstall')
     monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
     monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
     monkeypatch.setenv("BOOKBRIDGE_TEST_HOOK_SECRET", "shared")
@@ -354,7 +360,7 @@ def consumer(broker: str) -> Iterator[Consumer]:
 
 
 def test_amqp_publishes_a_persistent_confirmed_message_routed_by_kind(consumer: Consumer) -> None:
-    from adapters.queues.amqp import create_amqp_notifier
+    from bookbridge.adapters.queues.amqp import create_amqp_notifier
 
     notifier = create_amqp_notifier({"kind": "amqp", "url_env": "AMQP", "exchange": consumer.exchange},
                                     {"AMQP": AMQP_URL})
@@ -372,7 +378,7 @@ def test_amqp_publishes_a_persistent_confirmed_message_routed_by_kind(consumer: 
 
 
 def test_amqp_counts_a_message_no_queue_is_bound_for_as_a_failure_unless_told_otherwise(consumer: Consumer) -> None:
-    from adapters.queues.amqp import AmqpNotifier
+    from bookbridge.adapters.queues.amqp import AmqpNotifier
 
     unbound = AmqpNotifier("amqp", AMQP_URL, exchange=consumer.exchange, routing_key="elsewhere.{event}")
     with pytest.raises(DeliveryError, match="no queue is bound"):
@@ -386,7 +392,7 @@ def test_amqp_counts_a_message_no_queue_is_bound_for_as_a_failure_unless_told_ot
 
 
 def test_amqp_reconnects_after_its_connection_is_lost(consumer: Consumer) -> None:
-    from adapters.queues.amqp import AmqpNotifier
+    from bookbridge.adapters.queues.amqp import AmqpNotifier
 
     notifier = AmqpNotifier("amqp", AMQP_URL, exchange=consumer.exchange)
     notifier.deliver(message_for(rejection(), target="amqp"))
@@ -400,7 +406,7 @@ def test_amqp_reconnects_after_its_connection_is_lost(consumer: Consumer) -> Non
 
 def test_an_unreachable_broker_is_an_error_without_the_password() -> None:
     pytest.importorskip("pika", reason="pika is not installed")  # no broker needed: the port is closed
-    from adapters.queues.amqp import AmqpNotifier
+    from bookbridge.adapters.queues.amqp import AmqpNotifier
 
     notifier = AmqpNotifier("amqp", f"amqp://guest:pa55word@127.0.0.1:{free_port()}/%2F", timeout=2)
     with pytest.raises(DeliveryError, match=r"127\.0\.0\.1") as failed:
@@ -409,7 +415,7 @@ def test_an_unreachable_broker_is_an_error_without_the_password() -> None:
 
 
 def test_amqp_end_to_end_from_the_unit_of_work_exactly_once(consumer: Consumer, sqlite_engine: Any) -> None:
-    from adapters.queues.amqp import AmqpNotifier
+    from bookbridge.adapters.queues.amqp import AmqpNotifier
 
     clock = FixedClock(NOW)
     uow = SqlAlchemyUnitOfWork(make_session_factory(sqlite_engine), clock=clock, notify=("amqp",))

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.persistence.migrate import downgrade
-from domain.ports import ExceptionKind
-from entrypoints.container import build_unit_of_work
-from entrypoints.http.hooks import UpcomingJob
-from entrypoints.http.limits import BodyLimit
-from entrypoints.metrics import observe_job_lag, record_api_calls, record_sync_report
+from bookbridge.adapters.persistence.migrate import downgrade
+from bookbridge.domain.ports import ExceptionKind
+from bookbridge.entrypoints.container import build_unit_of_work
+from bookbridge.entrypoints.http.hooks import UpcomingJob
+from bookbridge.entrypoints.http.limits import BodyLimit
+from bookbridge.entrypoints.metrics import observe_job_lag, record_api_calls, record_sync_report
 from http_support import (
     ADMIN_TOKEN,
     CLIENT_SECRET,
@@ -360,7 +360,7 @@ def test_a_failed_trigger_is_retried_then_kept_visible(client: TestClient, app_p
     event = inbox.get(event_id)
     assert event is not None and event.status == "pending" and event.attempts == 1
     with inbox._sessions() as session:  # make the retry due now
-        from adapters.persistence.tables import WebhookEventRow
+        from bookbridge.adapters.persistence.tables import WebhookEventRow
 
         session.get(WebhookEventRow, event_id).next_attempt_at = container.clock().now()  # type: ignore[union-attr]
         session.commit()

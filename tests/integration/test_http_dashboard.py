@@ -15,17 +15,17 @@ import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 
-from application.sales_report import sales_report
-from domain.formats import Format
-from domain.lifecycle import start_of
-from domain.ports import ExceptionKind, FixedClock, SalesFact
-from domain.storefront import StorefrontSettings
-from entrypoints.container import Container, build_unit_of_work
-from entrypoints.http.app import create_app
-from entrypoints.http.hooks import UpcomingJob
-from entrypoints.http.security import SESSION_COOKIE
-from entrypoints.service import Service, _KeyIndex
-from entrypoints.settings import load_settings
+from bookbridge.application.sales_report import sales_report
+from bookbridge.domain.formats import Format
+from bookbridge.domain.lifecycle import start_of
+from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.container import Container, build_unit_of_work
+from bookbridge.entrypoints.http.app import create_app
+from bookbridge.entrypoints.http.hooks import UpcomingJob
+from bookbridge.entrypoints.http.security import SESSION_COOKIE
+from bookbridge.entrypoints.service import Service, _KeyIndex
+from bookbridge.entrypoints.settings import load_settings
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
 from http_support import ADMIN_TOKEN, CLIENT_SECRET, FactsLedger, FakeHooks
 

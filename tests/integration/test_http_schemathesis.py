@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 from schemathesis.generation import GenerationMode
 
-from entrypoints.http.security import SESSION_COOKIE
+from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from http_support import ADMIN_TOKEN, HEADER_VALUE, build_app, seed_exception
 
 OPERATIONS = ["GET /healthz", "GET /readyz", "GET /metrics", "POST /webhooks/bigcommerce", "GET /api/runs",

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from adapters.persistence.tables import WebhookEventRow
+from bookbridge.adapters.persistence.tables import WebhookEventRow
 from http_support import build_app, payload, serving, signed_headers
 
 DELIVERIES, UNIQUE = 5000, 4000

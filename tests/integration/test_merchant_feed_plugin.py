@@ -26,19 +26,19 @@ from typing import Any
 
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.hookspecs import AdapterKind, AdapterRegistry
-from adapters.memory.state import InMemoryUnitOfWork
-from adapters.onix.sources import OnixFileSource
-from adapters.sample.source import SampleCatalogSource
-from adapters.testing.storefront_contract import StorefrontContract
-from application.sync import SyncStore, sync_store
-from domain.listing import StoreListing, with_hashes
-from domain.ports import CatalogSource, FixedClock, StoredProduct, Storefront
-from domain.storefront import StorefrontSettings
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
+from bookbridge.adapters.memory.state import InMemoryUnitOfWork
+from bookbridge.adapters.onix.sources import OnixFileSource
+from bookbridge.adapters.sample.source import SampleCatalogSource
+from bookbridge.adapters.testing.storefront_contract import StorefrontContract
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.listing import StoreListing, with_hashes
+from bookbridge.domain.ports import CatalogSource, FixedClock, StoredProduct, Storefront
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "examples" / "plugins" / "bookbridge-merchant-feed"
@@ -269,8 +269,8 @@ def test_the_sample_catalogue_goes_to_bigcommerce_and_into_one_feed_per_country(
 def test_the_composition_root_gives_the_feed_its_storefronts(installed: Path, tmp_path: Path) -> None:
     """Configured as in its README minus `countries` and `currencies`: the `[[storefronts]]` supply both, and the
     store's name titles the feed. An explicit table still wins."""
-    from entrypoints.container import Container
-    from entrypoints.settings import Settings, StoreSettings
+    from bookbridge.entrypoints.container import Container
+    from bookbridge.entrypoints.settings import Settings, StoreSettings
 
     table = {"directory": str(tmp_path / "feeds"), "link_template": "https://shop.example/{custom_url}"}
     container = Container()

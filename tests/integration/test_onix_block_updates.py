@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from application.sync import sync_store
-from domain.ports import FixedClock
-from domain.storefront import StorefrontSettings
-from entrypoints.container import Container, build_command
-from entrypoints.settings import AdapterSettings, Settings, StoreSettings
+from bookbridge.application.sync import sync_store
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.settings import AdapterSettings, Settings, StoreSettings
 
 HEADER = """<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference"><Header><Sender>
 <SenderName>Test</SenderName></Sender><SentDateTime>20261128</SentDateTime></Header>"""
@@ -85,7 +85,7 @@ RIGHTS_ONLY = HEADER + """<Product><RecordReference>r1</RecordReference><Notific
 
 
 def test_a_rights_only_block_update_never_drops_a_market_restriction(tmp_path):
-    from domain.rights import RightsResolver
+    from bookbridge.domain.rights import RightsResolver
 
     clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
     full, update = tmp_path / "full.xml", tmp_path / "update.xml"

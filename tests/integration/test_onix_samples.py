@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.onix.parser import OnixReader, read_onix
-from adapters.onix.records import OnixRecord, WorkKey
-from domain.formats import Format
-from domain.model import ResourceKind, SubjectScheme, TextKind
-from domain.problems import Severity
-from domain.territory import Territory
+from bookbridge.adapters.onix.parser import OnixReader, read_onix
+from bookbridge.adapters.onix.records import OnixRecord, WorkKey
+from bookbridge.domain.formats import Format
+from bookbridge.domain.model import ResourceKind, SubjectScheme, TextKind
+from bookbridge.domain.problems import Severity
+from bookbridge.domain.territory import Territory
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "onix-samples"
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"ONIX samples not found at {SAMPLES}")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.persistence.migrate import head_revision
-from entrypoints.cli import app
+from bookbridge.adapters.persistence.migrate import head_revision
+from bookbridge.entrypoints.cli import app
 
 TOML = """
 database_url = "sqlite:///{db}"
@@ -109,7 +109,7 @@ def test_exceptions_are_filtered_and_resolved_in_bulk_and_a_resolved_one_is_left
 def test_sync_refuses_while_another_instance_holds_the_store_lease(config, tmp_path):
     from datetime import timedelta
 
-    from adapters.persistence import lease, make_engine, upgrade
+    from bookbridge.adapters.persistence import lease, make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
     upgrade(engine)

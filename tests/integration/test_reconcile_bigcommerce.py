@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from application.reconcile import ReconcileStore, reconcile_store
-from application.sync import SyncStore, sync_store
-from domain.drift import DriftPolicy
-from domain.listing import Section
-from domain.ports import ExceptionKind, FixedClock
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.drift import DriftPolicy
+from bookbridge.domain.listing import Section
+from bookbridge.domain.ports import ExceptionKind, FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(

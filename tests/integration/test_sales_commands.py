@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
-from entrypoints.cli import app
+from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.entrypoints.cli import app
 
 PB, HB = "9780141036144", "9780306406157"
 TOML = """

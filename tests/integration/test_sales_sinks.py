@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from adapters.hookspecs import AdapterKind
-from adapters.sales.csv_export import COLUMNS, CsvSalesSink
-from domain.ports import SalesFact
-from domain.sales import SalesSinkRejected
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.hookspecs import AdapterKind
+from bookbridge.adapters.sales.csv_export import COLUMNS, CsvSalesSink
+from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.sales import SalesSinkRejected
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 DAY1, DAY2 = date(2026, 11, 27), date(2026, 11, 28)
 PB, HB = "9780141036144", "9780306406157"

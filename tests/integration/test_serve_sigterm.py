@@ -20,19 +20,19 @@ from dependency_injector import providers
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront
-from adapters.persistence import make_engine
-from adapters.persistence.milestones import SqlAlchemyMilestoneLog
-from adapters.persistence.tables import EditionOutcomeRow, LeaseRow, SyncRunRow
-from adapters.sample.catalogue import sample_catalogue
-from domain.milestones import MilestoneEvent, MilestoneRecord, Transition
-from domain.storefront import StorefrontSettings
-from entrypoints.cli.app import app
-from entrypoints.cli.serve import run_service
-from entrypoints.container import Container
-from entrypoints.service import Service
-from entrypoints.settings import AdapterSettings, Settings, StoreSettings
+from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront
+from bookbridge.adapters.persistence import make_engine
+from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from bookbridge.adapters.persistence.tables import EditionOutcomeRow, LeaseRow, SyncRunRow
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.app import app
+from bookbridge.entrypoints.cli.serve import run_service
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.settings import AdapterSettings, Settings, StoreSettings
 
 BOOKBRIDGE = Path(sys.executable).parent / "bookbridge"
 CONFIG = """\

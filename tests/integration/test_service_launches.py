@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.memory import InMemoryCatalogSource
-from adapters.sample.catalogue import sample_catalogue
-from domain.model import PriceRow, TitleFamily
-from entrypoints.container import Container
-from entrypoints.service import Service
-from entrypoints.settings import AdapterSettings, Settings, StoreSettings
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.model import PriceRow, TitleFamily
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.settings import AdapterSettings, Settings, StoreSettings
 from sync_drills import COMMAND, STOREFRONTS, bigcommerce_store
 
 LEAD = timedelta(seconds=8)  # the launch is this far ahead of the service's start: the first sync must be done

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from entrypoints.cli import app
+from bookbridge.entrypoints.cli import app
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "onix-samples"
 ROSEANNA = SAMPLES / "editeur-sample-roseanna.onix30.xml"

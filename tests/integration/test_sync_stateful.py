@@ -30,16 +30,22 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from adapters.bigcommerce.sandbox import ChannelSeed, FaultConfig, RateLimitConfig, SandboxConfig, SandboxServer
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.memory import InMemoryCatalogSource
-from adapters.persistence import make_engine, upgrade
-from adapters.sample.catalogue import make_isbn, sample_catalogue
-from application.sync import SyncReport, sync_store
-from domain.listing import build_store_listings
-from domain.model import Edition, ResourceKind, TitleFamily
-from domain.plan import AppliedListing, StoreAction
-from domain.ports import ActionOutcome, ExceptionKind, FixedClock
+from bookbridge.adapters.bigcommerce.sandbox import (
+    ChannelSeed,
+    FaultConfig,
+    RateLimitConfig,
+    SandboxConfig,
+    SandboxServer,
+)
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.adapters.persistence import make_engine, upgrade
+from bookbridge.adapters.sample.catalogue import make_isbn, sample_catalogue
+from bookbridge.application.sync import SyncReport, sync_store
+from bookbridge.domain.listing import build_store_listings
+from bookbridge.domain.model import Edition, ResourceKind, TitleFamily
+from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.ports import ActionOutcome, ExceptionKind, FixedClock
 from sync_drills import (
     COMMAND,
     NOW,

@@ -17,11 +17,12 @@ DOMAIN_FORBIDDEN = (
     "httpx", "requests", "urllib", "http", "socket", "ssl", "asyncio", "subprocess", "multiprocessing", "threading",
     "sqlalchemy", "alembic", "psycopg", "sqlite3", "apscheduler", "fastapi", "starlette", "uvicorn", "pluggy",
     "dependency_injector", "lxml", "xml", "graphql", "typer", "rich", "prometheus_client", "pydantic_settings",
-    "logging", "shutil", "tempfile", "random", "time", "adapters", "application", "entrypoints",
+    "logging", "shutil", "tempfile", "random", "time", "bookbridge.adapters", "bookbridge.application",
+    "bookbridge.entrypoints",
 )
 APPLICATION_FORBIDDEN = (
     "httpx", "requests", "sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "uvicorn", "lxml", "pluggy",
-    "dependency_injector", "apscheduler", "graphql", "adapters", "entrypoints",
+    "dependency_injector", "apscheduler", "graphql", "bookbridge.adapters", "bookbridge.entrypoints",
 )
 # Time is an argument: a rule never reads the clock.
 CLOCK_READS = frozenset({"now", "utcnow", "today", "time", "time_ns", "monotonic", "perf_counter"})
@@ -113,7 +114,7 @@ def test_the_application_imports_no_adapter_or_framework_library(path: Path) -> 
         ("from lxml import etree\n", "imports lxml"),
         ("import requests\n", "imports requests"),
         ("import asyncio\n", "imports asyncio"),
-        ("from adapters.memory import InMemoryStorefront\n", "imports adapters.memory"),
+        ("from bookbridge.adapters.memory import InMemoryStorefront\n", "imports bookbridge.adapters.memory"),
         ("def f():\n    import httpx\n", "imports httpx"),  # a local import is still an import
         ("h = __import__('httpx')\n", "imports httpx"),
         ("import importlib\nm = importlib.import_module('httpx')\n", "dynamic import"),
@@ -134,7 +135,7 @@ def test_the_checker_flags_forbidden_imports_and_clock_reads(source: str, expect
         "from __future__ import annotations\nfrom datetime import datetime\n\ndef f(at: datetime) -> datetime:\n"
         "    return at\n",
         "import pydantic\nfrom stdnum import isbn\nimport pycountry\nfrom decimal import Decimal\n",
-        "from domain.model import Edition\nfrom .model import Edition as E\n",
+        "from bookbridge.domain.model import Edition\nfrom .model import Edition as E\n",
         "import httpx_like_but_not_httpx\n",
         "def now():\n    return 1\nx = now()\n",  # a function called now() is not a clock
     ],
@@ -144,6 +145,6 @@ def test_the_checker_allows_the_standard_library_and_the_domain_dependencies(sou
 
 
 def test_the_application_list_allows_the_domain() -> None:
-    source = "from domain.plan import plan_changes\nfrom domain.ports import Storefront\n"
+    source = "from bookbridge.domain.plan import plan_changes\nfrom bookbridge.domain.ports import Storefront\n"
     assert violations(source, APPLICATION_FORBIDDEN, clock=True) == []
-    assert violations("from adapters.bigcommerce.client import X\n", APPLICATION_FORBIDDEN, clock=True) != []
+    assert violations("from bookbridge.adapters.bigcommerce.client import X\n", APPLICATION_FORBIDDEN, clock=True) != []

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from adapters.bigcommerce.client import BigCommerceClient
-from adapters.bigcommerce.errors import BigCommerceError, store_error
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 
 if TYPE_CHECKING:
-    from adapters.bigcommerce.storefront import _Work
+    from bookbridge.adapters.bigcommerce.storefront import _Work
 
 
 def sync_channels(client: BigCommerceClient, works: list[_Work]) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adapters.bigcommerce.client import BigCommerceClient
-from adapters.bigcommerce.errors import BigCommerceError, store_error
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 
 if TYPE_CHECKING:
-    from adapters.bigcommerce.storefront import _Work
+    from bookbridge.adapters.bigcommerce.storefront import _Work
 
 
 def sync_custom_fields(client: BigCommerceClient, work: _Work) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.ports import StoreError, StoreErrorKind
+from bookbridge.domain.ports import StoreError, StoreErrorKind
 
 
 class BigCommerceError(Exception):

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from adapters.bigcommerce import payloads
-from adapters.bigcommerce.client import BigCommerceClient
-from adapters.bigcommerce.errors import BigCommerceError, store_error
-from domain.listing import StoreListing
+from bookbridge.adapters.bigcommerce import payloads
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
+from bookbridge.domain.listing import StoreListing
 
 if TYPE_CHECKING:
-    from adapters.bigcommerce.storefront import _Work
+    from bookbridge.adapters.bigcommerce.storefront import _Work
 
 
 def remote_images(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:

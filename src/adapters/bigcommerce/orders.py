@@ -1,4 +1,4 @@
-"""BigCommerce orders as a `domain.sales.OrderSource`, over Orders v2 (research/bigcommerce.md §9).
+"""BigCommerce orders as a `bookbridge.domain.sales.OrderSource`, over Orders v2 (research/bigcommerce.md §9).
 
 `GET /v2/orders?sort=date_modified:asc&min_date_modified=<RFC-2822>` page by page (204 = nothing more), then
 `GET /v2/orders/{id}/products` for each order's lines. Money on a line:
@@ -22,10 +22,10 @@ from decimal import Decimal, InvalidOperation
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-from adapters.bigcommerce.client import MAX_PAGE_LIMIT, BigCommerceClient
-from adapters.bigcommerce.errors import BigCommerceError, BigCommerceTransientError
-from domain.problems import Problem, warning
-from domain.sales import OrderLine, OrderSource, OrderSourceError, StoreOrder
+from bookbridge.adapters.bigcommerce.client import MAX_PAGE_LIMIT, BigCommerceClient
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceTransientError
+from bookbridge.domain.problems import Problem, warning
+from bookbridge.domain.sales import OrderLine, OrderSource, OrderSourceError, StoreOrder
 
 logger = logging.getLogger(__name__)
 CENTS = Decimal("0.0001")  # v2 money has four decimals

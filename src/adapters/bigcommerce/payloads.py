@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from domain.listing import ListingImage, ListingPrice, Section, StoreListing, VariantListing
-from domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES
+from bookbridge.domain.listing import ListingImage, ListingPrice, Section, StoreListing, VariantListing
+from bookbridge.domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES
 
 FORMAT_OPTION = "Format"  # the variant option of family products (variant strategy)
 VARIANTS_MAX = 600  # Platform Limits: 600 SKUs per product

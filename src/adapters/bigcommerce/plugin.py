@@ -25,10 +25,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.orders import BigCommerceOrderSource
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
 
 # Every key the factories read from the `store` mapping (the order source reads a subset of the same table).
 OPTIONS = ("store_hash", "store_hash_env", "access_token", "access_token_env", "access_token_file", "v3_base_url",

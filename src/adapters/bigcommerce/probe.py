@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
-from domain.ports import ProbeFinding, ProbeResult, ProbeStatus, StoreChannel
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
+from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus, StoreChannel
 
 _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo", "temporary failure in name",
               "no address associated", "name resolution")

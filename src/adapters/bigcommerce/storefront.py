@@ -22,19 +22,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.bigcommerce import payloads
-from adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
-from adapters.bigcommerce.channels import assign_price_list, sync_channels
-from adapters.bigcommerce.client import BigCommerceClient
-from adapters.bigcommerce.custom_fields import sync_custom_fields
-from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
-from adapters.bigcommerce.images import remote_images, sync_images
-from adapters.bigcommerce.probe import probe_store
-from adapters.bigcommerce.readback import listing_fields
-from adapters.bigcommerce.variants import format_value, reclaim, sync_variants
-from domain.listing import ListingPrice, Section, StoreListing
-from domain.plan import ActionKind, AppliedListing, StoreAction
-from domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind
+from bookbridge.adapters.bigcommerce import payloads
+from bookbridge.adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
+from bookbridge.adapters.bigcommerce.channels import assign_price_list, sync_channels
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient
+from bookbridge.adapters.bigcommerce.custom_fields import sync_custom_fields
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
+from bookbridge.adapters.bigcommerce.images import remote_images, sync_images
+from bookbridge.adapters.bigcommerce.probe import probe_store
+from bookbridge.adapters.bigcommerce.readback import listing_fields
+from bookbridge.adapters.bigcommerce.variants import format_value, reclaim, sync_variants
+from bookbridge.domain.listing import ListingPrice, Section, StoreListing
+from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind
 
 log = logging.getLogger(__name__)
 INCLUDE = "variants,images,custom_fields,channels"

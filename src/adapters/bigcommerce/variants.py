@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from adapters.bigcommerce import payloads
-from adapters.bigcommerce.batching import bisect_batch
-from adapters.bigcommerce.client import BigCommerceClient
-from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
-from domain.listing import Section, VariantListing, section_payloads
-from domain.ports import StoreError, StoreErrorKind
+from bookbridge.adapters.bigcommerce import payloads
+from bookbridge.adapters.bigcommerce.batching import bisect_batch
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
+from bookbridge.domain.listing import Section, VariantListing, section_payloads
+from bookbridge.domain.ports import StoreError, StoreErrorKind
 
 if TYPE_CHECKING:
-    from adapters.bigcommerce.storefront import _Work
+    from bookbridge.adapters.bigcommerce.storefront import _Work
 
 
 def format_value(variant: Mapping[str, Any]) -> list[Any] | None:

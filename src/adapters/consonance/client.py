@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from adapters.consonance.errors import (
+from bookbridge.adapters.consonance.errors import (
     ConsonanceAuthError,
     ConsonanceProtocolError,
     ConsonanceQueryError,

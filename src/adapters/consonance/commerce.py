@@ -7,9 +7,9 @@ from typing import Any
 
 import pycountry
 
-from adapters.consonance.fields import Note, as_decimal, as_text, date_field
-from domain.model import PriceRow, Rights, SalesRights
-from domain.territory import Territory, all_countries
+from bookbridge.adapters.consonance.fields import Note, as_decimal, as_text, date_field
+from bookbridge.domain.model import PriceRow, Rights, SalesRights
+from bookbridge.domain.territory import Territory, all_countries
 
 FOR_SALE, NOT_FOR_SALE = "01", "03"  # List 46 SalesRightsType (also ROWSalesRightsType)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain.ports import SourceUnreadable
+from bookbridge.domain.ports import SourceUnreadable
 
 
 class ConsonanceError(SourceUnreadable):

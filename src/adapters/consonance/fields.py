@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from domain.isbn import ISBN13, InvalidISBN
-from domain.problems import Severity
+from bookbridge.domain.isbn import ISBN13, InvalidISBN
+from bookbridge.domain.problems import Severity
 
 
 class Note(Protocol):

@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.consonance.commerce import price_row, sales_rights
-from adapters.consonance.fields import (
+from bookbridge.adapters.consonance.commerce import price_row, sales_rights
+from bookbridge.adapters.consonance.fields import (
     as_count,
     as_day,
     as_ids,
@@ -32,9 +32,9 @@ from adapters.consonance.fields import (
     date_field,
     measure_field,
 )
-from domain.formats import format_from_onix21
-from domain.isbn import ISBN13, InvalidISBN
-from domain.model import (
+from bookbridge.domain.formats import format_from_onix21
+from bookbridge.domain.isbn import ISBN13, InvalidISBN
+from bookbridge.domain.model import (
     Contributor,
     Dimensions,
     Edition,
@@ -48,7 +48,7 @@ from domain.model import (
     TextKind,
     TitleFamily,
 )
-from domain.problems import Problem, Severity
+from bookbridge.domain.problems import Problem, Severity
 
 FAMILY_PREFIX = "consonance:work:"
 PRODUCT_PREFIX = "consonance:product:"

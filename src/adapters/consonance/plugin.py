@@ -22,10 +22,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from adapters.clock import SystemClock
-from adapters.consonance.client import ConsonanceClient
-from adapters.consonance.source import ConsonanceSource
-from adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.clock import SystemClock
+from bookbridge.adapters.consonance.client import ConsonanceClient
+from bookbridge.adapters.consonance.source import ConsonanceSource
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
 
 N = TypeVar("N", int, float)
 # Every key the factory reads, besides those the composition root passes (name, clock, today).

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from adapters.consonance.errors import ConsonanceAuthError, ConsonanceError, ConsonanceUnavailable
-from domain.ports import ProbeFinding, ProbeResult, ProbeStatus
+from bookbridge.adapters.consonance.errors import ConsonanceAuthError, ConsonanceError, ConsonanceUnavailable
+from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus
 
 PROBE_DOCUMENT = "query Probe { __typename }"
 _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo", "temporary failure in name",

@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any, Protocol, cast
 
-from adapters.consonance.client import ConsonanceClient
-from adapters.consonance.errors import ConsonanceError
-from adapters.consonance.mapping import MappedWork, map_work
-from adapters.consonance.probe import probe_client
-from domain.isbn import ISBN13
-from domain.model import TitleFamily
-from domain.ports import CatalogSource, ProbeResult, SourceRead
-from domain.problems import Problem, Severity
+from bookbridge.adapters.consonance.client import ConsonanceClient
+from bookbridge.adapters.consonance.errors import ConsonanceError
+from bookbridge.adapters.consonance.mapping import MappedWork, map_work
+from bookbridge.adapters.consonance.probe import probe_client
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import CatalogSource, ProbeResult, SourceRead
+from bookbridge.domain.problems import Problem, Severity
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """In-memory adapters for every port: real code, used by the application tests and by plugin authors."""
 
-from adapters.memory.catalog import InMemoryCatalogSource
-from adapters.memory.exceptions import InMemoryExceptionQueue
-from adapters.memory.outbox import InMemoryOutbox
-from adapters.memory.runs import InMemoryRunLog
-from adapters.memory.sales import InMemorySalesSink
-from adapters.memory.state import InMemorySyncState, InMemoryUnitOfWork
-from adapters.memory.storefront import InMemoryStorefront
+from bookbridge.adapters.memory.catalog import InMemoryCatalogSource
+from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
+from bookbridge.adapters.memory.outbox import InMemoryOutbox
+from bookbridge.adapters.memory.runs import InMemoryRunLog
+from bookbridge.adapters.memory.sales import InMemorySalesSink
+from bookbridge.adapters.memory.state import InMemorySyncState, InMemoryUnitOfWork
+from bookbridge.adapters.memory.storefront import InMemoryStorefront
 
 __all__ = [
     "InMemoryCatalogSource",

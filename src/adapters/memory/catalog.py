@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain.isbn import ISBN13
-from domain.model import TitleFamily
-from domain.ports import SourceRead
-from domain.problems import Problem
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.problems import Problem
 
 
 class InMemoryCatalogSource:

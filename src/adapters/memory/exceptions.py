@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from domain.ports import ExceptionKind, SyncException
+from bookbridge.domain.ports import ExceptionKind, SyncException
 
 
 class InMemoryExceptionQueue:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
-from domain.ports import SalesFact
-from domain.sales import (
+from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.sales import (
     LineContribution,
     OrderContributions,
     OrderSource,

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from adapters.persistence.outbox import OutboxMessage
+from bookbridge.adapters.persistence.outbox import OutboxMessage
 
 
 class InMemoryOutbox:

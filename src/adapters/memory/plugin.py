@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.hookspecs import AdapterRegistry, hookimpl
-from adapters.memory.exceptions import InMemoryExceptionQueue
-from adapters.memory.sales import InMemorySalesSink
-from adapters.memory.storefront import InMemoryStorefront
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
+from bookbridge.adapters.memory.sales import InMemorySalesSink
+from bookbridge.adapters.memory.storefront import InMemoryStorefront
 
 
 @hookimpl

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from domain.ports import EditionOutcome, SyncRun
+from bookbridge.domain.ports import EditionOutcome, SyncRun
 
 
 class InMemoryRunLog:

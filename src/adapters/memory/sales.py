@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.ports import SalesFact
+from bookbridge.domain.ports import SalesFact
 
 
 class InMemorySalesSink:

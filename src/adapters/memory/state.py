@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 
-from adapters.memory.exceptions import InMemoryExceptionQueue
-from adapters.memory.outbox import InMemoryOutbox
-from adapters.memory.runs import InMemoryRunLog
-from domain.model import TitleFamily
-from domain.plan import AppliedListing
+from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
+from bookbridge.adapters.memory.outbox import InMemoryOutbox
+from bookbridge.adapters.memory.runs import InMemoryRunLog
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import AppliedListing
 
 
 class InMemorySyncState:

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.listing import Section, section_payloads
-from domain.plan import ActionKind, AppliedListing, StoreAction
-from domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind
+from bookbridge.domain.listing import Section, section_payloads
+from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind
 
 
 @dataclass

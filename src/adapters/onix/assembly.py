@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.onix import codes
-from adapters.onix.grouping import Membership, group
-from adapters.onix.records import OnixRecord, merge
-from domain.isbn import ISBN13
-from domain.model import Edition, TitleFamily
-from domain.ports import SourceRead
-from domain.problems import Problem, Severity
+from bookbridge.adapters.onix import codes
+from bookbridge.adapters.onix.grouping import Membership, group
+from bookbridge.adapters.onix.records import OnixRecord, merge
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.problems import Problem, Severity
 
 PreviousEdition = Callable[[ISBN13], Edition | None]
 _SHARED_ITEMS = ("contributors", "subjects", "texts", "prices", "resources")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.model import ResourceKind, SubjectScheme, TextKind
+from bookbridge.domain.model import ResourceKind, SubjectScheme, TextKind
 
 REFERENCE_NAMESPACE = "http://ns.editeur.org/onix/3.0/reference"
 SHORT_NAMESPACE = "http://ns.editeur.org/onix/3.0/short"

@@ -11,13 +11,13 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
-from adapters.onix import codes
-from adapters.onix.context import Mapper, text, texts
-from adapters.onix.reader import first
-from adapters.onix.records import WorkKey
-from domain.isbn import ISBN13, InvalidISBN
-from domain.model import PriceRow, Rights, SalesRestriction, SalesRights
-from domain.territory import Territory
+from bookbridge.adapters.onix import codes
+from bookbridge.adapters.onix.context import Mapper, text, texts
+from bookbridge.adapters.onix.reader import first
+from bookbridge.adapters.onix.records import WorkKey
+from bookbridge.domain.isbn import ISBN13, InvalidISBN
+from bookbridge.domain.model import PriceRow, Rights, SalesRestriction, SalesRights
+from bookbridge.domain.territory import Territory
 
 
 @lru_cache(maxsize=4096)

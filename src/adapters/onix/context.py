@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from adapters.onix.dates import DateOrInstant, OnixDateError, date_of, parse_date, parse_range
-from adapters.onix.reader import first
-from adapters.onix.records import OnixRecord
-from domain.problems import Problem, Severity
+from bookbridge.adapters.onix.dates import DateOrInstant, OnixDateError, date_of, parse_date, parse_range
+from bookbridge.adapters.onix.reader import first
+from bookbridge.adapters.onix.records import OnixRecord
+from bookbridge.domain.problems import Problem, Severity
 
 _XMLNS = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 

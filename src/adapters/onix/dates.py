@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from lxml import etree
 
-from adapters.onix.reader import first
+from bookbridge.adapters.onix.reader import first
 
 DateOrInstant = date | datetime
 

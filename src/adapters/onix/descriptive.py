@@ -8,11 +8,11 @@ from typing import Any
 
 from lxml import etree
 
-from adapters.onix import codes
-from adapters.onix.context import Mapper, markup, text, texts
-from adapters.onix.reader import first
-from domain.formats import format_from_onix3
-from domain.model import (
+from bookbridge.adapters.onix import codes
+from bookbridge.adapters.onix.context import Mapper, markup, text, texts
+from bookbridge.adapters.onix.reader import first
+from bookbridge.domain.formats import format_from_onix3
+from bookbridge.domain.model import (
     Contributor,
     Dimensions,
     SeriesMembership,
@@ -22,7 +22,7 @@ from domain.model import (
     TextContent,
     TextKind,
 )
-from domain.problems import Severity
+from bookbridge.domain.problems import Severity
 
 
 def title_of(element: etree._Element) -> str | None:

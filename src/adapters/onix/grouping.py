@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from adapters.onix.records import WorkKey
+from bookbridge.adapters.onix.records import WorkKey
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,18 @@ from pathlib import Path
 
 from lxml import etree
 
-from adapters.onix import codes
-from adapters.onix.assembly import Assembly
-from adapters.onix.commerce import map_publishing, map_related, map_supply, product_isbn
-from adapters.onix.context import HeaderDefaults, Mapper, source_line, text
-from adapters.onix.descriptive import map_collateral, map_descriptive
-from adapters.onix.reader import MessageInfo, first, iter_message, namespace_is_standard
-from adapters.onix.records import OnixRecord
-from adapters.onix.validation import validation_problems
-from domain.isbn import ISBN13, InvalidISBN
-from domain.model import Edition
-from domain.ports import SourceRead
-from domain.problems import Problem, Severity
+from bookbridge.adapters.onix import codes
+from bookbridge.adapters.onix.assembly import Assembly
+from bookbridge.adapters.onix.commerce import map_publishing, map_related, map_supply, product_isbn
+from bookbridge.adapters.onix.context import HeaderDefaults, Mapper, source_line, text
+from bookbridge.adapters.onix.descriptive import map_collateral, map_descriptive
+from bookbridge.adapters.onix.reader import MessageInfo, first, iter_message, namespace_is_standard
+from bookbridge.adapters.onix.records import OnixRecord
+from bookbridge.adapters.onix.validation import validation_problems
+from bookbridge.domain.isbn import ISBN13, InvalidISBN
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.problems import Problem, Severity
 
 _BLOCKS = frozenset(codes.BLOCKS)
 PreviousEdition = Callable[[ISBN13], Edition | None]

@@ -12,7 +12,7 @@ Configuration (the `source` mapping):
     previous_edition  (passed by the composition root, not configured) ISBN -> stored Edition, for 04 merges
 
 Factories open nothing: files are read and URLs fetched on `read()`. Entry point (pyproject):
-`[project.entry-points."bookbridge.plugins"] onix = "adapters.onix.plugin"`.
+`[project.entry-points."bookbridge.plugins"] onix = "bookbridge.adapters.onix.plugin"`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.hookspecs import AdapterRegistry, hookimpl
-from adapters.onix.assembly import PreviousEdition
-from adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.onix.assembly import PreviousEdition
+from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 # Every key each factory reads, besides those the composition root passes (name, previous_edition).

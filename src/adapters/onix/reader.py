@@ -17,9 +17,9 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from adapters.onix.codes import REFERENCE_NAMESPACE, SHORT_NAMESPACE
-from adapters.onix.short_tags import SHORT_TO_REFERENCE
-from domain.ports import SourceUnreadable
+from bookbridge.adapters.onix.codes import REFERENCE_NAMESPACE, SHORT_NAMESPACE
+from bookbridge.adapters.onix.short_tags import SHORT_TO_REFERENCE
+from bookbridge.domain.ports import SourceUnreadable
 
 _WATCHED = ("Product", "product", "Header", "header", "{*}Product", "{*}product", "{*}Header", "{*}header")
 # A default-namespace declaration. Removing it from the byte stream makes every ONIX element a bare name, so

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.isbn import ISBN13
-from domain.model import Edition, Rights
-from domain.problems import Problem, Severity
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import Edition, Rights
+from bookbridge.domain.problems import Problem, Severity
 
 # Which Edition fields each block owns (ONIX 3.0 blocks 1–6). A 04 record replaces exactly these.
 BLOCK_FIELDS: dict[str, tuple[str, ...]] = {

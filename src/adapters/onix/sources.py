@@ -46,13 +46,13 @@ from typing import Any
 
 import httpx
 
-from adapters.onix.assembly import Assembly, PreviousEdition
-from adapters.onix.parser import OnixReader, read_onix
-from adapters.onix.reader import OnixFileError
-from adapters.onix.records import OnixRecord
-from adapters.onix.validation import validation_problems
-from domain.ports import CatalogSource, SourceRead
-from domain.problems import Problem, Severity
+from bookbridge.adapters.onix.assembly import Assembly, PreviousEdition
+from bookbridge.adapters.onix.parser import OnixReader, read_onix
+from bookbridge.adapters.onix.reader import OnixFileError
+from bookbridge.adapters.onix.records import OnixRecord
+from bookbridge.adapters.onix.validation import validation_problems
+from bookbridge.domain.ports import CatalogSource, SourceRead
+from bookbridge.domain.problems import Problem, Severity
 
 _CHUNK = 1 << 20
 _JOURNAL = ".onix-journal.json"

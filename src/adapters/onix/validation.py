@@ -6,7 +6,7 @@ import importlib
 import re
 from pathlib import Path
 
-from domain.problems import Problem, Severity
+from bookbridge.domain.problems import Problem, Severity
 
 _LOCATION = re.compile(r":(\d+):\d+$")
 

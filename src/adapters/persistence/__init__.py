@@ -4,16 +4,16 @@ Importing this package creates nothing: the composition root calls `make_engine(
 and builds `SqlAlchemyUnitOfWork(make_session_factory(engine), clock=...)`.
 """
 
-from adapters.persistence.engine import DEFAULT_URL, make_engine, make_session_factory
-from adapters.persistence.errors import PersistenceError
-from adapters.persistence.exceptions import SqlAlchemyExceptionQueue
-from adapters.persistence.leases import Leases, lease, make_leases
-from adapters.persistence.migrate import current_revision, head_revision, is_up_to_date, upgrade
-from adapters.persistence.outbox import OutboxMessage, SqlAlchemyOutbox
-from adapters.persistence.runs import SqlAlchemyRunLog
-from adapters.persistence.state import SqlAlchemySyncState
-from adapters.persistence.uow import SqlAlchemyUnitOfWork
-from domain.ports import EditionOutcome, SyncRun
+from bookbridge.adapters.persistence.engine import DEFAULT_URL, make_engine, make_session_factory
+from bookbridge.adapters.persistence.errors import PersistenceError
+from bookbridge.adapters.persistence.exceptions import SqlAlchemyExceptionQueue
+from bookbridge.adapters.persistence.leases import Leases, lease, make_leases
+from bookbridge.adapters.persistence.migrate import current_revision, head_revision, is_up_to_date, upgrade
+from bookbridge.adapters.persistence.outbox import OutboxMessage, SqlAlchemyOutbox
+from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog
+from bookbridge.adapters.persistence.state import SqlAlchemySyncState
+from bookbridge.adapters.persistence.uow import SqlAlchemyUnitOfWork
+from bookbridge.domain.ports import EditionOutcome, SyncRun
 
 __all__ = [
     "DEFAULT_URL",

@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.mapping import exception_from_row, exception_payload
-from adapters.persistence.outbox import SqlAlchemyOutbox
-from adapters.persistence.tables import ExceptionRow
-from domain.ports import ExceptionKind, ExceptionQueue, SyncException
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.mapping import exception_from_row, exception_payload
+from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
+from bookbridge.adapters.persistence.tables import ExceptionRow
+from bookbridge.domain.ports import ExceptionKind, ExceptionQueue, SyncException
 
 AUTO_RESOLUTION = "resolved by a later successful sync"  # the in-memory queue's wording
 

@@ -20,10 +20,10 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text, u
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from adapters.clock import SystemClock
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import LeaseRow
-from domain.ports import Clock
+from bookbridge.adapters.clock import SystemClock
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import LeaseRow
+from bookbridge.domain.ports import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.persistence.errors import PersistenceError
-from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
-from domain.listing import Section
-from domain.model import TitleFamily
-from domain.plan import AppliedListing, PackedHashes, PackedPayloads
-from domain.ports import ExceptionKind, SyncException
+from bookbridge.adapters.persistence.errors import PersistenceError
+from bookbridge.adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
+from bookbridge.domain.listing import Section
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import AppliedListing, PackedHashes, PackedPayloads
+from bookbridge.domain.ports import ExceptionKind, SyncException
 
 # --- applied listings ---------------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine
 
-from adapters.persistence.engine import make_engine
+from bookbridge.adapters.persistence.engine import make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import MilestoneEventRow
-from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import MilestoneEventRow
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
 
 
 def _from_row(row: MilestoneEventRow) -> MilestoneRecord:

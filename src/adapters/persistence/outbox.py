@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import OutboxRow
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import OutboxRow
 
 
 @dataclass(frozen=True)

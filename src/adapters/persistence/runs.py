@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
-from domain.ports import EditionOutcome, SyncRun
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
+from bookbridge.domain.ports import EditionOutcome, SyncRun
 
 RUNNING = "running"
 

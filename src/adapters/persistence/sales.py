@@ -17,10 +17,10 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import SalesCursorRow, SalesLineRow, SalesOrderRow, SalesPendingRow
-from domain.ports import SalesFact
-from domain.sales import (
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import SalesCursorRow, SalesLineRow, SalesOrderRow, SalesPendingRow
+from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.sales import (
     FactKey,
     LineContribution,
     OrderContributions,

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.mapping import (
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.mapping import (
     applied_from_columns,
     applied_record,
     applied_sections,
@@ -18,10 +18,15 @@ from adapters.persistence.mapping import (
     remote_ids,
     section_rows,
 )
-from adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ProductMappingRow, SourceCursorRow
-from domain.model import TitleFamily
-from domain.plan import AppliedListing, PackedPayloads
-from domain.ports import Clock, SyncState
+from bookbridge.adapters.persistence.tables import (
+    AppliedSectionRow,
+    CatalogueFamilyRow,
+    ProductMappingRow,
+    SourceCursorRow,
+)
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import AppliedListing, PackedPayloads
+from bookbridge.domain.ports import Clock, SyncState
 
 _SECTIONS_PER_FETCH = 10_000
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import ExceptionRow, SyncRunRow, WebhookEventRow
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import ExceptionRow, SyncRunRow, WebhookEventRow
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.exceptions import SqlAlchemyExceptionQueue
-from adapters.persistence.outbox import SqlAlchemyOutbox
-from adapters.persistence.runs import SqlAlchemyRunLog
-from adapters.persistence.state import SqlAlchemySyncState
-from domain.ports import Clock, UnitOfWork
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.exceptions import SqlAlchemyExceptionQueue
+from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
+from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog
+from bookbridge.adapters.persistence.state import SqlAlchemySyncState
+from bookbridge.domain.ports import Clock, UnitOfWork
 
 
 class _Open:

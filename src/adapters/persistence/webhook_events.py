@@ -18,8 +18,8 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from adapters.persistence.errors import translated
-from adapters.persistence.tables import WebhookEventRow
+from bookbridge.adapters.persistence.errors import translated
+from bookbridge.adapters.persistence.tables import WebhookEventRow
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 

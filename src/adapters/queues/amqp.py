@@ -26,8 +26,8 @@ import pika
 import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
-from adapters.persistence.outbox import OutboxMessage
-from adapters.queues.notifier import (
+from bookbridge.adapters.persistence.outbox import OutboxMessage
+from bookbridge.adapters.queues.notifier import (
     DeliveryError,
     Notifier,
     check_options,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-from adapters.persistence.outbox import OutboxMessage
+from bookbridge.adapters.persistence.outbox import OutboxMessage
 
 
 class DeliveryError(Exception):

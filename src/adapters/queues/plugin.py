@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.hookspecs import AdapterRegistry, hookimpl
-from adapters.queues.notifier import Notifier
-from adapters.queues.webhook import OPTIONS as WEBHOOK_OPTIONS
-from adapters.queues.webhook import create_webhook_notifier
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.queues.notifier import Notifier
+from bookbridge.adapters.queues.webhook import OPTIONS as WEBHOOK_OPTIONS
+from bookbridge.adapters.queues.webhook import create_webhook_notifier
 
 # adapters.queues.amqp.OPTIONS, named here so that registering needs no pika (a test keeps the two equal)
 AMQP_OPTIONS = frozenset({"url", "url_env", "exchange", "routing_key", "timeout", "mandatory"})
@@ -25,6 +25,6 @@ def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
 
 def _amqp(cfg: Mapping[str, Any]) -> Notifier:
     # pika is imported only when an AMQP notifier is configured, so the webhook works without it installed.
-    from adapters.queues.amqp import create_amqp_notifier
+    from bookbridge.adapters.queues.amqp import create_amqp_notifier
 
     return create_amqp_notifier(cfg)

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.persistence.outbox import OutboxMessage
-from adapters.queues.notifier import (
+from bookbridge.adapters.persistence.outbox import OutboxMessage
+from bookbridge.adapters.queues.notifier import (
     DeliveryError,
     Notifier,
     check_options,

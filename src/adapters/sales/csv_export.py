@@ -21,7 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from domain.ports import SalesFact, SalesSink
+from bookbridge.domain.ports import SalesFact, SalesSink
 
 COLUMNS = ("isbn", "format", "storefront", "day", "quantity", "net_amount", "currency")
 CENTS = Decimal("0.01")

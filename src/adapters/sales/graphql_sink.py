@@ -23,10 +23,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from adapters.consonance.client import ConsonanceClient
-from adapters.consonance.errors import ConsonanceAuthError, ConsonanceProtocolError, ConsonanceQueryError
-from domain.ports import SalesFact, SalesSink
-from domain.sales import SalesSinkRejected
+from bookbridge.adapters.consonance.client import ConsonanceClient
+from bookbridge.adapters.consonance.errors import ConsonanceAuthError, ConsonanceProtocolError, ConsonanceQueryError
+from bookbridge.domain.ports import SalesFact, SalesSink
+from bookbridge.domain.sales import SalesSinkRejected
 
 E4 = Decimal("0.0001")
 

@@ -24,11 +24,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from adapters.consonance.client import ConsonanceClient
-from adapters.consonance.plugin import api_key
-from adapters.hookspecs import AdapterRegistry, hookimpl
-from adapters.sales.csv_export import CsvSalesSink
-from adapters.sales.graphql_sink import GraphQLSalesSink
+from bookbridge.adapters.consonance.client import ConsonanceClient
+from bookbridge.adapters.consonance.plugin import api_key
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.sales.csv_export import CsvSalesSink
+from bookbridge.adapters.sales.graphql_sink import GraphQLSalesSink
 
 # Every key each factory reads, besides `name` (which the composition root passes).
 CSV_OPTIONS = ("directory", "prefix")

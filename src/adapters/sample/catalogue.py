@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from hashlib import sha256
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.model import (
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import (
     Contributor,
     Dimensions,
     Edition,
@@ -32,7 +32,7 @@ from domain.model import (
     TextKind,
     TitleFamily,
 )
-from domain.territory import Territory
+from bookbridge.domain.territory import Territory
 
 _ADJECTIVES = [
     "Glass",

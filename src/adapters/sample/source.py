@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from adapters.hookspecs import AdapterRegistry, hookimpl
-from adapters.sample.catalogue import sample_catalogue
-from domain.ports import SourceRead
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.ports import SourceRead
 
 
 class SampleCatalogSource:

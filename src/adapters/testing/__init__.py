@@ -10,8 +10,8 @@ Every test then runs against your adapter. The in-memory adapters pass all of th
 the reference behaviour.
 """
 
-from adapters.testing.exception_queue_contract import ExceptionQueueContract
-from adapters.testing.sync_state_contract import SyncStateContract
-from adapters.testing.unit_of_work_contract import UnitOfWorkContract
+from bookbridge.adapters.testing.exception_queue_contract import ExceptionQueueContract
+from bookbridge.adapters.testing.sync_state_contract import SyncStateContract
+from bookbridge.adapters.testing.unit_of_work_contract import UnitOfWorkContract
 
 __all__ = ["ExceptionQueueContract", "SyncStateContract", "UnitOfWorkContract"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.ports import ExceptionKind, ExceptionQueue
+from bookbridge.domain.ports import ExceptionKind, ExceptionQueue
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 HARDBACK = "9780007232833"

@@ -19,11 +19,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 
-from adapters.sample.catalogue import sample_catalogue
-from domain.listing import StoreListing, build_listings, with_hashes
-from domain.plan import ActionKind, AppliedListing, StoreAction, applied_after, plan_changes
-from domain.ports import ActionOutcome, StoredProduct, Storefront
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.listing import StoreListing, build_listings, with_hashes
+from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction, applied_after, plan_changes
+from bookbridge.domain.ports import ActionOutcome, StoredProduct, Storefront
+from bookbridge.domain.storefront import StorefrontSettings
 
 AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 STOREFRONT = StorefrontSettings(name="contract", channel_id=1, countries=frozenset({"GB"}), currency="GBP",

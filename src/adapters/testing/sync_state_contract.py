@@ -6,12 +6,12 @@ from abc import ABC, abstractmethod
 from datetime import date
 from decimal import Decimal
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.listing import Section
-from domain.model import Contributor, Edition, PriceRow, TitleFamily
-from domain.plan import AppliedListing
-from domain.ports import SyncState
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.listing import Section
+from bookbridge.domain.model import Contributor, Edition, PriceRow, TitleFamily
+from bookbridge.domain.plan import AppliedListing
+from bookbridge.domain.ports import SyncState
 
 
 def family(family_id: str = "roseanna", *, title: str = "Roseanna", price: str = "16.99") -> TitleFamily:

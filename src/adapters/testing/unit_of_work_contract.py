@@ -6,9 +6,9 @@ from abc import ABC, abstractmethod
 
 import pytest
 
-from adapters.testing.exception_queue_contract import HARDBACK, REJECTED, at
-from adapters.testing.sync_state_contract import applied
-from domain.ports import UnitOfWork
+from bookbridge.adapters.testing.exception_queue_contract import HARDBACK, REJECTED, at
+from bookbridge.adapters.testing.sync_state_contract import applied
+from bookbridge.domain.ports import UnitOfWork
 
 
 class UnitOfWorkContract(ABC):

@@ -1,5 +1,5 @@
 """The `bookbridge` command line."""
 
-from entrypoints.cli.app import app, main
+from bookbridge.entrypoints.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -14,16 +14,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from adapters.persistence import lease
-from application.sync import SyncReport, plan_store, sync_store
-from domain.ports import SourceUnreadable
-from entrypoints.cli.check import check
-from entrypoints.cli.init import init
-from entrypoints.cli.render import print_plan, print_plan_json, print_report
-from entrypoints.cli.source import source_app
-from entrypoints.container import Container, build_command
-from entrypoints.logs import add_secret_names, configure_logging, level_for, secret_env_names
-from entrypoints.settings import ConfigurationError
+from bookbridge.adapters.persistence import lease
+from bookbridge.application.sync import SyncReport, plan_store, sync_store
+from bookbridge.domain.ports import SourceUnreadable
+from bookbridge.entrypoints.cli.check import check
+from bookbridge.entrypoints.cli.init import init
+from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
+from bookbridge.entrypoints.cli.source import source_app
+from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.logs import add_secret_names, configure_logging, level_for, secret_env_names
+from bookbridge.entrypoints.settings import ConfigurationError
 
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 SYNC_LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
@@ -52,17 +52,17 @@ def main_options(
 
 
 def _register_operations() -> None:
-    from entrypoints.cli.operations import db_app, exceptions_app, reconcile, runs
+    from bookbridge.entrypoints.cli.operations import db_app, exceptions_app, reconcile, runs
 
     app.add_typer(db_app, name="db")
     app.add_typer(exceptions_app, name="exceptions")
     app.command()(runs)
     app.command()(reconcile)
-    from entrypoints.cli.sales import orders_app, sales_app
+    from bookbridge.entrypoints.cli.sales import orders_app, sales_app
 
     app.add_typer(orders_app, name="orders")
     app.add_typer(sales_app, name="sales")
-    from entrypoints.cli.serve import jobs, milestones, serve  # the service; its commands read its tables
+    from bookbridge.entrypoints.cli.serve import jobs, milestones, serve  # the service; its commands read its tables
 
     for command in (serve, jobs, milestones):
         app.command()(command)
@@ -78,7 +78,7 @@ def demo(
 ) -> None:
     """Run the mission on embedded defaults: the bundled sample catalogue planned and synced into the BigCommerce
     sandbox, a launch and a campaign flip at their instants, and orders that come back as sales."""
-    from entrypoints.cli.demo import run_demo
+    from bookbridge.entrypoints.cli.demo import run_demo
 
     raise typer.Exit(run_demo(Console(), serve=serve, port=port, keep=keep))
 

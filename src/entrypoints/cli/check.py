@@ -2,10 +2,10 @@
 
 1. The configuration: the file and BOOKBRIDGE_* variables, then each adapter built from its options (a missing
    option or an unset environment variable is named here). Any failure: exit 2.
-2. The outside world: each adapter that can (`domain.ports.Probeable`) makes read-only calls; then each
+2. The outside world: each adapter that can (`bookbridge.domain.ports.Probeable`) makes read-only calls; then each
    storefront's channel_id is looked up among the store's channels.
 3. The catalogue: a full read, the listings a first sync would build, the problems by code, and how many
-   editions each storefront would hold back (`application.readiness`).
+   editions each storefront would hold back (`bookbridge.application.readiness`).
 
 Exit 0: all good; 1: a check failed (or, with --strict, some edition would be held back); 2: invalid configuration.
 """
@@ -23,13 +23,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from adapters.bigcommerce.probe import ORDERS_CALL
-from adapters.hookspecs import AdapterKind, AdapterRegistry
-from application.readiness import ReadinessReport, check_readiness
-from domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
-from entrypoints.container import Container, build_command, notify_targets, storefront_options
-from entrypoints.logs import add_secret_names, secret_env_names
-from entrypoints.settings import ConfigurationError, Settings
+from bookbridge.adapters.bigcommerce.probe import ORDERS_CALL
+from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
+from bookbridge.application.readiness import ReadinessReport, check_readiness
+from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
+from bookbridge.entrypoints.container import Container, build_command, notify_targets, storefront_options
+from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
+from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG = 0, 1, 2
 DOCS = "docs/configuration.md"

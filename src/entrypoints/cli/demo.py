@@ -24,14 +24,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from application.sync import SyncReport, SyncStore, plan_store, sync_store
-from domain.plan import ActionKind, Plan
-from domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
-from domain.storefront import StorefrontSettings
-from entrypoints.cli.demo_orders import run_orders
-from entrypoints.container import Container, build_command
-from entrypoints.settings import AdapterSettings, HttpSettings, Settings, StoreSettings
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.application.sync import SyncReport, SyncStore, plan_store, sync_store
+from bookbridge.domain.plan import ActionKind, Plan
+from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.demo_orders import run_orders
+from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, StoreSettings
 
 # The sandbox keeps BigCommerce's rules and its Standard-plan quota (150 requests per 30 s window); the demo
 # compresses the window 100 times so that its few hundred calls take seconds.
@@ -192,7 +192,7 @@ def _run(console: Console, container: Container, sandbox: SandboxServer, clock: 
 
 def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:
     """Keep the service running on the demo's state: the scheduler on the real clock and the HTTP app."""
-    from entrypoints.cli.serve import run_service
+    from bookbridge.entrypoints.cli.serve import run_service
 
     container.clock.reset_override()
     chosen = port if port is not None else _free_port(container.settings().service.port)

@@ -14,12 +14,12 @@ from decimal import Decimal
 
 from rich.console import Console
 
-from adapters.bigcommerce.sandbox import SandboxServer
-from application.orders import ImportReport
-from application.sales_report import SalesReport, sales_report
-from entrypoints.cli.sales import print_import, print_report
-from entrypoints.container import Container
-from entrypoints.jobs import import_orders_now
+from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
+from bookbridge.application.orders import ImportReport
+from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.entrypoints.cli.sales import print_import, print_report
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.jobs import import_orders_now
 
 DAYS = 28
 SEED = 2026

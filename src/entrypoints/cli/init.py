@@ -13,7 +13,7 @@ TEMPLATE = "init_template.toml"
 
 def template() -> str:
     """The commented configuration `init` writes (it loads with `load_settings` as written)."""
-    return resources.files("entrypoints.cli").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    return resources.files("bookbridge.entrypoints.cli").joinpath(TEMPLATE).read_text(encoding="utf-8")
 
 
 def init(

@@ -10,13 +10,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from adapters.persistence import current_revision, head_revision, make_engine, upgrade
-from application.notifications import deliver_outbox
-from application.reconcile import ReconcileStore, reconcile_store, release_drift
-from domain.ports import ExceptionKind, SyncException
-from entrypoints.cli.app import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
-from entrypoints.cli.render import print_exceptions
-from entrypoints.settings import ConfigurationError
+from bookbridge.adapters.persistence import current_revision, head_revision, make_engine, upgrade
+from bookbridge.application.notifications import deliver_outbox
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
+from bookbridge.domain.ports import ExceptionKind, SyncException
+from bookbridge.entrypoints.cli.app import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
+from bookbridge.entrypoints.cli.render import print_exceptions
+from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = typer.Typer(help="The state database (SQLite by default, PostgreSQL for production).", no_args_is_help=True)
 exceptions_app = typer.Typer(help="The exception queue: what failed, why, and what to do.", no_args_is_help=True)

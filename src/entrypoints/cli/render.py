@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from application.sync import PlannedSync, SyncReport
-from domain.plan import ActionKind
-from domain.ports import SyncException
+from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.domain.plan import ActionKind
+from bookbridge.domain.ports import SyncException
 
 
 def plan_document(planned: PlannedSync) -> dict[str, Any]:

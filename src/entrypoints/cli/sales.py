@@ -13,14 +13,22 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from adapters.persistence import lease
-from application.orders import ImportReport, import_orders
-from application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
-from domain.ports import SalesSink
-from domain.sales import OrderSource
-from entrypoints.cli.app import EXIT_BUSY, EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
-from entrypoints.container import Container, build_import_command
-from entrypoints.settings import ConfigurationError
+from bookbridge.adapters.persistence import lease
+from bookbridge.application.orders import ImportReport, import_orders
+from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
+from bookbridge.domain.ports import SalesSink
+from bookbridge.domain.sales import OrderSource
+from bookbridge.entrypoints.cli.app import (
+    EXIT_BUSY,
+    EXIT_CONFIG,
+    EXIT_FAILURES,
+    EXIT_OK,
+    ConfigOption,
+    instance_id,
+    running,
+)
+from bookbridge.entrypoints.container import Container, build_import_command
+from bookbridge.entrypoints.settings import ConfigurationError
 
 IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
 DEFAULT_DAYS = 28

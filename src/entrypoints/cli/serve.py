@@ -20,12 +20,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.persistence.milestones import SqlAlchemyMilestoneLog
-from entrypoints.cli.app import EXIT_OK, ConfigOption, running
-from entrypoints.container import Container
-from entrypoints.http.hooks import ServiceHooks
-from entrypoints.scheduler import make_scheduler
-from entrypoints.service import Service, upcoming_job
+from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from bookbridge.entrypoints.cli.app import EXIT_OK, ConfigOption, running
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.http.hooks import ServiceHooks
+from bookbridge.entrypoints.scheduler import make_scheduler
+from bookbridge.entrypoints.service import Service, upcoming_job
 
 if TYPE_CHECKING:
     import uvicorn
@@ -35,7 +35,7 @@ AppFactory = Callable[[Container, ServiceHooks], Any]  # create_app(container, h
 
 
 def default_app_factory() -> AppFactory:
-    from entrypoints.http.app import create_app  # imported late: the web stack is slow to load
+    from bookbridge.entrypoints.http.app import create_app  # imported late: the web stack is slow to load
 
     factory: AppFactory = create_app
     return factory

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from adapters.hookspecs import AdapterKind
-from domain.model import Edition, TitleFamily
-from domain.ports import SourceRead
-from entrypoints.container import Container, build_source
-from entrypoints.settings import ConfigurationError, Settings
+from bookbridge.adapters.hookspecs import AdapterKind
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.ports import SourceRead
+from bookbridge.entrypoints.container import Container, build_source
+from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 source_app = typer.Typer(help="Look at a catalogue source.", no_args_is_help=True)
 EXIT_OK, EXIT_UNREADABLE, EXIT_CONFIG = 0, 1, 2

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from application.reconcile import release_drift
-from application.sales_report import SalesReport as SalesReportDoc
-from application.sales_report import report_csv, report_document
-from entrypoints.http.schemas import (
+from bookbridge.application.reconcile import release_drift
+from bookbridge.application.sales_report import SalesReport as SalesReportDoc
+from bookbridge.application.sales_report import report_csv, report_document
+from bookbridge.entrypoints.http.schemas import (
     ExceptionItem,
     GroupBy,
     JobQueued,
@@ -28,7 +28,7 @@ from entrypoints.http.schemas import (
     SalesReport,
     Upcoming,
 )
-from entrypoints.http.state import AppState, State, require_admin
+from bookbridge.entrypoints.http.state import AppState, State, require_admin
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],

@@ -17,22 +17,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
-from adapters.persistence import PersistenceError
-from adapters.persistence.stats import database_stats
-from application.sales_report import SalesReport, sales_report
-from application.sync import plan_store
-from domain.model import TitleFamily
-from domain.ports import ExceptionKind, UnitOfWork
-from entrypoints.cli.render import plan_document
-from entrypoints.container import Container, build_command, build_source, build_unit_of_work
-from entrypoints.http import admin, dashboard, health, webhooks
-from entrypoints.http.hooks import ServiceHooks
-from entrypoints.http.limits import BodyLimit
-from entrypoints.http.security import HttpSecrets
-from entrypoints.http.state import AppState, SalesReporter
-from entrypoints.http.worker import WebhookWorker
-from entrypoints.logs import SecretFilter, add_secret_names
-from entrypoints.metrics import DatabaseCollector
+from bookbridge.adapters.persistence import PersistenceError
+from bookbridge.adapters.persistence.stats import database_stats
+from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.application.sync import plan_store
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import ExceptionKind, UnitOfWork
+from bookbridge.entrypoints.cli.render import plan_document
+from bookbridge.entrypoints.container import Container, build_command, build_source, build_unit_of_work
+from bookbridge.entrypoints.http import admin, dashboard, health, webhooks
+from bookbridge.entrypoints.http.hooks import ServiceHooks
+from bookbridge.entrypoints.http.limits import BodyLimit
+from bookbridge.entrypoints.http.security import HttpSecrets
+from bookbridge.entrypoints.http.state import AppState, SalesReporter
+from bookbridge.entrypoints.http.worker import WebhookWorker
+from bookbridge.entrypoints.logs import SecretFilter, add_secret_names
+from bookbridge.entrypoints.metrics import DatabaseCollector
 
 log = logging.getLogger(__name__)
 

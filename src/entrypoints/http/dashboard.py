@@ -17,14 +17,14 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from application.sales_report import SalesReport
-from application.upcoming import UpcomingChange, upcoming_changes
-from domain.sales import ReprintPolicy
-from entrypoints.http.admin import resolve_exception, retry_exception
-from entrypoints.http.charts import bar_chart, plural
-from entrypoints.http.schemas import ExceptionItem, Problem, Run, Upcoming
-from entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
-from entrypoints.http.state import AppState, State
+from bookbridge.application.sales_report import SalesReport
+from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
+from bookbridge.domain.sales import ReprintPolicy
+from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
+from bookbridge.entrypoints.http.charts import bar_chart, plural
+from bookbridge.entrypoints.http.schemas import ExceptionItem, Problem, Run, Upcoming
+from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
+from bookbridge.entrypoints.http.state import AppState, State
 
 router = APIRouter(tags=["dashboard"])
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]

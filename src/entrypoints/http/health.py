@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.persistence import PersistenceError, current_revision, head_revision
-from entrypoints.http.schemas import Health, Readiness
-from entrypoints.http.state import State
-from entrypoints.metrics import exposition, metrics
+from bookbridge.adapters.persistence import PersistenceError, current_revision, head_revision
+from bookbridge.entrypoints.http.schemas import Health, Readiness
+from bookbridge.entrypoints.http.state import State
+from bookbridge.entrypoints.metrics import exposition, metrics
 
 router = APIRouter(tags=["health"])
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.ports import SyncException, SyncRun
-from entrypoints.http.hooks import UpcomingJob
+from bookbridge.domain.ports import SyncException, SyncRun
+from bookbridge.entrypoints.http.hooks import UpcomingJob
 
 
 class Problem(BaseModel):

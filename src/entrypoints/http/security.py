@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from entrypoints.http.signatures import SigningKey
-from entrypoints.settings import ConfigurationError, HttpSettings
+from bookbridge.entrypoints.http.signatures import SigningKey
+from bookbridge.entrypoints.settings import ConfigurationError, HttpSettings
 
 SESSION_COOKIE = "bookbridge_session"
 SESSION_SECONDS = 12 * 3600

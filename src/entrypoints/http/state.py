@@ -13,14 +13,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 
-from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
-from application.sales_report import SalesReport
-from domain.model import TitleFamily
-from domain.ports import Clock, UnitOfWork
-from entrypoints.http.hooks import ServiceHooks
-from entrypoints.http.security import HttpSecrets
-from entrypoints.http.worker import WebhookWorker
-from entrypoints.settings import Settings
+from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.application.sales_report import SalesReport
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import Clock, UnitOfWork
+from bookbridge.entrypoints.http.hooks import ServiceHooks
+from bookbridge.entrypoints.http.security import HttpSecrets
+from bookbridge.entrypoints.http.worker import WebhookWorker
+from bookbridge.entrypoints.settings import Settings
 
 # (start, end, group_by) -> application.sales_report.sales_report over the container's sales ledger.
 SalesReporter = Callable[[date, date, str], SalesReport]

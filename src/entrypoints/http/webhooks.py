@@ -19,10 +19,10 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from entrypoints.http.schemas import Problem, WebhookAccepted
-from entrypoints.http.signatures import WebhookAuthError, verify_custom_header, verify_signature
-from entrypoints.http.state import AppState, State
-from entrypoints.metrics import record_webhook_delivery
+from bookbridge.entrypoints.http.schemas import Problem, WebhookAccepted
+from bookbridge.entrypoints.http.signatures import WebhookAuthError, verify_custom_header, verify_signature
+from bookbridge.entrypoints.http.state import AppState, State
+from bookbridge.entrypoints.metrics import record_webhook_delivery
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])

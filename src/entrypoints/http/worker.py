@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from adapters.persistence.webhook_events import SqlAlchemyWebhookInbox, WebhookEvent
-from domain.ports import Clock, ExceptionKind, UnitOfWork
-from entrypoints.http.hooks import ServiceHooks
+from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox, WebhookEvent
+from bookbridge.domain.ports import Clock, ExceptionKind, UnitOfWork
+from bookbridge.entrypoints.http.hooks import ServiceHooks
 
 log = logging.getLogger(__name__)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.model import Edition
-from domain.ports import SourceRead
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import SourceRead
 
 NS = "http://ns.editeur.org/onix/3.0/reference"
 ROSEANNA, EBOOK, PRINT, AUDIO, OTHER = (

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterRegistry
-from adapters.queues import plugin as queues_plugin
-from domain.ports import FixedClock
-from domain.storefront import StorefrontSettings
-from entrypoints.container import build_source, storefront_options
-from entrypoints.plugins import collect_adapters, make_plugin_manager
-from entrypoints.settings import AdapterSettings, Settings, StoreSettings
+from bookbridge.adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterRegistry
+from bookbridge.adapters.queues import plugin as queues_plugin
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.container import build_source, storefront_options
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import AdapterSettings, Settings, StoreSettings
 
 UK = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP")
 
@@ -124,7 +124,7 @@ def test_a_misspelt_bigcommerce_option_is_refused_with_the_real_one():
 
 
 def test_the_amqp_options_registered_are_the_notifiers_own():
-    amqp = pytest.importorskip("adapters.queues.amqp")  # the notifier needs pika; registering it does not
+    amqp = pytest.importorskip("bookbridge.adapters.queues.amqp")  # the notifier needs pika; registering it does not
     assert queues_plugin.AMQP_OPTIONS == amqp.OPTIONS
 
 

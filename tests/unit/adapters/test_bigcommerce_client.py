@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.bigcommerce.batching import bisect_batch
-from adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig, BigCommerceResponse
-from adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
-from adapters.bigcommerce.ratelimit import Backoff, RateLimitHeaders, RateLimitPacer
+from bookbridge.adapters.bigcommerce.batching import bisect_batch
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig, BigCommerceResponse
+from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
+from bookbridge.adapters.bigcommerce.ratelimit import Backoff, RateLimitHeaders, RateLimitPacer
 
 TOKEN = "tok-SECRET-4f9c2e"
 STORE = "abc123"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.bigcommerce import plugin
-from adapters.bigcommerce.storefront import BigCommerceStorefront
-from adapters.hookspecs import AdapterKind, AdapterRegistry
+from bookbridge.adapters.bigcommerce import plugin
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 
 TOKEN = "s3cr3t-token-value"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.bigcommerce.readback import listing_fields
+from bookbridge.adapters.bigcommerce.readback import listing_fields
 
 PRODUCT = {
     "id": 5, "sku": "9780007232833", "name": "Roseanna", "description": "<p>Blurb</p>", "availability": "available",
@@ -35,9 +35,9 @@ def test_a_family_products_price_is_left_to_its_variants():
 
 def test_a_family_products_blank_gtin_and_single_thumbnail_show_no_drift():
     """A family product has no GTIN (BigCommerce holds ""), and one thumbnail where its listing marks each cover."""
-    from domain.drift import find_drift
-    from domain.listing import Section
-    from domain.plan import AppliedListing
+    from bookbridge.domain.drift import find_drift
+    from bookbridge.domain.listing import Section
+    from bookbridge.domain.plan import AppliedListing
 
     family = PRODUCT | {"gtin": "", "images": [
         {"id": 1, "sort_order": 0, "description": "Front cover: Roseanna", "is_thumbnail": True},
@@ -55,7 +55,7 @@ def test_a_family_products_blank_gtin_and_single_thumbnail_show_no_drift():
 def replace_images(applied, *, first_only: bool):
     from dataclasses import replace
 
-    from domain.listing import Section
+    from bookbridge.domain.listing import Section
 
     images = [dict(i, is_thumbnail=(n == 0) if first_only else i["is_thumbnail"])
               for n, i in enumerate(applied.payloads[Section.MEDIA]["images"])]

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from adapters.consonance.errors import ConsonanceUnavailable
-from adapters.consonance.mapping import MappedWork, map_work
-from adapters.consonance.source import ConsonanceSource
-from domain.formats import Format
-from domain.model import Edition, ResourceKind, SubjectScheme, TextKind
-from domain.problems import Problem, Severity
-from domain.rights import RightsResolver
+from bookbridge.adapters.consonance.errors import ConsonanceUnavailable
+from bookbridge.adapters.consonance.mapping import MappedWork, map_work
+from bookbridge.adapters.consonance.source import ConsonanceSource
+from bookbridge.domain.formats import Format
+from bookbridge.domain.model import Edition, ResourceKind, SubjectScheme, TextKind
+from bookbridge.domain.problems import Problem, Severity
+from bookbridge.domain.rights import RightsResolver
 
 TODAY = date(2026, 11, 28)
 ISBN_A, ISBN_B, ISBN_C = "9781999990015", "9781999990022", "9781999990039"

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from onix_messages import AUDIO, EBOOK, NS, OTHER, PRINT, ROSEANNA, message, only_edition, price, product, write
 
-from adapters.onix.parser import OnixReader, read_onix
-from adapters.onix.reader import OnixFileError
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.model import Edition, PriceRow, TextKind
-from domain.ports import SourceRead
-from domain.problems import Severity
+from bookbridge.adapters.onix.parser import OnixReader, read_onix
+from bookbridge.adapters.onix.reader import OnixFileError
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.model import Edition, PriceRow, TextKind
+from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.problems import Severity
 
 # --- tag styles and namespaces ----------------------------------------------------------------------------------
 

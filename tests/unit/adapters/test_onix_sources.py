@@ -11,12 +11,12 @@ import httpx
 import pytest
 from onix_messages import EBOOK, ROSEANNA, message, only_edition, product, write
 
-from adapters.hookspecs import AdapterKind, AdapterRegistry
-from adapters.onix import plugin
-from adapters.onix.reader import OnixFileError
-from adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
-from domain.ports import SourceRead
-from domain.problems import Severity
+from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
+from bookbridge.adapters.onix import plugin
+from bookbridge.adapters.onix.reader import OnixFileError
+from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.problems import Severity
 
 
 def test_file_source_cursor_is_the_content_digest(tmp_path: Path) -> None:

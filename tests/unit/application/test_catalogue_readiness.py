@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adapters.memory import InMemoryCatalogSource
-from adapters.sample.catalogue import sample_catalogue
-from application.readiness import check_readiness
-from application.sync import SyncStore
-from domain.ports import FixedClock
-from domain.problems import Severity
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.readiness import check_readiness
+from bookbridge.application.sync import SyncStore
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.problems import Severity
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
@@ -42,9 +42,9 @@ def test_a_storefront_that_requires_no_cover_holds_back_fewer_editions():
 
 
 def test_every_edition_is_in_one_pile_per_storefront_and_the_product_counts_are_the_first_plans():
-    from adapters.memory import InMemoryUnitOfWork
-    from application.sync import plan_store
-    from domain.plan import ActionKind
+    from bookbridge.adapters.memory import InMemoryUnitOfWork
+    from bookbridge.application.sync import plan_store
+    from bookbridge.domain.plan import ActionKind
 
     families = sample_catalogue(NOW.date(), families=30)
     cmd = SyncStore(store="shop", storefronts=(UK, US))

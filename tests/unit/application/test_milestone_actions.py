@@ -8,21 +8,27 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from application.milestones import (
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.milestones import (
     DEFAULT_ACTIONS,
     ActionFailed,
     ApplyMilestones,
     MilestoneAction,
     apply_milestones,
 )
-from application.sync import SyncStore, sync_store
-from domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition, catalogue_transitions
-from domain.model import Edition, Milestones, Rights, SalesRights
-from domain.ports import ExceptionKind, FixedClock
-from domain.storefront import StorefrontSettings
-from domain.territory import Territory
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.milestones import (
+    MilestoneEvent,
+    MilestoneLog,
+    MilestoneRecord,
+    Transition,
+    catalogue_transitions,
+)
+from bookbridge.domain.model import Edition, Milestones, Rights, SalesRights
+from bookbridge.domain.ports import ExceptionKind, FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.territory import Territory
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 LOCKED, UNLISTED, APPROVED, DATED, UNDATED, ACTIVE = ("9780306406157", "9780306406158", "9781861972712",

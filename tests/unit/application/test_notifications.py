@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryUnitOfWork
-from adapters.persistence.outbox import OutboxMessage
-from application.notifications import deliver_outbox, exponential_backoff
-from domain.ports import FixedClock
+from bookbridge.adapters.memory import InMemoryUnitOfWork
+from bookbridge.adapters.persistence.outbox import OutboxMessage
+from bookbridge.application.notifications import deliver_outbox, exponential_backoff
+from bookbridge.domain.ports import FixedClock
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

@@ -10,14 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.memory import InMemorySalesSink, InMemoryUnitOfWork
-from adapters.memory.orders import InMemoryOrderSource, InMemorySalesLedger
-from adapters.sample.catalogue import sample_catalogue
-from application.orders import ImportOrders, import_orders
-from application.sales_report import report_csv, report_document, sales_report
-from domain.ports import ExceptionKind, FixedClock, SalesFact
-from domain.sales import OrderLine, OrderSourceError, SalesSinkRejected, StoreOrder
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemorySalesSink, InMemoryUnitOfWork
+from bookbridge.adapters.memory.orders import InMemoryOrderSource, InMemorySalesLedger
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.orders import ImportOrders, import_orders
+from bookbridge.application.sales_report import report_csv, report_document, sales_report
+from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
+from bookbridge.domain.sales import OrderLine, OrderSourceError, SalesSinkRejected, StoreOrder
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",

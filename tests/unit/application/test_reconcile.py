@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
-from adapters.memory.storefront import MemoryProduct
-from adapters.sample.catalogue import sample_catalogue
-from application.reconcile import ReconcileStore, reconcile_store, release_drift
-from application.sync import SyncStore, sync_store
-from domain.drift import DriftPolicy
-from domain.listing import Section
-from domain.ports import ExceptionKind, FixedClock
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.memory.storefront import MemoryProduct
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.drift import DriftPolicy
+from bookbridge.domain.listing import Section
+from bookbridge.domain.ports import ExceptionKind, FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(

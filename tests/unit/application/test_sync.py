@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from application.sync import SyncStore, plan_store, sync_store
-from domain.plan import ActionKind
-from domain.ports import ExceptionKind, FixedClock, SourceUnreadable
-from domain.storefront import StorefrontSettings
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.plan import ActionKind
+from bookbridge.domain.ports import ExceptionKind, FixedClock, SourceUnreadable
+from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 UK = StorefrontSettings(

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import application.upcoming as upcoming
-from domain.listing import build_edition_listing
-from domain.storefront import StorefrontSettings
+import bookbridge.application.upcoming as upcoming
+from bookbridge.domain.listing import build_edition_listing
+from bookbridge.domain.storefront import StorefrontSettings
 from strategies import editions_for, instants, title_families
 
 UK = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.formats import Format, format_from_onix3, format_from_onix21
-from domain.problems import Severity
+from bookbridge.domain.formats import Format, format_from_onix3, format_from_onix21
+from bookbridge.domain.problems import Severity
 
 
 @pytest.mark.parametrize(

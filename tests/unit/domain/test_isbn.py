@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from pydantic import BaseModel
 
-from domain.isbn import ISBN13, InvalidISBN, parse_isbn
+from bookbridge.domain.isbn import ISBN13, InvalidISBN, parse_isbn
 from strategies import isbn13s
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.lifecycle import Availability, Stage, lifecycle, listing_state, release_instant
+from bookbridge.domain.lifecycle import Availability, Stage, lifecycle, listing_state, release_instant
 from examples import edition
 
 LONDON = ZoneInfo("Europe/London")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.lifecycle import Availability, Stage
-from domain.listing import (
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.lifecycle import Availability, Stage
+from bookbridge.domain.listing import (
     CUSTOM_FIELD_MAX,
     NAME_MAX,
     Section,
@@ -23,10 +23,18 @@ from domain.listing import (
     build_listings,
     build_store_listings,
 )
-from domain.model import Contributor, Milestones, Rights, SalesRestriction, SalesRights, TextContent, TextKind
-from domain.plan import ActionKind, plan_changes
-from domain.storefront import FormatStrategy
-from domain.territory import Territory
+from bookbridge.domain.model import (
+    Contributor,
+    Milestones,
+    Rights,
+    SalesRestriction,
+    SalesRights,
+    TextContent,
+    TextKind,
+)
+from bookbridge.domain.plan import ActionKind, plan_changes
+from bookbridge.domain.storefront import FormatStrategy
+from bookbridge.domain.territory import Territory
 from examples import EBOOK, HARDBACK, PAPERBACK, cover, edition, family, gbp, storefront, usd
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -279,8 +287,8 @@ def test_a_restriction_window_ending_is_a_wakeup() -> None:
 
 
 def test_a_product_with_no_price_in_the_stores_default_currency_is_held_back_never_sold_at_zero() -> None:
-    from domain.listing import build_store_listings
-    from domain.storefront import StorefrontSettings
+    from bookbridge.domain.listing import build_store_listings
+    from bookbridge.domain.storefront import StorefrontSettings
     from examples import usd
 
     uk = storefront()  # GBP, the store's default currency

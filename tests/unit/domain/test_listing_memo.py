@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from domain.listing import ListingMemo, StoreListing, build_store_listings
-from domain.model import TitleFamily
-from domain.plan import AppliedListing, applied_after, plan_changes
-from domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.domain.listing import ListingMemo, StoreListing, build_store_listings
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import AppliedListing, applied_after, plan_changes
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from strategies import _one_family_per_isbn, catalogues, editions, instants, storefronts
 
 STEPS = st.sampled_from([timedelta(0), timedelta(minutes=1), timedelta(hours=6), timedelta(days=1),
@@ -93,7 +93,7 @@ def test_the_incremental_plan_equals_the_cold_plan(families: list[TitleFamily],
 
 def test_an_unchanged_family_is_reused_until_its_next_change() -> None:
     """A campaign edge ends the reuse; an edit or other settings too; the clock going back as well."""
-    from adapters.sample.catalogue import sample_catalogue
+    from bookbridge.adapters.sample.catalogue import sample_catalogue
 
     at = datetime.fromisoformat("2026-11-28T10:00:00+00:00")
     families = sample_catalogue(at.date(), families=12)
@@ -124,7 +124,7 @@ def test_an_unchanged_family_is_reused_until_its_next_change() -> None:
 def test_a_territory_serialises_its_codes_sorted_so_fingerprints_are_canonical() -> None:
     """A set iterates in its hash table's order, which differs between equal sets (a deep copy, another
     process): the JSON of a territory, and so a family's fingerprint, must not."""
-    from domain.territory import Territory
+    from bookbridge.domain.territory import Territory
 
     codes = "AU IM IE GB JE GG NZ US CA ZA IN"
     territory = Territory(countries_included=codes, countries_excluded="FR DE", regions_included="WORLD GB-NIR")

@@ -7,14 +7,14 @@ from datetime import date
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from domain.milestones import (
+from bookbridge.domain.milestones import (
     OUT_OF_PRINT_STATUSES,
     MilestoneEvent,
     Transition,
     catalogue_transitions,
     edition_transitions,
 )
-from domain.model import Edition, Milestones
+from bookbridge.domain.model import Edition, Milestones
 from strategies import PUBLISHING_STATUSES, editions, title_families
 
 # Consonance's metadata status gives locked (IN_REVIEW, APPROVED) and approved (APPROVED); a set actual

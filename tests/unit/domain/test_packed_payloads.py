@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain.listing import Section, build_edition_listing, section_payloads
-from domain.plan import (
+from bookbridge.domain.listing import Section, build_edition_listing, section_payloads
+from bookbridge.domain.plan import (
     SECTIONS,
     AppliedListing,
     ListingPayloads,

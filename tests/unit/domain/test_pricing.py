@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.pricing import PriceContext, price_at, pricing, pricing_problems
-from domain.territory import Territory
+from bookbridge.domain.pricing import PriceContext, price_at, pricing, pricing_problems
+from bookbridge.domain.territory import Territory
 from examples import gbp, usd
 
 UK = PriceContext(currency="GBP", countries=frozenset({"GB"}), tax_inclusive=True, tz="Europe/London")

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import event, given, target
 from hypothesis import strategies as st
 
-from domain.instants import start_of
-from domain.lifecycle import Availability, Stage, lifecycle, listing_state
-from domain.listing import Section, StoreListing, build_edition_listing, build_listings
-from domain.model import Edition, PriceRow, Rights, SalesRights, TitleFamily
-from domain.plan import ActionKind, AppliedListing, Plan, applied_after, plan_changes
-from domain.pricing import PriceContext, candidate_rows, in_window, price_at, pricing, window
-from domain.rights import (
+from bookbridge.domain.instants import start_of
+from bookbridge.domain.lifecycle import Availability, Stage, lifecycle, listing_state
+from bookbridge.domain.listing import Section, StoreListing, build_edition_listing, build_listings
+from bookbridge.domain.model import Edition, PriceRow, Rights, SalesRights, TitleFamily
+from bookbridge.domain.plan import ActionKind, AppliedListing, Plan, applied_after, plan_changes
+from bookbridge.domain.pricing import PriceContext, candidate_rows, in_window, price_at, pricing, window
+from bookbridge.domain.rights import (
     FOR_SALE_TYPES,
     NOT_FOR_SALE_TYPES,
     EligibilityPolicy,
@@ -25,8 +25,8 @@ from domain.rights import (
     RightsStatus,
     eligible,
 )
-from domain.storefront import StorefrontSettings
-from domain.territory import Territory, all_countries
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.territory import Territory, all_countries
 from strategies import (
     MARKETS,
     STORE_ZONES,

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from domain.formats import Format
-from domain.model import ResourceKind, Rights, SalesRights, SupportingResource, TextContent, TextKind
-from domain.readiness import blocking_problems, problems
-from domain.territory import Territory
+from bookbridge.domain.formats import Format
+from bookbridge.domain.model import ResourceKind, Rights, SalesRights, SupportingResource, TextContent, TextKind
+from bookbridge.domain.readiness import blocking_problems, problems
+from bookbridge.domain.territory import Territory
 from examples import cover, edition, storefront, usd
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -104,7 +104,7 @@ def test_a_resource_other_than_the_front_cover_is_not_a_cover() -> None:
 
 
 def test_an_oversized_or_wrong_type_author_photo_is_left_out_with_a_warning() -> None:
-    from domain.listing import build_edition_listing
+    from bookbridge.domain.listing import build_edition_listing
 
     big = SupportingResource(kind=ResourceKind.AUTHOR_PHOTO, url="https://x.example/a.jpg", mime_type="image/jpeg",
                              size_bytes=9 * 1024 * 1024)  # BigCommerce: at most 8 MB per image

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from domain.model import Rights, SalesRestriction, SalesRights
-from domain.rights import EligibilityPolicy, RightsResolver, RightsStatus, eligible, rights_problems
-from domain.territory import Territory, all_countries
+from bookbridge.domain.model import Rights, SalesRestriction, SalesRights
+from bookbridge.domain.rights import EligibilityPolicy, RightsResolver, RightsStatus, eligible, rights_problems
+from bookbridge.domain.territory import Territory, all_countries
 
 FOR_SALE, NOT_FOR_SALE = RightsStatus.FOR_SALE, RightsStatus.NOT_FOR_SALE
 ROSEANNA_LIST = "GB IE AU NZ ZA IN SG"

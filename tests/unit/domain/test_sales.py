@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.memory.orders import InMemorySalesLedger
-from domain.ports import SalesFact
-from domain.sales import (
+from bookbridge.adapters.memory.orders import InMemorySalesLedger
+from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.sales import (
     UNKNOWN_FORMAT,
     Grouping,
     OrderLine,

@@ -11,9 +11,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.sample.catalogue import sample_catalogue
-from domain.listing import StoreListing, build_store_listings, section_hashes
-from domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.listing import StoreListing, build_store_listings, section_hashes
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 
 AT = datetime(2026, 11, 28, 10, tzinfo=UTC)
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",
@@ -49,7 +49,7 @@ def test_the_fast_hashes_equal_pydantic_json_hashes() -> None:
     """The fast encoding and pydantic's JSON of the same sections give the same digests."""
     import hashlib
 
-    from domain.listing import _INCLUDE
+    from bookbridge.domain.listing import _INCLUDE
 
     for listing in current().values():
         slow = {}
@@ -66,7 +66,7 @@ def test_section_json_and_payloads_are_pydantics() -> None:
     day's listings a year either side included (pre-orders, campaigns, launches)."""
     from datetime import timedelta
 
-    from domain.listing import _INCLUDE, section_json, section_payloads
+    from bookbridge.domain.listing import _INCLUDE, section_json, section_payloads
 
     for at in (AT - timedelta(days=365), AT, AT + timedelta(days=365)):
         for storefronts, store in (([UK, US], "shop"), ([UK], "uk"), ([_variants(UK), _variants(US)], "shop")):

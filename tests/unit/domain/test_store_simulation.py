@@ -15,14 +15,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from domain.instants import start_of
-from domain.isbn import ISBN13
-from domain.listing import StoreListing, build_listings
-from domain.model import Edition, PriceRow, Rights, TitleFamily
-from domain.plan import ActionKind, AppliedListing, applied_after, plan_changes
-from domain.pricing import in_window, is_campaign
-from domain.rights import RightsResolver, eligible
-from domain.storefront import StorefrontSettings
+from bookbridge.domain.instants import start_of
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.listing import StoreListing, build_listings
+from bookbridge.domain.model import Edition, PriceRow, Rights, TitleFamily
+from bookbridge.domain.plan import ActionKind, AppliedListing, applied_after, plan_changes
+from bookbridge.domain.pricing import in_window, is_campaign
+from bookbridge.domain.rights import RightsResolver, eligible
+from bookbridge.domain.storefront import StorefrontSettings
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, gbp, storefront
 from strategies import rights, sales_restrictions, sales_rights, territories
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings
 
 UK = {"name": "uk", "countries": ["GB"], "currency": "GBP"}
 

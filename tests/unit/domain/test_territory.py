@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from domain.territory import EUROZONE, Extent, Territory, all_countries
+from bookbridge.domain.territory import EUROZONE, Extent, Territory, all_countries
 
 
 def test_world_minus_countries() -> None:

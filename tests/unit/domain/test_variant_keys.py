@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.formats import Format
-from domain.isbn import ISBN13
-from domain.listing import build_store_listings
-from domain.model import (
+from bookbridge.domain.formats import Format
+from bookbridge.domain.isbn import ISBN13
+from bookbridge.domain.listing import build_store_listings
+from bookbridge.domain.model import (
     Edition,
     PriceRow,
     ResourceKind,
@@ -29,8 +29,8 @@ from domain.model import (
     TextKind,
     TitleFamily,
 )
-from domain.storefront import FormatStrategy, StorefrontSettings
-from domain.territory import Territory
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.domain.territory import Territory
 from strategies import AVAILABILITIES, PUBLISHING_STATUSES, dates_or_instants, editions_for, instants, title_families
 
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP",

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterSpec
-from entrypoints.plugins import collect_adapters, make_plugin_manager
-from entrypoints.settings import Settings
+from bookbridge.adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterSpec
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import Settings
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
 HEADING = re.compile(r"^(#{2,6})\s+(.*?)\s*$")

@@ -7,13 +7,13 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from adapters.hookspecs import AdapterKind
-from domain.listing import MappingSettings
-from domain.storefront import StorefrontSettings
-from entrypoints.cli import app
-from entrypoints.cli.init import template
-from entrypoints.plugins import collect_adapters, make_plugin_manager
-from entrypoints.settings import (
+from bookbridge.adapters.hookspecs import AdapterKind
+from bookbridge.domain.listing import MappingSettings
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.cli.init import template
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import (
     HttpSettings,
     OrderSettings,
     ScheduleSettings,

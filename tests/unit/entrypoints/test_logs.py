@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
-from adapters.sample.catalogue import sample_catalogue
-from application.logcontext import log_context
-from application.sync import SyncStore, sync_store
-from domain.ports import FixedClock
-from domain.storefront import StorefrontSettings
-from entrypoints.cli import app
-from entrypoints.logs import (
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.logcontext import log_context
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.logs import (
     MASK,
     ContextFilter,
     JsonFormatter,
@@ -73,7 +73,7 @@ def test_every_line_of_a_sync_names_the_run_and_every_line_about_an_edition_its_
     store.rejected_skus = {isbn: "the name clashes" for isbn in listed[:2]}
     report = sync_store(SyncStore.single(UK), InMemoryCatalogSource(families), store, InMemoryUnitOfWork(),
                         FixedClock(NOW))
-    lines = [d for d in capture.documents if d["logger"] == "application.sync"]
+    lines = [d for d in capture.documents if d["logger"] == "bookbridge.application.sync"]
     assert lines and all(d["run_id"] == 1 and d["store"] == "uk" for d in lines)
     about_editions = [d for d in lines if str(d["message"]).startswith(("create", "update", "hide"))]
     assert len(about_editions) == len(report.outcomes)
@@ -161,7 +161,8 @@ def test_configure_logging_installs_one_handler_and_masks_configured_variables(m
 
 def test_text_lines_on_a_terminal_carry_the_context():
     handler = Capture(json_lines=False)
-    record = logging.LogRecord("application.sync", logging.WARNING, __file__, 1, "create %s failed", ("978",), None)
+    record = logging.LogRecord("bookbridge.application.sync", logging.WARNING, __file__, 1, "create %s failed", ("978",),
+                               None)
     with log_context(run_id=5, isbn="978"):
         assert handler.filter(record)
     line = handler.format(record)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from adapters.hookspecs import BookbridgeSpecs
+from bookbridge.adapters.hookspecs import BookbridgeSpecs
 
 DOC = Path(__file__).parents[3] / "docs" / "plugins.md"
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind, hookimpl
-from entrypoints.cli import app
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind, hookimpl
+from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 
 class _Plugin:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from application.sync import SyncReport
-from domain.ports import ExceptionKind, SyncException
-from entrypoints.cli.render import print_exceptions, print_report
+from bookbridge.application.sync import SyncReport
+from bookbridge.domain.ports import ExceptionKind, SyncException
+from bookbridge.entrypoints.cli.render import print_exceptions, print_report
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.bigcommerce.orders import BigCommerceOrderSource
-from adapters.memory.orders import InMemoryOrderSource
-from adapters.sales import CsvSalesSink
-from entrypoints.container import build_import_command, build_order_source, build_sales_sinks
-from entrypoints.plugins import collect_adapters, make_plugin_manager
-from entrypoints.settings import ConfigurationError, Settings
+from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource
+from bookbridge.adapters.memory.orders import InMemoryOrderSource
+from bookbridge.adapters.sales import CsvSalesSink
+from bookbridge.entrypoints.container import build_import_command, build_order_source, build_sales_sinks
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 UK = {"name": "uk", "channel_id": 1, "countries": ["GB"], "currency": "GBP"}
 
@@ -65,7 +65,7 @@ def test_bad_order_settings_are_refused(orders):
 
 
 def test_the_container_closes_the_order_sources_http_client_on_shutdown(tmp_path, monkeypatch):
-    from entrypoints.container import Container
+    from bookbridge.entrypoints.container import Container
 
     monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
     path = tmp_path / "bookbridge.toml"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from entrypoints.cli import app
-from entrypoints.settings import ConfigurationError, load_settings
+from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.settings import ConfigurationError, load_settings
 
 TOML = """
 [source]

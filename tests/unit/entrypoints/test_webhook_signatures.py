@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.http.signatures import SigningKey, WebhookAuthError, verify_custom_header, verify_signature
+from bookbridge.entrypoints.http.signatures import SigningKey, WebhookAuthError, verify_custom_header, verify_signature
 
 NOW = 1_795_000_000
 ids = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=64)

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterRegistry
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterRegistry
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 from bookbridge_merchant_feed import plugin
 from bookbridge_merchant_feed.settings import FeedSettings

@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from adapters.hookspecs import AdapterKind
-from adapters.memory.state import InMemoryUnitOfWork
-from adapters.sample.source import SampleCatalogSource
-from application.sync import SyncStore, sync_store
-from domain.listing import StoreListing, build_store_listings, with_hashes
-from domain.model import Milestones
-from domain.plan import ActionKind, StoreAction
-from domain.ports import FixedClock, StoreErrorKind
-from domain.storefront import FormatStrategy, StorefrontSettings
-from entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.adapters.hookspecs import AdapterKind
+from bookbridge.adapters.memory.state import InMemoryUnitOfWork
+from bookbridge.adapters.sample.source import SampleCatalogSource
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.listing import StoreListing, build_store_listings, with_hashes
+from bookbridge.domain.model import Milestones
+from bookbridge.domain.plan import ActionKind, StoreAction
+from bookbridge.domain.ports import FixedClock, StoreErrorKind
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
 from bookbridge_merchant_feed import plugin
 from bookbridge_merchant_feed.items import FeedItem, feed_items, plain_text

@@ -6,11 +6,11 @@ app or `ConsonanceStandinServer(...)` for a running server.
 
 from __future__ import annotations
 
-from adapters.consonance.standin.app import DEFAULT_PAGE_SIZE, RecordedRequest, create_app
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.faults import Fault, FaultPlan
-from adapters.consonance.standin.sample import SAMPLE_CATALOGUE, synthetic_catalogue
-from adapters.consonance.standin.server import ConsonanceStandinServer
+from bookbridge.adapters.consonance.standin.app import DEFAULT_PAGE_SIZE, RecordedRequest, create_app
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.faults import Fault, FaultPlan
+from bookbridge.adapters.consonance.standin.sample import SAMPLE_CATALOGUE, synthetic_catalogue
+from bookbridge.adapters.consonance.standin.server import ConsonanceStandinServer
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

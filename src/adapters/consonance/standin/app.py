@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.faults import Fault, FaultPlan
-from adapters.consonance.standin.schema import StandinContext, build_standin_schema, execute
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.faults import Fault, FaultPlan
+from bookbridge.adapters.consonance.standin.schema import StandinContext, build_standin_schema, execute
 
 _KEY_SHAPE = re.compile(r"[A-Za-z0-9]{32}")
 DEFAULT_PAGE_SIZE = 50

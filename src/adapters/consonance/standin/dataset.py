@@ -38,7 +38,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from adapters.consonance.standin.records import (
+from bookbridge.adapters.consonance.standin.records import (
     Contact,
     Imprint,
     Price,

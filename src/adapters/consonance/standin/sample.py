@@ -7,8 +7,8 @@ from pathlib import Path
 
 from stdnum import ean
 
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.records import Contact, Contribution, Imprint, Price, Product, Work
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.records import Contact, Contribution, Imprint, Price, Product, Work
 
 SAMPLE_CATALOGUE = Path(__file__).with_name("sample_catalogue.json")
 

@@ -30,9 +30,9 @@ from graphql import (
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import isbn as stdnum_isbn
 
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.records import Contact, Product, SubjectCode, Work
-from adapters.consonance.standin.search import price_matches, product_matches, work_matches
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.records import Contact, Product, SubjectCode, Work
+from bookbridge.adapters.consonance.standin.search import price_matches, product_matches, work_matches
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.records import Price, Product, Work
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.records import Price, Product, Work
 
 Attrs = Mapping[str, Any]
 

@@ -16,9 +16,9 @@ from types import TracebackType
 
 import uvicorn
 
-from adapters.consonance.standin.app import DEFAULT_PAGE_SIZE, RecordedRequest, create_app
-from adapters.consonance.standin.dataset import ConsonanceData
-from adapters.consonance.standin.faults import FaultPlan
+from bookbridge.adapters.consonance.standin.app import DEFAULT_PAGE_SIZE, RecordedRequest, create_app
+from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
+from bookbridge.adapters.consonance.standin.faults import FaultPlan
 
 _START_TIMEOUT = 10.0
 

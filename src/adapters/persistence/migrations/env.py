@@ -1,4 +1,4 @@
-"""Alembic environment, configured in code by `adapters.persistence.migrate` (there is no alembic.ini).
+"""Alembic environment, configured in code by `bookbridge.adapters.persistence.migrate` (there is no alembic.ini).
 
 The caller passes an open connection in `config.attributes["connection"]`; `sqlalchemy.url` is the fallback
 for the plain `alembic` command line.
@@ -12,8 +12,8 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from adapters.persistence.engine import make_engine
-from adapters.persistence.tables import Base, UTCDateTime
+from bookbridge.adapters.persistence.engine import make_engine
+from bookbridge.adapters.persistence.tables import Base, UTCDateTime
 
 target_metadata = Base.metadata
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from domain.lifecycle import Availability
-from domain.listing import ListingPrice, StoreListing, VariantListing
-from domain.model import ResourceKind
+from bookbridge.domain.lifecycle import Availability
+from bookbridge.domain.listing import ListingPrice, StoreListing, VariantListing
+from bookbridge.domain.model import ResourceKind
 
 from bookbridge_merchant_feed.settings import FeedSettings
 

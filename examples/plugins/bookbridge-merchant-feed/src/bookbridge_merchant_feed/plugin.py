@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
 
 from bookbridge_merchant_feed.settings import FeedSettings
 from bookbridge_merchant_feed.storefront import MerchantFeedStorefront

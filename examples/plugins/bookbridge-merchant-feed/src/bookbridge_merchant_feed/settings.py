@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pycountry
-from domain.territory import all_countries
+from bookbridge.domain.territory import all_countries
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 _PLACEHOLDERS = {"custom_url": "p/", "sku": "9780000000002", "country": "GB"}

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.plan import ActionKind, AppliedListing, StoreAction
-from domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind, Storefront
+from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind, Storefront
 from lxml import etree
 
 from bookbridge_merchant_feed.items import FeedItem, feed_items

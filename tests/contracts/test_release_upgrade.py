@@ -1,0 +1,73 @@
+"""A state database made by release 0.1.0 upgrades in place: its stored jobs run under the `bookbridge` package.
+
+`tests/data/state-0.1.0.sqlite3` was written by release 0.1.0 itself (its migrations, then its scheduler adding
+the service's periodic jobs and one launch), when the code was installed as the top-level packages `domain`,
+`application`, `adapters` and `entrypoints`. Its jobs name their functions `entrypoints.scheduler:…`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bookbridge.adapters.persistence import current_revision, head_revision, make_engine, upgrade
+from bookbridge.adapters.persistence.migrate import downgrade
+from bookbridge.entrypoints import scheduler
+
+RELEASE_0_1_0 = Path(__file__).parents[1] / "data" / "state-0.1.0.sqlite3"
+JOB_IDS = {"delta-sync:shop", "order-import", "reconcile:shop", "retry-transient:shop",
+           "launch:shop:2031-03-01T00:00:00+00:00"}
+
+
+def _stored_functions(path: Path) -> dict[str, str]:
+    """Each stored job's function reference, read as the raw pickle (read-only: the release file is never written)."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        rows = connection.execute("SELECT id, job_state FROM scheduler_jobs").fetchall()
+    return {job_id: pickle.loads(state)["func"] for job_id, state in rows}
+
+
+def test_jobs_stored_by_release_0_1_0_resolve_after_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    shutil.copy(RELEASE_0_1_0, path)
+    url = f"sqlite:///{path}"
+    before = _stored_functions(path)
+    assert set(before) == JOB_IDS and all(func.startswith("entrypoints.scheduler:") for func in before.values())
+
+    upgrade(url)
+
+    engine = make_engine(url)
+    sched = scheduler.make_scheduler(engine)
+    sched.start(paused=True)
+    try:
+        assert current_revision(engine) == head_revision()
+        jobs = {job.id: job for job in sched.get_jobs()}  # unpickling resolves each function by its reference
+        assert set(jobs) == JOB_IDS
+        assert jobs["delta-sync:shop"].func is scheduler.delta_sync and jobs["delta-sync:shop"].args == ("shop",)
+        assert jobs["order-import"].func is scheduler.order_import
+        assert jobs["reconcile:shop"].func is scheduler.reconcile
+        assert jobs["retry-transient:shop"].func is scheduler.retry_transient
+        launch = jobs["launch:shop:2031-03-01T00:00:00+00:00"]
+        assert launch.func is scheduler.launch
+        assert launch.next_run_time == datetime(2031, 3, 1, tzinfo=UTC)
+        assert launch.kwargs["detail"] == "9781800000018 goes on sale on uk"
+    finally:
+        sched.shutdown(wait=False)
+        engine.dispose()
+
+
+def test_the_rename_downgrades_to_the_release_names(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    shutil.copy(RELEASE_0_1_0, path)
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    assert all(f.startswith("bookbridge.entrypoints.scheduler:") for f in _stored_functions(path).values())
+    engine = make_engine(url)
+    try:
+        downgrade(engine, "0005")
+    finally:
+        engine.dispose()
+    assert _stored_functions(path) == _stored_functions(RELEASE_0_1_0)
