@@ -177,7 +177,8 @@ def test_create_app_refuses_a_key_that_is_not_32_letters_and_digits() -> None:
 
 
 def test_importing_the_packages_starts_nothing() -> None:
-    probe = "import threading, adapters.consonance, adapters.consonance.standin;print(threading.active_count())"
+    probe = ("import threading, bookbridge.adapters.consonance, bookbridge.adapters.consonance.standin;"
+             "print(threading.active_count())")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=30)
     assert result.stdout.strip() == "1"
 

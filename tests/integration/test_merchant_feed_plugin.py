@@ -117,7 +117,7 @@ def test_bookbridge_plugins_lists_it(installed: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(installed), os.environ.get("PYTHONPATH")])),
            "COLUMNS": "250"}
     env.pop("BOOKBRIDGE_DISABLED_PLUGINS", None)
-    script = "import sys\nfrom entrypoints.cli import main\nsys.argv = ['bookbridge', 'plugins']\nmain()\n"
+    script = "import sys\nfrom bookbridge.entrypoints.cli import main\nsys.argv = ['bookbridge', 'plugins']\nmain()\n"
     shown = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                            timeout=120)
     assert shown.returncode == 0, shown.stdout + shown.stderr

@@ -196,7 +196,7 @@ def test_a_locked_editorial_edition_on_a_store_of_several_storefronts_waits_for_
 
 def test_section_hashes_are_stable_across_processes() -> None:
     script = (
-        "import json; from datetime import UTC, datetime; from domain.listing import build_edition_listing; "
+        "import json; from datetime import UTC, datetime; from bookbridge.domain.listing import build_edition_listing; "
         "from examples import edition, storefront; "
         "li = build_edition_listing(edition(), storefront(), at=datetime(2026, 6, 15, 12, tzinfo=UTC)); "
         "print(json.dumps({str(k): v for k, v in li.hashes.items()}))"

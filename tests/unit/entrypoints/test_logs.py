@@ -161,8 +161,8 @@ def test_configure_logging_installs_one_handler_and_masks_configured_variables(m
 
 def test_text_lines_on_a_terminal_carry_the_context():
     handler = Capture(json_lines=False)
-    record = logging.LogRecord("bookbridge.application.sync", logging.WARNING, __file__, 1, "create %s failed", ("978",),
-                               None)
+    record = logging.LogRecord("bookbridge.application.sync", logging.WARNING, __file__, 1, "create %s failed",
+                               ("978",), None)
     with log_context(run_id=5, isbn="978"):
         assert handler.filter(record)
     line = handler.format(record)

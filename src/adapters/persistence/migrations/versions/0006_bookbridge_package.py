@@ -39,7 +39,7 @@ def _rewrite(*, to_package: bool) -> None:
     connection = op.get_bind()
     for job_id, blob in connection.execute(sa.select(JOBS.c.id, JOBS.c.job_state)).all():
         # Our own table, written by our own scheduler: the pickles are ours, not outside input.
-        state = pickle.loads(blob)  # noqa: S301
+        state = pickle.loads(blob)
         func = state.get("func")
         if not isinstance(func, str) or (new := _renamed(func, to_package=to_package)) == func:
             continue
