@@ -10,10 +10,12 @@ from bookbridge.adapters.consonance.standin.app import DEFAULT_PAGE_SIZE, Record
 from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
 from bookbridge.adapters.consonance.standin.faults import Fault, FaultPlan
 from bookbridge.adapters.consonance.standin.sample import SAMPLE_CATALOGUE, synthetic_catalogue
+from bookbridge.adapters.consonance.standin.schema import LEAN_TENANT
 from bookbridge.adapters.consonance.standin.server import ConsonanceStandinServer
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "LEAN_TENANT",
     "SAMPLE_CATALOGUE",
     "ConsonanceData",
     "ConsonanceStandinServer",

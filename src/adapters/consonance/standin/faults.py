@@ -78,10 +78,11 @@ class FaultPlan:
     def request_count(self) -> int:
         return self._count
 
-    def queue(self, *faults: Fault) -> None:
-        """Fail the next requests, in order, with these faults."""
+    def queue(self, *faults: Fault, skip: int = 0) -> None:
+        """Fail the next requests, in order, with these faults; `skip` leaves that many requests alone first
+        (a source read starts with one introspection request)."""
         with self._lock:
-            for offset, fault in enumerate(faults, start=self._count + 1):
+            for offset, fault in enumerate(faults, start=self._count + 1 + skip):
                 self._schedule[offset] = fault
 
     def clear(self) -> None:

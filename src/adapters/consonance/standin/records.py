@@ -160,6 +160,7 @@ class Product:
     weight_g: float | None = None  # ASSUMPTION: ONIX Measure 08 unit weight
     approximate_page_count: int | None = None
     production_page_count: int | None = None
+    absolute_page_count: int | None = None  # ElectronicBookProduct (§1.3)
     # Audio products. ASSUMPTION: field name; ONIX Extent 09 (duration) in minutes.
     duration_minutes: int | None = None
     prices: tuple[Price, ...] = ()
@@ -181,6 +182,7 @@ class Work:
     edition_number: int | None = None
     edition_statement: str | None = None
     publishers_url: str | None = None
+    lc_subject_heading: str | None = None  # Library of Congress subject heading, held on the work (examples)
     imprint_id: int | None = None
     updated_at: datetime | None = None  # ASSUMPTION, as on Product
     products: tuple[Product, ...] = ()

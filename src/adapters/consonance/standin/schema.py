@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from graphql import (
+    REMOVE,
+    DocumentNode,
     ExecutionResult,
+    FieldDefinitionNode,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
+    InterfaceTypeDefinitionNode,
+    ObjectTypeDefinitionNode,
     StringValueNode,
     ValueNode,
-    build_schema,
+    Visitor,
+    build_ast_schema,
     graphql_sync,
+    parse,
+    visit,
 )
 from stdnum import exceptions as stdnum_exceptions
 from stdnum import isbn as stdnum_isbn
@@ -41,6 +49,26 @@ _G_PER = {"G": 1.0, "KG": 1000.0, "OZ": 28.349523125, "LB": 453.59237}
 _SUBJECT_TYPES = {"THEMA": "Thema", "BIC": "Bic", "BISAC": "Bisac"}
 _TAG = re.compile(r"<[^>]+>")
 
+# The fields of queries/works.graphql that Consonance does not document (each marked UNDOCUMENTED there): a
+# tenant built from the public documentation alone lacks them all.
+LEAN_TENANT = (
+    "Work.updatedAt",
+    "Contact.biography",
+    "Person.namesBeforeKey",
+    "SupportingResource.onixResourceContentTypeCode",
+    "SupportingResource.width",
+    "MarketingText.variant",
+    "Product.outOfPrintDate",
+    "Product.salesEmbargoDate",
+    "Product.allowOnixExports",
+    "Product.metadataStatus",
+    "Product.updatedAt",
+    "PhysicalBookProduct.weight",
+    "ElectronicBookProduct.onix21EpubTypeCode",
+    "ElectronicAudioProduct.durationMinutes",
+    "PhysicalAudioProduct.durationMinutes",
+)
+
 
 @dataclass(frozen=True)
 class StandinContext:
@@ -55,11 +83,36 @@ else:
     Info = GraphQLResolveInfo
 
 
-def build_standin_schema(sdl: str | None = None) -> GraphQLSchema:
-    schema = build_schema(sdl if sdl is not None else SCHEMA_PATH.read_text(encoding="utf-8"))
+def build_standin_schema(sdl: str | None = None, *, omit_fields: Collection[str] = ()) -> GraphQLSchema:
+    document = parse(sdl if sdl is not None else SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = build_ast_schema(_without(document, omit_fields))
     _bind_date_scalars(schema)
     _bind_resolvers(schema)
     return schema
+
+
+def _without(document: DocumentNode, omit: Collection[str]) -> DocumentNode:
+    """The SDL less the `Type.field`s in `omit`; an interface's field goes from its implementations too."""
+    types = {d.name.value: d for d in document.definitions
+             if isinstance(d, (ObjectTypeDefinitionNode, InterfaceTypeDefinitionNode))}
+    drop: dict[str, set[str]] = {}
+    for spec in omit:
+        type_name, _, field_name = spec.partition(".")
+        owner = types.get(type_name)
+        if owner is None or field_name not in {f.name.value for f in owner.fields or ()}:
+            raise ValueError(f"the stand-in schema has no field {spec!r} to omit")
+        drop.setdefault(type_name, set()).add(field_name)
+        if isinstance(owner, InterfaceTypeDefinitionNode):
+            for other in types.values():
+                if any(i.name.value == type_name for i in other.interfaces or ()):
+                    drop.setdefault(other.name.value, set()).add(field_name)
+    doomed = {id(f) for name, names in drop.items() for f in types[name].fields or () if f.name.value in names}
+
+    class Omit(Visitor):
+        def enter_field_definition(self, node: FieldDefinitionNode, *_: Any) -> Any:
+            return REMOVE if id(node) in doomed else None
+
+    return cast(DocumentNode, visit(document, Omit()))
 
 
 def execute(
@@ -158,6 +211,16 @@ def _marketing_texts(owner: Work | Product, info: Info, variantIn: list[str] | N
     return [t for t in texts if variantIn is None or t.variant in variantIn]
 
 
+def _linked(attribute: str) -> Callable[..., list[Any]]:
+    """A product's share of its work's contributions or resources (those naming it, or no product)."""
+
+    def resolve(product: Product, info: Info) -> list[Any]:
+        records = getattr(info.context.data.work_of(product.id), attribute)
+        return [r for r in records if not r.product_ids or product.id in r.product_ids]
+
+    return resolve
+
+
 def _isbn(product: Product, _: Info) -> dict[str, str | None] | None:
     if product.isbn13 is None:
         return None
@@ -201,6 +264,7 @@ def _bind_resolvers(schema: GraphQLSchema) -> None:
         "Organisation": {"organisationName": lambda c, _: c.name},
         "MarketingText": {"externalText": _external_text},
         "Price": {"amountWithCurrencyCode": lambda p, _: f"{p.currency_code} {p.amount:.2f}"},
+        **{name: {"main": lambda s, _: s.is_main} for name in _SUBJECT_TYPES.values()},
     }
     for name in product_types:
         bindings[name] = {
@@ -208,6 +272,8 @@ def _bind_resolvers(schema: GraphQLSchema) -> None:
             "prices": lambda p, _, priceSearch=None: [x for x in p.prices if price_matches(x, priceSearch)],
             "marketingTexts": _marketing_texts,
             "work": lambda p, info: info.context.data.work_of(p.id),
+            "contributions": _linked("contributions"),
+            "supportingResources": _linked("supporting_resources"),
         }
     bindings["PhysicalBookProduct"].update(
         productHeight=_length("product_height_mm"),
@@ -219,7 +285,8 @@ def _bind_resolvers(schema: GraphQLSchema) -> None:
         graphql_type = schema.type_map[type_name]
         assert isinstance(graphql_type, GraphQLObjectType), type_name
         for field_name, resolver in fields.items():
-            graphql_type.fields[field_name].resolve = resolver
+            if field_name in graphql_type.fields:  # a lean tenant may lack it
+                graphql_type.fields[field_name].resolve = resolver
 
 
 # -- scalars --------------------------------------------------------------------------------------------

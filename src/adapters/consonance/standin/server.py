@@ -3,6 +3,8 @@
     with ConsonanceStandinServer(data, api_key) as server:
         client = ConsonanceClient(server.url, api_key, ...)
 
+`omit_fields` serves a leaner tenant (`LEAN_TENANT`: without the fields Consonance does not document).
+
 The socket is bound before the thread starts (port 0 picks a free port), so `.url` is known at
 once; `__exit__` asks uvicorn to exit and joins the thread.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Collection
 from types import TracebackType
 
 import uvicorn
@@ -19,6 +22,7 @@ import uvicorn
 from bookbridge.adapters.consonance.standin.app import DEFAULT_PAGE_SIZE, RecordedRequest, create_app
 from bookbridge.adapters.consonance.standin.dataset import ConsonanceData
 from bookbridge.adapters.consonance.standin.faults import FaultPlan
+from bookbridge.adapters.consonance.standin.schema import build_standin_schema
 
 _START_TIMEOUT = 10.0
 
@@ -32,11 +36,13 @@ class ConsonanceStandinServer:
         faults: FaultPlan | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         host: str = "127.0.0.1",
+        omit_fields: Collection[str] = (),
     ) -> None:
         self.data = data
         self.faults = faults if faults is not None else FaultPlan()
         self.requests: list[RecordedRequest] = []
-        self._app = create_app(data, api_key, self.faults, page_size=page_size, requests=self.requests)
+        self._app = create_app(data, api_key, self.faults, page_size=page_size, requests=self.requests,
+                               schema=build_standin_schema(omit_fields=omit_fields))
         self._host = host
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
