@@ -30,6 +30,7 @@ class Contributor(Frozen):
     sequence: int = 1
     name_inverted: str | None = None
     biography: str | None = None  # HTML allowed
+    corporate: bool = False  # a corporate name (ONIX CorporateName; Consonance Organisation), not a person
 
 
 class SeriesMembership(Frozen):

@@ -267,9 +267,10 @@ def test_a_wrong_key_is_an_auth_error_naming_the_source_but_not_the_key(server: 
 
 
 def test_a_graphql_error_is_a_query_error(source: ConsonanceSource, server: ConsonanceStandinServer) -> None:
-    server.faults.queue(Fault.graphql_error("Field 'works' doesn't exist"))
+    server.faults.queue(Fault.graphql_error("Field 'works' doesn't exist"), skip=1)  # after the introspection
     with pytest.raises(ConsonanceQueryError, match="doesn't exist"):
         source.read("2026-11-28")
+    assert [r.operation_name for r in server.requests] == ["IntrospectionQuery", "Works"]
 
 
 def test_an_unavailable_consonance_is_an_error_not_an_empty_read(server: ConsonanceStandinServer) -> None:

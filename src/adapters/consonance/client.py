@@ -99,23 +99,24 @@ class ConsonanceClient:
         self._rng = rng if rng is not None else random.Random()
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
-        self._works_document = load_query(WORKS_DOCUMENT, queries_dir)
+        self.works_document = load_query(WORKS_DOCUMENT, queries_dir)
 
     def __repr__(self) -> str:
         return f"ConsonanceClient(endpoint={self.endpoint!r})"
 
     # -- public API -----------------------------------------------------------------------------------
 
-    def iter_works(self, *, changed_since: date | None = None) -> Iterator[dict[str, Any]]:
+    def iter_works(self, *, changed_since: date | None = None, document: str | None = None) -> Iterator[dict[str, Any]]:
         """Every work (with all its products) changed on or after `changed_since`, or all works, in id order.
 
         `changed_since` is date-granular (§1.3); callers overlap windows by a day. Each page is one request.
+        `document` replaces `works_document` (the source sends it fitted to the tenant's schema).
         """
         after: int | None = None
         since = changed_since.isoformat() if changed_since is not None else None
         while True:
             variables = {"after": after, "changedSince": since}
-            data = self.execute(self._works_document, variables, operation_name="Works")
+            data = self.execute(document or self.works_document, variables, operation_name="Works")
             page = data.get("works")
             if not isinstance(page, list):
                 raise ConsonanceProtocolError("Consonance's answer to Works has no 'works' list")
@@ -132,7 +133,7 @@ class ConsonanceClient:
 
     def get_work(self, work_id: int) -> dict[str, Any] | None:
         """One work with all its products, or None when Consonance has no work with that id."""
-        data = self.execute(self._works_document, {"id": work_id}, operation_name="Work")
+        data = self.execute(self.works_document, {"id": work_id}, operation_name="Work")
         work = data.get("work")
         if work is not None and not isinstance(work, dict):
             raise ConsonanceProtocolError("Consonance's answer to Work is not an object")

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from bookbridge.adapters.consonance.commerce import price_row, sales_rights
 from bookbridge.adapters.consonance.fields import (
+    Note,
     as_count,
     as_day,
     as_ids,
@@ -78,6 +79,15 @@ SUBJECT_SCHEMES: dict[str, SubjectScheme] = {
     "Bisac": SubjectScheme.BISAC,
     "Bic": SubjectScheme.BIC,
 }
+# Work.lcSubjectHeading is a heading text, kept as ONIX keeps another scheme: "<List 27 code>:<value>".
+LC_SUBJECT_HEADING = "04"  # List 27: 04 LC subject heading
+# Page counts in order of preference, per product type (§1.3). An e-book without its own count takes its print
+# counterpart's, as ONIX Extent 08 (pages in the print counterpart) does.
+PAGE_COUNTS: dict[str, tuple[str, ...]] = {
+    "PhysicalBookProduct": ("approximatePageCount", "productionPageCount"),
+    "ElectronicBookProduct": ("absolutePageCount",),
+}
+PRINT_FORMS = ("PhysicalBookProduct",)
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,7 @@ class _WorkFields:
     contributors: tuple[_Linked, ...]
     texts: tuple[_Linked, ...]
     resources: tuple[_Linked, ...]
+    print_pages: int | None = None  # the first print product's page count, for e-books without their own
 
 
 def family_id(work_id: object) -> str:
@@ -179,6 +190,8 @@ def _work_fields(work: Mapping[str, Any], at: date, notes: _Notes) -> _WorkField
         contributors=tuple(_contributors(work, fid, where, notes)),
         texts=tuple(_texts(work, at)),
         resources=tuple(_resources(work, fid, where, notes)),
+        print_pages=next((pages for p in as_objects(work.get("products"))
+                          if p.get("__typename") in PRINT_FORMS and (pages := _pages(p))), None),
     )
 
 
@@ -191,26 +204,29 @@ def _series(membership: Mapping[str, Any]) -> SeriesMembership | None:
 
 
 def _subjects(work: Mapping[str, Any]) -> tuple[Subject, ...]:
-    # mainSubjectCodes is subjectCodes(mainOnly: true): the codes flagged MainSubject.
-    main = {(s.get("__typename"), s.get("code")) for s in as_objects(work.get("mainSubjectCodes"))}
+    """subjectCodes (Thema, BIC, BISAC; `description` is the scheme's heading, `main` the MainSubject flag), main
+    subjects first, then the LC subject heading."""
     subjects = []
     for raw in as_objects(work.get("subjectCodes")):
         code = as_text(raw.get("code"))
         if code is None:
             continue
-        kind = raw.get("__typename")
-        scheme = SUBJECT_SCHEMES.get(str(kind), SubjectScheme.OTHER)
-        subjects.append(Subject(scheme=scheme, code=code, label=as_text(raw.get("description")),
-                                main=(kind, raw.get("code")) in main))
-    return tuple(subjects)
+        kind = str(raw.get("__typename"))
+        scheme = SUBJECT_SCHEMES.get(kind, SubjectScheme.OTHER)
+        subjects.append(Subject(scheme=scheme, code=code if scheme is not SubjectScheme.OTHER else f"{kind}:{code}",
+                                label=as_text(raw.get("description")), main=raw.get("main") is True))
+    heading = as_text(work.get("lcSubjectHeading"))
+    if heading is not None:
+        subjects.append(Subject(scheme=SubjectScheme.OTHER, code=f"{LC_SUBJECT_HEADING}:{heading}", label=heading))
+    return tuple(sorted(subjects, key=lambda s: not s.main))  # stable: main subjects first, in feed order
 
 
 def _contributors(work: Mapping[str, Any], record: str, where: str, notes: _Notes) -> Iterable[_Linked]:
     for raw in as_objects(work.get("contributions")):
         contact = as_object(raw.get("contributor"))
-        organisation = contact.get("__typename") == "Organisation"
+        organisation = contact.get("__typename") == "Organisation"  # ONIX CorporateName
         name = as_text(contact.get("organisationName")) if organisation else None
-        name = name or as_text(contact.get("name"))
+        name = name or as_text(contact.get("name")) or _person_name(contact)
         role = as_text(raw.get("onixContributorRoleCode"))  # List 17
         if name is None or role is None:
             missing = "contributor.name" if name is None else "onixContributorRoleCode"
@@ -224,8 +240,20 @@ def _contributors(work: Mapping[str, Any], record: str, where: str, notes: _Note
             sequence=sequence if isinstance(sequence, int) and not isinstance(sequence, bool) else 1,
             name_inverted=None if organisation else as_text(contact.get("personNameInverted")),
             biography=as_text(contact.get("biography")),
+            corporate=organisation,
         )
         yield _Linked(contributor, as_ids(raw.get("productIds")))
+
+
+def _person_name(contact: Mapping[str, Any]) -> str | None:
+    """A person without `name`: namesBeforeKey and keyNames, as ONIX builds a PersonName."""
+    parts = [as_text(contact.get(k)) for k in ("namesBeforeKey", "keyNames")]
+    return " ".join(p for p in parts if p) or None
+
+
+def _pages(product: Mapping[str, Any]) -> int | None:
+    return next((count for name in PAGE_COUNTS.get(str(product.get("__typename")), ())
+                 if (count := as_count(product.get(name)))), None)
 
 
 def _texts(work: Mapping[str, Any], at: date) -> Iterable[_Linked]:
@@ -322,7 +350,7 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
                 thickness_mm=measure_field(product, "productThickness", note),
                 weight_g=measure_field(product, "weight", note),
             ),
-            page_count=count_field(product, "approximatePageCount", note),
+            page_count=_page_count(product, shared, note),
             duration_minutes=count_field(product, "durationMinutes", note),
             # A planned date stands in until the actual one is set; milestones say which it is.
             publication_date=published or date_field(product, "plannedPublicationDate", note),
@@ -345,6 +373,14 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
              Severity.BLOCKING)
         return None, None
     return edition, None
+
+
+def _page_count(product: Mapping[str, Any], shared: _WorkFields, note: Note) -> int | None:
+    """The first page count given (PAGE_COUNTS); an e-book without one takes its print counterpart's."""
+    for name in PAGE_COUNTS.get(str(product.get("__typename")), ()):
+        if (count := count_field(product, name, note)) is not None:
+            return count
+    return shared.print_pages if product.get("__typename") == "ElectronicBookProduct" else None
 
 
 def _title(product: Mapping[str, Any]) -> str | None:

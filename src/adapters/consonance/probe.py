@@ -1,7 +1,9 @@
 """Can bookbridge read this Consonance tenant? One GraphQL call, turned into a finding a person can act on.
 
 `{ __typename }` is answered by every GraphQL server and touches no data, so it proves the address and the key
-and nothing else; the catalogue read that `bookbridge check` makes next proves the query documents.
+and nothing else. A second call introspects the tenant's schema and names every field of the query documents it
+lacks (`tenant.py`): optional ones are reported and the read goes on without them; a required one fails the check.
+The catalogue read that `bookbridge check` makes next proves the rest.
 """
 
 from __future__ import annotations
@@ -9,7 +11,13 @@ from __future__ import annotations
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from bookbridge.adapters.consonance.errors import ConsonanceAuthError, ConsonanceError, ConsonanceUnavailable
+from bookbridge.adapters.consonance.errors import (
+    ConsonanceAuthError,
+    ConsonanceError,
+    ConsonanceQueryError,
+    ConsonanceUnavailable,
+)
+from bookbridge.adapters.consonance.tenant import TenantFit, fit_to_tenant, introspect
 from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus
 
 PROBE_DOCUMENT = "query Probe { __typename }"
@@ -19,6 +27,7 @@ _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo
 
 class GraphQLClient(Protocol):
     endpoint: str
+    works_document: str
 
     def execute(self, document: str, variables: None = None, *, operation_name: str | None = None,
                 max_retries: int | None = None) -> dict[str, object]: ...
@@ -52,4 +61,34 @@ def probe_client(client: GraphQLClient) -> ProbeResult:
                                "check [source] base_url: the tenant's address, without /graphql")
     else:
         finding = ProbeFinding(target, call, ProbeStatus.OK, "the API key is accepted")
+        return ProbeResult(findings=(finding, schema_finding(client)))
     return ProbeResult(findings=(finding,))
+
+
+def schema_finding(client: GraphQLClient) -> ProbeFinding:
+    """Introspect the tenant and say which fields of the query documents it lacks."""
+    target = f"Consonance {client.endpoint}"
+    call = "POST /graphql (introspection)"
+    try:
+        fit = fit_to_tenant(client.works_document, introspect(client, max_retries=0))
+    except ConsonanceQueryError as exc:
+        return ProbeFinding(target, call, ProbeStatus.OK, f"the tenant refuses introspection ({exc.message}); "
+                            "the query documents cannot be checked field by field")
+    except ConsonanceError as exc:
+        return ProbeFinding(target, call, ProbeStatus.FAILED, str(exc),
+                            "point [source] queries_dir at documents that fit the tenant's schema")
+    if fit.fatal:
+        return ProbeFinding(target, call, ProbeStatus.FAILED,
+                            f"the tenant lacks fields bookbridge cannot do without: {', '.join(fit.fatal)}"
+                            + (f"; and optional ones: {_listed(fit)}" if fit.optional_missing else ""),
+                            "ask Consonance support which names the tenant uses, and point [source] queries_dir "
+                            "at documents that use them")
+    if fit.optional_missing:
+        return ProbeFinding(target, call, ProbeStatus.OK,
+                            f"the tenant lacks {len(fit.optional_missing)} optional field(s); the source reads "
+                            f"without them: {_listed(fit)}")
+    return ProbeFinding(target, call, ProbeStatus.OK, "the schema has every field the queries name")
+
+
+def _listed(fit: TenantFit) -> str:
+    return "; ".join(f"{name} ({fit.consequence(name)})" for name in fit.optional_missing)

@@ -8,6 +8,11 @@ The cursor is the ISO date of the read's day. Consonance's `changedSince` is dat
 from `overlap_days` before it: a change stamped on the last read's day, or on the day before when the clocks
 disagree about midnight, is read again. Reading a work twice yields the same family, so the overlap is harmless.
 
+Before each read the source introspects the tenant (`tenant.py`) and sends the query documents without the optional
+fields the tenant lacks, with one warning problem (`consonance-field-unavailable`) naming each; a tenant lacking a
+required field (`tenant.REQUIRED_FIELDS`) fails the read with `ConsonanceSchemaMismatch` naming them. A tenant that
+refuses introspection gets the documents as they are, with a warning.
+
 Client failures (`ConsonanceAuthError`, `ConsonanceUnavailable`, `ConsonanceQueryError`,
 `ConsonanceProtocolError`) propagate with a note naming the source and the window; nothing partial is returned.
 """
@@ -20,9 +25,10 @@ from datetime import date, timedelta
 from typing import Any, Protocol, cast
 
 from bookbridge.adapters.consonance.client import ConsonanceClient
-from bookbridge.adapters.consonance.errors import ConsonanceError
+from bookbridge.adapters.consonance.errors import ConsonanceError, ConsonanceQueryError
 from bookbridge.adapters.consonance.mapping import MappedWork, map_work
 from bookbridge.adapters.consonance.probe import probe_client
+from bookbridge.adapters.consonance.tenant import ConsonanceSchemaMismatch, fit_to_tenant, introspect
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import CatalogSource, ProbeResult, SourceRead
@@ -75,7 +81,7 @@ class ConsonanceSource(CatalogSource):
         problems: list[Problem] = []
         since = self._since(cursor, today, problems)
         try:
-            works = self._fetch(since)
+            works = self._fetch(since, problems)
         except ConsonanceError as exc:
             window = f"changed since {since}" if since else "full read"
             exc.add_note(f"while reading catalogue source {self.name!r} ({window})")
@@ -118,17 +124,40 @@ class ConsonanceSource(CatalogSource):
             if client is not self._shared:
                 client.close()
 
-    def _fetch(self, since: date | None) -> list[dict[str, Any]]:
-        if self._shared is not None:
-            return list(self._shared.iter_works(changed_since=since))
-        assert self._factory is not None
-        client = self._factory()
+    def _fetch(self, since: date | None, problems: list[Problem]) -> list[dict[str, Any]]:
+        client = self._shared if self._shared is not None else self._factory() if self._factory else None
+        assert client is not None
         try:
-            return list(client.iter_works(changed_since=since))
+            if isinstance(client, ConsonanceClient):
+                document = self._fit(client, problems)
+                return list(client.iter_works(changed_since=since, document=document))
+            return list(client.iter_works(changed_since=since))  # a test double: no schema to fit
         finally:
             close = getattr(client, "close", None)
-            if callable(close):
+            if client is not self._shared and callable(close):
                 close()
+
+    def _fit(self, client: ConsonanceClient, problems: list[Problem]) -> str:
+        """The works document fitted to the tenant's schema; what it gave up goes to `problems`."""
+        try:
+            schema = introspect(client)
+        except ConsonanceQueryError as exc:
+            problems.append(Problem(code="consonance-introspection-refused", severity=Severity.WARNING,
+                                    source=self.name, message=f"cannot introspect the tenant's schema ({exc}); "
+                                    "the query documents are sent as they are"))
+            return client.works_document
+        fit = fit_to_tenant(client.works_document, schema)
+        if fit.fatal:
+            raise ConsonanceSchemaMismatch(fit.fatal)
+        for name in fit.optional_missing:
+            problems.append(Problem(code="consonance-field-unavailable", severity=Severity.WARNING,
+                                    source=self.name, field=name,
+                                    message=f"the Consonance tenant has no {name}; read without it: "
+                                            f"{fit.consequence(name)}"))
+        if fit.missing:
+            logger.warning("Consonance source %r: the tenant lacks %s; read without them", self.name,
+                           ", ".join(fit.missing))
+        return fit.document
 
     def _assemble(
         self, mapped: Iterable[MappedWork], problems: list[Problem]

@@ -207,17 +207,47 @@ def test_series_is_the_first_membership_and_imprint_the_name() -> None:
     assert edition.imprint == "Lantern Hill Books"
 
 
-def test_subjects_by_typename_with_main_flags() -> None:
+def test_subjects_by_typename_with_main_flags_main_first() -> None:
     edition = only_edition(work(
-        subjectCodes=[{"__typename": "Thema", "code": "FFP", "description": "Police procedural", "parentCode": "FF"},
-                      {"__typename": "Bisac", "code": "FIC022000", "description": None},
+        subjectCodes=[{"__typename": "Bisac", "code": "FIC022000", "description": None, "main": False},
+                      {"__typename": "Thema", "code": "FFP", "description": "Police procedural", "parentCode": "FF",
+                       "main": True},
                       {"__typename": "Bic", "code": "FF"}],
-        mainSubjectCodes=[{"__typename": "Thema", "code": "FFP"}],
     ))
     assert [(s.scheme, s.code, s.main) for s in edition.subjects] == [
         (SubjectScheme.THEMA, "FFP", True), (SubjectScheme.BISAC, "FIC022000", False), (SubjectScheme.BIC, "FF", False)
     ]
-    assert edition.subjects[0].label == "Police procedural"
+    assert edition.subjects[0].label == "Police procedural"  # the scheme's heading
+
+
+def test_the_lc_subject_heading_and_unknown_schemes_keep_where_they_came_from() -> None:
+    edition = only_edition(work(
+        subjectCodes=[{"__typename": "Clil", "code": "3435", "description": "Policier"}],
+        lcSubjectHeading="Detective and mystery stories",
+    ))
+    assert [(s.scheme, s.code, s.label) for s in edition.subjects] == [
+        (SubjectScheme.OTHER, "Clil:3435", "Policier"),
+        (SubjectScheme.OTHER, "04:Detective and mystery stories", "Detective and mystery stories"),  # List 27: 04
+    ]
+
+
+def test_contributor_roles_sequence_and_corporate_names() -> None:
+    def person(cid: int, sequence: int, role: str, **contact: Any) -> dict[str, Any]:
+        return {"id": cid, "sequenceNumber": sequence, "productIds": [], "onixContributorRoleCode": role,
+                "contributor": {"__typename": "Person", "id": cid, **contact}}
+
+    edition = only_edition(work(contributions=[
+        person(1, 3, "A12", name="Ira Penn"),
+        person(2, 1, "B01", namesBeforeKey="Ada", keyNames="Lind", personNameInverted="Lind, Ada"),  # no `name`
+        person(3, 2, "A32", name="Cole Marsh"),
+        {"id": 4, "sequenceNumber": 4, "productIds": [], "onixContributorRoleCode": "A01",
+         "contributor": {"__typename": "Organisation", "id": 4, "name": "Harbour Collective"}},
+    ]))
+    assert [(c.sequence, c.role, c.name, c.corporate) for c in edition.contributors] == [
+        (1, "B01", "Ada Lind", False), (2, "A32", "Cole Marsh", False), (3, "A12", "Ira Penn", False),
+        (4, "A01", "Harbour Collective", True),
+    ]
+    assert edition.contributors[0].name_inverted == "Lind, Ada"
 
 
 # -- texts and resources -------------------------------------------------------------------------------------
@@ -295,6 +325,23 @@ def test_measures_pages_duration_and_dates() -> None:
     assert (edition.publication_date, edition.sales_embargo) == (date(2026, 3, 5), date(2026, 3, 1))
     assert edition.publishing_status == "04"
     assert edition.availability is None  # Consonance has no List 65 availability
+
+
+def test_page_counts_by_product_type_and_the_print_counterpart_for_e_books() -> None:
+    hardback = product(pid=1, isbn=ISBN_A, approximatePageCount=None, productionPageCount=368)
+    ebook = product(pid=2, isbn=ISBN_B, __typename="ElectronicBookProduct", onix21ProductFormCode="DG")
+    priced = product(pid=3, isbn=ISBN_C, __typename="ElectronicBookProduct", onix21ProductFormCode="DG",
+                     absolutePageCount=340)
+    result = mapped(work(hardback, ebook, priced))
+    assert result.family is not None
+    assert [e.page_count for e in result.family.editions] == [368, 368, 340]  # e-book 2: the print count (Extent 08)
+
+
+def test_audio_has_a_duration_and_no_page_count() -> None:
+    audio = product(__typename="ElectronicAudioProduct", onix21ProductFormCode="AJ", durationMinutes=540,
+                    approximatePageCount=352)
+    edition = only_edition(work(audio))
+    assert (edition.page_count, edition.duration_minutes) == (None, 540)
 
 
 def test_malformed_measures_and_dates_are_dropped_with_warnings() -> None:
