@@ -113,7 +113,7 @@ def introspect(client: GraphQLClient, *, max_retries: int | None = None) -> Grap
     data = client.execute(INTROSPECTION_DOCUMENT, operation_name="IntrospectionQuery", max_retries=max_retries)
     try:
         return build_client_schema(data)  # type: ignore[arg-type]
-    except (TypeError, ValueError, GraphQLError) as exc:
+    except (TypeError, ValueError, LookupError, AttributeError, GraphQLError) as exc:
         raise ConsonanceError(f"Consonance's introspection answer is not a schema: {exc}") from None
 
 
