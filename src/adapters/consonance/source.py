@@ -114,7 +114,8 @@ class ConsonanceSource(CatalogSource):
         return min(last, today) - timedelta(days=self.overlap_days)
 
     def probe(self) -> ProbeResult:
-        """One read-only call proving the address and the API key (`bookbridge check`)."""
+        """Read-only calls proving the address and the API key, and naming the fields of the query documents the
+        tenant lacks (`bookbridge check`)."""
         client = self._shared if self._shared is not None else self._factory() if self._factory else None
         if not isinstance(client, ConsonanceClient):
             return ProbeResult(findings=())  # a test double: nothing to reach
