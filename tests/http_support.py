@@ -87,12 +87,13 @@ def fake_sales(start: date, end: date, group_by: str) -> SalesReport:
     return sales_report(FactsLedger(sample_facts(datetime.now(UTC).date())), start, end, group_by)  # type: ignore[arg-type]
 
 
-def http_container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **http: Any) -> Container:
+def http_container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, database_url: str | None = None,
+                   **http: Any) -> Container:
     monkeypatch.setenv("BB_TEST_ADMIN", ADMIN_TOKEN)
     monkeypatch.setenv("BB_TEST_WEBHOOK_SECRET", CLIENT_SECRET)
     options: dict[str, Any] = {"admin_token_env": "BB_TEST_ADMIN", "webhook_secret_env": "BB_TEST_WEBHOOK_SECRET",
                                **http}
-    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'bookbridge.db'}", http=options,
+    settings = load_settings(None, database_url=database_url or f"sqlite:///{tmp_path / 'bookbridge.db'}", http=options,
                              storefronts=[{"name": "uk", "countries": "GB", "currency": "GBP"}])
     container = Container()
     container.settings.override(providers.Object(settings))
@@ -100,9 +101,10 @@ def http_container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **http: Any)
 
 
 def build_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, hooks: FakeHooks | None = None,
-              sales: Any = fake_sales, **http: Any) -> tuple[FastAPI, Container, FakeHooks]:
+              sales: Any = fake_sales, database_url: str | None = None,
+              **http: Any) -> tuple[FastAPI, Container, FakeHooks]:
     hooks = hooks or FakeHooks()
-    container = http_container(tmp_path, monkeypatch, **http)
+    container = http_container(tmp_path, monkeypatch, database_url=database_url, **http)
     return create_app(container, hooks, sales=sales, worker_poll_seconds=0.2), container, hooks
 
 
@@ -118,6 +120,12 @@ def signed_headers(body: bytes, *, secret: str = CLIENT_SECRET, delivery_id: str
     timestamp = int(time.time()) if timestamp is None else timestamp
     return {"content-type": "application/json", "webhook-id": delivery_id, "webhook-timestamp": str(timestamp),
             "webhook-signature": SigningKey.from_secret(secret).sign(delivery_id, timestamp, body)}
+
+
+def sign_in(app: FastAPI) -> str:
+    """A dashboard session's cookie value, opened as `POST /login` opens one."""
+    cookie: str = app.state.protection.open_session()
+    return cookie
 
 
 def admin() -> dict[str, str]:

@@ -3,7 +3,8 @@
 Counters and histograms that the service updates as it works live in one process-wide `Metrics`, made on first
 use (nothing is created at import). Callers use the small functions below: `record_sync_report` after a sync,
 `record_api_calls` with the BigCommerce client's `ClientStats` deltas, `observe_job_lag` when a scheduled job
-starts late, `record_webhook_delivery` per delivery. Values that live in the database (runs by outcome, open
+starts late, `record_webhook_delivery` per delivery (`record_webhook_refusal` per unauthenticated one,
+`record_login_failure` per refused sign-in). Values that live in the database (runs by outcome, open
 exceptions, webhook events by status) are read at scrape time by `DatabaseCollector`.
 """
 
@@ -37,6 +38,11 @@ class Metrics:
                                  ["kind"], buckets=LAG_BUCKETS, registry=self.registry)
         self.webhook_deliveries = Counter("bookbridge_webhook_deliveries", "Webhook deliveries by result "
                                           "(accepted, duplicate, rejected)", ["result"], registry=self.registry)
+        self.webhook_refusals = Counter("bookbridge_webhook_refusals", "Webhook deliveries refused as "
+                                        "unauthenticated, by reason (unsigned, malformed, stale, forged, "
+                                        "unconfigured)", ["reason"], registry=self.registry)
+        self.login_failures = Counter("bookbridge_login_failures", "Dashboard sign-ins refused, by result "
+                                      "(wrong_token, throttled)", ["result"], registry=self.registry)
 
 
 _lock = threading.Lock()
@@ -79,6 +85,15 @@ def observe_job_lag(kind: str, seconds: float) -> None:
 
 def record_webhook_delivery(result: str) -> None:
     metrics().webhook_deliveries.labels(result=result).inc()
+
+
+def record_webhook_refusal(reason: str) -> None:
+    """An unauthenticated delivery, counted even when its log line is suppressed (http.refusal_log_*)."""
+    metrics().webhook_refusals.labels(reason=reason).inc()
+
+
+def record_login_failure(result: str) -> None:
+    metrics().login_failures.labels(result=result).inc()
 
 
 class Stats(Protocol):

@@ -87,6 +87,10 @@ class HttpSettings(BaseModel):
     webhook_custom_header_file: Path | None = None
     webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # replay window for webhook-timestamp
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    login_free_attempts: int = Field(default=5, ge=1)  # wrong tokens per client before the back-off starts
+    login_backoff_max_seconds: int = Field(default=300, ge=1)  # the back-off doubles from 1 s up to this
+    refusal_log_per_minute: int = Field(default=10, ge=1)  # log lines for refused webhooks; all are counted
+    webhook_retention_days: int = Field(default=30, ge=1)  # processed webhook events older than this go
 
     @model_validator(mode="after")
     def _one_source_each(self) -> HttpSettings:

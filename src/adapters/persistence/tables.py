@@ -226,7 +226,8 @@ class WebhookEventRow(Base):
     """
 
     __tablename__ = "webhook_events"
-    __table_args__ = (Index("ix_webhook_events_pending", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_webhook_events_pending", "status", "next_attempt_at"),
+                      Index("ix_webhook_events_processed", "processed_at"))  # retention (migration 0007)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hash: Mapped[str] = mapped_column(String, unique=True)
@@ -241,6 +242,20 @@ class WebhookEventRow(Base):
     next_attempt_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
     result: Mapped[str | None] = mapped_column(Text)  # what processing did, or the last error
+
+
+# --- dashboard sessions (migration 0007) ---
+
+
+class AdminSessionRow(Base):
+    """A signed-in dashboard session. The cookie holds a random token; the row holds only its SHA-256, so a
+    copy of the database signs no one in. Signing out deletes the row: the cookie stops working at once."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 # --- sales (migration 0003) ---

@@ -3,6 +3,7 @@
 `receive` inserts with ON CONFLICT DO NOTHING on the unique `hash` and `delivery_id`, so a duplicate delivery,
 even one racing the first on another connection or instance, is refused by the database and never counted
 twice. A worker claims `due` events, acts on them and marks each done, or failed with a retry time.
+`purge` deletes processed events (done or failed for good) older than the retention; pending ones stay.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -145,3 +146,15 @@ class SqlAlchemyWebhookInbox:
         query = select(WebhookEventRow).order_by(WebhookEventRow.id.desc()).limit(limit)
         with self._sessions() as session, translated("webhook events"):
             return [event_from_row(row) for row in session.scalars(query)]
+
+    def purge(self, *, processed_before: datetime, limit: int = 10_000) -> int:
+        """Delete up to `limit` events processed (done, or failed for good) before `processed_before`, oldest
+        first; returns how many. Pending events are never deleted, however old."""
+        oldest = (select(WebhookEventRow.id)
+                  .where(WebhookEventRow.status.in_((DONE, FAILED)),
+                         WebhookEventRow.processed_at < processed_before)
+                  .order_by(WebhookEventRow.processed_at).limit(limit))
+        with self._writing() as session, translated("webhook events", "processed_at"):
+            outcome = session.execute(delete(WebhookEventRow).where(WebhookEventRow.id.in_(oldest)))
+            session.commit()
+        return int(getattr(outcome, "rowcount", 0) or 0)

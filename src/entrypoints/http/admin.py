@@ -7,16 +7,20 @@ unit of work (they do not nest, and requests run side by side).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.reconcile import release_drift
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
 from bookbridge.application.sales_report import report_csv, report_document
+from bookbridge.entrypoints.http.inputs import LINE_PATTERN
+from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.schemas import (
     ExceptionItem,
     GroupBy,
@@ -32,14 +36,14 @@ from bookbridge.entrypoints.http.state import AppState, State, require_admin
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
-                   responses={401: {"model": Problem, "description": "missing or wrong bearer token"}})
+                   responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"}})
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the exception's id")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 
 
 @router.get("/runs", response_model=list[Run], summary="Recent sync runs, newest first")
 def runs(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 20,
-         storefront: Annotated[str | None, Query(max_length=200)] = None) -> list[Run]:
+         storefront: Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)] = None) -> list[Run]:
     uow = state.new_uow()
     with uow:
         return [Run.of(r) for r in uow.runs.recent_runs(storefront, limit=limit)]
@@ -120,30 +124,48 @@ def upcoming(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> l
 DEFAULT_DAYS = 28  # as `bookbridge sales report`
 
 
+EARLIEST, LATEST = date(1970, 1, 1), date(9999, 1, 1)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(value: object) -> object:
+    """Only `YYYY-MM-DD` is a day here (pydantic alone would also take a number as a Unix time)."""
+    if isinstance(value, str) and not _DAY.match(value):
+        raise ValueError("expected a day as YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]  # no sale lies outside; room for the reprint window
+
+
 def sales_report(state: AppState, start: date | None, end: date | None, group_by: str) -> SalesReportDoc:
-    last = end or state.clock.now().date()
-    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        raise HTTPException(422, f"query parameter end ({last}) is before start ({first})")
+    """The range's two ends may come in either order; dates outside EARLIEST..LATEST are brought inside."""
+    last = min(max(end or state.clock.now().date(), EARLIEST), LATEST)
+    first = min(max(start, EARLIEST), LATEST) if start else max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
+    first, last = min(first, last), max(first, last)
     return state.sales(first, last, group_by)
 
 
-SALES_RESPONSES: dict[int | str, dict[str, Any]] = {422: {"model": Problem}}
-Start = Annotated[date | None, Query(description=f"first day, inclusive (default: {DEFAULT_DAYS} days before end)")]
-End = Annotated[date | None, Query(description="last day, inclusive (default: today, UTC)")]
+Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: {DEFAULT_DAYS} days before end); "
+                                                 "start and end may come in either order")]
+End = Annotated[Day | None, Query(description="last day, inclusive (default: today, UTC); a day before "
+                                               "1970-01-01 or after 9999-01-01 counts as that bound")]
 By = Annotated[GroupBy, Query(description="group rows by title (ISBN), format, storefront, day, week or month")]
 
 
-@router.get("/sales", response_model=SalesReport, responses=SALES_RESPONSES,
+@router.get("/sales", response_model=SalesReport,
             summary="Title performance: units and revenue by title, format, storefront or period; fastest-moving "
                     "formats; the reprint signal (`bookbridge sales report --json`)")
 def sales(state: State, start: Start = None, end: End = None, group_by: By = "title") -> SalesReport:
     return SalesReport.model_validate(report_document(sales_report(state, start, end, group_by)))
 
 
-@router.get("/sales.csv", response_class=Response, responses={
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "group,label,currency,units,revenue"},
-    **SALES_RESPONSES}, summary="The sales report's rows as CSV (`bookbridge sales report --csv`)")
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                                              "description": "group,label,currency,units,revenue"}}
+
+
+@router.get("/sales.csv", response_class=Response, responses=CSV,
+            summary="The sales report's rows as CSV (`bookbridge sales report --csv`)")
 def sales_csv(state: State, start: Start = None, end: End = None, group_by: By = "title") -> Response:
     return Response(report_csv(sales_report(state, start, end, group_by)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="bookbridge-sales.csv"'})

@@ -28,6 +28,7 @@ from bookbridge.entrypoints.container import Container, build_command, build_sou
 from bookbridge.entrypoints.http import admin, dashboard, health, webhooks
 from bookbridge.entrypoints.http.hooks import ServiceHooks
 from bookbridge.entrypoints.http.limits import BodyLimit
+from bookbridge.entrypoints.http.protection import protect
 from bookbridge.entrypoints.http.security import HttpSecrets
 from bookbridge.entrypoints.http.state import AppState, SalesReporter
 from bookbridge.entrypoints.http.worker import WebhookWorker
@@ -91,6 +92,7 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
                   description="Health, metrics, BigCommerce webhooks, the admin API and the dashboard of "
                               "`bookbridge serve`.")
     app.state.bookbridge = state
+    protect(app)  # error shape, sessions, sign-in back-off, webhook refusal log, webhook retention
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_exception_handler(PersistenceError, _database_error)
     for module in (health, webhooks, admin, dashboard):

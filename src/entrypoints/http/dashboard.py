@@ -1,19 +1,24 @@
 """The HTML dashboard: last runs, open exceptions (Resolve and Retry buttons), upcoming jobs, title performance.
 
-Server-rendered, no script. Auth (security.py): `GET /login` shows a form for the admin token; `POST /login` sets
-an HttpOnly, SameSite=Strict session cookie (Secure under HTTPS) and `POST /logout` clears it. Every POST form
-carries a CSRF token derived from the session. Actions answer 303 back to the dashboard (post/redirect/get).
+Server-rendered, no script. Auth (security.py, protection.py): `GET /login` shows a form for the admin token;
+`POST /login` opens a session stored server-side and sets an HttpOnly, SameSite=Strict session cookie (Secure
+under HTTPS); `POST /logout` ends the session, so the cookie no longer works anywhere. Wrong tokens from one
+client back off (429 with Retry-After). Every POST form carries a CSRF token derived from the session. Actions
+answer 303 back to the dashboard (post/redirect/get) with a message code, never text: the page says only what
+it knows.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from html import escape
-from typing import Annotated, Any
-from urllib.parse import parse_qs, quote_plus
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,32 +27,38 @@ from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
 from bookbridge.domain.sales import ReprintPolicy
 from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
 from bookbridge.entrypoints.http.charts import bar_chart, plural
-from bookbridge.entrypoints.http.schemas import ExceptionItem, Problem, Run, Upcoming
+from bookbridge.entrypoints.http.inputs import TEXT_PATTERN, refuse_control_characters
+from bookbridge.entrypoints.http.problems import ERRORS, problem
+from bookbridge.entrypoints.http.protection import Guard, Protection
+from bookbridge.entrypoints.http.schemas import ExceptionItem, Run, Upcoming
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
+from bookbridge.entrypoints.metrics import record_login_failure
 
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-MAX_FORM = 8192
+MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
+MAX_FIELD = 2000  # characters
+Done = Literal["resolved", "retried"]  # the messages an action can leave; the page words them itself
 FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
 CHANGES_PER_INSTANT = 10  # rows per launch or campaign flip; the rest are counted
 TITLE_WEEKS = 12  # units by title
 VELOCITY_DAYS = ReprintPolicy().window_days  # the formats' velocity: the reprint signal's own window
 NONE = '<span class="empty">—</span>'  # a cell with nothing to say says so
-FORM_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem, "description": "not a URL-encoded form"},
-                                                413: {"model": Problem, "description": "form too large"}}
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    **FORM_ERRORS, 401: {"model": Problem, "description": "not signed in"},
-    403: {"model": Problem, "description": "missing or wrong CSRF token"},
-    404: {"model": Problem, "description": "no open exception with this id"}}
+    401: problem("not signed in"), 403: problem("missing or wrong CSRF token"),
+    404: problem("no open exception with this id")}
 
 
 def _form_body(*fields: str) -> dict[str, Any]:
-    schema = {"type": "object", "properties": {f: {"type": "string", "maxLength": 2000} for f in fields}}
+    schema = {"type": "object", "properties": {
+        f: {"type": "string", "maxLength": MAX_FIELD, "pattern": TEXT_PATTERN} for f in fields}}
     return {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, *fields: str) -> dict[str, str]:
+    """The form's `fields` (others are ignored): 413 past MAX_FORM bytes, 400 when not a form, 422 when a
+    field is longer than MAX_FIELD characters or holds a control character."""
     body = await request.body()
     if len(body) > MAX_FORM:
         raise HTTPException(413, f"form larger than {MAX_FORM} bytes")
@@ -55,12 +66,12 @@ async def read_form(request: Request) -> dict[str, str]:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPException(400, f"form body is not URL-encoded UTF-8: {exc}") from None
-    return {key: values[0] for key, values in parsed.items()}
-
-
-def _session(state: AppState, request: Request) -> str | None:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return cookie if state.secrets.session_valid(cookie) else None
+    form = {key: values[0] for key, values in parsed.items() if key in fields}
+    for key, value in form.items():
+        if len(value) > MAX_FIELD:
+            raise HTTPException(422, f"form field {key}: longer than {MAX_FIELD} characters")
+        refuse_control_characters(value, f"form field {key}")
+    return form
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -94,30 +105,62 @@ def login_form() -> HTMLResponse:
     return _login_form()
 
 
+def client_of(request: Request) -> str:
+    """The client's address, as the server saw it (behind a proxy: run uvicorn with --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/login", response_class=HTMLResponse, openapi_extra=_form_body("token"),
-             responses={303: {"description": "signed in"}, 401: {"description": "wrong token"}, **FORM_ERRORS},
-             summary="Sign in with the admin token; sets the session cookie")
-async def login(request: Request, state: State) -> Response:
-    form = await read_form(request)
+             responses={303: {"description": "signed in"}, 401: {"description": "wrong token (the form again)"},
+                        429: {"description": "too many wrong tokens from this client: try after Retry-After "
+                                             "seconds (the form again)"}},
+             summary="Sign in with the admin token; opens a session and sets its cookie")
+async def login(request: Request, state: State, guard: Guard) -> Response:
+    form = await read_form(request, "token")
+    client, now = client_of(request), time.monotonic()
+    wait = guard.login.wait(client, now=now)
+    if wait > 0:
+        record_login_failure("throttled")
+        return _throttled(wait)
     if not state.secrets.admin_matches(form.get("token")):
-        return _login_form("That is not the admin token.", status=401)
+        record_login_failure("wrong_token")
+        delay = guard.login.failed(client, now=now)
+        return _throttled(delay) if delay > 0 else _login_form("That is not the admin token.", status=401)
+    guard.login.succeeded(client)
+    cookie = await run_in_threadpool(guard.open_session)
     response = RedirectResponse("/dashboard", status_code=303)
-    response.set_cookie(SESSION_COOKIE, state.secrets.new_session(), max_age=SESSION_SECONDS, httponly=True,
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_SECONDS, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https", path="/")
     return response
 
 
-@router.post("/logout", response_class=RedirectResponse, status_code=303, summary="Sign out")
-def logout() -> RedirectResponse:
+def _throttled(wait: float) -> HTMLResponse:
+    seconds = max(1, math.ceil(wait))
+    response = _login_form(f"Too many wrong tokens from your address: try again in {seconds} s.", status=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@router.post("/logout", response_class=RedirectResponse, status_code=303,
+             summary="Sign out: ends the session (its cookie no longer works) and clears the cookie")
+async def logout(request: Request, guard: Guard) -> RedirectResponse:
+    await run_in_threadpool(guard.close_session, request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
+FLASH: dict[str, str] = {"resolved": "Exception {id} resolved.",
+                         "retried": "Sync queued: exception {id} resolves itself if its edition now succeeds."}
+
+
 @router.get("/dashboard", response_class=HTMLResponse, responses={303: {"description": "sign in first"}},
             summary="The dashboard (HTML)")
-def dashboard(request: Request, state: State) -> Response:
-    session = _session(state, request)
+def dashboard(request: Request, state: State, guard: Guard,
+              done: Annotated[Done | None, Query(description="the message of the action just taken")] = None,
+              exception: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="its exception")] = None,
+              ) -> Response:
+    session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
     csrf = escape(state.secrets.csrf_token(session))
@@ -130,7 +173,7 @@ def dashboard(request: Request, state: State) -> Response:
         jobs_note = ""
     except Exception as exc:  # the page still shows what the database knows
         jobs, jobs_note = [], f"the scheduler did not answer ({type(exc).__name__})"
-    flash = escape(request.query_params.get("done", "")[:200])
+    flash = escape(FLASH[done].format(id=exception or "")) if done else ""  # fixed words; the id is a number
     body = [f"""<h1>bookbridge · store “{escape(state.settings.store.name)}”</h1>
 <form method="post" action="/logout" class="inline"><button type="submit">Sign out</button></form>
 {f'<p class="ok" id="flash">{flash}</p>' if flash else ''}""",
@@ -256,9 +299,9 @@ def _span(report: SalesReport) -> str:
     return plural(days // 7, "week") if days % 7 == 0 and days > 28 else plural(days, "day")
 
 
-async def _checked(request: Request, state: AppState) -> dict[str, str]:
-    session = _session(state, request)
-    form = await read_form(request)
+async def _checked(request: Request, state: AppState, guard: Protection, *fields: str) -> dict[str, str]:
+    session = await run_in_threadpool(guard.session, request)
+    form = await read_form(request, "csrf", *fields)
     if session is None:
         raise HTTPException(401, "sign in at /login first")
     if not state.secrets.csrf_valid(session, form.get("csrf")):
@@ -269,17 +312,19 @@ async def _checked(request: Request, state: AppState) -> dict[str, str]:
 @router.post("/dashboard/exceptions/{exception_id}/resolve", response_class=RedirectResponse, status_code=303,
              openapi_extra=_form_body("csrf", "note"), responses=ACTION_ERRORS,
              summary="Dashboard form: resolve an exception")
-async def dashboard_resolve(request: Request, state: State, exception_id: ExceptionId) -> RedirectResponse:
-    form = await _checked(request, state)
-    note = (form.get("note") or "").strip()[:2000] or "resolved from the dashboard"
+async def dashboard_resolve(request: Request, state: State, guard: Guard,
+                            exception_id: ExceptionId) -> RedirectResponse:
+    form = await _checked(request, state, guard, "note")
+    note = (form.get("note") or "").strip()[:MAX_FIELD] or "resolved from the dashboard"
     await run_in_threadpool(resolve_exception, state, exception_id, note)
-    return RedirectResponse(f"/dashboard?done=Resolved+exception+{exception_id}", status_code=303)
+    return RedirectResponse(f"/dashboard?done=resolved&exception={exception_id}", status_code=303)
 
 
 @router.post("/dashboard/exceptions/{exception_id}/retry", response_class=RedirectResponse, status_code=303,
              openapi_extra=_form_body("csrf"), responses=ACTION_ERRORS,
              summary="Dashboard form: sync again for an exception")
-async def dashboard_retry(request: Request, state: State, exception_id: ExceptionId) -> RedirectResponse:
-    await _checked(request, state)
-    queued = await run_in_threadpool(retry_exception, state, exception_id)
-    return RedirectResponse("/dashboard?done=" + quote_plus(f"Sync queued (job {queued.job_id})"), status_code=303)
+async def dashboard_retry(request: Request, state: State, guard: Guard,
+                          exception_id: ExceptionId) -> RedirectResponse:
+    await _checked(request, state, guard)
+    await run_in_threadpool(retry_exception, state, exception_id)
+    return RedirectResponse(f"/dashboard?done=retried&exception={exception_id}", status_code=303)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.entrypoints.http.hooks import UpcomingJob
+from bookbridge.entrypoints.http.inputs import Text
 
 
 class Problem(BaseModel):
@@ -65,7 +66,8 @@ class ExceptionItem(BaseModel):
 
 
 class ResolveRequest(BaseModel):
-    note: str = Field(min_length=1, max_length=2000, description="what was done about it")
+    note: Text = Field(min_length=1, max_length=2000, description="what was done about it (no control characters "
+                                                                  "but tab and newline)")
 
 
 class JobQueued(BaseModel):

@@ -1,10 +1,12 @@
 """Secrets by reference, the admin bearer token, and the dashboard's session cookie and CSRF tokens.
 
 The admin token guards `/api/` (`Authorization: Bearer ...`) and the dashboard. The dashboard cannot send a
-header from a plain link, so its login form takes the token once and sets a cookie holding an expiry and an
-HMAC of it keyed with a key derived from the token: HttpOnly (no script reads it), SameSite=Strict (no other site
-sends it), Secure behind HTTPS. Changing the token logs every session out. Each POST form carries a CSRF token,
-an HMAC of the session cookie, checked in constant time. Secret values never appear in a response or a log.
+header from a plain link, so its login form takes the token once and sets a cookie holding a random session
+token and an HMAC of it keyed with a key derived from the admin token: HttpOnly (no script reads it),
+SameSite=Strict (no other site sends it), Secure behind HTTPS. The session itself is stored server-side
+(protection.py), so signing out ends it; changing the admin token logs every session out. Each POST form
+carries a CSRF token, an HMAC of the session cookie, checked in constant time. Secret values never appear in a
+response or a log.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import time
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,17 +77,18 @@ class HttpSecrets:
         assert self.admin_token is not None
         return hmac.new(self.admin_token.encode("utf-8"), f"bookbridge {purpose}".encode(), hashlib.sha256).digest()
 
-    def new_session(self, *, now: float | None = None) -> str:
-        expires = int((time.time() if now is None else now) + SESSION_SECONDS)
-        return f"{expires}.{self._mac('session', str(expires))}"
+    def new_session(self) -> str:
+        """A new session cookie: a random token and its HMAC. It is valid once stored (protection.py)."""
+        token = secrets.token_urlsafe(32)
+        return f"{token}.{self._mac('session', token)}"
 
-    def session_valid(self, cookie: str | None, *, now: float | None = None) -> bool:
-        if not self.admin_token or not cookie or "." not in cookie:
+    def session_signed(self, cookie: str | None) -> bool:
+        """True when `cookie` was made by `new_session` under the current admin token (whether or not its
+        session is still open: the session store says that)."""
+        if not self.admin_token or not cookie or "." not in cookie or len(cookie) > 200:
             return False
-        expires, _, mac = cookie.partition(".")
-        if not expires.isdigit() or int(expires) < (time.time() if now is None else now):
-            return False
-        return hmac.compare_digest(mac.encode("utf-8", "replace"), self._mac("session", expires).encode())
+        token, _, mac = cookie.partition(".")
+        return hmac.compare_digest(mac.encode("utf-8", "replace"), self._mac("session", token).encode())
 
     def csrf_token(self, session: str) -> str:
         return self._mac("csrf", session)

@@ -22,7 +22,15 @@ MAX_ID_LENGTH = 256
 
 
 class WebhookAuthError(Exception):
-    """Why a delivery was refused. The message names the header at fault, never a secret."""
+    """Why a delivery was refused. The message names the header at fault, never a secret; `reason` is one of
+    REASONS (the label of `bookbridge_webhook_refusals_total`)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+REASONS = ("unsigned", "malformed", "stale", "forged", "unconfigured")
 
 
 @dataclass(frozen=True)
@@ -53,24 +61,25 @@ def verify_signature(key: SigningKey, headers: Mapping[str, str], body: bytes, *
     delivery_id, stamp, signatures = headers.get(ID), headers.get(TIMESTAMP), headers.get(SIGNATURE)
     missing = [name for name, value in ((ID, delivery_id), (TIMESTAMP, stamp), (SIGNATURE, signatures)) if not value]
     if missing or delivery_id is None or stamp is None or signatures is None:
-        raise WebhookAuthError(f"missing header {', '.join(missing)}")
+        raise WebhookAuthError(f"missing header {', '.join(missing)}", "unsigned")
     if len(delivery_id) > MAX_ID_LENGTH or not delivery_id.isprintable():
-        raise WebhookAuthError(f"{ID} is not a printable id of at most {MAX_ID_LENGTH} characters")
+        raise WebhookAuthError(f"{ID} is not a printable id of at most {MAX_ID_LENGTH} characters", "malformed")
     if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12:
-        raise WebhookAuthError(f"{TIMESTAMP} is not a Unix time in seconds")
+        raise WebhookAuthError(f"{TIMESTAMP} is not a Unix time in seconds", "malformed")
     timestamp = int(stamp)
     if abs(now - timestamp) > tolerance_seconds:
-        raise WebhookAuthError(f"{TIMESTAMP} is more than {tolerance_seconds} s from now (replayed or clock skew)")
+        raise WebhookAuthError(f"{TIMESTAMP} is more than {tolerance_seconds} s from now (replayed or clock skew)",
+                               "stale")
     expected = key.sign(delivery_id, timestamp, body).encode("ascii")
     for candidate in signatures.split():
         if hmac.compare_digest(candidate.encode("utf-8", "replace"), expected):
             return delivery_id
-    raise WebhookAuthError(f"no {SIGNATURE} matches the body")
+    raise WebhookAuthError(f"no {SIGNATURE} matches the body", "forged")
 
 
 def verify_custom_header(headers: Mapping[str, str], name: str, expected: str) -> None:
     value = headers.get(name)
     if value is None:
-        raise WebhookAuthError(f"missing header {name}")
+        raise WebhookAuthError(f"missing header {name}", "unsigned")
     if not hmac.compare_digest(value.encode("utf-8", "replace"), expected.encode("utf-8")):
-        raise WebhookAuthError(f"header {name} does not match")
+        raise WebhookAuthError(f"header {name} does not match", "forged")

@@ -5,39 +5,89 @@ and/or a custom header (`http.webhook_custom_header*`); with neither configured 
 A delivery already stored (same payload `hash`, or same `webhook-id`) is answered 200 `duplicate` and not stored
 again, so BigCommerce's retries are harmless. Only a 2xx counts as delivered for BigCommerce, so the answer
 comes as soon as the event is committed.
+
+Hostile input stays out: the body is parsed only once authenticated, within the JSON limits of inputs.py (400),
+and validated against `WebhookPayload` (422 naming the field); what is stored is the validated payload, whose
+strings hold no control character. A refused delivery is counted in `bookbridge_webhook_refusals_total` and
+logged at most `http.refusal_log_per_minute` times a minute.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from bookbridge.entrypoints.http.inputs import LINE_PATTERN, InputRefused, load_json
+from bookbridge.entrypoints.http.problems import ERRORS, validation_detail
+from bookbridge.entrypoints.http.protection import Guard
 from bookbridge.entrypoints.http.schemas import Problem, WebhookAccepted
 from bookbridge.entrypoints.http.signatures import WebhookAuthError, verify_custom_header, verify_signature
 from bookbridge.entrypoints.http.state import AppState, State
-from bookbridge.entrypoints.metrics import record_webhook_delivery
+from bookbridge.entrypoints.metrics import record_webhook_delivery, record_webhook_refusal
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 MAX_SCOPE, MAX_HASH, MAX_ID = 200, 128, 64
+MAX_INT = 2**63 - 1  # a BIGINT: ids and Unix times
+
+
+def _integral(value: object) -> object:
+    """JSON's 7.0 is the integer 7 (as JSON Schema says); strings and booleans stay refused (strict)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Count = Annotated[int, Field(ge=0, le=MAX_INT), BeforeValidator(_integral)]
+Kind = Annotated[str, StringConstraints(max_length=64, pattern=LINE_PATTERN)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID, pattern=LINE_PATTERN)]
+Hash = Annotated[str, StringConstraints(min_length=1, max_length=MAX_HASH, pattern=LINE_PATTERN)]
+Producer = Annotated[str, StringConstraints(max_length=MAX_SCOPE, pattern=LINE_PATTERN)]
+Scope = Annotated[str, StringConstraints(max_length=MAX_SCOPE, pattern=r"^store(/[A-Za-z0-9_.*{}-]+)+$")]
+
+
+class WebhookData(BaseModel):
+    """The event's subject: its type and id (an order's, a product's, ...). Other keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    type: Kind | None = None
+    id: Count | Id | None = None
 
 
 class WebhookPayload(BaseModel):
-    """BigCommerce's thin payload (webhooks.v3 `webhook_callback_base`); only `scope` is required here."""
+    """BigCommerce's thin payload (webhooks.v3 `webhook_callback_base`); only `scope` is required here.
+    Keys not listed are ignored and not stored."""
 
-    scope: str = Field(max_length=MAX_SCOPE, examples=["store/order/created"])
-    store_id: str | int | None = None
-    data: dict[str, Any] | None = None
-    hash: str | None = Field(default=None, max_length=MAX_HASH, description="SHA-1 of the payload: the dedup key")
-    created_at: int | None = None
-    producer: str | None = None
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    scope: Scope = Field(examples=["store/order/created"])
+    store_id: Count | Id | None = None
+    data: WebhookData | None = None
+    hash: Hash | None = Field(default=None, description="SHA-1 of the payload: the dedup key")
+    created_at: Count | None = None
+    producer: Producer | None = None
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`model`'s JSON schema with its nested models written in place (the document has no components for them)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        return [inline(item) for item in node] if isinstance(node, list) else node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 def authenticate(state: AppState, request: Request, body: bytes) -> str | None:
@@ -45,7 +95,7 @@ def authenticate(state: AppState, request: Request, body: bytes) -> str | None:
     secrets = state.secrets
     if secrets.webhook_key is None and secrets.custom_header is None:
         raise WebhookAuthError("no webhook authentication is configured (http.webhook_secret_* or "
-                               "http.webhook_custom_header*)")
+                               "http.webhook_custom_header*)", "unconfigured")
     if secrets.custom_header is not None and secrets.custom_header_value is not None:
         verify_custom_header(request.headers, secrets.custom_header, secrets.custom_header_value)
     if secrets.webhook_key is None:
@@ -54,39 +104,29 @@ def authenticate(state: AppState, request: Request, body: bytes) -> str | None:
                             tolerance_seconds=state.settings.http.webhook_tolerance_seconds)
 
 
-def parse(body: bytes) -> dict[str, Any]:
+def parse(body: bytes) -> WebhookPayload:
+    """The payload, or 400 (not JSON, or past the JSON limits) / 422 (a field breaks a rule, named)."""
+    document = load_json(body, "webhook body")
+    if not isinstance(document, dict):
+        raise InputRefused(422, "webhook body: expected a JSON object with `scope`")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(400, f"webhook body is not JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise HTTPException(422, "webhook body: expected a JSON object with `scope`")
-    scope = payload.get("scope")
-    if not isinstance(scope, str) or not scope.startswith("store/") or len(scope) > MAX_SCOPE:
-        raise HTTPException(422, "webhook body, field scope: expected a string such as \"store/order/created\"")
-    digest = payload.get("hash")
-    if digest is not None and (not isinstance(digest, str) or not digest or len(digest) > MAX_HASH):
-        raise HTTPException(422, f"webhook body, field hash: expected a string of 1 to {MAX_HASH} characters")
-    data = payload.get("data")
-    if data is not None and not isinstance(data, dict):
-        raise HTTPException(422, "webhook body, field data: expected an object")
-    return payload
-
-
-def _short(value: Any) -> str | None:
-    return None if value is None or isinstance(value, dict | list) else str(value)[:MAX_ID]
+        return WebhookPayload.model_validate(document)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("field", *e["loc"])} for e in exc.errors()]
+        raise InputRefused(422, "webhook body, " + validation_detail(errors)) from None
 
 
 @router.post(
     "/webhooks/bigcommerce", response_model=WebhookAccepted, summary="Receive a BigCommerce webhook delivery",
-    responses={400: {"model": Problem}, 401: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem}},
+    responses={**ERRORS, 401: {"model": Problem}},
     openapi_extra={"requestBody": {"required": True, "content": {
-        "application/json": {"schema": WebhookPayload.model_json_schema(ref_template="#/components/schemas/{model}")}
-    }}},
+        "application/json": {"schema": inline_schema(WebhookPayload)}}}},
 )
 async def bigcommerce_webhook(
     request: Request,
     state: State,
+    guard: Guard,
+    background: BackgroundTasks,
     webhook_id: Annotated[str | None, Header(alias="webhook-id")] = None,
     webhook_timestamp: Annotated[str | None, Header(alias="webhook-timestamp")] = None,
     webhook_signature: Annotated[str | None, Header(alias="webhook-signature")] = None,
@@ -96,19 +136,27 @@ async def bigcommerce_webhook(
         delivery_id = authenticate(state, request, body)
     except WebhookAuthError as exc:
         record_webhook_delivery("rejected")
-        log.warning("webhook delivery refused: %s (headers present: %s)", exc,
-                    ", ".join(sorted(h for h in request.headers if h.startswith("webhook-") or h.startswith("x-"))))
+        record_webhook_refusal(exc.reason)
+        guard.refusals.warning(
+            "webhook delivery refused (%s): %s (headers present: %s)", exc.reason, exc,
+            ", ".join(sorted(h for h in request.headers if h.startswith("webhook-") or h.startswith("x-"))),
+            now=time.monotonic())
         raise HTTPException(401, f"webhook not authenticated: {exc}") from None
     payload = parse(body)
-    digest = payload.get("hash") or hashlib.sha1(body).hexdigest()
-    data = payload.get("data") or {}
+    digest = payload.hash or hashlib.sha1(body).hexdigest()
+    data = payload.data or WebhookData()
     received = await run_in_threadpool(
-        state.inbox.receive, hash=str(digest), delivery_id=delivery_id, scope=payload["scope"],
-        store_id=_short(payload.get("store_id")), resource_id=_short(data.get("id")), payload=payload,
-        at=state.clock.now())
+        state.inbox.receive, hash=digest, delivery_id=delivery_id, scope=payload.scope,
+        store_id=_short(payload.store_id), resource_id=_short(data.id),
+        payload=payload.model_dump(mode="json", exclude_none=True), at=state.clock.now())
     record_webhook_delivery("duplicate" if received.duplicate else "accepted")
     if not received.duplicate:
         state.worker.wake()
-    log.debug("webhook %s %s: event %s%s", payload["scope"], delivery_id or "", received.id,
+        background.add_task(guard.retention.run_if_due)  # after the answer: BigCommerce never waits for it
+    log.debug("webhook %s %s: event %s%s", payload.scope, delivery_id or "", received.id,
               " (duplicate)" if received.duplicate else "")
     return WebhookAccepted(status="duplicate" if received.duplicate else "accepted", event_id=received.id)
+
+
+def _short(value: int | str | None) -> str | None:
+    return None if value is None else str(value)[:MAX_ID]
