@@ -53,3 +53,16 @@ def test_due_done_and_failed(engine: Engine) -> None:
     assert final.status == "failed" and final.attempts == 2 and final.processed_at == later
     assert inbox.counts() == {"pending": 1, "done": 1, "failed": 1}
     assert [e.id for e in inbox.recent(limit=2)] == [ids[2], ids[1]]
+
+
+def test_purge_deletes_processed_events_older_than_the_cutoff_and_never_pending_ones(engine: Engine) -> None:
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    done_old, failed_old, done_new, pending_old = (receive(inbox, f"h{i}", f"msg_{i}").id for i in range(4))
+    inbox.mark_done([done_old], result="ok", at=AT - timedelta(days=40))  # type: ignore[list-item]
+    inbox.mark_failed(failed_old, error="gave up", at=AT - timedelta(days=35), retry_at=None)  # type: ignore[arg-type]
+    inbox.mark_done([done_new], result="ok", at=AT - timedelta(days=10))  # type: ignore[list-item]
+    assert inbox.purge(processed_before=AT - timedelta(days=30)) == 2
+    assert [inbox.get(i) is not None for i in (done_old, failed_old, done_new, pending_old)] == [  # type: ignore[arg-type]
+        False, False, True, True]
+    assert inbox.purge(processed_before=AT - timedelta(days=30)) == 0
+    assert inbox.counts() == {"pending": 1, "done": 1, "failed": 0}
