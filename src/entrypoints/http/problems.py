@@ -38,17 +38,38 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+TYPE_MISMATCH = {"int_type", "int_parsing", "string_type", "float_type", "bool_type", "none_required",
+                 "model_type", "dict_type"}
+
+
 def validation_detail(errors: Sequence[Any]) -> str:
-    """One sentence naming each field at fault (up to five): `query parameter start: Input should be ...`."""
-    parts = []
-    for error in list(errors)[:5]:
-        loc = [str(p) for p in error.get("loc", ())]
+    """One sentence naming each field at fault (up to five): `query parameter start: Input should be ...`.
+
+    A field of several types (`int | str`) fails once per type; the plain type mismatches are dropped when
+    another type says something more useful, and pydantic's type tags are left out of the field's name."""
+    by_field: dict[tuple[str, str], list[Any]] = {}
+    for error in errors:
+        raw = list(error.get("loc", ()))  # (where, the parameter's own name, then nested keys and type tags)
+        loc = [str(p) for p in raw[:2]] + [str(p) for p in raw[2:] if not _is_type_tag(p)]
         where = WHERE.get(loc[0], loc[0]) if loc else "request"
-        name = ".".join(loc[1:])
-        pattern = (error.get("ctx") or {}).get("pattern")
-        why = PATTERN_MEANING.get(pattern, error.get("msg", "invalid")) if pattern else error.get("msg", "invalid")
+        by_field.setdefault((where, ".".join(loc[1:])), []).append(error)
+    parts = []
+    for (where, name), found in list(by_field.items())[:5]:
+        useful = [e for e in found if e.get("type") not in TYPE_MISMATCH] or found
+        why = " or ".join(dict.fromkeys(_why(e) for e in useful))
         parts.append(f"{where} {name}: {why}" if name else f"{where}: {why}")
     return "; ".join(parts) or "invalid request"
+
+
+def _is_type_tag(part: object) -> bool:
+    """pydantic names each member of a union in `loc`: `int`, `constrained-str`, `function-before[...]`."""
+    return isinstance(part, str) and ("[" in part or "-" in part or part in {"int", "str", "float", "bool"})
+
+
+def _why(error: Any) -> str:
+    pattern = (error.get("ctx") or {}).get("pattern")
+    message = str(error.get("msg", "invalid"))
+    return PATTERN_MEANING.get(pattern, message) if pattern else message
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:

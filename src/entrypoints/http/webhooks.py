@@ -23,7 +23,7 @@ from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from bookbridge.entrypoints.http.inputs import LINE_PATTERN, InputRefused, load_json
+from bookbridge.entrypoints.http.inputs import LINE_PATTERN, SCOPE_PATTERN, InputRefused, load_json
 from bookbridge.entrypoints.http.problems import ERRORS, validation_detail
 from bookbridge.entrypoints.http.protection import Guard
 from bookbridge.entrypoints.http.schemas import Problem, WebhookAccepted
@@ -47,7 +47,7 @@ Kind = Annotated[str, StringConstraints(max_length=64, pattern=LINE_PATTERN)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID, pattern=LINE_PATTERN)]
 Hash = Annotated[str, StringConstraints(min_length=1, max_length=MAX_HASH, pattern=LINE_PATTERN)]
 Producer = Annotated[str, StringConstraints(max_length=MAX_SCOPE, pattern=LINE_PATTERN)]
-Scope = Annotated[str, StringConstraints(max_length=MAX_SCOPE, pattern=r"^store(/[A-Za-z0-9_.*{}-]+)+$")]
+Scope = Annotated[str, StringConstraints(max_length=MAX_SCOPE, pattern=SCOPE_PATTERN)]
 
 
 class WebhookData(BaseModel):
