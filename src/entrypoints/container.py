@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,22 @@ from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
 from bookbridge.adapters.bigcommerce.plugin import create_bigcommerce_order_source
+from bookbridge.adapters.bigcommerce.probe import ORDERS_CALL
+from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 from bookbridge.adapters.memory.orders import InMemoryOrderSource
-from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
+from bookbridge.adapters.persistence import (
+    SqlAlchemyUnitOfWork,
+    current_revision,
+    head_revision,
+    lease,
+    make_engine,
+    make_session_factory,
+    upgrade,
+)
+from bookbridge.adapters.persistence.leases import HeldLease
+from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from bookbridge.adapters.queues import Notifier
@@ -24,7 +37,7 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
 from bookbridge.domain.sales import OrderSource
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
-from bookbridge.entrypoints.settings import ConfigurationError, Settings, load_settings
+from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings
 
 
 def _registry(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> AdapterRegistry:
@@ -54,12 +67,14 @@ def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], 
     return lookup
 
 
-def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork) -> CatalogSource:
+def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork | None) -> CatalogSource:
+    """The configured source; without `uow` it reads no state database (ONIX block updates are then problems)."""
     options: dict[str, Any] = settings.source.options()
     options.setdefault("today", clock.now().date().isoformat())  # the sample catalogue is anchored on today
     options.setdefault("clock", clock)
     name = str(options.get("name") or settings.source.kind)
-    options["previous_edition"] = stored_edition_lookup(uow, name)
+    if uow is not None:
+        options["previous_edition"] = stored_edition_lookup(uow, name)
     source: CatalogSource = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
     return source
 
@@ -99,14 +114,19 @@ def open_notifiers(registry: AdapterRegistry, settings: Settings) -> Iterator[di
     built: dict[str, Notifier] = {}
     try:
         for name, queue in zip(notify_targets(settings), settings.exception_queues, strict=True):
-            notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
-            if not isinstance(notifier, Notifier):
-                raise ConfigurationError(f"exception_queues: {queue.kind!r} is not a notifier")
-            built[name] = notifier
+            built[name] = build_notifier(registry, name, queue)
         yield built
     finally:
         for notifier in built.values():
             notifier.close()
+
+
+def build_notifier(registry: AdapterRegistry, name: str, queue: AdapterSettings) -> Notifier:
+    """The notifier of one `[[exception_queues]]` entry, named `name`."""
+    notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
+    if not isinstance(notifier, Notifier):
+        raise ConfigurationError(f"exception_queues: {queue.kind!r} is not a notifier")
+    return notifier
 
 
 def build_unit_of_work(engine: Engine, clock: Clock, settings: Settings) -> SqlAlchemyUnitOfWork:
@@ -164,6 +184,51 @@ def build_import_command(settings: Settings) -> ImportOrders:
                         overlap=timedelta(minutes=settings.orders.overlap_minutes))
 
 
+# --- the command line ------------------------------------------------------------------------------------------
+
+
+OpenLease = Callable[[str, str, timedelta], AbstractContextManager[HeldLease]]
+
+
+def lease_opener(engine: Engine, clock: Clock) -> OpenLease:
+    """`open_lease(name, holder, ttl)`: the named lease on the state database, as a context manager."""
+
+    def open_lease(name: str, holder: str, ttl: timedelta) -> AbstractContextManager[HeldLease]:
+        return lease(engine, name, holder, ttl, clock=clock)
+
+    return open_lease
+
+
+def upgrade_database(settings: Settings) -> tuple[str | None, str | None, str | None]:
+    """Migrate the state database to the latest schema: (the revision before, the revision after, the head)."""
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        return before, current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+
+
+def optional_store_calls(settings: Settings) -> frozenset[str]:
+    """The store probe's calls that this configuration does not need: the orders read when order import is off."""
+    return frozenset() if settings.orders.enabled else frozenset({ORDERS_CALL})
+
+
+# The BigCommerce sandbox that `bookbridge demo` syncs into: it keeps BigCommerce's rules and its Standard-plan
+# quota (150 requests per 30 s window), compressed 100 times so that the demo's few hundred calls take seconds.
+# Channel 1 is the store's default; channel 2 is the demo's US storefront.
+DemoSandbox = SandboxServer
+DEMO_SANDBOX = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
+                             rate_limit=RateLimitConfig(time_scale=0.01))
+
+
+def open_demo_sandbox() -> Iterator[DemoSandbox]:
+    """The demo's sandbox, serving on a free loopback port until shutdown."""
+    with SandboxServer(DEMO_SANDBOX) as sandbox:
+        yield sandbox
+
+
 class Container(containers.DeclarativeContainer):
     config_path: providers.Object[Path | None] = providers.Object(None)
     settings = providers.Singleton(load_settings, config_path)
@@ -187,3 +252,8 @@ class Container(containers.DeclarativeContainer):
     order_source = providers.Resource(open_order_source, settings)
     sales_ledger = providers.Singleton(lambda engine: SqlAlchemySalesLedger(make_session_factory(engine)), engine)
     sales_sinks = providers.Singleton(build_sales_sinks, registry, settings)
+
+    # the command line
+    leases = providers.Singleton(lease_opener, engine, clock)
+    milestone_log = providers.Singleton(SqlAlchemyMilestoneLog, engine)
+    demo_sandbox = providers.Resource(open_demo_sandbox)

@@ -23,15 +23,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.adapters.bigcommerce.probe import ORDERS_CALL
-from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
-from bookbridge.entrypoints.container import Container, build_command, notify_targets, storefront_options
+from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, configured
+from bookbridge.entrypoints.container import (
+    Container,
+    build_command,
+    build_notifier,
+    build_source,
+    build_storefront,
+    notify_targets,
+    optional_store_calls,
+)
 from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
-EXIT_OK, EXIT_FAILURES, EXIT_CONFIG = 0, 1, 2
 DOCS = "docs/configuration.md"
 _LIVE_CHANNEL = frozenset({"active", "prelaunch"})
 
@@ -43,27 +49,27 @@ class Adapters:
     errors: list[str] = field(default_factory=list)
 
 
-def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Adapters:
-    """Build the source, the store and the notifiers from their options; every failure becomes a line to fix.
+def build_adapters(container: Container, settings: Settings, clock: Clock) -> Adapters:
+    """Build the source, the store and the notifiers from their options, as the composition root does; every
+    failure becomes a line to fix.
 
     The source gets no stored-edition lookup (nothing reads the state database here): ONIX block updates (04)
     in a full read are then reported as problems, as on a first sync.
     """
     built = Adapters()
+    registry = container.registry()
     if not settings.storefronts:
         built.errors.append("[[storefronts]]: none configured; add one per channel of the store (`bookbridge init` "
                             "writes an example)")
     if len({s.format_strategy for s in settings.storefronts}) > 1:
         built.errors.append("[[storefronts]] format_strategy: storefronts of one store share its products, so they "
                             "must all use the same strategy")
-    # As the composition root builds it (`container.build_source`), minus the stored-edition lookup.
-    options: dict[str, Any] = {"today": clock.now().date().isoformat(), "clock": clock, **settings.source.options()}
     # Every variable an adapter names must be set: all of them are listed at once, not one per run of `check`.
-    if unset := unset_variables(options):
+    if unset := unset_variables(settings.source.options()):
         built.errors.append(f"source {settings.source.kind!r}: {'; '.join(unset)}")
     else:
         try:
-            built.source = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
+            built.source = build_source(registry, settings, clock, None)  # no unit of work: no stored editions
         except LookupError as exc:
             built.errors.append(f"[source] kind: {exc}")
         except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
@@ -72,7 +78,7 @@ def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) 
         built.errors.append(f"store {settings.store.kind!r}: {'; '.join(unset)}")
     else:
         try:
-            built.store = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
+            built.store = build_storefront(registry, settings)
         except LookupError as exc:
             built.errors.append(f"[store] kind: {exc}")
         except (ValueError, TypeError, OSError) as exc:
@@ -87,8 +93,8 @@ def build_adapters(registry: AdapterRegistry, settings: Settings, clock: Clock) 
             built.errors.append(f"[[exception_queues]] {name!r}: {'; '.join(unset)}")
             continue
         try:
-            notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
-        except (LookupError, ValueError, TypeError, OSError, ImportError) as exc:
+            notifier = build_notifier(registry, name, queue)
+        except (ConfigurationError, LookupError, ValueError, TypeError, OSError, ImportError) as exc:
             built.errors.append(f"[[exception_queues]] {name!r}: {exc}")
             continue
         _close(notifier)
@@ -189,7 +195,7 @@ def run_check(container: Container, console: Console, *, strict: bool = False) -
     add_secret_names([*secret_env_names(settings.source.options()), *secret_env_names(settings.store.options()),
                       *(n for q in settings.exception_queues for n in secret_env_names(q.options()))])
     clock = container.clock()
-    adapters = build_adapters(container.registry(), settings, clock)
+    adapters = build_adapters(container, settings, clock)
     try:
         for failure in container.plugin_failures():
             err.print(f"[yellow]plugin {failure.plugin} is disabled:[/yellow] {escape(failure.error)}")
@@ -211,7 +217,8 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     assert adapters.source is not None and adapters.store is not None
     source_probe = probe(adapters.source, f"source {settings.source.kind}")
     store_probe = probe(adapters.store, f"store {settings.store.kind}")
-    store_findings = [f for f in store_probe.findings if settings.orders.enabled or f.call != ORDERS_CALL]
+    unneeded = optional_store_calls(settings)
+    store_findings = [f for f in store_probe.findings if f.call not in unneeded]
     findings = [*source_probe.findings, *store_findings, *channel_findings(settings, store_probe)]
     print_findings(console, findings)
     print_channels(console, store_probe, settings)
@@ -235,14 +242,11 @@ def _close(adapter: object) -> None:
 
 
 def check(
-    config: Path | None = typer.Option(None, "--config", "-c", help="bookbridge.toml (default: ./bookbridge.toml "
-                                       "or $BOOKBRIDGE_CONFIG)", dir_okay=False),
+    config: Path | None = ConfigOption,
     strict: bool = typer.Option(False, "--strict", help="also fail (exit 1) when any edition would be held back"),
 ) -> None:
     """Validate the configuration, reach both APIs, list the store's channels, report catalogue readiness.
 
     Writes nothing. Exit 0: all good; 1: a check failed; 2: the configuration is invalid.
     """
-    container = Container()
-    container.config_path.override(config)
-    raise typer.Exit(run_check(container, Console(), strict=strict))
+    raise typer.Exit(run_check(configured(config), Console(), strict=strict))

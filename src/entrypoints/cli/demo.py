@@ -20,24 +20,21 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.application.sync import SyncReport, SyncStore, plan_store, sync_store
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.demo_orders import run_orders
-from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.cli.serve import run_service
+from bookbridge.entrypoints.container import Container, DemoSandbox, build_command
 from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, StoreSettings
 
-# The sandbox keeps BigCommerce's rules and its Standard-plan quota (150 requests per 30 s window); the demo
-# compresses the window 100 times so that its few hundred calls take seconds.
-SANDBOX = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
-                        rate_limit=RateLimitConfig(time_scale=0.01))
-
+# The sandbox's channels (`container.DEMO_SANDBOX`): 1, the store's default, and 2.
 STOREFRONTS = (
     StorefrontSettings(
         name="uk",
@@ -82,52 +79,61 @@ def _report_table(reports: list[SyncReport], title: str) -> Table:
 SIMULATED = timedelta(days=3)  # the demo's clock runs through the three days that end now
 
 
+def demo(
+    serve: bool = typer.Option(False, "--serve", help="then keep the service and its dashboard running (Ctrl-C "
+                               "stops it) and print the URL"),
+    port: int | None = typer.Option(None, help="with --serve: the HTTP port (default: 8080 when free, else any)"),
+    keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
+                              "and print its path"),
+) -> None:
+    """Run the mission on embedded defaults: the bundled sample catalogue planned and synced into the BigCommerce
+    sandbox, a launch and a campaign flip at their instants, and orders that come back as sales."""
+    raise typer.Exit(run_demo(Console(), serve=serve, port=port, keep=keep))
+
+
 def run_demo(console: Console, *, serve: bool = False, port: int | None = None, keep: bool = False) -> int:
     """The demo on a simulated clock that starts three days ago and ends now, so that `--serve` carries on from
     the demo's state on the real clock with nothing to undo. `keep`: the demo's folder (SQLite state, the sales
     CSV files, the admin token) is left in place, and its path printed."""
     folder = Path(mkdtemp(prefix="bookbridge-demo-"))
+    container = Container()
     try:
-        with SandboxServer(SANDBOX) as sandbox:
-            end = datetime.now(UTC).replace(microsecond=0)
-            clock = FixedClock(end - SIMULATED)
-            container = demo_container(folder, sandbox, today=clock.now().date())
-            container.clock.override(clock)
-            try:
-                code = _run(console, container, sandbox, clock)
-                if serve and code == 0:
-                    code = _serve(console, container, folder, port)
-            finally:
-                container.shutdown_resources()
-            return code
+        sandbox = container.demo_sandbox()
+        end = datetime.now(UTC).replace(microsecond=0)
+        clock = FixedClock(end - SIMULATED)
+        container.settings.override(demo_settings(folder, sandbox, today=clock.now().date()))
+        container.clock.override(clock)
+        code = _run(console, container, sandbox, clock)
+        if serve and code == 0:
+            code = _serve(console, container, folder, port)
+        return code
     finally:
+        container.shutdown_resources()  # the sandbox stops with the database engine and the clients
         if keep:
             console.print(f"Kept the demo's folder: {folder} (state.db, sales/*.csv, admin-token)")
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def demo_container(directory: Path, sandbox: SandboxServer, *, today: date | None = None) -> Container:
-    """The composition root on embedded defaults: the sample catalogue, the sandbox as the store, SQLite state in
-    `directory`, the CSV sales export in `directory/sales`, and the dashboard's admin token in a file there."""
+def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None = None) -> Settings:
+    """The embedded defaults: the sample catalogue, the sandbox as the store, SQLite state in `directory`, the CSV
+    sales export in `directory/sales`, and the dashboard's admin token in a file there."""
     token_file = directory / "admin-token"
     token_file.write_text(secrets.token_urlsafe(18), encoding="utf-8")
     token_file.chmod(0o600)
     store = StoreSettings(kind="bigcommerce", name="demo store", store_hash=sandbox.config.store_hash,
                           access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
                           v2_base_url=sandbox.base_url_v2, max_in_flight=2)
-    container = Container()
-    container.settings.override(Settings(
+    return Settings(
         # Anchored on the demo's first day, so the service (`--serve`) reads the same catalogue.
         source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})), store=store,
         storefronts=list(STOREFRONTS),
         database_url=f"sqlite:///{directory / 'state.db'}",
         sales_sinks=[AdapterSettings(kind="csv", name="consonance-csv", directory=str(directory / "sales"))],
-        http=HttpSettings(admin_token_file=token_file)))
-    return container
+        http=HttpSettings(admin_token_file=token_file))
 
 
-def _run(console: Console, container: Container, sandbox: SandboxServer, clock: FixedClock) -> int:
+def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: FixedClock) -> int:
     start = clock.now()
     database = container.settings().database_url.removeprefix("sqlite:///")
     source = container.source()
@@ -192,8 +198,6 @@ def _run(console: Console, container: Container, sandbox: SandboxServer, clock: 
 
 def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:
     """Keep the service running on the demo's state: the scheduler on the real clock and the HTTP app."""
-    from bookbridge.entrypoints.cli.serve import run_service
-
     container.clock.reset_override()
     chosen = port if port is not None else _free_port(container.settings().service.port)
     token = (directory / "admin-token").read_text(encoding="utf-8")
@@ -217,7 +221,7 @@ def _free_port(preferred: int) -> int:
         return port
 
 
-def _snapshot(sandbox: SandboxServer) -> dict[str, tuple[object, object, str]]:
+def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, object, str]]:
     """(availability, sale prices by currency, name) per SKU, read from the sandbox's state."""
     state = sandbox.state
     by_variant: dict[int, list[tuple[str, object]]] = {}
@@ -232,7 +236,7 @@ def _snapshot(sandbox: SandboxServer) -> dict[str, tuple[object, object, str]]:
 
 
 def _advance(console: Console, clock: FixedClock, until: datetime, wakeups: list[datetime], source: CatalogSource,
-             store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: SandboxServer) -> tuple[int, int]:
+             store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: DemoSandbox) -> tuple[int, int]:
     """Move the clock to each launch or campaign instant before `until`, sync, and say what changed."""
     launches = campaigns = 0
     pending = sorted(w for w in wakeups if clock.now() < w <= until)

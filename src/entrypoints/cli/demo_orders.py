@@ -14,11 +14,10 @@ from decimal import Decimal
 
 from rich.console import Console
 
-from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
 from bookbridge.application.orders import ImportReport
 from bookbridge.application.sales_report import SalesReport, sales_report
 from bookbridge.entrypoints.cli.sales import print_import, print_report
-from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.container import Container, DemoSandbox
 from bookbridge.entrypoints.jobs import import_orders_now
 
 DAYS = 28
@@ -34,7 +33,7 @@ class DemoSales:
     report: SalesReport
 
 
-def _on_sale(sandbox: SandboxServer) -> dict[int, list[str]]:
+def _on_sale(sandbox: DemoSandbox) -> dict[int, list[str]]:
     """SKUs a shopper can buy now, per channel: visible, available, assigned to the channel, priced there."""
     state = sandbox.state
     skus: dict[int, list[str]] = {channel: [] for channel in CURRENCY}
@@ -48,7 +47,7 @@ def _on_sale(sandbox: SandboxServer) -> dict[int, list[str]]:
     return skus
 
 
-def place_orders(sandbox: SandboxServer, now: datetime) -> tuple[int, int, int]:
+def place_orders(sandbox: DemoSandbox, now: datetime) -> tuple[int, int, int]:
     """Place four weeks of orders up to `now`; returns (orders, lines, units). A few titles sell fast."""
     rng = random.Random(SEED)
     on_sale = _on_sale(sandbox)
@@ -76,7 +75,7 @@ def place_orders(sandbox: SandboxServer, now: datetime) -> tuple[int, int, int]:
     return placed, lines, units
 
 
-def run_orders(console: Console, container: Container, sandbox: SandboxServer) -> DemoSales:
+def run_orders(console: Console, container: Container, sandbox: DemoSandbox) -> DemoSales:
     """Place orders, import them, cancel one and refund another, import again, and print the sales report."""
     now = container.clock().now()
     placed, lines, units = place_orders(sandbox, now)

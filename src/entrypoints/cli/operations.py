@@ -10,12 +10,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.adapters.persistence import current_revision, head_revision, make_engine, upgrade
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.domain.ports import ExceptionKind, SyncException
-from bookbridge.entrypoints.cli.app import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, run_sync, running
+from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, running
 from bookbridge.entrypoints.cli.render import print_exceptions
+from bookbridge.entrypoints.cli.sync import run_sync
+from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = typer.Typer(help="The state database (SQLite by default, PostgreSQL for production).", no_args_is_help=True)
@@ -26,14 +27,8 @@ exceptions_app = typer.Typer(help="The exception queue: what failed, why, and wh
 def db_upgrade(config: Path | None = ConfigOption) -> None:
     """Apply the schema migrations (also done automatically on start)."""
     with running(config, need_storefronts=False) as container:
-        engine = make_engine(container.settings().database_url)
-        try:
-            before = current_revision(engine)
-            upgrade(engine)
-            Console().print(f"database schema: {before or 'empty'} -> {current_revision(engine)} "
-                            f"(head {head_revision()})")
-        finally:
-            engine.dispose()
+        before, after, head = upgrade_database(container.settings())
+        Console().print(f"database schema: {before or 'empty'} -> {after} (head {head})")
 
 
 KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,

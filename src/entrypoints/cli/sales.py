@@ -13,12 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.adapters.persistence import lease
 from bookbridge.application.orders import ImportReport, import_orders
 from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
 from bookbridge.domain.ports import SalesSink
 from bookbridge.domain.sales import OrderSource
-from bookbridge.entrypoints.cli.app import (
+from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_CONFIG,
     EXIT_FAILURES,
@@ -52,8 +51,7 @@ def orders_import(
         if not settings.orders.enabled:
             err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
             raise typer.Exit(EXIT_CONFIG)
-        with lease(container.engine(), f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL,
-                   clock=container.clock()) as acquired:
+        with container.leases()(f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL) as acquired:
             if not acquired:
                 err.print(f"[yellow]another bookbridge instance is importing the orders of store "
                           f"{settings.store.name!r}; nothing was done[/yellow]")

@@ -20,8 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
-from bookbridge.entrypoints.cli.app import EXIT_OK, ConfigOption, running
+from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.http.hooks import ServiceHooks
 from bookbridge.entrypoints.scheduler import make_scheduler
@@ -135,7 +134,7 @@ def milestones(config: Path | None = ConfigOption,
                isbn: str | None = typer.Option(None, help="only this edition")) -> None:
     """Recent milestone transitions and what their store actions did, newest first."""
     with running(config, need_storefronts=False) as container:
-        records = SqlAlchemyMilestoneLog(container.engine()).recent(limit=limit, isbn=isbn)
+        records = container.milestone_log().recent(limit=limit, isbn=isbn)
     table = Table(title="Milestones")
     for column in ("at (UTC)", "isbn", "transition", "before", "after", "action", "ok", "detail"):
         table.add_column(column)

@@ -11,14 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.adapters.hookspecs import AdapterKind
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import SourceRead
-from bookbridge.entrypoints.container import Container, build_source
-from bookbridge.entrypoints.settings import ConfigurationError, Settings
+from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, ConfigOption, configured
+from bookbridge.entrypoints.container import build_source
+from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
 
 source_app = typer.Typer(help="Look at a catalogue source.", no_args_is_help=True)
-EXIT_OK, EXIT_UNREADABLE, EXIT_CONFIG = 0, 1, 2
 
 
 def _edition_document(edition: Edition) -> dict[str, Any]:
@@ -56,14 +55,14 @@ def read_document(read: SourceRead) -> dict[str, Any]:
     }
 
 
-def _source_options(spec: str) -> dict[str, Any]:
+def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
     if spec.startswith(("http://", "https://")):
-        return {"kind": "onix-url", "url": spec}
+        return AdapterSettings(kind="onix-url", url=spec, validate=validate)
     path = Path(spec)
     if path.is_dir():
-        return {"kind": "onix-folder", "drop_dir": str(path)}
+        return AdapterSettings(kind="onix-folder", drop_dir=str(path), validate=validate)
     if path.exists():
-        return {"kind": "onix-file", "path": str(path)}
+        return AdapterSettings(kind="onix-file", path=str(path), validate=validate)
     raise typer.BadParameter(f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
 
 
@@ -96,14 +95,13 @@ def _print_tables(console: Console, read: SourceRead) -> None:
 def inspect(
     source: str | None = typer.Argument(None, help="an ONIX file, drop folder or URL, or omit for the configured "
                                         "source"),
-    config: Path | None = typer.Option(None, "--config", "-c", help="bookbridge.toml"),
+    config: Path | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),
     validate: bool = typer.Option(False, "--validate", help="also validate ONIX against the schema (onixcheck); "
                                   "its findings are listed as warnings"),
 ) -> None:
     """Print the families and editions a source holds, and every problem. Exit 0 if the source was read."""
-    container = Container()
-    container.config_path.override(config)
+    container = configured(config)
     err = Console(stderr=True)
     try:
         settings: Settings = container.settings()
@@ -117,9 +115,9 @@ def inspect(
                     update={"validate": True})}))
             reader = container.source()
         else:
-            registry = container.registry()
-            options = _source_options(source)
-            reader = registry.create(AdapterKind.SOURCE, options["kind"], {**options, "validate": validate})
+            # A file, folder or URL: read as the configured source would be, without the state database.
+            given = settings.model_copy(update={"source": _source_settings(source, validate=validate)})
+            reader = build_source(container.registry(), given, container.clock(), None)
     except (LookupError, ValueError) as exc:
         err.print(f"[red]cannot use source {escape(repr(source or settings.source.kind))}:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_CONFIG) from None
@@ -127,12 +125,10 @@ def inspect(
         read = reader.read(None)
     except Exception as exc:  # the source itself cannot be read: say why, exit non-zero
         err.print(f"[red]could not read the source:[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        raise typer.Exit(EXIT_FAILURES) from None
     console = Console()
     if as_json:
         console.print_json(json.dumps(read_document(read), default=str))
     else:
         _print_tables(console, read)
 
-
-__all__ = ["build_source", "source_app"]

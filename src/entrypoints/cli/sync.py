@@ -1,0 +1,71 @@
+"""`bookbridge plan` and `bookbridge sync`: the dry run and the sync of the configured store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+
+from bookbridge.application.sync import SyncReport, plan_store, sync_store
+from bookbridge.domain.ports import SourceUnreadable
+from bookbridge.entrypoints.cli.common import EXIT_BUSY, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
+from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
+from bookbridge.entrypoints.container import Container, build_command
+
+SYNC_LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
+
+
+def plan(
+    config: Path | None = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
+    full: bool = typer.Option(False, "--full", help="plan every section of every product, and read the whole source"),
+) -> None:
+    """Dry run: what a sync would create, update (field by field) and hide. Writes nothing to the store."""
+    with running(config, adapters=("source",)) as container:
+        settings = container.settings()
+        try:
+            planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
+                                 container.clock())
+        except SourceUnreadable as exc:
+            Console(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
+            raise typer.Exit(EXIT_FAILURES) from None
+        console = Console()
+        if as_json:
+            print_plan_json(console, planned)
+        else:
+            print_plan(console, planned)
+
+
+def sync(
+    config: Path | None = ConfigOption,
+    full: bool = typer.Option(False, "--full", help="resend every section and read the whole source"),
+) -> None:
+    """Bring the store in line with the source; exit 1 when any edition failed (see `bookbridge exceptions`)."""
+    with running(config, adapters=("source", "storefront")) as container:
+        store = container.settings().store.name
+        with container.leases()(f"sync:{store}", instance_id(), SYNC_LEASE_TTL) as acquired:
+            if not acquired:
+                Console(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
+                                           "nothing was done[/yellow] (try again when it has finished)")
+                raise typer.Exit(EXIT_BUSY)
+            report = run_sync(container, full=full, on_batch=acquired.renew)  # stops if the lease is lost
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None) -> SyncReport:
+    """One sync of the configured store, with a progress bar; prints and returns the report."""
+    settings = container.settings()
+    console = Console()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("syncing", total=None)
+        report = sync_store(build_command(settings, full=full), container.source(), container.storefront(),
+                            container.unit_of_work(), container.clock(),
+                            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                            on_batch=on_batch)
+    print_report(console, report)
+    return report
