@@ -45,7 +45,8 @@ from bookbridge.adapters.bigcommerce import payloads
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError
 from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
-from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront, _Work, store_error
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront, store_error
+from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.sync import SyncStore, sync_store
@@ -59,7 +60,7 @@ UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), cu
 US = StorefrontSettings(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
                         timezone="Europe/London", default_currency=False)
 COMMAND = SyncStore(store="shop", storefronts=(UK, US))
-STANDARD_QUOTA, WINDOW_MS = 150, 30_000  # Plus & Standard plan: 150 requests per 30 s (research §2)
+STANDARD_QUOTA, WINDOW_MS = 150, 30_000  # BigCommerce's Plus & Standard plans: 150 requests per 30 s
 QUOTA_TIME_SCALE = 0.15  # (d): the 30 s window lasts 4.5 s, so the quota (33 requests/s) binds, not the sandbox
 # (a)-(c) count calls only: a 3 ms window, so the client's pacing (it spreads a window's requests evenly over
 # the window, even on the sandbox's unlimited plan, whose headers still describe a 150 / 30 s window) costs nothing.
@@ -87,7 +88,7 @@ def catalogue() -> list[TitleFamily]:
 class NaiveStorefront(BigCommerceStorefront):
     """Ignores what it knows: every image and custom field, every channel, on every run (with `full=True`)."""
 
-    def _sync_images(self, work: _Work) -> None:
+    def _sync_images(self, work: ActionWork) -> None:
         assert work.listing is not None
         known: dict[str, Any] = work.remote.setdefault("images", {})
         try:
@@ -101,7 +102,7 @@ class NaiveStorefront(BigCommerceStorefront):
         except BigCommerceError as exc:
             work.errors.append(store_error(exc, context=f"syncing images of {work.listing.sku}"))
 
-    def _sync_custom_fields(self, work: _Work) -> None:
+    def _sync_custom_fields(self, work: ActionWork) -> None:
         assert work.listing is not None
         known: dict[str, list[Any]] = work.remote.setdefault("custom_fields", {})
         path = f"catalog/products/{work.product_id}/custom-fields"
@@ -115,7 +116,7 @@ class NaiveStorefront(BigCommerceStorefront):
         except BigCommerceError as exc:
             work.errors.append(store_error(exc, context=f"syncing custom fields of {work.listing.sku}"))
 
-    def _sync_channels(self, works: list[_Work]) -> None:
+    def _sync_channels(self, works: list[ActionWork]) -> None:
         for w in works:
             w.remote["channels"] = []  # forget what is assigned: assign again
         super()._sync_channels(works)

@@ -26,7 +26,7 @@ def bisect_batch(
 ) -> BatchOutcome[T, R]:
     """Send `items`; when BigCommerce rejects the batch, halve it until each offender stands alone.
 
-    Batch errors "often do not identify the failing item" ([D] docs/start/migration/4_errors.md).
+    Batch errors "often do not identify the failing item" (BigCommerce's API error guide).
     If a rejected batch's first half goes through, the offender is in the second half, so that half
     is split without being sent whole; a lone item reached that way carries the batch's rejection, unless
     that rejection was a 409: a conflict (a name or SKU still held) may be gone once the first half has gone

@@ -6,19 +6,16 @@ Assignment requests run one at a time on their own lane (BigCommerce: no paralle
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
-
-if TYPE_CHECKING:
-    from bookbridge.adapters.bigcommerce.storefront import _Work
+from bookbridge.adapters.bigcommerce.work import ActionWork
 
 
-def sync_channels(client: BigCommerceClient, works: list[_Work]) -> None:
+def sync_channels(client: BigCommerceClient, works: list[ActionWork]) -> None:
     """Channel assignments run one at a time (BigCommerce: no parallel assignment requests)."""
-    add: list[tuple[_Work, dict[str, int]]] = []
-    remove: dict[int, list[_Work]] = {}
+    add: list[tuple[ActionWork, dict[str, int]]] = []
+    remove: dict[int, list[ActionWork]] = {}
     for w in works:
         assert w.listing is not None
         have = set(w.remote.get("channels") or [])

@@ -23,9 +23,9 @@ from .ratelimit import Backoff, RateLimitHeaders, RateLimitPacer
 
 logger = logging.getLogger(__name__)
 
-MAX_PAGE_LIMIT = 250  # `limit` above 250 gives 413 ([D] docs/start/about/common-query-params.mdx)
+MAX_PAGE_LIMIT = 250  # `limit` above 250 gives 413 (BigCommerce's common query parameters)
 
-# Per-endpoint concurrency limits, separate from the quota; exceeding them gives 429 (research §2).
+# Per-endpoint concurrency limits, separate from the quota; exceeding them gives 429 (BigCommerce).
 DEFAULT_LANES: Mapping[str, int] = MappingProxyType(
     {
         "channel-assignments": 1,  # "Do not make parallel assignment requests" (products_catalog.v3)
@@ -35,7 +35,7 @@ DEFAULT_LANES: Mapping[str, int] = MappingProxyType(
         "inventory-adjustments": 1,  # "Wait to send new requests until the current request returns"
     }
 )
-_RETRYABLE_5XX = frozenset({500, 502, 503, 504})  # not 501/505 ([D] docs/start/migration/4_errors.md)
+_RETRYABLE_5XX = frozenset({500, 502, 503, 504})  # not 501/505 (BigCommerce's API error guide)
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _IDEMPOTENT = _SAFE | {"PUT", "DELETE"}
 # The request never reached BigCommerce, so even a POST is safe to send again.
@@ -51,7 +51,7 @@ class BigCommerceConfig:
     access_token: str = field(repr=False)
     v3_base_url: str = "https://api.bigcommerce.com/stores/{store_hash}/v3"
     v2_base_url: str = "https://api.bigcommerce.com/stores/{store_hash}/v2"
-    user_agent: str = "bookbridge/0.1 (catalogue sync)"  # requested by [D] docs/start/about
+    user_agent: str = "bookbridge/0.1 (catalogue sync)"  # BigCommerce asks apps to name themselves
     timeout_s: float = 30.0
     max_connections: int = 10
     max_keepalive_connections: int = 10
@@ -248,7 +248,7 @@ class BigCommerceClient:
                         last_reason=self._reason(response),
                     )
                 # Headers: wait the longer of X-Retry-After and the reset. No headers: the platform
-                # is under load; back off with increasing delays ([D] .../api-rate-limits.mdx).
+                # is under load; back off with increasing delays (BigCommerce's API rate limits page).
                 wait = limits.throttle_wait()
                 if wait is None:
                     wait = self._jitter(throttles, write=False)

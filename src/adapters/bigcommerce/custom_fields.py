@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
-
-if TYPE_CHECKING:
-    from bookbridge.adapters.bigcommerce.storefront import _Work
+from bookbridge.adapters.bigcommerce.work import ActionWork
 
 
-def sync_custom_fields(client: BigCommerceClient, work: _Work) -> None:
+def sync_custom_fields(client: BigCommerceClient, work: ActionWork) -> None:
     """Delete departed custom fields, add new ones, and update changed values (one field per request)."""
     assert work.listing is not None
     known: dict[str, list[Any]] = work.remote.setdefault("custom_fields", {})

@@ -4,15 +4,13 @@ request per image (`POST`/`DELETE /catalog/products/{id}/images`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bookbridge.adapters.bigcommerce import payloads
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
+from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import StoreListing
-
-if TYPE_CHECKING:
-    from bookbridge.adapters.bigcommerce.storefront import _Work
 
 
 def remote_images(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:
@@ -34,7 +32,7 @@ def remote_images(product: Mapping[str, Any], listing: StoreListing | None) -> d
     return images
 
 
-def sync_images(client: BigCommerceClient, work: _Work) -> None:
+def sync_images(client: BigCommerceClient, work: ActionWork) -> None:
     """Delete the images the listing no longer has, then add the missing ones (one image per request)."""
     assert work.listing is not None
     known: dict[str, Any] = work.remote.setdefault("images", {})

@@ -1,4 +1,4 @@
-"""BigCommerce orders as a `bookbridge.domain.sales.OrderSource`, over Orders v2 (research/bigcommerce.md §9).
+"""BigCommerce orders as a `bookbridge.domain.sales.OrderSource`, over BigCommerce's Orders v2 API.
 
 `GET /v2/orders?sort=date_modified:asc&min_date_modified=<RFC-2822>` page by page (204 = nothing more), then
 `GET /v2/orders/{id}/products` for each order's lines. Money on a line:
@@ -108,7 +108,7 @@ class BigCommerceOrderSource(OrderSource):
             for raw in self._client.iter_v2("/orders", params=params, limit=self._page_size):
                 order = self._order(raw)
                 if floor is not None and order.date_modified < floor:
-                    # Old clients saw the date filter ignored (research §9): never trust it blindly.
+                    # Old clients saw the date filter ignored: never trust it blindly.
                     logger.warning("order %s modified %s, before the filter's %s: skipped", order.order_id,
                                    order.date_modified.isoformat(), floor.isoformat())
                     continue

@@ -118,7 +118,7 @@ def _price_lists(value: Any) -> dict[str, int]:
     lists: dict[str, int] = {}
     for currency, list_id in value.items():
         code = str(currency).strip().upper()
-        if len(code) != 3 or not code.isalpha():  # price-list records take ISO 4217 codes (research §8)
+        if len(code) != 3 or not code.isalpha():  # BigCommerce price-list records take ISO 4217 codes
             raise ValueError(f"store 'bigcommerce': price_lists key {currency!r} is not an ISO 4217 currency code")
         try:
             lists[code] = int(list_id)

@@ -1,7 +1,7 @@
 """Can bookbridge use this store? A few read-only calls, each turned into a finding a person can act on.
 
 Reads only: a write scope cannot be proven without writing, so each finding names the scope a sync needs
-(the store-level API account's scopes are fixed when it is created: [D] docs/start/authentication/api-accounts.mdx).
+(the store-level API account's scopes are fixed when it is created, per BigCommerce's API accounts guide).
 One attempt per call: a check should answer at once, not back off for a minute on an unreachable host.
 """
 
@@ -30,7 +30,7 @@ class _Call:
     api: Literal["v2", "v3"] = "v3"
 
 
-# In the order a sync uses them. Scopes: the "OAuth scopes" table of each spec ([D] reference/*.yml).
+# In the order a sync uses them. Scopes: the "OAuth scopes" table of each BigCommerce API spec.
 CALLS = (
     _Call("channels", {"limit": 250}, ("Channel Settings: read-only",), "to map storefronts to channels"),
     _Call("catalog/products", {"limit": 1}, ("Products: modify",), "to create, update and hide products"),

@@ -2,7 +2,7 @@
 
 BigCommerce counts requests in a fixed window (30 s; 150 requests on Standard/Plus, 450 on Pro) that
 all apps on the store share, and answers every response with how many are left and when the window
-resets ([D] docs/start/about/index.mdx, docs/api-docs/getting-started/api-rate-limits.mdx). The
+resets (BigCommerce's API overview and its API rate limits page). The
 official Python client's throttle still hit 429s (bigcommerce-api-python#88, #116), so we pace from
 the headers ourselves:
 
@@ -35,7 +35,7 @@ class RateLimitHeaders:
 
     @classmethod
     def parse(cls, headers: Mapping[str, str]) -> RateLimitHeaders:
-        # Header names are case-insensitive since Jan 2022 ([D] docs/start/about/index.mdx).
+        # Header names are case-insensitive since Jan 2022 (BigCommerce's API overview).
         lower = {key.lower(): value for key, value in headers.items()}
         reset_ms = _number(lower.get("x-rate-limit-time-reset-ms"))
         window_ms = _number(lower.get("x-rate-limit-time-window-ms"))
@@ -55,7 +55,7 @@ class RateLimitHeaders:
         return self.left is not None and self.reset_s is not None
 
     def throttle_wait(self) -> float | None:
-        """How long a 429 asks us to wait: "honor the longer of the two" ([D] .../4_errors.md)."""
+        """How long a 429 asks us to wait: "honor the longer of the two" (BigCommerce's API error guide)."""
         waits = [w for w in (self.retry_after_s, self.reset_s) if w is not None]
         return max(waits) if waits else None
 
@@ -188,8 +188,8 @@ class RateLimitPacer:
 
 @dataclass(frozen=True)
 class Backoff:
-    """Exponential back-off with full jitter (AWS architecture blog; [D] .../4_errors.md advises
-    back-off with jitter), capped at `max_s`. Writes wait longer ([D] .../integration-design.mdx)."""
+    """Exponential back-off with full jitter (AWS architecture blog; BigCommerce's API error guide
+    advises back-off with jitter), capped at `max_s`. Writes wait longer (BigCommerce's integration design guide)."""
 
     base_s: float = 1.0
     max_s: float = 60.0

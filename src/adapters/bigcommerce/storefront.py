@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from bookbridge.adapters.bigcommerce import payloads
@@ -32,38 +31,13 @@ from bookbridge.adapters.bigcommerce.images import remote_images, sync_images
 from bookbridge.adapters.bigcommerce.probe import probe_store
 from bookbridge.adapters.bigcommerce.readback import listing_fields
 from bookbridge.adapters.bigcommerce.variants import format_value, reclaim, sync_variants
+from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import ListingPrice, Section, StoreListing
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
 from bookbridge.domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind
 
 log = logging.getLogger(__name__)
 INCLUDE = "variants,images,custom_fields,channels"
-
-
-@dataclass
-class _Work:
-    """One action in flight: what we know of its product, and what went wrong."""
-
-    action: StoreAction
-    listing: StoreListing | None
-    sections: tuple[Section, ...]
-    product_id: int | None
-    remote: dict[str, Any]
-    before: AppliedListing | None = None
-    errors: list[StoreError] = field(default_factory=list)
-    created: bool = False
-    changed_variants: set[str] | None = None  # casefolded SKUs whose price may have changed; None: all
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def resent(self, section: Section) -> bool:
-        """True when `section` is sent whole: new, forced (`full`), or its last payload is unknown."""
-        before = self.before
-        if self.listing is None or before is None or section not in before.payloads:
-            return True
-        return before.hashes.get(section) == self.listing.hashes.get(section)
 
 
 def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:
@@ -118,7 +92,7 @@ class BigCommerceStorefront:
     ) -> None:
         """`workers`: products created, and images and custom fields synced, side by side (one product per
         worker). The client bounds requests in flight and paces the store-wide quota; channel assignments and
-        price-list upserts stay one at a time (their own concurrency limits, research §2)."""
+        price-list upserts stay one at a time (BigCommerce limits them per endpoint)."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.name = name
@@ -169,7 +143,7 @@ class BigCommerceStorefront:
         return [ActionOutcome(w.action.key, ok=w.ok, product_id=w.product_id, error=w.errors[0] if w.errors else None,
                               remote=w.remote if w.ok or w.product_id is not None else None) for w in works]
 
-    def _each(self, step: Callable[[_Work], None], works: list[_Work]) -> None:
+    def _each(self, step: Callable[[ActionWork], None], works: list[ActionWork]) -> None:
         """Run a per-product step over `works`, side by side when `workers` > 1. Each step touches one work."""
         if self.workers == 1 or len(works) < 2:
             for work in works:
@@ -178,7 +152,7 @@ class BigCommerceStorefront:
         with ThreadPoolExecutor(max_workers=min(self.workers, len(works)), thread_name_prefix="bigcommerce") as pool:
             list(pool.map(step, works))  # re-raises a programming error from any worker
 
-    def _sync_attachments(self, work: _Work) -> None:
+    def _sync_attachments(self, work: ActionWork) -> None:
         for section, step in ((Section.MEDIA, self._sync_images), (Section.CUSTOM_FIELDS, self._sync_custom_fields)):
             if not (work.ok and section in work.sections):
                 continue
@@ -188,7 +162,7 @@ class BigCommerceStorefront:
                 work.errors.pop()
                 step(work)
 
-    def _reread(self, work: _Work) -> bool:
+    def _reread(self, work: ActionWork) -> bool:
         try:
             product = self.client.request("GET", f"catalog/products/{work.product_id}", params={"include": INCLUDE})
         except BigCommerceError:
@@ -204,12 +178,12 @@ class BigCommerceStorefront:
 
     # --- resolving ids ---------------------------------------------------------------------------------------
 
-    def _work(self, action: StoreAction, before: AppliedListing | None) -> _Work:
+    def _work(self, action: StoreAction, before: AppliedListing | None) -> ActionWork:
         sections = tuple(Section) if action.kind is ActionKind.CREATE else action.sections
-        return _Work(action, action.listing, sections, before.product_id if before else None,
+        return ActionWork(action, action.listing, sections, before.product_id if before else None,
                      dict(before.remote) if before and before.remote else {}, before=before)
 
-    def _resolve_unknown(self, works: list[_Work]) -> None:
+    def _resolve_unknown(self, works: list[ActionWork]) -> None:
         """Find existing products by SKU (no idempotency keys in BigCommerce), and read back unknown ids."""
         unknown = [w for w in works if w.ok and w.product_id is None and w.listing is not None]
         if unknown:
@@ -233,7 +207,7 @@ class BigCommerceStorefront:
         if stale:
             self._read_remote(stale)
 
-    def _read_remote(self, works: list[_Work]) -> None:
+    def _read_remote(self, works: list[ActionWork]) -> None:
         ids = ",".join(str(w.product_id) for w in works)
         try:
             products = {p["id"]: p for p in self.client.iter_v3(
@@ -253,7 +227,7 @@ class BigCommerceStorefront:
 
     # --- products ---------------------------------------------------------------------------------------------
 
-    def _create(self, work: _Work) -> None:
+    def _create(self, work: ActionWork) -> None:
         assert work.listing is not None
         body = payloads.create_body(work.listing)
         if refused := payloads.limit_errors(body):
@@ -281,11 +255,11 @@ class BigCommerceStorefront:
                                           field=next(iter(response.errors), None), status=207))
 
     @staticmethod
-    def _touches_product(work: _Work) -> bool:
+    def _touches_product(work: ActionWork) -> bool:
         return work.listing is None or bool({Section.CORE, Section.PRICING, Section.STOREFRONTS} & set(work.sections))
 
-    def _update_products(self, works: list[_Work]) -> None:
-        items: list[tuple[_Work, dict[str, Any]]] = []
+    def _update_products(self, works: list[ActionWork]) -> None:
+        items: list[tuple[ActionWork, dict[str, Any]]] = []
         for w in works:
             assert w.product_id is not None
             if w.listing is None:  # gone from the source: hide, never delete
@@ -317,7 +291,7 @@ class BigCommerceStorefront:
             for (w, _), rejection in outcome.rejected:
                 w.errors.append(store_error(rejection, context=f"updating product {w.product_id}"))
 
-    def _delete(self, works: list[_Work]) -> None:
+    def _delete(self, works: list[ActionWork]) -> None:
         if not works:
             return
         ids = ",".join(str(w.product_id) for w in works)
@@ -332,23 +306,23 @@ class BigCommerceStorefront:
 
     # --- variants (family products) ------------------------------------------------------------------------
 
-    def _sync_variants(self, works: list[_Work]) -> None:
+    def _sync_variants(self, works: list[ActionWork]) -> None:
         sync_variants(self.client, works, self._owned)
 
     # --- images, custom fields, channels (adapters/bigcommerce/images.py, custom_fields.py, channels.py) -------
 
-    def _sync_images(self, work: _Work) -> None:
+    def _sync_images(self, work: ActionWork) -> None:
         sync_images(self.client, work)
 
-    def _sync_custom_fields(self, work: _Work) -> None:
+    def _sync_custom_fields(self, work: ActionWork) -> None:
         sync_custom_fields(self.client, work)
 
-    def _sync_channels(self, works: list[_Work]) -> None:
+    def _sync_channels(self, works: list[ActionWork]) -> None:
         sync_channels(self.client, works)
 
     # --- price lists ---------------------------------------------------------------------------------------------
 
-    def _variant_prices(self, work: _Work) -> list[tuple[int, ListingPrice]]:
+    def _variant_prices(self, work: ActionWork) -> list[tuple[int, ListingPrice]]:
         assert work.listing is not None
         variants = work.remote.get("variants") or {}
         if work.listing.variants:
@@ -358,9 +332,9 @@ class BigCommerceStorefront:
         base = work.remote.get("base_variant_id") or variants.get(work.listing.sku.casefold())
         return [(base, p) for p in work.listing.extra_prices] if base else []
 
-    def _sync_price_lists(self, works: list[_Work]) -> None:
+    def _sync_price_lists(self, works: list[ActionWork]) -> None:
         """Prices in other currencies are price-list records, upserted one bulk request at a time."""
-        records: dict[str, list[tuple[_Work, dict[str, Any]]]] = {}
+        records: dict[str, list[tuple[ActionWork, dict[str, Any]]]] = {}
         for w in works:
             for variant_id, price in self._variant_prices(w):
                 records.setdefault(price.currency.upper(), []).append((w, payloads.price_record(variant_id, price)))

@@ -9,17 +9,15 @@ and came back) is added again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bookbridge.adapters.bigcommerce import payloads
 from bookbridge.adapters.bigcommerce.batching import bisect_batch
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
+from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import Section, VariantListing, section_payloads
 from bookbridge.domain.ports import StoreError, StoreErrorKind
-
-if TYPE_CHECKING:
-    from bookbridge.adapters.bigcommerce.storefront import _Work
 
 
 def format_value(variant: Mapping[str, Any]) -> list[Any] | None:
@@ -29,9 +27,9 @@ def format_value(variant: Mapping[str, Any]) -> list[Any] | None:
     return [value["option_id"], value["id"], value.get("label")] if value else None
 
 
-def sync_variants(client: BigCommerceClient, works: list[_Work], owned: set[int]) -> None:
+def sync_variants(client: BigCommerceClient, works: list[ActionWork], owned: set[int]) -> None:
     """Remove departed variants, rename changed labels, add new editions, then batch the changed fields."""
-    updates: list[tuple[_Work, str, dict[str, Any]]] = []  # (work, ISBN, body)
+    updates: list[tuple[ActionWork, str, dict[str, Any]]] = []  # (work, ISBN, body)
     for w in works:
         assert w.listing is not None and w.product_id is not None
         touched = tuple(s for s in payloads.VARIANT_SECTIONS if s in w.sections)
@@ -79,7 +77,7 @@ def sync_variants(client: BigCommerceClient, works: list[_Work], owned: set[int]
             w.errors.append(store_error(rejection, context=f"updating variant {isbn}"))
 
 
-def _add_again(client: BigCommerceClient, work: _Work, sku: str, owned: set[int]) -> None:
+def _add_again(client: BigCommerceClient, work: ActionWork, sku: str, owned: set[int]) -> None:
     """A kept variant id the store no longer has: the edition moved to a sibling product, which reclaimed its SKU,
     and has come back to this one (whose ids were kept while it was hidden), or the variant was deleted by hand.
     It is added again (taking its SKU back from a sibling that still holds it); its price records follow."""
@@ -99,7 +97,7 @@ def _add_again(client: BigCommerceClient, work: _Work, sku: str, owned: set[int]
         work.sections = (*work.sections, Section.PRICING)
 
 
-def _drop_departed(client: BigCommerceClient, work: _Work, known: dict[str, Any], wanted: set[str]) -> None:
+def _drop_departed(client: BigCommerceClient, work: ActionWork, known: dict[str, Any], wanted: set[str]) -> None:
     """Editions that left this family product (moved to another product, or delisted) stop being variants."""
     values: dict[str, Any] = work.remote.setdefault("option_values", {})
     for sku in [s for s in known if s not in wanted]:
@@ -119,7 +117,7 @@ def _drop_departed(client: BigCommerceClient, work: _Work, known: dict[str, Any]
                     raise
 
 
-def _rename_labels(client: BigCommerceClient, work: _Work, known: Mapping[str, Any]) -> None:
+def _rename_labels(client: BigCommerceClient, work: ActionWork, known: Mapping[str, Any]) -> None:
     """A changed Format label renames the variant's option value: the variant (and its id) stays.
 
     BigCommerce does not move an existing variant to another option value, so the value itself changes.
@@ -152,7 +150,7 @@ def _rename_labels(client: BigCommerceClient, work: _Work, known: Mapping[str, A
             values[sku] = [option_id, value_id, label]
 
 
-def _add_variant(client: BigCommerceClient, work: _Work, variant: VariantListing, owned: set[int]) -> None:
+def _add_variant(client: BigCommerceClient, work: ActionWork, variant: VariantListing, owned: set[int]) -> None:
     """One new edition of a family product: `POST /catalog/products/{id}/variants`, one per request."""
     body = {**payloads.variant_body(variant), "option_values": _option_value(client, work, variant.option_label)}
     path = f"catalog/products/{work.product_id}/variants"
@@ -186,7 +184,7 @@ def reclaim(client: BigCommerceClient, skus: Sequence[str], product_id: int | No
     return freed
 
 
-def _option_value(client: BigCommerceClient, work: _Work, label: str) -> list[dict[str, Any]]:
+def _option_value(client: BigCommerceClient, work: ActionWork, label: str) -> list[dict[str, Any]]:
     """The Format option value for a new variant, created on the product if missing."""
     options = client.request("GET", f"catalog/products/{work.product_id}/options").data or []
     option = next((o for o in options if o.get("display_name") == payloads.FORMAT_OPTION), None)

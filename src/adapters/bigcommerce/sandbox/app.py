@@ -115,7 +115,7 @@ class Sandbox:
             await _send_response(send, error_response(error, api_path), rate_headers)
             return True
         if fault.kind == "bare_429":
-            # 429 without rate-limit headers: "the platform experiences high load" (research §2).
+            # 429 without rate-limit headers: "the platform experiences high load" (BigCommerce's API rate limits page).
             await _send_json(send, 429, {"status": 429, "title": "Too many requests", "type": ERROR_TYPE})
             return True
         if fault.kind == "slow":

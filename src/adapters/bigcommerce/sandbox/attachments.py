@@ -82,7 +82,7 @@ def delete_image(state: SandboxState, product_id: int, image_id: int) -> None:
 
 # -- custom fields --------------------------------------------------------------------------------
 def _check_pair(state: SandboxState, product_id: int, name: str, value: str, field_id: int | None) -> None:
-    # Each name+value pair must be unique within a product (research §6).
+    # BigCommerce: each custom field's name+value pair must be unique within a product.
     for other in state.children(state.custom_fields, product_id):
         if other["name"] == name and other["value"] == value and other["id"] != field_id:
             raise conflict("name", f"The custom field '{name}: {value}' already exists on this product.")

@@ -27,7 +27,7 @@ from .validation import (
 
 # Batch PUT /catalog/products takes at most 10 items (lowered from 50 in 2019, dev-docs PR #41).
 PRODUCT_BATCH_LIMIT = 10
-# Batch DELETE /catalog/products?id:in= takes at most 250 ids (research §4).
+# Batch DELETE /catalog/products?id:in= takes at most 250 ids (BigCommerce).
 PRODUCT_DELETE_LIMIT = 250
 INCLUDES = frozenset({"variants", "images", "custom_fields", "channels", "options", "primary_image"})
 
@@ -95,7 +95,7 @@ NESTED = ("custom_fields", "images", "variants", "videos", "bulk_pricing_rules",
 
 
 def slug_url(name: str) -> str:
-    # custom_url is auto-generated from the name when omitted (research §4), e.g. "/my-book/".
+    # custom_url is auto-generated from the name when omitted (BigCommerce), e.g. "/my-book/".
     return "/" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "product") + "/"
 
 
@@ -213,7 +213,7 @@ def update_product(
     custom_url = body.get("custom_url")
     if isinstance(custom_url, dict) and not skip_subparts:
         if url_taken(state, custom_url["url"], product_id):
-            # On PUT a URL "taken by any other entity" is a 207 partial failure, not an error (§3).
+            # On PUT a URL "taken by any other entity" is a 207 partial failure, not an error (BigCommerce).
             partial[f"{product_id}.custom_url"] = f"The custom URL '{custom_url['url']}' is already in use."
         else:
             product["custom_url"] = {"url": custom_url["url"], "is_customized": True}

@@ -29,7 +29,7 @@ class ChannelSeed:
     status: str = "active"
 
 
-# Channel 1 is the default Stencil storefront and cannot be deleted ([D] reference/channels.v3.yml).
+# Channel 1 is the default Stencil storefront and cannot be deleted (BigCommerce's Channels API spec).
 DEFAULT_CHANNEL = ChannelSeed(id=1, name="Default storefront")
 
 
@@ -38,7 +38,7 @@ class RateLimitConfig:
     """Store-wide request quota.
 
     Defaults are the Plus & Standard plan: 150 requests per 30 s window
-    ([D] docs/api-docs/getting-started/api-rate-limits.mdx).
+    (BigCommerce's API rate limits page).
 
     `time_scale` compresses real time: with 0.01 the 30 000 ms window lasts 300 ms of real
     time. Every header then reports *real* (scaled) milliseconds, so a client that honours
@@ -88,8 +88,8 @@ class SandboxConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     monotonic: MonotonicClock = time.monotonic
     now: WallClock = utc_now
-    # Which channel a product created by REST lands on is UNCONFIRMED (research §7); by default
-    # the sandbox assigns none, so callers must assign explicitly as the research advises.
+    # BigCommerce does not document which channel a product created by REST lands on; by default the
+    # sandbox assigns none, so callers must assign channels explicitly (as the storefront adapter does).
     auto_assign_channel: int | None = None
     # The store's default currency: the catalogue's own prices are in it; any other currency is priced on a
     # channel only by a price list assigned to that channel (`SandboxState.shopper_price`).

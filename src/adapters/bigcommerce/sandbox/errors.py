@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Every v3 error body carries this `type` ([D] reference/catalog/products_catalog.v3.yml, errorResponse).
+# Every v3 error body carries this `type` (BigCommerce's Catalog API spec: errorResponse).
 ERROR_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 
 
@@ -37,7 +37,7 @@ def unprocessable(errors: dict[str, str], title: str = "JSON data is missing or 
 
 
 def missing_required(errors: dict[str, str]) -> ApiError:
-    # Real example: "Missing Required Fields" with "Please provide a name." ([D] migration/4_errors.md).
+    # Real example: "Missing Required Fields" with "Please provide a name." (BigCommerce's API error guide).
     return ApiError(422, "Missing Required Fields", errors)
 
 
@@ -55,5 +55,5 @@ def too_many_items(limit: int) -> ApiError:
 
 
 def limit_too_large(limit: int) -> ApiError:
-    # `limit` above the maximum returns 413 ([D] docs/start/about/status-codes.mdx).
+    # `limit` above the maximum returns 413 (BigCommerce's API status codes).
     return ApiError(413, f"The limit is too large. The maximum limit is {limit}.", {"max_limit": str(limit)})

@@ -11,7 +11,7 @@ from .config import FaultConfig
 
 FaultKind = Literal["error", "bare_429", "slow", "drop", "partial_207"]
 
-# Batch PUTs whose real responses include 207 Multi-Status ([D] products_catalog.v3.yml, variants).
+# Batch PUTs whose real responses include 207 Multi-Status (BigCommerce's Catalog API spec: products, variants).
 BATCH_PUT_PATHS = ("/v3/catalog/products", "/v3/catalog/variants")
 
 
@@ -20,7 +20,7 @@ class Fault:
     """What to do instead of (or before) answering a request.
 
     * `error`: answer `status` (5xx by default) with a BigCommerce error body.
-    * `bare_429`: 429 with no rate-limit headers ("platform under high load", research §2).
+    * `bare_429`: 429 with no rate-limit headers (BigCommerce: "platform under high load").
     * `slow`: wait `delay_seconds`, then answer normally.
     * `drop`: abort the connection without any response.
     * `partial_207`: batch PUT applies its main write but reports a failed sub-part with 207.

@@ -1,7 +1,7 @@
 """Variant options (e.g. "Format": Hardback, Paperback) and their values.
 
 Creating an option does not create variants; variants are created separately and name the
-option values they combine ([D] docs/store-operations/catalog/index.mdx).
+option values they combine (BigCommerce's catalog overview).
 """
 
 from __future__ import annotations

@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .errors import ApiError, not_found
+from .records import Record
 
-if TYPE_CHECKING:
-    from .state import Record, SandboxState
-
-# `GET /v2/order_statuses` ids and names (research §9).
+# BigCommerce's order statuses: `GET /v2/order_statuses` ids and names.
 ORDER_STATUSES = {
     0: "Incomplete",
     1: "Pending",
@@ -31,7 +29,7 @@ ORDER_STATUSES = {
     13: "Disputed",
     14: "Partially Refunded",
 }
-# `sort=` fields accepted by GET /v2/orders ([D] orders.v2.oas2.yml).
+# `sort=` fields accepted by GET /v2/orders (BigCommerce's Orders v2 spec, orders.v2.oas2.yml).
 SORT_FIELDS = ("id", "customer_id", "date_created", "date_modified", "status_id", "channel_id", "external_id")
 
 
@@ -46,7 +44,7 @@ def money(value: Decimal) -> str:
 
 
 def parse_v2_date(raw: str) -> datetime:
-    """RFC-2822 or ISO-8601 ([D] orders.v2 min_date_modified); anything else is a 400."""
+    """RFC-2822 or ISO-8601 (BigCommerce's Orders v2 spec, min_date_modified); anything else is a 400."""
     try:
         moment = parsedate_to_datetime(raw)
     except (TypeError, ValueError):
@@ -68,8 +66,22 @@ class OrderFilter:
     sort: str = "id:asc"
 
 
+class Catalogue(Protocol):
+    """What the order book reads of the store (`SandboxState`): products and variants by SKU, ids, and time."""
+
+    products: dict[int, Record]
+
+    def now(self) -> datetime: ...
+
+    def next_id(self, kind: str, start: int = 1) -> int: ...
+
+    def find_by_sku(self, sku: str) -> Record | None: ...
+
+    def find_variant_by_sku(self, sku: str) -> Record | None: ...
+
+
 class OrderBook:
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: Catalogue) -> None:
         self._state = state
         self.orders: dict[int, Record] = {}
         self.lines: dict[int, list[Record]] = {}

@@ -10,7 +10,7 @@ from .query import int_list, int_param, require_filter, str_list
 from .state import Record, SandboxState
 from .validation import PRICE_LIST_FIELDS, PRICE_RECORD_FIELDS, require_array, require_object, validate
 
-# PUT /pricelists/{id}/records upserts at most 1000 records ([D] reference/price_lists.v3.yml).
+# PUT /pricelists/{id}/records upserts at most 1000 records (BigCommerce's Price Lists API spec).
 RECORD_BATCH_LIMIT = 1000
 # POST /pricelists/assignments takes at most 25 assignments (same spec).
 ASSIGNMENT_BATCH_LIMIT = 25
@@ -24,7 +24,7 @@ def get_list(state: SandboxState, list_id: int) -> Record:
 
 
 def _check_name(state: SandboxState, name: str, list_id: int | None) -> None:
-    # A price list is {name (unique, required), active} (research §8).
+    # BigCommerce: a price list is {name (unique, required), active}.
     if any(p["name"] == name and p["id"] != list_id for p in state.price_lists.values()):
         raise conflict("name", f"The price list name '{name}' is already in use.")
 
@@ -203,32 +203,3 @@ def delete_assignments(state: SandboxState, query: Mapping[str, str]) -> None:
     )
     for record in query_assignments(state, query):
         del state.price_list_assignments[record["id"]]
-
-
-def shopper_price(state: SandboxState, sku: str, channel_id: int, currency: str) -> Any:
-    """The price a guest shopper on `channel_id` pays for `sku` in `currency`, or None when nothing prices it.
-
-    BigCommerce resolves one price list per shopper (research §8): the list assigned to the channel (without a
-    customer group), if active and holding a record for the variant in that currency; else the catalogue price,
-    which exists in the store's default currency only. A price list that is not assigned to the channel prices
-    nothing there, however many records it holds.
-    """
-    variant = state.find_variant_by_sku(sku)
-    if variant is None:
-        product = state.find_by_sku(sku)
-        variant = state.variants.get(product.get("base_variant_id") or 0) if product else None
-    if variant is None:
-        raise not_found("variant")
-    code = currency.lower()
-    assigned = next((a["price_list_id"] for a in state.price_list_assignments.values()
-                     if a.get("channel_id") == channel_id and a.get("customer_group_id") is None), None)
-    if assigned is not None and state.price_lists.get(assigned, {}).get("active"):
-        record = state.price_records.get((assigned, variant["id"], code))
-        if record is not None:
-            return record["calculated_price"]
-    if code != state.config.default_currency.lower():
-        return None
-    product = state.products[variant["product_id"]]
-    price = variant.get("price") if variant.get("price") is not None else product.get("price")
-    sale = variant.get("sale_price") if variant.get("sale_price") is not None else product.get("sale_price")
-    return sale if sale else price

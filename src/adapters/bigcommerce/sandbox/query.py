@@ -12,7 +12,7 @@ from .errors import ApiError, limit_too_large, unprocessable
 
 T = TypeVar("T")
 
-# `limit` defaults to 50, maximum 250 (LimitParam, [D] common-query-params.mdx).
+# `limit` defaults to 50, maximum 250 (BigCommerce's common query parameters, LimitParam).
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 
@@ -59,7 +59,7 @@ def date_param(query: Mapping[str, str], name: str, now: datetime) -> datetime |
     """ISO 8601 date or date-time filter value.
 
     A bare date gets the *current time of the request* added, as BigCommerce does for
-    `date_modified:min` ([D] products_catalog.v3.yml; docs PR #766): "today" matches nothing.
+    `date_modified:min` (BigCommerce's Catalog API spec; bigcommerce/docs PR #766): "today" matches nothing.
     """
     raw = query.get(name)
     if raw is None or raw == "":
@@ -97,7 +97,7 @@ def page_request(query: Mapping[str, str], max_limit: int = MAX_LIMIT, default: 
 
 
 def paginate(items: Sequence[T], request: PageRequest, query: Mapping[str, str]) -> tuple[list[T], dict[str, Any]]:
-    """Slice one page and build `meta` = {pagination: pagination_Full} ([D] products_catalog.v3.yml)."""
+    """Slice one page and build `meta` = {pagination: pagination_Full} (BigCommerce's Catalog API spec)."""
     total = len(items)
     start = (request.page - 1) * request.limit
     chunk = list(items[start : start + request.limit])

@@ -18,7 +18,7 @@ class Admission:
 class RateLimiter:
     """Fixed window: the quota refreshes a full window after the first request that opened it.
 
-    Header names and meanings follow [D] docs/start/about/index.mdx; all millisecond values
+    Header names and meanings follow BigCommerce's API overview (rate limits); all millisecond values
     are real (time-scaled) milliseconds, see `RateLimitConfig`.
     """
 

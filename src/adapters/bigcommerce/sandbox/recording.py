@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-# Never recorded: the credential ([D] docs/start/authentication).
+# Never recorded: the credential (the X-Auth-Token header).
 SECRET_HEADERS = frozenset({"x-auth-token"})
 
 

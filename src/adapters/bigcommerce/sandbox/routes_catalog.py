@@ -13,7 +13,7 @@ from .query import bool_param, date_param, int_list, int_param, parse_iso, requi
 from .routes_product_parts import attachment_routes, option_routes
 from .state import Record, SandboxState
 
-# Product filters a bulk DELETE accepts; one is mandatory (research §4).
+# BigCommerce: a bulk DELETE /catalog/products needs one of these filters.
 DELETE_FILTERS = ("id:in", "id", "sku", "name")
 SORTS = ("id", "name", "sku", "price", "date_modified", "inventory_level", "is_visible", "total_sold")
 
@@ -86,7 +86,7 @@ def get_product(call: Call) -> Reply:
 
 
 def _multi_status(payload: Any, partial: dict[str, str]) -> Reply:
-    # 207: {data, errors: errorMultiStatus{status,title,type,errors}, meta} ([D] products_catalog.v3.yml).
+    # 207: {data, errors: errorMultiStatus{status,title,type,errors}, meta} (BigCommerce's Catalog API spec).
     errors = {
         "status": 207,
         "title": "The request completed, but some parts failed.",

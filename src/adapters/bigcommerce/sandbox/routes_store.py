@@ -13,7 +13,7 @@ from .query import int_list, require_filter
 from .state import Record
 from .validation import HOOK_FIELDS, require_array, require_object, validate
 
-# "10 hooks per store_id + client_id + scope" ([D] docs/integrations/webhooks/overview.mdx).
+# "10 hooks per store_id + client_id + scope" (BigCommerce's webhooks overview).
 HOOKS_PER_SCOPE = 10
 
 

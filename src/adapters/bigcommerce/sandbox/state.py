@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from .config import SandboxConfig
+from .errors import not_found
 from .orders import OrderBook
+from .records import Record
 
-Record = dict[str, Any]
+__all__ = ["Record", "SandboxState", "iso"]
 
 
 def iso(moment: datetime) -> str:
@@ -92,7 +94,7 @@ class SandboxState:
 
     def sku_owner(self, sku: str) -> tuple[int, int | None] | None:
         """(product_id, variant_id) holding `sku`; SKUs are unique regardless of letter case
-        across products and variants ([D] product_Base.sku)."""
+        across products and variants (BigCommerce's Catalog API spec, product_Base.sku)."""
         if not sku:
             return None
         key = sku.casefold()
@@ -115,38 +117,42 @@ class SandboxState:
 
     # -- test and demo helpers (not part of the API) ---------------------------------------------
     def shopper_price(self, sku: str, *, channel_id: int, currency: str) -> Any:
-        """What a shopper on `channel_id` pays for `sku` in `currency` (None: not priced there)."""
-        from .pricing import shopper_price  # pricing imports this module
+        """The price a guest shopper on `channel_id` pays for `sku` in `currency`, or None when nothing prices it.
 
-        with self.lock:
-            return shopper_price(self, sku, channel_id, currency)
-
-    def add_order(
-        self,
-        lines: list[dict[str, Any]],
-        *,
-        status_id: int = 11,
-        channel_id: int = 1,
-        customer_id: int = 0,
-        currency_code: str = "GBP",
-        created_at: datetime | None = None,
-        **extra: Any,
-    ) -> Record:
-        """Place an order as a shopper would (default status 11 Awaiting Fulfillment, channel 1).
-
-        `lines` are `{"sku", "quantity", "price"?, "name"?}`; SKUs resolve against the catalogue
-        (unknown SKUs give product_id/variant_id 0). `extra` sets any other v2 order field.
+        BigCommerce resolves one price list per shopper: the list assigned to the channel (without a
+        customer group), if active and holding a record for the variant in that currency; else the catalogue price,
+        which exists in the store's default currency only. A price list that is not assigned to the channel prices
+        nothing there, however many records it holds.
         """
         with self.lock:
-            return self.orders.add(
-                lines,
-                status_id=status_id,
-                channel_id=channel_id,
-                customer_id=customer_id,
-                currency_code=currency_code,
-                created_at=created_at,
-                **extra,
-            )
+            variant = self.find_variant_by_sku(sku)
+            if variant is None:
+                product = self.find_by_sku(sku)
+                variant = self.variants.get(product.get("base_variant_id") or 0) if product else None
+            if variant is None:
+                raise not_found("variant")
+            code = currency.lower()
+            assigned = next((a["price_list_id"] for a in self.price_list_assignments.values()
+                             if a.get("channel_id") == channel_id and a.get("customer_group_id") is None), None)
+            if assigned is not None and self.price_lists.get(assigned, {}).get("active"):
+                record = self.price_records.get((assigned, variant["id"], code))
+                if record is not None:
+                    return record["calculated_price"]
+            if code != self.config.default_currency.lower():
+                return None
+            product = self.products[variant["product_id"]]
+            price = variant.get("price") if variant.get("price") is not None else product.get("price")
+            sale = variant.get("sale_price") if variant.get("sale_price") is not None else product.get("sale_price")
+            return sale if sale else price
+
+    def add_order(self, lines: list[dict[str, Any]], **fields: Any) -> Record:
+        """Place an order as a shopper would (`OrderBook.add`: default status 11 Awaiting Fulfillment, channel 1).
+
+        `lines` are `{"sku", "quantity", "price"?, "name"?}`; SKUs resolve against the catalogue
+        (unknown SKUs give product_id/variant_id 0). `fields` set any other v2 order field.
+        """
+        with self.lock:
+            return self.orders.add(lines, **fields)
 
     def set_order_status(self, order_id: int, status_id: int) -> Record:
         """Move an order to another status (e.g. 5 Cancelled, 4 Refunded), bumping date_modified."""

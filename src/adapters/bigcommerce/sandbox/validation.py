@@ -1,6 +1,6 @@
 """Field rules from the official specs, checked the way BigCommerce answers: 422 with `errors{field: msg}`.
 
-Limits are transcribed from [D] reference/catalog/products_catalog.v3.yml (`product_Base`),
+Limits are transcribed from BigCommerce's specs: products_catalog.v3.yml (`product_Base`),
 product-variants_catalog.v3.yml (`productVariant_Base`), price_lists.v3.yml and webhooks.v3.yml.
 """
 
@@ -111,7 +111,7 @@ PRODUCT_FIELDS: dict[str, Rule] = {
     "videos": Rule("array"),
     "variants": Rule("array", max_length=600),  # 600 SKUs per product
 }
-# Required on POST /catalog/products ([D] products_catalog.v3.yml, research §4).
+# Required on POST /catalog/products (BigCommerce's Catalog API spec, products_catalog.v3.yml).
 PRODUCT_REQUIRED = ("name", "type", "weight", "price")
 # Read-only fields are ignored on write; `channels` is not accepted at all (docs PR #690).
 PRODUCT_READ_ONLY = frozenset(
@@ -156,7 +156,7 @@ VARIANT_FIELDS: dict[str, Rule] = {
     "id": Rule("integer"),
 }
 
-# Custom fields: name and value 1–250 ([D] productCustomField_Base; Platform Limits' 255 is a CONFLICT).
+# Custom fields: name and value 1–250 (BigCommerce's productCustomField_Base; its Platform Limits page says 255).
 CUSTOM_FIELD_FIELDS: dict[str, Rule] = {"name": text(250, min_length=1), "value": text(250, min_length=1)}
 CUSTOM_URL_FIELDS: dict[str, Rule] = {
     "url": text(255, min_length=1),

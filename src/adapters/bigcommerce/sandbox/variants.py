@@ -1,7 +1,7 @@
 """Variants (SKUs) and the variant options whose value combinations define them.
 
 A product with no options has one base variant carrying the product SKU (`base_variant_id`);
-a product with options has no base variant ([D] product-variants_catalog.v3.yml).
+a product with options has no base variant (BigCommerce's Catalog API spec, product variants).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .validation import (
     validate,
 )
 
-# Batch PUT /catalog/variants: "Max 50 per request", 413 above ([D] product-variants_catalog.v3.yml).
+# Batch PUT /catalog/variants: "Max 50 per request", 413 above (BigCommerce's Catalog API spec, product variants).
 VARIANT_BATCH_LIMIT = 50
 # 600 SKUs per product (Platform Limits).
 VARIANTS_PER_PRODUCT = 600

@@ -1,0 +1,37 @@
+"""One store action in flight through the BigCommerce storefront: what the storefront and its section writers
+(images, custom fields, channels, variants) know of its product, and what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bookbridge.domain.listing import Section, StoreListing
+from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.ports import StoreError
+
+
+@dataclass
+class ActionWork:
+    """One action in flight: what we know of its product, and what went wrong."""
+
+    action: StoreAction
+    listing: StoreListing | None
+    sections: tuple[Section, ...]
+    product_id: int | None
+    remote: dict[str, Any]
+    before: AppliedListing | None = None
+    errors: list[StoreError] = field(default_factory=list)
+    created: bool = False
+    changed_variants: set[str] | None = None  # casefolded SKUs whose price may have changed; None: all
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def resent(self, section: Section) -> bool:
+        """True when `section` is sent whole: new, forced (`full`), or its last payload is unknown."""
+        before = self.before
+        if self.listing is None or before is None or section not in before.payloads:
+            return True
+        return before.hashes.get(section) == self.listing.hashes.get(section)
