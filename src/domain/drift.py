@@ -29,10 +29,6 @@ class DriftPolicy(StrEnum):
     REPORT = "report"  # open a DRIFT exception and leave the store's value alone until someone decides
 
 
-def default_policies() -> dict[Section, DriftPolicy]:
-    return {section: DriftPolicy.OVERWRITE for section in Section}
-
-
 def find_drift(applied: AppliedListing, stored: StoredFields) -> list[FieldChange]:
     """Fields whose stored value differs from the applied one: `before` is ours, `after` is the store's."""
     out: list[FieldChange] = []
@@ -74,7 +70,3 @@ def _number(value: Any) -> Decimal | None:
         except InvalidOperation:
             return None
     return None
-
-
-def drifted_sections(changes: list[FieldChange]) -> frozenset[Section]:
-    return frozenset(change.section for change in changes)

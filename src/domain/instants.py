@@ -6,7 +6,7 @@ A date is a whole day in the store's zone: it starts at local midnight, and an i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DateOrInstant = date | datetime
@@ -29,7 +29,3 @@ def require_aware(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError(f"instant {at.isoformat()} has no time zone; rules take aware datetimes")
     return at
-
-
-def utc(at: datetime) -> datetime:
-    return require_aware(at).astimezone(UTC)

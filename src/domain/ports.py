@@ -75,12 +75,6 @@ class FixedClock:
         self.at = instant
 
 
-def iter_editions(families: Sequence[TitleFamily]) -> Iterator[tuple[TitleFamily, ISBN13]]:
-    for family in families:
-        for edition in family.editions:
-            yield family, edition.isbn
-
-
 # --- storefronts --------------------------------------------------------------------------------------------
 
 

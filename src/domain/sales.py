@@ -24,7 +24,7 @@ from bookbridge.domain.problems import Problem, warning
 
 ZERO = Decimal(0)
 UNKNOWN_FORMAT = "unknown"
-# `GET /v2/order_statuses` (research/bigcommerce.md §9): 0 Incomplete, 5 Cancelled, 6 Declined never count.
+# BigCommerce's order statuses (`GET /v2/order_statuses`): 0 Incomplete, 5 Cancelled, 6 Declined never count.
 NOT_SOLD_STATUSES = frozenset({0, 5, 6})
 REFUNDED_STATUS = 4  # Refunded: the whole order is refunded, whatever its lines say
 

@@ -32,13 +32,6 @@ SUPRANATIONAL = {"WORLD": None, "ECZ": EUROZONE}
 ROW_TOKEN = "ROW"  # legacy ONIX 2.1 / German-profile token; not valid in 3.0 List 49
 
 
-class UnknownTerritoryCode(ValueError):
-    def __init__(self, code: str, field: str) -> None:
-        super().__init__(f"{field}: {code!r} is not a List 91 country or List 49 region code")
-        self.code = code
-        self.field = field
-
-
 def _codes(value: object) -> frozenset[str]:
     if value is None:
         return frozenset()
