@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,26 +13,11 @@ import pytest
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory import InMemoryCatalogSource
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.application.sync import plan_store, sync_store
 from bookbridge.domain.model import Milestones, PriceRow
 from bookbridge.domain.ports import ExceptionKind
-from bookbridge.domain.storefront import StorefrontSettings
 from contracts.bigcommerce_openapi import skip_reason, specs_available, validate_recorded_request
-
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-UK = StorefrontSettings(
-    name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True, timezone="Europe/London"
-)
-US = StorefrontSettings(
-    name="us",
-    channel_id=2,
-    countries=frozenset({"US"}),
-    currency="USD",
-    tax_inclusive=False,
-    timezone="Europe/London",
-    default_currency=False,
-)
-COMMAND = SyncStore(store="shop", storefronts=(UK, US))
+from sync_drills import COMMAND, NOW, UK, US
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
 from bookbridge.adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer
-from bookbridge.entrypoints.cli import app
+from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
 
 KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key
 TOKEN = "sandbox-token"
@@ -41,8 +40,7 @@ def consonance() -> Iterator[ConsonanceStandinServer]:
 @pytest.fixture(autouse=True)
 def fresh(store, monkeypatch):
     store.reset()
-    for name in ("BOOKBRIDGE_CONFIG", "BOOKBRIDGE_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    forget_configuration(monkeypatch)
 
 
 def free_port() -> int:
@@ -52,12 +50,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_config(tmp_path: Path, *, consonance_url: str, store_url: str, store_hash: str = "sandbox",
-                 us_channel: int = 2) -> Path:
-    path = tmp_path / "bookbridge.toml"
-    path.write_text(f"""
-database_url = "sqlite:///{tmp_path / 'state.db'}"
-
+def check_config(tmp_path: Path, *, consonance_url: str, store_url: str, us_channel: int = 2) -> Path:
+    return write_config(tmp_path, f"""
 [source]
 kind = "consonance"
 base_url = "{consonance_url}"
@@ -70,14 +64,7 @@ store_hash_env = "TEST_STORE_HASH"
 access_token_env = "TEST_BC_TOKEN"
 v3_base_url = "{store_url}/stores/{{store_hash}}/v3"
 v2_base_url = "{store_url}/stores/{{store_hash}}/v2"
-
-[[storefronts]]
-name = "uk"
-channel_id = 1
-countries = ["GB"]
-currency = "GBP"
-timezone = "Europe/London"
-
+{UK_STOREFRONT}
 [[storefronts]]
 name = "us"
 channel_id = {us_channel}
@@ -86,18 +73,17 @@ currency = "USD"
 default_currency = false
 tax_inclusive = false
 timezone = "America/New_York"
-""", encoding="utf-8")
-    return path
+""")
 
 
 def check(path: Path, *, key: str = KEY, token: str = TOKEN, store_hash: str = "sandbox", extra: tuple[str, ...] = ()):
     env = {"TEST_CONSONANCE_KEY": key, "TEST_BC_TOKEN": token, "TEST_STORE_HASH": store_hash, "COLUMNS": "250"}
-    return CliRunner().invoke(app, ["check", "-c", str(path), *extra], env=env)
+    return run("check", "-c", str(path), *extra, env=env)
 
 
 @pytest.fixture
 def config(tmp_path, store, consonance) -> Path:
-    return write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url)
+    return check_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url)
 
 
 def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(config, store, tmp_path):
@@ -140,7 +126,7 @@ def test_a_wrong_consonance_key_is_a_401_and_the_catalogue_is_not_read(config, c
 
 def test_unreachable_hosts_are_named_at_once(tmp_path):
     port = free_port()
-    config = write_config(tmp_path, consonance_url=f"http://127.0.0.1:{port}", store_url=f"http://127.0.0.1:{port}")
+    config = check_config(tmp_path, consonance_url=f"http://127.0.0.1:{port}", store_url=f"http://127.0.0.1:{port}")
     started = time.monotonic()
     result = check(config)
     assert time.monotonic() - started < 10  # one attempt each, no minute of back-off
@@ -179,21 +165,20 @@ def test_order_import_needs_the_orders_scope_unless_it_is_off(config, store):
 
 def test_a_storefront_on_a_channel_the_store_lacks_is_reported_with_the_channels_there_are(tmp_path, store,
                                                                                            consonance):
-    config = write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=9)
+    config = check_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=9)
     result = check(config)
     assert result.exit_code == 1
     assert "the store has no channel 9" in result.output and "2 (US storefront)" in result.output
 
 
 def test_a_storefront_on_an_archived_channel_is_reported(tmp_path, store, consonance):
-    config = write_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=3)
+    config = check_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=3)
     result = check(config)
     assert result.exit_code == 1 and "is archived" in result.output
 
 
 def test_an_unset_environment_variable_is_a_configuration_error(config):
-    result = CliRunner().invoke(app, ["check", "-c", str(config)], env={"TEST_CONSONANCE_KEY": KEY,
-                                                                       "TEST_STORE_HASH": "sandbox"})
+    result = run("check", "-c", str(config), env={"TEST_CONSONANCE_KEY": KEY, "TEST_STORE_HASH": "sandbox"})
     assert result.exit_code == 2
     assert "'TEST_BC_TOKEN' (access_token_env) is not set" in result.output
 
@@ -207,7 +192,7 @@ def test_an_invalid_file_is_a_configuration_error_naming_the_key(config):
 
 def test_a_host_that_does_not_resolve_is_named(tmp_path):
     url = "http://bookbridge-check.invalid"  # RFC 6761: .invalid never resolves
-    config = write_config(tmp_path, consonance_url=url, store_url=url)
+    config = check_config(tmp_path, consonance_url=url, store_url=url)
     result = check(config)
     assert result.exit_code == 1
     assert result.output.count("cannot resolve bookbridge-check.invalid") == 2, result.output
@@ -232,7 +217,7 @@ def test_an_unknown_adapter_kind_lists_the_registered_ones(config):
 def test_every_unset_variable_is_named_in_one_run(config, monkeypatch):
     for name in ("TEST_CONSONANCE_KEY", "TEST_STORE_HASH", "TEST_BC_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    result = CliRunner().invoke(app, ["check", "-c", str(config)], env={"COLUMNS": "250"})
+    result = run("check", "-c", str(config))
     assert result.exit_code == 2
     out = " ".join(result.output.split())
     for name, key in (("TEST_CONSONANCE_KEY", "api_key_env"), ("TEST_STORE_HASH", "store_hash_env"),

@@ -9,37 +9,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bookbridge.entrypoints.cli import app
+from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
 
-STOREFRONT = '''
-[[storefronts]]
-name = "uk"
-channel_id = 1
-countries = ["GB"]
-currency = "GBP"
-timezone = "Europe/London"
-'''
+STOREFRONT = UK_STOREFRONT
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("BOOKBRIDGE_CONFIG", "BOOKBRIDGE_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    forget_configuration(monkeypatch)
 
 
 def write(tmp_path: Path, *, source: str = 'kind = "sample"', store: str = "", storefront: str = STOREFRONT,
           extra: str = "") -> Path:
     store = store or 'kind = "bigcommerce"\nname = "shop"\nstore_hash = "abc123"\naccess_token = "t0ken"'
-    path = tmp_path / "bookbridge.toml"
-    path.write_text(f'database_url = "sqlite:///{tmp_path / "state.db"}"\n\n[source]\n{source}\n\n[store]\n{store}\n'
-                    f"{storefront}\n{extra}", encoding="utf-8")
-    return path
+    return write_config(tmp_path, f"\n[source]\n{source}\n\n[store]\n{store}\n{storefront}\n{extra}")
 
 
 def check(path: Path):
-    result = CliRunner().invoke(app, ["check", "-c", str(path)], env={"COLUMNS": "250"})
+    result = run("check", "-c", str(path))
     return result, " ".join(result.output.split())  # rich may wrap a long line
 
 
@@ -89,7 +77,7 @@ def test_plan_and_source_inspect_refuse_a_misspelt_source_option_too(tmp_path, c
     onix = tmp_path / "catalogue.xml"
     onix.write_text("<ONIXMessage/>", encoding="utf-8")
     path = write(tmp_path, source=f'kind = "onix-file"\npath = "{onix}"\ncomplet = true')
-    result = CliRunner().invoke(app, [*command, "-c", str(path)], env={"COLUMNS": "250"})
+    result = run(*command, "-c", str(path))
     out = " ".join(result.output.split())
     assert result.exit_code == 2, result.output
     assert "unknown option 'complet' for source adapter 'onix-file' (did you mean 'complete'?" in out

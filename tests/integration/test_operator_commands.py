@@ -6,42 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bookbridge.adapters.persistence.migrate import head_revision
-from bookbridge.entrypoints.cli import app
-
-TOML = """
-database_url = "sqlite:///{db}"
-
-[source]
-kind = "sample"
-families = 25
-
-[store]
-kind = "memory"
-name = "shop"
-
-[[storefronts]]
-name = "uk"
-channel_id = 1
-countries = ["GB"]
-currency = "GBP"
-timezone = "Europe/London"
-"""
+from cli_support import forget_configuration, run, sample_config, write_config
 
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
-    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
-    path = tmp_path / "bookbridge.toml"
-    path.write_text(TOML.format(db=tmp_path / "state.db"), encoding="utf-8")
-    return path
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    forget_configuration(monkeypatch)
+    return write_config(tmp_path, sample_config(families=25))
 
 
 def test_db_upgrade_reports_the_revision(config):

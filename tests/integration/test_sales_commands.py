@@ -10,15 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
 
 from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
-from bookbridge.entrypoints.cli import app
+from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
 
 PB, HB = "9780141036144", "9780306406157"
 TOML = """
-database_url = "sqlite:///{db}"
-
 [source]
 kind = "sample"
 families = 3
@@ -35,13 +32,7 @@ v2_base_url = "{v2}"
 overlap_minutes = 5
 page_size = 2
 
-[[storefronts]]
-name = "uk"
-channel_id = 1
-countries = ["GB"]
-currency = "GBP"
-timezone = "Europe/London"
-
+{storefront}
 [[sales_sinks]]
 kind = "csv"
 directory = "{out}"
@@ -56,17 +47,10 @@ def sandbox():
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch, sandbox) -> Path:
-    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
-    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
+    forget_configuration(monkeypatch)
     monkeypatch.setenv("SANDBOX_TOKEN", sandbox.config.token)
-    path = tmp_path / "bookbridge.toml"
-    path.write_text(TOML.format(db=tmp_path / "state.db", v3=sandbox.base_url_v3, v2=sandbox.base_url_v2,
-                                out=tmp_path / "out"), encoding="utf-8")
-    return path
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    return write_config(tmp_path, TOML.format(v3=sandbox.base_url_v3, v2=sandbox.base_url_v2, out=tmp_path / "out",
+                                              storefront=UK_STOREFRONT))
 
 
 def test_import_then_report_then_export(config, sandbox, tmp_path):
@@ -117,8 +101,7 @@ def test_report_refuses_a_bad_grouping_and_bad_dates(config):
 
 
 def test_import_refuses_when_disabled(config):
-    result = CliRunner().invoke(app, ["orders", "import", "-c", str(config)],
-                                env={"COLUMNS": "250", "BOOKBRIDGE_ORDERS__ENABLED": "false"})
+    result = run("orders", "import", "-c", str(config), env={"BOOKBRIDGE_ORDERS__ENABLED": "false"})
     assert result.exit_code == 2 and "disabled" in result.output
 
 

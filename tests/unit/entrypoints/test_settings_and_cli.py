@@ -6,36 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.settings import ConfigurationError, load_settings
+from cli_support import forget_configuration, run, sample_config, write_config
 
-TOML = """
-[source]
-kind = "sample"
-families = 6
-
-[store]
-kind = "memory"
-name = "shop"
-
-[[storefronts]]
-name = "uk"
-channel_id = 1
-countries = ["GB"]
-currency = "GBP"
-timezone = "Europe/London"
-"""
+TOML = sample_config(families=6)
 
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
-    monkeypatch.delenv("BOOKBRIDGE_DATABASE_URL", raising=False)
-    path = tmp_path / "bookbridge.toml"
-    path.write_text(f'database_url = "sqlite:///{tmp_path / "state.db"}"\n' + TOML, encoding="utf-8")
-    return path
+    forget_configuration(monkeypatch)
+    return write_config(tmp_path, TOML)
 
 
 def test_toml_is_read_and_environment_variables_win(config, monkeypatch):
@@ -62,8 +43,7 @@ def test_errors_name_the_key(config, edit, message):
 
 
 def test_plan_is_a_dry_run_and_json_lists_every_action(config):
-    runner = CliRunner()
-    result = runner.invoke(app, ["plan", "--json", "-c", str(config)])
+    result = run("plan", "--json", "-c", str(config))
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)  # logs go to stderr
     assert document["store"] == "shop"
@@ -72,7 +52,7 @@ def test_plan_is_a_dry_run_and_json_lists_every_action(config):
 
 
 def test_sync_reports_and_exits_zero(config):
-    result = CliRunner().invoke(app, ["sync", "-c", str(config)], env={"COLUMNS": "200"})
+    result = run("sync", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert "Sync of store shop" in result.output
 
@@ -84,7 +64,7 @@ def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path
 
 
 def test_configuration_errors_exit_2_with_the_reason(tmp_path):
-    result = CliRunner().invoke(app, ["plan", "-c", str(tmp_path / "missing.toml")], env={"COLUMNS": "500"})
+    result = run("plan", "-c", str(tmp_path / "missing.toml"), columns=500)
     assert result.exit_code == 2
     assert "does not exist" in result.output
 
@@ -93,7 +73,7 @@ def test_configuration_errors_exit_2_with_the_reason(tmp_path):
 def test_an_unknown_adapter_kind_exits_2_naming_the_section(config, command):
     config.write_text(config.read_text(encoding="utf-8").replace('kind = "sample"', 'kind = "onix-fil"'),
                       encoding="utf-8")
-    result = CliRunner().invoke(app, [command, "-c", str(config)], env={"COLUMNS": "500"})
+    result = run(command, "-c", str(config), columns=500)
     assert result.exit_code == 2, result.output
     assert "invalid configuration: [source] no source adapter named 'onix-fil' (registered: " in result.output
     assert "Traceback" not in result.output
@@ -101,14 +81,14 @@ def test_an_unknown_adapter_kind_exits_2_naming_the_section(config, command):
 
 def test_a_toml_syntax_error_exits_2_naming_the_file(config):
     config.write_text('database_url = "sqlite:///x.db\n', encoding="utf-8")
-    result = CliRunner().invoke(app, ["plan", "-c", str(config)], env={"COLUMNS": "500"})
+    result = run("plan", "-c", str(config), columns=500)
     assert result.exit_code == 2, result.output
     assert f"configuration file {config} is not valid TOML: " in result.output
 
 
 def test_no_storefronts_names_the_table_with_its_brackets(config):
     config.write_text(config.read_text(encoding="utf-8").split("[[storefronts]]")[0], encoding="utf-8")
-    result = CliRunner().invoke(app, ["plan", "-c", str(config)], env={"COLUMNS": "500"})
+    result = run("plan", "-c", str(config), columns=500)
     assert result.exit_code == 2 and "no [[storefronts]] configured" in result.output, result.output
 
 
@@ -117,10 +97,10 @@ def test_a_feed_that_is_not_onix_fails_the_sync_and_is_queued(config, tmp_path):
     feed.write_text("this is a price list, not ONIX\n", encoding="utf-8")
     config.write_text(config.read_text(encoding="utf-8").replace(
         'kind = "sample"\nfamilies = 6', f'kind = "onix-file"\npath = "{feed}"'), encoding="utf-8")
-    plan = CliRunner().invoke(app, ["plan", "-c", str(config)], env={"COLUMNS": "500"})
+    plan = run("plan", "-c", str(config), columns=500)
     assert plan.exit_code == 1 and f"could not read the source: {feed}, line 1: not well-formed XML" in plan.output
-    sync = CliRunner().invoke(app, ["sync", "-c", str(config)], env={"COLUMNS": "500"})
+    sync = run("sync", "-c", str(config), columns=500)
     assert sync.exit_code == 1, sync.output
     assert f"nothing was synced: reading source 'onix-file' failed: {feed}, line 1" in sync.output
-    listed = CliRunner().invoke(app, ["exceptions", "list", "-c", str(config)], env={"COLUMNS": "500"})
+    listed = run("exceptions", "list", "-c", str(config), columns=500)
     assert "source-error" in listed.output and "source:onix-file" in listed.output
