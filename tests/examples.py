@@ -1,6 +1,6 @@
 """Named example records for unit tests: one valid edition, storefront and price, changed per test.
 
-Values are taken from the ONIX code lists (consonance-onix.md §2) so that a test reads like the case it pins.
+Values are taken from the ONIX code lists so that a test reads like the case it pins.
 """
 
 from __future__ import annotations

@@ -217,7 +217,7 @@ def _messages(errors: Iterable[Exception], method: str) -> list[str]:
 
 
 def _sort_with_direction(error: Exception) -> bool:
-    """v2 `sort=date_modified:asc`: the docs allow `:asc|:desc` (research §9), the enum omits it."""
+    """v2 `sort=date_modified:asc`: BigCommerce's docs allow `:asc|:desc`, the enum omits it."""
     if getattr(error, "name", None) != "sort":
         return False
     schema_errors = getattr(error.__cause__, "schema_errors", None) or []
@@ -233,7 +233,7 @@ def _sort_with_direction(error: Exception) -> bool:
 def _known_spec_defect(error: Any, method: str) -> bool:
     """Spec defects the live API does not share; each would reject requests BigCommerce accepts."""
     path = list(error.absolute_path)
-    # Batch PUTs need `id` on every item (research §4/§5) though the item schema marks it readOnly.
+    # Batch PUTs need `id` on every item (BigCommerce) though the item schema marks it readOnly.
     if error.validator == "readOnly" and method.upper() == "PUT" and path and path[-1] == "id":
         return True
     # Variants nested in a product create reuse the full variant schema, which requires the

@@ -1,5 +1,6 @@
 """Product images against the sandbox: deduplicated by source checksum, replaced when the cover changes, and
-never sent when BigCommerce would refuse them (JPEG, PNG and GIF only here; at most 8 MB; research §6)."""
+never sent when BigCommerce would refuse them (its product images spec: JPEG, PNG and GIF only here; at most
+8 MB)."""
 
 from __future__ import annotations
 

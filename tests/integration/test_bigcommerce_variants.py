@@ -1,6 +1,6 @@
 """The variant strategy against the sandbox: one product per family and type, a Format option, a variant per edition.
 
-BigCommerce keeps `type`, availability and channel assignment on the product (research §5), so print and
+BigCommerce keeps `type`, availability and channel assignment on the product, not the variant, so print and
 digital editions of a family are separate products; within one, editions are variants (SKU = ISBN).
 """
 

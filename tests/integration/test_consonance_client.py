@@ -34,7 +34,7 @@ from bookbridge.adapters.consonance.standin import (
     synthetic_catalogue,
 )
 
-KEY = "Secr3tKey0000000000000000000abcd"  # 32 letters and digits (§1.3)
+KEY = "Secr3tKey0000000000000000000abcd"  # 32 letters and digits, like a Consonance key
 DAY = date(2026, 1, 1)
 
 

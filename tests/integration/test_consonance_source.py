@@ -34,7 +34,7 @@ from bookbridge.domain.problems import Severity
 from bookbridge.domain.rights import RightsResolver
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 
-KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key (§1.3)
+KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key
 TODAY = date(2026, 11, 28)
 
 
@@ -315,7 +315,7 @@ def test_the_factory_checks_its_configuration_and_opens_nothing(monkeypatch: pyt
 
 # -- the same title from Consonance and from ONIX 3.0 ----------------------------------------------------------
 
-# Work 101 / product 1001 of sample_catalogue.json, as Consonance's own ONIX export would describe it (§1.5).
+# Work 101 / product 1001 of sample_catalogue.json, as Consonance's own ONIX export would describe it.
 ONIX_SALT_ROAD_HARDBACK = """<?xml version="1.0" encoding="UTF-8"?>
 <ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference">
   <Header>

@@ -25,7 +25,7 @@ from bookbridge.adapters.consonance.standin import (
 )
 from bookbridge.adapters.consonance.standin.records import Price
 
-KEY = "k3y0000000000000000000000000test"  # 32 letters and digits, like a Consonance key (§1.3)
+KEY = "k3y0000000000000000000000000test"  # 32 letters and digits, like a Consonance key
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The stand-in's schema is Consonance's as its public documentation shows it.
 
 Each query below selects what one of Consonance's documented example queries selects (GeneralProducts/
-consonance-graphql, examples/; research/consonance-onix.md §1.3), with the same root fields, arguments, aliases,
+consonance-graphql, examples/, and its schema pages), with the same root fields, arguments, aliases,
 fragments and fields; the example's file is named. Every one must validate against the stand-in's schema.
 """
 
@@ -130,7 +130,7 @@ EXAMPLES: dict[str, str] = {
         + _CONTRIBUTIONS + " } }",
     "sample_dashboard.md": "query { products {" + _REPORT_PRODUCT + " work { id } } }",
     "sample_custom_report.md": "query { products {" + _REPORT_PRODUCT + " work {" + _REPORT_WORK + "} } }",
-    "research §1.3 minimal family sync":
+    "bookbridge's minimal family sync":
         "query($after: Int, $since: ISO8601Date) { works(productSearch: {changedSince: $since}, "
         "workSearch: {after: $after}) { id title subtitle contributorPrettyList editionStatement imprint { name } "
         "seriesMemberships { partNumber series { id name } } supportingResources { url caption } "

@@ -1,4 +1,4 @@
-"""`ConsonanceClient`: raw GraphQL over HTTP to Consonance (research/consonance-onix.md §1.3).
+"""`ConsonanceClient`: raw GraphQL over HTTP to Consonance (Consonance's GraphQL API).
 
 `POST {base_url}/graphql` with `Authorization: Bearer <key>` and `{"query", "variables",
 "operationName"}`. The documents live in `queries/` and can be swapped per tenant (`queries_dir`).
@@ -9,9 +9,9 @@ Failure policy:
 - 429, 5xx, timeouts and connection errors are retried with exponential back-off and full jitter
   (delay ~ U(0, min(cap, base·2^k))), waiting at least `Retry-After` seconds when the server sends
   one; a Retry-After beyond `backoff_cap` is not waited out. Past `max_retries` retries:
-  `ConsonanceUnavailable`. Consonance documents no rate limits (§1.7 q1), so this is defensive.
+  `ConsonanceUnavailable`. Consonance documents no rate limits, so this is defensive.
 - 401/403 → `ConsonanceAuthError`; GraphQL `errors` in a 200 → `ConsonanceQueryError`; neither is retried.
-- Paging: `after` = the last id seen (keyset). Consonance publishes no page-size cap (§1.7 q1), so a
+- Paging: `after` = the last id seen (keyset). Consonance publishes no page-size cap, so a
   short page does not prove the end; the client stops at the first empty page.
 
 The API key goes into the Authorization header and nowhere else: not into messages, reprs or logs.
@@ -109,7 +109,7 @@ class ConsonanceClient:
     def iter_works(self, *, changed_since: date | None = None, document: str | None = None) -> Iterator[dict[str, Any]]:
         """Every work (with all its products) changed on or after `changed_since`, or all works, in id order.
 
-        `changed_since` is date-granular (§1.3); callers overlap windows by a day. Each page is one request.
+        `changed_since` is date-granular; callers overlap windows by a day. Each page is one request.
         `document` replaces `works_document` (the source sends it fitted to the tenant's schema).
         """
         after: int | None = None

@@ -61,7 +61,7 @@ def sales_rights(product: Mapping[str, Any], note: Note) -> Rights:
     if clash := for_sale & not_for_sale:
         note("contradictory-rights", f"{' '.join(sorted(clash))} both for sale and not for sale; read as not for sale",
              "notForSaleCountryCodes")
-    # The for-sale list is exhaustive: Consonance's own ONIX sends ROWSalesRightsType 03 with it (§1.5).
+    # The for-sale list is exhaustive: Consonance's own ONIX sends ROWSalesRightsType 03 with it.
     included = SalesRights(type=FOR_SALE, territory=Territory.of(for_sale))
     return Rights(sales_rights=(included, *excluded), row_type=NOT_FOR_SALE)
 

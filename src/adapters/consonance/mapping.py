@@ -1,6 +1,6 @@
 """Consonance → domain: one raw work dict (shaped by `queries/works.graphql`) becomes a `TitleFamily` and Problems.
 
-Pure: no I/O and no clock. `at` is the day of the read; a marketing text whose `fromDate` (its embargo, §1.3)
+Pure: no I/O and no clock. `at` is the day of the read; a marketing text whose `fromDate` (its embargo)
 is after `at` is not approved yet.
 
 A product that cannot become an Edition is skipped, never raised: no or an invalid ISBN (blocking),
@@ -54,7 +54,7 @@ from bookbridge.domain.problems import Problem, Severity
 FAMILY_PREFIX = "consonance:work:"
 PRODUCT_PREFIX = "consonance:product:"
 
-# MarketingText.variant (§1.3; the enum follows ONIX 2.1 List 33, §1.7 q5) → the domain's List 153 kinds.
+# MarketingText.variant (the enum follows ONIX 2.1 List 33) → the domain's List 153 kinds.
 TEXT_KINDS: dict[str, TextKind] = {
     "DESCRIPTION": TextKind.DESCRIPTION,
     "MAIN_DESCRIPTION": TextKind.DESCRIPTION,
@@ -81,7 +81,7 @@ SUBJECT_SCHEMES: dict[str, SubjectScheme] = {
 }
 # Work.lcSubjectHeading is a heading text, kept as ONIX keeps another scheme: "<List 27 code>:<value>".
 LC_SUBJECT_HEADING = "04"  # List 27: 04 LC subject heading
-# Page counts in order of preference, per product type (§1.3). An e-book without its own count takes its print
+# Page counts in order of preference, per product type. An e-book without its own count takes its print
 # counterpart's, as ONIX Extent 08 (pages in the print counterpart) does.
 PAGE_COUNTS: dict[str, tuple[str, ...]] = {
     "PhysicalBookProduct": ("approximatePageCount", "productionPageCount"),
@@ -264,7 +264,7 @@ def _texts(work: Mapping[str, Any], at: date) -> Iterable[_Linked]:
         status = as_text(raw.get("approvalStatus"))
         approved = status is None or status.casefold() == "approved"
         embargo = as_day(raw.get("fromDate"))
-        if embargo is not None and embargo > at:  # fromDate: the text's embargo (§1.3)
+        if embargo is not None and embargo > at:  # fromDate: the text's embargo
             approved = False
         kind = TEXT_KINDS.get(str(raw.get("variant") or "").upper(), TextKind.OTHER)
         yield _Linked(TextContent(kind=kind, text=body, approved=approved), as_ids(raw.get("productIds")))

@@ -4,7 +4,7 @@
     full = source.read()              # every work; complete=True
     delta = source.read(full.cursor)  # works changed since the cursor's day minus `overlap_days`; complete=False
 
-The cursor is the ISO date of the read's day. Consonance's `changedSince` is date-granular (§1.3), so a delta asks
+The cursor is the ISO date of the read's day. Consonance's `changedSince` is date-granular, so a delta asks
 from `overlap_days` before it: a change stamped on the last read's day, or on the day before when the clocks
 disagree about midnight, is read again. Reading a work twice yields the same family, so the overlap is harmless.
 

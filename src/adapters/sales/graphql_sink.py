@@ -1,6 +1,6 @@
 """The `consonance-graphql` sales sink: posts a GraphQL mutation that the operator provides.
 
-Consonance documents no sales write-back (research/consonance-onix.md §1): its GraphQL mutations write catalogue
+Consonance documents no sales write-back (docs/sales-export.md): its GraphQL mutations write catalogue
 records, none takes sales, and its documented sales import is a spreadsheet (hence the `csv` sink). This adapter
 does not pretend otherwise. It sends whatever mutation document the tenant gives
 (`document`, a .graphql file), through the same client, Bearer auth and retry policy as the Consonance source

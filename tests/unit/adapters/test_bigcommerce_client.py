@@ -1,7 +1,7 @@
 """BigCommerceClient against a deterministic fake BigCommerce on `httpx.MockTransport` and a fake clock.
 
 The fake counts requests in a fixed window opened by the first request after a reset (like the
-sandbox and [D] docs/start/about/index.mdx), answers with the real `X-Rate-Limit-*` headers, refuses
+sandbox and BigCommerce's API overview), answers with the real `X-Rate-Limit-*` headers, refuses
 with 429 once the quota is spent, and plays scripted faults. The clock only moves when the client
 sleeps or when the fake adds network latency, so no test really sleeps.
 """

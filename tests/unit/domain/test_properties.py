@@ -68,7 +68,7 @@ def test_a_country_named_by_a_not_for_sale_composite_is_never_for_sale(r: Rights
 @given(rights(), st.sampled_from(sorted(RightsStatus)))
 def test_for_sale_is_the_union_of_for_sale_territories_minus_the_not_for_sale_ones(
         r: Rights, default: RightsStatus) -> None:
-    # consonance-onix.md §2.6: for_sale = ∪ full(01, 02, 07, 08) − ∪ named(03–06), for named countries.
+    # List 46 (sales rights type): for_sale = ∪ full(01, 02, 07, 08) − ∪ named(03–06), for named countries.
     granted: set[str] = set()
     refused: set[str] = set()
     named: set[str] = set()

@@ -1,4 +1,4 @@
-"""A loopback stand-in for Consonance's GraphQL API, for tests and the demo (§1.3).
+"""A loopback stand-in for Consonance's GraphQL API, for tests and the demo.
 
 Importing this package starts nothing: build a `ConsonanceData`, then `create_app(...)` for an ASGI
 app or `ConsonanceStandinServer(...)` for a running server.

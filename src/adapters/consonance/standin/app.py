@@ -1,4 +1,4 @@
-"""`create_app`: the stand-in's HTTP edge, Consonance's `POST /graphql` (§1.3 "Request").
+"""`create_app`: the stand-in's HTTP edge, Consonance's `POST /graphql`.
 
 - `Authorization: Bearer <key>` is required ("a string of thirty-two letters and numbers"); a missing
   or wrong key gets 401 with a JSON body. GET and other methods get 405.

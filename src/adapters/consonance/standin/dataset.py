@@ -99,7 +99,7 @@ class ConsonanceData:
     def product_changed_on(self, product: Product) -> date:
         """The product's own change date rolled up with its prices and the texts and images linked to it.
 
-        §1.3: `changedSince` on a product is "likely to have changed since", not a guarantee.
+        Consonance: `changedSince` on a product is "likely to have changed since", not a guarantee.
         """
         work = self.work_of(product.id)
         linked: list[date | None] = [p.changed_at for p in product.prices]
@@ -108,7 +108,7 @@ class ConsonanceData:
         return max([product.changed_at, *(d for d in linked if d)])
 
     def work_changed_on(self, work: Work) -> date:
-        """§1.3: a work matches `changedSince` when it or a closely related record (series, contributors,
+        """Consonance: a work matches `changedSince` when it or a closely related record (series, contributors,
         products) changed."""
         nested: list[date | None] = [self.product_changed_on(p) for p in work.products]
         nested += [c.changed_at for c in work.contributions]

@@ -1,6 +1,6 @@
 """Fault injection for the stand-in: by explicit schedule and by seed.
 
-Consonance documents no rate limits (§1.2, §1.7 q1), so the faults are the ones any HTTP API can
+Consonance documents no rate limits, so the faults are the ones any HTTP API can
 show: 429 (optionally with Retry-After), 5xx, slow answers, and GraphQL `errors` in a 200 response.
 
 - Schedule: `FaultPlan(schedule={1: Fault.rate_limited(), 2: Fault.server_error(503)})` keys are

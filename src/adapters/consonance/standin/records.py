@@ -2,10 +2,10 @@
 
 Field names are the snake_case forms of the GraphQL field names in `schema.graphql`
 (`fullTitle` → `full_title`), so the resolvers can find most fields by name alone.
-Sources are research/consonance-onix.md §1.3 (GraphQL field catalogue), §1.4 (REST
-fields) and §1.5 (observed ONIX output); ASSUMPTION marks what Consonance does not document.
+Sources are Consonance's GraphQL field catalogue, its REST fields and the ONIX it exports (docs/mapping.md);
+ASSUMPTION marks what Consonance does not document.
 
-`changed_at` is what `changedSince` compares against (date granularity, §1.3). Works and
+`changed_at` is what `changedSince` compares against (date granularity). Works and
 products must carry one; nested records may, and their change rolls up to their owner
 (see `ConsonanceData.product_changed_on` / `work_changed_on`).
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-# §1.3: Product is an interface with these concrete types (GenericProduct is the catch-all).
+# Consonance: Product is an interface with these concrete types (GenericProduct is the catch-all).
 PRODUCT_TYPENAMES = frozenset(
     {
         "PhysicalBookProduct",
@@ -45,7 +45,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Contact:
-    """`Contact` is `Person | Organisation` in Consonance (§1.3); `kind` picks the GraphQL type."""
+    """`Contact` is `Person | Organisation` in Consonance; `kind` picks the GraphQL type."""
 
     id: int
     kind: str  # "person" | "organisation"
@@ -53,7 +53,7 @@ class Contact:
     key_names: str | None = None
     names_before_key: str | None = None
     person_name_inverted: str | None = None
-    # ASSUMPTION: the GraphQL name; Consonance's ONIX carries a BiographicalNote per contributor (§1.5).
+    # ASSUMPTION: the GraphQL name; Consonance's ONIX carries a BiographicalNote per contributor.
     biography: str | None = None
 
     def __post_init__(self) -> None:
@@ -77,10 +77,10 @@ class Price:
 @dataclass(frozen=True)
 class MarketingText:
     id: int
-    variant: str  # the `variantIn` enum value, e.g. SHORT_DESCRIPTION (§1.3; full enum ASSUMED)
+    variant: str  # the `variantIn` enum value, e.g. SHORT_DESCRIPTION (full enum ASSUMED)
     external_text: str
     approval_status: str | None = None  # ASSUMPTION: values such as "approved" / "draft"
-    from_date: date | None = None  # embargo (§1.3)
+    from_date: date | None = None  # embargo
     language: str | None = None  # List 74
     product_ids: tuple[int, ...] = ()  # empty = applies to every product of the work (ASSUMPTION)
     changed_at: date | None = None
@@ -121,7 +121,7 @@ class SeriesMembership:
 
 @dataclass(frozen=True)
 class SubjectCode:
-    scheme: str  # BIC | THEMA | BISAC (§1.3 `subjectCodes(schemesIn:)`)
+    scheme: str  # BIC | THEMA | BISAC (Consonance's `subjectCodes(schemesIn:)`)
     code: str
     description: str | None = None
     is_main: bool = False
@@ -144,7 +144,7 @@ class Product:
     onix_publishing_status_code: str | None = None  # List 64: 02 forthcoming, 04 active, 07 OOP…
     publication_date: date | None = None
     planned_publication_date: date | None = None
-    out_of_print_date: date | None = None  # §1.4 REST `out_of_print_date`; GraphQL name ASSUMED
+    out_of_print_date: date | None = None  # Consonance's REST `out_of_print_date`; GraphQL name ASSUMED
     sales_embargo_date: date | None = None  # ASSUMPTION: ONIX PublishingDate role 02
     for_sale_country_codes: tuple[str, ...] = ()
     not_for_sale_country_codes: tuple[str, ...] = ()
@@ -153,14 +153,14 @@ class Product:
     allow_onix_exports: bool = True  # documented on ElectronicBookProduct ("approved for inclusion in ONIX")
     metadata_status: str = "APPROVED"  # ASSUMPTION: an approval flag; DRAFT | IN_REVIEW | APPROVED
     updated_at: datetime | None = None  # ASSUMPTION: a finer-grained change stamp
-    # PhysicalBookProduct (§1.3), stored in mm / g; the resolver converts units.
+    # PhysicalBookProduct, stored in mm / g; the resolver converts units.
     product_height_mm: float | None = None
     product_width_mm: float | None = None
     product_thickness_mm: float | None = None
     weight_g: float | None = None  # ASSUMPTION: ONIX Measure 08 unit weight
     approximate_page_count: int | None = None
     production_page_count: int | None = None
-    absolute_page_count: int | None = None  # ElectronicBookProduct (§1.3)
+    absolute_page_count: int | None = None  # ElectronicBookProduct
     # Audio products. ASSUMPTION: field name; ONIX Extent 09 (duration) in minutes.
     duration_minutes: int | None = None
     prices: tuple[Price, ...] = ()

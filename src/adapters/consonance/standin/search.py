@@ -1,4 +1,4 @@
-"""Search-input predicates: what `productSearch`, `workSearch` and `priceSearch` mean (§1.3 "Search inputs").
+"""Search-input predicates: what `productSearch`, `workSearch` and `priceSearch` mean.
 
 Inputs arrive as graphql-core parses them: camelCase keys, enum values as their names ("_02",
 "GBP", "BC") and ISO8601Date values as `date`. An argument the schema accepts but the stand-in
@@ -37,7 +37,7 @@ def price_matches(price: Price, attrs: Attrs | None) -> bool:
         "amountLteq": lambda v: price.amount <= v,
         "amountGteq": lambda v: price.amount >= v,
         "currencyCodeIn": lambda v: price.currency_code in v,
-        # §1.3: numeric ONIX codes are enum values prefixed with "_" in search inputs only.
+        # Consonance: numeric ONIX codes are enum values prefixed with "_" in search inputs only.
         "onixPriceTypeCodeIn": lambda v: price.onix_price_type_code in _unprefix(v),
         "onixPriceTypeQualifierCodeIn": lambda v: price.onix_price_type_qualifier_code in _unprefix(v),
     }
