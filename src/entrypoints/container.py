@@ -6,14 +6,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
 from bookbridge.adapters.bigcommerce.plugin import create_bigcommerce_order_source
 from bookbridge.adapters.bigcommerce.probe import ORDERS_CALL
-from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 from bookbridge.adapters.memory.orders import InMemoryOrderSource
@@ -38,6 +37,11 @@ from bookbridge.domain.ports import CatalogSource, Clock, SalesSink, Storefront,
 from bookbridge.domain.sales import OrderSource
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings
+
+if TYPE_CHECKING:  # the sandbox is loaded by the demo alone (its web stack is slow to import)
+    from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
+
+    DemoSandbox: TypeAlias = SandboxServer
 
 
 def _registry(pair: tuple[AdapterRegistry, list[PluginFailure]]) -> AdapterRegistry:
@@ -215,17 +219,18 @@ def optional_store_calls(settings: Settings) -> frozenset[str]:
     return frozenset() if settings.orders.enabled else frozenset({ORDERS_CALL})
 
 
-# The BigCommerce sandbox that `bookbridge demo` syncs into: it keeps BigCommerce's rules and its Standard-plan
-# quota (150 requests per 30 s window), compressed 100 times so that the demo's few hundred calls take seconds.
-# Channel 1 is the store's default; channel 2 is the demo's US storefront.
-DemoSandbox = SandboxServer
-DEMO_SANDBOX = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
-                             rate_limit=RateLimitConfig(time_scale=0.01))
-
-
 def open_demo_sandbox() -> Iterator[DemoSandbox]:
-    """The demo's sandbox, serving on a free loopback port until shutdown."""
-    with SandboxServer(DEMO_SANDBOX) as sandbox:
+    """The BigCommerce sandbox that `bookbridge demo` syncs into, serving on a free loopback port until shutdown.
+
+    It keeps BigCommerce's rules and its Standard-plan quota (150 requests per 30 s window), compressed 100 times
+    so that the demo's few hundred calls take seconds. Channel 1 is the store's default; channel 2 is the demo's
+    US storefront.
+    """
+    from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
+
+    config = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
+                           rate_limit=RateLimitConfig(time_scale=0.01))
+    with SandboxServer(config) as sandbox:
         yield sandbox
 
 

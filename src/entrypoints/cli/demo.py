@@ -19,6 +19,7 @@ import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -31,10 +32,13 @@ from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitO
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.serve import run_service
-from bookbridge.entrypoints.container import Container, DemoSandbox, build_command
+from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, StoreSettings
 
-# The sandbox's channels (`container.DEMO_SANDBOX`): 1, the store's default, and 2.
+if TYPE_CHECKING:
+    from bookbridge.entrypoints.container import DemoSandbox
+
+# The sandbox's channels (`container.open_demo_sandbox`): 1, the store's default, and 2.
 STOREFRONTS = (
     StorefrontSettings(
         name="uk",

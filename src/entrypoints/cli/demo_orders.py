@@ -11,14 +11,18 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from bookbridge.application.orders import ImportReport
 from bookbridge.application.sales_report import SalesReport, sales_report
 from bookbridge.entrypoints.cli.sales import print_import, print_report
-from bookbridge.entrypoints.container import Container, DemoSandbox
+from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
+
+if TYPE_CHECKING:
+    from bookbridge.entrypoints.container import DemoSandbox
 
 DAYS = 28
 SEED = 2026
