@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bookbridge.adapters.hookspecs import ALWAYS_PASSED_OPTIONS, AdapterKind, AdapterRegistry
+from bookbridge.adapters.memory.state import InMemoryUnitOfWork
 from bookbridge.adapters.queues import plugin as queues_plugin
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
@@ -141,6 +142,7 @@ def test_the_composition_root_adds_only_always_passed_keys():
             return builtin_registry().create(kind, name, config)
 
     clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
-    build_source(Spy(), settings, clock, uow=None)  # type: ignore[arg-type]  # the lookup opens it on first use
+    build_source(Spy(), settings, clock, uow=InMemoryUnitOfWork())
+    assert "previous_edition" in seen[AdapterKind.SOURCE]  # with a unit of work, the stored-edition lookup too
     assert set(seen[AdapterKind.SOURCE]) <= ALWAYS_PASSED_OPTIONS
     assert set(storefront_options(settings)) <= ALWAYS_PASSED_OPTIONS
