@@ -5,7 +5,6 @@ when a later read of the record succeeds (the BigCommerce sandbox over real HTTP
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
@@ -14,10 +13,8 @@ from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.problems import blocking
-from bookbridge.domain.storefront import StorefrontSettings
+from sync_drills import UK
 
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
 COMMAND = SyncStore.single(UK)
 
 

@@ -5,7 +5,6 @@ never sent when BigCommerce would refuse them (its product images spec: JPEG, PN
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
@@ -15,10 +14,8 @@ from bookbridge.domain.listing import ListingImage, with_hashes
 from bookbridge.domain.model import ResourceKind, TitleFamily
 from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import ExceptionKind, StoreErrorKind
-from bookbridge.domain.storefront import StorefrontSettings
+from sync_drills import UK
 
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
 COMMAND = SyncStore.single(UK)
 
 
