@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bookbridge.domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
-from bookbridge.domain.ports import Clock, ExceptionKind, UnitOfWork
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
+from bookbridge.domain.ports import Clock, ExceptionKind, MilestoneLog, UnitOfWork
 
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED,

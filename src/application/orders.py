@@ -24,15 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.ports import Clock, ExceptionKind, SalesSink, UnitOfWork
-from bookbridge.domain.sales import (
-    UNKNOWN_FORMAT,
-    OrderSource,
-    OrderSourceError,
-    SalesLedger,
-    SalesSinkRejected,
-    order_contributions,
-)
+from bookbridge.domain.ports import Clock, ExceptionKind, OrderSource, SalesLedger, SalesSink, UnitOfWork
+from bookbridge.domain.sales import UNKNOWN_FORMAT, OrderSourceError, SalesSinkRejected, order_contributions
 from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)

@@ -28,12 +28,12 @@ from decimal import Decimal
 from typing import Any
 
 from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import SalesLedger
 from bookbridge.domain.sales import (
     FormatVelocity,
     Grouping,
     ReprintPolicy,
     ReprintSignal,
-    SalesLedger,
     format_velocity,
     reprint_signals,
     sales_totals,

@@ -18,7 +18,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
 from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
 
@@ -118,13 +117,3 @@ class MilestoneRecord:
     detail: str
     exception_id: int | None = None
     id: int | None = None
-
-
-class MilestoneLog(Protocol):
-    def record(self, record: MilestoneRecord) -> MilestoneRecord:
-        """Append one record; returns it with its id."""
-        ...
-
-    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
-        """Newest first."""
-        ...

@@ -11,15 +11,13 @@ time zone.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
 
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
-from bookbridge.domain.ports import SalesFact
 from bookbridge.domain.problems import Problem, warning
 
 ZERO = Decimal(0)
@@ -30,6 +28,19 @@ REFUNDED_STATUS = 4  # Refunded: the whole order is refunded, whatever its lines
 
 
 # --- orders -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesFact:
+    """Units and net revenue for one ISBN, format, storefront and day."""
+
+    isbn: str
+    format: str
+    storefront: str
+    day: date
+    quantity: int
+    net_amount: Decimal
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -183,51 +194,11 @@ class SalesSinkRejected(Exception):
     but a person must look."""
 
 
-class OrderSource(Protocol):
-    """Where store orders come from (BigCommerce `/v2/orders`)."""
-
-    name: str
-
-    def orders_modified_since(self, since: datetime | None) -> Iterator[StoreOrder]:
-        """Every order modified at or after `since` (all orders when None), oldest modification first, read page by
-        page. Raises OrderSourceError when the store cannot be read."""
-        ...
-
-
 @dataclass(frozen=True)
 class RecordOutcome:
     changed: frozenset[FactKey] = frozenset()  # facts whose totals this snapshot changed
     seen_before: bool = False  # this very snapshot (same date_modified) was already recorded
     stale: bool = False  # an older snapshot than the one recorded: ignored
-
-
-class SalesLedger(Protocol):
-    """Per order line, the contribution last counted; which days each sink has still to receive; cursors."""
-
-    def record(self, order: OrderContributions, *, notify: Sequence[str]) -> RecordOutcome:
-        """Replace the order's line contributions (lines it lost are kept as zeros) unless a newer snapshot is
-        recorded, and mark each changed day pending for every sink in `notify`, in one transaction."""
-        ...
-
-    def facts(self, start: date, end: date) -> list[SalesFact]:
-        """The sales facts of every day from `start` to `end`, both included."""
-        ...
-
-    def facts_for_days(self, days: Iterable[date]) -> list[SalesFact]:
-        ...
-
-    def pending(self, sink: str) -> set[date]:
-        """Days whose facts changed since `sink` last received them."""
-        ...
-
-    def delivered(self, sink: str, days: Iterable[date]) -> None:
-        ...
-
-    def cursor(self, name: str) -> datetime | None:
-        ...
-
-    def set_cursor(self, name: str, at: datetime) -> None:
-        ...
 
 
 # --- reports -----------------------------------------------------------------------------------------------------

@@ -6,16 +6,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
-from bookbridge.adapters.bigcommerce.plugin import create_bigcommerce_order_source
 from bookbridge.adapters.bigcommerce.probe import ORDERS_CALL
 from bookbridge.adapters.clock import SystemClock
-from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
-from bookbridge.adapters.memory.orders import InMemoryOrderSource
 from bookbridge.adapters.persistence import (
     SqlAlchemyUnitOfWork,
     current_revision,
@@ -29,14 +26,13 @@ from bookbridge.adapters.persistence.leases import HeldLease
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
-from bookbridge.adapters.queues import Notifier
 from bookbridge.application.orders import ImportOrders
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.model import Edition
-from bookbridge.domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
-from bookbridge.domain.sales import OrderSource
+from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront, UnitOfWork
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings
+from bookbridge.plugin import AdapterContext, AdapterKind, AdapterRegistry
 
 if TYPE_CHECKING:  # the sandbox is loaded by the demo alone (its web stack is slow to import)
     from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
@@ -71,27 +67,33 @@ def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], 
     return lookup
 
 
-def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork | None) -> CatalogSource:
-    """The configured source; without `uow` it reads no state database (ONIX block updates are then problems)."""
-    options: dict[str, Any] = settings.source.options()
-    options.setdefault("today", clock.now().date().isoformat())  # the sample catalogue is anchored on today
-    options.setdefault("clock", clock)
-    name = str(options.get("name") or settings.source.kind)
-    if uow is not None:
-        options["previous_edition"] = stored_edition_lookup(uow, name)
-    source: CatalogSource = registry.create(AdapterKind.SOURCE, settings.source.kind, options)
-    return source
+def source_name(settings: Settings) -> str:
+    """The source's name in the state database: its `name` option, or else its kind."""
+    return str(settings.source.options().get("name") or settings.source.kind)
 
 
-def storefront_options(settings: Settings) -> dict[str, Any]:
-    """A storefront factory's mapping: the `[store]` table, plus the store's `name` and the configured
-    `[[storefronts]]` (`bookbridge.domain.storefront.StorefrontSettings`), so that a plugin need not repeat them."""
-    return {**settings.store.options(), "name": settings.store.name, "storefronts": tuple(settings.storefronts)}
+def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork | None, *,
+                 validate: bool = False) -> CatalogSource:
+    """The `[source]` adapter. With a unit of work, ONIX block updates (04) merge onto the stored editions;
+    without one (`bookbridge check`), they are reported as problems, as on a first sync. `validate`: schema
+    validation asked for on the command line (`bookbridge source inspect --validate`)."""
+    name = source_name(settings)
+    context = AdapterContext(name=name, clock=clock, storefronts=tuple(settings.storefronts),
+                             previous_edition=stored_edition_lookup(uow, name) if uow is not None else None,
+                             validate=validate)
+    return registry.create_source(settings.source.kind, settings.source.options(), context)
 
 
-def build_storefront(registry: AdapterRegistry, settings: Settings) -> Storefront:
-    store: Storefront = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
-    return store
+def storefront_context(settings: Settings, clock: Clock) -> AdapterContext:
+    """What a storefront or order-source factory gets besides the `[store]` table: the store's name and the
+    configured `[[storefronts]]`, so that a plugin need not ask for them again."""
+    return AdapterContext(name=settings.store.name, clock=clock, storefronts=tuple(settings.storefronts),
+                          page_size=settings.orders.page_size)
+
+
+def build_storefront(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Storefront:
+    return registry.create_storefront(settings.store.kind, settings.store.options(),
+                                      storefront_context(settings, clock))
 
 
 def database(settings: Settings) -> Iterator[Engine]:
@@ -113,24 +115,21 @@ def notify_targets(settings: Settings) -> tuple[str, ...]:
     return tuple(names)
 
 
-def open_notifiers(registry: AdapterRegistry, settings: Settings) -> Iterator[dict[str, Notifier]]:
+def open_notifiers(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Iterator[dict[str, Notifier]]:
     """The exception queue's notifiers by target name; their connections are closed on shutdown."""
     built: dict[str, Notifier] = {}
     try:
         for name, queue in zip(notify_targets(settings), settings.exception_queues, strict=True):
-            built[name] = build_notifier(registry, name, queue)
+            built[name] = build_notifier(registry, name, queue, clock)
         yield built
     finally:
         for notifier in built.values():
             notifier.close()
 
 
-def build_notifier(registry: AdapterRegistry, name: str, queue: AdapterSettings) -> Notifier:
-    """The notifier of one `[[exception_queues]]` entry, named `name`."""
-    notifier = registry.create(AdapterKind.EXCEPTION_QUEUE, queue.kind, {**queue.options(), "name": name})
-    if not isinstance(notifier, Notifier):
-        raise ConfigurationError(f"exception_queues: {queue.kind!r} is not a notifier")
-    return notifier
+def build_notifier(registry: AdapterRegistry, name: str, queue: AdapterSettings, clock: Clock) -> Notifier:
+    """The notifier of one `[[exception_queues]]` entry, delivering to outbox target `name`."""
+    return registry.create_notifier(queue.kind, queue.options(), AdapterContext(name=name, clock=clock))
 
 
 def build_unit_of_work(engine: Engine, clock: Clock, settings: Settings) -> SqlAlchemyUnitOfWork:
@@ -145,20 +144,20 @@ def build_command(settings: Settings, *, full: bool = False) -> SyncStore:
 # --- orders and sales ---------------------------------------------------------------------------------------------
 
 
-def build_order_source(settings: Settings) -> OrderSource:
-    """The store's orders: BigCommerce `/v2/orders` for a BigCommerce store, an empty book for the memory store."""
-    if settings.store.kind == "bigcommerce":
-        return create_bigcommerce_order_source({**settings.store.options(), "name": settings.store.name},
-                                               page_size=settings.orders.page_size)
-    if settings.store.kind == "memory":
-        return InMemoryOrderSource(name=settings.store.name)
-    raise ConfigurationError(f"store kind {settings.store.kind!r} has no order source: orders can be imported from "
-                             "a bigcommerce store only")
+def build_order_source(registry: AdapterRegistry, settings: Settings, clock: Clock) -> OrderSource:
+    """The store's orders, from the plugin that registered an order source under the store's kind."""
+    try:
+        registry.get(AdapterKind.ORDER_SOURCE, settings.store.kind)
+    except LookupError as exc:
+        raise ConfigurationError(f"store kind {settings.store.kind!r} has no order source, so orders cannot be "
+                                 f"imported from it ({exc})") from None
+    return registry.create_order_source(settings.store.kind, settings.store.options(),
+                                        storefront_context(settings, clock))
 
 
-def open_order_source(settings: Settings) -> Iterator[OrderSource]:
+def open_order_source(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Iterator[OrderSource]:
     """The order source as a resource: its HTTP client is closed on shutdown."""
-    source = build_order_source(settings)
+    source = build_order_source(registry, settings, clock)
     try:
         yield source
     finally:
@@ -167,7 +166,7 @@ def open_order_source(settings: Settings) -> Iterator[OrderSource]:
             close()
 
 
-def build_sales_sinks(registry: AdapterRegistry, settings: Settings) -> list[SalesSink]:
+def build_sales_sinks(registry: AdapterRegistry, settings: Settings, clock: Clock) -> list[SalesSink]:
     """One sink per `[[sales_sinks]]` entry, named by its `name` or else its `kind` (the name keys what is pending)."""
     names = [str(entry.options().get("name") or entry.kind) for entry in settings.sales_sinks]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -176,14 +175,15 @@ def build_sales_sinks(registry: AdapterRegistry, settings: Settings) -> list[Sal
     sinks: list[SalesSink] = []
     for name, entry in zip(names, settings.sales_sinks, strict=True):
         try:
-            sinks.append(registry.create(AdapterKind.SALES_SINK, entry.kind, {**entry.options(), "name": name}))
+            context = AdapterContext(name=name, clock=clock)
+            sinks.append(registry.create_sales_sink(entry.kind, entry.options(), context))
         except (LookupError, ValueError) as exc:
             raise ConfigurationError(f"sales_sinks: {exc}") from None
     return sinks
 
 
 def build_import_command(settings: Settings) -> ImportOrders:
-    catalogue = str(settings.source.options().get("name") or settings.source.kind)  # as build_source names it
+    catalogue = source_name(settings)
     return ImportOrders(storefronts=tuple(settings.storefronts), catalogue_source=catalogue,
                         overlap=timedelta(minutes=settings.orders.overlap_minutes))
 
@@ -244,19 +244,19 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(_registry, collected)
     plugin_failures = providers.Singleton(_failures, collected)
 
-    storefront = providers.Singleton(build_storefront, registry, settings)
+    storefront = providers.Singleton(build_storefront, registry, settings, clock)
     engine = providers.Resource(database, settings)
     unit_of_work = providers.Singleton(build_unit_of_work, engine, clock, settings)
     source = providers.Singleton(build_source, registry, settings, clock, unit_of_work)
-    notifiers = providers.Resource(open_notifiers, registry, settings)
+    notifiers = providers.Resource(open_notifiers, registry, settings, clock)
 
     # http
     webhook_inbox = providers.Singleton(lambda engine: SqlAlchemyWebhookInbox(make_session_factory(engine)), engine)
 
     # orders and sales
-    order_source = providers.Resource(open_order_source, settings)
+    order_source = providers.Resource(open_order_source, registry, settings, clock)
     sales_ledger = providers.Singleton(lambda engine: SqlAlchemySalesLedger(make_session_factory(engine)), engine)
-    sales_sinks = providers.Singleton(build_sales_sinks, registry, settings)
+    sales_sinks = providers.Singleton(build_sales_sinks, registry, settings, clock)
 
     # the command line
     leases = providers.Singleton(lease_opener, engine, clock)

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import pluggy
 
-from bookbridge.adapters.hookspecs import (
+from bookbridge.plugin import (
     ENTRY_POINT_GROUP,
     PROJECT,
     AdapterRegistry,
     BookbridgeSpecs,
     DuplicateAdapterError,
+    PluginRegistrar,
 )
 
 log = logging.getLogger(__name__)
@@ -77,26 +78,30 @@ def make_plugin_manager(
 
 
 def collect_adapters(pm: PluginManager) -> tuple[AdapterRegistry, list[PluginFailure]]:
-    """Call each plugin's registry hook on its own, so that one broken plugin is disabled, not fatal."""
+    """Call each plugin's registry hook on its own, so that one broken plugin is disabled, not fatal.
+
+    Each plugin registers through its own `PluginRegistrar`; what it registered reaches the registry only if
+    its hook returned cleanly and none of its names is taken, so a failing plugin leaves nothing behind.
+    """
     registry = AdapterRegistry()
     failures: list[PluginFailure] = list(pm.load_failures)
-    for impl in pm.hook.bookbridge_register_adapters.get_hookimpls():
-        name = impl.plugin_name
-        registry._bind(name, pm.origins.get(name, "extra"))
-        before = {(s.kind, s.name) for s in registry.all()}
+    hook = "bookbridge_register_adapters"
+    plugins = {impl.plugin_name: impl.plugin for impl in pm.hook.bookbridge_register_adapters.get_hookimpls()}
+    for name in plugins:
+        registrar = PluginRegistrar(name, pm.origins.get(name, "extra"))
+        only_this = pm.subset_hook_caller(hook, remove_plugins=[p for n, p in plugins.items() if n != name])
         try:
-            result = impl.function(registry=registry)
-            if result is not None:
-                raise TypeError(f"bookbridge_register_adapters returned {type(result).__name__}; it must return None")
+            results = only_this(registry=registrar)
+            if results:
+                raise TypeError(f"{hook} returned {type(results[0]).__name__}; it must return None")
+            registry.add_all(registrar.registered)
         except DuplicateAdapterError as exc:
-            failures.append(PluginFailure(name, str(exc)))
+            error = str(exc)
         except Exception as exc:  # a plugin must never take the service down
-            failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+            error = f"{type(exc).__name__}: {exc}"
         else:
             continue
-        # Roll back whatever the failing plugin registered before it failed, and disable it.
-        for key in {(s.kind, s.name) for s in registry.all()} - before:
-            registry._specs.pop(key, None)
+        failures.append(PluginFailure(name, error))
         pm.set_blocked(name)
-        log.error("plugin %s disabled: %s", name, failures[-1].error)
+        log.error("plugin %s disabled: %s", name, error)
     return registry, failures

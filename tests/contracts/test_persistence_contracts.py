@@ -24,8 +24,8 @@ from bookbridge.adapters.persistence import (
     SqlAlchemyUnitOfWork,
     make_session_factory,
 )
-from bookbridge.adapters.testing import ExceptionQueueContract, SyncStateContract, UnitOfWorkContract
 from bookbridge.domain.ports import ExceptionKind, ExceptionQueue, FixedClock, SyncException, SyncState, UnitOfWork
+from bookbridge.testing import ExceptionQueueContract, SyncStateContract, UnitOfWorkContract
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

@@ -13,11 +13,11 @@ from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront
 from bookbridge.adapters.persistence import PersistenceError, SqlAlchemyUnitOfWork, make_session_factory
 from bookbridge.adapters.persistence.tables import CatalogueFamilyRow
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.adapters.testing.sync_state_contract import applied, family
 from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.domain.listing import Section
 from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.testing.sync_state_contract import applied, family
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ISBN = "9780007232833"

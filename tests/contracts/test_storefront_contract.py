@@ -11,9 +11,9 @@ from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerc
 from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory.storefront import InMemoryStorefront
-from bookbridge.adapters.testing.storefront_contract import StorefrontContract
 from bookbridge.domain.listing import StoreListing, with_hashes
 from bookbridge.domain.ports import StoredProduct, Storefront
+from bookbridge.testing.storefront_contract import StorefrontContract
 
 
 class TestInMemoryStorefront(StorefrontContract):

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,29 +24,31 @@ from bookbridge.adapters.consonance import (
     ConsonanceUnavailable,
     plugin,
 )
-from bookbridge.adapters.consonance.plugin import create_consonance_source
 from bookbridge.adapters.consonance.source import ConsonanceSource
 from bookbridge.adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer, Fault
-from bookbridge.adapters.hookspecs import AdapterKind
 from bookbridge.domain.formats import Format
 from bookbridge.domain.model import Edition, PriceRow, ResourceKind, TextKind, TitleFamily
-from bookbridge.domain.ports import CatalogSource, SourceRead
+from bookbridge.domain.ports import CatalogSource, FixedClock, SourceRead
 from bookbridge.domain.problems import Severity
 from bookbridge.domain.rights import RightsResolver
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.plugin import AdapterKind
+from bookbridge.testing import context, registry_of
 
 KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key
 TODAY = date(2026, 11, 28)
 
 
-class Today:
-    """The day the source sees; tests move it forward."""
+def at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=UTC)
 
-    def __init__(self, day: date) -> None:
-        self.day = day
 
-    def __call__(self) -> date:
-        return self.day
+def consonance(table: dict[str, Any], clock: FixedClock | None = None) -> ConsonanceSource:
+    """The source as bookbridge builds it: the `[source]` table through the plugin, on the service's clock."""
+    source = registry_of(plugin).create_source("consonance", table,
+                                               context("consonance", clock=clock or FixedClock(at(TODAY))))
+    assert isinstance(source, ConsonanceSource)
+    return source
 
 
 @pytest.fixture
@@ -60,13 +63,13 @@ def server(data: ConsonanceData) -> Iterator[ConsonanceStandinServer]:
 
 
 @pytest.fixture
-def today() -> Today:
-    return Today(TODAY)
+def today() -> FixedClock:
+    return FixedClock(at(TODAY))
 
 
 @pytest.fixture
-def source(server: ConsonanceStandinServer, today: Today) -> ConsonanceSource:
-    return create_consonance_source({"base_url": server.url, "api_key": KEY, "timeout": 5, "today": today})
+def source(server: ConsonanceStandinServer, today: FixedClock) -> ConsonanceSource:
+    return consonance({"base_url": server.url, "api_key": KEY, "timeout": 5}, today)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +77,7 @@ def sample() -> SourceRead:
     """One full read of the untouched sample catalogue, shared by the read-only tests."""
     with ConsonanceStandinServer(ConsonanceData.load_json(SAMPLE_CATALOGUE), KEY, page_size=2) as running:
         # Small pages: keyset paging is part of a full read.
-        return create_consonance_source({"base_url": running.url, "api_key": KEY, "today": TODAY}).read()
+        return consonance({"base_url": running.url, "api_key": KEY}).read()
 
 
 def editions(read: SourceRead) -> dict[str, Edition]:
@@ -178,14 +181,14 @@ def test_the_other_formats(sample: SourceRead) -> None:
 
 
 def test_a_delta_reads_changes_stamped_the_day_before_its_cursor(
-    source: ConsonanceSource, server: ConsonanceStandinServer, data: ConsonanceData, today: Today
+    source: ConsonanceSource, server: ConsonanceStandinServer, data: ConsonanceData, today: FixedClock
 ) -> None:
     cursor = "2026-11-28"  # the last read ran on the 28th
     # Stamped on the 27th, but saved after the read on the 28th ran (Consonance's day is not ours).
     product = data.product(1005)
     data.edit_product(1005, on=TODAY - timedelta(days=1),
                       prices=(dataclasses.replace(product.prices[0], amount=11.49), *product.prices[1:]))
-    today.day = TODAY + timedelta(days=1)
+    today.advance_to(at(TODAY + timedelta(days=1)))
     delta = source.read(cursor)
     assert (delta.complete, delta.cursor) == (False, "2026-11-29")
     assert [f.id for f in delta.families] == ["consonance:work:102"]
@@ -194,11 +197,11 @@ def test_a_delta_reads_changes_stamped_the_day_before_its_cursor(
 
 
 def test_without_overlap_the_same_change_would_be_missed(
-    server: ConsonanceStandinServer, data: ConsonanceData, today: Today
+    server: ConsonanceStandinServer, data: ConsonanceData, today: FixedClock
 ) -> None:
-    exact = create_consonance_source({"base_url": server.url, "api_key": KEY, "today": today, "overlap_days": 0})
+    exact = consonance({"base_url": server.url, "api_key": KEY, "overlap_days": 0}, today)
     data.touch_product(1005, on=TODAY - timedelta(days=1))
-    today.day = TODAY + timedelta(days=1)
+    today.advance_to(at(TODAY + timedelta(days=1)))
     assert exact.read("2026-11-28").families == ()
 
 
@@ -259,7 +262,7 @@ def test_bad_products_are_problems_naming_record_and_field_while_the_rest_map(
 
 def test_a_wrong_key_is_an_auth_error_naming_the_source_but_not_the_key(server: ConsonanceStandinServer) -> None:
     wrong = "Wr0ngKey00000000000000000000wxyz"
-    source = create_consonance_source({"base_url": server.url, "api_key": wrong, "today": TODAY})
+    source = consonance({"base_url": server.url, "api_key": wrong})
     with pytest.raises(ConsonanceAuthError) as raised:
         source.read()
     assert raised.value.__notes__ == ["while reading catalogue source 'consonance' (full read)"]
@@ -291,9 +294,9 @@ def test_the_plugin_registers_a_factory_reading_the_key_from_the_environment(
     spec = registry.get(AdapterKind.SOURCE, "consonance")
     assert spec.description == "Consonance GraphQL API"
     monkeypatch.setenv("BOOKBRIDGE_TEST_CONSONANCE_KEY", KEY)
-    source = registry.create(AdapterKind.SOURCE, "consonance", {
-        "base_url": server.url, "api_key_env": "BOOKBRIDGE_TEST_CONSONANCE_KEY", "timeout": 5, "today": "2026-11-28",
-    })
+    source = registry.create_source("consonance", {
+        "base_url": server.url, "api_key_env": "BOOKBRIDGE_TEST_CONSONANCE_KEY", "timeout": 5,
+    }, context("consonance"))
     assert isinstance(source, CatalogSource) and source.name == "consonance"
     assert len(source.read().families) == 3
     assert KEY not in repr(source) and KEY not in repr(vars(source))  # the factory redacts it
@@ -302,15 +305,15 @@ def test_the_plugin_registers_a_factory_reading_the_key_from_the_environment(
 def test_the_factory_checks_its_configuration_and_opens_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BOOKBRIDGE_TEST_MISSING_KEY", raising=False)
     with pytest.raises(ValueError, match="base_url"):
-        create_consonance_source({"api_key": KEY})
+        consonance({"api_key": KEY})
     with pytest.raises(ValueError, match=r"'BOOKBRIDGE_TEST_MISSING_KEY' .* is not set"):
-        create_consonance_source({"base_url": "http://127.0.0.1:9", "api_key_env": "BOOKBRIDGE_TEST_MISSING_KEY"})
+        consonance({"base_url": "http://127.0.0.1:9", "api_key_env": "BOOKBRIDGE_TEST_MISSING_KEY"})
     with pytest.raises(ValueError, match="api_key"):
-        create_consonance_source({"base_url": "http://127.0.0.1:9"})
-    with pytest.raises(ValueError, match="overlap_days must be a number"):
-        create_consonance_source({"base_url": "http://127.0.0.1:9", "api_key": KEY, "overlap_days": "one"})
+        consonance({"base_url": "http://127.0.0.1:9"})
+    with pytest.raises(ValueError, match="overlap_days: Input should be a valid integer"):
+        consonance({"base_url": "http://127.0.0.1:9", "api_key": KEY, "overlap_days": "one"})
     # Nothing listens on port 9: building the source must not connect.
-    create_consonance_source({"base_url": "http://127.0.0.1:9", "api_key": KEY})
+    consonance({"base_url": "http://127.0.0.1:9", "api_key": KEY})
 
 
 # -- the same title from Consonance and from ONIX 3.0 ----------------------------------------------------------

@@ -12,97 +12,40 @@ import importlib.metadata as md
 import json
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from bookbridge.adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind
-from bookbridge.adapters.persistence import (
-    OutboxMessage,
-    SqlAlchemyUnitOfWork,
-    make_engine,
-    make_session_factory,
-    upgrade,
-)
+from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
 from bookbridge.adapters.persistence.mapping import exception_payload
-from bookbridge.adapters.queues import DeliveryError
 from bookbridge.adapters.queues import plugin as queues_plugin
+from bookbridge.adapters.queues.options import AmqpOptions
 from bookbridge.adapters.queues.webhook import SIGNATURE_HEADER, WebhookNotifier, create_webhook_notifier
 from bookbridge.application.notifications import deliver_outbox
-from bookbridge.domain.ports import ExceptionKind, FixedClock, SyncException
+from bookbridge.domain.ports import DeliveryError, ExceptionKind, FixedClock, OutboxMessage, SyncException
 from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.plugin import ENTRY_POINT_GROUP, AdapterKind
+from bookbridge.testing import context, registry_of
+from receivers import SECRET_PATH, Receiver, receiving
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ISBN = "9780007232833"
-SECRET_PATH = "/services/T000/B000/s3cretPathToken"
 AMQP_URL = os.environ.get("BOOKBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-# --- a webhook receiver ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Post:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return dict(json.loads(self.body))
-
-
-@dataclass
-class Receiver:
-    """Records every POST; answers `status` (switch it to 500 to play a target that is down)."""
-
-    url: str = ""
-    status: int = 200
-    posts: list[Post] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> list[Post]:
-        return [p for p in self.posts if p.headers.get("x-answered") == "200"]
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            status = state.status
-            headers = {k.lower(): v for k, v in self.headers.items()} | {"x-answered": str(status)}
-            state.posts.append(Post(self.path, headers, body))
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, format: str, *args: Any) -> None:  # keep the test output clean
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}{SECRET_PATH}"
-    try:
+    with receiving() as state:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -228,28 +171,34 @@ def test_nothing_is_lost_while_the_webhook_is_down_and_it_is_received_exactly_on
     hooks["webhook"].close()
 
 
+def webhook(table: dict[str, Any], environ: dict[str, str], name: str = "webhook") -> WebhookNotifier:
+    """The webhook notifier from its `[[exception_queues]]` table, options parsed as the registry parses them."""
+    spec = registry_of(queues_plugin).get(AdapterKind.NOTIFIER, "webhook")
+    return create_webhook_notifier(spec.parse_options(table), context(name), environ)
+
+
 def test_the_factory_reads_the_url_and_secret_from_the_environment_and_names_only_the_variable() -> None:
     env = {"HOOK_URL": "https://hooks.example.com/services/abc", "HOOK_SECRET": "k"}
-    hook = create_webhook_notifier({"kind": "webhook", "name": "slack", "url_env": "HOOK_URL",
-                                    "secret_env": "HOOK_SECRET", "timeout": 3}, env)
+    hook = webhook({"kind": "webhook", "name": "slack", "url_env": "HOOK_URL", "secret_env": "HOOK_SECRET",
+                    "timeout": 3}, env, name="slack")
     assert hook.name == "slack" and "abc" not in repr(hook)
     with pytest.raises(ValueError, match="HOOK_SECRET") as missing:
-        create_webhook_notifier({"url": "https://x.example", "secret_env": "HOOK_SECRET"}, {})
+        webhook({"url": "https://x.example", "secret_env": "HOOK_SECRET"}, {})
     assert "'secret_env'" in str(missing.value)
-    with pytest.raises(ValueError, match="unknown option"):
-        create_webhook_notifier({"url": "https://x.example", "retries": 3}, {})
+    with pytest.raises(ValueError, match="unknown option 'retries' for notifier adapter 'webhook'"):
+        webhook({"url": "https://x.example", "retries": 3}, {})
     with pytest.raises(ValueError, match="'url' or 'url_env'"):
-        create_webhook_notifier({}, {})
+        webhook({}, {})
     with pytest.raises(ValueError, match="must be http"):
-        create_webhook_notifier({"url": "hooks.example.com/services/abc"}, {})
+        webhook({"url": "hooks.example.com/services/abc"}, {})
 
 
 def test_the_queues_plugin_registers_the_webhook_and_the_amqp_notifiers() -> None:
     registry, failures = collect_adapters(make_plugin_manager(load_entrypoints=False,
                                                               extra_plugins=[queues_plugin]))
     assert failures == []
-    assert {s.name for s in registry.all() if s.kind is AdapterKind.EXCEPTION_QUEUE} >= {"webhook", "amqp"}
-    hook = registry.create(AdapterKind.EXCEPTION_QUEUE, "webhook", {"url": "https://x.example/hook"})
+    assert {s.name for s in registry.all() if s.kind is AdapterKind.NOTIFIER} >= {"webhook", "amqp"}
+    hook = registry.create_notifier("webhook", {"url": "https://x.example/hook"}, context("webhook"))
     assert isinstance(hook, WebhookNotifier)
 
 
@@ -362,8 +311,8 @@ def consumer(broker: str) -> Iterator[Consumer]:
 def test_amqp_publishes_a_persistent_confirmed_message_routed_by_kind(consumer: Consumer) -> None:
     from bookbridge.adapters.queues.amqp import create_amqp_notifier
 
-    notifier = create_amqp_notifier({"kind": "amqp", "url_env": "AMQP", "exchange": consumer.exchange},
-                                    {"AMQP": AMQP_URL})
+    options = AmqpOptions(url_env="AMQP", exchange=consumer.exchange)
+    notifier = create_amqp_notifier(options, context("amqp"), {"AMQP": AMQP_URL})
     try:
         notifier.deliver(message_for(rejection(), target="amqp"))
         method, properties, body = consumer.get()

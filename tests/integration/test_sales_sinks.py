@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -15,18 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from graphql import build_schema, graphql_sync
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from bookbridge.adapters.hookspecs import AdapterKind
 from bookbridge.adapters.sales.csv_export import COLUMNS, CsvSalesSink
-from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.ports import SalesFact, SalesSink
 from bookbridge.domain.sales import SalesSinkRejected
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.plugin import AdapterRegistry
+from bookbridge.testing import context
+from sales_endpoint import KEY, MUTATION, SalesEndpoint, serving_sales_endpoint
 
 DAY1, DAY2 = date(2026, 11, 27), date(2026, 11, 28)
 PB, HB = "9780141036144", "9780306406157"
@@ -44,6 +37,10 @@ def registry():
     return found
 
 
+def create_sink(registry: AdapterRegistry, kind: str, table: dict[str, Any]) -> SalesSink:
+    return registry.create_sales_sink(kind, table, context(str(table.get("name") or kind)))
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -53,7 +50,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_csv_writes_one_file_per_day_in_the_documented_layout(tmp_path, registry):
-    sink = registry.create(AdapterKind.SALES_SINK, "csv", {"directory": str(tmp_path / "out")})
+    sink = create_sink(registry, "csv", {"directory": str(tmp_path / "out")})
     sink.write([fact(PB, DAY1, 3, "23.9700"), fact(HB, DAY1, 1, "20.005", fmt="hardback"),
                 fact(PB, DAY2, 2, "19.98", storefront="us", currency="USD"), fact(HB, DAY2, 0, "0")])
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sales-2026-11-27.csv", "sales-2026-11-28.csv"]
@@ -101,75 +98,15 @@ def test_csv_a_failed_write_leaves_the_old_day_whole(tmp_path, monkeypatch):
 ])
 def test_csv_configuration_errors_name_the_option(registry, options, message):
     with pytest.raises(ValueError, match=message):
-        registry.create(AdapterKind.SALES_SINK, "csv", options)
+        create_sink(registry, "csv", options)
 
 
 # --- consonance-graphql --------------------------------------------------------------------------------------------
 
-SCHEMA = build_schema("""
-    type Query { days: [String!]! }
-    input SalesFactInput {
-      isbn: String!, format: String!, storefront: String!, day: String!, quantity: Int!, netAmount: String!,
-      currency: String!
-    }
-    type Mutation { replaceSalesDay(day: String!, facts: [SalesFactInput!]!): Int! }
-""")
-MUTATION = """
-mutation ReplaceSalesDay($day: String!, $facts: [SalesFactInput!]!) {
-  replaceSalesDay(day: $day, facts: $facts)
-}
-"""
-KEY = "tenant-key-123"
-
-
-class SalesEndpoint:
-    """A tenant's GraphQL endpoint that replaces a day's sales on each mutation; Bearer auth as Consonance's."""
-
-    def __init__(self) -> None:
-        self.days: dict[str, list[dict[str, Any]]] = {}
-        self.authorizations: list[str] = []
-        self.reject_next = False
-        root = {"replaceSalesDay": self._replace, "days": lambda info: sorted(self.days)}
-        self._root = root
-        self.app = Starlette(routes=[Route("/graphql", self._graphql, methods=["POST"])])
-
-    def _replace(self, info: Any, day: str, facts: list[dict[str, Any]]) -> int:
-        if self.reject_next:
-            raise ValueError("sales for a closed period cannot change")
-        self.days[day] = facts
-        return len(facts)
-
-    async def _graphql(self, request: Request) -> JSONResponse:
-        auth = request.headers.get("authorization", "")
-        self.authorizations.append(auth)
-        if auth != f"Bearer {KEY}":
-            return JSONResponse({"errors": [{"message": "unauthorized"}]}, status_code=401)
-        body = await request.json()
-        result = graphql_sync(SCHEMA, body["query"], root_value=self._root, variable_values=body.get("variables"),
-                              operation_name=body.get("operationName"))
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = [{"message": e.message} for e in result.errors]
-        return JSONResponse(payload)
-
-
 @pytest.fixture
 def endpoint() -> Iterator[tuple[SalesEndpoint, str]]:
-    served = SalesEndpoint()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(served.app, log_level="warning", access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the GraphQL endpoint did not start"
-        time.sleep(0.01)
-    host, port = sock.getsockname()[:2]
-    yield served, f"http://{host}:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serving_sales_endpoint() as served:
+        yield served
 
 
 @pytest.fixture
@@ -182,7 +119,7 @@ def document(tmp_path) -> Path:
 def test_graphql_sink_posts_the_mutation_once_per_day_with_bearer_auth(endpoint, document, registry, monkeypatch):
     served, url = endpoint
     monkeypatch.setenv("TENANT_KEY", KEY)
-    sink = registry.create(AdapterKind.SALES_SINK, "consonance-graphql",
+    sink = create_sink(registry, "consonance-graphql",
                            {"base_url": url, "api_key_env": "TENANT_KEY", "document": str(document)})
     assert KEY not in repr(sink.__dict__)
     sink.write([fact(PB, DAY1, 3, "23.97"), fact(HB, DAY1, 1, "20", fmt="hardback"),
@@ -201,12 +138,12 @@ def test_graphql_sink_posts_the_mutation_once_per_day_with_bearer_auth(endpoint,
 
 def test_graphql_errors_and_a_wrong_key_are_refusals_for_good(endpoint, document, registry):
     served, url = endpoint
-    sink = registry.create(AdapterKind.SALES_SINK, "consonance-graphql",
+    sink = create_sink(registry, "consonance-graphql",
                            {"base_url": url, "api_key": KEY, "document": str(document)})
     served.reject_next = True
     with pytest.raises(SalesSinkRejected, match=r"2026-11-27 was refused.*closed period"):
         sink.write([fact(PB, DAY1, 1, "5")])
-    wrong = registry.create(AdapterKind.SALES_SINK, "consonance-graphql",
+    wrong = create_sink(registry, "consonance-graphql",
                             {"base_url": url, "api_key": "not-the-key", "document": str(document)})
     with pytest.raises(SalesSinkRejected) as refused:
         wrong.write([fact(PB, DAY1, 1, "5")])
@@ -216,13 +153,13 @@ def test_graphql_errors_and_a_wrong_key_are_refusals_for_good(endpoint, document
 def test_graphql_sink_configuration_errors_name_the_option(registry, document, tmp_path):
     base = {"base_url": "http://127.0.0.1:9", "api_key": KEY}
     with pytest.raises(ValueError, match="needs 'document'"):
-        registry.create(AdapterKind.SALES_SINK, "consonance-graphql", base)
+        create_sink(registry, "consonance-graphql", base)
     with pytest.raises(ValueError, match="cannot read document"):
-        registry.create(AdapterKind.SALES_SINK, "consonance-graphql", {**base, "document": str(tmp_path / "no")})
+        create_sink(registry, "consonance-graphql", {**base, "document": str(tmp_path / "no")})
     query_only = tmp_path / "query.graphql"
     query_only.write_text("query { days }", encoding="utf-8")
     with pytest.raises(ValueError, match="holds no GraphQL mutation"):
-        registry.create(AdapterKind.SALES_SINK, "consonance-graphql", {**base, "document": str(query_only)})
+        create_sink(registry, "consonance-graphql", {**base, "document": str(query_only)})
     with pytest.raises(ValueError, match="needs 'api_key'"):
-        registry.create(AdapterKind.SALES_SINK, "consonance-graphql",
+        create_sink(registry, "consonance-graphql",
                         {"base_url": "http://x", "document": str(document)})

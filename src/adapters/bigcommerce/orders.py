@@ -24,8 +24,9 @@ from typing import Any
 
 from bookbridge.adapters.bigcommerce.client import MAX_PAGE_LIMIT, BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceTransientError
+from bookbridge.domain.ports import OrderSource
 from bookbridge.domain.problems import Problem, warning
-from bookbridge.domain.sales import OrderLine, OrderSource, OrderSourceError, StoreOrder
+from bookbridge.domain.sales import OrderLine, OrderSourceError, StoreOrder
 
 logger = logging.getLogger(__name__)
 CENTS = Decimal("0.0001")  # v2 money has four decimals

@@ -23,56 +23,77 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
-from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
 
-# Every key the factories read from the `store` mapping (the order source reads a subset of the same table).
-OPTIONS = ("store_hash", "store_hash_env", "access_token", "access_token_env", "access_token_file", "v3_base_url",
-           "v2_base_url", "max_in_flight", "price_lists", "delete_on_delist")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
-def create_bigcommerce_storefront(cfg: Mapping[str, Any]) -> BigCommerceStorefront:
-    options: dict[str, Any] = {"store_hash": _store_hash(cfg), "access_token": _access_token(cfg)}
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(f"store 'bigcommerce': must be true or false, not {value!r}")
+
+
+class BigCommerceOptions(AdapterOptions):
+    """The `[store]` table of a BigCommerce store (the order source reads the same table)."""
+
+    store_hash: str | None = None
+    store_hash_env: str | None = None
+    access_token: str | None = Field(default=None, repr=False)
+    access_token_env: str | None = None
+    access_token_file: str | None = None
+    v3_base_url: str | None = None
+    v2_base_url: str | None = None
+    max_in_flight: int | None = Field(default=None, ge=1)
+    price_lists: Mapping[str, Any] | None = None
+    delete_on_delist: Annotated[bool, BeforeValidator(_flag)] = False
+
+
+def _client_config(options: BigCommerceOptions) -> BigCommerceConfig:
+    values: dict[str, Any] = {"store_hash": _store_hash(options), "access_token": _access_token(options)}
     for key in ("v3_base_url", "v2_base_url"):
-        if cfg.get(key):
-            options[key] = str(cfg[key])
-    if cfg.get("max_in_flight") is not None:
-        options["max_in_flight"] = int(cfg["max_in_flight"])
-    client_config = BigCommerceConfig(**options)
-    client = BigCommerceClient(client_config)
+        if getattr(options, key):
+            values[key] = getattr(options, key)
+    if options.max_in_flight is not None:
+        values["max_in_flight"] = options.max_in_flight
+    return BigCommerceConfig(**values)
+
+
+def create_bigcommerce_storefront(options: BigCommerceOptions, context: AdapterContext) -> BigCommerceStorefront:
+    client_config = _client_config(options)
     return BigCommerceStorefront(
-        client,
-        name=str(cfg.get("name") or "bigcommerce"),
-        price_lists=_price_lists(cfg.get("price_lists")),
-        delete_on_delist=_flag(cfg.get("delete_on_delist", False), "delete_on_delist"),
+        BigCommerceClient(client_config),
+        name=context.name,
+        price_lists=_price_lists(options.price_lists),
+        delete_on_delist=options.delete_on_delist,
         workers=client_config.max_in_flight,
     )
 
 
-def create_bigcommerce_order_source(cfg: Mapping[str, Any], *, page_size: int = 250) -> BigCommerceOrderSource:
-    """The store's orders (`GET /v2/orders`) as a `domain.sales.OrderSource`, from the same `store` mapping as
-    the storefront. No registry kind fits an order source, so the composition root calls this directly."""
-    options: dict[str, Any] = {"store_hash": _store_hash(cfg), "access_token": _access_token(cfg)}
-    for key in ("v3_base_url", "v2_base_url"):
-        if cfg.get(key):
-            options[key] = str(cfg[key])
-    return BigCommerceOrderSource(BigCommerceClient(BigCommerceConfig(**options)),
-                                  name=str(cfg.get("name") or "bigcommerce"), page_size=page_size)
+def create_bigcommerce_order_source(options: BigCommerceOptions, context: AdapterContext) -> BigCommerceOrderSource:
+    """The store's orders (`GET /v2/orders`) as a `domain.ports.OrderSource`, from the same `[store]` table."""
+    return BigCommerceOrderSource(BigCommerceClient(_client_config(options)), name=context.name,
+                                  page_size=context.page_size)
 
 
-def _store_hash(cfg: Mapping[str, Any]) -> str:
+def _store_hash(options: BigCommerceOptions) -> str:
     """The store hash from the config or from an environment variable (`store_hash_env`)."""
-    if cfg.get("store_hash") and cfg.get("store_hash_env"):
+    if options.store_hash and options.store_hash_env:
         raise ValueError("store 'bigcommerce': give 'store_hash' or 'store_hash_env', not both")
-    store_hash = cfg.get("store_hash")
-    if cfg.get("store_hash_env"):
-        variable = str(cfg["store_hash_env"])
+    store_hash = options.store_hash
+    if options.store_hash_env:
+        variable = options.store_hash_env
         store_hash = os.environ.get(variable, "")
         if not store_hash.strip():
             raise ValueError(f"store 'bigcommerce': environment variable {variable!r} (store_hash_env) is not set")
@@ -82,8 +103,9 @@ def _store_hash(cfg: Mapping[str, Any]) -> str:
     return store_hash.strip()
 
 
-def _access_token(cfg: Mapping[str, Any]) -> str:
+def _access_token(options: BigCommerceOptions) -> str:
     """The token from the config, an environment variable or a file; errors name the source, never the value."""
+    cfg = options.model_dump()
     sources = [k for k in ("access_token", "access_token_env", "access_token_file") if cfg.get(k)]
     if len(sources) != 1:
         raise ValueError("store 'bigcommerce' needs exactly one of 'access_token', 'access_token_env' (an "
@@ -127,16 +149,9 @@ def _price_lists(value: Any) -> dict[str, int]:
     return lists
 
 
-def _flag(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise ValueError(f"store 'bigcommerce': {name} must be true or false, not {value!r}")
-
-
 @hookimpl
-def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_storefront("bigcommerce", create_bigcommerce_storefront, "BigCommerce store (REST V3/V2)",
-                            options=OPTIONS)
+def bookbridge_register_adapters(registry: PluginRegistrar) -> None:
+    registry.add_storefront("bigcommerce", create_bigcommerce_storefront, options=BigCommerceOptions,
+                            description="BigCommerce store (REST V3/V2)")
+    registry.add_order_source("bigcommerce", create_bigcommerce_order_source, options=BigCommerceOptions,
+                              description="the BigCommerce store's orders (REST V2 /orders)")

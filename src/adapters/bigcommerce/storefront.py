@@ -34,7 +34,7 @@ from bookbridge.adapters.bigcommerce.variants import format_value, reclaim, sync
 from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import ListingPrice, Section, StoreListing
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
-from bookbridge.domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind
+from bookbridge.domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind, Storefront
 
 log = logging.getLogger(__name__)
 INCLUDE = "variants,images,custom_fields,channels"
@@ -80,7 +80,7 @@ def _refused(context: str, refused: dict[str, str]) -> StoreError:
                       field=next(iter(refused)).rsplit(".", 1)[-1])
 
 
-class BigCommerceStorefront:
+class BigCommerceStorefront(Storefront):
     def __init__(
         self,
         client: BigCommerceClient,

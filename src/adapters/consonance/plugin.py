@@ -7,8 +7,8 @@ Configuration (the `source` mapping):
     timeout       seconds for every HTTP phase (default 30)
     queries_dir   a folder of tenant-specific .graphql documents (default: the packaged queries/)
     overlap_days  how far a delta read reaches back before its cursor's day (default 1)
-    clock         an object with now() (the composition root's clock), or
-    today         a callable returning the day, a date, or an ISO date (tests and demos)
+
+Its days are the composition root's clock's (`AdapterContext.clock`).
 
 The factory opens nothing: each read builds a `ConsonanceClient` and closes it afterwards.
 The key is never logged and never shown in a repr or an error message.
@@ -17,19 +17,26 @@ The key is never logged and never shown in a repr or an error message.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from bookbridge.adapters.clock import SystemClock
+from pydantic import Field
+
 from bookbridge.adapters.consonance.client import ConsonanceClient
 from bookbridge.adapters.consonance.source import ConsonanceSource
-from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
 
-N = TypeVar("N", int, float)
-# Every key the factory reads, besides those the composition root passes (name, clock, today).
-OPTIONS = ("base_url", "api_key", "api_key_env", "timeout", "queries_dir", "overlap_days")
+
+class ConsonanceOptions(AdapterOptions):
+    """The `[source]` table of a Consonance source."""
+
+    base_url: str = ""
+    api_key: str | None = Field(default=None, repr=False)
+    api_key_env: str | None = None
+    timeout: float = Field(default=30.0, gt=0)
+    queries_dir: Path | None = None
+    overlap_days: int = Field(default=1, ge=0)
 
 
 class ConsonanceClientFactory:
@@ -48,33 +55,15 @@ class ConsonanceClientFactory:
         return f"ConsonanceClientFactory(base_url={self.base_url!r}, api_key=<redacted>)"
 
 
-def create_consonance_source(cfg: Mapping[str, Any]) -> ConsonanceSource:
-    base_url = cfg.get("base_url")
-    if not isinstance(base_url, str) or not base_url.strip():
+def create_consonance_source(options: ConsonanceOptions, context: AdapterContext) -> ConsonanceSource:
+    base_url = options.base_url.strip()
+    if not base_url:
         raise ValueError("source 'consonance' needs 'base_url', the tenant's address (without /graphql)")
-    queries_dir = cfg.get("queries_dir")
-    factory = ConsonanceClientFactory(
-        base_url.strip(),
-        api_key(cfg),
-        timeout=_number(cfg, "timeout", 30.0, float),
-        queries_dir=Path(queries_dir) if queries_dir else None,
-    )
-    return ConsonanceSource(
-        factory,
-        name=str(cfg.get("name", "consonance")),
-        today=_today(cfg),
-        overlap_days=_number(cfg, "overlap_days", 1, int),
-    )
-
-
-def _number(cfg: Mapping[str, Any], key: str, default: N, kind: Callable[[Any], N]) -> N:
-    value = cfg.get(key)
-    if value is None:
-        return default
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"source 'consonance': {key} must be a number, not {value!r}") from None
+    factory = ConsonanceClientFactory(base_url, api_key(options.model_dump()), timeout=options.timeout,
+                                      queries_dir=options.queries_dir)
+    clock = context.clock
+    return ConsonanceSource(factory, name=context.name, today=lambda: clock.now().date(),
+                            overlap_days=options.overlap_days)
 
 
 def api_key(cfg: Mapping[str, Any], where: str = "source 'consonance'") -> str:
@@ -93,22 +82,7 @@ def api_key(cfg: Mapping[str, Any], where: str = "source 'consonance'") -> str:
     return key.strip()
 
 
-def _today(cfg: Mapping[str, Any]) -> Callable[[], date]:
-    clock = cfg.get("clock")
-    if clock is not None:
-        return lambda: clock.now().date()
-    today = cfg.get("today")
-    if callable(today):
-        return cast(Callable[[], date], today)
-    if isinstance(today, str):
-        today = date.fromisoformat(today)
-    if isinstance(today, date):
-        fixed = today
-        return lambda: fixed
-    system = SystemClock()  # the composition root passes its clock; without one, UTC days
-    return lambda: system.now().date()
-
-
 @hookimpl
-def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_source("consonance", create_consonance_source, "Consonance GraphQL API", options=OPTIONS)
+def bookbridge_register_adapters(registry: PluginRegistrar) -> None:
+    registry.add_source("consonance", create_consonance_source, options=ConsonanceOptions,
+                        description="Consonance GraphQL API")

@@ -2,6 +2,8 @@
 
 from bookbridge.adapters.memory.catalog import InMemoryCatalogSource
 from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
+from bookbridge.adapters.memory.notifier import InMemoryNotifier
+from bookbridge.adapters.memory.orders import InMemoryOrderSource, InMemorySalesLedger
 from bookbridge.adapters.memory.outbox import InMemoryOutbox
 from bookbridge.adapters.memory.runs import InMemoryRunLog
 from bookbridge.adapters.memory.sales import InMemorySalesSink
@@ -11,8 +13,11 @@ from bookbridge.adapters.memory.storefront import InMemoryStorefront
 __all__ = [
     "InMemoryCatalogSource",
     "InMemoryExceptionQueue",
+    "InMemoryNotifier",
+    "InMemoryOrderSource",
     "InMemoryOutbox",
     "InMemoryRunLog",
+    "InMemorySalesLedger",
     "InMemorySalesSink",
     "InMemoryStorefront",
     "InMemorySyncState",

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.ports import CatalogSource, SourceRead
 from bookbridge.domain.problems import Problem
 
 
-class InMemoryCatalogSource:
+class InMemoryCatalogSource(CatalogSource):
     """Versioned: every `put` bumps a counter, and a cursor returns only families changed after it."""
 
     def __init__(self, families: Iterable[TitleFamily] = (), *, name: str = "memory") -> None:

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from bookbridge.domain.ports import ExceptionKind, SyncException
+from bookbridge.domain.ports import ExceptionKind, ExceptionQueue, SyncException
 
 
-class InMemoryExceptionQueue:
+class InMemoryExceptionQueue(ExceptionQueue):
     def __init__(self) -> None:
         self.items: dict[int, SyncException] = {}
         self._next_id = 1

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
-from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.ports import OrderSource, SalesFact, SalesLedger
 from bookbridge.domain.sales import (
     LineContribution,
     OrderContributions,
-    OrderSource,
     OrderSourceError,
     RecordOutcome,
-    SalesLedger,
     StoreOrder,
     replace_order,
     sales_facts,

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bookbridge.adapters.persistence.outbox import OutboxMessage
+from bookbridge.domain.ports import OutboxMessage
 
 
 class InMemoryOutbox:

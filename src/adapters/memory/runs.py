@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bookbridge.domain.ports import EditionOutcome, SyncRun
+from bookbridge.domain.ports import EditionOutcome, RunLog, SyncRun
 
 
-class InMemoryRunLog:
+class InMemoryRunLog(RunLog):
     def __init__(self) -> None:
         self.runs: dict[int, SyncRun] = {}
         self.logged: list[EditionOutcome] = []

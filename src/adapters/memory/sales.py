@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.ports import SalesFact, SalesSink
 
 
-class InMemorySalesSink:
+class InMemorySalesSink(SalesSink):
     def __init__(self, name: str = "memory") -> None:
         self.name = name
         self.facts: dict[tuple[str, str, object], SalesFact] = {}

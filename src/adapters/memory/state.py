@@ -10,9 +10,10 @@ from bookbridge.adapters.memory.outbox import InMemoryOutbox
 from bookbridge.adapters.memory.runs import InMemoryRunLog
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import AppliedListing
+from bookbridge.domain.ports import SyncState
 
 
-class InMemorySyncState:
+class InMemorySyncState(SyncState):
     def __init__(self) -> None:
         self.listings: dict[str, dict[str, AppliedListing]] = {}
         self.cursors: dict[str, str | None] = {}
@@ -37,7 +38,7 @@ class InMemorySyncState:
         self.catalogues[source] = dict(families)
 
 
-class InMemoryUnitOfWork:
+class InMemoryUnitOfWork:  # a UnitOfWork (structurally: its repositories are plain attributes)
     def __init__(self) -> None:
         self.committed_state = InMemorySyncState()
         self.committed_exceptions = InMemoryExceptionQueue()

@@ -12,7 +12,7 @@ from typing import Any
 
 from bookbridge.domain.listing import Section, section_payloads
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
-from bookbridge.domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind
+from bookbridge.domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind, Storefront
 
 
 @dataclass
@@ -24,7 +24,7 @@ class MemoryProduct:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
-class InMemoryStorefront:
+class InMemoryStorefront(Storefront):
     def __init__(self, name: str = "memory") -> None:
         self.name = name
         self.products: dict[int, MemoryProduct] = {}

@@ -9,7 +9,9 @@ Configuration (the `source` mapping):
                 (default false: a feed is read as a delta)
     max_files   onix-folder: files per read (default 50)
     name        the source's name (defaults: onix-file, onix-folder, onix-url)
-    previous_edition  (passed by the composition root, not configured) ISBN -> stored Edition, for 04 merges
+
+The composition root passes `AdapterContext.previous_edition` (ISBN -> stored Edition) for 04 merges, and
+`AdapterContext.validate` when `bookbridge source inspect --validate` asks for schema validation.
 
 Factories open nothing: files are read and URLs fetched on `read()`. Entry point (pyproject):
 `[project.entry-points."bookbridge.plugins"] onix = "bookbridge.adapters.onix.plugin"`.
@@ -17,59 +19,64 @@ Factories open nothing: files are read and URLs fetched on `read()`. Entry point
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
-from bookbridge.adapters.onix.assembly import PreviousEdition
+from pydantic import BeforeValidator, Field
+
 from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
-# Every key each factory reads, besides those the composition root passes (name, previous_edition).
-FILE_OPTIONS = ("path", "validate", "complete")
-FOLDER_OPTIONS = ("drop_dir", "validate", "max_files")
-URL_OPTIONS = ("url", "validate", "complete", "timeout")
 
 
-def _flag(cfg: Mapping[str, Any], key: str) -> bool:
-    value = cfg.get(key, False)
+def _flag(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
 
 
-def _required(cfg: Mapping[str, Any], key: str, kind: str) -> str:
-    value = cfg.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"source {kind!r} needs {key!r}")
-    return value.strip()
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Required = Annotated[str, Field(min_length=1)]
 
 
-def _previous(cfg: Mapping[str, Any]) -> PreviousEdition | None:
-    """The composition root passes `previous_edition` (a lookup into the stored catalogue) for 04 merges."""
-    lookup = cfg.get("previous_edition")
-    return lookup if callable(lookup) else None
+class OnixFileOptions(AdapterOptions):
+    path: Required
+    validate_: Flag = Field(default=False, alias="validate")
+    complete: Flag = False
 
 
-def create_file_source(cfg: Mapping[str, Any]) -> OnixFileSource:
-    return OnixFileSource(_required(cfg, "path", "onix-file"), name=str(cfg.get("name") or "onix-file"),
-                          validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"),
-                          previous_edition=_previous(cfg))
+class OnixFolderOptions(AdapterOptions):
+    drop_dir: Required
+    validate_: Flag = Field(default=False, alias="validate")
+    max_files: int = Field(default=50, ge=1)
 
 
-def create_folder_source(cfg: Mapping[str, Any]) -> OnixFolderSource:
-    return OnixFolderSource(_required(cfg, "drop_dir", "onix-folder"), name=str(cfg.get("name") or "onix-folder"),
-                            validate=_flag(cfg, "validate"), max_files=int(cfg.get("max_files", 50)),
-                            previous_edition=_previous(cfg))
+class OnixUrlOptions(AdapterOptions):
+    url: Required
+    validate_: Flag = Field(default=False, alias="validate")
+    complete: Flag = False
+    timeout: float = Field(default=60.0, gt=0)
 
 
-def create_url_source(cfg: Mapping[str, Any]) -> OnixUrlSource:
-    return OnixUrlSource(_required(cfg, "url", "onix-url"), name=str(cfg.get("name") or "onix-url"),
-                         validate=_flag(cfg, "validate"), complete=_flag(cfg, "complete"),
-                         timeout=float(cfg.get("timeout", 60)), previous_edition=_previous(cfg))
+def create_file_source(options: OnixFileOptions, context: AdapterContext) -> OnixFileSource:
+    return OnixFileSource(options.path.strip(), name=context.name, validate=options.validate_ or context.validate,
+                          complete=options.complete, previous_edition=context.previous_edition)
+
+
+def create_folder_source(options: OnixFolderOptions, context: AdapterContext) -> OnixFolderSource:
+    return OnixFolderSource(options.drop_dir.strip(), name=context.name,
+                            validate=options.validate_ or context.validate, max_files=options.max_files,
+                            previous_edition=context.previous_edition)
+
+
+def create_url_source(options: OnixUrlOptions, context: AdapterContext) -> OnixUrlSource:
+    return OnixUrlSource(options.url.strip(), name=context.name, validate=options.validate_ or context.validate,
+                         complete=options.complete, timeout=options.timeout,
+                         previous_edition=context.previous_edition)
 
 
 @hookimpl
-def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_source("onix-file", create_file_source, "one ONIX 3.0 file", options=FILE_OPTIONS)
-    registry.add_source("onix-folder", create_folder_source, "a drop folder of ONIX 3.0 files, each applied once",
-                        options=FOLDER_OPTIONS)
-    registry.add_source("onix-url", create_url_source, "an ONIX 3.0 feed over HTTP(S)", options=URL_OPTIONS)
+def bookbridge_register_adapters(registry: PluginRegistrar) -> None:
+    registry.add_source("onix-file", create_file_source, options=OnixFileOptions, description="one ONIX 3.0 file")
+    registry.add_source("onix-folder", create_folder_source, options=OnixFolderOptions,
+                        description="a drop folder of ONIX 3.0 files, each applied once")
+    registry.add_source("onix-url", create_url_source, options=OnixUrlOptions,
+                        description="an ONIX 3.0 feed over HTTP(S)")

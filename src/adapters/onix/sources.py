@@ -67,7 +67,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class OnixFileSource:
+class OnixFileSource(CatalogSource):
     """One ONIX 3.0 file. `complete=True` only if the file is the whole catalogue (absent editions withdrawn)."""
 
     name: str
@@ -91,7 +91,7 @@ class OnixFileSource:
         return replace(read, cursor=digest)
 
 
-class OnixUrlSource:
+class OnixUrlSource(CatalogSource):
     """An ONIX 3.0 feed over HTTP(S), streamed to a temporary file and then parsed."""
 
     name: str
@@ -146,7 +146,7 @@ class OnixUrlSource:
             return replace(read, cursor=new_cursor)
 
 
-class OnixFolderSource:
+class OnixFolderSource(CatalogSource):
     """A drop folder of ONIX 3.0 files, each applied once, in order of arrival (see the module docstring)."""
 
     name: str

@@ -7,26 +7,21 @@ and builds `SqlAlchemyUnitOfWork(make_session_factory(engine), clock=...)`.
 from bookbridge.adapters.persistence.engine import DEFAULT_URL, make_engine, make_session_factory
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.exceptions import SqlAlchemyExceptionQueue
-from bookbridge.adapters.persistence.leases import Leases, lease, make_leases
+from bookbridge.adapters.persistence.leases import lease, make_leases
 from bookbridge.adapters.persistence.migrate import current_revision, head_revision, is_up_to_date, upgrade
-from bookbridge.adapters.persistence.outbox import OutboxMessage, SqlAlchemyOutbox
+from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
 from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog
 from bookbridge.adapters.persistence.state import SqlAlchemySyncState
 from bookbridge.adapters.persistence.uow import SqlAlchemyUnitOfWork
-from bookbridge.domain.ports import EditionOutcome, SyncRun
 
 __all__ = [
     "DEFAULT_URL",
-    "EditionOutcome",
-    "Leases",
-    "OutboxMessage",
     "PersistenceError",
     "SqlAlchemyExceptionQueue",
     "SqlAlchemyOutbox",
     "SqlAlchemyRunLog",
     "SqlAlchemySyncState",
     "SqlAlchemyUnitOfWork",
-    "SyncRun",
     "current_revision",
     "head_revision",
     "is_up_to_date",

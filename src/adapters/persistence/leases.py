@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,27 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import LeaseRow
-from bookbridge.domain.ports import Clock
+from bookbridge.domain.ports import Clock, Leases
 
 logger = logging.getLogger(__name__)
-
-
-class Leases(Protocol):
-    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
-        """Take the lease if it is free, expired, or already ours (then extend it). Never waits."""
-        ...
-
-    def renew(self, name: str, holder: str, ttl: timedelta) -> bool:
-        """Extend a lease we hold; False if we lost it (expired and taken, or released)."""
-        ...
-
-    def release(self, name: str, holder: str) -> None:
-        """Give the lease up if we hold it; otherwise do nothing."""
-        ...
-
-    def close(self) -> None:
-        """Release everything this object holds."""
-        ...
 
 
 class RowLeases(Leases):

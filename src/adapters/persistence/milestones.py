@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import MilestoneEventRow
-from bookbridge.domain.milestones import MilestoneEvent, MilestoneLog, MilestoneRecord, Transition
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
+from bookbridge.domain.ports import MilestoneLog
 
 
 def _from_row(row: MilestoneEventRow) -> MilestoneRecord:

@@ -7,7 +7,6 @@ retry time; a crash between the two sends again, so receivers must accept duplic
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,18 +15,7 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import OutboxRow
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    target: str
-    payload: Mapping[str, Any]
-    created: datetime
-    attempts: int
-    next_attempt_at: datetime
-    delivered_at: datetime | None = None
-    last_error: str | None = None
+from bookbridge.domain.ports import OutboxMessage
 
 
 def message_from_row(row: OutboxRow) -> OutboxMessage:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
-from bookbridge.domain.ports import EditionOutcome, SyncRun
+from bookbridge.domain.ports import EditionOutcome, RunLog, SyncRun
 
 RUNNING = "running"
 
@@ -43,7 +43,7 @@ def outcome_from_row(row: EditionOutcomeRow) -> EditionOutcome:
     )
 
 
-class SqlAlchemyRunLog:
+class SqlAlchemyRunLog(RunLog):
     def __init__(self, session: Session) -> None:
         self._session = session
 

@@ -19,15 +19,8 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import SalesCursorRow, SalesLineRow, SalesOrderRow, SalesPendingRow
-from bookbridge.domain.ports import SalesFact
-from bookbridge.domain.sales import (
-    FactKey,
-    LineContribution,
-    OrderContributions,
-    RecordOutcome,
-    SalesLedger,
-    replace_order,
-)
+from bookbridge.domain.ports import SalesFact, SalesLedger
+from bookbridge.domain.sales import FactKey, LineContribution, OrderContributions, RecordOutcome, replace_order
 
 E4 = Decimal(10_000)
 

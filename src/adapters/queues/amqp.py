@@ -26,19 +26,11 @@ import pika
 import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
-from bookbridge.adapters.persistence.outbox import OutboxMessage
-from bookbridge.adapters.queues.notifier import (
-    DeliveryError,
-    Notifier,
-    check_options,
-    encode,
-    envelope,
-    positive_number,
-    redacted,
-    url_option,
-)
+from bookbridge.adapters.queues.notifier import encode, envelope, positive_number, redacted, url_option
+from bookbridge.adapters.queues.options import AmqpOptions
+from bookbridge.domain.ports import DeliveryError, Notifier, OutboxMessage
+from bookbridge.plugin import AdapterContext
 
-OPTIONS = frozenset({"url", "url_env", "exchange", "routing_key", "timeout", "mandatory"})
 DEFAULT_ROUTING_KEY = "bookbridge.exception.{kind}"
 
 
@@ -130,17 +122,15 @@ def routing_key_for(template: str, payload: Mapping[str, Any], target: str) -> s
                          f"{{kind}}, {{event}}, {{storefront}} and {{target}} ({type(exc).__name__}: {exc})") from None
 
 
-def create_amqp_notifier(cfg: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> AmqpNotifier:
-    name = str(cfg.get("name") or "amqp")
-    check_options(name, cfg, OPTIONS)
-    mandatory = cfg.get("mandatory", True)
-    if not isinstance(mandatory, bool):
-        raise ValueError(f"exception queue {name!r}: 'mandatory' must be true or false")
+def create_amqp_notifier(options: AmqpOptions, context: AdapterContext,
+                         environ: Mapping[str, str] = os.environ) -> AmqpNotifier:
+    name = context.name
+    cfg = options.model_dump(exclude_none=True)
     return AmqpNotifier(
         name,
         url_option(name, cfg, environ),
-        exchange=str(cfg.get("exchange", "bookbridge")),
-        routing_key=str(cfg.get("routing_key", DEFAULT_ROUTING_KEY)),
+        exchange=options.exchange,
+        routing_key=options.routing_key,
         timeout=positive_number(name, cfg, "timeout", 5.0),
-        mandatory=mandatory,
+        mandatory=options.mandatory,
     )

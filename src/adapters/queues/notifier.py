@@ -1,7 +1,6 @@
 """What every notifier is, and the pieces the webhook and AMQP notifiers share.
 
-`Notifier` belongs with the ports (the application's delivery use case consumes it); it lives here until
-`OutboxMessage` moves out of the persistence adapter into `domain/ports.py`.
+The port, `Notifier`, is `bookbridge.domain.ports.Notifier`.
 """
 
 from __future__ import annotations
@@ -9,33 +8,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from urllib.parse import urlsplit
 
-from bookbridge.adapters.persistence.outbox import OutboxMessage
+from bookbridge.domain.ports import DeliveryError, Notifier, OutboxMessage
 
-
-class DeliveryError(Exception):
-    """A message did not reach its target. The text is stored and shown: it never carries a secret."""
-
-
-@runtime_checkable
-class Notifier(Protocol):
-    """Delivers outbox messages to one target (the target's name is `name`)."""
-
-    name: str
-
-    def deliver(self, message: OutboxMessage) -> None:
-        """Send one message; return only once the target has accepted it, raise `DeliveryError` otherwise.
-
-        The same message may be delivered twice (a crash between sending and marking it delivered): the
-        envelope carries `delivery.id` so that receivers can drop duplicates.
-        """
-        ...
-
-    def close(self) -> None:
-        """Release connections. The notifier reconnects if used again."""
-        ...
+__all__ = ["DeliveryError", "Notifier", "OutboxMessage"]
 
 
 def envelope(message: OutboxMessage) -> dict[str, Any]:
@@ -56,13 +34,6 @@ def redacted(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or "?"
     return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
-
-
-def check_options(target: str, cfg: Mapping[str, Any], known: frozenset[str]) -> None:
-    unknown = sorted(set(cfg) - known - {"kind", "name"})
-    if unknown:
-        raise ValueError(f"exception queue {target!r}: unknown option(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(sorted(known))})")
 
 
 def url_option(target: str, cfg: Mapping[str, Any], environ: Mapping[str, str]) -> str:

@@ -23,11 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bookbridge.adapters.persistence.outbox import OutboxMessage
 from bookbridge.adapters.queues.notifier import (
-    DeliveryError,
-    Notifier,
-    check_options,
     encode,
     env_option,
     envelope,
@@ -35,11 +31,13 @@ from bookbridge.adapters.queues.notifier import (
     redacted,
     url_option,
 )
+from bookbridge.adapters.queues.options import WebhookOptions
+from bookbridge.domain.ports import DeliveryError, Notifier, OutboxMessage
+from bookbridge.plugin import AdapterContext
 
 SIGNATURE_HEADER = "X-Bookbridge-Signature"
 DELIVERY_HEADER = "X-Bookbridge-Delivery"  # the outbox message id: receivers drop duplicates by it
 EVENT_HEADER = "X-Bookbridge-Event"
-OPTIONS = frozenset({"url", "url_env", "timeout", "headers", "secret_env"})
 
 
 class WebhookNotifier(Notifier):
@@ -122,17 +120,15 @@ def _slack_escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def create_webhook_notifier(cfg: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> WebhookNotifier:
-    name = str(cfg.get("name") or "webhook")
-    check_options(name, cfg, OPTIONS)
-    headers = cfg.get("headers") or {}
-    if not isinstance(headers, Mapping) or not all(isinstance(v, str) for v in headers.values()):
-        raise ValueError(f"exception queue {name!r}: 'headers' must be a table of strings")
-    secret = env_option(name, "secret_env", cfg, environ).encode() if "secret_env" in cfg else None
+def create_webhook_notifier(options: WebhookOptions, context: AdapterContext,
+                            environ: Mapping[str, str] = os.environ) -> WebhookNotifier:
+    name = context.name
+    cfg = options.model_dump(exclude_none=True)
+    secret = env_option(name, "secret_env", cfg, environ).encode() if options.secret_env else None
     url = url_option(name, cfg, environ)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         # Checked here so that a typo fails at start-up, and no request error can echo the whole URL.
         raise ValueError(f"exception queue {name!r}: the webhook URL must be http(s)://host/...")
     return WebhookNotifier(name, url, timeout=positive_number(name, cfg, "timeout", 10.0),
-                           headers={str(k): v for k, v in headers.items()}, secret=secret)
+                           headers=dict(options.headers), secret=secret)

@@ -20,27 +20,35 @@ The factories open nothing; the key never appears in a repr, a log line or an er
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from pydantic import Field
 
 from bookbridge.adapters.consonance.client import ConsonanceClient
 from bookbridge.adapters.consonance.plugin import api_key
-from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
 from bookbridge.adapters.sales.csv_export import CsvSalesSink
 from bookbridge.adapters.sales.graphql_sink import GraphQLSalesSink
-
-# Every key each factory reads, besides `name` (which the composition root passes).
-CSV_OPTIONS = ("directory", "prefix")
-GRAPHQL_OPTIONS = ("base_url", "api_key", "api_key_env", "document", "operation_name", "timeout")
+from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
 
 
-def create_csv_sink(cfg: Mapping[str, Any]) -> CsvSalesSink:
-    directory = cfg.get("directory")
-    name = str(cfg.get("name") or "csv")
-    if not isinstance(directory, str) or not directory.strip():
-        raise ValueError(f"sales sink {name!r} (csv) needs 'directory', where the day files go")
-    return CsvSalesSink(Path(directory.strip()), name=name, prefix=str(cfg.get("prefix") or "sales-"))
+class CsvOptions(AdapterOptions):
+    directory: str = ""
+    prefix: str = "sales-"
+
+
+class GraphQLOptions(AdapterOptions):
+    base_url: str = ""
+    api_key: str | None = Field(default=None, repr=False)
+    api_key_env: str | None = None
+    document: str = ""
+    operation_name: str | None = None
+    timeout: float = Field(default=30.0, gt=0)
+
+
+def create_csv_sink(options: CsvOptions, context: AdapterContext) -> CsvSalesSink:
+    if not options.directory.strip():
+        raise ValueError(f"sales sink {context.name!r} (csv) needs 'directory', where the day files go")
+    return CsvSalesSink(Path(options.directory.strip()), name=context.name, prefix=options.prefix or "sales-")
 
 
 class _ClientFactory:
@@ -56,33 +64,26 @@ class _ClientFactory:
         return f"_ClientFactory(base_url={self.base_url!r}, api_key=<redacted>)"
 
 
-def create_graphql_sink(cfg: Mapping[str, Any]) -> GraphQLSalesSink:
-    name = str(cfg.get("name") or "consonance-graphql")
+def create_graphql_sink(options: GraphQLOptions, context: AdapterContext) -> GraphQLSalesSink:
+    name = context.name
     where = f"sales sink {name!r} (consonance-graphql)"
-    base_url = cfg.get("base_url")
-    if not isinstance(base_url, str) or not base_url.strip():
+    if not options.base_url.strip():
         raise ValueError(f"{where} needs 'base_url', the tenant's address (without /graphql)")
-    document_path = cfg.get("document")
-    if not isinstance(document_path, str) or not document_path.strip():
+    if not options.document.strip():
         raise ValueError(f"{where} needs 'document', a .graphql file holding the tenant's sales mutation")
     try:
-        document = Path(document_path).read_text(encoding="utf-8")
+        document = Path(options.document).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"{where}: cannot read document {document_path!r} ({exc.strerror or type(exc).__name__})"
-                         ) from None
-    try:
-        timeout = float(cfg.get("timeout", 30.0))
-    except (TypeError, ValueError):
-        raise ValueError(f"{where}: timeout must be a number of seconds, not {cfg.get('timeout')!r}") from None
-    operation = cfg.get("operation_name")
-    return GraphQLSalesSink(_ClientFactory(base_url.strip(), api_key(cfg, where), timeout), document, name=name,
-                            operation_name=str(operation) if operation else None)
+        raise ValueError(f"{where}: cannot read document {options.document!r} "
+                         f"({exc.strerror or type(exc).__name__})") from None
+    return GraphQLSalesSink(_ClientFactory(options.base_url.strip(), api_key(options.model_dump(), where),
+                                           options.timeout),
+                            document, name=name, operation_name=options.operation_name or None)
 
 
 @hookimpl
-def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_sales_sink("csv", create_csv_sink, "CSV files, one per day, for Consonance's sales import",
-                            options=CSV_OPTIONS)
-    registry.add_sales_sink("consonance-graphql", create_graphql_sink,
-                            "a tenant-provided GraphQL mutation (Consonance documents no sales write-back)",
-                            options=GRAPHQL_OPTIONS)
+def bookbridge_register_adapters(registry: PluginRegistrar) -> None:
+    registry.add_sales_sink("csv", create_csv_sink, options=CsvOptions,
+                            description="CSV files, one per day, for Consonance's sales import")
+    registry.add_sales_sink("consonance-graphql", create_graphql_sink, options=GraphQLOptions,
+                            description="a tenant-provided GraphQL mutation (Consonance documents no sales write-back)")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
-from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
+from pydantic import Field
+
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.domain.ports import SourceRead
+from bookbridge.domain.ports import CatalogSource, SourceRead
+from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
 
 
-class SampleCatalogSource:
+class SampleCatalogSource(CatalogSource):
     """Always returns the whole generated catalogue, anchored on `today`."""
 
     def __init__(self, today: date, *, families: int = 50, name: str = "sample") -> None:
@@ -27,15 +27,18 @@ class SampleCatalogSource:
         )
 
 
-def _factory(cfg: Mapping[str, Any]) -> SampleCatalogSource:
-    today = cfg.get("today")
-    anchor = date.fromisoformat(today) if isinstance(today, str) else today
-    if anchor is None:
-        raise ValueError("source 'sample' needs a 'today' date (the composition root passes the clock's day)")
-    return SampleCatalogSource(anchor, families=int(cfg.get("families", 50)))
+class SampleOptions(AdapterOptions):
+    families: int = Field(default=50, ge=1)
+    today: date | None = None  # the day the catalogue is anchored on (the demo's first day); default: the clock's
+
+
+def _factory(options: SampleOptions, context: AdapterContext) -> SampleCatalogSource:
+    # Without `today`, anchored on the clock's day when it is built: a source per job run follows the calendar.
+    anchor = options.today or context.clock.now().date()
+    return SampleCatalogSource(anchor, families=options.families, name=context.name)
 
 
 @hookimpl
-def bookbridge_register_adapters(registry: AdapterRegistry) -> None:
-    registry.add_source("sample", _factory, "the bundled, generated sample catalogue (demo and tests)",
-                        options=("families",))  # and `today`, which the composition root passes
+def bookbridge_register_adapters(registry: PluginRegistrar) -> None:
+    registry.add_source("sample", _factory, options=SampleOptions,
+                        description="the bundled, generated sample catalogue (demo and tests)")

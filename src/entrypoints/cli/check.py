@@ -78,7 +78,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
         built.errors.append(f"store {settings.store.kind!r}: {'; '.join(unset)}")
     else:
         try:
-            built.store = build_storefront(registry, settings)
+            built.store = build_storefront(registry, settings, clock)
         except LookupError as exc:
             built.errors.append(f"[store] kind: {exc}")
         except (ValueError, TypeError, OSError) as exc:
@@ -93,7 +93,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
             built.errors.append(f"[[exception_queues]] {name!r}: {'; '.join(unset)}")
             continue
         try:
-            notifier = build_notifier(registry, name, queue)
+            notifier = build_notifier(registry, name, queue, clock)
         except (ConfigurationError, LookupError, ValueError, TypeError, OSError, ImportError) as exc:
             built.errors.append(f"[[exception_queues]] {name!r}: {exc}")
             continue

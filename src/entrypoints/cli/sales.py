@@ -15,8 +15,7 @@ from rich.table import Table
 
 from bookbridge.application.orders import ImportReport, import_orders
 from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
-from bookbridge.domain.ports import SalesSink
-from bookbridge.domain.sales import OrderSource
+from bookbridge.domain.ports import OrderSource, SalesSink
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_CONFIG,

@@ -110,10 +110,8 @@ def inspect(
         raise typer.Exit(EXIT_CONFIG) from None
     try:
         if source is None or source in (settings.source.kind, settings.source.options().get("name")):
-            if validate:
-                container.settings.override(settings.model_copy(update={"source": settings.source.model_copy(
-                    update={"validate": True})}))
-            reader = container.source()
+            reader = (build_source(container.registry(), settings, container.clock(), container.unit_of_work(),
+                                   validate=True) if validate else container.source())
         else:
             # A file, folder or URL: read as the configured source would be, without the state database.
             given = settings.model_copy(update={"source": _source_settings(source, validate=validate)})

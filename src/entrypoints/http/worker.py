@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox, WebhookEvent
-from bookbridge.domain.ports import Clock, ExceptionKind, UnitOfWork
+from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.domain.ports import Clock, ExceptionKind, UnitOfWork, WebhookEvent
 from bookbridge.entrypoints.http.hooks import ServiceHooks
 
 log = logging.getLogger(__name__)

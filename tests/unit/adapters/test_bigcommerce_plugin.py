@@ -9,29 +9,35 @@ import pytest
 
 from bookbridge.adapters.bigcommerce import plugin
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
-from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
+from bookbridge.plugin import AdapterKind, AdapterRegistry
+from bookbridge.testing import context, registry_of
 
 TOKEN = "s3cr3t-token-value"
 
 
 def _registry() -> AdapterRegistry:
-    registry = AdapterRegistry()
-    registry._bind("bigcommerce", "built-in")
-    plugin.bookbridge_register_adapters(registry)
-    return registry
+    return registry_of(plugin)
 
 
-def test_registers_the_bigcommerce_storefront() -> None:
+def _storefront(table: dict[str, object], name: str = "bigcommerce") -> BigCommerceStorefront:
+    store = _registry().create_storefront("bigcommerce", table, context(name))
+    assert isinstance(store, BigCommerceStorefront)
+    return store
+
+
+def test_registers_the_bigcommerce_storefront_and_its_order_source() -> None:
     spec = _registry().get(AdapterKind.STOREFRONT, "bigcommerce")
     assert spec.description == "BigCommerce store (REST V3/V2)"
+    orders = _registry().get(AdapterKind.ORDER_SOURCE, "bigcommerce")
+    assert orders.options is spec.options  # one `[store]` table for both
 
 
 def test_builds_a_storefront_from_the_config_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BC_TOKEN", TOKEN)
-    store = _registry().create(AdapterKind.STOREFRONT, "bigcommerce", {
+    store = _storefront({
         "kind": "bigcommerce", "name": "shop", "store_hash": "abc123", "access_token_env": "BC_TOKEN",
         "v3_base_url": "http://127.0.0.1:9/stores/{store_hash}/v3", "max_in_flight": 2,
-        "price_lists": {"usd": "7"}, "delete_on_delist": "false"})
+        "price_lists": {"usd": "7"}, "delete_on_delist": "false"}, name="shop")
     assert isinstance(store, BigCommerceStorefront)
     assert (store.name, store.price_lists, store.delete_on_delist) == ("shop", {"USD": 7}, False)
     assert TOKEN not in repr(store.client) and TOKEN not in repr(store.__dict__)
@@ -41,7 +47,7 @@ def test_builds_a_storefront_from_the_config_mapping(monkeypatch: pytest.MonkeyP
 def test_reads_the_token_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "token"
     secret.write_text(TOKEN + "\n", encoding="utf-8")
-    store = plugin.create_bigcommerce_storefront({"store_hash": "abc123", "access_token_file": str(secret)})
+    store = _storefront({"store_hash": "abc123", "access_token_file": str(secret)})
     assert store.name == "bigcommerce"
     store.close()
 
@@ -60,15 +66,14 @@ def test_bad_configuration_is_refused_without_showing_the_token(
     config: dict[str, object], expected: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG), pytest.raises(ValueError) as error:
-        plugin.create_bigcommerce_storefront(config)
+        _storefront(config)
     assert expected in str(error.value)
     assert TOKEN not in str(error.value) and TOKEN not in caplog.text
 
 
 def test_the_store_hash_can_come_from_an_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BC_HASH", "abc123")
-    store = _registry().create(AdapterKind.STOREFRONT, "bigcommerce", {
-        "kind": "bigcommerce", "store_hash_env": "BC_HASH", "access_token": TOKEN})
+    store = _storefront({"kind": "bigcommerce", "store_hash_env": "BC_HASH", "access_token": TOKEN})
     assert store.client.config.store_hash == "abc123"
     store.close()
 
@@ -82,5 +87,4 @@ def test_store_hash_errors_name_the_key(monkeypatch: pytest.MonkeyPatch, options
                                         message: str) -> None:
     monkeypatch.delenv("BC_HASH_UNSET", raising=False)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        _registry().create(AdapterKind.STOREFRONT, "bigcommerce", {"kind": "bigcommerce", "access_token": TOKEN,
-                                                                   **options})
+        _storefront({"kind": "bigcommerce", "access_token": TOKEN, **options})

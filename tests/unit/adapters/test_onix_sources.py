@@ -11,12 +11,12 @@ import httpx
 import pytest
 from onix_messages import EBOOK, ROSEANNA, message, only_edition, product, write
 
-from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 from bookbridge.adapters.onix import plugin
 from bookbridge.adapters.onix.reader import OnixFileError
 from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
 from bookbridge.domain.ports import SourceRead
 from bookbridge.domain.problems import Severity
+from bookbridge.testing import context, registry_of
 
 
 def test_file_source_cursor_is_the_content_digest(tmp_path: Path) -> None:
@@ -139,11 +139,18 @@ def test_url_source_http_error_is_a_file_error() -> None:
 
 
 def test_plugin_registers_the_three_sources(tmp_path: Path) -> None:
-    registry = AdapterRegistry()
-    plugin.bookbridge_register_adapters(registry)
-    folder = registry.get(AdapterKind.SOURCE, "onix-folder").factory({"drop_dir": str(tmp_path), "max_files": "3"})
-    assert isinstance(folder, OnixFolderSource) and folder.max_files == 3
-    file_source = registry.get(AdapterKind.SOURCE, "onix-file").factory({"path": "x.xml", "complete": "true"})
+    registry = registry_of(plugin)
+    folder = registry.create_source("onix-folder", {"drop_dir": str(tmp_path), "max_files": "3"}, context("drop"))
+    assert isinstance(folder, OnixFolderSource) and (folder.max_files, folder.name) == (3, "drop")
+    file_source = registry.create_source("onix-file", {"path": "x.xml", "complete": "true"}, context("onix-file"))
     assert isinstance(file_source, OnixFileSource) and file_source.complete is True
-    with pytest.raises(ValueError, match="needs 'url'"):
-        registry.get(AdapterKind.SOURCE, "onix-url").factory({})
+    with pytest.raises(ValueError, match=r"^source adapter 'onix-url': url: Field required"):
+        registry.create_source("onix-url", {}, context("onix-url"))
+
+
+def test_validation_is_asked_for_by_the_table_or_by_the_command_line(tmp_path: Path) -> None:
+    registry = registry_of(plugin)
+    configured = registry.create_source("onix-file", {"path": "x.xml", "validate": "yes"}, context("onix-file"))
+    asked = registry.create_source("onix-file", {"path": "x.xml"}, context("onix-file", validate=True))
+    plain = registry.create_source("onix-file", {"path": "x.xml"}, context("onix-file"))
+    assert [s.validate for s in (configured, asked, plain)] == [True, True, False]  # type: ignore[attr-defined]

@@ -18,15 +18,9 @@ from bookbridge.application.milestones import (
     apply_milestones,
 )
 from bookbridge.application.sync import SyncStore, sync_store
-from bookbridge.domain.milestones import (
-    MilestoneEvent,
-    MilestoneLog,
-    MilestoneRecord,
-    Transition,
-    catalogue_transitions,
-)
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition, catalogue_transitions
 from bookbridge.domain.model import Edition, Milestones, Rights, SalesRights
-from bookbridge.domain.ports import ExceptionKind, FixedClock
+from bookbridge.domain.ports import ExceptionKind, FixedClock, MilestoneLog
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.domain.territory import Territory
 

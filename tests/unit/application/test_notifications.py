@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bookbridge.adapters.memory import InMemoryUnitOfWork
-from bookbridge.adapters.persistence.outbox import OutboxMessage
 from bookbridge.application.notifications import deliver_outbox, exponential_backoff
-from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.ports import FixedClock, OutboxMessage
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

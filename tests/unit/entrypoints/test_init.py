@@ -7,7 +7,6 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from bookbridge.adapters.hookspecs import AdapterKind
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli import app
@@ -22,6 +21,7 @@ from bookbridge.entrypoints.settings import (
     StoreSettings,
     load_settings,
 )
+from bookbridge.plugin import AdapterKind
 
 
 @pytest.fixture(autouse=True)

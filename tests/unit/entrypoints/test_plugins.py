@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib.metadata as md
-from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
-from bookbridge.adapters.hookspecs import ENTRY_POINT_GROUP, AdapterKind, hookimpl
+from bookbridge import NoOptions, hookimpl
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront
 from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.plugin import ENTRY_POINT_GROUP, AdapterKind
+from bookbridge.testing import context
 
 
 class _Plugin:
@@ -24,7 +26,8 @@ class _Plugin:
 
 
 def _storefront(name: str):
-    return _Plugin(name, lambda r: r.add_storefront("dup", lambda cfg: SimpleNamespace(name="dup", cfg=cfg)))
+    return _Plugin(name, lambda r: r.add_storefront("dup", lambda options, ctx: InMemoryStorefront(ctx.name),
+                                                    options=NoOptions))
 
 
 def test_builtins_are_discovered_through_entry_points():
@@ -39,9 +42,16 @@ def test_every_builtin_entry_point_is_installed_and_importable():
     entry_points = md.entry_points(group=ENTRY_POINT_GROUP)
     declared = {ep.name: ep for ep in entry_points if ep.dist and ep.dist.name == "bookbridge"}
     assert {"memory", "sample"} <= set(declared)
+    pm = make_plugin_manager(load_entrypoints=True)
+    registry, failures = collect_adapters(pm)
+    assert failures == []
     for ep in declared.values():
         module = ep.load()
         assert hasattr(module, "bookbridge_register_adapters"), ep.name
+        assert pm.get_plugin(ep.name) is module, f"entry point {ep.name} is not the plugin registered under it"
+        registered = [spec for spec in registry.all() if spec.plugin == ep.name]
+        assert registered, f"built-in plugin {ep.name} ({ep.value}) registers nothing"
+        assert all(spec.origin == "built-in" for spec in registered)
 
 
 def test_a_duplicate_name_is_an_error_naming_both_plugins_and_the_second_is_disabled():
@@ -57,15 +67,18 @@ def test_a_duplicate_name_is_an_error_naming_both_plugins_and_the_second_is_disa
 
 def test_a_plugin_that_raises_is_reported_disabled_and_rolled_back():
     def register(registry):
-        registry.add_source("half", lambda cfg: None)
+        registry.add_source("half", source, options=NoOptions)
         raise RuntimeError("boom")
 
-    good = _Plugin("good", lambda r: r.add_source("fine", lambda cfg: "ok"))
+    def source(options, ctx):
+        return InMemoryCatalogSource(name=ctx.name)
+
+    good = _Plugin("good", lambda r: r.add_source("fine", source, options=NoOptions))
     pm = make_plugin_manager(load_entrypoints=False, extra_plugins=[_Plugin("broken", register), good])
     registry, failures = collect_adapters(pm)
     assert [(f.plugin, f.error) for f in failures] == [("broken", "RuntimeError: boom")]
     assert [s.name for s in registry.all()] == ["fine"]
-    assert registry.create(AdapterKind.SOURCE, "fine") == "ok"
+    assert registry.create_source("fine", {}, context("fine")).name == "fine"
 
 
 def test_a_plugin_returning_a_value_is_disabled():
@@ -108,3 +121,48 @@ def test_an_entry_point_that_cannot_be_imported_is_reported_and_the_rest_load(mo
     assert [f.plugin for f in failures] == ["broken"]
     assert "cannot import no_such_module.plugin" in failures[0].error
     assert registry.get(AdapterKind.SOURCE, "sample").origin == "built-in"
+
+
+def test_a_second_registration_of_a_name_by_the_same_plugin_disables_all_of_it():
+    def register(registry):
+        registry.add_source("twice", lambda options, ctx: InMemoryCatalogSource(), options=NoOptions)
+        registry.add_source("twice", lambda options, ctx: InMemoryCatalogSource(), options=NoOptions)
+
+    registry, failures = collect_adapters(make_plugin_manager(load_entrypoints=False,
+                                                              extra_plugins=[_Plugin("stutter", register)]))
+    assert [f.plugin for f in failures] == ["stutter"]
+    assert "'twice' is registered twice" in failures[0].error
+    assert registry.all() == []
+
+
+def test_a_duplicate_rolls_back_every_registration_of_the_second_plugin():
+    def second(registry):
+        registry.add_source("own", lambda options, ctx: InMemoryCatalogSource(), options=NoOptions)
+        registry.add_storefront("dup", lambda options, ctx: InMemoryStorefront(ctx.name), options=NoOptions)
+
+    pm = make_plugin_manager(load_entrypoints=False, extra_plugins=[_storefront("first"), _Plugin("second", second)])
+    registry, failures = collect_adapters(pm)
+    [failure] = failures
+    kept = {(s.kind, s.name, s.plugin) for s in registry.all()}
+    loser = failure.plugin
+    assert all(plugin != loser for _, _, plugin in kept)
+    assert len(kept) == (1 if loser == "second" else 2)
+
+
+def test_order_sources_and_notifiers_are_plugin_kinds():
+    registry, _ = collect_adapters(make_plugin_manager())
+    names = {(s.kind, s.name) for s in registry.all()}
+    assert {(AdapterKind.ORDER_SOURCE, "bigcommerce"), (AdapterKind.ORDER_SOURCE, "memory"),
+            (AdapterKind.NOTIFIER, "webhook"), (AdapterKind.NOTIFIER, "amqp"),
+            (AdapterKind.NOTIFIER, "memory")} <= names
+
+
+def test_the_public_api_is_importable_from_the_package_without_loading_it_for_the_domain():
+    import subprocess
+    import sys
+
+    code = ("import sys, bookbridge.domain.ports; assert 'pluggy' not in sys.modules, 'domain imports pluggy'; "
+            "from bookbridge import hookimpl, AdapterOptions, AdapterContext, NoOptions, PluginRegistrar; "
+            "import bookbridge.plugin as p; assert hookimpl is p.hookimpl")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

@@ -6,9 +6,9 @@ from abc import ABC, abstractmethod
 
 import pytest
 
-from bookbridge.adapters.testing.exception_queue_contract import HARDBACK, REJECTED, at
-from bookbridge.adapters.testing.sync_state_contract import applied
 from bookbridge.domain.ports import UnitOfWork
+from bookbridge.testing.exception_queue_contract import HARDBACK, REJECTED, at
+from bookbridge.testing.sync_state_contract import applied
 
 
 class UnitOfWorkContract(ABC):

@@ -1,0 +1,43 @@
+"""Ports: the small interfaces the application needs from the outside world, in domain words, one module per role.
+
+Adapters in src/adapters implement them and name the port they serve (`class BigCommerceStorefront(Storefront)`);
+in-memory fakes in adapters/memory serve the tests. `from bookbridge.domain.ports import X` is the one way to
+import a port.
+"""
+
+from __future__ import annotations
+
+from bookbridge.domain.ports.catalog import (
+    CatalogSource,
+    Clock,
+    FixedClock,
+    SourceRead,
+    SourceUnreadable,
+)
+from bookbridge.domain.ports.exceptions import ExceptionKind, ExceptionQueue, SyncException
+from bookbridge.domain.ports.notify import DeliveryError, Notifier, OutboxMessage
+from bookbridge.domain.ports.sales import OrderSource, SalesFact, SalesLedger, SalesSink
+from bookbridge.domain.ports.service import Leases, MilestoneLog, Received, WebhookEvent, WebhookInbox
+from bookbridge.domain.ports.state import EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
+from bookbridge.domain.ports.storefront import (
+    ActionOutcome,
+    ChannelPriced,
+    Probeable,
+    ProbeFinding,
+    ProbeResult,
+    ProbeStatus,
+    StoreChannel,
+    StoredProduct,
+    StoreError,
+    StoreErrorKind,
+    Storefront,
+)
+
+__all__ = [
+    "ActionOutcome", "CatalogSource", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome",
+    "ExceptionKind", "ExceptionQueue", "FixedClock", "Leases", "MilestoneLog", "Notifier", "OrderSource",
+    "OutboxMessage", "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RunLog",
+    "SalesFact", "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError",
+    "StoreErrorKind", "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork",
+    "WebhookEvent", "WebhookInbox",
+]

@@ -1,0 +1,67 @@
+"""The exception queue: every failure, named by edition, field and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+# --- exceptions -----------------------------------------------------------------------------------------------
+
+
+class ExceptionKind(StrEnum):
+    BLOCKING_READINESS = "blocking-readiness"
+    STORE_REJECTION = "store-rejection"
+    TRANSIENT_EXHAUSTED = "transient-exhausted"
+    RIGHTS_CONFLICT = "rights-conflict"
+    DRIFT = "drift"
+    SOURCE_ERROR = "source-error"
+
+
+@dataclass(frozen=True)
+class SyncException:
+    """One open (or resolved) problem a person should see. Deduplicated by (kind, isbn, storefront)."""
+
+    id: int
+    kind: ExceptionKind
+    isbn: str | None
+    storefront: str | None
+    message: str
+    field: str | None
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class ExceptionQueue(Protocol):
+    def report(
+        self,
+        kind: ExceptionKind,
+        *,
+        isbn: str | None,
+        storefront: str | None,
+        message: str,
+        field: str | None = None,
+        at: datetime,
+    ) -> SyncException:
+        """Open an exception, or bump the count and last-seen time of the open one with the same key."""
+        ...
+
+    def clear(self, *, isbn: str, storefront: str, at: datetime, kinds: Iterable[ExceptionKind] | None = None) -> int:
+        """Resolve open exceptions for an edition that a later sync handled successfully. Returns how many."""
+        ...
+
+    def resolve(self, exception_id: int, *, note: str, at: datetime) -> SyncException:
+        """Resolve by hand, with a note."""
+        ...
+
+    def open_items(self) -> list[SyncException]:
+        ...

@@ -1,0 +1,95 @@
+"""What the long-running service needs besides the sync: leases between instances, the webhook inbox, and the
+log of milestone transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bookbridge.domain.milestones import MilestoneRecord
+
+
+class Leases(Protocol):
+    """Named leases, so that one instance at a time runs a job."""
+
+    def acquire(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Take the lease if it is free, expired, or already ours (then extend it). Never waits."""
+        ...
+
+    def renew(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Extend a lease we hold; False if we lost it (expired and taken, or released)."""
+        ...
+
+    def release(self, name: str, holder: str) -> None:
+        """Give the lease up if we hold it; otherwise do nothing."""
+        ...
+
+    def close(self) -> None:
+        """Release everything this object holds."""
+        ...
+
+
+class MilestoneLog(Protocol):
+    def record(self, record: MilestoneRecord) -> MilestoneRecord:
+        """Append one record; returns it with its id."""
+        ...
+
+    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
+        """Newest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One store webhook as received: kept until processed, retried while pending."""
+
+    id: int
+    hash: str
+    delivery_id: str | None
+    scope: str
+    store_id: str | None
+    resource_id: str | None
+    payload: Mapping[str, Any]
+    received_at: datetime
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    processed_at: datetime | None = None
+    result: str | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    """The answer to one delivery: the stored event's id, and whether this delivery was the first."""
+
+    id: int | None
+    duplicate: bool
+
+
+class WebhookInbox(Protocol):
+    """Store webhooks, stored on receipt (duplicates recognised) and processed later by the worker."""
+
+    def receive(self, *, hash: str, delivery_id: str | None, scope: str, store_id: str | None,
+                resource_id: str | None, payload: Mapping[str, Any], at: datetime) -> Received:
+        """Store one delivery unless the same one (by delivery id, else by hash) is already held."""
+        ...
+
+    def due(self, *, at: datetime, limit: int = 500) -> list[WebhookEvent]:
+        """Pending events whose (next) attempt is due, oldest first."""
+        ...
+
+    def mark_done(self, event_ids: Sequence[int], *, result: str, at: datetime) -> int:
+        """Mark pending events done; returns how many were still pending (another instance may have won)."""
+        ...
+
+    def mark_failed(self, event_id: int, *, error: str, at: datetime, retry_at: datetime | None) -> WebhookEvent:
+        """Record a failed attempt: pending again at `retry_at`, or failed for good when it is None."""
+        ...
+
+    def get(self, event_id: int) -> WebhookEvent | None: ...
+
+    def counts(self) -> dict[str, int]:
+        """Events by status: pending, done, failed."""
+        ...

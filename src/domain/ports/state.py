@@ -1,0 +1,108 @@
+"""What a sync remembers: runs, applied listings, and the unit of work around them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import AppliedListing
+from bookbridge.domain.ports.exceptions import ExceptionQueue
+
+# --- runs -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    id: int
+    storefront: str
+    started: datetime
+    finished: datetime | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    outcome: str = "running"  # running, ok, failed, crashed
+
+
+@dataclass(frozen=True)
+class EditionOutcome:
+    run_id: int
+    key: str
+    isbn: str | None
+    action: str  # create, update, hide
+    sections: tuple[str, ...]
+    ok: bool
+    error: str | None
+    at: datetime
+
+
+class RunLog(Protocol):
+    """What each sync run did, edition by edition: for `bookbridge runs`, the dashboard and audits."""
+
+    def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
+        ...
+
+    def finish_run(self, run_id: int, *, at: datetime, counts: Mapping[str, int], outcome: str) -> SyncRun:
+        ...
+
+    def log_outcome(self, run_id: int, *, key: str, isbn: str | None, action: str, sections: Sequence[str],
+                    ok: bool, error: str | None = None, at: datetime) -> EditionOutcome:
+        ...
+
+    def recent_runs(self, storefront: str | None = None, *, limit: int = 20) -> list[SyncRun]:
+        ...
+
+    def outcomes(self, run_id: int, *, isbn: str | None = None) -> list[EditionOutcome]:
+        ...
+
+
+# --- sync state -------------------------------------------------------------------------------------------------
+
+
+class SyncState(Protocol):
+    def applied(self, storefront: str) -> dict[str, AppliedListing]:
+        ...
+
+    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+        ...
+
+    def cursor(self, source: str) -> str | None:
+        ...
+
+    def set_cursor(self, source: str, cursor: str | None) -> None:
+        ...
+
+    def catalogue(self, source: str) -> dict[str, TitleFamily]:
+        """The families last read from `source`, with deltas merged: every run plans over all of them."""
+        ...
+
+    def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the sync state and the exception queue."""
+
+    @property
+    def state(self) -> SyncState:
+        ...
+
+    @property
+    def exceptions(self) -> ExceptionQueue:
+        ...
+
+    @property
+    def runs(self) -> RunLog:
+        ...
+
+    def __enter__(self) -> UnitOfWork:
+        ...
+
+    def __exit__(self, *exc: object) -> None:
+        ...
+
+    def commit(self) -> None:
+        ...
+
+    def rollback(self) -> None:
+        ...

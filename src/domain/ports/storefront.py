@@ -1,0 +1,132 @@
+"""The store: applying planned actions, reading products back, and reachability checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from bookbridge.domain.plan import AppliedListing, StoreAction
+
+# --- storefronts --------------------------------------------------------------------------------------------
+
+
+class StoreErrorKind(StrEnum):
+    REJECTED = "rejected"  # the store refused the data (4xx): permanent until the data changes
+    TRANSIENT = "transient"  # 5xx, timeouts, 429s past the retry bound
+    CONFLICT = "conflict"  # a name, SKU or URL clash with a product bookbridge does not own
+
+
+@dataclass(frozen=True)
+class StoreError:
+    kind: StoreErrorKind
+    message: str
+    field: str | None = None
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """The result of one StoreAction. `product_id` is the store's id once the product exists."""
+
+    key: str
+    ok: bool
+    product_id: int | None = None
+    error: StoreError | None = None
+    calls: int = 0
+    remote: Mapping[str, Any] | None = None  # store-side ids to keep with the applied record
+
+
+@dataclass(frozen=True)
+class StoredProduct:
+    """A product as read back from the store, for reconciliation and drift detection."""
+
+    product_id: int
+    sku: str
+    name: str
+    is_visible: bool
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Storefront(Protocol):
+    """A shop that lists products (BigCommerce; plugins add others)."""
+
+    name: str
+
+    def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
+        """Carry out the actions, idempotently: a retried create finds the existing product by SKU and never
+        makes a duplicate. Returns one outcome per action, in order; never raises for a rejected item."""
+        ...
+
+    def read_back(self) -> Iterator[StoredProduct]:
+        """Every product the store holds (paged), for reconciliation."""
+        ...
+
+
+@runtime_checkable
+class ChannelPriced(Protocol):
+    """A store that prices other currencies per channel (BigCommerce price lists): the sync tells it, before
+    applying, which channels sell in each currency other than the store's default."""
+
+    def price_channels(self, channels: Mapping[str, Sequence[int]]) -> None:
+        ...
+
+
+# --- reachability (`bookbridge check`) ---------------------------------------------------------------------------
+
+
+class ProbeStatus(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad-credentials"  # 401, or 403 on every call: the key or token is wrong or revoked
+    MISSING_SCOPE = "missing-scope"  # 403 on one endpoint: the API account lacks a scope
+    NOT_FOUND = "not-found"  # 404 on the base address: an unknown store hash or tenant
+    UNREACHABLE = "unreachable"  # connection refused, DNS failure, timeout
+    FAILED = "failed"  # any other unexpected answer
+
+
+@dataclass(frozen=True)
+class ProbeFinding:
+    """One call made to an outside system to prove that bookbridge can use it; reads only, never writes."""
+
+    target: str  # "BigCommerce store abc123", "Consonance https://..."
+    call: str  # "GET /v3/channels"
+    status: ProbeStatus
+    message: str  # what happened, in words; never a secret
+    fix: str | None = None  # what a person should do about it
+
+    @property
+    def ok(self) -> bool:
+        return self.status is ProbeStatus.OK
+
+
+@dataclass(frozen=True)
+class StoreChannel:
+    """A sales channel of the store (BigCommerce `GET /v3/channels`): what a storefront's `channel_id` names."""
+
+    id: int
+    name: str
+    type: str = "storefront"
+    platform: str = ""
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    findings: tuple[ProbeFinding, ...]
+    channels: tuple[StoreChannel, ...] | None = None  # None: the adapter has no channels, or could not list them
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+
+@runtime_checkable
+class Probeable(Protocol):
+    """An adapter that can prove it reaches its outside system with the configured credentials."""
+
+    def probe(self) -> ProbeResult:
+        """Make a few read-only calls and say, per call, what worked and what to fix. Never raises for an
+        unreachable host or a refused credential (those are findings); never writes."""
+        ...

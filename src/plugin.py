@@ -1,0 +1,277 @@
+"""The plugin contract: `hookimpl`, the hook specification, the adapter registry and what a factory receives.
+
+Plugins (built-in or third-party) are modules or objects with `@hookimpl` functions, discovered from the
+entry-point group `bookbridge.plugins`. Each registers its adapters through one hook,
+`bookbridge_register_adapters(registry)`, calling `registry.add_storefront(name, factory, options=Model)` and
+the like. A factory takes the adapter's options (an instance of the plugin's `AdapterOptions` model, parsed from
+the adapter's configuration table) and an `AdapterContext` (what the core adds: the entry's name, the clock,
+the configured storefronts, ...) and returns the port it registered for. Third parties import this module's
+names from `bookbridge` itself (`from bookbridge import hookimpl, AdapterOptions`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+import pluggy
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront
+from bookbridge.domain.storefront import StorefrontSettings
+
+PROJECT = "bookbridge"
+ENTRY_POINT_GROUP = "bookbridge.plugins"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class AdapterKind(StrEnum):
+    """What an adapter is, and the port (in `bookbridge.domain.ports`) it implements."""
+
+    SOURCE = "source"  # CatalogSource: the `[source]` table
+    STOREFRONT = "storefront"  # Storefront: the `[store]` table
+    ORDER_SOURCE = "order-source"  # OrderSource: the `[store]` table too (the store's orders)
+    NOTIFIER = "notifier"  # Notifier: an `[[exception_queues]]` entry
+    SALES_SINK = "sales-sink"  # SalesSink: a `[[sales_sinks]]` entry
+
+
+PORTS: dict[AdapterKind, type] = {
+    AdapterKind.SOURCE: CatalogSource,
+    AdapterKind.STOREFRONT: Storefront,
+    AdapterKind.ORDER_SOURCE: OrderSource,
+    AdapterKind.NOTIFIER: Notifier,
+    AdapterKind.SALES_SINK: SalesSink,
+}
+
+
+class AdapterOptions(BaseModel):
+    """The base of every adapter's options model: the keys an operator may write in the adapter's table.
+
+    Subclass it with one field per key (use `Field(alias=...)` for a key that is not a Python name or that
+    shadows a model attribute). Unknown keys are refused (`extra="forbid"`), so a misspelling is an error that
+    suggests the closest key instead of a silently ignored setting. `kind` and `name` are the core's: they
+    are taken out of the table, and the name reaches the factory as `AdapterContext.name`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class NoOptions(AdapterOptions):
+    """An adapter with nothing to configure besides its name."""
+
+
+@dataclass(frozen=True)
+class AdapterContext:
+    """What the core passes a factory besides the operator's options.
+
+    name              the entry's name: the store's (`[store] name`), the source's name in the state database,
+                      the notifier's outbox target, the sales sink's name (defaults: the adapter's kind)
+    clock             the service's clock; a factory must not read the system time itself
+    storefronts       the configured `[[storefronts]]` (storefronts and order sources)
+    previous_edition  sources: ISBN -> the stored edition or None (ONIX block updates merge onto it);
+                      `bookbridge check` passes none
+    validate          sources: `bookbridge source inspect --validate` asks for schema validation
+    page_size         order sources: orders per page (`[orders] page_size`)
+    """
+
+    name: str
+    clock: Clock
+    storefronts: tuple[StorefrontSettings, ...] = ()
+    previous_edition: Callable[[str], Edition | None] | None = None
+    validate: bool = False
+    page_size: int = 250
+
+
+OptionsT = TypeVar("OptionsT", bound=AdapterOptions)
+PortT = TypeVar("PortT")
+# A factory: (the adapter's options, the context) -> the port. It opens no connection; that happens on first use.
+Factory = Callable[[OptionsT, AdapterContext], PortT]
+
+
+@dataclass(frozen=True)
+class AdapterSpec(Generic[OptionsT]):
+    kind: AdapterKind
+    name: str
+    factory: Callable[[OptionsT, AdapterContext], Any]
+    options: type[OptionsT]
+    plugin: str  # the plugin that registered it
+    origin: str  # where the plugin came from: "built-in", a distribution name, or "extra"
+    description: str = ""
+
+    @property
+    def known_options(self) -> list[str]:
+        """The keys an operator may write: the model's (by alias) and `name`."""
+        return sorted({f.alias or key for key, f in self.options.model_fields.items()} | {"name"})
+
+    def parse_options(self, config: Mapping[str, Any]) -> OptionsT:
+        """The table as this adapter's options model; `kind` and `name` are the core's and are left out.
+
+        A misspelt key is a `ValueError` naming each key, the adapter, the closest known key and the known ones;
+        a wrong value names the key and says what is expected. Callers prefix the configuration table."""
+        table = {str(k): v for k, v in config.items() if k not in ("kind", "name")}
+        try:
+            return self.options.model_validate(table)
+        except ValidationError as exc:
+            unknown = sorted(str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden")
+            if unknown:
+                raise ValueError(self._unknown_message(unknown)) from None
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}"
+                                 for e in exc.errors(include_url=False))
+            raise ValueError(f"{self.kind} adapter {self.name!r}: {problems}") from None
+
+    def _unknown_message(self, unknown: list[str]) -> str:
+        known = self.known_options
+        guesses = {key: difflib.get_close_matches(key, known, n=1) for key in unknown}
+        where = f"for {self.kind} adapter {self.name!r}"
+        if len(unknown) == 1:
+            key, close = unknown[0], guesses[unknown[0]]
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            return f"unknown option {key!r} {where} ({hint}known: {', '.join(known)})"
+        listed = ", ".join(f"{k!r} (did you mean {guesses[k][0]!r}?)" if guesses[k] else repr(k) for k in unknown)
+        return f"unknown options {listed} {where} (known: {', '.join(known)})"
+
+
+class DuplicateAdapterError(ValueError):
+    def __init__(self, existing: AdapterSpec[Any], plugin: str) -> None:
+        super().__init__(
+            f"{existing.kind} adapter {existing.name!r} is registered twice: by plugin "
+            f"{existing.plugin!r} and by plugin {plugin!r}"
+        )
+
+
+class AdapterRegistry:
+    """Every registered adapter, and `create_*` to build one. One registry per plugin manager; no globals.
+
+    Plugins do not see it: their hook gets a `PluginRegistrar` bound to the plugin, whose registrations reach
+    the registry only when the hook returns cleanly (`entrypoints.plugins.collect_adapters`).
+    """
+
+    def __init__(self) -> None:
+        self._specs: dict[tuple[AdapterKind, str], AdapterSpec[Any]] = {}
+
+    def add_all(self, specs: Iterable[AdapterSpec[Any]]) -> None:
+        """Add a plugin's adapters, all or none: a (kind, name) already held is a `DuplicateAdapterError` naming
+        both plugins, and nothing is added then."""
+        specs = list(specs)
+        for spec in specs:
+            if (spec.kind, spec.name) in self._specs:
+                raise DuplicateAdapterError(self._specs[(spec.kind, spec.name)], spec.plugin)
+        self._specs.update({(spec.kind, spec.name): spec for spec in specs})
+
+    def get(self, kind: AdapterKind, name: str) -> AdapterSpec[Any]:
+        try:
+            return self._specs[(kind, name)]
+        except KeyError:
+            known = ", ".join(sorted(n for k, n in self._specs if k is kind)) or "none"
+            raise LookupError(f"no {kind} adapter named {name!r} (registered: {known})") from None
+
+    def all(self) -> list[AdapterSpec[Any]]:
+        return sorted(self._specs.values(), key=lambda s: (s.kind, s.name))
+
+    def __iter__(self) -> Iterator[AdapterSpec[Any]]:
+        return iter(self.all())
+
+    def _create(self, kind: AdapterKind, name: str, config: Mapping[str, Any], context: AdapterContext) -> Any:
+        spec = self.get(kind, name)
+        adapter = spec.factory(spec.parse_options(config), context)
+        port = PORTS[kind]
+        if not isinstance(adapter, port):
+            raise TypeError(f"plugin {spec.plugin!r}: the {kind} factory {name!r} returned "
+                            f"{type(adapter).__name__}, which is not a {port.__name__} "
+                            f"(bookbridge.domain.ports.{port.__name__})")
+        return adapter
+
+    # Each `create_*` parses `config` (the adapter's table) with the adapter's options model before calling its
+    # factory: an unknown key or a bad value is a `ValueError` naming it, and the factory is not called then.
+    # A factory returning anything but the port is a `TypeError` naming the plugin.
+
+    def create_source(self, name: str, config: Mapping[str, Any], context: AdapterContext) -> CatalogSource:
+        source: CatalogSource = self._create(AdapterKind.SOURCE, name, config, context)
+        return source
+
+    def create_storefront(self, name: str, config: Mapping[str, Any], context: AdapterContext) -> Storefront:
+        store: Storefront = self._create(AdapterKind.STOREFRONT, name, config, context)
+        return store
+
+    def create_order_source(self, name: str, config: Mapping[str, Any], context: AdapterContext) -> OrderSource:
+        orders: OrderSource = self._create(AdapterKind.ORDER_SOURCE, name, config, context)
+        return orders
+
+    def create_notifier(self, name: str, config: Mapping[str, Any], context: AdapterContext) -> Notifier:
+        notifier: Notifier = self._create(AdapterKind.NOTIFIER, name, config, context)
+        return notifier
+
+    def create_sales_sink(self, name: str, config: Mapping[str, Any], context: AdapterContext) -> SalesSink:
+        sink: SalesSink = self._create(AdapterKind.SALES_SINK, name, config, context)
+        return sink
+
+
+@dataclass
+class PluginRegistrar:
+    """What `bookbridge_register_adapters` receives: registers adapters on behalf of one plugin.
+
+    Registrations are held until the hook returns; `AdapterRegistry` receives them only if it returned cleanly,
+    so a plugin that fails halfway leaves nothing behind.
+    """
+
+    plugin: str
+    origin: str
+    registered: list[AdapterSpec[Any]] = field(default_factory=list)
+
+    def _add(self, kind: AdapterKind, name: str, factory: Callable[[Any, AdapterContext], Any],
+             options: type[AdapterOptions], description: str) -> None:
+        if not callable(factory):
+            raise TypeError(f"plugin {self.plugin!r}: the factory for {kind} {name!r} is not callable")
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"plugin {self.plugin!r}: adapter name {name!r} must be letters, digits, - or _")
+        if not (isinstance(options, type) and issubclass(options, AdapterOptions)):
+            raise TypeError(f"plugin {self.plugin!r}: the options of {kind} {name!r} must be an AdapterOptions "
+                            f"subclass (from bookbridge import AdapterOptions), not {options!r}")
+        for spec in self.registered:
+            if (spec.kind, spec.name) == (kind, name):
+                raise DuplicateAdapterError(spec, self.plugin)
+        self.registered.append(AdapterSpec(kind, name, factory, options, self.plugin, self.origin, description))
+
+    def add_source(self, name: str, factory: Factory[OptionsT, CatalogSource], *, options: type[OptionsT],
+                   description: str = "") -> None:
+        self._add(AdapterKind.SOURCE, name, factory, options, description)
+
+    def add_storefront(self, name: str, factory: Factory[OptionsT, Storefront], *, options: type[OptionsT],
+                       description: str = "") -> None:
+        self._add(AdapterKind.STOREFRONT, name, factory, options, description)
+
+    def add_order_source(self, name: str, factory: Factory[OptionsT, OrderSource], *, options: type[OptionsT],
+                         description: str = "") -> None:
+        self._add(AdapterKind.ORDER_SOURCE, name, factory, options, description)
+
+    def add_notifier(self, name: str, factory: Factory[OptionsT, Notifier], *, options: type[OptionsT],
+                     description: str = "") -> None:
+        self._add(AdapterKind.NOTIFIER, name, factory, options, description)
+
+    def add_sales_sink(self, name: str, factory: Factory[OptionsT, SalesSink], *, options: type[OptionsT],
+                       description: str = "") -> None:
+        self._add(AdapterKind.SALES_SINK, name, factory, options, description)
+
+
+class BookbridgeSpecs:
+    @hookspec
+    def bookbridge_register_adapters(self, registry: PluginRegistrar) -> None:
+        """Register this plugin's adapters.
+
+        Parameters:
+            registry: call ``registry.add_source``, ``add_storefront``, ``add_order_source``, ``add_notifier``
+                or ``add_sales_sink`` with a unique name, a factory and ``options=``, an ``AdapterOptions``
+                subclass listing the keys an operator may configure. The factory takes the parsed options and an
+                ``AdapterContext`` and returns the port (checked when the adapter is created).
+
+        Must not: open connections, read files or the clock, here or in a factory (do that on first use);
+        register a name another plugin registered (an error naming both plugins); raise for anything but a
+        programming error (a plugin that raises is reported, disabled, and none of its adapters is kept);
+        return a value; keep global state.
+        """
