@@ -29,16 +29,16 @@ import pytest
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
-from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 from bookbridge.adapters.memory.state import InMemoryUnitOfWork
 from bookbridge.adapters.onix.sources import OnixFileSource
 from bookbridge.adapters.sample.source import SampleCatalogSource
-from bookbridge.adapters.testing.storefront_contract import StorefrontContract
 from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.domain.listing import StoreListing, with_hashes
 from bookbridge.domain.ports import CatalogSource, FixedClock, StoredProduct, Storefront
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.plugin import AdapterKind, AdapterRegistry
+from bookbridge.testing import StorefrontContract, context
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "examples" / "plugins" / "bookbridge-merchant-feed"
@@ -95,6 +95,11 @@ def feed_config(directory: Path, **overrides: Any) -> dict[str, Any]:
             "link_template": "https://shop.example/{custom_url}", **overrides}
 
 
+def create_feed(table: dict[str, Any]) -> Storefront:
+    """The merchant feed as bookbridge builds it: the `[store]` table, and the store's name as context."""
+    return registry().create_storefront("merchant-feed", table, context(str(table.get("name") or "merchant-feed")))
+
+
 def items(path: Path) -> dict[str, Any]:
     return {item.id: item for item in feed_module("rss").read_feed(path)}
 
@@ -134,13 +139,11 @@ class TestMerchantFeedContract(StorefrontContract):
         self.directory = tmp_path / "feeds"
 
     def make_storefront(self) -> Storefront:
-        store: Storefront = registry().create(AdapterKind.STOREFRONT, "merchant-feed",
-                                              feed_config(self.directory, countries={"1": ["GB"]}))
+        store: Storefront = create_feed(feed_config(self.directory, countries={"1": ["GB"]}))
         return store
 
     def inspect(self, storefront: Storefront, sku: str) -> StoredProduct | None:
-        fresh: Storefront = registry().create(AdapterKind.STOREFRONT, "merchant-feed",
-                                              feed_config(self.directory, countries={"1": ["GB"]}))
+        fresh: Storefront = create_feed(feed_config(self.directory, countries={"1": ["GB"]}))
         found = next((p for p in fresh.read_back() if p.sku.casefold() == sku.casefold()), None)
         assert found is None or found.is_visible == (sku in items(self.directory / "feed-GB.xml"))
         return found
@@ -188,7 +191,7 @@ def test_an_onix_record_goes_to_bigcommerce_and_into_the_gb_feed_only(installed:
                                                                       bigcommerce: BigCommerceStorefront,
                                                                       tmp_path: Path) -> None:
     clock, state = FixedClock(AT), (InMemoryUnitOfWork(), InMemoryUnitOfWork())
-    feed = registry().create(AdapterKind.STOREFRONT, "merchant-feed", feed_config(tmp_path / "feeds"))
+    feed = create_feed(feed_config(tmp_path / "feeds"))
     sync_both(OnixFileSource(ROSEANNA), bigcommerce, feed, state, clock)
 
     product = sandbox.state.find_by_sku("9780007232833")
@@ -220,7 +223,7 @@ def test_the_sample_catalogue_goes_to_bigcommerce_and_into_one_feed_per_country(
         installed: Path, sandbox: SandboxServer, bigcommerce: BigCommerceStorefront, tmp_path: Path) -> None:
     clock, state = FixedClock(AT), (InMemoryUnitOfWork(), InMemoryUnitOfWork())
     directory = tmp_path / "feeds"
-    feed = registry().create(AdapterKind.STOREFRONT, "merchant-feed", feed_config(directory))
+    feed = create_feed(feed_config(directory))
     source = SampleCatalogSource(AT.date())
     sync_both(source, bigcommerce, feed, state, clock)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bookbridge.adapters.testing.storefront_contract import StorefrontContract
 from bookbridge.domain.listing import StoreListing, with_hashes
 from bookbridge.domain.ports import StoredProduct, Storefront
+from bookbridge.testing import StorefrontContract
 
 from bookbridge_merchant_feed.rss import read_feed
 from bookbridge_merchant_feed.storefront import MerchantFeedStorefront

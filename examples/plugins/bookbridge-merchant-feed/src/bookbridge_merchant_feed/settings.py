@@ -23,10 +23,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pycountry
+from bookbridge import AdapterContext, AdapterOptions
 from bookbridge.domain.territory import all_countries
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 _PLACEHOLDERS = {"custom_url": "p/", "sku": "9780000000002", "country": "GB"}
+
+
+class FeedOptions(AdapterOptions):
+    """The keys an operator may write in the `[store]` table (bookbridge refuses any other, suggesting the
+    closest). Values are checked when they become `FeedSettings`, with messages naming the key."""
+
+    directory: Path | None = None
+    countries: Mapping[Any, Any] | None = None
+    currencies: Mapping[Any, Any] | None = None
+    link_template: str | None = None
+    title: str | None = None
+    home: str | None = None
+    product_type: str | None = None
+    filename: str | None = None
+    index_file: str | None = None
 
 
 class FeedSettings(BaseModel):
@@ -44,11 +60,12 @@ class FeedSettings(BaseModel):
     index_file: str = ".merchant-feed-index.json"
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any]) -> FeedSettings:
-        """Settings from a store mapping; errors name the key. The composition root adds `kind`, the store's
-        `name` and the configured `storefronts`, which give `countries` and `currencies` when the table does not."""
-        values = {k: v for k, v in cfg.items() if k not in ("kind", "storefronts")}
-        storefronts = tuple(cfg.get("storefronts") or ())
+    def from_options(cls, options: FeedOptions, context: AdapterContext) -> FeedSettings:
+        """Settings from the store's options and what bookbridge passes besides: the store's name, and the
+        configured storefronts, which give `countries` and `currencies` when the table does not. Errors name
+        the key."""
+        values: dict[str, Any] = {"name": context.name, **options.model_dump(exclude_none=True)}
+        storefronts = context.storefronts
         if storefronts:  # bookbridge's settings give each storefront a channel of its own
             values.setdefault("countries", {s.channel_id: sorted(s.countries) for s in storefronts})
             values.setdefault("currencies", {s.channel_id: s.currency for s in storefronts})
