@@ -118,6 +118,17 @@ def test_the_entry_point_registers_the_storefront_with_its_distribution_as_origi
     assert module.__file__ is not None and module.__file__.startswith(str(installed)), module.__file__
 
 
+def test_the_plugins_own_tests_pass_against_this_bookbridge(installed: Path) -> None:
+    """Its tests build the feed through bookbridge's public API (`bookbridge.testing.registry_of`, the options
+    model, the context) and run bookbridge's storefront contract suite."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("BOOKBRIDGE_DISABLED_PLUGINS", None)
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=PLUGIN,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
+    assert " passed" in ran.stdout and " skipped" not in ran.stdout, ran.stdout[-2000:]
+
+
 def test_bookbridge_plugins_lists_it(installed: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(installed), os.environ.get("PYTHONPATH")])),
            "COLUMNS": "250"}
