@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bookbridge.domain.ports import OutboxMessage
+from bookbridge.domain.ports import Outbox, OutboxMessage
 
 
-class InMemoryOutbox:
+class InMemoryOutbox(Outbox):
     def __init__(self) -> None:
         self.messages: dict[int, OutboxMessage] = {}
         self._next_id = 1

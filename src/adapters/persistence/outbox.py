@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import OutboxRow
-from bookbridge.domain.ports import OutboxMessage
+from bookbridge.domain.ports import Outbox, OutboxMessage
 
 
 def message_from_row(row: OutboxRow) -> OutboxMessage:
@@ -31,7 +31,7 @@ def message_from_row(row: OutboxRow) -> OutboxMessage:
     )
 
 
-class SqlAlchemyOutbox:
+class SqlAlchemyOutbox(Outbox):
     def __init__(self, session: Session) -> None:
         self._session = session
 

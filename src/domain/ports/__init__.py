@@ -15,7 +15,7 @@ from bookbridge.domain.ports.catalog import (
     SourceUnreadable,
 )
 from bookbridge.domain.ports.exceptions import ExceptionKind, ExceptionQueue, SyncException
-from bookbridge.domain.ports.notify import DeliveryError, Notifier, OutboxMessage
+from bookbridge.domain.ports.notify import DeliveryError, Notifier, Outbox, OutboxMessage
 from bookbridge.domain.ports.sales import OrderSource, SalesFact, SalesLedger, SalesSink
 from bookbridge.domain.ports.service import Leases, MilestoneLog, Received, WebhookEvent, WebhookInbox
 from bookbridge.domain.ports.state import EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
@@ -36,7 +36,7 @@ from bookbridge.domain.ports.storefront import (
 __all__ = [
     "ActionOutcome", "CatalogSource", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome",
     "ExceptionKind", "ExceptionQueue", "FixedClock", "Leases", "MilestoneLog", "Notifier", "OrderSource",
-    "OutboxMessage", "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RunLog",
+    "Outbox", "OutboxMessage", "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RunLog",
     "SalesFact", "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError",
     "StoreErrorKind", "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork",
     "WebhookEvent", "WebhookInbox",

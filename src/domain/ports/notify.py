@@ -41,3 +41,22 @@ class Notifier(Protocol):
     def close(self) -> None:
         """Release connections. The notifier reconnects if used again."""
         ...
+
+
+class Outbox(Protocol):
+    """Messages written in the same transaction as the change they announce, then handed to each target's
+    notifier; a crash between the two sends again, so receivers must accept duplicates."""
+
+    def add(self, target: str, payload: Mapping[str, Any], *, at: datetime) -> OutboxMessage:
+        """Queue one message for `target`, due at once."""
+        ...
+
+    def due(self, *, at: datetime, target: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+        """Undelivered messages (for `target`, or any) whose next attempt is due at `at`, oldest first."""
+        ...
+
+    def mark_delivered(self, message_id: int, *, at: datetime) -> OutboxMessage: ...
+
+    def mark_failed(self, message_id: int, *, error: str, retry_at: datetime) -> OutboxMessage:
+        """Count a failed attempt and keep the message for another at `retry_at`."""
+        ...
