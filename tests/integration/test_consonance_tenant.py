@@ -8,13 +8,13 @@ headings and main flags, roles, corporate names, measures and extents) are follo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
 
 from bookbridge.adapters.consonance import ConsonanceClient
-from bookbridge.adapters.consonance.plugin import create_consonance_source
+from bookbridge.adapters.consonance import plugin as consonance_plugin
 from bookbridge.adapters.consonance.source import ConsonanceSource
 from bookbridge.adapters.consonance.standin import (
     LEAN_TENANT,
@@ -25,15 +25,20 @@ from bookbridge.adapters.consonance.standin import (
 )
 from bookbridge.adapters.consonance.tenant import REQUIRED_FIELDS, ConsonanceSchemaMismatch
 from bookbridge.domain.model import Edition, SubjectScheme
-from bookbridge.domain.ports import ProbeStatus, SourceRead
+from bookbridge.domain.ports import FixedClock, ProbeStatus, SourceRead
 from bookbridge.domain.problems import Severity
+from bookbridge.testing import context, registry_of
 
 KEY = "Lant3rnHi11Key000000000000000abc"
 TODAY = date(2026, 11, 28)
 
 
 def source_for(server: ConsonanceStandinServer) -> ConsonanceSource:
-    return create_consonance_source({"base_url": server.url, "api_key": KEY, "timeout": 5, "today": TODAY})
+    clock = FixedClock(datetime.combine(TODAY, time(10), tzinfo=UTC))
+    source = registry_of(consonance_plugin).create_source(
+        "consonance", {"base_url": server.url, "api_key": KEY, "timeout": 5}, context("consonance", clock=clock))
+    assert isinstance(source, ConsonanceSource)
+    return source
 
 
 def editions(read: SourceRead) -> dict[str, Edition]:
