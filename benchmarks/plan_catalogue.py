@@ -9,8 +9,10 @@ USD as price-list records), the sync state in memory (no database) and a source 
   the families edited and the clock moved on by an hour: the plan a scheduled sync makes in a running service.
 
 Run: `.venv/bin/python -m benchmarks.plan_catalogue` (sizes 10k, 50k, 100k). `--sizes 10000 20000` picks sizes;
-`--baseline DIR` also runs every size against the `src` tree in DIR (for example an unpacked
-`git archive HEAD src`), so that before and after are measured in one run on the same machine.
+`--baseline DIR` also runs every size against the `src` tree in DIR (for example a `git worktree` of main), so
+that before and after are measured in one run on the same machine: the child imports `bookbridge` from a
+temporary folder whose `bookbridge` links to DIR/src, ahead of the installed package, and reports which it used.
+Each tree is planned as its service plans: with the listing memos it is given, where its `plan_store` takes them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,16 +93,39 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _plan(cmd: Any, source: _Source, uow: Any, at: datetime) -> tuple[Any, float, float]:
+def _plan(cmd: Any, source: _Source, uow: Any, at: datetime, options: dict[str, Any]) -> tuple[Any, float, float]:
     from bookbridge.application.sync import plan_store
     from bookbridge.domain.ports import FixedClock
 
     wall, cpu = time.perf_counter(), _cpu()
-    planned = plan_store(cmd, source, uow, FixedClock(at))
+    planned = plan_store(cmd, source, uow, FixedClock(at), **options)
     return planned, time.perf_counter() - wall, _cpu() - cpu
 
 
-def run_one(editions: int) -> dict[str, float]:
+def _memos() -> dict[str, Any]:
+    """`plan_store`'s listing memos where it takes them (a tree whose memo is the domain's own takes none)."""
+    import inspect
+
+    from bookbridge.application import sync
+
+    if "memos" not in inspect.signature(sync.plan_store).parameters:
+        return {}
+    from bookbridge.application.listing_memos import ListingMemos  # type: ignore[import-not-found,unused-ignore]
+
+    return {"memos": ListingMemos()}
+
+
+def _as_the_entrypoint_runs() -> None:
+    """The process settings the tree's entrypoint applies (`bookbridge.entrypoints.runtime`), where it has them."""
+    try:
+        from bookbridge.entrypoints.runtime import tune_garbage_collector  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return  # a tree whose plan_store pauses the collector itself
+    tune_garbage_collector()
+
+
+def run_one(editions: int) -> dict[str, Any]:
+    _as_the_entrypoint_runs()
     from bookbridge.application.sync import SyncStore
     from bookbridge.domain.plan import applied_after
     from bookbridge.domain.storefront import StorefrontSettings
@@ -112,7 +138,8 @@ def run_one(editions: int) -> dict[str, float]:
     cmd = SyncStore(store="shop", storefronts=(uk, us))
     uow = _StateOnly()
     source = _Source(families)
-    planned, cold_s, cold_cpu = _plan(cmd, source, uow, NOW)
+    options = _memos()
+    planned, cold_s, cold_cpu = _plan(cmd, source, uow, NOW, options)
     creates = len(planned.plan.actions)
     cold_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -127,7 +154,7 @@ def run_one(editions: int) -> dict[str, float]:
         if i % step == 0 else f
         for i, f in enumerate(source.families)
     )
-    warm, warm_s, warm_cpu = _plan(cmd, source, uow, NOW + timedelta(hours=1))
+    warm, warm_s, warm_cpu = _plan(cmd, source, uow, NOW + timedelta(hours=1), options)
     return {
         "editions": sum(len(f.editions) for f in families),
         "cold_s": cold_s,
@@ -139,16 +166,24 @@ def run_one(editions: int) -> dict[str, float]:
         "warm_updates": len(warm.plan.actions),
         "warm_unchanged": warm.plan.unchanged,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "package": str(Path(sys.modules["bookbridge"].__file__ or "").resolve().parent),
     }
 
 
 def _child(size: int, tree: Path | None) -> dict[str, Any]:
     env = dict(os.environ)
-    if tree is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), str(Path.cwd()), env.get("PYTHONPATH", "")])
-    out = subprocess.run([sys.executable, "-m", "benchmarks.plan_catalogue", "--child", str(size)],
-                         check=True, capture_output=True, text=True, env=env).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    with tempfile.TemporaryDirectory() as links:
+        if tree is not None:
+            # `bookbridge` is the src/ folder (setuptools maps it): a link named so, found before the installed one.
+            (Path(links) / "bookbridge").symlink_to((tree / "src").resolve(), target_is_directory=True)
+            env["PYTHONPATH"] = os.pathsep.join([links, str(Path.cwd()), env.get("PYTHONPATH", "")])
+        out = subprocess.run([sys.executable, "-m", "benchmarks.plan_catalogue", "--child", str(size)],
+                             check=True, capture_output=True, text=True, env=env).stdout
+    result = dict(json.loads(out.strip().splitlines()[-1]))
+    expected = (tree / "src").resolve() if tree is not None else Path(__file__).resolve().parents[1] / "src"
+    if Path(result["package"]).resolve() != expected:
+        raise SystemExit(f"the child imported bookbridge from {result['package']}, not {expected}")
+    return result
 
 
 def main() -> None:

@@ -6,17 +6,23 @@ flight; the storefront's create-by-SKU lookup makes the re-run converge without 
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
+from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
 from bookbridge.application.reconcile import isbn_of
+from bookbridge.application.sync_exceptions import (
+    READINESS_KINDS,
+    SyncReport,
+    record_readiness,
+    record_source_problems,
+    source_exception_key,
+    source_unreadable,
+)
 from bookbridge.domain.catalogue import merge_catalogue
-from bookbridge.domain.listing import ListingMemo, MappingSettings, Section, StoreListing, build_store_listings
+from bookbridge.domain.listing import MappingSettings, Section, StoreListing, build_store_listings
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import (
     ActionKind,
@@ -39,12 +45,10 @@ from bookbridge.domain.ports import (
     Storefront,
     UnitOfWork,
 )
-from bookbridge.domain.problems import Problem
 from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
-READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
 
 
 @dataclass(frozen=True)
@@ -72,74 +76,29 @@ class PlannedSync:
     catalogue: dict[str, TitleFamily]
 
 
-@dataclass
-class SyncReport:
-    storefront: str
-    started: datetime
-    finished: datetime | None = None
-    created: int = 0
-    updated: int = 0
-    hidden: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    failed: int = 0
-    exceptions_opened: list[str] = field(default_factory=list)
-    outcomes: list[ActionOutcome] = field(default_factory=list)
-    wakeups: list[tuple[str, datetime]] = field(default_factory=list)
-    stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
-    source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
-
-    @property
-    def ok(self) -> bool:
-        return self.failed == 0 and self.source_error is None
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "hidden": self.hidden,
-                "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while planning.
-
-    Building listings for 100,000 editions allocates millions of objects that form no cycles; left on, the
-    collector walks all of them again and again and more than doubles the planning time. Reference
-    counting still frees everything; the collector resumes afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock) -> PlannedSync:
+def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
+               memos: ListingMemos | None = None) -> PlannedSync:
     """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
 
     Planning covers the whole known catalogue, not only what the source says changed, so that launches and
-    campaign flips of unchanged titles happen at their instants. Writes nothing.
+    campaign flips of unchanged titles happen at their instants. Writes nothing. With `memos` (the service's,
+    kept for its life), families unchanged since the store's last plan keep their listings (`ListingMemo`).
     """
-    # Reading 100,000 products' state allocates millions of objects that form no cycles (see collector_paused).
-    with uow, collector_paused():
+    with uow:
         applied = uow.state.applied(cmd.store)
         cursor = None if cmd.full else uow.state.cursor(source.name)
         stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
     catalogue = merge_catalogue(stored, read)
-    # Families unchanged since this process last planned the store keep their listings (see ListingMemo).
-    memo = ListingMemo.for_store(cmd.store)
-    if cmd.full:
+    memo = memos.for_store(cmd.store) if memos is not None else None
+    if memo is not None and cmd.full:
         memo.forget()
     # Keys bookbridge applied but the catalogue lacks are hidden, unless the catalogue is still being built
     # from deltas alone (then absence means "not read yet", not "withdrawn").
     complete = read.complete or bool(stored)
-    with collector_paused():
-        listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
-                                              mapping=cmd.mapping, store=cmd.store, memo=memo))
-        plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full)
+    listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
+                                          mapping=cmd.mapping, store=cmd.store, memo=memo))
+    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
 
 
@@ -159,8 +118,10 @@ def sync_store(
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_batch: Callable[[], bool] | None = None,
+    memos: ListingMemos | None = None,
 ) -> SyncReport:
     """`should_stop` is asked between batches (SIGTERM): a True answer ends the run after the batch in flight.
+    `memos` are the listing memos to plan with (`plan_store`).
 
     `on_batch` is called before each batch (after planning, and between batches), e.g. to renew the store's
     lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
@@ -171,7 +132,7 @@ def sync_store(
     with log_context(run_id=run.id, store=name):
         logger.info("sync run %d of store %r started", run.id, name)
         try:
-            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch)
+            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch, memos)
         except BaseException:
             logger.exception("sync run %d of store %r crashed", run.id, name)
             with uow:
@@ -190,17 +151,17 @@ def sync_store(
 def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, run_id: int,
           on_progress: Callable[[int, int], None] | None,
           should_stop: Callable[[], bool] | None = None,
-          on_batch: Callable[[], bool] | None = None) -> SyncReport:
+          on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None) -> SyncReport:
     name = cmd.store
     try:
-        planned = plan_store(cmd, source, uow, clock)
+        planned = plan_store(cmd, source, uow, clock, memos=memos)
     except SourceUnreadable as exc:
-        return _source_unreadable(name, source.name, exc, uow, clock)
+        return source_unreadable(name, source.name, exc, uow, clock)
     report = SyncReport(
         storefront=name, started=clock.now(), unchanged=planned.plan.unchanged, skipped=len(planned.plan.skipped)
     )
-    _record_source_problems(planned.read, source.name, uow, clock, report)
-    _record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
+    record_source_problems(planned.read, source.name, uow, clock, report)
+    record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     actions = list(planned.plan.actions)
     applied = dict(planned.applied)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
@@ -332,91 +293,5 @@ def _with_store_ids(previous: AppliedListing | None, outcome: ActionOutcome) -> 
     )
 
 
-def source_exception_key(source: str) -> str:
-    """The `storefront` under which a source that could not be read at all is queued (no ISBN): one open
-    exception per source, counted each time the read fails again."""
-    return f"source:{source}"
-
-
-def _source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitOfWork, clock: Clock) -> SyncReport:
-    """The whole source failed (a file that is not ONIX, an API that refuses the key): nothing is planned, so
-    nothing in the store changes; the failure is queued, and the run ends `failed`, not `crashed`."""
-    report = SyncReport(storefront=store, started=clock.now())
-    report.source_error = f"reading source {source!r} failed: {exc}"
-    logger.error("sync of store %r: %s", store, report.source_error)
-    kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
-    with uow:
-        item = uow.exceptions.report(kind, isbn=None, storefront=source_exception_key(source),
-                                     message=report.source_error, at=clock.now())
-        uow.commit()
-    if item.count == 1:
-        report.exceptions_opened.append(f"{item.kind}: {report.source_error}")
-    report.finished = clock.now()
-    return report
-
-
-def _record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
-    """Records the read could not use become SOURCE_ERROR exceptions as soon as the read finds them; an open
-    one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem.
-    A read that succeeds resolves the source's own failure (`_source_unreadable`)."""
-    failed = {p.record for p in read.problems if p.blocking}
-    read_ok = {str(e.isbn) for f in read.families for e in f.editions}
-    read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
-    read_ok -= failed
-    with uow:
-        for problem in read.problems:
-            if problem.blocking:
-                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record, storefront=None,
-                                             message=problem.message, field=problem.field, at=clock.now())
-                if item.count == 1:
-                    report.exceptions_opened.append(f"{item.kind}: {problem.record or 'the source'}: {item.message}")
-        for item in uow.exceptions.open_items():
-            if item.kind is ExceptionKind.SOURCE_ERROR and item.storefront is None and item.isbn in read_ok:
-                uow.exceptions.resolve(item.id, note="resolved: a later read of the record succeeded", at=clock.now())
-            elif item.storefront == source_exception_key(source) and item.isbn is None:
-                uow.exceptions.resolve(item.id, note="resolved: a later read of the source succeeded", at=clock.now())
-        uow.commit()
-
-
-def _record_readiness(
-    listings: Sequence[StoreListing], storefronts: Sequence[str], uow: UnitOfWork, clock: Clock, report: SyncReport
-) -> None:
-    """Blocking problems become exceptions per edition and storefront; fixed ones are resolved."""
-    with uow:
-        for listing in listings:
-            found: dict[tuple[str, str], dict[ExceptionKind, list[Problem]]] = {}
-            for problem in listing.problems:
-                if not problem.blocking or problem.record is None:
-                    continue
-                kind = (
-                    ExceptionKind.RIGHTS_CONFLICT
-                    if problem.code == "rights-conflict"
-                    else ExceptionKind.BLOCKING_READINESS
-                )
-                where = (problem.record, problem.source or listing.storefront)
-                found.setdefault(where, {}).setdefault(kind, []).append(problem)
-            for (isbn, storefront), by_kind in found.items():
-                for kind, problems in by_kind.items():
-                    fields = ", ".join(dict.fromkeys(p.field for p in problems if p.field)) or None
-                    item = uow.exceptions.report(
-                        kind,
-                        isbn=isbn,
-                        storefront=storefront,
-                        field=fields,
-                        message="; ".join(dict.fromkeys(p.message for p in problems)),
-                        at=clock.now(),
-                    )
-                    if item.count == 1:
-                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {storefront}: {item.message}")
-            for isbn in map(str, listing.isbns):
-                for storefront in storefronts:
-                    stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})]
-                    uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
-        # Editions that left the catalogue (withdrawn by the source, gone from a complete read): nothing about
-        # their readiness or rights is left to fix, so their exceptions resolve.
-        present = {str(isbn) for listing in listings for isbn in listing.isbns}
-        for item in uow.exceptions.open_items():
-            if (item.kind in READINESS_KINDS and item.isbn and item.isbn not in present
-                    and item.storefront is not None and item.storefront in storefronts):
-                uow.exceptions.clear(isbn=item.isbn, storefront=item.storefront, at=clock.now(), kinds=[item.kind])
-        uow.commit()
+__all__ = ["READINESS_KINDS", "STORE_KINDS", "PlannedSync", "SyncReport", "SyncStore", "plan_store",
+           "source_exception_key", "sync_store"]

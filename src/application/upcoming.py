@@ -18,7 +18,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from bookbridge.domain.lifecycle import Availability, Stage
-from bookbridge.domain.listing import ListingPrice, MappingSettings, StoreListing, build_edition_listing, edition_parts
+from bookbridge.domain.listing import (
+    ListingCaches,
+    ListingPrice,
+    MappingSettings,
+    StoreListing,
+    build_edition_listing,
+    edition_parts,
+)
 from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -43,24 +50,25 @@ def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[Stor
         return found
     last = max(wanted)
     mapping = mapping or MappingSettings()
+    caches = ListingCaches()
     # A day either side: a date is midnight in a storefront's zone, up to 14 hours from UTC.
     first_day, last_day = (now - timedelta(days=1)).date(), (last + timedelta(days=1)).date()
     for family in families:
         for edition in family.editions:
             if not _may_change(edition, first_day, last_day):
                 continue  # a catalogue of 100,000 editions: build only those with a date in the window
-            parts = edition_parts(edition, mapping)
+            parts = edition_parts(edition, mapping, caches)
             for storefront in storefronts:
-                listing = build_edition_listing(edition, storefront, at=now, parts=parts, hashed=False)
+                listing = build_edition_listing(edition, storefront, at=now, parts=parts, caches=caches)
                 while listing.next_change is not None and listing.next_change <= last:
                     at = listing.next_change
-                    after = build_edition_listing(edition, storefront, at=at, parts=parts, hashed=False)
+                    after = build_edition_listing(edition, storefront, at=at, parts=parts, caches=caches)
                     if at in wanted:
                         what = describe_change(listing, after)
                         launch = bool(_sale_change(listing, after))
                         if launch:
                             what += _held_by_others(after, [
-                                build_edition_listing(edition, other, at=at, parts=parts, hashed=False)
+                                build_edition_listing(edition, other, at=at, parts=parts, caches=caches)
                                 for other in storefronts if other is not storefront])
                         found[wanted[at]].append(UpcomingChange(at=wanted[at], storefront=storefront.name,
                                                                 isbn=str(edition.isbn), title=parts["name"],

@@ -148,22 +148,24 @@ def _instants(edition: Edition, tz: ZoneInfo) -> list[datetime]:
     return sorted({start_of(d, tz) for d in dates if d is not None})
 
 
-def lifecycle(edition: Edition, *, at: datetime, tz: ZoneInfo) -> Lifecycle:
-    """The state at `at`, and the first later instant at which the state differs."""
+def lifecycle(edition: Edition, *, at: datetime, tz: ZoneInfo,
+              shared: dict[tuple[Any, ...], Lifecycle] | None = None) -> Lifecycle:
+    """The state at `at`, and the first later instant at which the state differs.
+
+    Lifecycles are frozen values, and most editions share a few (live with no change ahead above all): a planner
+    passes `shared` (its own dict, kept as long as it likes) to get one object per value, instead of building and
+    validating two models per edition and storefront time zone."""
     state = _state_values(edition, require_aware(at), tz)
     change = next((instant for instant in _instants(edition, tz)
                    if instant > at and _state_values(edition, instant, tz) != state), None)
     release = state[4]
     # Aware datetimes at one instant are equal whatever their zone: the key tells their zones apart as well.
+    if shared is None:
+        return Lifecycle(state=_state(state), next_change=change)
     key = (state, change, release and (release.tzinfo, release.fold), change and (change.tzinfo, change.fold))
-    found = _LIFECYCLES.get(key)
+    found = shared.get(key)
     if found is None:
-        if len(_LIFECYCLES) >= 4096:
-            _LIFECYCLES.clear()
-        found = _LIFECYCLES[key] = Lifecycle(state=_state(state), next_change=change)
+        if len(shared) >= 4096:
+            shared.clear()
+        found = shared[key] = Lifecycle(state=_state(state), next_change=change)
     return found
-
-
-# Lifecycles are frozen values, and most editions share a few (live with no change ahead above all): one object
-# per value, instead of building and validating two models per edition and storefront time zone.
-_LIFECYCLES: dict[tuple[Any, ...], Lifecycle] = {}

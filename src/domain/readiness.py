@@ -9,7 +9,7 @@ from bookbridge.domain.lifecycle import DELISTED_STATUSES, Stage, created_hidden
 from bookbridge.domain.model import Edition, ResourceKind, Rights, TextKind
 from bookbridge.domain.pricing import pricing_problems
 from bookbridge.domain.problems import Problem, blocking, warning
-from bookbridge.domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, cached_rights_problems, rights_memo
+from bookbridge.domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, RightsMemo, cached_rights_problems, rights_memo
 from bookbridge.domain.storefront import StorefrontSettings
 
 ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
@@ -23,8 +23,10 @@ def problems(
     at: datetime,
     stage: Stage | None = None,
     priced: bool | None = None,
+    memo: RightsMemo | None = None,
 ) -> list[Problem]:
     """Every problem that keeps this edition off `storefront` (blocking) or that a person should see (warning).
+    `memo` keeps the answers about rights that editions share (the planner's).
 
     `stage` and `priced` (whether a price is in force) may be passed when the caller has computed them.
     The ISBN needs no check here: an Edition cannot hold an invalid one.
@@ -43,7 +45,7 @@ def problems(
     if stage in (Stage.EDITORIAL, Stage.DELISTED):
         # Created hidden at metadata lock: its rights decide whether the product may exist yet; the checks for
         # going on sale (price, cover, description) wait until it leaves the editorial stage.
-        return found + _rights_for_storefront(edition, storefront) if created_hidden(edition, stage) else found
+        return found + _rights_for_storefront(edition, storefront, memo) if created_hidden(edition, stage) else found
     if not priced:
         found += pricing_problems(edition.prices, storefront.price_context, at, record=isbn)
     cover = edition.resource(ResourceKind.FRONT_COVER)
@@ -80,31 +82,32 @@ def problems(
     if edition.format is Format.OTHER:
         found.append(warning("format-other", f"product form {edition.form_code!r} sells as 'Other'", record=isbn,
                              field="ProductForm"))
-    found += _rights_for_storefront(edition, storefront)
+    found += _rights_for_storefront(edition, storefront, memo)
     return found
 
 
-def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings) -> list[Problem]:
+def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings, memo: RightsMemo | None
+                           ) -> list[Problem]:
     isbn = str(edition.isbn)
-    found = [p.model_copy(update={"record": isbn}) for p in cached_rights_problems(edition.rights)]
-    clash = _clashes(edition.rights) & storefront.countries
+    found = [p.model_copy(update={"record": isbn}) for p in cached_rights_problems(edition.rights, memo)]
+    clash = _clashes(edition.rights, memo) & storefront.countries
     if clash:
         found.append(blocking("rights-conflict", f"sales rights contradict each other in {' '.join(sorted(clash))}, "
                               f"which storefront {storefront.name} serves", record=isbn, field="SalesRights"))
     return found
 
 
-def rights_conflicts(rights: Rights, countries: frozenset[str]) -> frozenset[str]:
+def rights_conflicts(rights: Rights, countries: frozenset[str], memo: RightsMemo | None = None) -> frozenset[str]:
     """The storefront's countries in which the sales rights contradict each other (a blocking problem)."""
-    return _clashes(rights) & countries
+    return _clashes(rights, memo) & countries
 
 
-def _clashes(rights: Rights) -> frozenset[str]:
+def _clashes(rights: Rights, memo: RightsMemo | None) -> frozenset[str]:
     """Countries fully for sale under one composite and named not-for-sale by another."""
-    memo = rights_memo(rights)
-    found: frozenset[str] | None = memo.get(_clashes)
+    answers = rights_memo(rights, memo)
+    found: frozenset[str] | None = answers.get(_clashes)
     if found is None:
-        found = memo[_clashes] = _find_clashes(rights)
+        found = answers[_clashes] = _find_clashes(rights)
     return found
 
 

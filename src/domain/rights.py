@@ -238,50 +238,61 @@ def storefront_rights(
     unknown_default: RightsStatus,
     our_outlets: frozenset[str],
     on: date | None,
+    memo: RightsMemo | None = None,
 ) -> tuple[bool, tuple[CountryRights, ...]]:
-    """(eligible, the storefront's countries that are not for sale). Cached: many editions share rights."""
+    """(eligible, the storefront's countries that are not for sale). Kept in `memo`: many editions share rights."""
     key = (countries, policy, unknown_default, our_outlets, on)
-    memo = rights_memo(rights)
-    found: tuple[bool, tuple[CountryRights, ...]] | None = memo.get(key)
+    answers = rights_memo(rights, memo)
+    found: tuple[bool, tuple[CountryRights, ...]] | None = answers.get(key)
     if found is None:
-        if len(memo) >= 32:  # `on` moves on daily: don't keep every day's answers for the life of the process
-            memo.clear()
+        if len(answers) >= 32:  # `on` moves on daily: don't keep every day's answers for the life of the memo
+            answers.clear()
         resolver = RightsResolver(rights, unknown_default=unknown_default, our_outlets=our_outlets, on=on)
         refused = tuple(r for c in sorted(countries)
                         if (r := resolver.status(c)).status is not RightsStatus.FOR_SALE)
-        found = memo[key] = (eligible(resolver, countries, policy), refused)
+        found = answers[key] = (eligible(resolver, countries, policy), refused)
     return found
 
 
-def cached_rights_problems(rights: Rights) -> tuple[Problem, ...]:
-    memo = rights_memo(rights)
-    found: tuple[Problem, ...] | None = memo.get(rights_problems)
+def cached_rights_problems(rights: Rights, memo: RightsMemo | None = None) -> tuple[Problem, ...]:
+    answers = rights_memo(rights, memo)
+    found: tuple[Problem, ...] | None = answers.get(rights_problems)
     if found is None:
-        found = memo[rights_problems] = tuple(rights_problems(rights))
+        found = answers[rights_problems] = tuple(rights_problems(rights))
     return found
 
 
-# Planning asks the same few questions of every edition's rights once per storefront, and editions share their
-# rights by value (most of a catalogue has a handful of rights). Keyed by value, the answers are shared; keyed
-# by identity as well, an edition's second question skips hashing and comparing its (nested) Rights again:
-# pydantic's hash and equality of a Rights cost more than most answers. A cache of pure functions of frozen
-# values; each entry holds its Rights, so an id is never reused while it is in the cache.
-_BY_VALUE: dict[Rights, dict[Any, Any]] = {}
-_BY_IDENTITY: dict[int, tuple[Rights, dict[Any, Any]]] = {}
-_MAX_VALUES, _MAX_IDENTITIES = 65536, 4096
+class RightsMemo:
+    """Answers about Rights values, kept by whoever plans (the application's listing memo): planning asks the same
+    few questions of every edition's rights once per storefront, and editions share their rights by value (most of
+    a catalogue has a handful of rights). Keyed by value, the answers are shared; keyed by identity as well, an
+    edition's second question skips hashing and comparing its (nested) Rights again: pydantic's hash and equality
+    of a Rights cost more than most answers. Answers of pure functions of frozen values; each entry holds its
+    Rights, so an id is never reused while it is kept."""
+
+    __slots__ = ("_by_identity", "_by_value")
+    _MAX_VALUES, _MAX_IDENTITIES = 65536, 4096
+
+    def __init__(self) -> None:
+        self._by_value: dict[Rights, dict[Any, Any]] = {}
+        self._by_identity: dict[int, tuple[Rights, dict[Any, Any]]] = {}
+
+    def answers(self, rights: Rights) -> dict[Any, Any]:
+        """The answers kept for this Rights value (a dict for the caller's keys)."""
+        hit = self._by_identity.get(id(rights))
+        if hit is not None and hit[0] is rights:
+            return hit[1]
+        memo = self._by_value.get(rights)
+        if memo is None:
+            if len(self._by_value) >= self._MAX_VALUES:
+                self._by_value.clear()
+            memo = self._by_value[rights] = {}
+        if len(self._by_identity) >= self._MAX_IDENTITIES:
+            self._by_identity.clear()
+        self._by_identity[id(rights)] = (rights, memo)
+        return memo
 
 
-def rights_memo(rights: Rights) -> dict[Any, Any]:
-    """The answers cached for this Rights value (a dict for the caller's keys)."""
-    hit = _BY_IDENTITY.get(id(rights))
-    if hit is not None and hit[0] is rights:
-        return hit[1]
-    memo = _BY_VALUE.get(rights)
-    if memo is None:
-        if len(_BY_VALUE) >= _MAX_VALUES:
-            _BY_VALUE.clear()
-        memo = _BY_VALUE[rights] = {}
-    if len(_BY_IDENTITY) >= _MAX_IDENTITIES:
-        _BY_IDENTITY.clear()
-    _BY_IDENTITY[id(rights)] = (rights, memo)
-    return memo
+def rights_memo(rights: Rights, memo: RightsMemo | None) -> dict[Any, Any]:
+    """The answers `memo` keeps for `rights`; without a memo, a dict for this question alone."""
+    return memo.answers(rights) if memo is not None else {}

@@ -26,6 +26,7 @@ from bookbridge.adapters.persistence.leases import HeldLease
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.orders import ImportOrders
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.model import Edition
@@ -239,6 +240,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings, config_path)
 
     clock = providers.Singleton(SystemClock)
+    listing_memos = providers.Singleton(ListingMemos)  # planning caches, one per store, for the process's life
     plugin_manager = providers.Singleton(make_plugin_manager, load_entrypoints=True)
     collected = providers.Singleton(collect_adapters, plugin_manager)
     registry = providers.Singleton(_registry, collected)

@@ -288,7 +288,8 @@ class Service(ServiceHooks):
         with uow:
             before = uow.state.catalogue(source.name)
         report = sync_store(build_command(self.settings, full=full), source, self.container.storefront(), uow,
-                            self.clock, should_stop=self._stopping.is_set, on_batch=self._renew)
+                            self.clock, should_stop=self._stopping.is_set, on_batch=self._renew,
+                          memos=self.container.listing_memos())
         self._record_metrics(report)
         with uow:
             after = uow.state.catalogue(source.name)
@@ -358,7 +359,8 @@ class Service(ServiceHooks):
         """A follow-up sync (`attach-assets`), already under the store's lease; milestones are not detected again."""
         uow = self._uow()
         return sync_store(build_command(self.settings), self._source(uow), self.container.storefront(), uow,
-                          self.clock, should_stop=self._stopping.is_set, on_batch=self._renew)
+                          self.clock, should_stop=self._stopping.is_set, on_batch=self._renew,
+                          memos=self.container.listing_memos())
 
     def schedule_edition_launch(self, edition: Edition) -> str:
         """The next lifecycle instant of one edition on any storefront, as a precise job."""

@@ -17,6 +17,7 @@ batch still goes through. `InMemoryStorefront` passes all of them: it is the ref
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bookbridge.adapters.sample.catalogue import sample_catalogue
@@ -96,7 +97,7 @@ class StorefrontContract(ABC):
         listing = listings(1)[0]
         actions = [create(listing)]
         applied = record(actions, store.apply(actions, {}))
-        renamed = with_hashes(listing.model_copy(update={"name": listing.name + " (Special Edition)"}))
+        renamed = with_hashes(replace(listing, name=listing.name + " (Special Edition)"))
         plan = plan_changes(STOREFRONT.name, [renamed], applied)
         assert [a.kind for a in plan.actions] == [ActionKind.UPDATE]
         [outcome] = store.apply(list(plan.actions), applied)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -70,4 +71,4 @@ class TestBigCommerceStorefront(StorefrontContract):
 
     def make_rejected(self, storefront: Storefront, listing: StoreListing) -> StoreListing:
         # BigCommerce takes weights up to 9,999,999,999 (store units); this one is larger.
-        return with_hashes(listing.model_copy(update={"weight": Decimal("20000000000000")}))
+        return with_hashes(replace(listing, weight=Decimal("20000000000000")))

@@ -101,7 +101,7 @@ def test_a_declared_type_or_size_is_checked_before_any_request(sandbox, world):
     cover = listing.images[0]
     for declared, field_text in ((DeclaredImage(**cover.model_dump(), size_bytes=9 * 1024 * 1024), "8 MB"),
                                  (DeclaredImage(**cover.model_dump(), mime_type="image/webp"), "image/webp")):
-        bad = with_hashes(listing.model_copy(update={"images": (declared,)}))
+        bad = with_hashes(replace(listing, images=(declared,)))
         start = len(sandbox.requests)
         [outcome] = store.apply([StoreAction(ActionKind.CREATE, bad.key, bad)], {})
         assert outcome.ok is False and outcome.error is not None

@@ -228,7 +228,7 @@ def test_more_variants_than_bigcommerce_allows_are_refused_before_any_request(sa
                        option_label=f"Edition {i}" if distinct_labels else template.option_label)
         for i in range(count)
     )
-    big = with_hashes(listing.model_copy(update={"variants": variants, "isbns": tuple(v.isbn for v in variants)}))
+    big = with_hashes(replace(listing, variants=variants, isbns=tuple(v.isbn for v in variants)))
     start = len(sandbox.requests)
     [outcome] = store.apply([StoreAction(ActionKind.CREATE, big.key, big)], {})
     assert outcome.ok is False and outcome.error is not None

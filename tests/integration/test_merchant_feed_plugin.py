@@ -19,6 +19,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -164,7 +165,7 @@ class TestMerchantFeedContract(StorefrontContract):
         return written
 
     def make_rejected(self, storefront: Storefront, listing: StoreListing) -> StoreListing:
-        return with_hashes(listing.model_copy(update={"name": "A" * 151}))  # Google: a title has at most 150
+        return with_hashes(replace(listing, name="A" * 151))  # Google: a title has at most 150
 
 
 # --- syncs into BigCommerce and the feed --------------------------------------------------------------------------

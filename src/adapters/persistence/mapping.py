@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
 from bookbridge.domain.listing import Section
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing, PackedHashes, PackedPayloads
+from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import ExceptionKind, SyncException
 
 # --- applied listings ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.orm import Session
 
+from bookbridge.adapters.persistence.codecs import PackedPayloads
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.mapping import (
     applied_from_columns,
@@ -25,7 +26,7 @@ from bookbridge.adapters.persistence.tables import (
     SourceCursorRow,
 )
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing, PackedPayloads
+from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import Clock, SyncState
 
 _SECTIONS_PER_FETCH = 10_000
@@ -45,7 +46,7 @@ class SqlAlchemySyncState(SyncState):
 
     def applied(self, storefront: str) -> dict[str, AppliedListing]:
         """Every applied listing of `storefront`. The payloads are read as JSON text and kept packed, not decoded
-        (`domain.plan.PackedPayloads`); the sections are read as plain rows, streamed in key order, not as ORM
+        (`codecs.PackedPayloads`); the sections are read as plain rows, streamed in key order, not as ORM
         objects (a store of 100,000 products has half a million of them)."""
         with translated(f"applied listings of storefront {storefront!r}"):
             mappings = self._session.execute(

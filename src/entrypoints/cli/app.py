@@ -18,6 +18,7 @@ from bookbridge.entrypoints.cli.serve import jobs, milestones, serve
 from bookbridge.entrypoints.cli.source import source_app
 from bookbridge.entrypoints.cli.sync import plan, sync
 from bookbridge.entrypoints.logs import configure_logging, level_for
+from bookbridge.entrypoints.runtime import tune_garbage_collector
 
 app = typer.Typer(
     help="bookbridge: keeps a Consonance catalogue and a BigCommerce store in step.",
@@ -51,4 +52,5 @@ for command in (serve, jobs, milestones):  # the service; its commands read its 
 
 
 def main() -> None:
+    tune_garbage_collector()
     app()

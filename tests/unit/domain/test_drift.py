@@ -72,7 +72,7 @@ def test_any_changed_reported_field_is_found_exactly_once(field: str, value: Any
 def test_a_held_section_is_left_out_of_updates_but_other_sections_are_sent() -> None:
     li = listing()
     applied = replace(applied_for(li), held=frozenset({Section.CORE}))
-    changed = li.model_copy(update={"description": "New blurb", "hashes": {s: "x" for s in Section}})
+    changed = replace(li, description="New blurb", hashes={s: "x" for s in Section})
     plan = plan_changes("uk", [changed], {li.key: applied})
     [action] = plan.actions
     assert action.kind is ActionKind.UPDATE
@@ -85,14 +85,14 @@ def test_a_held_section_alone_plans_nothing() -> None:
     applied = applied_for(li)
     hashes = dict(li.hashes) | {Section.CORE: "changed"}
     held = replace(applied, held=frozenset({Section.CORE}))
-    plan = plan_changes("uk", [li.model_copy(update={"hashes": hashes})], {li.key: held})
+    plan = plan_changes("uk", [replace(li, hashes=hashes)], {li.key: held})
     assert plan.actions == () and plan.unchanged == 1
 
 
 def test_applied_after_carries_the_hold_and_keeps_the_held_sections_last_applied_hash() -> None:
     li = listing()
     held = replace(applied_for(li), held=frozenset({Section.CORE}))
-    changed = li.model_copy(update={"hashes": {s: "new" for s in Section}})
+    changed = replace(li, hashes={s: "new" for s in Section})
     plan = plan_changes("uk", [changed], {li.key: held})
     after = applied_after(plan.actions[0], held, product_id=None)
     assert after.held == frozenset({Section.CORE})

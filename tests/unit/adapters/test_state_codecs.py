@@ -1,5 +1,6 @@
-"""Applied payloads kept packed (`PackedPayloads`) or as the listing they came from (`ListingPayloads`): they read
-back as the payloads they hold, compare equal to plain dicts, and copy as themselves."""
+"""Applied payloads kept packed by the SQL state store (`PackedPayloads`, `PackedHashes`) or as the listing they came
+from (`ListingPayloads`): they read back as the payloads they hold, compare equal to plain dicts, and copy as
+themselves."""
 
 from __future__ import annotations
 
@@ -11,16 +12,9 @@ from typing import Any
 
 import pytest
 
+from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
 from bookbridge.domain.listing import Section, build_edition_listing, section_payloads
-from bookbridge.domain.plan import (
-    SECTIONS,
-    AppliedListing,
-    ListingPayloads,
-    PackedHashes,
-    PackedPayloads,
-    applied_after,
-    plan_changes,
-)
+from bookbridge.domain.plan import SECTIONS, AppliedListing, ListingPayloads, applied_after, plan_changes
 from examples import edition, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -85,7 +79,8 @@ def test_packed_hashes_give_back_sha256_hex_and_leave_other_hashes_as_they_are()
     assert isinstance(packed, PackedHashes) and packed == hashes and dict(packed) == hashes
     assert list(packed) == [Section.CORE, Section.MEDIA] and Section.PRICING not in packed
     assert packed.get(Section.PRICING) is None and packed.get("media") == "0f" * 32
-    assert packed.same_as(hashes) and not packed.same_as({**hashes, Section.MEDIA: "1f" * 32})
+    assert packed == hashes and hashes == packed and packed != {**hashes, Section.MEDIA: "1f" * 32}
+    assert packed == PackedHashes.of(dict(hashes)) and packed != {Section.CORE: "ab" * 32}
     assert copy.deepcopy(packed) is packed and pickle.loads(pickle.dumps(packed)) == hashes
     for odd in ({Section.CORE: "c1"}, {Section.CORE: "AB" * 32}, {"sku": "ab" * 32}):
         assert PackedHashes.of(odd) is odd  # type: ignore[arg-type]

@@ -1,0 +1,134 @@
+"""What a sync run records about its inputs: sources that could not be read, records a read could not use, and
+editions that are not ready (or whose rights conflict) on a storefront; each an exception for a person, resolved
+when a later read or plan finds it fixed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bookbridge.domain.listing import StoreListing
+from bookbridge.domain.ports import ActionOutcome, Clock, ExceptionKind, SourceRead, SourceUnreadable, UnitOfWork
+from bookbridge.domain.problems import Problem
+
+logger = logging.getLogger("bookbridge.application.sync")
+READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
+
+
+@dataclass
+class SyncReport:
+    storefront: str
+    started: datetime
+    finished: datetime | None = None
+    created: int = 0
+    updated: int = 0
+    hidden: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    exceptions_opened: list[str] = field(default_factory=list)
+    outcomes: list[ActionOutcome] = field(default_factory=list)
+    wakeups: list[tuple[str, datetime]] = field(default_factory=list)
+    stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
+    source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.source_error is None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "hidden": self.hidden,
+                "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
+
+
+def source_exception_key(source: str) -> str:
+    """The `storefront` under which a source that could not be read at all is queued (no ISBN): one open
+    exception per source, counted each time the read fails again."""
+    return f"source:{source}"
+
+
+def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitOfWork, clock: Clock) -> SyncReport:
+    """The whole source failed (a file that is not ONIX, an API that refuses the key): nothing is planned, so
+    nothing in the store changes; the failure is queued, and the run ends `failed`, not `crashed`."""
+    report = SyncReport(storefront=store, started=clock.now())
+    report.source_error = f"reading source {source!r} failed: {exc}"
+    logger.error("sync of store %r: %s", store, report.source_error)
+    kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
+    with uow:
+        item = uow.exceptions.report(kind, isbn=None, storefront=source_exception_key(source),
+                                     message=report.source_error, at=clock.now())
+        uow.commit()
+    if item.count == 1:
+        report.exceptions_opened.append(f"{item.kind}: {report.source_error}")
+    report.finished = clock.now()
+    return report
+
+
+def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
+    """Records the read could not use become SOURCE_ERROR exceptions as soon as the read finds them; an open
+    one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem.
+    A read that succeeds resolves the source's own failure (`_source_unreadable`)."""
+    failed = {p.record for p in read.problems if p.blocking}
+    read_ok = {str(e.isbn) for f in read.families for e in f.editions}
+    read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
+    read_ok -= failed
+    with uow:
+        for problem in read.problems:
+            if problem.blocking:
+                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record, storefront=None,
+                                             message=problem.message, field=problem.field, at=clock.now())
+                if item.count == 1:
+                    report.exceptions_opened.append(f"{item.kind}: {problem.record or 'the source'}: {item.message}")
+        for item in uow.exceptions.open_items():
+            if item.kind is ExceptionKind.SOURCE_ERROR and item.storefront is None and item.isbn in read_ok:
+                uow.exceptions.resolve(item.id, note="resolved: a later read of the record succeeded", at=clock.now())
+            elif item.storefront == source_exception_key(source) and item.isbn is None:
+                uow.exceptions.resolve(item.id, note="resolved: a later read of the source succeeded", at=clock.now())
+        uow.commit()
+
+
+def record_readiness(
+    listings: Sequence[StoreListing], storefronts: Sequence[str], uow: UnitOfWork, clock: Clock, report: SyncReport
+) -> None:
+    """Blocking problems become exceptions per edition and storefront; fixed ones are resolved."""
+    with uow:
+        for listing in listings:
+            found: dict[tuple[str, str], dict[ExceptionKind, list[Problem]]] = {}
+            for problem in listing.problems:
+                if not problem.blocking or problem.record is None:
+                    continue
+                kind = (
+                    ExceptionKind.RIGHTS_CONFLICT
+                    if problem.code == "rights-conflict"
+                    else ExceptionKind.BLOCKING_READINESS
+                )
+                where = (problem.record, problem.source or listing.storefront)
+                found.setdefault(where, {}).setdefault(kind, []).append(problem)
+            for (isbn, storefront), by_kind in found.items():
+                for kind, problems in by_kind.items():
+                    fields = ", ".join(dict.fromkeys(p.field for p in problems if p.field)) or None
+                    item = uow.exceptions.report(
+                        kind,
+                        isbn=isbn,
+                        storefront=storefront,
+                        field=fields,
+                        message="; ".join(dict.fromkeys(p.message for p in problems)),
+                        at=clock.now(),
+                    )
+                    if item.count == 1:
+                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {storefront}: {item.message}")
+            for isbn in map(str, listing.isbns):
+                for storefront in storefronts:
+                    stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})]
+                    uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
+        # Editions that left the catalogue (withdrawn by the source, gone from a complete read): nothing about
+        # their readiness or rights is left to fix, so their exceptions resolve.
+        present = {str(isbn) for listing in listings for isbn in listing.isbns}
+        for item in uow.exceptions.open_items():
+            if (item.kind in READINESS_KINDS and item.isbn and item.isbn not in present
+                    and item.storefront is not None and item.storefront in storefronts):
+                uow.exceptions.clear(isbn=item.isbn, storefront=item.storefront, at=clock.now(), kinds=[item.kind])
+        uow.commit()

@@ -1,0 +1,60 @@
+"""Text helpers for listings: slugs, clipping, and the one HTML sanitiser every storefront text passes.
+
+`sanitised_html` is an allow-list: what a source sends as HTML (descriptions, reviews, biographies, promotional
+text) keeps the tags and attributes below and nothing else. Stores render a product's description as HTML, so
+markup from a feed is hostile until cleaned: scripts, styles, frames, event handlers and `javascript:`/`data:`
+URLs never reach a store. Markup that arrived XML-escaped (`&lt;script&gt;` in an ONIX TextContent) is markup by
+the time it gets here (the XML parser unescaped it), and is cleaned like the rest. docs/mapping.md lists the
+allowed tags and attributes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html import unescape
+
+import nh3
+
+# Structure and emphasis a product description needs; no media, forms, frames, scripts or styles.
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "small", "sub", "sup", "cite",
+    "q", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "span", "a",
+})
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "q": {"cite"}, "blockquote": {"cite"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})  # relative URLs are kept; no javascript:, data:, ...
+_EMPTY = re.compile(r"<(p|strong|em|b|i|u|span|blockquote)>\s*</\1>")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def sanitised_html(text: str) -> str:
+    """`text` as HTML made of allowed tags and attributes only: well formed, paragraphs never nested (an HTML
+    parser closes a paragraph where another opens; the empty ones that leaves are dropped), carriage returns
+    (`&#13;`) turned into newlines."""
+    cleaned = nh3.clean(_NEWLINES.sub("\n", text), tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
+                        url_schemes=set(ALLOWED_URL_SCHEMES), strip_comments=True, link_rel="noopener noreferrer")
+    while True:
+        emptied = _EMPTY.sub("", cleaned)
+        if emptied == cleaned:
+            return _NEWLINES.sub("\n", cleaned).strip()
+        cleaned = emptied
+
+
+def plain_text(text: str) -> str:
+    """The text of HTML `text`, without any markup: tags dropped (scripts and styles with their content),
+    entities decoded, and decoded markup (`&lt;b&gt;`) dropped as well; white space collapsed."""
+    for _ in range(3):  # each round decodes one level of escaping; markup escaped thrice is left as plain text
+        plain = unescape(nh3.clean(text, tags=set(), strip_comments=True))
+        if "<" not in plain:
+            break
+        text = plain
+    return " ".join(plain.replace("<", " ").replace(">", " ").split()) if "<" in plain else " ".join(plain.split())
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "title"
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
