@@ -6,6 +6,7 @@ Every module is parsed with `ast` (nothing is imported, so a module with side ef
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ DOMAIN_FORBIDDEN = (
     "logging", "shutil", "tempfile", "random", "time", "bookbridge.adapters", "bookbridge.application",
     "bookbridge.entrypoints",
 )
+# The only libraries outside the standard library the domain may import: pure, I/O-free ones. pydantic (with
+# pydantic_core and typing_extensions, which it needs) for value objects at the boundary, python-stdnum and
+# pycountry for ISBNs and territories, and nh3: the allow-list HTML sanitiser (ammonia's Rust core) through which
+# every text sent to a store passes where listings are built (domain/listing/text.py); a function of strings.
+DOMAIN_DEPENDENCIES = frozenset({"pydantic", "pydantic_core", "typing_extensions", "stdnum", "pycountry", "nh3"})
 APPLICATION_FORBIDDEN = (
     "httpx", "requests", "sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "uvicorn", "lxml", "pluggy",
     "dependency_injector", "apscheduler", "graphql", "bookbridge.adapters", "bookbridge.entrypoints",
@@ -85,6 +91,26 @@ def test_the_domain_has_modules_to_check() -> None:
 def test_the_domain_imports_no_io_or_framework_library_and_reads_no_clock(path: Path) -> None:
     assert violations(path.read_text(encoding="utf-8"), DOMAIN_FORBIDDEN, clock=True,
                       where=str(path.relative_to(SRC))) == []
+
+
+def outside_dependencies(source: str, allowed: frozenset[str], where: str = "<source>") -> list[str]:
+    """Imports of anything but the standard library, bookbridge itself and the `allowed` libraries."""
+    tree = ast.parse(source, filename=where)
+    return [f"{where}:{line}: imports {module}" for line, module in imported_modules(tree)
+            if (top := module.split(".")[0]) not in sys.stdlib_module_names and top != "bookbridge"
+            and top not in allowed and not module.startswith("importlib.import_module")]
+
+
+@pytest.mark.parametrize("path", modules("domain"), ids=lambda p: p.name)
+def test_the_domain_imports_only_the_standard_library_and_its_declared_dependencies(path: Path) -> None:
+    assert outside_dependencies(path.read_text(encoding="utf-8"), DOMAIN_DEPENDENCIES,
+                                where=str(path.relative_to(SRC))) == []
+
+
+def test_the_dependency_check_flags_an_undeclared_library() -> None:
+    assert outside_dependencies("import nh3\nfrom pydantic import BaseModel\nimport json\n", DOMAIN_DEPENDENCIES) == []
+    assert outside_dependencies("import bleach\n", DOMAIN_DEPENDENCIES) == ["<source>:1: imports bleach"]
+    assert outside_dependencies("import nh3\n", DOMAIN_DEPENDENCIES - {"nh3"}) == ["<source>:1: imports nh3"]
 
 
 def application_modules() -> list[Path]:

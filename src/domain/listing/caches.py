@@ -42,7 +42,7 @@ class ListingCaches:
         # their ids stay theirs. The storefronts section's hash by its values (a few channel sets).
         self.pricing_hashes = BoundedCache(65536)
         self.storefront_hashes = BoundedCache(4096)
-        # Custom fields repeat (the format, series, date, contributors of a work's formats): one object each.
+        # Custom fields repeat together (the format, series, date, contributors of a work's formats): one tuple each.
         self.custom_fields = BoundedCache(65536)
         self.slugs = BoundedCache(2048)  # a work's formats share its title; formats share their labels
         self.html = BoundedCache(4096)  # sanitised descriptions: a work's formats share their texts

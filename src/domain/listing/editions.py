@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bookbridge.domain.listing.caches import ListingCaches
-from bookbridge.domain.listing.text import clip, plain_text, slugify
+from bookbridge.domain.listing.text import clip, plain_text, sanitised_html, slugify
 from bookbridge.domain.listing.values import (
     CUSTOM_FIELD_MAX,
     NAME_MAX,
@@ -68,7 +68,10 @@ def description_html(edition: Edition, texts: dict[TextKind, str] | None = None,
 
 def description(html: str, caches: ListingCaches | None = None) -> str:
     """The description a store receives: `html` through the sanitiser (a work's formats share theirs)."""
-    return html
+    if caches is None:
+        return sanitised_html(html)
+    found: str | None = caches.html.get(html)
+    return found if found is not None else caches.html.keep(html, sanitised_html(html))
 
 
 def _images(edition: Edition) -> tuple[ListingImage, ...]:
@@ -117,9 +120,13 @@ def _custom_fields(edition: Edition, caches: ListingCaches) -> tuple[CustomField
         text = "; ".join(f"{_ROLE_LABELS.get(c.role, 'Contributor')}: {c.name}" for c in contributors)
         fields.append(("Contributors", text))
     # The ISBN is the one field of its edition alone: not shared (100,000 of them would push out those that repeat).
+    # The others repeat together (a work's formats share series, date and contributors): one tuple per set.
     isbn = CustomField("ISBN", clip(str(edition.isbn), CUSTOM_FIELD_MAX))
-    shared = caches.custom_fields
-    return (isbn, *(shared.get(f) or shared.keep(f, CustomField(f[0], clip(f[1], CUSTOM_FIELD_MAX))) for f in fields))
+    key = tuple(fields)
+    rest: tuple[CustomField, ...] | None = caches.custom_fields.get(key)
+    if rest is None:
+        rest = caches.custom_fields.keep(key, tuple(CustomField(n, clip(v, CUSTOM_FIELD_MAX)) for n, v in fields))
+    return (isbn, *rest)
 
 
 def _slug(text: str, caches: ListingCaches) -> str:

@@ -41,12 +41,13 @@ class StorefrontFacts:
                    outlets=frozenset(storefront.outlet_names), local_date=at.astimezone(storefront.zone).date())
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, eq=False)
 class OnStorefront:
     """The fields of an edition's listing that depend on the storefront (the rest are `edition_parts`), computed
     without building the listing itself, so that a store of several storefronts builds one listing per edition
     (their merge) instead of one per storefront and a merge. The names are the listing's, so the merge takes
-    these and listings alike."""
+    these and listings alike. A builder's intermediate record, never handed out (three per edition in a store of
+    two storefronts): not frozen, which makes it five times cheaper to build; nothing changes it once built."""
 
     storefront: str
     channels: tuple[int, ...]

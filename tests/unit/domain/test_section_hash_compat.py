@@ -2,7 +2,9 @@
 resend every product once. These pin them for the sample catalogue (product per edition on one and on two
 storefronts, and the variant strategy). The file was recorded with the hashing of pydantic's JSON that predates
 the fast canonical encoding; only the 26 listings on sale differ from before the campaign window was carried in
-the price (their pricing section must change, so that stores publishing the window receive it).
+the price (their pricing section must change, so that stores publishing the window receive it). Descriptions pass
+the HTML sanitiser since; the core section of every listing changed once then, because the sample biographies
+(`<p>…</p>`, wrapped in a paragraph again) no longer nest paragraphs: nothing else in them changed.
 """
 
 from __future__ import annotations
