@@ -4,7 +4,7 @@ never sent when BigCommerce would refuse them (its product images spec: JPEG, PN
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 
 import pytest
 
@@ -94,13 +94,14 @@ def test_a_declared_type_or_size_is_checked_before_any_request(sandbox, world):
     source, store, uow, clock = world
     listing = next(li for li in plan_store(COMMAND, source, uow, clock).listings if li.listed and li.images)
 
+    @dataclass(frozen=True, slots=True, kw_only=True)
     class DeclaredImage(ListingImage):  # what the listing carries once images keep their type and size
         mime_type: str | None = None
         size_bytes: int | None = None
 
     cover = listing.images[0]
-    for declared, field_text in ((DeclaredImage(**cover.model_dump(), size_bytes=9 * 1024 * 1024), "8 MB"),
-                                 (DeclaredImage(**cover.model_dump(), mime_type="image/webp"), "image/webp")):
+    for declared, field_text in ((DeclaredImage(**asdict(cover), size_bytes=9 * 1024 * 1024), "8 MB"),
+                                 (DeclaredImage(**asdict(cover), mime_type="image/webp"), "image/webp")):
         bad = with_hashes(replace(listing, images=(declared,)))
         start = len(sandbox.requests)
         [outcome] = store.apply([StoreAction(ActionKind.CREATE, bad.key, bad)], {})
