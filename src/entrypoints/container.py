@@ -17,6 +17,7 @@ from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.hookspecs import AdapterKind, AdapterRegistry
 from bookbridge.adapters.memory.orders import InMemoryOrderSource
 from bookbridge.adapters.persistence import (
+    PersistenceError,
     SqlAlchemyUnitOfWork,
     current_revision,
     head_revision,
@@ -25,12 +26,14 @@ from bookbridge.adapters.persistence import (
     make_session_factory,
     upgrade,
 )
-from bookbridge.adapters.persistence.leases import HeldLease
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
+from bookbridge.adapters.persistence.sessions import SqlAlchemyAdminSessions
+from bookbridge.adapters.persistence.stats import DatabaseStats, database_stats
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from bookbridge.adapters.queues import Notifier
 from bookbridge.application.orders import ImportOrders
+from bookbridge.application.scheduling import HeldLease, OpenLease
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
@@ -92,6 +95,21 @@ def storefront_options(settings: Settings) -> dict[str, Any]:
 def build_storefront(registry: AdapterRegistry, settings: Settings) -> Storefront:
     store: Storefront = registry.create(AdapterKind.STOREFRONT, settings.store.kind, storefront_options(settings))
     return store
+
+
+def open_storefront(registry: AdapterRegistry, settings: Settings) -> Iterator[Storefront]:
+    """The storefront as a resource: its HTTP client (when it has one) is closed on shutdown."""
+    store = build_storefront(registry, settings)
+    try:
+        yield store
+    finally:
+        _close(store)
+
+
+def _close(adapter: object) -> None:
+    close = getattr(adapter, "close", None)
+    if callable(close):
+        close()
 
 
 def database(settings: Settings) -> Iterator[Engine]:
@@ -162,9 +180,7 @@ def open_order_source(settings: Settings) -> Iterator[OrderSource]:
     try:
         yield source
     finally:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+        _close(source)
 
 
 def build_sales_sinks(registry: AdapterRegistry, settings: Settings) -> list[SalesSink]:
@@ -188,10 +204,7 @@ def build_import_command(settings: Settings) -> ImportOrders:
                         overlap=timedelta(minutes=settings.orders.overlap_minutes))
 
 
-# --- the command line ------------------------------------------------------------------------------------------
-
-
-OpenLease = Callable[[str, str, timedelta], AbstractContextManager[HeldLease]]
+# --- what the service, the HTTP app and the commands reach the database through ----------------------------
 
 
 def lease_opener(engine: Engine, clock: Clock) -> OpenLease:
@@ -234,6 +247,16 @@ def open_demo_sandbox() -> Iterator[DemoSandbox]:
         yield sandbox
 
 
+def schema_revision_reader(engine: Engine) -> Callable[[], tuple[str | None, str | None]]:
+    """`() -> (the database's Alembic revision, the code's head)`, for `/readyz`."""
+    return lambda: (current_revision(engine), head_revision())
+
+
+def stats_reader(engine: Engine) -> Callable[[], DatabaseStats]:
+    """What `/metrics` reads at scrape time: runs, open exceptions and webhook events by status."""
+    return lambda: database_stats(engine)
+
+
 class Container(containers.DeclarativeContainer):
     config_path: providers.Object[Path | None] = providers.Object(None)
     settings = providers.Singleton(load_settings, config_path)
@@ -244,14 +267,23 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(_registry, collected)
     plugin_failures = providers.Singleton(_failures, collected)
 
-    storefront = providers.Singleton(build_storefront, registry, settings)
+    # Clients with a close() are resources: `shutdown_resources()` closes them.
+    storefront = providers.Resource(open_storefront, registry, settings)
     engine = providers.Resource(database, settings)
-    unit_of_work = providers.Singleton(build_unit_of_work, engine, clock, settings)
-    source = providers.Singleton(build_source, registry, settings, clock, unit_of_work)
     notifiers = providers.Resource(open_notifiers, registry, settings)
+    # A unit of work and a source per job run, command or request: they are never shared between threads. A
+    # source reads through the unit of work it is given (`source(uow=...)`), or else through a new one.
+    unit_of_work = providers.Factory(build_unit_of_work, engine, clock, settings)
+    source = providers.Factory(build_source, registry, settings, clock, uow=unit_of_work)
 
-    # http
+    # the service, the HTTP app and the commands
+    leases = providers.Singleton(lease_opener, engine, clock)
+    milestone_log = providers.Singleton(SqlAlchemyMilestoneLog, engine)
     webhook_inbox = providers.Singleton(lambda engine: SqlAlchemyWebhookInbox(make_session_factory(engine)), engine)
+    admin_sessions = providers.Singleton(lambda engine: SqlAlchemyAdminSessions(make_session_factory(engine)), engine)
+    database_stats = providers.Singleton(stats_reader, engine)
+    schema_revisions = providers.Singleton(schema_revision_reader, engine)
+    database_error = providers.Object(PersistenceError)  # what the HTTP app answers with a 503
 
     # orders and sales
     order_source = providers.Resource(open_order_source, settings)
@@ -259,6 +291,4 @@ class Container(containers.DeclarativeContainer):
     sales_sinks = providers.Singleton(build_sales_sinks, registry, settings)
 
     # the command line
-    leases = providers.Singleton(lease_opener, engine, clock)
-    milestone_log = providers.Singleton(SqlAlchemyMilestoneLog, engine)
     demo_sandbox = providers.Resource(open_demo_sandbox)

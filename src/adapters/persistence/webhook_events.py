@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,25 +20,9 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import WebhookEventRow
+from bookbridge.domain.webhooks import Received, WebhookEvent, WebhookInbox
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-
-
-@dataclass(frozen=True)
-class WebhookEvent:
-    id: int
-    hash: str
-    delivery_id: str | None
-    scope: str
-    store_id: str | None
-    resource_id: str | None
-    payload: Mapping[str, Any]
-    received_at: datetime
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    processed_at: datetime | None = None
-    result: str | None = None
 
 
 def event_from_row(row: WebhookEventRow) -> WebhookEvent:
@@ -50,15 +33,7 @@ def event_from_row(row: WebhookEventRow) -> WebhookEvent:
     )
 
 
-@dataclass(frozen=True)
-class Received:
-    """The answer to one delivery: the stored event's id, and whether this delivery was the first."""
-
-    id: int | None
-    duplicate: bool
-
-
-class SqlAlchemyWebhookInbox:
+class SqlAlchemyWebhookInbox(WebhookInbox):
     """Each call is its own short transaction: an event is committed before `receive` returns."""
 
     def __init__(self, session_factory: Callable[[], Session]) -> None:
