@@ -59,7 +59,7 @@ def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], 
     """ISBN -> the edition last stored for `source_name`: what an ONIX block update (04) merges onto.
 
     The index is built on first use and kept for this lookup's life: one source read (the container builds a
-    source per command; the service builds one per job run).
+    source per call: per command, job run or request).
     """
     index: dict[str, Edition] | None = None
 
