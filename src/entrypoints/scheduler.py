@@ -58,7 +58,8 @@ def _run_on(runner: JobRunner, func: Callable[..., JobCall], *args: object, **kw
 
 class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
     """A thread pool that runs each job's call on its runner: `delta_sync(store)(runner)`. The stored job keeps
-    its function reference and arguments; the runner is bound in a copy made for this run only."""
+    its function reference and arguments; the runner is bound in a copy made for this run only (a copy through
+    the job's own pickling state; `_do_submit_job` is the method APScheduler 3 has executors implement)."""
 
     def __init__(self, runner: JobRunner, max_workers: int = WORKERS) -> None:
         super().__init__(max_workers)
