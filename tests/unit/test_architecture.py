@@ -157,22 +157,6 @@ def test_the_application_list_allows_the_domain() -> None:
 
 PACKAGE = "bookbridge"
 ROOT = frozenset({"bookbridge.entrypoints.container", "bookbridge.entrypoints.plugins"})  # they build adapters
-# Still being untangled elsewhere; each entry is one strongly connected group, or one module's adapter imports.
-PENDING_CYCLES = (
-    frozenset({"bookbridge.adapters.bigcommerce.storefront", "bookbridge.adapters.bigcommerce.channels",
-               "bookbridge.adapters.bigcommerce.images", "bookbridge.adapters.bigcommerce.variants",
-               "bookbridge.adapters.bigcommerce.custom_fields"}),
-    frozenset({"bookbridge.adapters.bigcommerce.sandbox.state", "bookbridge.adapters.bigcommerce.sandbox.orders",
-               "bookbridge.adapters.bigcommerce.sandbox.pricing"}),
-    frozenset({"bookbridge.entrypoints.cli.app", "bookbridge.entrypoints.cli.demo",
-               "bookbridge.entrypoints.cli.demo_orders", "bookbridge.entrypoints.cli.operations",
-               "bookbridge.entrypoints.cli.sales", "bookbridge.entrypoints.cli.serve"}),
-)
-PENDING_ADAPTER_IMPORTS = frozenset({
-    "bookbridge.entrypoints.cli.app", "bookbridge.entrypoints.cli.check", "bookbridge.entrypoints.cli.demo",
-    "bookbridge.entrypoints.cli.demo_orders", "bookbridge.entrypoints.cli.operations",
-    "bookbridge.entrypoints.cli.sales", "bookbridge.entrypoints.cli.source",
-})
 
 
 def module_name(path: Path, src: Path = SRC) -> str:
@@ -248,7 +232,7 @@ def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 
 def test_the_import_graph_has_no_cycle() -> None:
-    found = [sorted(group) for group in cycles(import_graph()) if group not in PENDING_CYCLES]
+    found = [sorted(group) for group in cycles(import_graph())]
     assert found == [], "import cycles (TYPE_CHECKING and function-local imports count): " + repr(found)
 
 
@@ -256,16 +240,8 @@ def test_only_the_composition_root_imports_adapters() -> None:
     graph = import_graph()
     found = {name: sorted(m for m in imports if m.startswith(f"{PACKAGE}.adapters"))
              for name, imports in graph.items()
-             if not name.startswith(f"{PACKAGE}.adapters.") and name not in ROOT | PENDING_ADAPTER_IMPORTS}
+             if not name.startswith(f"{PACKAGE}.adapters.") and name not in ROOT}
     assert {name: mods for name, mods in found.items() if mods} == {}
-
-
-def test_the_pending_lists_name_only_what_is_still_true() -> None:
-    """An entry fixed elsewhere leaves the lists, so that they cannot hide a new cycle or a new adapter import."""
-    graph = import_graph()
-    assert set(PENDING_CYCLES) <= set(cycles(graph))
-    assert {name for name in PENDING_ADAPTER_IMPORTS
-            if not any(m.startswith(f"{PACKAGE}.adapters") for m in graph[name])} == set()
 
 
 # --- the graph checker itself ------------------------------------------------------------------------------------
