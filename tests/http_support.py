@@ -22,10 +22,10 @@ from dependency_injector import providers
 from fastapi import FastAPI
 
 from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.ports import SalesFact
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.http.app import create_app
-from bookbridge.entrypoints.http.hooks import UpcomingJob
 from bookbridge.entrypoints.http.signatures import SigningKey
 from bookbridge.entrypoints.settings import load_settings
 

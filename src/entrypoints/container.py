@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from bookbridge.adapters.bigcommerce.probe import ORDERS_CALL
 from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.persistence import (
+    PersistenceError,
     SqlAlchemyUnitOfWork,
     current_revision,
     head_revision,
@@ -22,12 +23,14 @@ from bookbridge.adapters.persistence import (
     make_session_factory,
     upgrade,
 )
-from bookbridge.adapters.persistence.leases import HeldLease
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
+from bookbridge.adapters.persistence.sessions import SqlAlchemyAdminSessions
+from bookbridge.adapters.persistence.stats import DatabaseStats, database_stats
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.orders import ImportOrders
+from bookbridge.application.scheduling import HeldLease, OpenLease
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront, UnitOfWork
@@ -53,7 +56,7 @@ def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], 
     """ISBN -> the edition last stored for `source_name`: what an ONIX block update (04) merges onto.
 
     The index is built on first use and kept for this lookup's life: one source read (the container builds a
-    source per command; the service builds one per job run).
+    source per call: per command, job run or request).
     """
     index: dict[str, Edition] | None = None
 
@@ -95,6 +98,21 @@ def storefront_context(settings: Settings, clock: Clock) -> AdapterContext:
 def build_storefront(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Storefront:
     return registry.create_storefront(settings.store.kind, settings.store.options(),
                                       storefront_context(settings, clock))
+
+
+def open_storefront(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Iterator[Storefront]:
+    """The storefront as a resource: its HTTP client (when it has one) is closed on shutdown."""
+    store = build_storefront(registry, settings, clock)
+    try:
+        yield store
+    finally:
+        _close(store)
+
+
+def _close(adapter: object) -> None:
+    close = getattr(adapter, "close", None)
+    if callable(close):
+        close()
 
 
 def database(settings: Settings) -> Iterator[Engine]:
@@ -162,9 +180,7 @@ def open_order_source(registry: AdapterRegistry, settings: Settings, clock: Cloc
     try:
         yield source
     finally:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+        _close(source)
 
 
 def build_sales_sinks(registry: AdapterRegistry, settings: Settings, clock: Clock) -> list[SalesSink]:
@@ -189,10 +205,7 @@ def build_import_command(settings: Settings) -> ImportOrders:
                         overlap=timedelta(minutes=settings.orders.overlap_minutes))
 
 
-# --- the command line ------------------------------------------------------------------------------------------
-
-
-OpenLease = Callable[[str, str, timedelta], AbstractContextManager[HeldLease]]
+# --- what the service, the HTTP app and the commands reach the database through ----------------------------
 
 
 def lease_opener(engine: Engine, clock: Clock) -> OpenLease:
@@ -235,6 +248,16 @@ def open_demo_sandbox() -> Iterator[DemoSandbox]:
         yield sandbox
 
 
+def schema_revision_reader(engine: Engine) -> Callable[[], tuple[str | None, str | None]]:
+    """`() -> (the database's Alembic revision, the code's head)`, for `/readyz`."""
+    return lambda: (current_revision(engine), head_revision())
+
+
+def stats_reader(engine: Engine) -> Callable[[], DatabaseStats]:
+    """What `/metrics` reads at scrape time: runs, open exceptions and webhook events by status."""
+    return lambda: database_stats(engine)
+
+
 class Container(containers.DeclarativeContainer):
     config_path: providers.Object[Path | None] = providers.Object(None)
     settings = providers.Singleton(load_settings, config_path)
@@ -246,14 +269,23 @@ class Container(containers.DeclarativeContainer):
     registry = providers.Singleton(_registry, collected)
     plugin_failures = providers.Singleton(_failures, collected)
 
-    storefront = providers.Singleton(build_storefront, registry, settings, clock)
+    # Clients with a close() are resources: `shutdown_resources()` closes them.
+    storefront = providers.Resource(open_storefront, registry, settings, clock)
     engine = providers.Resource(database, settings)
-    unit_of_work = providers.Singleton(build_unit_of_work, engine, clock, settings)
-    source = providers.Singleton(build_source, registry, settings, clock, unit_of_work)
     notifiers = providers.Resource(open_notifiers, registry, settings, clock)
+    # A unit of work and a source per job run, command or request: they are never shared between threads. A
+    # source reads through the unit of work it is given (`source(uow=...)`), or else through a new one.
+    unit_of_work = providers.Factory(build_unit_of_work, engine, clock, settings)
+    source = providers.Factory(build_source, registry, settings, clock, uow=unit_of_work)
 
-    # http
+    # the service, the HTTP app and the commands
+    leases = providers.Singleton(lease_opener, engine, clock)
+    milestone_log = providers.Singleton(SqlAlchemyMilestoneLog, engine)
     webhook_inbox = providers.Singleton(lambda engine: SqlAlchemyWebhookInbox(make_session_factory(engine)), engine)
+    admin_sessions = providers.Singleton(lambda engine: SqlAlchemyAdminSessions(make_session_factory(engine)), engine)
+    database_stats = providers.Singleton(stats_reader, engine)
+    schema_revisions = providers.Singleton(schema_revision_reader, engine)
+    database_error = providers.Object(PersistenceError)  # what the HTTP app answers with a 503
 
     # orders and sales
     order_source = providers.Resource(open_order_source, registry, settings, clock)
@@ -261,6 +293,4 @@ class Container(containers.DeclarativeContainer):
     sales_sinks = providers.Singleton(build_sales_sinks, registry, settings, clock)
 
     # the command line
-    leases = providers.Singleton(lease_opener, engine, clock)
-    milestone_log = providers.Singleton(SqlAlchemyMilestoneLog, engine)
     demo_sandbox = providers.Resource(open_demo_sandbox)

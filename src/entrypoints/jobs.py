@@ -7,14 +7,12 @@ import` does; tests inject their own callable instead (`Service(container, order
 from __future__ import annotations
 
 from bookbridge.application.orders import ImportReport, import_orders
-from bookbridge.entrypoints.container import Container, build_import_command, build_unit_of_work
+from bookbridge.entrypoints.container import Container, build_import_command
 
 
 def import_orders_now(container: Container) -> ImportReport:
     """Import orders modified since the cursor (minus the overlap) and send the changed days to the sinks."""
-    settings = container.settings()
-    clock = container.clock()
-    # A unit of work of its own: jobs run on several threads, and a unit of work is not shared between them.
-    uow = build_unit_of_work(container.engine(), clock, settings)
-    return import_orders(build_import_command(settings), container.order_source(), container.sales_ledger(),
-                         container.sales_sinks(), uow, clock)
+    # A unit of work of its own (the container makes one per call): jobs run on several threads.
+    return import_orders(build_import_command(container.settings()), container.order_source(),
+                         container.sales_ledger(), container.sales_sinks(), container.unit_of_work(),
+                         container.clock())

@@ -1,9 +1,11 @@
 """The scheduler: APScheduler 3, its jobs kept in the state database, each job a thin module-level function.
 
 Jobs are pickled into the `scheduler_jobs` table (Alembic creates it; `SQLAlchemyJobStore` finds it), so they
-survive a restart: a job stores only its function's import path and plain-text arguments, and resolves the
-running `Service` when it fires (stable ids, use case resolved at run time). Every body runs under a lease
-named per store and job; a job that finds its lease busy logs and returns (a launch tries again shortly).
+survive a restart: a job stores only its function's import path (`bookbridge.entrypoints.scheduler:<name>`,
+kept stable: stored jobs name it) and plain-text arguments. The use case is resolved when the job fires:
+a job function returns its call on a `JobRunner`, and the scheduler's executor, made for one runner (the
+running service), makes that call. There is no process-global state. Every body runs under a lease named per
+store and job; a job that finds its lease busy logs and returns (a launch tries again shortly).
 
 Job ids:
 - `delta-sync:{store}`, `order-import`, `reconcile:{store}`, `retry-transient:{store}`: the periodic jobs;
@@ -14,8 +16,10 @@ Job ids:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import Protocol
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
@@ -24,14 +28,49 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-if TYPE_CHECKING:
-    from bookbridge.entrypoints.service import Service
-
 logger = logging.getLogger(__name__)
 JOBS_TABLE = "scheduler_jobs"  # migration 0004
 MISFIRE_GRACE_S = 300  # a periodic job more than 5 minutes late is skipped; the next one comes soon
 WORKERS = 4
-_service: Service | None = None
+JOBS = __name__  # where the job functions live: `{JOBS}:<name>` is stored with every job
+
+
+class JobRunner(Protocol):
+    """What the job functions call: the running service binds each to its use case."""
+
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync") -> object: ...
+
+    def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None: ...
+
+    def run_reconcile(self, store: str) -> None: ...
+
+    def run_retry_transient(self, store: str) -> None: ...
+
+    def run_order_import(self) -> None: ...
+
+
+JobCall = Callable[[JobRunner], object]  # what a job function returns: its call on the runner
+
+
+def _run_on(runner: JobRunner, func: Callable[..., JobCall], *args: object, **kwargs: object) -> object:
+    return func(*args, **kwargs)(runner)
+
+
+class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
+    """A thread pool that runs each job's call on its runner: `delta_sync(store)(runner)`. The stored job keeps
+    its function reference and arguments; the runner is bound in a copy made for this run only (a copy through
+    the job's own pickling state; `_do_submit_job` is the method APScheduler 3 has executors implement)."""
+
+    def __init__(self, runner: JobRunner, max_workers: int = WORKERS) -> None:
+        super().__init__(max_workers)
+        self._runner = runner
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        bound = Job.__new__(Job)
+        bound.__setstate__(job.__getstate__())
+        bound._scheduler, bound._jobstore_alias = job._scheduler, job._jobstore_alias
+        bound.func = partial(_run_on, self._runner, job.func)
+        super()._do_submit_job(bound, run_times)
 
 
 class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
@@ -52,62 +91,54 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             logger.info("job %s was already removed by another instance", job_id)
 
 
-def make_scheduler(engine: Engine) -> BackgroundScheduler:
-    """A scheduler on the state database. Jobs coalesce (a backlog of missed runs runs once) and never overlap
-    themselves in this process (max_instances=1); leases keep instances from overlapping."""
+def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
+    """A scheduler on the state database whose jobs call `runner`. Jobs coalesce (a backlog of missed runs runs
+    once) and never overlap themselves in this process (max_instances=1); leases keep instances from
+    overlapping."""
     return BackgroundScheduler(
         jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(WORKERS)},
+        executors={"default": RunnerExecutor(runner)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
         timezone=UTC,
     )
 
 
-def attach(service: Service | None) -> None:
-    """The service whose container the jobs use; `Service.start` attaches itself, `shutdown` detaches."""
-    global _service
-    _service = service
-
-
-def _running() -> Service | None:
-    if _service is None:
-        logger.warning("a scheduled job fired with no running service; skipped")
-    return _service
+def stored_jobs(engine: Engine) -> list[Job]:
+    """The jobs kept in the state database, read without starting a scheduler (`bookbridge jobs`)."""
+    store = SharedJobStore(engine=engine, tablename=JOBS_TABLE)
+    store.start(BackgroundScheduler(timezone=UTC), "default")  # reads the table; no scheduler is started
+    jobs: list[Job] = store.get_all_jobs()
+    return jobs
 
 
 def launch_job_id(store: str, instant: datetime) -> str:
     return f"launch:{store}:{instant.astimezone(UTC).isoformat()}"
 
 
-# --- job bodies: picklable by reference, arguments are plain text -------------------------------------------
+# --- job functions: picklable by reference, arguments are plain text; each names its call on the runner -------
 
 
-def delta_sync(store: str) -> None:
-    if (service := _running()) is not None:
-        service.run_sync(store, reason="delta-sync")
+def delta_sync(store: str) -> JobCall:
+    return lambda runner: runner.run_sync(store, reason="delta-sync")
 
 
-def sync_now(store: str, full: bool = False) -> None:
-    if (service := _running()) is not None:
-        service.run_sync(store, full=full, reason="triggered")
+def sync_now(store: str, full: bool = False) -> JobCall:
+    return lambda runner: runner.run_sync(store, full=full, reason="triggered")
 
 
-def launch(store: str, instant: str, kind: str = "launch", detail: str = "", attempt: int = 0) -> None:
+def launch(store: str, instant: str, kind: str = "launch", detail: str = "", attempt: int = 0) -> JobCall:
     """A precise sync at a launch or campaign instant; `kind` and `detail` are for display."""
-    if (service := _running()) is not None:
-        service.run_launch(store, datetime.fromisoformat(instant), kind=kind, detail=detail, attempt=attempt)
+    at = datetime.fromisoformat(instant)
+    return lambda runner: runner.run_launch(store, at, kind=kind, detail=detail, attempt=attempt)
 
 
-def reconcile(store: str) -> None:
-    if (service := _running()) is not None:
-        service.run_reconcile(store)
+def reconcile(store: str) -> JobCall:
+    return lambda runner: runner.run_reconcile(store)
 
 
-def retry_transient(store: str) -> None:
-    if (service := _running()) is not None:
-        service.run_retry_transient(store)
+def retry_transient(store: str) -> JobCall:
+    return lambda runner: runner.run_retry_transient(store)
 
 
-def order_import() -> None:
-    if (service := _running()) is not None:
-        service.run_order_import()
+def order_import() -> JobCall:
+    return lambda runner: runner.run_order_import()

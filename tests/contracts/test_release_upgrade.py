@@ -30,6 +30,14 @@ def _stored_functions(path: Path) -> dict[str, str]:
     return {job_id: pickle.loads(state)["func"] for job_id, state in rows}
 
 
+class LaunchRecorder:
+    def __init__(self) -> None:
+        self.launches: list[tuple[str, datetime, str]] = []
+
+    def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
+        self.launches.append((store, instant, detail))
+
+
 def test_jobs_stored_by_release_0_1_0_resolve_after_the_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite3"
     shutil.copy(RELEASE_0_1_0, path)
@@ -40,11 +48,9 @@ def test_jobs_stored_by_release_0_1_0_resolve_after_the_upgrade(tmp_path: Path) 
     upgrade(url)
 
     engine = make_engine(url)
-    sched = scheduler.make_scheduler(engine)
-    sched.start(paused=True)
     try:
         assert current_revision(engine) == head_revision()
-        jobs = {job.id: job for job in sched.get_jobs()}  # unpickling resolves each function by its reference
+        jobs = {job.id: job for job in scheduler.stored_jobs(engine)}  # unpickling resolves each reference
         assert set(jobs) == JOB_IDS
         assert jobs["delta-sync:shop"].func is scheduler.delta_sync and jobs["delta-sync:shop"].args == ("shop",)
         assert jobs["order-import"].func is scheduler.order_import
@@ -54,8 +60,10 @@ def test_jobs_stored_by_release_0_1_0_resolve_after_the_upgrade(tmp_path: Path) 
         assert launch.func is scheduler.launch
         assert launch.next_run_time == datetime(2031, 3, 1, tzinfo=UTC)
         assert launch.kwargs["detail"] == "9781800000018 goes on sale on uk"
+        runner = LaunchRecorder()  # the stored arguments still fit the function: its call reaches the use case
+        launch.func(*launch.args, **launch.kwargs)(runner)
+        assert runner.launches == [("shop", datetime(2031, 3, 1, tzinfo=UTC), "9781800000018 goes on sale on uk")]
     finally:
-        sched.shutdown(wait=False)
         engine.dispose()
 
 

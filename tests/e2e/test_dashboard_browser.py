@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.lifecycle import start_of
 from bookbridge.entrypoints.container import build_unit_of_work
-from bookbridge.entrypoints.http.hooks import UpcomingJob
 from examples import HARDBACK, edition, family
 from http_support import ADMIN_TOKEN, build_app, seed_exception, serving
 

@@ -15,16 +15,16 @@ import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 
+from bookbridge.application.launches import KeyIndex, classify
 from bookbridge.application.sales_report import sales_report
+from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.formats import Format
 from bookbridge.domain.lifecycle import start_of
 from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
-from bookbridge.entrypoints.http.hooks import UpcomingJob
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
-from bookbridge.entrypoints.service import Service, _KeyIndex
 from bookbridge.entrypoints.settings import load_settings
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
 from http_support import ADMIN_TOKEN, CLIENT_SECRET, FactsLedger, FakeHooks
@@ -53,8 +53,8 @@ def catalogue() -> dict[str, Any]:
 
 
 def jobs_as_the_service_schedules_them(container: Container, families: dict[str, Any]) -> list[UpcomingJob]:
-    """One precise job per instant, with the kind and detail `Service.classify` gives it."""
-    service = Service(container)
+    """One precise job per instant, with the kind and detail `classify` gives it (as the service does)."""
+    settings, now = container.settings(), container.clock().now()
     instants = {
         start_of(PUBLISHED, LONDON.zone): [str(HARDBACK)],
         start_of(PUBLISHED, NEW_YORK.zone): [str(HARDBACK)],
@@ -65,7 +65,8 @@ def jobs_as_the_service_schedules_them(container: Container, families: dict[str,
     }
     jobs = []
     for instant, keys in sorted(instants.items()):
-        kind, detail = service.classify(keys, instant, _KeyIndex(families))
+        kind, detail = classify(keys, instant, KeyIndex(families), storefronts=settings.storefronts,
+                                mapping=settings.mapping, now=now)
         jobs.append(UpcomingJob(id=f"launch:store:{instant.isoformat()}", kind=kind, run_at=instant.astimezone(UTC),
                                 store="store", detail=detail))
     return [UpcomingJob(id="order-import", kind="order-import", run_at=NOW + timedelta(minutes=5), store=None,

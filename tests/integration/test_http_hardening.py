@@ -28,9 +28,9 @@ def client(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         yield TestClient(app)
         return
     with fresh_postgres_database() as url:
-        app, _, _ = build_app(tmp_path, monkeypatch, database_url=url)
+        app, container, _ = build_app(tmp_path, monkeypatch, database_url=url)
         yield TestClient(app)
-        app.state.bookbridge.engine.dispose()
+        container.shutdown_resources()
 
 
 def signed(client: TestClient, body: bytes):  # type: ignore[no-untyped-def]

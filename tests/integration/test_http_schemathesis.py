@@ -34,12 +34,16 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None = None):  # type: ignore[no-untyped-def]
+    return _app_and_container(tmp_path, monkeypatch, database_url)[0]
+
+
+def _app_and_container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None = None):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("BB_TEST_HOOK_HEADER", HEADER_VALUE)
     app, container, _ = build_app(tmp_path, monkeypatch, database_url=database_url, webhook_secret_env=None,
                                   webhook_custom_header="X-Bookbridge-Hook",
                                   webhook_custom_header_env="BB_TEST_HOOK_HEADER")
     seed_exception(container)
-    return app
+    return app, container
 
 
 def test_the_document_lists_every_route(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,9 +86,9 @@ def test_schemathesis_all_checks_pass_on_sqlite(tmp_path: Path, monkeypatch: pyt
 @pytest.mark.postgres
 def test_schemathesis_all_checks_pass_on_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with fresh_postgres_database() as url:
-        app = _app(tmp_path, monkeypatch, database_url=url)
+        app, container = _app_and_container(tmp_path, monkeypatch, database_url=url)
         try:
             result = run_schemathesis(app, tmp_path)
         finally:
-            app.state.bookbridge.engine.dispose()
+            container.shutdown_resources()
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]

@@ -299,5 +299,5 @@ def test_the_composition_root_gives_the_feed_its_storefronts(installed: Path, tm
 
     container.settings.override(Settings(store=StoreSettings(kind="merchant-feed", countries={"1": ["IE"]}, **table),
                                          storefronts=[UK, US], database_url=f"sqlite:///{tmp_path / 't.db'}"))
-    container.storefront.reset()
+    container.storefront.shutdown()  # a resource: closed now, built again on the next call
     assert container.storefront().settings.countries == {1: ("IE",)}  # type: ignore[attr-defined]

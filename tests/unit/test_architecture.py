@@ -175,3 +175,146 @@ def test_the_application_list_allows_the_domain() -> None:
     source = "from bookbridge.domain.plan import plan_changes\nfrom bookbridge.domain.ports import Storefront\n"
     assert violations(source, APPLICATION_FORBIDDEN, clock=True) == []
     assert violations("from bookbridge.adapters.bigcommerce.client import X\n", APPLICATION_FORBIDDEN, clock=True) != []
+
+
+# --- one direction, one composition root: the import graph of all of src ---------------------------------------
+#
+# Every import counts: at module level, under `if TYPE_CHECKING:`, inside a function. Relative imports are resolved,
+# and `from pkg import name` is an import of the module `pkg.name` when there is one (else of `pkg`).
+
+PACKAGE = "bookbridge"
+ROOT = frozenset({"bookbridge.entrypoints.container", "bookbridge.entrypoints.plugins"})  # they build adapters
+# The plugin authors' test kit: its contract suites run against the in-memory and sample adapters. Nothing the
+# service runs imports it (checked below), so it is outside the arrows of the running code.
+TEST_KIT = "bookbridge.testing"
+
+
+def module_name(path: Path, src: Path = SRC) -> str:
+    parts = list(path.relative_to(src).with_suffix("").parts)
+    return ".".join([PACKAGE, *(parts[:-1] if parts[-1] == "__init__" else parts)])
+
+
+def module_imports(name: str, source: str, known: frozenset[str] | set[str], *, package: bool = False) -> set[str]:
+    """The modules of `known` that module `name` imports, wherever the import statement is."""
+    here = name if package else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here.split(".")[: len(here.split(".")) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                found.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in known else target)
+    return {m for m in found if m in known and m != name}
+
+
+def import_graph(src: Path = SRC) -> dict[str, set[str]]:
+    paths = {module_name(p, src): p for p in src.rglob("*.py")}
+    known = set(paths)
+    return {name: module_imports(name, p.read_text(encoding="utf-8"), known, package=p.name == "__init__.py")
+            for name, p in paths.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected groups of more than one module (Tarjan, iterative), each an import cycle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[frozenset[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.add(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    found.append(frozenset(group))
+    return found
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    found = [sorted(group) for group in cycles(import_graph())]
+    assert found == [], "import cycles (TYPE_CHECKING and function-local imports count): " + repr(found)
+
+
+def test_only_the_composition_root_imports_adapters() -> None:
+    graph = import_graph()
+    found = {name: sorted(m for m in imports if m.startswith(f"{PACKAGE}.adapters"))
+             for name, imports in graph.items()
+             if not name.startswith(f"{PACKAGE}.adapters.") and name not in ROOT
+             and not (name == TEST_KIT or name.startswith(f"{TEST_KIT}."))}
+    assert {name: mods for name, mods in found.items() if mods} == {}
+
+
+def test_nothing_the_service_runs_imports_the_test_kit() -> None:
+    graph = import_graph()
+    found = {name: sorted(m for m in imports if m == TEST_KIT or m.startswith(f"{TEST_KIT}."))
+             for name, imports in graph.items() if not (name == TEST_KIT or name.startswith(f"{TEST_KIT}."))}
+    assert {name: mods for name, mods in found.items() if mods} == {}
+
+
+# --- the graph checker itself ------------------------------------------------------------------------------------
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"a.py": "import bookbridge.b\n", "b.py": "import bookbridge.a\n"},
+        {"a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bookbridge.b import X\n",
+         "b.py": "from bookbridge import a\n"},
+        {"a.py": "def f():\n    from bookbridge.b import g\n", "b.py": "from bookbridge.a import f\n"},
+        {"p/__init__.py": "", "p/a.py": "from . import b\n", "p/b.py": "from .a import f\n"},
+        {"p/__init__.py": "", "p/q/__init__.py": "", "p/q/a.py": "from ..b import g\n",
+         "p/b.py": "from bookbridge.p.q import a\n"},
+        {"a.py": "import bookbridge.b\n", "b.py": "import bookbridge.c\n", "c.py": "from bookbridge.a import x\n"},
+    ],
+    ids=["import", "type-checking", "function-local", "relative", "relative-parent", "three"],
+)
+def test_the_cycle_checker_finds_cycles_however_they_are_written(tmp_path: Path, files: dict[str, str]) -> None:
+    found = cycles(import_graph(write_tree(tmp_path, files)))
+    assert len(found) == 1 and len(found[0]) >= 2, found
+
+
+def test_the_cycle_checker_accepts_a_tree_and_a_package_importing_its_children(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"p/__init__.py": "from bookbridge.p.a import f\n", "p/a.py": "from .b import g\n",
+                                 "p/b.py": "import os\nfrom bookbridge.c import h\n", "c.py": "import json\n"})
+    graph = import_graph(root)
+    assert graph["bookbridge.p"] == {"bookbridge.p.a"} and graph["bookbridge.p.a"] == {"bookbridge.p.b"}
+    assert graph["bookbridge.p.b"] == {"bookbridge.c"} and cycles(graph) == []

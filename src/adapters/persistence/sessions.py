@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import AdminSessionRow
+from bookbridge.domain.ports import AdminSessions
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-class SqlAlchemyAdminSessions:
+class SqlAlchemyAdminSessions(AdminSessions):
     def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._sessions = session_factory
 

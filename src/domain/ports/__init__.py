@@ -17,7 +17,14 @@ from bookbridge.domain.ports.catalog import (
 from bookbridge.domain.ports.exceptions import ExceptionKind, ExceptionQueue, SyncException
 from bookbridge.domain.ports.notify import DeliveryError, Notifier, Outbox, OutboxMessage
 from bookbridge.domain.ports.sales import OrderSource, SalesFact, SalesLedger, SalesSink
-from bookbridge.domain.ports.service import Leases, MilestoneLog, Received, WebhookEvent, WebhookInbox
+from bookbridge.domain.ports.service import (
+    AdminSessions,
+    Leases,
+    MilestoneLog,
+    Received,
+    WebhookEvent,
+    WebhookInbox,
+)
 from bookbridge.domain.ports.state import EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
 from bookbridge.domain.ports.storefront import (
     ActionOutcome,
@@ -34,7 +41,7 @@ from bookbridge.domain.ports.storefront import (
 )
 
 __all__ = [
-    "ActionOutcome", "CatalogSource", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome",
+    "ActionOutcome", "AdminSessions", "CatalogSource", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome",
     "ExceptionKind", "ExceptionQueue", "FixedClock", "Leases", "MilestoneLog", "Notifier", "OrderSource",
     "Outbox", "OutboxMessage", "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RunLog",
     "SalesFact", "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError",

@@ -93,3 +93,28 @@ class WebhookInbox(Protocol):
     def counts(self) -> dict[str, int]:
         """Events by status: pending, done, failed."""
         ...
+
+    def recent(self, *, limit: int = 50) -> list[WebhookEvent]:
+        """Newest first."""
+        ...
+
+    def purge(self, *, processed_before: datetime, limit: int = 10_000) -> int:
+        """Delete up to `limit` events processed (done, or failed for good) before `processed_before`, oldest
+        first; returns how many. Pending events are never deleted, however old."""
+        ...
+
+
+class AdminSessions(Protocol):
+    """The dashboard's sign-in sessions, kept server-side so that signing out ends one on every instance."""
+
+    def open(self, token: str, *, at: datetime, expires: datetime) -> None:
+        """Keep a new session until `expires` (the store holds a hash of the token, never the token)."""
+        ...
+
+    def is_open(self, token: str, *, at: datetime) -> bool:
+        """The session was opened and is neither closed nor expired at `at`."""
+        ...
+
+    def close(self, token: str) -> bool:
+        """Revoke a session; True when it was open."""
+        ...

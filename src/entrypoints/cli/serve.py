@@ -20,10 +20,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running
 from bookbridge.entrypoints.container import Container
-from bookbridge.entrypoints.http.hooks import ServiceHooks
-from bookbridge.entrypoints.scheduler import make_scheduler
+from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
 if TYPE_CHECKING:
@@ -117,10 +117,7 @@ def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, help="how many jobs to show")) -> None:
     """The scheduled jobs kept in the database, next first: periodic runs, launches and campaign flips."""
     with running(config, need_storefronts=False) as container:
-        scheduler = make_scheduler(container.engine())
-        store = scheduler._jobstores["default"]
-        store.start(scheduler, "default")  # reads the table; the scheduler itself is not started
-        found = [upcoming_job(job) for job in store.get_all_jobs() if job.next_run_time is not None][:limit]
+        found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
     table = Table(title="Scheduled jobs (UTC)")
     for column in ("next run", "kind", "store", "id", "detail"):
         table.add_column(column)

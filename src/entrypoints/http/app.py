@@ -2,7 +2,8 @@
 
 Routes live by concern: health.py (healthz, readyz, metrics), webhooks.py (BigCommerce deliveries, processed
 by worker.py), admin.py (`/api/`, bearer token), dashboard.py (HTML, session cookie). The app reads its secrets
-once here (security.py), and never imports the scheduler: the service hands it `ServiceHooks`.
+once here (security.py), and never imports the scheduler: the service hands it `ServiceHooks`. Everything it
+reaches the database through comes from the container, a unit of work and a source per request.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
-from bookbridge.adapters.persistence import PersistenceError
-from bookbridge.adapters.persistence.stats import database_stats
 from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.application.sync import plan_store
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import ExceptionKind, UnitOfWork
-from bookbridge.entrypoints.cli.render import plan_document
-from bookbridge.entrypoints.container import Container, build_command, build_source, build_unit_of_work
+from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.http import admin, dashboard, health, webhooks
-from bookbridge.entrypoints.http.hooks import ServiceHooks
 from bookbridge.entrypoints.http.limits import BodyLimit
 from bookbridge.entrypoints.http.protection import protect
 from bookbridge.entrypoints.http.security import HttpSecrets
@@ -53,16 +52,15 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
                     "refuse every request")
     if secrets.webhook_key is None and secrets.custom_header is None:
         log.warning("no webhook authentication configured: POST /webhooks/bigcommerce refuses every delivery")
-    engine = container.engine()
     clock = container.clock()
 
     def new_uow() -> UnitOfWork:
-        return build_unit_of_work(engine, clock, settings)
+        uow: UnitOfWork = container.unit_of_work()
+        return uow
 
     def plan() -> dict[str, Any]:
         uow = new_uow()
-        source = build_source(container.registry(), settings, clock, uow)
-        return plan_document(plan_store(build_command(settings), source, uow, clock))
+        return plan_document(plan_store(build_command(settings), container.source(uow=uow), uow, clock))
 
     def catalogue() -> dict[str, TitleFamily]:
         uow = new_uow()
@@ -73,12 +71,12 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
         return sales_report(container.sales_ledger(), start, end, group_by, catalogue=catalogue())
 
     db_registry = CollectorRegistry(auto_describe=False)
-    db_registry.register(DatabaseCollector(lambda: database_stats(engine), tuple(k.value for k in ExceptionKind)))
+    db_registry.register(DatabaseCollector(container.database_stats(), tuple(k.value for k in ExceptionKind)))
     inbox = container.webhook_inbox()
     worker = WebhookWorker(inbox, hooks, new_uow, clock, store=settings.store.name, poll_seconds=worker_poll_seconds)
-    state = AppState(settings=settings, hooks=hooks, secrets=secrets, engine=engine, clock=clock, new_uow=new_uow,
-                     inbox=inbox, worker=worker, plan=plan, sales=sales or report, catalogue=catalogue,
-                     db_registry=db_registry)
+    state = AppState(settings=settings, hooks=hooks, secrets=secrets, schema_revisions=container.schema_revisions(),
+                     clock=clock, new_uow=new_uow, inbox=inbox, sessions=container.admin_sessions(), worker=worker,
+                     plan=plan, sales=sales or report, catalogue=catalogue, db_registry=db_registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,7 +92,7 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
     app.state.bookbridge = state
     protect(app)  # error shape, sessions, sign-in back-off, webhook refusal log, webhook retention
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
-    app.add_exception_handler(PersistenceError, _database_error)
+    app.add_exception_handler(container.database_error(), _database_error)
     for module in (health, webhooks, admin, dashboard):
         app.include_router(module.router)
     return app

@@ -5,9 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy.exc import SQLAlchemyError
 
-from bookbridge.adapters.persistence import PersistenceError, current_revision, head_revision
 from bookbridge.entrypoints.http.schemas import Health, Readiness
 from bookbridge.entrypoints.http.state import State
 from bookbridge.entrypoints.metrics import exposition, metrics
@@ -26,14 +24,13 @@ def readyz(state: State) -> JSONResponse:
     reasons: list[str] = []
     checks = {"database": False, "migrations": False, "scheduler": False}
     try:
-        current = current_revision(state.engine)
+        current, head = state.schema_revisions()
         checks["database"] = True
-        head = head_revision()
         checks["migrations"] = current == head
         if not checks["migrations"]:
             reasons.append(f"database schema at revision {current or 'none'}, code expects {head} "
                            "(run `bookbridge db upgrade`)")
-    except (SQLAlchemyError, PersistenceError, OSError) as exc:
+    except Exception as exc:  # an unreachable or broken database means not ready, never a 500
         reasons.append(f"database unreachable: {type(exc).__name__}")
     try:
         checks["scheduler"] = bool(state.hooks.scheduler_running())

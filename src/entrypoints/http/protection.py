@@ -18,10 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
-from bookbridge.adapters.persistence import make_session_factory
-from bookbridge.adapters.persistence.sessions import SqlAlchemyAdminSessions
-from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
-from bookbridge.domain.ports import Clock
+from bookbridge.domain.ports import AdminSessions, Clock, WebhookInbox
 from bookbridge.entrypoints.http import problems
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS, HttpSecrets
 from bookbridge.entrypoints.http.state import AppState
@@ -35,7 +32,7 @@ RETENTION_EVERY = 3600.0  # seconds between two retention passes of one instance
 class WebhookRetention:
     """Deletes processed webhook events older than `days`; `run_if_due` runs at most once per `every` seconds."""
 
-    inbox: SqlAlchemyWebhookInbox
+    inbox: WebhookInbox
     clock: Clock
     days: int
     every: float = RETENTION_EVERY
@@ -67,7 +64,7 @@ class WebhookRetention:
 @dataclass
 class Protection:
     secrets: HttpSecrets
-    sessions: SqlAlchemyAdminSessions
+    sessions: AdminSessions
     clock: Clock
     login: LoginThrottle
     refusals: RateLimitedLog
@@ -98,7 +95,7 @@ def protect(app: FastAPI) -> Protection:
     http = state.settings.http
     guard = Protection(
         secrets=state.secrets,
-        sessions=SqlAlchemyAdminSessions(make_session_factory(state.engine)),
+        sessions=state.sessions,
         clock=state.clock,
         login=LoginThrottle(free_attempts=http.login_free_attempts, max_delay=float(http.login_backoff_max_seconds)),
         refusals=RateLimitedLog(logging.getLogger("bookbridge.entrypoints.http.webhooks"),

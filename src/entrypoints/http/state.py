@@ -11,13 +11,11 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Engine
 
-from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from bookbridge.application.sales_report import SalesReport
+from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.ports import Clock, UnitOfWork
-from bookbridge.entrypoints.http.hooks import ServiceHooks
+from bookbridge.domain.ports import AdminSessions, Clock, UnitOfWork, WebhookInbox
 from bookbridge.entrypoints.http.security import HttpSecrets
 from bookbridge.entrypoints.http.worker import WebhookWorker
 from bookbridge.entrypoints.settings import Settings
@@ -31,10 +29,11 @@ class AppState:
     settings: Settings
     hooks: ServiceHooks
     secrets: HttpSecrets
-    engine: Engine
+    schema_revisions: Callable[[], tuple[str | None, str | None]]  # the database's Alembic revision, the code's head
     clock: Clock
     new_uow: Callable[[], UnitOfWork]  # a fresh unit of work per request: units of work do not nest
-    inbox: SqlAlchemyWebhookInbox
+    inbox: WebhookInbox
+    sessions: AdminSessions  # the dashboard's sign-in sessions, kept in the database
     worker: WebhookWorker
     plan: Callable[[], dict[str, Any]]  # the plan document of `bookbridge plan --json`
     sales: SalesReporter

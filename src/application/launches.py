@@ -1,0 +1,70 @@
+"""Launch and campaign instants: which listings change when, what each precise job will do, in words.
+
+After a sync, `launches_ahead` groups the listings' future wake-ups by instant and says for each whether it is a
+"launch" (an edition's sale status changes on a storefront) or a "campaign" (a price flip), with a detail for
+the dashboard and `bookbridge jobs`. `next_launch_instant` is the `schedule-launch` milestone action's instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from bookbridge.application.upcoming import upcoming_changes
+from bookbridge.domain.lifecycle import lifecycle
+from bookbridge.domain.listing import MappingSettings
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.storefront import StorefrontSettings
+
+CLASSIFY_KEYS = 20  # per instant, how many listings are compared to say what will change
+
+
+class KeyIndex:
+    """A listing key (an ISBN, or family:<id>:<type>[:<isbn>] under the variant strategy) -> its family."""
+
+    def __init__(self, catalogue: Mapping[str, TitleFamily]) -> None:
+        self._catalogue = catalogue
+        self._by_isbn = {str(e.isbn): f for f in catalogue.values() for e in f.editions}
+
+    def family(self, key: str) -> TitleFamily | None:
+        if key.startswith("family:"):
+            return self._catalogue.get(key.split(":")[1])
+        return self._by_isbn.get(key)
+
+
+def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
+             storefronts: Sequence[StorefrontSettings], mapping: MappingSettings, now: datetime) -> tuple[str, str]:
+    """"launch" when an edition's sale status changes at the instant on a storefront, else "campaign" (a price
+    flip); the detail names the first changes per edition and storefront, prices in that storefront's currency
+    (`bookbridge.application.upcoming`). Looks at the families of at most CLASSIFY_KEYS listings."""
+    found = [f for k in keys if (f := families.family(k)) is not None][:CLASSIFY_KEYS]
+    chosen = list({f.id: f for f in found}.values())
+    changes = upcoming_changes(chosen, storefronts, [instant], now=now,
+                               mapping=mapping)[instant] if chosen and storefronts else []
+    if not changes:  # keys not in the catalogue, or no storefront: say no more than that
+        return "launch", f"{len(keys)} listing{'' if len(keys) == 1 else 's'} change"
+    shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in changes[:4]]
+    more = len(changes) - len(shown)
+    detail = "; ".join(shown) + (f"; and {more} more change{'' if more == 1 else 's'}" if more else "")
+    return ("launch" if any(c.launch for c in changes) else "campaign"), detail
+
+
+def launches_ahead(wakeups: Iterable[tuple[str, datetime]], catalogue: Mapping[str, TitleFamily], *,
+                   storefronts: Sequence[StorefrontSettings], mapping: MappingSettings,
+                   now: datetime) -> dict[datetime, tuple[str, str]]:
+    """Each future instant (UTC) among the listings' wake-ups -> its kind and detail."""
+    by_instant: dict[datetime, list[str]] = {}
+    for key, instant in wakeups:
+        if instant > now:
+            by_instant.setdefault(instant.astimezone(UTC), []).append(key)
+    families = KeyIndex(catalogue)
+    return {instant: classify(keys, instant, families, storefronts=storefronts, mapping=mapping, now=now)
+            for instant, keys in by_instant.items()}
+
+
+def next_launch_instant(edition: Edition, storefronts: Iterable[StorefrontSettings], *,
+                        now: datetime) -> datetime | None:
+    """The edition's next lifecycle instant on any storefront, or None when none is ahead."""
+    instants = sorted({change for s in storefronts
+                       if (change := lifecycle(edition, at=now, tz=s.zone).next_change) is not None})
+    return instants[0] if instants else None

@@ -1,0 +1,58 @@
+"""The milestone actions a sync does not cover, for the sync that just ran (under its lease)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from bookbridge.application.milestones import ActionFailed, MilestoneEffects
+from bookbridge.application.sync import SyncReport
+from bookbridge.domain.listing import Section
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.ports import UnitOfWork
+
+
+class SyncEffects(MilestoneEffects):
+    """`MilestoneEffects` over the store's applied state; `sync_again` runs a follow-up sync under the same
+    lease, `schedule_launch` keeps a precise job at an edition's next lifecycle instant."""
+
+    def __init__(self, store: str, uow: UnitOfWork, catalogue: Mapping[str, TitleFamily], *,
+                 sync_again: Callable[[], SyncReport], schedule_launch: Callable[[Edition], str]) -> None:
+        self._store = store
+        self._uow = uow
+        self._sync_again = sync_again
+        self._schedule_launch = schedule_launch
+        self._editions = {str(e.isbn): (f.id, e) for f in catalogue.values() for e in f.editions}
+
+    def _keys(self, isbn: str) -> list[str]:
+        family = self._editions[isbn][0] if isbn in self._editions else None
+        with self._uow:
+            applied = self._uow.state.applied(self._store)
+        return [k for k, a in applied.items() if a.product_id is not None
+                and (k == isbn or (family is not None and k.startswith(f"family:{family}:")))]
+
+    def has_product(self, isbn: str) -> bool:
+        return bool(self._keys(isbn))
+
+    def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
+        """Forget the media hash of these products, so that the next sync sends the section again, and sync."""
+        keys = {isbn: self._keys(isbn) for isbn in isbns}
+        with self._uow:
+            applied = self._uow.state.applied(self._store)
+            for key in {k for ks in keys.values() for k in ks}:
+                record = applied[key]
+                hashes: dict[Section, str] = {s: h for s, h in record.hashes.items() if s is not Section.MEDIA}
+                self._uow.state.record_applied(self._store, replace(record, hashes=hashes))
+            self._uow.commit()
+        report = self._sync_again()
+        if report.stopped:
+            return {isbn: "the service stopped before the media was sent; the next sync sends it"
+                    for isbn, ks in keys.items() if ks}
+        failed = {o.key: (o.error.message if o.error else "the store refused it") for o in report.outcomes
+                  if not o.ok}
+        return {isbn: next((failed[k] for k in ks if k in failed), None) for isbn, ks in keys.items() if ks}
+
+    def schedule_launch(self, isbn: str) -> str:
+        if isbn not in self._editions:
+            raise ActionFailed(f"edition {isbn} is no longer in the catalogue")
+        return self._schedule_launch(self._editions[isbn][1])

@@ -1,0 +1,218 @@
+"""The use cases the service's scheduler runs, each under its lease, and what a sync's milestones then do.
+
+- a sync (periodic, triggered, or precise at a launch or campaign instant) reads the catalogue, syncs with a
+  stop flag that SIGTERM sets, keeps a precise job at each listing's next change, and turns the milestone
+  transitions between the catalogue before and after into their configured store actions;
+- a launch whose store is busy comes back shortly, so that the flip still lands within the minute;
+- the nightly reconcile, the daily retry of transient failures, and the order import.
+Each body runs under a lease (`sync:{store}`, the CLI's too; `reconcile:{store}`; `order-import:{store}`) and
+skips, logging why, when another run holds it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bookbridge.application.launches import launches_ahead, next_launch_instant
+from bookbridge.application.listing_memos import ListingMemos
+from bookbridge.application.milestone_effects import SyncEffects
+from bookbridge.application.milestones import ActionFailed, ApplyMilestones, MilestoneAction, apply_milestones
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+from bookbridge.application.scheduling import HeldLease, LaunchSchedule, OpenLease
+from bookbridge.application.sync import SyncReport, SyncStore, sync_store
+from bookbridge.domain.drift import DriftPolicy
+from bookbridge.domain.listing import MappingSettings, Section
+from bookbridge.domain.milestones import Transition, catalogue_transitions
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.ports import CatalogSource, Clock, ExceptionKind, MilestoneLog, Storefront, UnitOfWork
+from bookbridge.domain.storefront import StorefrontSettings
+
+logger = logging.getLogger(__name__)
+LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """What the scheduled runs of one store need from the settings."""
+
+    store: str
+    instance: str  # the lease holder: one per process
+    storefronts: tuple[StorefrontSettings, ...]
+    mapping: MappingSettings
+    drift_policies: Mapping[Section, DriftPolicy]
+    milestone_actions: Mapping[Transition, MilestoneAction]
+    launch_retry: timedelta
+    lease_ttl: timedelta = LEASE_TTL
+
+
+@dataclass(frozen=True)
+class ServicePorts:
+    """The ports, as factories where a run needs its own: a unit of work and a source are never shared."""
+
+    clock: Clock
+    new_uow: Callable[[], UnitOfWork]
+    new_source: Callable[[UnitOfWork], CatalogSource]  # reads the stored catalogue through that unit of work
+    storefront: Callable[[], Storefront]
+    open_lease: OpenLease
+    milestone_log: MilestoneLog
+    sync_command: Callable[[bool], SyncStore]  # full -> the sync command
+    import_orders: Callable[[], object]  # the order import, under its lease; returns its report
+    on_report: Callable[[SyncReport], None] = lambda report: None  # after each sync (metrics)
+    memos: ListingMemos | None = None  # planning caches kept for the process's life (one per store)
+
+
+class ScheduledRuns:
+    """The job bodies of one service process; `should_stop` is SIGTERM's flag."""
+
+    def __init__(self, config: ServiceConfig, ports: ServicePorts, schedule: LaunchSchedule,
+                 should_stop: Callable[[], bool]) -> None:
+        self.config, self.ports, self.schedule, self.should_stop = config, ports, schedule, should_stop
+        self._renew: Callable[[], bool] = lambda: True  # the held sync lease's renew (syncs never overlap)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    @contextmanager
+    def _leased(self, name: str) -> Iterator[HeldLease | None]:
+        """The named lease, or None when it is busy. Jobs of this process share one holder name, and a SQLite
+        lease taken again by its holder is granted (it only extends), so a lock per name keeps two jobs of this
+        process out of each other's way; the lease keeps other instances out."""
+        with self._locks_guard:
+            local = self._locks.setdefault(name, threading.Lock())
+        if not local.acquire(blocking=False):
+            yield None
+            return
+        try:
+            with self.ports.open_lease(name, self.config.instance, self.config.lease_ttl) as held:
+                yield held if held else None
+        finally:
+            local.release()
+
+    def _ours(self, store: str, job: str) -> bool:
+        if store != self.config.store:
+            logger.warning("%s job for store %r skipped: this configuration's store is %r", job, store,
+                           self.config.store)
+            return False
+        if self.should_stop():
+            logger.info("%s job for store %r skipped: shutting down", job, store)
+            return False
+        return True
+
+    # --- the job bodies -----------------------------------------------------------------------------------
+
+    def sync(self, store: str, *, full: bool = False, reason: str = "sync") -> SyncReport | None:
+        """Sync under the store's lease; None when another run holds it (or the job is not ours)."""
+        if not self._ours(store, reason):
+            return None
+        with self._leased(f"sync:{store}") as got:
+            if not got:
+                logger.info("%s of store %r skipped: another run holds its lease", reason, store,
+                            extra={"job": reason})
+                return None
+            self._renew = got.renew  # between batches: a lost lease (another instance took it) stops the sync
+            return self._sync(full=full)
+
+    def launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
+        """A precise sync at a launch or campaign instant; a busy store (a delta sync planned before the
+        instant) brings it back after `launch_retry`."""
+        report = self.sync(store, reason=kind)
+        if report is None and not self.should_stop() and store == self.config.store:
+            retry_at = self.ports.clock.now() + self.config.launch_retry
+            self.schedule.retry_launch(store, instant, kind=kind, detail=detail, attempt=attempt + 1, at=retry_at)
+            logger.info("%s at %s: store busy, retrying at %s", kind, instant.isoformat(), retry_at.isoformat())
+
+    def reconcile(self, store: str) -> None:
+        if not self._ours(store, "reconcile"):
+            return
+        with self._leased(f"reconcile:{store}") as got:
+            if not got:
+                logger.info("reconcile of store %r skipped: another run holds its lease", store)
+                return
+            uow = self.ports.new_uow()
+            cmd = ReconcileStore(store=store, source=self.ports.new_source(uow).name,
+                                 policies=dict(self.config.drift_policies))
+            report = reconcile_store(cmd, self.ports.storefront(), uow, self.ports.clock)
+            logger.info("reconcile of store %r: %d checked, %d findings", store, report.checked, len(report.findings))
+
+    def retry_transient(self, store: str) -> None:
+        """Failed editions are never recorded as applied, so a sync retries every one of them."""
+        uow = self.ports.new_uow()
+        with uow:
+            before = [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.TRANSIENT_EXHAUSTED]
+        if not before:
+            logger.info("retry of transient failures: none open")
+            return
+        if self.sync(store, reason="retry-transient") is None:
+            return
+        with uow:
+            still = {e.id for e in uow.exceptions.open_items()}
+        logger.info("retry of transient failures: %d of %d resolved", sum(e.id not in still for e in before),
+                    len(before))
+
+    def import_orders(self) -> None:
+        if not self._ours(self.config.store, "order-import"):
+            return
+        with self._leased(f"order-import:{self.config.store}") as got:
+            if not got:
+                logger.info("order import skipped: another run holds its lease")
+                return
+            result = self.ports.import_orders()
+            logger.info("order import finished: %s", result)
+
+    # --- the sync, its precise jobs and its milestones ----------------------------------------------------
+
+    def _sync(self, *, full: bool) -> SyncReport:
+        uow = self.ports.new_uow()
+        source = self.ports.new_source(uow)
+        with uow:
+            before = uow.state.catalogue(source.name)
+        report = sync_store(self.ports.sync_command(full), source, self.ports.storefront(), uow, self.ports.clock,
+                            should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
+        self.ports.on_report(report)
+        with uow:
+            after = uow.state.catalogue(source.name)
+        if report.source_error is not None:
+            return report  # nothing was read: keep the scheduled flips, no milestones
+        if not report.stopped and not self.should_stop():
+            self.schedule_wakeups(report.wakeups, after)
+        events = catalogue_transitions(before, after)
+        if events:
+            effects = SyncEffects(self.config.store, uow, after, sync_again=self.sync_again,
+                                  schedule_launch=self.schedule_edition_launch)
+            apply_milestones(ApplyMilestones(store=self.config.store, events=tuple(events),
+                                             actions=self.config.milestone_actions),
+                             effects, uow, self.ports.milestone_log, self.ports.clock)
+        return report
+
+    def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
+                         catalogue: Mapping[str, TitleFamily]) -> list[str]:
+        """One precise job per future instant; launch jobs at instants no longer wanted are removed."""
+        ahead = launches_ahead(wakeups, catalogue, storefronts=self.config.storefronts, mapping=self.config.mapping,
+                               now=self.ports.clock.now())
+        ids = self.schedule.replace_launches(self.config.store, ahead)
+        if ahead:
+            logger.info("%d precise jobs scheduled; next at %s", len(ahead), min(ahead).isoformat())
+        return sorted(ids)
+
+    def sync_again(self) -> SyncReport:
+        """A follow-up sync (`attach-assets`), already under the store's lease; milestones are not detected again."""
+        uow = self.ports.new_uow()
+        return sync_store(self.ports.sync_command(False), self.ports.new_source(uow), self.ports.storefront(), uow,
+                          self.ports.clock, should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
+
+    def schedule_edition_launch(self, edition: Edition) -> str:
+        """The next lifecycle instant of one edition on any storefront, as a precise job."""
+        if edition.publication_date is None:
+            raise ActionFailed(f"edition {edition.isbn} has no publication date (List 163: 01) to launch on")
+        instant = next_launch_instant(edition, self.config.storefronts, now=self.ports.clock.now())
+        if instant is None:
+            return f"no launch ahead (publication date {edition.publication_date.isoformat()})"
+        job_id = self.schedule.ensure_launch(
+            self.config.store, instant, kind="launch",
+            detail=f"{edition.isbn} {edition.title}: its next lifecycle instant (milestone: publication date "
+                   "confirmed)")
+        return f"launch job {job_id}"

@@ -1,0 +1,162 @@
+"""The service's job bodies over in-memory ports: leases decide who runs, a busy launch comes back, precise jobs
+follow the catalogue's instants. No scheduler, no database: the schedule and the leases are fakes written as data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.milestones import DEFAULT_ACTIONS
+from bookbridge.application.scheduled import ScheduledRuns, ServiceConfig, ServicePorts
+from bookbridge.application.sync import SyncStore
+from bookbridge.domain.listing import MappingSettings
+from bookbridge.domain.milestones import MilestoneRecord
+from bookbridge.domain.ports import CatalogSource, ExceptionKind, FixedClock, UnitOfWork
+from bookbridge.domain.storefront import StorefrontSettings
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+STORE = "shop"
+UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
+                        timezone="Europe/London")
+RETRY = timedelta(seconds=5)
+
+
+@dataclass
+class Schedule:
+    """LaunchSchedule as data: the launches kept per store, the retries asked for."""
+
+    launches: dict[str, dict[datetime, tuple[str, str]]] = field(default_factory=dict)
+    retries: list[tuple[str, datetime, str, int, datetime]] = field(default_factory=list)
+
+    def replace_launches(self, store: str, launches: Mapping[datetime, tuple[str, str]]) -> list[str]:
+        self.launches[store] = dict(launches)
+        return [f"launch:{store}:{instant.isoformat()}" for instant in launches]
+
+    def retry_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int,
+                     at: datetime) -> None:
+        self.retries.append((store, instant, kind, attempt, at))
+
+    def ensure_launch(self, store: str, instant: datetime, *, kind: str, detail: str) -> str:
+        self.launches.setdefault(store, {}).setdefault(instant, (kind, detail))
+        return f"launch:{store}:{instant.isoformat()}"
+
+
+@dataclass
+class Held:
+    taken: bool
+
+    def __bool__(self) -> bool:
+        return self.taken
+
+    def renew(self) -> bool:
+        return self.taken
+
+
+@dataclass
+class Leases:
+    """Names held by another instance are busy; every lease asked for is recorded."""
+
+    busy: set[str] = field(default_factory=set)
+    asked: list[tuple[str, str]] = field(default_factory=list)
+
+    @contextmanager
+    def __call__(self, name: str, holder: str, ttl: timedelta, /) -> Iterator[Held]:
+        self.asked.append((name, holder))
+        yield Held(name not in self.busy)
+
+
+class Log:
+    def __init__(self) -> None:
+        self.records: list[MilestoneRecord] = []
+
+    def record(self, record: MilestoneRecord) -> MilestoneRecord:
+        self.records.append(record)
+        return record
+
+    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
+        return self.records[-limit:]
+
+
+@dataclass
+class World:
+    runs: ScheduledRuns
+    schedule: Schedule
+    leases: Leases
+    store: InMemoryStorefront
+    uow: InMemoryUnitOfWork
+    imports: list[str]
+    stopping: list[bool]
+
+
+@pytest.fixture
+def world() -> World:
+    uow, store, schedule, leases = InMemoryUnitOfWork(), InMemoryStorefront(STORE), Schedule(), Leases()
+    source = InMemoryCatalogSource(sample_catalogue(NOW.date(), families=12))
+    imports: list[str] = []
+    stopping = [False]
+
+    def new_source(given: UnitOfWork) -> CatalogSource:
+        assert given is uow  # the source reads through the run's own unit of work
+        return source
+
+    config = ServiceConfig(store=STORE, instance="test:1", storefronts=(UK,), mapping=MappingSettings(),
+                           drift_policies={}, milestone_actions=DEFAULT_ACTIONS, launch_retry=RETRY)
+    ports = ServicePorts(clock=FixedClock(NOW), new_uow=lambda: uow, new_source=new_source,
+                         storefront=lambda: store, open_lease=leases, milestone_log=Log(),
+                         sync_command=lambda full: SyncStore(store=STORE, storefronts=(UK,), full=full),
+                         import_orders=lambda: imports.append("imported") or "1 order")
+    runs = ScheduledRuns(config, ports, schedule, lambda: stopping[0])
+    return World(runs, schedule, leases, store, uow, imports, stopping)
+
+
+def test_a_sync_under_its_lease_applies_the_plan_and_keeps_a_job_at_each_future_instant(world: World) -> None:
+    report = world.runs.sync(STORE, reason="delta-sync")
+    assert report is not None and report.created > 0 and len(world.store.products) == report.created
+    assert world.leases.asked == [(f"sync:{STORE}", "test:1")]
+    kept = world.schedule.launches[STORE]
+    assert kept and all(instant > NOW and kind in {"launch", "campaign"} and detail
+                        for instant, (kind, detail) in kept.items())
+
+
+def test_a_busy_lease_skips_the_sync_and_a_busy_launch_comes_back_after_the_retry_delay(world: World) -> None:
+    world.leases.busy.add(f"sync:{STORE}")
+    assert world.runs.sync(STORE) is None and world.store.products == {}
+    instant = NOW + timedelta(seconds=1)
+    world.runs.launch(STORE, instant, kind="launch", detail="goes on sale", attempt=2)
+    assert world.schedule.retries == [(STORE, instant, "launch", 3, NOW + RETRY)]
+
+
+def test_jobs_of_another_store_or_after_a_stop_do_nothing(world: World) -> None:
+    assert world.runs.sync("elsewhere") is None
+    world.runs.launch("elsewhere", NOW, kind="launch", detail="")
+    world.stopping[0] = True
+    assert world.runs.sync(STORE) is None
+    world.runs.launch(STORE, NOW, kind="launch", detail="")  # stopping: no retry either
+    world.runs.import_orders()
+    world.runs.reconcile(STORE)
+    assert world.leases.asked == [] and world.schedule.retries == [] and world.imports == []
+
+
+def test_the_order_import_runs_once_under_its_lease(world: World) -> None:
+    world.runs.import_orders()
+    world.leases.busy.add(f"order-import:{STORE}")
+    world.runs.import_orders()
+    assert world.imports == ["imported"]
+    assert [name for name, _ in world.leases.asked] == [f"order-import:{STORE}"] * 2
+
+
+def test_the_transient_retry_syncs_only_when_a_failure_is_open(world: World) -> None:
+    world.runs.retry_transient(STORE)
+    assert world.leases.asked == []
+    with world.uow:
+        world.uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront=STORE,
+                                    message="store timed out", field="sync", at=NOW)
+        world.uow.commit()
+    world.runs.retry_transient(STORE)
+    assert world.leases.asked == [(f"sync:{STORE}", "test:1")] and world.store.products
