@@ -22,7 +22,8 @@ from typing import Any
 
 from bookbridge.adapters.hookspecs import AdapterRegistry, hookimpl
 from bookbridge.adapters.onix.assembly import PreviousEdition
-from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.adapters.onix.folder import OnixFolderSource
+from bookbridge.adapters.onix.sources import OnixFileSource, OnixUrlSource
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 # Every key each factory reads, besides those the composition root passes (name, previous_edition).
