@@ -36,6 +36,7 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, SalesSink, Storefront, UnitOfWork
 from bookbridge.domain.sales import OrderSource
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.secrets import configured_redactor
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings
 
 if TYPE_CHECKING:  # the sandbox is loaded by the demo alone (its web stack is slow to import)
@@ -134,7 +135,8 @@ def build_notifier(registry: AdapterRegistry, name: str, queue: AdapterSettings)
 
 
 def build_unit_of_work(engine: Engine, clock: Clock, settings: Settings) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock, notify=notify_targets(settings))
+    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock, notify=notify_targets(settings),
+                                redact=configured_redactor(settings))
 
 
 def build_command(settings: Settings, *, full: bool = False) -> SyncStore:

@@ -6,7 +6,7 @@ transaction, so a batch's outcomes commit together with its applied state.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
 from bookbridge.domain.ports import EditionOutcome, SyncRun
+from bookbridge.domain.redaction import NO_SECRETS
 
 RUNNING = "running"
 
@@ -44,7 +45,8 @@ def outcome_from_row(row: EditionOutcomeRow) -> EditionOutcome:
 
 
 class SqlAlchemyRunLog:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, redact: Callable[[str], str] = NO_SECRETS) -> None:
+        self._redact = redact
         self._session = session
 
     def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
@@ -77,7 +79,7 @@ class SqlAlchemyRunLog:
     ) -> EditionOutcome:
         row = EditionOutcomeRow(
             run_id=run_id, key=key, isbn=isbn, action=action, sections=[str(s) for s in sections], ok=ok,
-            error=error, at=at,
+            error=None if error is None else self._redact(error), at=at,
         )
         with translated(f"outcome of {key!r} in sync run {run_id}"):
             self._session.add(row)
