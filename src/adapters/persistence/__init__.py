@@ -7,10 +7,10 @@ and builds `SqlAlchemyUnitOfWork(make_session_factory(engine), clock=...)`.
 from bookbridge.adapters.persistence.engine import DEFAULT_URL, make_engine, make_session_factory
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.exceptions import SqlAlchemyExceptionQueue
-from bookbridge.adapters.persistence.leases import Leases, lease, make_leases
+from bookbridge.adapters.persistence.leases import LeaseInfo, Leases, holder_id, lease, make_leases
 from bookbridge.adapters.persistence.migrate import current_revision, head_revision, is_up_to_date, upgrade
 from bookbridge.adapters.persistence.outbox import OutboxMessage, SqlAlchemyOutbox
-from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog
+from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog, close_abandoned_runs
 from bookbridge.adapters.persistence.state import SqlAlchemySyncState
 from bookbridge.adapters.persistence.uow import SqlAlchemyUnitOfWork
 from bookbridge.domain.ports import EditionOutcome, SyncRun
@@ -18,6 +18,7 @@ from bookbridge.domain.ports import EditionOutcome, SyncRun
 __all__ = [
     "DEFAULT_URL",
     "EditionOutcome",
+    "LeaseInfo",
     "Leases",
     "OutboxMessage",
     "PersistenceError",
@@ -27,8 +28,10 @@ __all__ = [
     "SqlAlchemySyncState",
     "SqlAlchemyUnitOfWork",
     "SyncRun",
+    "close_abandoned_runs",
     "current_revision",
     "head_revision",
+    "holder_id",
     "is_up_to_date",
     "lease",
     "make_engine",

@@ -6,10 +6,11 @@ transaction, so a batch's outcomes commit together with its applied state.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
@@ -17,7 +18,9 @@ from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
 from bookbridge.domain.ports import EditionOutcome, SyncRun
 from bookbridge.domain.redaction import NO_SECRETS
 
+logger = logging.getLogger(__name__)
 RUNNING = "running"
+CRASHED = "crashed"
 
 
 def run_from_row(row: SyncRunRow) -> SyncRun:
@@ -103,3 +106,17 @@ class SqlAlchemyRunLog:
         with translated(f"outcomes of sync run {run_id}"):
             rows = self._session.scalars(query.order_by(EditionOutcomeRow.id)).all()
         return [outcome_from_row(row) for row in rows]
+
+
+def close_abandoned_runs(engine: Engine, storefronts: Sequence[str], *, at: datetime) -> int:
+    """Mark `crashed` the runs of these storefronts still `running`. Call it holding the store's sync lease: no
+    other sync of the store can be running then, so such a run's process died (SIGKILL, power cut)."""
+    with translated(f"abandoned sync runs of {', '.join(storefronts)}"), engine.begin() as connection:
+        closed = connection.execute(
+            update(SyncRunRow).where(SyncRunRow.storefront.in_(list(storefronts)), SyncRunRow.outcome == RUNNING)
+            .values(outcome=CRASHED, finished=at)
+        )
+    if closed.rowcount:
+        logger.warning("closed %d sync run(s) of %s left running by a process that died", closed.rowcount,
+                       ", ".join(storefronts))
+    return int(closed.rowcount)

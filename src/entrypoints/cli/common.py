@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.adapters.persistence import holder_id
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
@@ -62,5 +61,5 @@ def running(config: Path | None, *, need_storefronts: bool = True,
 
 
 def instance_id() -> str:
-    """Who holds a lease: host and process, so an operator can tell instances apart."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who holds a lease: host and process, so a dead holder is recognised (`persistence.leases.holder_id`)."""
+    return holder_id()

@@ -11,13 +11,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
+from bookbridge.adapters.persistence import close_abandoned_runs
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import EXIT_BUSY, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
 from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
 from bookbridge.entrypoints.container import Container, build_command
 
-SYNC_LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
+SYNC_LEASE_TTL = timedelta(minutes=5)  # SQLite only, renewed after each batch; a dead holder on this host is
+# taken over at once (PostgreSQL frees it at once anyway)
 
 
 def plan(
@@ -53,6 +55,7 @@ def sync(
                 Console(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
                                            "nothing was done[/yellow] (try again when it has finished)")
                 raise typer.Exit(EXIT_BUSY)
+            close_abandoned_runs(container.engine(), [store], at=container.clock().now())  # their holder died
             report = run_sync(container, full=full, on_batch=acquired.renew)  # stops if the lease is lost
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
