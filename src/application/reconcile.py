@@ -40,7 +40,7 @@ class ReconcileStore:
 class DriftFinding:
     key: str
     isbn: str
-    what: str  # deleted, field, foreign, withdrawn
+    what: str  # deleted, never-created, field, foreign, withdrawn
     message: str
     section: Section | None = None
     field: str | None = None
@@ -88,7 +88,13 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
             product = by_id.get(record.product_id) if record.product_id is not None else None
             product = product or by_sku.get(sku.casefold())
             if product is None:
-                if record.visible or record.hashes:
+                if record.product_id is None:
+                    # The store refused the create (a 409 name clash, say): there is no product to have deleted.
+                    report.findings.append(DriftFinding(
+                        key, isbn_of(record), "never-created",
+                        f"never created in storefront {cmd.store!r}: the store refused to create it (see its "
+                        "exception); the next sync tries again"))
+                elif record.visible or record.hashes:
                     _deleted(cmd, record, uow, clock, report)
                 continue
             owned.add(product.product_id)

@@ -33,7 +33,10 @@ from bookbridge.domain.ports import CatalogSource, Clock, ExceptionKind, Milesto
 from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
-LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
+# SQLite only, renewed after each batch: a holder on another host that stopped renewing lapses after this; a
+# dead holder on this host is taken over at once (PostgreSQL frees an advisory lock with its session).
+LEASE_TTL = timedelta(minutes=5)
+SKIPS_BEFORE_EXCEPTION = 3  # consecutive syncs skipped because another instance holds the lease: tell a person
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class ServicePorts:
     import_orders: Callable[[], object]  # the order import, under its lease; returns its report
     on_report: Callable[[SyncReport], None] = lambda report: None  # after each sync (metrics)
     memos: ListingMemos | None = None  # planning caches kept for the process's life (one per store)
+    close_abandoned_runs: Callable[[str], int] = lambda store: 0  # runs a dead holder left "running" -> crashed
 
 
 class ScheduledRuns:
@@ -75,12 +79,15 @@ class ScheduledRuns:
         self._renew: Callable[[], bool] = lambda: True  # the held sync lease's renew (syncs never overlap)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._skips = 0  # syncs skipped in a row because another instance held the store's lease
+        self._lease_exception_may_be_open = True  # unknown at start: the first sync taken looks
 
     @contextmanager
     def _leased(self, name: str) -> Iterator[HeldLease | None]:
-        """The named lease, or None when it is busy. Jobs of this process share one holder name, and a SQLite
-        lease taken again by its holder is granted (it only extends), so a lock per name keeps two jobs of this
-        process out of each other's way; the lease keeps other instances out."""
+        """The named lease (falsy when another instance holds it), or None when a job of this process has it.
+        Jobs of this process share one holder name, and a SQLite lease taken again by its holder is granted (it
+        only extends), so a lock per name keeps two jobs of this process out of each other's way; the lease keeps
+        other instances out."""
         with self._locks_guard:
             local = self._locks.setdefault(name, threading.Lock())
         if not local.acquire(blocking=False):
@@ -88,7 +95,7 @@ class ScheduledRuns:
             return
         try:
             with self.ports.open_lease(name, self.config.instance, self.config.lease_ttl) as held:
-                yield held if held else None
+                yield held  # falsy when another instance holds it
         finally:
             local.release()
 
@@ -110,11 +117,44 @@ class ScheduledRuns:
             return None
         with self._leased(f"sync:{store}") as got:
             if not got:
-                logger.info("%s of store %r skipped: another run holds its lease", reason, store,
-                            extra={"job": reason})
+                self._skipped(store, reason, here=got is None)
                 return None
             self._renew = got.renew  # between batches: a lost lease (another instance took it) stops the sync
+            self._skips = 0
+            closed = self.ports.close_abandoned_runs(store)
+            if closed:
+                logger.warning("%d run(s) of store %r left running by a dead holder closed as crashed", closed, store)
+            if self._lease_exception_may_be_open:
+                self._lease_exception(store, None)
             return self._sync(full=full)
+
+    def _skipped(self, store: str, reason: str, *, here: bool) -> None:
+        """A sync skipped because its lease is held: a warning, and after SKIPS_BEFORE_EXCEPTION in a row an
+        exception a person sees (a holder that never lets go delays launches). The next sync taken resolves it."""
+        if here:
+            logger.info("%s of store %r skipped: this process is syncing it", reason, store, extra={"job": reason})
+            return
+        self._skips += 1
+        logger.warning("%s of store %r skipped: another run holds its lease (%d in a row)", reason, store,
+                       self._skips, extra={"job": reason})
+        if self._skips >= SKIPS_BEFORE_EXCEPTION:
+            self._lease_exception(store, f"{self._skips} syncs of store {store!r} in a row were skipped: another "
+                                         "instance holds its lease (`bookbridge lease list` shows the holder)")
+
+    def _lease_exception(self, store: str, message: str | None) -> None:
+        uow = self.ports.new_uow()
+        with uow:
+            where = f"lease:sync:{store}"
+            self._lease_exception_may_be_open = message is not None
+            if message is not None:
+                uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront=where,
+                                      message=message, at=self.ports.clock.now())
+            else:
+                for item in uow.exceptions.open_items():
+                    if item.storefront == where and item.kind is ExceptionKind.TRANSIENT_EXHAUSTED:
+                        uow.exceptions.resolve(item.id, note="resolved: a later sync took the lease",
+                                               at=self.ports.clock.now())
+            uow.commit()
 
     def launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         """A precise sync at a launch or campaign instant; a busy store (a delta sync planned before the

@@ -61,6 +61,7 @@ def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitO
         item = uow.exceptions.report(kind, isbn=None, storefront=source_exception_key(source),
                                      message=report.source_error, at=clock.now())
         uow.commit()
+    report.source_error = item.message  # as stored: with the configured secrets masked
     if item.count == 1:
         report.exceptions_opened.append(f"{item.kind}: {report.source_error}")
     report.finished = clock.now()

@@ -16,10 +16,13 @@ from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.persistence import (
     PersistenceError,
     SqlAlchemyUnitOfWork,
+    close_abandoned_runs,
     current_revision,
     head_revision,
+    holder_id,
     lease,
     make_engine,
+    make_leases,
     make_session_factory,
     upgrade,
 )
@@ -33,8 +36,18 @@ from bookbridge.application.orders import ImportOrders
 from bookbridge.application.scheduling import HeldLease, OpenLease
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.model import Edition
-from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront, UnitOfWork
+from bookbridge.domain.ports import (
+    CatalogSource,
+    Clock,
+    Leases,
+    Notifier,
+    OrderSource,
+    SalesSink,
+    Storefront,
+    UnitOfWork,
+)
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.secrets import configured_redactor
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings
 from bookbridge.plugin import AdapterContext, AdapterKind, AdapterRegistry
 
@@ -152,7 +165,8 @@ def build_notifier(registry: AdapterRegistry, name: str, queue: AdapterSettings,
 
 
 def build_unit_of_work(engine: Engine, clock: Clock, settings: Settings) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock, notify=notify_targets(settings))
+    return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock, notify=notify_targets(settings),
+                                redact=configured_redactor(settings))
 
 
 def build_command(settings: Settings, *, full: bool = False) -> SyncStore:
@@ -206,6 +220,30 @@ def build_import_command(settings: Settings) -> ImportOrders:
 
 
 # --- what the service, the HTTP app and the commands reach the database through ----------------------------
+
+
+def open_lease_table(engine: Engine, clock: Clock) -> Iterator[Leases]:
+    """Every lease on the state database, for the operator (`bookbridge lease list|release`)."""
+    leases = make_leases(engine, clock=clock)
+    try:
+        yield leases
+    finally:
+        leases.close()
+
+
+def abandoned_runs_closer(engine: Engine, clock: Clock) -> Callable[[str], int]:
+    """`close(store)`: runs of the store still marked running, whose holder died, become `crashed`. Called by
+    whoever has just taken the store's sync lease, so no live run of the store can be among them."""
+
+    def close(store: str) -> int:
+        return close_abandoned_runs(engine, [store], at=clock.now())
+
+    return close
+
+
+def lease_holder() -> str:
+    """This process as a lease holder: host and PID, so that a holder that died on this host is recognised."""
+    return holder_id()
 
 
 def lease_opener(engine: Engine, clock: Clock) -> OpenLease:
@@ -280,6 +318,8 @@ class Container(containers.DeclarativeContainer):
 
     # the service, the HTTP app and the commands
     leases = providers.Singleton(lease_opener, engine, clock)
+    lease_table = providers.Resource(open_lease_table, engine, clock)
+    close_abandoned_runs = providers.Singleton(abandoned_runs_closer, engine, clock)
     milestone_log = providers.Singleton(SqlAlchemyMilestoneLog, engine)
     webhook_inbox = providers.Singleton(lambda engine: SqlAlchemyWebhookInbox(make_session_factory(engine)), engine)
     admin_sessions = providers.Singleton(lambda engine: SqlAlchemyAdminSessions(make_session_factory(engine)), engine)

@@ -18,33 +18,16 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bookbridge.application.logcontext import current_log_context
+from bookbridge.domain.redaction import MASK, Redactor
 
 SECRET_NAME = re.compile(r"(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|\w+_key|credential|authorization)",
                          re.IGNORECASE)
-# `name=value`, `name: value`, `"name": "value"` for secret-looking names; and HTTP bearer credentials.
-_ASSIGNED = re.compile(
-    r"""(?P<name>["']?[\w-]*(?:token|secret|passw(?:or)?d|api[_-]?key|_key|authorization)["']?)"""
-    r"""(?P<sep>\s*[:=]\s*)(?P<quote>["']?)(?P<value>(?:Bearer\s+)?[^\s"',;&}]+)""",
-    re.IGNORECASE,
-)
-_BEARER = re.compile(r"(Bearer\s+)[^\s\"',;]+", re.IGNORECASE)
-MASK = "***"
-MIN_SECRET = 6  # shorter values ("1", "true") would mask ordinary words
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 _HANDLER_FLAG = "_bookbridge_handler"
 
 
-class SecretMasker:
-    """The secrets to mask, by value; longest first so that a secret containing another is masked whole."""
-
-    def __init__(self, values: Iterable[str] = ()) -> None:
-        self._values: set[str] = set()
-        for value in values:
-            self.add(value)
-
-    def add(self, value: str | None) -> None:
-        if value and len(value.strip()) >= MIN_SECRET:
-            self._values.add(value.strip())
+class SecretMasker(Redactor):
+    """The logs' redactor: secret-looking environment variables, and those a configuration names."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ, named: Iterable[str] = ()) -> SecretMasker:
@@ -53,12 +36,6 @@ class SecretMasker:
         for name in named:
             masker.add(environ.get(name))
         return masker
-
-    def mask(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            text = text.replace(value, MASK)
-        text = _ASSIGNED.sub(lambda m: f"{m['name']}{m['sep']}{m['quote']}{MASK}", text)
-        return _BEARER.sub(rf"\g<1>{MASK}", text)
 
 
 class SecretFilter(logging.Filter):
@@ -183,12 +160,18 @@ def configure_logging(
 
 def add_secret_names(names: Iterable[str], environ: Mapping[str, str] = os.environ) -> None:
     """Mask the values of these environment variables too (the `*_env` options of a loaded configuration)."""
+    add_secrets(environ.get(name) for name in names)
+
+
+def add_secrets(values: Iterable[str | None]) -> None:
+    """Mask these values too (every secret of a loaded configuration: `entrypoints.secrets`)."""
+    values = list(values)
     for handler in logging.getLogger().handlers:
         if getattr(handler, _HANDLER_FLAG, False):
             for log_filter in handler.filters:
                 if isinstance(log_filter, SecretFilter):
-                    for name in names:
-                        log_filter.masker.add(environ.get(name))
+                    for value in values:
+                        log_filter.masker.add(value)
 
 
 def secret_env_names(options: Mapping[str, Any]) -> list[str]:

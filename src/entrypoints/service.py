@@ -9,8 +9,6 @@ them. It implements `ServiceHooks` for the HTTP app and `LaunchSchedule` for the
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -31,7 +29,7 @@ from bookbridge.application.sync import SyncReport
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import CatalogSource, UnitOfWork
 from bookbridge.entrypoints import jobs, metrics
-from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.container import Container, build_command, lease_holder
 from bookbridge.entrypoints.scheduler import JOBS, launch_job_id, make_scheduler
 
 logger = logging.getLogger(__name__)
@@ -40,7 +38,8 @@ PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "r
 
 
 def default_instance() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Host and PID: a lease holder that died on this host is then recognised and taken over at once."""
+    return lease_holder()
 
 
 class Service:
@@ -68,7 +67,7 @@ class Service:
             open_lease=container.leases(), milestone_log=container.milestone_log(),
             sync_command=lambda full: build_command(settings, full=full),
             import_orders=lambda: order_import(container), on_report=self._record_metrics,
-            memos=container.listing_memos())
+            memos=container.listing_memos(), close_abandoned_runs=container.close_abandoned_runs())
         self.runs = ScheduledRuns(config, ports, self, self._stopping.is_set)
 
     def _uow(self) -> UnitOfWork:

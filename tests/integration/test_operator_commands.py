@@ -105,3 +105,32 @@ def test_reconcile_reports_what_it_checked_and_an_unknown_section_is_named(confi
     config.write_text(config.read_text(encoding="utf-8") + '\n[field_ownership]\nblurb = "report"\n', encoding="utf-8")
     bad = run("reconcile", "-c", str(config))
     assert bad.exit_code != 0 and "blurb" in bad.output
+
+
+def test_lease_list_and_release(tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from typer.testing import CliRunner
+
+    from bookbridge.adapters.persistence import make_engine, make_leases, upgrade
+    from bookbridge.entrypoints.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOOKBRIDGE_CONFIG", raising=False)
+    config = tmp_path / "bookbridge.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "leases.db"}"\n')
+    engine = make_engine(f"sqlite:///{tmp_path / 'leases.db'}")
+    upgrade(engine)
+    leases = make_leases(engine)
+    assert leases.acquire("sync:shop", "other-host.example:4242", timedelta(minutes=5))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["lease", "list", "--json", "--config", str(config)])
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    assert (row["name"], row["holder"], row["holder_gone"]) == ("sync:shop", "other-host.example:4242", False)
+    released = runner.invoke(app, ["lease", "release", "sync:shop", "--config", str(config)])
+    assert released.exit_code == 0 and "released" in released.output
+    assert leases.held() == []
+    again = runner.invoke(app, ["lease", "release", "sync:shop", "--config", str(config)])
+    assert again.exit_code == 1
+    engine.dispose()

@@ -162,9 +162,15 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _desired(self) -> list[Any]:
         """Removed families stay in the catalogue as delisted (ONIX delete: hidden, never destroyed), and their
-        hidden products keep holding their names (unique store-wide), so they take part in the listing."""
+        hidden products keep holding their names (unique store-wide), so they take part in the listing.
+
+        A removed family takes part as bookbridge last read it: a delete names only ISBNs, so an edit made to the
+        family after the last read (a title borrowed from another family, say) never reached bookbridge, and its
+        hidden product keeps the name it had (seed 18815123099908327629367598875540350420)."""
+        with self.uow:
+            known = self.uow.state.catalogue(self.source.name)
         gone = [f.model_copy(update={"editions": tuple(e.model_copy(update={"delisted": True}) for e in f.editions)})
-                for f in self.removed.values()]
+                for f in (known.get(family_id, family) for family_id, family in self.removed.items())]
         return build_store_listings([*self.source.families, *gone], STOREFRONTS, at=self.clock.now(),
                                     store=COMMAND.store)
 
@@ -343,3 +349,21 @@ def test_sync_survives_edits_faults_crashes_and_time(sandbox, template, tmp_path
         settings=settings(max_examples=int(os.environ.get("BOOKBRIDGE_STATEFUL_EXAMPLES", "25")),
                           stateful_step_count=20, deadline=None),
     )
+
+
+def test_a_title_borrowed_then_removed_before_any_sync_read_it(sandbox, template, tmp_path):
+    """Regression (seed 18815123099908327629367598875540350420): a family borrows another's title and is removed
+    before any sync reads the new title. Its hidden product keeps its old name, so the lender keeps its untagged
+    name, and a fault-free sync converges on that."""
+    state = SyncMachine(sandbox, template, tmp_path)
+    try:
+        state.first_sync(batch=0, survivors=0)
+        state.fault_free_sync_converges()
+        state.change_title(borrow=True, index=31, other=0)
+        state.advance_clock(hours=1)
+        state.remove_family(index=7)
+        state.fault_free_sync_converges()
+        state.one_product_per_sku_and_name()
+        state.only_products_bookbridge_owns()
+    finally:
+        state.teardown()

@@ -322,7 +322,11 @@ class BigCommerceClient:
         limit: int = MAX_PAGE_LIMIT,
         lane: str | None = None,
     ) -> Iterator[Any]:
-        """Yield every item of a v3 list endpoint, following `meta.pagination` page by page."""
+        """Yield every item of a v3 list endpoint, following `meta.pagination` page by page.
+
+        The server's pagination is checked, not trusted: it must answer the page asked for, and the walk stops
+        after `MAX_PAGES` pages whatever `total_pages` says (a misbehaving server once sent one page forever).
+        """
         _check_limit(limit)
         page = 1
         while True:
@@ -334,7 +338,10 @@ class BigCommerceClient:
             current, total = pagination.get("current_page", page), pagination.get("total_pages")
             if not items or not isinstance(total, int) or not isinstance(current, int) or current >= total:
                 return
-            page = current + 1
+            if current != page:
+                raise BigCommerceError(f"GET {path}: asked for page {page}, the store answered current_page "
+                                       f"{current} of {total}; stopped paging")
+            page = _next_page(path, page)
 
     def iter_v2(
         self, path: str, *, params: Mapping[str, Any] | None = None, limit: int = MAX_PAGE_LIMIT
@@ -352,7 +359,16 @@ class BigCommerceClient:
             yield from items
             if len(items) < limit:
                 return
-            page += 1
+            page = _next_page(path, page)
+
+
+def _next_page(path: str, page: int) -> int:
+    if page >= MAX_PAGES:
+        raise BigCommerceError(f"GET {path}: more than {MAX_PAGES} pages; stopped paging")
+    return page + 1
+
+
+MAX_PAGES = 2_000  # 500,000 items at the largest page size: far more than a store's catalogue or a day's orders
 
 
 def _check_limit(limit: int) -> None:

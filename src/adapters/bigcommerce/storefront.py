@@ -245,8 +245,13 @@ class BigCommerceStorefront(Storefront):
         except BigCommerceError as exc:
             work.errors.append(store_error(exc, context=f"creating {work.listing.sku}"))
             return
-        product = response.data or {}
-        work.product_id = product.get("id")
+        product = response.data if isinstance(response.data, dict) else {}
+        if not isinstance(product.get("id"), int):  # 2xx without an id: nothing to update later, so not created
+            work.errors.append(StoreError(StoreErrorKind.REJECTED, f"creating {work.listing.sku}: the store "
+                                          f"answered {response.status} without a product id", field="id",
+                                          status=response.status))
+            return
+        work.product_id = product["id"]
         work.remote = _remote_from_product(product, work.listing)
         work.created = True
         if response.partial:

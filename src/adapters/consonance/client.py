@@ -36,6 +36,7 @@ from bookbridge.adapters.consonance.errors import (
     ConsonanceQueryError,
     ConsonanceUnavailable,
 )
+from bookbridge.domain.redaction import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,17 @@ class _Secret:
         return "<redacted>"
 
     __str__ = __repr__
+
+
+def _masked(value: Any, redact: Redactor) -> Any:
+    """A copy of a JSON value with every string (keys too) passed through `redact`."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_masked(v, redact) for v in value]
+    if isinstance(value, dict):
+        return {redact(str(k)): _masked(v, redact) for k, v in value.items()}
+    return value
 
 
 class ConsonanceClient:
@@ -161,7 +173,8 @@ class ConsonanceClient:
         if not isinstance(body, dict):
             raise ConsonanceProtocolError(f"Consonance's answer to {operation_name} is not a JSON object")
         if body.get("errors"):
-            raise ConsonanceQueryError(body["errors"], operation_name)
+            # A server may echo the request, key included, in its errors: mask it before anyone keeps the text.
+            raise ConsonanceQueryError(_masked(body["errors"], Redactor([self._key.reveal()])), operation_name)
         data = body.get("data")
         if not isinstance(data, dict):
             raise ConsonanceProtocolError(f"Consonance's answer to {operation_name} has no data")

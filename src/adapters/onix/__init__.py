@@ -6,10 +6,11 @@ See parser.py (reading), assembly.py (notification types, merges), grouping.py (
 (file, drop folder, URL).
 """
 
+from bookbridge.adapters.onix.folder import OnixFolderSource
 from bookbridge.adapters.onix.parser import OnixReader, parse_product, read_onix
 from bookbridge.adapters.onix.reader import OnixFileError
 from bookbridge.adapters.onix.records import OnixRecord, WorkKey, merge
-from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.adapters.onix.sources import OnixFileSource, OnixUrlSource
 
 __all__ = [
     "OnixFileError",

@@ -104,8 +104,9 @@ def _id_value(element: etree._Element, value: str) -> etree._Element | None:
 class OnixReader:
     """Iterate the Products of one ONIX 3.0 file as OnixRecords. File-level problems collect in `problems`."""
 
-    def __init__(self, path: str | Path, *, source: str | None = None) -> None:
+    def __init__(self, path: str | Path, *, source: str | None = None, follow_symlinks: bool = True) -> None:
         self.path = Path(path)
+        self.follow_symlinks = follow_symlinks
         self.source = source or self.path.name
         self.info = MessageInfo()
         self.defaults = HeaderDefaults()
@@ -113,7 +114,7 @@ class OnixReader:
 
     def __iter__(self) -> Iterator[OnixRecord]:
         checked = False
-        for element in iter_message(self.path, self.info):
+        for element in iter_message(self.path, self.info, follow_symlinks=self.follow_symlinks):
             if not checked:
                 checked = True
                 self._check_namespace(element)

@@ -23,7 +23,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.adapters.onix.folder import OnixFolderSource
+from bookbridge.adapters.onix.sources import OnixFileSource, OnixUrlSource
 from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
 
 _TRUE = frozenset({"1", "true", "yes", "on"})

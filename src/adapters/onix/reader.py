@@ -9,6 +9,7 @@ once the consumer has finished with it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ _WATCHED = ("Product", "product", "Header", "header", "{*}Product", "{*}product"
 # records need no renaming (the fast path), whatever namespace, right or wrong, the sender used.
 _DEFAULT_NAMESPACE = re.compile(rb"\sxmlns\s*=\s*(\"[^\"]*\"|'[^']*')")
 _CHUNK = 1 << 16
+_MAX_CARRY = 1 << 20  # longest unfinished tag held back; real tags are a few hundred bytes
 _ROOTS = frozenset({"ONIXMessage", "Product"})
 
 
@@ -75,7 +77,13 @@ def normalise(element: etree._Element) -> None:
 
 
 class _NamespaceStripper:
-    """A binary stream that drops default-namespace declarations (keeping line numbers) and notes the first."""
+    """A binary stream that drops default-namespace declarations (keeping line numbers) and notes the first.
+
+    Linear in the input and bounded in memory: only an unfinished tag (a '<' with no '>' after it yet) is
+    carried to the next read, and at most `_MAX_CARRY` bytes of it. A declaration sits inside a tag and '<'
+    cannot occur inside one, so text runs, however long, pass straight through. A tag longer than the bound
+    is passed on unstripped: its namespace is then handled like a prefixed one (see `normalise`).
+    """
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
@@ -90,23 +98,27 @@ class _NamespaceStripper:
     def read(self, size: int = -1) -> bytes:
         while True:
             chunk = self.raw.read(size if size and size > 0 else _CHUNK)
-            data = self.carry + chunk
+            data = self.carry + chunk if self.carry else chunk
             if not chunk:
                 self.carry = b""
                 return _DEFAULT_NAMESPACE.sub(self._strip, data)
-            # A declaration sits inside a tag, and '<' cannot occur inside a tag: cut before the last '<'.
-            cut = data.rfind(b"<")
+            # Only the tail after the last '<' can hold an unfinished tag, and only if no '>' follows it.
+            # The search never goes back past the carry, which is bounded, so each byte is looked at O(1) times.
+            cut = data.rfind(b"<", 0)
+            if cut < 0 or data.find(b">", cut) >= 0 or len(data) - cut > _MAX_CARRY:
+                self.carry = b""
+                return _DEFAULT_NAMESPACE.sub(self._strip, data)
+            self.carry = data[cut:]
             if cut > 0:
-                self.carry = data[cut:]
                 return _DEFAULT_NAMESPACE.sub(self._strip, data[:cut])
-            self.carry = data
 
 
 def _release_of(root: etree._Element) -> str | None:
     return root.get("release")
 
 
-def iter_message(path: str | Path, info: MessageInfo | None = None) -> Iterator[etree._Element]:
+def iter_message(path: str | Path, info: MessageInfo | None = None, *, follow_symlinks: bool = True
+                 ) -> Iterator[etree._Element]:
     """Yield the normalised `Header` and every `Product` of an ONIX 3.0 file, in document order.
 
     Raises OnixFileError for a non-XML, truncated or non-ONIX-3.0 file; records already yielded stay valid.
@@ -114,7 +126,8 @@ def iter_message(path: str | Path, info: MessageInfo | None = None) -> Iterator[
     name = str(path)
     info = info if info is not None else MessageInfo()
     try:
-        raw = open(name, "rb")  # noqa: SIM115 - closed in the finally below, after the generator ends
+        flags = os.O_RDONLY | (0 if follow_symlinks else os.O_NOFOLLOW)
+        raw = os.fdopen(os.open(name, flags), "rb")  # closed in the finally below, after the generator ends
     except OSError as exc:
         raise OnixFileError(name, f"cannot read: {exc.strerror or exc}") from None
     stream = _NamespaceStripper(raw)

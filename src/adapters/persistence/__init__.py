@@ -7,10 +7,10 @@ and builds `SqlAlchemyUnitOfWork(make_session_factory(engine), clock=...)`.
 from bookbridge.adapters.persistence.engine import DEFAULT_URL, make_engine, make_session_factory
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.exceptions import SqlAlchemyExceptionQueue
-from bookbridge.adapters.persistence.leases import lease, make_leases
+from bookbridge.adapters.persistence.leases import holder_id, lease, make_leases
 from bookbridge.adapters.persistence.migrate import current_revision, head_revision, is_up_to_date, upgrade
 from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
-from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog
+from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog, close_abandoned_runs
 from bookbridge.adapters.persistence.state import SqlAlchemySyncState
 from bookbridge.adapters.persistence.uow import SqlAlchemyUnitOfWork
 
@@ -22,8 +22,10 @@ __all__ = [
     "SqlAlchemyRunLog",
     "SqlAlchemySyncState",
     "SqlAlchemyUnitOfWork",
+    "close_abandoned_runs",
     "current_revision",
     "head_revision",
+    "holder_id",
     "is_up_to_date",
     "lease",
     "make_engine",

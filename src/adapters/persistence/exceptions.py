@@ -6,7 +6,7 @@ transaction, so a notification is sent if and only if the change was committed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,13 +17,16 @@ from bookbridge.adapters.persistence.mapping import exception_from_row, exceptio
 from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
 from bookbridge.adapters.persistence.tables import ExceptionRow
 from bookbridge.domain.ports import ExceptionKind, ExceptionQueue, SyncException
+from bookbridge.domain.redaction import NO_SECRETS
 
 AUTO_RESOLUTION = "resolved by a later successful sync"  # the in-memory queue's wording
 
 
 class SqlAlchemyExceptionQueue(ExceptionQueue):
-    def __init__(self, session: Session, *, notify: Sequence[str] = ()) -> None:
+    def __init__(self, session: Session, *, notify: Sequence[str] = (), redact: Callable[[str], str] = NO_SECRETS
+                 ) -> None:
         self._session = session
+        self._redact = redact
         self._outbox = SqlAlchemyOutbox(session)
         self._notify = tuple(notify)
 
@@ -38,6 +41,7 @@ class SqlAlchemyExceptionQueue(ExceptionQueue):
         at: datetime,
     ) -> SyncException:
         record = f"{kind} exception for {isbn or 'no ISBN'} on {storefront or 'no storefront'}"
+        message = self._redact(message)
         with translated(record):
             row = self._session.scalars(
                 select(ExceptionRow)

@@ -6,11 +6,19 @@ Two implementations behind one interface:
   blocks the others; `ttl` is not needed and is ignored.
 - SQLite (and any other database): a row in `leases` with an expiry, taken by one conditional UPDATE or
   INSERT in one transaction, so two instances can never both succeed. A holder must `renew` within `ttl`.
+  The holder is `host:pid` (see `holder_id`): a lease whose holder ran on this host and whose process is dead
+  is taken over at once, by a compare-and-set on the holder; one held from another host waits for its `ttl`,
+  which is short because the holder renews it while it works.
+
+`held()` lists the leases and `force_release(name)` frees one whoever holds it (the operator's last resort).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -22,9 +30,29 @@ from sqlalchemy.exc import IntegrityError
 from bookbridge.adapters.clock import SystemClock
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import LeaseRow
-from bookbridge.domain.ports import Clock, Leases
+from bookbridge.domain.ports import Clock, LeaseInfo, Leases
 
 logger = logging.getLogger(__name__)
+
+
+def holder_id() -> str:
+    """Who holds a lease: host and process, so that a dead holder can be recognised (and an operator can tell
+    instances apart)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def holder_is_gone(holder: str, *, host: str | None = None) -> bool:
+    """True only when `holder` (`host:pid`) ran on this host and that process no longer exists."""
+    holder_host, _, pid = holder.rpartition(":")
+    if holder_host != (host or socket.gethostname()) or not pid.isdigit() or int(pid) <= 0:
+        return False  # another host, or a holder name we cannot check: only its ttl can free it
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
 
 
 class RowLeases(Leases):
@@ -42,9 +70,23 @@ class RowLeases(Leases):
                 .values(holder=holder, expires_at=now + ttl)
             )
             got = taken.rowcount == 1 or self._insert(connection, name, holder, now + ttl)
+            if not got:
+                got = self._take_from_the_dead(connection, name, holder, now + ttl)
         if got:
             self._held.add((name, holder))
         return got
+
+    @staticmethod
+    def _take_from_the_dead(connection: Connection, name: str, holder: str, expires: datetime) -> bool:
+        current = connection.scalar(select(LeaseRow.holder).where(LeaseRow.name == name))
+        if current is None or not holder_is_gone(current):
+            return False
+        taken = connection.execute(update(LeaseRow).where(LeaseRow.name == name, LeaseRow.holder == current)
+                                   .values(holder=holder, expires_at=expires))
+        if taken.rowcount == 1:
+            logger.warning("lease %r: its holder %r is gone (no such process on this host); taken over by %r",
+                           name, current, holder)
+        return taken.rowcount == 1
 
     def _insert(self, connection: Connection, name: str, holder: str, expires: datetime) -> bool:
         values = {"name": name, "holder": holder, "expires_at": expires}
@@ -75,6 +117,24 @@ class RowLeases(Leases):
     def close(self) -> None:
         for name, holder in list(self._held):
             self.release(name, holder)
+
+    def held(self) -> list[LeaseInfo]:
+        with translated("leases"), self._engine.connect() as connection:
+            rows = connection.execute(select(LeaseRow.name, LeaseRow.holder, LeaseRow.expires_at)
+                                      .order_by(LeaseRow.name))
+            return [LeaseInfo(name, holder, expires, holder_is_gone(holder)) for name, holder, expires in rows]
+
+    def force_release(self, name: str) -> bool:
+        with translated(f"lease {name!r}"), self._engine.begin() as connection:
+            return connection.execute(delete(LeaseRow).where(LeaseRow.name == name)).rowcount == 1
+
+
+# The sessions holding the advisory lock of a name: a bigint key is split into classid (high) and objid (low).
+_ADVISORY_HOLDERS = text(
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+    "AND classid::bigint = ((hashtext(:name)::bigint >> 32) & 4294967295) "
+    "AND objid::bigint = (hashtext(:name)::bigint & 4294967295)"
+)
 
 
 class AdvisoryLeases(Leases):
@@ -118,6 +178,25 @@ class AdvisoryLeases(Leases):
     def close(self) -> None:
         for name, holder in list(self._held):
             self._drop(name, holder, unlock=True)
+
+    def held(self) -> list[LeaseInfo]:
+        """Advisory locks are known by their key, not their name: list those held by this object by name."""
+        return [LeaseInfo(name, holder, None) for name, holder in sorted(self._held)]
+
+    def force_release(self, name: str) -> bool:
+        """End the session holding the lock: PostgreSQL frees it with the session (waits up to 10 s for that)."""
+        with translated(f"lease {name!r}"), self._engine.connect() as connection:
+            pids = list(connection.scalars(_ADVISORY_HOLDERS, {"name": name}))
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            deadline = time.monotonic() + 10
+            while pids and time.monotonic() < deadline:  # termination is asynchronous
+                connection.commit()
+                if not list(connection.scalars(_ADVISORY_HOLDERS, {"name": name})):
+                    break
+                time.sleep(0.05)
+            connection.commit()
+        return bool(pids)
 
     def _drop(self, name: str, holder: str, *, unlock: bool) -> None:
         connection = self._held.pop((name, holder), None)

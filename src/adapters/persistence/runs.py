@@ -6,17 +6,21 @@ transaction, so a batch's outcomes commit together with its applied state.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
 from bookbridge.domain.ports import EditionOutcome, RunLog, SyncRun
+from bookbridge.domain.redaction import NO_SECRETS
 
+logger = logging.getLogger(__name__)
 RUNNING = "running"
+CRASHED = "crashed"
 
 
 def run_from_row(row: SyncRunRow) -> SyncRun:
@@ -44,7 +48,8 @@ def outcome_from_row(row: EditionOutcomeRow) -> EditionOutcome:
 
 
 class SqlAlchemyRunLog(RunLog):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, redact: Callable[[str], str] = NO_SECRETS) -> None:
+        self._redact = redact
         self._session = session
 
     def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
@@ -77,7 +82,7 @@ class SqlAlchemyRunLog(RunLog):
     ) -> EditionOutcome:
         row = EditionOutcomeRow(
             run_id=run_id, key=key, isbn=isbn, action=action, sections=[str(s) for s in sections], ok=ok,
-            error=error, at=at,
+            error=None if error is None else self._redact(error), at=at,
         )
         with translated(f"outcome of {key!r} in sync run {run_id}"):
             self._session.add(row)
@@ -101,3 +106,17 @@ class SqlAlchemyRunLog(RunLog):
         with translated(f"outcomes of sync run {run_id}"):
             rows = self._session.scalars(query.order_by(EditionOutcomeRow.id)).all()
         return [outcome_from_row(row) for row in rows]
+
+
+def close_abandoned_runs(engine: Engine, storefronts: Sequence[str], *, at: datetime) -> int:
+    """Mark `crashed` the runs of these storefronts still `running`. Call it holding the store's sync lease: no
+    other sync of the store can be running then, so such a run's process died (SIGKILL, power cut)."""
+    with translated(f"abandoned sync runs of {', '.join(storefronts)}"), engine.begin() as connection:
+        closed = connection.execute(
+            update(SyncRunRow).where(SyncRunRow.storefront.in_(list(storefronts)), SyncRunRow.outcome == RUNNING)
+            .values(outcome=CRASHED, finished=at)
+        )
+    if closed.rowcount:
+        logger.warning("closed %d sync run(s) of %s left running by a process that died", closed.rowcount,
+                       ", ".join(storefronts))
+    return int(closed.rowcount)

@@ -16,30 +16,34 @@ from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
 from bookbridge.adapters.persistence.runs import SqlAlchemyRunLog
 from bookbridge.adapters.persistence.state import SqlAlchemySyncState
 from bookbridge.domain.ports import Clock, UnitOfWork
+from bookbridge.domain.redaction import NO_SECRETS
 
 
 class _Open:
-    def __init__(self, session: Session, clock: Clock, notify: Sequence[str]) -> None:
+    def __init__(self, session: Session, clock: Clock, notify: Sequence[str], redact: Callable[[str], str]) -> None:
         self.session = session
         self.state = SqlAlchemySyncState(session, clock=clock)
-        self.exceptions = SqlAlchemyExceptionQueue(session, notify=notify)
+        self.exceptions = SqlAlchemyExceptionQueue(session, notify=notify, redact=redact)
         self.outbox = SqlAlchemyOutbox(session)
-        self.runs = SqlAlchemyRunLog(session)
+        self.runs = SqlAlchemyRunLog(session, redact=redact)
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    """`notify` names the outbox targets (e.g. "webhook") that hear of opened and resolved exceptions."""
+    """`notify` names the outbox targets (e.g. "webhook") that hear of opened and resolved exceptions. `redact`
+    masks the configured secrets in every error text before it is stored (see application/redaction.py)."""
 
-    def __init__(self, session_factory: Callable[[], Session], *, clock: Clock, notify: Sequence[str] = ()) -> None:
+    def __init__(self, session_factory: Callable[[], Session], *, clock: Clock, notify: Sequence[str] = (),
+                 redact: Callable[[str], str] = NO_SECRETS) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._notify = tuple(notify)
+        self._redact = redact
         self._open: _Open | None = None
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         if self._open is not None:
             raise RuntimeError("this unit of work is already open: units of work do not nest")
-        self._open = _Open(self._session_factory(), self._clock, self._notify)
+        self._open = _Open(self._session_factory(), self._clock, self._notify, self._redact)
         return self
 
     def __exit__(self, *exc: object) -> None:

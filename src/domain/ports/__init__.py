@@ -19,6 +19,7 @@ from bookbridge.domain.ports.notify import DeliveryError, Notifier, Outbox, Outb
 from bookbridge.domain.ports.sales import OrderSource, SalesFact, SalesLedger, SalesSink
 from bookbridge.domain.ports.service import (
     AdminSessions,
+    LeaseInfo,
     Leases,
     MilestoneLog,
     Received,
@@ -42,7 +43,7 @@ from bookbridge.domain.ports.storefront import (
 
 __all__ = [
     "ActionOutcome", "AdminSessions", "CatalogSource", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome",
-    "ExceptionKind", "ExceptionQueue", "FixedClock", "Leases", "MilestoneLog", "Notifier", "OrderSource",
+    "ExceptionKind", "ExceptionQueue", "FixedClock", "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource",
     "Outbox", "OutboxMessage", "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RunLog",
     "SalesFact", "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError",
     "StoreErrorKind", "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork",

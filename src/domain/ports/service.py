@@ -11,6 +11,16 @@ from typing import Any, Protocol
 from bookbridge.domain.milestones import MilestoneRecord
 
 
+@dataclass(frozen=True)
+class LeaseInfo:
+    """A lease as recorded: who holds it, until when."""
+
+    name: str
+    holder: str
+    expires_at: datetime | None  # None for a PostgreSQL advisory lock (held until its connection closes)
+    holder_gone: bool = False  # its holder ran on this host and has exited: the next acquire takes it over
+
+
 class Leases(Protocol):
     """Named leases, so that one instance at a time runs a job."""
 
@@ -28,6 +38,14 @@ class Leases(Protocol):
 
     def close(self) -> None:
         """Release everything this object holds."""
+        ...
+
+    def held(self) -> list[LeaseInfo]:
+        """Every lease currently recorded, by name."""
+        ...
+
+    def force_release(self, name: str) -> bool:
+        """Free the lease whoever holds it; True if there was one to free."""
         ...
 
 

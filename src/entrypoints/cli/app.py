@@ -11,6 +11,7 @@ import typer
 from bookbridge.entrypoints.cli.check import check
 from bookbridge.entrypoints.cli.demo import demo
 from bookbridge.entrypoints.cli.init import init
+from bookbridge.entrypoints.cli.lease import lease_app
 from bookbridge.entrypoints.cli.operations import db_app, exceptions_app, reconcile, runs
 from bookbridge.entrypoints.cli.plugins import plugins
 from bookbridge.entrypoints.cli.sales import orders_app, sales_app
@@ -43,6 +44,7 @@ for command in (init, check, demo, plugins, plan, sync):
     app.command()(command)
 app.add_typer(db_app, name="db")
 app.add_typer(exceptions_app, name="exceptions")
+app.add_typer(lease_app, name="lease")
 app.command()(runs)
 app.command()(reconcile)
 app.add_typer(orders_app, name="orders")

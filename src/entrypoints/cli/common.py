@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.entrypoints.container import Container
-from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
+from bookbridge.entrypoints.container import Container, lease_holder
+from bookbridge.entrypoints.logs import add_secrets
+from bookbridge.entrypoints.secrets import configured_secrets, forms
 from bookbridge.entrypoints.settings import ConfigurationError
 
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
@@ -42,9 +41,7 @@ def running(config: Path | None, *, need_storefronts: bool = True,
     except ConfigurationError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
-    add_secret_names(name for adapter in (settings.source, settings.store, *settings.exception_queues,
-                                          *settings.sales_sinks)
-                     for name in secret_env_names(adapter.options()))
+    add_secrets(form for secret in configured_secrets(settings) if secret for form in forms(secret))
     if need_storefronts and not settings.storefronts:
         err.print("[red]invalid configuration:[/red] " + escape("no [[storefronts]] configured; run `bookbridge init` "
                                                               "for a commented example"))
@@ -63,5 +60,5 @@ def running(config: Path | None, *, need_storefronts: bool = True,
 
 
 def instance_id() -> str:
-    """Who holds a lease: host and process, so an operator can tell instances apart."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who holds a lease: host and process, so a dead holder is recognised."""
+    return lease_holder()

@@ -17,7 +17,8 @@ from bookbridge.entrypoints.cli.common import EXIT_BUSY, EXIT_FAILURES, EXIT_OK,
 from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
 from bookbridge.entrypoints.container import Container, build_command
 
-SYNC_LEASE_TTL = timedelta(hours=2)  # SQLite only: a crashed holder's lease lapses (PostgreSQL frees it at once)
+SYNC_LEASE_TTL = timedelta(minutes=5)  # SQLite only, renewed after each batch; a dead holder on this host is
+# taken over at once (PostgreSQL frees it at once anyway)
 
 
 def plan(
@@ -53,6 +54,7 @@ def sync(
                 Console(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
                                            "nothing was done[/yellow] (try again when it has finished)")
                 raise typer.Exit(EXIT_BUSY)
+            container.close_abandoned_runs()(store)  # runs whose holder died: we hold the lease now
             report = run_sync(container, full=full, on_batch=acquired.renew)  # stops if the lease is lost
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bookbridge.adapters.bigcommerce import client as client_module
 from bookbridge.adapters.bigcommerce.batching import bisect_batch
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig, BigCommerceResponse
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
@@ -659,6 +660,40 @@ def test_iter_v2_stops_on_a_short_page_or_204(
     assert ids == list(range(total))
     assert [h.params["page"] for h in server.hits] == expected_pages
     assert {h.params["sort"] for h in server.hits} == {"id:asc"}
+
+
+def _stuck_on(current_page: int, total_pages: int) -> App:
+    """A misbehaving server: whatever page is asked for, it answers a full page claiming `current_page`."""
+
+    def app(request: httpx.Request) -> httpx.Response:
+        pagination = {"current_page": current_page, "total_pages": total_pages, "per_page": 250}
+        return httpx.Response(200, json={"data": [{"id": 1}] * 250, "meta": {"pagination": pagination}})
+
+    return app
+
+
+def test_iter_v3_refuses_a_server_whose_paging_does_not_advance(clock: FakeClock) -> None:
+    server = FakeBigCommerce(clock, app=_stuck_on(current_page=1, total_pages=5_000))
+    with pytest.raises(BigCommerceError, match=r"asked for page 2, the store answered current_page 1"):
+        list(make_client(server).iter_v3("/catalog/products"))
+    assert [h.params["page"] for h in server.hits] == ["1", "2"]
+
+
+def test_iter_v3_is_bounded_however_many_pages_the_server_claims(clock: FakeClock,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_module, "MAX_PAGES", 5)
+    server = FakeBigCommerce(clock, app=_v3_catalogue(10**9))
+    with pytest.raises(BigCommerceError, match="more than 5 pages"):
+        list(make_client(server).iter_v3("/catalog/products"))
+    assert len(server.hits) == 5
+
+
+def test_iter_v2_is_bounded_when_every_page_is_full(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_module, "MAX_PAGES", 5)
+    server = FakeBigCommerce(clock, app=lambda request: httpx.Response(200, json=[{"id": 1}] * 50))
+    with pytest.raises(BigCommerceError, match="more than 5 pages"):
+        list(make_client(server).iter_v2("/orders", limit=50))
+    assert len(server.hits) == 5
 
 
 # --- properties of the pacer ---------------------------------------------------------------------

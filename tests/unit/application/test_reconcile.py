@@ -157,3 +157,21 @@ def test_a_deletion_under_report_stays_deleted_until_the_exception_is_resolved(w
     release_drift(uow, item.id, note="restore it", clock=clock)
     sync(world)
     assert store.by_sku(product.sku) is not None
+
+
+def test_a_product_the_store_never_created_is_not_reported_as_deleted_by_hand():
+    families = sample_catalogue(NOW.date(), families=6)
+    source, store, uow, clock = InMemoryCatalogSource(families), InMemoryStorefront("uk"), InMemoryUnitOfWork(), \
+        FixedClock(NOW)
+    sync_store(SyncStore.single(UK), source, store, uow, clock)
+    taken = some_product(store)
+    # A merchandiser's product takes the name first: BigCommerce answers 409 and the product never exists.
+    del store.products[taken.id]
+    store.products[999] = MemoryProduct(id=999, sku="HAND-MADE", name=taken.name, is_visible=True)
+    fresh = InMemoryUnitOfWork()
+    sync_store(SyncStore.single(UK), source, store, fresh, clock)
+    report = reconcile_store(ReconcileStore("uk", source.name, {}), store, fresh, clock)
+    [finding] = [f for f in report.findings if f.isbn == taken.sku]
+    assert finding.what == "never-created"
+    assert "deleted by hand" not in finding.message and "never created" in finding.message
+    assert drift_items(fresh) == []

@@ -13,7 +13,7 @@ import pytest
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.milestones import DEFAULT_ACTIONS
-from bookbridge.application.scheduled import ScheduledRuns, ServiceConfig, ServicePorts
+from bookbridge.application.scheduled import SKIPS_BEFORE_EXCEPTION, ScheduledRuns, ServiceConfig, ServicePorts
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.milestones import MilestoneRecord
@@ -130,6 +130,31 @@ def test_a_busy_lease_skips_the_sync_and_a_busy_launch_comes_back_after_the_retr
     instant = NOW + timedelta(seconds=1)
     world.runs.launch(STORE, instant, kind="launch", detail="goes on sale", attempt=2)
     assert world.schedule.retries == [(STORE, instant, "launch", 3, NOW + RETRY)]
+
+
+def test_syncs_skipped_in_a_row_for_a_held_lease_open_one_exception_that_the_next_sync_resolves(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    world.leases.busy.add(f"sync:{STORE}")
+    where = f"lease:sync:{STORE}"
+
+    def lease_exceptions() -> list[str]:
+        with world.uow:
+            return [e.message for e in world.uow.exceptions.open_items() if e.storefront == where]
+
+    with caplog.at_level("WARNING", logger="bookbridge.application.scheduled"):
+        for _ in range(SKIPS_BEFORE_EXCEPTION - 1):
+            assert world.runs.sync(STORE) is None
+    assert lease_exceptions() == []
+    assert [r.levelname for r in caplog.records] == ["WARNING"] * (SKIPS_BEFORE_EXCEPTION - 1)
+    assert world.runs.sync(STORE) is None
+    [message] = lease_exceptions()
+    assert f"{SKIPS_BEFORE_EXCEPTION} syncs of store 'shop' in a row were skipped" in message
+    assert world.runs.sync(STORE) is None
+    assert len(lease_exceptions()) == 1  # the same exception, counted again
+
+    world.leases.busy.clear()
+    assert world.runs.sync(STORE) is not None
+    assert lease_exceptions() == []
 
 
 def test_jobs_of_another_store_or_after_a_stop_do_nothing(world: World) -> None:

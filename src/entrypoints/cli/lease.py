@@ -1,0 +1,55 @@
+"""`bookbridge lease list|release`: see who holds which lease, and free one whose holder will not come back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running
+
+lease_app = typer.Typer(help="The leases that keep two instances from running one job (a store's sync...).",
+                        no_args_is_help=True)
+
+
+@lease_app.command("list")
+def list_leases(
+    config: Path | None = ConfigOption,
+    as_json: bool = typer.Option(False, "--json", help="print the leases as JSON"),
+) -> None:
+    """Every lease, its holder (host:pid) and when it lapses unless renewed."""
+    with running(config, need_storefronts=False) as container:
+        held = container.lease_table().held()
+    rows = [{"name": i.name, "holder": i.holder,
+             "expires_at": i.expires_at.isoformat() if i.expires_at else None,
+             "holder_gone": i.holder_gone} for i in held]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Leases")
+    for column in ("name", "holder", "lapses at (UTC)", "state"):
+        table.add_column(column)
+    for info in held:
+        table.add_row(escape(info.name), escape(info.holder),
+                      f"{info.expires_at:%Y-%m-%d %H:%M:%S}" if info.expires_at else "with its session",
+                      "holder gone: taken over at the next try" if info.holder_gone else "")
+    Console().print(table)
+
+
+@lease_app.command("release")
+def release_lease(
+    name: str = typer.Argument(..., help="the lease's name, as `bookbridge lease list` shows it (e.g. sync:shop)"),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Free a lease whoever holds it. Only when its holder is stopped: otherwise two instances run the job."""
+    with running(config, need_storefronts=False) as container:
+        freed = container.lease_table().force_release(name)
+    if not freed:
+        Console(stderr=True).print(f"no lease named {escape(name)!r} is held")
+        raise typer.Exit(EXIT_FAILURES)
+    Console().print(f"released lease {escape(name)!r}")
+    raise typer.Exit(EXIT_OK)
