@@ -11,6 +11,7 @@ from bookbridge.domain.listing.merge import store_edition, unique_names
 from bookbridge.domain.listing.storefronts import StorefrontFacts
 from bookbridge.domain.listing.values import MappingSettings, StoreListing
 from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.related import linked_isbns, series_index
 from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 
 
@@ -54,14 +55,20 @@ def build_store_listings(
     listings: list[StoreListing] = []
     working = memo if memo is not None else ListingMemo()  # a plan without a memo keeps nothing after it
     caches = working.caches
-    context = working.start((tuple(storefronts), mapping, store))
+    # Linking a series reaches across families: the series' membership is part of every family's context.
+    series = None
+    if mapping.link_series and not variants:
+        families = list(families)
+        series = series_index(families)
+    context = working.start((tuple(storefronts), mapping, store, series and tuple(series.items())))
     kept: dict[str, MemoEntry] = {}
     for family in families:
         if memo is not None and (entry := memo.reuse(family, at, context)) is not None:
             listings += entry.listings
             kept[family.id] = entry
             continue
-        editions = [store_edition(e, facts, at=at, mapping=mapping, store=store, caches=caches)
+        editions = [store_edition(e, facts, at=at, mapping=mapping, store=store, caches=caches,
+                                  related=None if variants else linked_isbns(e, family, series))
                     for e in family.editions]
         built = family_products(family, editions) if variants else editions
         if memo is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bookbridge.domain.categories import map_subjects, search_keywords, unmapped_problems
 from bookbridge.domain.listing.caches import ListingCaches
 from bookbridge.domain.listing.text import clip, plain_text, sanitised_html, slugify
 from bookbridge.domain.listing.values import (
@@ -154,6 +155,7 @@ def edition_parts(edition: Edition, mapping: MappingSettings, caches: ListingCac
     label = edition.format.label
     suffix = f" ({label})"
     short = texts.get(TextKind.SHORT_DESCRIPTION)
+    categories, unmapped = map_subjects(edition.subjects, mapping.categories) if edition.subjects else ((), ())
     return {
         "key": isbn,
         "family_id": edition.family_id,
@@ -172,7 +174,10 @@ def edition_parts(edition: Edition, mapping: MappingSettings, caches: ListingCac
         "images": _images(edition),
         "custom_fields": _custom_fields(edition, caches),
         "related_isbns": tuple(sorted(edition.related_isbns)) if edition.related_isbns else (),
-        "search_keywords": ", ".join(dict.fromkeys(x for x in (isbn, author, edition.imprint or "") if x)),
+        "search_keywords": search_keywords(", ".join(dict.fromkeys(x for x in (isbn, author, edition.imprint or "")
+                                                                   if x)), edition.subjects),
+        "categories": categories,
+        "subject_problems": unmapped_problems(unmapped, record=isbn) if unmapped else (),
         "page_title": clip(f"{title} by {author}" if author else title, 255),
         "meta_description": _meta_description(short, caches) if short else "",
     }

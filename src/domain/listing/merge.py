@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.lifecycle import Availability, Lifecycle, lifecycle
 from bookbridge.domain.listing.caches import ListingCaches
 from bookbridge.domain.listing.editions import edition_parts
@@ -26,9 +27,13 @@ _STOREFRONT_FIELDS = tuple(f.name for f in fields(OnStorefront))
 
 
 def store_edition(edition: Edition, storefronts: Sequence[tuple[StorefrontSettings, StorefrontFacts]], *,
-                  at: datetime, mapping: MappingSettings, store: str, caches: ListingCaches) -> StoreListing:
-    """One edition's listing in a store: its storefront fields merged over the store's storefronts."""
+                  at: datetime, mapping: MappingSettings, store: str, caches: ListingCaches,
+                  related: tuple[ISBN13, ...] | None = None) -> StoreListing:
+    """One edition's listing in a store: its storefront fields merged over the store's storefronts. `related`:
+    its related products, when the caller knows more of them than the edition (`related.linked_isbns`)."""
     parts = edition_parts(edition, mapping, caches)
+    if related is not None:
+        parts["related_isbns"] = related
     lives: dict[ZoneInfo, Lifecycle] = {}  # storefronts in one time zone share the edition's lifecycle
     on: list[OnStorefront] = []
     shared: dict[Any, Any] | None = {} if len(storefronts) > 1 else None

@@ -22,7 +22,8 @@ from bookbridge.domain.listing.values import Section, StoreListing, VariantListi
 SECTION_FIELDS: dict[Section, tuple[str, ...]] = {
     Section.CORE: ("sku", "name", "custom_url", "product_type", "description", "brand", "gtin", "weight", "width",
                    "height", "depth", "availability", "is_visible", "purchasable", "preorder_release_date",
-                   "preorder_message", "search_keywords", "page_title", "meta_description", "related_isbns"),
+                   "preorder_message", "search_keywords", "categories", "page_title", "meta_description",
+                   "related_isbns"),
     Section.PRICING: ("price", "extra_prices"),
     Section.MEDIA: ("images",),
     Section.CUSTOM_FIELDS: ("custom_fields",),

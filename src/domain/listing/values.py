@@ -14,8 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, SerializerFunctionWrapHandler, WrapSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SerializerFunctionWrapHandler, WrapSerializer
 
+from bookbridge.domain.categories import CategoryMapping
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.model import ResourceKind
@@ -42,6 +43,8 @@ class MappingSettings(BaseModel):
 
     weight_unit: str = "kg"  # the store's weight unit: g, kg, oz, lb
     length_unit: str = "cm"  # the store's length unit: mm, cm, in
+    categories: CategoryMapping = CategoryMapping()  # subjects -> category paths (domain/categories.py)
+    link_series: bool = False  # related products: the titles of one series as well as the formats of one work
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +115,15 @@ def _without_open_window(value: ListingPrice, handler: SerializerFunctionWrapHan
 Price = Annotated[ListingPrice, WrapSerializer(_without_open_window)]
 
 
+def _no_categories(paths: tuple[tuple[str, ...], ...]) -> bool:
+    return not paths
+
+
+# Category paths (main subjects' first), left out of the JSON when empty: listings without categories hash as they
+# did before categories were carried.
+Categories = Annotated[tuple[tuple[str, ...], ...], Field(exclude_if=_no_categories)]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VariantListing:
     """One edition as a variant of a family product (variant strategy)."""
@@ -169,6 +181,7 @@ class StoreListing:
     related_isbns: tuple[ISBN13, ...] = ()
     variants: tuple[VariantListing, ...] = ()
     search_keywords: str = ""
+    categories: Categories = ()
     page_title: str = ""
     meta_description: str = ""  # plain text (`text.plain_text`)
     next_change: datetime | None = None
