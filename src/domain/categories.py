@@ -14,6 +14,7 @@ no rule matches is reported as a warning (`unmapped-subject`), never held back f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -73,10 +74,10 @@ class CategoryRule(BaseModel):
         return tuple(_clip(name.replace(HEADING, heading)) for name in self.path)
 
 
-class CategoryMapping(BaseModel):
-    """Per scheme key (`scheme_of`), its rules in the order written."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True)
+class CategoryMapping:
+    """Per scheme key (`scheme_of`), its rules in the order written. Configured as a file, not as a table of keys
+    (entrypoints/category_file.py), hence a plain dataclass rather than a settings model."""
 
     schemes: tuple[tuple[str, tuple[CategoryRule, ...]], ...] = ()
 

@@ -21,6 +21,7 @@ from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.category_file import load_category_mapping
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
 DEFAULT_CONFIG = Path("bookbridge.toml")
@@ -137,6 +138,14 @@ class Settings(BaseSettings):
     def _url(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("mapping", mode="before")
+    @classmethod
+    def _category_file(cls, value: Any) -> Any:
+        """`categories` names the category mapping file (entrypoints/category_file.py): read it here."""
+        if isinstance(value, dict) and isinstance(value.get("categories"), str | Path):
+            return {**value, "categories": load_category_mapping(Path(value["categories"]))}
         return value
 
     @field_validator("field_ownership")
