@@ -36,6 +36,7 @@ from bookbridge.domain.plan import (
 from bookbridge.domain.ports import (
     ActionOutcome,
     CatalogSource,
+    CategoryMaking,
     ChannelPriced,
     Clock,
     ExceptionKind,
@@ -45,6 +46,7 @@ from bookbridge.domain.ports import (
     Storefront,
     UnitOfWork,
 )
+from bookbridge.domain.related import stale_links
 from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
@@ -168,23 +170,34 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
                                              if t.currency == s.currency and not t.default_currency]
                               for s in cmd.storefronts if not s.default_currency})
+    if isinstance(store, CategoryMaking):  # the category ids the state keeps
+        with uow:
+            store.use_categories(uow.categories.known(name))
     done = 0
-    for start in range(0, len(actions), cmd.batch_size):
-        if should_stop is not None and should_stop():
-            report.stopped = True  # what is done is recorded; the next run plans the rest again
-            break
-        if on_batch is not None and not on_batch():
-            logger.warning("sync of store %r stopped before batch %d of %d: on_batch said so (lease lost)", name,
-                           start // cmd.batch_size + 1, -(-len(actions) // cmd.batch_size))
-            report.stopped = True
-            break
-        batch = actions[start : start + cmd.batch_size]
-        _record_create_intents(batch, applied, name, uow)
-        outcomes = store.apply(batch, applied)
-        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
-        done += len(batch)
-        if on_progress:
-            on_progress(done, len(actions))
+    # The plan's actions; then the products whose related products were written with ids that changed since
+    # (a product made again, or a format made later in this run): their links are written again.
+    for relinking in (False, True):
+        if relinking:
+            if report.stopped:
+                break
+            actions = relink_actions(planned, applied)
+        for start in range(0, len(actions), cmd.batch_size):
+            if should_stop is not None and should_stop():
+                report.stopped = True  # what is done is recorded; the next run plans the rest again
+                break
+            if on_batch is not None and not on_batch():
+                logger.warning("sync of store %r stopped before batch %d of %d: on_batch said so (lease lost)", name,
+                               start // cmd.batch_size + 1, -(-len(actions) // cmd.batch_size))
+                report.stopped = True
+                break
+            batch = actions[start : start + cmd.batch_size]
+            _record_create_intents(batch, applied, name, uow)
+            outcomes = store.apply(batch, applied)
+            _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
+            _record_categories(store, name, uow)
+            done += len(batch)
+            if on_progress:
+                on_progress(done, done + len(actions) - start - len(batch))
     with uow:
         uow.state.save_catalogue(source.name, planned.catalogue)
         uow.state.set_cursor(source.name, planned.read.cursor)
@@ -192,6 +205,25 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     report.wakeups = next_wakeups(planned.listings)
     report.finished = clock.now()
     return report
+
+
+def relink_actions(planned: PlannedSync, applied: dict[str, AppliedListing]) -> list[StoreAction]:
+    """An update of the core section (which carries the links) for each product whose links are stale, with the
+    listing last applied to it: the core section is sent as it is (a name the plan tagged stays tagged)."""
+    by_key = {listing.key: listing for listing in planned.listings}
+    by_key.update({a.key: a.listing for a in planned.plan.actions if a.listing is not None})
+    current = [li for li in by_key.values() if li.listed and li.key in applied
+               and applied[li.key].hashes.get(Section.CORE) == li.hashes.get(Section.CORE)]
+    return [StoreAction(ActionKind.UPDATE, key, by_key[key], (Section.CORE,),
+                        reason="related products: their store ids changed") for key in stale_links(current, applied)]
+
+
+def _record_categories(store: Storefront, name: str, uow: UnitOfWork) -> None:
+    if isinstance(store, CategoryMaking) and (made := store.categories_made()):
+        with uow:
+            uow.categories.record(name, made)
+            uow.commit()
+        store.use_categories(made)  # recorded: not handed back again
 
 
 def _record_create_intents(

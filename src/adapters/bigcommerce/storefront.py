@@ -23,18 +23,34 @@ from typing import Any
 
 from bookbridge.adapters.bigcommerce import payloads
 from bookbridge.adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
+from bookbridge.adapters.bigcommerce.categories import CategoryTrees
 from bookbridge.adapters.bigcommerce.channels import assign_price_list, sync_channels
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.custom_fields import sync_custom_fields
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
 from bookbridge.adapters.bigcommerce.images import remote_images, sync_images
+from bookbridge.adapters.bigcommerce.links import (
+    add_links,
+    forget_refused_categories,
+    prepare_categories,
+    product_of,
+    remote_links,
+)
 from bookbridge.adapters.bigcommerce.probe import probe_store
 from bookbridge.adapters.bigcommerce.readback import listing_fields
 from bookbridge.adapters.bigcommerce.variants import format_value, reclaim, sync_variants
 from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import ListingPrice, Section, StoreListing
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
-from bookbridge.domain.ports import ActionOutcome, ProbeResult, StoredProduct, StoreError, StoreErrorKind, Storefront
+from bookbridge.domain.ports import (
+    ActionOutcome,
+    CategoryKey,
+    ProbeResult,
+    StoredProduct,
+    StoreError,
+    StoreErrorKind,
+    Storefront,
+)
 
 log = logging.getLogger(__name__)
 INCLUDE = "variants,images,custom_fields,channels"
@@ -51,6 +67,7 @@ def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | Non
                           if v.get("sku") and format_value(v)},
         "channels": sorted(product.get("channels") or []),
         "base_variant_id": product.get("base_variant_id"),
+        **remote_links(product),
     }
 
 
@@ -103,6 +120,8 @@ class BigCommerceStorefront(Storefront):
         self._owned: set[int] = set()  # product ids bookbridge applied: the only ones it may take SKUs from
         self._channels: dict[str, tuple[int, ...]] = {}  # currency -> the channels that sell in it
         self._assigned: set[tuple[int, int]] = set()  # (price list, channel) known to be assigned
+        self.trees = CategoryTrees(client)  # categories, made in each channel's tree (links.py)
+        self._find = product_of({}, [])
 
     def close(self) -> None:
         self.client.close()
@@ -118,12 +137,21 @@ class BigCommerceStorefront(Storefront):
         list prices only the channels it is assigned to."""
         self._channels = {c.upper(): tuple(sorted(set(ids))) for c, ids in channels.items()}
 
+    def use_categories(self, known: Mapping[CategoryKey, int]) -> None:
+        """The category ids the sync state keeps (`CategoryMaking`)."""
+        self.trees.use(known)
+
+    def categories_made(self) -> dict[CategoryKey, int]:
+        return self.trees.made()
+
     def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
         self._owned = {a.product_id for a in applied.values() if a.product_id is not None}
         works = [self._work(a, applied.get(a.key)) for a in actions]
         for work in works:
             if work.listing is not None and (refusal := _refusal(work.listing, work.sections)):
                 work.errors.append(refusal)
+        prepare_categories(self.trees, works)
+        self._find = product_of(applied, works)
         self._resolve_unknown(works)
         self._each(self._create, [w for w in works if w.ok and w.product_id is None and w.listing is not None
                                   and w.action.kind is not ActionKind.HIDE])
@@ -138,6 +166,7 @@ class BigCommerceStorefront(Storefront):
                              and (w.created or Section.STOREFRONTS in w.sections)])
         self._sync_price_lists([w for w in works if w.ok and w.listing is not None and w.product_id is not None
                                 and (w.created or Section.PRICING in w.sections)])
+        forget_refused_categories(self.trees, works)
         # A failed action still reports the ids that exist (a product created before its price-list step failed,
         # images added before the next one was refused): recorded, they keep a retry from making duplicates.
         return [ActionOutcome(w.action.key, ok=w.ok, product_id=w.product_id, error=w.errors[0] if w.errors else None,
@@ -230,6 +259,7 @@ class BigCommerceStorefront(Storefront):
     def _create(self, work: ActionWork) -> None:
         assert work.listing is not None
         body = payloads.create_body(work.listing)
+        add_links(body, work, self.trees, self._find, creating=True)
         if refused := payloads.limit_errors(body):
             work.errors.append(_refused(f"creating {work.listing.sku}", refused))
             return
@@ -269,7 +299,7 @@ class BigCommerceStorefront(Storefront):
             assert w.product_id is not None
             if w.listing is None:  # gone from the source: hide, never delete
                 items.append((w, {"id": w.product_id, "is_visible": False, "availability": "disabled"}))
-            elif len(body := payloads.product_update(w.listing, w.sections, w.product_id)) > 1:
+            elif len(body := self._product_update(w)) > 1:
                 if refused := payloads.limit_errors(body):
                     w.errors.append(_refused(f"updating {w.listing.sku}", refused))
                     continue
@@ -295,6 +325,12 @@ class BigCommerceStorefront(Storefront):
                                                    field=next(iter(response.errors), None), status=207))
             for (w, _), rejection in outcome.rejected:
                 w.errors.append(store_error(rejection, context=f"updating product {w.product_id}"))
+
+    def _product_update(self, work: ActionWork) -> dict[str, Any]:
+        assert work.listing is not None and work.product_id is not None
+        body = payloads.product_update(work.listing, work.sections, work.product_id)
+        add_links(body, work, self.trees, self._find)
+        return body
 
     def _delete(self, works: list[ActionWork]) -> None:
         if not works:

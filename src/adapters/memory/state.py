@@ -10,7 +10,7 @@ from bookbridge.adapters.memory.outbox import InMemoryOutbox
 from bookbridge.adapters.memory.runs import InMemoryRunLog
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import AppliedListing
-from bookbridge.domain.ports import SyncState
+from bookbridge.domain.ports import CategoryKey, SyncState
 
 
 class InMemorySyncState(SyncState):
@@ -38,12 +38,27 @@ class InMemorySyncState(SyncState):
         self.catalogues[source] = dict(families)
 
 
+class InMemoryCategoryIds:
+    """Category ids per store, keyed by (channel id, category path)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, dict[CategoryKey, int]] = {}
+
+    def known(self, store: str) -> dict[CategoryKey, int]:
+        return dict(self.ids.get(store, {}))
+
+    def record(self, store: str, ids: Mapping[CategoryKey, int]) -> None:
+        self.ids.setdefault(store, {}).update(ids)
+
+
 class InMemoryUnitOfWork:  # a UnitOfWork (structurally: its repositories are plain attributes)
     def __init__(self) -> None:
         self.committed_state = InMemorySyncState()
         self.committed_exceptions = InMemoryExceptionQueue()
         self.committed_runs = InMemoryRunLog()
         self.committed_outbox = InMemoryOutbox()
+        self.committed_categories = InMemoryCategoryIds()
+        self.categories = InMemoryCategoryIds()
         self.state = InMemorySyncState()
         self.exceptions = InMemoryExceptionQueue()
         self.runs = InMemoryRunLog()
@@ -55,6 +70,7 @@ class InMemoryUnitOfWork:  # a UnitOfWork (structurally: its repositories are pl
         self.exceptions = copy.deepcopy(self.committed_exceptions)
         self.runs = copy.deepcopy(self.committed_runs)
         self.outbox = copy.deepcopy(self.committed_outbox)
+        self.categories = copy.deepcopy(self.committed_categories)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -65,6 +81,7 @@ class InMemoryUnitOfWork:  # a UnitOfWork (structurally: its repositories are pl
         self.committed_exceptions = copy.deepcopy(self.exceptions)
         self.committed_runs = copy.deepcopy(self.runs)
         self.committed_outbox = copy.deepcopy(self.outbox)
+        self.committed_categories = copy.deepcopy(self.categories)
         self.commits += 1
 
     def rollback(self) -> None:
@@ -72,3 +89,4 @@ class InMemoryUnitOfWork:  # a UnitOfWork (structurally: its repositories are pl
         self.exceptions = copy.deepcopy(self.committed_exceptions)
         self.runs = copy.deepcopy(self.committed_runs)
         self.outbox = copy.deepcopy(self.committed_outbox)
+        self.categories = copy.deepcopy(self.committed_categories)

@@ -305,3 +305,14 @@ class SalesCursorRow(Base):
 
     source: Mapped[str] = mapped_column(String, primary_key=True)
     at: Mapped[datetime]
+
+
+class CategoryIdRow(Base):
+    """A store category bookbridge made or found: its id in one channel's category tree, by path."""
+
+    __tablename__ = "category_ids"
+
+    store: Mapped[str] = mapped_column(String, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    path: Mapped[str] = mapped_column(Unicode, primary_key=True)  # the names, as a JSON array
+    category_id: Mapped[int] = mapped_column(BigInteger)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from bookbridge.adapters.persistence.categories import SqlAlchemyCategoryIds
 from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.exceptions import SqlAlchemyExceptionQueue
 from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
@@ -26,6 +27,7 @@ class _Open:
         self.exceptions = SqlAlchemyExceptionQueue(session, notify=notify, redact=redact)
         self.outbox = SqlAlchemyOutbox(session)
         self.runs = SqlAlchemyRunLog(session, redact=redact)
+        self.categories = SqlAlchemyCategoryIds(session)
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
@@ -82,3 +84,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def runs(self) -> SqlAlchemyRunLog:
         return self._current.runs
+
+    @property
+    def categories(self) -> SqlAlchemyCategoryIds:
+        return self._current.categories

@@ -26,14 +26,17 @@ from bookbridge.domain.ports.service import (
     WebhookEvent,
     WebhookInbox,
 )
-from bookbridge.domain.ports.state import EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
+from bookbridge.domain.ports.state import CategoryIds, EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
 from bookbridge.domain.ports.storefront import (
     ActionOutcome,
+    CategoryKey,
+    CategoryMaking,
     ChannelPriced,
     Probeable,
     ProbeFinding,
     ProbeResult,
     ProbeStatus,
+    RelatedLinking,
     StoreChannel,
     StoredProduct,
     StoreError,
@@ -42,10 +45,10 @@ from bookbridge.domain.ports.storefront import (
 )
 
 __all__ = [
-    "ActionOutcome", "AdminSessions", "CatalogSource", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome",
-    "ExceptionKind", "ExceptionQueue", "FixedClock", "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource",
-    "Outbox", "OutboxMessage", "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RunLog",
-    "SalesFact", "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError",
-    "StoreErrorKind", "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork",
-    "WebhookEvent", "WebhookInbox",
+    "ActionOutcome", "AdminSessions", "CatalogSource", "CategoryIds", "CategoryKey", "CategoryMaking",
+    "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome", "ExceptionKind", "ExceptionQueue", "FixedClock",
+    "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource", "Outbox", "OutboxMessage", "ProbeFinding",
+    "ProbeResult", "ProbeStatus", "Probeable", "Received", "RelatedLinking", "RunLog", "SalesFact", "SalesLedger",
+    "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError", "StoreErrorKind", "StoredProduct",
+    "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork", "WebhookEvent", "WebhookInbox",
 ]

@@ -10,6 +10,7 @@ from typing import Protocol
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports.exceptions import ExceptionQueue
+from bookbridge.domain.ports.storefront import CategoryKey
 
 # --- runs -------------------------------------------------------------------------------------------------------
 
@@ -80,6 +81,16 @@ class SyncState(Protocol):
         ...
 
 
+class CategoryIds(Protocol):
+    """The category ids a store's categories were made under, per (channel, path): kept in the sync state."""
+
+    def known(self, store: str) -> dict[CategoryKey, int]:
+        ...
+
+    def record(self, store: str, ids: Mapping[CategoryKey, int]) -> None:
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the sync state and the exception queue."""
 
@@ -93,6 +104,10 @@ class UnitOfWork(Protocol):
 
     @property
     def runs(self) -> RunLog:
+        ...
+
+    @property
+    def categories(self) -> CategoryIds:
         ...
 
     def __enter__(self) -> UnitOfWork:

@@ -74,6 +74,31 @@ class ChannelPriced(Protocol):
         ...
 
 
+# (channel id, category path): a category in the tree of one channel's storefront
+CategoryKey = tuple[int, tuple[str, ...]]
+
+
+@runtime_checkable
+class CategoryMaking(Protocol):
+    """A store that files products under categories it makes (BigCommerce's category trees, one per channel): the
+    sync gives it the category ids the state keeps, and keeps the ids it made or found."""
+
+    def use_categories(self, known: Mapping[CategoryKey, int]) -> None:
+        ...
+
+    def categories_made(self) -> dict[CategoryKey, int]:
+        """The ids resolved since `use_categories` that it did not give, or that differ from those it gave."""
+        ...
+
+
+@runtime_checkable
+class RelatedLinking(Protocol):
+    """A store that links related products by store id and keeps the ids it wrote in the applied record's `remote`
+    (domain/related.py): the sync writes again the products whose links went stale. Stores without it are not."""
+
+    links_related_products: bool
+
+
 # --- reachability (`bookbridge check`) ---------------------------------------------------------------------------
 
 

@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from .categories import category_routes
 from .config import SandboxConfig
-from .endpoints import FAULT_SCOPE_KEY, error_response
+from .endpoints import FAULT_SCOPE_KEY, error_response, routes
 from .errors import ERROR_TYPE, ApiError
 from .faults import Fault, FaultInjector
 from .ratelimit import RateLimiter
@@ -46,7 +47,7 @@ class Sandbox:
         self.faults = FaultInjector(self.config.faults)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.monotonic)
         self._routes = Starlette(
-            routes=[*catalog_routes(), *store_routes(), *order_routes()],
+            routes=[*catalog_routes(), *routes(category_routes()), *store_routes(), *order_routes()],
             exception_handlers={HTTPException: _http_exception},
         )
         self._routes.state.sandbox_state = self.state

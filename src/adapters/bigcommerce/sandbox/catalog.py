@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import attachments, options, variants
+from .categories import check_links
 from .errors import ApiError, conflict, not_found, too_many_items, unprocessable
 from .state import Record, SandboxState
 from .validation import (
@@ -141,7 +142,9 @@ def validate_product(body: Any, *, creating: bool) -> Record:
 
 
 def check_unique(state: SandboxState, body: Record, product_id: int | None, pending: Iterable[Record] = ()) -> None:
-    """409 on a duplicate name or SKU (store-wide; SKU case-insensitive across products and variants)."""
+    """409 on a duplicate name or SKU (store-wide; SKU case-insensitive across products and variants), and on
+    categories the store lacks (related products it lacks: 422)."""
+    check_links(state, body, product_id)
     name = body.get("name")
     if name is not None:
         other = state.find_by_name(name)

@@ -44,6 +44,8 @@ class SandboxState:
     price_records: dict[tuple[int, int, str], Record] = field(default_factory=dict)  # (list, variant, cur)
     price_list_assignments: dict[int, Record] = field(default_factory=dict)
     hooks: dict[int, Record] = field(default_factory=dict)
+    category_trees: dict[int, Record] = field(default_factory=dict)  # one per channel (categories.py)
+    categories: dict[int, Record] = field(default_factory=dict)
     orders: OrderBook = field(init=False)
     _ids: dict[str, Iterator[int]] = field(default_factory=dict)
 
@@ -65,6 +67,9 @@ class SandboxState:
                 "date_created": stamp,
                 "date_modified": stamp,
             }
+        from .categories import seed_trees  # categories imports this module
+
+        seed_trees(self)
 
     # -- ids and time ---------------------------------------------------------------------------
     def next_id(self, kind: str, start: int = 1) -> int:
