@@ -88,10 +88,12 @@ def _line_of(text: str, table: str, key: str | None = None) -> int:
         return 0
     if key is None:
         return start + 1
-    entry = re.compile(rf"^\s*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=")
+    quoted = rf"(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})"
+    entry = re.compile(rf"^\s*{quoted}\s*=")
     for i in range(start + 1, len(lines)):
         if lines[i].lstrip().startswith("["):
             break
         if entry.match(lines[i]):
             return i + 1
-    return start + 1
+    subtable = re.compile(rf"^\s*\[\s*\"?{re.escape(table)}\"?\s*\.\s*{quoted}\s*\]")
+    return next((i + 1 for i, line in enumerate(lines) if subtable.match(line)), start + 1)
