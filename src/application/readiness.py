@@ -39,6 +39,7 @@ class ReadinessReport:
     examples: dict[str, Problem] = field(default_factory=dict)  # code -> one problem, to show what it means
     products: int = 0  # store products a first sync would create (`bookbridge plan`: create)
     products_held: int = 0  # and hold back (`bookbridge plan`: held back)
+    unmapped_subjects: dict[str, int] = field(default_factory=dict)  # scheme -> subject codes no category maps
 
     @property
     def blocking(self) -> int:
@@ -69,6 +70,8 @@ def check_readiness(cmd: SyncStore, source: CatalogSource, clock: Clock) -> Read
         examples=examples,
         products=sum(1 for li in listings if li.listed),
         products_held=sum(1 for li in listings if not li.listed),
+        unmapped_subjects=dict(sorted(Counter(str(p.field).removeprefix("Subject/") for p in problems
+                                              if p.code == "unmapped-subject").items())),
     )
 
 

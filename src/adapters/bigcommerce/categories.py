@@ -13,6 +13,7 @@ channel without a tree gets one (`PUT /catalog/trees`). Made and found ids are h
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceRejected
@@ -103,20 +104,18 @@ class CategoryTrees:
         self._read.add(channel)
 
     def _create(self, keys: list[CategoryKey]) -> None:
-        body = []
+        body: list[dict[str, Any]] = []
         for channel, path in keys:
-            item: dict[str, object] = {"name": path[-1]}
-            if len(path) == 1:
-                item["tree_id"] = self._tree(channel)
-            else:
-                item["parent_id"] = self._ids[(channel, path[:-1])]
-            body.append(item)
+            # The spec's schema requires both (`anyOf: required [tree_id, parent_id]`); 0 is the tree's root.
+            parent = self._ids[(channel, path[:-1])] if len(path) > 1 else 0
+            body.append({"name": path[-1], "tree_id": self._tree(channel), "parent_id": parent})
         # A 207 answers with the categories it made only: each is matched to its key by parent and name.
-        by_place = {(item.get("parent_id", 0), str(item["name"]).casefold()): key for item, key in zip(body, keys,
-                                                                                                       strict=True)}
+        by_place = {(item["tree_id"], item["parent_id"], str(item["name"]).casefold()): key
+                    for item, key in zip(body, keys, strict=True)}
         response = self.client.request("POST", "catalog/trees/categories", json=body)
         for made in response.data or []:
-            key = by_place.get((int(made.get("parent_id") or 0), str(made.get("name") or "").casefold()))
+            key = by_place.get((int(made.get("tree_id") or 0), int(made.get("parent_id") or 0),
+                                str(made.get("name") or "").casefold()))
             if key is not None:
                 self._ids[key] = int(made["category_id"])
                 self._found[(key[0], _fold(key[1]))] = self._ids[key]
