@@ -18,6 +18,7 @@ Ports a plugin implements: `CatalogSourceContract`, `StorefrontContract`, `Order
 the `AdapterContext` a factory gets.
 """
 
+from bookbridge.testing.category_ids_contract import CategoryIdsContract
 from bookbridge.testing.exception_queue_contract import ExceptionQueueContract
 from bookbridge.testing.notifier_contract import NotifierContract
 from bookbridge.testing.order_source_contract import OrderSourceContract
@@ -30,6 +31,7 @@ from bookbridge.testing.unit_of_work_contract import UnitOfWorkContract
 
 __all__ = [
     "CatalogSourceContract",
+    "CategoryIdsContract",
     "ExceptionQueueContract",
     "NotifierContract",
     "OrderSourceContract",
