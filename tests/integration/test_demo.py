@@ -32,6 +32,8 @@ def test_demo_plans_syncs_and_flips_launches_and_campaigns():
     created = re.search(r"│ demo store\s+│\s+(\d+) │", out)
     assert created and int(created.group(1)) > 0
     assert "Second sync with nothing changed: 0 product changes, 0 API writes." in out
+    categories = re.search(r"Categories \(from the demo's subject mapping\): (\d+) in the channels' trees", out)
+    assert categories and int(categories.group(1)) > 0 and "Fiction > Crime & mystery (" in out
     assert "the BigCommerce sandbox at http://127.0.0.1:" in out and "SQLite at" in out
     assert re.search(r"preorder -> available", out)
     assert re.search(r"sale prices none -> (GBP|USD) \d+\.\d\d", out)

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from bookbridge.adapters.bigcommerce.batching import PRODUCT_BATCH_MAX
 from bookbridge.adapters.bigcommerce.categories import CategoryTrees
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import Section
@@ -83,3 +85,25 @@ def forget_refused_categories(trees: CategoryTrees, works: Sequence[ActionWork])
     for w in works:
         if w.listing is not None and any(e.field == "categories" for e in w.errors):
             trees.forget(w.listing.channels)
+
+
+def relink_made(client: BigCommerceClient, works: Sequence[ActionWork], find: Callable[[str], int | None]) -> None:
+    """Products made in this batch were linked to the products made before them; link them to those made after
+    them as well (`PUT /catalog/products`, 10 at a time), so that a work's formats made together link both ways."""
+    items: list[tuple[ActionWork, list[int]]] = []
+    for w in works:
+        if w.ok and w.created and w.listing is not None and not w.listing.variants and w.product_id is not None:
+            related = related_ids(w.listing.related_isbns, find)
+            if related != (w.remote.get(SENT_KEY) or []):
+                items.append((w, related))
+    for start in range(0, len(items), PRODUCT_BATCH_MAX):
+        chunk = items[start:start + PRODUCT_BATCH_MAX]
+        try:
+            client.request("PUT", "catalog/products",
+                           json=[{"id": w.product_id, "related_products": related} for w, related in chunk])
+        except BigCommerceError as exc:
+            for w, _ in chunk:
+                w.errors.append(store_error(exc, context=f"linking product {w.product_id} to its related products"))
+            continue
+        for w, related in chunk:
+            w.remote[SENT_KEY] = related

@@ -34,6 +34,7 @@ from bookbridge.adapters.bigcommerce.links import (
     forget_refused_categories,
     prepare_categories,
     product_of,
+    relink_made,
     remote_links,
 )
 from bookbridge.adapters.bigcommerce.probe import probe_store
@@ -155,6 +156,7 @@ class BigCommerceStorefront(Storefront):
         self._resolve_unknown(works)
         self._each(self._create, [w for w in works if w.ok and w.product_id is None and w.listing is not None
                                   and w.action.kind is not ActionKind.HIDE])
+        relink_made(self.client, works, self._find)
         pending = [w for w in works if w.ok and w.product_id is not None and not w.created]
         if self.delete_on_delist:
             self._delete([w for w in pending if w.action.kind is ActionKind.HIDE and w.listing is None])

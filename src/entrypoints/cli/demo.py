@@ -38,6 +38,8 @@ from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Setti
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
 
+CATEGORIES = Path(__file__).with_name("demo_categories.toml")  # the demo's small category mapping
+
 # The sandbox's channels (`container.open_demo_sandbox`): 1, the store's default, and 2.
 STOREFRONTS = (
     StorefrontSettings(
@@ -134,6 +136,7 @@ def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None =
         storefronts=list(STOREFRONTS),
         database_url=f"sqlite:///{directory / 'state.db'}",
         sales_sinks=[AdapterSettings(kind="csv", name="consonance-csv", directory=str(directory / "sales"))],
+        mapping={"categories": str(CATEGORIES)},  # the file, read as the settings load
         http=HttpSettings(admin_token_file=token_file))
 
 
@@ -177,6 +180,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))
     with uow:
         opened = uow.exceptions.open_items()
+    console.print(_categories_line(sandbox))
     console.print(f"Exception queue: {len(opened)} open")
     for item in opened[:6]:
         console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {escape(item.message)}")
@@ -198,6 +202,25 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
                   f"and {campaigns} campaign price flips happened at their instants; {sales.orders} orders came back "
                   f"as sales of {sales.units} units ({revenue}).")
     return 0
+
+
+def _categories_line(sandbox: DemoSandbox) -> str:
+    """The categories the sync filed products under, per channel's tree, with their product counts."""
+    state = sandbox.state
+    counts: dict[int, int] = {}
+    for product in state.products.values():
+        for cid in product.get("categories") or []:
+            counts[cid] = counts.get(cid, 0) + 1
+
+    def path(cid: int) -> str:
+        c = state.categories[cid]
+        return (path(c["parent_id"]) + " > " if c["parent_id"] in state.categories else "") + str(c["name"])
+
+    trees = {t["id"]: t["channels"] for t in state.category_trees.values()}
+    shown = sorted((trees.get(state.categories[c]["tree_id"], [0])[0], path(c), n) for c, n in counts.items())
+    return (f"Categories (from the demo's subject mapping): {len(state.categories)} in the channels' trees; "
+            + "; ".join(f"channel {ch}: {escape(p)} ({n})" for ch, p, n in shown[:6])
+            + (f"; … {len(shown) - 6} more" if len(shown) > 6 else ""))
 
 
 def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:
