@@ -70,7 +70,7 @@ def stale_links(listings: Iterable[Any], applied: Mapping[str, Any]) -> list[str
     stale = []
     for listing in listings:
         record = applied.get(listing.key)
-        if record is None or record.product_id is None or not record.hashes or listing.variants:
+        if record is None or record.product_id is None or not record.visible or not record.hashes or listing.variants:
             continue
         sent = record.remote.get(SENT_KEY) if record.remote else None
         wanted = related_ids(listing.related_isbns, product_of)
