@@ -135,13 +135,14 @@ def search_keywords(base: str, subjects: Iterable[Subject]) -> str:
     """`base` (the listing's own keywords: ISBN, authors, imprint, comma-separated) and then the keyword subjects
     (List 27: 20), each once, cut at a whole keyword within BigCommerce's limit. A comma inside a keyword would
     split it in two: it becomes a space."""
+    keywords = [s.code for s in subjects if s.scheme is SubjectScheme.KEYWORDS]
+    if not keywords:
+        return base
     seen = {part.strip().casefold() for part in base.split(",")}
     kept = [base] if base else []
     length = len(base)
-    for subject in subjects:
-        if subject.scheme is not SubjectScheme.KEYWORDS:
-            continue
-        word = " ".join(subject.code.replace(",", " ").split())
+    for keyword in keywords:
+        word = " ".join(keyword.replace(",", " ").split())
         if not word or word.casefold() in seen:
             continue
         extra = len(word) + (2 if kept else 0)

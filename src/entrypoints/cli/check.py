@@ -174,8 +174,8 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
             table.add_row(severity.value, code, str(count), escape(f"{example.record or ''}: {example.message}"))
         console.print(table)
     if report.unmapped_subjects:
-        console.print("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
-            f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items()))
+        console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
+            f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
     table = Table(title="Per storefront: where each edition stands")
     for column in ("storefront", "editions", "listed", "held back: problems", "not licensed",
                    "not announced or withdrawn"):
