@@ -40,6 +40,7 @@ from bookbridge.domain.ports import (
     ChannelPriced,
     Clock,
     ExceptionKind,
+    RelatedLinking,
     SourceRead,
     SourceUnreadable,
     StoreErrorKind,
@@ -178,7 +179,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     # (a product made again, or a format made later in this run): their links are written again.
     for relinking in (False, True):
         if relinking:
-            if report.stopped:
+            if report.stopped or not (isinstance(store, RelatedLinking) and store.links_related_products):
                 break
             actions = relink_actions(planned, applied)
         for start in range(0, len(actions), cmd.batch_size):

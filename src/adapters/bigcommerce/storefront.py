@@ -99,6 +99,8 @@ def _refused(context: str, refused: dict[str, str]) -> StoreError:
 
 
 class BigCommerceStorefront(Storefront):
+    links_related_products = True  # `RelatedLinking`: related_products by id, the ids kept in `remote` (links.py)
+
     def __init__(
         self,
         client: BigCommerceClient,
