@@ -175,30 +175,22 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         with uow:
             store.use_categories(uow.categories.known(name))
     done = 0
-    # The plan's actions; then the products whose related products were written with ids that changed since
-    # (a product made again, or a format made later in this run): their links are written again.
-    for relinking in (False, True):
-        if relinking:
-            if report.stopped or not (isinstance(store, RelatedLinking) and store.links_related_products):
-                break
-            actions = relink_actions(planned, applied)
-        for start in range(0, len(actions), cmd.batch_size):
-            if should_stop is not None and should_stop():
-                report.stopped = True  # what is done is recorded; the next run plans the rest again
-                break
-            if on_batch is not None and not on_batch():
-                logger.warning("sync of store %r stopped before batch %d of %d: on_batch said so (lease lost)", name,
-                               start // cmd.batch_size + 1, -(-len(actions) // cmd.batch_size))
-                report.stopped = True
-                break
-            batch = actions[start : start + cmd.batch_size]
-            _record_create_intents(batch, applied, name, uow)
-            outcomes = store.apply(batch, applied)
-            _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
-            _record_categories(store, name, uow)
-            done += len(batch)
-            if on_progress:
-                on_progress(done, done + len(actions) - start - len(batch))
+    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size):
+        if should_stop is not None and should_stop():
+            report.stopped = True  # what is done is recorded; the next run plans the rest again
+            break
+        if on_batch is not None and not on_batch():
+            logger.warning("sync of store %r stopped before batch %d of %d: on_batch said so (lease lost)", name,
+                           start // cmd.batch_size + 1, -(-len(actions) // cmd.batch_size))
+            report.stopped = True
+            break
+        _record_create_intents(batch, applied, name, uow)
+        outcomes = store.apply(batch, applied)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
+        _record_categories(store, name, uow)
+        done += len(batch)
+        if on_progress:
+            on_progress(done, max(done, len(actions)))  # relinks come after the plan
     with uow:
         uow.state.save_catalogue(source.name, planned.catalogue)
         uow.state.set_cursor(source.name, planned.read.cursor)
@@ -206,6 +198,19 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     report.wakeups = next_wakeups(planned.listings)
     report.finished = clock.now()
     return report
+
+
+def _batches(actions: Sequence[StoreAction], planned: PlannedSync, applied: dict[str, AppliedListing],
+             store: Storefront, size: int) -> Iterator[tuple[int, Sequence[StoreAction]]]:
+    """The plan's actions in batches; then, for a store that links related products by id, the products whose
+    links were written with ids that changed since (a product made again, or a format made later in this run),
+    found once the plan's batches are recorded (a run stopped early leaves them to the next)."""
+    for start in range(0, len(actions), size):
+        yield start, actions[start : start + size]
+    if isinstance(store, RelatedLinking) and store.links_related_products:
+        relinks = relink_actions(planned, applied)
+        for start in range(0, len(relinks), size):
+            yield start, relinks[start : start + size]
 
 
 def relink_actions(planned: PlannedSync, applied: dict[str, AppliedListing]) -> list[StoreAction]:
