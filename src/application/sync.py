@@ -219,6 +219,7 @@ def relink_actions(planned: PlannedSync, applied: dict[str, AppliedListing]) -> 
     by_key = {listing.key: listing for listing in planned.listings}
     by_key.update({a.key: a.listing for a in planned.plan.actions if a.listing is not None})
     current = [li for li in by_key.values() if li.listed and li.key in applied
+               and Section.CORE not in applied[li.key].held  # a store-side edit under `report`: left alone
                and applied[li.key].hashes.get(Section.CORE) == li.hashes.get(Section.CORE)]
     return [StoreAction(ActionKind.UPDATE, key, by_key[key], (Section.CORE,),
                         reason="related products: their store ids changed") for key in stale_links(current, applied)]
