@@ -7,7 +7,7 @@ flight; the storefront's create-by-SKU lookup makes the re-run converge without 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from bookbridge.application.listing_memos import ListingMemos

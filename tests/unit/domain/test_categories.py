@@ -15,7 +15,7 @@ from bookbridge.domain.categories import (
     map_subjects,
     search_keywords,
 )
-from bookbridge.domain.listing import MappingSettings, Section, build_store_listings
+from bookbridge.domain.listing import MappingSettings, Section, build_store_listings, section_payloads
 from bookbridge.domain.model import Subject, SubjectScheme
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -105,6 +105,6 @@ def test_listings_carry_categories_and_warn_of_unmapped_codes_without_holding_an
             assert [p.field for p in listing.problems if p.code == "unmapped-subject"] == ["Subject/thema"]
         assert listing.listed == plain[listing.key].listed  # a warning, never a reason to hold back
         # Left out of the core section when empty: listings without categories hash as they did before.
-        assert ("categories" in listing.section_payload(Section.CORE)) == bool(listing.categories)
+        assert ("categories" in section_payloads(listing)[Section.CORE]) == bool(listing.categories)
         same = listing.hashes[Section.CORE] == plain[listing.key].hashes[Section.CORE]
         assert same != bool(listing.categories)
