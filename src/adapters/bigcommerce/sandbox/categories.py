@@ -27,12 +27,6 @@ DEPTH_MAX = 8
 STORE_CATEGORIES_MAX = 16_000
 
 
-def seed_trees(state: SandboxState) -> None:
-    """The default storefront's tree, as every store has it (channel 1)."""
-    if 1 in state.channels:
-        state.category_trees[1] = {"id": 1, "name": "Default", "channels": [1]}
-
-
 # -- trees ------------------------------------------------------------------------------------------------------
 def list_trees(call: Call) -> Reply:
     ids = int_list(call.query, "id:in")

@@ -67,9 +67,8 @@ class SandboxState:
                 "date_created": stamp,
                 "date_modified": stamp,
             }
-        from .categories import seed_trees  # categories imports this module
-
-        seed_trees(self)
+        if 1 in self.channels:  # every store has its default storefront's category tree (categories.py)
+            self.category_trees[1] = {"id": 1, "name": "Default", "channels": [1]}
 
     # -- ids and time ---------------------------------------------------------------------------
     def next_id(self, kind: str, start: int = 1) -> int:
