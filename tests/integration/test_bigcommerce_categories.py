@@ -192,3 +192,20 @@ def test_every_request_the_adapter_sent_matches_the_specs(sandbox, world):
                                                      ("GET", "/v3/catalog/trees/categories"),
                                                      ("POST", "/v3/catalog/trees/categories")}
     assert invalid_adapter_requests(list(sandbox.requests)) == {}
+
+
+def test_a_category_deleted_by_hand_is_refused_once_then_found_missing_and_made_again(sandbox, world):
+    source, store, uow, clock = world
+    assert sync_store(COMMAND, source, store, uow, clock).ok
+    fiction = next(c for c in sandbox.state.categories.values() if c["name"] == "Fiction" and c["tree_id"] == 1)
+    with httpx.Client(base_url=sandbox.base_url_v3, headers=sandbox.auth_headers) as v3:
+        v3.delete("/catalog/trees/categories", params={"category_id:in": fiction["category_id"]}).raise_for_status()
+    full = replace(COMMAND, full=True)
+    refused = sync_store(full, source, store, uow, clock)  # the state still names the deleted id
+    assert refused.failed and all("categories" in e for e in refused.exceptions_opened)
+    again = sync_store(full, source, store, uow, clock)  # the tree is read again, and the category made again
+    assert again.ok, again.exceptions_opened
+    remade = [c for c in sandbox.state.categories.values() if c["name"] == "Fiction" and c["tree_id"] == 1]
+    assert len(remade) == 1 and remade[0]["category_id"] != fiction["category_id"]
+    with uow:
+        assert uow.categories.known("shop")[(1, ("Fiction",))] == remade[0]["category_id"]
