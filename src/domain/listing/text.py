@@ -50,6 +50,13 @@ def sanitised_html(text: str) -> str:
     parser closes a paragraph where another opens; the empty ones that leaves are dropped), carriage returns
     (`&#13;`) turned into newlines."""
     cleaned = _CLEAN_HTML(_NEWLINES.sub("\n", text))
+    # A paragraph inside a scoping element the allow-list drops (`<p><object><p>`) survives the first pass as
+    # `<p><p>`; parsed again, the inner paragraph closes the outer one. Clean until nothing changes.
+    for _ in range(3):
+        again = _CLEAN_HTML(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
     while True:
         emptied = _EMPTY.sub("", cleaned)
         if emptied == cleaned:
