@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,4 +37,4 @@ class TestMerchantFeedStorefront(StorefrontContract):
         return storefront.files_written
 
     def make_rejected(self, storefront: Storefront, listing: StoreListing) -> StoreListing:
-        return with_hashes(listing.model_copy(update={"name": "A" * 151}))  # Google: title at most 150
+        return with_hashes(replace(listing, name="A" * 151))  # Google: title at most 150

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -124,12 +125,11 @@ def test_an_update_that_changes_no_item_writes_no_file(settings: FeedSettings) -
     listing = by_key("9781800000018")
     store.apply([StoreAction(ActionKind.CREATE, listing.key, listing, tuple(listing.hashes))], {})
     written = store.files_written
-    changed = with_hashes(listing.model_copy(update={"weight": listing.weight + 1}))  # not in the feed
+    changed = with_hashes(replace(listing, weight=listing.weight + 1))  # not in the feed
     [outcome] = store.apply([StoreAction(ActionKind.UPDATE, changed.key, changed, tuple(changed.hashes))], {})
     assert outcome.ok and store.files_written == written
     assert listing.price is not None
-    cheaper = with_hashes(listing.model_copy(update={"price": listing.price.model_copy(update={
-        "sale_price": listing.price.price - 5})}))
+    cheaper = with_hashes(replace(listing, price=replace(listing.price, sale_price=listing.price.price - 5)))
     store.apply([StoreAction(ActionKind.UPDATE, cheaper.key, cheaper, tuple(cheaper.hashes))], {})
     assert store.files_written == written + 1  # the GB feed only: the USD price did not change
     assert [i.sale_price for i in read_feed(settings.feed_path("GB"))] == ["15.00 GBP"]
@@ -155,8 +155,8 @@ def test_a_sale_price_carries_its_campaign_window(settings: FeedSettings) -> Non
 def test_a_window_open_at_either_end_is_left_out(settings: FeedSettings) -> None:
     listing = on_sale()
     for open_end in ({"sale_starts": None}, {"sale_ends": None}):
-        prices = tuple(p.model_copy(update=open_end) for p in listing.extra_prices)
-        [us] = feed_items(listing.model_copy(update={"extra_prices": prices}), settings)["US"]
+        prices = tuple(replace(p, **open_end) for p in listing.extra_prices)
+        [us] = feed_items(replace(listing, extra_prices=prices), settings)["US"]
         assert us.sale_price and us.sale_price_effective_date == ""  # Google wants both ends or none
         assert validate_item(us) == []
 
@@ -166,9 +166,9 @@ def test_a_moved_campaign_window_changes_the_pricing_hash_and_reaches_the_feed(s
     listing = on_sale()
     store.apply([StoreAction(ActionKind.CREATE, listing.key, listing, tuple(listing.hashes))], {})
     written = store.files_written
-    prices = tuple(p.model_copy(update={"sale_ends": datetime(2026, 12, 9, tzinfo=UK.zone)})
+    prices = tuple(replace(p, sale_ends=datetime(2026, 12, 9, tzinfo=UK.zone))
                    for p in listing.extra_prices)
-    longer = with_hashes(listing.model_copy(update={"extra_prices": prices}))
+    longer = with_hashes(replace(listing, extra_prices=prices))
     changed = [s for s in listing.hashes if listing.hashes[s] != longer.hashes[s]]
     assert changed == ["pricing"]
     store.apply([StoreAction(ActionKind.UPDATE, longer.key, longer, tuple(changed))], {})
@@ -211,7 +211,7 @@ def test_an_edition_created_hidden_at_metadata_lock_is_in_no_feed_until_its_rele
 def test_an_invalid_item_is_rejected_naming_the_edition_and_the_attribute(settings: FeedSettings) -> None:
     store = MerchantFeedStorefront(settings)
     good = by_key("9781800000018")
-    bad = with_hashes(by_key("9781800000025").model_copy(update={"name": "T" * 151}))
+    bad = with_hashes(replace(by_key("9781800000025"), name="T" * 151))
     outcomes = store.apply([StoreAction(ActionKind.CREATE, li.key, li, tuple(li.hashes)) for li in (good, bad)], {})
     assert outcomes[0].ok and not outcomes[1].ok
     error = outcomes[1].error
