@@ -111,8 +111,10 @@ def touch(state: SandboxState, product: Record) -> None:
     product["date_modified"] = state.now_iso()
     # calculated_price: the sale price when set, else the price (read-only field).
     product["calculated_price"] = product["sale_price"] or product["price"]
+    state.products.note(product["id"], product)  # its SKU, name or URL may have changed in place
     for variant in state.product_variants(product["id"]):
         variants.recalculate(variant, product)
+        state.variants.note(variant["id"], variant)
 
 
 def _validate_nested(body: Record, *, creating: bool) -> None:
@@ -161,7 +163,7 @@ def check_unique(state: SandboxState, body: Record, product_id: int | None, pend
 
 
 def url_taken(state: SandboxState, url: str, product_id: int | None) -> bool:
-    return any(p["custom_url"]["url"] == url and p["id"] != product_id for p in state.products.values())
+    return any(p["id"] != product_id for p in state.products.find("url", url))
 
 
 def create_product(state: SandboxState, body: Any) -> Record:
@@ -280,10 +282,10 @@ def delete_products(state: SandboxState, product_ids: Iterable[int]) -> None:
         if state.products.pop(product_id, None) is None:
             continue
         for table in (state.variants, state.options, state.images, state.custom_fields, state.metafields):
-            for key in [k for k, r in table.items() if r.get("product_id") == product_id]:
+            for key in table.keys_where("product_id", product_id):
                 del table[key]
-        state.channel_assignments = {a for a in state.channel_assignments if a[0] != product_id}
-        for record_key in [k for k, r in state.price_records.items() if r["product_id"] == product_id]:
+        state.channel_assignments.drop_product(product_id)
+        for record_key in state.price_records.keys_where("product_id", product_id):
             del state.price_records[record_key]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -69,7 +70,8 @@ class OrderFilter:
 class Catalogue(Protocol):
     """What the order book reads of the store (`SandboxState`): products and variants by SKU, ids, and time."""
 
-    products: dict[int, Record]
+    @property
+    def products(self) -> Mapping[int, Record]: ...
 
     def now(self) -> datetime: ...
 

@@ -59,7 +59,7 @@ def update_list(state: SandboxState, list_id: int, body: Any) -> Record:
 def delete_list(state: SandboxState, list_id: int) -> None:
     get_list(state, list_id)
     del state.price_lists[list_id]
-    for record_key in [k for k in state.price_records if k[0] == list_id]:
+    for record_key in state.price_records.keys_where("price_list_id", list_id):
         del state.price_records[record_key]
     for assignment_id in [k for k, a in state.price_list_assignments.items() if a["price_list_id"] == list_id]:
         del state.price_list_assignments[assignment_id]
@@ -115,11 +115,21 @@ def query_records(state: SandboxState, list_id: int, query: Mapping[str, str]) -
     currencies = {c.lower() for c in str_list(query, "currency:in") or []} | (
         {query["currency"].lower()} if query.get("currency") else set()
     )
+    # Start from the narrowest index the query names, then apply every filter.
+    table = state.price_records
+    if variant_ids is not None:
+        candidates = [r for v in set(variant_ids) for r in table.where("variant_id", v)]
+    elif product_ids is not None:
+        candidates = [r for p in set(product_ids) for r in table.where("product_id", p)]
+    elif skus:
+        candidates = [r for s in skus for r in table.find("sku", s)]
+    else:
+        candidates = table.where("price_list_id", list_id)
     return sorted(
         (
             r
-            for (lid, _, _), r in state.price_records.items()
-            if lid == list_id
+            for r in candidates
+            if r["price_list_id"] == list_id
             and (variant_ids is None or r["variant_id"] in variant_ids)
             and (product_ids is None or r["product_id"] in product_ids)
             and (not skus or r["sku"].casefold() in skus)

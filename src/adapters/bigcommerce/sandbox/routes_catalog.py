@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.routing import Route
@@ -24,7 +25,7 @@ def _includes(call: Call) -> tuple[set[str], set[str] | None]:
     return include, set(fields) if fields else None
 
 
-def filter_products(state: SandboxState, query: dict[str, str]) -> list[Record]:
+def filter_products(state: SandboxState, query: dict[str, str]) -> Sequence[Record]:
     ids = int_list(query, "id:in")
     single_id = int_param(query, "id")
     not_ids = int_list(query, "id:not_in") or []
@@ -40,8 +41,6 @@ def filter_products(state: SandboxState, query: dict[str, str]) -> list[Record]:
     visible = bool_param(query, "is_visible")
 
     def keep(p: Record) -> bool:
-        modified = parse_iso(p["date_modified"])
-        channels = state.product_channels(p["id"])
         return (
             (ids is None or p["id"] in ids)
             and (single_id is None or p["id"] == single_id)
@@ -52,9 +51,9 @@ def filter_products(state: SandboxState, query: dict[str, str]) -> list[Record]:
             and (name is None or p["name"] == name)
             and name_like in p["name"].casefold()
             and (not keyword or keyword in f"{p['name']} {p['sku']} {p['description']}".casefold())
-            and (modified_min is None or modified >= modified_min)
-            and (modified_max is None or modified <= modified_max)
-            and (channel_ids is None or any(c in channel_ids for c in channels))
+            and (modified_min is None or parse_iso(p["date_modified"]) >= modified_min)
+            and (modified_max is None or parse_iso(p["date_modified"]) <= modified_max)
+            and (channel_ids is None or any(c in channel_ids for c in state.product_channels(p["id"])))
             and (visible is None or p["is_visible"] == visible)
             and all(p[f] == query[f] for f in ("type", "availability") if f in query)
         )
@@ -62,8 +61,46 @@ def filter_products(state: SandboxState, query: dict[str, str]) -> list[Record]:
     sort = query.get("sort", "id")
     if sort not in SORTS:
         raise ApiError(422, "Invalid sort field.", {"sort": f"sort must be one of {', '.join(SORTS)}."})
-    found = [p for p in state.products.values() if keep(p)]
-    return sorted(found, key=lambda p: (p[sort], p["id"]), reverse=query.get("direction") == "desc")
+    descending = query.get("direction") == "desc"
+    candidates = _candidates(state, ids, single_id, sku, skus, name, channel_ids)
+    if candidates is None:
+        if not (not_ids or name_like or keyword or modified_min or modified_max or visible is not None
+                or "type" in query or "availability" in query):
+            # No filter: the whole table, already in id order (ids only grow and are never reused), so a page
+            # of it costs the page, not the table.
+            if sort == "id" and not descending:
+                return state.products.rows()
+            return sorted(state.products.values(), key=lambda p: (p[sort], p["id"]), reverse=descending)
+        candidates = list(state.products.values())
+    found = [p for p in candidates if keep(p)]
+    return sorted(found, key=lambda p: (p[sort], p["id"]), reverse=descending)
+
+
+def _candidates(
+    state: SandboxState,
+    ids: list[int] | None,
+    single_id: int | None,
+    sku: str | None,
+    skus: set[str],
+    name: str | None,
+    channel_ids: list[int] | None,
+) -> list[Record] | None:
+    """The products the narrowest indexed filter allows (each still goes through every filter), or None."""
+    products = state.products
+    if single_id is not None:
+        return [products[single_id]] if single_id in products else []
+    if ids is not None:
+        return [products[i] for i in set(ids) if i in products]
+    if sku is not None:
+        return products.find("sku", sku.casefold())
+    if skus:
+        return [p for key in skus for p in products.find("sku", key)]
+    if name is not None:
+        return products.find("name", name)
+    if channel_ids is not None:
+        on = set().union(*(state.channel_assignments.products_on(c) for c in channel_ids))
+        return [products[i] for i in on if i in products]
+    return None
 
 
 def list_products(call: Call) -> Reply:
@@ -175,9 +212,21 @@ def search_variants(call: Call) -> Reply:
     ids = int_list(q, "id:in")
     single = int_param(q, "id")
     product_ids = int_list(q, "product_id:in")
+    variants = call.state.variants
+    # Start from the narrowest index the query names, then apply every filter.
+    if single is not None:
+        candidates = [variants[single]] if single in variants else []
+    elif ids is not None:
+        candidates = [variants[i] for i in set(ids) if i in variants]
+    elif "sku" in q:
+        candidates = variants.find("sku", q["sku"].casefold())
+    elif product_ids is not None:
+        candidates = [v for p in set(product_ids) for v in variants.where("product_id", p)]
+    else:
+        candidates = list(variants.values())
     found = [
         v
-        for v in sorted(call.state.variants.values(), key=lambda v: v["id"])
+        for v in sorted(candidates, key=lambda v: v["id"])
         if (ids is None or v["id"] in ids)
         and (single is None or v["id"] == single)
         and (product_ids is None or v["product_id"] in product_ids)

@@ -49,11 +49,7 @@ def assign_channels(call: Call) -> Reply:
 def _assignments(call: Call) -> list[tuple[int, int]]:
     products = int_list(call.query, "product_id:in")
     channels = int_list(call.query, "channel_id:in")
-    return sorted(
-        a
-        for a in call.state.channel_assignments
-        if (products is None or a[0] in products) and (channels is None or a[1] in channels)
-    )
+    return call.state.channel_assignments.select(products, channels)
 
 
 def list_assignments(call: Call) -> Reply:
@@ -62,7 +58,8 @@ def list_assignments(call: Call) -> Reply:
 
 def delete_assignments(call: Call) -> Reply:
     require_filter(call.query, ("product_id:in", "channel_id:in"))
-    call.state.channel_assignments -= set(_assignments(call))
+    for pair in _assignments(call):
+        call.state.channel_assignments.discard(pair)
     return no_content()
 
 

@@ -104,12 +104,13 @@ def create_nested(state: SandboxState, product: Record, items: list[Record]) -> 
                 value = options.new_value(state, option, {"label": ref["label"]})
             values.append(options.value_ref(option, value))
         variant = _new_variant(state, product, item["sku"], values)
-        _apply(variant, item)
+        _apply(state, variant, item)
         recalculate(variant, product)
 
 
-def _apply(variant: Record, body: Record) -> None:
+def _apply(state: SandboxState, variant: Record, body: Record) -> None:
     variant.update({k: v for k, v in body.items() if k in VARIANT_WRITABLE})
+    state.variants.note(variant["id"], variant)  # its SKU may have changed in place
 
 
 def _resolve_values(state: SandboxState, product_id: int, refs: Any) -> list[Record]:
@@ -155,7 +156,7 @@ def create_variant(state: SandboxState, product_id: int, body: Any) -> Record:
         state.variants.pop(product["base_variant_id"], None)
         product["base_variant_id"] = None
     variant = _new_variant(state, product, body["sku"], values)
-    _apply(variant, body)
+    _apply(state, variant, body)
     return variant
 
 
@@ -167,10 +168,11 @@ def update_variant(state: SandboxState, variant_id: int, body: Any, product_id: 
     validate(body, VARIANT_FIELDS)
     if body.get("sku"):
         _check_sku(state, body["sku"], variant_id)
-    _apply(variant, body)
+    _apply(state, variant, body)
     product = state.products[variant["product_id"]]
     if product["base_variant_id"] == variant_id and "sku" in body:
         product["sku"] = body["sku"]  # the base variant carries the product SKU
+        state.products.note(product["id"], product)
     return variant
 
 
