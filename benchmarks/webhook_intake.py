@@ -25,6 +25,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 SECRET_ENV, SECRET = "BB_BENCH_WEBHOOK_SECRET", "bench-client-secret-0123456789"
 DUPLICATES = 0.10
@@ -62,6 +63,24 @@ def serve(port: int, database_url: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+def serve_bare(port: int) -> None:
+    """The baseline child: a bare FastAPI endpoint answering 200, under the same uvicorn settings as `serve`."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.post("/webhooks/bigcommerce")
+    async def bare() -> dict[str, str]:
+        return {"status": "accepted"}
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -83,63 +102,79 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, round(q * (len(sorted_values) - 1)))]
 
 
-def run(n: int, concurrency: int, database_url: str | None) -> dict[str, float]:
+def _start(args: list[str], env: dict[str, str], profile: str | None) -> subprocess.Popen[bytes]:
+    prefix = ["-m", "cProfile", "-o", profile] if profile else []
+    return subprocess.Popen([sys.executable, *prefix, "-m", "benchmarks.webhook_intake", *args], env=env)
+
+
+def drive(port: int, child: subprocess.Popen[bytes], bodies: list[bytes], concurrency: int) -> dict[str, Any]:
+    """Send `bodies` (the first 50 as a warm-up) signed, `concurrency` at a time; the figures and /metrics."""
     import httpx
 
     from bookbridge.entrypoints.http.signatures import SigningKey
 
     key = SigningKey.from_secret(SECRET)
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(
+            max_connections=concurrency, max_keepalive_connections=concurrency)) as client:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if client.get("/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or child.poll() is not None:
+                raise SystemExit("the app did not start")
+            time.sleep(0.1)
+
+        def send(body: bytes) -> tuple[float, int, str]:
+            delivery_id = f"msg_{uuid.uuid4().hex}"
+            stamp = int(time.time())
+            headers = {"content-type": "application/json", "webhook-id": delivery_id,
+                       "webhook-timestamp": str(stamp), "webhook-signature": key.sign(delivery_id, stamp, body)}
+            started = time.perf_counter()
+            answer = client.post("/webhooks/bigcommerce", content=body, headers=headers)
+            return time.perf_counter() - started, answer.status_code, answer.json().get("status", "")
+
+        for body in bodies[:50]:  # warm-up, not measured (and stored like the rest)
+            send(body)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = list(pool.map(send, bodies[50:]))
+        elapsed = time.perf_counter() - started
+        answer = client.get("/metrics")
+        metrics = answer.text if answer.status_code == 200 else ""
+    latencies = sorted(r[0] for r in results)
+    stored = sum(float(v) for v in re.findall(r'^bookbridge_webhook_events\{status="\w+"\} (\S+)$', metrics, re.M))
+    return {"deliveries": len(results), "seconds": elapsed, "requests_per_second": len(results) / elapsed,
+            "p50_ms": percentile(latencies, 0.50) * 1000, "p90_ms": percentile(latencies, 0.90) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000, "max_ms": latencies[-1] * 1000,
+            "errors": sum(1 for r in results if r[1] != 200), "stored_events": stored}
+
+
+def run(n: int, concurrency: int, database_url: str | None, profile: str | None = None) -> dict[str, Any]:
+    """The bare endpoint, then the app's intake, with the same client and deliveries; both sets of figures."""
+    bodies = deliveries(n, random.Random(6))
+    env = {**os.environ, SECRET_ENV: SECRET}
     port = free_port()
+    child = _start(["--serve-bare", str(port)], env, None)
+    try:
+        bare = drive(port, child, bodies, concurrency)
+    finally:
+        child.terminate()
+        child.wait(30)
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bookbridge.db'}"
-        env = {**os.environ, SECRET_ENV: SECRET}
-        child = subprocess.Popen([sys.executable, "-m", "benchmarks.webhook_intake", "--serve", str(port),
-                                  "--database-url", url], env=env)
+        port = free_port()
+        child = _start(["--serve", str(port), "--database-url", url], env, profile)
         try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=30,
-                              limits=httpx.Limits(max_connections=concurrency,
-                                                  max_keepalive_connections=concurrency)) as client:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if client.get("/healthz").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline or child.poll() is not None:
-                        raise SystemExit("the app did not start")
-                    time.sleep(0.1)
-                bodies = deliveries(n, random.Random(6))
-
-                def send(body: bytes) -> tuple[float, int, str]:
-                    delivery_id = f"msg_{uuid.uuid4().hex}"
-                    stamp = int(time.time())
-                    headers = {"content-type": "application/json", "webhook-id": delivery_id,
-                               "webhook-timestamp": str(stamp),
-                               "webhook-signature": key.sign(delivery_id, stamp, body)}
-                    started = time.perf_counter()
-                    answer = client.post("/webhooks/bigcommerce", content=body, headers=headers)
-                    return time.perf_counter() - started, answer.status_code, answer.json().get("status", "")
-
-                for body in bodies[:50]:  # warm-up, not measured (and stored like the rest)
-                    send(body)
-                started = time.perf_counter()
-                with ThreadPoolExecutor(concurrency) as pool:
-                    results = list(pool.map(send, bodies[50:]))
-                elapsed = time.perf_counter() - started
-                metrics = client.get("/metrics").text
+            intake = drive(port, child, bodies, concurrency)
         finally:
             child.terminate()
             child.wait(30)
-    latencies = sorted(r[0] for r in results)
-    errors = sum(1 for r in results if r[1] != 200)
-    stored = sum(float(v) for v in re.findall(r'^bookbridge_webhook_events\{status="\w+"\} (\S+)$', metrics, re.M))
-    unique = len(set(bodies))
-    return {"deliveries": len(results), "concurrency": concurrency, "seconds": elapsed,
-            "requests_per_second": len(results) / elapsed, "p50_ms": percentile(latencies, 0.50) * 1000,
-            "p90_ms": percentile(latencies, 0.90) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
-            "max_ms": latencies[-1] * 1000, "errors": errors, "unique_events": unique, "stored_events": stored}
+    return {"concurrency": concurrency, "database": url.split(":", 1)[0], "unique_events": len(set(bodies)),
+            "bare": bare, "intake": intake, "ratio": intake["requests_per_second"] / bare["requests_per_second"]}
 
 
 def main() -> None:
@@ -147,14 +182,23 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--profile", metavar="FILE", help="run the app's server under cProfile, stats to FILE")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.database_url)
         return
-    result = run(args.deliveries + 50, args.concurrency, args.database_url)
+    if args.serve_bare:
+        serve_bare(args.serve_bare)
+        return
+    result = run(args.deliveries + 50, args.concurrency, args.database_url, args.profile)
     print(json.dumps(result, indent=2))
-    if result["errors"] or result["stored_events"] != result["unique_events"]:
+    bare, intake = result["bare"], result["intake"]
+    print(f"\n{result['database']}: intake {intake['requests_per_second']:,.0f} requests/s, "
+          f"p99 {intake['p99_ms']:.0f} ms; bare endpoint {bare['requests_per_second']:,.0f} requests/s, "
+          f"p99 {bare['p99_ms']:.0f} ms; ratio {result['ratio']:.2f} (goal >= 0.50, p99 < 50 ms)")
+    if intake["errors"] or intake["stored_events"] != result["unique_events"]:
         raise SystemExit("lost or double-counted deliveries")
 
 

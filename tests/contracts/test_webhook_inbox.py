@@ -1,14 +1,17 @@
 """The webhook inbox on SQLite and PostgreSQL: dedup by hash and by delivery id, racing writers included; due
-events oldest first; done is counted once; failures back off, then end failed."""
+events oldest first; done is counted once; failures back off, then end failed; concurrent deliveries share
+commits, yet each is stored before its answer, and one that cannot be stored fails alone."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from bookbridge.adapters.persistence import make_session_factory
+from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 
 AT = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -66,3 +69,42 @@ def test_purge_deletes_processed_events_older_than_the_cutoff_and_never_pending_
         False, False, True, True]
     assert inbox.purge(processed_before=AT - timedelta(days=30)) == 0
     assert inbox.counts() == {"pending": 1, "done": 1, "failed": 0}
+
+
+def test_concurrent_deliveries_are_each_committed_before_receive_returns(engine: Engine) -> None:
+    """Group commit: deliveries share transactions, yet each answer comes only once its own row is stored."""
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    reader = SqlAlchemyWebhookInbox(make_session_factory(engine))  # its own sessions: sees only what is committed
+    start = threading.Barrier(16)
+
+    def deliver(i: int) -> bool:
+        if i < 16:
+            start.wait()
+        received = receive(inbox, f"h{i % 150}", f"msg_{i}")
+        return received.id is not None and reader.get(received.id) is not None
+
+    with ThreadPoolExecutor(16) as pool:
+        assert all(pool.map(deliver, range(200)))
+    assert inbox.counts()["pending"] == 150
+
+
+def test_a_delivery_that_cannot_be_stored_fails_alone(engine: Engine) -> None:
+    """One bad row in a shared transaction: it fails its own request, and every other delivery is stored."""
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    start = threading.Barrier(12)
+
+    def deliver(i: int) -> str:
+        at = "not a time" if i == 5 else AT  # both databases refuse it as a timestamp
+        start.wait()
+        try:
+            inbox.receive(hash=f"h{i}", delivery_id=f"msg_{i}", scope="store/order/created", store_id="1",
+                          resource_id="7", payload={"hash": f"h{i}"}, at=at)  # type: ignore[arg-type]
+        except PersistenceError as exc:
+            return f"refused: {exc}"
+        return "stored"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(deliver, range(12)))
+    assert [o for o in outcomes if o != "stored"] == [outcomes[5]]
+    assert outcomes[5].startswith("refused: webhook event 'store/order/created' (hash h5)")
+    assert inbox.counts()["pending"] == 11

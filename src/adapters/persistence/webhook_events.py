@@ -4,6 +4,11 @@
 even one racing the first on another connection or instance, is refused by the database and never counted
 twice. A worker claims `due` events, acts on them and marks each done, or failed with a retry time.
 `purge` deletes processed events (done or failed for good) older than the retention; pending ones stay.
+
+Group commit: deliveries that arrive while another is being committed wait for that commit, then the first
+of them stores all that queued meanwhile in one transaction. One commit (one fsync) serves a whole batch, and
+each `receive` still returns only once its own row is committed. A batch that fails is retried one delivery per
+transaction, so one bad delivery fails its own request only.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +29,7 @@ from bookbridge.adapters.persistence.tables import WebhookEventRow
 from bookbridge.domain.ports import Received, WebhookEvent, WebhookInbox
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+INSERT_CHUNK = 200  # rows per INSERT: 10 bound values each, well under SQLite's 32,766 variables
 
 
 def event_from_row(row: WebhookEventRow) -> WebhookEvent:
@@ -33,14 +40,40 @@ def event_from_row(row: WebhookEventRow) -> WebhookEvent:
     )
 
 
+def _values(*, hash: str, delivery_id: str | None, scope: str, store_id: str | None, resource_id: str | None,
+            payload: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    return {"hash": hash, "delivery_id": delivery_id, "scope": scope, "store_id": store_id,
+            "resource_id": resource_id, "payload": dict(payload), "received_at": at, "status": PENDING,
+            "attempts": 0, "next_attempt_at": at}
+
+
+@dataclass(eq=False)
+class _Delivery:
+    """One `receive` waiting for its batch: the row's values, then its answer or its error."""
+
+    values: dict[str, Any]
+    received: Received | None = None
+    error: Exception | None = None
+    done: bool = False
+
+    def answer(self) -> Received:
+        if self.received is None:
+            raise RuntimeError("a webhook delivery was answered before its batch was stored")
+        return self.received
+
+
 class SqlAlchemyWebhookInbox(WebhookInbox):
-    """Each call is its own short transaction: an event is committed before `receive` returns."""
+    """Each call is its own short transaction (deliveries share one, see group commit above): an event is
+    committed before `receive` returns."""
 
     def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._sessions = session_factory
         # SQLite has one writer at a time; its busy handler sleeps with growing back-off, so writers that queue on
         # it wait far longer than the write takes. Queueing this process's writers on a lock keeps the tail short.
         self._write_lock = threading.Lock()
+        self._queue: list[_Delivery] = []  # deliveries not yet taken into a batch
+        self._queue_lock = threading.Lock()
+        self._commit_lock = threading.Lock()  # held by the delivery committing a batch
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -53,20 +86,83 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
 
     def receive(self, *, hash: str, delivery_id: str | None, scope: str, store_id: str | None,
                 resource_id: str | None, payload: Mapping[str, Any], at: datetime) -> Received:
-        values = {"hash": hash, "delivery_id": delivery_id, "scope": scope, "store_id": store_id,
-                  "resource_id": resource_id, "payload": dict(payload), "received_at": at, "status": PENDING,
-                  "attempts": 0, "next_attempt_at": at}
-        with self._writing() as session, translated(f"webhook event {scope!r} (hash {hash})"):
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = insert(WebhookEventRow).values(**values).on_conflict_do_nothing()
-            new_id = session.execute(statement.returning(WebhookEventRow.id)).scalar_one_or_none()
-            if new_id is None:
-                existing = session.scalar(select(WebhookEventRow.id).where(
-                    (WebhookEventRow.hash == hash) | (WebhookEventRow.delivery_id == delivery_id)).limit(1))
-                return Received(id=existing, duplicate=True)
-            session.commit()
-        return Received(id=new_id, duplicate=False)
+        delivery = _Delivery(_values(hash=hash, delivery_id=delivery_id, scope=scope, store_id=store_id,
+                                     resource_id=resource_id, payload=payload, at=at))
+        with self._queue_lock:
+            self._queue.append(delivery)
+        with self._commit_lock:  # when it is ours, the batch that held our delivery, if any, is committed
+            if not delivery.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._commit(batch)
+        if delivery.error is not None:
+            raise delivery.error
+        return delivery.answer()
+
+    def receive_many(self, deliveries: Sequence[Mapping[str, Any]]) -> list[Received | Exception]:
+        """Store deliveries (each the keyword arguments of `receive`) in one transaction, committed on return;
+        each comes back as its answer, or as the error that kept it out (the others are stored regardless)."""
+        batch = [_Delivery(_values(**delivery)) for delivery in deliveries]
+        with self._commit_lock:
+            self._commit(batch)
+        return [d.error or d.answer() for d in batch]
+
+    def _commit(self, batch: list[_Delivery]) -> None:
+        """Store `batch` in one transaction; if that fails, each delivery in its own, keeping its own error."""
+        try:
+            if len(batch) == 1:
+                values = batch[0].values
+                context = f"webhook event {values['scope']!r} (hash {values['hash']})"
+            else:
+                context = f"webhook events (a batch of {len(batch)})"
+            with self._writing() as session, translated(context):
+                answers = self._insert_all(session, [d.values for d in batch])
+                session.commit()
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                for delivery in batch:
+                    self._commit([delivery])
+        else:
+            for delivery, answer in zip(batch, answers, strict=True):
+                delivery.received = answer
+        finally:
+            for delivery in batch:
+                delivery.done = True
+
+    @staticmethod
+    def _insert_all(session: Session, rows: list[dict[str, Any]]) -> list[Received]:
+        """One multi-row INSERT ... ON CONFLICT DO NOTHING per chunk, then one SELECT for the rows it skipped."""
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        table = WebhookEventRow
+        inserted: dict[tuple[str, str | None], list[int]] = {}
+        for start in range(0, len(rows), INSERT_CHUNK):
+            statement = (insert(table).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing()
+                         .returning(table.id, table.hash, table.delivery_id))
+            for new_id, digest, delivery_id in session.execute(statement):
+                inserted.setdefault((digest, delivery_id), []).append(new_id)
+        answers: list[Received | None] = []
+        for row in rows:  # a row came back iff it was stored; the first delivery of a (hash, id) pair claims it
+            claimed = inserted.get((row["hash"], row["delivery_id"]))
+            answers.append(Received(id=claimed.pop(0), duplicate=False) if claimed else None)
+        skipped = [row for row, answer in zip(rows, answers, strict=True) if answer is None]
+        if skipped:  # duplicates, of a stored event or of one earlier in this batch: by hash, else delivery id
+            hashes = {row["hash"] for row in skipped}
+            delivery_ids = {row["delivery_id"] for row in skipped if row["delivery_id"] is not None}
+            by_hash: dict[str, int] = {}
+            by_delivery: dict[str, int] = {}
+            for found, digest, delivery_id in session.execute(
+                    select(table.id, table.hash, table.delivery_id)
+                    .where(table.hash.in_(hashes) | table.delivery_id.in_(delivery_ids)).order_by(table.id)):
+                by_hash.setdefault(digest, found)
+                if delivery_id is not None:
+                    by_delivery.setdefault(delivery_id, found)
+            for index, row in enumerate(rows):
+                if answers[index] is None:
+                    existing = by_hash.get(row["hash"]) or by_delivery.get(row["delivery_id"] or "")
+                    answers[index] = Received(id=existing, duplicate=True)
+        return [answer for answer in answers if answer is not None]
 
     def due(self, *, at: datetime, limit: int = 500) -> list[WebhookEvent]:
         """Pending events whose (next) attempt is due, oldest first."""

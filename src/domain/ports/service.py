@@ -94,6 +94,18 @@ class WebhookInbox(Protocol):
         """Store one delivery unless the same one (by delivery id, else by hash) is already held."""
         ...
 
+    def receive_many(self, deliveries: Sequence[Mapping[str, Any]]) -> list[Received | Exception]:
+        """Store several deliveries (each the keyword arguments of `receive`), all committed on return; each comes
+        back as its answer, or as the error that kept it out. An adapter may store them in one transaction (group
+        commit); this default stores them one by one."""
+        outcomes: list[Received | Exception] = []
+        for delivery in deliveries:
+            try:
+                outcomes.append(self.receive(**delivery))
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
     def due(self, *, at: datetime, limit: int = 500) -> list[WebhookEvent]:
         """Pending events whose (next) attempt is due, oldest first."""
         ...

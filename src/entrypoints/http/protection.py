@@ -107,7 +107,7 @@ def protect(app: FastAPI) -> Protection:
     return guard
 
 
-def protection(request: Request) -> Protection:
+async def protection(request: Request) -> Protection:  # async: no worker thread for a lookup
     guard: Protection = request.app.state.protection
     return guard
 

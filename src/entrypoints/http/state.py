@@ -16,6 +16,7 @@ from bookbridge.application.sales_report import SalesReport
 from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import AdminSessions, Clock, UnitOfWork, WebhookInbox
+from bookbridge.entrypoints.http.intake import WebhookIntake
 from bookbridge.entrypoints.http.security import HttpSecrets
 from bookbridge.entrypoints.http.worker import WebhookWorker
 from bookbridge.entrypoints.settings import Settings
@@ -40,9 +41,13 @@ class AppState:
     catalogue: Callable[[], dict[str, TitleFamily]]  # the stored title families of the configured source
     db_registry: CollectorRegistry  # the scrape-time database collector
     plan_lock: threading.Lock = field(default_factory=threading.Lock)
+    intake: WebhookIntake = field(init=False)  # the inbox's group commit for the webhook route
+
+    def __post_init__(self) -> None:
+        self.intake = WebhookIntake(self.inbox)
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:  # async: no worker thread for a lookup
     state: AppState = request.app.state.bookbridge
     return state
 

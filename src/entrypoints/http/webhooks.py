@@ -4,7 +4,7 @@ Authentication: every configured method must pass, the Standard Webhooks signatu
 and/or a custom header (`http.webhook_custom_header*`); with neither configured every delivery is refused.
 A delivery already stored (same payload `hash`, or same `webhook-id`) is answered 200 `duplicate` and not stored
 again, so BigCommerce's retries are harmless. Only a 2xx counts as delivered for BigCommerce, so the answer
-comes as soon as the event is committed.
+comes as soon as the event is committed; concurrent deliveries share commits (intake.py, group commit).
 
 Hostile input stays out: the body is parsed only once authenticated, within the JSON limits of inputs.py (400),
 and validated against `WebhookPayload` (422 naming the field); what is stored is the validated payload, whose
@@ -21,7 +21,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN, SCOPE_PATTERN, InputRefused, load_json
 from bookbridge.entrypoints.http.problems import ERRORS, validation_detail
@@ -145,8 +144,8 @@ async def bigcommerce_webhook(
     payload = parse(body)
     digest = payload.hash or hashlib.sha1(body).hexdigest()
     data = payload.data or WebhookData()
-    received = await run_in_threadpool(
-        state.inbox.receive, hash=digest, delivery_id=delivery_id, scope=payload.scope,
+    received = await state.intake.receive(  # committed, with whatever other deliveries arrived meanwhile
+        hash=digest, delivery_id=delivery_id, scope=payload.scope,
         store_id=_short(payload.store_id), resource_id=_short(data.id),
         payload=payload.model_dump(mode="json", exclude_none=True), at=state.clock.now())
     record_webhook_delivery("duplicate" if received.duplicate else "accepted")
