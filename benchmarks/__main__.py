@@ -9,7 +9,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("plan_catalogue", "onix_parse", "onix_text_run", "bigcommerce_sync", "webhook_intake", "launch_latency")
+BENCHMARKS = ("plan_catalogue", "onix_parse", "onix_text_run", "bigcommerce_sync", "webhook_intake", "launch_latency",
+              "sandbox_scale")
 
 
 def main(names: list[str]) -> int:
