@@ -39,6 +39,10 @@ class WebhookRetention:
     _last: float = field(default=float("-inf"), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def due(self, *, now: float | None = None) -> bool:
+        """Whether a pass is due: a cheap check, so that callers schedule `run_if_due` only when it may run."""
+        return (time.monotonic() if now is None else now) - self._last >= self.every
+
     def run_if_due(self, *, now: float | None = None) -> int | None:
         """Events deleted, or None when the last pass is too recent (or one is running)."""
         now = time.monotonic() if now is None else now
