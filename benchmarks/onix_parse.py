@@ -11,6 +11,9 @@ Two measurements per size, each in a fresh child process so `ru_maxrss` is that 
 are both reported: on a shared machine CPU time is the steadier figure):
 - stream: iterate `OnixReader` (parse and map every Product to an OnixRecord, then drop it);
 - read:   `read_onix` (the whole file as a SourceRead: every Edition is held, grouped into families).
+And the ratio to the limit (#17): in one child process, a bare `lxml.etree.iterparse` loop over the same file
+(reading every element's text, clearing as it goes) and `OnixReader`, in turn three times; the best CPU time of
+each, as products per CPU-second, and their ratio.
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ PRODUCT = """<Product><RecordReference>{isbn}</RecordReference><NotificationType
 """
 
 
+PRODUCT_TAG = "{http://ns.editeur.org/onix/3.0/reference}Product"
+
+
 def isbn13(n: int) -> str:
     body = f"979{n:09d}"
     total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
@@ -66,6 +72,41 @@ def generate(path: Path, count: int) -> None:
             partner = n + 1 if n % 2 == 0 else n - 1  # two formats per work, linked as alternatives (06)
             out.write(PRODUCT.format(isbn=isbn13(n), other=isbn13(partner), work=n // 2))
         out.write("</ONIXMessage>\n")
+
+
+def bare_iterparse(path: str) -> int:
+    """The limit: lxml's iterparse over the file, reading every element's text and clearing as it goes."""
+    from lxml import etree
+
+    products = 0
+    for _event, element in etree.iterparse(path, events=("end",)):
+        element.text  # noqa: B018  # read, as the reader reads every field
+        if element.tag == PRODUCT_TAG:  # a Product read whole: clear it and drop it (clearing less costs less)
+            products += 1
+            element.clear(keep_tail=False)
+            parent = element.getparent()
+            while element.getprevious() is not None:
+                del parent[0]
+    return products
+
+
+def stream(path: str) -> int:
+    from bookbridge.adapters.onix.parser import OnixReader
+
+    return sum(1 for _ in OnixReader(path))
+
+
+def ratio_child(path: str, repeats: int) -> None:
+    """Bare iterparse and the reader in turn, in this one process; the best CPU time of each."""
+    best = {"bare": float("inf"), "stream": float("inf")}
+    counts = {}
+    for _ in range(repeats):
+        for name, run in (("bare", bare_iterparse), ("stream", stream)):
+            started = _cpu()
+            counts[name] = run(path)
+            best[name] = min(best[name], _cpu() - started)
+    assert counts["bare"] == counts["stream"], counts
+    print(json.dumps({"products": counts["stream"], "bare_cpu": best["bare"], "stream_cpu": best["stream"]}))
 
 
 def child(path: str, mode: str) -> None:
@@ -91,11 +132,15 @@ def _cpu() -> float:
 
 def main(sizes: list[int]) -> None:
     rows = []
+    ratios = []
     with tempfile.TemporaryDirectory(prefix="onix-bench-") as folder:
         for size in sizes:
             path = Path(folder) / f"bench-{size}.xml"
             generate(path, size)
             megabytes = path.stat().st_size / 1e6
+            out = subprocess.run([sys.executable, "-m", "benchmarks.onix_parse", "--ratio", str(path), "3"],
+                                 check=True, capture_output=True, text=True).stdout
+            ratios.append((size, json.loads(out.strip().splitlines()[-1])))
             for mode in ("stream", "read"):
                 out = subprocess.run([sys.executable, "-m", "benchmarks.onix_parse", "--child", str(path), mode],
                                      check=True, capture_output=True, text=True).stdout
@@ -106,10 +151,17 @@ def main(sizes: list[int]) -> None:
     for size, megabytes, mode, r in rows:
         print(f"| {size:,} | {megabytes:.1f} | {mode} | {r['seconds']:.2f} | {r['products'] / r['seconds']:,.0f} "
               f"| {r['cpu']:.2f} | {r['products'] / r['cpu']:,.0f} | {r['peak_mb']:.0f} |")
+    print("\n| products | bare iterparse (products/CPU-s) | OnixReader (products/CPU-s) | ratio (goal >= 0.33) |")
+    print("|---:|---:|---:|---:|")
+    for size, r in ratios:
+        print(f"| {size:,} | {r['products'] / r['bare_cpu']:,.0f} | {r['products'] / r['stream_cpu']:,.0f} "
+              f"| {r['bare_cpu'] / r['stream_cpu']:.2f} |")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+    if len(sys.argv) > 1 and sys.argv[1] == "--ratio":
+        ratio_child(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
     else:
         main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])

@@ -29,6 +29,7 @@ from typing import Any
 
 SECRET_ENV, SECRET = "BB_BENCH_WEBHOOK_SECRET", "bench-client-secret-0123456789"
 DUPLICATES = 0.10
+BURSTS = 10  # the measured deliveries go to the bare endpoint and the intake in turn, this many bursts each
 
 
 class BenchHooks:
@@ -107,20 +108,23 @@ def _start(args: list[str], env: dict[str, str], profile: str | None) -> subproc
     return subprocess.Popen([sys.executable, *prefix, "-m", "benchmarks.webhook_intake", *args], env=env)
 
 
-def drive(port: int, child: subprocess.Popen[bytes], bodies: list[bytes], concurrency: int) -> dict[str, Any]:
-    """Send `bodies` (the first 50 as a warm-up) signed, `concurrency` at a time; the figures and /metrics."""
-    import httpx
+class Target:
+    """One server (child process) and the client that sends it signed deliveries, `concurrency` at a time."""
 
-    from bookbridge.entrypoints.http.signatures import SigningKey
+    def __init__(self, port: int, child: subprocess.Popen[bytes], concurrency: int) -> None:
+        import httpx
 
-    key = SigningKey.from_secret(SECRET)
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(
-            max_connections=concurrency, max_keepalive_connections=concurrency)) as client:
+        from bookbridge.entrypoints.http.signatures import SigningKey
+
+        self.child, self.concurrency, self.key = child, concurrency, SigningKey.from_secret(SECRET)
+        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=httpx.Limits(
+            max_connections=concurrency, max_keepalive_connections=concurrency))
+        self.results: list[tuple[float, int, str]] = []
+        self.elapsed = 0.0
         deadline = time.monotonic() + 60
         while True:
             try:
-                if client.get("/healthz").status_code == 200:
+                if self.client.get("/healthz").status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -128,53 +132,64 @@ def drive(port: int, child: subprocess.Popen[bytes], bodies: list[bytes], concur
                 raise SystemExit("the app did not start")
             time.sleep(0.1)
 
-        def send(body: bytes) -> tuple[float, int, str]:
-            delivery_id = f"msg_{uuid.uuid4().hex}"
-            stamp = int(time.time())
-            headers = {"content-type": "application/json", "webhook-id": delivery_id,
-                       "webhook-timestamp": str(stamp), "webhook-signature": key.sign(delivery_id, stamp, body)}
-            started = time.perf_counter()
-            answer = client.post("/webhooks/bigcommerce", content=body, headers=headers)
-            return time.perf_counter() - started, answer.status_code, answer.json().get("status", "")
-
-        for body in bodies[:50]:  # warm-up, not measured (and stored like the rest)
-            send(body)
+    def send(self, body: bytes) -> tuple[float, int, str]:
+        delivery_id = f"msg_{uuid.uuid4().hex}"
+        stamp = int(time.time())
+        headers = {"content-type": "application/json", "webhook-id": delivery_id,
+                   "webhook-timestamp": str(stamp), "webhook-signature": self.key.sign(delivery_id, stamp, body)}
         started = time.perf_counter()
-        with ThreadPoolExecutor(concurrency) as pool:
-            results = list(pool.map(send, bodies[50:]))
-        elapsed = time.perf_counter() - started
-        answer = client.get("/metrics")
+        answer = self.client.post("/webhooks/bigcommerce", content=body, headers=headers)
+        return time.perf_counter() - started, answer.status_code, answer.json().get("status", "")
+
+    def burst(self, bodies: list[bytes]) -> None:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            self.results += pool.map(self.send, bodies)
+        self.elapsed += time.perf_counter() - started
+
+    def figures(self) -> dict[str, Any]:
+        answer = self.client.get("/metrics")
         metrics = answer.text if answer.status_code == 200 else ""
-    latencies = sorted(r[0] for r in results)
-    stored = sum(float(v) for v in re.findall(r'^bookbridge_webhook_events\{status="\w+"\} (\S+)$', metrics, re.M))
-    return {"deliveries": len(results), "seconds": elapsed, "requests_per_second": len(results) / elapsed,
-            "p50_ms": percentile(latencies, 0.50) * 1000, "p90_ms": percentile(latencies, 0.90) * 1000,
-            "p99_ms": percentile(latencies, 0.99) * 1000, "max_ms": latencies[-1] * 1000,
-            "errors": sum(1 for r in results if r[1] != 200), "stored_events": stored}
+        self.client.close()
+        latencies = sorted(r[0] for r in self.results)
+        stored = sum(float(v) for v in re.findall(r'^bookbridge_webhook_events\{status="\w+"\} (\S+)$', metrics,
+                                                  re.M))
+        return {"deliveries": len(self.results), "seconds": self.elapsed,
+                "requests_per_second": len(self.results) / self.elapsed,
+                "p50_ms": percentile(latencies, 0.50) * 1000, "p90_ms": percentile(latencies, 0.90) * 1000,
+                "p99_ms": percentile(latencies, 0.99) * 1000, "max_ms": latencies[-1] * 1000,
+                "errors": sum(1 for r in self.results if r[1] != 200), "stored_events": stored}
 
 
 def run(n: int, concurrency: int, database_url: str | None, profile: str | None = None) -> dict[str, Any]:
-    """The bare endpoint, then the app's intake, with the same client and deliveries; both sets of figures."""
+    """The bare endpoint and the app's intake, both up at once, sent the same deliveries in alternating bursts
+    (so the machine's noise falls on both alike), with the same client; both sets of figures."""
     bodies = deliveries(n, random.Random(6))
     env = {**os.environ, SECRET_ENV: SECRET}
-    port = free_port()
-    child = _start(["--serve-bare", str(port)], env, None)
-    try:
-        bare = drive(port, child, bodies, concurrency)
-    finally:
-        child.terminate()
-        child.wait(30)
+    children: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'bookbridge.db'}"
-        port = free_port()
-        child = _start(["--serve", str(port), "--database-url", url], env, profile)
         try:
-            intake = drive(port, child, bodies, concurrency)
+            bare_port, intake_port = free_port(), free_port()
+            children.append(_start(["--serve-bare", str(bare_port)], env, None))
+            children.append(_start(["--serve", str(intake_port), "--database-url", url], env, profile))
+            bare, intake = Target(bare_port, children[0], concurrency), Target(intake_port, children[1], concurrency)
+            for target in (bare, intake):  # warm-up, not measured (and stored like the rest)
+                for body in bodies[:50]:
+                    target.send(body)
+            measured = bodies[50:]
+            step = max(1, len(measured) // BURSTS)
+            for start in range(0, len(measured), step):
+                bare.burst(measured[start:start + step])
+                intake.burst(measured[start:start + step])
+            figures = bare.figures(), intake.figures()
         finally:
-            child.terminate()
-            child.wait(30)
+            for child in children:
+                child.terminate()
+                child.wait(30)
     return {"concurrency": concurrency, "database": url.split(":", 1)[0], "unique_events": len(set(bodies)),
-            "bare": bare, "intake": intake, "ratio": intake["requests_per_second"] / bare["requests_per_second"]}
+            "bare": figures[0], "intake": figures[1],
+            "ratio": figures[1]["requests_per_second"] / figures[0]["requests_per_second"]}
 
 
 def main() -> None:
