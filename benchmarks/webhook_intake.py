@@ -1,13 +1,17 @@
-"""Benchmark: webhook intake of the HTTP app (issue #6), measured from a second process on loopback.
+"""Benchmark: webhook intake of the HTTP app (#6, #17) against a bare FastAPI endpoint, measured on loopback.
 
-The app runs under uvicorn in a child process (one worker, SQLite in a temporary directory, every delivery
-committed before its 200), with fake service hooks, so what is measured is the intake: signature check, JSON
-parse, the durable insert with dedup, the answer. This process sends signed Standard Webhooks deliveries
-(10% of them resends of an earlier event) from a thread pool over one httpx connection pool and reports
-requests per second and latency percentiles, then checks through /metrics that every unique event was stored once.
+Two servers run under uvicorn in child processes with the same settings: a bare FastAPI app whose POST answers
+200 (the limit), and the app (one worker, SQLite in a temporary directory or `--database-url`, every delivery
+committed before its 200) with fake service hooks, so what is measured is the intake: signature check, JSON
+parse within the input guards, the durable insert with dedup, the answer. This process sends both the same
+signed Standard Webhooks deliveries (10% of them resends of an earlier event) from a thread pool over one httpx
+pool each, in alternating bursts so that the machine's noise falls on both alike, and reports requests per
+second, latency percentiles and their ratio, then checks through /metrics that every unique event was stored
+once.
 
 Run: `.venv/bin/python -m benchmarks.webhook_intake` (5,000 deliveries, 16 concurrent). `--deliveries N`,
-`--concurrency C`, `--database-url URL` (e.g. a PostgreSQL database) change the run.
+`--concurrency C`, `--database-url URL` (an empty PostgreSQL database, say) change the run; `--profile FILE`
+runs the app's server under cProfile.
 """
 
 from __future__ import annotations
