@@ -134,6 +134,15 @@ def test_triggers_run_at_once(services, engine):
     assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
 
 
+def test_a_retry_of_one_edition_sends_that_product_alone(services, engine):
+    service = services()
+    store = service.container.storefront()
+    isbn = "9781800000018"
+    assert service.trigger_sync(isbn=isbn) == f"sync-now:{STORE}:{isbn}"
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
+    assert [p.sku for p in store.products.values()] == [isbn]  # the rest of the store waits for its own sync
+
+
 def test_a_job_for_another_store_or_after_a_stop_does_nothing(services, engine):
     service = services()
     assert service.run_sync("elsewhere") is None
