@@ -233,10 +233,12 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
         per = revenue_by_week.setdefault(row.currency, dict.fromkeys(weeks, Decimal(0)))
         per[row.group] = per.get(row.group, Decimal(0)) + row.revenue
     charts: list[Chart] = [
-        bar_chart([(_week(w), n) for w, n in sorted(weeks.items())], title=f"Units sold per week, from Monday (last {span})",
-                  unit=("unit", "units"), chart_id="units-per-week"),
+        bar_chart([(_week(w), n) for w, n in sorted(weeks.items())],
+                  title=f"Units sold per week, from Monday (last {span})", unit=("unit", "units"),
+                  chart_id="units-per-week"),
         *(money_chart([(_week(w), v) for w, v in sorted(per.items())], currency,
-                      title=f"Revenue per week in {currency}, from Monday (last {span})", chart_id=f"revenue-{currency}")
+                      title=f"Revenue per week in {currency}, from Monday (last {span})",
+                      chart_id=f"revenue-{currency}")
           for currency, per in sorted(revenue_by_week.items())),
         bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15], title=f"Units by title (last {span})",
                   unit=("unit", "units"), chart_id="units-by-title"),
