@@ -149,7 +149,7 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
         assert page.locator("#exceptions-table thead").is_hidden()
         assert page.get_by_role("button", name="Sync now").is_visible()
         page.screenshot(path=str(shots / "dashboard-phone.png"))
-        page.locator("#flips").scroll_into_view_if_needed()
+        page.evaluate("document.getElementById('flips').scrollIntoView()")
         page.screenshot(path=str(shots / "flips-phone.png"))
         page.close()
 
