@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks
+
+# The dashboard's screenshots in docs/screenshots/, taken by its browser test (needs /usr/bin/chromium).
+screenshots: $(VENV)/.installed
+	BOOKBRIDGE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_dashboard_browser.py -q
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -41,6 +41,7 @@ class FakeHooks:
     running: bool = True
     fail_imports: bool = False
     syncs: list[tuple[str | None, bool]] = field(default_factory=list)
+    retries: list[tuple[str | None, str]] = field(default_factory=list)  # (store, isbn): one edition's retry
     imports: int = 0
     jobs: list[UpcomingJob] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -48,8 +49,11 @@ class FakeHooks:
     def scheduler_running(self) -> bool:
         return self.running
 
-    def trigger_sync(self, *, store: str | None = None, full: bool = False) -> str:
+    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None) -> str:
         with self.lock:
+            if isbn is not None:
+                self.retries.append((store, isbn))
+                return f"sync-now:{store}:{isbn}"
             self.syncs.append((store, full))
             return f"sync-{len(self.syncs)}"
 

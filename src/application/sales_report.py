@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bookbridge.application.money import money_amount
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SalesLedger
 from bookbridge.domain.sales import (
@@ -133,15 +134,16 @@ def _reprint_row(signal: ReprintSignal, titles: Mapping[str, str]) -> ReprintRow
 
 
 def report_document(report: SalesReport) -> dict[str, Any]:
-    """The report as plain JSON types (amounts as decimal strings), for `--json` and the HTTP API."""
+    """The report as plain JSON types (amounts as decimal strings in the currency's minor units), for `--json` and
+    the HTTP API."""
     return {
         "start": report.start.isoformat(),
         "end": report.end.isoformat(),
         "group_by": report.group_by,
         "units": report.units,
-        "revenue": {currency: str(amount) for currency, amount in sorted(report.revenue().items())},
+        "revenue": {currency: money_amount(amount, currency) for currency, amount in sorted(report.revenue().items())},
         "rows": [{"group": r.group, "label": r.label, "currency": r.currency, "units": r.units,
-                  "revenue": str(r.revenue)} for r in report.rows],
+                  "revenue": money_amount(r.revenue, r.currency)} for r in report.rows],
         "formats": [{"format": v.format, "units": v.units, "units_per_week": str(v.units_per_week)}
                     for v in report.formats],
         "reprint": [{"isbn": r.isbn, "title": r.title, "format": r.format, "units_in_window": r.units_in_window,
@@ -160,5 +162,5 @@ def report_csv(report: SalesReport) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in report.rows:
-        writer.writerow((r.group, r.label, r.currency, r.units, r.revenue))
+        writer.writerow((r.group, r.label, r.currency, r.units, money_amount(r.revenue, r.currency)))
     return out.getvalue()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
@@ -24,7 +25,7 @@ from bookbridge.application.milestone_effects import SyncEffects
 from bookbridge.application.milestones import ActionFailed, ApplyMilestones, MilestoneAction, apply_milestones
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.scheduling import HeldLease, LaunchSchedule, OpenLease
-from bookbridge.application.sync import SyncReport, SyncStore, sync_store
+from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition, catalogue_transitions
@@ -111,8 +112,10 @@ class ScheduledRuns:
 
     # --- the job bodies -----------------------------------------------------------------------------------
 
-    def sync(self, store: str, *, full: bool = False, reason: str = "sync") -> SyncReport | None:
-        """Sync under the store's lease; None when another run holds it (or the job is not ours)."""
+    def sync(self, store: str, *, full: bool = False, reason: str = "sync",
+             isbn: str | None = None) -> SyncReport | None:
+        """Sync under the store's lease (only `isbn`'s product, when given: `retry_edition`); None when another
+        run holds it (or the job is not ours)."""
         if not self._ours(store, reason):
             return None
         with self._leased(f"sync:{store}") as got:
@@ -126,7 +129,7 @@ class ScheduledRuns:
                 logger.warning("%d run(s) of store %r left running by a dead holder closed as crashed", closed, store)
             if self._lease_exception_may_be_open:
                 self._lease_exception(store, None)
-            return self._sync(full=full)
+            return self._sync(full=full, isbn=isbn)
 
     def _skipped(self, store: str, reason: str, *, here: bool) -> None:
         """A sync skipped because its lease is held: a warning, and after SKIPS_BEFORE_EXCEPTION in a row an
@@ -205,13 +208,14 @@ class ScheduledRuns:
 
     # --- the sync, its precise jobs and its milestones ----------------------------------------------------
 
-    def _sync(self, *, full: bool) -> SyncReport:
+    def _sync(self, *, full: bool, isbn: str | None = None) -> SyncReport:
         uow = self.ports.new_uow()
         source = self.ports.new_source(uow)
         with uow:
             before = uow.state.catalogue(source.name)
-        report = sync_store(self.ports.sync_command(full), source, self.ports.storefront(), uow, self.ports.clock,
-                            should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
+        run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
+        report = run(self.ports.sync_command(full), source, self.ports.storefront(), uow, self.ports.clock,
+                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
         self.ports.on_report(report)
         with uow:
             after = uow.state.catalogue(source.name)

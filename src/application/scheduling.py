@@ -30,8 +30,9 @@ class ServiceHooks(Protocol):
         """True while the scheduler is started and not shutting down (`/readyz`)."""
         ...
 
-    def trigger_sync(self, *, store: str | None = None, full: bool = False) -> str:
-        """Queue a sync to run now (in the scheduler, under the store's lease). Returns the job id."""
+    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None) -> str:
+        """Queue a sync to run now (in the scheduler, under the store's lease). Returns the job id. With `isbn`,
+        only that edition's product is sent (`application.sync.retry_edition`)."""
         ...
 
     def trigger_order_import(self) -> str:

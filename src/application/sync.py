@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
@@ -63,6 +64,7 @@ class SyncStore:
     full: bool = False  # resend every section, and read the whole source
     batch_size: int = 10  # BigCommerce updates at most 10 products per request
     mapping: MappingSettings = field(default_factory=MappingSettings)
+    only: frozenset[str] | None = None  # send only the actions of these ISBNs (`retry_edition`); None: all
 
     @classmethod
     def single(cls, storefront: StorefrontSettings, **options: object) -> SyncStore:
@@ -109,6 +111,21 @@ def _isbn_of(action: StoreAction) -> str:
     if action.listing is not None and len(action.listing.isbns) == 1:
         return str(action.listing.isbns[0])
     return action.key
+
+
+def _touches(action: StoreAction, isbns: frozenset[str]) -> bool:
+    if action.listing is not None:
+        return any(str(isbn) in isbns for isbn in action.listing.isbns)
+    return action.key in isbns
+
+
+def retry_edition(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, *,
+                  isbn: str, **options: Any) -> SyncReport:
+    """Retry one edition: plan the store as `sync_store` does, but send only the actions that carry this ISBN
+    (its product, or the product it shares with its family). The rest of the store waits for its next sync.
+    Readiness and source problems are recorded as in any sync, so a fixed edition's exceptions resolve and
+    one still broken reopens its own. `options` as `sync_store`'s (`should_stop`, `on_batch`, ...)."""
+    return sync_store(replace(cmd, only=frozenset({isbn})), source, store, uow, clock, **options)
 
 
 def sync_store(
@@ -165,7 +182,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     )
     record_source_problems(planned.read, source.name, uow, clock, report)
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
-    actions = list(planned.plan.actions)
+    actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
     applied = dict(planned.applied)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts

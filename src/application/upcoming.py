@@ -38,6 +38,7 @@ class UpcomingChange:
     title: str  # the product name: title and format
     what: str  # in words, prices in the storefront's currency
     launch: bool = False  # its sale status changes (else only a price: a campaign flip)
+    listed: bool = True  # listed after the change; False: held back there, so nothing reaches the store
 
 
 def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings],
@@ -72,7 +73,8 @@ def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[Stor
                                 for other in storefronts if other is not storefront])
                         found[wanted[at]].append(UpcomingChange(at=wanted[at], storefront=storefront.name,
                                                                 isbn=str(edition.isbn), title=parts["name"],
-                                                                what=what, launch=launch))
+                                                                what=what, launch=launch,
+                                                                listed=listing.listed or after.listed))
                     listing = after
     for changes in found.values():
         changes.sort(key=lambda c: c.isbn)  # stable: storefronts keep their configured order

@@ -38,7 +38,7 @@ JOBS = __name__  # where the job functions live: `{JOBS}:<name>` is stored with 
 class JobRunner(Protocol):
     """What the job functions call: the running service binds each to its use case."""
 
-    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync") -> object: ...
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None) -> object: ...
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None: ...
 
@@ -122,8 +122,8 @@ def delta_sync(store: str) -> JobCall:
     return lambda runner: runner.run_sync(store, reason="delta-sync")
 
 
-def sync_now(store: str, full: bool = False) -> JobCall:
-    return lambda runner: runner.run_sync(store, full=full, reason="triggered")
+def sync_now(store: str, full: bool = False, isbn: str | None = None) -> JobCall:
+    return lambda runner: runner.run_sync(store, full=full, reason="triggered", isbn=isbn)
 
 
 def launch(store: str, instant: str, kind: str = "launch", detail: str = "", attempt: int = 0) -> JobCall:

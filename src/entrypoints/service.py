@@ -137,10 +137,10 @@ class Service:
     def scheduler_running(self) -> bool:
         return self._scheduler is not None and self._scheduler.running and not self._stopping.is_set()
 
-    def trigger_sync(self, *, store: str | None = None, full: bool = False) -> str:
-        job_id = f"sync-now:{store or self.store}"
+    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None) -> str:
+        job_id = f"sync-now:{store or self.store}" + (f":{isbn}" if isbn else "")
         self._require_scheduler().add_job(f"{JOBS}:sync_now", DateTrigger(datetime.now(UTC)),
-                                          args=[store or self.store, full], id=job_id, replace_existing=True,
+                                          args=[store or self.store, full, isbn], id=job_id, replace_existing=True,
                                           misfire_grace_time=None)
         return job_id
 
@@ -206,10 +206,12 @@ class Service:
                 self._in_flight -= 1
                 self._idle.notify_all()
 
-    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync") -> SyncReport | None:
-        """Sync under the store's lease; None when another run holds it (or the job is not ours)."""
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync",
+                 isbn: str | None = None) -> SyncReport | None:
+        """Sync under the store's lease (only `isbn`'s product, when given); None when another run holds it (or
+        the job is not ours)."""
         with self._job():
-            return self.runs.sync(store, full=full, reason=reason)
+            return self.runs.sync(store, full=full, reason=reason, isbn=isbn)
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         with self._job():

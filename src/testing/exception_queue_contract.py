@@ -92,13 +92,25 @@ class ExceptionQueueContract(ABC):
         assert queue.clear(isbn=HARDBACK, storefront="uk", at=at(1), kinds=[REJECTED, TRANSIENT]) == 1
         assert queue.open_items() == [readiness]
 
-    def test_a_report_after_resolution_opens_a_new_item(self) -> None:
+    def test_a_report_after_resolution_reopens_the_same_item(self) -> None:
         queue = self.make_queue()
         old = queue.report(REJECTED, isbn=HARDBACK, storefront="uk", message="m", at=at(0))
+        other = queue.report(REJECTED, isbn=PAPERBACK, storefront="uk", message="m", at=at(0))
         queue.clear(isbn=HARDBACK, storefront="uk", at=at(1))
-        new = queue.report(REJECTED, isbn=HARDBACK, storefront="uk", message="m", at=at(2))
-        assert new.id > old.id
-        assert (new.count, new.first_seen) == (1, at(2))
+        again = queue.report(REJECTED, isbn=HARDBACK, storefront="uk", message="still too long", field="name",
+                             at=at(2))
+        assert again.id == old.id  # the same problem keeps its id: no churn of new ids
+        assert (again.count, again.first_seen, again.last_seen, again.is_open) == (2, at(0), at(2), True)
+        assert (again.message, again.field, again.resolution) == ("still too long", "name", None)
+        assert [i.id for i in queue.open_items()] == [old.id, other.id]
+
+    def test_a_problem_resolved_by_hand_reopens_when_it_is_still_there(self) -> None:
+        queue = self.make_queue()
+        item = queue.report(ExceptionKind.DRIFT, isbn=HARDBACK, storefront="uk", message="price edited", at=at(0))
+        queue.resolve(item.id, note="fixed in the store", at=at(5))
+        again = queue.report(ExceptionKind.DRIFT, isbn=HARDBACK, storefront="uk", message="price edited", at=at(9))
+        assert (again.id, again.count, again.is_open, again.resolved_at) == (item.id, 2, True, None)
+        assert queue.open_items() == [again]
 
     def test_resolve_by_hand_keeps_the_note(self) -> None:
         queue = self.make_queue()

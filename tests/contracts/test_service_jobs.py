@@ -134,6 +134,15 @@ def test_triggers_run_at_once(services, engine):
     assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
 
 
+def test_a_retry_of_one_edition_sends_that_product_alone(services, engine):
+    service = services()
+    store = service.container.storefront()
+    isbn = "9781800000018"
+    assert service.trigger_sync(isbn=isbn) == f"sync-now:{STORE}:{isbn}"
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
+    assert [p.sku for p in store.products.values()] == [isbn]  # the rest of the store waits for its own sync
+
+
 def test_a_job_for_another_store_or_after_a_stop_does_nothing(services, engine):
     service = services()
     assert service.run_sync("elsewhere") is None
@@ -245,8 +254,8 @@ class RecordingRunner:
     def __init__(self) -> None:
         self.calls: list[tuple[object, ...]] = []
 
-    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync") -> None:
-        self.calls.append(("sync", store, full, reason))
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None) -> None:
+        self.calls.append(("sync", store, full, reason, *((isbn,) if isbn else ())))
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         self.calls.append(("launch", store, instant, kind, detail, attempt))
@@ -272,13 +281,16 @@ def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):
         writer.add_job("bookbridge.entrypoints.scheduler:launch", soon, id="launch:shop:x",
                        kwargs={"store": STORE, "instant": instant.isoformat(), "kind": "campaign", "detail": "d"})
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, True], id="sync-now:shop")
+        writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, False, "9781800000018"],
+                       id="sync-now:shop:9781800000018")
     finally:
         writer.shutdown(wait=False)
     reader = make_scheduler(engine, runner)
     reader.start()
     try:
-        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 2 else [])) == [
-            ("launch", STORE, instant, "campaign", "d", 0), ("sync", STORE, True, "triggered")]
+        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 3 else []), key=str) == [
+            ("launch", STORE, instant, "campaign", "d", 0), ("sync", STORE, False, "triggered", "9781800000018"),
+            ("sync", STORE, True, "triggered")]
     finally:
         reader.shutdown(wait=True)
 

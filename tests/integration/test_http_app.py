@@ -152,7 +152,8 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
     listed = client.get("/api/exceptions", headers=admin()).json()
     assert [(e["id"], e["message"], e["count"]) for e in listed] == [(first, "two", 2)]
     retry = client.post(f"/api/exceptions/{first}/retry", headers=admin())
-    assert retry.status_code == 202 and hooks.syncs == [("store", False)]
+    assert retry.status_code == 202 and hooks.retries == [("store", "9780000000002")]  # that edition alone
+    assert hooks.syncs == [] and "only its product is sent" in retry.json()["detail"]
     resolved = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "price added"})
     assert resolved.status_code == 200 and resolved.json()["resolution"] == "price added"
     assert open_items(container) == []

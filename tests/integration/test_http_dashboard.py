@@ -1,189 +1,267 @@
-"""The dashboard's content over a real SQLite database and a stored catalogue: what each upcoming launch or campaign
-flip does (edition, storefront, price in that storefront's currency), the sales figures' windows, plurals and
-empty cells. The precise jobs carry the detail the real service gives them (`Service.classify`)."""
+"""The dashboard's content over a real SQLite database and a stored catalogue: the status header, exceptions with
+titles, filters, search, control-panel links, resolve after confirmation and the edition-only retry; what each
+upcoming launch or campaign flip does per storefront in its local time (only for editions in the store, paged);
+jobs in plain words; sales over time and revenue per currency. The precise jobs carry the detail the real service
+gives them (`Service.classify`)."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
-from typing import Any
 
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 
-from bookbridge.application.launches import KeyIndex, classify
-from bookbridge.application.sales_report import sales_report
 from bookbridge.application.scheduling import UpcomingJob
-from bookbridge.domain.formats import Format
 from bookbridge.domain.lifecycle import start_of
-from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
-from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
-from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
-from http_support import ADMIN_TOKEN, CLIENT_SECRET, FactsLedger, FakeHooks
-
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-PUBLISHED = date(2026, 5, 20)  # the hardback: on sale at midnight in London, then in New York
-CAMPAIGN_UNTIL = date(2026, 5, 14)  # the paperback's US campaign price, through this day
-PREORDER_FROM = date(2026, 6, 1)  # the ebook: announced, pre-orders from this day
-LONDON = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", timezone="Europe/London")
-NEW_YORK = StorefrontSettings(name="us", countries=frozenset({"US"}), currency="USD", timezone="America/New_York",
-                              tax_inclusive=False, channel_id=2, default_currency=False)
-
-
-def catalogue() -> dict[str, Any]:
-    hardback = edition(isbn=HARDBACK, publishing_status="02", availability="10", publication_date=PUBLISHED,
-                       prices=(gbp("16.99"), usd("24.99")), stock=2)
-    paperback = edition(isbn=PAPERBACK, format=Format.PAPERBACK, form_code="BC", family_id="laughing",
-                        title="The Laughing Policeman", prices=(gbp("8.99"), usd("12.99"),
-                                usd("6.99", qualifier="08", valid_from=date(2026, 4, 1),
-                                    valid_until=CAMPAIGN_UNTIL)))
-    ebook = edition(isbn=EBOOK, format=Format.EBOOK_EPUB, form_code="ED", publishing_status="02", availability="10",
-                    publication_date=date(2026, 7, 1), preorder_embargo=PREORDER_FROM,
-                    prices=(gbp("6.99"), usd("9.99")))
-    return {"roseanna": family(hardback, ebook),
-            "laughing": family(paperback, family_id="laughing", title="The Laughing Policeman")}
-
-
-def jobs_as_the_service_schedules_them(container: Container, families: dict[str, Any]) -> list[UpcomingJob]:
-    """One precise job per instant, with the kind and detail `classify` gives it (as the service does)."""
-    settings, now = container.settings(), container.clock().now()
-    instants = {
-        start_of(PUBLISHED, LONDON.zone): [str(HARDBACK)],
-        start_of(PUBLISHED, NEW_YORK.zone): [str(HARDBACK)],
-        start_of(CAMPAIGN_UNTIL + timedelta(days=1), NEW_YORK.zone): [str(PAPERBACK)],
-        start_of(PREORDER_FROM, LONDON.zone): [str(EBOOK)],
-        start_of(PREORDER_FROM, NEW_YORK.zone): [str(EBOOK)],
-        datetime(2026, 9, 1, tzinfo=UTC): ["9790000000001"],  # a key no longer in the catalogue
-    }
-    jobs = []
-    for instant, keys in sorted(instants.items()):
-        kind, detail = classify(keys, instant, KeyIndex(families), storefronts=settings.storefronts,
-                                mapping=settings.mapping, now=now)
-        jobs.append(UpcomingJob(id=f"launch:store:{instant.isoformat()}", kind=kind, run_at=instant.astimezone(UTC),
-                                store="store", detail=detail))
-    return [UpcomingJob(id="order-import", kind="order-import", run_at=NOW + timedelta(minutes=5), store=None,
-                        detail="interval[0:05:00]"), *jobs]
-
-
-def sales(today: date) -> list[SalesFact]:
-    """A hardback sold steadily for 12 weeks; one ebook sale, long ago; one paperback sale this week."""
-    facts = [SalesFact(isbn=str(HARDBACK), format="hardback", storefront="uk", day=today - timedelta(days=d),
-                       quantity=2, net_amount=Decimal("33.98"), currency="GBP") for d in range(0, 84, 7)]
-    return [*facts,
-            SalesFact(isbn=str(EBOOK), format="ebook-epub", storefront="us", day=today - timedelta(days=60),
-                      quantity=70, net_amount=Decimal("699.30"), currency="USD"),
-            SalesFact(isbn=str(PAPERBACK), format="paperback", storefront="uk", day=today - timedelta(days=1),
-                      quantity=1, net_amount=Decimal("8.99"), currency="GBP")]
+from dashboard_support import HELD, NEW_YORK, STORE_HASH, dashboard_app
+from examples import HARDBACK, PAPERBACK, edition, family, gbp, usd
+from http_support import ADMIN_TOKEN, FakeHooks
 
 
 @pytest.fixture
-def dashboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, Container]:
-    monkeypatch.setenv("BB_TEST_ADMIN", ADMIN_TOKEN)
-    monkeypatch.setenv("BB_TEST_WEBHOOK_SECRET", CLIENT_SECRET)
-    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'bookbridge.db'}",
-                             http={"admin_token_env": "BB_TEST_ADMIN", "webhook_secret_env": "BB_TEST_WEBHOOK_SECRET"},
-                             storefronts=[LONDON.model_dump(), NEW_YORK.model_dump()])
-    container = Container()
-    container.settings.override(providers.Object(settings))
-    container.clock.override(providers.Object(FixedClock(NOW)))
-    families = catalogue()
-    uow = build_unit_of_work(container.engine(), container.clock(), settings)
-    with uow:
-        uow.state.save_catalogue(str(settings.source.options().get("name") or settings.source.kind), families)
-        uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:sample", field=None,
-                              message="the feed could not be read", at=NOW)
-        uow.runs.start_run("store", at=NOW)  # still running: no counts yet
-        uow.commit()
-    hooks = FakeHooks(jobs=jobs_as_the_service_schedules_them(container, families))
-
-    def report(start: date, end: date, group_by: str) -> Any:
-        return sales_report(FactsLedger(sales(NOW.date())), start, end, group_by,  # type: ignore[arg-type]
-                            catalogue=families)
-
-    client = TestClient(create_app(container, hooks, sales=report, worker_poll_seconds=0.2))
+def dashboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, Container, FakeHooks]:
+    app, container, hooks = dashboard_app(tmp_path, monkeypatch)
+    client = TestClient(app)
     assert client.post("/login", data={"token": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
     assert client.cookies.get(SESSION_COOKIE)
-    return client, container
+    return client, container, hooks
 
 
-def section(page: str, element_id: str) -> str:
-    found = re.search(rf'<table id="{element_id}">.*?</table>', page, re.S)
-    assert found, f"no table #{element_id} in the page"
+def section(page: str, element_id: str, tag: str = "table") -> str:
+    found = re.search(rf'<{tag}[^>]* id="{element_id}"[^>]*>.*?</{tag}>', page, re.S)
+    assert found, f"no {tag} #{element_id} in the page"
     return found.group(0)
 
 
 def rows(table: str) -> list[list[str]]:
-    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [[text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S) if "<td" in row]
 
 
-def test_every_upcoming_flip_says_what_happens_to_which_edition_where(dashboard: tuple[TestClient, Container]) -> None:
-    client, _ = dashboard
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def flips(page: str, storefront: str) -> list[list[str]]:
+    return rows(section(page, f"flips-{storefront}", "div"))
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_back_and_why(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
     page = client.get("/dashboard").text
-    flips = rows(section(page, "upcoming"))
-    assert flips and all(all(cell for cell in row) for row in flips), flips  # no blank cell
-    by_what = {(row[1], row[2], row[4]) for row in flips}  # storefront, ISBN, what
+    assert text(section(page, "status-sync", "div")).startswith(
+        "Last good sync 2026-05-01 09:01 UTC (2 hours ago) Latest run 2: running")
+    assert "Open exceptions 3" in text(section(page, "status-exceptions", "div"))
+    held = text(section(page, "status-held-back", "div"))
+    assert held == "Held back 1 edition 1 no price (us)", held
+
+
+def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    assert "times in Europe/London" in section(page, "flips-uk", "div")
+    uk, us = flips(page, "uk"), flips(page, "us")
+    assert all(all(cell for cell in row) for row in uk + us)  # no blank cell
     # London's midnight comes first; the one product the storefronts share waits for New York's (merge_storefronts)
-    assert ("uk", str(HARDBACK), "goes on sale (the product the storefronts share stays on pre-order until us "
-                                 "follows)") in by_what, flips
-    assert ("us", str(HARDBACK), "goes on sale") in by_what
-    assert ("uk", str(EBOOK), "pre-order opens (the product the storefronts share stays not for sale until us "
-                              "follows)") in by_what
-    assert ("us", str(EBOOK), "pre-order opens") in by_what
-    assert ("us", str(PAPERBACK), "campaign price ends: back to USD 12.99") in by_what, flips
-    assert not any(row[1] == "uk" and row[2] == str(PAPERBACK) for row in flips)  # the UK price does not change
-    hardback = next(row for row in flips if row[2] == str(HARDBACK))
-    assert hardback[3] == "Roseanna (Hardback)"
-    assert "GBP" not in " ".join(cell for row in flips if row[1] == "us" for cell in row)
-    gone = next(row for row in flips if row[0].startswith("2026-09-01"))
-    assert "nothing in the stored catalogue changes" in gone[4]
+    assert ["2026-05-20 00:00 BST (Europe/London)", f"Roseanna (Hardback) {HARDBACK}",
+            "goes on sale (the product the storefronts share stays on pre-order until us follows)"] in uk, uk
+    assert ["2026-05-20 00:00 EDT (America/New_York)", f"Roseanna (Hardback) {HARDBACK}", "goes on sale"] in us
+    assert ["2026-05-15 00:00 EDT (America/New_York)", f"The Laughing Policeman (Paperback) {PAPERBACK}",
+            "campaign price ends: back to USD 12.99"] in us, us
+    assert not any(str(PAPERBACK) in row[1] for row in uk)  # the UK price does not change
+    assert not any(HELD in row[1] for row in us)  # held back on the US storefront: not in the store there
+    assert "GBP" not in " ".join(cell for row in us for cell in row)
     assert not re.search(r"\b1 listings\b", page)
 
 
-def test_periodic_jobs_name_their_store(dashboard: tuple[TestClient, Container]) -> None:
-    client, _ = dashboard
-    jobs = rows(section(client.get("/dashboard").text, "jobs"))
-    assert jobs == [["2026-05-01 12:05:00", "order-import", "store", "interval[0:05:00]"]]
+def test_upcoming_flips_page_through_every_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, container, hooks = dashboard
+    launches = {f"978000000{n:03d}": date(2026, 6, 1) + timedelta(days=n) for n in range(23)}
+    books = {isbn: edition(isbn=_isbn13(isbn), family_id=f"w{n}", title=f"Book {n:02d}", publishing_status="02",
+                           availability="10", publication_date=day, prices=(gbp("5.00"), usd("7.00")))
+             for n, (isbn, day) in enumerate(launches.items())}
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        uow.state.save_catalogue("sample", {b.family_id: family(b, family_id=b.family_id, title=b.title)
+                                            for b in books.values()})
+        uow.commit()
+    hooks.jobs = [UpcomingJob(id=f"launch:store:{i}", kind="launch", run_at=start_of(b.publication_date, NEW_YORK.zone),
+                              store="store", detail="") for i, b in enumerate(books.values())]
+    seen: list[str] = []
+    page_number, pages = 1, None
+    while True:
+        page = client.get("/dashboard", params={"flips_storefront": "us", "flips_page": page_number}).text
+        block = section(page, "flips-us", "div")
+        seen += [row[1].split(" ")[1] for row in flips(page, "us")]  # "Book 07 (Hardback) 978…"
+        found = re.search(r"Page (\d+) of (\d+) · (\d+) changes", text(block))
+        assert found, block
+        assert int(found.group(1)) == page_number and int(found.group(3)) == 23
+        pages = int(found.group(2))
+        if 'rel="next"' not in block:
+            break
+        page_number += 1
+    assert pages == 3 and page_number == 3
+    assert seen == [f"{n:02d}" for n in range(23)]  # every change, once, in time order
+    assert "more change" not in page and "Page" not in text(section(page, "flips-uk", "div"))  # UK: no flips
 
 
-def test_format_velocity_and_reprint_share_one_labelled_window(dashboard: tuple[TestClient, Container]) -> None:
-    client, _ = dashboard
+def _isbn13(stem: str) -> str:
+    digits = [int(c) for c in stem[:12]]
+    check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+    return stem[:12] + str(check)
+
+
+def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_storefront_and_search(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
     page = client.get("/dashboard").text
-    assert "Fastest-moving formats (last 28 days)" in page
-    assert "Reprint signal: weeks of cover left (sales of the last 28 days)" in page
-    assert "Units by title (last 12 weeks)" in page
-    formats = re.search(r'<svg[^>]*aria-label="Fastest-moving formats[^"]*".*?</svg>', page, re.S)
-    assert formats, page
+    listed = {row[0]: row for row in rows(section(page, "exceptions-table"))}
+    assert len(listed) == 3
+    rejected = next(row for row in listed.values() if row[1] == "refused by the store")
+    assert rejected[2] == f"Roseanna · Hardback {HARDBACK}" and rejected[3] == "uk", rejected
+    assert f'href="https://store-{STORE_HASH}.mybigcommerce.com/manage/products/edit/77"' in page
+    assert page.count("mybigcommerce.com") == 1  # only the edition whose product id is known
+    source = next(row for row in listed.values() if row[1] == "source error")
+    assert source[2] == "—" and source[4] == "—"  # no ISBN, no field: said, not blank
+    by_kind = rows(section(client.get("/dashboard", params={"kind": "blocking-readiness"}).text,
+                           "exceptions-table"))
+    assert [row[2] for row in by_kind] == [f"The Man Who Went Up in Smoke · Hardback {HELD}"]
+    on_uk = client.get("/dashboard", params={"storefront": "uk", "kind": ""}).text
+    assert [row[3] for row in rows(section(on_uk, "exceptions-table"))] == ["uk"]
+    assert "1 of 3 open exceptions" in on_uk
+    for needle in ("roseANNA", str(HARDBACK)[-6:]):  # a title in any case, or part of an ISBN
+        found = rows(section(client.get("/dashboard", params={"q": needle}).text, "exceptions-table"))
+        assert [row[1] for row in found] == ["refused by the store"], needle
+    nothing = client.get("/dashboard", params={"q": "no such book"}).text
+    assert "No open exception matches these filters (3 open in all)." in nothing
+    assert client.get("/dashboard", params={"kind": "not-a-kind"}).status_code == 422
+
+
+def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, container, _ = dashboard
+    page = client.get("/dashboard").text
+    item = int(re.search(r'href="/dashboard/exceptions/(\d+)/resolve"', page).group(1))  # type: ignore[union-attr]
+    assert f'<form method="post" action="/dashboard/exceptions/{item}/resolve"' not in page  # no one-click resolve
+    confirm = client.get(f"/dashboard/exceptions/{item}/resolve").text
+    assert f"Resolve exception {item}?" in confirm
+    assert re.search(r'<label for="note">Note: what was done about it[^<]*</label>\s*<textarea id="note" name="note"'
+                     r'[^>]*></textarea>', confirm), confirm
+    done = client.post(f"/dashboard/exceptions/{item}/resolve", data={"csrf": csrf(confirm), "note": ""},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith(f"/dashboard?done=resolved&exception={item}")
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        assert uow.exceptions.get(item).resolution == "resolved from the dashboard (no note given)"
+    assert client.get(f"/dashboard/exceptions/{item}/resolve").status_code == 404
+    assert client.post(f"/dashboard/exceptions/{item}/resolve", data={"note": "x"}).status_code == 403  # no CSRF
+
+
+def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, hooks = dashboard
+    page = client.get("/dashboard").text
+    row = section(page, "exceptions-table")
+    rejected = next(r for r in re.findall(r'<tr id="exception-(\d+)" data-kind="store-rejection"', row))
+    answer = client.post(f"/dashboard/exceptions/{rejected}/retry", data={"csrf": csrf(page)})
+    assert answer.status_code == 200 and "only its edition is sent" in answer.text
+    assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
+    assert client.post("/dashboard/sync", data={"csrf": csrf(page)}).status_code == 200
+    assert hooks.syncs == [("store", False)]
+
+
+def test_jobs_read_in_plain_words(dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    jobs = rows(section(client.get("/dashboard").text, "jobs"))
+    assert jobs == [["order-import", "store", "every 5 minutes", "2026-05-01 12:05 UTC"]]
+
+
+def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    assert "Last 12 weeks: 95 units, revenue £416.75 · US$699.30." in text(section(page, "revenue", "p"))
+    weekly = text(section(page, "chart-units-per-week", "figure"))
+    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) 2 Feb 0 units 9 Feb 2 units")
+    assert "27 Apr 3 units" in weekly and "2 Mar 72 units" in weekly and "30 Mar 2 units" in weekly
+    usd_weeks = text(section(page, "chart-revenue-USD", "figure"))
+    assert "2 Mar US$699.30" in usd_weeks and "9 Mar US$0.00" in usd_weeks
+    assert "£42.97" in text(section(page, "chart-revenue-GBP", "figure"))
+    titles = text(section(page, "chart-units-by-title", "figure"))
+    assert titles == ("Units by title (last 12 weeks) Roseanna · eBook (EPUB) 70 units Roseanna · Hardback 24 units "
+                      "The Laughing Policeman · Paperback 1 unit"), titles  # whole titles, no internal ids
+    assert "work-" not in page and "…" not in titles
+
+
+def test_format_velocity_and_reprint_share_one_labelled_window(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    formats = text(section(page, "chart-formats", "figure"))
     # Over the last 28 days: 4 hardback sales of 2 (2/week) and 1 paperback (0.25/week); the ebook sold 60 days
     # ago, outside the window the reprint signal uses, so it is not among the fastest-moving formats.
-    assert "hardback: 2 units/week" in formats.group(0) and "paperback: 0.25 units/week" in formats.group(0)
-    assert "ebook" not in formats.group(0)
+    assert formats == "Fastest-moving formats (last 28 days) Hardback 2 units/week Paperback 0.25 units/week"
+    reprint = text(section(page, "chart-reprint", "figure"))
+    assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days) Roseanna · Hardback "
+                       "1 week"), reprint  # 2 in stock, 2 sold a week
+    assert "1 units" not in page
 
 
-def test_plurals_and_empty_cells(dashboard: tuple[TestClient, Container]) -> None:
-    client, _ = dashboard
-    page = client.get("/dashboard").text
-    units = re.search(r'<svg[^>]*aria-label="Units by title[^"]*".*?</svg>', page, re.S)
-    assert units and ": 1 unit<" in units.group(0) and "1 units" not in page  # the paperback's one sale
-    reprint = re.search(r'<svg[^>]*aria-label="Reprint signal[^"]*".*?</svg>', page, re.S)
-    assert reprint and ": 1 week<" in reprint.group(0), page  # 2 in stock, 2 sold a week
-    assert rows(section(page, "runs"))[0][4:] == ["—", "—", "—", "—"]
-    exceptions = rows(section(page, "exceptions"))
-    assert exceptions[0][2] == "—" and exceptions[0][4] == "—", exceptions  # no ISBN, no field: said, not blank
+def test_runs_name_the_store_and_say_what_is_still_running(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    runs = rows(section(client.get("/dashboard").text, "runs"))
+    assert runs[0][1:] == ["store", "2026-05-01 12:00 UTC", "running", "—", "—", "—", "—", "—"]
+    assert runs[1][3:5] == ["ok", "3"]
+
+
+def test_signing_in_with_no_admin_token_configured_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(None, database_url=f"sqlite:///{tmp_path / 'bookbridge.db'}")  # no admin token
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    client = TestClient(create_app(container, FakeHooks()))
+    form = client.get("/login")
+    assert "No admin token is configured, so nobody can sign in" in form.text and 'name="token"' not in form.text
+    refused = client.post("/login", data={"token": "anything"})
+    assert refused.status_code == 503 and "http.admin_token_env" in refused.text
+    assert "That is not the admin token" not in refused.text
+
+
+def test_the_api_docs_and_the_stylesheet_are_served_from_the_package(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    docs = client.get("/docs").text
+    assert "cdn" not in docs.lower() and "/docs/assets/swagger-ui-bundle.js" in docs
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert client.get("/docs/assets/__init__.py").status_code == 404
+    css = client.get("/dashboard/static/dashboard.css")
+    assert css.status_code == 200 and "@media (max-width: 40rem)" in css.text
+    assert client.get("/dashboard/static/..%2Fdashboard.py").status_code == 404
+    page = client.get("/dashboard")
+    assert "style-src 'self'" in page.headers["content-security-policy"] and "<style" not in page.text
 
 
 def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
-        dashboard: tuple[TestClient, Container]) -> None:
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     """`Service.classify` writes the job's detail, which /api/upcoming and `bookbridge jobs` show as it is."""
-    client, _ = dashboard
+    client, _, _ = dashboard
     upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     details = {job["run_at"]: (job["kind"], job["detail"]) for job in upcoming if job["id"].startswith("launch:")}
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (us)" in d[1])

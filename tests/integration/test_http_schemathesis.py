@@ -27,7 +27,8 @@ OPERATIONS = ["GET /healthz", "GET /readyz", "GET /metrics", "POST /webhooks/big
               "POST /api/sync", "GET /api/plan", "GET /api/exceptions", "POST /api/exceptions/{exception_id}/resolve",
               "POST /api/exceptions/{exception_id}/retry", "GET /api/upcoming", "GET /api/sales",
               "GET /api/sales.csv", "GET /", "GET /login", "POST /login", "POST /logout", "GET /dashboard",
-              "POST /dashboard/exceptions/{exception_id}/resolve", "POST /dashboard/exceptions/{exception_id}/retry"]
+              "GET /dashboard/exceptions/{exception_id}/resolve", "POST /dashboard/exceptions/{exception_id}/resolve",
+              "POST /dashboard/exceptions/{exception_id}/retry", "POST /dashboard/sync"]
 ST = Path(sys.executable).with_name("st")
 MAX_EXAMPLES = 25
 IN_CI = os.environ.get("CI", "").lower() == "true"

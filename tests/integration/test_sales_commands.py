@@ -75,10 +75,10 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     report = run("sales", "report", "-c", str(config), "--by", "title", "--json")
     assert report.exit_code == 0, report.output
     document = json.loads(report.output)
-    assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.0000"),
-                                                                                   (HB, 1, "25.0000")]
+    assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.00"),
+                                                                                   (HB, 1, "25.00")]
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
-    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue", f"{day},{day},GBP,4,55.0000"]
+    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue", f"{day},{day},GBP,4,55.00"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
 

@@ -24,6 +24,10 @@ class InMemoryExceptionQueue(ExceptionQueue):
             None,
         )
 
+    def _last_resolved(self, kind: ExceptionKind, isbn: str | None, storefront: str | None) -> SyncException | None:
+        found = [e for e in self.items.values() if (e.kind, e.isbn, e.storefront) == (kind, isbn, storefront)]
+        return max(found, key=lambda e: e.id, default=None)
+
     def report(
         self,
         kind: ExceptionKind,
@@ -39,6 +43,12 @@ class InMemoryExceptionQueue(ExceptionQueue):
             updated = replace(existing, count=existing.count + 1, last_seen=at, message=message, field=field)
             self.items[existing.id] = updated
             return updated
+        resolved = self._last_resolved(kind, isbn, storefront)
+        if resolved is not None:  # the same problem again: it reopens under its own id
+            reopened = replace(resolved, count=resolved.count + 1, last_seen=at, message=message, field=field,
+                               resolved_at=None, resolution=None)
+            self.items[resolved.id] = reopened
+            return reopened
         item = SyncException(
             id=self._next_id,
             kind=kind,

@@ -1,4 +1,6 @@
-"""The exception queue in SQL, with the in-memory queue's rules: one open item per (kind, isbn, storefront).
+"""The exception queue in SQL, with the in-memory queue's rules: one open item per (kind, isbn, storefront), and
+a problem reported again after it was resolved reopens its own item (same id, count going on) instead of
+opening a new one.
 
 Opening and resolving an item also writes one outbox message per notification target, in the same
 transaction, so a notification is sent if and only if the change was committed.
@@ -43,22 +45,28 @@ class SqlAlchemyExceptionQueue(ExceptionQueue):
         record = f"{kind} exception for {isbn or 'no ISBN'} on {storefront or 'no storefront'}"
         message = self._redact(message)
         with translated(record):
+            same = select(ExceptionRow).where(
+                ExceptionRow.kind == str(kind),
+                ExceptionRow.isbn.is_not_distinct_from(isbn),
+                ExceptionRow.storefront.is_not_distinct_from(storefront),
+            )
             row = self._session.scalars(
-                select(ExceptionRow)
-                .where(
-                    ExceptionRow.kind == str(kind),
-                    ExceptionRow.isbn.is_not_distinct_from(isbn),
-                    ExceptionRow.storefront.is_not_distinct_from(storefront),
-                    ExceptionRow.resolved_at.is_(None),
-                )
-                .order_by(ExceptionRow.id)
-                .limit(1)
+                same.where(ExceptionRow.resolved_at.is_(None)).order_by(ExceptionRow.id).limit(1)
             ).first()
             if row is not None:
                 row.count += 1
                 row.last_seen, row.message, row.field = at, message, field
                 self._session.flush()
                 return exception_from_row(row)
+            row = self._session.scalars(same.order_by(ExceptionRow.id.desc()).limit(1)).first()
+            if row is not None:  # resolved, and here again: the same problem reopens under its own id
+                row.count += 1
+                row.last_seen, row.message, row.field = at, message, field
+                row.resolved_at, row.resolution = None, None
+                self._session.flush()
+                item = exception_from_row(row)
+                self._announce(item, "exception.opened", at)
+                return item
             row = ExceptionRow(
                 kind=str(kind),
                 isbn=isbn,

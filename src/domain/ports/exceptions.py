@@ -52,7 +52,8 @@ class ExceptionQueue(Protocol):
         field: str | None = None,
         at: datetime,
     ) -> SyncException:
-        """Open an exception, or bump the count and last-seen time of the open one with the same key."""
+        """Open an exception, or bump the count and last-seen time of the open one with the same key; a resolved
+        one with the same key that is reported again reopens under its own id."""
         ...
 
     def clear(self, *, isbn: str, storefront: str, at: datetime, kinds: Iterable[ExceptionKind] | None = None) -> int:

@@ -94,15 +94,22 @@ def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> Ex
 
 
 def retry_exception(state: AppState, exception_id: int) -> JobQueued:
+    """Retry the exception's edition alone (`application.sync.retry_edition`); an exception of no edition (the
+    source could not be read) retries with a sync of the store."""
     item = _require_open(state, exception_id)
     store = state.settings.store.name
-    job = state.hooks.trigger_sync(store=store)
-    return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} "
-                                        f"({item.isbn or 'no ISBN'}) resolves itself if its edition now succeeds")
+    if item.isbn is None:
+        job = state.hooks.trigger_sync(store=store)
+        return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} resolves "
+                                            "itself if the sync now succeeds")
+    job = state.hooks.trigger_sync(store=store, isbn=item.isbn)
+    return JobQueued(job_id=job, detail=f"retry of edition {item.isbn} queued (only its product is sent); "
+                                        f"exception {exception_id} resolves itself if it now succeeds")
 
 
 @router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_FOUND,
-             summary="Sync again now; the exception resolves itself when its edition succeeds")
+             summary="Retry the exception's edition now (only its product); the exception resolves itself when "
+                     "it succeeds, and stays open under its own id when it does not")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
 

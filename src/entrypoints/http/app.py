@@ -25,7 +25,7 @@ from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import ExceptionKind, UnitOfWork
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.http import admin, dashboard, health, webhooks
+from bookbridge.entrypoints.http import admin, apidocs, dashboard, health, webhooks
 from bookbridge.entrypoints.http.limits import BodyLimit
 from bookbridge.entrypoints.http.protection import protect
 from bookbridge.entrypoints.http.security import HttpSecrets
@@ -86,14 +86,14 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
         finally:
             worker.stop()
 
-    app = FastAPI(title="bookbridge", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="bookbridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Health, metrics, BigCommerce webhooks, the admin API and the dashboard of "
                               "`bookbridge serve`.")
     app.state.bookbridge = state
     protect(app)  # error shape, sessions, sign-in back-off, webhook refusal log, webhook retention
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_exception_handler(container.database_error(), _database_error)
-    for module in (health, webhooks, admin, dashboard):
+    for module in (health, webhooks, admin, dashboard, apidocs):
         app.include_router(module.router)
     return app
 

@@ -136,7 +136,7 @@ class SalesRow(BaseModel):
     label: str  # the title for an ISBN, else the group itself
     currency: str
     units: int
-    revenue: str  # a decimal, as text: no binary rounding
+    revenue: str  # a decimal, as text, with the currency's minor units ("2366.28"): application.money
 
 
 class FormatVelocity(BaseModel):
@@ -163,7 +163,7 @@ class SalesReport(BaseModel):
     end: date
     group_by: GroupBy
     units: int
-    revenue: dict[str, str]  # per currency
+    revenue: dict[str, str]  # per currency, with its minor units
     rows: list[SalesRow]
     formats: list[FormatVelocity]
     reprint: list[ReprintSignal]

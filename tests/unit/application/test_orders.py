@@ -211,7 +211,7 @@ def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(
         Decimal("10.50"), 63, Decimal("6.0"), True)
     assert [(v.format, v.units) for v in report.formats] == [(edition.format.value, 42)]
     document = report_document(report)
-    assert document["rows"][0]["revenue"] == "420" and document["units"] == 42
+    assert document["rows"][0]["revenue"] == "420.00" and document["units"] == 42  # GBP: two minor units
     assert report_csv(report).splitlines()[0] == "group,label,currency,units,revenue"
 
 

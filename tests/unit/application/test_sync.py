@@ -8,7 +8,7 @@ import pytest
 
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.application.sync import SyncStore, plan_store, retry_edition, sync_store
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import ExceptionKind, FixedClock, SourceUnreadable
 from bookbridge.domain.storefront import StorefrontSettings
@@ -76,6 +76,36 @@ def test_rejection_opens_one_exception_and_a_later_success_resolves_it(world):
     with uow:
         assert not [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
     assert store.by_sku(victim.sku) is not None
+
+
+def test_retry_of_one_edition_sends_only_its_product_and_keeps_its_exception_id(world):
+    source, store, uow, clock = world
+    planned = plan_store(SyncStore.single(UK), source, uow, clock)
+    creates = [a.listing for a in planned.plan.actions if a.kind is ActionKind.CREATE and a.listing is not None]
+    victim, other = creates[0], creates[1]
+    isbn = str(victim.isbns[0])
+    store.rejected_skus[victim.sku] = "name: too long"
+    store.rejected_skus[other.sku] = "stock: refused"
+    _sync(world)
+    with uow:
+        (item,) = [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
+    del store.rejected_skus[other.sku]  # the other product would now succeed, but a retry of one leaves it alone
+    # Still rejected: a retry sends that product alone, and the same exception counts it (no new id).
+    writes = store.writes
+    report = retry_edition(SyncStore.single(UK), source, store, uow, clock, isbn=isbn)
+    assert (report.created, report.updated, report.failed) == (0, 0, 1)
+    assert store.writes == writes  # a refused create writes nothing, and nothing else was sent
+    with uow:
+        again = [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
+    assert [(e.id, e.count) for e in again] == [(item.id, 2)]
+    # Fixed: the retry creates it alone, and its exception resolves.
+    del store.rejected_skus[victim.sku]
+    report = retry_edition(SyncStore.single(UK), source, store, uow, clock, isbn=isbn)
+    assert (report.created + report.updated, report.failed) == (1, 0)  # the recorded create intent: an update
+    assert store.by_sku(victim.sku) is not None and store.by_sku(other.sku) is None
+    with uow:
+        assert not [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
+        assert uow.runs.recent_runs(limit=1)[0].outcome == "ok"
 
 
 def test_a_crash_mid_sync_converges_without_duplicates(world):

@@ -1,0 +1,67 @@
+"""Why editions are held back: each storefront's listing of each stored edition, grouped by the reason it is
+not listed, for the dashboard's status header.
+
+    held_back(families, storefronts, *, now, mapping=None) -> list[HeldBackGroup]
+
+An edition is held back on a storefront when its listing there is not listed: a blocking problem (grouped by the
+problem's code: "missing cover", "rights conflict", ...), no licence in the storefront's countries, or a
+lifecycle stage that is never listed. An edition counts once per reason, however many storefronts share it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bookbridge.domain.listing import (
+    ListingCaches,
+    MappingSettings,
+    StoreListing,
+    build_edition_listing,
+    edition_parts,
+)
+from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.storefront import StorefrontSettings
+
+
+@dataclass(frozen=True)
+class HeldBackGroup:
+    reason: str  # in words: "missing cover", "not licensed in the storefront's countries", ...
+    editions: tuple[str, ...]  # ISBNs, sorted
+    storefronts: tuple[str, ...]  # where, in configured order
+
+
+def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings], *, now: datetime,
+              mapping: MappingSettings | None = None) -> list[HeldBackGroup]:
+    """The reasons editions are held back, the most editions first (then by reason)."""
+    mapping = mapping or MappingSettings()
+    caches = ListingCaches()
+    isbns: dict[str, set[str]] = defaultdict(set)
+    where: dict[str, dict[str, None]] = defaultdict(dict)
+    for family in families:
+        for edition in family.editions:
+            parts = edition_parts(edition, mapping, caches)
+            for storefront in storefronts:
+                listing = build_edition_listing(edition, storefront, at=now, parts=parts, caches=caches)
+                if listing.listed:
+                    continue
+                for reason in reasons(listing):
+                    isbns[reason].add(str(edition.isbn))
+                    where[reason][storefront.name] = None
+    groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)), storefronts=tuple(where[r]))
+              for r, found in isbns.items()]
+    return sorted(groups, key=lambda g: (-len(g.editions), g.reason))
+
+
+def reasons(listing: StoreListing) -> list[str]:
+    """Why one storefront listing is not listed, in words that group: a blocking problem's code, not its message
+    (which names the edition's own values)."""
+    blocking = list(dict.fromkeys(p.code.replace("-", " ") for p in listing.problems if p.blocking))
+    if blocking:
+        return blocking
+    reason = listing.not_listed_reason or "not listed"
+    if reason.startswith("not licensed"):
+        return ["not licensed in the storefront's countries"]
+    return [reason]

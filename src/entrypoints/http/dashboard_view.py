@@ -1,0 +1,276 @@
+"""What the dashboard shows, gathered from the database, the stored catalogue, the scheduler and the sales report,
+as plain values for the templates (templates/dashboard.html). Nothing here writes HTML: Jinja2 escapes it all.
+
+Each part fails on its own: a scheduler that does not answer or a sales report that fails leaves a note, and the
+rest of the page still shows what the database knows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bookbridge.application.held_back import HeldBackGroup, held_back
+from bookbridge.application.money import money_text
+from bookbridge.application.reconcile import isbn_of
+from bookbridge.application.sales_report import SalesReport
+from bookbridge.application.scheduling import UpcomingJob
+from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
+from bookbridge.domain.formats import Format
+from bookbridge.domain.model import Edition
+from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
+from bookbridge.domain.sales import ReprintPolicy
+from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
+from bookbridge.entrypoints.http.state import AppState
+from bookbridge.entrypoints.presentation import local_time, plain_schedule, plural, time_ago, utc_time
+
+FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
+FLIPS_PER_PAGE = 10
+MAX_JOBS = 500  # the scheduler's jobs read per page: every flip a catalogue schedules ahead
+SALES_WEEKS = 12
+VELOCITY_DAYS = ReprintPolicy().window_days  # the formats' velocity: the reprint signal's own window
+KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
+              ExceptionKind.STORE_REJECTION: "refused by the store",
+              ExceptionKind.TRANSIENT_EXHAUSTED: "store unreachable", ExceptionKind.RIGHTS_CONFLICT: "rights conflict",
+              ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error"}
+CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/products/edit/{id}"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str | None = None  # an ExceptionKind value
+    storefront: str | None = None
+    q: str | None = None  # part of an ISBN or a title, any case
+    flips_storefront: str | None = None  # the storefront whose upcoming flips are paged
+    flips_page: int = 1
+
+    def matches(self, row: ExceptionRow) -> bool:
+        if self.kind and row.kind != self.kind:
+            return False
+        if self.storefront and row.storefront != self.storefront:
+            return False
+        needle = (self.q or "").strip().casefold()
+        return not needle or needle in (row.isbn or "").casefold() or needle in row.title.casefold()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kind or self.storefront or (self.q or "").strip())
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    id: int
+    kind: str
+    kind_words: str
+    isbn: str | None
+    title: str  # "Roseanna · Hardback", or "" when the edition is not in the stored catalogue
+    storefront: str | None
+    field: str | None
+    message: str
+    count: int
+    last_seen: str
+    product_url: str | None  # the product in the store's control panel, when its id is known
+
+
+@dataclass(frozen=True)
+class FlipRow:
+    at: str  # local time, naming the zone
+    isbn: str
+    title: str
+    what: str
+
+
+@dataclass
+class FlipTable:
+    storefront: str
+    zone: str
+    rows: list[FlipRow]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass
+class Status:
+    last_good: str | None  # "2026-05-01 11:55 UTC (5 minutes ago)"
+    last_run: SyncRun | None
+    open_exceptions: int
+    held_back: list[HeldBackGroup]
+    held_back_editions: int
+    notes: list[str] = field(default_factory=list)
+
+
+def edition_name(edition: Edition) -> str:
+    return f"{edition.display_title} · {edition.format.label}"
+
+
+def gather(state: AppState, filters: Filters) -> dict[str, Any]:
+    """Everything the dashboard template reads."""
+    now = state.clock.now()
+    uow = state.new_uow()
+    with uow:
+        runs = uow.runs.recent_runs(limit=100)
+        items = uow.exceptions.open_items()
+        applied = uow.state.applied(state.settings.store.name)
+    notes: list[str] = []
+    try:
+        catalogue = state.catalogue()
+    except Exception as exc:  # the rest of the page still helps
+        catalogue, notes = {}, [f"The stored catalogue could not be read ({type(exc).__name__})."]
+    editions = {str(e.isbn): e for f in catalogue.values() for e in f.editions}
+    products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
+    rows = [_exception_row(state, e, editions, products, now) for e in items]
+    groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
+    good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
+    status = Status(last_good=f"{utc_time(good.finished)} ({time_ago(good.finished, now)})"  # type: ignore[arg-type]
+                    if good else None, last_run=runs[0] if runs else None, open_exceptions=len(items),
+                    held_back=groups, held_back_editions=len({i for g in groups for i in g.editions}), notes=notes)
+    jobs, jobs_note = _jobs(state)
+    held = {(i.isbn, i.storefront) for i in items if i.isbn and i.isbn not in products}
+    flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
+    return {"store": state.settings.store.name, "status": status, "runs": runs[:10], "exceptions": [
+        r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
+        "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
+        "storefronts": sorted({r.storefront for r in rows if r.storefront}),
+        "flips": flips, "flips_note": flips_note, "jobs": [_periodic(state, j) for j in jobs if j.kind not in FLIPS],
+        "jobs_note": jobs_note, "sales": _sales(state, editions)}
+
+
+def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:
+    """One open exception as the dashboard shows it (the resolve confirmation); None if it is not open."""
+    uow = state.new_uow()
+    with uow:
+        item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+        applied = uow.state.applied(state.settings.store.name) if item is not None and item.isbn else {}
+    if item is None:
+        return None
+    try:
+        editions = {str(e.isbn): e for f in state.catalogue().values() for e in f.editions}
+    except Exception:  # the confirmation still shows the exception itself
+        editions = {}
+    products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
+    return _exception_row(state, item, editions, products, state.clock.now())
+
+
+def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, Edition],
+                   products: Mapping[str, int | None], now: datetime) -> ExceptionRow:
+    edition = editions.get(item.isbn or "")
+    product = products.get(item.isbn or "")
+    template = CONTROL_PANEL.get(state.settings.store.kind)
+    store_hash = state.settings.store.options().get("store_hash")
+    url = template.format(hash=store_hash, id=product) if template and store_hash and product else None
+    return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=KIND_WORDS.get(item.kind, item.kind.value),
+                        isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
+                        field=item.field, message=item.message, count=item.count,
+                        last_seen=time_ago(item.last_seen, now), product_url=url)
+
+
+def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:
+    try:
+        return state.hooks.upcoming(limit=MAX_JOBS), ""
+    except Exception as exc:  # the page still shows what the database knows
+        return [], f"The scheduler did not answer ({type(exc).__name__})."
+
+
+def _periodic(state: AppState, job: UpcomingJob) -> dict[str, str]:
+    return {"job": job.kind, "store": job.store or state.settings.store.name, "next": utc_time(job.run_at),
+            "schedule": plain_schedule(job.detail) if job.detail else "—"}
+
+
+def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: set[tuple[str, str | None]],
+           filters: Filters, now: datetime) -> tuple[list[FlipTable], str]:
+    """Per storefront, in its own time zone, the changes of editions that are (or will then be) in the store:
+    not those held back there, by their listing or by an open exception on an edition the store does not have."""
+    try:
+        changes = upcoming_changes(families, state.settings.storefronts, [j.run_at for j in jobs], now=now,
+                                   mapping=state.settings.mapping)
+    except Exception as exc:
+        return [], f"The stored catalogue could not be read ({type(exc).__name__})."
+    found: dict[str, list[UpcomingChange]] = {s.name: [] for s in state.settings.storefronts}
+    for change in (c for listed in changes.values() for c in listed):
+        if change.listed and (change.isbn, change.storefront) not in held:
+            found[change.storefront].append(change)
+    tables = []
+    for storefront in state.settings.storefronts:
+        mine = sorted(found[storefront.name], key=lambda c: (c.at, c.isbn))
+        pages = max(1, math.ceil(len(mine) / FLIPS_PER_PAGE))
+        page = min(filters.flips_page, pages) if filters.flips_storefront == storefront.name else 1
+        shown = mine[(page - 1) * FLIPS_PER_PAGE: page * FLIPS_PER_PAGE]
+        tables.append(FlipTable(storefront=storefront.name, zone=storefront.timezone, page=page, pages=pages,
+                                total=len(mine), rows=[FlipRow(at=local_time(c.at, storefront.timezone), isbn=c.isbn,
+                                                               title=c.title, what=c.what) for c in shown]))
+    return tables, ""
+
+
+def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
+    end = state.clock.now().date()
+    start = end - timedelta(weeks=SALES_WEEKS) + timedelta(days=1)
+    try:
+        by_title = state.sales(start, end, "title")
+        by_week = state.sales(start, end, "week")
+        recent = state.sales(end - timedelta(days=VELOCITY_DAYS - 1), end, "format")
+    except Exception as exc:
+        return {"note": f"The sales report failed ({type(exc).__name__}).", "charts": [], "revenue": []}
+    span, window = plural(SALES_WEEKS, "week"), plural(VELOCITY_DAYS, "day")
+
+    def named(isbn: str, label: str) -> str:
+        edition = editions.get(isbn)
+        return edition_name(edition) if edition else label
+
+    units: dict[str, int] = {}
+    for row in by_title.rows:
+        name = named(row.group, row.label)
+        units[name] = units.get(name, 0) + row.units
+    first = start - timedelta(days=start.weekday())  # ISO weeks, from Monday: a week without sales shows as 0
+    weeks: dict[str, int] = {(first + timedelta(weeks=n)).isoformat(): 0 for n in range((end - first).days // 7 + 1)}
+    revenue_by_week: dict[str, dict[str, Any]] = {}
+    for row in sorted(by_week.rows, key=lambda r: r.group):
+        weeks[row.group] = weeks.get(row.group, 0) + row.units
+        per = revenue_by_week.setdefault(row.currency, dict.fromkeys(weeks, Decimal(0)))
+        per[row.group] = per.get(row.group, Decimal(0)) + row.revenue
+    charts: list[Chart] = [
+        bar_chart([(_week(w), n) for w, n in sorted(weeks.items())],
+                  title=f"Units sold per week, from Monday (last {span})", unit=("unit", "units"),
+                  chart_id="units-per-week"),
+        *(money_chart([(_week(w), v) for w, v in sorted(per.items())], currency,
+                      title=f"Revenue per week in {currency}, from Monday (last {span})",
+                      chart_id=f"revenue-{currency}")
+          for currency, per in sorted(revenue_by_week.items())),
+        bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15], title=f"Units by title (last {span})",
+                  unit=("unit", "units"), chart_id="units-by-title"),
+        bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(recent)],
+                  title=f"Fastest-moving formats (last {window})", unit="units/week", chart_id="formats"),
+        bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in recent.reprint
+                   if r.reprint and r.weeks_of_cover is not None][:10],
+                  title=f"Reprint signal: weeks of cover left (sales of the last {window})",
+                  unit=("week", "weeks"), chart_id="reprint"),
+    ]
+    revenue = [money_text(amount, currency) for currency, amount in sorted(by_title.revenue().items())]
+    return {"note": "", "charts": charts, "revenue": revenue, "units": by_title.units, "span": span}
+
+
+@dataclass(frozen=True)
+class _Format:
+    format_label: str
+    units_per_week: Any
+
+
+def _formats(report: SalesReport) -> list[_Format]:
+    out = []
+    for f in report.formats[:8]:
+        try:
+            label = Format(f.format).label
+        except ValueError:
+            label = f.format
+        out.append(_Format(format_label=label, units_per_week=f.units_per_week))
+    return out
+
+
+def _week(monday: str) -> str:
+    """A week by its Monday: "4 May"."""
+    day = datetime.fromisoformat(monday)
+    return f"{day.day} {day:%b}"

@@ -1,0 +1,94 @@
+"""Words for schedules and instants, shared by the dashboard and the CLI (money: `bookbridge.application.money`).
+
+    plain_schedule("interval[0:05:00]") -> "every 5 minutes"
+    plain_schedule("cron[month='*', day='*', day_of_week='*', hour='3', minute='0']") -> "daily at 03:00 UTC"
+    local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
+    time_ago(then, now) -> "3 hours ago"
+
+APScheduler describes a trigger as `interval[H:MM:SS]` or `cron[field='value', ...]`; the scheduler runs in UTC
+(`entrypoints.scheduler`), so cron times are UTC. Text that is neither is returned as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+_INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
+_CRON = re.compile(r"^cron\[(.*)\]$")
+_FIELD = re.compile(r"(\w+)='([^']*)'")
+_DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+         "sat": "Saturday", "sun": "Sunday", "0": "Monday", "1": "Tuesday", "2": "Wednesday", "3": "Thursday",
+         "4": "Friday", "5": "Saturday", "6": "Sunday"}
+
+
+def plural(count: float, one: str, many: str | None = None) -> str:
+    """`1 unit`, `2 units`, `0.5 units`: the count and the word that agrees with it."""
+    return f"{count:g} {one if count == 1 else many or one + 's'}"
+
+
+def _span(seconds: int) -> str:
+    units = [(86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")]
+    parts = []
+    for size, word in units:
+        if seconds >= size:
+            parts.append(plural(seconds // size, word))
+            seconds %= size
+    return " ".join(parts)
+
+
+def plain_schedule(text: str) -> str:
+    """A trigger's text in plain words ("every 5 minutes", "daily at 03:00 UTC", "every Monday at 06:30 UTC")."""
+    if match := _INTERVAL.match(text):
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        total = days * 86_400 + hours * 3_600 + minutes * 60 + seconds
+        single = {86_400: "every day", 3_600: "every hour", 60: "every minute", 1: "every second"}
+        return single.get(total) or f"every {_span(total)}"
+    if match := _CRON.match(text):
+        return _cron_words(dict(_FIELD.findall(match.group(1)))) or text
+    return text
+
+
+def _cron_words(fields: dict[str, str]) -> str | None:
+    star = {k for k, v in fields.items() if v == "*"}
+    hour, minute = fields.get("hour", "*"), fields.get("minute", "*")
+    rest = {k for k in fields if k not in ("hour", "minute", "second")} - star
+    if minute.startswith("*/") and hour == "*" and not rest:
+        return f"every {plural(int(minute[2:]), 'minute')}"
+    if hour.startswith("*/") and minute.isdigit() and not rest:
+        return f"every {plural(int(hour[2:]), 'hour')} at minute {int(minute)}"
+    if not (hour.isdigit() and minute.isdigit()):
+        return None
+    at = f"at {int(hour):02d}:{int(minute):02d} UTC"
+    if not rest:
+        return f"daily {at}"
+    if rest == {"day_of_week"} and (day := _DAYS.get(fields["day_of_week"].lower())):
+        return f"every {day} {at}"
+    if rest == {"day"} and fields["day"].isdigit():
+        return f"monthly on day {int(fields['day'])} {at}"
+    return None
+
+
+def local_time(at: datetime, zone: str) -> str:
+    """The instant in the zone's local time, naming the zone: "2026-05-20 00:00 BST (Europe/London)"."""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
+
+
+def utc_time(at: datetime) -> str:
+    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def time_ago(then: datetime, now: datetime) -> str:
+    """"just now", "5 minutes ago", "3 hours ago", "2 days ago" (the largest whole unit); "in the future" if
+    the clocks disagree."""
+    seconds = int((now - then) / timedelta(seconds=1))
+    if seconds < 0:
+        return "in the future"
+    if seconds < 60:
+        return "just now"
+    for size, word in ((86_400, "day"), (3_600, "hour")):
+        if seconds >= size:
+            return f"{plural(seconds // size, word)} ago"
+    return f"{plural(seconds // 60, 'minute')} ago"
