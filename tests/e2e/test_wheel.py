@@ -33,7 +33,8 @@ def test_the_wheel_holds_the_packages_their_data_and_the_entry_points(wheel: Pat
         assert f"bookbridge/{package}__init__.py" in names or package.endswith("migrations/"), package
     for data in ("adapters/consonance/queries/works.graphql", "adapters/consonance/standin/schema.graphql",
                  "adapters/consonance/standin/sample_catalogue.json", "adapters/persistence/migrations/env.py",
-                 "adapters/persistence/migrations/script.py.mako", "domain/py.typed"):
+                 "adapters/persistence/migrations/script.py.mako", "domain/py.typed",
+                 "entrypoints/http/templates/dashboard.html", "entrypoints/http/static/dashboard.css"):
         assert f"bookbridge/{data}" in names, data
     assert any(n.startswith("bookbridge/adapters/persistence/migrations/versions/0001") for n in names)
     [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
