@@ -200,7 +200,7 @@ def test_a_metadata_lock_on_an_editorial_edition_is_created_hidden_by_the_sync_a
     # Locked, but not licensed for the storefront: rights win, nothing is created, and the failure is queued.
     assert store.by_sku(str(refused.isbn)) is None
     failed = outcome[str(refused.isbn)]
-    assert not failed.ok and "no product in the store" in failed.detail
+    assert not failed.ok and "not licensed for sale in GB (ROWSalesRightsType" in failed.detail
     with uow:
         [item] = [e for e in uow.exceptions.open_items() if e.id == failed.exception_id]
     assert (item.isbn, item.field) == (str(refused.isbn), "milestone metadata-locked")
