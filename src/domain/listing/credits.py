@@ -39,15 +39,19 @@ class Credit:
     names: tuple[str, ...]
 
 
+_GROUP_OF = {role: i for i, (_, roles) in enumerate(BYLINE_GROUPS) for role in roles}
+
+
 def credits(contributors: Sequence[Contributor]) -> tuple[Credit, ...]:
     """The byline's groups: each primary role group in sequence order, a name credited once per group."""
-    ordered = sorted(contributors, key=lambda c: c.sequence)
-    found: list[Credit] = []
-    for words, roles in BYLINE_GROUPS:
-        names = tuple(dict.fromkeys(c.name for c in ordered if c.role in roles and c.name.strip()))
-        if names:
-            found.append(Credit(words, names))
-    return tuple(found)
+    groups: dict[int, list[str]] = {}
+    for c in sorted(contributors, key=lambda c: c.sequence):
+        group = _GROUP_OF.get(c.role)
+        if group is not None and c.name.strip():
+            names = groups.setdefault(group, [])
+            if c.name not in names:
+                names.append(c.name)
+    return tuple(Credit(BYLINE_GROUPS[i][0], tuple(groups[i])) for i in sorted(groups))
 
 
 def primary_contributors(contributors: Sequence[Contributor]) -> tuple[Contributor, ...]:

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from bookbridge.application.readiness import _piles  # the check command's piles
 from bookbridge.domain.listing import build_edition_listing
 from bookbridge.domain.listing.credits import Credit, byline, credits, names_phrase
-from bookbridge.domain.model import Contributor, Rights, SalesRights
+from bookbridge.domain.model import Contributor, Rights, SalesRights, TextContent, TextKind
 from bookbridge.domain.territory import Territory
-from examples import cover, edition, gbp, storefront
+from examples import cover, edition, gbp, storefront, usd, world_rights
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
 names = st.lists(st.text(st.characters(categories=("L",)), min_size=1, max_size=40), min_size=1, max_size=30,
@@ -85,3 +85,26 @@ def test_check_counts_an_unlicensed_unpriced_title_as_not_licensed() -> None:
     e = edition(rights=ISLES, prices=(gbp("12.99"),), resources=(cover(),))
     piles = _piles(US, [e], SyncStore.single(US), FixedClock(NOON))
     assert (piles.not_licensed, piles.blocked, piles.listed) == (1, 0, 0)
+
+
+@given(licensed=st.booleans(), priced=st.booleans(), with_cover=st.booleans(), described=st.booleans())
+def test_reasons_come_in_precedence_one_per_cause(licensed: bool, priced: bool, with_cover: bool,
+                                                  described: bool) -> None:
+    """Not licensed beats a missing price, which beats missing content; only the first cause opens anything
+    when the title is not licensed, and a missing price names its currency and the storefront's countries."""
+    e = edition(rights=world_rights() if licensed else ISLES,
+                prices=(gbp("12.99"), usd("15.00")) if priced else (gbp("12.99"),),
+                resources=(cover(),) if with_cover else (),
+                texts=(TextContent(kind=TextKind.DESCRIPTION, text="<p>Text.</p>"),) if described else ())
+    store = US.model_copy(update={"require_cover": True, "require_description": True})
+    listing = build_edition_listing(e, store, at=NOON)
+    codes = [p.code for p in listing.problems if p.blocking]
+    reason = listing.not_listed_reason or ""
+    if not licensed:
+        assert codes == ["not-licensed"] and reason.startswith("not licensed for sale in US (SalesRights 06")
+    elif not priced:
+        assert codes[0] == "no-price" and reason.startswith("no consumer price in USD (storefront countries US)")
+    elif not (with_cover and described):
+        assert set(codes) <= {"missing-cover", "missing-description"} and codes
+    else:
+        assert listing.listed and codes == []
