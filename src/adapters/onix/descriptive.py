@@ -111,8 +111,8 @@ def _contributor(m: Mapper, element: etree._Element, position: int) -> Contribut
     return Contributor(
         role=role, name=name, sequence=int(sequence) if sequence and sequence.isdigit() else position,
         name_inverted=inverted, biography=(markup(bio) or None) if bio is not None else None,
-        corporate=person is None and corporate is not None, unnamed=unnamed if person is None and corporate is None
-        else None,
+        corporate=person is None and corporate is not None,
+        unnamed=unnamed if person is None and corporate is None else None,
     )
 
 
