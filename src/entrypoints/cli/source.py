@@ -180,7 +180,7 @@ def _details(e: Edition) -> Table:
         "subjects": ", ".join(f"{s['scheme']} {s['code']}" + (" (main)" if s["main"] else "") for s in doc["subjects"]),
         "texts": "\n".join(f"{t['meaning']}: {t['length']} chars"
                            + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
-        "images": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
+        "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
                             for r in doc["resources"]),
         "dates": ", ".join(f"{k} {v[:16]}" for k, v in doc["dates"].items() if v),
         "prices": "\n".join(_price_words(p) for p in e.prices),
