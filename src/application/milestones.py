@@ -14,7 +14,9 @@ launch). The actions below add what a sync alone does not do, and check and reco
 - `schedule-launch` (default for publication date confirmed or changed): make sure a precise job flips the
   edition at its release instant; fails when the edition has no publication date.
 - `sync` (default for the status changes): the sync that detected it applied it; success unless the store
-  refused the edition.
+  refused that sync's own action on the edition (a store rejection or exhausted retries on the store). A
+  readiness or rights exception elsewhere (the edition not priced on another storefront, say) is no outcome of
+  this action and is not cited: the status change did what the listing rules say.
 - `none`: recorded only.
 
 Every outcome goes to the milestone log; a failure also opens an exception (kind store-rejection, with no
@@ -35,6 +37,8 @@ from bookbridge.domain.ports import Clock, ExceptionKind, MilestoneLog, UnitOfWo
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED,
                ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
+# What the store said of the sync's own action on an edition: its outcome, and nothing else.
+STORE_ACTION_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
 
 
 class MilestoneAction(StrEnum):
@@ -85,9 +89,13 @@ class ApplyMilestones:
     actions: Mapping[Transition, MilestoneAction]
 
 
-def _store_problem(uow: UnitOfWork, isbn: str) -> str | None:
+def _store_problem(uow: UnitOfWork, isbn: str, kinds: tuple[ExceptionKind, ...] = STORE_KINDS,
+                   store: str | None = None) -> str | None:
+    """The open exceptions of `kinds` for the edition (on `store` when given), in words; never a milestone's own
+    failure (field `milestone ...`): one milestone's outcome is not another's."""
     with uow:
-        items = [e for e in uow.exceptions.open_items() if e.isbn == isbn and e.kind in STORE_KINDS]
+        items = [e for e in uow.exceptions.open_items() if e.isbn == isbn and e.kind in kinds
+                 and not (e.field or "").startswith("milestone ") and (store is None or e.storefront == store)]
     return "; ".join(f"{e.kind}: {e.message}" for e in items) or None
 
 
@@ -99,7 +107,7 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
     resent = effects.resend_media(media) if media else {}
     records = []
     for event, action in actions.items():
-        ok, detail = _outcome(event, action, effects, uow, resent)
+        ok, detail = _outcome(event, action, effects, uow, resent, cmd.store)
         exception_id = None
         if not ok:
             with uow:
@@ -117,12 +125,13 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
 
 
 def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects, uow: UnitOfWork,
-             resent: Mapping[str, str | None]) -> tuple[bool, str]:
+             resent: Mapping[str, str | None], store: str) -> tuple[bool, str]:
     isbn = event.isbn
     if action is MilestoneAction.NONE:
         return True, "recorded; no store action configured"
     if action is MilestoneAction.SYNC:
-        problem = _store_problem(uow, isbn)
+        # Judged by its own store action only: the store refusing the sync's write of this edition.
+        problem = _store_problem(uow, isbn, STORE_ACTION_KINDS, store)
         return (False, problem) if problem else (True, "applied by the sync that found it")
     if action is MilestoneAction.CREATE_HIDDEN:
         if effects.has_product(isbn):

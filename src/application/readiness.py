@@ -19,13 +19,13 @@ from bookbridge.domain.storefront import StorefrontSettings
 @dataclass(frozen=True)
 class StorefrontReadiness:
     """Every edition of the catalogue, on one storefront, in exactly one of four piles (the listing rules'
-    order: a blocking problem first, then rights, then the lifecycle)."""
+    order: rights first, then a blocking problem, then the lifecycle)."""
 
     storefront: str
     editions: int  # editions that reach this storefront's listings
-    blocked: int  # editions with at least one blocking problem here: they stay off (or are hidden)
+    blocked: int  # licensed here, with at least one blocking problem: they stay off (or are hidden)
     listed: int = 0  # in the store for this storefront (on sale, on pre-order, announced, or created hidden)
-    not_licensed: int = 0  # no blocking problem, but the rights do not cover the storefront's countries
+    not_licensed: int = 0  # the rights do not cover the storefront's countries (whatever else is missing)
     not_yet_or_withdrawn: int = 0  # editorial (not announced yet) or delisted (out of print, withdrawn)
 
 
@@ -82,10 +82,10 @@ def _piles(storefront: StorefrontSettings, editions: list[Edition], cmd: SyncSto
         listing = build_edition_listing(edition, storefront, at=clock.now(), mapping=cmd.mapping)
         if listing.listed:
             piles["listed"] += 1
+        elif (listing.not_listed_reason or "").startswith("not licensed"):  # not licensed beats every problem
+            piles["rights"] += 1
         elif any(p.blocking for p in listing.problems):
             piles["blocked"] += 1
-        elif (listing.not_listed_reason or "").startswith("not licensed"):  # build_edition_listing's wording
-            piles["rights"] += 1
         else:  # editorial (not announced, not locked) or delisted
             piles["lifecycle"] += 1
     return StorefrontReadiness(storefront.name, len(editions), blocked=piles["blocked"], listed=piles["listed"],

@@ -103,7 +103,7 @@ def record_readiness(
                     continue
                 kind = (
                     ExceptionKind.RIGHTS_CONFLICT
-                    if problem.code == "rights-conflict"
+                    if problem.code in ("rights-conflict", "not-licensed")
                     else ExceptionKind.BLOCKING_READINESS
                 )
                 where = (problem.record, problem.source or listing.storefront)

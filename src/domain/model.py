@@ -31,6 +31,7 @@ class Contributor(Frozen):
     name_inverted: str | None = None
     biography: str | None = None  # HTML allowed
     corporate: bool = False  # a corporate name (ONIX CorporateName; Consonance Organisation), not a person
+    unnamed: str | None = None  # List 19 UnnamedPersons (02 anonymous, 04 various, ...): `name` stands in for it
 
 
 class SeriesMembership(Frozen):
@@ -117,6 +118,7 @@ class SupportingResource(Frozen):
     sha256: str | None = None
     caption: str | None = None
     approved: bool = True
+    code: str | None = None  # the source's List 158 ResourceContentType (`kind` is what bookbridge makes of it)
 
     @property
     def checksum(self) -> str | None:
@@ -128,6 +130,7 @@ class TextKind(StrEnum):
     SHORT_DESCRIPTION = "short-description"  # 02
     TOC = "toc"  # 04
     REVIEW = "review"  # 06
+    ENDORSEMENT = "endorsement"  # 09
     BIOGRAPHY = "biography"  # 12
     EXCERPT = "excerpt"  # 14
     PROMOTIONAL = "promotional"  # 10 headline, jacket copy
@@ -138,6 +141,7 @@ class TextContent(Frozen):
     kind: TextKind
     text: str  # HTML
     approved: bool = True  # only end-customer (List 154: 00/03) and approved texts reach the store
+    code: str | None = None  # the source's List 153 TextType (`kind` is what bookbridge makes of it)
 
 
 class Milestones(Frozen):

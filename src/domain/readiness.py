@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bookbridge.domain.formats import Format
 from bookbridge.domain.lifecycle import DELISTED_STATUSES, Stage, created_hidden, listing_state
 from bookbridge.domain.model import Edition, ResourceKind, Rights, TextKind
 from bookbridge.domain.pricing import pricing_problems
-from bookbridge.domain.problems import Problem, blocking, warning
-from bookbridge.domain.rights import FOR_SALE_TYPES, NOT_FOR_SALE_TYPES, RightsMemo, cached_rights_problems, rights_memo
+from bookbridge.domain.problems import Problem, Severity, blocking, warning
+from bookbridge.domain.rights import (
+    FOR_SALE_TYPES,
+    NOT_FOR_SALE_TYPES,
+    CountryRights,
+    RightsMemo,
+    cached_rights_problems,
+    rights_memo,
+)
 from bookbridge.domain.storefront import StorefrontSettings
 
 ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
@@ -121,6 +129,28 @@ def _find_clashes(rights: Rights) -> frozenset[str]:
         elif composite.type in NOT_FOR_SALE_TYPES:
             not_for_sale |= extent.named
     return frozenset(for_sale & not_for_sale)
+
+
+# The problems that only matter once a title may be sold on a storefront: a price, a cover, a description.
+GOING_ON_SALE = frozenset({"no-price", "no-current-price", "price-tax-mismatch", "missing-cover", "cover-type",
+                           "cover-too-large", "missing-description"})
+
+
+def not_licensed_message(refused: Sequence[CountryRights]) -> str:
+    """"not licensed for sale in US (ROWSalesRightsType 06)": each country with the rights rule that refuses it."""
+    where = ", ".join(f"{r.country} ({r.reason})" for r in refused[:5])
+    more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+    return f"not licensed for sale in {where}{more}"
+
+
+def not_licensed_first(found: Sequence[Problem], refused: Sequence[CountryRights], *, record: str) -> list[Problem]:
+    """`found` for a title not licensed where a storefront sells: one blocking problem naming the countries and
+    the rights rule that refuses each comes first, and what would matter only on sale (a missing price or
+    content) is kept as a warning, so that it opens no exception of its own."""
+    lead = blocking("not-licensed", not_licensed_message(refused), record=record, field="SalesRights")
+    rest = [p.model_copy(update={"severity": Severity.WARNING}) if p.blocking and p.code in GOING_ON_SALE else p
+            for p in found]
+    return [lead, *rest]
 
 
 def blocking_problems(found: list[Problem]) -> list[Problem]:

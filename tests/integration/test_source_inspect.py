@@ -80,3 +80,77 @@ def test_validate_reports_schema_findings_as_warnings_not_failures():
     extra = [p for p in json.loads(checked.output)["problems"] if p not in json.loads(plain.output)["problems"]]
     assert extra, "the wrong namespace must be reported by the schema check"
     assert {p["severity"] for p in extra} == {"warning"}
+
+
+FEED = """<ONIXMessage release="3.0"><Header><Sender><SenderName>S</SenderName></Sender>
+<SentDateTime>20261128</SentDateTime></Header>
+<Product><RecordReference>anthology-hb</RecordReference><NotificationType>03</NotificationType>
+<ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>9780007232833</IDValue></ProductIdentifier>
+<DescriptiveDetail><ProductForm>BB</ProductForm>
+<TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01</TitleElementLevel>
+<TitleText>Tales of the Isles</TitleText></TitleElement></TitleDetail>
+<Contributor><SequenceNumber>1</SequenceNumber><ContributorRole>B01</ContributorRole>
+<PersonName>Clara Editor</PersonName><BiographicalNote>Clara edits.</BiographicalNote></Contributor>
+<Contributor><SequenceNumber>2</SequenceNumber><ContributorRole>A32</ContributorRole>
+<PersonName>Wren Writer</PersonName></Contributor>
+<Contributor><SequenceNumber>3</SequenceNumber><ContributorRole>A12</ContributorRole>
+<PersonName>Ivo Illustrator</PersonName><BiographicalNote>Ivo draws.</BiographicalNote></Contributor>
+<Measure><MeasureType>04</MeasureType><Measurement>234</Measurement><MeasureUnitCode>mm</MeasureUnitCode></Measure>
+<Measure><MeasureType>05</MeasureType><Measurement>153</Measurement><MeasureUnitCode>mm</MeasureUnitCode></Measure>
+<Extent><ExtentType>00</ExtentType><ExtentValue>320</ExtentValue><ExtentUnit>03</ExtentUnit></Extent>
+<Subject><MainSubject/><SubjectSchemeIdentifier>93</SubjectSchemeIdentifier><SubjectCode>DCF</SubjectCode></Subject>
+</DescriptiveDetail>
+<CollateralDetail>
+<TextContent><TextType>03</TextType><ContentAudience>00</ContentAudience><Text>Stories.</Text></TextContent>
+<TextContent><TextType>09</TextType><ContentAudience>00</ContentAudience><Text>Marvellous.</Text></TextContent>
+<TextContent><TextType>14</TextType><ContentAudience>00</ContentAudience><Text>Once upon a time</Text></TextContent>
+<SupportingResource><ResourceContentType>03</ResourceContentType><ContentAudience>00</ContentAudience>
+<ResourceMode>03</ResourceMode><ResourceVersion><ResourceForm>02</ResourceForm>
+<ResourceLink>https://assets.example/pack.jpg</ResourceLink></ResourceVersion></SupportingResource>
+</CollateralDetail>
+<PublishingDetail><PublishingStatus>04</PublishingStatus>
+<SalesRights><SalesRightsType>01</SalesRightsType><Territory><CountriesIncluded>GB GG IE IM JE</CountriesIncluded>
+</Territory></SalesRights>
+<SalesRights><SalesRightsType>06</SalesRightsType><Territory><CountriesIncluded>US</CountriesIncluded></Territory>
+</SalesRights><ROWSalesRightsType>03</ROWSalesRightsType>
+<PublishingDate><PublishingDateRole>01</PublishingDateRole><Date>20260305</Date></PublishingDate>
+</PublishingDetail>
+<ProductSupply><SupplyDetail><Supplier><SupplierName>D</SupplierName></Supplier>
+<ProductAvailability>21</ProductAvailability>
+<Price><PriceType>02</PriceType><PriceQualifier>05</PriceQualifier><PriceAmount>20.00</PriceAmount>
+<CurrencyCode>GBP</CurrencyCode><Territory><CountriesIncluded>GB</CountriesIncluded></Territory></Price>
+<Price><PriceType>02</PriceType><PriceQualifier>05</PriceQualifier><PriceAmount>21.00</PriceAmount>
+<CurrencyCode>GBP</CurrencyCode><Territory><CountriesIncluded>GG IM JE</CountriesIncluded></Territory></Price>
+</SupplyDetail></ProductSupply></Product></ONIXMessage>"""
+
+
+def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(FEED, encoding="utf-8")
+    result = CliRunner().invoke(app, ["source", "inspect", str(feed), "--json"])
+    assert result.exit_code == 0, result.output
+    [e] = [e for f in json.loads(result.output)["families"] for e in f["editions"]]
+    assert (e["publishing_status_meaning"], e["availability_meaning"]) == ("04 Active", "21 In stock")
+    assert [(c["name"], c["role_meaning"]) for c in e["contributors"]] == [
+        ("Clara Editor", "B01 Editor"), ("Wren Writer", "A32 Contributor"), ("Ivo Illustrator", "A12 Illustrator")]
+    assert e["byline"] == "edited by Clara Editor, illustrated by Ivo Illustrator"
+    assert (e["measures"]["height_mm"], e["measures"]["width_mm"], e["pages"]) == ("234", "153", 320)
+    assert e["subjects"] == [{"scheme": "thema", "code": "DCF", "heading": None, "main": True}]
+    assert [(t["meaning"], t["length"]) for t in e["texts"]] == [
+        ("03 Description", 8), ("09 Endorsement", 11), ("14 Excerpt", 16)]
+    assert [(r["meaning"], r["url"]) for r in e["resources"]] == [("03 Cover / pack", "https://assets.example/pack.jpg")]
+    assert e["dates"]["publication"] == "2026-03-05"
+    # Two GBP prices told apart by their territory, with type and qualifier.
+    assert [(p["type_meaning"], p["qualifier_meaning"], p["territory"]) for p in e["prices"]] == [
+        ("02 RRP including tax", "05 Consumer price", "GB"), ("02 RRP including tax", "05 Consumer price", "GG IM JE")]
+    assert [r["meaning"] for r in e["rights"]["sales_rights"]] == [
+        "01 For sale with exclusive rights", "06 Not for sale (rights held by another publisher)"]
+    assert e["rights"]["row_meaning"] == "03 Not for sale"
+    assert [(u["element"], u["what"].split(" (")[0]) for u in e["unmapped"]] == [
+        ("TextContent", "14 Excerpt"), ("Contributor/BiographicalNote", "Ivo Illustrator"),
+        ("SupportingResource", "03 Cover / pack: https://assets.example/pack.jpg")]
+    table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"})
+    assert table.exit_code == 0, table.output
+    for shown in ("04 Active", "21 In stock", "Clara Editor (B01 Editor)", "height_mm 234", "09 Endorsement: 11 chars",
+                  "GBP 20.00, 02 RRP including tax, 05 Consumer price, in GB", "unmapped", "14 Excerpt"):
+        assert shown in table.output, shown

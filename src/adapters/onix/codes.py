@@ -64,6 +64,7 @@ TEXT_KINDS = {
     "03": TextKind.DESCRIPTION,
     "04": TextKind.TOC,
     "06": TextKind.REVIEW,
+    "09": TextKind.ENDORSEMENT,
     "10": TextKind.PROMOTIONAL,
     "12": TextKind.BIOGRAPHY,
     "14": TextKind.EXCERPT,
@@ -102,18 +103,26 @@ SUBJECT_SCHEMES = {
     "20": SubjectScheme.KEYWORDS,
 }
 
-# List 48 MeasureType -> Dimensions field; List 50 units -> factor to mm or grams.
-MEASURE_FIELDS = {"01": "height_mm", "02": "width_mm", "03": "thickness_mm", "08": "weight_g"}
+# List 48 MeasureType -> Dimensions field: 01/02 height and width, else 04/05 page trim height and width; 03
+# thickness, 08 unit weight. List 50 units -> factor to mm or grams.
+MEASURE_FIELDS = {"01": "height_mm", "02": "width_mm", "04": "height_mm", "05": "width_mm", "03": "thickness_mm",
+                  "08": "weight_g"}
+MEASURE_PREFERENCE = ("01", "02", "04", "05", "03", "08")
 PREFERRED_UNIT = {"height_mm": "mm", "width_mm": "mm", "thickness_mm": "mm", "weight_g": "gr"}
 LENGTH_TO_MM = {"mm": Decimal(1), "cm": Decimal(10), "in": Decimal("25.4")}
 WEIGHT_TO_G = {"gr": Decimal(1), "kg": Decimal(1000), "oz": Decimal("28.349523125"), "lb": Decimal("453.59237")}
 
-# List 23 ExtentType for the page count, in order of preference: main content, content, production, numbered.
-PAGE_EXTENTS = ("00", "11", "06", "05")
+# List 23 ExtentType for the page count, in order of preference: main content, content, production, numbered,
+# and for an e-publication without fixed pages, the pages of its print counterpart (08).
+PAGE_EXTENTS = ("00", "11", "06", "05", "08")
 PAGES_UNIT = "03"  # List 24
 DURATION_EXTENT = "09"
 # List 24 duration units: 04 hours, 05 minutes, 06 seconds, 15 HHHMM, 16 HHHMMSS.
 DURATION_UNITS = frozenset({"04", "05", "06", "15", "16"})
+
+# List 19 UnnamedPersons -> the words a byline uses for them ("by A and others", "by Anonymous").
+UNNAMED_NAMES = {"01": "Unknown", "02": "Anonymous", "03": "others", "04": "Various", "05": "Synthesised voice",
+                 "06": "Synthesised voice", "07": "Synthesised voice", "08": "Synthesised voice", "09": "AI"}
 
 # List 51 ProductRelationCode: alternative format (06), e-publication based on (13), e-version available as (27).
 ALTERNATIVE_FORMAT_RELATIONS = frozenset({"06", "13", "27"})

@@ -94,8 +94,12 @@ def _series(block: etree._Element, distinctive: list[etree._Element]) -> SeriesM
 def _contributor(m: Mapper, element: etree._Element, position: int) -> Contributor | None:
     role = text(element, "ContributorRole")  # List 17
     before, key = text(element, "NamesBeforeKey"), text(element, "KeyNames")
-    name = (text(element, "PersonName") or text(element, "CorporateName")
-            or " ".join(p for p in (before, key) if p) or None)
+    corporate = text(element, "CorporateName")
+    person = text(element, "PersonName") or " ".join(p for p in (before, key) if p) or None
+    unnamed = text(element, "UnnamedPersons")  # List 19: a contributor without a name
+    name = person or corporate or (codes.UNNAMED_NAMES.get(unnamed) if unnamed else None)
+    if unnamed and name is None:
+        m.problem("unknown-code", f"UnnamedPersons {unnamed!r} is not in List 19", first(element, "UnnamedPersons"))
     if not role or not name:
         m.problem("incomplete-contributor", "Contributor without ContributorRole or a name; ignored", element)
         return None
@@ -107,6 +111,8 @@ def _contributor(m: Mapper, element: etree._Element, position: int) -> Contribut
     return Contributor(
         role=role, name=name, sequence=int(sequence) if sequence and sequence.isdigit() else position,
         name_inverted=inverted, biography=(markup(bio) or None) if bio is not None else None,
+        corporate=person is None and corporate is not None,
+        unnamed=unnamed if person is None and corporate is None else None,
     )
 
 
@@ -128,10 +134,12 @@ def _subjects(element: etree._Element) -> list[Subject]:
 
 
 def _dimensions(m: Mapper, block: etree._Element) -> Dimensions:
-    """List 48 types 01/02/03/08. The mm (or gr) value wins when a measure is repeated in several units."""
-    found: dict[str, tuple[bool, Decimal]] = {}
+    """List 48 types 01/02/03/08, and 04/05 (page trim) where 01/02 are absent. The mm (or gr) value wins when a
+    measure is repeated in several units."""
+    found: dict[str, tuple[bool, Decimal]] = {}  # MeasureType -> (in the preferred unit, value in mm or g)
     for measure in block.iterchildren("Measure"):
-        name = codes.MEASURE_FIELDS.get(text(measure, "MeasureType") or "")
+        kind = text(measure, "MeasureType") or ""
+        name = codes.MEASURE_FIELDS.get(kind)
         if name is None:
             continue
         unit = (text(measure, "MeasureUnitCode") or "").lower()
@@ -146,11 +154,16 @@ def _dimensions(m: Mapper, block: etree._Element) -> Dimensions:
             m.problem("unknown-code", f"MeasureUnitCode {unit!r} is not usable for {name} (List 50)", measure)
             continue
         preferred = unit == codes.PREFERRED_UNIT[name]
-        if name in found and (found[name][0] or not preferred):
+        if kind in found and (found[kind][0] or not preferred):
             continue
         converted = value if preferred else (value * factors[unit]).quantize(Decimal("0.1"))
-        found[name] = (preferred, converted)
-    return Dimensions(**{name: value for name, (_, value) in found.items()})
+        found[kind] = (preferred, converted)
+    values: dict[str, Decimal] = {}
+    for kind in codes.MEASURE_PREFERENCE:  # overall size before page trim
+        name = codes.MEASURE_FIELDS[kind]
+        if kind in found and name not in values:
+            values[name] = found[kind][1]
+    return Dimensions(**values)
 
 
 def _extents(m: Mapper, block: etree._Element, fields: dict[str, Any]) -> None:
@@ -197,7 +210,8 @@ def _approved(element: etree._Element) -> bool:
 
 
 def _text(m: Mapper, element: etree._Element) -> TextContent | None:
-    kind = codes.TEXT_KINDS.get(text(element, "TextType") or "", TextKind.OTHER)  # List 153
+    code = text(element, "TextType")
+    kind = codes.TEXT_KINDS.get(code or "", TextKind.OTHER)  # List 153
     candidates = list(element.iterchildren("Text"))
     if not candidates:
         m.problem("missing-text", "TextContent without Text; ignored", element)
@@ -205,11 +219,12 @@ def _text(m: Mapper, element: etree._Element) -> TextContent | None:
     language = m.defaults.language
     chosen = next((c for c in candidates if language and c.get("language") == language), candidates[0])
     body = markup(chosen)
-    return TextContent(kind=kind, text=body, approved=_approved(element)) if body else None
+    return TextContent(kind=kind, text=body, approved=_approved(element), code=code) if body else None
 
 
 def _resources(m: Mapper, element: etree._Element) -> list[SupportingResource]:
-    kind = codes.RESOURCE_KINDS.get(text(element, "ResourceContentType") or "")  # List 158
+    code = text(element, "ResourceContentType")
+    kind = codes.RESOURCE_KINDS.get(code or "")  # List 158
     caption = next((text(f, "FeatureValue") or text(f, "FeatureNote") for f in element.iterchildren("ResourceFeature")
                     if text(f, "ResourceFeatureType") == codes.FEATURE_CAPTION), None)
     approved = _approved(element)
@@ -222,7 +237,7 @@ def _resources(m: Mapper, element: etree._Element) -> list[SupportingResource]:
         features = {text(f, "ResourceVersionFeatureType"): text(f, "FeatureValue")
                     for f in version.iterchildren("ResourceVersionFeature")}
         found.append(SupportingResource(
-            kind=kind or "other", url=url, caption=caption, approved=approved,
+            kind=kind or "other", url=url, caption=caption, approved=approved, code=code,
             mime_type=codes.FILE_FORMAT_MIME.get(features.get(codes.VERSION_FORMAT) or ""),
             height_px=_int(features.get(codes.VERSION_HEIGHT)), width_px=_int(features.get(codes.VERSION_WIDTH)),
             size_bytes=_int(features.get(codes.VERSION_BYTES)),

@@ -8,6 +8,7 @@ from typing import Any
 
 from bookbridge.domain.categories import map_subjects, search_keywords, unmapped_problems
 from bookbridge.domain.listing.caches import ListingCaches
+from bookbridge.domain.listing.credits import contributors_field, credits, primary_contributors, titled_byline
 from bookbridge.domain.listing.text import clip, plain_text, sanitised_html, slugify
 from bookbridge.domain.listing.values import (
     CUSTOM_FIELD_MAX,
@@ -20,10 +21,7 @@ from bookbridge.domain.listing.values import (
 from bookbridge.domain.model import Contributor, Edition, ResourceKind, TextKind
 from bookbridge.domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES
 
-# ONIX List 17 (contributor role codes) as the store shows them.
-_ROLE_LABELS = {"A01": "Author", "A12": "Illustrator", "A23": "Foreword", "A24": "Introduction", "B01": "Editor",
-                "B06": "Translator", "E07": "Narrator", "A13": "Photographer", "A02": "With"}
-
+PAGE_TITLE_MAX = 255  # BigCommerce product page_title: 0-255 characters (catalog spec)
 _TO_GRAMS = {"g": Decimal(1), "kg": Decimal("0.001"), "oz": Decimal("0.03527396"), "lb": Decimal("0.00220462")}
 _FROM_MM = {"mm": Decimal(1), "cm": Decimal("0.1"), "in": Decimal("0.0393700787")}
 
@@ -45,9 +43,9 @@ def _texts(edition: Edition) -> dict[TextKind, str]:
 
 
 def description_html(edition: Edition, texts: dict[TextKind, str] | None = None,
-                     authors: tuple[Contributor, ...] | None = None) -> str:
+                     primary: tuple[Contributor, ...] | None = None) -> str:
     """The description as the source's HTML puts it together (not yet sanitised: `description`). `texts`
-    (`_texts`) and `authors` (`edition.authors`) may be passed when the caller has them."""
+    (`_texts`) and `primary` (`credits.primary_contributors`) may be passed when the caller has them."""
     if texts is None:
         texts = _texts(edition)
     parts: list[str] = []
@@ -56,15 +54,31 @@ def description_html(edition: Edition, texts: dict[TextKind, str] | None = None,
     main = texts.get(TextKind.DESCRIPTION) or texts.get(TextKind.SHORT_DESCRIPTION)
     if main:
         parts.append(main)
+    praise = [t.text for t in edition.texts if t.kind is TextKind.ENDORSEMENT and t.approved and t.text.strip()]
+    if praise:  # List 153 09: endorsements, quoted like reviews
+        parts.append("<h3>Praise</h3>" + "".join(f"<blockquote>{r}</blockquote>" for r in praise))
     reviews = [t.text for t in edition.texts if t.kind is TextKind.REVIEW and t.approved]
     if reviews:
         parts.append("<h3>Reviews</h3>" + "".join(f"<blockquote>{r}</blockquote>" for r in reviews))
-    bios = [c.biography for c in (edition.authors if authors is None else authors) if c.biography] or (
-        [bio] if (bio := texts.get(TextKind.BIOGRAPHY)) else []
-    )
+    if primary is None:
+        primary = primary_contributors(edition.contributors)
+    # The credited primary contributors' biographies, in order; else the record's own biographical note.
+    with_bio = [c for c in primary if c.biography]
+    bios = [c.biography for c in with_bio if c.biography] or ([bio] if (bio := texts.get(TextKind.BIOGRAPHY)) else [])
     if bios:
-        parts.append("<h3>About the author</h3>" + "".join(f"<p>{b}</p>" for b in bios))
+        parts.append(f"<h3>{_about(with_bio)}</h3>" + "".join(_paragraph(b) for b in bios))
     return "\n".join(parts)
+
+
+def _about(people: list[Contributor]) -> str:
+    if people and all(c.role.startswith("B") for c in people):
+        return "About the editor" if len(people) == 1 else "About the editors"
+    return "About the authors" if len(people) > 1 else "About the author"
+
+
+def _paragraph(html: str) -> str:
+    """A biography as one paragraph, unless it brings its own (a paragraph never holds another)."""
+    return html if "<p" in html.lower() else f"<p>{html}</p>"
 
 
 def description(html: str, caches: ListingCaches | None = None) -> str:
@@ -116,10 +130,8 @@ def _custom_fields(edition: Edition, caches: ListingCaches) -> tuple[CustomField
             fields.append(("Series number", edition.series.number))
     if edition.publication_date:
         fields.append(("Publication date", edition.publication_date.isoformat()[:10]))
-    contributors = sorted(edition.contributors, key=lambda c: c.sequence)
-    if contributors:
-        text = "; ".join(f"{_ROLE_LABELS.get(c.role, 'Contributor')}: {c.name}" for c in contributors)
-        fields.append(("Contributors", text))
+    if edition.contributors:
+        fields.append(("Contributors", contributors_field(edition.contributors, CUSTOM_FIELD_MAX)))
     # The ISBN is the one field of its edition alone: not shared (100,000 of them would push out those that repeat).
     # The others repeat together (a work's formats share series, date and contributors): one tuple per set.
     isbn = CustomField("ISBN", clip(str(edition.isbn), CUSTOM_FIELD_MAX))
@@ -148,8 +160,8 @@ def edition_parts(edition: Edition, mapping: MappingSettings, caches: ListingCac
     d = edition.dimensions
     length = _FROM_MM[mapping.length_unit]
     title = edition.display_title
-    authors = edition.authors
-    author = ", ".join(c.name for c in authors)
+    primary = primary_contributors(edition.contributors)
+    author = ", ".join(dict.fromkeys(c.name for c in primary))
     texts = _texts(edition)
     isbn = str(edition.isbn)
     label = edition.format.label
@@ -164,7 +176,7 @@ def edition_parts(edition: Edition, mapping: MappingSettings, caches: ListingCac
         "name": clip(title, NAME_MAX - len(suffix)) + suffix,  # edition_name(edition)
         "custom_url": f"/{_slug(edition.title, caches)[:150]}-{_slug(label, caches)}-{isbn}/",
         "product_type": "digital" if digital else "physical",
-        "description": description(description_html(edition, texts, authors), caches),
+        "description": description(description_html(edition, texts, primary), caches),
         "brand": edition.imprint,
         "gtin": isbn,
         "weight": Decimal(0) if digital else (_convert(d.weight_g, _TO_GRAMS[mapping.weight_unit]) or Decimal(0)),
@@ -178,7 +190,7 @@ def edition_parts(edition: Edition, mapping: MappingSettings, caches: ListingCac
                                                                    if x)), edition.subjects),
         "categories": categories,
         "subject_problems": unmapped_problems(unmapped, record=isbn) if unmapped else (),
-        "page_title": clip(f"{title} by {author}" if author else title, 255),
+        "page_title": clip(titled_byline(title, credits(edition.contributors), PAGE_TITLE_MAX), PAGE_TITLE_MAX),
         "meta_description": _meta_description(short, caches) if short else "",
     }
 

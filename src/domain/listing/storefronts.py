@@ -17,7 +17,7 @@ from bookbridge.domain.listing.values import ListingPrice, MappingSettings, Stor
 from bookbridge.domain.model import Edition
 from bookbridge.domain.pricing import PriceContext, prices_and_next_change
 from bookbridge.domain.problems import Problem
-from bookbridge.domain.readiness import problems, rights_conflicts
+from bookbridge.domain.readiness import not_licensed_first, not_licensed_message, problems, rights_conflicts
 from bookbridge.domain.rights import next_restriction_change, storefront_rights
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -84,12 +84,17 @@ def on_storefront(edition: Edition, storefront: StorefrontSettings, facts: Store
             shared[key] = found  # type: ignore[index]
     licensed, refused = storefront_rights(edition.rights, storefront.countries, storefront.eligibility,
                                           storefront.unknown_rights, facts.outlets, facts.local_date, caches.rights)
+    held = state.stage in (Stage.EDITORIAL, Stage.DELISTED) and not created_hidden(edition, state.stage)
     reason: str | None = None
-    if any(p.blocking for p in found):
+    if not licensed and not held and not edition.delisted:
+        # Not licensed beats a missing price, which beats missing content: one reason, naming the rights row.
+        found = not_licensed_first(found, refused, record=str(edition.isbn))
+        reason = found[0].message
+    elif any(p.blocking for p in found):
         reason = "; ".join(p.message for p in found if p.blocking)
     elif not licensed:
-        reason = "not licensed: " + "; ".join(f"{r.country} ({r.reason})" for r in refused[:5])
-    elif state.stage in (Stage.EDITORIAL, Stage.DELISTED) and not created_hidden(edition, state.stage):
+        reason = not_licensed_message(refused)
+    elif held:
         reason = f"lifecycle stage {state.stage}"
     listed = reason is None
     if shared is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.codelists import (
+    AVAILABILITY,
+    CONTRIBUTOR_ROLES,
+    PRICE_QUALIFIERS,
+    PRICE_TYPES,
+    PUBLISHING_STATUS,
+    RESOURCE_TYPES,
+    SALES_RIGHTS,
+    TEXT_TYPES,
+    UNNAMED_PERSONS,
+    labelled,
+)
+from bookbridge.domain.listing.credits import byline, credits
+from bookbridge.domain.listing.unmapped import unmapped
+from bookbridge.domain.model import Edition, PriceRow, TitleFamily
 from bookbridge.domain.ports import SourceRead
 from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, ConfigOption, configured
 from bookbridge.entrypoints.container import build_source
@@ -20,29 +36,82 @@ from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError,
 source_app = typer.Typer(help="Look at a catalogue source.", no_args_is_help=True)
 
 
+def _iso(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, (date, datetime)) else None
+
+
+def _price_words(p: PriceRow) -> str:
+    """`GBP 9.99, 02 RRP including tax, 05 Consumer price, in GB`: enough to tell two GBP prices apart."""
+    words = [f"{p.currency} {p.amount}", labelled(p.price_type, PRICE_TYPES)]
+    if p.qualifier:
+        words.append(labelled(p.qualifier, PRICE_QUALIFIERS))
+    if p.territory:
+        words.append(f"in {p.territory}")
+    if p.valid_from or p.valid_until:
+        words.append(f"{_iso(p.valid_from) or '…'} to {_iso(p.valid_until) or '…'}")
+    return ", ".join(words)
+
+
 def _edition_document(edition: Edition) -> dict[str, Any]:
+    d = edition.dimensions
     return {
         "isbn": str(edition.isbn),
         "record_reference": edition.record_reference,
         "format": edition.format.value,
+        "form": edition.form_code,
         "title": edition.display_title,
+        "imprint": edition.imprint,
+        "publisher": edition.publisher,
+        "series": ({"name": edition.series.name, "number": edition.series.number} if edition.series else None),
         "publishing_status": edition.publishing_status,
+        "publishing_status_meaning": labelled(edition.publishing_status, PUBLISHING_STATUS) or None,
         "availability": edition.availability,
-        "publication_date": edition.publication_date.isoformat() if edition.publication_date else None,
+        "availability_meaning": labelled(edition.availability, AVAILABILITY) or None,
+        "publication_date": _iso(edition.publication_date),
+        "dates": {"publication": _iso(edition.publication_date), "sales_embargo": _iso(edition.sales_embargo),
+                  "preorder_embargo": _iso(edition.preorder_embargo), "announcement": _iso(edition.announcement_date),
+                  "expected_availability": _iso(edition.expected_availability)},
+        "contributors": [
+            {"sequence": c.sequence, "name": c.name, "role": c.role, "role_meaning": labelled(c.role,
+             CONTRIBUTOR_ROLES), "corporate": c.corporate, "unnamed": labelled(c.unnamed, UNNAMED_PERSONS) or None,
+             "biography_length": len(c.biography) if c.biography else 0}
+            for c in sorted(edition.contributors, key=lambda c: c.sequence)
+        ],
+        "byline": byline(credits(edition.contributors), 10_000),
+        "measures": {"height_mm": _num(d.height_mm), "width_mm": _num(d.width_mm),
+                     "thickness_mm": _num(d.thickness_mm), "weight_g": _num(d.weight_g)},
+        "pages": edition.page_count,
+        "duration_minutes": edition.duration_minutes,
+        "subjects": [{"scheme": s.scheme.value, "code": s.code, "heading": s.label, "main": s.main}
+                     for s in edition.subjects],
+        "texts": [{"type": t.code, "meaning": labelled(t.code, TEXT_TYPES) or t.kind.value, "kind": t.kind.value,
+                   "length": len(t.text), "for_customers": t.approved} for t in edition.texts],
+        "resources": [{"type": r.code, "meaning": labelled(r.code, RESOURCE_TYPES) or r.kind.value,
+                       "kind": r.kind.value, "url": r.url, "mime_type": r.mime_type, "bytes": r.size_bytes,
+                       "width_px": r.width_px, "height_px": r.height_px, "for_customers": r.approved}
+                      for r in edition.resources],
         "prices": [
-            {"amount": str(p.amount), "currency": p.currency, "type": p.price_type, "qualifier": p.qualifier,
+            {"amount": str(p.amount), "currency": p.currency, "type": p.price_type,
+             "type_meaning": labelled(p.price_type, PRICE_TYPES), "qualifier": p.qualifier,
+             "qualifier_meaning": labelled(p.qualifier, PRICE_QUALIFIERS) or None,
              "territory": str(p.territory) if p.territory else None,
-             "from": p.valid_from.isoformat() if p.valid_from else None,
-             "until": p.valid_until.isoformat() if p.valid_until else None}
+             "from": _iso(p.valid_from), "until": _iso(p.valid_until)}
             for p in edition.prices
         ],
         "rights": {
-            "sales_rights": [{"type": r.type, "territory": str(r.territory)} for r in edition.rights.sales_rights],
+            "sales_rights": [{"type": r.type, "meaning": labelled(r.type, SALES_RIGHTS), "territory": str(r.territory)}
+                             for r in edition.rights.sales_rights],
             "row_type": edition.rights.row_type,
+            "row_meaning": labelled(edition.rights.row_type, SALES_RIGHTS) or None,
             "restrictions": [{"type": r.type, "outlets": list(r.outlets)} for r in edition.rights.restrictions],
         },
+        "unmapped": [{"element": u.element, "what": u.what, "reason": u.reason} for u in unmapped(edition)],
         "delisted": edition.delisted,
     }
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
 
 
 def read_document(read: SourceRead) -> dict[str, Any]:
@@ -69,26 +138,60 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
 def _print_tables(console: Console, read: SourceRead) -> None:
     families: list[TitleFamily] = list(read.families)
     table = Table(title=f"{len(families)} families, {sum(len(f.editions) for f in families)} editions")
-    for column in ("family", "ISBN", "format", "title", "status", "avail.", "pub. date", "prices", "rights"):
+    for column in ("family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices", "rights"):
         table.add_column(column, overflow="fold")
     for family in families:
         for e in family.editions:
-            prices = ", ".join(f"{p.currency} {p.amount}" + (f" ({p.qualifier})" if p.qualifier == "08" else "")
-                               for p in e.prices[:4])
-            rights = "; ".join(f"{r.type}: {r.territory}" for r in e.rights.sales_rights[:2])
+            prices = "\n".join(_price_words(p) for p in e.prices[:6])
+            rights = "; ".join(f"{labelled(r.type, SALES_RIGHTS)}: {r.territory}" for r in e.rights.sales_rights[:3])
             if e.rights.row_type:
-                rights += f"; ROW {e.rights.row_type}"
-            table.add_row(family.id, str(e.isbn), e.format.value, e.display_title, e.publishing_status or "",
-                          e.availability or "", e.publication_date.isoformat()[:10] if e.publication_date else "",
-                          prices, rights)
+                rights += f"; rest of world {labelled(e.rights.row_type, SALES_RIGHTS)}"
+            table.add_row(escape(family.id), str(e.isbn), e.format.value, escape(e.display_title),
+                          labelled(e.publishing_status, PUBLISHING_STATUS), labelled(e.availability, AVAILABILITY),
+                          _iso(e.publication_date) or "", escape(prices), escape(rights))
     console.print(table)
+    for family in families:
+        for e in family.editions:
+            console.print(_details(e))
     if read.problems:
         problems = Table(title=f"{len(read.problems)} problems")
         for column in ("severity", "record", "line", "field", "problem"):
             problems.add_column(column, overflow="fold")
         for p in read.problems:
-            problems.add_row(p.severity.value, p.record or "", str(p.line or ""), p.field or "", p.message)
+            problems.add_row(p.severity.value, p.record or "", str(p.line or ""), p.field or "", escape(p.message))
         console.print(problems)
+
+
+def _details(e: Edition) -> Table:
+    """Everything mapped for one edition, one row per kind of thing."""
+    doc = _edition_document(e)
+    table = Table(title=f"{e.isbn} {escape(e.display_title)} ({e.format.label})", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    rows = {
+        "contributors": "\n".join(f"{c['sequence']}. {c['name']} ({c['role_meaning']})"
+                                  + (", corporate" if c["corporate"] else "")
+                                  + (f", biography {c['biography_length']} chars" if c["biography_length"] else "")
+                                  for c in doc["contributors"]),
+        "byline": doc["byline"],
+        "measures": ", ".join(f"{k} {v}" for k, v in doc["measures"].items() if v is not None),
+        "pages": str(e.page_count or ""),
+        "duration": f"{e.duration_minutes} min" if e.duration_minutes else "",
+        "subjects": ", ".join(f"{s['scheme']} {s['code']}" + (" (main)" if s["main"] else "") for s in doc["subjects"]),
+        "texts": "\n".join(f"{t['meaning']}: {t['length']} chars"
+                           + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
+        "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
+                            for r in doc["resources"]),
+        "dates": ", ".join(f"{k} {v[:16]}" for k, v in doc["dates"].items() if v),
+        "prices": "\n".join(_price_words(p) for p in e.prices),
+        "rights": "\n".join([f"{r['meaning']}: {r['territory']}" for r in doc["rights"]["sales_rights"]]
+                            + ([f"rest of world: {doc['rights']['row_meaning']}"] if e.rights.row_type else [])),
+        "unmapped": "\n".join(f"{u['element']} {u['what']}: {u['reason']}" for u in doc["unmapped"]),
+    }
+    for name, value in rows.items():
+        if value:
+            table.add_row(name, escape(value))
+    return table
 
 
 @source_app.command("inspect")

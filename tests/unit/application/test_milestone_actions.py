@@ -200,7 +200,25 @@ def test_a_metadata_lock_on_an_editorial_edition_is_created_hidden_by_the_sync_a
     # Locked, but not licensed for the storefront: rights win, nothing is created, and the failure is queued.
     assert store.by_sku(str(refused.isbn)) is None
     failed = outcome[str(refused.isbn)]
-    assert not failed.ok and "no product in the store" in failed.detail
+    assert not failed.ok and "not licensed for sale in GB (ROWSalesRightsType" in failed.detail
     with uow:
         [item] = [e for e in uow.exceptions.open_items() if e.id == failed.exception_id]
     assert (item.isbn, item.field) == (str(refused.isbn), "milestone metadata-locked")
+
+
+def test_a_status_change_is_judged_by_its_own_store_action_not_by_unrelated_exceptions():
+    """04 -> 02 on a live title that correctly became a pre-order: the sync applied it. Its missing USD price on
+    another storefront, or an earlier milestone's failure, is no outcome of this action."""
+    uow = InMemoryUnitOfWork()
+    with uow:
+        uow.exceptions.report(ExceptionKind.BLOCKING_READINESS, isbn=ACTIVE, storefront="us",
+                              message="no consumer price in USD (storefront countries US)", field="Price", at=NOW)
+        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront=None,
+                              message="metadata-locked: create-hidden failed", field="milestone metadata-locked",
+                              at=NOW)
+        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront="another-store",
+                              message="name taken", field="name", at=NOW)
+        uow.commit()
+    records, *_ = _run([MilestoneEvent(ACTIVE, Transition.FORTHCOMING, "04", "02")], uow=uow)
+    assert (records[0].action, records[0].ok, records[0].exception_id) == ("sync", True, None)
+    assert records[0].detail == "applied by the sync that found it"

@@ -4,7 +4,9 @@ storefronts, and the variant strategy). The file was recorded with the hashing o
 the fast canonical encoding; only the 26 listings on sale differ from before the campaign window was carried in
 the price (their pricing section must change, so that stores publishing the window receive it). Descriptions pass
 the HTML sanitiser since; the core section of every listing changed once then, because the sample biographies
-(`<p>…</p>`, wrapped in a paragraph again) no longer nest paragraphs: nothing else in them changed.
+(`<p>…</p>`, wrapped in a paragraph again) no longer nest paragraphs: nothing else in them changed. Page titles
+credit List 17's primary roles since ("by A, translated by B"): the core section of the listings whose titles
+have more than an author changed then, and nothing else.
 """
 
 from __future__ import annotations
