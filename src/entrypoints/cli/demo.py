@@ -30,6 +30,7 @@ from bookbridge.application.sync import SyncReport, SyncStore, plan_store, sync_
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.common import screen
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
@@ -92,9 +93,13 @@ def demo(
     keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
                               "and print its path"),
 ) -> None:
-    """Run the mission on embedded defaults: the bundled sample catalogue planned and synced into the BigCommerce
-    sandbox, a launch and a campaign flip at their instants, and orders that come back as sales."""
-    raise typer.Exit(run_demo(Console(), serve=serve, port=port, keep=keep))
+    """Show bookbridge at work on a sample shop, start to finish.
+
+    Nothing to set up and nothing real is touched: a sample catalogue is sent to a local copy of BigCommerce's API,
+    three days of launches and price changes play out, shoppers' orders come back as sales, and each step says
+    where to look in the dashboard (--serve).
+    """
+    raise typer.Exit(run_demo(screen(), serve=serve, port=port, keep=keep))
 
 
 def run_demo(console: Console, *, serve: bool = False, port: int | None = None, keep: bool = False) -> int:

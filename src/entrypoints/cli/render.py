@@ -10,9 +10,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.domain.formats import Format
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
+
+
+def format_name(code: str) -> str:
+    """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
+    try:
+        return Format(code).label
+    except ValueError:
+        return code
 
 
 def print_plan_json(console: Console, planned: PlannedSync) -> None:

@@ -11,13 +11,22 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookbridge.application.money import money_text
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import SourceRead
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, ConfigOption, configured
+from bookbridge.entrypoints.cli.common import (
+    EXIT_CONFIG,
+    EXIT_FAILURES,
+    ConfigOption,
+    command_group,
+    configured,
+    screen,
+)
 from bookbridge.entrypoints.container import build_source
+from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
 
-source_app = typer.Typer(help="Look at a catalogue source.", no_args_is_help=True)
+source_app = command_group("Look at a catalogue source.")
 
 
 def _edition_document(edition: Edition) -> dict[str, Any]:
@@ -68,22 +77,23 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
 
 def _print_tables(console: Console, read: SourceRead) -> None:
     families: list[TitleFamily] = list(read.families)
-    table = Table(title=f"{len(families)} families, {sum(len(f.editions) for f in families)} editions")
+    editions = sum(len(f.editions) for f in families)
+    table = Table(title=f"{plural(len(families), 'title family', 'title families')}, {plural(editions, 'edition')}")
     for column in ("family", "ISBN", "format", "title", "status", "avail.", "pub. date", "prices", "rights"):
         table.add_column(column, overflow="fold")
     for family in families:
         for e in family.editions:
-            prices = ", ".join(f"{p.currency} {p.amount}" + (f" ({p.qualifier})" if p.qualifier == "08" else "")
+            prices = ", ".join(money_text(p.amount, p.currency) + (f" ({p.qualifier})" if p.qualifier == "08" else "")
                                for p in e.prices[:4])
             rights = "; ".join(f"{r.type}: {r.territory}" for r in e.rights.sales_rights[:2])
             if e.rights.row_type:
                 rights += f"; ROW {e.rights.row_type}"
-            table.add_row(family.id, str(e.isbn), e.format.value, e.display_title, e.publishing_status or "",
+            table.add_row(family.id, str(e.isbn), e.format.label, escape(e.display_title), e.publishing_status or "",
                           e.availability or "", e.publication_date.isoformat()[:10] if e.publication_date else "",
                           prices, rights)
     console.print(table)
     if read.problems:
-        problems = Table(title=f"{len(read.problems)} problems")
+        problems = Table(title=plural(len(read.problems), "problem"))
         for column in ("severity", "record", "line", "field", "problem"):
             problems.add_column(column, overflow="fold")
         for p in read.problems:
@@ -100,9 +110,12 @@ def inspect(
     validate: bool = typer.Option(False, "--validate", help="also validate ONIX against the schema (onixcheck); "
                                   "its findings are listed as warnings"),
 ) -> None:
-    """Print the families and editions a source holds, and every problem. Exit 0 if the source was read."""
+    """Show the titles a source holds, and every problem.
+
+    Exit 0 when the source could be read, whatever problems its records have.
+    """
     container = configured(config)
-    err = Console(stderr=True)
+    err = screen(stderr=True)
     try:
         settings: Settings = container.settings()
     except ConfigurationError as exc:
@@ -124,7 +137,7 @@ def inspect(
     except Exception as exc:  # the source itself cannot be read: say why, exit non-zero
         err.print(f"[red]could not read the source:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILURES) from None
-    console = Console()
+    console = screen()
     if as_json:
         console.print_json(json.dumps(read_document(read), default=str))
     else:
