@@ -90,7 +90,8 @@ def running(config: Path | None, *, need_storefronts: bool = True,
                 getattr(container, adapter)()
             except (ConfigurationError, LookupError, ValueError, TypeError, OSError) as exc:
                 table = "[source]" if adapter == "source" else "[store]"
-                raise config_error(f"invalid configuration: {table} {exc}") from None
+                where = "" if table in str(exc) else f"{table} "  # an option's error names its table already
+                raise config_error(f"invalid configuration: {where}{exc}") from None
         yield container
     finally:
         container.shutdown_resources()
