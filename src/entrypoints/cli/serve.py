@@ -105,7 +105,7 @@ def serve(
 ) -> None:
     """Run the service: syncs, launches, orders and the dashboard.
 
-    Launches and campaign price changes happen at their instants; the HTTP app serves the API and the dashboard.
+    Launches and campaign flips happen at their instants; the HTTP app serves the API and the dashboard.
     SIGTERM finishes the batch in flight, then exits cleanly.
     """
     with running(config) as container:
@@ -119,7 +119,7 @@ def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
-    Regular runs, launches and campaign price changes, each in its storefront's time zone.
+    Regular runs, launches and campaign flips, each in its storefront's time zone.
     """
     with running(config, need_storefronts=False) as container:
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
