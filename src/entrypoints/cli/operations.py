@@ -24,6 +24,7 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.container import upgrade_database
+from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -95,8 +96,8 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
                              ("storefront", item.storefront), ("field", item.field), ("message", item.message),
-                             ("seen", f"{item.count} times, first {item.first_seen:%Y-%m-%d %H:%M}, last "
-                                      f"{item.last_seen:%Y-%m-%d %H:%M} UTC")):
+                             ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
+                                      f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
         for o in history:
             console.print(f"  run {o.run_id} {o.at:%Y-%m-%d %H:%M} {o.action} {'ok' if o.ok else 'failed'} "
@@ -188,7 +189,7 @@ def exceptions_deliver(config: Path | None = ConfigOption) -> None:
     for outcome in report.failed:
         console.print(f"[red]message {outcome.message_id} to {outcome.target}[/red] (attempt {outcome.attempts}"
                       f"{', exhausted' if outcome.exhausted else ''}): {escape(str(outcome.error))}; "
-                      f"next try {outcome.retry_at:%Y-%m-%d %H:%M:%S} UTC")
+                      f"next try {utc_time(outcome.retry_at) if outcome.retry_at else 'none (exhausted)'}")
     for target in report.unconfigured:
         console.print(f"[yellow]messages for {target!r} wait: no \\[\\[exception_queues]] entry is named so[/yellow]")
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
@@ -227,12 +228,12 @@ def runs(
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
         table = Table(title="Sync runs")
-        for column in ("id", "store", "started (UTC)", "finished", "outcome", "created", "updated", "hidden",
+        for column in ("id", "store", "started", "finished", "outcome", "created", "updated", "hidden",
                        "failed"):
             table.add_column(column)
         for r in recent:
             c = r.counts
-            table.add_row(str(r.id), r.storefront, f"{r.started:%Y-%m-%d %H:%M:%S}",
+            table.add_row(str(r.id), r.storefront, utc_time(r.started),
                           f"{r.finished:%H:%M:%S}" if r.finished else "", r.outcome, str(c.get("created", "")),
                           str(c.get("updated", "")), str(c.get("hidden", "")), str(c.get("failed", "")))
         screen().print(table)

@@ -14,6 +14,7 @@ from bookbridge.domain.formats import Format
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
+from bookbridge.entrypoints.presentation import utc_time
 
 
 def format_name(code: str) -> str:
@@ -84,5 +85,5 @@ def print_exceptions(console: Console, items: list[SyncException]) -> None:
         table.add_column(column, overflow="fold")
     for e in items:
         table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
-                      str(e.count), e.last_seen.isoformat(timespec="seconds"), escape(e.message))
+                      str(e.count), utc_time(e.last_seen), escape(e.message))
     console.print(table)

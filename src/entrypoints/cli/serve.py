@@ -22,6 +22,7 @@ from rich.table import Table
 from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.presentation import local_time, plain_schedule, utc_time
 from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
@@ -123,11 +124,13 @@ def jobs(config: Path | None = ConfigOption,
     """
     with running(config, need_storefronts=False) as container:
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
-    table = Table(title="Scheduled jobs (UTC)")
-    for column in ("next run", "kind", "store", "id", "detail"):
+        storefronts = list(container.settings().storefronts)
+    table = Table(title="Scheduled jobs")
+    for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change"):
         table.add_column(column)
     for job in found:
-        table.add_row(f"{job.run_at:%Y-%m-%d %H:%M:%S}", job.kind, job.store or "", job.id, job.detail)
+        local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
+        table.add_row(utc_time(job.run_at), local, job.kind, job.store or "", plain_schedule(job.detail))
     screen().print(table)
 
 
@@ -141,10 +144,10 @@ def milestones(config: Path | None = ConfigOption,
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
     table = Table(title="Milestones")
-    for column in ("at (UTC)", "isbn", "transition", "before", "after", "action", "ok", "detail"):
+    for column in ("at", "ISBN", "transition", "before", "after", "action", "ok", "detail"):
         table.add_column(column)
     for r in records:
-        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.event.isbn, str(r.event.transition), r.event.before or "",
+        table.add_row(utc_time(r.at), r.event.isbn, str(r.event.transition), r.event.before or "",
                       r.event.after or "", r.action, "yes" if r.ok else f"[red]no[/red] (exception {r.exception_id})",
                       r.detail)
     screen().print(table)
