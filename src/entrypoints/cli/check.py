@@ -36,6 +36,7 @@ from bookbridge.entrypoints.container import (
     optional_store_calls,
 )
 from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
+from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 DOCS = "docs/configuration.md"
@@ -162,9 +163,10 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
 
 
 def print_readiness(console: Console, report: ReadinessReport) -> None:
-    console.print(f"Catalogue: {report.families} families, {report.editions} editions read"
+    console.print(f"Catalogue: {plural(report.families, 'title family', 'title families')}, "
+                  f"{plural(report.editions, 'edition')} read"
                   + (f", {report.delisted} withdrawn" if report.delisted else "")
-                  + f"; {report.blocking} blocking problems, {report.warnings} warnings")
+                  + f"; {plural(report.blocking, 'blocking problem')}, {plural(report.warnings, 'warning')}")
     if report.by_code:
         table = Table(title="Problems by code")
         for column in ("severity", "code", "count", "for example"):

@@ -95,7 +95,7 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("storefront", item.storefront), ("field", item.field), ("message", item.message),
+                             ("where", item.storefront), ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
