@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,7 @@ def test_help_reads_as_plain_text(command):
     description = out.split("\n\n", 1)[1].split("\nOptions:", 1)[0].split("\nArguments:", 1)[0]
     for paragraph in description.split("\n\n"):
         lines = [line for line in paragraph.splitlines() if line.strip()]
-        for line, following in zip(lines, lines[1:], strict=False):
+        for line, following in pairwise(lines):
             room = 78 - len(line)
             assert room <= len(following.split()[0]), f"{line!r} breaks before {following!r}"
 

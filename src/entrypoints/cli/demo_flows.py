@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.milestones import DEFAULT_ACTIONS, ApplyMilestones, apply_milestones
+from bookbridge.application.milestone_effects import SyncEffects
+from bookbridge.application.milestones import DEFAULT_ACTIONS, ActionFailed, ApplyMilestones, apply_milestones
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, SyncStore, sync_store
 from bookbridge.domain.milestones import MilestoneRecord, catalogue_transitions
@@ -24,7 +25,6 @@ from bookbridge.domain.model import Edition, ResourceKind, TitleFamily
 from bookbridge.domain.ports import CatalogSource, Clock, MilestoneLog, SourceRead, Storefront, UnitOfWork
 from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
-from bookbridge.entrypoints.cli.demo_effects import DemoEffects
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import Settings, StoreSettings
@@ -85,6 +85,10 @@ def _cover_candidate(demo: DemoStore) -> tuple[TitleFamily, Edition] | None:
     return None
 
 
+def _on_timeline(edition: Edition) -> str:
+    raise ActionFailed(f"the demo schedules no jobs; {edition.isbn}'s launch is on its timeline")
+
+
 def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLog) -> list[MilestoneRecord]:
     """A new cover arrives unapproved (nothing is sent), is approved with the title's final approval (the cover
     is replaced once, and the milestone's action runs), and the next sync sends nothing more."""
@@ -121,7 +125,7 @@ def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLo
                   f"({sum(m == 'POST' for m, _ in calls)} image sent, {sum(m == 'DELETE' for m, _ in calls)} "
                   "old one deleted).")
     events = tuple(catalogue_transitions(before, after))
-    effects = DemoEffects(demo.command.store, demo.uow, after, sync_again=demo.sync)
+    effects = SyncEffects(demo.command.store, demo.uow, after, sync_again=demo.sync, schedule_launch=_on_timeline)
     records = apply_milestones(ApplyMilestones(store=demo.command.store, events=events, actions=DEFAULT_ACTIONS),
                                effects, demo.uow, milestone_log, demo.clock)
     for record in records:
