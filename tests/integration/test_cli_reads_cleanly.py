@@ -16,7 +16,9 @@ from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.cli.app import HUMAN_ONLY, LOG_COMMANDS
 from bookbridge.entrypoints.cli.demo import STOREFRONTS
 from bookbridge.entrypoints.cli.demo_timeline import when
+from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.logs import level_for
+from bookbridge.entrypoints.service import Service
 from bookbridge.entrypoints.settings import load_settings
 from cli_support import UK_STOREFRONT, forget_configuration, run, sample_config, write_config
 
@@ -178,3 +180,23 @@ def test_a_us_midnight_is_shown_as_midnight_in_new_york_naming_the_zone():
     instant = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
     assert when(instant, STOREFRONTS) == ("2026-12-05 05:00 GMT (Europe/London) for uk; "
                                           "2026-12-05 00:00 EST (America/New_York) for us")
+
+
+def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
+    config = write_config(tmp_path, sample_config(2)
+                          + '[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
+                            'timezone = "America/New_York"\ndefault_currency = false\n')
+    container = Container()
+    container.config_path.override(config)
+    service = Service(container, instance="cli-test", order_import=lambda c: None)
+    service.start(sync_at_start=False)
+    midnight_in_new_york = datetime(2031, 1, 15, 5, 0, tzinfo=UTC)
+    service.schedule_wakeups([("9781800000018", midnight_in_new_york)], {})
+    service.shutdown(wait=True)
+    container.shutdown_resources()
+    result = plain("jobs", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "2031-01-15" in line)
+    assert "2031-01-15 05:00 UTC" in row and "us: 2031-01-15 00:00 EST (America/New_York)" in row
+    assert "uk: 2031-01-15 05:00 GMT (Europe/London)" in row
+    assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output

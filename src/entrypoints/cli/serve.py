@@ -126,11 +126,11 @@ def jobs(config: Path | None = ConfigOption,
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
         storefronts = list(container.settings().storefronts)
     table = Table(title="Scheduled jobs")
-    for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change"):
+    for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
         table.add_column(column)
     for job in found:
         local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
-        table.add_row(utc_time(job.run_at), local, job.kind, job.store or "", plain_schedule(job.detail))
+        table.add_row(utc_time(job.run_at), local, job.kind, job.store or "", plain_schedule(job.detail), job.id)
     screen().print(table)
 
 
