@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.cli.app import HUMAN_ONLY, LOG_COMMANDS
-from bookbridge.entrypoints.cli.demo import STOREFRONTS
+from bookbridge.entrypoints.cli.demo import CATEGORIES, STOREFRONTS
 from bookbridge.entrypoints.cli.demo_timeline import when
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.logs import level_for
@@ -75,6 +76,10 @@ def test_relative_paths_resolve_against_the_configuration_files_folder(tmp_path,
     assert settings.sales_sinks[0].options()["directory"] == str(home / "sales")
     assert settings.http.admin_token_file == home / "token"
     assert settings.database_url == f"sqlite:///{home / 'bookbridge.db'}", "the state lives next to its file"
+    shutil.copy(CATEGORIES, home / "categories.toml")
+    config.write_text(config.read_text(encoding="utf-8") + '[mapping]\ncategories = "categories.toml"\n',
+                      encoding="utf-8")
+    assert load_settings(Path("../home/bookbridge.toml")).mapping.categories, "the mapping file is found and read"
     result = plain("plan", "-c", "../home/bookbridge.toml")
     assert result.exit_code == 1, result.output  # the file was found (and is not ONIX): not "does not exist"
     assert f"could not read the source: {home / 'feed.xml'}, line 1: not well-formed XML" in result.output
