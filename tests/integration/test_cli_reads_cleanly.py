@@ -3,6 +3,7 @@ off a terminal is never wrapped, help reads as plain text, and times name their 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -205,3 +206,16 @@ def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
     assert "2031-01-15 05:00 UTC" in row and "us: 2031-01-15 00:00 EST (America/New_York)" in row
     assert "uk: 2031-01-15 05:00 GMT (Europe/London)" in row
     assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output
+
+
+def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
+    config = write_config(tmp_path, sample_config(50))
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    listed = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
+    item = next(e for e in listed if e["isbn"])
+    before = {e["id"] for e in listed}
+    retried = plain("exceptions", "retry", str(item["id"]), "-c", str(config))
+    assert retried.exit_code == 1, retried.output  # the sample edition still lacks what held it back
+    assert f"exception {item['id']} is still open" in retried.output
+    after = {e["id"] for e in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)}
+    assert after == before

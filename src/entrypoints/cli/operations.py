@@ -152,18 +152,20 @@ def exceptions_resolve(
 
 @exceptions_app.command("retry")
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
-    """Sync again now, to clear one exception.
+    """Retry one exception's edition now.
 
-    The exception resolves itself if its edition now succeeds.
-    Failed editions are not recorded as applied, so every sync retries them; this runs one at once.
+    Only that edition's product is sent (an exception of no edition, such as a source that could not be read,
+    syncs the whole store); the exception resolves itself if the edition now succeeds. Failed editions are not
+    recorded as applied, so every sync retries them too.
     """
     with running(config) as container:
         uow = container.unit_of_work()
         with uow:
-            if exception_id not in {e.id for e in uow.exceptions.open_items()}:
-                screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red]")
-                raise typer.Exit(EXIT_FAILURES)
-        run_sync(container)
+            item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+        if item is None:
+            screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red]")
+            raise typer.Exit(EXIT_FAILURES)
+        run_sync(container, isbn=item.isbn)
         with uow:
             still_open = exception_id in {e.id for e in uow.exceptions.open_items()}
         screen().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")

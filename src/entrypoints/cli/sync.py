@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.progress import Progress
 
-from bookbridge.application.sync import SyncReport, plan_store, sync_store
+from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
@@ -72,13 +73,16 @@ def sync(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
-def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None) -> SyncReport:
-    """One sync of the configured store, with a progress bar; prints and returns the report."""
+def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
+             isbn: str | None = None) -> SyncReport:
+    """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar; prints and
+    returns the report."""
     settings = container.settings()
     console = screen()
+    run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("syncing", total=None)
-        report = sync_store(build_command(settings, full=full), container.source(), container.storefront(),
+        report = run(build_command(settings, full=full), container.source(), container.storefront(),
                             container.unit_of_work(), container.clock(),
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
