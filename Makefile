@@ -6,10 +6,13 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench screenshots clean
 
+# The first run installs for a few minutes: pip shows each package as it goes, so the wait is never silent.
 $(VENV)/.installed: pyproject.toml
+	@echo "Installing bookbridge and its test tools into $(VENV) (first run only; a few minutes)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
+	@echo "Installed: $(BIN)/bookbridge"
 	touch $@
 
 demo: $(VENV)/.installed

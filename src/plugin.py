@@ -41,6 +41,15 @@ class AdapterKind(StrEnum):
     SALES_SINK = "sales-sink"  # SalesSink: a `[[sales_sinks]]` entry
 
 
+# Where an operator configures each kind: what an error about its options names.
+TABLES: dict[AdapterKind, str] = {
+    AdapterKind.SOURCE: "[source]",
+    AdapterKind.STOREFRONT: "[store]",
+    AdapterKind.ORDER_SOURCE: "[store]",
+    AdapterKind.NOTIFIER: "[[exception_queues]]",
+    AdapterKind.SALES_SINK: "[[sales_sinks]]",
+}
+
 PORTS: dict[AdapterKind, type] = {
     AdapterKind.SOURCE: CatalogSource,
     AdapterKind.STOREFRONT: Storefront,
@@ -128,7 +137,7 @@ class AdapterSpec(Generic[OptionsT]):
     def _unknown_message(self, unknown: list[str]) -> str:
         known = self.known_options
         guesses = {key: difflib.get_close_matches(key, known, n=1) for key in unknown}
-        where = f"for {self.kind} adapter {self.name!r}"
+        where = f"in {TABLES[self.kind]}, kind {self.name!r}"
         if len(unknown) == 1:
             key, close = unknown[0], guesses[unknown[0]]
             hint = f"did you mean {close[0]!r}? " if close else ""

@@ -50,6 +50,7 @@ class SalesReportRow:
     currency: str
     units: int
     revenue: Decimal
+    format: str = ""  # by title: the edition's format (`ebook-epub`), so that a title's formats tell apart
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ def sales_report(
     facts = ledger.facts(start, end)
     rows = tuple(
         SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.TITLE, Grouping.WORK)
-                       else t.group, t.currency, t.units, t.revenue)
+                       else t.group, t.currency, t.units, t.revenue,
+                       format=editions[t.group].format.value if grouping is Grouping.TITLE and t.group in editions
+                       else "")
         for t in sales_totals(facts, grouping, family_of)
     )
     window_start = end - timedelta(days=reprint.window_days - 1)

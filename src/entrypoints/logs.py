@@ -121,10 +121,14 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def level_for(verbose: int = 0, quiet: bool = False) -> int:
+def level_for(verbose: int = 0, quiet: bool = False, *, quiet_info: bool = False) -> int:
+    """--quiet: warnings; --verbose: debug; else info, or warnings when info lines would interrupt a command's
+    own output (`quiet_info`: a command that prints for people, with its logs on the same screen)."""
     if quiet:
         return logging.WARNING
-    return logging.DEBUG if verbose else logging.INFO
+    if verbose:
+        return logging.DEBUG
+    return logging.WARNING if quiet_info else logging.INFO
 
 
 def configure_logging(

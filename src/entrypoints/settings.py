@@ -7,14 +7,15 @@ the two disagree.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bookbridge.application.milestones import MilestoneAction
 from bookbridge.domain.drift import DriftPolicy
@@ -25,7 +26,9 @@ from bookbridge.entrypoints.category_file import load_category_mapping
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
 DEFAULT_CONFIG = Path("bookbridge.toml")
-_config_file: ContextVar[Path | None] = ContextVar("bookbridge_config_file", default=None)
+DEFAULT_DATABASE = "bookbridge.db"
+# What `load_settings` read from the configuration file, its relative paths already resolved.
+_file_data: ContextVar[dict[str, Any] | None] = ContextVar("bookbridge_config_data", default=None)
 
 
 class AdapterSettings(BaseModel):
@@ -117,7 +120,7 @@ class OrderSettings(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKBRIDGE_", env_nested_delimiter="__", extra="forbid")
 
-    database_url: str = "sqlite:///bookbridge.db"
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE}"
     source: AdapterSettings = AdapterSettings(kind="sample")
     store: StoreSettings = StoreSettings(kind="memory")
     storefronts: list[StorefrontSettings] = Field(default_factory=list)
@@ -185,30 +188,126 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = _config_file.get() or Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=path if path.exists() else None)
+        data = _file_data.get()
+        if data is None:  # built directly, not by load_settings: the default file, if there is one
+            path = config_path(None)
+            data = read_config_file(path) if path.exists() else {}
         # Environment variables win over the file; explicit arguments win over both.
-        return (init_settings, env_settings, toml)
+        return (init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=data))
 
 
 class ConfigurationError(Exception):
     """The configuration is invalid; the message names each key and says what is wrong."""
 
 
+def config_path(path: Path | None) -> Path:
+    """The configuration file: `path`, else $BOOKBRIDGE_CONFIG, else ./bookbridge.toml."""
+    return path or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+# Keys that name a file or a folder, in any table: read relative to the configuration file's folder.
+_PATH_KEYS = frozenset({"path", "directory", "categories"})
+_PATH_SUFFIXES = ("_file", "_dir")
+
+
+def _is_path_key(key: str) -> bool:
+    return key in _PATH_KEYS or key.endswith(_PATH_SUFFIXES)
+
+
+def _resolved(value: Any, folder: Path) -> Any:
+    """Relative paths in `value` (a table, a list of tables) made absolute against `folder`."""
+    if isinstance(value, dict):
+        return {k: (str(folder / v) if _is_path_key(str(k)) and isinstance(v, str) and v
+                    and not Path(v).expanduser().is_absolute() and "://" not in v else _resolved(v, folder))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(v, folder) for v in value]
+    return value
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's tables, with every relative path in it (an ONIX file, a drop folder, a SQLite database, a
+    secret's file, the category mapping) resolved against the file's own folder, not the working directory. A
+    file that names no database keeps its state next to itself."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    folder = path.resolve().parent
+    data = {str(k): _resolved(v, folder) for k, v in data.items()}
+    url = data.get("database_url", f"sqlite:///{DEFAULT_DATABASE}")
+    if isinstance(url, str) and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        database = url.removeprefix("sqlite:///")
+        if database and not Path(database).is_absolute():
+            url = f"sqlite:///{folder / database}"
+    data["database_url"] = url
+    return data
+
+
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
-    if path is not None and not path.exists():
-        raise ConfigurationError(f"configuration file {path} does not exist (run `bookbridge init` to write one)")
-    token = _config_file.set(path)
+    """The settings from `path` (else $BOOKBRIDGE_CONFIG, else ./bookbridge.toml when it exists), the BOOKBRIDGE_*
+    variables and `overrides`. A file named by `path` or $BOOKBRIDGE_CONFIG must exist."""
+    where = config_path(path)
+    if not where.exists():
+        if path is not None:
+            raise ConfigurationError(f"configuration file {path} does not exist (run `bookbridge init` to write one)")
+        if os.environ.get(CONFIG_ENV):
+            raise ConfigurationError(f"configuration file {where} (from ${CONFIG_ENV}) does not exist (run "
+                                     "`bookbridge init` to write one, or unset the variable)")
+    try:
+        data = read_config_file(where) if where.exists() else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"configuration file {where} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigurationError(f"configuration file {where} cannot be read: {exc.strerror or exc}") from None
+    token = _file_data.set(data)
     try:
         return Settings(**overrides)
-    except tomllib.TOMLDecodeError as exc:
-        where = path or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
-        raise ConfigurationError(f"configuration file {where} is not valid TOML: {exc}") from None
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-            lines.append(f"{key}: {error['msg']}")
+        lines = [_error_line(error, data) for error in exc.errors(include_url=False)]
         raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     finally:
-        _config_file.reset(token)
+        _file_data.reset(token)
+
+
+def _where(loc: tuple[int | str, ...], data: dict[str, Any], *, table: bool = False) -> str:
+    """A key's place in the file's words: `storefront 'uk' currency` (not storefronts.0.currency),
+    `[schedules] delta_sync_minutes`, `database_url`. `table`: `loc` is a table (`[schedules]`)."""
+    if loc[0] == "storefronts" and len(loc) > 1 and isinstance(loc[1], int):
+        entries = data.get("storefronts")
+        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        head = f"storefront {name!r}" if isinstance(name, str) else f"storefront #{loc[1] + 1}"
+        return " ".join([head, ".".join(str(p) for p in loc[2:])]).strip()
+    if table:
+        return "[" + ".".join(str(p) for p in loc) + "]"
+    return str(loc[0]) if len(loc) == 1 else f"[{loc[0]}] " + ".".join(str(p) for p in loc[1:])
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The pydantic model that holds the table at `loc` (list indexes skipped), or None."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        nested = [a for a in (field.annotation, *get_args(field.annotation))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not nested:
+            return None
+        model = nested[0]
+    return model
+
+
+def _error_line(error: Any, data: dict[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden" and loc:
+        key, parent = str(loc[-1]), loc[:-1]
+        model = _model_at(parent)
+        known = sorted(f.alias or name for name, f in model.model_fields.items()) if model else []
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        where = f"{_where(parent, data, table=True)}: unknown option" if parent else "unknown top-level option"
+        return f"{where} {key!r} ({hint}known: {', '.join(known)})"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{_where(loc, data)}: {message}" if loc else message

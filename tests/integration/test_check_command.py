@@ -93,7 +93,7 @@ def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(co
     assert "configuration: ok" in out and "all checks passed" in out
     assert "the API key is accepted" in out and "GET /v3/channels" in out
     assert "US storefront" in out and "Old shop" in out  # every channel, to map storefronts with
-    assert "Catalogue: 3 families, 6 editions read" in out and "Per storefront" in out
+    assert "Catalogue: 3 title families, 6 editions read" in out and "Per storefront" in out
     # Nothing was written: only reads reached the store, and no state database was made.
     assert {r.method for r in store.requests} == {"GET"} and not store.state.products
     assert not (tmp_path / "state.db").exists()
@@ -187,7 +187,7 @@ def test_an_invalid_file_is_a_configuration_error_naming_the_key(config):
     config.write_text(config.read_text(encoding="utf-8").replace('currency = "GBP"', 'currency = "POUNDS"'),
                       encoding="utf-8")
     result = check(config)
-    assert result.exit_code == 2 and "storefronts.0.currency" in result.output
+    assert result.exit_code == 2 and "storefront 'uk' currency: " in result.output
 
 
 def test_a_host_that_does_not_resolve_is_named(tmp_path):

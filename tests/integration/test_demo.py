@@ -1,25 +1,25 @@
-"""`bookbridge demo` runs on embedded defaults and reports what happened."""
+"""`bookbridge demo` runs on embedded defaults and tells the eight flows, each with where to look."""
 
 from __future__ import annotations
 
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bookbridge.entrypoints.cli import app
 
 
-def test_demo_plans_syncs_and_flips_launches_and_campaigns():
+@pytest.fixture(scope="module")
+def demo() -> tuple[str, datetime]:
+    """One run of `bookbridge demo --keep` for the module: its output (not a terminal) and when it began."""
     began = datetime.now(UTC)
-    result = CliRunner().invoke(app, ["demo", "--keep"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, ["demo", "--keep"])  # no COLUMNS: output off a terminal is never wrapped
     assert result.exit_code == 0, result.output
     out = result.output
-    # The simulated days end now, so `demo --serve` carries on from the demo's state on the real clock.
-    start = re.search(r"Clock: simulated from (\S+) \(three days ago\) to now", out)
-    assert start and abs(datetime.fromisoformat(start.group(1)) + timedelta(days=3) - began) < timedelta(seconds=5)
     kept = re.search(r"Kept the demo's folder: (\S+) ", out)
     assert kept, out
     folder = Path(kept.group(1))
@@ -27,27 +27,88 @@ def test_demo_plans_syncs_and_flips_launches_and_campaigns():
         assert (folder / "state.db").is_file() and sorted((folder / "sales").glob("*.csv"))
     finally:
         shutil.rmtree(folder)
+    return out, began
+
+
+def test_the_clock_runs_three_days_up_to_now_named_in_each_storefronts_zone(demo):
+    out, began = demo
+    start = re.search(r"it starts three days ago \((\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for uk; "
+                      r"(\d{4}-\d\d-\d\d \d\d:\d\d) ES?T \(America/New_York\) for us\) and ends now", out)
+    assert start, out[:1500]
+
+
+def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
+    out, _ = demo
     assert "50 title families, 122 editions" in out
     assert re.search(r"First sync: \d+ BigCommerce API calls", out)
     created = re.search(r"│ demo store\s+│\s+(\d+) │", out)
     assert created and int(created.group(1)) > 0
-    assert "Second sync with nothing changed: 0 product changes, 0 API writes." in out
+    assert re.search(r"┃ store\s+┃ created", out) and "┃ storefront" not in out, "the sync table names the store"
+    assert "held back" in out and "skipped" not in out
+    assert "A second sync with nothing changed makes 0 product changes and 0 API writes." in out
     categories = re.search(r"Categories \(from the demo's subject mapping\): (\d+) in the channels' trees", out)
     assert categories and int(categories.group(1)) > 0 and "Fiction > Crime & mystery (" in out
-    assert "the BigCommerce sandbox at http://127.0.0.1:" in out and "SQLite at" in out
-    assert re.search(r"preorder -> available", out)
-    assert re.search(r"sale prices none -> (GBP|USD) \d+\.\d\d", out)
-    # Titles on both channels launch at the later (New York) midnight: nothing is sold early on any channel.
-    assert re.search(r"T00:00:00\+00:00: \d+ store changes", out) and re.search(r"T00:00:00-0[45]:00: \d+ store", out)
-    done = re.search(r"(\d+) launches and (\d+) campaign price flips", out)
-    assert done and int(done.group(1)) > 0 and int(done.group(2)) > 0
-    # Orders come back as sales: imported, adjusted by a cancellation and a refund, reported.
-    placed = re.search(r"Shoppers placed (\d+) orders \((\d+) lines, (\d+) units\)", out)
+    # Money per currency, with the currency's minor units: never four decimals.
+    assert re.search(r"create 978\d{10} .* £\d+\.\d\d, US\$\d+\.\d\d, channels 1, 2", out)
+    assert not re.search(r"\d\.\d{4}\b", out)
+
+
+def test_launches_happen_at_each_storefronts_local_midnight(demo):
+    out, _ = demo
+    assert "preorder -> available" in out
+    assert re.search(r"sale price none -> (£|US\$)\d+\.\d\d", out)
+    # A US midnight launch is 00:00 America/New_York, named; titles on both channels launch at the later midnight.
+    assert re.search(r"\d\d:\d\d GMT \(Europe/London\) for uk; \d{4}-\d\d-\d\d 00:00 ES?T \(America/New_York\) for "
+                     r"us: \d+ store changes?", out)
+    # Every instant's count matches what it lists (4 shown, the rest counted).
+    for count, block in re.findall(r"for us: (\d+) store changes?\n((?:  .*\n)*)", out):
+        listed = [line for line in block.splitlines() if not line.startswith("  … and")]
+        more = re.search(r"… and (\d+) more", block)
+        assert len(listed) + (int(more.group(1)) if more else 0) == int(count), block
+
+
+def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
+    out, _ = demo
+    assert "not yet approved: the sync sends 0 images" in out
+    assert "the sync replaces the product's cover (1 image sent, 1 old one deleted)" in out
+    assert re.search(r"Milestone final-approval of 978\d{10} fires its action, attach-assets: done", out)
+    assert "The next sync sends 0 images: a cover is sent once." in out
+
+
+def test_a_family_is_sold_as_variants(demo):
+    out, _ = demo
+    assert 'format_strategy = "variants"' in out
+    assert re.search(r"variant 978\d{10}: Hardback, £\d+\.\d\d\n\s+variant 978\d{10}: Paperback, £", out)
+
+
+def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
+    out, began = demo
+    placed = re.search(r"Shoppers placed (\d+) orders \((\d+) lines, (\d+) units\) over the past 28 days up to now",
+                       out)
     assert placed and int(placed.group(1)) > 0
     imported = re.search(r"│\s+(\d+) │\s+(\d+) │\s+\d+ │\s+0 │\s+0 │", out)
     assert imported and imported.groups() == (placed.group(1), placed.group(2)), out
-    assert re.search(r"Order \d+ was cancelled and order \d+ refunded", out)
-    sold = re.search(r"(\d+) orders came back as sales of (\d+) units \(GBP [\d,]+\.\d\d, USD [\d,]+\.\d\d\)", out)
+    window = re.search(r"Sales from (\S+) to (\S+), by title", out)
+    assert window and date.fromisoformat(window.group(2)) == began.date(), "the report's 28 days end today"
+    assert re.search(r"┃ ISBN\s+┃ title\s+┃ format\s+┃", out) and "eBook (EPUB)" in out and "ebook-epub" not in out
+    sold = re.search(r"(\d+) orders came back as sales of (\d+) units \(£[\d,]+\.\d\d, US\$[\d,]+\.\d\d\)", out)
     assert sold and sold.group(1) == placed.group(1)
     assert 0 < int(sold.group(2)) < int(placed.group(3)), "the cancelled and refunded lines are taken back out"
     assert "Fastest-moving formats" in out and "Reprint signal" in out
+    assert "(/tmp" not in out or "kept with it" in out
+    assert "removed when the demo ends" not in out, "--keep keeps the folder: the demo must not say otherwise"
+
+
+def test_each_flow_says_where_to_look(demo):
+    out, _ = demo
+    for section in ("Title metadata becomes products", "Territorial rights", "Every failure in the exception queue",
+                    "Launches and campaign prices, at their instants", "Approved assets, and a milestone",
+                    "Formats as variants", "Orders come back as sales"):
+        block = out.split(f"== {section} ==", 1)[1].split("\n== ", 1)[0]
+        assert "Where to look: " in block, section
+
+
+def test_output_off_a_terminal_is_never_wrapped(demo):
+    out, _ = demo
+    assert max(len(line) for line in out.splitlines()) > 120, "long lines stay whole"
+    assert not re.search(r"97818000\d{0,4}…", out) and not re.search(r"\b97818\d{0,7}\n", out), "no cut ISBN"

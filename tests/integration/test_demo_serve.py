@@ -67,7 +67,7 @@ def test_demo_serve_keeps_the_dashboard_running_until_sigterm(tmp_path: Path) ->
             assert signed_in.status_code == 303, signed_in.text
             page = client.get("/dashboard")
             assert page.status_code == 200
-            assert "Title performance" in page.text and "The Northern Library" in page.text, page.text[:2000]
+            assert "<h2>Sales" in page.text and "The Northern Library" in page.text, page.text[:2000]
             assert 'id="runs"' in page.text and 'id="exceptions"' in page.text
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0

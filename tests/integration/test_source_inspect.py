@@ -152,5 +152,5 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
     table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"})
     assert table.exit_code == 0, table.output
     for shown in ("04 Active", "21 In stock", "Clara Editor (B01 Editor)", "height_mm 234", "09 Endorsement: 11 chars",
-                  "GBP 20.00, 02 RRP including tax, 05 Consumer price, in GB", "unmapped", "14 Excerpt"):
+                  "£20.00, 02 RRP including tax, 05 Consumer price, in GB", "unmapped", "14 Excerpt"):
         assert shown in table.output, shown

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, configured
+from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, configured, screen
 from bookbridge.entrypoints.container import (
     Container,
     build_command,
@@ -36,6 +36,7 @@ from bookbridge.entrypoints.container import (
     optional_store_calls,
 )
 from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
+from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 DOCS = "docs/configuration.md"
@@ -162,9 +163,10 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
 
 
 def print_readiness(console: Console, report: ReadinessReport) -> None:
-    console.print(f"Catalogue: {report.families} families, {report.editions} editions read"
+    console.print(f"Catalogue: {plural(report.families, 'title family', 'title families')}, "
+                  f"{plural(report.editions, 'edition')} read"
                   + (f", {report.delisted} withdrawn" if report.delisted else "")
-                  + f"; {report.blocking} blocking problems, {report.warnings} warnings")
+                  + f"; {plural(report.blocking, 'blocking problem')}, {plural(report.warnings, 'warning')}")
     if report.by_code:
         table = Table(title="Problems by code")
         for column in ("severity", "code", "count", "for example"):
@@ -189,7 +191,7 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
 
 
 def run_check(container: Container, console: Console, *, strict: bool = False) -> int:
-    err = Console(stderr=True, soft_wrap=True)  # one line per problem, whole, for grep and for logs
+    err = screen(stderr=True)  # one line per problem, whole, for grep and for logs
     try:
         settings = container.settings()
     except ConfigurationError as exc:
@@ -248,8 +250,10 @@ def check(
     config: Path | None = ConfigOption,
     strict: bool = typer.Option(False, "--strict", help="also fail (exit 1) when any edition would be held back"),
 ) -> None:
-    """Validate the configuration, reach both APIs, list the store's channels, report catalogue readiness.
+    """Check the configuration, the connections and the catalogue.
 
-    Writes nothing. Exit 0: all good; 1: a check failed; 2: the configuration is invalid.
+    It writes nothing. It validates the configuration, reaches Consonance and BigCommerce, lists the store's
+    channels and says how many editions each storefront would hold back. Exit 0: all good; 1: a check failed;
+    2: the configuration is invalid.
     """
-    raise typer.Exit(run_check(configured(config), Console(), strict=strict))
+    raise typer.Exit(run_check(configured(config), screen(), strict=strict))

@@ -1,10 +1,13 @@
-"""What every command shares: the exit codes, the `--config` option, and the container a command runs in."""
+"""What every command shares: the exit codes, the `--config` option, the consoles it prints to, and the container
+a command runs in."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -16,8 +19,40 @@ from bookbridge.entrypoints.secrets import configured_secrets, forms
 from bookbridge.entrypoints.settings import ConfigurationError
 
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
-ConfigOption = typer.Option(None, "--config", "-c", help="bookbridge.toml (default: ./bookbridge.toml or "
-                            "$BOOKBRIDGE_CONFIG)", exists=False, dir_okay=False)
+ConfigOption = typer.Option(None, "--config", "-c", metavar="FILE", help="bookbridge.toml (default: "
+                            "$BOOKBRIDGE_CONFIG, else ./bookbridge.toml)", exists=False, dir_okay=False)
+# Off a terminal (a file, a pipe, CI logs, journald) nothing is wrapped: a line is as long as what it says, and a
+# table as wide as its widest row, so that an ISBN or a token is never cut. Rich needs a width; this one is never
+# reached by a table (they are as wide as their content) and never filled (no rule is drawn off a terminal).
+UNWRAPPED_WIDTH = 10_000
+
+
+def command_group(help_text: str) -> typer.Typer:
+    """A group of commands (`bookbridge exceptions ...`), with the same plain help as the top level."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+
+
+def on_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def screen(*, stderr: bool = False) -> Console:
+    """Where a command prints for people: stdout (or stderr for errors). On a terminal, rich wraps to its width;
+    anywhere else, nothing is wrapped or cut."""
+    if on_terminal(sys.stderr if stderr else sys.stdout):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True)
+
+
+def heading(out: Console, title: str) -> None:
+    """A section's title: a rule across a terminal, a plain line elsewhere."""
+    if out.is_terminal:
+        out.rule(f"[bold]{escape(title)}")
+    else:
+        out.print(f"== {escape(title)} ==")
 
 
 def configured(config: Path | None) -> Container:
@@ -27,33 +62,36 @@ def configured(config: Path | None) -> Container:
     return container
 
 
+def config_error(message: str) -> typer.Exit:
+    """Print an invalid configuration's message on stderr; raise what this returns (exit 2)."""
+    screen(stderr=True).print(f"[red]{escape(message)}[/red]")
+    return typer.Exit(EXIT_CONFIG)
+
+
 @contextmanager
 def running(config: Path | None, *, need_storefronts: bool = True,
             adapters: tuple[str, ...] = ()) -> Iterator[Container]:
     """A container built from the configuration; its resources (the database engine) are closed afterwards.
 
     `adapters` ("source", "storefront") are built up front: an unknown kind or a bad option is a configuration
-    error (exit 2) naming the section, not a traceback halfway through the command."""
+    error (exit 2) naming the table, not a traceback halfway through the command."""
     container = configured(config)
-    err = Console(stderr=True)
     try:
         settings = container.settings()
     except ConfigurationError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(EXIT_CONFIG) from None
+        raise config_error(str(exc)) from None
     add_secrets(form for secret in configured_secrets(settings) if secret for form in forms(secret))
     if need_storefronts and not settings.storefronts:
-        err.print("[red]invalid configuration:[/red] " + escape("no [[storefronts]] configured; run `bookbridge init` "
-                                                              "for a commented example"))
-        raise typer.Exit(EXIT_CONFIG)
+        raise config_error("invalid configuration: no [[storefronts]] configured; run `bookbridge init` for a "
+                           "commented example")
     try:
         for adapter in adapters:
             try:
                 getattr(container, adapter)()
             except (ConfigurationError, LookupError, ValueError, TypeError, OSError) as exc:
-                section = "[source]" if adapter == "source" else "[store]"
-                err.print(f"[red]invalid configuration:[/red] {escape(f'{section} {exc}')}")
-                raise typer.Exit(EXIT_CONFIG) from None
+                table = "[source]" if adapter == "source" else "[store]"
+                where = "" if table in str(exc) else f"{table} "  # an option's error names its table already
+                raise config_error(f"invalid configuration: {where}{exc}") from None
         yield container
     finally:
         container.shutdown_resources()

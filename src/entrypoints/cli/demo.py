@@ -22,18 +22,24 @@ from tempfile import mkdtemp
 from typing import TYPE_CHECKING
 
 import typer
+from dependency_injector import providers
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.sync import SyncReport, SyncStore, plan_store, sync_store
+from bookbridge.application.money import money_text
+from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.domain.plan import ActionKind, Plan
-from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
+from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.common import heading, screen
+from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
+from bookbridge.entrypoints.cli.demo_timeline import play, when
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
-from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, StoreSettings
+from bookbridge.entrypoints.presentation import plural
+from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -65,21 +71,38 @@ STOREFRONTS = (
 def _plan_table(plan: Plan) -> Table:
     table = Table(title=f"Plan for store {plan.storefront!r}")
     table.add_column("action")
-    table.add_column("count", justify="right")
+    table.add_column("products", justify="right")
     for name, count in plan.counts.items():
-        table.add_row(name, str(count))
+        table.add_row("held back" if name == "skipped" else name, str(count))
     return table
 
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = Table(title=title)
-    for column in ("storefront", "created", "updated", "hidden", "unchanged", "skipped", "failed"):
-        table.add_column(column, justify="right" if column != "storefront" else "left")
+    for column in ("store", "created", "updated", "hidden", "unchanged", "held back", "failed"):
+        table.add_column(column, justify="right" if column != "store" else "left")
     for r in reports:
         table.add_row(
             r.storefront, str(r.created), str(r.updated), str(r.hidden), str(r.unchanged), str(r.skipped), str(r.failed)
         )
     return table
+
+
+# Where each flow shows in the dashboard (`bookbridge demo --serve`), or the command that shows it.
+LOOK = {
+    "metadata": 'dashboard: "Last runs", each sync and what it did; `bookbridge plan` lists changes field by field',
+    "rights": 'dashboard: the status header\'s "Held back", per storefront and why',
+    "exceptions": 'dashboard: "Open exceptions", to filter, resolve with a note, or retry one edition',
+    "timeline": 'dashboard: "Upcoming launches and campaign flips", per storefront in its own time zone',
+    "assets": 'dashboard: "Last runs" (the syncs that replaced the cover); `bookbridge milestones` lists milestones',
+    "variants": 'not in the dashboard (a second store): `bookbridge plan` shows such products for a store whose '
+                '[[storefronts]] have format_strategy = "variants"',
+    "sales": 'dashboard: "Sales", units and revenue per currency, and sales over time',
+}
+
+
+def look(console: Console, flow: str) -> None:
+    console.print(f"[dim]Where to look: {escape(LOOK[flow])}.[/dim]")
 
 
 SIMULATED = timedelta(days=3)  # the demo's clock runs through the three days that end now
@@ -92,9 +115,13 @@ def demo(
     keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
                               "and print its path"),
 ) -> None:
-    """Run the mission on embedded defaults: the bundled sample catalogue planned and synced into the BigCommerce
-    sandbox, a launch and a campaign flip at their instants, and orders that come back as sales."""
-    raise typer.Exit(run_demo(Console(), serve=serve, port=port, keep=keep))
+    """Show bookbridge at work on a sample shop, start to finish.
+
+    Nothing to set up and nothing real is touched: a sample catalogue is sent to a local copy of BigCommerce's API,
+    three days of launches and price changes play out, shoppers' orders come back as sales, and each step says
+    where to look in the dashboard (--serve).
+    """
+    raise typer.Exit(run_demo(screen(), serve=serve, port=port, keep=keep))
 
 
 def run_demo(console: Console, *, serve: bool = False, port: int | None = None, keep: bool = False) -> int:
@@ -109,7 +136,7 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
         clock = FixedClock(end - SIMULATED)
         container.settings.override(demo_settings(folder, sandbox, today=clock.now().date()))
         container.clock.override(clock)
-        code = _run(console, container, sandbox, clock)
+        code = _run(console, container, sandbox, clock, folder, keep=keep)
         if serve and code == 0:
             code = _serve(console, container, folder, port)
         return code
@@ -127,12 +154,10 @@ def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None =
     token_file = directory / "admin-token"
     token_file.write_text(secrets.token_urlsafe(18), encoding="utf-8")
     token_file.chmod(0o600)
-    store = StoreSettings(kind="bigcommerce", name="demo store", store_hash=sandbox.config.store_hash,
-                          access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
-                          v2_base_url=sandbox.base_url_v2, max_in_flight=2)
     return Settings(
         # Anchored on the demo's first day, so the service (`--serve`) reads the same catalogue.
-        source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})), store=store,
+        source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})),
+        store=sandbox_store(sandbox, "demo store"),
         storefronts=list(STOREFRONTS),
         database_url=f"sqlite:///{directory / 'state.db'}",
         sales_sinks=[AdapterSettings(kind="csv", name="consonance-csv", directory=str(directory / "sales"))],
@@ -140,67 +165,102 @@ def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None =
         http=HttpSettings(admin_token_file=token_file))
 
 
-def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: FixedClock) -> int:
+def _describe(storefront: StorefrontSettings) -> str:
+    tax = "incl. tax" if storefront.tax_inclusive else "excl. tax"
+    return (f"storefront {storefront.name} (channel {storefront.channel_id}, {' '.join(sorted(storefront.countries))}, "
+            f"{storefront.currency} {tax}, {storefront.timezone})")
+
+
+def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: FixedClock, folder: Path, *,
+         keep: bool) -> int:
     start = clock.now()
-    database = container.settings().database_url.removeprefix("sqlite:///")
-    source = container.source()
+    catalogue = EditableCatalogue(container.source())
+    # The service (--serve) reads the demo's catalogue, edits and all.
+    container.source.override(providers.Callable(lambda **_: catalogue))
     store = container.storefront()
     command = build_command(container.settings())
     uow = container.unit_of_work()
-    read = source.read()
-    console.rule("[bold]bookbridge demo")
-    console.print(f"Sample catalogue: {len(read.families)} title families, "
-                  f"{sum(len(f.editions) for f in read.families)} editions. Clock: simulated from "
-                  f"{start.isoformat()} (three days ago) to now")
-    console.print(f"State: SQLite at {database}. Store: the BigCommerce sandbox at {sandbox.base_url} (its "
-                  "rate-limit window runs 100 times faster than BigCommerce's, so the demo takes seconds).")
-    console.print("Store 'demo store': storefront uk (channel 1, GB GG JE IM, GBP incl. tax, Europe/London) and "
-                  "storefront us (channel 2, US, USD excl. tax, America/New_York, as a price list)")
+    demo_store = DemoStore(catalogue, store, uow, clock, command, sandbox)
+    read = catalogue.read()
+    heading(console, "bookbridge demo")
+    console.print(f"Sample catalogue: {plural(len(read.families), 'title family', 'title families')}, "
+                  f"{plural(sum(len(f.editions) for f in read.families), 'edition')}. The clock is simulated: "
+                  f"it starts three days ago ({when(start, STOREFRONTS)}) and ends now.")
+    console.print(f"Store 'demo store': the BigCommerce sandbox at {sandbox.base_url}, a local stand-in for "
+                  "BigCommerce's API (its rate-limit window runs 100 times faster, so the demo takes seconds), with "
+                  f"{' and '.join(_describe(s) for s in STOREFRONTS)}. State: SQLite in {folder}.")
 
-    planned = plan_store(command, source, uow, clock)
+    heading(console, "Title metadata becomes products")
+    planned = plan_store(command, catalogue, uow, clock)
     console.print(_plan_table(planned.plan))
     for action in planned.plan.of_kind(ActionKind.CREATE)[:3]:
         listing = action.listing
         assert listing is not None
         prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
-        shown = ", ".join(f"{p.currency} {p.price}" for p in prices) or "no price"
-        console.print(f"  create {listing.sku}  {listing.name}  [{listing.availability}] {shown} "
-                      f"channels {list(listing.channels)}")
+        shown = ", ".join(money_text(p.price, p.currency) for p in prices) or "no price"
+        console.print(f"  create {listing.sku}  {escape(listing.name)}  [{listing.availability}] {shown}, "
+                      f"channels {', '.join(map(str, listing.channels))}")
+    calls = len(sandbox.requests)
+    report = sync_store(command, catalogue, store, uow, clock)
+    console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))
+    console.print(_categories_line(sandbox))
+    calls = len(sandbox.requests)
+    again = sync_store(command, catalogue, store, uow, clock)
+    writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")
+    console.print(f"A second sync with nothing changed makes {again.created + again.updated + again.hidden} "
+                  f"product changes and {plural(writes, 'API write')}.")
+    look(console, "metadata")
+
+    heading(console, "Territorial rights")
+    names = {s.channel_id: s.name for s in STOREFRONTS}
     for listing in [li for li in planned.listings if li.listed and len(li.channels) == 1][:2]:
-        console.print(f"  {listing.sku} {listing.name}: only on channel {listing.channels[0]} (rights)")
+        console.print(f"  {listing.sku} {escape(listing.name)}: on storefront {names[listing.channels[0]]} only "
+                      "(licensed there alone)")
     held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
     for listing in held[:4]:
         console.print(f"  [yellow]held back[/yellow] {listing.sku} "
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     if len(held) > 4:
         console.print(f"  … and {len(held) - 4} more held back")
+    look(console, "rights")
 
-    calls = len(sandbox.requests)
-    report = sync_store(command, source, store, uow, clock)
-    console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))
+    heading(console, "Every failure in the exception queue")
     with uow:
         opened = uow.exceptions.open_items()
-    console.print(_categories_line(sandbox))
-    console.print(f"Exception queue: {len(opened)} open")
+    console.print(f"{plural(len(opened), 'open exception')}:")
     for item in opened[:6]:
         console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {escape(item.message)}")
-    calls = len(sandbox.requests)
-    again = sync_store(command, source, store, uow, clock)
-    writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")
-    console.print(f"Second sync with nothing changed: {again.created + again.updated + again.hidden} product "
-                  f"changes, {writes} API writes.")
+    if len(opened) > 6:
+        console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
+    look(console, "exceptions")
 
-    wakeups = sorted({when for _, when in report.wakeups})
-    console.print(f"Upcoming launches and campaign flips: {len(wakeups)}; next at "
-                  f"{wakeups[0].isoformat() if wakeups else 'none'}")
-    launches, campaigns = _advance(console, clock, start + SIMULATED, wakeups, source, store, command, uow,
-                                   sandbox)
-    clock.advance_to(start)  # the orders are placed over the four weeks before the demo's start
-    sales = run_orders(console, container, sandbox)
-    revenue = ", ".join(f"{c} {v:,.2f}" for c, v in sorted(sales.report.revenue().items()))
-    console.print(f"[green]Done.[/green] {len(sandbox.state.products)} products in the store; {launches} launches "
-                  f"and {campaigns} campaign price flips happened at their instants; {sales.orders} orders came back "
-                  f"as sales of {sales.units} units ({revenue}).")
+    heading(console, "Launches and campaign prices, at their instants")
+    console.print("The clock moves to each instant in the three days up to now at which a title launches or a "
+                  "campaign price starts or ends, and syncs there, as the service does:")
+    timeline = play(console, clock, start + SIMULATED, sorted({w for _, w in report.wakeups}), catalogue, store,
+                    command, uow, sandbox)
+    clock.advance_to(start + SIMULATED)  # now: what follows (a cover, orders) happens at the end of the three days
+    ahead = f"; the next at {when(timeline.ahead[0], STOREFRONTS)}" if timeline.ahead else ""
+    console.print(f"{plural(timeline.instants, 'instant')}: {plural(timeline.launches, 'launch', 'launches')} and "
+                  f"{plural(timeline.campaigns, 'campaign flip')}. Ahead of now, for the service: "
+                  f"{plural(len(timeline.ahead), 'instant')}{ahead}.")
+    look(console, "timeline")
+
+    records = approved_cover(console, demo_store, container.milestone_log())
+    look(console, "assets")
+    family = next(f for f in read.families if len(f.editions) > 1)
+    variants(console, folder, family, catalogue, clock, STOREFRONTS[0])
+    look(console, "variants")
+
+    sales = run_orders(console, container, sandbox, keep=keep)
+    look(console, "sales")
+    revenue = ", ".join(money_text(v, c) for c, v in sorted(sales.report.revenue().items()))
+    heading(console, "Done")
+    console.print(f"[green]Done.[/green] {plural(len(sandbox.state.products), 'product')} in the store; "
+                  f"{plural(timeline.launches, 'launch', 'launches')} and "
+                  f"{plural(timeline.campaigns, 'campaign flip')} happened at their instants; "
+                  f"{plural(len(records), 'milestone')} fired; {plural(sales.orders, 'order')} came back as sales of "
+                  f"{plural(sales.units, 'unit')} ({revenue}).")
     return 0
 
 
@@ -228,11 +288,11 @@ def _serve(console: Console, container: Container, directory: Path, port: int | 
     container.clock.reset_override()
     chosen = port if port is not None else _free_port(container.settings().service.port)
     token = (directory / "admin-token").read_text(encoding="utf-8")
-    console.rule("[bold]bookbridge serve")
+    heading(console, "bookbridge serve")
     console.print(f"Dashboard: http://127.0.0.1:{chosen}/  (sign in with the demo's admin token: {token})")
     console.print(f"API: http://127.0.0.1:{chosen}/docs   Metrics: http://127.0.0.1:{chosen}/metrics")
     console.print("The service runs on the real clock from where the demo's simulated days ended (now): it "
-                  "syncs, schedules the next launches and campaign flips at their instants, and imports orders. "
+                  "syncs, runs the next launches and campaign flips at their instants, and imports orders. "
                   "Ctrl-C stops it.")
     return run_service(container, http=True, host="127.0.0.1", port=chosen)
 
@@ -246,51 +306,3 @@ def _free_port(preferred: int) -> int:
             probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, object, str]]:
-    """(availability, sale prices by currency, name) per SKU, read from the sandbox's state."""
-    state = sandbox.state
-    by_variant: dict[int, list[tuple[str, object]]] = {}
-    for record in state.price_records.values():
-        by_variant.setdefault(record["variant_id"], []).append(
-            (str(record["currency"]).upper(), record.get("sale_price")))
-    snapshot: dict[str, tuple[object, object, str]] = {}
-    for p in state.products.values():
-        sales = [("GBP", p.get("sale_price") or None), *by_variant.get(p.get("base_variant_id") or -1, [])]
-        snapshot[p["sku"]] = (p.get("availability"), tuple(sorted(sales, key=lambda x: x[0])), p["name"])
-    return snapshot
-
-
-def _advance(console: Console, clock: FixedClock, until: datetime, wakeups: list[datetime], source: CatalogSource,
-             store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: DemoSandbox) -> tuple[int, int]:
-    """Move the clock to each launch or campaign instant before `until`, sync, and say what changed."""
-    launches = campaigns = 0
-    pending = sorted(w for w in wakeups if clock.now() < w <= until)
-    while pending:
-        instant = pending[0]
-        clock.advance_to(instant)
-        before = _snapshot(sandbox)
-        report = sync_store(command, source, store, uow, clock)
-        # As the service does: after every sync, wake up at the next instant any listing changes.
-        pending = sorted({w for w in [*pending, *(when for _, when in report.wakeups)] if instant < w <= until})
-        lines = []
-        for sku, (availability, sales, name) in sorted(_snapshot(sandbox).items()):
-            old_availability, old_sales, _ = before.get(sku, (None, (), name))
-            if availability != old_availability:
-                launches += availability == "available"
-                lines.append(f"  {name}: {old_availability} -> {availability}")
-            if sales != old_sales:
-                campaigns += 1
-                lines.append(f"  {name}: sale prices {_money(old_sales)} -> {_money(sales)}")
-        console.print(f"[bold]{instant.isoformat()}[/bold]: {len(lines)} store changes")
-        for line in lines[:4]:
-            console.print(line)
-        if len(lines) > 4:
-            console.print(f"  … and {len(lines) - 4} more")
-    return launches, campaigns
-
-
-def _money(sales: object) -> str:
-    pairs = [(c, p) for c, p in sales if p] if isinstance(sales, tuple) else []
-    return ", ".join(f"{c} {float(p):.2f}" for c, p in pairs) or "none"

@@ -17,9 +17,11 @@ from rich.console import Console
 
 from bookbridge.application.orders import ImportReport
 from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.entrypoints.cli.common import heading
 from bookbridge.entrypoints.cli.sales import print_import, print_report
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
+from bookbridge.entrypoints.presentation import plural
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -79,13 +81,14 @@ def place_orders(sandbox: DemoSandbox, now: datetime) -> tuple[int, int, int]:
     return placed, lines, units
 
 
-def run_orders(console: Console, container: Container, sandbox: DemoSandbox) -> DemoSales:
-    """Place orders, import them, cancel one and refund another, import again, and print the sales report."""
+def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, keep: bool = False) -> DemoSales:
+    """Place orders over the four weeks up to now, import them, cancel one and refund another, import again, and
+    print the sales report. `keep`: the demo's folder stays, with the sales CSV files in it."""
     now = container.clock().now()
     placed, lines, units = place_orders(sandbox, now)
-    console.rule("[bold]Orders back to the publisher")
-    console.print(f"Shoppers placed {placed} orders ({lines} lines, {units} units) over the past {DAYS} days on "
-                  "both channels, at the prices each channel shows.")
+    heading(console, "Orders come back as sales")
+    console.print(f"Shoppers placed {plural(placed, 'order')} ({plural(lines, 'line')}, {plural(units, 'unit')}) "
+                  f"over the past {DAYS} days up to now, on both storefronts, at the prices each one shows.")
     first = _import(container)
     print_import(console, first)
     orders = sorted(sandbox.state.orders.orders)
@@ -103,10 +106,10 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox) -> 
     report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "title",
                           catalogue=catalogue)
     print_report(console, report, limit=6)
+    fate = "kept with it" if keep else "removed when the demo ends, unless `bookbridge demo --keep`"
     for sink in container.sales_sinks():
         console.print(f"Sales sink {sink.name!r} wrote one CSV file per day for Consonance's sales import, in the "
-                      f"demo's folder ({getattr(sink, 'directory', '')}; removed when the demo ends, unless "
-                      "`bookbridge demo --keep`).")
+                      f"demo's folder ({getattr(sink, 'directory', '')}; {fate}).")
     return DemoSales(orders=placed, lines=first.lines_counted, units=report.units, report=report)
 
 

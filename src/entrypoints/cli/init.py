@@ -6,7 +6,8 @@ from importlib import resources
 from pathlib import Path
 
 import typer
-from rich.console import Console
+
+from bookbridge.entrypoints.cli.common import screen
 
 TEMPLATE = "init_template.toml"
 
@@ -20,8 +21,11 @@ def init(
     path: Path = typer.Argument(Path("bookbridge.toml"), help="where to write the file", dir_okay=False),
     force: bool = typer.Option(False, "--force", "-f", help="overwrite an existing file"),
 ) -> None:
-    """Write a commented bookbridge.toml: source, store, storefronts, mapping, schedules, exception queues."""
-    err = Console(stderr=True)
+    """Write a commented bookbridge.toml to start from.
+
+    It has every table: source, store, storefronts, mapping, schedules, exception queues.
+    """
+    err = screen(stderr=True)
     if path.exists() and not force:
         err.print(f"[red]{path} already exists;[/red] nothing was written (use --force to overwrite it)")
         raise typer.Exit(1)
@@ -29,5 +33,5 @@ def init(
         err.print(f"[red]folder {path.parent} does not exist;[/red] nothing was written")
         raise typer.Exit(1)
     path.write_text(template(), encoding="utf-8")
-    Console().print(f"wrote {path}. Next: set BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN and "
+    screen().print(f"wrote {path}. Next: set BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN and "
                     f"CONSONANCE_API_KEY, edit the storefronts, then run `bookbridge check -c {path}`.")

@@ -6,34 +6,44 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.domain.ports import ExceptionKind, SyncException
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, running
+from bookbridge.entrypoints.cli.common import (
+    EXIT_CONFIG,
+    EXIT_FAILURES,
+    EXIT_OK,
+    ConfigOption,
+    command_group,
+    running,
+    screen,
+)
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.container import upgrade_database
+from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
-db_app = typer.Typer(help="The state database (SQLite by default, PostgreSQL for production).", no_args_is_help=True)
-exceptions_app = typer.Typer(help="The exception queue: what failed, why, and what to do.", no_args_is_help=True)
+db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
+exceptions_app = command_group("The exception queue: what failed, why, and what to do.")
 
 
 @db_app.command("upgrade")
 def db_upgrade(config: Path | None = ConfigOption) -> None:
-    """Apply the schema migrations (also done automatically on start)."""
+    """Apply the schema migrations (every command also does on start)."""
     with running(config, need_storefronts=False) as container:
         before, after, head = upgrade_database(container.settings())
-        Console().print(f"database schema: {before or 'empty'} -> {after} (head {head})")
+        screen().print(f"database schema: {before or 'empty'} -> {after} (head {head})")
 
 
 KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
                           help="only exceptions of this kind (repeat for several): " + ", ".join(ExceptionKind))
 StorefrontOption = typer.Option(None, "--storefront", "-s", help="only exceptions on this storefront")
+IdArgument = typer.Argument(..., metavar="ID", show_default=False,
+                            help="the exception's id (`bookbridge exceptions list`)")
 IsbnOption = typer.Option(None, "--isbn", help="only exceptions about this ISBN (or product SKU)")
 
 
@@ -51,37 +61,43 @@ def exceptions_list(
     as_json: bool = typer.Option(False, "--json", help="print them as one JSON document"),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Open exceptions, oldest first; --kind, --storefront and --isbn narrow the list."""
+    """List open exceptions, oldest first.
+
+    --kind, --storefront and --isbn narrow the list.
+    """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
             items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
         if as_json:
-            Console().print_json(json.dumps([{
+            screen().print_json(json.dumps([{
                 "id": e.id, "kind": e.kind.value, "isbn": e.isbn, "storefront": e.storefront, "field": e.field,
                 "message": e.message, "count": e.count, "first_seen": e.first_seen.isoformat(),
                 "last_seen": e.last_seen.isoformat()} for e in items]))
             return
-        print_exceptions(Console(), items)
+        print_exceptions(screen(), items)
 
 
 @exceptions_app.command("show")
-def exceptions_show(exception_id: int, config: Path | None = ConfigOption) -> None:
-    """One exception in full, with the last outcomes logged for its edition."""
+def exceptions_show(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
+    """Show one exception in full.
+
+    With the last outcomes logged for its edition.
+    """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
-        console = Console()
+        console = screen()
         if item is None:
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("storefront", item.storefront), ("field", item.field), ("message", item.message),
-                             ("seen", f"{item.count} times, first {item.first_seen:%Y-%m-%d %H:%M}, last "
-                                      f"{item.last_seen:%Y-%m-%d %H:%M} UTC")):
+                             ("where", item.storefront), ("field", item.field), ("message", item.message),
+                             ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
+                                      f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
         for o in history:
             console.print(f"  run {o.run_id} {o.at:%Y-%m-%d %H:%M} {o.action} {'ok' if o.ok else 'failed'} "
@@ -101,9 +117,12 @@ def exceptions_resolve(
         help="for a drift exception: adopt the store's edit (default: the next sync overwrites it)"),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Resolve open exceptions by hand, with a note: the ids given, or every open one that --kind, --storefront
-    and --isbn match. Resolving a drift exception releases its held fields. Exit 1 if an id was not open."""
-    err = Console(stderr=True)
+    """Resolve open exceptions by hand, with a note.
+
+    Give their ids, or --kind, --storefront and --isbn to resolve every open one that matches. Resolving a drift
+    exception releases its held fields. Exit 1 if an id was not open.
+    """
+    err = screen(stderr=True)
     filtered = bool(kind or storefront or isbn)
     if bool(exception_ids) == filtered:
         err.print("[red]name the exceptions to resolve:[/red] their ids, or --kind/--storefront/--isbn "
@@ -124,66 +143,73 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            Console().print(f"resolved {item.id} ({item.kind.value}, {item.isbn or item.storefront}): "
+            screen().print(f"resolved {item.id} ({item.kind.value}, {item.isbn or item.storefront}): "
                             f"{escape(note)}")
         if filtered and not chosen:
-            Console().print("no open exception matches; nothing was resolved")
+            screen().print("no open exception matches; nothing was resolved")
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
 
 
 @exceptions_app.command("retry")
-def exceptions_retry(exception_id: int, config: Path | None = ConfigOption) -> None:
-    """Sync again now; the exception resolves itself if its edition now succeeds.
+def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
+    """Retry one exception's edition now.
 
-    Failed editions are not recorded as applied, so every sync retries them; this runs one at once.
+    Only that edition's product is sent (an exception of no edition, such as a source that could not be read,
+    syncs the whole store); the exception resolves itself if the edition now succeeds. Failed editions are not
+    recorded as applied, so every sync retries them too.
     """
     with running(config) as container:
         uow = container.unit_of_work()
         with uow:
-            if exception_id not in {e.id for e in uow.exceptions.open_items()}:
-                Console(stderr=True).print(f"[red]no open exception with id {exception_id}[/red]")
-                raise typer.Exit(EXIT_FAILURES)
-        run_sync(container)
+            item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+        if item is None:
+            screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red]")
+            raise typer.Exit(EXIT_FAILURES)
+        run_sync(container, isbn=item.isbn)
         with uow:
             still_open = exception_id in {e.id for e in uow.exceptions.open_items()}
-        Console().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")
+        screen().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")
         raise typer.Exit(EXIT_FAILURES if still_open else EXIT_OK)
 
 
 @exceptions_app.command("deliver")
 def exceptions_deliver(config: Path | None = ConfigOption) -> None:
-    """Send pending notifications (webhook, AMQP) once; what fails is retried later, with back-off."""
+    """Send pending notifications (webhook, AMQP) once.
+
+    What fails is retried later, with back-off.
+    """
     with running(config, need_storefronts=False) as container:
         try:
             notifiers = container.notifiers()
         except (ConfigurationError, LookupError, ValueError) as exc:
-            Console(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
+            screen(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_CONFIG) from None
         report = deliver_outbox(container.unit_of_work(), notifiers, container.clock())
-    console = Console()
+    console = screen()
     console.print(f"delivered {len(report.delivered)}, failed {len(report.failed)}, "
                   f"waiting behind a failure {len(report.deferred)}")
     for outcome in report.failed:
         console.print(f"[red]message {outcome.message_id} to {outcome.target}[/red] (attempt {outcome.attempts}"
                       f"{', exhausted' if outcome.exhausted else ''}): {escape(str(outcome.error))}; "
-                      f"next try {outcome.retry_at:%Y-%m-%d %H:%M:%S} UTC")
+                      f"next try {utc_time(outcome.retry_at) if outcome.retry_at else 'none (exhausted)'}")
     for target in report.unconfigured:
         console.print(f"[yellow]messages for {target!r} wait: no \\[\\[exception_queues]] entry is named so[/yellow]")
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
 def reconcile(config: Path | None = ConfigOption) -> None:
-    """Read the store back and report drift: edits and deletions made by hand, and products not in the source.
+    """Read the store back and report what was changed there by hand.
 
-    Per section, `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and
-    the edit is left alone until it is resolved). Exit 1 when any exception was opened.
+    It reports edits and deletions made in the store and products the catalogue does not have. Per section,
+    `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and the edit is left
+    alone until it is resolved). Exit 1 when any exception was opened.
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
         cmd = ReconcileStore(store=settings.store.name, source=container.source().name,
                              policies=settings.drift_policies())
         report = reconcile_store(cmd, container.storefront(), container.unit_of_work(), container.clock())
-    console = Console()
+    console = screen()
     console.print(f"checked {report.checked} products in store {report.storefront!r}: {len(report.findings)} "
                   f"drift findings, {len(report.exceptions_opened)} exceptions opened")
     for finding in report.findings:
@@ -198,18 +224,18 @@ def runs(
     config: Path | None = ConfigOption,
     limit: int = typer.Option(20, help="how many runs to show"),
 ) -> None:
-    """Recent sync runs, newest first."""
+    """List recent syncs, newest first."""
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
         table = Table(title="Sync runs")
-        for column in ("id", "store", "started (UTC)", "finished", "outcome", "created", "updated", "hidden",
+        for column in ("id", "store", "started", "finished", "outcome", "created", "updated", "hidden",
                        "failed"):
             table.add_column(column)
         for r in recent:
             c = r.counts
-            table.add_row(str(r.id), r.storefront, f"{r.started:%Y-%m-%d %H:%M:%S}",
+            table.add_row(str(r.id), r.storefront, utc_time(r.started),
                           f"{r.finished:%H:%M:%S}" if r.finished else "", r.outcome, str(c.get("created", "")),
                           str(c.get("updated", "")), str(c.get("hidden", "")), str(c.get("failed", "")))
-        Console().print(table)
+        screen().print(table)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.entrypoints.cli.common import EXIT_FAILURES
+from bookbridge.entrypoints.cli.common import EXIT_FAILURES, screen
 from bookbridge.entrypoints.container import Container
 
 
 def plugins() -> None:
-    """List every registered adapter, where it came from, and its kind."""
+    """List the installed adapters and the plugins they come from."""
     container = Container()
     registry = container.registry()
     failures = container.plugin_failures()
@@ -21,7 +20,7 @@ def plugins() -> None:
         table.add_column(column)
     for spec in registry.all():
         table.add_row(spec.kind.value, spec.name, spec.plugin, spec.origin, spec.description)
-    console = Console()
+    console = screen()
     console.print(table)
     for failure in failures:
         console.print(f"[red]plugin {failure.plugin} disabled:[/red] {escape(failure.error)}")

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookbridge.application.money import money_text
 from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.domain.formats import Format
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
+from bookbridge.entrypoints.presentation import utc_time
+
+
+def format_name(code: str) -> str:
+    """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
+    try:
+        return Format(code).label
+    except ValueError:
+        return code
 
 
 def print_plan_json(console: Console, planned: PlannedSync) -> None:
@@ -50,8 +62,22 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
 
 
 def _short(value: Any, width: int = 60) -> str:
-    text = "" if value is None else json.dumps(value, default=str) if not isinstance(value, str) else value
+    text = _money(value) or ("" if value is None else value if isinstance(value, str)
+                             else json.dumps(value, default=str))
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _money(value: Any) -> str | None:
+    """A price (or a list of prices) as people read it: `£20.00 (sale £14.00)`; None for anything else."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "currency" in v for v in value):
+        return ", ".join(_money(v) or "" for v in value)
+    if not (isinstance(value, dict) and "currency" in value and value.get("price") is not None):
+        return None
+    currency = str(value["currency"])
+    text = money_text(Decimal(str(value["price"])), currency)
+    if value.get("sale_price") is not None:
+        text += f" (sale {money_text(Decimal(str(value['sale_price'])), currency)})"
+    return text
 
 
 def print_report(console: Console, report: SyncReport) -> None:
@@ -75,5 +101,5 @@ def print_exceptions(console: Console, items: list[SyncException]) -> None:
         table.add_column(column, overflow="fold")
     for e in items:
         table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
-                      str(e.count), e.last_seen.isoformat(timespec="seconds"), escape(e.message))
+                      str(e.count), utc_time(e.last_seen), escape(e.message))
     console.print(table)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookbridge.application.money import money_text
 from bookbridge.application.orders import ImportReport, import_orders
 from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
 from bookbridge.domain.ports import OrderSource, SalesSink
@@ -22,17 +23,21 @@ from bookbridge.entrypoints.cli.common import (
     EXIT_FAILURES,
     EXIT_OK,
     ConfigOption,
+    command_group,
     instance_id,
     running,
+    screen,
 )
+from bookbridge.entrypoints.cli.render import format_name
 from bookbridge.entrypoints.container import Container, build_import_command
+from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
 IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
 DEFAULT_DAYS = 28
 
-orders_app = typer.Typer(help="Store orders: import them into the sales ledger.", no_args_is_help=True)
-sales_app = typer.Typer(help="Sales from imported orders: reports and exports.", no_args_is_help=True)
+orders_app = command_group("Store orders: import them into the sales ledger.")
+sales_app = command_group("Sales from imported orders: reports and exports.")
 
 
 @orders_app.command("import")
@@ -41,12 +46,16 @@ def orders_import(
     since: str | None = typer.Option(None, "--since", help="read orders modified from this day (YYYY-MM-DD, UTC) "
                                      "or instant (ISO 8601) instead of the cursor: rebuilds a period's facts"),
 ) -> None:
-    """Import orders modified since the last import (minus the overlap) and send the changed days to the sinks;
-    exit 1 when the store could not be read or a sink failed (see `bookbridge exceptions list`)."""
+    """Import the store's orders as sales.
+
+    The changed days go to the sales sinks.
+    It reads orders modified since the last import (minus the overlap). Exit 1 when the store could not be read or
+    a sink failed (see `bookbridge exceptions list`).
+    """
     start = _instant(since) if since else None
     with running(config) as container:
         settings = container.settings()
-        err = Console(stderr=True)
+        err = screen(stderr=True)
         if not settings.orders.enabled:
             err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
             raise typer.Exit(EXIT_CONFIG)
@@ -59,7 +68,7 @@ def orders_import(
             source, sinks = _built(container)
             report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
                                    container.clock())
-    print_import(Console(), report)
+    print_import(screen(), report)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
@@ -68,7 +77,7 @@ def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
     try:
         return container.order_source(), container.sales_sinks()
     except (ConfigurationError, ValueError) as exc:
-        Console(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
+        screen(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_CONFIG) from None
 
 
@@ -87,11 +96,11 @@ def print_import(console: Console, report: ImportReport) -> None:
     table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),
                   str(len(report.problems)), str(report.orders_stale))
     console.print(table)
-    since = report.since.isoformat() if report.since else "the beginning"
-    cursor = report.cursor.isoformat() if report.cursor else "none"
+    since = utc_time(report.since) if report.since else "the beginning"
+    cursor = utc_time(report.cursor) if report.cursor else "none"
     console.print(f"read from {since}; cursor now {cursor}")
     for sink, days in sorted(report.days_sent.items()):
-        console.print(f"sink {sink}: {days} day(s) sent")
+        console.print(f"sales sink {sink}: {plural(days, 'day')} sent")
     for problem in report.problems[:20]:
         console.print(f"[yellow]problem:[/yellow] {escape(str(problem))}")
     if len(report.problems) > 20:
@@ -123,8 +132,11 @@ def report_command(
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
 ) -> None:
-    """Units and revenue by title (ISBN), work (every format), format, storefront or period; fastest-moving
-    formats; the reprint signal."""
+    """Show units, revenue, fast movers and the reprint signal.
+
+    Rows are by title (one ISBN: one format), work (every format of a title), format, storefront, day, week or
+    month.
+    """
     if as_json and as_csv:
         raise typer.BadParameter("--json and --csv contradict each other")
     if by not in GROUPINGS:
@@ -136,7 +148,7 @@ def report_command(
         with uow:
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
         report = sales_report(container.sales_ledger(), first, last, by, catalogue=catalogue)
-    console = Console()
+    console = screen()
     if as_json:
         console.print_json(json.dumps(report_document(report)))
         return
@@ -148,29 +160,36 @@ def report_command(
 
 def print_report(console: Console, report: SalesReport, *, limit: int | None = None) -> None:
     """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
-    first, last = report.start, report.end
-    titled = report.group_by in ("title", "work")
-    rows = Table(title=f"Sales {first}..{last} by {report.group_by}")
-    for column in (("ISBN" if report.group_by == "title" else "work"), "title") if titled else (report.group_by,):
+    by_title = report.group_by == "title"
+    titled = by_title or report.group_by == "work"
+    rows = Table(title=f"Sales from {report.start} to {report.end}, by {report.group_by}")
+    columns = (("ISBN", "title", "format") if by_title else ("work", "title") if titled
+               else (report.group_by,))
+    for column in columns:
         rows.add_column(column)
-    for column in ("currency", "units", "revenue"):
+    for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
     for row in report.rows[:limit]:
-        cells = (row.group, row.label) if titled else (row.group,)
-        rows.add_row(*cells, row.currency, str(row.units), f"{row.revenue:,.2f}")
+        group = format_name(row.group) if report.group_by == "format" else row.group
+        cells = ((row.group, row.label, format_name(row.format)) if by_title else (row.group, row.label) if titled
+                 else (group,))
+        rows.add_row(*map(escape, cells), str(row.units), money_text(row.revenue, row.currency))
     console.print(rows)
+    if limit is not None and len(report.rows) > limit:
+        console.print(f"… and {len(report.rows) - limit} more rows (`bookbridge sales report` lists them all)")
     formats = Table(title="Fastest-moving formats")
-    for column in ("format", "units", "units/week"):
-        formats.add_column(column)
+    for column in ("format", "units", "units a week"):
+        formats.add_column(column, justify="left" if column == "format" else "right")
     for v in report.formats:
-        formats.add_row(v.format, str(v.units), str(v.units_per_week))
+        formats.add_row(format_name(v.format), str(v.units), str(v.units_per_week))
     console.print(formats)
     reprint = Table(title="Reprint signal (weeks of cover)")
-    for column in ("ISBN", "title", "format", "units/week", "stock", "weeks of cover", "reprint"):
+    for column in ("ISBN", "title", "format", "units a week", "stock", "weeks of cover", "reprint"):
         reprint.add_column(column)
     for r in report.reprint[:limit]:
-        reprint.add_row(r.isbn, r.title, r.format, str(r.weekly_velocity), "unknown" if r.stock is None else
-                        str(r.stock), "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
+        reprint.add_row(r.isbn, escape(r.title), format_name(r.format), str(r.weekly_velocity),
+                        "unknown" if r.stock is None else str(r.stock),
+                        "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")
     console.print(reprint)
 
@@ -182,11 +201,14 @@ def export_command(
     end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
     sink: str | None = typer.Option(None, "--sink", help="only this sink (its name)"),
 ) -> None:
-    """Send every day from --from to --to, whole, to the configured sales sinks again (a re-send replaces)."""
+    """Send days of sales to the sales sinks again.
+
+    Every day from --from to --to is sent whole; a re-send replaces.
+    """
     with running(config, need_storefronts=False) as container:
         first, last = _window(start, end, container.clock().now().date())
         sinks = [s for s in _built(container)[1] if sink is None or s.name == sink]
-        err = Console(stderr=True)
+        err = screen(stderr=True)
         if not sinks:
             err.print(f"[red]no sales sink {'named ' + repr(sink) if sink else 'is configured'}[/red] "
                       "(see \\[\\[sales_sinks]] in docs/configuration.md)")
@@ -203,5 +225,5 @@ def export_command(
                 failed = True
                 continue
             ledger.delivered(target.name, days)
-            Console().print(f"sink {target.name}: {len(days)} day(s), {len(facts)} fact(s) sent")
+            screen().print(f"sales sink {target.name}: {plural(len(days), 'day')}, {plural(len(facts), 'fact')} sent")
     raise typer.Exit(EXIT_FAILURES if failed else EXIT_OK)

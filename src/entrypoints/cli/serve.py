@@ -17,12 +17,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from bookbridge.application.scheduling import ServiceHooks
-from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running
+from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.presentation import local_time, plain_schedule, utc_time
 from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
@@ -104,8 +104,11 @@ def serve(
     port: int | None = typer.Option(None, help="listen port (default: \\[service] port, 8080)"),
     no_http: bool = typer.Option(False, "--no-http", help="run the scheduler only, without the HTTP app"),
 ) -> None:
-    """Run the service: scheduled syncs, launches and campaign flips at their instants, order imports, and the
-    HTTP API. SIGTERM finishes the batch in flight, then exits cleanly."""
+    """Run the service: syncs, launches, orders and the dashboard.
+
+    Launches and campaign flips happen at their instants; the HTTP app serves the API and the dashboard.
+    SIGTERM finishes the batch in flight, then exits cleanly.
+    """
     with running(config) as container:
         settings = container.settings().service
         code = run_service(container, http=not no_http, host=host or settings.host,
@@ -115,28 +118,36 @@ def serve(
 
 def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, help="how many jobs to show")) -> None:
-    """The scheduled jobs kept in the database, next first: periodic runs, launches and campaign flips."""
+    """List the service's scheduled jobs, next first.
+
+    Regular runs, launches and campaign flips, each in its storefront's time zone.
+    """
     with running(config, need_storefronts=False) as container:
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
-    table = Table(title="Scheduled jobs (UTC)")
-    for column in ("next run", "kind", "store", "id", "detail"):
+        storefronts = list(container.settings().storefronts)
+    table = Table(title="Scheduled jobs")
+    for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
         table.add_column(column)
     for job in found:
-        table.add_row(f"{job.run_at:%Y-%m-%d %H:%M:%S}", job.kind, job.store or "", job.id, job.detail)
-    Console().print(table)
+        local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
+        table.add_row(utc_time(job.run_at), local, job.kind, job.store or "", plain_schedule(job.detail), job.id)
+    screen().print(table)
 
 
 def milestones(config: Path | None = ConfigOption,
                limit: int = typer.Option(30, help="how many events to show"),
                isbn: str | None = typer.Option(None, help="only this edition")) -> None:
-    """Recent milestone transitions and what their store actions did, newest first."""
+    """List recent milestones and what their actions did.
+
+    Newest first; each names the edition, the transition and the store action it triggered.
+    """
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
     table = Table(title="Milestones")
-    for column in ("at (UTC)", "isbn", "transition", "before", "after", "action", "ok", "detail"):
+    for column in ("at", "ISBN", "transition", "before", "after", "action", "ok", "detail"):
         table.add_column(column)
     for r in records:
-        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.event.isbn, str(r.event.transition), r.event.before or "",
+        table.add_row(utc_time(r.at), r.event.isbn, str(r.event.transition), r.event.before or "",
                       r.event.after or "", r.action, "yes" if r.ok else f"[red]no[/red] (exception {r.exception_id})",
                       r.detail)
-    Console().print(table)
+    screen().print(table)

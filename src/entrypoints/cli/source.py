@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookbridge.application.money import money_text
 from bookbridge.domain.codelists import (
     AVAILABILITY,
     CONTRIBUTOR_ROLES,
@@ -29,11 +30,19 @@ from bookbridge.domain.listing.credits import byline, credits
 from bookbridge.domain.listing.unmapped import unmapped
 from bookbridge.domain.model import Edition, PriceRow, TitleFamily
 from bookbridge.domain.ports import SourceRead
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, ConfigOption, configured
+from bookbridge.entrypoints.cli.common import (
+    EXIT_CONFIG,
+    EXIT_FAILURES,
+    ConfigOption,
+    command_group,
+    configured,
+    screen,
+)
 from bookbridge.entrypoints.container import build_source
+from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
 
-source_app = typer.Typer(help="Look at a catalogue source.", no_args_is_help=True)
+source_app = command_group("Look at a catalogue source.")
 
 
 def _iso(value: object) -> str | None:
@@ -41,8 +50,8 @@ def _iso(value: object) -> str | None:
 
 
 def _price_words(p: PriceRow) -> str:
-    """`GBP 9.99, 02 RRP including tax, 05 Consumer price, in GB`: enough to tell two GBP prices apart."""
-    words = [f"{p.currency} {p.amount}", labelled(p.price_type, PRICE_TYPES)]
+    """`£9.99, 02 RRP including tax, 05 Consumer price, in GB`: enough to tell two GBP prices apart."""
+    words = [money_text(p.amount, p.currency), labelled(p.price_type, PRICE_TYPES)]
     if p.qualifier:
         words.append(labelled(p.qualifier, PRICE_QUALIFIERS))
     if p.territory:
@@ -137,7 +146,8 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
 
 def _print_tables(console: Console, read: SourceRead) -> None:
     families: list[TitleFamily] = list(read.families)
-    table = Table(title=f"{len(families)} families, {sum(len(f.editions) for f in families)} editions")
+    editions = sum(len(f.editions) for f in families)
+    table = Table(title=f"{plural(len(families), 'title family', 'title families')}, {plural(editions, 'edition')}")
     for column in ("family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices", "rights"):
         table.add_column(column, overflow="fold")
     for family in families:
@@ -146,7 +156,7 @@ def _print_tables(console: Console, read: SourceRead) -> None:
             rights = "; ".join(f"{labelled(r.type, SALES_RIGHTS)}: {r.territory}" for r in e.rights.sales_rights[:3])
             if e.rights.row_type:
                 rights += f"; rest of world {labelled(e.rights.row_type, SALES_RIGHTS)}"
-            table.add_row(escape(family.id), str(e.isbn), e.format.value, escape(e.display_title),
+            table.add_row(escape(family.id), str(e.isbn), e.format.label, escape(e.display_title),
                           labelled(e.publishing_status, PUBLISHING_STATUS), labelled(e.availability, AVAILABILITY),
                           _iso(e.publication_date) or "", escape(prices), escape(rights))
     console.print(table)
@@ -154,7 +164,7 @@ def _print_tables(console: Console, read: SourceRead) -> None:
         for e in family.editions:
             console.print(_details(e))
     if read.problems:
-        problems = Table(title=f"{len(read.problems)} problems")
+        problems = Table(title=plural(len(read.problems), "problem"))
         for column in ("severity", "record", "line", "field", "problem"):
             problems.add_column(column, overflow="fold")
         for p in read.problems:
@@ -203,9 +213,12 @@ def inspect(
     validate: bool = typer.Option(False, "--validate", help="also validate ONIX against the schema (onixcheck); "
                                   "its findings are listed as warnings"),
 ) -> None:
-    """Print the families and editions a source holds, and every problem. Exit 0 if the source was read."""
+    """Show the titles a source holds, and every problem.
+
+    Exit 0 when the source could be read, whatever problems its records have.
+    """
     container = configured(config)
-    err = Console(stderr=True)
+    err = screen(stderr=True)
     try:
         settings: Settings = container.settings()
     except ConfigurationError as exc:
@@ -227,7 +240,7 @@ def inspect(
     except Exception as exc:  # the source itself cannot be read: say why, exit non-zero
         err.print(f"[red]could not read the source:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_FAILURES) from None
-    console = Console()
+    console = screen()
     if as_json:
         console.print_json(json.dumps(read_document(read), default=str))
     else:

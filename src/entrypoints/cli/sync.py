@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from bookbridge.application.sync import SyncReport, plan_store, sync_store
+from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
 from bookbridge.domain.ports import SourceUnreadable
-from bookbridge.entrypoints.cli.common import EXIT_BUSY, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
+from bookbridge.entrypoints.cli.common import (
+    EXIT_BUSY,
+    EXIT_FAILURES,
+    EXIT_OK,
+    ConfigOption,
+    instance_id,
+    running,
+    screen,
+)
 from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
 from bookbridge.entrypoints.container import Container, build_command
 
@@ -26,16 +34,19 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
     full: bool = typer.Option(False, "--full", help="plan every section of every product, and read the whole source"),
 ) -> None:
-    """Dry run: what a sync would create, update (field by field) and hide. Writes nothing to the store."""
-    with running(config, adapters=("source",)) as container:
+    """Show what a sync would change, without changing anything.
+
+    It lists what would be created, updated (field by field) and hidden, and what is held back and why.
+    """
+    with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
         try:
             planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
                                  container.clock())
         except SourceUnreadable as exc:
-            Console(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
+            screen(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_FAILURES) from None
-        console = Console()
+        console = screen()
         if as_json:
             print_plan_json(console, planned)
         else:
@@ -46,12 +57,15 @@ def sync(
     config: Path | None = ConfigOption,
     full: bool = typer.Option(False, "--full", help="resend every section and read the whole source"),
 ) -> None:
-    """Bring the store in line with the source; exit 1 when any edition failed (see `bookbridge exceptions`)."""
+    """Bring the store in line with the catalogue.
+
+    Exit 1 when any edition failed (see `bookbridge exceptions list`); held-back editions are not failures.
+    """
     with running(config, adapters=("source", "storefront")) as container:
         store = container.settings().store.name
         with container.leases()(f"sync:{store}", instance_id(), SYNC_LEASE_TTL) as acquired:
             if not acquired:
-                Console(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
+                screen(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
                                            "nothing was done[/yellow] (try again when it has finished)")
                 raise typer.Exit(EXIT_BUSY)
             container.close_abandoned_runs()(store)  # runs whose holder died: we hold the lease now
@@ -59,13 +73,16 @@ def sync(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
-def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None) -> SyncReport:
-    """One sync of the configured store, with a progress bar; prints and returns the report."""
+def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
+             isbn: str | None = None) -> SyncReport:
+    """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar; prints and
+    returns the report."""
     settings = container.settings()
-    console = Console()
+    console = screen()
+    run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("syncing", total=None)
-        report = sync_store(build_command(settings, full=full), container.source(), container.storefront(),
+        report = run(build_command(settings, full=full), container.source(), container.storefront(),
                             container.unit_of_work(), container.clock(),
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)

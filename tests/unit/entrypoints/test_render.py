@@ -34,3 +34,12 @@ def test_a_sync_report_keeps_brackets_in_the_store_name_and_the_exceptions_opene
     report.exceptions_opened.append("source-error: the title [Special Edition] has no price")
     out = _printed(print_report, report)
     assert "Sync of store shop [test]" in out and "[Special Edition]" in out and "failed: [red]" in out
+
+
+def test_a_price_in_a_plan_reads_as_money_with_the_currencys_minor_units():
+    from bookbridge.entrypoints.cli.render import _short
+
+    assert _short({"currency": "GBP", "price": "20.0000", "sale_price": "14.0000"}) == "£20.00 (sale £14.00)"
+    assert _short([{"currency": "USD", "price": "26.0000"}, {"currency": "JPY", "price": "1500.0000"}]) == (
+        "US$26.00, JP¥1,500")
+    assert _short({"name": "x"}) == '{"name": "x"}'

@@ -1,4 +1,4 @@
-"""`python -m adapters.bigcommerce.sandbox --port 8765`: serve the sandbox for manual runs."""
+"""`python -m bookbridge.adapters.bigcommerce.sandbox --port 8765`: serve the sandbox for manual runs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .config import FaultConfig, RateLimitConfig, SandboxConfig
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m adapters.bigcommerce.sandbox",
+        prog="python -m bookbridge.adapters.bigcommerce.sandbox",
         description="Serve a loopback stand-in for the BigCommerce REST API.",
     )
     parser.add_argument("--host", default="127.0.0.1")

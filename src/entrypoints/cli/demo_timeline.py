@@ -1,0 +1,90 @@
+"""The demo's three simulated days: the clock moves to each launch and campaign instant, and the store changes.
+
+At each instant the demo syncs, as the service's precise job does, and says what changed in the store. Instants
+are shown in each storefront's own time zone, naming it: a US midnight launch is `00:00 America/New_York`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+
+from bookbridge.application.money import money_text
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.presentation import local_time, plural
+
+if TYPE_CHECKING:
+    from bookbridge.entrypoints.container import DemoSandbox
+
+SHOWN = 4  # store changes listed per instant; the rest are counted
+
+
+@dataclass(frozen=True)
+class Timeline:
+    instants: int
+    launches: int
+    campaigns: int
+    ahead: tuple[datetime, ...]  # instants after the simulated days: the service's to run
+
+
+def when(instant: datetime, storefronts: Sequence[StorefrontSettings]) -> str:
+    """The instant in every storefront's time zone: `2026-12-04 00:00 EST (America/New_York) for us; ...`."""
+    return "; ".join(f"{local_time(instant, s.timezone)} for {s.name}" for s in storefronts)
+
+
+def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, tuple[tuple[str, object], ...], str]]:
+    """(availability, sale prices by currency, name) per SKU, read from the sandbox's state."""
+    state = sandbox.state
+    by_variant: dict[int, list[tuple[str, object]]] = {}
+    for record in state.price_records.values():
+        by_variant.setdefault(record["variant_id"], []).append(
+            (str(record["currency"]).upper(), record.get("sale_price")))
+    snapshot: dict[str, tuple[object, tuple[tuple[str, object], ...], str]] = {}
+    for p in state.products.values():
+        sales = [("GBP", p.get("sale_price") or None), *by_variant.get(p.get("base_variant_id") or -1, [])]
+        snapshot[p["sku"]] = (p.get("availability"), tuple(sorted(sales, key=lambda x: x[0])), p["name"])
+    return snapshot
+
+
+def _money(sales: tuple[tuple[str, object], ...]) -> str:
+    return ", ".join(money_text(Decimal(str(p)), c) for c, p in sales if p) or "none"
+
+
+def play(console: Console, clock: FixedClock, until: datetime, wakeups: list[datetime], source: CatalogSource,
+         store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: DemoSandbox) -> Timeline:
+    """Move the clock to each launch or campaign instant up to `until`, sync, and say what changed."""
+    launches = campaigns = instants = 0
+    known = set(wakeups)
+    pending = sorted(w for w in known if clock.now() < w <= until)
+    while pending:
+        instant = pending[0]
+        clock.advance_to(instant)
+        before = _snapshot(sandbox)
+        report = sync_store(command, source, store, uow, clock)
+        known |= {w for _, w in report.wakeups}
+        # As the service does: after every sync, wake up at the next instant any listing changes.
+        pending = sorted(w for w in known if instant < w <= until)
+        lines = []
+        for sku, (availability, sales, name) in sorted(_snapshot(sandbox).items()):
+            old_availability, old_sales, _ = before.get(sku, (None, (), name))
+            if availability != old_availability:
+                launches += availability == "available"
+                lines.append(f"  {escape(name)}: {old_availability} -> {availability}")
+            if sales != old_sales:
+                campaigns += 1
+                lines.append(f"  {escape(name)}: sale price {_money(old_sales)} -> {_money(sales)}")
+        instants += 1
+        console.print(f"[bold]{when(instant, command.storefronts)}[/bold]: {plural(len(lines), 'store change')}")
+        for line in lines[:SHOWN]:
+            console.print(line)
+        if len(lines) > SHOWN:
+            console.print(f"  … and {len(lines) - SHOWN} more")
+    return Timeline(instants, launches, campaigns, tuple(sorted(w for w in known if w > until)))

@@ -1,0 +1,221 @@
+"""The command line as a new user meets it: each defect of issue 16 stays fixed (exit codes and messages), output
+off a terminal is never wrapped, help reads as plain text, and times name their zone."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.cli.app import HUMAN_ONLY, LOG_COMMANDS
+from bookbridge.entrypoints.cli.demo import CATEGORIES, STOREFRONTS
+from bookbridge.entrypoints.cli.demo_timeline import when
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.logs import level_for
+from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.settings import load_settings
+from cli_support import UK_STOREFRONT, forget_configuration, run, sample_config, write_config
+
+BIGCOMMERCE = 'kind = "bigcommerce"\nname = "shop"\nstore_hash = "abc123"\naccess_token = "t0ken"\n'
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    forget_configuration(monkeypatch)
+
+
+def plain(*args: str, env: dict[str, str] | None = None):
+    """`bookbridge *args` with stdout not a terminal and no COLUMNS: what a pipe, a file or CI gets."""
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def test_plan_validates_the_store_as_check_and_sync_do(tmp_path):
+    config = write_config(tmp_path, f'[source]\nkind = "sample"\nfamilies = 2\n[store]\n{BIGCOMMERCE}'
+                                    f"max_inflight = 4\n{UK_STOREFRONT}")
+    for command in ("plan", "sync", "check"):
+        result = plain(command, "-c", str(config))
+        assert result.exit_code == 2, (command, result.output)
+        assert ("unknown option 'max_inflight' in [store], kind 'bigcommerce' (did you mean 'max_in_flight'?"
+                in result.output), result.output
+        assert "storefront adapter" not in result.output and "t0ken" not in result.output
+
+
+def test_a_missing_file_named_by_bookbridge_config_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "nowhere.toml"
+    result = plain("plan", env={"BOOKBRIDGE_CONFIG": str(missing)})
+    assert result.exit_code == 2, result.output
+    assert f"configuration file {missing} (from $BOOKBRIDGE_CONFIG) does not exist" in result.output
+    assert "no [[storefronts]] configured" not in result.output and not (tmp_path / "bookbridge.db").exists()
+
+
+def test_a_missing_file_named_by_c_is_an_error(tmp_path):
+    result = plain("plan", "-c", str(tmp_path / "missing.toml"))
+    assert result.exit_code == 2 and f"configuration file {tmp_path / 'missing.toml'} does not exist" in result.output
+
+
+def test_relative_paths_resolve_against_the_configuration_files_folder(tmp_path, monkeypatch):
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    (home / "feed.xml").write_text("this is a price list, not ONIX\n", encoding="utf-8")
+    config = home / "bookbridge.toml"
+    config.write_text(f'[source]\nkind = "onix-file"\npath = "feed.xml"\n[store]\nkind = "memory"\n{UK_STOREFRONT}'
+                      '[[sales_sinks]]\nkind = "csv"\ndirectory = "sales"\n[http]\nadmin_token_file = "token"\n',
+                      encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(Path("../home/bookbridge.toml"))
+    assert settings.source.options()["path"] == str(home / "feed.xml")
+    assert settings.sales_sinks[0].options()["directory"] == str(home / "sales")
+    assert settings.http.admin_token_file == home / "token"
+    assert settings.database_url == f"sqlite:///{home / 'bookbridge.db'}", "the state lives next to its file"
+    shutil.copy(CATEGORIES, home / "categories.toml")
+    config.write_text(config.read_text(encoding="utf-8") + '[mapping]\ncategories = "categories.toml"\n',
+                      encoding="utf-8")
+    assert load_settings(Path("../home/bookbridge.toml")).mapping.categories, "the mapping file is found and read"
+    result = plain("plan", "-c", "../home/bookbridge.toml")
+    assert result.exit_code == 1, result.output  # the file was found (and is not ONIX): not "does not exist"
+    assert f"could not read the source: {home / 'feed.xml'}, line 1: not well-formed XML" in result.output
+    assert not (elsewhere / "bookbridge.db").exists() and (home / "bookbridge.db").exists()
+
+
+def test_a_relative_database_in_the_file_is_next_to_it_and_the_environment_still_wins(tmp_path, monkeypatch):
+    config = tmp_path / "bookbridge.toml"
+    config.write_text('database_url = "sqlite:///state/here.db"\n' + sample_config(2), encoding="utf-8")
+    monkeypatch.chdir("/")
+    assert load_settings(config).database_url == f"sqlite:///{tmp_path / 'state' / 'here.db'}"
+    monkeypatch.setenv("BOOKBRIDGE_DATABASE_URL", "sqlite:///from-env.db")
+    assert load_settings(config).database_url == "sqlite:///from-env.db"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('databse_url = "sqlite:///x.db"\n' + sample_config(2),
+     "unknown top-level option 'databse_url' (did you mean 'database_url'? known: database_url, "),
+    (sample_config(2).replace('currency = "GBP"', 'currency = "GBP"\ncurency = "GBP"'),
+     "storefront 'uk': unknown option 'curency' (did you mean 'currency'? known: "),
+    (sample_config(2) + "[schedules]\ndelta_sync_minute = 3\n",
+     "[schedules]: unknown option 'delta_sync_minute' (did you mean 'delta_sync_minutes'? known: "),
+])
+def test_table_typos_get_did_you_mean_naming_the_storefront(tmp_path, body, expected):
+    path = tmp_path / "bookbridge.toml"
+    path.write_text(body, encoding="utf-8")
+    result = plain("plan", "-c", str(path))
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "storefronts.0" not in result.output and "Extra inputs" not in result.output
+
+
+def test_version():
+    result = plain("--version")
+    assert result.exit_code == 0 and re.fullmatch(r"bookbridge \S+\n", result.output), result.output
+
+
+COMMANDS = [[], ["init"], ["check"], ["demo"], ["plugins"], ["plan"], ["sync"], ["runs"], ["reconcile"], ["serve"],
+            ["jobs"], ["milestones"], ["source"], ["source", "inspect"], ["db"], ["db", "upgrade"], ["exceptions"],
+            ["exceptions", "list"], ["exceptions", "show"], ["exceptions", "resolve"], ["exceptions", "retry"],
+            ["exceptions", "deliver"], ["orders"], ["orders", "import"], ["sales"], ["sales", "report"],
+            ["sales", "export"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "bookbridge")
+def test_help_reads_as_plain_text(command):
+    result = run(*command, "--help", columns=100)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "<bool>" not in out, "a flag takes no value"
+    assert "{exception_id}" not in out and "mission" not in out
+    # Paragraphs are reflowed: inside one, every line but the last reaches near the width (no hard-wrap breaks).
+    description = out.split("\n\n", 1)[1].split("\nOptions:", 1)[0].split("\nArguments:", 1)[0]
+    for paragraph in description.split("\n\n"):
+        lines = [line for line in paragraph.splitlines() if line.strip()]
+        for line, following in pairwise(lines):
+            room = 78 - len(line)
+            assert room <= len(following.split()[0]), f"{line!r} breaks before {following!r}"
+
+
+def test_the_demo_is_described_in_plain_words():
+    out = " ".join(run("demo", "--help").output.split())
+    assert "Show bookbridge at work on a sample shop, start to finish." in out
+    assert "where to look in the dashboard" in out
+
+
+def test_output_off_a_terminal_is_never_wrapped_and_isbns_are_whole(tmp_path):
+    config = write_config(tmp_path, sample_config(8))
+    result = plain("source", "inspect", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "8 title families, " in result.output and "1 families" not in result.output
+    rows = [line for line in result.output.splitlines() if re.search(r"\b97[89]\d", line)]
+    assert rows and all(re.search(r"\b97[89]\d{10}\b", line) for line in rows), "an ISBN is never cut"
+    assert max(len(line) for line in result.output.splitlines()) > 120, "a row stays on one line"
+    assert "…" not in result.output
+    assert "eBook (EPUB)" in result.output and "ebook-epub" not in result.output
+    assert re.search(r"£\d+\.\d\d", result.output) and not re.search(r"GBP \d", result.output)
+
+
+def test_a_one_family_source_says_1_family_1_edition(tmp_path):
+    config = write_config(tmp_path, sample_config(1))
+    out = plain("source", "inspect", "-c", str(config), "--json").output
+    editions = out.count('"isbn"')
+    table = plain("source", "inspect", "-c", str(config)).output
+    assert f"1 title family, {editions} edition{'s' if editions != 1 else ''}" in table
+
+
+def test_info_logs_stay_out_of_human_output_unless_verbose():
+    assert level_for(0, False, quiet_info=True) == logging.WARNING
+    assert level_for(1, False, quiet_info=True) == logging.DEBUG
+    assert level_for(0, True) == logging.WARNING and level_for(0, False) == logging.INFO
+    assert "demo" in HUMAN_ONLY and "serve" in LOG_COMMANDS
+
+
+def test_the_demo_writes_no_info_log_lines_between_its_tables(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert '"level": "info"' not in result.output and " INFO " not in result.output
+
+
+def test_a_us_midnight_is_shown_as_midnight_in_new_york_naming_the_zone():
+    instant = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
+    assert when(instant, STOREFRONTS) == ("2026-12-05 05:00 GMT (Europe/London) for uk; "
+                                          "2026-12-05 00:00 EST (America/New_York) for us")
+
+
+def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
+    config = write_config(tmp_path, sample_config(2)
+                          + '[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
+                            'timezone = "America/New_York"\ndefault_currency = false\n')
+    container = Container()
+    container.config_path.override(config)
+    service = Service(container, instance="cli-test", order_import=lambda c: None)
+    service.start(sync_at_start=False)
+    midnight_in_new_york = datetime(2031, 1, 15, 5, 0, tzinfo=UTC)
+    service.schedule_wakeups([("9781800000018", midnight_in_new_york)], {})
+    service.shutdown(wait=True)
+    container.shutdown_resources()
+    result = plain("jobs", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "2031-01-15" in line)
+    assert "2031-01-15 05:00 UTC" in row and "us: 2031-01-15 00:00 EST (America/New_York)" in row
+    assert "uk: 2031-01-15 05:00 GMT (Europe/London)" in row
+    assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output
+
+
+def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
+    config = write_config(tmp_path, sample_config(50))
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    listed = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
+    item = next(e for e in listed if e["isbn"])
+    before = {e["id"] for e in listed}
+    retried = plain("exceptions", "retry", str(item["id"]), "-c", str(config))
+    assert retried.exit_code == 1, retried.output  # the sample edition still lacks what held it back
+    assert f"exception {item['id']} is still open" in retried.output
+    after = {e["id"] for e in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)}
+    assert after == before
