@@ -1,4 +1,4 @@
-"""A fresh PostgreSQL database for a test outside the persistence contracts (which have their own fixtures).
+"""A fresh PostgreSQL database for a test: the persistence contracts take one per session, other tests their own.
 
 The server is BOOKBRIDGE_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres). When it
 cannot be reached the test skips, except under CI=true, where it fails: CI never goes green without it.

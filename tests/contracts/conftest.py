@@ -8,47 +8,23 @@ CI=true they fail, so that CI never goes green without them.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import URL, Engine, create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import URL, Engine, make_url
 
 from bookbridge.adapters.persistence import make_engine, upgrade
 from bookbridge.adapters.persistence.tables import Base
-
-PG_ADMIN_URL = os.environ.get("BOOKBRIDGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def postgres_unavailable(reason: str) -> None:
-    message = f"PostgreSQL unavailable at {make_url(PG_ADMIN_URL).render_as_string()}: {reason}"
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true: the PostgreSQL tests must run)", pytrace=False)
-    pytest.skip(message)
+from pg_support import fresh_postgres_database
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[URL]:
     """A fresh, empty database for this test session."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"bookbridge_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        postgres_unavailable(str(error.orig).strip().splitlines()[0])
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        yield make_url(url)
 
 
 @pytest.fixture(scope="session")
