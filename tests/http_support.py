@@ -22,8 +22,8 @@ from dependency_injector import providers
 from fastapi import FastAPI
 
 from bookbridge.application.sales_report import SalesReport, sales_report
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.ports import SalesFact
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.signatures import SigningKey

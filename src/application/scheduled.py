@@ -24,13 +24,13 @@ from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestone_effects import SyncEffects
 from bookbridge.application.milestones import ActionFailed, ApplyMilestones, MilestoneAction, apply_milestones
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
-from bookbridge.application.scheduling import HeldLease, LaunchSchedule, OpenLease
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition, catalogue_transitions
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import CatalogSource, Clock, ExceptionKind, MilestoneLog, Storefront, UnitOfWork
+from bookbridge.domain.ports.scheduling import HeldLease, LaunchSchedule, OpenLease
 from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,6 @@ from bookbridge.adapters.persistence.stats import DatabaseStats, database_stats
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.orders import ImportOrders
-from bookbridge.application.scheduling import HeldLease, OpenLease
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import (
@@ -46,6 +45,7 @@ from bookbridge.domain.ports import (
     Storefront,
     UnitOfWork,
 )
+from bookbridge.domain.ports.scheduling import HeldLease, OpenLease
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
 from bookbridge.entrypoints.secrets import configured_redactor
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings

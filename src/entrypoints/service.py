@@ -24,10 +24,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.scheduled import ScheduledRuns, ServiceConfig, ServicePorts
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.application.sync import SyncReport
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import CatalogSource, UnitOfWork
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints import jobs, metrics
 from bookbridge.entrypoints.container import Container, build_command, lease_holder
 from bookbridge.entrypoints.scheduler import JOBS, launch_job_id, make_scheduler

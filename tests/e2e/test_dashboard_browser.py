@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.lifecycle import start_of
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import build_unit_of_work
 from dashboard_support import HELD, NEW_YORK, dashboard_app
 from examples import HARDBACK, edition, family, gbp, usd

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bookbridge.adapters.persistence.migrate import downgrade
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import build_unit_of_work
 from bookbridge.entrypoints.http.limits import BodyLimit
 from bookbridge.entrypoints.metrics import observe_job_lag, record_api_calls, record_sync_report

@@ -15,8 +15,8 @@ import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.lifecycle import start_of
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE

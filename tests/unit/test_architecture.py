@@ -261,6 +261,32 @@ def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
     return found
 
 
+# Protocols the application declares for its own seams, implemented inside the application too: not ports.
+APPLICATION_SEAMS = frozenset({"MilestoneEffects", "PendingMessage"})
+
+
+def protocols(package: str) -> dict[str, str]:
+    """Every `class X(Protocol)` (or `typing.Protocol`) under src/<package>: name -> module path."""
+    found: dict[str, str] = {}
+    for path in modules(package):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                    (isinstance(base, ast.Name) and base.id == "Protocol")
+                    or (isinstance(base, ast.Attribute) and base.attr == "Protocol") for base in node.bases):
+                found[node.name] = str(path.relative_to(SRC))
+    return found
+
+
+def test_every_port_the_application_uses_is_declared_in_the_domain() -> None:
+    """A port is a Protocol the application talks to: it lives in domain/ports, never in the application."""
+    assert {name: where for name, where in protocols("application").items() if name not in APPLICATION_SEAMS} == {}
+    declared = protocols("domain")
+    assert {"CatalogSource", "Storefront", "ExceptionQueue", "SalesSink", "OrderSource", "SalesLedger", "Notifier",
+            "Outbox", "Leases", "MilestoneLog", "WebhookInbox", "AdminSessions", "UnitOfWork", "SyncState",
+            "LaunchSchedule", "OpenLease", "ServiceHooks"} <= set(declared)
+    assert all(where.startswith("domain/ports/") for where in declared.values()), declared
+
+
 def test_the_import_graph_has_no_cycle() -> None:
     found = [sorted(group) for group in cycles(import_graph())]
     assert found == [], "import cycles (TYPE_CHECKING and function-local imports count): " + repr(found)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from bookbridge.application.scheduling import ServiceHooks
+from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.presentation import local_time, plain_schedule, utc_time

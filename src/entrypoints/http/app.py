@@ -19,10 +19,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from bookbridge.application.sales_report import SalesReport, sales_report
-from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.application.sync import plan_store
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import ExceptionKind, UnitOfWork
+from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.http import admin, apidocs, dashboard, health, webhooks

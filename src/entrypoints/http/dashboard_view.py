@@ -18,11 +18,11 @@ from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import SalesReport
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
 from bookbridge.domain.formats import Format
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import ReprintPolicy
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
 from bookbridge.entrypoints.http.state import AppState

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bookbridge.application.scheduling import UpcomingJob
 from bookbridge.domain.ports import SyncException, SyncRun
+from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.http.inputs import Text
 
 

@@ -13,9 +13,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 
 from bookbridge.application.sales_report import SalesReport
-from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import AdminSessions, Clock, UnitOfWork, WebhookInbox
+from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.http.intake import WebhookIntake
 from bookbridge.entrypoints.http.security import HttpSecrets
 from bookbridge.entrypoints.http.worker import WebhookWorker

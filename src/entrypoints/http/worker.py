@@ -12,9 +12,9 @@ import logging
 import threading
 from collections.abc import Callable
 
-from bookbridge.application.scheduling import ServiceHooks
 from bookbridge.application.webhook_events import Pass, ProcessWebhookEvents, process_webhook_events
 from bookbridge.domain.ports import Clock, UnitOfWork, WebhookInbox
+from bookbridge.domain.ports.scheduling import ServiceHooks
 
 log = logging.getLogger(__name__)
 
