@@ -196,8 +196,13 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     if buffering is not None:
         buffering.begin(actions, applied)
     pending: dict[str, StoreAction] = {}  # actions whose buffered writes the store has not sent yet
+
+    def settle() -> None:
+        if buffering is not None:
+            _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id)
+
     done = 0
-    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size):
+    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle):
         if should_stop is not None and should_stop():
             report.stopped = True  # what is done is recorded; the next run plans the rest again
             break
@@ -215,10 +220,9 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         done += len(batch)
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
-    if buffering is not None:  # also when stopped: what was applied is sent and recorded before the run ends
-        _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id)
-        if pending:
-            raise RuntimeError(f"storefront left {len(pending)} actions pending after its final flush")
+    settle()  # also when stopped: what was applied is sent and recorded before the run ends
+    if pending:
+        raise RuntimeError(f"storefront left {len(pending)} actions pending after its final flush")
     with uow:
         uow.state.save_catalogue(source.name, planned.catalogue)
         uow.state.set_cursor(source.name, planned.read.cursor)
@@ -229,13 +233,15 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
 
 
 def _batches(actions: Sequence[StoreAction], planned: PlannedSync, applied: dict[str, AppliedListing],
-             store: Storefront, size: int) -> Iterator[tuple[int, Sequence[StoreAction]]]:
+             store: Storefront, size: int, settle: Callable[[], None]) -> Iterator[tuple[int, Sequence[StoreAction]]]:
     """The plan's actions in batches; then, for a store that links related products by id, the products whose
     links were written with ids that changed since (a product made again, or a format made later in this run),
-    found once the plan's batches are recorded (a run stopped early leaves them to the next)."""
+    found once the plan's batches are recorded (a run stopped early leaves them to the next): `settle` first
+    records every action still pending, so that none is missed."""
     for start in range(0, len(actions), size):
         yield start, actions[start : start + size]
     if isinstance(store, RelatedLinking) and store.links_related_products:
+        settle()
         relinks = relink_actions(planned, applied)
         for start in range(0, len(relinks), size):
             yield start, relinks[start : start + size]
