@@ -36,6 +36,7 @@ from bookbridge.domain.plan import (
 )
 from bookbridge.domain.ports import (
     ActionOutcome,
+    Buffering,
     CatalogSource,
     CategoryMaking,
     ChannelPriced,
@@ -191,8 +192,17 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     if isinstance(store, CategoryMaking):  # the category ids the state keeps
         with uow:
             store.use_categories(uow.categories.known(name))
+    buffering = store if isinstance(store, Buffering) else None
+    if buffering is not None:
+        buffering.begin(actions, applied)
+    pending: dict[str, StoreAction] = {}  # actions whose buffered writes the store has not sent yet
+
+    def settle() -> None:
+        if buffering is not None:
+            _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id)
+
     done = 0
-    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size):
+    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle):
         if should_stop is not None and should_stop():
             report.stopped = True  # what is done is recorded; the next run plans the rest again
             break
@@ -203,11 +213,16 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
             break
         _record_create_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
-        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending)
         _record_categories(store, name, uow)
+        if buffering is not None:
+            _record_flushed(buffering.flush(final=False), pending, applied, name, uow, clock, report, run_id)
         done += len(batch)
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
+    settle()  # also when stopped: what was applied is sent and recorded before the run ends
+    if pending:
+        raise RuntimeError(f"storefront left {len(pending)} actions pending after its final flush")
     with uow:
         uow.state.save_catalogue(source.name, planned.catalogue)
         uow.state.set_cursor(source.name, planned.read.cursor)
@@ -218,13 +233,15 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
 
 
 def _batches(actions: Sequence[StoreAction], planned: PlannedSync, applied: dict[str, AppliedListing],
-             store: Storefront, size: int) -> Iterator[tuple[int, Sequence[StoreAction]]]:
+             store: Storefront, size: int, settle: Callable[[], None]) -> Iterator[tuple[int, Sequence[StoreAction]]]:
     """The plan's actions in batches; then, for a store that links related products by id, the products whose
     links were written with ids that changed since (a product made again, or a format made later in this run),
-    found once the plan's batches are recorded (a run stopped early leaves them to the next)."""
+    found once the plan's batches are recorded (a run stopped early leaves them to the next): `settle` first
+    records every action still pending, so that none is missed."""
     for start in range(0, len(actions), size):
         yield start, actions[start : start + size]
     if isinstance(store, RelatedLinking) and store.links_related_products:
+        settle()
         relinks = relink_actions(planned, applied)
         for start in range(0, len(relinks), size):
             yield start, relinks[start : start + size]
@@ -269,6 +286,26 @@ def _record_create_intents(
         uow.commit()
 
 
+def _record_flushed(
+    outcomes: Sequence[ActionOutcome],
+    pending: dict[str, StoreAction],
+    applied: dict[str, AppliedListing],
+    storefront: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    report: SyncReport,
+    run_id: int,
+) -> None:
+    """Record the final outcomes of actions the store had reported pending."""
+    if not outcomes:
+        return
+    unknown = [o.key for o in outcomes if o.key not in pending or o.pending]
+    if unknown:
+        raise RuntimeError(f"storefront flushed outcomes for actions not pending: {unknown[:3]}")
+    batch = [pending.pop(o.key) for o in outcomes]
+    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending)
+
+
 def _record_batch(
     batch: Sequence[StoreAction],
     outcomes: Sequence[ActionOutcome],
@@ -278,11 +315,20 @@ def _record_batch(
     clock: Clock,
     report: SyncReport,
     run_id: int,
+    pending: dict[str, StoreAction],
 ) -> None:
+    """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
+    product exists; its sections are not applied yet), so a crash before the flush resends them."""
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
     with uow:
         for action, outcome in zip(batch, outcomes, strict=True):
+            if outcome.ok and outcome.pending:
+                if (ids := _with_store_ids(applied.get(action.key), outcome)) is not None:
+                    uow.state.record_applied(storefront, ids)
+                    applied[action.key] = ids
+                pending[action.key] = action
+                continue
             report.outcomes.append(outcome)
             isbn = _isbn_of(action)
             with log_context(isbn=isbn):

@@ -11,7 +11,9 @@ Subclass it in a pytest module as `Test…` and implement the hooks::
 The checks: a CREATE applied twice (a retry after a lost record) gives one product; a HIDE leaves the product
 in the store, invisible; an empty plan makes no writes; a rejected item comes back as
 `ActionOutcome(ok=False, error=StoreError(...))` with a message, never as an exception, and the rest of the
-batch still goes through. `InMemoryStorefront` passes all of them: it is the reference behaviour.
+batch still goes through; in a sync run every action gets exactly one final outcome (a `Buffering` store may
+answer `pending` until a `flush` reports it; any other store never does). `InMemoryStorefront` passes all of
+them: it is the reference behaviour.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import UTC, datetime
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.domain.listing import StoreListing, build_listings, with_hashes
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction, applied_after, plan_changes
-from bookbridge.domain.ports import ActionOutcome, StoredProduct, Storefront
+from bookbridge.domain.ports import ActionOutcome, Buffering, StoredProduct, Storefront
 from bookbridge.domain.storefront import StorefrontSettings
 
 AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -131,6 +133,36 @@ class StorefrontContract(ABC):
         assert plan.actions == () and plan.unchanged == 3
         assert store.apply(list(plan.actions), applied) == []
         assert self.writes(store) == before
+
+    # --- a sync run ---------------------------------------------------------------------------------------------
+
+    def test_in_a_sync_run_every_action_gets_one_final_outcome(self) -> None:
+        store = self.make_storefront()
+        found = listings(4)
+        batches = [[create(li) for li in found[:2]], [create(li) for li in found[2:]]]
+        buffering = store if isinstance(store, Buffering) else None
+        final: dict[str, ActionOutcome] = {}
+
+        def keep(outcomes: list[ActionOutcome]) -> None:
+            for outcome in outcomes:
+                assert outcome.key not in final, f"{outcome.key}: a second final outcome"
+                if not outcome.pending:
+                    final[outcome.key] = outcome
+
+        if buffering is not None:
+            buffering.begin([a for batch in batches for a in batch], {})
+        for batch in batches:
+            outcomes = store.apply(batch, {})
+            assert [o.key for o in outcomes] == [a.key for a in batch]
+            assert buffering is not None or not any(o.pending for o in outcomes), "pending outside `Buffering`"
+            keep(outcomes)
+            if buffering is not None:
+                keep(buffering.flush(final=False))
+        if buffering is not None:
+            keep(buffering.flush(final=True))
+        assert sorted(final) == sorted(li.key for li in found)
+        assert all(o.ok and o.product_id is not None for o in final.values()), final
+        assert all(self.inspect(store, li.sku) is not None for li in found)
 
     # --- errors ---------------------------------------------------------------------------------------------------
 

@@ -7,31 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bookbridge.adapters.bigcommerce.buffers import WriteBuffers
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 from bookbridge.adapters.bigcommerce.work import ActionWork
 
 
-def sync_channels(client: BigCommerceClient, works: list[ActionWork]) -> None:
-    """Channel assignments run one at a time (BigCommerce: no parallel assignment requests)."""
-    add: list[tuple[ActionWork, dict[str, int]]] = []
+def sync_channels(client: BigCommerceClient, works: list[ActionWork], buffers: WriteBuffers) -> None:
+    """New assignments go to the run's buffers (sent in large batches); removals are sent at once. Assignment
+    requests run one at a time (BigCommerce: no parallel assignment requests)."""
     remove: dict[int, list[ActionWork]] = {}
     for w in works:
         assert w.listing is not None
         have = set(w.remote.get("channels") or [])
         want = set(w.listing.channels)
-        add += [(w, {"product_id": w.product_id or 0, "channel_id": c}) for c in sorted(want - have)]
+        for channel in sorted(want - have):
+            buffers.add_channel(w, {"product_id": w.product_id or 0, "channel_id": channel})
         for channel in sorted(have - want):
             remove.setdefault(channel, []).append(w)
-    if add:
-        try:
-            client.request("PUT", "catalog/products/channel-assignments", json=[a for _, a in add],
-                           lane="channel-assignments")
-            for w, a in add:
-                w.remote["channels"] = sorted(set(w.remote.get("channels") or []) | {a["channel_id"]})
-        except BigCommerceError as exc:
-            for w, _ in add:
-                w.errors.append(store_error(exc, context=f"assigning product {w.product_id} to channels"))
     for channel, members in remove.items():
         ids = ",".join(str(w.product_id) for w in members)
         try:

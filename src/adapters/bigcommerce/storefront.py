@@ -1,7 +1,11 @@
 """The BigCommerce storefront adapter: carries out planned store actions idempotently and minimally.
 
 - Before any create it looks the SKU up (products, and variants for family products), because BigCommerce
-  has no idempotency keys: a retry or a crash never makes a duplicate product.
+  has no idempotency keys: a retry or a crash never makes a duplicate product. In a sync run (`begin`), one read
+  that finds the store empty replaces those look-ups for keys never applied before; a key with a create intent
+  from an earlier run (it may exist) is still looked up, and a 409 on a create that was not looked up is.
+- In a sync run, channel assignments and price-list records are buffered across batches and sent in the
+  largest batches the API accepts (`buffers.py`); the actions waiting on them are reported pending.
 - Only the sections whose hash changed are sent. Product fields go in batches of 10 (`PUT
   /catalog/products`); a rejected batch is bisected to find the offending edition.
 - Images (deduplicated by source checksum or URL), custom fields, channel assignments and price-list
@@ -23,6 +27,7 @@ from typing import Any
 
 from bookbridge.adapters.bigcommerce import payloads
 from bookbridge.adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
+from bookbridge.adapters.bigcommerce.buffers import WriteBuffers
 from bookbridge.adapters.bigcommerce.categories import CategoryTrees
 from bookbridge.adapters.bigcommerce.channels import assign_price_list, sync_channels
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
@@ -39,12 +44,14 @@ from bookbridge.adapters.bigcommerce.links import (
 )
 from bookbridge.adapters.bigcommerce.probe import probe_store
 from bookbridge.adapters.bigcommerce.readback import listing_fields
+from bookbridge.adapters.bigcommerce.refusals import listing_refusal, refused_error
 from bookbridge.adapters.bigcommerce.variants import format_value, reclaim, sync_variants
 from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import ListingPrice, Section, StoreListing
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
 from bookbridge.domain.ports import (
     ActionOutcome,
+    Buffering,
     CategoryKey,
     ProbeResult,
     StoredProduct,
@@ -72,24 +79,8 @@ def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | Non
     }
 
 
-def _refusal(listing: StoreListing, sections: tuple[Section, ...]) -> StoreError | None:
-    """What BigCommerce must not be sent, found before any request: images and variant counts."""
-    isbns = ", ".join(map(str, listing.isbns))
-    if listing.variants and Section.CORE in sections and (why := payloads.variants_refusal(listing)):
-        return StoreError(StoreErrorKind.REJECTED, f"{listing.key} ({isbns}): not sent: {why}", field="variants")
-    if Section.MEDIA not in sections:
-        return None
-    for image in listing.images:
-        # ListingImage carries no type or size yet; a subclass (or a later domain field) that does is honoured.
-        why = payloads.image_refusal(image.url, mime_type=getattr(image, "mime_type", None),
-                                     size_bytes=getattr(image, "size_bytes", None))
-        if why:
-            owner = next((str(v.isbn) for v in listing.variants if v.image_url == image.url), isbns)
-            return StoreError(StoreErrorKind.REJECTED, f"{owner}: not sent: {why}", field="images")
-    for variant in listing.variants:
-        if variant.image_url and (why := payloads.image_refusal(variant.image_url)):
-            return StoreError(StoreErrorKind.REJECTED, f"{variant.isbn}: not sent: {why}", field="variants.image_url")
-    return None
+def _skus(listing: StoreListing) -> set[str]:
+    return {listing.sku.casefold(), *(v.sku.casefold() for v in listing.variants)}
 
 
 def _refused(context: str, refused: dict[str, str]) -> StoreError:
@@ -98,7 +89,7 @@ def _refused(context: str, refused: dict[str, str]) -> StoreError:
                       field=next(iter(refused)).rsplit(".", 1)[-1])
 
 
-class BigCommerceStorefront(Storefront):
+class BigCommerceStorefront(Storefront, Buffering):
     links_related_products = True  # `RelatedLinking`: related_products by id, the ids kept in `remote` (links.py)
 
     def __init__(
@@ -125,6 +116,11 @@ class BigCommerceStorefront(Storefront):
         self._assigned: set[tuple[int, int]] = set()  # (price list, channel) known to be assigned
         self.trees = CategoryTrees(client)  # categories, made in each channel's tree (links.py)
         self._find = product_of({}, [])
+        self._buffers = WriteBuffers(client, self._price_list)
+        self._in_run = False  # between `begin` and the final `flush`: buffers outlive `apply`
+        self._empty_at_start = False  # the run's first read found no product in the store
+        self._created_skus: set[str] = set()  # casefolded SKUs this run created
+        self._waiting: dict[str, ActionWork] = {}  # pending actions, by key
 
     def close(self) -> None:
         self.client.close()
@@ -147,14 +143,50 @@ class BigCommerceStorefront(Storefront):
     def categories_made(self) -> dict[CategoryKey, int]:
         return self.trees.made()
 
+    def begin(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> None:
+        """A sync run starts. When it creates keys never applied before, one read tells whether the store is
+        empty: then nothing it creates can exist yet, and their per-batch SKU look-ups are skipped."""
+        self._buffers = WriteBuffers(self.client, self._price_list)
+        self._waiting, self._created_skus, self._in_run, self._empty_at_start = {}, set(), True, False
+        if any(a.kind is ActionKind.CREATE and a.key not in applied for a in actions):
+            try:
+                response = self.client.request("GET", "catalog/products", params={"limit": 1, "include_fields": "sku"})
+            except BigCommerceError as exc:  # look every SKU up, as without a run
+                log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
+                return
+            total = (response.meta.get("pagination") or {}).get("total")
+            self._empty_at_start = total == 0 and not response.data
+
+    def flush(self, *, final: bool) -> list[ActionOutcome]:
+        self._buffers.flush(final=final)
+        if final:
+            self._in_run = False
+        done = [w for w in self._waiting.values() if w.buffered == 0]
+        for w in done:
+            del self._waiting[w.action.key]
+        return [self._outcome(w) for w in done]
+
+    @staticmethod
+    def _outcome(w: ActionWork, *, pending: bool = False) -> ActionOutcome:
+        # A failed action still reports the ids that exist (a product created before its price-list step failed,
+        # images added before the next one was refused): recorded, they keep a retry from making duplicates.
+        return ActionOutcome(w.action.key, ok=w.ok, product_id=w.product_id, error=w.errors[0] if w.errors else None,
+                             remote=w.remote if w.ok or w.product_id is not None else None, pending=pending)
+
     def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
         self._owned = {a.product_id for a in applied.values() if a.product_id is not None}
         works = [self._work(a, applied.get(a.key)) for a in actions]
         for work in works:
-            if work.listing is not None and (refusal := _refusal(work.listing, work.sections)):
+            if work.listing is not None and (refusal := listing_refusal(work.listing, work.sections)):
                 work.errors.append(refusal)
         prepare_categories(self.trees, works)
         self._find = product_of(applied, works)
+        if self._empty_at_start:
+            for w in works:
+                if w.listing is not None and w.product_id is None:
+                    # Never applied before (no create intent from an earlier run), in a store that was empty when
+                    # the run began, and none of its SKUs created since: it cannot exist.
+                    w.unverified = w.before is None and not _skus(w.listing) & self._created_skus
         self._resolve_unknown(works)
         self._each(self._create, [w for w in works if w.ok and w.product_id is None and w.listing is not None
                                   and w.action.kind is not ActionKind.HIDE])
@@ -171,10 +203,13 @@ class BigCommerceStorefront(Storefront):
         self._sync_price_lists([w for w in works if w.ok and w.listing is not None and w.product_id is not None
                                 and (w.created or Section.PRICING in w.sections)])
         forget_refused_categories(self.trees, works)
-        # A failed action still reports the ids that exist (a product created before its price-list step failed,
-        # images added before the next one was refused): recorded, they keep a retry from making duplicates.
-        return [ActionOutcome(w.action.key, ok=w.ok, product_id=w.product_id, error=w.errors[0] if w.errors else None,
-                              remote=w.remote if w.ok or w.product_id is not None else None) for w in works]
+        self._buffers.drop([w for w in works if not w.ok and w.buffered])
+        if not self._in_run:  # outside a sync run every write is sent before `apply` returns
+            self._buffers.flush(final=True)
+        for w in works:
+            if w.buffered:
+                self._waiting[w.action.key] = w
+        return [self._outcome(w, pending=w.buffered > 0) for w in works]
 
     def _each(self, step: Callable[[ActionWork], None], works: list[ActionWork]) -> None:
         """Run a per-product step over `works`, side by side when `workers` > 1. Each step touches one work."""
@@ -218,7 +253,7 @@ class BigCommerceStorefront(Storefront):
 
     def _resolve_unknown(self, works: list[ActionWork]) -> None:
         """Find existing products by SKU (no idempotency keys in BigCommerce), and read back unknown ids."""
-        unknown = [w for w in works if w.ok and w.product_id is None and w.listing is not None]
+        unknown = [w for w in works if w.ok and w.product_id is None and w.listing is not None and not w.unverified]
         if unknown:
             skus = [w.listing.sku for w in unknown if w.listing is not None]
             try:
@@ -265,7 +300,7 @@ class BigCommerceStorefront(Storefront):
         body = payloads.create_body(work.listing)
         add_links(body, work, self.trees, self._find, creating=True)
         if refused := payloads.limit_errors(body):
-            work.errors.append(_refused(f"creating {work.listing.sku}", refused))
+            work.errors.append(refused_error(f"creating {work.listing.sku}", refused))
             return
         try:
             try:
@@ -277,8 +312,14 @@ class BigCommerceStorefront(Storefront):
                     raise
                 response = self.client.request("POST", "catalog/products", json=body)
         except BigCommerceError as exc:
+            if isinstance(exc, BigCommerceRejected) and exc.status == 409 and work.unverified:
+                work.unverified = False  # made since the run began (by hand?): look it up, as before any create
+                self._resolve_unknown([work])
+                if work.product_id is not None or not work.ok:
+                    return
             work.errors.append(store_error(exc, context=f"creating {work.listing.sku}"))
             return
+        self._created_skus.update(_skus(work.listing))  # from now on, a create of these SKUs looks them up
         product = response.data if isinstance(response.data, dict) else {}
         if not isinstance(product.get("id"), int):  # 2xx without an id: nothing to update later, so not created
             work.errors.append(StoreError(StoreErrorKind.REJECTED, f"creating {work.listing.sku}: the store "
@@ -305,7 +346,7 @@ class BigCommerceStorefront(Storefront):
                 items.append((w, {"id": w.product_id, "is_visible": False, "availability": "disabled"}))
             elif len(body := self._product_update(w)) > 1:
                 if refused := payloads.limit_errors(body):
-                    w.errors.append(_refused(f"updating {w.listing.sku}", refused))
+                    w.errors.append(refused_error(f"updating {w.listing.sku}", refused))
                     continue
                 items.append((w, body))  # a family's price change alone touches variants, not the product
         # Names are unique store-wide: a product taking a name another one gives up in this run goes after it.
@@ -363,7 +404,7 @@ class BigCommerceStorefront(Storefront):
         sync_custom_fields(self.client, work)
 
     def _sync_channels(self, works: list[ActionWork]) -> None:
-        sync_channels(self.client, works)
+        sync_channels(self.client, works, self._buffers)
 
     # --- price lists ---------------------------------------------------------------------------------------------
 
@@ -378,21 +419,10 @@ class BigCommerceStorefront(Storefront):
         return [(base, p) for p in work.listing.extra_prices] if base else []
 
     def _sync_price_lists(self, works: list[ActionWork]) -> None:
-        """Prices in other currencies are price-list records, upserted one bulk request at a time."""
-        records: dict[str, list[tuple[ActionWork, dict[str, Any]]]] = {}
+        """Prices in other currencies are price-list records, buffered and upserted in bulk (`buffers.py`)."""
         for w in works:
             for variant_id, price in self._variant_prices(w):
-                records.setdefault(price.currency.upper(), []).append((w, payloads.price_record(variant_id, price)))
-        for currency, items in records.items():
-            try:
-                list_id = self._price_list(currency)
-                for start in range(0, len(items), 1000):  # at most 1000 records per request
-                    chunk = items[start:start + 1000]
-                    self.client.request("PUT", f"pricelists/{list_id}/records", json=[r for _, r in chunk],
-                                        lane="price-list-upserts")
-            except BigCommerceError as exc:
-                for w, _ in items:
-                    w.errors.append(store_error(exc, context=f"upserting {currency} prices"))
+                self._buffers.add_price(price.currency.upper(), w, payloads.price_record(variant_id, price))
 
     def _price_list(self, currency: str) -> int:
         """The price list for a currency: configured, found by name, or created; then assigned to its channels."""

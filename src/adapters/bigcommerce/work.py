@@ -24,6 +24,8 @@ class ActionWork:
     errors: list[StoreError] = field(default_factory=list)
     created: bool = False
     changed_variants: set[str] | None = None  # casefolded SKUs whose price may have changed; None: all
+    buffered: int = 0  # channel assignments and price-list records waiting in the run's buffers (buffers.py)
+    unverified: bool = False  # created without a SKU look-up: the store was empty when the run began
 
     @property
     def ok(self) -> bool:

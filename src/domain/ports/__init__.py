@@ -29,6 +29,7 @@ from bookbridge.domain.ports.service import (
 from bookbridge.domain.ports.state import CategoryIds, EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
 from bookbridge.domain.ports.storefront import (
     ActionOutcome,
+    Buffering,
     CategoryKey,
     CategoryMaking,
     ChannelPriced,
@@ -45,7 +46,7 @@ from bookbridge.domain.ports.storefront import (
 )
 
 __all__ = [
-    "ActionOutcome", "AdminSessions", "CatalogSource", "CategoryIds", "CategoryKey", "CategoryMaking",
+    "ActionOutcome", "AdminSessions", "Buffering", "CatalogSource", "CategoryIds", "CategoryKey", "CategoryMaking",
     "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome", "ExceptionKind", "ExceptionQueue", "FixedClock",
     "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource", "Outbox", "OutboxMessage", "ProbeFinding",
     "ProbeResult", "ProbeStatus", "Probeable", "Received", "RelatedLinking", "RunLog", "SalesFact", "SalesLedger",

@@ -36,6 +36,9 @@ class ActionOutcome:
     error: StoreError | None = None
     calls: int = 0
     remote: Mapping[str, Any] | None = None  # store-side ids to keep with the applied record
+    # The product exists (its ids are in `product_id` and `remote`) but some writes wait in the store's buffers
+    # (`Buffering`): the action is not applied until `flush` reports its final outcome.
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,23 @@ class ChannelPriced(Protocol):
     applying, which channels sell in each currency other than the store's default."""
 
     def price_channels(self, channels: Mapping[str, Sequence[int]]) -> None:
+        ...
+
+
+@runtime_checkable
+class Buffering(Protocol):
+    """A store that gathers some writes (channel assignments, price-list records) across `apply` calls, to send
+    them in the largest batches its API accepts. `apply` answers `pending=True` for an action whose buffered
+    writes are not sent yet; `flush` sends what is due and returns those actions' final outcomes."""
+
+    def begin(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> None:
+        """A sync run starts with these actions: forget the last run's buffers and what was learned of the
+        store, which may have changed since."""
+        ...
+
+    def flush(self, *, final: bool) -> list[ActionOutcome]:
+        """Send the buffers that are full (every buffer when `final`); one outcome per action no longer
+        pending, in any order. Never raises for a rejected item."""
         ...
 
 

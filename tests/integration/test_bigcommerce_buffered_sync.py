@@ -1,0 +1,154 @@
+"""A sync run's quota economy against the sandbox: one read that finds the store empty replaces the per-batch SKU
+look-ups, and channel assignments and price-list records are buffered across batches and sent in bulk, with
+their actions recorded only once they are sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import httpx
+
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.application.sync import plan_store, sync_store
+from bookbridge.domain.model import PriceRow
+from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.ports import ActionOutcome
+from sync_drills import COMMAND, US
+
+
+def _calls(sandbox, start: int = 0) -> list[tuple[str, str]]:
+    return [(r.method, r.api_path) for r in list(sandbox.requests)[start:]]
+
+
+def _assert_converged(sandbox, source, store, uow, clock) -> None:
+    planned = plan_store(COMMAND, source, uow, clock)
+    assert planned.plan.actions == ()
+    for listing in (li for li in planned.listings if li.listed):
+        product = sandbox.state.find_by_sku(listing.sku)
+        assert product is not None, listing.sku
+        assert sandbox.state.product_channels(product["id"]) == list(listing.channels)
+        if listing.extra_prices and not listing.variants:
+            usd = listing.extra_prices[0]
+            assert Decimal(str(sandbox.state.shopper_price(listing.sku, channel_id=US.channel_id, currency="USD"))) \
+                == (usd.sale_price or usd.price)
+
+
+def test_a_first_sync_into_an_empty_store_reads_it_once_and_sends_assignments_and_prices_in_bulk(sandbox,
+                                                                                                    make_world):
+    source, store, uow, clock = make_world(families=30)
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.failed == 0, report.exceptions_opened
+    calls = _calls(sandbox)
+    creates = calls.count(("POST", "/v3/catalog/products"))
+    assert creates == report.created > 10  # several sync batches
+    assert calls.count(("GET", "/v3/catalog/products")) == 1  # the emptiness read; no per-batch SKU look-up
+    assert calls.count(("PUT", "/v3/catalog/products/channel-assignments")) == 1
+    assert sum(1 for m, p in calls if m == "PUT" and p.endswith("/records")) == 1
+    _assert_converged(sandbox, source, store, uow, clock)
+
+
+def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert(sandbox, make_world):
+    source, store, uow, clock = make_world(families=60)
+    sync_store(COMMAND, source, store, uow, clock)
+    listed = {p["sku"] for p in sandbox.state.products.values()}
+    changed = 0
+    for family in source.families:
+        if changed >= 100:
+            break
+        editions = []
+        for e in family.editions:
+            if changed < 100 and str(e.isbn) in listed:
+                e = e.model_copy(update={"prices": tuple(_raised(r) for r in e.prices)})
+                changed += 1
+            editions.append(e)
+        source.put(family.model_copy(update={"editions": tuple(editions)}))
+    assert changed == 100
+    start = len(sandbox.requests)
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert (report.updated, report.failed) == (100, 0)
+    calls = _calls(sandbox, start)
+    assert calls.count(("PUT", "/v3/catalog/products")) == 10
+    assert sum(1 for m, p in calls if p.startswith("/v3/pricelists")) == 1
+    _assert_converged(sandbox, source, store, uow, clock)
+
+
+def _raised(row: PriceRow) -> PriceRow:
+    return row.model_copy(update={"amount": row.amount + Decimal("1.00")})
+
+
+class Crash(Exception):
+    """The process died here."""
+
+
+class DiesBeforeFlushing(BigCommerceStorefront):
+    """Applies every batch but dies at its final flush: the buffered assignments and records never leave."""
+
+    def flush(self, *, final: bool) -> list[ActionOutcome]:
+        if final:
+            raise Crash("killed with writes still buffered")
+        return super().flush(final=final)
+
+
+def test_a_crash_with_writes_still_buffered_resends_them_and_never_duplicates(sandbox, make_world):
+    source, store, uow, clock = make_world(families=12)
+    dying = DiesBeforeFlushing(store.client, name="shop")
+    try:
+        sync_store(COMMAND, source, dying, uow, clock)
+    except Crash:
+        pass
+    else:
+        raise AssertionError("the run should have died")
+    products = len(sandbox.state.products)
+    assert products > 10 and not sandbox.state.price_records  # created, but nothing buffered was sent
+    with uow:  # the products' ids were recorded, their sections were not
+        applied = uow.state.applied("shop")
+    assert sum(1 for a in applied.values() if a.product_id is not None) == products
+    assert all(not a.hashes for a in applied.values())
+    start = len(sandbox.requests)
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.failed == 0, report.exceptions_opened
+    assert ("POST", "/v3/catalog/products") not in _calls(sandbox, start)
+    assert len(sandbox.state.products) == products
+    _assert_converged(sandbox, source, store, uow, clock)
+
+
+class HandMadeMidRun(BigCommerceStorefront):
+    """Someone makes a product by hand, with the SKU of an edition of the run's second batch, after the run found
+    the store empty."""
+
+    sku = ""
+
+    def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
+        if not self.sku and len(actions) == 10 and applied:
+            self.sku = next(a.listing.sku for a in actions if a.listing is not None)
+            with httpx.Client(base_url=str(self.client.config.v3_base_url),
+                              headers={"X-Auth-Token": self.client.config.access_token}) as v3:
+                v3.post("/catalog/products", json={"name": "Made by hand", "type": "physical", "weight": 1,
+                                                   "price": 1, "sku": self.sku}).raise_for_status()
+        return super().apply(actions, applied)
+
+
+def test_a_sku_made_after_the_store_was_found_empty_is_looked_up_on_conflict_and_adopted(sandbox, make_world):
+    source, store, uow, clock = make_world(families=12)
+    racing = HandMadeMidRun(store.client, name="shop")
+    report = sync_store(COMMAND, source, racing, uow, clock)
+    assert racing.sku and report.failed == 0, report.exceptions_opened
+    assert sum(1 for p in sandbox.state.products.values() if p["sku"] == racing.sku) == 1
+    assert sandbox.state.find_by_sku(racing.sku)["name"] != "Made by hand"  # adopted and brought in line
+    _assert_converged(sandbox, source, store, uow, clock)
+
+
+def test_a_create_intent_from_an_earlier_run_is_still_looked_up(sandbox, make_world):
+    source, store, uow, clock = make_world(families=4)
+    planned = plan_store(COMMAND, source, uow, clock)
+    key = planned.plan.actions[0].key
+    with uow:  # an earlier run recorded its intent and died: the product may exist (here it does not)
+        uow.state.record_applied("shop", AppliedListing(key=key, hashes={}, visible=True))
+        uow.commit()
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.failed == 0
+    sku = planned.plan.actions[0].listing.sku
+    lookups = [r for r in sandbox.requests if r.method == "GET" and r.api_path == "/v3/catalog/products"
+               and "sku:in" in r.query]
+    assert [r.query["sku:in"] for r in lookups] == [sku]
