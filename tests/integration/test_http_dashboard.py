@@ -251,6 +251,11 @@ def test_the_api_docs_and_the_stylesheet_are_served_from_the_package(
     script = client.get("/docs/assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000
     assert client.get("/docs/assets/__init__.py").status_code == 404
+    redoc = client.get("/redoc").text
+    assert "cdn" not in redoc.lower() and "fonts.googleapis" not in redoc
+    assert "/redoc/assets/redoc.standalone.js" in redoc
+    script = client.get("/redoc/assets/redoc.standalone.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
     css = client.get("/dashboard/static/dashboard.css")
     assert css.status_code == 200 and "@media (max-width: 40rem)" in css.text
     assert client.get("/dashboard/static/..%2Fdashboard.py").status_code == 404
