@@ -22,10 +22,11 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
     counts = Table(title=f"Plan for store {escape(plan.storefront)} (dry run: nothing was written)")
-    for column in ("create", "update", "hide", "unchanged", "held back"):
+    for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
         counts.add_column(column, justify="right")
     c = plan.counts
-    counts.add_row(str(c["create"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]), str(c["skipped"]))
+    counts.add_row(str(c["create"]), str(c["adopt"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]),
+                   str(c["skipped"]))
     console.print(counts)
     if plan.actions:
         detail = Table(title="Changes")
@@ -47,6 +48,8 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
     for listing in plan.skipped[:limit]:
         console.print(f"[yellow]held back[/yellow] {listing.sku} "
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
+    for mismatch in plan.mismatched[:limit]:
+        console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
 
 
 def _short(value: Any, width: int = 60) -> str:
@@ -56,10 +59,10 @@ def _short(value: Any, width: int = 60) -> str:
 
 def print_report(console: Console, report: SyncReport) -> None:
     table = Table(title=f"Sync of store {escape(report.storefront)}")
-    for column in ("created", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         table.add_column(column, justify="right")
-    table.add_row(str(report.created), str(report.updated), str(report.hidden), str(report.unchanged),
-                  str(report.skipped), str(report.failed))
+    table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
+                  str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
     if report.source_error:
         console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")

@@ -26,12 +26,13 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
     full: bool = typer.Option(False, "--full", help="plan every section of every product, and read the whole source"),
 ) -> None:
-    """Dry run: what a sync would create, update (field by field) and hide. Writes nothing to the store."""
-    with running(config, adapters=("source",)) as container:
+    """Dry run: what a sync would create, adopt (a product the store already holds under the SKU), update (field
+    by field) and hide. Reads the store; writes nothing to it."""
+    with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
         try:
             planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
-                                 container.clock())
+                                 container.clock(), store=container.storefront())
         except SourceUnreadable as exc:
             Console(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_FAILURES) from None
