@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
@@ -68,6 +69,14 @@ def print_report(console: Console, report: SyncReport) -> None:
         console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
+    """The milestone transitions a sync found and what their actions did (`bookbridge milestones` lists them all)."""
+    for r in records:
+        state = "[yellow]queued[/yellow]" if r.pending else "ok" if r.ok else "[red]failed[/red]"
+        console.print(f"milestone {escape(r.event.transition)} of {r.event.isbn}: {escape(r.action)} {state}: "
+                      f"{escape(r.detail)}")
 
 
 def print_exceptions(console: Console, items: list[SyncException]) -> None:

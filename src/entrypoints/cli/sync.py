@@ -11,10 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
+from bookbridge.application.milestone_effects import queue_for_the_service, sync_milestones
+from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import EXIT_BUSY, EXIT_FAILURES, EXIT_OK, ConfigOption, instance_id, running
-from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
+from bookbridge.entrypoints.cli.render import print_milestones, print_plan, print_plan_json, print_report
 from bookbridge.entrypoints.container import Container, build_command
 
 SYNC_LEASE_TTL = timedelta(minutes=5)  # SQLite only, renewed after each batch; a dead holder on this host is
@@ -61,14 +63,29 @@ def sync(
 
 
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None) -> SyncReport:
-    """One sync of the configured store, with a progress bar; prints and returns the report."""
+    """One sync of the configured store, with a progress bar, then its milestones (as the service's sync does;
+    what needs the service's scheduler is queued for it); prints and returns the report."""
     settings = container.settings()
     console = Console()
+    uow, source, clock = container.unit_of_work(), container.source(), container.clock()
+    with uow:
+        before = uow.state.catalogue(source.name)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("syncing", total=None)
-        report = sync_store(build_command(settings, full=full), container.source(), container.storefront(),
-                            container.unit_of_work(), container.clock(),
+        report = sync_store(build_command(settings, full=full), source, container.storefront(), uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
     print_report(console, report)
+    with uow:
+        after = uow.state.catalogue(source.name)
+
+    def sync_again() -> SyncReport:  # `attach-assets`: the media resent by a follow-up sync, under the same lease
+        return sync_store(build_command(settings), container.source(), container.storefront(),
+                          container.unit_of_work(), clock, on_batch=on_batch)
+
+    records = sync_milestones(settings.store.name, before, after, report,
+                              actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
+                              log=container.milestone_log(), clock=clock, sync_again=sync_again,
+                              schedule_launch=queue_for_the_service)
+    print_milestones(console, records)
     return report
