@@ -15,6 +15,7 @@ from bookbridge.application.sync import SyncStore, plan_store, sync_store
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
 from bookbridge.domain.ports import ActionOutcome, ExceptionKind
+from bookbridge.entrypoints.documents import plan_document
 from sync_drills import UK, duplicates
 
 COMMAND = SyncStore.single(UK, batch_size=4)
@@ -56,6 +57,11 @@ def test_plan_shows_adopt_and_sync_adopts_in_place_then_the_next_sync_writes_not
     assert {a.listing.sku for a in adopt if a.listing} == set(ours)
     changes = {c.field: (c.before, c.after) for c in adopt[0].changes(None)}
     assert changes["price"][0]["price"] == 1.0 and "name" in changes and "description" in changes
+    document = plan_document(planned)  # `bookbridge plan --json` and `/api/plan`
+    adopted = [a for a in document["actions"] if a["action"] == "adopt"]
+    assert sorted(a["product_id"] for a in adopted) == sorted(ours.values())
+    assert all(any(c["field"] == "name" for c in a["changes"]) for a in adopted)
+    assert document["counts"]["adopt"] == 3 and document["counts"]["create"] == len(listings) - 3
     report = sync_store(COMMAND, source, store, uow, clock)
     assert report.ok and (report.adopted, report.created) == (3, len(listings) - 3), report
     assert duplicates(sandbox.state) == []
@@ -77,6 +83,8 @@ def test_a_product_that_is_clearly_another_title_is_held_not_overwritten(world, 
     stranger = by_hand(store, victim.sku, "A Cookery Book Nobody Ordered", gtin=OTHER_ISBN)
     planned = plan_store(COMMAND, source, uow, clock, store=store)
     assert [m.listing.key for m in planned.plan.mismatched] == [victim.key]
+    [held] = [h for h in plan_document(planned)["held_back"] if h["sku"] == victim.sku]
+    assert (held["store_product_id"], held["store_name"]) == (stranger, "A Cookery Book Nobody Ordered")
     report = sync_store(COMMAND, source, store, uow, clock)
     assert report.adopted == 0 and report.failed == 0
     stored = product(store, stranger)

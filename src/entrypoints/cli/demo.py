@@ -30,6 +30,7 @@ from bookbridge.application.sync import SyncReport, SyncStore, plan_store, sync_
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
@@ -73,12 +74,11 @@ def _plan_table(plan: Plan) -> Table:
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = Table(title=title)
-    for column in ("storefront", "created", "updated", "hidden", "unchanged", "skipped", "failed"):
+    for column in ("storefront", "created", "adopted", "updated", "hidden", "unchanged", "skipped", "failed"):
         table.add_column(column, justify="right" if column != "storefront" else "left")
     for r in reports:
-        table.add_row(
-            r.storefront, str(r.created), str(r.updated), str(r.hidden), str(r.unchanged), str(r.skipped), str(r.failed)
-        )
+        table.add_row(r.storefront, str(r.created), str(r.adopted), str(r.updated), str(r.hidden), str(r.unchanged),
+                      str(r.skipped), str(r.failed))
     return table
 
 
@@ -157,8 +157,10 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     console.print("Store 'demo store': storefront uk (channel 1, GB GG JE IM, GBP incl. tax, Europe/London) and "
                   "storefront us (channel 2, US, USD excl. tax, America/New_York, as a price list)")
 
-    planned = plan_store(command, source, uow, clock)
+    make_by_hand(console, sandbox, next(li for li in plan_store(command, source, uow, clock).listings if li.listed))
+    planned = plan_store(command, source, uow, clock, store=store)
     console.print(_plan_table(planned.plan))
+    print_adoptions(console, planned.plan)
     for action in planned.plan.of_kind(ActionKind.CREATE)[:3]:
         listing = action.listing
         assert listing is not None
@@ -187,7 +189,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     calls = len(sandbox.requests)
     again = sync_store(command, source, store, uow, clock)
     writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")
-    console.print(f"Second sync with nothing changed: {again.created + again.updated + again.hidden} product "
+    changed = again.created + again.adopted + again.updated + again.hidden
+    console.print(f"Second sync with nothing changed: {changed} product "
                   f"changes, {writes} API writes.")
 
     wakeups = sorted({when for _, when in report.wakeups})
