@@ -18,13 +18,13 @@ if TYPE_CHECKING:
 
 def make_by_hand(console: Console, sandbox: DemoSandbox, listing: StoreListing) -> int:
     """`POST /v3/catalog/products` straight to the sandbox: the title without its format, at a placeholder price."""
-    body = {"name": listing.name.rsplit(" (", 1)[0], "type": "physical", "sku": listing.sku, "price": 1.0,
-            "weight": 0.5}
+    name = listing.name.rsplit(" (", 1)[0]
+    body = {"name": name, "type": "physical", "sku": listing.sku, "price": 1.0, "weight": 0.5}
     response = httpx.post(f"{sandbox.base_url_v3}/catalog/products", json=body, timeout=10,
                           headers={"X-Auth-Token": sandbox.config.token, "Accept": "application/json"})
     response.raise_for_status()
     product_id = int(response.json()["data"]["id"])
-    console.print(f"The shop already sells {escape(body['name'])} (SKU {listing.sku}, product {product_id}, made by "
+    console.print(f"The shop already sells {escape(name)} (SKU {listing.sku}, product {product_id}, made by "
                   "hand before bookbridge): the first sync adopts it.")
     return product_id
 
