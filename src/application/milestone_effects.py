@@ -1,15 +1,24 @@
-"""The milestone actions a sync does not cover, for the sync that just ran (under its lease)."""
+"""The milestone actions a sync does not cover, for the sync that just ran (under its lease), and the one place a
+sync's runner (the service's job, or `bookbridge sync`) turns the catalogue before and after into milestones."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from bookbridge.application.milestones import ActionFailed, MilestoneEffects
+from bookbridge.application.milestones import (
+    ActionFailed,
+    ActionQueued,
+    ApplyMilestones,
+    MilestoneAction,
+    MilestoneEffects,
+    apply_milestones,
+)
 from bookbridge.application.sync import SyncReport
 from bookbridge.domain.listing import Section
+from bookbridge.domain.milestones import MilestoneRecord, Transition, catalogue_transitions
 from bookbridge.domain.model import Edition, TitleFamily
-from bookbridge.domain.ports import UnitOfWork
+from bookbridge.domain.ports import Clock, MilestoneLog, UnitOfWork
 
 
 class SyncEffects(MilestoneEffects):
@@ -17,9 +26,11 @@ class SyncEffects(MilestoneEffects):
     lease, `schedule_launch` keeps a precise job at an edition's next lifecycle instant."""
 
     def __init__(self, store: str, uow: UnitOfWork, catalogue: Mapping[str, TitleFamily], *,
-                 sync_again: Callable[[], SyncReport], schedule_launch: Callable[[Edition], str]) -> None:
+                 sync_again: Callable[[], SyncReport], schedule_launch: Callable[[Edition], str],
+                 report: SyncReport | None = None) -> None:
         self._store = store
         self._uow = uow
+        self._report = report
         self._sync_again = sync_again
         self._schedule_launch = schedule_launch
         self._editions = {str(e.isbn): (f.id, e) for f in catalogue.values() for e in f.editions}
@@ -33,6 +44,15 @@ class SyncEffects(MilestoneEffects):
 
     def has_product(self, isbn: str) -> bool:
         return bool(self._keys(isbn))
+
+    def own_failure(self, isbn: str) -> str | None:
+        """The sync's failed outcomes on the edition's product (its ISBN, or its family's product)."""
+        if self._report is None:
+            return None
+        family = self._editions[isbn][0] if isbn in self._editions else None
+        failed = [o.error.message if o.error else "the store refused it" for o in self._report.outcomes
+                  if not o.ok and (o.key == isbn or (family is not None and o.key.startswith(f"family:{family}:")))]
+        return "; ".join(failed) or None
 
     def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
         """Forget the media hash of these products, so that the next sync sends the section again, and sync."""
@@ -56,3 +76,26 @@ class SyncEffects(MilestoneEffects):
         if isbn not in self._editions:
             raise ActionFailed(f"edition {isbn} is no longer in the catalogue")
         return self._schedule_launch(self._editions[isbn][1])
+
+
+def sync_milestones(store: str, before: Mapping[str, TitleFamily], after: Mapping[str, TitleFamily],
+                    report: SyncReport, *, actions: Mapping[Transition, MilestoneAction], uow: UnitOfWork,
+                    log: MilestoneLog, clock: Clock, sync_again: Callable[[], SyncReport],
+                    schedule_launch: Callable[[Edition], str]) -> list[MilestoneRecord]:
+    """The transitions between the stored catalogue before and after one sync, each turned into its configured
+    action and recorded. A sync that read nothing (the source failed) has none."""
+    if report.source_error is not None:
+        return []
+    events = catalogue_transitions(before, after)
+    if not events:
+        return []
+    effects = SyncEffects(store, uow, after, sync_again=sync_again, schedule_launch=schedule_launch, report=report)
+    return apply_milestones(ApplyMilestones(store=store, events=tuple(events), actions=actions), effects, uow, log,
+                            clock)
+
+
+def queue_for_the_service(edition: Edition) -> str:
+    """`schedule_launch` for a sync that has no scheduler (`bookbridge sync`): the action is queued, never dropped."""
+    raise ActionQueued(f"queued for the service: `bookbridge serve` schedules the precise launch of {edition.isbn} at "
+                       "its next sync; while no service runs, the edition changes at the first `bookbridge sync` "
+                       "after its instant")

@@ -12,15 +12,17 @@ launch). The actions below add what a sync alone does not do, and check and reco
 - `attach-assets` (default for final approval): resend the media section (images, samples) of the edition's
   product, even though their hashes did not change, so that assets approved at final approval reach the store.
 - `schedule-launch` (default for publication date confirmed or changed): make sure a precise job flips the
-  edition at its release instant; fails when the edition has no publication date.
+  edition at its release instant; fails when the edition has no publication date. It needs the service's
+  scheduler: a sync without one (`bookbridge sync`) queues it (the record is `pending`), and the service carries
+  it out at its next sync (`settle_pending`).
 - `sync` (default for the status changes): the sync that detected it applied it; success unless the store
-  refused that sync's own action on the edition (a store rejection or exhausted retries on the store). A
-  readiness or rights exception elsewhere (the edition not priced on another storefront, say) is no outcome of
-  this action and is not cited: the status change did what the listing rules say.
+  refused this sync's own action on the edition's product.
 - `none`: recorded only.
 
-Every outcome goes to the milestone log; a failure also opens an exception (kind store-rejection, with no
-storefront and the field `milestone <transition>`, so that it never merges with the sync's own exceptions).
+An outcome is judged only by its own store action: an exception the edition has for another reason (a missing
+price on another storefront, a rights conflict) does not fail a milestone. Every outcome goes to the milestone log;
+a failure also opens an exception (kind store-rejection, with no storefront and the field `milestone <transition>`,
+so that it never merges with the sync's own exceptions).
 """
 
 from __future__ import annotations
@@ -35,10 +37,6 @@ from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transi
 from bookbridge.domain.ports import Clock, ExceptionKind, MilestoneLog, UnitOfWork
 
 logger = logging.getLogger(__name__)
-STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED,
-               ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
-# What the store said of the sync's own action on an edition: its outcome, and nothing else.
-STORE_ACTION_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
 
 
 class MilestoneAction(StrEnum):
@@ -64,11 +62,21 @@ class ActionFailed(Exception):
     """A milestone action could not be carried out; the message says why, in words for the exception queue."""
 
 
+class ActionQueued(Exception):
+    """The action needs the service's scheduler, which this sync does not have: queued for it. The message is the
+    note kept with the pending record."""
+
+
 class MilestoneEffects(Protocol):
-    """What the running service does for the actions a sync does not cover."""
+    """What the sync's runner (the service, or `bookbridge sync`) does for the actions a sync does not cover."""
 
     def has_product(self, isbn: str) -> bool:
         """The store holds a product (hidden or not) for this edition, as last applied."""
+        ...
+
+    def own_failure(self, isbn: str) -> str | None:
+        """Why the sync that found the transition failed its own action on this edition's product; None when that
+        action succeeded or there was nothing to send."""
         ...
 
     def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
@@ -76,7 +84,8 @@ class MilestoneEffects(Protocol):
         ...
 
     def schedule_launch(self, isbn: str) -> str:
-        """Ensure a precise job at the edition's next lifecycle instant; says what was scheduled. ActionFailed."""
+        """Ensure a precise job at the edition's next lifecycle instant; says what was scheduled. ActionFailed, or
+        ActionQueued when there is no scheduler to do it now."""
         ...
 
 
@@ -89,16 +98,6 @@ class ApplyMilestones:
     actions: Mapping[Transition, MilestoneAction]
 
 
-def _store_problem(uow: UnitOfWork, isbn: str, kinds: tuple[ExceptionKind, ...] = STORE_KINDS,
-                   store: str | None = None) -> str | None:
-    """The open exceptions of `kinds` for the edition (on `store` when given), in words; never a milestone's own
-    failure (field `milestone ...`): one milestone's outcome is not another's."""
-    with uow:
-        items = [e for e in uow.exceptions.open_items() if e.isbn == isbn and e.kind in kinds
-                 and not (e.field or "").startswith("milestone ") and (store is None or e.storefront == store)]
-    return "; ".join(f"{e.kind}: {e.message}" for e in items) or None
-
-
 def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitOfWork, log: MilestoneLog,
                      clock: Clock) -> list[MilestoneRecord]:
     """Carry out and record each event's action, in event order; media resends are batched into one sync."""
@@ -107,36 +106,75 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
     resent = effects.resend_media(media) if media else {}
     records = []
     for event, action in actions.items():
-        ok, detail = _outcome(event, action, effects, uow, resent, cmd.store)
-        exception_id = None
-        if not ok:
-            with uow:
-                item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=event.isbn, storefront=None,
-                                             field=f"milestone {event.transition}",
-                                             message=f"{event.transition}: {action} failed: {detail}", at=clock.now())
-                uow.commit()
-            exception_id = item.id
-            logger.warning("milestone %s of %s: %s failed: %s", event.transition, event.isbn, action, detail)
-        else:
+        try:
+            ok, detail = _outcome(event, action, effects, resent, uow)
+        except ActionQueued as queued:
+            logger.info("milestone %s of %s: %s queued for the service: %s", event.transition, event.isbn, action,
+                        queued)
+            records.append(log.record(MilestoneRecord(at=clock.now(), store=cmd.store, event=event,
+                                                      action=str(action), ok=False, detail=str(queued), pending=True)))
+            continue
+        exception_id = None if ok else _failed(event.isbn, str(event.transition), str(action), detail, uow, clock)
+        if ok:
             logger.info("milestone %s of %s: %s: %s", event.transition, event.isbn, action, detail)
         records.append(log.record(MilestoneRecord(at=clock.now(), store=cmd.store, event=event, action=str(action),
                                                   ok=ok, detail=detail, exception_id=exception_id)))
     return records
 
 
-def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects, uow: UnitOfWork,
-             resent: Mapping[str, str | None], store: str) -> tuple[bool, str]:
+def _failed(isbn: str, transition: str, action: str, detail: str, uow: UnitOfWork, clock: Clock) -> int:
+    with uow:
+        item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=isbn, storefront=None,
+                                     field=f"milestone {transition}",
+                                     message=f"{transition}: {action} failed: {detail}", at=clock.now())
+        uow.commit()
+    logger.warning("milestone %s of %s: %s failed: %s", transition, isbn, action, detail)
+    return item.id
+
+
+def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: MilestoneLog,
+                   clock: Clock) -> list[MilestoneRecord]:
+    """The service carries out the actions a sync without it queued (oldest first) and settles their records."""
+    settled = []
+    for record in log.pending(store):
+        if record.id is None:
+            continue
+        try:
+            ok, detail = _outcome(record.event, MilestoneAction(record.action), effects, {}, uow)
+        except ActionQueued as queued:  # still no scheduler: leave it queued
+            logger.info("milestone %s of %s still queued: %s", record.event.transition, record.event.isbn, queued)
+            continue
+        detail = f"queued by a sync without the service, carried out by the service: {detail}"
+        exception_id = None if ok else _failed(record.event.isbn, str(record.event.transition), record.action,
+                                                detail, uow, clock)
+        if (done := log.settle(record.id, ok=ok, detail=detail, at=clock.now(), exception_id=exception_id)):
+            settled.append(done)
+    return settled
+
+
+def _held_back(uow: UnitOfWork, isbn: str) -> str | None:
+    """Why the listing rules hold the edition back, from its open readiness and rights exceptions; never another
+    milestone's failure (field `milestone ...`)."""
+    with uow:
+        items = [e for e in uow.exceptions.open_items() if e.isbn == isbn
+                 and e.kind in (ExceptionKind.RIGHTS_CONFLICT, ExceptionKind.BLOCKING_READINESS)
+                 and not (e.field or "").startswith("milestone ")]
+    return "; ".join(f"{e.kind}: {e.message}" for e in items) or None
+
+
+def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects,
+             resent: Mapping[str, str | None], uow: UnitOfWork) -> tuple[bool, str]:
     isbn = event.isbn
     if action is MilestoneAction.NONE:
         return True, "recorded; no store action configured"
     if action is MilestoneAction.SYNC:
-        # Judged by its own store action only: the store refusing the sync's write of this edition.
-        problem = _store_problem(uow, isbn, STORE_ACTION_KINDS, store)
+        problem = effects.own_failure(isbn)
         return (False, problem) if problem else (True, "applied by the sync that found it")
     if action is MilestoneAction.CREATE_HIDDEN:
         if effects.has_product(isbn):
             return True, "the store holds its product (hidden while the edition is editorial)"
-        return False, _store_problem(uow, isbn) or "no product in the store (held back by the listing rules)"
+        return False, (effects.own_failure(isbn) or _held_back(uow, isbn)
+                       or "no product in the store (held back by the listing rules)")
     if action is MilestoneAction.ATTACH_ASSETS:
         if isbn not in resent:
             return False, "no product in the store to attach assets to"

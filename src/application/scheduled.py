@@ -21,13 +21,13 @@ from functools import partial
 
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
-from bookbridge.application.milestone_effects import SyncEffects
-from bookbridge.application.milestones import ActionFailed, ApplyMilestones, MilestoneAction, apply_milestones
+from bookbridge.application.milestone_effects import SyncEffects, sync_milestones
+from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
-from bookbridge.domain.milestones import Transition, catalogue_transitions
+from bookbridge.domain.milestones import Transition
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import CatalogSource, Clock, ExceptionKind, MilestoneLog, Storefront, UnitOfWork
 from bookbridge.domain.ports.scheduling import HeldLease, LaunchSchedule, OpenLease
@@ -223,13 +223,13 @@ class ScheduledRuns:
             return report  # nothing was read: keep the scheduled flips, no milestones
         if not report.stopped and not self.should_stop():
             self.schedule_wakeups(report.wakeups, after)
-        events = catalogue_transitions(before, after)
-        if events:
-            effects = SyncEffects(self.config.store, uow, after, sync_again=self.sync_again,
-                                  schedule_launch=self.schedule_edition_launch)
-            apply_milestones(ApplyMilestones(store=self.config.store, events=tuple(events),
-                                             actions=self.config.milestone_actions),
-                             effects, uow, self.ports.milestone_log, self.ports.clock)
+        sync_milestones(self.config.store, before, after, report, actions=self.config.milestone_actions, uow=uow,
+                        log=self.ports.milestone_log, clock=self.ports.clock, sync_again=self.sync_again,
+                        schedule_launch=self.schedule_edition_launch)
+        # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service.
+        effects = SyncEffects(self.config.store, uow, after, sync_again=self.sync_again,
+                              schedule_launch=self.schedule_edition_launch, report=report)
+        settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock)
         return report
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],

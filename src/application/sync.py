@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bookbridge.application.adoption import find_existing, record_mismatches
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
 from bookbridge.application.reconcile import isbn_of
@@ -83,8 +84,11 @@ class PlannedSync:
 
 
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
-               memos: ListingMemos | None = None) -> PlannedSync:
+               memos: ListingMemos | None = None, store: Storefront | None = None) -> PlannedSync:
     """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
+
+    With `store`, the store is asked (reads only) which SKUs of listings never applied it already holds: those are
+    adopted instead of created (`application/adoption.py`). Without it, every new listing plans a create.
 
     Planning covers the whole known catalogue, not only what the source says changed, so that launches and
     campaign flips of unchanged titles happen at their instants. Writes nothing. With `memos` (the service's,
@@ -104,7 +108,8 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     complete = read.complete or bool(stored)
     listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
                                           mapping=cmd.mapping, store=cmd.store, memo=memo))
-    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full)
+    found = find_existing(listings, applied, store) if store is not None else None
+    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
 
 
@@ -175,14 +180,14 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
           on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None) -> SyncReport:
     name = cmd.store
     try:
-        planned = plan_store(cmd, source, uow, clock, memos=memos)
+        planned = plan_store(cmd, source, uow, clock, memos=memos, store=store)
     except SourceUnreadable as exc:
         return source_unreadable(name, source.name, exc, uow, clock)
-    report = SyncReport(
-        storefront=name, started=clock.now(), unchanged=planned.plan.unchanged, skipped=len(planned.plan.skipped)
-    )
+    report = SyncReport(storefront=name, started=clock.now(), unchanged=planned.plan.unchanged,
+                        skipped=len(planned.plan.skipped) + len(planned.plan.mismatched))
     record_source_problems(planned.read, source.name, uow, clock, report)
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
+    record_mismatches(planned.plan, name, uow, clock, report)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
     applied = dict(planned.applied)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
@@ -352,6 +357,8 @@ def _record_batch(
                                          kinds=[ExceptionKind.DRIFT])
                 if action.kind is ActionKind.CREATE:
                     report.created += 1
+                elif action.kind is ActionKind.ADOPT:
+                    report.adopted += 1
                 elif action.kind is ActionKind.HIDE:
                     report.hidden += 1
                 else:

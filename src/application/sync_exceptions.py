@@ -23,6 +23,7 @@ class SyncReport:
     started: datetime
     finished: datetime | None = None
     created: int = 0
+    adopted: int = 0  # products the store already held under the listing's SKU, taken over (never created)
     updated: int = 0
     hidden: int = 0
     unchanged: int = 0
@@ -40,7 +41,7 @@ class SyncReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "hidden": self.hidden,
+        return {"created": self.created, "adopted": self.adopted, "updated": self.updated, "hidden": self.hidden,
                 "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
 
 

@@ -8,20 +8,16 @@ back never shows drift in it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from bookbridge.domain.adoption import AMBIGUOUS as _AMBIGUOUS
+from bookbridge.domain.adoption import ORDERLESS as _ORDERLESS
+from bookbridge.domain.adoption import same_value as _same
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import AppliedListing, FieldChange
 
 StoredFields = Mapping[str, Any]
-
-# `variants` appears in several sections' payloads (core, pricing, media split one variant list), so a flat
-# read-back cannot say which section a variant difference belongs to; variants are left to the next full sync.
-_AMBIGUOUS = frozenset({"variants"})
-# Lists whose order the store does not keep: custom fields come back by id, channels by number.
-_ORDERLESS = frozenset({"custom_fields", "channels"})
 
 
 class DriftPolicy(StrEnum):
@@ -43,30 +39,3 @@ def find_drift(applied: AppliedListing, stored: StoredFields) -> list[FieldChang
             if not _same(a, b):
                 out.append(FieldChange(section, name, ours, theirs))
     return out
-
-
-def _same(ours: Any, theirs: Any) -> bool:
-    """Equal as listing data. The store may hand decimals back as floats (BigCommerce `price: 16.99`) where the
-    payload holds text ("16.99"), so numbers compare by value, inside nested dicts and lists too."""
-    if isinstance(ours, Mapping) and isinstance(theirs, Mapping):
-        # Only the keys the store reports: a price read back has no currency or tax flag, and needs none.
-        return all(_same(ours[k], theirs[k]) for k in ours.keys() & theirs.keys())
-    if isinstance(ours, list) and isinstance(theirs, list):
-        return len(ours) == len(theirs) and all(_same(a, b) for a, b in zip(ours, theirs, strict=True))
-    if isinstance(ours, bool) or isinstance(theirs, bool):
-        return ours is theirs
-    a, b = _number(ours), _number(theirs)
-    if a is not None and b is not None:
-        return a == b
-    return bool(ours == theirs)
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return None
-    return None

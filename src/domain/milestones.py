@@ -117,3 +117,6 @@ class MilestoneRecord:
     detail: str
     exception_id: int | None = None
     id: int | None = None
+    # The action needs the service's scheduler and a sync without one (`bookbridge sync`) queued it: the service
+    # carries it out at its next sync and settles the record (ok, detail) then.
+    pending: bool = False

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bookbridge.domain.adoption import Mismatch, StoredProduct, store_differences, title_mismatch
 from bookbridge.domain.listing import Section, StoreListing, section_payloads, unique_names
 
 # Every section, in order. Iterating an Enum class is slow (a generator over its member names): planning
@@ -22,6 +23,7 @@ _SECTION_SET = frozenset(SECTIONS)
 
 class ActionKind(StrEnum):
     CREATE = "create"
+    ADOPT = "adopt"  # a product the store already holds under the listing's SKU: taken over, every section sent
     UPDATE = "update"
     HIDE = "hide"
 
@@ -104,11 +106,15 @@ class StoreAction:
     listing: StoreListing | None  # None only for HIDE of a key the source no longer has
     sections: tuple[Section, ...] = ()
     reason: str = ""
+    found: StoredProduct | None = None  # ADOPT: the store's product, as it was read when planning
 
     def changes(self, applied: AppliedListing | None) -> list[FieldChange]:
-        """Field-level before/after, as far as the applied payloads are known."""
+        """Field-level before/after, as far as the applied payloads are known; for an ADOPT, the store's fields
+        (as far as it reports them) before, ours after."""
         if self.listing is None:
             return []
+        if self.kind is ActionKind.ADOPT and self.found is not None:
+            return [FieldChange(*change) for change in store_differences(self.listing, self.found)]
         after = section_payloads(self.listing)
         out: list[FieldChange] = []
         for section in self.sections:
@@ -125,6 +131,7 @@ class Plan:
     actions: tuple[StoreAction, ...]
     unchanged: int
     skipped: tuple[StoreListing, ...] = ()  # not listed and not in the store: nothing to do
+    mismatched: tuple[Mismatch, ...] = ()  # the store holds the SKU for another title: held, never overwritten
 
     def of_kind(self, kind: ActionKind) -> list[StoreAction]:
         return [a for a in self.actions if a.kind is kind]
@@ -133,7 +140,7 @@ class Plan:
     def counts(self) -> dict[str, int]:
         counts = {kind.value: len(self.of_kind(kind)) for kind in ActionKind}
         counts["unchanged"] = self.unchanged
-        counts["skipped"] = len(self.skipped)
+        counts["skipped"] = len(self.skipped) + len(self.mismatched)
         return counts
 
 
@@ -144,10 +151,14 @@ def plan_changes(
     *,
     source_complete: bool = True,
     full: bool = False,
+    found: Mapping[str, StoredProduct] | None = None,
 ) -> Plan:
     """Diff desired listings against last-applied hashes.
 
-    - desired & listed, never applied: CREATE (every section);
+    - desired & listed, never applied: CREATE (every section); or ADOPT (every section) when `found` (the store's
+      products by casefolded SKU, read before planning) holds its SKU in a product bookbridge has not applied
+      under another key; or, when that product is clearly another title (`adoption.title_mismatch`), held in
+      `mismatched`: neither created (the SKU is taken) nor overwritten;
     - applied, some section hash differs (or `full`): UPDATE those sections; a not-listed listing that is
       still visible in the store becomes a HIDE carrying the changed sections;
     - desired but not listed and never applied: skipped (kept out of the store);
@@ -157,14 +168,24 @@ def plan_changes(
     actions: list[StoreAction] = []
     unchanged = 0
     skipped: list[StoreListing] = []
+    mismatched: list[Mismatch] = []
     seen: set[str] = set()
+    owned = {a.product_id for a in applied.values() if a.product_id is not None} if found else set()
     for listing in desired:
         if listing.key in seen:
             raise ValueError(f"two desired listings share the key {listing.key!r} on storefront {storefront!r}")
         seen.add(listing.key)
         before = applied.get(listing.key)
         if before is None:
-            if listing.listed:
+            stored = found.get(listing.sku.casefold()) if found and listing.listed else None
+            if stored is not None and stored.product_id not in owned:
+                if (why := title_mismatch(listing, stored)) is not None:
+                    mismatched.append(Mismatch(listing, stored, why))
+                else:
+                    actions.append(StoreAction(ActionKind.ADOPT, listing.key, listing, SECTIONS,
+                                               reason=f"the store holds SKU {stored.sku} as product "
+                                                      f"{stored.product_id}", found=stored))
+            elif listing.listed:
                 actions.append(StoreAction(ActionKind.CREATE, listing.key, listing, SECTIONS))
             else:
                 skipped.append(listing)
@@ -188,7 +209,8 @@ def plan_changes(
         for key in sorted(set(applied) - seen):
             if applied[key].visible:
                 actions.append(StoreAction(ActionKind.HIDE, key, None, reason=_gone_reason(key, families)))
-    return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped))
+    return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped),
+                mismatched=tuple(mismatched))
 
 
 _FAMILY_KEY = re.compile(r"family:(.+):(?:physical|digital)(?::[^:]+)?")

@@ -20,10 +20,14 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
             "name": action.listing.name if action.listing else None,
             "sections": [s.value for s in action.sections],
             "reason": action.reason or None,
+            "product_id": action.found.product_id if action.found else None,
             "changes": [{"section": c.section.value, "field": c.field, "before": c.before, "after": c.after}
                         for c in action.changes(before)] if action.kind is not ActionKind.CREATE else [],
         })
-    held = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason} for li in plan.skipped]
+    held: list[dict[str, Any]] = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason}
+                                  for li in plan.skipped]
+    held += [{"sku": m.listing.sku, "name": m.listing.name, "reason": m.reason, "store_product_id": m.stored.product_id,
+              "store_name": m.stored.name} for m in plan.mismatched]
     problems = [{"record": p.record, "severity": p.severity.value, "code": p.code, "field": p.field,
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,

@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-OPERATIONS = ("created", "updated", "hidden", "failed")
+OPERATIONS = ("created", "adopted", "updated", "hidden", "failed")
 # Lag from a job's scheduled instant to its start: launches promise under 60 s.
 LAG_BUCKETS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0)
 
@@ -28,8 +28,8 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.sync_reports = Counter("bookbridge_sync_reports", "Sync runs finished, by store",
                                     ["store"], registry=self.registry)
-        self.operations = Counter("bookbridge_operations", "Store operations by kind (created, updated, hidden, "
-                                  "failed)", ["store", "operation"], registry=self.registry)
+        self.operations = Counter("bookbridge_operations", "Store operations by kind (created, adopted, updated, "
+                                  "hidden, failed)", ["store", "operation"], registry=self.registry)
         self.api_calls = Counter("bookbridge_api_calls", "BigCommerce API requests, retries included",
                                  ["store"], registry=self.registry)
         self.api_throttled = Counter("bookbridge_api_throttled", "BigCommerce 429 responses", ["store"],
@@ -59,7 +59,7 @@ def metrics() -> Metrics:
 
 
 def record_sync_report(store: str, counts: Mapping[str, int]) -> None:
-    """After a sync: add its created/updated/hidden/failed counts (other keys are not operations)."""
+    """After a sync: add its created/adopted/updated/hidden/failed counts (other keys are not operations)."""
     m = metrics()
     m.sync_reports.labels(store=store).inc()
     for operation in OPERATIONS:

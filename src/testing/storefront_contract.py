@@ -9,7 +9,8 @@ Subclass it in a pytest module as `Test…` and implement the hooks::
         def make_rejected(self, storefront, listing) -> StoreListing: ...
 
 The checks: a CREATE applied twice (a retry after a lost record) gives one product; a HIDE leaves the product
-in the store, invisible; an empty plan makes no writes; a rejected item comes back as
+in the store, invisible; an empty plan makes no writes; `find_by_skus` finds what the store holds (reading only),
+and an ADOPT planned from it takes the product over in place; a rejected item comes back as
 `ActionOutcome(ok=False, error=StoreError(...))` with a message, never as an exception, and the rest of the
 batch still goes through; in a sync run every action gets exactly one final outcome (a `Buffering` store may
 answer `pending` until a `flush` reports it; any other store never does). `InMemoryStorefront` passes all of
@@ -163,6 +164,40 @@ class StorefrontContract(ABC):
         assert sorted(final) == sorted(li.key for li in found)
         assert all(o.ok and o.product_id is not None for o in final.values()), final
         assert all(self.inspect(store, li.sku) is not None for li in found)
+
+    # --- adopting an existing shop ------------------------------------------------------------------------------
+
+    def test_find_by_skus_reads_the_products_held_under_those_skus_and_writes_nothing(self) -> None:
+        store = self.make_storefront()
+        batch = [create(li) for li in listings(3)]
+        outcomes = store.apply(batch, {})
+        before = self.writes(store)
+        first, second = (a.listing for a in batch[:2] if a.listing is not None)
+        found = store.find_by_skus([first.sku, second.sku, "BB-NOT-IN-THE-STORE"])
+        assert self.writes(store) == before, "find_by_skus must only read"
+        by_sku = {p.sku.casefold(): p for p in found}
+        assert set(by_sku) == {first.sku.casefold(), second.sku.casefold()}, found
+        assert by_sku[first.sku.casefold()].product_id == outcomes[0].product_id
+        assert by_sku[second.sku.casefold()].name == second.name
+        assert store.find_by_skus([]) == []
+
+    def test_an_adopt_planned_from_the_store_takes_the_product_over_in_place(self) -> None:
+        store = self.make_storefront()
+        listing = listings(1)[0]
+        [made] = store.apply([create(listing)], {})  # a product the state does not know (a fresh state database)
+        renamed = with_hashes(replace(listing, name=listing.name + " (Special Edition)"))
+        found = {p.sku.casefold(): p for p in store.find_by_skus([listing.sku])}
+        plan = plan_changes(STOREFRONT.name, [renamed], {}, found=found)
+        assert [a.kind for a in plan.actions] == [ActionKind.ADOPT], plan
+        if "name" in found[listing.sku.casefold()].fields:  # the diff shows the fields the store reports
+            assert any(c.field == "name" and c.before == listing.name for c in plan.actions[0].changes(None))
+        [outcome] = store.apply(list(plan.actions), {})
+        assert outcome.ok and outcome.product_id == made.product_id, outcome
+        stored = self.inspect(store, listing.sku)
+        assert stored is not None and stored.name == renamed.name
+        assert [p.sku.casefold() for p in store.read_back()].count(listing.sku.casefold()) == 1
+        applied = record(list(plan.actions), [outcome])
+        assert plan_changes(STOREFRONT.name, [renamed], applied).actions == (), "after adoption, nothing to do"
 
     # --- errors ---------------------------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ from bookbridge.application.sync import SyncReport, sync_store
 from bookbridge.domain.listing import build_store_listings
 from bookbridge.domain.model import Edition, ResourceKind, TitleFamily
 from bookbridge.domain.plan import AppliedListing, StoreAction
-from bookbridge.domain.ports import ActionOutcome, ExceptionKind, FixedClock
+from bookbridge.domain.ports import ActionOutcome, ExceptionKind, FixedClock, StoredProduct
 from sync_drills import (
     COMMAND,
     NOW,
@@ -79,6 +79,9 @@ class DyingStorefront:
             self.inner.apply(actions[: self.survivors], applied)
             raise Crash(f"killed after {self.survivors} of {len(actions)} actions")
         return self.inner.apply(actions, applied)
+
+    def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
+        return self.inner.find_by_skus(skus)  # reads: the crash is in `apply`
 
 
 class DyingUnitOfWork:

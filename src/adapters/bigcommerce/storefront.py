@@ -62,6 +62,9 @@ from bookbridge.domain.ports import (
 
 log = logging.getLogger(__name__)
 INCLUDE = "variants,images,custom_fields,channels"
+# SKUs per `sku:in` look-up: one page each (at most 250 products a page), and a query string of a few KB at most
+# (a SKU may be 255 characters). BigCommerce documents no limit on an `:in` list's length.
+SKU_LOOKUP_CHUNK = 50
 
 
 def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:
@@ -244,10 +247,31 @@ class BigCommerceStorefront(Storefront, Buffering):
             yield StoredProduct(product_id=product["id"], sku=product.get("sku", ""), name=product.get("name", ""),
                                 is_visible=bool(product.get("is_visible")), fields=listing_fields(product))
 
+    def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
+        """`GET /catalog/products?sku:in=…` in chunks; a SKU holding a comma (the list separator) is looked up on
+        its own with `sku=`. Fields in listing terms, plus the product's identifiers (gtin, upc, mpn)."""
+        wanted = list(dict.fromkeys(s for s in skus if s))
+        plain = [s for s in wanted if "," not in s]
+        queries = [{"sku:in": ",".join(plain[i:i + SKU_LOOKUP_CHUNK])} for i in range(0, len(plain), SKU_LOOKUP_CHUNK)]
+        queries += [{"sku": s} for s in wanted if "," in s]
+        keys = {s.casefold() for s in wanted}
+        found: list[StoredProduct] = []
+        for query in queries:
+            for product in self.client.iter_v3("catalog/products", params={**query, "include": INCLUDE}, limit=250):
+                if str(product.get("sku", "")).casefold() not in keys:
+                    continue
+                ids = {k: product[k] for k in ("gtin", "upc", "mpn") if product.get(k)}
+                fields = {**listing_fields(product), **ids}
+                found.append(StoredProduct(product_id=product["id"], sku=product.get("sku", ""),
+                                           name=product.get("name", ""), is_visible=bool(product.get("is_visible")),
+                                           fields=fields))
+        return found
+
     # --- resolving ids ---------------------------------------------------------------------------------------
 
     def _work(self, action: StoreAction, before: AppliedListing | None) -> ActionWork:
-        sections = tuple(Section) if action.kind is ActionKind.CREATE else action.sections
+        whole = action.kind in (ActionKind.CREATE, ActionKind.ADOPT)  # an adopted product gets every section
+        sections = tuple(Section) if whole else action.sections
         return ActionWork(action, action.listing, sections, before.product_id if before else None,
                      dict(before.remote) if before and before.remote else {}, before=before)
 

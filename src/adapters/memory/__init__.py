@@ -2,6 +2,7 @@
 
 from bookbridge.adapters.memory.catalog import InMemoryCatalogSource
 from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
+from bookbridge.adapters.memory.milestones import InMemoryMilestoneLog
 from bookbridge.adapters.memory.notifier import InMemoryNotifier
 from bookbridge.adapters.memory.orders import InMemoryOrderSource, InMemorySalesLedger
 from bookbridge.adapters.memory.outbox import InMemoryOutbox
@@ -13,6 +14,7 @@ from bookbridge.adapters.memory.storefront import InMemoryStorefront
 __all__ = [
     "InMemoryCatalogSource",
     "InMemoryExceptionQueue",
+    "InMemoryMilestoneLog",
     "InMemoryNotifier",
     "InMemoryOrderSource",
     "InMemoryOutbox",

@@ -40,6 +40,14 @@ class InMemoryStorefront(Storefront):
         wanted = sku.casefold()
         return next((p for p in self.products.values() if p.sku.casefold() == wanted), None)
 
+    def add_by_hand(self, sku: str, name: str, *, is_visible: bool = True, **fields: Any) -> MemoryProduct:
+        """A product made in the shop without bookbridge (by hand, or by another connector)."""
+        product = MemoryProduct(id=self._next_id, sku=sku, name=name, is_visible=is_visible,
+                                fields={"sku": sku, "name": name, **fields})
+        self._next_id += 1
+        self.products[product.id] = product
+        return product
+
     def visible_skus(self) -> set[str]:
         return {p.sku for p in self.products.values() if p.is_visible}
 
@@ -102,7 +110,8 @@ class InMemoryStorefront(Storefront):
         elif action.kind is ActionKind.CREATE:
             pass  # found by SKU: an earlier create succeeded; update it instead of duplicating
         # Like a real store, an update writes only the sections it sends (a held section keeps the store's edit).
-        sections = tuple(payloads) if action.kind is ActionKind.CREATE or not product.fields else action.sections
+        whole = action.kind in (ActionKind.CREATE, ActionKind.ADOPT) or not product.fields
+        sections = tuple(payloads) if whole else action.sections
         for section in sections:
             product.fields.update(payloads[section])
         if Section.CORE in sections:
@@ -114,3 +123,8 @@ class InMemoryStorefront(Storefront):
     def read_back(self) -> Iterator[StoredProduct]:
         for p in sorted(self.products.values(), key=lambda p: p.id):
             yield StoredProduct(product_id=p.id, sku=p.sku, name=p.name, is_visible=p.is_visible, fields=dict(p.fields))
+
+    def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
+        wanted = {sku.casefold() for sku in skus}
+        self.calls += 1
+        return [p for p in self.read_back() if p.sku.casefold() in wanted]

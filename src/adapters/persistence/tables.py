@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     Unicode,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -201,6 +202,7 @@ class MilestoneEventRow(Base):
     ok: Mapped[bool]
     detail: Mapped[str] = mapped_column(Text)
     exception_id: Mapped[int | None]  # the exception opened when the action failed
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)  # for the service
 
 
 class SchedulerJobRow(Base):

@@ -58,6 +58,17 @@ class MilestoneLog(Protocol):
         """Newest first."""
         ...
 
+    def pending(self, store: str) -> list[MilestoneRecord]:
+        """The store's records whose action waits for the service (queued by a sync without a scheduler), oldest
+        first."""
+        ...
+
+    def settle(self, record_id: int, *, ok: bool, detail: str, at: datetime,
+               exception_id: int | None = None) -> MilestoneRecord | None:
+        """Record what a pending action did (no longer pending); None when no pending record has that id (another
+        instance settled it first)."""
+        ...
+
 
 @dataclass(frozen=True)
 class WebhookEvent:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from bookbridge.domain.adoption import StoredProduct as StoredProduct  # the port returns it
 from bookbridge.domain.plan import AppliedListing, StoreAction
 
 # --- storefronts --------------------------------------------------------------------------------------------
@@ -41,17 +42,6 @@ class ActionOutcome:
     pending: bool = False
 
 
-@dataclass(frozen=True)
-class StoredProduct:
-    """A product as read back from the store, for reconciliation and drift detection."""
-
-    product_id: int
-    sku: str
-    name: str
-    is_visible: bool
-    fields: Mapping[str, Any] = field(default_factory=dict)
-
-
 @runtime_checkable
 class Storefront(Protocol):
     """A shop that lists products (BigCommerce; plugins add others)."""
@@ -66,6 +56,14 @@ class Storefront(Protocol):
     def read_back(self) -> Iterator[StoredProduct]:
         """Every product the store holds (paged), for reconciliation."""
         ...
+
+    def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
+        """The products the store holds under any of these SKUs (case-insensitive), with their current fields:
+        what adopting an existing shop compares the catalogue with. Reads only; an unknown SKU is simply absent.
+
+        This default reads every product back; a store that can look SKUs up (BigCommerce's `sku:in`) does so."""
+        wanted = {sku.casefold() for sku in skus}
+        return [p for p in self.read_back() if p.sku.casefold() in wanted] if wanted else []
 
 
 @runtime_checkable

@@ -33,6 +33,7 @@ from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading, screen
+from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import play, when
@@ -79,12 +80,11 @@ def _plan_table(plan: Plan) -> Table:
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = Table(title=title)
-    for column in ("store", "created", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("store", "created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         table.add_column(column, justify="right" if column != "store" else "left")
     for r in reports:
-        table.add_row(
-            r.storefront, str(r.created), str(r.updated), str(r.hidden), str(r.unchanged), str(r.skipped), str(r.failed)
-        )
+        table.add_row(r.storefront, str(r.created), str(r.adopted), str(r.updated), str(r.hidden), str(r.unchanged),
+                      str(r.skipped), str(r.failed))
     return table
 
 
@@ -191,8 +191,10 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
                   f"{' and '.join(_describe(s) for s in STOREFRONTS)}. State: SQLite in {folder}.")
 
     heading(console, "Title metadata becomes products")
-    planned = plan_store(command, catalogue, uow, clock)
+    make_by_hand(console, sandbox, next(li for li in plan_store(command, catalogue, uow, clock).listings if li.listed))
+    planned = plan_store(command, catalogue, uow, clock, store=store)
     console.print(_plan_table(planned.plan))
+    print_adoptions(console, planned.plan)
     for action in planned.plan.of_kind(ActionKind.CREATE)[:3]:
         listing = action.listing
         assert listing is not None
@@ -207,7 +209,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     calls = len(sandbox.requests)
     again = sync_store(command, catalogue, store, uow, clock)
     writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")
-    console.print(f"A second sync with nothing changed makes {again.created + again.updated + again.hidden} "
+    console.print(f"A second sync with nothing changed makes "
+                  f"{again.created + again.adopted + again.updated + again.hidden} "
                   f"product changes and {plural(writes, 'API write')}.")
     look(console, "metadata")
 

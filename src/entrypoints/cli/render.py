@@ -13,6 +13,7 @@ from rich.table import Table
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.formats import Format
+from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
@@ -34,10 +35,11 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
     counts = Table(title=f"Plan for store {escape(plan.storefront)} (dry run: nothing was written)")
-    for column in ("create", "update", "hide", "unchanged", "held back"):
+    for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
         counts.add_column(column, justify="right")
     c = plan.counts
-    counts.add_row(str(c["create"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]), str(c["skipped"]))
+    counts.add_row(str(c["create"]), str(c["adopt"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]),
+                   str(c["skipped"]))
     console.print(counts)
     if plan.actions:
         detail = Table(title="Changes")
@@ -59,6 +61,8 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
     for listing in plan.skipped[:limit]:
         console.print(f"[yellow]held back[/yellow] {listing.sku} "
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
+    for mismatch in plan.mismatched[:limit]:
+        console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
 
 
 def _short(value: Any, width: int = 60) -> str:
@@ -82,15 +86,23 @@ def _money(value: Any) -> str | None:
 
 def print_report(console: Console, report: SyncReport) -> None:
     table = Table(title=f"Sync of store {escape(report.storefront)}")
-    for column in ("created", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         table.add_column(column, justify="right")
-    table.add_row(str(report.created), str(report.updated), str(report.hidden), str(report.unchanged),
-                  str(report.skipped), str(report.failed))
+    table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
+                  str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
     if report.source_error:
         console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
+    """The milestone transitions a sync found and what their actions did (`bookbridge milestones` lists them all)."""
+    for r in records:
+        state = "[yellow]queued[/yellow]" if r.pending else "ok" if r.ok else "[red]failed[/red]"
+        console.print(f"milestone {escape(r.event.transition)} of {r.event.isbn}: {escape(r.action)} {state}: "
+                      f"{escape(r.detail)}")
 
 
 def print_exceptions(console: Console, items: list[SyncException]) -> None:

@@ -148,6 +148,8 @@ def milestones(config: Path | None = ConfigOption,
         table.add_column(column)
     for r in records:
         table.add_row(utc_time(r.at), r.event.isbn, str(r.event.transition), r.event.before or "",
-                      r.event.after or "", r.action, "yes" if r.ok else f"[red]no[/red] (exception {r.exception_id})",
+                      r.event.after or "", r.action,
+                      "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok
+                      else f"[red]no[/red] (exception {r.exception_id})",
                       r.detail)
     screen().print(table)

@@ -11,6 +11,8 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
+from bookbridge.application.milestone_effects import queue_for_the_service, sync_milestones
+from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import (
@@ -22,7 +24,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_plan, print_plan_json, print_report
+from bookbridge.entrypoints.cli.render import print_milestones, print_plan, print_plan_json, print_report
 from bookbridge.entrypoints.container import Container, build_command
 
 SYNC_LEASE_TTL = timedelta(minutes=5)  # SQLite only, renewed after each batch; a dead holder on this host is
@@ -36,13 +38,14 @@ def plan(
 ) -> None:
     """Show what a sync would change, without changing anything.
 
-    It lists what would be created, updated (field by field) and hidden, and what is held back and why.
+    It lists what would be created, adopted (a product the store already holds under the SKU), updated (field by
+    field) and hidden, and what is held back and why. It reads the store and writes nothing to it.
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
         try:
             planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
-                                 container.clock())
+                                 container.clock(), store=container.storefront())
         except SourceUnreadable as exc:
             screen(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
             raise typer.Exit(EXIT_FAILURES) from None
@@ -75,16 +78,31 @@ def sync(
 
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
              isbn: str | None = None) -> SyncReport:
-    """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar; prints and
+    """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar, then its
+    milestones (as the service's sync does; what needs the service's scheduler is queued for it); prints and
     returns the report."""
     settings = container.settings()
     console = screen()
     run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
+    uow, source, clock = container.unit_of_work(), container.source(), container.clock()
+    with uow:
+        before = uow.state.catalogue(source.name)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("syncing", total=None)
-        report = run(build_command(settings, full=full), container.source(), container.storefront(),
-                            container.unit_of_work(), container.clock(),
+        report = run(build_command(settings, full=full), source, container.storefront(), uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
     print_report(console, report)
+    with uow:
+        after = uow.state.catalogue(source.name)
+
+    def sync_again() -> SyncReport:  # `attach-assets`: the media resent by a follow-up sync, under the same lease
+        return sync_store(build_command(settings), container.source(), container.storefront(),
+                          container.unit_of_work(), clock, on_batch=on_batch)
+
+    records = sync_milestones(settings.store.name, before, after, report,
+                              actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
+                              log=container.milestone_log(), clock=clock, sync_again=sync_again,
+                              schedule_launch=queue_for_the_service)
+    print_milestones(console, records)
     return report

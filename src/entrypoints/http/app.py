@@ -60,7 +60,8 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
 
     def plan() -> dict[str, Any]:
         uow = new_uow()
-        return plan_document(plan_store(build_command(settings), container.source(uow=uow), uow, clock))
+        return plan_document(plan_store(build_command(settings), container.source(uow=uow), uow, clock,
+                                        store=container.storefront()))
 
     def catalogue() -> dict[str, TitleFamily]:
         uow = new_uow()

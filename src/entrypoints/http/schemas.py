@@ -102,12 +102,15 @@ class PlanAction(BaseModel):
     sections: list[str]
     reason: str | None
     changes: list[PlanChange]
+    product_id: int | None = None  # adopt: the store's product the listing takes over
 
 
 class HeldBack(BaseModel):
     sku: str
     name: str
     reason: str | None
+    store_product_id: int | None = None  # not adopted: the store's product holding the SKU for another title
+    store_name: str | None = None
 
 
 class SourceProblem(BaseModel):

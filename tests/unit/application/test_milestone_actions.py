@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.memory import (
+    InMemoryCatalogSource,
+    InMemoryMilestoneLog,
+    InMemoryStorefront,
+    InMemoryUnitOfWork,
+)
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.milestones import (
     DEFAULT_ACTIONS,
     ActionFailed,
+    ActionQueued,
     ApplyMilestones,
     MilestoneAction,
     apply_milestones,
+    settle_pending,
 )
 from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition, catalogue_transitions
 from bookbridge.domain.model import Edition, Milestones, Rights, SalesRights
-from bookbridge.domain.ports import ExceptionKind, FixedClock, MilestoneLog
+from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.domain.territory import Territory
 
@@ -29,17 +35,7 @@ LOCKED, UNLISTED, APPROVED, DATED, UNDATED, ACTIVE = ("9780306406157", "97803064
                                                      "9780131103627", "9780262033848", "9780201633610")
 
 
-class ListLog(MilestoneLog):
-    def __init__(self) -> None:
-        self.records: list[MilestoneRecord] = []
-
-    def record(self, record: MilestoneRecord) -> MilestoneRecord:
-        record = replace(record, id=len(self.records) + 1)
-        self.records.append(record)
-        return record
-
-    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
-        return [r for r in reversed(self.records) if isbn in (None, r.event.isbn)][:limit]
+ListLog = InMemoryMilestoneLog
 
 
 class Effects:
@@ -50,9 +46,13 @@ class Effects:
         self.media_errors = {APPROVED: None}
         self.resent: list[list[str]] = []
         self.scheduled: list[str] = []
+        self.failures: dict[str, str] = {}  # ISBN -> why the sync's own action on its product failed
 
     def has_product(self, isbn: str) -> bool:
         return isbn in self.products
+
+    def own_failure(self, isbn: str) -> str | None:
+        return self.failures.get(isbn)
 
     def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
         self.resent.append(list(isbns))
@@ -111,14 +111,43 @@ def test_each_failure_is_recorded_and_opens_an_exception_naming_the_edition_and_
         assert item.field == f"milestone {record.event.transition}"
 
 
-def test_a_store_problem_of_the_edition_fails_its_sync_action():
+def test_the_store_refusing_the_syncs_own_action_fails_its_sync_action():
+    effects = Effects()
+    effects.failures[ACTIVE] = "name taken"
+    records, *_ = _run([MilestoneEvent(ACTIVE, Transition.ACTIVE, "02", "04")], effects=effects)
+    assert not records[0].ok and records[0].detail == "name taken"
+
+
+def test_an_unrelated_exception_of_the_edition_does_not_fail_its_milestone():
+    """04 -> 02 on a live title became a pre-order; the US storefront's missing USD price is its own exception."""
     uow = InMemoryUnitOfWork()
     with uow:
-        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront="shop", message="name taken",
-                              field="name", at=NOW)
+        uow.exceptions.report(ExceptionKind.BLOCKING_READINESS, isbn=ACTIVE, storefront="us",
+                              message="no consumer price in USD", field="prices", at=NOW)
         uow.commit()
-    records, *_ = _run([MilestoneEvent(ACTIVE, Transition.ACTIVE, "02", "04")], uow=uow)
-    assert not records[0].ok and "name taken" in records[0].detail
+    records, *_ = _run([MilestoneEvent(ACTIVE, Transition.FORTHCOMING, "04", "02")], uow=uow)
+    assert records[0].ok and records[0].exception_id is None, records[0]
+    with uow:
+        assert [e.field for e in uow.exceptions.open_items()] == ["prices"]
+
+
+def test_a_launch_without_the_scheduler_is_queued_then_carried_out_by_the_service():
+    class NoScheduler(Effects):
+        def schedule_launch(self, isbn: str) -> str:
+            raise ActionQueued("queued for the service")
+
+    records, _, uow, log = _run([MilestoneEvent(DATED, Transition.DATE_CONFIRMED, "no", "2027-03-01")],
+                                effects=NoScheduler())
+    assert [(r.pending, r.ok, r.exception_id) for r in records] == [(True, False, None)]
+    assert log.pending("shop") == records and log.pending("other") == []
+    with uow:
+        assert uow.exceptions.open_items() == []
+    assert settle_pending("shop", NoScheduler(), uow, log, FixedClock(NOW)) == []  # still no scheduler: kept
+    service = Effects()
+    [settled] = settle_pending("shop", service, uow, log, FixedClock(NOW))
+    assert (settled.id, settled.ok, settled.pending) == (records[0].id, True, False)
+    assert "launch job for" in settled.detail and service.scheduled == [DATED]
+    assert log.pending("shop") == [] and settle_pending("shop", service, uow, log, FixedClock(NOW)) == []
 
 
 @pytest.mark.parametrize("action", list(MilestoneAction))
@@ -146,6 +175,9 @@ class SyncedEffects:
         with self.uow:
             applied = self.uow.state.applied(self.store)
         return isbn in applied and applied[isbn].product_id is not None
+
+    def own_failure(self, isbn: str) -> str | None:
+        return None
 
     def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
         return {}

@@ -10,13 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.memory import (
+    InMemoryCatalogSource,
+    InMemoryMilestoneLog,
+    InMemoryStorefront,
+    InMemoryUnitOfWork,
+)
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.scheduled import SKIPS_BEFORE_EXCEPTION, ScheduledRuns, ServiceConfig, ServicePorts
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.listing import MappingSettings
-from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.ports import CatalogSource, ExceptionKind, FixedClock, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -71,18 +75,6 @@ class Leases:
         yield Held(name not in self.busy)
 
 
-class Log:
-    def __init__(self) -> None:
-        self.records: list[MilestoneRecord] = []
-
-    def record(self, record: MilestoneRecord) -> MilestoneRecord:
-        self.records.append(record)
-        return record
-
-    def recent(self, *, limit: int = 50, isbn: str | None = None) -> list[MilestoneRecord]:
-        return self.records[-limit:]
-
-
 @dataclass
 class World:
     runs: ScheduledRuns
@@ -108,7 +100,7 @@ def world() -> World:
     config = ServiceConfig(store=STORE, instance="test:1", storefronts=(UK,), mapping=MappingSettings(),
                            drift_policies={}, milestone_actions=DEFAULT_ACTIONS, launch_retry=RETRY)
     ports = ServicePorts(clock=FixedClock(NOW), new_uow=lambda: uow, new_source=new_source,
-                         storefront=lambda: store, open_lease=leases, milestone_log=Log(),
+                         storefront=lambda: store, open_lease=leases, milestone_log=InMemoryMilestoneLog(),
                          sync_command=lambda full: SyncStore(store=STORE, storefronts=(UK,), full=full),
                          import_orders=lambda: imports.append("imported") or "1 order")
     runs = ScheduledRuns(config, ports, schedule, lambda: stopping[0])

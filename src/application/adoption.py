@@ -1,0 +1,55 @@
+"""Adopting an existing shop: before planning, ask the store which of the catalogue's new SKUs it already holds.
+
+Only listings bookbridge has never applied are looked up (on the first sync of a fresh state database, every
+listed one; later, only new titles), so a steady-state sync asks nothing. `plan` reads; it never writes. A product
+that is clearly another title under the listing's SKU is held with an exception naming both (`record_mismatches`),
+resolved by the sync that adopts or creates the listing once a person has sorted the SKUs out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+from bookbridge.application.sync_exceptions import SyncReport
+from bookbridge.domain.adoption import StoredProduct
+from bookbridge.domain.listing import StoreListing
+from bookbridge.domain.plan import AppliedListing, Plan
+from bookbridge.domain.ports import Clock, ExceptionKind, Storefront, UnitOfWork
+
+logger = logging.getLogger(__name__)
+ADOPTION_FIELD = "sku"  # the field of the store-rejection exception a mismatched SKU opens
+
+
+def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, AppliedListing],
+                  store: Storefront) -> dict[str, StoredProduct]:
+    """The store's products under the SKUs of listed listings bookbridge never applied, by casefolded SKU."""
+    skus = list(dict.fromkeys(li.sku for li in listings if li.listed and li.key not in applied and li.sku))
+    if not skus:
+        return {}
+    found: dict[str, StoredProduct] = {}
+    for product in store.find_by_skus(skus):
+        found.setdefault(product.sku.casefold(), product)  # SKUs are unique store-wide; the first one wins
+    if found:
+        logger.info("store %r already holds %d of %d new SKUs: they are adopted, not created", store.name,
+                    len(found), len(skus))
+    return found
+
+
+def isbn_of_listing(listing: StoreListing) -> str:
+    return str(listing.isbns[0]) if len(listing.isbns) == 1 else listing.key
+
+
+def record_mismatches(plan: Plan, store: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
+    """One exception per listing whose SKU the store holds for another title: nothing is sent for it."""
+    if not plan.mismatched:
+        return
+    with uow:
+        for mismatch in plan.mismatched:
+            isbn = isbn_of_listing(mismatch.listing)
+            item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=isbn, storefront=store,
+                                         message=mismatch.reason, field=ADOPTION_FIELD, at=clock.now())
+            if item.count == 1:
+                report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+            logger.warning("not adopted: %s", mismatch.reason)
+        uow.commit()

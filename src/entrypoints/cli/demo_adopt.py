@@ -1,0 +1,45 @@
+"""The demo's shop before bookbridge: one product made in the sandbox by hand (as a shop manager or another
+connector would), under the SKU of a title in the catalogue, which the first sync then adopts instead of creating."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+from rich.console import Console
+from rich.markup import escape
+
+from bookbridge.domain.listing import StoreListing
+from bookbridge.domain.plan import ActionKind, Plan
+
+if TYPE_CHECKING:
+    from bookbridge.entrypoints.container import DemoSandbox
+
+
+def make_by_hand(console: Console, sandbox: DemoSandbox, listing: StoreListing) -> int:
+    """`POST /v3/catalog/products` straight to the sandbox: the title without its format, at a placeholder price."""
+    name = listing.name.rsplit(" (", 1)[0]
+    body = {"name": name, "type": "physical", "sku": listing.sku, "price": 1.0, "weight": 0.5}
+    response = httpx.post(f"{sandbox.base_url_v3}/catalog/products", json=body, timeout=10,
+                          headers={"X-Auth-Token": sandbox.config.token, "Accept": "application/json"})
+    response.raise_for_status()
+    product_id = int(response.json()["data"]["id"])
+    console.print(f"The shop already sells {escape(name)} (SKU {listing.sku}, product {product_id}, made by "
+                  "hand before bookbridge): the first sync adopts it.")
+    return product_id
+
+
+def print_adoptions(console: Console, plan: Plan) -> None:
+    for action in plan.of_kind(ActionKind.ADOPT)[:2]:
+        changes = action.changes(None)
+        shown = "; ".join(f"{c.field}: {_short(c.before)} -> {_short(c.after)}" for c in changes
+                          if c.field in ("name", "price", "availability"))
+        console.print(f"  adopt {escape(action.key)} (product {action.found.product_id if action.found else '?'}): "
+                      f"{len(changes)} fields change, among them {escape(shown)}")
+
+
+def _short(value: object, width: int = 40) -> str:
+    if isinstance(value, dict):  # a price: {"price": ..., "sale_price": ...}
+        value = value.get("price")
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
