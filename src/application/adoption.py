@@ -28,7 +28,15 @@ def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, Applie
     if not skus:
         return {}
     found: dict[str, StoredProduct] = {}
-    for product in store.find_by_skus(skus):
+    try:
+        products = store.find_by_skus(skus)
+    except Exception as exc:  # the store could not be read (5xx past the retries, a timeout): plan without it
+        # The storefront still looks a SKU up before any create, so nothing is duplicated; what is lost for this
+        # run is the adopt/create distinction in the report and the check for another title under our SKU.
+        logger.warning("store %r: looking up %d new SKUs failed (%s); this run plans creates for them", store.name,
+                       len(skus), exc)
+        return {}
+    for product in products:
         found.setdefault(product.sku.casefold(), product)  # SKUs are unique store-wide; the first one wins
     if found:
         logger.info("store %r already holds %d of %d new SKUs: they are adopted, not created", store.name,

@@ -174,3 +174,19 @@ def test_adoption_never_creates_a_duplicate_sku(existing, strangers, crash_after
             assert product.name.startswith("Stranger"), "another title's product is never overwritten"
         else:
             assert product.name == li.name
+
+
+class UnreadableStore(InMemoryStorefront):
+    """The store's SKU look-up fails (5xx past the retries, a timeout); writes still work."""
+
+    def find_by_skus(self, skus: Sequence[str]) -> list:  # type: ignore[override]
+        raise ConnectionError("store unreachable")
+
+
+def test_a_store_that_cannot_be_read_for_adoption_does_not_stop_the_sync(caplog: pytest.LogCaptureFixture):
+    source, store, uow, clock = world(UnreadableStore("uk"))
+    listings = listed(source, uow, clock)
+    with caplog.at_level("WARNING", logger="bookbridge.application.adoption"):
+        report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.created == len(listings) and report.adopted == 0 and not report.failed
+    assert any("looking up" in r.getMessage() and "store unreachable" in r.getMessage() for r in caplog.records)
