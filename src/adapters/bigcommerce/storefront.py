@@ -33,19 +33,24 @@ from bookbridge.adapters.bigcommerce.channels import assign_price_list, sync_cha
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.custom_fields import sync_custom_fields
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
-from bookbridge.adapters.bigcommerce.images import remote_images, sync_images
+from bookbridge.adapters.bigcommerce.images import sync_images
 from bookbridge.adapters.bigcommerce.links import (
     add_links,
     forget_refused_categories,
     prepare_categories,
     product_of,
     relink_made,
-    remote_links,
+)
+from bookbridge.adapters.bigcommerce.lookups import (
+    INCLUDE,
+    find_by_skus,
+    read_back,
+    remote_from_product,
+    resolve_unknown,
 )
 from bookbridge.adapters.bigcommerce.probe import probe_store
-from bookbridge.adapters.bigcommerce.readback import listing_fields
 from bookbridge.adapters.bigcommerce.refusals import listing_refusal, refused_error
-from bookbridge.adapters.bigcommerce.variants import format_value, reclaim, sync_variants
+from bookbridge.adapters.bigcommerce.variants import reclaim, sync_variants
 from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import ListingPrice, Section, StoreListing
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
@@ -61,27 +66,6 @@ from bookbridge.domain.ports import (
 )
 
 log = logging.getLogger(__name__)
-INCLUDE = "variants,images,custom_fields,channels"
-# SKUs per `sku:in` look-up: one page each (at most 250 products a page), and a query string of a few KB at most
-# (a SKU may be 255 characters). BigCommerce documents no limit on an `:in` list's length.
-SKU_LOOKUP_CHUNK = 50
-
-
-def _remote_from_product(product: Mapping[str, Any], listing: StoreListing | None) -> dict[str, Any]:
-    """Store-side ids from a product read back with `include=variants,images,custom_fields,channels`."""
-    images = remote_images(product, listing)
-    return {
-        "variants": {str(v["sku"]).casefold(): v["id"] for v in product.get("variants") or [] if v.get("sku")},
-        "images": images,
-        "custom_fields": {f["name"]: [f["id"], f["value"]] for f in product.get("custom_fields") or []},
-        "option_values": {str(v["sku"]).casefold(): format_value(v) for v in product.get("variants") or []
-                          if v.get("sku") and format_value(v)},
-        "channels": sorted(product.get("channels") or []),
-        "base_variant_id": product.get("base_variant_id"),
-        **remote_links(product),
-    }
-
-
 def _skus(listing: StoreListing) -> set[str]:
     return {listing.sku.casefold(), *(v.sku.casefold() for v in listing.variants)}
 
@@ -122,6 +106,7 @@ class BigCommerceStorefront(Storefront, Buffering):
         self._buffers = WriteBuffers(client, self._price_list)
         self._in_run = False  # between `begin` and the final `flush`: buffers outlive `apply`
         self._empty_at_start = False  # the run's first read found no product in the store
+        self._known_empty = False  # a read found the store empty, and this adapter has written nothing since
         self._created_skus: set[str] = set()  # casefolded SKUs this run created
         self._waiting: dict[str, ActionWork] = {}  # pending actions, by key
 
@@ -152,13 +137,21 @@ class BigCommerceStorefront(Storefront, Buffering):
         self._buffers = WriteBuffers(self.client, self._price_list)
         self._waiting, self._created_skus, self._in_run, self._empty_at_start = {}, set(), True, False
         if any(a.kind is ActionKind.CREATE and a.key not in applied for a in actions):
-            try:
-                response = self.client.request("GET", "catalog/products", params={"limit": 1, "include_fields": "sku"})
-            except BigCommerceError as exc:  # look every SKU up, as without a run
-                log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
-                return
-            total = (response.meta.get("pagination") or {}).get("total")
-            self._empty_at_start = total == 0 and not response.data
+            self._empty_at_start = self._is_empty()
+
+    def _is_empty(self) -> bool:
+        """One read (`limit=1`): the store holds no product. Remembered until this adapter writes, so that planning's
+        look-up of new SKUs (`find_by_skus`) and the run's `begin` share it."""
+        if self._known_empty:
+            return True
+        try:
+            response = self.client.request("GET", "catalog/products", params={"limit": 1, "include_fields": "sku"})
+        except BigCommerceError as exc:  # look every SKU up, as without a run
+            log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
+            return False
+        total = (response.meta.get("pagination") or {}).get("total")
+        self._known_empty = total == 0 and not response.data
+        return self._known_empty
 
     def flush(self, *, final: bool) -> list[ActionOutcome]:
         self._buffers.flush(final=final)
@@ -177,6 +170,7 @@ class BigCommerceStorefront(Storefront, Buffering):
                              remote=w.remote if w.ok or w.product_id is not None else None, pending=pending)
 
     def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
+        self._known_empty = False  # from here on this adapter writes: the store may hold products
         self._owned = {a.product_id for a in applied.values() if a.product_id is not None}
         works = [self._work(a, applied.get(a.key)) for a in actions]
         for work in works:
@@ -238,34 +232,16 @@ class BigCommerceStorefront(Storefront, Buffering):
             product = self.client.request("GET", f"catalog/products/{work.product_id}", params={"include": INCLUDE})
         except BigCommerceError:
             return False
-        work.remote = _remote_from_product(product.data or {}, work.listing)
+        work.remote = remote_from_product(product.data or {}, work.listing)
         return True
 
     def read_back(self) -> Iterator[StoredProduct]:
-        # `include=channels` returns the assignments in the same call (no separate channel-assignments read).
-        for product in self.client.iter_v3("catalog/products", params={"include": INCLUDE}, limit=250):
-            yield StoredProduct(product_id=product["id"], sku=product.get("sku", ""), name=product.get("name", ""),
-                                is_visible=bool(product.get("is_visible")), fields=listing_fields(product))
+        return read_back(self.client)
 
     def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
-        """`GET /catalog/products?sku:in=…` in chunks; a SKU holding a comma (the list separator) is looked up on
-        its own with `sku=`. Fields in listing terms, plus the product's identifiers (gtin, upc, mpn)."""
-        wanted = list(dict.fromkeys(s for s in skus if s))
-        plain = [s for s in wanted if "," not in s]
-        queries = [{"sku:in": ",".join(plain[i:i + SKU_LOOKUP_CHUNK])} for i in range(0, len(plain), SKU_LOOKUP_CHUNK)]
-        queries += [{"sku": s} for s in wanted if "," in s]
-        keys = {s.casefold() for s in wanted}
-        found: list[StoredProduct] = []
-        for query in queries:
-            for product in self.client.iter_v3("catalog/products", params={**query, "include": INCLUDE}, limit=250):
-                if str(product.get("sku", "")).casefold() not in keys:
-                    continue
-                ids = {k: product[k] for k in ("gtin", "upc", "mpn") if product.get(k)}
-                fields = {**listing_fields(product), **ids}
-                found.append(StoredProduct(product_id=product["id"], sku=product.get("sku", ""),
-                                           name=product.get("name", ""), is_visible=bool(product.get("is_visible")),
-                                           fields=fields))
-        return found
+        if not skus or self._is_empty():  # an empty store holds none of them: one read instead of one per 50
+            return []
+        return find_by_skus(self.client, skus)
 
     # --- resolving ids ---------------------------------------------------------------------------------------
 
@@ -276,46 +252,7 @@ class BigCommerceStorefront(Storefront, Buffering):
                      dict(before.remote) if before and before.remote else {}, before=before)
 
     def _resolve_unknown(self, works: list[ActionWork]) -> None:
-        """Find existing products by SKU (no idempotency keys in BigCommerce), and read back unknown ids."""
-        unknown = [w for w in works if w.ok and w.product_id is None and w.listing is not None and not w.unverified]
-        if unknown:
-            skus = [w.listing.sku for w in unknown if w.listing is not None]
-            try:
-                found = {str(p["sku"]).casefold(): p for p in self.client.iter_v3(
-                    "catalog/products", params={"sku:in": ",".join(skus), "include": INCLUDE})}
-            except BigCommerceError as exc:
-                for w in unknown:
-                    w.errors.append(store_error(exc, context=f"looking up SKU {w.listing.sku if w.listing else ''}"))
-                return
-            for w in unknown:
-                assert w.listing is not None
-                product = found.get(w.listing.sku.casefold())
-                if product is not None:
-                    w.product_id = product["id"]
-                    w.remote = _remote_from_product(product, w.listing)
-                    w.sections = tuple(Section)  # converge everything: we don't know what reached the store
-                    w.before = None
-        stale = [w for w in works if w.ok and w.product_id is not None and w.listing is not None and not w.remote]
-        if stale:
-            self._read_remote(stale)
-
-    def _read_remote(self, works: list[ActionWork]) -> None:
-        ids = ",".join(str(w.product_id) for w in works)
-        try:
-            products = {p["id"]: p for p in self.client.iter_v3(
-                "catalog/products", params={"id:in": ids, "include": INCLUDE})}
-        except BigCommerceError as exc:
-            for w in works:
-                w.errors.append(store_error(exc, context="reading the product back"))
-            return
-        for w in works:
-            product = products.get(w.product_id)
-            if product is None:  # deleted by hand in BigCommerce: create it again
-                w.product_id = None
-                if w.listing is not None and w.listing.listed:
-                    self._create(w)
-                continue
-            w.remote = _remote_from_product(product, w.listing)
+        resolve_unknown(self.client, works, recreate=self._create)
 
     # --- products ---------------------------------------------------------------------------------------------
 
@@ -351,7 +288,7 @@ class BigCommerceStorefront(Storefront, Buffering):
                                           status=response.status))
             return
         work.product_id = product["id"]
-        work.remote = _remote_from_product(product, work.listing)
+        work.remote = remote_from_product(product, work.listing)
         work.created = True
         if response.partial:
             work.errors.append(StoreError(StoreErrorKind.REJECTED, f"creating {work.listing.sku}: partly failed "
