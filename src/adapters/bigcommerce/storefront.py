@@ -106,7 +106,6 @@ class BigCommerceStorefront(Storefront, Buffering):
         self._buffers = WriteBuffers(client, self._price_list)
         self._in_run = False  # between `begin` and the final `flush`: buffers outlive `apply`
         self._empty_at_start = False  # the run's first read found no product in the store
-        self._known_empty = False  # a read found the store empty, and this adapter has written nothing since
         self._created_skus: set[str] = set()  # casefolded SKUs this run created
         self._waiting: dict[str, ActionWork] = {}  # pending actions, by key
 
@@ -140,18 +139,15 @@ class BigCommerceStorefront(Storefront, Buffering):
             self._empty_at_start = self._is_empty()
 
     def _is_empty(self) -> bool:
-        """One read (`limit=1`): the store holds no product. Remembered until this adapter writes, so that planning's
-        look-up of new SKUs (`find_by_skus`) and the run's `begin` share it."""
-        if self._known_empty:
-            return True
+        """One read (`limit=1`): the store holds no product now. Never remembered: another client may add
+        products between two syncs (or between planning and the run)."""
         try:
             response = self.client.request("GET", "catalog/products", params={"limit": 1, "include_fields": "sku"})
         except BigCommerceError as exc:  # look every SKU up, as without a run
             log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
             return False
         total = (response.meta.get("pagination") or {}).get("total")
-        self._known_empty = total == 0 and not response.data
-        return self._known_empty
+        return bool(total == 0 and not response.data)
 
     def flush(self, *, final: bool) -> list[ActionOutcome]:
         self._buffers.flush(final=final)
@@ -170,7 +166,6 @@ class BigCommerceStorefront(Storefront, Buffering):
                              remote=w.remote if w.ok or w.product_id is not None else None, pending=pending)
 
     def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
-        self._known_empty = False  # from here on this adapter writes: the store may hold products
         self._owned = {a.product_id for a in applied.values() if a.product_id is not None}
         works = [self._work(a, applied.get(a.key)) for a in actions]
         for work in works:
@@ -239,8 +234,6 @@ class BigCommerceStorefront(Storefront, Buffering):
         return read_back(self.client)
 
     def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
-        if not skus or self._is_empty():  # an empty store holds none of them: one read instead of one per 50
-            return []
         return find_by_skus(self.client, skus)
 
     # --- resolving ids ---------------------------------------------------------------------------------------
