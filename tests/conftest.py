@@ -25,13 +25,24 @@ _SENT: list[Any] = []
 def pytest_configure(config: pytest.Config) -> None:
     from bookbridge.adapters.bigcommerce.sandbox import recording
 
-    original = recording.RequestLog.append
+    original_append, original_replace = recording.RequestLog.append, recording.RequestLog.replace
+    where: dict[tuple[int, tuple[int, int]], int] = {}  # (log, slot) -> index in _SENT
 
     def append(self: recording.RequestLog, request: recording.RecordedRequest) -> tuple[int, int]:
+        slot = original_append(self, request)
+        where[(id(self), slot)] = len(_SENT)
         _SENT.append(request)
-        return original(self, request)
+        return slot
+
+    def replace(self: recording.RequestLog, slot: tuple[int, int], request: recording.RecordedRequest) -> None:
+        # The sandbox records a request as it arrives and completes the entry when it is answered (its body read,
+        # its status known): validate the completed entry, not the first sight of it.
+        original_replace(self, slot, request)
+        if (index := where.get((id(self), slot))) is not None:
+            _SENT[index] = request
 
     recording.RequestLog.append = append  # type: ignore[method-assign]
+    recording.RequestLog.replace = replace  # type: ignore[method-assign]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
