@@ -81,7 +81,7 @@ def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
 
 def test_a_family_is_sold_as_variants(demo):
     out, _ = demo
-    assert 'format_strategy = "variants"' in out
+    assert '([[storefronts]] format_strategy = "variants")' in out, "the config table's name is printed whole"
     assert re.search(r"variant 978\d{10}: Hardback, £\d+\.\d\d\n\s+variant 978\d{10}: Paperback, £", out)
 
 
