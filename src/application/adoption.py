@@ -22,8 +22,9 @@ ADOPTION_FIELD = "sku"  # the field of the store-rejection exception a mismatche
 
 
 def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, AppliedListing],
-                  store: Storefront) -> dict[str, StoredProduct]:
-    """The store's products under the SKUs of listed listings bookbridge never applied, by casefolded SKU."""
+                  store: Storefront) -> dict[str, StoredProduct] | None:
+    """The store's products under the SKUs of listed listings bookbridge never applied, by casefolded SKU; None
+    when the store could not be read (nothing is known of those SKUs)."""
     skus = list(dict.fromkeys(li.sku for li in listings if li.listed and li.key not in applied and li.sku))
     if not skus:
         return {}
@@ -35,7 +36,7 @@ def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, Applie
         # run is the adopt/create distinction in the report and the check for another title under our SKU.
         logger.warning("store %r: looking up %d new SKUs failed (%s); this run plans creates for them", store.name,
                        len(skus), exc)
-        return {}
+        return None
     for product in products:
         found.setdefault(product.sku.casefold(), product)  # SKUs are unique store-wide; the first one wins
     if found:

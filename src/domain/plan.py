@@ -107,6 +107,8 @@ class StoreAction:
     sections: tuple[Section, ...] = ()
     reason: str = ""
     found: StoredProduct | None = None  # ADOPT: the store's product, as it was read when planning
+    # CREATE: planning read the store (`found`) and no product held the SKU, so the run need not look it up again
+    absent: bool = False
 
     def changes(self, applied: AppliedListing | None) -> list[FieldChange]:
         """Field-level before/after, as far as the applied payloads are known; for an ADOPT, the store's fields
@@ -158,7 +160,8 @@ def plan_changes(
     - desired & listed, never applied: CREATE (every section); or ADOPT (every section) when `found` (the store's
       products by casefolded SKU, read before planning) holds its SKU in a product bookbridge has not applied
       under another key; or, when that product is clearly another title (`adoption.title_mismatch`), held in
-      `mismatched`: neither created (the SKU is taken) nor overwritten;
+      `mismatched`: neither created (the SKU is taken) nor overwritten; a CREATE whose SKU `found` was read for
+      and not found is marked `absent`;
     - applied, some section hash differs (or `full`): UPDATE those sections; a not-listed listing that is
       still visible in the store becomes a HIDE carrying the changed sections;
     - desired but not listed and never applied: skipped (kept out of the store);
@@ -186,7 +189,8 @@ def plan_changes(
                                                reason=f"the store holds SKU {stored.sku} as product "
                                                       f"{stored.product_id}", found=stored))
             elif listing.listed:
-                actions.append(StoreAction(ActionKind.CREATE, listing.key, listing, SECTIONS))
+                absent = found is not None and stored is None and bool(listing.sku)
+                actions.append(StoreAction(ActionKind.CREATE, listing.key, listing, SECTIONS, absent=absent))
             else:
                 skipped.append(listing)
             continue

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bookbridge.adapters.bigcommerce.sandbox import catalog
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory import InMemoryUnitOfWork
 from bookbridge.application.sync import SyncStore, plan_store, sync_store
@@ -124,3 +125,34 @@ def test_a_crash_in_the_middle_of_adoption_converges_without_duplicates(world, s
     assert all(product(store, pid)["sku"] == sku for sku, pid in ours.items())
     last = sync_store(COMMAND, source, dying, uow, clock)
     assert (last.created, last.adopted, last.updated, last.failed) == (0, 0, 0, 0)
+
+
+def test_the_adoption_look_up_reads_an_empty_store_once_and_a_small_store_whole(world, sandbox):
+    """More SKUs than one `sku:in` request takes: the store's size is read first. Empty: that read is all. Fewer
+    pages than look-ups: the store is read whole. Otherwise the SKUs are looked up, 50 a request."""
+    _, store, _, _ = world
+    skus = [f"BB-{n:04d}" for n in range(120)]  # three look-ups of 50
+
+    def reads(find: Sequence[str]) -> tuple[list[str], list[dict[str, str]]]:
+        start = len(sandbox.requests)
+        found = sorted(p.sku for p in store.find_by_skus(find))
+        return found, [r.query for r in list(sandbox.requests)[start:]]
+
+    found, queries = reads(skus)
+    assert found == [] and [q.get("limit") for q in queries] == ["1"]
+    with sandbox.state.lock:
+        for n in range(5):
+            catalog.create_product(sandbox.state, {"name": f"Shop {n}", "type": "physical", "weight": 1, "price": 1,
+                                                   "sku": f"bb-{n:04d}" if n < 2 else f"OTHER-{n}"})
+    found, queries = reads(skus)
+    assert found == ["bb-0000", "bb-0001"]  # SKUs match case-insensitively
+    assert len(queries) == 2 and "sku:in" not in queries[1]  # the size, then the whole store: one page
+    with sandbox.state.lock:  # now three pages: as many as the look-ups
+        for n in range(5, 3 * 250 - 249):
+            catalog.create_product(sandbox.state, {"name": f"Shop {n}", "type": "physical", "weight": 1, "price": 1,
+                                                   "sku": f"OTHER-{n}"})
+    found, queries = reads(skus)
+    assert found == ["bb-0000", "bb-0001"]
+    assert len(queries) == 4 and all("sku:in" in q for q in queries[1:])
+    found, queries = reads(skus[:50])  # one look-up: no size read before it
+    assert found == ["bb-0000", "bb-0001"] and len(queries) == 1 and "sku:in" in queries[0]

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.application.sync import plan_store, sync_store
@@ -34,20 +35,50 @@ def _assert_converged(sandbox, source, store, uow, clock) -> None:
                 == (usd.sale_price or usd.price)
 
 
+@pytest.mark.parametrize("workers", [1, 4])  # with 4, the formats of a work are still made one after the other
 def test_a_first_sync_into_an_empty_store_reads_it_once_and_sends_assignments_and_prices_in_bulk(sandbox,
-                                                                                                    make_world):
-    source, store, uow, clock = make_world(families=30)
+                                                                                                    make_world,
+                                                                                                    workers):
+    source, store, uow, clock = make_world(families=30, workers=workers)
     report = sync_store(COMMAND, source, store, uow, clock)
     assert report.failed == 0, report.exceptions_opened
     calls = _calls(sandbox)
     creates = calls.count(("POST", "/v3/catalog/products"))
     assert creates == report.created > 10  # several sync batches
-    # Planning looks the new SKUs up to adopt what the store already holds (50 a request); then the run's one
-    # emptiness read replaces every per-batch SKU look-up.
-    assert calls.count(("GET", "/v3/catalog/products")) == 1 + -(-creates // 50)
+    # Planning's look-up of the new SKUs (to adopt what the store holds) finds the store empty in one read; the
+    # creates it planned are not looked up again, so that read is the run's only one.
+    assert calls.count(("GET", "/v3/catalog/products")) == 1
     assert calls.count(("PUT", "/v3/catalog/products/channel-assignments")) == 1
     assert sum(1 for m, p in calls if m == "PUT" and p.endswith("/records")) == 1
+    # Of a work's k formats, the k - 1 made before another are written again for their links, 10 to a request.
+    relinks = [len(r.json) for r in sandbox.requests if (r.method, r.api_path) == ("PUT", "/v3/catalog/products")]
+    assert sum(relinks) == _made_before_a_sibling(sandbox) > 10
+    assert all(n == 10 for n in relinks[:-1]) and 0 < relinks[-1] <= 10
     _assert_converged(sandbox, source, store, uow, clock)
+    _assert_linked(sandbox, source, uow, clock)
+    assert sync_store(COMMAND, source, store, uow, clock).outcomes == []
+
+
+def _links(sandbox) -> dict[int, set[int]]:
+    return {pid: set(p.get("related_products") or []) for pid, p in sandbox.state.products.items()}
+
+
+def _made_before_a_sibling(sandbox) -> int:
+    """Per group of products that all link each other (a work's formats), all but one."""
+    links = _links(sandbox)
+    groups = {frozenset({pid, *linked}) for pid, linked in links.items() if linked}
+    assert all(links[pid] == group - {pid} for group in groups for pid in group)  # each group links all its own
+    return sum(len(group) - 1 for group in groups)
+
+
+def _assert_linked(sandbox, source, uow, clock) -> None:
+    """Every product links the shown products of its listing's related ISBNs, and no other."""
+    state = sandbox.state
+    for listing in plan_store(COMMAND, source, uow, clock).listings:
+        if not listing.listed or (product := state.find_by_sku(listing.sku)) is None or listing.variants:
+            continue
+        wanted = {p["id"] for isbn in listing.related_isbns if (p := state.find_by_sku(str(isbn))) and p["is_visible"]}
+        assert set(product["related_products"]) == wanted, listing.sku
 
 
 def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert(sandbox, make_world):
@@ -155,3 +186,33 @@ def test_a_create_intent_from_an_earlier_run_is_still_looked_up(sandbox, make_wo
                if r.method == "GET" and r.api_path == "/v3/catalog/products" and "sku:in" in r.query]
     # Planning's adoption look-up asks only for SKUs never applied; the run looks up the one with an intent.
     assert [skus for skus in lookups if sku in skus] == [[sku]]
+
+
+class DiesAtTheLinks(BigCommerceStorefront):
+    """Applies the plan's batches, then dies as the stale-link pass begins: no link made after the fact is sent."""
+
+    def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
+        if any(a.reason.startswith("related products") for a in actions):
+            raise Crash("killed before the related-product links were written")
+        return super().apply(actions, applied)
+
+
+def test_links_not_written_before_a_crash_are_written_by_the_next_sync(sandbox, make_world):
+    source, store, uow, clock = make_world(families=12)
+    try:
+        sync_store(COMMAND, source, DiesAtTheLinks(store.client, name="shop"), uow, clock)
+    except Crash:
+        pass
+    else:
+        raise AssertionError("the run should have died")
+    assert not any((r.method, r.api_path) == ("PUT", "/v3/catalog/products") for r in sandbox.requests)
+    products = len(sandbox.state.products)
+    start = len(sandbox.requests)
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.failed == 0 and report.created == 0, report.exceptions_opened
+    calls = _calls(sandbox, start)
+    assert set(calls) == {("PUT", "/v3/catalog/products")}  # the links alone, from the state: nothing looked up
+    relinked = [r.json for r in list(sandbox.requests)[start:]]
+    assert sum(map(len, relinked)) == _made_before_a_sibling(sandbox) > 0 and len(sandbox.state.products) == products
+    _assert_linked(sandbox, source, uow, clock)
+    assert sync_store(COMMAND, source, store, uow, clock).outcomes == []

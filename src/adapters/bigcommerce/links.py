@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bookbridge.adapters.bigcommerce.batching import PRODUCT_BATCH_MAX
 from bookbridge.adapters.bigcommerce.categories import CategoryTrees
-from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 from bookbridge.adapters.bigcommerce.work import ActionWork
 from bookbridge.domain.listing import Section
@@ -87,23 +85,26 @@ def forget_refused_categories(trees: CategoryTrees, works: Sequence[ActionWork])
             trees.forget(w.listing.channels)
 
 
-def relink_made(client: BigCommerceClient, works: Sequence[ActionWork], find: Callable[[str], int | None]) -> None:
-    """Products made in this batch were linked to the products made before them; link them to those made after
-    them as well (`PUT /catalog/products`, 10 at a time), so that a work's formats made together link both ways."""
-    items: list[tuple[ActionWork, list[int]]] = []
-    for w in works:
-        if w.ok and w.created and w.listing is not None and not w.listing.variants and w.product_id is not None:
-            related = related_ids(w.listing.related_isbns, find)
-            if related != (w.remote.get(SENT_KEY) or []):
-                items.append((w, related))
-    for start in range(0, len(items), PRODUCT_BATCH_MAX):
-        chunk = items[start:start + PRODUCT_BATCH_MAX]
-        try:
-            client.request("PUT", "catalog/products",
-                           json=[{"id": w.product_id, "related_products": related} for w, related in chunk])
-        except BigCommerceError as exc:
-            for w, _ in chunk:
-                w.errors.append(store_error(exc, context=f"linking product {w.product_id} to its related products"))
-            continue
-        for w, related in chunk:
-            w.remote[SENT_KEY] = related
+def linked_groups(works: Sequence[ActionWork]) -> list[list[ActionWork]]:
+    """`works` in groups, in order, such that products related to each other are in one group: a group's
+    products are made one after the other, so each is made with links to those made before it (a format made
+    side by side with its sibling would know neither id) and only the products made before a sibling are written
+    again (the stale-link pass after the plan)."""
+    parent = list(range(len(works)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index = {w.action.key: i for i, w in enumerate(works)}
+    for i, w in enumerate(works):
+        for isbn in w.listing.related_isbns if w.listing is not None else ():
+            j = index.get(str(isbn))
+            if j is not None:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[ActionWork]] = {}
+    for i, w in enumerate(works):
+        groups.setdefault(root(i), []).append(w)
+    return list(groups.values())

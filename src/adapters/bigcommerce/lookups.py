@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from bookbridge.adapters.bigcommerce.client import BigCommerceClient
+from bookbridge.adapters.bigcommerce.client import MAX_PAGE_LIMIT, BigCommerceClient
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 from bookbridge.adapters.bigcommerce.images import remote_images
 from bookbridge.adapters.bigcommerce.links import remote_links
@@ -44,13 +44,30 @@ def read_back(client: BigCommerceClient) -> Iterator[StoredProduct]:
                             is_visible=bool(product.get("is_visible")), fields=listing_fields(product))
 
 
+def product_count(client: BigCommerceClient) -> int | None:
+    """How many products the store holds: one light read (`limit=1`). None when the answer does not say."""
+    response = client.request("GET", "catalog/products", params={"limit": 1, "include_fields": "sku"})
+    total = (response.meta.get("pagination") or {}).get("total")
+    if not isinstance(total, int) or (total == 0 and response.data):
+        return None
+    return total
+
+
 def find_by_skus(client: BigCommerceClient, skus: Sequence[str]) -> list[StoredProduct]:
     """`GET /catalog/products?sku:in=…` in chunks; a SKU holding a comma (the list separator) is looked up on
-    its own with `sku=`. Fields in listing terms, plus the product's identifiers (gtin, upc, mpn)."""
+    its own with `sku=`. Fields in listing terms, plus the product's identifiers (gtin, upc, mpn).
+
+    When that takes more than one request, the store's size is read first (one light request): an empty store
+    holds none of them, and a store of fewer pages than there are chunks is read whole instead."""
     wanted = list(dict.fromkeys(s for s in skus if s))
     plain = [s for s in wanted if "," not in s]
     queries = [{"sku:in": ",".join(plain[i:i + SKU_LOOKUP_CHUNK])} for i in range(0, len(plain), SKU_LOOKUP_CHUNK)]
     queries += [{"sku": s} for s in wanted if "," in s]
+    if len(queries) > 1 and (total := product_count(client)) is not None:
+        if total == 0:
+            return []
+        if -(-total // MAX_PAGE_LIMIT) < len(queries):
+            queries = [{}]  # every product, page by page, matched below
     keys = {s.casefold() for s in wanted}
     found: list[StoredProduct] = []
     for query in queries:

@@ -1,9 +1,12 @@
 """The BigCommerce storefront adapter: carries out planned store actions idempotently and minimally.
 
 - Before any create it looks the SKU up (products, and variants for family products), because BigCommerce
-  has no idempotency keys: a retry or a crash never makes a duplicate product. In a sync run (`begin`), one read
-  that finds the store empty replaces those look-ups for keys never applied before; a key with a create intent
-  from an earlier run (it may exist) is still looked up, and a 409 on a create that was not looked up is.
+  has no idempotency keys: a retry or a crash never makes a duplicate product. In a sync run (`begin`), planning's
+  look-up of the SKUs never applied (a create marked `absent`), or one read that finds the store empty, replaces
+  those look-ups for keys never applied before; a key with a create intent from an earlier run (it may exist) is
+  still looked up, and so is one whose create meets a 409.
+- Related products are made one after the other, each linked to those made before it; the sync's stale-link pass
+  writes the links of those made before a sibling once the plan is done (`links.py`).
 - In a sync run, channel assignments and price-list records are buffered across batches and sent in the
   largest batches the API accepts (`buffers.py`); the actions waiting on them are reported pending.
 - Only the sections whose hash changed are sent. Product fields go in batches of 10 (`PUT
@@ -23,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from bookbridge.adapters.bigcommerce import payloads
 from bookbridge.adapters.bigcommerce.batching import PRODUCT_BATCH_MAX, bisect_batch
@@ -37,13 +40,14 @@ from bookbridge.adapters.bigcommerce.images import sync_images
 from bookbridge.adapters.bigcommerce.links import (
     add_links,
     forget_refused_categories,
+    linked_groups,
     prepare_categories,
     product_of,
-    relink_made,
 )
 from bookbridge.adapters.bigcommerce.lookups import (
     INCLUDE,
     find_by_skus,
+    product_count,
     read_back,
     remote_from_product,
     resolve_unknown,
@@ -66,6 +70,9 @@ from bookbridge.domain.ports import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
 def _skus(listing: StoreListing) -> set[str]:
     return {listing.sku.casefold(), *(v.sku.casefold() for v in listing.variants)}
 
@@ -131,23 +138,22 @@ class BigCommerceStorefront(Storefront, Buffering):
         return self.trees.made()
 
     def begin(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> None:
-        """A sync run starts. When it creates keys never applied before, one read tells whether the store is
-        empty: then nothing it creates can exist yet, and their per-batch SKU look-ups are skipped."""
+        """A sync run starts. Creates of keys never applied before whose SKUs planning read the store for
+        (`absent`) are not looked up again. When others remain, one read tells whether the store is empty: then
+        nothing they create can exist yet, and their per-batch SKU look-ups are skipped too."""
         self._buffers = WriteBuffers(self.client, self._price_list)
         self._waiting, self._created_skus, self._in_run, self._empty_at_start = {}, set(), True, False
-        if any(a.kind is ActionKind.CREATE and a.key not in applied for a in actions):
+        if any(a.kind is ActionKind.CREATE and a.key not in applied and not a.absent for a in actions):
             self._empty_at_start = self._is_empty()
 
     def _is_empty(self) -> bool:
         """One read (`limit=1`): the store holds no product now. Never remembered: another client may add
         products between two syncs (or between planning and the run)."""
         try:
-            response = self.client.request("GET", "catalog/products", params={"limit": 1, "include_fields": "sku"})
+            return product_count(self.client) == 0
         except BigCommerceError as exc:  # look every SKU up, as without a run
             log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
             return False
-        total = (response.meta.get("pagination") or {}).get("total")
-        return bool(total == 0 and not response.data)
 
     def flush(self, *, final: bool) -> list[ActionOutcome]:
         self._buffers.flush(final=final)
@@ -173,16 +179,18 @@ class BigCommerceStorefront(Storefront, Buffering):
                 work.errors.append(refusal)
         prepare_categories(self.trees, works)
         self._find = product_of(applied, works)
-        if self._empty_at_start:
+        if self._in_run:
             for w in works:
                 if w.listing is not None and w.product_id is None:
                     # Never applied before (no create intent from an earlier run), in a store that was empty when
-                    # the run began, and none of its SKUs created since: it cannot exist.
-                    w.unverified = w.before is None and not _skus(w.listing) & self._created_skus
+                    # the run began or whose SKU planning found free, and none of its SKUs created since: it
+                    # cannot exist (a 409 on its create looks it up after all).
+                    w.unverified = (w.before is None and (self._empty_at_start or w.action.absent)
+                                    and not _skus(w.listing) & self._created_skus)
         self._resolve_unknown(works)
-        self._each(self._create, [w for w in works if w.ok and w.product_id is None and w.listing is not None
-                                  and w.action.kind is not ActionKind.HIDE])
-        relink_made(self.client, works, self._find)
+        self._each(self._create_in_turn, linked_groups([w for w in works if w.ok and w.product_id is None
+                                                        and w.listing is not None
+                                                        and w.action.kind is not ActionKind.HIDE]))
         pending = [w for w in works if w.ok and w.product_id is not None and not w.created]
         if self.delete_on_delist:
             self._delete([w for w in pending if w.action.kind is ActionKind.HIDE and w.listing is None])
@@ -203,14 +211,14 @@ class BigCommerceStorefront(Storefront, Buffering):
                 self._waiting[w.action.key] = w
         return [self._outcome(w, pending=w.buffered > 0) for w in works]
 
-    def _each(self, step: Callable[[ActionWork], None], works: list[ActionWork]) -> None:
-        """Run a per-product step over `works`, side by side when `workers` > 1. Each step touches one work."""
-        if self.workers == 1 or len(works) < 2:
-            for work in works:
-                step(work)
+    def _each(self, step: Callable[[T], None], items: Sequence[T]) -> None:
+        """Run a step over works (or groups of them), side by side when `workers` > 1; each touches its own."""
+        if self.workers == 1 or len(items) < 2:
+            for item in items:
+                step(item)
             return
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(works)), thread_name_prefix="bigcommerce") as pool:
-            list(pool.map(step, works))  # re-raises a programming error from any worker
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(items)), thread_name_prefix="bigcommerce") as pool:
+            list(pool.map(step, items))  # re-raises a programming error from any worker
 
     def _sync_attachments(self, work: ActionWork) -> None:
         for section, step in ((Section.MEDIA, self._sync_images), (Section.CUSTOM_FIELDS, self._sync_custom_fields)):
@@ -248,6 +256,10 @@ class BigCommerceStorefront(Storefront, Buffering):
         resolve_unknown(self.client, works, recreate=self._create)
 
     # --- products ---------------------------------------------------------------------------------------------
+
+    def _create_in_turn(self, works: list[ActionWork]) -> None:
+        for work in works:
+            self._create(work)
 
     def _create(self, work: ActionWork) -> None:
         assert work.listing is not None

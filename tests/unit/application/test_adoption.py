@@ -71,6 +71,9 @@ def test_plan_shows_adopt_with_the_stores_fields_before_and_writes_nothing():
     changes = {(c.field, str(c.before)) for c in adopt[0].changes(None)}
     assert ("price", "{'price': '1.00'}") in changes and any(f == "name" for f, _ in changes)
     assert all(a.found is not None and a.found.product_id == ids[a.found.sku] for a in adopt)
+    # The creates' SKUs were looked up and not found: the run need not look them up again (StoreAction.absent).
+    assert all(a.absent for a in planned.plan.of_kind(ActionKind.CREATE))
+    assert not any(a.absent for a in plan_store(COMMAND, source, uow, clock).plan.actions)  # no store: not read
     assert store.writes == writes
     with uow:
         assert uow.state.applied("uk") == {}
@@ -189,4 +192,5 @@ def test_a_store_that_cannot_be_read_for_adoption_does_not_stop_the_sync(caplog:
     with caplog.at_level("WARNING", logger="bookbridge.application.adoption"):
         report = sync_store(COMMAND, source, store, uow, clock)
     assert report.created == len(listings) and report.adopted == 0 and not report.failed
+    assert not any(a.absent for a in plan_store(COMMAND, source, InMemoryUnitOfWork(), clock, store=store).plan.actions)
     assert any("looking up" in r.getMessage() and "store unreachable" in r.getMessage() for r in caplog.records)

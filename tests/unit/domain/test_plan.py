@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bookbridge.domain.adoption import StoredProduct
 from bookbridge.domain.listing import Section, StoreListing, build_edition_listing
 from bookbridge.domain.plan import ActionKind, AppliedListing, Plan, applied_after, plan_changes
 from examples import EBOOK, PAPERBACK, cover, edition, gbp, storefront
@@ -40,6 +41,19 @@ def test_a_listed_edition_never_applied_is_created_with_every_section() -> None:
     assert kinds(plan) == [(ActionKind.CREATE, "9780007232833")]
     assert plan.actions[0].sections == tuple(Section)
     assert plan.counts == {"create": 1, "adopt": 0, "update": 0, "hide": 0, "unchanged": 0, "skipped": 0}
+
+
+def test_a_create_is_marked_absent_only_when_the_store_was_read_and_no_product_held_its_sku() -> None:
+    paperback, ebook = desired(edition(isbn=PAPERBACK), edition(isbn=EBOOK))
+    assert [a.absent for a in plan_changes("uk", [paperback, ebook], {}).actions] == [False, False]  # not read
+    assert [a.absent for a in plan_changes("uk", [paperback, ebook], {}, found={}).actions] == [True, True]
+    # The SKU is held by a product bookbridge applied under another key: created (the storefront sorts the SKU
+    # out), but not absent from the store.
+    applied = {"other": AppliedListing("other", {}, product_id=7)}
+    held = {paperback.sku.casefold(): StoredProduct(product_id=7, sku=paperback.sku, name="x", is_visible=True)}
+    plan = plan_changes("uk", [paperback, ebook], applied, source_complete=False, found=held)
+    assert [(a.kind, a.key, a.absent) for a in plan.actions] == [(ActionKind.CREATE, paperback.key, False),
+                                                                 (ActionKind.CREATE, ebook.key, True)]
 
 
 def test_applying_a_plan_leaves_an_empty_plan() -> None:
