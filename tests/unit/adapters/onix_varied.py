@@ -381,14 +381,24 @@ def _short(xml: str) -> str:
     return re.sub(r"<(/?)([A-Za-z]+)(?=[\s/>])", lambda m: f"<{m[1]}{REFERENCE_TO_SHORT.get(m[2], m[2])}", xml)
 
 
-def varied_message(count: int, *, seed: int = 17, short: bool = False, header: bool = True) -> str:
-    """`count` products (a header with default language, currency and price type unless `header=False`)."""
+def varied_message(count: int, *, seed: int = 17, short: bool = False, header: bool = True,
+                   entities: bool = False) -> str:
+    """`count` products (a header with default language, currency and price type unless `header=False`).
+    `entities=True` declares an internal entity and refers to it in text and between the parts of composites,
+    where the reader, which never resolves entities, must pass over it."""
     rng = random.Random(seed)
     body = (HEADER if header else "") + "".join(product(rng, n) for n in range(count))
+    doctype = ""
+    if entities:
+        doctype = '<!DOCTYPE ONIXMessage [<!ENTITY brand "Bench">]>\n'
+        for before, after in (("<Contributor>", "<Contributor>&brand;"), ("</TitleText>", "&brand;</TitleText>"),
+                              ("<Price>", "<Price>&brand;"), ("<ProductIdentifier>", "<ProductIdentifier>&brand;"),
+                              ("<Text>", "<Text>&brand; "), ("<Product>", "<Product>&brand;")):
+            body = body.replace(before, after)
     namespace = "http://ns.editeur.org/onix/3.0/" + ("short" if short else "reference")
     root = "ONIXmessage" if short else "ONIXMessage"
     body = _short(body) if short else body
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{namespace}" release="3.0">\n{body}'
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n{doctype}<{root} xmlns="{namespace}" release="3.0">\n{body}'
             f"</{root}>\n")
 
 

@@ -33,7 +33,10 @@ from bookbridge.domain.listing.unmapped import unmapped
 
 GOLDEN = Path(__file__).with_name("onix_reader.golden.json")
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "onix-samples"
-GENERATED: dict[str, dict[str, Any]] = {"varied.xml": {}, "varied-no-header.xml": {"header": False, "count": 60}}
+GENERATED: dict[str, dict[str, Any]] = {
+    "varied.xml": {}, "varied-no-header.xml": {"header": False, "count": 60},
+    "varied-entities.xml": {"entities": True, "count": 40},
+}
 
 
 def plain(value: Any) -> Any:
