@@ -29,7 +29,7 @@ Fields = dict[str, str | None]  # a composite's `child_texts`
 
 
 def title_of(element: Fields) -> str | None:
-    """A TitleElement's title: TitleText, or TitlePrefix + TitleWithoutPrefix."""
+    """A TitleElement's title (from its child texts): TitleText, or TitlePrefix + TitleWithoutPrefix."""
     whole = element.get("TitleText")
     if whole:
         return whole
@@ -147,14 +147,14 @@ def _dimensions(m: Mapper, measures: Iterable[etree._Element]) -> Dimensions:
     measure is repeated in several units."""
     found: dict[str, tuple[bool, Decimal]] = {}  # MeasureType -> (in the preferred unit, value in mm or g)
     for measure in measures:
-        fields = child_texts(measure)
-        kind = fields.get("MeasureType") or ""
+        measured = child_texts(measure)
+        kind = measured.get("MeasureType") or ""
         name = codes.MEASURE_FIELDS.get(kind)
         if name is None:
             continue
-        unit = (fields.get("MeasureUnitCode") or "").lower()
+        unit = (measured.get("MeasureUnitCode") or "").lower()
         factors = codes.WEIGHT_TO_G if name == "weight_g" else codes.LENGTH_TO_MM
-        raw = fields.get("Measurement")
+        raw = measured.get("Measurement")
         try:
             value = Decimal(raw or "")
         except InvalidOperation:
