@@ -13,7 +13,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from bookbridge.adapters.onix import codes
-from bookbridge.adapters.onix.context import Mapper, child_texts, children, first_text, stripped, text
+from bookbridge.adapters.onix.context import Mapper, child_texts, children, first_child, first_text, stripped, text
 from bookbridge.adapters.onix.reader import first
 from bookbridge.adapters.onix.records import WorkKey
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
@@ -48,9 +48,8 @@ def territory(m: Mapper, element: etree._Element | None) -> Territory | None:
 
 def map_publishing(m: Mapper, block: etree._Element) -> dict[str, Any]:
     parts = children(block)
-    imprint = parts.get("Imprint")
     fields: dict[str, Any] = {
-        "imprint": text(imprint[0], "ImprintName") if imprint else None,
+        "imprint": text(first_child(parts, "Imprint"), "ImprintName"),
         "publisher": _publisher(parts.get("Publisher", [])),
         "publishing_status": m.code(first_text(parts, "PublishingStatus"), block, "PublishingStatus",
                                     codes.PUBLISHING_STATUSES, "List 64"),
@@ -79,7 +78,7 @@ def _sales_rights(m: Mapper, element: etree._Element) -> SalesRights | None:
     parts = children(element)
     kind = m.code(first_text(parts, "SalesRightsType"), element, "SalesRightsType", codes.SALES_RIGHTS_TYPES,
                   "List 46")
-    where = territory(m, parts["Territory"][0] if "Territory" in parts else None)
+    where = territory(m, first_child(parts, "Territory"))
     if kind is None or where is None:
         m.problem("incomplete-sales-rights", "SalesRights without SalesRightsType or Territory; ignored", element)
         return None
@@ -178,7 +177,7 @@ def map_supply(m: Mapper, supplies: list[etree._Element]) -> dict[str, Any]:
         market_territory = None
         if "Market" in parts:
             market = children(parts["Market"][0])
-            market_territory = territory(m, market["Territory"][0] if "Territory" in market else None)
+            market_territory = territory(m, first_child(market, "Territory"))
             m.record.market_restrictions += tuple(
                 r for e in market.get("SalesRestriction", ()) if (r := restriction(m, e)))
         for detail in parts.get("SupplyDetail", ()):
@@ -230,7 +229,7 @@ def _price(m: Mapper, element: etree._Element, market: Territory | None) -> Pric
             valid_until = m.date(date_element)
         elif role == codes.PRICE_FROM_UNTIL and (window := m.date_range(date_element)):
             valid_from, valid_until = window
-    where = territory(m, parts["Territory"][0] if "Territory" in parts else None) or market  # omitted: the Market
+    where = territory(m, first_child(parts, "Territory")) or market  # omitted: the Market
     try:
         return PriceRow(amount=amount, currency=currency.upper(), price_type=price_type or "02",
                         qualifier=first_text(parts, "PriceQualifier"), territory=where,

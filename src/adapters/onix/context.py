@@ -72,6 +72,12 @@ def children(element: etree._Element) -> Children:
     return groups
 
 
+def first_child(groups: Children, tag: str) -> etree._Element | None:
+    """`first(element, tag)` on the element that `groups` came from."""
+    nodes = groups.get(tag)
+    return nodes[0] if nodes else None
+
+
 def first_text(groups: Children, tag: str) -> str | None:
     """`text(element, tag)` on the element that `groups` came from."""
     nodes = groups.get(tag)
