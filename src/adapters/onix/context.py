@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -37,12 +38,59 @@ def text(element: etree._Element | None, child: str | None = None) -> str | None
     return None
 
 
-def texts(element: etree._Element, child: str) -> list[str]:
-    return [value for node in element.iterchildren(child) if (value := (node.text or "").strip())]
+def child_texts(element: etree._Element) -> dict[str, str | None]:
+    """`text(element, tag)` for every child tag at once: {tag: stripped text of the first child so named, or None
+    when blank}. One pass over the children, for composites read field by field (a dict look-up then costs a
+    fraction of a search among the children)."""
+    found: dict[str, str | None] = {}
+    for node in element:
+        tag = node.tag
+        if tag not in found:
+            value = node.text
+            found[tag] = (value.strip() or None) if value else None
+    return found
+
+
+def stripped(nodes: Iterable[etree._Element]) -> list[str]:
+    """The non-blank texts of `nodes`, stripped."""
+    return [value for node in nodes if (value := (node.text or "").strip())]
+
+
+Children = dict[str, list[etree._Element]]
+
+
+def children(element: etree._Element) -> Children:
+    """The children of `element` by tag, in document order. One pass, for a composite read part by part: a
+    search by tag (`iterchildren(tag)`, `first`) costs more than this whole pass on a composite of a few parts."""
+    groups: Children = {}
+    for node in element:
+        tag = node.tag
+        if tag in groups:
+            groups[tag].append(node)
+        else:
+            groups[tag] = [node]
+    return groups
+
+
+def first_child(groups: Children, tag: str) -> etree._Element | None:
+    """`first(element, tag)` on the element that `groups` came from."""
+    nodes = groups.get(tag)
+    return nodes[0] if nodes else None
+
+
+def first_text(groups: Children, tag: str) -> str | None:
+    """`text(element, tag)` on the element that `groups` came from."""
+    nodes = groups.get(tag)
+    if nodes is None:
+        return None
+    value = nodes[0].text
+    return (value.strip() or None) if value else None
 
 
 def markup(element: etree._Element) -> str:
     """Inner content of a text element: escaped HTML stays as text, XHTML children are serialised."""
+    if not len(element):  # plain text or escaped HTML: nothing to serialise
+        return (element.text or "").strip()
     parts = [element.text or ""]
     parts += [_XMLNS.sub("", etree.tostring(child, encoding="unicode", with_tail=True)) for child in element]
     return "".join(parts).strip()
@@ -66,14 +114,12 @@ class Mapper:
             line=line, source=self.source,
         ))
 
-    def code(self, element: etree._Element | None, child: str, allowed: frozenset[str], list_name: str) -> str | None:
-        """A code-list value; an unknown one is reported (and kept, so nothing the source says is lost)."""
-        if element is None:
-            return None
-        node = first(element, child)
-        value = text(node)
+    def code(self, value: str | None, element: etree._Element, child: str, allowed: frozenset[str],
+             list_name: str) -> str | None:
+        """A code-list value read from `element`'s `child`; an unknown one is reported (and kept, so nothing the
+        source says is lost)."""
         if value is not None and value not in allowed:
-            self.problem("unknown-code", f"{child} {value!r} is not in {list_name}", node)
+            self.problem("unknown-code", f"{child} {value!r} is not in {list_name}", first(element, child))
         return value
 
     def date(self, composite: etree._Element, child: str = "Date") -> DateOrInstant | None:

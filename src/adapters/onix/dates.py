@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from lxml import etree
 
-from bookbridge.adapters.onix.reader import first
-
 DateOrInstant = date | datetime
 
 # List 55: 00 YYYYMMDD, 01 YYYYMM, 05 YYYY, 06 YYYYMMDDYYYYMMDD (range), 13 YYYYMMDDThhmm, 14 YYYYMMDDThhmmss.
@@ -77,10 +75,16 @@ def parse_range(value: str, fmt: str | None = None) -> tuple[DateOrInstant, Date
 
 def date_of(composite: etree._Element, child: str = "Date") -> tuple[str, str | None] | None:
     """The raw text and format of a composite's date: `dateformat` attribute or (older files) `<DateFormat>`."""
-    element = first(composite, child)
+    element = declared = None
+    for node in composite:  # one pass: a composite has a few parts, and a search by tag costs more than this
+        tag = node.tag
+        if tag == child:
+            element = node if element is None else element
+        elif tag == "DateFormat" and declared is None:
+            declared = node
     if element is None or not (element.text or "").strip():
         return None
     fmt = element.get("dateformat")
-    if fmt is None and (declared := first(composite, "DateFormat")) is not None:
+    if fmt is None and declared is not None:
         fmt = declared.text
     return element.text or "", fmt

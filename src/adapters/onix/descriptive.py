@@ -3,13 +3,14 @@ CollateralDetail (TextContent, SupportingResource)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
 
 from bookbridge.adapters.onix import codes
-from bookbridge.adapters.onix.context import Mapper, markup, text, texts
+from bookbridge.adapters.onix.context import Children, Mapper, child_texts, children, first_text, markup, stripped, text
 from bookbridge.adapters.onix.reader import first
 from bookbridge.domain.formats import format_from_onix3
 from bookbridge.domain.model import (
@@ -24,90 +25,97 @@ from bookbridge.domain.model import (
 )
 from bookbridge.domain.problems import Severity
 
+Fields = dict[str, str | None]  # a composite's `child_texts`
 
-def title_of(element: etree._Element) -> str | None:
-    """A TitleElement's title: TitleText, or TitlePrefix + TitleWithoutPrefix."""
-    whole = text(element, "TitleText")
+
+def title_of(element: Fields) -> str | None:
+    """A TitleElement's title (from its child texts): TitleText, or TitlePrefix + TitleWithoutPrefix."""
+    whole = element.get("TitleText")
     if whole:
         return whole
-    rest = text(element, "TitleWithoutPrefix")
-    prefix = text(element, "TitlePrefix")
+    rest = element.get("TitleWithoutPrefix")
+    prefix = element.get("TitlePrefix")
     if rest and prefix:
         return f"{prefix} {rest}"
     return rest
 
 
-def _elements(detail: etree._Element, level: str) -> list[etree._Element]:
-    return [e for e in detail.iterchildren("TitleElement") if text(e, "TitleElementLevel") == level]
+def _elements(details: Iterable[etree._Element]) -> list[Fields]:
+    """The TitleElements of these TitleDetails, in order, each as its child texts."""
+    return [child_texts(e) for d in details for e in d.iterchildren("TitleElement")]
+
+
+def _at(elements: list[Fields], level: str) -> list[Fields]:
+    return [e for e in elements if e.get("TitleElementLevel") == level]  # List 149
 
 
 def map_descriptive(m: Mapper, block: etree._Element) -> dict[str, Any]:
+    parts = children(block)
     fields: dict[str, Any] = {}
-    form = text(block, "ProductForm")
-    details = tuple(texts(block, "ProductFormDetail"))
+    form = first_text(parts, "ProductForm")
+    details = tuple(stripped(parts.get("ProductFormDetail", ())))
     fmt, problems = format_from_onix3(form, details, record=m.record.key)
     for p in problems:  # List 150: an unknown form is sold as "other"
         m.problem(p.code, p.message, first(block, "ProductForm"))
     fields.update(format=fmt, form_code=form, form_details=details)
-    _titles(m, block, fields)
+    _titles(m, block, parts, fields)
     fields["contributors"] = tuple(c for c in (_contributor(m, e, i) for i, e in
-                                               enumerate(block.iterchildren("Contributor"), 1)) if c)
-    fields["subjects"] = tuple(s for e in block.iterchildren("Subject") for s in _subjects(e))
-    fields["dimensions"] = _dimensions(m, block)
-    _extents(m, block, fields)
+                                               enumerate(parts.get("Contributor", ()), 1)) if c)
+    fields["subjects"] = tuple(s for e in parts.get("Subject", ()) for s in _subjects(e))
+    fields["dimensions"] = _dimensions(m, parts.get("Measure", ()))
+    _extents(m, parts.get("Extent", ()), fields)
     return fields
 
 
-def _titles(m: Mapper, block: etree._Element, fields: dict[str, Any]) -> None:
+def _titles(m: Mapper, block: etree._Element, parts: Children, fields: dict[str, Any]) -> None:
     # List 15 TitleType 01 (distinctive title), List 149 TitleElementLevel 01 (product).
-    distinctive = [d for d in block.iterchildren("TitleDetail") if text(d, "TitleType") == "01"]
-    product_level = [e for d in distinctive for e in _elements(d, "01")]
+    distinctive = _elements(d for d in parts.get("TitleDetail", ()) if text(d, "TitleType") == "01")
+    product_level = _at(distinctive, "01")
     title = next((t for e in product_level if (t := title_of(e))), None)
     if title is None:
         m.problem("missing-title", "no TitleDetail type 01 with a level-01 title", block, field="TitleDetail",
                   severity=Severity.BLOCKING)
     fields["title"] = title
-    fields["subtitle"] = next((s for e in product_level if (s := text(e, "Subtitle"))), None)
-    fields["series"] = _series(block, distinctive)
+    fields["subtitle"] = next((s for e in product_level if (s := e.get("Subtitle"))), None)
+    fields["series"] = _series(parts.get("Collection", ()), distinctive)
 
 
-def _series(block: etree._Element, distinctive: list[etree._Element]) -> SeriesMembership | None:
+def _series(collections: Iterable[etree._Element], distinctive: list[Fields]) -> SeriesMembership | None:
     """Collection (List 148): the name is the level-02 element; the number a PartNumber or sequence number."""
-    for collection in block.iterchildren("Collection"):
-        details = list(collection.iterchildren("TitleDetail"))
-        name = next((t for d in details for e in _elements(d, "02") if (t := title_of(e))), None)
+    for collection in collections:
+        elements = _elements(collection.iterchildren("TitleDetail"))
+        name = next((t for e in _at(elements, "02") if (t := title_of(e))), None)
         if name is None:
             continue
-        number = next((n for d in details for e in d.iterchildren("TitleElement")
-                       if (n := text(e, "PartNumber"))), None)
+        number = next((n for e in elements if (n := e.get("PartNumber"))), None)
         if number is None:
             number = text(first(collection, "CollectionSequence"), "CollectionSequenceNumber")
         return SeriesMembership(name=name, number=number)
     # Alternatively the collection is a level-02 element of the product's own title.
-    for detail in distinctive:
-        for element in _elements(detail, "02"):
-            if name := title_of(element):
-                return SeriesMembership(name=name, number=text(element, "PartNumber"))
+    for element in _at(distinctive, "02"):
+        if name := title_of(element):
+            return SeriesMembership(name=name, number=element.get("PartNumber"))
     return None
 
 
 def _contributor(m: Mapper, element: etree._Element, position: int) -> Contributor | None:
-    role = text(element, "ContributorRole")  # List 17
-    before, key = text(element, "NamesBeforeKey"), text(element, "KeyNames")
-    corporate = text(element, "CorporateName")
-    person = text(element, "PersonName") or " ".join(p for p in (before, key) if p) or None
-    unnamed = text(element, "UnnamedPersons")  # List 19: a contributor without a name
+    found = child_texts(element)
+    role = found.get("ContributorRole")  # List 17
+    before, key = found.get("NamesBeforeKey"), found.get("KeyNames")
+    corporate = found.get("CorporateName")
+    person = found.get("PersonName") or " ".join(p for p in (before, key) if p) or None
+    unnamed = found.get("UnnamedPersons")  # List 19: a contributor without a name
     name = person or corporate or (codes.UNNAMED_NAMES.get(unnamed) if unnamed else None)
     if unnamed and name is None:
         m.problem("unknown-code", f"UnnamedPersons {unnamed!r} is not in List 19", first(element, "UnnamedPersons"))
     if not role or not name:
         m.problem("incomplete-contributor", "Contributor without ContributorRole or a name; ignored", element)
         return None
-    inverted = text(element, "PersonNameInverted") or text(element, "CorporateNameInverted")
+    inverted = found.get("PersonNameInverted") or found.get("CorporateNameInverted")
     if inverted is None and key and before:
         inverted = f"{key}, {before}"
-    sequence = text(element, "SequenceNumber")
-    bio = first(element, "BiographicalNote")
+    sequence = found.get("SequenceNumber")
+    bio = first(element, "BiographicalNote") if "BiographicalNote" in found else None
     return Contributor(
         role=role, name=name, sequence=int(sequence) if sequence and sequence.isdigit() else position,
         name_inverted=inverted, biography=(markup(bio) or None) if bio is not None else None,
@@ -117,11 +125,12 @@ def _contributor(m: Mapper, element: etree._Element, position: int) -> Contribut
 
 
 def _subjects(element: etree._Element) -> list[Subject]:
-    scheme_id = text(element, "SubjectSchemeIdentifier") or ""
+    found = child_texts(element)
+    scheme_id = found.get("SubjectSchemeIdentifier") or ""
     scheme = codes.SUBJECT_SCHEMES.get(scheme_id, SubjectScheme.OTHER)
-    main = first(element, "MainSubject") is not None
-    heading = text(element, "SubjectHeadingText")
-    code = text(element, "SubjectCode")
+    main = "MainSubject" in found
+    heading = found.get("SubjectHeadingText")
+    code = found.get("SubjectCode")
     if scheme is SubjectScheme.KEYWORDS:  # List 27: 20 keywords, semicolon-separated
         words = [w.strip() for w in (heading or code or "").split(";") if w.strip()]
         return [Subject(scheme=scheme, code=w, main=main) for w in words]
@@ -133,18 +142,19 @@ def _subjects(element: etree._Element) -> list[Subject]:
     return [Subject(scheme=scheme, code=value, label=heading, main=main)]
 
 
-def _dimensions(m: Mapper, block: etree._Element) -> Dimensions:
+def _dimensions(m: Mapper, measures: Iterable[etree._Element]) -> Dimensions:
     """List 48 types 01/02/03/08, and 04/05 (page trim) where 01/02 are absent. The mm (or gr) value wins when a
     measure is repeated in several units."""
     found: dict[str, tuple[bool, Decimal]] = {}  # MeasureType -> (in the preferred unit, value in mm or g)
-    for measure in block.iterchildren("Measure"):
-        kind = text(measure, "MeasureType") or ""
+    for measure in measures:
+        measured = child_texts(measure)
+        kind = measured.get("MeasureType") or ""
         name = codes.MEASURE_FIELDS.get(kind)
         if name is None:
             continue
-        unit = (text(measure, "MeasureUnitCode") or "").lower()
+        unit = (measured.get("MeasureUnitCode") or "").lower()
         factors = codes.WEIGHT_TO_G if name == "weight_g" else codes.LENGTH_TO_MM
-        raw = text(measure, "Measurement")
+        raw = measured.get("Measurement")
         try:
             value = Decimal(raw or "")
         except InvalidOperation:
@@ -166,11 +176,12 @@ def _dimensions(m: Mapper, block: etree._Element) -> Dimensions:
     return Dimensions(**values)
 
 
-def _extents(m: Mapper, block: etree._Element, fields: dict[str, Any]) -> None:
+def _extents(m: Mapper, extents: Iterable[etree._Element], fields: dict[str, Any]) -> None:
     pages: dict[str, int] = {}
     minutes: int | None = None
-    for extent in block.iterchildren("Extent"):
-        kind, unit, raw = text(extent, "ExtentType"), text(extent, "ExtentUnit"), text(extent, "ExtentValue")
+    for extent in extents:
+        found = child_texts(extent)
+        kind, unit, raw = found.get("ExtentType"), found.get("ExtentUnit"), found.get("ExtentValue")
         if kind in codes.PAGE_EXTENTS and unit == codes.PAGES_UNIT and raw and raw.isdigit():
             pages.setdefault(kind, int(raw))
         elif kind == codes.DURATION_EXTENT and unit in codes.DURATION_UNITS and minutes is None:
@@ -199,43 +210,47 @@ def _minutes(raw: str, unit: str) -> int | None:
 
 
 def map_collateral(m: Mapper, block: etree._Element) -> dict[str, Any]:
+    parts = children(block)
     return {
-        "texts": tuple(t for e in block.iterchildren("TextContent") if (t := _text(m, e))),
-        "resources": tuple(r for e in block.iterchildren("SupportingResource") for r in _resources(m, e)),
+        "texts": tuple(t for e in parts.get("TextContent", ()) if (t := _text(m, e))),
+        "resources": tuple(r for e in parts.get("SupportingResource", ()) for r in _resources(m, e)),
     }
 
 
-def _approved(element: etree._Element) -> bool:
-    return any(a in codes.DISPLAY_AUDIENCES for a in texts(element, "ContentAudience"))  # List 154
+def _approved(parts: Children) -> bool:
+    return any(a in codes.DISPLAY_AUDIENCES for a in stripped(parts.get("ContentAudience", ())))  # List 154
 
 
 def _text(m: Mapper, element: etree._Element) -> TextContent | None:
-    code = text(element, "TextType")
+    parts = children(element)
+    code = first_text(parts, "TextType")
     kind = codes.TEXT_KINDS.get(code or "", TextKind.OTHER)  # List 153
-    candidates = list(element.iterchildren("Text"))
+    candidates = parts.get("Text")
     if not candidates:
         m.problem("missing-text", "TextContent without Text; ignored", element)
         return None
     language = m.defaults.language
     chosen = next((c for c in candidates if language and c.get("language") == language), candidates[0])
     body = markup(chosen)
-    return TextContent(kind=kind, text=body, approved=_approved(element), code=code) if body else None
+    return TextContent(kind=kind, text=body, approved=_approved(parts), code=code) if body else None
 
 
 def _resources(m: Mapper, element: etree._Element) -> list[SupportingResource]:
-    code = text(element, "ResourceContentType")
+    parts = children(element)
+    code = first_text(parts, "ResourceContentType")
     kind = codes.RESOURCE_KINDS.get(code or "")  # List 158
-    caption = next((text(f, "FeatureValue") or text(f, "FeatureNote") for f in element.iterchildren("ResourceFeature")
-                    if text(f, "ResourceFeatureType") == codes.FEATURE_CAPTION), None)
-    approved = _approved(element)
+    caption = next((f.get("FeatureValue") or f.get("FeatureNote") for e in parts.get("ResourceFeature", ())
+                    if (f := child_texts(e)).get("ResourceFeatureType") == codes.FEATURE_CAPTION), None)
+    approved = _approved(parts)
     found = []
-    for version in element.iterchildren("ResourceVersion"):
-        url = text(version, "ResourceLink")
+    for version in parts.get("ResourceVersion", ()):
+        version_parts = children(version)
+        url = first_text(version_parts, "ResourceLink")
         if not url:
             m.problem("missing-resource-link", "ResourceVersion without ResourceLink; ignored", version)
             continue
-        features = {text(f, "ResourceVersionFeatureType"): text(f, "FeatureValue")
-                    for f in version.iterchildren("ResourceVersionFeature")}
+        features = {f.get("ResourceVersionFeatureType"): f.get("FeatureValue")
+                    for e in version_parts.get("ResourceVersionFeature", ()) for f in (child_texts(e),)}
         found.append(SupportingResource(
             kind=kind or "other", url=url, caption=caption, approved=approved, code=code,
             mime_type=codes.FILE_FORMAT_MIME.get(features.get(codes.VERSION_FORMAT) or ""),

@@ -22,7 +22,7 @@ from lxml import etree
 from bookbridge.adapters.onix import codes
 from bookbridge.adapters.onix.assembly import Assembly
 from bookbridge.adapters.onix.commerce import map_publishing, map_related, map_supply, product_isbn
-from bookbridge.adapters.onix.context import HeaderDefaults, Mapper, source_line, text
+from bookbridge.adapters.onix.context import HeaderDefaults, Mapper, children, first_text, source_line, text
 from bookbridge.adapters.onix.descriptive import map_collateral, map_descriptive
 from bookbridge.adapters.onix.reader import MessageInfo, first, iter_message, namespace_is_standard
 from bookbridge.adapters.onix.records import OnixRecord
@@ -32,7 +32,6 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import SourceRead
 from bookbridge.domain.problems import Problem, Severity
 
-_BLOCKS = frozenset(codes.BLOCKS)
 PreviousEdition = Callable[[ISBN13], Edition | None]
 
 
@@ -47,13 +46,11 @@ def read_header(element: etree._Element) -> HeaderDefaults:
 def parse_product(element: etree._Element, defaults: HeaderDefaults = HeaderDefaults(),
                   source: str | None = None) -> OnixRecord:
     """Map one normalised Product element. Never raises for bad content: see `record.problems`."""
-    blocks: dict[str, etree._Element] = {}
-    for child in element:
-        if child.tag in _BLOCKS and child.tag not in blocks:
-            blocks[child.tag] = child
+    parts = children(element)
+    blocks = {tag: parts[tag][0] for tag in codes.BLOCKS if tag in parts}
     record = OnixRecord(
-        record_reference=text(element, "RecordReference"),
-        notification_type=text(element, "NotificationType"),
+        record_reference=first_text(parts, "RecordReference"),
+        notification_type=first_text(parts, "NotificationType"),
         line=source_line(element),
         blocks_present=frozenset(blocks),
         source=source,
@@ -68,7 +65,7 @@ def parse_product(element: etree._Element, defaults: HeaderDefaults = HeaderDefa
     if record.notification_type in codes.TEST_RECORDS:
         return record  # skipped by the caller; nothing else is read
     try:
-        record.isbn = product_isbn(m, element, reference="Product")
+        record.isbn = product_isbn(m, parts.get("ProductIdentifier", ()), reference="Product")
     except InvalidISBN as exc:
         record.raw_isbn = str(exc.value)
         m.problem("invalid-isbn", f"{exc}; record skipped", _id_value(element, record.raw_isbn),
@@ -91,7 +88,7 @@ def parse_product(element: etree._Element, defaults: HeaderDefaults = HeaderDefa
         record.fields.update(map_publishing(m, block))
     if (block := blocks.get("RelatedMaterial")) is not None:
         record.fields.update(map_related(m, block))
-    supplies = list(element.iterchildren("ProductSupply")) if "ProductSupply" in blocks else []
+    supplies = parts.get("ProductSupply")
     if supplies:
         record.fields.update(map_supply(m, supplies))
     return record

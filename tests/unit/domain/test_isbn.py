@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
+from hypothesis import strategies as st
 from pydantic import BaseModel
+from stdnum import isbn as stdnum_isbn
+from stdnum.exceptions import ValidationError as StdnumError
 
 from bookbridge.domain.isbn import ISBN13, InvalidISBN, parse_isbn
 from strategies import isbn13s
@@ -60,3 +63,41 @@ def test_pydantic_fields_validate_and_serialise_as_plain_digits() -> None:
 def test_every_generated_isbn_round_trips(isbn: ISBN13) -> None:
     assert ISBN13(isbn.hyphenated) == isbn
     assert len(isbn) == 13 and isbn[:3] in ("978", "979")
+
+
+def _by_stdnum(raw: str) -> str:
+    """What python-stdnum alone makes of a string: the ISBN-13, or the reason ISBN13 gives for refusing it."""
+    try:
+        compact = stdnum_isbn.validate(raw.strip())
+    except StdnumError as exc:
+        return "invalid: " + str(exc).rstrip(".").lower()
+    return stdnum_isbn.to_isbn13(compact) if len(compact) == 10 else compact
+
+
+def _near_isbns() -> st.SearchStrategy[str]:
+    """ISBN-13s and strings a digit, a prefix or a character away: the shortcut before stdnum must accept exactly
+    the plain 13-digit ones stdnum accepts, and leave everything else (Unicode digits, dashes, ISBN-10) to it."""
+    valid = isbn13s().map(str)
+    edited = st.builds(lambda s, i, c: s[:i] + c + s[i + 1:], valid, st.integers(0, 12),
+                       st.sampled_from([*"0123456789", "X", "-", " ", "٣", "３", "\u2013"]))
+    digits = st.text(alphabet="0123456789", min_size=12, max_size=14)
+    bookland = st.builds(lambda p, s: p + s, st.sampled_from(["978", "979", "977", "980"]),
+                         st.text(alphabet="0123456789", min_size=10, max_size=10))
+    return st.one_of(valid, edited, digits, bookland, st.text(max_size=16))
+
+
+@example("9780007232833")
+@example("9790000000001")
+@example("978000723283３")
+@example("0-00-723283-7")
+@given(_near_isbns())
+def test_isbn13_accepts_and_refuses_as_python_stdnum_does(raw: str) -> None:
+    expected = _by_stdnum(raw)
+    try:
+        got = str(ISBN13(raw))
+    except InvalidISBN as exc:
+        got = "invalid: " + exc.reason
+    if not raw.strip():
+        assert got == "invalid: empty"
+    else:
+        assert got == expected
