@@ -85,6 +85,7 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
         try:
             yield
         finally:
+            state.intake.close()
             worker.stop()
 
     app = FastAPI(title="bookbridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
