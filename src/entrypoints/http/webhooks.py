@@ -15,12 +15,13 @@ logged at most `http.refusal_log_per_minute` times a minute.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.background import BackgroundTask
 
@@ -168,8 +169,10 @@ async def bigcommerce_webhook(request: Request) -> Response:
             retention = BackgroundTask(guard.retention.run_if_due)  # after the answer: BigCommerce never waits
     log.debug("webhook %s %s: event %s%s", payload.scope, delivery_id or "", received.id,
               " (duplicate)" if received.duplicate else "")
-    # The answer is WebhookAccepted's JSON, written directly: no response-model validation per delivery.
-    return JSONResponse({"status": status, "event_id": received.id}, background=retention)
+    # The answer is WebhookAccepted's JSON, written directly: no response-model validation per delivery, and
+    # json.dumps with its defaults (its cached encoder; JSONResponse's options build an encoder per answer).
+    return Response(json.dumps({"status": status, "event_id": received.id}), media_type="application/json",
+                    background=retention)
 
 
 def _short(value: int | str | None) -> str | None:
