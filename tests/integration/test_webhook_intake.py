@@ -141,3 +141,31 @@ def test_the_writer_thread_ends_when_idle_or_closed_and_the_next_delivery_starts
     assert not asyncio.run(closing.receive(**delivery(3))).duplicate  # still serves after close
     closing.close()
     assert not closing.writing
+
+
+class Killed(BaseException):
+    """Something no batch catches (not an Exception)."""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_writer_killed_mid_batch_leaves_that_batch_unanswered_and_the_next_delivery_gets_a_new_writer(
+        engine: Engine) -> None:
+    """No 2xx for the killed batch (so BigCommerce sends it again); the intake itself goes on."""
+    inbox = RecordingInbox(engine)
+    intake = WebhookIntake(inbox)
+    real = inbox.receive_many
+
+    def killed_once(deliveries: Sequence[Mapping[str, Any]]) -> list[Received | Exception]:
+        inbox.receive_many = real  # type: ignore[method-assign]
+        raise Killed
+
+    inbox.receive_many = killed_once  # type: ignore[method-assign]
+
+    async def deliver(i: int) -> Received:
+        return await asyncio.wait_for(intake.receive(**delivery(i)), timeout=1.0)
+
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(deliver(1))
+    assert wait_for(lambda: not intake.writing)
+    assert not asyncio.run(deliver(1)).duplicate  # stored now, by a new writer
+    intake.close()

@@ -61,11 +61,19 @@ class WebhookIntake:
             self._stopping = False
 
     def _write(self) -> None:
+        try:
+            self._write_batches()
+        finally:  # ended, or killed by something no batch catches: the next delivery starts another writer
+            with self._lock:
+                if self._writer is threading.current_thread():
+                    self._writer = None
+
+    def _write_batches(self) -> None:
         while True:
             with self._lock:
                 if not self._waiting and not self._stopping:
                     self._arrived.wait(self._linger)
-                if not self._waiting:  # idle for `linger` seconds, or stopping: the next delivery starts a writer
+                if not self._waiting:  # idle for `linger` seconds, or stopping
                     self._writer = None
                     return
                 batch, self._waiting = self._waiting, []
