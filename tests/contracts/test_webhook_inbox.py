@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bookbridge.adapters.persistence import make_session_factory
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.domain.ports import Received
 
 AT = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -108,3 +109,40 @@ def test_a_delivery_that_cannot_be_stored_fails_alone(engine: Engine) -> None:
     assert [o for o in outcomes if o != "stored"] == [outcomes[5]]
     assert outcomes[5].startswith("refused: webhook event 'store/order/created' (hash h5)")
     assert inbox.counts()["pending"] == 11
+
+
+def test_receive_many_answers_each_delivery_in_order_and_a_bad_one_fails_alone(engine: Engine) -> None:
+    """The batch the HTTP intake stores in one transaction: new events, a duplicate of a stored event (by hash,
+    and by delivery id), a duplicate of one earlier in the same batch, and a row the database refuses."""
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    stored = receive(inbox, "h-stored", "msg_stored")
+
+    def delivery(digest: str, delivery_id: str | None, at: object = AT) -> dict[str, object]:
+        return {"hash": digest, "delivery_id": delivery_id, "scope": "store/order/created", "store_id": "1",
+                "resource_id": "7", "payload": {"hash": digest}, "at": at}
+
+    answers = inbox.receive_many([
+        delivery("h1", "msg_1"), delivery("h1", "msg_2"), delivery("h-stored", "msg_3"),
+        delivery("h4", "msg_stored"), delivery("h5", "msg_5", at="not a time"), delivery("h6", None)])
+    first, again, old_hash, old_id, refused, last = answers
+    assert isinstance(first, Received) and not first.duplicate
+    assert again == Received(id=first.id, duplicate=True)
+    assert old_hash == Received(id=stored.id, duplicate=True) and old_id == Received(id=stored.id, duplicate=True)
+    assert isinstance(refused, PersistenceError) and "hash h5" in str(refused)
+    assert isinstance(last, Received) and not last.duplicate and last.id not in (first.id, stored.id)
+    assert inbox.counts()["pending"] == 3  # h-stored, h1, h6
+
+
+def test_a_batch_larger_than_one_insert_statement_is_stored_whole(engine: Engine) -> None:
+    """A batch is sent as pages of multi-row INSERTs under the driver's parameter limit: all of it is stored
+    and each delivery gets its own event's id."""
+    inbox = SqlAlchemyWebhookInbox(make_session_factory(engine))
+    rows = [{"hash": f"h{i}", "delivery_id": f"msg_{i}", "scope": "store/order/created", "store_id": "1",
+             "resource_id": str(i), "payload": {"hash": f"h{i}"}, "at": AT} for i in range(3500)]
+    answers = inbox.receive_many(rows)
+    assert all(isinstance(a, Received) and not a.duplicate for a in answers)
+    ids = [a.id for a in answers if isinstance(a, Received)]
+    assert len(set(ids)) == 3500
+    for i in (0, 999, 1000, 3499):
+        event = inbox.get(ids[i])  # type: ignore[arg-type]
+        assert event is not None and event.hash == f"h{i}" and event.resource_id == str(i)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, Executable, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,6 @@ from bookbridge.adapters.persistence.tables import WebhookEventRow
 from bookbridge.domain.ports import Received, WebhookEvent, WebhookInbox
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-INSERT_CHUNK = 200  # rows per INSERT: 10 bound values each, well under SQLite's 32,766 variables
 
 
 def event_from_row(row: WebhookEventRow) -> WebhookEvent:
@@ -74,6 +73,7 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
         self._queue: list[_Delivery] = []  # deliveries not yet taken into a batch
         self._queue_lock = threading.Lock()
         self._commit_lock = threading.Lock()  # held by the delivery committing a batch
+        self._inserts: dict[str, Executable] = {}  # by dialect name
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -131,17 +131,25 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
             for delivery in batch:
                 delivery.done = True
 
-    @staticmethod
-    def _insert_all(session: Session, rows: list[dict[str, Any]]) -> list[Received]:
-        """One multi-row INSERT ... ON CONFLICT DO NOTHING per chunk, then one SELECT for the rows it skipped."""
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        table = WebhookEventRow
+    def _statements(self, session: Session) -> tuple[Executable, Table]:
+        """The batch's INSERT, built once per dialect, and the table. Core over the table, not the ORM entity: run
+        with the batch as its parameter list, the INSERT is compiled once and sent as multi-row VALUES pages
+        ("insertmanyvalues", sized under the driver's parameter limit), without the ORM's per-row bookkeeping."""
+        table = WebhookEventRow.metadata.tables[WebhookEventRow.__tablename__]
+        dialect = session.get_bind().dialect.name
+        statement = self._inserts.get(dialect)
+        if statement is None:
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = self._inserts[dialect] = (insert(table).on_conflict_do_nothing()
+                                                  .returning(table.c.id, table.c.hash, table.c.delivery_id))
+        return statement, table
+
+    def _insert_all(self, session: Session, rows: list[dict[str, Any]]) -> list[Received]:
+        """One INSERT ... ON CONFLICT DO NOTHING RETURNING for the batch, then one SELECT for the rows it skipped."""
+        insert, table = self._statements(session)
         inserted: dict[tuple[str, str | None], list[int]] = {}
-        for start in range(0, len(rows), INSERT_CHUNK):
-            statement = (insert(table).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing()
-                         .returning(table.id, table.hash, table.delivery_id))
-            for new_id, digest, delivery_id in session.execute(statement):
-                inserted.setdefault((digest, delivery_id), []).append(new_id)
+        for new_id, digest, delivery_id in session.execute(insert, rows):
+            inserted.setdefault((digest, delivery_id), []).append(new_id)
         answers: list[Received | None] = []
         for row in rows:  # a row came back iff it was stored; the first delivery of a (hash, id) pair claims it
             claimed = inserted.get((row["hash"], row["delivery_id"]))
@@ -153,8 +161,8 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
             by_hash: dict[str, int] = {}
             by_delivery: dict[str, int] = {}
             for found, digest, delivery_id in session.execute(
-                    select(table.id, table.hash, table.delivery_id)
-                    .where(table.hash.in_(hashes) | table.delivery_id.in_(delivery_ids)).order_by(table.id)):
+                    select(table.c.id, table.c.hash, table.c.delivery_id)
+                    .where(table.c.hash.in_(hashes) | table.c.delivery_id.in_(delivery_ids)).order_by(table.c.id)):
                 by_hash.setdefault(digest, found)
                 if delivery_id is not None:
                     by_delivery.setdefault(delivery_id, found)

@@ -85,6 +85,7 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
         try:
             yield
         finally:
+            state.intake.close()
             worker.stop()
 
     app = FastAPI(title="bookbridge", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -94,7 +95,8 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
     protect(app)  # error shape, sessions, sign-in back-off, webhook refusal log, webhook retention
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_exception_handler(container.database_error(), _database_error)
-    for module in (health, webhooks, admin, dashboard, apidocs):
+    # Routes match in order: the webhook route, the one that takes a flood, is tried first.
+    for module in (webhooks, health, admin, dashboard, apidocs):
         app.include_router(module.router)
     return app
 

@@ -70,7 +70,8 @@ def load_json(body: bytes, what: str) -> Any:
 
     try:
         value = json.loads(body, parse_int=number, parse_float=number, parse_constant=constant)
-        json.dumps(value, ensure_ascii=False).encode("utf-8")  # a lone surrogate (\ud800) is not text
+        if not body.isascii() or b"\\" in body:  # a surrogate needs an escape (a backslash) or a non-ASCII byte
+            json.dumps(value, ensure_ascii=False).encode("utf-8")  # a lone surrogate (\ud800) is not text
     except UnicodeEncodeError:
         raise InputRefused(400, f"{what}: a string holds a lone surrogate escape (not Unicode text)") from None
     except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError

@@ -15,19 +15,29 @@ logged at most `http.refusal_log_per_minute` times a minute.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from starlette.background import BackgroundTask
 
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN, SCOPE_PATTERN, InputRefused, load_json
 from bookbridge.entrypoints.http.problems import ERRORS, validation_detail
-from bookbridge.entrypoints.http.protection import Guard
+from bookbridge.entrypoints.http.protection import Protection
 from bookbridge.entrypoints.http.schemas import Problem, WebhookAccepted
-from bookbridge.entrypoints.http.signatures import WebhookAuthError, verify_custom_header, verify_signature
-from bookbridge.entrypoints.http.state import AppState, State
+from bookbridge.entrypoints.http.signatures import (
+    ID,
+    SIGNATURE,
+    TIMESTAMP,
+    WebhookAuthError,
+    verify_custom_header,
+    verify_signature,
+)
+from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.metrics import record_webhook_delivery, record_webhook_refusal
 
 log = logging.getLogger(__name__)
@@ -115,21 +125,23 @@ def parse(body: bytes) -> WebhookPayload:
         raise InputRefused(422, "webhook body, " + validation_detail(errors)) from None
 
 
+# The delivery headers, as the OpenAPI document lists them. The route reads them from the request itself (the
+# signature check needs all of them at once), so FastAPI solves no parameters or dependencies per delivery.
+DELIVERY_HEADERS = [{"in": "header", "name": name, "required": False,
+                     "schema": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": title}}
+                    for name, title in ((ID, "Webhook-Id"), (TIMESTAMP, "Webhook-Timestamp"),
+                                        (SIGNATURE, "Webhook-Signature"))]
+
+
 @router.post(
     "/webhooks/bigcommerce", response_model=WebhookAccepted, summary="Receive a BigCommerce webhook delivery",
     responses={**ERRORS, 401: {"model": Problem}},
-    openapi_extra={"requestBody": {"required": True, "content": {
+    openapi_extra={"parameters": DELIVERY_HEADERS, "requestBody": {"required": True, "content": {
         "application/json": {"schema": inline_schema(WebhookPayload)}}}},
 )
-async def bigcommerce_webhook(
-    request: Request,
-    state: State,
-    guard: Guard,
-    background: BackgroundTasks,
-    webhook_id: Annotated[str | None, Header(alias="webhook-id")] = None,
-    webhook_timestamp: Annotated[str | None, Header(alias="webhook-timestamp")] = None,
-    webhook_signature: Annotated[str | None, Header(alias="webhook-signature")] = None,
-) -> WebhookAccepted:
+async def bigcommerce_webhook(request: Request) -> Response:
+    state: AppState = request.app.state.bookbridge
+    guard: Protection = request.app.state.protection
     body = await request.body()
     try:
         delivery_id = authenticate(state, request, body)
@@ -148,14 +160,19 @@ async def bigcommerce_webhook(
         hash=digest, delivery_id=delivery_id, scope=payload.scope,
         store_id=_short(payload.store_id), resource_id=_short(data.id),
         payload=payload.model_dump(mode="json", exclude_none=True), at=state.clock.now())
-    record_webhook_delivery("duplicate" if received.duplicate else "accepted")
+    status = "duplicate" if received.duplicate else "accepted"
+    record_webhook_delivery(status)
+    retention = None
     if not received.duplicate:
         state.worker.wake()
         if guard.retention.due():  # a worker thread per delivery would cost more than the insert
-            background.add_task(guard.retention.run_if_due)  # after the answer: BigCommerce never waits for it
+            retention = BackgroundTask(guard.retention.run_if_due)  # after the answer: BigCommerce never waits
     log.debug("webhook %s %s: event %s%s", payload.scope, delivery_id or "", received.id,
               " (duplicate)" if received.duplicate else "")
-    return WebhookAccepted(status="duplicate" if received.duplicate else "accepted", event_id=received.id)
+    # The answer is WebhookAccepted's JSON, written directly: no response-model validation per delivery, and
+    # json.dumps with its defaults (its cached encoder; JSONResponse's options build an encoder per answer).
+    return Response(json.dumps({"status": status, "event_id": received.id}), media_type="application/json",
+                    background=retention)
 
 
 def _short(value: int | str | None) -> str | None:

@@ -31,7 +31,8 @@ class WebhookWorker:
         self._thread: threading.Thread | None = None
 
     def wake(self) -> None:
-        self._wake.set()
+        if not self._wake.is_set():  # set: the pass it wakes has not begun, and will see this delivery's event
+            self._wake.set()
 
     def start(self) -> None:
         if self._thread is None:

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bookbridge.entrypoints.http.inputs import (
@@ -42,6 +42,25 @@ def test_load_json_limits() -> None:
         with pytest.raises(InputRefused) as refused:
             load_json(bad, "webhook body")
         assert refused.value.status_code == 400 and "webhook body" in str(refused.value.detail)
+
+
+@given(text=st.text(st.characters(categories=["Cs", "Ll", "Nd", "Po", "Cc"]), max_size=8),
+       ensure_ascii=st.booleans(), encoding=st.sampled_from(["utf-8", "utf-16-le", "utf-16-be", "utf-32-le"]))
+@example(text="\udc00", ensure_ascii=True, encoding="utf-16-le")  # all-ASCII bytes, yet an escaped surrogate
+@example(text="\ud800", ensure_ascii=False, encoding="utf-8")  # a surrogate as raw bytes (ED A0 80)
+@example(text="\ud800\udc00", ensure_ascii=False, encoding="utf-16-le")  # a pair: U+10000
+def test_a_lone_surrogate_is_refused_in_every_encoding_json_reads(text: str, ensure_ascii: bool,
+                                                                  encoding: str) -> None:
+    """json.loads reads UTF-8, -16 and -32, escapes and raw surrogate bytes alike: each way a lone surrogate can
+    arrive is refused, and anything else is read as json reads it (the guard skips its re-encoding check only for
+    bodies that can hold no surrogate). A pair encoded as UTF-16 is one character, not a lone surrogate."""
+    body = json.dumps([text], ensure_ascii=ensure_ascii).encode(encoding, "surrogatepass")
+    read = json.loads(body)
+    if any("\ud800" <= c <= "\udfff" for c in read[0]):
+        with pytest.raises(InputRefused, match="lone surrogate"):
+            load_json(body, "body")
+    else:
+        assert load_json(body, "body") == read
 
 
 def test_text_keeps_tabs_and_newlines_but_no_other_control_character() -> None:
