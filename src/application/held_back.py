@@ -58,10 +58,16 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
 def reasons(listing: StoreListing) -> list[str]:
     """Why one storefront listing is not listed, in words that group: a blocking problem's code, not its message
     (which names the edition's own values)."""
-    blocking = list(dict.fromkeys(p.code.replace("-", " ") for p in listing.problems if p.blocking))
+    blocking = list(dict.fromkeys(_CODE_WORDS.get(p.code, p.code.replace("-", " "))
+                                  for p in listing.problems if p.blocking))
     if blocking:
         return blocking
     reason = listing.not_listed_reason or "not listed"
     if reason.startswith("not licensed"):
-        return ["not licensed in the storefront's countries"]
+        return [NOT_LICENSED]
     return [reason]
+
+
+NOT_LICENSED = "not licensed in the storefront's countries"
+# One reason, one name: a `not-licensed` problem and a listing's "not licensed ..." reason are the same reason.
+_CODE_WORDS = {"not-licensed": NOT_LICENSED}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from bookbridge.application.money import money_text
 from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.listing import (
     ListingCaches,
@@ -162,4 +163,4 @@ def _price_change(before: ListingPrice | None, after: ListingPrice | None) -> st
 
 
 def _money(currency: str, amount: Decimal) -> str:
-    return f"{currency} {amount:,.2f}"
+    return money_text(amount, currency)

@@ -22,7 +22,15 @@ from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.logs import level_for
 from bookbridge.entrypoints.service import Service
 from bookbridge.entrypoints.settings import load_settings
-from cli_support import UK_STOREFRONT, forget_configuration, run, sample_config, write_config
+from cli_support import (
+    UK_STOREFRONT,
+    OnixProduct,
+    forget_configuration,
+    run,
+    sample_config,
+    write_config,
+    write_onix,
+)
 
 BIGCOMMERCE = 'kind = "bigcommerce"\nname = "shop"\nstore_hash = "abc123"\naccess_token = "t0ken"\n'
 
@@ -219,3 +227,18 @@ def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
     assert f"exception {item['id']} is still open" in retried.output
     after = {e["id"] for e in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)}
     assert after == before
+
+
+def test_plan_prints_a_changed_fields_whole_value_off_a_terminal(tmp_path):
+    onix = tmp_path / "feed.xml"
+    write_onix(onix, [OnixProduct("9780007232833")])
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}')
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    longer = ("Stockholm, 1964: a body is dredged from Lake Vättern, and Inspector Martin Beck begins a search that "
+              "takes him across the sea to an American city and a killer who writes letters.")
+    write_onix(onix, [OnixProduct("9780007232833", description=longer)])
+    result = plain("plan", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert longer in result.output, result.output  # whole, on one line: never cut at a width, never wrapped
+    assert "…" not in result.output

@@ -83,7 +83,7 @@ def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
             "goes on sale (the product the storefronts share stays on pre-order until us follows)"] in uk, uk
     assert ["2026-05-20 00:00 EDT (America/New_York)", f"Roseanna (Hardback) {HARDBACK}", "goes on sale"] in us
     assert ["2026-05-15 00:00 EDT (America/New_York)", f"The Laughing Policeman (Paperback) {PAPERBACK}",
-            "campaign price ends: back to USD 12.99"] in us, us
+            "campaign price ends: back to US$12.99"] in us, us
     assert not any(str(PAPERBACK) in row[1] for row in uk)  # the UK price does not change
     assert not any(HELD in row[1] for row in us)  # held back on the US storefront: not in the store there
     assert "GBP" not in " ".join(cell for row in us for cell in row)
@@ -272,6 +272,6 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (us)" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to USD 12.99 (us)")
+    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to US$12.99 (us)")
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue

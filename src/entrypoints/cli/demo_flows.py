@@ -159,7 +159,7 @@ def variants(console: Console, directory: Path, family: TitleFamily, source: Cat
         report = sync_store(command, EditableCatalogue(source, only=family.id), container.storefront(),
                             build_unit_of_work(container.engine(), clock, settings), clock)
         console.print(f"A second stand-in store sells each title as one product with a Format option "
-                      f'(\\[[storefronts]] format_strategy = "variants"). {escape(family.title)} becomes '
+                      f'({escape("[[storefronts]]")} format_strategy = "variants"). {escape(family.title)} becomes '
                       f"{plural(report.created, 'product')} there (print and digital editions are separate "
                       "products, as BigCommerce's product types require):")
         for product in sorted(sandbox.state.products.values(), key=lambda p: p["id"]):

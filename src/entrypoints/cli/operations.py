@@ -230,12 +230,13 @@ def runs(
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
         table = Table(title="Sync runs")
-        for column in ("id", "store", "started", "finished", "outcome", "created", "updated", "hidden",
-                       "failed"):
+        counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
+        for column in ("id", "store", "started", "finished", "outcome"):
             table.add_column(column)
+        for column in counted:
+            table.add_column(column.replace("_", " "), justify="right")
         for r in recent:
-            c = r.counts
-            table.add_row(str(r.id), r.storefront, utc_time(r.started),
-                          f"{r.finished:%H:%M:%S}" if r.finished else "", r.outcome, str(c.get("created", "")),
-                          str(c.get("updated", "")), str(c.get("hidden", "")), str(c.get("failed", "")))
+            table.add_row(str(r.id), escape(r.storefront), utc_time(r.started),
+                          utc_time(r.finished) if r.finished else "", r.outcome,
+                          *(str(r.counts.get(c, "")) for c in counted))
         screen().print(table)

@@ -100,8 +100,8 @@ def run_service(container: Container, *, http: bool, host: str, port: int,
 
 def serve(
     config: Path | None = ConfigOption,
-    host: str | None = typer.Option(None, help="listen address (default: \\[service] host, 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="listen port (default: \\[service] port, 8080)"),
+    host: str | None = typer.Option(None, help="listen address (default: [service] host, 127.0.0.1)"),
+    port: int | None = typer.Option(None, help="listen port (default: [service] port, 8080)"),
     no_http: bool = typer.Option(False, "--no-http", help="run the scheduler only, without the HTTP app"),
 ) -> None:
     """Run the service: syncs, launches, orders and the dashboard.

@@ -39,7 +39,7 @@ def test_a_listed_edition_never_applied_is_created_with_every_section() -> None:
     plan = plan_changes("uk", desired(edition()), {})
     assert kinds(plan) == [(ActionKind.CREATE, "9780007232833")]
     assert plan.actions[0].sections == tuple(Section)
-    assert plan.counts == {"create": 1, "adopt": 0, "update": 0, "hide": 0, "unchanged": 0, "skipped": 0}
+    assert plan.counts == {"create": 1, "adopt": 0, "update": 0, "hide": 0, "unchanged": 0, "held_back": 0}
 
 
 def test_applying_a_plan_leaves_an_empty_plan() -> None:
