@@ -242,3 +242,12 @@ def test_plan_prints_a_changed_fields_whole_value_off_a_terminal(tmp_path):
     assert result.exit_code == 0, result.output
     assert longer in result.output, result.output  # whole, on one line: never cut at a width, never wrapped
     assert "…" not in result.output
+
+
+def test_help_lists_every_command_whole_and_shows_tables_without_escapes():
+    listed = plain("--help")
+    assert listed.exit_code == 0
+    commands = listed.output.split("Commands:", 1)[1]
+    assert "..." not in commands, commands  # no description cut short
+    serve = plain("serve", "--help").output
+    assert "(default: [service] host, 127.0.0.1)" in serve and "\\[" not in serve
