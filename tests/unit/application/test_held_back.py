@@ -26,6 +26,8 @@ def test_editions_held_back_are_grouped_by_reason_and_counted_once() -> None:
     assert found["missing cover"][0] == (str(EBOOK),)
     assert str(HARDBACK) not in {i for g in groups for i in g.editions}
     assert groups[0].reason == "no price"  # the most editions first
+    # The paperback is on the UK storefront; the ebook (no cover anywhere) on none: not in the store.
+    assert {g.reason: g.everywhere for g in groups} == {"no price": (str(EBOOK),), "missing cover": (str(EBOOK),)}
 
 
 def test_one_reason_not_licensed_has_one_name_however_the_listing_found_it() -> None:
