@@ -251,3 +251,32 @@ def test_help_lists_every_command_whole_and_shows_tables_without_escapes():
     assert "..." not in commands, commands  # no description cut short
     serve = plain("serve", "--help").output
     assert "(default: [service] host, 127.0.0.1)" in serve and "\\[" not in serve
+
+
+def test_two_storefronts_on_one_channel_are_named(tmp_path):
+    us = UK_STOREFRONT.replace('name = "uk"', 'name = "us"').replace('"GBP"', '"USD"')
+    config = write_config(tmp_path, sample_config(2) + us + "default_currency = false\n")
+    result = plain("check", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert "storefronts 'uk' and 'us' both use channel_id = 1" in result.output, result.output
+
+
+def test_an_unset_secret_names_the_store_by_its_name_and_kind(tmp_path, monkeypatch):
+    monkeypatch.delenv("BB_WALK_UNSET_HASH", raising=False)
+    config = write_config(tmp_path, '[source]\nkind = "sample"\n[store]\nkind = "bigcommerce"\nname = "shop"\n'
+                                    'store_hash_env = "BB_WALK_UNSET_HASH"\naccess_token = "t0ken"\n' + UK_STOREFRONT)
+    result = plain("check", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert ("[store] 'shop', kind 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
+            "set") in result.output, result.output
+    assert "store 'bigcommerce'" not in result.output  # the kind is not the store's name
+
+
+def test_every_command_ends_an_invalid_configuration_the_same_way(tmp_path):
+    config = write_config(tmp_path, sample_config(2).replace('timezone = "Europe/London"', 'time_zone = "Europe/London"'))
+    for command in ("check", "plan", "sync"):
+        result = plain(command, "-c", str(config))
+        assert result.exit_code == 2, (command, result.output)
+        assert "unknown option 'time_zone' (did you mean 'timezone'?" in result.output, (command, result.output)
+        assert result.output.rstrip().endswith(
+            "(see docs/configuration.md, or `bookbridge init` for a commented example)"), (command, result.output)
