@@ -273,10 +273,20 @@ def test_an_unset_secret_names_the_store_by_its_name_and_kind(tmp_path, monkeypa
 
 
 def test_every_command_ends_an_invalid_configuration_the_same_way(tmp_path):
-    config = write_config(tmp_path, sample_config(2).replace('timezone = "Europe/London"', 'time_zone = "Europe/London"'))
+    misspelt = sample_config(2).replace('timezone = "Europe/London"', 'time_zone = "Europe/London"')
+    config = write_config(tmp_path, misspelt)
     for command in ("check", "plan", "sync"):
         result = plain(command, "-c", str(config))
         assert result.exit_code == 2, (command, result.output)
         assert "unknown option 'time_zone' (did you mean 'timezone'?" in result.output, (command, result.output)
         assert result.output.rstrip().endswith(
             "(see docs/configuration.md, or `bookbridge init` for a commented example)"), (command, result.output)
+
+
+def test_sync_off_a_terminal_starts_with_its_report_and_quotes_the_store(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    plan = plain("plan", "-c", str(config))
+    assert plan.stdout.startswith("Plan for store 'shop' (dry run: nothing was written)\n"), plan.stdout[:200]
+    result = plain("sync", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Sync of store 'shop'\n"), repr(result.stdout[:200])  # no empty line first

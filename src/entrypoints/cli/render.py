@@ -36,7 +36,7 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
 
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
-    counts = Table(title=f"Plan for store {escape(plan.storefront)} (dry run: nothing was written)")
+    counts = Table(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
     for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
         counts.add_column(column, justify="right")
     c = plan.counts
@@ -102,7 +102,8 @@ def _money(value: Any, default_currency: str | None = None) -> str | None:
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None) -> None:
     """A sync's counts; a retry's (`isbn`) count that edition's products alone."""
-    title = f"Retry of edition {isbn} in store {report.storefront}" if isbn else f"Sync of store {report.storefront}"
+    store = f"store {report.storefront!r}"  # quoted, as in every message that names it
+    title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
     table = Table(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         table.add_column(column, justify="right")

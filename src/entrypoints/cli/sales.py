@@ -167,13 +167,14 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
                else (report.group_by,))
     for column in columns:
         rows.add_column(column)
+    rows.add_column("currency")  # a row per currency: a title sold on two storefronts has two rows
     for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
     for row in report.rows[:limit]:
         group = format_name(row.group) if report.group_by == "format" else row.group
         cells = ((row.group, row.label, format_name(row.format)) if by_title else (row.group, row.label) if titled
                  else (group,))
-        rows.add_row(*map(escape, cells), str(row.units), money_text(row.revenue, row.currency))
+        rows.add_row(*map(escape, cells), row.currency, str(row.units), money_text(row.revenue, row.currency))
     console.print(rows)
     if limit is not None and len(report.rows) > limit:
         console.print(f"… and {len(report.rows) - limit} more rows (`bookbridge sales report` lists them all)")
@@ -185,7 +186,7 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     console.print(formats)
     reprint = Table(title="Reprint signal (weeks of cover)")
     for column in ("ISBN", "title", "format", "units a week", "stock", "weeks of cover", "reprint"):
-        reprint.add_column(column)
+        reprint.add_column(column, justify="right" if column in ("units a week", "stock", "weeks of cover") else "left")
     for r in report.reprint[:limit]:
         reprint.add_row(r.isbn, escape(r.title), format_name(r.format), str(r.weekly_velocity),
                         "unknown" if r.stock is None else str(r.stock),

@@ -87,7 +87,8 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
     uow, source, clock = container.unit_of_work(), container.source(), container.clock()
     with uow:
         before = uow.state.catalogue(source.name)
-    with Progress(console=console, transient=True) as progress:
+    # A progress bar on a terminal only: elsewhere it would leave an empty line before the report.
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("syncing", total=None)
         report = run(build_command(settings, full=full), source, container.storefront(), uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),

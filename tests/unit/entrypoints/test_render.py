@@ -35,7 +35,7 @@ def test_a_sync_report_keeps_brackets_in_the_store_name_and_the_exceptions_opene
     report = SyncReport(storefront="shop [test]", started=NOW, source_error="reading source 'x' failed: [red]")
     report.exceptions_opened.append("source-error: the title [Special Edition] has no price")
     out = _printed(print_report, report)
-    assert "Sync of store shop [test]" in out and "[Special Edition]" in out and "failed: [red]" in out
+    assert "Sync of store 'shop [test]'" in out and "[Special Edition]" in out and "failed: [red]" in out
 
 
 def test_a_price_in_a_plan_reads_as_money_with_the_currencys_minor_units():
