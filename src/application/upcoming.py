@@ -104,7 +104,10 @@ def _may_change(edition: Edition, first: date, last: date) -> bool:
 
 def describe_change(before: StoreListing, after: StoreListing) -> str:
     """One storefront listing's change, in words; never empty."""
-    said = [s for s in (_sale_change(before, after), _price_change(before.price, after.price)) if s]
+    sale, price = _sale_change(before, after), _price_change(before.price, after.price)
+    if price and not sale and not before.listed and not after.listed:  # nothing reaches the store: say why
+        return f"{price}, but it is held back ({after.not_listed_reason or 'not listed'})"
+    said = [s for s in (sale, price) if s]
     return "; ".join(said) or "its listing is updated (sale status and price stay as they are)"
 
 

@@ -290,3 +290,10 @@ def test_sync_off_a_terminal_starts_with_its_report_and_quotes_the_store(tmp_pat
     result = plain("sync", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Sync of store 'shop'\n"), repr(result.stdout[:200])  # no empty line first
+
+
+def test_jobs_before_the_service_ever_ran_says_so(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    result = plain("jobs", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("No scheduled jobs yet: `bookbridge serve` schedules them"), result.output

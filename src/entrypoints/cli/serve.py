@@ -131,7 +131,12 @@ def jobs(config: Path | None = ConfigOption,
     for job in found:
         local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
         table.add_row(utc_time(job.run_at), local, job.kind, job.store or "", plain_schedule(job.detail), job.id)
-    screen().print(table)
+    out = screen()
+    if not found:  # an empty table would not say why
+        out.print("No scheduled jobs yet: `bookbridge serve` schedules them (regular runs, launches and campaign "
+                  "flips) in the state database, where this command reads them.")
+        return
+    out.print(table)
 
 
 def milestones(config: Path | None = ConfigOption,
