@@ -297,3 +297,12 @@ def test_jobs_before_the_service_ever_ran_says_so(tmp_path):
     result = plain("jobs", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("No scheduled jobs yet: `bookbridge serve` schedules them"), result.output
+
+
+def test_empty_listings_say_so_in_words_as_the_dashboard_does(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    milestones = plain("milestones", "-c", str(config))
+    assert milestones.exit_code == 0 and milestones.output.startswith("No milestones yet"), milestones.output
+    sales = plain("sales", "report", "-c", str(config), "--from", "2026-11-01", "--to", "2026-11-28")
+    assert sales.exit_code == 0, sales.output
+    assert sales.output.startswith("No sales from 2026-11-01 to 2026-11-28: `bookbridge orders import`"), sales.output

@@ -175,6 +175,10 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
         cells = ((row.group, row.label, format_name(row.format)) if by_title else (row.group, row.label) if titled
                  else (group,))
         rows.add_row(*map(escape, cells), row.currency, str(row.units), money_text(row.revenue, row.currency))
+    if not report.rows:  # as the dashboard says "No data yet." rather than show empty tables
+        console.print(f"No sales from {report.start} to {report.end}: `bookbridge orders import` reads the store's "
+                      "orders into the sales ledger.")
+        return
     console.print(rows)
     if limit is not None and len(report.rows) > limit:
         console.print(f"… and {len(report.rows) - limit} more rows (`bookbridge sales report` lists them all)")

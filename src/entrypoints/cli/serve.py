@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.domain.ports.scheduling import ServiceHooks
@@ -156,5 +157,10 @@ def milestones(config: Path | None = ConfigOption,
                       r.event.after or "", r.action,
                       "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok
                       else f"[red]no[/red] (exception {r.exception_id})",
-                      r.detail)
-    screen().print(table)
+                      escape(r.detail))
+    out = screen()
+    if not records:  # as the dashboard says "No data yet." rather than show an empty table
+        out.print("No milestones yet: a sync records each milestone transition it reads (the first read is the "
+                  "baseline).")
+        return
+    out.print(table)
