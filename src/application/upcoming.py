@@ -112,6 +112,14 @@ def describe_change(before: StoreListing, after: StoreListing) -> str:
 
 
 _ON = {Availability.AVAILABLE: "on sale", Availability.PREORDER: "on pre-order", Availability.DISABLED: "not for sale"}
+
+
+def availability_words(value: str) -> str:
+    """An availability (ours, or BigCommerce's same three values) in words: "on sale", "on pre-order", ..."""
+    try:
+        return _ON[Availability(value)]
+    except ValueError:
+        return value
 _RESTRICTIVENESS = {Availability.AVAILABLE: 0, Availability.PREORDER: 1, Availability.DISABLED: 2}
 _STAGE_MOVES = {Stage.LIVE: "go on sale", Stage.PREORDER: "open for pre-order", Stage.ANNOUNCED: "be announced"}
 

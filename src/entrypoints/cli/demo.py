@@ -29,6 +29,7 @@ from rich.table import Table
 
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
+from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
@@ -201,7 +202,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         assert listing is not None
         prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
         shown = ", ".join(money_text(p.price, p.currency) for p in prices) or "no price"
-        console.print(escape(f"  create {listing.sku}  {listing.name}  [{listing.availability}] {shown}, "
+        selling = availability_words(listing.availability)
+        console.print(escape(f"  create {listing.sku}  {listing.name}  [{selling}] {shown}, "
                              f"channels {', '.join(map(str, listing.channels))}"))
     calls = len(sandbox.requests)
     report = sync_store(command, catalogue, store, uow, clock)

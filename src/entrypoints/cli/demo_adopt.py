@@ -33,7 +33,7 @@ def make_by_hand(console: Console, sandbox: DemoSandbox, listing: StoreListing) 
 def print_adoptions(console: Console, plan: Plan) -> None:
     for action in plan.of_kind(ActionKind.ADOPT)[:2]:
         changes = action.changes(None)
-        shown = "; ".join("{}: {} -> {}".format(c.field, *change_texts(c)) for c in changes
+        shown = "; ".join("{}: {} → {}".format(c.field, *change_texts(c)) for c in changes
                           if c.field in ("name", "price", "availability"))
         console.print(f"  adopt {escape(action.key)} (product {action.found.product_id if action.found else '?'}): "
                       f"{len(changes)} fields change, among them {escape(shown)}")
