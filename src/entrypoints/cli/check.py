@@ -186,11 +186,13 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
             f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
     table = Table(title="Per storefront: where each edition stands")
-    for column in ("storefront", "editions", "listed", "held back: problems", "not licensed",
-                   "not announced or withdrawn"):
+    table.add_column("storefront")
+    # In the listing rules' order, so that they add up; every reason not to list is "held back" (the glossary).
+    for column in ("editions", "listed", "held back: not licensed", "held back: a problem",
+                   "held back: not announced or withdrawn"):
         table.add_column(column, justify="right")
     for s in report.storefronts:
-        table.add_row(s.storefront, str(s.editions), str(s.listed), str(s.blocked), str(s.not_licensed),
+        table.add_row(escape(s.storefront), str(s.editions), str(s.listed), str(s.not_licensed), str(s.blocked),
                       str(s.not_yet_or_withdrawn))
     console.print(table)
     console.print(f"A first sync would create {report.products} products and hold back {report.products_held} "
