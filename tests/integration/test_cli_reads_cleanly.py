@@ -224,7 +224,7 @@ def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
     before = {e["id"] for e in listed}
     retried = plain("exceptions", "retry", str(item["id"]), "-c", str(config))
     assert retried.exit_code == 1, retried.output  # the sample edition still lacks what held it back
-    assert f"exception {item['id']} is still open" in retried.output
+    assert f"exception {item['id']} is still open: {item['message']}" in retried.output  # and why
     after = {e["id"] for e in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)}
     assert after == before
 

@@ -167,9 +167,12 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
             raise typer.Exit(EXIT_FAILURES)
         run_sync(container, isbn=item.isbn)
         with uow:
-            still_open = exception_id in {e.id for e in uow.exceptions.open_items()}
-        screen().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")
-        raise typer.Exit(EXIT_FAILURES if still_open else EXIT_OK)
+            now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+        if now_open is not None:  # why, in its own words: what is still to fix
+            screen().print(f"exception {exception_id} is still open: {escape(now_open.message)}")
+            raise typer.Exit(EXIT_FAILURES)
+        screen().print(f"exception {exception_id} is resolved")
+        raise typer.Exit(EXIT_OK)
 
 
 @exceptions_app.command("deliver")
