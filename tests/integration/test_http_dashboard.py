@@ -231,7 +231,11 @@ def test_runs_name_the_store_and_say_what_is_still_running(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, _ = dashboard
     runs = rows(section(client.get("/dashboard").text, "runs"))
-    assert runs[0][1:] == ["store", "2026-05-01 12:00 UTC", "running", "—", "—", "—", "—", "—"]
+    # Every count `bookbridge sync` and `bookbridge runs` show, under the same words.
+    assert runs[0][1:] == ["store", "2026-05-01 12:00 UTC", "running", "—", "—", "—", "—", "—", "—", "—"]
+    head = section(client.get("/dashboard").text, "runs")
+    assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
+                                                          "held back", "failed"]
     assert runs[1][3:5] == ["ok", "3"]
 
 
