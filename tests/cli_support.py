@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,48 @@ def forget_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
 def run(*args: str, env: dict[str, str] | None = None, columns: int = 250) -> Result:
     """`bookbridge *args` in this process, on a terminal wide enough that rich wraps no line of interest."""
     return CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns), **(env or {})})
+
+
+@dataclass(frozen=True)
+class OnixProduct:
+    """One ONIX 3.0 product for `write_onix`: active (List 64 04), available (List 65 20), for sale worldwide at
+    £7.99, a format of `work` (RelatedWork 01, List 164), with an approved description and, if `cover`, a cover."""
+
+    isbn: str
+    form: str = "BB"  # List 150: BB hardback, BC paperback
+    title: str = "Roseanna"
+    work: str = "roseanna"
+    cover: bool = True
+    description: str = "A body in a lake."
+
+
+_COVER = """<SupportingResource><ResourceContentType>01</ResourceContentType><ContentAudience>00</ContentAudience>
+<ResourceMode>03</ResourceMode><ResourceVersion><ResourceForm>02</ResourceForm>
+<ResourceLink>https://covers.example/{isbn}.jpg</ResourceLink></ResourceVersion></SupportingResource>"""
+_PRODUCT = """<Product><RecordReference>{isbn}</RecordReference><NotificationType>03</NotificationType>
+<ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>{isbn}</IDValue></ProductIdentifier>
+<DescriptiveDetail><ProductComposition>00</ProductComposition><ProductForm>{form}</ProductForm>
+<TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01</TitleElementLevel>
+<TitleText>{title}</TitleText></TitleElement></TitleDetail>
+<Contributor><SequenceNumber>1</SequenceNumber><ContributorRole>A01</ContributorRole>
+<PersonName>Maj Sjowall</PersonName></Contributor></DescriptiveDetail>
+<CollateralDetail><TextContent><TextType>03</TextType><ContentAudience>00</ContentAudience>
+<Text>{description}</Text></TextContent>{cover}</CollateralDetail>
+<PublishingDetail><PublishingStatus>04</PublishingStatus><PublishingDate><PublishingDateRole>01</PublishingDateRole>
+<Date>20260305</Date></PublishingDate><SalesRights><SalesRightsType>01</SalesRightsType><Territory>
+<RegionsIncluded>WORLD</RegionsIncluded></Territory></SalesRights></PublishingDetail>
+<RelatedMaterial><RelatedWork><WorkRelationCode>01</WorkRelationCode><WorkIdentifier><WorkIDType>01</WorkIDType>
+<IDTypeName>test</IDTypeName><IDValue>{work}</IDValue></WorkIdentifier></RelatedWork></RelatedMaterial>
+<ProductSupply><SupplyDetail><Supplier><SupplierRole>01</SupplierRole></Supplier>
+<ProductAvailability>20</ProductAvailability>
+<Price><PriceType>02</PriceType><PriceAmount>7.99</PriceAmount><CurrencyCode>GBP</CurrencyCode></Price>
+</SupplyDetail></ProductSupply></Product>"""
+
+
+def write_onix(path: Path, products: Sequence[OnixProduct]) -> None:
+    """An ONIX 3.0 message of `products` at `path` (a `[source] kind = "onix-file"` to edit between commands)."""
+    body = "".join(_PRODUCT.format(isbn=p.isbn, form=p.form, title=p.title, work=p.work, description=p.description,
+                                   cover=_COVER.format(isbn=p.isbn) if p.cover else "") for p in products)
+    path.write_text('<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference"><Header><Sender>'
+                    "<SenderName>Test</SenderName></Sender><SentDateTime>20261128</SentDateTime></Header>"
+                    f"{body}</ONIXMessage>", encoding="utf-8")

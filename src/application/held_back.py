@@ -6,6 +6,7 @@ not listed, for the dashboard's status header.
 An edition is held back on a storefront when its listing there is not listed: a blocking problem (grouped by the
 problem's code: "missing cover", "rights conflict", ...), no licence in the storefront's countries, or a
 lifecycle stage that is never listed. An edition counts once per reason, however many storefronts share it.
+Those held back on every storefront are not in the store at all: a sync run counts them as "held back".
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class HeldBackGroup:
     reason: str  # in words: "missing cover", "not licensed in the storefront's countries", ...
     editions: tuple[str, ...]  # ISBNs, sorted
     storefronts: tuple[str, ...]  # where, in configured order
+    everywhere: tuple[str, ...] = ()  # of `editions`, those held back on every storefront: not in the store
 
 
 def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings], *, now: datetime,
@@ -40,28 +42,39 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
     caches = ListingCaches()
     isbns: dict[str, set[str]] = defaultdict(set)
     where: dict[str, dict[str, None]] = defaultdict(dict)
+    everywhere: set[str] = set()
     for family in families:
         for edition in family.editions:
             parts = edition_parts(edition, mapping, caches)
+            held = 0
             for storefront in storefronts:
                 listing = build_edition_listing(edition, storefront, at=now, parts=parts, caches=caches)
                 if listing.listed:
                     continue
+                held += 1
                 for reason in reasons(listing):
                     isbns[reason].add(str(edition.isbn))
                     where[reason][storefront.name] = None
-    groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)), storefronts=tuple(where[r]))
-              for r, found in isbns.items()]
+            if storefronts and held == len(storefronts):
+                everywhere.add(str(edition.isbn))
+    groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)), storefronts=tuple(where[r]),
+                            everywhere=tuple(sorted(found & everywhere))) for r, found in isbns.items()]
     return sorted(groups, key=lambda g: (-len(g.editions), g.reason))
 
 
 def reasons(listing: StoreListing) -> list[str]:
     """Why one storefront listing is not listed, in words that group: a blocking problem's code, not its message
     (which names the edition's own values)."""
-    blocking = list(dict.fromkeys(p.code.replace("-", " ") for p in listing.problems if p.blocking))
+    blocking = list(dict.fromkeys(_CODE_WORDS.get(p.code, p.code.replace("-", " "))
+                                  for p in listing.problems if p.blocking))
     if blocking:
         return blocking
     reason = listing.not_listed_reason or "not listed"
     if reason.startswith("not licensed"):
-        return ["not licensed in the storefront's countries"]
+        return [NOT_LICENSED]
     return [reason]
+
+
+NOT_LICENSED = "not licensed in the storefront's countries"
+# One reason, one name: a `not-licensed` problem and a listing's "not licensed ..." reason are the same reason.
+_CODE_WORDS = {"not-licensed": NOT_LICENSED}

@@ -223,11 +223,12 @@ class ScheduledRuns:
             return report  # nothing was read: keep the scheduled flips, no milestones
         if not report.stopped and not self.should_stop():
             self.schedule_wakeups(report.wakeups, after)
+        again = partial(self.sync_again, isbn=isbn)  # a retry's follow-up sends its edition only
         sync_milestones(self.config.store, before, after, report, actions=self.config.milestone_actions, uow=uow,
-                        log=self.ports.milestone_log, clock=self.ports.clock, sync_again=self.sync_again,
+                        log=self.ports.milestone_log, clock=self.ports.clock, sync_again=again,
                         schedule_launch=self.schedule_edition_launch)
         # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service.
-        effects = SyncEffects(self.config.store, uow, after, sync_again=self.sync_again,
+        effects = SyncEffects(self.config.store, uow, after, sync_again=again,
                               schedule_launch=self.schedule_edition_launch, report=report)
         settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock)
         return report
@@ -242,10 +243,12 @@ class ScheduledRuns:
             logger.info("%d precise jobs scheduled; next at %s", len(ahead), min(ahead).isoformat())
         return sorted(ids)
 
-    def sync_again(self) -> SyncReport:
-        """A follow-up sync (`attach-assets`), already under the store's lease; milestones are not detected again."""
+    def sync_again(self, isbn: str | None = None) -> SyncReport:
+        """A follow-up sync (`attach-assets`), already under the store's lease; milestones are not detected again.
+        After a retry (`isbn`), of that edition only."""
         uow = self.ports.new_uow()
-        return sync_store(self.ports.sync_command(False), self.ports.new_source(uow), self.ports.storefront(), uow,
+        run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
+        return run(self.ports.sync_command(False), self.ports.new_source(uow), self.ports.storefront(), uow,
                           self.ports.clock, should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
 
     def schedule_edition_launch(self, edition: Edition) -> str:

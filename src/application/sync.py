@@ -183,8 +183,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         planned = plan_store(cmd, source, uow, clock, memos=memos, store=store)
     except SourceUnreadable as exc:
         return source_unreadable(name, source.name, exc, uow, clock)
-    report = SyncReport(storefront=name, started=clock.now(), unchanged=planned.plan.unchanged,
-                        skipped=len(planned.plan.skipped) + len(planned.plan.mismatched))
+    unchanged, held_back = _unchanged_and_held_back(planned, cmd.only)
+    report = SyncReport(storefront=name, started=clock.now(), unchanged=unchanged, skipped=held_back)
     record_source_problems(planned.read, source.name, uow, clock, report)
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
@@ -207,7 +207,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
             _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id)
 
     done = 0
-    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle):
+    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only):
         if should_stop is not None and should_stop():
             report.stopped = True  # what is done is recorded; the next run plans the rest again
             break
@@ -237,19 +237,37 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     return report
 
 
+def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) -> tuple[int, int]:
+    """The plan's unchanged and held-back counts; for a retry (`only`), those of the retried edition's products."""
+    plan = planned.plan
+    if only is None:
+        return plan.unchanged, len(plan.skipped) + len(plan.mismatched)
+    acted = {a.key for a in plan.actions} | {li.key for li in plan.skipped} | {m.listing.key for m in plan.mismatched}
+    mine = [li for li in planned.listings if any(str(isbn) in only for isbn in li.isbns)]
+    held = sum(1 for li in plan.skipped if any(str(isbn) in only for isbn in li.isbns))
+    held += sum(1 for m in plan.mismatched if any(str(isbn) in only for isbn in m.listing.isbns))
+    return sum(1 for li in mine if li.key not in acted and li.listed), held
+
+
 def _batches(actions: Sequence[StoreAction], planned: PlannedSync, applied: dict[str, AppliedListing],
-             store: Storefront, size: int, settle: Callable[[], None]) -> Iterator[tuple[int, Sequence[StoreAction]]]:
+             store: Storefront, size: int, settle: Callable[[], None],
+             only: frozenset[str] | None = None) -> Iterator[tuple[int, Sequence[StoreAction]]]:
     """The plan's actions in batches; then, for a store that links related products by id, the products whose
     links were written with ids that changed since (a product made again, or a format made later in this run),
     found once the plan's batches are recorded (a run stopped early leaves them to the next): `settle` first
-    records every action still pending, so that none is missed."""
+    records every action still pending, so that none is missed. A retry (`only`) sends nothing for other
+    editions, relinks included."""
     for start in range(0, len(actions), size):
         yield start, actions[start : start + size]
     if isinstance(store, RelatedLinking) and store.links_related_products:
         settle()
-        relinks = relink_actions(planned, applied)
+        # A retry (`only`) relinks its own product alone; the others' links wait for the next sync.
+        relinks = [a for a in relink_actions(planned, applied) if only is None or _touches(a, only)]
         for start in range(0, len(relinks), size):
             yield start, relinks[start : start + size]
+
+
+RELINK_REASON = "related products: their store ids changed"
 
 
 def relink_actions(planned: PlannedSync, applied: dict[str, AppliedListing]) -> list[StoreAction]:
@@ -261,7 +279,7 @@ def relink_actions(planned: PlannedSync, applied: dict[str, AppliedListing]) -> 
                and Section.CORE not in applied[li.key].held  # a store-side edit under `report`: left alone
                and applied[li.key].hashes.get(Section.CORE) == li.hashes.get(Section.CORE)]
     return [StoreAction(ActionKind.UPDATE, key, by_key[key], (Section.CORE,),
-                        reason="related products: their store ids changed") for key in stale_links(current, applied)]
+                        reason=RELINK_REASON) for key in stale_links(current, applied)]
 
 
 def _record_categories(store: Storefront, name: str, uow: UnitOfWork) -> None:
@@ -363,6 +381,7 @@ def _record_batch(
                     report.hidden += 1
                 else:
                     report.updated += 1
+                    report.relinked += action.reason == RELINK_REASON
                 continue
             report.failed += 1
             if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:

@@ -25,6 +25,7 @@ class SyncReport:
     created: int = 0
     adopted: int = 0  # products the store already held under the listing's SKU, taken over (never created)
     updated: int = 0
+    relinked: int = 0  # of `updated`: related-product links rewritten with ids made in this run (not in the plan)
     hidden: int = 0
     unchanged: int = 0
     skipped: int = 0

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from bookbridge.application.money import money_text
 from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.listing import (
     ListingCaches,
@@ -103,11 +104,22 @@ def _may_change(edition: Edition, first: date, last: date) -> bool:
 
 def describe_change(before: StoreListing, after: StoreListing) -> str:
     """One storefront listing's change, in words; never empty."""
-    said = [s for s in (_sale_change(before, after), _price_change(before.price, after.price)) if s]
+    sale, price = _sale_change(before, after), _price_change(before.price, after.price)
+    if price and not sale and not before.listed and not after.listed:  # nothing reaches the store: say why
+        return f"{price}, but it is held back ({after.not_listed_reason or 'not listed'})"
+    said = [s for s in (sale, price) if s]
     return "; ".join(said) or "its listing is updated (sale status and price stay as they are)"
 
 
 _ON = {Availability.AVAILABLE: "on sale", Availability.PREORDER: "on pre-order", Availability.DISABLED: "not for sale"}
+
+
+def availability_words(value: str) -> str:
+    """An availability (ours, or BigCommerce's same three values) in words: "on sale", "on pre-order", ..."""
+    try:
+        return _ON[Availability(value)]
+    except ValueError:
+        return value
 _RESTRICTIVENESS = {Availability.AVAILABLE: 0, Availability.PREORDER: 1, Availability.DISABLED: 2}
 _STAGE_MOVES = {Stage.LIVE: "go on sale", Stage.PREORDER: "open for pre-order", Stage.ANNOUNCED: "be announced"}
 
@@ -162,4 +174,4 @@ def _price_change(before: ListingPrice | None, after: ListingPrice | None) -> st
 
 
 def _money(currency: str, amount: Decimal) -> str:
-    return f"{currency} {amount:,.2f}"
+    return money_text(amount, currency)

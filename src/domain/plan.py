@@ -142,7 +142,7 @@ class Plan:
     def counts(self) -> dict[str, int]:
         counts = {kind.value: len(self.of_kind(kind)) for kind in ActionKind}
         counts["unchanged"] = self.unchanged
-        counts["skipped"] = len(self.skipped) + len(self.mismatched)
+        counts["held_back"] = len(self.skipped) + len(self.mismatched)  # the glossary's word, as in SyncReport
         return counts
 
 

@@ -5,8 +5,9 @@
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
     time_ago(then, now) -> "3 hours ago"
 
-APScheduler describes a trigger as `interval[H:MM:SS]` or `cron[field='value', ...]`; the scheduler runs in UTC
-(`entrypoints.scheduler`), so cron times are UTC. Text that is neither is returned as it is.
+APScheduler describes a trigger as `interval[H:MM:SS]`, `cron[field='value', ...]` or `date[...]`; the scheduler
+runs in UTC (`entrypoints.scheduler`), so cron times are UTC. A cron schedule with no shorter wording is given as
+its crontab line (`on the schedule "0 2 * * 1-5" (crontab, UTC)`); text that is none of these is returned as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
+_DATE = re.compile(r"^date\[.*\]$")  # a one-off job: when it runs is shown beside it
+_CRONTAB = ("minute", "hour", "day", "month", "day_of_week")
 _FIELD = re.compile(r"(\w+)='([^']*)'")
 _DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
          "sat": "Saturday", "sun": "Sunday", "0": "Monday", "1": "Tuesday", "2": "Wednesday", "3": "Thursday",
@@ -46,7 +49,11 @@ def plain_schedule(text: str) -> str:
         single = {86_400: "every day", 3_600: "every hour", 60: "every minute", 1: "every second"}
         return single.get(total) or f"every {_span(total)}"
     if match := _CRON.match(text):
-        return _cron_words(dict(_FIELD.findall(match.group(1)))) or text
+        fields = dict(_FIELD.findall(match.group(1)))
+        crontab = " ".join(fields.get(name, "*") for name in _CRONTAB)
+        return _cron_words(fields) or f'on the schedule "{crontab}" (crontab, UTC)'
+    if _DATE.match(text):
+        return "once"
     return text
 
 

@@ -30,6 +30,7 @@ from bookbridge.domain.ports import CatalogSource, UnitOfWork
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints import jobs, metrics
 from bookbridge.entrypoints.container import Container, build_command, lease_holder
+from bookbridge.entrypoints.presentation import plain_schedule
 from bookbridge.entrypoints.scheduler import JOBS, launch_job_id, make_scheduler
 
 logger = logging.getLogger(__name__)
@@ -254,7 +255,7 @@ def upcoming_job(job: Job) -> UpcomingJob:
         return UpcomingJob(id=job.id, kind=str(kwargs.get("kind", "launch")), run_at=job.next_run_time.astimezone(UTC),
                            store=store, detail=str(kwargs.get("detail", "")))
     return UpcomingJob(id=job.id, kind=PERIODIC_KINDS.get(prefix, prefix), run_at=job.next_run_time.astimezone(UTC),
-                       store=store if isinstance(store, str) else None, detail=str(job.trigger))
+                       store=store if isinstance(store, str) else None, detail=plain_schedule(str(job.trigger)))
 
 
 def _observe_lag(event: JobSubmissionEvent) -> None:

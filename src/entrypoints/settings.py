@@ -170,13 +170,18 @@ class Settings(BaseSettings):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"storefront names must be unique: {', '.join(duplicates)}")
-        channels = [s.channel_id for s in self.storefronts]
-        if len(channels) != len(set(channels)):
-            raise ValueError("two storefronts use the same channel_id")
+        by_channel: dict[int, list[str]] = {}
+        for s in self.storefronts:
+            by_channel.setdefault(s.channel_id, []).append(s.name)
+        for channel, sharing in by_channel.items():
+            if len(sharing) > 1:
+                raise ValueError(f"storefronts {' and '.join(map(repr, sharing))} both use channel_id = {channel}: "
+                                 "each storefront is one channel of the store (`bookbridge check` lists them)")
         defaults = [s.name for s in self.storefronts if s.default_currency]
         if self.storefronts and len(defaults) != 1:
+            found = f"found {' and '.join(map(repr, defaults))}" if defaults else "found none"
             raise ValueError("exactly one storefront must have default_currency = true (the store's currency); "
-                             f"found {len(defaults)}")
+                             f"{found}")
         return self
 
     @classmethod

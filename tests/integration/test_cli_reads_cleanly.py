@@ -22,7 +22,15 @@ from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.logs import level_for
 from bookbridge.entrypoints.service import Service
 from bookbridge.entrypoints.settings import load_settings
-from cli_support import UK_STOREFRONT, forget_configuration, run, sample_config, write_config
+from cli_support import (
+    UK_STOREFRONT,
+    OnixProduct,
+    forget_configuration,
+    run,
+    sample_config,
+    write_config,
+    write_onix,
+)
 
 BIGCOMMERCE = 'kind = "bigcommerce"\nname = "shop"\nstore_hash = "abc123"\naccess_token = "t0ken"\n'
 
@@ -216,6 +224,85 @@ def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
     before = {e["id"] for e in listed}
     retried = plain("exceptions", "retry", str(item["id"]), "-c", str(config))
     assert retried.exit_code == 1, retried.output  # the sample edition still lacks what held it back
-    assert f"exception {item['id']} is still open" in retried.output
+    assert f"exception {item['id']} is still open: {item['message']}" in retried.output  # and why
     after = {e["id"] for e in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)}
     assert after == before
+
+
+def test_plan_prints_a_changed_fields_whole_value_off_a_terminal(tmp_path):
+    onix = tmp_path / "feed.xml"
+    write_onix(onix, [OnixProduct("9780007232833")])
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}')
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    longer = ("Stockholm, 1964: a body is dredged from Lake Vättern, and Inspector Martin Beck begins a search that "
+              "takes him across the sea to an American city and a killer who writes letters.")
+    write_onix(onix, [OnixProduct("9780007232833", description=longer)])
+    result = plain("plan", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert longer in result.output, result.output  # whole, on one line: never cut at a width, never wrapped
+    assert "…" not in result.output
+
+
+def test_help_lists_every_command_whole_and_shows_tables_without_escapes():
+    listed = plain("--help")
+    assert listed.exit_code == 0
+    commands = listed.output.split("Commands:", 1)[1]
+    assert "..." not in commands, commands  # no description cut short
+    serve = plain("serve", "--help").output
+    assert "(default: [service] host, 127.0.0.1)" in serve and "\\[" not in serve
+
+
+def test_two_storefronts_on_one_channel_are_named(tmp_path):
+    us = UK_STOREFRONT.replace('name = "uk"', 'name = "us"').replace('"GBP"', '"USD"')
+    config = write_config(tmp_path, sample_config(2) + us + "default_currency = false\n")
+    result = plain("check", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert "storefronts 'uk' and 'us' both use channel_id = 1" in result.output, result.output
+
+
+def test_an_unset_secret_names_the_store_by_its_name_and_kind(tmp_path, monkeypatch):
+    monkeypatch.delenv("BB_WALK_UNSET_HASH", raising=False)
+    config = write_config(tmp_path, '[source]\nkind = "sample"\n[store]\nkind = "bigcommerce"\nname = "shop"\n'
+                                    'store_hash_env = "BB_WALK_UNSET_HASH"\naccess_token = "t0ken"\n' + UK_STOREFRONT)
+    result = plain("check", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert ("[store] 'shop', kind 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
+            "set") in result.output, result.output
+    assert "store 'bigcommerce'" not in result.output  # the kind is not the store's name
+
+
+def test_every_command_ends_an_invalid_configuration_the_same_way(tmp_path):
+    misspelt = sample_config(2).replace('timezone = "Europe/London"', 'time_zone = "Europe/London"')
+    config = write_config(tmp_path, misspelt)
+    for command in ("check", "plan", "sync"):
+        result = plain(command, "-c", str(config))
+        assert result.exit_code == 2, (command, result.output)
+        assert "unknown option 'time_zone' (did you mean 'timezone'?" in result.output, (command, result.output)
+        assert result.output.rstrip().endswith(
+            "(see docs/configuration.md, or `bookbridge init` for a commented example)"), (command, result.output)
+
+
+def test_sync_off_a_terminal_starts_with_its_report_and_quotes_the_store(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    plan = plain("plan", "-c", str(config))
+    assert plan.stdout.startswith("Plan for store 'shop' (dry run: nothing was written)\n"), plan.stdout[:200]
+    result = plain("sync", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Sync of store 'shop'\n"), repr(result.stdout[:200])  # no empty line first
+
+
+def test_jobs_before_the_service_ever_ran_says_so(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    result = plain("jobs", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("No scheduled jobs yet: `bookbridge serve` schedules them"), result.output
+
+
+def test_empty_listings_say_so_in_words_as_the_dashboard_does(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    milestones = plain("milestones", "-c", str(config))
+    assert milestones.exit_code == 0 and milestones.output.startswith("No milestones yet"), milestones.output
+    sales = plain("sales", "report", "-c", str(config), "--from", "2026-11-01", "--to", "2026-11-28")
+    assert sales.exit_code == 0, sales.output
+    assert sales.output.startswith("No sales from 2026-11-01 to 2026-11-28: `bookbridge orders import`"), sales.output

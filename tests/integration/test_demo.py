@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -14,8 +18,9 @@ from bookbridge.entrypoints.cli import app
 
 
 @pytest.fixture(scope="module")
-def demo() -> tuple[str, datetime]:
-    """One run of `bookbridge demo --keep` for the module: its output (not a terminal) and when it began."""
+def demo() -> tuple[str, datetime, dict[str, dict[str, int]]]:
+    """One run of `bookbridge demo --keep` for the module: its output (not a terminal), when it began, and the
+    counts of its sync runs by the minute they started (UTC), as the state database keeps them."""
     began = datetime.now(UTC)
     result = CliRunner().invoke(app, ["demo", "--keep"])  # no COLUMNS: output off a terminal is never wrapped
     assert result.exit_code == 0, result.output
@@ -25,20 +30,23 @@ def demo() -> tuple[str, datetime]:
     folder = Path(kept.group(1))
     try:
         assert (folder / "state.db").is_file() and sorted((folder / "sales").glob("*.csv"))
+        with closing(sqlite3.connect(folder / "state.db")) as db:
+            runs = {str(started)[:16]: json.loads(counts) for started, counts in
+                    db.execute("SELECT started, counts FROM sync_runs ORDER BY id")}
     finally:
         shutil.rmtree(folder)
-    return out, began
+    return out, began, runs
 
 
 def test_the_clock_runs_three_days_up_to_now_named_in_each_storefronts_zone(demo):
-    out, began = demo
+    out, began, _ = demo
     start = re.search(r"it starts three days ago \((\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for uk; "
                       r"(\d{4}-\d\d-\d\d \d\d:\d\d) ES?T \(America/New_York\) for us\) and ends now", out)
     assert start, out[:1500]
 
 
 def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
-    out, _ = demo
+    out, _, _ = demo
     assert "50 title families, 122 editions" in out
     assert re.search(r"First sync: \d+ BigCommerce API calls", out)
     created = re.search(r"│ demo store\s+│\s+(\d+) │\s+(\d+) │", out)
@@ -50,6 +58,11 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     made = re.search(r"SKU (\d+), product (\d+), made by hand before bookbridge\): the first sync adopts it", out)
     assert made and created.group(2) == "1", out
     assert re.search(rf"adopt {made.group(1)} \(product {made.group(2)}\): \d+ fields change, among them name: ", out)
+    assert re.search(r"price: £1\.00 → £\d+\.\d\d", out), "the store's price and ours, both as money"
+    # More updates than the plan said: the line says they are links to products made in the run.
+    assert re.search(r"\d+ updates? of these only link related products", out)
+    # Each planned create shows its availability in brackets, as text.
+    assert re.search(r"create 978\d{10}  .+  \[(on sale|on pre-order)\] ", out), out[:3000]
     categories = re.search(r"Categories \(from the demo's subject mapping\): (\d+) in the channels' trees", out)
     assert categories and int(categories.group(1)) > 0 and "Fiction > Crime & mystery (" in out
     # Money per currency, with the currency's minor units: never four decimals.
@@ -58,9 +71,10 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
 
 
 def test_launches_happen_at_each_storefronts_local_midnight(demo):
-    out, _ = demo
-    assert "preorder -> available" in out
-    assert re.search(r"sale price none -> (£|US\$)\d+\.\d\d", out)
+    out, _, _ = demo
+    # In the dashboard's words, not the store's field values.
+    assert "on pre-order → on sale" in out and "preorder" not in out and "available" not in out
+    assert re.search(r"campaign price starts: (£|US\$)\d+\.\d\d", out) and "sale price none" not in out
     # A US midnight launch is 00:00 America/New_York, named; titles on both channels launch at the later midnight.
     assert re.search(r"\d\d:\d\d GMT \(Europe/London\) for uk; \d{4}-\d\d-\d\d 00:00 ES?T \(America/New_York\) for "
                      r"us: \d+ store changes?", out)
@@ -71,8 +85,21 @@ def test_launches_happen_at_each_storefronts_local_midnight(demo):
         assert len(listed) + (int(more.group(1)) if more else 0) == int(count), block
 
 
+def test_each_instants_store_changes_are_the_products_its_sync_run_updated(demo):
+    """What the timeline says changed at an instant is what `bookbridge runs` and the dashboard's "Last runs" count
+    for that instant's sync: no product is updated there without the timeline saying so."""
+    out, _, runs = demo
+    instants = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for uk; .*: (\d+) store changes?$", out,
+                          re.MULTILINE)
+    assert instants, out
+    for london, count in instants:
+        started = datetime.strptime(london, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/London"))
+        counts = runs[f"{started.astimezone(UTC):%Y-%m-%d %H:%M}"]
+        assert counts["updated"] == int(count), (london, counts)
+
+
 def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
-    out, _ = demo
+    out, _, _ = demo
     assert "not yet approved: the sync sends 0 images" in out
     assert "the sync replaces the product's cover (1 image sent, 1 old one deleted)" in out
     assert re.search(r"Milestone final-approval of 978\d{10} fires its action, attach-assets: done", out)
@@ -80,31 +107,36 @@ def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
 
 
 def test_a_family_is_sold_as_variants(demo):
-    out, _ = demo
-    assert '([[storefronts]] format_strategy = "variants")' in out, "the config table's name is printed whole"
+    out, _, _ = demo
+    assert '([[storefronts]] format_strategy = "variants")' in out, "the TOML table is named, not swallowed"
     assert re.search(r"variant 978\d{10}: Hardback, £\d+\.\d\d\n\s+variant 978\d{10}: Paperback, £", out)
 
 
 def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
-    out, began = demo
+    out, began, _ = demo
     placed = re.search(r"Shoppers placed (\d+) orders \((\d+) lines, (\d+) units\) over the past 28 days up to now",
                        out)
     assert placed and int(placed.group(1)) > 0
     imported = re.search(r"│\s+(\d+) │\s+(\d+) │\s+\d+ │\s+0 │\s+0 │", out[out.index("Order import"):])
     assert imported and imported.groups() == (placed.group(1), placed.group(2)), out
+    # The orders' 28 days are the report's 28 days, in every storefront's own day: one CSV file a day.
+    assert "sales sink consonance-csv: 28 days sent" in out, out[out.index("Order import"):][:1500]
     window = re.search(r"Sales from (\S+) to (\S+), by title", out)
     assert window and date.fromisoformat(window.group(2)) == began.date(), "the report's 28 days end today"
-    assert re.search(r"┃ ISBN\s+┃ title\s+┃ format\s+┃", out) and "eBook (EPUB)" in out and "ebook-epub" not in out
+    assert re.search(r"┃ ISBN\s+┃ title\s+┃ format\s+┃ currency ┃", out) and "eBook (EPUB)" in out
+    assert "ebook-epub" not in out and re.search(r"│ (GBP|USD)\s+│\s+\d+ │\s+(£|US\$)[\d,]+\.\d\d │", out)
     sold = re.search(r"(\d+) orders came back as sales of (\d+) units \(£[\d,]+\.\d\d, US\$[\d,]+\.\d\d\)", out)
     assert sold and sold.group(1) == placed.group(1)
     assert 0 < int(sold.group(2)) < int(placed.group(3)), "the cancelled and refunded lines are taken back out"
     assert "Fastest-moving formats" in out and "Reprint signal" in out
+    rates = re.findall(r"│\s+\d+ │\s+(\d+(?:\.\d+)?) │\n", out[out.index("Fastest-moving formats"):])
+    assert rates and not any(r.endswith("0") and "." in r for r in rates), rates  # 20.5 as the dashboard, not 20.50
     assert "(/tmp" not in out or "kept with it" in out
     assert "removed when the demo ends" not in out, "--keep keeps the folder: the demo must not say otherwise"
 
 
 def test_each_flow_says_where_to_look(demo):
-    out, _ = demo
+    out, _, _ = demo
     for section in ("Title metadata becomes products", "Territorial rights", "Every failure in the exception queue",
                     "Launches and campaign prices, at their instants", "Approved assets, and a milestone",
                     "Formats as variants", "Orders come back as sales"):
@@ -113,6 +145,6 @@ def test_each_flow_says_where_to_look(demo):
 
 
 def test_output_off_a_terminal_is_never_wrapped(demo):
-    out, _ = demo
+    out, _, _ = demo
     assert max(len(line) for line in out.splitlines()) > 120, "long lines stay whole"
     assert not re.search(r"97818000\d{0,4}…", out) and not re.search(r"\b97818\d{0,7}\n", out), "no cut ISBN"

@@ -61,8 +61,18 @@ def test_demo_serve_keeps_the_dashboard_running_until_sigterm(tmp_path: Path) ->
             else:
                 raise AssertionError("the service never became ready")
             assert client.get("/api/runs").status_code == 401, "the admin API needs the token"
-            runs = client.get("/api/runs", headers={"Authorization": f"Bearer {token}"})
+            admin = {"Authorization": f"Bearer {token}"}
+            runs = client.get("/api/runs", headers=admin)
             assert runs.status_code == 200 and len(runs.json()) >= 4, runs.text  # the demo's syncs are on record
+            assert {r["store"] for r in runs.json()} == {"demo store"}, "a run is the store's, not a storefront's"
+            plan = client.get("/api/plan", headers=admin).json()
+            assert set(plan["counts"]) == {"create", "adopt", "update", "hide", "unchanged", "held_back"}, plan
+            # Jobs in plain words, as the dashboard and `bookbridge jobs` show them; prices as money.
+            upcoming = client.get("/api/upcoming", headers=admin).json()
+            details = " ".join(job["detail"] for job in upcoming)
+            assert "every 15 minutes" in details and "daily at 02:00 UTC" in details, details
+            assert not re.search(r"(cron|interval|date)\[", details), details
+            assert re.search(r"back to (£|US\$)\d+\.\d\d", details) and not re.search(r"(GBP|USD) \d", details)
             signed_in = client.post("/login", data={"token": token}, follow_redirects=False)
             assert signed_in.status_code == 303, signed_in.text
             page = client.get("/dashboard")

@@ -127,7 +127,7 @@ def test_runs_sync_upcoming(client: TestClient, app_parts) -> None:  # type: ign
         uow.runs.finish_run(run.id, at=container.clock().now(), counts={"created": 5, "failed": 1}, outcome="failed")
         uow.commit()
     runs = client.get("/api/runs", headers=admin()).json()
-    assert [(r["storefront"], r["outcome"], r["counts"]) for r in runs] == [("uk", "failed",
+    assert [(r["store"], r["outcome"], r["counts"]) for r in runs] == [("uk", "failed",
                                                                             {"created": 5, "failed": 1})]
     queued = client.post("/api/sync?full=true", headers=admin())
     assert queued.status_code == 202 and queued.json()["job_id"] == "sync-1"

@@ -68,7 +68,10 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
         "Last good sync 2026-05-01 09:01 UTC (2 hours ago) Latest run 2: running")
     assert "Open exceptions 3" in text(section(page, "status-exceptions", "div"))
     held = text(section(page, "status-held-back", "div"))
-    assert held == "Held back 1 edition 1 no price (us)", held
+    # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
+    # the store): the header says which is which.
+    assert held == ("Held back 1 edition from one storefront or more; 0 from all, so not in the store (a run's “held "
+                    "back”) 1 no price (us)"), held
 
 
 def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
@@ -83,7 +86,7 @@ def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
             "goes on sale (the product the storefronts share stays on pre-order until us follows)"] in uk, uk
     assert ["2026-05-20 00:00 EDT (America/New_York)", f"Roseanna (Hardback) {HARDBACK}", "goes on sale"] in us
     assert ["2026-05-15 00:00 EDT (America/New_York)", f"The Laughing Policeman (Paperback) {PAPERBACK}",
-            "campaign price ends: back to USD 12.99"] in us, us
+            "campaign price ends: back to US$12.99"] in us, us
     assert not any(str(PAPERBACK) in row[1] for row in uk)  # the UK price does not change
     assert not any(HELD in row[1] for row in us)  # held back on the US storefront: not in the store there
     assert "GBP" not in " ".join(cell for row in us for cell in row)
@@ -198,7 +201,8 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     page = client.get("/dashboard").text
     assert "Last 12 weeks: 95 units, revenue £416.75 · US$699.30." in text(section(page, "revenue", "p"))
     weekly = text(section(page, "chart-units-per-week", "figure"))
-    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) 2 Feb 0 units 9 Feb 2 units")
+    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) 9 Feb 2 units 16 Feb")
+    assert weekly.count(" units") + weekly.count(" unit ") + weekly.endswith(" unit") == 12, weekly  # 12 bars
     assert "27 Apr 3 units" in weekly and "2 Mar 72 units" in weekly and "30 Mar 2 units" in weekly
     usd_weeks = text(section(page, "chart-revenue-USD", "figure"))
     assert "2 Mar US$699.30" in usd_weeks and "9 Mar US$0.00" in usd_weeks
@@ -227,7 +231,11 @@ def test_runs_name_the_store_and_say_what_is_still_running(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, _ = dashboard
     runs = rows(section(client.get("/dashboard").text, "runs"))
-    assert runs[0][1:] == ["store", "2026-05-01 12:00 UTC", "running", "—", "—", "—", "—", "—"]
+    # Every count `bookbridge sync` and `bookbridge runs` show, under the same words.
+    assert runs[0][1:] == ["store", "2026-05-01 12:00 UTC", "running", "—", "—", "—", "—", "—", "—", "—"]
+    head = section(client.get("/dashboard").text, "runs")
+    assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
+                                                          "held back", "failed"]
     assert runs[1][3:5] == ["ok", "3"]
 
 
@@ -272,6 +280,6 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (us)" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to USD 12.99 (us)")
+    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to US$12.99 (us)")
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue

@@ -33,7 +33,10 @@ def test_runs_are_recorded_and_state_survives_between_commands(config):
     assert listed.exit_code == 0, listed.output
     rows = [line for line in listed.output.splitlines() if "│ shop" in line]
     assert len(rows) == 2 and all("│ ok" in row for row in rows)
-    assert "│ 0       │ 0" in rows[0]  # the second run created and updated nothing
+    # The second run created, adopted, updated and hid nothing; every count `sync` prints is there.
+    assert "│       0 │       0 │       0 │      0 │" in rows[0]
+    assert all(word in listed.output for word in ("adopted", "unchanged", "held back"))
+    assert all(row.count(" UTC") == 2 for row in rows)  # started and finished, each naming its zone
 
 
 def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):

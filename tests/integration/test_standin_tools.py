@@ -50,3 +50,29 @@ def test_a_stand_in_serves_on_its_own(module, path, headers):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_the_sandbox_serves_a_second_channel_for_a_second_storefront():
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bookbridge.adapters.bigcommerce.sandbox", "--port", str(port),
+                                "--channel", "2=US storefront"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=os.environ.copy())
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()
+        settings = process.stdout.readline()  # what to write in bookbridge.toml, both base URLs and the channels
+        assert f'v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"' in settings, settings
+        assert "channels: 1 (Default storefront), 2 (US storefront)" in settings, settings
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/stores/sandbox/v3/channels",
+                                   headers={"X-Auth-Token": "sandbox-token"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the sandbox did not start"
+                time.sleep(0.2)
+        assert [c["id"] for c in answer.json()["data"]] == [1, 2]
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

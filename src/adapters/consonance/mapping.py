@@ -158,7 +158,7 @@ def map_work(work: Mapping[str, Any], *, at: date, source: str = "consonance") -
             continue
         if edition.isbn in seen:
             notes.add(Severity.BLOCKING, "duplicate-isbn", f"ISBN {edition.isbn} is also product "
-                      f"{seen[edition.isbn]}'s; skipped", record=str(edition.isbn), field="isbn.isbn13",
+                      f"{seen[edition.isbn]}'s; not read", record=str(edition.isbn), field="isbn.isbn13",
                       where=_where(notes.work_id, product.get("id")))
             continue
         seen[edition.isbn] = product.get("id")
@@ -301,16 +301,16 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
     if product.get("allowOnixExports") is False:
         isbn = as_isbn(raw_isbn)
         notes.add(Severity.WARNING, "not-approved-for-export", "allowOnixExports is false (not approved for export); "
-                  "skipped", record=str(isbn or reference), field="allowOnixExports", where=where)
+                  "not read", record=str(isbn or reference), field="allowOnixExports", where=where)
         return None, isbn
     if raw_isbn is None:
-        notes.add(Severity.BLOCKING, "missing-isbn", "no ISBN-13 assigned; skipped", record=reference,
+        notes.add(Severity.BLOCKING, "missing-isbn", "no ISBN-13 assigned; not read", record=reference,
                   field="isbn.isbn13", where=where)
         return None, None
     try:
         isbn = ISBN13(raw_isbn)
     except InvalidISBN as exc:
-        notes.add(Severity.BLOCKING, "invalid-isbn", f"{exc}; skipped", record=reference, field="isbn.isbn13",
+        notes.add(Severity.BLOCKING, "invalid-isbn", f"{exc}; not read", record=reference, field="isbn.isbn13",
                   where=where)
         return None, None
     record = str(isbn)
@@ -320,7 +320,7 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
 
     title = _title(product) or shared.title
     if title is None:
-        note("missing-title", "no fullTitle or titleWithoutPrefix; skipped", "fullTitle", Severity.BLOCKING)
+        note("missing-title", "no fullTitle or titleWithoutPrefix; not read", "fullTitle", Severity.BLOCKING)
         return None, None
     fmt, form_problems = format_from_onix21(
         product.get("onix21ProductFormCode"), product.get("onix21EpubTypeCode"), record=record
@@ -369,7 +369,7 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
     except ValidationError as exc:
         error = exc.errors()[0]
         path = ".".join(str(p) for p in error.get("loc", ()))
-        note("invalid-product", f"cannot build the edition ({path}: {error['msg']}); skipped", path or "product",
+        note("invalid-product", f"cannot build the edition ({path}: {error['msg']}); not read", path or "product",
              Severity.BLOCKING)
         return None, None
     return edition, None

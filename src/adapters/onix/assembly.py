@@ -47,7 +47,7 @@ class Assembly:
         self.problems += record.problems
         kind = record.notification_type or "03"
         if kind in codes.TEST_RECORDS:
-            self._note(record, "test-record", f"NotificationType {kind} is a test record; skipped")
+            self._note(record, "test-record", f"NotificationType {kind} is a test record; not read")
             return
         if not record.usable or record.isbn is None:
             return  # the blocking problem is already in record.problems
@@ -79,7 +79,7 @@ class Assembly:
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(p) for p in error.get("loc", ()))
-            self._note(record, "invalid-record", f"cannot build the edition: {where}: {error['msg']}; skipped",
+            self._note(record, "invalid-record", f"cannot build the edition: {where}: {error['msg']}; not read",
                        Severity.BLOCKING)
             return
         self.editions[record.isbn] = self._shared(edition)

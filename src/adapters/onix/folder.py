@@ -128,7 +128,7 @@ class OnixFolderSource(CatalogSource):
                 if stat.S_ISREG(info.st_mode):
                     files.append((info.st_mtime_ns, name, Path(entry.path)))
                 elif not stat.S_ISDIR(info.st_mode):
-                    problems.append(self._skipped(name, f"{_kind(info.st_mode)}, not a regular file: skipped, "
+                    problems.append(self._skipped(name, f"{_kind(info.st_mode)}, not a regular file: not read, "
                                                         "never followed; remove it"))
         return [path for _, _, path in sorted(files)], problems
 

@@ -100,7 +100,10 @@ def merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, On
         purchasable=bool(listed) and all(li.purchasable for li in selling),
         availability=availability if listed else Availability.DISABLED,
         preorder_release_date=max(releases) if preorder and releases else None,
-        preorder_message=base.preorder_message if preorder else None,
+        # The message of a storefront still on pre-order: the base may have launched already (London at
+        # midnight, New York five hours later), yet the shared product stays on pre-order until the last one.
+        preorder_message=next((li.preorder_message for li in basis if li.availability is Availability.PREORDER
+                               and li.preorder_message), base.preorder_message) if preorder else None,
         price=default_price,
         extra_prices=tuple(sorted(extra, key=lambda p: (p.currency, p.storefront))),
         next_change=min(changes) if changes else None,

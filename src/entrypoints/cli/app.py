@@ -61,8 +61,9 @@ def main_options(
 ) -> None:
     """bookbridge keeps a Consonance catalogue and a BigCommerce store in step.
 
-    Logs go to stderr: readable text on a terminal, JSON lines elsewhere. Commands print for people on stdout,
-    and their info log lines show only with --verbose (serve logs at info).
+    Logs go to stderr: readable text on a terminal, JSON lines elsewhere. Commands print for people on stdout.
+    Info log lines show on a terminal only with --verbose (serve shows them always); JSON lines keep them,
+    except the demo's.
     """
     if verbose and quiet:
         raise typer.BadParameter("--verbose and --quiet contradict each other")

@@ -25,7 +25,15 @@ from rich.table import Table
 
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_FAILURES, EXIT_OK, ConfigOption, configured, screen
+from bookbridge.entrypoints.cli.common import (
+    CONFIG_HELP,
+    EXIT_CONFIG,
+    EXIT_FAILURES,
+    EXIT_OK,
+    ConfigOption,
+    configured,
+    screen,
+)
 from bookbridge.entrypoints.container import (
     Container,
     build_command,
@@ -39,7 +47,6 @@ from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
-DOCS = "docs/configuration.md"
 _LIVE_CHANNEL = frozenset({"active", "prelaunch"})
 
 
@@ -67,7 +74,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
                             "must all use the same strategy")
     # Every variable an adapter names must be set: all of them are listed at once, not one per run of `check`.
     if unset := unset_variables(settings.source.options()):
-        built.errors.append(f"source {settings.source.kind!r}: {'; '.join(unset)}")
+        built.errors.append(f"[source], kind {settings.source.kind!r}: {'; '.join(unset)}")
     else:
         try:
             built.source = build_source(registry, settings, clock, None)  # no unit of work: no stored editions
@@ -76,7 +83,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
         except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
             built.errors.append(str(exc))
     if unset := unset_variables(settings.store.options()):
-        built.errors.append(f"store {settings.store.kind!r}: {'; '.join(unset)}")
+        built.errors.append(f"[store] {settings.store.name!r}, kind {settings.store.kind!r}: {'; '.join(unset)}")
     else:
         try:
             built.store = build_storefront(registry, settings, clock)
@@ -179,11 +186,13 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
             f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
     table = Table(title="Per storefront: where each edition stands")
-    for column in ("storefront", "editions", "listed", "held back: problems", "not licensed",
-                   "not announced or withdrawn"):
+    table.add_column("storefront")
+    # In the listing rules' order, so that they add up; every reason not to list is "held back" (the glossary).
+    for column in ("editions", "listed", "held back: not licensed", "held back: a problem",
+                   "held back: not announced or withdrawn"):
         table.add_column(column, justify="right")
     for s in report.storefronts:
-        table.add_row(s.storefront, str(s.editions), str(s.listed), str(s.blocked), str(s.not_licensed),
+        table.add_row(escape(s.storefront), str(s.editions), str(s.listed), str(s.not_licensed), str(s.blocked),
                       str(s.not_yet_or_withdrawn))
     console.print(table)
     console.print(f"A first sync would create {report.products} products and hold back {report.products_held} "
@@ -195,7 +204,7 @@ def run_check(container: Container, console: Console, *, strict: bool = False) -
     try:
         settings = container.settings()
     except ConfigurationError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]\n(see {DOCS}, or `bookbridge init` for a commented example)")
+        err.print(f"[red]{escape(str(exc))}[/red]\n{escape(CONFIG_HELP)}")
         return EXIT_CONFIG
     add_secret_names([*secret_env_names(settings.source.options()), *secret_env_names(settings.store.options()),
                       *(n for q in settings.exception_queues for n in secret_env_names(q.options()))])
@@ -206,7 +215,7 @@ def run_check(container: Container, console: Console, *, strict: bool = False) -
             err.print(f"[yellow]plugin {failure.plugin} is disabled:[/yellow] {escape(failure.error)}")
         if adapters.errors:
             err.print("[red]invalid configuration:[/red]\n  " + "\n  ".join(map(escape, adapters.errors))
-                      + f"\n(see {DOCS})")
+                      + f"\n{escape(CONFIG_HELP)}")
             return EXIT_CONFIG
         console.print("configuration: ok")
         failed = not reach_and_read(console, err, settings, adapters, clock, strict=strict)

@@ -62,9 +62,14 @@ def configured(config: Path | None) -> Container:
     return container
 
 
+CONFIG_HELP = "(see docs/configuration.md, or `bookbridge init` for a commented example)"
+
+
 def config_error(message: str) -> typer.Exit:
-    """Print an invalid configuration's message on stderr; raise what this returns (exit 2)."""
-    screen(stderr=True).print(f"[red]{escape(message)}[/red]")
+    """Print an invalid configuration's message on stderr, with where to read up unless it says what to do
+    already; raise what this returns (exit 2). Every command ends such a message the same way."""
+    hint = "" if "bookbridge init" in message else f"\n{CONFIG_HELP}"
+    screen(stderr=True).print(f"[red]{escape(message)}[/red]{escape(hint)}")
     return typer.Exit(EXIT_CONFIG)
 
 

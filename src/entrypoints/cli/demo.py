@@ -29,6 +29,7 @@ from rich.table import Table
 
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
+from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
@@ -37,6 +38,7 @@ from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import play, when
+from bookbridge.entrypoints.cli.render import print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural
@@ -74,7 +76,7 @@ def _plan_table(plan: Plan) -> Table:
     table.add_column("action")
     table.add_column("products", justify="right")
     for name, count in plan.counts.items():
-        table.add_row("held back" if name == "skipped" else name, str(count))
+        table.add_row(name.replace("_", " "), str(count))
     return table
 
 
@@ -200,11 +202,13 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         assert listing is not None
         prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
         shown = ", ".join(money_text(p.price, p.currency) for p in prices) or "no price"
-        console.print(f"  create {listing.sku}  {escape(listing.name)}  [{listing.availability}] {shown}, "
-                      f"channels {', '.join(map(str, listing.channels))}")
+        selling = availability_words(listing.availability)
+        console.print(escape(f"  create {listing.sku}  {listing.name}  [{selling}] {shown}, "
+                             f"channels {', '.join(map(str, listing.channels))}"))
     calls = len(sandbox.requests)
     report = sync_store(command, catalogue, store, uow, clock)
     console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))
+    print_relinked(console, report)
     console.print(_categories_line(sandbox))
     calls = len(sandbox.requests)
     again = sync_store(command, catalogue, store, uow, clock)

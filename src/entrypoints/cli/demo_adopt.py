@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import ActionKind, Plan
+from bookbridge.entrypoints.cli.render import change_texts
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -32,14 +33,8 @@ def make_by_hand(console: Console, sandbox: DemoSandbox, listing: StoreListing) 
 def print_adoptions(console: Console, plan: Plan) -> None:
     for action in plan.of_kind(ActionKind.ADOPT)[:2]:
         changes = action.changes(None)
-        shown = "; ".join(f"{c.field}: {_short(c.before)} -> {_short(c.after)}" for c in changes
+        shown = "; ".join("{}: {} → {}".format(c.field, *change_texts(c)) for c in changes
                           if c.field in ("name", "price", "availability"))
         console.print(f"  adopt {escape(action.key)} (product {action.found.product_id if action.found else '?'}): "
                       f"{len(changes)} fields change, among them {escape(shown)}")
 
-
-def _short(value: object, width: int = 40) -> str:
-    if isinstance(value, dict):  # a price: {"price": ..., "sale_price": ...}
-        value = value.get("price")
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -73,7 +73,10 @@ def place_orders(sandbox: DemoSandbox, now: datetime) -> tuple[int, int, int]:
                     price = sandbox.state.shopper_price(sku, channel_id=channel, currency=CURRENCY[channel])
                     order_lines.append({"sku": sku, "quantity": quantity, "price": Decimal(str(price))})
                     units += quantity
-                at = midnight - timedelta(days=day - 1) + timedelta(minutes=rng.randint(0, minutes_today))
+                minute = rng.randint(0, minutes_today)
+                if day == DAYS:  # the first day: after noon UTC, so that it is that day in every storefront's zone
+                    minute = 12 * 60 + minute % (11 * 60)  # (a sale's day is the storefront's local day)
+                at = midnight - timedelta(days=day - 1) + timedelta(minutes=minute)
                 sandbox.state.add_order(order_lines, channel_id=channel, currency_code=CURRENCY[channel],
                                         created_at=at)
                 placed += 1

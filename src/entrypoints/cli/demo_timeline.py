@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.presentation import local_time, plural
@@ -55,7 +56,17 @@ def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, tuple[tuple[str, 
 
 
 def _money(sales: tuple[tuple[str, object], ...]) -> str:
-    return ", ".join(money_text(Decimal(str(p)), c) for c, p in sales if p) or "none"
+    return ", ".join(money_text(Decimal(str(p)), c) for c, p in sales if p)
+
+
+def _campaign(before: tuple[tuple[str, object], ...], after: tuple[tuple[str, object], ...]) -> str:
+    """A sale price's change in the dashboard's words: a campaign price starts, ends or changes."""
+    was, now = _money(before), _money(after)
+    if not was:
+        return f"campaign price starts: {now}"
+    if not now:
+        return f"campaign price ends (it was {was})"
+    return f"campaign price changes: {was} → {now}"
 
 
 def play(console: Console, clock: FixedClock, until: datetime, wakeups: list[datetime], source: CatalogSource,
@@ -77,10 +88,11 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: list[dat
             old_availability, old_sales, _ = before.get(sku, (None, (), name))
             if availability != old_availability:
                 launches += availability == "available"
-                lines.append(f"  {escape(name)}: {old_availability} -> {availability}")
+                lines.append(f"  {escape(name)}: {availability_words(str(old_availability))} → "
+                             f"{availability_words(str(availability))}")
             if sales != old_sales:
                 campaigns += 1
-                lines.append(f"  {escape(name)}: sale price {_money(old_sales)} -> {_money(sales)}")
+                lines.append(f"  {escape(name)}: {_campaign(old_sales, sales)}")
         instants += 1
         console.print(f"[bold]{when(instant, command.storefronts)}[/bold]: {plural(len(lines), 'store change')}")
         for line in lines[:SHOWN]:

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running
 
-lease_app = typer.Typer(help="The leases that keep two instances from running one job (a store's sync...).",
+lease_app = typer.Typer(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
+                             "order import, a launch).", short_help="Leases: one instance per job at a time.",
                         no_args_is_help=True)
 
 

@@ -167,9 +167,12 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
             raise typer.Exit(EXIT_FAILURES)
         run_sync(container, isbn=item.isbn)
         with uow:
-            still_open = exception_id in {e.id for e in uow.exceptions.open_items()}
-        screen().print(f"exception {exception_id} is {'still open' if still_open else 'resolved'}")
-        raise typer.Exit(EXIT_FAILURES if still_open else EXIT_OK)
+            now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+        if now_open is not None:  # why, in its own words: what is still to fix
+            screen().print(f"exception {exception_id} is still open: {escape(now_open.message)}")
+            raise typer.Exit(EXIT_FAILURES)
+        screen().print(f"exception {exception_id} is resolved")
+        raise typer.Exit(EXIT_OK)
 
 
 @exceptions_app.command("deliver")
@@ -230,12 +233,13 @@ def runs(
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
         table = Table(title="Sync runs")
-        for column in ("id", "store", "started", "finished", "outcome", "created", "updated", "hidden",
-                       "failed"):
+        counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
+        for column in ("id", "store", "started", "finished", "outcome"):
             table.add_column(column)
+        for column in counted:
+            table.add_column(column.replace("_", " "), justify="right")
         for r in recent:
-            c = r.counts
-            table.add_row(str(r.id), r.storefront, utc_time(r.started),
-                          f"{r.finished:%H:%M:%S}" if r.finished else "", r.outcome, str(c.get("created", "")),
-                          str(c.get("updated", "")), str(c.get("hidden", "")), str(c.get("failed", "")))
+            table.add_row(str(r.id), escape(r.storefront), utc_time(r.started),
+                          utc_time(r.finished) if r.finished else "", r.outcome,
+                          *(str(r.counts.get(c, "")) for c in counted))
         screen().print(table)

@@ -14,10 +14,12 @@ from bookbridge.application.money import money_text
 from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.formats import Format
 from bookbridge.domain.milestones import MilestoneRecord
-from bookbridge.domain.plan import ActionKind
+from bookbridge.domain.plan import ActionKind, FieldChange
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import utc_time
+from bookbridge.entrypoints.presentation import plural, utc_time
+
+FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
 
 def format_name(code: str) -> str:
@@ -34,12 +36,12 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
 
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
-    counts = Table(title=f"Plan for store {escape(plan.storefront)} (dry run: nothing was written)")
+    counts = Table(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
     for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
         counts.add_column(column, justify="right")
     c = plan.counts
     counts.add_row(str(c["create"]), str(c["adopt"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]),
-                   str(c["skipped"]))
+                   str(c["held_back"]))
     console.print(counts)
     if plan.actions:
         detail = Table(title="Changes")
@@ -52,9 +54,13 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
             if not changes:
                 detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
                                "", "")
-            for change in changes[:6]:
+            for change in changes[:FIELDS_SHOWN]:
+                before, after = change_texts(change)
                 detail.add_row(action.kind.value, escape(sku), escape(name), f"{change.section}.{change.field}",
-                               escape(_short(change.before)), escape(_short(change.after)))
+                               escape(before), escape(after))
+            if len(changes) > FIELDS_SHOWN:
+                detail.add_row(action.kind.value, escape(sku), escape(name),
+                               f"… and {len(changes) - FIELDS_SHOWN} more fields (--json for all)", "", "")
         console.print(detail)
         if len(plan.actions) > limit:
             console.print(f"… and {len(plan.actions) - limit} more actions (use --json for all)")
@@ -65,36 +71,57 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
 
 
-def _short(value: Any, width: int = 60) -> str:
-    text = _money(value) or ("" if value is None else value if isinstance(value, str)
-                             else json.dumps(value, default=str))
-    return text if len(text) <= width else text[: width - 1] + "…"
+def change_texts(change: FieldChange) -> tuple[str, str]:
+    """A field change's before and after as people read them, whole (a table folds long values on a terminal
+    and leaves them unwrapped elsewhere). A price the store reports back has no currency of its own: it is read
+    in the currency of ours."""
+    currency = change.after.get("currency") if isinstance(change.after, dict) else None
+    return value_text(change.before, currency), value_text(change.after, currency)
 
 
-def _money(value: Any) -> str | None:
+def value_text(value: Any, currency: str | None = None) -> str:
+    """A plan's value for people: money per currency (`£20.00 (sale £14.00)`), text as it is, anything else JSON."""
+    return _money(value, currency) or ("" if value is None else value if isinstance(value, str)
+                                       else json.dumps(value, default=str))
+
+
+def _money(value: Any, default_currency: str | None = None) -> str | None:
     """A price (or a list of prices) as people read it: `£20.00 (sale £14.00)`; None for anything else."""
     if isinstance(value, list) and value and all(isinstance(v, dict) and "currency" in v for v in value):
         return ", ".join(_money(v) or "" for v in value)
-    if not (isinstance(value, dict) and "currency" in value and value.get("price") is not None):
+    if not (isinstance(value, dict) and value.get("price") is not None):
         return None
-    currency = str(value["currency"])
+    currency = str(value.get("currency") or default_currency or "")
+    if not currency:
+        return None
     text = money_text(Decimal(str(value["price"])), currency)
     if value.get("sale_price") is not None:
         text += f" (sale {money_text(Decimal(str(value['sale_price'])), currency)})"
     return text
 
 
-def print_report(console: Console, report: SyncReport) -> None:
-    table = Table(title=f"Sync of store {escape(report.storefront)}")
+def print_report(console: Console, report: SyncReport, *, isbn: str | None = None) -> None:
+    """A sync's counts; a retry's (`isbn`) count that edition's products alone."""
+    store = f"store {report.storefront!r}"  # quoted, as in every message that names it
+    title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
+    table = Table(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         table.add_column(column, justify="right")
     table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
                   str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
+    print_relinked(console, report)
     if report.source_error:
         console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def print_relinked(console: Console, report: SyncReport) -> None:
+    """Why a sync updated more products than its plan said: links to products this run made."""
+    if report.relinked:
+        console.print(f"{plural(report.relinked, 'update')} of these only link related products (the other formats "
+                      "of a title) to products made in this run: the plan could not know their ids.")
 
 
 def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -167,13 +168,18 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
                else (report.group_by,))
     for column in columns:
         rows.add_column(column)
+    rows.add_column("currency")  # a row per currency: a title sold on two storefronts has two rows
     for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
     for row in report.rows[:limit]:
         group = format_name(row.group) if report.group_by == "format" else row.group
         cells = ((row.group, row.label, format_name(row.format)) if by_title else (row.group, row.label) if titled
                  else (group,))
-        rows.add_row(*map(escape, cells), str(row.units), money_text(row.revenue, row.currency))
+        rows.add_row(*map(escape, cells), row.currency, str(row.units), money_text(row.revenue, row.currency))
+    if not report.rows:  # as the dashboard says "No data yet." rather than show empty tables
+        console.print(f"No sales from {report.start} to {report.end}: `bookbridge orders import` reads the store's "
+                      "orders into the sales ledger.")
+        return
     console.print(rows)
     if limit is not None and len(report.rows) > limit:
         console.print(f"… and {len(report.rows) - limit} more rows (`bookbridge sales report` lists them all)")
@@ -181,17 +187,22 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     for column in ("format", "units", "units a week"):
         formats.add_column(column, justify="left" if column == "format" else "right")
     for v in report.formats:
-        formats.add_row(format_name(v.format), str(v.units), str(v.units_per_week))
+        formats.add_row(format_name(v.format), str(v.units), _rate(v.units_per_week))
     console.print(formats)
     reprint = Table(title="Reprint signal (weeks of cover)")
     for column in ("ISBN", "title", "format", "units a week", "stock", "weeks of cover", "reprint"):
-        reprint.add_column(column)
+        reprint.add_column(column, justify="right" if column in ("units a week", "stock", "weeks of cover") else "left")
     for r in report.reprint[:limit]:
-        reprint.add_row(r.isbn, escape(r.title), format_name(r.format), str(r.weekly_velocity),
+        reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),
                         "unknown" if r.stock is None else str(r.stock),
                         "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")
     console.print(reprint)
+
+
+def _rate(value: Decimal) -> str:
+    """Units a week as the dashboard shows them: `20.5`, `29`, never `20.50`."""
+    return f"{round(float(value), 2):g}"
 
 
 @sales_app.command("export")

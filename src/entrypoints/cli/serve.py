@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.domain.ports.scheduling import ServiceHooks
@@ -100,8 +101,8 @@ def run_service(container: Container, *, http: bool, host: str, port: int,
 
 def serve(
     config: Path | None = ConfigOption,
-    host: str | None = typer.Option(None, help="listen address (default: \\[service] host, 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="listen port (default: \\[service] port, 8080)"),
+    host: str | None = typer.Option(None, help="listen address (default: [service] host, 127.0.0.1)"),
+    port: int | None = typer.Option(None, help="listen port (default: [service] port, 8080)"),
     no_http: bool = typer.Option(False, "--no-http", help="run the scheduler only, without the HTTP app"),
 ) -> None:
     """Run the service: syncs, launches, orders and the dashboard.
@@ -131,7 +132,12 @@ def jobs(config: Path | None = ConfigOption,
     for job in found:
         local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
         table.add_row(utc_time(job.run_at), local, job.kind, job.store or "", plain_schedule(job.detail), job.id)
-    screen().print(table)
+    out = screen()
+    if not found:  # an empty table would not say why
+        out.print("No scheduled jobs yet: `bookbridge serve` schedules them (regular runs, launches and campaign "
+                  "flips) in the state database, where this command reads them.")
+        return
+    out.print(table)
 
 
 def milestones(config: Path | None = ConfigOption,
@@ -151,5 +157,10 @@ def milestones(config: Path | None = ConfigOption,
                       r.event.after or "", r.action,
                       "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok
                       else f"[red]no[/red] (exception {r.exception_id})",
-                      r.detail)
-    screen().print(table)
+                      escape(r.detail))
+    out = screen()
+    if not records:  # as the dashboard says "No data yet." rather than show an empty table
+        out.print("No milestones yet: a sync records each milestone transition it reads (the first read is the "
+                  "baseline).")
+        return
+    out.print(table)

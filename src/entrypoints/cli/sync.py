@@ -87,18 +87,19 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
     uow, source, clock = container.unit_of_work(), container.source(), container.clock()
     with uow:
         before = uow.state.catalogue(source.name)
-    with Progress(console=console, transient=True) as progress:
+    # A progress bar on a terminal only: elsewhere it would leave an empty line before the report.
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("syncing", total=None)
         report = run(build_command(settings, full=full), source, container.storefront(), uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
-    print_report(console, report)
+    print_report(console, report, isbn=isbn)
     with uow:
         after = uow.state.catalogue(source.name)
 
     def sync_again() -> SyncReport:  # `attach-assets`: the media resent by a follow-up sync, under the same lease
-        return sync_store(build_command(settings), container.source(), container.storefront(),
-                          container.unit_of_work(), clock, on_batch=on_batch)
+        return run(build_command(settings), container.source(), container.storefront(),
+                   container.unit_of_work(), clock, on_batch=on_batch)  # a retry's follow-up: its edition only
 
     records = sync_milestones(settings.store.name, before, after, report,
                               actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,

@@ -101,6 +101,7 @@ class Status:
     open_exceptions: int
     held_back: list[HeldBackGroup]
     held_back_editions: int
+    not_in_store: int  # of those, held back on every storefront: a run's "held back"
     notes: list[str] = field(default_factory=list)
 
 
@@ -128,7 +129,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
     status = Status(last_good=f"{utc_time(good.finished)} ({time_ago(good.finished, now)})"  # type: ignore[arg-type]
                     if good else None, last_run=runs[0] if runs else None, open_exceptions=len(items),
-                    held_back=groups, held_back_editions=len({i for g in groups for i in g.editions}), notes=notes)
+                    held_back=groups, held_back_editions=len({i for g in groups for i in g.editions}),
+                    not_in_store=len({i for g in groups for i in g.everywhere}), notes=notes)
     jobs, jobs_note = _jobs(state)
     held = {(i.isbn, i.storefront) for i in items if i.isbn and i.isbn not in products}
     flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
@@ -208,7 +210,8 @@ def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: set[tu
 
 def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     end = state.clock.now().date()
-    start = end - timedelta(weeks=SALES_WEEKS) + timedelta(days=1)
+    # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say.
+    start = end - timedelta(days=end.weekday(), weeks=SALES_WEEKS - 1)
     try:
         by_title = state.sales(start, end, "title")
         by_week = state.sales(start, end, "week")
@@ -225,8 +228,7 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     for row in by_title.rows:
         name = named(row.group, row.label)
         units[name] = units.get(name, 0) + row.units
-    first = start - timedelta(days=start.weekday())  # ISO weeks, from Monday: a week without sales shows as 0
-    weeks: dict[str, int] = {(first + timedelta(weeks=n)).isoformat(): 0 for n in range((end - first).days // 7 + 1)}
+    weeks: dict[str, int] = {(start + timedelta(weeks=n)).isoformat(): 0 for n in range(SALES_WEEKS)}  # 0 if none
     revenue_by_week: dict[str, dict[str, Any]] = {}
     for row in sorted(by_week.rows, key=lambda r: r.group):
         weeks[row.group] = weeks.get(row.group, 0) + row.units

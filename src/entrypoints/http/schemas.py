@@ -33,7 +33,7 @@ class WebhookAccepted(BaseModel):
 
 class Run(BaseModel):
     id: int
-    storefront: str
+    store: str  # the store's name ([store] name): a sync run is per store, never per storefront
     started: datetime
     finished: datetime | None
     outcome: str
@@ -41,7 +41,7 @@ class Run(BaseModel):
 
     @classmethod
     def of(cls, run: SyncRun) -> Run:
-        return cls(id=run.id, storefront=run.storefront, started=run.started, finished=run.finished,
+        return cls(id=run.id, store=run.storefront, started=run.started, finished=run.finished,
                    outcome=run.outcome, counts=dict(run.counts))
 
 

@@ -102,6 +102,7 @@ def test_a_product_not_approved_for_export_is_skipped_and_withdrawn() -> None:
     assert (problem.code, problem.severity, problem.field) == ("not-approved-for-export", Severity.WARNING,
                                                                "allowOnixExports")
     assert problem.record == ISBN_A
+    assert problem.message.endswith("(not approved for export); not read")  # "skipped" is not the glossary's
 
 
 def test_a_not_exported_product_without_isbn_is_one_warning_not_two() -> None:

@@ -175,6 +175,7 @@ def test_test_records_are_skipped_and_reported(tmp_path: Path) -> None:
     assert [e.isbn for f in read.families for e in f.editions] == [ROSEANNA]
     [skipped] = read.problems
     assert (skipped.code, skipped.severity, skipped.record, skipped.line) == ("test-record", Severity.WARNING, "t", 3)
+    assert skipped.message == "NotificationType 88 is a test record; not read"
 
 
 # --- problems ---------------------------------------------------------------------------------------------------------

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bookbridge.application.held_back import held_back
+from bookbridge.domain.formats import Format
+from bookbridge.domain.model import Rights, SalesRights
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.territory import Territory
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, storefront, usd
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -23,3 +26,17 @@ def test_editions_held_back_are_grouped_by_reason_and_counted_once() -> None:
     assert found["missing cover"][0] == (str(EBOOK),)
     assert str(HARDBACK) not in {i for g in groups for i in g.editions}
     assert groups[0].reason == "no price"  # the most editions first
+    # The paperback is on the UK storefront; the ebook (no cover anywhere) on none: not in the store.
+    assert {g.reason: g.everywhere for g in groups} == {"no price": (str(EBOOK),), "missing cover": (str(EBOOK),)}
+
+
+def test_one_reason_not_licensed_has_one_name_however_the_listing_found_it() -> None:
+    """A licence missing in the storefront's countries is one reason in the status header, whether a blocking
+    `not-licensed` problem says so (an active edition) or only the listing's reason does (out of print, List 64 07)."""
+    uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
+    active = edition(isbn=HARDBACK, rights=uk_only)
+    out_of_print = edition(isbn=PAPERBACK, rights=uk_only, publishing_status="07", format=Format.PAPERBACK)
+    shop = storefront(countries=frozenset({"GB", "JE"}))
+    groups = held_back([family(active, out_of_print)], [shop], now=NOW)
+    assert [(g.reason, g.editions) for g in groups] == [
+        ("not licensed in the storefront's countries", tuple(sorted((str(HARDBACK), str(PAPERBACK)))))]

@@ -55,3 +55,21 @@ def test_an_edition_whose_dates_are_all_outside_the_window_is_skipped():
     # An inclusive end changes the listing the next day: a window ending the day before still counts.
     assert upcoming._may_change(edition(publication_date=date(2026, 1, 10), prices=(
         *edition().prices, edition().prices[0].model_copy(update={"valid_until": date(2026, 11, 26)}))), first, last)
+
+
+def test_a_price_change_of_an_edition_held_back_says_it_is_held_back():
+    """Its campaign ends, but it is not in the store (not licensed there): the words say nothing reaches the store,
+    as a held-back launch's do."""
+    from datetime import UTC, date
+
+    from bookbridge.domain.model import Rights, SalesRights
+    from bookbridge.domain.territory import Territory
+    from examples import edition, gbp
+
+    jersey_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("JE")),))
+    held = edition(rights=jersey_only, prices=(gbp("16.99"), gbp("12.99", valid_until=date(2026, 12, 31))))
+    before = build_edition_listing(held, UK, at=datetime(2026, 12, 31, 23, tzinfo=UTC))
+    after = build_edition_listing(held, UK, at=datetime(2027, 1, 1, 1, tzinfo=UTC))
+    words = upcoming.describe_change(before, after)
+    assert words.startswith("campaign price ends: back to £16.99") or words.startswith("price changes: £12.99 → £16.99")
+    assert words.endswith(f", but it is held back ({after.not_listed_reason})"), words

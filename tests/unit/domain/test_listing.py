@@ -166,6 +166,19 @@ def test_a_storefront_where_a_locked_edition_is_still_unannounced_does_not_hold_
         (1,), True, True, Availability.AVAILABLE)
 
 
+def test_a_shared_product_on_pre_order_somewhere_keeps_its_pre_order_message() -> None:
+    """00:30 UTC on 1 September: published (on sale) in London, still 31 August (pre-order) in New York. The shared
+    product stays on pre-order until New York launches, and so keeps the message a pre-order shows."""
+    ny = storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                    timezone="America/New_York", default_currency=False)
+    coming = edition(publishing_status="02", availability="10", publication_date=date(2026, 9, 1),
+                     prices=(gbp("9.99"), usd("14.99")))
+    [product] = build_store_listings([family(coming)], [storefront(), ny],
+                                     at=datetime(2026, 9, 1, 0, 30, tzinfo=UTC), store="shop")
+    assert product.availability == Availability.PREORDER
+    assert product.preorder_message == "Pre-order now: released %%DATE%%"
+
+
 @pytest.mark.parametrize("status", [None, "00", "09"])
 def test_an_editorial_edition_without_the_lock_stays_out_of_the_store(status: str | None) -> None:
     product = listing(publishing_status=status)

@@ -40,7 +40,7 @@ def test_a_listed_edition_never_applied_is_created_with_every_section() -> None:
     plan = plan_changes("uk", desired(edition()), {})
     assert kinds(plan) == [(ActionKind.CREATE, "9780007232833")]
     assert plan.actions[0].sections == tuple(Section)
-    assert plan.counts == {"create": 1, "adopt": 0, "update": 0, "hide": 0, "unchanged": 0, "skipped": 0}
+    assert plan.counts == {"create": 1, "adopt": 0, "update": 0, "hide": 0, "unchanged": 0, "held_back": 0}
 
 
 def test_a_create_is_marked_absent_only_when_the_store_was_read_and_no_product_held_its_sku() -> None:

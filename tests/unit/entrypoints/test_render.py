@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from bookbridge.application.sync import SyncReport
+from bookbridge.domain.listing import Section
+from bookbridge.domain.plan import FieldChange
 from bookbridge.domain.ports import ExceptionKind, SyncException
-from bookbridge.entrypoints.cli.render import print_exceptions, print_report
+from bookbridge.entrypoints.cli.render import change_texts, print_exceptions, print_report, value_text
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 
@@ -33,13 +35,22 @@ def test_a_sync_report_keeps_brackets_in_the_store_name_and_the_exceptions_opene
     report = SyncReport(storefront="shop [test]", started=NOW, source_error="reading source 'x' failed: [red]")
     report.exceptions_opened.append("source-error: the title [Special Edition] has no price")
     out = _printed(print_report, report)
-    assert "Sync of store shop [test]" in out and "[Special Edition]" in out and "failed: [red]" in out
+    assert "Sync of store 'shop [test]'" in out and "[Special Edition]" in out and "failed: [red]" in out
 
 
 def test_a_price_in_a_plan_reads_as_money_with_the_currencys_minor_units():
-    from bookbridge.entrypoints.cli.render import _short
-
-    assert _short({"currency": "GBP", "price": "20.0000", "sale_price": "14.0000"}) == "£20.00 (sale £14.00)"
-    assert _short([{"currency": "USD", "price": "26.0000"}, {"currency": "JPY", "price": "1500.0000"}]) == (
+    assert value_text({"currency": "GBP", "price": "20.0000", "sale_price": "14.0000"}) == "£20.00 (sale £14.00)"
+    assert value_text([{"currency": "USD", "price": "26.0000"}, {"currency": "JPY", "price": "1500.0000"}]) == (
         "US$26.00, JP¥1,500")
-    assert _short({"name": "x"}) == '{"name": "x"}'
+    assert value_text({"name": "x"}) == '{"name": "x"}'
+
+
+def test_a_price_the_store_reports_reads_in_the_currency_of_ours():
+    """Adopting a product: the store's price (`1.0`, no currency) and ours, both as money."""
+    change = FieldChange(Section.PRICING, "price", {"price": 1.0}, {"currency": "GBP", "price": "20"})
+    assert change_texts(change) == ("£1.00", "£20.00")
+
+
+def test_values_are_never_cut():
+    text = "A body in Lake Vättern. " * 20
+    assert value_text(text) == text

@@ -55,7 +55,7 @@ def test_plan_is_a_dry_run_and_json_lists_every_action(config):
 def test_sync_reports_and_exits_zero(config):
     result = run("sync", "-c", str(config))
     assert result.exit_code == 0, result.output
-    assert "Sync of store shop" in result.output
+    assert "Sync of store 'shop'" in result.output
 
 
 def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path, monkeypatch):

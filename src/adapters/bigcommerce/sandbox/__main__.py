@@ -8,7 +8,15 @@ from collections.abc import Sequence
 import uvicorn
 
 from .app import create_app
-from .config import FaultConfig, RateLimitConfig, SandboxConfig
+from .config import DEFAULT_CHANNEL, ChannelSeed, FaultConfig, RateLimitConfig, SandboxConfig
+
+
+def channel(text: str) -> ChannelSeed:
+    """`--channel 2="US storefront"`: a channel besides 1 (the default storefront), for a second storefront."""
+    number, _, name = text.partition("=")
+    if not number.strip().isdigit() or int(number) < 2 or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected ID=NAME with ID 2 or more, got {text!r}")
+    return ChannelSeed(id=int(number), name=name.strip())
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -27,6 +35,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--error-rate", type=float, default=0.0)
     parser.add_argument("--drop-rate", type=float, default=0.0)
     parser.add_argument("--slow-rate", type=float, default=0.0)
+    parser.add_argument("--channel", type=channel, action="append", default=[], metavar="ID=NAME",
+                        help='another channel besides 1 (Default storefront), e.g. 2="US storefront"; repeatable')
     return parser.parse_args(argv)
 
 
@@ -35,14 +45,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = SandboxConfig(
         store_hash=args.store_hash,
         token=args.token,
+        extra_channels=tuple(args.channel),
         rate_limit=RateLimitConfig(quota=args.quota, window_ms=args.window_ms, time_scale=args.time_scale),
         faults=FaultConfig(
             seed=args.seed, error_rate=args.error_rate, drop_rate=args.drop_rate, slow_rate=args.slow_rate
         ),
     )
-    print(
-        f"BigCommerce sandbox: http://{args.host}:{args.port}/stores/{args.store_hash}/v3 (X-Auth-Token: {args.token})"
-    )
+    base = f"http://{args.host}:{args.port}/stores/{args.store_hash}"
+    channels = ", ".join(f"{c.id} ({c.name})" for c in (DEFAULT_CHANNEL, *args.channel))
+    print(f"BigCommerce sandbox: {base}/v3 (X-Auth-Token: {args.token})", flush=True)
+    print(f'In bookbridge.toml: [store] kind = "bigcommerce", store_hash = "{args.store_hash}", access_token = '
+          f'"{args.token}", v3_base_url = "{base}/v3", v2_base_url = "{base}/v2"; channels: {channels}', flush=True)
     uvicorn.run(create_app(config), host=args.host, port=args.port, http="h11", lifespan="off")
 
 
