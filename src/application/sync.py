@@ -95,7 +95,6 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     kept for its life), families unchanged since the store's last plan keep their listings (`ListingMemo`).
     """
     with uow:
-        applied = uow.state.applied(cmd.store)
         cursor = None if cmd.full else uow.state.cursor(source.name)
         stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
@@ -108,6 +107,10 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     complete = read.complete or bool(stored)
     listings = tuple(build_store_listings(catalogue.values(), cmd.storefronts, at=clock.now(),
                                           mapping=cmd.mapping, store=cmd.store, memo=memo))
+    # Read after the listings are built, so that the state store need not read the payloads of unchanged products
+    # (a store's plans are serialised by its lease: nothing else writes its applied state in between).
+    with uow:
+        applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
     found = find_existing(listings, applied, store) if store is not None else None
     plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)

@@ -91,6 +91,13 @@ class ListingPayloads(Mapping[Section, Mapping[str, Any]]):
         return self  # immutable, as is the listing
 
 
+def same_sections(listing: StoreListing | None, hashes: Mapping[Section, str]) -> bool:
+    """Whether a record's section `hashes` are exactly `listing`'s. A section's hash is that of its payload's
+    canonical JSON, so such a record's payloads are the listing's (`ListingPayloads`): a state store that has the
+    hashes need not read or keep them (`SyncState.applied(..., desired=...)`)."""
+    return listing is not None and len(hashes) == len(SECTIONS) and hashes == listing.hashes
+
+
 @dataclass(frozen=True)
 class FieldChange:
     section: Section

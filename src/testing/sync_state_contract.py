@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bookbridge.domain.formats import Format
 from bookbridge.domain.isbn import ISBN13
-from bookbridge.domain.listing import Section
+from bookbridge.domain.listing import Section, StoreListing, build_store_listings, section_payloads
 from bookbridge.domain.model import Contributor, Edition, PriceRow, TitleFamily
 from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import SyncState
+from bookbridge.domain.storefront import StorefrontSettings
 
 
 def family(family_id: str = "roseanna", *, title: str = "Roseanna", price: str = "16.99") -> TitleFamily:
@@ -47,6 +49,13 @@ def applied(key: str = "9780007232833", **changes: object) -> AppliedListing:
     }
     fields.update(changes)
     return AppliedListing(**fields)  # type: ignore[arg-type]
+
+
+def desired_listing(title: str = "Roseanna", *, key: str | None = None) -> StoreListing:
+    """The listing planning wants for `family(title=title)` on a UK storefront (under `key`, when given)."""
+    uk = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP")
+    [listing] = build_store_listings([family(title=title)], [uk], at=datetime(2026, 6, 1, tzinfo=UTC), store="uk")
+    return listing if key is None else replace(listing, key=key)
 
 
 class SyncStateContract(ABC):
@@ -108,6 +117,30 @@ class SyncStateContract(ABC):
         state.record_applied("uk", applied())
         record = state.applied("uk")["9780007232833"]
         assert all(isinstance(s, Section) for s in [*record.hashes, *record.payloads])
+
+    # --- reading with planning's desired listings ----------------------------------------------------------------
+
+    def test_with_the_desired_listings_records_read_back_equal(self) -> None:
+        state = self.make_state()
+        listing = desired_listing()
+        same = AppliedListing(key=listing.key, hashes=dict(listing.hashes), product_id=7,
+                              payloads=section_payloads(listing), remote={"base_variant_id": 101})
+        held = applied("9780141036144", held=frozenset({Section.PRICING}))  # its hashes are not its listing's
+        gone = applied("9780241950425", hashes={}, visible=False, payloads={Section.CORE: {"name": "Gone"}})
+        for record in (same, held, gone):
+            state.record_applied("uk", record)
+        desired = {listing.key: listing, held.key: desired_listing("The Man on the Balcony", key=held.key)}
+        expected = {same.key: same, held.key: held, gone.key: gone}
+        assert state.applied("uk", desired=desired) == expected == state.applied("uk")
+        assert state.applied("uk", desired=desired)[same.key].payloads == section_payloads(listing)
+
+    def test_with_the_desired_listings_a_record_missing_a_payload_keeps_only_its_own(self) -> None:
+        state = self.make_state()
+        listing = desired_listing()
+        core = section_payloads(listing)[Section.CORE]
+        partial = AppliedListing(key=listing.key, hashes=dict(listing.hashes), payloads={Section.CORE: core})
+        state.record_applied("uk", partial)
+        assert state.applied("uk", desired={listing.key: listing})[listing.key].payloads == {Section.CORE: core}
 
     # --- cursors --------------------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
 from bookbridge.adapters.memory.outbox import InMemoryOutbox
 from bookbridge.adapters.memory.runs import InMemoryRunLog
+from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import CategoryKey, SyncState
@@ -19,7 +20,9 @@ class InMemorySyncState(SyncState):
         self.cursors: dict[str, str | None] = {}
         self.catalogues: dict[str, dict[str, TitleFamily]] = {}
 
-    def applied(self, storefront: str) -> dict[str, AppliedListing]:
+    def applied(self, storefront: str, *, desired: Mapping[str, StoreListing] | None = None
+                ) -> dict[str, AppliedListing]:
+        """The records as recorded (`desired` is not needed: a record holds its payloads or its listing)."""
         return dict(self.listings.get(storefront, {}))
 
     def record_applied(self, storefront: str, listing: AppliedListing) -> None:

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
-from bookbridge.domain.listing import Section
+from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing
+from bookbridge.domain.plan import SECTIONS, AppliedListing, ListingPayloads, same_sections
 from bookbridge.domain.ports import ExceptionKind, SyncException
 
 # --- applied listings ---------------------------------------------------------------------------------------------
@@ -53,19 +53,44 @@ def remote_ids(storefront: str, listing: AppliedListing) -> dict[str, Any]:
 
 def applied_sections(
     storefront: str, rows: Iterable[Sequence[Any]]
-) -> Iterator[tuple[str, tuple[Mapping[Section, str], PackedPayloads]]]:
+) -> Iterator[tuple[str, tuple[Mapping[Section, str], Mapping[Section, Any]]]]:
     """(key, (hashes, payloads)) from (key, section, hash, payload JSON text) rows in key order: the hashes and the
     text are packed as they are, not decoded (`PackedHashes`, `PackedPayloads`)."""
     for key, group in groupby(rows, key=itemgetter(0)):
         hashes: dict[Section, str] = {}
         texts: dict[Section, str] = {}
         for _, name, hash_, text in group:
-            section = _section(name, applied_record(storefront, key))
+            section = _SECTIONS.get(name) or _section(name, applied_record(storefront, key))
             if hash_ is not None:
                 hashes[section] = hash_
             if text is not None:
                 texts[section] = text
         yield key, (PackedHashes.of(hashes), PackedPayloads.from_json(texts))
+
+
+def served_sections(
+    storefront: str, rows: Iterable[Sequence[Any]], desired: Mapping[str, StoreListing]
+) -> tuple[dict[str, tuple[Mapping[Section, str], Mapping[Section, Any]]], list[str]]:
+    """From (key, section, hash, payload missing) rows in key order: (hashes, payloads) of each product whose
+    section hashes are exactly its desired listing's (and whose sections all have a payload): the listing's own
+    (`plan.same_sections`: equal hashes are equal payloads); and the keys of the others, whose payloads must be
+    read."""
+    served: dict[str, tuple[Mapping[Section, str], Mapping[Section, Any]]] = {}
+    unread: list[str] = []
+    for key, group in groupby(rows, key=itemgetter(0)):
+        hashes: dict[Section, str] = {}
+        complete = True
+        for _, name, hash_, missing in group:
+            section = _SECTIONS.get(name) or _section(name, applied_record(storefront, key))
+            if hash_ is not None:
+                hashes[section] = hash_
+            complete = complete and not missing
+        listing = desired.get(key)
+        if complete and listing is not None and same_sections(listing, hashes):
+            served[key] = (listing.hashes, ListingPayloads(listing))
+        else:
+            unread.append(key)
+    return served, unread
 
 
 def applied_from_columns(
@@ -80,12 +105,16 @@ def applied_from_columns(
         product_id=product_id,
         payloads=payloads,
         remote=remote,
-        held=frozenset(_section(name, applied_record(storefront, key)) for name in (held or "").split(",") if name),
+        held=frozenset(_section(name, applied_record(storefront, key)) for name in held.split(",") if name)
+        if held else frozenset(),
     )
 
 
 def held_sections(listing: AppliedListing) -> str | None:
     return ",".join(sorted(section.value for section in listing.held)) or None
+
+
+_SECTIONS = {section.value: section for section in SECTIONS}
 
 
 def _section(value: str, record: str) -> Section:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain
+from typing import Any
 
-from sqlalchemy import Text, cast, delete, select
+from sqlalchemy import Row, Text, cast, delete, select
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.codecs import PackedPayloads
@@ -18,6 +20,7 @@ from bookbridge.adapters.persistence.mapping import (
     held_sections,
     remote_ids,
     section_rows,
+    served_sections,
 )
 from bookbridge.adapters.persistence.tables import (
     AppliedSectionRow,
@@ -25,11 +28,13 @@ from bookbridge.adapters.persistence.tables import (
     ProductMappingRow,
     SourceCursorRow,
 )
+from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import Clock, SyncState
 
 _SECTIONS_PER_FETCH = 10_000
+_KEYS_PER_QUERY = 500  # products whose payloads one query reads (bound parameters)
 
 
 class SqlAlchemySyncState(SyncState):
@@ -44,26 +49,43 @@ class SqlAlchemySyncState(SyncState):
 
     # --- applied listings -------------------------------------------------------------------------------------
 
-    def applied(self, storefront: str) -> dict[str, AppliedListing]:
-        """Every applied listing of `storefront`. The payloads are read as JSON text and kept packed, not decoded
-        (`codecs.PackedPayloads`); the sections are read as plain rows, streamed in key order, not as ORM
-        objects (a store of 100,000 products has half a million of them)."""
+    def applied(self, storefront: str, *, desired: Mapping[str, StoreListing] | None = None
+                ) -> dict[str, AppliedListing]:
+        """Every applied listing of `storefront`, read as plain rows streamed in key order, not as ORM objects (a
+        store of 100,000 products has half a million sections). Payloads are read as JSON text and kept packed, not
+        decoded (`codecs.PackedPayloads`). With `desired`, the sections' hashes are read first, and a record whose
+        hashes are its desired listing's takes that listing's hashes and payloads (`plan.same_sections`): only
+        the payloads of the others (changed, held or no longer desired products) are read."""
         with translated(f"applied listings of storefront {storefront!r}"):
+            columns = ProductMappingRow.__table__.c
             mappings = self._session.execute(
-                select(ProductMappingRow.key, ProductMappingRow.product_id, ProductMappingRow.visible,
-                       ProductMappingRow.remote, ProductMappingRow.held)
-                .where(ProductMappingRow.storefront == storefront)
+                select(columns.key, columns.product_id, columns.visible, columns.remote, columns.held)
+                .where(columns.storefront == storefront)
             ).all()
-            sections = self._session.execute(
-                select(AppliedSectionRow.key, AppliedSectionRow.section, AppliedSectionRow.hash,
-                       cast(AppliedSectionRow.payload, Text))
-                .where(AppliedSectionRow.storefront == storefront)
-                .order_by(AppliedSectionRow.key, AppliedSectionRow.section)
-                .execution_options(yield_per=_SECTIONS_PER_FETCH)
-            )
-            by_key = dict(applied_sections(storefront, sections))
+            if desired is None:
+                by_key = dict(applied_sections(storefront, self._sections(storefront)))
+            else:
+                by_key, unread = served_sections(storefront, self._sections(storefront, payloads=False), desired)
+                for start in range(0, len(unread), _KEYS_PER_QUERY):
+                    keys = unread[start:start + _KEYS_PER_QUERY]
+                    by_key.update(applied_sections(storefront, self._sections(storefront, keys=keys)))
         none = PackedPayloads.of({})  # immutable: shared by the products that have no section yet
         return {m.key: applied_from_columns(storefront, m, *(by_key.get(m.key) or ({}, none))) for m in mappings}
+
+    def _sections(self, storefront: str, *, payloads: bool = True, keys: Sequence[str] | None = None
+                  ) -> Iterator[Row[Any]]:
+        """(key, section, hash, payload) rows of `storefront` (of `keys` only, when given) in key order: the
+        payload as JSON text, or, without `payloads`, whether it is missing. Table columns, not the row class's
+        attributes: plain rows, without the ORM's per-row loading."""
+        columns = AppliedSectionRow.__table__.c
+        query = select(columns.key, columns.section, columns.hash,
+                       cast(columns.payload, Text) if payloads else columns.payload.is_(None))
+        query = query.where(columns.storefront == storefront)
+        if keys is not None:
+            query = query.where(columns.key.in_(keys))
+        result = self._session.execute(query.order_by(columns.key, columns.section)
+                                       .execution_options(yield_per=_SECTIONS_PER_FETCH))
+        return chain.from_iterable(result.partitions())  # a batch at a time: no per-row call into the result
 
     def record_applied(self, storefront: str, listing: AppliedListing) -> None:
         record = applied_record(storefront, listing.key)

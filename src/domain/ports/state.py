@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports.exceptions import ExceptionQueue
@@ -61,7 +62,12 @@ class RunLog(Protocol):
 
 
 class SyncState(Protocol):
-    def applied(self, storefront: str) -> dict[str, AppliedListing]:
+    def applied(self, storefront: str, *, desired: Mapping[str, StoreListing] | None = None
+                ) -> dict[str, AppliedListing]:
+        """Every applied listing of `storefront`. `desired` (planning's listings by key) lets a store skip reading
+        payloads it already has: a record whose section hashes are exactly its desired listing's (and whose
+        every section has a payload) may hold that listing's hashes and payloads (`plan.same_sections`,
+        `plan.ListingPayloads`), since equal section hashes are equal payloads. The records are equal either way."""
         ...
 
     def record_applied(self, storefront: str, listing: AppliedListing) -> None:

@@ -14,7 +14,14 @@ import pytest
 
 from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
 from bookbridge.domain.listing import Section, build_edition_listing, section_payloads
-from bookbridge.domain.plan import SECTIONS, AppliedListing, ListingPayloads, applied_after, plan_changes
+from bookbridge.domain.plan import (
+    SECTIONS,
+    AppliedListing,
+    ListingPayloads,
+    applied_after,
+    plan_changes,
+    same_sections,
+)
 from examples import edition, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -98,3 +105,12 @@ def test_the_diff_reads_packed_hashes_as_it_reads_a_dict() -> None:
     assert plan_changes("uk", [listing], {listing.key: stale}).actions[0].sections == (Section.PRICING,)
     held = replace(stale, held=frozenset({Section.PRICING}))
     assert plan_changes("uk", [listing], {listing.key: held}).unchanged == 1
+
+
+def test_a_record_has_its_listings_payloads_only_when_every_section_hash_is_the_listings() -> None:
+    listing = build_edition_listing(edition(), storefront(), at=NOON)
+    assert same_sections(listing, dict(listing.hashes))
+    assert same_sections(listing, PackedHashes.of(listing.hashes))
+    assert not same_sections(listing, {**listing.hashes, Section.PRICING: "0" * 64})
+    assert not same_sections(listing, {s: h for s, h in listing.hashes.items() if s is not Section.MEDIA})
+    assert not same_sections(None, dict(listing.hashes))
