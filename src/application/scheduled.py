@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # SQLite only, renewed after each batch: a holder on another host that stopped renewing lapses after this; a
 # dead holder on this host is taken over at once (PostgreSQL frees an advisory lock with its session).
 LEASE_TTL = timedelta(minutes=5)
+REQUESTED = frozenset({"triggered"})  # sync reasons a person asked for: they wait for a sync in flight
 SKIPS_BEFORE_EXCEPTION = 3  # consecutive syncs skipped because another instance holds the lease: tell a person
 
 
@@ -84,14 +85,16 @@ class ScheduledRuns:
         self._lease_exception_may_be_open = True  # unknown at start: the first sync taken looks
 
     @contextmanager
-    def _leased(self, name: str) -> Iterator[HeldLease | None]:
+    def _leased(self, name: str, *, wait: bool = False) -> Iterator[HeldLease | None]:
         """The named lease (falsy when another instance holds it), or None when a job of this process has it.
         Jobs of this process share one holder name, and a SQLite lease taken again by its holder is granted (it
         only extends), so a lock per name keeps two jobs of this process out of each other's way; the lease keeps
-        other instances out."""
+        other instances out. With `wait`, a job of this process holding it is waited for (up to the lease's TTL)
+        instead."""
         with self._locks_guard:
             local = self._locks.setdefault(name, threading.Lock())
-        if not local.acquire(blocking=False):
+        timeout = self.config.lease_ttl.total_seconds() if wait else -1
+        if not local.acquire(blocking=wait, timeout=timeout):
             yield None
             return
         try:
@@ -118,7 +121,9 @@ class ScheduledRuns:
         run holds it (or the job is not ours)."""
         if not self._ours(store, reason):
             return None
-        with self._leased(f"sync:{store}") as got:
+        # A sync someone asked for ("sync now", a retry) runs after this process's sync in flight, not never:
+        # that sync may have read the catalogue before the change the person is waiting to see.
+        with self._leased(f"sync:{store}", wait=reason in REQUESTED) as got:
             if not got:
                 self._skipped(store, reason, here=got is None)
                 return None

@@ -3,6 +3,8 @@ follow the catalogue's instants. No scheduler, no database: the schedule and the
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -177,3 +179,34 @@ def test_the_transient_retry_syncs_only_when_a_failure_is_open(world: World) -> 
         world.uow.commit()
     world.runs.retry_transient(STORE)
     assert world.leases.asked == [(f"sync:{STORE}", "test:1")] and world.store.products
+
+
+def test_a_requested_sync_waits_for_this_process_sync_in_flight_and_a_periodic_one_skips(world: World) -> None:
+    """"Sync now" pressed while this process syncs the store runs after that sync (which may have read the
+    catalogue before the change the person wants to see); a periodic sync meeting it skips, as before."""
+    inside, release = threading.Event(), threading.Event()
+    opened = world.leases
+
+    @contextmanager
+    def slow_lease(name: str, holder: str, ttl: timedelta, /) -> Iterator[Held]:
+        with opened(name, holder, ttl) as held:
+            if len(opened.asked) == 1:  # the first sync holds the store until released
+                inside.set()
+                assert release.wait(10)
+            yield held
+
+    world.runs.ports = dataclasses.replace(world.runs.ports, open_lease=slow_lease)
+    results: dict[str, object] = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", world.runs.sync(STORE, reason="delta-sync")))
+    first.start()
+    assert inside.wait(10)
+    assert world.runs.sync(STORE, reason="delta-sync") is None  # periodic: skipped while this process syncs
+    requested = threading.Thread(target=lambda: results.setdefault("now", world.runs.sync(STORE, reason="triggered")))
+    requested.start()
+    requested.join(0.2)
+    assert requested.is_alive(), "the requested sync waits for the one in flight"
+    release.set()
+    first.join(10)
+    requested.join(10)
+    assert results["first"] is not None and results["now"] is not None, results
+    assert [name for name, _ in opened.asked] == [f"sync:{STORE}"] * 2
