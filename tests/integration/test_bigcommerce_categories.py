@@ -209,3 +209,26 @@ def test_a_category_deleted_by_hand_is_refused_once_then_found_missing_and_made_
     assert len(remade) == 1 and remade[0]["category_id"] != fiction["category_id"]
     with uow:
         assert uow.categories.known("shop")[(1, ("Fiction",))] == remade[0]["category_id"]
+
+
+def test_headings_that_differ_only_in_case_share_one_category_made_once(sandbox, make_world):
+    """BigCommerce's sibling names are unique without regard to case: two feeds' headings "Crime & mystery" and
+    "Crime & Mystery" name one category, made once, in the first sync, and nothing fails."""
+    source, store, uow, clock = make_world(families=2)
+    headings = iter(("Crime & mystery", "Crime & MYSTERY", "crime & Mystery", "Crime & Mystery"))
+    families = []
+    for f in source.families:
+        editions = [e.model_copy(update={"subjects": (
+            Subject(scheme=SubjectScheme.THEMA, code="FF", label=next(headings, "Crime & mystery"), main=True),
+            Subject(scheme=SubjectScheme.BISAC, code="FIC022000", label=next(headings, "Crime & mystery")))})
+            for e in f.editions]
+        families.append(f.model_copy(update={"editions": tuple(editions)}))
+    rules = CategoryMapping(schemes=(("thema", (CategoryRule(pattern="F*", path=("Fiction", "{heading}")),)),
+                                     ("bisac", (CategoryRule(pattern="FIC*", path=("Fiction", "{heading}")),))))
+    command = SyncStore(store="shop", storefronts=(UK,), mapping=MappingSettings(categories=rules))
+    report = sync_store(command, InMemoryCatalogSource(families, name=source.name), store, uow, clock)
+    assert report.ok and not report.failed, report.exceptions_opened
+    crime = [c for c in sandbox.state.categories.values() if c["name"].casefold() == "crime & mystery"]
+    assert len(crime) == 1
+    for product in sandbox.state.products.values():
+        assert product["categories"] == [crime[0]["category_id"]]
