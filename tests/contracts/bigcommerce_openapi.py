@@ -99,6 +99,37 @@ class _Request:
     full_url_pattern: str | None = None
 
 
+@dataclass(frozen=True)
+class _Response:
+    """The response protocol openapi-core validates (`openapi_core.protocols.Response`)."""
+
+    status_code: int
+    data: bytes
+    content_type: str
+    headers: Any
+
+
+def _request(method: str, version: str, rest: str, query: Mapping[str, str], body: Any, store_hash: str) -> _Request:
+    from openapi_core.datatypes import RequestParameters
+    from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+    # The recording drops the token; security is not what this contract checks.
+    headers = {"X-Auth-Token": "redacted", "Accept": "application/json", "Content-Type": "application/json"}
+    return _Request(
+        host_url=HOST_URL,
+        path=f"/stores/{store_hash}/{version}{rest}",
+        method=method.lower(),
+        parameters=RequestParameters(
+            query=ImmutableMultiDict(list(query.items())),
+            header=Headers(headers),
+            cookie=ImmutableMultiDict(),
+            path={},
+        ),
+        content_type="application/json",
+        body=None if body is None else json.dumps(body).encode(),
+    )
+
+
 class ContractValidator:
     def __init__(self, root: Path) -> None:
         self._root = root
@@ -126,28 +157,27 @@ class ContractValidator:
         spec_file: str,
         store_hash: str = "store",
     ) -> list[str]:
-        from openapi_core.datatypes import RequestParameters
-        from werkzeug.datastructures import Headers, ImmutableMultiDict
-
-        # The recording drops the token; security is not what this contract checks.
-        headers = {"X-Auth-Token": "redacted", "Accept": "application/json", "Content-Type": "application/json"}
-        request = _Request(
-            host_url=HOST_URL,
-            path=f"/stores/{store_hash}/{version}{rest}",
-            method=method.lower(),
-            parameters=RequestParameters(
-                query=ImmutableMultiDict(list(query.items())),
-                header=Headers(headers),
-                cookie=ImmutableMultiDict(),
-                path={},
-            ),
-            content_type="application/json",
-            body=None if body is None else json.dumps(body).encode(),
-        )
+        request = _request(method, version, rest, query, body, store_hash)
         label = f"{method.upper()} /{version}{rest}"
         return [
             f"{label}: {message}" for message in _messages(self._api(spec_file).iter_request_errors(request), method)
         ]
+
+    def response_errors(self, method: str, path: str, query: Mapping[str, str], body: Any, status: int,
+                        answer: bytes) -> list[str]:
+        """What in the answer to `method path` (status and JSON body) the spec's response schema does not allow:
+        for checking that the sandbox answers as BigCommerce does."""
+        from werkzeug.datastructures import Headers
+
+        match = API_PATH.match(path)
+        spec_file = None if match is None else self._spec_for(match["version"], match["rest"])
+        if match is None or spec_file is None:
+            return [f"{method} {path}: no operation in the specs matches this path"]
+        request = _request(method, match["version"], match["rest"], query, body, match["hash"] or "store")
+        response = _Response(status_code=status, data=answer, content_type="application/json",
+                             headers=Headers({"Content-Type": "application/json"}))
+        return [f"{method.upper()} {path} -> {status}: {error}"
+                for error in self._api(spec_file).iter_response_errors(request, response)]
 
     def _spec_for(self, version: str, rest: str) -> str | None:
         best: tuple[int, str] | None = None

@@ -2,7 +2,9 @@
 
 Each failure a first run meets in production gets its own message: bad credentials (401), an unknown store hash
 (404), a host that refuses connections, a missing scope (403 on one endpoint), a storefront mapped to a channel
-the store lacks, and an invalid configuration (exit 2). The check writes nothing.
+the store lacks, and an invalid configuration (exit 2). The tenant's schema is introspected and every field of the
+query documents it lacks is named; subject codes without a category are counted per scheme. The check writes
+nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from pathlib import Path
 import pytest
 
 from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, SandboxConfig, SandboxServer
-from bookbridge.adapters.consonance.standin import SAMPLE_CATALOGUE, ConsonanceData, ConsonanceStandinServer
+from bookbridge.adapters.consonance.standin import (
+    LEAN_TENANT,
+    SAMPLE_CATALOGUE,
+    ConsonanceData,
+    ConsonanceStandinServer,
+)
 from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
 
 KEY = "Lant3rnHi11Key000000000000000abc"  # 32 letters and digits, like a Consonance key
@@ -226,3 +233,32 @@ def test_every_unset_variable_is_named_in_one_run(config, monkeypatch):
     for name, key in (("TEST_CONSONANCE_KEY", "api_key_env"), ("TEST_STORE_HASH", "store_hash_env"),
                       ("TEST_BC_TOKEN", "access_token_env")):
         assert f"environment variable '{name}' ({key}) is not set" in out, result.output
+
+
+def test_a_lean_tenant_is_checked_field_by_field_and_a_missing_required_field_fails(tmp_path, store):
+    """`bookbridge check` introspects the tenant's schema: every optional field of the query documents that the
+    tenant lacks is named (the check passes), and a required one fails it, named too."""
+    data = ConsonanceData.load_json(SAMPLE_CATALOGUE)
+    with ConsonanceStandinServer(data, KEY, omit_fields=LEAN_TENANT) as lean:
+        result = check(check_config(tmp_path, consonance_url=lean.url, store_url=store.base_url))
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert f"lacks {len(LEAN_TENANT)} optional field(s)" in out
+    for name in LEAN_TENANT:
+        assert name in out, name
+    with ConsonanceStandinServer(data, KEY, omit_fields=("Price.effectiveTo",)) as short:
+        result = check(check_config(tmp_path, consonance_url=short.url, store_url=store.base_url))
+    assert result.exit_code == 1
+    assert "cannot do without: Price.effectiveTo" in " ".join(result.output.split())
+
+
+def test_the_check_counts_subject_codes_without_a_category_per_scheme(config):
+    mapping = config.parent / "categories.toml"
+    mapping.write_text('[thema]\n"ZZZ*" = "Nowhere"\n', encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[mapping]\ncategories = "{mapping}"\n',
+                      encoding="utf-8")
+    result = check(config)
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    counted = re.search(r"Subject codes with no category \(warnings, see \[mapping\] categories\): thema (\d+)", out)
+    assert counted and int(counted.group(1)) > 0, out

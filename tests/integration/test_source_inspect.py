@@ -148,9 +148,31 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
     assert e["rights"]["row_meaning"] == "03 Not for sale"
     assert [(u["element"], u["what"].split(" (")[0]) for u in e["unmapped"]] == [
         ("TextContent", "14 Excerpt"), ("Contributor/BiographicalNote", "Ivo Illustrator"),
-        ("SupportingResource", "03 Cover / pack: https://assets.example/pack.jpg")]
+        ("SupportingResource", "03 Cover / pack: https://assets.example/pack.jpg"), ("Subject", "thema DCF")]
+    assert e["unmapped"][-1]["reason"] == "no category mapping is configured ([mapping] categories)"
     table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"})
     assert table.exit_code == 0, table.output
     for shown in ("04 Active", "21 In stock", "Clara Editor (B01 Editor)", "height_mm 234", "09 Endorsement: 11 chars",
                   "£20.00, 02 RRP including tax, 05 Consumer price, in GB", "unmapped", "14 Excerpt"):
         assert shown in table.output, shown
+
+
+def test_subjects_that_name_no_category_are_listed_as_unmapped_with_the_reason(tmp_path):
+    subjects = ("<Subject><SubjectSchemeIdentifier>12</SubjectSchemeIdentifier><SubjectCode>DCF</SubjectCode>"
+                "</Subject><Subject><SubjectSchemeIdentifier>93</SubjectSchemeIdentifier><SubjectCode>1DDU"
+                "</SubjectCode></Subject><Subject><SubjectSchemeIdentifier>93</SubjectSchemeIdentifier>"
+                "<SubjectCode>XQ</SubjectCode></Subject><Subject><SubjectSchemeIdentifier>20"
+                "</SubjectSchemeIdentifier><SubjectHeadingText>island stories</SubjectHeadingText></Subject>")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(FEED.replace("</Subject>\n</DescriptiveDetail>", f"</Subject>{subjects}\n</DescriptiveDetail>"),
+                    encoding="utf-8")
+    (tmp_path / "categories.toml").write_text('[thema]\n"DC*" = "Poetry"\n"1*" = ""\n', encoding="utf-8")
+    (tmp_path / "bookbridge.toml").write_text('[mapping]\ncategories = "categories.toml"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["source", "inspect", str(feed), "--json"])
+    assert result.exit_code == 0, result.output
+    [e] = [e for f in json.loads(result.output)["families"] for e in f["editions"]]
+    assert [(u["what"], u["reason"]) for u in e["unmapped"] if u["element"] == "Subject"] == [
+        ("bic DCF", "the category mapping has no table for scheme bic"),
+        ("thema 1DDU", "the category mapping maps it to no category, on purpose"),
+        ("thema XQ", "no rule of the category mapping matches it"),
+    ]  # thema DCF files the product under Poetry; the keyword goes to the search keywords

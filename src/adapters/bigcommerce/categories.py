@@ -72,8 +72,17 @@ class CategoryTrees:
                 self._ids[key] = cid
         for depth in range(1, max(len(p) for _, p in levels) + 1):
             todo = sorted(k for k in levels if len(k[1]) == depth and k not in self._ids)
-            for start in range(0, len(todo), CATEGORY_BATCH_MAX):
-                self._create(todo[start:start + CATEGORY_BATCH_MAX])
+            # Siblings' names are unique without regard to case: paths that differ only in case are one category,
+            # made once (sending both would have BigCommerce refuse the second).
+            once: dict[tuple[int, tuple[str, ...]], CategoryKey] = {}
+            for key in todo:
+                once.setdefault((key[0], _fold(key[1])), key)
+            unique = list(once.values())
+            for start in range(0, len(unique), CATEGORY_BATCH_MAX):
+                self._create(unique[start:start + CATEGORY_BATCH_MAX])
+            for key in todo:
+                if key not in self._ids and (cid := self._found.get((key[0], _fold(key[1])))) is not None:
+                    self._ids[key] = cid
 
     def _tree(self, channel: int) -> int:
         tree = self._trees.get(channel)

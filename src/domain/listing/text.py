@@ -43,6 +43,10 @@ _CLEAN_HTML = _cleaner(tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES, ur
 _CLEAN_TEXT = _cleaner(tags=set(), strip_comments=True)
 _EMPTY = re.compile(r"<(p|strong|em|b|i|u|span|blockquote)>\s*</\1>")
 _NEWLINES = re.compile(r"\r\n?")
+# Where a browser breaks the line (a block element's edge, <br>): the plain text keeps a space there, so that
+# "<p>One.</p><p>Two.</p>" reads "One. Two.", not "One.Two.". It only places spaces; nh3 removes the markup.
+_BREAK = re.compile(r"<(?=/?(?:p|br|hr|div|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|table|tr|td|th|section|article)\b)",
+                    re.IGNORECASE)
 
 
 def sanitised_html(text: str) -> str:
@@ -66,9 +70,10 @@ def sanitised_html(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """The text of HTML `text`, without any markup: tags dropped (scripts and styles with their content),
-    entities decoded, and decoded markup (`&lt;b&gt;`) dropped as well; white space collapsed."""
+    entities decoded, and decoded markup (`&lt;b&gt;`) dropped as well; white space collapsed, and a space where
+    a block ends or a line breaks."""
     for _ in range(3):  # each round decodes one level of escaping; markup escaped thrice is left as plain text
-        plain = unescape(_CLEAN_TEXT(text))
+        plain = unescape(_CLEAN_TEXT(_BREAK.sub(" <", text)))
         if "<" not in plain:
             break
         text = plain

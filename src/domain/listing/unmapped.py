@@ -3,16 +3,19 @@
 The rules mirror the listing's (`editions.py`): the first approved description (TextContent 03, else 02), the
 first promotional headline (10), every approved endorsement (09) and review quote (06), the credited primary
 contributors' biographies (else the first biographical note, 12), and the front cover, back cover and contributor
-pictures (List 158: 01, 02, 04) in a format and size the store takes. docs/mapping.md lists the rest.
+pictures (List 158: 01, 02, 04) in a format and size the store takes. Given the category mapping, subjects that
+file the product under no category are listed too (keywords, List 27: 20, go to search keywords). docs/mapping.md
+lists the rest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bookbridge.domain.categories import CategoryMapping, map_subjects, scheme_of
 from bookbridge.domain.codelists import RESOURCE_TYPES, TEXT_TYPES, labelled
 from bookbridge.domain.listing.credits import primary_contributors, role_label
-from bookbridge.domain.model import Edition, ResourceKind, TextKind
+from bookbridge.domain.model import Edition, ResourceKind, Subject, SubjectScheme, TextKind
 from bookbridge.domain.readiness import ALLOWED_IMAGE_TYPES, MAX_IMAGE_BYTES
 
 # The text kinds the description or the meta description carries (the first of each, or every one).
@@ -33,8 +36,9 @@ class Unmapped:
     reason: str
 
 
-def unmapped(edition: Edition) -> tuple[Unmapped, ...]:
-    """Every text, biography and resource of `edition` that its listing does not carry, with the reason."""
+def unmapped(edition: Edition, categories: CategoryMapping | None = None) -> tuple[Unmapped, ...]:
+    """Every text, biography and resource of `edition` that its listing does not carry, with the reason; with
+    `categories` (the configured mapping, empty when none is), every subject that names no category as well."""
     found: list[Unmapped] = []
     seen: set[TextKind] = set()
     primary = primary_contributors(edition.contributors)
@@ -70,4 +74,27 @@ def unmapped(edition: Edition) -> tuple[Unmapped, ...]:
         elif r.size_bytes is not None and r.size_bytes > MAX_IMAGE_BYTES:
             found.append(Unmapped("SupportingResource", what, f"{r.size_bytes} bytes: the store takes at most "
                                   f"{MAX_IMAGE_BYTES}"))
+    if categories is not None:
+        found += (Unmapped("Subject", _subject(s), reason) for s in edition.subjects
+                  if (reason := _no_category(s, categories)) is not None)
     return tuple(found)
+
+
+def _subject(subject: Subject) -> str:
+    scheme, code = scheme_of(subject)
+    return f"{scheme} {code}" + (f" ({subject.label})" if subject.label else "")
+
+
+def _no_category(subject: Subject, categories: CategoryMapping) -> str | None:
+    """Why `subject` files the product under no category, or None when it does (or is a keyword)."""
+    if subject.scheme is SubjectScheme.KEYWORDS:
+        return None
+    scheme, _ = scheme_of(subject)
+    if not categories:
+        return "no category mapping is configured ([mapping] categories)"
+    if categories.rules(scheme) is None:
+        return f"the category mapping has no table for scheme {scheme}"
+    paths, missed = map_subjects((subject,), categories)
+    if missed:
+        return "no rule of the category mapping matches it"
+    return None if paths else "the category mapping maps it to no category, on purpose"

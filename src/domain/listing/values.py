@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SerializerFunctionWrapHandler, WrapSerializer
 
@@ -41,8 +41,8 @@ class MappingSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    weight_unit: str = "kg"  # the store's weight unit: g, kg, oz, lb
-    length_unit: str = "cm"  # the store's length unit: mm, cm, in
+    weight_unit: Literal["g", "kg", "oz", "lb"] = "kg"  # the store's weight unit (its settings)
+    length_unit: Literal["mm", "cm", "in"] = "cm"  # the store's length unit
     categories: CategoryMapping = CategoryMapping()  # subjects -> category paths (domain/categories.py)
     link_series: bool = False  # related products: the titles of one series as well as the formats of one work
 

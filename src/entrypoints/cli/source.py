@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.money import money_text
+from bookbridge.domain.categories import CategoryMapping
 from bookbridge.domain.codelists import (
     AVAILABILITY,
     CONTRIBUTOR_ROLES,
@@ -61,7 +62,7 @@ def _price_words(p: PriceRow) -> str:
     return ", ".join(words)
 
 
-def _edition_document(edition: Edition) -> dict[str, Any]:
+def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str, Any]:
     d = edition.dimensions
     return {
         "isbn": str(edition.isbn),
@@ -114,7 +115,7 @@ def _edition_document(edition: Edition) -> dict[str, Any]:
             "row_meaning": labelled(edition.rights.row_type, SALES_RIGHTS) or None,
             "restrictions": [{"type": r.type, "outlets": list(r.outlets)} for r in edition.rights.restrictions],
         },
-        "unmapped": [{"element": u.element, "what": u.what, "reason": u.reason} for u in unmapped(edition)],
+        "unmapped": [{"element": u.element, "what": u.what, "reason": u.reason} for u in unmapped(edition, categories)],
         "delisted": edition.delisted,
     }
 
@@ -123,9 +124,10 @@ def _num(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def read_document(read: SourceRead) -> dict[str, Any]:
+def read_document(read: SourceRead, categories: CategoryMapping) -> dict[str, Any]:
     return {
-        "families": [{"id": f.id, "title": f.title, "editions": [_edition_document(e) for e in f.editions]}
+        "families": [{"id": f.id, "title": f.title,
+                      "editions": [_edition_document(e, categories) for e in f.editions]}
                      for f in read.families],
         "delisted": [str(isbn) for isbn in read.delisted],
         "problems": [{"record": p.record, "line": p.line, "field": p.field, "severity": p.severity.value,
@@ -144,7 +146,7 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
     raise typer.BadParameter(f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
 
 
-def _print_tables(console: Console, read: SourceRead) -> None:
+def _print_tables(console: Console, read: SourceRead, categories: CategoryMapping) -> None:
     families: list[TitleFamily] = list(read.families)
     editions = sum(len(f.editions) for f in families)
     table = Table(title=f"{plural(len(families), 'title family', 'title families')}, {plural(editions, 'edition')}")
@@ -162,7 +164,7 @@ def _print_tables(console: Console, read: SourceRead) -> None:
     console.print(table)
     for family in families:
         for e in family.editions:
-            console.print(_details(e))
+            console.print(_details(e, categories))
     if read.problems:
         problems = Table(title=plural(len(read.problems), "problem"))
         for column in ("severity", "record", "line", "field", "problem"):
@@ -172,9 +174,9 @@ def _print_tables(console: Console, read: SourceRead) -> None:
         console.print(problems)
 
 
-def _details(e: Edition) -> Table:
+def _details(e: Edition, categories: CategoryMapping) -> Table:
     """Everything mapped for one edition, one row per kind of thing."""
-    doc = _edition_document(e)
+    doc = _edition_document(e, categories)
     table = Table(title=f"{e.isbn} {escape(e.display_title)} ({e.format.label})", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
@@ -242,7 +244,7 @@ def inspect(
         raise typer.Exit(EXIT_FAILURES) from None
     console = screen()
     if as_json:
-        console.print_json(json.dumps(read_document(read), default=str))
+        console.print_json(json.dumps(read_document(read, settings.mapping.categories), default=str))
     else:
-        _print_tables(console, read)
+        _print_tables(console, read, settings.mapping.categories)
 

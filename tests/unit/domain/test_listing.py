@@ -17,6 +17,7 @@ from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.listing import (
     CUSTOM_FIELD_MAX,
     NAME_MAX,
+    MappingSettings,
     Section,
     StoreListing,
     build_edition_listing,
@@ -25,6 +26,7 @@ from bookbridge.domain.listing import (
 )
 from bookbridge.domain.model import (
     Contributor,
+    Dimensions,
     Milestones,
     Rights,
     SalesRestriction,
@@ -317,3 +319,25 @@ def test_a_product_with_no_price_in_the_stores_default_currency_is_held_back_nev
     assert (merged.listed, merged.is_visible, merged.channels, merged.price) == (False, False, (), None)
     codes = {(p.code, p.source) for p in merged.problems if p.blocking}
     assert ("no-default-currency-price", "us") in codes
+
+
+@pytest.mark.parametrize(("weight_unit", "length_unit", "expected"), [
+    ("kg", "cm", ("0.5200", "23.4000", "15.3000", "2.8000")),
+    ("g", "mm", ("520.0000", "234.0000", "153.0000", "28.0000")),
+    ("oz", "in", ("18.3425", "9.2126", "6.0236", "1.1024")),
+    ("lb", "in", ("1.1464", "9.2126", "6.0236", "1.1024")),
+])
+def test_measures_are_sent_in_the_stores_units(weight_unit: str, length_unit: str,
+                                               expected: tuple[str, ...]) -> None:
+    """Trim height and width, thickness and weight (ONIX Measure 01/02 or 04/05, 03, 08; kept in mm and g) go to
+    BigCommerce in the units the store is set to (4 decimal places)."""
+    e = edition(dimensions=Dimensions(height_mm=Decimal(234), width_mm=Decimal(153), thickness_mm=Decimal(28),
+                                      weight_g=Decimal(520)))
+    mapping = MappingSettings(weight_unit=weight_unit, length_unit=length_unit)  # type: ignore[arg-type]
+    listing = build_edition_listing(e, storefront(), at=NOON, mapping=mapping)
+    assert (listing.weight, listing.height, listing.width, listing.depth) == tuple(Decimal(v) for v in expected)
+
+
+def test_a_store_unit_bookbridge_cannot_convert_to_is_refused_where_the_settings_are_made() -> None:
+    with pytest.raises(ValueError, match="weight_unit"):
+        MappingSettings(weight_unit="lbs")  # type: ignore[arg-type]

@@ -97,7 +97,11 @@ def test_the_meta_description_is_plain_text() -> None:
                          text="<b>Three</b> generations &amp; one &lt;script&gt;alert(1)&lt;/script&gt;house"),)
     meta = build_edition_listing(edition(texts=short), storefront(), at=NOON).meta_description
     assert meta == "Three generations & one house"
-    assert plain_text("<p>a</p><p>b</p>") == "ab"
+    # Paragraphs and line breaks keep their words apart; inline markup does not split a word.
+    assert plain_text("<p>One.</p><p>Two.</p>") == "One. Two."
+    assert plain_text("Line one<BR/>line two<li>three</li>") == "Line one line two three"
+    assert plain_text("&lt;p&gt;One.&lt;/p&gt;&lt;p&gt;Two.&lt;/p&gt;") == "One. Two."
+    assert plain_text("<b>Bold</b>ly <i>t</i>old") == "Boldly told"
     assert plain_text("&amp;lt;i&amp;gt;x") == "&lt;i&gt;x"  # markup escaped twice is text: its plain text
 
 

@@ -35,6 +35,8 @@ def test_toml_is_read_and_environment_variables_win(config, monkeypatch):
         (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "storefront 'uk' timezone: "),
         (('name = "shop"', 'name = "shop"\nbogus = 1\n[schedules]\ndelta_sync_minutes = 0'),
          "[schedules] delta_sync_minutes: "),
+        (('name = "shop"', 'name = "shop"\n[mapping]\nweight_unit = "lbs"'), "[mapping] weight_unit: "),
+        (('name = "shop"', 'name = "shop"\n[mapping]\nlength_unit = "inch"'), "[mapping] length_unit: "),
     ],
 )
 def test_errors_name_the_key(config, edit, message):
