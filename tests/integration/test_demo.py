@@ -106,6 +106,16 @@ def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
     assert "The next sync sends 0 images: a cover is sent once." in out
 
 
+def test_formats_are_linked_and_credits_name_their_roles(demo):
+    out = demo[0]
+    linked = re.search(r"Formats linked: (.+) \(Hardback\) \(product \d+\) lists (.+) as related products, and they "
+                       r"list it\.", out)
+    assert linked and f"{linked.group(1)} (Paperback)" in linked.group(2), out
+    credits = re.search(r'Credits with roles: page title "(.+) by (.+), translated by (.+)"; Contributors field '
+                        r'"Author: (.+); Translator: (.+)"\.', out)
+    assert credits and credits.group(2, 3) == credits.group(4, 5), out
+
+
 def test_a_family_is_sold_as_variants(demo):
     out, _, _ = demo
     assert '([[storefronts]] format_strategy = "variants")' in out, "the TOML table is named, not swallowed"

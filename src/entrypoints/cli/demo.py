@@ -210,6 +210,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))
     print_relinked(console, report)
     console.print(_categories_line(sandbox))
+    for line in _links_and_credits(sandbox):
+        console.print(line)
     calls = len(sandbox.requests)
     again = sync_store(command, catalogue, store, uow, clock)
     writes = sum(1 for r in list(sandbox.requests)[calls:] if r.method != "GET")
@@ -269,6 +271,28 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
                   f"{plural(len(records), 'milestone')} fired; {plural(sales.orders, 'order')} came back as sales of "
                   f"{plural(sales.units, 'unit')} ({revenue}).")
     return 0
+
+
+def _links_and_credits(sandbox: DemoSandbox) -> list[str]:
+    """One title's formats linked to each other (`related_products`), and one title's credits with their roles
+    (the page title's byline and the Contributors custom field), read back from the store."""
+    state = sandbox.state
+    products = sorted(state.products.values(), key=lambda p: p["id"])
+    lines: list[str] = []
+    linked = next((p for p in products if p.get("related_products")), None)
+    if linked is not None:
+        others = [state.products[i] for i in linked["related_products"] if i in state.products]
+        back = all(linked["id"] in (o.get("related_products") or []) for o in others)
+        lines.append(escape(f"Formats linked: {linked['name']} (product {linked['id']}) lists "
+                            f"{' and '.join(str(o['name']) for o in others)} as related products"
+                            + (", and they list it." if back else ".")))
+    for product in products:
+        fields = {f["name"]: f["value"] for f in state.children(state.custom_fields, product["id"])}
+        if "translated by" in str(product.get("page_title") or "") and "Contributors" in fields:
+            lines.append(escape(f"Credits with roles: page title \"{product['page_title']}\"; "
+                                f"Contributors field \"{fields['Contributors']}\"."))
+            break
+    return lines
 
 
 def _categories_line(sandbox: DemoSandbox) -> str:
