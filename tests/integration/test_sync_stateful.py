@@ -370,3 +370,39 @@ def test_a_title_borrowed_then_removed_before_any_sync_read_it(sandbox, template
         state.only_products_bookbridge_owns()
     finally:
         state.teardown()
+
+
+def test_related_links_refused_in_part_are_written_again(sandbox, template, tmp_path):
+    """Regression (issue #15's random run: first_sync, add_edition(30), sync, go_out_of_print(38), bad_weather(54683),
+    add_edition(23), sync, fault_free_sync_converges). An edition goes out of print and is hidden, so its siblings'
+    related products must be written again without it; the store answers that write with a 207. The storefront had
+    already kept the new link ids as written, so no later sync saw the links as stale: the siblings' exceptions
+    stayed open through every fault-free sync, and their links in the store kept the hidden product.
+
+    The reported steps reached the 207 by the weather's draws, one a request, so any change in the requests a sync
+    sends moves it (before adoption's SKU look-up, weather seeds 3 and 4 hit it and 54683 did not; since a first
+    sync writes fewer links, 54683 no longer does). These steps reach it by a scheduled fault instead: a sync
+    through a storefront that does not link related products hides the edition, so that the next sync's first
+    product write is the relink."""
+    state = SyncMachine(sandbox, template, tmp_path)
+    try:
+        state.first_sync(batch=0, survivors=0)
+        state.add_edition(index=30)  # The Amber Tide: a second hardback, related to the hardback and the audio CD
+        state.sync()
+        state.go_out_of_print(index=38, which=0)  # the first hardback: hidden, so no longer linked to
+        state.crash_mid_batch(batch=2, survivors=0)  # hides it; no relink (the dying storefront links nothing)
+        state.schedule_fault(kind="partial_207", count=1, method="PUT", where="/v3/catalog/products")
+        state.sync()  # the relinks of the audio CD and the second hardback: 207
+        second = str(make_isbn(5001))
+        with state.uow:
+            items = state.uow.exceptions.open_items()
+        refused = sorted(e.isbn for e in items if e.kind is ExceptionKind.STORE_REJECTION)
+        assert refused == ["9781800000179", second]
+        state.fault_free_sync_converges()  # written again: the exceptions close
+        with sandbox.state.lock:
+            ids = {p["sku"]: p["id"] for p in sandbox.state.products.values()}
+            related = sandbox.state.products[ids["9781800000179"]]["related_products"]
+        assert related == [ids[second]], "the audio CD links the hardback on sale only"
+    finally:
+        state.teardown()
+

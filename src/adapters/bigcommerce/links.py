@@ -55,20 +55,28 @@ def product_of(applied: Mapping[str, AppliedListing], works: Sequence[ActionWork
 
 def add_links(body: dict[str, Any], work: ActionWork, trees: CategoryTrees, find: Callable[[str], int | None],
               *, creating: bool = False) -> None:
-    """Put `categories` and `related_products` in a product body (create, or an update of a linked section)."""
+    """Put `categories` and `related_products` in a product body (create, or an update of a linked section).
+
+    The ids sent wait in `work.links` until the store has taken the write (`links_written`): kept as written
+    before that, a write refused in part (a 207), or not at all, would leave links the state calls current, and a
+    relink that failed would never be tried again (`domain.related.stale_links` compares with what was kept)."""
     listing = work.listing
     if listing is None or not (creating or LINKED_SECTIONS & set(work.sections)):
         return
     categories = trees.ids(listing.channels, listing.categories)
     if categories or work.remote.get(CATEGORIES_KEY):
-        body["categories"] = categories
-        work.remote[CATEGORIES_KEY] = categories
+        body["categories"] = work.links[CATEGORIES_KEY] = categories
     if listing.variants:
         return  # family products: related products are linked per edition only
     related = related_ids(listing.related_isbns, find)
     if related or work.remote.get(SENT_KEY):
-        body["related_products"] = related
-        work.remote[SENT_KEY] = related
+        body["related_products"] = work.links[SENT_KEY] = related
+
+
+def links_written(work: ActionWork) -> None:
+    """The store took the product write whole: the link ids it carried are what the product holds now."""
+    work.remote.update(work.links)
+    work.links = {}
 
 
 def remote_links(product: Mapping[str, Any]) -> dict[str, Any]:

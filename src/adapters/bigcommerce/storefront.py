@@ -41,6 +41,7 @@ from bookbridge.adapters.bigcommerce.links import (
     add_links,
     forget_refused_categories,
     linked_groups,
+    links_written,
     prepare_categories,
     product_of,
 )
@@ -329,11 +330,13 @@ class BigCommerceStorefront(Storefront, Buffering):
                     w.errors.append(store_error(exc, context=f"updating product {w.product_id}"))
                 continue
             for sub, response in outcome.accepted:
-                if response.partial:
-                    for w, _ in sub:
-                        w.errors.append(StoreError(StoreErrorKind.REJECTED, f"updating product {w.product_id}: "
-                                                   f"partly failed ({response.title}: {dict(response.errors)})",
-                                                   field=next(iter(response.errors), None), status=207))
+                for w, _ in sub:
+                    if not response.partial:
+                        links_written(w)
+                        continue
+                    w.errors.append(StoreError(StoreErrorKind.REJECTED, f"updating product {w.product_id}: "
+                                               f"partly failed ({response.title}: {dict(response.errors)})",
+                                               field=next(iter(response.errors), None), status=207))
             for (w, _), rejection in outcome.rejected:
                 w.errors.append(store_error(rejection, context=f"updating product {w.product_id}"))
 

@@ -26,6 +26,9 @@ class ActionWork:
     changed_variants: set[str] | None = None  # casefolded SKUs whose price may have changed; None: all
     buffered: int = 0  # channel assignments and price-list records waiting in the run's buffers (buffers.py)
     unverified: bool = False  # created without a SKU look-up: the store was empty when the run began
+    # Link ids (categories, related products) a product write in flight carries: they join `remote` only once the
+    # store has taken the write whole (`links.links_written`), since `remote` is what the next run trusts.
+    links: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

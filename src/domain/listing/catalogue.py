@@ -70,7 +70,7 @@ def build_store_listings(
         editions = [store_edition(e, facts, at=at, mapping=mapping, store=store, caches=caches,
                                   related=None if variants else linked_isbns(e, family, series))
                     for e in family.editions]
-        built = family_products(family, editions) if variants else editions
+        built = family_products(family, editions, mapping.categories) if variants else editions
         if memo is not None:
             kept[family.id] = MemoEntry(family, built, at, context)
         listings += built

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from bookbridge.domain.categories import CategoryMapping, map_subjects
 from bookbridge.domain.formats import Format
 from bookbridge.domain.hashing import content_hash
 from bookbridge.domain.lifecycle import Availability
@@ -16,8 +17,13 @@ from bookbridge.domain.listing.values import NAME_MAX, StoreListing, VariantList
 from bookbridge.domain.model import TitleFamily
 
 
-def family_products(family: TitleFamily, editions: list[StoreListing]) -> list[StoreListing]:
+def family_products(family: TitleFamily, editions: list[StoreListing],
+                    categories: CategoryMapping) -> list[StoreListing]:
     """Variant strategy: editions that agree on every product-only field share one product.
+
+    A product is filed under the categories of every edition it holds (`categories` maps their subjects), main
+    subjects' first: an audiobook edition may carry a subject its print siblings lack, and its variant is
+    found under that category too.
 
     BigCommerce keeps type, availability, pre-order date, visibility and channel assignment on the product
     only, so editions that differ in any of them are split into separate products. Channels above all: an
@@ -51,11 +57,22 @@ def family_products(family: TitleFamily, editions: list[StoreListing]) -> list[S
         key = f"family:{family.id}:{first.product_type}"
         if first.sku != anchors[first.product_type]:
             key += f":{first.sku}"
-        products.append(_merge_group(family, key, group))
+        products.append(_merge_group(family, key, group, categories))
     return products
 
 
-def _merge_group(family: TitleFamily, key: str, group: list[StoreListing]) -> StoreListing:
+def _group_categories(family: TitleFamily, group: list[StoreListing],
+                      categories: CategoryMapping) -> tuple[tuple[str, ...], ...]:
+    """The category paths of the group's editions' subjects together: every edition's main subjects first (in
+    the group's order), then the others, each path once (`map_subjects`)."""
+    if len(group) == 1 or not categories:
+        return group[0].categories
+    by_isbn = {e.isbn: e for e in family.editions}
+    subjects = [s for listing in group for s in by_isbn[listing.isbns[0]].subjects]
+    return map_subjects(subjects, categories)[0]
+
+
+def _merge_group(family: TitleFamily, key: str, group: list[StoreListing], categories: CategoryMapping) -> StoreListing:
     first = group[0]
     labels: dict[str, int] = defaultdict(int)
     for e in group:
@@ -86,6 +103,7 @@ def _merge_group(family: TitleFamily, key: str, group: list[StoreListing]) -> St
         price=min(priced, key=lambda p: p.price) if priced else None,
         extra_prices=(),  # per-currency prices live on the variants (price-list records are per variant)
         images=tuple(dict.fromkeys(i for e in group for i in e.images)),
+        categories=_group_categories(family, group, categories),
         custom_fields=tuple(f for f in first.custom_fields if f.name not in ("ISBN", "Format", "Pages",
                                                                              "Duration", "Trim size")),
         variants=variants,

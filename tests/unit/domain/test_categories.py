@@ -15,9 +15,9 @@ from bookbridge.domain.categories import (
     map_subjects,
     search_keywords,
 )
-from bookbridge.domain.listing import MappingSettings, Section, build_store_listings, section_payloads
+from bookbridge.domain.listing import MappingSettings, Section, StoreListing, build_store_listings, section_payloads
 from bookbridge.domain.model import Subject, SubjectScheme
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 
 # Thema subject codes: a letter, then up to 5 more letters (Thema subject categories, e.g. FBA, FFJ, WBVS).
 codes = st.text(alphabet="ABCDFGJKLMNPQRSTUVWXY", min_size=1, max_size=6)
@@ -108,3 +108,44 @@ def test_listings_carry_categories_and_warn_of_unmapped_codes_without_holding_an
         assert ("categories" in section_payloads(listing)[Section.CORE]) == bool(listing.categories)
         same = listing.hashes[Section.CORE] == plain[listing.key].hashes[Section.CORE]
         assert same != bool(listing.categories)
+
+
+def _family_product(subjects_by_format: dict[str, list[Subject]]) -> tuple[StoreListing, list[StoreListing]]:
+    """The Glass Meridian's print product under the variant strategy (its hardback and paperback share one), its
+    editions given these subjects; and the editions' own listings (product per edition), for comparison."""
+    at = datetime(2026, 11, 28, 10, tzinfo=UTC)
+    uk = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP")
+    family = sample_catalogue(at.date(), families=1)[0]
+    family = family.model_copy(update={"editions": tuple(
+        e.model_copy(update={"subjects": tuple(subjects_by_format.get(e.format.value, ()))}) for e in family.editions)})
+    settings = MappingSettings(categories=mapping(("*", ("{heading}",))))
+    variants = uk.model_copy(update={"format_strategy": FormatStrategy.VARIANTS})
+    product = next(li for li in build_store_listings([family], [variants], at=at, store="uk", mapping=settings)
+                   if li.key == f"family:{family.id}:physical")
+    editions = build_store_listings([family], [uk], at=at, store="uk", mapping=settings)
+    return product, [li for li in editions if li.isbns[0] in product.isbns]
+
+
+def test_a_family_product_is_filed_under_every_editions_categories_main_subjects_first():
+    """Not only its first edition's: each path once, every edition's main subjects before the other subjects."""
+    hardback = [thema("FF", main=True, label="Crime"), thema("WB", label="Cookery")]
+    paperback = [thema("NH", main=True, label="History"), thema("FF", label="Crime"), thema("PD", label="Science")]
+    product, editions = _family_product({"hardback": hardback, "paperback": paperback})
+    assert len(product.variants) == 2, "the hardback and the paperback share the print product"
+    assert product.categories == (("Crime",), ("History",), ("Cookery",), ("Science",))
+    assert [e.categories for e in editions] == [(("Crime",), ("Cookery",)), (("History",), ("Crime",), ("Science",))]
+    assert "categories" in section_payloads(product)[Section.CORE]  # sent with the product
+
+
+@given(subjects=st.lists(st.lists(st.tuples(codes, st.booleans()), max_size=4), min_size=2, max_size=2))
+def test_a_family_products_categories_are_the_union_of_its_editions_main_ones_first(subjects):
+    hardback, paperback = ([thema(c, main=m, label=f"cat {c}") for c, m in group] for group in subjects)
+    product, editions = _family_product({"hardback": hardback, "paperback": paperback})
+    found = product.categories
+    assert len(found) == len(set(found))
+    assert set(found) == {path for e in editions for path in e.categories}
+    main = {(s.label,) for s in (*hardback, *paperback) if s.main}
+    assert [path in main for path in found] == sorted((path in main for path in found), reverse=True)
+    # Stable: the main paths in the editions' order (the product's variants' order), then the others.
+    in_order = list(dict.fromkeys(path for e in editions for path in e.categories if path in main))
+    assert [path for path in found if path in main] == in_order
