@@ -14,7 +14,9 @@ from bookbridge.domain.ports import ActionOutcome, Clock, ExceptionKind, SourceR
 from bookbridge.domain.problems import Problem
 
 logger = logging.getLogger("bookbridge.application.sync")
-READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT)
+# Kept per edition and storefront from the listings of each sync; an unmapped subject never holds a title back.
+READINESS_KINDS = (ExceptionKind.BLOCKING_READINESS, ExceptionKind.RIGHTS_CONFLICT, ExceptionKind.UNMAPPED_SUBJECT)
+NOT_BLOCKING = {"unmapped-subject": ExceptionKind.UNMAPPED_SUBJECT}  # warnings that the queue shows too
 
 
 @dataclass
@@ -96,16 +98,17 @@ def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock
 def record_readiness(
     listings: Sequence[StoreListing], storefronts: Sequence[str], uow: UnitOfWork, clock: Clock, report: SyncReport
 ) -> None:
-    """Blocking problems become exceptions per edition and storefront; fixed ones are resolved."""
+    """Blocking problems (and the warnings in NOT_BLOCKING) become exceptions per edition and storefront; fixed
+    ones are resolved."""
     with uow:
         for listing in listings:
             found: dict[tuple[str, str], dict[ExceptionKind, list[Problem]]] = {}
             for problem in listing.problems:
-                if not problem.blocking or problem.record is None:
+                if problem.record is None or not (problem.blocking or problem.code in NOT_BLOCKING):
                     continue
                 kind = (
-                    ExceptionKind.RIGHTS_CONFLICT
-                    if problem.code in ("rights-conflict", "not-licensed")
+                    NOT_BLOCKING[problem.code] if not problem.blocking
+                    else ExceptionKind.RIGHTS_CONFLICT if problem.code in ("rights-conflict", "not-licensed")
                     else ExceptionKind.BLOCKING_READINESS
                 )
                 where = (problem.record, problem.source or listing.storefront)
@@ -124,14 +127,15 @@ def record_readiness(
                     if item.count == 1:
                         report.exceptions_opened.append(f"{item.kind}: {isbn} on {storefront}: {item.message}")
             for isbn in map(str, listing.isbns):
-                for storefront in storefronts:
+                for storefront in dict.fromkeys((*storefronts, listing.storefront)):  # the store's: unmapped subjects
                     stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})]
                     uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
         # Editions that left the catalogue (withdrawn by the source, gone from a complete read): nothing about
         # their readiness or rights is left to fix, so their exceptions resolve.
         present = {str(isbn) for listing in listings for isbn in listing.isbns}
+        keys = {*storefronts, *(listing.storefront for listing in listings)}
         for item in uow.exceptions.open_items():
             if (item.kind in READINESS_KINDS and item.isbn and item.isbn not in present
-                    and item.storefront is not None and item.storefront in storefronts):
+                    and item.storefront is not None and item.storefront in keys):
                 uow.exceptions.clear(isbn=item.isbn, storefront=item.storefront, at=clock.now(), kinds=[item.kind])
         uow.commit()

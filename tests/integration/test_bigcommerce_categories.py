@@ -120,6 +120,29 @@ def test_unmapped_codes_are_warned_of_per_scheme_and_never_hold_an_edition_back(
     assert [s.listed for s in report.storefronts] == [s.listed for s in mapped.storefronts]
 
 
+def test_unmapped_codes_are_non_blocking_exceptions_resolved_once_the_mapping_needs_them_no_more(sandbox, world):
+    from bookbridge.domain.ports import ExceptionKind
+
+    source, store, uow, clock = world
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.ok, report.exceptions_opened
+
+    def unmapped() -> list:
+        with uow:
+            return [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.UNMAPPED_SUBJECT]
+
+    items = unmapped()
+    assert items and all(e.isbn and e.storefront == "shop" and e.field == "Subject/thema"
+                         and "has no category in the category mapping" in e.message for e in items)
+    assert any(f"{ExceptionKind.UNMAPPED_SUBJECT}: " in line for line in report.exceptions_opened)
+    on_sale = {p["sku"] for p in sandbox.state.products.values() if p["is_visible"]}
+    assert {e.isbn for e in items} & on_sale
+    assert sync_store(COMMAND, source, store, uow, clock).ok and len(unmapped()) == len(items)  # the same ones
+    assert sync_store(replace(COMMAND, mapping=MappingSettings()), source, store, uow, clock).ok
+    assert unmapped() == []
+    assert {p["sku"] for p in sandbox.state.products.values() if p["is_visible"]} == on_sale, "none was held back"
+
+
 def test_formats_of_one_work_are_related_and_the_links_follow_products_made_again(sandbox, world):
     source, store, uow, clock = world
     store = BigCommerceStorefront(store.client, name="shop", delete_on_delist=True)

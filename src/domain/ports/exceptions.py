@@ -18,6 +18,7 @@ class ExceptionKind(StrEnum):
     RIGHTS_CONFLICT = "rights-conflict"
     DRIFT = "drift"
     SOURCE_ERROR = "source-error"
+    UNMAPPED_SUBJECT = "unmapped-subject"  # non-blocking: a subject code the category mapping does not cover
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ VELOCITY_DAYS = ReprintPolicy().window_days  # the formats' velocity: the reprin
 KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
               ExceptionKind.STORE_REJECTION: "refused by the store",
               ExceptionKind.TRANSIENT_EXHAUSTED: "store unreachable", ExceptionKind.RIGHTS_CONFLICT: "rights conflict",
-              ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error"}
+              ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error",
+              ExceptionKind.UNMAPPED_SUBJECT: "subject without a category"}
 CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/products/edit/{id}"}
 
 
