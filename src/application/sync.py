@@ -201,10 +201,16 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     if buffering is not None:
         buffering.begin(actions, applied)
     pending: dict[str, StoreAction] = {}  # actions whose buffered writes the store has not sent yet
+    # ISBNs with an open store exception on this store, read once: only syncs of the store (under its lease) open
+    # them, and this run adds the ones it opens; an outcome then costs no query to clear exceptions it has none of.
+    with uow:
+        open_store = {e.isbn for e in uow.exceptions.open_items() if e.kind in STORE_KINDS and e.storefront == name
+                      and e.isbn is not None}
 
     def settle() -> None:
         if buffering is not None:
-            _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id)
+            _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id,
+                            open_store)
 
     done = 0
     for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle):
@@ -218,10 +224,11 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
             break
         _record_create_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
-        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending, open_store)
         _record_categories(store, name, uow)
         if buffering is not None:
-            _record_flushed(buffering.flush(final=False), pending, applied, name, uow, clock, report, run_id)
+            _record_flushed(buffering.flush(final=False), pending, applied, name, uow, clock, report, run_id,
+                            open_store)
         done += len(batch)
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
@@ -300,6 +307,7 @@ def _record_flushed(
     clock: Clock,
     report: SyncReport,
     run_id: int,
+    open_store: set[str],
 ) -> None:
     """Record the final outcomes of actions the store had reported pending."""
     if not outcomes:
@@ -308,7 +316,7 @@ def _record_flushed(
     if unknown:
         raise RuntimeError(f"storefront flushed outcomes for actions not pending: {unknown[:3]}")
     batch = [pending.pop(o.key) for o in outcomes]
-    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending)
+    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending, open_store)
 
 
 def _record_batch(
@@ -321,16 +329,20 @@ def _record_batch(
     report: SyncReport,
     run_id: int,
     pending: dict[str, StoreAction],
+    open_store: set[str],
 ) -> None:
     """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
-    product exists; its sections are not applied yet), so a crash before the flush resends them."""
+    product exists; its sections are not applied yet), so a crash before the flush resends them; ids already
+    recorded (an update of a known product) are not written again. `open_store`: the ISBNs with an open store
+    exception (`_sync`), kept up to date here."""
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
     with uow:
         for action, outcome in zip(batch, outcomes, strict=True):
             if outcome.ok and outcome.pending:
-                if (ids := _with_store_ids(applied.get(action.key), outcome)) is not None:
-                    uow.state.record_applied(storefront, ids)
+                if (ids := _with_store_ids(applied.get(action.key), outcome)) is not None \
+                        and ids != applied.get(action.key):
+                    uow.state.record_applied(storefront, ids, previous=applied.get(action.key))
                     applied[action.key] = ids
                 pending[action.key] = action
                 continue
@@ -347,9 +359,11 @@ def _record_batch(
                                  error=outcome.error.message if outcome.error else None, at=clock.now())
             if outcome.ok:
                 record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
-                uow.state.record_applied(storefront, record)
+                uow.state.record_applied(storefront, record, previous=applied.get(action.key))
                 applied[action.key] = record
-                uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
+                if isbn in open_store:
+                    uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
+                    open_store.discard(isbn)
                 if Section.CORE in action.sections and not record.held:
                     # The whole product was written again with nothing held: a product deleted by hand (or an
                     # edit) that reconcile reported under `overwrite` is restored, so its DRIFT notice closes.
@@ -366,7 +380,7 @@ def _record_batch(
                 continue
             report.failed += 1
             if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:
-                uow.state.record_applied(storefront, partial)
+                uow.state.record_applied(storefront, partial, previous=applied.get(action.key))
                 applied[action.key] = partial
             error = outcome.error
             kind = (
@@ -384,6 +398,7 @@ def _record_batch(
                 at=clock.now(),
             )
             report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+            open_store.add(isbn)
         uow.commit()
 
 

@@ -89,6 +89,27 @@ class SyncStateContract(ABC):
         state.record_applied("uk", record)
         assert state.applied("uk") == {record.key: record}
 
+    def test_recording_with_the_previous_record_reads_back_the_new_one(self) -> None:
+        """`previous` lets a store rewrite only the sections whose hash changed; what reads back is the new record
+        whatever changed: one section (a price flip), every section, the store-side ids alone, a hide and a return,
+        a held section, a section with a payload and no hash."""
+        state = self.make_state()
+        first = applied()
+        state.record_applied("uk", first)
+        flipped = applied(hashes={**first.hashes, Section.PRICING: "pricing-hash-2"},
+                          payloads={**first.payloads, Section.PRICING: {"price": "12.00"}})
+        ids_only = applied(hashes=flipped.hashes, payloads=flipped.payloads, product_id=78, remote={"images": {}})
+        held = applied(hashes={**flipped.hashes, Section.CORE: "core-hash-2"}, payloads=flipped.payloads,
+                       product_id=78, remote={"images": {}}, held=frozenset({Section.MEDIA}))
+        hidden = applied(hashes={}, visible=False, payloads={Section.CORE: {"name": "Roseanna"}}, remote={})
+        renamed = applied(hashes={}, visible=False, payloads={Section.CORE: {"name": "Roseanna (2)"}}, remote={})
+        back = applied()
+        previous = first
+        for record in (flipped, ids_only, held, hidden, renamed, back):
+            state.record_applied("uk", record, previous=previous)
+            assert state.applied("uk") == {record.key: record}
+            previous = record
+
     def test_storefronts_are_separate(self) -> None:
         state = self.make_state()
         state.record_applied("uk", applied(product_id=1))

@@ -22,7 +22,8 @@ class InMemorySyncState(SyncState):
     def applied(self, storefront: str) -> dict[str, AppliedListing]:
         return dict(self.listings.get(storefront, {}))
 
-    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
         self.listings.setdefault(storefront, {})[listing.key] = listing
 
     def cursor(self, source: str) -> str | None:

@@ -13,6 +13,7 @@ from bookbridge.adapters.persistence.mapping import (
     applied_from_columns,
     applied_record,
     applied_sections,
+    changed_sections,
     family_from_row,
     family_row,
     held_sections,
@@ -65,23 +66,31 @@ class SqlAlchemySyncState(SyncState):
         none = PackedPayloads.of({})  # immutable: shared by the products that have no section yet
         return {m.key: applied_from_columns(storefront, m, *(by_key.get(m.key) or ({}, none))) for m in mappings}
 
-    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
+        """With `previous`, only the sections whose hash (or presence) changed are rewritten: a price flip writes
+        its pricing row, not the five sections of every product it touches."""
         record = applied_record(storefront, listing.key)
-        new_sections = section_rows(storefront, listing)
+        changed = None if previous is None else changed_sections(previous, listing)
+        new_sections = section_rows(storefront, listing, only=changed)
         remote = remote_ids(storefront, listing)
         with translated(record):
             mapping = self._session.get(ProductMappingRow, (storefront, listing.key))
             if mapping is None:
                 mapping = ProductMappingRow(storefront=storefront, key=listing.key)
                 self._session.add(mapping)
+                changed = None  # nothing recorded for the key: every section
+                new_sections = section_rows(storefront, listing)
             mapping.product_id, mapping.visible, mapping.remote = listing.product_id, listing.visible, remote
             mapping.held = held_sections(listing)
             self._session.flush()
-            self._session.execute(
-                delete(AppliedSectionRow).where(
-                    AppliedSectionRow.storefront == storefront, AppliedSectionRow.key == listing.key
-                )
-            )
+            if changed is not None and not changed:
+                return
+            gone = delete(AppliedSectionRow).where(AppliedSectionRow.storefront == storefront,
+                                                   AppliedSectionRow.key == listing.key)
+            if changed is not None:
+                gone = gone.where(AppliedSectionRow.section.in_([str(s) for s in changed]))
+            self._session.execute(gone)
             self._session.add_all(new_sections)
             self._session.flush()
 

@@ -64,7 +64,10 @@ class SyncState(Protocol):
     def applied(self, storefront: str) -> dict[str, AppliedListing]:
         ...
 
-    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
+        """Record `listing` as applied. `previous`, when given, is what this state last recorded for the key (as
+        the caller read or recorded it): a section with the same hash, held or not, is then not written again."""
         ...
 
     def cursor(self, source: str) -> str | None:
