@@ -334,16 +334,22 @@ def _record_batch(
     """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
     product exists; its sections are not applied yet), so a crash before the flush resends them; ids already
     recorded (an update of a known product) are not written again. `open_store`: the ISBNs with an open store
-    exception (`_sync`), kept up to date here."""
+    exception (`_sync`), kept up to date here. The records go to the state together, with the records they
+    replace (`SyncState.record_applied_many`)."""
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
+    records: list[tuple[AppliedListing, AppliedListing | None]] = []
+
+    def keep(record: AppliedListing) -> None:
+        records.append((record, applied.get(record.key)))
+        applied[record.key] = record
+
     with uow:
         for action, outcome in zip(batch, outcomes, strict=True):
             if outcome.ok and outcome.pending:
                 if (ids := _with_store_ids(applied.get(action.key), outcome)) is not None \
                         and ids != applied.get(action.key):
-                    uow.state.record_applied(storefront, ids, previous=applied.get(action.key))
-                    applied[action.key] = ids
+                    keep(ids)
                 pending[action.key] = action
                 continue
             report.outcomes.append(outcome)
@@ -359,8 +365,7 @@ def _record_batch(
                                  error=outcome.error.message if outcome.error else None, at=clock.now())
             if outcome.ok:
                 record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
-                uow.state.record_applied(storefront, record, previous=applied.get(action.key))
-                applied[action.key] = record
+                keep(record)
                 if isbn in open_store:
                     uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
                     open_store.discard(isbn)
@@ -380,8 +385,7 @@ def _record_batch(
                 continue
             report.failed += 1
             if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:
-                uow.state.record_applied(storefront, partial, previous=applied.get(action.key))
-                applied[action.key] = partial
+                keep(partial)
             error = outcome.error
             kind = (
                 ExceptionKind.TRANSIENT_EXHAUSTED
@@ -399,6 +403,7 @@ def _record_batch(
             )
             report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
             open_store.add(isbn)
+        uow.state.record_applied_many(storefront, records)
         uow.commit()
 
 

@@ -110,6 +110,20 @@ class SyncStateContract(ABC):
             assert state.applied("uk") == {record.key: record}
             previous = record
 
+    def test_records_made_together_read_back_as_if_made_one_by_one(self) -> None:
+        """`record_applied_many`: new keys and known ones, with and without their previous records, in one call."""
+        state = self.make_state()
+        known, other = applied(), applied("9780141036144", product_id=78)
+        state.record_applied_many("uk", [(known, None), (other, None)])
+        assert state.applied("uk") == {known.key: known, other.key: other}
+        flipped = applied(hashes={**known.hashes, Section.PRICING: "pricing-hash-2"},
+                          payloads={**known.payloads, Section.PRICING: {"price": "12.00"}}, remote={"images": {}})
+        hidden = applied(other.key, hashes={}, visible=False, payloads={Section.CORE: {"name": "Gone"}}, remote={})
+        new = applied("9780241984567", product_id=None, remote={})
+        state.record_applied_many("uk", [(flipped, known), (hidden, other), (new, None)])
+        state.record_applied_many("uk", [])
+        assert state.applied("uk") == {known.key: flipped, other.key: hidden, new.key: new}
+
     def test_storefronts_are_separate(self) -> None:
         state = self.make_state()
         state.record_applied("uk", applied(product_id=1))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Text, cast, delete, select
+from sqlalchemy import Text, cast, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.codecs import PackedPayloads
@@ -92,6 +92,45 @@ class SqlAlchemySyncState(SyncState):
                 gone = gone.where(AppliedSectionRow.section.in_([str(s) for s in changed]))
             self._session.execute(gone)
             self._session.add_all(new_sections)
+            self._session.flush()
+
+    def record_applied_many(self, storefront: str,
+                            records: Sequence[tuple[AppliedListing, AppliedListing | None]]) -> None:
+        """A batch's records in four statements: the mappings read, then written, the changed sections deleted,
+        then inserted (instead of five per record)."""
+        if not records:
+            return
+        keys = [listing.key for listing, _ in records]
+        with translated(f"applied listings {keys[0]!r}… ({len(keys)}) on storefront {storefront!r}"):
+            mappings = {row.key: row for row in self._session.scalars(
+                select(ProductMappingRow).where(ProductMappingRow.storefront == storefront,
+                                                ProductMappingRow.key.in_(keys)))}
+            whole: list[str] = []
+            parts: list[tuple[str, str]] = []
+            rows: list[AppliedSectionRow] = []
+            for listing, previous in records:
+                mapping = mappings.get(listing.key)
+                if mapping is None:
+                    mapping = ProductMappingRow(storefront=storefront, key=listing.key)
+                    self._session.add(mapping)
+                changed = None if previous is None or listing.key not in mappings \
+                    else changed_sections(previous, listing)
+                with translated(applied_record(storefront, listing.key)):
+                    mapping.product_id, mapping.visible = listing.product_id, listing.visible
+                    mapping.remote, mapping.held = remote_ids(storefront, listing), held_sections(listing)
+                    rows += section_rows(storefront, listing, only=changed)
+                if changed is None:
+                    whole.append(listing.key)
+                else:
+                    parts += [(listing.key, str(section)) for section in changed]
+            self._session.flush()
+            here = AppliedSectionRow.storefront == storefront
+            if whole:
+                self._session.execute(delete(AppliedSectionRow).where(here, AppliedSectionRow.key.in_(whole)))
+            if parts:
+                self._session.execute(delete(AppliedSectionRow).where(
+                    here, tuple_(AppliedSectionRow.key, AppliedSectionRow.section).in_(parts)))
+            self._session.add_all(rows)
             self._session.flush()
 
     # --- cursors --------------------------------------------------------------------------------------------------

@@ -70,6 +70,12 @@ class SyncState(Protocol):
         the caller read or recorded it): a section with the same hash, held or not, is then not written again."""
         ...
 
+    def record_applied_many(self, storefront: str,
+                            records: Sequence[tuple[AppliedListing, AppliedListing | None]]) -> None:
+        """`record_applied(listing, previous=previous)` for each (listing, previous) of distinct keys, at once
+        (a sync records a batch's outcomes together)."""
+        ...
+
     def cursor(self, source: str) -> str | None:
         ...
 
