@@ -7,8 +7,9 @@ flight; the storefront's create-by-SKU lookup makes the re-run converge without 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from bookbridge.application.adoption import find_existing, record_mismatches
@@ -67,6 +68,9 @@ class SyncStore:
     batch_size: int = 10  # BigCommerce updates at most 10 products per request
     mapping: MappingSettings = field(default_factory=MappingSettings)
     only: frozenset[str] | None = None  # send only the actions of these ISBNs (`retry_edition`); None: all
+    # Listing key -> the instant its change was due (the wake-ups of an earlier sync): those actions go first,
+    # earliest instant first, so that the flips of two instants one run meets land in their order.
+    due: Mapping[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def single(cls, storefront: StorefrontSettings, **options: object) -> SyncStore:
@@ -111,6 +115,13 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     found = find_existing(listings, applied, store) if store is not None else None
     plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
+
+
+def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:
+    """The actions whose key had an instant at or before `now`, earliest instant first, then the others, each
+    group in plan order."""
+    late = {a.key: at for a in actions if (at := due.get(a.key)) is not None and at <= now}
+    return sorted(actions, key=lambda a: (0, late[a.key]) if a.key in late else (1, now))
 
 
 def _isbn_of(action: StoreAction) -> str:
@@ -189,6 +200,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
+    if cmd.due:
+        actions = due_first(actions, cmd.due, clock.now())
     applied = dict(planned.applied)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
