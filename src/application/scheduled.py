@@ -257,7 +257,7 @@ class ScheduledRuns:
         run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
         command = replace(self.ports.sync_command(full), due=dict(self._due))
         report = run(command, source, self.ports.storefront(), uow, self.ports.clock,
-                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
+                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos, stored=before)
         self.ports.on_report(report)
         with uow:
             after = uow.state.catalogue(source.name)

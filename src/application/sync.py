@@ -88,7 +88,8 @@ class PlannedSync:
 
 
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
-               memos: ListingMemos | None = None, store: Storefront | None = None) -> PlannedSync:
+               memos: ListingMemos | None = None, store: Storefront | None = None,
+               stored: Mapping[str, TitleFamily] | None = None) -> PlannedSync:
     """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
 
     With `store`, the store is asked (reads only) which SKUs of listings never applied it already holds: those are
@@ -97,11 +98,14 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     Planning covers the whole known catalogue, not only what the source says changed, so that launches and
     campaign flips of unchanged titles happen at their instants. Writes nothing. With `memos` (the service's,
     kept for its life), families unchanged since the store's last plan keep their listings (`ListingMemo`).
+    `stored`: the stored catalogue of the source when the caller has just read it (the service does, for the
+    milestones): it is not read again.
     """
     with uow:
         applied = uow.state.applied(cmd.store)
         cursor = None if cmd.full else uow.state.cursor(source.name)
-        stored = uow.state.catalogue(source.name)
+        if stored is None:
+            stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
     catalogue = merge_catalogue(stored, read)
     memo = memos.for_store(cmd.store) if memos is not None else None
@@ -156,9 +160,11 @@ def sync_store(
     should_stop: Callable[[], bool] | None = None,
     on_batch: Callable[[], bool] | None = None,
     memos: ListingMemos | None = None,
+    stored: Mapping[str, TitleFamily] | None = None,
 ) -> SyncReport:
     """`should_stop` is asked between batches (SIGTERM): a True answer ends the run after the batch in flight.
-    `memos` are the listing memos to plan with (`plan_store`).
+    `memos` are the listing memos to plan with, `stored` the stored catalogue if the caller just read it
+    (`plan_store`).
 
     `on_batch` is called before each batch (after planning, and between batches), e.g. to renew the store's
     lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
@@ -169,7 +175,8 @@ def sync_store(
     with log_context(run_id=run.id, store=name):
         logger.info("sync run %d of store %r started", run.id, name)
         try:
-            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch, memos)
+            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch, memos,
+                           stored)
         except BaseException:
             logger.exception("sync run %d of store %r crashed", run.id, name)
             with uow:
@@ -188,10 +195,11 @@ def sync_store(
 def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, run_id: int,
           on_progress: Callable[[int, int], None] | None,
           should_stop: Callable[[], bool] | None = None,
-          on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None) -> SyncReport:
+          on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None,
+          stored: Mapping[str, TitleFamily] | None = None) -> SyncReport:
     name = cmd.store
     try:
-        planned = plan_store(cmd, source, uow, clock, memos=memos, store=store)
+        planned = plan_store(cmd, source, uow, clock, memos=memos, store=store, stored=stored)
     except SourceUnreadable as exc:
         return source_unreadable(name, source.name, exc, uow, clock)
     report = SyncReport(storefront=name, started=clock.now(), unchanged=planned.plan.unchanged,

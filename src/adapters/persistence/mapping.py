@@ -121,13 +121,14 @@ def family_row(source: str, family: TitleFamily, *, at: datetime) -> CatalogueFa
     return CatalogueFamilyRow(source=source, family_id=family.id, family_json=family.model_dump_json(), stored_at=at)
 
 
-def family_from_row(row: CatalogueFamilyRow) -> TitleFamily:
+def family_from_row(source: str, family_id: str, family_json: str) -> TitleFamily:
+    """A stored family from its row's columns (read as plain rows: no ORM object per family)."""
     try:
-        return TitleFamily.model_validate_json(row.family_json)
+        return TitleFamily.model_validate_json(family_json)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "family_json"
-        record = f"catalogue family {row.family_id!r} from source {row.source!r}"
+        record = f"catalogue family {family_id!r} from source {source!r}"
         raise PersistenceError(record, field, first["msg"]) from None
 
 

@@ -153,12 +153,12 @@ class SqlAlchemySyncState(SyncState):
 
     def catalogue(self, source: str) -> dict[str, TitleFamily]:
         with translated(f"catalogue of source {source!r}"):
-            rows = self._session.scalars(
-                select(CatalogueFamilyRow)
+            rows = self._session.execute(
+                select(CatalogueFamilyRow.family_id, CatalogueFamilyRow.family_json)
                 .where(CatalogueFamilyRow.source == source)
                 .order_by(CatalogueFamilyRow.family_id)
             ).all()
-        return {row.family_id: family_from_row(row) for row in rows}
+        return {family_id: family_from_row(source, family_id, text) for family_id, text in rows}
 
     def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
         """Replace the catalogue of `source`: unchanged families keep their row and their stored time."""
