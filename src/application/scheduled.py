@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -83,6 +83,15 @@ class ScheduledRuns:
         self._locks_guard = threading.Lock()
         self._skips = 0  # syncs skipped in a row because another instance held the store's lease
         self._lease_exception_may_be_open = True  # unknown at start: the first sync taken looks
+        # A launch that comes due, or a sync triggered, while this process syncs the store: the sync runs again as
+        # soon as it is done (one more run however many came), instead of the launch coming back after
+        # `launch_retry` and the trigger being skipped.
+        self._again_guard = threading.Lock()
+        self._syncing = False
+        self._again = False
+        # Each key's next instant from the last sync's wake-ups: a later sync sends the changes that came due
+        # first, earliest instant first (`SyncStore.due`), so two instants met by one run land in their order.
+        self._due: dict[str, datetime] = {}
 
     @contextmanager
     def _leased(self, name: str, *, wait: bool = False) -> Iterator[HeldLease | None]:
@@ -121,8 +130,11 @@ class ScheduledRuns:
         run holds it (or the job is not ours)."""
         if not self._ours(store, reason):
             return None
-        # A sync someone asked for ("sync now", a retry) runs after this process's sync in flight, not never:
-        # that sync may have read the catalogue before the change the person is waiting to see.
+        if reason == "triggered" and not full and isbn is None and self._sync_again_when_done():
+            logger.info("sync of store %r triggered while this process syncs it: it syncs again when done", store)
+            return None
+        # Any other sync someone asked for (a retry of one edition, a full sync) runs after this process's sync in
+        # flight, not never: that sync may have read the catalogue before the change the person is waiting to see.
         with self._leased(f"sync:{store}", wait=reason in REQUESTED) as got:
             if not got:
                 self._skipped(store, reason, here=got is None)
@@ -134,7 +146,31 @@ class ScheduledRuns:
                 logger.warning("%d run(s) of store %r left running by a dead holder closed as crashed", closed, store)
             if self._lease_exception_may_be_open:
                 self._lease_exception(store, None)
-            return self._sync(full=full, isbn=isbn)
+            with self._again_guard:
+                self._syncing = True
+            try:
+                report = self._sync(full=full, isbn=isbn)
+                while self._asked_again():
+                    logger.info("a launch came due, or a sync was triggered, during the sync of store %r: syncing "
+                                "again", store)
+                    report = self._sync(full=False)
+            finally:
+                with self._again_guard:
+                    self._syncing = False
+            return report
+
+    def _sync_again_when_done(self) -> bool:
+        """When this process is syncing the store: ask that sync to run once more when done (True)."""
+        with self._again_guard:
+            if self._syncing:
+                self._again = True
+            return self._syncing
+
+    def _asked_again(self) -> bool:
+        """Whether the sync that just ended was asked to run again (and may); clears the request."""
+        with self._again_guard:
+            again, self._again = self._again and not self.should_stop(), False
+            return again
 
     def _skipped(self, store: str, reason: str, *, here: bool) -> None:
         """A sync skipped because its lease is held: a warning, and after SKIPS_BEFORE_EXCEPTION in a row an
@@ -166,7 +202,12 @@ class ScheduledRuns:
 
     def launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         """A precise sync at a launch or campaign instant; a busy store (a delta sync planned before the
-        instant) brings it back after `launch_retry`."""
+        instant) brings it back after `launch_retry`, unless the sync in the way is this process's: that one syncs
+        again as soon as it is done."""
+        if store == self.config.store and self._sync_again_when_done():
+            logger.info("%s at %s: this process is syncing store %r; it syncs again when done", kind,
+                        instant.isoformat(), store)
+            return
         report = self.sync(store, reason=kind)
         if report is None and not self.should_stop() and store == self.config.store:
             retry_at = self.ports.clock.now() + self.config.launch_retry
@@ -219,8 +260,9 @@ class ScheduledRuns:
         with uow:
             before = uow.state.catalogue(source.name)
         run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
-        report = run(self.ports.sync_command(full), source, self.ports.storefront(), uow, self.ports.clock,
-                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos)
+        command = replace(self.ports.sync_command(full), due=dict(self._due))
+        report = run(command, source, self.ports.storefront(), uow, self.ports.clock,
+                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos, stored=before)
         self.ports.on_report(report)
         with uow:
             after = uow.state.catalogue(source.name)
@@ -241,6 +283,8 @@ class ScheduledRuns:
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
                          catalogue: Mapping[str, TitleFamily]) -> list[str]:
         """One precise job per future instant; launch jobs at instants no longer wanted are removed."""
+        wakeups = list(wakeups)
+        self._due = dict(wakeups)
         ahead = launches_ahead(wakeups, catalogue, storefronts=self.config.storefronts, mapping=self.config.mapping,
                                now=self.ports.clock.now())
         ids = self.schedule.replace_launches(self.config.store, ahead)

@@ -7,8 +7,9 @@ flight; the storefront's create-by-SKU lookup makes the re-run converge without 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from bookbridge.application.adoption import find_existing, record_mismatches
@@ -67,6 +68,9 @@ class SyncStore:
     batch_size: int = 10  # BigCommerce updates at most 10 products per request
     mapping: MappingSettings = field(default_factory=MappingSettings)
     only: frozenset[str] | None = None  # send only the actions of these ISBNs (`retry_edition`); None: all
+    # Listing key -> the instant its change was due (the wake-ups of an earlier sync): those actions go first,
+    # earliest instant first, so that the flips of two instants one run meets land in their order.
+    due: Mapping[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def single(cls, storefront: StorefrontSettings, **options: object) -> SyncStore:
@@ -84,7 +88,8 @@ class PlannedSync:
 
 
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
-               memos: ListingMemos | None = None, store: Storefront | None = None) -> PlannedSync:
+               memos: ListingMemos | None = None, store: Storefront | None = None,
+               stored: Mapping[str, TitleFamily] | None = None) -> PlannedSync:
     """A dry run: read the source, merge it into the known catalogue, compute desired listings and diff them.
 
     With `store`, the store is asked (reads only) which SKUs of listings never applied it already holds: those are
@@ -93,10 +98,13 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     Planning covers the whole known catalogue, not only what the source says changed, so that launches and
     campaign flips of unchanged titles happen at their instants. Writes nothing. With `memos` (the service's,
     kept for its life), families unchanged since the store's last plan keep their listings (`ListingMemo`).
+    `stored`: the stored catalogue of the source when the caller has just read it (the service does, for the
+    milestones): it is not read again.
     """
     with uow:
         cursor = None if cmd.full else uow.state.cursor(source.name)
-        stored = uow.state.catalogue(source.name)
+        if stored is None:
+            stored = uow.state.catalogue(source.name)
     read = source.read(cursor)
     catalogue = merge_catalogue(stored, read)
     memo = memos.for_store(cmd.store) if memos is not None else None
@@ -114,6 +122,13 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     found = find_existing(listings, applied, store) if store is not None else None
     plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
+
+
+def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:
+    """The actions whose key had an instant at or before `now`, earliest instant first, then the others, each
+    group in plan order."""
+    late = {a.key: at for a in actions if (at := due.get(a.key)) is not None and at <= now}
+    return sorted(actions, key=lambda a: (0, late[a.key]) if a.key in late else (1, now))
 
 
 def _isbn_of(action: StoreAction) -> str:
@@ -148,9 +163,11 @@ def sync_store(
     should_stop: Callable[[], bool] | None = None,
     on_batch: Callable[[], bool] | None = None,
     memos: ListingMemos | None = None,
+    stored: Mapping[str, TitleFamily] | None = None,
 ) -> SyncReport:
     """`should_stop` is asked between batches (SIGTERM): a True answer ends the run after the batch in flight.
-    `memos` are the listing memos to plan with (`plan_store`).
+    `memos` are the listing memos to plan with, `stored` the stored catalogue if the caller just read it
+    (`plan_store`).
 
     `on_batch` is called before each batch (after planning, and between batches), e.g. to renew the store's
     lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
@@ -161,7 +178,8 @@ def sync_store(
     with log_context(run_id=run.id, store=name):
         logger.info("sync run %d of store %r started", run.id, name)
         try:
-            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch, memos)
+            report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch, memos,
+                           stored)
         except BaseException:
             logger.exception("sync run %d of store %r crashed", run.id, name)
             with uow:
@@ -180,10 +198,11 @@ def sync_store(
 def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, run_id: int,
           on_progress: Callable[[int, int], None] | None,
           should_stop: Callable[[], bool] | None = None,
-          on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None) -> SyncReport:
+          on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None,
+          stored: Mapping[str, TitleFamily] | None = None) -> SyncReport:
     name = cmd.store
     try:
-        planned = plan_store(cmd, source, uow, clock, memos=memos, store=store)
+        planned = plan_store(cmd, source, uow, clock, memos=memos, store=store, stored=stored)
     except SourceUnreadable as exc:
         return source_unreadable(name, source.name, exc, uow, clock)
     unchanged, held_back = _unchanged_and_held_back(planned, cmd.only)
@@ -192,6 +211,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
+    if cmd.due:
+        actions = due_first(actions, cmd.due, clock.now())
     applied = dict(planned.applied)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
@@ -204,10 +225,16 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     if buffering is not None:
         buffering.begin(actions, applied)
     pending: dict[str, StoreAction] = {}  # actions whose buffered writes the store has not sent yet
+    # ISBNs with an open store exception on this store, read once: only syncs of the store (under its lease) open
+    # them, and this run adds the ones it opens; an outcome then costs no query to clear exceptions it has none of.
+    with uow:
+        open_store = {e.isbn for e in uow.exceptions.open_items() if e.kind in STORE_KINDS and e.storefront == name
+                      and e.isbn is not None}
 
     def settle() -> None:
         if buffering is not None:
-            _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id)
+            _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id,
+                            open_store)
 
     done = 0
     for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only):
@@ -221,10 +248,11 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
             break
         _record_create_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
-        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending, open_store)
         _record_categories(store, name, uow)
         if buffering is not None:
-            _record_flushed(buffering.flush(final=False), pending, applied, name, uow, clock, report, run_id)
+            _record_flushed(buffering.flush(final=False), pending, applied, name, uow, clock, report, run_id,
+                            open_store)
         done += len(batch)
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
@@ -321,6 +349,7 @@ def _record_flushed(
     clock: Clock,
     report: SyncReport,
     run_id: int,
+    open_store: set[str],
 ) -> None:
     """Record the final outcomes of actions the store had reported pending."""
     if not outcomes:
@@ -329,7 +358,7 @@ def _record_flushed(
     if unknown:
         raise RuntimeError(f"storefront flushed outcomes for actions not pending: {unknown[:3]}")
     batch = [pending.pop(o.key) for o in outcomes]
-    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending)
+    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending, open_store)
 
 
 def _record_batch(
@@ -342,17 +371,27 @@ def _record_batch(
     report: SyncReport,
     run_id: int,
     pending: dict[str, StoreAction],
+    open_store: set[str],
 ) -> None:
     """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
-    product exists; its sections are not applied yet), so a crash before the flush resends them."""
+    product exists; its sections are not applied yet), so a crash before the flush resends them; ids already
+    recorded (an update of a known product) are not written again. `open_store`: the ISBNs with an open store
+    exception (`_sync`), kept up to date here. The records go to the state together, with the records they
+    replace (`SyncState.record_applied_many`)."""
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
+    records: list[tuple[AppliedListing, AppliedListing | None]] = []
+
+    def keep(record: AppliedListing) -> None:
+        records.append((record, applied.get(record.key)))
+        applied[record.key] = record
+
     with uow:
         for action, outcome in zip(batch, outcomes, strict=True):
             if outcome.ok and outcome.pending:
-                if (ids := _with_store_ids(applied.get(action.key), outcome)) is not None:
-                    uow.state.record_applied(storefront, ids)
-                    applied[action.key] = ids
+                if (ids := _with_store_ids(applied.get(action.key), outcome)) is not None \
+                        and ids != applied.get(action.key):
+                    keep(ids)
                 pending[action.key] = action
                 continue
             report.outcomes.append(outcome)
@@ -368,9 +407,10 @@ def _record_batch(
                                  error=outcome.error.message if outcome.error else None, at=clock.now())
             if outcome.ok:
                 record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
-                uow.state.record_applied(storefront, record)
-                applied[action.key] = record
-                uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
+                keep(record)
+                if isbn in open_store:
+                    uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
+                    open_store.discard(isbn)
                 if Section.CORE in action.sections and not record.held:
                     # The whole product was written again with nothing held: a product deleted by hand (or an
                     # edit) that reconcile reported under `overwrite` is restored, so its DRIFT notice closes.
@@ -388,8 +428,7 @@ def _record_batch(
                 continue
             report.failed += 1
             if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:
-                uow.state.record_applied(storefront, partial)
-                applied[action.key] = partial
+                keep(partial)
             error = outcome.error
             kind = (
                 ExceptionKind.TRANSIENT_EXHAUSTED
@@ -406,6 +445,8 @@ def _record_batch(
                 at=clock.now(),
             )
             report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+            open_store.add(isbn)
+        uow.state.record_applied_many(storefront, records)
         uow.commit()
 
 

@@ -99,8 +99,13 @@ def record_readiness(
     listings: Sequence[StoreListing], storefronts: Sequence[str], uow: UnitOfWork, clock: Clock, report: SyncReport
 ) -> None:
     """Blocking problems (and the warnings in NOT_BLOCKING) become exceptions per edition and storefront; fixed
-    ones are resolved."""
+    ones are resolved.
+
+    The open readiness exceptions are read once: only those are cleared (an edition with none open costs no query;
+    a store of thousands of listings used to cost a query per edition and storefront before its first write)."""
     with uow:
+        open_now = {(item.isbn, item.storefront, item.kind) for item in uow.exceptions.open_items()
+                    if item.kind in READINESS_KINDS}
         for listing in listings:
             found: dict[tuple[str, str], dict[ExceptionKind, list[Problem]]] = {}
             for problem in listing.problems:
@@ -128,8 +133,10 @@ def record_readiness(
                         report.exceptions_opened.append(f"{item.kind}: {isbn} on {storefront}: {item.message}")
             for isbn in map(str, listing.isbns):
                 for storefront in dict.fromkeys((*storefronts, listing.storefront)):  # the store's: unmapped subjects
-                    stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})]
-                    uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
+                    stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})
+                             and (isbn, storefront, k) in open_now]
+                    if stale:
+                        uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=stale)
         # Editions that left the catalogue (withdrawn by the source, gone from a complete read): nothing about
         # their readiness or rights is left to fix, so their exceptions resolve.
         present = {str(isbn) for listing in listings for isbn in listing.isbns}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
@@ -27,9 +27,11 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 logger = logging.getLogger(__name__)
 JOBS_TABLE = "scheduler_jobs"  # migration 0004
+BUSY_RETRY = timedelta(seconds=1)  # the job table could not be read: the loop looks again after this
 MISFIRE_GRACE_S = 300  # a periodic job more than 5 minutes late is skipped; the next one comes soon
 WORKERS = 4
 JOBS = __name__  # where the job functions live: `{JOBS}:<name>` is stored with every job
@@ -76,19 +78,35 @@ class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
 class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
     """The job table, shared by every instance on the database. APScheduler 3 assumes one scheduler per store:
     after running a job it updates or removes the row, and a row another instance already removed raises
-    JobLookupError inside the scheduler's loop, which would stop it. Here that is the expected outcome."""
+    JobLookupError inside the scheduler's loop, which would stop it. Here that is the expected outcome.
+
+    A database error in those calls, or in the loop's look at the next run time (SQLite still locked by a long
+    write when its busy timeout ends), would stop the loop too, and with it every job: it is logged, and the
+    loop looks again after `BUSY_RETRY`. A job whose row could not be updated or removed comes due again."""
 
     def update_job(self, job: Job) -> None:
         try:
             super().update_job(job)
         except JobLookupError:
             logger.info("job %s was already removed by another instance", job.id)
+        except OperationalError as exc:
+            logger.warning("job %s could not be updated (%s); it comes due again", job.id, exc.orig)
 
     def remove_job(self, job_id: str) -> None:
         try:
             super().remove_job(job_id)
         except JobLookupError:
             logger.info("job %s was already removed by another instance", job_id)
+        except OperationalError as exc:
+            logger.warning("job %s could not be removed (%s); it comes due again", job_id, exc.orig)
+
+    def get_next_run_time(self) -> datetime | None:
+        try:
+            found: datetime | None = super().get_next_run_time()
+        except OperationalError as exc:
+            logger.warning("the job table could not be read (%s); looking again in %s", exc.orig, BUSY_RETRY)
+            return datetime.now(UTC) + BUSY_RETRY
+        return found
 
 
 def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
@@ -99,6 +117,7 @@ def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
         jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE)},
         executors={"default": RunnerExecutor(runner)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
+        jobstore_retry_interval=BUSY_RETRY.total_seconds(),  # due jobs not readable (a locked database)
         timezone=UTC,
     )
 

@@ -74,7 +74,7 @@ class ServiceSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     instance: str = ""  # empty: host:pid
-    launch_retry_seconds: int = Field(default=10, ge=1)  # a launch that finds the store's sync busy tries again
+    launch_retry_seconds: int = Field(default=10, ge=1)  # a launch finding another instance syncing tries again
 
 
 class HttpSettings(BaseModel):

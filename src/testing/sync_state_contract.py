@@ -98,6 +98,41 @@ class SyncStateContract(ABC):
         state.record_applied("uk", record)
         assert state.applied("uk") == {record.key: record}
 
+    def test_recording_with_the_previous_record_reads_back_the_new_one(self) -> None:
+        """`previous` lets a store rewrite only the sections whose hash changed; what reads back is the new record
+        whatever changed: one section (a price flip), every section, the store-side ids alone, a hide and a return,
+        a held section, a section with a payload and no hash."""
+        state = self.make_state()
+        first = applied()
+        state.record_applied("uk", first)
+        flipped = applied(hashes={**first.hashes, Section.PRICING: "pricing-hash-2"},
+                          payloads={**first.payloads, Section.PRICING: {"price": "12.00"}})
+        ids_only = applied(hashes=flipped.hashes, payloads=flipped.payloads, product_id=78, remote={"images": {}})
+        held = applied(hashes={**flipped.hashes, Section.CORE: "core-hash-2"}, payloads=flipped.payloads,
+                       product_id=78, remote={"images": {}}, held=frozenset({Section.MEDIA}))
+        hidden = applied(hashes={}, visible=False, payloads={Section.CORE: {"name": "Roseanna"}}, remote={})
+        renamed = applied(hashes={}, visible=False, payloads={Section.CORE: {"name": "Roseanna (2)"}}, remote={})
+        back = applied()
+        previous = first
+        for record in (flipped, ids_only, held, hidden, renamed, back):
+            state.record_applied("uk", record, previous=previous)
+            assert state.applied("uk") == {record.key: record}
+            previous = record
+
+    def test_records_made_together_read_back_as_if_made_one_by_one(self) -> None:
+        """`record_applied_many`: new keys and known ones, with and without their previous records, in one call."""
+        state = self.make_state()
+        known, other = applied(), applied("9780141036144", product_id=78)
+        state.record_applied_many("uk", [(known, None), (other, None)])
+        assert state.applied("uk") == {known.key: known, other.key: other}
+        flipped = applied(hashes={**known.hashes, Section.PRICING: "pricing-hash-2"},
+                          payloads={**known.payloads, Section.PRICING: {"price": "12.00"}}, remote={"images": {}})
+        hidden = applied(other.key, hashes={}, visible=False, payloads={Section.CORE: {"name": "Gone"}}, remote={})
+        new = applied("9780241984567", product_id=None, remote={})
+        state.record_applied_many("uk", [(flipped, known), (hidden, other), (new, None)])
+        state.record_applied_many("uk", [])
+        assert state.applied("uk") == {known.key: flipped, other.key: hidden, new.key: new}
+
     def test_storefronts_are_separate(self) -> None:
         state = self.make_state()
         state.record_applied("uk", applied(product_id=1))

@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.triggers.date import DateTrigger
 from dependency_injector import providers
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront
 from bookbridge.adapters.persistence import make_leases
+from bookbridge.adapters.persistence.engine import make_engine
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SchedulerJobRow, SyncRunRow
 from bookbridge.adapters.sample.catalogue import sample_catalogue
@@ -22,7 +26,7 @@ from bookbridge.domain.model import Milestones
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
-from bookbridge.entrypoints.scheduler import make_scheduler
+from bookbridge.entrypoints.scheduler import BUSY_RETRY, JOBS_TABLE, SharedJobStore, make_scheduler
 from bookbridge.entrypoints.service import Service
 from bookbridge.entrypoints.settings import AdapterSettings, OrderSettings, ServiceSettings, Settings, StoreSettings
 
@@ -342,3 +346,27 @@ def test_a_sync_job_feeds_the_operations_and_job_lag_metrics(services, engine):
     _eventually(lambda: _sample("bookbridge_operations_total", store=STORE, operation="created") > created_before)
     time.sleep(0.2)  # a second observation for the one job would show here
     assert _sample("bookbridge_job_lag_seconds_count", kind="sync") == lag_before + 1
+
+
+def test_a_locked_sqlite_database_delays_the_scheduler_loop_but_never_stops_it(tmp_path: Path,
+                                                                               sqlite_template: Path) -> None:
+    """A long write (a large first sync) can hold SQLite's lock past the busy timeout: the loop's look at the job
+    table then fails. It used to end the scheduler's thread, and every job with it; now it looks again shortly."""
+    path = tmp_path / "locked.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA busy_timeout=50"))
+    store = SharedJobStore(engine=engine, tablename=JOBS_TABLE)
+    store.start(make_scheduler(engine, RecordingRunner()), "default")
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
+        before = datetime.now(UTC)
+        soon = store.get_next_run_time()
+        store.remove_job("launch:shop:gone")  # logged; the job would come due again
+        writer.execute("ROLLBACK")
+        assert soon is not None and before < soon <= datetime.now(UTC) + BUSY_RETRY
+        assert store.get_next_run_time() is None  # readable again: no job kept
+    finally:
+        writer.close()
+        engine.dispose()

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory.state import InMemorySyncState
 from bookbridge.application.sync import plan_store, sync_store
 from bookbridge.domain.model import PriceRow
 from bookbridge.domain.plan import AppliedListing, StoreAction
@@ -98,12 +99,36 @@ def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert
         source.put(family.model_copy(update={"editions": tuple(editions)}))
     assert changed == 100
     start = len(sandbox.requests)
+    uow.committed_state = RecordingState.of(uow.committed_state)
     report = sync_store(COMMAND, source, store, uow, clock)
     assert (report.updated, report.failed) == (100, 0)
     calls = _calls(sandbox, start)
     assert calls.count(("PUT", "/v3/catalog/products")) == 10
     assert sum(1 for m, p in calls if p.startswith("/v3/pricelists")) == 1
+    # Each changed product is recorded once, when its price-list record is sent, with the record it replaces (so a
+    # SQL state rewrites only its pricing section); its store ids, unchanged, are not recorded again before that.
+    recorded = uow.committed_state.recorded
+    assert len(recorded) == 100 and all(with_previous for _, with_previous in recorded)
     _assert_converged(sandbox, source, store, uow, clock)
+
+
+class RecordingState(InMemorySyncState):
+    """The in-memory state, noting each record: its key, and whether the previous record came with it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorded: list[tuple[str, bool]] = []
+
+    @classmethod
+    def of(cls, state: InMemorySyncState) -> RecordingState:
+        recording = cls()
+        recording.listings, recording.cursors, recording.catalogues = state.listings, state.cursors, state.catalogues
+        return recording
+
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
+        self.recorded.append((listing.key, previous is not None))
+        super().record_applied(storefront, listing, previous=previous)
 
 
 def _raised(row: PriceRow) -> PriceRow:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -76,6 +77,21 @@ def test_requests_are_recorded_without_the_token(server: SandboxServer) -> None:
     assert server.requests.count("GET", "/v3/catalog") == 1
 
 
+def test_requests_are_stamped_with_the_sandbox_clock_on_arrival_and_answer() -> None:
+    stamps = iter(datetime(2026, 12, 7, 10, 0, second, tzinfo=UTC) for second in range(60))
+    with serve(SandboxConfig(now=lambda: next(stamps))) as server:
+        server.faults.schedule("drop", method="GET")
+        with client(server) as v3:
+            v3.post("/catalog/products", json=PRODUCT)
+            with pytest.raises(httpx.TransportError):
+                v3.get("/catalog/products")
+
+    answered, dropped = server.requests.snapshot()
+    assert answered.received is not None and answered.answered is not None
+    assert answered.received < answered.answered
+    assert dropped.received is not None and dropped.answered is None  # never answered
+
+
 # -- rate limiting --------------------------------------------------------------------------------------------
 def test_rate_limit_headers_count_down_then_429_until_the_window_resets() -> None:
     clock = Monotonic()
@@ -110,6 +126,19 @@ def test_time_scale_compresses_the_window_and_headers_report_real_milliseconds()
     assert refused.status_code == 429 and 0 < wait_ms <= 300
     assert 0 < float(refused.headers["x-retry-after"]) <= 0.3
     assert recovered.status_code == 200
+
+
+def test_a_new_rate_limit_starts_with_a_full_window() -> None:
+    with serve(SandboxConfig(rate_limit=RateLimitConfig(quota=1))) as server, client(server) as v3:
+        v3.get("/catalog/products")
+        refused = v3.get("/catalog/products")
+        server.sandbox.set_rate_limit(RateLimitConfig(quota=150, window_ms=30_000, time_scale=0.1))
+        after = v3.get("/catalog/products")
+
+    assert refused.status_code == 429
+    assert after.status_code == 200
+    assert after.headers["x-rate-limit-requests-left"] == "149"
+    assert after.headers["x-rate-limit-time-window-ms"] == "3000"
 
 
 def test_unauthorised_requests_do_not_spend_quota() -> None:

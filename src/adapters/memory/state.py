@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
 from bookbridge.adapters.memory.outbox import InMemoryOutbox
@@ -25,8 +25,14 @@ class InMemorySyncState(SyncState):
         """The records as recorded (`desired` is not needed: a record holds its payloads or its listing)."""
         return dict(self.listings.get(storefront, {}))
 
-    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
         self.listings.setdefault(storefront, {})[listing.key] = listing
+
+    def record_applied_many(self, storefront: str,
+                            records: Sequence[tuple[AppliedListing, AppliedListing | None]]) -> None:
+        for listing, previous in records:
+            self.record_applied(storefront, listing, previous=previous)
 
     def cursor(self, source: str) -> str | None:
         return self.cursors.get(source)

@@ -29,10 +29,21 @@ def applied_record(storefront: str, key: str) -> str:
     return f"applied listing {key!r} on storefront {storefront!r}"
 
 
-def section_rows(storefront: str, listing: AppliedListing) -> list[AppliedSectionRow]:
-    """One row per section that has a hash or a payload. Payloads must be JSON (they come from model_dump)."""
+def changed_sections(previous: AppliedListing, listing: AppliedListing) -> set[Section]:
+    """The sections whose row may differ between two records of a key: a different hash, no hash (nothing vouches
+    for the payload), or a payload on one side only. A section's payload is what its hash was computed from, so an
+    equal hash is an equal row."""
+    sections = set(previous.hashes) | set(previous.payloads) | set(listing.hashes) | set(listing.payloads)
+    return {s for s in sections if listing.hashes.get(s) is None or previous.hashes.get(s) != listing.hashes.get(s)
+            or (s in previous.payloads) != (s in listing.payloads)}
+
+
+def section_rows(storefront: str, listing: AppliedListing, *,
+                 only: set[Section] | None = None) -> list[AppliedSectionRow]:
+    """One row per section that has a hash or a payload (of `only`, when given). Payloads must be JSON (they come
+    from model_dump)."""
     rows = []
-    for section in sorted(set(listing.hashes) | set(listing.payloads)):
+    for section in sorted((set(listing.hashes) | set(listing.payloads)) & (only if only is not None else set(Section))):
         payload = listing.payloads.get(section)
         plain = None if payload is None else _json_object(payload, applied_record(storefront, listing.key), section)
         rows.append(
@@ -139,13 +150,14 @@ def family_row(source: str, family: TitleFamily, *, at: datetime) -> CatalogueFa
     return CatalogueFamilyRow(source=source, family_id=family.id, family_json=family.model_dump_json(), stored_at=at)
 
 
-def family_from_row(row: CatalogueFamilyRow) -> TitleFamily:
+def family_from_row(source: str, family_id: str, family_json: str) -> TitleFamily:
+    """A stored family from its row's columns (read as plain rows: no ORM object per family)."""
     try:
-        return TitleFamily.model_validate_json(row.family_json)
+        return TitleFamily.model_validate_json(family_json)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "family_json"
-        record = f"catalogue family {row.family_id!r} from source {row.source!r}"
+        record = f"catalogue family {family_id!r} from source {source!r}"
         raise PersistenceError(record, field, first["msg"]) from None
 
 

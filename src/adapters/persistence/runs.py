@@ -85,8 +85,7 @@ class SqlAlchemyRunLog(RunLog):
             error=None if error is None else self._redact(error), at=at,
         )
         with translated(f"outcome of {key!r} in sync run {run_id}"):
-            self._session.add(row)
-            self._session.flush()
+            self._session.add(row)  # inserted with the transaction's next flush: a batch's outcomes together
         return outcome_from_row(row)
 
     def recent_runs(self, storefront: str | None = None, *, limit: int = 20) -> list[SyncRun]:

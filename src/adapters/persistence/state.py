@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Row, Text, cast, delete, select
+from sqlalchemy import Row, Text, cast, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.codecs import PackedPayloads
@@ -15,6 +15,7 @@ from bookbridge.adapters.persistence.mapping import (
     applied_from_columns,
     applied_record,
     applied_sections,
+    changed_sections,
     family_from_row,
     family_row,
     held_sections,
@@ -87,24 +88,71 @@ class SqlAlchemySyncState(SyncState):
                                        .execution_options(yield_per=_SECTIONS_PER_FETCH))
         return chain.from_iterable(result.partitions())  # a batch at a time: no per-row call into the result
 
-    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
+        """With `previous`, only the sections whose hash (or presence) changed are rewritten: a price flip writes
+        its pricing row, not the five sections of every product it touches."""
         record = applied_record(storefront, listing.key)
-        new_sections = section_rows(storefront, listing)
+        changed = None if previous is None else changed_sections(previous, listing)
+        new_sections = section_rows(storefront, listing, only=changed)
         remote = remote_ids(storefront, listing)
         with translated(record):
             mapping = self._session.get(ProductMappingRow, (storefront, listing.key))
             if mapping is None:
                 mapping = ProductMappingRow(storefront=storefront, key=listing.key)
                 self._session.add(mapping)
+                changed = None  # nothing recorded for the key: every section
+                new_sections = section_rows(storefront, listing)
             mapping.product_id, mapping.visible, mapping.remote = listing.product_id, listing.visible, remote
             mapping.held = held_sections(listing)
             self._session.flush()
-            self._session.execute(
-                delete(AppliedSectionRow).where(
-                    AppliedSectionRow.storefront == storefront, AppliedSectionRow.key == listing.key
-                )
-            )
+            if changed is not None and not changed:
+                return
+            gone = delete(AppliedSectionRow).where(AppliedSectionRow.storefront == storefront,
+                                                   AppliedSectionRow.key == listing.key)
+            if changed is not None:
+                gone = gone.where(AppliedSectionRow.section.in_([str(s) for s in changed]))
+            self._session.execute(gone)
             self._session.add_all(new_sections)
+            self._session.flush()
+
+    def record_applied_many(self, storefront: str,
+                            records: Sequence[tuple[AppliedListing, AppliedListing | None]]) -> None:
+        """A batch's records in four statements: the mappings read, then written, the changed sections deleted,
+        then inserted (instead of five per record)."""
+        if not records:
+            return
+        keys = [listing.key for listing, _ in records]
+        with translated(f"applied listings {keys[0]!r}… ({len(keys)}) on storefront {storefront!r}"):
+            mappings = {row.key: row for row in self._session.scalars(
+                select(ProductMappingRow).where(ProductMappingRow.storefront == storefront,
+                                                ProductMappingRow.key.in_(keys)))}
+            whole: list[str] = []
+            parts: list[tuple[str, str]] = []
+            rows: list[AppliedSectionRow] = []
+            for listing, previous in records:
+                mapping = mappings.get(listing.key)
+                if mapping is None:
+                    mapping = ProductMappingRow(storefront=storefront, key=listing.key)
+                    self._session.add(mapping)
+                changed = None if previous is None or listing.key not in mappings \
+                    else changed_sections(previous, listing)
+                with translated(applied_record(storefront, listing.key)):
+                    mapping.product_id, mapping.visible = listing.product_id, listing.visible
+                    mapping.remote, mapping.held = remote_ids(storefront, listing), held_sections(listing)
+                    rows += section_rows(storefront, listing, only=changed)
+                if changed is None:
+                    whole.append(listing.key)
+                else:
+                    parts += [(listing.key, str(section)) for section in changed]
+            self._session.flush()
+            here = AppliedSectionRow.storefront == storefront
+            if whole:
+                self._session.execute(delete(AppliedSectionRow).where(here, AppliedSectionRow.key.in_(whole)))
+            if parts:
+                self._session.execute(delete(AppliedSectionRow).where(
+                    here, tuple_(AppliedSectionRow.key, AppliedSectionRow.section).in_(parts)))
+            self._session.add_all(rows)
             self._session.flush()
 
     # --- cursors --------------------------------------------------------------------------------------------------
@@ -127,12 +175,12 @@ class SqlAlchemySyncState(SyncState):
 
     def catalogue(self, source: str) -> dict[str, TitleFamily]:
         with translated(f"catalogue of source {source!r}"):
-            rows = self._session.scalars(
-                select(CatalogueFamilyRow)
+            rows = self._session.execute(
+                select(CatalogueFamilyRow.family_id, CatalogueFamilyRow.family_json)
                 .where(CatalogueFamilyRow.source == source)
                 .order_by(CatalogueFamilyRow.family_id)
             ).all()
-        return {row.family_id: family_from_row(row) for row in rows}
+        return {family_id: family_from_row(source, family_id, text) for family_id, text in rows}
 
     def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
         """Replace the catalogue of `source`: unchanged families keep their row and their stored time."""

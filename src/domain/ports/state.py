@@ -70,7 +70,16 @@ class SyncState(Protocol):
         `plan.ListingPayloads`), since equal section hashes are equal payloads. The records are equal either way."""
         ...
 
-    def record_applied(self, storefront: str, listing: AppliedListing) -> None:
+    def record_applied(self, storefront: str, listing: AppliedListing, *,
+                       previous: AppliedListing | None = None) -> None:
+        """Record `listing` as applied. `previous`, when given, is what this state last recorded for the key (as
+        the caller read or recorded it): a section with the same hash, held or not, is then not written again."""
+        ...
+
+    def record_applied_many(self, storefront: str,
+                            records: Sequence[tuple[AppliedListing, AppliedListing | None]]) -> None:
+        """`record_applied(listing, previous=previous)` for each (listing, previous) of distinct keys, at once
+        (a sync records a batch's outcomes together)."""
         ...
 
     def cursor(self, source: str) -> str | None:

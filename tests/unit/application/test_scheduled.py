@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,7 +23,7 @@ from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.scheduled import SKIPS_BEFORE_EXCEPTION, ScheduledRuns, ServiceConfig, ServicePorts
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.listing import MappingSettings
-from bookbridge.domain.ports import CatalogSource, ExceptionKind, FixedClock, UnitOfWork
+from bookbridge.domain.ports import CatalogSource, ExceptionKind, FixedClock, SourceRead, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -77,6 +77,18 @@ class Leases:
         yield Held(name not in self.busy)
 
 
+class Source(InMemoryCatalogSource):
+    """The in-memory source; `during_read`, when set, runs once as a sync reads it (a job of another thread)."""
+
+    during_read: Callable[[], None] | None = None
+
+    def read(self, cursor: str | None = None) -> SourceRead:
+        if (then := self.during_read) is not None:
+            self.during_read = None
+            then()
+        return super().read(cursor)
+
+
 @dataclass
 class World:
     runs: ScheduledRuns
@@ -86,12 +98,13 @@ class World:
     uow: InMemoryUnitOfWork
     imports: list[str]
     stopping: list[bool]
+    source: Source
 
 
 @pytest.fixture
 def world() -> World:
     uow, store, schedule, leases = InMemoryUnitOfWork(), InMemoryStorefront(STORE), Schedule(), Leases()
-    source = InMemoryCatalogSource(sample_catalogue(NOW.date(), families=12))
+    source = Source(sample_catalogue(NOW.date(), families=12))
     imports: list[str] = []
     stopping = [False]
 
@@ -106,7 +119,7 @@ def world() -> World:
                          sync_command=lambda full: SyncStore(store=STORE, storefronts=(UK,), full=full),
                          import_orders=lambda: imports.append("imported") or "1 order")
     runs = ScheduledRuns(config, ports, schedule, lambda: stopping[0])
-    return World(runs, schedule, leases, store, uow, imports, stopping)
+    return World(runs, schedule, leases, store, uow, imports, stopping, source)
 
 
 def test_a_sync_under_its_lease_applies_the_plan_and_keeps_a_job_at_each_future_instant(world: World) -> None:
@@ -124,6 +137,26 @@ def test_a_busy_lease_skips_the_sync_and_a_busy_launch_comes_back_after_the_retr
     instant = NOW + timedelta(seconds=1)
     world.runs.launch(STORE, instant, kind="launch", detail="goes on sale", attempt=2)
     assert world.schedule.retries == [(STORE, instant, "launch", 3, NOW + RETRY)]
+
+
+def test_a_launch_due_while_this_process_syncs_makes_that_sync_run_again_at_once(world: World) -> None:
+    instant = NOW + timedelta(seconds=1)
+    world.source.during_read = lambda: world.runs.launch(STORE, instant, kind="campaign", detail="price ends")
+    report = world.runs.sync(STORE, reason="delta-sync")
+    assert report is not None
+    assert world.schedule.retries == []  # no comeback after `launch_retry`: the running sync went again
+    assert [run.storefront for run in world.uow.runs.recent_runs()] == [STORE, STORE]
+    assert world.leases.asked == [(f"sync:{STORE}", "test:1")]  # under the lease it already held
+    world.runs.launch(STORE, instant, kind="campaign", detail="price ends")  # nothing running: it syncs itself
+    assert len(world.uow.runs.recent_runs()) == 3 and world.schedule.retries == []
+
+
+def test_a_sync_triggered_while_this_process_syncs_runs_when_that_sync_is_done(world: World) -> None:
+    asked: list[object] = []
+    world.source.during_read = lambda: asked.append(world.runs.sync(STORE, reason="triggered"))
+    assert world.runs.sync(STORE, reason="delta-sync") is not None
+    assert asked == [None]  # not run then: the running sync went once more instead of skipping the trigger
+    assert len(world.uow.runs.recent_runs()) == 2
 
 
 def test_syncs_skipped_in_a_row_for_a_held_lease_open_one_exception_that_the_next_sync_resolves(
@@ -181,8 +214,8 @@ def test_the_transient_retry_syncs_only_when_a_failure_is_open(world: World) -> 
     assert world.leases.asked == [(f"sync:{STORE}", "test:1")] and world.store.products
 
 
-def test_a_requested_sync_waits_for_this_process_sync_in_flight_and_a_periodic_one_skips(world: World) -> None:
-    """"Sync now" pressed while this process syncs the store runs after that sync (which may have read the
+def test_a_requested_retry_waits_for_this_process_sync_in_flight_and_a_periodic_one_skips(world: World) -> None:
+    """A retry of one edition asked for while this process syncs the store runs after that sync (which may have read the
     catalogue before the change the person wants to see); a periodic sync meeting it skips, as before."""
     inside, release = threading.Event(), threading.Event()
     opened = world.leases
@@ -201,7 +234,9 @@ def test_a_requested_sync_waits_for_this_process_sync_in_flight_and_a_periodic_o
     first.start()
     assert inside.wait(10)
     assert world.runs.sync(STORE, reason="delta-sync") is None  # periodic: skipped while this process syncs
-    requested = threading.Thread(target=lambda: results.setdefault("now", world.runs.sync(STORE, reason="triggered")))
+    isbn = next(iter(world.store.products), None) or "9781800000018"
+    requested = threading.Thread(target=lambda: results.setdefault("now", world.runs.sync(STORE, reason="triggered",
+                                                                                        isbn=isbn)))
     requested.start()
     requested.join(0.2)
     assert requested.is_alive(), "the requested sync waits for the one in flight"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.application.sync import SyncStore, plan_store, retry_edition, sync_store
-from bookbridge.domain.plan import ActionKind
+from bookbridge.application.sync import SyncStore, due_first, plan_store, retry_edition, sync_store
+from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import ExceptionKind, FixedClock, SourceUnreadable
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -198,3 +200,20 @@ def test_a_source_that_cannot_be_read_changes_nothing_and_is_queued_until_a_read
     assert sync_store(SyncStore.single(UK), broken, store, uow, clock).ok and first.ok
     with uow:
         assert [e for e in uow.exceptions.open_items() if e.storefront == "source:memory"] == []
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.none() | st.integers(-3, 3)), max_size=30))
+def test_changes_that_came_due_go_first_earliest_instant_first(keys: list[tuple[int, int | None]]) -> None:
+    """`SyncStore.due` (a key's instant from an earlier sync's wake-ups) orders a run: the actions whose instant has
+    passed, earliest first, then the rest; each group keeps the plan's order, and nothing is lost or added."""
+    actions = [StoreAction(ActionKind.HIDE, f"k{i}", None, reason=str(n)) for i, (n, _) in enumerate(keys)]
+    due = {f"k{i}": NOW + timedelta(minutes=m) for i, (_, m) in enumerate(keys) if m is not None}
+    ordered = due_first(actions, due, NOW)
+    assert sorted(ordered, key=actions.index) == actions
+    late = [a for a in ordered if a.key in due and due[a.key] <= NOW]
+    assert ordered[:len(late)] == late
+    assert [due[a.key] for a in late] == sorted(due[a.key] for a in late)
+    rest = ordered[len(late):]
+    assert rest == [a for a in actions if a not in late]
+    same_instant = [a for a in late if due[a.key] == NOW]
+    assert same_instant == [a for a in actions if a in same_instant]  # ties keep the plan's order

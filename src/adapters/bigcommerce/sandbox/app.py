@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from .categories import category_routes
-from .config import SandboxConfig
+from .config import RateLimitConfig, SandboxConfig, WallClock
 from .endpoints import FAULT_SCOPE_KEY, error_response, routes
 from .errors import ERROR_TYPE, ApiError
 from .faults import Fault, FaultInjector
@@ -52,6 +53,11 @@ class Sandbox:
         )
         self._routes.state.sandbox_state = self.state
 
+    def set_rate_limit(self, config: RateLimitConfig) -> None:
+        """The store's plan from now on, starting with a full window (a benchmark fills the store unlimited,
+        then measures under the Standard plan's quota)."""
+        self.rate_limiter = RateLimiter(config, self.config.monotonic)
+
     def reset(self) -> None:
         """Forget everything: an empty store (seed channels only), no requests, no faults, full quota."""
         self.state = SandboxState(self.config)
@@ -66,7 +72,7 @@ class Sandbox:
             await self._routes(scope, receive, send)
             return
         body = await _read_body(receive)
-        outcome = _Outcome(self.requests, scope, body)
+        outcome = _Outcome(self.requests, scope, body, self.config.now)
         try:
             await self._handle(scope, body, receive, _capturing(send, outcome), outcome)
         finally:
@@ -133,8 +139,11 @@ class _Outcome:
     """One request's entry in the log: recorded on arrival, completed before the client can see
     the end of the response (so a test that just got its answer also sees the record)."""
 
-    def __init__(self, log: RequestLog, scope: Scope, body: bytes) -> None:
+    def __init__(self, log: RequestLog, scope: Scope, body: bytes, now: WallClock) -> None:
         self.log = log
+        self.now = now
+        self.received = now()
+        self.answered: datetime | None = None
         self.scope = scope
         self.body = body
         match = STORE_PATH.match(scope["path"])
@@ -162,11 +171,14 @@ class _Outcome:
             json=parsed,
             status=self.status,
             fault=self.fault,
+            received=self.received,
+            answered=self.answered,
         )
 
     def finish(self) -> None:
         if not self._done:
             self._done = True
+            self.answered = self.now() if self.status is not None else None
             self.log.replace(self._slot, self.record())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 # Never recorded: the credential (the X-Auth-Token header).
@@ -22,6 +23,10 @@ class RecordedRequest:
     json: Any  # parsed JSON body, or None when absent or not JSON
     status: int | None  # None when the connection was dropped
     fault: str | None = None  # kind of injected fault, if any
+    # The sandbox's wall clock (`SandboxConfig.now`) when the request arrived and when its answer was sent;
+    # None for an answer not sent yet (or a dropped connection).
+    received: datetime | None = None
+    answered: datetime | None = None
 
     @property
     def version(self) -> str:
