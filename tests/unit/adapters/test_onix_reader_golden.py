@@ -4,7 +4,8 @@ SourceRead (families, editions, delistings) and what each edition leaves unmappe
 generated files (`onix_varied.py`) that take every branch of the mapping; short tags read as reference tags.
 
 The golden file was recorded with the reader at `main` 87b3d4f, before its child look-ups and ISBN check were made
-faster (#17); it changes only with a change that is meant to change what the reader reads. Record it with
+faster (#17), and recorded again only where the words of its problems changed ("record skipped" became "record not
+read", the glossary's word); it changes only with a change that is meant to change what the reader reads. Record it with
 
     .venv/bin/python tests/unit/adapters/test_onix_reader_golden.py
 
