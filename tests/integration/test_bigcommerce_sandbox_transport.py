@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from bookbridge.adapters.bigcommerce.sandbox import FaultConfig, RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.adapters.bigcommerce.sandbox.recording import CLIENT_GONE
 
 PRODUCT = {"name": "Book", "type": "physical", "weight": 1, "price": 5}
 RATE_HEADERS = (
@@ -75,6 +76,34 @@ def test_requests_are_recorded_without_the_token(server: SandboxServer) -> None:
     assert "x-auth-token" not in post.headers and post.headers["accept"] == "application/json"
     assert (get.query, get.json) == ({"sku:in": "A,B", "limit": "5"}, None)
     assert server.requests.count("GET", "/v3/catalog") == 1
+
+
+def test_a_client_gone_before_its_body_arrived_is_recorded_as_such_and_not_acted_on(server: SandboxServer) -> None:
+    """Under load a client may time out while its POST is still arriving: the sandbox must not create a product
+    from half a body, and the contract check must not judge such a request (its body never arrived)."""
+    import json
+    import socket
+    import time
+
+    from contracts.bigcommerce_openapi import invalid_adapter_requests
+
+    body = json.dumps(PRODUCT).encode()
+    head = (f"POST /stores/{server.config.store_hash}/v3/catalog/products HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"X-Auth-Token: {server.config.token}\r\nContent-Type: application/json\r\n"
+            f"User-Agent: bookbridge/test\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", server.port)) as raw:
+        raw.sendall(head + body[:10])  # part of the body, then the client is gone
+    deadline = time.monotonic() + 10
+    while not server.requests.count() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [gone] = server.requests.snapshot()
+    assert (gone.method, gone.fault, gone.status, gone.json) == ("POST", CLIENT_GONE, None, None)
+    assert server.state.products == {}
+    assert invalid_adapter_requests([gone]) == {}
+    with client(server) as v3:  # the same request sent whole is judged (and fine)
+        assert v3.post("/catalog/products", json=PRODUCT, headers={"User-Agent": "bookbridge/test"}).status_code == 200
+    assert invalid_adapter_requests(server.requests.snapshot()) == {}
+    assert len(server.state.products) == 1
 
 
 def test_requests_are_stamped_with_the_sandbox_clock_on_arrival_and_answer() -> None:

@@ -26,7 +26,7 @@ from .endpoints import FAULT_SCOPE_KEY, error_response, routes
 from .errors import ERROR_TYPE, ApiError
 from .faults import Fault, FaultInjector
 from .ratelimit import RateLimiter
-from .recording import SECRET_HEADERS, RecordedRequest, RequestLog
+from .recording import CLIENT_GONE, SECRET_HEADERS, RecordedRequest, RequestLog
 from .routes_catalog import catalog_routes
 from .routes_orders import order_routes
 from .routes_store import store_routes
@@ -71,8 +71,12 @@ class Sandbox:
         if scope["type"] != "http":
             await self._routes(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body, whole = await _read_body(receive)
         outcome = _Outcome(self.requests, scope, body, self.config.now)
+        if not whole:  # the client left before its body arrived (it timed out): nothing to act on or answer
+            outcome.fault = CLIENT_GONE
+            outcome.finish()
+            return
         try:
             await self._handle(scope, body, receive, _capturing(send, outcome), outcome)
         finally:
@@ -188,16 +192,16 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(status, title), request.url.path)
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request's body, and whether all of it arrived (False: the client disconnected first)."""
+    chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return b"".join(chunks), False
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks), True
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -10,6 +10,9 @@ from typing import Any
 
 # Never recorded: the credential (the X-Auth-Token header).
 SECRET_HEADERS = frozenset({"x-auth-token"})
+# The fault of a request whose client disconnected before its body arrived: the sandbox neither acted on it nor
+# answered it (as BigCommerce, which never saw the request whole).
+CLIENT_GONE = "client-gone"
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class RecordedRequest:
     headers: dict[str, str]  # lower-case names, without X-Auth-Token
     json: Any  # parsed JSON body, or None when absent or not JSON
     status: int | None  # None when the connection was dropped
-    fault: str | None = None  # kind of injected fault, if any
+    fault: str | None = None  # kind of injected fault, if any, or CLIENT_GONE
     # The sandbox's wall clock (`SandboxConfig.now`) when the request arrived and when its answer was sent;
     # None for an answer not sent yet (or a dropped connection).
     received: datetime | None = None
