@@ -114,6 +114,8 @@ FEED = """<ONIXMessage release="3.0"><Header><Sender><SenderName>S</SenderName><
 <SalesRights><SalesRightsType>06</SalesRightsType><Territory><CountriesIncluded>US</CountriesIncluded></Territory>
 </SalesRights><ROWSalesRightsType>03</ROWSalesRightsType>
 <PublishingDate><PublishingDateRole>01</PublishingDateRole><Date>20260305</Date></PublishingDate>
+<PublishingDate><PublishingDateRole>02</PublishingDateRole><Date>20260301</Date></PublishingDate>
+<PublishingDate><PublishingDateRole>27</PublishingDateRole><Date>20260110</Date></PublishingDate>
 </PublishingDetail>
 <ProductSupply><SupplyDetail><Supplier><SupplierName>D</SupplierName></Supplier>
 <ProductAvailability>21</ProductAvailability>
@@ -139,7 +141,8 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
     assert [(t["meaning"], t["length"]) for t in e["texts"]] == [
         ("03 Description", 8), ("09 Endorsement", 11), ("14 Excerpt", 16)]
     assert [(r["meaning"], r["url"]) for r in e["resources"]] == [("03 Cover / pack", "https://assets.example/pack.jpg")]
-    assert e["dates"]["publication"] == "2026-03-05"
+    assert (e["dates"]["publication"], e["dates"]["sales_embargo"][:10], e["dates"]["preorder_embargo"][:10]) == (
+        "2026-03-05", "2026-03-01", "2026-01-10")
     # Two GBP prices told apart by their territory, with type and qualifier.
     assert [(p["type_meaning"], p["qualifier_meaning"], p["territory"]) for p in e["prices"]] == [
         ("02 RRP including tax", "05 Consumer price", "GB"), ("02 RRP including tax", "05 Consumer price", "GG IM JE")]
