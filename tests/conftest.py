@@ -20,6 +20,7 @@ settings.register_profile("dev", max_examples=200, deadline=None, suppress_healt
 settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
 
 _SENT: list[Any] = []
+_SENDER: list[str] = []  # the test running when each request of _SENT arrived (an invalid one names it)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
         slot = original_append(self, request)
         where[(id(self), slot)] = len(_SENT)
         _SENT.append(request)
+        _SENDER.append(os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0])
         return slot
 
     def replace(self: recording.RequestLog, slot: tuple[int, int], request: recording.RecordedRequest) -> None:
@@ -62,5 +64,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                             f"{len(invalid)} distinct ones invalid against the official specs")
         for request, errors in invalid.items():
             reporter.write_line(f"  INVALID {request}: {'; '.join(errors)}")
+            senders = sorted({who for sent, who in zip(_SENT, _SENDER, strict=True)
+                              if request.startswith(f"{sent.method} {sent.api_path}?{sent.query_string} ")
+                              and invalid_adapter_requests([sent])})
+            reporter.write_line(f"    sent by: {', '.join(senders) or 'unknown'}")
     if invalid:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
