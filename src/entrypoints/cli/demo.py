@@ -38,7 +38,7 @@ from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import play, when
-from bookbridge.entrypoints.cli.render import print_relinked
+from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural
@@ -82,8 +82,9 @@ def _plan_table(plan: Plan) -> Table:
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = Table(title=title)
-    for column in ("store", "created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
-        table.add_column(column, justify="right" if column != "store" else "left")
+    table.add_column("store")
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
+        add_count_column(table, column)
     for r in reports:
         table.add_row(r.storefront, str(r.created), str(r.adopted), str(r.updated), str(r.hidden), str(r.unchanged),
                       str(r.skipped), str(r.failed))

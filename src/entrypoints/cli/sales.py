@@ -29,7 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import format_name
+from bookbridge.entrypoints.cli.render import add_isbn_column, format_name
 from bookbridge.entrypoints.container import Container, build_import_command
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
@@ -167,7 +167,10 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     columns = (("ISBN", "title", "format") if by_title else ("work", "title") if titled
                else (report.group_by,))
     for column in columns:
-        rows.add_column(column)
+        if column == "ISBN":
+            add_isbn_column(rows)
+        else:
+            rows.add_column(column)
     rows.add_column("currency")  # a row per currency: a title sold on two storefronts has two rows
     for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
@@ -190,7 +193,8 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
         formats.add_row(format_name(v.format), str(v.units), _rate(v.units_per_week))
     console.print(formats)
     reprint = Table(title="Reprint signal (weeks of cover)")
-    for column in ("ISBN", "title", "format", "units a week", "stock", "weeks of cover", "reprint"):
+    add_isbn_column(reprint)
+    for column in ("title", "format", "units a week", "stock", "weeks of cover", "reprint"):
         reprint.add_column(column, justify="right" if column in ("units a week", "stock", "weeks of cover") else "left")
     for r in report.reprint[:limit]:
         reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),

@@ -54,3 +54,33 @@ def test_a_price_the_store_reports_reads_in_the_currency_of_ours():
 def test_values_are_never_cut():
     text = "A body in Lake Vättern. " * 20
     assert value_text(text) == text
+
+
+def _on_a_terminal(fn, *args, width: int = 80) -> str:
+    """What an 80-column terminal shows: rich fits the table to the width."""
+    console = Console(width=width, force_terminal=True, record=True, file=io.StringIO())
+    fn(console, *args)
+    return console.export_text()
+
+
+def test_a_narrow_terminal_never_cuts_an_isbn_in_the_sales_report():
+    from decimal import Decimal
+
+    from bookbridge.application.sales_report import ReprintRow, SalesReport, SalesReportRow
+    from bookbridge.entrypoints.cli.sales import print_report as print_sales
+
+    title = "The Borrowed Ledger Returns: A Novel of the Northern Archipelago"
+    report = SalesReport(
+        start=NOW.date(), end=NOW.date(), group_by="title",
+        rows=(SalesReportRow("9781800000339", title, "GBP", 3, Decimal("29.97"), "hardback"),),
+        formats=(),
+        reprint=(ReprintRow("9781800000339", title, "hardback", 4, Decimal("1.00"), 2, Decimal("2.0"), True),))
+    out = _on_a_terminal(print_sales, report)
+    assert out.count("9781800000339") == 2, out
+    assert "97818000…" not in out
+
+
+def test_a_narrow_terminal_wraps_count_headers_between_words_never_within_one():
+    report = SyncReport(storefront="a store with a rather long name", started=NOW)
+    out = _on_a_terminal(print_report, report, width=60)
+    assert "unchanged" in out and "…" not in out, out
