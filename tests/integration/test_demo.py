@@ -158,3 +158,13 @@ def test_output_off_a_terminal_is_never_wrapped(demo):
     out, _, _ = demo
     assert max(len(line) for line in out.splitlines()) > 120, "long lines stay whole"
     assert not re.search(r"97818000\d{0,4}…", out) and not re.search(r"\b97818\d{0,7}\n", out), "no cut ISBN"
+
+
+def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo):
+    """A subject without a category is per edition and store: "on store 'demo store'", as the dashboard says it,
+    while a storefront's reads "on us"."""
+    out, _, _ = demo
+    queue = out.split("== Every failure in the exception queue ==", 1)[1].split("\n== ", 1)[0]
+    assert re.search(r"unmapped-subject \d{13} on store 'demo store': thema code", queue), queue
+    assert " on demo store:" not in queue
+    assert re.search(r"rights-conflict \d{13} on us: not licensed", queue), queue

@@ -238,8 +238,9 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     with uow:
         opened = uow.exceptions.open_items()
     console.print(f"{plural(len(opened), 'open exception')}:")
-    for item in opened[:6]:
-        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {escape(item.message)}")
+    for item in opened[:6]:  # on a storefront, or on the store itself (a subject without a category)
+        where = f"store {item.storefront!r}" if item.storefront == command.store else item.storefront
+        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {escape(str(where))}: {escape(item.message)}")
     if len(opened) > 6:
         console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
     look(console, "exceptions")
