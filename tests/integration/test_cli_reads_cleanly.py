@@ -338,3 +338,25 @@ def test_lease_list_off_a_terminal_is_not_wrapped_and_names_the_zone(tmp_path):
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.output.splitlines() if "sync:shop" in line)
     assert holder in row and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row), listed.output
+
+
+def test_the_demo_runs_on_embedded_defaults_whatever_configuration_is_around(tmp_path, monkeypatch):
+    """A user's bookbridge.toml in the folder (or named by $BOOKBRIDGE_CONFIG) and BOOKBRIDGE_* variables stay out
+    of the demo: its port, schedules, notifications and orders are the demo's own."""
+    from types import SimpleNamespace
+
+    from bookbridge.entrypoints.cli.demo import demo_settings
+
+    (tmp_path / "bookbridge.toml").write_text(
+        '[service]\nport = 18999\n[schedules]\ndelta_sync_minutes = 1\n'
+        '[[exception_queues]]\nkind = "webhook"\nurl = "https://hooks.example.com/real-team"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOOKBRIDGE_ORDERS__OVERLAP_MINUTES", "99")
+    sandbox = SimpleNamespace(config=SimpleNamespace(store_hash="sandbox", token="t"),
+                              base_url_v3="http://127.0.0.1:1/v3", base_url_v2="http://127.0.0.1:1/v2")
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    settings = demo_settings(folder, sandbox)  # type: ignore[arg-type]
+    assert settings.service.port == 8080 and settings.schedules.delta_sync_minutes == 15
+    assert "real-team" not in settings.model_dump_json()
+    assert "99" not in json.dumps(settings.model_dump(mode="json").get("orders"))

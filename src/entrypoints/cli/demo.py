@@ -42,7 +42,7 @@ from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural
-from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings
+from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -157,7 +157,7 @@ def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None =
     token_file = directory / "admin-token"
     token_file.write_text(secrets.token_urlsafe(18), encoding="utf-8")
     token_file.chmod(0o600)
-    return Settings(
+    return embedded_settings(
         # Anchored on the demo's first day, so the service (`--serve`) reads the same catalogue.
         source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})),
         store=sandbox_store(sandbox, "demo store"),
