@@ -214,6 +214,8 @@ def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
     assert "2031-01-15 05:00 UTC" in row and "us: 2031-01-15 00:00 EST (America/New_York)" in row
     assert "uk: 2031-01-15 05:00 GMT (Europe/London)" in row
     assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output
+    order_import = next(line for line in result.output.splitlines() if "every 5 minutes" in line)
+    assert re.search(r"│ order-import\s+│ shop\s+│", order_import), order_import  # the store's, as the dashboard says
 
 
 def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
