@@ -194,8 +194,10 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     console.print(formats)
     reprint = Table(title="Reprint signal (weeks of cover)")
     add_isbn_column(reprint)
-    for column in ("title", "format", "units a week", "stock", "weeks of cover", "reprint"):
-        reprint.add_column(column, justify="right" if column in ("units a week", "stock", "weeks of cover") else "left")
+    reprint.add_column("title", overflow="fold")  # a long word breaks rather than is cut
+    reprint.add_column("format")
+    for column in ("units a week", "stock", "weeks of cover", "reprint"):
+        reprint.add_column(column, justify="left" if column == "reprint" else "right")
     for r in report.reprint[:limit]:
         reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),
                         "unknown" if r.stock is None else str(r.stock),

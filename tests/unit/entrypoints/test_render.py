@@ -78,6 +78,9 @@ def test_a_narrow_terminal_never_cuts_an_isbn_in_the_sales_report():
     out = _on_a_terminal(print_sales, report)
     assert out.count("9781800000339") == 2, out
     assert "97818000…" not in out
+    assert "Archipe…" not in out, out  # a title's long word breaks across lines rather than is cut
+    tables = [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└"))]
+    assert all(line.rstrip()[-1] in "│┃┓┘" for line in tables), out  # each table fits: none runs off the edge
 
 
 def test_a_narrow_terminal_wraps_count_headers_between_words_never_within_one():
