@@ -168,3 +168,11 @@ def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo)
     assert re.search(r"unmapped-subject \d{13} on store 'demo store': thema code", queue), queue
     assert " on demo store:" not in queue
     assert re.search(r"rights-conflict \d{13} on us: not licensed", queue), queue
+
+
+def test_categories_are_named_by_the_storefront_whose_channel_tree_holds_them(demo):
+    """The glossary's words: a storefront sells on a channel; the line names the storefront and its channel."""
+    out, _, _ = demo
+    line = next(text for text in out.splitlines() if text.startswith("Categories (from the demo's subject mapping)"))
+    assert re.search(r"; uk \(channel 1\): Fiction > ", line) and "; us (channel 2): " in line, line
+    assert not re.search(r"; channel \d+:", line), line

@@ -312,8 +312,14 @@ def _categories_line(sandbox: DemoSandbox) -> str:
     trees = {t["id"]: t["channels"] for t in state.category_trees.values()}
     shown = sorted((trees.get(state.categories[c]["tree_id"], [0])[0], path(c), n) for c, n in counts.items())
     return (f"Categories (from the demo's subject mapping): {len(state.categories)} in the channels' trees; "
-            + "; ".join(f"channel {ch}: {escape(p)} ({n})" for ch, p, n in shown[:6])
+            + "; ".join(f"{escape(_on_channel(ch))}: {escape(p)} ({n})" for ch, p, n in shown[:6])
             + (f"; … {len(shown) - 6} more" if len(shown) > 6 else ""))
+
+
+def _on_channel(channel_id: int) -> str:
+    """`uk (channel 1)`: the storefront that sells on a channel, and the channel (BigCommerce's word)."""
+    names = [s.name for s in STOREFRONTS if s.channel_id == channel_id]
+    return f"{', '.join(names)} (channel {channel_id})" if names else f"channel {channel_id}"
 
 
 def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:
