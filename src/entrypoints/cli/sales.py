@@ -101,7 +101,7 @@ def print_import(console: Console, report: ImportReport) -> None:
     cursor = utc_time(report.cursor) if report.cursor else "none"
     console.print(f"read from {since}; cursor now {cursor}")
     for sink, days in sorted(report.days_sent.items()):
-        console.print(f"sales sink {sink}: {plural(days, 'day')} sent")
+        console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
     for problem in report.problems[:20]:
         console.print(f"[yellow]problem:[/yellow] {escape(str(problem))}")
     if len(report.problems) > 20:
@@ -238,9 +238,11 @@ def export_command(
             try:
                 target.write(facts)
             except Exception as exc:  # show the reason and go on with the other sinks
-                err.print(f"[red]sink {target.name}: {escape(f'{type(exc).__name__}: {exc}')}[/red]")
+                why = f"{type(exc).__name__}: {exc}"
+                err.print(f"[red]sales sink {escape(repr(target.name))}: {escape(why)}[/red]")
                 failed = True
                 continue
             ledger.delivered(target.name, days)
-            screen().print(f"sales sink {target.name}: {plural(len(days), 'day')}, {plural(len(facts), 'fact')} sent")
+            screen().print(f"sales sink {escape(repr(target.name))}: {plural(len(days), 'day')}, "
+                           f"{plural(len(facts), 'fact')} sent")
     raise typer.Exit(EXIT_FAILURES if failed else EXIT_OK)
