@@ -23,8 +23,9 @@ FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints 
 
 
 def add_count_column(table: Table, name: str) -> None:
-    """A right-aligned count whose header a narrow terminal may wrap between words but never cuts."""
-    table.add_column(name, justify="right", min_width=max(map(len, name.split())))
+    """A right-aligned count whose header a narrow terminal may break (`unchang` / `ed`) but never cuts (`unchan…`);
+    a minimum width instead would push the table past the terminal's edge."""
+    table.add_column(name, justify="right", overflow="fold")
 
 
 def add_isbn_column(table: Table) -> None:
