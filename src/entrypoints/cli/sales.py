@@ -201,13 +201,13 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     for r in report.reprint[:limit]:
         reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),
                         "unknown" if r.stock is None else str(r.stock),
-                        "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
+                        "-" if r.weeks_of_cover is None else _rate(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")
     console.print(reprint)
 
 
 def _rate(value: Decimal) -> str:
-    """Units a week as the dashboard shows them: `20.5`, `29`, never `20.50`."""
+    """Units a week or weeks of cover as the dashboard shows them: `20.5`, `29`, never `20.50` or `4.0`."""
     return f"{round(float(value), 2):g}"
 
 

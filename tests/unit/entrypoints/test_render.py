@@ -4,6 +4,7 @@ are text, never rich markup that would swallow them."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -79,6 +80,8 @@ def test_a_narrow_terminal_never_cuts_an_isbn_in_the_sales_report():
     assert out.count("9781800000339") == 2, out
     assert "97818000…" not in out
     assert "Archipe…" not in out, out  # a title's long word breaks across lines rather than is cut
+    row = next(line for line in out.splitlines() if line.startswith("│ 9781800000339") and "yes" in line)
+    assert re.search(r"│\s+2 │ yes", row) and "2.0" not in row, row  # weeks of cover as the dashboard: 2 weeks
     tables = [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└"))]
     assert all(line.rstrip()[-1] in "│┃┓┘" for line in tables), out  # each table fits: none runs off the edge
 
