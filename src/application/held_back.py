@@ -41,7 +41,7 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
     mapping = mapping or MappingSettings()
     caches = ListingCaches()
     isbns: dict[str, set[str]] = defaultdict(set)
-    where: dict[str, dict[str, None]] = defaultdict(dict)
+    where: dict[str, set[str]] = defaultdict(set)
     everywhere: set[str] = set()
     for family in families:
         for edition in family.editions:
@@ -54,10 +54,11 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
                 held += 1
                 for reason in reasons(listing):
                     isbns[reason].add(str(edition.isbn))
-                    where[reason][storefront.name] = None
+                    where[reason].add(storefront.name)
             if storefronts and held == len(storefronts):
                 everywhere.add(str(edition.isbn))
-    groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)), storefronts=tuple(where[r]),
+    groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)),
+                            storefronts=tuple(s.name for s in storefronts if s.name in where[r]),  # configured order
                             everywhere=tuple(sorted(found & everywhere))) for r, found in isbns.items()]
     return sorted(groups, key=lambda g: (-len(g.editions), g.reason))
 

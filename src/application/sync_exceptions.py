@@ -129,8 +129,9 @@ def record_readiness(
                         message="; ".join(dict.fromkeys(p.message for p in problems)),
                         at=clock.now(),
                     )
-                    if item.count == 1:
-                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {storefront}: {item.message}")
+                    if item.count == 1:  # on a storefront, or on the store itself (a subject without a category)
+                        shown = f"store {storefront!r}" if storefront == listing.storefront else storefront
+                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {shown}: {item.message}")
             for isbn in map(str, listing.isbns):
                 for storefront in dict.fromkeys((*storefronts, listing.storefront)):  # the store's: unmapped subjects
                     stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})

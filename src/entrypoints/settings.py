@@ -29,6 +29,7 @@ DEFAULT_CONFIG = Path("bookbridge.toml")
 DEFAULT_DATABASE = "bookbridge.db"
 # What `load_settings` read from the configuration file, its relative paths already resolved.
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("bookbridge_config_data", default=None)
+_embedded: ContextVar[bool] = ContextVar("bookbridge_embedded_settings", default=False)
 
 
 class AdapterSettings(BaseModel):
@@ -193,12 +194,25 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        if _embedded.get():  # embedded_settings: the values given and the defaults, nothing from around
+            return (init_settings,)
         data = _file_data.get()
         if data is None:  # built directly, not by load_settings: the default file, if there is one
             path = config_path(None)
             data = read_config_file(path) if path.exists() else {}
         # Environment variables win over the file; explicit arguments win over both.
         return (init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=data))
+
+
+def embedded_settings(**values: Any) -> Settings:
+    """Settings of `values` and the defaults alone (the demo's): no configuration file, whether ./bookbridge.toml
+    or $BOOKBRIDGE_CONFIG, and no BOOKBRIDGE_* variable, so that nothing of a real setup (its port, schedules,
+    exception queues) reaches them."""
+    token = _embedded.set(True)
+    try:
+        return Settings(**values)
+    finally:
+        _embedded.reset(token)
 
 
 class ConfigurationError(Exception):

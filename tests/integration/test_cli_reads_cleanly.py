@@ -32,6 +32,8 @@ from cli_support import (
     write_onix,
 )
 
+US_STOREFRONT = ('[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
+                 'timezone = "America/New_York"\ndefault_currency = false\n')
 BIGCOMMERCE = 'kind = "bigcommerce"\nname = "shop"\nstore_hash = "abc123"\naccess_token = "t0ken"\n'
 
 
@@ -197,9 +199,7 @@ def test_a_us_midnight_is_shown_as_midnight_in_new_york_naming_the_zone():
 
 
 def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
-    config = write_config(tmp_path, sample_config(2)
-                          + '[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
-                            'timezone = "America/New_York"\ndefault_currency = false\n')
+    config = write_config(tmp_path, sample_config(2) + US_STOREFRONT)
     container = Container()
     container.config_path.override(config)
     service = Service(container, instance="cli-test", order_import=lambda c: None)
@@ -214,6 +214,8 @@ def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
     assert "2031-01-15 05:00 UTC" in row and "us: 2031-01-15 00:00 EST (America/New_York)" in row
     assert "uk: 2031-01-15 05:00 GMT (Europe/London)" in row
     assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output
+    order_import = next(line for line in result.output.splitlines() if "every 5 minutes" in line)
+    assert re.search(r"│ order-import\s+│ shop\s+│", order_import), order_import  # the store's, as the dashboard says
 
 
 def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
@@ -306,3 +308,57 @@ def test_empty_listings_say_so_in_words_as_the_dashboard_does(tmp_path):
     sales = plain("sales", "report", "-c", str(config), "--from", "2026-11-01", "--to", "2026-11-28")
     assert sales.exit_code == 0, sales.output
     assert sales.output.startswith("No sales from 2026-11-01 to 2026-11-28: `bookbridge orders import`"), sales.output
+
+
+def test_exceptions_show_names_the_zone_of_every_time_it_prints(tmp_path):
+    config = write_config(tmp_path, sample_config(50) + US_STOREFRONT)
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    runs: list[str] = []
+    for item in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout):
+        shown = plain("exceptions", "show", str(item["id"]), "-c", str(config))  # with its edition's outcomes
+        assert shown.exit_code == 0, shown.output
+        assert f"first {item['first_seen'][:10]} " in shown.output and " UTC, last " in shown.output, shown.output
+        runs += [line for line in shown.output.splitlines() if line.lstrip().startswith("run ")]
+    assert runs, "an edition held back on one storefront and listed on the other has outcomes"
+    assert all(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC ", line) for line in runs), runs
+
+
+def test_lease_list_off_a_terminal_is_not_wrapped_and_names_the_zone(tmp_path):
+    from datetime import timedelta
+
+    from bookbridge.adapters.persistence import make_engine, make_leases, upgrade
+
+    config = write_config(tmp_path, sample_config(2))
+    assert plain("lease", "list", "-c", str(config)).output.startswith("No lease is held"), "empty: said in words"
+    database = next(line for line in config.read_text().splitlines() if line.startswith("database_url"))
+    engine = make_engine(database.split("=", 1)[1].strip().strip('"'))
+    upgrade(engine)
+    holder = "a-build-host-with-a-very-long-name.ci.example.org:4242"
+    assert make_leases(engine).acquire("sync:shop", holder, timedelta(minutes=5))
+    engine.dispose()
+    listed = plain("lease", "list", "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if "sync:shop" in line)
+    assert holder in row and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row), listed.output
+
+
+def test_the_demo_runs_on_embedded_defaults_whatever_configuration_is_around(tmp_path, monkeypatch):
+    """A user's bookbridge.toml in the folder (or named by $BOOKBRIDGE_CONFIG) and BOOKBRIDGE_* variables stay out
+    of the demo: its port, schedules, notifications and orders are the demo's own."""
+    from types import SimpleNamespace
+
+    from bookbridge.entrypoints.cli.demo import demo_settings
+
+    (tmp_path / "bookbridge.toml").write_text(
+        '[service]\nport = 18999\n[schedules]\ndelta_sync_minutes = 1\n'
+        '[[exception_queues]]\nkind = "webhook"\nurl = "https://hooks.example.com/real-team"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOOKBRIDGE_ORDERS__OVERLAP_MINUTES", "99")
+    sandbox = SimpleNamespace(config=SimpleNamespace(store_hash="sandbox", token="t"),
+                              base_url_v3="http://127.0.0.1:1/v3", base_url_v2="http://127.0.0.1:1/v2")
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    settings = demo_settings(folder, sandbox)  # type: ignore[arg-type]
+    assert settings.service.port == 8080 and settings.schedules.delta_sync_minutes == 15
+    assert "real-team" not in settings.model_dump_json()
+    assert "99" not in json.dumps(settings.model_dump(mode="json").get("orders"))

@@ -130,7 +130,7 @@ def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
     imported = re.search(r"│\s+(\d+) │\s+(\d+) │\s+\d+ │\s+0 │\s+0 │", out[out.index("Order import"):])
     assert imported and imported.groups() == (placed.group(1), placed.group(2)), out
     # The orders' 28 days are the report's 28 days, in every storefront's own day: one CSV file a day.
-    assert "sales sink consonance-csv: 28 days sent" in out, out[out.index("Order import"):][:1500]
+    assert "sales sink 'consonance-csv': 28 days sent" in out, out[out.index("Order import"):][:1500]
     window = re.search(r"Sales from (\S+) to (\S+), by title", out)
     assert window and date.fromisoformat(window.group(2)) == began.date(), "the report's 28 days end today"
     assert re.search(r"┃ ISBN\s+┃ title\s+┃ format\s+┃ currency ┃", out) and "eBook (EPUB)" in out
@@ -158,3 +158,21 @@ def test_output_off_a_terminal_is_never_wrapped(demo):
     out, _, _ = demo
     assert max(len(line) for line in out.splitlines()) > 120, "long lines stay whole"
     assert not re.search(r"97818000\d{0,4}…", out) and not re.search(r"\b97818\d{0,7}\n", out), "no cut ISBN"
+
+
+def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo):
+    """A subject without a category is per edition and store: "on store 'demo store'", as the dashboard says it,
+    while a storefront's reads "on us"."""
+    out, _, _ = demo
+    queue = out.split("== Every failure in the exception queue ==", 1)[1].split("\n== ", 1)[0]
+    assert re.search(r"unmapped-subject \d{13} on store 'demo store': thema code", queue), queue
+    assert " on demo store:" not in queue
+    assert re.search(r"rights-conflict \d{13} on us: not licensed", queue), queue
+
+
+def test_categories_are_named_by_the_storefront_whose_channel_tree_holds_them(demo):
+    """The glossary's words: a storefront sells on a channel; the line names the storefront and its channel."""
+    out, _, _ = demo
+    line = next(text for text in out.splitlines() if text.startswith("Categories (from the demo's subject mapping)"))
+    assert re.search(r"; uk \(channel 1\): Fiction > ", line) and "; us (channel 2): " in line, line
+    assert not re.search(r"; channel \d+:", line), line

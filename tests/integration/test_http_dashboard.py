@@ -16,12 +16,13 @@ from dependency_injector import providers
 from fastapi.testclient import TestClient
 
 from bookbridge.domain.lifecycle import start_of
+from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
-from dashboard_support import HELD, NEW_YORK, STORE_HASH, dashboard_app
+from dashboard_support import HELD, NEW_YORK, NOW, STORE_HASH, dashboard_app
 from examples import HARDBACK, PAPERBACK, edition, family, gbp, usd
 from http_support import ADMIN_TOKEN, FakeHooks
 
@@ -283,3 +284,27 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to US$12.99 (us)")
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
+
+
+def test_an_exception_on_the_store_is_never_called_a_storefront(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Per edition and store (a subject without a category): the column and the filter say "where", as the CLI's
+    `exceptions list` does, and the store's name reads as the store's, not as a storefront's."""
+    client, container, _ = dashboard
+    store = container.settings().store.name
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        uow.exceptions.report(ExceptionKind.UNMAPPED_SUBJECT, isbn=str(PAPERBACK), storefront=store,
+                              field="Subject/thema", message="thema code PD has no category", at=NOW)
+        uow.commit()
+    page = client.get("/dashboard").text
+    table = section(page, "exceptions-table")
+    assert "<th>where</th>" in table and "<th>storefront</th>" not in table
+    [row] = [r for r in rows(table) if r[1] == "subject without a category"]
+    assert row[3] == f"store “{store}”", row
+    filters = section(page, "filters", "form")
+    assert "Storefront" not in filters and re.search(r"<label>Where\b", filters), filters
+    assert f'value="{store}">store “{store}”</option>' in filters.replace("&#34;", '"')
+    assert '<option value="uk">uk</option>' in filters
+    confirm = client.get(f"/dashboard/exceptions/{row[0]}/resolve").text
+    assert f"<dt>Where</dt><dd>store “{store}”</dd>" in confirm and "Storefront" not in confirm

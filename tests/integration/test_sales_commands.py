@@ -63,14 +63,14 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
 
     imported = run("orders", "import", "-c", str(config))
     assert imported.exit_code == 0, imported.output
-    assert "Order import" in imported.output and "sales sink csv: 1 day sent" in imported.output
+    assert "Order import" in imported.output and "sales sink 'csv': 1 day sent" in imported.output
     day = today.astimezone(ZoneInfo("Europe/London")).date()  # the storefront's day
     rows = list(csv.DictReader((tmp_path / "out" / f"sales-{day}.csv").open(encoding="utf-8", newline="")))
     assert sorted((r["isbn"], r["quantity"], r["net_amount"]) for r in rows) == [(PB, "3", "30.00"),
                                                                                  (HB, "1", "25.00")]
 
     again = run("orders", "import", "-c", str(config))  # nothing new: counted once, nothing re-sent
-    assert again.exit_code == 0 and "sales sink csv: 0 days sent" in again.output
+    assert again.exit_code == 0 and "sales sink 'csv': 0 days sent" in again.output
 
     report = run("sales", "report", "-c", str(config), "--by", "title", "--json")
     assert report.exit_code == 0, report.output
@@ -90,7 +90,7 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     start = (day - timedelta(days=1)).isoformat()
     exported = run("sales", "export", "-c", str(config), "--from", start)
     assert exported.exit_code == 0, exported.output
-    assert "sales sink csv: 1 day, 2 facts sent" in exported.output
+    assert "sales sink 'csv': 1 day, 2 facts sent" in exported.output
     assert (tmp_path / "out" / f"sales-{day}.csv").exists()
 
 

@@ -38,11 +38,11 @@ from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import play, when
-from bookbridge.entrypoints.cli.render import print_relinked
+from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural
-from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings
+from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -82,8 +82,9 @@ def _plan_table(plan: Plan) -> Table:
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = Table(title=title)
-    for column in ("store", "created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
-        table.add_column(column, justify="right" if column != "store" else "left")
+    table.add_column("store")
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
+        add_count_column(table, column)
     for r in reports:
         table.add_row(r.storefront, str(r.created), str(r.adopted), str(r.updated), str(r.hidden), str(r.unchanged),
                       str(r.skipped), str(r.failed))
@@ -156,7 +157,7 @@ def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None =
     token_file = directory / "admin-token"
     token_file.write_text(secrets.token_urlsafe(18), encoding="utf-8")
     token_file.chmod(0o600)
-    return Settings(
+    return embedded_settings(
         # Anchored on the demo's first day, so the service (`--serve`) reads the same catalogue.
         source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})),
         store=sandbox_store(sandbox, "demo store"),
@@ -237,8 +238,9 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     with uow:
         opened = uow.exceptions.open_items()
     console.print(f"{plural(len(opened), 'open exception')}:")
-    for item in opened[:6]:
-        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {item.storefront}: {escape(item.message)}")
+    for item in opened[:6]:  # on a storefront, or on the store itself (a subject without a category)
+        where = f"store {item.storefront!r}" if item.storefront == command.store else item.storefront
+        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {escape(str(where))}: {escape(item.message)}")
     if len(opened) > 6:
         console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
     look(console, "exceptions")
@@ -310,8 +312,14 @@ def _categories_line(sandbox: DemoSandbox) -> str:
     trees = {t["id"]: t["channels"] for t in state.category_trees.values()}
     shown = sorted((trees.get(state.categories[c]["tree_id"], [0])[0], path(c), n) for c, n in counts.items())
     return (f"Categories (from the demo's subject mapping): {len(state.categories)} in the channels' trees; "
-            + "; ".join(f"channel {ch}: {escape(p)} ({n})" for ch, p, n in shown[:6])
+            + "; ".join(f"{escape(_on_channel(ch))}: {escape(p)} ({n})" for ch, p, n in shown[:6])
             + (f"; … {len(shown) - 6} more" if len(shown) > 6 else ""))
+
+
+def _on_channel(channel_id: int) -> str:
+    """`uk (channel 1)`: the storefront that sells on a channel, and the channel (BigCommerce's word)."""
+    names = [s.name for s in STOREFRONTS if s.channel_id == channel_id]
+    return f"{', '.join(names)} (channel {channel_id})" if names else f"channel {channel_id}"
 
 
 def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:

@@ -27,7 +27,7 @@ from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.presentation import plural
-from bookbridge.entrypoints.settings import Settings, StoreSettings
+from bookbridge.entrypoints.settings import StoreSettings, embedded_settings
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -151,7 +151,7 @@ def variants(console: Console, directory: Path, family: TitleFamily, source: Cat
     container = Container()
     try:
         sandbox = container.demo_sandbox()
-        settings = Settings(store=sandbox_store(sandbox, "variants demo store"), database_url=(
+        settings = embedded_settings(store=sandbox_store(sandbox, "variants demo store"), database_url=(
             f"sqlite:///{directory / 'variants.db'}"), storefronts=[storefront.model_copy(
                 update={"format_strategy": FormatStrategy.VARIANTS})])
         container.settings.override(settings)

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running
+from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.presentation import utc_time
 
 lease_app = typer.Typer(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
                              "order import, a launch).", short_help="Leases: one instance per job at a time.",
@@ -31,14 +31,18 @@ def list_leases(
     if as_json:
         print(json.dumps(rows, indent=2))
         return
+    out = screen()
+    if not held:
+        out.print("No lease is held: no instance is syncing a store, importing orders or running a launch now.")
+        return
     table = Table(title="Leases")
-    for column in ("name", "holder", "lapses at (UTC)", "state"):
+    for column in ("name", "holder", "lapses at", "state"):
         table.add_column(column)
     for info in held:
         table.add_row(escape(info.name), escape(info.holder),
-                      f"{info.expires_at:%Y-%m-%d %H:%M:%S}" if info.expires_at else "with its session",
+                      utc_time(info.expires_at) if info.expires_at else "with its session",
                       "holder gone: taken over at the next try" if info.holder_gone else "")
-    Console().print(table)
+    out.print(table)
 
 
 @lease_app.command("release")
@@ -50,7 +54,7 @@ def release_lease(
     with running(config, need_storefronts=False) as container:
         freed = container.lease_table().force_release(name)
     if not freed:
-        Console(stderr=True).print(f"no lease named {escape(name)!r} is held")
+        screen(stderr=True).print(f"no lease named {escape(name)!r} is held")
         raise typer.Exit(EXIT_FAILURES)
-    Console().print(f"released lease {escape(name)!r}")
+    screen().print(f"released lease {escape(name)!r}")
     raise typer.Exit(EXIT_OK)

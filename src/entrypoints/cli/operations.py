@@ -100,8 +100,8 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
                                       f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
         for o in history:
-            console.print(f"  run {o.run_id} {o.at:%Y-%m-%d %H:%M} {o.action} {'ok' if o.ok else 'failed'} "
-                          f"{o.error or ''}")
+            outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
+            console.print(f"  run {o.run_id} {utc_time(o.at)} {o.action} {escape(outcome)}")
 
 
 @exceptions_app.command("resolve")

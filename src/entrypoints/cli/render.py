@@ -22,6 +22,17 @@ from bookbridge.entrypoints.presentation import plural, utc_time
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
 
+def add_count_column(table: Table, name: str) -> None:
+    """A right-aligned count whose header a narrow terminal may break (`unchang` / `ed`) but never cuts (`unchan…`);
+    a minimum width instead would push the table past the terminal's edge."""
+    table.add_column(name, justify="right", overflow="fold")
+
+
+def add_isbn_column(table: Table) -> None:
+    """An ISBN column a narrow terminal never cuts (`97818000…`): the other columns wrap instead."""
+    table.add_column("ISBN", no_wrap=True, min_width=13)
+
+
 def format_name(code: str) -> str:
     """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
     try:
@@ -38,7 +49,7 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
     plan = planned.plan
     counts = Table(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
     for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
-        counts.add_column(column, justify="right")
+        add_count_column(counts, column)
     c = plan.counts
     counts.add_row(str(c["create"]), str(c["adopt"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]),
                    str(c["held_back"]))
@@ -106,7 +117,7 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
     table = Table(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
-        table.add_column(column, justify="right")
+        add_count_column(table, column)
     table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
                   str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)

@@ -29,7 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import format_name
+from bookbridge.entrypoints.cli.render import add_isbn_column, format_name
 from bookbridge.entrypoints.container import Container, build_import_command
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
@@ -101,7 +101,7 @@ def print_import(console: Console, report: ImportReport) -> None:
     cursor = utc_time(report.cursor) if report.cursor else "none"
     console.print(f"read from {since}; cursor now {cursor}")
     for sink, days in sorted(report.days_sent.items()):
-        console.print(f"sales sink {sink}: {plural(days, 'day')} sent")
+        console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
     for problem in report.problems[:20]:
         console.print(f"[yellow]problem:[/yellow] {escape(str(problem))}")
     if len(report.problems) > 20:
@@ -167,7 +167,10 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     columns = (("ISBN", "title", "format") if by_title else ("work", "title") if titled
                else (report.group_by,))
     for column in columns:
-        rows.add_column(column)
+        if column == "ISBN":
+            add_isbn_column(rows)
+        else:
+            rows.add_column(column)
     rows.add_column("currency")  # a row per currency: a title sold on two storefronts has two rows
     for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
@@ -190,18 +193,21 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
         formats.add_row(format_name(v.format), str(v.units), _rate(v.units_per_week))
     console.print(formats)
     reprint = Table(title="Reprint signal (weeks of cover)")
-    for column in ("ISBN", "title", "format", "units a week", "stock", "weeks of cover", "reprint"):
-        reprint.add_column(column, justify="right" if column in ("units a week", "stock", "weeks of cover") else "left")
+    add_isbn_column(reprint)
+    reprint.add_column("title", overflow="fold")  # a long word breaks rather than is cut
+    reprint.add_column("format")
+    for column in ("units a week", "stock", "weeks of cover", "reprint"):
+        reprint.add_column(column, justify="left" if column == "reprint" else "right")
     for r in report.reprint[:limit]:
         reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),
                         "unknown" if r.stock is None else str(r.stock),
-                        "-" if r.weeks_of_cover is None else str(r.weeks_of_cover),
+                        "-" if r.weeks_of_cover is None else _rate(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")
     console.print(reprint)
 
 
 def _rate(value: Decimal) -> str:
-    """Units a week as the dashboard shows them: `20.5`, `29`, never `20.50`."""
+    """Units a week or weeks of cover as the dashboard shows them: `20.5`, `29`, never `20.50` or `4.0`."""
     return f"{round(float(value), 2):g}"
 
 
@@ -232,9 +238,11 @@ def export_command(
             try:
                 target.write(facts)
             except Exception as exc:  # show the reason and go on with the other sinks
-                err.print(f"[red]sink {target.name}: {escape(f'{type(exc).__name__}: {exc}')}[/red]")
+                why = f"{type(exc).__name__}: {exc}"
+                err.print(f"[red]sales sink {escape(repr(target.name))}: {escape(why)}[/red]")
                 failed = True
                 continue
             ledger.delivered(target.name, days)
-            screen().print(f"sales sink {target.name}: {plural(len(days), 'day')}, {plural(len(facts), 'fact')} sent")
+            screen().print(f"sales sink {escape(repr(target.name))}: {plural(len(days), 'day')}, "
+                           f"{plural(len(facts), 'fact')} sent")
     raise typer.Exit(EXIT_FAILURES if failed else EXIT_OK)

@@ -40,3 +40,13 @@ def test_one_reason_not_licensed_has_one_name_however_the_listing_found_it() -> 
     groups = held_back([family(active, out_of_print)], [shop], now=NOW)
     assert [(g.reason, g.editions) for g in groups] == [
         ("not licensed in the storefront's countries", tuple(sorted((str(HARDBACK), str(PAPERBACK)))))]
+
+
+def test_a_reasons_storefronts_are_named_in_the_configured_order() -> None:
+    """(uk, us) on every line of the status header, not (us, uk) where the first edition found was US-only."""
+    us_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("US")),))
+    uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
+    first = edition(isbn=HARDBACK, rights=uk_only, prices=(gbp("16.99"), usd("24.99")))  # held back on us
+    then = edition(isbn=PAPERBACK, rights=us_only, prices=(gbp("8.99"), usd("12.99")), format=Format.PAPERBACK)
+    groups = held_back([family(first, then)], [storefront(), US], now=NOW)
+    assert [g.storefronts for g in groups] == [("uk", "us")], groups

@@ -97,3 +97,9 @@ def test_the_template_holds_no_secret_values():
     for line in template().splitlines():
         code = line.split("#", 1)[0]
         assert not re.match(r"\s*(access_token|api_key|store_hash|url)\s*=", code), line
+
+
+def test_the_cron_schedules_say_they_are_read_in_utc():
+    """`0 2 * * *` is 02:00 UTC (`bookbridge jobs`: "daily at 02:00 UTC"), not 02:00 in a storefront's zone."""
+    lines = [line for line in template().splitlines() if re.match(r"#?\s*\w+_cron\s*=", line)]
+    assert lines and all("UTC" in line for line in lines), lines

@@ -4,6 +4,7 @@ are text, never rich markup that would swallow them."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -54,3 +55,43 @@ def test_a_price_the_store_reports_reads_in_the_currency_of_ours():
 def test_values_are_never_cut():
     text = "A body in Lake Vättern. " * 20
     assert value_text(text) == text
+
+
+def _on_a_terminal(fn, *args, width: int = 80) -> str:
+    """What an 80-column terminal shows: rich fits the table to the width."""
+    console = Console(width=width, force_terminal=True, record=True, file=io.StringIO())
+    fn(console, *args)
+    return console.export_text()
+
+
+def test_a_narrow_terminal_never_cuts_an_isbn_in_the_sales_report():
+    from decimal import Decimal
+
+    from bookbridge.application.sales_report import ReprintRow, SalesReport, SalesReportRow
+    from bookbridge.entrypoints.cli.sales import print_report as print_sales
+
+    title = "The Borrowed Ledger Returns: A Novel of the Northern Archipelago"
+    report = SalesReport(
+        start=NOW.date(), end=NOW.date(), group_by="title",
+        rows=(SalesReportRow("9781800000339", title, "GBP", 3, Decimal("29.97"), "hardback"),),
+        formats=(),
+        reprint=(ReprintRow("9781800000339", title, "hardback", 4, Decimal("1.00"), 2, Decimal("2.0"), True),))
+    out = _on_a_terminal(print_sales, report)
+    assert out.count("9781800000339") == 2, out
+    assert "97818000…" not in out
+    assert "Archipe…" not in out, out  # a title's long word breaks across lines rather than is cut
+    row = next(line for line in out.splitlines() if line.startswith("│ 9781800000339") and "yes" in line)
+    assert re.search(r"│\s+2 │ yes", row) and "2.0" not in row, row  # weeks of cover as the dashboard: 2 weeks
+    tables = [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└"))]
+    assert all(line.rstrip()[-1] in "│┃┓┘" for line in tables), out  # each table fits: none runs off the edge
+
+
+def test_a_narrow_terminal_never_cuts_a_count_header_and_the_table_fits():
+    from bookbridge.entrypoints.cli.demo import _report_table
+
+    report = SyncReport(storefront="demo store", started=NOW)
+    for width, table in ((60, lambda c, r: print_report(c, r)), (80, lambda c, r: c.print(_report_table([r], "x")))):
+        out = _on_a_terminal(table, report, width=width)
+        assert "…" not in out and "held" in out, out  # headers break, at worst (`uncha` / `nged`)
+        lines = [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└"))]
+        assert all(line.rstrip()[-1] in "│┃┓┘" for line in lines), out  # none runs off the edge
