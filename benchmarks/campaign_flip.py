@@ -296,6 +296,9 @@ class Run:
     calls: Counter[str]  # every request after the switch to the Standard plan, by method and endpoint group
     throttled: int
     load: tuple[float, float, float]
+    # After the first instant, each wait over PAUSE_S (real) between a request's answer and the next request's
+    # arrival: (its start, seconds after the first instant; its length), scaled seconds
+    pauses: list[tuple[float, float]]
 
     @property
     def ok(self) -> bool:
@@ -396,6 +399,21 @@ def _await_first_sync(service: Service, sandbox: SandboxProcess, ends: list[date
     return time.monotonic() - began
 
 
+PAUSE_S = 1.0  # real seconds: five times the pacer's interval at the Standard plan's rate
+
+
+def _pauses(log: list[tuple[Any, ...]], first: datetime, time_scale: float) -> list[tuple[float, float]]:
+    """Where the store heard nothing for a while after the first instant: the sync's own work, not the quota."""
+    times = sorted((received, answered) for _, _, received, answered, *_ in log
+                   if answered is not None and answered >= first)
+    pauses, last = [], first
+    for received, answered in times:
+        if (received - last).total_seconds() > PAUSE_S * time_scale:
+            pauses.append(((last - first).total_seconds(), (received - last).total_seconds()))
+        last = max(last, answered)
+    return pauses
+
+
 def _results(campaigns: list[Campaign], log: list[tuple[Any, ...]], ids: dict[str, dict[int, str]], *,
              time_scale: float, titles: int, gap_s: float, seed_s: float, load: tuple[float, float, float]) -> Run:
     window_s = WINDOW_S * time_scale
@@ -420,7 +438,8 @@ def _results(campaigns: list[Campaign], log: list[tuple[Any, ...]], ids: dict[st
         first_write = (min(r for r, _ in writes[k]) - c.ends).total_seconds() if writes[k] else None
         results.append(Result(k + 1, c.ends, c.titles, len(writes[k]), minimum_calls(c.titles), limits[k],
                               floors[k], latency, first_write, sum(r < c.ends for r, _ in writes[k])))
-    return Run(time_scale, titles, gap_s, seed_s, results, calls, throttled, load)
+    return Run(time_scale, titles, gap_s, seed_s, results, calls, throttled, load,
+               _pauses(log, first, time_scale))
 
 
 # --- the report -----------------------------------------------------------------------------------------------
@@ -449,7 +468,10 @@ def table(run: Run) -> list[str]:
                      f"{_seconds(r.floor_s, scale)} | {floor} | {r.early} | {'met' if met else 'not met'} |")
     lines += ["", "Seconds in the run's (scaled) time, real terms (divided by time_scale) in brackets. Requests after "
               f"the switch to the Standard plan: {sum(run.calls.values())} "
-              f"({', '.join(f'{k} {v}' for k, v in sorted(run.calls.items()))}); 429s: {run.throttled}."]
+              f"({', '.join(f'{k} {v}' for k, v in sorted(run.calls.items()))}); 429s: {run.throttled}.",
+              f"Pauses over {PAUSE_S:g} s (real) with no request at the store, after the first instant (from, "
+              "seconds after it: length): "
+              + ("; ".join(f"{at:.2f}: {length:.2f}" for at, length in run.pauses) or "none") + "."]
     return lines
 
 

@@ -131,6 +131,13 @@ def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: 
     return sorted(actions, key=lambda a: (0, late[a.key]) if a.key in late else (1, now))
 
 
+def instants_closed(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> frozenset[int]:
+    """For actions in `due_first`'s order, the positions just past the last action of each instant that passed."""
+    late = [due[a.key] if a.key in due and due[a.key] <= now else None for a in actions]
+    return frozenset(i for i in range(1, len(late) + 1) if late[i - 1] is not None
+                     and (i == len(late) or late[i] != late[i - 1]))
+
+
 def _isbn_of(action: StoreAction) -> str:
     if action.listing is not None and len(action.listing.isbns) == 1:
         return str(action.listing.isbns[0])
@@ -211,8 +218,11 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
+    closing: frozenset[int] = frozenset()
     if cmd.due:
-        actions = due_first(actions, cmd.due, clock.now())
+        now = clock.now()
+        actions = due_first(actions, cmd.due, now)
+        closing = instants_closed(actions, cmd.due, now)
     applied = dict(planned.applied)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
@@ -237,7 +247,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
                             open_store)
 
     done = 0
-    for start, batch in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only):
+    for start, batch, closes in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only,
+                                         closing):
         if should_stop is not None and should_stop():
             report.stopped = True  # what is done is recorded; the next run plans the rest again
             break
@@ -251,8 +262,10 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending, open_store)
         _record_categories(store, name, uow)
         if buffering is not None:
-            _record_flushed(buffering.flush(final=False), pending, applied, name, uow, clock, report, run_id,
-                            open_store)
+            # The batch holds the last change of an instant that passed: every buffer goes now, so that its
+            # price-list records do not wait behind the next instant's product writes.
+            flushed = buffering.flush(final=False, every=True) if closes else buffering.flush(final=False)
+            _record_flushed(flushed, pending, applied, name, uow, clock, report, run_id, open_store)
         done += len(batch)
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
@@ -281,21 +294,23 @@ def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) 
 
 
 def _batches(actions: Sequence[StoreAction], planned: PlannedSync, applied: dict[str, AppliedListing],
-             store: Storefront, size: int, settle: Callable[[], None],
-             only: frozenset[str] | None = None) -> Iterator[tuple[int, Sequence[StoreAction]]]:
+             store: Storefront, size: int, settle: Callable[[], None], only: frozenset[str] | None = None,
+             closing: frozenset[int] = frozenset()) -> Iterator[tuple[int, Sequence[StoreAction], bool]]:
     """The plan's actions in batches; then, for a store that links related products by id, the products whose
     links were written with ids that changed since (a product made again, or a format made later in this run),
     found once the plan's batches are recorded (a run stopped early leaves them to the next): `settle` first
     records every action still pending, so that none is missed. A retry (`only`) sends nothing for other
-    editions, relinks included."""
+    editions, relinks included. With each batch comes whether it holds one of the `closing` positions' last
+    action (`instants_closed`)."""
     for start in range(0, len(actions), size):
-        yield start, actions[start : start + size]
+        batch = actions[start : start + size]
+        yield start, batch, any(start < i <= start + len(batch) for i in closing)
     if isinstance(store, RelatedLinking) and store.links_related_products:
         settle()
         # A retry (`only`) relinks its own product alone; the others' links wait for the next sync.
         relinks = [a for a in relink_actions(planned, applied) if only is None or _touches(a, only)]
         for start in range(0, len(relinks), size):
-            yield start, relinks[start : start + size]
+            yield start, relinks[start : start + size], False
 
 
 RELINK_REASON = "related products: their store ids changed"

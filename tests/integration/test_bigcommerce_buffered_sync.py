@@ -5,6 +5,8 @@ their actions recorded only once they are sent."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -82,22 +84,27 @@ def _assert_linked(sandbox, source, uow, clock) -> None:
         assert set(product["related_products"]) == wanted, listing.sku
 
 
-def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert(sandbox, make_world):
-    source, store, uow, clock = make_world(families=60)
-    sync_store(COMMAND, source, store, uow, clock)
+def _raise_prices(sandbox, source, count: int) -> None:
+    """Raise every price of `count` editions the store lists."""
     listed = {p["sku"] for p in sandbox.state.products.values()}
     changed = 0
     for family in source.families:
-        if changed >= 100:
+        if changed >= count:
             break
         editions = []
         for e in family.editions:
-            if changed < 100 and str(e.isbn) in listed:
+            if changed < count and str(e.isbn) in listed:
                 e = e.model_copy(update={"prices": tuple(_raised(r) for r in e.prices)})
                 changed += 1
             editions.append(e)
         source.put(family.model_copy(update={"editions": tuple(editions)}))
-    assert changed == 100
+    assert changed == count
+
+
+def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert(sandbox, make_world):
+    source, store, uow, clock = make_world(families=60)
+    sync_store(COMMAND, source, store, uow, clock)
+    _raise_prices(sandbox, source, 100)
     start = len(sandbox.requests)
     uow.committed_state = RecordingState.of(uow.committed_state)
     report = sync_store(COMMAND, source, store, uow, clock)
@@ -109,6 +116,42 @@ def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert
     # SQL state rewrites only its pricing section); its store ids, unchanged, are not recorded again before that.
     recorded = uow.committed_state.recorded
     assert len(recorded) == 100 and all(with_previous for _, with_previous in recorded)
+    _assert_converged(sandbox, source, store, uow, clock)
+
+
+def test_a_run_meeting_two_instants_sends_the_first_ones_price_records_before_the_second_ones_products(
+        sandbox, make_world):
+    """The changes of two instants that passed (`SyncStore.due`), interleaved in the plan as two campaigns' titles
+    are: the run sends the earlier instant's, product PUTs and then its USD price-list records, before any
+    product PUT of the later one's alone; the buffers are not left to fill with the later instant's records."""
+    source, store, uow, clock = make_world(families=60)
+    sync_store(COMMAND, source, store, uow, clock)
+    _raise_prices(sandbox, source, 100)
+    keys = [a.key for a in plan_store(COMMAND, source, uow, clock).plan.actions]
+    assert len(keys) == 100
+    earlier, later = clock.now() - timedelta(minutes=2), clock.now() - timedelta(minutes=1)
+    due = {key: earlier if i % 3 == 0 else later for i, key in enumerate(keys)}  # 34 and 66: a batch holds both
+    start = len(sandbox.requests)
+    report = sync_store(replace(COMMAND, due=due), source, store, uow, clock)
+    assert (report.updated, report.failed) == (100, 0)
+    with uow:
+        applied = uow.state.applied("shop")
+    instant_of = {applied[key].product_id: at for key, at in due.items()}
+    product_of_variant = {v["id"]: product_id for product_id in instant_of
+                          for v in sandbox.state.product_variants(product_id)}
+    writes: list[tuple[str, set]] = []  # (what, the instants of the products it touches), in the order sent
+    for r in list(sandbox.requests)[start:]:
+        if (r.method, r.api_path) == ("PUT", "/v3/catalog/products"):
+            writes.append(("products", {instant_of[p["id"]] for p in r.json}))
+        elif r.method == "PUT" and r.api_path.endswith("/records"):
+            writes.append(("prices", {instant_of[product_of_variant[rec["variant_id"]]] for rec in r.json}))
+    assert [w for w, _ in writes].count("products") == 10
+    last_earlier_price = max(i for i, (w, instants) in enumerate(writes) if w == "prices" and earlier in instants)
+    first_later_alone = min(i for i, (w, instants) in enumerate(writes) if w == "products" and instants == {later})
+    assert last_earlier_price < first_later_alone, writes
+    # Two upserts, as without the instants: the earlier one's 34 records with the 6 of the batch that holds both
+    # instants, then the later one's other 60.
+    assert [w for w, _ in writes].count("prices") == 2
     _assert_converged(sandbox, source, store, uow, clock)
 
 
@@ -142,10 +185,10 @@ class Crash(Exception):
 class DiesBeforeFlushing(BigCommerceStorefront):
     """Applies every batch but dies at its final flush: the buffered assignments and records never leave."""
 
-    def flush(self, *, final: bool) -> list[ActionOutcome]:
+    def flush(self, *, final: bool, every: bool = False) -> list[ActionOutcome]:
         if final:
             raise Crash("killed with writes still buffered")
-        return super().flush(final=final)
+        return super().flush(final=final, every=every)
 
 
 def test_a_crash_with_writes_still_buffered_resends_them_and_never_duplicates(sandbox, make_world):

@@ -156,8 +156,8 @@ class BigCommerceStorefront(Storefront, Buffering):
             log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
             return False
 
-    def flush(self, *, final: bool) -> list[ActionOutcome]:
-        self._buffers.flush(final=final)
+    def flush(self, *, final: bool, every: bool = False) -> list[ActionOutcome]:
+        self._buffers.flush(final=final or every)
         if final:
             self._in_run = False
         done = [w for w in self._waiting.values() if w.buffered == 0]

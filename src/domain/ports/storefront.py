@@ -86,9 +86,10 @@ class Buffering(Protocol):
         store, which may have changed since."""
         ...
 
-    def flush(self, *, final: bool) -> list[ActionOutcome]:
-        """Send the buffers that are full (every buffer when `final`); one outcome per action no longer
-        pending, in any order. Never raises for a rejected item."""
+    def flush(self, *, final: bool, every: bool = False) -> list[ActionOutcome]:
+        """Send the buffers that are full (every buffer when `final` or `every`); one outcome per action no
+        longer pending, in any order. Never raises for a rejected item. `final` ends the run (later `apply`
+        calls send their writes before they return); `every` does not: the run goes on buffering."""
         ...
 
 

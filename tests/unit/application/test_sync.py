@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.application.sync import SyncStore, due_first, plan_store, retry_edition, sync_store
+from bookbridge.application.sync import (
+    SyncStore,
+    due_first,
+    instants_closed,
+    plan_store,
+    retry_edition,
+    sync_store,
+)
 from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import ExceptionKind, FixedClock, SourceUnreadable
 from bookbridge.domain.storefront import StorefrontSettings
@@ -217,3 +224,21 @@ def test_changes_that_came_due_go_first_earliest_instant_first(keys: list[tuple[
     assert rest == [a for a in actions if a not in late]
     same_instant = [a for a in late if due[a.key] == NOW]
     assert same_instant == [a for a in actions if a in same_instant]  # ties keep the plan's order
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.none() | st.integers(-3, 3)), max_size=30))
+def test_a_run_sends_its_buffers_after_the_last_change_of_each_instant_that_passed(
+        keys: list[tuple[int, int | None]]) -> None:
+    """`instants_closed`: in `due_first`'s order, one position per instant that passed, just past its last
+    action; none for instants still ahead or for actions without one."""
+    actions = [StoreAction(ActionKind.HIDE, f"k{i}", None, reason=str(n)) for i, (n, _) in enumerate(keys)]
+    due = {f"k{i}": NOW + timedelta(minutes=m) for i, (_, m) in enumerate(keys) if m is not None}
+    ordered = due_first(actions, due, NOW)
+    closed = instants_closed(ordered, due, NOW)
+    passed = {at for at in due.values() if at <= NOW}
+    assert len(closed) == len(passed)
+    for i in closed:
+        last = due[ordered[i - 1].key]
+        assert last <= NOW
+        assert i == len(ordered) or due.get(ordered[i].key) != last
+        assert all(due.get(a.key) != last for a in ordered[i:])  # nothing of that instant comes after
