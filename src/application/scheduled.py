@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 # SQLite only, renewed after each batch: a holder on another host that stopped renewing lapses after this; a
 # dead holder on this host is taken over at once (PostgreSQL frees an advisory lock with its session).
 LEASE_TTL = timedelta(minutes=5)
-REQUESTED = frozenset({"triggered"})  # sync reasons a person asked for: they wait for a sync in flight
 SKIPS_BEFORE_EXCEPTION = 3  # consecutive syncs skipped because another instance holds the lease: tell a person
 
 
@@ -135,7 +134,7 @@ class ScheduledRuns:
             return None
         # Any other sync someone asked for (a retry of one edition, a full sync) runs after this process's sync in
         # flight, not never: that sync may have read the catalogue before the change the person is waiting to see.
-        with self._leased(f"sync:{store}", wait=reason in REQUESTED) as got:
+        with self._leased(f"sync:{store}", wait=reason == "triggered") as got:
             if not got:
                 self._skipped(store, reason, here=got is None)
                 return None
