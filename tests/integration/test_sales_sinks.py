@@ -60,11 +60,21 @@ def test_csv_writes_one_file_per_day_in_the_documented_layout(tmp_path, registry
         {"isbn": PB, "format": "paperback", "storefront": "uk", "day": "2026-11-27", "quantity": "3",
          "net_amount": "23.97", "currency": "GBP"},
         {"isbn": HB, "format": "hardback", "storefront": "uk", "day": "2026-11-27", "quantity": "1",
-         "net_amount": "20.01", "currency": "GBP"},  # two decimals, half up
+         "net_amount": "20.01", "currency": "GBP"},  # the pound's two decimals, half up
     ]
     # A zero fact (cancelled) is left out of the file.
     assert [r["isbn"] for r in read_csv(tmp_path / "out" / "sales-2026-11-28.csv")] == [PB]
     assert tuple(read_csv(tmp_path / "out" / "sales-2026-11-28.csv")[0]) == COLUMNS
+
+
+def test_csv_amounts_carry_the_currency_s_minor_units(tmp_path):
+    """The yen has no minor unit and the dinar three (ISO 4217, as CLDR records them): never a blanket `.00`."""
+    sink = CsvSalesSink(tmp_path)
+    sink.write([fact(PB, DAY1, 2, "3000.0000", storefront="jp", currency="JPY"),
+                fact(HB, DAY1, 1, "1499.5000", storefront="jp", fmt="hardback", currency="JPY"),
+                fact(PB, DAY1, 1, "12.3456", storefront="kw", currency="KWD")])
+    assert [(r["storefront"], r["net_amount"], r["currency"]) for r in read_csv(tmp_path / "sales-2026-11-27.csv")] == [
+        ("jp", "3000", "JPY"), ("jp", "1500", "JPY"), ("kw", "12.346", "KWD")]
 
 
 def test_csv_re_export_replaces_the_day_and_a_cancelled_day_becomes_a_header_only_file(tmp_path):
@@ -127,13 +137,23 @@ def test_graphql_sink_posts_the_mutation_once_per_day_with_bearer_auth(endpoint,
     assert served.authorizations == [f"Bearer {KEY}"] * 2
     assert served.days["2026-11-27"] == [
         {"isbn": PB, "format": "paperback", "storefront": "uk", "day": "2026-11-27", "quantity": 3,
-         "netAmount": "23.9700", "currency": "GBP"},
+         "netAmount": "23.97", "currency": "GBP"},
         {"isbn": HB, "format": "hardback", "storefront": "uk", "day": "2026-11-27", "quantity": 1,
-         "netAmount": "20.0000", "currency": "GBP"},
+         "netAmount": "20.00", "currency": "GBP"},
     ]
     sink.write([fact(PB, DAY1, 1, "7.99")])  # a re-send replaces the day on the receiving side
     assert [f["quantity"] for f in served.days["2026-11-27"]] == [1]
     assert [f["quantity"] for f in served.days["2026-11-28"]] == [2]
+
+
+def test_graphql_amounts_carry_the_currency_s_minor_units(endpoint, document, registry):
+    served, url = endpoint
+    sink = create_sink(registry, "consonance-graphql", {"base_url": url, "api_key": KEY, "document": str(document)})
+    sink.write([fact(PB, DAY1, 2, "3000.0000", storefront="jp", currency="JPY"),
+                fact(HB, DAY1, 1, "20.005", fmt="hardback"),
+                fact(PB, DAY1, 1, "12.3456", storefront="kw", currency="KWD")])
+    assert [(f["storefront"], f["netAmount"], f["currency"]) for f in served.days["2026-11-27"]] == [
+        ("jp", "3000", "JPY"), ("uk", "20.01", "GBP"), ("kw", "12.346", "KWD")]
 
 
 def test_graphql_errors_and_a_wrong_key_are_refusals_for_good(endpoint, document, registry):

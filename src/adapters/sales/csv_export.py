@@ -5,7 +5,8 @@ Layout (RFC 4180, UTF-8, header row, CRLF line ends), one row per ISBN, format, 
     isbn,format,storefront,day,quantity,net_amount,currency
     9780141036144,paperback,uk,2026-11-27,3,23.97,GBP
 
-`net_amount` is ex-tax after discounts and refunds, two decimals (half up). A key whose sales were all cancelled
+`net_amount` is ex-tax after discounts and refunds, a decimal with the currency's minor units (half up: `23.97`
+GBP, `1500` JPY; `bookbridge.application.money`). A key whose sales were all cancelled
 or refunded is left out, but its day's file is still rewritten, so the cancellation reaches the importer.
 Each file is written to a temporary file in the same directory, flushed to disk, then renamed over the old one:
 a reader sees the old day or the new day, never half a file.
@@ -18,13 +19,12 @@ import os
 import tempfile
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from bookbridge.application.money import money_amount
 from bookbridge.domain.ports import SalesFact, SalesSink
 
 COLUMNS = ("isbn", "format", "storefront", "day", "quantity", "net_amount", "currency")
-CENTS = Decimal("0.01")
 
 
 class CsvSalesSink(SalesSink):
@@ -56,9 +56,8 @@ class CsvSalesSink(SalesSink):
                 writer = csv.writer(out, lineterminator="\r\n")
                 writer.writerow(COLUMNS)
                 for f in rows:
-                    amount = f.net_amount.quantize(CENTS, rounding=ROUND_HALF_UP)
-                    writer.writerow((f.isbn, f.format, f.storefront, f.day.isoformat(), f.quantity, amount,
-                                     f.currency))
+                    writer.writerow((f.isbn, f.format, f.storefront, f.day.isoformat(), f.quantity,
+                                     money_amount(f.net_amount, f.currency), f.currency))
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.path_for(day))

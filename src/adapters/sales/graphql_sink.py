@@ -9,7 +9,8 @@ does not pretend otherwise. It sends whatever mutation document the tenant gives
     day    String!  the day, ISO 8601 ("2026-11-27")
     facts  [SalesFact!]!  every fact of that day, each
            {isbn: String!, format: String!, storefront: String!, day: String!, quantity: Int!,
-            netAmount: String! (decimal, ex-tax, 4 places), currency: String! (ISO 4217)}
+            netAmount: String! (decimal, ex-tax, with the currency's minor units: "23.97", "1500" for yen),
+            currency: String! (ISO 4217)}
 
 Each call carries the whole day, so the receiving side must replace the day, never add to it (the SalesSink port).
 GraphQL `errors`, HTTP 401/403 or another 4xx refuse the delivery for good (`SalesSinkRejected`); 429s, 5xx and
@@ -20,20 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from bookbridge.adapters.consonance.client import ConsonanceClient
 from bookbridge.adapters.consonance.errors import ConsonanceAuthError, ConsonanceProtocolError, ConsonanceQueryError
+from bookbridge.application.money import money_amount
 from bookbridge.domain.ports import SalesFact, SalesSink
 from bookbridge.domain.sales import SalesSinkRejected
-
-E4 = Decimal("0.0001")
 
 
 def fact_variables(fact: SalesFact) -> dict[str, Any]:
     return {"isbn": fact.isbn, "format": fact.format, "storefront": fact.storefront, "day": fact.day.isoformat(),
-            "quantity": fact.quantity, "netAmount": str(fact.net_amount.quantize(E4)), "currency": fact.currency}
+            "quantity": fact.quantity, "netAmount": money_amount(fact.net_amount, fact.currency),
+            "currency": fact.currency}
 
 
 class GraphQLSalesSink(SalesSink):
