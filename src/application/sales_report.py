@@ -14,7 +14,8 @@
 `report_document(report)` gives it as JSON types and `report_csv(report)` its rows as CSV.
 
 `SalesReport.rows` hold units and revenue per group and currency; `formats` ranks the fastest-moving formats over
-the same dates; `reprint` gives weeks of cover per ISBN over the `reprint.window_days` days up to `end`.
+the same dates; `reprint` gives weeks of cover per ISBN over the `reprint.window_days` days up to `end`. Units per
+week and weeks of cover read the same everywhere: one decimal (`rate_text`: "28.0", "1.1").
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bookbridge.application.money import money_amount
+from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SalesLedger
 from bookbridge.domain.sales import (
+    RATE,
     FormatVelocity,
     Grouping,
     ReprintPolicy,
@@ -45,8 +48,8 @@ GROUPINGS = tuple(g.value for g in Grouping)
 
 @dataclass(frozen=True)
 class SalesReportRow:
-    group: str  # an ISBN, a title family id, a format, a storefront, or the first day of the period (ISO date)
-    label: str  # the title for an ISBN or a title family, else the group itself
+    group: str  # an ISBN, a title family id, a format's code, a storefront, or a period's first day (ISO date)
+    label: str  # the title for an ISBN or a title family, a format's name (Hardback), else the group itself
     currency: str
     units: int
     revenue: Decimal
@@ -59,7 +62,7 @@ class ReprintRow:
     title: str
     format: str
     units_in_window: int
-    weekly_velocity: Decimal
+    units_per_week: Decimal
     stock: int | None
     weeks_of_cover: Decimal | None
     reprint: bool
@@ -118,6 +121,8 @@ def sales_report(
                        else "")
         for t in sales_totals(facts, grouping, family_of)
     )
+    if grouping is Grouping.FORMAT:  # the format by name, as every table shows it; its code stays the group
+        rows = tuple(replace(r, label=format_label(r.group)) for r in rows)
     window_start = end - timedelta(days=reprint.window_days - 1)
     recent = facts if window_start >= start else ledger.facts(window_start, end)
     signals = reprint_signals(recent, stock, end=end, policy=reprint)
@@ -133,7 +138,12 @@ def sales_report(
 
 def _reprint_row(signal: ReprintSignal, titles: Mapping[str, str]) -> ReprintRow:
     return ReprintRow(signal.isbn, titles.get(signal.isbn, signal.isbn), signal.format, signal.units_in_window,
-                      signal.weekly_velocity, signal.stock, signal.weeks_of_cover, signal.reprint)
+                      signal.units_per_week, signal.stock, signal.weeks_of_cover, signal.reprint)
+
+
+def rate_text(value: Decimal) -> str:
+    """Units a week or weeks of cover, in JSON, CSV and tables alike: one decimal, half up ("28.0", "27.8", "1.1")."""
+    return f"{value.quantize(RATE, ROUND_HALF_UP):f}"
 
 
 def report_document(report: SalesReport) -> dict[str, Any]:
@@ -147,11 +157,11 @@ def report_document(report: SalesReport) -> dict[str, Any]:
         "revenue": {currency: money_amount(amount, currency) for currency, amount in sorted(report.revenue().items())},
         "rows": [{"group": r.group, "label": r.label, "currency": r.currency, "units": r.units,
                   "revenue": money_amount(r.revenue, r.currency)} for r in report.rows],
-        "formats": [{"format": v.format, "units": v.units, "units_per_week": str(v.units_per_week)}
+        "formats": [{"format": v.format, "units": v.units, "units_per_week": rate_text(v.units_per_week)}
                     for v in report.formats],
         "reprint": [{"isbn": r.isbn, "title": r.title, "format": r.format, "units_in_window": r.units_in_window,
-                     "weekly_velocity": str(r.weekly_velocity), "stock": r.stock,
-                     "weeks_of_cover": None if r.weeks_of_cover is None else str(r.weeks_of_cover),
+                     "units_per_week": rate_text(r.units_per_week), "stock": r.stock,
+                     "weeks_of_cover": None if r.weeks_of_cover is None else rate_text(r.weeks_of_cover),
                      "reprint": r.reprint} for r in report.reprint],
     }
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
-from decimal import Decimal
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
@@ -260,11 +260,14 @@ def sales_totals(facts: Iterable[SalesFact], grouping: Grouping,
     return sorted(rows, key=lambda r: (-r.units, r.group, r.currency))
 
 
+RATE = Decimal("0.1")  # units a week and weeks of cover: one decimal, everywhere they are shown
+
+
 @dataclass(frozen=True)
 class FormatVelocity:
     format: str
     units: int
-    units_per_week: Decimal
+    units_per_week: Decimal  # one decimal (RATE)
 
 
 def _weeks(start: date, end: date) -> Decimal:
@@ -280,19 +283,20 @@ def format_velocity(facts: Iterable[SalesFact], *, start: date, end: date) -> li
         if start <= fact.day <= end:
             units[fact.format] += fact.quantity
     weeks = _weeks(start, end)
-    rows = [FormatVelocity(f, n, (Decimal(n) / weeks).quantize(Decimal("0.01"))) for f, n in units.items()]
+    rows = [FormatVelocity(f, n, (Decimal(n) / weeks).quantize(RATE, ROUND_HALF_UP)) for f, n in units.items()]
     return sorted(rows, key=lambda r: (-r.units, r.format))
 
 
 @dataclass(frozen=True)
 class ReprintSignal:
-    """Weeks of cover for one ISBN: stock / weekly velocity over the recent window. None when the stock is unknown
-    or nothing sold (no velocity, no horizon); `reprint` when the cover is below the threshold."""
+    """Weeks of cover for one ISBN: stock / units per week over the recent window. None when the stock is unknown
+    or nothing sold (no sales rate, no horizon); `reprint` when the cover is below the threshold. Both figures
+    carry one decimal (RATE), rounded half up from the exact rate."""
 
     isbn: str
     format: str
     units_in_window: int
-    weekly_velocity: Decimal
+    units_per_week: Decimal
     stock: int | None
     weeks_of_cover: Decimal | None
     reprint: bool
@@ -321,9 +325,10 @@ def reprint_signals(
     weeks = _weeks(start, end)
     signals = []
     for (isbn, fmt), sold in units.items():
-        velocity = Decimal(sold) / weeks
+        per_week = Decimal(sold) / weeks  # exact: each figure is rounded once, from it
         on_hand = stock.get(isbn)
-        cover = (Decimal(on_hand) / velocity).quantize(Decimal("0.1")) if on_hand is not None and velocity > 0 else None
-        signals.append(ReprintSignal(isbn, fmt, sold, velocity.quantize(Decimal("0.01")), on_hand, cover,
+        known = on_hand is not None and per_week > 0
+        cover = (Decimal(on_hand or 0) / per_week).quantize(RATE, ROUND_HALF_UP) if known else None
+        signals.append(ReprintSignal(isbn, fmt, sold, per_week.quantize(RATE, ROUND_HALF_UP), on_hand, cover,
                                      cover is not None and cover < policy.threshold_weeks))
     return sorted(signals, key=lambda s: (s.weeks_of_cover is None, s.weeks_of_cover or ZERO, s.isbn))

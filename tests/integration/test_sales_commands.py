@@ -4,7 +4,9 @@ the SQLite state database and a CSV sink, built by the container from a configur
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
+from bookbridge.domain.formats import format_label
 from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
 
 PB, HB = "9780141036144", "9780306406157"
@@ -81,6 +84,19 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     assert as_csv.output.splitlines() == ["group,label,currency,units,revenue", f"{day},{day},GBP,4,55.00"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
+    # By format, the label is the format's name, as the table shows it; the code stays the group.
+    by_format = json.loads(run("sales", "report", "-c", str(config), "--by", "format", "--json").output)
+    names = {r["group"]: r["label"] for r in by_format["rows"]}
+    assert names and names == {code: format_label(code) for code in names}, names  # the ISBNs are not catalogued
+    labels = {r["label"] for r in csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--by",
+                                                                 "format", "--csv").output))}
+    assert labels == set(names.values())
+    # Units a week and weeks of cover: one key, and one decimal in JSON and in the table alike.
+    assert [v["units_per_week"] for v in by_format["formats"]] == ["1.0"]  # 4 units in 4 weeks: "1.0", never "1"
+    assert sorted(r["units_per_week"] for r in by_format["reprint"]) == ["0.3", "0.8"]  # 1 and 3 units: half up
+    assert all("weekly_velocity" not in r for r in by_format["reprint"])
+    fastest = table.output[table.output.index("Fastest-moving formats"):table.output.index("Reprint signal")]
+    assert re.findall(r"│\s+\d+ │\s+(\S+) │", fastest) == ["1.0"], fastest
 
     rebuilt = run("orders", "import", "-c", str(config), "--since", "2026-01-01")
     assert rebuilt.exit_code == 0 and "read from 2026-01-01 00:00 UTC" in rebuilt.output

@@ -16,7 +16,14 @@ from rich.table import Table
 
 from bookbridge.application.money import money_text
 from bookbridge.application.orders import ImportReport, import_orders
-from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
+from bookbridge.application.sales_report import (
+    GROUPINGS,
+    SalesReport,
+    rate_text,
+    report_csv,
+    report_document,
+    sales_report,
+)
 from bookbridge.domain.ports import OrderSource, SalesSink
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
@@ -199,7 +206,7 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     for column in ("units a week", "stock", "weeks of cover", "reprint"):
         reprint.add_column(column, justify="left" if column == "reprint" else "right")
     for r in report.reprint[:limit]:
-        reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),
+        reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.units_per_week),
                         "unknown" if r.stock is None else str(r.stock),
                         "-" if r.weeks_of_cover is None else _rate(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")
@@ -207,8 +214,8 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
 
 
 def _rate(value: Decimal) -> str:
-    """Units a week or weeks of cover as the dashboard shows them: `20.5`, `29`, never `20.50` or `4.0`."""
-    return f"{round(float(value), 2):g}"
+    """Units a week or weeks of cover as JSON has them: one decimal always (`28.0` beside `27.8`, `4.0`)."""
+    return rate_text(value)
 
 
 @sales_app.command("export")

@@ -135,8 +135,8 @@ GroupBy = Literal["title", "work", "format", "storefront", "day", "week", "month
 
 
 class SalesRow(BaseModel):
-    group: str  # an ISBN, a format, a storefront, or a period's first day
-    label: str  # the title for an ISBN, else the group itself
+    group: str  # an ISBN, a title family id, a format's code, a storefront, or a period's first day
+    label: str  # the title for an ISBN or a title family, a format's name ("Hardback"), else the group itself
     currency: str
     units: int
     revenue: str  # a decimal, as text, with the currency's minor units ("2366.28"): application.money
@@ -145,7 +145,7 @@ class SalesRow(BaseModel):
 class FormatVelocity(BaseModel):
     format: str
     units: int
-    units_per_week: str
+    units_per_week: str  # one decimal ("28.0"): application.sales_report.rate_text
 
 
 class ReprintSignal(BaseModel):
@@ -153,9 +153,9 @@ class ReprintSignal(BaseModel):
     title: str
     format: str
     units_in_window: int
-    weekly_velocity: str
+    units_per_week: str  # one decimal ("7.5"), as `formats` has it
     stock: int | None
-    weeks_of_cover: str | None
+    weeks_of_cover: str | None  # one decimal ("4.0"); null: stock unknown or nothing sold
     reprint: bool
 
 

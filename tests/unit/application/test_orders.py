@@ -207,12 +207,17 @@ def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(
     assert (row.group, row.label, row.units, row.revenue) == (str(edition.isbn), edition.display_title, 42,
                                                               Decimal("420"))
     (signal,) = report.reprint  # 42 units in 28 days: 10.5 a week; 63 in stock: 6 weeks, under the 8-week bar
-    assert (signal.weekly_velocity, signal.stock, signal.weeks_of_cover, signal.reprint) == (
-        Decimal("10.50"), 63, Decimal("6.0"), True)
+    assert (signal.units_per_week, signal.stock, signal.weeks_of_cover, signal.reprint) == (
+        Decimal("10.5"), 63, Decimal("6.0"), True)
     assert [(v.format, v.units) for v in report.formats] == [(edition.format.value, 42)]
     document = report_document(report)
     assert document["rows"][0]["revenue"] == "420.00" and document["units"] == 42  # GBP: two minor units
     assert report_csv(report).splitlines()[0] == "group,label,currency,units,revenue"
+    # One name and one rule for units a week and weeks of cover, in `formats` and `reprint` alike.
+    assert document["formats"][0]["units_per_week"] == "10.5"
+    assert {k: document["reprint"][0][k] for k in ("units_per_week", "weeks_of_cover")} == {
+        "units_per_week": "10.5", "weeks_of_cover": "6.0"}
+    assert "weekly_velocity" not in document["reprint"][0]
 
 
 def test_the_report_by_work_adds_up_the_formats_of_a_title_under_its_family_title(world):
@@ -229,6 +234,24 @@ def test_the_report_by_work_adds_up_the_formats_of_a_title_under_its_family_titl
     assert (row.group, row.label, row.units, row.revenue) == (family.id, family.title, 3, Decimal("29"))
     by_title = sales_report(ledger, NOW.date(), NOW.date(), "title", catalogue=catalogue)
     assert sorted(r.group for r in by_title.rows) == sorted([str(first.isbn), str(second.isbn)])
+
+
+def test_the_report_by_format_is_labelled_with_the_format_s_name_and_keeps_its_code(world):
+    uow, editions, source, ledger, clock = world
+    with uow:
+        catalogue = uow.state.catalogue("sample")
+    family = next(f for f in catalogue.values() if len({e.format for e in f.editions}) >= 2)
+    first, second = family.editions[0], family.editions[1]
+    source.put(placed(400, (OrderLine(1, str(first.isbn), 2, Decimal("20")),
+                            OrderLine(2, str(second.isbn), 1, Decimal("9"))), at=NOW))
+    run(world)
+    report = sales_report(ledger, NOW.date(), NOW.date(), "format", catalogue=catalogue)
+    expected = {first.format.value: first.format.label, second.format.value: second.format.label}
+    assert {r.group: r.label for r in report.rows} == expected
+    assert {r["group"]: r["label"] for r in report_document(report)["rows"]} == expected
+    assert [line.split(",")[:2] for line in report_csv(report).splitlines()[1:]] == [
+        [r.group, r.label] for r in report.rows]
+    assert all(r.label != r.group for r in report.rows)  # "Hardback", never "hardback"
 
 
 def test_the_report_refuses_an_unknown_grouping_and_a_backwards_window():

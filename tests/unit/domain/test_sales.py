@@ -201,10 +201,22 @@ def test_reprint_signal_gives_weeks_of_cover_and_flags_below_the_threshold():
     facts += [fact(ISBNS[2], MON, 1, "5", fmt_="ebook-epub")]  # stock unknown
     signals = {s.isbn: s for s in reprint_signals(facts, {ISBNS[0]: 70, ISBNS[1]: 50}, end=end,
                                                  policy=ReprintPolicy(window_days=28, threshold_weeks=Decimal(8)))}
-    assert (signals[ISBNS[0]].weekly_velocity, signals[ISBNS[0]].weeks_of_cover, signals[ISBNS[0]].reprint) == (
-        Decimal("14.00"), Decimal("5.0"), True)
+    assert (signals[ISBNS[0]].units_per_week, signals[ISBNS[0]].weeks_of_cover, signals[ISBNS[0]].reprint) == (
+        Decimal("14.0"), Decimal("5.0"), True)
     assert (signals[ISBNS[1]].weeks_of_cover, signals[ISBNS[1]].reprint) == (Decimal("50.0"), False)
     assert (signals[ISBNS[2]].stock, signals[ISBNS[2]].weeks_of_cover, signals[ISBNS[2]].reprint) == (None, None, False)
+
+
+def test_rates_carry_one_decimal_rounded_once_from_the_exact_rate():
+    """37 units in 4 weeks: 9.25 a week reads 9.3; 10 in 4 weeks, 2.5 a week, with 11 in stock: 4.4 weeks. And
+    2 units in 57 days are 0.2456… a week: rounded once, 0.2 (rounding to 0.25 first would give 0.3)."""
+    end = MON + timedelta(days=27)
+    facts = [fact(ISBNS[0], MON, 37, "370"), fact(ISBNS[1], MON, 10, "100", fmt_="hardback")]
+    (fast, slow) = reprint_signals(facts, {ISBNS[0]: 1000, ISBNS[1]: 11}, end=end)[::-1]
+    assert (fast.units_per_week, slow.units_per_week, slow.weeks_of_cover) == (
+        Decimal("9.3"), Decimal("2.5"), Decimal("4.4"))
+    (rate,) = format_velocity([fact(ISBNS[0], MON, 2, "20")], start=MON, end=MON + timedelta(days=56))
+    assert str(rate.units_per_week) == "0.2"
 
 
 def test_reprint_signal_ignores_sales_outside_the_window():
