@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from bookbridge.domain.instants import require_aware
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.problems import Problem, warning
 
@@ -212,6 +213,13 @@ class Grouping(StrEnum):
     DAY = "day"
     WEEK = "week"  # ISO weeks, starting on Monday
     MONTH = "month"
+
+
+def latest_sales_day(now: datetime, zones: Iterable[tzinfo]) -> date:
+    """The latest day a sale can carry at `now`: a sale's day is its storefront's local day, so a storefront ahead
+    of UTC is already on tomorrow. The latest of the storefronts' local days; UTC's day when there is none."""
+    at = require_aware(now)
+    return max((at.astimezone(zone).date() for zone in zones), default=at.astimezone(UTC).date())
 
 
 def period_start(day: date, grouping: Grouping) -> date:

@@ -135,7 +135,9 @@ def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
     assert window and date.fromisoformat(window.group(2)) == began.date(), "the report's 28 days end today"
     assert re.search(r"┃ ISBN\s+┃ title\s+┃ format\s+┃ currency ┃", out) and "eBook (EPUB)" in out
     assert "ebook-epub" not in out and re.search(r"│ (GBP|USD)\s+│\s+\d+ │\s+(£|US\$)[\d,]+\.\d\d │", out)
-    sold = re.search(r"(\d+) orders came back as sales of (\d+) units \(£[\d,]+\.\d\d, US\$[\d,]+\.\d\d\)", out)
+    # What was counted, said precisely: the orders placed, the cancelled and refunded among them, the units sold.
+    sold = re.search(r"(\d+) orders, 1 cancelled \(not counted\), 1 refunded \(its units taken back\): (\d+) units "
+                     r"sold \(£[\d,]+\.\d\d, US\$[\d,]+\.\d\d\)", out)
     assert sold and sold.group(1) == placed.group(1)
     assert 0 < int(sold.group(2)) < int(placed.group(3)), "the cancelled and refunded lines are taken back out"
     assert "Fastest-moving formats" in out and "Reprint signal" in out

@@ -9,23 +9,30 @@ import io
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 from fastapi.testclient import TestClient
 
 from bookbridge.adapters.persistence.migrate import downgrade
-from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import build_unit_of_work
+from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.limits import BodyLimit
 from bookbridge.entrypoints.metrics import observe_job_lag, record_api_calls, record_sync_report
 from http_support import (
     ADMIN_TOKEN,
     CLIENT_SECRET,
     HEADER_VALUE,
+    FakeHooks,
     admin,
     build_app,
+    fake_sales,
+    http_container,
     payload,
     seed_exception,
     signed_headers,
@@ -183,6 +190,22 @@ def test_sales_report_as_json_and_csv(client: TestClient) -> None:
     assert backwards.status_code == 200
     assert (backwards.json()["start"], backwards.json()["end"]) == ("2026-09-01", "2026-11-28")
     assert client.get("/api/sales?group_by=isbn", headers=admin()).status_code == 422
+
+
+def test_the_default_end_is_the_latest_storefront_s_local_day(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 20:00 UTC on 7 December a storefront in Tokyo already sells on the 8th: the report ends on the 8th."""
+    container = http_container(tmp_path, monkeypatch)
+    settings = container.settings().model_copy(update={"storefronts": [
+        *container.settings().storefronts,
+        StorefrontSettings(name="jp", countries=frozenset({"JP"}), currency="JPY", timezone="Asia/Tokyo",
+                           channel_id=2, default_currency=False)]})
+    container.settings.override(providers.Object(settings))
+    container.clock.override(providers.Object(FixedClock(datetime(2026, 12, 7, 20, 0, tzinfo=UTC))))
+    client = TestClient(create_app(container, FakeHooks(), sales=fake_sales, worker_poll_seconds=0.2))
+    body = client.get("/api/sales", headers=admin()).json()
+    assert (body["start"], body["end"]) == ("2026-11-11", "2026-12-08")
+    assert "storefronts' own days" in client.get("/openapi.json").text
 
 
 def test_the_default_sales_report_reads_the_containers_ledger(tmp_path: Path,

@@ -270,8 +270,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     console.print(f"[green]Done.[/green] {plural(len(sandbox.state.products), 'product')} in the store; "
                   f"{plural(timeline.launches, 'launch', 'launches')} and "
                   f"{plural(timeline.campaigns, 'campaign flip')} happened at their instants; "
-                  f"{plural(len(records), 'milestone')} fired; {plural(sales.orders, 'order')} came back as sales of "
-                  f"{plural(sales.units, 'unit')} ({revenue}).")
+                  f"{plural(len(records), 'milestone')} fired; {sales.summary()} ({revenue}).")
     return 0
 
 

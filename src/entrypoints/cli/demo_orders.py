@@ -17,6 +17,7 @@ from rich.console import Console
 
 from bookbridge.application.orders import ImportReport
 from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.cli.common import heading
 from bookbridge.entrypoints.cli.sales import print_import, print_report
 from bookbridge.entrypoints.container import Container
@@ -33,10 +34,19 @@ CURRENCY = {1: "GBP", 2: "USD"}  # the demo's channels (demo.STOREFRONTS)
 
 @dataclass(frozen=True)
 class DemoSales:
-    orders: int
+    orders: int  # placed
+    cancelled: int  # of them, cancelled in the store: their lines count no units
+    refunded: int  # of them, refunded whole: their units are taken back
     lines: int
-    units: int
+    units: int  # sold: in the report, net of the cancelled and refunded orders
     report: SalesReport
+
+    def summary(self) -> str:
+        """What was counted, in words: `110 orders, 1 cancelled (not counted), 1 refunded (its units taken back):
+        375 units sold`."""
+        taken = "its units" if self.refunded == 1 else "their units"
+        return (f"{plural(self.orders, 'order')}, {self.cancelled} cancelled (not counted), {self.refunded} refunded "
+                f"({taken} taken back): {plural(self.units, 'unit')} sold")
 
 
 def _on_sale(sandbox: DemoSandbox) -> dict[int, list[str]]:
@@ -102,7 +112,7 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
                   "takes their lines back out of the sales facts:")
     print_import(console, _import(container))
     settings = container.settings()
-    today = now.date()
+    today = latest_sales_day(now, [s.zone for s in settings.storefronts])  # a sale's day is the storefront's
     uow = container.unit_of_work()
     with uow:
         catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
@@ -113,7 +123,8 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
     for sink in container.sales_sinks():
         console.print(f"Sales sink {sink.name!r} wrote one CSV file per day for Consonance's sales import, in the "
                       f"demo's folder ({getattr(sink, 'directory', '')}; {fate}).")
-    return DemoSales(orders=placed, lines=first.lines_counted, units=report.units, report=report)
+    return DemoSales(orders=placed, cancelled=1, refunded=1, lines=first.lines_counted, units=report.units,
+                     report=report)
 
 
 def _import(container: Container) -> ImportReport:

@@ -25,6 +25,7 @@ from bookbridge.application.sales_report import (
     sales_report,
 )
 from bookbridge.domain.ports import OrderSource, SalesSink
+from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_CONFIG,
@@ -119,9 +120,17 @@ def print_import(console: Console, report: ImportReport) -> None:
         console.print(f"[red]{escape(str(failure))}[/red]")
 
 
-def _window(start: str | None, end: str | None, clock_today: date) -> tuple[date, date]:
+TO_DEFAULT = "the latest day among the storefronts' own days (a sale's day is its storefront's local day)"
+
+
+def _latest_day(container: Container) -> date:
+    """`--to`'s default: a storefront ahead of UTC is already on tomorrow, and sells on it."""
+    return latest_sales_day(container.clock().now(), [s.zone for s in container.settings().storefronts])
+
+
+def _window(start: str | None, end: str | None, latest: date) -> tuple[date, date]:
     try:
-        last = date.fromisoformat(end) if end else clock_today
+        last = date.fromisoformat(end) if end else latest
         first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
     except ValueError as exc:
         raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from None
@@ -135,7 +144,7 @@ def report_command(
     config: Path | None = ConfigOption,
     start: str | None = typer.Option(None, "--from", help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
                                      "before --to)"),
-    end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
+    end: str | None = typer.Option(None, "--to", help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
     by: str = typer.Option("title", "--by", help=f"group by {'|'.join(GROUPINGS)}"),
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
@@ -150,7 +159,7 @@ def report_command(
     if by not in GROUPINGS:
         raise typer.BadParameter(f"--by must be one of {', '.join(GROUPINGS)}")
     with running(config, need_storefronts=False) as container:
-        first, last = _window(start, end, container.clock().now().date())
+        first, last = _window(start, end, _latest_day(container))
         settings = container.settings()
         uow = container.unit_of_work()
         with uow:
@@ -222,7 +231,7 @@ def _rate(value: Decimal) -> str:
 def export_command(
     config: Path | None = ConfigOption,
     start: str | None = typer.Option(None, "--from", help="first day, YYYY-MM-DD"),
-    end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
+    end: str | None = typer.Option(None, "--to", help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
     sink: str | None = typer.Option(None, "--sink", help="only this sink (its name)"),
 ) -> None:
     """Send days of sales to the sales sinks again.
@@ -230,7 +239,7 @@ def export_command(
     Every day from --from to --to is sent whole; a re-send replaces.
     """
     with running(config, need_storefronts=False) as container:
-        first, last = _window(start, end, container.clock().now().date())
+        first, last = _window(start, end, _latest_day(container))
         sinks = [s for s in _built(container)[1] if sink is None or s.name == sink]
         err = screen(stderr=True)
         if not sinks:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from bookbridge.application.reconcile import release_drift
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
 from bookbridge.application.sales_report import report_csv, report_document
+from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.schemas import (
@@ -147,7 +148,8 @@ Day = Annotated[date, BeforeValidator(_iso_day)]  # no sale lies outside; room f
 
 def sales_report(state: AppState, start: date | None, end: date | None, group_by: str) -> SalesReportDoc:
     """The range's two ends may come in either order; dates outside EARLIEST..LATEST are brought inside."""
-    last = min(max(end or state.clock.now().date(), EARLIEST), LATEST)
+    latest = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])
+    last = min(max(end or latest, EARLIEST), LATEST)
     first = min(max(start, EARLIEST), LATEST) if start else max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
     first, last = min(first, last), max(first, last)
     return state.sales(first, last, group_by)
@@ -155,7 +157,8 @@ def sales_report(state: AppState, start: date | None, end: date | None, group_by
 
 Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: {DEFAULT_DAYS} days before end); "
                                                  "start and end may come in either order")]
-End = Annotated[Day | None, Query(description="last day, inclusive (default: today, UTC); a day before "
+End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
+                                               "own days: a sale's day is its storefront's local day); a day before "
                                                "1970-01-01 or after 9999-01-01 counts as that bound")]
 By = Annotated[GroupBy, Query(description="group rows by title (ISBN), format, storefront, day, week or month")]
 

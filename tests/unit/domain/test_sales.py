@@ -19,6 +19,7 @@ from bookbridge.domain.sales import (
     ReprintPolicy,
     StoreOrder,
     format_velocity,
+    latest_sales_day,
     order_contributions,
     period_start,
     replace_order,
@@ -222,3 +223,25 @@ def test_rates_carry_one_decimal_rounded_once_from_the_exact_rate():
 def test_reprint_signal_ignores_sales_outside_the_window():
     old = fact(ISBNS[0], MON - timedelta(days=60), 100, "1000")
     assert reprint_signals([old], {ISBNS[0]: 1}, end=MON) == []
+
+
+# --- the latest day a sale can carry -----------------------------------------------------------------------------
+
+TOKYO, LONDON, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(("at", "zones", "day"), [
+    # 20:00 UTC on 7 December: 05:00 on the 8th in Tokyo, which already sells on the 8th
+    (datetime(2026, 12, 7, 20, 0, tzinfo=UTC), (LONDON, TOKYO), date(2026, 12, 8)),
+    (datetime(2026, 12, 7, 20, 0, tzinfo=UTC), (LONDON, NEW_YORK), date(2026, 12, 7)),
+    # 02:00 UTC on the 8th: still the 7th in New York, the only storefront; UTC's 8th holds no sale of its
+    (datetime(2026, 12, 8, 2, 0, tzinfo=UTC), (NEW_YORK,), date(2026, 12, 7)),
+    (datetime(2026, 12, 8, 2, 0, tzinfo=UTC), (), date(2026, 12, 8)),  # no storefront: UTC's day
+])
+def test_the_latest_sales_day_is_the_latest_storefront_s_local_day(at, zones, day):
+    assert latest_sales_day(at, zones) == day
+
+
+def test_the_latest_sales_day_takes_an_aware_instant():
+    with pytest.raises(ValueError, match="no time zone"):
+        latest_sales_day(datetime(2026, 12, 7, 20, 0), (TOKYO,))

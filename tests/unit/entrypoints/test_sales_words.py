@@ -1,0 +1,54 @@
+"""The sales commands in words: the report's last day is the storefronts' own day, said in --help, and the demo
+says precisely what its orders counted."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from dependency_injector import providers
+
+from bookbridge.adapters.memory.orders import InMemorySalesLedger
+from bookbridge.application.sales_report import sales_report
+from bookbridge.domain.ports import FixedClock
+from bookbridge.entrypoints.cli.demo_orders import DemoSales
+from bookbridge.entrypoints.cli.sales import _latest_day
+from bookbridge.entrypoints.container import Container
+from bookbridge.entrypoints.settings import load_settings
+from cli_support import forget_configuration, run
+
+
+def container_at(now: datetime, *zones: str) -> Container:
+    settings = load_settings(None, storefronts=[
+        {"name": f"s{i}", "countries": "GB", "currency": "GBP", "timezone": zone, "channel_id": i + 1,
+         "default_currency": i == 0}
+        for i, zone in enumerate(zones)])
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    container.clock.override(providers.Object(FixedClock(now)))
+    return container
+
+
+def test_the_report_ends_on_the_latest_storefront_s_day_not_utc_s() -> None:
+    evening = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # 05:00 on the 8th in Tokyo
+    assert _latest_day(container_at(evening, "Europe/London", "Asia/Tokyo")) == date(2026, 12, 8)
+    assert _latest_day(container_at(evening, "Europe/London")) == date(2026, 12, 7)
+    small_hours = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)  # still the 7th in New York
+    assert _latest_day(container_at(small_hours, "America/New_York")) == date(2026, 12, 7)
+
+
+def test_help_says_what_to_defaults_to(monkeypatch) -> None:
+    forget_configuration(monkeypatch)
+    for command in ("report", "export"):
+        shown = " ".join(run("sales", command, "--help").output.split())
+        assert "today, UTC" not in shown
+        assert "the latest day among the storefronts' own days" in shown, shown
+        assert "a sale's day is its storefront's local day" in shown, shown
+
+
+def test_the_demo_says_what_its_orders_counted() -> None:
+    report = sales_report(InMemorySalesLedger(), date(2026, 11, 10), date(2026, 12, 7), "title")
+    sales = DemoSales(orders=110, cancelled=1, refunded=1, lines=180, units=375, report=report)
+    assert sales.summary() == ("110 orders, 1 cancelled (not counted), 1 refunded (its units taken back): "
+                               "375 units sold")
+    two = DemoSales(orders=2, cancelled=0, refunded=2, lines=2, units=1, report=report)
+    assert two.summary() == "2 orders, 0 cancelled (not counted), 2 refunded (their units taken back): 1 unit sold"
