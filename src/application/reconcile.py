@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
+from bookbridge.application.field_words import change_said
 from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import AppliedListing, FieldChange
@@ -154,25 +154,26 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
         if policy is DriftPolicy.OVERWRITE:
             hashes.pop(change.section, None)  # a missing hash makes the next sync resend the section
             held.discard(change.section)
-            message = f"{change.field} was edited in the store; the next sync restores it"
+            message = f"{change.field} was edited in the store ({_edit(change)}); the next sync restores it"
         else:
             held.add(change.section)
             reported.append(change)
-            message = f"{change.field} was edited in the store; left alone until resolved"
+            message = f"{change.field} was edited in the store ({_edit(change)}); left alone until resolved"
         report.findings.append(DriftFinding(record.key, isbn, "field", message, change.section, change.field, policy))
     uow.state.record_applied(cmd.store, replace(record, hashes=hashes, held=frozenset(held)))
     if reported:
         # One DRIFT exception per ISBN and storefront (the queue's key): name every held field in it.
-        message = "; ".join(f"{c.field} edited in store {cmd.store!r}: store has {_show(c.after)}, bookbridge "
-                            f"has {_show(c.before)}" for c in reported)
+        message = "; ".join(f"{c.field} edited in store {cmd.store!r}: store has {theirs}, bookbridge has {ours}"
+                            for c in reported for ours, theirs in (change_said(c),))
         item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                      field=",".join(sorted({c.field for c in reported})), at=clock.now())
         report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
 
 
-def _show(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _edit(change: FieldChange) -> str:
+    """The store's value and ours, in words: `£1.50, ours £9.99` (`find_drift`: before is ours, after theirs)."""
+    ours, theirs = change_said(change)
+    return f"{theirs}, ours {ours}"
 
 
 def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,

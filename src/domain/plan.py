@@ -98,6 +98,9 @@ def same_sections(listing: StoreListing | None, hashes: Mapping[Section, str]) -
     return listing is not None and len(hashes) == len(SECTIONS) and hashes == listing.hashes
 
 
+RESENT = "nothing differs from what was last sent; a full sync sends every section again"
+
+
 @dataclass(frozen=True)
 class FieldChange:
     section: Section
@@ -214,7 +217,11 @@ def plan_changes(
             actions.append(StoreAction(ActionKind.HIDE, listing.key, listing, changed,
                                        reason=listing.not_listed_reason or "not listed"))
         else:
-            actions.append(StoreAction(ActionKind.UPDATE, listing.key, listing, changed))
+            # A full sync resends sections nothing changed in: say so, rather than leave a person looking for the
+            # difference (a hand edit in the store, which reconcile finds, is overwritten all the same).
+            resent = full and all(hashes.get(s) == listing.hashes[s] for s in changed)
+            actions.append(StoreAction(ActionKind.UPDATE, listing.key, listing, changed,
+                                       reason=RESENT if resent else ""))
     if source_complete:
         families = {li.family_id for li in desired}
         for key in sorted(set(applied) - seen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -84,7 +85,8 @@ def test_an_edited_description_and_a_deleted_product_are_found(sandbox, world, p
     items = {x.isbn: x for x in drift_items(world[2])}
     assert "deleted by hand" in items[deleted["sku"]].message
     if policy is DriftPolicy.REPORT:
-        assert "'<p>Staff pick!</p>'" in items[edited["sku"]].message and items[edited["sku"]].field == "description"
+        assert "store has “<p>Staff pick!</p>”" in items[edited["sku"]].message
+        assert items[edited["sku"]].field == "description"
     else:
         assert edited["sku"] not in items
 
@@ -99,3 +101,21 @@ def test_an_edited_description_and_a_deleted_product_are_found(sandbox, world, p
         assert after[edited["sku"]]["description"] == edited["description"]
         assert deleted["sku"] in after  # recreated
         assert reconcile(world, {Section.CORE: policy}).findings == []
+
+
+@pytest.mark.parametrize("policy", [DriftPolicy.OVERWRITE, DriftPolicy.REPORT])
+def test_a_price_edited_in_the_store_is_told_as_money_both_ways(sandbox, world, policy):
+    """The merchandiser's price and ours, in the storefront's currency: what a person compares first."""
+    edited = products(sandbox)[0]
+    with merchandiser(sandbox) as http:
+        http.put(f"catalog/products/{edited['id']}", json={"price": 1.5}).raise_for_status()
+    report = reconcile(world, {Section.PRICING: policy})
+    [finding] = [f for f in report.findings if f.field == "price"]
+    then = "the next sync restores it" if policy is DriftPolicy.OVERWRITE else "left alone until resolved"
+    assert re.fullmatch(rf"price was edited in the store \(£1\.50, ours £\d+\.\d\d\); {then}", finding.message), (
+        finding.message)
+    ours = re.search(r"ours (£\S+)\)", finding.message).group(1)  # type: ignore[union-attr]
+    assert ours != "£1.50"
+    if policy is DriftPolicy.REPORT:
+        [item] = drift_items(world[2])
+        assert f"price edited in store 'shop': store has £1.50, bookbridge has {ours}" in item.message, item.message

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookbridge.application.field_words import listing_summary
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.application.upcoming import availability_words
@@ -201,11 +202,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     for action in planned.plan.of_kind(ActionKind.CREATE)[:3]:
         listing = action.listing
         assert listing is not None
-        prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
-        shown = ", ".join(money_text(p.price, p.currency) for p in prices) or "no price"
         selling = availability_words(listing.availability)
-        console.print(escape(f"  create {listing.sku}  {listing.name}  [{selling}] {shown}, "
-                             f"channels {', '.join(map(str, listing.channels))}"))
+        console.print(escape(f"  create {listing.sku}  {listing.name}  [{selling}] {listing_summary(listing)}"))
     calls = len(sandbox.requests)
     report = sync_store(command, catalogue, store, uow, clock)
     console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))

@@ -9,9 +9,9 @@ import httpx
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.application.field_words import change_texts
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import ActionKind, Plan
-from bookbridge.entrypoints.cli.render import change_texts
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.money import money_text
+from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.formats import Format
 from bookbridge.domain.milestones import MilestoneRecord
-from bookbridge.domain.plan import ActionKind, FieldChange
+from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import plural, utc_time
@@ -61,7 +59,11 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
         for action in plan.actions[:limit]:
             sku = action.listing.sku if action.listing else action.key
             name = action.listing.name if action.listing else ""
-            changes = action.changes(planned.applied.get(action.key)) if action.kind is not ActionKind.CREATE else []
+            if action.kind is ActionKind.CREATE and action.listing is not None:  # what a person checks first
+                detail.add_row(action.kind.value, escape(sku), escape(name), "new product", "",
+                               escape(listing_summary(action.listing)))
+                continue
+            changes = action.changes(planned.applied.get(action.key))
             if not changes:
                 detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
                                "", "")
@@ -80,35 +82,6 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
-
-
-def change_texts(change: FieldChange) -> tuple[str, str]:
-    """A field change's before and after as people read them, whole (a table folds long values on a terminal
-    and leaves them unwrapped elsewhere). A price the store reports back has no currency of its own: it is read
-    in the currency of ours."""
-    currency = change.after.get("currency") if isinstance(change.after, dict) else None
-    return value_text(change.before, currency), value_text(change.after, currency)
-
-
-def value_text(value: Any, currency: str | None = None) -> str:
-    """A plan's value for people: money per currency (`£20.00 (sale £14.00)`), text as it is, anything else JSON."""
-    return _money(value, currency) or ("" if value is None else value if isinstance(value, str)
-                                       else json.dumps(value, default=str))
-
-
-def _money(value: Any, default_currency: str | None = None) -> str | None:
-    """A price (or a list of prices) as people read it: `£20.00 (sale £14.00)`; None for anything else."""
-    if isinstance(value, list) and value and all(isinstance(v, dict) and "currency" in v for v in value):
-        return ", ".join(_money(v) or "" for v in value)
-    if not (isinstance(value, dict) and value.get("price") is not None):
-        return None
-    currency = str(value.get("currency") or default_currency or "")
-    if not currency:
-        return None
-    text = money_text(Decimal(str(value["price"])), currency)
-    if value.get("sale_price") is not None:
-        text += f" (sale {money_text(Decimal(str(value['sale_price'])), currency)})"
-    return text
 
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None) -> None:

@@ -86,6 +86,17 @@ def test_full_resync_updates_every_section_of_every_applied_listing() -> None:
     plan = plan_changes("uk", listings, settle(listings), full=True)
     assert kinds(plan) == [(ActionKind.UPDATE, "9780007232833")]
     assert plan.actions[0].sections == tuple(Section)
+    # Nothing differs from what was last sent: the update says why it happens instead of showing no difference.
+    assert plan.actions[0].reason == "nothing differs from what was last sent; a full sync sends every section again"
+    assert plan.actions[0].changes(settle(listings)["9780007232833"]) == []
+
+
+def test_a_full_resync_of_a_changed_listing_shows_its_changes_and_gives_no_reason() -> None:
+    applied = settle(desired(edition()))
+    plan = plan_changes("uk", desired(edition(prices=(gbp("18.99"),))), applied, full=True)
+    [action] = plan.actions
+    assert (action.kind, action.reason, action.sections) == (ActionKind.UPDATE, "", tuple(Section))
+    assert [(c.field, c.after["price"]) for c in action.changes(applied["9780007232833"])] == [("price", "18.99")]
 
 
 def test_a_listing_that_stops_being_listed_is_hidden_with_its_reason() -> None:

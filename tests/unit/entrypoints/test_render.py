@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
+from bookbridge.application.field_words import change_texts, value_text
 from bookbridge.application.sync import SyncReport
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import FieldChange
 from bookbridge.domain.ports import ExceptionKind, SyncException
-from bookbridge.entrypoints.cli.render import change_texts, print_exceptions, print_report, value_text
+from bookbridge.entrypoints.cli.render import print_exceptions, print_report
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 

@@ -1,0 +1,52 @@
+"""`bookbridge plan` says what a person needs: a new product's prices as money and its channels, and why a full
+sync updates a product in which nothing differs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
+
+US_STOREFRONT = ('[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
+                 'timezone = "America/New_York"\ndefault_currency = false\n')
+CONFIG = (f'[source]\nkind = "sample"\nfamilies = 2\n[store]\nkind = "memory"\nname = "shop"\n'
+          f"{UK_STOREFRONT}{US_STOREFRONT}")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    forget_configuration(monkeypatch)
+
+
+def rows(output: str, action: str) -> list[list[str]]:
+    """The Changes table's rows of one action, as cells."""
+    return [[cell.strip() for cell in line.strip().strip("│").split("│")] for line in output.splitlines()
+            if line.startswith(f"│ {action} ")]
+
+
+def test_a_create_row_shows_the_prices_as_money_and_the_channels(tmp_path):
+    result = run("plan", "-c", str(write_config(tmp_path, CONFIG)))
+    assert result.exit_code == 0, result.output
+    created = rows(result.output, "create")
+    assert created, result.output
+    assert "all sections" not in result.output
+    for _, sku, name, what, before, after in created:
+        assert re.fullmatch(r"97[89]\d{10}", sku) and name and what == "new product" and before == "", created
+        # A price in each storefront's currency (as the demo prints it), then the channels it is assigned to.
+        assert re.fullmatch(r"(£[\d,]+\.\d\d(, US\$[\d,]+\.\d\d)?|no price), (channels [12](, 2)?|on no channel)",
+                            after), after
+    assert any(re.fullmatch(r"£[\d,]+\.\d\d, channels 1", r[-1]) for r in created), created
+
+
+def test_a_full_plan_says_why_it_updates_a_product_in_which_nothing_differs(tmp_path):
+    config = str(write_config(tmp_path, CONFIG))
+    assert run("sync", "-c", config).exit_code == 0
+    assert "Changes" not in run("plan", "-c", config).output  # nothing to do
+    full = run("plan", "-c", config, "--full")
+    assert full.exit_code == 0, full.output
+    updated = rows(full.output, "update")
+    assert updated and "all sections" not in full.output, full.output
+    assert {tuple(r[3:]) for r in updated} == {
+        ("nothing differs from what was last sent; a full sync sends every section again", "", "")}
