@@ -219,9 +219,10 @@ def test_format_velocity_and_reprint_share_one_labelled_window(
     client, _, _ = dashboard
     page = client.get("/dashboard").text
     formats = text(section(page, "chart-formats", "figure"))
-    # Over the last 28 days: 4 hardback sales of 2 (2/week) and 1 paperback (0.25/week); the ebook sold 60 days
-    # ago, outside the window the reprint signal uses, so it is not among the fastest-moving formats.
-    assert formats == "Fastest-moving formats (last 28 days) Hardback 2 units/week Paperback 0.25 units/week"
+    # Over the last 28 days: 4 hardback sales of 2 (2/week) and 1 paperback (0.25/week, one decimal as everywhere:
+    # 0.3); the ebook sold 60 days ago, outside the window the reprint signal uses, so it is not among the
+    # fastest-moving formats.
+    assert formats == "Fastest-moving formats (last 28 days) Hardback 2 units/week Paperback 0.3 units/week"
     reprint = text(section(page, "chart-reprint", "figure"))
     assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days) Roseanna · Hardback "
                        "1 week"), reprint  # 2 in stock, 2 sold a week
