@@ -6,6 +6,8 @@ gives them (`Service.classify`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date, timedelta
 from html import unescape
@@ -23,7 +25,7 @@ from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
 from dashboard_support import HELD, NEW_YORK, NOW, STORE_HASH, dashboard_app
-from examples import HARDBACK, PAPERBACK, edition, family, gbp, usd
+from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
 from http_support import ADMIN_TOKEN, FakeHooks
 
 
@@ -308,3 +310,22 @@ def test_an_exception_on_the_store_is_never_called_a_storefront(
     assert '<option value="uk">uk</option>' in filters
     confirm = client.get(f"/dashboard/exceptions/{row[0]}/resolve").text
     assert f"<dt>Where</dt><dd>store “{store}”</dd>" in confirm and "Storefront" not in confirm
+
+
+def test_sales_by_title_name_each_rows_format_in_json_and_csv(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """One title in two formats is two rows by title: the format tells them apart (by name, and by code in JSON)."""
+    client, _, _ = dashboard
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    document = client.get("/api/sales", params={"start": "2026-01-01"}, headers=auth).json()
+    roseanna = sorted((r["group"], r["label"], r["format"], r["format_name"]) for r in document["rows"]
+                      if r["label"] == "Roseanna")
+    assert roseanna == [(str(HARDBACK), "Roseanna", "hardback", "Hardback"),
+                        (str(EBOOK), "Roseanna", "ebook-epub", "eBook (EPUB)")], roseanna
+    by_store = client.get("/api/sales", params={"start": "2026-01-01", "group_by": "storefront"}, headers=auth).json()
+    assert {(r["format"], r["format_name"]) for r in by_store["rows"]} == {(None, None)}  # a storefront has no format
+    table = client.get("/api/sales.csv", params={"start": "2026-01-01"}, headers=auth).text
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert table.splitlines()[0] == "group,label,currency,units,revenue,format"
+    assert sorted((r["label"], r["format"]) for r in rows) == [
+        ("Roseanna", "Hardback"), ("Roseanna", "eBook (EPUB)"), ("The Laughing Policeman", "Paperback")]

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import PlannedSync, SyncReport
-from bookbridge.domain.formats import Format
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind, FieldChange
 from bookbridge.domain.ports import SyncException
@@ -31,14 +30,6 @@ def add_count_column(table: Table, name: str) -> None:
 def add_isbn_column(table: Table) -> None:
     """An ISBN column a narrow terminal never cuts (`97818000…`): the other columns wrap instead."""
     table.add_column("ISBN", no_wrap=True, min_width=13)
-
-
-def format_name(code: str) -> str:
-    """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
-    try:
-        return Format(code).label
-    except ValueError:
-        return code
 
 
 def print_plan_json(console: Console, planned: PlannedSync) -> None:

@@ -168,7 +168,7 @@ def sales(state: State, start: Start = None, end: End = None, group_by: By = "ti
 
 
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                                              "description": "group,label,currency,units,revenue"}}
+                                              "description": "group,label,currency,units,revenue,format"}}
 
 
 @router.get("/sales.csv", response_class=Response, responses=CSV,

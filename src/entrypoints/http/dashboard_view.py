@@ -19,7 +19,7 @@ from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import SalesReport
 from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
-from bookbridge.domain.formats import Format
+from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
@@ -263,14 +263,7 @@ class _Format:
 
 
 def _formats(report: SalesReport) -> list[_Format]:
-    out = []
-    for f in report.formats[:8]:
-        try:
-            label = Format(f.format).label
-        except ValueError:
-            label = f.format
-        out.append(_Format(format_label=label, units_per_week=f.units_per_week))
-    return out
+    return [_Format(format_label=format_label(f.format), units_per_week=f.units_per_week) for f in report.formats[:8]]
 
 
 def _week(monday: str) -> str:

@@ -137,6 +137,8 @@ GroupBy = Literal["title", "work", "format", "storefront", "day", "week", "month
 class SalesRow(BaseModel):
     group: str  # an ISBN, a format, a storefront, or a period's first day
     label: str  # the title for an ISBN, else the group itself
+    format: str | None  # by title: the edition's format code ("ebook-epub"); else null
+    format_name: str | None  # by title: the format as people read it ("eBook (EPUB)"); else null
     currency: str
     units: int
     revenue: str  # a decimal, as text, with the currency's minor units ("2366.28"): application.money
