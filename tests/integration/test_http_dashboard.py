@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from bookbridge.domain.lifecycle import start_of
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
@@ -288,17 +291,23 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
 
 
-def test_an_exception_on_the_store_is_never_called_a_storefront(
-        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
-    """Per edition and store (a subject without a category): the column and the filter say "where", as the CLI's
-    `exceptions list` does, and the store's name reads as the store's, not as a storefront's."""
-    client, container, _ = dashboard
+def report_unmapped_subject(container: Container) -> str:
+    """An exception per edition and store (a subject without a category); the store's name."""
     store = container.settings().store.name
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
         uow.exceptions.report(ExceptionKind.UNMAPPED_SUBJECT, isbn=str(PAPERBACK), storefront=store,
                               field="Subject/thema", message="thema code PD has no category", at=NOW)
         uow.commit()
+    return store
+
+
+def test_an_exception_on_the_store_is_never_called_a_storefront(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Per edition and store (a subject without a category): the column and the filter say "where", as the CLI's
+    `exceptions list` does, and the store's name reads as the store's, not as a storefront's."""
+    client, container, _ = dashboard
+    store = report_unmapped_subject(container)
     page = client.get("/dashboard").text
     table = section(page, "exceptions-table")
     assert "<th>where</th>" in table and "<th>storefront</th>" not in table
@@ -329,3 +338,40 @@ def test_sales_by_title_name_each_rows_format_in_json_and_csv(
     assert table.splitlines()[0] == "group,label,currency,units,revenue,format"
     assert sorted((r["label"], r["format"]) for r in rows) == [
         ("Roseanna", "Hardback"), ("Roseanna", "eBook (EPUB)"), ("The Laughing Policeman", "Paperback")]
+
+
+def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard_does(
+        tmp_path: Path, dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """`storefront` is a storefront's name or null, never the store's; `where` reads as the dashboard's column."""
+    client, container, _ = dashboard
+    store = report_unmapped_subject(container)
+    listed = client.get("/api/exceptions", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    places = {e["kind"]: (e["store"], e["storefront"], e["where"]) for e in listed}
+    assert places == {"source-error": (store, None, "source:sample"),
+                      "store-rejection": (store, "uk", "uk"),
+                      "blocking-readiness": (store, "us", "us"),
+                      "unmapped-subject": (store, None, f"store “{store}”")}, places
+    table = rows(section(client.get("/dashboard").text, "exceptions-table"))
+    assert {row[3] for row in table} == {p[2] for p in places.values()}
+    config = tmp_path / "bookbridge.toml"  # the same store, storefronts and database, for the CLI
+    config.write_text(f'database_url = "{container.settings().database_url}"\n[store]\nkind = "memory"\n'
+                      f'name = "{store}"\n' + "".join(
+                          f'[[storefronts]]\nname = "{s.name}"\ncountries = {sorted(s.countries)}\n'
+                          f'currency = "{s.currency}"\ntimezone = "{s.timezone}"\nchannel_id = {s.channel_id}\n'
+                          f'default_currency = {str(s.default_currency).lower()}\n'
+                          for s in container.settings().storefronts), encoding="utf-8")
+    json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(config)])
+    assert json_cli.exit_code == 0, json_cli.output
+    def instants(rows: list[dict[str, object]]) -> list[dict[str, object]]:  # "Z" or "+00:00": the same instant
+        return [{k: datetime.fromisoformat(v) if k.endswith("_seen") else v for k, v in r.items()} for r in rows]
+
+    assert instants(json.loads(json_cli.stdout)) == instants(listed)  # the CLI's rows are the API's
+
+
+def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    seen = {row[1]: row[6] for row in rows(section(client.get("/dashboard").text, "exceptions-table"))}
+    assert seen["refused by the store"] == "1 × · last 2026-05-01 13:00 BST (Europe/London) (just now)", seen
+    assert seen["blocking problem"] == "1 × · last 2026-05-01 08:00 EDT (America/New_York) (just now)", seen
+    assert seen["source error"] == "1 × · last 2026-05-01 12:00 UTC (just now)", seen

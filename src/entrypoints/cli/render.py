@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind, FieldChange
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import plural, utc_time
+from bookbridge.entrypoints.presentation import instant_text, plural, where_words
 
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -134,13 +135,16 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
                       f"{escape(r.detail)}")
 
 
-def print_exceptions(console: Console, items: list[SyncException]) -> None:
+def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str]) -> None:
+    """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
+    in UTC, saying so, for one on the store itself, a source or orders."""
     table = Table(title=f"Open exceptions: {len(items)}",
-                  caption="where: a storefront (readiness, rights), the store (store refusals, drift), "
+                  caption=f"where: a storefront (readiness, rights), store “{store}” (store refusals, drift), "
                           "source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold")
     for e in items:
-        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
-                      str(e.count), utc_time(e.last_seen), escape(e.message))
+        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where_words(e.storefront, store) or ""),
+                      escape(e.field or ""), str(e.count), instant_text(e.last_seen, zones.get(e.storefront or "")),
+                      escape(e.message))
     console.print(table)

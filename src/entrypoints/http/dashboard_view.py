@@ -26,7 +26,15 @@ from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import ReprintPolicy
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
 from bookbridge.entrypoints.http.state import AppState
-from bookbridge.entrypoints.presentation import local_time, plain_schedule, plural, time_ago, utc_time
+from bookbridge.entrypoints.presentation import (
+    instant_text,
+    local_time,
+    plain_schedule,
+    plural,
+    time_ago,
+    utc_time,
+    where_words,
+)
 
 FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
 FLIPS_PER_PAGE = 10
@@ -69,11 +77,12 @@ class ExceptionRow:
     kind_words: str
     isbn: str | None
     title: str  # "Roseanna · Hardback", or "" when the edition is not in the stored catalogue
-    storefront: str | None
+    storefront: str | None  # where it is, as stored: the filter's value
+    where: str  # in words: "uk", "store “shop”", "source:sample" (`where_words`), "—" for no place
     field: str | None
     message: str
     count: int
-    last_seen: str
+    last_seen: str  # in its storefront's zone, naming it, else in UTC ("… BST (Europe/London) (just now)")
     product_url: str | None  # the product in the store's control panel, when its id is known
 
 
@@ -138,7 +147,7 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     return {"store": state.settings.store.name, "status": status, "runs": runs[:10], "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
-        "storefronts": sorted({r.storefront for r in rows if r.storefront}),
+        "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}),
         "flips": flips, "flips_note": flips_note, "jobs": [_periodic(state, j) for j in jobs if j.kind not in FLIPS],
         "jobs_note": jobs_note, "sales": _sales(state, editions)}
 
@@ -166,10 +175,13 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     template = CONTROL_PANEL.get(state.settings.store.kind)
     store_hash = state.settings.store.options().get("store_hash")
     url = template.format(hash=store_hash, id=product) if template and store_hash and product else None
+    zone = next((s.timezone for s in state.settings.storefronts if s.name == item.storefront), None)
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=KIND_WORDS.get(item.kind, item.kind.value),
                         isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
-                        field=item.field, message=item.message, count=item.count,
-                        last_seen=time_ago(item.last_seen, now), product_url=url)
+                        where=where_words(item.storefront, state.settings.store.name) or "—", field=item.field,
+                        message=item.message, count=item.count, last_seen=f"{instant_text(item.last_seen, zone)} "
+                                                                          f"({time_ago(item.last_seen, now)})",
+                        product_url=url)
 
 
 def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:
