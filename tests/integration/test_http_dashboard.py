@@ -27,7 +27,7 @@ from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
-from dashboard_support import HELD, NEW_YORK, NOW, STORE_HASH, dashboard_app
+from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, dashboard_app
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
 from http_support import ADMIN_TOKEN, FakeHooks
 
@@ -375,3 +375,19 @@ def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(
     assert seen["refused by the store"] == "1 × · last 2026-05-01 13:00 BST (Europe/London) (just now)", seen
     assert seen["blocking problem"] == "1 × · last 2026-05-01 08:00 EDT (America/New_York) (just now)", seen
     assert seen["source error"] == "1 × · last 2026-05-01 12:00 UTC (just now)", seen
+
+
+def test_the_api_lists_the_flips_the_dashboard_lists_and_counts_the_held_back(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """The edition an open exception keeps out of the store: its US campaign end is neither a row of the
+    dashboard's US flips nor named in /api/upcoming; both say how many such flips they leave out."""
+    client, _, _ = dashboard
+    upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    assert not any(HELD in job["detail"] or "held back (" in job["detail"] for job in upcoming), upcoming
+    held_end = start_of(HELD_CAMPAIGN_UNTIL + timedelta(days=1), NEW_YORK.zone)
+    [job] = [j for j in upcoming if datetime.fromisoformat(j["run_at"]) == held_end]
+    assert job["detail"] == "no change in the store (1 flip of a held-back edition not shown)", job
+    page = client.get("/dashboard").text
+    assert not any(HELD in row[1] for row in flips(page, "us"))
+    assert text(section(page, "flips-us-held-back", "p")) == "1 flip of a held-back edition not shown."
+    assert 'id="flips-uk-held-back"' not in page

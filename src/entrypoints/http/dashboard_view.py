@@ -8,7 +8,7 @@ rest of the page still shows what the database knows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,7 +18,7 @@ from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import SalesReport
-from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
+from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
@@ -102,6 +102,7 @@ class FlipTable:
     page: int
     pages: int
     total: int
+    held_back: str  # "2 flips of held-back editions not shown", or ""
 
 
 @dataclass
@@ -142,7 +143,7 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
                     held_back=groups, held_back_editions=len({i for g in groups for i in g.editions}),
                     not_in_store=len({i for g in groups for i in g.everywhere}), notes=notes)
     jobs, jobs_note = _jobs(state)
-    held = {(i.isbn, i.storefront) for i in items if i.isbn and i.isbn not in products}
+    held = held_by_exceptions(items, applied.values())
     flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
     return {"store": state.settings.store.name, "status": status, "runs": runs[:10], "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
@@ -196,28 +197,28 @@ def _periodic(state: AppState, job: UpcomingJob) -> dict[str, str]:
             "schedule": plain_schedule(job.detail) if job.detail else "—"}
 
 
-def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: set[tuple[str, str | None]],
+def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collection[tuple[str, str | None]],
            filters: Filters, now: datetime) -> tuple[list[FlipTable], str]:
-    """Per storefront, in its own time zone, the changes of editions that are (or will then be) in the store:
-    not those held back there, by their listing or by an open exception on an edition the store does not have."""
+    """Per storefront, in its own time zone, the changes of editions that are (or will then be) in the store
+    (`in_store`): not those held back there, by their listing or by an open exception on an edition the store does
+    not have; those are counted."""
     try:
         changes = upcoming_changes(families, state.settings.storefronts, [j.run_at for j in jobs], now=now,
                                    mapping=state.settings.mapping)
     except Exception as exc:
         return [], f"The stored catalogue could not be read ({type(exc).__name__})."
-    found: dict[str, list[UpcomingChange]] = {s.name: [] for s in state.settings.storefronts}
-    for change in (c for listed in changes.values() for c in listed):
-        if change.listed and (change.isbn, change.storefront) not in held:
-            found[change.storefront].append(change)
+    every = [c for listed in changes.values() for c in listed]
     tables = []
     for storefront in state.settings.storefronts:
-        mine = sorted(found[storefront.name], key=lambda c: (c.at, c.isbn))
+        listed, held_back = in_store((c for c in every if c.storefront == storefront.name), held)
+        mine = sorted(listed, key=lambda c: (c.at, c.isbn))
         pages = max(1, math.ceil(len(mine) / FLIPS_PER_PAGE))
         page = min(filters.flips_page, pages) if filters.flips_storefront == storefront.name else 1
         shown = mine[(page - 1) * FLIPS_PER_PAGE: page * FLIPS_PER_PAGE]
-        tables.append(FlipTable(storefront=storefront.name, zone=storefront.timezone, page=page, pages=pages,
-                                total=len(mine), rows=[FlipRow(at=local_time(c.at, storefront.timezone), isbn=c.isbn,
-                                                               title=c.title, what=c.what) for c in shown]))
+        rows = [FlipRow(at=local_time(c.at, storefront.timezone), isbn=c.isbn, title=c.title, what=c.what)
+                for c in shown]
+        tables.append(FlipTable(storefront=storefront.name, zone=storefront.timezone, rows=rows, page=page,
+                                pages=pages, total=len(mine), held_back=held_back_note(held_back)))
     return tables, ""
 
 
