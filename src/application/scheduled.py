@@ -25,6 +25,7 @@ from bookbridge.application.milestone_effects import SyncEffects, sync_milestone
 from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
+from bookbridge.application.upcoming import held_by_exceptions
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
@@ -284,8 +285,11 @@ class ScheduledRuns:
         """One precise job per future instant; launch jobs at instants no longer wanted are removed."""
         wakeups = list(wakeups)
         self._due = dict(wakeups)
+        uow = self.ports.new_uow()
+        with uow:  # the details leave out editions an open exception keeps out of the store, as the dashboard does
+            held = held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(self.config.store).values())
         ahead = launches_ahead(wakeups, catalogue, storefronts=self.config.storefronts, mapping=self.config.mapping,
-                               now=self.ports.clock.now())
+                               now=self.ports.clock.now(), held=held)
         ids = self.schedule.replace_launches(self.config.store, ahead)
         if ahead:
             logger.info("%d precise jobs scheduled; next at %s", len(ahead), min(ahead).isoformat())

@@ -4,6 +4,7 @@ the SQLite state database and a CSV sink, built by the container from a configur
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,8 +78,13 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     document = json.loads(report.output)
     assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.00"),
                                                                                    (HB, 1, "25.00")]
+    # By title, each row names its format: the code in JSON, and by name in JSON, CSV and the table.
+    formats = {r["group"]: (r["format"], r["format_name"]) for r in document["rows"]}
+    assert formats[PB][0] in {"paperback", "hardback", "ebook-epub", "unknown"} and formats[PB][1], formats
+    by_title = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").output)))
+    assert {r["group"]: r["format"] for r in by_title} == {isbn: name for isbn, (_, name) in formats.items()}
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
-    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue", f"{day},{day},GBP,4,55.00"]
+    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format", f"{day},{day},GBP,4,55.00,"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
 

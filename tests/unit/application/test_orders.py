@@ -212,7 +212,11 @@ def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(
     assert [(v.format, v.units) for v in report.formats] == [(edition.format.value, 42)]
     document = report_document(report)
     assert document["rows"][0]["revenue"] == "420.00" and document["units"] == 42  # GBP: two minor units
-    assert report_csv(report).splitlines()[0] == "group,label,currency,units,revenue"
+    assert (document["rows"][0]["format"], document["rows"][0]["format_name"]) == (edition.format.value,
+                                                                                  edition.format.label)
+    assert report_csv(report).splitlines()[:2] == [
+        "group,label,currency,units,revenue,format",
+        f"{edition.isbn},{edition.display_title},GBP,42,420.00,{edition.format.label}"]
 
 
 def test_the_report_by_work_adds_up_the_formats_of_a_title_under_its_family_title(world):
