@@ -270,13 +270,15 @@ class ScheduledRuns:
         if not report.stopped and not self.should_stop():
             self.schedule_wakeups(report.wakeups, after)
         again = partial(self.sync_again, isbn=isbn)  # a retry's follow-up sends its edition only
+        only = None if isbn is None else frozenset({isbn})  # a retry queues other editions' actions for later
         sync_milestones(self.config.store, before, after, report, actions=self.config.milestone_actions, uow=uow,
                         log=self.ports.milestone_log, clock=self.ports.clock, sync_again=again,
-                        schedule_launch=self.schedule_edition_launch)
-        # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service.
+                        schedule_launch=self.schedule_edition_launch, only=only)
+        # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service, and what a retry
+        # of another edition queued for this sync.
         effects = SyncEffects(self.config.store, uow, after, sync_again=again,
                               schedule_launch=self.schedule_edition_launch, report=report)
-        settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock)
+        settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock, only=only)
         return report
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
