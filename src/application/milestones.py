@@ -164,7 +164,7 @@ def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: 
     for record_id, record in pending:
         action = MilestoneAction(record.action)
         try:
-            ok, detail = _outcome(record.event, action, effects, resent, uow)
+            ok, detail = _outcome(record.event, action, effects, resent, uow, found_by="this sync")
         except ActionQueued as queued:  # still no scheduler: leave it queued
             logger.info("milestone %s of %s still queued: %s", record.event.transition, record.event.isbn, queued)
             continue
@@ -189,13 +189,16 @@ def _held_back(uow: UnitOfWork, isbn: str) -> str | None:
 
 
 def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects,
-             resent: Mapping[str, str | None], uow: UnitOfWork) -> tuple[bool, str]:
+             resent: Mapping[str, str | None], uow: UnitOfWork, *,
+             found_by: str = "the sync that found it") -> tuple[bool, str]:
+    """Whether the action was carried out, and how or why not. `found_by`: the sync whose writes a `sync` action
+    is judged by (the one that found the transition, or the one that settles what a retry queued)."""
     isbn = event.isbn
     if action is MilestoneAction.NONE:
         return True, "recorded; no store action configured"
     if action is MilestoneAction.SYNC:
         problem = effects.own_failure(isbn)
-        return (False, problem) if problem else (True, "applied by the sync that found it")
+        return (False, problem) if problem else (True, f"applied by {found_by}")
     if action is MilestoneAction.CREATE_HIDDEN:
         if effects.has_product(isbn):
             return True, "the store holds its product (hidden while the edition is editorial)"
