@@ -53,6 +53,8 @@ def test_the_service_logs_each_job_with_its_schedule_in_words(tmp_path: Path, mo
     lines = _lines(stream)
     messages = [line["message"] for line in lines]
     assert any(m.startswith(FINISHED) for m in messages), messages
+    [synced] = [line for line in lines if line["message"].startswith("sync run 1 of store 'shop' finished")]
+    assert "held back 0" in synced["message"] and synced["counts"]["held_back"] == 0, synced
     for text in messages:
         assert "interval[" not in text and "cron[" not in text and "date[" not in text, text
         assert "skipped" not in text, text
