@@ -103,10 +103,13 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
                    container.unit_of_work(), clock, on_batch=on_batch)  # a retry's follow-up: its edition only
 
     only = None if isbn is None else frozenset({isbn})  # a retry queues other editions' actions for the next sync
-    # What a retry of another edition queued for this sync (a launch queued for the service stays queued).
-    effects = SyncEffects(settings.store.name, uow, after, sync_again=sync_again,
-                          schedule_launch=queue_for_the_service, report=report)
-    settled = settle_pending(settings.store.name, effects, uow, container.milestone_log(), clock, only=only)
+    # What a retry of another edition queued for this sync, once it went through (a launch queued for the service
+    # stays queued; a sync that read nothing or stopped early leaves everything queued).
+    settled = []
+    if report.source_error is None and not report.stopped:
+        effects = SyncEffects(settings.store.name, uow, after, sync_again=sync_again,
+                              schedule_launch=queue_for_the_service, report=report)
+        settled = settle_pending(settings.store.name, effects, uow, container.milestone_log(), clock, only=only)
     records = sync_milestones(settings.store.name, before, after, report,
                               actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
                               log=container.milestone_log(), clock=clock, sync_again=sync_again,

@@ -276,6 +276,13 @@ def test_a_retry_queues_the_milestones_of_other_editions_and_the_next_sync_carri
     with world.uow:
         assert [e for e in world.uow.exceptions.open_items() if (e.field or "").startswith("milestone")] == []
 
+    # A sync stopped before its first batch (SIGTERM while it read) wrote nothing: the records stay queued.
+    world.source.during_read = lambda: world.stopping.__setitem__(0, True)
+    stopped = world.runs.sync(STORE, reason="delta-sync")
+    assert stopped is not None and stopped.stopped
+    assert {r.event.isbn for r in log.pending(STORE)} == {ended, approved}
+    world.stopping[0] = False
+
     assert world.runs.sync(STORE, reason="delta-sync") is not None
     product = world.store.by_sku(ended)
     assert product is not None and not product.is_visible
