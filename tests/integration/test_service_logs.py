@@ -58,6 +58,10 @@ def test_the_service_logs_each_job_with_its_schedule_in_words(tmp_path: Path, mo
     for text in messages:
         assert "interval[" not in text and "cron[" not in text and "date[" not in text, text
         assert "skipped" not in text, text
+    [begun] = [line["message"] for line in lines if line["message"].startswith("scheduler started")]
+    for regular in ("delta sync of store 'shop' every 15 minutes", "order import every 5 minutes",
+                    "reconcile of store 'shop' daily at 02:00 UTC"):
+        assert regular in begun, begun
     [started] = [line for line in lines if line["message"].startswith("delta sync of store 'shop' started")]
     assert started["message"] == "delta sync of store 'shop' started (every 15 minutes)"
     assert (started["level"], started["schedule"], started["job_id"]) == ("info", "every 15 minutes",
