@@ -14,8 +14,10 @@ its crontab line (`on the schedule "0 2 * * 1-5" (crontab, UTC)`); text that is 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
@@ -82,10 +84,6 @@ def local_time(at: datetime, zone: str) -> str:
     """The instant in the zone's local time, naming the zone: "2026-05-20 00:00 BST (Europe/London)"."""
     local = at.astimezone(ZoneInfo(zone))
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
-
-
-def utc_time(at: datetime) -> str:
-    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def instant_text(at: datetime, zone: str | None) -> str:

@@ -70,8 +70,13 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     assert sorted((r["isbn"], r["quantity"], r["net_amount"]) for r in rows) == [(PB, "3", "30.00"),
                                                                                  (HB, "1", "25.00")]
 
-    again = run("orders", "import", "-c", str(config))  # nothing new: counted once, nothing re-sent
+    again = run("orders", "import", "-c", str(config))  # the overlap reads them again: counted once, nothing re-sent
     assert again.exit_code == 0 and "sales sink 'csv': 0 days sent" in again.output
+    said = " ".join(again.output.split())
+    assert "less the 5-minute overlap, so that an order saved late is not missed; an order read again counts " \
+           "nothing twice" in said, said
+    assert "cursor now " in said and "(the last order change read; the next import reads from it less the " \
+           "overlap)" in said
 
     report = run("sales", "report", "-c", str(config), "--by", "title", "--json")
     assert report.exit_code == 0, report.output

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.money import money_text
-from bookbridge.application.orders import ImportReport, import_orders
+from bookbridge.application.orders import ImportReport, import_orders, read_from
 from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.ports import OrderSource, SalesSink
@@ -98,9 +98,12 @@ def print_import(console: Console, report: ImportReport) -> None:
     table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),
                   str(len(report.problems)), str(report.orders_stale))
     console.print(table)
-    since = utc_time(report.since) if report.since else "the beginning"
-    cursor = utc_time(report.cursor) if report.cursor else "none"
-    console.print(f"read from {since}; cursor now {cursor}")
+    console.print(read_from(report))
+    if report.cursor is not None:
+        console.print(f"cursor now {utc_time(report.cursor)} (the last order change read; the next import reads "
+                      "from it less the overlap)")
+    else:
+        console.print("no cursor yet: no order read")
     for sink, days in sorted(report.days_sent.items()):
         console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
     for problem in report.problems[:20]:
