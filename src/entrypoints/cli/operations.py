@@ -24,7 +24,8 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.container import upgrade_database
-from bookbridge.entrypoints.presentation import plural, utc_time
+from bookbridge.entrypoints.documents import exception_document
+from bookbridge.entrypoints.presentation import plural, utc_time, where_words
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -69,13 +70,12 @@ def exceptions_list(
         uow = container.unit_of_work()
         with uow:
             items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
-        if as_json:
-            screen().print_json(json.dumps([{
-                "id": e.id, "kind": e.kind.value, "isbn": e.isbn, "storefront": e.storefront, "field": e.field,
-                "message": e.message, "count": e.count, "first_seen": e.first_seen.isoformat(),
-                "last_seen": e.last_seen.isoformat()} for e in items]))
+        settings = container.settings()
+        store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
+        if as_json:  # the rows of /api/exceptions
+            screen().print_json(json.dumps([exception_document(e, store, zones) for e in items]))
             return
-        print_exceptions(screen(), items)
+        print_exceptions(screen(), items, store=store, zones=zones)
 
 
 @exceptions_app.command("show")
@@ -95,7 +95,8 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", item.storefront), ("field", item.field), ("message", item.message),
+                             ("where", where_words(item.storefront, container.settings().store.name)),
+                             ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")

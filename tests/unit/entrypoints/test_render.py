@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from functools import partial
 
 from rich.console import Console
 
@@ -29,7 +30,7 @@ def test_exception_messages_keep_their_brackets():
     item = SyncException(id=7, kind=ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:[feed]",
                          message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind", count=1,
                          first_seen=NOW, last_seen=NOW)
-    out = _printed(print_exceptions, [item])
+    out = _printed(partial(print_exceptions, store="shop", zones={}), [item])
     assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out
 
 
@@ -96,3 +97,18 @@ def test_a_narrow_terminal_never_cuts_a_count_header_and_the_table_fits():
         assert "…" not in out and "held" in out, out  # headers break, at worst (`uncha` / `nged`)
         lines = [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└"))]
         assert all(line.rstrip()[-1] in "│┃┓┘" for line in lines), out  # none runs off the edge
+
+
+def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_utc():
+    """A storefront's exception in its own time zone, naming it; one on the store itself (or a source) in UTC,
+    saying so; the store is called the store, never a storefront."""
+    summer = datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
+    items = [SyncException(id=n, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780306406157", storefront=where,
+                           message="no price", field=None, count=1, first_seen=summer, last_seen=summer)
+             for n, where in enumerate(("us", "shop", "source:sample"), start=1)]
+    out = _printed(partial(print_exceptions, store="shop", zones={"us": "America/New_York", "uk": "Europe/London"}),
+                   items)
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d ", line)}
+    assert "2026-07-01 00:30 EDT (America/New_York)" in rows["1"] and "UTC" not in rows["1"], rows["1"]
+    assert "2026-07-01 04:30 UTC" in rows["2"] and "store “shop”" in rows["2"], rows["2"]
+    assert "2026-07-01 04:30 UTC" in rows["3"] and "source:sample" in rows["3"], rows["3"]
