@@ -9,8 +9,9 @@ import io
 import json
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dependency_injector import providers
@@ -23,6 +24,7 @@ from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.limits import BodyLimit
+from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.metrics import observe_job_lag, record_api_calls, record_sync_report
 from http_support import (
     ADMIN_TOKEN,
@@ -35,6 +37,7 @@ from http_support import (
     http_container,
     payload,
     seed_exception,
+    sign_in,
     signed_headers,
 )
 
@@ -202,10 +205,21 @@ def test_the_default_end_is_the_latest_storefront_s_local_day(tmp_path: Path,
                            channel_id=2, default_currency=False)]})
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(FixedClock(datetime(2026, 12, 7, 20, 0, tzinfo=UTC))))
-    client = TestClient(create_app(container, FakeHooks(), sales=fake_sales, worker_poll_seconds=0.2))
+    asked: list[date] = []
+
+    def sales(start: date, end: date, group_by: str) -> Any:
+        asked.append(end)
+        return fake_sales(start, end, group_by)
+
+    app = create_app(container, FakeHooks(), sales=sales, worker_poll_seconds=0.2)
+    client = TestClient(app)
     body = client.get("/api/sales", headers=admin()).json()
     assert (body["start"], body["end"]) == ("2026-11-11", "2026-12-08")
     assert "storefronts' own days" in client.get("/openapi.json").text
+    asked.clear()
+    client.cookies.set(SESSION_COOKIE, sign_in(app))
+    assert client.get("/dashboard").status_code == 200
+    assert asked and set(asked) == {date(2026, 12, 8)}, asked  # the dashboard's charts end on the same day
 
 
 def test_the_default_sales_report_reads_the_containers_ledger(tmp_path: Path,

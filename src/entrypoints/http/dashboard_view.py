@@ -23,7 +23,7 @@ from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
-from bookbridge.domain.sales import ReprintPolicy
+from bookbridge.domain.sales import ReprintPolicy, latest_sales_day
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
@@ -223,7 +223,7 @@ def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collec
 
 
 def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
-    end = state.clock.now().date()
+    end = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])  # as /api/sales
     # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say.
     start = end - timedelta(days=end.weekday(), weeks=SALES_WEEKS - 1)
     try:
