@@ -40,6 +40,7 @@ from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
@@ -72,7 +73,7 @@ STOREFRONTS = (
 
 
 def _plan_table(plan: Plan) -> Table:
-    table = Table(title=f"Plan for store {plan.storefront!r}")
+    table = WholeTable(title=f"Plan for store {plan.storefront!r}")
     table.add_column("action")
     table.add_column("products", justify="right")
     for name, count in plan.counts.items():
@@ -81,7 +82,7 @@ def _plan_table(plan: Plan) -> Table:
 
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
-    table = Table(title=title)
+    table = WholeTable(title=title)
     table.add_column("store")
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)

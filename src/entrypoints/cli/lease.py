@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.presentation import utc_time
 
 lease_app = typer.Typer(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
@@ -35,7 +35,7 @@ def list_leases(
     if not held:
         out.print("No lease is held: no instance is syncing a store, importing orders or running a launch now.")
         return
-    table = Table(title="Leases")
+    table = WholeTable(title="Leases")
     for column in ("name", "holder", "lapses at", "state"):
         table.add_column(column)
     for info in held:

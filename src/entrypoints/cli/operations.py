@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -23,6 +22,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
@@ -232,7 +232,7 @@ def runs(
         uow = container.unit_of_work()
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
-        table = Table(title="Sync runs")
+        table = WholeTable(title="Sync runs")
         counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
         for column in ("id", "store", "started", "finished", "outcome"):
             table.add_column(column)

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.presentation import local_time, plain_schedule, utc_time
 from bookbridge.entrypoints.scheduler import stored_jobs
@@ -127,7 +127,7 @@ def jobs(config: Path | None = ConfigOption,
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
         storefronts = list(container.settings().storefronts)
         store = container.settings().store.name  # the order import's too: there is one store, as the dashboard says
-    table = Table(title="Scheduled jobs")
+    table = WholeTable(title="Scheduled jobs")
     for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
         table.add_column(column)
     for job in found:
@@ -151,7 +151,7 @@ def milestones(config: Path | None = ConfigOption,
     """
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
-    table = Table(title="Milestones")
+    table = WholeTable(title="Milestones")
     for column in ("at", "ISBN", "transition", "before", "after", "action", "ok", "detail"):
         table.add_column(column)
     for r in records:
