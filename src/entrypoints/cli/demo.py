@@ -115,7 +115,8 @@ SIMULATED = timedelta(days=3)  # the demo's clock runs through the three days th
 def demo(
     serve: bool = typer.Option(False, "--serve", help="then keep the service and its dashboard running (Ctrl-C "
                                "stops it) and print the URL"),
-    port: int | None = typer.Option(None, help="with --serve: the HTTP port (default: 8080 when free, else any)"),
+    port: int | None = typer.Option(None, metavar="PORT",
+                                    help="with --serve: the HTTP port (default: 8080 when free, else any)"),
     keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
                               "and print its path"),
 ) -> None:

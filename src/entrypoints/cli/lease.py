@@ -8,13 +8,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, Commands, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.presentation import utc_time
 
-lease_app = typer.Typer(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
-                             "order import, a launch).", short_help="Leases: one instance per job at a time.",
-                        no_args_is_help=True)
+lease_app = Commands(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
+                          "order import, a launch).", short_help="Leases: one instance per job at a time.")
 
 
 @lease_app.command("list")
@@ -47,7 +46,8 @@ def list_leases(
 
 @lease_app.command("release")
 def release_lease(
-    name: str = typer.Argument(..., help="the lease's name, as `bookbridge lease list` shows it (e.g. sync:shop)"),
+    name: str = typer.Argument(..., metavar="NAME",
+                               help="the lease's name, as `bookbridge lease list` shows it (e.g. sync:shop)"),
     config: Path | None = ConfigOption,
 ) -> None:
     """Free a lease whoever holds it. Only when its holder is stopped: otherwise two instances run the job."""

@@ -41,10 +41,11 @@ def db_upgrade(config: Path | None = ConfigOption) -> None:
 
 KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
                           help="only exceptions of this kind (repeat for several): " + ", ".join(ExceptionKind))
-StorefrontOption = typer.Option(None, "--storefront", "-s", help="only exceptions on this storefront")
+StorefrontOption = typer.Option(None, "--storefront", "-s", metavar="STOREFRONT",
+                                help="only exceptions on this storefront")
 IdArgument = typer.Argument(..., metavar="ID", show_default=False,
                             help="the exception's id (`bookbridge exceptions list`)")
-IsbnOption = typer.Option(None, "--isbn", help="only exceptions about this ISBN (or product SKU)")
+IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", help="only exceptions about this ISBN (or product SKU)")
 
 
 def _matching(items: list[SyncException], kinds: list[ExceptionKind] | None, storefront: str | None,
@@ -108,7 +109,7 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
 def exceptions_resolve(
     exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False,
                                                       help="the ids to resolve (`bookbridge exceptions list`)"),
-    note: str = typer.Option(..., "--note", "-n", help="what was done about it"),
+    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
     isbn: str | None = IsbnOption,
@@ -225,7 +226,7 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
 def runs(
     config: Path | None = ConfigOption,
-    limit: int = typer.Option(20, help="how many runs to show"),
+    limit: int = typer.Option(20, metavar="N", help="how many runs to show"),
 ) -> None:
     """List recent syncs, newest first."""
     with running(config, need_storefronts=False) as container:

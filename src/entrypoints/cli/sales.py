@@ -44,7 +44,8 @@ sales_app = command_group("Sales from imported orders: reports and exports.")
 @orders_app.command("import")
 def orders_import(
     config: Path | None = ConfigOption,
-    since: str | None = typer.Option(None, "--since", help="read orders modified from this day (YYYY-MM-DD, UTC) "
+    since: str | None = typer.Option(None, "--since", metavar="DAY|INSTANT",
+                                     help="read orders modified from this day (YYYY-MM-DD, UTC) "
                                      "or instant (ISO 8601) instead of the cursor: rebuilds a period's facts"),
 ) -> None:
     """Import the store's orders as sales.
@@ -126,10 +127,11 @@ def _window(start: str | None, end: str | None, clock_today: date) -> tuple[date
 @sales_app.command("report")
 def report_command(
     config: Path | None = ConfigOption,
-    start: str | None = typer.Option(None, "--from", help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
+    start: str | None = typer.Option(None, "--from", metavar="DAY",
+                                     help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
                                      "before --to)"),
-    end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
-    by: str = typer.Option("title", "--by", help=f"group by {'|'.join(GROUPINGS)}"),
+    end: str | None = typer.Option(None, "--to", metavar="DAY", help="last day, YYYY-MM-DD (default: today, UTC)"),
+    by: str = typer.Option("title", "--by", metavar="GROUPING", help=f"group by {'|'.join(GROUPINGS)}"),
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
 ) -> None:
@@ -217,9 +219,9 @@ def _rate(value: Decimal) -> str:
 @sales_app.command("export")
 def export_command(
     config: Path | None = ConfigOption,
-    start: str | None = typer.Option(None, "--from", help="first day, YYYY-MM-DD"),
-    end: str | None = typer.Option(None, "--to", help="last day, YYYY-MM-DD (default: today, UTC)"),
-    sink: str | None = typer.Option(None, "--sink", help="only this sink (its name)"),
+    start: str | None = typer.Option(None, "--from", metavar="DAY", help="first day, YYYY-MM-DD"),
+    end: str | None = typer.Option(None, "--to", metavar="DAY", help="last day, YYYY-MM-DD (default: today, UTC)"),
+    sink: str | None = typer.Option(None, "--sink", metavar="NAME", help="only this sink (its name)"),
 ) -> None:
     """Send days of sales to the sales sinks again.
 

@@ -101,8 +101,9 @@ def run_service(container: Container, *, http: bool, host: str, port: int,
 
 def serve(
     config: Path | None = ConfigOption,
-    host: str | None = typer.Option(None, help="listen address (default: [service] host, 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="listen port (default: [service] port, 8080)"),
+    host: str | None = typer.Option(None, metavar="ADDRESS",
+                                    help="listen address (default: [service] host, 127.0.0.1)"),
+    port: int | None = typer.Option(None, metavar="PORT", help="listen port (default: [service] port, 8080)"),
     no_http: bool = typer.Option(False, "--no-http", help="run the scheduler only, without the HTTP app"),
 ) -> None:
     """Run the service: syncs, launches, orders and the dashboard.
@@ -118,7 +119,7 @@ def serve(
 
 
 def jobs(config: Path | None = ConfigOption,
-         limit: int = typer.Option(30, help="how many jobs to show")) -> None:
+         limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
     Regular runs, launches and campaign flips, each in its storefront's time zone.
@@ -143,8 +144,8 @@ def jobs(config: Path | None = ConfigOption,
 
 
 def milestones(config: Path | None = ConfigOption,
-               limit: int = typer.Option(30, help="how many events to show"),
-               isbn: str | None = typer.Option(None, help="only this edition")) -> None:
+               limit: int = typer.Option(30, metavar="N", help="how many events to show"),
+               isbn: str | None = typer.Option(None, metavar="ISBN", help="only this edition")) -> None:
     """List recent milestones and what their actions did.
 
     Newest first; each names the edition, the transition and the store action it triggered.

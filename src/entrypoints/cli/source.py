@@ -213,7 +213,8 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
 
 @source_app.command("inspect")
 def inspect(
-    source: str | None = typer.Argument(None, help="an ONIX file, drop folder or URL, or omit for the configured "
+    source: str | None = typer.Argument(None, metavar="SOURCE",
+                                        help="an ONIX file, drop folder or URL, or omit for the configured "
                                         "source"),
     config: Path | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),

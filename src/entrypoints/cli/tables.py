@@ -36,8 +36,8 @@ class WholeTable(Table):
             try:
                 yield from super().__rich_console__(console, options)
             finally:
-                for column, width in zip(self.columns, saved, strict=True):
-                    column.width = width
+                for column, was in zip(self.columns, saved, strict=True):
+                    column.width = was
 
     def _overhead(self) -> int:
         """The columns' padding and the borders: the width that is not the values'."""
