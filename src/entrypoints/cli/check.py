@@ -21,7 +21,6 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
@@ -34,6 +33,7 @@ from bookbridge.entrypoints.cli.common import (
     configured,
     screen,
 )
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import (
     Container,
     build_command,
@@ -147,7 +147,7 @@ def channel_findings(settings: Settings, result: ProbeResult) -> list[ProbeFindi
 
 
 def print_findings(console: Console, findings: list[ProbeFinding]) -> None:
-    table = Table(title="Connections")
+    table = WholeTable(title="Connections")
     for column in ("", "target", "call", "result", "how to fix"):
         table.add_column(column, overflow="fold")
     for f in findings:
@@ -161,7 +161,7 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
     if result.channels is None:
         return
     mapped = {s.channel_id: s.name for s in settings.storefronts}
-    table = Table(title="The store's channels (map storefronts with channel_id)")
+    table = WholeTable(title="The store's channels (map storefronts with channel_id)")
     for column in ("id", "name", "type", "platform", "status", "storefront"):
         table.add_column(column)
     for c in result.channels:
@@ -175,7 +175,7 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
                   + (f", {report.delisted} withdrawn" if report.delisted else "")
                   + f"; {plural(report.blocking, 'blocking problem')}, {plural(report.warnings, 'warning')}")
     if report.by_code:
-        table = Table(title="Problems by code")
+        table = WholeTable(title="Problems by code")
         for column in ("severity", "code", "count", "for example"):
             table.add_column(column, overflow="fold")
         for (severity, code), count in report.by_code.items():
@@ -185,7 +185,7 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
     if report.unmapped_subjects:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
             f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
-    table = Table(title="Per storefront: where each edition stands")
+    table = WholeTable(title="Per storefront: where each edition stands")
     table.add_column("storefront")
     # In the listing rules' order, so that they add up; every reason not to list is "held back" (the glossary).
     for column in ("editions", "listed", "held back: not licensed", "held back: a problem",

@@ -4,14 +4,15 @@ a command runs in."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperArgument, TyperCommand
 
 from bookbridge.entrypoints.container import Container, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
@@ -27,9 +28,45 @@ ConfigOption = typer.Option(None, "--config", "-c", metavar="FILE", help="bookbr
 UNWRAPPED_WIDTH = 10_000
 
 
-def command_group(help_text: str) -> typer.Typer:
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+
+
+class Command(TyperCommand):
+    """A command whose help names an argument as it names an option, by its metavar alone (`ID...`, `FILE`):
+    typer would follow the name with the Python type (`ID <list[int]>`), which tells a reader nothing."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                placeholder = param.display_type_rich(ctx)
+                arguments.append((record[0].removesuffix(f" {placeholder}") if placeholder else record[0], record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+class Commands(typer.Typer):
+    """The top level or a group of commands (`bookbridge exceptions ...`): plain help, each command's `Command`'s."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**{"no_args_is_help": True, "rich_markup_mode": None, "add_completion": False, **options})
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[CommandFunction], CommandFunction]:
+        kwargs.setdefault("cls", Command)
+        return super().command(*args, **kwargs)
+
+
+def command_group(help_text: str) -> Commands:
     """A group of commands (`bookbridge exceptions ...`), with the same plain help as the top level."""
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+    return Commands(help=help_text)
 
 
 def on_terminal(stream: Any) -> bool:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -23,6 +22,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
@@ -41,10 +41,11 @@ def db_upgrade(config: Path | None = ConfigOption) -> None:
 
 KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
                           help="only exceptions of this kind (repeat for several): " + ", ".join(ExceptionKind))
-StorefrontOption = typer.Option(None, "--storefront", "-s", help="only exceptions on this storefront")
+StorefrontOption = typer.Option(None, "--storefront", "-s", metavar="STOREFRONT",
+                                help="only exceptions on this storefront")
 IdArgument = typer.Argument(..., metavar="ID", show_default=False,
                             help="the exception's id (`bookbridge exceptions list`)")
-IsbnOption = typer.Option(None, "--isbn", help="only exceptions about this ISBN (or product SKU)")
+IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", help="only exceptions about this ISBN (or product SKU)")
 
 
 def _matching(items: list[SyncException], kinds: list[ExceptionKind] | None, storefront: str | None,
@@ -108,7 +109,7 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
 def exceptions_resolve(
     exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False,
                                                       help="the ids to resolve (`bookbridge exceptions list`)"),
-    note: str = typer.Option(..., "--note", "-n", help="what was done about it"),
+    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
     isbn: str | None = IsbnOption,
@@ -225,14 +226,14 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
 def runs(
     config: Path | None = ConfigOption,
-    limit: int = typer.Option(20, help="how many runs to show"),
+    limit: int = typer.Option(20, metavar="N", help="how many runs to show"),
 ) -> None:
     """List recent syncs, newest first."""
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
-        table = Table(title="Sync runs")
+        table = WholeTable(title="Sync runs")
         counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
         for column in ("id", "store", "started", "finished", "outcome"):
             table.add_column(column)

@@ -16,6 +16,7 @@ from bookbridge.domain.formats import Format
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind, FieldChange
 from bookbridge.domain.ports import SyncException
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import plural, utc_time
 
@@ -33,6 +34,11 @@ def add_isbn_column(table: Table) -> None:
     table.add_column("ISBN", no_wrap=True, min_width=13)
 
 
+def add_format_column(table: Table, name: str = "format", **options: Any) -> None:
+    """A format column whose names stay whole on a narrow terminal (`eBook (EPUB)`, never `eBook` over `(EPUB)`)."""
+    table.add_column(name, no_wrap=True, **options)
+
+
 def format_name(code: str) -> str:
     """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
     try:
@@ -47,7 +53,7 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
 
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
-    counts = Table(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
+    counts = WholeTable(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
     for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
         add_count_column(counts, column)
     c = plan.counts
@@ -55,9 +61,9 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
                    str(c["held_back"]))
     console.print(counts)
     if plan.actions:
-        detail = Table(title="Changes")
+        detail = WholeTable(title="Changes")
         for column in ("action", "SKU", "name", "field", "before", "after"):
-            detail.add_column(column, overflow="fold")
+            detail.add_column(column, overflow="fold", no_wrap=column == "SKU")  # an ISBN, or a family's key
         for action in plan.actions[:limit]:
             sku = action.listing.sku if action.listing else action.key
             name = action.listing.name if action.listing else ""
@@ -115,7 +121,7 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     """A sync's counts; a retry's (`isbn`) count that edition's products alone."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
     title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
-    table = Table(title=escape(title))
+    table = WholeTable(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)
     table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
@@ -144,11 +150,11 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
 
 
 def print_exceptions(console: Console, items: list[SyncException]) -> None:
-    table = Table(title=f"Open exceptions: {len(items)}",
+    table = WholeTable(title=f"Open exceptions: {len(items)}",
                   caption="where: a storefront (readiness, rights), the store (store refusals, drift), "
                           "source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "ISBN")
     for e in items:
         table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
                       str(e.count), utc_time(e.last_seen), escape(e.message))

@@ -39,6 +39,7 @@ from bookbridge.entrypoints.cli.common import (
     configured,
     screen,
 )
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import build_source
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
@@ -146,12 +147,16 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
     raise typer.BadParameter(f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
 
 
+WHOLE = frozenset({"ISBN", "format", "pub. date"})  # values a narrow terminal must not break: the others wrap
+
+
 def _print_tables(console: Console, read: SourceRead, categories: CategoryMapping) -> None:
     families: list[TitleFamily] = list(read.families)
     editions = sum(len(f.editions) for f in families)
-    table = Table(title=f"{plural(len(families), 'title family', 'title families')}, {plural(editions, 'edition')}")
+    table = WholeTable(title=f"{plural(len(families), 'title family', 'title families')}, "
+                             f"{plural(editions, 'edition')}")
     for column in ("family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices", "rights"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in WHOLE)
     for family in families:
         for e in family.editions:
             prices = "\n".join(_price_words(p) for p in e.prices[:6])
@@ -166,7 +171,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
         for e in family.editions:
             console.print(_details(e, categories))
     if read.problems:
-        problems = Table(title=plural(len(read.problems), "problem"))
+        problems = WholeTable(title=plural(len(read.problems), "problem"))
         for column in ("severity", "record", "line", "field", "problem"):
             problems.add_column(column, overflow="fold")
         for p in read.problems:
@@ -177,7 +182,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
 def _details(e: Edition, categories: CategoryMapping) -> Table:
     """Everything mapped for one edition, one row per kind of thing."""
     doc = _edition_document(e, categories)
-    table = Table(title=f"{e.isbn} {escape(e.display_title)} ({e.format.label})", show_header=False)
+    table = WholeTable(title=f"{e.isbn} {escape(e.display_title)} ({e.format.label})", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     rows = {
@@ -208,7 +213,8 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
 
 @source_app.command("inspect")
 def inspect(
-    source: str | None = typer.Argument(None, help="an ONIX file, drop folder or URL, or omit for the configured "
+    source: str | None = typer.Argument(None, metavar="SOURCE",
+                                        help="an ONIX file, drop folder or URL, or omit for the configured "
                                         "source"),
     config: Path | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),

@@ -95,3 +95,78 @@ def test_a_narrow_terminal_never_cuts_a_count_header_and_the_table_fits():
         assert "…" not in out and "held" in out, out  # headers break, at worst (`uncha` / `nged`)
         lines = [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└"))]
         assert all(line.rstrip()[-1] in "│┃┓┘" for line in lines), out  # none runs off the edge
+
+
+LONG_TITLE = "The Borrowed Ledger Returns: A Novel of the Northern Archipelago"
+
+
+def _table_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└", "┡"))]
+
+
+def _words_whole(out: str, text: str) -> bool:
+    """Every word of `text` appears whole in `out` (a wrapped title keeps its words), and nothing is elided."""
+    return "…" not in out and all(re.search(rf"(?<!\S){re.escape(w)}(?!\S)", out) for w in text.split())
+
+
+def test_a_narrow_terminal_keeps_formats_and_titles_whole_in_the_reprint_signal():
+    from decimal import Decimal
+
+    from bookbridge.application.sales_report import ReprintRow, SalesReport, SalesReportRow
+    from bookbridge.entrypoints.cli.sales import print_report as print_sales
+
+    report = SalesReport(
+        start=NOW.date(), end=NOW.date(), group_by="title",
+        rows=(SalesReportRow("9781800000339", LONG_TITLE, "GBP", 3, Decimal("29.97"), "ebook-epub"),),
+        formats=(),
+        reprint=(ReprintRow("9781800000339", LONG_TITLE, "ebook-epub", 4, Decimal("1.00"), 2, Decimal("2.0"), True),
+                 ReprintRow("9781800000346", LONG_TITLE, "audio-cd", 4, Decimal("1.00"), 2, Decimal("2.0"), True)))
+    out = _on_a_terminal(print_sales, report)
+    assert out.count("eBook (EPUB)") == 2 and "Audio CD" in out, out  # a format's name on one line
+    assert _words_whole(out, LONG_TITLE), out  # `Archipel` over `ago` no more
+    assert all(len(line) <= 80 and line.rstrip()[-1] in "│┃┓┘┩" for line in _table_lines(out)), out
+
+
+def test_a_narrow_terminal_wraps_a_plans_names_between_words():
+    from bookbridge.application.sync import PlannedSync
+    from bookbridge.domain.listing import build_edition_listing
+    from bookbridge.domain.model import TextContent, TextKind
+    from bookbridge.domain.plan import applied_after, plan_changes
+    from bookbridge.domain.ports import SourceRead
+    from bookbridge.entrypoints.cli.render import print_plan
+    from examples import edition, storefront
+
+    before = build_edition_listing(edition(title=LONG_TITLE), storefront(), at=NOW)
+    applied = {before.key: applied_after(plan_changes("shop", [before], {}).actions[0], None, product_id=1)}
+    text = "<p>A ledger, borrowed from a lighthouse keeper, returns to the Northern Archipelago.</p>"
+    listing = build_edition_listing(edition(title=LONG_TITLE, texts=(TextContent(kind=TextKind.DESCRIPTION,
+                                                                                 text=text),)), storefront(), at=NOW)
+    planned = PlannedSync(read=SourceRead(families=()), listings=(listing,),
+                          plan=plan_changes("shop", [listing], applied), applied=applied, catalogue={})
+    out = _on_a_terminal(print_plan, planned)
+    assert listing.sku in out and _words_whole(out, listing.name), out
+    assert all(len(line) <= 80 and line.rstrip()[-1] in "│┃┓┘┩" for line in _table_lines(out)), out
+
+
+def test_a_table_too_wide_for_the_terminal_prints_its_rows_as_plain_lines():
+    from bookbridge.entrypoints.cli.tables import WholeTable
+
+    table = WholeTable(title="Editions")
+    for column in ("ISBN", "format", "title", "status", "availability", "rights"):
+        table.add_column(column, no_wrap=column in ("ISBN", "format"))
+    table.add_row("9781800000339", "eBook (EPUB)", LONG_TITLE, "active", "available", "for sale worldwide")
+    out = _on_a_terminal(lambda c: c.print(table), width=40)
+    assert not _table_lines(out), out  # no table: it cannot fit 40 columns with its values whole
+    assert "9781800000339" in out and "eBook (EPUB)" in out and _words_whole(out, LONG_TITLE), out
+    assert "ISBN: 9781800000339\nformat: eBook (EPUB)\ntitle: The" in out, out
+    assert all(len(line) <= 40 for line in out.splitlines()), out
+
+
+def test_shared_widths_give_each_column_its_least_and_fill_the_width():
+    from rich.measure import Measurement
+
+    from bookbridge.entrypoints.cli.tables import shared_widths
+
+    spans = [Measurement(13, 13), Measurement(11, 64), Measurement(12, 12), Measurement(3, 5)]
+    widths = shared_widths(spans, 50)
+    assert sum(widths) == 50 and all(s.minimum <= w <= s.maximum for s, w in zip(spans, widths, strict=True))
