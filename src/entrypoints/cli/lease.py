@@ -36,7 +36,7 @@ def list_leases(
         return
     table = WholeTable(title="Leases")
     for column in ("name", "holder", "lapses at", "state"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "lapses at")  # an instant, whole
     for info in held:
         table.add_row(escape(info.name), escape(info.holder),
                       utc_time(info.expires_at) if info.expires_at else "with its session",

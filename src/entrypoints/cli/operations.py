@@ -236,7 +236,7 @@ def runs(
         table = WholeTable(title="Sync runs")
         counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
         for column in ("id", "store", "started", "finished", "outcome"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column in ("started", "finished"))  # an instant, whole
         for column in counted:
             table.add_column(column.replace("_", " "), justify="right")
         for r in recent:

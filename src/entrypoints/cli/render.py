@@ -154,7 +154,7 @@ def print_exceptions(console: Console, items: list[SyncException]) -> None:
                   caption="where: a storefront (readiness, rights), the store (store refusals, drift), "
                           "source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
-        table.add_column(column, overflow="fold", no_wrap=column == "ISBN")
+        table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
         table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
                       str(e.count), utc_time(e.last_seen), escape(e.message))

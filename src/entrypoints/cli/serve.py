@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import uvicorn
 
 logger = logging.getLogger(__name__)
+# Columns of instants (`2026-12-05 00:00 EST (America/New_York)`): a narrow terminal keeps each on one line.
+INSTANTS = frozenset({"next run", "in the storefronts' time zones", "at"})
 AppFactory = Callable[[Container, ServiceHooks], Any]  # create_app(container, hooks) -> an ASGI app
 
 
@@ -130,9 +132,9 @@ def jobs(config: Path | None = ConfigOption,
         store = container.settings().store.name  # the order import's too: there is one store, as the dashboard says
     table = WholeTable(title="Scheduled jobs")
     for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in INSTANTS)
     for job in found:
-        local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
+        local = "\n".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)  # one a line
         table.add_row(utc_time(job.run_at), local, job.kind, escape(job.store or store), plain_schedule(job.detail),
                       job.id)
     out = screen()
@@ -154,7 +156,7 @@ def milestones(config: Path | None = ConfigOption,
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
     table = WholeTable(title="Milestones")
     for column in ("at", "ISBN", "transition", "before", "after", "action", "ok", "detail"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in INSTANTS)
     for r in records:
         table.add_row(utc_time(r.at), r.event.isbn, str(r.event.transition), r.event.before or "",
                       r.event.after or "", r.action,

@@ -16,6 +16,8 @@ from rich.measure import Measurement
 from rich.table import Column, Table
 from rich.text import Text
 
+COUNT_HEADER_PIECE = 5  # the narrowest a right-aligned column's header breaks into
+
 
 class WholeTable(Table):
     """A rich `Table` that never cuts a word: laid out whole, or, where it cannot fit, each row as plain
@@ -28,16 +30,18 @@ class WholeTable(Table):
         if most <= available or not self.columns:  # rich lays it out as wide as its values: nothing to narrow
             yield from super().__rich_console__(console, options)
         elif least > available:
-            yield from self._plain_lines()
+            yield from self._plain_lines(options.max_width)
         else:
-            saved = [column.width for column in self.columns]
+            saved = [(column.width, column.overflow) for column in self.columns]
             for column, width in zip(self.columns, shared_widths(spans, available), strict=True):
                 column.width = width
+                if column.justify == "right":  # its header breaks rather than is cut; its values fit whole
+                    column.overflow = "fold"
             try:
                 yield from super().__rich_console__(console, options)
             finally:
-                for column, was in zip(self.columns, saved, strict=True):
-                    column.width = was
+                for column, (width, overflow) in zip(self.columns, saved, strict=True):
+                    column.width, column.overflow = width, overflow
 
     def _overhead(self) -> int:
         """The columns' padding and the borders: the width that is not the values'."""
@@ -45,8 +49,10 @@ class WholeTable(Table):
         borders = (len(self.columns) - 1 + (2 if self.show_edge else 0)) if self.box else 0
         return len(self.columns) * (left + right) + borders
 
-    def _plain_lines(self) -> Iterator[Text | str]:
-        """The title, then each row as a block of `header: value` lines (a blank line between rows)."""
+    def _plain_lines(self, width: int) -> Iterator[Text | str]:
+        """The title, then each row as a block of `header: value` lines (a blank line between rows). A value of
+        several lines, or a whole value (a column that must not wrap) too long to follow its header, goes under
+        the header, a line each, indented."""
         if self.title:
             yield self.title if isinstance(self.title, (str, Text)) else str(self.title)
         cells = [list(column.cells) for column in self.columns]
@@ -56,11 +62,22 @@ class WholeTable(Table):
             for column, values in zip(self.columns, cells, strict=True):
                 value = values[row] if row < len(values) else ""
                 if isinstance(value, (str, Text)) and str(value):
-                    header = str(column.header)
-                    yield Text.assemble(f"{header}: " if header else "",
-                                        value.copy() if isinstance(value, Text) else Text.from_markup(value))
+                    text = value.copy() if isinstance(value, Text) else Text.from_markup(value)
+                    yield from _field(str(column.header), text, whole=column.no_wrap, width=width)
         if self.caption:
             yield self.caption if isinstance(self.caption, (str, Text)) else str(self.caption)
+
+
+def _field(header: str, value: Text, *, whole: bool, width: int) -> Iterator[Text]:
+    label = f"{header}: " if header else ""
+    lines = value.split("\n")
+    if len(lines) == 1 and not (whole and len(label) + value.cell_len > width):
+        yield Text.assemble(label, value)  # the terminal's width wraps it between words
+        return
+    if header:
+        yield Text(f"{header}:")
+    for line in lines:
+        yield Text.assemble("  ", line, no_wrap=whole, overflow="ignore" if whole else "fold")
 
 
 def _span(console: Console, options: ConsoleOptions, column: Column) -> Measurement:
@@ -68,10 +85,13 @@ def _span(console: Console, options: ConsoleOptions, column: Column) -> Measurem
     of its longest value; both without padding."""
     if column.width is not None:
         return Measurement(column.width, column.width)
-    measured = [Measurement.get(console, options.update_width(10_000), cell)
-                for cell in (column.header, *column.cells)]
-    least = max((m.maximum if column.no_wrap else m.minimum for m in measured), default=1)
-    most = max((m.maximum for m in measured), default=1)
+    header, *cells = [Measurement.get(console, options.update_width(10_000), cell)
+                      for cell in (column.header, *column.cells)]
+    least = max((m.maximum if column.no_wrap else m.minimum for m in cells), default=1)
+    # A count's header may break (`uncha` / `nged`) so that the counts of a wide table stay a table; no other
+    # header does, and a count's value never does.
+    least = max(least, min(header.minimum, COUNT_HEADER_PIECE) if column.justify == "right" else header.minimum)
+    most = max((m.maximum for m in (header, *cells)), default=1)
     least = max(least, column.min_width or 0)
     return Measurement(least, max(most, least))
 
