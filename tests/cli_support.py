@@ -10,12 +10,14 @@ import struct
 import sys
 import termios
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer
 from click.testing import Result
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from bookbridge.entrypoints.cli import app
@@ -55,6 +57,18 @@ def forget_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test's configuration file alone decides: no BOOKBRIDGE_CONFIG or BOOKBRIDGE_DATABASE_URL from outside."""
     for name in ("BOOKBRIDGE_CONFIG", "BOOKBRIDGE_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+def every_command() -> list[tuple[str, ...]]:
+    """Every command's words (`()` for `bookbridge` itself, `("exceptions", "resolve")`), groups too."""
+
+    def walk(command: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        yield path
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app), ()))
 
 
 def run(*args: str, env: dict[str, str] | None = None, columns: int = 250) -> Result:

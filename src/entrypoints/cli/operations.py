@@ -40,7 +40,8 @@ def db_upgrade(config: Path | None = ConfigOption) -> None:
 
 
 KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
-                          help="only exceptions of this kind (repeat for several): " + ", ".join(ExceptionKind))
+                          help="only exceptions of this kind (repeat for several), one of:\n\n\b\n"
+                          + "\n".join(ExceptionKind))  # \b: click keeps the lines, so no code breaks at a hyphen
 StorefrontOption = typer.Option(None, "--storefront", "-s", metavar="STOREFRONT",
                                 help="only exceptions on this storefront")
 IdArgument = typer.Argument(..., metavar="ID", show_default=False,

@@ -87,7 +87,8 @@ def _instant(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise typer.BadParameter(f"--since takes YYYY-MM-DD or an ISO 8601 instant ({exc})") from None
+        raise typer.BadParameter(f"{text!r} is neither a day (YYYY-MM-DD) nor an ISO 8601 instant ({exc})",
+                                 param_hint="'--since'") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -114,14 +115,19 @@ def print_import(console: Console, report: ImportReport) -> None:
 
 
 def _window(start: str | None, end: str | None, clock_today: date) -> tuple[date, date]:
-    try:
-        last = date.fromisoformat(end) if end else clock_today
-        first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
-    except ValueError as exc:
-        raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from None
+    last = _day(end, "--to") if end else clock_today
+    first = _day(start, "--from") if start else last - timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     return first, last
+
+
+def _day(text: str, option: str) -> date:
+    """A day given on the command line; a bad one is an error naming its option (`--from`), as click's are."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a day: YYYY-MM-DD ({exc})", param_hint=f"'{option}'") from None
 
 
 @sales_app.command("report")

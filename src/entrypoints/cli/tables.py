@@ -40,8 +40,8 @@ class WholeTable(Table):
             try:
                 yield from super().__rich_console__(console, options)
             finally:
-                for column, (width, overflow) in zip(self.columns, saved, strict=True):
-                    column.width, column.overflow = width, overflow
+                for column, (was, overflow) in zip(self.columns, saved, strict=True):
+                    column.width, column.overflow = was, overflow
 
     def _overhead(self) -> int:
         """The columns' padding and the borders: the width that is not the values'."""

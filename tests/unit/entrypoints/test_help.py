@@ -4,24 +4,12 @@ DAY), never a Python type (`<str>`, `<int>`, `<path>`, `<list[int]>`), and a fla
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-import typer
-from typer.core import TyperGroup
 
-from bookbridge.entrypoints.cli import app
-from cli_support import run
+from cli_support import every_command, run
 
-
-def _commands(command: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    yield path
-    if isinstance(command, TyperGroup):
-        for name, sub in command.commands.items():
-            yield from _commands(sub, (*path, name))
-
-
-COMMANDS = list(_commands(typer.main.get_command(app)))
+COMMANDS = every_command()
 
 
 def test_the_walk_finds_every_command():
