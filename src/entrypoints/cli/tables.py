@@ -5,6 +5,12 @@ Rich fits a table to the terminal by narrowing its widest columns, whatever they
 `97818000…`, a format `eBook` over `(EPUB)`, a title `Archipel` over `ago`. `WholeTable` gives each column at
 least its longest word (a column that must not wrap, its longest value) and shares out the rest of the width in
 proportion to what each column would still take.
+
+Which columns must not wrap is said where a table is made (`no_wrap=True`): values with spaces that are read as
+one (an instant, `2026-12-05 00:00 EST (America/New_York)`; a format, `eBook (EPUB)`). A value without spaces
+(an ISBN, an id, a code, a URL) is one word, so it is whole anyway. A count's header (a right-aligned column) may
+break where the table would not fit otherwise; `tests/integration/test_cli_tables_fit.py` shows every table
+command at 60, 80, 100 and 120 columns.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ class WholeTable(Table):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         available = options.max_width - self._overhead()
         spans = [_span(console, options, column) for column in self.columns]
+        if sum(s.minimum for s in spans) > available:  # before giving up the table: counts' headers break
+            spans = [_span(console, options, column, break_count_header=True) for column in self.columns]
         least, most = sum(s.minimum for s in spans), sum(s.maximum for s in spans)
         if most <= available or not self.columns:  # rich lays it out as wide as its values: nothing to narrow
             yield from super().__rich_console__(console, options)
@@ -76,11 +84,12 @@ def _field(header: str, value: Text, *, whole: bool, width: int) -> Iterator[Tex
         return
     if header:
         yield Text(f"{header}:")
-    for line in lines:
-        yield Text.assemble("  ", line, no_wrap=whole, overflow="ignore" if whole else "fold")
+    for line in lines:  # a whole value wider than the terminal breaks at its edge rather than lose its end
+        yield Text.assemble("  ", line, no_wrap=whole and line.cell_len + 2 <= width, overflow="fold")
 
 
-def _span(console: Console, options: ConsoleOptions, column: Column) -> Measurement:
+def _span(console: Console, options: ConsoleOptions, column: Column, *,
+          break_count_header: bool = False) -> Measurement:
     """The least width that keeps a column's words whole (its whole values, if it must not wrap), and the width
     of its longest value; both without padding."""
     if column.width is not None:
@@ -88,9 +97,10 @@ def _span(console: Console, options: ConsoleOptions, column: Column) -> Measurem
     header, *cells = [Measurement.get(console, options.update_width(10_000), cell)
                       for cell in (column.header, *column.cells)]
     least = max((m.maximum if column.no_wrap else m.minimum for m in cells), default=1)
-    # A count's header may break (`uncha` / `nged`) so that the counts of a wide table stay a table; no other
-    # header does, and a count's value never does.
-    least = max(least, min(header.minimum, COUNT_HEADER_PIECE) if column.justify == "right" else header.minimum)
+    # A count's header may break (`uncha` / `nged`) where the table would not fit otherwise, so that it stays a
+    # table; no other header does, and a count's value never does.
+    counts = break_count_header and column.justify == "right"
+    least = max(least, min(header.minimum, COUNT_HEADER_PIECE) if counts else header.minimum)
     most = max((m.maximum for m in (header, *cells)), default=1)
     least = max(least, column.min_width or 0)
     return Measurement(least, max(most, least))
