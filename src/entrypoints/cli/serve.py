@@ -130,14 +130,15 @@ def jobs(config: Path | None = ConfigOption,
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
         storefronts = list(container.settings().storefronts)
         store = container.settings().store.name  # the order import's too: there is one store, as the dashboard says
+    out = screen()
     table = WholeTable(title="Scheduled jobs")
     for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
         table.add_column(column, no_wrap=column in INSTANTS)
+    between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line
     for job in found:
-        local = "\n".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)  # one a line
+        local = between.join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
         table.add_row(utc_time(job.run_at), local, job.kind, escape(job.store or store), plain_schedule(job.detail),
                       job.id)
-    out = screen()
     if not found:  # an empty table would not say why
         out.print("No scheduled jobs yet: `bookbridge serve` schedules them (regular runs, launches and campaign "
                   "flips) in the state database, where this command reads them.")
