@@ -137,3 +137,27 @@ def test_lease_list_and_release(tmp_path, monkeypatch):
     again = runner.invoke(app, ["lease", "release", "sync:shop", "--config", str(config)])
     assert again.exit_code == 1
     engine.dispose()
+
+
+def test_exceptions_show_prints_a_message_with_brackets_as_it_is(config):
+    """A message that quotes a TOML table or a title's bracketed part is text, not rich markup that swallows it."""
+    from datetime import UTC, datetime
+
+    from bookbridge.domain.ports import ExceptionKind
+    from bookbridge.entrypoints.cli.common import configured
+
+    assert run("db", "upgrade", "-c", str(config)).exit_code == 0
+    container = configured(config)
+    try:
+        uow = container.unit_of_work()
+        with uow:
+            item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:[feed]",
+                                         message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind",
+                                         at=datetime(2026, 11, 28, 10, tzinfo=UTC))
+            uow.commit()
+    finally:
+        container.shutdown_resources()
+    shown = run("exceptions", "show", str(item.id), "-c", str(config))
+    assert shown.exit_code == 0, shown.output
+    out = shown.output
+    assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out, out

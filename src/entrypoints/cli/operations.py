@@ -99,7 +99,7 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
                              ("where", item.storefront), ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
-            console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
+            console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
         for o in history:
             outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
             console.print(f"  run {o.run_id} {utc_time(o.at)} {o.action} {escape(outcome)}")

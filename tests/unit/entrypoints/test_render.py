@@ -170,3 +170,19 @@ def test_shared_widths_give_each_column_its_least_and_fill_the_width():
     spans = [Measurement(13, 13), Measurement(11, 64), Measurement(12, 12), Measurement(3, 5)]
     widths = shared_widths(spans, 50)
     assert sum(widths) == 50 and all(s.minimum <= w <= s.maximum for s, w in zip(spans, widths, strict=True))
+
+
+def test_source_inspect_shows_an_instant_in_utc_saying_so_and_a_date_as_it_is():
+    """A price window or an embargo given as an instant (ONIX dates with a time) is shown as the glossary says
+    (`2026-12-09 05:00 UTC`), not as an offset alone or an ISO instant cut short (`2026-12-09T05:00`)."""
+    from datetime import date
+
+    from bookbridge.domain.categories import CategoryMapping
+    from bookbridge.entrypoints.cli.source import _details, _price_words
+    from examples import edition, gbp
+
+    window = gbp("14.00", valid_from=datetime(2026, 12, 9, 5, tzinfo=UTC), valid_until=date(2026, 12, 31))
+    assert _price_words(window).endswith("2026-12-09 05:00 UTC to 2026-12-31"), _price_words(window)
+    embargoed = edition(prices=(window,), sales_embargo=datetime(2026, 12, 9, 5, tzinfo=UTC))
+    out = _printed(lambda c: c.print(_details(embargoed, CategoryMapping())))
+    assert "sales_embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
