@@ -355,3 +355,18 @@ def test_an_edition_out_of_print_and_not_licensed_gives_every_cause_the_licence_
     licence, stage = product.not_listed_reason.split("; ")
     assert licence.startswith("not licensed for sale in GB") and stage == "out of print (PublishingStatus 07)"
     assert not [p for p in product.problems if p.blocking]
+
+
+def test_a_shared_products_reason_tells_the_storefronts_apart_from_their_causes() -> None:
+    """Out of print everywhere and not licensed in the US: `uk: out of print | us: not licensed; out of print`,
+    never a list where a reader cannot tell which cause is whose storefront's."""
+    ny = storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                    timezone="America/New_York", default_currency=False)
+    uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
+    gone = edition(publishing_status="07", rights=uk_only, prices=(gbp("9.99"), usd("14.99")))
+    [product] = build_store_listings([family(gone)], [storefront(), ny], at=datetime(2026, 9, 1, tzinfo=UTC),
+                                     store="shop")
+    assert product.not_listed_reason is not None
+    uk, us = product.not_listed_reason.split(" | ")
+    assert uk == "uk: out of print (PublishingStatus 07)"
+    assert us.startswith("us: not licensed for sale in US") and us.endswith("; out of print (PublishingStatus 07)")
