@@ -20,7 +20,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_exceptions
+from bookbridge.entrypoints.cli.render import print_exceptions, where_text
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
@@ -76,7 +76,7 @@ def exceptions_list(
                 "message": e.message, "count": e.count, "first_seen": e.first_seen.isoformat(),
                 "last_seen": e.last_seen.isoformat()} for e in items]))
             return
-        print_exceptions(screen(), items)
+        print_exceptions(screen(), items, container.settings().store.name)
 
 
 @exceptions_app.command("show")
@@ -91,12 +91,14 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
+        store = container.settings().store.name
         console = screen()
         if item is None:
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", item.storefront), ("field", item.field), ("message", item.message),
+                             ("where", where_text(item.storefront, store)), ("field", item.field),
+                             ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")

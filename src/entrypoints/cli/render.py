@@ -149,13 +149,22 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
                       f"{escape(r.detail)}")
 
 
-def print_exceptions(console: Console, items: list[SyncException]) -> None:
+def where_text(name: str | None, store: str | None) -> str:
+    """Where an exception is, as the dashboard says it: a storefront's name, the store's as the store's
+    (`store 'shop'`: a storefront is never the store's name), a source or orders (`source:feed`)."""
+    if not name:
+        return ""
+    return f"store {name!r}" if name == store else name
+
+
+def print_exceptions(console: Console, items: list[SyncException], store: str | None = None) -> None:
     table = WholeTable(title=f"Open exceptions: {len(items)}",
                   caption="where: a storefront (readiness, rights), the store (store refusals, drift), "
                           "source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column == "ISBN")
     for e in items:
-        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
+        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where_text(e.storefront, store)),
+                      escape(e.field or ""),
                       str(e.count), utc_time(e.last_seen), escape(e.message))
     console.print(table)

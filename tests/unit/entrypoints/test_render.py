@@ -186,3 +186,14 @@ def test_source_inspect_shows_an_instant_in_utc_saying_so_and_a_date_as_it_is():
     embargoed = edition(prices=(window,), sales_embargo=datetime(2026, 12, 9, 5, tzinfo=UTC))
     out = _printed(lambda c: c.print(_details(embargoed, CategoryMapping())))
     assert "sales_embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
+
+
+def test_an_exception_on_the_store_itself_names_it_as_the_store():
+    """A storefront is never the store's name: `store 'shop'` in the where column, as on the dashboard."""
+    def item(where: str) -> SyncException:
+        return SyncException(id=1, kind=ExceptionKind.UNMAPPED_SUBJECT, isbn="9781800000148", storefront=where,
+                             message="thema code PD has no category", field="Subject/thema", count=1,
+                             first_seen=NOW, last_seen=NOW)
+
+    out = _printed(lambda c, items: print_exceptions(c, items, "shop"), [item("shop"), item("uk")])
+    assert "store 'shop'" in out and "│ uk " in out, out
