@@ -23,7 +23,7 @@ class WholeTable(Table):
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         available = options.max_width - self._overhead()
-        spans = [_span(console, options, column) for column in self.columns]
+        spans = [_span(console, options, column, show_header=self.show_header) for column in self.columns]
         least, most = sum(s.minimum for s in spans), sum(s.maximum for s in spans)
         if most <= available or not self.columns:  # rich lays it out as wide as its values: nothing to narrow
             yield from super().__rich_console__(console, options)
@@ -46,30 +46,40 @@ class WholeTable(Table):
         return len(self.columns) * (left + right) + borders
 
     def _plain_lines(self) -> Iterator[Text | str]:
-        """The title, then each row as a block of `header: value` lines (a blank line between rows)."""
+        """The title, then each row as a block of `header: value` lines (a blank line between rows); a table
+        without headers (`field`, `value`), one `field: value` line a row."""
         if self.title:
             yield self.title if isinstance(self.title, (str, Text)) else str(self.title)
         cells = [list(column.cells) for column in self.columns]
         for row in range(self.row_count):
+            values = [(str(column.header) if self.show_header else "", _text(found[row] if row < len(found) else ""))
+                      for column, found in zip(self.columns, cells, strict=True)]
+            values = [(header, text) for header, text in values if text.plain]
+            if not self.show_header:
+                yield Text(": ").join(text for _, text in values)
+                continue
             if row:
                 yield ""
-            for column, values in zip(self.columns, cells, strict=True):
-                value = values[row] if row < len(values) else ""
-                if isinstance(value, (str, Text)) and str(value):
-                    header = str(column.header)
-                    yield Text.assemble(f"{header}: " if header else "",
-                                        value.copy() if isinstance(value, Text) else Text.from_markup(value))
+            for header, text in values:
+                yield Text.assemble(f"{header}: " if header else "", text)
         if self.caption:
             yield self.caption if isinstance(self.caption, (str, Text)) else str(self.caption)
 
 
-def _span(console: Console, options: ConsoleOptions, column: Column) -> Measurement:
+def _text(cell: object) -> Text:
+    """A cell as text: rich markup read (the cells are escaped where they hold data), anything else empty."""
+    if isinstance(cell, Text):
+        return cell.copy()
+    return Text.from_markup(cell) if isinstance(cell, str) else Text()
+
+
+def _span(console: Console, options: ConsoleOptions, column: Column, *, show_header: bool = True) -> Measurement:
     """The least width that keeps a column's words whole (its whole values, if it must not wrap), and the width
     of its longest value; both without padding."""
     if column.width is not None:
         return Measurement(column.width, column.width)
     measured = [Measurement.get(console, options.update_width(10_000), cell)
-                for cell in (column.header, *column.cells)]
+                for cell in ((column.header, *column.cells) if show_header else tuple(column.cells))]
     least = max((m.maximum if column.no_wrap else m.minimum for m in measured), default=1)
     most = max((m.maximum for m in measured), default=1)
     least = max(least, column.min_width or 0)

@@ -197,3 +197,16 @@ def test_an_exception_on_the_store_itself_names_it_as_the_store():
 
     out = _printed(lambda c, items: print_exceptions(c, items, "shop"), [item("shop"), item("uk")])
     assert "store 'shop'" in out and "│ uk " in out, out
+
+
+def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_row():
+    from bookbridge.entrypoints.cli.tables import WholeTable
+
+    table = WholeTable(title="9781800000339 The Borrowed Ledger", show_header=False)
+    table.add_column("field")
+    table.add_column("value")
+    table.add_row("resources", "front-cover: https://covers.bookbridge.example/9781800000339-front-cover.jpg")
+    table.add_row("pages", "403")
+    out = _on_a_terminal(lambda c: c.print(table), width=40)
+    assert not _table_lines(out) and "field" not in out and "value" not in out, out
+    assert "resources: front-cover:" in out and "pages: 403" in out, out
