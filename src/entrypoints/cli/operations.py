@@ -146,8 +146,8 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            screen().print(f"resolved {item.id} ({item.kind.value}, {item.isbn or item.storefront}): "
-                            f"{escape(note)}")
+            where = item.isbn or where_text(item.storefront, container.settings().store.name)
+            screen().print(f"resolved {item.id} ({item.kind.value}, {escape(where)}): {escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
