@@ -20,11 +20,12 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_exceptions, where_text
+from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
-from bookbridge.entrypoints.presentation import plural, utc_time
+from bookbridge.entrypoints.documents import exception_document
+from bookbridge.entrypoints.presentation import plural, utc_time, where_words
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -70,13 +71,12 @@ def exceptions_list(
         uow = container.unit_of_work()
         with uow:
             items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
-        if as_json:
-            screen().print_json(json.dumps([{
-                "id": e.id, "kind": e.kind.value, "isbn": e.isbn, "storefront": e.storefront, "field": e.field,
-                "message": e.message, "count": e.count, "first_seen": e.first_seen.isoformat(),
-                "last_seen": e.last_seen.isoformat()} for e in items]))
+        settings = container.settings()
+        store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
+        if as_json:  # the rows of /api/exceptions
+            screen().print_json(json.dumps([exception_document(e, store, zones) for e in items]))
             return
-        print_exceptions(screen(), items, container.settings().store.name)
+        print_exceptions(screen(), items, store=store, zones=zones)
 
 
 @exceptions_app.command("show")
@@ -97,8 +97,8 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", where_text(item.storefront, store)), ("field", item.field),
-                             ("message", item.message),
+                             ("where", where_words(item.storefront, store)),
+                             ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
             console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
@@ -146,7 +146,7 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            where = item.isbn or where_text(item.storefront, container.settings().store.name)
+            where = item.isbn or where_words(item.storefront, container.settings().store.name) or ""
             screen().print(f"resolved {item.id} ({item.kind.value}, {escape(where)}): {escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")

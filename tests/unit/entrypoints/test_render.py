@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from functools import partial
 
 from rich.console import Console
 
@@ -28,7 +29,7 @@ def test_exception_messages_keep_their_brackets():
     item = SyncException(id=7, kind=ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:[feed]",
                          message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind", count=1,
                          first_seen=NOW, last_seen=NOW)
-    out = _printed(print_exceptions, [item])
+    out = _printed(partial(print_exceptions, store="shop", zones={}), [item])
     assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out
 
 
@@ -188,17 +189,6 @@ def test_source_inspect_shows_an_instant_in_utc_saying_so_and_a_date_as_it_is():
     assert "sales_embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
 
 
-def test_an_exception_on_the_store_itself_names_it_as_the_store():
-    """A storefront is never the store's name: `store 'shop'` in the where column, as on the dashboard."""
-    def item(where: str) -> SyncException:
-        return SyncException(id=1, kind=ExceptionKind.UNMAPPED_SUBJECT, isbn="9781800000148", storefront=where,
-                             message="thema code PD has no category", field="Subject/thema", count=1,
-                             first_seen=NOW, last_seen=NOW)
-
-    out = _printed(lambda c, items: print_exceptions(c, items, "shop"), [item("shop"), item("uk")])
-    assert "store 'shop'" in out and "│ uk " in out, out
-
-
 def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_row():
     from bookbridge.entrypoints.cli.tables import WholeTable
 
@@ -210,3 +200,18 @@ def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_r
     out = _on_a_terminal(lambda c: c.print(table), width=40)
     assert not _table_lines(out) and "field" not in out and "value" not in out, out
     assert "resources: front-cover:" in out and "pages: 403" in out, out
+
+
+def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_utc():
+    """A storefront's exception in its own time zone, naming it; one on the store itself (or a source) in UTC,
+    saying so; the store is called the store, never a storefront."""
+    summer = datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
+    items = [SyncException(id=n, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780306406157", storefront=where,
+                           message="no price", field=None, count=1, first_seen=summer, last_seen=summer)
+             for n, where in enumerate(("us", "shop", "source:sample"), start=1)]
+    out = _printed(partial(print_exceptions, store="shop", zones={"us": "America/New_York", "uk": "Europe/London"}),
+                   items)
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d ", line)}
+    assert "2026-07-01 00:30 EDT (America/New_York)" in rows["1"] and "UTC" not in rows["1"], rows["1"]
+    assert "2026-07-01 04:30 UTC" in rows["2"] and "store “shop”" in rows["2"], rows["2"]
+    assert "2026-07-01 04:30 UTC" in rows["3"] and "source:sample" in rows["3"], rows["3"]
