@@ -142,6 +142,7 @@ class OnixProduct:
     work: str = "roseanna"
     cover: bool = True
     description: str = "A body in a lake."
+    status: str = "04"  # List 64: 04 active, 07 out of print
 
 
 _COVER = """<SupportingResource><ResourceContentType>01</ResourceContentType><ContentAudience>00</ContentAudience>
@@ -156,7 +157,7 @@ _PRODUCT = """<Product><RecordReference>{isbn}</RecordReference><NotificationTyp
 <PersonName>Maj Sjowall</PersonName></Contributor></DescriptiveDetail>
 <CollateralDetail><TextContent><TextType>03</TextType><ContentAudience>00</ContentAudience>
 <Text>{description}</Text></TextContent>{cover}</CollateralDetail>
-<PublishingDetail><PublishingStatus>04</PublishingStatus><PublishingDate><PublishingDateRole>01</PublishingDateRole>
+<PublishingDetail><PublishingStatus>{status}</PublishingStatus><PublishingDate><PublishingDateRole>01</PublishingDateRole>
 <Date>20260305</Date></PublishingDate><SalesRights><SalesRightsType>01</SalesRightsType><Territory>
 <RegionsIncluded>WORLD</RegionsIncluded></Territory></SalesRights></PublishingDetail>
 <RelatedMaterial><RelatedWork><WorkRelationCode>01</WorkRelationCode><WorkIdentifier><WorkIDType>01</WorkIDType>
@@ -170,7 +171,8 @@ _PRODUCT = """<Product><RecordReference>{isbn}</RecordReference><NotificationTyp
 def write_onix(path: Path, products: Sequence[OnixProduct]) -> None:
     """An ONIX 3.0 message of `products` at `path` (a `[source] kind = "onix-file"` to edit between commands)."""
     body = "".join(_PRODUCT.format(isbn=p.isbn, form=p.form, title=p.title, work=p.work, description=p.description,
-                                   cover=_COVER.format(isbn=p.isbn) if p.cover else "") for p in products)
+                                   status=p.status, cover=_COVER.format(isbn=p.isbn) if p.cover else "")
+                   for p in products)
     path.write_text('<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference"><Header><Sender>'
                     "<SenderName>Test</SenderName></Sender><SentDateTime>20261128</SentDateTime></Header>"
                     f"{body}</ONIXMessage>", encoding="utf-8")

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from bookbridge.application.launches import KeyIndex, classify
 from bookbridge.application.sales_report import sales_report
+from bookbridge.application.upcoming import held_by_exceptions
 from bookbridge.domain.formats import Format
 from bookbridge.domain.lifecycle import start_of
 from bookbridge.domain.plan import AppliedListing
@@ -61,8 +62,12 @@ def catalogue() -> dict[str, Any]:
 
 
 def jobs_as_the_service_schedules_them(container: Container, families: dict[str, Any]) -> list[UpcomingJob]:
-    """One precise job per instant, with the kind and detail `classify` gives it (as the service does)."""
+    """One precise job per instant, with the kind and detail `classify` gives it (as the service does: leaving out
+    the editions an open exception keeps out of the store)."""
     settings, now = container.settings(), container.clock().now()
+    uow = build_unit_of_work(container.engine(), container.clock(), settings)
+    with uow:
+        held = held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(settings.store.name).values())
     instants = {
         start_of(PUBLISHED, LONDON.zone): [str(HARDBACK)],
         start_of(PUBLISHED, NEW_YORK.zone): [str(HARDBACK)],
@@ -75,7 +80,7 @@ def jobs_as_the_service_schedules_them(container: Container, families: dict[str,
     jobs = []
     for instant, keys in sorted(instants.items()):
         kind, detail = classify(keys, instant, KeyIndex(families), storefronts=settings.storefronts,
-                                mapping=settings.mapping, now=now)
+                                mapping=settings.mapping, now=now, held=held)
         jobs.append(UpcomingJob(id=f"launch:store:{instant.isoformat()}", kind=kind, run_at=instant.astimezone(UTC),
                                 store="store", detail=detail))
     return [UpcomingJob(id="order-import", kind="order-import", run_at=NOW + timedelta(minutes=5), store=None,

@@ -7,10 +7,10 @@ the dashboard and `bookbridge jobs`. `next_launch_instant` is the `schedule-laun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from bookbridge.application.upcoming import upcoming_changes
+from bookbridge.application.upcoming import held_back_note, in_store, upcoming_changes
 from bookbridge.domain.lifecycle import lifecycle
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.model import Edition, TitleFamily
@@ -33,32 +33,39 @@ class KeyIndex:
 
 
 def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
-             storefronts: Sequence[StorefrontSettings], mapping: MappingSettings, now: datetime) -> tuple[str, str]:
+             storefronts: Sequence[StorefrontSettings], mapping: MappingSettings, now: datetime,
+             held: Collection[tuple[str, str | None]] = frozenset()) -> tuple[str, str]:
     """"launch" when an edition's sale status changes at the instant on a storefront, else "campaign" (a price
     flip); the detail names the first changes per edition and storefront, prices in that storefront's currency
-    (`bookbridge.application.upcoming`). Looks at the families of at most CLASSIFY_KEYS listings."""
+    (`bookbridge.application.upcoming`), of editions in the store only (`in_store`; `held`: the open exceptions'
+    `held_by_exceptions`), and counts the others. Looks at the families of at most CLASSIFY_KEYS listings."""
     found = [f for k in keys if (f := families.family(k)) is not None][:CLASSIFY_KEYS]
     chosen = list({f.id: f for f in found}.values())
     changes = upcoming_changes(chosen, storefronts, [instant], now=now,
                                mapping=mapping)[instant] if chosen and storefronts else []
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
         return "launch", f"{len(keys)} listing{'' if len(keys) == 1 else 's'} change"
-    shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in changes[:4]]
-    more = len(changes) - len(shown)
-    detail = "; ".join(shown) + (f"; and {more} more change{'' if more == 1 else 's'}" if more else "")
-    return ("launch" if any(c.launch for c in changes) else "campaign"), detail
+    listed, held_back = in_store(changes, held)
+    shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in listed[:4]]
+    more = len(listed) - len(shown)
+    said = [*shown, *([f"and {more} more change{'' if more == 1 else 's'}"] if more else [])]
+    if not listed:
+        said = [f"no change in the store ({held_back_note(held_back)})"]
+    elif held_back:
+        said.append(held_back_note(held_back))
+    return ("launch" if any(c.launch for c in listed or changes) else "campaign"), "; ".join(said)
 
 
 def launches_ahead(wakeups: Iterable[tuple[str, datetime]], catalogue: Mapping[str, TitleFamily], *,
-                   storefronts: Sequence[StorefrontSettings], mapping: MappingSettings,
-                   now: datetime) -> dict[datetime, tuple[str, str]]:
-    """Each future instant (UTC) among the listings' wake-ups -> its kind and detail."""
+                   storefronts: Sequence[StorefrontSettings], mapping: MappingSettings, now: datetime,
+                   held: Collection[tuple[str, str | None]] = frozenset()) -> dict[datetime, tuple[str, str]]:
+    """Each future instant (UTC) among the listings' wake-ups -> its kind and detail (`classify`)."""
     by_instant: dict[datetime, list[str]] = {}
     for key, instant in wakeups:
         if instant > now:
             by_instant.setdefault(instant.astimezone(UTC), []).append(key)
     families = KeyIndex(catalogue)
-    return {instant: classify(keys, instant, families, storefronts=storefronts, mapping=mapping, now=now)
+    return {instant: classify(keys, instant, families, storefronts=storefronts, mapping=mapping, now=now, held=held)
             for instant, keys in by_instant.items()}
 
 

@@ -81,17 +81,19 @@ class SyncEffects(MilestoneEffects):
 def sync_milestones(store: str, before: Mapping[str, TitleFamily], after: Mapping[str, TitleFamily],
                     report: SyncReport, *, actions: Mapping[Transition, MilestoneAction], uow: UnitOfWork,
                     log: MilestoneLog, clock: Clock, sync_again: Callable[[], SyncReport],
-                    schedule_launch: Callable[[Edition], str]) -> list[MilestoneRecord]:
+                    schedule_launch: Callable[[Edition], str],
+                    only: frozenset[str] | None = None) -> list[MilestoneRecord]:
     """The transitions between the stored catalogue before and after one sync, each turned into its configured
-    action and recorded. A sync that read nothing (the source failed) has none."""
+    action and recorded. A sync that read nothing (the source failed) has none. A retry (`only`: the editions it
+    wrote) queues the other editions' store-written actions for the next sync (`apply_milestones`)."""
     if report.source_error is not None:
         return []
     events = catalogue_transitions(before, after)
     if not events:
         return []
     effects = SyncEffects(store, uow, after, sync_again=sync_again, schedule_launch=schedule_launch, report=report)
-    return apply_milestones(ApplyMilestones(store=store, events=tuple(events), actions=actions), effects, uow, log,
-                            clock)
+    return apply_milestones(ApplyMilestones(store=store, events=tuple(events), actions=actions, only=only), effects,
+                            uow, log, clock)
 
 
 def queue_for_the_service(edition: Edition) -> str:

@@ -19,6 +19,11 @@ launch). The actions below add what a sync alone does not do, and check and reco
   refused this sync's own action on the edition's product.
 - `none`: recorded only.
 
+A retry (`bookbridge exceptions retry`, the dashboard's "Retry edition") writes only its edition's product, yet
+reads the whole catalogue and so finds other editions' transitions too. Those whose action depends on the store
+being written (`sync`, `create-hidden`, `attach-assets`) are queued (`pending`, shown `queued`) with the reason,
+never recorded as done nor dropped: the next sync writes those products and carries them out (`settle_pending`).
+
 An outcome is judged only by its own store action: an exception the edition has for another reason (a missing
 price on another storefront, a rights conflict) does not fail a milestone. Every outcome goes to the milestone log;
 a failure also opens an exception (kind store-rejection, with no storefront and the field `milestone <transition>`,
@@ -96,16 +101,31 @@ class ApplyMilestones:
     store: str
     events: tuple[MilestoneEvent, ...]
     actions: Mapping[Transition, MilestoneAction]
+    only: frozenset[str] | None = None  # a retry: the editions whose product it wrote; None: a sync of them all
+
+
+# What a sync writes to the store decides these outcomes: a retry of another edition cannot carry them out.
+STORE_WRITTEN = frozenset({MilestoneAction.SYNC, MilestoneAction.CREATE_HIDDEN, MilestoneAction.ATTACH_ASSETS})
 
 
 def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitOfWork, log: MilestoneLog,
                      clock: Clock) -> list[MilestoneRecord]:
-    """Carry out and record each event's action, in event order; media resends are batched into one sync."""
+    """Carry out and record each event's action, in event order; media resends are batched into one sync. A
+    retry (`only`) queues the store-written actions of other editions for the next sync."""
     actions = {event: cmd.actions.get(event.transition, MilestoneAction.NONE) for event in cmd.events}
-    media = sorted({e.isbn for e, a in actions.items() if a is MilestoneAction.ATTACH_ASSETS})
+    waiting = {e for e, a in actions.items() if cmd.only is not None and e.isbn not in cmd.only
+               and a in STORE_WRITTEN}
+    media = sorted({e.isbn for e, a in actions.items() if a is MilestoneAction.ATTACH_ASSETS and e not in waiting})
     resent = effects.resend_media(media) if media else {}
     records = []
     for event, action in actions.items():
+        if event in waiting:
+            note = (f"queued for the next sync: the retry of {', '.join(sorted(cmd.only or ()))} wrote only that "
+                    f"edition's product, not this one's")
+            logger.info("milestone %s of %s: %s %s", event.transition, event.isbn, action, note)
+            records.append(log.record(MilestoneRecord(at=clock.now(), store=cmd.store, event=event,
+                                                      action=str(action), ok=False, detail=note, pending=True)))
+            continue
         try:
             ok, detail = _outcome(event, action, effects, resent, uow)
         except ActionQueued as queued:
@@ -132,22 +152,28 @@ def _failed(isbn: str, transition: str, action: str, detail: str, uow: UnitOfWor
     return item.id
 
 
-def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: MilestoneLog,
-                   clock: Clock) -> list[MilestoneRecord]:
-    """The service carries out the actions a sync without it queued (oldest first) and settles their records."""
+def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: MilestoneLog, clock: Clock, *,
+                   only: frozenset[str] | None = None) -> list[MilestoneRecord]:
+    """After a sync, carry out the actions queued before it (oldest first) and settle their records: the launches
+    a sync without the service queued for it, and what a retry of another edition queued for the next sync. A
+    retry (`only`) settles those of its own editions alone; media resends are batched into one sync."""
+    pending = [(r.id, r) for r in log.pending(store) if r.id is not None and (only is None or r.event.isbn in only)]
+    media = sorted({r.event.isbn for _, r in pending if r.action == MilestoneAction.ATTACH_ASSETS})
+    resent = effects.resend_media(media) if media else {}
     settled = []
-    for record in log.pending(store):
-        if record.id is None:
-            continue
+    for record_id, record in pending:
+        action = MilestoneAction(record.action)
         try:
-            ok, detail = _outcome(record.event, MilestoneAction(record.action), effects, {}, uow)
+            ok, detail = _outcome(record.event, action, effects, resent, uow, found_by="this sync")
         except ActionQueued as queued:  # still no scheduler: leave it queued
             logger.info("milestone %s of %s still queued: %s", record.event.transition, record.event.isbn, queued)
             continue
-        detail = f"queued by a sync without the service, carried out by the service: {detail}"
+        detail = (f"queued by a sync without the service, carried out by the service: {detail}"
+                  if action not in STORE_WRITTEN else f"queued by a retry of another edition, carried out by the "
+                                                      f"next sync: {detail}")
         exception_id = None if ok else _failed(record.event.isbn, str(record.event.transition), record.action,
                                                 detail, uow, clock)
-        if (done := log.settle(record.id, ok=ok, detail=detail, at=clock.now(), exception_id=exception_id)):
+        if (done := log.settle(record_id, ok=ok, detail=detail, at=clock.now(), exception_id=exception_id)):
             settled.append(done)
     return settled
 
@@ -163,13 +189,16 @@ def _held_back(uow: UnitOfWork, isbn: str) -> str | None:
 
 
 def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects,
-             resent: Mapping[str, str | None], uow: UnitOfWork) -> tuple[bool, str]:
+             resent: Mapping[str, str | None], uow: UnitOfWork, *,
+             found_by: str = "the sync that found it") -> tuple[bool, str]:
+    """Whether the action was carried out, and how or why not. `found_by`: the sync whose writes a `sync` action
+    is judged by (the one that found the transition, or the one that settles what a retry queued)."""
     isbn = event.isbn
     if action is MilestoneAction.NONE:
         return True, "recorded; no store action configured"
     if action is MilestoneAction.SYNC:
         problem = effects.own_failure(isbn)
-        return (False, problem) if problem else (True, "applied by the sync that found it")
+        return (False, problem) if problem else (True, f"applied by {found_by}")
     if action is MilestoneAction.CREATE_HIDDEN:
         if effects.has_product(isbn):
             return True, "the store holds its product (hidden while the edition is editorial)"

@@ -4,7 +4,11 @@
 order-import job and the order webhook all call it. Each run:
 
 1. reads the cursor (the last `date_modified` seen) and asks the source for orders modified since the cursor
-   minus the overlap window, oldest first;
+   minus the overlap window, oldest first. The overlap is there because an order's `date_modified` is not the
+   instant it became readable: an order saved while the previous import was reading (its stamp falls before that
+   read's last one), or stamped by a store clock running a little behind, would otherwise never be read. Reading
+   some orders twice is safe: each order's lines replace what that order counted before (by order and line id),
+   so an order read again counts nothing twice;
 2. turns each order into line contributions (domain.sales) and replaces that order's lines in the ledger, which
    marks the changed days pending for every sink in the same transaction; re-reading an order never double counts;
 3. advances the cursor once the whole read went through;
@@ -23,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from bookbridge.domain.instants import utc_time
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import Clock, ExceptionKind, OrderSource, SalesLedger, SalesSink, UnitOfWork
 from bookbridge.domain.sales import UNKNOWN_FORMAT, OrderSourceError, SalesSinkRejected, order_contributions
@@ -61,6 +66,8 @@ class _Report:
 class ImportReport:
     started: datetime
     since: datetime | None = None  # the instant the read started from (cursor minus overlap)
+    overlap: timedelta | None = None  # how far before the cursor the read began; None: from `since` or the beginning
+    previous: datetime | None = None  # the cursor before the run
     cursor: datetime | None = None  # the cursor after the run
     orders_read: int = 0
     orders_stale: int = 0  # an older snapshot than the one recorded: ignored
@@ -74,6 +81,25 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return self.source_error is None and not self.sink_failures
+
+    def __str__(self) -> str:
+        """The run in words, as the service logs it."""
+        counts = (f"orders read: {self.orders_read}, lines counted: {self.lines_counted}, sales facts changed: "
+                  f"{self.facts_changed}, problems: {len(self.problems)}")
+        failed = "; ".join(filter(None, [self.source_error, *self.sink_failures.values()]))
+        return f"{counts}; {read_from(self)}" + (f"; {failed}" if failed else "")
+
+
+def read_from(report: ImportReport) -> str:
+    """Where the read began and why, in words: the cursor less the overlap says what the overlap is for."""
+    if report.since is None:
+        return "read from the beginning (no cursor yet)"
+    if report.overlap is None or report.previous is None:
+        return f"read from {utc_time(report.since)} (the start asked for)"
+    minutes = report.overlap / timedelta(minutes=1)
+    return (f"read from {utc_time(report.since)}: the cursor ({utc_time(report.previous)}, the last order change "
+            f"read) less the {minutes:g}-minute overlap, so that an order saved late is not missed; an order read "
+            "again counts nothing twice")
 
 
 def catalogue_formats(families: Mapping[str, TitleFamily]) -> dict[str, str]:
@@ -95,11 +121,11 @@ def import_orders(
     notify = [sink.name for sink in sinks]
     found: list[_Report] = []
     changed_keys: set[object] = set()
-    previous = ledger.cursor(source.name)
+    previous = report.previous = ledger.cursor(source.name)
     if cmd.since is not None:
         report.since = cmd.since
-    else:
-        report.since = previous - cmd.overlap if previous is not None else None
+    elif previous is not None:
+        report.since, report.overlap = previous - cmd.overlap, cmd.overlap
     latest = previous
     try:
         for order in source.orders_modified_since(report.since):

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from bookbridge.application.money import money_amount
+from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SalesLedger
 from bookbridge.domain.sales import (
@@ -50,7 +51,7 @@ class SalesReportRow:
     currency: str
     units: int
     revenue: Decimal
-    format: str = ""  # by title: the edition's format (`ebook-epub`), so that a title's formats tell apart
+    format: str = ""  # by title: the edition's format code (`ebook-epub`), so that a title's formats tell apart
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,12 @@ def sales_report(
     family_of = {str(e.isbn): f.id for f in (catalogue or {}).values() for e in f.editions}
     labels = {**titles, **{f.id: f.title for f in (catalogue or {}).values()}}
     facts = ledger.facts(start, end)
+    # By title, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
+    formats = {**{f.isbn: f.format for f in facts}, **{isbn: e.format.value for isbn, e in editions.items()}}
     rows = tuple(
         SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.TITLE, Grouping.WORK)
                        else t.group, t.currency, t.units, t.revenue,
-                       format=editions[t.group].format.value if grouping is Grouping.TITLE and t.group in editions
-                       else "")
+                       format=formats.get(t.group, "") if grouping is Grouping.TITLE else "")
         for t in sales_totals(facts, grouping, family_of)
     )
     window_start = end - timedelta(days=reprint.window_days - 1)
@@ -145,8 +147,9 @@ def report_document(report: SalesReport) -> dict[str, Any]:
         "group_by": report.group_by,
         "units": report.units,
         "revenue": {currency: money_amount(amount, currency) for currency, amount in sorted(report.revenue().items())},
-        "rows": [{"group": r.group, "label": r.label, "currency": r.currency, "units": r.units,
-                  "revenue": money_amount(r.revenue, r.currency)} for r in report.rows],
+        "rows": [{"group": r.group, "label": r.label, "format": r.format or None,
+                  "format_name": format_label(r.format) if r.format else None, "currency": r.currency,
+                  "units": r.units, "revenue": money_amount(r.revenue, r.currency)} for r in report.rows],
         "formats": [{"format": v.format, "units": v.units, "units_per_week": str(v.units_per_week)}
                     for v in report.formats],
         "reprint": [{"isbn": r.isbn, "title": r.title, "format": r.format, "units_in_window": r.units_in_window,
@@ -156,14 +159,17 @@ def report_document(report: SalesReport) -> dict[str, Any]:
     }
 
 
-CSV_COLUMNS = ("group", "label", "currency", "units", "revenue")
+CSV_COLUMNS = ("group", "label", "currency", "units", "revenue", "format")  # format last: the older columns stay put
 
 
 def report_csv(report: SalesReport) -> str:
-    """The report's rows as CSV (header `group,label,currency,units,revenue`), for `--csv` and the HTTP API."""
+    """The report's rows as CSV (header `group,label,currency,units,revenue,format`), for `--csv` and the HTTP
+    API; by title, `format` is the edition's format by name (`eBook (EPUB)`), else empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in report.rows:
-        writer.writerow((r.group, r.label, r.currency, r.units, money_amount(r.revenue, r.currency)))
+        writer.writerow((r.group, r.label, r.currency, r.units, money_amount(r.revenue, r.currency),
+                         format_label(r.format) if r.format else ""))
     return out.getvalue()
+

@@ -6,7 +6,7 @@
 - a launch whose store is busy comes back shortly, so that the flip still lands within the minute;
 - the nightly reconcile, the daily retry of transient failures, and the order import.
 Each body runs under a lease (`sync:{store}`, the CLI's too; `reconcile:{store}`; `order-import:{store}`) and
-skips, logging why, when another run holds it.
+does not run, logging why, when another run holds it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bookbridge.application.milestone_effects import SyncEffects, sync_milestone
 from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
+from bookbridge.application.upcoming import held_by_exceptions
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 # SQLite only, renewed after each batch: a holder on another host that stopped renewing lapses after this; a
 # dead holder on this host is taken over at once (PostgreSQL frees an advisory lock with its session).
 LEASE_TTL = timedelta(minutes=5)
-SKIPS_BEFORE_EXCEPTION = 3  # consecutive syncs skipped because another instance holds the lease: tell a person
+SKIPS_BEFORE_EXCEPTION = 3  # consecutive syncs not run because another instance holds the lease: tell a person
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,11 @@ class ScheduledRuns:
 
     def _ours(self, store: str, job: str) -> bool:
         if store != self.config.store:
-            logger.warning("%s job for store %r skipped: this configuration's store is %r", job, store,
+            logger.warning("%s job for store %r not run: this configuration's store is %r", job, store,
                            self.config.store)
             return False
         if self.should_stop():
-            logger.info("%s job for store %r skipped: shutting down", job, store)
+            logger.info("%s job for store %r not run: shutting down", job, store)
             return False
         return True
 
@@ -175,13 +176,13 @@ class ScheduledRuns:
         """A sync skipped because its lease is held: a warning, and after SKIPS_BEFORE_EXCEPTION in a row an
         exception a person sees (a holder that never lets go delays launches). The next sync taken resolves it."""
         if here:
-            logger.info("%s of store %r skipped: this process is syncing it", reason, store, extra={"job": reason})
+            logger.info("%s of store %r not run: this process is syncing it", reason, store, extra={"job": reason})
             return
         self._skips += 1
-        logger.warning("%s of store %r skipped: another run holds its lease (%d in a row)", reason, store,
+        logger.warning("%s of store %r not run: another run holds its lease (%d in a row)", reason, store,
                        self._skips, extra={"job": reason})
         if self._skips >= SKIPS_BEFORE_EXCEPTION:
-            self._lease_exception(store, f"{self._skips} syncs of store {store!r} in a row were skipped: another "
+            self._lease_exception(store, f"{self._skips} syncs of store {store!r} in a row did not run: another "
                                          "instance holds its lease (`bookbridge lease list` shows the holder)")
 
     def _lease_exception(self, store: str, message: str | None) -> None:
@@ -218,7 +219,7 @@ class ScheduledRuns:
             return
         with self._leased(f"reconcile:{store}") as got:
             if not got:
-                logger.info("reconcile of store %r skipped: another run holds its lease", store)
+                logger.info("reconcile of store %r not run: another run holds its lease", store)
                 return
             uow = self.ports.new_uow()
             cmd = ReconcileStore(store=store, source=self.ports.new_source(uow).name,
@@ -246,7 +247,7 @@ class ScheduledRuns:
             return
         with self._leased(f"order-import:{self.config.store}") as got:
             if not got:
-                logger.info("order import skipped: another run holds its lease")
+                logger.info("order import not run: another run holds its lease")
                 return
             result = self.ports.import_orders()
             logger.info("order import finished: %s", result)
@@ -270,13 +271,16 @@ class ScheduledRuns:
         if not report.stopped and not self.should_stop():
             self.schedule_wakeups(report.wakeups, after)
         again = partial(self.sync_again, isbn=isbn)  # a retry's follow-up sends its edition only
+        only = None if isbn is None else frozenset({isbn})  # a retry queues other editions' actions for later
         sync_milestones(self.config.store, before, after, report, actions=self.config.milestone_actions, uow=uow,
                         log=self.ports.milestone_log, clock=self.ports.clock, sync_again=again,
-                        schedule_launch=self.schedule_edition_launch)
-        # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service.
-        effects = SyncEffects(self.config.store, uow, after, sync_again=again,
-                              schedule_launch=self.schedule_edition_launch, report=report)
-        settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock)
+                        schedule_launch=self.schedule_edition_launch, only=only)
+        # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service, and what a retry
+        # of another edition queued for this sync: once this sync went through (a stopped one leaves them queued).
+        if not report.stopped:
+            effects = SyncEffects(self.config.store, uow, after, sync_again=again,
+                                  schedule_launch=self.schedule_edition_launch, report=report)
+            settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock, only=only)
         return report
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
@@ -284,8 +288,11 @@ class ScheduledRuns:
         """One precise job per future instant; launch jobs at instants no longer wanted are removed."""
         wakeups = list(wakeups)
         self._due = dict(wakeups)
+        uow = self.ports.new_uow()
+        with uow:  # the details leave out editions an open exception keeps out of the store, as the dashboard does
+            held = held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(self.config.store).values())
         ahead = launches_ahead(wakeups, catalogue, storefronts=self.config.storefronts, mapping=self.config.mapping,
-                               now=self.ports.clock.now())
+                               now=self.ports.clock.now(), held=held)
         ids = self.schedule.replace_launches(self.config.store, ahead)
         if ahead:
             logger.info("%d precise jobs scheduled; next at %s", len(ahead), min(ahead).isoformat())

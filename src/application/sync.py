@@ -198,7 +198,8 @@ def sync_store(
                                 outcome="stopped" if report.stopped else "ok" if report.ok else "failed")
             uow.commit()
         logger.info("sync run %d of store %r finished: %s", run.id, name,
-                    ", ".join(f"{k} {v}" for k, v in report.counts.items()), extra={"counts": report.counts})
+                    ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.counts.items()),
+                    extra={"counts": report.counts})  # the words say "held back"; the JSON key stays `held_back`
     return report
 
 

@@ -7,17 +7,19 @@ The scheduler's precise job names only its instant. Here each edition's listing 
 merged over the store, where a launch on one storefront hides behind another still on pre-order, and only the
 default currency's price shows) and followed from `now` through its changes up to the last instant asked for;
 a change at one of the `instants` is said in words ("goes on sale", "pre-order opens", "campaign price ends"),
-with any price in that storefront's currency.
+with any price in that storefront's currency. `in_store` decides which of them are listed (the dashboard, the
+precise jobs' detail that /api/upcoming and `bookbridge jobs` show): not those of editions held back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from bookbridge.application.money import money_text
+from bookbridge.application.reconcile import isbn_of
 from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.listing import (
     ListingCaches,
@@ -28,6 +30,8 @@ from bookbridge.domain.listing import (
     edition_parts,
 )
 from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
+from bookbridge.domain.plan import AppliedListing
+from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings
 
 
@@ -80,6 +84,31 @@ def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[Stor
     for changes in found.values():
         changes.sort(key=lambda c: c.isbn)  # stable: storefronts keep their configured order
     return found
+
+
+def held_by_exceptions(items: Iterable[SyncException],
+                       applied: Iterable[AppliedListing]) -> frozenset[tuple[str, str | None]]:
+    """(ISBN, storefront) of the open exceptions on editions the store has no product for: a listing the rules
+    would list, which a refusal or an unreachable store kept out of the store."""
+    products = {isbn_of(a) for a in applied if a.product_id is not None}
+    return frozenset((i.isbn, i.storefront) for i in items if i.isbn and i.isbn not in products)
+
+
+def in_store(changes: Iterable[UpcomingChange],
+             held: Collection[tuple[str, str | None]] = frozenset()) -> tuple[list[UpcomingChange], int]:
+    """The changes the dashboard, /api/upcoming and `bookbridge jobs` list: those of editions that are (or the
+    change puts) in the store on that storefront, not held back there by the listing rules or by an open exception
+    (`held`, from `held_by_exceptions`); and how many others there are, said only as a count (`held_back_note`)."""
+    changes = list(changes)
+    shown = [c for c in changes if c.listed and (c.isbn, c.storefront) not in held]
+    return shown, len(changes) - len(shown)
+
+
+def held_back_note(count: int) -> str:
+    """"1 flip of a held-back edition not shown", "3 flips of held-back editions not shown"; "" for none."""
+    if not count:
+        return ""
+    return "1 flip of a held-back edition not shown" if count == 1 else f"{count} flips of held-back editions not shown"
 
 
 def _may_change(edition: Edition, first: date, last: date) -> bool:

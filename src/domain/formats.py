@@ -31,6 +31,14 @@ class Format(StrEnum):
         return self in (Format.EBOOK_EPUB, Format.EBOOK_PDF, Format.EBOOK_OTHER)
 
 
+def format_label(code: str) -> str:
+    """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
+    try:
+        return Format(code).label
+    except ValueError:
+        return code
+
+
 _LABELS = {
     Format.HARDBACK: "Hardback",
     Format.PAPERBACK: "Paperback",

@@ -117,6 +117,7 @@ class MilestoneRecord:
     detail: str
     exception_id: int | None = None
     id: int | None = None
-    # The action needs the service's scheduler and a sync without one (`bookbridge sync`) queued it: the service
-    # carries it out at its next sync and settles the record (ok, detail) then.
+    # Queued: the action needs the service's scheduler and a sync without one (`bookbridge sync`) queued it for the
+    # service, or it needs the edition's product written and a retry of another edition found it. A later sync
+    # carries it out and settles the record (ok, detail) then.
     pending: bool = False

@@ -1,11 +1,15 @@
-"""Documents that the CLI and the HTTP API both answer with, so that `plan --json` and `/api/plan` agree."""
+"""Documents that the CLI and the HTTP API both answer with, so that `plan --json` and `/api/plan` agree, and
+`exceptions list --json` and `/api/exceptions`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bookbridge.application.sync import PlannedSync
 from bookbridge.domain.plan import ActionKind
+from bookbridge.domain.ports import SyncException
+from bookbridge.entrypoints.presentation import where_words
 
 
 def plan_document(planned: PlannedSync) -> dict[str, Any]:
@@ -32,3 +36,13 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
             "source_problems": problems}
+
+
+def exception_document(item: SyncException, store: str, zones: Mapping[str, str]) -> dict[str, Any]:
+    """One exception: `store` the store's name; `storefront` the `[[storefronts]]` entry it is on (`zones`: their
+    names), else null (the store itself, a source, orders); `where` in the dashboard's words (`where_words`)."""
+    return {"id": item.id, "kind": item.kind.value, "isbn": item.isbn, "store": store,
+            "storefront": item.storefront if item.storefront in zones else None,
+            "where": where_words(item.storefront, store), "field": item.field, "message": item.message,
+            "count": item.count, "first_seen": item.first_seen.isoformat(), "last_seen": item.last_seen.isoformat(),
+            "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None, "resolution": item.resolution}

@@ -4,6 +4,11 @@ Every record carries the fields of `bookbridge.application.logcontext` (the sync
 filter that masks secrets: the values of secret-looking environment variables (and of those the configuration
 names in `*_env` options), values written as `token=...`, `"api_key": "..."` or `Bearer ...`, and extra
 fields named like a secret. `configure_logging` is called by the CLI's callback; nothing happens at import.
+
+APScheduler's own records (`apscheduler.*`) speak the glossary too (`SchedulerWords`): a trigger's text
+(`interval[0:15:00]`, `cron[...]`, `date[...]`) becomes its schedule in words (`every 15 minutes`), and its INFO
+chatter (a job added, running, executed) is DEBUG: the service logs each job's start and end in its own words
+(`entrypoints.scheduler`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, TextIO
 
 from bookbridge.application.logcontext import current_log_context
 from bookbridge.domain.redaction import MASK, Redactor
+from bookbridge.entrypoints.presentation import plain_schedule
 
 SECRET_NAME = re.compile(r"(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|\w+_key|credential|authorization)",
                          re.IGNORECASE)
@@ -70,6 +76,32 @@ class ContextFilter(logging.Filter):
             if not hasattr(record, name):
                 setattr(record, name, value)
         return True
+
+
+_TRIGGER = re.compile(r"(?:trigger: )?\b(?:interval|cron|date)\[[^\]]*\]")
+
+
+def schedule_words(text: str) -> str:
+    """`text` with every APScheduler trigger in it said as its schedule: `delta_sync (trigger: interval[0:15:00],
+    next run at: ...)` -> `delta_sync (every 15 minutes, next run at: ...)`."""
+    return _TRIGGER.sub(lambda m: plain_schedule(m.group(0).removeprefix("trigger: ")), text)
+
+
+class SchedulerWords(logging.Filter):
+    """APScheduler's records in the glossary's words: triggers as schedules, and its INFO lines lowered to DEBUG
+    (shown only when the handler shows DEBUG, under --verbose)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level  # the handler's
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("apscheduler"):
+            return True
+        record.msg, record.args = schedule_words(record.getMessage()), None
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return record.levelno >= self.level
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -152,6 +184,7 @@ def configure_logging(
         json_lines = not _is_terminal(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     handler.addFilter(ContextFilter())
+    handler.addFilter(SchedulerWords(level))
     handler.addFilter(SecretFilter(masker or SecretMasker.from_environment()))
     handler.setLevel(level)
     root.addHandler(handler)

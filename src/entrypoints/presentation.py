@@ -1,9 +1,10 @@
-"""Words for schedules and instants, shared by the dashboard and the CLI (money: `bookbridge.application.money`).
+"""Words for schedules, instants and places, shared by the dashboard and the CLI (money: `application.money`).
 
     plain_schedule("interval[0:05:00]") -> "every 5 minutes"
     plain_schedule("cron[month='*', day='*', day_of_week='*', hour='3', minute='0']") -> "daily at 03:00 UTC"
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
     time_ago(then, now) -> "3 hours ago"
+    instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store “shop”"
 
 APScheduler describes a trigger as `interval[H:MM:SS]`, `cron[field='value', ...]` or `date[...]`; the scheduler
 runs in UTC (`entrypoints.scheduler`), so cron times are UTC. A cron schedule with no shorter wording is given as
@@ -13,8 +14,10 @@ its crontab line (`on the schedule "0 2 * * 1-5" (crontab, UTC)`); text that is 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
@@ -83,8 +86,18 @@ def local_time(at: datetime, zone: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
 
 
-def utc_time(at: datetime) -> str:
-    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+def instant_text(at: datetime, zone: str | None) -> str:
+    """An instant in a storefront's time zone, naming it, or (no zone: the store's, a source's) in UTC, saying so."""
+    return local_time(at, zone) if zone else utc_time(at)
+
+
+def where_words(key: str | None, store: str) -> str | None:
+    """Where an exception is, as every page and document says it: a storefront by its name, the store as
+    `store “shop”` (a storefront is never the store's name), a source, orders or a sales sink by its key
+    (`source:sample`, `orders:bigcommerce`); None when it names no place."""
+    if not key:
+        return None
+    return f"store “{key}”" if key == store else key
 
 
 def time_ago(then: datetime, now: datetime) -> str:

@@ -16,6 +16,7 @@ Job ids:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -28,6 +29,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+
+from bookbridge.entrypoints.presentation import plain_schedule
 
 logger = logging.getLogger(__name__)
 JOBS_TABLE = "scheduler_jobs"  # migration 0004
@@ -54,8 +57,33 @@ class JobRunner(Protocol):
 JobCall = Callable[[JobRunner], object]  # what a job function returns: its call on the runner
 
 
-def _run_on(runner: JobRunner, func: Callable[..., JobCall], *args: object, **kwargs: object) -> object:
-    return func(*args, **kwargs)(runner)
+# What each job is, in words, by its id's first part (`delta-sync:shop` -> "delta sync").
+JOB_WORDS = {"delta-sync": "delta sync", "sync-now": "sync asked for", "launch": "launch or campaign flip",
+             "reconcile": "reconcile", "retry-transient": "retry of transient failures",
+             "order-import": "order import", "order-import-now": "order import asked for"}
+
+
+def job_words(job: Job) -> tuple[str, str]:
+    """A job as the logs say it: what it is (with its store) and its schedule in words."""
+    kind = job.id.split(":", 1)[0]
+    what = JOB_WORDS.get(kind, kind)
+    store = (job.kwargs or {}).get("store") or (job.args[0] if job.args else None)
+    if isinstance(store, str):
+        what += f" of store {store!r}"
+    return what, plain_schedule(str(job.trigger))
+
+
+def _run_on(runner: JobRunner, job_id: str, words: tuple[str, str], func: Callable[..., JobCall], *args: object,
+            **kwargs: object) -> object:
+    """The job's call on the runner, between a line that it started and one that it finished, in plain words (a
+    failure is logged by the scheduler, with its traceback)."""
+    what, schedule = words
+    about = {"job_id": job_id, "schedule": schedule}
+    logger.info("%s started (%s)", what, schedule, extra=about)
+    started = time.monotonic()
+    result = func(*args, **kwargs)(runner)
+    logger.info("%s finished in %.1f s (%s)", what, time.monotonic() - started, schedule, extra=about)
+    return result
 
 
 class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
@@ -71,7 +99,7 @@ class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
         bound = Job.__new__(Job)
         bound.__setstate__(job.__getstate__())
         bound._scheduler, bound._jobstore_alias = job._scheduler, job._jobstore_alias
-        bound.func = partial(_run_on, self._runner, job.func)
+        bound.func = partial(_run_on, self._runner, job.id, job_words(job), job.func)
         super()._do_submit_job(bound, run_times)
 
 

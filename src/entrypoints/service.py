@@ -31,7 +31,7 @@ from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints import jobs, metrics
 from bookbridge.entrypoints.container import Container, build_command, lease_holder
 from bookbridge.entrypoints.presentation import plain_schedule
-from bookbridge.entrypoints.scheduler import JOBS, launch_job_id, make_scheduler
+from bookbridge.entrypoints.scheduler import JOBS, job_words, launch_job_id, make_scheduler
 
 logger = logging.getLogger(__name__)
 PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "reconcile": "reconcile",
@@ -105,8 +105,10 @@ class Service:
         if not self.settings.orders.enabled:
             with suppress(JobLookupError):  # orders.enabled = false since an earlier start
                 self._scheduler.remove_job("order-import")
-        logger.info("scheduler started: instance %s, store %r, %d jobs", self.instance, self.store,
-                    len(self._scheduler.get_jobs()), extra={"instance": self.instance})
+        jobs = self._scheduler.get_jobs()
+        regular = [" ".join(job_words(job)) for job in jobs if job.id.split(":", 1)[0] in PERIODIC_KINDS]
+        logger.info("scheduler started: instance %s, store %r: %s; %d launch and campaign jobs ahead", self.instance,
+                    self.store, "; ".join(regular), len(jobs) - len(regular), extra={"instance": self.instance})
 
     def request_stop(self) -> None:
         """SIGTERM: a sync in flight stops after its batch; no new job starts."""

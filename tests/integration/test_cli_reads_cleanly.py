@@ -218,6 +218,35 @@ def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
     assert re.search(r"│ order-import\s+│ shop\s+│", order_import), order_import  # the store's, as the dashboard says
 
 
+def test_jobs_list_the_flips_of_editions_in_the_store_and_count_the_held_back(tmp_path):
+    """As the dashboard: a campaign flip of an edition held back from every storefront (not licensed there) is not
+    listed, only counted."""
+    from datetime import date
+
+    from bookbridge.domain.model import Rights, SalesRights
+    from bookbridge.domain.territory import Territory
+    from examples import HARDBACK, PAPERBACK, edition, family, gbp
+
+    config = write_config(tmp_path, sample_config(2))
+    campaign = (gbp("16.99"), gbp("12.99", valid_until=date(2030, 12, 31)))
+    jersey_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("JE")),))
+    catalogue = {"roseanna": family(edition(isbn=HARDBACK, rights=jersey_only, prices=campaign),
+                                    edition(isbn=PAPERBACK, prices=campaign))}
+    midnight_in_london = datetime(2031, 1, 1, tzinfo=UTC)
+    container = Container()
+    container.config_path.override(config)
+    service = Service(container, instance="cli-test", order_import=lambda c: None)
+    service.start(sync_at_start=False)
+    service.schedule_wakeups([(str(HARDBACK), midnight_in_london), (str(PAPERBACK), midnight_in_london)], catalogue)
+    service.shutdown(wait=True)
+    container.shutdown_resources()
+    result = plain("jobs", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "2031-01-01 00:00 UTC" in line)
+    assert f"{PAPERBACK} price changes: £12.99 → £16.99 (uk); 1 flip of a held-back edition not shown" in row, row
+    assert str(HARDBACK) not in result.output and "held back (" not in result.output
+
+
 def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
     config = write_config(tmp_path, sample_config(50))
     assert plain("sync", "-c", str(config)).exit_code == 0

@@ -6,24 +6,29 @@ gives them (`Service.classify`)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from bookbridge.domain.lifecycle import start_of
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
-from dashboard_support import HELD, NEW_YORK, NOW, STORE_HASH, dashboard_app
-from examples import HARDBACK, PAPERBACK, edition, family, gbp, usd
+from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, dashboard_app
+from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
 from http_support import ADMIN_TOKEN, FakeHooks
 
 
@@ -286,17 +291,23 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
 
 
-def test_an_exception_on_the_store_is_never_called_a_storefront(
-        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
-    """Per edition and store (a subject without a category): the column and the filter say "where", as the CLI's
-    `exceptions list` does, and the store's name reads as the store's, not as a storefront's."""
-    client, container, _ = dashboard
+def report_unmapped_subject(container: Container) -> str:
+    """An exception per edition and store (a subject without a category); the store's name."""
     store = container.settings().store.name
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
         uow.exceptions.report(ExceptionKind.UNMAPPED_SUBJECT, isbn=str(PAPERBACK), storefront=store,
                               field="Subject/thema", message="thema code PD has no category", at=NOW)
         uow.commit()
+    return store
+
+
+def test_an_exception_on_the_store_is_never_called_a_storefront(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Per edition and store (a subject without a category): the column and the filter say "where", as the CLI's
+    `exceptions list` does, and the store's name reads as the store's, not as a storefront's."""
+    client, container, _ = dashboard
+    store = report_unmapped_subject(container)
     page = client.get("/dashboard").text
     table = section(page, "exceptions-table")
     assert "<th>where</th>" in table and "<th>storefront</th>" not in table
@@ -308,3 +319,75 @@ def test_an_exception_on_the_store_is_never_called_a_storefront(
     assert '<option value="uk">uk</option>' in filters
     confirm = client.get(f"/dashboard/exceptions/{row[0]}/resolve").text
     assert f"<dt>Where</dt><dd>store “{store}”</dd>" in confirm and "Storefront" not in confirm
+
+
+def test_sales_by_title_name_each_rows_format_in_json_and_csv(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """One title in two formats is two rows by title: the format tells them apart (by name, and by code in JSON)."""
+    client, _, _ = dashboard
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    document = client.get("/api/sales", params={"start": "2026-01-01"}, headers=auth).json()
+    roseanna = sorted((r["group"], r["label"], r["format"], r["format_name"]) for r in document["rows"]
+                      if r["label"] == "Roseanna")
+    assert roseanna == [(str(HARDBACK), "Roseanna", "hardback", "Hardback"),
+                        (str(EBOOK), "Roseanna", "ebook-epub", "eBook (EPUB)")], roseanna
+    by_store = client.get("/api/sales", params={"start": "2026-01-01", "group_by": "storefront"}, headers=auth).json()
+    assert {(r["format"], r["format_name"]) for r in by_store["rows"]} == {(None, None)}  # a storefront has no format
+    table = client.get("/api/sales.csv", params={"start": "2026-01-01"}, headers=auth).text
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert table.splitlines()[0] == "group,label,currency,units,revenue,format"
+    assert sorted((r["label"], r["format"]) for r in rows) == [
+        ("Roseanna", "Hardback"), ("Roseanna", "eBook (EPUB)"), ("The Laughing Policeman", "Paperback")]
+
+
+def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard_does(
+        tmp_path: Path, dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """`storefront` is a storefront's name or null, never the store's; `where` reads as the dashboard's column."""
+    client, container, _ = dashboard
+    store = report_unmapped_subject(container)
+    listed = client.get("/api/exceptions", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    places = {e["kind"]: (e["store"], e["storefront"], e["where"]) for e in listed}
+    assert places == {"source-error": (store, None, "source:sample"),
+                      "store-rejection": (store, "uk", "uk"),
+                      "blocking-readiness": (store, "us", "us"),
+                      "unmapped-subject": (store, None, f"store “{store}”")}, places
+    table = rows(section(client.get("/dashboard").text, "exceptions-table"))
+    assert {row[3] for row in table} == {p[2] for p in places.values()}
+    config = tmp_path / "bookbridge.toml"  # the same store, storefronts and database, for the CLI
+    config.write_text(f'database_url = "{container.settings().database_url}"\n[store]\nkind = "memory"\n'
+                      f'name = "{store}"\n' + "".join(
+                          f'[[storefronts]]\nname = "{s.name}"\ncountries = {sorted(s.countries)}\n'
+                          f'currency = "{s.currency}"\ntimezone = "{s.timezone}"\nchannel_id = {s.channel_id}\n'
+                          f'default_currency = {str(s.default_currency).lower()}\n'
+                          for s in container.settings().storefronts), encoding="utf-8")
+    json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(config)])
+    assert json_cli.exit_code == 0, json_cli.output
+    def instants(rows: list[dict[str, object]]) -> list[dict[str, object]]:  # "Z" or "+00:00": the same instant
+        return [{k: datetime.fromisoformat(v) if k.endswith("_seen") else v for k, v in r.items()} for r in rows]
+
+    assert instants(json.loads(json_cli.stdout)) == instants(listed)  # the CLI's rows are the API's
+
+
+def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    seen = {row[1]: row[6] for row in rows(section(client.get("/dashboard").text, "exceptions-table"))}
+    assert seen["refused by the store"] == "1 × · last 2026-05-01 13:00 BST (Europe/London) (just now)", seen
+    assert seen["blocking problem"] == "1 × · last 2026-05-01 08:00 EDT (America/New_York) (just now)", seen
+    assert seen["source error"] == "1 × · last 2026-05-01 12:00 UTC (just now)", seen
+
+
+def test_the_api_lists_the_flips_the_dashboard_lists_and_counts_the_held_back(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """The edition an open exception keeps out of the store: its US campaign end is neither a row of the
+    dashboard's US flips nor named in /api/upcoming; both say how many such flips they leave out."""
+    client, _, _ = dashboard
+    upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    assert not any(HELD in job["detail"] or "held back (" in job["detail"] for job in upcoming), upcoming
+    held_end = start_of(HELD_CAMPAIGN_UNTIL + timedelta(days=1), NEW_YORK.zone)
+    [job] = [j for j in upcoming if datetime.fromisoformat(j["run_at"]) == held_end]
+    assert job["detail"] == "no change in the store (1 flip of a held-back edition not shown)", job
+    page = client.get("/dashboard").text
+    assert not any(HELD in row[1] for row in flips(page, "us"))
+    assert text(section(page, "flips-us-held-back", "p")) == "1 flip of a held-back edition not shown."
+    assert 'id="flips-uk-held-back"' not in page

@@ -29,9 +29,10 @@ SIBLING = "9780141036144"  # Roseanna, paperback: in the store from the start; i
 OTHER = "9781408855652"  # another work: held back (no cover), then fixed, and not retried
 
 
-def feed(path: Path, *, covered: set[str]) -> None:
+def feed(path: Path, *, covered: set[str], out_of_print: frozenset[str] = frozenset()) -> None:
     write_onix(path, [OnixProduct(RETRIED, cover=RETRIED in covered),
-                      OnixProduct(SIBLING, form="BC", cover=SIBLING in covered),
+                      OnixProduct(SIBLING, form="BC", cover=SIBLING in covered,
+                                  status="07" if SIBLING in out_of_print else "04"),
                       OnixProduct(OTHER, title="The Laughing Policeman", work="laughing", cover=OTHER in covered)])
 
 
@@ -111,6 +112,37 @@ def test_a_retry_writes_that_editions_product_and_nothing_else(config: Path, san
     later = {i for r in list(sandbox.requests)[before:] if r.method != "GET" for i in _product_ids(r.json, r.api_path)}
     sibling = next(p["id"] for p in sandbox.state.products.values() if p["sku"] == SIBLING)
     assert sibling in later
+
+
+def test_a_retry_queues_another_editions_milestone_and_the_next_sync_carries_it_out(
+        config: Path, sandbox: SandboxServer) -> None:
+    """The sibling goes out of print in the feed the retry reads: its `sync` action needs its product hidden, which
+    the retry does not write. The milestone is queued, not recorded as done, and the next sync hides the product
+    and settles it."""
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    held = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
+    feed(config.parent / "feed.xml", covered={RETRIED, SIBLING, OTHER}, out_of_print=frozenset({SIBLING}))
+    retried = next(e for e in held if e["isbn"] == RETRIED)
+
+    result = plain("exceptions", "retry", str(retried["id"]), "-c", str(config))
+
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"milestone status-out-of-print of {SIBLING}: sync queued: queued for the next sync: the retry of " \
+           f"{RETRIED} wrote only that edition's product" in said, said
+    sibling = next(p for p in sandbox.state.products.values() if p["sku"] == SIBLING)
+    assert sibling["is_visible"], "the retry wrote nothing for the sibling"
+    listed = " ".join(plain("milestones", "-c", str(config)).stdout.split())
+    assert "status-out-of-print" in listed and "queued" in listed, listed
+
+    later = plain("sync", "-c", str(config))
+    assert later.exit_code == 0, later.output
+    assert not next(p for p in sandbox.state.products.values() if p["sku"] == SIBLING)["is_visible"]
+    said = " ".join(later.output.split())
+    assert f"milestone status-out-of-print of {SIBLING}: sync ok: queued by a retry of another edition, carried " \
+           "out by the next sync: applied by this sync" in said, said
+    listed = " ".join(plain("milestones", "-c", str(config)).stdout.split())
+    assert "│ status-out-of-print │ 04 │ 07 │ sync │ yes │" in listed, listed
 
 
 def test_the_dashboards_retry_writes_that_editions_product_and_nothing_else(

@@ -4,6 +4,7 @@ the SQLite state database and a CSV sink, built by the container from a configur
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,16 +70,26 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     assert sorted((r["isbn"], r["quantity"], r["net_amount"]) for r in rows) == [(PB, "3", "30.00"),
                                                                                  (HB, "1", "25.00")]
 
-    again = run("orders", "import", "-c", str(config))  # nothing new: counted once, nothing re-sent
+    again = run("orders", "import", "-c", str(config))  # the overlap reads them again: counted once, nothing re-sent
     assert again.exit_code == 0 and "sales sink 'csv': 0 days sent" in again.output
+    said = " ".join(again.output.split())
+    assert "less the 5-minute overlap, so that an order saved late is not missed; an order read again counts " \
+           "nothing twice" in said, said
+    assert "cursor now " in said and "(the last order change read; the next import reads from it less the " \
+           "overlap)" in said
 
     report = run("sales", "report", "-c", str(config), "--by", "title", "--json")
     assert report.exit_code == 0, report.output
     document = json.loads(report.output)
     assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.00"),
                                                                                    (HB, 1, "25.00")]
+    # By title, each row names its format: the code in JSON, and by name in JSON, CSV and the table.
+    formats = {r["group"]: (r["format"], r["format_name"]) for r in document["rows"]}
+    assert formats[PB][0] in {"paperback", "hardback", "ebook-epub", "unknown"} and formats[PB][1], formats
+    by_title = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").output)))
+    assert {r["group"]: r["format"] for r in by_title} == {isbn: name for isbn, (_, name) in formats.items()}
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
-    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue", f"{day},{day},GBP,4,55.00"]
+    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format", f"{day},{day},GBP,4,55.00,"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
 

@@ -110,7 +110,7 @@ class BigCommerceOrderSource(OrderSource):
                 order = self._order(raw)
                 if floor is not None and order.date_modified < floor:
                     # Old clients saw the date filter ignored: never trust it blindly.
-                    logger.warning("order %s modified %s, before the filter's %s: skipped", order.order_id,
+                    logger.warning("order %s modified %s, before the filter's %s: left out", order.order_id,
                                    order.date_modified.isoformat(), floor.isoformat())
                     continue
                 yield order

@@ -88,7 +88,7 @@ class ConsonanceSource(CatalogSource):
             raise
         families, delisted = self._assemble((map_work(w, at=today, source=self.name) for w in works), problems)
         logger.info(
-            "Consonance source %r: %d works, %d families, %d problems (%s)",
+            "Consonance source %r: %d works read as %d title families, %d problems (%s)",
             self.name, len(works), len(families), len(problems),
             f"changed since {since}" if since else "full read",
         )

@@ -59,8 +59,8 @@ class MilestoneLog(Protocol):
         ...
 
     def pending(self, store: str) -> list[MilestoneRecord]:
-        """The store's records whose action waits for the service (queued by a sync without a scheduler), oldest
-        first."""
+        """The store's records whose action waits for a later sync (queued by a sync without a scheduler, or by a
+        retry of another edition), oldest first."""
         ...
 
     def settle(self, record_id: int, *, ok: bool, detail: str, at: datetime,

@@ -24,7 +24,8 @@ from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
-from bookbridge.entrypoints.presentation import plural, utc_time
+from bookbridge.entrypoints.documents import exception_document
+from bookbridge.entrypoints.presentation import plural, utc_time, where_words
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -71,13 +72,12 @@ def exceptions_list(
         uow = container.unit_of_work()
         with uow:
             items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
-        if as_json:
-            screen().print_json(json.dumps([{
-                "id": e.id, "kind": e.kind.value, "isbn": e.isbn, "storefront": e.storefront, "field": e.field,
-                "message": e.message, "count": e.count, "first_seen": e.first_seen.isoformat(),
-                "last_seen": e.last_seen.isoformat()} for e in items]))
+        settings = container.settings()
+        store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
+        if as_json:  # the rows of /api/exceptions
+            screen().print_json(json.dumps([exception_document(e, store, zones) for e in items]))
             return
-        print_exceptions(screen(), items)
+        print_exceptions(screen(), items, store=store, zones=zones)
 
 
 @exceptions_app.command("show")
@@ -92,15 +92,17 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
+        store = container.settings().store.name
         console = screen()
         if item is None:
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", item.storefront), ("field", item.field), ("message", item.message),
+                             ("where", where_words(item.storefront, store)),
+                             ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
-            console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
+            console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
         for o in history:
             outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
             console.print(f"  run {o.run_id} {utc_time(o.at)} {o.action} {escape(outcome)}")
@@ -145,8 +147,8 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            screen().print(f"resolved {item.id} ({item.kind.value}, {item.isbn or item.storefront}): "
-                            f"{escape(note)}")
+            where = item.isbn or where_words(item.storefront, container.settings().store.name) or ""
+            screen().print(f"resolved {item.id} ({item.kind.value}, {escape(where)}): {escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)

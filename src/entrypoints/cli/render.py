@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +13,12 @@ from rich.table import Table
 
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import PlannedSync, SyncReport
-from bookbridge.domain.formats import Format
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind, FieldChange
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import plural, utc_time
+from bookbridge.entrypoints.presentation import instant_text, plural, where_words
 
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -37,14 +37,6 @@ def add_isbn_column(table: Table) -> None:
 def add_format_column(table: Table, name: str = "format", **options: Any) -> None:
     """A format column whose names stay whole on a narrow terminal (`eBook (EPUB)`, never `eBook` over `(EPUB)`)."""
     table.add_column(name, no_wrap=True, **options)
-
-
-def format_name(code: str) -> str:
-    """A format as people read it (`eBook (EPUB)`), from its code (`ebook-epub`); an unknown code as it is."""
-    try:
-        return Format(code).label
-    except ValueError:
-        return code
 
 
 def print_plan_json(console: Console, planned: PlannedSync) -> None:
@@ -149,13 +141,16 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
                       f"{escape(r.detail)}")
 
 
-def print_exceptions(console: Console, items: list[SyncException]) -> None:
+def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str]) -> None:
+    """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
+    in UTC, saying so, for one on the store itself, a source or orders."""
     table = WholeTable(title=f"Open exceptions: {len(items)}",
-                  caption="where: a storefront (readiness, rights), the store (store refusals, drift), "
-                          "source:<name> (a source that could not be read) or orders:<name>")
+                       caption=f"where: a storefront (readiness, rights), store “{store}” (store refusals, drift), "
+                               "source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
-        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(e.storefront or ""), escape(e.field or ""),
-                      str(e.count), utc_time(e.last_seen), escape(e.message))
+        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where_words(e.storefront, store) or ""),
+                      escape(e.field or ""), str(e.count), instant_text(e.last_seen, zones.get(e.storefront or "")),
+                      escape(e.message))
     console.print(table)

@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from bookbridge.application.money import money_text
-from bookbridge.application.orders import ImportReport, import_orders
+from bookbridge.application.orders import ImportReport, import_orders, read_from
 from bookbridge.application.sales_report import GROUPINGS, SalesReport, report_csv, report_document, sales_report
+from bookbridge.domain.formats import format_label
 from bookbridge.domain.ports import OrderSource, SalesSink
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
@@ -28,7 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column, format_name
+from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_import_command
 from bookbridge.entrypoints.presentation import plural, utc_time
@@ -99,9 +100,12 @@ def print_import(console: Console, report: ImportReport) -> None:
     table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),
                   str(len(report.problems)), str(report.orders_stale))
     console.print(table)
-    since = utc_time(report.since) if report.since else "the beginning"
-    cursor = utc_time(report.cursor) if report.cursor else "none"
-    console.print(f"read from {since}; cursor now {cursor}")
+    console.print(read_from(report))
+    if report.cursor is not None:
+        console.print(f"cursor now {utc_time(report.cursor)} (the last order change read; the next import reads "
+                      "from it less the overlap)")
+    else:
+        console.print("no cursor yet: no order read")
     for sink, days in sorted(report.days_sent.items()):
         console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
     for problem in report.problems[:20]:
@@ -185,8 +189,8 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
     for row in report.rows[:limit]:
-        group = format_name(row.group) if report.group_by == "format" else row.group
-        cells = ((row.group, row.label, format_name(row.format)) if by_title else (row.group, row.label) if titled
+        group = format_label(row.group) if report.group_by == "format" else row.group
+        cells = ((row.group, row.label, format_label(row.format)) if by_title else (row.group, row.label) if titled
                  else (group,))
         rows.add_row(*map(escape, cells), row.currency, str(row.units), money_text(row.revenue, row.currency))
     if not report.rows:  # as the dashboard says "No data yet." rather than show empty tables
@@ -201,7 +205,7 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     for column in ("units", "units a week"):
         formats.add_column(column, justify="right")
     for v in report.formats:
-        formats.add_row(format_name(v.format), str(v.units), _rate(v.units_per_week))
+        formats.add_row(format_label(v.format), str(v.units), _rate(v.units_per_week))
     console.print(formats)
     reprint = WholeTable(title="Reprint signal (weeks of cover)")
     add_isbn_column(reprint)
@@ -210,7 +214,7 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     for column in ("units a week", "stock", "weeks of cover", "reprint"):
         reprint.add_column(column, justify="left" if column == "reprint" else "right")
     for r in report.reprint[:limit]:
-        reprint.add_row(r.isbn, escape(r.title), format_name(r.format), _rate(r.weekly_velocity),
+        reprint.add_row(r.isbn, escape(r.title), format_label(r.format), _rate(r.weekly_velocity),
                         "unknown" if r.stock is None else str(r.stock),
                         "-" if r.weeks_of_cover is None else _rate(r.weeks_of_cover),
                         "[red]yes[/red]" if r.reprint else "no")

@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
-from bookbridge.application.milestone_effects import queue_for_the_service, sync_milestones
-from bookbridge.application.milestones import DEFAULT_ACTIONS
+from bookbridge.application.milestone_effects import SyncEffects, queue_for_the_service, sync_milestones
+from bookbridge.application.milestones import DEFAULT_ACTIONS, settle_pending
 from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import (
@@ -79,8 +79,9 @@ def sync(
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
              isbn: str | None = None) -> SyncReport:
     """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar, then its
-    milestones (as the service's sync does; what needs the service's scheduler is queued for it); prints and
-    returns the report."""
+    milestones (as the service's sync does; what needs the service's scheduler is queued for it, and a retry queues
+    the store-written actions of other editions for the next sync, which carries them out); prints and returns the
+    report."""
     settings = container.settings()
     console = screen()
     run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
@@ -101,9 +102,17 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
         return run(build_command(settings), container.source(), container.storefront(),
                    container.unit_of_work(), clock, on_batch=on_batch)  # a retry's follow-up: its edition only
 
+    only = None if isbn is None else frozenset({isbn})  # a retry queues other editions' actions for the next sync
+    # What a retry of another edition queued for this sync, once it went through (a launch queued for the service
+    # stays queued; a sync that read nothing or stopped early leaves everything queued).
+    settled = []
+    if report.source_error is None and not report.stopped:
+        effects = SyncEffects(settings.store.name, uow, after, sync_again=sync_again,
+                              schedule_launch=queue_for_the_service, report=report)
+        settled = settle_pending(settings.store.name, effects, uow, container.milestone_log(), clock, only=only)
     records = sync_milestones(settings.store.name, before, after, report,
                               actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
                               log=container.milestone_log(), clock=clock, sync_again=sync_again,
-                              schedule_launch=queue_for_the_service)
-    print_milestones(console, records)
+                              schedule_launch=queue_for_the_service, only=only)
+    print_milestones(console, settled + records)
     return report

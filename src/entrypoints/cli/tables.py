@@ -31,9 +31,10 @@ class WholeTable(Table):
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         available = options.max_width - self._overhead()
-        spans = [_span(console, options, column) for column in self.columns]
+        spans = [_span(console, options, column, show_header=self.show_header) for column in self.columns]
         if sum(s.minimum for s in spans) > available:  # before giving up the table: counts' headers break
-            spans = [_span(console, options, column, break_count_header=True) for column in self.columns]
+            spans = [_span(console, options, column, show_header=self.show_header, break_count_header=True)
+                     for column in self.columns]
         least, most = sum(s.minimum for s in spans), sum(s.maximum for s in spans)
         if most <= available or not self.columns:  # rich lays it out as wide as its values: nothing to narrow
             yield from super().__rich_console__(console, options)
@@ -58,20 +59,24 @@ class WholeTable(Table):
         return len(self.columns) * (left + right) + borders
 
     def _plain_lines(self, width: int) -> Iterator[Text | str]:
-        """The title, then each row as a block of `header: value` lines (a blank line between rows). A value of
-        several lines, or a whole value (a column that must not wrap) too long to follow its header, goes under
-        the header, a line each, indented."""
+        """The title, then each row as a block of `header: value` lines (a blank line between rows); a table
+        without headers (`field`, `value`), one `field: value` line a row. A value of several lines, or a whole
+        value (a column that must not wrap) too long to follow its header, goes under the header, a line each,
+        indented."""
         if self.title:
             yield self.title if isinstance(self.title, (str, Text)) else str(self.title)
         cells = [list(column.cells) for column in self.columns]
         for row in range(self.row_count):
+            values = [(column, _text(found[row] if row < len(found) else ""))
+                      for column, found in zip(self.columns, cells, strict=True)]
+            values = [(column, text) for column, text in values if text.plain]
+            if not self.show_header:
+                yield Text(": ").join(text for _, text in values)
+                continue
             if row:
                 yield ""
-            for column, values in zip(self.columns, cells, strict=True):
-                value = values[row] if row < len(values) else ""
-                if isinstance(value, (str, Text)) and str(value):
-                    text = value.copy() if isinstance(value, Text) else Text.from_markup(value)
-                    yield from _field(str(column.header), text, whole=column.no_wrap, width=width)
+            for column, text in values:
+                yield from _field(str(column.header), text, whole=column.no_wrap, width=width)
         if self.caption:
             yield self.caption if isinstance(self.caption, (str, Text)) else str(self.caption)
 
@@ -88,14 +93,21 @@ def _field(header: str, value: Text, *, whole: bool, width: int) -> Iterator[Tex
         yield Text.assemble("  ", line, no_wrap=whole and line.cell_len + 2 <= width, overflow="fold")
 
 
-def _span(console: Console, options: ConsoleOptions, column: Column, *,
+def _text(cell: object) -> Text:
+    """A cell as text: rich markup read (the cells are escaped where they hold data), anything else empty."""
+    if isinstance(cell, Text):
+        return cell.copy()
+    return Text.from_markup(cell) if isinstance(cell, str) else Text()
+
+
+def _span(console: Console, options: ConsoleOptions, column: Column, *, show_header: bool = True,
           break_count_header: bool = False) -> Measurement:
     """The least width that keeps a column's words whole (its whole values, if it must not wrap), and the width
     of its longest value; both without padding."""
     if column.width is not None:
         return Measurement(column.width, column.width)
     header, *cells = [Measurement.get(console, options.update_width(10_000), cell)
-                      for cell in (column.header, *column.cells)]
+                      for cell in (column.header if show_header else "", *column.cells)]
     least = max((m.maximum if column.no_wrap else m.minimum for m in cells), default=1)
     # A count's header may break (`uncha` / `nged`) where the table would not fit otherwise, so that it stays a
     # table; no other header does, and a count's value never does.

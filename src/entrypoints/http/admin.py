@@ -78,13 +78,13 @@ async def plan(state: State) -> Plan:
 def exceptions(state: State) -> list[ExceptionItem]:
     uow = state.new_uow()
     with uow:
-        return [ExceptionItem.of(e) for e in uow.exceptions.open_items()]
+        return [ExceptionItem.of(e, state.settings) for e in uow.exceptions.open_items()]
 
 
 def resolve_exception(state: AppState, exception_id: int, note: str) -> ExceptionItem:
     _require_open(state, exception_id)
     item = release_drift(state.new_uow(), exception_id, note=note, clock=state.clock)
-    return ExceptionItem.of(item)
+    return ExceptionItem.of(item, state.settings)
 
 
 @router.post("/exceptions/{exception_id}/resolve", response_model=ExceptionItem, responses=NOT_FOUND,
@@ -120,7 +120,7 @@ def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
         item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
     if item is None:
         raise HTTPException(404, f"no open exception with id {exception_id}")
-    return ExceptionItem.of(item)
+    return ExceptionItem.of(item, state.settings)
 
 
 @router.get("/upcoming", response_model=list[Upcoming], summary="The scheduler's next jobs, earliest first")
@@ -168,7 +168,7 @@ def sales(state: State, start: Start = None, end: End = None, group_by: By = "ti
 
 
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                                              "description": "group,label,currency,units,revenue"}}
+                                              "description": "group,label,currency,units,revenue,format"}}
 
 
 @router.get("/sales.csv", response_class=Response, responses=CSV,

@@ -8,7 +8,7 @@ rest of the page still shows what the database knows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,15 +18,23 @@ from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import SalesReport
-from bookbridge.application.upcoming import UpcomingChange, upcoming_changes
-from bookbridge.domain.formats import Format
+from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
+from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import ReprintPolicy
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
 from bookbridge.entrypoints.http.state import AppState
-from bookbridge.entrypoints.presentation import local_time, plain_schedule, plural, time_ago, utc_time
+from bookbridge.entrypoints.presentation import (
+    instant_text,
+    local_time,
+    plain_schedule,
+    plural,
+    time_ago,
+    utc_time,
+    where_words,
+)
 
 FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
 FLIPS_PER_PAGE = 10
@@ -69,11 +77,12 @@ class ExceptionRow:
     kind_words: str
     isbn: str | None
     title: str  # "Roseanna · Hardback", or "" when the edition is not in the stored catalogue
-    storefront: str | None
+    storefront: str | None  # where it is, as stored: the filter's value
+    where: str  # in words: "uk", "store “shop”", "source:sample" (`where_words`), "—" for no place
     field: str | None
     message: str
     count: int
-    last_seen: str
+    last_seen: str  # in its storefront's zone, naming it, else in UTC ("… BST (Europe/London) (just now)")
     product_url: str | None  # the product in the store's control panel, when its id is known
 
 
@@ -93,6 +102,7 @@ class FlipTable:
     page: int
     pages: int
     total: int
+    held_back: str  # "2 flips of held-back editions not shown", or ""
 
 
 @dataclass
@@ -133,12 +143,12 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
                     held_back=groups, held_back_editions=len({i for g in groups for i in g.editions}),
                     not_in_store=len({i for g in groups for i in g.everywhere}), notes=notes)
     jobs, jobs_note = _jobs(state)
-    held = {(i.isbn, i.storefront) for i in items if i.isbn and i.isbn not in products}
+    held = held_by_exceptions(items, applied.values())
     flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
     return {"store": state.settings.store.name, "status": status, "runs": runs[:10], "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
-        "storefronts": sorted({r.storefront for r in rows if r.storefront}),
+        "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}),
         "flips": flips, "flips_note": flips_note, "jobs": [_periodic(state, j) for j in jobs if j.kind not in FLIPS],
         "jobs_note": jobs_note, "sales": _sales(state, editions)}
 
@@ -166,10 +176,13 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     template = CONTROL_PANEL.get(state.settings.store.kind)
     store_hash = state.settings.store.options().get("store_hash")
     url = template.format(hash=store_hash, id=product) if template and store_hash and product else None
+    zone = next((s.timezone for s in state.settings.storefronts if s.name == item.storefront), None)
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=KIND_WORDS.get(item.kind, item.kind.value),
                         isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
-                        field=item.field, message=item.message, count=item.count,
-                        last_seen=time_ago(item.last_seen, now), product_url=url)
+                        where=where_words(item.storefront, state.settings.store.name) or "—", field=item.field,
+                        message=item.message, count=item.count, last_seen=f"{instant_text(item.last_seen, zone)} "
+                                                                          f"({time_ago(item.last_seen, now)})",
+                        product_url=url)
 
 
 def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:
@@ -184,28 +197,28 @@ def _periodic(state: AppState, job: UpcomingJob) -> dict[str, str]:
             "schedule": plain_schedule(job.detail) if job.detail else "—"}
 
 
-def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: set[tuple[str, str | None]],
+def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collection[tuple[str, str | None]],
            filters: Filters, now: datetime) -> tuple[list[FlipTable], str]:
-    """Per storefront, in its own time zone, the changes of editions that are (or will then be) in the store:
-    not those held back there, by their listing or by an open exception on an edition the store does not have."""
+    """Per storefront, in its own time zone, the changes of editions that are (or will then be) in the store
+    (`in_store`): not those held back there, by their listing or by an open exception on an edition the store does
+    not have; those are counted."""
     try:
         changes = upcoming_changes(families, state.settings.storefronts, [j.run_at for j in jobs], now=now,
                                    mapping=state.settings.mapping)
     except Exception as exc:
         return [], f"The stored catalogue could not be read ({type(exc).__name__})."
-    found: dict[str, list[UpcomingChange]] = {s.name: [] for s in state.settings.storefronts}
-    for change in (c for listed in changes.values() for c in listed):
-        if change.listed and (change.isbn, change.storefront) not in held:
-            found[change.storefront].append(change)
+    every = [c for listed in changes.values() for c in listed]
     tables = []
     for storefront in state.settings.storefronts:
-        mine = sorted(found[storefront.name], key=lambda c: (c.at, c.isbn))
+        listed, held_back = in_store((c for c in every if c.storefront == storefront.name), held)
+        mine = sorted(listed, key=lambda c: (c.at, c.isbn))
         pages = max(1, math.ceil(len(mine) / FLIPS_PER_PAGE))
         page = min(filters.flips_page, pages) if filters.flips_storefront == storefront.name else 1
         shown = mine[(page - 1) * FLIPS_PER_PAGE: page * FLIPS_PER_PAGE]
-        tables.append(FlipTable(storefront=storefront.name, zone=storefront.timezone, page=page, pages=pages,
-                                total=len(mine), rows=[FlipRow(at=local_time(c.at, storefront.timezone), isbn=c.isbn,
-                                                               title=c.title, what=c.what) for c in shown]))
+        rows = [FlipRow(at=local_time(c.at, storefront.timezone), isbn=c.isbn, title=c.title, what=c.what)
+                for c in shown]
+        tables.append(FlipTable(storefront=storefront.name, zone=storefront.timezone, rows=rows, page=page,
+                                pages=pages, total=len(mine), held_back=held_back_note(held_back)))
     return tables, ""
 
 
@@ -263,14 +276,7 @@ class _Format:
 
 
 def _formats(report: SalesReport) -> list[_Format]:
-    out = []
-    for f in report.formats[:8]:
-        try:
-            label = Format(f.format).label
-        except ValueError:
-            label = f.format
-        out.append(_Format(format_label=label, units_per_week=f.units_per_week))
-    return out
+    return [_Format(format_label=format_label(f.format), units_per_week=f.units_per_week) for f in report.formats[:8]]
 
 
 def _week(monday: str) -> str:

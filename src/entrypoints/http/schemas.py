@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.entrypoints.documents import exception_document
 from bookbridge.entrypoints.http.inputs import Text
+from bookbridge.entrypoints.settings import Settings
 
 
 class Problem(BaseModel):
@@ -46,10 +48,14 @@ class Run(BaseModel):
 
 
 class ExceptionItem(BaseModel):
+    """`bookbridge exceptions list --json`, the same rows (entrypoints.documents.exception_document)."""
+
     id: int
     kind: str
     isbn: str | None
-    storefront: str | None
+    store: str  # the store's name ([store] name)
+    storefront: str | None  # the storefront it is on; null on the store itself, a source, orders or a sales sink
+    where: str | None  # as the dashboard says it: "uk", "store “shop”", "source:sample"; null for no place
     field: str | None
     message: str
     count: int
@@ -59,10 +65,9 @@ class ExceptionItem(BaseModel):
     resolution: str | None = None
 
     @classmethod
-    def of(cls, item: SyncException) -> ExceptionItem:
-        return cls(id=item.id, kind=item.kind.value, isbn=item.isbn, storefront=item.storefront, field=item.field,
-                   message=item.message, count=item.count, first_seen=item.first_seen, last_seen=item.last_seen,
-                   resolved_at=item.resolved_at, resolution=item.resolution)
+    def of(cls, item: SyncException, settings: Settings) -> ExceptionItem:
+        return cls.model_validate(exception_document(item, settings.store.name,
+                                                     {s.name: s.timezone for s in settings.storefronts}))
 
 
 class ResolveRequest(BaseModel):
@@ -137,6 +142,8 @@ GroupBy = Literal["title", "work", "format", "storefront", "day", "week", "month
 class SalesRow(BaseModel):
     group: str  # an ISBN, a format, a storefront, or a period's first day
     label: str  # the title for an ISBN, else the group itself
+    format: str | None  # by title: the edition's format code ("ebook-epub"); else null
+    format_name: str | None  # by title: the format as people read it ("eBook (EPUB)"); else null
     currency: str
     units: int
     revenue: str  # a decimal, as text, with the currency's minor units ("2366.28"): application.money

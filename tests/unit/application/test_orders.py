@@ -89,8 +89,14 @@ def test_the_next_read_starts_at_the_cursor_minus_the_overlap_and_rereading_neve
     run(world)
     second = run(world)  # the overlap brings order 101 back
     assert source.reads[-1] == at - COMMAND.overlap
-    assert (second.orders_read, second.facts_changed) == (1, 0)
+    assert (second.orders_read, second.lines_counted, second.facts_changed) == (1, 1, 0)
     assert [(f.quantity, f.net_amount) for f in ledger.facts(at.date(), at.date())] == [(2, Decimal("10"))]
+    # The service logs the run, and `bookbridge orders import` prints where it read from, in these words.
+    assert (second.previous, second.since, second.overlap) == (at, at - COMMAND.overlap, COMMAND.overlap)
+    assert str(second) == (
+        "orders read: 1, lines counted: 1, sales facts changed: 0, problems: 0; read from 2026-11-28 11:47 UTC: the "
+        "cursor (2026-11-28 11:57 UTC, the last order change read) less the 10-minute overlap, so that an order "
+        "saved late is not missed; an order read again counts nothing twice")
 
 
 def test_an_edit_a_partial_refund_and_a_cancellation_adjust_the_facts_and_resend_the_day(world):
@@ -212,7 +218,11 @@ def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(
     assert [(v.format, v.units) for v in report.formats] == [(edition.format.value, 42)]
     document = report_document(report)
     assert document["rows"][0]["revenue"] == "420.00" and document["units"] == 42  # GBP: two minor units
-    assert report_csv(report).splitlines()[0] == "group,label,currency,units,revenue"
+    assert (document["rows"][0]["format"], document["rows"][0]["format_name"]) == (edition.format.value,
+                                                                                  edition.format.label)
+    assert report_csv(report).splitlines()[:2] == [
+        "group,label,currency,units,revenue,format",
+        f"{edition.isbn},{edition.display_title},GBP,42,420.00,{edition.format.label}"]
 
 
 def test_the_report_by_work_adds_up_the_formats_of_a_title_under_its_family_title(world):

@@ -23,6 +23,7 @@ from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.scheduled import SKIPS_BEFORE_EXCEPTION, ScheduledRuns, ServiceConfig, ServicePorts
 from bookbridge.application.sync import SyncStore
 from bookbridge.domain.listing import MappingSettings
+from bookbridge.domain.model import Milestones, TitleFamily
 from bookbridge.domain.ports import CatalogSource, ExceptionKind, FixedClock, SourceRead, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -175,7 +176,7 @@ def test_syncs_skipped_in_a_row_for_a_held_lease_open_one_exception_that_the_nex
     assert [r.levelname for r in caplog.records] == ["WARNING"] * (SKIPS_BEFORE_EXCEPTION - 1)
     assert world.runs.sync(STORE) is None
     [message] = lease_exceptions()
-    assert f"{SKIPS_BEFORE_EXCEPTION} syncs of store 'shop' in a row were skipped" in message
+    assert f"{SKIPS_BEFORE_EXCEPTION} syncs of store 'shop' in a row did not run" in message
     assert world.runs.sync(STORE) is None
     assert len(lease_exceptions()) == 1  # the same exception, counted again
 
@@ -245,3 +246,48 @@ def test_a_requested_retry_waits_for_this_process_sync_in_flight_and_a_periodic_
     requested.join(10)
     assert results["first"] is not None and results["now"] is not None, results
     assert [name for name, _ in opened.asked] == [f"sync:{STORE}"] * 2
+
+
+def _changed(family: TitleFamily, **changes: object) -> TitleFamily:
+    first = family.editions[0].model_copy(update=changes)
+    return family.model_copy(update={"editions": (first, *family.editions[1:])})
+
+
+def test_a_retry_queues_the_milestones_of_other_editions_and_the_next_sync_carries_them_out(world: World) -> None:
+    """A retry writes only its edition's product: another edition's milestone found by the same read is not done
+    (its product was not written), so it is queued, never recorded as done nor dropped, and the next sync both
+    writes the product and settles the record."""
+    assert world.runs.sync(STORE) is not None
+    families = world.source.families
+    retried, ended, approved = (str(f.editions[0].isbn) for f in families[:3])
+    assert all(world.store.by_sku(isbn) is not None for isbn in (retried, ended, approved))
+    world.source.put(_changed(families[1], publishing_status="07", availability="51"))  # out of print: hide it
+    world.source.put(_changed(families[2], milestones=Milestones(final_approval=True)))  # resend its media
+    log = world.runs.ports.milestone_log
+    assert isinstance(log, InMemoryMilestoneLog)
+
+    assert world.runs.sync(STORE, reason="triggered", isbn=retried) is not None
+    product = world.store.by_sku(ended)
+    assert product is not None and product.is_visible, "a retry writes no other edition's product"
+    queued = {r.event.isbn: r for r in log.records}
+    assert {(isbn, r.action, r.pending, r.ok) for isbn, r in queued.items()} == {
+        (ended, "sync", True, False), (approved, "attach-assets", True, False)}
+    assert all(f"retry of {retried}" in r.detail and "next sync" in r.detail for r in queued.values())
+    with world.uow:
+        assert [e for e in world.uow.exceptions.open_items() if (e.field or "").startswith("milestone")] == []
+
+    # A sync stopped before its first batch (SIGTERM while it read) wrote nothing: the records stay queued.
+    world.source.during_read = lambda: world.stopping.__setitem__(0, True)
+    stopped = world.runs.sync(STORE, reason="delta-sync")
+    assert stopped is not None and stopped.stopped
+    assert {r.event.isbn for r in log.pending(STORE)} == {ended, approved}
+    world.stopping[0] = False
+
+    assert world.runs.sync(STORE, reason="delta-sync") is not None
+    product = world.store.by_sku(ended)
+    assert product is not None and not product.is_visible
+    settled = {r.event.isbn: r for r in log.records}
+    assert {(isbn, r.pending, r.ok) for isbn, r in settled.items()} == {(ended, False, True),
+                                                                        (approved, False, True)}, settled
+    assert settled[approved].detail.endswith("media section resent")
+    assert log.pending(STORE) == []

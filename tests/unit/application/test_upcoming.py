@@ -73,3 +73,39 @@ def test_a_price_change_of_an_edition_held_back_says_it_is_held_back():
     words = upcoming.describe_change(before, after)
     assert words.startswith("campaign price ends: back to £16.99") or words.startswith("price changes: £12.99 → £16.99")
     assert words.endswith(f", but it is held back ({after.not_listed_reason})"), words
+
+
+def test_a_jobs_detail_lists_only_editions_in_the_store_and_counts_the_held_back():
+    """`classify` (the precise job's detail that /api/upcoming and `bookbridge jobs` show) lists what the dashboard
+    lists: not the flip of an edition held back from every storefront (not licensed there), nor of one an open
+    exception keeps out of the store; those are a count."""
+    from datetime import UTC, date
+
+    from bookbridge.application.launches import KeyIndex, classify
+    from bookbridge.domain.listing import MappingSettings
+    from bookbridge.domain.model import Rights, SalesRights
+    from bookbridge.domain.territory import Territory
+    from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp
+
+    campaign = (gbp("16.99"), gbp("12.99", valid_until=date(2026, 12, 31)))
+    jersey_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("JE")),))
+    held = edition(isbn=HARDBACK, rights=jersey_only, prices=campaign)
+    listed = edition(isbn=PAPERBACK, prices=campaign)
+    refused = edition(isbn=EBOOK, prices=campaign)
+    families = {"roseanna": family(held, listed, refused)}
+    midnight = datetime(2027, 1, 1, tzinfo=UTC)  # London's, in winter
+    now = datetime(2026, 12, 20, tzinfo=UTC)
+
+    def detail(keys: list[str], refusals: frozenset[tuple[str, str | None]] = frozenset()) -> tuple[str, str]:
+        return classify(keys, midnight, KeyIndex(families), storefronts=[UK], mapping=MappingSettings(), now=now,
+                        held=refusals)
+
+    ends = "price changes: £12.99 → £16.99 (uk)"  # the reduced price's window closes
+    assert detail([str(HARDBACK), str(PAPERBACK)]) == (
+        "campaign", f"{PAPERBACK} {ends}; {EBOOK} {ends}; 1 flip of a held-back edition not shown")
+    kind, words = detail([str(HARDBACK)], frozenset({(str(EBOOK), "uk")}))  # the store refused the ebook
+    assert (kind, words) == ("campaign", f"{PAPERBACK} {ends}; 2 flips of held-back editions not shown")
+    assert "held back (" not in words
+    only_held = {"roseanna": family(held)}
+    assert classify([str(HARDBACK)], midnight, KeyIndex(only_held), storefronts=[UK], mapping=MappingSettings(),
+                    now=now)[1] == "no change in the store (1 flip of a held-back edition not shown)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from functools import partial
 
 from rich.console import Console
 
@@ -28,7 +29,7 @@ def test_exception_messages_keep_their_brackets():
     item = SyncException(id=7, kind=ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:[feed]",
                          message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind", count=1,
                          first_seen=NOW, last_seen=NOW)
-    out = _printed(print_exceptions, [item])
+    out = _printed(partial(print_exceptions, store="shop", zones={}), [item])
     assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out
 
 
@@ -170,3 +171,47 @@ def test_shared_widths_give_each_column_its_least_and_fill_the_width():
     spans = [Measurement(13, 13), Measurement(11, 64), Measurement(12, 12), Measurement(3, 5)]
     widths = shared_widths(spans, 50)
     assert sum(widths) == 50 and all(s.minimum <= w <= s.maximum for s, w in zip(spans, widths, strict=True))
+
+
+def test_source_inspect_shows_an_instant_in_utc_saying_so_and_a_date_as_it_is():
+    """A price window or an embargo given as an instant (ONIX dates with a time) is shown as the glossary says
+    (`2026-12-09 05:00 UTC`), not as an offset alone or an ISO instant cut short (`2026-12-09T05:00`)."""
+    from datetime import date
+
+    from bookbridge.domain.categories import CategoryMapping
+    from bookbridge.entrypoints.cli.source import _details, _price_words
+    from examples import edition, gbp
+
+    window = gbp("14.00", valid_from=datetime(2026, 12, 9, 5, tzinfo=UTC), valid_until=date(2026, 12, 31))
+    assert _price_words(window).endswith("2026-12-09 05:00 UTC to 2026-12-31"), _price_words(window)
+    embargoed = edition(prices=(window,), sales_embargo=datetime(2026, 12, 9, 5, tzinfo=UTC))
+    out = _printed(lambda c: c.print(_details(embargoed, CategoryMapping())))
+    assert "sales_embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
+
+
+def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_row():
+    from bookbridge.entrypoints.cli.tables import WholeTable
+
+    table = WholeTable(title="9781800000339 The Borrowed Ledger", show_header=False)
+    table.add_column("field")
+    table.add_column("value")
+    table.add_row("resources", "front-cover: https://covers.bookbridge.example/9781800000339-front-cover.jpg")
+    table.add_row("pages", "403")
+    out = _on_a_terminal(lambda c: c.print(table), width=40)
+    assert not _table_lines(out) and "field" not in out and "value" not in out, out
+    assert "resources: front-cover:" in out and "pages: 403" in out, out
+
+
+def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_utc():
+    """A storefront's exception in its own time zone, naming it; one on the store itself (or a source) in UTC,
+    saying so; the store is called the store, never a storefront."""
+    summer = datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
+    items = [SyncException(id=n, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780306406157", storefront=where,
+                           message="no price", field=None, count=1, first_seen=summer, last_seen=summer)
+             for n, where in enumerate(("us", "shop", "source:sample"), start=1)]
+    out = _printed(partial(print_exceptions, store="shop", zones={"us": "America/New_York", "uk": "Europe/London"}),
+                   items)
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d ", line)}
+    assert "2026-07-01 00:30 EDT (America/New_York)" in rows["1"] and "UTC" not in rows["1"], rows["1"]
+    assert "2026-07-01 04:30 UTC" in rows["2"] and "store “shop”" in rows["2"], rows["2"]
+    assert "2026-07-01 04:30 UTC" in rows["3"] and "source:sample" in rows["3"], rows["3"]
