@@ -42,7 +42,7 @@ from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
-from bookbridge.entrypoints.presentation import plural, where_words
+from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
 
 if TYPE_CHECKING:
@@ -241,8 +241,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         opened = uow.exceptions.open_items()
     console.print(f"{plural(len(opened), 'open exception')}:")
     for item in opened[:6]:  # on a storefront, or on the store itself (a subject without a category)
-        where = where_words(item.storefront, command.store) or ""
-        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {escape(where)}: {escape(item.message)}")
+        where = f"store {item.storefront!r}" if item.storefront == command.store else item.storefront
+        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {escape(str(where))}: {escape(item.message)}")
     if len(opened) > 6:
         console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
     look(console, "exceptions")
