@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fcntl
+import os
+import pty
+import re
+import struct
+import sys
+import termios
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer
 from click.testing import Result
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from bookbridge.entrypoints.cli import app
@@ -49,9 +59,76 @@ def forget_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def every_command() -> list[tuple[str, ...]]:
+    """Every command's words (`()` for `bookbridge` itself, `("exceptions", "resolve")`), groups too."""
+
+    def walk(command: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        yield path
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app), ()))
+
+
 def run(*args: str, env: dict[str, str] | None = None, columns: int = 250) -> Result:
     """`bookbridge *args` in this process, on a terminal wide enough that rich wraps no line of interest."""
     return CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns), **(env or {})})
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a command showed on a terminal: its exit code and its stdout, as text (colours taken out)."""
+
+    exit_code: int
+    output: str
+
+
+def on_a_terminal(*args: str, columns: int, env: dict[str, str] | None = None) -> Screen:
+    """`bookbridge *args` in this process with stdout on a pseudo-terminal `columns` wide: what a person sees in
+    a terminal window that wide (rich wraps tables to it). Stderr stays where it is."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    attributes = termios.tcgetattr(slave)
+    attributes[1] &= ~termios.OPOST  # no "\r\n" for "\n": the text as written
+    termios.tcsetattr(slave, termios.TCSANOW, attributes)
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read as it is written: a full pseudo-terminal buffer would block the command
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal's other end is closed: all was read
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    terminal = open(slave, "w", encoding="utf-8")  # noqa: SIM115 (closed below, after the command)
+    saved = sys.stdout, {k: os.environ.get(k) for k in ("COLUMNS", "LINES", *(env or {}))}
+    os.environ.update({"COLUMNS": str(columns), "LINES": "50", **(env or {})})
+    sys.stdout = terminal
+    try:
+        try:
+            code = app(list(args), standalone_mode=False)
+        except SystemExit as exc:  # an error click reports itself (a bad option)
+            code = exc.code
+    finally:
+        sys.stdout = saved[0]
+        for key, value in saved[1].items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        terminal.close()
+        reader.join(timeout=30)
+        os.close(master)
+    return Screen(int(code or 0), ANSI.sub("", b"".join(chunks).decode("utf-8")))
 
 
 @dataclass(frozen=True)

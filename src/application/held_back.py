@@ -5,7 +5,8 @@ not listed, for the dashboard's status header.
 
 An edition is held back on a storefront when its listing there is not listed: a blocking problem (grouped by the
 problem's code: "missing cover", "rights conflict", ...), no licence in the storefront's countries, or a
-lifecycle stage that is never listed. An edition counts once per reason, however many storefronts share it.
+lifecycle stage that is never listed ("out of print (PublishingStatus 07)"). An edition shows under each of its
+causes, and counts once per reason, however many storefronts share it.
 Those held back on every storefront are not in the store at all: a sync run counts them as "held back".
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bookbridge.domain.lifecycle import lifecycle_hold
 from bookbridge.domain.listing import (
     ListingCaches,
     MappingSettings,
@@ -23,7 +25,7 @@ from bookbridge.domain.listing import (
     build_edition_listing,
     edition_parts,
 )
-from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.storefront import StorefrontSettings
 
 
@@ -52,7 +54,7 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
                 if listing.listed:
                     continue
                 held += 1
-                for reason in reasons(listing):
+                for reason in reasons(listing, edition):
                     isbns[reason].add(str(edition.isbn))
                     where[reason].add(storefront.name)
             if storefronts and held == len(storefronts):
@@ -63,17 +65,18 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
     return sorted(groups, key=lambda g: (-len(g.editions), g.reason))
 
 
-def reasons(listing: StoreListing) -> list[str]:
-    """Why one storefront listing is not listed, in words that group: a blocking problem's code, not its message
-    (which names the edition's own values)."""
-    blocking = list(dict.fromkeys(_CODE_WORDS.get(p.code, p.code.replace("-", " "))
-                                  for p in listing.problems if p.blocking))
-    if blocking:
-        return blocking
-    reason = listing.not_listed_reason or "not listed"
-    if reason.startswith("not licensed"):
-        return [NOT_LICENSED]
-    return [reason]
+def reasons(listing: StoreListing, edition: Edition) -> list[str]:
+    """Why one storefront listing is not listed, in words that group: every cause, the main one first (not
+    licensed, then a blocking problem's code, not its message, which names the edition's own values), then the
+    lifecycle stage that keeps it out as well (`out of print (PublishingStatus 07)`), so that an edition out of
+    print and not licensed in the US shows under both."""
+    found = list(dict.fromkeys(_CODE_WORDS.get(p.code, p.code.replace("-", " "))
+                               for p in listing.problems if p.blocking))
+    if (listing.not_listed_reason or "").startswith("not licensed") and NOT_LICENSED not in found:
+        found.insert(0, NOT_LICENSED)  # out of print too: no `not-licensed` problem (nothing to fix), yet a cause
+    if (hold := lifecycle_hold(edition, listing.stage)) is not None:
+        found.append(hold)
+    return found or [listing.not_listed_reason or "not listed"]
 
 
 NOT_LICENSED = "not licensed in the storefront's countries"

@@ -34,7 +34,7 @@ class ReadinessReport:
     families: int
     editions: int
     delisted: int
-    by_code: dict[tuple[Severity, str], int]  # (severity, problem code) -> problems, source and listing together
+    by_code: dict[tuple[Severity, str], int]  # (severity, problem code) -> records with it (`tally`), each code once
     storefronts: tuple[StorefrontReadiness, ...]
     examples: dict[str, Problem] = field(default_factory=dict)  # code -> one problem, to show what it means
     products: int = 0  # store products a first sync would create (`bookbridge plan`: create)
@@ -56,16 +56,13 @@ def check_readiness(cmd: SyncStore, source: CatalogSource, clock: Clock) -> Read
     listings = build_store_listings(read.families, cmd.storefronts, at=clock.now(), mapping=cmd.mapping,
                                     store=cmd.store)
     problems = [*read.problems, *(p for listing in listings for p in listing.problems)]
-    by_code = Counter((p.severity, p.code) for p in problems)
-    examples: dict[str, Problem] = {}
-    for p in problems:
-        examples.setdefault(p.code, p)
+    by_code, examples = tally(problems)
     editions = {str(e.isbn): e for f in read.families for e in f.editions}
     return ReadinessReport(
         families=len(read.families),
         editions=len(editions),
         delisted=len(read.delisted),
-        by_code=dict(sorted(by_code.items(), key=lambda kv: (kv[0][0] is not Severity.BLOCKING, -kv[1], kv[0][1]))),
+        by_code=by_code,
         storefronts=tuple(_piles(storefront, list(editions.values()), cmd, clock) for storefront in cmd.storefronts),
         examples=examples,
         products=sum(1 for li in listings if li.listed),
@@ -73,6 +70,26 @@ def check_readiness(cmd: SyncStore, source: CatalogSource, clock: Clock) -> Read
         unmapped_subjects=dict(sorted(Counter(str(p.field).removeprefix("Subject/") for p in problems
                                               if p.code == "unmapped-subject").items())),
     )
+
+
+def tally(problems: list[Problem]) -> tuple[dict[tuple[Severity, str], int], dict[str, Problem]]:
+    """Each problem code once: at its severest (a missing price blocks where the edition is licensed, and is only a
+    warning where it is not, since not being licensed holds it back there already), counting the records that have
+    it at that severity (an edition missing a cover on two storefronts counts once), with one of them as an
+    example. Blocking codes first, then the most records."""
+    severest: dict[str, Severity] = {}
+    for p in problems:
+        if p.blocking or p.code not in severest:
+            severest[p.code] = p.severity
+    records: dict[str, set[tuple[str | None, int | None, str | None]]] = {code: set() for code in severest}
+    examples: dict[str, Problem] = {}
+    for p in problems:
+        if p.severity is severest[p.code]:
+            # A record's problem on several storefronts is one; a source problem without a record is its own.
+            records[p.code].add((p.record, None, None) if p.record else (None, p.line, p.message))
+            examples.setdefault(p.code, p)
+    counts = {(severest[code], code): len(found) for code, found in records.items()}
+    return dict(sorted(counts.items(), key=lambda kv: (kv[0][0] is not Severity.BLOCKING, -kv[1], kv[0][1]))), examples
 
 
 def _piles(storefront: StorefrontSettings, editions: list[Edition], cmd: SyncStore, clock: Clock

@@ -92,7 +92,7 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
                     # The store refused the create (a 409 name clash, say): there is no product to have deleted.
                     report.findings.append(DriftFinding(
                         key, isbn_of(record), "never-created",
-                        f"never created in storefront {cmd.store!r}: the store refused to create it (see its "
+                        f"never created in store {cmd.store!r}: the store refused to create it (see its "
                         "exception); the next sync tries again"))
                 elif record.visible or record.hashes:
                     _deleted(cmd, record, uow, clock, report)
@@ -124,7 +124,7 @@ def _known(key: str, isbns: set[str], families: set[str]) -> bool:
 def _deleted(cmd: ReconcileStore, record: AppliedListing, uow: UnitOfWork, clock: Clock,
              report: ReconcileReport) -> None:
     isbn = isbn_of(record)
-    message = f"deleted by hand from storefront {cmd.store!r}"
+    message = f"deleted by hand from store {cmd.store!r}"
     # The store-side ids (images, variants, custom fields) died with the product: forget them. With the product
     # id kept and no remote ids, the storefront adapter looks the product up, finds it gone, and creates it.
     if cmd.policy(Section.CORE) is DriftPolicy.OVERWRITE:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from bookbridge.domain.codelists import AVAILABILITY, PUBLISHING_STATUS, labelled
 from bookbridge.domain.instants import require_aware, start_of
 from bookbridge.domain.model import Edition
 
@@ -141,6 +142,25 @@ def created_hidden(edition: Edition, stage: Stage) -> bool:
     ahead of its announcement, so that assets and dates can reach it: hidden, disabled, on no channel. Without
     the lock an editorial edition stays out of the store: an unannounced title is never shown."""
     return stage is Stage.EDITORIAL and edition.milestones.metadata_locked
+
+
+def lifecycle_hold(edition: Edition, stage: Stage) -> str | None:
+    """Why an edition's lifecycle stage keeps it out of the store, in words naming the ONIX value (`out of print
+    (PublishingStatus 07)`), or None when the stage lets it in. A stage is not a problem to fix: it opens no
+    exception, but a person reading why an edition is held back needs to see it beside any other cause."""
+    if created_hidden(edition, stage) or stage not in (Stage.EDITORIAL, Stage.DELISTED):
+        return None
+    status, availability = edition.publishing_status, edition.availability
+    if stage is Stage.EDITORIAL:
+        if status in SELLING_STATUSES or status in UNAVAILABLE_STATUSES:  # only the announcement date is to come
+            return f"not yet announced (announcement date {edition.announcement_date})"
+        return f"not yet announced (PublishingStatus {labelled(status, PUBLISHING_STATUS)})" if status else (
+            "not yet announced (no PublishingStatus)")
+    if edition.delisted:
+        return "withdrawn from the catalogue (NotificationType 05)"
+    if status in DELISTED_STATUSES:
+        return f"{PUBLISHING_STATUS[status].lower()} (PublishingStatus {status})"
+    return f"no longer available (ProductAvailability {labelled(availability, AVAILABILITY)})"
 
 
 def _instants(edition: Edition, tz: ZoneInfo) -> list[datetime]:

@@ -292,15 +292,15 @@ def test_two_storefronts_on_one_channel_are_named(tmp_path):
     assert "storefronts 'uk' and 'us' both use channel_id = 1" in result.output, result.output
 
 
-def test_an_unset_secret_names_the_store_by_its_name_and_kind(tmp_path, monkeypatch):
+def test_an_unset_secret_names_the_store_adapter_by_its_kind(tmp_path, monkeypatch):
     monkeypatch.delenv("BB_WALK_UNSET_HASH", raising=False)
     config = write_config(tmp_path, '[source]\nkind = "sample"\n[store]\nkind = "bigcommerce"\nname = "shop"\n'
                                     'store_hash_env = "BB_WALK_UNSET_HASH"\naccess_token = "t0ken"\n' + UK_STOREFRONT)
     result = plain("check", "-c", str(config))
     assert result.exit_code == 2, result.output
-    assert ("[store] 'shop', kind 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
+    assert ("[store] store adapter 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
             "set") in result.output, result.output
-    assert "store 'bigcommerce'" not in result.output  # the kind is not the store's name
+    assert "store 'bigcommerce'" not in result.output  # the kind is the adapter's, not the store's name
 
 
 def test_every_command_ends_an_invalid_configuration_the_same_way(tmp_path):

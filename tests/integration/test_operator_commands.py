@@ -137,3 +137,43 @@ def test_lease_list_and_release(tmp_path, monkeypatch):
     again = runner.invoke(app, ["lease", "release", "sync:shop", "--config", str(config)])
     assert again.exit_code == 1
     engine.dispose()
+
+
+def _reported(config: Path, kind: str, *, where: str, message: str, field: str) -> int:
+    """An open exception in the configuration's state database, as a run would report it; its id."""
+    from datetime import UTC, datetime
+
+    from bookbridge.domain.ports import ExceptionKind
+    from bookbridge.entrypoints.cli.common import configured
+
+    assert run("db", "upgrade", "-c", str(config)).exit_code == 0
+    container = configured(config)
+    try:
+        uow = container.unit_of_work()
+        with uow:
+            item = uow.exceptions.report(ExceptionKind(kind), isbn=None, storefront=where, message=message,
+                                         field=field, at=datetime(2026, 11, 28, 10, tzinfo=UTC))
+            uow.commit()
+    finally:
+        container.shutdown_resources()
+    return item.id
+
+
+def test_an_exception_on_the_store_itself_is_shown_and_resolved_as_the_stores(config):
+    """A storefront is never the store's name: `store “shop”`, in `show` and in what `resolve` says."""
+    item = _reported(config, "store-rejection", where="shop", message="the store refused the category tree",
+                     field="categories")
+    shown = run("exceptions", "show", str(item), "-c", str(config))
+    assert shown.exit_code == 0 and "where  store “shop”" in shown.output, shown.output
+    resolved = run("exceptions", "resolve", str(item), "--note", "tree fixed", "-c", str(config))
+    assert resolved.exit_code == 0 and "(store-rejection, store “shop”): tree fixed" in resolved.output, resolved.output
+
+
+def test_exceptions_show_prints_a_message_with_brackets_as_it_is(config):
+    """A message that quotes a TOML table or a title's bracketed part is text, not rich markup that swallows it."""
+    item = _reported(config, "source-error", where="source:[feed]", message="no [[storefronts]] named [bold]us[/bold]",
+                     field="[store] kind")
+    shown = run("exceptions", "show", str(item), "-c", str(config))
+    assert shown.exit_code == 0, shown.output
+    out = shown.output
+    assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out, out

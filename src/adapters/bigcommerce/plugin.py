@@ -34,6 +34,7 @@ from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, h
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
+WHO = "store adapter 'bigcommerce'"  # how its errors name it: the [store] table's adapter, never a store
 
 
 def _flag(value: Any) -> bool:
@@ -42,7 +43,7 @@ def _flag(value: Any) -> bool:
     text = str(value).strip().lower()
     if text in _TRUE | _FALSE:
         return text in _TRUE
-    raise ValueError(f"store 'bigcommerce': must be true or false, not {value!r}")
+    raise ValueError(f"{WHO}: must be true or false, not {value!r}")
 
 
 class BigCommerceOptions(AdapterOptions):
@@ -90,15 +91,15 @@ def create_bigcommerce_order_source(options: BigCommerceOptions, context: Adapte
 def _store_hash(options: BigCommerceOptions) -> str:
     """The store hash from the config or from an environment variable (`store_hash_env`)."""
     if options.store_hash and options.store_hash_env:
-        raise ValueError("store 'bigcommerce': give 'store_hash' or 'store_hash_env', not both")
+        raise ValueError(f"{WHO}: give 'store_hash' or 'store_hash_env', not both")
     store_hash = options.store_hash
     if options.store_hash_env:
         variable = options.store_hash_env
         store_hash = os.environ.get(variable, "")
         if not store_hash.strip():
-            raise ValueError(f"store 'bigcommerce': environment variable {variable!r} (store_hash_env) is not set")
+            raise ValueError(f"{WHO}: environment variable {variable!r} (store_hash_env) is not set")
     if not isinstance(store_hash, str) or not store_hash.strip():
-        raise ValueError("store 'bigcommerce' needs 'store_hash' (or 'store_hash_env', an environment variable "
+        raise ValueError(f"{WHO} needs 'store_hash' (or 'store_hash_env', an environment variable "
                          "name), the store's alphanumeric hash")
     return store_hash.strip()
 
@@ -108,27 +109,27 @@ def _access_token(options: BigCommerceOptions) -> str:
     cfg = options.model_dump()
     sources = [k for k in ("access_token", "access_token_env", "access_token_file") if cfg.get(k)]
     if len(sources) != 1:
-        raise ValueError("store 'bigcommerce' needs exactly one of 'access_token', 'access_token_env' (an "
+        raise ValueError(f"{WHO} needs exactly one of 'access_token', 'access_token_env' (an "
                          f"environment variable name) or 'access_token_file' (got: {', '.join(sources) or 'none'})")
     source = sources[0]
     if source == "access_token_env":
         variable = str(cfg[source])
         token = os.environ.get(variable, "").strip()
         if not token:
-            raise ValueError(f"store 'bigcommerce': environment variable {variable!r} (access_token_env) is not set")
+            raise ValueError(f"{WHO}: environment variable {variable!r} (access_token_env) is not set")
     elif source == "access_token_file":
         path = Path(str(cfg[source]))
         try:
             token = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ValueError(f"store 'bigcommerce': cannot read access_token_file {str(path)!r} "
+            raise ValueError(f"{WHO}: cannot read access_token_file {str(path)!r} "
                              f"({exc.strerror or type(exc).__name__})") from None
         if not token:
-            raise ValueError(f"store 'bigcommerce': access_token_file {str(path)!r} is empty")
+            raise ValueError(f"{WHO}: access_token_file {str(path)!r} is empty")
     else:
         token = str(cfg[source]).strip()
     if any(c.isspace() or not c.isprintable() for c in token):
-        raise ValueError(f"store 'bigcommerce': the access token ({source}) contains whitespace or control characters")
+        raise ValueError(f"{WHO}: the access token ({source}) contains whitespace or control characters")
     return token
 
 
@@ -136,16 +137,16 @@ def _price_lists(value: Any) -> dict[str, int]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ValueError("store 'bigcommerce': 'price_lists' must map currency codes to price list ids")
+        raise ValueError(f"{WHO}: 'price_lists' must map currency codes to price list ids")
     lists: dict[str, int] = {}
     for currency, list_id in value.items():
         code = str(currency).strip().upper()
         if len(code) != 3 or not code.isalpha():  # BigCommerce price-list records take ISO 4217 codes
-            raise ValueError(f"store 'bigcommerce': price_lists key {currency!r} is not an ISO 4217 currency code")
+            raise ValueError(f"{WHO}: price_lists key {currency!r} is not an ISO 4217 currency code")
         try:
             lists[code] = int(list_id)
         except (TypeError, ValueError):
-            raise ValueError(f"store 'bigcommerce': price list id for {code} must be an integer") from None
+            raise ValueError(f"{WHO}: price list id for {code} must be an integer") from None
     return lists
 
 

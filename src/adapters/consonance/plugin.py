@@ -58,7 +58,7 @@ class ConsonanceClientFactory:
 def create_consonance_source(options: ConsonanceOptions, context: AdapterContext) -> ConsonanceSource:
     base_url = options.base_url.strip()
     if not base_url:
-        raise ValueError("source 'consonance' needs 'base_url', the tenant's address (without /graphql)")
+        raise ValueError("source adapter 'consonance' needs 'base_url', the tenant's address (without /graphql)")
     factory = ConsonanceClientFactory(base_url, api_key(options.model_dump()), timeout=options.timeout,
                                       queries_dir=options.queries_dir)
     clock = context.clock
@@ -66,7 +66,7 @@ def create_consonance_source(options: ConsonanceOptions, context: AdapterContext
                             overlap_days=options.overlap_days)
 
 
-def api_key(cfg: Mapping[str, Any], where: str = "source 'consonance'") -> str:
+def api_key(cfg: Mapping[str, Any], where: str = "source adapter 'consonance'") -> str:
     """The Consonance API key from `api_key` or the environment variable named by `api_key_env`; errors name
     `where` (the configuration entry) and the variable, never the key."""
     key = cfg.get("api_key")

@@ -95,7 +95,7 @@ def merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, On
         channels=tuple(sorted({c for li in listed for c in li.channels})),
         stage=base.stage,
         listed=bool(listed),
-        not_listed_reason=None if listed else "; ".join(reasons) or None,
+        not_listed_reason=None if listed else " | ".join(reasons) or None,  # a storefront's causes: "; "
         is_visible=any(li.is_visible for li in listed),
         purchasable=bool(listed) and all(li.purchasable for li in selling),
         availability=availability if listed else Availability.DISABLED,

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bookbridge.domain.instants import require_aware, start_of
-from bookbridge.domain.lifecycle import Availability, Lifecycle, Stage, created_hidden, lifecycle
+from bookbridge.domain.lifecycle import Availability, Lifecycle, Stage, lifecycle, lifecycle_hold
 from bookbridge.domain.listing.caches import ListingCaches
 from bookbridge.domain.listing.editions import edition_parts
 from bookbridge.domain.listing.sections import hashes_of_fields
@@ -84,18 +84,19 @@ def on_storefront(edition: Edition, storefront: StorefrontSettings, facts: Store
             shared[key] = found  # type: ignore[index]
     licensed, refused = storefront_rights(edition.rights, storefront.countries, storefront.eligibility,
                                           storefront.unknown_rights, facts.outlets, facts.local_date, caches.rights)
-    held = state.stage in (Stage.EDITORIAL, Stage.DELISTED) and not created_hidden(edition, state.stage)
-    reason: str | None = None
-    if not licensed and not held and not edition.delisted:
-        # Not licensed beats a missing price, which beats missing content: one reason, naming the rights row.
-        found = not_licensed_first(found, refused, record=str(edition.isbn))
-        reason = found[0].message
-    elif any(p.blocking for p in found):
-        reason = "; ".join(p.message for p in found if p.blocking)
-    elif not licensed:
-        reason = not_licensed_message(refused)
-    elif held:
-        reason = f"lifecycle stage {state.stage}"
+    hold = lifecycle_hold(edition, state.stage)
+    # Every cause, the first the main one: not licensed, then the blocking problems, then the lifecycle stage.
+    causes: list[str] = []
+    if not licensed:
+        if hold is None:
+            # Not licensed beats a missing price or content: those become warnings and open no exception of
+            # their own. A stage that keeps the edition out anyway (out of print) opens none for the licence.
+            found = not_licensed_first(found, refused, record=str(edition.isbn))
+        causes.append(not_licensed_message(refused))
+    causes += [p.message for p in found if p.blocking and p.code != "not-licensed"]
+    if hold is not None:
+        causes.append(hold)
+    reason = "; ".join(causes) or None
     listed = reason is None
     if shared is None:
         rights_change = next_restriction_change(edition.rights, after=facts.local_date)

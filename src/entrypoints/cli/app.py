@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 import typer
 
 from bookbridge.entrypoints.cli.check import check
-from bookbridge.entrypoints.cli.common import on_terminal
+from bookbridge.entrypoints.cli.common import Commands, on_terminal
 from bookbridge.entrypoints.cli.demo import demo
 from bookbridge.entrypoints.cli.init import init
 from bookbridge.entrypoints.cli.lease import lease_app
@@ -26,11 +26,7 @@ from bookbridge.entrypoints.cli.sync import plan, sync
 from bookbridge.entrypoints.logs import configure_logging, level_for
 from bookbridge.entrypoints.runtime import tune_garbage_collector
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-)
+app = Commands()
 # Commands whose output is their logs: they log at info on a terminal too. Every other command prints for people
 # on stdout, and its info lines would only interrupt that: on a terminal they show with --verbose alone.
 LOG_COMMANDS = frozenset({"serve"})

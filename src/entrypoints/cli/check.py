@@ -7,21 +7,18 @@
 3. The catalogue: a full read, the listings a first sync would build, the problems by code, and how many
    editions each storefront would hold back (`bookbridge.application.readiness`).
 
-Exit 0: all good; 1: a check failed (or, with --strict, some edition would be held back); 2: invalid configuration.
+Exit 0: all good; 1: a check failed (or, with --strict, a blocking problem would hold an edition back), named in
+the last line; 2: invalid configuration.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
@@ -33,7 +30,11 @@ from bookbridge.entrypoints.cli.common import (
     ConfigOption,
     configured,
     screen,
+    setup_error,
+    unset_env,
+    unset_variables,
 )
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import (
     Container,
     build_command,
@@ -73,32 +74,29 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
         built.errors.append("[[storefronts]] format_strategy: storefronts of one store share its products, so they "
                             "must all use the same strategy")
     # Every variable an adapter names must be set: all of them are listed at once, not one per run of `check`.
-    if unset := unset_variables(settings.source.options()):
-        built.errors.append(f"[source], kind {settings.source.kind!r}: {'; '.join(unset)}")
+    # The words are `plan`'s and `sync`'s (`cli/common.py`).
+    if unset := unset_variables(settings, "source"):
+        built.errors.append(unset)
     else:
         try:
             built.source = build_source(registry, settings, clock, None)  # no unit of work: no stored editions
-        except LookupError as exc:
-            built.errors.append(f"[source] kind: {exc}")
-        except (ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
-            built.errors.append(str(exc))
-    if unset := unset_variables(settings.store.options()):
-        built.errors.append(f"[store] {settings.store.name!r}, kind {settings.store.kind!r}: {'; '.join(unset)}")
+        except (LookupError, ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
+            built.errors.append(setup_error("source", exc))
+    if unset := unset_variables(settings, "storefront"):
+        built.errors.append(unset)
     else:
         try:
             built.store = build_storefront(registry, settings, clock)
-        except LookupError as exc:
-            built.errors.append(f"[store] kind: {exc}")
-        except (ValueError, TypeError, OSError) as exc:
-            built.errors.append(str(exc))
+        except (LookupError, ValueError, TypeError, OSError) as exc:
+            built.errors.append(setup_error("storefront", exc))
     try:
         names = notify_targets(settings)
     except ConfigurationError as exc:
         built.errors.append(str(exc))
         names = tuple(str(i) for i in range(len(settings.exception_queues)))
     for name, queue in zip(names, settings.exception_queues, strict=True):
-        if unset := unset_variables(queue.options()):
-            built.errors.append(f"[[exception_queues]] {name!r}: {'; '.join(unset)}")
+        if unset_queue := unset_env(queue.options()):
+            built.errors.append(f"[[exception_queues]] {name!r}: {'; '.join(unset_queue)}")
             continue
         try:
             notifier = build_notifier(registry, name, queue, clock)
@@ -107,12 +105,6 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
             continue
         _close(notifier)
     return built
-
-
-def unset_variables(options: Mapping[str, Any]) -> list[str]:
-    """The `*_env` options whose environment variable is not set (or empty), each named with its key."""
-    return [f"environment variable {value!r} ({key}) is not set" for key, value in options.items()
-            if key.endswith("_env") and isinstance(value, str) and not os.environ.get(value)]
 
 
 def probe(adapter: object, what: str) -> ProbeResult:
@@ -147,7 +139,7 @@ def channel_findings(settings: Settings, result: ProbeResult) -> list[ProbeFindi
 
 
 def print_findings(console: Console, findings: list[ProbeFinding]) -> None:
-    table = Table(title="Connections")
+    table = WholeTable(title="Connections")
     for column in ("", "target", "call", "result", "how to fix"):
         table.add_column(column, overflow="fold")
     for f in findings:
@@ -161,7 +153,7 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
     if result.channels is None:
         return
     mapped = {s.channel_id: s.name for s in settings.storefronts}
-    table = Table(title="The store's channels (map storefronts with channel_id)")
+    table = WholeTable(title="The store's channels (map storefronts with channel_id)")
     for column in ("id", "name", "type", "platform", "status", "storefront"):
         table.add_column(column)
     for c in result.channels:
@@ -175,7 +167,7 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
                   + (f", {report.delisted} withdrawn" if report.delisted else "")
                   + f"; {plural(report.blocking, 'blocking problem')}, {plural(report.warnings, 'warning')}")
     if report.by_code:
-        table = Table(title="Problems by code")
+        table = WholeTable(title="Problems by code")
         for column in ("severity", "code", "count", "for example"):
             table.add_column(column, overflow="fold")
         for (severity, code), count in report.by_code.items():
@@ -185,7 +177,7 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
     if report.unmapped_subjects:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
             f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
-    table = Table(title="Per storefront: where each edition stands")
+    table = WholeTable(title="Per storefront: where each edition stands")
     table.add_column("storefront")
     # In the listing rules' order, so that they add up; every reason not to list is "held back" (the glossary).
     for column in ("editions", "listed", "held back: not licensed", "held back: a problem",
@@ -218,16 +210,19 @@ def run_check(container: Container, console: Console, *, strict: bool = False) -
                       + f"\n{escape(CONFIG_HELP)}")
             return EXIT_CONFIG
         console.print("configuration: ok")
-        failed = not reach_and_read(console, err, settings, adapters, clock, strict=strict)
+        failed = reach_and_read(console, err, settings, adapters, clock, strict=strict)
     finally:
         _close(adapters.store)
-    console.print("[red]some checks failed[/red]" if failed else "[green]all checks passed[/green]")
+    if failed:  # each failed check, by name, with what failed in it
+        console.print("[red]some checks failed:[/red] " + escape("; ".join(failed)))
+    else:
+        console.print("[green]all checks passed[/green]")
     return EXIT_FAILURES if failed else EXIT_OK
 
 
 def reach_and_read(console: Console, err: Console, settings: Settings, adapters: Adapters, clock: Clock, *,
-                   strict: bool) -> bool:
-    """Steps 2 and 3; True when every check passed."""
+                   strict: bool) -> list[str]:
+    """Steps 2 and 3; the checks that failed, each named with what failed in it (none: all passed)."""
     assert adapters.source is not None and adapters.store is not None
     source_probe = probe(adapters.source, f"source {settings.source.kind}")
     store_probe = probe(adapters.store, f"store {settings.store.kind}")
@@ -236,17 +231,21 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     findings = [*source_probe.findings, *store_findings, *channel_findings(settings, store_probe)]
     print_findings(console, findings)
     print_channels(console, store_probe, settings)
-    passed = all(f.ok for f in findings)
+    failed = [f"connections: {plural(sum(not f.ok for f in findings), 'call')} failed (see Connections)"
+              ] if not all(f.ok for f in findings) else []
     if not source_probe.ok:
         console.print("catalogue: not read (the source cannot be reached; see above)")
-        return False
+        return [*failed, "catalogue: not read"]
     try:
         report = check_readiness(build_command(settings, full=True), adapters.source, clock)
     except Exception as exc:  # the source cannot be read: say why, as `source inspect` does
         err.print(f"[red]could not read the catalogue:[/red] {escape(f'{type(exc).__name__}: {exc}')}")
-        return False
+        return [*failed, "catalogue: could not be read"]
     print_readiness(console, report)
-    return passed and not (strict and any(s.blocked for s in report.storefronts))
+    if strict and (blocked := [s for s in report.storefronts if s.blocked]):
+        failed.append("--strict: a blocking problem would hold editions back: "
+                      + ", ".join(f"{s.blocked} on {s.storefront}" for s in blocked) + " (see Problems by code)")
+    return failed
 
 
 def _close(adapter: object) -> None:
@@ -257,7 +256,8 @@ def _close(adapter: object) -> None:
 
 def check(
     config: Path | None = ConfigOption,
-    strict: bool = typer.Option(False, "--strict", help="also fail (exit 1) when any edition would be held back"),
+    strict: bool = typer.Option(False, "--strict", help="also fail (exit 1) when a blocking problem (no cover, "
+                                "description or price) would hold an edition back on a storefront"),
 ) -> None:
     """Check the configuration, the connections and the catalogue.
 

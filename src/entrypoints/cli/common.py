@@ -3,20 +3,22 @@ a command runs in."""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from bookbridge.entrypoints.container import Container, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
-from bookbridge.entrypoints.settings import ConfigurationError
+from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 ConfigOption = typer.Option(None, "--config", "-c", metavar="FILE", help="bookbridge.toml (default: "
@@ -27,9 +29,58 @@ ConfigOption = typer.Option(None, "--config", "-c", metavar="FILE", help="bookbr
 UNWRAPPED_WIDTH = 10_000
 
 
-def command_group(help_text: str) -> typer.Typer:
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+
+
+class Command(TyperCommand):
+    """A command whose help names an argument as it names an option, by its metavar alone (`ID...`, `FILE`):
+    typer would follow the name with the Python type (`ID <list[int]>`), which tells a reader nothing."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                placeholder = param.display_type_rich(ctx)
+                arguments.append((record[0].removesuffix(f" {placeholder}") if placeholder else record[0], record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+class Group(TyperGroup):
+    """A group whose help lists each command with its whole summary, wrapped to the width: click would cut it to
+    one line (`Every lease, its holder (host:pid) and when it lapses unless...`)."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, command.get_short_help_str(limit=UNWRAPPED_WIDTH)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class Commands(typer.Typer):
+    """The top level or a group of commands (`bookbridge exceptions ...`): plain help, each command's `Command`'s."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**{"no_args_is_help": True, "rich_markup_mode": None, "add_completion": False,
+                            "cls": Group, **options})
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[CommandFunction], CommandFunction]:
+        kwargs.setdefault("cls", Command)
+        return super().command(*args, **kwargs)
+
+
+def command_group(help_text: str) -> Commands:
     """A group of commands (`bookbridge exceptions ...`), with the same plain help as the top level."""
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+    return Commands(help=help_text)
 
 
 def on_terminal(stream: Any) -> bool:
@@ -90,16 +141,46 @@ def running(config: Path | None, *, need_storefronts: bool = True,
         raise config_error("invalid configuration: no [[storefronts]] configured; run `bookbridge init` for a "
                            "commented example")
     try:
+        if unset := [line for adapter in adapters if (line := unset_variables(settings, adapter))]:
+            raise config_error("invalid configuration:" + "".join(f"\n  {line}" for line in unset)
+                               if len(unset) > 1 else f"invalid configuration: {unset[0]}")  # all, as `check`
         for adapter in adapters:
             try:
                 getattr(container, adapter)()
             except (ConfigurationError, LookupError, ValueError, TypeError, OSError) as exc:
-                table = "[source]" if adapter == "source" else "[store]"
-                where = "" if table in str(exc) else f"{table} "  # an option's error names its table already
-                raise config_error(f"invalid configuration: {where}{exc}") from None
+                raise config_error(f"invalid configuration: {setup_error(adapter, exc)}") from None
         yield container
     finally:
         container.shutdown_resources()
+
+
+# The configuration table of each adapter a command builds, and what the glossary calls the adapter.
+ADAPTER_TABLES = {"source": ("[source]", "source adapter"), "storefront": ("[store]", "store adapter")}
+
+
+def unset_env(options: Mapping[str, Any]) -> list[str]:
+    """The `*_env` options whose environment variable is not set (or empty), each named with its key."""
+    return [f"environment variable {value!r} ({key}) is not set" for key, value in options.items()
+            if key.endswith("_env") and isinstance(value, str) and not os.environ.get(value)]
+
+
+def unset_variables(settings: Settings, adapter: str) -> str | None:
+    """The unset variables of the `[source]` or `[store]` table (`unset_env`) as one line naming the adapter;
+    None when all are set. Every command that builds the adapter words it so."""
+    table, words = ADAPTER_TABLES[adapter]
+    options = (settings.source if adapter == "source" else settings.store).options()
+    unset = unset_env(options)
+    return f"{table} {words} {options['kind']!r}: {'; '.join(unset)}" if unset else None
+
+
+def setup_error(adapter: str, exc: Exception) -> str:
+    """Why the `[source]` or `[store]` adapter could not be built, as every command says it: an unknown kind
+    names the key (`[store] kind: no ... adapter named 'shopify'`), an adapter's own message is prefixed with its
+    table (`[store] store adapter 'bigcommerce': ...`) unless it names the table already."""
+    table, _ = ADAPTER_TABLES[adapter]
+    if isinstance(exc, LookupError):
+        return f"{table} kind: {exc}"
+    return str(exc) if table in str(exc) else f"{table} {exc}"
 
 
 def instance_id() -> str:

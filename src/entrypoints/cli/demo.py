@@ -41,6 +41,7 @@ from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
@@ -73,7 +74,7 @@ STOREFRONTS = (
 
 
 def _plan_table(plan: Plan) -> Table:
-    table = Table(title=f"Plan for store {plan.storefront!r}")
+    table = WholeTable(title=f"Plan for store {plan.storefront!r}")
     table.add_column("action")
     table.add_column("products", justify="right")
     for name, count in plan.counts.items():
@@ -82,7 +83,7 @@ def _plan_table(plan: Plan) -> Table:
 
 
 def _report_table(reports: list[SyncReport], title: str) -> Table:
-    table = Table(title=title)
+    table = WholeTable(title=title)
     table.add_column("store")
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)
@@ -115,7 +116,8 @@ SIMULATED = timedelta(days=3)  # the demo's clock runs through the three days th
 def demo(
     serve: bool = typer.Option(False, "--serve", help="then keep the service and its dashboard running (Ctrl-C "
                                "stops it) and print the URL"),
-    port: int | None = typer.Option(None, help="with --serve: the HTTP port (default: 8080 when free, else any)"),
+    port: int | None = typer.Option(None, metavar="PORT",
+                                    help="with --serve: the HTTP port (default: 8080 when free, else any)"),
     keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
                               "and print its path"),
 ) -> None:

@@ -18,7 +18,8 @@ def template() -> str:
 
 
 def init(
-    path: Path = typer.Argument(Path("bookbridge.toml"), help="where to write the file", dir_okay=False),
+    path: Path = typer.Argument(Path("bookbridge.toml"), metavar="FILE",
+                                help="where to write the file", dir_okay=False),
     force: bool = typer.Option(False, "--force", "-f", help="overwrite an existing file"),
 ) -> None:
     """Write a commented bookbridge.toml to start from.

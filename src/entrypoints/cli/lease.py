@@ -7,14 +7,13 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, Commands, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.presentation import utc_time
 
-lease_app = typer.Typer(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
-                             "order import, a launch).", short_help="Leases: one instance per job at a time.",
-                        no_args_is_help=True)
+lease_app = Commands(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
+                          "order import, a launch).", short_help="Leases: one instance per job at a time.")
 
 
 @lease_app.command("list")
@@ -35,9 +34,9 @@ def list_leases(
     if not held:
         out.print("No lease is held: no instance is syncing a store, importing orders or running a launch now.")
         return
-    table = Table(title="Leases")
+    table = WholeTable(title="Leases")
     for column in ("name", "holder", "lapses at", "state"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "lapses at")  # an instant, whole
     for info in held:
         table.add_row(escape(info.name), escape(info.holder),
                       utc_time(info.expires_at) if info.expires_at else "with its session",
@@ -47,7 +46,8 @@ def list_leases(
 
 @lease_app.command("release")
 def release_lease(
-    name: str = typer.Argument(..., help="the lease's name, as `bookbridge lease list` shows it (e.g. sync:shop)"),
+    name: str = typer.Argument(..., metavar="NAME",
+                               help="the lease's name, as `bookbridge lease list` shows it (e.g. sync:shop)"),
     config: Path | None = ConfigOption,
 ) -> None:
     """Free a lease whoever holds it. Only when its holder is stopped: otherwise two instances run the job."""

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -23,6 +22,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.documents import exception_document
 from bookbridge.entrypoints.presentation import plural, utc_time, where_words
@@ -41,11 +41,13 @@ def db_upgrade(config: Path | None = ConfigOption) -> None:
 
 
 KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
-                          help="only exceptions of this kind (repeat for several): " + ", ".join(ExceptionKind))
-StorefrontOption = typer.Option(None, "--storefront", "-s", help="only exceptions on this storefront")
+                          help="only exceptions of this kind (repeat for several), one of:\n\n\b\n"
+                          + "\n".join(ExceptionKind))  # \b: click keeps the lines, so no code breaks at a hyphen
+StorefrontOption = typer.Option(None, "--storefront", "-s", metavar="STOREFRONT",
+                                help="only exceptions on this storefront")
 IdArgument = typer.Argument(..., metavar="ID", show_default=False,
                             help="the exception's id (`bookbridge exceptions list`)")
-IsbnOption = typer.Option(None, "--isbn", help="only exceptions about this ISBN (or product SKU)")
+IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", help="only exceptions about this ISBN (or product SKU)")
 
 
 def _matching(items: list[SyncException], kinds: list[ExceptionKind] | None, storefront: str | None,
@@ -90,16 +92,17 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
+        store = container.settings().store.name
         console = screen()
         if item is None:
             console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
             raise typer.Exit(EXIT_FAILURES)
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", where_words(item.storefront, container.settings().store.name)),
+                             ("where", where_words(item.storefront, store)),
                              ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
-            console.print(f"[bold]{label:>10}[/bold]  {value if value is not None else ''}")
+            console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
         for o in history:
             outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
             console.print(f"  run {o.run_id} {utc_time(o.at)} {o.action} {escape(outcome)}")
@@ -109,7 +112,7 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
 def exceptions_resolve(
     exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False,
                                                       help="the ids to resolve (`bookbridge exceptions list`)"),
-    note: str = typer.Option(..., "--note", "-n", help="what was done about it"),
+    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
     isbn: str | None = IsbnOption,
@@ -144,8 +147,8 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            screen().print(f"resolved {item.id} ({item.kind.value}, {item.isbn or item.storefront}): "
-                            f"{escape(note)}")
+            where = item.isbn or where_words(item.storefront, container.settings().store.name) or ""
+            screen().print(f"resolved {item.id} ({item.kind.value}, {escape(where)}): {escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
@@ -226,17 +229,17 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
 def runs(
     config: Path | None = ConfigOption,
-    limit: int = typer.Option(20, help="how many runs to show"),
+    limit: int = typer.Option(20, metavar="N", help="how many runs to show"),
 ) -> None:
     """List recent syncs, newest first."""
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
-        table = Table(title="Sync runs")
+        table = WholeTable(title="Sync runs")
         counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
         for column in ("id", "store", "started", "finished", "outcome"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column in ("started", "finished"))  # an instant, whole
         for column in counted:
             table.add_column(column.replace("_", " "), justify="right")
         for r in recent:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.entrypoints.cli.common import EXIT_FAILURES, screen
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container
 
 
@@ -15,7 +15,7 @@ def plugins() -> None:
     container = Container()
     registry = container.registry()
     failures = container.plugin_failures()
-    table = Table(title="Registered adapters")
+    table = WholeTable(title="Registered adapters")
     for column in ("kind", "name", "plugin", "origin", "description"):
         table.add_column(column)
     for spec in registry.all():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,6 +15,7 @@ from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import instant_text, plural, where_words
 
@@ -31,13 +33,18 @@ def add_isbn_column(table: Table) -> None:
     table.add_column("ISBN", no_wrap=True, min_width=13)
 
 
+def add_format_column(table: Table, name: str = "format", **options: Any) -> None:
+    """A format column whose names stay whole on a narrow terminal (`eBook (EPUB)`, never `eBook` over `(EPUB)`)."""
+    table.add_column(name, no_wrap=True, **options)
+
+
 def print_plan_json(console: Console, planned: PlannedSync) -> None:
     console.print_json(json.dumps(plan_document(planned), default=str))
 
 
 def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
     plan = planned.plan
-    counts = Table(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
+    counts = WholeTable(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
     for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
         add_count_column(counts, column)
     c = plan.counts
@@ -45,9 +52,9 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
                    str(c["held_back"]))
     console.print(counts)
     if plan.actions:
-        detail = Table(title="Changes")
+        detail = WholeTable(title="Changes")
         for column in ("action", "SKU", "name", "field", "before", "after"):
-            detail.add_column(column, overflow="fold")
+            detail.add_column(column, overflow="fold", no_wrap=column == "SKU")  # an ISBN, or a family's key
         for action in plan.actions[:limit]:
             sku = action.listing.sku if action.listing else action.key
             name = action.listing.name if action.listing else ""
@@ -80,7 +87,7 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     """A sync's counts; a retry's (`isbn`) count that edition's products alone."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
     title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
-    table = Table(title=escape(title))
+    table = WholeTable(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)
     table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
@@ -111,11 +118,11 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
 def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str]) -> None:
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
     in UTC, saying so, for one on the store itself, a source or orders."""
-    table = Table(title=f"Open exceptions: {len(items)}",
-                  caption=f"where: a storefront (readiness, rights), store “{store}” (store refusals, drift), "
-                          "source:<name> (a source that could not be read) or orders:<name>")
+    table = WholeTable(title=f"Open exceptions: {len(items)}",
+                       caption=f"where: a storefront (readiness, rights), store “{store}” (store refusals, drift), "
+                               "source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
         table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where_words(e.storefront, store) or ""),
                       escape(e.field or ""), str(e.count), instant_text(e.last_seen, zones.get(e.storefront or "")),

@@ -12,7 +12,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.application.money import money_text
 from bookbridge.application.orders import ImportReport, import_orders, read_from
@@ -38,7 +37,8 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import add_isbn_column
+from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_import_command
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
@@ -53,7 +53,8 @@ sales_app = command_group("Sales from imported orders: reports and exports.")
 @orders_app.command("import")
 def orders_import(
     config: Path | None = ConfigOption,
-    since: str | None = typer.Option(None, "--since", help="read orders modified from this day (YYYY-MM-DD, UTC) "
+    since: str | None = typer.Option(None, "--since", metavar="DAY|INSTANT",
+                                     help="read orders modified from this day (YYYY-MM-DD, UTC) "
                                      "or instant (ISO 8601) instead of the cursor: rebuilds a period's facts"),
 ) -> None:
     """Import the store's orders as sales.
@@ -95,12 +96,13 @@ def _instant(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise typer.BadParameter(f"--since takes YYYY-MM-DD or an ISO 8601 instant ({exc})") from None
+        raise typer.BadParameter(f"{text!r} is neither a day (YYYY-MM-DD) nor an ISO 8601 instant ({exc})",
+                                 param_hint="'--since'") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def print_import(console: Console, report: ImportReport) -> None:
-    table = Table(title="Order import")
+    table = WholeTable(title="Order import")
     for column in ("orders read", "lines counted", "facts changed", "problems", "stale"):
         table.add_column(column, justify="right")
     table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),
@@ -133,23 +135,30 @@ def _latest_day(container: Container) -> date:
 
 
 def _window(start: str | None, end: str | None, latest: date) -> tuple[date, date]:
-    try:
-        last = date.fromisoformat(end) if end else latest
-        first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
-    except ValueError as exc:
-        raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from None
+    last = _day(end, "--to") if end else latest
+    first = _day(start, "--from") if start else last - timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     return first, last
 
 
+def _day(text: str, option: str) -> date:
+    """A day given on the command line; a bad one is an error naming its option (`--from`), as click's are."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a day: YYYY-MM-DD ({exc})", param_hint=f"'{option}'") from None
+
+
 @sales_app.command("report")
 def report_command(
     config: Path | None = ConfigOption,
-    start: str | None = typer.Option(None, "--from", help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
+    start: str | None = typer.Option(None, "--from", metavar="DAY",
+                                     help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
                                      "before --to)"),
-    end: str | None = typer.Option(None, "--to", help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
-    by: str = typer.Option("title", "--by", help=f"group by {'|'.join(GROUPINGS)}"),
+    end: str | None = typer.Option(None, "--to", metavar="DAY",
+                                   help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
+    by: str = typer.Option("title", "--by", metavar="GROUPING", help=f"group by {'|'.join(GROUPINGS)}"),
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
 ) -> None:
@@ -183,12 +192,14 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
     by_title = report.group_by == "title"
     titled = by_title or report.group_by == "work"
-    rows = Table(title=f"Sales from {report.start} to {report.end}, by {report.group_by}")
+    rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {report.group_by}")
     columns = (("ISBN", "title", "format") if by_title else ("work", "title") if titled
                else (report.group_by,))
     for column in columns:
         if column == "ISBN":
             add_isbn_column(rows)
+        elif column == "format" or report.group_by == "format":
+            add_format_column(rows, column)
         else:
             rows.add_column(column)
     rows.add_column("currency")  # a row per currency: a title sold on two storefronts has two rows
@@ -206,16 +217,17 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     console.print(rows)
     if limit is not None and len(report.rows) > limit:
         console.print(f"… and {len(report.rows) - limit} more rows (`bookbridge sales report` lists them all)")
-    formats = Table(title="Fastest-moving formats")
-    for column in ("format", "units", "units a week"):
-        formats.add_column(column, justify="left" if column == "format" else "right")
+    formats = WholeTable(title="Fastest-moving formats")
+    add_format_column(formats)
+    for column in ("units", "units a week"):
+        formats.add_column(column, justify="right")
     for v in report.formats:
         formats.add_row(format_label(v.format), str(v.units), _rate(v.units_per_week))
     console.print(formats)
-    reprint = Table(title="Reprint signal (weeks of cover)")
+    reprint = WholeTable(title="Reprint signal (weeks of cover)")
     add_isbn_column(reprint)
-    reprint.add_column("title", overflow="fold")  # a long word breaks rather than is cut
-    reprint.add_column("format")
+    reprint.add_column("title")
+    add_format_column(reprint)
     for column in ("units a week", "stock", "weeks of cover", "reprint"):
         reprint.add_column(column, justify="left" if column == "reprint" else "right")
     for r in report.reprint[:limit]:
@@ -234,9 +246,10 @@ def _rate(value: Decimal) -> str:
 @sales_app.command("export")
 def export_command(
     config: Path | None = ConfigOption,
-    start: str | None = typer.Option(None, "--from", help="first day, YYYY-MM-DD"),
-    end: str | None = typer.Option(None, "--to", help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
-    sink: str | None = typer.Option(None, "--sink", help="only this sink (its name)"),
+    start: str | None = typer.Option(None, "--from", metavar="DAY", help="first day, YYYY-MM-DD"),
+    end: str | None = typer.Option(None, "--to", metavar="DAY",
+                                   help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
+    sink: str | None = typer.Option(None, "--sink", metavar="NAME", help="only this sink (its name)"),
 ) -> None:
     """Send days of sales to the sales sinks again.
 

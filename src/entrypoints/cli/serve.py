@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.presentation import local_time, plain_schedule, utc_time
 from bookbridge.entrypoints.scheduler import stored_jobs
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import uvicorn
 
 logger = logging.getLogger(__name__)
+# Columns of instants (`2026-12-05 00:00 EST (America/New_York)`): a narrow terminal keeps each on one line.
+INSTANTS = frozenset({"next run", "in the storefronts' time zones", "at"})
 AppFactory = Callable[[Container, ServiceHooks], Any]  # create_app(container, hooks) -> an ASGI app
 
 
@@ -101,8 +103,9 @@ def run_service(container: Container, *, http: bool, host: str, port: int,
 
 def serve(
     config: Path | None = ConfigOption,
-    host: str | None = typer.Option(None, help="listen address (default: [service] host, 127.0.0.1)"),
-    port: int | None = typer.Option(None, help="listen port (default: [service] port, 8080)"),
+    host: str | None = typer.Option(None, metavar="ADDRESS",
+                                    help="listen address (default: [service] host, 127.0.0.1)"),
+    port: int | None = typer.Option(None, metavar="PORT", help="listen port (default: [service] port, 8080)"),
     no_http: bool = typer.Option(False, "--no-http", help="run the scheduler only, without the HTTP app"),
 ) -> None:
     """Run the service: syncs, launches, orders and the dashboard.
@@ -118,7 +121,7 @@ def serve(
 
 
 def jobs(config: Path | None = ConfigOption,
-         limit: int = typer.Option(30, help="how many jobs to show")) -> None:
+         limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
     Regular runs, launches and campaign flips, each in its storefront's time zone.
@@ -127,14 +130,15 @@ def jobs(config: Path | None = ConfigOption,
         found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
         storefronts = list(container.settings().storefronts)
         store = container.settings().store.name  # the order import's too: there is one store, as the dashboard says
-    table = Table(title="Scheduled jobs")
+    out = screen()
+    table = WholeTable(title="Scheduled jobs")
     for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in INSTANTS)
+    between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line
     for job in found:
-        local = "; ".join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
+        local = between.join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
         table.add_row(utc_time(job.run_at), local, job.kind, escape(job.store or store), plain_schedule(job.detail),
                       job.id)
-    out = screen()
     if not found:  # an empty table would not say why
         out.print("No scheduled jobs yet: `bookbridge serve` schedules them (regular runs, launches and campaign "
                   "flips) in the state database, where this command reads them.")
@@ -143,17 +147,17 @@ def jobs(config: Path | None = ConfigOption,
 
 
 def milestones(config: Path | None = ConfigOption,
-               limit: int = typer.Option(30, help="how many events to show"),
-               isbn: str | None = typer.Option(None, help="only this edition")) -> None:
+               limit: int = typer.Option(30, metavar="N", help="how many events to show"),
+               isbn: str | None = typer.Option(None, metavar="ISBN", help="only this edition")) -> None:
     """List recent milestones and what their actions did.
 
     Newest first; each names the edition, the transition and the store action it triggered.
     """
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
-    table = Table(title="Milestones")
+    table = WholeTable(title="Milestones")
     for column in ("at", "ISBN", "transition", "before", "after", "action", "ok", "detail"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in INSTANTS)
     for r in records:
         table.add_row(utc_time(r.at), r.event.isbn, str(r.event.transition), r.event.before or "",
                       r.event.after or "", r.action,

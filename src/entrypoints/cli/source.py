@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,9 @@ from bookbridge.entrypoints.cli.common import (
     configured,
     screen,
 )
+from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import build_source
-from bookbridge.entrypoints.presentation import plural
+from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
 
 source_app = command_group("Look at a catalogue source.")
@@ -48,6 +49,20 @@ source_app = command_group("Look at a catalogue source.")
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if isinstance(value, (date, datetime)) else None
+
+
+def _when(value: date | datetime | None) -> str:
+    """A date as it is (`2026-12-09`); an instant in UTC, saying so (`2026-12-09 05:00 UTC`), as the glossary has
+    it: never an offset alone or an ISO instant cut short."""
+    if isinstance(value, datetime):
+        return utc_time(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return value.isoformat() if value is not None else "…"
+
+
+def _dates(edition: Edition) -> dict[str, date | datetime | None]:
+    return {"publication": edition.publication_date, "sales_embargo": edition.sales_embargo,
+            "preorder_embargo": edition.preorder_embargo, "announcement": edition.announcement_date,
+            "expected_availability": edition.expected_availability}
 
 
 def _price_words(p: PriceRow) -> str:
@@ -58,7 +73,7 @@ def _price_words(p: PriceRow) -> str:
     if p.territory:
         words.append(f"in {p.territory}")
     if p.valid_from or p.valid_until:
-        words.append(f"{_iso(p.valid_from) or '…'} to {_iso(p.valid_until) or '…'}")
+        words.append(f"{_when(p.valid_from)} to {_when(p.valid_until)}")
     return ", ".join(words)
 
 
@@ -78,9 +93,7 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
         "availability": edition.availability,
         "availability_meaning": labelled(edition.availability, AVAILABILITY) or None,
         "publication_date": _iso(edition.publication_date),
-        "dates": {"publication": _iso(edition.publication_date), "sales_embargo": _iso(edition.sales_embargo),
-                  "preorder_embargo": _iso(edition.preorder_embargo), "announcement": _iso(edition.announcement_date),
-                  "expected_availability": _iso(edition.expected_availability)},
+        "dates": {name: _iso(value) for name, value in _dates(edition).items()},
         "contributors": [
             {"sequence": c.sequence, "name": c.name, "role": c.role, "role_meaning": labelled(c.role,
              CONTRIBUTOR_ROLES), "corporate": c.corporate, "unnamed": labelled(c.unnamed, UNNAMED_PERSONS) or None,
@@ -146,12 +159,16 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
     raise typer.BadParameter(f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
 
 
+WHOLE = frozenset({"ISBN", "format", "pub. date"})  # values a narrow terminal must not break: the others wrap
+
+
 def _print_tables(console: Console, read: SourceRead, categories: CategoryMapping) -> None:
     families: list[TitleFamily] = list(read.families)
     editions = sum(len(f.editions) for f in families)
-    table = Table(title=f"{plural(len(families), 'title family', 'title families')}, {plural(editions, 'edition')}")
+    table = WholeTable(title=f"{plural(len(families), 'title family', 'title families')}, "
+                             f"{plural(editions, 'edition')}")
     for column in ("family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices", "rights"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in WHOLE)
     for family in families:
         for e in family.editions:
             prices = "\n".join(_price_words(p) for p in e.prices[:6])
@@ -166,7 +183,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
         for e in family.editions:
             console.print(_details(e, categories))
     if read.problems:
-        problems = Table(title=plural(len(read.problems), "problem"))
+        problems = WholeTable(title=plural(len(read.problems), "problem"))
         for column in ("severity", "record", "line", "field", "problem"):
             problems.add_column(column, overflow="fold")
         for p in read.problems:
@@ -177,7 +194,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
 def _details(e: Edition, categories: CategoryMapping) -> Table:
     """Everything mapped for one edition, one row per kind of thing."""
     doc = _edition_document(e, categories)
-    table = Table(title=f"{e.isbn} {escape(e.display_title)} ({e.format.label})", show_header=False)
+    table = WholeTable(title=f"{e.isbn} {escape(e.display_title)} ({e.format.label})", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     rows = {
@@ -194,7 +211,7 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
                            + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
         "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
                             for r in doc["resources"]),
-        "dates": ", ".join(f"{k} {v[:16]}" for k, v in doc["dates"].items() if v),
+        "dates": ", ".join(f"{k} {_when(v)}" for k, v in _dates(e).items() if v is not None),
         "prices": "\n".join(_price_words(p) for p in e.prices),
         "rights": "\n".join([f"{r['meaning']}: {r['territory']}" for r in doc["rights"]["sales_rights"]]
                             + ([f"rest of world: {doc['rights']['row_meaning']}"] if e.rights.row_type else [])),
@@ -208,7 +225,8 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
 
 @source_app.command("inspect")
 def inspect(
-    source: str | None = typer.Argument(None, help="an ONIX file, drop folder or URL, or omit for the configured "
+    source: str | None = typer.Argument(None, metavar="SOURCE",
+                                        help="an ONIX file, drop folder or URL, or omit for the configured "
                                         "source"),
     config: Path | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),

@@ -56,3 +56,24 @@ def test_every_edition_is_in_one_pile_per_storefront_and_the_product_counts_are_
     assert uk.not_yet_or_withdrawn > 0
     plan = plan_store(cmd, InMemoryCatalogSource(families), InMemoryUnitOfWork(), FixedClock(NOW)).plan
     assert (report.products, report.products_held) == (len(plan.of_kind(ActionKind.CREATE)), len(plan.skipped))
+
+
+def test_each_problem_code_is_listed_once_at_its_severest_counting_each_edition_once():
+    """A missing USD price blocks the edition licensed in the US and is only a warning for the one that is not
+    (not being licensed holds it back there): `check` lists `no-price` once, as blocking, for one edition; a
+    missing cover on both storefronts is one edition's problem, not two."""
+    from bookbridge.domain.model import Rights, SalesRights
+    from bookbridge.domain.territory import Territory
+    from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp
+
+    uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory(countries_included=frozenset({"GB"}))),))
+    families = [family(edition(isbn=HARDBACK, prices=(gbp("9.99"),)),  # world rights, no USD price: blocks in US
+                       edition(isbn=PAPERBACK, prices=(gbp("7.99"),), rights=uk_only),  # not licensed in the US
+                       edition(isbn=EBOOK, resources=(), prices=(gbp("4.99"),)))]  # no cover either
+    report = check_readiness(SyncStore(store="shop", storefronts=(UK, US)), InMemoryCatalogSource(families),
+                             FixedClock(NOW))
+    codes = [code for _, code in report.by_code]
+    assert len(codes) == len(set(codes)), report.by_code
+    assert report.by_code[(Severity.BLOCKING, "no-price")] == 2  # the hardback and the eBook; not the paperback
+    assert report.examples["no-price"].blocking
+    assert report.by_code[(Severity.BLOCKING, "missing-cover")] == 1

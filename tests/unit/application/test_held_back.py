@@ -38,8 +38,18 @@ def test_one_reason_not_licensed_has_one_name_however_the_listing_found_it() -> 
     out_of_print = edition(isbn=PAPERBACK, rights=uk_only, publishing_status="07", format=Format.PAPERBACK)
     shop = storefront(countries=frozenset({"GB", "JE"}))
     groups = held_back([family(active, out_of_print)], [shop], now=NOW)
-    assert [(g.reason, g.editions) for g in groups] == [
-        ("not licensed in the storefront's countries", tuple(sorted((str(HARDBACK), str(PAPERBACK)))))]
+    assert (groups[0].reason, groups[0].editions) == (
+        "not licensed in the storefront's countries", tuple(sorted((str(HARDBACK), str(PAPERBACK)))))
+
+
+def test_an_edition_out_of_print_and_not_licensed_shows_under_both_causes() -> None:
+    """Not licensed comes first, yet a person also needs to see that the edition is out of print (List 64 07):
+    the lifecycle is a cause of its own, though not an exception to act on."""
+    uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
+    out_of_print = edition(isbn=PAPERBACK, rights=uk_only, publishing_status="07", prices=(gbp("8.99"), usd("9.99")))
+    groups = held_back([family(out_of_print)], [storefront(), US], now=NOW)
+    assert {g.reason: g.storefronts for g in groups} == {"not licensed in the storefront's countries": ("us",),
+                                                         "out of print (PublishingStatus 07)": ("uk", "us")}
 
 
 def test_a_reasons_storefronts_are_named_in_the_configured_order() -> None:

@@ -122,6 +122,7 @@ def test_a_product_deleted_by_hand_is_reported_and_recreated(world):
     assert finding.what == "deleted" and finding.isbn == product.sku
     [item] = drift_items(uow)
     assert "deleted by hand" in item.message and item.storefront == "uk"
+    assert "from store 'uk'" in item.message and "storefront" not in item.message  # the glossary: the store's name
     sync(world)
     assert store.by_sku(product.sku) is not None
     assert drift_items(uow) == []  # recreated: the notice closes by itself
@@ -174,5 +175,5 @@ def test_a_product_the_store_never_created_is_not_reported_as_deleted_by_hand():
     report = reconcile_store(ReconcileStore("uk", source.name, {}), store, fresh, clock)
     [finding] = [f for f in report.findings if f.isbn == taken.sku]
     assert finding.what == "never-created"
-    assert "deleted by hand" not in finding.message and "never created" in finding.message
+    assert "deleted by hand" not in finding.message and "never created in store 'uk'" in finding.message
     assert drift_items(fresh) == []

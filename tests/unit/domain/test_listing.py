@@ -185,7 +185,8 @@ def test_a_shared_product_on_pre_order_somewhere_keeps_its_pre_order_message() -
 def test_an_editorial_edition_without_the_lock_stays_out_of_the_store(status: str | None) -> None:
     product = listing(publishing_status=status)
     assert (product.listed, product.is_visible, product.channels) == (False, False, ())
-    assert product.not_listed_reason == "lifecycle stage editorial"
+    words = {None: "no PublishingStatus", "00": "PublishingStatus 00 Unspecified", "09": "PublishingStatus 09 Unknown"}
+    assert product.not_listed_reason == f"not yet announced ({words[status]})"
     assert plan_changes("uk", [product], {}).skipped == (product,)
 
 
@@ -201,7 +202,7 @@ def test_a_locked_editorial_edition_outside_its_rights_or_blocked_is_not_created
     untitled = listing(publishing_status="00", milestones=LOCKED, title=" ")
     assert (untitled.listed, untitled.not_listed_reason) == (False, "no title")
     delisted = listing(publishing_status="07", milestones=LOCKED)
-    assert (delisted.listed, delisted.not_listed_reason) == (False, "lifecycle stage delisted")
+    assert (delisted.listed, delisted.not_listed_reason) == (False, "out of print (PublishingStatus 07)")
 
 
 def test_a_locked_editorial_edition_on_a_store_of_several_storefronts_waits_for_its_price() -> None:
@@ -341,3 +342,31 @@ def test_measures_are_sent_in_the_stores_units(weight_unit: str, length_unit: st
 def test_a_store_unit_bookbridge_cannot_convert_to_is_refused_where_the_settings_are_made() -> None:
     with pytest.raises(ValueError, match="weight_unit"):
         MappingSettings(weight_unit="lbs")  # type: ignore[arg-type]
+
+
+def test_an_edition_out_of_print_and_not_licensed_gives_every_cause_the_licence_first() -> None:
+    """The listing's reason names the licence first and the lifecycle after it, for plan, inspect and the dashboard;
+    only a cause a person can fix is a problem (an exception): being out of print is neither, and the licence of
+    an edition out of print opens none either."""
+    us_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("US")),), row_type="06")
+    product = listing(publishing_status="07", rights=us_only)
+    assert not product.listed
+    assert product.not_listed_reason is not None
+    licence, stage = product.not_listed_reason.split("; ")
+    assert licence.startswith("not licensed for sale in GB") and stage == "out of print (PublishingStatus 07)"
+    assert not [p for p in product.problems if p.blocking]
+
+
+def test_a_shared_products_reason_tells_the_storefronts_apart_from_their_causes() -> None:
+    """Out of print everywhere and not licensed in the US: `uk: out of print | us: not licensed; out of print`,
+    never a list where a reader cannot tell which cause is whose storefront's."""
+    ny = storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
+                    timezone="America/New_York", default_currency=False)
+    uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
+    gone = edition(publishing_status="07", rights=uk_only, prices=(gbp("9.99"), usd("14.99")))
+    [product] = build_store_listings([family(gone)], [storefront(), ny], at=datetime(2026, 9, 1, tzinfo=UTC),
+                                     store="shop")
+    assert product.not_listed_reason is not None
+    uk, us = product.not_listed_reason.split(" | ")
+    assert uk == "uk: out of print (PublishingStatus 07)"
+    assert us.startswith("us: not licensed for sale in US") and us.endswith("; out of print (PublishingStatus 07)")

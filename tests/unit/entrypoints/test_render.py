@@ -99,6 +99,110 @@ def test_a_narrow_terminal_never_cuts_a_count_header_and_the_table_fits():
         assert all(line.rstrip()[-1] in "│┃┓┘" for line in lines), out  # none runs off the edge
 
 
+LONG_TITLE = "The Borrowed Ledger Returns: A Novel of the Northern Archipelago"
+
+
+def _table_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("│", "┃", "┏", "└", "┡"))]
+
+
+def _words_whole(out: str, text: str) -> bool:
+    """Every word of `text` appears whole in `out` (a wrapped title keeps its words), and nothing is elided."""
+    return "…" not in out and all(re.search(rf"(?<!\S){re.escape(w)}(?!\S)", out) for w in text.split())
+
+
+def test_a_narrow_terminal_keeps_formats_and_titles_whole_in_the_reprint_signal():
+    from decimal import Decimal
+
+    from bookbridge.application.sales_report import ReprintRow, SalesReport, SalesReportRow
+    from bookbridge.entrypoints.cli.sales import print_report as print_sales
+
+    report = SalesReport(
+        start=NOW.date(), end=NOW.date(), group_by="title",
+        rows=(SalesReportRow("9781800000339", LONG_TITLE, "GBP", 3, Decimal("29.97"), "ebook-epub"),),
+        formats=(),
+        reprint=(ReprintRow("9781800000339", LONG_TITLE, "ebook-epub", 4, Decimal("1.00"), 2, Decimal("2.0"), True),
+                 ReprintRow("9781800000346", LONG_TITLE, "audio-cd", 4, Decimal("1.00"), 2, Decimal("2.0"), True)))
+    out = _on_a_terminal(print_sales, report)
+    assert out.count("eBook (EPUB)") == 2 and "Audio CD" in out, out  # a format's name on one line
+    assert _words_whole(out, LONG_TITLE), out  # `Archipel` over `ago` no more
+    assert all(len(line) <= 80 and line.rstrip()[-1] in "│┃┓┘┩" for line in _table_lines(out)), out
+
+
+def test_a_narrow_terminal_wraps_a_plans_names_between_words():
+    from bookbridge.application.sync import PlannedSync
+    from bookbridge.domain.listing import build_edition_listing
+    from bookbridge.domain.model import TextContent, TextKind
+    from bookbridge.domain.plan import applied_after, plan_changes
+    from bookbridge.domain.ports import SourceRead
+    from bookbridge.entrypoints.cli.render import print_plan
+    from examples import edition, storefront
+
+    before = build_edition_listing(edition(title=LONG_TITLE), storefront(), at=NOW)
+    applied = {before.key: applied_after(plan_changes("shop", [before], {}).actions[0], None, product_id=1)}
+    text = "<p>A ledger, borrowed from a lighthouse keeper, returns to the Northern Archipelago.</p>"
+    listing = build_edition_listing(edition(title=LONG_TITLE, texts=(TextContent(kind=TextKind.DESCRIPTION,
+                                                                                 text=text),)), storefront(), at=NOW)
+    planned = PlannedSync(read=SourceRead(families=()), listings=(listing,),
+                          plan=plan_changes("shop", [listing], applied), applied=applied, catalogue={})
+    out = _on_a_terminal(print_plan, planned)
+    assert listing.sku in out and _words_whole(out, listing.name), out
+    assert all(len(line) <= 80 and line.rstrip()[-1] in "│┃┓┘┩" for line in _table_lines(out)), out
+
+
+def test_a_table_too_wide_for_the_terminal_prints_its_rows_as_plain_lines():
+    from bookbridge.entrypoints.cli.tables import WholeTable
+
+    table = WholeTable(title="Editions")
+    for column in ("ISBN", "format", "title", "status", "availability", "rights"):
+        table.add_column(column, no_wrap=column in ("ISBN", "format"))
+    table.add_row("9781800000339", "eBook (EPUB)", LONG_TITLE, "active", "available", "for sale worldwide")
+    out = _on_a_terminal(lambda c: c.print(table), width=40)
+    assert not _table_lines(out), out  # no table: it cannot fit 40 columns with its values whole
+    assert "9781800000339" in out and "eBook (EPUB)" in out and _words_whole(out, LONG_TITLE), out
+    assert "ISBN: 9781800000339\nformat: eBook (EPUB)\ntitle: The" in out, out
+    assert all(len(line) <= 40 for line in out.splitlines()), out
+
+
+def test_shared_widths_give_each_column_its_least_and_fill_the_width():
+    from rich.measure import Measurement
+
+    from bookbridge.entrypoints.cli.tables import shared_widths
+
+    spans = [Measurement(13, 13), Measurement(11, 64), Measurement(12, 12), Measurement(3, 5)]
+    widths = shared_widths(spans, 50)
+    assert sum(widths) == 50 and all(s.minimum <= w <= s.maximum for s, w in zip(spans, widths, strict=True))
+
+
+def test_source_inspect_shows_an_instant_in_utc_saying_so_and_a_date_as_it_is():
+    """A price window or an embargo given as an instant (ONIX dates with a time) is shown as the glossary says
+    (`2026-12-09 05:00 UTC`), not as an offset alone or an ISO instant cut short (`2026-12-09T05:00`)."""
+    from datetime import date
+
+    from bookbridge.domain.categories import CategoryMapping
+    from bookbridge.entrypoints.cli.source import _details, _price_words
+    from examples import edition, gbp
+
+    window = gbp("14.00", valid_from=datetime(2026, 12, 9, 5, tzinfo=UTC), valid_until=date(2026, 12, 31))
+    assert _price_words(window).endswith("2026-12-09 05:00 UTC to 2026-12-31"), _price_words(window)
+    embargoed = edition(prices=(window,), sales_embargo=datetime(2026, 12, 9, 5, tzinfo=UTC))
+    out = _printed(lambda c: c.print(_details(embargoed, CategoryMapping())))
+    assert "sales_embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
+
+
+def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_row():
+    from bookbridge.entrypoints.cli.tables import WholeTable
+
+    table = WholeTable(title="9781800000339 The Borrowed Ledger", show_header=False)
+    table.add_column("field")
+    table.add_column("value")
+    table.add_row("resources", "front-cover: https://covers.bookbridge.example/9781800000339-front-cover.jpg")
+    table.add_row("pages", "403")
+    out = _on_a_terminal(lambda c: c.print(table), width=40)
+    assert not _table_lines(out) and "field" not in out and "value" not in out, out
+    assert "resources: front-cover:" in out and "pages: 403" in out, out
+
+
 def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_utc():
     """A storefront's exception in its own time zone, naming it; one on the store itself (or a source) in UTC,
     saying so; the store is called the store, never a storefront."""

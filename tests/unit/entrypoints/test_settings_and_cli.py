@@ -72,13 +72,13 @@ def test_configuration_errors_exit_2_with_the_reason(tmp_path):
     assert "does not exist" in result.output
 
 
-@pytest.mark.parametrize("command", ["plan", "sync"])
+@pytest.mark.parametrize("command", ["plan", "sync", "check"])
 def test_an_unknown_adapter_kind_exits_2_naming_the_section(config, command):
     config.write_text(config.read_text(encoding="utf-8").replace('kind = "sample"', 'kind = "onix-fil"'),
                       encoding="utf-8")
     result = run(command, "-c", str(config), columns=500)
     assert result.exit_code == 2, result.output
-    assert "invalid configuration: [source] no source adapter named 'onix-fil' (registered: " in result.output
+    assert "[source] kind: no source adapter named 'onix-fil' (registered: " in result.output  # as every command
     assert "Traceback" not in result.output
 
 

@@ -23,18 +23,29 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bookbridge.adapters.bigcommerce.sandbox",
         description="Serve a loopback stand-in for the BigCommerce REST API.",
+        epilog="The three rates are odds from 0 to 1, drawn per request; together they are 1 at most.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--store-hash", default="sandbox")
-    parser.add_argument("--token", default="sandbox-token")
-    parser.add_argument("--quota", type=int, default=150, help="requests per window (Standard plan: 150)")
-    parser.add_argument("--window-ms", type=int, default=30_000)
-    parser.add_argument("--time-scale", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--error-rate", type=float, default=0.0)
-    parser.add_argument("--drop-rate", type=float, default=0.0)
-    parser.add_argument("--slow-rate", type=float, default=0.0)
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="the port to listen on (default: 8765)")
+    parser.add_argument("--store-hash", default="sandbox", metavar="HASH",
+                        help="the store hash in every URL, /stores/HASH/v3 (default: sandbox)")
+    parser.add_argument("--token", default="sandbox-token",
+                        help="the token clients must send (default: sandbox-token)")
+    parser.add_argument("--quota", type=int, default=150, metavar="N",
+                        help="requests per window (default: 150, as on the Standard plan)")
+    parser.add_argument("--window-ms", type=int, default=30_000, metavar="MS",
+                        help="the rate limit's window in milliseconds (default: 30000, as BigCommerce's)")
+    parser.add_argument("--time-scale", type=float, default=1.0, metavar="FACTOR",
+                        help="how fast time passes for the rate limit: 0.01 makes the 30000 ms window last 300 ms, "
+                        "and the headers say 300 (default: 1)")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="the seed of the random faults: one seed, the same faults (default: 0)")
+    parser.add_argument("--error-rate", type=float, default=0.0, metavar="ODDS",
+                        help="how often a request gets a 500, 502, 503 or 504 (default: 0)")
+    parser.add_argument("--drop-rate", type=float, default=0.0, metavar="ODDS",
+                        help="how often a request's connection is closed without an answer (default: 0)")
+    parser.add_argument("--slow-rate", type=float, default=0.0, metavar="ODDS",
+                        help="how often a request is answered 0.2 s late (default: 0)")
     parser.add_argument("--channel", type=channel, action="append", default=[], metavar="ID=NAME",
                         help='another channel besides 1 (Default storefront), e.g. 2="US storefront"; repeatable')
     return parser.parse_args(argv)

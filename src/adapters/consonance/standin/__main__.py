@@ -27,13 +27,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         prog="python -m bookbridge.adapters.consonance.standin",
         description="Serve a loopback stand-in for Consonance's GraphQL API.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8766, help="the port to listen on (default: 8766)")
     parser.add_argument("--api-key", default=DEFAULT_KEY, help="the key clients must send (32 letters and digits)")
     parser.add_argument("--catalogue", type=Path, default=SAMPLE_CATALOGUE,
                         help="a catalogue JSON file (default: the packaged sample)")
     parser.add_argument("--works", type=int, default=0, help="serve N synthetic works instead of a catalogue file")
-    parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE)
+    parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE,
+                        help=f"products per page of a query (default: {DEFAULT_PAGE_SIZE})")
     parser.add_argument("--lean", action="store_true", help="a lean tenant: without the fields Consonance does "
                         "not document")
     return parser.parse_args(argv)

@@ -1,0 +1,110 @@
+"""What a new user reads when something is wrong or when asking for help (issue 16): an error names its reason
+and its option, a configuration error is worded one way by every command, and help text reads whole at any
+width (no code broken at a hyphen, no summary cut short, no option without words)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from bookbridge.adapters.bigcommerce.sandbox.__main__ import parse_args as sandbox_args
+from bookbridge.adapters.consonance.standin.__main__ import parse_args as standin_args
+from bookbridge.entrypoints.cli import app
+from cli_support import UK_STOREFRONT, every_command, forget_configuration, run, sample_config, write_config
+
+WIDTHS = (60, 80, 100, 120)
+US_STOREFRONT = ('[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
+                 'timezone = "America/New_York"\ndefault_currency = false\n')
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    forget_configuration(monkeypatch)
+
+
+COMMANDS = every_command()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "bookbridge")
+def test_help_never_breaks_a_code_at_its_hyphen_nor_cuts_a_summary(command):
+    for width in WIDTHS:
+        # As click on a terminal that wide: its help fills the width, 80 columns at most, less 2.
+        result = CliRunner().invoke(app, [*command, "--help"], terminal_width=max(min(width, 80) - 2, 50))
+        assert result.exit_code == 0, result.output
+        broken = [line for line in result.output.splitlines() if re.search(r"\w-$", line)]
+        assert not broken, f"at {width} columns, {' '.join(command)} --help breaks {broken}:\n{result.output}"
+        listed = result.output.split("\nCommands:", 1)[1] if "\nCommands:" in result.output else ""
+        assert "..." not in listed, f"at {width} columns, a summary is cut:\n{result.output}"
+
+
+def test_exceptions_help_lists_each_kind_whole_on_its_own_line():
+    out = run("exceptions", "resolve", "--help", columns=80).output
+    lines = {line.strip() for line in out.splitlines()}
+    assert {"transient-exhausted", "rights-conflict", "blocking-readiness"} <= lines, out
+
+
+@pytest.mark.parametrize("parse_args", [sandbox_args, standin_args], ids=["bigcommerce sandbox", "consonance standin"])
+def test_every_option_of_the_stand_ins_says_what_it_does(parse_args, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    out = capsys.readouterr().out.split("options:", 1)[1]
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        entry = re.match(r"^  (-[^ ].*?)(?: {2,}(\S.*))?$", line)
+        if entry and not entry.group(2):  # the words may start on the next line, further in
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            assert re.match(r"^ {10,}\S", following), f"{entry.group(1)} has no help:\n{out}"
+
+
+def test_check_strict_names_the_check_that_failed_with_its_counts(tmp_path):
+    config = write_config(tmp_path, sample_config(8) + US_STOREFRONT)
+    relaxed = run("check", "-c", str(config))
+    assert relaxed.exit_code == 0 and relaxed.output.rstrip().endswith("all checks passed"), relaxed.output
+    held = re.search(r"│ us\s+│\s+\d+ │\s+\d+ │\s+\d+ │\s+(\d+) │", relaxed.output)
+    assert held and int(held.group(1)) > 0, relaxed.output  # the sample lacks USD prices for some editions
+    strict = run("check", "--strict", "-c", str(config))
+    assert strict.exit_code == 1, strict.output
+    assert strict.output.rstrip().splitlines()[-1] == (
+        f"some checks failed: --strict: a blocking problem would hold editions back: {held.group(1)} on us (see "
+        "Problems by code)"), strict.output
+
+
+@pytest.mark.parametrize(("args", "option", "value"), [
+    (("sales", "report", "--from", "2026-12-99"), "--from", "2026-12-99"),
+    (("sales", "report", "--to", "2026-13-01"), "--to", "2026-13-01"),
+    (("sales", "export", "--from", "yesterday"), "--from", "yesterday"),
+    (("orders", "import", "--since", "last tuesday"), "--since", "last tuesday"),
+])
+def test_a_bad_day_is_an_error_naming_its_option(tmp_path, args, option, value):
+    config = write_config(tmp_path, sample_config(2))
+    result = run(*args, "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}': '{value}' is " in result.output, result.output
+
+
+UNSET = ('[source]\nkind = "consonance"\nbase_url = "http://127.0.0.1:9"\napi_key_env = "BB_WALK_UNSET_KEY"\n'
+         '[store]\nkind = "bigcommerce"\nname = "shop"\nstore_hash_env = "BB_WALK_UNSET_HASH"\n'
+         'access_token = "t0ken"\n')
+
+
+def test_every_command_words_an_adapter_it_cannot_set_up_the_same_way(tmp_path, monkeypatch):
+    for name in ("BB_WALK_UNSET_KEY", "BB_WALK_UNSET_HASH"):
+        monkeypatch.delenv(name, raising=False)
+    config = write_config(tmp_path, UNSET + UK_STOREFRONT)
+    lines = ["[source] source adapter 'consonance': environment variable 'BB_WALK_UNSET_KEY' (api_key_env) is not set",
+             "[store] store adapter 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
+             "set"]
+    for command in ("plan", "sync", "check", "reconcile"):
+        result = run(command, "-c", str(config))
+        assert result.exit_code == 2, (command, result.output)
+        assert result.output.startswith("invalid configuration:\n  " + "\n  ".join(lines) + "\n"), (command,
+                                                                                                   result.output)
+    missing = write_config(tmp_path, UNSET.replace('base_url = "http://127.0.0.1:9"\napi_key_env = '
+                                                   '"BB_WALK_UNSET_KEY"', 'api_key = "k"').replace(
+        'store_hash_env = "BB_WALK_UNSET_HASH"', 'store_hash = "abc123"') + UK_STOREFRONT)
+    said = {command: run(command, "-c", str(missing)).output for command in ("plan", "check")}
+    line = "[source] source adapter 'consonance' needs 'base_url', the tenant's address (without /graphql)"
+    assert all(line in out for out in said.values()), said
