@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
+from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
@@ -27,11 +28,6 @@ _FIELD = re.compile(r"(\w+)='([^']*)'")
 _DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
          "sat": "Saturday", "sun": "Sunday", "0": "Monday", "1": "Tuesday", "2": "Wednesday", "3": "Thursday",
          "4": "Friday", "5": "Saturday", "6": "Sunday"}
-
-
-def plural(count: float, one: str, many: str | None = None) -> str:
-    """`1 unit`, `2 units`, `0.5 units`: the count and the word that agrees with it."""
-    return f"{count:g} {one if count == 1 else many or one + 's'}"
 
 
 def _span(seconds: int) -> str:
