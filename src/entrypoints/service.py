@@ -158,7 +158,7 @@ class Service:
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:
         found = [job for job in self._require_scheduler().get_jobs() if job.next_run_time is not None]
         found.sort(key=lambda job: job.next_run_time)
-        return [upcoming_job(job) for job in found[:limit]]
+        return [upcoming_job(job, self.store) for job in found[:limit]]
 
     def _require_scheduler(self) -> BackgroundScheduler:
         if self._scheduler is None:
@@ -250,16 +250,18 @@ class Service:
             self._api_seen = (calls, throttled)
 
 
-def upcoming_job(job: Job) -> UpcomingJob:
-    """A scheduled job as the HTTP app and `bookbridge jobs` show it."""
+def upcoming_job(job: Job, store: str) -> UpcomingJob:
+    """A scheduled job as the HTTP app and `bookbridge jobs` show it. A job that names no store (the order
+    import) works on `store`, the one store bookbridge keeps."""
     prefix = job.id.split(":", 1)[0]
     kwargs = job.kwargs or {}
-    store = kwargs.get("store") or (job.args[0] if job.args else None)
+    named = kwargs.get("store") or (job.args[0] if job.args else None)
+    store = named if isinstance(named, str) else store
     if prefix == "launch":
         return UpcomingJob(id=job.id, kind=str(kwargs.get("kind", "launch")), run_at=job.next_run_time.astimezone(UTC),
                            store=store, detail=str(kwargs.get("detail", "")))
     return UpcomingJob(id=job.id, kind=PERIODIC_KINDS.get(prefix, prefix), run_at=job.next_run_time.astimezone(UTC),
-                       store=store if isinstance(store, str) else None, detail=plain_schedule(str(job.trigger)))
+                       store=store, detail=plain_schedule(str(job.trigger)))
 
 
 def _observe_lag(event: JobSubmissionEvent) -> None:
