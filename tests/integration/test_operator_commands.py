@@ -55,6 +55,14 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 1
 
 
+@pytest.mark.parametrize("command", [("show", "999"), ("resolve", "999", "--note", "x"), ("retry", "999")])
+def test_an_id_that_is_not_open_is_one_error_on_stderr_whatever_the_command(config, command):
+    result = run("exceptions", *command, "-c", str(config))
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""  # errors go to stderr, as every not-found error does
+    assert "no open exception with id 999 (resolved already, or no such id;" in result.stderr
+
+
 def _open(config: Path, *filters: str) -> list[dict]:
     listed = run("exceptions", "list", "--json", *filters, "-c", str(config))
     assert listed.exit_code == 0, listed.output
@@ -78,7 +86,7 @@ def test_exceptions_are_filtered_and_resolved_in_bulk_and_a_resolved_one_is_left
     assert len(_open(config)) == len(everything) - len(readiness)
 
     again = run("exceptions", "resolve", str(readiness[0]["id"]), "--note", "second note", "-c", str(config))
-    assert again.exit_code == 1 and f"exception {readiness[0]['id']} is not open" in again.output
+    assert again.exit_code == 1 and f"no open exception with id {readiness[0]['id']}" in again.stderr
     assert "second note" not in again.output
 
 
