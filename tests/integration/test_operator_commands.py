@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bookbridge.adapters.persistence.migrate import head_revision
-from cli_support import forget_configuration, run, sample_config, write_config
+from cli_support import UK_STOREFRONT, OnixProduct, forget_configuration, run, sample_config, write_config, write_onix
 
 
 @pytest.fixture
@@ -116,6 +116,20 @@ def test_reconcile_reports_what_it_checked_and_an_unknown_section_is_named(confi
     config.write_text(config.read_text(encoding="utf-8") + '\n[field_ownership]\nblurb = "report"\n', encoding="utf-8")
     bad = run("reconcile", "-c", str(config))
     assert bad.exit_code != 0 and "blurb" in bad.output
+
+
+def test_counts_of_one_agree_with_their_words(tmp_path, monkeypatch):
+    forget_configuration(monkeypatch)
+    onix = tmp_path / "feed.xml"
+    write_onix(onix, [OnixProduct("9780007232833")])
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}')
+    checked = run("check", "-c", str(config))
+    assert "A first sync would create 1 product and hold back 0" in checked.output, checked.output
+    assert run("sync", "-c", str(config)).exit_code == 0
+    # The in-memory store starts empty in each process: the product the sync applied is found deleted.
+    reconciled = run("reconcile", "-c", str(config))
+    assert "checked 0 products in store 'shop': 1 drift finding, 1 exception opened" in reconciled.output
 
 
 def test_lease_list_and_release(tmp_path, monkeypatch):
