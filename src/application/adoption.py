@@ -16,6 +16,7 @@ from bookbridge.domain.adoption import StoredProduct
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import AppliedListing, Plan
 from bookbridge.domain.ports import Clock, ExceptionKind, Storefront, UnitOfWork
+from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
 ADOPTION_FIELD = "sku"  # the field of the store-rejection exception a mismatched SKU opens
@@ -34,14 +35,14 @@ def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, Applie
     except Exception as exc:  # the store could not be read (5xx past the retries, a timeout): plan without it
         # The storefront still looks a SKU up before any create, so nothing is duplicated; what is lost for this
         # run is the adopt/create distinction in the report and the check for another title under our SKU.
-        logger.warning("store %r: looking up %d new SKUs failed (%s); this run plans creates for them", store.name,
-                       len(skus), exc)
+        logger.warning("store %r: looking up %s failed (%s); this run plans creates for them", store.name,
+                       plural(len(skus), "new SKU"), exc)
         return None
     for product in products:
         found.setdefault(product.sku.casefold(), product)  # SKUs are unique store-wide; the first one wins
     if found:
-        logger.info("store %r already holds %d of %d new SKUs: they are adopted, not created", store.name,
-                    len(found), len(skus))
+        logger.info("store %r already holds %d of %s: they are adopted, not created", store.name,
+                    len(found), plural(len(skus), "new SKU"))
     return found
 
 

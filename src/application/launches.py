@@ -15,6 +15,7 @@ from bookbridge.domain.lifecycle import lifecycle
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.words import plural
 
 CLASSIFY_KEYS = 20  # per instant, how many listings are compared to say what will change
 
@@ -44,11 +45,11 @@ def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
     changes = upcoming_changes(chosen, storefronts, [instant], now=now,
                                mapping=mapping)[instant] if chosen and storefronts else []
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
-        return "launch", f"{len(keys)} listing{'' if len(keys) == 1 else 's'} change"
+        return "launch", f"{plural(len(keys), 'listing')} change"
     listed, held_back = in_store(changes, held)
     shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in listed[:4]]
     more = len(listed) - len(shown)
-    said = [*shown, *([f"and {more} more change{'' if more == 1 else 's'}"] if more else [])]
+    said = [*shown, *([f"and {plural(more, 'more change')}"] if more else [])]
     if not listed:
         said = [f"no change in the store ({held_back_note(held_back)})"]
     elif held_back:

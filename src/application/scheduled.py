@@ -27,12 +27,14 @@ from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.application.upcoming import held_by_exceptions
 from bookbridge.domain.drift import DriftPolicy
+from bookbridge.domain.instants import utc_time
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import CatalogSource, Clock, ExceptionKind, MilestoneLog, Storefront, UnitOfWork
 from bookbridge.domain.ports.scheduling import HeldLease, LaunchSchedule, OpenLease
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
 # SQLite only, renewed after each batch: a holder on another host that stopped renewing lapses after this; a
@@ -143,7 +145,8 @@ class ScheduledRuns:
             self._skips = 0
             closed = self.ports.close_abandoned_runs(store)
             if closed:
-                logger.warning("%d run(s) of store %r left running by a dead holder closed as crashed", closed, store)
+                logger.warning("%s of store %r left running by a dead holder closed as crashed", plural(closed, "run"),
+                               store)
             if self._lease_exception_may_be_open:
                 self._lease_exception(store, None)
             with self._again_guard:
@@ -206,13 +209,14 @@ class ScheduledRuns:
         again as soon as it is done."""
         if store == self.config.store and self._sync_again_when_done():
             logger.info("%s at %s: this process is syncing store %r; it syncs again when done", kind,
-                        instant.isoformat(), store)
+                        utc_time(instant), store)
             return
         report = self.sync(store, reason=kind)
         if report is None and not self.should_stop() and store == self.config.store:
             retry_at = self.ports.clock.now() + self.config.launch_retry
             self.schedule.retry_launch(store, instant, kind=kind, detail=detail, attempt=attempt + 1, at=retry_at)
-            logger.info("%s at %s: store busy, retrying at %s", kind, instant.isoformat(), retry_at.isoformat())
+            logger.info("%s at %s: store busy, trying again in %s", kind, utc_time(instant),
+                        plural(self.config.launch_retry.total_seconds(), "second"))
 
     def reconcile(self, store: str) -> None:
         if not self._ours(store, "reconcile"):
@@ -225,7 +229,8 @@ class ScheduledRuns:
             cmd = ReconcileStore(store=store, source=self.ports.new_source(uow).name,
                                  policies=dict(self.config.drift_policies))
             report = reconcile_store(cmd, self.ports.storefront(), uow, self.ports.clock)
-            logger.info("reconcile of store %r: %d checked, %d findings", store, report.checked, len(report.findings))
+            logger.info("reconcile of store %r: %d checked, %s", store, report.checked,
+                        plural(len(report.findings), "finding"))
 
     def retry_transient(self, store: str) -> None:
         """Failed editions are never recorded as applied, so a sync retries every one of them."""
@@ -295,7 +300,7 @@ class ScheduledRuns:
                                now=self.ports.clock.now(), held=held)
         ids = self.schedule.replace_launches(self.config.store, ahead)
         if ahead:
-            logger.info("%d precise jobs scheduled; next at %s", len(ahead), min(ahead).isoformat())
+            logger.info("%s scheduled; next at %s", plural(len(ahead), "precise job"), utc_time(min(ahead)))
         return sorted(ids)
 
     def sync_again(self, isbn: str | None = None) -> SyncReport:

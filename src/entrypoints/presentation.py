@@ -2,13 +2,17 @@
 
     plain_schedule("interval[0:05:00]") -> "every 5 minutes"
     plain_schedule("cron[month='*', day='*', day_of_week='*', hour='3', minute='0']") -> "daily at 03:00 UTC"
+    plain_schedule("cron[month='*', day='*', day_of_week='mon-fri', hour='3', minute='0']")
+        -> "Monday to Friday at 03:00 UTC"
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
     time_ago(then, now) -> "3 hours ago"
     instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store “shop”"
 
 APScheduler describes a trigger as `interval[H:MM:SS]`, `cron[field='value', ...]` or `date[...]`; the scheduler
-runs in UTC (`entrypoints.scheduler`), so cron times are UTC. A cron schedule with no shorter wording is given as
-its crontab line (`on the schedule "0 2 * * 1-5" (crontab, UTC)`); text that is none of these is returned as it is.
+runs in UTC (`entrypoints.scheduler`), so cron times are UTC. APScheduler numbers the days of the week from
+Monday (0), crontab from Sunday (`entrypoints.crontab`), so days are read as APScheduler means them and written
+by name. A cron schedule with no shorter wording is given as its crontab line (`on the schedule "0 2 1-7 * *"
+(crontab, UTC)`); text that is none of these is returned as it is.
 """
 
 from __future__ import annotations
@@ -18,20 +22,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
+from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
+from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
 _DATE = re.compile(r"^date\[.*\]$")  # a one-off job: when it runs is shown beside it
 _CRONTAB = ("minute", "hour", "day", "month", "day_of_week")
 _FIELD = re.compile(r"(\w+)='([^']*)'")
-_DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-         "sat": "Saturday", "sun": "Sunday", "0": "Monday", "1": "Tuesday", "2": "Wednesday", "3": "Thursday",
-         "4": "Friday", "5": "Saturday", "6": "Sunday"}
-
-
-def plural(count: float, one: str, many: str | None = None) -> str:
-    """`1 unit`, `2 units`, `0.5 units`: the count and the word that agrees with it."""
-    return f"{count:g} {one if count == 1 else many or one + 's'}"
+_DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+                      strict=True))
 
 
 def _span(seconds: int) -> str:
@@ -53,6 +53,8 @@ def plain_schedule(text: str) -> str:
         return single.get(total) or f"every {_span(total)}"
     if match := _CRON.match(text):
         fields = dict(_FIELD.findall(match.group(1)))
+        if (weekdays := _weekdays(fields.get("day_of_week", "*"))) is not None:
+            fields["day_of_week"] = weekday_expression(weekdays)  # by name: APScheduler's numbers are not crontab's
         crontab = " ".join(fields.get(name, "*") for name in _CRONTAB)
         return _cron_words(fields) or f'on the schedule "{crontab}" (crontab, UTC)'
     if _DATE.match(text):
@@ -73,11 +75,32 @@ def _cron_words(fields: dict[str, str]) -> str | None:
     at = f"at {int(hour):02d}:{int(minute):02d} UTC"
     if not rest:
         return f"daily {at}"
-    if rest == {"day_of_week"} and (day := _DAYS.get(fields["day_of_week"].lower())):
-        return f"every {day} {at}"
+    if rest == {"day_of_week"} and (days := _weekdays(fields["day_of_week"])):
+        return f"{_days_words(days)} {at}"
     if rest == {"day"} and fields["day"].isdigit():
         return f"monthly on day {int(fields['day'])} {at}"
     return None
+
+
+def _weekdays(text: str) -> frozenset[str] | None:
+    """The days an APScheduler day-of-week field selects (its numbers count from Monday), or None if unread."""
+    try:
+        return read_weekdays(text, numbers=WEEKDAYS)
+    except ValueError:
+        return None
+
+
+def _days_words(days: frozenset[str]) -> str:
+    """"daily", "every Sunday", "Monday to Friday", "on Saturday and Sunday" (Monday first)."""
+    chosen = [i for i, day in enumerate(WEEKDAYS) if day in days]
+    names = [_DAY_NAMES[WEEKDAYS[i]] for i in chosen]
+    if len(names) == len(WEEKDAYS):
+        return "daily"
+    if len(names) == 1:
+        return f"every {names[0]}"
+    if len(names) > 2 and chosen[-1] - chosen[0] == len(names) - 1:  # one run of days
+        return f"{names[0]} to {names[-1]}"
+    return f"on {', '.join(names[:-1])} and {names[-1]}"
 
 
 def local_time(at: datetime, zone: str) -> str:

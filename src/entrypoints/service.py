@@ -18,7 +18,6 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -30,7 +29,8 @@ from bookbridge.domain.ports import CatalogSource, UnitOfWork
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints import jobs, metrics
 from bookbridge.entrypoints.container import Container, build_command, lease_holder
-from bookbridge.entrypoints.presentation import plain_schedule
+from bookbridge.entrypoints.crontab import cron_trigger
+from bookbridge.entrypoints.presentation import plain_schedule, plural
 from bookbridge.entrypoints.scheduler import JOBS, job_words, launch_job_id, make_scheduler
 
 logger = logging.getLogger(__name__)
@@ -95,11 +95,12 @@ class Service:
         if self.settings.orders.enabled:
             add(f"{JOBS}:order_import", IntervalTrigger(minutes=schedules.order_import_minutes),
                 id="order-import", replace_existing=True)
-        add(f"{JOBS}:reconcile", CronTrigger.from_crontab(schedules.reconcile_cron, timezone=UTC),
+        # replace_existing: a stored trigger is replaced by the configured one (and one stored before crontab's
+        # days of the week were translated, a day late, with it).
+        add(f"{JOBS}:reconcile", cron_trigger(schedules.reconcile_cron, timezone=UTC),
             args=[self.store], id=f"reconcile:{self.store}", replace_existing=True)
-        add(f"{JOBS}:retry_transient",
-            CronTrigger.from_crontab(schedules.retry_transient_cron, timezone=UTC), args=[self.store],
-            id=f"retry-transient:{self.store}", replace_existing=True)
+        add(f"{JOBS}:retry_transient", cron_trigger(schedules.retry_transient_cron, timezone=UTC),
+            args=[self.store], id=f"retry-transient:{self.store}", replace_existing=True)
         self._scheduler.add_listener(_observe_lag, EVENT_JOB_SUBMITTED)
         self._scheduler.start()
         if not self.settings.orders.enabled:
@@ -107,8 +108,9 @@ class Service:
                 self._scheduler.remove_job("order-import")
         jobs = self._scheduler.get_jobs()
         regular = [" ".join(job_words(job)) for job in jobs if job.id.split(":", 1)[0] in PERIODIC_KINDS]
-        logger.info("scheduler started: instance %s, store %r: %s; %d launch and campaign jobs ahead", self.instance,
-                    self.store, "; ".join(regular), len(jobs) - len(regular), extra={"instance": self.instance})
+        logger.info("scheduler started: instance %s, store %r: %s; %s ahead", self.instance, self.store,
+                    "; ".join(regular), plural(len(jobs) - len(regular), "launch or campaign job"),
+                    extra={"instance": self.instance})
 
     def request_stop(self) -> None:
         """SIGTERM: a sync in flight stops after its batch; no new job starts."""
@@ -156,7 +158,7 @@ class Service:
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:
         found = [job for job in self._require_scheduler().get_jobs() if job.next_run_time is not None]
         found.sort(key=lambda job: job.next_run_time)
-        return [upcoming_job(job) for job in found[:limit]]
+        return [upcoming_job(job, self.store) for job in found[:limit]]
 
     def _require_scheduler(self) -> BackgroundScheduler:
         if self._scheduler is None:
@@ -248,16 +250,18 @@ class Service:
             self._api_seen = (calls, throttled)
 
 
-def upcoming_job(job: Job) -> UpcomingJob:
-    """A scheduled job as the HTTP app and `bookbridge jobs` show it."""
+def upcoming_job(job: Job, store: str) -> UpcomingJob:
+    """A scheduled job as the HTTP app and `bookbridge jobs` show it. A job that names no store (the order
+    import) works on `store`, the one store bookbridge keeps."""
     prefix = job.id.split(":", 1)[0]
     kwargs = job.kwargs or {}
-    store = kwargs.get("store") or (job.args[0] if job.args else None)
+    named = kwargs.get("store") or (job.args[0] if job.args else None)
+    store = named if isinstance(named, str) else store
     if prefix == "launch":
         return UpcomingJob(id=job.id, kind=str(kwargs.get("kind", "launch")), run_at=job.next_run_time.astimezone(UTC),
                            store=store, detail=str(kwargs.get("detail", "")))
     return UpcomingJob(id=job.id, kind=PERIODIC_KINDS.get(prefix, prefix), run_at=job.next_run_time.astimezone(UTC),
-                       store=store if isinstance(store, str) else None, detail=plain_schedule(str(job.trigger)))
+                       store=store, detail=plain_schedule(str(job.trigger)))
 
 
 def _observe_lag(event: JobSubmissionEvent) -> None:

@@ -23,6 +23,7 @@ from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.category_file import load_category_mapping
+from bookbridge.entrypoints.crontab import cron_trigger
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
 DEFAULT_CONFIG = Path("bookbridge.toml")
@@ -58,10 +59,8 @@ class ScheduleSettings(BaseModel):
     @field_validator("reconcile_cron", "retry_transient_cron")
     @classmethod
     def _crontab(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
-
         try:
-            CronTrigger.from_crontab(value)
+            cron_trigger(value)
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a crontab expression (minute hour day month weekday): {exc}") from None
         return value

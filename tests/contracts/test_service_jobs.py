@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from dependency_injector import providers
 from sqlalchemy import Engine, event, select
@@ -26,21 +27,28 @@ from bookbridge.domain.model import Milestones
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
-from bookbridge.entrypoints.scheduler import BUSY_RETRY, JOBS_TABLE, SharedJobStore, make_scheduler
+from bookbridge.entrypoints.scheduler import BUSY_RETRY, JOBS_TABLE, SharedJobStore, make_scheduler, stored_jobs
 from bookbridge.entrypoints.service import Service
-from bookbridge.entrypoints.settings import AdapterSettings, OrderSettings, ServiceSettings, Settings, StoreSettings
+from bookbridge.entrypoints.settings import (
+    AdapterSettings,
+    OrderSettings,
+    ScheduleSettings,
+    ServiceSettings,
+    Settings,
+    StoreSettings,
+)
 
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
                         timezone="Europe/London")
 STORE = "shop"
 
 
-def _container(engine: Engine) -> Container:
+def _container(engine: Engine, schedules: ScheduleSettings | None = None) -> Container:
     container = Container()
     container.settings.override(Settings(
         source=AdapterSettings(kind="sample"), store=StoreSettings(kind="memory", name=STORE), storefronts=[UK],
         database_url=engine.url.render_as_string(hide_password=False),
-        service=ServiceSettings(launch_retry_seconds=1)))
+        service=ServiceSettings(launch_retry_seconds=1), schedules=schedules or ScheduleSettings()))
     container.source.override(providers.Object(InMemoryCatalogSource(sample_catalogue(datetime.now(UTC).date(),
                                                                                       families=3))))
     container.storefront.override(providers.Object(InMemoryStorefront(STORE)))
@@ -53,8 +61,8 @@ def services(engine: Engine) -> Iterator[Callable[..., Service]]:
     started: list[tuple[Service, Container]] = []
     imports: list[Container] = []
 
-    def start(**options: object) -> Service:
-        container = _container(engine)
+    def start(schedules: ScheduleSettings | None = None, **options: object) -> Service:
+        container = _container(engine, schedules)
         service = Service(container, instance=f"test-{len(started)}", order_import=imports.append)
         service.imports = imports  # type: ignore[attr-defined]
         service.start(sync_at_start=False, **options)  # type: ignore[arg-type]
@@ -92,8 +100,8 @@ def test_the_periodic_jobs_are_listed_with_their_kinds_and_stores(services):
     service = services()
     assert service.scheduler_running()
     kinds = {(j.kind, j.store) for j in service.upcoming()}
-    assert kinds == {("delta-sync", STORE), ("order-import", None), ("reconcile", STORE),
-                     ("retry-transient", STORE)}
+    assert kinds == {("delta-sync", STORE), ("order-import", STORE), ("reconcile", STORE),
+                     ("retry-transient", STORE)}  # the order import's store too: /api/upcoming says it
     runs = [j.run_at for j in service.upcoming()]
     assert runs == sorted(runs) and all(t.tzinfo is not None for t in runs)
 
@@ -111,6 +119,31 @@ def test_a_restart_loses_no_scheduled_job(services, engine):
     assert job_id in {j.id for j in second.upcoming()}
     assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]  # the job ran, once, on the new scheduler
     assert job_id not in {j.id for j in second.upcoming()}
+
+
+def test_a_stored_crontab_trigger_is_replaced_at_start_and_fires_on_crontabs_day(services, engine):
+    """A release that handed crontab lines to APScheduler as they were stored `0 3 * * 0` (Sunday to cron) firing
+    on Mondays (APScheduler counts from Monday). The next start replaces the stored trigger with the configured
+    line, read as cron reads it."""
+    old = make_scheduler(engine, RecordingRunner())
+    old.start(paused=True)
+    try:
+        old.add_job("bookbridge.entrypoints.scheduler:reconcile", CronTrigger.from_crontab("0 3 * * 0", timezone=UTC),
+                    args=[STORE], id=f"reconcile:{STORE}")
+    finally:
+        old.shutdown(wait=False)
+    [stored] = [j for j in stored_jobs(engine) if j.id == f"reconcile:{STORE}"]
+    assert stored.next_run_time.strftime("%A") == "Monday"  # the old release's trigger, a day late
+
+    service = services(ScheduleSettings(reconcile_cron="0 3 * * 0", retry_transient_cron="30 6 * * 1-5"))
+    upcoming = {j.kind: j for j in service.upcoming()}
+    assert upcoming["reconcile"].run_at.strftime("%A %H:%M") == "Sunday 03:00"
+    assert upcoming["reconcile"].detail == "every Sunday at 03:00 UTC"
+    assert upcoming["retry-transient"].run_at.strftime("%A") in {"Monday", "Tuesday", "Wednesday", "Thursday",
+                                                                 "Friday"}
+    assert upcoming["retry-transient"].detail == "Monday to Friday at 06:30 UTC"
+    [stored] = [j for j in stored_jobs(engine) if j.id == f"reconcile:{STORE}"]
+    assert stored.next_run_time.strftime("%A") == "Sunday"  # replaced in the job table, not only in memory
 
 
 def test_a_job_that_finds_its_lease_busy_returns_and_a_launch_comes_back_shortly(services, engine):

@@ -8,6 +8,7 @@ the same Edition fields.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -118,6 +119,12 @@ def test_the_sample_catalogue_maps_to_the_expected_families(sample: SourceRead) 
         "not-approved-for-export", "consonance:work:102/product:1006", "allowOnixExports"
     )
     assert read.delisted == ()
+
+
+def test_a_read_is_logged_with_counts_whose_words_agree(source: ConsonanceSource, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="bookbridge.adapters.consonance.source"):
+        source.read()
+    assert "3 works read as 3 title families, 1 problem (full read)" in caplog.text  # not "1 problems"
 
 
 def test_the_hardback_in_detail(sample: SourceRead) -> None:

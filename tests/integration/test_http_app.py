@@ -148,6 +148,12 @@ def test_runs_sync_upcoming(client: TestClient, app_parts) -> None:  # type: ign
     assert client.get("/api/upcoming", headers=admin()).json()[0]["detail"] == "9780000000002 goes on sale"
 
 
+def test_upcoming_says_what_a_precise_jobs_id_and_kind_mean(client: TestClient) -> None:
+    fields = client.get("/openapi.json").json()["components"]["schemas"]["Upcoming"]["properties"]
+    assert "`launch:{store}:{instant}` for every precise job" in fields["id"]["description"]
+    assert "`campaign` when only a price does (a campaign flip)" in fields["kind"]["description"]
+
+
 def test_plan_is_the_cli_json_document(client: TestClient) -> None:
     plan = client.get("/api/plan", headers=admin()).json()
     assert plan["store"] == "store"

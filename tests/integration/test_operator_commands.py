@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bookbridge.adapters.persistence.migrate import head_revision
-from cli_support import forget_configuration, run, sample_config, write_config
+from cli_support import UK_STOREFRONT, OnixProduct, forget_configuration, run, sample_config, write_config, write_onix
 
 
 @pytest.fixture
@@ -55,6 +55,14 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 1
 
 
+@pytest.mark.parametrize("command", [("show", "999"), ("resolve", "999", "--note", "x"), ("retry", "999")])
+def test_an_id_that_is_not_open_is_one_error_on_stderr_whatever_the_command(config, command):
+    result = run("exceptions", *command, "-c", str(config))
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""  # errors go to stderr, as every not-found error does
+    assert "no open exception with id 999 (resolved already, or no such id;" in result.stderr
+
+
 def _open(config: Path, *filters: str) -> list[dict]:
     listed = run("exceptions", "list", "--json", *filters, "-c", str(config))
     assert listed.exit_code == 0, listed.output
@@ -78,7 +86,7 @@ def test_exceptions_are_filtered_and_resolved_in_bulk_and_a_resolved_one_is_left
     assert len(_open(config)) == len(everything) - len(readiness)
 
     again = run("exceptions", "resolve", str(readiness[0]["id"]), "--note", "second note", "-c", str(config))
-    assert again.exit_code == 1 and f"exception {readiness[0]['id']} is not open" in again.output
+    assert again.exit_code == 1 and f"no open exception with id {readiness[0]['id']}" in again.stderr
     assert "second note" not in again.output
 
 
@@ -108,6 +116,20 @@ def test_reconcile_reports_what_it_checked_and_an_unknown_section_is_named(confi
     config.write_text(config.read_text(encoding="utf-8") + '\n[field_ownership]\nblurb = "report"\n', encoding="utf-8")
     bad = run("reconcile", "-c", str(config))
     assert bad.exit_code != 0 and "blurb" in bad.output
+
+
+def test_counts_of_one_agree_with_their_words(tmp_path, monkeypatch):
+    forget_configuration(monkeypatch)
+    onix = tmp_path / "feed.xml"
+    write_onix(onix, [OnixProduct("9780007232833")])
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}')
+    checked = run("check", "-c", str(config))
+    assert "A first sync would create 1 product and hold back 0" in checked.output, checked.output
+    assert run("sync", "-c", str(config)).exit_code == 0
+    # The in-memory store starts empty in each process: the product the sync applied is found deleted.
+    reconciled = run("reconcile", "-c", str(config))
+    assert "checked 0 products in store 'shop': 1 drift finding, 1 exception opened" in reconciled.output
 
 
 def test_lease_list_and_release(tmp_path, monkeypatch):

@@ -120,6 +120,12 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     assert (tmp_path / "out" / f"sales-{day}.csv").exists()
 
 
+def test_an_import_before_any_order_says_there_is_no_cursor_yet(config):
+    first = run("orders", "import", "-c", str(config))
+    assert first.exit_code == 0, first.output
+    assert "no cursor yet: no order read" in first.output and "cursor now none" not in first.output
+
+
 def test_report_refuses_a_bad_grouping_and_bad_dates(config):
     assert run("sales", "report", "-c", str(config), "--by", "colour").exit_code == 2
     assert run("sales", "report", "-c", str(config), "--from", "2026-13-01").exit_code == 2

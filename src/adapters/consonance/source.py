@@ -33,6 +33,7 @@ from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import CatalogSource, ProbeResult, SourceRead
 from bookbridge.domain.problems import Problem, Severity
+from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,8 @@ class ConsonanceSource(CatalogSource):
             raise
         families, delisted = self._assemble((map_work(w, at=today, source=self.name) for w in works), problems)
         logger.info(
-            "Consonance source %r: %d works read as %d title families, %d problems (%s)",
-            self.name, len(works), len(families), len(problems),
+            "Consonance source %r: %s read as %s, %s (%s)", self.name, plural(len(works), "work"),
+            plural(len(families), "title family", "title families"), plural(len(problems), "problem"),
             f"changed since {since}" if since else "full read",
         )
         return SourceRead(

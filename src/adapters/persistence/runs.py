@@ -17,6 +17,7 @@ from bookbridge.adapters.persistence.errors import translated
 from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SyncRunRow
 from bookbridge.domain.ports import EditionOutcome, RunLog, SyncRun
 from bookbridge.domain.redaction import NO_SECRETS
+from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
 RUNNING = "running"
@@ -116,6 +117,6 @@ def close_abandoned_runs(engine: Engine, storefronts: Sequence[str], *, at: date
             .values(outcome=CRASHED, finished=at)
         )
     if closed.rowcount:
-        logger.warning("closed %d sync run(s) of %s left running by a process that died", closed.rowcount,
+        logger.warning("closed %s of %s left running by a process that died", plural(closed.rowcount, "sync run"),
                        ", ".join(storefronts))
     return int(closed.rowcount)

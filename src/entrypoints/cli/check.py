@@ -187,8 +187,8 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         table.add_row(escape(s.storefront), str(s.editions), str(s.listed), str(s.not_licensed), str(s.blocked),
                       str(s.not_yet_or_withdrawn))
     console.print(table)
-    console.print(f"A first sync would create {report.products} products and hold back {report.products_held} "
-                  "(`bookbridge plan` lists them)")
+    console.print(f"A first sync would create {plural(report.products, 'product')} and hold back "
+                  f"{report.products_held} (`bookbridge plan` lists them)")
 
 
 def run_check(container: Container, console: Console, *, strict: bool = False) -> int:

@@ -93,10 +93,10 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
         store = container.settings().store.name
-        console = screen()
         if item is None:
-            console.print(f"[red]no open exception with id {exception_id}[/red] (see `bookbridge exceptions list`)")
+            _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
+        console = screen()
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
                              ("where", where_words(item.storefront, store)),
                              ("field", item.field), ("message", item.message),
@@ -142,8 +142,7 @@ def exceptions_resolve(
         store = container.storefront() if keep_store_value else None
         missing = [i for i in chosen if i not in is_open]
         for exception_id in missing:  # resolved already (its note stays as it was), or no such id
-            err.print(f"[red]exception {exception_id} is not open[/red] (already resolved, or no such id); "
-                      "nothing was changed for it")
+            _not_open(exception_id)
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
@@ -167,7 +166,7 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         with uow:
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if item is None:
-            screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red]")
+            _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
         run_sync(container, isbn=item.isbn)
         with uow:
@@ -177,6 +176,12 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
             raise typer.Exit(EXIT_FAILURES)
         screen().print(f"exception {exception_id} is resolved")
         raise typer.Exit(EXIT_OK)
+
+
+def _not_open(exception_id: int) -> None:
+    """An id that is not open, as `show`, `resolve` and `retry` (and the API's 404) say it: on stderr; exit 1."""
+    screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red] (resolved already, or no such "
+                              "id; nothing was changed for it; `bookbridge exceptions list` shows the open ones)")
 
 
 @exceptions_app.command("deliver")
@@ -217,8 +222,9 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                              policies=settings.drift_policies())
         report = reconcile_store(cmd, container.storefront(), container.unit_of_work(), container.clock())
     console = screen()
-    console.print(f"checked {report.checked} products in store {report.storefront!r}: {len(report.findings)} "
-                  f"drift findings, {len(report.exceptions_opened)} exceptions opened")
+    console.print(f"checked {plural(report.checked, 'product')} in store {report.storefront!r}: "
+                  f"{plural(len(report.findings), 'drift finding')}, "
+                  f"{plural(len(report.exceptions_opened), 'exception')} opened")
     for finding in report.findings:
         where = f" {finding.field} ({finding.section}, {finding.policy})" if finding.field else ""
         console.print(f"  {finding.what:<9} {finding.isbn}{where}: {escape(finding.message)}")

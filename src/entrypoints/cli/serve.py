@@ -124,12 +124,15 @@ def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
-    Regular runs, launches and campaign flips, each in its storefront's time zone.
+    Regular runs, launches and campaign flips, each in its storefront's time zone. A launch and a campaign flip
+    are both a precise job at an instant, with the id launch:{store}:{instant}; the kind says which: launch when
+    a listing's sale status changes then, campaign when only a price does.
     """
     with running(config, need_storefronts=False) as container:
-        found = [upcoming_job(job) for job in stored_jobs(container.engine()) if job.next_run_time is not None][:limit]
+        store = container.settings().store.name  # the order import's too: there is one store
+        found = [upcoming_job(job, store) for job in stored_jobs(container.engine())
+                 if job.next_run_time is not None][:limit]
         storefronts = list(container.settings().storefronts)
-        store = container.settings().store.name  # the order import's too: there is one store, as the dashboard says
     out = screen()
     table = WholeTable(title="Scheduled jobs")
     for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):

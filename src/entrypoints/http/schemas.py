@@ -81,11 +81,16 @@ class JobQueued(BaseModel):
 
 
 class Upcoming(BaseModel):
-    id: str
-    kind: str
+    id: str = Field(description="the job's stable id: `delta-sync:{store}`, `order-import`, `reconcile:{store}`, "
+                                "`retry-transient:{store}`, `sync-now:{store}`, or `launch:{store}:{instant}` for "
+                                "every precise job at an instant, a launch or a campaign flip alike")
+    kind: str = Field(description="what the job does: `delta-sync`, `order-import`, `reconcile`, `retry-transient`, "
+                                  "`sync`; a precise job is `launch` when a listing's sale status changes then and "
+                                  "`campaign` when only a price does (a campaign flip)")
     run_at: datetime
-    store: str | None
-    detail: str
+    store: str | None = Field(description="the store the job works on (the order import's too)")
+    detail: str = Field(description="the schedule in words (`every 15 minutes`, `every Sunday at 03:00 UTC`), or "
+                                    "what changes at a precise job's instant")
 
     @classmethod
     def of(cls, job: UpcomingJob) -> Upcoming:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -132,12 +133,15 @@ def test_a_sync_under_its_lease_applies_the_plan_and_keeps_a_job_at_each_future_
                         for instant, (kind, detail) in kept.items())
 
 
-def test_a_busy_lease_skips_the_sync_and_a_busy_launch_comes_back_after_the_retry_delay(world: World) -> None:
+def test_a_busy_lease_skips_the_sync_and_a_busy_launch_comes_back_after_the_retry_delay(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
     world.leases.busy.add(f"sync:{STORE}")
     assert world.runs.sync(STORE) is None and world.store.products == {}
     instant = NOW + timedelta(seconds=1)
-    world.runs.launch(STORE, instant, kind="launch", detail="goes on sale", attempt=2)
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, instant, kind="launch", detail="goes on sale", attempt=2)
     assert world.schedule.retries == [(STORE, instant, "launch", 3, NOW + RETRY)]
+    assert "launch at 2026-11-28 10:00 UTC: store busy, trying again in 5 seconds" in caplog.messages
 
 
 def test_a_launch_due_while_this_process_syncs_makes_that_sync_run_again_at_once(world: World) -> None:
@@ -183,6 +187,15 @@ def test_syncs_skipped_in_a_row_for_a_held_lease_open_one_exception_that_the_nex
     world.leases.busy.clear()
     assert world.runs.sync(STORE) is not None
     assert lease_exceptions() == []
+
+
+def test_precise_jobs_are_logged_with_their_count_in_words_and_the_next_instant_in_utc(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    new_year_in_new_york = datetime(2026, 12, 31, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.schedule_wakeups([("9781800000018", new_year_in_new_york)], {})
+    assert "1 precise job scheduled; next at 2027-01-01 00:00 UTC" in caplog.messages
+    assert world.schedule.launches[STORE] == {new_year_in_new_york: ("launch", "1 listing change")}
 
 
 def test_jobs_of_another_store_or_after_a_stop_do_nothing(world: World) -> None:
