@@ -50,3 +50,16 @@ def test_a_full_plan_says_why_it_updates_a_product_in_which_nothing_differs(tmp_
     assert updated and "all sections" not in full.output, full.output
     assert {tuple(r[3:]) for r in updated} == {
         ("nothing differs from what was last sent; a full sync sends every section again", "", "")}
+
+
+def test_plan_says_why_editions_are_held_back_on_some_storefronts_only(tmp_path):
+    """The US storefront shows tax-inclusive prices (the default) and the sample's USD prices are tax-exclusive:
+    every edition is planned on channel 1 only, and the plan says why rather than leave a person guessing."""
+    result = run("plan", "-c", str(write_config(tmp_path, CONFIG)))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("held back on some storefronts")]
+    assert any(re.fullmatch(r"held back on some storefronts: \d+ editions on storefront 'us': price tax mismatch "
+                            r"\(listed on the others\)", line) for line in lines), result.output
+    fixed = CONFIG.replace('default_currency = false\n', 'default_currency = false\ntax_inclusive = false\n')
+    again = run("plan", "-c", str(write_config(tmp_path, fixed)))
+    assert "price tax mismatch" not in again.output, again.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.field_words import change_texts, listing_summary
+from bookbridge.application.held_back import HeldBackGroup
 from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
@@ -42,7 +43,11 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
     console.print_json(json.dumps(plan_document(planned), default=str))
 
 
-def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> None:
+def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20,
+               held: Sequence[HeldBackGroup] = ()) -> None:
+    """The plan's counts and changes, the editions held back from every storefront (not in the store), and, from
+    `held` (`application.held_back`), why editions are held back from some storefronts while listed on others:
+    a product planned on fewer channels than configured says why."""
     plan = planned.plan
     counts = WholeTable(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
     for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
@@ -81,6 +86,11 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20) -> No
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
+    for group in held:
+        if some := len(group.editions) - len(group.everywhere):
+            where = ", ".join(f"storefront {name!r}" for name in group.storefronts)
+            console.print(f"[yellow]held back on some storefronts[/yellow]: {plural(some, 'edition')} on "
+                          f"{escape(where)}: {escape(group.reason)} (listed on the others)")
 
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None) -> None:

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress
 
+from bookbridge.application.held_back import held_back
 from bookbridge.application.milestone_effects import SyncEffects, queue_for_the_service, sync_milestones
 from bookbridge.application.milestones import DEFAULT_ACTIONS, settle_pending
 from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
@@ -53,7 +54,9 @@ def plan(
         if as_json:
             print_plan_json(console, planned)
         else:
-            print_plan(console, planned)
+            groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
+                               mapping=settings.mapping)
+            print_plan(console, planned, held=groups)
 
 
 def sync(
