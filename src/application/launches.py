@@ -14,7 +14,7 @@ from bookbridge.application.upcoming import held_back_note, in_store, upcoming_c
 from bookbridge.domain.lifecycle import lifecycle
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.model import Edition, TitleFamily
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
 CLASSIFY_KEYS = 20  # per instant, how many listings are compared to say what will change
 
@@ -46,7 +46,7 @@ def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
         return "launch", f"{len(keys)} listing{'' if len(keys) == 1 else 's'} change"
     listed, held_back = in_store(changes, held)
-    shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in listed[:4]]
+    shown = [f"{c.isbn} {c.what} ({storefront_words(c.storefront)})" for c in listed[:4]]
     more = len(listed) - len(shown)
     said = [*shown, *([f"and {more} more change{'' if more == 1 else 's'}"] if more else [])]
     if not listed:

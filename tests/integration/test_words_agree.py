@@ -3,9 +3,11 @@ adapter, a storefront is named as one, a lifecycle stage has one word, and a sto
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
+from cli_support import UK_STOREFRONT, OnixProduct, forget_configuration, run, write_config, write_onix
 
 BIGCOMMERCE = 'kind = "bigcommerce"\nname = "shop"\nstore_hash = "abc123"\naccess_token = "t0ken"\n'
 
@@ -37,3 +39,27 @@ def test_a_store_adapter_error_says_store_adapter(tmp_path, variable, value, exp
         assert expected in " ".join(result.output.split()), (command, result.output)
         assert "storefront adapter" not in result.output, (command, result.output)
 
+
+
+US_STOREFRONT = ('[[storefronts]]\nname = "us"\nchannel_id = 2\ncountries = ["US"]\ncurrency = "USD"\n'
+                 'timezone = "America/New_York"\ndefault_currency = false\n')
+
+
+def test_a_withdrawn_edition_is_held_back_as_withdrawn_on_each_named_storefront(tmp_path):
+    """ONIX PublishingStatus 07 (out of print): the lifecycle stage whose code is `delisted` reads "withdrawn",
+    as the glossary and `check` say, and each storefront is named as one (a bare "us" reads as a pronoun)."""
+    onix = tmp_path / "catalogue.xml"
+    write_onix(onix, [OnixProduct(isbn="9780007232833"), OnixProduct(isbn="9780007232840", form="BC")])
+    onix.write_text(onix.read_text(encoding="utf-8").replace(
+        "<PublishingStatus>04</PublishingStatus>", "<PublishingStatus>07</PublishingStatus>", 1), encoding="utf-8")
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'{UK_STOREFRONT}{US_STOREFRONT}')
+    result = run("plan", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    withdrawn = ("storefront 'uk': withdrawn (out of print, PublishingStatus 07) | "
+                 "storefront 'us': withdrawn (out of print, PublishingStatus 07)")
+    assert "9780007232833" in said and withdrawn in said, said
+    assert "delisted" not in said and "lifecycle stage" not in said, said
+    as_json = json.loads(run("plan", "-c", str(config), "--json").output)
+    assert [h["reason"] for h in as_json["held_back"]] == [withdrawn]

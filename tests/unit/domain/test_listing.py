@@ -359,8 +359,8 @@ def test_an_edition_out_of_print_and_not_licensed_gives_every_cause_the_licence_
 
 
 def test_a_shared_products_reason_tells_the_storefronts_apart_from_their_causes() -> None:
-    """Out of print everywhere and not licensed in the US: `uk: out of print | us: not licensed; out of print`,
-    never a list where a reader cannot tell which cause is whose storefront's."""
+    """Out of print everywhere and not licensed in the US: `storefront 'uk': withdrawn (…) | storefront 'us': not
+    licensed …; withdrawn (…)`, never a list where a reader cannot tell which cause is whose storefront's."""
     ny = storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
                     timezone="America/New_York", default_currency=False)
     uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
@@ -369,6 +369,6 @@ def test_a_shared_products_reason_tells_the_storefronts_apart_from_their_causes(
                                      store="shop")
     assert product.not_listed_reason is not None
     uk, us = product.not_listed_reason.split(" | ")
-    assert uk == "uk: withdrawn (out of print, PublishingStatus 07)"
-    assert us.startswith("us: not licensed for sale in US")
+    assert uk == "storefront 'uk': withdrawn (out of print, PublishingStatus 07)"
+    assert us.startswith("storefront 'us': not licensed for sale in US")
     assert us.endswith("; withdrawn (out of print, PublishingStatus 07)")
