@@ -32,13 +32,23 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 class AdapterKind(StrEnum):
-    """What an adapter is, and the port (in `bookbridge.domain.ports`) it implements."""
+    """What an adapter is, and the port (in `bookbridge.domain.ports`) it implements.
+
+    The values are the plugin API's names (`registry.add_storefront`, `create_storefront`, the `Storefront` port)
+    and stay as they are; people read `words` instead: the adapter of the `[store]` table is a *store* adapter,
+    since a storefront is one place the store sells in, never the store (docs/glossary.md).
+    """
 
     SOURCE = "source"  # CatalogSource: the `[source]` table
     STOREFRONT = "storefront"  # Storefront: the `[store]` table
     ORDER_SOURCE = "order-source"  # OrderSource: the `[store]` table too (the store's orders)
     NOTIFIER = "notifier"  # Notifier: an `[[exception_queues]]` entry
     SALES_SINK = "sales-sink"  # SalesSink: a `[[sales_sinks]]` entry
+
+    @property
+    def words(self) -> str:
+        """The kind in messages and listings: "store", "order source", "sales sink", ..."""
+        return "store" if self is AdapterKind.STOREFRONT else self.value.replace("-", " ")
 
 
 # Where an operator configures each kind: what an error about its options names.
@@ -132,7 +142,7 @@ class AdapterSpec(Generic[OptionsT]):
                 raise ValueError(self._unknown_message(unknown)) from None
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}"
                                  for e in exc.errors(include_url=False))
-            raise ValueError(f"{self.kind} adapter {self.name!r}: {problems}") from None
+            raise ValueError(f"{self.kind.words} adapter {self.name!r}: {problems}") from None
 
     def _unknown_message(self, unknown: list[str]) -> str:
         known = self.known_options
@@ -149,7 +159,7 @@ class AdapterSpec(Generic[OptionsT]):
 class DuplicateAdapterError(ValueError):
     def __init__(self, existing: AdapterSpec[Any], plugin: str) -> None:
         super().__init__(
-            f"{existing.kind} adapter {existing.name!r} is registered twice: by plugin "
+            f"{existing.kind.words} adapter {existing.name!r} is registered twice: by plugin "
             f"{existing.plugin!r} and by plugin {plugin!r}"
         )
 
@@ -178,7 +188,7 @@ class AdapterRegistry:
             return self._specs[(kind, name)]
         except KeyError:
             known = ", ".join(sorted(n for k, n in self._specs if k is kind)) or "none"
-            raise LookupError(f"no {kind} adapter named {name!r} (registered: {known})") from None
+            raise LookupError(f"no {kind.words} adapter named {name!r} (registered: {known})") from None
 
     def all(self) -> list[AdapterSpec[Any]]:
         return sorted(self._specs.values(), key=lambda s: (s.kind, s.name))
@@ -191,7 +201,7 @@ class AdapterRegistry:
         adapter = spec.factory(spec.parse_options(config), context)
         port = PORTS[kind]
         if not isinstance(adapter, port):
-            raise TypeError(f"plugin {spec.plugin!r}: the {kind} factory {name!r} returned "
+            raise TypeError(f"plugin {spec.plugin!r}: the factory of {kind.words} adapter {name!r} returned "
                             f"{type(adapter).__name__}, which is not a {port.__name__} "
                             f"(bookbridge.domain.ports.{port.__name__})")
         return adapter
@@ -236,12 +246,12 @@ class PluginRegistrar:
     def _add(self, kind: AdapterKind, name: str, factory: Callable[[Any, AdapterContext], Any],
              options: type[AdapterOptions], description: str) -> None:
         if not callable(factory):
-            raise TypeError(f"plugin {self.plugin!r}: the factory for {kind} {name!r} is not callable")
+            raise TypeError(f"plugin {self.plugin!r}: the factory for {kind.words} adapter {name!r} is not callable")
         if not name or not name.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"plugin {self.plugin!r}: adapter name {name!r} must be letters, digits, - or _")
         if not (isinstance(options, type) and issubclass(options, AdapterOptions)):
-            raise TypeError(f"plugin {self.plugin!r}: the options of {kind} {name!r} must be an AdapterOptions "
-                            f"subclass (from bookbridge import AdapterOptions), not {options!r}")
+            raise TypeError(f"plugin {self.plugin!r}: the options of {kind.words} adapter {name!r} must be an "
+                            f"AdapterOptions subclass (from bookbridge import AdapterOptions), not {options!r}")
         for spec in self.registered:
             if (spec.kind, spec.name) == (kind, name):
                 raise DuplicateAdapterError(spec, self.plugin)

@@ -5,8 +5,8 @@ not listed, for the dashboard's status header.
 
 An edition is held back on a storefront when its listing there is not listed: a blocking problem (grouped by the
 problem's code: "missing cover", "rights conflict", ...), no licence in the storefront's countries, or a
-lifecycle stage that is never listed ("out of print (PublishingStatus 07)"). An edition shows under each of its
-causes, and counts once per reason, however many storefronts share it.
+lifecycle stage that is never listed ("withdrawn (out of print, PublishingStatus 07)"). An edition shows under
+each of its causes, and counts once per reason, however many storefronts share it.
 Those held back on every storefront are not in the store at all: a sync run counts them as "held back".
 """
 
@@ -68,8 +68,8 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
 def reasons(listing: StoreListing, edition: Edition) -> list[str]:
     """Why one storefront listing is not listed, in words that group: every cause, the main one first (not
     licensed, then a blocking problem's code, not its message, which names the edition's own values), then the
-    lifecycle stage that keeps it out as well (`out of print (PublishingStatus 07)`), so that an edition out of
-    print and not licensed in the US shows under both."""
+    lifecycle stage that keeps it out as well (`withdrawn (out of print, PublishingStatus 07)`), so that an
+    edition out of print and not licensed in the US shows under both."""
     found = list(dict.fromkeys(_CODE_WORDS.get(p.code, p.code.replace("-", " "))
                                for p in listing.problems if p.blocking))
     if (listing.not_listed_reason or "").startswith("not licensed") and NOT_LICENSED not in found:

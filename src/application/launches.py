@@ -14,7 +14,7 @@ from bookbridge.application.upcoming import held_back_note, in_store, upcoming_c
 from bookbridge.domain.lifecycle import lifecycle
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.model import Edition, TitleFamily
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.domain.words import plural
 
 CLASSIFY_KEYS = 20  # per instant, how many listings are compared to say what will change
@@ -47,7 +47,7 @@ def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
         return "launch", f"{plural(len(keys), 'listing')} change"
     listed, held_back = in_store(changes, held)
-    shown = [f"{c.isbn} {c.what} ({c.storefront})" for c in listed[:4]]
+    shown = [f"{c.isbn} {c.what} ({storefront_words(c.storefront)})" for c in listed[:4]]
     more = len(listed) - len(shown)
     said = [*shown, *([f"and {plural(more, 'more change')}"] if more else [])]
     if not listed:

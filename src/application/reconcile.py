@@ -126,7 +126,7 @@ def _deleted(cmd: ReconcileStore, record: AppliedListing, uow: UnitOfWork, clock
     isbn = isbn_of(record)
     message = f"deleted by hand from store {cmd.store!r}"
     # The store-side ids (images, variants, custom fields) died with the product: forget them. With the product
-    # id kept and no remote ids, the storefront adapter looks the product up, finds it gone, and creates it.
+    # id kept and no remote ids, the store adapter looks the product up, finds it gone, and creates it.
     if cmd.policy(Section.CORE) is DriftPolicy.OVERWRITE:
         uow.state.record_applied(cmd.store, replace(record, hashes={}, remote={}, held=frozenset()))
         message += "; the next sync recreates it"

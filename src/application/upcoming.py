@@ -32,7 +32,7 @@ from bookbridge.domain.listing import (
 from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
 from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import SyncException
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
 
 @dataclass(frozen=True)
@@ -150,13 +150,14 @@ def availability_words(value: str) -> str:
     except ValueError:
         return value
 _RESTRICTIVENESS = {Availability.AVAILABLE: 0, Availability.PREORDER: 1, Availability.DISABLED: 2}
-_STAGE_MOVES = {Stage.LIVE: "go on sale", Stage.PREORDER: "open for pre-order", Stage.ANNOUNCED: "be announced"}
+_STAGE_MOVES = {Stage.LIVE: "go on sale", Stage.PREORDER: "open for pre-order", Stage.ANNOUNCED: "be announced",
+                Stage.DELISTED: "be withdrawn"}
 
 
 def _sale_change(before: StoreListing, after: StoreListing) -> str:
     was, now = before.listed and before.is_visible, after.listed and after.is_visible
     if not before.listed and not after.listed and before.stage != after.stage:
-        move = _STAGE_MOVES.get(after.stage, f"move to {after.stage}")
+        move = _STAGE_MOVES.get(after.stage, f"become {after.stage.words}")
         return f"would {move}, but is held back ({after.not_listed_reason or 'not listed'})"
     if (was, before.availability) == (now, after.availability):
         return ""
@@ -179,7 +180,7 @@ def _held_by_others(after: StoreListing, others: Sequence[StoreListing]) -> str:
     if not behind:
         return ""
     worst = max((o.availability for o in behind), key=lambda a: _RESTRICTIVENESS[a])
-    names = ", ".join(o.storefront for o in behind) + (" follows" if len(behind) == 1 else " follow")
+    names = storefront_words([o.storefront for o in behind]) + (" follows" if len(behind) == 1 else " follow")
     return f" (the product the storefronts share stays {_ON[worst]} until {names})"
 
 

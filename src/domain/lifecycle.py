@@ -1,8 +1,8 @@
 """Lifecycle: where an edition stands at an instant, what the store should show, and when that changes.
 
 Store rules (docs/mapping.md states them for people):
-- Delisted: PublishingStatus (List 64) 01, 03, 05, 07, 08, 10, 11, 12, 13, 15, 17; or ProductAvailability
-  (List 65) 01, 09, 40-52; or a NotificationType 05 delete.
+- Withdrawn (the code `delisted`): PublishingStatus (List 64) 01, 03, 05, 07, 08, 10, 11, 12, 13, 15, 17; or
+  ProductAvailability (List 65) 01, 09, 40-52; or a NotificationType 05 delete.
 - Editorial: no status (00, 09 or none), or before the public announcement date: hidden, whatever the
   availability says. Kept out of the store, unless its metadata is locked (`created_hidden`): then its product
   is created hidden, not purchasable and on no channel, ahead of its announcement.
@@ -41,6 +41,17 @@ class Stage(StrEnum):
     LIVE = "live"
     TEMPORARILY_UNAVAILABLE = "temporarily-unavailable"
     DELISTED = "delisted"
+
+    @property
+    def words(self) -> str:
+        """The stage as people read it (docs/glossary.md); the value stays the code JSON carries."""
+        return _STAGE_WORDS[self]
+
+
+# One word per stage in every message, page and document: "delisted" is the code, "withdrawn" the word.
+_STAGE_WORDS = {Stage.EDITORIAL: "not yet announced", Stage.ANNOUNCED: "announced", Stage.PREORDER: "on pre-order",
+                Stage.LIVE: "live", Stage.TEMPORARILY_UNAVAILABLE: "temporarily unavailable",
+                Stage.DELISTED: "withdrawn"}
 
 
 class Availability(StrEnum):
@@ -145,8 +156,8 @@ def created_hidden(edition: Edition, stage: Stage) -> bool:
 
 
 def lifecycle_hold(edition: Edition, stage: Stage) -> str | None:
-    """Why an edition's lifecycle stage keeps it out of the store, in words naming the ONIX value (`out of print
-    (PublishingStatus 07)`), or None when the stage lets it in. A stage is not a problem to fix: it opens no
+    """Why an edition's lifecycle stage keeps it out of the store, in words naming the ONIX value (`withdrawn (out
+    of print, PublishingStatus 07)`), or None when the stage lets it in. A stage is not a problem to fix: it opens no
     exception, but a person reading why an edition is held back needs to see it beside any other cause."""
     if created_hidden(edition, stage) or stage not in (Stage.EDITORIAL, Stage.DELISTED):
         return None
@@ -156,11 +167,12 @@ def lifecycle_hold(edition: Edition, stage: Stage) -> str | None:
             return f"not yet announced (announcement date {edition.announcement_date})"
         return f"not yet announced (PublishingStatus {labelled(status, PUBLISHING_STATUS)})" if status else (
             "not yet announced (no PublishingStatus)")
+    # The stage's one word first (`Stage.words`: the glossary's "withdrawn"), then its cause.
     if edition.delisted:
-        return "withdrawn from the catalogue (NotificationType 05)"
+        return "withdrawn (deleted from the catalogue, NotificationType 05)"
     if status in DELISTED_STATUSES:
-        return f"{PUBLISHING_STATUS[status].lower()} (PublishingStatus {status})"
-    return f"no longer available (ProductAvailability {labelled(availability, AVAILABILITY)})"
+        return f"withdrawn ({PUBLISHING_STATUS[status].lower()}, PublishingStatus {status})"
+    return f"withdrawn (no longer available, ProductAvailability {labelled(availability, AVAILABILITY)})"
 
 
 def _instants(edition: Edition, tz: ZoneInfo) -> list[datetime]:

@@ -42,7 +42,7 @@ class AppliedListing:
     visible: bool = True
     product_id: int | None = None
     payloads: Mapping[Section, Mapping[str, Any]] = field(default_factory=dict)
-    remote: Mapping[str, Any] = field(default_factory=dict)  # store-side ids the storefront adapter keeps
+    remote: Mapping[str, Any] = field(default_factory=dict)  # store-side ids the store adapter keeps
     # Sections under the `report` drift policy whose store-side edit is still open: never overwritten until a
     # person resolves the DRIFT exception.
     held: frozenset[Section] = frozenset()

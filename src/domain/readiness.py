@@ -18,7 +18,7 @@ from bookbridge.domain.rights import (
     cached_rights_problems,
     rights_memo,
 )
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
 ALLOWED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})  # BigCommerce accepts these only
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # BigCommerce: 8 MB per image
@@ -101,7 +101,7 @@ def _rights_for_storefront(edition: Edition, storefront: StorefrontSettings, mem
     clash = _clashes(edition.rights, memo) & storefront.countries
     if clash:
         found.append(blocking("rights-conflict", f"sales rights contradict each other in {' '.join(sorted(clash))}, "
-                              f"which storefront {storefront.name} serves", record=isbn, field="SalesRights"))
+                              f"which {storefront_words(storefront.name)} serves", record=isbn, field="SalesRights"))
     return found
 
 

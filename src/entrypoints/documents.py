@@ -43,6 +43,6 @@ def exception_document(item: SyncException, store: str, zones: Mapping[str, str]
     names), else null (the store itself, a source, orders); `where` in the dashboard's words (`where_words`)."""
     return {"id": item.id, "kind": item.kind.value, "isbn": item.isbn, "store": store,
             "storefront": item.storefront if item.storefront in zones else None,
-            "where": where_words(item.storefront, store), "field": item.field, "message": item.message,
+            "where": where_words(item.storefront, store, zones), "field": item.field, "message": item.message,
             "count": item.count, "first_seen": item.first_seen.isoformat(), "last_seen": item.last_seen.isoformat(),
             "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None, "resolution": item.resolution}

@@ -18,6 +18,7 @@ by name. A cron schedule with no shorter wording is given as its crontab line (`
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,13 +115,23 @@ def instant_text(at: datetime, zone: str | None) -> str:
     return local_time(at, zone) if zone else utc_time(at)
 
 
-def where_words(key: str | None, store: str) -> str | None:
-    """Where an exception is, as every page and document says it: a storefront by its name, the store as
-    `store “shop”` (a storefront is never the store's name), a source, orders or a sales sink by its key
-    (`source:sample`, `orders:bigcommerce`); None when it names no place."""
+def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:
+    """Where an exception is, as every page and document says it: a storefront (one of `storefronts`, the
+    configured names) as `storefront “uk”`, the store as `store “shop”` (a storefront is never the store's name),
+    a source, orders or a sales sink by its key (`source:sample`, `orders:bigcommerce`); None when it names no
+    place."""
     if not key:
         return None
-    return f"store “{key}”" if key == store else key
+    if key == store:
+        return f"store “{key}”"
+    return storefronts_named([key]) if key in storefronts else key
+
+
+def storefronts_named(names: Sequence[str]) -> str:
+    """Storefronts in the dashboard's words: `storefront “uk”`, `storefronts “uk”, “us”`. A bare name can read as a
+    word ("Where us"), so the word goes with it (`bookbridge.domain.storefront.storefront_words` for messages)."""
+    quoted = ", ".join(f"“{name}”" for name in names)
+    return f"{'storefront' if len(names) == 1 else 'storefronts'} {quoted}"
 
 
 def time_ago(then: datetime, now: datetime) -> str:

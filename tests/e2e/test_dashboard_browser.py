@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bookbridge.domain.lifecycle import start_of
+from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import build_unit_of_work
 from dashboard_support import HELD, NEW_YORK, dashboard_app
@@ -95,7 +96,7 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
         # The status header: last good sync, open exceptions, what is held back and why.
         assert "(2 hours ago)" in page.locator("#status-sync").inner_text()
         assert page.locator("#status-exceptions .big").inner_text() == "3"
-        assert "1 no price (us)" in page.locator("#status-held-back").inner_text()
+        assert "1 no price (storefront “us”)" in page.locator("#status-held-back").inner_text()
         page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 
         # Filters and search.
@@ -159,3 +160,56 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
     assert resolved.resolution == "name shortened in Consonance" and resolved.resolved_at is not None
     assert str(HARDBACK) == resolved.isbn
     assert (shots / "dashboard.png").stat().st_size > 10_000
+
+
+# Each word of the cells matched by the selector that is split over two lines (a break inside it, not at a
+# space, hyphen or slash): the layout broke it mid-word.
+BROKEN_WORDS = """selector => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s\\-\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def test_exception_cells_break_between_words_and_long_codes_still_fit_a_phone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: Any) -> None:
+    """A long message squeezes the other columns at laptop width: their words ("conflict", "Rights", "minutes")
+    stay whole. A code with no break in it (a URL, ISBNs run together) still fits a 390 px phone."""
+    app, container, _ = dashboard_app(tmp_path, monkeypatch)
+    long_code = "https://feeds.example.com/onix/" + "9780007232833" * 5 + ".xml"
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        uow.exceptions.report(ExceptionKind.RIGHTS_CONFLICT, isbn=HELD, storefront="uk", field="SalesRights",
+                              message="not licensed for sale in GB: the sales rights of the record name every "
+                                      "country of the storefront but one, and the rights conflict with each "
+                                      "other across the two composites the publisher sent " * 3 + long_code,
+                              at=container.clock().now())
+        uow.commit()
+    with serving(app) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/login")
+        page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{base}/dashboard")
+        broken = page.evaluate(BROKEN_WORDS, "#exceptions-table td:not([data-label=message])")
+        assert broken == [], f"words broken mid-word at {LAPTOP['width']} px: {broken}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= LAPTOP["width"], f"the page is {width} px wide at {LAPTOP['width']} px"
+        page.set_viewport_size(PHONE_390)
+        page.goto(f"{base}/dashboard")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE_390["width"], f"the page is {width} px wide at {PHONE_390['width']} px"
+        assert page.evaluate(BROKEN_WORDS, "#exceptions-table td:not([data-label=message])") == []
+        page.close()

@@ -194,8 +194,8 @@ def test_the_demo_writes_no_info_log_lines_between_its_tables(tmp_path, monkeypa
 
 def test_a_us_midnight_is_shown_as_midnight_in_new_york_naming_the_zone():
     instant = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
-    assert when(instant, STOREFRONTS) == ("2026-12-05 05:00 GMT (Europe/London) for uk; "
-                                          "2026-12-05 00:00 EST (America/New_York) for us")
+    assert when(instant, STOREFRONTS) == ("2026-12-05 05:00 GMT (Europe/London) for storefront 'uk'; "
+                                          "2026-12-05 00:00 EST (America/New_York) for storefront 'us'")
 
 
 def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
@@ -211,8 +211,8 @@ def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
     result = plain("jobs", "-c", str(config))
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "2031-01-15" in line)
-    assert "2031-01-15 05:00 UTC" in row and "us: 2031-01-15 00:00 EST (America/New_York)" in row
-    assert "uk: 2031-01-15 05:00 GMT (Europe/London)" in row
+    assert "2031-01-15 05:00 UTC" in row and "storefront 'us': 2031-01-15 00:00 EST (America/New_York)" in row
+    assert "storefront 'uk': 2031-01-15 05:00 GMT (Europe/London)" in row
     assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output
     order_import = next(line for line in result.output.splitlines() if "every 5 minutes" in line)
     assert re.search(r"│ order-import\s+│ shop\s+│", order_import), order_import  # the store's, as the dashboard says
@@ -243,7 +243,8 @@ def test_jobs_list_the_flips_of_editions_in_the_store_and_count_the_held_back(tm
     result = plain("jobs", "-c", str(config))
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "2031-01-01 00:00 UTC" in line)
-    assert f"{PAPERBACK} price changes: £12.99 → £16.99 (uk); 1 flip of a held-back edition not shown" in row, row
+    assert (f"{PAPERBACK} price changes: £12.99 → £16.99 (storefront 'uk'); 1 flip of a held-back edition not shown"
+            in row), row
     assert str(HARDBACK) not in result.output and "held back (" not in result.output
 
 

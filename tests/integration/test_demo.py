@@ -40,8 +40,9 @@ def demo() -> tuple[str, datetime, dict[str, dict[str, int]]]:
 
 def test_the_clock_runs_three_days_up_to_now_named_in_each_storefronts_zone(demo):
     out, began, _ = demo
-    start = re.search(r"it starts three days ago \((\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for uk; "
-                      r"(\d{4}-\d\d-\d\d \d\d:\d\d) ES?T \(America/New_York\) for us\) and ends now", out)
+    start = re.search(r"it starts three days ago \((\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for "
+                      r"storefront 'uk'; (\d{4}-\d\d-\d\d \d\d:\d\d) ES?T \(America/New_York\) for storefront 'us'\) "
+                      r"and ends now", out)
     assert start, out[:1500]
 
 
@@ -76,10 +77,10 @@ def test_launches_happen_at_each_storefronts_local_midnight(demo):
     assert "on pre-order → on sale" in out and "preorder" not in out and "available" not in out
     assert re.search(r"campaign price starts: (£|US\$)\d+\.\d\d", out) and "sale price none" not in out
     # A US midnight launch is 00:00 America/New_York, named; titles on both channels launch at the later midnight.
-    assert re.search(r"\d\d:\d\d GMT \(Europe/London\) for uk; \d{4}-\d\d-\d\d 00:00 ES?T \(America/New_York\) for "
-                     r"us: \d+ store changes?", out)
+    assert re.search(r"\d\d:\d\d GMT \(Europe/London\) for storefront 'uk'; \d{4}-\d\d-\d\d 00:00 ES?T "
+                     r"\(America/New_York\) for storefront 'us': \d+ store changes?", out)
     # Every instant's count matches what it lists (4 shown, the rest counted).
-    for count, block in re.findall(r"for us: (\d+) store changes?\n((?:  .*\n)*)", out):
+    for count, block in re.findall(r"for storefront 'us': (\d+) store changes?\n((?:  .*\n)*)", out):
         listed = [line for line in block.splitlines() if not line.startswith("  … and")]
         more = re.search(r"… and (\d+) more", block)
         assert len(listed) + (int(more.group(1)) if more else 0) == int(count), block
@@ -89,8 +90,8 @@ def test_each_instants_store_changes_are_the_products_its_sync_run_updated(demo)
     """What the timeline says changed at an instant is what `bookbridge runs` and the dashboard's "Last runs" count
     for that instant's sync: no product is updated there without the timeline saying so."""
     out, _, runs = demo
-    instants = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for uk; .*: (\d+) store changes?$", out,
-                          re.MULTILINE)
+    instants = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for storefront 'uk'; "
+                          r".*: (\d+) store changes?$", out, re.MULTILINE)
     assert instants, out
     for london, count in instants:
         started = datetime.strptime(london, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/London"))
@@ -169,12 +170,13 @@ def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo)
     queue = out.split("== Every failure in the exception queue ==", 1)[1].split("\n== ", 1)[0]
     assert re.search(r"unmapped-subject \d{13} on store 'demo store': thema code", queue), queue
     assert " on demo store:" not in queue
-    assert re.search(r"rights-conflict \d{13} on us: not licensed", queue), queue
+    assert re.search(r"rights-conflict \d{13} on storefront 'us': not licensed", queue), queue
 
 
 def test_categories_are_named_by_the_storefront_whose_channel_tree_holds_them(demo):
     """The glossary's words: a storefront sells on a channel; the line names the storefront and its channel."""
     out, _, _ = demo
     line = next(text for text in out.splitlines() if text.startswith("Categories (from the demo's subject mapping)"))
-    assert re.search(r"; uk \(channel 1\): Fiction > ", line) and "; us (channel 2): " in line, line
+    assert re.search(r"; storefront 'uk' \(channel 1\): Fiction > ", line), line
+    assert "; storefront 'us' (channel 2): " in line, line
     assert not re.search(r"; channel \d+:", line), line

@@ -77,7 +77,7 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
     # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
     # the store): the header says which is which.
     assert held == ("Held back 1 edition from one storefront or more; 0 from all, so not in the store (a run's “held "
-                    "back”) 1 no price (us)"), held
+                    "back”) 1 no price (storefront “us”)"), held
 
 
 def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
@@ -89,7 +89,8 @@ def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
     assert all(all(cell for cell in row) for row in uk + us)  # no blank cell
     # London's midnight comes first; the one product the storefronts share waits for New York's (merge_storefronts)
     assert ["2026-05-20 00:00 BST (Europe/London)", f"Roseanna (Hardback) {HARDBACK}",
-            "goes on sale (the product the storefronts share stays on pre-order until us follows)"] in uk, uk
+            "goes on sale (the product the storefronts share stays on pre-order until storefront 'us' follows)"
+            ] in uk, uk
     assert ["2026-05-20 00:00 EDT (America/New_York)", f"Roseanna (Hardback) {HARDBACK}", "goes on sale"] in us
     assert ["2026-05-15 00:00 EDT (America/New_York)", f"The Laughing Policeman (Paperback) {PAPERBACK}",
             "campaign price ends: back to US$12.99"] in us, us
@@ -144,7 +145,7 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
     listed = {row[0]: row for row in rows(section(page, "exceptions-table"))}
     assert len(listed) == 3
     rejected = next(row for row in listed.values() if row[1] == "refused by the store")
-    assert rejected[2] == f"Roseanna · Hardback {HARDBACK}" and rejected[3] == "uk", rejected
+    assert rejected[2] == f"Roseanna · Hardback {HARDBACK}" and rejected[3] == "storefront “uk”", rejected
     assert f'href="https://store-{STORE_HASH}.mybigcommerce.com/manage/products/edit/77"' in page
     assert page.count("mybigcommerce.com") == 1  # only the edition whose product id is known
     source = next(row for row in listed.values() if row[1] == "source error")
@@ -153,7 +154,7 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
                            "exceptions-table"))
     assert [row[2] for row in by_kind] == [f"The Man Who Went Up in Smoke · Hardback {HELD}"]
     on_uk = client.get("/dashboard", params={"storefront": "uk", "kind": ""}).text
-    assert [row[3] for row in rows(section(on_uk, "exceptions-table"))] == ["uk"]
+    assert [row[3] for row in rows(section(on_uk, "exceptions-table"))] == ["storefront “uk”"]
     assert "1 of 3 open exceptions" in on_uk
     for needle in ("roseANNA", str(HARDBACK)[-6:]):  # a title in any case, or part of an ISBN
         found = rows(section(client.get("/dashboard", params={"q": needle}).text, "exceptions-table"))
@@ -284,10 +285,10 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     client, _, _ = dashboard
     upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     details = {job["run_at"]: (job["kind"], job["detail"]) for job in upcoming if job["id"].startswith("launch:")}
-    launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (us)" in d[1])
+    launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (storefront 'us')" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to US$12.99 (us)")
+    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to US$12.99 (storefront 'us')")
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
 
@@ -317,7 +318,7 @@ def test_an_exception_on_the_store_is_never_called_a_storefront(
     filters = section(page, "filters", "form")
     assert "Storefront" not in filters and re.search(r"<label>Where\b", filters), filters
     assert f'value="{store}">store “{store}”</option>' in filters.replace("&#34;", '"')
-    assert '<option value="uk">uk</option>' in filters
+    assert '<option value="uk">storefront “uk”</option>' in filters
     confirm = client.get(f"/dashboard/exceptions/{row[0]}/resolve").text
     assert f"<dt>Where</dt><dd>store “{store}”</dd>" in confirm and "Storefront" not in confirm
 
@@ -349,8 +350,8 @@ def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard
     listed = client.get("/api/exceptions", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     places = {e["kind"]: (e["store"], e["storefront"], e["where"]) for e in listed}
     assert places == {"source-error": (store, None, "source:sample"),
-                      "store-rejection": (store, "uk", "uk"),
-                      "blocking-readiness": (store, "us", "us"),
+                      "store-rejection": (store, "uk", "storefront “uk”"),
+                      "blocking-readiness": (store, "us", "storefront “us”"),
                       "unmapped-subject": (store, None, f"store “{store}”")}, places
     table = rows(section(client.get("/dashboard").text, "exceptions-table"))
     assert {row[3] for row in table} == {p[2] for p in places.values()}

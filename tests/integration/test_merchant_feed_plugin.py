@@ -138,7 +138,7 @@ def test_bookbridge_plugins_lists_it(installed: Path, tmp_path: Path) -> None:
     shown = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                            timeout=120)
     assert shown.returncode == 0, shown.stdout + shown.stderr
-    [row] = [line for line in shown.stdout.splitlines() if "merchant-feed" in line and "storefront" in line]
+    [row] = [line for line in shown.stdout.splitlines() if "merchant-feed" in line and "│ store " in line]
     assert "bookbridge-merchant-feed 0.1.0" in row and "Google Merchant Center" in row
 
 

@@ -1,4 +1,4 @@
-"""The BigCommerce storefront adapter: carries out planned store actions idempotently and minimally.
+"""The BigCommerce store adapter: carries out planned store actions idempotently and minimally.
 
 - Before any create it looks the SKU up (products, and variants for family products), because BigCommerce
   has no idempotency keys: a retry or a crash never makes a duplicate product. In a sync run (`begin`), planning's

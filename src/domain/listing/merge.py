@@ -20,7 +20,7 @@ from bookbridge.domain.listing.text import clip
 from bookbridge.domain.listing.values import NAME_MAX, MappingSettings, StoreListing
 from bookbridge.domain.model import Edition
 from bookbridge.domain.problems import blocking
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
 _RESTRICTIVENESS = {Availability.DISABLED: 2, Availability.PREORDER: 1, Availability.AVAILABLE: 0}
 _STOREFRONT_FIELDS = tuple(f.name for f in fields(OnStorefront))
@@ -78,7 +78,8 @@ def merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, On
     extra = tuple(li.price for li in listed if li.price is not None and li.price is not default_price
                   and not li.price.in_default_currency)
     changes = [li.next_change for li in listings if li.next_change is not None]
-    reasons = [f"{li.storefront}: {li.not_listed_reason}" for li in listings if not li.listed and li.not_listed_reason]
+    reasons = [f"{storefront_words(li.storefront)}: {li.not_listed_reason}" for li in listings
+               if not li.listed and li.not_listed_reason]
     problems = [p.model_copy(update={"source": li.storefront}) for li in listings for p in li.problems]
     if default_price is None and any(li.channels for li in listed):
         # BigCommerce needs a product price in the store's default currency; without one the product would
@@ -88,7 +89,7 @@ def merged(listings: Sequence[Any], *, store: str, record: str) -> tuple[Any, On
                    "storefront does not list it, so the product would have no price of its own")
         problems += [blocking("no-default-currency-price", message, record=record, field="Price").model_copy(
                      update={"source": li.storefront}) for li in listed]
-        reasons, listed = [f"{li.storefront}: {message}" for li in listed], []
+        reasons, listed = [f"{storefront_words(li.storefront)}: {message}" for li in listed], []
     preorder = bool(listed) and availability is Availability.PREORDER
     return base, OnStorefront(
         storefront=store,

@@ -68,8 +68,8 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
     built = Adapters()
     registry = container.registry()
     if not settings.storefronts:
-        built.errors.append("[[storefronts]]: none configured; add one per channel of the store (`bookbridge init` "
-                            "writes an example)")
+        built.errors.append("[[storefronts]]: none configured; add one for each place the store sells in, each on its "
+                            "own channel (`bookbridge init` writes an example)")
     if len({s.format_strategy for s in settings.storefronts}) > 1:
         built.errors.append("[[storefronts]] format_strategy: storefronts of one store share its products, so they "
                             "must all use the same strategy")

@@ -33,7 +33,7 @@ from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.common import heading, screen
 from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
@@ -173,7 +173,8 @@ def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None =
 
 def _describe(storefront: StorefrontSettings) -> str:
     tax = "incl. tax" if storefront.tax_inclusive else "excl. tax"
-    return (f"storefront {storefront.name} (channel {storefront.channel_id}, {' '.join(sorted(storefront.countries))}, "
+    countries = " ".join(sorted(storefront.countries))
+    return (f"{storefront_words(storefront.name)} (channel {storefront.channel_id}, {countries}, "
             f"{storefront.currency} {tax}, {storefront.timezone})")
 
 
@@ -224,7 +225,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     heading(console, "Territorial rights")
     names = {s.channel_id: s.name for s in STOREFRONTS}
     for listing in [li for li in planned.listings if li.listed and len(li.channels) == 1][:2]:
-        console.print(f"  {listing.sku} {escape(listing.name)}: on storefront {names[listing.channels[0]]} only "
+        console.print(f"  {listing.sku} {escape(listing.name)}: on {storefront_words(names[listing.channels[0]])} only "
                       "(licensed there alone)")
     held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
     for listing in held[:4]:
@@ -239,7 +240,9 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         opened = uow.exceptions.open_items()
     console.print(f"{plural(len(opened), 'open exception')}:")
     for item in opened[:6]:  # on a storefront, or on the store itself (a subject without a category)
-        where = f"store {item.storefront!r}" if item.storefront == command.store else item.storefront
+        place = item.storefront or ""
+        where = (f"store {place!r}" if place == command.store
+                 else storefront_words(place) if place in names.values() else place)
         console.print(f"  [red]{item.kind}[/red] {item.isbn} on {escape(str(where))}: {escape(item.message)}")
     if len(opened) > 6:
         console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
@@ -316,9 +319,9 @@ def _categories_line(sandbox: DemoSandbox) -> str:
 
 
 def _on_channel(channel_id: int) -> str:
-    """`uk (channel 1)`: the storefront that sells on a channel, and the channel (BigCommerce's word)."""
+    """`storefront 'uk' (channel 1)`: the storefront that sells on a channel, and the channel (BigCommerce's word)."""
     names = [s.name for s in STOREFRONTS if s.channel_id == channel_id]
-    return f"{', '.join(names)} (channel {channel_id})" if names else f"channel {channel_id}"
+    return f"{storefront_words(names)} (channel {channel_id})" if names else f"channel {channel_id}"
 
 
 def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:

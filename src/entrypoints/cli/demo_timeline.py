@@ -19,7 +19,7 @@ from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.presentation import local_time, plural
 
 if TYPE_CHECKING:
@@ -37,8 +37,9 @@ class Timeline:
 
 
 def when(instant: datetime, storefronts: Sequence[StorefrontSettings]) -> str:
-    """The instant in every storefront's time zone: `2026-12-04 00:00 EST (America/New_York) for us; ...`."""
-    return "; ".join(f"{local_time(instant, s.timezone)} for {s.name}" for s in storefronts)
+    """The instant in every storefront's time zone: `2026-12-04 00:00 EST (America/New_York) for storefront 'us';
+    ...`."""
+    return "; ".join(f"{local_time(instant, s.timezone)} for {storefront_words(s.name)}" for s in storefronts)
 
 
 def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, tuple[tuple[str, object], ...], str]]:

@@ -92,13 +92,13 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
-        store = container.settings().store.name
+        store, storefronts = container.settings().store.name, [s.name for s in container.settings().storefronts]
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
         console = screen()
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", where_words(item.storefront, store)),
+                             ("where", where_words(item.storefront, store, storefronts)),
                              ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
                                       f"{utc_time(item.last_seen)}")):
@@ -146,7 +146,8 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            where = item.isbn or where_words(item.storefront, container.settings().store.name) or ""
+            where = item.isbn or where_words(item.storefront, container.settings().store.name,
+                                             [s.name for s in container.settings().storefronts]) or ""
             screen().print(f"resolved {item.id} ({item.kind.value}, {escape(where)}): {escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")

@@ -19,7 +19,7 @@ def plugins() -> None:
     for column in ("kind", "name", "plugin", "origin", "description"):
         table.add_column(column)
     for spec in registry.all():
-        table.add_row(spec.kind.value, spec.name, spec.plugin, spec.origin, spec.description)
+        table.add_row(spec.kind.words, spec.name, spec.plugin, spec.origin, spec.description)
     console = screen()
     console.print(table)
     for failure in failures:

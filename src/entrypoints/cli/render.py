@@ -129,12 +129,12 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
     in UTC, saying so, for one on the store itself, a source or orders."""
     table = WholeTable(title=f"Open exceptions: {len(items)}",
-                       caption=f"where: a storefront (readiness, rights), store “{store}” (store refusals, drift), "
-                               "source:<name> (a source that could not be read) or orders:<name>")
+                       caption=f"where: storefront “<name>” (readiness, rights), store “{store}” (store refusals, "
+                               "drift), source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
-        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where_words(e.storefront, store) or ""),
-                      escape(e.field or ""), str(e.count), instant_text(e.last_seen, zones.get(e.storefront or "")),
-                      escape(e.message))
+        where = where_words(e.storefront, store, zones) or ""
+        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where), escape(e.field or ""), str(e.count),
+                      instant_text(e.last_seen, zones.get(e.storefront or "")), escape(e.message))
     console.print(table)

@@ -20,6 +20,7 @@ import typer
 from rich.markup import escape
 
 from bookbridge.domain.ports.scheduling import ServiceHooks
+from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container
@@ -139,7 +140,7 @@ def jobs(config: Path | None = ConfigOption,
         table.add_column(column, no_wrap=column in INSTANTS)
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line
     for job in found:
-        local = between.join(f"{s.name}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
+        local = between.join(f"{storefront_words(s.name)}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
         table.add_row(utc_time(job.run_at), local, job.kind, escape(job.store or store), plain_schedule(job.detail),
                       job.id)
     if not found:  # an empty table would not say why

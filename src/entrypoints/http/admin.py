@@ -42,12 +42,20 @@ ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the exception
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 
 
+StoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN,
+                                        description="only the runs of this store (`[store] name`)")]
+# A sync run is per store, never per storefront (docs/glossary.md): `storefront` was this filter's first name.
+OldStoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN, deprecated=True,
+                                           description="deprecated: the old name of `store`, "
+                                                       "which it means; ignored when `store` is given")]
+
+
 @router.get("/runs", response_model=list[Run], summary="Recent sync runs, newest first")
-def runs(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 20,
-         storefront: Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)] = None) -> list[Run]:
+def runs(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 20, store: StoreName = None,
+         storefront: OldStoreName = None) -> list[Run]:
     uow = state.new_uow()
     with uow:
-        return [Run.of(r) for r in uow.runs.recent_runs(storefront, limit=limit)]
+        return [Run.of(r) for r in uow.runs.recent_runs(store if store is not None else storefront, limit=limit)]
 
 
 @router.post("/sync", response_model=JobQueued, status_code=202, summary="Queue a sync of the store now")

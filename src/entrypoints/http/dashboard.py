@@ -31,6 +31,7 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
+from bookbridge.entrypoints.presentation import storefronts_named
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -50,9 +51,11 @@ ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
 @cache
 def templates() -> Environment:
     """The dashboard's templates, loaded from the package on first use; every value is escaped."""
-    return Environment(loader=PackageLoader("bookbridge.entrypoints.http", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
-                       undefined=StrictUndefined)
+    env = Environment(loader=PackageLoader("bookbridge.entrypoints.http", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
+                      undefined=StrictUndefined)
+    env.filters["storefronts_named"] = storefronts_named
+    return env
 
 
 def render(template: str, http_status: int = 200, **context: Any) -> HTMLResponse:

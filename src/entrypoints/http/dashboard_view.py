@@ -78,7 +78,7 @@ class ExceptionRow:
     isbn: str | None
     title: str  # "Roseanna · Hardback", or "" when the edition is not in the stored catalogue
     storefront: str | None  # where it is, as stored: the filter's value
-    where: str  # in words: "uk", "store “shop”", "source:sample" (`where_words`), "—" for no place
+    where: str  # in words: "storefront “uk”", "store “shop”", "source:sample" (`where_words`), "—" for no place
     field: str | None
     message: str
     count: int
@@ -179,7 +179,8 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     zone = next((s.timezone for s in state.settings.storefronts if s.name == item.storefront), None)
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=KIND_WORDS.get(item.kind, item.kind.value),
                         isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
-                        where=where_words(item.storefront, state.settings.store.name) or "—", field=item.field,
+                        where=where_words(item.storefront, state.settings.store.name,
+                                          [s.name for s in state.settings.storefronts]) or "—", field=item.field,
                         message=item.message, count=item.count, last_seen=f"{instant_text(item.last_seen, zone)} "
                                                                           f"({time_ago(item.last_seen, now)})",
                         product_url=url)

@@ -103,7 +103,7 @@ def test_every_kind_of_adapter_is_checked(kind):
 
 def test_a_wrong_value_names_the_key_and_the_adapter():
     registry, factory = registry_with()
-    with pytest.raises(ValueError, match=r"^storefront adapter 'shop': max_in_flight: Input should be greater than"):
+    with pytest.raises(ValueError, match=r"^store adapter 'shop': max_in_flight: Input should be greater than"):
         registry.create_storefront("shop", {"max_in_flight": 0}, context())
     assert factory.calls == []
 
@@ -120,7 +120,7 @@ def test_the_factory_gets_parsed_options_and_the_context_never_kind_or_name():
 
 def test_a_factory_returning_something_else_than_the_port_is_an_error_naming_the_plugin():
     registry, _ = registry_with(factory=lambda options, context: {"not": "a storefront"})
-    with pytest.raises(TypeError, match=r"^plugin 'test-plugin': the storefront factory 'shop' returned dict, "
+    with pytest.raises(TypeError, match=r"^plugin 'test-plugin': the factory of store adapter 'shop' returned dict, "
                                         r"which is not a Storefront"):
         registry.create_storefront("shop", {}, context())
 

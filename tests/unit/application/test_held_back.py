@@ -49,7 +49,7 @@ def test_an_edition_out_of_print_and_not_licensed_shows_under_both_causes() -> N
     out_of_print = edition(isbn=PAPERBACK, rights=uk_only, publishing_status="07", prices=(gbp("8.99"), usd("9.99")))
     groups = held_back([family(out_of_print)], [storefront(), US], now=NOW)
     assert {g.reason: g.storefronts for g in groups} == {"not licensed in the storefront's countries": ("us",),
-                                                         "out of print (PublishingStatus 07)": ("uk", "us")}
+                                                         "withdrawn (out of print, PublishingStatus 07)": ("uk", "us")}
 
 
 def test_a_reasons_storefronts_are_named_in_the_configured_order() -> None:

@@ -100,7 +100,7 @@ def test_a_jobs_detail_lists_only_editions_in_the_store_and_counts_the_held_back
         return classify(keys, midnight, KeyIndex(families), storefronts=[UK], mapping=MappingSettings(), now=now,
                         held=refusals)
 
-    ends = "price changes: £12.99 → £16.99 (uk)"  # the reduced price's window closes
+    ends = "price changes: £12.99 → £16.99 (storefront 'uk')"  # the reduced price's window closes
     assert detail([str(HARDBACK), str(PAPERBACK)]) == (
         "campaign", f"{PAPERBACK} {ends}; {EBOOK} {ends}; 1 flip of a held-back edition not shown")
     kind, words = detail([str(HARDBACK)], frozenset({(str(EBOOK), "uk")}))  # the store refused the ebook

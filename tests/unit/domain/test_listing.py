@@ -202,7 +202,7 @@ def test_a_locked_editorial_edition_outside_its_rights_or_blocked_is_not_created
     untitled = listing(publishing_status="00", milestones=LOCKED, title=" ")
     assert (untitled.listed, untitled.not_listed_reason) == (False, "no title")
     delisted = listing(publishing_status="07", milestones=LOCKED)
-    assert (delisted.listed, delisted.not_listed_reason) == (False, "out of print (PublishingStatus 07)")
+    assert (delisted.listed, delisted.not_listed_reason) == (False, "withdrawn (out of print, PublishingStatus 07)")
 
 
 def test_a_locked_editorial_edition_on_a_store_of_several_storefronts_waits_for_its_price() -> None:
@@ -353,13 +353,14 @@ def test_an_edition_out_of_print_and_not_licensed_gives_every_cause_the_licence_
     assert not product.listed
     assert product.not_listed_reason is not None
     licence, stage = product.not_listed_reason.split("; ")
-    assert licence.startswith("not licensed for sale in GB") and stage == "out of print (PublishingStatus 07)"
+    assert licence.startswith("not licensed for sale in GB")
+    assert stage == "withdrawn (out of print, PublishingStatus 07)"
     assert not [p for p in product.problems if p.blocking]
 
 
 def test_a_shared_products_reason_tells_the_storefronts_apart_from_their_causes() -> None:
-    """Out of print everywhere and not licensed in the US: `uk: out of print | us: not licensed; out of print`,
-    never a list where a reader cannot tell which cause is whose storefront's."""
+    """Out of print everywhere and not licensed in the US: `storefront 'uk': withdrawn (…) | storefront 'us': not
+    licensed …; withdrawn (…)`, never a list where a reader cannot tell which cause is whose storefront's."""
     ny = storefront(name="us", channel_id=2, countries=frozenset({"US"}), currency="USD", tax_inclusive=False,
                     timezone="America/New_York", default_currency=False)
     uk_only = Rights(sales_rights=(SalesRights(type="01", territory=Territory.of("GB")),))
@@ -368,5 +369,6 @@ def test_a_shared_products_reason_tells_the_storefronts_apart_from_their_causes(
                                      store="shop")
     assert product.not_listed_reason is not None
     uk, us = product.not_listed_reason.split(" | ")
-    assert uk == "uk: out of print (PublishingStatus 07)"
-    assert us.startswith("us: not licensed for sale in US") and us.endswith("; out of print (PublishingStatus 07)")
+    assert uk == "storefront 'uk': withdrawn (out of print, PublishingStatus 07)"
+    assert us.startswith("storefront 'us': not licensed for sale in US")
+    assert us.endswith("; withdrawn (out of print, PublishingStatus 07)")

@@ -103,7 +103,7 @@ def test_a_listing_that_stops_being_listed_is_hidden_with_its_reason() -> None:
     applied = settle(desired(edition()))
     plan = plan_changes("uk", desired(edition(publishing_status="07")), applied)
     [action] = plan.actions
-    assert (action.kind, action.reason) == (ActionKind.HIDE, "out of print (PublishingStatus 07)")
+    assert (action.kind, action.reason) == (ActionKind.HIDE, "withdrawn (out of print, PublishingStatus 07)")
     after = apply(plan, applied)
     assert after["9780007232833"].visible is False
     assert plan_changes("uk", desired(edition(publishing_status="07")), after).actions == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bookbridge.domain.lifecycle import Stage
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.entrypoints.http.dashboard_view import KIND_WORDS
 
@@ -15,3 +16,12 @@ def test_every_exception_kind_is_in_the_glossary_with_its_dashboard_words() -> N
     text = GLOSSARY.read_text(encoding="utf-8")
     for kind in ExceptionKind:
         assert f"`{kind.value}` *{KIND_WORDS[kind]}*" in text, kind
+
+
+def test_every_lifecycle_stage_held_back_is_said_in_the_glossarys_words() -> None:
+    """A held-back reason names the stage as the glossary does ("withdrawn", "not yet announced"), and the
+    glossary gives the code JSON carries next to the word."""
+    text = GLOSSARY.read_text(encoding="utf-8")
+    for stage in (Stage.DELISTED, Stage.EDITORIAL):
+        assert f"*{stage.words}* (the code `{stage.value}`)" in text or (
+            f"**{stage.words}**" in text and f"`{stage.value}`" in text), stage

@@ -103,3 +103,13 @@ def test_the_cron_schedules_say_they_are_read_in_utc():
     """`0 2 * * *` is 02:00 UTC (`bookbridge jobs`: "daily at 02:00 UTC"), not 02:00 in a storefront's zone."""
     lines = [line for line in template().splitlines() if re.match(r"#?\s*\w+_cron\s*=", line)]
     assert lines and all("UTC" in line for line in lines), lines
+
+
+def test_the_written_file_says_a_storefront_sells_through_a_channel_and_is_not_one(tmp_path) -> None:
+    """docs/glossary.md: a channel is BigCommerce's word for where a storefront sells, never the storefront."""
+    path = tmp_path / "bookbridge.toml"
+    assert CliRunner().invoke(app, ["init", str(path)]).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    [heading] = [line for line in text.splitlines() if line.startswith("# --- storefronts")]
+    assert "sells through one channel" in heading and not re.search(r"storefronts: (the )?channels", heading), heading
+    assert not re.search(r"(?i)storefronts?\W+(are|is|:)\s+(the |a )?channels?\b", text)

@@ -89,7 +89,7 @@ def test_a_plugin_returning_a_value_is_disabled():
 
 def test_unknown_adapter_names_list_what_is_registered():
     registry, _ = collect_adapters(make_plugin_manager())
-    with pytest.raises(LookupError, match=r"no storefront adapter named 'nope' \(registered: .*memory"):
+    with pytest.raises(LookupError, match=r"no store adapter named 'nope' \(registered: .*memory"):
         registry.get(AdapterKind.STOREFRONT, "nope")
 
 

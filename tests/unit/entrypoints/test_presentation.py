@@ -23,7 +23,7 @@ from bookbridge.entrypoints.presentation import local_time, plain_schedule, time
     ("cron[month='1-6', day='*', day_of_week='*', hour='3', minute='0']",
      'on the schedule "0 3 * 1-6 *" (crontab, UTC)'),  # no shorter words: its crontab line, never APScheduler's
     ("date[2026-12-07 09:12:00 UTC]", "once"),  # a one-off job (sync now): its instant is shown beside it
-    ("9781800000018 goes on sale (us)", "9781800000018 goes on sale (us)"),
+    ("9781800000018 goes on sale (storefront 'us')", "9781800000018 goes on sale (storefront 'us')"),
 ])
 def test_triggers_in_plain_words(trigger: str, words: str) -> None:
     assert plain_schedule(trigger) == words

@@ -89,7 +89,7 @@ class SandboxConfig:
     monotonic: MonotonicClock = time.monotonic
     now: WallClock = utc_now
     # BigCommerce does not document which channel a product created by REST lands on; by default the
-    # sandbox assigns none, so callers must assign channels explicitly (as the storefront adapter does).
+    # sandbox assigns none, so callers must assign channels explicitly (as the store adapter does).
     auto_assign_channel: int | None = None
     # The store's default currency: the catalogue's own prices are in it; any other currency is priced on a
     # channel only by a price list assigned to that channel (`SandboxState.shopper_price`).

@@ -1,4 +1,4 @@
-"""Google Merchant Center product feeds as a bookbridge storefront (`store.kind = "merchant-feed"`).
+"""Google Merchant Center product feeds as a bookbridge store adapter (`store.kind = "merchant-feed"`).
 
 One RSS 2.0 feed with the `g:` namespace per target country, written atomically into a directory. The plugin
 reaches bookbridge only through its entry point (`bookbridge.plugins`) and the registry hook; nothing here

@@ -1,4 +1,4 @@
-"""The plugin's one hook: register the `merchant-feed` storefront. Nothing is opened or written here."""
+"""The plugin's one hook: register the `merchant-feed` store adapter. Nothing is opened or written here."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The merchant feed as a bookbridge storefront: the feed files are the store.
+"""The merchant feed as a bookbridge store adapter: the feed files are the store.
 
 Each country's feed holds the items; a small index (JSON) holds each product's id, SKU, name and the ids of
 its items per country. `apply` loads both (cached while the files are unchanged), carries out the actions on
