@@ -6,7 +6,7 @@
         -> "Monday to Friday at 03:00 UTC"
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
     time_ago(then, now) -> "3 hours ago"
-    instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store “shop”"
+    instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store 'shop'"
 
 APScheduler describes a trigger as `interval[H:MM:SS]`, `cron[field='value', ...]` or `date[...]`; the scheduler
 runs in UTC (`entrypoints.scheduler`), so cron times are UTC. APScheduler numbers the days of the week from
@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
+from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
 
@@ -117,21 +118,20 @@ def instant_text(at: datetime, zone: str | None) -> str:
 
 def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:
     """Where an exception is, as every page and document says it: a storefront (one of `storefronts`, the
-    configured names) as `storefront “uk”`, the store as `store “shop”` (a storefront is never the store's name),
+    configured names) as `storefront 'uk'`, the store as `store 'shop'` (a storefront is never the store's name),
     a source, orders or a sales sink by its key (`source:sample`, `orders:bigcommerce`); None when it names no
     place."""
     if not key:
         return None
     if key == store:
-        return f"store “{key}”"
+        return f"store {key!r}"
     return storefronts_named([key]) if key in storefronts else key
 
 
 def storefronts_named(names: Sequence[str]) -> str:
-    """Storefronts in the dashboard's words: `storefront “uk”`, `storefronts “uk”, “us”`. A bare name can read as a
-    word ("Where us"), so the word goes with it (`bookbridge.domain.storefront.storefront_words` for messages)."""
-    quoted = ", ".join(f"“{name}”" for name in names)
-    return f"{'storefront' if len(names) == 1 else 'storefronts'} {quoted}"
+    """Storefronts named as every message names them: `storefront 'uk'`, `storefronts 'uk' and 'us'`. A bare
+    name can read as a word ("Where us"), so the word goes with it (`bookbridge.domain.storefront.storefront_words`)."""
+    return storefront_words(names)
 
 
 def time_ago(then: datetime, now: datetime) -> str:

@@ -77,7 +77,7 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
     # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
     # the store): the header says which is which.
     assert held == ("Held back 1 edition from one storefront or more; 0 from all, so not in the store (a run's “held "
-                    "back”) 1 no price (storefront “us”)"), held
+                    "back”) 1 no price (storefront 'us')"), held
 
 
 def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
@@ -145,7 +145,7 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
     listed = {row[0]: row for row in rows(section(page, "exceptions-table"))}
     assert len(listed) == 3
     rejected = next(row for row in listed.values() if row[1] == "refused by the store")
-    assert rejected[2] == f"Roseanna · Hardback {HARDBACK}" and rejected[3] == "storefront “uk”", rejected
+    assert rejected[2] == f"Roseanna · Hardback {HARDBACK}" and rejected[3] == "storefront 'uk'", rejected
     assert f'href="https://store-{STORE_HASH}.mybigcommerce.com/manage/products/edit/77"' in page
     assert page.count("mybigcommerce.com") == 1  # only the edition whose product id is known
     source = next(row for row in listed.values() if row[1] == "source error")
@@ -154,7 +154,7 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
                            "exceptions-table"))
     assert [row[2] for row in by_kind] == [f"The Man Who Went Up in Smoke · Hardback {HELD}"]
     on_uk = client.get("/dashboard", params={"storefront": "uk", "kind": ""}).text
-    assert [row[3] for row in rows(section(on_uk, "exceptions-table"))] == ["storefront “uk”"]
+    assert [row[3] for row in rows(section(on_uk, "exceptions-table"))] == ["storefront 'uk'"]
     assert "1 of 3 open exceptions" in on_uk
     for needle in ("roseANNA", str(HARDBACK)[-6:]):  # a title in any case, or part of an ISBN
         found = rows(section(client.get("/dashboard", params={"q": needle}).text, "exceptions-table"))
@@ -314,13 +314,13 @@ def test_an_exception_on_the_store_is_never_called_a_storefront(
     table = section(page, "exceptions-table")
     assert "<th>where</th>" in table and "<th>storefront</th>" not in table
     [row] = [r for r in rows(table) if r[1] == "subject without a category"]
-    assert row[3] == f"store “{store}”", row
+    assert row[3] == f"store '{store}'", row
     filters = section(page, "filters", "form")
     assert "Storefront" not in filters and re.search(r"<label>Where\b", filters), filters
-    assert f'value="{store}">store “{store}”</option>' in filters.replace("&#34;", '"')
-    assert '<option value="uk">storefront “uk”</option>' in filters
+    assert f'value="{store}">store \'{store}\'</option>' in unescape(filters)
+    assert '<option value="uk">storefront \'uk\'</option>' in unescape(filters)
     confirm = client.get(f"/dashboard/exceptions/{row[0]}/resolve").text
-    assert f"<dt>Where</dt><dd>store “{store}”</dd>" in confirm and "Storefront" not in confirm
+    assert f"<dt>Where</dt><dd>store '{store}'</dd>" in unescape(confirm) and "Storefront" not in confirm
 
 
 def test_sales_by_title_name_each_rows_format_in_json_and_csv(
@@ -350,9 +350,9 @@ def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard
     listed = client.get("/api/exceptions", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     places = {e["kind"]: (e["store"], e["storefront"], e["where"]) for e in listed}
     assert places == {"source-error": (store, None, "source:sample"),
-                      "store-rejection": (store, "uk", "storefront “uk”"),
-                      "blocking-readiness": (store, "us", "storefront “us”"),
-                      "unmapped-subject": (store, None, f"store “{store}”")}, places
+                      "store-rejection": (store, "uk", "storefront 'uk'"),
+                      "blocking-readiness": (store, "us", "storefront 'us'"),
+                      "unmapped-subject": (store, None, f"store '{store}'")}, places
     table = rows(section(client.get("/dashboard").text, "exceptions-table"))
     assert {row[3] for row in table} == {p[2] for p in places.values()}
     config = tmp_path / "bookbridge.toml"  # the same store, storefronts and database, for the CLI

@@ -182,13 +182,13 @@ def _reported(config: Path, kind: str, *, where: str, message: str, field: str) 
 
 
 def test_an_exception_on_the_store_itself_is_shown_and_resolved_as_the_stores(config):
-    """A storefront is never the store's name: `store “shop”`, in `show` and in what `resolve` says."""
+    """A storefront is never the store's name: `store 'shop'`, in `show` and in what `resolve` says."""
     item = _reported(config, "store-rejection", where="shop", message="the store refused the category tree",
                      field="categories")
     shown = run("exceptions", "show", str(item), "-c", str(config))
-    assert shown.exit_code == 0 and "where  store “shop”" in shown.output, shown.output
+    assert shown.exit_code == 0 and "where  store 'shop'" in shown.output, shown.output
     resolved = run("exceptions", "resolve", str(item), "--note", "tree fixed", "-c", str(config))
-    assert resolved.exit_code == 0 and "(store-rejection, store “shop”): tree fixed" in resolved.output, resolved.output
+    assert resolved.exit_code == 0 and "(store-rejection, store 'shop'): tree fixed" in resolved.output, resolved.output
 
 
 def test_exceptions_show_prints_a_message_with_brackets_as_it_is(config):

@@ -129,7 +129,7 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
     in UTC, saying so, for one on the store itself, a source or orders."""
     table = WholeTable(title=f"Open exceptions: {len(items)}",
-                       caption=f"where: storefront “<name>” (readiness, rights), store “{store}” (store refusals, "
+                       caption=f"where: storefront '<name>' (readiness, rights), store '{store}' (store refusals, "
                                "drift), source:<name> (a source that could not be read) or orders:<name>")
     for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line

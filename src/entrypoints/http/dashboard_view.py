@@ -78,7 +78,7 @@ class ExceptionRow:
     isbn: str | None
     title: str  # "Roseanna · Hardback", or "" when the edition is not in the stored catalogue
     storefront: str | None  # where it is, as stored: the filter's value
-    where: str  # in words: "storefront “uk”", "store “shop”", "source:sample" (`where_words`), "—" for no place
+    where: str  # in words: "storefront 'uk'", "store 'shop'", "source:sample" (`where_words`), "—" for no place
     field: str | None
     message: str
     count: int

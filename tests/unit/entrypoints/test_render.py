@@ -214,6 +214,6 @@ def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_ut
                    items)
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d ", line)}
     assert "2026-07-01 00:30 EDT (America/New_York)" in rows["1"] and "UTC" not in rows["1"], rows["1"]
-    assert "storefront “us”" in rows["1"], rows["1"]  # a bare "us" reads as a pronoun
-    assert "2026-07-01 04:30 UTC" in rows["2"] and "store “shop”" in rows["2"], rows["2"]
+    assert "storefront 'us'" in rows["1"], rows["1"]  # a bare "us" reads as a pronoun
+    assert "2026-07-01 04:30 UTC" in rows["2"] and "store 'shop'" in rows["2"], rows["2"]
     assert "2026-07-01 04:30 UTC" in rows["3"] and "source:sample" in rows["3"], rows["3"]
