@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -212,3 +213,24 @@ class SyncStateContract(ABC):
         state.save_catalogue("consonance", {})
         assert state.catalogue("consonance") == {}
         assert list(state.catalogue("onix")) == ["laughing"]
+
+    # --- generations ----------------------------------------------------------------------------------------------
+
+    def test_the_generation_changes_with_every_write_a_plan_reads(self) -> None:
+        """Applied listings of the storefront, the catalogue and the cursor of the source: each write changes the
+        generation; another storefront's or source's writes do not."""
+        state = self.make_state()
+        seen = [state.generation("uk", "consonance")]
+        writes: list[Callable[[], None]] = [
+                  lambda: state.record_applied("uk", applied()),
+                  lambda: state.record_applied_many("uk", [(applied(hashes={}), applied())]),
+                  lambda: state.save_catalogue("consonance", {"roseanna": family()}),
+                  lambda: state.set_cursor("consonance", "c1")]
+        for write in writes:
+            state.record_applied("us", applied())
+            state.save_catalogue("onix", {"laughing": family("laughing")})
+            state.set_cursor("onix", "feed-17")
+            assert state.generation("uk", "consonance") == seen[-1]
+            write()
+            seen.append(state.generation("uk", "consonance"))
+        assert len(set(seen)) == len(seen)

@@ -19,6 +19,7 @@ class InMemorySyncState(SyncState):
         self.listings: dict[str, dict[str, AppliedListing]] = {}
         self.cursors: dict[str, str | None] = {}
         self.catalogues: dict[str, dict[str, TitleFamily]] = {}
+        self.generations: dict[str, int] = {}  # "applied:<storefront>", "source:<source>" -> writes so far
 
     def applied(self, storefront: str, *, desired: Mapping[str, StoreListing] | None = None
                 ) -> dict[str, AppliedListing]:
@@ -27,6 +28,7 @@ class InMemorySyncState(SyncState):
 
     def record_applied(self, storefront: str, listing: AppliedListing, *,
                        previous: AppliedListing | None = None) -> None:
+        self._bump(f"applied:{storefront}")
         self.listings.setdefault(storefront, {})[listing.key] = listing
 
     def record_applied_many(self, storefront: str,
@@ -38,13 +40,21 @@ class InMemorySyncState(SyncState):
         return self.cursors.get(source)
 
     def set_cursor(self, source: str, cursor: str | None) -> None:
+        self._bump(f"source:{source}")
         self.cursors[source] = cursor
 
     def catalogue(self, source: str) -> dict[str, TitleFamily]:
         return dict(self.catalogues.get(source, {}))
 
     def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
+        self._bump(f"source:{source}")
         self.catalogues[source] = dict(families)
+
+    def generation(self, storefront: str, source: str) -> int:
+        return self.generations.get(f"applied:{storefront}", 0) + self.generations.get(f"source:{source}", 0)
+
+    def _bump(self, scope: str) -> None:
+        self.generations[scope] = self.generations.get(scope, 0) + 1
 
 
 class InMemoryCategoryIds:

@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Row, Text, cast, delete, select, tuple_
+from sqlalchemy import Row, Text, cast, delete, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.codecs import PackedPayloads
@@ -28,6 +29,7 @@ from bookbridge.adapters.persistence.tables import (
     CatalogueFamilyRow,
     ProductMappingRow,
     SourceCursorRow,
+    StateGenerationRow,
 )
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
@@ -96,6 +98,7 @@ class SqlAlchemySyncState(SyncState):
         changed = None if previous is None else changed_sections(previous, listing)
         new_sections = section_rows(storefront, listing, only=changed)
         remote = remote_ids(storefront, listing)
+        self._bump(f"applied:{storefront}")
         with translated(record):
             mapping = self._session.get(ProductMappingRow, (storefront, listing.key))
             if mapping is None:
@@ -123,6 +126,7 @@ class SqlAlchemySyncState(SyncState):
         if not records:
             return
         keys = [listing.key for listing, _ in records]
+        self._bump(f"applied:{storefront}")
         with translated(f"applied listings {keys[0]!r}… ({len(keys)}) on storefront {storefront!r}"):
             mappings = {row.key: row for row in self._session.scalars(
                 select(ProductMappingRow).where(ProductMappingRow.storefront == storefront,
@@ -163,6 +167,7 @@ class SqlAlchemySyncState(SyncState):
         return row.cursor if row is not None else None
 
     def set_cursor(self, source: str, cursor: str | None) -> None:
+        self._bump(f"source:{source}")
         with translated(f"cursor of source {source!r}", "cursor"):
             row = self._session.get(SourceCursorRow, source)
             if row is None:
@@ -185,6 +190,7 @@ class SqlAlchemySyncState(SyncState):
     def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
         """Replace the catalogue of `source`: unchanged families keep their row and their stored time."""
         now = self._clock.now()
+        self._bump(f"source:{source}")
         with translated(f"catalogue of source {source!r}"):
             existing = {
                 row.family_id: row
@@ -202,3 +208,22 @@ class SqlAlchemySyncState(SyncState):
                 elif row.family_json != fresh.family_json:
                     row.family_json, row.stored_at = fresh.family_json, now
             self._session.flush()
+
+    # --- generations ----------------------------------------------------------------------------------------------
+
+    def generation(self, storefront: str, source: str) -> int:
+        """The two counters' sum: each only grows, so the sum changes whenever either does."""
+        column = StateGenerationRow.__table__.c
+        with translated(f"generation of storefront {storefront!r} and source {source!r}"):
+            total = self._session.execute(select(func.coalesce(func.sum(column.generation), 0)).where(
+                column.scope.in_([f"applied:{storefront}", f"source:{source}"]))).scalar_one()
+        return int(total)
+
+    def _bump(self, scope: str) -> None:
+        """One more write of `scope`, in the caller's transaction (an upsert: no race on the first)."""
+        column = StateGenerationRow.__table__.c
+        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(StateGenerationRow).values(scope=scope, generation=1)
+        with translated(f"generation of {scope!r}"):
+            self._session.execute(statement.on_conflict_do_update(
+                index_elements=[column.scope], set_={"generation": column.generation + 1}))

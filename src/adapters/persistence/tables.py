@@ -110,6 +110,16 @@ class CatalogueFamilyRow(Base):
     stored_at: Mapped[datetime]
 
 
+class StateGenerationRow(Base):
+    """How many writes the applied listings of a storefront (`applied:<storefront>`), or the stored catalogue and
+    cursor of a source (`source:<source>`), have had: a plan made ahead of its instant is stale once it changes."""
+
+    __tablename__ = "state_generations"
+
+    scope: Mapped[str] = mapped_column(String, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)
+
+
 class SyncRunRow(Base):
     __tablename__ = "sync_runs"
     __table_args__ = (Index("ix_sync_runs_storefront_started", "storefront", "started"),)

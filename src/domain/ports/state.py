@@ -95,6 +95,13 @@ class SyncState(Protocol):
     def save_catalogue(self, source: str, families: Mapping[str, TitleFamily]) -> None:
         ...
 
+    def generation(self, storefront: str, source: str) -> int:
+        """A number that changes whenever, in any process, the applied listings of `storefront` or the stored
+        catalogue or cursor of `source` are written (`record_applied`, `record_applied_many`, `save_catalogue`,
+        `set_cursor`, committed or not by this unit of work): a plan made from them, ahead of its instant, is
+        stale once it differs. One cheap read."""
+        ...
+
 
 class CategoryIds(Protocol):
     """The category ids a store's categories were made under, per (channel, path): kept in the sync state."""
