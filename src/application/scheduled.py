@@ -4,6 +4,8 @@
   stop flag that SIGTERM sets, keeps a precise job at each listing's next change, and turns the milestone
   transitions between the catalogue before and after into their configured store actions;
 - a launch whose store is busy comes back shortly, so that the flip still lands within the minute;
+- some lead time before a known launch or campaign instant, the store is planned as of that instant
+  (`application/ahead.py`): the precise job then sends that plan at once if nothing it depends on changed since;
 - the nightly reconcile, the daily retry of transient failures, and the order import.
 Each body runs under a lease (`sync:{store}`, the CLI's too; `reconcile:{store}`; `order-import:{store}`) and
 does not run, logging why, when another run holds it.
@@ -19,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
+from bookbridge.application.ahead import PlansAhead, current_plan, plan_ahead
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestone_effects import SyncEffects, sync_milestones
@@ -55,6 +58,7 @@ class ServiceConfig:
     milestone_actions: Mapping[Transition, MilestoneAction]
     launch_retry: timedelta
     lease_ttl: timedelta = LEASE_TTL
+    plan_ahead: timedelta = timedelta(0)  # how long before a known instant the store is planned; 0: not ahead
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class ScheduledRuns:
         # Each key's next instant from the last sync's wake-ups: a later sync sends the changes that came due
         # first, earliest instant first (`SyncStore.due`), so two instants met by one run land in their order.
         self._due: dict[str, datetime] = {}
+        self.plans_ahead = PlansAhead()  # plans made ahead of their instant (`plan_ahead`), in memory only
 
     @contextmanager
     def _leased(self, name: str, *, wait: bool = False) -> Iterator[HeldLease | None]:
@@ -126,10 +131,11 @@ class ScheduledRuns:
 
     # --- the job bodies -----------------------------------------------------------------------------------
 
-    def sync(self, store: str, *, full: bool = False, reason: str = "sync",
-             isbn: str | None = None) -> SyncReport | None:
+    def sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None,
+             instant: datetime | None = None) -> SyncReport | None:
         """Sync under the store's lease (only `isbn`'s product, when given: `retry_edition`); None when another
-        run holds it (or the job is not ours)."""
+        run holds it (or the job is not ours). `instant`: the launch or campaign instant this sync is for; a plan
+        made ahead of it is sent if it is still current (`application/ahead.py`)."""
         if not self._ours(store, reason):
             return None
         if reason == "triggered" and not full and isbn is None and self._sync_again_when_done():
@@ -137,7 +143,8 @@ class ScheduledRuns:
             return None
         # Any other sync someone asked for (a retry of one edition, a full sync) runs after this process's sync in
         # flight, not never: that sync may have read the catalogue before the change the person is waiting to see.
-        with self._leased(f"sync:{store}", wait=reason == "triggered") as got:
+        # A launch waits for this process's plan ahead of another instant (a few seconds) rather than coming back.
+        with self._leased(f"sync:{store}", wait=reason == "triggered" or instant is not None) as got:
             if not got:
                 self._skipped(store, reason, here=got is None)
                 return None
@@ -152,7 +159,7 @@ class ScheduledRuns:
             with self._again_guard:
                 self._syncing = True
             try:
-                report = self._sync(full=full, isbn=isbn)
+                report = self._sync(full=full, isbn=isbn, instant=instant)
                 while self._asked_again():
                     logger.info("a launch came due, or a sync was triggered, during the sync of store %r: syncing "
                                 "again", store)
@@ -211,12 +218,37 @@ class ScheduledRuns:
             logger.info("%s at %s: this process is syncing store %r; it syncs again when done", kind,
                         utc_time(instant), store)
             return
-        report = self.sync(store, reason=kind)
+        report = self.sync(store, reason=kind, instant=instant)
         if report is None and not self.should_stop() and store == self.config.store:
             retry_at = self.ports.clock.now() + self.config.launch_retry
             self.schedule.retry_launch(store, instant, kind=kind, detail=detail, attempt=attempt + 1, at=retry_at)
             logger.info("%s at %s: store busy, trying again in %s", kind, utc_time(instant),
                         plural(self.config.launch_retry.total_seconds(), "second"))
+
+    def plan_ahead(self, store: str, instant: datetime) -> None:
+        """Plan the store as of a known launch or campaign instant, some lead time before it, and keep the plan
+        for the instant's precise job (`application/ahead.py`). Under the store's lease (waiting for this
+        process's sync in flight), so that no sync of the store plans or writes meanwhile. Writes nothing: a plan
+        that cannot be made is logged, and the precise job plans at its instant as it always did."""
+        if not self._ours(store, "plan-ahead"):
+            return
+        with self._leased(f"sync:{store}", wait=True) as got:
+            now = self.ports.clock.now()
+            if not got or now >= instant:
+                logger.info("store %r not planned ahead of %s: %s", store, instant.isoformat(),
+                            "its instant has come" if got else "another run holds its lease")
+                return
+            uow = self.ports.new_uow()
+            try:
+                plan = plan_ahead(self.ports.sync_command(False), self.ports.new_source(uow), self.ports.storefront(),
+                                  uow, instant, memos=self.ports.memos)
+            except Exception:  # a source that cannot be read, a database that is busy: the instant plans as today
+                logger.warning("store %r could not be planned ahead of %s; its precise job plans at the instant",
+                               store, instant.isoformat(), exc_info=True)
+                return
+            self.plans_ahead.keep(plan, now=now)
+            logger.info("store %r planned ahead of %s: %d actions, sent at the instant if nothing changes",
+                        store, instant.isoformat(), len(plan.planned.plan.actions))
 
     def reconcile(self, store: str) -> None:
         if not self._ours(store, "reconcile"):
@@ -259,15 +291,27 @@ class ScheduledRuns:
 
     # --- the sync, its precise jobs and its milestones ----------------------------------------------------
 
-    def _sync(self, *, full: bool, isbn: str | None = None) -> SyncReport:
+    def _sync(self, *, full: bool, isbn: str | None = None, instant: datetime | None = None) -> SyncReport:
         uow = self.ports.new_uow()
         source = self.ports.new_source(uow)
-        with uow:
-            before = uow.state.catalogue(source.name)
+        ahead = self.plans_ahead.take(self.config.store, instant) if instant is not None else None
+        planned = None
+        if ahead is not None and not full and isbn is None:
+            planned, why = current_plan(ahead, source, uow, self.ports.clock.now())
+            if planned is None:
+                logger.info("the plan made ahead of %s is not sent: %s; planning now", instant, why)
+            else:
+                logger.info("sending the plan made ahead of %s (%d actions)", instant, len(planned.plan.actions))
+        if ahead is not None and planned is not None:
+            before = ahead.stored
+        else:
+            with uow:
+                before = uow.state.catalogue(source.name)
         run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
         command = replace(self.ports.sync_command(full), due=dict(self._due))
         report = run(command, source, self.ports.storefront(), uow, self.ports.clock,
-                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos, stored=before)
+                     should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos, stored=before,
+                     planned=planned)
         self.ports.on_report(report)
         with uow:
             after = uow.state.catalogue(source.name)

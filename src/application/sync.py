@@ -171,10 +171,13 @@ def sync_store(
     on_batch: Callable[[], bool] | None = None,
     memos: ListingMemos | None = None,
     stored: Mapping[str, TitleFamily] | None = None,
+    planned: PlannedSync | None = None,
 ) -> SyncReport:
     """`should_stop` is asked between batches (SIGTERM): a True answer ends the run after the batch in flight.
     `memos` are the listing memos to plan with, `stored` the stored catalogue if the caller just read it
-    (`plan_store`).
+    (`plan_store`). `planned`: a plan the caller made before and checked is still current (a flip planned ahead of
+    its instant, `application/ahead.py`): it is carried out as if it had just been made, without reading or
+    planning again.
 
     `on_batch` is called before each batch (after planning, and between batches), e.g. to renew the store's
     lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
@@ -186,7 +189,7 @@ def sync_store(
         logger.info("sync run %d of store %r started", run.id, name)
         try:
             report = _sync(cmd, source, store, uow, clock, run.id, on_progress, should_stop, on_batch, memos,
-                           stored)
+                           stored, planned)
         except BaseException:
             logger.exception("sync run %d of store %r crashed", run.id, name)
             with uow:
@@ -207,10 +210,10 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
           on_progress: Callable[[int, int], None] | None,
           should_stop: Callable[[], bool] | None = None,
           on_batch: Callable[[], bool] | None = None, memos: ListingMemos | None = None,
-          stored: Mapping[str, TitleFamily] | None = None) -> SyncReport:
+          stored: Mapping[str, TitleFamily] | None = None, prepared: PlannedSync | None = None) -> SyncReport:
     name = cmd.store
     try:
-        planned = plan_store(cmd, source, uow, clock, memos=memos, store=store, stored=stored)
+        planned = prepared or plan_store(cmd, source, uow, clock, memos=memos, store=store, stored=stored)
     except SourceUnreadable as exc:
         return source_unreadable(name, source.name, exc, uow, clock)
     unchanged, held_back = _unchanged_and_held_back(planned, cmd.only)

@@ -10,7 +10,10 @@ store and job; a job that finds its lease busy logs and returns (a launch tries 
 Job ids:
 - `delta-sync:{store}`, `order-import`, `reconcile:{store}`, `retry-transient:{store}`: the periodic jobs;
 - `launch:{store}:{instant}`: a one-off sync at a launch or campaign instant (kind and detail in its kwargs);
-- `sync-now:{store}`, `order-import-now`: run at once (the HTTP API's triggers, the order webhook).
+- `sync-now:{store}`, `order-import-now`: run at once (the HTTP API's triggers, the order webhook);
+- `plan-ahead:{store}:{instant}`: the store planned as of a launch or campaign instant, some lead time before it
+  (`service.plan_ahead_seconds`). Its plan lives in the process's memory, so these jobs do too (the `ahead` job
+  store): after a restart the next sync schedules them again, and a launch without its plan plans at its instant.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Protocol
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
@@ -38,6 +42,7 @@ BUSY_RETRY = timedelta(seconds=1)  # the job table could not be read: the loop l
 MISFIRE_GRACE_S = 300  # a periodic job more than 5 minutes late is skipped; the next one comes soon
 WORKERS = 4
 JOBS = __name__  # where the job functions live: `{JOBS}:<name>` is stored with every job
+AHEAD = "ahead"  # the job store of the plan-ahead jobs: in memory, like the plans they make
 
 
 class JobRunner(Protocol):
@@ -53,6 +58,8 @@ class JobRunner(Protocol):
 
     def run_order_import(self) -> None: ...
 
+    def run_plan_ahead(self, store: str, instant: datetime) -> None: ...
+
 
 JobCall = Callable[[JobRunner], object]  # what a job function returns: its call on the runner
 
@@ -60,7 +67,8 @@ JobCall = Callable[[JobRunner], object]  # what a job function returns: its call
 # What each job is, in words, by its id's first part (`delta-sync:shop` -> "delta sync").
 JOB_WORDS = {"delta-sync": "delta sync", "sync-now": "sync asked for", "launch": "launch or campaign flip",
              "reconcile": "reconcile", "retry-transient": "retry of transient failures",
-             "order-import": "order import", "order-import-now": "order import asked for"}
+             "order-import": "order import", "order-import-now": "order import asked for",
+             "plan-ahead": "plan ahead of a launch or campaign flip"}
 
 
 def job_words(job: Job) -> tuple[str, str]:
@@ -142,7 +150,7 @@ def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
     once) and never overlap themselves in this process (max_instances=1); leases keep instances from
     overlapping."""
     return BackgroundScheduler(
-        jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE)},
+        jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE), AHEAD: MemoryJobStore()},
         executors={"default": RunnerExecutor(runner)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
         jobstore_retry_interval=BUSY_RETRY.total_seconds(),  # due jobs not readable (a locked database)
@@ -162,6 +170,10 @@ def launch_job_id(store: str, instant: datetime) -> str:
     return f"launch:{store}:{instant.astimezone(UTC).isoformat()}"
 
 
+def plan_ahead_job_id(store: str, instant: datetime) -> str:
+    return f"plan-ahead:{store}:{instant.astimezone(UTC).isoformat()}"
+
+
 # --- job functions: picklable by reference, arguments are plain text; each names its call on the runner -------
 
 
@@ -177,6 +189,12 @@ def launch(store: str, instant: str, kind: str = "launch", detail: str = "", att
     """A precise sync at a launch or campaign instant; `kind` and `detail` are for display."""
     at = datetime.fromisoformat(instant)
     return lambda runner: runner.run_launch(store, at, kind=kind, detail=detail, attempt=attempt)
+
+
+def plan_ahead(store: str, instant: str) -> JobCall:
+    """The store planned as of a launch or campaign instant, before it."""
+    at = datetime.fromisoformat(instant)
+    return lambda runner: runner.run_plan_ahead(store, at)
 
 
 def reconcile(store: str) -> JobCall:

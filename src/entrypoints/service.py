@@ -31,7 +31,7 @@ from bookbridge.entrypoints import jobs, metrics
 from bookbridge.entrypoints.container import Container, build_command, lease_holder
 from bookbridge.entrypoints.crontab import cron_trigger
 from bookbridge.entrypoints.presentation import plain_schedule, plural
-from bookbridge.entrypoints.scheduler import JOBS, job_words, launch_job_id, make_scheduler
+from bookbridge.entrypoints.scheduler import AHEAD, JOBS, job_words, launch_job_id, make_scheduler, plan_ahead_job_id
 
 logger = logging.getLogger(__name__)
 PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "reconcile": "reconcile",
@@ -62,7 +62,8 @@ class Service:
             store=self.store, instance=self.instance, storefronts=tuple(settings.storefronts),
             mapping=settings.mapping, drift_policies=settings.drift_policies(),
             milestone_actions={**DEFAULT_ACTIONS, **settings.milestones},
-            launch_retry=timedelta(seconds=settings.service.launch_retry_seconds))
+            launch_retry=timedelta(seconds=settings.service.launch_retry_seconds),
+            plan_ahead=timedelta(seconds=settings.service.plan_ahead_seconds))
         ports = ServicePorts(
             clock=self.clock, new_uow=self._uow, new_source=self._source, storefront=container.storefront,
             open_lease=container.leases(), milestone_log=container.milestone_log(),
@@ -156,7 +157,8 @@ class Service:
         return job_id
 
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:
-        found = [job for job in self._require_scheduler().get_jobs() if job.next_run_time is not None]
+        found = [job for job in self._require_scheduler().get_jobs(jobstore="default")
+                 if job.next_run_time is not None]
         found.sort(key=lambda job: job.next_run_time)
         return [upcoming_job(job, self.store) for job in found[:limit]]
 
@@ -172,11 +174,12 @@ class Service:
         wanted = {launch_job_id(store, instant): (instant, kind, detail)
                   for instant, (kind, detail) in launches.items()}
         prefix = f"launch:{store}:"
-        for job in sched.get_jobs():
+        for job in sched.get_jobs(jobstore="default"):
             if job.id.startswith(prefix) and ":retry" not in job.id and job.id not in wanted:
-                sched.remove_job(job.id)
+                sched.remove_job(job.id, jobstore="default")
         for job_id, (instant, kind, detail) in wanted.items():
             self._add_launch(job_id, instant, store=store, instant=instant, kind=kind, detail=detail)
+        self._plan_ahead_of(store, [instant for instant, _, _ in wanted.values()], replace=True)
         return list(wanted)
 
     def retry_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int,
@@ -188,7 +191,25 @@ class Service:
         job_id = launch_job_id(store, instant)
         if self._require_scheduler().get_job(job_id) is None:
             self._add_launch(job_id, instant, store=store, instant=instant, kind=kind, detail=detail)
+            self._plan_ahead_of(store, [instant])
         return job_id
+
+    def _plan_ahead_of(self, store: str, instants: Iterable[datetime], *, replace: bool = False) -> None:
+        """A plan-ahead job `service.plan_ahead_seconds` before each instant (at once when that is past), in this
+        process's memory; with `replace`, those of other instants of the store are removed."""
+        sched, lead = self._require_scheduler(), self.runs.config.plan_ahead
+        wanted = {plan_ahead_job_id(store, instant): instant for instant in instants} if lead else {}
+        if replace:
+            prefix = f"plan-ahead:{store}:"
+            for job in sched.get_jobs(jobstore=AHEAD):
+                if job.id.startswith(prefix) and job.id not in wanted:
+                    sched.remove_job(job.id, jobstore=AHEAD)
+        now = datetime.now(UTC)
+        for job_id, instant in wanted.items():
+            if instant > now:
+                sched.add_job(f"{JOBS}:plan_ahead", DateTrigger(max(instant - lead, now)), id=job_id,
+                              jobstore=AHEAD, replace_existing=True, misfire_grace_time=None,
+                              kwargs={"store": store, "instant": instant.isoformat()})
 
     def _add_launch(self, job_id: str, run_at: datetime, *, store: str, instant: datetime, kind: str, detail: str,
                     attempt: int | None = None) -> None:
@@ -221,6 +242,10 @@ class Service:
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         with self._job():
             self.runs.launch(store, instant, kind=kind, detail=detail, attempt=attempt)
+
+    def run_plan_ahead(self, store: str, instant: datetime) -> None:
+        with self._job():
+            self.runs.plan_ahead(store, instant)
 
     def run_reconcile(self, store: str) -> None:
         with self._job():

@@ -75,6 +75,7 @@ class ServiceSettings(BaseModel):
     port: int = Field(default=8080, ge=0, le=65535)
     instance: str = ""  # empty: host:pid
     launch_retry_seconds: int = Field(default=10, ge=1)  # a launch finding another instance syncing tries again
+    plan_ahead_seconds: int = Field(default=60, ge=0, le=3600)  # plan a known flip this long before it; 0: never
 
 
 class HttpSettings(BaseModel):

@@ -27,7 +27,15 @@ from bookbridge.domain.model import Milestones
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
-from bookbridge.entrypoints.scheduler import BUSY_RETRY, JOBS_TABLE, SharedJobStore, make_scheduler, stored_jobs
+from bookbridge.entrypoints.scheduler import (
+    AHEAD,
+    BUSY_RETRY,
+    JOBS_TABLE,
+    SharedJobStore,
+    make_scheduler,
+    plan_ahead_job_id,
+    stored_jobs,
+)
 from bookbridge.entrypoints.service import Service
 from bookbridge.entrypoints.settings import (
     AdapterSettings,
@@ -144,6 +152,42 @@ def test_a_stored_crontab_trigger_is_replaced_at_start_and_fires_on_crontabs_day
     assert upcoming["retry-transient"].detail == "Monday to Friday at 06:30 UTC"
     [stored] = [j for j in stored_jobs(engine) if j.id == f"reconcile:{STORE}"]
     assert stored.next_run_time.strftime("%A") == "Sunday"  # replaced in the job table, not only in memory
+
+
+def test_each_instant_is_planned_ahead_by_a_job_kept_in_memory_only(services, engine):
+    """`service.plan_ahead_seconds` (60 by default) before each precise job, a plan-ahead job in the process's own
+    job store: not in the state database, not listed; replaced with the instants; at once for an instant nearer."""
+    service = services()
+    near, far = datetime.now(UTC) + timedelta(seconds=30), datetime.now(UTC) + timedelta(hours=1)
+    service.schedule_wakeups([("9781800000018", far), ("9781800000025", far + timedelta(hours=1))], {})
+    scheduler = service._require_scheduler()
+
+    def ahead() -> dict[str, datetime]:
+        return {job.id: job.next_run_time for job in scheduler.get_jobs(jobstore=AHEAD)}
+
+    assert ahead() == {plan_ahead_job_id(STORE, far): far - timedelta(seconds=60),
+                       plan_ahead_job_id(STORE, far + timedelta(hours=1)): far + timedelta(minutes=59)}
+    assert all(j.id.startswith("launch:") for j in service.upcoming() if j.kind in ("launch", "campaign"))
+    assert not any(j.id.startswith("plan-ahead:") for j in service.upcoming(limit=100))
+    with engine.connect() as connection:
+        assert not any(i.startswith("plan-ahead:") for i in connection.scalars(select(SchedulerJobRow.id)))
+    service.schedule_wakeups([("9781800000018", near)], {})
+    assert list(ahead()) == [plan_ahead_job_id(STORE, near)]
+    assert ahead()[plan_ahead_job_id(STORE, near)] <= datetime.now(UTC)  # less than a lead ahead: at once
+
+
+def test_no_plan_ahead_job_when_its_lead_is_zero(engine):
+    container = _container(engine)
+    container.settings.override(container.settings().model_copy(update={"service": ServiceSettings(
+        plan_ahead_seconds=0)}))
+    service = Service(container, instance="no-lead")
+    service.start(sync_at_start=False)
+    try:
+        service.schedule_wakeups([("9781800000018", datetime.now(UTC) + timedelta(hours=1))], {})
+        assert service._require_scheduler().get_jobs(jobstore=AHEAD) == []
+    finally:
+        service.shutdown(wait=True)
+        container.shutdown_resources()
 
 
 def test_a_job_that_finds_its_lease_busy_returns_and_a_launch_comes_back_shortly(services, engine):

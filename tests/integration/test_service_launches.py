@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +82,20 @@ def _container(tmp_path: Path, sandbox: SandboxServer, source: InMemoryCatalogSo
     return container
 
 
+@contextmanager
+def _running(tmp_path: Path, sandbox: SandboxServer, source: InMemoryCatalogSource) -> Iterator[Service]:
+    """The service on `source` and the sandbox, started (its first sync runs at once), and shut down after."""
+    container = _container(tmp_path, sandbox, source)
+    service = Service(container, instance="test")
+    service.start()
+    try:
+        yield service
+    finally:
+        service.shutdown(wait=True)
+        container.storefront().close()
+        container.shutdown_resources()
+
+
 def _product(sandbox: SandboxServer, sku: str) -> dict[str, Any]:
     product = sandbox.state.find_by_sku(sku)
     assert product is not None, f"no product with SKU {sku} in the sandbox"
@@ -93,10 +108,7 @@ def test_a_launch_and_a_campaign_reach_the_store_within_60_seconds_of_their_inst
     today = datetime.now(UTC).date()  # both catalogues are anchored on one day: only families 0 and 6 differ
     families, launching, discounted, far_release, _, _ = _catalogue(datetime.now(UTC) + FAR, today)
     source = InMemoryCatalogSource(families)
-    container = _container(tmp_path, sandbox, source)
-    service = Service(container, instance="test")
-    service.start()
-    try:
+    with _running(tmp_path, sandbox, source) as service:
         assert _wait_for(lambda: sandbox.state.find_by_sku(launching) is not None
                          and any(j.run_at == far_release for j in service.upcoming(limit=100)),
                          datetime.now(UTC) + BUDGET), "the first sync did not finish"
@@ -122,13 +134,33 @@ def test_a_launch_and_a_campaign_reach_the_store_within_60_seconds_of_their_inst
                                      for j in service.upcoming(limit=100)), campaign_end)
         reverted_at = _wait_for(lambda: not _product(sandbox, discounted).get("sale_price"), campaign_end + BUDGET)
         assert reverted_at is not None, "the campaign price was not withdrawn within 60 s of its end"
-    finally:
-        service.shutdown(wait=True)
-        container.storefront().close()
-        container.shutdown_resources()
     # Never early: each change was seen at or after its instant, and well within the budget.
     for seen, instant in ((live_at, release), (on_sale_at, campaign_start), (reverted_at, campaign_end)):
         assert instant <= seen <= instant + BUDGET
     print(f"\nlaunch latency {(live_at - release).total_seconds():.2f} s; campaign start "
           f"{(on_sale_at - campaign_start).total_seconds():.2f} s; campaign end "
           f"{(reverted_at - campaign_end).total_seconds():.2f} s")
+
+
+def test_a_campaign_planned_ahead_is_sent_at_its_instant_and_never_before(tmp_path, sandbox, caplog):
+    """`service.plan_ahead_seconds` (60 s by default) before a known instant the store is planned as of it; the
+    precise job then sends that plan. The delta sync that brings the campaign ends before its instant (asserted),
+    and the plan-ahead job, due at once (the instant is nearer than its lead), waits for it and plans then."""
+    caplog.set_level("INFO", logger="bookbridge.application.scheduled")
+    today = datetime.now(UTC).date()
+    families, _, discounted, _, far_start, _ = _catalogue(datetime.now(UTC) + FAR, today)
+    source = InMemoryCatalogSource(families)
+    with _running(tmp_path, sandbox, source) as service:
+        assert _wait_for(lambda: any(j.run_at == far_start for j in service.upcoming(limit=100)),
+                         datetime.now(UTC) + BUDGET), "the first sync did not finish"
+        moved, _, discounted, release, campaign_start, _ = _catalogue(datetime.now(UTC), today)
+        source.put(moved[0])  # the campaign only
+        service.trigger_sync()
+        assert _wait_for(lambda: any(j.run_at == campaign_start for j in service.upcoming(limit=100)),
+                         release), "the delta sync did not finish well before the campaign"
+        on_sale_at = _wait_for(lambda: bool(_product(sandbox, discounted).get("sale_price")), campaign_start + BUDGET)
+        assert on_sale_at is not None, "the campaign price did not appear within 60 s of its start"
+    assert campaign_start <= on_sale_at  # never early
+    assert f"planned ahead of {campaign_start.isoformat()}" in caplog.text
+    assert f"sending the plan made ahead of {campaign_start}" in caplog.text
+    assert f"the plan made ahead of {campaign_start} is not sent" not in caplog.text

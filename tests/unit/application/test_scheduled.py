@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,13 +21,15 @@ from bookbridge.adapters.memory import (
     InMemoryUnitOfWork,
 )
 from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestones import DEFAULT_ACTIONS
 from bookbridge.application.scheduled import SKIPS_BEFORE_EXCEPTION, ScheduledRuns, ServiceConfig, ServicePorts
 from bookbridge.application.sync import SyncStore
-from bookbridge.domain.listing import MappingSettings
-from bookbridge.domain.model import Milestones, TitleFamily
+from bookbridge.domain.listing import MappingSettings, Section
+from bookbridge.domain.model import Milestones, PriceRow, Rights, SalesRights, TitleFamily
 from bookbridge.domain.ports import CatalogSource, ExceptionKind, FixedClock, SourceRead, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.territory import Territory
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 STORE = "shop"
@@ -304,3 +307,147 @@ def test_a_retry_queues_the_milestones_of_other_editions_and_the_next_sync_carri
                                                                         (approved, False, True)}, settled
     assert settled[approved].detail.endswith("media section resent")
     assert log.pending(STORE) == []
+
+
+# --- a flip planned ahead of its instant ----------------------------------------------------------------------
+
+INSTANT = NOW + timedelta(minutes=10)
+REGULAR, PROMO, CHANGED = Decimal("10.00"), Decimal("7.50"), Decimal("12.00")
+
+
+def campaign_family(family: TitleFamily, regular: Decimal = REGULAR) -> TitleFamily:
+    """`family`'s first edition alone, live worldwide, at PROMO until INSTANT (Until is inclusive) and then at
+    `regular` (GBP, List 58: 02 tax inclusive; 08 the promotional qualifier)."""
+    edition = family.editions[0].model_copy(update={
+        "publication_date": NOW.date() - timedelta(days=100), "publishing_status": "04", "availability": "21",
+        "preorder_embargo": None, "sales_embargo": None,
+        "rights": Rights(sales_rights=(SalesRights(type="01", territory=Territory.world()),)),
+        "prices": (PriceRow(amount=regular, currency="GBP", price_type="02", qualifier="05"),
+                   PriceRow(amount=PROMO, currency="GBP", price_type="02", qualifier="08",
+                            valid_until=INSTANT - timedelta(microseconds=1)))})
+    return family.model_copy(update={"editions": (edition,)})
+
+
+@pytest.fixture
+def campaign(world: World) -> tuple[World, str]:
+    """The world's catalogue made one campaign title, synced at NOW at its promotional price; its ISBN."""
+    family = campaign_family(sample_catalogue(NOW.date(), families=1)[0])
+    world.source = Source([family])
+    world.runs.ports = dataclasses.replace(world.runs.ports, new_source=lambda uow: world.source,
+                                           memos=ListingMemos())
+    world.runs.sync(STORE, reason="delta-sync")
+    isbn = str(family.editions[0].isbn)
+    assert price_of(world, isbn) == PROMO and INSTANT in world.schedule.launches[STORE]
+    return world, isbn
+
+
+def price_of(world: World, isbn: str) -> Decimal:
+    product = world.store.by_sku(isbn)
+    assert product is not None
+    price = product.fields["price"]  # the shopper's: the sale price while a promotion runs
+    return Decimal(price.get("sale_price") or price["price"])
+
+
+def at(world: World, instant: datetime) -> None:
+    clock = world.runs.ports.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance_to(instant)
+
+
+def test_a_flip_planned_ahead_is_sent_at_its_instant_and_nothing_before(
+        campaign: tuple[World, str], caplog: pytest.LogCaptureFixture) -> None:
+    world, isbn = campaign
+    writes = world.store.writes
+    at(world, INSTANT - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT)
+    assert len(world.runs.plans_ahead) == 1
+    assert world.store.writes == writes and price_of(world, isbn) == PROMO  # planning ahead writes nothing
+    assert len(world.uow.runs.recent_runs()) == 1
+    at(world, INSTANT)
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert "sending the plan made ahead of" in caplog.text
+    assert price_of(world, isbn) == REGULAR and len(world.runs.plans_ahead) == 0
+    [last, _] = world.uow.runs.recent_runs()
+    assert last.outcome == "ok" and last.counts["updated"] == 1  # recorded as any sync
+    with world.uow:
+        assert [o.key for o in world.uow.runs.outcomes(last.id)] == [isbn]
+        price = world.uow.state.applied(STORE)[isbn].payloads[Section.PRICING]["price"]
+    assert price["sale_price"] is None and Decimal(price["price"]) == REGULAR
+
+
+def test_a_plan_made_ahead_is_never_sent_before_its_instant(
+        campaign: tuple[World, str], caplog: pytest.LogCaptureFixture) -> None:
+    world, isbn = campaign
+    at(world, INSTANT - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT)
+    at(world, INSTANT - timedelta(seconds=1))  # a launch job that fired early
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert "has not come" in caplog.text
+    assert price_of(world, isbn) == PROMO
+    at(world, INSTANT)
+    world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")  # planned at the instant, as ever
+    assert price_of(world, isbn) == REGULAR
+
+
+def test_a_sync_between_the_plan_and_its_instant_makes_the_instant_plan_again(
+        campaign: tuple[World, str], caplog: pytest.LogCaptureFixture) -> None:
+    """The plan made ahead would set the old regular price: a sync in between sent the new one, which stays. The
+    sync's record is what tells (the source, read again, would tell too)."""
+    world, isbn = campaign
+    at(world, INSTANT - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT)
+    world.source.put(campaign_family(world.source.families[0], regular=CHANGED))
+    at(world, INSTANT - timedelta(seconds=30))
+    world.runs.sync(STORE, reason="delta-sync")
+    assert price_of(world, isbn) == PROMO  # the promotion still runs
+    at(world, INSTANT)
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert "applied listings, the stored catalogue or the source's cursor changed since" in caplog.text
+    assert price_of(world, isbn) == CHANGED
+
+
+def test_a_source_change_since_the_plan_makes_the_instant_plan_again(campaign: tuple[World, str]) -> None:
+    world, isbn = campaign
+    at(world, INSTANT - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT)
+    world.source.put(campaign_family(world.source.families[0], regular=CHANGED))  # no sync has read it yet
+    at(world, INSTANT)
+    world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert price_of(world, isbn) == CHANGED
+
+
+def test_applied_state_changed_outside_a_sync_makes_the_instant_plan_again(campaign: tuple[World, str]) -> None:
+    """A reconcile under `overwrite` forgot a section's hash (a field edited in the store) after the plan was made:
+    the instant resends that section, as a plan made then would."""
+    world, isbn = campaign
+    at(world, INSTANT - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT)
+    product = world.store.by_sku(isbn)
+    assert product is not None
+    product.fields["name"] = "Edited in the store"
+    with world.uow:
+        record = world.uow.state.applied(STORE)[isbn]
+        hashes = {s: h for s, h in record.hashes.items() if s is not Section.CORE}
+        world.uow.state.record_applied(STORE, dataclasses.replace(record, hashes=hashes), previous=record)
+        world.uow.commit()
+    at(world, INSTANT)
+    world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert price_of(world, isbn) == REGULAR and product.fields["name"] != "Edited in the store"
+
+
+def test_a_lost_plan_or_one_not_made_leaves_the_instant_to_plan_as_ever(campaign: tuple[World, str]) -> None:
+    """A crash between the plan and its instant (a new process knows no plan), or a lease another instance held."""
+    world, isbn = campaign
+    at(world, INSTANT - timedelta(seconds=60))
+    world.leases.busy.add(f"sync:{STORE}")
+    world.runs.plan_ahead(STORE, INSTANT)
+    assert len(world.runs.plans_ahead) == 0
+    world.leases.busy.clear()
+    world.runs.plan_ahead(STORE, INSTANT)
+    restarted = ScheduledRuns(world.runs.config, world.runs.ports, world.schedule, lambda: False)
+    at(world, INSTANT)
+    restarted.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert price_of(world, isbn) == REGULAR
