@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.campaign_flip                          # one instant, 5,000 titles, time_scale 0.1
     .venv/bin/python -m benchmarks.campaign_flip --instants 3 --gap 20    # three instants 20 s (real) apart
     .venv/bin/python -m benchmarks.campaign_flip --time-scale 1           # real 30 s windows (about 2 minutes)
+    .venv/bin/python -m benchmarks.campaign_flip --time-scale 1 --plan-ahead 0   # the service plans at the instant
 
 One store, two storefronts: "uk" (GBP, the default currency: the product's own price, channel 1) and "us" (USD,
 a price list, channel 2). The catalogue (`--titles` editions of the sample catalogue, each made a live backlist
@@ -17,7 +18,9 @@ Measured from the sandbox's request log (each request's arrival and answer on th
 campaign, the moment its last write (batch `PUT /catalog/products`, `PUT /pricelists/{id}/records`) was answered,
 minus its instant; no write of a campaign's titles may arrive before its instant, and just before each instant the
 sandbox must still show every one of its titles at the promotional price (GBP on channel 1, USD on channel 2).
-After the run every title must show its regular price in both currencies.
+After the run every title must show its regular price in both currencies. The first write after each instant is
+printed too: with the service's plan made ahead of the instant (`service.plan_ahead_seconds`, 60 s by default)
+nothing but sending is left at the instant; `--plan-ahead 0` turns that off, for a before-and-after in one sitting.
 
 The limit (#17): the minimum number of calls, ceil(n / 10) batch product PUTs (10 products per request) plus
 ceil(n / 1,000) price-list upserts (1,000 records per request) for the one other currency, at the quota's rate:
@@ -68,7 +71,7 @@ from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.domain.territory import Territory
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.service import Service
-from bookbridge.entrypoints.settings import AdapterSettings, Settings, StoreSettings
+from bookbridge.entrypoints.settings import AdapterSettings, ServiceSettings, Settings, StoreSettings
 
 STORE = "shop"
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
@@ -323,7 +326,8 @@ def _prices_are(sandbox: SandboxProcess, wanted: dict[str, tuple[Decimal, Decima
             or Decimal(str(seen[sku][0])) != gbp or Decimal(str(seen[sku][1])) != usd]
 
 
-def measure(titles: int, instants: int, gap_s: float, time_scale: float, lead_s: float) -> Run:
+def measure(titles: int, instants: int, gap_s: float, time_scale: float, lead_s: float,
+            plan_ahead_s: int | None = None) -> Run:
     sandbox_config = SandboxConfig(extra_channels=(ChannelSeed(id=2, name="US storefront"),),
                                    rate_limit=RateLimitConfig(time_scale=SEED_TIME_SCALE))
     window_s = WINDOW_S * time_scale
@@ -335,7 +339,8 @@ def measure(titles: int, instants: int, gap_s: float, time_scale: float, lead_s:
         container = Container()
         container.settings.override(Settings(
             source=AdapterSettings(kind="sample"), store=StoreSettings(kind="memory", name=STORE),
-            storefronts=[UK, US], database_url=f"sqlite:///{Path(folder) / 'state.db'}"))
+            storefronts=[UK, US], database_url=f"sqlite:///{Path(folder) / 'state.db'}",
+            service=ServiceSettings() if plan_ahead_s is None else ServiceSettings(plan_ahead_seconds=plan_ahead_s)))
         container.source.override(providers.Object(InMemoryCatalogSource(families)))
         client = BigCommerceClient(BigCommerceConfig(
             store_hash=sandbox_config.store_hash, access_token=sandbox_config.token,
@@ -485,11 +490,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lead", type=float, default=None,
                         help="seconds from the start to the first instant; the first sync must end before it "
                              "(default: 60 s + 40 ms per title + one quota window)")
+    parser.add_argument("--plan-ahead", type=int, default=None, metavar="SECONDS",
+                        help="the service's `plan_ahead_seconds` (default: its default, 60); 0 plans at the instant")
     args = parser.parse_args(argv)
     if args.titles < args.instants or args.instants < 1:
         parser.error("need at least one instant and a title per instant")
     lead = args.lead if args.lead is not None else 60 + 0.04 * args.titles + WINDOW_S * args.time_scale
-    run = measure(args.titles, args.instants, args.gap, args.time_scale, lead)
+    run = measure(args.titles, args.instants, args.gap, args.time_scale, lead, args.plan_ahead)
     print("\n".join(table(run)))
     if not run.ok:
         raise SystemExit("a campaign's changes did not all reach the store, or some arrived before the instant")
