@@ -243,9 +243,14 @@ def test_jobs_list_the_flips_of_editions_in_the_store_and_count_the_held_back(tm
     result = plain("jobs", "-c", str(config))
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "2031-01-01 00:00 UTC" in line)
-    assert (f"{PAPERBACK} price changes: £12.99 → £16.99 (storefront 'uk'); 1 flip of a held-back edition not shown"
+    assert (f"{PAPERBACK} price changes: £12.99 → £16.99 (storefront 'uk'); 1 change of a held-back edition not shown"
             in row), row
     assert str(HARDBACK) not in result.output and "held back (" not in result.output
+    assert "flip" not in row  # a campaign flip is a price's start or end; what is left out is counted as changes
+    # The campaign's id keeps the precise jobs' stored form; the table says so rather than let it read as a kind.
+    assert re.search(r"│ campaign\s+│.*│ launch:shop:2031-01-01T00:00:00\+00:00", row), row
+    assert ("a campaign's id starts launch: as every job at an instant does; its kind says what it is"
+            in result.output), result.output
 
 
 def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
