@@ -3,7 +3,7 @@
     value_text({"currency": "GBP", "price": "20.0000", "sale_price": "14.0000"}) -> "£20.00 (sale £14.00)"
     change_texts(FieldChange(..., before={"price": 1.5}, after={"currency": "GBP", "price": "9.99"}))
         -> ("£1.50", "£9.99")        (a price the store reports back is read in the currency of ours)
-    listing_summary(listing) -> "£9.99, US$12.99, channels 1, 2"
+    listing_summary(listing, storefronts) -> "£9.99, US$12.99, storefronts 'uk' and 'us' (channels 1, 2)"
     said({"price": 1.5}, "GBP") -> "£1.50"; said("Roseanna") -> "“Roseanna”"   (inside a message)
 
 Money reads per currency through `application.money`; text as it is; anything else as JSON.
@@ -12,12 +12,14 @@ Money reads per currency through `application.money`; text as it is; anything el
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from bookbridge.application.money import money_text
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import FieldChange
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
 
 def change_texts(change: FieldChange) -> tuple[str, str]:
@@ -51,13 +53,17 @@ def change_said(change: FieldChange) -> tuple[str, str]:
     return said(change.before, currency), said(change.after, currency)
 
 
-def listing_summary(listing: StoreListing) -> str:
+def listing_summary(listing: StoreListing, storefronts: Iterable[StorefrontSettings]) -> str:
     """What a new product will be, in the words a person checks first: its prices in every currency and the
-    channels it is assigned to (`£9.99, US$12.99, channels 1, 2`)."""
+    storefronts it is listed on, with their channels, BigCommerce's word (`£9.99, US$12.99, storefronts 'uk' and
+    'us' (channels 1, 2)`)."""
     prices = [p for p in (listing.price, *listing.extra_prices) if p is not None]
     shown = ", ".join(money_text(p.price, p.currency) for p in prices) or "no price"
-    channels = f"channels {', '.join(map(str, listing.channels))}" if listing.channels else "on no channel"
-    return f"{shown}, {channels}"
+    if not listing.channels:
+        return f"{shown}, on no storefront"
+    channels = f"channel{'s' if len(listing.channels) > 1 else ''} {', '.join(map(str, listing.channels))}"
+    names = [s.name for s in storefronts if s.channel_id in listing.channels]
+    return f"{shown}, {storefront_words(names)} ({channels})" if names else f"{shown}, {channels}"
 
 
 def _currency(value: Any) -> str | None:

@@ -105,10 +105,13 @@ def in_store(changes: Iterable[UpcomingChange],
 
 
 def held_back_note(count: int) -> str:
-    """"1 flip of a held-back edition not shown", "3 flips of held-back editions not shown"; "" for none."""
+    """"1 change of a held-back edition not shown", "3 changes of held-back editions not shown"; "" for none.
+    A change, not a flip: a campaign flip is a price's start or end (docs/glossary.md), and these may be launches."""
     if not count:
         return ""
-    return "1 flip of a held-back edition not shown" if count == 1 else f"{count} flips of held-back editions not shown"
+    if count == 1:
+        return "1 change of a held-back edition not shown"
+    return f"{count} changes of held-back editions not shown"
 
 
 def _may_change(edition: Edition, first: date, last: date) -> bool:

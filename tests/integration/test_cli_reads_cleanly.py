@@ -243,9 +243,14 @@ def test_jobs_list_the_flips_of_editions_in_the_store_and_count_the_held_back(tm
     result = plain("jobs", "-c", str(config))
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "2031-01-01 00:00 UTC" in line)
-    assert (f"{PAPERBACK} price changes: £12.99 → £16.99 (storefront 'uk'); 1 flip of a held-back edition not shown"
+    assert (f"{PAPERBACK} price changes: £12.99 → £16.99 (storefront 'uk'); 1 change of a held-back edition not shown"
             in row), row
     assert str(HARDBACK) not in result.output and "held back (" not in result.output
+    assert "flip" not in row  # a campaign flip is a price's start or end; what is left out is counted as changes
+    # The campaign's id keeps the precise jobs' stored form; the table says so rather than let it read as a kind.
+    assert re.search(r"│ campaign\s+│.*│ launch:shop:2031-01-01T00:00:00\+00:00", row), row
+    assert ("a campaign's id starts launch: as every job at an instant does; its kind says what it is"
+            in result.output), result.output
 
 
 def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):
@@ -341,16 +346,24 @@ def test_empty_listings_say_so_in_words_as_the_dashboard_does(tmp_path):
 
 
 def test_exceptions_show_names_the_zone_of_every_time_it_prints(tmp_path):
+    """One zone per exception, as `exceptions list` shows it: its storefront's (naming it), or UTC for the store."""
     config = write_config(tmp_path, sample_config(50) + US_STOREFRONT)
     assert plain("sync", "-c", str(config)).exit_code == 0
+    listed = plain("exceptions", "list", "-c", str(config)).stdout
+    zones = {"uk": r"GMT \(Europe/London\)", "us": r"E[SD]T \(America/New_York\)"}
     runs: list[str] = []
-    for item in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout):
+    items = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
+    assert {"uk", "us"} <= {item["storefront"] for item in items}, items
+    for item in items:
         shown = plain("exceptions", "show", str(item["id"]), "-c", str(config))  # with its edition's outcomes
         assert shown.exit_code == 0, shown.output
-        assert f"first {item['first_seen'][:10]} " in shown.output and " UTC, last " in shown.output, shown.output
-        runs += [line for line in shown.output.splitlines() if line.lstrip().startswith("run ")]
+        instant = r"\d{4}-\d\d-\d\d \d\d:\d\d " + zones.get(item["storefront"], "UTC")
+        seen = re.search(rf"first ({instant}), last ({instant})$", shown.output, re.MULTILINE)
+        assert seen, shown.output
+        assert seen[2] in listed, (seen[2], listed)  # the last time as the list says it
+        runs += [(line, instant) for line in shown.output.splitlines() if line.lstrip().startswith("run ")]
     assert runs, "an edition held back on one storefront and listed on the other has outcomes"
-    assert all(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC ", line) for line in runs), runs
+    assert all(re.search(rf"run \d+ {instant} ", line) for line, instant in runs), runs
 
 
 def test_lease_list_off_a_terminal_is_not_wrapped_and_names_the_zone(tmp_path):

@@ -67,7 +67,7 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     categories = re.search(r"Categories \(from the demo's subject mapping\): (\d+) in the channels' trees", out)
     assert categories and int(categories.group(1)) > 0 and "Fiction > Crime & mystery (" in out
     # Money per currency, with the currency's minor units: never four decimals.
-    assert re.search(r"create 978\d{10} .* £\d+\.\d\d, US\$\d+\.\d\d, channels 1, 2", out)
+    assert re.search(r"create 978\d{10} .* £\d+\.\d\d, US\$\d+\.\d\d, storefronts 'uk' and 'us' \(channels 1, 2\)", out)
     assert not re.search(r"\d\.\d{4}\b", out)
 
 

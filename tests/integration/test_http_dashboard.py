@@ -382,14 +382,14 @@ def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(
 def test_the_api_lists_the_flips_the_dashboard_lists_and_counts_the_held_back(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     """The edition an open exception keeps out of the store: its US campaign end is neither a row of the
-    dashboard's US flips nor named in /api/upcoming; both say how many such flips they leave out."""
+    dashboard's US flips nor named in /api/upcoming; both say how many such changes they leave out."""
     client, _, _ = dashboard
     upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     assert not any(HELD in job["detail"] or "held back (" in job["detail"] for job in upcoming), upcoming
     held_end = start_of(HELD_CAMPAIGN_UNTIL + timedelta(days=1), NEW_YORK.zone)
     [job] = [j for j in upcoming if datetime.fromisoformat(j["run_at"]) == held_end]
-    assert job["detail"] == "no change in the store (1 flip of a held-back edition not shown)", job
+    assert job["detail"] == "no change in the store (1 change of a held-back edition not shown)", job
     page = client.get("/dashboard").text
     assert not any(HELD in row[1] for row in flips(page, "us"))
-    assert text(section(page, "flips-us-held-back", "p")) == "1 flip of a held-back edition not shown."
+    assert text(section(page, "flips-us-held-back", "p")) == "1 change of a held-back edition not shown."
     assert 'id="flips-uk-held-back"' not in page

@@ -26,7 +26,7 @@ def rows(output: str, action: str) -> list[list[str]]:
             if line.startswith(f"│ {action} ")]
 
 
-def test_a_create_row_shows_the_prices_as_money_and_the_channels(tmp_path):
+def test_a_create_row_shows_the_prices_as_money_and_the_storefronts(tmp_path):
     result = run("plan", "-c", str(write_config(tmp_path, CONFIG)))
     assert result.exit_code == 0, result.output
     created = rows(result.output, "create")
@@ -34,10 +34,12 @@ def test_a_create_row_shows_the_prices_as_money_and_the_channels(tmp_path):
     assert "all sections" not in result.output
     for _, sku, name, what, before, after in created:
         assert re.fullmatch(r"97[89]\d{10}", sku) and name and what == "new product" and before == "", created
-        # A price in each storefront's currency (as the demo prints it), then the channels it is assigned to.
-        assert re.fullmatch(r"(£[\d,]+\.\d\d(, US\$[\d,]+\.\d\d)?|no price), (channels [12](, 2)?|on no channel)",
-                            after), after
-    assert any(re.fullmatch(r"£[\d,]+\.\d\d, channels 1", r[-1]) for r in created), created
+        # A price in each storefront's currency (as the demo prints it), then the storefronts it is listed on,
+        # named as everywhere, with their channels (BigCommerce's word).
+        assert re.fullmatch(r"(£[\d,]+\.\d\d(, US\$[\d,]+\.\d\d)?|no price), (storefront 'uk' \(channel 1\)|"
+                            r"storefront 'us' \(channel 2\)|storefronts 'uk' and 'us' \(channels 1, 2\)|"
+                            r"on no storefront)", after), after
+    assert any(re.fullmatch(r"£[\d,]+\.\d\d, storefront 'uk' \(channel 1\)", r[-1]) for r in created), created
 
 
 def test_a_full_plan_says_why_it_updates_a_product_in_which_nothing_differs(tmp_path):

@@ -46,7 +46,7 @@ ORDERS_CALL = "GET /v2/orders"  # its finding, which `check` leaves out when ord
 def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | None = None) -> ProbeResult:
     """GET each resource a sync uses; stop at the first answer that says the store or the token is wrong."""
     quick = replace(config, max_attempts=1, max_throttled=3, timeout_s=min(config.timeout_s, 10.0))
-    target = f"BigCommerce store {config.store_hash}"
+    target = f"BigCommerce store hash {config.store_hash}"  # the hash only: `check` puts the store's name first
     host = urlsplit(config.v3_base_url.format(store_hash=config.store_hash)).netloc
     findings: list[ProbeFinding] = []
     channels: tuple[StoreChannel, ...] | None = None
@@ -66,7 +66,8 @@ def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | N
             findings.append(ProbeFinding(target, label, ProbeStatus.OK, f"answered {response.status}"))
     if findings and all(f.status is ProbeStatus.MISSING_SCOPE for f in findings):
         # 403 on every resource: not one missing scope, but a token that is not allowed anything here.
-        fix = (f"check that the access token belongs to an API account of store {config.store_hash}, with the "
+        fix = (f"check that the access token belongs to an API account of the store with hash "
+               f"{config.store_hash!r}, with the "
                f"scopes {', '.join(sorted({scope for c in CALLS for scope in c.scopes}))}")
         findings = [replace(f, status=ProbeStatus.BAD_CREDENTIALS, fix=fix) for f in findings]
     return ProbeResult(findings=tuple(findings), channels=channels)
@@ -81,7 +82,7 @@ def _finding(exc: BigCommerceError, target: str, label: str, call: _Call, host: 
         if exc.status == 401:
             return make(ProbeStatus.BAD_CREDENTIALS, "401 Unauthorized: BigCommerce does not accept the access token",
                         "check [store] access_token_env / access_token_file: it must hold the access token of a "
-                        f"store-level API account of store {config.store_hash}")
+                        f"store-level API account of the store with hash {config.store_hash!r}")
         if exc.status == 403:
             return make(ProbeStatus.MISSING_SCOPE, f"403 Forbidden: the API account may not read {call.path}",
                         f"create a store-level API account with the scope{'s' if len(call.scopes) > 1 else ''} "

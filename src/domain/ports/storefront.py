@@ -134,7 +134,7 @@ class ProbeStatus(StrEnum):
 class ProbeFinding:
     """One call made to an outside system to prove that bookbridge can use it; reads only, never writes."""
 
-    target: str  # "BigCommerce store abc123", "Consonance https://..."
+    target: str  # "BigCommerce store hash abc123", "Consonance https://..."
     call: str  # "GET /v3/channels"
     status: ProbeStatus
     message: str  # what happened, in words; never a secret

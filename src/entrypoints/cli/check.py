@@ -13,7 +13,7 @@ the last line; 2: invalid configuration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import typer
@@ -225,9 +225,11 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     """Steps 2 and 3; the checks that failed, each named with what failed in it (none: all passed)."""
     assert adapters.source is not None and adapters.store is not None
     source_probe = probe(adapters.source, f"source {settings.source.kind}")
-    store_probe = probe(adapters.store, f"store {settings.store.kind}")
+    store_probe = probe(adapters.store, f"{settings.store.kind} store adapter")
     unneeded = optional_store_calls(settings)
-    store_findings = [f for f in store_probe.findings if f.call not in unneeded]
+    # The store by its name, as every command says it; the adapter's own target (a BigCommerce store hash) after it.
+    store_findings = [replace(f, target=f"store {settings.store.name!r} ({f.target})") for f in store_probe.findings
+                      if f.call not in unneeded]
     findings = [*source_probe.findings, *store_findings, *channel_findings(settings, store_probe)]
     print_findings(console, findings)
     print_channels(console, store_probe, settings)

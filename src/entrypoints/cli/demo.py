@@ -206,7 +206,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         listing = action.listing
         assert listing is not None
         selling = availability_words(listing.availability)
-        console.print(escape(f"  create {listing.sku}  {listing.name}  [{selling}] {listing_summary(listing)}"))
+        summary = listing_summary(listing, STOREFRONTS)
+        console.print(escape(f"  create {listing.sku}  {listing.name}  [{selling}] {summary}"))
     calls = len(sandbox.requests)
     report = sync_store(command, catalogue, store, uow, clock)
     console.print(_report_table([report], f"First sync: {len(sandbox.requests) - calls} BigCommerce API calls"))

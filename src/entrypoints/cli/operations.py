@@ -25,7 +25,7 @@ from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.documents import exception_document
-from bookbridge.entrypoints.presentation import plural, utc_time, where_words
+from bookbridge.entrypoints.presentation import instant_text, plural, utc_time, where_words
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -92,20 +92,23 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
-        store, storefronts = container.settings().store.name, [s.name for s in container.settings().storefronts]
+        settings = container.settings()
+        store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
+        # Every time on the page in one zone, as `exceptions list` shows it: the storefront's, or UTC (the store's).
+        zone = zones.get(item.storefront or "")
         console = screen()
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
-                             ("where", where_words(item.storefront, store, storefronts)),
+                             ("where", where_words(item.storefront, store, zones)),
                              ("field", item.field), ("message", item.message),
-                             ("seen", f"{plural(item.count, 'time')}, first {utc_time(item.first_seen)}, last "
-                                      f"{utc_time(item.last_seen)}")):
+                             ("seen", f"{plural(item.count, 'time')}, first {instant_text(item.first_seen, zone)}, "
+                                      f"last {instant_text(item.last_seen, zone)}")):
             console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
         for o in history:
             outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
-            console.print(f"  run {o.run_id} {utc_time(o.at)} {o.action} {escape(outcome)}")
+            console.print(f"  run {o.run_id} {instant_text(o.at, zone)} {o.action} {escape(outcome)}")
 
 
 @exceptions_app.command("resolve")

@@ -16,6 +16,7 @@ from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
+from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import instant_text, plural, where_words
@@ -43,7 +44,7 @@ def print_plan_json(console: Console, planned: PlannedSync) -> None:
     console.print_json(json.dumps(plan_document(planned), default=str))
 
 
-def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20,
+def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[StorefrontSettings], limit: int = 20,
                held: Sequence[HeldBackGroup] = ()) -> None:
     """The plan's counts and changes, the editions held back from every storefront (not in the store), and, from
     `held` (`application.held_back`), why editions are held back from some storefronts while listed on others:
@@ -65,7 +66,7 @@ def print_plan(console: Console, planned: PlannedSync, *, limit: int = 20,
             name = action.listing.name if action.listing else ""
             if action.kind is ActionKind.CREATE and action.listing is not None:  # what a person checks first
                 detail.add_row(action.kind.value, escape(sku), escape(name), "new product", "",
-                               escape(listing_summary(action.listing)))
+                               escape(listing_summary(action.listing, storefronts)))
                 continue
             changes = action.changes(planned.applied.get(action.key))
             if not changes:

@@ -56,7 +56,7 @@ def plan(
         else:
             groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
                                mapping=settings.mapping)
-            print_plan(console, planned, held=groups)
+            print_plan(console, planned, storefronts=settings.storefronts, held=groups)
 
 
 def sync(

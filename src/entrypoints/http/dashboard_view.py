@@ -102,7 +102,7 @@ class FlipTable:
     page: int
     pages: int
     total: int
-    held_back: str  # "2 flips of held-back editions not shown", or ""
+    held_back: str  # "2 changes of held-back editions not shown", or ""
 
 
 @dataclass

@@ -15,17 +15,24 @@ from examples import edition, storefront
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
 
 
-def test_a_new_product_reads_as_its_prices_per_currency_and_its_channels():
-    listing = build_edition_listing(edition(), storefront(), at=NOON)
+def test_a_new_product_reads_as_its_prices_per_currency_and_its_storefronts():
+    """The storefronts by name, as every message names them, with the channels they sell on (BigCommerce's word)."""
+    uk = storefront()
+    storefronts = (uk, storefront(name="us", channel_id=2, currency="USD"), storefront(name="jp", channel_id=3,
+                                                                                          currency="JPY"))
+    listing = build_edition_listing(edition(), uk, at=NOON)
     assert listing.price is not None
     usd = ListingPrice(currency="USD", price=Decimal("12.9900"), tax_inclusive=False, in_default_currency=False,
                        storefront="us")
     jpy = replace(usd, currency="JPY", price=Decimal("1500.0000"), storefront="jp")
     both = replace(listing, price=replace(listing.price, price=Decimal("9.9900")), extra_prices=(usd, jpy),
                    channels=(1, 2, 3))
-    assert listing_summary(both) == "£9.99, US$12.99, JP¥1,500, channels 1, 2, 3"
+    assert listing_summary(both, storefronts) == ("£9.99, US$12.99, JP¥1,500, storefronts 'uk', 'us' and 'jp' "
+                                                  "(channels 1, 2, 3)")
+    assert listing_summary(replace(both, extra_prices=(), channels=(1,)), storefronts) == (
+        "£9.99, storefront 'uk' (channel 1)")
     unsold = replace(listing, price=None, extra_prices=(), channels=())
-    assert listing_summary(unsold) == "no price, on no channel"
+    assert listing_summary(unsold, storefronts) == "no price, on no storefront"
 
 
 def test_a_value_inside_a_message():

@@ -102,10 +102,10 @@ def test_a_jobs_detail_lists_only_editions_in_the_store_and_counts_the_held_back
 
     ends = "price changes: £12.99 → £16.99 (storefront 'uk')"  # the reduced price's window closes
     assert detail([str(HARDBACK), str(PAPERBACK)]) == (
-        "campaign", f"{PAPERBACK} {ends}; {EBOOK} {ends}; 1 flip of a held-back edition not shown")
+        "campaign", f"{PAPERBACK} {ends}; {EBOOK} {ends}; 1 change of a held-back edition not shown")
     kind, words = detail([str(HARDBACK)], frozenset({(str(EBOOK), "uk")}))  # the store refused the ebook
-    assert (kind, words) == ("campaign", f"{PAPERBACK} {ends}; 2 flips of held-back editions not shown")
+    assert (kind, words) == ("campaign", f"{PAPERBACK} {ends}; 2 changes of held-back editions not shown")
     assert "held back (" not in words
     only_held = {"roseanna": family(held)}
     assert classify([str(HARDBACK)], midnight, KeyIndex(only_held), storefronts=[UK], mapping=MappingSettings(),
-                    now=now)[1] == "no change in the store (1 flip of a held-back edition not shown)"
+                    now=now)[1] == "no change in the store (1 change of a held-back edition not shown)"

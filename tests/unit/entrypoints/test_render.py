@@ -145,7 +145,7 @@ def test_a_narrow_terminal_wraps_a_plans_names_between_words():
                                                                                  text=text),)), storefront(), at=NOW)
     planned = PlannedSync(read=SourceRead(families=()), listings=(listing,),
                           plan=plan_changes("shop", [listing], applied), applied=applied, catalogue={})
-    out = _on_a_terminal(print_plan, planned)
+    out = _on_a_terminal(partial(print_plan, storefronts=(storefront(),)), planned)
     assert listing.sku in out and _words_whole(out, listing.name), out
     assert all(len(line) <= 80 and line.rstrip()[-1] in "│┃┓┘┩" for line in _table_lines(out)), out
 
