@@ -77,7 +77,7 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
     # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
     # the store): the header says which is which.
     assert held == ("Held back 1 edition from one storefront or more; 0 from all, so not in the store (a run's “held "
-                    "back”) 1 no price (storefront 'us')"), held
+                    "back”) 1 no consumer price (storefront 'us')"), held
 
 
 def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
