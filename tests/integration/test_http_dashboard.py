@@ -337,9 +337,15 @@ def test_sales_by_title_name_each_rows_format_in_json_and_csv(
     assert {(r["format"], r["format_name"]) for r in by_store["rows"]} == {(None, None)}  # a storefront has no format
     table = client.get("/api/sales.csv", params={"start": "2026-01-01"}, headers=auth).text
     rows = list(csv.DictReader(io.StringIO(table)))
-    assert table.splitlines()[0] == "group,label,currency,units,revenue,format"
-    assert sorted((r["label"], r["format"]) for r in rows) == [
-        ("Roseanna", "Hardback"), ("Roseanna", "eBook (EPUB)"), ("The Laughing Policeman", "Paperback")]
+    assert table.splitlines()[0] == "group,label,currency,units,revenue,format,format_name"
+    described = client.get("/openapi.json").json()["paths"]["/api/sales.csv"]["get"]["responses"]["200"]
+    assert described["description"] == table.splitlines()[0]  # the OpenAPI document says the header it sends
+    assert sorted((r["label"], r["format"], r["format_name"]) for r in rows) == [
+        ("Roseanna", "ebook-epub", "eBook (EPUB)"), ("Roseanna", "hardback", "Hardback"),
+        ("The Laughing Policeman", "paperback", "Paperback")]
+    # The velocity and the reprint signal name a format as the rows do: its code and its name.
+    assert {(f["format"], f["format_name"]) for f in document["formats"] + document["reprint"]} >= {
+        ("hardback", "Hardback"), ("ebook-epub", "eBook (EPUB)")}
 
 
 def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard_does(

@@ -17,8 +17,8 @@ from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.reconcile import release_drift
+from bookbridge.application.sales_report import CSV_COLUMNS, report_csv, report_document
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
-from bookbridge.application.sales_report import report_csv, report_document
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
@@ -179,7 +179,7 @@ def sales(state: State, start: Start = None, end: End = None, group_by: By = "ti
 
 
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                                              "description": "group,label,currency,units,revenue,format"}}
+                                              "description": ",".join(CSV_COLUMNS)}}  # the header row
 
 
 @router.get("/sales.csv", response_class=Response, responses=CSV,
