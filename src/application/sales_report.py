@@ -169,6 +169,11 @@ def report_document(report: SalesReport) -> dict[str, Any]:
     }
 
 
+# The report's days when none are given: `bookbridge sales report`, /api/sales and the dashboard's "by title" alike,
+# the reprint signal's window too, so that they compare. The days are the storefronts' local days.
+REPORT_DAYS = ReprintPolicy().window_days
+
+
 # The format last (the older columns stay put), as JSON names it: `format` the code, `format_name` the name.
 CSV_COLUMNS = ("group", "label", "currency", "units", "revenue", "format", "format_name")
 

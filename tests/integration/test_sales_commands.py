@@ -95,6 +95,7 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
                                           f"{day},{day},GBP,4,55.00,,"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
+    assert "by format (the storefronts' local days)" in table.output  # whose days: the heading says
     # By format, the label is the format's name, as the table shows it; the code stays the group.
     by_format = json.loads(run("sales", "report", "-c", str(config), "--by", "format", "--json").output)
     names = {r["group"]: r["label"] for r in by_format["rows"]}
