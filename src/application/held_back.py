@@ -4,7 +4,8 @@ not listed, for the dashboard's status header.
     held_back(families, storefronts, *, now, mapping=None) -> list[HeldBackGroup]
 
 An edition is held back on a storefront when its listing there is not listed: a blocking problem (grouped by the
-problem's code: "missing cover", "rights conflict", ...), no licence in the storefront's countries, or a
+problem's code, in its readiness message's words: "no approved front cover (SupportingResource 01)", "sales
+rights contradict each other", ...), no licence in a storefront's countries ("not licensed for sale"), or a
 lifecycle stage that is never listed ("withdrawn (out of print, PublishingStatus 07)"). An edition shows under
 each of its causes, and counts once per reason, however many storefronts share it.
 Those held back on every storefront are not in the store at all: a sync run counts them as "held back".
@@ -31,7 +32,7 @@ from bookbridge.domain.storefront import StorefrontSettings
 
 @dataclass(frozen=True)
 class HeldBackGroup:
-    reason: str  # in words: "missing cover", "not licensed in the storefront's countries", ...
+    reason: str  # in words: "no approved front cover (SupportingResource 01)", "not licensed for sale", ...
     editions: tuple[str, ...]  # ISBNs, sorted
     storefronts: tuple[str, ...]  # where, in configured order
     everywhere: tuple[str, ...] = ()  # of `editions`, those held back on every storefront: not in the store
@@ -67,9 +68,9 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
 
 def reasons(listing: StoreListing, edition: Edition) -> list[str]:
     """Why one storefront listing is not listed, in words that group: every cause, the main one first (not
-    licensed, then a blocking problem's code, not its message, which names the edition's own values), then the
-    lifecycle stage that keeps it out as well (`withdrawn (out of print, PublishingStatus 07)`), so that an
-    edition out of print and not licensed in the US shows under both."""
+    licensed, then a blocking problem in its code's words (`_CODE_WORDS`: its message less the edition's own
+    values), then the lifecycle stage that keeps it out as well (`withdrawn (out of print, PublishingStatus 07)`),
+    so that an edition out of print and not licensed in the US shows under both."""
     found = list(dict.fromkeys(_CODE_WORDS.get(p.code, p.code.replace("-", " "))
                                for p in listing.problems if p.blocking))
     if (listing.not_listed_reason or "").startswith("not licensed") and NOT_LICENSED not in found:
@@ -79,6 +80,21 @@ def reasons(listing: StoreListing, edition: Edition) -> list[str]:
     return found or [listing.not_listed_reason or "not listed"]
 
 
-NOT_LICENSED = "not licensed in the storefront's countries"
-# One reason, one name: a `not-licensed` problem and a listing's "not licensed ..." reason are the same reason.
-_CODE_WORDS = {"not-licensed": NOT_LICENSED}
+NOT_LICENSED = "not licensed for sale"
+# One reason, one set of words: each blocking problem's code in the words of its readiness message (what plan, sync,
+# check and the exceptions say), less the edition's own values (its currency, countries, bytes), so that editions
+# group. A `not-licensed` problem and a listing's "not licensed ..." reason are the same reason.
+_CODE_WORDS = {
+    "not-licensed": NOT_LICENSED,  # "not licensed for sale in US (ROWSalesRightsType 06)"
+    "missing-title": "no title",
+    "forthcoming-without-date": "forthcoming (PublishingStatus 02) with no publication date",
+    "missing-cover": "no approved front cover (SupportingResource 01)",
+    "cover-type": "front cover not JPEG, PNG or GIF",
+    "cover-too-large": "front cover larger than the store takes",
+    "missing-description": "no approved description (TextContent 03 or 02)",
+    "no-price": "no consumer price",  # "no consumer price in USD (storefront countries US)"
+    "no-current-price": "no consumer price in force now",
+    "price-tax-mismatch": "no price taxed as the storefront shows prices",  # tax-inclusive or -exclusive
+    "rights-conflict": "sales rights contradict each other",
+    "no-default-currency-price": "no price in the store's default currency",
+}

@@ -159,26 +159,34 @@ def report_document(report: SalesReport) -> dict[str, Any]:
         "rows": [{"group": r.group, "label": r.label, "format": r.format or None,
                   "format_name": format_label(r.format) if r.format else None, "currency": r.currency,
                   "units": r.units, "revenue": money_amount(r.revenue, r.currency)} for r in report.rows],
-        "formats": [{"format": v.format, "units": v.units, "units_per_week": rate_text(v.units_per_week)}
-                    for v in report.formats],
-        "reprint": [{"isbn": r.isbn, "title": r.title, "format": r.format, "units_in_window": r.units_in_window,
+        "formats": [{"format": v.format, "format_name": format_label(v.format), "units": v.units,
+                     "units_per_week": rate_text(v.units_per_week)} for v in report.formats],
+        "reprint": [{"isbn": r.isbn, "title": r.title, "format": r.format, "format_name": format_label(r.format),
+                     "units_in_window": r.units_in_window,
                      "units_per_week": rate_text(r.units_per_week), "stock": r.stock,
                      "weeks_of_cover": None if r.weeks_of_cover is None else rate_text(r.weeks_of_cover),
                      "reprint": r.reprint} for r in report.reprint],
     }
 
 
-CSV_COLUMNS = ("group", "label", "currency", "units", "revenue", "format")  # format last: the older columns stay put
+# The report's days when none are given: `bookbridge sales report`, /api/sales and the dashboard's "by title" alike,
+# the reprint signal's window too, so that they compare. The days are the storefronts' local days.
+REPORT_DAYS = ReprintPolicy().window_days
+
+
+# The format last (the older columns stay put), as JSON names it: `format` the code, `format_name` the name.
+CSV_COLUMNS = ("group", "label", "currency", "units", "revenue", "format", "format_name")
 
 
 def report_csv(report: SalesReport) -> str:
-    """The report's rows as CSV (header `group,label,currency,units,revenue,format`), for `--csv` and the HTTP
-    API; by title, `format` is the edition's format by name (`eBook (EPUB)`), else empty."""
+    """The report's rows as CSV (header `group,label,currency,units,revenue,format,format_name`), for `--csv` and
+    the HTTP API; by title, `format` is the edition's format code (`ebook-epub`) and `format_name` its name
+    (`eBook (EPUB)`), as in JSON; both empty in the other groupings."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in report.rows:
         writer.writerow((r.group, r.label, r.currency, r.units, money_amount(r.revenue, r.currency),
-                         format_label(r.format) if r.format else ""))
+                         r.format, format_label(r.format) if r.format else ""))
     return out.getvalue()
 

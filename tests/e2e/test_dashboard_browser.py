@@ -96,7 +96,7 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
         # The status header: last good sync, open exceptions, what is held back and why.
         assert "(2 hours ago)" in page.locator("#status-sync").inner_text()
         assert page.locator("#status-exceptions .big").inner_text() == "3"
-        assert "1 no price (storefront 'us')" in page.locator("#status-held-back").inner_text()
+        assert "1 no consumer price (storefront 'us')" in page.locator("#status-held-back").inner_text()
         page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 
         # Filters and search.

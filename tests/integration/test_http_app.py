@@ -193,8 +193,10 @@ def test_sales_report_as_json_and_csv(client: TestClient) -> None:
     assert table.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert sorted(rows, key=lambda r: r["group"]) == [
-        {"group": "uk", "label": "uk", "currency": "GBP", "units": "12", "revenue": "239.88", "format": ""},
-        {"group": "us", "label": "us", "currency": "USD", "units": "30", "revenue": "299.70", "format": ""}]
+        {"group": "uk", "label": "uk", "currency": "GBP", "units": "12", "revenue": "239.88", "format": "",
+         "format_name": ""},
+        {"group": "us", "label": "us", "currency": "USD", "units": "30", "revenue": "299.70", "format": "",
+         "format_name": ""}]
     backwards = client.get("/api/sales?start=2026-11-28&end=2026-09-01", headers=admin())  # either order
     assert backwards.status_code == 200
     assert (backwards.json()["start"], backwards.json()["end"]) == ("2026-09-01", "2026-11-28")

@@ -89,11 +89,13 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     formats = {r["group"]: (r["format"], r["format_name"]) for r in document["rows"]}
     assert formats[PB][0] in {"paperback", "hardback", "ebook-epub", "unknown"} and formats[PB][1], formats
     by_title = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").output)))
-    assert {r["group"]: r["format"] for r in by_title} == {isbn: name for isbn, (_, name) in formats.items()}
+    assert {r["group"]: (r["format"], r["format_name"]) for r in by_title} == formats  # as JSON names them
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
-    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format", f"{day},{day},GBP,4,55.00,"]
+    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format,format_name",
+                                          f"{day},{day},GBP,4,55.00,,"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
+    assert "by format (the storefronts' local days)" in table.output  # whose days: the heading says
     # By format, the label is the format's name, as the table shows it; the code stays the group.
     by_format = json.loads(run("sales", "report", "-c", str(config), "--by", "format", "--json").output)
     names = {r["group"]: r["label"] for r in by_format["rows"]}

@@ -16,7 +16,7 @@ from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import instant_text, plural, where_words
@@ -89,7 +89,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
     for group in held:
         if some := len(group.editions) - len(group.everywhere):
-            where = ", ".join(f"storefront {name!r}" for name in group.storefronts)
+            where = storefront_words(group.storefronts)  # `storefronts 'uk' and 'us'`, as every message says
             console.print(f"[yellow]held back on some storefronts[/yellow]: {plural(some, 'edition')} on "
                           f"{escape(where)}: {escape(group.reason)} (listed on the others)")
 

@@ -17,6 +17,7 @@ from bookbridge.application.money import money_text
 from bookbridge.application.orders import ImportReport, import_orders, read_from
 from bookbridge.application.sales_report import (
     GROUPINGS,
+    REPORT_DAYS,
     SalesReport,
     rate_text,
     report_csv,
@@ -44,7 +45,6 @@ from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
 IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
-DEFAULT_DAYS = 28
 
 orders_app = command_group("Store orders: import them into the sales ledger.")
 sales_app = command_group("Sales from imported orders: reports and exports.")
@@ -136,7 +136,7 @@ def _latest_day(container: Container) -> date:
 
 def _window(start: str | None, end: str | None, latest: date) -> tuple[date, date]:
     last = _day(end, "--to") if end else latest
-    first = _day(start, "--from") if start else last - timedelta(days=DEFAULT_DAYS - 1)
+    first = _day(start, "--from") if start else last - timedelta(days=REPORT_DAYS - 1)
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}")
     return first, last
@@ -154,7 +154,7 @@ def _day(text: str, option: str) -> date:
 def report_command(
     config: Path | None = ConfigOption,
     start: str | None = typer.Option(None, "--from", metavar="DAY",
-                                     help=f"first day, YYYY-MM-DD (default: {DEFAULT_DAYS} days "
+                                     help=f"first day, YYYY-MM-DD (default: {REPORT_DAYS} days "
                                      "before --to)"),
     end: str | None = typer.Option(None, "--to", metavar="DAY",
                                    help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
@@ -192,7 +192,8 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
     """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
     by_title = report.group_by == "title"
     titled = by_title or report.group_by == "work"
-    rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {report.group_by}")
+    rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {report.group_by} (the storefronts' "
+                      "local days)")
     columns = (("ISBN", "title", "format") if by_title else ("work", "title") if titled
                else (report.group_by,))
     for column in columns:

@@ -17,8 +17,8 @@ from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.reconcile import release_drift
+from bookbridge.application.sales_report import CSV_COLUMNS, REPORT_DAYS, report_csv, report_document
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
-from bookbridge.application.sales_report import report_csv, report_document
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
@@ -137,9 +137,6 @@ def upcoming(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> l
     return [Upcoming.of(job) for job in state.hooks.upcoming(limit=limit)]
 
 
-DEFAULT_DAYS = 28  # as `bookbridge sales report`
-
-
 EARLIEST, LATEST = date(1970, 1, 1), date(9999, 1, 1)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -158,12 +155,12 @@ def sales_report(state: AppState, start: date | None, end: date | None, group_by
     """The range's two ends may come in either order; dates outside EARLIEST..LATEST are brought inside."""
     latest = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])
     last = min(max(end or latest, EARLIEST), LATEST)
-    first = min(max(start, EARLIEST), LATEST) if start else max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
+    first = min(max(start, EARLIEST), LATEST) if start else max(last - timedelta(days=REPORT_DAYS - 1), EARLIEST)
     first, last = min(first, last), max(first, last)
     return state.sales(first, last, group_by)
 
 
-Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: {DEFAULT_DAYS} days before end); "
+Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: {REPORT_DAYS} days before end); "
                                                  "start and end may come in either order")]
 End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
                                                "own days: a sale's day is its storefront's local day); a day before "
@@ -179,7 +176,7 @@ def sales(state: State, start: Start = None, end: End = None, group_by: By = "ti
 
 
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                                              "description": "group,label,currency,units,revenue,format"}}
+                                              "description": ",".join(CSV_COLUMNS)}}  # the header row
 
 
 @router.get("/sales.csv", response_class=Response, responses=CSV,

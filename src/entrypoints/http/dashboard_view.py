@@ -10,20 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
-from bookbridge.application.sales_report import SalesReport
+from bookbridge.application.sales_report import REPORT_DAYS, SalesReport
 from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
-from bookbridge.domain.sales import ReprintPolicy, latest_sales_day
+from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
@@ -39,8 +39,7 @@ from bookbridge.entrypoints.presentation import (
 FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
 FLIPS_PER_PAGE = 10
 MAX_JOBS = 500  # the scheduler's jobs read per page: every flip a catalogue schedules ahead
-SALES_WEEKS = 12
-VELOCITY_DAYS = ReprintPolicy().window_days  # the formats' velocity: the reprint signal's own window
+SALES_WEEKS = 12  # the weekly charts and their totals
 KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
               ExceptionKind.STORE_REJECTION: "refused by the store",
               ExceptionKind.TRANSIENT_EXHAUSTED: "store unreachable", ExceptionKind.RIGHTS_CONFLICT: "rights conflict",
@@ -225,15 +224,18 @@ def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collec
 
 def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     end = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])  # as /api/sales
-    # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say.
+    # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say. Units by title,
+    # the formats and the reprint signal cover the report's own days (REPORT_DAYS), as `bookbridge sales report`
+    # and /api/sales do by default: one window for "by title" wherever it is shown, its dates named.
     start = end - timedelta(days=end.weekday(), weeks=SALES_WEEKS - 1)
+    recent_start = end - timedelta(days=REPORT_DAYS - 1)
     try:
-        by_title = state.sales(start, end, "title")
         by_week = state.sales(start, end, "week")
-        recent = state.sales(end - timedelta(days=VELOCITY_DAYS - 1), end, "format")
+        by_title = state.sales(recent_start, end, "title")  # its formats and reprint signal: the same days
     except Exception as exc:
         return {"note": f"The sales report failed ({type(exc).__name__}).", "charts": [], "revenue": []}
-    span, window = plural(SALES_WEEKS, "week"), plural(VELOCITY_DAYS, "day")
+    span = plural(SALES_WEEKS, "week")
+    window = f"last {plural(REPORT_DAYS, 'day')}, {_day(recent_start)} to {_day(end)}"
 
     def named(isbn: str, label: str) -> str:
         edition = editions.get(isbn)
@@ -257,17 +259,18 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
                       title=f"Revenue per week in {currency}, from Monday (last {span})",
                       chart_id=f"revenue-{currency}")
           for currency, per in sorted(revenue_by_week.items())),
-        bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15], title=f"Units by title (last {span})",
+        bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15], title=f"Units by title ({window})",
                   unit=("unit", "units"), chart_id="units-by-title"),
-        bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(recent)],
-                  title=f"Fastest-moving formats (last {window})", unit="units/week", chart_id="formats"),
-        bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in recent.reprint
+        bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(by_title)],
+                  title=f"Fastest-moving formats ({window})", unit="units/week", chart_id="formats"),
+        bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in by_title.reprint
                    if r.reprint and r.weeks_of_cover is not None][:10],
-                  title=f"Reprint signal: weeks of cover left (sales of the last {window})",
+                  title=f"Reprint signal: weeks of cover left (sales of the {window})",
                   unit=("week", "weeks"), chart_id="reprint"),
     ]
-    revenue = [money_text(amount, currency) for currency, amount in sorted(by_title.revenue().items())]
-    return {"note": "", "charts": charts, "revenue": revenue, "units": by_title.units, "span": span}
+    revenue = [money_text(amount, currency) for currency, amount in sorted(by_week.revenue().items())]
+    return {"note": "", "charts": charts, "revenue": revenue, "units": by_week.units, "span": span,
+            "dates": f"{_day(start)} to {_day(end)}"}
 
 
 @dataclass(frozen=True)
@@ -282,5 +285,9 @@ def _formats(report: SalesReport) -> list[_Format]:
 
 def _week(monday: str) -> str:
     """A week by its Monday: "4 May"."""
-    day = datetime.fromisoformat(monday)
+    return _day(datetime.fromisoformat(monday))
+
+
+def _day(day: date) -> str:
+    """A day as the charts name it: "4 May"."""
     return f"{day.day} {day:%b}"

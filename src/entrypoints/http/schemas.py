@@ -155,7 +155,8 @@ class SalesRow(BaseModel):
 
 
 class FormatVelocity(BaseModel):
-    format: str
+    format: str  # the format's code ("hardback"), as a row's `format`
+    format_name: str  # the format as people read it ("Hardback"); a code bookbridge does not know as it is
     units: int
     units_per_week: str  # one decimal ("28.0"): application.sales_report.rate_text
 
@@ -163,7 +164,8 @@ class FormatVelocity(BaseModel):
 class ReprintSignal(BaseModel):
     isbn: str
     title: str
-    format: str
+    format: str  # the format's code ("paperback")
+    format_name: str  # the format as people read it ("Paperback")
     units_in_window: int
     units_per_week: str  # one decimal ("7.5"), as `formats` has it
     stock: int | None

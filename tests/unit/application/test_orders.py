@@ -221,8 +221,11 @@ def test_the_report_groups_titles_with_their_names_and_gives_the_reprint_signal(
     assert (document["rows"][0]["format"], document["rows"][0]["format_name"]) == (edition.format.value,
                                                                                   edition.format.label)
     assert report_csv(report).splitlines()[:2] == [
-        "group,label,currency,units,revenue,format",
-        f"{edition.isbn},{edition.display_title},GBP,42,420.00,{edition.format.label}"]
+        "group,label,currency,units,revenue,format,format_name",
+        f"{edition.isbn},{edition.display_title},GBP,42,420.00,{edition.format.value},{edition.format.label}"]
+    # A format is its code and its name alike in `rows`, `formats` and `reprint`.
+    assert {(d["format"], d["format_name"]) for d in (document["formats"][0], document["reprint"][0])} == {
+        (edition.format.value, edition.format.label)}
     # One name and one rule for units a week and weeks of cover, in `formats` and `reprint` alike.
     assert document["formats"][0]["units_per_week"] == "10.5"
     assert {k: document["reprint"][0][k] for k in ("units_per_week", "weeks_of_cover")} == {
