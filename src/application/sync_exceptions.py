@@ -12,6 +12,7 @@ from datetime import datetime
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.ports import ActionOutcome, Clock, ExceptionKind, SourceRead, SourceUnreadable, UnitOfWork
 from bookbridge.domain.problems import Problem
+from bookbridge.domain.storefront import storefront_words
 
 logger = logging.getLogger("bookbridge.application.sync")
 # Kept per edition and storefront from the listings of each sync; an unmapped subject never holds a title back.
@@ -130,7 +131,8 @@ def record_readiness(
                         at=clock.now(),
                     )
                     if item.count == 1:  # on a storefront, or on the store itself (a subject without a category)
-                        shown = f"store {storefront!r}" if storefront == listing.storefront else storefront
+                        shown = (f"store {storefront!r}" if storefront == listing.storefront
+                                 else storefront_words(storefront))
                         report.exceptions_opened.append(f"{item.kind}: {isbn} on {shown}: {item.message}")
             for isbn in map(str, listing.isbns):
                 for storefront in dict.fromkeys((*storefronts, listing.storefront)):  # the store's: unmapped subjects

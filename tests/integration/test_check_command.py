@@ -102,8 +102,8 @@ def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(co
     assert "US storefront" in out and "Old shop" in out  # every channel, to map storefronts with
     assert "Catalogue: 3 title families, 6 editions read" in out and "Per storefront" in out
     # Every reason not to list is "held back", named as the glossary does, in the listing rules' order.
-    assert re.search(r"┃ listed ┃ held back: not licensed ┃ held back: a problem ┃ held back: not announced or "
-                     r"withdrawn ┃", out), out
+    assert re.search(r"┃ listed ┃ held back: not licensed ┃ held back: a problem ┃ held back: not yet announced "
+                     r"or withdrawn ┃", out), out
     # Nothing was written: only reads reached the store, and no state database was made.
     assert {r.method for r in store.requests} == {"GET"} and not store.state.products
     assert not (tmp_path / "state.db").exists()

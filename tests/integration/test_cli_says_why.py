@@ -68,8 +68,8 @@ def test_check_strict_names_the_check_that_failed_with_its_counts(tmp_path):
     strict = run("check", "--strict", "-c", str(config))
     assert strict.exit_code == 1, strict.output
     assert strict.output.rstrip().splitlines()[-1] == (
-        f"some checks failed: --strict: a blocking problem would hold editions back: {held.group(1)} on us (see "
-        "Problems by code)"), strict.output
+        f"some checks failed: --strict: a blocking problem would hold editions back: {held.group(1)} on "
+        "storefront 'us' (see Problems by code)"), strict.output
 
 
 @pytest.mark.parametrize(("args", "option", "value"), [

@@ -219,7 +219,8 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     titles = text(section(page, "chart-units-by-title", "figure"))
     # By title over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
     # 60 days ago, are in the weekly charts, not here), its dates named.
-    assert titles == ("Units by title (last 28 days, 4 Apr to 1 May) Roseanna · Hardback 8 units "
+    assert titles == ("Units by title, all currencies (last 28 days, 4 Apr to 1 May) Roseanna · Hardback 8 "
+                      "units "
                       "The Laughing Policeman · Paperback 1 unit"), titles  # whole titles, no internal ids
     assert "work-" not in page and "…" not in titles
     api = client.get("/api/sales", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()

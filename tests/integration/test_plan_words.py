@@ -66,3 +66,12 @@ def test_plan_says_why_editions_are_held_back_on_some_storefronts_only(tmp_path)
     fixed = CONFIG.replace('default_currency = false\n', 'default_currency = false\ntax_inclusive = false\n')
     again = run("plan", "-c", str(write_config(tmp_path, fixed)))
     assert "no price taxed" not in again.output, again.output
+
+
+def test_sync_names_the_storefront_of_each_exception_it_opens(tmp_path):
+    """`on storefront 'us'`, never a bare `on us`, which reads as a word (docs/glossary.md)."""
+    result = run("sync", "-c", str(write_config(tmp_path, CONFIG)))
+    opened = [line for line in result.output.splitlines() if line.startswith("exception ")]
+    assert opened, result.output
+    assert all(" on storefront 'uk': " in line or " on storefront 'us': " in line or " on store 'shop': " in line
+               for line in opened), opened

@@ -22,6 +22,7 @@ from rich.markup import escape
 
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
+from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
@@ -177,11 +178,13 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
     if report.unmapped_subjects:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
             f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
-    table = WholeTable(title="Per storefront: where each edition stands")
+    table = WholeTable(title="Per storefront: where each edition stands",
+                       caption="each edition counted once, under its first cause (the licence, then a problem, then "
+                               "its stage), so that the columns add up; the dashboard lists every cause")
     table.add_column("storefront")
     # In the listing rules' order, so that they add up; every reason not to list is "held back" (the glossary).
     for column in ("editions", "listed", "held back: not licensed", "held back: a problem",
-                   "held back: not announced or withdrawn"):
+                   "held back: not yet announced or withdrawn"):
         table.add_column(column, justify="right")
     for s in report.storefronts:
         table.add_row(escape(s.storefront), str(s.editions), str(s.listed), str(s.not_licensed), str(s.blocked),
@@ -246,7 +249,8 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     print_readiness(console, report)
     if strict and (blocked := [s for s in report.storefronts if s.blocked]):
         failed.append("--strict: a blocking problem would hold editions back: "
-                      + ", ".join(f"{s.blocked} on {s.storefront}" for s in blocked) + " (see Problems by code)")
+                      + ", ".join(f"{s.blocked} on {storefront_words(s.storefront)}" for s in blocked)
+                      + " (see Problems by code)")
     return failed
 
 

@@ -154,8 +154,8 @@ def _day(text: str, option: str) -> date:
 def report_command(
     config: Path | None = ConfigOption,
     start: str | None = typer.Option(None, "--from", metavar="DAY",
-                                     help=f"first day, YYYY-MM-DD (default: {REPORT_DAYS} days "
-                                     "before --to)"),
+                                     help=f"first day, YYYY-MM-DD (default: the {REPORT_DAYS} days "
+                                     "ending on --to)"),
     end: str | None = typer.Option(None, "--to", metavar="DAY",
                                    help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
     by: str = typer.Option("title", "--by", metavar="GROUPING", help=f"group by {'|'.join(GROUPINGS)}"),

@@ -160,7 +160,8 @@ def sales_report(state: AppState, start: date | None, end: date | None, group_by
     return state.sales(first, last, group_by)
 
 
-Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: {REPORT_DAYS} days before end); "
+Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: the {REPORT_DAYS} days ending on "
+                                                 "end); "
                                                  "start and end may come in either order")]
 End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
                                                "own days: a sale's day is its storefront's local day); a day before "

@@ -259,8 +259,9 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
                       title=f"Revenue per week in {currency}, from Monday (last {span})",
                       chart_id=f"revenue-{currency}")
           for currency, per in sorted(revenue_by_week.items())),
-        bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15], title=f"Units by title ({window})",
-                  unit=("unit", "units"), chart_id="units-by-title"),
+        bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15],
+                  title=f"Units by title, all currencies ({window})", unit=("unit", "units"),
+                  chart_id="units-by-title"),
         bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(by_title)],
                   title=f"Fastest-moving formats ({window})", unit="units/week", chart_id="formats"),
         bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in by_title.reprint

@@ -22,3 +22,9 @@ def test_help_names_what_each_option_takes_without_a_type_placeholder(command):
     assert result.exit_code == 0, result.output
     placeholders = re.findall(r"<[\w\[\], |.]+>", result.output)
     assert not placeholders, f"{' '.join(command)} --help shows {placeholders}:\n{result.output}"
+
+
+def test_the_sales_reports_default_window_is_said_as_it_is():
+    """The default is the 28 days ending on --to (--to among them), not 28 days before it."""
+    text = " ".join(run("sales", "report", "--help").output.split())
+    assert "the 28 days ending on --to" in text and "days before --to" not in text, text
