@@ -47,6 +47,7 @@ from bookbridge.domain.ports import (
 )
 from bookbridge.domain.ports.scheduling import HeldLease, OpenLease
 from bookbridge.entrypoints.plugins import PluginFailure, collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.presentation import where_words
 from bookbridge.entrypoints.secrets import configured_redactor
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, load_settings
 from bookbridge.plugin import AdapterContext, AdapterKind, AdapterRegistry
@@ -165,8 +166,10 @@ def build_notifier(registry: AdapterRegistry, name: str, queue: AdapterSettings,
 
 
 def build_unit_of_work(engine: Engine, clock: Clock, settings: Settings) -> SqlAlchemyUnitOfWork:
+    storefronts = [s.name for s in settings.storefronts]
     return SqlAlchemyUnitOfWork(make_session_factory(engine), clock=clock, notify=notify_targets(settings),
-                                redact=configured_redactor(settings))
+                                redact=configured_redactor(settings),
+                                where=lambda key: where_words(key, settings.store.name, storefronts))
 
 
 def build_command(settings: Settings, *, full: bool = False) -> SyncStore:

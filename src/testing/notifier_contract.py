@@ -29,6 +29,7 @@ def message(message_id: int = 41, *, target: str = "contract", event: str = "exc
     payload: dict[str, Any] = {
         "event": event,
         "exception": {"id": 7, "kind": "store-rejection", "isbn": "9780007232833", "storefront": "uk",
+                      "where": "storefront 'uk'",
                       "message": "price must be > 0", "field": "price", "count": 1,
                       "first_seen": AT.isoformat(), "last_seen": AT.isoformat()},
     }

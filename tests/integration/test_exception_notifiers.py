@@ -27,11 +27,13 @@ from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, m
 from bookbridge.adapters.persistence.mapping import exception_payload
 from bookbridge.adapters.queues import plugin as queues_plugin
 from bookbridge.adapters.queues.options import AmqpOptions
-from bookbridge.adapters.queues.webhook import SIGNATURE_HEADER, WebhookNotifier, create_webhook_notifier
+from bookbridge.adapters.queues.webhook import SIGNATURE_HEADER, WebhookNotifier, create_webhook_notifier, slack_text
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.domain.ports import DeliveryError, ExceptionKind, FixedClock, OutboxMessage, SyncException
 from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.container import build_unit_of_work
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import Settings
 from bookbridge.plugin import ENTRY_POINT_GROUP, AdapterKind
 from bookbridge.testing import context, registry_of
 from receivers import SECRET_PATH, Receiver, receiving
@@ -63,9 +65,10 @@ def rejection(**changes: Any) -> SyncException:
     return SyncException(**(values | changes))
 
 
-def message_for(item: SyncException, event: str = "exception.opened", target: str = "webhook") -> OutboxMessage:
-    return OutboxMessage(id=41, target=target, payload=exception_payload(item, event), created=NOW, attempts=0,
-                         next_attempt_at=NOW)
+def message_for(item: SyncException, event: str = "exception.opened", target: str = "webhook",
+                where: str | None = None) -> OutboxMessage:
+    return OutboxMessage(id=41, target=target, payload=exception_payload(item, event, where=where), created=NOW,
+                         attempts=0, next_attempt_at=NOW)
 
 
 def free_port() -> int:
@@ -80,17 +83,19 @@ def free_port() -> int:
 def test_the_webhook_posts_slack_text_the_structured_exception_and_a_signature(receiver: Receiver) -> None:
     hook = WebhookNotifier("webhook", receiver.url, headers={"X-Team": "catalogue"}, secret=b"shared")
     try:
-        hook.deliver(message_for(rejection(count=3)))
+        hook.deliver(message_for(rejection(count=3), where="storefront 'uk'"))
     finally:
         hook.close()
     [post] = receiver.posts
     assert post.path == SECRET_PATH
     document = post.json
-    assert document["text"] == (f":rotating_light: store-rejection on uk for {ISBN}: price must be &gt; 0 &amp; "
-                                "&lt; 10000 (price), seen 3 times")
+    # The place in words, never a bare name that reads as a word (docs/glossary.md).
+    assert document["text"] == (f":rotating_light: store-rejection on storefront 'uk' for {ISBN}: price must be "
+                                "&gt; 0 &amp; &lt; 10000 (price), seen 3 times")
     assert document["event"] == "exception.opened"
     assert document["exception"] == {
-        "id": 7, "kind": "store-rejection", "isbn": ISBN, "storefront": "uk", "message": "price must be > 0 & < 10000",
+        "id": 7, "kind": "store-rejection", "isbn": ISBN, "storefront": "uk", "where": "storefront 'uk'",
+        "message": "price must be > 0 & < 10000",
         "field": "price", "count": 3, "first_seen": NOW.isoformat(), "last_seen": NOW.isoformat(),
         "resolved_at": None, "resolution": None,
     }
@@ -382,3 +387,29 @@ def test_amqp_end_to_end_from_the_unit_of_work_exactly_once(consumer: Consumer, 
     assert method.routing_key == "bookbridge.exception.rights-conflict"
     assert json.loads(body)["exception"]["storefront"] == "us"
     assert consumer.empty()
+
+
+def test_the_service_words_each_exceptions_place_for_the_outbox(tmp_path: Path) -> None:
+    """The unit of work the composition root builds names a storefront as `storefront 'uk'` and the store as
+    `store 'shop'` in each outbox message, as /api/exceptions' `where` does; the raw key stays in `storefront`."""
+    settings = Settings.model_validate({
+        "database_url": f"sqlite:///{tmp_path / 'state.db'}",
+        "store": {"kind": "memory", "name": "shop"},
+        "storefronts": [{"name": "uk", "channel_id": 1, "countries": ["GB"], "currency": "GBP"}],
+        "exception_queues": [{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}],
+    })
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    uow = build_unit_of_work(engine, FixedClock(NOW), settings)
+    with uow:
+        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ISBN, storefront="uk", field="price",
+                              message="price must be > 0", at=NOW)
+        uow.exceptions.report(ExceptionKind.UNMAPPED_SUBJECT, isbn=ISBN, storefront="shop", field="Subject",
+                              message="no category for THEMA XY", at=NOW)
+        uow.commit()
+    with uow:
+        payloads = [m.payload["exception"] for m in uow.outbox.due(at=NOW, limit=10)]
+    engine.dispose()
+    assert [(p["storefront"], p["where"]) for p in payloads] == [("uk", "storefront 'uk'"), ("shop", "store 'shop'")]
+    assert [slack_text({"event": "exception.opened", "exception": p}).split(" for ")[0] for p in payloads] == [
+        ":rotating_light: store-rejection on storefront 'uk'", ":rotating_light: unmapped-subject on store 'shop'"]

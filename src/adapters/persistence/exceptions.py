@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
-from bookbridge.adapters.persistence.mapping import exception_from_row, exception_payload
+from bookbridge.adapters.persistence.mapping import exception_from_row, exception_payload, place_as_it_is
 from bookbridge.adapters.persistence.outbox import SqlAlchemyOutbox
 from bookbridge.adapters.persistence.tables import ExceptionRow
 from bookbridge.domain.ports import ExceptionKind, ExceptionQueue, SyncException
@@ -25,10 +25,11 @@ AUTO_RESOLUTION = "resolved by a later successful sync"  # the in-memory queue's
 
 
 class SqlAlchemyExceptionQueue(ExceptionQueue):
-    def __init__(self, session: Session, *, notify: Sequence[str] = (), redact: Callable[[str], str] = NO_SECRETS
-                 ) -> None:
+    def __init__(self, session: Session, *, notify: Sequence[str] = (), redact: Callable[[str], str] = NO_SECRETS,
+                 where: Callable[[str | None], str | None] = place_as_it_is) -> None:
         self._session = session
         self._redact = redact
+        self._where = where  # an exception's place in words, for the outbox messages
         self._outbox = SqlAlchemyOutbox(session)
         self._notify = tuple(notify)
 
@@ -126,4 +127,4 @@ class SqlAlchemyExceptionQueue(ExceptionQueue):
 
     def _announce(self, item: SyncException, event: str, at: datetime) -> None:
         for target in self._notify:
-            self._outbox.add(target, exception_payload(item, event), at=at)
+            self._outbox.add(target, exception_payload(item, event, where=self._where(item.storefront)), at=at)

@@ -184,8 +184,13 @@ def exception_from_row(row: ExceptionRow) -> SyncException:
     )
 
 
-def exception_payload(item: SyncException, event: str) -> dict[str, Any]:
-    """The outbox message for an exception: what a webhook receiver needs to show and link it."""
+def place_as_it_is(key: str | None) -> str | None:
+    return key
+
+
+def exception_payload(item: SyncException, event: str, *, where: str | None = None) -> dict[str, Any]:
+    """The outbox message for an exception: what a webhook receiver needs to show and link it. `where`: its place
+    in words (`storefront 'uk'`, `store 'shop'`), as /api/exceptions says it; `storefront` is the raw key."""
     return {
         "event": event,
         "exception": {
@@ -193,6 +198,7 @@ def exception_payload(item: SyncException, event: str) -> dict[str, Any]:
             "kind": str(item.kind),
             "isbn": item.isbn,
             "storefront": item.storefront,
+            "where": where if where is not None else item.storefront,
             "message": item.message,
             "field": item.field,
             "count": item.count,

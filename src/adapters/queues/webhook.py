@@ -100,9 +100,10 @@ def sign(secret: bytes, body: bytes) -> str:
 
 
 def slack_text(payload: Mapping[str, Any]) -> str:
-    """One line a person can act on, e.g. ':rotating_light: store-rejection on uk for 978…: price < 0 (price)'."""
+    """One line a person can act on, e.g. ":rotating_light: store-rejection on storefront 'uk' for 978…: price < 0
+    (price)": the place as the payload words it (`where`), else its raw key."""
     item = payload.get("exception") or {}
-    where = (f"{item.get('kind', 'exception')} on {item.get('storefront') or 'no storefront'} "
+    where = (f"{item.get('kind', 'exception')} on {item.get('where') or item.get('storefront') or 'no place'} "
              f"for {item.get('isbn') or 'no ISBN'}")
     if payload.get("event") == "exception.resolved":
         text = f":white_check_mark: resolved {where}: {item.get('resolution') or 'resolved'}"
