@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -25,7 +29,8 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
             "sections": [s.value for s in action.sections],
             "reason": action.reason or None,
             "product_id": action.found.product_id if action.found else None,
-            "changes": [{"section": c.section.value, "field": c.field, "before": c.before, "after": c.after}
+            "changes": [{"section": c.section.value, "field": c.field, "before": as_ours(c.before, c.after),
+                         "after": c.after}
                         for c in action.changes(before)] if action.kind is not ActionKind.CREATE else [],
         })
     held: list[dict[str, Any]] = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason}
@@ -44,5 +49,31 @@ def exception_document(item: SyncException, store: str, zones: Mapping[str, str]
     return {"id": item.id, "kind": item.kind.value, "isbn": item.isbn, "store": store,
             "storefront": item.storefront if item.storefront in zones else None,
             "where": where_words(item.storefront, store, zones), "field": item.field, "message": item.message,
-            "count": item.count, "first_seen": item.first_seen.isoformat(), "last_seen": item.last_seen.isoformat(),
-            "resolved_at": item.resolved_at.isoformat() if item.resolved_at else None, "resolution": item.resolution}
+            "count": item.count, "first_seen": json_instant(item.first_seen), "last_seen": json_instant(item.last_seen),
+            "resolved_at": json_instant(item.resolved_at) if item.resolved_at else None, "resolution": item.resolution}
+
+
+def json_instant(at: datetime) -> str:
+    """An instant in JSON as the HTTP API's models write it (pydantic): UTC, ending in Z."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+AMOUNTS = frozenset({"price", "sale_price", "retail_price", "cost_price"})
+
+
+def as_ours(theirs: Any, ours: Any) -> Any:
+    """A price the store reported (numbers, no currency: `{"price": 1.5}`) in the form of ours beside it: the
+    currency named, each amount a decimal string with the currency's minor units (docs/glossary.md, Money).
+    Anything else as it is."""
+    if not (isinstance(theirs, Mapping) and isinstance(ours, Mapping)) or "currency" in theirs:
+        return theirs
+    currency = ours.get("currency")
+    if not isinstance(currency, str):
+        return theirs
+    said: dict[str, Any] = {"currency": currency}
+    for key, value in theirs.items():
+        said[key] = value
+        if key in AMOUNTS and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            with suppress(InvalidOperation):  # not a number: shown as the store gave it
+                said[key] = money_amount(Decimal(str(value)), currency)
+    return said

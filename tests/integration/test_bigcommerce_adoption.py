@@ -62,6 +62,10 @@ def test_plan_shows_adopt_and_sync_adopts_in_place_then_the_next_sync_writes_not
     adopted = [a for a in document["actions"] if a["action"] == "adopt"]
     assert sorted(a["product_id"] for a in adopted) == sorted(ours.values())
     assert all(any(c["field"] == "name" for c in a["changes"]) for a in adopted)
+    # The store's price in the form of ours: its currency named, amounts as strings with its minor units.
+    prices = [c for a in adopted for c in a["changes"] if c["field"] == "price"]
+    assert prices and all(c["before"]["currency"] == c["after"]["currency"] == "GBP" for c in prices), prices
+    assert all(c["before"]["price"] == "1.00" for c in prices), prices
     assert document["counts"]["adopt"] == 3 and document["counts"]["create"] == len(listings) - 3
     report = sync_store(COMMAND, source, store, uow, clock)
     assert report.ok and (report.adopted, report.created) == (3, len(listings) - 3), report

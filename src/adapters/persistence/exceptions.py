@@ -90,7 +90,7 @@ class SqlAlchemyExceptionQueue(ExceptionQueue):
         )
         if kinds is not None:
             query = query.where(ExceptionRow.kind.in_([str(k) for k in kinds]))
-        with translated(f"exceptions for {isbn} on {storefront}"):
+        with translated(f"exceptions for {isbn} on {storefront!r}"):
             rows = self._session.scalars(query.order_by(ExceptionRow.id)).all()
             for row in rows:
                 row.resolved_at, row.resolution = at, AUTO_RESOLUTION

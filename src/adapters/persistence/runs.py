@@ -55,7 +55,7 @@ class SqlAlchemyRunLog(RunLog):
 
     def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
         row = SyncRunRow(storefront=storefront, started=at, counts={}, outcome=RUNNING)
-        with translated(f"sync run of storefront {storefront!r}"):
+        with translated(f"sync run of store {storefront!r}"):  # a run is per store
             self._session.add(row)
             self._session.flush()
         return run_from_row(row)

@@ -125,10 +125,10 @@ def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
-    Regular runs, launches and campaign flips, each in its storefront's time zone. A launch and a campaign flip
-    are both a precise job at an instant, with the id launch:{store}:{instant} (the scheduler's job store keeps
-    jobs by their ids, so the id stays the same for both); the kind says which: launch when a listing's sale
-    status changes then, campaign when only a price does.
+    Regular runs, launches and campaign flips: each job's next run in UTC, and in each storefront's time zone,
+    naming it. A launch and a campaign flip are both a precise job at an instant, with the id
+    launch:{store}:{instant} (the scheduler's job store keeps jobs by their ids, so the id stays the same for
+    both); the kind says which: launch when a listing's sale status changes then, campaign when only a price does.
     """
     with running(config, need_storefronts=False) as container:
         store = container.settings().store.name  # the order import's too: there is one store
