@@ -103,7 +103,7 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
         page.get_by_label("Kind").select_option("store-rejection")
         page.get_by_role("button", name="Filter").click()
         rows = page.locator("#exceptions-table tbody tr")
-        assert rows.count() == 1 and "Roseanna · Hardback" in rows.first.inner_text()
+        assert rows.count() == 1 and "Roseanna (Hardback)" in rows.first.inner_text()
         page.get_by_role("link", name="Clear").click()
         page.get_by_label("ISBN or title").fill("smoke")
         page.get_by_role("button", name="Filter").click()

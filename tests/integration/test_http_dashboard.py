@@ -145,14 +145,14 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
     listed = {row[0]: row for row in rows(section(page, "exceptions-table"))}
     assert len(listed) == 3
     rejected = next(row for row in listed.values() if row[1] == "refused by the store")
-    assert rejected[2] == f"Roseanna · Hardback {HARDBACK}" and rejected[3] == "storefront 'uk'", rejected
+    assert rejected[2] == f"Roseanna (Hardback) {HARDBACK}" and rejected[3] == "storefront 'uk'", rejected
     assert f'href="https://store-{STORE_HASH}.mybigcommerce.com/manage/products/edit/77"' in page
     assert page.count("mybigcommerce.com") == 1  # only the edition whose product id is known
     source = next(row for row in listed.values() if row[1] == "source error")
     assert source[2] == "—" and source[4] == "—"  # no ISBN, no field: said, not blank
     by_kind = rows(section(client.get("/dashboard", params={"kind": "blocking-readiness"}).text,
                            "exceptions-table"))
-    assert [row[2] for row in by_kind] == [f"The Man Who Went Up in Smoke · Hardback {HELD}"]
+    assert [row[2] for row in by_kind] == [f"The Man Who Went Up in Smoke (Hardback) {HELD}"]
     on_uk = client.get("/dashboard", params={"storefront": "uk", "kind": ""}).text
     assert [row[3] for row in rows(section(on_uk, "exceptions-table"))] == ["storefront 'uk'"]
     assert "1 of 3 open exceptions" in on_uk
@@ -219,9 +219,9 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     titles = text(section(page, "chart-units-by-title", "figure"))
     # By title over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
     # 60 days ago, are in the weekly charts, not here), its dates named.
-    assert titles == ("Units by title, all currencies (last 28 days, 4 Apr to 1 May) Roseanna · Hardback 8 "
+    assert titles == ("Units by title, all currencies (last 28 days, 4 Apr to 1 May) Roseanna (Hardback) 8 "
                       "units "
-                      "The Laughing Policeman · Paperback 1 unit"), titles  # whole titles, no internal ids
+                      "The Laughing Policeman (Paperback) 1 unit"), titles  # whole titles, no internal ids
     assert "work-" not in page and "…" not in titles
     api = client.get("/api/sales", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     assert (api["start"], api["end"]) == ("2026-04-04", "2026-05-01")
@@ -239,12 +239,11 @@ def test_format_velocity_and_reprint_share_one_labelled_window(
     # Over the last 28 days: 4 hardback sales of 2 (2/week) and 1 paperback (0.25/week, one decimal as everywhere:
     # 0.3); the ebook sold 60 days ago, outside the window the reprint signal uses, so it is not among the
     # fastest-moving formats.
-    assert formats == ("Fastest-moving formats (last 28 days, 4 Apr to 1 May) Hardback 2 units/week Paperback 0.3 "
-                       "units/week")
+    assert formats == ("Fastest-moving formats (last 28 days, 4 Apr to 1 May) Hardback 2 units a week Paperback "
+                       "0.3 units a week")  # as the CLI says it
     reprint = text(section(page, "chart-reprint", "figure"))
-    assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days, 4 Apr to 1 May) Roseanna · "
-                       "Hardback "
-                       "1 week"), reprint  # 2 in stock, 2 sold a week
+    assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days, 4 Apr to 1 May) Roseanna "
+                       "(Hardback) 1 week"), reprint  # 2 in stock, 2 sold a week
     assert "1 units" not in page
 
 

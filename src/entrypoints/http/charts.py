@@ -33,7 +33,7 @@ def _bars(values: Sequence[tuple[str, float]], words: Sequence[str]) -> tuple[Ba
 
 def bar_chart(bars: Sequence[tuple[str, float]], *, title: str, unit: str | tuple[str, str] = "",
               chart_id: str) -> Chart:
-    """Bars in the order given. `unit` is one word for every value ("units/week"), or its singular and plural
+    """Bars in the order given. `unit` is one word for every value ("units a week"), or its singular and plural
     (("unit", "units"))."""
     words = [plural(value, *unit) if isinstance(unit, tuple) else f"{value:g}{(' ' + unit) if unit else ''}"
              for _, value in bars]

@@ -116,7 +116,8 @@ class Status:
 
 
 def edition_name(edition: Edition) -> str:
-    return f"{edition.display_title} · {edition.format.label}"
+    """An edition as the CLI, the upcoming flips and the store's product names write it: `Roseanna (Hardback)`."""
+    return f"{edition.display_title} ({edition.format.label})"
 
 
 def gather(state: AppState, filters: Filters) -> dict[str, Any]:
@@ -263,7 +264,7 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
                   title=f"Units by title, all currencies ({window})", unit=("unit", "units"),
                   chart_id="units-by-title"),
         bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(by_title)],
-                  title=f"Fastest-moving formats ({window})", unit="units/week", chart_id="formats"),
+                  title=f"Fastest-moving formats ({window})", unit="units a week", chart_id="formats"),
         bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in by_title.reprint
                    if r.reprint and r.weeks_of_cover is not None][:10],
                   title=f"Reprint signal: weeks of cover left (sales of the {window})",
