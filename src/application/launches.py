@@ -47,7 +47,7 @@ def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
         return "launch", f"{plural(len(keys), 'listing')} change"
     listed, held_back = in_store(changes, held)
-    shown = [f"{c.isbn} {c.what} ({storefront_words(c.storefront)})" for c in listed[:4]]
+    shown = [f"{c.title} {c.isbn} {c.what} ({storefront_words(c.storefront)})" for c in listed[:4]]
     more = len(listed) - len(shown)
     said = [*shown, *([f"and {plural(more, 'more change')}"] if more else [])]
     if not listed:

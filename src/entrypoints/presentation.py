@@ -23,6 +23,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
+from bookbridge.domain.listing import (
+    edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
+)
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression

@@ -405,3 +405,16 @@ def test_the_demo_runs_on_embedded_defaults_whatever_configuration_is_around(tmp
     assert settings.service.port == 8080 and settings.schedules.delta_sync_minutes == 15
     assert "real-team" not in settings.model_dump_json()
     assert "99" not in json.dumps(settings.model_dump(mode="json").get("orders"))
+
+
+def test_exceptions_list_names_each_edition_as_the_dashboard_does(tmp_path):
+    """`Title (Format)` beside the ISBN, as the dashboard's exceptions and the store's product names say it."""
+    config = write_config(tmp_path, sample_config(50) + US_STOREFRONT)
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    isbns = {i["isbn"] for i in json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)}
+    rows = [[cell.strip() for cell in line.strip("│").split("│")]
+            for line in plain("exceptions", "list", "-c", str(config)).stdout.splitlines() if line.startswith("│")]
+    named = {row[3]: row[2] for row in rows if re.fullmatch(r"\d{13}", row[3])}  # ISBN -> edition
+    assert set(named) == isbns - {None}, (named, isbns)
+    assert all(re.fullmatch(r".+ \((Hardback|Paperback|eBook \(EPUB\)|eBook \(PDF\)|Audiobook|Audio CD)\)", name)
+               for name in named.values()), named

@@ -165,12 +165,12 @@ def test_output_off_a_terminal_is_never_wrapped(demo):
 
 def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo):
     """A subject without a category is per edition and store: "on store 'demo store'", as the dashboard says it,
-    while a storefront's reads "on us"."""
+    while a storefront's reads "on storefront 'us'"; each line as `bookbridge sync` prints it."""
     out, _, _ = demo
     queue = out.split("== Every failure in the exception queue ==", 1)[1].split("\n== ", 1)[0]
-    assert re.search(r"unmapped-subject \d{13} on store 'demo store': thema code", queue), queue
+    assert re.search(r"exception unmapped-subject: \d{13} on store 'demo store': thema code", queue), queue
     assert " on demo store:" not in queue
-    assert re.search(r"rights-conflict \d{13} on storefront 'us': not licensed", queue), queue
+    assert re.search(r"exception rights-conflict: \d{13} on storefront 'us': not licensed", queue), queue
 
 
 def test_categories_are_named_by_the_storefront_whose_channel_tree_holds_them(demo):

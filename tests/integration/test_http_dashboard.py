@@ -207,7 +207,7 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     client, _, _ = dashboard
     page = client.get("/dashboard").text
     totals = text(section(page, "revenue", "p"))
-    assert "Last 12 weeks, 9 Feb to 1 May: 95 units, revenue £416.75 · US$699.30." in totals
+    assert "Last 12 weeks, 2026-02-09 to 2026-05-01: 95 units, revenue £416.75 · US$699.30." in totals
     assert "the storefronts' local days" in text(section(page, "sales-days", "p"))
     weekly = text(section(page, "chart-units-per-week", "figure"))
     assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) 9 Feb 2 units 16 Feb")
@@ -219,7 +219,7 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     titles = text(section(page, "chart-units-by-title", "figure"))
     # By title over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
     # 60 days ago, are in the weekly charts, not here), its dates named.
-    assert titles == ("Units by title, all currencies (last 28 days, 4 Apr to 1 May) Roseanna (Hardback) 8 "
+    assert titles == ("Units by title, all currencies (last 28 days, 2026-04-04 to 2026-05-01) Roseanna (Hardback) 8 "
                       "units "
                       "The Laughing Policeman (Paperback) 1 unit"), titles  # whole titles, no internal ids
     assert "work-" not in page and "…" not in titles
@@ -239,11 +239,11 @@ def test_format_velocity_and_reprint_share_one_labelled_window(
     # Over the last 28 days: 4 hardback sales of 2 (2/week) and 1 paperback (0.25/week, one decimal as everywhere:
     # 0.3); the ebook sold 60 days ago, outside the window the reprint signal uses, so it is not among the
     # fastest-moving formats.
-    assert formats == ("Fastest-moving formats (last 28 days, 4 Apr to 1 May) Hardback 2 units a week Paperback "
-                       "0.3 units a week")  # as the CLI says it
+    assert formats == ("Fastest-moving formats (last 28 days, 2026-04-04 to 2026-05-01) Hardback 2 units a week "
+                       "Paperback 0.3 units a week")  # as the CLI says it
     reprint = text(section(page, "chart-reprint", "figure"))
-    assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days, 4 Apr to 1 May) Roseanna "
-                       "(Hardback) 1 week"), reprint  # 2 in stock, 2 sold a week
+    assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days, 2026-04-04 to 2026-05-01) "
+                       "Roseanna (Hardback) 1 week"), reprint  # 2 in stock, 2 sold a week
     assert "1 units" not in page
 
 
@@ -300,7 +300,8 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (storefront 'us')" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"{PAPERBACK} campaign price ends: back to US$12.99 (storefront 'us')")
+    assert campaign == ("campaign", f"The Laughing Policeman (Paperback) {PAPERBACK} campaign price ends: back to "
+                                    "US$12.99 (storefront 'us')")  # an edition as the dashboard names it
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
 

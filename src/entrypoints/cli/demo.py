@@ -244,7 +244,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         place = item.storefront or ""
         where = (f"store {place!r}" if place == command.store
                  else storefront_words(place) if place in names.values() else place)
-        console.print(f"  [red]{item.kind}[/red] {item.isbn} on {escape(str(where))}: {escape(item.message)}")
+        console.print(f"  [red]exception[/red] {item.kind}: {item.isbn} on {escape(str(where))}: "
+                      f"{escape(item.message)}")  # as `bookbridge sync` prints it
     if len(opened) > 6:
         console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
     look(console, "exceptions")

@@ -25,7 +25,7 @@ from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.documents import exception_document
-from bookbridge.entrypoints.presentation import instant_text, plural, utc_time, where_words
+from bookbridge.entrypoints.presentation import edition_name, instant_text, plural, utc_time, where_words
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -70,14 +70,16 @@ def exceptions_list(
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
+        settings = container.settings()
         with uow:
             items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
-        settings = container.settings()
+            catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
         if as_json:  # the rows of /api/exceptions
             screen().print_json(json.dumps([exception_document(e, store, zones) for e in items]))
             return
-        print_exceptions(screen(), items, store=store, zones=zones)
+        names = {str(e.isbn): edition_name(e) for f in catalogue.values() for e in f.editions}
+        print_exceptions(screen(), items, store=store, zones=zones, names=names)
 
 
 @exceptions_app.command("show")

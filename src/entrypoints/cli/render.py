@@ -126,16 +126,20 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
                       f"{escape(r.detail)}")
 
 
-def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str]) -> None:
+def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str],
+                     names: Mapping[str, str] | None = None) -> None:
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
-    in UTC, saying so, for one on the store itself, a source or orders."""
+    in UTC, saying so, for one on the store itself, a source or orders. `names`: ISBN -> the edition as the
+    dashboard names it (`Roseanna (Hardback)`), from the stored catalogue."""
+    names = names or {}
     table = WholeTable(title=f"Open exceptions: {len(items)}",
                        caption=f"where: storefront '<name>' (readiness, rights), store '{store}' (store refusals, "
                                "drift), source:<name> (a source that could not be read) or orders:<name>")
-    for column in ("id", "kind", "ISBN", "where", "field", "count", "last seen", "message"):
+    for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
         where = where_words(e.storefront, store, zones) or ""
-        table.add_row(str(e.id), e.kind.value, escape(e.isbn or ""), escape(where), escape(e.field or ""), str(e.count),
+        table.add_row(str(e.id), e.kind.value, escape(names.get(e.isbn or "", "")), escape(e.isbn or ""),
+                      escape(where), escape(e.field or ""), str(e.count),
                       instant_text(e.last_seen, zones.get(e.storefront or "")), escape(e.message))
     console.print(table)

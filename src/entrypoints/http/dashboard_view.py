@@ -27,6 +27,7 @@ from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
+    edition_name,
     instant_text,
     local_time,
     plain_schedule,
@@ -75,7 +76,7 @@ class ExceptionRow:
     kind: str
     kind_words: str
     isbn: str | None
-    title: str  # "Roseanna · Hardback", or "" when the edition is not in the stored catalogue
+    title: str  # "Roseanna (Hardback)", or "" when the edition is not in the stored catalogue
     storefront: str | None  # where it is, as stored: the filter's value
     where: str  # in words: "storefront 'uk'", "store 'shop'", "source:sample" (`where_words`), "—" for no place
     field: str | None
@@ -113,11 +114,6 @@ class Status:
     held_back_editions: int
     not_in_store: int  # of those, held back on every storefront: a run's "held back"
     notes: list[str] = field(default_factory=list)
-
-
-def edition_name(edition: Edition) -> str:
-    """An edition as the CLI, the upcoming flips and the store's product names write it: `Roseanna (Hardback)`."""
-    return f"{edition.display_title} ({edition.format.label})"
 
 
 def gather(state: AppState, filters: Filters) -> dict[str, Any]:
@@ -236,7 +232,7 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     except Exception as exc:
         return {"note": f"The sales report failed ({type(exc).__name__}).", "charts": [], "revenue": []}
     span = plural(SALES_WEEKS, "week")
-    window = f"last {plural(REPORT_DAYS, 'day')}, {_day(recent_start)} to {_day(end)}"
+    window = f"last {plural(REPORT_DAYS, 'day')}, {recent_start.isoformat()} to {end.isoformat()}"
 
     def named(isbn: str, label: str) -> str:
         edition = editions.get(isbn)
@@ -272,7 +268,7 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     ]
     revenue = [money_text(amount, currency) for currency, amount in sorted(by_week.revenue().items())]
     return {"note": "", "charts": charts, "revenue": revenue, "units": by_week.units, "span": span,
-            "dates": f"{_day(start)} to {_day(end)}"}
+            "dates": f"{start.isoformat()} to {end.isoformat()}"}
 
 
 @dataclass(frozen=True)
