@@ -49,7 +49,7 @@ class Stage(StrEnum):
 
 
 # One word per stage in every message, page and document: "delisted" is the code, "withdrawn" the word.
-_STAGE_WORDS = {Stage.EDITORIAL: "not yet announced", Stage.ANNOUNCED: "announced", Stage.PREORDER: "on pre-order",
+_STAGE_WORDS = {Stage.EDITORIAL: "not yet announced", Stage.ANNOUNCED: "announced", Stage.PREORDER: "pre-order",
                 Stage.LIVE: "live", Stage.TEMPORARILY_UNAVAILABLE: "temporarily unavailable",
                 Stage.DELISTED: "withdrawn"}
 
