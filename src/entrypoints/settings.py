@@ -21,7 +21,7 @@ from bookbridge.application.milestones import MilestoneAction
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
-from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.category_file import load_category_mapping
 from bookbridge.entrypoints.crontab import cron_trigger
 
@@ -176,11 +176,11 @@ class Settings(BaseSettings):
             by_channel.setdefault(s.channel_id, []).append(s.name)
         for channel, sharing in by_channel.items():
             if len(sharing) > 1:
-                raise ValueError(f"storefronts {' and '.join(map(repr, sharing))} both use channel_id = {channel}: "
-                                 "each storefront is one channel of the store (`bookbridge check` lists them)")
+                raise ValueError(f"{storefront_words(sharing)} both use channel_id = {channel}: each storefront "
+                                 "sells through a channel of its own (`bookbridge check` lists them)")
         defaults = [s.name for s in self.storefronts if s.default_currency]
         if self.storefronts and len(defaults) != 1:
-            found = f"found {' and '.join(map(repr, defaults))}" if defaults else "found none"
+            found = f"found {storefront_words(defaults)}" if defaults else "found none"
             raise ValueError("exactly one storefront must have default_currency = true (the store's currency); "
                              f"{found}")
         return self

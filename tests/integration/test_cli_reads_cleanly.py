@@ -418,3 +418,13 @@ def test_exceptions_list_names_each_edition_as_the_dashboard_does(tmp_path):
     assert set(named) == isbns - {None}, (named, isbns)
     assert all(re.fullmatch(r".+ \((Hardback|Paperback|eBook \(EPUB\)|eBook \(PDF\)|Audiobook|Audio CD)\)", name)
                for name in named.values()), named
+
+
+def test_two_default_currencies_name_their_storefronts(tmp_path):
+    """`storefronts 'uk' and 'us'`, never bare names (docs/glossary.md)."""
+    us = UK_STOREFRONT.replace('name = "uk"', 'name = "us"').replace('"GBP"', '"USD"').replace(
+        "channel_id = 1", "channel_id = 2")
+    result = plain("check", "-c", str(write_config(tmp_path, sample_config(2) + us)))
+    assert result.exit_code == 2, result.output
+    assert "exactly one storefront must have default_currency = true (the store's currency); found storefronts 'uk' " \
+           "and 'us'" in " ".join(result.output.split()), result.output
