@@ -18,7 +18,7 @@ by name. A cron schedule with no shorter wording is given as its crontab line (`
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -128,13 +128,7 @@ def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
         return None
     if key == store:
         return f"store {key!r}"
-    return storefronts_named([key]) if key in storefronts else key
-
-
-def storefronts_named(names: Sequence[str]) -> str:
-    """Storefronts named as every message names them: `storefront 'uk'`, `storefronts 'uk' and 'us'`. A bare
-    name can read as a word ("Where us"), so the word goes with it (`bookbridge.domain.storefront.storefront_words`)."""
-    return storefront_words(names)
+    return storefront_words(key) if key in storefronts else key
 
 
 def time_ago(then: datetime, now: datetime) -> str:

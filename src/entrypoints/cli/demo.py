@@ -43,7 +43,7 @@ from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
-from bookbridge.entrypoints.presentation import plural
+from bookbridge.entrypoints.presentation import plural, where_words
 from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
 
 if TYPE_CHECKING:
@@ -241,9 +241,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
         opened = uow.exceptions.open_items()
     console.print(f"{plural(len(opened), 'open exception')}:")
     for item in opened[:6]:  # on a storefront, or on the store itself (a subject without a category)
-        place = item.storefront or ""
-        where = (f"store {place!r}" if place == command.store
-                 else storefront_words(place) if place in names.values() else place)
+        where = where_words(item.storefront, command.store, names.values()) or ""
         console.print(f"  [red]exception[/red] {item.kind}: {item.isbn} on {escape(str(where))}: "
                       f"{escape(item.message)}")  # as `bookbridge sync` prints it
     if len(opened) > 6:

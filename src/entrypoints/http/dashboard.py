@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
 from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN, TEXT_PATTERN, refuse_control_characters
@@ -31,7 +32,6 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
-from bookbridge.entrypoints.presentation import storefronts_named
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -54,7 +54,7 @@ def templates() -> Environment:
     env = Environment(loader=PackageLoader("bookbridge.entrypoints.http", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
                       undefined=StrictUndefined)
-    env.filters["storefronts_named"] = storefronts_named
+    env.filters["storefront_words"] = storefront_words
     return env
 
 
