@@ -4,9 +4,9 @@
 
 - `ledger`: a `bookbridge.domain.sales.SalesLedger` (the container's `sales_ledger`; `InMemorySalesLedger` in tests).
 - `start`, `end`: `datetime.date`s, both included; `end` before `start` is a ValueError.
-- `group_by`: "title" (per ISBN: one format of a title), "work" (per title family: every format of the work
-  together), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; anything else is a ValueError
-  naming the choices.
+- `group_by`: "edition" (per ISBN: one format of a title), "work" (per title family: every format of the work
+  together), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; "title" is a deprecated alias of
+  "edition" (the report names it "edition"); anything else is a ValueError naming the choices.
 - `catalogue`: the stored title families (`uow.state.catalogue(source)`), optional: it gives each ISBN its title,
   its work and the stock figure for the reprint signal. Without it, titles are the ISBNs, each ISBN is a work of
   its own and the stock is unknown.
@@ -44,6 +44,8 @@ from bookbridge.domain.sales import (
 )
 
 GROUPINGS = tuple(g.value for g in Grouping)
+# Old names still read, for scripts written before the rename; the report always names the grouping it used.
+DEPRECATED_GROUPINGS = {"title": Grouping.EDITION}  # by title's rows were editions all along
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class SalesReportRow:
     currency: str
     units: int
     revenue: Decimal
-    format: str = ""  # by title: the edition's format code (`ebook-epub`), so that a title's formats tell apart
+    format: str = ""  # by edition: the edition's format code (`ebook-epub`), so that a title's formats tell apart
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,11 @@ class SalesReport:
 
 
 def parse_grouping(group_by: str) -> Grouping:
+    key = group_by.strip().lower()
+    if key in DEPRECATED_GROUPINGS:
+        return DEPRECATED_GROUPINGS[key]
     try:
-        return Grouping(group_by.strip().lower())
+        return Grouping(key)
     except ValueError:
         raise ValueError(f"group_by {group_by!r} is not one of {', '.join(GROUPINGS)}") from None
 
@@ -114,12 +119,12 @@ def sales_report(
     family_of = {str(e.isbn): f.id for f in (catalogue or {}).values() for e in f.editions}
     labels = {**titles, **{f.id: f.title for f in (catalogue or {}).values()}}
     facts = ledger.facts(start, end)
-    # By title, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
+    # By edition, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
     formats = {**{f.isbn: f.format for f in facts}, **{isbn: e.format.value for isbn, e in editions.items()}}
     rows = tuple(
-        SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.TITLE, Grouping.WORK)
+        SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.EDITION, Grouping.WORK)
                        else t.group, t.currency, t.units, t.revenue,
-                       format=formats.get(t.group, "") if grouping is Grouping.TITLE else "")
+                       format=formats.get(t.group, "") if grouping is Grouping.EDITION else "")
         for t in sales_totals(facts, grouping, family_of)
     )
     if grouping is Grouping.FORMAT:  # the format by name, as every table shows it; its code stays the group
@@ -169,7 +174,7 @@ def report_document(report: SalesReport) -> dict[str, Any]:
     }
 
 
-# The report's days when none are given: `bookbridge sales report`, /api/sales and the dashboard's "by title" alike,
+# The report's days when none are given: `bookbridge sales report`, /api/sales and the dashboard's "by edition" alike,
 # the reprint signal's window too, so that they compare. The days are the storefronts' local days.
 REPORT_DAYS = ReprintPolicy().window_days
 
@@ -180,7 +185,7 @@ CSV_COLUMNS = ("group", "label", "currency", "units", "revenue", "format", "form
 
 def report_csv(report: SalesReport) -> str:
     """The report's rows as CSV (header `group,label,currency,units,revenue,format,format_name`), for `--csv` and
-    the HTTP API; by title, `format` is the edition's format code (`ebook-epub`) and `format_name` its name
+    the HTTP API; by edition, `format` is the edition's format code (`ebook-epub`) and `format_name` its name
     (`eBook (EPUB)`), as in JSON; both empty in the other groupings."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -206,7 +206,7 @@ class RecordOutcome:
 
 
 class Grouping(StrEnum):
-    TITLE = "title"  # by ISBN: one edition (a title in one format)
+    EDITION = "edition"  # by ISBN: one edition (a title in one format)
     WORK = "work"  # by title family: every format of a work together
     FORMAT = "format"
     STOREFRONT = "storefront"
@@ -241,7 +241,7 @@ class SalesTotal:
 def group_of(fact: SalesFact, grouping: Grouping, family_of: Mapping[str, str] | None = None) -> str:
     """The group a fact counts in. WORK needs `family_of` (ISBN -> title family id); an ISBN the catalogue does
     not know counts as a work of its own, under its ISBN."""
-    if grouping is Grouping.TITLE:
+    if grouping is Grouping.EDITION:
         return fact.isbn
     if grouping is Grouping.WORK:
         return (family_of or {}).get(fact.isbn, fact.isbn)

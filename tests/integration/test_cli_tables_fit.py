@@ -54,7 +54,7 @@ WHOLE = re.compile(r"https?://[^\s│┃]+"
                    r"|\b97[89]\d{10}\b"
                    r"|\b[a-z0-9]+(?:[-:][a-z0-9.]+)+\b")
 TABLE_COMMANDS = [("plan",), ("runs",), ("exceptions", "list"), ("source", "inspect"), ("check",), ("jobs",),
-                  ("milestones",), ("lease", "list"), ("sales", "report", "--by", "title"),
+                  ("milestones",), ("lease", "list"), ("sales", "report", "--by", "edition"),
                   ("sales", "report", "--by", "format"), ("plugins",)]
 
 

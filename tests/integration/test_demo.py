@@ -132,7 +132,7 @@ def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
     assert imported and imported.groups() == (placed.group(1), placed.group(2)), out
     # The orders' 28 days are the report's 28 days, in every storefront's own day: one CSV file a day.
     assert "sales sink 'consonance-csv': 28 days sent" in out, out[out.index("Order import"):][:1500]
-    window = re.search(r"Sales from (\S+) to (\S+), by title", out)
+    window = re.search(r"Sales from (\S+) to (\S+), by edition", out)
     assert window and date.fromisoformat(window.group(2)) == began.date(), "the report's 28 days end today"
     assert re.search(r"┃ ISBN\s+┃ title\s+┃ format\s+┃ currency ┃", out) and "eBook (EPUB)" in out
     assert "ebook-epub" not in out and re.search(r"│ (GBP|USD)\s+│\s+\d+ │\s+(£|US\$)[\d,]+\.\d\d │", out)

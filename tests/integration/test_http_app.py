@@ -18,6 +18,7 @@ from dependency_injector import providers
 from fastapi.testclient import TestClient
 
 from bookbridge.adapters.persistence.migrate import downgrade
+from bookbridge.application.sales_report import DEPRECATED_GROUPINGS, GROUPINGS
 from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.storefront import StorefrontSettings
@@ -179,10 +180,10 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
 
 
 def test_sales_report_as_json_and_csv(client: TestClient) -> None:
-    report = client.get("/api/sales", headers=admin())  # default: the last 28 days, by title
+    report = client.get("/api/sales", headers=admin())  # default: the last 28 days, by edition
     assert report.status_code == 200
     body = report.json()
-    assert body["group_by"] == "title" and body["units"] == 42
+    assert body["group_by"] == "edition" and body["units"] == 42
     assert body["revenue"] == {"GBP": "239.88", "USD": "299.70"}
     assert body["formats"][0]["format"] == "ebook"
     by_format = client.get("/api/sales?group_by=format", headers=admin()).json()
@@ -201,6 +202,24 @@ def test_sales_report_as_json_and_csv(client: TestClient) -> None:
     assert backwards.status_code == 200
     assert (backwards.json()["start"], backwards.json()["end"]) == ("2026-09-01", "2026-11-28")
     assert client.get("/api/sales?group_by=isbn", headers=admin()).status_code == 422
+
+
+def test_group_by_title_is_a_deprecated_alias_of_edition(client: TestClient) -> None:
+    """`group_by=title`, the grouping's old name, gives the edition rows; the answer names the grouping `edition`."""
+    new = client.get("/api/sales?start=2020-01-01&group_by=edition", headers=admin()).json()
+    old = client.get("/api/sales?start=2020-01-01&group_by=title", headers=admin()).json()
+    assert new["group_by"] == old["group_by"] == "edition" and new["rows"] and old == new
+    assert (client.get("/api/sales.csv?group_by=title", headers=admin()).text
+            == client.get("/api/sales.csv?group_by=edition", headers=admin()).text)
+    schema = client.get("/openapi.json").json()
+    for path in ("/api/sales", "/api/sales.csv"):
+        (param,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "group_by"]
+        assert param["schema"]["enum"] == [*GROUPINGS, *DEPRECATED_GROUPINGS] == [
+            "edition", "work", "format", "storefront", "day", "week", "month", "title"]
+        assert param["schema"]["default"] == "edition"
+        assert "`title` is a deprecated alias of `edition`" in param["description"]
+    answered = schema["components"]["schemas"]["SalesReport"]["properties"]["group_by"]
+    assert answered["enum"] == list(GROUPINGS)  # never `title`
 
 
 def test_the_default_end_is_the_latest_storefront_s_local_day(tmp_path: Path,

@@ -216,10 +216,10 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     usd_weeks = text(section(page, "chart-revenue-USD", "figure"))
     assert "2 Mar US$699.30" in usd_weeks and "9 Mar US$0.00" in usd_weeks
     assert "£42.97" in text(section(page, "chart-revenue-GBP", "figure"))
-    titles = text(section(page, "chart-units-by-title", "figure"))
-    # By title over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
+    titles = text(section(page, "chart-units-by-edition", "figure"))
+    # By edition over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
     # 60 days ago, are in the weekly charts, not here), its dates named.
-    assert titles == ("Units by title, all currencies (last 28 days, 2026-04-04 to 2026-05-01) Roseanna (Hardback) 8 "
+    assert titles == ("Units by edition, all currencies (last 28 days, 2026-04-04 to 2026-05-01) Roseanna (Hardback) 8 "
                       "units "
                       "The Laughing Policeman (Paperback) 1 unit"), titles  # whole titles, no internal ids
     assert "work-" not in page and "…" not in titles
@@ -228,7 +228,7 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     by_isbn: dict[str, int] = {}
     for row in api["rows"]:  # a row per currency
         by_isbn[row["group"]] = by_isbn.get(row["group"], 0) + row["units"]
-    assert by_isbn == {str(HARDBACK): 8, str(PAPERBACK): 1}  # the same units by title as the chart
+    assert by_isbn == {str(HARDBACK): 8, str(PAPERBACK): 1}  # the same units by edition as the chart
 
 
 def test_format_velocity_and_reprint_share_one_labelled_window(
@@ -336,9 +336,9 @@ def test_an_exception_on_the_store_is_never_called_a_storefront(
     assert f"<dt>Where</dt><dd>store '{store}'</dd>" in unescape(confirm) and "Storefront" not in confirm
 
 
-def test_sales_by_title_name_each_rows_format_in_json_and_csv(
+def test_sales_by_edition_name_each_rows_format_in_json_and_csv(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
-    """One title in two formats is two rows by title: the format tells them apart (by name, and by code in JSON)."""
+    """One title in two formats is two rows by edition: the format tells them apart (by name, and by code in JSON)."""
     client, _, _ = dashboard
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     document = client.get("/api/sales", params={"start": "2026-01-01"}, headers=auth).json()

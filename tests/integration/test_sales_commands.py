@@ -80,16 +80,27 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     assert "cursor now " in said and "(the last order change read; the next import reads from it less the " \
            "overlap)" in said
 
-    report = run("sales", "report", "-c", str(config), "--by", "title", "--json")
+    report = run("sales", "report", "-c", str(config), "--by", "edition", "--json")
     assert report.exit_code == 0, report.output
     document = json.loads(report.output)
+    assert document["group_by"] == "edition"
     assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.00"),
                                                                                    (HB, 1, "25.00")]
-    # By title, each row names its format: the code in JSON, and by name in JSON, CSV and the table.
+    # By edition, each row names its format: the code in JSON, and by name in JSON, CSV and the table.
     formats = {r["group"]: (r["format"], r["format_name"]) for r in document["rows"]}
     assert formats[PB][0] in {"paperback", "hardback", "ebook-epub", "unknown"} and formats[PB][1], formats
-    by_title = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").output)))
-    assert {r["group"]: (r["format"], r["format_name"]) for r in by_title} == formats  # as JSON names them
+    by_edition = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").output)))
+    assert {r["group"]: (r["format"], r["format_name"]) for r in by_edition} == formats  # as JSON names them
+    # `--by title`, the grouping's old name, still gives the same edition rows, says it is deprecated on stderr
+    # (so that the JSON on stdout stays whole) and the report names the grouping `edition`.
+    old = run("sales", "report", "-c", str(config), "--by", "title", "--json")
+    assert old.exit_code == 0, old.output
+    assert json.loads(old.stdout) == document
+    assert " ".join(old.stderr.split()) == "--by title is deprecated: use --by edition (the same rows)"
+    assert report.stderr == ""
+    for by in ("title", "edition"):
+        heading = run("sales", "report", "-c", str(config), "--by", by).stdout
+        assert "by edition (the storefronts' local days)" in heading and "by title" not in heading, heading
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
     assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format,format_name",
                                           f"{day},{day},GBP,4,55.00,,"]
@@ -148,3 +159,11 @@ def test_a_sink_the_configuration_breaks_exits_2_naming_it(config):
         # `folder` is not an option of the csv sink: refused before the factory runs, naming the real ones
         assert ("sales_sinks: unknown option 'folder' in [[sales_sinks]], kind 'csv' (known: directory, name, prefix)"
                 in " ".join(result.output.split()))
+
+
+def test_report_help_names_edition_and_calls_title_deprecated():
+    shown = run("sales", "report", "--help")
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.output.split())
+    assert "group by edition|work|format|storefront|day|week|month (title: deprecated, the same as edition)" in said
+    assert "[default: edition]" in said and "Rows are by edition (one ISBN: a title in one format)" in said

@@ -116,7 +116,7 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
     uow = container.unit_of_work()
     with uow:
         catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
-    report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "title",
+    report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "edition",
                           catalogue=catalogue)
     print_report(console, report, limit=6)
     fate = "kept with it" if keep else "removed when the demo ends, unless `bookbridge demo --keep`"

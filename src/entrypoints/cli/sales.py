@@ -16,6 +16,7 @@ from rich.markup import escape
 from bookbridge.application.money import money_text
 from bookbridge.application.orders import ImportReport, import_orders, read_from
 from bookbridge.application.sales_report import (
+    DEPRECATED_GROUPINGS,
     GROUPINGS,
     REPORT_DAYS,
     SalesReport,
@@ -127,6 +128,7 @@ def print_import(console: Console, report: ImportReport) -> None:
 
 
 TO_DEFAULT = "the latest day among the storefronts' own days (a sale's day is its storefront's local day)"
+DEPRECATED_WORDS = "; ".join(f"{old}: deprecated, the same as {new}" for old, new in DEPRECATED_GROUPINGS.items())
 
 
 def _latest_day(container: Container) -> date:
@@ -158,19 +160,23 @@ def report_command(
                                      "ending on --to)"),
     end: str | None = typer.Option(None, "--to", metavar="DAY",
                                    help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
-    by: str = typer.Option("title", "--by", metavar="GROUPING", help=f"group by {'|'.join(GROUPINGS)}"),
+    by: str = typer.Option("edition", "--by", metavar="GROUPING",
+                           help=f"group by {'|'.join(GROUPINGS)} ({DEPRECATED_WORDS})"),
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
     as_csv: bool = typer.Option(False, "--csv", help="print the rows as CSV"),
 ) -> None:
     """Show units, revenue, fast movers and the reprint signal.
 
-    Rows are by title (one ISBN: one format), work (every format of a title), format, storefront, day, week or
-    month.
+    Rows are by edition (one ISBN: a title in one format), work (every format of a title), format, storefront,
+    day, week or month.
     """
     if as_json and as_csv:
         raise typer.BadParameter("--json and --csv contradict each other")
-    if by not in GROUPINGS:
+    if by not in GROUPINGS and by not in DEPRECATED_GROUPINGS:
         raise typer.BadParameter(f"--by must be one of {', '.join(GROUPINGS)}")
+    if by in DEPRECATED_GROUPINGS:  # on stderr, so that --json and --csv stay as they were
+        screen(stderr=True).print(f"[yellow]--by {by} is deprecated:[/yellow] use --by {DEPRECATED_GROUPINGS[by]} "
+                                  "(the same rows)")
     with running(config, need_storefronts=False) as container:
         first, last = _window(start, end, _latest_day(container))
         settings = container.settings()
@@ -190,11 +196,11 @@ def report_command(
 
 def print_report(console: Console, report: SalesReport, *, limit: int | None = None) -> None:
     """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
-    by_title = report.group_by == "title"
-    titled = by_title or report.group_by == "work"
+    by_edition = report.group_by == "edition"
+    titled = by_edition or report.group_by == "work"
     rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {report.group_by} (the storefronts' "
                       "local days)")
-    columns = (("ISBN", "title", "format") if by_title else ("work", "title") if titled
+    columns = (("ISBN", "title", "format") if by_edition else ("work", "title") if titled
                else (report.group_by,))
     for column in columns:
         if column == "ISBN":
@@ -208,7 +214,7 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
         rows.add_column(column, justify="right")
     for row in report.rows[:limit]:
         group = format_label(row.group) if report.group_by == "format" else row.group
-        cells = ((row.group, row.label, format_label(row.format)) if by_title else (row.group, row.label) if titled
+        cells = ((row.group, row.label, format_label(row.format)) if by_edition else (row.group, row.label) if titled
                  else (group,))
         rows.add_row(*map(escape, cells), row.currency, str(row.units), money_text(row.revenue, row.currency))
     if not report.rows:  # as the dashboard says "No data yet." rather than show empty tables

@@ -24,7 +24,7 @@ from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.schemas import (
     ExceptionItem,
-    GroupBy,
+    GroupByParam,
     JobQueued,
     Plan,
     Problem,
@@ -166,13 +166,16 @@ Start = Annotated[Day | None, Query(description=f"first day, inclusive (default:
 End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
                                                "own days: a sale's day is its storefront's local day); a day before "
                                                "1970-01-01 or after 9999-01-01 counts as that bound")]
-By = Annotated[GroupBy, Query(description="group rows by title (ISBN), format, storefront, day, week or month")]
+By = Annotated[GroupByParam, Query(description="group rows by edition (one ISBN: a title in one format), work (a title "
+                                                "family, every format together), format, storefront, day, week or "
+                                                "month; `title` is a deprecated alias of `edition` (the same rows; "
+                                                "the answer says `edition`)")]
 
 
 @router.get("/sales", response_model=SalesReport,
-            summary="Title performance: units and revenue by title, format, storefront or period; fastest-moving "
-                    "formats; the reprint signal (`bookbridge sales report --json`)")
-def sales(state: State, start: Start = None, end: End = None, group_by: By = "title") -> SalesReport:
+            summary="Title performance: units and revenue by edition, work, format, storefront or period; "
+                    "fastest-moving formats; the reprint signal (`bookbridge sales report --json`)")
+def sales(state: State, start: Start = None, end: End = None, group_by: By = "edition") -> SalesReport:
     return SalesReport.model_validate(report_document(sales_report(state, start, end, group_by)))
 
 
@@ -182,6 +185,6 @@ CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema":
 
 @router.get("/sales.csv", response_class=Response, responses=CSV,
             summary="The sales report's rows as CSV (`bookbridge sales report --csv`)")
-def sales_csv(state: State, start: Start = None, end: End = None, group_by: By = "title") -> Response:
+def sales_csv(state: State, start: Start = None, end: End = None, group_by: By = "edition") -> Response:
     return Response(report_csv(sales_report(state, start, end, group_by)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="bookbridge-sales.csv"'})

@@ -221,14 +221,14 @@ def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collec
 
 def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     end = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])  # as /api/sales
-    # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say. Units by title,
+    # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say. Units by edition,
     # the formats and the reprint signal cover the report's own days (REPORT_DAYS), as `bookbridge sales report`
-    # and /api/sales do by default: one window for "by title" wherever it is shown, its dates named.
+    # and /api/sales do by default: one window for "by edition" wherever it is shown, its dates named.
     start = end - timedelta(days=end.weekday(), weeks=SALES_WEEKS - 1)
     recent_start = end - timedelta(days=REPORT_DAYS - 1)
     try:
         by_week = state.sales(start, end, "week")
-        by_title = state.sales(recent_start, end, "title")  # its formats and reprint signal: the same days
+        by_edition = state.sales(recent_start, end, "edition")  # its formats and reprint signal: the same days
     except Exception as exc:
         return {"note": f"The sales report failed ({type(exc).__name__}).", "charts": [], "revenue": []}
     span = plural(SALES_WEEKS, "week")
@@ -239,7 +239,7 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
         return edition_name(edition) if edition else label
 
     units: dict[str, int] = {}
-    for row in by_title.rows:
+    for row in by_edition.rows:
         name = named(row.group, row.label)
         units[name] = units.get(name, 0) + row.units
     weeks: dict[str, int] = {(start + timedelta(weeks=n)).isoformat(): 0 for n in range(SALES_WEEKS)}  # 0 if none
@@ -257,11 +257,11 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
                       chart_id=f"revenue-{currency}")
           for currency, per in sorted(revenue_by_week.items())),
         bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15],
-                  title=f"Units by title, all currencies ({window})", unit=("unit", "units"),
-                  chart_id="units-by-title"),
-        bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(by_title)],
+                  title=f"Units by edition, all currencies ({window})", unit=("unit", "units"),
+                  chart_id="units-by-edition"),
+        bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(by_edition)],
                   title=f"Fastest-moving formats ({window})", unit="units a week", chart_id="formats"),
-        bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in by_title.reprint
+        bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in by_edition.reprint
                    if r.reprint and r.weeks_of_cover is not None][:10],
                   title=f"Reprint signal: weeks of cover left (sales of the {window})",
                   unit=("week", "weeks"), chart_id="reprint"),

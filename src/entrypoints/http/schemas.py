@@ -141,14 +141,18 @@ class Plan(BaseModel):
     source_problems: list[SourceProblem]
 
 
-GroupBy = Literal["title", "work", "format", "storefront", "day", "week", "month"]  # application.sales_report.GROUPINGS
+# application.sales_report.GROUPINGS, in its order
+GroupBy = Literal["edition", "work", "format", "storefront", "day", "week", "month"]
+# What `group_by` takes: the groupings and their deprecated aliases (application.sales_report.DEPRECATED_GROUPINGS);
+# an answer names the grouping by its name (GroupBy), never by an alias.
+GroupByParam = Literal[GroupBy, "title"]
 
 
 class SalesRow(BaseModel):
     group: str  # an ISBN, a title family id, a format's code, a storefront, or a period's first day
     label: str  # the title for an ISBN or a title family, a format's name ("Hardback"), else the group itself
-    format: str | None  # by title: the edition's format code ("ebook-epub"); else null
-    format_name: str | None  # by title: the format as people read it ("eBook (EPUB)"); else null
+    format: str | None  # by edition: the edition's format code ("ebook-epub"); else null
+    format_name: str | None  # by edition: the format as people read it ("eBook (EPUB)"); else null
     currency: str
     units: int
     revenue: str  # a decimal, as text, with the currency's minor units ("2366.28"): application.money

@@ -74,7 +74,7 @@ def test_a_narrow_terminal_never_cuts_an_isbn_in_the_sales_report():
 
     title = "The Borrowed Ledger Returns: A Novel of the Northern Archipelago"
     report = SalesReport(
-        start=NOW.date(), end=NOW.date(), group_by="title",
+        start=NOW.date(), end=NOW.date(), group_by="edition",
         rows=(SalesReportRow("9781800000339", title, "GBP", 3, Decimal("29.97"), "hardback"),),
         formats=(),
         reprint=(ReprintRow("9781800000339", title, "hardback", 4, Decimal("1.00"), 2, Decimal("2.0"), True),))
@@ -118,7 +118,7 @@ def test_a_narrow_terminal_keeps_formats_and_titles_whole_in_the_reprint_signal(
     from bookbridge.entrypoints.cli.sales import print_report as print_sales
 
     report = SalesReport(
-        start=NOW.date(), end=NOW.date(), group_by="title",
+        start=NOW.date(), end=NOW.date(), group_by="edition",
         rows=(SalesReportRow("9781800000339", LONG_TITLE, "GBP", 3, Decimal("29.97"), "ebook-epub"),),
         formats=(),
         reprint=(ReprintRow("9781800000339", LONG_TITLE, "ebook-epub", 4, Decimal("1.00"), 2, Decimal("2.0"), True),

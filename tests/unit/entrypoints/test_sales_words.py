@@ -46,7 +46,7 @@ def test_help_says_what_to_defaults_to(monkeypatch) -> None:
 
 
 def test_the_demo_says_what_its_orders_counted() -> None:
-    report = sales_report(InMemorySalesLedger(), date(2026, 11, 10), date(2026, 12, 7), "title")
+    report = sales_report(InMemorySalesLedger(), date(2026, 11, 10), date(2026, 12, 7), "edition")
     sales = DemoSales(orders=110, cancelled=1, refunded=1, lines=180, units=375, report=report)
     assert sales.summary() == ("110 orders, 1 cancelled (not counted), 1 refunded (its units taken back): "
                                "375 units sold")
