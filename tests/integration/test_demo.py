@@ -121,6 +121,13 @@ def test_a_family_is_sold_as_variants(demo):
     out, _, _ = demo
     assert '([[storefronts]] format_strategy = "variants")' in out, "the TOML table is named, not swallowed"
     assert re.search(r"variant 978\d{10}: Hardback, £\d+\.\d\d\n\s+variant 978\d{10}: Paperback, £", out)
+    # The family has print and digital editions, so two products, each named by its title and its kind, once; the
+    # store's product type follows in words, not as a second bracket after the name.
+    title = re.search(r'format_strategy = "variants"\)\. (.+) becomes 2 products there', out)
+    assert title, out
+    products = re.findall(r"\n  (\S.*): a (physical|digital) product\n", out)
+    assert products == [(f"{title.group(1)} (Print)", "physical"), (f"{title.group(1)} (Digital)", "digital")], out
+    assert "(physical)" not in out and "(digital)" not in out
 
 
 def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):

@@ -44,6 +44,13 @@ def family_products(family: TitleFamily, editions: list[StoreListing],
     sale, or the lowest listed edition, takes the main key) keep an on-sale product through more launches,
     but swap keys between unchanged groups when that group sells out or is delisted, which moves every
     variant of both products.
+
+    A product's name is the family's title, read once: "The Glass Meridian". Only a family with both print and
+    digital editions, so a product of each type, qualifies each name by its kind ("The Glass Meridian (Print)",
+    "The Glass Meridian (Digital)"), for a shopper to tell them apart; the type is the family's formats', not a
+    state, so the name does not change with time. BigCommerce names are unique store-wide: a name two products
+    share (two families with one title, or a family split into two products of one type) is made unique by
+    `unique_names`, as every product's name is.
     """
     groups: dict[tuple[Any, ...], list[StoreListing]] = defaultdict(list)
     anchors: dict[str, str] = {}  # product type -> its lowest SKU
@@ -52,12 +59,13 @@ def family_products(family: TitleFamily, editions: list[StoreListing],
         signature = (e.product_type, e.availability, e.preorder_release_date, e.is_visible, e.listed, e.channels)
         groups[signature].append(e)
     products: list[StoreListing] = []
+    both_kinds = len(anchors) > 1  # print and digital: each product's name says which it is
     for group in sorted(groups.values(), key=lambda g: g[0].sku):
         first = group[0]  # the group's lowest SKU
         key = f"family:{family.id}:{first.product_type}"
         if first.sku != anchors[first.product_type]:
             key += f":{first.sku}"
-        products.append(_merge_group(family, key, group, categories))
+        products.append(_merge_group(family, key, group, categories, name_kind=both_kinds))
     return products
 
 
@@ -72,7 +80,8 @@ def _group_categories(family: TitleFamily, group: list[StoreListing],
     return map_subjects(subjects, categories)[0]
 
 
-def _merge_group(family: TitleFamily, key: str, group: list[StoreListing], categories: CategoryMapping) -> StoreListing:
+def _merge_group(family: TitleFamily, key: str, group: list[StoreListing], categories: CategoryMapping, *,
+                 name_kind: bool) -> StoreListing:
     first = group[0]
     labels: dict[str, int] = defaultdict(int)
     for e in group:
@@ -90,7 +99,7 @@ def _merge_group(family: TitleFamily, key: str, group: list[StoreListing], categ
     )
     priced = [v.price for v in variants if v.price is not None]
     kinds = "Digital" if first.product_type == "digital" else "Print"
-    suffix = f" ({kinds})"
+    suffix = f" ({kinds})" if name_kind else ""
     sku = "FAM-" + content_hash(key)[:12].upper()
     merged = replace(
         first,

@@ -163,7 +163,9 @@ def variants(console: Console, directory: Path, family: TitleFamily, source: Cat
                       f"{plural(report.created, 'product')} there (print and digital editions are separate "
                       "products, as BigCommerce's product types require):")
         for product in sorted(sandbox.state.products.values(), key=lambda p: p["id"]):
-            console.print(f"  {escape(product['name'])} ({product['type']})")
+            # The name as the store has it, then BigCommerce's product type in words: a type in brackets after
+            # the name would read as part of it.
+            console.print(f"  {escape(product['name'])}: a {product['type']} product")
             for variant in sandbox.state.product_variants(product["id"]):
                 labels = ", ".join(str(v.get("label", "")) for v in variant.get("option_values") or [])
                 price = variant.get("price")

@@ -271,6 +271,27 @@ def test_variant_strategy_splits_physical_and_digital() -> None:
     assert digital.weight == Decimal(0)
 
 
+def test_a_family_product_of_one_kind_is_named_by_its_title_alone() -> None:
+    """Print only (or digital only), the family has one kind of product: its name is the title, read once."""
+    printed = family(edition(isbn=HARDBACK), edition(isbn=PAPERBACK, format=Format.PAPERBACK))
+    [product] = build_listings([printed], variants_store(), at=NOON)
+    assert product.name == "Roseanna" and product.product_type == "physical"
+    digital = family(edition(isbn=EBOOK, format=Format.EBOOK_EPUB, dimensions=edition().dimensions))
+    [ebook] = build_listings([digital], variants_store(), at=NOON)
+    assert ebook.name == "Roseanna" and ebook.product_type == "digital"
+
+
+def test_family_products_sharing_a_title_get_names_unique_store_wide() -> None:
+    """BigCommerce names are unique store-wide: two families with one title, each a product named by its title,
+    are told apart by their ISBN (a product of one edition) or SKU (`unique_names`), as any two products sharing a
+    name are."""
+    one = family(edition(isbn=HARDBACK), family_id="roseanna-1")
+    other = family(edition(isbn=PAPERBACK, format=Format.PAPERBACK), family_id="roseanna-2")
+    products = build_listings([one, other], variants_store(), at=NOON)
+    assert sorted(p.name for p in products) == [f"Roseanna [{HARDBACK}]", f"Roseanna [{PAPERBACK}]"]
+    assert len({p.name.casefold() for p in products}) == 2
+
+
 def test_variant_strategy_splits_by_availability_and_preorder_date() -> None:
     works = family(edition(isbn=HARDBACK),
                    edition(isbn=PAPERBACK, format=Format.PAPERBACK, publishing_status="02",

@@ -6,7 +6,9 @@ the price (their pricing section must change, so that stores publishing the wind
 the HTML sanitiser since; the core section of every listing changed once then, because the sample biographies
 (`<p>…</p>`, wrapped in a paragraph again) no longer nest paragraphs: nothing else in them changed. Page titles
 credit List 17's primary roles since ("by A, translated by B"): the core section of the listings whose titles
-have more than an author changed then, and nothing else.
+have more than an author changed then, and nothing else. A family product of one kind (print only, or digital only)
+is named by its title alone since, without "(Print)": the core section of those variant products changed then, and
+nothing else.
 """
 
 from __future__ import annotations
