@@ -5,6 +5,8 @@
     plain_schedule("cron[month='*', day='*', day_of_week='mon-fri', hour='3', minute='0']")
         -> "Monday to Friday at 03:00 UTC"
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
+    storefront_times(instant, [("us", "America/New_York")])
+        -> "storefront 'us': 2026-05-20 00:00 EDT (America/New_York)"
     time_ago(then, now) -> "3 hours ago"
     instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store 'shop'"
 
@@ -18,7 +20,7 @@ by name. A cron schedule with no shorter wording is given as its crontab line (`
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -112,6 +114,12 @@ def local_time(at: datetime, zone: str) -> str:
     """The instant in the zone's local time, naming the zone: "2026-05-20 00:00 BST (Europe/London)"."""
     local = at.astimezone(ZoneInfo(zone))
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
+
+
+def storefront_times(at: datetime, storefronts: Iterable[tuple[str, str]], *, between: str = "; ") -> str:
+    """The instant in each storefront's time zone, naming the storefront and the zone (`storefronts`: (name, zone)
+    pairs), beside a store's instant in UTC: a job's next run (`jobs`), a run (`runs`, `exceptions show`)."""
+    return between.join(f"{storefront_words(name)}: {local_time(at, zone)}" for name, zone in storefronts)
 
 
 def instant_text(at: datetime, zone: str | None) -> str:

@@ -10,6 +10,7 @@ import shutil
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -345,15 +346,45 @@ def test_empty_listings_say_so_in_words_as_the_dashboard_does(tmp_path):
     assert sales.output.startswith("No sales from 2026-11-01 to 2026-11-28: `bookbridge orders import`"), sales.output
 
 
-def test_exceptions_show_names_the_zone_of_every_time_it_prints(tmp_path):
-    """One zone per exception, as `exceptions list` shows it: its storefront's (naming it), or UTC for the store."""
+def _row_cells(output: str, border: str = "│") -> list[list[str]]:
+    """A table's body rows off a terminal (a row is one line), as their cells; `border="┃"`: its header."""
+    return [[cell.strip() for cell in line.strip(border).split(border)] for line in output.splitlines()
+            if line.startswith(border)]
+
+
+def _run_times(utc: str, local: str) -> tuple[datetime, str]:
+    """A run's instant as `runs` and `exceptions show` give it: in UTC, and each storefront's local time naming its
+    zone, as `jobs` does (`storefront 'uk': 2026-12-07 14:55 GMT (Europe/London); storefront 'us': …`). Checks the
+    local times are that instant and returns it, with the storefronts' part."""
+    at = datetime.strptime(utc, "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+    expected = {"uk": ZoneInfo("Europe/London"), "us": ZoneInfo("America/New_York")}
+    assert [part.split(":", 1)[0] for part in local.split("; ")] == ["storefront 'uk'", "storefront 'us'"], local
+    for part in local.split("; "):
+        name, shown = part.split(": ", 1)
+        zone = expected[name.split("'")[1]]
+        here = at.astimezone(zone)
+        assert shown == f"{here:%Y-%m-%d %H:%M} {here.tzname()} ({zone.key})", (utc, part)
+    return at, local
+
+
+def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_exceptions_show(tmp_path):
+    """A run is the store's: `runs` and the outcomes `exceptions show` lists give its times in UTC and in each
+    storefront's time zone, naming it, as `jobs` gives a job's next run. When an exception was seen is said in its
+    storefront's zone (naming it), or in UTC for the store, as `exceptions list` says it."""
     config = write_config(tmp_path, sample_config(50) + US_STOREFRONT)
     assert plain("sync", "-c", str(config)).exit_code == 0
+    runs = plain("runs", "-c", str(config))
+    assert runs.exit_code == 0, runs.output
+    assert _row_cells(runs.stdout, "┃")[0][:5] == ["id", "store", "started", "started in the storefronts' time zones",
+                                                  "finished"], runs.output
+    [run] = _row_cells(runs.stdout)
+    started, local = _run_times(run[2], run[3])
+    assert run[4].endswith(" UTC"), run  # finished
     listed = plain("exceptions", "list", "-c", str(config)).stdout
     zones = {"uk": r"GMT \(Europe/London\)", "us": r"E[SD]T \(America/New_York\)"}
-    runs: list[str] = []
     items = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
     assert {"uk", "us"} <= {item["storefront"] for item in items}, items
+    outcomes: list[list[str]] = []
     for item in items:
         shown = plain("exceptions", "show", str(item["id"]), "-c", str(config))  # with its edition's outcomes
         assert shown.exit_code == 0, shown.output
@@ -361,9 +392,17 @@ def test_exceptions_show_names_the_zone_of_every_time_it_prints(tmp_path):
         seen = re.search(rf"first ({instant}), last ({instant})$", shown.output, re.MULTILINE)
         assert seen, shown.output
         assert seen[2] in listed, (seen[2], listed)  # the last time as the list says it
-        runs += [(line, instant) for line in shown.output.splitlines() if line.lstrip().startswith("run ")]
-    assert runs, "an edition held back on one storefront and listed on the other has outcomes"
-    assert all(re.search(rf"run \d+ {instant} ", line) for line, instant in runs), runs
+        rows = _row_cells(shown.stdout)
+        if rows:  # an edition held back everywhere has no outcome: the store was not written
+            assert "ISBN " + item["isbn"] + " in the last 1 sync run" in shown.output, shown.output
+            assert _row_cells(shown.stdout, "┃") == [["run", "at", "in the storefronts' time zones", "action",
+                                                       "outcome"]]
+        outcomes += rows
+    assert outcomes, "an edition held back on one storefront and listed on the other has outcomes"
+    for cells in outcomes:
+        assert cells[0] == run[0], cells  # the one run
+        at, _ = _run_times(cells[1], cells[2])
+        assert abs((at - started).total_seconds()) < 120, (cells, run)  # during that run
 
 
 def test_lease_list_off_a_terminal_is_not_wrapped_and_names_the_zone(tmp_path):

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
-from bookbridge.domain.ports import ExceptionKind, SyncException
+from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException
 from bookbridge.entrypoints.cli.common import (
     EXIT_CONFIG,
     EXIT_FAILURES,
@@ -25,7 +26,14 @@ from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.documents import exception_document
-from bookbridge.entrypoints.presentation import edition_name, instant_text, plural, utc_time, where_words
+from bookbridge.entrypoints.presentation import (
+    edition_name,
+    instant_text,
+    plural,
+    storefront_times,
+    utc_time,
+    where_words,
+)
 from bookbridge.entrypoints.settings import ConfigurationError
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
@@ -86,7 +94,8 @@ def exceptions_list(
 def exceptions_show(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
     """Show one exception in full.
 
-    With the last outcomes logged for its edition.
+    With the last outcomes logged for its edition: each in UTC, as `runs` shows a run, and in each storefront's
+    time zone, naming it.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -99,7 +108,7 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
-        # Every time on the page in one zone, as `exceptions list` shows it: the storefront's, or UTC (the store's).
+        # When it was seen, as `exceptions list` says it: in its storefront's zone, or in UTC (the store's).
         zone = zones.get(item.storefront or "")
         console = screen()
         for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
@@ -108,9 +117,23 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
                              ("seen", f"{plural(item.count, 'time')}, first {instant_text(item.first_seen, zone)}, "
                                       f"last {instant_text(item.last_seen, zone)}")):
             console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
-        for o in history:
-            outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
-            console.print(f"  run {o.run_id} {instant_text(o.at, zone)} {o.action} {escape(outcome)}")
+        if history and item.isbn:
+            print_outcomes(console, item.isbn, history, list(zones.items()), runs=len(runs))
+
+
+def print_outcomes(console: Console, isbn: str, history: list[EditionOutcome], storefronts: list[tuple[str, str]],
+                   *, runs: int) -> None:
+    """An edition's outcomes in the last `runs` runs. A run is the store's, so its times are as `runs` and `jobs`
+    give them: in UTC, and in each storefront's time zone, naming it."""
+    table = WholeTable(title=f"ISBN {isbn} in the last {plural(runs, 'sync run')}")
+    for column in ("run", "at", "in the storefronts' time zones", "action", "outcome"):
+        table.add_column(column, no_wrap=column in ("at", "in the storefronts' time zones"))
+    between = "\n" if console.is_terminal else "; "  # a line each on a terminal; elsewhere a row is one line
+    for o in history:
+        outcome = "ok" if o.ok else f"failed: {o.error}" if o.error else "failed"
+        table.add_row(str(o.run_id), utc_time(o.at), storefront_times(o.at, storefronts, between=between), o.action,
+                      escape(outcome))
+    console.print(table)
 
 
 @exceptions_app.command("resolve")
@@ -243,19 +266,28 @@ def runs(
     config: Path | None = ConfigOption,
     limit: int = typer.Option(20, metavar="N", help="how many runs to show"),
 ) -> None:
-    """List recent syncs, newest first."""
+    """List recent syncs, newest first.
+
+    A run is the store's: its times are in UTC, and when it started in each storefront's time zone, naming it.
+    """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         with uow:
             recent = uow.runs.recent_runs(limit=limit)
-        table = WholeTable(title="Sync runs")
-        counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
-        for column in ("id", "store", "started", "finished", "outcome"):
-            table.add_column(column, no_wrap=column in ("started", "finished"))  # an instant, whole
-        for column in counted:
-            table.add_column(column.replace("_", " "), justify="right")
-        for r in recent:
-            table.add_row(str(r.id), escape(r.storefront), utc_time(r.started),
-                          utc_time(r.finished) if r.finished else "", r.outcome,
-                          *(str(r.counts.get(c, "")) for c in counted))
-        screen().print(table)
+        storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
+    out = screen()
+    table = WholeTable(title="Sync runs")
+    counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
+    instants = ("started", "started in the storefronts' time zones", "finished")
+    for column in ("id", "store", *instants, "outcome"):
+        if storefronts or column != instants[1]:
+            table.add_column(column, no_wrap=column in instants)  # an instant, whole
+    for column in counted:
+        table.add_column(column.replace("_", " "), justify="right")
+    between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a run's row is one line
+    for r in recent:
+        local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()
+        table.add_row(str(r.id), escape(r.storefront), utc_time(r.started), *local,
+                      utc_time(r.finished) if r.finished else "", r.outcome,
+                      *(str(r.counts.get(c, "")) for c in counted))
+    out.print(table)

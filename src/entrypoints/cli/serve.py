@@ -20,11 +20,10 @@ import typer
 from rich.markup import escape
 
 from bookbridge.domain.ports.scheduling import ServiceHooks
-from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container
-from bookbridge.entrypoints.presentation import local_time, plain_schedule, utc_time
+from bookbridge.entrypoints.presentation import plain_schedule, storefront_times, utc_time
 from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
@@ -134,7 +133,7 @@ def jobs(config: Path | None = ConfigOption,
         store = container.settings().store.name  # the order import's too: there is one store
         found = [upcoming_job(job, store) for job in stored_jobs(container.engine())
                  if job.next_run_time is not None][:limit]
-        storefronts = list(container.settings().storefronts)
+        storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
     out = screen()
     # A campaign's job id reads "launch:…": every precise job has that id (the job store finds it by it); say so.
     caption = ("a campaign's id starts launch: as every job at an instant does; its kind says what it is"
@@ -144,9 +143,8 @@ def jobs(config: Path | None = ConfigOption,
         table.add_column(column, no_wrap=column in INSTANTS)
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line
     for job in found:
-        local = between.join(f"{storefront_words(s.name)}: {local_time(job.run_at, s.timezone)}" for s in storefronts)
-        table.add_row(utc_time(job.run_at), local, job.kind, escape(job.store or store), plain_schedule(job.detail),
-                      job.id)
+        table.add_row(utc_time(job.run_at), storefront_times(job.run_at, storefronts, between=between), job.kind,
+                      escape(job.store or store), plain_schedule(job.detail), job.id)
     if not found:  # an empty table would not say why
         out.print("No scheduled jobs yet: `bookbridge serve` schedules them (regular runs, launches and campaign "
                   "flips) in the state database, where this command reads them.")
