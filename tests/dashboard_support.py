@@ -81,7 +81,7 @@ def jobs_as_the_service_schedules_them(container: Container, families: dict[str,
     for instant, keys in sorted(instants.items()):
         kind, detail = classify(keys, instant, KeyIndex(families), storefronts=settings.storefronts,
                                 mapping=settings.mapping, now=now, held=held)
-        jobs.append(UpcomingJob(id=f"launch:store:{instant.isoformat()}", kind=kind, run_at=instant.astimezone(UTC),
+        jobs.append(UpcomingJob(id=f"at:store:{instant.isoformat()}", kind=kind, run_at=instant.astimezone(UTC),
                                 store="store", detail=detail))
     return [UpcomingJob(id="order-import", kind="order-import", run_at=NOW + timedelta(minutes=5), store=None,
                         detail="interval[0:05:00]"), *jobs]

@@ -334,7 +334,7 @@ class ScheduledRuns:
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
                          catalogue: Mapping[str, TitleFamily]) -> list[str]:
-        """One precise job per future instant; launch jobs at instants no longer wanted are removed."""
+        """One job per future instant; jobs at instants no longer wanted are removed."""
         wakeups = list(wakeups)
         self._due = dict(wakeups)
         uow = self.ports.new_uow()

@@ -9,7 +9,11 @@ store and job; a job that finds its lease busy logs and returns (a launch tries 
 
 Job ids:
 - `delta-sync:{store}`, `order-import`, `reconcile:{store}`, `retry-transient:{store}`: the periodic jobs;
-- `launch:{store}:{instant}`: a one-off sync at a launch or campaign instant (kind and detail in its kwargs);
+- `at:{store}:{instant}`: a job at an instant, the one-off sync at a launch or a campaign flip alike (its kind,
+  `launch` or `campaign`, and its detail in its kwargs); a launch whose store is busy comes back as
+  `at:{store}:{instant}:retry{n}`. Earlier versions (release 0.1.0 among them) stored these jobs as
+  `launch:{store}:{instant}`, a campaign flip's too: the service gives them their new ids when it starts
+  (`rename_former_jobs`), and their function keeps its name, `launch`;
 - `sync-now:{store}`, `order-import-now`: run at once (the HTTP API's triggers, the order webhook);
 - `plan-ahead:{store}:{instant}`: the store planned as of a launch or campaign instant, some lead time before it
   (`service.plan_ahead_seconds`). Its plan lives in the process's memory, so these jobs do too (the `ahead` job
@@ -19,6 +23,7 @@ Job ids:
 from __future__ import annotations
 
 import logging
+import pickle
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,10 +36,10 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bookbridge.entrypoints.presentation import plain_schedule
+from bookbridge.entrypoints.presentation import plain_schedule, plural
 
 logger = logging.getLogger(__name__)
 JOBS_TABLE = "scheduler_jobs"  # migration 0004
@@ -43,6 +48,8 @@ MISFIRE_GRACE_S = 300  # a periodic job more than 5 minutes late is skipped; the
 WORKERS = 4
 JOBS = __name__  # where the job functions live: `{JOBS}:<name>` is stored with every job
 AHEAD = "ahead"  # the job store of the plan-ahead jobs: in memory, like the plans they make
+AT = "at"  # the first word of a job at an instant's id: `at:{store}:{instant}`, a launch or a campaign flip
+FORMER_AT = "launch"  # that first word in earlier versions, which named every such job a launch
 
 
 class JobRunner(Protocol):
@@ -65,7 +72,8 @@ JobCall = Callable[[JobRunner], object]  # what a job function returns: its call
 
 
 # What each job is, in words, by its id's first part (`delta-sync:shop` -> "delta sync").
-JOB_WORDS = {"delta-sync": "delta sync", "sync-now": "sync asked for", "launch": "launch or campaign flip",
+JOB_WORDS = {"delta-sync": "delta sync", "sync-now": "sync asked for", AT: "launch or campaign flip",
+             FORMER_AT: "launch or campaign flip",  # a job at an instant stored under its former id
              "reconcile": "reconcile", "retry-transient": "retry of transient failures",
              "order-import": "order import", "order-import-now": "order import asked for",
              "plan-ahead": "plan ahead of a launch or campaign flip"}
@@ -144,6 +152,37 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             return datetime.now(UTC) + BUSY_RETRY
         return found
 
+    def rename_jobs(self, old_prefix: str, new_prefix: str) -> list[str]:
+        """Give each job whose id starts with `old_prefix` that id with `new_prefix` instead, keeping everything
+        else (its function, arguments and next run); the new ids. APScheduler has no rename, and adding a copy
+        then removing the original would let another instance run the original in between, and the copy after:
+        twice. So each row is renamed in place, in its own transaction: a job another instance ran and removed
+        meanwhile is not brought back, and where a job with the new id is stored already (an instance of this
+        version added it), that one stays and the original goes. The id is also inside the pickled state, which
+        is ours: written by our own scheduler."""
+        table, renamed = self.jobs_t, []
+        with self.engine.connect() as connection:
+            former = connection.execute(select(table.c.id, table.c.job_state)
+                                        .where(table.c.id.startswith(old_prefix, autoescape=True))).all()
+        for old, blob in former:
+            new = new_prefix + old.removeprefix(old_prefix)
+            state = pickle.loads(blob)
+            state["id"] = new
+            try:
+                with self.engine.begin() as connection:
+                    if connection.execute(select(table.c.id).where(table.c.id == new)).first() is not None:
+                        connection.execute(delete(table).where(table.c.id == old))
+                        continue
+                    done = connection.execute(update(table).where(table.c.id == old).values(
+                        id=new, job_state=pickle.dumps(state, self.pickle_protocol)))
+            except IntegrityError:  # added under the new id by another instance since the look: that one stays
+                with self.engine.begin() as connection:
+                    connection.execute(delete(table).where(table.c.id == old))
+                continue
+            if done.rowcount:
+                renamed.append(new)
+        return renamed
+
 
 def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
     """A scheduler on the state database whose jobs call `runner`. Jobs coalesce (a backlog of missed runs runs
@@ -166,8 +205,21 @@ def stored_jobs(engine: Engine) -> list[Job]:
     return jobs
 
 
-def launch_job_id(store: str, instant: datetime) -> str:
-    return f"launch:{store}:{instant.astimezone(UTC).isoformat()}"
+def rename_former_jobs(engine: Engine, store: str) -> list[str]:
+    """The jobs at an instant of `store` that an earlier version stored under `launch:{store}:…` (its retries
+    too) take their ids `at:{store}:…`; the new ids. Each still runs once, at its time, under its new id."""
+    renamed = SharedJobStore(engine=engine, tablename=JOBS_TABLE).rename_jobs(f"{FORMER_AT}:{store}:",
+                                                                              f"{AT}:{store}:")
+    if renamed:
+        logger.info("%s stored by an earlier version renamed: %s:%s:… is now %s:%s:…",
+                    plural(len(renamed), "job at an instant", "jobs at an instant"),
+                    FORMER_AT, store, AT, store, extra={"jobs": renamed})
+    return renamed
+
+
+def at_job_id(store: str, instant: datetime) -> str:
+    """The id of the job at `instant`: one job per store and instant, whatever changes then."""
+    return f"{AT}:{store}:{instant.astimezone(UTC).isoformat()}"
 
 
 def plan_ahead_job_id(store: str, instant: datetime) -> str:
@@ -186,7 +238,9 @@ def sync_now(store: str, full: bool = False, isbn: str | None = None) -> JobCall
 
 
 def launch(store: str, instant: str, kind: str = "launch", detail: str = "", attempt: int = 0) -> JobCall:
-    """A precise sync at a launch or campaign instant; `kind` and `detail` are for display."""
+    """The job at an instant: a precise sync at a launch or a campaign flip; `kind` and `detail` are for display.
+    Its name is the one every stored job at an instant refers to (`bookbridge.entrypoints.scheduler:launch`),
+    so it stays."""
     at = datetime.fromisoformat(instant)
     return lambda runner: runner.run_launch(store, at, kind=kind, detail=detail, attempt=attempt)
 

@@ -31,11 +31,24 @@ from bookbridge.entrypoints import jobs, metrics
 from bookbridge.entrypoints.container import Container, build_command, lease_holder
 from bookbridge.entrypoints.crontab import cron_trigger
 from bookbridge.entrypoints.presentation import plain_schedule, plural
-from bookbridge.entrypoints.scheduler import AHEAD, JOBS, job_words, launch_job_id, make_scheduler, plan_ahead_job_id
+from bookbridge.entrypoints.scheduler import (
+    AHEAD,
+    AT,
+    FORMER_AT,
+    JOBS,
+    at_job_id,
+    job_words,
+    make_scheduler,
+    plan_ahead_job_id,
+    rename_former_jobs,
+)
 
 logger = logging.getLogger(__name__)
 PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "reconcile": "reconcile",
                   "retry-transient": "retry-transient", "sync-now": "sync", "order-import-now": "order-import"}
+# The lag metric's label by the id's first word. A job at an instant's kind (launch or campaign) is in its
+# arguments, which the scheduler's event does not carry: its label stays `launch`, as before its id changed.
+LAG_KINDS = {**PERIODIC_KINDS, AT: "launch", FORMER_AT: "launch"}
 
 
 def default_instance() -> str:
@@ -85,7 +98,9 @@ class Service:
     # --- lifecycle ------------------------------------------------------------------------------------------
 
     def start(self, *, sync_at_start: bool = True) -> None:
-        """Start the scheduler; (re)declare the periodic jobs; keep every one-off job already in the store."""
+        """Start the scheduler; (re)declare the periodic jobs; keep every one-off job already in the store (a job
+        at an instant stored by an earlier version under its former id renamed, before any job can run)."""
+        rename_former_jobs(self.container.engine(), self.store)
         self._scheduler = make_scheduler(self.container.engine(), self)
         schedules = self.settings.schedules
         add = self._scheduler.add_job
@@ -171,11 +186,12 @@ class Service:
 
     def replace_launches(self, store: str, launches: Mapping[datetime, tuple[str, str]]) -> list[str]:
         sched = self._require_scheduler()
-        wanted = {launch_job_id(store, instant): (instant, kind, detail)
-                  for instant, (kind, detail) in launches.items()}
-        prefix = f"launch:{store}:"
+        wanted = {at_job_id(store, instant): (instant, kind, detail) for instant, (kind, detail) in launches.items()}
+        # A job under the former id (an instance of an earlier version still running added it) goes as well: the
+        # wanted ones are added under their ids.
+        prefixes = (f"{AT}:{store}:", f"{FORMER_AT}:{store}:")
         for job in sched.get_jobs(jobstore="default"):
-            if job.id.startswith(prefix) and ":retry" not in job.id and job.id not in wanted:
+            if job.id.startswith(prefixes) and ":retry" not in job.id and job.id not in wanted:
                 sched.remove_job(job.id, jobstore="default")
         for job_id, (instant, kind, detail) in wanted.items():
             self._add_launch(job_id, instant, store=store, instant=instant, kind=kind, detail=detail)
@@ -184,11 +200,11 @@ class Service:
 
     def retry_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int,
                      at: datetime) -> None:
-        self._add_launch(f"{launch_job_id(store, instant)}:retry{attempt}", at, store=store, instant=instant,
+        self._add_launch(f"{at_job_id(store, instant)}:retry{attempt}", at, store=store, instant=instant,
                          kind=kind, detail=detail, attempt=attempt)
 
     def ensure_launch(self, store: str, instant: datetime, *, kind: str, detail: str) -> str:
-        job_id = launch_job_id(store, instant)
+        job_id = at_job_id(store, instant)
         if self._require_scheduler().get_job(job_id) is None:
             self._add_launch(job_id, instant, store=store, instant=instant, kind=kind, detail=detail)
             self._plan_ahead_of(store, [instant])
@@ -261,7 +277,7 @@ class Service:
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
                          catalogue: Mapping[str, TitleFamily]) -> list[str]:
-        """One precise job per future instant; launch jobs at instants no longer wanted are removed."""
+        """One job per future instant; jobs at instants no longer wanted are removed."""
         return self.runs.schedule_wakeups(wakeups, catalogue)
 
     def _record_metrics(self, report: SyncReport) -> None:
@@ -282,7 +298,7 @@ def upcoming_job(job: Job, store: str) -> UpcomingJob:
     kwargs = job.kwargs or {}
     named = kwargs.get("store") or (job.args[0] if job.args else None)
     store = named if isinstance(named, str) else store
-    if prefix == "launch":
+    if prefix in (AT, FORMER_AT):
         return UpcomingJob(id=job.id, kind=str(kwargs.get("kind", "launch")), run_at=job.next_run_time.astimezone(UTC),
                            store=store, detail=str(kwargs.get("detail", "")))
     return UpcomingJob(id=job.id, kind=PERIODIC_KINDS.get(prefix, prefix), run_at=job.next_run_time.astimezone(UTC),
@@ -294,4 +310,4 @@ def _observe_lag(event: JobSubmissionEvent) -> None:
     kind = event.job_id.split(":", 1)[0]
     started = datetime.now(UTC)
     for due in event.scheduled_run_times:
-        metrics.observe_job_lag(PERIODIC_KINDS.get(kind, kind), (started - due).total_seconds())
+        metrics.observe_job_lag(LAG_KINDS.get(kind, kind), (started - due).total_seconds())

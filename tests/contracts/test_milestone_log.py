@@ -39,9 +39,9 @@ def test_a_queued_action_stays_pending_until_one_settle_wins(engine: Engine, log
     assert first.pending and not done.pending
     assert log.pending("shop") == [first, second] and log.pending("elsewhere") == [other]
     later = NOW + timedelta(minutes=5)
-    settled = log.settle(first.id, ok=True, detail="launch job launch:shop:x", at=later)
+    settled = log.settle(first.id, ok=True, detail="launch job at:shop:x", at=later)
     assert settled is not None and (settled.pending, settled.ok, settled.detail, settled.at) == (
-        False, True, "launch job launch:shop:x", later)
+        False, True, "launch job at:shop:x", later)
     assert log.settle(first.id, ok=False, detail="again", at=later) is None, "settled once only"
     assert log.settle(done.id, ok=False, detail="not pending", at=later) is None
     assert log.pending("shop") == [second]

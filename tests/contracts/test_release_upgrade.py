@@ -1,4 +1,5 @@
-"""A state database made by release 0.1.0 upgrades in place: its stored jobs run under the `bookbridge` package.
+"""A state database made by release 0.1.0 upgrades in place: its stored jobs run under the `bookbridge` package,
+and its job at an instant, stored as `launch:{store}:{instant}`, takes its id `at:{store}:{instant}`.
 
 `tests/data/state-0.1.0.sqlite3` was written by release 0.1.0 itself (its migrations, then its scheduler adding
 the service's periodic jobs and one launch), when the code was installed as the top-level packages `domain`,
@@ -63,6 +64,27 @@ def test_jobs_stored_by_release_0_1_0_resolve_after_the_upgrade(tmp_path: Path) 
         runner = LaunchRecorder()  # the stored arguments still fit the function: its call reaches the use case
         launch.func(*launch.args, **launch.kwargs)(runner)
         assert runner.launches == [("shop", datetime(2031, 3, 1, tzinfo=UTC), "9781800000018 goes on sale on uk")]
+    finally:
+        engine.dispose()
+
+
+def test_the_job_at_an_instant_of_release_0_1_0_is_renamed_and_still_runs(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    shutil.copy(RELEASE_0_1_0, path)
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        assert scheduler.rename_former_jobs(engine, "shop") == ["at:shop:2031-03-01T00:00:00+00:00"]
+        jobs = {job.id: job for job in scheduler.stored_jobs(engine)}
+        assert set(jobs) == JOB_IDS - {"launch:shop:2031-03-01T00:00:00+00:00"} | {
+            "at:shop:2031-03-01T00:00:00+00:00"}
+        job = jobs["at:shop:2031-03-01T00:00:00+00:00"]
+        assert job.func is scheduler.launch and job.next_run_time == datetime(2031, 3, 1, tzinfo=UTC)
+        runner = LaunchRecorder()
+        job.func(*job.args, **job.kwargs)(runner)
+        assert runner.launches == [("shop", datetime(2031, 3, 1, tzinfo=UTC), "9781800000018 goes on sale on uk")]
+        assert scheduler.rename_former_jobs(engine, "shop") == []  # the next start finds none
     finally:
         engine.dispose()
 

@@ -25,6 +25,7 @@ from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SchedulerJ
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.domain.model import Milestones
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints import scheduler
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
 from bookbridge.entrypoints.scheduler import (
@@ -129,6 +130,76 @@ def test_a_restart_loses_no_scheduled_job(services, engine):
     assert job_id not in {j.id for j in second.upcoming()}
 
 
+def _store_former_jobs(engine: Engine, *jobs: tuple[str, datetime, str]) -> None:
+    """Jobs at an instant as an earlier version stored them: `launch:{store}:{instant}` (`id`, run at, kind)."""
+    old = make_scheduler(engine, RecordingRunner())
+    old.start(paused=True)
+    try:
+        for job_id, run_at, kind in jobs:
+            instant = job_id.split(":", 2)[2].removesuffix(":retry1")
+            old.add_job("bookbridge.entrypoints.scheduler:launch", DateTrigger(run_at), id=job_id,
+                        misfire_grace_time=None, kwargs={"store": job_id.split(":")[1], "instant": instant,
+                                                         "kind": kind, "detail": f"{kind} at {instant}"})
+    finally:
+        old.shutdown(wait=False)
+
+
+def test_jobs_stored_under_their_former_ids_are_renamed_at_start_and_run_once(services, engine):
+    """Earlier versions named every job at an instant `launch:{store}:{instant}`, a campaign flip's too. At start
+    each of the store's (a retry too) takes the id `at:…`, keeping its function, kind, detail and time; it runs
+    once; a sync that wants its instant finds it and adds no second job."""
+    campaign, soon = datetime.now(UTC) + timedelta(days=2), datetime.now(UTC) + timedelta(seconds=1)
+    retry_of = datetime.now(UTC) - timedelta(minutes=1)
+    _store_former_jobs(engine, (f"launch:{STORE}:{campaign.isoformat()}", campaign, "campaign"),
+                       (f"launch:{STORE}:{soon.isoformat()}", soon, "launch"),
+                       (f"launch:{STORE}:{retry_of.isoformat()}:retry1", campaign + timedelta(hours=1), "launch"),
+                       (f"launch:elsewhere:{campaign.isoformat()}", campaign, "launch"))
+
+    service = services()
+    upcoming = {j.id: (j.kind, j.detail, j.run_at) for j in service.upcoming(limit=100)
+                if j.kind in ("launch", "campaign")}
+    assert upcoming == {
+        f"at:{STORE}:{campaign.isoformat()}": ("campaign", f"campaign at {campaign.isoformat()}", campaign),
+        f"at:{STORE}:{soon.isoformat()}": ("launch", f"launch at {soon.isoformat()}", soon),
+        f"at:{STORE}:{retry_of.isoformat()}:retry1": ("launch", f"launch at {retry_of.isoformat()}",
+                                                      campaign + timedelta(hours=1)),
+        f"launch:elsewhere:{campaign.isoformat()}": ("launch", f"launch at {campaign.isoformat()}", campaign),
+    }  # another store's jobs are that store's service's to rename
+    [renamed] = [j for j in stored_jobs(engine) if j.id == f"at:{STORE}:{campaign.isoformat()}"]
+    assert renamed.func is scheduler.launch  # the stored function reference, unchanged
+
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]  # the one due soon ran
+    time.sleep(1.5)  # a second run, under either id, would have started by now
+    assert _runs(engine) == [(STORE, "ok")]
+    service.schedule_wakeups([("9781800000018", campaign)], {})
+    ids = sorted(j.id for j in service.upcoming(limit=100) if j.run_at == campaign)
+    assert ids == [f"at:{STORE}:{campaign.isoformat()}", f"launch:elsewhere:{campaign.isoformat()}"]
+    with engine.connect() as connection:
+        assert not any(i.startswith(f"launch:{STORE}:") for i in connection.scalars(select(SchedulerJobRow.id)))
+
+
+def test_a_job_at_an_instant_added_under_its_former_id_while_running_is_replaced(services, engine):
+    """An instance of an earlier version, still running beside this one, adds its jobs at an instant under the
+    former id: the next sync's jobs replace them, so no instant has two jobs."""
+    service = services()
+    instant = datetime.now(UTC) + timedelta(days=2)
+    _store_former_jobs(engine, (f"launch:{STORE}:{instant.isoformat()}", instant, "launch"))
+    [job_id] = service.schedule_wakeups([("9781800000018", instant)], {})
+    assert job_id == f"at:{STORE}:{instant.isoformat()}"
+    assert [j.id for j in service.upcoming(limit=100) if j.run_at == instant] == [job_id]
+
+
+def test_a_rename_keeps_a_job_already_stored_under_the_new_id(engine):
+    """Two instances starting at once, or one of this version that added the job already: the job stored under
+    the new id stays (its arguments are the newer), and the one under the former id goes; nothing is renamed."""
+    instant = datetime.now(UTC) + timedelta(days=2)
+    _store_former_jobs(engine, (f"launch:{STORE}:{instant.isoformat()}", instant, "launch"),
+                       (f"at:{STORE}:{instant.isoformat()}", instant, "campaign"))
+    assert scheduler.rename_former_jobs(engine, STORE) == []
+    assert [(j.id, j.kwargs["kind"]) for j in stored_jobs(engine)] == [(f"at:{STORE}:{instant.isoformat()}",
+                                                                        "campaign")]
+
+
 def test_a_stored_crontab_trigger_is_replaced_at_start_and_fires_on_crontabs_day(services, engine):
     """A release that handed crontab lines to APScheduler as they were stored `0 3 * * 0` (Sunday to cron) firing
     on Mondays (APScheduler counts from Monday). The next start replaces the stored trigger with the configured
@@ -167,7 +238,7 @@ def test_each_instant_is_planned_ahead_by_a_job_kept_in_memory_only(services, en
 
     assert ahead() == {plan_ahead_job_id(STORE, far): far - timedelta(seconds=60),
                        plan_ahead_job_id(STORE, far + timedelta(hours=1)): far + timedelta(minutes=59)}
-    assert all(j.id.startswith("launch:") for j in service.upcoming() if j.kind in ("launch", "campaign"))
+    assert all(j.id.startswith(f"at:{STORE}:") for j in service.upcoming() if j.kind in ("launch", "campaign"))
     assert not any(j.id.startswith("plan-ahead:") for j in service.upcoming(limit=100))
     with engine.connect() as connection:
         assert not any(i.startswith("plan-ahead:") for i in connection.scalars(select(SchedulerJobRow.id)))
@@ -263,7 +334,7 @@ def test_milestones_found_between_two_syncs_trigger_their_actions_and_each_outco
         (other, "status-out-of-print"): ("sync", True),
     }
     launch = records[(isbn, "publication-date-confirmed")].detail
-    assert launch.startswith(f"launch job launch:{STORE}:")
+    assert launch.startswith(f"launch job at:{STORE}:")
     assert launch.removeprefix("launch job ") in {j.id for j in service.upcoming(limit=100)}
     with engine.connect() as connection:
         resent = connection.execute(select(EditionOutcomeRow.sections).where(EditionOutcomeRow.isbn == isbn)
@@ -316,14 +387,14 @@ def test_two_schedulers_share_the_job_table_and_a_row_gone_is_no_error(engine):
     try:
         job = first.add_job("bookbridge.entrypoints.scheduler:delta_sync",
                             DateTrigger(datetime.now(UTC) + timedelta(hours=1)),
-                            args=[STORE], id="launch:shop:test")
-        seen = second.get_job("launch:shop:test")
+                            args=[STORE], id="at:shop:test")
+        seen = second.get_job("at:shop:test")
         assert seen is not None and seen.args == (STORE,)
-        first.remove_job("launch:shop:test")
+        first.remove_job("at:shop:test")
         store = second._jobstores["default"]
         store.update_job(seen)  # already gone: logged, not raised
         store.remove_job(job.id)
-        assert second.get_job("launch:shop:test") is None
+        assert second.get_job("at:shop:test") is None
     finally:
         first.shutdown(wait=False)
         second.shutdown(wait=False)
@@ -359,7 +430,7 @@ def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):
     instant = datetime(2030, 1, 1, tzinfo=UTC)
     try:
         soon = DateTrigger(datetime.now(UTC) + timedelta(milliseconds=300))
-        writer.add_job("bookbridge.entrypoints.scheduler:launch", soon, id="launch:shop:x",
+        writer.add_job("bookbridge.entrypoints.scheduler:launch", soon, id="at:shop:x",
                        kwargs={"store": STORE, "instant": instant.isoformat(), "kind": "campaign", "detail": "d"})
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, True], id="sync-now:shop")
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, False, "9781800000018"],
@@ -440,7 +511,7 @@ def test_a_locked_sqlite_database_delays_the_scheduler_loop_but_never_stops_it(t
         writer.execute("BEGIN IMMEDIATE")  # another connection holds the write lock
         before = datetime.now(UTC)
         soon = store.get_next_run_time()
-        store.remove_job("launch:shop:gone")  # logged; the job would come due again
+        store.remove_job("at:shop:gone")  # logged; the job would come due again
         writer.execute("ROLLBACK")
         assert soon is not None and before < soon <= datetime.now(UTC) + BUSY_RETRY
         assert store.get_next_run_time() is None  # readable again: no job kept

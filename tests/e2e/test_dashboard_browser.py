@@ -70,7 +70,7 @@ def _more_launches(container: Any, hooks: Any) -> None:
         stored.update({b.family_id: family(b, family_id=b.family_id, title=b.title) for b in books})
         uow.state.save_catalogue("sample", stored)
         uow.commit()
-    hooks.jobs += [UpcomingJob(id=f"launch:store:beck-{i}", kind="launch", store="store", detail="",
+    hooks.jobs += [UpcomingJob(id=f"at:store:beck-{i}", kind="launch", store="store", detail="",
                                run_at=start_of(b.publication_date, NEW_YORK.zone)) for i, b in enumerate(books)]
 
 

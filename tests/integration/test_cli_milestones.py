@@ -92,7 +92,7 @@ def test_bookbridge_sync_applies_milestones_and_queues_a_launch_for_the_service(
         assert service.run_sync("shop") is not None
         [settled] = [r for r in log(tmp_path).recent() if r.id == queued.id]
         assert (settled.ok, settled.pending) == (True, False), settled
-        assert "carried out by the service" in settled.detail and "launch job launch:shop:" in settled.detail
+        assert "carried out by the service" in settled.detail and "launch job at:shop:" in settled.detail
         assert log(tmp_path).pending("shop") == []
     finally:
         service.shutdown(wait=True)

@@ -47,7 +47,7 @@ kind = "csv"
 directory = "{out}"
 """
 # What must show whole: a URL, an instant (`2026-12-05 00:00 EST (America/New_York)`, `2026-12-05 05:00 UTC`, a
-# day), an ISBN, and a code or id (`rights-conflict`, `sync:shop`, `launch:shop:2031-01-15T05:00:00+00:00`).
+# day), an ISBN, and a code or id (`rights-conflict`, `sync:shop`, `at:shop:2031-01-15T05:00:00+00:00`).
 WHOLE = re.compile(r"https?://[^\s│┃]+"
                    r"|\b\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d)?(?:[+-]\d\d:\d\d)?(?: [A-Z][A-Za-z0-9+-]*"
                    r"(?: \([A-Za-z_/+-]+\))?)?)?"

@@ -73,6 +73,10 @@ def test_demo_serve_keeps_the_dashboard_running_until_sigterm(tmp_path: Path) ->
             assert "every 15 minutes" in details and "daily at 02:00 UTC" in details, details
             assert not re.search(r"(cron|interval|date)\[", details), details
             assert re.search(r"back to (£|US\$)\d+\.\d\d", details) and not re.search(r"(GBP|USD) \d", details)
+            # A job at an instant is named for when it runs, not as a launch: a campaign flip's id too.
+            at_instants = {job["kind"]: job["id"] for job in upcoming if job["kind"] in ("launch", "campaign")}
+            assert at_instants["campaign"].startswith("at:demo store:"), upcoming
+            assert not any(job["id"].startswith("launch:") for job in upcoming), upcoming
             signed_in = client.post("/login", data={"token": token}, follow_redirects=False)
             assert signed_in.status_code == 303, signed_in.text
             page = client.get("/dashboard")

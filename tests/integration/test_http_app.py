@@ -144,14 +144,16 @@ def test_runs_sync_upcoming(client: TestClient, app_parts) -> None:  # type: ign
     assert queued.status_code == 202 and queued.json()["job_id"] == "sync-1"
     assert hooks.syncs == [("store", True)]
     at = container.clock().now()
-    hooks.jobs = [UpcomingJob(id="launch:9780000000002", kind="launch", run_at=at, store="store",
+    hooks.jobs = [UpcomingJob(id="at:store:2030-01-01T00:00:00+00:00", kind="launch", run_at=at, store="store",
                               detail="9780000000002 goes on sale")]
     assert client.get("/api/upcoming", headers=admin()).json()[0]["detail"] == "9780000000002 goes on sale"
 
 
 def test_upcoming_says_what_a_precise_jobs_id_and_kind_mean(client: TestClient) -> None:
     fields = client.get("/openapi.json").json()["components"]["schemas"]["Upcoming"]["properties"]
-    assert "`launch:{store}:{instant}` for every precise job" in fields["id"]["description"]
+    assert "`at:{store}:{instant}` for every job at an instant, a launch or a campaign flip alike" in (
+        fields["id"]["description"])
+    assert "launch:" not in fields["id"]["description"]
     assert "`campaign` when only a price does (a campaign flip)" in fields["kind"]["description"]
 
 

@@ -112,7 +112,7 @@ def test_upcoming_flips_page_through_every_change(tmp_path: Path, monkeypatch: p
         uow.state.save_catalogue("sample", {b.family_id: family(b, family_id=b.family_id, title=b.title)
                                             for b in books.values()})
         uow.commit()
-    hooks.jobs = [UpcomingJob(id=f"launch:store:{i}", kind="launch", run_at=start_of(b.publication_date, NEW_YORK.zone),
+    hooks.jobs = [UpcomingJob(id=f"at:store:{i}", kind="launch", run_at=start_of(b.publication_date, NEW_YORK.zone),
                               store="store", detail="") for i, b in enumerate(books.values())]
     seen: list[str] = []
     page_number, pages = 1, None
@@ -296,7 +296,7 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     """`Service.classify` writes the job's detail, which /api/upcoming and `bookbridge jobs` show as it is."""
     client, _, _ = dashboard
     upcoming = client.get("/api/upcoming", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
-    details = {job["run_at"]: (job["kind"], job["detail"]) for job in upcoming if job["id"].startswith("launch:")}
+    details = {job["run_at"]: (job["kind"], job["detail"]) for job in upcoming if job["id"].startswith("at:")}
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (storefront 'us')" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])

@@ -198,7 +198,7 @@ def test_jobs_and_milestones_commands_read_the_database(tmp_path):
     runner = CliRunner()
     jobs = runner.invoke(app, ["jobs", "-c", str(config)], env={"COLUMNS": "250"})
     assert jobs.exit_code == 0, jobs.output
-    assert f"launch:shop:{instant.isoformat()}" in jobs.output and "delta-sync:shop" in jobs.output
+    assert f"at:shop:{instant.isoformat()}" in jobs.output and "delta-sync:shop" in jobs.output
     events = runner.invoke(app, ["milestones", "-c", str(config)], env={"COLUMNS": "250"})
     assert events.exit_code == 0, events.output
     assert "publication-date-confirmed" in events.output and "exception 3" in events.output

@@ -122,7 +122,8 @@ def test_a_launch_and_a_campaign_reach_the_store_within_60_seconds_of_their_inst
         assert jobs[release].kind == "launch" and launching in jobs[release].detail
         assert jobs[campaign_start].kind == "campaign" and discounted in jobs[campaign_start].detail
         assert campaign_end not in jobs  # each listing's *next* change only: the end comes after the start
-        assert jobs[release].id == f"launch:{COMMAND.store}:{release.isoformat()}"
+        assert jobs[release].id == f"at:{COMMAND.store}:{release.isoformat()}"
+        assert jobs[campaign_start].id == f"at:{COMMAND.store}:{campaign_start.isoformat()}"
         assert _product(sandbox, launching)["availability"] == "preorder"
         assert not _product(sandbox, discounted).get("sale_price")
 

@@ -59,10 +59,11 @@ class OpenLease(Protocol):
 
 
 class LaunchSchedule(Protocol):
-    """The precise one-off jobs at launch and campaign instants, as the scheduler keeps them."""
+    """The jobs at an instant (one-off syncs at launches and campaign flips), as the scheduler keeps them."""
 
     def replace_launches(self, store: str, launches: Mapping[datetime, tuple[str, str]]) -> list[str]:
-        """Keep exactly these launch jobs for `store` (instant -> kind, detail), retries aside; their ids."""
+        """Keep exactly these jobs at an instant for `store` (instant -> kind, detail), retries aside; their
+        ids."""
         ...
 
     def retry_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int,
@@ -71,5 +72,5 @@ class LaunchSchedule(Protocol):
         ...
 
     def ensure_launch(self, store: str, instant: datetime, *, kind: str, detail: str) -> str:
-        """A launch job at `instant` unless one is there already; its id."""
+        """A job at `instant` (a launch) unless one is there already; its id."""
         ...

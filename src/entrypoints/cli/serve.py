@@ -125,9 +125,8 @@ def jobs(config: Path | None = ConfigOption,
     """List the service's scheduled jobs, next first.
 
     Regular runs, launches and campaign flips: each job's next run in UTC, and in each storefront's time zone,
-    naming it. A launch and a campaign flip are both a precise job at an instant, with the id
-    launch:{store}:{instant} (the scheduler's job store keeps jobs by their ids, so the id stays the same for
-    both); the kind says which: launch when a listing's sale status changes then, campaign when only a price does.
+    naming it. A launch and a campaign flip are both a job at an instant, at:{store}:{instant}; the kind says
+    which: launch when a listing's sale status changes then, campaign when only a price does.
     """
     with running(config, need_storefronts=False) as container:
         store = container.settings().store.name  # the order import's too: there is one store
@@ -135,10 +134,7 @@ def jobs(config: Path | None = ConfigOption,
                  if job.next_run_time is not None][:limit]
         storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
     out = screen()
-    # A campaign's job id reads "launch:…": every precise job has that id (the job store finds it by it); say so.
-    caption = ("a campaign's id starts launch: as every job at an instant does; its kind says what it is"
-               if any(job.kind == "campaign" for job in found) else None)
-    table = WholeTable(title="Scheduled jobs", caption=caption)
+    table = WholeTable(title="Scheduled jobs")
     for column in ("next run", "in the storefronts' time zones", "kind", "store", "schedule or change", "id"):
         table.add_column(column, no_wrap=column in INSTANTS)
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line

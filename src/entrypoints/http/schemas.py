@@ -82,8 +82,9 @@ class JobQueued(BaseModel):
 
 class Upcoming(BaseModel):
     id: str = Field(description="the job's stable id: `delta-sync:{store}`, `order-import`, `reconcile:{store}`, "
-                                "`retry-transient:{store}`, `sync-now:{store}`, or `launch:{store}:{instant}` for "
-                                "every precise job at an instant, a launch or a campaign flip alike")
+                                "`retry-transient:{store}`, `sync-now:{store}`, or `at:{store}:{instant}` for "
+                                "every job at an instant, a launch or a campaign flip alike (a launch tried again "
+                                "when its store was busy: `at:{store}:{instant}:retry{n}`)")
     kind: str = Field(description="what the job does: `delta-sync`, `order-import`, `reconcile`, `retry-transient`, "
                                   "`sync`; a precise job is `launch` when a listing's sale status changes then and "
                                   "`campaign` when only a price does (a campaign flip)")

@@ -47,7 +47,7 @@ class Schedule:
 
     def replace_launches(self, store: str, launches: Mapping[datetime, tuple[str, str]]) -> list[str]:
         self.launches[store] = dict(launches)
-        return [f"launch:{store}:{instant.isoformat()}" for instant in launches]
+        return [f"at:{store}:{instant.isoformat()}" for instant in launches]
 
     def retry_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int,
                      at: datetime) -> None:
@@ -55,7 +55,7 @@ class Schedule:
 
     def ensure_launch(self, store: str, instant: datetime, *, kind: str, detail: str) -> str:
         self.launches.setdefault(store, {}).setdefault(instant, (kind, detail))
-        return f"launch:{store}:{instant.isoformat()}"
+        return f"at:{store}:{instant.isoformat()}"
 
 
 @dataclass

@@ -37,12 +37,12 @@ def test_a_whole_value_too_long_to_follow_its_header_goes_under_it_on_one_line()
     for column in ("next run", "in the storefronts' time zones", "id"):
         table.add_column(column, no_wrap=True)
     zones = "uk: 2031-01-15 05:00 GMT (Europe/London)\nus: 2031-01-15 00:00 EST (America/New_York)"
-    table.add_row("2031-01-15 05:00 UTC", zones, "launch:shop:2031-01-15T05:00:00+00:00")
+    table.add_row("2031-01-15 05:00 UTC", zones, "at:shop:2031-01-15T05:00:00+00:00")
     out = _shown(table, 46)
     assert "┃" not in out, out  # it cannot fit 46 columns as a table
     assert "in the storefronts' time zones:\n  uk: 2031-01-15 05:00 GMT (Europe/London)\n  us: 2031-01-15 00:00 EST " \
            "(America/New_York)\n" in out, out
-    assert "next run: 2031-01-15 05:00 UTC\n" in out and "id: launch:shop:2031-01-15T05:00:00+00:00\n" in out, out
+    assert "next run: 2031-01-15 05:00 UTC\n" in out and "id: at:shop:2031-01-15T05:00:00+00:00\n" in out, out
     narrower = _shown(table, 30)  # wider than the terminal: broken at its edge, never cut short
-    assert "launch:shop:2031-01-15T05:00:00+00:00" in "".join(narrower.split()), narrower
+    assert "at:shop:2031-01-15T05:00:00+00:00" in "".join(narrower.split()), narrower
     assert all(len(line) <= 30 for line in narrower.splitlines()) and "(America/New_York)" in narrower, narrower
