@@ -47,8 +47,9 @@ logger = logging.getLogger(__name__)
 PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "reconcile": "reconcile",
                   "retry-transient": "retry-transient", "sync-now": "sync", "order-import-now": "order-import"}
 # The lag metric's label by the id's first word. A job at an instant's kind (launch or campaign) is in its
-# arguments, which the scheduler's event does not carry: its label stays `launch`, as before its id changed.
-LAG_KINDS = {**PERIODIC_KINDS, AT: "launch", FORMER_AT: "launch"}
+# arguments, which the scheduler's event does not carry: `run_launch` observes its lag, labelled by its kind.
+LAG_KINDS = PERIODIC_KINDS
+AT_PREFIXES = (AT, FORMER_AT)
 
 
 def default_instance() -> str:
@@ -256,6 +257,8 @@ class Service:
             return self.runs.sync(store, full=full, reason=reason, isbn=isbn)
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
+        if attempt == 0:  # a retry's lateness is its back-off, by design: the first start is the one to watch
+            metrics.observe_job_lag(kind, (datetime.now(UTC) - instant).total_seconds())
         with self._job():
             self.runs.launch(store, instant, kind=kind, detail=detail, attempt=attempt)
 
@@ -308,6 +311,8 @@ def upcoming_job(job: Job, store: str) -> UpcomingJob:
 def _observe_lag(event: JobSubmissionEvent) -> None:
     """How late each job started after the instant it was due (`bookbridge_job_lag_seconds`)."""
     kind = event.job_id.split(":", 1)[0]
+    if kind in AT_PREFIXES:  # observed by `run_launch`, which knows the job's kind
+        return
     started = datetime.now(UTC)
     for due in event.scheduled_run_times:
         metrics.observe_job_lag(LAG_KINDS.get(kind, kind), (started - due).total_seconds())

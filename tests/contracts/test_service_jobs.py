@@ -28,6 +28,7 @@ from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints import scheduler
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
+from bookbridge.entrypoints.metrics import metrics
 from bookbridge.entrypoints.scheduler import (
     AHEAD,
     BUSY_RETRY,
@@ -520,3 +521,25 @@ def test_a_locked_sqlite_database_delays_the_scheduler_loop_but_never_stops_it(t
     finally:
         writer.close()
         engine.dispose()
+
+
+def test_a_job_at_an_instant_observes_its_lag_under_its_kind(services):
+    """`bookbridge_job_lag_seconds{kind}`: a campaign flip's lag is labelled `campaign`, a launch's `launch`
+    (the scheduler's event knows only the job's id, shared by both kinds); a retry's back-off is not lag."""
+    service = services()
+
+    def count(kind: str) -> float:
+        value = metrics().registry.get_sample_value("bookbridge_job_lag_seconds_count", {"kind": kind})
+        return value or 0.0
+
+    def total(kind: str) -> float:
+        return metrics().registry.get_sample_value("bookbridge_job_lag_seconds_sum", {"kind": kind}) or 0.0
+
+    before = {kind: count(kind) for kind in ("launch", "campaign")}
+    summed = total("campaign")
+    instant = datetime.now(UTC) - timedelta(seconds=2)
+    service.run_launch(STORE, instant, kind="campaign", detail="a price ends")
+    service.run_launch(STORE, instant, kind="launch", detail="9781800000018 goes on sale")
+    service.run_launch(STORE, instant, kind="launch", detail="9781800000018 goes on sale", attempt=1)
+    assert {kind: count(kind) - before[kind] for kind in before} == {"launch": 1, "campaign": 1}
+    assert total("campaign") - summed >= 2  # from its instant, two seconds before it started
