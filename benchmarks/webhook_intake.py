@@ -12,7 +12,9 @@ first measured burst to the last: less sensitive to the machine's load than thro
 
 Run: `.venv/bin/python -m benchmarks.webhook_intake` (5,000 deliveries, 16 concurrent). `--deliveries N`,
 `--concurrency C`, `--database-url URL` (an empty PostgreSQL database, say) change the run; `--profile FILE`
-runs the app's server under cProfile.
+runs the app's server under cProfile. `--http h11|httptools` and `--loop asyncio|uvloop` choose uvicorn's HTTP
+parser and event loop for both servers (default `auto`, as `bookbridge serve`: httptools and uvloop where they are
+installed); each server prints the two it runs with.
 """
 
 from __future__ import annotations
@@ -54,9 +56,24 @@ class BenchHooks:
         return []
 
 
-def serve(port: int, database_url: str) -> None:
-    """The child: the app under uvicorn on 127.0.0.1:port."""
+def _run(app: Any, port: int, http: str, loop: str) -> None:
+    """`app` under uvicorn on 127.0.0.1:port with the given HTTP parser and event loop; says which it runs with."""
+    import asyncio
+
     import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            print(f"port {port}: {self.config.http_protocol_class.__name__} on "
+                  f"{type(asyncio.get_running_loop()).__module__}", file=sys.stderr, flush=True)
+
+    Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=http, loop=loop,  # type: ignore[arg-type]
+                          log_level="warning", access_log=False)).run()
+
+
+def serve(port: int, database_url: str, http: str = "auto", loop: str = "auto") -> None:
+    """The child: the app under uvicorn on 127.0.0.1:port."""
     from dependency_injector import providers
 
     from bookbridge.entrypoints.container import Container
@@ -69,12 +86,11 @@ def serve(port: int, database_url: str) -> None:
     app = create_app(container, BenchHooks())
     # uvicorn re-raises the SIGTERM it stopped on once it has shut down; as SystemExit, cProfile still writes.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    _run(app, port, http, loop)
 
 
-def serve_bare(port: int) -> None:
+def serve_bare(port: int, http: str = "auto", loop: str = "auto") -> None:
     """The baseline child: a bare FastAPI endpoint answering 200, under the same uvicorn settings as `serve`."""
-    import uvicorn
     from fastapi import FastAPI
 
     app = FastAPI()
@@ -87,7 +103,7 @@ def serve_bare(port: int) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    _run(app, port, http, loop)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -182,7 +198,8 @@ class Target:
                 "errors": sum(1 for r in self.results if r[1] != 200), "stored_events": stored}
 
 
-def run(n: int, concurrency: int, database_url: str | None, profile: str | None = None) -> dict[str, Any]:
+def run(n: int, concurrency: int, database_url: str | None, profile: str | None = None, *,
+        server: tuple[str, ...] = ()) -> dict[str, Any]:
     """The bare endpoint and the app's intake, both up at once, sent the same deliveries in alternating bursts
     (so the machine's noise falls on both alike), with the same client; both sets of figures."""
     bodies = deliveries(n, random.Random(6))
@@ -192,8 +209,8 @@ def run(n: int, concurrency: int, database_url: str | None, profile: str | None 
         url = database_url or f"sqlite:///{Path(tmp) / 'bookbridge.db'}"
         try:
             bare_port, intake_port = free_port(), free_port()
-            children.append(_start(["--serve-bare", str(bare_port)], env, None))
-            children.append(_start(["--serve", str(intake_port), "--database-url", url], env, profile))
+            children.append(_start(["--serve-bare", str(bare_port), *server], env, None))
+            children.append(_start(["--serve", str(intake_port), "--database-url", url, *server], env, profile))
             bare, intake = Target(bare_port, children[0], concurrency), Target(intake_port, children[1], concurrency)
             for target in (bare, intake):  # warm-up, not measured (and stored like the rest)
                 for body in bodies[:50]:
@@ -210,7 +227,8 @@ def run(n: int, concurrency: int, database_url: str | None, profile: str | None 
             for child in children:
                 child.terminate()
                 child.wait(30)
-    return {"concurrency": concurrency, "database": url.split(":", 1)[0], "unique_events": len(set(bodies)),
+    return {"concurrency": concurrency, "server": " ".join(server) or "auto", "database": url.split(":", 1)[0],
+            "unique_events": len(set(bodies)),
             "bare": figures[0], "intake": figures[1],
             "ratio": figures[1]["requests_per_second"] / figures[0]["requests_per_second"]}
 
@@ -221,16 +239,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--profile", metavar="FILE", help="run the app's server under cProfile, stats to FILE")
+    parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"],
+                        help="uvicorn's HTTP parser in both servers (auto: httptools where installed)")
+    parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"],
+                        help="uvicorn's event loop in both servers (auto: uvloop where installed)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.database_url)
+        serve(args.serve, args.database_url, args.http, args.loop)
         return
     if args.serve_bare:
-        serve_bare(args.serve_bare)
+        serve_bare(args.serve_bare, args.http, args.loop)
         return
-    result = run(args.deliveries + 50, args.concurrency, args.database_url, args.profile)
+    result = run(args.deliveries + 50, args.concurrency, args.database_url, args.profile,
+                 server=("--http", args.http, "--loop", args.loop))
     print(json.dumps(result, indent=2))
     bare, intake = result["bare"], result["intake"]
     print(f"\n{result['database']}: intake {intake['requests_per_second']:,.0f} requests/s, "

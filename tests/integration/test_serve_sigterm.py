@@ -4,8 +4,11 @@ served until the signal."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
+import platform
 import signal
 import socket
 import subprocess
@@ -114,8 +117,9 @@ def test_sigterm_mid_sync_finishes_the_batch_records_a_stopped_run_and_exits_0(t
     print(f"\nSIGTERM to exit: {stopped_in:.2f} s; {outcomes} outcomes recorded of {editions} editions")
 
 
-def test_serve_runs_the_http_app_from_its_factory_until_sigint(tmp_path):
-    """In this process: the app factory gets the container and the service (its hooks); SIGINT stops both."""
+def test_serve_runs_the_http_app_from_its_factory_until_sigint(tmp_path, caplog):
+    """In this process: the app factory gets the container and the service (its hooks); SIGINT stops both. The
+    server runs uvicorn's fast stack, httptools on uvloop (asyncio where uvloop does not build), and says so."""
     container = Container()
     container.settings.override(Settings(
         source=AdapterSettings(kind="sample"), store=StoreSettings(kind="memory", name="shop"),
@@ -134,8 +138,8 @@ def test_serve_runs_the_http_app_from_its_factory_until_sigint(tmp_path):
             async def app(scope, receive, send):
                 if scope["type"] != "http":
                     return
-                body = json.dumps({"running": hooks.scheduler_running(),
-                                   "jobs": [j.kind for j in hooks.upcoming()]}).encode()
+                body = json.dumps({"running": hooks.scheduler_running(), "jobs": [j.kind for j in hooks.upcoming()],
+                                   "loop": type(asyncio.get_running_loop()).__module__}).encode()
                 await send({"type": "http.response.start", "status": 200,
                             "headers": [(b"content-type", b"application/json")]})
                 await send({"type": "http.response.body", "body": body})
@@ -160,14 +164,19 @@ def test_serve_runs_the_http_app_from_its_factory_until_sigint(tmp_path):
     thread = threading.Thread(target=client)
     thread.start()
     try:
-        code = run_service(container, http=True, host="127.0.0.1", port=port, app_factory=factory,
-                           sync_at_start=False)
+        with caplog.at_level(logging.INFO, logger="bookbridge.entrypoints.cli.serve"):
+            code = run_service(container, http=True, host="127.0.0.1", port=port, app_factory=factory,
+                               sync_at_start=False)
     finally:
         thread.join()
         container.shutdown_resources()
     assert code == 0
     assert seen["container"] is container and seen["hooks"] is not None
     assert answers and answers[0]["running"] is True
+    uvloop_builds = sys.platform not in ("win32", "cygwin") and platform.python_implementation() == "CPython"
+    loop = "uvloop" if uvloop_builds else "asyncio"
+    assert answers[0]["loop"].split(".")[0] == loop  # type: ignore[union-attr]
+    assert f"HTTP app listening on http://127.0.0.1:{port} (httptools on {loop})" in caplog.messages
     assert {"delta-sync", "order-import", "reconcile", "retry-transient"} <= set(answers[0]["jobs"])  # type: ignore[arg-type]
     assert not seen["hooks"].scheduler_running()  # type: ignore[attr-defined]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the previous handler is back

@@ -7,6 +7,7 @@ A second signal does not cut a batch short either; it only stops the HTTP server
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
@@ -28,6 +29,8 @@ from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
 if TYPE_CHECKING:
+    import socket
+
     import uvicorn
 
 logger = logging.getLogger(__name__)
@@ -60,13 +63,27 @@ def stop_signals(on_stop: Callable[[int], None]) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def server_stack(server: uvicorn.Server) -> str:
+    """The HTTP parser and event loop a running server uses: `httptools on uvloop` (or `h11 on asyncio`)."""
+    parser = server.config.http_protocol_class.__module__.rsplit(".", 1)[-1].removesuffix("_impl")
+    return f"{parser} on {type(asyncio.get_running_loop()).__module__.split('.')[0]}"
+
+
 def _server(app: Any, host: str, port: int) -> uvicorn.Server:
+    """uvicorn with its "auto" HTTP parser and event loop: httptools and uvloop (dependencies of bookbridge where
+    they build), else h11 and asyncio."""
     import uvicorn
 
     class Server(uvicorn.Server):
         @contextmanager
         def capture_signals(self) -> Iterator[None]:
             yield  # serve owns the signals: uvicorn would re-raise them after its shutdown, killing the process
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                logger.info("HTTP app listening on http://%s:%d (%s)", host, port, server_stack(self),
+                            extra={"host": host, "port": port})
 
     return Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False))
 
@@ -91,7 +108,6 @@ def run_service(container: Container, *, http: bool, host: str, port: int,
         try:
             if http:
                 server = _server(app_factory()(container, service), host, port)
-                logger.info("HTTP app listening on http://%s:%d", host, port, extra={"host": host, "port": port})
                 server.run()
             else:
                 stopped.wait()
