@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from bookbridge.application.exception_words import orders_key, sales_sink_key
 from bookbridge.domain.instants import utc_time
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import Clock, ExceptionKind, OrderSource, SalesLedger, SalesSink, UnitOfWork
@@ -168,7 +169,7 @@ def import_orders(
         kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
         last = f" (after order {report.orders_read} of this read)" if report.orders_read else ""
         report.source_error = f"reading orders from {source.name!r} failed{last}: {exc}"
-        found.append(_Report(kind, None, f"orders:{source.name}", report.source_error))
+        found.append(_Report(kind, None, orders_key(source.name), report.source_error))
     else:
         if latest is not None and latest != previous:
             ledger.set_cursor(source.name, latest)
@@ -200,7 +201,7 @@ def _deliver(ledger: SalesLedger, sinks: Sequence[SalesSink], report: ImportRepo
                    "and are sent again at the next import")
         logger.warning(message)
         report.sink_failures[sink.name] = message
-        found.append(_Report(kind, None, f"sales-sink:{sink.name}", message))
+        found.append(_Report(kind, None, sales_sink_key(sink.name), message))
 
 
 def _record_exceptions(uow: UnitOfWork, found: Sequence[_Report], at: datetime) -> None:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bookbridge.application.ahead import PlansAhead, current_plan, plan_ahead
+from bookbridge.application.exception_words import lease_key
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestone_effects import SyncEffects, sync_milestones
@@ -198,7 +199,7 @@ class ScheduledRuns:
     def _lease_exception(self, store: str, message: str | None) -> None:
         uow = self.ports.new_uow()
         with uow:
-            where = f"lease:sync:{store}"
+            where = lease_key(store)
             self._lease_exception_may_be_open = message is not None
             if message is not None:
                 uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront=where,

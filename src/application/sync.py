@@ -463,7 +463,7 @@ def _record_batch(
                 field=error.field if error else None,
                 at=clock.now(),
             )
-            report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+            report.exceptions_opened.append(f"{item.kind}: {isbn} on store {storefront!r}: {item.message}")
             open_store.add(isbn)
         uow.state.record_applied_many(storefront, records)
         uow.commit()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bookbridge.application.exception_words import source_key
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.ports import ActionOutcome, Clock, ExceptionKind, SourceRead, SourceUnreadable, UnitOfWork
 from bookbridge.domain.problems import Problem
@@ -52,7 +53,7 @@ class SyncReport:
 def source_exception_key(source: str) -> str:
     """The `storefront` under which a source that could not be read at all is queued (no ISBN): one open
     exception per source, counted each time the read fails again."""
-    return f"source:{source}"
+    return source_key(source)
 
 
 def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitOfWork, clock: Clock) -> SyncReport:

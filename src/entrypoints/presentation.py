@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bookbridge.application.exception_words import place_words
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
@@ -128,15 +129,10 @@ def instant_text(at: datetime, zone: str | None) -> str:
 
 
 def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:
-    """Where an exception is, as every page and document says it: a storefront (one of `storefronts`, the
-    configured names) as `storefront 'uk'`, the store as `store 'shop'` (a storefront is never the store's name),
-    a source, orders or a sales sink by its key (`source:sample`, `orders:bigcommerce`); None when it names no
-    place."""
-    if not key:
-        return None
-    if key == store:
-        return f"store {key!r}"
-    return storefront_words(key) if key in storefronts else key
+    """Where an exception is, as every page and document says it (`application.exception_words.place_words`):
+    `storefront 'uk'`, `store 'shop'`, `source 'consonance'`, `order import of store 'shop'`, ...; None when it
+    names no place."""
+    return place_words(key, store, storefronts)
 
 
 def time_ago(then: datetime, now: datetime) -> str:

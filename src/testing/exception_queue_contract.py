@@ -126,6 +126,15 @@ class ExceptionQueueContract(ABC):
         with pytest.raises(KeyError, match="12345"):
             queue.resolve(12345, note="n", at=at(0))
 
+    def test_get_finds_an_item_open_or_resolved_and_an_unknown_id_is_a_key_error(self) -> None:
+        queue = self.make_queue()
+        item = queue.report(ExceptionKind.DRIFT, isbn=HARDBACK, storefront="uk", message="price edited", at=at(0))
+        assert queue.get(item.id) == item
+        resolved = queue.resolve(item.id, note="fixed", at=at(5))
+        assert queue.get(item.id) == resolved and not queue.get(item.id).is_open
+        with pytest.raises(KeyError, match="12345"):
+            queue.get(12345)
+
     def test_instants_come_back_as_the_same_aware_instants(self) -> None:
         queue = self.make_queue()
         paris = timezone(timedelta(hours=1))

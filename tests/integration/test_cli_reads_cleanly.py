@@ -21,6 +21,7 @@ from bookbridge.entrypoints.cli.demo import CATEGORIES, STOREFRONTS
 from bookbridge.entrypoints.cli.demo_timeline import when
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.logs import level_for
+from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.service import Service
 from bookbridge.entrypoints.settings import load_settings
 from cli_support import (
@@ -384,6 +385,7 @@ def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_excepti
     items = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
     assert {"uk", "us"} <= {item["storefront"] for item in items}, items
     outcomes: list[list[str]] = []
+    with_outcomes = None
     for item in items:
         shown = plain("exceptions", "show", str(item["id"]), "-c", str(config))  # with its edition's outcomes
         assert shown.exit_code == 0, shown.output
@@ -393,15 +395,24 @@ def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_excepti
         assert seen[2] in listed, (seen[2], listed)  # the last time as the list says it
         rows = _row_cells(shown.stdout)
         if rows:  # an edition held back everywhere has no outcome: the store was not written
-            assert "ISBN " + item["isbn"] + " in the last 1 sync run" in shown.output, shown.output
+            # The heading says what the table holds: its outcomes, of the edition named as the list names it.
+            edition = re.search(r"^\s+edition  (.+)$", shown.output, re.M)
+            assert edition and edition[1] in listed, shown.output
+            assert f"{plural(len(rows), 'outcome')} of {edition[1]} in the last 1 sync run" in shown.output, \
+                shown.output
             assert _row_cells(shown.stdout, "┃") == [["run", "at", "in the storefronts' time zones", "action",
                                                        "outcome"]]
         outcomes += rows
+        with_outcomes = item["id"] if rows else with_outcomes
     assert outcomes, "an edition held back on one storefront and listed on the other has outcomes"
     for cells in outcomes:
         assert cells[0] == run[0], cells  # the one run
         at, _ = _run_times(cells[1], cells[2])
         assert abs((at - started).total_seconds()) < 120, (cells, run)  # during that run
+    assert plain("sync", "-c", str(config)).exit_code == 0  # writes nothing: no outcome of the edition in it
+    shown = plain("exceptions", "show", str(with_outcomes), "-c", str(config)).output
+    heading = re.search(r"^(\d+) outcomes? of .+ in the last 2 sync runs$", shown, re.M)
+    assert heading and len(_row_cells(shown)) == int(heading[1]), shown
 
 
 def test_lease_list_off_a_terminal_is_not_wrapped_and_names_the_zone(tmp_path):

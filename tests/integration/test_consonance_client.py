@@ -232,7 +232,7 @@ def test_it_gives_up_after_the_retry_bound(server: ConsonanceStandinServer, slee
         list(client.iter_works())
 
     assert caught.value.attempts == 4
-    assert str(caught.value) == "Consonance unavailable after 4 attempt(s): HTTP 502"
+    assert str(caught.value) == "Consonance unavailable after 4 attempts: HTTP 502"
     assert len(server.requests) == 4 and len(sleeps.calls) == 3
 
 
@@ -254,7 +254,7 @@ def test_connection_refused_ends_as_unavailable(sleeps: SleepRecorder) -> None:
         url = running.url
     with (
         ConsonanceClient(url, KEY, timeout=2.0, max_retries=2, sleep=sleeps) as client,
-        pytest.raises(ConsonanceUnavailable, match=r"after 3 attempt\(s\): connection failed \(ConnectError\)"),
+        pytest.raises(ConsonanceUnavailable, match=r"after 3 attempts: connection failed \(ConnectError\)"),
     ):
         client.get_work(1)
     assert len(sleeps.calls) == 2

@@ -368,7 +368,7 @@ def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard
     store = report_unmapped_subject(container)
     listed = client.get("/api/exceptions", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     places = {e["kind"]: (e["store"], e["storefront"], e["where"]) for e in listed}
-    assert places == {"source-error": (store, None, "source:sample"),
+    assert places == {"source-error": (store, None, "source 'sample'"),
                       "store-rejection": (store, "uk", "storefront 'uk'"),
                       "blocking-readiness": (store, "us", "storefront 'us'"),
                       "unmapped-subject": (store, None, f"store '{store}'")}, places
@@ -384,6 +384,30 @@ def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard
     json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(config)])
     assert json_cli.exit_code == 0, json_cli.output
     assert json.loads(json_cli.stdout) == listed  # the CLI's rows are the API's, instants written alike (Z)
+
+
+def test_an_unreachable_source_is_never_called_the_store_and_its_place_reads_in_words(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """`transient-exhausted` is said by where it happened (docs/glossary.md): a source that did not answer is
+    *source unreachable* at `source 'consonance'`, the store that did not is *store unreachable*; the filter names
+    the places as the column does, and the order import and a sales sink read in words too."""
+    client, container, _ = dashboard
+    store = container.settings().store.name
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        for isbn, where in ((None, "source:consonance"), (str(PAPERBACK), store), (None, "orders:bigcommerce"),
+                            (None, "sales-sink:ledger")):
+            uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=isbn, storefront=where,
+                                  message="no answer", at=NOW)
+        uow.commit()
+    page = client.get("/dashboard").text
+    said = {(row[1], row[3]) for row in rows(section(page, "exceptions-table")) if row[5] == "no answer"}
+    assert said == {("source unreachable", "source 'consonance'"), ("store unreachable", f"store '{store}'"),
+                    ("store unreachable (order import)", f"order import of store '{store}'"),
+                    ("sales sink unreachable", "sales sink 'ledger'")}, said
+    filters = unescape(section(page, "filters", "form"))
+    assert '<option value="source:consonance">source \'consonance\'</option>' in filters, filters
+    assert ">store or source unreachable</option>" in filters and "source:" not in text(filters)
 
 
 def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(

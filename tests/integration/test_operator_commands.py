@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,12 +56,35 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 1
 
 
-@pytest.mark.parametrize("command", [("show", "999"), ("resolve", "999", "--note", "x"), ("retry", "999")])
+@pytest.mark.parametrize("command", [("resolve", "999", "--note", "x"), ("retry", "999")])
 def test_an_id_that_is_not_open_is_one_error_on_stderr_whatever_the_command(config, command):
     result = run("exceptions", *command, "-c", str(config))
     assert result.exit_code == 1, result.output
     assert result.stdout == ""  # errors go to stderr, as every not-found error does
     assert "no open exception with id 999 (resolved already, or no such id;" in result.stderr
+
+
+def test_show_shows_a_resolved_exception_too_and_an_unknown_id_as_a_read_says_it(config):
+    """`show` reads: a resolved exception is shown with its state, when and how it was resolved; an id that is
+    not there is "no exception with id" (nothing was to change, so nothing is said of changes). It names the
+    edition as the list does, and its kind in the dashboard's words beside the code."""
+    run("sync", "-c", str(config))
+    [item, *_] = [e for e in _open(config, "--kind", "blocking-readiness") if e["isbn"]]
+    shown = run("exceptions", "show", str(item["id"]), "-c", str(config))
+    assert shown.exit_code == 0 and re.search(r"^\s+state  open$", shown.output, re.M), shown.output
+    edition = re.search(r"^\s+edition  (.+)$", shown.output, re.M)
+    formats = r"Hardback|Paperback|eBook.*|Audiobook|Audio CD"
+    assert edition and re.fullmatch(rf".+ \(({formats})\)", edition[1]), shown.output
+    assert re.search(r"^\s+kind  blocking-readiness \(blocking problem\)$", shown.output, re.M), shown.output
+    resolved = run("exceptions", "resolve", str(item["id"]), "--note", "cover on its way", "-c", str(config))
+    assert resolved.exit_code == 0, resolved.output
+    again = run("exceptions", "show", str(item["id"]), "-c", str(config))
+    assert again.exit_code == 0, again.output
+    resolved_at = r"^\s+state  resolved \d{4}-\d\d-\d\d \d\d:\d\d .+: cover on its way$"
+    assert re.search(resolved_at, again.output, re.M), again.output
+    missing = run("exceptions", "show", "999", "-c", str(config))
+    assert missing.exit_code == 1 and missing.stdout == ""
+    assert missing.stderr.startswith("no exception with id 999 ") and "nothing was changed" not in missing.stderr
 
 
 def _open(config: Path, *filters: str) -> list[dict]:
@@ -198,4 +222,62 @@ def test_exceptions_show_prints_a_message_with_brackets_as_it_is(config):
     shown = run("exceptions", "show", str(item), "-c", str(config))
     assert shown.exit_code == 0, shown.output
     out = shown.output
-    assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out, out
+    assert "no [[storefronts]] named [bold]us[/bold]" in out and "[store] kind" in out, out
+    assert "source '[feed]'" in out, out
+
+
+BAD_ISBNS = [("12345", "invalid length"), ("9781999990016", "check digit")]
+
+
+@pytest.mark.parametrize("command", [("exceptions", "list"), ("exceptions", "resolve", "--note", "x"),
+                                     ("milestones",)])
+@pytest.mark.parametrize(("value", "reason"), BAD_ISBNS)
+def test_an_isbn_option_that_is_not_an_isbn_is_refused_naming_the_option_and_the_value(config, command, value,
+                                                                                       reason):
+    result = run(*command, "--isbn", value, "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '--isbn': invalid ISBN '{value}'" in result.output and reason in result.output
+
+
+def test_an_isbn_option_is_read_with_hyphens_or_as_an_isbn_10(config):
+    run("sync", "-c", str(config))
+    one = next(e["isbn"] for e in _open(config) if e["isbn"] and e["isbn"].startswith("978"))
+    hyphenated = f"{one[:3]}-{one[3]}-{one[4:9]}-{one[9:12]}-{one[12]}"
+    assert _open(config, "--isbn", hyphenated) == _open(config, "--isbn", one) != []
+    from stdnum import isbn
+
+    assert _open(config, "--isbn", isbn.to_isbn10(one)) == _open(config, "--isbn", one)
+
+
+@pytest.mark.parametrize("command", [("exceptions", "list"), ("exceptions", "resolve", "--note", "x")])
+@pytest.mark.parametrize(("value", "hint"), [("UK", "did you mean 'uk'? "), ("de", "")])
+def test_a_storefront_filter_that_names_no_storefront_is_refused_naming_the_configured_ones(config, command, value,
+                                                                                          hint):
+    result = run(*command, "--storefront", value, "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '--storefront': no storefront is named '{value}' ({hint}configured: " \
+           "storefront 'uk')" in result.stderr, result.stderr
+
+
+def test_a_filter_that_matches_nothing_says_so_not_that_nothing_is_open(config):
+    run("sync", "-c", str(config))
+    total = len(_open(config))
+    absent = "9780306406157"  # a valid ISBN the sample catalogue does not have
+    listed = run("exceptions", "list", "--isbn", absent, "--kind", "drift", "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.strip() == f"No open exceptions for kind 'drift', ISBN {absent} ({total} open exceptions " \
+                                    "in all).", listed.output
+    milestones = run("milestones", "--isbn", "978-0-306-40615-7", "-c", str(config))
+    assert milestones.exit_code == 0 and milestones.output.strip() == f"No milestones for ISBN {absent}.", \
+        milestones.output
+
+
+def test_an_id_or_a_kind_that_is_not_one_is_said_in_words_not_in_a_parsers(config):
+    shown = run("exceptions", "show", "abc", "-c", str(config))
+    assert shown.exit_code == 2 and "'abc' is not an exception id" in shown.output, shown.output
+    assert "Input should be" not in shown.output
+    kind = run("exceptions", "list", "--kind", "drfit", "-c", str(config))
+    assert kind.exit_code == 2 and "'drfit' is not an exception kind (did you mean 'drift'? the kinds: " \
+        "blocking-readiness," in kind.output, kind.output
+    assert "Value error" not in kind.output
+    assert _open(config, "--kind", "drift") == []  # a right code still reads

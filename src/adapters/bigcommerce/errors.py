@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bookbridge.domain.ports import StoreError, StoreErrorKind
+from bookbridge.domain.words import plural
 
 
 class BigCommerceError(Exception):
@@ -75,12 +76,13 @@ class BigCommerceTransientError(BigCommerceError):
         super().__init__(method, path, attempts, last_status, last_reason)
 
     def __str__(self) -> str:
-        status = f"status {self.last_status}" if self.last_status is not None else "no response"
+        """What failed in words, then the technical cause: "the store did not answer after 5 attempts (PUT
+        catalog/products: ConnectError: ...)", "the store answered 503 after 5 attempts (...)"."""
+        answer = ("did not answer" if self.last_status is None
+                  else "kept throttling (429)" if self.last_status == 429 else f"answered {self.last_status}")
         applied = "; it may have been applied" if self.maybe_applied else ""
-        return (
-            f"{self.method} {self.path} failed after {self.attempts} attempt(s): "
-            f"{status}, {self.last_reason}{applied}"
-        )
+        return (f"the store {answer} after {plural(self.attempts, 'attempt')} "
+                f"({self.method} {self.path}: {self.last_reason}){applied}")
 
 
 def parse_error_body(body: Any, fallback_title: str) -> tuple[str, dict[str, str], str | None]:

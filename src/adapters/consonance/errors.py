@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bookbridge.domain.ports import SourceUnreadable
+from bookbridge.domain.words import plural
 
 
 class ConsonanceError(SourceUnreadable):
@@ -47,7 +48,7 @@ class ConsonanceUnavailable(ConsonanceError):
     transient = True
 
     def __init__(self, attempts: int, last_problem: str) -> None:
-        super().__init__(f"Consonance unavailable after {attempts} attempt(s): {last_problem}")
+        super().__init__(f"Consonance unavailable after {plural(attempts, 'attempt')}: {last_problem}")
         self.attempts = attempts
         self.last_problem = last_problem
 

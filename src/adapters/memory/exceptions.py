@@ -86,5 +86,11 @@ class InMemoryExceptionQueue(ExceptionQueue):
         self.items[exception_id] = resolved
         return resolved
 
+    def get(self, exception_id: int) -> SyncException:
+        item = self.items.get(exception_id)
+        if item is None:
+            raise KeyError(f"no exception with id {exception_id}")
+        return item
+
     def open_items(self) -> list[SyncException]:
         return sorted((e for e in self.items.values() if e.is_open), key=lambda e: e.id)

@@ -118,7 +118,7 @@ class SqlAlchemyExceptionQueue(ExceptionQueue):
         return [exception_from_row(row) for row in rows]
 
     def get(self, exception_id: int) -> SyncException:
-        """One item, open or resolved (for the HTTP API)."""
+        """One item, open or resolved (`exceptions show`)."""
         with translated(f"exception {exception_id}"):
             row = self._session.get(ExceptionRow, exception_id)
         if row is None:

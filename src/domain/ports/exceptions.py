@@ -65,5 +65,9 @@ class ExceptionQueue(Protocol):
         """Resolve by hand, with a note."""
         ...
 
+    def get(self, exception_id: int) -> SyncException:
+        """One exception, open or resolved (`exceptions show`); KeyError naming the id when there is none."""
+        ...
+
     def open_items(self) -> list[SyncException]:
         ...

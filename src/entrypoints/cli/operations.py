@@ -9,9 +9,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.application.exception_words import kind_words
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException
+from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_CONFIG,
     EXIT_FAILURES,
@@ -24,6 +26,7 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
+from bookbridge.entrypoints.cli.values import checked_storefront, exception_id, exception_kind, isbn_value
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.documents import exception_document
 from bookbridge.entrypoints.presentation import (
@@ -48,14 +51,15 @@ def db_upgrade(config: Path | None = ConfigOption) -> None:
         screen().print(f"database schema: {before or 'empty'} -> {after} (head {head})")
 
 
-KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False,
+KindOption = typer.Option(None, "--kind", "-k", metavar="KIND", show_default=False, parser=exception_kind,
                           help="only exceptions of this kind (repeat for several), one of:\n\n\b\n"
                           + "\n".join(ExceptionKind))  # \b: click keeps the lines, so no code breaks at a hyphen
 StorefrontOption = typer.Option(None, "--storefront", "-s", metavar="STOREFRONT",
                                 help="only exceptions on this storefront")
-IdArgument = typer.Argument(..., metavar="ID", show_default=False,
+IdArgument = typer.Argument(..., metavar="ID", show_default=False, parser=exception_id,
                             help="the exception's id (`bookbridge exceptions list`)")
-IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", help="only exceptions about this ISBN (or product SKU)")
+IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
+                          help="only exceptions about this edition (its ISBN-13 or ISBN-10, hyphens allowed)")
 
 
 def _matching(items: list[SyncException], kinds: list[ExceptionKind] | None, storefront: str | None,
@@ -79,53 +83,80 @@ def exceptions_list(
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
         settings = container.settings()
+        checked_storefront("--storefront", storefront, [s.name for s in settings.storefronts])
         with uow:
-            items = _matching(uow.exceptions.open_items(), kind, storefront, isbn)
+            open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+        items = _matching(open_items, kind, storefront, isbn)
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
         if as_json:  # the rows of /api/exceptions
             screen().print_json(json.dumps([exception_document(e, store, zones) for e in items]))
+            return
+        if not items and open_items:  # an empty table would not say that the filter, not the queue, is empty
+            screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn))} "
+                           f"({plural(len(open_items), 'open exception')} in all).")
             return
         names = {str(e.isbn): edition_name(e) for f in catalogue.values() for e in f.editions}
         print_exceptions(screen(), items, store=store, zones=zones, names=names)
 
 
+def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn: str | None) -> str:
+    """The filters given, in words: "kind 'drift', storefront 'us', ISBN 9781800000094"."""
+    parts = [f"kind {' or '.join(repr(k.value) for k in kinds)}"] if kinds else []
+    parts += [storefront_words(storefront)] if storefront else []
+    parts += [f"ISBN {isbn}"] if isbn else []
+    return ", ".join(parts)
+
+
 @exceptions_app.command("show")
 def exceptions_show(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
-    """Show one exception in full.
+    """Show one exception in full, open or resolved.
 
-    With the last outcomes logged for its edition: each in UTC, as `runs` shows a run, and in each storefront's
-    time zone, naming it.
+    With its edition and the last outcomes logged for it: each in UTC, as `runs` shows a run, and in each
+    storefront's time zone, naming it.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
+        settings = container.settings()
         with uow:
-            item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+            try:
+                item = uow.exceptions.get(exception_id)
+            except KeyError:
+                item = None
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
-        settings = container.settings()
+            catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
-        if item is None:
-            _not_open(exception_id)
+        if item is None:  # a read: nothing was to change
+            screen(stderr=True).print(f"[red]no exception with id {exception_id}[/red] (`bookbridge exceptions "
+                                      "list` shows the open ones)")
             raise typer.Exit(EXIT_FAILURES)
+        edition = next((edition_name(e) for f in catalogue.values() for e in f.editions if str(e.isbn) == item.isbn),
+                       None)
         # When it was seen, as `exceptions list` says it: in its storefront's zone, or in UTC (the store's).
         zone = zones.get(item.storefront or "")
+        state = ("open" if item.resolved_at is None
+                 else f"resolved {instant_text(item.resolved_at, zone)}: {item.resolution or 'no note'}")
         console = screen()
-        for label, value in (("id", item.id), ("kind", item.kind.value), ("ISBN", item.isbn),
+        for label, value in (("id", item.id), ("state", state),
+                             ("kind", f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"),
+                             ("edition", edition), ("ISBN", item.isbn),
                              ("where", where_words(item.storefront, store, zones)),
                              ("field", item.field), ("message", item.message),
                              ("seen", f"{plural(item.count, 'time')}, first {instant_text(item.first_seen, zone)}, "
                                       f"last {instant_text(item.last_seen, zone)}")):
-            console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
+            if label != "edition" or value:
+                console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
         if history and item.isbn:
-            print_outcomes(console, item.isbn, history, list(zones.items()), runs=len(runs))
+            print_outcomes(console, edition or f"ISBN {item.isbn}", history, list(zones.items()), runs=len(runs))
 
 
-def print_outcomes(console: Console, isbn: str, history: list[EditionOutcome], storefronts: list[tuple[str, str]],
-                   *, runs: int) -> None:
-    """An edition's outcomes in the last `runs` runs. A run is the store's, so its times are as `runs` and `jobs`
-    give them: in UTC, and in each storefront's time zone, naming it."""
-    table = WholeTable(title=f"ISBN {isbn} in the last {plural(runs, 'sync run')}")
+def print_outcomes(console: Console, edition: str, history: list[EditionOutcome],
+                   storefronts: list[tuple[str, str]], *, runs: int) -> None:
+    """An edition's outcomes in the last `runs` runs (a run that did not write it has none). A run is the store's,
+    so its times are as `runs` and `jobs` give them: in UTC, and in each storefront's time zone, naming it."""
+    table = WholeTable(title=f"{plural(len(history), 'outcome')} of {escape(edition)} "
+                             f"in the last {plural(runs, 'sync run')}")
     for column in ("run", "at", "in the storefronts' time zones", "action", "outcome"):
         table.add_column(column, no_wrap=column in ("at", "in the storefronts' time zones"))
     between = "\n" if console.is_terminal else "; "  # a line each on a terminal; elsewhere a row is one line
@@ -138,7 +169,7 @@ def print_outcomes(console: Console, isbn: str, history: list[EditionOutcome], s
 
 @exceptions_app.command("resolve")
 def exceptions_resolve(
-    exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False,
+    exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False, parser=exception_id,
                                                       help="the ids to resolve (`bookbridge exceptions list`)"),
     note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
     kind: list[ExceptionKind] | None = KindOption,
@@ -161,6 +192,7 @@ def exceptions_resolve(
                   "for every open one that matches (not both)")
         raise typer.Exit(EXIT_CONFIG)
     with running(config, need_storefronts=False) as container:
+        checked_storefront("--storefront", storefront, [s.name for s in container.settings().storefronts])
         uow = container.unit_of_work()
         with uow:
             open_items = uow.exceptions.open_items()
@@ -208,7 +240,7 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
 
 
 def _not_open(exception_id: int) -> None:
-    """An id that is not open, as `show`, `resolve` and `retry` (and the API's 404) say it: on stderr; exit 1."""
+    """An id that is not open, as `resolve` and `retry` (and the API's 404) say it: on stderr; exit 1."""
     screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red] (resolved already, or no such "
                               "id; nothing was changed for it; `bookbridge exceptions list` shows the open ones)")
 

@@ -129,12 +129,13 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
 def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str],
                      names: Mapping[str, str] | None = None) -> None:
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
-    in UTC, saying so, for one on the store itself, a source or orders. `names`: ISBN -> the edition as the
-    dashboard names it (`Roseanna (Hardback)`), from the stored catalogue."""
+    in UTC, saying so, for one on the store itself, a source, the order import or a sales sink. `names`: ISBN ->
+    the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue."""
     names = names or {}
     table = WholeTable(title=f"Open exceptions: {len(items)}",
                        caption=f"where: storefront '<name>' (readiness, rights), store '{store}' (store refusals, "
-                               "drift), source:<name> (a source that could not be read) or orders:<name>")
+                               "drift), source '<name>' (a source that could not be read), order import of store "
+                               f"'{store}' or sales sink '<name>'")
     for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:

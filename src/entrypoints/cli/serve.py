@@ -23,6 +23,7 @@ from rich.markup import escape
 from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
+from bookbridge.entrypoints.cli.values import isbn_value
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.presentation import plain_schedule, storefront_times, utc_time
 from bookbridge.entrypoints.scheduler import stored_jobs
@@ -166,7 +167,9 @@ def jobs(config: Path | None = ConfigOption,
 
 def milestones(config: Path | None = ConfigOption,
                limit: int = typer.Option(30, metavar="N", help="how many events to show"),
-               isbn: str | None = typer.Option(None, metavar="ISBN", help="only this edition")) -> None:
+               isbn: str | None = typer.Option(None, metavar="ISBN", parser=isbn_value,
+                                               help="only this edition (its ISBN-13 or ISBN-10, hyphens allowed)"),
+               ) -> None:
     """List recent milestones and what their actions did.
 
     Newest first; each names the edition, the transition and the store action it triggered.
@@ -183,6 +186,9 @@ def milestones(config: Path | None = ConfigOption,
                       else f"[red]no[/red] (exception {r.exception_id})",
                       escape(r.detail))
     out = screen()
+    if not records and isbn:  # the filter, not the log, may be what is empty
+        out.print(f"No milestones for ISBN {isbn}.")
+        return
     if not records:  # as the dashboard says "No data yet." rather than show an empty table
         out.print("No milestones yet: a sync records each milestone transition it reads (the first read is the "
                   "baseline).")

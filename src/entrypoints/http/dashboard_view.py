@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bookbridge.application.exception_words import KIND_WORDS, kind_words
 from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
@@ -41,11 +42,6 @@ FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when li
 FLIPS_PER_PAGE = 10
 MAX_JOBS = 500  # the scheduler's jobs read per page: every flip a catalogue schedules ahead
 SALES_WEEKS = 12  # the weekly charts and their totals
-KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
-              ExceptionKind.STORE_REJECTION: "refused by the store",
-              ExceptionKind.TRANSIENT_EXHAUSTED: "store unreachable", ExceptionKind.RIGHTS_CONFLICT: "rights conflict",
-              ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error",
-              ExceptionKind.UNMAPPED_SUBJECT: "subject without a category"}
 CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/products/edit/{id}"}
 
 
@@ -78,7 +74,7 @@ class ExceptionRow:
     isbn: str | None
     title: str  # "Roseanna (Hardback)", or "" when the edition is not in the stored catalogue
     storefront: str | None  # where it is, as stored: the filter's value
-    where: str  # in words: "storefront 'uk'", "store 'shop'", "source:sample" (`where_words`), "—" for no place
+    where: str  # in words: "storefront 'uk'", "store 'shop'", "source 'sample'" (`where_words`), "—" for no place
     field: str | None
     message: str
     count: int
@@ -173,7 +169,7 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     store_hash = state.settings.store.options().get("store_hash")
     url = template.format(hash=store_hash, id=product) if template and store_hash and product else None
     zone = next((s.timezone for s in state.settings.storefronts if s.name == item.storefront), None)
-    return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=KIND_WORDS.get(item.kind, item.kind.value),
+    return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=kind_words(item.kind, item.storefront),
                         isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
                         where=where_words(item.storefront, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,

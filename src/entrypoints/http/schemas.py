@@ -55,7 +55,7 @@ class ExceptionItem(BaseModel):
     isbn: str | None
     store: str  # the store's name ([store] name)
     storefront: str | None  # the storefront it is on; null on the store itself, a source, orders or a sales sink
-    where: str | None  # as the dashboard says it: "uk", "store 'shop'", "source:sample"; null for no place
+    where: str | None  # as the dashboard says it: "storefront 'uk'", "store 'shop'", "source 'sample'"; null for none
     field: str | None
     message: str
     count: int

@@ -350,6 +350,18 @@ def test_retries_run_out_into_a_typed_transient_error(server: FakeBigCommerce) -
     assert (err.method, err.path, err.attempts, err.last_status) == ("GET", "/catalog/products", 3, 502)
     assert err.last_reason == "Bad Gateway" and not err.maybe_applied
     assert len(server.hits) == 3
+    # What failed in words, then the technical cause; "attempts" as a count says it, never "attempt(s)".
+    assert str(err) == "the store answered 502 after 3 attempts (GET /catalog/products: Bad Gateway)"
+
+
+def test_a_store_that_never_answers_is_said_in_words_before_its_technical_cause(server: FakeBigCommerce) -> None:
+    client = make_client(server, max_attempts=2)
+    server.inject(connect_error, connect_error)
+    with pytest.raises(BigCommerceTransientError) as info:
+        client.request("PUT", "/catalog/products", json=[])
+    said = str(info.value)
+    assert said.startswith("the store did not answer after 2 attempts (PUT /catalog/products: "), said
+    assert "ConnectError" in said and "attempt(s)" not in said
 
 
 @pytest.mark.parametrize("fault", [drop, read_timeout, connect_error])

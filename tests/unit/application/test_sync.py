@@ -75,7 +75,9 @@ def test_rejection_opens_one_exception_and_a_later_success_resolves_it(world):
     planned = plan_store(SyncStore.single(UK), source, uow, clock)
     victim = next(a.listing for a in planned.plan.actions if a.kind is ActionKind.CREATE)
     store.rejected_skus[victim.sku] = "name: too long"
-    _sync(world)
+    first = _sync(world)
+    # Said as a readiness exception is: the edition and where, the store named (`… on store 'uk': …`).
+    assert f"store-rejection: {victim.sku} on store 'uk': name: too long" in first.exceptions_opened, first
     _sync(world)
     with uow:
         items = [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]

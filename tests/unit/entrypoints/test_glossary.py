@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bookbridge.application.exception_words import KIND_WORDS, UNREACHABLE
 from bookbridge.domain.lifecycle import Stage
 from bookbridge.domain.ports import ExceptionKind
-from bookbridge.entrypoints.http.dashboard_view import KIND_WORDS
 
 GLOSSARY = Path(__file__).resolve().parents[3] / "docs" / "glossary.md"
 
@@ -16,6 +16,8 @@ def test_every_exception_kind_is_in_the_glossary_with_its_dashboard_words() -> N
     text = GLOSSARY.read_text(encoding="utf-8")
     for kind in ExceptionKind:
         assert f"`{kind.value}` *{KIND_WORDS[kind]}*" in text, kind
+    for words in (*UNREACHABLE.values(), "refused by the sales sink", "store unreachable"):  # by where it is
+        assert f"*{words}* on " in text, words
 
 
 def test_every_lifecycle_stage_held_back_is_said_in_the_glossarys_words() -> None:
