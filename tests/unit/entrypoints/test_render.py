@@ -31,7 +31,7 @@ def test_exception_messages_keep_their_brackets():
                          message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind", count=1,
                          first_seen=NOW, last_seen=NOW)
     out = _printed(partial(print_exceptions, store="shop", zones={}), [item])
-    assert "no [[storefronts]] named [bold]us[/bold]" in out and "source:[feed]" in out and "[store] kind" in out
+    assert "no [[storefronts]] named [bold]us[/bold]" in out and "source '[feed]'" in out and "[store] kind" in out
 
 
 def test_a_sync_report_keeps_brackets_in_the_store_name_and_the_exceptions_opened():
@@ -216,4 +216,4 @@ def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_ut
     assert "2026-07-01 00:30 EDT (America/New_York)" in rows["1"] and "UTC" not in rows["1"], rows["1"]
     assert "storefront 'us'" in rows["1"], rows["1"]  # a bare "us" reads as a pronoun
     assert "2026-07-01 04:30 UTC" in rows["2"] and "store 'shop'" in rows["2"], rows["2"]
-    assert "2026-07-01 04:30 UTC" in rows["3"] and "source:sample" in rows["3"], rows["3"]
+    assert "2026-07-01 04:30 UTC" in rows["3"] and "source 'sample'" in rows["3"], rows["3"]

@@ -106,4 +106,4 @@ def test_a_feed_that_is_not_onix_fails_the_sync_and_is_queued(config, tmp_path):
     assert sync.exit_code == 1, sync.output
     assert f"nothing was synced: reading source 'onix-file' failed: {feed}, line 1" in sync.output
     listed = run("exceptions", "list", "-c", str(config), columns=500)
-    assert "source-error" in listed.output and "source:onix-file" in listed.output
+    assert "source-error" in listed.output and "source 'onix-file'" in listed.output
