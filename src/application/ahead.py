@@ -146,10 +146,6 @@ class PlansAhead:
             self._plans = {k: p for k, p in self._plans.items() if p.instant > now}
             self._plans[(plan.store, plan.instant)] = plan
 
-    def take(self, store: str, instant: datetime) -> PlanAhead | None:
-        with self._lock:
-            return self._plans.pop((store, instant), None)
-
     def take_due(self, store: str, now: datetime) -> PlanAhead | None:
         """The plan of the store's latest instant at or before `now` (a run that meets several instants sends as of
         the last, if nothing changes between it and `now`); the store's plans of earlier instants are dropped."""
