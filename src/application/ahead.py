@@ -13,19 +13,27 @@ At the instant, `current_plan` answers that plan only if nothing it depends on h
 - the source, read again from the same cursor, says what it said then.
 Otherwise the caller plans as it always did. The plans live in the service's memory (`PlansAhead`), nowhere else:
 after a crash the precise job simply plans at its instant.
+
+Several instants close together (campaigns ending a minute apart): the run at the first writes the state, so the
+plans made ahead of the later ones would all be stale. After that run, still under the lease, `carry_plans` plans
+each of them again from the state as it is then, reusing only its listings (the costly build) when the catalogue
+they were built from is the one stored now: listings are a function of the catalogue, the settings and the instant,
+so the plan carried is the plan a fresh one would be, with a new generation to be checked at its instant as above.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bookbridge.application.adoption import find_existing
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.sync import PlannedSync, SyncStore, plan_store
+from bookbridge.domain.catalogue import merge_catalogue
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import next_wakeups
+from bookbridge.domain.plan import next_wakeups, plan_changes
 from bookbridge.domain.ports import CatalogSource, SourceRead, SourceUnreadable, Storefront, UnitOfWork
 
 
@@ -68,6 +76,38 @@ def plan_ahead(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: Un
     return PlanAhead(cmd.store, instant, generation, cursor, stored, planned, until)
 
 
+def carry_plans(plans: Sequence[PlanAhead], cmd: SyncStore, source: CatalogSource, store: Storefront,
+                uow: UnitOfWork) -> list[PlanAhead]:
+    """`plans` (made ahead of instants still to come, stale since a run wrote the state) planned again from the
+    state as it is now, each as of its own instant: every step of `plan_store` (the generation first, the cursor,
+    the stored catalogue, the source read from that cursor, the applied listings, the store's SKUs of listings
+    never applied, the diff), except that a plan's listings are reused where the catalogue merged now equals the
+    one they were built from. A plan whose catalogue differs is left out: its instant plans as it always did.
+    Reads only; may raise what `plan_store` raises."""
+    cmd = replace(cmd, full=False)
+    with uow:
+        generation = uow.state.generation(cmd.store, source.name)
+        cursor = uow.state.cursor(source.name)
+        stored = uow.state.catalogue(source.name)
+    read = source.read(cursor)
+    catalogue = merge_catalogue(stored, read)
+    complete = read.complete or bool(stored)
+    carried: list[PlanAhead] = []
+    applied = None
+    for ahead in plans:
+        if ahead.store != cmd.store or ahead.planned.catalogue != catalogue:
+            continue
+        listings = ahead.planned.listings
+        if applied is None:  # the same records for every plan (`desired` only spares decoding payloads)
+            with uow:
+                applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
+        found = find_existing(listings, applied, store)
+        plan = plan_changes(cmd.store, listings, applied, source_complete=complete, found=found)
+        carried.append(replace(ahead, generation=generation, cursor=cursor, stored=stored,
+                               planned=PlannedSync(read, listings, plan, applied, catalogue)))
+    return carried
+
+
 def current_plan(ahead: PlanAhead, source: CatalogSource, uow: UnitOfWork, now: datetime
                  ) -> tuple[PlannedSync | None, str]:
     """The plan made ahead, if it is still the plan at `now`, else None; and why not (empty when it is)."""
@@ -106,9 +146,25 @@ class PlansAhead:
             self._plans = {k: p for k, p in self._plans.items() if p.instant > now}
             self._plans[(plan.store, plan.instant)] = plan
 
-    def take(self, store: str, instant: datetime) -> PlanAhead | None:
+    def take_due(self, store: str, now: datetime) -> PlanAhead | None:
+        """The plan of the store's latest instant at or before `now` (a run that meets several instants sends as of
+        the last, if nothing changes between it and `now`); the store's plans of earlier instants are dropped."""
         with self._lock:
-            return self._plans.pop((store, instant), None)
+            due = sorted(k for k in self._plans if k[0] == store and k[1] <= now)
+            taken = [self._plans.pop(k) for k in due]
+            return taken[-1] if taken else None
+
+    def stale(self, store: str, generation: int) -> list[PlanAhead]:
+        """The store's plans made at another generation than `generation`, taken out (to be carried or dropped)."""
+        with self._lock:
+            keys = [k for k, p in self._plans.items() if k[0] == store and p.generation != generation]
+            return [self._plans.pop(k) for k in keys]
+
+    def put_back(self, plans: Sequence[PlanAhead]) -> None:
+        """Keep plans brought up to date (`carry_plans`), their instants past or not."""
+        with self._lock:
+            for plan in plans:
+                self._plans[(plan.store, plan.instant)] = plan
 
     def __len__(self) -> int:
         with self._lock:

@@ -5,7 +5,8 @@
   transitions between the catalogue before and after into their configured store actions;
 - a launch whose store is busy comes back shortly, so that the flip still lands within the minute;
 - some lead time before a known launch or campaign instant, the store is planned as of that instant
-  (`application/ahead.py`): the precise job then sends that plan at once if nothing it depends on changed since;
+  (`application/ahead.py`): the precise job then sends that plan at once if nothing it depends on changed since,
+  and each run brings the plans of the instants still to come up to date with what it wrote;
 - the nightly reconcile, the daily retry of transient failures, and the order import.
 Each body runs under a lease (`sync:{store}`, the CLI's too; `reconcile:{store}`; `order-import:{store}`) and
 does not run, logging why, when another run holds it.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from bookbridge.application.ahead import PlansAhead, current_plan, plan_ahead
+from bookbridge.application.ahead import PlansAhead, carry_plans, current_plan, plan_ahead
 from bookbridge.application.exception_words import lease_key
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
@@ -295,14 +296,19 @@ class ScheduledRuns:
     def _sync(self, *, full: bool, isbn: str | None = None, instant: datetime | None = None) -> SyncReport:
         uow = self.ports.new_uow()
         source = self.ports.new_source(uow)
-        ahead = self.plans_ahead.take(self.config.store, instant) if instant is not None else None
+        now = self.ports.clock.now()
+        # The plan of the latest instant passed: a launch's own, or, for a run that meets several instants (asked
+        # again while the last one ran), the last of them.
+        ahead = None if full or isbn is not None else self.plans_ahead.take_due(
+            self.config.store, now if instant is None else max(now, instant))
         planned = None
-        if ahead is not None and not full and isbn is None:
-            planned, why = current_plan(ahead, source, uow, self.ports.clock.now())
+        if ahead is not None:
+            planned, why = current_plan(ahead, source, uow, now)
             if planned is None:
-                logger.info("the plan made ahead of %s is not sent: %s; planning now", instant, why)
+                logger.info("the plan made ahead of %s is not sent: %s; planning now", ahead.instant, why)
             else:
-                logger.info("sending the plan made ahead of %s (%d actions)", instant, len(planned.plan.actions))
+                logger.info("sending the plan made ahead of %s (%d actions)", ahead.instant,
+                            len(planned.plan.actions))
         if ahead is not None and planned is not None:
             before = ahead.stored
         else:
@@ -331,7 +337,35 @@ class ScheduledRuns:
             effects = SyncEffects(self.config.store, uow, after, sync_again=again,
                                   schedule_launch=self.schedule_edition_launch, report=report)
             settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock, only=only)
+            if not self.should_stop():
+                self._carry_plans_ahead(uow, source)
         return report
+
+    def _carry_plans_ahead(self, uow: UnitOfWork, source: CatalogSource) -> None:
+        """After a run, still under the store's lease: the plans made ahead of instants to come that its writes made
+        stale are planned again from the state it left (`application/ahead.py`, `carry_plans`), so that their
+        instants need only send; one that cannot be is dropped, and its instant plans as it always did."""
+        store = self.config.store
+        with uow:
+            generation = uow.state.generation(store, source.name)
+        stale = self.plans_ahead.stale(store, generation)
+        if not stale:
+            return
+        try:
+            carried = carry_plans(stale, self.ports.sync_command(False), source, self.ports.storefront(), uow)
+        except Exception:  # a source that cannot be read, a database that is busy: their instants plan as ever
+            logger.warning("the plans made ahead of %s could not be brought up to date; their instants plan then",
+                           ", ".join(p.instant.isoformat() for p in stale), exc_info=True)
+            return
+        self.plans_ahead.put_back(carried)
+        kept = {plan.instant for plan in carried}
+        for plan in stale:
+            if plan.instant in kept:
+                logger.info("the plan made ahead of %s is brought up to date with the state this sync left",
+                            plan.instant.isoformat())
+            else:
+                logger.info("the plan made ahead of %s is dropped: the catalogue changed since; its instant plans "
+                            "then", plan.instant.isoformat())
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
                          catalogue: Mapping[str, TitleFamily]) -> list[str]:

@@ -394,18 +394,19 @@ def test_a_plan_made_ahead_is_never_sent_before_its_instant(
 def test_a_sync_between_the_plan_and_its_instant_makes_the_instant_plan_again(
         campaign: tuple[World, str], caplog: pytest.LogCaptureFixture) -> None:
     """The plan made ahead would set the old regular price: a sync in between sent the new one, which stays. The
-    sync's record is what tells (the source, read again, would tell too)."""
+    sync stored a changed catalogue, so the plan is not carried past it (the listings it holds are not those of
+    the catalogue now); kept all the same, it would be refused at its instant for the sync's record."""
     world, isbn = campaign
     at(world, INSTANT - timedelta(seconds=60))
     world.runs.plan_ahead(STORE, INSTANT)
     world.source.put(campaign_family(world.source.families[0], regular=CHANGED))
     at(world, INSTANT - timedelta(seconds=30))
-    world.runs.sync(STORE, reason="delta-sync")
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.sync(STORE, reason="delta-sync")
+    assert f"the plan made ahead of {INSTANT.isoformat()} is dropped: the catalogue changed" in caplog.text
     assert price_of(world, isbn) == PROMO  # the promotion still runs
     at(world, INSTANT)
-    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
-        world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
-    assert "applied listings, the stored catalogue or the source's cursor changed since" in caplog.text
+    world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
     assert price_of(world, isbn) == CHANGED
 
 
@@ -451,3 +452,102 @@ def test_a_lost_plan_or_one_not_made_leaves_the_instant_to_plan_as_ever(campaign
     at(world, INSTANT)
     restarted.launch(STORE, INSTANT, kind="campaign", detail="price ends")
     assert price_of(world, isbn) == REGULAR
+
+
+# --- several instants close together: the later plans carried past the earlier runs --------------------------
+
+INSTANT2 = INSTANT + timedelta(seconds=20)
+
+
+@pytest.fixture
+def two_campaigns(world: World) -> tuple[World, str, str]:
+    """Two campaign titles, the first's promotion ending at INSTANT, the second's at INSTANT2; synced at NOW."""
+    first, second = sample_catalogue(NOW.date(), families=2)
+    later = campaign_family(second)
+    edition = later.editions[0]
+    prices = tuple(row.model_copy(update={"valid_until": INSTANT2 - timedelta(microseconds=1)})
+                   if row.valid_until is not None else row for row in edition.prices)
+    later = later.model_copy(update={"editions": (edition.model_copy(update={"prices": prices}),)})
+    world.source = Source([campaign_family(first), later])
+    world.runs.ports = dataclasses.replace(world.runs.ports, new_source=lambda uow: world.source,
+                                           memos=ListingMemos())
+    world.runs.sync(STORE, reason="delta-sync")
+    isbns = [str(f.editions[0].isbn) for f in world.source.families]
+    assert [price_of(world, isbn) for isbn in isbns] == [PROMO, PROMO]
+    at(world, INSTANT - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT)
+    at(world, INSTANT2 - timedelta(seconds=60))
+    world.runs.plan_ahead(STORE, INSTANT2)
+    assert len(world.runs.plans_ahead) == 2
+    return world, isbns[0], isbns[1]
+
+
+def test_the_plan_for_a_later_instant_is_brought_up_to_date_by_the_earlier_run_and_sent_at_its_instant(
+        two_campaigns: tuple[World, str, str], caplog: pytest.LogCaptureFixture) -> None:
+    world, first, second = two_campaigns
+    at(world, INSTANT)
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+        assert [price_of(world, first), price_of(world, second)] == [REGULAR, PROMO]
+        assert len(world.runs.plans_ahead) == 1  # the second instant's, made stale by the run and carried
+        assert f"the plan made ahead of {INSTANT2.isoformat()} is brought up to date" in caplog.text
+        caplog.clear()
+        at(world, INSTANT2)
+        world.runs.launch(STORE, INSTANT2, kind="campaign", detail="price ends")
+    assert f"sending the plan made ahead of {INSTANT2}" in caplog.text and "planning now" not in caplog.text
+    assert [price_of(world, first), price_of(world, second)] == [REGULAR, REGULAR]
+    last = world.uow.runs.recent_runs()[0]
+    assert last.counts["updated"] == 1  # the first title was not sent again
+
+
+def test_a_run_asked_again_by_a_later_instant_sends_that_instants_plan_carried_past_the_run(
+        two_campaigns: tuple[World, str, str], caplog: pytest.LogCaptureFixture) -> None:
+    """The second instant comes while the first instant's run sends: that run syncs again as soon as it ends,
+    and that second run sends the second instant's plan, brought up to date with what the first wrote."""
+    world, first, second = two_campaigns
+    at(world, INSTANT)
+
+    def second_instant_comes() -> None:
+        at(world, INSTANT2 + timedelta(seconds=3))
+        world.runs.launch(STORE, INSTANT2, kind="campaign", detail="price ends")
+
+    world.source.during_read = second_instant_comes  # the source is read again as the first plan is checked
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert "syncs again when done" in caplog.text
+    assert f"sending the plan made ahead of {INSTANT}" in caplog.text
+    assert f"sending the plan made ahead of {INSTANT2}" in caplog.text and "planning now" not in caplog.text
+    assert [price_of(world, first), price_of(world, second)] == [REGULAR, REGULAR]
+    assert len(world.runs.plans_ahead) == 0
+
+
+def test_a_carried_plan_is_still_dropped_when_the_source_changes_after_the_run(
+        two_campaigns: tuple[World, str, str], caplog: pytest.LogCaptureFixture) -> None:
+    world, first, second = two_campaigns
+    at(world, INSTANT)
+    world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    assert len(world.runs.plans_ahead) == 1
+    world.source.put(campaign_family(world.source.families[1], regular=CHANGED))  # the second title, reset to INSTANT
+    at(world, INSTANT2)
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.launch(STORE, INSTANT2, kind="campaign", detail="price ends")
+    assert "the source changed since; planning now" in caplog.text
+    assert price_of(world, second) == CHANGED
+
+
+def test_a_carried_plan_is_dropped_when_a_sync_between_reads_a_changed_catalogue(
+        two_campaigns: tuple[World, str, str], caplog: pytest.LogCaptureFixture) -> None:
+    """The run at the first instant carries the second's plan; a sync in between stores a changed catalogue, so
+    the listings that plan was built from are no longer those of the catalogue: it is not carried again."""
+    world, first, second = two_campaigns
+    at(world, INSTANT)
+    world.runs.launch(STORE, INSTANT, kind="campaign", detail="price ends")
+    world.source.put(campaign_family(world.source.families[0], regular=CHANGED))  # the first title's new price
+    at(world, INSTANT + timedelta(seconds=5))
+    with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
+        world.runs.sync(STORE, reason="delta-sync")
+    assert f"the plan made ahead of {INSTANT2.isoformat()} is dropped: the catalogue changed" in caplog.text
+    assert price_of(world, first) == CHANGED and len(world.runs.plans_ahead) == 0
+    at(world, INSTANT2)
+    world.runs.launch(STORE, INSTANT2, kind="campaign", detail="price ends")
+    assert [price_of(world, first), price_of(world, second)] == [CHANGED, REGULAR]
