@@ -125,10 +125,18 @@ def test_each_instants_store_changes_are_the_products_its_sync_run_updated(demo)
 
 
 def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
+    """A cover and its final approval are an edition's (one ISBN): the demo names the edition `Title (Format)`,
+    never "the title"."""
     out = demo.out
-    assert "not yet approved: the sync sends 0 images" in out
-    assert "the sync replaces the product's cover (1 image sent, 1 old one deleted)" in out
-    assert re.search(r"Milestone final-approval of 978\d{10} fires its action, attach-assets: done", out)
+    cover = re.search(r"A new cover for (.+ \((?:Hardback|Paperback|eBook \(EPUB\)|eBook \(PDF\)|eBook|Audiobook|"
+                      r"Audio CD)\)), ISBN (978\d{10}), arrives from Consonance, not yet approved: the sync sends 0 "
+                      r"images", out)
+    assert cover, out
+    name, isbn = cover.groups()
+    assert f"{name} gets its final approval, with the new cover: the sync replaces its product's cover (1 image " \
+           "sent, 1 old one deleted)" in out
+    assert f"Milestone final-approval of {name}, ISBN {isbn}, fires its action, attach-assets: done" in out
+    assert "The title gets" not in out and "No title on sale" not in out
     assert "The next sync sends 0 images: a cover is sent once." in out
 
 

@@ -249,7 +249,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     look(console, "exceptions")
 
     heading(console, "Launches and campaign prices, at their instants")
-    console.print("The clock moves to each instant in the three days up to now at which a title launches or a "
+    console.print("The clock moves to each instant in the three days up to now at which an edition launches or a "
                   "campaign price starts or ends, and syncs there, as the service does:")
     timeline = play(console, clock, start + SIMULATED, sorted({w for _, w in report.wakeups}), catalogue, store,
                     command, uow, sandbox)
