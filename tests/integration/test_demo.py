@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.listing import build_edition_listing
 from bookbridge.domain.pricing import price_at
 from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.cli.demo import STOREFRONTS
@@ -188,10 +189,11 @@ def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
     assert "removed when the demo ends" not in out, "--keep keeps the folder: the demo must not say otherwise"
 
 
-def test_every_order_is_priced_at_the_price_in_force_on_its_day_on_its_storefront(demo):
+def test_every_order_is_priced_at_the_price_in_force_on_its_day_on_its_storefront_then_for_sale_there(demo):
     """A shopper pays what the store showed when the order was placed: the regular price before a campaign starts,
-    the campaign price during it (the domain's `price_at`, as every sync prices a listing). A day's sales of an
-    edition on a storefront are its units at that day's price, whatever the store shows at the demo's end."""
+    the campaign price during it (the domain's `price_at`, as every sync prices a listing), for an edition that
+    could be bought there then. A day's sales of an edition on a storefront are its units at that day's price,
+    whatever the store shows at the demo's end."""
     out, sales = demo.out, demo.sales
     start = re.search(rf"it starts three days ago, at {STORE_INSTANT}", out)
     assert start and sales, out[:1500]
@@ -204,6 +206,7 @@ def test_every_order_is_priced_at_the_price_in_force_on_its_day_on_its_storefron
         day = date.fromisoformat(row["day"])  # the storefront's own day; campaign windows are whole days there
         noon = datetime.combine(day, time(12), tzinfo=storefront.zone)
         edition = editions[row["isbn"]]
+        assert build_edition_listing(edition, storefront, at=noon).purchasable, ("not to be bought then", row)
         found = price_at(edition.prices, storefront.price_context, noon)
         assert found is not None and row["currency"] == found.currency, row
         assert Decimal(row["net_amount"]) == Decimal(row["quantity"]) * found.effective, (row, found)
