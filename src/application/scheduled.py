@@ -379,7 +379,8 @@ class ScheduledRuns:
                                now=self.ports.clock.now(), held=held)
         ids = self.schedule.replace_launches(self.config.store, ahead)
         if ahead:
-            logger.info("%s scheduled; next at %s", plural(len(ahead), "precise job"), utc_time(min(ahead)))
+            logger.info("%s scheduled; next at %s", plural(len(ahead), "job at an instant", "jobs at an instant"),
+                        utc_time(min(ahead)))
         return sorted(ids)
 
     def sync_again(self, isbn: str | None = None) -> SyncReport:

@@ -125,8 +125,9 @@ class Service:
                 self._scheduler.remove_job("order-import")
         jobs = self._scheduler.get_jobs()
         regular = [" ".join(job_words(job)) for job in jobs if job.id.split(":", 1)[0] in PERIODIC_KINDS]
+        at = sum(1 for job in jobs if job.id.split(":", 1)[0] in AT_PREFIXES)  # not the plan-ahead jobs
         logger.info("scheduler started: instance %s, store %r: %s; %s ahead", self.instance, self.store,
-                    "; ".join(regular), plural(len(jobs) - len(regular), "launch or campaign job"),
+                    "; ".join(regular), plural(at, "job at an instant", "jobs at an instant"),
                     extra={"instance": self.instance})
 
     def request_stop(self) -> None:

@@ -194,10 +194,12 @@ def test_the_demo_writes_no_info_log_lines_between_its_tables(tmp_path, monkeypa
     assert '"level": "info"' not in result.output and " INFO " not in result.output
 
 
-def test_a_us_midnight_is_shown_as_midnight_in_new_york_naming_the_zone():
+def test_a_us_midnight_is_shown_in_utc_with_midnight_in_new_york_beside_it():
+    """The demo's instants are the store's: in UTC, each storefront's local time beside it, as `jobs` shows them."""
     instant = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
-    assert when(instant, STOREFRONTS) == ("2026-12-05 05:00 GMT (Europe/London) for storefront 'uk'; "
-                                          "2026-12-05 00:00 EST (America/New_York) for storefront 'us'")
+    assert when(instant, STOREFRONTS) == ("2026-12-05 05:00 UTC (storefront 'uk': 2026-12-05 05:00 GMT "
+                                          "(Europe/London); storefront 'us': 2026-12-05 00:00 EST "
+                                          "(America/New_York))")
 
 
 def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
 import sqlite3
 from contextlib import closing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.listing import build_edition_listing
+from bookbridge.domain.pricing import price_at
 from bookbridge.entrypoints.cli import app
+from bookbridge.entrypoints.cli.demo import STOREFRONTS
+
+
+class Demo(NamedTuple):
+    out: str  # not a terminal's
+    began: datetime
+    runs: dict[str, dict[str, int]]  # a sync run's counts by the minute it started (UTC)
+    sales: list[dict[str, str]]  # the rows of the CSV sales sink's files
 
 
 @pytest.fixture(scope="module")
-def demo() -> tuple[str, datetime, dict[str, dict[str, int]]]:
-    """One run of `bookbridge demo --keep` for the module: its output (not a terminal), when it began, and the
-    counts of its sync runs by the minute they started (UTC), as the state database keeps them."""
+def demo() -> Demo:
+    """One run of `bookbridge demo --keep` for the module: its output (not a terminal), when it began, the
+    counts of its sync runs as the state database keeps them, and the sales CSV files' rows."""
     began = datetime.now(UTC)
     result = CliRunner().invoke(app, ["demo", "--keep"])  # no COLUMNS: output off a terminal is never wrapped
     assert result.exit_code == 0, result.output
@@ -33,21 +47,33 @@ def demo() -> tuple[str, datetime, dict[str, dict[str, int]]]:
         with closing(sqlite3.connect(folder / "state.db")) as db:
             runs = {str(started)[:16]: json.loads(counts) for started, counts in
                     db.execute("SELECT started, counts FROM sync_runs ORDER BY id")}
+        sales = [row for path in sorted((folder / "sales").glob("*.csv"))
+                 for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())]
     finally:
         shutil.rmtree(folder)
-    return out, began, runs
+    return Demo(out, began, runs, sales)
 
 
-def test_the_clock_runs_three_days_up_to_now_named_in_each_storefronts_zone(demo):
-    out, began, _ = demo
-    start = re.search(r"it starts three days ago \((\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for "
-                      r"storefront 'uk'; (\d{4}-\d\d-\d\d \d\d:\d\d) ES?T \(America/New_York\) for storefront 'us'\) "
-                      r"and ends now", out)
+# A store's instant, as `bookbridge jobs` and `runs` give it: in UTC, each storefront's local time beside it.
+STORE_INSTANT = (r"(\d{4}-\d\d-\d\d \d\d:\d\d) UTC \(storefront 'uk': (\d{4}-\d\d-\d\d \d\d:\d\d) (?:GMT|BST) "
+                 r"\(Europe/London\); storefront 'us': (\d{4}-\d\d-\d\d \d\d:\d\d) E[SD]T \(America/New_York\)\)")
+
+
+def test_the_clock_runs_three_days_up_to_now_in_utc_with_each_storefronts_time_beside_it(demo):
+    out, began = demo.out, demo.began
+    start = re.search(rf"it starts three days ago, at {STORE_INSTANT}, and ends now", out)
     assert start, out[:1500]
+    utc = datetime.strptime(start.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    assert began - timedelta(days=3, minutes=1) <= utc <= began - timedelta(days=3) + timedelta(minutes=1)
+    for local, zone in zip(start.groups()[1:], ("Europe/London", "America/New_York"), strict=True):
+        assert local == f"{utc.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}", (local, zone)
+    ahead = re.search(rf"Ahead of now, for the service: \d+ instants?; the next at {STORE_INSTANT}\.", out)
+    assert ahead, out
+    assert " GMT (Europe/London) for storefront" not in out, "no instant of the store's without UTC"
 
 
 def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
-    out, _, _ = demo
+    out = demo.out
     assert "50 title families, 122 editions" in out
     assert re.search(r"First sync: \d+ BigCommerce API calls", out)
     created = re.search(r"│ demo store\s+│\s+(\d+) │\s+(\d+) │", out)
@@ -72,15 +98,16 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
 
 
 def test_launches_happen_at_each_storefronts_local_midnight(demo):
-    out, _, _ = demo
+    out = demo.out
     # In the dashboard's words, not the store's field values.
     assert "on pre-order → on sale" in out and "preorder" not in out and "available" not in out
     assert re.search(r"campaign price starts: (£|US\$)\d+\.\d\d", out) and "sale price none" not in out
     # A US midnight launch is 00:00 America/New_York, named; titles on both channels launch at the later midnight.
-    assert re.search(r"\d\d:\d\d GMT \(Europe/London\) for storefront 'uk'; \d{4}-\d\d-\d\d 00:00 ES?T "
-                     r"\(America/New_York\) for storefront 'us': \d+ store changes?", out)
+    assert re.search(r"^\d{4}-\d\d-\d\d 0[45]:00 UTC \(storefront 'uk': \d{4}-\d\d-\d\d 0[45]:00 (GMT|BST) "
+                     r"\(Europe/London\); storefront 'us': \d{4}-\d\d-\d\d 00:00 E[SD]T \(America/New_York\)\): "
+                     r"\d+ store changes?$", out, re.MULTILINE)
     # Every instant's count matches what it lists (4 shown, the rest counted).
-    for count, block in re.findall(r"for storefront 'us': (\d+) store changes?\n((?:  .*\n)*)", out):
+    for count, block in re.findall(r"\(America/New_York\)\): (\d+) store changes?\n((?:  .*\n)*)", out):
         listed = [line for line in block.splitlines() if not line.startswith("  … and")]
         more = re.search(r"… and (\d+) more", block)
         assert len(listed) + (int(more.group(1)) if more else 0) == int(count), block
@@ -89,26 +116,33 @@ def test_launches_happen_at_each_storefronts_local_midnight(demo):
 def test_each_instants_store_changes_are_the_products_its_sync_run_updated(demo):
     """What the timeline says changed at an instant is what `bookbridge runs` and the dashboard's "Last runs" count
     for that instant's sync: no product is updated there without the timeline saying so."""
-    out, _, runs = demo
-    instants = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d) GMT \(Europe/London\) for storefront 'uk'; "
-                          r".*: (\d+) store changes?$", out, re.MULTILINE)
+    out, runs = demo.out, demo.runs
+    instants = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d) UTC \(storefront 'uk': .*\): (\d+) store changes?$", out,
+                          re.MULTILINE)
     assert instants, out
-    for london, count in instants:
-        started = datetime.strptime(london, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/London"))
-        counts = runs[f"{started.astimezone(UTC):%Y-%m-%d %H:%M}"]
-        assert counts["updated"] == int(count), (london, counts)
+    for utc, count in instants:
+        counts = runs[utc]
+        assert counts["updated"] == int(count), (utc, counts)
 
 
 def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
-    out, _, _ = demo
-    assert "not yet approved: the sync sends 0 images" in out
-    assert "the sync replaces the product's cover (1 image sent, 1 old one deleted)" in out
-    assert re.search(r"Milestone final-approval of 978\d{10} fires its action, attach-assets: done", out)
+    """A cover and its final approval are an edition's (one ISBN): the demo names the edition `Title (Format)`,
+    never "the title"."""
+    out = demo.out
+    cover = re.search(r"A new cover for (.+ \((?:Hardback|Paperback|eBook \(EPUB\)|eBook \(PDF\)|eBook|Audiobook|"
+                      r"Audio CD)\)), ISBN (978\d{10}), arrives from Consonance, not yet approved: the sync sends 0 "
+                      r"images", out)
+    assert cover, out
+    name, isbn = cover.groups()
+    assert f"{name} gets its final approval, with the new cover: the sync replaces its product's cover (1 image " \
+           "sent, 1 old one deleted)" in out
+    assert f"Milestone final-approval of {name}, ISBN {isbn}, fires its action, attach-assets: done" in out
+    assert "The title gets" not in out and "No title on sale" not in out
     assert "The next sync sends 0 images: a cover is sent once." in out
 
 
 def test_formats_are_linked_and_credits_name_their_roles(demo):
-    out = demo[0]
+    out = demo.out
     linked = re.search(r"Formats linked: (.+) \(Hardback\) \(product \d+\) lists (.+) as related products, and they "
                        r"list it\.", out)
     assert linked and f"{linked.group(1)} (Paperback)" in linked.group(2), out
@@ -118,7 +152,7 @@ def test_formats_are_linked_and_credits_name_their_roles(demo):
 
 
 def test_a_family_is_sold_as_variants(demo):
-    out, _, _ = demo
+    out = demo.out
     assert '([[storefronts]] format_strategy = "variants")' in out, "the TOML table is named, not swallowed"
     assert re.search(r"variant 978\d{10}: Hardback, £\d+\.\d\d\n\s+variant 978\d{10}: Paperback, £", out)
     # The family has print and digital editions, so two products, each named by its title and its kind, once; the
@@ -131,7 +165,7 @@ def test_a_family_is_sold_as_variants(demo):
 
 
 def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
-    out, began, _ = demo
+    out, began = demo.out, demo.began
     placed = re.search(r"Shoppers placed (\d+) orders \((\d+) lines, (\d+) units\) over the past 28 days up to now",
                        out)
     assert placed and int(placed.group(1)) > 0
@@ -155,8 +189,38 @@ def test_orders_of_the_past_28_days_up_to_now_come_back_as_sales(demo):
     assert "removed when the demo ends" not in out, "--keep keeps the folder: the demo must not say otherwise"
 
 
+def test_every_order_is_priced_at_the_price_in_force_on_its_day_on_its_storefront_then_for_sale_there(demo):
+    """A shopper pays what the store showed when the order was placed: the regular price before a campaign starts,
+    the campaign price during it (the domain's `price_at`, as every sync prices a listing), for an edition that
+    could be bought there then. A day's sales of an edition on a storefront are its units at that day's price,
+    whatever the store shows at the demo's end."""
+    out, sales = demo.out, demo.sales
+    start = re.search(rf"it starts three days ago, at {STORE_INSTANT}", out)
+    assert start and sales, out[:1500]
+    first_day = datetime.strptime(start.group(1), "%Y-%m-%d %H:%M").date()  # the sample catalogue's anchor
+    editions = {str(e.isbn): e for f in sample_catalogue(first_day) for e in f.editions}
+    storefronts = {s.name: s for s in STOREFRONTS}
+    before = during = 0
+    for row in sales:
+        storefront = storefronts[row["storefront"]]
+        day = date.fromisoformat(row["day"])  # the storefront's own day; campaign windows are whole days there
+        noon = datetime.combine(day, time(12), tzinfo=storefront.zone)
+        edition = editions[row["isbn"]]
+        assert build_edition_listing(edition, storefront, at=noon).purchasable, ("not to be bought then", row)
+        found = price_at(edition.prices, storefront.price_context, noon)
+        assert found is not None and row["currency"] == found.currency, row
+        assert Decimal(row["net_amount"]) == Decimal(row["quantity"]) * found.effective, (row, found)
+        campaign = [r for r in edition.prices if r.qualifier == "08" and r.currency == found.currency]
+        if campaign and campaign[0].valid_from is not None:
+            if day < campaign[0].valid_from:
+                before += 1
+            else:
+                during += 1
+    assert before and during, "days before and during a campaign both sold, each at its own price"
+
+
 def test_each_flow_says_where_to_look(demo):
-    out, _, _ = demo
+    out = demo.out
     for section in ("Title metadata becomes products", "Territorial rights", "Every failure in the exception queue",
                     "Launches and campaign prices, at their instants", "Approved assets, and a milestone",
                     "Formats as variants", "Orders come back as sales"):
@@ -165,7 +229,7 @@ def test_each_flow_says_where_to_look(demo):
 
 
 def test_output_off_a_terminal_is_never_wrapped(demo):
-    out, _, _ = demo
+    out = demo.out
     assert max(len(line) for line in out.splitlines()) > 120, "long lines stay whole"
     assert not re.search(r"97818000\d{0,4}…", out) and not re.search(r"\b97818\d{0,7}\n", out), "no cut ISBN"
 
@@ -173,7 +237,7 @@ def test_output_off_a_terminal_is_never_wrapped(demo):
 def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo):
     """A subject without a category is per edition and store: "on store 'demo store'", as the dashboard says it,
     while a storefront's reads "on storefront 'us'"; each line as `bookbridge sync` prints it."""
-    out, _, _ = demo
+    out = demo.out
     queue = out.split("== Every failure in the exception queue ==", 1)[1].split("\n== ", 1)[0]
     assert re.search(r"exception unmapped-subject: \d{13} on store 'demo store': thema code", queue), queue
     assert " on demo store:" not in queue
@@ -182,7 +246,7 @@ def test_an_exception_on_the_store_itself_names_the_store_not_a_storefront(demo)
 
 def test_categories_are_named_by_the_storefront_whose_channel_tree_holds_them(demo):
     """The glossary's words: a storefront sells on a channel; the line names the storefront and its channel."""
-    out, _, _ = demo
+    out = demo.out
     line = next(text for text in out.splitlines() if text.startswith("Categories (from the demo's subject mapping)"))
     assert re.search(r"; storefront 'uk' \(channel 1\): Fiction > ", line), line
     assert "; storefront 'us' (channel 2): " in line, line

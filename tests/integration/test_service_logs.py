@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,12 @@ def test_the_service_logs_each_job_with_its_schedule_in_words(tmp_path: Path, mo
     for regular in ("delta sync of store 'shop' every 15 minutes", "order import every 5 minutes",
                     "reconcile of store 'shop' daily at 02:00 UTC"):
         assert regular in begun, begun
+    # The glossary's word for a launch's or a campaign flip's one-off sync: a job at an instant.
+    assert begun.endswith("; 0 jobs at an instant ahead"), begun
+    scheduled = [m for m in messages if " scheduled; next at " in m]
+    assert scheduled and all(re.fullmatch(r"(1 job|\d+ jobs) at an instant scheduled; next at \S+ \S+ UTC", m)
+                             for m in scheduled), scheduled
+    assert not [m for m in messages if "precise" in m or "launch or campaign job" in m], messages
     [started] = [line for line in lines if line["message"].startswith("delta sync of store 'shop' started")]
     assert started["message"] == "delta sync of store 'shop' started (every 15 minutes)"
     assert (started["level"], started["schedule"], started["job_id"]) == ("info", "every 15 minutes",

@@ -192,7 +192,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     heading(console, "bookbridge demo")
     console.print(f"Sample catalogue: {plural(len(read.families), 'title family', 'title families')}, "
                   f"{plural(sum(len(f.editions) for f in read.families), 'edition')}. The clock is simulated: "
-                  f"it starts three days ago ({when(start, STOREFRONTS)}) and ends now.")
+                  f"it starts three days ago, at {when(start, STOREFRONTS)}, and ends now.")
     console.print(f"Store 'demo store': the BigCommerce sandbox at {sandbox.base_url}, a local stand-in for "
                   "BigCommerce's API (its rate-limit window runs 100 times faster, so the demo takes seconds), with "
                   f"{' and '.join(_describe(s) for s in STOREFRONTS)}. State: SQLite in {folder}.")
@@ -249,7 +249,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     look(console, "exceptions")
 
     heading(console, "Launches and campaign prices, at their instants")
-    console.print("The clock moves to each instant in the three days up to now at which a title launches or a "
+    console.print("The clock moves to each instant in the three days up to now at which an edition launches or a "
                   "campaign price starts or ends, and syncs there, as the service does:")
     timeline = play(console, clock, start + SIMULATED, sorted({w for _, w in report.wakeups}), catalogue, store,
                     command, uow, sandbox)

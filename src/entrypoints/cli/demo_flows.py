@@ -26,7 +26,7 @@ from bookbridge.domain.ports import CatalogSource, Clock, MilestoneLog, SourceRe
 from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
 from bookbridge.entrypoints.container import Container, build_unit_of_work
-from bookbridge.entrypoints.presentation import plural
+from bookbridge.entrypoints.presentation import edition_name, plural
 from bookbridge.entrypoints.settings import StoreSettings, embedded_settings
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _with_edition(family: TitleFamily, edition: Edition) -> TitleFamily:
 
 
 def _cover_candidate(demo: DemoStore) -> tuple[TitleFamily, Edition] | None:
-    """A title on sale in the store with an approved front cover."""
+    """An edition on sale in the store with an approved front cover."""
     for family in demo.catalogue.read().families:
         for edition in family.editions:
             product = demo.sandbox.state.find_by_sku(str(edition.isbn))
@@ -90,12 +90,13 @@ def _on_timeline(edition: Edition) -> str:
 
 
 def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLog) -> list[MilestoneRecord]:
-    """A new cover arrives unapproved (nothing is sent), is approved with the title's final approval (the cover
-    is replaced once, and the milestone's action runs), and the next sync sends nothing more."""
+    """A new cover of an edition arrives unapproved (nothing is sent), is approved with the edition's final
+    approval (the cover is replaced once, and the milestone's action runs), and the next sync sends nothing more.
+    A cover and a final approval are an edition's (one ISBN), so the edition is named `Title (Format)`."""
     heading(console, "Approved assets, and a milestone")
     found = _cover_candidate(demo)
     if found is None:
-        console.print("No title on sale has a cover to replace.")
+        console.print("No edition on sale has a cover to replace.")
         return []
     family, edition = found
     old = edition.resource(ResourceKind.FRONT_COVER)
@@ -107,9 +108,9 @@ def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLo
     demo.catalogue.edit(_with_edition(family, draft))
     start = len(demo.sandbox.requests)
     demo.sync()
-    console.print(f"A new cover for {escape(edition.display_title)} ({edition.isbn}) arrives from Consonance, not yet "
-                  f"approved: the sync sends {len(demo.image_calls(start))} images (only approved assets reach the "
-                  "store).")
+    name = escape(edition_name(edition))
+    console.print(f"A new cover for {name}, ISBN {edition.isbn}, arrives from Consonance, not yet approved: the "
+                  f"sync sends {len(demo.image_calls(start))} images (only approved assets reach the store).")
     approved = edition.model_copy(update={
         "resources": tuple(new.model_copy(update={"approved": True}) if r is old else r for r in edition.resources),
         "milestones": edition.milestones.model_copy(update={"final_approval": True})})
@@ -121,15 +122,18 @@ def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLo
     with demo.uow:
         after = demo.uow.state.catalogue(demo.catalogue.name)
     calls = demo.image_calls(start)
-    console.print(f"The title gets its final approval, with the new cover: the sync replaces the product's cover "
+    console.print(f"{name} gets its final approval, with the new cover: the sync replaces its product's cover "
                   f"({sum(m == 'POST' for m, _ in calls)} image sent, {sum(m == 'DELETE' for m, _ in calls)} "
                   "old one deleted).")
     events = tuple(catalogue_transitions(before, after))
     effects = SyncEffects(demo.command.store, demo.uow, after, sync_again=demo.sync, schedule_launch=_on_timeline)
     records = apply_milestones(ApplyMilestones(store=demo.command.store, events=events, actions=DEFAULT_ACTIONS),
                                effects, demo.uow, milestone_log, demo.clock)
+    names = {str(e.isbn): edition_name(e) for f in after.values() for e in f.editions}
     for record in records:
-        console.print(f"Milestone {record.event.transition} of {record.event.isbn} fires its action, "
+        isbn = record.event.isbn
+        named = f"{escape(names[isbn])}, ISBN {isbn}," if isbn in names else f"ISBN {isbn}"
+        console.print(f"Milestone {record.event.transition} of {named} fires its action, "
                       f"{record.action}: {'done' if record.ok else 'failed'} ({escape(record.detail)}).")
     start = len(demo.sandbox.requests)
     demo.sync()

@@ -1,14 +1,18 @@
 """The demo's shoppers: orders placed in the BigCommerce sandbox, imported back as sales, and the sales report.
 
-Four weeks of orders for what the first sync put on sale, on both channels and in their currencies, at the
-prices a shopper there pays; then one order is cancelled and one refunded after the first import, and a second
-import adjusts the sales facts. Seeded: the same demo places the same orders.
+Four weeks of orders for what the demo's store sells now, on both channels and in their currencies: each line
+at the price in force on its storefront at the order's instant (the catalogue's price rows, as the domain's
+`price_at` reads them: the regular price before a campaign starts, the campaign price during it), and only for
+an edition a shopper there could buy then (on sale or on pre-order). Then one order is cancelled and one
+refunded after the first import, and a second import adjusts the sales facts. Seeded: the same demo places the
+same orders.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,7 +21,11 @@ from rich.console import Console
 
 from bookbridge.application.orders import ImportReport
 from bookbridge.application.sales_report import SalesReport, sales_report
+from bookbridge.domain.listing import ListingCaches, build_edition_listing
+from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.pricing import price_at
 from bookbridge.domain.sales import latest_sales_day
+from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
 from bookbridge.entrypoints.cli.sales import print_import, print_report
 from bookbridge.entrypoints.container import Container
@@ -49,6 +57,30 @@ class DemoSales:
                 f"({taken} taken back): {plural(self.units, 'unit')} sold")
 
 
+@dataclass
+class ShopperPrices:
+    """What a shopper on a storefront paid for an edition at an instant: the price then in force there (the
+    domain's `price_at`, as every sync prices a listing), or None when the edition was not to be bought there then
+    (not yet on pre-order or on sale, not licensed, or unpriced)."""
+
+    editions: dict[str, Edition]  # by SKU: the store sells one product per edition, its ISBN the SKU
+    storefronts: dict[int, StorefrontSettings]  # by channel
+    _caches: ListingCaches = field(default_factory=ListingCaches)
+
+    @classmethod
+    def of(cls, families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings]) -> ShopperPrices:
+        return cls({str(e.isbn): e for f in families for e in f.editions}, {s.channel_id: s for s in storefronts})
+
+    def at(self, sku: str, channel: int, at: datetime) -> Decimal | None:
+        edition, storefront = self.editions.get(sku), self.storefronts.get(channel)
+        if edition is None or storefront is None:
+            return None
+        if not build_edition_listing(edition, storefront, at=at, caches=self._caches).purchasable:
+            return None
+        found = price_at(edition.prices, storefront.price_context, at)
+        return found.effective if found is not None else None
+
+
 def _on_sale(sandbox: DemoSandbox) -> dict[int, list[str]]:
     """SKUs a shopper can buy now, per channel: visible, available, assigned to the channel, priced there."""
     state = sandbox.state
@@ -63,8 +95,9 @@ def _on_sale(sandbox: DemoSandbox) -> dict[int, list[str]]:
     return skus
 
 
-def place_orders(sandbox: DemoSandbox, now: datetime) -> tuple[int, int, int]:
-    """Place four weeks of orders up to `now`; returns (orders, lines, units). A few titles sell fast."""
+def place_orders(sandbox: DemoSandbox, now: datetime, prices: ShopperPrices) -> tuple[int, int, int]:
+    """Place four weeks of orders up to `now` for what the store sells now, each line at the price in force at
+    the order's instant (`prices`); returns (orders, lines, units). A few titles sell fast."""
     rng = random.Random(SEED)
     on_sale = _on_sale(sandbox)
     placed = lines = units = 0
@@ -77,16 +110,20 @@ def place_orders(sandbox: DemoSandbox, now: datetime) -> tuple[int, int, int]:
         for day in range(DAYS, 0, -1):
             for _ in range(rng.randint(1, 4 if channel == 1 else 2)):
                 basket = {rng.choice(favourites if rng.random() < 0.6 else skus) for _ in range(rng.randint(1, 3))}
-                order_lines = []
-                for sku in sorted(basket):
-                    quantity = rng.choice((1, 1, 1, 2, 3))
-                    price = sandbox.state.shopper_price(sku, channel_id=channel, currency=CURRENCY[channel])
-                    order_lines.append({"sku": sku, "quantity": quantity, "price": Decimal(str(price))})
-                    units += quantity
                 minute = rng.randint(0, minutes_today)
                 if day == DAYS:  # the first day: after noon UTC, so that it is that day in every storefront's zone
                     minute = 12 * 60 + minute % (11 * 60)  # (a sale's day is the storefront's local day)
                 at = midnight - timedelta(days=day - 1) + timedelta(minutes=minute)
+                order_lines = []
+                for sku in sorted(basket):
+                    quantity = rng.choice((1, 1, 1, 2, 3))
+                    price = prices.at(sku, channel, at)
+                    if price is None:  # not to be bought there yet: the shopper leaves it out
+                        continue
+                    order_lines.append({"sku": sku, "quantity": quantity, "price": price})
+                    units += quantity
+                if not order_lines:
+                    continue
                 sandbox.state.add_order(order_lines, channel_id=channel, currency_code=CURRENCY[channel],
                                         created_at=at)
                 placed += 1
@@ -98,10 +135,15 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
     """Place orders over the four weeks up to now, import them, cancel one and refund another, import again, and
     print the sales report. `keep`: the demo's folder stays, with the sales CSV files in it."""
     now = container.clock().now()
-    placed, lines, units = place_orders(sandbox, now)
+    settings = container.settings()
+    uow = container.unit_of_work()
+    with uow:
+        catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+    placed, lines, units = place_orders(sandbox, now, ShopperPrices.of(catalogue.values(), settings.storefronts))
     heading(console, "Orders come back as sales")
     console.print(f"Shoppers placed {plural(placed, 'order')} ({plural(lines, 'line')}, {plural(units, 'unit')}) "
-                  f"over the past {DAYS} days up to now, on both storefronts, at the prices each one shows.")
+                  f"over the past {DAYS} days up to now, on both storefronts, each line at the price in force "
+                  "there when it was placed.")
     first = _import(container)
     print_import(console, first)
     orders = sorted(sandbox.state.orders.orders)
@@ -111,11 +153,7 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
     console.print(f"Order {cancelled} was cancelled and order {refunded} refunded in the store; the next import "
                   "takes their lines back out of the sales facts:")
     print_import(console, _import(container))
-    settings = container.settings()
     today = latest_sales_day(now, [s.zone for s in settings.storefronts])  # a sale's day is the storefront's
-    uow = container.unit_of_work()
-    with uow:
-        catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
     report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "edition",
                           catalogue=catalogue)
     print_report(console, report, limit=6)

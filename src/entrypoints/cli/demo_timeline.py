@@ -1,7 +1,8 @@
 """The demo's three simulated days: the clock moves to each launch and campaign instant, and the store changes.
 
-At each instant the demo syncs, as the service's precise job does, and says what changed in the store. Instants
-are shown in each storefront's own time zone, naming it: a US midnight launch is `00:00 America/New_York`.
+At each instant the demo syncs, as the service's job at an instant does, and says what changed in the store. An
+instant is the store's, so it is shown in UTC with each storefront's local time beside it, naming the zone: a US
+midnight launch is `05:00 UTC (...; storefront 'us': 00:00 EST (America/New_York))`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
-from bookbridge.domain.storefront import StorefrontSettings, storefront_words
-from bookbridge.entrypoints.presentation import local_time, plural
+from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.presentation import plural, storefront_times, utc_time
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -37,9 +38,10 @@ class Timeline:
 
 
 def when(instant: datetime, storefronts: Sequence[StorefrontSettings]) -> str:
-    """The instant in every storefront's time zone: `2026-12-04 00:00 EST (America/New_York) for storefront 'us';
-    ...`."""
-    return "; ".join(f"{local_time(instant, s.timezone)} for {storefront_words(s.name)}" for s in storefronts)
+    """A store's instant, as `bookbridge jobs` and `runs` give it: in UTC, with each storefront's local time beside
+    it, naming the storefront and the zone: `2026-12-05 05:00 UTC (storefront 'uk': 2026-12-05 05:00 GMT
+    (Europe/London); storefront 'us': 2026-12-05 00:00 EST (America/New_York))`."""
+    return f"{utc_time(instant)} ({storefront_times(instant, [(s.name, s.timezone) for s in storefronts])})"
 
 
 def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, tuple[tuple[str, object], ...], str]]:

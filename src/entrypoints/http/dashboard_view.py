@@ -38,7 +38,7 @@ from bookbridge.entrypoints.presentation import (
     where_words,
 )
 
-FLIPS = ("launch", "campaign")  # the precise jobs: a sync at an instant when listings change
+FLIPS = ("launch", "campaign")  # the jobs at an instant: a sync at an instant when listings change
 FLIPS_PER_PAGE = 10
 MAX_JOBS = 500  # the scheduler's jobs read per page: every flip a catalogue schedules ahead
 SALES_WEEKS = 12  # the weekly charts and their totals

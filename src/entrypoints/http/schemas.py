@@ -86,12 +86,12 @@ class Upcoming(BaseModel):
                                 "every job at an instant, a launch or a campaign flip alike (a launch tried again "
                                 "when its store was busy: `at:{store}:{instant}:retry{n}`)")
     kind: str = Field(description="what the job does: `delta-sync`, `order-import`, `reconcile`, `retry-transient`, "
-                                  "`sync`; a precise job is `launch` when a listing's sale status changes then and "
-                                  "`campaign` when only a price does (a campaign flip)")
+                                  "`sync`; a job at an instant is `launch` when a listing's sale status changes then "
+                                  "and `campaign` when only a price does (a campaign flip)")
     run_at: datetime
     store: str | None = Field(description="the store the job works on (the order import's too)")
     detail: str = Field(description="the schedule in words (`every 15 minutes`, `every Sunday at 03:00 UTC`), or "
-                                    "what changes at a precise job's instant")
+                                    "what changes at the instant of a job at an instant")
 
     @classmethod
     def of(cls, job: UpcomingJob) -> Upcoming:

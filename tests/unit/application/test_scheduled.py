@@ -192,12 +192,12 @@ def test_syncs_skipped_in_a_row_for_a_held_lease_open_one_exception_that_the_nex
     assert lease_exceptions() == []
 
 
-def test_precise_jobs_are_logged_with_their_count_in_words_and_the_next_instant_in_utc(
+def test_jobs_at_an_instant_are_logged_with_their_count_in_words_and_the_next_instant_in_utc(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
     new_year_in_new_york = datetime(2026, 12, 31, 19, 0, tzinfo=ZoneInfo("America/New_York"))
     with caplog.at_level("INFO", logger="bookbridge.application.scheduled"):
         world.runs.schedule_wakeups([("9781800000018", new_year_in_new_york)], {})
-    assert "1 precise job scheduled; next at 2027-01-01 00:00 UTC" in caplog.messages
+    assert "1 job at an instant scheduled; next at 2027-01-01 00:00 UTC" in caplog.messages
     assert world.schedule.launches[STORE] == {new_year_in_new_york: ("launch", "1 listing change")}
 
 

@@ -3,13 +3,16 @@ dashboard uses for it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bookbridge.application.exception_words import KIND_WORDS, UNREACHABLE
 from bookbridge.domain.lifecycle import Stage
 from bookbridge.domain.ports import ExceptionKind
+from bookbridge.entrypoints.http.schemas import Upcoming
 
-GLOSSARY = Path(__file__).resolve().parents[3] / "docs" / "glossary.md"
+ROOT = Path(__file__).resolve().parents[3]
+GLOSSARY = ROOT / "docs" / "glossary.md"
 
 
 def test_every_exception_kind_is_in_the_glossary_with_its_dashboard_words() -> None:
@@ -27,3 +30,17 @@ def test_every_lifecycle_stage_held_back_is_said_in_the_glossarys_words() -> Non
     for stage in (Stage.DELISTED, Stage.EDITORIAL):
         assert f"*{stage.words}* (the code `{stage.value}`)" in text or (
             f"**{stage.words}**" in text and f"`{stage.value}`" in text), stage
+
+
+def test_a_job_at_an_instant_is_called_so_wherever_a_user_reads_it() -> None:
+    """The glossary's *job at an instant*; *precise job* is the architecture notes' word only (the glossary names
+    it there), never the README's, another page's or the API's."""
+    assert "(the architecture notes' *precise job*)" in GLOSSARY.read_text(encoding="utf-8")
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        if page.name in ("architecture.md", "glossary.md"):
+            continue
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        assert "precise job" not in text and "launch or campaign job" not in text, page.name
+    described = json.dumps(Upcoming.model_json_schema())
+    assert "precise job" not in described and "job at an instant" in described
