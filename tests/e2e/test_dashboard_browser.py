@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +247,7 @@ def test_store_instants_show_each_storefronts_local_time_on_a_laptop_and_a_phone
                     lines[0]["text"].split(":", 1)[0], "storefront 'uk'", "storefront 'us'"], lines
                 assert lines[0]["text"].endswith(" UTC")
                 assert "(Europe/London)" in lines[1]["text"] and "(America/New_York)" in lines[2]["text"]
-                assert all(a["bottom"] < b["top"] for a, b in zip(lines, lines[1:])), f"not a line each: {lines}"
+                assert all(a["bottom"] < b["top"] for a, b in pairwise(lines)), f"not a line each: {lines}"
             assert page.evaluate(BROKEN_WORDS, cells) == [], f"words broken at {viewport['width']} px"
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], f"the page is {width} px wide at {viewport['width']} px"

@@ -261,9 +261,9 @@ def test_runs_name_the_store_and_say_what_is_still_running(
     # Every count `bookbridge sync` and `bookbridge runs` show, under the same words.
     # A run is the store's: named as the glossary names it, its start in UTC and in each storefront's local time, as
     # `bookbridge runs` says it.
-    assert runs[0][1:] == ["store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST (Europe/London) "
-                           "storefront 'us': 2026-05-01 08:00 EDT (America/New_York)", "running", "—", "—", "—", "—",
-                           "—", "—", "—"]
+    assert runs[0][1:] == ["store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
+                           "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)", "running", "—",
+                           "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
     assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
                                                           "held back", "failed"]

@@ -140,7 +140,8 @@ def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
-    Regular runs, launches and campaign flips: each job's next run in UTC, and in each storefront's time zone,
+    Regular runs, and a launch or campaign flip at every instant ahead at which a listing changes (each
+    storefront's, each campaign start and end): each job's next run in UTC, and in each storefront's time zone,
     naming it. A launch and a campaign flip are both a job at an instant, at:{store}:{instant}; the kind says
     which: launch when a listing's sale status changes then, campaign when only a price does.
     """
