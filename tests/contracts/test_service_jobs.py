@@ -582,3 +582,30 @@ def test_every_future_instant_of_every_storefront_has_its_job(services, engine):
     finally:
         service.shutdown(wait=True)
         container.shutdown_resources()
+
+
+def test_a_job_at_an_instant_is_rewritten_only_when_its_kind_or_detail_changes(services, engine):
+    """Every sync hands the scheduler every instant ahead: a job stored as wanted stays as it is, one whose kind
+    or detail changed is stored anew, one no longer wanted goes."""
+    service = services()
+    first, second = (datetime.now(UTC) + timedelta(days=d) for d in (2, 3))
+
+    def stored() -> dict[str, tuple[str, str]]:
+        return {j.id: (j.kind, j.detail) for j in service.upcoming() if j.id.startswith("at:")}
+
+    ids = service.replace_launches(STORE, {first: ("launch", "goes on sale"), second: ("campaign", "price ends")})
+    writes: list[str] = []
+
+    def written(conn, cursor, statement, *_) -> None:
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) and JOBS_TABLE in statement:
+            writes.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", written)  # every engine: the job store has its own
+    try:
+        assert service.replace_launches(STORE, {first: ("launch", "goes on sale"),
+                                                second: ("campaign", "price ends")}) == ids
+    finally:
+        event.remove(Engine, "before_cursor_execute", written)
+    assert writes == []  # nothing changed: nothing written
+    service.replace_launches(STORE, {first: ("launch", "goes on sale; and 1 more change")})
+    assert stored() == {ids[0]: ("launch", "goes on sale; and 1 more change")}
