@@ -73,7 +73,7 @@ def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[Stor
             kept = _family_changes(family, storefronts, now=now, until=last, mapping=mapping, caches=caches,
                                    wanted=None if every else wanted)
             if memo is not None and every:
-                memo.keep(family, context, kept)
+                memo.keep(family, context, now, kept)
         for change in kept:
             at = wanted[change.at] if not every else change.at
             found.setdefault(at, []).append(change if change.at is at else replace(change, at=at))
@@ -90,21 +90,23 @@ class ChangesMemo:
 
     def __init__(self) -> None:
         self._context: tuple[Any, ...] | None = None
-        self._entries: dict[str, tuple[TitleFamily, bytes, list[UpcomingChange]]] = {}
+        self._entries: dict[str, tuple[TitleFamily, bytes, datetime, list[UpcomingChange]]] = {}
 
     def changes(self, family: TitleFamily, context: tuple[Any, ...], now: datetime) -> list[UpcomingChange] | None:
         """The family's changes after `now`, if its walk is kept and still holds; else None."""
         entry = self._entries.get(family.id) if context == self._context else None
-        if entry is None:
+        if entry is None or now < entry[2]:  # a walk knows nothing before the instant it started from
             return None
         if entry[0] is not family and _fingerprint(family) != entry[1]:
             return None
-        return [c for c in entry[2] if c.at > now]
+        return [c for c in entry[3] if c.at > now]
 
-    def keep(self, family: TitleFamily, context: tuple[Any, ...], changes: list[UpcomingChange]) -> None:
+    def keep(self, family: TitleFamily, context: tuple[Any, ...], now: datetime,
+             changes: list[UpcomingChange]) -> None:
+        """The family's changes after `now`, as walked from it."""
         if context != self._context:
             self._context, self._entries = context, {}
-        self._entries[family.id] = (family, _fingerprint(family), changes)
+        self._entries[family.id] = (family, _fingerprint(family), now, changes)
 
 
 def _fingerprint(family: TitleFamily) -> bytes:

@@ -142,3 +142,4 @@ def test_the_changes_memo_reuses_a_walk_while_the_family_is_unchanged_and_only_t
                            prices=(gbp("16.99"), gbp("12.99", qualifier="08", valid_until=date(2026, 12, 20)))))
     assert memo.changes(moved, context, later) is None  # the campaign moved: walked again
     assert memo.changes(same, ((UK, US), upcoming.MappingSettings()), later) is None  # other storefronts: again
+    assert memo.changes(same, context, now - timedelta(hours=1)) is None  # before the walk: walked again
