@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("plan_catalogue", "onix_parse", "onix_text_run", "bigcommerce_sync", "webhook_intake", "launch_latency",
-              "sandbox_scale", "campaign_flip")
+              "sandbox_scale", "campaign_flip", "jobs_ahead")
 
 
 def main(names: list[str]) -> int:

@@ -1,8 +1,9 @@
 """Launch and campaign instants: which listings change when, what each precise job will do, in words.
 
-After a sync, `launches_ahead` groups the listings' future wake-ups by instant and says for each whether it is a
-"launch" (an edition's sale status changes on a storefront) or a "campaign" (a price flip), with a detail for
-the dashboard and `bookbridge jobs`. `next_launch_instant` is the `schedule-launch` milestone action's instant.
+After a sync, `launches_ahead` groups the listings' future changes (each one, not only the next) by instant and
+says for each whether it is a "launch" (an edition's sale status changes on a storefront) or a "campaign" (a price
+flip), with a detail for the dashboard and `bookbridge jobs`. `next_launch_instant` is the `schedule-launch`
+milestone action's instant.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from bookbridge.application.upcoming import held_back_note, in_store, upcoming_changes
+from bookbridge.application.upcoming import (
+    ChangesMemo,
+    UpcomingChange,
+    held_back_note,
+    in_store,
+    upcoming_changes,
+)
 from bookbridge.domain.lifecycle import lifecycle
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.model import Edition, TitleFamily
@@ -44,6 +51,12 @@ def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
     chosen = list({f.id: f for f in found}.values())
     changes = upcoming_changes(chosen, storefronts, [instant], now=now,
                                mapping=mapping)[instant] if chosen and storefronts else []
+    return described(keys, changes, held)
+
+
+def described(keys: Sequence[str], changes: Sequence[UpcomingChange],
+              held: Collection[tuple[str, str | None]] = frozenset()) -> tuple[str, str]:
+    """`classify`'s kind and detail, of the changes at one instant of the listings `keys`."""
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
         return "launch", f"{plural(len(keys), 'listing')} change"
     listed, held_back = in_store(changes, held)
@@ -59,15 +72,27 @@ def classify(keys: Sequence[str], instant: datetime, families: KeyIndex, *,
 
 def launches_ahead(wakeups: Iterable[tuple[str, datetime]], catalogue: Mapping[str, TitleFamily], *,
                    storefronts: Sequence[StorefrontSettings], mapping: MappingSettings, now: datetime,
-                   held: Collection[tuple[str, str | None]] = frozenset()) -> dict[datetime, tuple[str, str]]:
-    """Each future instant (UTC) among the listings' wake-ups -> its kind and detail (`classify`)."""
+                   held: Collection[tuple[str, str | None]] = frozenset(),
+                   memo: ChangesMemo | None = None) -> dict[datetime, tuple[str, str]]:
+    """Each future instant (UTC) at which a listing changes -> its kind and detail (as `classify` says them): the
+    listings' wake-ups (each listing's next change: the product the storefronts share carries only its nearest)
+    and every later change of their editions on each storefront (`upcoming_changes`), so that each instant has its
+    job now, not only once the sync at the one before has run. `memo`: the walks of the last call, reused for
+    families that did not change."""
     by_instant: dict[datetime, list[str]] = {}
     for key, instant in wakeups:
         if instant > now:
             by_instant.setdefault(instant.astimezone(UTC), []).append(key)
     families = KeyIndex(catalogue)
-    return {instant: classify(keys, instant, families, storefronts=storefronts, mapping=mapping, now=now, held=held)
-            for instant, keys in by_instant.items()}
+    changing = {f.id: f for key in {k for keys in by_instant.values() for k in keys}
+                if (f := families.family(key)) is not None}  # only these have a change ahead at all
+    # One walk through every change of those editions on each storefront, described as the dashboard says them.
+    changes = upcoming_changes(changing.values(), storefronts, None, now=now, mapping=mapping,
+                               memo=memo) if storefronts else {}
+    for instant, at in changes.items():
+        keys = by_instant.setdefault(instant, [])
+        keys += sorted({c.isbn for c in at} - set(keys))
+    return {instant: described(keys, changes.get(instant, []), held) for instant, keys in by_instant.items()}
 
 
 def next_launch_instant(edition: Edition, storefronts: Iterable[StorefrontSettings], *,

@@ -1,8 +1,8 @@
 """The use cases the service's scheduler runs, each under its lease, and what a sync's milestones then do.
 
 - a sync (periodic, triggered, or precise at a launch or campaign instant) reads the catalogue, syncs with a
-  stop flag that SIGTERM sets, keeps a precise job at each listing's next change, and turns the milestone
-  transitions between the catalogue before and after into their configured store actions;
+  stop flag that SIGTERM sets, keeps a precise job at every instant ahead at which a listing changes, and turns
+  the milestone transitions between the catalogue before and after into their configured store actions;
 - a launch whose store is busy comes back shortly, so that the flip still lands within the minute;
 - some lead time before a known launch or campaign instant, the store is planned as of that instant
   (`application/ahead.py`): the precise job then sends that plan at once if nothing it depends on changed since,
@@ -30,7 +30,7 @@ from bookbridge.application.milestone_effects import SyncEffects, sync_milestone
 from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
-from bookbridge.application.upcoming import held_by_exceptions
+from bookbridge.application.upcoming import ChangesMemo, held_by_exceptions
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.instants import utc_time
 from bookbridge.domain.listing import MappingSettings, Section
@@ -101,6 +101,7 @@ class ScheduledRuns:
         # first, earliest instant first (`SyncStore.due`), so two instants met by one run land in their order.
         self._due: dict[str, datetime] = {}
         self.plans_ahead = PlansAhead()  # plans made ahead of their instant (`plan_ahead`), in memory only
+        self._changes = ChangesMemo()  # each family's changes ahead, walked again only when the family changes
 
     @contextmanager
     def _leased(self, name: str, *, wait: bool = False) -> Iterator[HeldLease | None]:
@@ -376,7 +377,7 @@ class ScheduledRuns:
         with uow:  # the details leave out editions an open exception keeps out of the store, as the dashboard does
             held = held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(self.config.store).values())
         ahead = launches_ahead(wakeups, catalogue, storefronts=self.config.storefronts, mapping=self.config.mapping,
-                               now=self.ports.clock.now(), held=held)
+                               now=self.ports.clock.now(), held=held, memo=self._changes)
         ids = self.schedule.replace_launches(self.config.store, ahead)
         if ahead:
             logger.info("%s scheduled; next at %s", plural(len(ahead), "job at an instant", "jobs at an instant"),

@@ -2,6 +2,7 @@
 for the dashboard.
 
     upcoming_changes(families, storefronts, instants, *, now, mapping=None) -> dict[datetime, list[UpcomingChange]]
+    upcoming_changes(families, storefronts, None, now=now)  # every change ahead, at each of its instants
 
 The scheduler's precise job names only its instant. Here each edition's listing is built per storefront (not
 merged over the store, where a launch on one storefront hides behind another still on pre-order, and only the
@@ -13,10 +14,12 @@ precise jobs' detail that /api/upcoming and `bookbridge jobs` show): not those o
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
@@ -34,6 +37,8 @@ from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
+MAX_CHANGES = 100  # per edition and storefront: a listing changes at its own dates (a handful), then never again
+
 
 @dataclass(frozen=True)
 class UpcomingChange:
@@ -47,43 +52,112 @@ class UpcomingChange:
 
 
 def upcoming_changes(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings],
-                     instants: Iterable[datetime], *, now: datetime,
-                     mapping: MappingSettings | None = None) -> dict[datetime, list[UpcomingChange]]:
-    """Per instant (as given), the storefront listings that change then, by ISBN then storefront order."""
-    wanted = {instant: instant for instant in instants}  # aware datetimes compare (and hash) by their UTC instant
+                     instants: Iterable[datetime] | None, *, now: datetime, mapping: MappingSettings | None = None,
+                     memo: ChangesMemo | None = None) -> dict[datetime, list[UpcomingChange]]:
+    """Per instant (as given), the storefront listings that change then, by ISBN then storefront order. `instants`
+    None: every instant ahead at which one changes (in UTC), each listing followed through all its changes, not
+    only its next: the precise jobs' instants (`launches_ahead`); a `memo` then keeps each family's changes for
+    the next call."""
+    every = instants is None
+    wanted = {instant: instant for instant in instants or ()}  # aware datetimes compare (and hash) by their instant
     found: dict[datetime, list[UpcomingChange]] = {instant: [] for instant in wanted.values()}
-    if not wanted:
+    if not wanted and not every:
         return found
-    last = max(wanted)
+    last = None if every else max(wanted)
     mapping = mapping or MappingSettings()
     caches = ListingCaches()
-    # A day either side: a date is midnight in a storefront's zone, up to 14 hours from UTC.
-    first_day, last_day = (now - timedelta(days=1)).date(), (last + timedelta(days=1)).date()
+    context = (tuple(storefronts), mapping)
     for family in families:
-        for edition in family.editions:
-            if not _may_change(edition, first_day, last_day):
-                continue  # a catalogue of 100,000 editions: build only those with a date in the window
-            parts = edition_parts(edition, mapping, caches)
-            for storefront in storefronts:
-                listing = build_edition_listing(edition, storefront, at=now, parts=parts, caches=caches)
-                while listing.next_change is not None and listing.next_change <= last:
-                    at = listing.next_change
-                    after = build_edition_listing(edition, storefront, at=at, parts=parts, caches=caches)
-                    if at in wanted:
-                        what = describe_change(listing, after)
-                        launch = bool(_sale_change(listing, after))
-                        if launch:
-                            what += _held_by_others(after, [
-                                build_edition_listing(edition, other, at=at, parts=parts, caches=caches)
-                                for other in storefronts if other is not storefront])
-                        found[wanted[at]].append(UpcomingChange(at=wanted[at], storefront=storefront.name,
-                                                                isbn=str(edition.isbn), title=parts["name"],
-                                                                what=what, launch=launch,
-                                                                listed=listing.listed or after.listed))
-                    listing = after
+        kept = memo.changes(family, context, now) if memo is not None and every else None
+        if kept is None:
+            kept = _family_changes(family, storefronts, now=now, until=last, mapping=mapping, caches=caches,
+                                   wanted=None if every else wanted)
+            if memo is not None and every:
+                memo.keep(family, context, now, kept)
+        for change in kept:
+            at = wanted[change.at] if not every else change.at
+            found.setdefault(at, []).append(change if change.at is at else replace(change, at=at))
     for changes in found.values():
         changes.sort(key=lambda c: c.isbn)  # stable: storefronts keep their configured order
     return found
+
+
+class ChangesMemo:
+    """Each family's changes ahead from the last walk (`upcoming_changes(..., None, memo=...)`), reused while the
+    family's content and the settings are the same: a listing's changes are a pure function of its edition, the
+    storefront, the mapping and the instant, and those after a later instant are the same changes, fewer. The
+    service keeps one for its life, so that a sync that changed nothing walks nothing again."""
+
+    def __init__(self) -> None:
+        self._context: tuple[Any, ...] | None = None
+        self._entries: dict[str, tuple[TitleFamily, bytes, datetime, list[UpcomingChange]]] = {}
+
+    def changes(self, family: TitleFamily, context: tuple[Any, ...], now: datetime) -> list[UpcomingChange] | None:
+        """The family's changes after `now`, if its walk is kept and still holds; else None."""
+        entry = self._entries.get(family.id) if context == self._context else None
+        if entry is None or now < entry[2]:  # a walk knows nothing before the instant it started from
+            return None
+        if entry[0] is not family and _fingerprint(family) != entry[1]:
+            return None
+        return [c for c in entry[3] if c.at > now]
+
+    def keep(self, family: TitleFamily, context: tuple[Any, ...], now: datetime,
+             changes: list[UpcomingChange]) -> None:
+        """The family's changes after `now`, as walked from it."""
+        if context != self._context:
+            self._context, self._entries = context, {}
+        self._entries[family.id] = (family, _fingerprint(family), now, changes)
+
+
+def _fingerprint(family: TitleFamily) -> bytes:
+    return hashlib.sha256(family.model_dump_json().encode()).digest()
+
+
+def _family_changes(family: TitleFamily, storefronts: Sequence[StorefrontSettings], *, now: datetime,
+                    until: datetime | None, mapping: MappingSettings, caches: ListingCaches,
+                    wanted: Collection[datetime] | None) -> list[UpcomingChange]:
+    """The changes of the family's editions after `now` (up to `until`; only at the `wanted` instants, if given),
+    in UTC when all are wanted."""
+    # A day either side: a date is midnight in a storefront's zone, up to 14 hours from UTC.
+    first_day = (now - timedelta(days=1)).date()
+    last_day = date.max if until is None else (until + timedelta(days=1)).date()
+    found = []
+    for edition in family.editions:
+        if not _may_change(edition, first_day, last_day):
+            continue  # a catalogue of 100,000 editions: build only those with a date in the window
+        parts = edition_parts(edition, mapping, caches)
+        for storefront in storefronts:
+            for at, listing, after in _changes(edition, storefront, now=now, until=until, parts=parts,
+                                               caches=caches):
+                if wanted is not None and at not in wanted:
+                    continue
+                what = describe_change(listing, after)
+                launch = bool(_sale_change(listing, after))
+                if launch:
+                    what += _held_by_others(after, [
+                        build_edition_listing(edition, other, at=at, parts=parts, caches=caches)
+                        for other in storefronts if other is not storefront])
+                found.append(UpcomingChange(at=at if wanted is not None else at.astimezone(UTC),
+                                            storefront=storefront.name, isbn=str(edition.isbn),
+                                            title=parts["name"], what=what, launch=launch,
+                                            listed=listing.listed or after.listed))
+    return found
+
+
+def _changes(edition: Edition, storefront: StorefrontSettings, *, now: datetime, until: datetime | None,
+             parts: dict[str, Any], caches: ListingCaches) -> Iterator[tuple[datetime, StoreListing, StoreListing]]:
+    """Each change of the edition's listing on the storefront after `now` (up to `until`, inclusive), in order:
+    (its instant, the listing before, the listing after). A listing changes only at the edition's own dates, so
+    the chain ends; MAX_CHANGES guards against one that would not."""
+    listing = build_edition_listing(edition, storefront, at=now, parts=parts, caches=caches)
+    previous = now
+    for _ in range(MAX_CHANGES):
+        at = listing.next_change
+        if at is None or at <= previous or (until is not None and at > until):
+            return
+        after = build_edition_listing(edition, storefront, at=at, parts=parts, caches=caches)
+        yield at, listing, after
+        listing, previous = after, at
 
 
 def held_by_exceptions(items: Iterable[SyncException],

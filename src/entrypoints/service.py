@@ -192,11 +192,16 @@ class Service:
         # A job under the former id (an instance of an earlier version still running added it) goes as well: the
         # wanted ones are added under their ids.
         prefixes = (f"{AT}:{store}:", f"{FORMER_AT}:{store}:")
+        kept = set()
         for job in sched.get_jobs(jobstore="default"):
             if job.id.startswith(prefixes) and ":retry" not in job.id and job.id not in wanted:
                 sched.remove_job(job.id, jobstore="default")
+            elif job.id in wanted and _launch_kwargs(*wanted[job.id], store=store) == job.kwargs \
+                    and job.next_run_time == wanted[job.id][0]:
+                kept.add(job.id)  # stored as wanted already: every instant ahead has a job, so most are
         for job_id, (instant, kind, detail) in wanted.items():
-            self._add_launch(job_id, instant, store=store, instant=instant, kind=kind, detail=detail)
+            if job_id not in kept:
+                self._add_launch(job_id, instant, store=store, instant=instant, kind=kind, detail=detail)
         self._plan_ahead_of(store, [instant for instant, _, _ in wanted.values()], replace=True)
         return list(wanted)
 
@@ -231,7 +236,7 @@ class Service:
 
     def _add_launch(self, job_id: str, run_at: datetime, *, store: str, instant: datetime, kind: str, detail: str,
                     attempt: int | None = None) -> None:
-        kwargs: dict[str, object] = {"store": store, "instant": instant.isoformat(), "kind": kind, "detail": detail}
+        kwargs = _launch_kwargs(instant, kind, detail, store=store)
         if attempt is not None:
             kwargs["attempt"] = attempt
         self._require_scheduler().add_job(f"{JOBS}:launch", DateTrigger(run_at), id=job_id, replace_existing=True,
@@ -293,6 +298,11 @@ class Service:
             metrics.record_api_calls(self.store, max(0, calls - self._api_seen[0]),
                                      max(0, throttled - self._api_seen[1]))
             self._api_seen = (calls, throttled)
+
+
+def _launch_kwargs(instant: datetime, kind: str, detail: str, *, store: str) -> dict[str, object]:
+    """A job at an instant's arguments, as stored (`scheduler:launch`)."""
+    return {"store": store, "instant": instant.isoformat(), "kind": kind, "detail": detail}
 
 
 def upcoming_job(job: Job, store: str) -> UpcomingJob:

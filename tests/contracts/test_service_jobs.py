@@ -9,7 +9,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -23,7 +25,8 @@ from bookbridge.adapters.persistence.engine import make_engine
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
 from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SchedulerJobRow, SyncRunRow
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.domain.model import Milestones
+from bookbridge.domain.instants import start_of
+from bookbridge.domain.model import Milestones, PriceRow
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints import scheduler
 from bookbridge.entrypoints.container import Container
@@ -47,6 +50,7 @@ from bookbridge.entrypoints.settings import (
     Settings,
     StoreSettings,
 )
+from examples import edition, family, gbp
 
 UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
                         timezone="Europe/London")
@@ -543,3 +547,65 @@ def test_a_job_at_an_instant_observes_its_lag_under_its_kind(services):
     service.run_launch(STORE, instant, kind="launch", detail="9781800000018 goes on sale", attempt=1)
     assert {kind: count(kind) - before[kind] for kind in before} == {"launch": 1, "campaign": 1}
     assert total("campaign") - summed >= 2  # from its instant, two seconds before it started
+
+
+INDIA = StorefrontSettings(name="in", channel_id=2, countries=frozenset({"IN"}), currency="INR", tax_inclusive=True,
+                           timezone="Asia/Kolkata", default_currency=False)
+
+
+def test_every_future_instant_of_every_storefront_has_its_job(services, engine):
+    """A store with storefronts 'uk' (London) and 'in' (Kolkata): a forthcoming hardback goes on sale at midnight in
+    each, 5.5 hours apart, and its launch campaign price ends a week later, at midnight in each. The product the
+    storefronts share changes at each of these four instants, and each has its job at an instant, now: not only
+    the nearest, the next scheduled only when the sync at the one before has run."""
+    today = datetime.now(UTC).date()
+    published, campaign_ends = today + timedelta(days=3), today + timedelta(days=10)
+    book = edition(publishing_status="02", availability="10", publication_date=published, prices=(
+        gbp("16.99"), gbp("12.99", qualifier="08", valid_until=campaign_ends),
+        PriceRow(amount=Decimal("1499"), currency="INR", price_type="02", qualifier="05"),
+        PriceRow(amount=Decimal("999"), currency="INR", price_type="02", qualifier="08", valid_until=campaign_ends)))
+    container = _container(engine)
+    container.settings.override(container.settings().model_copy(update={"storefronts": [UK, INDIA]}))
+    container.source.override(providers.Object(InMemoryCatalogSource([family(book)])))
+    service = Service(container, instance="test-instants")
+    service.start(sync_at_start=False)
+    try:
+        assert service.run_sync(STORE) is not None
+        at = {j.run_at: j for j in service.upcoming() if j.id.startswith("at:")}
+        london, kolkata = ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata")
+        launches = [start_of(published, kolkata), start_of(published, london)]
+        ends = [start_of(campaign_ends + timedelta(days=1), z) for z in (kolkata, london)]  # valid_until: inclusive
+        assert sorted(at) == [*launches, *ends], [(j.run_at, j.kind, j.detail) for j in at.values()]
+        assert [at[i].kind for i in launches] == ["launch", "launch"]
+        assert "storefront 'uk'" in at[launches[1]].detail and "goes on sale" in at[launches[1]].detail
+        assert [at[i].kind for i in ends] == ["campaign", "campaign"], [at[i].detail for i in ends]
+    finally:
+        service.shutdown(wait=True)
+        container.shutdown_resources()
+
+
+def test_a_job_at_an_instant_is_rewritten_only_when_its_kind_or_detail_changes(services, engine):
+    """Every sync hands the scheduler every instant ahead: a job stored as wanted stays as it is, one whose kind
+    or detail changed is stored anew, one no longer wanted goes."""
+    service = services()
+    first, second = (datetime.now(UTC) + timedelta(days=d) for d in (2, 3))
+
+    def stored() -> dict[str, tuple[str, str]]:
+        return {j.id: (j.kind, j.detail) for j in service.upcoming() if j.id.startswith("at:")}
+
+    ids = service.replace_launches(STORE, {first: ("launch", "goes on sale"), second: ("campaign", "price ends")})
+    writes: list[str] = []
+
+    def written(conn, cursor, statement, *_) -> None:
+        if statement.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) and JOBS_TABLE in statement:
+            writes.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", written)  # every engine: the job store has its own
+    try:
+        assert service.replace_launches(STORE, {first: ("launch", "goes on sale"),
+                                                second: ("campaign", "price ends")}) == ids
+    finally:
+        event.remove(Engine, "before_cursor_execute", written)
+    assert writes == []  # nothing changed: nothing written
+    service.replace_launches(STORE, {first: ("launch", "goes on sale; and 1 more change")})
+    assert stored() == {ids[0]: ("launch", "goes on sale; and 1 more change")}

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -212,4 +213,42 @@ def test_exception_cells_break_between_words_and_long_codes_still_fit_a_phone(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE_390["width"], f"the page is {width} px wide at {PHONE_390['width']} px"
         assert page.evaluate(BROKEN_WORDS, "#exceptions-table td:not([data-label=message])") == []
+        page.close()
+
+
+# The lines of each store instant's cell: its UTC time and each storefront's local time, each on its own lines.
+INSTANT_LINES = """selector => [...document.querySelectorAll(selector)].map(cell =>
+  [...cell.querySelectorAll('.utc, .local')].map(span => {
+    const tops = [...span.getClientRects()].map(r => Math.round(r.top));
+    return {text: span.innerText, top: Math.min(...tops), bottom: Math.max(...tops)};
+  }))"""
+
+
+def test_store_instants_show_each_storefronts_local_time_on_a_laptop_and_a_phone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: Any) -> None:
+    """"Last runs › started" and "Scheduled jobs › next run" are the store's instants: in UTC, then each
+    storefront's local time, a line each, at 1280 px and at a 390 px phone, no word broken, nothing wider than
+    the screen."""
+    app, _, _ = dashboard_app(tmp_path, monkeypatch)
+    cells = "#runs td[data-label=started], #jobs td[data-label='next run']"
+    with serving(app) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/login")
+        page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{base}/dashboard")
+        for viewport in (LAPTOP, PHONE_390):
+            page.set_viewport_size(viewport)
+            page.goto(f"{base}/dashboard")
+            found = page.evaluate(INSTANT_LINES, cells)
+            assert len(found) >= 2, found  # a run and a job at least
+            for lines in found:
+                assert [line["text"].split(":", 1)[0] for line in lines] == [
+                    lines[0]["text"].split(":", 1)[0], "storefront 'uk'", "storefront 'us'"], lines
+                assert lines[0]["text"].endswith(" UTC")
+                assert "(Europe/London)" in lines[1]["text"] and "(America/New_York)" in lines[2]["text"]
+                assert all(a["bottom"] < b["top"] for a, b in pairwise(lines)), f"not a line each: {lines}"
+            assert page.evaluate(BROKEN_WORDS, cells) == [], f"words broken at {viewport['width']} px"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"the page is {width} px wide at {viewport['width']} px"
         page.close()

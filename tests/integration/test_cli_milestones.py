@@ -4,12 +4,14 @@ and carried out by the service at its next sync."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bookbridge.adapters.persistence.engine import make_engine
 from bookbridge.adapters.persistence.milestones import SqlAlchemyMilestoneLog
+from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.service import Service
@@ -98,3 +100,22 @@ def test_bookbridge_sync_applies_milestones_and_queues_a_launch_for_the_service(
         service.shutdown(wait=True)
         container.shutdown_resources()
 
+
+
+def test_milestones_are_at_a_store_instant_in_utc_with_each_storefronts_local_time(tmp_path, monkeypatch):
+    """A milestone is an edition's, store-wide: its time in UTC and in each storefront's zone, naming it, as `runs`
+    and `jobs` say a store's instant."""
+    forget_configuration(monkeypatch)
+    config = write_config(tmp_path, f'[store]\nkind = "memory"\nname = "shop"\n{UK_STOREFRONT}\n[[storefronts]]\n'
+                                    'name = "in"\nchannel_id = 2\ncountries = ["IN"]\ncurrency = "INR"\n'
+                                    'default_currency = false\ntimezone = "Asia/Kolkata"\n')
+    assert run("db", "upgrade", "-c", str(config)).exit_code == 0
+    log(tmp_path).record(MilestoneRecord(
+        at=datetime(2026, 12, 7, 18, 30, tzinfo=UTC), store="shop", action="sync", ok=True, detail="synced",
+        event=MilestoneEvent(ISBN, Transition.ACTIVE, "02", "04")))
+    listed = run("milestones", "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    words = " ".join(listed.output.split())
+    assert "2026-12-07 18:30 UTC" in words, listed.output
+    assert "storefront 'uk': 2026-12-07 18:30 GMT (Europe/London); storefront 'in': 2026-12-08 00:00 IST " \
+           "(Asia/Kolkata)" in words, listed.output

@@ -198,8 +198,15 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
 
 def test_jobs_read_in_plain_words(dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, _ = dashboard
-    jobs = rows(section(client.get("/dashboard").text, "jobs"))
-    assert jobs == [["order-import", "store", "every 5 minutes", "2026-05-01 12:05 UTC"]]
+    page = client.get("/dashboard").text
+    jobs = rows(section(page, "jobs"))
+    # A job's next run is the store's instant: in UTC, with each storefront's local time beside it, as `bookbridge
+    # jobs` says it; the store named as every page names it.
+    assert jobs == [["order-import", "store 'store'", "every 5 minutes",
+                     "2026-05-01 12:05 UTC storefront 'uk': 2026-05-01 13:05 BST (Europe/London) "
+                     "storefront 'us': 2026-05-01 08:05 EDT (America/New_York)"]]
+    cell = re.search(r'<td data-label="next run">(.*?)</td>', section(page, "jobs"), re.S)
+    assert cell and re.findall(r'<span class="(utc|local)">', cell.group(1)) == ["utc", "local", "local"]  # a line each
 
 
 def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
@@ -252,7 +259,11 @@ def test_runs_name_the_store_and_say_what_is_still_running(
     client, _, _ = dashboard
     runs = rows(section(client.get("/dashboard").text, "runs"))
     # Every count `bookbridge sync` and `bookbridge runs` show, under the same words.
-    assert runs[0][1:] == ["store", "2026-05-01 12:00 UTC", "running", "—", "—", "—", "—", "—", "—", "—"]
+    # A run is the store's: named as the glossary names it, its start in UTC and in each storefront's local time, as
+    # `bookbridge runs` says it.
+    assert runs[0][1:] == ["store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
+                           "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)", "running", "—",
+                           "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
     assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
                                                           "held back", "failed"]

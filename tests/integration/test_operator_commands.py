@@ -32,7 +32,7 @@ def test_runs_are_recorded_and_state_survives_between_commands(config):
     assert second.exit_code == 0
     listed = run("runs", "-c", str(config))
     assert listed.exit_code == 0, listed.output
-    rows = [line for line in listed.output.splitlines() if "│ shop" in line]
+    rows = [line for line in listed.output.splitlines() if "│ store 'shop'" in line]
     assert len(rows) == 2 and all("│ ok" in row for row in rows)
     # The second run created, adopted, updated and hid nothing; every count `sync` prints is there.
     assert "│       0 │       0 │       0 │      0 │" in rows[0]
@@ -127,7 +127,7 @@ def test_sync_refuses_while_another_instance_holds_the_store_lease(config, tmp_p
             busy = run("sync", "-c", str(config))
             assert busy.exit_code == 3
             assert "another bookbridge instance is syncing store 'shop'" in busy.output
-            assert run("runs", "-c", str(config)).output.count("│ shop") == 0  # nothing ran
+            assert run("runs", "-c", str(config)).output.count("│ store 'shop'") == 0  # nothing ran
         assert run("sync", "-c", str(config)).exit_code == 0  # released: the next sync goes ahead
     finally:
         engine.dispose()

@@ -319,7 +319,8 @@ def runs(
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a run's row is one line
     for r in recent:
         local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()
-        table.add_row(str(r.id), escape(r.storefront), utc_time(r.started), *local,
+        table.add_row(str(r.id), escape(where_words(r.storefront, r.storefront) or r.storefront), utc_time(r.started),
+                      *local,
                       utc_time(r.finished) if r.finished else "", r.outcome,
                       *(str(r.counts.get(c, "")) for c in counted))
     out.print(table)

@@ -25,7 +25,7 @@ from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, sc
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import isbn_value
 from bookbridge.entrypoints.container import Container
-from bookbridge.entrypoints.presentation import plain_schedule, storefront_times, utc_time
+from bookbridge.entrypoints.presentation import plain_schedule, storefront_times, utc_time, where_words
 from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
@@ -141,7 +141,8 @@ def jobs(config: Path | None = ConfigOption,
          limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
     """List the service's scheduled jobs, next first.
 
-    Regular runs, launches and campaign flips: each job's next run in UTC, and in each storefront's time zone,
+    Regular runs, and a launch or campaign flip at every instant ahead at which a listing changes (each
+    storefront's, each campaign start and end): each job's next run in UTC, and in each storefront's time zone,
     naming it. A launch and a campaign flip are both a job at an instant, at:{store}:{instant}; the kind says
     which: launch when a listing's sale status changes then, campaign when only a price does.
     """
@@ -157,7 +158,8 @@ def jobs(config: Path | None = ConfigOption,
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line
     for job in found:
         table.add_row(utc_time(job.run_at), storefront_times(job.run_at, storefronts, between=between), job.kind,
-                      escape(job.store or store), plain_schedule(job.detail), job.id)
+                      escape(where_words(job.store or store, job.store or store) or store), plain_schedule(job.detail),
+                      job.id)
     if not found:  # an empty table would not say why
         out.print("No scheduled jobs yet: `bookbridge serve` schedules them (regular runs, launches and campaign "
                   "flips) in the state database, where this command reads them.")
@@ -172,20 +174,26 @@ def milestones(config: Path | None = ConfigOption,
                ) -> None:
     """List recent milestones and what their actions did.
 
-    Newest first; each names the edition, the transition and the store action it triggered.
+    Newest first; each names the edition, the transition and the store action it triggered. A milestone is an
+    edition's, store-wide: when it was seen is in UTC, and in each storefront's time zone, naming it.
     """
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
+        storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
+    out = screen()
     table = WholeTable(title="Milestones")
-    for column in ("at", "ISBN", "transition", "before", "after", "action", "ok", "detail"):
-        table.add_column(column, no_wrap=column in INSTANTS)
+    for column in ("at", "in the storefronts' time zones", "ISBN", "transition", "before", "after", "action", "ok",
+                   "detail"):
+        if storefronts or column != "in the storefronts' time zones":
+            table.add_column(column, no_wrap=column in INSTANTS)
+    between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a milestone's row is one line
     for r in records:
-        table.add_row(utc_time(r.at), r.event.isbn, str(r.event.transition), r.event.before or "",
+        local = (storefront_times(r.at, storefronts, between=between),) if storefronts else ()
+        table.add_row(utc_time(r.at), *local, r.event.isbn, str(r.event.transition), r.event.before or "",
                       r.event.after or "", r.action,
                       "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok
                       else f"[red]no[/red] (exception {r.exception_id})",
                       escape(r.detail))
-    out = screen()
     if not records and isbn:  # the filter, not the log, may be what is empty
         out.print(f"No milestones for ISBN {isbn}.")
         return

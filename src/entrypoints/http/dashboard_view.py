@@ -33,6 +33,7 @@ from bookbridge.entrypoints.presentation import (
     local_time,
     plain_schedule,
     plural,
+    storefront_times,
     time_ago,
     utc_time,
     where_words,
@@ -137,7 +138,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     jobs, jobs_note = _jobs(state)
     held = held_by_exceptions(items, applied.values())
     flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
-    return {"store": state.settings.store.name, "status": status, "runs": runs[:10], "exceptions": [
+    return {"store": state.settings.store.name, "status": status, "runs": [_run(state, r) for r in runs[:10]],
+        "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
         "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}),
@@ -185,8 +187,28 @@ def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:
         return [], f"The scheduler did not answer ({type(exc).__name__})."
 
 
-def _periodic(state: AppState, job: UpcomingJob) -> dict[str, str]:
-    return {"job": job.kind, "store": job.store or state.settings.store.name, "next": utc_time(job.run_at),
+def _store_instant(state: AppState, at: datetime) -> dict[str, Any]:
+    """A store's instant as the glossary says it: in UTC, with each storefront's local time beside it (a line
+    each, so that a phone's narrow card wraps between them rather than inside one)."""
+    storefronts = [(s.name, s.timezone) for s in state.settings.storefronts]
+    return {"utc": utc_time(at), "local": [storefront_times(at, [pair]) for pair in storefronts]}
+
+
+def _store_words(state: AppState, store: str | None) -> str:
+    """`store 'shop'`, as every page names the store (`where_words`)."""
+    name = store or state.settings.store.name
+    return where_words(name, name) or name
+
+
+def _run(state: AppState, run: SyncRun) -> dict[str, Any]:
+    """A run as "Last runs" shows it: a run is the store's (`SyncRun.storefront` holds the store's name), its start
+    in UTC and in each storefront's time zone, as `bookbridge runs` says it."""
+    return {"id": run.id, "store": _store_words(state, run.storefront), "started": _store_instant(state, run.started),
+            "outcome": run.outcome, "running": run.finished is None, "counts": run.counts}
+
+
+def _periodic(state: AppState, job: UpcomingJob) -> dict[str, Any]:
+    return {"job": job.kind, "store": _store_words(state, job.store), "next": _store_instant(state, job.run_at),
             "schedule": plain_schedule(job.detail) if job.detail else "—"}
 
 

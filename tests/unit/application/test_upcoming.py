@@ -44,6 +44,15 @@ def test_the_date_filter_keeps_every_change(families, now, days):
     assert filtered == everything
 
 
+@given(families=st.lists(title_families(edition=editions_for(UK)), min_size=1, max_size=3), now=instants())
+def test_every_change_ahead_of_every_storefront_is_an_instant_of_its_own(families, now):
+    """The precise jobs' instants: each listing followed through all its changes on each storefront, not only its
+    next (the date filter drops none), each naming the editions that change then."""
+    found = upcoming.upcoming_changes(families, [UK, US], None, now=now)
+    assert sorted(found) == _instants(families, now, days=365 * 200)
+    assert found == upcoming.upcoming_changes(families, [UK, US], list(found), now=now)  # said as for given instants
+
+
 def test_an_edition_whose_dates_are_all_outside_the_window_is_skipped():
     from datetime import date
 
@@ -110,3 +119,27 @@ def test_a_jobs_detail_lists_only_editions_in_the_store_and_counts_the_held_back
     only_held = {"roseanna": family(held)}
     assert classify([str(HARDBACK)], midnight, KeyIndex(only_held), storefronts=[UK], mapping=MappingSettings(),
                     now=now)[1] == "no change in the store (1 change of a held-back edition not shown)"
+
+
+def test_the_changes_memo_reuses_a_walk_while_the_family_is_unchanged_and_only_the_changes_still_ahead():
+    from datetime import UTC, date
+
+    from examples import edition, family, gbp
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    book = family(edition(publishing_status="02", availability="10", publication_date=date(2026, 12, 8),
+                          prices=(gbp("16.99"), gbp("12.99", qualifier="08", valid_until=date(2026, 12, 15)))))
+    memo = upcoming.ChangesMemo()
+    walked = upcoming.upcoming_changes([book], [UK], None, now=now, memo=memo)
+    assert sorted(walked) == [datetime(2026, 12, 8, 0, tzinfo=UTC), datetime(2026, 12, 16, 0, tzinfo=UTC)]
+    context = ((UK,), upcoming.MappingSettings())
+    same = book.model_copy(deep=True)  # read again: equal content, another object
+    later = datetime(2026, 12, 9, tzinfo=UTC)
+    assert memo.changes(same, context, later) == walked[datetime(2026, 12, 16, 0, tzinfo=UTC)]  # the end only
+    assert upcoming.upcoming_changes([same], [UK], None, now=later, memo=memo) == upcoming.upcoming_changes(
+        [same], [UK], None, now=later)
+    moved = family(edition(publishing_status="02", availability="10", publication_date=date(2026, 12, 8),
+                           prices=(gbp("16.99"), gbp("12.99", qualifier="08", valid_until=date(2026, 12, 20)))))
+    assert memo.changes(moved, context, later) is None  # the campaign moved: walked again
+    assert memo.changes(same, ((UK, US), upcoming.MappingSettings()), later) is None  # other storefronts: again
+    assert memo.changes(same, context, now - timedelta(hours=1)) is None  # before the walk: walked again
