@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.money import money_text
+from bookbridge.application.money import money_amount, money_text
 from bookbridge.domain.categories import CategoryMapping
 from bookbridge.domain.codelists import (
     AVAILABILITY,
@@ -114,7 +114,7 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
                        "width_px": r.width_px, "height_px": r.height_px, "for_customers": r.approved}
                       for r in edition.resources],
         "prices": [
-            {"amount": str(p.amount), "currency": p.currency, "type": p.price_type,
+            {"amount": money_amount(p.amount, p.currency), "currency": p.currency, "type": p.price_type,
              "type_meaning": labelled(p.price_type, PRICE_TYPES), "qualifier": p.qualifier,
              "qualifier_meaning": labelled(p.qualifier, PRICE_QUALIFIERS) or None,
              "territory": str(p.territory) if p.territory else None,
