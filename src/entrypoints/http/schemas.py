@@ -113,7 +113,7 @@ class PlanAction(BaseModel):
     sections: list[str]
     reason: str | None
     changes: list[PlanChange]
-    product_id: int | None = None  # adopt: the store's product the listing takes over
+    product_id: int | None = None  # the store's product: adopt, the one it takes over; update, hide, the one applied
 
 
 class HeldBack(BaseModel):
