@@ -193,8 +193,8 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
                    "held back: not yet announced or withdrawn"):
         table.add_column(column, justify="right")
     for s in report.storefronts:
-        table.add_row(escape(storefront_words(s.storefront)), str(s.editions), str(s.listed), str(s.not_licensed), str(s.blocked),
-                      str(s.not_yet_or_withdrawn))
+        table.add_row(escape(storefront_words(s.storefront)), str(s.editions), str(s.listed), str(s.not_licensed),
+                      str(s.blocked), str(s.not_yet_or_withdrawn))
     console.print(table)
     console.print(f"A first sync would create {plural(report.products, 'product')} and hold back "
                   f"{report.products_held} (`bookbridge plan` lists them)")

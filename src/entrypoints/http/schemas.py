@@ -143,10 +143,10 @@ class Plan(BaseModel):
 
 
 # application.sales_report.GROUPINGS, in its order
-GroupBy = Literal["edition", "work", "format", "storefront", "day", "week", "month"]
+GroupBy = Literal["edition", "family", "format", "storefront", "day", "week", "month"]
 # What `group_by` takes: the groupings and their deprecated aliases (application.sales_report.DEPRECATED_GROUPINGS);
 # an answer names the grouping by its name (GroupBy), never by an alias.
-GroupByParam = Literal[GroupBy, "title"]
+GroupByParam = Literal[GroupBy, "title", "work"]
 
 
 class SalesRow(BaseModel):
