@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,15 @@ def test_json_amounts_carry_each_currencys_minor_units_as_the_table_shows_them(t
         ("1500", "JPY"), ("12.50", "EUR"), ("12345.68", "USD"), ("3.500", "KWD")]
     table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"}).output
     assert "€12.50" in table and "US$12,345.68" in table
+
+
+def test_the_table_names_each_title_family_by_its_title_once_with_its_id_labelled(tmp_path):
+    """docs/glossary.md: a title family is shown by its title; its id only labelled (`family id work-…`)."""
+    shown = CliRunner().invoke(app, ["source", "inspect"], env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"┃ title family\s+┃ ISBN", shown.output) and "┃ family " not in shown.output, shown.output[:800]
+    first = re.search(r"│ (\S.*?)\s+│ (97\d{11}) │", shown.output)
+    assert first and not first.group(1).startswith("work-"), shown.output[:1500]
+    assert re.search(r"│ \(family id work-\d+\)\s+│", shown.output), shown.output[:1500]
+    helped = " ".join(CliRunner().invoke(app, ["source", "inspect", "--help"]).output.split())
+    assert "Show the title families and editions a source holds, and every problem." in helped
