@@ -56,8 +56,9 @@ def exception_document(item: SyncException, store: str, zones: Mapping[str, str]
 
 
 def json_instant(at: datetime) -> str:
-    """An instant in JSON as the HTTP API's models write it (pydantic): UTC, ending in Z."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """An instant in JSON, in the CLI's documents and the HTTP API's models alike: UTC to the second, ending in Z
+    (`2026-12-07T15:20:21Z`), one format whether or not the clock gave a fraction of a second."""
+    return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 AMOUNTS = frozenset({"price", "sale_price", "retail_price", "cost_price"})
