@@ -196,8 +196,9 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         table.add_row(escape(storefront_words(s.storefront)), str(s.editions), str(s.listed), str(s.not_licensed),
                       str(s.blocked), str(s.not_yet_or_withdrawn))
     console.print(table)
+    # Held back are editions, from every storefront (the glossary): not products.
     console.print(f"A first sync would create {plural(report.products, 'product')} and hold back "
-                  f"{report.products_held} (`bookbridge plan` lists them)")
+                  f"{plural(report.products_held, 'edition')} from every storefront (`bookbridge plan` lists them)")
 
 
 def run_check(container: Container, console: Console, *, strict: bool = False) -> int:
