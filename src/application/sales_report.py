@@ -161,6 +161,8 @@ def _label(group: str, grouping: Grouping, start: date, end: date) -> str:
     else:
         last, words = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1), f"{first:%Y-%m}"
     counted_from, counted_to = max(first, start), min(last, end)
+    if counted_from == counted_to:
+        return f"{words} ({counted_from} only)"
     if counted_from > first and counted_to < last:
         return f"{words} ({counted_from} to {counted_to})"
     if counted_from > first:

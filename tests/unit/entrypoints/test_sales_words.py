@@ -76,7 +76,7 @@ def test_periods_and_storefronts_are_labelled_in_words_and_a_cut_period_says_whi
     weeks = sales_report(ledger, start, end, "week")  # type: ignore[arg-type]
     assert [(r.group, r.label) for r in weeks.rows] == [
         ("2026-11-09", "week of 2026-11-09 (from 2026-11-10)"), ("2026-11-16", "week of 2026-11-16"),
-        ("2026-12-07", "week of 2026-12-07 (to 2026-12-07)")]
+        ("2026-12-07", "week of 2026-12-07 (2026-12-07 only)")]
     months = sales_report(ledger, start, end, "month")  # type: ignore[arg-type]
     assert [(r.group, r.label) for r in months.rows] == [
         ("2026-11-01", "2026-11 (from 2026-11-10)"), ("2026-12-01", "2026-12 (to 2026-12-07)")]
