@@ -92,7 +92,7 @@ _CODE_WORDS = {
     "cover-type": "front cover not JPEG, PNG or GIF",
     "cover-too-large": "front cover larger than the store takes",
     "missing-description": "no approved description (TextContent 03 or 02)",
-    "no-price": "no consumer price",  # "no consumer price in USD (storefront countries US)"
+    "no-price": "no consumer price",  # "no consumer price in USD (storefront 'us', countries US)"
     "no-current-price": "no consumer price in force now",
     "price-tax-mismatch": "no price taxed as the storefront shows prices",  # tax-inclusive or -exclusive
     "rights-conflict": "sales rights contradict each other",

@@ -4,12 +4,17 @@
 
 - `ledger`: a `bookbridge.domain.sales.SalesLedger` (the container's `sales_ledger`; `InMemorySalesLedger` in tests).
 - `start`, `end`: `datetime.date`s, both included; `end` before `start` is a ValueError.
-- `group_by`: "edition" (per ISBN: one format of a title), "work" (per title family: every format of the work
-  together), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; "title" is a deprecated alias of
-  "edition" (the report names it "edition"); anything else is a ValueError naming the choices.
+- `group_by`: "edition" (per ISBN: one format of a title), "family" (per title family: every format of the title
+  together), "format", "storefront", "day", "week" (ISO, from Monday) or "month"; "title" and "work" are deprecated
+  aliases of "edition" and "family" (the report names the grouping by its name); anything else is a ValueError
+  naming the choices.
 - `catalogue`: the stored title families (`uow.state.catalogue(source)`), optional: it gives each ISBN its title,
-  its work and the stock figure for the reprint signal. Without it, titles are the ISBNs, each ISBN is a work of
-  its own and the stock is unknown.
+  its title family and the stock figure for the reprint signal. Without it, titles are the ISBNs, each ISBN is a
+  family of its own and the stock is unknown.
+
+Each row's `label` says its group in words: an edition's or a family's title, a format's name (`Hardback`), a
+storefront as `storefront 'uk'`, a month as `2026-11`, a week as `week of 2026-11-09`; a week or month the report
+covers only in part says which of its days it counts (`week of 2026-11-09 (from 2026-11-10)`).
 
 `report_document(report)` gives it as JSON types and `report_csv(report)` its rows as CSV.
 
@@ -42,16 +47,18 @@ from bookbridge.domain.sales import (
     reprint_signals,
     sales_totals,
 )
+from bookbridge.domain.words import storefront_words
 
 GROUPINGS = tuple(g.value for g in Grouping)
 # Old names still read, for scripts written before the rename; the report always names the grouping it used.
-DEPRECATED_GROUPINGS = {"title": Grouping.EDITION}  # by title's rows were editions all along
+# By title's rows were editions all along; a work is Consonance's word for a title family.
+DEPRECATED_GROUPINGS = {"title": Grouping.EDITION, "work": Grouping.FAMILY}
 
 
 @dataclass(frozen=True)
 class SalesReportRow:
     group: str  # an ISBN, a title family id, a format's code, a storefront, or a period's first day (ISO date)
-    label: str  # the title for an ISBN or a title family, a format's name (Hardback), else the group itself
+    label: str  # the group in words: a title, a format's name, `storefront 'uk'`, `2026-11`, `week of 2026-11-09`
     currency: str
     units: int
     revenue: Decimal
@@ -122,8 +129,8 @@ def sales_report(
     # By edition, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
     formats = {**{f.isbn: f.format for f in facts}, **{isbn: e.format.value for isbn, e in editions.items()}}
     rows = tuple(
-        SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.EDITION, Grouping.WORK)
-                       else t.group, t.currency, t.units, t.revenue,
+        SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.EDITION, Grouping.FAMILY)
+                       else _label(t.group, grouping, start, end), t.currency, t.units, t.revenue,
                        format=formats.get(t.group, "") if grouping is Grouping.EDITION else "")
         for t in sales_totals(facts, grouping, family_of)
     )
@@ -140,6 +147,27 @@ def sales_report(
         formats=tuple(format_velocity(facts, start=start, end=end)),
         reprint=tuple(_reprint_row(s, titles) for s in signals),
     )
+
+
+def _label(group: str, grouping: Grouping, start: date, end: date) -> str:
+    """A storefront, a week or a month in words; a period cut by the report's dates says which days it counts."""
+    if grouping is Grouping.STOREFRONT:
+        return storefront_words(group)
+    if grouping not in (Grouping.WEEK, Grouping.MONTH):
+        return group
+    first = date.fromisoformat(group)
+    if grouping is Grouping.WEEK:
+        last, words = first + timedelta(days=6), f"week of {first}"
+    else:
+        last, words = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1), f"{first:%Y-%m}"
+    counted_from, counted_to = max(first, start), min(last, end)
+    if counted_from == counted_to:
+        return f"{words} ({counted_from} only)"
+    if counted_from > first and counted_to < last:
+        return f"{words} ({counted_from} to {counted_to})"
+    if counted_from > first:
+        return f"{words} (from {counted_from})"
+    return f"{words} (to {counted_to})" if counted_to < last else words
 
 
 def _reprint_row(signal: ReprintSignal, titles: Mapping[str, str]) -> ReprintRow:

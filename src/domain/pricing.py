@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from bookbridge.domain.instants import end_of, require_aware, start_of
 from bookbridge.domain.model import PriceRow
 from bookbridge.domain.problems import Problem, blocking
+from bookbridge.domain.words import storefront_words
 
 TAX_INCLUSIVE_TYPES = frozenset({"02", "04", "07", "09", "12", "14", "17", "22", "24", "27", "34", "42"})
 REGULAR_TYPES = frozenset({"01", "02", "03", "04", "41", "42"})  # RRP, fixed retail price, agency retail price
@@ -43,6 +44,7 @@ class PriceContext(BaseModel):
     countries: frozenset[str]
     tax_inclusive: bool
     tz: str = "UTC"
+    storefront: str | None = None  # its name, for messages: "storefront 'us'"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -204,7 +206,8 @@ def pricing_problems(
     same_currency = [r for r in rows if r.currency.upper() == ctx.currency.upper() and r.price_type in CONSUMER_TYPES]
     where = " ".join(sorted(ctx.countries))
     if not same_currency:
-        return [blocking("no-price", f"no consumer price in {ctx.currency} (storefront countries {where})",
+        serves = f"{storefront_words(ctx.storefront)}, countries" if ctx.storefront else "storefront countries"
+        return [blocking("no-price", f"no consumer price in {ctx.currency} ({serves} {where})",
                          record=record, field="Price")]
     if all(is_tax_inclusive(r) != ctx.tax_inclusive for r in same_currency):
         have = "tax-inclusive" if ctx.tax_inclusive is False else "tax-exclusive"

@@ -207,7 +207,7 @@ class RecordOutcome:
 
 class Grouping(StrEnum):
     EDITION = "edition"  # by ISBN: one edition (a title in one format)
-    WORK = "work"  # by title family: every format of a work together
+    FAMILY = "family"  # by title family: every format of a title together (Consonance's work)
     FORMAT = "format"
     STOREFRONT = "storefront"
     DAY = "day"
@@ -239,11 +239,11 @@ class SalesTotal:
 
 
 def group_of(fact: SalesFact, grouping: Grouping, family_of: Mapping[str, str] | None = None) -> str:
-    """The group a fact counts in. WORK needs `family_of` (ISBN -> title family id); an ISBN the catalogue does
-    not know counts as a work of its own, under its ISBN."""
+    """The group a fact counts in. FAMILY needs `family_of` (ISBN -> title family id); an ISBN the catalogue does
+    not know counts as a family of its own, under its ISBN."""
     if grouping is Grouping.EDITION:
         return fact.isbn
-    if grouping is Grouping.WORK:
+    if grouping is Grouping.FAMILY:
         return (family_of or {}).get(fact.isbn, fact.isbn)
     if grouping is Grouping.FORMAT:
         return fact.format
@@ -255,7 +255,8 @@ def group_of(fact: SalesFact, grouping: Grouping, family_of: Mapping[str, str] |
 def sales_totals(facts: Iterable[SalesFact], grouping: Grouping,
                  family_of: Mapping[str, str] | None = None) -> list[SalesTotal]:
     """Units and revenue per group and currency (revenue in different currencies is never added up). Periods
-    come in date order, other groups by units, most first. `family_of` maps ISBNs to works (Grouping.WORK)."""
+    come in date order, other groups by units, most first. `family_of` maps ISBNs to title families
+    (Grouping.FAMILY)."""
     units: dict[tuple[str, str], int] = defaultdict(int)
     revenue: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for fact in facts:

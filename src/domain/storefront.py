@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -12,16 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bookbridge.domain.pricing import PriceContext
 from bookbridge.domain.rights import EligibilityPolicy, RightsStatus
 from bookbridge.domain.territory import all_countries
-
-
-def storefront_words(names: str | Sequence[str]) -> str:
-    """Storefronts named in prose: "storefront 'us'", "storefronts 'uk' and 'us'". A bare name can read as a word
-    ("until us follows"), and a storefront is never the store, so the word goes with it (docs/glossary.md)."""
-    names = [names] if isinstance(names, str) else list(names)
-    if len(names) == 1:
-        return f"storefront {names[0]!r}"
-    quoted = [repr(n) for n in names]
-    return f"storefronts {', '.join(quoted[:-1])} and {quoted[-1]}"
+from bookbridge.domain.words import storefront_words as storefront_words  # named here since before words.py
 
 
 class FormatStrategy(StrEnum):
@@ -82,4 +72,4 @@ class StorefrontSettings(BaseModel):
     @property
     def price_context(self) -> PriceContext:
         return PriceContext(currency=self.currency, countries=self.countries, tax_inclusive=self.tax_inclusive,
-                            tz=self.timezone)
+                            tz=self.timezone, storefront=self.name)

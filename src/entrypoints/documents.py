@@ -28,13 +28,15 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
             "name": action.listing.name if action.listing else None,
             "sections": [s.value for s in action.sections],
             "reason": action.reason or None,
-            "product_id": action.found.product_id if action.found else None,
+            # The store's product: the one an adopt takes over, else the one this key was last applied to.
+            "product_id": action.found.product_id if action.found else before.product_id if before else None,
             "changes": [{"section": c.section.value, "field": c.field, "before": as_ours(c.before, c.after),
                          "after": c.after}
                         for c in action.changes(before)] if action.kind is not ActionKind.CREATE else [],
         })
-    held: list[dict[str, Any]] = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason}
-                                  for li in plan.skipped]
+    # Every entry has every key (`/api/plan`'s model, `HeldBack`): a held-back edition has no store product.
+    held: list[dict[str, Any]] = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason,
+                                   "store_product_id": None, "store_name": None} for li in plan.skipped]
     held += [{"sku": m.listing.sku, "name": m.listing.name, "reason": m.reason, "store_product_id": m.stored.product_id,
               "store_name": m.stored.name} for m in plan.mismatched]
     problems = [{"record": p.record, "severity": p.severity.value, "code": p.code, "field": p.field,
@@ -54,8 +56,9 @@ def exception_document(item: SyncException, store: str, zones: Mapping[str, str]
 
 
 def json_instant(at: datetime) -> str:
-    """An instant in JSON as the HTTP API's models write it (pydantic): UTC, ending in Z."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """An instant in JSON, in the CLI's documents and the HTTP API's models alike: UTC to the second, ending in Z
+    (`2026-12-07T15:20:21Z`), one format whether or not the clock gave a fraction of a second."""
+    return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 AMOUNTS = frozenset({"price", "sale_price", "retail_price", "cost_price"})

@@ -104,6 +104,11 @@ def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(co
     # Every reason not to list is "held back", named as the glossary does, in the listing rules' order.
     assert re.search(r"┃ listed ┃ held back: not licensed ┃ held back: a problem ┃ held back: not yet announced "
                      r"or withdrawn ┃", out), out
+    # Each table says what it counts: records with a problem once; editions per storefront, each named as such.
+    assert re.search(r"┃ severity ┃ code\s+┃ records ┃", out) and "records: each record with the problem once" in out
+    assert re.search(r"│ blocking │ not-licensed\s+│ 2\s+│", out), out  # the withdrawn third has no licence to fix
+    assert re.search(r"│ storefront 'us' │\s+6 │\s+1 │\s+3 │", out) and "│ storefront 'uk' │" in out, out
+    assert re.search(r"│ 2\s+│ US storefront .*│ storefront 'us'\s+│", out), out
     # Nothing was written: only reads reached the store, and no state database was made.
     assert {r.method for r in store.requests} == {"GET"} and not store.state.products
     assert not (tmp_path / "state.db").exists()

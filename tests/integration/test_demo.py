@@ -80,6 +80,9 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     assert created and int(created.group(1)) > 0
     assert re.search(r"┃ store\s+┃ created", out) and "┃ storefront" not in out, "the sync table names the store"
     assert "held back" in out and "skipped" not in out
+    # The plan's counts say what they count: products for the actions, editions for the held back.
+    assert re.search(r"│ products to create\s+│\s+\d+ │", out) and "│ held back " not in out, out[:3000]
+    assert re.search(r"│ editions held back from every storefront\s+│\s+\d+ │", out), out[:3000]
     assert "A second sync with nothing changed makes 0 product changes and 0 API writes." in out
     # A product made in the shop before bookbridge (by hand) is adopted, with its fields shown, not created again.
     made = re.search(r"SKU (\d+), product (\d+), made by hand before bookbridge\): the first sync adopts it", out)

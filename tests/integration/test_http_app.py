@@ -196,9 +196,9 @@ def test_sales_report_as_json_and_csv(client: TestClient) -> None:
     assert table.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert sorted(rows, key=lambda r: r["group"]) == [
-        {"group": "uk", "label": "uk", "currency": "GBP", "units": "12", "revenue": "239.88", "format": "",
+        {"group": "uk", "label": "storefront 'uk'", "currency": "GBP", "units": "12", "revenue": "239.88", "format": "",
          "format_name": ""},
-        {"group": "us", "label": "us", "currency": "USD", "units": "30", "revenue": "299.70", "format": "",
+        {"group": "us", "label": "storefront 'us'", "currency": "USD", "units": "30", "revenue": "299.70", "format": "",
          "format_name": ""}]
     backwards = client.get("/api/sales?start=2026-11-28&end=2026-09-01", headers=admin())  # either order
     assert backwards.status_code == 200
@@ -217,11 +217,14 @@ def test_group_by_title_is_a_deprecated_alias_of_edition(client: TestClient) -> 
     for path in ("/api/sales", "/api/sales.csv"):
         (param,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "group_by"]
         assert param["schema"]["enum"] == [*GROUPINGS, *DEPRECATED_GROUPINGS] == [
-            "edition", "work", "format", "storefront", "day", "week", "month", "title"]
+            "edition", "family", "format", "storefront", "day", "week", "month", "title", "work"]
         assert param["schema"]["default"] == "edition"
-        assert "`title` is a deprecated alias of `edition`" in param["description"]
+        assert "`title` and `work` are deprecated aliases of `edition` and `family`" in param["description"]
     answered = schema["components"]["schemas"]["SalesReport"]["properties"]["group_by"]
-    assert answered["enum"] == list(GROUPINGS)  # never `title`
+    assert answered["enum"] == list(GROUPINGS)  # never `title` nor `work`
+    by_family = client.get("/api/sales?start=2020-01-01&group_by=family", headers=admin()).json()
+    by_work = client.get("/api/sales?start=2020-01-01&group_by=work", headers=admin()).json()
+    assert by_family["group_by"] == by_work["group_by"] == "family" and by_family["rows"] and by_work == by_family
 
 
 def test_the_default_end_is_the_latest_storefront_s_local_day(tmp_path: Path,

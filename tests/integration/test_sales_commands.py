@@ -101,6 +101,15 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     for by in ("title", "edition"):
         heading = run("sales", "report", "-c", str(config), "--by", by).stdout
         assert "by edition (the storefronts' local days)" in heading and "by title" not in heading, heading
+    # By title family: a row per family, under its title, its id labelled; `--by work` is its deprecated old name.
+    for by in ("work", "family"):
+        shown = run("sales", "report", "-c", str(config), "--by", by)
+        assert "by title family (the storefronts' local days)" in shown.stdout, shown.stdout
+        assert re.search(r"┃ title family\s+┃ family id\s+┃", shown.stdout) and "┃ work" not in shown.stdout
+    assert " ".join(shown.stderr.split()) == "" and "use --by family" in " ".join(
+        run("sales", "report", "-c", str(config), "--by", "work").stderr.split())
+    by_storefront = run("sales", "report", "-c", str(config), "--by", "storefront").stdout
+    assert re.search(r"│ storefront 'uk'\s+│", by_storefront), by_storefront
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
     assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format,format_name",
                                           f"{day},{day},GBP,4,55.00,,"]
@@ -165,5 +174,6 @@ def test_report_help_names_edition_and_calls_title_deprecated():
     shown = run("sales", "report", "--help")
     assert shown.exit_code == 0, shown.output
     said = " ".join(shown.output.split())
-    assert "group by edition|work|format|storefront|day|week|month (title: deprecated, the same as edition)" in said
+    assert ("group by edition|family|format|storefront|day|week|month (title: deprecated, the same as edition; "
+            "work: deprecated, the same as family)") in said
     assert "[default: edition]" in said and "Rows are by edition (one ISBN: a title in one format)" in said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,46 @@ def test_subjects_that_name_no_category_are_listed_as_unmapped_with_the_reason(t
         ("thema 1DDU", "the category mapping maps it to no category, on purpose"),
         ("thema XQ", "no rule of the category mapping matches it"),
     ]  # thema DCF files the product under Poetry; the keyword goes to the search keywords
+
+
+PRICED = """<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference"><Header><Sender>
+<SenderName>Test</SenderName></Sender><SentDateTime>20261128</SentDateTime></Header><Product>
+<RecordReference>9780140187397</RecordReference><NotificationType>03</NotificationType>
+<ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>9780140187397</IDValue></ProductIdentifier>
+<DescriptiveDetail><ProductComposition>00</ProductComposition><ProductForm>BB</ProductForm>
+<TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01</TitleElementLevel>
+<TitleText>Roseanna</TitleText></TitleElement></TitleDetail></DescriptiveDetail>
+<PublishingDetail><PublishingStatus>04</PublishingStatus><PublishingDate><PublishingDateRole>01</PublishingDateRole>
+<Date>20260305</Date></PublishingDate></PublishingDetail>
+<ProductSupply><SupplyDetail><Supplier><SupplierRole>01</SupplierRole></Supplier>
+<ProductAvailability>20</ProductAvailability>
+<Price><PriceType>02</PriceType><PriceAmount>1500</PriceAmount><CurrencyCode>JPY</CurrencyCode></Price>
+<Price><PriceType>02</PriceType><PriceAmount>12.5</PriceAmount><CurrencyCode>EUR</CurrencyCode></Price>
+<Price><PriceType>01</PriceType><PriceAmount>12345.6789</PriceAmount><CurrencyCode>USD</CurrencyCode></Price>
+<Price><PriceType>01</PriceType><PriceAmount>3.5</PriceAmount><CurrencyCode>KWD</CurrencyCode></Price>
+</SupplyDetail></ProductSupply></Product></ONIXMessage>"""
+
+
+def test_json_amounts_carry_each_currencys_minor_units_as_the_table_shows_them(tmp_path):
+    """docs/glossary.md, Money: a decimal string with the currency's minor units, as /api/sales and --json write."""
+    feed = tmp_path / "priced.xml"
+    feed.write_text(PRICED, encoding="utf-8")
+    result = CliRunner().invoke(app, ["source", "inspect", str(feed), "--json"])
+    assert result.exit_code == 0, result.output
+    [edition] = [e for f in json.loads(result.output)["families"] for e in f["editions"]]
+    assert [(p["amount"], p["currency"]) for p in edition["prices"]] == [
+        ("1500", "JPY"), ("12.50", "EUR"), ("12345.68", "USD"), ("3.500", "KWD")]
+    table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"}).output
+    assert "€12.50" in table and "US$12,345.68" in table
+
+
+def test_the_table_names_each_title_family_by_its_title_once_with_its_id_labelled(tmp_path):
+    """docs/glossary.md: a title family is shown by its title; its id only labelled (`family id work-…`)."""
+    shown = CliRunner().invoke(app, ["source", "inspect"], env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"┃ title family\s+┃ ISBN", shown.output) and "┃ family " not in shown.output, shown.output[:800]
+    first = re.search(r"│ (\S.*?)\s+│ (97\d{11}) │", shown.output)
+    assert first and not first.group(1).startswith("work-"), shown.output[:1500]
+    assert re.search(r"│ \(family id work-\d+\)\s+│", shown.output), shown.output[:1500]
+    helped = " ".join(CliRunner().invoke(app, ["source", "inspect", "--help"]).output.split())
+    assert "Show the title families and editions a source holds, and every problem." in helped

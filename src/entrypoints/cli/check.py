@@ -158,7 +158,8 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
     for column in ("id", "name", "type", "platform", "status", "storefront"):
         table.add_column(column)
     for c in result.channels:
-        table.add_row(str(c.id), escape(c.name), c.type, c.platform, c.status, escape(mapped.get(c.id, "")))
+        storefront = storefront_words(mapped[c.id]) if c.id in mapped else ""  # `storefront 'uk'`, never bare
+        table.add_row(str(c.id), escape(c.name), c.type, c.platform, c.status, escape(storefront))
     console.print(table)
 
 
@@ -168,8 +169,12 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
                   + (f", {report.delisted} withdrawn" if report.delisted else "")
                   + f"; {plural(report.blocking, 'blocking problem')}, {plural(report.warnings, 'warning')}")
     if report.by_code:
-        table = WholeTable(title="Problems by code")
-        for column in ("severity", "code", "count", "for example"):
+        # Records, not editions per storefront: the two tables count different things, and say so.
+        table = WholeTable(title="Problems by code",
+                           caption="records: each record with the problem once, whatever its storefronts; an "
+                                   "edition withdrawn anyway has no licence to fix, so it counts under \"not "
+                                   "licensed\" per storefront below, not here")
+        for column in ("severity", "code", "records", "for example"):
             table.add_column(column, overflow="fold")
         for (severity, code), count in report.by_code.items():
             example = report.examples[code]
@@ -179,19 +184,21 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(
             f"{scheme} {count}" for scheme, count in report.unmapped_subjects.items())))
     table = WholeTable(title="Per storefront: where each edition stands",
-                       caption="each edition counted once, under its first cause (the licence, then a problem, then "
-                               "its stage), so that the columns add up; the dashboard lists every cause")
+                       caption="editions, each counted once per storefront, under its first cause (the licence, "
+                               "then a problem, then its stage), so that the columns add up; the dashboard lists "
+                               "every cause")
     table.add_column("storefront")
     # In the listing rules' order, so that they add up; every reason not to list is "held back" (the glossary).
     for column in ("editions", "listed", "held back: not licensed", "held back: a problem",
                    "held back: not yet announced or withdrawn"):
         table.add_column(column, justify="right")
     for s in report.storefronts:
-        table.add_row(escape(s.storefront), str(s.editions), str(s.listed), str(s.not_licensed), str(s.blocked),
-                      str(s.not_yet_or_withdrawn))
+        table.add_row(escape(storefront_words(s.storefront)), str(s.editions), str(s.listed), str(s.not_licensed),
+                      str(s.blocked), str(s.not_yet_or_withdrawn))
     console.print(table)
+    # Held back are editions, from every storefront (the glossary): not products.
     console.print(f"A first sync would create {plural(report.products, 'product')} and hold back "
-                  f"{report.products_held} (`bookbridge plan` lists them)")
+                  f"{plural(report.products_held, 'edition')} from every storefront (`bookbridge plan` lists them)")
 
 
 def run_check(container: Container, console: Console, *, strict: bool = False) -> int:

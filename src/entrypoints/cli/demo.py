@@ -73,12 +73,19 @@ STOREFRONTS = (
 )
 
 
+# Each count of the plan in words: actions count products; held back counts editions, from every storefront, so
+# not in the store at all (docs/glossary.md, held back).
+PLAN_WORDS = {"create": "products to create", "adopt": "products to adopt", "update": "products to update",
+              "hide": "products to hide", "unchanged": "products unchanged",
+              "held_back": "editions held back from every storefront"}
+
+
 def _plan_table(plan: Plan) -> Table:
     table = WholeTable(title=f"Plan for store {plan.storefront!r}")
-    table.add_column("action")
-    table.add_column("products", justify="right")
+    table.add_column("plan")
+    table.add_column("count", justify="right")
     for name, count in plan.counts.items():
-        table.add_row(name.replace("_", " "), str(count))
+        table.add_row(PLAN_WORDS.get(name, name.replace("_", " ")), str(count))
     return table
 
 

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, Commands, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
+from bookbridge.entrypoints.documents import json_instant
 from bookbridge.entrypoints.presentation import utc_time
 
 lease_app = Commands(help="Leases: what keeps two instances from running one job at once (a store's sync, the "
@@ -25,7 +26,7 @@ def list_leases(
     with running(config, need_storefronts=False) as container:
         held = container.lease_table().held()
     rows = [{"name": i.name, "holder": i.holder,
-             "expires_at": i.expires_at.isoformat() if i.expires_at else None,
+             "expires_at": json_instant(i.expires_at) if i.expires_at else None,
              "holder_gone": i.holder_gone} for i in held]
     if as_json:
         print(json.dumps(rows, indent=2))

@@ -167,8 +167,8 @@ def report_command(
 ) -> None:
     """Show units, revenue, fast movers and the reprint signal.
 
-    Rows are by edition (one ISBN: a title in one format), work (every format of a title), format, storefront,
-    day, week or month.
+    Rows are by edition (one ISBN: a title in one format), family (a title family: every format of a title),
+    format, storefront, day, week or month.
     """
     if as_json and as_csv:
         raise typer.BadParameter("--json and --csv contradict each other")
@@ -194,13 +194,18 @@ def report_command(
     print_report(console, report)
 
 
+GROUPING_WORDS = {"family": "title family"}  # the glossary's words for a grouping, where its name is short for them
+WHOLE_GROUPS = frozenset({"storefront", "day"})  # `storefront 'uk'` and a day read as one: a narrow table keeps them
+
+
 def print_report(console: Console, report: SalesReport, *, limit: int | None = None) -> None:
     """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
-    by_edition = report.group_by == "edition"
-    titled = by_edition or report.group_by == "work"
-    rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {report.group_by} (the storefronts' "
+    by_edition, by_family = report.group_by == "edition", report.group_by == "family"
+    grouping = GROUPING_WORDS.get(report.group_by, report.group_by)
+    rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {grouping} (the storefronts' "
                       "local days)")
-    columns = (("ISBN", "title", "format") if by_edition else ("work", "title") if titled
+    # Each group by its label (a title, `storefront 'uk'`, `2026-11`); a family's id after its title, labelled.
+    columns = (("ISBN", "title", "format") if by_edition else ("title family", "family id") if by_family
                else (report.group_by,))
     for column in columns:
         if column == "ISBN":
@@ -208,14 +213,13 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
         elif column == "format" or report.group_by == "format":
             add_format_column(rows, column)
         else:
-            rows.add_column(column)
+            rows.add_column(column, no_wrap=column in WHOLE_GROUPS)
     rows.add_column("currency")  # a row per currency: a title sold on two storefronts has two rows
     for column in ("units", "revenue"):
         rows.add_column(column, justify="right")
     for row in report.rows[:limit]:
-        group = format_label(row.group) if report.group_by == "format" else row.group
-        cells = ((row.group, row.label, format_label(row.format)) if by_edition else (row.group, row.label) if titled
-                 else (group,))
+        cells = ((row.group, row.label, format_label(row.format)) if by_edition else (row.label, row.group) if by_family
+                 else (row.label,))
         rows.add_row(*map(escape, cells), row.currency, str(row.units), money_text(row.revenue, row.currency))
     if not report.rows:  # as the dashboard says "No data yet." rather than show empty tables
         console.print(f"No sales from {report.start} to {report.end}: `bookbridge orders import` reads the store's "

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.money import money_text
+from bookbridge.application.money import money_amount, money_text
 from bookbridge.domain.categories import CategoryMapping
 from bookbridge.domain.codelists import (
     AVAILABILITY,
@@ -114,7 +114,7 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
                        "width_px": r.width_px, "height_px": r.height_px, "for_customers": r.approved}
                       for r in edition.resources],
         "prices": [
-            {"amount": str(p.amount), "currency": p.currency, "type": p.price_type,
+            {"amount": money_amount(p.amount, p.currency), "currency": p.currency, "type": p.price_type,
              "type_meaning": labelled(p.price_type, PRICE_TYPES), "qualifier": p.qualifier,
              "qualifier_meaning": labelled(p.qualifier, PRICE_QUALIFIERS) or None,
              "territory": str(p.territory) if p.territory else None,
@@ -167,15 +167,18 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
     editions = sum(len(f.editions) for f in families)
     table = WholeTable(title=f"{plural(len(families), 'title family', 'title families')}, "
                              f"{plural(editions, 'edition')}")
-    for column in ("family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices", "rights"):
+    for column in ("title family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices",
+                   "rights"):
         table.add_column(column, overflow="fold", no_wrap=column in WHOLE)
     for family in families:
-        for e in family.editions:
+        for n, e in enumerate(family.editions):
+            # The family by its title, once, over its editions; the source's id for it after, labelled.
+            named = f"{family.title}\n(family id {family.id})" if n == 0 else ""
             prices = "\n".join(_price_words(p) for p in e.prices[:6])
             rights = "; ".join(f"{labelled(r.type, SALES_RIGHTS)}: {r.territory}" for r in e.rights.sales_rights[:3])
             if e.rights.row_type:
                 rights += f"; rest of world {labelled(e.rights.row_type, SALES_RIGHTS)}"
-            table.add_row(escape(family.id), str(e.isbn), e.format.label, escape(e.display_title),
+            table.add_row(escape(named), str(e.isbn), e.format.label, escape(e.display_title),
                           labelled(e.publishing_status, PUBLISHING_STATUS), labelled(e.availability, AVAILABILITY),
                           _iso(e.publication_date) or "", escape(prices), escape(rights))
     console.print(table)
@@ -233,7 +236,7 @@ def inspect(
     validate: bool = typer.Option(False, "--validate", help="also validate ONIX against the schema (onixcheck); "
                                   "its findings are listed as warnings"),
 ) -> None:
-    """Show the titles a source holds, and every problem.
+    """Show the title families and editions a source holds, and every problem.
 
     Exit 0 when the source could be read, whatever problems its records have.
     """

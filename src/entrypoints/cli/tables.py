@@ -37,7 +37,14 @@ class WholeTable(Table):
                      for column in self.columns]
         least, most = sum(s.minimum for s in spans), sum(s.maximum for s in spans)
         if most <= available or not self.columns:  # rich lays it out as wide as its values: nothing to narrow
-            yield from super().__rich_console__(console, options)
+            # As wide as its title too, where the terminal has room: a title never breaks inside a quoted name
+            # (`store 'demo` over `store'`) over a table narrower than itself.
+            was = self.min_width
+            self.min_width = max(was or 0, min(self._title_width(console), options.max_width))
+            try:
+                yield from super().__rich_console__(console, options)
+            finally:
+                self.min_width = was
         elif least > available:
             yield from self._plain_lines(options.max_width)
         else:
@@ -51,6 +58,12 @@ class WholeTable(Table):
             finally:
                 for column, (was, overflow) in zip(self.columns, saved, strict=True):
                     column.width, column.overflow = was, overflow
+
+    def _title_width(self, console: Console) -> int:
+        if not self.title:
+            return 0
+        title = self.title if isinstance(self.title, Text) else console.render_str(str(self.title))
+        return title.cell_len
 
     def _overhead(self) -> int:
         """The columns' padding and the borders: the width that is not the values'."""

@@ -166,14 +166,14 @@ Start = Annotated[Day | None, Query(description=f"first day, inclusive (default:
 End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
                                                "own days: a sale's day is its storefront's local day); a day before "
                                                "1970-01-01 or after 9999-01-01 counts as that bound")]
-By = Annotated[GroupByParam, Query(description="group rows by edition (one ISBN: a title in one format), work (a title "
-                                                "family, every format together), format, storefront, day, week or "
-                                                "month; `title` is a deprecated alias of `edition` (the same rows; "
-                                                "the answer says `edition`)")]
+By = Annotated[GroupByParam, Query(description="group rows by edition (one ISBN: a title in one format), family (a "
+                                                "title family, every format together), format, storefront, day, week "
+                                                "or month; `title` and `work` are deprecated aliases of `edition` and "
+                                                "`family` (the same rows; the answer names the grouping)")]
 
 
 @router.get("/sales", response_model=SalesReport,
-            summary="Title performance: units and revenue by edition, work, format, storefront or period; "
+            summary="Title performance: units and revenue by edition, title family, format, storefront or period; "
                     "fastest-moving formats; the reprint signal (`bookbridge sales report --json`)")
 def sales(state: State, start: Start = None, end: End = None, group_by: By = "edition") -> SalesReport:
     return SalesReport.model_validate(report_document(sales_report(state, start, end, group_by)))

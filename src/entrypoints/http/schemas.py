@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
-from bookbridge.entrypoints.documents import exception_document
+from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.http.inputs import Text
 from bookbridge.entrypoints.settings import Settings
+
+# Every instant an answer gives, written as the CLI's JSON writes it (`json_instant`): `2026-12-07T15:20:21Z`.
+Instant = Annotated[datetime, PlainSerializer(json_instant, return_type=str, when_used="json"),
+                    WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 class Problem(BaseModel):
@@ -36,8 +40,8 @@ class WebhookAccepted(BaseModel):
 class Run(BaseModel):
     id: int
     store: str  # the store's name ([store] name): a sync run is per store, never per storefront
-    started: datetime
-    finished: datetime | None
+    started: Instant
+    finished: Instant | None
     outcome: str
     counts: dict[str, int]
 
@@ -59,9 +63,9 @@ class ExceptionItem(BaseModel):
     field: str | None
     message: str
     count: int
-    first_seen: datetime
-    last_seen: datetime
-    resolved_at: datetime | None = None
+    first_seen: Instant
+    last_seen: Instant
+    resolved_at: Instant | None = None
     resolution: str | None = None
 
     @classmethod
@@ -88,7 +92,7 @@ class Upcoming(BaseModel):
     kind: str = Field(description="what the job does: `delta-sync`, `order-import`, `reconcile`, `retry-transient`, "
                                   "`sync`; a job at an instant is `launch` when a listing's sale status changes then "
                                   "and `campaign` when only a price does (a campaign flip)")
-    run_at: datetime
+    run_at: Instant
     store: str | None = Field(description="the store the job works on (the order import's too)")
     detail: str = Field(description="the schedule in words (`every 15 minutes`, `every Sunday at 03:00 UTC`), or "
                                     "what changes at the instant of a job at an instant")
@@ -113,7 +117,7 @@ class PlanAction(BaseModel):
     sections: list[str]
     reason: str | None
     changes: list[PlanChange]
-    product_id: int | None = None  # adopt: the store's product the listing takes over
+    product_id: int | None = None  # the store's product: adopt, the one it takes over; update, hide, the one applied
 
 
 class HeldBack(BaseModel):
@@ -143,10 +147,10 @@ class Plan(BaseModel):
 
 
 # application.sales_report.GROUPINGS, in its order
-GroupBy = Literal["edition", "work", "format", "storefront", "day", "week", "month"]
+GroupBy = Literal["edition", "family", "format", "storefront", "day", "week", "month"]
 # What `group_by` takes: the groupings and their deprecated aliases (application.sales_report.DEPRECATED_GROUPINGS);
 # an answer names the grouping by its name (GroupBy), never by an alias.
-GroupByParam = Literal[GroupBy, "title"]
+GroupByParam = Literal[GroupBy, "title", "work"]
 
 
 class SalesRow(BaseModel):

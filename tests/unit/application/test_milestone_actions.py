@@ -244,7 +244,7 @@ def test_a_status_change_is_judged_by_its_own_store_action_not_by_unrelated_exce
     uow = InMemoryUnitOfWork()
     with uow:
         uow.exceptions.report(ExceptionKind.BLOCKING_READINESS, isbn=ACTIVE, storefront="us",
-                              message="no consumer price in USD (storefront countries US)", field="Price", at=NOW)
+                              message="no consumer price in USD (storefront 'us', countries US)", field="Price", at=NOW)
         uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront=None,
                               message="metadata-locked: create-hidden failed", field="milestone metadata-locked",
                               at=NOW)

@@ -103,7 +103,7 @@ def test_reasons_come_in_precedence_one_per_cause(licensed: bool, priced: bool, 
     if not licensed:
         assert codes == ["not-licensed"] and reason.startswith("not licensed for sale in US (SalesRights 06")
     elif not priced:
-        assert codes[0] == "no-price" and reason.startswith("no consumer price in USD (storefront countries US)")
+        assert codes[0] == "no-price" and reason.startswith("no consumer price in USD (storefront 'us', countries US)")
     elif not (with_cover and described):
         assert set(codes) <= {"missing-cover", "missing-description"} and codes
     else:

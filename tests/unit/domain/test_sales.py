@@ -176,9 +176,9 @@ def test_totals_group_units_and_revenue_and_never_add_currencies(grouping, expec
 def test_a_work_adds_up_its_formats_and_an_unknown_isbn_is_a_work_of_its_own():
     facts = [*FACTS, fact(ISBNS[2], MON, 2, "8.00", fmt_="ebook-epub")]
     rows = [(t.group, t.currency, t.units, str(t.revenue))
-            for t in sales_totals(facts, Grouping.WORK, {ISBNS[0]: "work-1", ISBNS[1]: "work-1"})]
+            for t in sales_totals(facts, Grouping.FAMILY, {ISBNS[0]: "work-1", ISBNS[1]: "work-1"})]
     assert rows == [("work-1", "GBP", 5, "55.00"), ("work-1", "USD", 5, "100.00"), (ISBNS[2], "GBP", 2, "8.00")]
-    assert [t.group for t in sales_totals(facts, Grouping.WORK)] == [
+    assert [t.group for t in sales_totals(facts, Grouping.FAMILY)] == [
         t.group for t in sales_totals(facts, Grouping.EDITION)]  # no catalogue: each ISBN stands alone
 
 

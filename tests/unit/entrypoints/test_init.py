@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bookbridge.domain.listing import MappingSettings
+from bookbridge.domain.rights import RightsStatus
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli import app
 from bookbridge.entrypoints.cli.init import template
@@ -113,3 +114,10 @@ def test_the_written_file_says_a_storefront_sells_through_a_channel_and_is_not_o
     [heading] = [line for line in text.splitlines() if line.startswith("# --- storefronts")]
     assert "sells through one channel" in heading and not re.search(r"storefronts: (the )?channels", heading), heading
     assert not re.search(r"(?i)storefronts?\W+(are|is|:)\s+(the |a )?channels?\b", text)
+
+
+def test_the_unknown_rights_comment_names_every_value_the_setting_takes():
+    text = template()
+    start = text.index("unknown_rights =")
+    comment = text[start:text.index("outlet_names", start)]
+    assert all(f'"{status.value}"' in comment for status in RightsStatus), comment

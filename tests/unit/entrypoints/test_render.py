@@ -217,3 +217,26 @@ def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_ut
     assert "storefront 'us'" in rows["1"], rows["1"]  # a bare "us" reads as a pronoun
     assert "2026-07-01 04:30 UTC" in rows["2"] and "store 'shop'" in rows["2"], rows["2"]
     assert "2026-07-01 04:30 UTC" in rows["3"] and "source 'sample'" in rows["3"], rows["3"]
+
+
+def test_every_json_instant_has_one_format_with_or_without_a_fraction_of_a_second():
+    """`exceptions list --json`, `/api/exceptions`, `/api/runs` and `/api/upcoming` write instants alike:
+    `2026-12-07T15:20:21Z`, never `…15:20:24.124474Z` beside it."""
+    import json
+
+    from bookbridge.domain.ports import SyncRun
+    from bookbridge.domain.ports.scheduling import UpcomingJob
+    from bookbridge.entrypoints.documents import exception_document
+    from bookbridge.entrypoints.http.schemas import ExceptionItem, Run, Upcoming
+
+    whole, fraction = datetime(2026, 12, 7, 15, 20, 21, tzinfo=UTC), datetime(2026, 12, 7, 15, 20, 24, 124474,
+                                                                            tzinfo=UTC)
+    item = SyncException(id=1, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780007232833", storefront="uk",
+                         message="no price", field=None, count=2, first_seen=whole, last_seen=fraction)
+    document = exception_document(item, "shop", {"uk": "Europe/London"})
+    assert (document["first_seen"], document["last_seen"]) == ("2026-12-07T15:20:21Z", "2026-12-07T15:20:24Z")
+    assert json.loads(ExceptionItem.model_validate(document).model_dump_json())["last_seen"] == "2026-12-07T15:20:24Z"
+    run = Run.of(SyncRun(id=1, storefront="shop", started=fraction, finished=fraction, outcome="ok", counts={}))
+    assert json.loads(run.model_dump_json())["started"] == "2026-12-07T15:20:24Z"
+    job = Upcoming.of(UpcomingJob(id="sync-now:shop", kind="sync", run_at=fraction, store="shop", detail="once"))
+    assert json.loads(job.model_dump_json())["run_at"] == "2026-12-07T15:20:24Z"

@@ -4,12 +4,14 @@ says precisely what its orders counted."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from dependency_injector import providers
 
 from bookbridge.adapters.memory.orders import InMemorySalesLedger
-from bookbridge.application.sales_report import sales_report
+from bookbridge.application.sales_report import report_document, sales_report
 from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.sales import SalesFact
 from bookbridge.entrypoints.cli.demo_orders import DemoSales
 from bookbridge.entrypoints.cli.sales import _latest_day
 from bookbridge.entrypoints.container import Container
@@ -52,3 +54,35 @@ def test_the_demo_says_what_its_orders_counted() -> None:
                                "375 units sold")
     two = DemoSales(orders=2, cancelled=0, refunded=2, lines=2, units=1, report=report)
     assert two.summary() == "2 orders, 0 cancelled (not counted), 2 refunded (their units taken back): 1 unit sold"
+
+
+class _Facts:
+    """A sales ledger of given facts (only what the report reads)."""
+
+    def __init__(self, *facts: SalesFact) -> None:
+        self._facts = facts
+
+    def facts(self, start: date, end: date) -> list[SalesFact]:
+        return [f for f in self._facts if start <= f.day <= end]
+
+
+def _sold(day: date, storefront: str = "uk") -> SalesFact:
+    return SalesFact("9780007232833", "paperback", storefront, day, 1, Decimal("9.99"), "GBP")
+
+
+def test_periods_and_storefronts_are_labelled_in_words_and_a_cut_period_says_which_days_it_counts() -> None:
+    ledger = _Facts(_sold(date(2026, 11, 10)), _sold(date(2026, 11, 18), "us"), _sold(date(2026, 12, 7)))
+    start, end = date(2026, 11, 10), date(2026, 12, 7)  # a Tuesday to a Monday
+    weeks = sales_report(ledger, start, end, "week")  # type: ignore[arg-type]
+    assert [(r.group, r.label) for r in weeks.rows] == [
+        ("2026-11-09", "week of 2026-11-09 (from 2026-11-10)"), ("2026-11-16", "week of 2026-11-16"),
+        ("2026-12-07", "week of 2026-12-07 (2026-12-07 only)")]
+    months = sales_report(ledger, start, end, "month")  # type: ignore[arg-type]
+    assert [(r.group, r.label) for r in months.rows] == [
+        ("2026-11-01", "2026-11 (from 2026-11-10)"), ("2026-12-01", "2026-12 (to 2026-12-07)")]
+    whole = sales_report(ledger, date(2026, 11, 1), date(2026, 11, 30), "month")  # type: ignore[arg-type]
+    assert [r.label for r in whole.rows] == ["2026-11"]
+    storefronts = sales_report(ledger, start, end, "storefront")  # type: ignore[arg-type]
+    assert sorted((r.group, r.label) for r in storefronts.rows) == [("uk", "storefront 'uk'"),
+                                                                   ("us", "storefront 'us'")]
+    assert report_document(weeks)["rows"][0]["label"] == "week of 2026-11-09 (from 2026-11-10)"

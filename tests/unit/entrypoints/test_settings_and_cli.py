@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from bookbridge.entrypoints.settings import ConfigurationError, load_settings
-from cli_support import forget_configuration, run, sample_config, write_config
+from cli_support import (
+    UK_STOREFRONT,
+    OnixProduct,
+    forget_configuration,
+    run,
+    sample_config,
+    write_config,
+    write_onix,
+)
 
 TOML = sample_config(families=6)
 
@@ -52,6 +60,27 @@ def test_plan_is_a_dry_run_and_json_lists_every_action(config):
     assert document["store"] == "shop"
     assert document["counts"]["create"] == len(document["actions"]) > 0
     assert {a["action"] for a in document["actions"]} == {"create"}
+
+
+def test_plan_json_is_the_api_plan_document_and_names_each_stored_product(tmp_path, monkeypatch):
+    """`plan --json` and `/api/plan` are one document (`entrypoints/documents.py`): every key of the API's model
+    on every entry; an update names the store's product it was last applied to."""
+    from bookbridge.entrypoints.http.schemas import Plan
+
+    forget_configuration(monkeypatch)
+    onix = tmp_path / "feed.xml"
+    write_onix(onix, [OnixProduct("9780007232833"), OnixProduct("9780007232840", form="BC", cover=False)])
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}')
+    assert run("sync", "-c", str(config)).exit_code == 0
+    result = run("plan", "--json", "--full", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document == Plan.model_validate(document).model_dump(mode="json")
+    [update] = document["actions"]
+    assert update["action"] == "update" and isinstance(update["product_id"], int), update
+    [held] = document["held_back"]
+    assert held["sku"] == "9780007232840" and held["store_product_id"] is None and held["store_name"] is None
 
 
 def test_sync_reports_and_exits_zero(config):

@@ -46,3 +46,14 @@ def test_a_whole_value_too_long_to_follow_its_header_goes_under_it_on_one_line()
     narrower = _shown(table, 30)  # wider than the terminal: broken at its edge, never cut short
     assert "at:shop:2031-01-15T05:00:00+00:00" in "".join(narrower.split()), narrower
     assert all(len(line) <= 30 for line in narrower.splitlines()) and "(America/New_York)" in narrower, narrower
+
+
+def test_a_title_wider_than_a_narrow_table_stays_on_one_line_where_the_terminal_has_room():
+    """`Plan for store 'demo store'` over a two-column table: the quoted name is never broken inside."""
+    table = WholeTable(title="Plan for store 'demo store'")
+    table.add_column("plan")
+    table.add_column("count", justify="right")
+    table.add_row("create", "114")
+    shown = _shown(table, 80)
+    assert "Plan for store 'demo store'" in shown, shown
+    assert all(len(line) <= 80 for line in shown.splitlines())
