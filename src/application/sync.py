@@ -33,6 +33,7 @@ from bookbridge.domain.plan import (
     Plan,
     StoreAction,
     applied_after,
+    in_doubt,
     next_wakeups,
     plan_changes,
 )
@@ -261,7 +262,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
                            start // cmd.batch_size + 1, -(-len(actions) // cmd.batch_size))
             report.stopped = True
             break
-        _record_create_intents(batch, applied, name, uow)
+        _record_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
         _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending, open_store)
         _record_categories(store, name, uow)
@@ -340,10 +341,11 @@ def _record_categories(store: Storefront, name: str, uow: UnitOfWork) -> None:
         store.use_categories(made)  # recorded: not handed back again
 
 
-def _record_create_intents(
+def _record_intents(
     batch: Sequence[StoreAction], applied: dict[str, AppliedListing], storefront: str, uow: UnitOfWork
 ) -> None:
-    """Before sending creates, record each key with no hashes and no product id.
+    """Before sending a batch, record each create's key with no hashes and no product id, and mark the sections
+    each write to an applied product sends as in doubt (`in_doubt`).
 
     If the process dies after the store created a product but before its outcome was recorded, the next plan
     still knows the key: it resends every section (the storefront finds the product by SKU instead of
@@ -351,12 +353,19 @@ def _record_create_intents(
     product would be unknown to bookbridge and stay on sale.
     """
     intents = [a.key for a in batch if a.kind is ActionKind.CREATE and a.key not in applied]
-    if not intents:
+    # A write to a product already applied: its sections are in doubt until the outcome is recorded.
+    doubts = [(record, applied[a.key]) for a in batch
+              if (record := in_doubt(a, applied.get(a.key))) is not None]
+    if not intents and not doubts:
         return
     with uow:
         for key in intents:
             uow.state.record_applied(storefront, AppliedListing(key=key, hashes={}, visible=True))
+        if doubts:
+            uow.state.record_applied_many(storefront, doubts)
         uow.commit()
+    for record, _ in doubts:
+        applied[record.key] = record
 
 
 def _record_flushed(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -263,6 +263,28 @@ def _clear_of_held_names(
     if not held or not any(listing.name.casefold() in held for listing in desired):
         return desired
     return unique_names(desired, held)
+
+
+UNKNOWN_HASH = ""  # a section whose store-side content is in doubt: it equals no listing's hash, so it is resent
+
+
+def in_doubt(action: StoreAction, previous: AppliedListing | None) -> AppliedListing | None:
+    """The record to keep while `action` is being sent to a product already applied: what it writes is in doubt
+    until its outcome is recorded. The sections it sends get `UNKNOWN_HASH` (a HIDE of a key the source no
+    longer has: every section), and visibility stays as last known. If the process dies after the store took
+    the write but before its outcome was recorded, or the store fails in a way that may have applied it, the
+    next plan resends those sections instead of trusting the old hashes: a title hidden and then listed again,
+    or a price changed and then changed back, is written again rather than left as the store last took it.
+    None when nothing is in doubt (a create or adoption, with no record yet: create intents cover those)."""
+    if previous is None or action.kind in (ActionKind.CREATE, ActionKind.ADOPT):
+        return None
+    doubtful = set(previous.hashes) if action.listing is None else set(action.sections)
+    if all(previous.hashes.get(s, UNKNOWN_HASH) == UNKNOWN_HASH for s in doubtful):
+        return None
+    hashes = {s: (UNKNOWN_HASH if s in doubtful else h) for s, h in previous.hashes.items()}
+    if action.listing is not None:
+        hashes.update({s: UNKNOWN_HASH for s in doubtful})
+    return replace(previous, hashes=hashes)
 
 
 def applied_after(

@@ -4,6 +4,7 @@ their actions recorded only once they are sent."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -112,10 +113,13 @@ def test_a_hundred_price_changes_cost_ten_product_puts_and_one_price_list_upsert
     calls = _calls(sandbox, start)
     assert calls.count(("PUT", "/v3/catalog/products")) == 10
     assert sum(1 for m, p in calls if p.startswith("/v3/pricelists")) == 1
-    # Each changed product is recorded once, when its price-list record is sent, with the record it replaces (so a
-    # SQL state rewrites only its pricing section); its store ids, unchanged, are not recorded again before that.
+    # Each changed product is recorded twice, each time with the record it replaces (so a SQL state rewrites only
+    # its pricing section): its pricing section as in doubt before its batch is sent (a crash after the store took
+    # it resends it), and once applied, when its price-list record is sent; its store ids, unchanged, are not
+    # recorded again between.
     recorded = uow.committed_state.recorded
-    assert len(recorded) == 100 and all(with_previous for _, with_previous in recorded)
+    assert len(recorded) == 200 and all(with_previous for _, with_previous in recorded)
+    assert set(Counter(key for key, _ in recorded).values()) == {2}
     _assert_converged(sandbox, source, store, uow, clock)
 
 

@@ -406,3 +406,48 @@ def test_related_links_refused_in_part_are_written_again(sandbox, template, tmp_
     finally:
         state.teardown()
 
+
+
+def _readd(state: SyncMachine, family_id: str) -> None:
+    """`readd_family` drawing `family_id`."""
+    state.source.put(state.removed.pop(family_id))
+
+
+def test_a_hide_the_process_died_before_recording_is_undone_when_the_title_returns(sandbox, template, tmp_path):
+    """Regression (a random run: first_sync, remove_family(0), a 500 on channel assignments, crash_before_commit(4),
+    readd_family('work-1000'), fault_free_sync_converges). The sync hid the removed family's products and died
+    before recording it, so the state still held them visible with their old hashes; when the family came back its
+    listings equalled those hashes and nothing was sent: the products stayed hidden. The sections a write sends
+    are now recorded as in doubt before it is sent, so the next plan sends them again."""
+    state = SyncMachine(sandbox, template, tmp_path)
+    try:
+        state.first_sync(batch=0, survivors=0)
+        state.remove_family(index=0)
+        state.schedule_fault(count=1, kind="error", method=None, where="/v3/catalog/products/channel-assignments")
+        state.crash_before_commit(commit=4)
+        _readd(state, "work-1000")
+        state.fault_free_sync_converges()
+    finally:
+        state.teardown()
+
+
+def test_a_write_that_may_have_been_applied_is_sent_again_and_its_exception_closes(sandbox, template, tmp_path):
+    """Regression (a random run: first_sync, remove_family(0), three 500s on products, crash_before_commit(5),
+    readd_family('work-1000'), two advances, change_cover(26), crash_mid_batch(2, 5), fault_free_sync_converges).
+    The hides failed after their retries ("it may have been applied") and kept the old hashes; with the family
+    back, the fault-free sync found nothing to send, so the products stayed hidden and the transient exceptions
+    stayed open."""
+    state = SyncMachine(sandbox, template, tmp_path)
+    try:
+        state.first_sync(batch=0, survivors=0)
+        state.remove_family(index=0)
+        state.schedule_fault(count=3, kind="error", method=None, where="/v3/catalog/products")
+        state.crash_before_commit(commit=5)
+        _readd(state, "work-1000")
+        state.advance_to_next_change()
+        state.advance_to_next_change()
+        state.change_cover(index=26)
+        state.crash_mid_batch(batch=2, survivors=5)
+        state.fault_free_sync_converges()
+    finally:
+        state.teardown()
