@@ -180,9 +180,13 @@ class Settings(BaseSettings):
                                  "sells through a channel of its own (`bookbridge check` lists them)")
         defaults = [s.name for s in self.storefronts if s.default_currency]
         if self.storefronts and len(defaults) != 1:
-            found = f"found {storefront_words(defaults)}" if defaults else "found none"
+            # The key is true unless set, so a second storefront added bare is a second default: say the fix.
+            fix = (f"found {storefront_words(defaults)}: set default_currency = false on "
+                   f"{storefront_words(defaults[1:])} (on every one but the storefront in the store's currency; "
+                   "the key is true unless set)" if defaults
+                   else "found none: set default_currency = true on the storefront in the store's currency")
             raise ValueError("exactly one storefront must have default_currency = true (the store's currency); "
-                             f"{found}")
+                             f"{fix}")
         return self
 
     @classmethod

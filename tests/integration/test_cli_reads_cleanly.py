@@ -393,9 +393,11 @@ def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_excepti
         shown = plain("exceptions", "show", str(item["id"]), "-c", str(config))  # with its edition's outcomes
         assert shown.exit_code == 0, shown.output
         instant = r"\d{4}-\d\d-\d\d \d\d:\d\d " + zones.get(item["storefront"], "UTC")
-        seen = re.search(rf"first ({instant}), last ({instant})$", shown.output, re.MULTILINE)
-        assert seen, shown.output
-        assert seen[2] in listed, (seen[2], listed)  # the last time as the list says it
+        # The store's instant has each storefront's time beside it (`; storefront 'uk': ...`).
+        first = re.search(rf"^first seen  ({instant})(; storefront .+)?$", shown.output, re.MULTILINE)
+        last = re.search(rf"^ last seen  ({instant})(; storefront .+)?$", shown.output, re.MULTILINE)
+        assert first and last and bool(last[2]) == (item["storefront"] is None), shown.output
+        assert last[1] in listed, (last[1], listed)  # the last time as the list says it
         rows = _row_cells(shown.stdout)
         if rows:  # an edition held back everywhere has no outcome: the store was not written
             # The heading says what the table holds: its outcomes, of the edition named as the list names it.
@@ -480,3 +482,6 @@ def test_two_default_currencies_name_their_storefronts(tmp_path):
     assert result.exit_code == 2, result.output
     assert "exactly one storefront must have default_currency = true (the store's currency); found storefronts 'uk' " \
            "and 'us'" in " ".join(result.output.split()), result.output
+    # The key is true unless set: the message says which to set false, not only what is wrong.
+    assert "set default_currency = false on storefront 'us' (on every one but the storefront in the store's " \
+           "currency; the key is true unless set)" in " ".join(result.output.split()), result.output

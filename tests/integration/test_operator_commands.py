@@ -83,7 +83,7 @@ def test_show_shows_a_resolved_exception_too_and_an_unknown_id_as_a_read_says_it
     resolved_at = r"^\s+state  resolved \d{4}-\d\d-\d\d \d\d:\d\d .+: cover on its way$"
     assert re.search(resolved_at, again.output, re.M), again.output
     missing = run("exceptions", "show", "999", "-c", str(config))
-    assert missing.exit_code == 1 and missing.stdout == ""
+    assert missing.exit_code == 2 and missing.stdout == ""  # bad input (README, exit codes): 1 is a failed run
     assert missing.stderr.startswith("no exception with id 999 ") and "nothing was changed" not in missing.stderr
 
 
@@ -214,6 +214,32 @@ def test_an_exception_on_the_store_itself_is_shown_and_resolved_as_the_stores(co
     assert shown.exit_code == 0 and "where  store 'shop'" in shown.output, shown.output
     resolved = run("exceptions", "resolve", str(item), "--note", "tree fixed", "-c", str(config))
     assert resolved.exit_code == 0 and "(store-rejection, store 'shop'): tree fixed" in resolved.output, resolved.output
+
+
+def test_a_store_s_exception_is_seen_in_utc_with_each_storefront_s_time_beside_it(config):
+    """The store's instant (docs/glossary.md): in UTC, and in each storefront's zone naming it; off a terminal a
+    row is one line."""
+    item = _reported(config, "store-rejection", where="shop", message="refused", field="categories")
+    shown = run("exceptions", "show", str(item), "-c", str(config))
+    assert shown.exit_code == 0, shown.output
+    at = "2026-11-28 10:00 UTC; storefront 'uk': 2026-11-28 10:00 GMT (Europe/London)"
+    assert re.search(rf"^first seen  {re.escape(at)}$", shown.output, re.M), shown.output
+    assert re.search(rf"^ last seen  {re.escape(at)}$", shown.output, re.M), shown.output
+    assert re.search(r"^\s+seen  1 time$", shown.output, re.M), shown.output
+
+
+def test_exceptions_show_json_is_the_list_s_document_with_its_edition_and_outcomes(config):
+    run("sync", "-c", str(config))
+    listed = _open(config)
+    for item in listed[:3]:
+        shown = run("exceptions", "show", str(item["id"]), "--json", "-c", str(config))
+        assert shown.exit_code == 0, shown.output
+        document = json.loads(shown.stdout)
+        outcomes, edition = document.pop("outcomes"), document.pop("edition")
+        assert document == item
+        assert (edition is None) == (item["isbn"] is None), document
+        assert all(set(o) == {"run", "at", "action", "sections", "ok", "error"} for o in outcomes), outcomes
+    assert run("exceptions", "show", "999", "--json", "-c", str(config)).exit_code == 2
 
 
 def test_exceptions_show_prints_a_message_with_brackets_as_it_is(config):

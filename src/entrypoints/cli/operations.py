@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -28,7 +30,7 @@ from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import checked_storefront, exception_id, exception_kind, isbn_value
 from bookbridge.entrypoints.container import upgrade_database
-from bookbridge.entrypoints.documents import exception_document
+from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     edition_name,
     instant_text,
@@ -109,11 +111,15 @@ def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn
 
 
 @exceptions_app.command("show")
-def exceptions_show(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
+def exceptions_show(
+    exception_id: int = IdArgument,
+    as_json: bool = typer.Option(False, "--json", help="print it as one JSON document, with its outcomes"),
+    config: Path | None = ConfigOption,
+) -> None:
     """Show one exception in full, open or resolved.
 
     With its edition and the last outcomes logged for it: each in UTC, as `runs` shows a run, and in each
-    storefront's time zone, naming it.
+    storefront's time zone, naming it. Exit 2 if no exception has the id.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -130,25 +136,44 @@ def exceptions_show(exception_id: int = IdArgument, config: Path | None = Config
         if item is None:  # a read: nothing was to change
             screen(stderr=True).print(f"[red]no exception with id {exception_id}[/red] (`bookbridge exceptions "
                                       "list` shows the open ones)")
-            raise typer.Exit(EXIT_FAILURES)
+            raise typer.Exit(EXIT_CONFIG)  # bad input, as an id that is not a number is
         edition = next((edition_name(e) for f in catalogue.values() for e in f.editions if str(e.isbn) == item.isbn),
                        None)
-        # When it was seen, as `exceptions list` says it: in its storefront's zone, or in UTC (the store's).
+        console = screen()
+        if as_json:  # the row of `exceptions list --json`, with its edition and outcomes
+            console.print_json(json.dumps(exception_document(item, store, zones) | {
+                "edition": edition, "outcomes": [outcome_document(o) for o in history]}))
+            return
+        # A storefront's exception is seen in its zone, naming it, as `exceptions list` says it; the store's (or a
+        # source's) in UTC with each storefront's local time beside it, a line each on a terminal.
         zone = zones.get(item.storefront or "")
+        between = "\n" + " " * 12 if console.is_terminal else "; "
+
+        def when(at: datetime) -> str:
+            if zone or not zones:
+                return instant_text(at, zone)
+            return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
+
         state = ("open" if item.resolved_at is None
                  else f"resolved {instant_text(item.resolved_at, zone)}: {item.resolution or 'no note'}")
-        console = screen()
         for label, value in (("id", item.id), ("state", state),
                              ("kind", f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"),
                              ("edition", edition), ("ISBN", item.isbn),
                              ("where", where_words(item.storefront, store, zones)),
                              ("field", item.field), ("message", item.message),
-                             ("seen", f"{plural(item.count, 'time')}, first {instant_text(item.first_seen, zone)}, "
-                                      f"last {instant_text(item.last_seen, zone)}")):
+                             ("seen", plural(item.count, 'time')),
+                             ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
             if label != "edition" or value:
-                console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}")
+                console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}",
+                              soft_wrap=not console.is_terminal)
         if history and item.isbn:
             print_outcomes(console, edition or f"ISBN {item.isbn}", history, list(zones.items()), runs=len(runs))
+
+
+def outcome_document(o: EditionOutcome) -> dict[str, Any]:
+    """One outcome of an edition in a run, as `exceptions show --json` gives it."""
+    return {"run": o.run_id, "at": json_instant(o.at), "action": o.action, "sections": list(o.sections),
+            "ok": o.ok, "error": o.error or None}
 
 
 def print_outcomes(console: Console, edition: str, history: list[EditionOutcome],
