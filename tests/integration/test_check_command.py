@@ -192,6 +192,8 @@ def test_a_storefront_on_a_channel_the_store_lacks_is_reported_with_the_channels
     result = check(config)
     assert result.exit_code == 1
     assert "the store has no channel 9" in result.output and "2 (US storefront)" in result.output
+    cells = re.sub(r"[│\s]+", " ", result.output)  # the table's wrapped cells, as one line
+    assert "storefront 'us': channel_id = 9" in cells and "[[storefronts]] us" not in cells, result.output
 
 
 def test_a_storefront_on_an_archived_channel_is_reported(tmp_path, store, consonance):

@@ -4,6 +4,7 @@ and carried out by the service at its next sync."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,3 +120,15 @@ def test_milestones_are_at_a_store_instant_in_utc_with_each_storefronts_local_ti
     assert "2026-12-07 18:30 UTC" in words, listed.output
     assert "storefront 'uk': 2026-12-07 18:30 GMT (Europe/London); storefront 'in': 2026-12-08 00:00 IST " \
            "(Asia/Kolkata)" in words, listed.output
+
+
+def test_milestones_name_the_edition_as_the_catalogue_knows_it(setup):
+    """`Title (Format)` beside the ISBN (docs/glossary.md), as `exceptions list` names an edition."""
+    onix, config = setup
+    feed(onix, status="02", date="20990301")
+    assert run("sync", "-c", str(config)).exit_code == 0
+    feed(onix, status="02", date="20990215")  # the publication date moved: a milestone
+    assert run("sync", "-c", str(config)).exit_code == 0
+    listed = run("milestones", "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    assert re.search(rf"│ Roseanna \(Paperback\), ISBN {ISBN} │", listed.output), listed.output

@@ -123,7 +123,7 @@ def channel_findings(settings: Settings, result: ProbeResult) -> list[ProbeFindi
     known = ", ".join(f"{c.id} ({c.name})" for c in result.channels) or "none"
     found = []
     for storefront in settings.storefronts:
-        call = f"[[storefronts]] {storefront.name}: channel_id = {storefront.channel_id}"
+        call = f"{storefront_words(storefront.name)}: channel_id = {storefront.channel_id}"
         channel = by_id.get(storefront.channel_id)
         if channel is None:
             found.append(ProbeFinding("storefronts", call, ProbeStatus.NOT_FOUND,

@@ -24,8 +24,8 @@ from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import isbn_value
-from bookbridge.entrypoints.container import Container
-from bookbridge.entrypoints.presentation import plain_schedule, storefront_times, utc_time, where_words
+from bookbridge.entrypoints.container import Container, source_name, stored_edition_lookup
+from bookbridge.entrypoints.presentation import edition_name, plain_schedule, storefront_times, utc_time, where_words
 from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
@@ -180,16 +180,21 @@ def milestones(config: Path | None = ConfigOption,
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)
         storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
+        lookup = stored_edition_lookup(container.unit_of_work(), source_name(container.settings()))
+        names = {r.event.isbn: (edition_name(e) if (e := lookup(r.event.isbn)) else None) for r in records}
     out = screen()
     table = WholeTable(title="Milestones")
-    for column in ("at", "in the storefronts' time zones", "ISBN", "transition", "before", "after", "action", "ok",
+    for column in ("at", "in the storefronts' time zones", "edition", "transition", "before", "after", "action", "ok",
                    "detail"):
         if storefronts or column != "in the storefronts' time zones":
             table.add_column(column, no_wrap=column in INSTANTS)
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a milestone's row is one line
     for r in records:
         local = (storefront_times(r.at, storefronts, between=between),) if storefronts else ()
-        table.add_row(utc_time(r.at), *local, r.event.isbn, str(r.event.transition), r.event.before or "",
+        name = names.get(r.event.isbn)  # `Title (Format)` as the catalogue knows it, over its ISBN
+        edition = f"{escape(name)}{between if out.is_terminal else ', '}ISBN {r.event.isbn}" if name \
+            else f"ISBN {r.event.isbn}"
+        table.add_row(utc_time(r.at), *local, edition, str(r.event.transition), r.event.before or "",
                       r.event.after or "", r.action,
                       "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok
                       else f"[red]no[/red] (exception {r.exception_id})",
