@@ -25,6 +25,7 @@ from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
+from bookbridge.entrypoints.http.dashboard_view import AT_JOBS_SHOWN
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
 from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, dashboard_app
@@ -70,8 +71,10 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, _ = dashboard
     page = client.get("/dashboard").text
+    # The last good sync is the store's instant: in UTC, with each storefront's local time beside it.
     assert text(section(page, "status-sync", "div")).startswith(
-        "Last good sync 2026-05-01 09:01 UTC (2 hours ago) Latest run 2: running")
+        "Last good sync 2026-05-01 09:01 UTC (2 hours ago) storefront 'uk': 2026-05-01 10:01 BST (Europe/London) "
+        "storefront 'us': 2026-05-01 05:01 EDT (America/New_York) Latest run 2: running")
     assert "Open exceptions 3" in text(section(page, "status-exceptions", "div"))
     held = text(section(page, "status-held-back", "div"))
     # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
@@ -202,11 +205,45 @@ def test_jobs_read_in_plain_words(dashboard: tuple[TestClient, Container, FakeHo
     jobs = rows(section(page, "jobs"))
     # A job's next run is the store's instant: in UTC, with each storefront's local time beside it, as `bookbridge
     # jobs` says it; the store named as every page names it.
-    assert jobs == [["order-import", "store 'store'", "every 5 minutes",
-                     "2026-05-01 12:05 UTC storefront 'uk': 2026-05-01 13:05 BST (Europe/London) "
-                     "storefront 'us': 2026-05-01 08:05 EDT (America/New_York)"]]
+    assert jobs[0] == ["order-import", "store 'store'", "every 5 minutes",
+                       "2026-05-01 12:05 UTC storefront 'uk': 2026-05-01 13:05 BST (Europe/London) "
+                       "storefront 'us': 2026-05-01 08:05 EDT (America/New_York)"]
     cell = re.search(r'<td data-label="next run">(.*?)</td>', section(page, "jobs"), re.S)
     assert cell and re.findall(r'<span class="(utc|local)">', cell.group(1)) == ["utc", "local", "local"]  # a line each
+
+
+def test_scheduled_jobs_list_the_jobs_at_an_instant_too_as_bookbridge_jobs_does(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Every regular job and the next AT_JOBS_SHOWN jobs at an instant, next first; the rest counted, with where
+    to see them."""
+    client, _, hooks = dashboard
+    page = client.get("/dashboard").text
+    jobs = rows(section(page, "jobs"))
+    at_jobs = sorted((j for j in hooks.upcoming(limit=500) if j.kind in ("launch", "campaign")),
+                     key=lambda j: j.run_at)
+    assert len(at_jobs) > AT_JOBS_SHOWN  # the fixture has more than are shown
+    assert [row[0] for row in jobs] == ["order-import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
+    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback) {PAPERBACK} campaign price "
+                       "ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': 2026-05-15 "
+                       "05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT (America/New_York)"], jobs
+    more = section(page, "jobs-more", "p")
+    assert text(more).startswith(f"… and {len(at_jobs) - AT_JOBS_SHOWN} more jobs at an instant (launches and "
+                                 "campaign flips)"), more
+    assert 'href="#flips"' in more and 'href="/api/upcoming"' in more
+
+
+def test_no_instant_on_the_dashboard_can_break_inside(dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Each instant's time, and its zone's name, is whole in a span the style sheet keeps on one line (not "2026-12-"
+    / "07 11:38 EST" at 1280 px); a phone's narrow card may break between the two."""
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    time, zone = r"\d{4}-\d\d-\d\d \d\d:\d\d [A-Z]{3,4}", r"\([A-Z][a-z]+/[A-Za-z_]+\)"
+    every = re.findall(rf"{time}(?:</span>)? (?:<span[^>]*>)?{zone}|{time}", page)  # a time, and its zone if named
+    whole = re.findall(rf'<span class="instant">{time}</span> <span class="instant">{zone}</span>|'
+                       rf'<span class="instant">{time}</span>(?! <span class="instant">\()', page)
+    assert len(every) > 20 and len(whole) == len(every), every
+    css = client.get("/dashboard/static/dashboard.css").text
+    assert re.search(r"\.instant \{ white-space: nowrap; \}", css), css
 
 
 def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
@@ -246,11 +283,11 @@ def test_format_velocity_and_reprint_share_one_labelled_window(
     # Over the last 28 days: 4 hardback sales of 2 (2/week) and 1 paperback (0.25/week, one decimal as everywhere:
     # 0.3); the ebook sold 60 days ago, outside the window the reprint signal uses, so it is not among the
     # fastest-moving formats.
-    assert formats == ("Fastest-moving formats (last 28 days, 2026-04-04 to 2026-05-01) Hardback 2 units a week "
-                       "Paperback 0.3 units a week")  # as the CLI says it
+    assert formats == ("Fastest-moving formats (last 28 days, 2026-04-04 to 2026-05-01) Hardback 2.0 units a week "
+                       "Paperback 0.3 units a week")  # as the CLI, JSON and CSV say it (rate_text)
     reprint = text(section(page, "chart-reprint", "figure"))
     assert reprint == ("Reprint signal: weeks of cover left (sales of the last 28 days, 2026-04-04 to 2026-05-01) "
-                       "Roseanna (Hardback) 1 week"), reprint  # 2 in stock, 2 sold a week
+                       "Roseanna (Hardback) 1.0 weeks"), reprint  # 2 in stock, 2 sold a week
     assert "1 units" not in page
 
 
@@ -427,7 +464,9 @@ def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(
     seen = {row[1]: row[6] for row in rows(section(client.get("/dashboard").text, "exceptions-table"))}
     assert seen["refused by the store"] == "1 × · last 2026-05-01 13:00 BST (Europe/London) (just now)", seen
     assert seen["blocking problem"] == "1 × · last 2026-05-01 08:00 EDT (America/New_York) (just now)", seen
-    assert seen["source error"] == "1 × · last 2026-05-01 12:00 UTC (just now)", seen
+    # Not a storefront's: in UTC, with each storefront's local time beside it.
+    assert seen["source error"] == ("1 × · last 2026-05-01 12:00 UTC (just now) storefront 'uk': 2026-05-01 13:00 BST "
+                                    "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)"), seen
 
 
 def test_the_api_lists_the_flips_the_dashboard_lists_and_counts_the_held_back(

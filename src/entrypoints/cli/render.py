@@ -19,7 +19,7 @@ from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import instant_text, plural, where_words
+from bookbridge.entrypoints.presentation import instant_text, plural, storefront_times, utc_time, where_words
 
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -129,9 +129,18 @@ def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
 def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str],
                      names: Mapping[str, str] | None = None) -> None:
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
-    in UTC, saying so, for one on the store itself, a source, the order import or a sales sink. `names`: ISBN ->
+    for one on the store itself, a source, the order import or a sales sink, in UTC with each storefront's local
+    time beside it (a line each on a terminal), as the dashboard and `exceptions show` give it. `names`: ISBN ->
     the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue."""
     names = names or {}
+    between = "\n" if console.is_terminal else "; "
+
+    def seen(e: SyncException) -> str:
+        zone = zones.get(e.storefront or "")
+        if zone or not zones:
+            return instant_text(e.last_seen, zone)
+        return utc_time(e.last_seen) + between + storefront_times(e.last_seen, zones.items(), between=between)
+
     table = WholeTable(title=f"Open exceptions: {len(items)}",
                        caption=f"where: storefront '<name>' (readiness, rights), store '{store}' (store refusals, "
                                "drift), source '<name>' (a source that could not be read), order import of store "
@@ -142,5 +151,5 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
         where = where_words(e.storefront, store, zones) or ""
         table.add_row(str(e.id), e.kind.value, escape(names.get(e.isbn or "", "")), escape(e.isbn or ""),
                       escape(where), escape(e.field or ""), str(e.count),
-                      instant_text(e.last_seen, zones.get(e.storefront or "")), escape(e.message))
+                      seen(e), escape(e.message))
     console.print(table)

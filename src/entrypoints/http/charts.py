@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bookbridge.application.money import money_text
+from bookbridge.application.sales_report import rate_text
 from bookbridge.entrypoints.presentation import plural
 
 
@@ -38,6 +39,13 @@ def bar_chart(bars: Sequence[tuple[str, float]], *, title: str, unit: str | tupl
     words = [plural(value, *unit) if isinstance(unit, tuple) else f"{value:g}{(' ' + unit) if unit else ''}"
              for _, value in bars]
     return Chart(id=chart_id, title=title, bars=_bars(bars, words))
+
+
+def rate_chart(bars: Sequence[tuple[str, Decimal]], *, title: str, unit: str, chart_id: str) -> Chart:
+    """Units a week or weeks of cover, written as the CLI, JSON and CSV write them (`rate_text`: one decimal
+    always, "2.0 units a week" beside "0.3 units a week")."""
+    return Chart(id=chart_id, title=title, bars=_bars([(label, float(value)) for label, value in bars],
+                                                      [f"{rate_text(value)} {unit}" for _, value in bars]))
 
 
 def money_chart(bars: Sequence[tuple[str, Decimal]], currency: str, *, title: str, chart_id: str) -> Chart:

@@ -25,11 +25,10 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import latest_sales_day
-from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart
+from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
     edition_name,
-    instant_text,
     local_time,
     plain_schedule,
     plural,
@@ -41,6 +40,7 @@ from bookbridge.entrypoints.presentation import (
 
 FLIPS = ("launch", "campaign")  # the jobs at an instant: a sync at an instant when listings change
 FLIPS_PER_PAGE = 10
+AT_JOBS_SHOWN = 5  # "Scheduled jobs": every regular job, then the next jobs at an instant; the rest counted
 MAX_JOBS = 500  # the scheduler's jobs read per page: every flip a catalogue schedules ahead
 SALES_WEEKS = 12  # the weekly charts and their totals
 CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/products/edit/{id}"}
@@ -79,7 +79,8 @@ class ExceptionRow:
     field: str | None
     message: str
     count: int
-    last_seen: str  # in its storefront's zone, naming it, else in UTC ("… BST (Europe/London) (just now)")
+    last_seen: dict[str, Any]  # an instant (`_store_instant`): a storefront's in its zone, naming it; else in UTC
+    #                            with each storefront's local time beside it; and how long ago ("just now")
     product_url: str | None  # the product in the store's control panel, when its id is known
 
 
@@ -104,7 +105,7 @@ class FlipTable:
 
 @dataclass
 class Status:
-    last_good: str | None  # "2026-05-01 11:55 UTC (5 minutes ago)"
+    last_good: dict[str, Any] | None  # a store's instant (`_store_instant`) and how long ago: "5 minutes ago"
     last_run: SyncRun | None
     open_exceptions: int
     held_back: list[HeldBackGroup]
@@ -131,8 +132,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     rows = [_exception_row(state, e, editions, products, now) for e in items]
     groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
-    status = Status(last_good=f"{utc_time(good.finished)} ({time_ago(good.finished, now)})"  # type: ignore[arg-type]
-                    if good else None, last_run=runs[0] if runs else None, open_exceptions=len(items),
+    status = Status(last_good=_store_instant(state, good.finished, ago=time_ago(good.finished, now))
+                    if good and good.finished else None, last_run=runs[0] if runs else None, open_exceptions=len(items),
                     held_back=groups, held_back_editions=len({i for g in groups for i in g.editions}),
                     not_in_store=len({i for g in groups for i in g.everywhere}), notes=notes)
     jobs, jobs_note = _jobs(state)
@@ -143,8 +144,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
         "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}),
-        "flips": flips, "flips_note": flips_note, "jobs": [_periodic(state, j) for j in jobs if j.kind not in FLIPS],
-        "jobs_note": jobs_note, "sales": _sales(state, editions)}
+        "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
+        "sales": _sales(state, editions)}
 
 
 def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:
@@ -171,12 +172,14 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     store_hash = state.settings.store.options().get("store_hash")
     url = template.format(hash=store_hash, id=product) if template and store_hash and product else None
     zone = next((s.timezone for s in state.settings.storefronts if s.name == item.storefront), None)
+    ago = time_ago(item.last_seen, now)
+    seen = ({"utc": local_time(item.last_seen, zone), "local": [], "ago": ago} if zone
+            else _store_instant(state, item.last_seen, ago=ago))
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=kind_words(item.kind, item.storefront),
                         isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
                         where=where_words(item.storefront, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,
-                        message=item.message, count=item.count, last_seen=f"{instant_text(item.last_seen, zone)} "
-                                                                          f"({time_ago(item.last_seen, now)})",
+                        message=item.message, count=item.count, last_seen=seen,
                         product_url=url)
 
 
@@ -187,11 +190,13 @@ def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:
         return [], f"The scheduler did not answer ({type(exc).__name__})."
 
 
-def _store_instant(state: AppState, at: datetime) -> dict[str, Any]:
+def _store_instant(state: AppState, at: datetime, *, ago: str = "") -> dict[str, Any]:
     """A store's instant as the glossary says it: in UTC, with each storefront's local time beside it (a line
-    each, so that a phone's narrow card wraps between them rather than inside one)."""
-    storefronts = [(s.name, s.timezone) for s in state.settings.storefronts]
-    return {"utc": utc_time(at), "local": [storefront_times(at, [pair]) for pair in storefronts]}
+    each, so that a phone's narrow card wraps between them rather than inside one), and `ago` ("just now") if
+    given. Each local line is (`storefront 'us'`, its time), as `storefront_times` says it, so that the template
+    keeps each instant whole on its line."""
+    lines = [storefront_times(at, [(s.name, s.timezone)]).split(": ", 1) for s in state.settings.storefronts]
+    return {"utc": utc_time(at), "local": [(f"{where}:", time) for where, time in lines], "ago": ago}
 
 
 def _store_words(state: AppState, store: str | None) -> str:
@@ -205,6 +210,15 @@ def _run(state: AppState, run: SyncRun) -> dict[str, Any]:
     in UTC and in each storefront's time zone, as `bookbridge runs` says it."""
     return {"id": run.id, "store": _store_words(state, run.storefront), "started": _store_instant(state, run.started),
             "outcome": run.outcome, "running": run.finished is None, "counts": run.counts}
+
+
+def _scheduled(state: AppState, jobs: list[UpcomingJob]) -> dict[str, Any]:
+    """"Scheduled jobs", as `bookbridge jobs` lists them, next first: every regular job and the next
+    AT_JOBS_SHOWN jobs at an instant (launches and campaign flips); how many more there are (`at_jobs_more`)."""
+    at_jobs = sorted((j for j in jobs if j.kind in FLIPS), key=lambda j: (j.run_at, j.id))
+    shown = sorted([*(j for j in jobs if j.kind not in FLIPS), *at_jobs[:AT_JOBS_SHOWN]],
+                   key=lambda j: (j.run_at, j.id))
+    return {"jobs": [_periodic(state, j) for j in shown], "at_jobs_more": max(0, len(at_jobs) - AT_JOBS_SHOWN)}
 
 
 def _periodic(state: AppState, job: UpcomingJob) -> dict[str, Any]:
@@ -277,12 +291,12 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
         bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15],
                   title=f"Units by edition, all currencies ({window})", unit=("unit", "units"),
                   chart_id="units-by-edition"),
-        bar_chart([(f.format_label, round(float(f.units_per_week), 2)) for f in _formats(by_edition)],
-                  title=f"Fastest-moving formats ({window})", unit="units a week", chart_id="formats"),
-        bar_chart([(named(r.isbn, r.title), round(float(r.weeks_of_cover), 1)) for r in by_edition.reprint
-                   if r.reprint and r.weeks_of_cover is not None][:10],
-                  title=f"Reprint signal: weeks of cover left (sales of the {window})",
-                  unit=("week", "weeks"), chart_id="reprint"),
+        rate_chart([(f.format_label, f.units_per_week) for f in _formats(by_edition)],
+                   title=f"Fastest-moving formats ({window})", unit="units a week", chart_id="formats"),
+        rate_chart([(named(r.isbn, r.title), r.weeks_of_cover) for r in by_edition.reprint
+                    if r.reprint and r.weeks_of_cover is not None][:10],
+                   title=f"Reprint signal: weeks of cover left (sales of the {window})",
+                   unit="weeks", chart_id="reprint"),
     ]
     revenue = [money_text(amount, currency) for currency, amount in sorted(by_week.revenue().items())]
     return {"note": "", "charts": charts, "revenue": revenue, "units": by_week.units, "span": span,

@@ -205,7 +205,7 @@ def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_r
 
 def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_utc():
     """A storefront's exception in its own time zone, naming it; one on the store itself (or a source) in UTC,
-    saying so; the store is called the store, never a storefront."""
+    saying so, with each storefront's local time beside it; the store is called the store, never a storefront."""
     summer = datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
     items = [SyncException(id=n, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780306406157", storefront=where,
                            message="no price", field=None, count=1, first_seen=summer, last_seen=summer)
@@ -217,6 +217,10 @@ def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_ut
     assert "storefront 'us'" in rows["1"], rows["1"]  # a bare "us" reads as a pronoun
     assert "2026-07-01 04:30 UTC" in rows["2"] and "store 'shop'" in rows["2"], rows["2"]
     assert "2026-07-01 04:30 UTC" in rows["3"] and "source 'sample'" in rows["3"], rows["3"]
+    # The store's and a source's with each storefront's local time beside it (one line when not on a terminal).
+    for row in (rows["2"], rows["3"]):
+        assert ("2026-07-01 04:30 UTC; storefront 'us': 2026-07-01 00:30 EDT (America/New_York); storefront 'uk': "
+                "2026-07-01 05:30 BST (Europe/London)") in row, row
 
 
 def test_every_json_instant_has_one_format_with_or_without_a_fraction_of_a_second():
