@@ -205,7 +205,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
                   f"{' and '.join(_describe(s) for s in STOREFRONTS)}. State: SQLite in {folder}.")
 
     heading(console, "Title metadata becomes products")
-    make_by_hand(console, sandbox, next(li for li in plan_store(command, catalogue, uow, clock).listings if li.listed))
+    made = next(li for li in plan_store(command, catalogue, uow, clock).listings if li.listed)
+    make_by_hand(console, sandbox, command.store, made)
     planned = plan_store(command, catalogue, uow, clock, store=store)
     console.print(_plan_table(planned.plan))
     print_adoptions(console, planned.plan)
