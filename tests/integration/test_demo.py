@@ -67,7 +67,8 @@ def test_the_clock_runs_three_days_up_to_now_in_utc_with_each_storefronts_time_b
     assert began - timedelta(days=3, minutes=1) <= utc <= began - timedelta(days=3) + timedelta(minutes=1)
     for local, zone in zip(start.groups()[1:], ("Europe/London", "America/New_York"), strict=True):
         assert local == f"{utc.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}", (local, zone)
-    ahead = re.search(rf"Ahead of now, for the service: \d+ instants?; the next at {STORE_INSTANT}\.", out)
+    ahead = re.search(rf"Ahead of now, for the service: \d+ jobs? at an instant \(each instant a listing changes, as "
+                      rf"`bookbridge jobs` lists them\); the next at {STORE_INSTANT}\.", out)
     assert ahead, out
     assert " GMT (Europe/London) for storefront" not in out, "no instant of the store's without UTC"
 
