@@ -63,6 +63,36 @@ DEFAULT_ACTIONS: Mapping[Transition, MilestoneAction] = {
 }
 
 
+# Each transition and action in the glossary's words (docs/glossary.md, milestone), for what people read; the
+# codes stay in `[milestones]` and the JSON.
+TRANSITION_WORDS: Mapping[str, str] = {
+    Transition.METADATA_LOCKED: "metadata locked",
+    Transition.FINAL_APPROVAL: "final approval",
+    Transition.DATE_CONFIRMED: "publication date confirmed",
+    Transition.DATE_CHANGED: "publication date changed",
+    Transition.FORTHCOMING: "status forthcoming",
+    Transition.ACTIVE: "status active",
+    Transition.OUT_OF_PRINT: "status out of print",
+}
+ACTION_WORDS: Mapping[str, str] = {
+    MilestoneAction.CREATE_HIDDEN: "create its product hidden",
+    MilestoneAction.ATTACH_ASSETS: "attach its approved assets",
+    MilestoneAction.SCHEDULE_LAUNCH: "schedule its launch",
+    MilestoneAction.SYNC: "sync it",
+    MilestoneAction.NONE: "record it only",
+}
+
+
+def transition_words(transition: str) -> str:
+    """`final-approval` -> "final approval"; a code not known is shown as it is."""
+    return TRANSITION_WORDS.get(transition, transition)  # a StrEnum member is its text
+
+
+def action_words(action: str) -> str:
+    """`attach-assets` -> "attach its approved assets"; a code not known is shown as it is."""
+    return ACTION_WORDS.get(action, action)  # a StrEnum member is its text
+
+
 class ActionFailed(Exception):
     """A milestone action could not be carried out; the message says why, in words for the exception queue."""
 

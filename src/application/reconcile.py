@@ -19,6 +19,7 @@ from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import AppliedListing, FieldChange
 from bookbridge.domain.ports import Clock, ExceptionKind, StoredProduct, Storefront, SyncException, UnitOfWork
+from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
 _ISBN_LIKE = re.compile(r"97[89]\d{10}")  # EAN-13 Bookland prefixes: a SKU a publisher's product would carry
@@ -62,6 +63,12 @@ class ReconcileReport:
         for finding in self.findings:
             counts[finding.what] = counts.get(finding.what, 0) + 1
         return counts
+
+
+def reconcile_words(report: ReconcileReport) -> str:
+    """A reconcile's counts in words, for its log line: `checked 2 products, 1 finding, 0 exceptions opened`."""
+    return (f"checked {plural(report.checked, 'product')}, {plural(len(report.findings), 'finding')}, "
+            f"{plural(len(report.exceptions_opened), 'exception')} opened")
 
 
 def isbn_of(applied: AppliedListing) -> str:
@@ -111,7 +118,7 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
                     "it; left alone"))
         uow.commit()
     report.finished = clock.now()
-    logger.info("reconcile of store %r: %s", cmd.store, report.counts, extra={"counts": report.counts})
+    logger.info("reconcile of store %r: %s", cmd.store, reconcile_words(report), extra={"counts": report.counts})
     return report
 
 

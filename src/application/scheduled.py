@@ -28,7 +28,7 @@ from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestone_effects import SyncEffects, sync_milestones
 from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
-from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store, reconcile_words
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.application.upcoming import ChangesMemo, held_by_exceptions
 from bookbridge.domain.drift import DriftPolicy
@@ -264,8 +264,7 @@ class ScheduledRuns:
             cmd = ReconcileStore(store=store, source=self.ports.new_source(uow).name,
                                  policies=dict(self.config.drift_policies))
             report = reconcile_store(cmd, self.ports.storefront(), uow, self.ports.clock)
-            logger.info("reconcile of store %r: %d checked, %s", store, report.checked,
-                        plural(len(report.findings), "finding"))
+            logger.info("reconcile of store %r: %s", store, reconcile_words(report))
 
     def retry_transient(self, store: str) -> None:
         """Failed editions are never recorded as applied, so a sync retries every one of them."""

@@ -67,7 +67,8 @@ def test_the_clock_runs_three_days_up_to_now_in_utc_with_each_storefronts_time_b
     assert began - timedelta(days=3, minutes=1) <= utc <= began - timedelta(days=3) + timedelta(minutes=1)
     for local, zone in zip(start.groups()[1:], ("Europe/London", "America/New_York"), strict=True):
         assert local == f"{utc.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}", (local, zone)
-    ahead = re.search(rf"Ahead of now, for the service: \d+ instants?; the next at {STORE_INSTANT}\.", out)
+    ahead = re.search(rf"Ahead of now, for the service: \d+ jobs? at an instant \(each instant a listing changes, as "
+                      rf"`bookbridge jobs` lists them\); the next at {STORE_INSTANT}\.", out)
     assert ahead, out
     assert " GMT (Europe/London) for storefront" not in out, "no instant of the store's without UTC"
 
@@ -85,7 +86,9 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     assert re.search(r"│ editions held back from every storefront\s+│\s+\d+ │", out), out[:3000]
     assert "A second sync with nothing changed makes 0 product changes and 0 API writes." in out
     # A product made in the shop before bookbridge (by hand) is adopted, with its fields shown, not created again.
-    made = re.search(r"SKU (\d+), product (\d+), made by hand before bookbridge\): the first sync adopts it", out)
+    made = re.search(r"Already in store 'demo store': .+ \(SKU (\d+), product (\d+), made by "
+                     r"hand before bookbridge\): the first sync adopts it", out)
+    assert "The shop" not in out, "the store is named in the glossary's words"
     assert made and created.group(2) == "1", out
     assert re.search(rf"adopt {made.group(1)} \(product {made.group(2)}\): \d+ fields change, among them name: ", out)
     assert re.search(r"price: £1\.00 → £\d+\.\d\d", out), "the store's price and ours, both as money"
@@ -139,7 +142,10 @@ def test_a_cover_is_approved_sent_once_and_its_milestone_fires(demo):
     name, isbn = cover.groups()
     assert f"{name} gets its final approval, with the new cover: the sync replaces its product's cover (1 image " \
            "sent, 1 old one deleted)" in out
-    assert f"Milestone final-approval of {name}, ISBN {isbn}, fires its action, attach-assets: done" in out
+    # In words, not the codes of `[milestones]`.
+    assert (f"Milestone final approval of {name}, ISBN {isbn}, fires its action, to attach its approved assets: "
+            "done") in out
+    assert "final-approval" not in out and "attach-assets" not in out
     assert "The title gets" not in out and "No title on sale" not in out
     assert "The next sync sends 0 images: a cover is sent once." in out
 

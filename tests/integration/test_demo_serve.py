@@ -37,6 +37,20 @@ def _wait_for_line(process: subprocess.Popen[str], pattern: str, seen: list[str]
     raise AssertionError(f"no line matched {pattern!r} in time:\n" + "".join(seen[-60:]))
 
 
+def _jobs_at_instants(client: httpx.Client, admin: dict[str, str], deadline: float) -> list[str]:
+    """The service's jobs at an instant, once its first sync has scheduled them all (the same ids twice, a second
+    apart: the jobs are added one by one)."""
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        ids = sorted(job["id"] for job in client.get("/api/upcoming", headers=admin).json()
+                     if job["id"].startswith("at:demo store:"))
+        if ids and ids == seen:
+            return ids
+        seen = ids
+        time.sleep(1)
+    raise AssertionError(f"the service's jobs at an instant never settled: {seen}")
+
+
 def test_demo_serve_keeps_the_dashboard_running_until_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOOKBRIDGE_")} | {"COLUMNS": "250"}
@@ -77,6 +91,10 @@ def test_demo_serve_keeps_the_dashboard_running_until_sigterm(tmp_path: Path) ->
             at_instants = {job["kind"]: job["id"] for job in upcoming if job["kind"] in ("launch", "campaign")}
             assert at_instants["campaign"].startswith("at:demo store:"), upcoming
             assert not any(job["id"].startswith("launch:") for job in upcoming), upcoming
+            # The demo's count of what is ahead is the service's: one job at each instant a listing changes.
+            ahead = re.search(r"Ahead of now, for the service: (\d+) jobs? at an instant", "".join(seen))
+            assert ahead, "".join(seen[-60:])
+            assert len(_jobs_at_instants(client, admin, deadline)) == int(ahead.group(1)) > 0, ahead.group(0)
             signed_in = client.post("/login", data={"token": token}, follow_redirects=False)
             assert signed_in.status_code == 303, signed_in.text
             page = client.get("/dashboard")

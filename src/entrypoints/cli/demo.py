@@ -205,7 +205,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
                   f"{' and '.join(_describe(s) for s in STOREFRONTS)}. State: SQLite in {folder}.")
 
     heading(console, "Title metadata becomes products")
-    make_by_hand(console, sandbox, next(li for li in plan_store(command, catalogue, uow, clock).listings if li.listed))
+    made = next(li for li in plan_store(command, catalogue, uow, clock).listings if li.listed)
+    make_by_hand(console, sandbox, command.store, made)
     planned = plan_store(command, catalogue, uow, clock, store=store)
     console.print(_plan_table(planned.plan))
     print_adoptions(console, planned.plan)
@@ -258,13 +259,14 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     heading(console, "Launches and campaign prices, at their instants")
     console.print("The clock moves to each instant in the three days up to now at which an edition launches or a "
                   "campaign price starts or ends, and syncs there, as the service does:")
-    timeline = play(console, clock, start + SIMULATED, sorted({w for _, w in report.wakeups}), catalogue, store,
-                    command, uow, sandbox)
+    timeline = play(console, clock, start + SIMULATED, report.wakeups, catalogue, store, command, uow, sandbox,
+                    container.settings().mapping)
     clock.advance_to(start + SIMULATED)  # now: what follows (a cover, orders) happens at the end of the three days
     ahead = f"; the next at {when(timeline.ahead[0], STOREFRONTS)}" if timeline.ahead else ""
     console.print(f"{plural(timeline.instants, 'instant')}: {plural(timeline.launches, 'launch', 'launches')} and "
                   f"{plural(timeline.campaigns, 'campaign flip')}. Ahead of now, for the service: "
-                  f"{plural(len(timeline.ahead), 'instant')}{ahead}.")
+                  f"{plural(len(timeline.ahead), 'job at an instant', 'jobs at an instant')} (each instant a "
+                  f"listing changes, as `bookbridge jobs` lists them){ahead}.")
     look(console, "timeline")
 
     records = approved_cover(console, demo_store, container.milestone_log())

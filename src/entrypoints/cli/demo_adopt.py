@@ -12,21 +12,23 @@ from rich.markup import escape
 from bookbridge.application.field_words import change_texts
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import ActionKind, Plan
+from bookbridge.entrypoints.presentation import where_words
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
 
 
-def make_by_hand(console: Console, sandbox: DemoSandbox, listing: StoreListing) -> int:
-    """`POST /v3/catalog/products` straight to the sandbox: the title without its format, at a placeholder price."""
+def make_by_hand(console: Console, sandbox: DemoSandbox, store: str, listing: StoreListing) -> int:
+    """`POST /v3/catalog/products` straight to the sandbox (`store`, as configured): the title without its format,
+    at a placeholder price."""
     name = listing.name.rsplit(" (", 1)[0]
     body = {"name": name, "type": "physical", "sku": listing.sku, "price": 1.0, "weight": 0.5}
     response = httpx.post(f"{sandbox.base_url_v3}/catalog/products", json=body, timeout=10,
                           headers={"X-Auth-Token": sandbox.config.token, "Accept": "application/json"})
     response.raise_for_status()
     product_id = int(response.json()["data"]["id"])
-    console.print(f"The shop already sells {escape(name)} (SKU {listing.sku}, product {product_id}, made by "
-                  "hand before bookbridge): the first sync adopts it.")
+    console.print(f"Already in {escape(str(where_words(store, store)))}: {escape(name)} (SKU {listing.sku}, product "
+                  f"{product_id}, made by hand before bookbridge): the first sync adopts it.")
     return product_id
 
 

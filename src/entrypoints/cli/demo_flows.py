@@ -17,7 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from bookbridge.application.milestone_effects import SyncEffects
-from bookbridge.application.milestones import DEFAULT_ACTIONS, ActionFailed, ApplyMilestones, apply_milestones
+from bookbridge.application.milestones import (
+    DEFAULT_ACTIONS,
+    ActionFailed,
+    ApplyMilestones,
+    action_words,
+    apply_milestones,
+    transition_words,
+)
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, SyncStore, sync_store
 from bookbridge.domain.milestones import MilestoneRecord, catalogue_transitions
@@ -133,8 +140,8 @@ def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLo
     for record in records:
         isbn = record.event.isbn
         named = f"{escape(names[isbn])}, ISBN {isbn}," if isbn in names else f"ISBN {isbn}"
-        console.print(f"Milestone {record.event.transition} of {named} fires its action, "
-                      f"{record.action}: {'done' if record.ok else 'failed'} ({escape(record.detail)}).")
+        console.print(f"Milestone {transition_words(record.event.transition)} of {named} fires its action, to "
+                      f"{action_words(record.action)}: {'done' if record.ok else 'failed'} ({escape(record.detail)}).")
     start = len(demo.sandbox.requests)
     demo.sync()
     console.print(f"The next sync sends {len(demo.image_calls(start))} images: a cover is sent once.")

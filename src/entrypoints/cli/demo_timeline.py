@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.application.launches import launches_ahead
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncStore, sync_store
-from bookbridge.application.upcoming import availability_words
+from bookbridge.application.upcoming import availability_words, held_by_exceptions
+from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.presentation import plural, storefront_times, utc_time
@@ -34,7 +36,7 @@ class Timeline:
     instants: int
     launches: int
     campaigns: int
-    ahead: tuple[datetime, ...]  # instants after the simulated days: the service's to run
+    ahead: tuple[datetime, ...]  # the service's jobs at an instant after the simulated days (`launches_ahead`)
 
 
 def when(instant: datetime, storefronts: Sequence[StorefrontSettings]) -> str:
@@ -72,11 +74,15 @@ def _campaign(before: tuple[tuple[str, object], ...], after: tuple[tuple[str, ob
     return f"campaign price changes: {was} → {now}"
 
 
-def play(console: Console, clock: FixedClock, until: datetime, wakeups: list[datetime], source: CatalogSource,
-         store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: DemoSandbox) -> Timeline:
-    """Move the clock to each launch or campaign instant up to `until`, sync, and say what changed."""
+def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence[tuple[str, datetime]],
+         source: CatalogSource, store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: DemoSandbox,
+         mapping: MappingSettings) -> Timeline:
+    """Move the clock to each launch or campaign instant up to `until`, sync, and say what changed. What is ahead
+    then is what the service schedules after the last sync: a job at each instant a listing changes
+    (`launches_ahead`, as `bookbridge jobs` and /api/upcoming list them)."""
     launches = campaigns = instants = 0
-    known = set(wakeups)
+    known = {w for _, w in wakeups}
+    latest = list(wakeups)
     pending = sorted(w for w in known if clock.now() < w <= until)
     while pending:
         instant = pending[0]
@@ -84,6 +90,7 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: list[dat
         before = _snapshot(sandbox)
         report = sync_store(command, source, store, uow, clock)
         known |= {w for _, w in report.wakeups}
+        latest = list(report.wakeups)
         # As the service does: after every sync, wake up at the next instant any listing changes.
         pending = sorted(w for w in known if instant < w <= until)
         lines = []
@@ -102,4 +109,8 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: list[dat
             console.print(line)
         if len(lines) > SHOWN:
             console.print(f"  … and {len(lines) - SHOWN} more")
-    return Timeline(instants, launches, campaigns, tuple(sorted(w for w in known if w > until)))
+    with uow:
+        held = held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(command.store).values())
+        stored = uow.state.catalogue(source.name)
+    ahead = launches_ahead(latest, stored, storefronts=command.storefronts, mapping=mapping, now=until, held=held)
+    return Timeline(instants, launches, campaigns, tuple(sorted(ahead)))
