@@ -27,13 +27,16 @@ def test_json_lists_families_with_editions_then_problems():
     result = CliRunner().invoke(app, ["source", "inspect", str(ROSEANNA), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert list(document) == ["families", "delisted", "problems"]
+    # `deleted_by_source`: the source's delete notifications, not the lifecycle stage withdrawn (JSON `delisted`)
+    assert list(document) == ["families", "deleted_by_source", "problems"]
+    assert document["deleted_by_source"] == []
     [edition] = [e for f in document["families"] for e in f["editions"]]
     assert edition["isbn"] == "9780007232833"
     assert edition["format"] == "paperback"
     assert {"amount": "7.99", "currency": "GBP"}.items() <= edition["prices"][0].items()
     assert [r["type"] for r in edition["rights"]["sales_rights"]] == ["01", "06"]
     assert edition["rights"]["row_type"] == "02"
+    assert edition["deleted_by_source"] is False and "delisted" not in edition
 
 
 @needs_samples

@@ -129,7 +129,9 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
             "restrictions": [{"type": r.type, "outlets": list(r.outlets)} for r in edition.rights.restrictions],
         },
         "unmapped": [{"element": u.element, "what": u.what, "reason": u.reason} for u in unmapped(edition, categories)],
-        "delisted": edition.delisted,
+        # The source's delete notification (ONIX NotificationType 05), one of the causes of *withdrawn*; not the
+        # lifecycle stage, whose JSON code `delisted` this key must not be mistaken for.
+        "deleted_by_source": edition.delisted,
     }
 
 
@@ -142,7 +144,7 @@ def read_document(read: SourceRead, categories: CategoryMapping) -> dict[str, An
         "families": [{"id": f.id, "title": f.title,
                       "editions": [_edition_document(e, categories) for e in f.editions]}
                      for f in read.families],
-        "delisted": [str(isbn) for isbn in read.delisted],
+        "deleted_by_source": [str(isbn) for isbn in read.delisted],
         "problems": [{"record": p.record, "line": p.line, "field": p.field, "severity": p.severity.value,
                       "code": p.code, "message": p.message} for p in read.problems],
     }
