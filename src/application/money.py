@@ -10,6 +10,7 @@ the currency's minor units only when shown. A currency code CLDR does not know k
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_precision
@@ -33,6 +34,12 @@ def money_amount(amount: Decimal, currency: str) -> str:
 
 def money_text(amount: Decimal, currency: str, *, locale: str = LOCALE) -> str:
     """The amount for people: the currency's symbol, grouping and minor units ("£2,366.28", "US$12.99",
-    "JP¥1,500"); a currency CLDR has no symbol for shows its code ("XBB3.50")."""
+    "JP¥1,500"); a currency CLDR has no symbol for shows its code, set apart from the number by a no-break space
+    as CLDR's currency spacing asks where a symbol ending in a letter meets a digit ("KWD 3.500"), which Babel
+    does not apply."""
     rounded = _rounded(amount, currency)
-    return str(format_currency(rounded, currency.upper(), locale=locale, currency_digits=True))
+    text = str(format_currency(rounded, currency.upper(), locale=locale, currency_digits=True))
+    return _CODE_THEN_DIGIT.sub("\\1\u00a0\\2", text)
+
+
+_CODE_THEN_DIGIT = re.compile(r"^(-?[A-Z]{3})(\d)")

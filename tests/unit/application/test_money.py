@@ -14,7 +14,8 @@ from bookbridge.application.money import minor_units, money_amount, money_text
     ("20.0000", "GBP", "20.00", "£20.00"),
     ("12.99", "USD", "12.99", "US$12.99"),
     ("1500", "JPY", "1500", "JP¥1,500"),  # no minor unit
-    ("1.2345", "KWD", "1.235", "KWD1.235"),  # three minor units, rounded half up
+    ("1.2345", "KWD", "1.235", "KWD\u00a01.235"),  # three minor units, rounded half up; no symbol: the code, spaced
+    ("-1.2345", "KWD", "-1.235", "-KWD\u00a01.235"),
     ("-3.505", "EUR", "-3.51", "-€3.51"),
     ("0", "usd", "0.00", "US$0.00"),  # a lower-case code is read as the currency
 ])
