@@ -11,6 +11,7 @@ from typing import Any
 
 from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
+from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.presentation import where_words
@@ -33,6 +34,9 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
             "changes": [{"section": c.section.value, "field": c.field, "before": as_ours(c.before, c.after),
                          "after": c.after}
                         for c in action.changes(before)] if action.kind is not ActionKind.CREATE else [],
+            # What the product will be sold at and where (a create has no changes to show them by).
+            "prices": _prices(action.listing) if action.listing else [],
+            "channels": list(action.listing.channels) if action.listing else [],
         })
     # Every entry has every key (`/api/plan`'s model, `HeldBack`): a held-back edition has no store product.
     held: list[dict[str, Any]] = [{"sku": li.sku, "name": li.name, "reason": li.not_listed_reason,
@@ -43,6 +47,15 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
             "source_problems": problems}
+
+
+def _prices(listing: StoreListing) -> list[dict[str, Any]]:
+    """The listing's prices, a row per currency (and storefront), amounts with the currency's minor units."""
+    def amount(value: Decimal | None, currency: str) -> str | None:
+        return None if value is None else money_amount(value, currency)
+    return [{"currency": p.currency, "storefront": p.storefront or None, "price": money_amount(p.price, p.currency),
+             "sale_price": amount(p.sale_price, p.currency), "retail_price": amount(p.retail_price, p.currency)}
+            for p in (listing.price, *listing.extra_prices) if p is not None]
 
 
 def exception_document(item: SyncException, store: str, zones: Mapping[str, str]) -> dict[str, Any]:

@@ -109,6 +109,14 @@ class PlanChange(BaseModel):
     after: Any = None
 
 
+class PlanPrice(BaseModel):
+    currency: str
+    storefront: str | None  # the storefront a price-list record is for; null for the product's own price
+    price: str  # a decimal string with the currency's minor units, as every amount in JSON
+    sale_price: str | None
+    retail_price: str | None
+
+
 class PlanAction(BaseModel):
     action: str
     key: str
@@ -118,6 +126,8 @@ class PlanAction(BaseModel):
     reason: str | None
     changes: list[PlanChange]
     product_id: int | None = None  # the store's product: adopt, the one it takes over; update, hide, the one applied
+    prices: list[PlanPrice] = []  # the listing's, every action with one (a create has no changes to show them by)
+    channels: list[int] = []  # the storefronts' channels it is listed on
 
 
 class HeldBack(BaseModel):

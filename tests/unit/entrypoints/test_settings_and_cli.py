@@ -60,6 +60,13 @@ def test_plan_is_a_dry_run_and_json_lists_every_action(config):
     assert document["store"] == "shop"
     assert document["counts"]["create"] == len(document["actions"]) > 0
     assert {a["action"] for a in document["actions"]} == {"create"}
+    # A create has no changes, so its prices and channels are given: amounts with the currency's minor units.
+    for action in document["actions"]:
+        assert action["changes"] == [] and action["channels"], action
+        for price in action["prices"]:
+            assert set(price) == {"currency", "storefront", "price", "sale_price", "retail_price"}, price
+            assert re.fullmatch(r"\d+\.\d{2}", price["price"]), price
+    assert any(action["prices"] for action in document["actions"])
 
 
 def test_plan_json_is_the_api_plan_document_and_names_each_stored_product(tmp_path, monkeypatch):
