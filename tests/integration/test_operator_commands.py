@@ -226,6 +226,11 @@ def test_a_store_s_exception_is_seen_in_utc_with_each_storefront_s_time_beside_i
     assert re.search(rf"^first seen  {re.escape(at)}$", shown.output, re.M), shown.output
     assert re.search(rf"^ last seen  {re.escape(at)}$", shown.output, re.M), shown.output
     assert re.search(r"^\s+seen  1 time$", shown.output, re.M), shown.output
+    resolved = run("exceptions", "resolve", str(item), "--note", "fixed", "-c", str(config))
+    assert resolved.exit_code == 0, resolved.output
+    shown = run("exceptions", "show", str(item), "-c", str(config))
+    resolved_at = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC; storefront 'uk': .+ \(Europe/London\)"
+    assert re.search(rf"^\s+state  resolved {resolved_at}: fixed$", shown.output, re.M), shown.output
 
 
 def test_exceptions_show_json_is_the_list_s_document_with_its_edition_and_outcomes(config):

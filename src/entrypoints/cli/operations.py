@@ -155,7 +155,7 @@ def exceptions_show(
             return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
 
         state = ("open" if item.resolved_at is None
-                 else f"resolved {instant_text(item.resolved_at, zone)}: {item.resolution or 'no note'}")
+                 else f"resolved {when(item.resolved_at)}: {item.resolution or 'no note'}")
         for label, value in (("id", item.id), ("state", state),
                              ("kind", f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"),
                              ("edition", edition), ("ISBN", item.isbn),
