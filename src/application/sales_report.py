@@ -128,6 +128,10 @@ def sales_report(
     facts = ledger.facts(start, end)
     # By edition, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
     formats = {**{f.isbn: f.format for f in facts}, **{isbn: e.format.value for isbn, e in editions.items()}}
+    if catalogue:  # a sold ISBN the catalogue does not hold says so, not only its number (by edition, by family)
+        unknown = {f.isbn for f in facts if f.isbn not in editions}
+        labels |= {isbn: f"not in the catalogue (ISBN {isbn})" for isbn in unknown}
+        titles |= {isbn: labels[isbn] for isbn in unknown}
     rows = tuple(
         SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.EDITION, Grouping.FAMILY)
                        else _label(t.group, grouping, start, end), t.currency, t.units, t.revenue,

@@ -311,3 +311,21 @@ def test_a_recount_with_since_gives_lines_first_counted_as_unknown_their_catalog
     report = import_orders(replace(COMMAND, since=at - timedelta(days=1)), source, ledger, [sink], uow, clock)
     assert report.facts_changed == 2 and report.days_sent == {"memory": 1}
     assert [(f.format, f.quantity) for f in sink.facts.values()] == [(added.format.value, 2)]
+
+
+def test_a_sold_edition_the_catalogue_does_not_hold_says_so_by_edition_and_by_family(world):
+    """An ISBN sold but not in the catalogue (a title since removed, another source's) is labelled as such, not
+    by its bare number posing as a title or a title family."""
+    uow, editions, source, ledger, clock = world
+    with uow:
+        catalogue = uow.state.catalogue("sample")
+    known = editions[0]
+    stranger = "9780306406157"
+    source.put(placed(400, (OrderLine(1, str(known.isbn), 1, Decimal("10")),
+                            OrderLine(2, stranger, 2, Decimal("5"))), at=NOW))
+    run(world)
+    for grouping in ("edition", "family"):
+        report = sales_report(ledger, NOW.date(), NOW.date(), grouping, catalogue=catalogue)
+        labels = {row.group: row.label for row in report.rows}
+        assert labels[stranger] == f"not in the catalogue (ISBN {stranger})", labels
+        assert all(label != group for group, label in labels.items()), labels
