@@ -98,6 +98,6 @@ def sync_milestones(store: str, before: Mapping[str, TitleFamily], after: Mappin
 
 def queue_for_the_service(edition: Edition) -> str:
     """`schedule_launch` for a sync that has no scheduler (`bookbridge sync`): the action is queued, never dropped."""
-    raise ActionQueued(f"queued for the service: `bookbridge serve` schedules the precise launch of {edition.isbn} at "
-                       "its next sync; while no service runs, the edition changes at the first `bookbridge sync` "
-                       "after its instant")
+    raise ActionQueued(f"queued for the service: `bookbridge serve` schedules the launch of {edition.isbn} (a job "
+                       "at an instant) at its next sync; while no service runs, the edition changes at the first "
+                       "`bookbridge sync` after its instant")

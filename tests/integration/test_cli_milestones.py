@@ -132,3 +132,7 @@ def test_milestones_name_the_edition_as_the_catalogue_knows_it(setup):
     listed = run("milestones", "-c", str(config))
     assert listed.exit_code == 0, listed.output
     assert re.search(rf"│ Roseanna \(Paperback\), ISBN {ISBN} │", listed.output), listed.output
+    # The transition and the action in words, as the demo and the glossary say them, not their codes.
+    assert "│ publication date changed │" in listed.output and "date-changed" not in listed.output, listed.output
+    assert "│ schedule its launch │" in listed.output and "schedule-launch" not in listed.output, listed.output
+    assert "precise" not in listed.output, listed.output

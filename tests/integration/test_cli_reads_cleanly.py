@@ -255,6 +255,12 @@ def test_jobs_list_the_flips_of_editions_in_the_store_and_count_the_held_back(tm
     # A campaign flip's id names no launch: the job is at an instant, whatever changes then; no caption excuses it.
     assert re.search(r"│ campaign\s+│.*│ at:shop:2031-01-01T00:00:00\+00:00", row), row
     assert "launch:" not in result.output and "its kind says what it is" not in result.output, result.output
+    # A shorter list says what it leaves out, never cutting silently.
+    listed = sum(1 for line in result.output.splitlines() if re.search(r"│ \d{4}-\d\d-\d\d \d\d:\d\d UTC", line))
+    cut = plain("jobs", "--limit", "1", "-c", str(config))
+    assert cut.exit_code == 0, cut.output
+    assert f"… and {listed - 1} more job" in cut.output and f"--limit {listed}`" in cut.output, cut.output
+    assert "more job" not in result.output, result.output
 
 
 def test_exceptions_retry_of_an_edition_keeps_its_exceptions_ids(tmp_path):

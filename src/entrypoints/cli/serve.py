@@ -20,12 +20,20 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
+from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import isbn_value
 from bookbridge.entrypoints.container import Container, source_name, stored_edition_lookup
-from bookbridge.entrypoints.presentation import edition_name, plain_schedule, storefront_times, utc_time, where_words
+from bookbridge.entrypoints.presentation import (
+    edition_name,
+    plain_schedule,
+    plural,
+    storefront_times,
+    utc_time,
+    where_words,
+)
 from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
@@ -148,8 +156,9 @@ def jobs(config: Path | None = ConfigOption,
     """
     with running(config, need_storefronts=False) as container:
         store = container.settings().store.name  # the order import's too: there is one store
-        found = [upcoming_job(job, store) for job in stored_jobs(container.engine())
-                 if job.next_run_time is not None][:limit]
+        scheduled = [upcoming_job(job, store) for job in stored_jobs(container.engine())
+                     if job.next_run_time is not None]
+        found = scheduled[:limit]
         storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
     out = screen()
     table = WholeTable(title="Scheduled jobs")
@@ -165,6 +174,9 @@ def jobs(config: Path | None = ConfigOption,
                   "flips) in the state database, where this command reads them.")
         return
     out.print(table)
+    if len(scheduled) > len(found):  # never a silent cut: say how many more there are and how to see them
+        out.print(f"… and {plural(len(scheduled) - len(found), 'more job')} (`bookbridge jobs --limit "
+                  f"{len(scheduled)}` lists them all).")
 
 
 def milestones(config: Path | None = ConfigOption,
@@ -194,8 +206,8 @@ def milestones(config: Path | None = ConfigOption,
         name = names.get(r.event.isbn)  # `Title (Format)` as the catalogue knows it, over its ISBN
         edition = f"{escape(name)}{between if out.is_terminal else ', '}ISBN {r.event.isbn}" if name \
             else f"ISBN {r.event.isbn}"
-        table.add_row(utc_time(r.at), *local, edition, str(r.event.transition), r.event.before or "",
-                      r.event.after or "", r.action,
+        table.add_row(utc_time(r.at), *local, edition, transition_words(str(r.event.transition)),
+                      r.event.before or "", r.event.after or "", action_words(r.action),
                       "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok
                       else f"[red]no[/red] (exception {r.exception_id})",
                       escape(r.detail))
