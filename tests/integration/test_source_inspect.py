@@ -159,9 +159,10 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
     assert e["unmapped"][-1]["reason"] == "no category mapping is configured ([mapping] categories)"
     table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"})
     assert table.exit_code == 0, table.output
-    for shown in ("04 Active", "21 In stock", "Clara Editor (B01 Editor)", "height_mm 234", "09 Endorsement: 11 chars",
+    for shown in ("04 Active", "21 In stock", "Clara Editor (B01 Editor)", "height 234 mm", "09 Endorsement: 11 chars",
                   "£20.00, 02 RRP including tax, 05 Consumer price, in GB", "unmapped", "14 Excerpt"):
         assert shown in table.output, shown
+    assert "height_mm" not in table.output, table.output  # the JSON's key, not words
 
 
 def test_subjects_that_name_no_category_are_listed_as_unmapped_with_the_reason(tmp_path):

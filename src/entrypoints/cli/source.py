@@ -135,6 +135,11 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
     }
 
 
+# The JSON's measure keys as the table says them: a word and a unit ("height 197 mm").
+MEASURE_WORDS = {"height_mm": ("height", "mm"), "width_mm": ("width", "mm"), "thickness_mm": ("thickness", "mm"),
+                 "weight_g": ("weight", "g")}
+
+
 def _num(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
@@ -208,7 +213,8 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
                                   + (f", biography {c['biography_length']} chars" if c["biography_length"] else "")
                                   for c in doc["contributors"]),
         "byline": doc["byline"],
-        "measures": ", ".join(f"{k} {v}" for k, v in doc["measures"].items() if v is not None),
+        "measures": ", ".join(f"{MEASURE_WORDS[k][0]} {v} {MEASURE_WORDS[k][1]}" for k, v in doc["measures"].items()
+                              if v is not None),
         "pages": str(e.page_count or ""),
         "duration": f"{e.duration_minutes} min" if e.duration_minutes else "",
         "subjects": ", ".join(f"{s['scheme']} {s['code']}" + (" (main)" if s["main"] else "") for s in doc["subjects"]),
