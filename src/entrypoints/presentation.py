@@ -52,6 +52,11 @@ def _span(seconds: int) -> str:
     return " ".join(parts)
 
 
+def duration_words(seconds: float) -> str:
+    """How long something took, in words: "3 seconds", "1 minute 12 seconds"; "under a second"."""
+    return _span(int(seconds)) or "under a second"
+
+
 def plain_schedule(text: str) -> str:
     """A trigger's text in plain words ("every 5 minutes", "daily at 03:00 UTC", "every Monday at 06:30 UTC")."""
     if match := _INTERVAL.match(text):

@@ -32,6 +32,7 @@ from bookbridge.entrypoints.cli.values import checked_storefront, exception_id, 
 from bookbridge.entrypoints.container import upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
+    duration_words,
     edition_name,
     instant_text,
     plural,
@@ -325,7 +326,8 @@ def runs(
 ) -> None:
     """List recent syncs, newest first.
 
-    A run is the store's: its times are in UTC, and when it started in each storefront's time zone, naming it.
+    A run is the store's: when it started is in UTC and in each storefront's time zone, naming it; then how long
+    it took (/api/runs gives its finish too).
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -335,8 +337,9 @@ def runs(
     out = screen()
     table = WholeTable(title="Sync runs")
     counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
-    instants = ("started", "started in the storefronts' time zones", "finished")
-    for column in ("id", "store", *instants, "outcome"):
+    # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.
+    instants = ("started", "started in the storefronts' time zones")
+    for column in ("id", "store", *instants, "took", "outcome"):
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
     for column in counted:
@@ -346,6 +349,7 @@ def runs(
         local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()
         table.add_row(str(r.id), escape(where_words(r.storefront, r.storefront) or r.storefront), utc_time(r.started),
                       *local,
-                      utc_time(r.finished) if r.finished else "", r.outcome,
+                      duration_words((r.finished - r.started).total_seconds()) if r.finished else "running",
+                      r.outcome,
                       *(str(r.counts.get(c, "")) for c in counted))
     out.print(table)
