@@ -95,7 +95,8 @@ def _report_table(reports: list[SyncReport], title: str) -> Table:
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)
     for r in reports:
-        table.add_row(r.storefront, str(r.created), str(r.adopted), str(r.updated), str(r.hidden), str(r.unchanged),
+        table.add_row(escape(where_words(r.storefront, r.storefront) or r.storefront), str(r.created),
+                      str(r.adopted), str(r.updated), str(r.hidden), str(r.unchanged),
                       str(r.skipped), str(r.failed))
     return table
 
@@ -265,8 +266,9 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     ahead = f"; the next at {when(timeline.ahead[0], STOREFRONTS)}" if timeline.ahead else ""
     console.print(f"{plural(timeline.instants, 'instant')}: {plural(timeline.launches, 'launch', 'launches')} and "
                   f"{plural(timeline.campaigns, 'campaign flip')}. Ahead of now, for the service: "
-                  f"{plural(len(timeline.ahead), 'job at an instant', 'jobs at an instant')} (each instant a "
-                  f"listing changes, as `bookbridge jobs` lists them){ahead}.")
+                  f"{plural(len(timeline.ahead), 'job at an instant', 'jobs at an instant')} (every instant a "
+                  f"listing changes, a price-only campaign flip or a held-back edition's change too, as "
+                  f"`bookbridge jobs` lists them){ahead}.")
     look(console, "timeline")
 
     records = approved_cover(console, demo_store, container.milestone_log())
