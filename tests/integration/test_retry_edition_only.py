@@ -133,7 +133,7 @@ def test_a_retry_queues_another_editions_milestone_and_the_next_sync_carries_it_
     sibling = next(p for p in sandbox.state.products.values() if p["sku"] == SIBLING)
     assert sibling["is_visible"], "the retry wrote nothing for the sibling"
     listed = " ".join(plain("milestones", "-c", str(config)).stdout.split())
-    assert "status-out-of-print" in listed and "queued" in listed, listed
+    assert "status out of print" in listed and "queued" in listed, listed
 
     later = plain("sync", "-c", str(config))
     assert later.exit_code == 0, later.output
@@ -142,7 +142,7 @@ def test_a_retry_queues_another_editions_milestone_and_the_next_sync_carries_it_
     assert f"milestone status-out-of-print of {SIBLING}: sync ok: queued by a retry of another edition, carried " \
            "out by the next sync: applied by this sync" in said, said
     listed = " ".join(plain("milestones", "-c", str(config)).stdout.split())
-    assert "│ status-out-of-print │ 04 │ 07 │ sync │ yes │" in listed, listed
+    assert "│ status out of print │ 04 │ 07 │ sync it │ yes │" in listed, listed
 
 
 def test_the_dashboards_retry_writes_that_editions_product_and_nothing_else(

@@ -210,7 +210,7 @@ def test_jobs_and_milestones_commands_read_the_database(tmp_path):
     assert f"at:shop:{instant.isoformat()}" in jobs.output and "delta-sync:shop" in jobs.output
     events = runner.invoke(app, ["milestones", "-c", str(config)], env={"COLUMNS": "250"})
     assert events.exit_code == 0, events.output
-    assert "publication-date-confirmed" in events.output and "exception 3" in events.output
+    assert "publication date confirmed" in events.output and "exception 3" in events.output  # in words
 
 
 def test_serve_with_the_http_app_is_ready_then_exits_0_on_sigterm(tmp_path):
