@@ -69,7 +69,7 @@ def test_the_quick_start_works_in_a_clean_copy(clean_copy: Path) -> None:
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     assert (clean_copy / ".venv" / "bin" / "bookbridge").exists()
     report = demo.stdout
-    created = re.search(r"│ demo store\s+│\s+(\d+) │", report)
+    created = re.search(r"│ store 'demo store'\s+│\s+(\d+) │", report)
     assert created and int(created.group(1)) > 0, "the demo report shows no synced products"
     launches = re.search(r"(\d+) launches and (\d+) campaign flips", report)
     assert launches and int(launches.group(1)) > 0 and int(launches.group(2)) > 0, report[-2000:]
