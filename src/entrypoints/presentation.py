@@ -20,7 +20,7 @@ by name. A cron schedule with no shorter wording is given as its crontab line (`
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,15 @@ def _span(seconds: int) -> str:
             parts.append(plural(seconds // size, word))
             seconds %= size
     return " ".join(parts)
+
+
+def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *, between: str = "; ") -> str:
+    """When something of `storefront` happened: a storefront's in its zone, naming it; the store's (or a source's,
+    `storefront` not in `zones`) in UTC with each storefront's local time beside it, joined by `between`."""
+    zone = zones.get(storefront or "")
+    if zone or not zones:
+        return instant_text(at, zone)
+    return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
 
 
 def duration_words(seconds: float) -> str:

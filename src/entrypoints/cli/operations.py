@@ -34,8 +34,8 @@ from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
-    instant_text,
     plural,
+    seen_time,
     storefront_times,
     utc_time,
     where_words,
@@ -147,13 +147,10 @@ def exceptions_show(
             return
         # A storefront's exception is seen in its zone, naming it, as `exceptions list` says it; the store's (or a
         # source's) in UTC with each storefront's local time beside it, a line each on a terminal.
-        zone = zones.get(item.storefront or "")
         between = "\n" + " " * 12 if console.is_terminal else "; "
 
         def when(at: datetime) -> str:
-            if zone or not zones:
-                return instant_text(at, zone)
-            return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
+            return seen_time(at, item.storefront, zones, between=between)
 
         state = ("open" if item.resolved_at is None
                  else f"resolved {when(item.resolved_at)}: {item.resolution or 'no note'}")

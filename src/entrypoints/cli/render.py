@@ -19,7 +19,7 @@ from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import instant_text, plural, storefront_times, utc_time, where_words
+from bookbridge.entrypoints.presentation import plural, seen_time, where_words
 
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -136,10 +136,7 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     between = "\n" if console.is_terminal else "; "
 
     def seen(e: SyncException) -> str:
-        zone = zones.get(e.storefront or "")
-        if zone or not zones:
-            return instant_text(e.last_seen, zone)
-        return utc_time(e.last_seen) + between + storefront_times(e.last_seen, zones.items(), between=between)
+        return seen_time(e.last_seen, e.storefront, zones, between=between)
 
     table = WholeTable(title=f"Open exceptions: {len(items)}",
                        caption=f"where: storefront '<name>' (readiness, rights), store '{store}' (store refusals, "
