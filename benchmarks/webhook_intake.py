@@ -4,11 +4,13 @@ Two servers run under uvicorn in child processes with the same settings: a bare 
 200 (the limit), and the app (one worker, SQLite in a temporary directory or `--database-url`, every delivery
 committed before its 200) with fake service hooks, so what is measured is the intake: signature check, JSON
 parse within the input guards, the durable insert with dedup, the answer. This process sends both the same
-signed Standard Webhooks deliveries (10% of them resends of an earlier event) from a thread pool over one httpx
-pool each, in alternating bursts so that the machine's noise falls on both alike, and reports requests per
-second, latency percentiles and their ratio, and each server's CPU time per request (all its threads, from the
-first measured burst to the last: less sensitive to the machine's load than throughput), then checks through
-/metrics that every unique event was stored once.
+signed Standard Webhooks deliveries (10% of them resends of an earlier event) over `concurrency` keep-alive
+connections each (HTTP/1.1 written by hand on asyncio streams, so that the client's own CPU stays small beside
+the servers'; `--client httpx`: a thread pool over one httpx pool, the client of the figures before 2026-12-07
+18:00 UTC), in alternating bursts so that the machine's noise falls on both alike. It reports requests per
+second, latency percentiles and their ratio, the client's CPU per request, and each server's CPU time per
+request (all its threads, from the first measured burst to the last: less sensitive to the machine's load than
+throughput), then checks through /metrics that every unique event was stored once.
 
 Run: `.venv/bin/python -m benchmarks.webhook_intake` (5,000 deliveries, 16 concurrent). `--deliveries N`,
 `--concurrency C`, `--database-url URL` (an empty PostgreSQL database, say) change the run; `--profile FILE`
@@ -20,6 +22,7 @@ installed); each server prints the two it runs with.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -144,16 +147,18 @@ def _start(args: list[str], env: dict[str, str], profile: str | None) -> subproc
 class Target:
     """One server (child process) and the client that sends it signed deliveries, `concurrency` at a time."""
 
-    def __init__(self, port: int, child: subprocess.Popen[bytes], concurrency: int) -> None:
+    def __init__(self, port: int, child: subprocess.Popen[bytes], concurrency: int, client: str = "raw") -> None:
         import httpx
 
         from bookbridge.entrypoints.http.signatures import SigningKey
 
         self.child, self.concurrency, self.key = child, concurrency, SigningKey.from_secret(SECRET)
+        self.port, self.raw = port, client == "raw"
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, limits=httpx.Limits(
             max_connections=concurrency, max_keepalive_connections=concurrency))
         self.results: list[tuple[float, int, str]] = []
         self.elapsed = 0.0
+        self.client_cpu = 0.0  # this (client) process's CPU over this target's bursts, all its threads
         self.cpu_start: float | None = None
         deadline = time.monotonic() + 60
         while True:
@@ -166,20 +171,60 @@ class Target:
                 raise SystemExit("the app did not start")
             time.sleep(0.1)
 
-    def send(self, body: bytes) -> tuple[float, int, str]:
+    def headers(self, body: bytes) -> dict[str, str]:
         delivery_id = f"msg_{uuid.uuid4().hex}"
         stamp = int(time.time())
-        headers = {"content-type": "application/json", "webhook-id": delivery_id,
-                   "webhook-timestamp": str(stamp), "webhook-signature": self.key.sign(delivery_id, stamp, body)}
+        return {"content-type": "application/json", "webhook-id": delivery_id,
+                "webhook-timestamp": str(stamp), "webhook-signature": self.key.sign(delivery_id, stamp, body)}
+
+    def send(self, body: bytes) -> tuple[float, int, str]:
+        headers = self.headers(body)
         started = time.perf_counter()
         answer = self.client.post("/webhooks/bigcommerce", content=body, headers=headers)
         return time.perf_counter() - started, answer.status_code, answer.json().get("status", "")
 
     def burst(self, bodies: list[bytes]) -> None:
-        started = time.perf_counter()
-        with ThreadPoolExecutor(self.concurrency) as pool:
-            self.results += pool.map(self.send, bodies)
+        if self.raw:  # signed before the burst's clock starts; each well inside the signature's 5 minutes
+            requests = [self.raw_request(body) for body in bodies]
+        started, cpu = time.perf_counter(), time.process_time()
+        if self.raw:
+            self.results += asyncio.run(self.raw_burst(requests))
+        else:
+            with ThreadPoolExecutor(self.concurrency) as pool:
+                self.results += pool.map(self.send, bodies)
         self.elapsed += time.perf_counter() - started
+        self.client_cpu += time.process_time() - cpu
+
+    def raw_request(self, body: bytes) -> bytes:
+        lines = ["POST /webhooks/bigcommerce HTTP/1.1", f"host: 127.0.0.1:{self.port}",
+                 f"content-length: {len(body)}", *(f"{k}: {v}" for k, v in self.headers(body).items())]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+    async def raw_burst(self, requests: list[bytes]) -> list[tuple[float, int, str]]:
+        """`requests` over `concurrency` keep-alive connections, each sending its next request when the last is
+        answered: HTTP/1.1 by hand on asyncio streams, so that the client's own CPU (one GIL) stays small beside
+        the servers' and its queueing does not become the latency measured."""
+        results: list[tuple[float, int, str]] = [(0.0, 0, "")] * len(requests)
+        pending = iter(range(len(requests)))
+
+        async def connection() -> None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            try:
+                for i in pending:
+                    started = time.perf_counter()
+                    writer.write(requests[i])
+                    await writer.drain()
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+                    if length is None:
+                        raise SystemExit(f"an answer without content-length: {head[:200]!r}")
+                    body = await reader.readexactly(int(length.group(1)))
+                    results[i] = (time.perf_counter() - started, int(head[9:12]), json.loads(body).get("status", ""))
+            finally:
+                writer.close()
+
+        await asyncio.gather(*(connection() for _ in range(self.concurrency)))
+        return results
 
     def figures(self) -> dict[str, Any]:
         cpu_end = cpu_seconds(self.child.pid)
@@ -195,11 +240,13 @@ class Target:
                 "p50_ms": percentile(latencies, 0.50) * 1000, "p90_ms": percentile(latencies, 0.90) * 1000,
                 "p99_ms": percentile(latencies, 0.99) * 1000, "max_ms": latencies[-1] * 1000,
                 "server_cpu_ms_per_request": None if cpu is None else cpu / len(self.results) * 1000,
+                "client_cpu_ms_per_request": self.client_cpu / len(self.results) * 1000,
+                "client_busy": self.client_cpu / self.elapsed,
                 "errors": sum(1 for r in self.results if r[1] != 200), "stored_events": stored}
 
 
 def run(n: int, concurrency: int, database_url: str | None, profile: str | None = None, *,
-        server: tuple[str, ...] = ()) -> dict[str, Any]:
+        server: tuple[str, ...] = (), client: str = "raw") -> dict[str, Any]:
     """The bare endpoint and the app's intake, both up at once, sent the same deliveries in alternating bursts
     (so the machine's noise falls on both alike), with the same client; both sets of figures."""
     bodies = deliveries(n, random.Random(6))
@@ -211,7 +258,8 @@ def run(n: int, concurrency: int, database_url: str | None, profile: str | None 
             bare_port, intake_port = free_port(), free_port()
             children.append(_start(["--serve-bare", str(bare_port), *server], env, None))
             children.append(_start(["--serve", str(intake_port), "--database-url", url, *server], env, profile))
-            bare, intake = Target(bare_port, children[0], concurrency), Target(intake_port, children[1], concurrency)
+            bare = Target(bare_port, children[0], concurrency, client)
+            intake = Target(intake_port, children[1], concurrency, client)
             for target in (bare, intake):  # warm-up, not measured (and stored like the rest)
                 for body in bodies[:50]:
                     target.send(body)
@@ -227,7 +275,8 @@ def run(n: int, concurrency: int, database_url: str | None, profile: str | None 
             for child in children:
                 child.terminate()
                 child.wait(30)
-    return {"concurrency": concurrency, "server": " ".join(server) or "auto", "database": url.split(":", 1)[0],
+    return {"concurrency": concurrency, "server": " ".join(server) or "auto", "client": client,
+            "database": url.split(":", 1)[0],
             "unique_events": len(set(bodies)),
             "bare": figures[0], "intake": figures[1],
             "ratio": figures[1]["requests_per_second"] / figures[0]["requests_per_second"]}
@@ -243,6 +292,9 @@ def main() -> None:
                         help="uvicorn's HTTP parser in both servers (auto: httptools where installed)")
     parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"],
                         help="uvicorn's event loop in both servers (auto: uvloop where installed)")
+    parser.add_argument("--client", default="raw", choices=["raw", "httpx"],
+                        help="raw: HTTP/1.1 by hand on asyncio streams (the default: light, so the servers are "
+                             "measured); httpx: a thread pool over one httpx pool (the client of earlier figures)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -253,7 +305,7 @@ def main() -> None:
         serve_bare(args.serve_bare, args.http, args.loop)
         return
     result = run(args.deliveries + 50, args.concurrency, args.database_url, args.profile,
-                 server=("--http", args.http, "--loop", args.loop))
+                 server=("--http", args.http, "--loop", args.loop), client=args.client)
     print(json.dumps(result, indent=2))
     bare, intake = result["bare"], result["intake"]
     print(f"\n{result['database']}: intake {intake['requests_per_second']:,.0f} requests/s, "
@@ -263,6 +315,9 @@ def main() -> None:
     if intake["server_cpu_ms_per_request"] is not None:
         print(f"server CPU per request: intake {intake['server_cpu_ms_per_request']:.2f} ms, "
               f"bare endpoint {bare['server_cpu_ms_per_request']:.2f} ms")
+    print(f"client CPU per request: intake {intake['client_cpu_ms_per_request']:.2f} ms, bare endpoint "
+          f"{bare['client_cpu_ms_per_request']:.2f} ms; the client busy {intake['client_busy']:.0%} and "
+          f"{bare['client_busy']:.0%} of their bursts (100% is one core: its threads share one GIL)")
     if intake["errors"] or intake["stored_events"] != result["unique_events"]:
         raise SystemExit("lost or double-counted deliveries")
 
