@@ -7,6 +7,8 @@
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
     storefront_times(instant, [("us", "America/New_York")])
         -> "storefront 'us': 2026-05-20 00:00 EDT (America/New_York)"
+    store_time(instant, [("us", "America/New_York")])
+        -> "2026-05-20 04:00 UTC (storefront 'us': 2026-05-20 00:00 EDT (America/New_York))"
     time_ago(then, now) -> "3 hours ago"
     instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store 'shop'"
 
@@ -135,6 +137,14 @@ def storefront_times(at: datetime, storefronts: Iterable[tuple[str, str]], *, be
     """The instant in each storefront's time zone, naming the storefront and the zone (`storefronts`: (name, zone)
     pairs), beside a store's instant in UTC: a job's next run (`jobs`), a run (`runs`, `exceptions show`)."""
     return between.join(f"{storefront_words(name)}: {local_time(at, zone)}" for name, zone in storefronts)
+
+
+def store_time(at: datetime, storefronts: Iterable[tuple[str, str]]) -> str:
+    """A store's instant in a sentence: in UTC, with each storefront's local time beside it in brackets,
+    `2026-12-05 05:00 UTC (storefront 'uk': 2026-12-05 05:00 GMT (Europe/London); storefront 'us': ...)`; in UTC
+    alone when no storefront is given."""
+    local = storefront_times(at, storefronts)
+    return f"{utc_time(at)} ({local})" if local else utc_time(at)
 
 
 def instant_text(at: datetime, zone: str | None) -> str:
