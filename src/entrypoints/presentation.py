@@ -31,6 +31,7 @@ from bookbridge.domain.instants import utc_time as utc_time  # said the same in 
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
+from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
@@ -150,6 +151,18 @@ def store_time(at: datetime, storefronts: Iterable[tuple[str, str]]) -> str:
 def instant_text(at: datetime, zone: str | None) -> str:
     """An instant in a storefront's time zone, naming it, or (no zone: the store's, a source's) in UTC, saying so."""
     return local_time(at, zone) if zone else utc_time(at)
+
+
+def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
+    """ISBN -> the edition as the store's product names it (`Roseanna (Hardback)`), for a catalogue's families."""
+    return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
+
+
+def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
+    """An edition as `bookbridge milestones`, `sync` and the demo name it: `Roseanna (Hardback), ISBN 9780007232833`
+    (`name` as `edition_name` gives it, markup escaped by the caller), or `ISBN 9780007232833` when the catalogue
+    does not know it."""
+    return f"{name}{between}ISBN {isbn}" if name else f"ISBN {isbn}"
 
 
 def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:
