@@ -34,6 +34,7 @@ from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
+    edition_names,
     plural,
     seen_time,
     storefront_times,
@@ -99,7 +100,7 @@ def exceptions_list(
             screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn))} "
                            f"({plural(len(open_items), 'open exception')} in all).")
             return
-        names = {str(e.isbn): edition_name(e) for f in catalogue.values() for e in f.editions}
+        names = edition_names(catalogue.values())
         print_exceptions(screen(), items, store=store, zones=zones, names=names)
 
 
