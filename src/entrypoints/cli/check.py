@@ -23,6 +23,7 @@ from rich.markup import escape
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import failure_words
 from bookbridge.entrypoints.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
@@ -258,7 +259,7 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     try:
         report = check_readiness(build_command(settings, full=True), adapters.source, clock)
     except Exception as exc:  # the source cannot be read: say why, as `source inspect` does
-        err.print(f"[red]could not read the catalogue:[/red] {escape(f'{type(exc).__name__}: {exc}')}")
+        err.print(f"[red]could not read the catalogue:[/red] {escape(failure_words(exc))}")
         return [*failed, "catalogue: could not be read"]
     print_readiness(console, report, settings.store.name)
     if strict and (blocked := [s for s in report.storefronts if s.blocked]):
