@@ -168,6 +168,10 @@ def test_a_wrong_consonance_key_is_a_401_and_the_catalogue_is_not_read(config, c
     assert result.exit_code == 1
     assert "Consonance rejected the API key" in result.output and "api_key_env" in result.output
     assert "Catalogue:" not in result.output
+    # Said as it is: the source answered, and refused the key; it is not "cannot be reached".
+    out = " ".join(result.output.split())
+    assert "catalogue: could not be read: the source refused its credentials (see Connections above)" in out, out
+    assert out.endswith("catalogue: could not be read (the source refused its credentials)"), out
 
 
 def test_unreachable_hosts_are_named_at_once(tmp_path):

@@ -55,6 +55,10 @@ _LIVE_CHANNEL = frozenset({"active", "prelaunch"})
 STATUS_WORDS = {ProbeStatus.BAD_CREDENTIALS: "credentials refused", ProbeStatus.MISSING_SCOPE: "a scope is missing",
                 ProbeStatus.NOT_FOUND: "not found", ProbeStatus.UNREACHABLE: "cannot be reached",
                 ProbeStatus.FAILED: "failed"}
+# Why the catalogue could not be read, by the source's first failed call.
+_UNREAD = {ProbeStatus.UNREACHABLE: "the source cannot be reached",
+           ProbeStatus.BAD_CREDENTIALS: "the source refused its credentials",
+           ProbeStatus.NOT_FOUND: "the source's address was not found"}
 
 
 @dataclass
@@ -254,8 +258,10 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     failed = [f"connections: {plural(sum(not f.ok for f in findings), 'call')} failed (see Connections)"
               ] if not all(f.ok for f in findings) else []
     if not source_probe.ok:  # "not read" is a record's fate (the glossary), not the catalogue's
-        console.print("catalogue: could not be read: the source cannot be reached (see Connections above)")
-        return [*failed, "catalogue: could not be read (the source cannot be reached)"]
+        status = next(f.status for f in source_probe.findings if not f.ok)
+        why = _UNREAD.get(status, "the source's connection check failed")
+        console.print(f"catalogue: could not be read: {why} (see Connections above)")
+        return [*failed, f"catalogue: could not be read ({why})"]
     try:
         report = check_readiness(build_command(settings, full=True), adapters.source, clock)
     except Exception as exc:  # the source cannot be read: say why, as `source inspect` does
