@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from bookbridge.domain.ports import Clock
+from bookbridge.domain.words import failure_words
 
 MAX_ERROR_LENGTH = 500  # last_error is shown in tables: keep the first line-sized part
 
@@ -156,5 +157,5 @@ def _send(message: Message, notifier: Notifier[Message]) -> str | None:
     try:
         notifier.deliver(message)
     except Exception as exc:  # whatever the outside world did, the message stays in the outbox for a retry
-        return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+        return failure_words(exc)[:MAX_ERROR_LENGTH]
     return None

@@ -33,6 +33,7 @@ from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import Clock, ExceptionKind, OrderSource, SalesLedger, SalesSink, UnitOfWork
 from bookbridge.domain.sales import UNKNOWN_FORMAT, OrderSourceError, SalesSinkRejected, order_contributions
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.words import failure_words
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def _deliver(ledger: SalesLedger, sinks: Sequence[SalesSink], report: ImportRepo
         except SalesSinkRejected as exc:
             kind, error = ExceptionKind.STORE_REJECTION, str(exc)
         except Exception as exc:  # a plugin's sink may fail in any way; it is retried, never lost
-            kind, error = ExceptionKind.TRANSIENT_EXHAUSTED, f"{type(exc).__name__}: {exc}"
+            kind, error = ExceptionKind.TRANSIENT_EXHAUSTED, failure_words(exc)
         else:
             ledger.delivered(sink.name, days)
             report.days_sent[sink.name] = len(days)

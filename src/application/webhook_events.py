@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bookbridge.domain.ports import Clock, ExceptionKind, UnitOfWork, WebhookEvent, WebhookInbox
+from bookbridge.domain.words import failure_words
 
 log = logging.getLogger(__name__)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30))
@@ -59,7 +60,7 @@ def process_webhook_events(cmd: ProcessWebhookEvents, inbox: WebhookInbox, trigg
         try:
             job = trigger_order_import()
         except Exception as exc:  # the scheduler refused (shutting down, its store unreachable): retry later
-            _failed(cmd, inbox, orders, f"order import could not be queued: {type(exc).__name__}: {exc}", result,
+            _failed(cmd, inbox, orders, f"order import could not be queued: {failure_words(exc)}", result,
                     new_uow, clock)
         else:
             inbox.mark_done([e.id for e in orders], result=f"order import queued (job {job})", at=now)

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 from stdnum import isbn as _isbn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as _StdnumError
 
 _BOOKLAND = ("978", "979")  # the GS1 prefixes of ISBN-13
@@ -21,6 +22,21 @@ def _plain_isbn13(raw: str) -> bool:
         return False
     codes = raw.encode("ascii")  # digit d is byte 48 + d, and 48 x (7 + 3 x 6) = 1200 leaves the sum mod 10 as is
     return (sum(codes[0:13:2]) + 3 * sum(codes[1:12:2])) % 10 == 0
+
+
+def refusal(raw: str, exc: _StdnumError) -> str:
+    """Why python-stdnum refused `raw`, in the project's words: one wording per reason it gives, never its own
+    ("one of the parts of the number are invalid or unknown"). `validate` checks the characters, then the
+    length, then the check digit, then the Bookland prefix."""
+    if isinstance(exc, InvalidChecksum):
+        return "its check digit is wrong"
+    if isinstance(exc, InvalidLength):
+        return f"an ISBN has 10 or 13 digits; this has {len(_isbn.compact(raw))}"
+    if isinstance(exc, InvalidFormat):
+        return "an ISBN is made of digits (an ISBN-10 may end in X); this has other characters"
+    if isinstance(exc, InvalidComponent):  # 13 digits and a right check digit: an EAN, not a book's
+        return "it does not start with 978 or 979 (a barcode of something other than a book)"
+    return str(exc).rstrip(".").lower()  # a reason a later python-stdnum adds: its own words until it has ours
 
 
 class InvalidISBN(ValueError):
@@ -53,7 +69,7 @@ class ISBN13(str):
         try:
             compact = _isbn.validate(raw)
         except _StdnumError as exc:
-            raise InvalidISBN(value, str(exc).rstrip(".").lower()) from None
+            raise InvalidISBN(value, refusal(raw, exc)) from None
         if len(compact) == 10:
             compact = _isbn.to_isbn13(compact)
         return super().__new__(cls, compact)

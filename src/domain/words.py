@@ -22,3 +22,26 @@ def storefront_words(names: str | Sequence[str]) -> str:
         return f"storefront {names[0]!r}"
     quoted = [repr(n) for n in names]
     return f"storefronts {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+# An error with no message of its own: the words for what its class says happened.
+_SILENT = ((TimeoutError, "timed out"), (ConnectionRefusedError, "connection refused"),
+           (ConnectionResetError, "the connection was reset"), (ConnectionError, "the connection failed"),
+           (MemoryError, "out of memory"))
+
+
+def failure_words(exc: BaseException) -> str:
+    """An error from outside (an adapter, a plugin's sink, a notifier) as people read it: its message, which says
+    what happened; never the Python class that carried it ("ConnectError: ..."). An operating system error in its
+    own words and the file it names; a missing key named; the class only when it is all there is, said to be so."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return exc.strerror[:1].lower() + exc.strerror[1:] + where
+    if isinstance(exc, KeyError) and exc.args:
+        return f"no {exc.args[0]!r}"
+    if text := str(exc).strip():
+        return text
+    for cls, words in _SILENT:
+        if isinstance(exc, cls):
+            return words
+    return f"failed without saying why ({type(exc).__name__})"

@@ -109,6 +109,15 @@ def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(co
     assert re.search(r"│ blocking │ not-licensed\s+│ 2\s+│", out), out  # the withdrawn third has no licence to fix
     assert re.search(r"│ storefront 'us' │\s+6 │\s+1 │\s+3 │", out) and "│ storefront 'uk' │" in out, out
     assert re.search(r"│ 2\s+│ US storefront .*│ storefront 'us'\s+│", out), out
+    # The counts are against an empty store, and say so: `plan` counts against what the store holds.
+    said = " ".join(out.split())
+    assert ("Into an empty store, a sync would create 4 products and hold back 2 editions from every storefront; "
+            "`bookbridge plan` counts against what store 'shop' holds" in said), out
+    assert "A first sync would" not in said
+    # A record is named by the source's own id, and the caption says in whose words (a Consonance work is a
+    # title family, its product an edition), so that two words for one thing do not go unexplained.
+    assert "consonance:work:" in said and ("a record by the source's own id (a Consonance work is a title family, "
+                                           "its product an edition)") in said, out
     # Nothing was written: only reads reached the store, and no state database was made.
     assert {r.method for r in store.requests} == {"GET"} and not store.state.products
     assert not (tmp_path / "state.db").exists()
@@ -130,8 +139,22 @@ def test_strict_fails_when_an_edition_would_be_held_back(config):
 def test_a_wrong_access_token_is_a_401_with_what_to_check(config):
     result = check(config, token="not-the-token")
     assert result.exit_code == 1
-    assert "bad-credentials" in result.output and "401 Unauthorized" in result.output
+    assert "credentials refused" in result.output and "401 Unauthorized" in result.output
     assert "access_token_env" in result.output and "not-the-token" not in result.output
+
+
+CODES = ("bad-credentials", "missing-scope", "not-found", "unreachable")  # ProbeStatus's values: for code, not people
+
+
+def test_the_connections_table_says_what_went_wrong_in_words_not_codes(config, store):
+    """Each failed call's first column says what happened ("credentials refused"), never the check's code."""
+    refused = check(config, token="not-the-token").output
+    store.faults.schedule("error", status=403, method="GET", path_prefix="/v3/pricelists")
+    scope = check(config).output
+    unknown = check(config, store_hash="nosuchstore").output
+    for out, words in ((refused, "credentials refused"), (scope, "a scope is missing"), (unknown, "not found")):
+        assert re.search(rf"│ {words}\s+│", out), out
+        assert not any(code in out for code in CODES), out
 
 
 def test_an_unknown_store_hash_is_a_404_naming_the_hash(config):
@@ -145,6 +168,10 @@ def test_a_wrong_consonance_key_is_a_401_and_the_catalogue_is_not_read(config, c
     assert result.exit_code == 1
     assert "Consonance rejected the API key" in result.output and "api_key_env" in result.output
     assert "Catalogue:" not in result.output
+    # Said as it is: the source answered, and refused the key; it is not "cannot be reached".
+    out = " ".join(result.output.split())
+    assert "catalogue: could not be read: the source refused its credentials (see Connections above)" in out, out
+    assert out.endswith("catalogue: could not be read (the source refused its credentials)"), out
 
 
 def test_unreachable_hosts_are_named_at_once(tmp_path):
@@ -155,14 +182,26 @@ def test_unreachable_hosts_are_named_at_once(tmp_path):
     assert time.monotonic() - started < 10  # one attempt each, no minute of back-off
     assert result.exit_code == 1
     assert result.output.count(f"cannot connect to 127.0.0.1:{port}") == 2, result.output
-    assert "unreachable" in result.output
+    assert result.output.count("│ cannot be reached") == 2, result.output
+
+
+def test_a_source_that_cannot_be_reached_is_not_a_record_not_read(tmp_path, store):
+    """"not read" is what happens to a record with a blocking problem (the glossary): a catalogue the check could
+    not reach is said otherwise, in its line and in the last one."""
+    config = check_config(tmp_path, consonance_url=f"http://127.0.0.1:{free_port()}", store_url=store.base_url)
+    result = check(config)
+    out = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "catalogue: could not be read: the source cannot be reached (see Connections above)" in out, out
+    assert out.endswith("catalogue: could not be read (the source cannot be reached)"), out
+    assert "not read" not in out, out
 
 
 def test_a_missing_scope_names_the_scope_a_sync_needs(config, store):
     store.faults.schedule("error", status=403, method="GET", path_prefix="/v3/pricelists")
     result = check(config)
     assert result.exit_code == 1
-    assert "missing-scope" in result.output and "'Products: modify'" in result.output
+    assert "a scope is missing" in result.output and "'Products: modify'" in result.output
     assert "GET /v3/pricelists" in result.output
 
 
@@ -170,7 +209,7 @@ def test_a_token_refused_everywhere_names_each_scope_once(config, store):
     for prefix in ("/v3/", "/v2/"):
         store.faults.schedule("error", status=403, method="GET", path_prefix=prefix, count=20)
     result = check(config)
-    assert result.exit_code == 1 and "bad-credentials" in result.output
+    assert result.exit_code == 1 and "credentials refused" in result.output
     cells = re.sub(r"[│\s]+", " ", result.output)  # the table's wrapped cells, as one line
     assert ("with the scopes Channel Listings: modify, Channel Settings: read-only, Orders: read-only, Products: "
             "modify" in cells), result.output
@@ -228,7 +267,7 @@ def test_403_on_every_call_is_a_token_without_rights_not_one_missing_scope(confi
     store.faults.schedule("error", status=403, count=10, method="GET", path_prefix="/v2/")
     result = check(config)
     assert result.exit_code == 1
-    assert "bad-credentials" in result.output and "missing-scope" not in result.output
+    assert "credentials refused" in result.output and "a scope is missing" not in result.output
 
 
 def test_an_unknown_adapter_kind_lists_the_registered_ones(config):

@@ -254,9 +254,12 @@ def test_connection_refused_ends_as_unavailable(sleeps: SleepRecorder) -> None:
         url = running.url
     with (
         ConsonanceClient(url, KEY, timeout=2.0, max_retries=2, sleep=sleeps) as client,
-        pytest.raises(ConsonanceUnavailable, match=r"after 3 attempts: connection failed \(ConnectError\)"),
+        pytest.raises(ConsonanceUnavailable) as caught,
     ):
         client.get_work(1)
+    # In the words people read, the address and the operating system's reason: not httpx's class.
+    assert str(caught.value) == f"Consonance unavailable after 3 attempts: could not connect to {url}/graphql: " \
+                                "connection refused"
     assert len(sleeps.calls) == 2
 
 
@@ -337,7 +340,7 @@ def test_timeouts_are_explicit_and_bound_a_slow_server(server: ConsonanceStandin
     with httpx.Client(timeout=60.0) as http:
         client = client_for(server, sleeps, timeout=0.2, max_retries=1, http_client=http)
         started = time.monotonic()
-        with pytest.raises(ConsonanceUnavailable, match=r"timed out \(ReadTimeout\)"):
+        with pytest.raises(ConsonanceUnavailable, match=rf"no answer from {server.url}/graphql within 0.2 s$"):
             client.get_work(1)
         elapsed = time.monotonic() - started
 

@@ -15,8 +15,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
+
+from bookbridge.adapters.transport_words import transport_failure
 
 from .errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError, parse_error_body
 from .ratelimit import Backoff, RateLimitHeaders, RateLimitPacer
@@ -218,7 +221,9 @@ class BigCommerceClient:
                 response = self._http.request(method, url, params=params, json=body)
             except httpx.TransportError as exc:
                 self._pacer.complete(slot, self._monotonic(), None)
-                reason = self._redact(f"{type(exc).__name__}: {exc}")
+                # The host, not the URL: the message names the method and path beside it.
+                origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+                reason = self._redact(transport_failure(exc, origin, self._http.timeout))
                 if not isinstance(exc, _RETRYABLE_TRANSPORT):  # a bad URL or header: a bug, not weather
                     raise BigCommerceError(f"{method} {path}: {reason}") from None
                 failures += 1

@@ -77,7 +77,8 @@ class BigCommerceTransientError(BigCommerceError):
 
     def __str__(self) -> str:
         """What failed in words, then the technical cause: "the store did not answer after 5 attempts (PUT
-        catalog/products: ConnectError: ...)", "the store answered 503 after 5 attempts (...)"."""
+        catalog/products: could not connect to https://api.bigcommerce.com: connection refused)", "the store answered
+        503 after 5 attempts (...)"."""
         answer = ("did not answer" if self.last_status is None
                   else "kept throttling (429)" if self.last_status == 429 else f"answered {self.last_status}")
         applied = "; it may have been applied" if self.maybe_applied else ""

@@ -15,6 +15,7 @@ import httpx
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
+from bookbridge.adapters.transport_words import os_reason
 from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus, StoreChannel
 
 _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo", "temporary failure in name",
@@ -93,12 +94,13 @@ def _finding(exc: BigCommerceError, target: str, label: str, call: _Call, host: 
                         "check [store] store_hash (the part after /stores/ in the API path of the API account)")
         return make(ProbeStatus.FAILED, str(exc), "see the message; BigCommerce refused a plain read")
     if isinstance(exc, BigCommerceTransientError) and exc.last_status is None:
-        reason = exc.last_reason
+        cause = exc.__cause__  # the transport's failure; its reason in the operating system's words
+        reason = os_reason(cause) if cause is not None else exc.last_reason
         if any(hint in reason.lower() for hint in _DNS_HINTS):
             return make(ProbeStatus.UNREACHABLE, f"cannot resolve {host}: {reason}",
                         "check the host name in [store] v3_base_url, and this machine's DNS")
-        if "timeout" in reason.lower():
-            return make(ProbeStatus.UNREACHABLE, f"no answer from {host} in time: {reason}",
+        if isinstance(cause, httpx.TimeoutException):
+            return make(ProbeStatus.UNREACHABLE, exc.last_reason,
                         "check the network path (proxy, firewall) to the host")
         return make(ProbeStatus.UNREACHABLE, f"cannot connect to {host}: {reason}",
                     "check [store] v3_base_url and that the host accepts connections from here")

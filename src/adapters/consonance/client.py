@@ -36,6 +36,7 @@ from bookbridge.adapters.consonance.errors import (
     ConsonanceQueryError,
     ConsonanceUnavailable,
 )
+from bookbridge.adapters.transport_words import transport_failure
 from bookbridge.domain.redaction import Redactor
 
 logger = logging.getLogger(__name__)
@@ -208,10 +209,8 @@ class ConsonanceClient:
                     headers={"Authorization": f"Bearer {self._key.reveal()}"},
                     timeout=self.timeout,
                 )
-            except httpx.TimeoutException as exc:
-                problem, last_error = f"timed out ({type(exc).__name__})", exc
-            except httpx.TransportError as exc:
-                problem, last_error = f"connection failed ({type(exc).__name__})", exc
+            except httpx.TransportError as exc:  # the endpoint holds no secret: the key goes in a header
+                problem, last_error = transport_failure(exc, self.endpoint, self.timeout), exc
             else:
                 status = response.status_code
                 if status in (401, 403):
@@ -229,7 +228,7 @@ class ConsonanceClient:
                 raise ConsonanceUnavailable(attempt + 1, problem)
             delay = self._backoff(attempt, retry_after)
             logger.warning(
-                "Consonance %s for %s; retry %d of %d in %.2fs",
+                "Consonance: %s (%s); retry %d of %d in %.2fs",
                 problem,
                 operation,
                 attempt + 1,

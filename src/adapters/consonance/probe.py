@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import httpx
+
 from bookbridge.adapters.consonance.errors import (
     ConsonanceAuthError,
     ConsonanceError,
@@ -18,6 +20,7 @@ from bookbridge.adapters.consonance.errors import (
     ConsonanceUnavailable,
 )
 from bookbridge.adapters.consonance.tenant import TenantFit, fit_to_tenant, introspect
+from bookbridge.adapters.transport_words import os_reason
 from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus
 
 PROBE_DOCUMENT = "query Probe { __typename }"
@@ -45,11 +48,14 @@ def probe_client(client: GraphQLClient) -> ProbeResult:
                                "check [source] api_key_env: the variable must hold the tenant's API key (Consonance: "
                                "Settings > API keys)")
     except ConsonanceUnavailable as exc:
-        cause = str(exc.__cause__ or exc.last_problem)
+        cause = os_reason(exc.__cause__) if exc.__cause__ is not None else exc.last_problem
         if any(hint in cause.lower() for hint in _DNS_HINTS):
             finding = ProbeFinding(target, call, ProbeStatus.UNREACHABLE, f"cannot resolve {host}: {cause}",
                                    "check the host name in [source] base_url, and this machine's DNS")
-        elif exc.last_problem.startswith(("connection failed", "timed out")):
+        elif isinstance(exc.__cause__, httpx.TimeoutException):
+            finding = ProbeFinding(target, call, ProbeStatus.UNREACHABLE, exc.last_problem,
+                                   "check the network path (proxy, firewall) to the host")
+        elif isinstance(exc.__cause__, httpx.TransportError):
             finding = ProbeFinding(target, call, ProbeStatus.UNREACHABLE, f"cannot connect to {host}: {cause}",
                                    "check [source] base_url and that the host accepts connections from here")
         else:

@@ -32,6 +32,7 @@ from bookbridge.adapters.queues.notifier import (
     url_option,
 )
 from bookbridge.adapters.queues.options import WebhookOptions
+from bookbridge.adapters.transport_words import transport_failure
 from bookbridge.domain.ports import DeliveryError, Notifier, OutboxMessage
 from bookbridge.plugin import AdapterContext
 
@@ -76,10 +77,13 @@ class WebhookNotifier(Notifier):
             headers[SIGNATURE_HEADER] = sign(self._secret, body)
         try:
             response = self._http().post(self._url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except httpx.TransportError as exc:
             # The cause's text can carry the full URL (Slack keeps its secret in the path): name the host only.
+            reason = transport_failure(exc, self._where, httpx.Timeout(self._timeout)).replace(self._url, self._where)
+            raise DeliveryError(f"POST {self._where} failed: {reason}") from None
+        except httpx.HTTPError as exc:
             reason = str(exc).replace(self._url, self._where) or type(exc).__name__
-            raise DeliveryError(f"POST {self._where} failed: {type(exc).__name__}: {reason}") from None
+            raise DeliveryError(f"POST {self._where} failed: {reason}") from None
         if not response.is_success:
             raise DeliveryError(f"POST {self._where} answered HTTP {response.status_code}: {response.text[:200]}")
 

@@ -23,6 +23,7 @@ from rich.markup import escape
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import failure_words
 from bookbridge.entrypoints.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
@@ -50,6 +51,14 @@ from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 _LIVE_CHANNEL = frozenset({"active", "prelaunch"})
+# What a failed call's first column says: people read words; the codes are the adapters' and the tests'.
+STATUS_WORDS = {ProbeStatus.BAD_CREDENTIALS: "credentials refused", ProbeStatus.MISSING_SCOPE: "a scope is missing",
+                ProbeStatus.NOT_FOUND: "not found", ProbeStatus.UNREACHABLE: "cannot be reached",
+                ProbeStatus.FAILED: "failed"}
+# Why the catalogue could not be read, by the source's first failed call.
+_UNREAD = {ProbeStatus.UNREACHABLE: "the source cannot be reached",
+           ProbeStatus.BAD_CREDENTIALS: "the source refused its credentials",
+           ProbeStatus.NOT_FOUND: "the source's address was not found"}
 
 
 @dataclass
@@ -144,7 +153,7 @@ def print_findings(console: Console, findings: list[ProbeFinding]) -> None:
     for column in ("", "target", "call", "result", "how to fix"):
         table.add_column(column, overflow="fold")
     for f in findings:
-        mark = "[green]ok[/green]" if f.ok else f"[red]{f.status.value}[/red]"
+        mark = "[green]ok[/green]" if f.ok else f"[red]{STATUS_WORDS[f.status]}[/red]"
         fix = escape(f.fix or "") if not f.ok else ""
         table.add_row(mark, escape(f.target), escape(f.call), escape(f.message), fix)
     console.print(table)
@@ -163,7 +172,7 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
     console.print(table)
 
 
-def print_readiness(console: Console, report: ReadinessReport) -> None:
+def print_readiness(console: Console, report: ReadinessReport, store: str) -> None:
     console.print(f"Catalogue: {plural(report.families, 'title family', 'title families')}, "
                   f"{plural(report.editions, 'edition')} read"
                   + (f", {report.delisted} withdrawn" if report.delisted else "")
@@ -173,7 +182,8 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         table = WholeTable(title="Problems by code",
                            caption="records: each record with the problem once, whatever its storefronts; an "
                                    "edition withdrawn anyway has no licence to fix, so it counts under \"not "
-                                   "licensed\" per storefront below, not here")
+                                   "licensed\" per storefront below, not here; a record by the source's own id (a "
+                                   "Consonance work is a title family, its product an edition)")
         for column in ("severity", "code", "records", "for example"):
             table.add_column(column, overflow="fold")
         for (severity, code), count in report.by_code.items():
@@ -196,9 +206,11 @@ def print_readiness(console: Console, report: ReadinessReport) -> None:
         table.add_row(escape(storefront_words(s.storefront)), str(s.editions), str(s.listed), str(s.not_licensed),
                       str(s.blocked), str(s.not_yet_or_withdrawn))
     console.print(table)
-    # Held back are editions, from every storefront (the glossary): not products.
-    console.print(f"A first sync would create {plural(report.products, 'product')} and hold back "
-                  f"{plural(report.products_held, 'edition')} from every storefront (`bookbridge plan` lists them)")
+    # Held back are editions, from every storefront (the glossary): not products. The check reads no state, so it
+    # counts against an empty store, and says so: after a sync, `plan` is the count of what would change.
+    console.print(f"Into an empty store, a sync would create {plural(report.products, 'product')} and hold back "
+                  f"{plural(report.products_held, 'edition')} from every storefront; `bookbridge plan` counts against "
+                  f"what store {store!r} holds")
 
 
 def run_check(container: Container, console: Console, *, strict: bool = False) -> int:
@@ -245,15 +257,17 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     print_channels(console, store_probe, settings)
     failed = [f"connections: {plural(sum(not f.ok for f in findings), 'call')} failed (see Connections)"
               ] if not all(f.ok for f in findings) else []
-    if not source_probe.ok:
-        console.print("catalogue: not read (the source cannot be reached; see above)")
-        return [*failed, "catalogue: not read"]
+    if not source_probe.ok:  # "not read" is a record's fate (the glossary), not the catalogue's
+        status = next(f.status for f in source_probe.findings if not f.ok)
+        why = _UNREAD.get(status, "the source's connection check failed")
+        console.print(f"catalogue: could not be read: {why} (see Connections above)")
+        return [*failed, f"catalogue: could not be read ({why})"]
     try:
         report = check_readiness(build_command(settings, full=True), adapters.source, clock)
     except Exception as exc:  # the source cannot be read: say why, as `source inspect` does
-        err.print(f"[red]could not read the catalogue:[/red] {escape(f'{type(exc).__name__}: {exc}')}")
+        err.print(f"[red]could not read the catalogue:[/red] {escape(failure_words(exc))}")
         return [*failed, "catalogue: could not be read"]
-    print_readiness(console, report)
+    print_readiness(console, report, settings.store.name)
     if strict and (blocked := [s for s in report.storefronts if s.blocked]):
         failed.append("--strict: a blocking problem would hold editions back: "
                       + ", ".join(f"{s.blocked} on {storefront_words(s.storefront)}" for s in blocked)

@@ -30,6 +30,7 @@ from bookbridge.domain.formats import format_label
 from bookbridge.domain.ports import OrderSource, SalesSink
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.words import failure_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_CONFIG,
@@ -291,7 +292,7 @@ def export_command(
             try:
                 target.write(facts)
             except Exception as exc:  # show the reason and go on with the other sinks
-                why = f"{type(exc).__name__}: {exc}"
+                why = failure_words(exc)
                 err.print(f"[red]sales sink {escape(repr(target.name))}: {escape(why)}[/red]")
                 failed = True
                 continue

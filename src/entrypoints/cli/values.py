@@ -27,7 +27,7 @@ def _refused(message: str) -> PydanticCustomError:
 
 def isbn_value(value: str | ISBN13) -> ISBN13:
     """An ISBN as a person types it (hyphens or spaces, ISBN-10 too) as the 13 digits the records carry; a
-    wrong length or check digit is refused (python-stdnum's reason)."""
+    wrong length or check digit is refused, with the reason in words (`domain/isbn.py`)."""
     try:
         return ISBN13(value)
     except InvalidISBN as exc:

@@ -60,14 +60,14 @@ def test_a_failed_message_waits_on_an_exponential_back_off_and_is_delivered_when
     for _ in range(4):
         report = deliver_outbox(uow, {"webhook": hook}, clock)
         [failure] = report.failed
-        assert "ConnectionError: webhook is down" in (failure.error or "")
+        assert failure.error == "webhook is down"  # the words, not the class that carried them
         assert failure.retry_at is not None
         waits.append(failure.retry_at - clock.now())
         assert deliver_outbox(uow, {"webhook": hook}, clock).failed == ()  # not due yet: not tried again
         clock.advance_to(failure.retry_at)
     assert waits == [timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
     assert hook.refused == 4
-    assert stored(uow, message_id).last_error == "ConnectionError: webhook is down"
+    assert stored(uow, message_id).last_error == "webhook is down"
     hook.up = True
     report = deliver_outbox(uow, {"webhook": hook}, clock)
     assert [d.attempts for d in report.delivered] == [5]

@@ -107,4 +107,5 @@ def test_a_refused_trigger_backs_off_then_gives_up_with_an_exception_naming_the_
         [item] = uow.exceptions.open_items()
     assert item.kind is ExceptionKind.SOURCE_ERROR and item.field == "webhook_events" and item.storefront == "shop"
     assert "webhook events 1 (store/order/created)" in item.message and "gave up after 2 attempts" in item.message
+    assert "order import could not be queued: scheduler is shutting down" in item.message, item.message
     assert inbox.counts() == {"pending": 0, "done": 0, "failed": 1}

@@ -5,6 +5,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 from stdnum import isbn as stdnum_isbn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 from bookbridge.domain.isbn import ISBN13, InvalidISBN, parse_isbn
@@ -37,6 +38,23 @@ def test_a_13_digit_number_outside_bookland_is_not_an_isbn() -> None:
         ISBN13("5012345678900")
 
 
+@pytest.mark.parametrize(("bad", "reason"), [
+    ("9780007232834", "its check digit is wrong"),
+    ("0-00-723283-8", "its check digit is wrong"),
+    ("978000723283", "an ISBN has 10 or 13 digits; this has 12"),
+    ("97800072328333", "an ISBN has 10 or 13 digits; this has 14"),
+    ("9780X07232833", "an ISBN is made of digits (an ISBN-10 may end in X); this has other characters"),
+    ("abc", "an ISBN is made of digits (an ISBN-10 may end in X); this has other characters"),
+    ("5012345678900", "it does not start with 978 or 979 (a barcode of something other than a book)"),
+])
+def test_each_reason_to_refuse_is_said_in_the_projects_words(bad: str, reason: str) -> None:
+    """One wording per reason python-stdnum gives, never its own ("one of the parts of the number are invalid")."""
+    with pytest.raises(InvalidISBN) as caught:
+        ISBN13(bad)
+    assert caught.value.reason == reason
+    assert str(caught.value) == f"invalid ISBN {bad!r}: {reason}"
+
+
 def test_non_string_is_rejected() -> None:
     with pytest.raises(InvalidISBN, match="expected a string"):
         ISBN13(9780007232833)  # type: ignore[arg-type]
@@ -65,12 +83,19 @@ def test_every_generated_isbn_round_trips(isbn: ISBN13) -> None:
     assert len(isbn) == 13 and isbn[:3] in ("978", "979")
 
 
+STDNUM_REASONS = {InvalidChecksum: "its check digit is wrong", InvalidComponent: "it does not start with 978 or 979 "
+                  "(a barcode of something other than a book)",
+                  InvalidFormat: "an ISBN is made of digits (an ISBN-10 may end in X); this has other characters"}
+
+
 def _by_stdnum(raw: str) -> str:
     """What python-stdnum alone makes of a string: the ISBN-13, or the reason ISBN13 gives for refusing it."""
     try:
         compact = stdnum_isbn.validate(raw.strip())
-    except StdnumError as exc:
-        return "invalid: " + str(exc).rstrip(".").lower()
+    except StdnumError as exc:  # each of its reasons, in the project's words
+        if isinstance(exc, InvalidLength):
+            return f"invalid: an ISBN has 10 or 13 digits; this has {len(stdnum_isbn.compact(raw.strip()))}"
+        return "invalid: " + STDNUM_REASONS[type(exc)]
     return stdnum_isbn.to_isbn13(compact) if len(compact) == 10 else compact
 
 

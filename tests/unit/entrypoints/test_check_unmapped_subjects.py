@@ -10,7 +10,7 @@ from bookbridge.entrypoints.cli.check import print_readiness
 
 def _printed(report: ReadinessReport) -> str:
     console = Console(record=True, width=200)
-    print_readiness(console, report)
+    print_readiness(console, report, "shop")
     return console.export_text()
 
 

@@ -23,6 +23,15 @@ def test_every_exception_kind_is_in_the_glossary_with_its_dashboard_words() -> N
         assert f"*{words}* on " in text, words
 
 
+def test_a_record_is_named_in_the_sources_words_and_says_what_its_parts_are() -> None:
+    """`check` and `source inspect` name a record by the source's own id (`consonance:work:102/product:1006`): the
+    glossary says what a Consonance work and product are in its words, so no reader is left with two words."""
+    text = GLOSSARY.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| **record** |"))
+    assert "`consonance:work:102/product:1006` is Consonance's work 102 (a title family)" in row
+    assert "product 1006 (an edition)" in row
+
+
 def test_every_lifecycle_stage_held_back_is_said_in_the_glossarys_words() -> None:
     """A held-back reason names the stage as the glossary does ("withdrawn", "not yet announced"), and the
     glossary gives the code JSON carries next to the word."""
