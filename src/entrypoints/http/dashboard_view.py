@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bookbridge.application.exception_words import KIND_WORDS, kind_words
+from bookbridge.application.exception_words import KIND_WORDS, is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
@@ -25,6 +25,7 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import latest_sales_day
+from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
@@ -73,6 +74,8 @@ class ExceptionRow:
     kind: str
     kind_words: str
     isbn: str | None
+    subject: str  # the ISBN, or a record not read labelled as the source's: "record consonance:work:101/…"
+    record: bool  # a record not read: no edition (its retry reads the source again, in a sync of the store)
     title: str  # "Roseanna (Hardback)", or "" when the edition is not in the stored catalogue
     storefront: str | None  # where it is, as stored: the filter's value
     where: str  # in words: "storefront 'uk'", "store 'shop'", "source 'sample'" (`where_words`), "—" for no place
@@ -175,9 +178,11 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     ago = time_ago(item.last_seen, now)
     seen = ({"utc": local_time(item.last_seen, zone), "local": [], "ago": ago} if zone
             else _store_instant(state, item.last_seen, ago=ago))
+    place = place_key(item, state.settings.store.name, source_name(state.settings))  # the filter's value
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=kind_words(item.kind, item.storefront),
-                        isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
-                        where=where_words(item.storefront, state.settings.store.name,
+                        isbn=item.isbn, subject=subject_words(item), record=is_record(item.kind, item.isbn),
+                        title=edition_name(edition) if edition else "", storefront=place,
+                        where=where_words(place, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,
                         message=item.message, count=item.count, last_seen=seen,
                         product_url=url)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.http.inputs import Text
 from bookbridge.entrypoints.settings import Settings
@@ -71,7 +72,8 @@ class ExceptionItem(BaseModel):
     @classmethod
     def of(cls, item: SyncException, settings: Settings) -> ExceptionItem:
         return cls.model_validate(exception_document(item, settings.store.name,
-                                                     {s.name: s.timezone for s in settings.storefronts}))
+                                                     {s.name: s.timezone for s in settings.storefronts},
+                                                     source=source_name(settings)))
 
 
 class ResolveRequest(BaseModel):
