@@ -9,9 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bookbridge.application.exception_words import source_key
+from bookbridge.application.exception_words import kind_words, source_key
 from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.ports import ActionOutcome, Clock, ExceptionKind, SourceRead, SourceUnreadable, UnitOfWork
+from bookbridge.domain.ports import (
+    ActionOutcome,
+    Clock,
+    ExceptionKind,
+    SourceRead,
+    SourceUnreadable,
+    SyncException,
+    UnitOfWork,
+)
 from bookbridge.domain.problems import Problem
 from bookbridge.domain.storefront import storefront_words
 
@@ -48,6 +56,24 @@ class SyncReport:
     def counts(self) -> dict[str, int]:
         return {"created": self.created, "adopted": self.adopted, "updated": self.updated, "hidden": self.hidden,
                 "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
+
+
+def listed_edition(listing: StoreListing, isbn: str) -> str:
+    """An edition of `listing` as the glossary names it: `Roseanna (Hardback), ISBN 9780007232833` (a variant:
+    its family's product name and its format)."""
+    variant = next((v for v in listing.variants if str(v.isbn) == isbn), None)
+    name = f"{listing.name} ({variant.option_label})" if variant is not None else listing.name
+    return f"{name}, ISBN {isbn}"
+
+
+def opened_line(item: SyncException, listing: StoreListing) -> str:
+    """An exception a sync opened on a listing's edition, as `bookbridge sync` and the demo print it: the kind in
+    words, the edition by name, where, and why (`rights conflict: Roseanna (Hardback), ISBN … on storefront 'us':
+    not licensed …`)."""
+    where = (f"store {item.storefront!r}" if item.storefront == listing.storefront
+             else storefront_words(item.storefront or ""))
+    return (f"{kind_words(item.kind, item.storefront)}: {listed_edition(listing, item.isbn or '')} on {where}: "
+            f"{item.message}")
 
 
 def source_exception_key(source: str) -> str:
@@ -132,9 +158,7 @@ def record_readiness(
                         at=clock.now(),
                     )
                     if item.count == 1:  # on a storefront, or on the store itself (a subject without a category)
-                        shown = (f"store {storefront!r}" if storefront == listing.storefront
-                                 else storefront_words(storefront))
-                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {shown}: {item.message}")
+                        report.exceptions_opened.append(opened_line(item, listing))
             for isbn in map(str, listing.isbns):
                 for storefront in dict.fromkeys((*storefronts, listing.storefront)):  # the store's: unmapped subjects
                     stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})
