@@ -29,6 +29,7 @@ from bookbridge.domain.instants import utc_time as utc_time  # said the same in 
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
+from bookbridge.domain.ports import SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
@@ -140,6 +141,12 @@ def storefront_times(at: datetime, storefronts: Iterable[tuple[str, str]], *, be
 def instant_text(at: datetime, zone: str | None) -> str:
     """An instant in a storefront's time zone, naming it, or (no zone: the store's, a source's) in UTC, saying so."""
     return local_time(at, zone) if zone else utc_time(at)
+
+
+def run_what(run: SyncRun) -> str:
+    """What a run was, as `bookbridge runs`, the dashboard's "Last runs" and /api/runs say it: `sync`, or a retry
+    (`retry of exception 10`, `retry of edition 9781999990022 only`)."""
+    return run.what or "sync"
 
 
 def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:

@@ -33,7 +33,7 @@ def test_runs_are_recorded_and_state_survives_between_commands(config):
     listed = run("runs", "-c", str(config))
     assert listed.exit_code == 0, listed.output
     rows = [line for line in listed.output.splitlines() if "│ store 'shop'" in line]
-    assert len(rows) == 2 and all("│ ok" in row for row in rows)
+    assert len(rows) == 2 and all("│ ok" in row and "│ sync " in row for row in rows)
     # The second run created, adopted, updated and hid nothing; every count `sync` prints is there.
     assert "│       0 │       0 │       0 │      0 │" in rows[0]
     assert all(word in listed.output for word in ("adopted", "unchanged", "held back"))
@@ -350,5 +350,10 @@ def test_a_record_not_read_is_its_sources_and_its_retry_syncs_the_store_never_as
     shown = run("exceptions", "show", str(item), "-c", str(config)).output
     assert f"record  {record}" in shown and "where  source 'sample'" in shown, shown
     retried = run("exceptions", "retry", str(item), "-c", str(config))
-    assert "Retry of edition" not in retried.output and "Sync of store 'shop'" in retried.output, retried.output
+    assert "Retry of edition" not in retried.output, retried.output
+    assert f"Retry of exception {item}: sync of store 'shop'" in retried.output, retried.output
     assert f"exception {item} is about no edition: the whole store is synced" in retried.output, retried.output
+    assert retried.exit_code == 1, retried.output  # the record is still not read
+    # The run says what it was, and its outcome agrees with the command's exit.
+    [row] = [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
+    assert f"│ retry of exception {item} " in row and "│ failed " in row, row

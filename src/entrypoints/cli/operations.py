@@ -41,6 +41,7 @@ from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
     plural,
+    run_what,
     seen_time,
     storefront_times,
     utc_time,
@@ -298,7 +299,7 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         if edition is None:
             screen().print(f"exception {exception_id} is about no edition: the whole store is synced, reading the "
                            "source again")
-        run_sync(container, isbn=edition)
+        run_sync(container, isbn=edition, retry_of=exception_id)
         with uow:
             now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if now_open is not None:  # why, in its own words: what is still to fix
@@ -382,7 +383,7 @@ def runs(
     counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
     # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.
     instants = ("started", "started in the storefronts' time zones")
-    for column in ("id", "store", *instants, "took", "outcome"):
+    for column in ("id", "what", "store", *instants, "took", "outcome"):
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
     for column in counted:
@@ -390,7 +391,8 @@ def runs(
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a run's row is one line
     for r in recent:
         local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()
-        table.add_row(str(r.id), escape(where_words(r.storefront, r.storefront) or r.storefront), utc_time(r.started),
+        table.add_row(str(r.id), escape(run_what(r)), escape(where_words(r.storefront, r.storefront) or r.storefront),
+                      utc_time(r.started),
                       *local,
                       duration_words((r.finished - r.started).total_seconds()) if r.finished else "running",
                       r.outcome,

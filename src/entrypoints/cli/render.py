@@ -95,10 +95,13 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                           f"{escape(where)}: {escape(group.reason)} (listed on the others)")
 
 
-def print_report(console: Console, report: SyncReport, *, isbn: str | None = None) -> None:
-    """A sync's counts; a retry's (`isbn`) count that edition's products alone."""
+def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
+                 retry_of: int | None = None) -> None:
+    """A sync's counts; a retry's (`isbn`) count that edition's products alone; `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
     title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
+    if retry_of is not None:
+        title = f"Retry of exception {retry_of}: {title[0].lower()}{title[1:]}"
     table = WholeTable(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)

@@ -33,6 +33,7 @@ from bookbridge.entrypoints.presentation import (
     local_time,
     plain_schedule,
     plural,
+    run_what,
     storefront_times,
     time_ago,
     utc_time,
@@ -214,7 +215,8 @@ def _run(state: AppState, run: SyncRun) -> dict[str, Any]:
     """A run as "Last runs" shows it: a run is the store's (`SyncRun.storefront` holds the store's name), its start
     in UTC and in each storefront's time zone, as `bookbridge runs` says it."""
     return {"id": run.id, "store": _store_words(state, run.storefront), "started": _store_instant(state, run.started),
-            "outcome": run.outcome, "running": run.finished is None, "counts": run.counts}
+            "outcome": run.outcome, "running": run.finished is None, "counts": run.counts,
+            "what": run_what(run)}
 
 
 def _scheduled(state: AppState, jobs: list[UpcomingJob]) -> dict[str, Any]:
