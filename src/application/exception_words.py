@@ -82,10 +82,11 @@ def place_key(item: SyncException, store: str, source: str) -> str | None:
     return None
 
 
-def is_record(kind: str, isbn: str | None) -> bool:
-    """An exception (of `kind`, about `isbn`) on a record not read: its `isbn` holds the source's record (an id
-    such as `consonance:work:101/product:1001`, or an ISBN that is not valid), never an edition's."""
-    return kind == ExceptionKind.SOURCE_ERROR and isbn is not None
+def is_record(kind: str, isbn: str | None, place: str | None) -> bool:
+    """An exception (of `kind`, about `isbn`, kept under `place`) on a record not read: its `isbn` holds the
+    source's record (an id such as `consonance:work:101/product:1001`, or an ISBN that is not valid), never an
+    edition's. Kept under its source (or, stored before that, under no place)."""
+    return kind == ExceptionKind.SOURCE_ERROR and isbn is not None and (place is None or place.startswith(SOURCE))
 
 
 def subject_words(item: SyncException) -> str:
@@ -93,7 +94,7 @@ def subject_words(item: SyncException) -> str:
     read labelled as the source's record (`record consonance:work:101/product:1001`), else the ISBN."""
     if item.isbn is None:
         return ""
-    return f"record {item.isbn}" if is_record(item.kind, item.isbn) else item.isbn
+    return f"record {item.isbn}" if is_record(item.kind, item.isbn, item.storefront) else item.isbn
 
 
 PREFIXES = (LEASE, SOURCE, ORDERS, SALES_SINK)  # the keys of places that are neither the store nor a storefront

@@ -108,15 +108,23 @@ def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock
     read_ok = {str(e.isbn) for f in read.families for e in f.editions}
     read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
     read_ok -= failed
+    place = source_exception_key(source)
     with uow:
+        # A record's exception opened before records were kept under their source goes on counting where it is.
+        unplaced = {e.isbn for e in uow.exceptions.open_items()
+                    if e.kind is ExceptionKind.SOURCE_ERROR and e.storefront is None and e.isbn}
         for problem in read.problems:
             if problem.blocking:
-                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record, storefront=None,
+                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record,
+                                             storefront=None if problem.record in unplaced else place,
                                              message=problem.message, field=problem.field, at=clock.now())
                 if item.count == 1:
-                    report.exceptions_opened.append(f"{item.kind}: {problem.record or 'the source'}: {item.message}")
+                    record = f"record {problem.record}" if problem.record else "a record"
+                    report.exceptions_opened.append(f"{kind_words(item.kind, place)}: {record} of source "
+                                                    f"{source!r}: {item.message}")
         for item in uow.exceptions.open_items():
-            if item.kind is ExceptionKind.SOURCE_ERROR and item.storefront is None and item.isbn in read_ok:
+            if (item.kind is ExceptionKind.SOURCE_ERROR and item.storefront in (None, place)
+                    and item.isbn in read_ok):
                 uow.exceptions.resolve(item.id, note="resolved: a later read of the record succeeded", at=clock.now())
             elif item.storefront == source_exception_key(source) and item.isbn is None:
                 uow.exceptions.resolve(item.id, note="resolved: a later read of the source succeeded", at=clock.now())

@@ -189,7 +189,7 @@ def exceptions_show(
         for label, value in (("id", item.id), ("state", state),
                              ("kind", f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"),
                              ("edition", edition),
-                             ("record" if is_record(item.kind, item.isbn) else "ISBN", item.isbn),
+                             ("record" if is_record(item.kind, item.isbn, item.storefront) else "ISBN", item.isbn),
                              ("where", where_words(place_key(item, store, source_name(settings)), store, zones)),
                              ("field", item.field), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
@@ -295,7 +295,7 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
-        edition = None if is_record(item.kind, item.isbn) else item.isbn
+        edition = None if is_record(item.kind, item.isbn, item.storefront) else item.isbn
         if edition is None:
             screen().print(f"exception {exception_id} is about no edition: the whole store is synced, reading the "
                            "source again")

@@ -109,7 +109,7 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
     reads the source again."""
     item = _require_open(state, exception_id)
     store = state.settings.store.name
-    if item.isbn is None or is_record(item.kind, item.isbn):
+    if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
         job = state.hooks.trigger_sync(store=store)
         return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} resolves "
                                             "itself if the sync now succeeds")

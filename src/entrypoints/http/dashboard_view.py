@@ -181,7 +181,8 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
             else _store_instant(state, item.last_seen, ago=ago))
     place = place_key(item, state.settings.store.name, source_name(state.settings))  # the filter's value
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=kind_words(item.kind, item.storefront),
-                        isbn=item.isbn, subject=subject_words(item), record=is_record(item.kind, item.isbn),
+                        isbn=item.isbn, subject=subject_words(item),
+                        record=is_record(item.kind, item.isbn, item.storefront),
                         title=edition_name(edition) if edition else "", storefront=place,
                         where=where_words(place, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,
