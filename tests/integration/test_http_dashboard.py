@@ -298,13 +298,13 @@ def test_runs_name_the_store_and_say_what_is_still_running(
     # Every count `bookbridge sync` and `bookbridge runs` show, under the same words.
     # A run is the store's: named as the glossary names it, its start in UTC and in each storefront's local time, as
     # `bookbridge runs` says it.
-    assert runs[0][1:] == ["store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
+    assert runs[0][1:] == ["sync", "store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
                            "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)", "running", "—",
                            "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
-    assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
+    assert re.findall(r"<th>([^<]+)</th>", head)[5:] == ["created", "adopted", "updated", "hidden", "unchanged",
                                                           "held back", "failed"]
-    assert runs[1][3:5] == ["ok", "3"]
+    assert runs[1][4:6] == ["ok", "3"]
 
 
 def test_signing_in_with_no_admin_token_configured_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -480,7 +480,7 @@ def test_a_record_not_read_and_a_milestones_failure_have_their_places_in_the_col
     filters = unescape(section(page, "filters", "form"))
     assert '<option value="source:sample">source \'sample\'</option>' in filters, filters
     assert f'<option value="{store}">store \'{store}\'</option>' in filters, filters
-    only = rows(section(client.get("/dashboard", params={"storefront": "source:sample"}).text, "exceptions-table"))
+    only = rows(section(client.get("/dashboard", params={"where": "source:sample"}).text, "exceptions-table"))
     assert {row[5] for row in only} == {"the feed could not be read", "invalid ISBN '9781999990016'"}, only
     assert "Retry sync" in section(page, "exceptions-table") and "Retry edition" in section(page, "exceptions-table")
 

@@ -51,7 +51,7 @@ CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/p
 @dataclass(frozen=True)
 class Filters:
     kind: str | None = None  # an ExceptionKind value
-    storefront: str | None = None
+    storefront: str | None = None  # a place's key (`where`): a storefront's name, the store's, `source:…`, …
     q: str | None = None  # part of an ISBN or a title, any case
     flips_storefront: str | None = None  # the storefront whose upcoming flips are paged
     flips_page: int = 1
