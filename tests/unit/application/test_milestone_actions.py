@@ -286,3 +286,18 @@ def test_a_held_back_editions_milestone_waits_naming_the_exception_that_holds_it
     settled = settle_pending("shop", effects, uow, log, FixedClock(NOW))
     assert [(r.action, r.ok, r.pending) for r in settled] == [("attach-assets", True, False),
                                                               ("create-hidden", True, False)]
+
+
+def test_resending_the_media_of_editions_with_no_product_runs_no_follow_up_sync():
+    """A held-back edition's waiting `attach-assets` is looked at after every sync: with no product to resend,
+    it must not cost a follow-up sync each time."""
+    from bookbridge.application.milestone_effects import SyncEffects
+
+    follow_ups: list[int] = []
+
+    def sync_again():
+        follow_ups.append(1)
+        raise AssertionError("no follow-up sync was needed")
+
+    effects = SyncEffects("shop", InMemoryUnitOfWork(), {}, sync_again=sync_again, schedule_launch=lambda e: "")
+    assert effects.resend_media([UNLISTED]) == {} and follow_ups == []
