@@ -179,9 +179,11 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
 
 def _failed(isbn: str, transition: str, action: str, detail: str, uow: UnitOfWork, clock: Clock) -> int:
     with uow:
+        # The field is the key the failure is counted under (a code); the message is what a person reads: words.
         item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=isbn, storefront=None,
                                      field=f"milestone {transition}",
-                                     message=f"{transition}: {action} failed: {detail}", at=clock.now())
+                                     message=f"milestone {transition_words(transition)}: could not "
+                                             f"{action_words(action)}: {detail}", at=clock.now())
         uow.commit()
     logger.warning("milestone %s of %s: %s failed: %s", transition, isbn, action, detail)
     return item.id

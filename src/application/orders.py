@@ -23,7 +23,7 @@ a sink that fails (TRANSIENT_EXHAUSTED) or refuses (STORE_REJECTION).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -91,14 +91,16 @@ class ImportReport:
         return f"{counts}; {read_from(self)}" + (f"; {failed}" if failed else "")
 
 
-def read_from(report: ImportReport) -> str:
-    """Where the read began and why, in words: the cursor less the overlap says what the overlap is for."""
+def read_from(report: ImportReport, when: Callable[[datetime], str] = utc_time) -> str:
+    """Where the read began and why, in words: the cursor less the overlap says what the overlap is for. `when`
+    says an instant: in UTC for the service's log line; `bookbridge orders import` adds each storefront's local
+    time beside it, as it does for every instant of the store's."""
     if report.since is None:
         return "read from the beginning (no cursor yet)"
     if report.overlap is None or report.previous is None:
-        return f"read from {utc_time(report.since)} (the start asked for)"
+        return f"read from {when(report.since)} (the start asked for)"
     minutes = report.overlap / timedelta(minutes=1)
-    return (f"read from {utc_time(report.since)}: the cursor ({utc_time(report.previous)}, the last order change "
+    return (f"read from {when(report.since)}: the cursor ({when(report.previous)}, the last order change "
             f"read) less the {minutes:g}-minute overlap, so that an order saved late is not missed; an order read "
             "again counts nothing twice")
 

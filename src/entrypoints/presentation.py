@@ -7,6 +7,8 @@
     local_time(instant, "America/New_York") -> "2026-05-20 00:00 EDT (America/New_York)"
     storefront_times(instant, [("us", "America/New_York")])
         -> "storefront 'us': 2026-05-20 00:00 EDT (America/New_York)"
+    store_time(instant, [("us", "America/New_York")])
+        -> "2026-05-20 04:00 UTC (storefront 'us': 2026-05-20 00:00 EDT (America/New_York))"
     time_ago(then, now) -> "3 hours ago"
     instant_text(instant, None) -> "2026-05-20 04:00 UTC"; where_words("shop", "shop") -> "store 'shop'"
 
@@ -29,6 +31,7 @@ from bookbridge.domain.instants import utc_time as utc_time  # said the same in 
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
+from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
@@ -138,6 +141,14 @@ def storefront_times(at: datetime, storefronts: Iterable[tuple[str, str]], *, be
     return between.join(f"{storefront_words(name)}: {local_time(at, zone)}" for name, zone in storefronts)
 
 
+def store_time(at: datetime, storefronts: Iterable[tuple[str, str]]) -> str:
+    """A store's instant in a sentence: in UTC, with each storefront's local time beside it in brackets,
+    `2026-12-05 05:00 UTC (storefront 'uk': 2026-12-05 05:00 GMT (Europe/London); storefront 'us': ...)`; in UTC
+    alone when no storefront is given."""
+    local = storefront_times(at, storefronts)
+    return f"{utc_time(at)} ({local})" if local else utc_time(at)
+
+
 def instant_text(at: datetime, zone: str | None) -> str:
     """An instant in a storefront's time zone, naming it, or (no zone: the store's, a source's) in UTC, saying so."""
     return local_time(at, zone) if zone else utc_time(at)
@@ -147,6 +158,18 @@ def run_what(run: SyncRun) -> str:
     """What a run was, as `bookbridge runs`, the dashboard's "Last runs" and /api/runs say it: `sync`, or a retry
     (`retry of exception 10`, `retry of edition 9781999990022 only`)."""
     return run.what or "sync"
+
+
+def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
+    """ISBN -> the edition as the store's product names it (`Roseanna (Hardback)`), for a catalogue's families."""
+    return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
+
+
+def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
+    """An edition as `bookbridge milestones`, `sync` and the demo name it: `Roseanna (Hardback), ISBN 9780007232833`
+    (`name` as `edition_name` gives it, markup escaped by the caller), or `ISBN 9780007232833` when the catalogue
+    does not know it."""
+    return f"{name}{between}ISBN {isbn}" if name else f"ISBN {isbn}"
 
 
 def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:

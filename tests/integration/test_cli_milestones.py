@@ -69,7 +69,9 @@ def test_bookbridge_sync_applies_milestones_and_queues_a_launch_for_the_service(
     feed(onix, status="02", date="20990215")  # the publication date moved: schedule-launch
     second = run("sync", "-c", str(config))
     assert second.exit_code == 0, second.output
-    assert f"milestone publication-date-changed of {ISBN}: schedule-launch queued" in " ".join(second.output.split())
+    # In the words and the edition naming of `bookbridge milestones`, not the codes of `[milestones]`.
+    assert f"milestone publication date changed of Roseanna (Paperback), ISBN {ISBN}: schedule its launch (queued)" \
+        in " ".join(second.output.split()), second.output
     [queued] = log(tmp_path).pending("shop")
     assert (queued.event.isbn, queued.action, queued.ok) == (ISBN, "schedule-launch", False)
     assert "queued for the service" in queued.detail

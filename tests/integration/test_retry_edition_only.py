@@ -128,7 +128,8 @@ def test_a_retry_queues_another_editions_milestone_and_the_next_sync_carries_it_
 
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert f"milestone status-out-of-print of {SIBLING}: sync queued: queued for the next sync: the retry of " \
+    assert f"milestone status out of print of Roseanna (Paperback), ISBN {SIBLING}: sync it (queued): queued for " \
+           f"the next sync: the retry of " \
            f"{RETRIED} wrote only that edition's product" in said, said
     sibling = next(p for p in sandbox.state.products.values() if p["sku"] == SIBLING)
     assert sibling["is_visible"], "the retry wrote nothing for the sibling"
@@ -139,7 +140,8 @@ def test_a_retry_queues_another_editions_milestone_and_the_next_sync_carries_it_
     assert later.exit_code == 0, later.output
     assert not next(p for p in sandbox.state.products.values() if p["sku"] == SIBLING)["is_visible"]
     said = " ".join(later.output.split())
-    assert f"milestone status-out-of-print of {SIBLING}: sync ok: queued by a retry of another edition, carried " \
+    assert f"milestone status out of print of Roseanna (Paperback), ISBN {SIBLING}: sync it (done): queued by a " \
+           "retry of another edition, carried " \
            "out by the next sync: applied by this sync" in said, said
     listed = " ".join(plain("milestones", "-c", str(config)).stdout.split())
     assert "│ status out of print │ 04 │ 07 │ sync it │ yes │" in listed, listed

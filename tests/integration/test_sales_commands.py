@@ -77,8 +77,8 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     said = " ".join(again.output.split())
     assert "less the 5-minute overlap, so that an order saved late is not missed; an order read again counts " \
            "nothing twice" in said, said
-    assert "cursor now " in said and "(the last order change read; the next import reads from it less the " \
-           "overlap)" in said
+    assert "cursor now " in said and "(storefront 'uk': " in said and ": the last order change read; the next " \
+           "import reads from it less the overlap" in said
 
     report = run("sales", "report", "-c", str(config), "--by", "edition", "--json")
     assert report.exit_code == 0, report.output

@@ -136,7 +136,10 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
     result = CliRunner().invoke(app, ["source", "inspect", str(feed), "--json"])
     assert result.exit_code == 0, result.output
     [e] = [e for f in json.loads(result.output)["families"] for e in f["editions"]]
-    assert (e["publishing_status_meaning"], e["availability_meaning"]) == ("04 Active", "21 In stock")
+    assert (e["publishing_status_meaning"], e["supply_meaning"]) == ("04 Active", "21 In stock")
+    # ONIX's ProductAvailability is the source's *supply*; *availability* is the shopper's (docs/glossary.md). The
+    # keys' old names stay, deprecated, with the same values.
+    assert (e["supply"], e["availability"], e["availability_meaning"]) == ("21", "21", "21 In stock")
     assert [(c["name"], c["role_meaning"]) for c in e["contributors"]] == [
         ("Clara Editor", "B01 Editor"), ("Wren Writer", "A32 Contributor"), ("Ivo Illustrator", "A12 Illustrator")]
     assert e["byline"] == "edited by Clara Editor, illustrated by Ivo Illustrator"
@@ -163,6 +166,8 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
                   "£20.00, 02 RRP including tax, 05 Consumer price, in GB", "unmapped", "14 Excerpt"):
         assert shown in table.output, shown
     assert "height_mm" not in table.output, table.output  # the JSON's key, not words
+    header = next(line for line in table.output.splitlines() if "ISBN" in line and "┃" in line)
+    assert "┃ supply " in header and "availability" not in header, header
 
 
 def test_subjects_that_name_no_category_are_listed_as_unmapped_with_the_reason(tmp_path):

@@ -33,7 +33,7 @@ from bookbridge.domain.ports import CatalogSource, Clock, MilestoneLog, SourceRe
 from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
 from bookbridge.entrypoints.container import Container, build_unit_of_work
-from bookbridge.entrypoints.presentation import edition_name, plural
+from bookbridge.entrypoints.presentation import edition_name, edition_names, named_edition, plural
 from bookbridge.entrypoints.settings import StoreSettings, embedded_settings
 
 if TYPE_CHECKING:
@@ -136,11 +136,11 @@ def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLo
     effects = SyncEffects(demo.command.store, demo.uow, after, sync_again=demo.sync, schedule_launch=_on_timeline)
     records = apply_milestones(ApplyMilestones(store=demo.command.store, events=events, actions=DEFAULT_ACTIONS),
                                effects, demo.uow, milestone_log, demo.clock)
-    names = {str(e.isbn): edition_name(e) for f in after.values() for e in f.editions}
+    names = edition_names(after.values())
     for record in records:
         isbn = record.event.isbn
-        named = f"{escape(names[isbn])}, ISBN {isbn}," if isbn in names else f"ISBN {isbn}"
-        console.print(f"Milestone {transition_words(record.event.transition)} of {named} fires its action, to "
+        named = named_edition(isbn, escape(names[isbn]) if isbn in names else None)
+        console.print(f"Milestone {transition_words(record.event.transition)} of {named}, fires its action, to "
                       f"{action_words(record.action)}: {'done' if record.ok else 'failed'} ({escape(record.detail)}).")
     start = len(demo.sandbox.requests)
     demo.sync()

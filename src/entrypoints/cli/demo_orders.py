@@ -145,14 +145,14 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
                   f"over the past {DAYS} days up to now, on both storefronts, each line at the price in force "
                   "there when it was placed.")
     first = _import(container)
-    print_import(console, first)
+    print_import(console, first, settings.storefronts)
     orders = sorted(sandbox.state.orders.orders)
     cancelled, refunded = orders[len(orders) // 3], orders[len(orders) // 2]
     sandbox.state.cancel_order(cancelled)
     sandbox.state.refund_order(refunded)
     console.print(f"Order {cancelled} was cancelled and order {refunded} refunded in the store; the next import "
                   "takes their lines back out of the sales facts:")
-    print_import(console, _import(container))
+    print_import(console, _import(container), settings.storefronts)
     today = latest_sales_day(now, [s.zone for s in settings.storefronts])  # a sale's day is the storefront's
     report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "edition",
                           catalogue=catalogue)

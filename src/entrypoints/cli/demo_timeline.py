@@ -23,7 +23,7 @@ from bookbridge.application.upcoming import availability_words, held_by_exceptio
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
-from bookbridge.entrypoints.presentation import plural, storefront_times, utc_time
+from bookbridge.entrypoints.presentation import plural, store_time
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -43,7 +43,7 @@ def when(instant: datetime, storefronts: Sequence[StorefrontSettings]) -> str:
     """A store's instant, as `bookbridge jobs` and `runs` give it: in UTC, with each storefront's local time beside
     it, naming the storefront and the zone: `2026-12-05 05:00 UTC (storefront 'uk': 2026-12-05 05:00 GMT
     (Europe/London); storefront 'us': 2026-12-05 00:00 EST (America/New_York))`."""
-    return f"{utc_time(instant)} ({storefront_times(instant, [(s.name, s.timezone) for s in storefronts])})"
+    return store_time(instant, [(s.name, s.timezone) for s in storefronts])
 
 
 def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, tuple[tuple[str, object], ...], str]]:

@@ -40,6 +40,7 @@ from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
+    edition_names,
     plural,
     run_what,
     seen_time,
@@ -129,7 +130,7 @@ def exceptions_list(
             screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn, where))} "
                            f"({plural(len(open_items), 'open exception')} in all).")
             return
-        names = {str(e.isbn): edition_name(e) for f in catalogue.values() for e in f.editions}
+        names = edition_names(catalogue.values())
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from bookbridge.application.exception_words import place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import HeldBackGroup
+from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
@@ -20,7 +21,7 @@ from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import plural, seen_time, where_words
+from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
 
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -122,12 +123,15 @@ def print_relinked(console: Console, report: SyncReport) -> None:
                       "of a title) to products made in this run: the plan could not know their ids.")
 
 
-def print_milestones(console: Console, records: list[MilestoneRecord]) -> None:
-    """The milestone transitions a sync found and what their actions did (`bookbridge milestones` lists them all)."""
+def print_milestones(console: Console, records: list[MilestoneRecord], names: Mapping[str, str]) -> None:
+    """The milestone transitions a sync found and what their actions did, in the words and the edition naming of
+    `bookbridge milestones`, which lists them all (`names`: ISBN -> `Title (Format)`, from the catalogue)."""
     for r in records:
-        state = "[yellow]queued[/yellow]" if r.pending else "ok" if r.ok else "[red]failed[/red]"
-        console.print(f"milestone {escape(r.event.transition)} of {r.event.isbn}: {escape(r.action)} {state}: "
-                      f"{escape(r.detail)}")
+        state = ("[yellow]queued[/yellow]" if r.pending else "done" if r.ok
+                 else f"[red]failed[/red], exception {r.exception_id}" if r.exception_id else "[red]failed[/red]")
+        edition = named_edition(r.event.isbn, escape(name) if (name := names.get(r.event.isbn)) else None)
+        console.print(f"milestone {transition_words(r.event.transition)} of {edition}: "
+                      f"{action_words(r.action)} ({state}): {escape(r.detail)}")
 
 
 def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str],

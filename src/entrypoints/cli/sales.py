@@ -4,6 +4,7 @@ application/orders.py and application/sales_report.py."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +29,7 @@ from bookbridge.application.sales_report import (
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.ports import OrderSource, SalesSink
 from bookbridge.domain.sales import latest_sales_day
+from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_CONFIG,
@@ -42,7 +44,7 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_import_command
-from bookbridge.entrypoints.presentation import plural, utc_time
+from bookbridge.entrypoints.presentation import plural, store_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
 IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
@@ -80,7 +82,7 @@ def orders_import(
             source, sinks = _built(container)
             report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
                                    container.clock())
-    print_import(screen(), report)
+    print_import(screen(), report, settings.storefronts)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
 
 
@@ -102,17 +104,24 @@ def _instant(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def print_import(console: Console, report: ImportReport) -> None:
+def print_import(console: Console, report: ImportReport, storefronts: Sequence[StorefrontSettings]) -> None:
+    """The import's counts, where it read from and its cursor: the store's instants, in UTC with each storefront's
+    local time beside it (docs/glossary.md, instant)."""
+    zones = [(s.name, s.timezone) for s in storefronts]
+
+    def when(at: datetime) -> str:
+        return store_time(at, zones)
+
     table = WholeTable(title="Order import")
     for column in ("orders read", "lines counted", "facts changed", "problems", "stale"):
         table.add_column(column, justify="right")
     table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),
                   str(len(report.problems)), str(report.orders_stale))
     console.print(table)
-    console.print(read_from(report))
+    console.print(read_from(report, when))
     if report.cursor is not None:
-        console.print(f"cursor now {utc_time(report.cursor)} (the last order change read; the next import reads "
-                      "from it less the overlap)")
+        console.print(f"cursor now {when(report.cursor)}: the last order change read; the next import reads "
+                      "from it less the overlap")
     else:
         console.print("no cursor yet: no order read")
     for sink, days in sorted(report.days_sent.items()):

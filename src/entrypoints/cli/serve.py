@@ -28,6 +28,7 @@ from bookbridge.entrypoints.cli.values import isbn_value
 from bookbridge.entrypoints.container import Container, source_name, stored_edition_lookup
 from bookbridge.entrypoints.presentation import (
     edition_name,
+    named_edition,
     plain_schedule,
     plural,
     storefront_times,
@@ -204,8 +205,8 @@ def milestones(config: Path | None = ConfigOption,
     for r in records:
         local = (storefront_times(r.at, storefronts, between=between),) if storefronts else ()
         name = names.get(r.event.isbn)  # `Title (Format)` as the catalogue knows it, over its ISBN
-        edition = f"{escape(name)}{between if out.is_terminal else ', '}ISBN {r.event.isbn}" if name \
-            else f"ISBN {r.event.isbn}"
+        edition = named_edition(r.event.isbn, escape(name) if name else None,
+                                between=between if out.is_terminal else ", ")
         table.add_row(utc_time(r.at), *local, edition, transition_words(str(r.event.transition)),
                       r.event.before or "", r.event.after or "", action_words(r.action),
                       "[yellow]queued[/yellow]" if r.pending else "yes" if r.ok

@@ -79,6 +79,7 @@ def _price_words(p: PriceRow) -> str:
 
 def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str, Any]:
     d = edition.dimensions
+    supply = labelled(edition.availability, AVAILABILITY) or None
     return {
         "isbn": str(edition.isbn),
         "record_reference": edition.record_reference,
@@ -90,8 +91,12 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
         "series": ({"name": edition.series.name, "number": edition.series.number} if edition.series else None),
         "publishing_status": edition.publishing_status,
         "publishing_status_meaning": labelled(edition.publishing_status, PUBLISHING_STATUS) or None,
+        # ONIX ProductAvailability (List 65), the source's *supply*: not the shopper's availability (the glossary).
+        # `availability` and `availability_meaning` are the keys' deprecated old names, with the same values.
+        "supply": edition.availability,
+        "supply_meaning": supply,
         "availability": edition.availability,
-        "availability_meaning": labelled(edition.availability, AVAILABILITY) or None,
+        "availability_meaning": supply,
         "publication_date": _iso(edition.publication_date),
         "dates": {name: _iso(value) for name, value in _dates(edition).items()},
         "contributors": [
@@ -174,7 +179,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
     editions = sum(len(f.editions) for f in families)
     table = WholeTable(title=f"{plural(len(families), 'title family', 'title families')}, "
                              f"{plural(editions, 'edition')}")
-    for column in ("title family", "ISBN", "format", "title", "status", "availability", "pub. date", "prices",
+    for column in ("title family", "ISBN", "format", "title", "status", "supply", "pub. date", "prices",
                    "rights"):
         table.add_column(column, overflow="fold", no_wrap=column in WHOLE)
     for family in families:

@@ -28,6 +28,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import print_milestones, print_plan, print_plan_json, print_report
 from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.presentation import edition_names
 
 SYNC_LEASE_TTL = timedelta(minutes=5)  # SQLite only, renewed after each batch; a dead holder on this host is
 # taken over at once (PostgreSQL frees it at once anyway)
@@ -119,5 +120,5 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
                               actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
                               log=container.milestone_log(), clock=clock, sync_again=sync_again,
                               schedule_launch=queue_for_the_service, only=only)
-    print_milestones(console, settled + records)
+    print_milestones(console, settled + records, edition_names(after.values()))
     return report

@@ -20,8 +20,10 @@ from bookbridge.application.milestones import (
     ActionQueued,
     ApplyMilestones,
     MilestoneAction,
+    action_words,
     apply_milestones,
     settle_pending,
+    transition_words,
 )
 from bookbridge.application.sync import SyncStore, sync_store
 from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition, catalogue_transitions
@@ -108,7 +110,10 @@ def test_each_failure_is_recorded_and_opens_an_exception_naming_the_edition_and_
     for record in records:
         item = items[record.exception_id]  # type: ignore[index]
         assert (item.kind, item.isbn, item.storefront) == (ExceptionKind.STORE_REJECTION, record.event.isbn, None)
-        assert item.field == f"milestone {record.event.transition}"
+        assert item.field == f"milestone {record.event.transition}"  # the key it is counted under
+        # What a person reads is in words, as `bookbridge milestones` says it (docs/glossary.md, milestone).
+        assert item.message == (f"milestone {transition_words(record.event.transition)}: could not "
+                                f"{action_words(record.action)}: {record.detail}"), item.message
 
 
 def test_the_store_refusing_the_syncs_own_action_fails_its_sync_action():
@@ -247,7 +252,8 @@ def test_a_status_change_is_judged_by_its_own_store_action_not_by_unrelated_exce
         uow.exceptions.report(ExceptionKind.BLOCKING_READINESS, isbn=ACTIVE, storefront="us",
                               message="no consumer price in USD (storefront 'us', countries US)", field="Price", at=NOW)
         uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront=None,
-                              message="metadata-locked: create-hidden failed", field="milestone metadata-locked",
+                              message="milestone metadata locked: could not create its product hidden",
+                              field="milestone metadata-locked",
                               at=NOW)
         uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=ACTIVE, storefront="another-store",
                               message="name taken", field="name", at=NOW)

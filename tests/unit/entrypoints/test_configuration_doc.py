@@ -196,3 +196,14 @@ def test_the_adapter_parser_sees_the_tables():
     assert documented[(AdapterKind.SOURCE, "onix-folder")] >= {"drop_dir", "max_files", "validate", "name"}
     assert "path" not in documented[(AdapterKind.SOURCE, "onix-folder")]  # the row names `onix-file` only
     assert documented[(AdapterKind.STOREFRONT, "memory")] == set()
+
+
+def test_the_check_section_names_every_call_the_store_probe_makes() -> None:
+    """`check`'s Connections step as docs/configuration.md lists it: every GET the BigCommerce probe sends."""
+    from bookbridge.adapters.bigcommerce.probe import CALLS
+
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("`bookbridge check [-c FILE]"):]
+    section = section[:section.index("\n## ")] if "\n## " in section else section
+    missing = [f"/{call.api}/{call.path}" for call in CALLS if f"/{call.api}/{call.path}`" not in section]
+    assert not missing, f"docs/configuration.md's check section does not name {missing}"

@@ -3,7 +3,7 @@ says precisely what its orders counted."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from dependency_injector import providers
@@ -86,3 +86,28 @@ def test_periods_and_storefronts_are_labelled_in_words_and_a_cut_period_says_whi
     assert sorted((r.group, r.label) for r in storefronts.rows) == [("uk", "storefront 'uk'"),
                                                                    ("us", "storefront 'us'")]
     assert report_document(weeks)["rows"][0]["label"] == "week of 2026-11-09 (from 2026-11-10)"
+
+
+def test_the_order_imports_cursor_is_said_in_utc_with_each_storefronts_local_time_beside_it() -> None:
+    """The import's cursor and where its read began are the store's instants: in UTC, with each storefront's local
+    time beside it, as `bookbridge runs` and `jobs` give theirs."""
+    import io
+
+    from rich.console import Console
+
+    from bookbridge.application.orders import ImportReport
+    from bookbridge.entrypoints.cli.sales import print_import
+    from examples import storefront
+
+    cursor = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    report = ImportReport(started=cursor, since=datetime(2026, 11, 28, 11, 50, tzinfo=UTC),
+                          overlap=timedelta(minutes=10), previous=cursor, cursor=cursor)
+    out = io.StringIO()
+    print_import(Console(file=out, width=400), report,
+                 [storefront(), storefront(name="us", timezone="America/New_York")])
+    said = " ".join(out.getvalue().split())
+    both = ("(storefront 'uk': 2026-11-28 {uk} GMT (Europe/London); storefront 'us': 2026-11-28 {us} EST "
+            "(America/New_York))")
+    assert "cursor now 2026-11-28 12:00 UTC " + both.format(uk="12:00", us="07:00") in said, said
+    assert "read from 2026-11-28 11:50 UTC " + both.format(uk="11:50", us="06:50") in said, said
+    assert "the cursor (2026-11-28 12:00 UTC " + both.format(uk="12:00", us="07:00") in said, said
