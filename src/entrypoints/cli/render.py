@@ -100,9 +100,9 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
                  retry_of: int | None = None) -> None:
     """A sync's counts; a retry's (`isbn`) count that edition's products alone; `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
-    title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
-    if retry_of is not None:
-        title = f"Retry of exception {retry_of}: {title[0].lower()}{title[1:]}"
+    title = f"edition {isbn} in {store}" if isbn else f"sync of {store}"  # a retry's: its edition, or the store
+    title = (f"Retry of exception {retry_of}: {title}" if retry_of is not None
+             else f"Retry of {title}" if isbn else f"Sync of {store}")
     table = WholeTable(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)
