@@ -69,6 +69,7 @@ class SyncStore:
     batch_size: int = 10  # BigCommerce updates at most 10 products per request
     mapping: MappingSettings = field(default_factory=MappingSettings)
     only: frozenset[str] | None = None  # send only the actions of these ISBNs (`retry_edition`); None: all
+    retry_of: int | None = None  # the exception this run retries: the run says so, and fails while it stays open
     # Listing key -> the instant its change was due (the wake-ups of an earlier sync): those actions go first,
     # earliest instant first, so that the flips of two instants one run meets land in their order.
     due: Mapping[str, datetime] = field(default_factory=dict)
@@ -151,6 +152,16 @@ def _touches(action: StoreAction, isbns: frozenset[str]) -> bool:
     return action.key in isbns
 
 
+def run_words(cmd: SyncStore) -> str | None:
+    """What a run is, in words, when not a sync of the whole store: `retry of exception 10` (a sync of the store
+    when the exception has no edition), `retry of exception 10: edition 9781999990022 only`, `retry of edition
+    9781999990022 only`; None for a sync."""
+    edition = f"edition {', '.join(sorted(cmd.only))} only" if cmd.only else None
+    if cmd.retry_of is not None:
+        return f"retry of exception {cmd.retry_of}" + (f": {edition}" if edition else "")
+    return f"retry of {edition}" if edition else None
+
+
 def retry_edition(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, *,
                   isbn: str, **options: Any) -> SyncReport:
     """Retry one edition: plan the store as `sync_store` does, but send only the actions that carry this ISBN
@@ -184,7 +195,7 @@ def sync_store(
     lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
     name = cmd.store
     with uow:
-        run = uow.runs.start_run(name, at=clock.now())
+        run = uow.runs.start_run(name, at=clock.now(), what=run_words(cmd))
         uow.commit()
     with log_context(run_id=run.id, store=name):
         logger.info("sync run %d of store %r started", run.id, name)
@@ -198,8 +209,11 @@ def sync_store(
                 uow.commit()
             raise
         with uow:
+            # A retry whose exception stays open did not do what it was for, as the command's exit 1 says.
+            retried = cmd.retry_of is not None and any(e.id == cmd.retry_of for e in uow.exceptions.open_items())
             uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts,
-                                outcome="stopped" if report.stopped else "ok" if report.ok else "failed")
+                                outcome="stopped" if report.stopped else "ok" if report.ok and not retried
+                                else "failed")
             uow.commit()
         logger.info("sync run %d of store %r finished: %s", run.id, name,
                     ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.counts.items()),

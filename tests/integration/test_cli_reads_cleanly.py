@@ -384,11 +384,12 @@ def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_excepti
     assert plain("sync", "-c", str(config)).exit_code == 0
     runs = plain("runs", "-c", str(config))
     assert runs.exit_code == 0, runs.output
-    assert _row_cells(runs.stdout, "┃")[0][:5] == ["id", "store", "started", "started in the storefronts' time zones",
-                                                  "took"], runs.output
+    assert _row_cells(runs.stdout, "┃")[0][:6] == ["id", "what", "store", "started",
+                                                  "started in the storefronts' time zones", "took"], runs.output
     [run] = _row_cells(runs.stdout)
-    started, local = _run_times(run[2], run[3])
-    assert re.fullmatch(r"under a second|(\d+ (second|minute)s?\s?)+", run[4]), run  # how long, not a 2nd instant
+    assert run[1] == "sync", run  # what the run was: a sync of the store, not a retry
+    started, local = _run_times(run[3], run[4])
+    assert re.fullmatch(r"under a second|(\d+ (second|minute)s?\s?)+", run[5]), run  # how long, not a 2nd instant
     listed = plain("exceptions", "list", "-c", str(config)).stdout
     zones = {"uk": r"GMT \(Europe/London\)", "us": r"E[SD]T \(America/New_York\)"}
     items = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -81,7 +82,7 @@ def sync(
 
 
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
-             isbn: str | None = None) -> SyncReport:
+             isbn: str | None = None, retry_of: int | None = None) -> SyncReport:
     """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar, then its
     milestones (as the service's sync does; what needs the service's scheduler is queued for it, and a retry queues
     the store-written actions of other editions for the next sync, which carries them out); prints and returns the
@@ -95,10 +96,11 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
     # A progress bar on a terminal only: elsewhere it would leave an empty line before the report.
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("syncing", total=None)
-        report = run(build_command(settings, full=full), source, container.storefront(), uow, clock,
+        report = run(replace(build_command(settings, full=full), retry_of=retry_of), source, container.storefront(),
+                     uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
-    print_report(console, report, isbn=isbn)
+    print_report(console, report, isbn=isbn, retry_of=retry_of)
     with uow:
         after = uow.state.catalogue(source.name)
 

@@ -211,6 +211,35 @@ def test_a_source_that_cannot_be_read_changes_nothing_and_is_queued_until_a_read
         assert [e for e in uow.exceptions.open_items() if e.storefront == "source:memory"] == []
 
 
+def test_a_record_not_read_is_kept_under_its_source_and_resolves_when_read(world):
+    """A record the read could not use is its source's (`source:memory`, `source 'memory'` in words); one kept
+    before that under no place goes on counting there, and both resolve once the record is read."""
+    from bookbridge.domain.problems import Problem, Severity
+
+    source, store, uow, clock = world
+    record, old = "memory:work:101/product:1001", "memory:work:102/product:1002"
+    with uow:
+        kept = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=old, storefront=None, message="no title",
+                                     at=clock.now())
+        uow.commit()
+    source.problems = [Problem(code="invalid-isbn", severity=Severity.BLOCKING, message="invalid ISBN '9781999990016'",
+                               record=r, field="isbn") for r in (record, old)]
+    _sync(world)
+    with uow:
+        items = {e.isbn: e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR}
+    assert (items[record].storefront, items[old].storefront) == ("source:memory", None)
+    assert (items[old].id, items[old].count) == (kept.id, 2)
+    source.problems = []  # a later read brings both records as editions, without a problem
+    family = source.families[0]
+    editions = [e.model_copy(update={"record_reference": r}) for e, r in zip(family.editions, (record, old),
+                                                                             strict=False)]
+    assert len(editions) == 2
+    source.put(family.model_copy(update={"editions": (*editions, *family.editions[2:])}))
+    _sync(world)
+    with uow:
+        assert [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+
+
 @given(st.lists(st.tuples(st.integers(0, 3), st.none() | st.integers(-3, 3)), max_size=30))
 def test_changes_that_came_due_go_first_earliest_instant_first(keys: list[tuple[int, int | None]]) -> None:
     """`SyncStore.due` (a key's instant from an earlier sync's wake-ups) orders a run: the actions whose instant has
