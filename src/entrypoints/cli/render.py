@@ -74,7 +74,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                 detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
                                "", "")
             for change in changes[:FIELDS_SHOWN]:
-                before, after = change_texts(change)
+                before, after = change_texts(change, storefronts)
                 detail.add_row(action.kind.value, escape(sku), escape(name), f"{change.section}.{change.field}",
                                escape(before), escape(after))
             if len(changes) > FIELDS_SHOWN:
