@@ -107,9 +107,15 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     console.print(table)
     print_relinked(console, report)
     if report.source_error:
-        console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
+        print_source_failure(console, report.source_error, nothing_was="synced")
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def print_source_failure(console: Console, failure: str, *, nothing_was: str) -> None:
+    """A source that could not be read, as `plan`, `sync` and `source inspect` alike say it: `nothing was synced:
+    reading source 'consonance' failed: Consonance rejected the API key` (`failure`: `source_failure`'s words)."""
+    console.print(f"[red]nothing was {nothing_was}:[/red] {escape(failure)}")
 
 
 def print_relinked(console: Console, report: SyncReport) -> None:

@@ -8,13 +8,13 @@ from functools import partial
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 
 from bookbridge.application.held_back import held_back
 from bookbridge.application.milestone_effects import SyncEffects, queue_for_the_service, sync_milestones
 from bookbridge.application.milestones import DEFAULT_ACTIONS, settle_pending
 from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
+from bookbridge.application.sync_exceptions import source_failure
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
@@ -25,7 +25,13 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_milestones, print_plan, print_plan_json, print_report
+from bookbridge.entrypoints.cli.render import (
+    print_milestones,
+    print_plan,
+    print_plan_json,
+    print_report,
+    print_source_failure,
+)
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import edition_names
 
@@ -49,7 +55,8 @@ def plan(
             planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
                                  container.clock(), store=container.storefront())
         except SourceUnreadable as exc:
-            screen(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
+            print_source_failure(screen(stderr=True), source_failure(container.source().name, exc),
+                                 nothing_was="planned")
             raise typer.Exit(EXIT_FAILURES) from None
         console = screen()
         if as_json:

@@ -136,10 +136,13 @@ def test_a_feed_that_is_not_onix_fails_the_sync_and_is_queued(config, tmp_path):
     feed.write_text("this is a price list, not ONIX\n", encoding="utf-8")
     config.write_text(config.read_text(encoding="utf-8").replace(
         'kind = "sample"\nfamilies = 6', f'kind = "onix-file"\npath = "{feed}"'), encoding="utf-8")
+    said = f"reading source 'onix-file' failed: {feed}, line 1: not well-formed XML"  # plan and sync word it alike
     plan = run("plan", "-c", str(config), columns=500)
-    assert plan.exit_code == 1 and f"could not read the source: {feed}, line 1: not well-formed XML" in plan.output
+    assert plan.exit_code == 1 and f"nothing was planned: {said}" in plan.output, plan.output
+    inspected = run("source", "inspect", "-c", str(config), columns=500)
+    assert inspected.exit_code == 1 and f"nothing was shown: {said}" in inspected.output, inspected.output
     sync = run("sync", "-c", str(config), columns=500)
     assert sync.exit_code == 1, sync.output
-    assert f"nothing was synced: reading source 'onix-file' failed: {feed}, line 1" in sync.output
+    assert f"nothing was synced: {said}" in sync.output
     listed = run("exceptions", "list", "-c", str(config), columns=500)
     assert "source-error" in listed.output and "source 'onix-file'" in listed.output
