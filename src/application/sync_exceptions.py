@@ -39,6 +39,9 @@ class SyncReport:
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
     source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
+    # Nothing needed the store, so this run never called it (no write, no SKU lookup): its counts say nothing of
+    # whether the store can be reached (`bookbridge check` tests the connection).
+    store_untouched: bool = False
 
     @property
     def ok(self) -> bool:

@@ -13,7 +13,7 @@ from rich.table import Table
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.application.sync import NOT_CALLED, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -106,6 +106,8 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
                   str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
     print_relinked(console, report)
+    if report.store_untouched:  # its counts say nothing of the store: a wrong token would go unnoticed
+        console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
     if report.source_error:
         print_source_failure(console, report.source_error, nothing_was="synced")
     for line in report.exceptions_opened[:30]:
