@@ -73,7 +73,11 @@ def sync(
 ) -> None:
     """Bring the store in line with the catalogue.
 
-    Exit 1 when any edition failed (see `bookbridge exceptions list`); held-back editions are not failures.
+    A sync with nothing to send does not call the store, and says so (`bookbridge check` tests the connection).
+
+    Exit 0: all good (editions held back by the listing rules are not failures: they open exceptions); 1: an
+    edition the store refused (see `bookbridge exceptions list`), or a source that could not be read at all; 2:
+    the configuration is invalid; 3: another instance holds the store's lease (nothing was done).
     """
     with running(config, adapters=("source", "storefront")) as container:
         store = container.settings().store.name
