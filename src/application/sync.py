@@ -57,6 +57,7 @@ from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
+NOT_CALLED = "nothing to send: the store was not called"  # a run's `store_untouched`, in words
 
 
 @dataclass(frozen=True)
@@ -215,8 +216,9 @@ def sync_store(
                                 outcome="stopped" if report.stopped else "ok" if report.ok and not retried
                                 else "failed")
             uow.commit()
-        logger.info("sync run %d of store %r finished: %s", run.id, name,
+        logger.info("sync run %d of store %r finished: %s%s", run.id, name,
                     ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.counts.items()),
+                    f"; {NOT_CALLED}" if report.store_untouched else "",
                     extra={"counts": report.counts})  # the words say "held back"; the JSON key stays `held_back`
     return report
 
@@ -296,8 +298,15 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         uow.state.set_cursor(source.name, planned.read.cursor)
         uow.commit()
     report.wakeups = next_wakeups(planned.listings)
+    report.store_untouched = done == 0 and not report.stopped and not _looked_up(planned.plan)
     report.finished = clock.now()
     return report
+
+
+def _looked_up(plan: Plan) -> bool:
+    """Whether planning asked the store for SKUs (`find_existing`): it does for every listed listing never applied,
+    and each becomes a create, an adopt or a mismatch."""
+    return bool(plan.mismatched) or any(a.kind in (ActionKind.CREATE, ActionKind.ADOPT) for a in plan.actions)
 
 
 def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) -> tuple[int, int]:

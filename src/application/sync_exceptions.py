@@ -47,6 +47,9 @@ class SyncReport:
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
     source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
+    # Nothing needed the store, so this run never called it (no write, no SKU lookup): its counts say nothing of
+    # whether the store can be reached (`bookbridge check` tests the connection).
+    store_untouched: bool = False
 
     @property
     def ok(self) -> bool:
@@ -82,11 +85,17 @@ def source_exception_key(source: str) -> str:
     return source_key(source)
 
 
+def source_failure(source: str, exc: Exception) -> str:
+    """A source that could not be read at all, in the words every command, log line and exception uses:
+    `reading source 'consonance' failed: Consonance rejected the API key`."""
+    return f"reading source {source!r} failed: {exc}"
+
+
 def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitOfWork, clock: Clock) -> SyncReport:
     """The whole source failed (a file that is not ONIX, an API that refuses the key): nothing is planned, so
     nothing in the store changes; the failure is queued, and the run ends `failed`, not `crashed`."""
     report = SyncReport(storefront=store, started=clock.now())
-    report.source_error = f"reading source {source!r} failed: {exc}"
+    report.source_error = source_failure(source, exc)
     logger.error("sync of store %r: %s", store, report.source_error)
     kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
     with uow:

@@ -95,7 +95,8 @@ def test_relative_paths_resolve_against_the_configuration_files_folder(tmp_path,
     assert load_settings(Path("../home/bookbridge.toml")).mapping.categories, "the mapping file is found and read"
     result = plain("plan", "-c", "../home/bookbridge.toml")
     assert result.exit_code == 1, result.output  # the file was found (and is not ONIX): not "does not exist"
-    assert f"could not read the source: {home / 'feed.xml'}, line 1: not well-formed XML" in result.output
+    assert (f"nothing was planned: reading source 'onix-file' failed: {home / 'feed.xml'}, line 1: not well-formed "
+            "XML") in result.output
     assert not (elsewhere / "bookbridge.db").exists() and (home / "bookbridge.db").exists()
 
 

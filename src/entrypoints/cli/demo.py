@@ -28,11 +28,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.exception_words import kind_words
-from bookbridge.application.field_words import listing_summary
+from bookbridge.application.field_words import availability_words, listing_summary
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.application.sync_exceptions import opened_line
-from bookbridge.application.upcoming import availability_words
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words

@@ -14,7 +14,7 @@ from bookbridge.application.exception_words import place_key, places_legend, sub
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.application.sync import NOT_CALLED, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -75,7 +75,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                 detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
                                "", "")
             for change in changes[:FIELDS_SHOWN]:
-                before, after = change_texts(change)
+                before, after = change_texts(change, storefronts)
                 detail.add_row(action.kind.value, escape(sku), escape(name), f"{change.section}.{change.field}",
                                escape(before), escape(after))
             if len(changes) > FIELDS_SHOWN:
@@ -110,10 +110,18 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
                   str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
     print_relinked(console, report)
+    if report.store_untouched:  # its counts say nothing of the store: a wrong token would go unnoticed
+        console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
     if report.source_error:
-        console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
+        print_source_failure(console, report.source_error, nothing_was="synced")
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def print_source_failure(console: Console, failure: str, *, nothing_was: str) -> None:
+    """A source that could not be read, as `plan`, `sync` and `source inspect` alike say it: `nothing was synced:
+    reading source 'consonance' failed: Consonance rejected the API key` (`failure`: `source_failure`'s words)."""
+    console.print(f"[red]nothing was {nothing_was}:[/red] {escape(failure)}")
 
 
 def print_relinked(console: Console, report: SyncReport) -> None:

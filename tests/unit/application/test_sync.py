@@ -273,3 +273,43 @@ def test_a_run_sends_its_buffers_after_the_last_change_of_each_instant_that_pass
         assert last <= NOW
         assert i == len(ordered) or due.get(ordered[i].key) != last
         assert all(due.get(a.key) != last for a in ordered[i:])  # nothing of that instant comes after
+
+
+def test_a_run_says_when_it_did_not_call_the_store(world):
+    """A run with nothing to send never reaches the store, so it cannot say whether the store is reachable (a
+    wrong token goes unnoticed): its report says the store was not called, exactly when the store saw no call."""
+    source, store, uow, clock = world
+
+    def untouched_as_seen(report_of):
+        calls = store.calls
+        report = report_of()
+        assert report.store_untouched == (store.calls == calls), (report, store.calls, calls)
+        return report.store_untouched
+
+    assert not untouched_as_seen(lambda: _sync(world))  # the first sync creates
+    assert untouched_as_seen(lambda: _sync(world))  # nothing changed
+    assert untouched_as_seen(lambda: _sync(world, full=True)) is False  # a full sync sends every section again
+    edition = next(iter(sample_catalogue(NOW.date(), families=25)[0].editions))
+    assert untouched_as_seen(lambda: retry_edition(SyncStore.single(UK), source, store, uow, clock,
+                                                   isbn=str(edition.isbn)))
+    store.add_by_hand("9780000000002", "another title")  # nothing of ours: still nothing to send
+    assert untouched_as_seen(lambda: _sync(world))
+
+
+def test_a_run_that_only_looked_the_store_up_called_it(world):
+    """A new edition whose SKU the store holds for another title: nothing is sent, but the store was asked."""
+    source, store, uow, clock = world
+    families = sample_catalogue(NOW.date(), families=25)
+    late = families[-1]
+    source.remove(late.id)
+    _sync(world)
+    source.put(late)
+    planned = plan_store(SyncStore.single(UK), source, uow, clock)
+    new = [li for li in planned.listings if li.listed and li.family_id == late.id]
+    assert new, "the sample's last family has a listed edition"
+    for listing in new:  # each held: another title under our SKU
+        store.add_by_hand(listing.sku, f"Not {listing.name}", gtin="9780000000002")
+    calls = store.calls
+    report = _sync(world)
+    assert report.created == report.adopted == 0 and report.skipped >= len(new), report
+    assert store.calls > calls and not report.store_untouched
