@@ -47,7 +47,7 @@ class CsvSalesSink(SalesSink):
             self._write_day(day, day_facts)
 
     def _write_day(self, day: date, facts: Sequence[SalesFact]) -> None:
-        rows = sorted((f for f in facts if f.quantity or f.net_amount),
+        rows = sorted((f for f in facts if f.counts),
                       key=lambda f: (f.storefront, f.isbn, f.format, f.currency))
         handle, temporary = tempfile.mkstemp(prefix=f".{self.prefix}{day.isoformat()}.", suffix=".tmp",
                                              dir=self.directory)
