@@ -11,16 +11,19 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from bookbridge.application.sales_report import sales_report
 from bookbridge.domain.lifecycle import start_of
-from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.ports import ExceptionKind, SalesFact
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
@@ -28,9 +31,9 @@ from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.dashboard_view import AT_JOBS_SHOWN
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
-from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, dashboard_app
+from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, catalogue, dashboard_app
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
-from http_support import ADMIN_TOKEN, FakeHooks
+from http_support import ADMIN_TOKEN, FactsLedger, FakeHooks
 
 
 @pytest.fixture
@@ -273,6 +276,46 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     for row in api["rows"]:  # a row per currency
         by_isbn[row["group"]] = by_isbn.get(row["group"], 0) + row["units"]
     assert by_isbn == {str(HARDBACK): 8, str(PAPERBACK): 1}  # the same units by edition as the chart
+
+
+def test_units_by_edition_says_it_shows_the_best_selling_and_pages_through_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More editions sold than the chart shows at once: it says which ones it shows of how many, and pages
+    through every one, best-selling first, as the upcoming flips do."""
+    _, container, hooks = dashboard_app(tmp_path, monkeypatch)
+    sold = [_isbn13(f"978100000{n:03d}") for n in range(37)]
+    facts = [SalesFact(isbn=isbn, format="paperback", storefront="uk", day=NOW.date() - timedelta(days=2),
+                       quantity=100 - n, net_amount=Decimal(100 - n), currency="GBP") for n, isbn in enumerate(sold)]
+
+    def report(start: date, end: date, group_by: str) -> Any:
+        return sales_report(FactsLedger(facts), start, end, group_by,  # type: ignore[arg-type]
+                            catalogue=catalogue())
+
+    client = TestClient(create_app(container, hooks, sales=report, worker_poll_seconds=0.2))
+    assert client.post("/login", data={"token": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
+    seen: list[str] = []
+    page_number = 1
+    while True:
+        page = client.get("/dashboard", params={"editions_page": page_number}).text
+        chart = section(page, "chart-units-by-edition", "figure")
+        seen += re.findall(r'<span class="label">not in the catalogue \(ISBN (978\d{10})\)</span>', chart)
+        if page_number == 1:
+            assert "The 15 best-selling of 37 editions sold" in text(chart), text(chart)
+            assert "the best-selling first, 15 to a page; the report and /api/sales list every edition" in text(
+                section(page, "sales-days", "p"))
+        else:
+            first = 15 * (page_number - 1) + 1
+            assert f"Editions {first} to {min(first + 14, 37)} of 37 sold, by units" in text(chart), text(chart)
+        assert f"Page {page_number} of 3" in text(chart)
+        if 'rel="next"' not in chart:
+            break
+        assert 'href="/dashboard?editions_page=' in chart and "#chart-units-by-edition" in chart
+        page_number += 1
+    assert page_number == 3 and seen == sold  # every edition, once, best-selling first
+    assert 'rel="prev"' in chart
+    # A page past the last shows the last.
+    past = section(client.get("/dashboard", params={"editions_page": 9}).text, "chart-units-by-edition", "figure")
+    assert "Page 3 of 3" in text(past)
 
 
 def test_format_velocity_and_reprint_share_one_labelled_window(

@@ -191,12 +191,14 @@ def dashboard(request: Request, state: State, guard: Guard,
                                              description="exceptions whose ISBN or title contains this")] = None,
               flips_storefront: Annotated[Name, Query(description="the storefront whose flips are paged")] = None,
               flips_page: Annotated[int, Query(ge=1, le=100_000, description="its page of flips")] = 1,
+              editions_page: Annotated[int, Query(ge=1, le=100_000, description="the page of units by edition "
+                                                  "(the best-selling first)")] = 1,
               ) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
     filters = Filters(kind=kind or None, storefront=storefront or None, q=q or None,
-                      flips_storefront=flips_storefront, flips_page=flips_page)
+                      flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page)
     flash = FLASH[done].format(id=exception or "") if done else ""  # fixed words; the id is a number
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
                   **gather(state, filters))
