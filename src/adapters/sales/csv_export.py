@@ -24,6 +24,8 @@ from pathlib import Path
 from bookbridge.application.money import money_amount
 from bookbridge.domain.ports import SalesFact, SalesSink
 
+# The documented layout an importer is set up against (docs/sales-export.md): never a column inserted or moved. The
+# format is its code alone; the report's CSV, for people, adds its name (`format_name`).
 COLUMNS = ("isbn", "format", "storefront", "day", "quantity", "net_amount", "currency")
 
 
