@@ -259,7 +259,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
 
     heading(console, "Launches and campaign prices, at their instants")
     console.print("The clock moves to each instant in the three days up to now at which an edition launches or a "
-                  "campaign price starts or ends, and syncs there, as the service does:")
+                  "campaign price starts or ends, and syncs there, as the service does: the products its sync "
+                  "changes in the store, then what changes on each storefront, as `bookbridge jobs` says it:")
     timeline = play(console, clock, start + SIMULATED, report.wakeups, catalogue, store, command, uow, sandbox,
                     container.settings().mapping)
     clock.advance_to(start + SIMULATED)  # now: what follows (a cover, orders) happens at the end of the three days
