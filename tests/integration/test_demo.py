@@ -91,6 +91,9 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     # The plan's counts say what they count: products for the actions, editions for the held back.
     assert re.search(r"│ products to create\s+│\s+\d+ │", out) and "│ held back " not in out, out[:3000]
     assert re.search(r"│ editions held back from every storefront\s+│\s+\d+ │", out), out[:3000]
+    # The sync's count is the same count under the same label (docs/glossary.md), never a bare "held back".
+    assert re.search(r"┃ unchanged ┃ held back from every storefront ┃ failed ┃", out), out[:5000]
+    assert not re.search(r"┃ held back ┃", out), out[:5000]
     assert "A second sync with nothing changed makes 0 product changes and 0 API writes." in out
     # A product made in the shop before bookbridge (by hand) is adopted, with its fields shown, not created again.
     made = re.search(r"Already in store 'demo store': .+ \(SKU (\d+), product (\d+), made by "

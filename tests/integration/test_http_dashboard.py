@@ -80,10 +80,10 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
         "storefront 'us': 2026-05-01 05:01 EDT (America/New_York) Latest run 2: running")
     assert "Open exceptions 3" in text(section(page, "status-exceptions", "div"))
     held = text(section(page, "status-held-back", "div"))
-    # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
-    # the store): the header says which is which.
-    assert held == ("Held back 1 edition from one storefront or more; 0 from all, so not in the store (a run's “held "
-                    "back”) 1 no consumer price (storefront 'us')"), held
+    # Held back from one storefront or more is not the same count as a plan's or a run's, held back from every
+    # storefront (so not in the store): each has its label (docs/glossary.md).
+    assert held == ("Held back from one storefront or more 1 edition 0 of them held back from every storefront (not "
+                    "in the store), as plan and sync count 1 no consumer price (storefront 'us')"), held
 
 
 def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
@@ -346,7 +346,7 @@ def test_runs_name_the_store_and_say_what_is_still_running(
                            "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
     assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
-                                                          "held back", "failed"]
+                                                          "held back from every storefront", "failed"]
     assert runs[1][3:5] == ["ok", "3"]
 
 

@@ -75,3 +75,16 @@ def test_sync_names_the_storefront_of_each_exception_it_opens(tmp_path):
     assert opened, result.output
     assert all(" on storefront 'uk': " in line or " on storefront 'us': " in line or " on store 'shop': " in line
                for line in opened), opened
+
+
+def test_plan_and_sync_label_their_held_back_count_as_from_every_storefront(tmp_path):
+    """The count of a plan and of a sync run is of editions held back from every storefront (not in the store):
+    labelled so, never a bare "held back" beside the dashboard's count of those held back from one storefront or
+    more (docs/glossary.md)."""
+    config = str(write_config(tmp_path, CONFIG))
+    for command in ("plan", "sync"):
+        result = run(command, "-c", config)
+        assert result.exit_code == 0, result.output
+        header = next(line for line in result.output.splitlines() if "unchanged" in line and "┃" in line)
+        assert re.search(r"┃ held back from every storefront ┃", header), header
+        assert not re.search(r"┃ held back ┃", result.output), result.output

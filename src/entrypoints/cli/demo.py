@@ -28,6 +28,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.field_words import listing_summary
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.application.upcoming import availability_words
@@ -77,7 +78,7 @@ STOREFRONTS = (
 # not in the store at all (docs/glossary.md, held back).
 PLAN_WORDS = {"create": "products to create", "adopt": "products to adopt", "update": "products to update",
               "hide": "products to hide", "unchanged": "products unchanged",
-              "held_back": "editions held back from every storefront"}
+              "held_back": f"editions {FROM_EVERY_STOREFRONT}"}
 
 
 def _plan_table(plan: Plan) -> Table:
@@ -92,7 +93,7 @@ def _plan_table(plan: Plan) -> Table:
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = WholeTable(title=title)
     table.add_column("store")
-    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", FROM_EVERY_STOREFRONT, "failed"):
         add_count_column(table, column)
     for r in reports:
         table.add_row(escape(where_words(r.storefront, r.storefront) or r.storefront), str(r.created),

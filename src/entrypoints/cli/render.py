@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.field_words import change_texts, listing_summary
-from bookbridge.application.held_back import HeldBackGroup
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
@@ -52,7 +52,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
     a product planned on fewer channels than configured says why."""
     plan = planned.plan
     counts = WholeTable(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
-    for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
+    for column in ("create", "adopt", "update", "hide", "unchanged", FROM_EVERY_STOREFRONT):
         add_count_column(counts, column)
     c = plan.counts
     counts.add_row(str(c["create"]), str(c["adopt"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]),
@@ -100,7 +100,7 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
     title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
     table = WholeTable(title=escape(title))
-    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", FROM_EVERY_STOREFRONT, "failed"):
         add_count_column(table, column)
     table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
                   str(report.unchanged), str(report.skipped), str(report.failed))

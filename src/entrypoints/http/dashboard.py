@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
@@ -55,6 +56,7 @@ def templates() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
                       undefined=StrictUndefined)
     env.filters["storefront_words"] = storefront_words
+    env.globals |= {"FROM_EVERY_STOREFRONT": FROM_EVERY_STOREFRONT, "FROM_SOME_STOREFRONT": FROM_SOME_STOREFRONT}
     return env
 
 

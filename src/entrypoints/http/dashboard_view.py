@@ -112,7 +112,7 @@ class Status:
     open_exceptions: int
     held_back: list[HeldBackGroup]
     held_back_editions: int
-    not_in_store: int  # of those, held back on every storefront: a run's "held back"
+    not_in_store: int  # of those, held back from every storefront: a plan's and a run's count
     notes: list[str] = field(default_factory=list)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bookbridge.adapters.sales.csv_export import COLUMNS as SINK_CSV_COLUMNS
 from bookbridge.application.exception_words import KIND_WORDS, UNREACHABLE
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sales_report import CSV_COLUMNS as REPORT_CSV_COLUMNS
 from bookbridge.domain.lifecycle import Stage
 from bookbridge.domain.ports import ExceptionKind
@@ -57,3 +58,14 @@ def test_the_glossary_says_which_csv_names_a_format_beside_its_code() -> None:
            "`format_name`" in entry, entry
     assert "format" in SINK_CSV_COLUMNS and "format_name" not in SINK_CSV_COLUMNS
     assert "the sales sinks' day files (CSV, GraphQL) the code alone, `format`" in entry, entry
+
+
+def test_each_held_back_count_has_its_own_label_defined_in_the_glossary() -> None:
+    """Two counts of held-back editions, two labels, each defined once: those from every storefront (not in the
+    store: a plan's and a sync run's count) and those from one storefront or more (the dashboard's header)."""
+    lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
+    (entry,) = [line for line in lines if line.startswith("| **held back** |")]
+    assert FROM_EVERY_STOREFRONT == "held back from every storefront"
+    assert FROM_SOME_STOREFRONT == "held back from one storefront or more"
+    for label in (FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT):
+        assert f"*{label}*" in entry, (label, entry)
