@@ -8,7 +8,9 @@ problem's code, in its readiness message's words: "no approved front cover (Supp
 rights contradict each other", ...), no licence in a storefront's countries ("not licensed for sale"), or a
 lifecycle stage that is never listed ("withdrawn (out of print, PublishingStatus 07)"). An edition shows under
 each of its causes, and counts once per reason, however many storefronts share it.
-Those held back on every storefront are not in the store at all: a sync run counts them as "held back".
+Those held back on every storefront are not in the store at all: a plan and a sync run count them.
+
+Each count has its label (docs/glossary.md, held back): `FROM_EVERY_STOREFRONT` and `FROM_SOME_STOREFRONT`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from bookbridge.domain.listing import (
 )
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.storefront import StorefrontSettings
+
+# The two counts of held-back editions, each under its own label wherever it is shown (docs/glossary.md):
+FROM_EVERY_STOREFRONT = "held back from every storefront"  # not in the store: a plan's count, a sync run's
+FROM_SOME_STOREFRONT = "held back from one storefront or more"  # the dashboard's status header; includes the above
 
 
 @dataclass(frozen=True)

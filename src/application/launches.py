@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from bookbridge.application.upcoming import (
     ChangesMemo,
     UpcomingChange,
+    change_words,
     held_back_note,
     in_store,
     upcoming_changes,
@@ -21,7 +22,7 @@ from bookbridge.application.upcoming import (
 from bookbridge.domain.lifecycle import lifecycle
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.model import Edition, TitleFamily
-from bookbridge.domain.storefront import StorefrontSettings, storefront_words
+from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.domain.words import plural
 
 CLASSIFY_KEYS = 20  # per instant, how many listings are compared to say what will change
@@ -60,7 +61,7 @@ def described(keys: Sequence[str], changes: Sequence[UpcomingChange],
     if not changes:  # keys not in the catalogue, or no storefront: say no more than that
         return "launch", f"{plural(len(keys), 'listing')} change"
     listed, held_back = in_store(changes, held)
-    shown = [f"{c.title} {c.isbn} {c.what} ({storefront_words(c.storefront)})" for c in listed[:4]]
+    shown = [change_words(c) for c in listed[:4]]
     more = len(listed) - len(shown)
     said = [*shown, *([f"and {plural(more, 'more change')}"] if more else [])]
     if not listed:

@@ -18,7 +18,8 @@ covers only in part says which of its days it counts (`week of 2026-11-09 (from 
 
 `report_document(report)` gives it as JSON types and `report_csv(report)` its rows as CSV.
 
-`SalesReport.rows` hold units and revenue per group and currency; `formats` ranks the fastest-moving formats over
+`SalesReport.rows` hold units and revenue per group and currency (a sale cancelled or refunded whole counts
+nowhere, as in the CSV files: no group is shown with zeros); `formats` ranks the fastest-moving formats over
 the same dates; `reprint` gives weeks of cover per ISBN over the `reprint.window_days` days up to `end`. Units per
 week and weeks of cover read the same everywhere: one decimal (`rate_text`: "28.0", "1.1").
 """
@@ -43,6 +44,7 @@ from bookbridge.domain.sales import (
     Grouping,
     ReprintPolicy,
     ReprintSignal,
+    SalesFact,
     format_velocity,
     reprint_signals,
     sales_totals,
@@ -125,7 +127,7 @@ def sales_report(
     stock = {isbn: e.stock for isbn, e in editions.items()}
     family_of = {str(e.isbn): f.id for f in (catalogue or {}).values() for e in f.editions}
     labels = {**titles, **{f.id: f.title for f in (catalogue or {}).values()}}
-    facts = ledger.facts(start, end)
+    facts = _counted(ledger, start, end)
     # By edition, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
     formats = {**{f.isbn: f.format for f in facts}, **{isbn: e.format.value for isbn, e in editions.items()}}
     if catalogue:  # a sold ISBN the catalogue does not hold says so, not only its number (by edition, by family)
@@ -141,7 +143,7 @@ def sales_report(
     if grouping is Grouping.FORMAT:  # the format by name, as every table shows it; its code stays the group
         rows = tuple(replace(r, label=format_label(r.group)) for r in rows)
     window_start = end - timedelta(days=reprint.window_days - 1)
-    recent = facts if window_start >= start else ledger.facts(window_start, end)
+    recent = facts if window_start >= start else _counted(ledger, window_start, end)
     signals = reprint_signals(recent, stock, end=end, policy=reprint)
     return SalesReport(
         start=start,
@@ -151,6 +153,12 @@ def sales_report(
         formats=tuple(format_velocity(facts, start=start, end=end)),
         reprint=tuple(_reprint_row(s, titles) for s in signals),
     )
+
+
+def _counted(ledger: SalesLedger, start: date, end: date) -> list[SalesFact]:
+    """The facts that still count: an edition whose sales were all cancelled or refunded is left out, as the CSV
+    files leave it out, not shown with zeros."""
+    return [f for f in ledger.facts(start, end) if f.counts]
 
 
 def _label(group: str, grouping: Grouping, start: date, end: date) -> str:

@@ -179,6 +179,13 @@ def in_store(changes: Iterable[UpcomingChange],
     return shown, len(changes) - len(shown)
 
 
+def change_words(change: UpcomingChange) -> str:
+    """One change at an instant, naming its storefront, as `bookbridge jobs`, the dashboard's jobs, /api/upcoming
+    and the demo say it: `The Northern Library (Hardback) 9781800000063 campaign price starts: £14.00 (regular
+    £20.00) (storefront 'uk')`."""
+    return f"{change.title} {change.isbn} {change.what} ({storefront_words(change.storefront)})"
+
+
 def held_back_note(count: int) -> str:
     """"1 change of a held-back edition not shown", "3 changes of held-back editions not shown"; "" for none.
     A change, not a flip: a campaign flip is a price's start or end (docs/glossary.md), and these may be launches."""

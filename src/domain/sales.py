@@ -43,6 +43,12 @@ class SalesFact:
     net_amount: Decimal
     currency: str
 
+    @property
+    def counts(self) -> bool:
+        """Something is still sold under this key. A key whose sales were all cancelled or refunded keeps its zeros
+        in the ledger, so that its day reaches the sinks again, but is left out of the CSV files and the report."""
+        return bool(self.quantity or self.net_amount)
+
 
 @dataclass(frozen=True)
 class OrderLine:

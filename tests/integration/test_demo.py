@@ -59,6 +59,12 @@ STORE_INSTANT = (r"(\d{4}-\d\d-\d\d \d\d:\d\d) UTC \(storefront 'uk': (\d{4}-\d\
                  r"\(Europe/London\); storefront 'us': (\d{4}-\d\d-\d\d \d\d:\d\d) E[SD]T \(America/New_York\)\)")
 
 
+# An instant of the timeline: the products its sync updated, then its changes on each storefront (those of held-back
+# editions counted), as `bookbridge jobs` describes the job at that instant.
+INSTANT_COUNTS = (r"(\d+) store changes? \((\d+) changes? on the storefronts(; (?:1 change of a held-back edition|"
+                  r"\d+ changes of held-back editions) not shown)?\)")
+
+
 def test_the_clock_runs_three_days_up_to_now_in_utc_with_each_storefronts_time_beside_it(demo):
     out, began = demo.out, demo.began
     start = re.search(rf"it starts three days ago, at {STORE_INSTANT}, and ends now", out)
@@ -85,6 +91,9 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     # The plan's counts say what they count: products for the actions, editions for the held back.
     assert re.search(r"│ products to create\s+│\s+\d+ │", out) and "│ held back " not in out, out[:3000]
     assert re.search(r"│ editions held back from every storefront\s+│\s+\d+ │", out), out[:3000]
+    # The sync's count is the same count under the same label (docs/glossary.md), never a bare "held back".
+    assert re.search(r"┃ unchanged ┃ held back from every storefront ┃ failed ┃", out), out[:5000]
+    assert not re.search(r"┃ held back ┃", out), out[:5000]
     assert "A second sync with nothing changed makes 0 product changes and 0 API writes." in out
     # A product made in the shop before bookbridge (by hand) is adopted, with its fields shown, not created again.
     made = re.search(r"Already in store 'demo store': .+ \(SKU (\d+), product (\d+), made by "
@@ -107,27 +116,34 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
 def test_launches_happen_at_each_storefronts_local_midnight(demo):
     out = demo.out
     # In the dashboard's words, not the store's field values.
-    assert "on pre-order → on sale" in out and "preorder" not in out and "available" not in out
+    assert "goes on sale (storefront '" in out and "preorder" not in out and "available" not in out
     assert re.search(r"campaign price starts: (£|US\$)\d+\.\d\d", out) and "sale price none" not in out
     # A US midnight launch is 00:00 America/New_York, named; titles on both channels launch at the later midnight.
     assert re.search(r"^\d{4}-\d\d-\d\d 0[45]:00 UTC \(storefront 'uk': \d{4}-\d\d-\d\d 0[45]:00 (GMT|BST) "
                      r"\(Europe/London\); storefront 'us': \d{4}-\d\d-\d\d 00:00 E[SD]T \(America/New_York\)\): "
-                     r"\d+ store changes?$", out, re.MULTILINE)
-    # Every instant's count matches what it lists (4 shown, the rest counted).
-    for count, block in re.findall(r"\(America/New_York\)\): (\d+) store changes?\n((?:  .*\n)*)", out):
+                     rf"{INSTANT_COUNTS}$", out, re.MULTILINE)
+    # Every instant's count of changes on the storefronts matches what it lists (4 shown, the rest counted), each
+    # said as `bookbridge jobs`, the dashboard's jobs and /api/upcoming say it: naming its storefront.
+    blocks = re.findall(rf"\(America/New_York\)\): {INSTANT_COUNTS}\n((?:  .*\n)*)", out)
+    assert blocks, out
+    for _, count, _, block in blocks:
         listed = [line for line in block.splitlines() if not line.startswith("  … and")]
         more = re.search(r"… and (\d+) more", block)
         assert len(listed) + (int(more.group(1)) if more else 0) == int(count), block
+        for line in listed:
+            assert re.fullmatch(r"  .+ \(.+\) 978\d{10} .+ \(storefront '(uk|us)'\)", line), line
+    assert re.search(r"^  .+ \(\w+\) 978\d{10} campaign price starts: £\d+\.\d\d \(regular £\d+\.\d\d\) "
+                     r"\(storefront 'uk'\)$", out, re.MULTILINE), out
 
 
 def test_each_instants_store_changes_are_the_products_its_sync_run_updated(demo):
     """What the timeline says changed at an instant is what `bookbridge runs` and the dashboard's "Last runs" count
     for that instant's sync: no product is updated there without the timeline saying so."""
     out, runs = demo.out, demo.runs
-    instants = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d) UTC \(storefront 'uk': .*\): (\d+) store changes?$", out,
+    instants = re.findall(rf"^(\d{{4}}-\d\d-\d\d \d\d:\d\d) UTC \(storefront 'uk': .*\): {INSTANT_COUNTS}$", out,
                           re.MULTILINE)
     assert instants, out
-    for utc, count in instants:
+    for utc, count, _, _ in instants:
         counts = runs[utc]
         assert counts["updated"] == int(count), (utc, counts)
 

@@ -11,16 +11,19 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from bookbridge.application.sales_report import sales_report
 from bookbridge.domain.lifecycle import start_of
-from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.ports import ExceptionKind, SalesFact
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
@@ -28,9 +31,9 @@ from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.dashboard_view import AT_JOBS_SHOWN
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
-from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, dashboard_app
+from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, catalogue, dashboard_app
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
-from http_support import ADMIN_TOKEN, FakeHooks
+from http_support import ADMIN_TOKEN, FactsLedger, FakeHooks
 
 
 @pytest.fixture
@@ -77,10 +80,10 @@ def test_the_status_header_says_last_good_sync_open_exceptions_and_what_is_held_
         "storefront 'us': 2026-05-01 05:01 EDT (America/New_York) Latest run 2: running")
     assert "Open exceptions 3" in text(section(page, "status-exceptions", "div"))
     held = text(section(page, "status-held-back", "div"))
-    # Held back from a storefront is not the same count as a run's "held back" (from every storefront, so not in
-    # the store): the header says which is which.
-    assert held == ("Held back 1 edition from one storefront or more; 0 from all, so not in the store (a run's “held "
-                    "back”) 1 no consumer price (storefront 'us')"), held
+    # Held back from one storefront or more is not the same count as a plan's or a run's, held back from every
+    # storefront (so not in the store): each has its label (docs/glossary.md).
+    assert held == ("Held back from one storefront or more 1 edition 0 of them held back from every storefront (not "
+                    "in the store), as plan and sync count 1 no consumer price (storefront 'us')"), held
 
 
 def test_every_upcoming_flip_says_what_happens_per_storefront_in_its_local_time(
@@ -275,6 +278,46 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     assert by_isbn == {str(HARDBACK): 8, str(PAPERBACK): 1}  # the same units by edition as the chart
 
 
+def test_units_by_edition_says_it_shows_the_best_selling_and_pages_through_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More editions sold than the chart shows at once: it says which ones it shows of how many, and pages
+    through every one, best-selling first, as the upcoming flips do."""
+    _, container, hooks = dashboard_app(tmp_path, monkeypatch)
+    sold = [_isbn13(f"978100000{n:03d}") for n in range(37)]
+    facts = [SalesFact(isbn=isbn, format="paperback", storefront="uk", day=NOW.date() - timedelta(days=2),
+                       quantity=100 - n, net_amount=Decimal(100 - n), currency="GBP") for n, isbn in enumerate(sold)]
+
+    def report(start: date, end: date, group_by: str) -> Any:
+        return sales_report(FactsLedger(facts), start, end, group_by,  # type: ignore[arg-type]
+                            catalogue=catalogue())
+
+    client = TestClient(create_app(container, hooks, sales=report, worker_poll_seconds=0.2))
+    assert client.post("/login", data={"token": ADMIN_TOKEN}, follow_redirects=False).status_code == 303
+    seen: list[str] = []
+    page_number = 1
+    while True:
+        page = client.get("/dashboard", params={"editions_page": page_number}).text
+        chart = section(page, "chart-units-by-edition", "figure")
+        seen += re.findall(r'<span class="label">not in the catalogue \(ISBN (978\d{10})\)</span>', chart)
+        if page_number == 1:
+            assert "The 15 best-selling of 37 editions sold" in text(chart), text(chart)
+            assert "the best-selling first, 15 to a page; the report and /api/sales list every edition" in text(
+                section(page, "sales-days", "p"))
+        else:
+            first = 15 * (page_number - 1) + 1
+            assert f"Editions {first} to {min(first + 14, 37)} of 37 sold, by units" in text(chart), text(chart)
+        assert f"Page {page_number} of 3" in text(chart)
+        if 'rel="next"' not in chart:
+            break
+        assert 'href="/dashboard?editions_page=' in chart and "#chart-units-by-edition" in chart
+        page_number += 1
+    assert page_number == 3 and seen == sold  # every edition, once, best-selling first
+    assert 'rel="prev"' in chart
+    # A page past the last shows the last.
+    past = section(client.get("/dashboard", params={"editions_page": 9}).text, "chart-units-by-edition", "figure")
+    assert "Page 3 of 3" in text(past)
+
+
 def test_format_velocity_and_reprint_share_one_labelled_window(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, _ = dashboard
@@ -303,7 +346,7 @@ def test_runs_name_the_store_and_say_what_is_still_running(
                            "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
     assert re.findall(r"<th>([^<]+)</th>", head)[5:] == ["created", "adopted", "updated", "hidden", "unchanged",
-                                                          "held back", "failed"]
+                                                          "held back from every storefront", "failed"]
     assert runs[1][4:6] == ["ok", "3"]
 
 

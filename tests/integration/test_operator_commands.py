@@ -36,7 +36,7 @@ def test_runs_are_recorded_and_state_survives_between_commands(config):
     assert len(rows) == 2 and all("│ ok" in row and "│ sync " in row for row in rows)
     # The second run created, adopted, updated and hid nothing; every count `sync` prints is there.
     assert "│       0 │       0 │       0 │      0 │" in rows[0]
-    assert all(word in listed.output for word in ("adopted", "unchanged", "held back"))
+    assert all(word in listed.output for word in ("adopted", "unchanged", "held back from every storefront"))
     assert all(row.count(" UTC") == 1 for row in rows)  # started, naming its zone; then how long it took
 
 

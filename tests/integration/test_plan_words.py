@@ -92,3 +92,16 @@ def test_a_storefront_added_after_the_first_sync_plans_its_channel_and_price_in_
     prices = [c for c in changes if c[0] == "pricing.extra_prices"]
     assert prices and all(before == "none" and re.fullmatch(r"US\$[\d,]+\.\d\d", after) for _, before, after in prices)
     assert not any(text[:1] in ("[", "{") for change in changes for text in change[1:]), changes
+
+
+def test_plan_and_sync_label_their_held_back_count_as_from_every_storefront(tmp_path):
+    """The count of a plan and of a sync run is of editions held back from every storefront (not in the store):
+    labelled so, never a bare "held back" beside the dashboard's count of those held back from one storefront or
+    more (docs/glossary.md)."""
+    config = str(write_config(tmp_path, CONFIG))
+    for command in ("plan", "sync"):
+        result = run(command, "-c", config)
+        assert result.exit_code == 0, result.output
+        header = next(line for line in result.output.splitlines() if "unchanged" in line and "┃" in line)
+        assert re.search(r"┃ held back from every storefront ┃", header), header
+        assert not re.search(r"┃ held back ┃", result.output), result.output

@@ -24,6 +24,8 @@ from pathlib import Path
 from bookbridge.application.money import money_amount
 from bookbridge.domain.ports import SalesFact, SalesSink
 
+# The documented layout an importer is set up against (docs/sales-export.md): never a column inserted or moved. The
+# format is its code alone; the report's CSV, for people, adds its name (`format_name`).
 COLUMNS = ("isbn", "format", "storefront", "day", "quantity", "net_amount", "currency")
 
 
@@ -47,7 +49,7 @@ class CsvSalesSink(SalesSink):
             self._write_day(day, day_facts)
 
     def _write_day(self, day: date, facts: Sequence[SalesFact]) -> None:
-        rows = sorted((f for f in facts if f.quantity or f.net_amount),
+        rows = sorted((f for f in facts if f.counts),
                       key=lambda f: (f.storefront, f.isbn, f.format, f.currency))
         handle, temporary = tempfile.mkstemp(prefix=f".{self.prefix}{day.isoformat()}.", suffix=".tmp",
                                              dir=self.directory)

@@ -29,6 +29,7 @@ from rich.table import Table
 
 from bookbridge.application.exception_words import kind_words
 from bookbridge.application.field_words import availability_words, listing_summary
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
 from bookbridge.application.sync_exceptions import opened_line
@@ -78,7 +79,7 @@ STOREFRONTS = (
 # not in the store at all (docs/glossary.md, held back).
 PLAN_WORDS = {"create": "products to create", "adopt": "products to adopt", "update": "products to update",
               "hide": "products to hide", "unchanged": "products unchanged",
-              "held_back": "editions held back from every storefront"}
+              "held_back": f"editions {FROM_EVERY_STOREFRONT}"}
 
 
 def _plan_table(plan: Plan) -> Table:
@@ -93,7 +94,7 @@ def _plan_table(plan: Plan) -> Table:
 def _report_table(reports: list[SyncReport], title: str) -> Table:
     table = WholeTable(title=title)
     table.add_column("store")
-    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", FROM_EVERY_STOREFRONT, "failed"):
         add_count_column(table, column)
     for r in reports:
         table.add_row(escape(where_words(r.storefront, r.storefront) or r.storefront), str(r.created),
@@ -264,7 +265,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
 
     heading(console, "Launches and campaign prices, at their instants")
     console.print("The clock moves to each instant in the three days up to now at which an edition launches or a "
-                  "campaign price starts or ends, and syncs there, as the service does:")
+                  "campaign price starts or ends, and syncs there, as the service does: the products its sync "
+                  "changes in the store, then what changes on each storefront, as `bookbridge jobs` says it:")
     timeline = play(console, clock, start + SIMULATED, report.wakeups, catalogue, store, command, uow, sandbox,
                     container.settings().mapping)
     clock.advance_to(start + SIMULATED)  # now: what follows (a cover, orders) happens at the end of the three days

@@ -10,17 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.field_words import availability_words
 from bookbridge.application.launches import launches_ahead
-from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncStore, sync_store
-from bookbridge.application.upcoming import held_by_exceptions
+from bookbridge.application.upcoming import (
+    UpcomingChange,
+    change_words,
+    held_back_note,
+    held_by_exceptions,
+    in_store,
+    upcoming_changes,
+)
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings
@@ -61,20 +65,6 @@ def _snapshot(sandbox: DemoSandbox) -> dict[str, tuple[object, tuple[tuple[str, 
     return snapshot
 
 
-def _money(sales: tuple[tuple[str, object], ...]) -> str:
-    return ", ".join(money_text(Decimal(str(p)), c) for c, p in sales if p)
-
-
-def _campaign(before: tuple[tuple[str, object], ...], after: tuple[tuple[str, object], ...]) -> str:
-    """A sale price's change in the dashboard's words: a campaign price starts, ends or changes."""
-    was, now = _money(before), _money(after)
-    if not was:
-        return f"campaign price starts: {now}"
-    if not now:
-        return f"campaign price ends (it was {was})"
-    return f"campaign price changes: {was} → {now}"
-
-
 def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence[tuple[str, datetime]],
          source: CatalogSource, store: Storefront, command: SyncStore, uow: UnitOfWork, sandbox: DemoSandbox,
          mapping: MappingSettings) -> Timeline:
@@ -87,6 +77,8 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence
     pending = sorted(w for w in known if clock.now() < w <= until)
     while pending:
         instant = pending[0]
+        # What changes on each storefront at the instant, said as `bookbridge jobs` says the job at it.
+        listed, held_back = in_store(_changes_at(instant, clock, source, uow, command, mapping), _held(uow, command))
         clock.advance_to(instant)
         before = _snapshot(sandbox)
         report = sync_store(command, source, store, uow, clock)
@@ -94,24 +86,37 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence
         latest = list(report.wakeups)
         # As the service does: after every sync, wake up at the next instant any listing changes.
         pending = sorted(w for w in known if instant < w <= until)
-        lines = []
-        for sku, (availability, sales, name) in sorted(_snapshot(sandbox).items()):
-            old_availability, old_sales, _ = before.get(sku, (None, (), name))
+        changed = 0  # products the sync changed in the store
+        for sku, (availability, sales, _) in sorted(_snapshot(sandbox).items()):
+            old_availability, old_sales, _ = before.get(sku, (None, (), ""))
             if availability != old_availability:
                 launches += availability == "available"
-                lines.append(f"  {escape(name)}: {availability_words(str(old_availability))} → "
-                             f"{availability_words(str(availability))}")
-            if sales != old_sales:
-                campaigns += 1
-                lines.append(f"  {escape(name)}: {_campaign(old_sales, sales)}")
+            campaigns += sales != old_sales
+            changed += availability != old_availability or sales != old_sales
         instants += 1
-        console.print(f"[bold]{when(instant, command.storefronts)}[/bold]: {plural(len(lines), 'store change')}")
-        for line in lines[:SHOWN]:
-            console.print(line)
-        if len(lines) > SHOWN:
-            console.print(f"  … and {len(lines) - SHOWN} more")
+        counts = "; ".join(filter(None, (plural(len(listed), "change") + " on the storefronts",
+                                         held_back_note(held_back))))
+        console.print(f"[bold]{when(instant, command.storefronts)}[/bold]: {plural(changed, 'store change')} "
+                      f"({counts})")
+        for change in listed[:SHOWN]:
+            console.print(f"  {escape(change_words(change))}")
+        if len(listed) > SHOWN:
+            console.print(f"  … and {len(listed) - SHOWN} more")
     with uow:
-        held = held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(command.store).values())
         stored = uow.state.catalogue(source.name)
-    ahead = launches_ahead(latest, stored, storefronts=command.storefronts, mapping=mapping, now=until, held=held)
+    ahead = launches_ahead(latest, stored, storefronts=command.storefronts, mapping=mapping, now=until,
+                           held=_held(uow, command))
     return Timeline(instants, launches, campaigns, tuple(sorted(ahead)))
+
+
+def _held(uow: UnitOfWork, command: SyncStore) -> frozenset[tuple[str, str | None]]:
+    with uow:
+        return held_by_exceptions(uow.exceptions.open_items(), uow.state.applied(command.store).values())
+
+
+def _changes_at(instant: datetime, clock: FixedClock, source: CatalogSource, uow: UnitOfWork, command: SyncStore,
+                mapping: MappingSettings) -> list[UpcomingChange]:
+    """The storefront listings that change at `instant`, from the catalogue the last sync stored."""
+    with uow:
+        stored = uow.state.catalogue(source.name)
+    return upcoming_changes(stored.values(), command.storefronts, [instant], now=clock.now(), mapping=mapping)[instant]

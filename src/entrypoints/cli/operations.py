@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bookbridge.application.exception_words import is_record, kind_words, place_key, source_key, subject_words
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException
@@ -388,7 +389,7 @@ def runs(
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
     for column in counted:
-        table.add_column(column.replace("_", " "), justify="right")
+        table.add_column(FROM_EVERY_STOREFRONT if column == "held_back" else column, justify="right")
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a run's row is one line
     for r in recent:
         local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from bookbridge.application.exception_words import place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
-from bookbridge.application.held_back import HeldBackGroup
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import NOT_CALLED, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
@@ -53,7 +53,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
     a product planned on fewer channels than configured says why."""
     plan = planned.plan
     counts = WholeTable(title=escape(f"Plan for store {plan.storefront!r} (dry run: nothing was written)"))
-    for column in ("create", "adopt", "update", "hide", "unchanged", "held back"):
+    for column in ("create", "adopt", "update", "hide", "unchanged", FROM_EVERY_STOREFRONT):
         add_count_column(counts, column)
     c = plan.counts
     counts.add_row(str(c["create"]), str(c["adopt"]), str(c["update"]), str(c["hide"]), str(c["unchanged"]),
@@ -104,7 +104,7 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     title = (f"Retry of exception {retry_of}: {title}" if retry_of is not None
              else f"Retry of {title}" if isbn else f"Sync of {store}")
     table = WholeTable(title=escape(title))
-    for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
+    for column in ("created", "adopted", "updated", "hidden", "unchanged", FROM_EVERY_STOREFRONT, "failed"):
         add_count_column(table, column)
     table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
                   str(report.unchanged), str(report.skipped), str(report.failed))

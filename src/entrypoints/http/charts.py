@@ -20,10 +20,22 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """Where a chart too long for one view is: `page` of `pages`, each `/dashboard?{param}=N`."""
+
+    param: str
+    page: int
+    pages: int
+    total: str  # what is paged, counted: "37 editions"
+
+
+@dataclass(frozen=True)
 class Chart:
     id: str
     title: str
     bars: tuple[Bar, ...]  # empty: the template says "no data yet"
+    note: str = ""  # which bars of how many, when they are not all: "The 15 best-selling of 56 editions sold."
+    pages: Pages | None = None
 
 
 def _bars(values: Sequence[tuple[str, float]], words: Sequence[str]) -> tuple[Bar, ...]:

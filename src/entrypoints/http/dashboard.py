@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
@@ -55,6 +56,7 @@ def templates() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
                       undefined=StrictUndefined)
     env.filters["storefront_words"] = storefront_words
+    env.globals |= {"FROM_EVERY_STOREFRONT": FROM_EVERY_STOREFRONT, "FROM_SOME_STOREFRONT": FROM_SOME_STOREFRONT}
     return env
 
 
@@ -195,12 +197,14 @@ def dashboard(request: Request, state: State, guard: Guard,
                                              description="exceptions whose ISBN or title contains this")] = None,
               flips_storefront: Annotated[Name, Query(description="the storefront whose flips are paged")] = None,
               flips_page: Annotated[int, Query(ge=1, le=100_000, description="its page of flips")] = 1,
+              editions_page: Annotated[int, Query(ge=1, le=100_000, description="the page of units by edition "
+                                                  "(the best-selling first)")] = 1,
               ) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
     filters = Filters(kind=kind or None, storefront=where or storefront or None, q=q or None,
-                      flips_storefront=flips_storefront, flips_page=flips_page)
+                      flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page)
     flash = FLASH[done].format(id=exception or "") if done else ""  # fixed words; the id is a number
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
                   **gather(state, filters))

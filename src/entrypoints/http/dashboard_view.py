@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,7 @@ from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.container import source_name
-from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart, rate_chart
+from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
     edition_name,
@@ -45,6 +45,7 @@ FLIPS_PER_PAGE = 10
 AT_JOBS_SHOWN = 5  # "Scheduled jobs": every regular job, then the next jobs at an instant; the rest counted
 MAX_JOBS = 500  # the scheduler's jobs read per page: every flip a catalogue schedules ahead
 SALES_WEEKS = 12  # the weekly charts and their totals
+EDITIONS_PER_PAGE = 15  # "Units by edition": the best-selling first, paged
 CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/products/edit/{id}"}
 
 
@@ -55,6 +56,7 @@ class Filters:
     q: str | None = None  # part of an ISBN or a title, any case
     flips_storefront: str | None = None  # the storefront whose upcoming flips are paged
     flips_page: int = 1
+    editions_page: int = 1  # the page of "Units by edition"
 
     def matches(self, row: ExceptionRow) -> bool:
         if self.kind and row.kind != self.kind:
@@ -114,7 +116,7 @@ class Status:
     open_exceptions: int
     held_back: list[HeldBackGroup]
     held_back_editions: int
-    not_in_store: int  # of those, held back on every storefront: a run's "held back"
+    not_in_store: int  # of those, held back from every storefront: a plan's and a run's count
     notes: list[str] = field(default_factory=list)
 
 
@@ -149,7 +151,7 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
         "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}),
         "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
-        "sales": _sales(state, editions)}
+        "sales": _sales(state, editions, filters.editions_page)}
 
 
 def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:
@@ -259,7 +261,7 @@ def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collec
     return tables, ""
 
 
-def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
+def _sales(state: AppState, editions: Mapping[str, Edition], editions_page: int = 1) -> dict[str, Any]:
     end = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])  # as /api/sales
     # The last SALES_WEEKS weeks from Monday, this one included: as many bars as the titles say. Units by edition,
     # the formats and the reprint signal cover the report's own days (REPORT_DAYS), as `bookbridge sales report`
@@ -296,9 +298,7 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
                       title=f"Revenue per week in {currency}, from Monday (last {span})",
                       chart_id=f"revenue-{currency}")
           for currency, per in sorted(revenue_by_week.items())),
-        bar_chart(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:15],
-                  title=f"Units by edition, all currencies ({window})", unit=("unit", "units"),
-                  chart_id="units-by-edition"),
+        _units_by_edition(units, window, editions_page),
         rate_chart([(f.format_label, f.units_per_week) for f in _formats(by_edition)],
                    title=f"Fastest-moving formats ({window})", unit="units a week", chart_id="formats"),
         rate_chart([(named(r.isbn, r.title), r.weeks_of_cover) for r in by_edition.reprint
@@ -308,7 +308,25 @@ def _sales(state: AppState, editions: Mapping[str, Edition]) -> dict[str, Any]:
     ]
     revenue = [money_text(amount, currency) for currency, amount in sorted(by_week.revenue().items())]
     return {"note": "", "charts": charts, "revenue": revenue, "units": by_week.units, "span": span,
-            "dates": f"{start.isoformat()} to {end.isoformat()}"}
+            "dates": f"{start.isoformat()} to {end.isoformat()}", "editions_per_page": EDITIONS_PER_PAGE}
+
+
+def _units_by_edition(units: Mapping[str, int], window: str, page: int) -> Chart:
+    """The best-selling editions first, EDITIONS_PER_PAGE to a page; when they are not all on it, the chart says
+    which ones of how many it shows, and where every one is."""
+    ranked = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))
+    pages = max(1, math.ceil(len(ranked) / EDITIONS_PER_PAGE))
+    page = min(page, pages)
+    first = (page - 1) * EDITIONS_PER_PAGE
+    shown = ranked[first:first + EDITIONS_PER_PAGE]
+    chart = bar_chart(shown, title=f"Units by edition, all currencies ({window})", unit=("unit", "units"),
+                      chart_id="units-by-edition")
+    if pages == 1:
+        return chart
+    sold = plural(len(ranked), "edition")
+    note = (f"The {len(shown)} best-selling of {sold} sold." if page == 1 else
+            f"Editions {first + 1} to {first + len(shown)} of {len(ranked)} sold, by units.")
+    return replace(chart, note=note, pages=Pages(param="editions_page", page=page, pages=pages, total=sold))
 
 
 @dataclass(frozen=True)

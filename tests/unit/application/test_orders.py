@@ -329,3 +329,36 @@ def test_a_sold_edition_the_catalogue_does_not_hold_says_so_by_edition_and_by_fa
         labels = {row.group: row.label for row in report.rows}
         assert labels[stranger] == f"not in the catalogue (ISBN {stranger})", labels
         assert all(label != group for group, label in labels.items()), labels
+
+
+def test_an_edition_whose_sales_were_all_refunded_or_cancelled_is_left_out_of_the_report(world):
+    """The ledger keeps a refunded sale's key with zeros (so that the sinks see it disappear); the report leaves it
+    out, as the CSV files do (docs/sales-export.md): no zero row, no zero format, no zero reprint signal."""
+    uow, editions, source, ledger, clock = world
+    with uow:
+        catalogue = uow.state.catalogue("sample")
+    kept, refunded, cancelled = editions[0], editions[1], editions[2]
+    assert len({kept.format, refunded.format, cancelled.format}) == 3
+    at = NOW - timedelta(hours=2)
+    source.put(placed(500, (OrderLine(1, str(kept.isbn), 2, Decimal("20")),), at=at))
+    source.put(placed(501, (OrderLine(1, str(refunded.isbn), 1, Decimal("9")),), at=at))
+    source.put(placed(502, (OrderLine(1, str(cancelled.isbn), 1, Decimal("7")),), at=at))
+    run(world)
+    source.put(replace(placed(501, (OrderLine(1, str(refunded.isbn), 1, Decimal("9")),), at=at, status=4),
+                       date_modified=at + timedelta(minutes=30)))
+    source.put(replace(placed(502, (OrderLine(1, str(cancelled.isbn), 1, Decimal("7")),), at=at, status=5),
+                       date_modified=at + timedelta(minutes=30)))
+    run(world)
+    assert len(ledger.facts(at.date(), at.date())) == 3  # the ledger keeps the zeros, for the sinks
+    for grouping in ("edition", "family", "format", "storefront", "day"):
+        report = sales_report(ledger, NOW.date() - timedelta(days=27), NOW.date(), grouping, catalogue=catalogue)
+        assert all(row.units or row.revenue for row in report.rows), (grouping, report.rows)
+        assert report.units == 2
+    report = sales_report(ledger, NOW.date() - timedelta(days=27), NOW.date(), "edition", catalogue=catalogue)
+    assert [row.group for row in report.rows] == [str(kept.isbn)]
+    assert [v.format for v in report.formats] == [kept.format.value]
+    assert [s.isbn for s in report.reprint] == [str(kept.isbn)]
+    document = report_document(report)
+    assert [r["group"] for r in document["rows"]] == [str(kept.isbn)]
+    assert [r["isbn"] for r in document["reprint"]] == [str(kept.isbn)]
+    assert len(report_csv(report).splitlines()) == 2

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bookbridge.adapters.sales.csv_export import COLUMNS as SINK_CSV_COLUMNS
 from bookbridge.application.exception_words import KIND_WORDS, UNREACHABLE
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
+from bookbridge.application.sales_report import CSV_COLUMNS as REPORT_CSV_COLUMNS
 from bookbridge.domain.lifecycle import Stage
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.entrypoints.http.schemas import Upcoming
@@ -53,3 +56,25 @@ def test_a_job_at_an_instant_is_called_so_wherever_a_user_reads_it() -> None:
         assert "precise job" not in text and "launch or campaign job" not in text, page.name
     described = json.dumps(Upcoming.model_json_schema())
     assert "precise job" not in described and "job at an instant" in described
+
+
+def test_the_glossary_says_which_csv_names_a_format_beside_its_code() -> None:
+    """The sales report's CSV carries a format's code and its name (`format`, `format_name`); the sales sinks' day
+    files carry the code alone, in the layout docs/sales-export.md fixes. The glossary says which is which."""
+    (entry,) = [line for line in GLOSSARY.read_text(encoding="utf-8").splitlines() if line.startswith("| **format** |")]
+    assert REPORT_CSV_COLUMNS[-2:] == ("format", "format_name")
+    assert "the sales report's JSON and CSV (`bookbridge sales report`, `/api/sales`) beside the name: `format`, " \
+           "`format_name`" in entry, entry
+    assert "format" in SINK_CSV_COLUMNS and "format_name" not in SINK_CSV_COLUMNS
+    assert "the sales sinks' day files (CSV, GraphQL) the code alone, `format`" in entry, entry
+
+
+def test_each_held_back_count_has_its_own_label_defined_in_the_glossary() -> None:
+    """Two counts of held-back editions, two labels, each defined once: those from every storefront (not in the
+    store: a plan's and a sync run's count) and those from one storefront or more (the dashboard's header)."""
+    lines = GLOSSARY.read_text(encoding="utf-8").splitlines()
+    (entry,) = [line for line in lines if line.startswith("| **held back** |")]
+    assert FROM_EVERY_STOREFRONT == "held back from every storefront"
+    assert FROM_SOME_STOREFRONT == "held back from one storefront or more"
+    for label in (FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT):
+        assert f"*{label}*" in entry, (label, entry)
