@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.adapters.persistence import make_engine, upgrade
@@ -46,6 +46,16 @@ require_description = false
     return config
 
 
+def _wait_for_its_run(engine: Engine, child: subprocess.Popen[bytes], *, after: int) -> None:
+    """Until the child's sync has recorded its run (a run after `after`), or it has ended, or a minute has passed."""
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if connection.execute(text("SELECT count(*) FROM sync_runs WHERE id > :after"), {"after": after}).scalar():
+                return
+        time.sleep(0.01)
+
+
 def test_killed_syncs_never_block_the_next_one_nor_leave_runs_running(tmp_path: Path) -> None:
     db = tmp_path / "drill.db"
     engine = make_engine(f"sqlite:///{db}")
@@ -58,10 +68,17 @@ def test_killed_syncs_never_block_the_next_one_nor_leave_runs_running(tmp_path: 
         kills = busy = 0
         deadline = time.monotonic() + 300  # bounded: ten kills take well under a minute each
         while kills < KILLS and time.monotonic() < deadline:
+            with engine.connect() as connection:
+                last = connection.execute(text("SELECT coalesce(max(id), 0) FROM sync_runs")).scalar()
             child = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            # After a few store requests (mid-batch), or a random delay (start-up, planning, a commit).
+            # After a few store requests (mid-batch), or a random delay (start-up, planning, a commit); every other
+            # kill as soon as the run is recorded, so that runs are caught running however long a loaded machine
+            # takes to start Python (an unchanged sync, once started, can end before any random delay).
             target = len(sandbox.requests) + rng.randint(1, 12)
             moment = time.monotonic() + rng.uniform(0.5, 6.0)
+            if kills % 2:
+                _wait_for_its_run(engine, child, after=last)
+                moment = time.monotonic()
             while child.poll() is None and time.monotonic() < moment and len(sandbox.requests) < target:
                 time.sleep(0.002)
             if child.poll() is None:
