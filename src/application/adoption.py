@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
-from bookbridge.application.sync_exceptions import SyncReport
+from bookbridge.application.sync_exceptions import SyncReport, refused_line
 from bookbridge.domain.adoption import StoredProduct
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import AppliedListing, Plan
@@ -60,6 +60,6 @@ def record_mismatches(plan: Plan, store: str, uow: UnitOfWork, clock: Clock, rep
             item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=isbn, storefront=store,
                                          message=mismatch.reason, field=ADOPTION_FIELD, at=clock.now())
             if item.count == 1:
-                report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+                report.exceptions_opened.append(refused_line(item, mismatch.listing, isbn))
             logger.warning("not adopted: %s", mismatch.reason)
         uow.commit()

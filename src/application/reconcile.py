@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bookbridge.application.exception_words import kind_words
 from bookbridge.application.field_words import change_said
 from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
@@ -143,7 +144,8 @@ def _deleted(cmd: ReconcileStore, record: AppliedListing, uow: UnitOfWork, clock
         message += "; left out of syncs until resolved"
     item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                  at=clock.now())
-    report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+    report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
+                                        f"{item.message}")
     report.findings.append(DriftFinding(record.key, isbn, "deleted", message, policy=cmd.policy(Section.CORE)))
 
 
@@ -174,7 +176,8 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
                             for c in reported for ours, theirs in (change_said(c),))
         item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                      field=",".join(sorted({c.field for c in reported})), at=clock.now())
-        report.exceptions_opened.append(f"{item.kind}: {isbn}: {item.message}")
+        report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
+                                        f"{item.message}")
 
 
 def _edit(change: FieldChange) -> str:

@@ -21,6 +21,7 @@ from bookbridge.application.sync_exceptions import (
     SyncReport,
     record_readiness,
     record_source_problems,
+    refused_line,
     source_exception_key,
     source_unreadable,
 )
@@ -495,7 +496,7 @@ def _record_batch(
                 field=error.field if error else None,
                 at=clock.now(),
             )
-            report.exceptions_opened.append(f"{item.kind}: {isbn} on store {storefront!r}: {item.message}")
+            report.exceptions_opened.append(refused_line(item, action.listing, isbn))
             open_store.add(isbn)
         uow.state.record_applied_many(storefront, records)
         uow.commit()

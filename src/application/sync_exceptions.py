@@ -79,6 +79,15 @@ def opened_line(item: SyncException, listing: StoreListing) -> str:
             f"{item.message}")
 
 
+def refused_line(item: SyncException, listing: StoreListing | None, key: str) -> str:
+    """A store's refusal of a product (or its SKU held by another title), as `bookbridge sync` and the demo print
+    it: the kind in words, the edition by name (a family product by its name and key), the store, and why."""
+    if listing is not None and len(listing.isbns) == 1:
+        return opened_line(item, listing)
+    name = f"{listing.name} (product {key})" if listing is not None else f"product {key}"
+    return f"{kind_words(item.kind, item.storefront)}: {name} on store {item.storefront!r}: {item.message}"
+
+
 def source_exception_key(source: str) -> str:
     """The `storefront` under which a source that could not be read at all is queued (no ISBN): one open
     exception per source, counted each time the read fails again."""
@@ -104,7 +113,7 @@ def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitO
         uow.commit()
     report.source_error = item.message  # as stored: with the configured secrets masked
     if item.count == 1:
-        report.exceptions_opened.append(f"{item.kind}: {report.source_error}")
+        report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {report.source_error}")
     report.finished = clock.now()
     return report
 

@@ -76,8 +76,9 @@ def test_rejection_opens_one_exception_and_a_later_success_resolves_it(world):
     victim = next(a.listing for a in planned.plan.actions if a.kind is ActionKind.CREATE)
     store.rejected_skus[victim.sku] = "name: too long"
     first = _sync(world)
-    # Said as a readiness exception is: the edition and where, the store named (`… on store 'uk': …`).
-    assert f"store-rejection: {victim.sku} on store 'uk': name: too long" in first.exceptions_opened, first
+    # Said as a readiness exception is: the kind in words, the edition by name, the store named (`… on store 'uk'`).
+    assert (f"refused by the store: {victim.name}, ISBN {victim.isbns[0]} on store 'uk': name: too long"
+            in first.exceptions_opened), first
     _sync(world)
     with uow:
         items = [e for e in uow.exceptions.open_items() if e.isbn == victim.sku]
