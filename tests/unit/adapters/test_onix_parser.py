@@ -209,7 +209,8 @@ def test_bad_records_become_problems_and_the_rest_is_read(tmp_path: Path) -> Non
     assert found["missing-isbn", "no-isbn"].severity is Severity.BLOCKING
     # A record that cannot be read says so in the glossary's words, as the Consonance source does.
     blocking = [p.message for p in read.problems if p.severity is Severity.BLOCKING]
-    assert len(blocking) == 3 and all(m.endswith("; not read") and "record not read" not in m for m in blocking), blocking
+    assert len(blocking) == 3, blocking
+    assert all(m.endswith("; not read") and "record not read" not in m for m in blocking), blocking
 
 
 def test_truncated_file_is_a_file_error_naming_file_and_line(tmp_path: Path) -> None:
