@@ -140,6 +140,11 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
     }
 
 
+# The JSON's date keys as the table says them, in docs/mapping.md's words: the sales embargo (ONIX PublishingDate
+# 02) and pre-order embargo (27); the expected date of supply (SupplyDate 08), the source's *supply*, never the
+# shopper's availability (docs/glossary.md).
+DATE_WORDS = {"publication": "publication", "sales_embargo": "sales embargo", "preorder_embargo": "pre-order embargo",
+              "announcement": "announcement", "expected_availability": "expected supply"}
 # The JSON's measure keys as the table says them: a word and a unit ("height 197 mm").
 MEASURE_WORDS = {"height_mm": ("height", "mm"), "width_mm": ("width", "mm"), "thickness_mm": ("thickness", "mm"),
                  "weight_g": ("weight", "g")}
@@ -227,7 +232,7 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
                            + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
         "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
                             for r in doc["resources"]),
-        "dates": ", ".join(f"{k} {_when(v)}" for k, v in _dates(e).items() if v is not None),
+        "dates": ", ".join(f"{DATE_WORDS[k]} {_when(v)}" for k, v in _dates(e).items() if v is not None),
         "prices": "\n".join(_price_words(p) for p in e.prices),
         "rights": "\n".join([f"{r['meaning']}: {r['territory']}" for r in doc["rights"]["sales_rights"]]
                             + ([f"rest of world: {doc['rights']['row_meaning']}"] if e.rights.row_type else [])),

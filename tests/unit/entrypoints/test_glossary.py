@@ -53,3 +53,14 @@ def test_a_job_at_an_instant_is_called_so_wherever_a_user_reads_it() -> None:
         assert "precise job" not in text and "launch or campaign job" not in text, page.name
     described = json.dumps(Upcoming.model_json_schema())
     assert "precise job" not in described and "job at an instant" in described
+
+
+def test_an_editions_dates_are_shown_in_the_glossarys_words_with_their_json_keys() -> None:
+    """`source inspect` says `sales embargo`, not the JSON's key `sales_embargo`; the glossary has both."""
+    from bookbridge.entrypoints.cli.source import DATE_WORDS
+
+    text = GLOSSARY.read_text(encoding="utf-8")
+    for key, words in DATE_WORDS.items():
+        assert "_" not in words, words
+        if words != key:
+            assert f"*{words}*" in text and f"`{key}`" in text, key
