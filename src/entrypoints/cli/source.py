@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.money import money_amount, money_text
-from bookbridge.domain.categories import CategoryMapping
+from bookbridge.domain.categories import CategoryMapping, subject_words
 from bookbridge.domain.codelists import (
     AVAILABILITY,
     CONTRIBUTOR_ROLES,
@@ -227,7 +227,7 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
                               if v is not None),
         "pages": str(e.page_count or ""),
         "duration": f"{e.duration_minutes} min" if e.duration_minutes else "",
-        "subjects": ", ".join(f"{s['scheme']} {s['code']}" + (" (main)" if s["main"] else "") for s in doc["subjects"]),
+        "subjects": "\n".join(subject_words(s) + (", main subject" if s.main else "") for s in e.subjects),
         "texts": "\n".join(f"{t['meaning']}: {t['length']} chars"
                            + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
         "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
