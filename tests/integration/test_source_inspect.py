@@ -201,12 +201,13 @@ def test_a_subject_is_said_with_its_scheme_in_words_and_its_heading_once(tmp_pat
     feed.write_text(FEED.replace("</Subject>\n</DescriptiveDetail>", f"</Subject>{subject}\n</DescriptiveDetail>"),
                     encoding="utf-8")
     out = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"}).output
-    rows = {}
+    rows: dict[str, list[str]] = {}
+    field = ""
     for line in out.splitlines():  # the details table: `│ field │ value │`, a value going on under an empty field
         cells = [c.strip() for c in line.split("│")[1:-1]]
         if len(cells) == 2:
             field = cells[0] or field
-            rows[field] = rows.get(field, []) + [cells[1]]
+            rows[field] = [*rows.get(field, []), cells[1]]
     assert rows["subjects"] == ["Thema DCF, main subject", f"04 LC subject heading ({heading})"], out
     assert [row for row in rows["unmapped"] if row.startswith("Subject ")] == [
         "Subject Thema DCF: no category mapping is configured ([mapping] categories)",
