@@ -141,6 +141,10 @@ def test_a_wrong_access_token_is_a_401_with_what_to_check(config):
     assert result.exit_code == 1
     assert "credentials refused" in result.output and "401 Unauthorized" in result.output
     assert "access_token_env" in result.output and "not-the-token" not in result.output
+    # The key that gave the token, and the variable it names: not a key the file does not set.
+    cells = re.sub(r"[│\s]+", " ", result.output)
+    assert "check [store] access_token_env (the variable 'TEST_BC_TOKEN'):" in cells, result.output
+    assert "access_token_file" not in cells, result.output
 
 
 CODES = ("bad-credentials", "missing-scope", "not-found", "unreachable")  # ProbeStatus's values: for code, not people
