@@ -140,9 +140,14 @@ class AdapterSpec(Generic[OptionsT]):
             unknown = sorted(str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden")
             if unknown:
                 raise ValueError(self._unknown_message(unknown)) from None
+            errors = exc.errors(include_url=False)
+            # A key left out is said as the adapters say it (`needs 'url'`), never as pydantic's "Field required".
+            missing = [".".join(str(p) for p in e["loc"]) for e in errors if e["type"] == "missing"]
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}"
-                                 for e in exc.errors(include_url=False))
-            raise ValueError(f"{self.kind.words} adapter {self.name!r}: {problems}") from None
+                                 for e in errors if e["type"] != "missing")
+            said = ((f" needs {', '.join(map(repr, missing))}" if missing else "")
+                    + (f": {problems}" if problems else ""))
+            raise ValueError(f"{self.kind.words} adapter {self.name!r}{said}") from None
 
     def _unknown_message(self, unknown: list[str]) -> str:
         known = self.known_options

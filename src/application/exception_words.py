@@ -9,9 +9,9 @@ words depend on the place: a `transient-exhausted` on a source is the source bei
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
-from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.ports import ExceptionKind, SyncException
 from bookbridge.domain.storefront import storefront_words
 
 SOURCE, ORDERS, SALES_SINK, LEASE = "source:", "orders:", "sales-sink:", "lease:sync:"
@@ -48,8 +48,60 @@ def lease_key(store: str) -> str:
     return f"{LEASE}{store}"
 
 
+STOREFRONT, STORE = "storefront", "store"  # places without a prefix: a storefront's name, the store's
+# Every place, in words and with what is kept there: `place_words` says a key by it, and the legend of
+# `bookbridge exceptions list` is made of it, so that neither leaves a place out. (name, store) -> words.
+PLACES: dict[str, tuple[Callable[[str, str], str], str]] = {
+    STOREFRONT: (lambda name, store: storefront_words(name), "readiness, rights"),
+    STORE: (lambda name, store: f"store {store!r}",
+            "store refusals, drift, subjects without a category, milestone actions that failed"),
+    SOURCE: (lambda name, store: f"source {name!r}", "a source that could not be read, a record not read"),
+    ORDERS: (lambda name, store: f"order import of store {store!r}", "orders that could not be read"),
+    SALES_SINK: (lambda name, store: f"sales sink {name!r}", "sales facts it failed or refused"),
+    LEASE: (lambda name, store: f"sync lease of store {name!r}", "syncs that did not run: the store was busy"),
+}
+
+
+def places_legend(store: str) -> str:
+    """Every place an exception can be, in words, and what is kept there: "storefront '<name>' (readiness,
+    rights), store 'shop' (…), …"."""
+    return ", ".join(f"{words('<name>' if place != LEASE else store, store)} ({holds})"
+                     for place, (words, holds) in PLACES.items())
+
+
+def place_key(item: SyncException, store: str, source: str) -> str | None:
+    """The place an exception is kept under. A record not read is its source's (one stored before it was kept
+    there has none); a milestone action's failure is the store's, though kept under no place so that it never
+    merges with the store's own exception of the edition (which is deduplicated by kind, edition and place)."""
+    if item.storefront:
+        return item.storefront
+    if item.kind is ExceptionKind.SOURCE_ERROR:
+        return source_key(source)
+    if (item.field or "").startswith("milestone "):
+        return store
+    return None
+
+
+def is_record(kind: str, isbn: str | None, place: str | None) -> bool:
+    """An exception (of `kind`, about `isbn`, kept under `place`) on a record not read: its `isbn` holds the
+    source's record (an id such as `consonance:work:101/product:1001`, or an ISBN that is not valid), never an
+    edition's. Kept under its source (or, stored before that, under no place)."""
+    return kind == ExceptionKind.SOURCE_ERROR and isbn is not None and (place is None or place.startswith(SOURCE))
+
+
+def subject_words(item: SyncException) -> str:
+    """What an exception's `isbn` names, for a column or message that is not the edition's name: a record not
+    read labelled as the source's record (`record consonance:work:101/product:1001`), else the ISBN."""
+    if item.isbn is None:
+        return ""
+    return f"record {item.isbn}" if is_record(item.kind, item.isbn, item.storefront) else item.isbn
+
+
+PREFIXES = (LEASE, SOURCE, ORDERS, SALES_SINK)  # the keys of places that are neither the store nor a storefront
+
+
 def _prefix(key: str | None) -> str | None:
-    return next((p for p in (LEASE, SOURCE, ORDERS, SALES_SINK) if key and key.startswith(p)), None)
+    return next((p for p in PREFIXES if key and key.startswith(p)), None)
 
 
 def place_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:
@@ -59,21 +111,11 @@ def place_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
     'shop'`; None when it names no place. A key of none of these is shown as it is."""
     if not key:
         return None
-    if key == store:
-        return f"store {key!r}"
-    if key in storefronts:
-        return storefront_words(key)
-    prefix = _prefix(key)
-    name = key.removeprefix(prefix) if prefix else key
-    if prefix == SOURCE:
-        return f"source {name!r}"
-    if prefix == ORDERS:
-        return f"order import of store {store!r}"
-    if prefix == SALES_SINK:
-        return f"sales sink {name!r}"
-    if prefix == LEASE:
-        return f"sync lease of store {name!r}"
-    return key
+    place = STORE if key == store else STOREFRONT if key in storefronts else _prefix(key)
+    if place is None:
+        return key
+    words, _ = PLACES[place]
+    return words(key.removeprefix(place) if place not in (STORE, STOREFRONT) else key, store)
 
 
 def kind_words(kind: ExceptionKind, key: str | None) -> str:

@@ -57,6 +57,8 @@ class SyncEffects(MilestoneEffects):
     def resend_media(self, isbns: Sequence[str]) -> Mapping[str, str | None]:
         """Forget the media hash of these products, so that the next sync sends the section again, and sync."""
         keys = {isbn: self._keys(isbn) for isbn in isbns}
+        if not any(keys.values()):  # no product to resend (held back, say, its action waiting): no sync either
+            return {}
         with self._uow:
             applied = self._uow.state.applied(self._store)
             for key in {k for ks in keys.values() for k in ks}:

@@ -7,10 +7,13 @@ launch). The actions below add what a sync alone does not do, and check and reco
 - `create-hidden` (default for metadata locked): verify and record. The sync that saw the lock created the
   edition's product (`bookbridge.domain.lifecycle.created_hidden`: hidden, availability disabled, on no channel) if the
   edition is still editorial, or already had one if it is announced or on sale. Success if the store holds a
-  product for it; otherwise a failure naming why: an open store or readiness exception (rights, a blocking
-  problem, a store refusal), or "no product" (delisted, or never synced).
+  product for it; otherwise a failure naming why: the store's refusal of this sync's write, or "no product"
+  (delisted, or never synced).
 - `attach-assets` (default for final approval): resend the media section (images, samples) of the edition's
   product, even though their hashes did not change, so that assets approved at final approval reach the store.
+
+Both wait while rights or a blocking problem hold the edition back (held back is not a failure): queued, naming
+the open exceptions that hold it back, and carried out by the sync that lists it (`settle_pending`).
 - `schedule-launch` (default for publication date confirmed or changed): make sure a precise job flips the
   edition at its release instant; fails when the edition has no publication date. It needs the service's
   scheduler: a sync without one (`bookbridge sync`) queues it (the record is `pending`), and the service carries
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bookbridge.application.exception_words import kind_words, place_words
 from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
 from bookbridge.domain.ports import Clock, ExceptionKind, MilestoneLog, UnitOfWork
 
@@ -134,6 +138,7 @@ class ApplyMilestones:
     only: frozenset[str] | None = None  # a retry: the editions whose product it wrote; None: a sync of them all
 
 
+HELD_BACK = "waits until the edition is listed: held back by"  # a queued action's note, while the edition is held back
 # What a sync writes to the store decides these outcomes: a retry of another edition cannot carry them out.
 STORE_WRITTEN = frozenset({MilestoneAction.SYNC, MilestoneAction.CREATE_HIDDEN, MilestoneAction.ATTACH_ASSETS})
 
@@ -157,7 +162,7 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
                                                       action=str(action), ok=False, detail=note, pending=True)))
             continue
         try:
-            ok, detail = _outcome(event, action, effects, resent, uow)
+            ok, detail = _outcome(event, action, effects, resent, uow, cmd.store)
         except ActionQueued as queued:
             logger.info("milestone %s of %s: %s queued for the service: %s", event.transition, event.isbn, action,
                         queued)
@@ -196,13 +201,15 @@ def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: 
     for record_id, record in pending:
         action = MilestoneAction(record.action)
         try:
-            ok, detail = _outcome(record.event, action, effects, resent, uow, found_by="this sync")
-        except ActionQueued as queued:  # still no scheduler: leave it queued
+            ok, detail = _outcome(record.event, action, effects, resent, uow, store, found_by="this sync")
+        except ActionQueued as queued:  # still no scheduler, or still held back: leave it queued
             logger.info("milestone %s of %s still queued: %s", record.event.transition, record.event.isbn, queued)
             continue
         detail = (f"queued by a sync without the service, carried out by the service: {detail}"
-                  if action not in STORE_WRITTEN else f"queued by a retry of another edition, carried out by the "
-                                                      f"next sync: {detail}")
+                  if action not in STORE_WRITTEN
+                  else f"waited while the edition was held back, carried out by the sync that listed it: {detail}"
+                  if record.detail.startswith(HELD_BACK) else f"queued by a retry of another edition, carried out by "
+                                                              f"the next sync: {detail}")
         exception_id = None if ok else _failed(record.event.isbn, str(record.event.transition), record.action,
                                                 detail, uow, clock)
         if (done := log.settle(record_id, ok=ok, detail=detail, at=clock.now(), exception_id=exception_id)):
@@ -210,18 +217,23 @@ def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: 
     return settled
 
 
-def _held_back(uow: UnitOfWork, isbn: str) -> str | None:
-    """Why the listing rules hold the edition back, from its open readiness and rights exceptions; never another
-    milestone's failure (field `milestone ...`)."""
+def _wait_if_held_back(uow: UnitOfWork, store: str, isbn: str) -> None:
+    """ActionQueued, naming in words the open readiness and rights exceptions that hold the edition back, if any:
+    a held-back edition is not a failure (docs/glossary.md), so its action waits until the edition is listed; the
+    sync that lists it settles it. Never another milestone's failure (field `milestone ...`)."""
     with uow:
         items = [e for e in uow.exceptions.open_items() if e.isbn == isbn
                  and e.kind in (ExceptionKind.RIGHTS_CONFLICT, ExceptionKind.BLOCKING_READINESS)
                  and not (e.field or "").startswith("milestone ")]
-    return "; ".join(f"{e.kind}: {e.message}" for e in items) or None
+    if items:
+        # A readiness or rights exception is on a storefront, or (a problem of no storefront) on the store.
+        held = "; ".join(f"exception {e.id} ({kind_words(e.kind, e.storefront)} on "
+                         f"{place_words(e.storefront, store, [e.storefront or ''])}: {e.message})" for e in items)
+        raise ActionQueued(f"{HELD_BACK} {held}")
 
 
 def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects,
-             resent: Mapping[str, str | None], uow: UnitOfWork, *,
+             resent: Mapping[str, str | None], uow: UnitOfWork, store: str, *,
              found_by: str = "the sync that found it") -> tuple[bool, str]:
     """Whether the action was carried out, and how or why not. `found_by`: the sync whose writes a `sync` action
     is judged by (the one that found the transition, or the one that settles what a retry queued)."""
@@ -234,10 +246,13 @@ def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneE
     if action is MilestoneAction.CREATE_HIDDEN:
         if effects.has_product(isbn):
             return True, "the store holds its product (hidden while the edition is editorial)"
-        return False, (effects.own_failure(isbn) or _held_back(uow, isbn)
-                       or "no product in the store (held back by the listing rules)")
+        if problem := effects.own_failure(isbn):
+            return False, problem
+        _wait_if_held_back(uow, store, isbn)
+        return False, "no product in the store (held back by the listing rules)"
     if action is MilestoneAction.ATTACH_ASSETS:
         if isbn not in resent:
+            _wait_if_held_back(uow, store, isbn)
             return False, "no product in the store to attach assets to"
         error = resent[isbn]
         return (False, error) if error else (True, "media section resent")

@@ -57,6 +57,7 @@ from bookbridge.domain.storefront import StorefrontSettings
 
 logger = logging.getLogger(__name__)
 STORE_KINDS = (ExceptionKind.STORE_REJECTION, ExceptionKind.TRANSIENT_EXHAUSTED)
+NOT_CALLED = "nothing to send: the store was not called"  # a run's `store_untouched`, in words
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class SyncStore:
     batch_size: int = 10  # BigCommerce updates at most 10 products per request
     mapping: MappingSettings = field(default_factory=MappingSettings)
     only: frozenset[str] | None = None  # send only the actions of these ISBNs (`retry_edition`); None: all
+    retry_of: int | None = None  # the exception this run retries: the run says so, and fails while it stays open
     # Listing key -> the instant its change was due (the wake-ups of an earlier sync): those actions go first,
     # earliest instant first, so that the flips of two instants one run meets land in their order.
     due: Mapping[str, datetime] = field(default_factory=dict)
@@ -151,6 +153,16 @@ def _touches(action: StoreAction, isbns: frozenset[str]) -> bool:
     return action.key in isbns
 
 
+def run_words(cmd: SyncStore) -> str | None:
+    """What a run is, in words, when not a sync of the whole store: `retry of exception 10` (a sync of the store
+    when the exception has no edition), `retry of exception 10: edition 9781999990022 only`, `retry of edition
+    9781999990022 only`; None for a sync."""
+    edition = f"edition {', '.join(sorted(cmd.only))} only" if cmd.only else None
+    if cmd.retry_of is not None:
+        return f"retry of exception {cmd.retry_of}" + (f": {edition}" if edition else "")
+    return f"retry of {edition}" if edition else None
+
+
 def retry_edition(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, *,
                   isbn: str, **options: Any) -> SyncReport:
     """Retry one edition: plan the store as `sync_store` does, but send only the actions that carry this ISBN
@@ -184,7 +196,7 @@ def sync_store(
     lease: a False answer (the lease was lost) stops the run there, as `should_stop` does."""
     name = cmd.store
     with uow:
-        run = uow.runs.start_run(name, at=clock.now())
+        run = uow.runs.start_run(name, at=clock.now(), what=run_words(cmd))
         uow.commit()
     with log_context(run_id=run.id, store=name):
         logger.info("sync run %d of store %r started", run.id, name)
@@ -198,11 +210,15 @@ def sync_store(
                 uow.commit()
             raise
         with uow:
+            # A retry whose exception stays open did not do what it was for, as the command's exit 1 says.
+            retried = cmd.retry_of is not None and any(e.id == cmd.retry_of for e in uow.exceptions.open_items())
             uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts,
-                                outcome="stopped" if report.stopped else "ok" if report.ok else "failed")
+                                outcome="stopped" if report.stopped else "ok" if report.ok and not retried
+                                else "failed")
             uow.commit()
-        logger.info("sync run %d of store %r finished: %s", run.id, name,
+        logger.info("sync run %d of store %r finished: %s%s", run.id, name,
                     ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.counts.items()),
+                    f"; {NOT_CALLED}" if report.store_untouched else "",
                     extra={"counts": report.counts})  # the words say "held back"; the JSON key stays `held_back`
     return report
 
@@ -282,8 +298,15 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         uow.state.set_cursor(source.name, planned.read.cursor)
         uow.commit()
     report.wakeups = next_wakeups(planned.listings)
+    report.store_untouched = done == 0 and not report.stopped and not _looked_up(planned.plan)
     report.finished = clock.now()
     return report
+
+
+def _looked_up(plan: Plan) -> bool:
+    """Whether planning asked the store for SKUs (`find_existing`): it does for every listed listing never applied,
+    and each becomes a create, an adopt or a mismatch."""
+    return bool(plan.mismatched) or any(a.kind in (ActionKind.CREATE, ActionKind.ADOPT) for a in plan.actions)
 
 
 def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) -> tuple[int, int]:

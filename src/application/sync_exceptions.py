@@ -9,9 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bookbridge.application.exception_words import source_key
+from bookbridge.application.exception_words import kind_words, source_key
 from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.ports import ActionOutcome, Clock, ExceptionKind, SourceRead, SourceUnreadable, UnitOfWork
+from bookbridge.domain.ports import (
+    ActionOutcome,
+    Clock,
+    ExceptionKind,
+    SourceRead,
+    SourceUnreadable,
+    SyncException,
+    UnitOfWork,
+)
 from bookbridge.domain.problems import Problem
 from bookbridge.domain.storefront import storefront_words
 
@@ -39,6 +47,9 @@ class SyncReport:
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
     source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
+    # Nothing needed the store, so this run never called it (no write, no SKU lookup): its counts say nothing of
+    # whether the store can be reached (`bookbridge check` tests the connection).
+    store_untouched: bool = False
 
     @property
     def ok(self) -> bool:
@@ -50,17 +61,41 @@ class SyncReport:
                 "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
 
 
+def listed_edition(listing: StoreListing, isbn: str) -> str:
+    """An edition of `listing` as the glossary names it: `Roseanna (Hardback), ISBN 9780007232833` (a variant:
+    its family's product name and its format)."""
+    variant = next((v for v in listing.variants if str(v.isbn) == isbn), None)
+    name = f"{listing.name} ({variant.option_label})" if variant is not None else listing.name
+    return f"{name}, ISBN {isbn}"
+
+
+def opened_line(item: SyncException, listing: StoreListing) -> str:
+    """An exception a sync opened on a listing's edition, as `bookbridge sync` and the demo print it: the kind in
+    words, the edition by name, where, and why (`rights conflict: Roseanna (Hardback), ISBN … on storefront 'us':
+    not licensed …`)."""
+    where = (f"store {item.storefront!r}" if item.storefront == listing.storefront
+             else storefront_words(item.storefront or ""))
+    return (f"{kind_words(item.kind, item.storefront)}: {listed_edition(listing, item.isbn or '')} on {where}: "
+            f"{item.message}")
+
+
 def source_exception_key(source: str) -> str:
     """The `storefront` under which a source that could not be read at all is queued (no ISBN): one open
     exception per source, counted each time the read fails again."""
     return source_key(source)
 
 
+def source_failure(source: str, exc: Exception) -> str:
+    """A source that could not be read at all, in the words every command, log line and exception uses:
+    `reading source 'consonance' failed: Consonance rejected the API key`."""
+    return f"reading source {source!r} failed: {exc}"
+
+
 def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitOfWork, clock: Clock) -> SyncReport:
     """The whole source failed (a file that is not ONIX, an API that refuses the key): nothing is planned, so
     nothing in the store changes; the failure is queued, and the run ends `failed`, not `crashed`."""
     report = SyncReport(storefront=store, started=clock.now())
-    report.source_error = f"reading source {source!r} failed: {exc}"
+    report.source_error = source_failure(source, exc)
     logger.error("sync of store %r: %s", store, report.source_error)
     kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
     with uow:
@@ -82,15 +117,23 @@ def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock
     read_ok = {str(e.isbn) for f in read.families for e in f.editions}
     read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
     read_ok -= failed
+    place = source_exception_key(source)
     with uow:
+        # A record's exception opened before records were kept under their source goes on counting where it is.
+        unplaced = {e.isbn for e in uow.exceptions.open_items()
+                    if e.kind is ExceptionKind.SOURCE_ERROR and e.storefront is None and e.isbn}
         for problem in read.problems:
             if problem.blocking:
-                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record, storefront=None,
+                item = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=problem.record,
+                                             storefront=None if problem.record in unplaced else place,
                                              message=problem.message, field=problem.field, at=clock.now())
                 if item.count == 1:
-                    report.exceptions_opened.append(f"{item.kind}: {problem.record or 'the source'}: {item.message}")
+                    record = f"record {problem.record}" if problem.record else "a record"
+                    report.exceptions_opened.append(f"{kind_words(item.kind, place)}: {record} of source "
+                                                    f"{source!r}: {item.message}")
         for item in uow.exceptions.open_items():
-            if item.kind is ExceptionKind.SOURCE_ERROR and item.storefront is None and item.isbn in read_ok:
+            if (item.kind is ExceptionKind.SOURCE_ERROR and item.storefront in (None, place)
+                    and item.isbn in read_ok):
                 uow.exceptions.resolve(item.id, note="resolved: a later read of the record succeeded", at=clock.now())
             elif item.storefront == source_exception_key(source) and item.isbn is None:
                 uow.exceptions.resolve(item.id, note="resolved: a later read of the source succeeded", at=clock.now())
@@ -132,9 +175,7 @@ def record_readiness(
                         at=clock.now(),
                     )
                     if item.count == 1:  # on a storefront, or on the store itself (a subject without a category)
-                        shown = (f"store {storefront!r}" if storefront == listing.storefront
-                                 else storefront_words(storefront))
-                        report.exceptions_opened.append(f"{item.kind}: {isbn} on {shown}: {item.message}")
+                        report.exceptions_opened.append(opened_line(item, listing))
             for isbn in map(str, listing.isbns):
                 for storefront in dict.fromkeys((*storefronts, listing.storefront)):  # the store's: unmapped subjects
                     stale = [k for k in READINESS_KINDS if k not in found.get((isbn, storefront), {})

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bookbridge.application.field_words import availability_words
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.domain.lifecycle import Availability, Stage
@@ -217,15 +218,6 @@ def describe_change(before: StoreListing, after: StoreListing) -> str:
     return "; ".join(said) or "its listing is updated (sale status and price stay as they are)"
 
 
-_ON = {Availability.AVAILABLE: "on sale", Availability.PREORDER: "on pre-order", Availability.DISABLED: "not for sale"}
-
-
-def availability_words(value: str) -> str:
-    """An availability (ours, or BigCommerce's same three values) in words: "on sale", "on pre-order", ..."""
-    try:
-        return _ON[Availability(value)]
-    except ValueError:
-        return value
 _RESTRICTIVENESS = {Availability.AVAILABLE: 0, Availability.PREORDER: 1, Availability.DISABLED: 2}
 _STAGE_MOVES = {Stage.LIVE: "go on sale", Stage.PREORDER: "open for pre-order", Stage.ANNOUNCED: "be announced",
                 Stage.DELISTED: "be withdrawn"}
@@ -258,7 +250,7 @@ def _held_by_others(after: StoreListing, others: Sequence[StoreListing]) -> str:
         return ""
     worst = max((o.availability for o in behind), key=lambda a: _RESTRICTIVENESS[a])
     names = storefront_words([o.storefront for o in behind]) + (" follows" if len(behind) == 1 else " follow")
-    return f" (the product the storefronts share stays {_ON[worst]} until {names})"
+    return f" (the product the storefronts share stays {availability_words(worst)} until {names})"
 
 
 def _price_change(before: ListingPrice | None, after: ListingPrice | None) -> str:

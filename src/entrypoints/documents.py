@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bookbridge.application.exception_words import place_key
 from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
 from bookbridge.domain.listing import StoreListing
@@ -58,12 +59,14 @@ def _prices(listing: StoreListing) -> list[dict[str, Any]]:
             for p in (listing.price, *listing.extra_prices) if p is not None]
 
 
-def exception_document(item: SyncException, store: str, zones: Mapping[str, str]) -> dict[str, Any]:
+def exception_document(item: SyncException, store: str, zones: Mapping[str, str], *, source: str) -> dict[str, Any]:
     """One exception: `store` the store's name; `storefront` the `[[storefronts]]` entry it is on (`zones`: their
-    names), else null (the store itself, a source, orders); `where` in the dashboard's words (`where_words`)."""
+    names), else null (the store itself, a source, orders); `where` in the dashboard's words (`where_words`) of
+    its place (`place_key`: a record not read is `source`'s)."""
     return {"id": item.id, "kind": item.kind.value, "isbn": item.isbn, "store": store,
             "storefront": item.storefront if item.storefront in zones else None,
-            "where": where_words(item.storefront, store, zones), "field": item.field, "message": item.message,
+            "where": where_words(place_key(item, store, source), store, zones), "field": item.field,
+            "message": item.message,
             "count": item.count, "first_seen": json_instant(item.first_seen), "last_seen": json_instant(item.last_seen),
             "resolved_at": json_instant(item.resolved_at) if item.resolved_at else None, "resolution": item.resolution}
 

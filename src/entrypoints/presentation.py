@@ -32,6 +32,7 @@ from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
 from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.ports import SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
@@ -151,6 +152,12 @@ def store_time(at: datetime, storefronts: Iterable[tuple[str, str]]) -> str:
 def instant_text(at: datetime, zone: str | None) -> str:
     """An instant in a storefront's time zone, naming it, or (no zone: the store's, a source's) in UTC, saying so."""
     return local_time(at, zone) if zone else utc_time(at)
+
+
+def run_what(run: SyncRun) -> str:
+    """What a run was, as `bookbridge runs`, the dashboard's "Last runs" and /api/runs say it: `sync`, or a retry
+    (`retry of exception 10`, `retry of edition 9781999990022 only`)."""
+    return run.what or "sync"
 
 
 def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+from collections.abc import Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, get_args
@@ -285,7 +286,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        lines = [_error_line(error, data) for error in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        lines = dict.fromkeys(line for error in errors if (line := _error_line(error, data, errors)) is not None)
         raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     finally:
         _file_data.reset(token)
@@ -294,11 +296,14 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
 def _where(loc: tuple[int | str, ...], data: dict[str, Any], *, table: bool = False) -> str:
     """A key's place in the file's words: `storefront 'uk' currency` (not storefronts.0.currency),
     `[schedules] delta_sync_minutes`, `database_url`. `table`: `loc` is a table (`[schedules]`)."""
-    if loc[0] == "storefronts" and len(loc) > 1 and isinstance(loc[1], int):
-        entries = data.get("storefronts")
-        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
-        name = entry.get("name") if isinstance(entry, dict) else None
-        head = f"storefront {name!r}" if isinstance(name, str) else f"storefront #{loc[1] + 1}"
+    if len(loc) > 1 and isinstance(loc[1], int):  # a table of a list: by its name (a storefront's) or kind, else #n
+        entry = _table_at(loc[:2], data)
+        if loc[0] == "storefronts":
+            name = entry.get("name") if entry is not None else None
+            head = f"storefront {name!r}" if isinstance(name, str) else f"storefront #{loc[1] + 1}"
+        else:
+            kind = entry.get("kind") if entry is not None else None
+            head = f"[[{loc[0]}]] " + (repr(kind) if isinstance(kind, str) else f"#{loc[1] + 1}")
         return " ".join([head, ".".join(str(p) for p in loc[2:])]).strip()
     if table:
         return "[" + ".".join(str(p) for p in loc) + "]"
@@ -322,15 +327,42 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     return model
 
 
-def _error_line(error: Any, data: dict[str, Any]) -> str:
+def _table_at(loc: tuple[int | str, ...], data: dict[str, Any]) -> dict[str, Any] | None:
+    """The file's table at `loc` (`("storefronts", 0)`), or None where the file has none."""
+    value: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            value = value[part] if isinstance(value, list) and part < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def _known_keys(model: type[BaseModel] | None) -> list[str]:
+    return sorted(f.alias or name for name, f in model.model_fields.items()) if model else []
+
+
+def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) -> str | None:
+    """One validation error in the file's words; None when another error of `errors` says it better (a required
+    key missing because it is misspelt: the misspelling's line names both)."""
     loc = tuple(error["loc"])
     if error["type"] == "extra_forbidden" and loc:
         key, parent = str(loc[-1]), loc[:-1]
-        model = _model_at(parent)
-        known = sorted(f.alias or name for name, f in model.model_fields.items()) if model else []
+        known = _known_keys(_model_at(parent))
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         where = f"{_where(parent, data, table=True)}: unknown option" if parent else "unknown top-level option"
         return f"{where} {key!r} ({hint}known: {', '.join(known)})"
+    if error["type"] == "missing" and loc:
+        key, parent = str(loc[-1]), loc[:-1]
+        table = _table_at(parent, data) or {}
+        known = _known_keys(_model_at(parent))
+        near = difflib.get_close_matches(key, [str(k) for k in table if k not in known], n=1)
+        if near and any(e["type"] == "extra_forbidden" and tuple(e["loc"]) == (*parent, near[0]) for e in errors):
+            return None  # its unknown option's line says it, with the key it means
+        where = _where(parent, data, table=True) if parent else "the configuration file"
+        if near:  # a table whose other keys go to its adapter: the misspelling is not an error of its own
+            return f"{where}: unknown option {near[0]!r} (did you mean {key!r}?)"
+        return f"{where} needs {key!r}"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{_where(loc, data)}: {message}" if loc else message

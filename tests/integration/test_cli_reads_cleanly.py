@@ -95,7 +95,8 @@ def test_relative_paths_resolve_against_the_configuration_files_folder(tmp_path,
     assert load_settings(Path("../home/bookbridge.toml")).mapping.categories, "the mapping file is found and read"
     result = plain("plan", "-c", "../home/bookbridge.toml")
     assert result.exit_code == 1, result.output  # the file was found (and is not ONIX): not "does not exist"
-    assert f"could not read the source: {home / 'feed.xml'}, line 1: not well-formed XML" in result.output
+    assert (f"nothing was planned: reading source 'onix-file' failed: {home / 'feed.xml'}, line 1: not well-formed "
+            "XML") in result.output
     assert not (elsewhere / "bookbridge.db").exists() and (home / "bookbridge.db").exists()
 
 
@@ -384,11 +385,12 @@ def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_excepti
     assert plain("sync", "-c", str(config)).exit_code == 0
     runs = plain("runs", "-c", str(config))
     assert runs.exit_code == 0, runs.output
-    assert _row_cells(runs.stdout, "┃")[0][:5] == ["id", "store", "started", "started in the storefronts' time zones",
-                                                  "took"], runs.output
+    assert _row_cells(runs.stdout, "┃")[0][:6] == ["id", "what", "store", "started",
+                                                  "started in the storefronts' time zones", "took"], runs.output
     [run] = _row_cells(runs.stdout)
-    started, local = _run_times(run[2], run[3])
-    assert re.fullmatch(r"under a second|(\d+ (second|minute)s?\s?)+", run[4]), run  # how long, not a 2nd instant
+    assert run[1] == "sync", run  # what the run was: a sync of the store, not a retry
+    started, local = _run_times(run[3], run[4])
+    assert re.fullmatch(r"under a second|(\d+ (second|minute)s?\s?)+", run[5]), run  # how long, not a 2nd instant
     listed = plain("exceptions", "list", "-c", str(config)).stdout
     zones = {"uk": r"GMT \(Europe/London\)", "us": r"E[SD]T \(America/New_York\)"}
     items = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)

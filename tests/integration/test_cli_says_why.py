@@ -5,6 +5,7 @@ width (no code broken at a hyphen, no summary cut short, no option without words
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -108,3 +109,26 @@ def test_every_command_words_an_adapter_it_cannot_set_up_the_same_way(tmp_path, 
     said = {command: run(command, "-c", str(missing)).output for command in ("plan", "check")}
     line = "[source] source adapter 'consonance' needs 'base_url', the tenant's address (without /graphql)"
     assert all(line in out for out in said.values()), said
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+# What each exit code of `bookbridge sync` means, as README's table and `sync --help` both say it.
+SYNC_EXITS = {
+    "0": ("all good",),
+    "1": ("an edition the store refused", "a source that could not be read at all"),
+    "2": ("the configuration is invalid",),
+    "3": ("another instance holds the store's lease",),
+}
+
+
+def test_sync_help_and_the_readme_give_the_same_exit_codes():
+    rows = {found.group(1): " ".join(found.group(2).split()) for line in README.read_text(encoding="utf-8").splitlines()
+            if (found := re.fullmatch(r"\| (\d) \| (.*) \|", line))}
+    help_text = " ".join(CliRunner().invoke(app, ["sync", "--help"], terminal_width=200).output.split())
+    for code, phrases in SYNC_EXITS.items():
+        said = re.search(rf"\b{code}: (.*?)(; \d:|$)", help_text.split("Exit ", 1)[-1])
+        assert said, f"sync --help gives no exit {code}:\n{help_text}"
+        assert "held back" not in said.group(1) or code == "0", "held-back editions are no failure of the run"
+        for phrase in phrases:
+            assert phrase in rows[code], (code, phrase, rows[code])
+            assert phrase in said.group(1), (code, phrase, said.group(1))

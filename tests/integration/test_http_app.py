@@ -374,6 +374,31 @@ def test_a_whsec_secret_and_a_rotated_signature_list(tmp_path: Path, monkeypatch
     assert client.post("/webhooks/bigcommerce", content=body, headers=raw).status_code == 401
 
 
+def test_the_webhook_route_solves_no_dependencies_and_keeps_its_openapi_description(
+        app_parts, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The hot route is called with the request alone (a RequestRoute): a delivery is verified, stored and
+    answered without FastAPI's dependency solving; the document still describes its headers, body and answers."""
+    import fastapi.routing
+
+    def no_solving(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("dependencies solved for a webhook delivery")
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", no_solving)
+    client = TestClient(app_parts[0])
+    body = payload()
+    answer = client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body))
+    assert answer.status_code == 200 and answer.json()["status"] == "accepted", answer.text
+    assert client.post("/webhooks/bigcommerce", content=body, headers=signed_headers(body)).json() == {
+        "status": "duplicate", "event_id": answer.json()["event_id"]}
+    assert client.post("/webhooks/bigcommerce", content=b"{", headers=signed_headers(b"{")).status_code == 400
+    operation = client.get("/openapi.json").json()["paths"]["/webhooks/bigcommerce"]["post"]
+    assert [p["name"] for p in operation["parameters"]] == ["webhook-id", "webhook-timestamp", "webhook-signature"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["scope"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WebhookAccepted"}
+    assert {"400", "401", "413", "422"} <= set(operation["responses"])
+
+
 def test_custom_header_authentication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BB_TEST_HOOK_HEADER", HEADER_VALUE)
     app, container, _ = build_app(tmp_path, monkeypatch, webhook_secret_env=None,

@@ -298,13 +298,13 @@ def test_runs_name_the_store_and_say_what_is_still_running(
     # Every count `bookbridge sync` and `bookbridge runs` show, under the same words.
     # A run is the store's: named as the glossary names it, its start in UTC and in each storefront's local time, as
     # `bookbridge runs` says it.
-    assert runs[0][1:] == ["store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
+    assert runs[0][1:] == ["sync", "store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
                            "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)", "running", "—",
                            "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
-    assert re.findall(r"<th>([^<]+)</th>", head)[4:] == ["created", "adopted", "updated", "hidden", "unchanged",
+    assert re.findall(r"<th>([^<]+)</th>", head)[5:] == ["created", "adopted", "updated", "hidden", "unchanged",
                                                           "held back", "failed"]
-    assert runs[1][3:5] == ["ok", "3"]
+    assert runs[1][4:6] == ["ok", "3"]
 
 
 def test_signing_in_with_no_admin_token_configured_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -456,6 +456,33 @@ def test_an_unreachable_source_is_never_called_the_store_and_its_place_reads_in_
     filters = unescape(section(page, "filters", "form"))
     assert '<option value="source:consonance">source \'consonance\'</option>' in filters, filters
     assert ">store or source unreachable</option>" in filters and "source:" not in text(filters)
+
+
+def test_a_record_not_read_and_a_milestones_failure_have_their_places_in_the_column_and_the_filter(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Kept under no place (as before every exception had one): a record not read is its source's, labelled as
+    the source's record, and retried by a sync; a milestone action's failure is the store's. The Where filter
+    offers both places, and filtering by one shows its exceptions."""
+    client, container, _ = dashboard
+    store = container.settings().store.name
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn="sample:work:101/product:1001", storefront=None,
+                              field="isbn", message="invalid ISBN '9781999990016'", at=NOW)
+        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=str(PAPERBACK), storefront=None,
+                              field="milestone final-approval", message="attach-assets failed", at=NOW)
+        uow.commit()
+    page = client.get("/dashboard").text
+    table = {row[5]: row for row in rows(section(page, "exceptions-table"))}
+    record, milestone = table["invalid ISBN '9781999990016'"], table["attach-assets failed"]
+    assert "record sample:work:101/product:1001" in record[2] and record[3] == "source 'sample'", record
+    assert milestone[3] == f"store '{store}'", milestone
+    filters = unescape(section(page, "filters", "form"))
+    assert '<option value="source:sample">source \'sample\'</option>' in filters, filters
+    assert f'<option value="{store}">store \'{store}\'</option>' in filters, filters
+    only = rows(section(client.get("/dashboard", params={"where": "source:sample"}).text, "exceptions-table"))
+    assert {row[5] for row in only} == {"the feed could not be read", "invalid ISBN '9781999990016'"}, only
+    assert "Retry sync" in section(page, "exceptions-table") and "Retry edition" in section(page, "exceptions-table")
 
 
 def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(

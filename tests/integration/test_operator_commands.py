@@ -33,7 +33,7 @@ def test_runs_are_recorded_and_state_survives_between_commands(config):
     listed = run("runs", "-c", str(config))
     assert listed.exit_code == 0, listed.output
     rows = [line for line in listed.output.splitlines() if "│ store 'shop'" in line]
-    assert len(rows) == 2 and all("│ ok" in row for row in rows)
+    assert len(rows) == 2 and all("│ ok" in row and "│ sync " in row for row in rows)
     # The second run created, adopted, updated and hid nothing; every count `sync` prints is there.
     assert "│       0 │       0 │       0 │      0 │" in rows[0]
     assert all(word in listed.output for word in ("adopted", "unchanged", "held back"))
@@ -50,6 +50,9 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     assert shown.exit_code == 0 and "blocking-readiness" in shown.output
     resolved = run("exceptions", "resolve", str(first_id), "--note", "cover on its way", "-c", str(config))
     assert resolved.exit_code == 0 and "cover on its way" in resolved.output
+    # The edition by name and the kind in words, as `exceptions list` and the dashboard name them.
+    assert re.search(r"resolved \d+ \(blocking problem, .+ \(\w.*\), ISBN 97\d{11}\): cover on its way",
+                     resolved.output), resolved.output
     after = run("exceptions", "list", "-c", str(config)).output
     ids = [line.split("│")[1].strip() for line in after.splitlines() if line.startswith("│")]
     assert str(first_id) not in ids and ids, after
@@ -186,7 +189,7 @@ def test_lease_list_and_release(tmp_path, monkeypatch):
     engine.dispose()
 
 
-def _reported(config: Path, kind: str, *, where: str, message: str, field: str) -> int:
+def _reported(config: Path, kind: str, *, where: str | None, message: str, field: str, isbn: str | None = None) -> int:
     """An open exception in the configuration's state database, as a run would report it; its id."""
     from datetime import UTC, datetime
 
@@ -198,7 +201,7 @@ def _reported(config: Path, kind: str, *, where: str, message: str, field: str) 
     try:
         uow = container.unit_of_work()
         with uow:
-            item = uow.exceptions.report(ExceptionKind(kind), isbn=None, storefront=where, message=message,
+            item = uow.exceptions.report(ExceptionKind(kind), isbn=isbn, storefront=where, message=message,
                                          field=field, at=datetime(2026, 11, 28, 10, tzinfo=UTC))
             uow.commit()
     finally:
@@ -213,7 +216,8 @@ def test_an_exception_on_the_store_itself_is_shown_and_resolved_as_the_stores(co
     shown = run("exceptions", "show", str(item), "-c", str(config))
     assert shown.exit_code == 0 and "where  store 'shop'" in shown.output, shown.output
     resolved = run("exceptions", "resolve", str(item), "--note", "tree fixed", "-c", str(config))
-    assert resolved.exit_code == 0 and "(store-rejection, store 'shop'): tree fixed" in resolved.output, resolved.output
+    assert resolved.exit_code == 0, resolved.output
+    assert "(refused by the store, store 'shop'): tree fixed" in resolved.output, resolved.output
 
 
 def test_a_store_s_exception_is_seen_in_utc_with_each_storefront_s_time_beside_it(config):
@@ -289,6 +293,27 @@ def test_a_storefront_filter_that_names_no_storefront_is_refused_naming_the_conf
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '--storefront': no storefront is named '{value}' ({hint}configured: " \
            "storefront 'uk')" in result.stderr, result.stderr
+    assert "Usage: " in result.stderr, result.stderr  # framed as the --isbn and --kind refusals are
+
+
+def test_a_place_that_is_not_a_storefront_is_filtered_by_where_in_words_or_by_key(config):
+    """`--where` takes a place in words (`source 'sample'`), its first word (`source`) or its key
+    (`source:sample`); `--storefront` a storefront alone, and says so to a place that is not one."""
+    record = _reported(config, "source-error", where=None, message="invalid ISBN", field="isbn", isbn="sample:r/1")
+    lease = _reported(config, "transient-exhausted", where="lease:sync:shop", message="busy", field="lease")
+    for place in ("source", "source 'sample'", "source:sample", "SOURCE"):
+        assert [e["id"] for e in _open(config, "--where", place)] == [record], place
+    assert [e["id"] for e in _open(config, "--where", "sync lease of store 'shop'")] == [lease]
+    assert _open(config, "--where", "orders:bigcommerce") == []  # a key of a known kind, none open there
+    refused = run("exceptions", "list", "--storefront", "source:sample", "-c", str(config))
+    assert refused.exit_code == 2 and "Usage: " in refused.stderr, refused.output
+    assert "--where 'source:sample'" in refused.stderr, refused.stderr
+    unknown = run("exceptions", "list", "--where", "warehouse", "-c", str(config))
+    assert unknown.exit_code == 2 and "Usage: " in unknown.stderr, unknown.output
+    assert "Invalid value for '--where': no place is 'warehouse'" in unknown.stderr, unknown.stderr
+    resolved = run("exceptions", "resolve", "--where", "source", "--note", "record fixed", "-c", str(config))
+    assert resolved.exit_code == 0 and f"resolved {record} (source error, record sample:r/1)" in resolved.output, \
+        resolved.output
 
 
 def test_a_filter_that_matches_nothing_says_so_not_that_nothing_is_open(config):
@@ -313,3 +338,22 @@ def test_an_id_or_a_kind_that_is_not_one_is_said_in_words_not_in_a_parsers(confi
         "blocking-readiness," in kind.output, kind.output
     assert "Value error" not in kind.output
     assert _open(config, "--kind", "drift") == []  # a right code still reads
+
+
+def test_a_record_not_read_is_its_sources_and_its_retry_syncs_the_store_never_as_an_edition(config):
+    """A record not read (stored, as before, under no place): its id is the source's record, not an edition's."""
+    record = "sample:work:101/product:1001"
+    item = _reported(config, "source-error", where=None, message="invalid ISBN '9781999990016'", field="isbn",
+                     isbn=record)
+    [document] = json.loads(run("exceptions", "list", "--json", "-c", str(config)).output)
+    assert document["where"] == "source 'sample'", document
+    shown = run("exceptions", "show", str(item), "-c", str(config)).output
+    assert f"record  {record}" in shown and "where  source 'sample'" in shown, shown
+    retried = run("exceptions", "retry", str(item), "-c", str(config))
+    assert "Retry of edition" not in retried.output, retried.output
+    assert f"Retry of exception {item}: sync of store 'shop'" in retried.output, retried.output
+    assert f"exception {item} is about no edition: the whole store is synced" in retried.output, retried.output
+    assert retried.exit_code == 1, retried.output  # the record is still not read
+    # The run says what it was, and its outcome agrees with the command's exit.
+    [row] = [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
+    assert f"│ retry of exception {item} " in row and "│ failed " in row, row

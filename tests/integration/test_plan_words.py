@@ -75,3 +75,20 @@ def test_sync_names_the_storefront_of_each_exception_it_opens(tmp_path):
     assert opened, result.output
     assert all(" on storefront 'uk': " in line or " on storefront 'us': " in line or " on store 'shop': " in line
                for line in opened), opened
+
+
+def test_a_storefront_added_after_the_first_sync_plans_its_channel_and_price_in_words(tmp_path):
+    """Synced with storefront 'uk' alone, then 'us' added (tax-exclusive, as the sample's USD prices are): the
+    full plan's changes read as money and storefronts, as a new product's line does, not as JSON."""
+    uk_only = str(write_config(tmp_path, f'[source]\nkind = "sample"\nfamilies = 2\n[store]\nkind = "memory"\n'
+                                         f'name = "shop"\n{UK_STOREFRONT}'))
+    assert run("sync", "-c", uk_only).exit_code == 0
+    both = CONFIG.replace('default_currency = false\n', 'default_currency = false\ntax_inclusive = false\n')
+    full = run("plan", "-c", str(write_config(tmp_path, both)), "--full")
+    assert full.exit_code == 0, full.output
+    changes = {(r[3], r[4], r[5]) for r in rows(full.output, "update")}
+    assert ("storefronts.channels", "storefront 'uk' (channel 1)",
+            "storefronts 'uk' and 'us' (channels 1, 2)") in changes, full.output
+    prices = [c for c in changes if c[0] == "pricing.extra_prices"]
+    assert prices and all(before == "none" and re.fullmatch(r"US\$[\d,]+\.\d\d", after) for _, before, after in prices)
+    assert not any(text[:1] in ("[", "{") for change in changes for text in change[1:]), changes

@@ -64,7 +64,7 @@ def test_an_unreadable_source_exits_non_zero_with_the_reason(tmp_path):
     feed.write_text("<ONIXMessage><Product>", encoding="utf-8")
     result = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "300"})
     assert result.exit_code == 1
-    assert "could not read the source" in result.output and "cut.xml" in result.output
+    assert "nothing was shown: reading source 'onix-file' failed: " in result.output and "cut.xml" in result.output
 
 
 def test_an_unknown_source_is_a_usage_error(tmp_path):

@@ -80,6 +80,28 @@ def test_concurrent_deliveries_share_commits_and_each_is_answered_once_its_row_i
     assert reader.counts()["pending"] == 50  # the 10 resends are duplicates, stored once
 
 
+def test_deliveries_queued_in_one_turn_of_the_event_loop_share_one_commit_though_the_writer_is_idle(
+        engine: Engine) -> None:
+    """An idle writer does not take the first delivery alone while the loop still parses the others: what one
+    turn of the loop queues is released together, after that turn."""
+    inbox = RecordingInbox(engine)
+    intake = WebhookIntake(inbox, linger=60)
+    assert not asyncio.run(intake.receive(**delivery(0))).duplicate
+    assert intake.writing and inbox.batches == [1]  # the writer is up, and idle
+
+    async def deliver(i: int) -> Received:
+        time.sleep(0.01)  # the request's own work (reading, the signature, parsing) holds the loop meanwhile
+        return await intake.receive(**delivery(i))
+
+    async def one_turn() -> list[Received]:
+        return await asyncio.gather(*(deliver(i) for i in range(1, 9)))
+
+    answers = asyncio.run(one_turn())
+    intake.close()
+    assert [a.duplicate for a in answers] == [False] * 8
+    assert inbox.batches == [1, 8]
+
+
 def test_a_batch_that_fails_fails_its_own_deliveries_only(engine: Engine) -> None:
     inbox = RecordingInbox(engine, slow=1, fail=1)
     intake = WebhookIntake(inbox)

@@ -14,8 +14,8 @@ class InMemoryRunLog(RunLog):
         self.runs: dict[int, SyncRun] = {}
         self.logged: list[EditionOutcome] = []
 
-    def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
-        run = SyncRun(id=len(self.runs) + 1, storefront=storefront, started=at)
+    def start_run(self, storefront: str, *, at: datetime, what: str | None = None) -> SyncRun:
+        run = SyncRun(id=len(self.runs) + 1, storefront=storefront, started=at, what=what)
         self.runs[run.id] = run
         return run
 

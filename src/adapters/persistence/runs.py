@@ -32,6 +32,7 @@ def run_from_row(row: SyncRunRow) -> SyncRun:
         finished=row.finished,
         counts={str(k): int(v) for k, v in row.counts.items()},
         outcome=row.outcome,
+        what=row.what,
     )
 
 
@@ -53,8 +54,8 @@ class SqlAlchemyRunLog(RunLog):
         self._redact = redact
         self._session = session
 
-    def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
-        row = SyncRunRow(storefront=storefront, started=at, counts={}, outcome=RUNNING)
+    def start_run(self, storefront: str, *, at: datetime, what: str | None = None) -> SyncRun:
+        row = SyncRunRow(storefront=storefront, started=at, counts={}, outcome=RUNNING, what=what)
         with translated(f"sync run of store {storefront!r}"):  # a run is per store
             self._session.add(row)
             self._session.flush()

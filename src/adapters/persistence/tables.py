@@ -130,6 +130,7 @@ class SyncRunRow(Base):
     finished: Mapped[datetime | None]
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     outcome: Mapped[str]  # running, ok, failed, crashed
+    what: Mapped[str | None]  # what the run was when not a sync of the store: "retry of exception 10"
 
 
 class EditionOutcomeRow(Base):

@@ -24,6 +24,7 @@ class SyncRun:
     finished: datetime | None = None
     counts: Mapping[str, int] = field(default_factory=dict)
     outcome: str = "running"  # running, ok, failed, crashed
+    what: str | None = None  # what the run was when not a sync of the store: "retry of exception 10"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class EditionOutcome:
 class RunLog(Protocol):
     """What each sync run did, edition by edition: for `bookbridge runs`, the dashboard and audits."""
 
-    def start_run(self, storefront: str, *, at: datetime) -> SyncRun:
+    def start_run(self, storefront: str, *, at: datetime, what: str | None = None) -> SyncRun:
+        """A run of the store `storefront`; `what` it is when not a sync of the whole store (a retry)."""
         ...
 
     def finish_run(self, run_id: int, *, at: datetime, counts: Mapping[str, int], outcome: str) -> SyncRun:

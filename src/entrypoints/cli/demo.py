@@ -27,10 +27,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.field_words import listing_summary
+from bookbridge.application.exception_words import kind_words
+from bookbridge.application.field_words import availability_words, listing_summary
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
-from bookbridge.application.upcoming import availability_words
+from bookbridge.application.sync_exceptions import opened_line
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
@@ -249,10 +250,14 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     with uow:
         opened = uow.exceptions.open_items()
     console.print(f"{plural(len(opened), 'open exception')}:")
+    listings = {str(isbn): listing for listing in planned.listings for isbn in listing.isbns}
     for item in opened[:6]:  # on a storefront, or on the store itself (a subject without a category)
-        where = where_words(item.storefront, command.store, names.values()) or ""
-        console.print(f"  [red]exception[/red] {item.kind}: {item.isbn} on {escape(str(where))}: "
-                      f"{escape(item.message)}")  # as `bookbridge sync` prints it
+        if (listing := listings.get(item.isbn or "")) is not None:
+            line = opened_line(item, listing)  # as `bookbridge sync` prints it
+        else:
+            where = where_words(item.storefront, command.store, names.values()) or ""
+            line = f"{kind_words(item.kind, item.storefront)}: {item.isbn} on {where}: {item.message}"
+        console.print(f"  [red]exception[/red] {escape(line)}")
     if len(opened) > 6:
         console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
     look(console, "exceptions")

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.application.field_words import availability_words
 from bookbridge.application.launches import launches_ahead
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncStore, sync_store
-from bookbridge.application.upcoming import availability_words, held_by_exceptions
+from bookbridge.application.upcoming import held_by_exceptions
 from bookbridge.domain.listing import MappingSettings
 from bookbridge.domain.ports import CatalogSource, FixedClock, Storefront, UnitOfWork
 from bookbridge.domain.storefront import StorefrontSettings

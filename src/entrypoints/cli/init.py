@@ -24,7 +24,9 @@ def init(
 ) -> None:
     """Write a commented bookbridge.toml to start from.
 
-    It has every table: source, store, storefronts, mapping, schedules, exception queues.
+    It has every key, each with its default or an example. Tables set: source, store, storefronts, mapping,
+    schedules. Tables commented out, to uncomment as needed: field_ownership, service, milestones, http, orders,
+    sales_sinks, exception_queues.
     """
     err = screen(stderr=True)
     if path.exists() and not force:

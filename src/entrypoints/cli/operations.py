@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.exception_words import kind_words
+from bookbridge.application.exception_words import is_record, kind_words, place_key, source_key, subject_words
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException
@@ -28,20 +28,27 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
-from bookbridge.entrypoints.cli.values import checked_storefront, exception_id, exception_kind, isbn_value
-from bookbridge.entrypoints.container import upgrade_database
+from bookbridge.entrypoints.cli.values import (
+    checked_places,
+    checked_storefront,
+    exception_id,
+    exception_kind,
+    isbn_value,
+)
+from bookbridge.entrypoints.container import source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
     edition_names,
     plural,
+    run_what,
     seen_time,
     storefront_times,
     utc_time,
     where_words,
 )
-from bookbridge.entrypoints.settings import ConfigurationError
+from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
 db_app = command_group("The state database: SQLite, or PostgreSQL for production.")
 exceptions_app = command_group("The exception queue: what failed, why, and what to do.")
@@ -66,23 +73,43 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
                           help="only exceptions about this edition (its ISBN-13 or ISBN-10, hyphens allowed)")
 
 
+WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
+                            help="only exceptions in this place, in words or by key: `store`, `source`, "
+                                 "\"storefront 'us'\", `source:consonance`, `orders:bigcommerce`, ...")
+
+
+class Places:
+    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words."""
+
+    def __init__(self, settings: Settings, items: list[SyncException]) -> None:
+        self.store, self.source = settings.store.name, source_name(settings)
+        self.storefronts = [s.name for s in settings.storefronts]
+        keys = {self.store, *self.storefronts, source_key(self.source), *map(self.of, items)}
+        self.words = {key: where_words(key, self.store, self.storefronts) or key for key in keys if key}
+
+    def of(self, item: SyncException) -> str | None:
+        return place_key(item, self.store, self.source)
+
+
 def _matching(items: list[SyncException], kinds: list[ExceptionKind] | None, storefront: str | None,
-              isbn: str | None) -> list[SyncException]:
+              isbn: str | None, where: frozenset[str] | None = None,
+              places: Places | None = None) -> list[SyncException]:
     return [e for e in items if (not kinds or e.kind in kinds) and (storefront is None or e.storefront == storefront)
-            and (isbn is None or e.isbn == isbn)]
+            and (isbn is None or e.isbn == isbn) and (where is None or (places and places.of(e)) in where)]
 
 
 @exceptions_app.command("list")
 def exceptions_list(
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
+    where: str | None = WhereOption,
     isbn: str | None = IsbnOption,
     as_json: bool = typer.Option(False, "--json", help="print them as one JSON document"),
     config: Path | None = ConfigOption,
 ) -> None:
     """List open exceptions, oldest first.
 
-    --kind, --storefront and --isbn narrow the list.
+    --kind, --storefront, --where and --isbn narrow the list.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -91,23 +118,28 @@ def exceptions_list(
         with uow:
             open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
-        items = _matching(open_items, kind, storefront, isbn)
+        places = Places(settings, open_items)
+        chosen = checked_places("--where", where, places.words)
+        items = _matching(open_items, kind, storefront, isbn, chosen, places)
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
+        source = source_name(settings)
         if as_json:  # the rows of /api/exceptions
-            screen().print_json(json.dumps([exception_document(e, store, zones) for e in items]))
+            screen().print_json(json.dumps([exception_document(e, store, zones, source=source) for e in items]))
             return
         if not items and open_items:  # an empty table would not say that the filter, not the queue, is empty
-            screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn))} "
+            screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn, where))} "
                            f"({plural(len(open_items), 'open exception')} in all).")
             return
         names = edition_names(catalogue.values())
-        print_exceptions(screen(), items, store=store, zones=zones, names=names)
+        print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
 
 
-def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn: str | None) -> str:
-    """The filters given, in words: "kind 'drift', storefront 'us', ISBN 9781800000094"."""
+def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn: str | None,
+                 where: str | None = None) -> str:
+    """The filters given, in words: "kind 'drift', storefront 'us', where source, ISBN 9781800000094"."""
     parts = [f"kind {' or '.join(repr(k.value) for k in kinds)}"] if kinds else []
     parts += [storefront_words(storefront)] if storefront else []
+    parts += [f"where {where}"] if where else []
     parts += [f"ISBN {isbn}"] if isbn else []
     return ", ".join(parts)
 
@@ -143,7 +175,7 @@ def exceptions_show(
                        None)
         console = screen()
         if as_json:  # the row of `exceptions list --json`, with its edition and outcomes
-            console.print_json(json.dumps(exception_document(item, store, zones) | {
+            console.print_json(json.dumps(exception_document(item, store, zones, source=source_name(settings)) | {
                 "edition": edition, "outcomes": [outcome_document(o) for o in history]}))
             return
         # A storefront's exception is seen in its zone, naming it, as `exceptions list` says it; the store's (or a
@@ -157,8 +189,9 @@ def exceptions_show(
                  else f"resolved {when(item.resolved_at)}: {item.resolution or 'no note'}")
         for label, value in (("id", item.id), ("state", state),
                              ("kind", f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"),
-                             ("edition", edition), ("ISBN", item.isbn),
-                             ("where", where_words(item.storefront, store, zones)),
+                             ("edition", edition),
+                             ("record" if is_record(item.kind, item.isbn, item.storefront) else "ISBN", item.isbn),
+                             ("where", where_words(place_key(item, store, source_name(settings)), store, zones)),
                              ("field", item.field), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
                              ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
@@ -198,6 +231,7 @@ def exceptions_resolve(
     note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
+    where: str | None = WhereOption,
     isbn: str | None = IsbnOption,
     keep_store_value: bool = typer.Option(
         False, "--keep-store-value",
@@ -206,21 +240,26 @@ def exceptions_resolve(
 ) -> None:
     """Resolve open exceptions by hand, with a note.
 
-    Give their ids, or --kind, --storefront and --isbn to resolve every open one that matches. Resolving a drift
-    exception releases its held fields. Exit 1 if an id was not open.
+    Give their ids, or --kind, --storefront, --where and --isbn to resolve every open one that matches. Resolving
+    a drift exception releases its held fields. Exit 1 if an id was not open.
     """
     err = screen(stderr=True)
-    filtered = bool(kind or storefront or isbn)
+    filtered = bool(kind or storefront or where or isbn)
     if bool(exception_ids) == filtered:
-        err.print("[red]name the exceptions to resolve:[/red] their ids, or --kind/--storefront/--isbn "
+        err.print("[red]name the exceptions to resolve:[/red] their ids, or --kind/--storefront/--where/--isbn "
                   "for every open one that matches (not both)")
         raise typer.Exit(EXIT_CONFIG)
     with running(config, need_storefronts=False) as container:
         checked_storefront("--storefront", storefront, [s.name for s in container.settings().storefronts])
         uow = container.unit_of_work()
+        settings = container.settings()
         with uow:
             open_items = uow.exceptions.open_items()
-        chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn)] if filtered
+            catalogue = uow.state.catalogue(source_name(settings))
+        names = {str(e.isbn): f"{edition_name(e)}, ISBN {e.isbn}" for f in catalogue.values() for e in f.editions}
+        places = Places(settings, open_items)
+        at = checked_places("--where", where, places.words)
+        chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
                   else list(dict.fromkeys(exception_ids or [])))
         is_open = {e.id for e in open_items}
         store = container.storefront() if keep_store_value else None
@@ -230,9 +269,12 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            where = item.isbn or where_words(item.storefront, container.settings().store.name,
-                                             [s.name for s in container.settings().storefronts]) or ""
-            screen().print(f"resolved {item.id} ({item.kind.value}, {escape(where)}): {escape(note)}")
+            shop = settings.store.name  # the edition by name (`Roseanna (Hardback), ISBN …`), else where it is
+            where = (names.get(item.isbn or "") or subject_words(item)
+                     or where_words(place_key(item, shop, source_name(settings)), shop,
+                                    [s.name for s in settings.storefronts]) or "")
+            screen().print(f"resolved {item.id} ({kind_words(item.kind, item.storefront)}, {escape(where)}): "
+                           f"{escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
@@ -242,9 +284,10 @@ def exceptions_resolve(
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
     """Retry one exception's edition now.
 
-    Only that edition's product is sent (an exception of no edition, such as a source that could not be read,
-    syncs the whole store); the exception resolves itself if the edition now succeeds. Failed editions are not
-    recorded as applied, so every sync retries them too.
+    Only that edition's product is sent; an exception of no edition (a source that could not be read, or a record
+    not read, whose id is the source's, not an edition's) syncs the whole store, reading the source again. The
+    exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
+    retries them too.
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -253,7 +296,11 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
-        run_sync(container, isbn=item.isbn)
+        edition = None if is_record(item.kind, item.isbn, item.storefront) else item.isbn
+        if edition is None:
+            screen().print(f"exception {exception_id} is about no edition: the whole store is synced, reading the "
+                           "source again")
+        run_sync(container, isbn=edition, retry_of=exception_id)
         with uow:
             now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if now_open is not None:  # why, in its own words: what is still to fix
@@ -337,7 +384,7 @@ def runs(
     counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
     # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.
     instants = ("started", "started in the storefronts' time zones")
-    for column in ("id", "store", *instants, "took", "outcome"):
+    for column in ("id", "what", "store", *instants, "took", "outcome"):
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
     for column in counted:
@@ -345,7 +392,8 @@ def runs(
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a run's row is one line
     for r in recent:
         local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()
-        table.add_row(str(r.id), escape(where_words(r.storefront, r.storefront) or r.storefront), utc_time(r.started),
+        table.add_row(str(r.id), escape(run_what(r)), escape(where_words(r.storefront, r.storefront) or r.storefront),
+                      utc_time(r.started),
                       *local,
                       duration_words((r.finished - r.started).total_seconds()) if r.finished else "running",
                       r.outcome,

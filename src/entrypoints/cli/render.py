@@ -10,10 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bookbridge.application.exception_words import place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import PlannedSync, SyncReport
+from bookbridge.application.sync import NOT_CALLED, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -74,7 +75,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                 detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
                                "", "")
             for change in changes[:FIELDS_SHOWN]:
-                before, after = change_texts(change)
+                before, after = change_texts(change, storefronts)
                 detail.add_row(action.kind.value, escape(sku), escape(name), f"{change.section}.{change.field}",
                                escape(before), escape(after))
             if len(changes) > FIELDS_SHOWN:
@@ -95,10 +96,13 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                           f"{escape(where)}: {escape(group.reason)} (listed on the others)")
 
 
-def print_report(console: Console, report: SyncReport, *, isbn: str | None = None) -> None:
-    """A sync's counts; a retry's (`isbn`) count that edition's products alone."""
+def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
+                 retry_of: int | None = None) -> None:
+    """A sync's counts; a retry's (`isbn`) count that edition's products alone; `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
-    title = f"Retry of edition {isbn} in {store}" if isbn else f"Sync of {store}"
+    title = f"edition {isbn} in {store}" if isbn else f"sync of {store}"  # a retry's: its edition, or the store
+    title = (f"Retry of exception {retry_of}: {title}" if retry_of is not None
+             else f"Retry of {title}" if isbn else f"Sync of {store}")
     table = WholeTable(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", "held back", "failed"):
         add_count_column(table, column)
@@ -106,10 +110,18 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
                   str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
     print_relinked(console, report)
+    if report.store_untouched:  # its counts say nothing of the store: a wrong token would go unnoticed
+        console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
     if report.source_error:
-        console.print(f"[red]nothing was synced:[/red] {escape(report.source_error)}")
+        print_source_failure(console, report.source_error, nothing_was="synced")
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def print_source_failure(console: Console, failure: str, *, nothing_was: str) -> None:
+    """A source that could not be read, as `plan`, `sync` and `source inspect` alike say it: `nothing was synced:
+    reading source 'consonance' failed: Consonance rejected the API key` (`failure`: `source_failure`'s words)."""
+    console.print(f"[red]nothing was {nothing_was}:[/red] {escape(failure)}")
 
 
 def print_relinked(console: Console, report: SyncReport) -> None:
@@ -131,7 +143,7 @@ def print_milestones(console: Console, records: list[MilestoneRecord], names: Ma
 
 
 def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str],
-                     names: Mapping[str, str] | None = None) -> None:
+                     source: str, names: Mapping[str, str] | None = None) -> None:
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
     for one on the store itself, a source, the order import or a sales sink, in UTC with each storefront's local
     time beside it (a line each on a terminal), as the dashboard and `exceptions show` give it. `names`: ISBN ->
@@ -142,15 +154,12 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     def seen(e: SyncException) -> str:
         return seen_time(e.last_seen, e.storefront, zones, between=between)
 
-    table = WholeTable(title=f"Open exceptions: {len(items)}",
-                       caption=f"where: storefront '<name>' (readiness, rights), store '{store}' (store refusals, "
-                               "drift), source '<name>' (a source that could not be read), order import of store "
-                               f"'{store}' or sales sink '<name>'")
+    table = WholeTable(title=f"Open exceptions: {len(items)}", caption=escape(f"where: {places_legend(store)}"))
     for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
-        where = where_words(e.storefront, store, zones) or ""
-        table.add_row(str(e.id), e.kind.value, escape(names.get(e.isbn or "", "")), escape(e.isbn or ""),
+        where = where_words(place_key(e, store, source), store, zones) or ""
+        table.add_row(str(e.id), e.kind.value, escape(names.get(e.isbn or "", "")), escape(subject_words(e)),
                       escape(where), escape(e.field or ""), str(e.count),
                       seen(e), escape(e.message))
     console.print(table)

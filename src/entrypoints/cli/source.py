@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.money import money_amount, money_text
+from bookbridge.application.sync_exceptions import source_failure
 from bookbridge.domain.categories import CategoryMapping, subject_words
 from bookbridge.domain.codelists import (
     AVAILABILITY,
@@ -39,6 +40,7 @@ from bookbridge.entrypoints.cli.common import (
     configured,
     screen,
 )
+from bookbridge.entrypoints.cli.render import print_source_failure
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import build_source
 from bookbridge.entrypoints.presentation import plural, utc_time
@@ -279,7 +281,7 @@ def inspect(
     try:
         read = reader.read(None)
     except Exception as exc:  # the source itself cannot be read: say why, exit non-zero
-        err.print(f"[red]could not read the source:[/red] {escape(str(exc))}")
+        print_source_failure(err, source_failure(reader.name, exc), nothing_was="shown")
         raise typer.Exit(EXIT_FAILURES) from None
     console = screen()
     if as_json:

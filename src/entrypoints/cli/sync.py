@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 
 from bookbridge.application.held_back import held_back
 from bookbridge.application.milestone_effects import SyncEffects, queue_for_the_service, sync_milestones
 from bookbridge.application.milestones import DEFAULT_ACTIONS, settle_pending
 from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
+from bookbridge.application.sync_exceptions import source_failure
 from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
@@ -25,7 +26,13 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_milestones, print_plan, print_plan_json, print_report
+from bookbridge.entrypoints.cli.render import (
+    print_milestones,
+    print_plan,
+    print_plan_json,
+    print_report,
+    print_source_failure,
+)
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import edition_names
 
@@ -49,7 +56,8 @@ def plan(
             planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
                                  container.clock(), store=container.storefront())
         except SourceUnreadable as exc:
-            screen(stderr=True).print(f"[red]could not read the source:[/red] {escape(str(exc))}")
+            print_source_failure(screen(stderr=True), source_failure(container.source().name, exc),
+                                 nothing_was="planned")
             raise typer.Exit(EXIT_FAILURES) from None
         console = screen()
         if as_json:
@@ -66,7 +74,11 @@ def sync(
 ) -> None:
     """Bring the store in line with the catalogue.
 
-    Exit 1 when any edition failed (see `bookbridge exceptions list`); held-back editions are not failures.
+    A sync with nothing to send does not call the store, and says so (`bookbridge check` tests the connection).
+
+    Exit 0: all good (editions held back by the listing rules are not failures: they open exceptions); 1: an
+    edition the store refused (see `bookbridge exceptions list`), or a source that could not be read at all; 2:
+    the configuration is invalid; 3: another instance holds the store's lease (nothing was done).
     """
     with running(config, adapters=("source", "storefront")) as container:
         store = container.settings().store.name
@@ -81,7 +93,7 @@ def sync(
 
 
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
-             isbn: str | None = None) -> SyncReport:
+             isbn: str | None = None, retry_of: int | None = None) -> SyncReport:
     """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar, then its
     milestones (as the service's sync does; what needs the service's scheduler is queued for it, and a retry queues
     the store-written actions of other editions for the next sync, which carries them out); prints and returns the
@@ -95,10 +107,11 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
     # A progress bar on a terminal only: elsewhere it would leave an empty line before the report.
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("syncing", total=None)
-        report = run(build_command(settings, full=full), source, container.storefront(), uow, clock,
+        report = run(replace(build_command(settings, full=full), retry_of=retry_of), source, container.storefront(),
+                     uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
-    print_report(console, report, isbn=isbn)
+    print_report(console, report, isbn=isbn, retry_of=retry_of)
     with uow:
         after = uow.state.catalogue(source.name)
 

@@ -9,16 +9,15 @@ click shows as it is ("Invalid value for '--isbn': ...").
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import typer
 from pydantic_core import PydanticCustomError
-from rich.markup import escape
 
+from bookbridge.application.exception_words import PREFIXES
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, screen
 
 
 def _refused(message: str) -> PydanticCustomError:
@@ -53,6 +52,12 @@ def exception_kind(value: str | ExceptionKind) -> ExceptionKind:
     raise _refused(f"{value!r} is not an exception kind ({hint}the kinds: {', '.join(codes)})")
 
 
+def refused(option: str, message: str) -> typer.BadParameter:
+    """A value refused after parsing (it needs the configuration to judge), framed as a parser's refusal is:
+    `Usage: …` and `Error: Invalid value for '--where': …`, exit 2."""
+    return typer.BadParameter(message, param_hint=f"'{option}'")
+
+
 def checked_storefront(option: str, value: str | None, configured: Sequence[str]) -> str | None:
     """A storefront filter's value, if it is a configured storefront's name; otherwise exit 2 naming the
     configured ones (and the one meant, for a different case or a near miss), since it would match nothing."""
@@ -61,7 +66,27 @@ def checked_storefront(option: str, value: str | None, configured: Sequence[str]
     same = [name for name in configured if name.casefold() == value.casefold()]
     close = same or difflib.get_close_matches(value, configured, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
+    if value.startswith(PREFIXES):  # a place that is no storefront: a source, the order import, ...
+        hint = f"a place that is not a storefront is filtered by --where {value!r}; "
     known = f"configured: {storefront_words(sorted(configured))}" if configured else "no [[storefronts]] configured"
-    screen(stderr=True).print(f"[red]Invalid value for '{option}':[/red] "
-                              + escape(f"no storefront is named {value!r} ({hint}{known})"), highlight=False)
-    raise typer.Exit(EXIT_CONFIG)
+    raise refused(option, f"no storefront is named {value!r} ({hint}{known})")
+
+
+
+
+def checked_places(option: str, value: str | None, places: Mapping[str, str]) -> frozenset[str] | None:
+    """The place keys a `--where` filter names (`places`: key -> words, every place known: the store, its
+    storefronts, its source and the places of the open exceptions). A place is given in words (`storefront 'us'`,
+    `source 'consonance'`), by the words' first part (`source`, `store`, `storefront`: every such place) or by its
+    key (`source:consonance`, `us`); a key of a known kind (`orders:bigcommerce`) is taken as given. Otherwise
+    refused naming the known places, since it would match nothing."""
+    if value is None:
+        return None
+    given = value.strip().casefold()
+    chosen = frozenset(key for key, words in places.items()
+                       if given in (key.casefold(), words.casefold(), words.split(" '")[0].casefold()))
+    if chosen or any(value.startswith(prefix) for prefix in PREFIXES):
+        return chosen or frozenset({value})
+    known = ", ".join(sorted(set(places.values())))
+    raise refused(option, f"no place is {value!r} (give one in words or by key: {known})")
+

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
+from bookbridge.application.exception_words import is_record
 from bookbridge.application.reconcile import release_drift
 from bookbridge.application.sales_report import CSV_COLUMNS, REPORT_DAYS, report_csv, report_document
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
@@ -104,10 +105,11 @@ def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> Ex
 
 def retry_exception(state: AppState, exception_id: int) -> JobQueued:
     """Retry the exception's edition alone (`application.sync.retry_edition`); an exception of no edition (the
-    source could not be read) retries with a sync of the store."""
+    source could not be read, a record not read: its id is no edition's) retries with a sync of the store, which
+    reads the source again."""
     item = _require_open(state, exception_id)
     store = state.settings.store.name
-    if item.isbn is None:
+    if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
         job = state.hooks.trigger_sync(store=store)
         return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} resolves "
                                             "itself if the sync now succeeds")

@@ -186,7 +186,11 @@ def dashboard(request: Request, state: State, guard: Guard,
               exception: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="its exception")] = None,
               kind: Annotated[str | None, Query(pattern=KIND_PATTERN, description="exceptions of this kind only")
                               ] = None,
-              storefront: Annotated[Name, Query(description="exceptions on this storefront only")] = None,
+              where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
+                                                       "name, the store's, `source:consonance`, "
+                                                       "`orders:bigcommerce`, `lease:sync:shop` (the Where filter's "
+                                                       "values)")] = None,
+              storefront: Annotated[Name, Query(description="the old name of `where`, still read")] = None,
               q: Annotated[str | None, Query(max_length=100, pattern=LINE_PATTERN,
                                              description="exceptions whose ISBN or title contains this")] = None,
               flips_storefront: Annotated[Name, Query(description="the storefront whose flips are paged")] = None,
@@ -195,7 +199,7 @@ def dashboard(request: Request, state: State, guard: Guard,
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
-    filters = Filters(kind=kind or None, storefront=storefront or None, q=q or None,
+    filters = Filters(kind=kind or None, storefront=where or storefront or None, q=q or None,
                       flips_storefront=flips_storefront, flips_page=flips_page)
     flash = FLASH[done].format(id=exception or "") if done else ""  # fixed words; the id is a number
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,

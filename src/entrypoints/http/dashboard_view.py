@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bookbridge.application.exception_words import KIND_WORDS, kind_words
+from bookbridge.application.exception_words import KIND_WORDS, is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
@@ -25,6 +25,7 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import latest_sales_day
+from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.http.charts import Chart, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
@@ -32,6 +33,7 @@ from bookbridge.entrypoints.presentation import (
     local_time,
     plain_schedule,
     plural,
+    run_what,
     storefront_times,
     time_ago,
     utc_time,
@@ -49,7 +51,7 @@ CONTROL_PANEL = {"bigcommerce": "https://store-{hash}.mybigcommerce.com/manage/p
 @dataclass(frozen=True)
 class Filters:
     kind: str | None = None  # an ExceptionKind value
-    storefront: str | None = None
+    storefront: str | None = None  # a place's key (`where`): a storefront's name, the store's, `source:…`, …
     q: str | None = None  # part of an ISBN or a title, any case
     flips_storefront: str | None = None  # the storefront whose upcoming flips are paged
     flips_page: int = 1
@@ -73,6 +75,8 @@ class ExceptionRow:
     kind: str
     kind_words: str
     isbn: str | None
+    subject: str  # the ISBN, or a record not read labelled as the source's: "record consonance:work:101/…"
+    record: bool  # a record not read: no edition (its retry reads the source again, in a sync of the store)
     title: str  # "Roseanna (Hardback)", or "" when the edition is not in the stored catalogue
     storefront: str | None  # where it is, as stored: the filter's value
     where: str  # in words: "storefront 'uk'", "store 'shop'", "source 'sample'" (`where_words`), "—" for no place
@@ -175,9 +179,12 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     ago = time_ago(item.last_seen, now)
     seen = ({"utc": local_time(item.last_seen, zone), "local": [], "ago": ago} if zone
             else _store_instant(state, item.last_seen, ago=ago))
+    place = place_key(item, state.settings.store.name, source_name(state.settings))  # the filter's value
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=kind_words(item.kind, item.storefront),
-                        isbn=item.isbn, title=edition_name(edition) if edition else "", storefront=item.storefront,
-                        where=where_words(item.storefront, state.settings.store.name,
+                        isbn=item.isbn, subject=subject_words(item),
+                        record=is_record(item.kind, item.isbn, item.storefront),
+                        title=edition_name(edition) if edition else "", storefront=place,
+                        where=where_words(place, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,
                         message=item.message, count=item.count, last_seen=seen,
                         product_url=url)
@@ -209,7 +216,8 @@ def _run(state: AppState, run: SyncRun) -> dict[str, Any]:
     """A run as "Last runs" shows it: a run is the store's (`SyncRun.storefront` holds the store's name), its start
     in UTC and in each storefront's time zone, as `bookbridge runs` says it."""
     return {"id": run.id, "store": _store_words(state, run.storefront), "started": _store_instant(state, run.started),
-            "outcome": run.outcome, "running": run.finished is None, "counts": run.counts}
+            "outcome": run.outcome, "running": run.finished is None, "counts": run.counts,
+            "what": run_what(run)}
 
 
 def _scheduled(state: AppState, jobs: list[UpcomingJob]) -> dict[str, Any]:

@@ -52,26 +52,37 @@ def json_depth(body: bytes) -> int:
     return deepest
 
 
+class _Refused(Exception):
+    """A JSON limit broken while parsing; load_json names the body."""
+
+
+def _number(text: str) -> float | int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"a number is longer than {MAX_NUMBER_CHARS} characters")
+    value = float(text) if any(c in text for c in ".eE") else int(text)
+    if not math.isfinite(value):
+        raise _Refused(f"number {text[:20]} is out of range")
+    return value
+
+
+def _constant(name: str) -> Any:  # NaN and Infinity are not JSON (and PostgreSQL's json type refuses them)
+    raise _Refused(f"{name} is not a JSON number")
+
+
+# Built once: json.loads with hooks builds a decoder (and its scanner) per call.
+_DECODER = json.JSONDecoder(parse_int=_number, parse_float=_number, parse_constant=_constant)
+
+
 def load_json(body: bytes, what: str) -> Any:
     """`body` parsed as JSON, within the limits; InputRefused 400 names `what` ("webhook body") and the problem."""
     if json_depth(body) > MAX_JSON_DEPTH:
         raise InputRefused(400, f"{what}: JSON nests deeper than {MAX_JSON_DEPTH} levels")
-
-    def number(text: str) -> float | int:
-        if len(text) > MAX_NUMBER_CHARS:
-            raise InputRefused(400, f"{what}: a number is longer than {MAX_NUMBER_CHARS} characters")
-        value = float(text) if any(c in text for c in ".eE") else int(text)
-        if not math.isfinite(value):
-            raise InputRefused(400, f"{what}: number {text[:20]} is out of range")
-        return value
-
-    def constant(name: str) -> Any:  # NaN and Infinity are not JSON (and PostgreSQL's json type refuses them)
-        raise InputRefused(400, f"{what}: {name} is not a JSON number")
-
     try:
-        value = json.loads(body, parse_int=number, parse_float=number, parse_constant=constant)
+        value = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))  # as json.loads reads bytes
         if not body.isascii() or b"\\" in body:  # a surrogate needs an escape (a backslash) or a non-ASCII byte
             json.dumps(value, ensure_ascii=False).encode("utf-8")  # a lone surrogate (\ud800) is not text
+    except _Refused as exc:
+        raise InputRefused(400, f"{what}: {exc}") from None
     except UnicodeEncodeError:
         raise InputRefused(400, f"{what}: a string holds a lone surrogate escape (not Unicode text)") from None
     except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError

@@ -6,6 +6,12 @@ then, without going back through the loop, it takes the deliveries that arrived 
 batch. Under load a batch holds what arrived during the previous commit; with one delivery at a time nothing
 waits for company. The thread is started by the first delivery and ends after `linger` idle seconds (or on
 `close`), so an app that is never sent a webhook has no writer thread.
+
+Deliveries are released to the writer once per turn of the event loop, not one by one: the requests that one
+turn reads (from every connection with data) are parsed and queued in the next, and the release runs after them.
+An idle writer would otherwise take the first delivery alone while the loop is still parsing the others, and a
+commit, the largest cost of a delivery, would serve one where it could serve them all. The loop is busy with the
+others meanwhile, so the first waits no longer than it would for its answer to be sent.
 """
 
 from __future__ import annotations
@@ -25,22 +31,30 @@ class WebhookIntake:
     def __init__(self, inbox: WebhookInbox, *, linger: float = 5.0) -> None:
         self._inbox, self._linger = inbox, linger
         self._waiting: list[_Waiting] = []
+        self._released = 0  # how many of `_waiting`, from the first, the event loop has released to the writer
         self._lock = threading.Lock()
-        self._arrived = threading.Condition(self._lock)  # a delivery is waiting, or the writer should stop
+        self._arrived = threading.Condition(self._lock)  # deliveries are released, or the writer should stop
         self._writer: threading.Thread | None = None
         self._stopping = False  # the writer ends as soon as nothing waits
 
     async def receive(self, **delivery: Any) -> Received:
         """`WebhookInbox.receive`'s answer, given once the delivery is committed (its error, if not)."""
-        future: asyncio.Future[Received] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Received] = loop.create_future()
         with self._lock:
             self._waiting.append((delivery, future))
+            if len(self._waiting) == self._released + 1:  # the first not yet released: release after this turn
+                loop.call_soon(self._release)
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write, name="bookbridge-webhook-intake", daemon=True)
                 self._writer.start()
-            elif len(self._waiting) == 1:
-                self._arrived.notify()  # the writer may be idle; while it commits it looks again anyway
         return await future
+
+    def _release(self) -> None:
+        """On the event loop, after the turn that queued deliveries: they may go into the next batch."""
+        with self._lock:
+            self._released = len(self._waiting)
+            self._arrived.notify()
 
     @property
     def writing(self) -> bool:
@@ -71,12 +85,15 @@ class WebhookIntake:
     def _write_batches(self) -> None:
         while True:
             with self._lock:
-                if not self._waiting and not self._stopping:
-                    self._arrived.wait(self._linger)
-                if not self._waiting:  # idle for `linger` seconds, or stopping
+                while not self._released and not self._stopping:
+                    if not self._arrived.wait(self._linger):
+                        break  # idle for `linger` seconds (deliveries still held are taken: their loop went away)
+                if not self._waiting:  # idle, or stopping with nothing left
                     self._writer = None
                     return
-                batch, self._waiting = self._waiting, []
+                taken = self._released or len(self._waiting)  # stopping, or idle: all that waits
+                batch, self._waiting = self._waiting[:taken], self._waiting[taken:]
+                self._released = max(0, self._released - taken)
             try:
                 outcomes: list[Received | Exception] = self._inbox.receive_many([delivery for delivery, _ in batch])
             except Exception as exc:  # the batch never reached the database: every delivery in it fails

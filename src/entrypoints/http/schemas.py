@@ -9,8 +9,10 @@ from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.http.inputs import Text
+from bookbridge.entrypoints.presentation import run_what
 from bookbridge.entrypoints.settings import Settings
 
 # Every instant an answer gives, written as the CLI's JSON writes it (`json_instant`): `2026-12-07T15:20:21Z`.
@@ -44,11 +46,14 @@ class Run(BaseModel):
     finished: Instant | None
     outcome: str
     counts: dict[str, int]
+    what: str = Field(description="what the run was: `sync` (of the whole store), or a retry: `retry of exception "
+                                  "10`, `retry of exception 10: edition 9781999990022 only`, `retry of edition "
+                                  "9781999990022 only`")
 
     @classmethod
     def of(cls, run: SyncRun) -> Run:
         return cls(id=run.id, store=run.storefront, started=run.started, finished=run.finished,
-                   outcome=run.outcome, counts=dict(run.counts))
+                   outcome=run.outcome, counts=dict(run.counts), what=run_what(run))
 
 
 class ExceptionItem(BaseModel):
@@ -71,7 +76,8 @@ class ExceptionItem(BaseModel):
     @classmethod
     def of(cls, item: SyncException, settings: Settings) -> ExceptionItem:
         return cls.model_validate(exception_document(item, settings.store.name,
-                                                     {s.name: s.timezone for s in settings.storefronts}))
+                                                     {s.name: s.timezone for s in settings.storefronts},
+                                                     source=source_name(settings)))
 
 
 class ResolveRequest(BaseModel):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ class SigningKey:
     def sign(self, delivery_id: str, timestamp: int, body: bytes) -> str:
         """The `v1,...` signature of a delivery (tests and the benchmark send signed deliveries with it)."""
         content = f"{delivery_id}.{timestamp}.".encode() + body
-        return "v1," + base64.b64encode(hmac.new(self.key, content, hashlib.sha256).digest()).decode("ascii")
+        return "v1," + base64.b64encode(hmac.digest(self.key, content, "sha256")).decode("ascii")  # one C call
 
 
 def verify_signature(key: SigningKey, headers: Mapping[str, str], body: bytes, *, now: float,

@@ -144,7 +144,7 @@ def test_plugin_registers_the_three_sources(tmp_path: Path) -> None:
     assert isinstance(folder, OnixFolderSource) and (folder.max_files, folder.name) == (3, "drop")
     file_source = registry.create_source("onix-file", {"path": "x.xml", "complete": "true"}, context("onix-file"))
     assert isinstance(file_source, OnixFileSource) and file_source.complete is True
-    with pytest.raises(ValueError, match=r"^source adapter 'onix-url': url: Field required"):
+    with pytest.raises(ValueError, match=r"^source adapter 'onix-url' needs 'url'$"):
         registry.create_source("onix-url", {}, context("onix-url"))
 
 

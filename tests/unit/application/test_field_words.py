@@ -4,13 +4,13 @@ message (money as money, text quoted, long values cut)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bookbridge.application.field_words import change_said, listing_summary, said
-from bookbridge.domain.listing import ListingPrice, Section, build_edition_listing
+from bookbridge.application.field_words import change_said, change_texts, listing_summary, said, value_text
+from bookbridge.domain.listing import ListingPrice, Section, build_edition_listing, section_payloads
 from bookbridge.domain.plan import FieldChange
-from examples import edition, storefront
+from examples import PAPERBACK, edition, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
 
@@ -40,9 +40,49 @@ def test_a_value_inside_a_message():
     assert said("Roseanna") == "“Roseanna”" and said(None) == "nothing" and said("") == "nothing"
     assert said("x" * 200) == "“" + "x" * 79 + "…”"
     assert said("<p>A body\n  in a lake.</p>") == "“<p>A body in a lake.</p>”"
-    assert said(["Crime", "Fiction"]) == '["Crime", "Fiction"]'
+    assert said(["Crime", "Fiction"]) == "Crime, Fiction" and said([]) == "nothing"
+    assert said([1, 2], field="channels") == "channels 1, 2"
 
 
 def test_a_drifted_price_reads_in_the_currency_of_ours_both_ways():
     ours = {"currency": "GBP", "price": "9.9900", "sale_price": None}
     assert change_said(FieldChange(Section.PRICING, "price", ours, {"price": 1.5})) == ("£9.99", "£1.50")
+
+
+def test_a_changed_storefront_and_a_new_price_read_in_words_not_json():
+    """A storefront added after the first sync: the product's channels and its other currency's price change.
+    The plan says so in the words a new product's line uses, never `[1] → [1, 2]` or `[] → US$24.99`."""
+    storefronts = (storefront(), storefront(name="us", channel_id=2, currency="USD"))
+    channels = FieldChange(Section.STOREFRONTS, "channels", [1], [1, 2])
+    assert change_texts(channels, storefronts) == (
+        "storefront 'uk' (channel 1)", "storefronts 'uk' and 'us' (channels 1, 2)")
+    assert change_texts(channels) == ("channel 1", "channels 1, 2")  # storefronts unknown: BigCommerce's word
+    usd = {"currency": "USD", "price": "24.99", "sale_price": None}
+    assert change_texts(FieldChange(Section.PRICING, "extra_prices", [], [usd]), storefronts) == ("none", "US$24.99")
+    assert change_texts(FieldChange(Section.CORE, "gtin", None, "9780007232833")) == ("none", "9780007232833")
+
+
+def test_every_field_of_every_section_reads_in_words():
+    """Each field a plan can show (every section's payload, the store's read-back included) reads as words: no
+    JSON list, object or `true`/`false` falls through."""
+    uk = storefront()
+    listing = build_edition_listing(edition(publication_date=date(2027, 3, 5)), uk, at=NOON)
+    listing = replace(listing, categories=(("Fiction", "Crime"), ("History",)), related_isbns=(PAPERBACK,))
+    words = {name: value_text(value, field=name, storefronts=(uk,))
+             for payload in section_payloads(listing).values() for name, value in payload.items()}
+    assert words["channels"] == "storefront 'uk' (channel 1)"
+    assert words["listed"] == "listed" and words["is_visible"] == "shown" and words["purchasable"] == "no"
+    assert words["availability"] == "on pre-order"
+    assert words["preorder_release_date"] == "2027-03-05 00:00 UTC"
+    assert words["categories"] == "Fiction > Crime; History"
+    assert words["related_isbns"] == PAPERBACK
+    assert words["images"] == "front cover: https://covers.example/9780007232833.jpg"
+    assert words["custom_fields"].startswith("ISBN: 9780007232833; Format: Hardback; ")
+    assert words["extra_prices"] == "none" and words["price"] == "£16.99"
+    for name, text in words.items():
+        assert text and text[0] not in "[{" and text not in ("true", "false", "null"), (name, text)
+
+
+def test_a_variant_familys_fields_read_in_words():
+    value = [{"sku": "9780007232833", "price": {"currency": "GBP", "price": "9.99"}, "extra_prices": []}]
+    assert value_text(value, field="variants") == "9780007232833: price £9.99, extra prices none"

@@ -234,13 +234,14 @@ def test_a_metadata_lock_on_an_editorial_edition_is_created_hidden_by_the_sync_a
     assert product is not None and product.is_visible is False
     assert (product.fields["availability"], product.fields["purchasable"], product.fields["channels"]) == (
         "disabled", False, [])
-    # Locked, but not licensed for the storefront: rights win, nothing is created, and the failure is queued.
+    # Locked, but not licensed for the storefront: rights win, nothing is created, and the action waits, naming
+    # the rights exception; held back is not a failure, so no exception of its own is opened.
     assert store.by_sku(str(refused.isbn)) is None
-    failed = outcome[str(refused.isbn)]
-    assert not failed.ok and "not licensed for sale in GB (ROWSalesRightsType" in failed.detail
+    waiting = outcome[str(refused.isbn)]
+    assert (waiting.ok, waiting.pending, waiting.exception_id) == (False, True, None)
+    assert "not licensed for sale in GB (ROWSalesRightsType" in waiting.detail
     with uow:
-        [item] = [e for e in uow.exceptions.open_items() if e.id == failed.exception_id]
-    assert (item.isbn, item.field) == (str(refused.isbn), "milestone metadata-locked")
+        assert not [e for e in uow.exceptions.open_items() if (e.field or "").startswith("milestone ")]
 
 
 def test_a_status_change_is_judged_by_its_own_store_action_not_by_unrelated_exceptions():
@@ -260,3 +261,49 @@ def test_a_status_change_is_judged_by_its_own_store_action_not_by_unrelated_exce
     records, *_ = _run([MilestoneEvent(ACTIVE, Transition.FORTHCOMING, "04", "02")], uow=uow)
     assert (records[0].action, records[0].ok, records[0].exception_id) == ("sync", True, None)
     assert records[0].detail == "applied by the sync that found it"
+
+
+def test_a_held_back_editions_milestone_waits_naming_the_exception_that_holds_it_back_and_opens_none():
+    """Final approval of an edition not licensed on any storefront: nothing was refused by the store. The action
+    waits (queued) for the edition to be listed, naming the rights exception in words, and opens no exception;
+    once the edition is listed, the sync after carries it out."""
+    uow = InMemoryUnitOfWork()
+    with uow:
+        rights = uow.exceptions.report(ExceptionKind.RIGHTS_CONFLICT, isbn=UNLISTED, storefront="us",
+                                       message="not licensed for sale in US", field="SalesRights", at=NOW)
+        uow.commit()
+    effects = Effects()
+    events = [MilestoneEvent(UNLISTED, Transition.FINAL_APPROVAL, "no", "yes"),
+              MilestoneEvent(UNLISTED, Transition.METADATA_LOCKED, "no", "yes")]
+    records, _, uow, log = _run(events, effects=effects, uow=uow)
+    assert [(r.action, r.pending, r.ok, r.exception_id) for r in records] == [
+        ("attach-assets", True, False, None), ("create-hidden", True, False, None)]
+    for record in records:
+        assert record.detail == (f"waits until the edition is listed: held back by exception {rights.id} "
+                                 "(rights conflict on storefront 'us': not licensed for sale in US)")
+    with uow:
+        assert [e.id for e in uow.exceptions.open_items()] == [rights.id]  # no store refusal
+    assert settle_pending("shop", effects, uow, log, FixedClock(NOW)) == []  # still held back: still waiting
+    with uow:
+        uow.exceptions.clear(isbn=UNLISTED, storefront="us", at=NOW)
+        uow.commit()
+    effects.products.add(UNLISTED)
+    effects.media_errors[UNLISTED] = None
+    settled = settle_pending("shop", effects, uow, log, FixedClock(NOW))
+    assert [(r.action, r.ok, r.pending) for r in settled] == [("attach-assets", True, False),
+                                                              ("create-hidden", True, False)]
+
+
+def test_resending_the_media_of_editions_with_no_product_runs_no_follow_up_sync():
+    """A held-back edition's waiting `attach-assets` is looked at after every sync: with no product to resend,
+    it must not cost a follow-up sync each time."""
+    from bookbridge.application.milestone_effects import SyncEffects
+
+    follow_ups: list[int] = []
+
+    def sync_again():
+        follow_ups.append(1)
+        raise AssertionError("no follow-up sync was needed")
+
+    effects = SyncEffects("shop", InMemoryUnitOfWork(), {}, sync_again=sync_again, schedule_launch=lambda e: "")
+    assert effects.resend_media([UNLISTED]) == {} and follow_ups == []

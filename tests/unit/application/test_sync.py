@@ -211,6 +211,35 @@ def test_a_source_that_cannot_be_read_changes_nothing_and_is_queued_until_a_read
         assert [e for e in uow.exceptions.open_items() if e.storefront == "source:memory"] == []
 
 
+def test_a_record_not_read_is_kept_under_its_source_and_resolves_when_read(world):
+    """A record the read could not use is its source's (`source:memory`, `source 'memory'` in words); one kept
+    before that under no place goes on counting there, and both resolve once the record is read."""
+    from bookbridge.domain.problems import Problem, Severity
+
+    source, store, uow, clock = world
+    record, old = "memory:work:101/product:1001", "memory:work:102/product:1002"
+    with uow:
+        kept = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn=old, storefront=None, message="no title",
+                                     at=clock.now())
+        uow.commit()
+    source.problems = [Problem(code="invalid-isbn", severity=Severity.BLOCKING, message="invalid ISBN '9781999990016'",
+                               record=r, field="isbn") for r in (record, old)]
+    _sync(world)
+    with uow:
+        items = {e.isbn: e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR}
+    assert (items[record].storefront, items[old].storefront) == ("source:memory", None)
+    assert (items[old].id, items[old].count) == (kept.id, 2)
+    source.problems = []  # a later read brings both records as editions, without a problem
+    family = source.families[0]
+    editions = [e.model_copy(update={"record_reference": r}) for e, r in zip(family.editions, (record, old),
+                                                                             strict=False)]
+    assert len(editions) == 2
+    source.put(family.model_copy(update={"editions": (*editions, *family.editions[2:])}))
+    _sync(world)
+    with uow:
+        assert [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+
+
 @given(st.lists(st.tuples(st.integers(0, 3), st.none() | st.integers(-3, 3)), max_size=30))
 def test_changes_that_came_due_go_first_earliest_instant_first(keys: list[tuple[int, int | None]]) -> None:
     """`SyncStore.due` (a key's instant from an earlier sync's wake-ups) orders a run: the actions whose instant has
@@ -244,3 +273,43 @@ def test_a_run_sends_its_buffers_after_the_last_change_of_each_instant_that_pass
         assert last <= NOW
         assert i == len(ordered) or due.get(ordered[i].key) != last
         assert all(due.get(a.key) != last for a in ordered[i:])  # nothing of that instant comes after
+
+
+def test_a_run_says_when_it_did_not_call_the_store(world):
+    """A run with nothing to send never reaches the store, so it cannot say whether the store is reachable (a
+    wrong token goes unnoticed): its report says the store was not called, exactly when the store saw no call."""
+    source, store, uow, clock = world
+
+    def untouched_as_seen(report_of):
+        calls = store.calls
+        report = report_of()
+        assert report.store_untouched == (store.calls == calls), (report, store.calls, calls)
+        return report.store_untouched
+
+    assert not untouched_as_seen(lambda: _sync(world))  # the first sync creates
+    assert untouched_as_seen(lambda: _sync(world))  # nothing changed
+    assert untouched_as_seen(lambda: _sync(world, full=True)) is False  # a full sync sends every section again
+    edition = next(iter(sample_catalogue(NOW.date(), families=25)[0].editions))
+    assert untouched_as_seen(lambda: retry_edition(SyncStore.single(UK), source, store, uow, clock,
+                                                   isbn=str(edition.isbn)))
+    store.add_by_hand("9780000000002", "another title")  # nothing of ours: still nothing to send
+    assert untouched_as_seen(lambda: _sync(world))
+
+
+def test_a_run_that_only_looked_the_store_up_called_it(world):
+    """A new edition whose SKU the store holds for another title: nothing is sent, but the store was asked."""
+    source, store, uow, clock = world
+    families = sample_catalogue(NOW.date(), families=25)
+    late = families[-1]
+    source.remove(late.id)
+    _sync(world)
+    source.put(late)
+    planned = plan_store(SyncStore.single(UK), source, uow, clock)
+    new = [li for li in planned.listings if li.listed and li.family_id == late.id]
+    assert new, "the sample's last family has a listed edition"
+    for listing in new:  # each held: another title under our SKU
+        store.add_by_hand(listing.sku, f"Not {listing.name}", gtin="9780000000002")
+    calls = store.calls
+    report = _sync(world)
+    assert report.created == report.adopted == 0 and report.skipped >= len(new), report
+    assert store.calls > calls and not report.store_untouched

@@ -121,3 +121,16 @@ def test_the_unknown_rights_comment_names_every_value_the_setting_takes():
     start = text.index("unknown_rights =")
     comment = text[start:text.index("outlet_names", start)]
     assert all(f'"{status.value}"' in comment for status in RightsStatus), comment
+
+
+def test_the_help_names_every_table_the_file_has_set_or_commented_out():
+    """`init --help` lists the tables of the file it writes, in its order: those set, then those commented out."""
+    tables: dict[str, bool] = {}  # table -> set (not only commented out)
+    for line in template().splitlines():
+        if found := re.fullmatch(r"(# )?\[\[?(\w+)\]\]?\s*(#.*)?", line.strip()):
+            tables[found.group(2)] = tables.get(found.group(2), False) or found.group(1) is None
+    help_text = " ".join(CliRunner().invoke(app, ["init", "--help"], terminal_width=200).output.split())
+    set_ = ", ".join(t for t, active in tables.items() if active)
+    commented = ", ".join(t for t, active in tables.items() if not active)
+    assert f"Tables set: {set_}." in help_text, help_text
+    assert f"Tables commented out, to uncomment as needed: {commented}." in help_text, help_text

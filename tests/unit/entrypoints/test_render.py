@@ -30,7 +30,7 @@ def test_exception_messages_keep_their_brackets():
     item = SyncException(id=7, kind=ExceptionKind.SOURCE_ERROR, isbn=None, storefront="source:[feed]",
                          message="no [[storefronts]] named [bold]us[/bold]", field="[store] kind", count=1,
                          first_seen=NOW, last_seen=NOW)
-    out = _printed(partial(print_exceptions, store="shop", zones={}), [item])
+    out = _printed(partial(print_exceptions, store="shop", zones={}, source="sample"), [item])
     assert "no [[storefronts]] named [bold]us[/bold]" in out and "source '[feed]'" in out and "[store] kind" in out
 
 
@@ -45,7 +45,7 @@ def test_a_price_in_a_plan_reads_as_money_with_the_currencys_minor_units():
     assert value_text({"currency": "GBP", "price": "20.0000", "sale_price": "14.0000"}) == "£20.00 (sale £14.00)"
     assert value_text([{"currency": "USD", "price": "26.0000"}, {"currency": "JPY", "price": "1500.0000"}]) == (
         "US$26.00, JP¥1,500")
-    assert value_text({"name": "x"}) == '{"name": "x"}'
+    assert value_text({"name": "x"}) == "name x"  # never JSON
 
 
 def test_a_price_the_store_reports_reads_in_the_currency_of_ours():
@@ -214,8 +214,8 @@ def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_ut
     items = [SyncException(id=n, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780306406157", storefront=where,
                            message="no price", field=None, count=1, first_seen=summer, last_seen=summer)
              for n, where in enumerate(("us", "shop", "source:sample"), start=1)]
-    out = _printed(partial(print_exceptions, store="shop", zones={"us": "America/New_York", "uk": "Europe/London"}),
-                   items)
+    zones = {"us": "America/New_York", "uk": "Europe/London"}
+    out = _printed(partial(print_exceptions, store="shop", zones=zones, source="sample"), items)
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d ", line)}
     assert "2026-07-01 00:30 EDT (America/New_York)" in rows["1"] and "UTC" not in rows["1"], rows["1"]
     assert "storefront 'us'" in rows["1"], rows["1"]  # a bare "us" reads as a pronoun
@@ -241,10 +241,40 @@ def test_every_json_instant_has_one_format_with_or_without_a_fraction_of_a_secon
                                                                             tzinfo=UTC)
     item = SyncException(id=1, kind=ExceptionKind.BLOCKING_READINESS, isbn="9780007232833", storefront="uk",
                          message="no price", field=None, count=2, first_seen=whole, last_seen=fraction)
-    document = exception_document(item, "shop", {"uk": "Europe/London"})
+    document = exception_document(item, "shop", {"uk": "Europe/London"}, source="sample")
     assert (document["first_seen"], document["last_seen"]) == ("2026-12-07T15:20:21Z", "2026-12-07T15:20:24Z")
     assert json.loads(ExceptionItem.model_validate(document).model_dump_json())["last_seen"] == "2026-12-07T15:20:24Z"
     run = Run.of(SyncRun(id=1, storefront="shop", started=fraction, finished=fraction, outcome="ok", counts={}))
     assert json.loads(run.model_dump_json())["started"] == "2026-12-07T15:20:24Z"
     job = Upcoming.of(UpcomingJob(id="sync-now:shop", kind="sync", run_at=fraction, store="shop", detail="once"))
     assert json.loads(job.model_dump_json())["run_at"] == "2026-12-07T15:20:24Z"
+
+
+def test_a_record_not_read_and_a_milestones_failure_have_their_places_and_a_record_is_labelled_as_one():
+    """A record not read is its source's (even one stored before it was kept there, under no place), and is the
+    source's record, not an edition; a milestone action's failure is the store's; `--json` says the same."""
+    from bookbridge.entrypoints.documents import exception_document
+
+    record = SyncException(id=10, kind=ExceptionKind.SOURCE_ERROR, isbn="consonance:work:101/product:1001",
+                           storefront=None, message="invalid ISBN '9781999990016'", field="isbn", count=1,
+                           first_seen=NOW, last_seen=NOW)
+    milestone = SyncException(id=11, kind=ExceptionKind.STORE_REJECTION, isbn="9781999990022", storefront=None,
+                              message="final-approval: attach-assets failed", field="milestone final-approval",
+                              count=1, first_seen=NOW, last_seen=NOW)
+    out = _printed(partial(print_exceptions, store="shop", zones={}, source="consonance"), [record, milestone])
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d+ ", line)}
+    assert "source 'consonance'" in rows["10"] and "record consonance:work:101/product:1001" in rows["10"], out
+    assert "store 'shop'" in rows["11"], out
+    assert [exception_document(e, "shop", {}, source="consonance")["where"] for e in (record, milestone)] == [
+        "source 'consonance'", "store 'shop'"]
+
+
+def test_the_legend_names_every_place_an_exception_can_be():
+    from bookbridge.application.exception_words import PLACES
+
+    out = _printed(partial(print_exceptions, store="shop", zones={}, source="consonance"), [])
+    legend = " ".join(out.split())
+    for place in ("storefront '<name>'", "store 'shop' (", "source '<name>'", "order import of store 'shop'",
+                  "sales sink '<name>'", "sync lease of store 'shop'", "subjects without a category"):
+        assert place in legend, legend
+    assert len(PLACES) == 6

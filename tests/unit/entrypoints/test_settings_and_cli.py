@@ -53,6 +53,49 @@ def test_errors_name_the_key(config, edit, message):
         load_settings(config)
 
 
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [  # a misspelt required key: only the line that names it and the key it means, never "Field required"
+        (('currency = "GBP"', 'curency = "GBP"'), "storefront 'uk': unknown option 'curency' (did you mean "
+                                                  "'currency'? known: "),
+        (('name = "uk"', 'nam = "uk"'), "storefront #1: unknown option 'nam' (did you mean 'name'? known: "),
+        (('kind = "sample"', 'knd = "sample"'), "[source]: unknown option 'knd' (did you mean 'kind'?)"),
+        (('kind = "memory"', 'knd = "memory"'), "[store]: unknown option 'knd' (did you mean 'kind'?)"),
+        (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nknd = "webhook"\nurl = "https://hooks.example/x"'),
+         "[[exception_queues]] #1: unknown option 'knd' (did you mean 'kind'?)"),
+    ],
+)
+def test_a_misspelt_required_key_is_named_once_with_the_key_it_means(config, edit, said):
+    config.write_text(TOML.replace(*edit, 1), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(config)
+    lines = str(caught.value).splitlines()[1:]
+    assert len(lines) == 1 and lines[0].strip().startswith(said), lines
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [  # a required key left out: said in the project's words (as the adapters say it), never "Field required"
+        (('currency = "GBP"\n', ""), "storefront 'uk' needs 'currency'"),
+        (('kind = "sample"\n', ""), "[source] needs 'kind'"),
+        (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nurl = "https://hooks.example/x"'),
+         "[[exception_queues]] #1 needs 'kind'"),
+    ],
+)
+def test_a_missing_required_key_is_said_in_words(config, edit, said):
+    config.write_text(TOML.replace(*edit, 1), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(config)
+    assert "Field required" not in str(caught.value) and said in str(caught.value), str(caught.value)
+
+
+def test_an_adapter_option_left_out_is_said_in_words(config):
+    config.write_text(TOML.replace('kind = "sample"\nfamilies = 6', 'kind = "onix-folder"'), encoding="utf-8")
+    result = run("plan", "-c", str(config), columns=500)
+    assert result.exit_code == 2 and "[source] source adapter 'onix-folder' needs 'drop_dir'" in result.output
+    assert "Field required" not in result.output, result.output
+
+
 def test_plan_is_a_dry_run_and_json_lists_every_action(config):
     result = run("plan", "--json", "-c", str(config))
     assert result.exit_code == 0, result.output
@@ -136,10 +179,13 @@ def test_a_feed_that_is_not_onix_fails_the_sync_and_is_queued(config, tmp_path):
     feed.write_text("this is a price list, not ONIX\n", encoding="utf-8")
     config.write_text(config.read_text(encoding="utf-8").replace(
         'kind = "sample"\nfamilies = 6', f'kind = "onix-file"\npath = "{feed}"'), encoding="utf-8")
+    said = f"reading source 'onix-file' failed: {feed}, line 1: not well-formed XML"  # plan and sync word it alike
     plan = run("plan", "-c", str(config), columns=500)
-    assert plan.exit_code == 1 and f"could not read the source: {feed}, line 1: not well-formed XML" in plan.output
+    assert plan.exit_code == 1 and f"nothing was planned: {said}" in plan.output, plan.output
+    inspected = run("source", "inspect", "-c", str(config), columns=500)
+    assert inspected.exit_code == 1 and f"nothing was shown: {said}" in inspected.output, inspected.output
     sync = run("sync", "-c", str(config), columns=500)
     assert sync.exit_code == 1, sync.output
-    assert f"nothing was synced: reading source 'onix-file' failed: {feed}, line 1" in sync.output
+    assert f"nothing was synced: {said}" in sync.output
     listed = run("exceptions", "list", "-c", str(config), columns=500)
     assert "source-error" in listed.output and "source 'onix-file'" in listed.output
