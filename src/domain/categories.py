@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bookbridge.domain.codelists import SUBJECT_SCHEME_NAMES
 from bookbridge.domain.model import Subject, SubjectScheme
 from bookbridge.domain.problems import Problem, warning
 
@@ -37,6 +38,23 @@ def scheme_of(subject: Subject) -> tuple[str, str]:
         scheme, _, code = subject.code.partition(":")
         return (scheme, code) if code else ("", scheme)
     return subject.scheme.value, subject.code
+
+
+# The schemes read by name, in words; any other by its List 27 code and name (`04 LC subject heading`).
+_SCHEME_WORDS = {SubjectScheme.THEMA: "Thema", SubjectScheme.BISAC: "BISAC", SubjectScheme.BIC: "BIC",
+                 SubjectScheme.KEYWORDS: "keyword"}
+
+
+def subject_words(subject: Subject) -> str:
+    """`Thema FF (Crime & mystery)`, `04 LC subject heading (Rain and rainfall -- Observations)`: the scheme in
+    words, the code, and the heading; a heading sent without a code is the code, and is said once."""
+    scheme, code = scheme_of(subject)
+    words = _SCHEME_WORDS.get(subject.scheme) or (
+        f"{scheme} {SUBJECT_SCHEME_NAMES[scheme]}" if scheme in SUBJECT_SCHEME_NAMES
+        else f"scheme {scheme}" if scheme else "subject")
+    if subject.label:
+        return f"{words} ({subject.label})" if code == subject.label else f"{words} {code} ({subject.label})"
+    return f"{words} {code}"
 
 
 class CategoryRule(BaseModel):
@@ -125,10 +143,8 @@ def map_subjects(subjects: Sequence[Subject], mapping: CategoryMapping) -> tuple
 
 def unmapped_problems(unmapped: Iterable[Subject], *, record: str) -> tuple[Problem, ...]:
     """One warning per unmapped subject; the field names the scheme, which `bookbridge check` counts by."""
-    return tuple(warning("unmapped-subject", f"{scheme or 'subject'} code {code}"
-                         + (f" ({s.label})" if s.label else "") + " has no category in the category mapping",
-                         record=record, field=f"Subject/{scheme}")
-                 for s in unmapped for scheme, code in (scheme_of(s),))
+    return tuple(warning("unmapped-subject", f"{subject_words(s)} has no category in the category mapping",
+                         record=record, field=f"Subject/{scheme_of(s)[0]}") for s in unmapped)
 
 
 def search_keywords(base: str, subjects: Iterable[Subject]) -> str:

@@ -82,6 +82,21 @@ SALES_RIGHTS: Mapping[str, str] = {
     "rights, restrictions apply",
 }
 
+# List 27 SubjectSchemeIdentifier (those outside Thema, BISAC, BIC and keywords that feeds send most).
+SUBJECT_SCHEME_NAMES: Mapping[str, str] = {
+    "01": "Dewey", "02": "Abridged Dewey", "03": "LC classification", "04": "LC subject heading",
+    "05": "NLM classification", "06": "MeSH heading", "07": "NAL subject heading", "08": "AAT", "09": "UDC",
+    "10": "BISAC Subject Heading", "11": "BISAC region code", "12": "BIC subject category",
+    "13": "BIC geographical qualifier", "14": "BIC language qualifier (language as subject)",
+    "15": "BIC time period qualifier", "16": "BIC educational purpose qualifier",
+    "17": "BIC reading level and special interest qualifier", "19": "LC fiction genre heading", "20": "Keywords",
+    "21": "BIC children's book marketing category", "22": "BISAC Merchandising Theme",
+    "23": "Publisher's own category code", "24": "Proprietary subject scheme",
+    "93": "Thema subject category", "94": "Thema place qualifier", "95": "Thema language qualifier",
+    "96": "Thema time period qualifier", "97": "Thema educational purpose qualifier",
+    "98": "Thema interest age / special interest qualifier", "99": "Thema style qualifier",
+}
+
 # List 48 MeasureType.
 MEASURE_TYPES: Mapping[str, str] = {
     "01": "Height", "02": "Width", "03": "Thickness", "04": "Page trim height", "05": "Page trim width",

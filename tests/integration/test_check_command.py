@@ -141,6 +141,10 @@ def test_a_wrong_access_token_is_a_401_with_what_to_check(config):
     assert result.exit_code == 1
     assert "credentials refused" in result.output and "401 Unauthorized" in result.output
     assert "access_token_env" in result.output and "not-the-token" not in result.output
+    # The key that gave the token, and the variable it names: not a key the file does not set.
+    cells = re.sub(r"[│\s]+", " ", result.output)
+    assert "check [store] access_token_env (the variable 'TEST_BC_TOKEN'):" in cells, result.output
+    assert "access_token_file" not in cells, result.output
 
 
 CODES = ("bad-credentials", "missing-scope", "not-found", "unreachable")  # ProbeStatus's values: for code, not people
@@ -233,12 +237,27 @@ def test_a_storefront_on_a_channel_the_store_lacks_is_reported_with_the_channels
     assert "the store has no channel 9" in result.output and "2 (US storefront)" in result.output
     cells = re.sub(r"[│\s]+", " ", result.output)  # the table's wrapped cells, as one line
     assert "storefront 'us': channel_id = 9" in cells and "[[storefronts]] us" not in cells, result.output
+    # Every call succeeded: the last line names the wrong mapping, not a failed call.
+    out = " ".join(result.output.split())
+    assert out.endswith("some checks failed: connections: storefront 'us': channel_id 9 is not a channel of store "
+                        "'shop' (see Connections)"), out
+    assert "call failed" not in out, out
 
 
 def test_a_storefront_on_an_archived_channel_is_reported(tmp_path, store, consonance):
     config = check_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=3)
     result = check(config)
     assert result.exit_code == 1 and "is archived" in result.output
+    out = " ".join(result.output.split())
+    assert out.endswith("connections: storefront 'us': channel 3 (Old shop) is archived (see Connections)"), out
+
+
+def test_a_failed_call_and_a_wrong_mapping_are_each_counted_in_their_words(tmp_path, store, consonance):
+    config = check_config(tmp_path, consonance_url=consonance.url, store_url=store.base_url, us_channel=9)
+    store.faults.schedule("error", status=403, method="GET", path_prefix="/v3/pricelists")
+    out = " ".join(check(config).output.split())
+    assert out.endswith("some checks failed: connections: 1 call failed, storefront 'us': channel_id 9 is not a "
+                        "channel of store 'shop' (see Connections)"), out
 
 
 def test_an_unset_environment_variable_is_a_configuration_error(config):

@@ -158,7 +158,7 @@ def test_inspect_shows_everything_mapped_with_the_meaning_of_each_code(tmp_path)
     assert e["rights"]["row_meaning"] == "03 Not for sale"
     assert [(u["element"], u["what"].split(" (")[0]) for u in e["unmapped"]] == [
         ("TextContent", "14 Excerpt"), ("Contributor/BiographicalNote", "Ivo Illustrator"),
-        ("SupportingResource", "03 Cover / pack: https://assets.example/pack.jpg"), ("Subject", "thema DCF")]
+        ("SupportingResource", "03 Cover / pack: https://assets.example/pack.jpg"), ("Subject", "Thema DCF")]
     assert e["unmapped"][-1]["reason"] == "no category mapping is configured ([mapping] categories)"
     table = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"})
     assert table.exit_code == 0, table.output
@@ -185,10 +185,34 @@ def test_subjects_that_name_no_category_are_listed_as_unmapped_with_the_reason(t
     assert result.exit_code == 0, result.output
     [e] = [e for f in json.loads(result.output)["families"] for e in f["editions"]]
     assert [(u["what"], u["reason"]) for u in e["unmapped"] if u["element"] == "Subject"] == [
-        ("bic DCF", "the category mapping has no table for scheme bic"),
-        ("thema 1DDU", "the category mapping maps it to no category, on purpose"),
-        ("thema XQ", "no rule of the category mapping matches it"),
+        ("BIC DCF", "the category mapping has no table for scheme bic"),
+        ("Thema 1DDU", "the category mapping maps it to no category, on purpose"),
+        ("Thema XQ", "no rule of the category mapping matches it"),
     ]  # thema DCF files the product under Poetry; the keyword goes to the search keywords
+
+
+def test_a_subject_is_said_with_its_scheme_in_words_and_its_heading_once(tmp_path):
+    """A subject of another List 27 scheme by its code and name (04 LC subject heading), not `other`; a heading
+    sent without a code is said once, in the subjects row and in the unmapped one."""
+    heading = "Rain and rainfall -- Observations"
+    subject = (f"<Subject><SubjectSchemeIdentifier>04</SubjectSchemeIdentifier><SubjectHeadingText>{heading}"
+               "</SubjectHeadingText></Subject>")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(FEED.replace("</Subject>\n</DescriptiveDetail>", f"</Subject>{subject}\n</DescriptiveDetail>"),
+                    encoding="utf-8")
+    out = CliRunner().invoke(app, ["source", "inspect", str(feed)], env={"COLUMNS": "250"}).output
+    rows: dict[str, list[str]] = {}
+    field = ""
+    for line in out.splitlines():  # the details table: `│ field │ value │`, a value going on under an empty field
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 2:
+            field = cells[0] or field
+            rows[field] = [*rows.get(field, []), cells[1]]
+    assert rows["subjects"] == ["Thema DCF, main subject", f"04 LC subject heading ({heading})"], out
+    assert [row for row in rows["unmapped"] if row.startswith("Subject ")] == [
+        "Subject Thema DCF: no category mapping is configured ([mapping] categories)",
+        f"Subject 04 LC subject heading ({heading}): no category mapping is configured ([mapping] categories)"], out
+    assert "other" not in " ".join(rows["subjects"]) and out.count(heading) == 2, out
 
 
 PRICED = """<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference"><Header><Sender>

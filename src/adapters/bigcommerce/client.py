@@ -65,6 +65,9 @@ class BigCommerceConfig:
     backoff: Backoff = field(default_factory=Backoff)
     safety_margin: int = 1
     reset_slack_s: float = 0.05
+    # Where the configuration gives the token, for a message to name (`[store] access_token_env (the variable
+    # 'X')`); never the token. Empty for a client configured in code.
+    token_source: str = ""
 
     def __post_init__(self) -> None:
         if not self.store_hash or not self.store_hash.isalnum():

@@ -62,7 +62,8 @@ class BigCommerceOptions(AdapterOptions):
 
 
 def _client_config(options: BigCommerceOptions) -> BigCommerceConfig:
-    values: dict[str, Any] = {"store_hash": _store_hash(options), "access_token": _access_token(options)}
+    token, source = _access_token(options)
+    values: dict[str, Any] = {"store_hash": _store_hash(options), "access_token": token, "token_source": source}
     for key in ("v3_base_url", "v2_base_url"):
         if getattr(options, key):
             values[key] = getattr(options, key)
@@ -104,8 +105,9 @@ def _store_hash(options: BigCommerceOptions) -> str:
     return store_hash.strip()
 
 
-def _access_token(options: BigCommerceOptions) -> str:
-    """The token from the config, an environment variable or a file; errors name the source, never the value."""
+def _access_token(options: BigCommerceOptions) -> tuple[str, str]:
+    """The token from the config, an environment variable or a file, and that source in words (`[store]
+    access_token_env (the variable 'X')`); errors name the source, never the value."""
     cfg = options.model_dump()
     sources = [k for k in ("access_token", "access_token_env", "access_token_file") if cfg.get(k)]
     if len(sources) != 1:
@@ -117,6 +119,7 @@ def _access_token(options: BigCommerceOptions) -> str:
         token = os.environ.get(variable, "").strip()
         if not token:
             raise ValueError(f"{WHO}: environment variable {variable!r} (access_token_env) is not set")
+        where = f"[store] access_token_env (the variable {variable!r})"
     elif source == "access_token_file":
         path = Path(str(cfg[source]))
         try:
@@ -126,11 +129,13 @@ def _access_token(options: BigCommerceOptions) -> str:
                              f"({exc.strerror or type(exc).__name__})") from None
         if not token:
             raise ValueError(f"{WHO}: access_token_file {str(path)!r} is empty")
+        where = f"[store] access_token_file (the file {str(path)!r})"
     else:
         token = str(cfg[source]).strip()
+        where = "[store] access_token"
     if any(c.isspace() or not c.isprintable() for c in token):
         raise ValueError(f"{WHO}: the access token ({source}) contains whitespace or control characters")
-    return token
+    return token, where
 
 
 def _price_lists(value: Any) -> dict[str, int]:

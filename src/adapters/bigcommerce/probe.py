@@ -21,6 +21,9 @@ from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus, Stor
 _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo", "temporary failure in name",
               "no address associated", "name resolution")
 
+# Where a token may come from, for a client that does not say which (configured in code).
+_TOKEN_KEYS = "[store] access_token, access_token_env or access_token_file (whichever it sets)"
+
 
 @dataclass(frozen=True)
 class _Call:
@@ -82,7 +85,7 @@ def _finding(exc: BigCommerceError, target: str, label: str, call: _Call, host: 
     if isinstance(exc, BigCommerceRejected):
         if exc.status == 401:
             return make(ProbeStatus.BAD_CREDENTIALS, "401 Unauthorized: BigCommerce does not accept the access token",
-                        "check [store] access_token_env / access_token_file: it must hold the access token of a "
+                        f"check {config.token_source or _TOKEN_KEYS}: it must hold the access token of a "
                         f"store-level API account of the store with hash {config.store_hash!r}")
         if exc.status == 403:
             return make(ProbeStatus.MISSING_SCOPE, f"403 Forbidden: the API account may not read {call.path}",

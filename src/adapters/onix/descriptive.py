@@ -73,8 +73,8 @@ def _titles(m: Mapper, block: etree._Element, parts: Children, fields: dict[str,
     product_level = _at(distinctive, "01")
     title = next((t for e in product_level if (t := title_of(e))), None)
     if title is None:
-        m.problem("missing-title", "no TitleDetail type 01 with a level-01 title", block, field="TitleDetail",
-                  severity=Severity.BLOCKING)
+        m.problem("missing-title", "no TitleDetail type 01 with a level-01 title; not read", block,
+                  field="TitleDetail", severity=Severity.BLOCKING)
     fields["title"] = title
     fields["subtitle"] = next((s for e in product_level if (s := e.get("Subtitle"))), None)
     fields["series"] = _series(parts.get("Collection", ()), distinctive)

@@ -68,11 +68,11 @@ def parse_product(element: etree._Element, defaults: HeaderDefaults = HeaderDefa
         record.isbn = product_isbn(m, parts.get("ProductIdentifier", ()), reference="Product")
     except InvalidISBN as exc:
         record.raw_isbn = str(exc.value)
-        m.problem("invalid-isbn", f"{exc}; record not read", _id_value(element, record.raw_isbn),
+        m.problem("invalid-isbn", f"{exc}; not read", _id_value(element, record.raw_isbn),
                   severity=Severity.BLOCKING)
     else:
         if record.isbn is None:
-            m.problem("missing-isbn", "no ProductIdentifier of type 15 (ISBN-13) or 03 (GTIN-13); record not read",
+            m.problem("missing-isbn", "no ProductIdentifier of type 15 (ISBN-13) or 03 (GTIN-13); not read",
                       field="ProductIdentifier", severity=Severity.BLOCKING)
     if record.notification_type == codes.DELETE:
         return record  # a delete needs only the ISBN
@@ -80,7 +80,7 @@ def parse_product(element: etree._Element, defaults: HeaderDefaults = HeaderDefa
     if block is not None:
         record.fields.update(map_descriptive(m, block))
     elif record.notification_type != codes.BLOCK_UPDATE:
-        m.problem("missing-title", "no DescriptiveDetail, so no title or form; record not read",
+        m.problem("missing-title", "no DescriptiveDetail, so no title or form; not read",
                   field="DescriptiveDetail", severity=Severity.BLOCKING)
     if (block := blocks.get("CollateralDetail")) is not None:
         record.fields.update(map_collateral(m, block))

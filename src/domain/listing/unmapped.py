@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bookbridge.domain.categories import CategoryMapping, map_subjects, scheme_of
+from bookbridge.domain.categories import CategoryMapping, map_subjects, scheme_of, subject_words
 from bookbridge.domain.codelists import RESOURCE_TYPES, TEXT_TYPES, labelled
 from bookbridge.domain.listing.credits import primary_contributors, role_label
 from bookbridge.domain.model import Edition, ResourceKind, Subject, SubjectScheme, TextKind
@@ -75,14 +75,9 @@ def unmapped(edition: Edition, categories: CategoryMapping | None = None) -> tup
             found.append(Unmapped("SupportingResource", what, f"{r.size_bytes} bytes: the store takes at most "
                                   f"{MAX_IMAGE_BYTES}"))
     if categories is not None:
-        found += (Unmapped("Subject", _subject(s), reason) for s in edition.subjects
+        found += (Unmapped("Subject", subject_words(s), reason) for s in edition.subjects
                   if (reason := _no_category(s, categories)) is not None)
     return tuple(found)
-
-
-def _subject(subject: Subject) -> str:
-    scheme, code = scheme_of(subject)
-    return f"{scheme} {code}" + (f" ({subject.label})" if subject.label else "")
 
 
 def _no_category(subject: Subject, categories: CategoryMapping) -> str | None:

@@ -124,28 +124,33 @@ def probe(adapter: object, what: str) -> ProbeResult:
                                               f"{type(adapter).__name__} makes no connection check"),))
 
 
-def channel_findings(settings: Settings, result: ProbeResult) -> list[ProbeFinding]:
-    """Each storefront's channel_id must name a channel of the store (one that is live, ideally)."""
+def channel_findings(settings: Settings, result: ProbeResult) -> tuple[list[ProbeFinding], list[str]]:
+    """Each storefront's channel_id must name a channel of the store (one that is live, ideally): a finding for
+    each, and what is wrong with each mapping that is, in a sentence for the last line."""
     if result.channels is None:
-        return []
+        return [], []
     by_id = {c.id: c for c in result.channels}
     known = ", ".join(f"{c.id} ({c.name})" for c in result.channels) or "none"
-    found = []
+    found, wrong = [], []
     for storefront in settings.storefronts:
-        call = f"{storefront_words(storefront.name)}: channel_id = {storefront.channel_id}"
+        named = storefront_words(storefront.name)
+        call = f"{named}: channel_id = {storefront.channel_id}"
         channel = by_id.get(storefront.channel_id)
         if channel is None:
             found.append(ProbeFinding("storefronts", call, ProbeStatus.NOT_FOUND,
                                       f"the store has no channel {storefront.channel_id}",
                                       f"set channel_id to one of the store's channels: {known}"))
+            wrong.append(f"{named}: channel_id {storefront.channel_id} is not a channel of store "
+                         f"{settings.store.name!r}")
         elif channel.status and channel.status not in _LIVE_CHANNEL:
             found.append(ProbeFinding("storefronts", call, ProbeStatus.FAILED,
                                       f"channel {channel.id} ({channel.name}) is {channel.status}",
                                       "activate the channel in the control panel, or map the storefront elsewhere"))
+            wrong.append(f"{named}: {found[-1].message}")
         else:
             found.append(ProbeFinding("storefronts", call, ProbeStatus.OK,
                                       f"channel {channel.id}: {channel.name} ({channel.type}, {channel.status})"))
-    return found
+    return found, wrong
 
 
 def print_findings(console: Console, findings: list[ProbeFinding]) -> None:
@@ -252,11 +257,14 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
     # The store by its name, as every command says it; the adapter's own target (a BigCommerce store hash) after it.
     store_findings = [replace(f, target=f"store {settings.store.name!r} ({f.target})") for f in store_probe.findings
                       if f.call not in unneeded]
-    findings = [*source_probe.findings, *store_findings, *channel_findings(settings, store_probe)]
-    print_findings(console, findings)
+    mappings, wrong = channel_findings(settings, store_probe)
+    calls = [*source_probe.findings, *store_findings]
+    print_findings(console, [*calls, *mappings])
     print_channels(console, store_probe, settings)
-    failed = [f"connections: {plural(sum(not f.ok for f in findings), 'call')} failed (see Connections)"
-              ] if not all(f.ok for f in findings) else []
+    # A failed call and a storefront mapped to the wrong channel (after a call that succeeded) are said apart.
+    failed_calls = sum(not f.ok for f in calls)
+    said = [f"{plural(failed_calls, 'call')} failed", *wrong] if failed_calls else wrong
+    failed = [f"connections: {', '.join(said)} (see Connections)"] if said else []
     if not source_probe.ok:  # "not read" is a record's fate (the glossary), not the catalogue's
         status = next(f.status for f in source_probe.findings if not f.ok)
         why = _UNREAD.get(status, "the source's connection check failed")

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from bookbridge.application.money import money_amount, money_text
 from bookbridge.application.sync_exceptions import source_failure
-from bookbridge.domain.categories import CategoryMapping
+from bookbridge.domain.categories import CategoryMapping, subject_words
 from bookbridge.domain.codelists import (
     AVAILABILITY,
     CONTRIBUTOR_ROLES,
@@ -142,6 +142,11 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
     }
 
 
+# The JSON's date keys as the table says them, in docs/mapping.md's words: the sales embargo (ONIX PublishingDate
+# 02) and pre-order embargo (27); the expected date of supply (SupplyDate 08), the source's *supply*, never the
+# shopper's availability (docs/glossary.md).
+DATE_WORDS = {"publication": "publication", "sales_embargo": "sales embargo", "preorder_embargo": "pre-order embargo",
+              "announcement": "announcement", "expected_availability": "expected supply"}
 # The JSON's measure keys as the table says them: a word and a unit ("height 197 mm").
 MEASURE_WORDS = {"height_mm": ("height", "mm"), "width_mm": ("width", "mm"), "thickness_mm": ("thickness", "mm"),
                  "weight_g": ("weight", "g")}
@@ -224,12 +229,12 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
                               if v is not None),
         "pages": str(e.page_count or ""),
         "duration": f"{e.duration_minutes} min" if e.duration_minutes else "",
-        "subjects": ", ".join(f"{s['scheme']} {s['code']}" + (" (main)" if s["main"] else "") for s in doc["subjects"]),
+        "subjects": "\n".join(subject_words(s) + (", main subject" if s.main else "") for s in e.subjects),
         "texts": "\n".join(f"{t['meaning']}: {t['length']} chars"
                            + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
         "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
                             for r in doc["resources"]),
-        "dates": ", ".join(f"{k} {_when(v)}" for k, v in _dates(e).items() if v is not None),
+        "dates": ", ".join(f"{DATE_WORDS[k]} {_when(v)}" for k, v in _dates(e).items() if v is not None),
         "prices": "\n".join(_price_words(p) for p in e.prices),
         "rights": "\n".join([f"{r['meaning']}: {r['territory']}" for r in doc["rights"]["sales_rights"]]
                             + ([f"rest of world: {doc['rights']['row_meaning']}"] if e.rights.row_type else [])),

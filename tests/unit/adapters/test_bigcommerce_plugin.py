@@ -88,3 +88,30 @@ def test_store_hash_errors_name_the_key(monkeypatch: pytest.MonkeyPatch, options
     monkeypatch.delenv("BC_HASH_UNSET", raising=False)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _storefront({"kind": "bigcommerce", "access_token": TOKEN, **options})
+
+
+def test_a_refused_token_is_fixed_where_the_configuration_gives_it(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bookbridge check`'s fix for a 401 names the key that gave the token (access_token, access_token_env or
+    access_token_file), and all three for a client configured without one."""
+    import httpx
+
+    from bookbridge.adapters.bigcommerce.client import BigCommerceConfig
+    from bookbridge.adapters.bigcommerce.probe import probe_store
+
+    refuse = httpx.MockTransport(lambda request: httpx.Response(401, json={"title": "Unauthorized"}))
+    secret = tmp_path / "token"
+    secret.write_text(TOKEN, encoding="utf-8")
+    monkeypatch.setenv("BC_TOKEN", TOKEN)
+    for table, named in (
+            ({"access_token": TOKEN}, "check [store] access_token:"),
+            ({"access_token_env": "BC_TOKEN"}, "check [store] access_token_env (the variable 'BC_TOKEN'):"),
+            ({"access_token_file": str(secret)}, f"check [store] access_token_file (the file {str(secret)!r}):")):
+        store = _storefront({"store_hash": "abc123", **table})
+        [finding] = probe_store(store.client.config, transport=refuse).findings
+        store.close()
+        assert finding.fix is not None and finding.fix.startswith(named), finding.fix
+        assert TOKEN not in finding.fix
+    [finding] = probe_store(BigCommerceConfig(store_hash="abc123", access_token=TOKEN), transport=refuse).findings
+    assert finding.fix is not None and finding.fix.startswith(
+        "check [store] access_token, access_token_env or access_token_file (whichever it sets):"), finding.fix

@@ -207,6 +207,10 @@ def test_bad_records_become_problems_and_the_rest_is_read(tmp_path: Path) -> Non
     title = found["missing-title", AUDIO]  # a record with a valid ISBN is named by it
     assert title.severity is Severity.BLOCKING and title.line is not None
     assert found["missing-isbn", "no-isbn"].severity is Severity.BLOCKING
+    # A record that cannot be read says so in the glossary's words, as the Consonance source does.
+    blocking = [p.message for p in read.problems if p.severity is Severity.BLOCKING]
+    assert len(blocking) == 3, blocking
+    assert all(m.endswith("; not read") and "record not read" not in m for m in blocking), blocking
 
 
 def test_truncated_file_is_a_file_error_naming_file_and_line(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ generated files (`onix_varied.py`) that take every branch of the mapping; short 
 
 The golden file was recorded with the reader at `main` 87b3d4f, before its child look-ups and ISBN check were made
 faster (#17), and recorded again only where the words of its problems changed ("record skipped" became "record not
-read", the glossary's word; python-stdnum's reasons for refusing an ISBN became the project's words, "its check
-digit is wrong"); it changes only with a change that is meant to change what the reader reads. Record it with
+read", then "; not read" as the Consonance source says it, the glossary's word; python-stdnum's reasons for refusing
+an ISBN became the project's words, "its check digit is wrong"); it changes only with a change that is meant to
+change what the reader reads. Record it with
 
     .venv/bin/python tests/unit/adapters/test_onix_reader_golden.py
 

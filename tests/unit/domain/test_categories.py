@@ -14,6 +14,8 @@ from bookbridge.domain.categories import (
     CategoryRule,
     map_subjects,
     search_keywords,
+    subject_words,
+    unmapped_problems,
 )
 from bookbridge.domain.listing import MappingSettings, Section, StoreListing, build_store_listings, section_payloads
 from bookbridge.domain.model import Subject, SubjectScheme
@@ -76,6 +78,25 @@ def test_other_schemes_map_by_their_list_27_code():
     rules = mapping(("*", ("Local", "{heading}")), scheme="24")
     subject = Subject(scheme=SubjectScheme.OTHER, code="24:Regional history", label="Regional history")
     assert map_subjects([subject], rules)[0] == (("Local", "Regional history"),)
+
+
+def test_a_subject_is_said_with_its_scheme_in_words_and_its_heading_once():
+    """List 27 names the schemes; a heading sent without a code (ONIX SubjectHeadingText alone, Consonance's LC
+    subject heading) is the code the mapping matches, and is said once."""
+    lc = Subject(scheme=SubjectScheme.OTHER, code="04:Rain and rainfall -- Observations",
+                 label="Rain and rainfall -- Observations")
+    assert subject_words(lc) == "04 LC subject heading (Rain and rainfall -- Observations)"
+    assert subject_words(Subject(scheme=SubjectScheme.OTHER, code="01:551.57", label="Rainfall")) == (
+        "01 Dewey 551.57 (Rainfall)")
+    assert subject_words(thema("DCF")) == "Thema DCF"
+    assert subject_words(thema("FF", label="Crime & mystery")) == "Thema FF (Crime & mystery)"
+    assert subject_words(Subject(scheme=SubjectScheme.BIC, code="DCF")) == "BIC DCF"
+    assert subject_words(Subject(scheme=SubjectScheme.KEYWORDS, code="noir")) == "keyword noir"
+    assert subject_words(Subject(scheme=SubjectScheme.OTHER, code="Z9:X1")) == "scheme Z9 X1"  # not in our table
+    [warning] = unmapped_problems([lc], record="9780140187397")
+    assert warning.message == ("04 LC subject heading (Rain and rainfall -- Observations) has no category in the "
+                               "category mapping"), warning.message
+    assert warning.field == "Subject/04"  # the scheme's key, which `check` counts by
 
 
 def test_keywords_follow_the_listings_own_once_each_and_are_cut_at_a_whole_keyword():

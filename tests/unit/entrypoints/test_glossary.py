@@ -78,3 +78,14 @@ def test_each_held_back_count_has_its_own_label_defined_in_the_glossary() -> Non
     assert FROM_SOME_STOREFRONT == "held back from one storefront or more"
     for label in (FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT):
         assert f"*{label}*" in entry, (label, entry)
+
+
+def test_an_editions_dates_are_shown_in_the_glossarys_words_with_their_json_keys() -> None:
+    """`source inspect` says `sales embargo`, not the JSON's key `sales_embargo`; the glossary has both."""
+    from bookbridge.entrypoints.cli.source import DATE_WORDS
+
+    text = GLOSSARY.read_text(encoding="utf-8")
+    for key, words in DATE_WORDS.items():
+        assert "_" not in words, words
+        if words != key:
+            assert f"*{words}*" in text and f"`{key}`" in text, key

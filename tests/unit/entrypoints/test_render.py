@@ -185,9 +185,13 @@ def test_source_inspect_shows_an_instant_in_utc_saying_so_and_a_date_as_it_is():
 
     window = gbp("14.00", valid_from=datetime(2026, 12, 9, 5, tzinfo=UTC), valid_until=date(2026, 12, 31))
     assert _price_words(window).endswith("2026-12-09 05:00 UTC to 2026-12-31"), _price_words(window)
-    embargoed = edition(prices=(window,), sales_embargo=datetime(2026, 12, 9, 5, tzinfo=UTC))
+    embargoed = edition(prices=(window,), sales_embargo=datetime(2026, 12, 9, 5, tzinfo=UTC),
+                        preorder_embargo=date(2026, 11, 1), expected_availability=date(2026, 12, 1))
     out = _printed(lambda c: c.print(_details(embargoed, CategoryMapping())))
-    assert "sales_embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
+    assert "sales embargo 2026-12-09 05:00 UTC" in out and "+00:00" not in out and "T05:00" not in out, out
+    # Each date in words, as docs/mapping.md says them; the codes (`sales_embargo`) are the JSON's keys.
+    assert "pre-order embargo 2026-11-01" in out and "expected supply 2026-12-01" in out, out
+    assert "_embargo" not in out and "expected_" not in out, out
 
 
 def test_a_table_without_headers_that_cannot_fit_prints_one_field_value_line_a_row():
