@@ -26,6 +26,7 @@ from bookbridge.domain.listing import (
     MappingSettings,
     StoreListing,
     build_edition_listing,
+    edition_name,
     edition_parts,
 )
 from bookbridge.domain.model import Edition, TitleFamily
@@ -42,6 +43,10 @@ class HeldBackGroup:
     editions: tuple[str, ...]  # ISBNs, sorted
     storefronts: tuple[str, ...]  # where, in configured order
     everywhere: tuple[str, ...] = ()  # of `editions`, those held back on every storefront: not in the store
+    # Of `editions` not held back everywhere, those held back on each storefront (configured order; none omitted),
+    # and each edition's name (`Title (Format)`), so that a line about one edition can name it.
+    some: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    names: tuple[tuple[str, str], ...] = ()
 
 
 def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings], *, now: datetime,
@@ -51,6 +56,8 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
     caches = ListingCaches()
     isbns: dict[str, set[str]] = defaultdict(set)
     where: dict[str, set[str]] = defaultdict(set)
+    on: dict[tuple[str, str], set[str]] = defaultdict(set)  # (reason, storefront) -> ISBNs
+    names: dict[str, str] = {}
     everywhere: set[str] = set()
     for family in families:
         for edition in family.editions:
@@ -64,11 +71,17 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
                 for reason in reasons(listing, edition):
                     isbns[reason].add(str(edition.isbn))
                     where[reason].add(storefront.name)
+                    on[reason, storefront.name].add(str(edition.isbn))
+                    names[str(edition.isbn)] = edition_name(edition)
             if storefronts and held == len(storefronts):
                 everywhere.add(str(edition.isbn))
     groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)),
                             storefronts=tuple(s.name for s in storefronts if s.name in where[r]),  # configured order
-                            everywhere=tuple(sorted(found & everywhere))) for r, found in isbns.items()]
+                            everywhere=tuple(sorted(found & everywhere)),
+                            some=tuple((s.name, tuple(sorted(on[r, s.name] - everywhere))) for s in storefronts
+                                       if on[r, s.name] - everywhere),
+                            names=tuple((i, names[i]) for i in sorted(found)))
+              for r, found in isbns.items()]
     return sorted(groups, key=lambda g: (-len(g.editions), g.reason))
 
 

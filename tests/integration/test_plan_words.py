@@ -59,10 +59,12 @@ def test_plan_says_why_editions_are_held_back_on_some_storefronts_only(tmp_path)
     every edition is planned on channel 1 only, and the plan says why rather than leave a person guessing."""
     result = run("plan", "-c", str(write_config(tmp_path, CONFIG)))
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("held back on some storefronts")]
-    assert any(re.fullmatch(r"held back on some storefronts: \d+ editions on storefront 'us': no price taxed as "
-                            r"the storefront shows prices "
-                            r"\(listed on the others\)", line) for line in lines), result.output
+    # The glossary's label; the storefront it is listed on named, never "the others" (docs/glossary.md).
+    lines = [line for line in result.output.splitlines() if line.startswith("held back ")]
+    assert lines and all(line.startswith("held back from one storefront or more: ") for line in lines), lines
+    assert any(re.fullmatch(r"held back from one storefront or more: \d+ editions on storefront 'us' \(listed on "
+                            r"storefront 'uk'\): no price taxed as the storefront shows prices", line)
+               for line in lines), result.output
     fixed = CONFIG.replace('default_currency = false\n', 'default_currency = false\ntax_inclusive = false\n')
     again = run("plan", "-c", str(write_config(tmp_path, fixed)))
     assert "no price taxed" not in again.output, again.output
@@ -105,3 +107,21 @@ def test_plan_and_sync_label_their_held_back_count_as_from_every_storefront(tmp_
         header = next(line for line in result.output.splitlines() if "unchanged" in line and "┃" in line)
         assert re.search(r"┃ held back from every storefront ┃", header), header
         assert not re.search(r"┃ held back ┃", result.output), result.output
+
+
+def test_editions_held_back_on_each_of_two_storefronts_are_counted_per_storefront():
+    """Held back on 'uk' or on 'us', each listed on the other: said per storefront, never "listed on the others"
+    when every storefront is named; one edition by its name."""
+    from bookbridge.application.held_back import HeldBackGroup
+    from bookbridge.entrypoints.cli.render import held_somewhere_words
+
+    group = HeldBackGroup(reason="not licensed for sale", editions=("1", "2", "3", "4"), storefronts=("uk", "us"),
+                          everywhere=("4",), some=(("uk", ("1", "2")), ("us", ("3",))))
+    assert held_somewhere_words(group, ["uk", "us"]) == (
+        "3 editions: 2 on storefront 'uk', 1 on storefront 'us' (each listed on the other): not licensed for sale")
+    one = HeldBackGroup(reason="no consumer price", editions=("9780007232833",), storefronts=("us",),
+                        some=(("us", ("9780007232833",)),), names=(("9780007232833", "Roseanna (Hardback)"),))
+    assert held_somewhere_words(one, ["uk", "us"]) == (
+        "Roseanna (Hardback), ISBN 9780007232833 on storefront 'us' (listed on storefront 'uk'): no consumer price")
+    assert held_somewhere_words(HeldBackGroup(reason="x", editions=("4",), storefronts=("uk", "us"),
+                                              everywhere=("4",)), ["uk", "us"]) is None

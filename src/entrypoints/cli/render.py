@@ -12,7 +12,7 @@ from rich.table import Table
 
 from bookbridge.application.exception_words import place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
-from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, HeldBackGroup
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import NOT_CALLED, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
@@ -89,11 +89,34 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
+    names = [s.name for s in storefronts]
     for group in held:
-        if some := len(group.editions) - len(group.everywhere):
-            where = storefront_words(group.storefronts)  # `storefronts 'uk' and 'us'`, as every message says
-            console.print(f"[yellow]held back on some storefronts[/yellow]: {plural(some, 'edition')} on "
-                          f"{escape(where)}: {escape(group.reason)} (listed on the others)")
+        if words := held_somewhere_words(group, names):
+            console.print(f"[yellow]{FROM_SOME_STOREFRONT}[/yellow]: {escape(words)}")
+
+
+def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> str | None:
+    """The editions of `group` held back from some storefronts and listed on another, per storefront: `27 editions:
+    14 on storefront 'uk', 13 on storefront 'us' (each listed on the other): not licensed for sale`; one edition by
+    its name (`Roseanna (Hardback), ISBN 9780007232833 on storefront 'us' (listed on storefront 'uk'): …`). None
+    when every edition of `group` is held back from every storefront (`storefronts`: the configured names)."""
+    count = sum(1 for isbn in group.editions if isbn not in group.everywhere)
+    if not count:
+        return None
+    held_on = [name for name, _ in group.some]
+    others = [name for name in storefronts if name not in held_on]
+    if len(held_on) == 1:
+        listed = f"listed on {storefront_words(others)}" if len(storefronts) == 2 and others else \
+            "listed on another storefront"
+        if count == 1:
+            isbn = group.some[0][1][0]
+            what = named_edition(isbn, dict(group.names).get(isbn))
+        else:
+            what = plural(count, "edition")
+        return f"{what} on {storefront_words(held_on)} ({listed}): {group.reason}"
+    each = ", ".join(f"{len(isbns)} on {storefront_words(name)}" for name, isbns in group.some)
+    listed = "each listed on the other" if len(storefronts) == 2 else "each listed on another storefront"
+    return f"{plural(count, 'edition')}: {each} ({listed}): {group.reason}"
 
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
