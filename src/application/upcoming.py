@@ -38,6 +38,7 @@ from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
+GOES_ON_SALE, CAMPAIGN_PRICE = "goes on sale", "campaign price"  # how a launch's and a campaign flip's words begin
 MAX_CHANGES = 100  # per edition and storefront: a listing changes at its own dates (a handful), then never again
 
 
@@ -186,6 +187,16 @@ def change_words(change: UpcomingChange) -> str:
     return f"{change.title} {change.isbn} {change.what} ({storefront_words(change.storefront)})"
 
 
+def is_launch(change: UpcomingChange) -> bool:
+    """A launch: the edition goes on sale on the change's storefront (docs/glossary.md), not pre-order opening."""
+    return change.what.startswith(GOES_ON_SALE)
+
+
+def is_campaign_flip(change: UpcomingChange) -> bool:
+    """A campaign flip: a campaign price starts, ends or gives way to another on the change's storefront."""
+    return any(part.startswith(CAMPAIGN_PRICE) for part in change.what.split("; "))
+
+
 def held_back_note(count: int) -> str:
     """"1 change of a held-back edition not shown", "3 changes of held-back editions not shown"; "" for none.
     A change, not a flip: a campaign flip is a price's start or end (docs/glossary.md), and these may be launches."""
@@ -238,7 +249,7 @@ def _sale_change(before: StoreListing, after: StoreListing) -> str:
     if (was, before.availability) == (now, after.availability):
         return ""
     if now and after.availability is Availability.AVAILABLE:
-        return "goes on sale"
+        return GOES_ON_SALE
     if now and after.availability is Availability.PREORDER:
         return "pre-order opens" if before.availability is not Availability.AVAILABLE else "goes back to pre-order"
     if now:

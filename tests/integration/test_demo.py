@@ -136,6 +136,29 @@ def test_launches_happen_at_each_storefronts_local_midnight(demo):
                      r"\(storefront 'uk'\)$", out, re.MULTILINE), out
 
 
+def test_the_closing_counts_are_the_timelines_launches_and_campaign_flips(demo):
+    """A launch is an edition going on sale on a storefront (docs/glossary.md): the closing line counts the
+    timeline's "goes on sale" changes, and says the store changes (one product per edition) beside them."""
+    out = demo.out
+    said = re.search(r"(\d+) launches \((\d+) store changes?\) and (\d+) campaign flips \((\d+) store changes?\) "
+                     r"happened at their instants", out)
+    assert said, out[-3000:]
+    launches, store_launches, flips, store_flips = map(int, said.groups())
+    summary = re.search(r"\d+ instants: (\d+) launches \((\d+) store changes?\) and (\d+) campaign flips "
+                        r"\((\d+) store changes?\)\.", out)
+    assert summary and tuple(map(int, summary.groups())) == (launches, store_launches, flips, store_flips), out
+    blocks = re.findall(rf"\(America/New_York\)\): {INSTANT_COUNTS}\n((?:  .*\n)*)", out)
+    on_storefronts = sum(int(count) for _, count, _, _ in blocks)
+    shown = [line for *_, block in blocks for line in block.splitlines()]
+    # Each storefront's launch counts once: at least the shown ones, and no more than the timeline's changes.
+    assert sum(" goes on sale" in line for line in shown) <= launches
+    assert sum(" campaign price " in line for line in shown) <= flips
+    assert launches + flips <= on_storefronts + flips and launches <= on_storefronts, (launches, on_storefronts)
+    # The US and UK launches of an edition at different midnights are two launches and, the store's product
+    # following the later storefront, one store change.
+    assert launches > store_launches > 0, (launches, store_launches)
+
+
 def test_each_instants_store_changes_are_the_products_its_sync_run_updated(demo):
     """What the timeline says changed at an instant is what `bookbridge runs` and the dashboard's "Last runs" count
     for that instant's sync: no product is updated there without the timeline saying so."""

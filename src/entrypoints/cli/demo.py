@@ -40,7 +40,7 @@ from bookbridge.entrypoints.cli.common import heading, screen
 from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
-from bookbridge.entrypoints.cli.demo_timeline import play, when
+from bookbridge.entrypoints.cli.demo_timeline import flips, play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import run_service
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -271,8 +271,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
                     container.settings().mapping)
     clock.advance_to(start + SIMULATED)  # now: what follows (a cover, orders) happens at the end of the three days
     ahead = f"; the next at {when(timeline.ahead[0], STOREFRONTS)}" if timeline.ahead else ""
-    console.print(f"{plural(timeline.instants, 'instant')}: {plural(timeline.launches, 'launch', 'launches')} and "
-                  f"{plural(timeline.campaigns, 'campaign flip')}. Ahead of now, for the service: "
+    console.print(f"{plural(timeline.instants, 'instant')}: {flips(timeline)}. Ahead of now, for the service: "
                   f"{plural(len(timeline.ahead), 'job at an instant', 'jobs at an instant')} (every instant a "
                   f"listing changes, a price-only campaign flip or a held-back edition's change too, as "
                   f"`bookbridge jobs` lists them){ahead}.")
@@ -289,8 +288,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     revenue = ", ".join(money_text(v, c) for c, v in sorted(sales.report.revenue().items()))
     heading(console, "Done")
     console.print(f"[green]Done.[/green] {plural(len(sandbox.state.products), 'product')} in the store; "
-                  f"{plural(timeline.launches, 'launch', 'launches')} and "
-                  f"{plural(timeline.campaigns, 'campaign flip')} happened at their instants; "
+                  f"{flips(timeline)} happened at their instants; "
                   f"{plural(len(records), 'milestone')} fired; {sales.summary()} ({revenue}).")
     return 0
 

@@ -23,6 +23,8 @@ from bookbridge.application.upcoming import (
     held_back_note,
     held_by_exceptions,
     in_store,
+    is_campaign_flip,
+    is_launch,
     upcoming_changes,
 )
 from bookbridge.domain.listing import MappingSettings
@@ -39,9 +41,19 @@ SHOWN = 4  # store changes listed per instant; the rest are counted
 @dataclass(frozen=True)
 class Timeline:
     instants: int
-    launches: int
-    campaigns: int
+    launches: int  # an edition going on sale on a storefront (docs/glossary.md), as the timeline lists them
+    campaigns: int  # a campaign price starting or ending on a storefront, as the timeline lists them
+    store_launches: int  # products the store put on sale (one per edition, whatever its storefronts)
+    store_campaigns: int  # products whose sale price the store changed
     ahead: tuple[datetime, ...]  # the service's jobs at an instant after the simulated days (`launches_ahead`)
+
+
+def flips(timeline: Timeline) -> str:
+    """What the timeline's instants did, counted as it lists them (a change on a storefront each), with the store
+    changes they made (one product per edition, whatever its storefronts): `20 launches (13 store changes) and 9
+    campaign flips (7 store changes)`."""
+    return (f"{plural(timeline.launches, 'launch', 'launches')} ({plural(timeline.store_launches, 'store change')}) "
+            f"and {plural(timeline.campaigns, 'campaign flip')} ({plural(timeline.store_campaigns, 'store change')})")
 
 
 def when(instant: datetime, storefronts: Sequence[StorefrontSettings]) -> str:
@@ -71,7 +83,7 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence
     """Move the clock to each launch or campaign instant up to `until`, sync, and say what changed. What is ahead
     then is what the service schedules after the last sync: a job at each instant a listing changes
     (`launches_ahead`, as `bookbridge jobs` and /api/upcoming list them)."""
-    launches = campaigns = instants = 0
+    launches = campaigns = store_launches = store_campaigns = instants = 0
     known = {w for _, w in wakeups}
     latest = list(wakeups)
     pending = sorted(w for w in known if clock.now() < w <= until)
@@ -90,10 +102,12 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence
         for sku, (availability, sales, _) in sorted(_snapshot(sandbox).items()):
             old_availability, old_sales, _ = before.get(sku, (None, (), ""))
             if availability != old_availability:
-                launches += availability == "available"
-            campaigns += sales != old_sales
+                store_launches += availability == "available"
+            store_campaigns += sales != old_sales
             changed += availability != old_availability or sales != old_sales
         instants += 1
+        launches += sum(is_launch(change) for change in listed)
+        campaigns += sum(is_campaign_flip(change) for change in listed)
         counts = "; ".join(filter(None, (plural(len(listed), "change") + " on the storefronts",
                                          held_back_note(held_back))))
         console.print(f"[bold]{when(instant, command.storefronts)}[/bold]: {plural(changed, 'store change')} "
@@ -106,7 +120,7 @@ def play(console: Console, clock: FixedClock, until: datetime, wakeups: Sequence
         stored = uow.state.catalogue(source.name)
     ahead = launches_ahead(latest, stored, storefronts=command.storefronts, mapping=mapping, now=until,
                            held=_held(uow, command))
-    return Timeline(instants, launches, campaigns, tuple(sorted(ahead)))
+    return Timeline(instants, launches, campaigns, store_launches, store_campaigns, tuple(sorted(ahead)))
 
 
 def _held(uow: UnitOfWork, command: SyncStore) -> frozenset[tuple[str, str | None]]:
