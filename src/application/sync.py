@@ -51,6 +51,7 @@ from bookbridge.domain.ports import (
     SourceUnreadable,
     StoreErrorKind,
     Storefront,
+    SyncRun,
     UnitOfWork,
 )
 from bookbridge.domain.related import stale_links
@@ -213,7 +214,8 @@ def sync_store(
         with uow:
             # A retry whose exception stays open did not do what it was for, as the command's exit 1 says.
             retried = cmd.retry_of is not None and any(e.id == cmd.retry_of for e in uow.exceptions.open_items())
-            uow.runs.finish_run(run.id, at=clock.now(), counts=report.counts,
+            # A source that could not be read leaves no counts: nothing was planned, so none of them applies.
+            uow.runs.finish_run(run.id, at=clock.now(), counts={} if report.source_error else report.counts,
                                 outcome="stopped" if report.stopped else "ok" if report.ok and not retried
                                 else "failed")
             uow.commit()
@@ -222,6 +224,15 @@ def sync_store(
                     f"; {NOT_CALLED}" if report.store_untouched else "",
                     extra={"counts": report.counts})  # the words say "held back"; the JSON key stays `held_back`
     return report
+
+
+SOURCE_UNREAD = "the source could not be read"  # why a run's counts are not shown (`—`): none applies
+
+
+def source_unread(run: SyncRun) -> bool:
+    """Whether `run` failed before planning: its source could not be read, so it has no counts (a crashed run
+    has none either, and says so by its outcome)."""
+    return run.outcome == "failed" and not run.counts
 
 
 def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfWork, clock: Clock, run_id: int,

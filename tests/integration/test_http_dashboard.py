@@ -553,3 +553,19 @@ def test_the_api_lists_the_flips_the_dashboard_lists_and_counts_the_held_back(
     assert not any(HELD in row[1] for row in flips(page, "us"))
     assert text(section(page, "flips-us-held-back", "p")) == "1 change of a held-back edition not shown."
     assert 'id="flips-uk-held-back"' not in page
+
+
+def test_a_run_whose_source_could_not_be_read_shows_no_counts(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Zeros would read as "nothing held back" of a catalogue never read: `—` in each count, and why."""
+    client, container, _ = dashboard
+    uow = container.unit_of_work()
+    with uow:
+        run = uow.runs.start_run("store", at=container.clock().now())
+        uow.runs.finish_run(run.id, at=container.clock().now(), counts={}, outcome="failed")  # as sync records it
+        uow.commit()
+    page = client.get("/dashboard").text
+    failed = next(r for r in rows(section(page, "runs")) if r[0] == str(run.id))
+    assert failed[4:] == ["failed", "—", "—", "—", "—", "—", "—", "—"], failed
+    assert text(section(page, "runs-unread", "p")) == (
+        f"—: the source could not be read (run {run.id}): none of the counts applies."), page

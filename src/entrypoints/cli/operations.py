@@ -15,6 +15,7 @@ from bookbridge.application.exception_words import is_record, kind_words, place_
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
+from bookbridge.application.sync import SOURCE_UNREAD, source_unread
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
@@ -26,7 +27,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_exceptions
+from bookbridge.entrypoints.cli.render import NO_COUNT, print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import (
@@ -398,5 +399,8 @@ def runs(
                       *local,
                       duration_words((r.finished - r.started).total_seconds()) if r.finished else "running",
                       r.outcome,
-                      *(str(r.counts.get(c, "")) for c in counted))
+                      *(str(r.counts.get(c, NO_COUNT)) for c in counted))
     out.print(table)
+    if unread := [str(r.id) for r in recent if source_unread(r)]:
+        out.print(f"{NO_COUNT}: {SOURCE_UNREAD} ({'run' if len(unread) == 1 else 'runs'} {', '.join(unread)}): "
+                  "none of the counts applies")

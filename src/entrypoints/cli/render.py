@@ -14,7 +14,7 @@ from bookbridge.application.exception_words import place_key, places_legend, sub
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import NOT_CALLED, PlannedSync, SyncReport
+from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -23,6 +23,7 @@ from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
 
+NO_COUNT = "—"  # a count that does not apply (a run whose source could not be read), never a zero
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
 
@@ -129,9 +130,14 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     table = WholeTable(title=escape(title))
     for column in ("created", "adopted", "updated", "hidden", "unchanged", FROM_EVERY_STOREFRONT, "failed"):
         add_count_column(table, column)
-    table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
-                  str(report.unchanged), str(report.skipped), str(report.failed))
+    if report.source_error:  # nothing was planned: no count applies, and zeros would read as "nothing held back"
+        table.add_row(*(NO_COUNT,) * 7)
+    else:
+        table.add_row(str(report.created), str(report.adopted), str(report.updated), str(report.hidden),
+                      str(report.unchanged), str(report.skipped), str(report.failed))
     console.print(table)
+    if report.source_error:
+        console.print(f"{NO_COUNT}: {SOURCE_UNREAD}")
     print_relinked(console, report)
     if report.store_untouched:  # its counts say nothing of the store: a wrong token would go unnoticed
         console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")

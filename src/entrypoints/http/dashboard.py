@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
+from bookbridge.application.sync import SOURCE_UNREAD
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
@@ -56,7 +57,8 @@ def templates() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
                       undefined=StrictUndefined)
     env.filters["storefront_words"] = storefront_words
-    env.globals |= {"FROM_EVERY_STOREFRONT": FROM_EVERY_STOREFRONT, "FROM_SOME_STOREFRONT": FROM_SOME_STOREFRONT}
+    env.globals |= {"FROM_EVERY_STOREFRONT": FROM_EVERY_STOREFRONT, "FROM_SOME_STOREFRONT": FROM_SOME_STOREFRONT,
+                    "SOURCE_UNREAD": SOURCE_UNREAD}
     return env
 
 

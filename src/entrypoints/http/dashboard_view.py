@@ -19,6 +19,7 @@ from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import REPORT_DAYS, SalesReport
+from bookbridge.application.sync import source_unread
 from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
@@ -219,7 +220,7 @@ def _run(state: AppState, run: SyncRun) -> dict[str, Any]:
     in UTC and in each storefront's time zone, as `bookbridge runs` says it."""
     return {"id": run.id, "store": _store_words(state, run.storefront), "started": _store_instant(state, run.started),
             "outcome": run.outcome, "running": run.finished is None, "counts": run.counts,
-            "what": run_what(run)}
+            "what": run_what(run), "unread": source_unread(run)}
 
 
 def _scheduled(state: AppState, jobs: list[UpcomingJob]) -> dict[str, Any]:

@@ -189,3 +189,20 @@ def test_a_feed_that_is_not_onix_fails_the_sync_and_is_queued(config, tmp_path):
     assert f"nothing was synced: {said}" in sync.output
     listed = run("exceptions", "list", "-c", str(config), columns=500)
     assert "source-error" in listed.output and "source 'onix-file'" in listed.output
+
+
+def test_a_run_whose_source_could_not_be_read_shows_no_counts(config, tmp_path):
+    """Zeros would read as "nothing held back" of a catalogue never read: sync and runs show `—` and say why."""
+    feed = tmp_path / "feed.xml"
+    feed.write_text("this is a price list, not ONIX\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'kind = "sample"\nfamilies = 6', f'kind = "onix-file"\npath = "{feed}"'), encoding="utf-8")
+    sync = run("sync", "-c", str(config), columns=500)
+    assert sync.exit_code == 1, sync.output
+    row = next(line for line in sync.output.splitlines() if line.startswith("│"))
+    assert [cell.strip() for cell in row.strip("│ ").split("│")] == ["—"] * 7, sync.output
+    assert "—: the source could not be read" in sync.output
+    runs = run("runs", "-c", str(config), columns=500)
+    row = next(line for line in runs.output.splitlines() if line.startswith("│ 1 "))
+    assert "failed" in row and row.count("—") == 7 and " 0 " not in row, runs.output
+    assert "—: the source could not be read (run 1): none of the counts applies" in runs.output, runs.output
