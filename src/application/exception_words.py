@@ -28,6 +28,10 @@ UNREACHABLE = {SOURCE: "source unreachable", ORDERS: "store unreachable (order i
                SALES_SINK: "sales sink unreachable", LEASE: "store busy (its lease held elsewhere)"}
 
 
+# `source-error` by place: the glossary's source is the catalogue's; the order import reads the store.
+SOURCE_ERROR_WORDS = {ORDERS: "order import failed"}
+
+
 def source_key(source: str) -> str:
     """The place of a source that could not be read at all (no ISBN): one open exception per source."""
     return f"{SOURCE}{source}"
@@ -121,10 +125,13 @@ def place_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
 def kind_words(kind: ExceptionKind, key: str | None) -> str:
     """What an exception is about, in words, by where it is: `transient-exhausted` is *store unreachable* on the
     store or a storefront and *source unreachable* on a source (retries used up either way); a refusal by a sales
-    sink is the sink's, not the store's."""
+    sink is the sink's, not the store's; a `source-error` of the order import is *order import failed* (it reads
+    the store, not the catalogue's source)."""
     prefix = _prefix(key)
     if kind is ExceptionKind.TRANSIENT_EXHAUSTED:
         return UNREACHABLE.get(prefix or "", "store unreachable")
     if kind is ExceptionKind.STORE_REJECTION and prefix == SALES_SINK:
         return "refused by the sales sink"
+    if kind is ExceptionKind.SOURCE_ERROR:
+        return SOURCE_ERROR_WORDS.get(prefix or "", KIND_WORDS[kind])
     return KIND_WORDS[kind]

@@ -171,7 +171,7 @@ def import_orders(
     except OrderSourceError as exc:
         kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
         last = f" (after order {report.orders_read} of this read)" if report.orders_read else ""
-        report.source_error = f"reading orders from {source.name!r} failed{last}: {exc}"
+        report.source_error = f"reading orders from store {source.name!r} failed{last}: {exc}"  # the store's name
         found.append(_Report(kind, None, orders_key(source.name), report.source_error))
     else:
         if latest is not None and latest != previous:

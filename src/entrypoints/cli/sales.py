@@ -113,6 +113,13 @@ def print_import(console: Console, report: ImportReport, storefronts: Sequence[S
     def when(at: datetime) -> str:
         return store_time(at, zones)
 
+    if report.source_error and not report.orders_read:  # nothing read: a table of zeros would read as success
+        console.print(f"[red]nothing was imported:[/red] {escape(report.source_error)}")
+        if report.cursor is not None:
+            console.print(f"cursor unchanged at {when(report.cursor)}: the next import reads from it less the "
+                          "overlap")
+        _print_sinks(console, report)
+        return
     table = WholeTable(title="Order import")
     for column in ("orders read", "lines counted", "facts changed", "problems", "stale"):
         table.add_column(column, justify="right")
@@ -125,14 +132,19 @@ def print_import(console: Console, report: ImportReport, storefronts: Sequence[S
                       "from it less the overlap")
     else:
         console.print("no cursor yet: no order read")
-    for sink, days in sorted(report.days_sent.items()):
-        console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
     for problem in report.problems[:20]:
         console.print(f"[yellow]problem:[/yellow] {escape(str(problem))}")
     if len(report.problems) > 20:
         console.print(f"... and {len(report.problems) - 20} more (bookbridge exceptions list)")
     if report.source_error:
         console.print(f"[red]{escape(report.source_error)}[/red]")
+    _print_sinks(console, report)
+
+
+def _print_sinks(console: Console, report: ImportReport) -> None:
+    """What each sales sink was sent, and its failures."""
+    for sink, days in sorted(report.days_sent.items()):
+        console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
     for failure in report.sink_failures.values():
         console.print(f"[red]{escape(str(failure))}[/red]")
 

@@ -192,6 +192,7 @@ def test_a_store_that_cannot_be_read_keeps_the_cursor_and_opens_an_exception(wor
     source.fail_with = OrderSourceError("GET /orders failed after 5 attempt(s): status 503", transient=transient)
     report = run(world)
     assert not report.ok and ledger.cursor("shop") == cursor and "503" in (report.source_error or "")
+    assert (report.source_error or "").startswith("reading orders from store 'shop' failed: ")  # the glossary's
     with uow:
         assert [e.kind for e in uow.exceptions.open_items()] == [kind]
 

@@ -111,3 +111,25 @@ def test_the_order_imports_cursor_is_said_in_utc_with_each_storefronts_local_tim
     assert "cursor now 2026-11-28 12:00 UTC " + both.format(uk="12:00", us="07:00") in said, said
     assert "read from 2026-11-28 11:50 UTC " + both.format(uk="11:50", us="06:50") in said, said
     assert "the cursor (2026-11-28 12:00 UTC " + both.format(uk="12:00", us="07:00") in said, said
+
+
+def test_an_order_import_that_could_not_read_the_store_prints_the_failure_not_a_table_of_zeros() -> None:
+    """A wrong token reads nothing: no counts, no "read from the beginning", no "no order read", as if it had
+    worked; the failure, naming the store as the glossary does, and the exception's kind by its place."""
+    import io
+
+    from rich.console import Console
+
+    from bookbridge.application.exception_words import kind_words, orders_key, source_key
+    from bookbridge.application.orders import ImportReport
+    from bookbridge.domain.ports import ExceptionKind
+    from bookbridge.entrypoints.cli.sales import print_import
+    from examples import storefront
+
+    failure = "reading orders from store 'shop' failed: GET /orders rejected with 401"
+    out = io.StringIO()
+    print_import(Console(file=out, width=400), ImportReport(started=datetime(2026, 11, 28, tzinfo=UTC),
+                                                            source_error=failure), [storefront()])
+    assert out.getvalue().splitlines() == [f"nothing was imported: {failure}"], out.getvalue()
+    assert kind_words(ExceptionKind.SOURCE_ERROR, orders_key("shop")) == "order import failed"
+    assert kind_words(ExceptionKind.SOURCE_ERROR, source_key("consonance")) == "source error"
