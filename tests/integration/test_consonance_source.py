@@ -261,7 +261,8 @@ def test_bad_products_are_problems_naming_record_and_field_while_the_rest_map(
         ("unknown-country-code", "9781999990015", "forSaleCountryCodes", Severity.WARNING),
     }
     isbn_problem = next(p for p in read.problems if p.code == "invalid-isbn")
-    assert "work 101, product 1002" in isbn_problem.message and "9781999990010" in isbn_problem.message
+    assert isbn_problem.record == "consonance:work:101/product:1002" and "9781999990010" in isbn_problem.message
+    assert "work 101" not in isbn_problem.message, "the reference names the work and product once"
 
 
 # -- failures propagate, typed ----------------------------------------------------------------------------------
