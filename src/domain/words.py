@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# An edition sold or seen that the stored catalogue does not hold (a title since removed, another source's).
+NOT_IN_CATALOGUE = "not in the catalogue"
+
 
 def plural(count: float, one: str, many: str | None = None) -> str:
     """`1 unit`, `2 units`, `0.5 units`; `many` where adding an s is wrong (`1 family`, `2 families`)."""
@@ -84,3 +87,9 @@ def value_error_words(error_type: str, message: str, context: dict[str, object] 
         text = repr(given)
         return f"{said}; it is {text if len(text) <= 60 else text[:57] + '...'}"
     return said
+
+
+def not_in_catalogue(isbn: str) -> str:
+    """An edition the stored catalogue does not hold, as the sales report, `milestones` and `sync` all name it:
+    `not in the catalogue (ISBN 9780306406157)`, never its bare number posing as a title."""
+    return f"{NOT_IN_CATALOGUE} (ISBN {isbn})"

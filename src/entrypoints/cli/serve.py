@@ -29,6 +29,7 @@ from bookbridge.entrypoints.container import Container, source_name, stored_edit
 from bookbridge.entrypoints.presentation import (
     edition_name,
     named_edition,
+    not_catalogued_note,
     plain_schedule,
     plural,
     storefront_times,
@@ -221,3 +222,5 @@ def milestones(config: Path | None = ConfigOption,
                   "baseline).")
         return
     out.print(table)
+    if missing := {r.event.isbn for r in records if not names.get(r.event.isbn)}:
+        out.print(escape(not_catalogued_note(len(missing))))
