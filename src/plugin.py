@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.domain.words import value_error_words
 
 PROJECT = "bookbridge"
 ENTRY_POINT_GROUP = "bookbridge.plugins"
@@ -143,7 +144,8 @@ class AdapterSpec(Generic[OptionsT]):
             errors = exc.errors(include_url=False)
             # A key left out is said as the adapters say it (`needs 'url'`), never as pydantic's "Field required".
             missing = [".".join(str(p) for p in e["loc"]) for e in errors if e["type"] == "missing"]
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}"
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: "
+                                 f"{value_error_words(e['type'], str(e['msg']), e.get('ctx'), e.get('input'))}"
                                  for e in errors if e["type"] != "missing")
             said = ((f" needs {', '.join(map(repr, missing))}" if missing else "")
                     + (f": {problems}" if problems else ""))

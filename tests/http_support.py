@@ -42,6 +42,7 @@ class FakeHooks:
     fail_imports: bool = False
     syncs: list[tuple[str | None, bool]] = field(default_factory=list)
     retries: list[tuple[str | None, str]] = field(default_factory=list)  # (store, isbn): one edition's retry
+    retried: list[int] = field(default_factory=list)  # the exceptions whose retry was asked for (its run says so)
     imports: int = 0
     jobs: list[UpcomingJob] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -49,8 +50,11 @@ class FakeHooks:
     def scheduler_running(self) -> bool:
         return self.running
 
-    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None) -> str:
+    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None,
+                     retry_of: int | None = None) -> str:
         with self.lock:
+            if retry_of is not None:
+                self.retried.append(retry_of)
             if isbn is not None:
                 self.retries.append((store, isbn))
                 return f"sync-now:{store}:{isbn}"

@@ -9,7 +9,10 @@
   aliases of "edition" and "family" (the report names the grouping by its name); anything else is a ValueError
   naming the choices.
 - `catalogue`: the stored title families (`uow.state.catalogue(source)`), optional: it gives each ISBN its title,
-  its title family and the stock figure for the reprint signal. Without it, titles are the ISBNs, each ISBN is a
+  its title family and the stock figure for the reprint signal. A sold ISBN it does not hold (a title since
+  removed, another source's; every one when it is empty) is labelled `not in the catalogue (ISBN …)`, and by family
+  all such ISBNs count together in one row, `not in the catalogue`, whose group is empty (no family id);
+  `SalesReport.not_catalogued` lists them. Without a catalogue (None), titles are the ISBNs, each ISBN is a
   family of its own and the stock is unknown.
 
 Each row's `label` says its group in words: an edition's or a family's title, a format's name (`Hardback`), a
@@ -49,12 +52,13 @@ from bookbridge.domain.sales import (
     reprint_signals,
     sales_totals,
 )
-from bookbridge.domain.words import storefront_words
+from bookbridge.domain.words import NOT_IN_CATALOGUE, not_in_catalogue, storefront_words
 
 GROUPINGS = tuple(g.value for g in Grouping)
 # Old names still read, for scripts written before the rename; the report always names the grouping it used.
 # By title's rows were editions all along; a work is Consonance's word for a title family.
 DEPRECATED_GROUPINGS = {"title": Grouping.EDITION, "work": Grouping.FAMILY}
+NO_FAMILY = ""  # the group, by family, of the sold ISBNs the catalogue does not hold: no family id to give them
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ class SalesReportRow:
     currency: str
     units: int
     revenue: Decimal
-    format: str = ""  # by edition: the edition's format code (`ebook-epub`), so that a title's formats tell apart
+    format: str = ""  # by edition the edition's format code (`ebook-epub`), so that a title's formats tell apart;
+    # by format the row's own (its group); empty in the other groupings, where a row holds many formats
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class SalesReport:
     rows: tuple[SalesReportRow, ...]
     formats: tuple[FormatVelocity, ...]
     reprint: tuple[ReprintRow, ...]
+    not_catalogued: tuple[str, ...] = ()  # the ISBNs sold in these days that the catalogue given does not hold
 
     @property
     def units(self) -> int:
@@ -130,18 +136,20 @@ def sales_report(
     facts = _counted(ledger, start, end)
     # By edition, each row's format: the catalogue's, else the one its sales were counted under (`unknown` at worst).
     formats = {**{f.isbn: f.format for f in facts}, **{isbn: e.format.value for isbn, e in editions.items()}}
-    if catalogue:  # a sold ISBN the catalogue does not hold says so, not only its number (by edition, by family)
-        unknown = {f.isbn for f in facts if f.isbn not in editions}
-        labels |= {isbn: f"not in the catalogue (ISBN {isbn})" for isbn in unknown}
-        titles |= {isbn: labels[isbn] for isbn in unknown}
+    # A sold ISBN the catalogue does not hold says so, not only its number; by family, all such ISBNs are one row
+    # under no family id: each its own "family" would be a grouping that is not there.
+    unknown = sorted({f.isbn for f in facts if f.isbn not in editions}) if catalogue is not None else []
+    titles |= {isbn: not_in_catalogue(isbn) for isbn in unknown}
+    family_of |= dict.fromkeys(unknown, NO_FAMILY)
+    labels |= {**{isbn: titles[isbn] for isbn in unknown}, NO_FAMILY: NOT_IN_CATALOGUE}
     rows = tuple(
         SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.EDITION, Grouping.FAMILY)
                        else _label(t.group, grouping, start, end), t.currency, t.units, t.revenue,
                        format=formats.get(t.group, "") if grouping is Grouping.EDITION else "")
         for t in sales_totals(facts, grouping, family_of)
     )
-    if grouping is Grouping.FORMAT:  # the format by name, as every table shows it; its code stays the group
-        rows = tuple(replace(r, label=format_label(r.group)) for r in rows)
+    if grouping is Grouping.FORMAT:  # the format by name, as every table shows it; its code stays the group, and
+        rows = tuple(replace(r, label=format_label(r.group), format=r.group) for r in rows)  # is the row's format
     window_start = end - timedelta(days=reprint.window_days - 1)
     recent = facts if window_start >= start else _counted(ledger, window_start, end)
     signals = reprint_signals(recent, stock, end=end, policy=reprint)
@@ -152,6 +160,7 @@ def sales_report(
         rows=rows,
         formats=tuple(format_velocity(facts, start=start, end=end)),
         reprint=tuple(_reprint_row(s, titles) for s in signals),
+        not_catalogued=tuple(unknown),
     )
 
 
@@ -226,7 +235,7 @@ CSV_COLUMNS = ("group", "label", "currency", "units", "revenue", "format", "form
 def report_csv(report: SalesReport) -> str:
     """The report's rows as CSV (header `group,label,currency,units,revenue,format,format_name`), for `--csv` and
     the HTTP API; by edition, `format` is the edition's format code (`ebook-epub`) and `format_name` its name
-    (`eBook (EPUB)`), as in JSON; both empty in the other groupings."""
+    (`eBook (EPUB)`), as in JSON, by format the row's own; both empty in the other groupings."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)

@@ -135,13 +135,15 @@ class ScheduledRuns:
     # --- the job bodies -----------------------------------------------------------------------------------
 
     def sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None,
-             instant: datetime | None = None) -> SyncReport | None:
+             instant: datetime | None = None, retry_of: int | None = None) -> SyncReport | None:
         """Sync under the store's lease (only `isbn`'s product, when given: `retry_edition`); None when another
-        run holds it (or the job is not ours). `instant`: the launch or campaign instant this sync is for; a plan
+        run holds it (or the job is not ours). `retry_of`: the exception this sync retries, which its run names.
+        `instant`: the launch or campaign instant this sync is for; a plan
         made ahead of it is sent if it is still current (`application/ahead.py`)."""
         if not self._ours(store, reason):
             return None
-        if reason == "triggered" and not full and isbn is None and self._sync_again_when_done():
+        if (reason == "triggered" and not full and isbn is None and retry_of is None
+                and self._sync_again_when_done()):
             logger.info("sync of store %r triggered while this process syncs it: it syncs again when done", store)
             return None
         # Any other sync someone asked for (a retry of one edition, a full sync) runs after this process's sync in
@@ -162,7 +164,7 @@ class ScheduledRuns:
             with self._again_guard:
                 self._syncing = True
             try:
-                report = self._sync(full=full, isbn=isbn, instant=instant)
+                report = self._sync(full=full, isbn=isbn, instant=instant, retry_of=retry_of)
                 while self._asked_again():
                     logger.info("a launch came due, or a sync was triggered, during the sync of store %r: syncing "
                                 "again", store)
@@ -293,7 +295,8 @@ class ScheduledRuns:
 
     # --- the sync, its precise jobs and its milestones ----------------------------------------------------
 
-    def _sync(self, *, full: bool, isbn: str | None = None, instant: datetime | None = None) -> SyncReport:
+    def _sync(self, *, full: bool, isbn: str | None = None, instant: datetime | None = None,
+              retry_of: int | None = None) -> SyncReport:
         uow = self.ports.new_uow()
         source = self.ports.new_source(uow)
         now = self.ports.clock.now()
@@ -315,7 +318,7 @@ class ScheduledRuns:
             with uow:
                 before = uow.state.catalogue(source.name)
         run = sync_store if isbn is None else partial(retry_edition, isbn=isbn)
-        command = replace(self.ports.sync_command(full), due=dict(self._due))
+        command = replace(self.ports.sync_command(full), due=dict(self._due), retry_of=retry_of)
         report = run(command, source, self.ports.storefront(), uow, self.ports.clock,
                      should_stop=self.should_stop, on_batch=self._renew, memos=self.ports.memos, stored=before,
                      planned=planned)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -54,7 +55,9 @@ class StorefrontSettings(BaseModel):
         try:
             ZoneInfo(value)
         except Exception as exc:  # ZoneInfoNotFoundError, ValueError for malformed keys
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            close = difflib.get_close_matches(value, available_timezones(), n=1, cutoff=0.8)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (an IANA name such as 'Europe/London')"
+            raise ValueError(f"unknown time zone {value!r}{hint}") from exc
         return value
 
     @field_validator("currency")

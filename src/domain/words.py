@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# An edition sold or seen that the stored catalogue does not hold (a title since removed, another source's).
+NOT_IN_CATALOGUE = "not in the catalogue"
+
 
 def plural(count: float, one: str, many: str | None = None) -> str:
     """`1 unit`, `2 units`, `0.5 units`; `many` where adding an s is wrong (`1 family`, `2 families`)."""
@@ -45,3 +48,48 @@ def failure_words(exc: BaseException) -> str:
         if isinstance(exc, cls):
             return words
     return f"failed without saying why ({type(exc).__name__})"
+
+
+# A value refused by a settings or options model, by the check it failed (pydantic's error `type`), in the
+# project's words: what the key takes, then what it was given. Other types keep the model's own message.
+_VALUE_WORDS = {
+    "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number", "float_type": "must be a number",
+    "decimal_parsing": "must be a number", "decimal_type": "must be a number",
+    "bool_parsing": "must be true or false", "bool_type": "must be true or false",
+    "string_type": "must be text in quotes",
+    "list_type": "must be a list ([...])", "dict_type": "must be a table", "model_type": "must be a table",
+}
+_BOUND_WORDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
+                "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}
+
+
+def value_error_words(error_type: str, message: str, context: dict[str, object] | None, given: object) -> str:
+    """`must be a whole number; it is 'two'` for pydantic's "Input should be a valid integer, unable to parse
+    string as an integer"; `must not be empty` for a string too short at one character; a bound in words."""
+    context = context or {}
+    if error_type in _VALUE_WORDS:
+        said = _VALUE_WORDS[error_type]
+    elif error_type in _BOUND_WORDS:
+        key, words = _BOUND_WORDS[error_type]
+        said = f"must be {words} {context.get(key)}"
+    elif error_type == "string_too_short":
+        limit = context.get("min_length")
+        said = "must not be empty" if limit == 1 else f"must be at least {limit} characters"
+    elif error_type == "string_too_long":
+        said = f"must be at most {context.get('max_length')} characters"
+    elif error_type in ("literal_error", "enum"):
+        said = f"must be {context.get('expected')}"
+    else:
+        return message.removeprefix("Value error, ")
+    if isinstance(given, (str, int, float, bool)) and not isinstance(given, dict):
+        text = repr(given)
+        return f"{said}; it is {text if len(text) <= 60 else text[:57] + '...'}"
+    return said
+
+
+def not_in_catalogue(isbn: str) -> str:
+    """An edition the stored catalogue does not hold, as the sales report, `milestones` and `sync` all name it:
+    `not in the catalogue (ISBN 9780306406157)`, never its bare number posing as a title."""
+    return f"{NOT_IN_CATALOGUE} (ISBN {isbn})"

@@ -34,6 +34,7 @@ from bookbridge.domain.listing import (
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SyncRun
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import not_in_catalogue
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
 
@@ -167,9 +168,16 @@ def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
 
 def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
     """An edition as `bookbridge milestones`, `sync` and the demo name it: `Roseanna (Hardback), ISBN 9780007232833`
-    (`name` as `edition_name` gives it, markup escaped by the caller), or `ISBN 9780007232833` when the catalogue
-    does not know it."""
-    return f"{name}{between}ISBN {isbn}" if name else f"ISBN {isbn}"
+    (`name` as `edition_name` gives it, markup escaped by the caller), or `not in the catalogue (ISBN 9780007232833)`
+    when the catalogue does not hold it, as the sales report says it."""
+    return f"{name}{between}ISBN {isbn}" if name else not_in_catalogue(isbn)
+
+
+def not_catalogued_note(count: int, editions: str = "edition") -> str:
+    """The line under a listing that names editions the catalogue does not hold (`sales report`, `milestones`):
+    how many, and why a title can be missing, so that the label is not read as a fault of the listing."""
+    return (f"note: {plural(count, editions)} {'is' if count == 1 else 'are'} not in the catalogue (a title since "
+            "removed from the source, or another source's), each named `not in the catalogue (ISBN …)`")
 
 
 def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) -> str | None:

@@ -14,7 +14,8 @@ Job ids:
   `at:{store}:{instant}:retry{n}`. Earlier versions (release 0.1.0 among them) stored these jobs as
   `launch:{store}:{instant}`, a campaign flip's too: the service gives them their new ids when it starts
   (`rename_former_jobs`), and their function keeps its name, `launch`;
-- `sync-now:{store}`, `order-import-now`: run at once (the HTTP API's triggers, the order webhook);
+- `sync-now:{store}`, `order-import-now`: run at once (the HTTP API's triggers, the order webhook); a retry of
+  one edition is `sync-now:{store}:{isbn}`, of an exception of no edition `sync-now:{store}:exception-{id}`;
 - `plan-ahead:{store}:{instant}`: the store planned as of a launch or campaign instant, some lead time before it
   (`service.plan_ahead_seconds`). Its plan lives in the process's memory, so these jobs do too (the `ahead` job
   store): after a restart the next sync schedules them again, and a launch without its plan plans at its instant.
@@ -55,7 +56,8 @@ FORMER_AT = "launch"  # that first word in earlier versions, which named every s
 class JobRunner(Protocol):
     """What the job functions call: the running service binds each to its use case."""
 
-    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None) -> object: ...
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None,
+                 retry_of: int | None = None) -> object: ...
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None: ...
 
@@ -233,8 +235,9 @@ def delta_sync(store: str) -> JobCall:
     return lambda runner: runner.run_sync(store, reason="delta-sync")
 
 
-def sync_now(store: str, full: bool = False, isbn: str | None = None) -> JobCall:
-    return lambda runner: runner.run_sync(store, full=full, reason="triggered", isbn=isbn)
+def sync_now(store: str, full: bool = False, isbn: str | None = None, retry_of: int | None = None) -> JobCall:
+    """A sync asked for now; `retry_of`: the exception it retries (a job stored before it came has none)."""
+    return lambda runner: runner.run_sync(store, full=full, reason="triggered", isbn=isbn, retry_of=retry_of)
 
 
 def launch(store: str, instant: str, kind: str = "launch", detail: str = "", attempt: int = 0) -> JobCall:

@@ -160,10 +160,14 @@ class Service:
     def scheduler_running(self) -> bool:
         return self._scheduler is not None and self._scheduler.running and not self._stopping.is_set()
 
-    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None) -> str:
-        job_id = f"sync-now:{store or self.store}" + (f":{isbn}" if isbn else "")
+    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None,
+                     retry_of: int | None = None) -> str:
+        # A retry of an exception of no edition is its own job: a sync asked for meanwhile does not replace it.
+        job_id = (f"sync-now:{store or self.store}" + (f":{isbn}" if isbn else "")
+                  + (f":exception-{retry_of}" if retry_of is not None and not isbn else ""))
         self._require_scheduler().add_job(f"{JOBS}:sync_now", DateTrigger(datetime.now(UTC)),
-                                          args=[store or self.store, full, isbn], id=job_id, replace_existing=True,
+                                          args=[store or self.store, full, isbn, retry_of], id=job_id,
+                                          replace_existing=True,
                                           misfire_grace_time=None)
         return job_id
 
@@ -255,12 +259,12 @@ class Service:
                 self._in_flight -= 1
                 self._idle.notify_all()
 
-    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync",
-                 isbn: str | None = None) -> SyncReport | None:
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None,
+                 retry_of: int | None = None) -> SyncReport | None:
         """Sync under the store's lease (only `isbn`'s product, when given); None when another run holds it (or
         the job is not ours)."""
         with self._job():
-            return self.runs.sync(store, full=full, reason=reason, isbn=isbn)
+            return self.runs.sync(store, full=full, reason=reason, isbn=isbn, retry_of=retry_of)
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         if attempt == 0:  # a retry's lateness is its back-off, by design: the first start is the one to watch

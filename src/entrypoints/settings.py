@@ -23,6 +23,7 @@ from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
+from bookbridge.domain.words import value_error_words
 from bookbridge.entrypoints.category_file import load_category_mapping
 from bookbridge.entrypoints.crontab import cron_trigger
 
@@ -364,5 +365,10 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
         if near:  # a table whose other keys go to its adapter: the misspelling is not an error of its own
             return f"{where}: unknown option {near[0]!r} (did you mean {key!r}?)"
         return f"{where} needs {key!r}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{_where(loc, data)}: {message}" if loc else message
+    message = value_error_words(error["type"], str(error["msg"]), error.get("ctx"), error.get("input"))
+    if not loc:
+        return message
+    variable = "BOOKBRIDGE_" + "__".join(str(p).upper() for p in loc)
+    if all(isinstance(p, str) for p in loc) and variable in os.environ:  # where the value came from
+        message += f" (from the environment variable {variable})"
+    return f"{_where(loc, data)}: {message}"

@@ -302,6 +302,20 @@ def test_a_retry_of_one_edition_sends_that_product_alone(services, engine):
     assert [p.sku for p in store.products.values()] == [isbn]  # the rest of the store waits for its own sync
 
 
+def test_a_retry_of_an_exception_is_a_run_that_says_so(services, engine):
+    """The dashboard's and the API's retry record their run as `bookbridge exceptions retry` does: `retry of
+    exception 7` (a record not read: a sync of the store), `retry of exception 8: edition … only`."""
+    service = services()
+    isbn = "9781800000018"
+    service.trigger_sync(retry_of=7)
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
+    service.trigger_sync(isbn=isbn, retry_of=8)
+    assert _eventually(lambda: _runs(engine)[1:]) == [(STORE, "ok")]
+    with engine.connect() as connection:
+        whats = [r.what for r in connection.execute(select(SyncRunRow).order_by(SyncRunRow.id))]
+    assert whats == ["retry of exception 7", f"retry of exception 8: edition {isbn} only"]
+
+
 def test_a_job_for_another_store_or_after_a_stop_does_nothing(services, engine):
     service = services()
     assert service.run_sync("elsewhere") is None
@@ -413,8 +427,10 @@ class RecordingRunner:
     def __init__(self) -> None:
         self.calls: list[tuple[object, ...]] = []
 
-    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None) -> None:
-        self.calls.append(("sync", store, full, reason, *((isbn,) if isbn else ())))
+    def run_sync(self, store: str, *, full: bool = False, reason: str = "sync", isbn: str | None = None,
+                 retry_of: int | None = None) -> None:
+        self.calls.append(("sync", store, full, reason, *((isbn,) if isbn else ()),
+                           *((f"retry of {retry_of}",) if retry_of is not None else ())))
 
     def run_launch(self, store: str, instant: datetime, *, kind: str, detail: str, attempt: int = 0) -> None:
         self.calls.append(("launch", store, instant, kind, detail, attempt))
@@ -441,15 +457,17 @@ def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):
                        kwargs={"store": STORE, "instant": instant.isoformat(), "kind": "campaign", "detail": "d"})
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, True], id="sync-now:shop")
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, False, "9781800000018"],
-                       id="sync-now:shop:9781800000018")
+                       id="sync-now:shop:9781800000018")  # as stored before a retry named its exception
+        writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, False, None, 12],
+                       id="sync-now:shop:exception-12")
     finally:
         writer.shutdown(wait=False)
     reader = make_scheduler(engine, runner)
     reader.start()
     try:
-        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 3 else []), key=str) == [
+        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 4 else []), key=str) == [
             ("launch", STORE, instant, "campaign", "d", 0), ("sync", STORE, False, "triggered", "9781800000018"),
-            ("sync", STORE, True, "triggered")]
+            ("sync", STORE, False, "triggered", "retry of 12"), ("sync", STORE, True, "triggered")]
     finally:
         reader.shutdown(wait=True)
 

@@ -122,6 +122,11 @@ def test_milestones_are_at_a_store_instant_in_utc_with_each_storefronts_local_ti
     assert "2026-12-07 18:30 UTC" in words, listed.output
     assert "storefront 'uk': 2026-12-07 18:30 GMT (Europe/London); storefront 'in': 2026-12-08 00:00 IST " \
            "(Asia/Kolkata)" in words, listed.output
+    # No catalogue is stored: the edition is `not in the catalogue (ISBN …)`, as the sales report says it, never a
+    # bare `ISBN …` posing as its name, and a note under the table says how many.
+    assert re.search(rf"│ not in the catalogue \(ISBN {ISBN}\)\s+│", listed.output), listed.output
+    assert "note: 1 edition is not in the catalogue (a title since removed from the source, or another source's), " \
+           "each named `not in the catalogue (ISBN …)`" in words, words
 
 
 def test_milestones_name_the_edition_as_the_catalogue_knows_it(setup):
@@ -138,3 +143,4 @@ def test_milestones_name_the_edition_as_the_catalogue_knows_it(setup):
     assert "│ publication date changed │" in listed.output and "date-changed" not in listed.output, listed.output
     assert "│ schedule its launch │" in listed.output and "schedule-launch" not in listed.output, listed.output
     assert "precise" not in listed.output, listed.output
+

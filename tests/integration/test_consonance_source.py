@@ -261,7 +261,8 @@ def test_bad_products_are_problems_naming_record_and_field_while_the_rest_map(
         ("unknown-country-code", "9781999990015", "forSaleCountryCodes", Severity.WARNING),
     }
     isbn_problem = next(p for p in read.problems if p.code == "invalid-isbn")
-    assert "work 101, product 1002" in isbn_problem.message and "9781999990010" in isbn_problem.message
+    assert isbn_problem.record == "consonance:work:101/product:1002" and "9781999990010" in isbn_problem.message
+    assert "work 101" not in isbn_problem.message, "the reference names the work and product once"
 
 
 # -- failures propagate, typed ----------------------------------------------------------------------------------
@@ -317,7 +318,7 @@ def test_the_factory_checks_its_configuration_and_opens_nothing(monkeypatch: pyt
         consonance({"base_url": "http://127.0.0.1:9", "api_key_env": "BOOKBRIDGE_TEST_MISSING_KEY"})
     with pytest.raises(ValueError, match="api_key"):
         consonance({"base_url": "http://127.0.0.1:9"})
-    with pytest.raises(ValueError, match="overlap_days: Input should be a valid integer"):
+    with pytest.raises(ValueError, match="overlap_days: must be a whole number; it is 'one'"):
         consonance({"base_url": "http://127.0.0.1:9", "api_key": KEY, "overlap_days": "one"})
     # Nothing listens on port 9: building the source must not connect.
     consonance({"base_url": "http://127.0.0.1:9", "api_key": KEY})

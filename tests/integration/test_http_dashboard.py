@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from bookbridge.application.sales_report import sales_report
 from bookbridge.domain.lifecycle import start_of
-from bookbridge.domain.ports import ExceptionKind, SalesFact
+from bookbridge.domain.ports import ExceptionKind, SalesFact, SyncException
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
@@ -198,8 +198,41 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
     answer = client.post(f"/dashboard/exceptions/{rejected}/retry", data={"csrf": csrf(page)})
     assert answer.status_code == 200 and "only its edition is sent" in answer.text
     assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
+    assert hooks.retried == [int(rejected)]  # its run says it was this exception's retry
     assert client.post("/dashboard/sync", data={"csrf": csrf(page)}).status_code == 200
     assert hooks.syncs == [("store", False)]
+
+
+def _record_not_read(container: Container) -> SyncException:
+    """An open exception on a record not read: it names the source's record, no edition."""
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        record = uow.exceptions.report(ExceptionKind.SOURCE_ERROR, isbn="sample:work:101/product:1001",
+                                       storefront=None, field="isbn", message="invalid ISBN '9781999990016'", at=NOW)
+        uow.commit()
+    return record
+
+
+def test_retry_of_a_record_not_read_says_it_syncs_the_store(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A record not read has no edition: its "Retry sync" syncs the store, reading the source again, and the
+    message says so (not that only its edition is sent); the run is the exception's retry, as the CLI's is."""
+    client, container, hooks = dashboard
+    record = _record_not_read(container)
+    page = client.get("/dashboard").text
+    answer = client.post(f"/dashboard/exceptions/{record.id}/retry", data={"csrf": csrf(page)})
+    flash = text(answer.text)
+    assert answer.status_code == 200 and "only its edition is sent" not in flash, flash
+    assert f"Retry queued for exception {record.id}: a sync of the store, reading the source again" in flash, flash
+    assert hooks.syncs == [("store", False)] and hooks.retried == [record.id]
+
+
+def test_resolving_a_record_not_read_names_the_record_not_an_edition(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, container, _ = dashboard
+    record = _record_not_read(container)
+    facts = text(section(client.get(f"/dashboard/exceptions/{record.id}/resolve").text, "confirm", "section"))
+    assert "Record record sample:work:101/product:1001 Where" in facts and "Edition" not in facts, facts
 
 
 def test_jobs_read_in_plain_words(dashboard: tuple[TestClient, Container, FakeHooks]) -> None:

@@ -82,22 +82,23 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
 
     report = run("sales", "report", "-c", str(config), "--by", "edition", "--json")
     assert report.exit_code == 0, report.output
-    document = json.loads(report.output)
+    document = json.loads(report.stdout)
     assert document["group_by"] == "edition"
     assert [(r["group"], r["units"], r["revenue"]) for r in document["rows"]] == [(PB, 3, "30.00"),
                                                                                    (HB, 1, "25.00")]
     # By edition, each row names its format: the code in JSON, and by name in JSON, CSV and the table.
     formats = {r["group"]: (r["format"], r["format_name"]) for r in document["rows"]}
     assert formats[PB][0] in {"paperback", "hardback", "ebook-epub", "unknown"} and formats[PB][1], formats
-    by_edition = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").output)))
+    by_edition = list(csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--csv").stdout)))
     assert {r["group"]: (r["format"], r["format_name"]) for r in by_edition} == formats  # as JSON names them
     # `--by title`, the grouping's old name, still gives the same edition rows, says it is deprecated on stderr
     # (so that the JSON on stdout stays whole) and the report names the grouping `edition`.
     old = run("sales", "report", "-c", str(config), "--by", "title", "--json")
     assert old.exit_code == 0, old.output
     assert json.loads(old.stdout) == document
-    assert " ".join(old.stderr.split()) == "--by title is deprecated: use --by edition (the same rows)"
-    assert report.stderr == ""
+    assert " ".join(old.stderr.split()).startswith("--by title is deprecated: use --by edition (the same rows)")
+    # No sync has stored a catalogue: both ISBNs sold are not in it, and stderr says so, not only the labels.
+    assert " ".join(report.stderr.split()).startswith("note: 2 sold editions are not in the catalogue"), report.stderr
     for by in ("title", "edition"):
         heading = run("sales", "report", "-c", str(config), "--by", by).stdout
         assert "by edition (the storefronts' local days)" in heading and "by title" not in heading, heading
@@ -106,22 +107,22 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
         shown = run("sales", "report", "-c", str(config), "--by", by)
         assert "by title family (the storefronts' local days)" in shown.stdout, shown.stdout
         assert re.search(r"┃ title family\s+┃ family id\s+┃", shown.stdout) and "┃ work" not in shown.stdout
-    assert " ".join(shown.stderr.split()) == "" and "use --by family" in " ".join(
+    assert "deprecated" not in shown.stderr and "use --by family" in " ".join(
         run("sales", "report", "-c", str(config), "--by", "work").stderr.split())
     by_storefront = run("sales", "report", "-c", str(config), "--by", "storefront").stdout
     assert re.search(r"│ storefront 'uk'\s+│", by_storefront), by_storefront
     as_csv = run("sales", "report", "-c", str(config), "--by", "day", "--csv")
-    assert as_csv.output.splitlines() == ["group,label,currency,units,revenue,format,format_name",
+    assert as_csv.stdout.splitlines() == ["group,label,currency,units,revenue,format,format_name",
                                           f"{day},{day},GBP,4,55.00,,"]
     table = run("sales", "report", "-c", str(config), "--by", "format")
     assert table.exit_code == 0 and "Fastest-moving formats" in table.output and "Reprint signal" in table.output
     assert "by format (the storefronts' local days)" in table.output  # whose days: the heading says
     # By format, the label is the format's name, as the table shows it; the code stays the group.
-    by_format = json.loads(run("sales", "report", "-c", str(config), "--by", "format", "--json").output)
+    by_format = json.loads(run("sales", "report", "-c", str(config), "--by", "format", "--json").stdout)
     names = {r["group"]: r["label"] for r in by_format["rows"]}
     assert names and names == {code: format_label(code) for code in names}, names  # the ISBNs are not catalogued
     labels = {r["label"] for r in csv.DictReader(io.StringIO(run("sales", "report", "-c", str(config), "--by",
-                                                                 "format", "--csv").output))}
+                                                                 "format", "--csv").stdout))}
     assert labels == set(names.values())
     # Units a week and weeks of cover: one key, and one decimal in JSON and in the table alike.
     assert [v["units_per_week"] for v in by_format["formats"]] == ["1.0"]  # 4 units in 4 weeks: "1.0", never "1"
@@ -140,6 +141,38 @@ def test_import_then_report_then_export(config, sandbox, tmp_path):
     assert exported.exit_code == 0, exported.output
     assert "sales sink 'csv': 1 day, 2 facts sent" in exported.output
     assert (tmp_path / "out" / f"sales-{day}.csv").exists()
+
+
+def test_sold_editions_the_catalogue_lacks_are_labelled_so_grouped_together_by_family_and_counted(config, sandbox):
+    """A sold ISBN the stored catalogue does not hold (a title since removed, another source's) is `not in the
+    catalogue (ISBN …)` by edition, and by family one row `not in the catalogue` with no family id, never a
+    "family" per ISBN; a note on stderr says how many there are."""
+    sandbox.state.orders.add([{"sku": PB, "quantity": 2, "price": "10"}, {"sku": HB, "quantity": 1, "price": "25"}])
+    assert run("orders", "import", "-c", str(config)).exit_code == 0
+    assert run("sync", "-c", str(config)).exit_code == 0  # a catalogue of the sample's titles, not these two
+    by_edition = run("sales", "report", "-c", str(config), "--json")
+    assert {r["group"]: r["label"] for r in json.loads(by_edition.stdout)["rows"]} == {
+        isbn: f"not in the catalogue (ISBN {isbn})" for isbn in (PB, HB)}
+    note = "note: 2 sold editions are not in the catalogue (a title since removed from the source, or another " \
+           "source's), each named `not in the catalogue (ISBN …)`"
+    assert " ".join(by_edition.stderr.split()) == note, by_edition.stderr
+    by_family = run("sales", "report", "-c", str(config), "--by", "family")
+    assert re.search(r"│ not in the catalogue\s+│\s+│ GBP\s+│\s+3 │", by_family.stdout), by_family.stdout
+    assert PB not in by_family.stdout.split("Fastest-moving")[0], by_family.stdout
+    assert " ".join(by_family.stderr.split()) == note + " and by title family counted together in one row"
+    as_csv = run("sales", "report", "-c", str(config), "--by", "family", "--csv").stdout
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [(r["group"], r["label"], r["units"]) for r in rows] == [("", "not in the catalogue", "3")]
+
+
+def test_by_format_the_json_and_csv_rows_carry_the_format_code_and_name(config, sandbox):
+    """docs/glossary.md: the report's JSON and CSV carry `format` and `format_name`; by format, the row's own."""
+    sandbox.state.orders.add([{"sku": PB, "quantity": 2, "price": "10"}])
+    assert run("orders", "import", "-c", str(config)).exit_code == 0
+    [row] = json.loads(run("sales", "report", "-c", str(config), "--by", "format", "--json").stdout)["rows"]
+    assert (row["group"], row["format"], row["format_name"]) == ("unknown", "unknown", "unknown"), row
+    as_csv = run("sales", "report", "-c", str(config), "--by", "format", "--csv").stdout.splitlines()
+    assert as_csv[1] == "unknown,unknown,GBP,2,20.00,unknown,unknown", as_csv
 
 
 def test_an_import_before_any_order_says_there_is_no_cursor_yet(config):

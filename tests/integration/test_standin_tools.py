@@ -63,6 +63,9 @@ def test_the_sandbox_serves_a_second_channel_for_a_second_storefront():
         settings = process.stdout.readline()  # what to write in bookbridge.toml, both base URLs and the channels
         assert f'v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"' in settings, settings
         assert "channels: 1 (Default storefront), 2 (US storefront)" in settings, settings
+        # As docs/tools.md writes it: the store named, its token from a variable (no secret in the file).
+        assert 'name = "sandbox"' in settings and 'access_token_env = "BIGCOMMERCE_ACCESS_TOKEN"' in settings
+        assert "access_token =" not in settings and "export BIGCOMMERCE_ACCESS_TOKEN=sandbox-token" in settings
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -28,7 +28,7 @@ def test_plugins_lists_the_store_adapters_as_store_adapters():
 
 
 @pytest.mark.parametrize(("variable", "value", "expected"), [
-    ("BOOKBRIDGE_STORE__MAX_IN_FLIGHT", "0", "store adapter 'bigcommerce': max_in_flight: Input should be"),
+    ("BOOKBRIDGE_STORE__MAX_IN_FLIGHT", "0", "store adapter 'bigcommerce': max_in_flight: must be at least 1"),
     ("BOOKBRIDGE_STORE__KIND", "shopify", "no store adapter named 'shopify' (registered: bigcommerce, memory"),
 ])
 def test_a_store_adapter_error_says_store_adapter(tmp_path, variable, value, expected):

@@ -108,8 +108,11 @@ class _Notes:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, severity: Severity, code: str, message: str, *, record: str, field: str, where: str) -> None:
-        self.problems.append(Problem(code=code, severity=severity, message=f"{where}: {message}", record=record,
-                                     field=field, source=self.source))
+        # A record named by its ISBN is placed in Consonance's words (`work 102, product 1006: …`); one named by
+        # its reference (`consonance:work:102/product:1006`) already says so.
+        said = message if record.startswith(FAMILY_PREFIX) else f"{where}: {message}"
+        self.problems.append(Problem(code=code, severity=severity, message=said, record=record, field=field,
+                                     source=self.source))
 
 
 @dataclass(frozen=True)

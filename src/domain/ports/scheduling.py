@@ -30,9 +30,11 @@ class ServiceHooks(Protocol):
         """True while the scheduler is started and not shutting down (`/readyz`)."""
         ...
 
-    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None) -> str:
+    def trigger_sync(self, *, store: str | None = None, full: bool = False, isbn: str | None = None,
+                     retry_of: int | None = None) -> str:
         """Queue a sync to run now (in the scheduler, under the store's lease). Returns the job id. With `isbn`,
-        only that edition's product is sent (`application.sync.retry_edition`)."""
+        only that edition's product is sent (`application.sync.retry_edition`). `retry_of`: the exception this
+        sync retries; its run says so (`retry of exception 10`), as `bookbridge exceptions retry`'s does."""
         ...
 
     def trigger_order_import(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,7 +16,7 @@ from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.application.sync import SOURCE_UNREAD, source_unread
-from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException
+from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_CONFIG,
@@ -169,10 +169,8 @@ def exceptions_show(
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
-        if item is None:  # a read: nothing was to change
-            screen(stderr=True).print(f"[red]no exception with id {exception_id}[/red] (`bookbridge exceptions "
-                                      "list` shows the open ones)")
-            raise typer.Exit(EXIT_CONFIG)  # bad input, as an id that is not a number is
+        if item is None:
+            _no_such([exception_id])
         edition = next((edition_name(e) for f in catalogue.values() for e in f.editions if str(e.isbn) == item.isbn),
                        None)
         console = screen()
@@ -190,18 +188,24 @@ def exceptions_show(
         state = ("open" if item.resolved_at is None
                  else f"resolved {when(item.resolved_at)}: {item.resolution or 'no note'}")
         for label, value in (("id", item.id), ("state", state),
-                             ("kind", f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"),
+                             ("kind", kind_label(item)),
                              ("edition", edition),
                              ("record" if is_record(item.kind, item.isbn, item.storefront) else "ISBN", item.isbn),
                              ("where", where_words(place_key(item, store, source_name(settings)), store, zones)),
                              ("field", item.field), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
                              ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
-            if label != "edition" or value:
+            if label not in ("edition", "ISBN") or value:  # an exception of no edition and no record has neither
                 console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}",
                               soft_wrap=not console.is_terminal)
         if history and item.isbn:
             print_outcomes(console, edition or f"ISBN {item.isbn}", history, list(zones.items()), runs=len(runs))
+
+
+def kind_label(item: SyncException) -> str:
+    """An exception's kind as the CLI says it: its code, with its words beside (`rights-conflict (rights
+    conflict)`)."""
+    return f"{item.kind.value} ({kind_words(item.kind, item.storefront)})"
 
 
 def outcome_document(o: EditionOutcome) -> dict[str, Any]:
@@ -243,7 +247,8 @@ def exceptions_resolve(
     """Resolve open exceptions by hand, with a note.
 
     Give their ids, or --kind, --storefront, --where and --isbn to resolve every open one that matches. Resolving
-    a drift exception releases its held fields. Exit 1 if an id was not open.
+    a drift exception releases its held fields. Exit 1 if an id was resolved already; exit 2, resolving nothing,
+    if an id names no exception.
     """
     err = screen(stderr=True)
     filtered = bool(kind or storefront or where or isbn)
@@ -258,6 +263,8 @@ def exceptions_resolve(
         with uow:
             open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(source_name(settings))
+            if unknown := _unknown(uow, [] if filtered else exception_ids or []):
+                _no_such(unknown)
         names = {str(e.isbn): f"{edition_name(e)}, ISBN {e.isbn}" for f in catalogue.values() for e in f.editions}
         places = Places(settings, open_items)
         at = checked_places("--where", where, places.words)
@@ -266,7 +273,7 @@ def exceptions_resolve(
         is_open = {e.id for e in open_items}
         store = container.storefront() if keep_store_value else None
         missing = [i for i in chosen if i not in is_open]
-        for exception_id in missing:  # resolved already (its note stays as it was), or no such id
+        for exception_id in missing:  # resolved already: its note stays as it was
             _not_open(exception_id)
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
@@ -275,8 +282,7 @@ def exceptions_resolve(
             where = (names.get(item.isbn or "") or subject_words(item)
                      or where_words(place_key(item, shop, source_name(settings)), shop,
                                     [s.name for s in settings.storefronts]) or "")
-            screen().print(f"resolved {item.id} ({kind_words(item.kind, item.storefront)}, {escape(where)}): "
-                           f"{escape(note)}")
+            screen().print(f"resolved {item.id}, {kind_label(item)}, {escape(where)}: {escape(note)}")
         if filtered and not chosen:
             screen().print("no open exception matches; nothing was resolved")
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
@@ -289,12 +295,14 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     Only that edition's product is sent; an exception of no edition (a source that could not be read, or a record
     not read, whose id is the source's, not an edition's) syncs the whole store, reading the source again. The
     exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
-    retries them too.
+    retries them too. Exit 1 if it was resolved already, 2 if the id names no exception.
     """
     with running(config) as container:
         uow = container.unit_of_work()
         with uow:
             item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
+            if item is None and _unknown(uow, [exception_id]):
+                _no_such([exception_id])
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
@@ -312,10 +320,30 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         raise typer.Exit(EXIT_OK)
 
 
+def _unknown(uow: UnitOfWork, exception_ids: list[int]) -> list[int]:
+    """The ids that name no exception, open or resolved (inside `uow`)."""
+    unknown = []
+    for number in exception_ids:
+        try:
+            uow.exceptions.get(number)
+        except KeyError:
+            unknown.append(number)
+    return unknown
+
+
+def _no_such(exception_ids: list[int]) -> NoReturn:
+    """Ids that name no exception, as `show`, `resolve` and `retry` say them, on stderr: bad input, as an id that
+    is not a number is (exit 2), so nothing is done."""
+    for number in exception_ids:
+        screen(stderr=True).print(f"[red]no exception with id {number}[/red] (`bookbridge exceptions list` "
+                                  "shows the open ones)")
+    raise typer.Exit(EXIT_CONFIG)
+
+
 def _not_open(exception_id: int) -> None:
-    """An id that is not open, as `resolve` and `retry` (and the API's 404) say it: on stderr; exit 1."""
-    screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red] (resolved already, or no such "
-                              "id; nothing was changed for it; `bookbridge exceptions list` shows the open ones)")
+    """An exception resolved already, as `resolve` and `retry` say it: on stderr; exit 1."""
+    screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red] (resolved already; nothing was "
+                              "changed for it; `bookbridge exceptions list` shows the open ones)")
 
 
 @exceptions_app.command("deliver")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.exception_words import place_key, places_legend, subject_words
+from bookbridge.application.exception_words import is_record, place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
@@ -176,7 +176,8 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
     for one on the store itself, a source, the order import or a sales sink, in UTC with each storefront's local
     time beside it (a line each on a terminal), as the dashboard and `exceptions show` give it. `names`: ISBN ->
-    the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue."""
+    the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue. A record not read
+    stands in the edition column as the source's record (`record consonance:work:101/product:1001`), its ISBN blank."""
     names = names or {}
     between = "\n" if console.is_terminal else "; "
 
@@ -188,7 +189,10 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
         where = where_words(place_key(e, store, source), store, zones) or ""
-        table.add_row(str(e.id), e.kind.value, escape(names.get(e.isbn or "", "")), escape(subject_words(e)),
+        # A record not read is what the exception is about in place of an edition, and it has no ISBN.
+        record = is_record(e.kind, e.isbn, e.storefront)
+        about = subject_words(e) if record else names.get(e.isbn or "", "")
+        table.add_row(str(e.id), e.kind.value, escape(about), "" if record else escape(e.isbn or ""),
                       escape(where), escape(e.field or ""), str(e.count),
                       seen(e), escape(e.message))
     console.print(table)

@@ -45,7 +45,7 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_import_command
-from bookbridge.entrypoints.presentation import plural, store_time
+from bookbridge.entrypoints.presentation import not_catalogued_note, plural, store_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
 IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
@@ -206,6 +206,9 @@ def report_command(
         with uow:
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
         report = sales_report(container.sales_ledger(), first, last, by, catalogue=catalogue)
+    if report.not_catalogued:  # on stderr, so that --json and --csv stay whole
+        together = " and by title family counted together in one row" if report.group_by == "family" else ""
+        screen(stderr=True).print(escape(not_catalogued_note(len(report.not_catalogued), "sold edition") + together))
     console = screen()
     if as_json:
         console.print_json(json.dumps(report_document(report)))

@@ -29,6 +29,7 @@ from bookbridge.entrypoints.container import Container, source_name, stored_edit
 from bookbridge.entrypoints.presentation import (
     edition_name,
     named_edition,
+    not_catalogued_note,
     plain_schedule,
     plural,
     storefront_times,
@@ -151,7 +152,8 @@ def jobs(config: Path | None = ConfigOption,
     """List the service's scheduled jobs, next first.
 
     Regular runs, and a launch or campaign flip at every instant ahead at which a listing changes (each
-    storefront's, each campaign start and end): each job's next run in UTC, and in each storefront's time zone,
+    storefront's, each campaign start and end), or only a held-back edition's (`no change in the store`, the
+    held-back changes counted): each job's next run in UTC, and in each storefront's time zone,
     naming it. A launch and a campaign flip are both a job at an instant, at:{store}:{instant}; the kind says
     which: launch when a listing's sale status changes then, campaign when only a price does.
     """
@@ -220,3 +222,5 @@ def milestones(config: Path | None = ConfigOption,
                   "baseline).")
         return
     out.print(table)
+    if missing := {r.event.isbn for r in records if not names.get(r.event.isbn)}:
+        out.print(escape(not_catalogued_note(len(missing))))

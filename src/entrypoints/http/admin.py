@@ -103,26 +103,27 @@ def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> Ex
     return resolve_exception(state, exception_id, body.note)
 
 
-def retry_exception(state: AppState, exception_id: int) -> JobQueued:
+def retry_exception(state: AppState, exception_id: int) -> tuple[JobQueued, bool]:
     """Retry the exception's edition alone (`application.sync.retry_edition`); an exception of no edition (the
     source could not be read, a record not read: its id is no edition's) retries with a sync of the store, which
-    reads the source again."""
+    reads the source again. Its run says it is the exception's retry, as `bookbridge exceptions retry`'s does.
+    Returns the job queued, and whether it sends the edition alone."""
     item = _require_open(state, exception_id)
     store = state.settings.store.name
     if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
-        job = state.hooks.trigger_sync(store=store)
+        job = state.hooks.trigger_sync(store=store, retry_of=exception_id)
         return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} resolves "
-                                            "itself if the sync now succeeds")
-    job = state.hooks.trigger_sync(store=store, isbn=item.isbn)
+                                            "itself if the sync now succeeds"), False
+    job = state.hooks.trigger_sync(store=store, isbn=item.isbn, retry_of=exception_id)
     return JobQueued(job_id=job, detail=f"retry of edition {item.isbn} queued (only its product is sent); "
-                                        f"exception {exception_id} resolves itself if it now succeeds")
+                                        f"exception {exception_id} resolves itself if it now succeeds"), True
 
 
 @router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_FOUND,
              summary="Retry the exception's edition now (only its product); the exception resolves itself when "
                      "it succeeds, and stays open under its own id when it does not")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
-    return retry_exception(state, exception_id)
+    return retry_exception(state, exception_id)[0]
 
 
 def _require_open(state: AppState, exception_id: int) -> ExceptionItem:

@@ -39,7 +39,8 @@ router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
-Done = Literal["resolved", "retried", "synced"]  # the messages an action can leave; the page words them itself
+# The messages an action can leave; the page words them itself.
+Done = Literal["resolved", "retried", "retried-sync", "synced"]
 KIND_PATTERN = "^(" + "|".join(k.value for k in ExceptionKind) + ")?$"  # empty: any kind (the form's "any")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -179,6 +180,9 @@ async def logout(request: Request, guard: Guard) -> RedirectResponse:
 FLASH: dict[str, str] = {
     "resolved": "Exception {id} resolved.",
     "retried": "Retry queued for exception {id}: only its edition is sent; it resolves itself if that now succeeds.",
+    # An exception of no edition (a source that could not be read, a record not read): "Retry sync".
+    "retried-sync": "Retry queued for exception {id}: a sync of the store, reading the source again; it resolves "
+                    "itself if that now succeeds.",
     "synced": "Sync of the store queued."}
 Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 
@@ -249,12 +253,14 @@ async def dashboard_resolve(request: Request, state: State, guard: Guard,
 
 @router.post("/dashboard/exceptions/{exception_id}/retry", response_class=RedirectResponse, status_code=303,
              openapi_extra=_form_body("csrf"), responses=ACTION_ERRORS,
-             summary="Dashboard form: retry the exception's edition (only its product is sent)")
+             summary="Dashboard form: retry the exception's edition (only its product is sent), or, for an exception "
+                     "of no edition, sync the store")
 async def dashboard_retry(request: Request, state: State, guard: Guard,
                           exception_id: ExceptionId) -> RedirectResponse:
     await _checked(request, state, guard)
-    await run_in_threadpool(retry_exception, state, exception_id)
-    return RedirectResponse(f"/dashboard?done=retried&exception={exception_id}#exceptions", status_code=303)
+    _, edition_only = await run_in_threadpool(retry_exception, state, exception_id)
+    done = "retried" if edition_only else "retried-sync"
+    return RedirectResponse(f"/dashboard?done={done}&exception={exception_id}#exceptions", status_code=303)
 
 
 @router.post("/dashboard/sync", response_class=RedirectResponse, status_code=303, openapi_extra=_form_body("csrf"),

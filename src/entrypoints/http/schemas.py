@@ -170,10 +170,11 @@ GroupByParam = Literal[GroupBy, "title", "work"]
 
 
 class SalesRow(BaseModel):
-    group: str  # an ISBN, a title family id, a format's code, a storefront, or a period's first day
-    label: str  # the title for an ISBN or a title family, a format's name ("Hardback"), else the group itself
-    format: str | None  # by edition: the edition's format code ("ebook-epub"); else null
-    format_name: str | None  # by edition: the format as people read it ("eBook (EPUB)"); else null
+    group: str  # an ISBN, a title family id ("" for the sold ISBNs not in the catalogue), a format's code, a
+    # storefront, or a period's first day
+    label: str  # the title for an ISBN or a title family, a format's name ("Hardback"), else the group in words
+    format: str | None  # by edition the edition's format code ("ebook-epub"), by format the row's; else null
+    format_name: str | None  # the same format as people read it ("eBook (EPUB)"); else null
     currency: str
     units: int
     revenue: str  # a decimal, as text, with the currency's minor units ("2366.28"): application.money

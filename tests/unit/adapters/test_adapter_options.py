@@ -103,7 +103,7 @@ def test_every_kind_of_adapter_is_checked(kind):
 
 def test_a_wrong_value_names_the_key_and_the_adapter():
     registry, factory = registry_with()
-    with pytest.raises(ValueError, match=r"^store adapter 'shop': max_in_flight: Input should be greater than"):
+    with pytest.raises(ValueError, match=r"^store adapter 'shop': max_in_flight: must be at least 1; it is 0"):
         registry.create_storefront("shop", {"max_in_flight": 0}, context())
     assert factory.calls == []
 

@@ -84,7 +84,8 @@ def test_a_product_without_a_valid_isbn_is_skipped_and_named(isbn: str | None, c
     assert problem.severity is Severity.BLOCKING
     assert problem.record == "consonance:work:7/product:5"
     assert problem.field == "isbn.isbn13"
-    assert "work 7, product 5" in problem.message
+    # Named by its reference, which says the work and product: the message does not say them again.
+    assert "work 7, product 5" not in problem.message and "not read" in problem.message
 
 
 def test_a_work_with_no_mappable_product_has_no_family() -> None:

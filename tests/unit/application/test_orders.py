@@ -15,6 +15,7 @@ from bookbridge.adapters.memory.orders import InMemoryOrderSource, InMemorySales
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.orders import ImportOrders, import_orders
 from bookbridge.application.sales_report import report_csv, report_document, sales_report
+from bookbridge.domain.formats import format_label
 from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
 from bookbridge.domain.sales import OrderLine, OrderSourceError, SalesSinkRejected, StoreOrder
 from bookbridge.domain.storefront import StorefrontSettings
@@ -316,20 +317,65 @@ def test_a_recount_with_since_gives_lines_first_counted_as_unknown_their_catalog
 
 def test_a_sold_edition_the_catalogue_does_not_hold_says_so_by_edition_and_by_family(world):
     """An ISBN sold but not in the catalogue (a title since removed, another source's) is labelled as such, not
-    by its bare number posing as a title or a title family."""
+    by its bare number posing as a title or a title family: by family, all such ISBNs count together in one row
+    with no family id, never a family of their own each."""
     uow, editions, source, ledger, clock = world
     with uow:
         catalogue = uow.state.catalogue("sample")
     known = editions[0]
-    stranger = "9780306406157"
+    stranger, other = "9780306406157", "9780141036144"
     source.put(placed(400, (OrderLine(1, str(known.isbn), 1, Decimal("10")),
-                            OrderLine(2, stranger, 2, Decimal("5"))), at=NOW))
+                            OrderLine(2, stranger, 2, Decimal("5")), OrderLine(3, other, 1, Decimal("4"))), at=NOW))
+    run(world)
+    by_edition = sales_report(ledger, NOW.date(), NOW.date(), "edition", catalogue=catalogue)
+    labels = {row.group: row.label for row in by_edition.rows}
+    assert labels[stranger] == f"not in the catalogue (ISBN {stranger})", labels
+    assert all(label != group for group, label in labels.items()), labels
+    assert by_edition.not_catalogued == (other, stranger)
+    by_family = sales_report(ledger, NOW.date(), NOW.date(), "family", catalogue=catalogue)
+    assert [(r.group, r.label, r.units) for r in by_family.rows if r.group not in catalogue] == [
+        ("", "not in the catalogue", 3)], by_family.rows
+    assert {r["label"]: r["group"] for r in report_document(by_family)["rows"]}["not in the catalogue"] == ""
+    # The reprint signal names them the same way.
+    assert {r.isbn: r.title for r in by_family.reprint}[other] == f"not in the catalogue (ISBN {other})"
+
+
+def test_with_an_empty_catalogue_every_sold_edition_says_it_is_not_in_the_catalogue(world):
+    """Nothing stored yet (no sync has run, or the source was renamed): the sold ISBNs are still labelled, not
+    shown bare; only a report given no catalogue at all (None) knows no better than the ISBNs."""
+    uow, editions, source, ledger, clock = world
+    isbn = str(editions[0].isbn)
+    source.put(placed(401, (OrderLine(1, isbn, 1, Decimal("10")),), at=NOW))
     run(world)
     for grouping in ("edition", "family"):
+        report = sales_report(ledger, NOW.date(), NOW.date(), grouping, catalogue={})
+        assert [r.label for r in report.rows] == [
+            f"not in the catalogue (ISBN {isbn})" if grouping == "edition" else "not in the catalogue"], report.rows
+        assert report.not_catalogued == (isbn,)
+    assert sales_report(ledger, NOW.date(), NOW.date(), "edition").not_catalogued == ()
+
+
+def test_by_format_each_row_carries_its_format_code_and_name_as_by_edition(world):
+    """The glossary: the report's JSON and CSV carry `format` and `format_name`; by format they are the row's own
+    format (its code is the group), by edition the edition's; in the other groupings null (JSON) and empty (CSV)."""
+    uow, editions, source, ledger, clock = world
+    with uow:
+        catalogue = uow.state.catalogue("sample")
+    edition = editions[0]
+    source.put(placed(402, (OrderLine(1, str(edition.isbn), 2, Decimal("10")),), at=NOW))
+    run(world)
+    code = edition.format.value
+    for grouping in ("format", "edition"):
         report = sales_report(ledger, NOW.date(), NOW.date(), grouping, catalogue=catalogue)
-        labels = {row.group: row.label for row in report.rows}
-        assert labels[stranger] == f"not in the catalogue (ISBN {stranger})", labels
-        assert all(label != group for group, label in labels.items()), labels
+        [row] = report_document(report)["rows"]
+        assert (row["format"], row["format_name"]) == (code, format_label(code)), row
+        [line] = report_csv(report).splitlines()[1:]
+        assert line.endswith(f",{code},{format_label(code)}"), line
+    for grouping in ("family", "storefront", "day", "week", "month"):
+        report = sales_report(ledger, NOW.date(), NOW.date(), grouping, catalogue=catalogue)
+        [row] = report_document(report)["rows"]
+        assert (row["format"], row["format_name"]) == (None, None), (grouping, row)
+        assert report_csv(report).splitlines()[1].endswith(",,"), grouping
 
 
 def test_an_edition_whose_sales_were_all_refunded_or_cancelled_is_left_out_of_the_report(world):

@@ -28,3 +28,13 @@ def test_a_currency_iso_4217_does_not_know_is_an_error_naming_it(code):
 def test_real_currencies_are_accepted_in_capitals(given, kept):
     assert StorefrontSettings(**{**UK, "currency": given}).currency == kept
 
+
+
+@pytest.mark.parametrize(("zone", "said"), [
+    ("America/NewYork", "unknown time zone 'America/NewYork' (did you mean 'America/New_York'?)"),
+    ("Mars/Olympus", "unknown time zone 'Mars/Olympus' (an IANA name such as 'Europe/London')"),
+])
+def test_an_unknown_time_zone_is_named_with_the_closest_real_one(zone: str, said: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        StorefrontSettings(name="us", channel_id=1, currency="USD", countries=["US"], timezone=zone)
+    assert said in str(caught.value)

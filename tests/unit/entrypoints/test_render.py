@@ -264,6 +264,9 @@ def test_a_record_not_read_and_a_milestones_failure_have_their_places_and_a_reco
     out = _printed(partial(print_exceptions, store="shop", zones={}, source="consonance"), [record, milestone])
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if re.match(r"│ \d+ ", line)}
     assert "source 'consonance'" in rows["10"] and "record consonance:work:101/product:1001" in rows["10"], out
+    cells = dict(zip(("id", "kind", "edition", "ISBN"), (c.strip() for c in rows["10"].split("│")[1:5]), strict=True))
+    # What the exception is about, in the edition column (a record, not an edition); no ISBN, as it has none.
+    assert cells["edition"] == "record consonance:work:101/product:1001" and cells["ISBN"] == "", cells
     assert "store 'shop'" in rows["11"], out
     assert [exception_document(e, "shop", {}, source="consonance")["where"] for e in (record, milestone)] == [
         "source 'consonance'", "store 'shop'"]

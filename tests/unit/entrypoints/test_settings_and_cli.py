@@ -89,6 +89,28 @@ def test_a_missing_required_key_is_said_in_words(config, edit, said):
     assert "Field required" not in str(caught.value) and said in str(caught.value), str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("edit", "env", "said"),
+    [  # a refused value: what the key takes and what it was given, never pydantic's "Input should be ..."
+        (('channel_id = 1', 'channel_id = "two"'), {},
+         "storefront 'uk' channel_id: must be a whole number; it is 'two'"),
+        (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 15'),
+         {"BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES": "abc"},
+         "[schedules] delta_sync_minutes: must be a whole number; it is 'abc' (from the environment variable "
+         "BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES)"),
+        (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 0'), {},
+         "[schedules] delta_sync_minutes: must be at least 1; it is 0"),
+    ],
+)
+def test_a_refused_value_is_said_in_words_with_where_it_came_from(config, monkeypatch, edit, env, said):
+    config.write_text(TOML.replace(*edit, 1), encoding="utf-8")
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(config)
+    assert "Input should be" not in str(caught.value) and said in str(caught.value), str(caught.value)
+
+
 def test_an_adapter_option_left_out_is_said_in_words(config):
     config.write_text(TOML.replace('kind = "sample"\nfamilies = 6', 'kind = "onix-folder"'), encoding="utf-8")
     result = run("plan", "-c", str(config), columns=500)

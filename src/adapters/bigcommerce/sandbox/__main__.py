@@ -65,8 +65,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     base = f"http://{args.host}:{args.port}/stores/{args.store_hash}"
     channels = ", ".join(f"{c.id} ({c.name})" for c in (DEFAULT_CHANNEL, *args.channel))
     print(f"BigCommerce sandbox: {base}/v3 (X-Auth-Token: {args.token})", flush=True)
-    print(f'In bookbridge.toml: [store] kind = "bigcommerce", store_hash = "{args.store_hash}", access_token = '
-          f'"{args.token}", v3_base_url = "{base}/v3", v2_base_url = "{base}/v2"; channels: {channels}', flush=True)
+    print(f'In bookbridge.toml: [store] kind = "bigcommerce", name = "sandbox", store_hash = "{args.store_hash}", '
+          f'access_token_env = "BIGCOMMERCE_ACCESS_TOKEN", v3_base_url = "{base}/v3", v2_base_url = "{base}/v2" '
+          f"(export BIGCOMMERCE_ACCESS_TOKEN={args.token}); channels: {channels}", flush=True)
     uvicorn.run(create_app(config), host=args.host, port=args.port, http="h11", lifespan="off")
 
 
