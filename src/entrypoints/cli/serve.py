@@ -152,8 +152,8 @@ def jobs(config: Path | None = ConfigOption,
     """List the service's scheduled jobs, next first.
 
     Regular runs, and a launch or campaign flip at every instant ahead at which a listing changes (each
-    storefront's, each campaign start and end), or only a held-back edition's (`no change in the store`, the
-    held-back changes counted): each job's next run in UTC, and in each storefront's time zone,
+    storefront's, each campaign start and end), or only for an edition held back (`no change in the store`, its
+    changes counted): each job's next run in UTC, and in each storefront's time zone,
     naming it. A launch and a campaign flip are both a job at an instant, at:{store}:{instant}; the kind says
     which: launch when a listing's sale status changes then, campaign when only a price does.
     """
