@@ -132,3 +132,16 @@ def test_sync_help_and_the_readme_give_the_same_exit_codes():
         for phrase in phrases:
             assert phrase in rows[code], (code, phrase, rows[code])
             assert phrase in said.group(1), (code, phrase, said.group(1))
+
+
+def test_serve_and_check_say_an_unset_admin_token_variable_as_a_configuration_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("BB_WALK_UNSET_ADMIN", raising=False)
+    config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_token_env = "BB_WALK_UNSET_ADMIN"\n')
+    line = "http.admin_token_env: environment variable 'BB_WALK_UNSET_ADMIN' is not set"
+    served = run("serve", "-c", str(config))
+    assert served.exit_code == 2, served.output
+    assert served.output.startswith(f"invalid configuration: {line}\n"), served.output
+    assert "Traceback" not in served.output
+    checked = run("check", "-c", str(config))
+    assert checked.exit_code == 2, checked.output
+    assert checked.output.startswith(f"invalid configuration:\n  {line}\n"), checked.output

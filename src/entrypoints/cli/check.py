@@ -46,6 +46,7 @@ from bookbridge.entrypoints.container import (
     notify_targets,
     optional_store_calls,
 )
+from bookbridge.entrypoints.http.security import secret_problems
 from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
@@ -99,6 +100,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
             built.store = build_storefront(registry, settings, clock)
         except (LookupError, ValueError, TypeError, OSError) as exc:
             built.errors.append(setup_error("storefront", exc))
+    built.errors.extend(secret_problems(settings.http))  # what `serve` reads before it starts
     try:
         names = notify_targets(settings)
     except ConfigurationError as exc:

@@ -22,10 +22,11 @@ from rich.markup import escape
 
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.domain.ports.scheduling import ServiceHooks
-from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, invalid_configuration, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import isbn_value
 from bookbridge.entrypoints.container import Container, source_name, stored_edition_lookup
+from bookbridge.entrypoints.http.security import secret_problems
 from bookbridge.entrypoints.presentation import (
     edition_name,
     named_edition,
@@ -140,6 +141,8 @@ def serve(
     SIGTERM finishes the batch in flight, then exits cleanly.
     """
     with running(config) as container:
+        if not no_http and (problems := secret_problems(container.settings().http)):
+            raise invalid_configuration(problems)  # before anything starts, as `check` says it
         settings = container.settings().service
         code = run_service(container, http=not no_http, host=host or settings.host,
                            port=settings.port if port is None else port)
