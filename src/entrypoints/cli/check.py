@@ -1,7 +1,8 @@
 """`bookbridge check`: is this configuration ready for a first sync? Writes nothing, anywhere.
 
 1. The configuration: the file and BOOKBRIDGE_* variables, then each adapter built from its options (a missing
-   option or an unset environment variable is named here). Any failure: exit 2.
+   option or an unset environment variable is named here), and the [http] secrets `serve` reads. Any failure:
+   exit 2.
 2. The outside world: each adapter that can (`bookbridge.domain.ports.Probeable`) makes read-only calls; then each
    storefront's channel_id is looked up among the store's channels.
 3. The catalogue: a full read, the listings a first sync would build, the problems by code, and how many
