@@ -9,7 +9,7 @@ words depend on the place: a `transient-exhausted` on a source is the source bei
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 
 from bookbridge.domain.ports import ExceptionKind, SyncException
 from bookbridge.domain.storefront import storefront_words
@@ -120,6 +120,20 @@ def place_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
         return key
     words, _ = PLACES[place]
     return words(key.removeprefix(place) if place not in (STORE, STOREFRONT) else key, store)
+
+
+def known_places(store: str, storefronts: Collection[str], source: str,
+                 keys: Iterable[str | None] = ()) -> dict[str, str]:
+    """Every place a filter may name, by key, in words: the store, its storefronts, its source and `keys` (the
+    open exceptions' places)."""
+    return {key: place_words(key, store, storefronts) or key
+            for key in {store, *storefronts, source_key(source), *keys} if key}
+
+
+def known_place(key: str, places: Collection[str]) -> bool:
+    """Whether a filter's `key` names a place: one of `places` (`known_places`), or a key of a known kind
+    (`orders:bigcommerce`)."""
+    return key in places or key.startswith(PREFIXES)
 
 
 def kind_words(kind: ExceptionKind, key: str | None) -> str:

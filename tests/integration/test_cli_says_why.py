@@ -5,6 +5,7 @@ width (no code broken at a hyphen, no summary cut short, no option without words
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,32 @@ def test_sync_help_and_the_readme_give_the_same_exit_codes():
         for phrase in phrases:
             assert phrase in rows[code], (code, phrase, rows[code])
             assert phrase in said.group(1), (code, phrase, said.group(1))
+
+
+def test_serve_and_check_say_an_unset_admin_token_variable_as_a_configuration_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("BB_WALK_UNSET_ADMIN", raising=False)
+    config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_token_env = "BB_WALK_UNSET_ADMIN"\n')
+    line = "http.admin_token_env: environment variable 'BB_WALK_UNSET_ADMIN' is not set"
+    served = run("serve", "-c", str(config))
+    assert served.exit_code == 2, served.output
+    assert served.output.startswith(f"invalid configuration: {line}\n"), served.output
+    assert "Traceback" not in served.output
+    checked = run("check", "-c", str(config))
+    assert checked.exit_code == 2, checked.output
+    assert checked.output.startswith(f"invalid configuration:\n  {line}\n"), checked.output
+
+
+def test_serve_on_a_taken_port_says_so_and_exits_1(tmp_path):
+    config = write_config(tmp_path, sample_config(2))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "-c", str(config))
+    assert result.exit_code == 1, result.output
+    assert (f"cannot listen on 127.0.0.1:{port}: the address is already in use (another bookbridge serve?); "
+            "choose another with --port") in " ".join(result.output.split()), result.output
+    rows = {found.group(1): found.group(2) for line in README.read_text(encoding="utf-8").splitlines()
+            if (found := re.fullmatch(r"\| (\d) \| (.*) \|", line))}
+    serve_help = " ".join(run("serve", "--help", columns=200).output.split())
+    assert "cannot listen on its address" in rows["1"] and "1: it cannot listen on its address" in serve_help

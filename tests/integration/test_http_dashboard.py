@@ -170,6 +170,18 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
     assert client.get("/dashboard", params={"kind": "not-a-kind"}).status_code == 422
 
 
+def test_a_where_filter_naming_no_place_says_so_listing_the_places(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    answer = client.get("/dashboard", params={"where": "bogus"})
+    assert answer.status_code == 200
+    notice = text(section(answer.text, "where-unknown", "p"))
+    assert notice.startswith("No exception place is named 'bogus'"), notice
+    assert notice.endswith("the places are source 'sample', store 'store', storefront 'uk', storefront 'us'."), notice
+    assert len(rows(section(answer.text, "exceptions-table"))) == 3  # not applied: every open exception shows
+    assert 'id="where-unknown"' not in client.get("/dashboard", params={"where": "uk"}).text
+
+
 def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, container, _ = dashboard
@@ -186,7 +198,9 @@ def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
         assert uow.exceptions.get(item).resolution == "resolved from the dashboard (no note given)"
-    assert client.get(f"/dashboard/exceptions/{item}/resolve").status_code == 404
+    gone = client.get(f"/dashboard/exceptions/{item}/resolve")
+    assert gone.status_code == 404 and gone.headers["content-type"].startswith("text/html"), gone.text
+    assert f"No open exception with id {item}" in text(gone.text) and 'href="/dashboard#exceptions"' in gone.text
     assert client.post(f"/dashboard/exceptions/{item}/resolve", data={"note": "x"}).status_code == 403  # no CSRF
 
 

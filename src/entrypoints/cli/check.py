@@ -1,7 +1,8 @@
 """`bookbridge check`: is this configuration ready for a first sync? Writes nothing, anywhere.
 
 1. The configuration: the file and BOOKBRIDGE_* variables, then each adapter built from its options (a missing
-   option or an unset environment variable is named here). Any failure: exit 2.
+   option or an unset environment variable is named here), and the [http] secrets `serve` reads. Any failure:
+   exit 2.
 2. The outside world: each adapter that can (`bookbridge.domain.ports.Probeable`) makes read-only calls; then each
    storefront's channel_id is looked up among the store's channels.
 3. The catalogue: a full read, the listings a first sync would build, the problems by code, and how many
@@ -46,6 +47,7 @@ from bookbridge.entrypoints.container import (
     notify_targets,
     optional_store_calls,
 )
+from bookbridge.entrypoints.http.security import secret_problems
 from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
 from bookbridge.entrypoints.presentation import plural
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
@@ -99,6 +101,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
             built.store = build_storefront(registry, settings, clock)
         except (LookupError, ValueError, TypeError, OSError) as exc:
             built.errors.append(setup_error("storefront", exc))
+    built.errors.extend(secret_problems(settings.http))  # what `serve` reads before it starts
     try:
         names = notify_targets(settings)
     except ConfigurationError as exc:

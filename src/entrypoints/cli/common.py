@@ -124,6 +124,12 @@ def config_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_CONFIG)
 
 
+def invalid_configuration(lines: list[str]) -> typer.Exit:
+    """`config_error` for every line at fault: one on the heading's line, several each on its own."""
+    return config_error("invalid configuration:" + "".join(f"\n  {line}" for line in lines) if len(lines) > 1
+                        else f"invalid configuration: {lines[0]}")
+
+
 @contextmanager
 def running(config: Path | None, *, need_storefronts: bool = True,
             adapters: tuple[str, ...] = ()) -> Iterator[Container]:
@@ -142,8 +148,7 @@ def running(config: Path | None, *, need_storefronts: bool = True,
                            "commented example")
     try:
         if unset := [line for adapter in adapters if (line := unset_variables(settings, adapter))]:
-            raise config_error("invalid configuration:" + "".join(f"\n  {line}" for line in unset)
-                               if len(unset) > 1 else f"invalid configuration: {unset[0]}")  # all, as `check`
+            raise invalid_configuration(unset)  # all, as `check`
         for adapter in adapters:
             try:
                 getattr(container, adapter)()

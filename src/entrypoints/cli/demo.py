@@ -36,13 +36,13 @@ from bookbridge.application.sync_exceptions import opened_line
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
-from bookbridge.entrypoints.cli.common import heading, screen
+from bookbridge.entrypoints.cli.common import EXIT_FAILURES, heading, screen
 from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_timeline import flips, play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
-from bookbridge.entrypoints.cli.serve import run_service
+from bookbridge.entrypoints.cli.serve import CannotListen, run_service
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural, where_words
@@ -351,7 +351,11 @@ def _serve(console: Console, container: Container, directory: Path, port: int | 
     console.print("The service runs on the real clock from where the demo's simulated days ended (now): it "
                   "syncs, runs the next launches and campaign flips at their instants, and imports orders. "
                   "Ctrl-C stops it.")
-    return run_service(container, http=True, host="127.0.0.1", port=chosen)
+    try:
+        return run_service(container, http=True, host="127.0.0.1", port=chosen)
+    except CannotListen as exc:  # `--port` names a taken one: said as `serve` says it
+        screen(stderr=True).print(f"[red]{escape(str(exc))}[/red]")
+        return EXIT_FAILURES
 
 
 def _free_port(preferred: int) -> int:

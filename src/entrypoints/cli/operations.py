@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.exception_words import is_record, kind_words, place_key, source_key, subject_words
+from bookbridge.application.exception_words import is_record, kind_words, known_places, place_key, subject_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -86,8 +86,7 @@ class Places:
     def __init__(self, settings: Settings, items: list[SyncException]) -> None:
         self.store, self.source = settings.store.name, source_name(settings)
         self.storefronts = [s.name for s in settings.storefronts]
-        keys = {self.store, *self.storefronts, source_key(self.source), *map(self.of, items)}
-        self.words = {key: where_words(key, self.store, self.storefronts) or key for key in keys if key}
+        self.words = known_places(self.store, self.storefronts, self.source, map(self.of, items))
 
     def of(self, item: SyncException) -> str | None:
         return place_key(item, self.store, self.source)

@@ -8,8 +8,10 @@ A second signal does not cut a batch short either; it only stops the HTTP server
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,10 +24,18 @@ from rich.markup import escape
 
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.domain.ports.scheduling import ServiceHooks
-from bookbridge.entrypoints.cli.common import EXIT_OK, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.common import (
+    EXIT_FAILURES,
+    EXIT_OK,
+    ConfigOption,
+    invalid_configuration,
+    running,
+    screen,
+)
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import isbn_value
 from bookbridge.entrypoints.container import Container, source_name, stored_edition_lookup
+from bookbridge.entrypoints.http.security import secret_problems
 from bookbridge.entrypoints.presentation import (
     edition_name,
     named_edition,
@@ -40,8 +50,6 @@ from bookbridge.entrypoints.scheduler import stored_jobs
 from bookbridge.entrypoints.service import Service, upcoming_job
 
 if TYPE_CHECKING:
-    import socket
-
     import uvicorn
 
 logger = logging.getLogger(__name__)
@@ -99,9 +107,40 @@ def _server(app: Any, host: str, port: int) -> uvicorn.Server:
     return Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False))
 
 
+class CannotListen(Exception):
+    """The HTTP app's address cannot be bound (taken by another process, or not this machine's)."""
+
+
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to every address `host` resolves to, as the event loop would bind them, before anything
+    starts: an address already in use is said in words (CannotListen), not as a log line at startup."""
+    bound: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                                  flags=socket.AI_PASSIVE):
+            sock = socket.socket(family, kind, proto)
+            bound.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in bound:
+            sock.close()
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if exc.errno == errno.EADDRINUSE:
+            raise CannotListen(f"cannot listen on {where}: the address is already in use (another bookbridge "
+                               "serve?); choose another with --port") from None
+        raise CannotListen(f"cannot listen on {where}: {exc.strerror or exc}; choose another with --host or "
+                           "--port") from None
+    return bound
+
+
 def run_service(container: Container, *, http: bool, host: str, port: int,
                 app_factory: Callable[[], AppFactory] = default_app_factory, sync_at_start: bool = True) -> int:
-    """Start the scheduler (and the HTTP app), block until a stop signal, shut down in order. Returns 0."""
+    """Start the scheduler (and the HTTP app), block until a stop signal, shut down in order. Returns 0. The
+    HTTP app's address is bound first: CannotListen when it cannot be, and nothing has started."""
+    sockets = listening_sockets(host, port) if http else []
     service = Service(container)
     stopped = threading.Event()
     server: uvicorn.Server | None = None
@@ -119,7 +158,7 @@ def run_service(container: Container, *, http: bool, host: str, port: int,
         try:
             if http:
                 server = _server(app_factory()(container, service), host, port)
-                server.run()
+                server.run(sockets=sockets)
             else:
                 stopped.wait()
         finally:
@@ -139,11 +178,20 @@ def serve(
 
     Launches and campaign flips happen at their instants; the HTTP app serves the API and the dashboard.
     SIGTERM finishes the batch in flight, then exits cleanly.
+
+    Exit 0: stopped by a signal; 1: it cannot listen on its address (another bookbridge serve?), nothing
+    started; 2: the configuration is invalid.
     """
     with running(config) as container:
+        if not no_http and (problems := secret_problems(container.settings().http)):
+            raise invalid_configuration(problems)  # before anything starts, as `check` says it
         settings = container.settings().service
-        code = run_service(container, http=not no_http, host=host or settings.host,
-                           port=settings.port if port is None else port)
+        try:
+            code = run_service(container, http=not no_http, host=host or settings.host,
+                               port=settings.port if port is None else port)
+        except CannotListen as exc:
+            screen(stderr=True).print(f"[red]{escape(str(exc))}[/red]")
+            code = EXIT_FAILURES
     raise typer.Exit(code)
 
 

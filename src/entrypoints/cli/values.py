@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import typer
 from pydantic_core import PydanticCustomError
 
-from bookbridge.application.exception_words import PREFIXES
+from bookbridge.application.exception_words import PREFIXES, known_place
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
@@ -85,7 +85,7 @@ def checked_places(option: str, value: str | None, places: Mapping[str, str]) ->
     given = value.strip().casefold()
     chosen = frozenset(key for key, words in places.items()
                        if given in (key.casefold(), words.casefold(), words.split(" '")[0].casefold()))
-    if chosen or any(value.startswith(prefix) for prefix in PREFIXES):
+    if chosen or known_place(value, ()):
         return chosen or frozenset({value})
     known = ", ".join(sorted(set(places.values())))
     raise refused(option, f"no place is {value!r} (give one in words or by key: {known})")

@@ -227,15 +227,19 @@ async def _checked(request: Request, state: AppState, guard: Protection, *fields
 
 
 @router.get("/dashboard/exceptions/{exception_id}/resolve", response_class=HTMLResponse,
-            responses={303: {"description": "sign in first"}, 404: problem("no open exception with this id")},
+            responses={303: {"description": "sign in first"},
+                       404: {"description": "no open exception with this id: a page saying so, with a link back",
+                             "content": {"text/html": {"schema": {"type": "string"}}}}},
             summary="Dashboard: confirm resolving an exception, with a note")
 def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
     item = exception_row(state, exception_id)
-    if item is None:
-        raise HTTPException(404, f"no open exception with id {exception_id}")
+    if item is None:  # resolved meanwhile, or a wrong address: said in a page, with the way back
+        return render("missing.html", 404, title=f"No open exception {exception_id}", store=state.settings.store.name,
+                      csrf=state.secrets.csrf_token(session),
+                      message=f"No open exception with id {exception_id}: it was resolved, or there is none.")
     return render("confirm.html", title=f"Resolve exception {exception_id}", store=state.settings.store.name,
                   csrf=state.secrets.csrf_token(session), item=item)
 

@@ -14,7 +14,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bookbridge.application.exception_words import KIND_WORDS, is_record, kind_words, place_key, subject_words
+from bookbridge.application.exception_words import (
+    KIND_WORDS,
+    is_record,
+    kind_words,
+    known_place,
+    known_places,
+    place_key,
+    subject_words,
+)
 from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
@@ -137,6 +145,7 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     editions = {str(e.isbn): e for f in catalogue.values() for e in f.editions}
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
     rows = [_exception_row(state, e, editions, products, now) for e in items]
+    filters, where_note = _known_where(state, filters, rows)
     groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
     status = Status(last_good=_store_instant(state, good.finished, ago=time_ago(good.finished, now))
@@ -150,9 +159,24 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
         "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
-        "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}),
+        "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}), "where_note": where_note,
         "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
         "sales": _sales(state, editions, filters.editions_page)}
+
+
+def _known_where(state: AppState, filters: Filters, rows: list[ExceptionRow]) -> tuple[Filters, str]:
+    """A Where filter naming no place matches nothing, and the form cannot show it: it is not applied, and the
+    page says so, listing the places (as `bookbridge exceptions list --where` refuses it)."""
+    if not filters.storefront:
+        return filters, ""
+    settings = state.settings
+    places = known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
+                          (r.storefront for r in rows))
+    if known_place(filters.storefront, places):
+        return filters, ""
+    listed = ", ".join(sorted(places.values()))  # in words: the keys are the form's values, never shown
+    return replace(filters, storefront=None), (f"No exception place is named {filters.storefront!r}, so the Where "
+                                               f"filter is not applied; the places are {listed}.")
 
 
 def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:

@@ -44,6 +44,30 @@ def read_secret(what: str, env: str | None, file: Path | None) -> str | None:
     return None
 
 
+SECRETS = ("admin_token", "webhook_secret", "webhook_custom_header")  # [http] keys `*_env` / `*_file` name
+
+
+def secret_problems(settings: HttpSettings) -> list[str]:
+    """Every [http] secret that cannot be read, each naming its key (none: the app can start). `bookbridge serve`
+    says these before anything starts, and `bookbridge check` with the rest of the configuration."""
+    problems = []
+    for what in SECRETS:
+        try:
+            value = read_secret(what, getattr(settings, f"{what}_env"), getattr(settings, f"{what}_file"))
+            if what == "webhook_secret" and value is not None:
+                signing_key(value)
+        except ConfigurationError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def signing_key(secret: str) -> SigningKey:
+    try:
+        return SigningKey.from_secret(secret)
+    except ValueError as exc:
+        raise ConfigurationError(f"http.webhook_secret: {exc}") from None
+
+
 @dataclass(frozen=True)
 class HttpSecrets:
     admin_token: str | None = field(default=None, repr=False)
@@ -55,10 +79,7 @@ class HttpSecrets:
     @classmethod
     def from_settings(cls, settings: HttpSettings) -> HttpSecrets:
         secret = read_secret("webhook_secret", settings.webhook_secret_env, settings.webhook_secret_file)
-        try:
-            key = SigningKey.from_secret(secret) if secret is not None else None
-        except ValueError as exc:
-            raise ConfigurationError(f"http.webhook_secret: {exc}") from None
+        key = signing_key(secret) if secret is not None else None
         return cls(
             admin_token=read_secret("admin_token", settings.admin_token_env, settings.admin_token_file),
             webhook_key=key,
