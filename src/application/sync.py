@@ -29,6 +29,7 @@ from bookbridge.domain.catalogue import merge_catalogue
 from bookbridge.domain.listing import MappingSettings, Section, StoreListing, build_store_listings
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import (
+    GONE,
     ActionKind,
     AppliedListing,
     Plan,
@@ -485,6 +486,8 @@ def _record_batch(
                     report.adopted += 1
                 elif action.kind is ActionKind.HIDE:
                     report.hidden += 1
+                    if action.listing is None and action.reason == GONE:
+                        report.gone.append(isbn)
                 else:
                     report.updated += 1
                     report.relinked += action.reason == RELINK_REASON

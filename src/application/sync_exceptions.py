@@ -44,6 +44,8 @@ class SyncReport:
     failed: int = 0
     exceptions_opened: list[str] = field(default_factory=list)
     outcomes: list[ActionOutcome] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # products hidden because their key left the source
+    records_not_read: int = 0  # records of this read with a blocking problem (not read)
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
     source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
@@ -123,6 +125,7 @@ def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock
     one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem.
     A read that succeeds resolves the source's own failure (`_source_unreadable`)."""
     failed = {p.record for p in read.problems if p.blocking}
+    report.records_not_read = len(failed)
     read_ok = {str(e.isbn) for f in read.families for e in f.editions}
     read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
     read_ok -= failed

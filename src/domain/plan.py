@@ -241,7 +241,10 @@ def _gone_reason(key: str, families: set[str]) -> str:
     found = _FAMILY_KEY.fullmatch(key)
     if found and found[1] in families:
         return f"its editions moved to another product of family {found[1]}"
-    return "no longer in the source"
+    return GONE
+
+
+GONE = "no longer in the source"  # a HIDE's reason when its key left the source
 
 
 def _clear_of_held_names(

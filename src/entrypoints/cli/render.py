@@ -139,6 +139,7 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     if report.source_error:
         console.print(f"{NO_COUNT}: {SOURCE_UNREAD}")
     print_relinked(console, report)
+    print_gone(console, report)
     if report.store_untouched:  # its counts say nothing of the store: a wrong token would go unnoticed
         console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
     if report.source_error:
@@ -151,6 +152,19 @@ def print_source_failure(console: Console, failure: str, *, nothing_was: str) ->
     """A source that could not be read, as `plan`, `sync` and `source inspect` alike say it: `nothing was synced:
     reading source 'consonance' failed: Consonance rejected the API key` (`failure`: `source_failure`'s words)."""
     console.print(f"[red]nothing was {nothing_was}:[/red] {escape(failure)}")
+
+
+def print_gone(console: Console, report: SyncReport) -> None:
+    """Products hidden because their editions left the source, named; when the same read had records it could not
+    read, say that one of them may be such an edition (a typo in its ISBN takes it off sale until it is fixed)."""
+    if not report.gone:
+        return
+    shown = ", ".join(report.gone[:10]) + (f" and {len(report.gone) - 10} more" if len(report.gone) > 10 else "")
+    console.print(f"hidden, no longer in the source: {plural(len(report.gone), 'product')} ({escape(shown)})")
+    if report.records_not_read:
+        console.print(f"[yellow]check them:[/yellow] this read also had {plural(report.records_not_read, 'record')}"
+                      " not read (the exceptions below): if one of them is such an edition, fix the record in the "
+                      "source and sync again, and it is listed again")
 
 
 def print_relinked(console: Console, report: SyncReport) -> None:

@@ -314,3 +314,24 @@ def test_a_run_that_only_looked_the_store_up_called_it(world):
     report = _sync(world)
     assert report.created == report.adopted == 0 and report.skipped >= len(new), report
     assert store.calls > calls and not report.store_untouched
+
+
+def test_products_hidden_because_they_left_the_source_are_named_beside_the_records_not_read(world):
+    """A typo in a record's ISBN takes its edition out of the read: its product is hidden as no longer in the
+    source. The report names what was hidden so, and counts the records not read of the same read, so that a
+    person can tell the two may be one edition (`bookbridge sync` says so)."""
+    from bookbridge.domain.problems import Problem, Severity
+
+    source, store, uow, clock = world
+    _sync(world)
+    family = source.families[0]
+    listed = {str(e.isbn) for e in family.editions} | {f"family:{family.id}:{kind}" for kind in ("physical", "digital")}
+    source.remove(family.id)
+    source.problems = [Problem(code="invalid-isbn", severity=Severity.BLOCKING, message="invalid ISBN '97800'",
+                               record="memory:work:1/product:1", field="isbn")]
+    report = _sync(world, full=True)  # a complete read (a delta would bring the removal as a delete notification)
+    assert report.gone and set(report.gone) <= listed, report
+    assert report.records_not_read == 1
+    source.problems = []
+    again = _sync(world, full=True)
+    assert (again.gone, again.records_not_read) == ([], 0)  # nothing more left the source, every record read

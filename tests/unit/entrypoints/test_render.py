@@ -281,3 +281,13 @@ def test_the_legend_names_every_place_an_exception_can_be():
                   "sales sink '<name>'", "sync lease of store 'shop'", "subjects without a category"):
         assert place in legend, legend
     assert len(PLACES) == 6
+
+
+def test_a_sync_names_what_left_the_source_and_warns_when_records_were_not_read():
+    report = SyncReport(storefront="shop", started=NOW, hidden=1, gone=["9781999990039"], records_not_read=1)
+    out = " ".join(_printed(print_report, report).split())
+    assert "hidden, no longer in the source: 1 product (9781999990039)" in out, out
+    assert "this read also had 1 record not read" in out and "fix the record in the source and sync again" in out
+    clean = " ".join(_printed(print_report, SyncReport(storefront="shop", started=NOW, hidden=1,
+                                                       gone=["9781999990039"])).split())
+    assert "no longer in the source: 1 product" in clean and "not read" not in clean, clean
