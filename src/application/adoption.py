@@ -22,11 +22,17 @@ logger = logging.getLogger(__name__)
 ADOPTION_FIELD = "sku"  # the field of the store-rejection exception a mismatched SKU opens
 
 
+def new_skus(listings: Sequence[StoreListing], applied: Mapping[str, AppliedListing]) -> list[str]:
+    """The SKUs `find_existing` asks the store for: those of listed listings bookbridge never applied (none: the
+    store is not asked)."""
+    return list(dict.fromkeys(li.sku for li in listings if li.listed and li.key not in applied and li.sku))
+
+
 def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, AppliedListing],
                   store: Storefront) -> dict[str, StoredProduct] | None:
     """The store's products under the SKUs of listed listings bookbridge never applied, by casefolded SKU; None
     when the store could not be read (nothing is known of those SKUs)."""
-    skus = list(dict.fromkeys(li.sku for li in listings if li.listed and li.key not in applied and li.sku))
+    skus = new_skus(listings, applied)
     if not skus:
         return {}
     found: dict[str, StoredProduct] = {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bookbridge.application.adoption import find_existing, record_mismatches
+from bookbridge.application.adoption import find_existing, new_skus, record_mismatches
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
 from bookbridge.application.reconcile import isbn_of
@@ -311,15 +311,10 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         uow.state.set_cursor(source.name, planned.read.cursor)
         uow.commit()
     report.wakeups = next_wakeups(planned.listings)
-    report.store_untouched = done == 0 and not report.stopped and not _looked_up(planned.plan)
+    report.store_untouched = (done == 0 and not report.stopped
+                              and not new_skus(planned.listings, planned.applied))  # planning asked for none
     report.finished = clock.now()
     return report
-
-
-def _looked_up(plan: Plan) -> bool:
-    """Whether planning asked the store for SKUs (`find_existing`): it does for every listed listing never applied,
-    and each becomes a create, an adopt or a mismatch."""
-    return bool(plan.mismatched) or any(a.kind in (ActionKind.CREATE, ActionKind.ADOPT) for a in plan.actions)
 
 
 def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) -> tuple[int, int]:
