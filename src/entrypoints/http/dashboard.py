@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sync import SOURCE_UNREAD
-from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
 from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
@@ -41,7 +40,6 @@ MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
 # The messages an action can leave; the page words them itself.
 Done = Literal["resolved", "retried", "retried-sync", "synced"]
-KIND_PATTERN = "^(" + "|".join(k.value for k in ExceptionKind) + ")?$"  # empty: any kind (the form's "any")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
 NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin_token_env (or admin_token_file) "
@@ -192,8 +190,9 @@ Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 def dashboard(request: Request, state: State, guard: Guard,
               done: Annotated[Done | None, Query(description="the message of the action just taken")] = None,
               exception: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="its exception")] = None,
-              kind: Annotated[str | None, Query(pattern=KIND_PATTERN, description="exceptions of this kind only")
-                              ] = None,
+              kind: Annotated[Name, Query(description="exceptions of this kind only, by its code (the Kind filter's "
+                                                     "values: `drift`, `store-rejection`, ...); one that names no "
+                                                     "kind is not applied, and the page says so")] = None,
               where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
                                                        "name, the store's, `source:consonance`, "
                                                        "`orders:bigcommerce`, `lease:sync:shop` (the Where filter's "
