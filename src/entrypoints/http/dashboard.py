@@ -46,7 +46,7 @@ NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin
             "in the configuration and restart `bookbridge serve`.")
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem("not signed in"), 403: problem("missing or wrong CSRF token"),
-    404: problem("no open exception with this id")}
+    404: problem("no exception has this id"), 409: problem("the exception is resolved already (when, and how)")}
 
 
 @cache
