@@ -22,7 +22,8 @@ KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
               ExceptionKind.TRANSIENT_EXHAUSTED: "store or source unreachable",
               ExceptionKind.RIGHTS_CONFLICT: "rights conflict",
               ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error",
-              ExceptionKind.UNMAPPED_SUBJECT: "subject without a category"}
+              ExceptionKind.UNMAPPED_SUBJECT: "subject without a category",
+              ExceptionKind.ACTION_NOT_POSSIBLE: "milestone action not possible"}
 # `transient-exhausted` by place: what could not be reached (retries used up; a sink's days are sent again later).
 UNREACHABLE = {SOURCE: "source unreachable", ORDERS: "store unreachable (order import)",
                SALES_SINK: "sales sink unreachable", LEASE: "store busy (its lease held elsewhere)"}

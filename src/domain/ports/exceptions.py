@@ -19,6 +19,9 @@ class ExceptionKind(StrEnum):
     DRIFT = "drift"
     SOURCE_ERROR = "source-error"
     UNMAPPED_SUBJECT = "unmapped-subject"  # non-blocking: a subject code the category mapping does not cover
+    # A milestone action the edition as the catalogue has it rules out (withdrawn, no publication date): no store
+    # refused anything.
+    ACTION_NOT_POSSIBLE = "action-not-possible"
 
 
 @dataclass(frozen=True)

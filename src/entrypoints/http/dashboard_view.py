@@ -146,7 +146,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
     rows = [_exception_row(state, e, editions, products, now) for e in items]
     filters, where_note = _known_where(state, filters, rows)
-    filters, kind_note = _unknown_filter(filters, "kind", "Kind", ("kind", "kinds"), KINDS)
+    if kind_note := _unknown_filter(filters.kind, "Kind", ("kind", "kinds"), KINDS):
+        filters = replace(filters, kind=None)
     groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
     status = Status(last_good=_store_instant(state, good.finished, ago=time_ago(good.finished, now))
@@ -177,22 +178,22 @@ def _known_where(state: AppState, filters: Filters, rows: list[ExceptionRow]) ->
     settings = state.settings
     places = known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
                           (r.storefront for r in rows))
-    return _unknown_filter(filters, "storefront", "Where", ("place", "places"), places,
+    note = _unknown_filter(filters.storefront, "Where", ("place", "places"), places,
                            known=known_place(filters.storefront, places))
+    return (replace(filters, storefront=None) if note else filters), note
 
 
-def _unknown_filter(filters: Filters, field: str, label: str, what: tuple[str, str], values: Mapping[str, str], *,
-                    known: bool | None = None) -> tuple[Filters, str]:
-    """A filter (the form's `label`, `filters.<field>`) naming none of `values` (key -> words) matches nothing,
-    and the form cannot show it: it is not applied, and the page says so, listing them in words (the keys are
-    the form's values, never shown), as `bookbridge exceptions list` refuses it. `known`: whether the value names
-    one, when that is more than being among `values`."""
-    value = getattr(filters, field)
+def _unknown_filter(value: str | None, label: str, what: tuple[str, str], values: Mapping[str, str], *,
+                    known: bool | None = None) -> str:
+    """What the page says of a filter (the form's `label`) whose `value` names none of `values` (key -> words): it
+    matches nothing, and the form cannot show it, so it is not applied, and the page lists them in words (the keys
+    are the form's values, never shown), as `bookbridge exceptions list` refuses it; "" when it names one. `known`:
+    whether it names one, when that is more than being among `values`."""
     if not value or (value in values if known is None else known):
-        return filters, ""
+        return ""
     listed = ", ".join(sorted(values.values()))
-    return replace(filters, **{field: None}), (f"No exception {what[0]} is named {value!r}, so the {label} filter "
-                                               f"is not applied; the {what[1]} are {listed}.")
+    return (f"No exception {what[0]} is named {value!r}, so the {label} filter is not applied; the {what[1]} are "
+            f"{listed}.")
 
 
 def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:
