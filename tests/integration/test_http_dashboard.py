@@ -216,9 +216,15 @@ def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
         assert uow.exceptions.get(item).resolution == "resolved from the dashboard (no note given)"
+    # Resolved meanwhile, or a wrong address: each said as the admin API and `bookbridge exceptions resolve` say it.
     gone = client.get(f"/dashboard/exceptions/{item}/resolve")
-    assert gone.status_code == 404 and gone.headers["content-type"].startswith("text/html"), gone.text
-    assert f"No open exception with id {item}" in text(gone.text) and 'href="/dashboard#exceptions"' in gone.text
+    assert gone.status_code == 409 and gone.headers["content-type"].startswith("text/html"), gone.text
+    assert re.search(rf"Exception {item} is resolved already \(resolved .+: resolved from the dashboard \(no note "
+                     r"given\)\); nothing was changed for it\.", text(gone.text)), text(gone.text)
+    assert 'href="/dashboard#exceptions"' in gone.text
+    unknown = client.get("/dashboard/exceptions/99999/resolve")
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html"), unknown.text
+    assert "No exception with id 99999." in text(unknown.text) and 'href="/dashboard#exceptions"' in unknown.text
     assert client.post(f"/dashboard/exceptions/{item}/resolve", data={"note": "x"}).status_code == 403  # no CSRF
 
 

@@ -133,16 +133,25 @@ def retry(state: State, exception_id: ExceptionId) -> JobQueued:
 
 def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
     """The open exception; 404 when the id names none, 409 when it is resolved already (`NOT_OPEN`)."""
+    if refused := not_open(state, exception_id):
+        raise HTTPException(*refused)
+    uow = state.new_uow()
+    with uow:
+        return ExceptionItem.of(uow.exceptions.get(exception_id), state.settings)
+
+
+def not_open(state: AppState, exception_id: int) -> tuple[int, str] | None:
+    """Why an action cannot be taken on this exception, as `bookbridge exceptions resolve|retry` say it: (404, `no
+    exception with id 7`), (409, `exception 7 is resolved already (…)`); None when it is open."""
     uow = state.new_uow()
     with uow:
         try:
             item = uow.exceptions.get(exception_id)
         except KeyError:
-            raise HTTPException(404, no_such_exception(exception_id)) from None
-    if item.resolved_at is not None:
-        zones = {s.name: s.timezone for s in state.settings.storefronts}
-        raise HTTPException(409, resolved_already(item, zones))
-    return ExceptionItem.of(item, state.settings)
+            return 404, no_such_exception(exception_id)
+    if item.resolved_at is None:
+        return None
+    return 409, resolved_already(item, {s.name: s.timezone for s in state.settings.storefronts})
 
 
 @router.get("/upcoming", response_model=list[Upcoming], summary="The scheduler's next jobs, earliest first")

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sync import SOURCE_UNREAD
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
+from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
 from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN, TEXT_PATTERN, refuse_control_characters
 from bookbridge.entrypoints.http.problems import ERRORS, problem
@@ -33,6 +33,7 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
+from bookbridge.entrypoints.presentation import no_such_exception
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -227,18 +228,21 @@ async def _checked(request: Request, state: AppState, guard: Protection, *fields
 
 @router.get("/dashboard/exceptions/{exception_id}/resolve", response_class=HTMLResponse,
             responses={303: {"description": "sign in first"},
-                       404: {"description": "no open exception with this id: a page saying so, with a link back",
-                             "content": {"text/html": {"schema": {"type": "string"}}}}},
+                       404: {"description": "no exception has this id: a page saying so, with a link back",
+                             "content": {"text/html": {"schema": {"type": "string"}}}},
+                       409: {"description": "the exception is resolved already: a page saying when and how, with a "
+                                            "link back", "content": {"text/html": {"schema": {"type": "string"}}}}},
             summary="Dashboard: confirm resolving an exception, with a note")
 def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
     item = exception_row(state, exception_id)
-    if item is None:  # resolved meanwhile, or a wrong address: said in a page, with the way back
-        return render("missing.html", 404, title=f"No open exception {exception_id}", store=state.settings.store.name,
-                      csrf=state.secrets.csrf_token(session),
-                      message=f"No open exception with id {exception_id}: it was resolved, or there is none.")
+    if item is None:  # resolved meanwhile, or a wrong address: said in a page as the API says it, with the way back
+        status, message = not_open(state, exception_id) or (404, no_such_exception(exception_id))
+        return render("missing.html", status, title=f"No open exception {exception_id}",
+                      store=state.settings.store.name, csrf=state.secrets.csrf_token(session),
+                      message=f"{message[:1].upper()}{message[1:]}.")  # a sentence of the page
     return render("confirm.html", title=f"Resolve exception {exception_id}", store=state.settings.store.name,
                   csrf=state.secrets.csrf_token(session), item=item)
 
