@@ -43,13 +43,22 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
         wrong = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
 
         assert wrong.exit_code == 1, wrong.output
-        assert "the sync stopped: store 'shop' refused the credentials, so nothing more was sent" in wrong.output
-        assert f"exception credentials refused: store 'shop': {REFUSED}" in wrong.output, wrong.output
+        lines = wrong.output.splitlines()
+        assert "the sync stopped: store 'shop' refused the credentials, so nothing more was sent (the exception " \
+               "below)" in lines, wrong.output
+        assert f"exception credentials refused: store 'shop': {REFUSED}" in lines, wrong.output
         assert "refused by the store" not in wrong.output and "not-the-token" not in wrong.output
         assert state() == ([("credentials-refused", None, REFUSED, 1)], "failed")
-        # Every request was answered 401; the first batch ended the run (the sample holds more than 3 batches).
+        # Every request was answered 401: planning's SKU look-up, the check for an empty store, then the first batch,
+        # which ended the run (its creates take 3 batches).
         assert {r.status for r in store.requests} == {401}
         assert len(store.requests) <= 3, [f"{r.method} {r.api_path}" for r in store.requests]
+
+        again = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})  # counted on the same one
+        assert again.exit_code == 1 and "the sync stopped: store 'shop' refused the credentials, so nothing more " \
+               f"was sent: {REFUSED}" in again.output.splitlines(), again.output
+        assert not [line for line in again.output.splitlines() if line.startswith("exception ")], again.output
+        assert state() == ([("credentials-refused", None, REFUSED, 2)], "failed")
 
         right = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": store.config.token})
 
