@@ -4,6 +4,7 @@ that exception and creates the products."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -59,6 +60,13 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
                f"was sent: {REFUSED}" in again.output.splitlines(), again.output
         assert not [line for line in again.output.splitlines() if line.startswith("exception ")], again.output
         assert state() == ([("credentials-refused", None, REFUSED, 2)], "failed")
+        # A retry of it syncs the store (it is about no edition); still refused, it stays open and says why.
+        [refused] = json.loads(run("exceptions", "list", "-c", str(config), "--kind", "credentials-refused",
+                                   "--json").stdout)
+        retried = run("exceptions", "retry", str(refused["id"]), "-c", str(config),
+                      env={"SHOP_BC_TOKEN": "not-the-token"})
+        assert retried.exit_code == 1, retried.output
+        assert f"exception {refused['id']} is still open: {REFUSED}" in retried.output, retried.output
 
         right = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": store.config.token})
 
