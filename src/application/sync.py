@@ -480,7 +480,6 @@ def _record_batch(
                 if outcome.ok:
                     logger.debug("%s %s: ok", action.kind.value, action.key)
                 elif not credentials:  # the store's refusal is logged once, with its exception
-
                     logger.warning("%s %s failed: %s", action.kind.value, action.key,
                                    outcome.error.message if outcome.error else "no reason given")
             uow.runs.log_outcome(run_id, key=action.key, isbn=isbn, action=action.kind.value,
