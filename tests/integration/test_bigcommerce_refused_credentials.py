@@ -13,7 +13,7 @@ from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -71,3 +71,27 @@ def test_a_403_on_a_write_is_a_missing_scope_of_the_store_not_an_editions_refusa
     assert exceptions == [("credentials-refused", None, "shop", refused)]
     assert (report.store_refused, report.failed) == (refused, 0)
     assert sandbox.requests.count("POST", "/v3/catalog/products") == 1  # the first refusal ended the run
+
+
+def test_a_plan_the_store_refuses_says_so_instead_of_planning_creates(sandbox):
+    """Planning asks the store which new SKUs it holds; a refused token is the plan's answer (the sync stops there
+    too), not a warning before a plan of creates."""
+    planned = plan_store(SyncStore(store="shop", storefronts=(UK,)),
+                         InMemoryCatalogSource(sample_catalogue(NOW.date(), families=2)), InMemoryUnitOfWork(),
+                         FixedClock(NOW), store=_store(sandbox, "wrong"))
+    assert planned.store_refused is not None
+    assert planned.store_refused.message.startswith(
+        "401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+        f"{SOURCE}")
+
+
+def test_a_run_the_store_refuses_from_its_start_warns_of_no_store_it_could_not_tell_was_empty(sandbox, caplog):
+    """A run whose plan was made without asking the store (planned ahead of an instant) asks at its start whether
+    the store is empty; refused, that is not a warning of its own: the run's first write is refused and says it."""
+    planned = plan_store(SyncStore(store="shop", storefronts=(UK,)),
+                         InMemoryCatalogSource(sample_catalogue(NOW.date(), families=2)), InMemoryUnitOfWork(),
+                         FixedClock(NOW))
+    with caplog.at_level("WARNING"):
+        _store(sandbox, "wrong").begin(planned.plan.actions, {})
+    assert sandbox.requests.count("GET", "/v3/catalog/products") == 1  # it asked
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
