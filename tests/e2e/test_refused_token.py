@@ -5,6 +5,7 @@ that exception and creates the products."""
 from __future__ import annotations
 
 import json
+import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -94,6 +95,22 @@ def _store_exceptions(tmp_path) -> list[tuple[str, str | None, str, int]]:
         engine.dispose()
 
 
+def test_a_wrong_token_stops_reconcile_with_the_syncs_one_exception_and_one_line(tmp_path):
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                              + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT)
+
+        for count in (1, 2):  # the same cause: counted on the same exception
+            wrong = run("reconcile", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+
+            assert wrong.exit_code == 1 and isinstance(wrong.exception, SystemExit), wrong.output  # no traceback
+            assert wrong.stdout.splitlines() == [
+                f"the reconcile stopped: store 'shop' refused the credentials, so nothing was checked: {REFUSED}"]
+            assert _store_exceptions(tmp_path) == [("credentials-refused", None, REFUSED, count)]
+        synced = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+        assert synced.exit_code == 1 and _store_exceptions(tmp_path) == [("credentials-refused", None, REFUSED, 3)]
+
+
 def test_a_wrong_token_fails_plan_in_checks_words_and_plans_nothing(tmp_path):
     with SandboxServer() as store:
         config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
@@ -108,3 +125,31 @@ def test_a_wrong_token_fails_plan_in_checks_words_and_plans_nothing(tmp_path):
                 planned.stderr.splitlines(), planned.stderr
             assert "plans creates for them" not in planned.stderr, planned.stderr
         assert _store_exceptions(tmp_path) == []  # a plan writes nothing, exceptions included
+
+
+def test_reconcile_of_an_unreachable_store_opens_the_stores_outage_exception_without_a_traceback(tmp_path):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, f'''[source]
+kind = "sample"
+families = 2
+
+[store]
+kind = "bigcommerce"
+name = "shop"
+store_hash = "sandbox"
+access_token = "a-token"
+v3_base_url = "http://127.0.0.1:{port}/stores/sandbox/v3"
+v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"
+{UK_STOREFRONT}''')
+
+    reconciled = run("reconcile", "-c", str(config))
+
+    assert reconciled.exit_code == 1 and isinstance(reconciled.exception, SystemExit), reconciled.output
+    [(kind, isbn, message, count)] = _store_exceptions(tmp_path)
+    assert (kind, isbn, count) == ("transient-exhausted", None, 1)
+    assert message.startswith("reading the store back: the store did not answer after 5 attempts (GET "
+                              f"catalog/products: could not connect to http://127.0.0.1:{port}"), message
+    assert reconciled.stdout.splitlines() == [
+        f"the reconcile stopped: store 'shop' could not be read, so nothing was checked: {message}"]
