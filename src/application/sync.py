@@ -52,6 +52,7 @@ from bookbridge.domain.ports import (
     RelatedLinking,
     SourceRead,
     SourceUnreadable,
+    StoreError,
     StoreErrorKind,
     Storefront,
     SyncRun,
@@ -93,6 +94,9 @@ class PlannedSync:
     plan: Plan
     applied: dict[str, AppliedListing]
     catalogue: dict[str, TitleFamily]
+    # The store refused the credentials when planning asked it for new SKUs: the plan does not know which it holds,
+    # and a sync sends nothing (it would be refused the same way).
+    store_refused: StoreError | None = None
 
 
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
@@ -127,9 +131,10 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     # (a store's plans are serialised by its lease: nothing else writes its applied state in between).
     with uow:
         applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
-    found = find_existing(listings, applied, store) if store is not None else None
+    found, refused = find_existing(listings, applied, store) if store is not None else (None, None)
     plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
-    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
+    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue,
+                       store_refused=refused)
 
 
 def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:
@@ -264,6 +269,11 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
+    if planned.store_refused is not None:  # planning's look-up was refused: every write would be too
+        with uow:
+            refused_credentials(planned.store_refused, name, uow, clock, report)
+            uow.commit()
+        actions = []
     closing: frozenset[int] = frozenset()
     if cmd.due:
         now = clock.now()

@@ -130,12 +130,24 @@ STORE_ACCEPTED = "resolved: a later sync's write was accepted by the store"
 def refused_credentials(error: StoreError, store: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
     """The store refused the credentials: one exception at the store (`store 'shop'`), counted by each run that
     meets it, never one per edition; the run stops sending (`report.store_refused`). Inside an open `uow`."""
-    item = uow.exceptions.report(ExceptionKind.CREDENTIALS_REFUSED, isbn=None, storefront=store,
-                                 message=error.message, at=clock.now())
+    item = store_failed(ExceptionKind.CREDENTIALS_REFUSED, error, store, uow, clock)
     report.store_refused = item.message  # as stored: with the configured secrets masked
     logger.error("sync of store %r stopped: the store refused the credentials: %s", store, item.message)
     if item.count == 1:
-        report.exceptions_opened.append(f"{kind_words(item.kind, store)}: store {store!r}: {item.message}")
+        report.exceptions_opened.append(store_failure_line(item))
+
+
+def store_failed(kind: ExceptionKind, error: StoreError, store: str, uow: UnitOfWork, clock: Clock) -> SyncException:
+    """The store's own failure (`kind`: it refused the credentials, or could not be read), about no edition: its one
+    exception at the store, opened, or counted again by each run that meets it. Inside an open `uow`."""
+    return uow.exceptions.report(kind, isbn=None, storefront=store, message=error.message, at=clock.now())
+
+
+def store_failure_line(item: SyncException) -> str:
+    """An exception of the store's own (`store_failed`), as a run that opened it says it: `credentials refused:
+    store 'shop': 401 Unauthorized: …`."""
+    store = item.storefront or ""
+    return f"{kind_words(item.kind, store)}: store {store!r}: {item.message}"
 
 
 def accepted_credentials(store: str, refused: Sequence[int], uow: UnitOfWork, clock: Clock) -> None:

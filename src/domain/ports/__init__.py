@@ -43,6 +43,7 @@ from bookbridge.domain.ports.storefront import (
     StoreError,
     StoreErrorKind,
     Storefront,
+    StoreUnreadable,
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome", "ExceptionKind", "ExceptionQueue", "FixedClock",
     "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource", "Outbox", "OutboxMessage", "ProbeFinding",
     "ProbeResult", "ProbeStatus", "Probeable", "Received", "RelatedLinking", "RunLog", "SalesFact", "SalesLedger",
-    "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError", "StoreErrorKind", "StoredProduct",
-    "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork", "WebhookEvent", "WebhookInbox",
+    "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError", "StoreErrorKind", "StoreUnreadable",
+    "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork", "WebhookEvent",
+    "WebhookInbox",
 ]

@@ -381,7 +381,9 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
     It reports edits and deletions made in the store and products the catalogue does not have. Per section,
     `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and the edit is left
-    alone until it is resolved). Exit 1 when any exception was opened.
+    alone until it is resolved). Exit 1 when any exception was opened, or the store could not be read: a store that
+    refused the credentials counts on the store's `credentials-refused` exception, as a sync does, and one that
+    does not answer opens a `transient-exhausted` exception at the store (store unreachable).
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
@@ -389,6 +391,11 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                              policies=settings.drift_policies())
         report = reconcile_store(cmd, container.storefront(), container.unit_of_work(), container.clock())
     console = screen()
+    if report.store_failure is not None:  # the store's own failure, on its exception: nothing was checked
+        why = "refused the credentials" if report.store_refused else "could not be read"
+        console.print(f"[red]the reconcile stopped: store {report.storefront!r} {why}, so nothing was checked:[/red] "
+                      f"{escape(report.store_failure)}")
+        raise typer.Exit(EXIT_FAILURES)
     console.print(f"checked {plural(report.checked, 'product')} in store {report.storefront!r}: "
                   f"{plural(len(report.findings), 'drift finding')}, "
                   f"{plural(len(report.exceptions_opened), 'exception')} opened")
