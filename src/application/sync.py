@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bookbridge.application.adoption import find_existing, new_skus, record_mismatches
+from bookbridge.application.isbn_changes import record_isbn_changes
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
 from bookbridge.application.reconcile import isbn_of
@@ -251,6 +252,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_source_problems(planned.read, source.name, uow, clock, report)
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
+    record_isbn_changes(planned.plan, planned.listings, name, uow, clock, report)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
     closing: frozenset[int] = frozenset()
     if cmd.due:
@@ -258,6 +260,11 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         actions = due_first(actions, cmd.due, now)
         closing = instants_closed(actions, cmd.due, now)
     applied = dict(planned.applied)
+    if planned.plan.recorded:  # nothing to send: the records their products are made of, kept for the next plans
+        with uow:
+            uow.state.record_applied_many(name, [(record, applied[record.key]) for record in planned.plan.recorded])
+            uow.commit()
+        applied.update((record.key, record) for record in planned.plan.recorded)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
                                              if t.currency == s.currency and not t.default_currency]
@@ -321,11 +328,11 @@ def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) 
     """The plan's unchanged and held-back counts; for a retry (`only`), those of the retried edition's products."""
     plan = planned.plan
     if only is None:
-        return plan.unchanged, len(plan.skipped) + len(plan.mismatched)
-    acted = {a.key for a in plan.actions} | {li.key for li in plan.skipped} | {m.listing.key for m in plan.mismatched}
+        return plan.unchanged, len(plan.skipped) + len(plan.mismatched) + len(plan.isbn_changed)
+    kept = [*plan.skipped, *(m.listing for m in plan.mismatched), *(c.listing for c in plan.isbn_changed)]
+    acted = {a.key for a in plan.actions} | {li.key for li in kept}
     mine = [li for li in planned.listings if any(str(isbn) in only for isbn in li.isbns)]
-    held = sum(1 for li in plan.skipped if any(str(isbn) in only for isbn in li.isbns))
-    held += sum(1 for m in plan.mismatched if any(str(isbn) in only for isbn in m.listing.isbns))
+    held = sum(1 for li in kept if any(str(isbn) in only for isbn in li.isbns))
     return sum(1 for li in mine if li.key not in acted and li.listed), held
 
 

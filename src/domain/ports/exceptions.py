@@ -19,6 +19,7 @@ class ExceptionKind(StrEnum):
     DRIFT = "drift"
     SOURCE_ERROR = "source-error"
     UNMAPPED_SUBJECT = "unmapped-subject"  # non-blocking: a subject code the category mapping does not cover
+    ISBN_CHANGED = "isbn-changed"  # a record's ISBN changed in the source: its product is held as it is
 
 
 @dataclass(frozen=True)
