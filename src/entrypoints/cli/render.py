@@ -13,6 +13,7 @@ from rich.table import Table
 from bookbridge.application.exception_words import is_record, place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
+from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
@@ -23,6 +24,7 @@ from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
 
+CHANGE_HELD = "held: ISBN changed in the source:"  # a plan's line for a record whose ISBN change is held
 NO_COUNT = "—"  # a count that does not apply (a run whose source could not be read), never a zero
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -90,6 +92,8 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
+    for renumbered in plan.isbn_changed[:limit]:
+        console.print(f"[red]{CHANGE_HELD}[/red] {escape(change_message(renumbered))}")
     names = [s.name for s in storefronts]
     for group in held:
         if words := held_somewhere_words(group, names):

@@ -140,7 +140,8 @@ class HeldBack(BaseModel):
     sku: str
     name: str
     reason: str | None
-    store_product_id: int | None = None  # not adopted: the store's product holding the SKU for another title
+    # not adopted: the store's product holding the SKU for another title; an ISBN change held: the old ISBN's product
+    store_product_id: int | None = None
     store_name: str | None = None
 
 
