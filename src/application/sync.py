@@ -22,6 +22,7 @@ from bookbridge.application.sync_exceptions import (
     SyncReport,
     record_readiness,
     record_source_problems,
+    records_not_read,
     refused_line,
     source_exception_key,
     source_unreadable,
@@ -126,8 +127,10 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     # (a store's plans are serialised by its lease: nothing else writes its applied state in between).
     with uow:
         applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
+        unread = records_not_read(read, uow.exceptions.open_items(), source.name)
     found = find_existing(listings, applied, store) if store is not None else None
-    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
+    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found,
+                        unread=unread)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
 
 
@@ -253,6 +256,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
     record_isbn_changes(planned.plan, planned.listings, name, uow, clock, report)
+    report.kept_unread = [key for key in planned.plan.kept_unread if cmd.only is None or key in cmd.only]
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
     closing: frozenset[int] = frozenset()
     if cmd.due:

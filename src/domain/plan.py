@@ -7,7 +7,7 @@ leaves an empty plan; it never creates a key twice; it never creates a product t
 from __future__ import annotations
 
 import re
-from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import Collection, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -163,6 +163,8 @@ class Plan:
     # Applied records that now keep the source record their listing is made of, with nothing to send: recorded
     # by the sync (records made before records were kept, a product whose record the source renumbered).
     recorded: tuple[AppliedListing, ...] = ()
+    # Products gone from a complete source whose record the source could not read (`unread`): kept as they are.
+    kept_unread: tuple[str, ...] = ()
 
     def of_kind(self, kind: ActionKind) -> list[StoreAction]:
         return [a for a in self.actions if a.kind is kind]
@@ -184,6 +186,7 @@ def plan_changes(
     source_complete: bool = True,
     full: bool = False,
     found: Mapping[str, StoredProduct] | None = None,
+    unread: Collection[str] = frozenset(),
 ) -> Plan:
     """Diff desired listings against last-applied hashes.
 
@@ -195,7 +198,10 @@ def plan_changes(
     - applied, some section hash differs (or `full`): UPDATE those sections; a not-listed listing that is
       still visible in the store becomes a HIDE carrying the changed sections;
     - desired but not listed and never applied: skipped (kept out of the store);
-    - applied but no longer in a complete source: HIDE (delist, never delete);
+    - applied but no longer in a complete source: HIDE (delist, never delete); unless the source could not read
+      its record (`unread`: the records of blocking problems, by the source's id or by ISBN), when it is kept as
+      it is, in `kept_unread`: an ISBN mistyped in the source (a check digit that fails) must not take a live
+      title off sale;
     - a record whose ISBN changed since its product was written (`isbn_changes`): held in `isbn_changed`, its
       old product neither hidden nor updated, nothing made for the new ISBN.
     """
@@ -203,6 +209,7 @@ def plan_changes(
     desired = _clear_of_held_names(desired, applied)
     moved = {change.old for change in changed_isbns.values()}
     recorded: list[AppliedListing] = []
+    kept: list[str] = []
     actions: list[StoreAction] = []
     unchanged = 0
     skipped: list[StoreListing] = []
@@ -254,10 +261,15 @@ def plan_changes(
     if source_complete:
         families = {li.family_id for li in desired}
         for key in sorted(set(applied) - seen - moved):
-            if applied[key].visible:
+            if not applied[key].visible:
+                continue
+            if key in unread or applied[key].record in unread:
+                kept.append(key)
+            else:
                 actions.append(StoreAction(ActionKind.HIDE, key, None, reason=_gone_reason(key, families)))
     return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped),
-                mismatched=tuple(mismatched), isbn_changed=tuple(changed_isbns.values()), recorded=tuple(recorded))
+                mismatched=tuple(mismatched), isbn_changed=tuple(changed_isbns.values()), recorded=tuple(recorded),
+                kept_unread=tuple(kept))
 
 
 def isbn_changes(desired: Sequence[StoreListing], applied: Mapping[str, AppliedListing]) -> dict[str, IsbnChange]:

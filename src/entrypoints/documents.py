@@ -53,7 +53,7 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
     problems = [{"record": p.record, "severity": p.severity.value, "code": p.code, "field": p.field,
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
-            "source_problems": problems}
+            "source_problems": problems, "kept_unread": list(plan.kept_unread)}
 
 
 def _prices(listing: StoreListing) -> list[dict[str, Any]]:

@@ -221,3 +221,37 @@ def test_an_isbn_typo_in_the_source_keeps_the_product_on_sale_until_a_person_acc
     assert not sandbox.state.find_by_sku("9780007232833")["is_visible"]
     assert sandbox.state.find_by_sku(typo)["is_visible"] and sandbox.state.find_by_sku(typo)["id"] != product["id"]
     assert _isbn_changes(work) == []
+
+
+@pytest.mark.skipif(not ROSEANNA.exists(), reason=f"ONIX samples not found at {ROSEANNA.parent}")
+def test_an_isbn_whose_check_digit_is_mistyped_keeps_the_product_on_sale(sandbox, store, uow, tmp_path):
+    """The file is the whole catalogue, and its record is not read (an invalid ISBN): its exception is on the
+    source, the plan and the sync name the product kept, and the store is not written; the fix brings the record
+    back with nothing to write."""
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    feed = tmp_path / "roseanna.xml"
+    original = ROSEANNA.read_text(encoding="utf-8")
+    feed.write_text(original, encoding="utf-8")
+    assert sync_store(COMMAND, OnixFileSource(feed, complete=True), store, work, clock).created == 1
+
+    feed.write_text(original.replace("<IDValue>9780007232833</IDValue>", "<IDValue>9780007232834</IDValue>"),
+                    encoding="utf-8")
+    console = Console(record=True, width=2000)
+    print_plan(console, plan_store(COMMAND, OnixFileSource(feed, complete=True), work, clock), storefronts=(UK, US))
+    assert ("kept as it is, its record not read: 1 product (9780007232833); fix the record in the source"
+            in console.export_text())
+    since = len(sandbox.requests)
+    report = sync_store(COMMAND, OnixFileSource(feed, complete=True), store, work, clock)
+    assert (report.hidden, report.gone, report.kept_unread, _writes(sandbox, since)) == (0, [], ["9780007232833"], [])
+    assert sandbox.state.find_by_sku("9780007232833")["is_visible"]
+    with work:
+        [item] = [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR]
+    assert item.isbn == "com.globalbookinfo.onix.01734529"
+
+    feed.write_text(original, encoding="utf-8")
+    since = len(sandbox.requests)
+    fixed = sync_store(COMMAND, OnixFileSource(feed, complete=True), store, work, clock)
+    assert (fixed.kept_unread, fixed.created, _writes(sandbox, since)) == ([], 0, [])
+    with work:
+        assert [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []

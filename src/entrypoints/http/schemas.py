@@ -161,6 +161,9 @@ class Plan(BaseModel):
     actions: list[PlanAction]
     held_back: list[HeldBack]
     source_problems: list[SourceProblem]
+    kept_unread: list[str] = Field(default_factory=list, description=(
+        "products gone from the source that are kept as they are, by key (an edition's ISBN), because the source "
+        "could not read their record (an ISBN whose check digit fails): fix the record in the source"))
 
 
 # application.sales_report.GROUPINGS, in its order

@@ -131,3 +131,30 @@ def test_products_synced_before_records_were_kept_learn_their_record_without_a_s
     source.put(renumbered(family, TYPO))
     sync(source, store, uow, clock)
     assert len(isbn_changes(uow)) == 1 and store.by_sku(family.editions[0].isbn).is_visible
+
+
+def test_a_record_not_read_keeps_its_product_until_a_later_read_brings_it() -> None:
+    """A check digit mistyped in the source: the record is not read (its exception on the source), its edition
+    leaves the catalogue, and its product stays on sale; the next read of changes, which does not report the
+    record again, keeps it while its exception is open; the fix brings it back with nothing to write."""
+    from bookbridge.domain.problems import Problem, Severity
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    isbn = str(family.editions[0].isbn)
+    source.problems = [Problem(code="invalid-isbn", severity=Severity.BLOCKING, record=RECORD, field="isbn.isbn13",
+                               message="invalid ISBN '9781800000095' (check digit); not read")]
+    others = [f for f in sample_catalogue(NOW.date(), families=12) if f.id != family.id]
+    source._families.pop(family.id)
+    report = sync_store(SyncStore.single(SHOP, full=True), source, store, uow, clock)
+    assert (report.hidden, report.gone, report.kept_unread) == (0, [], [isbn])
+    assert store.by_sku(isbn).is_visible
+    writes = store.writes
+    source.problems = []
+    source.put(others[0])  # a read of changes that does not bring the record
+    assert sync(source, store, uow, clock).kept_unread == [isbn] and store.by_sku(isbn).is_visible
+    source.put(family)  # the ISBN fixed
+    again = sync(source, store, uow, clock)
+    assert (again.kept_unread, again.hidden, again.created) == ([], 0, 0) and store.writes == writes
+    with uow:
+        assert [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []

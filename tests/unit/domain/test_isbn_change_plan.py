@@ -92,3 +92,27 @@ def test_a_record_renumbered_is_never_hidden_nor_created_until_accepted(
     applied[str(old)] = accepted(applied[str(old)])
     expected = [(ActionKind.CREATE, str(new))] + ([(ActionKind.HIDE, str(old))] if complete and visible else [])
     assert kinds(plan_changes("uk", [listing(new)], applied, source_complete=complete)) == expected
+
+
+def test_a_product_whose_record_the_source_could_not_read_is_kept_not_hidden() -> None:
+    """A check digit mistyped in the source: the record is not read, its edition leaves the catalogue, and its
+    product is kept as it is, whether the problem names the record (an invalid ISBN) or its ISBN (no title)."""
+    applied = live()
+    plan = plan_changes("uk", [], applied, unread={RECORD})
+    assert kinds(plan) == [] and plan.kept_unread == (str(HARDBACK),)
+    assert plan_changes("uk", [], applied, unread={str(HARDBACK)}).kept_unread == (str(HARDBACK),)
+    assert kinds(plan_changes("uk", [], applied, unread={"consonance:work:9/product:9"})) == [
+        (ActionKind.HIDE, str(HARDBACK))]
+
+
+@given(st.lists(isbn13s(), min_size=1, max_size=6, unique=True), st.data())
+def test_no_product_whose_record_was_not_read_is_ever_hidden(isbns: list, data: st.DataObject) -> None:
+    """Whatever left the source, a product is hidden exactly when its record was read or is not named unread."""
+    records = {str(isbn): f"record-{i}" for i, isbn in enumerate(isbns)}
+    applied = apply(plan_changes("uk", [listing(isbn, records[str(isbn)]) for isbn in isbns], {}), {})
+    still = data.draw(st.lists(st.sampled_from(isbns), unique=True))
+    unread = set(data.draw(st.lists(st.sampled_from(sorted(records.values())), unique=True)))
+    plan = plan_changes("uk", [listing(isbn, records[str(isbn)]) for isbn in still], applied, unread=unread)
+    gone = {str(isbn) for isbn in isbns} - {str(isbn) for isbn in still}
+    assert {a.key for a in plan.actions if a.kind is ActionKind.HIDE} == {k for k in gone if records[k] not in unread}
+    assert set(plan.kept_unread) == {k for k in gone if records[k] in unread}
