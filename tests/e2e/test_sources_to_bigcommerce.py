@@ -255,3 +255,46 @@ def test_an_isbn_whose_check_digit_is_mistyped_keeps_the_product_on_sale(sandbox
     assert (fixed.kept_unread, fixed.created, _writes(sandbox, since)) == ([], 0, [])
     with work:
         assert [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+
+
+def test_a_consonance_product_whose_isbn_is_mistyped_stays_on_sale(sandbox, store, uow):
+    """The Consonance stand-in: a product's ISBN mistyped to another valid one is held under the record's name
+    (`consonance:work:…/product:…`, as a record not read is named); mistyped with a check digit that fails, the
+    record is not read and its product kept; corrected, both exceptions resolve, and the product was never written."""
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    data = ConsonanceData.load_json(SAMPLE_CATALOGUE)
+    [hardback] = [p for p in data.products() if p.isbn13 == "9781999990015"]
+    record = f"consonance:work:{data.work_of(hardback.id).id}/product:{hardback.id}"
+    with ConsonanceStandinServer(data, KEY) as consonance, \
+            ConsonanceClient(consonance.url, KEY, sleep=lambda s: None) as client:
+        source = ConsonanceSource(client, today=lambda: clock.now().date())
+        assert sync_store(COMMAND, source, store, work, clock).failed == 0
+        since = len(sandbox.requests)
+
+        data.edit_product(hardback.id, on=date(2026, 11, 28), isbn13="9780306406157")  # valid, another title's
+        held = sync_store(COMMAND, source, store, work, clock)
+        assert (held.hidden, held.created, held.gone) == (0, 0, [])
+        [change] = _isbn_changes(work)
+        assert change.message.startswith(f"record {record} (The Salt Road: A Harbour Quartet novel (Hardback)) now "
+                                         "has ISBN 9780306406157, not ISBN 9781999990015")
+
+        data.edit_product(hardback.id, on=date(2026, 11, 28), isbn13="9781999990016")  # the check digit fails
+        kept = sync_store(COMMAND, source, store, work, clock)
+        assert (kept.hidden, kept.kept_unread) == (0, ["9781999990015"])
+        with work:
+            [unread] = [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR]
+        assert unread.isbn == record
+
+        data.edit_product(hardback.id, on=date(2026, 11, 28), isbn13="9781999990015")
+        fixed = sync_store(COMMAND, source, store, work, clock)
+        assert (fixed.hidden, fixed.created, fixed.kept_unread, _isbn_changes(work)) == (0, 0, [], [])
+        with work:
+            assert [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+        assert sandbox.state.find_by_sku("9781999990015")["is_visible"]
+        # Its siblings' links to it were rewritten (the related products a product names are its family's
+        # editions in the catalogue); the product itself never was.
+        product_id = sandbox.state.find_by_sku("9781999990015")["id"]
+        written = [r for r in list(sandbox.requests)[since:] if r.method != "GET"]
+        assert {r.api_path for r in written} <= {"/v3/catalog/products"}
+        assert product_id not in {p.get("id") for r in written for p in r.json}
