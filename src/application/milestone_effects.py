@@ -86,9 +86,10 @@ def sync_milestones(store: str, before: Mapping[str, TitleFamily], after: Mappin
                     schedule_launch: Callable[[Edition], str],
                     only: frozenset[str] | None = None) -> list[MilestoneRecord]:
     """The transitions between the stored catalogue before and after one sync, each turned into its configured
-    action and recorded. A sync that read nothing (the source failed) has none. A retry (`only`: the editions it
+    action and recorded. A sync that read nothing (the source failed) has none, nor does one the store refused (its
+    catalogue is not kept: the next sync reads the changes again, and finds them). A retry (`only`: the editions it
     wrote) queues the other editions' store-written actions for the next sync (`apply_milestones`)."""
-    if report.source_error is not None:
+    if report.source_error is not None or report.store_refused is not None:
         return []
     events = catalogue_transitions(before, after)
     if not events:

@@ -335,8 +335,9 @@ class ScheduledRuns:
                         log=self.ports.milestone_log, clock=self.ports.clock, sync_again=again,
                         schedule_launch=self.schedule_edition_launch, only=only)
         # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service, and what a retry
-        # of another edition queued for this sync: once this sync went through (a stopped one leaves them queued).
-        if not report.stopped:
+        # of another edition queued for this sync: once this sync went through (a stopped one, or one whose
+        # credentials the store refused, leaves them queued).
+        if not report.stopped and report.store_refused is None:
             effects = SyncEffects(self.config.store, uow, after, sync_again=again,
                                   schedule_launch=self.schedule_edition_launch, report=report)
             settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock, only=only)

@@ -292,8 +292,9 @@ def exceptions_resolve(
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
     """Retry one exception's edition now.
 
-    Only that edition's product is sent; an exception of no edition (a source that could not be read, or a record
-    not read, whose id is the source's, not an edition's) syncs the whole store, reading the source again. The
+    Only that edition's product is sent; an exception of no edition (a source that could not be read, a record not
+    read, whose id is the source's, not an edition's, or the store's refusal of the credentials) syncs the whole
+    store, reading the source again. The
     exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
     retries them too. Exit 1 if it was resolved already, 2 if the id names no exception.
     """
