@@ -24,6 +24,7 @@ KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
               ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error",
               ExceptionKind.UNMAPPED_SUBJECT: "subject without a category",
               ExceptionKind.CREDENTIALS_REFUSED: "credentials refused",
+              ExceptionKind.ACTION_NOT_POSSIBLE: "milestone action not possible",
               ExceptionKind.ISBN_CHANGED: "ISBN changed in the source"}
 # `transient-exhausted` by place: what could not be reached (retries used up; a sink's days are sent again later).
 UNREACHABLE = {SOURCE: "source unreachable", ORDERS: "store unreachable (order import)",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from bookbridge.application.milestones import (
-    ActionFailed,
+    ActionNotPossible,
     ActionQueued,
     ApplyMilestones,
     MilestoneAction,
@@ -41,6 +41,9 @@ class SyncEffects(MilestoneEffects):
             applied = self._uow.state.applied(self._store)
         return [k for k, a in applied.items() if a.product_id is not None
                 and (k == isbn or (family is not None and k.startswith(f"family:{family}:")))]
+
+    def edition(self, isbn: str) -> Edition | None:
+        return self._editions[isbn][1] if isbn in self._editions else None
 
     def has_product(self, isbn: str) -> bool:
         return bool(self._keys(isbn))
@@ -76,7 +79,7 @@ class SyncEffects(MilestoneEffects):
 
     def schedule_launch(self, isbn: str) -> str:
         if isbn not in self._editions:
-            raise ActionFailed(f"edition {isbn} is no longer in the catalogue")
+            raise ActionNotPossible("the edition is no longer in the catalogue")
         return self._schedule_launch(self._editions[isbn][1])
 
 

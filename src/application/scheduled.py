@@ -27,7 +27,7 @@ from bookbridge.application.exception_words import lease_key
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestone_effects import SyncEffects, sync_milestones
-from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
+from bookbridge.application.milestones import ActionNotPossible, MilestoneAction, settle_pending
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, reconcile_words
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.application.upcoming import ChangesMemo, held_by_exceptions
@@ -398,7 +398,7 @@ class ScheduledRuns:
     def schedule_edition_launch(self, edition: Edition) -> str:
         """The next lifecycle instant of one edition on any storefront, as a precise job."""
         if edition.publication_date is None:
-            raise ActionFailed(f"edition {edition.isbn} has no publication date (List 163: 01) to launch on")
+            raise ActionNotPossible("the edition has no publication date (List 163: 01) to launch on")
         instant = next_launch_instant(edition, self.config.storefronts, now=self.ports.clock.now())
         if instant is None:
             return f"no launch ahead (publication date {edition.publication_date.isoformat()})"

@@ -199,7 +199,7 @@ def test_a_sink_the_configuration_breaks_exits_2_naming_it(config):
         result = run(*command, "-c", str(config))
         assert result.exit_code == 2, result.output
         # `folder` is not an option of the csv sink: refused before the factory runs, naming the real ones
-        assert ("sales_sinks: unknown option 'folder' in [[sales_sinks]], kind 'csv' (known: directory, name, prefix)"
+        assert ("sales_sinks: unknown key 'folder' in [[sales_sinks]], kind 'csv' (known: directory, name, prefix)"
                 in " ".join(result.output.split()))
 
 

@@ -22,6 +22,9 @@ class ExceptionKind(StrEnum):
     # The store refused bookbridge's credentials (a wrong or revoked token, an API account without a scope): one per
     # store, never per edition; the next sync whose write the store accepts resolves it.
     CREDENTIALS_REFUSED = "credentials-refused"
+    # A milestone action the edition as the catalogue has it rules out (withdrawn, no publication date): no store
+    # refused anything.
+    ACTION_NOT_POSSIBLE = "action-not-possible"
     ISBN_CHANGED = "isbn-changed"  # a record's ISBN changed in the source: its product is held as it is
 
 
