@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bookbridge.application.exception_words import kind_words
 from bookbridge.application.field_words import change_said
+from bookbridge.application.isbn_changes import accept_isbn_change
 from bookbridge.application.sync_exceptions import store_failed, store_failure_line
 from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
@@ -231,7 +232,8 @@ def _edit(change: FieldChange) -> str:
 
 def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,
                   keep_store_value: bool = False, store: Storefront | None = None) -> SyncException:
-    """Resolve a DRIFT exception by hand and release the held sections of its product.
+    """Resolve an exception by hand: a DRIFT exception releases the held sections of its product, and an ISBN
+    change is accepted (`isbn_changes.accept_isbn_change`: the next sync replaces the old ISBN's product).
 
     By default the held sections' hashes are forgotten, so the next sync overwrites the store's edit. With
     `keep_store_value` the store's values (read back from `store`) are recorded as applied and the hashes kept,
@@ -241,6 +243,8 @@ def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock
         item = next((x for x in uow.exceptions.open_items() if x.id == exception_id), None)
         if item is not None and item.kind is ExceptionKind.DRIFT and item.storefront:
             _release(uow, item, keep_store_value, store)
+        elif item is not None and item.kind is ExceptionKind.ISBN_CHANGED and item.storefront:
+            accept_isbn_change(uow, item)
         resolved = uow.exceptions.resolve(exception_id, note=note, at=clock.now())
         uow.commit()
     return resolved

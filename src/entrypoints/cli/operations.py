@@ -248,7 +248,8 @@ def exceptions_resolve(
     """Resolve open exceptions by hand, with a note.
 
     Give their ids, or --kind, --storefront, --where and --isbn to resolve every open one that matches. Resolving
-    a drift exception releases its held fields. Exit 1 if an id was resolved already; exit 2, resolving nothing,
+    a drift exception releases its held fields; resolving an ISBN change accepts it (the next sync hides the old
+    ISBN's product and creates the new one). Exit 1 if an id was resolved already; exit 2, resolving nothing,
     if an id names no exception.
     """
     err = screen(stderr=True)

@@ -103,7 +103,8 @@ def resolve_exception(state: AppState, exception_id: int, note: str) -> Exceptio
 
 
 @router.post("/exceptions/{exception_id}/resolve", response_model=ExceptionItem, responses=NOT_OPEN,
-             summary="Resolve an open exception by hand, with a note (a drift exception releases its fields)")
+             summary="Resolve an open exception by hand, with a note (a drift exception releases its fields; an "
+                     "ISBN change is accepted)")
 def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> ExceptionItem:
     return resolve_exception(state, exception_id, body.note)
 
