@@ -253,7 +253,7 @@ def _record_exceptions(uow: UnitOfWork, found: Sequence[_Report], succeeded: Map
         for item in found:
             uow.exceptions.report(item.kind, isbn=item.isbn, storefront=item.storefront, message=item.message,
                                   field=item.field, at=at)
-        for item in uow.exceptions.open_items():
-            if item.isbn is None and item.storefront in succeeded:
-                uow.exceptions.resolve(item.id, note=f"resolved: {succeeded[item.storefront]}", at=at)
+        for open_item in uow.exceptions.open_items():
+            if open_item.isbn is None and (why := succeeded.get(open_item.storefront or "")):
+                uow.exceptions.resolve(open_item.id, note=f"resolved: {why}", at=at)
         uow.commit()

@@ -166,7 +166,7 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
         found = rows(section(client.get("/dashboard", params={"q": needle}).text, "exceptions-table"))
         assert [row[1] for row in found] == ["refused by the store"], needle
     nothing = client.get("/dashboard", params={"q": "no such book"}).text
-    assert "No open exception matches these filters (3 open in all)." in nothing
+    assert "No open exceptions matching 'no such book' (3 open exceptions in all)." in text(nothing)
     assert client.get("/dashboard", params={"kind": "not-a-kind"}).status_code == 422
 
 
@@ -177,7 +177,8 @@ def test_a_where_filter_naming_no_place_says_so_listing_the_places(
     assert answer.status_code == 200
     notice = text(section(answer.text, "where-unknown", "p"))
     assert notice.startswith("No exception place is named 'bogus'"), notice
-    assert notice.endswith("the places are source 'sample', store 'store', storefront 'uk', storefront 'us'."), notice
+    assert notice.endswith("the places are order import of store 'store', source 'sample', store 'store', "
+                           "storefront 'uk', storefront 'us', sync lease of store 'store'."), notice
     assert len(rows(section(answer.text, "exceptions-table"))) == 3  # not applied: every open exception shows
     assert 'id="where-unknown"' not in client.get("/dashboard", params={"where": "uk"}).text
 
@@ -213,8 +214,26 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
     assert answer.status_code == 200 and "only its edition is sent" in answer.text
     assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
     assert hooks.retried == [int(rejected)]  # its run says it was this exception's retry
-    assert client.post("/dashboard/sync", data={"csrf": csrf(page)}).status_code == 200
-    assert hooks.syncs == [("store", False)]
+    synced = client.post("/dashboard/sync", data={"csrf": csrf(page)})
+    assert synced.status_code == 200 and hooks.syncs == [("store", False)]
+    assert "Sync of store 'store' queued." in text(synced.text), text(synced.text)  # the store by name
+
+
+def test_the_where_filter_offers_every_place_the_configuration_makes_and_says_none_open_there_in_words(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """The places come from the configuration (the order import and the sync lease among them), not from the
+    open exceptions, as `bookbridge exceptions list --where` takes them; a place with nothing open says so in
+    the words the CLI uses."""
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    filters = unescape(section(page, "filters", "form"))
+    for key, words in (("orders:store", "order import of store 'store'"), ("lease:sync:store",
+                                                                           "sync lease of store 'store'")):
+        assert f'<option value="{key}">{words}</option>' in filters, filters
+    lease = client.get("/dashboard", params={"where": "lease:sync:store"}).text
+    assert 'id="where-unknown"' not in lease
+    assert text(section(lease, "no-matches", "p")) == ("No open exceptions in sync lease of store 'store' "
+                                                       "(3 open exceptions in all)."), lease
 
 
 def _record_not_read(container: Container) -> SyncException:
@@ -533,7 +552,7 @@ def test_an_unreachable_source_is_never_called_the_store_and_its_place_reads_in_
     store = container.settings().store.name
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
-        for isbn, where in ((None, "source:consonance"), (str(PAPERBACK), store), (None, "orders:bigcommerce"),
+        for isbn, where in ((None, "source:consonance"), (str(PAPERBACK), store), (None, "orders:store"),
                             (None, "sales-sink:ledger")):
             uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=isbn, storefront=where,
                                   message="no answer", at=NOW)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.exception_words import is_record, kind_words, known_places, place_key, subject_words
+from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -37,12 +37,13 @@ from bookbridge.entrypoints.cli.values import (
     exception_kind,
     isbn_value,
 )
-from bookbridge.entrypoints.container import source_name, upgrade_database
+from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
     edition_names,
+    none_open,
     plural,
     run_what,
     seen_time,
@@ -77,16 +78,19 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
 
 WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
                             help="only exceptions in this place, in words or by key: `store`, `source`, "
-                                 "\"storefront 'us'\", `source:consonance`, `orders:bigcommerce`, ...")
+                                 "\"storefront 'us'\", \"order import of store 'shop'\", `source:consonance`, "
+                                 "`orders:<store name>` (`orders:shop`), `sales-sink:<sink name>`, "
+                                 "`lease:sync:<store name>`; a place the configuration does not make, with "
+                                 "nothing open there, is refused, naming the places")
 
 
 class Places:
-    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words."""
+    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words: the
+    configuration's and the open exceptions'."""
 
     def __init__(self, settings: Settings, items: list[SyncException]) -> None:
         self.store, self.source = settings.store.name, source_name(settings)
-        self.storefronts = [s.name for s in settings.storefronts]
-        self.words = known_places(self.store, self.storefronts, self.source, map(self.of, items))
+        self.words = known_places_of(settings, map(self.of, items))
 
     def of(self, item: SyncException) -> str | None:
         return place_key(item, self.store, self.source)
@@ -128,21 +132,13 @@ def exceptions_list(
             screen().print_json(json.dumps([exception_document(e, store, zones, source=source) for e in items]))
             return
         if not items and open_items:  # an empty table would not say that the filter, not the queue, is empty
-            screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn, where))} "
-                           f"({plural(len(open_items), 'open exception')} in all).")
+            at = [storefront_words(storefront)] if storefront else []
+            at += [places.words[key] for key in sorted(chosen or ())]
+            screen().print(escape(none_open(len(open_items), kinds=[k.value for k in kind or ()], places=at,
+                                            isbn=isbn)))
             return
         names = edition_names(catalogue.values())
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
-
-
-def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn: str | None,
-                 where: str | None = None) -> str:
-    """The filters given, in words: "kind 'drift', storefront 'us', where source, ISBN 9781800000094"."""
-    parts = [f"kind {' or '.join(repr(k.value) for k in kinds)}"] if kinds else []
-    parts += [storefront_words(storefront)] if storefront else []
-    parts += [f"where {where}"] if where else []
-    parts += [f"ISBN {isbn}"] if isbn else []
-    return ", ".join(parts)
 
 
 @exceptions_app.command("show")

@@ -34,6 +34,7 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
+from bookbridge.entrypoints.presentation import where_words
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -183,7 +184,7 @@ FLASH: dict[str, str] = {
     # An exception of no edition (a source that could not be read, a record not read): "Retry sync".
     "retried-sync": "Retry queued for exception {id}: a sync of the store, reading the source again; it resolves "
                     "itself if that now succeeds.",
-    "synced": "Sync of the store queued."}
+    "synced": "Sync of {store} queued."}
 Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 
 
@@ -195,9 +196,10 @@ def dashboard(request: Request, state: State, guard: Guard,
               kind: Annotated[str | None, Query(pattern=KIND_PATTERN, description="exceptions of this kind only")
                               ] = None,
               where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
-                                                       "name, the store's, `source:consonance`, "
-                                                       "`orders:bigcommerce`, `lease:sync:shop` (the Where filter's "
-                                                       "values)")] = None,
+                                                       "name, the store's, `source:consonance`, `orders:<store "
+                                                       "name>` (`orders:shop`), `sales-sink:<sink name>`, "
+                                                       "`lease:sync:<store name>` (the Where filter's values)")
+                     ] = None,
               storefront: Annotated[Name, Query(description="the old name of `where`, still read")] = None,
               q: Annotated[str | None, Query(max_length=100, pattern=LINE_PATTERN,
                                              description="exceptions whose ISBN or title contains this")] = None,
@@ -211,7 +213,8 @@ def dashboard(request: Request, state: State, guard: Guard,
         return RedirectResponse("/login", status_code=303)
     filters = Filters(kind=kind or None, storefront=where or storefront or None, q=q or None,
                       flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page)
-    flash = FLASH[done].format(id=exception or "") if done else ""  # fixed words; the id is a number
+    store = state.settings.store.name  # fixed words; the id is a number, the store named as the glossary says
+    flash = FLASH[done].format(id=exception or "", store=where_words(store, store)) if done else ""
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
                   **gather(state, filters))
 

@@ -18,8 +18,6 @@ from bookbridge.application.exception_words import (
     KIND_WORDS,
     is_record,
     kind_words,
-    known_place,
-    known_places,
     place_key,
     subject_words,
 )
@@ -34,12 +32,13 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import latest_sales_day
-from bookbridge.entrypoints.container import source_name
+from bookbridge.entrypoints.container import known_places_of, source_name
 from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
     edition_name,
     local_time,
+    none_open,
     plain_schedule,
     plural,
     run_what,
@@ -145,7 +144,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     editions = {str(e.isbn): e for f in catalogue.values() for e in f.editions}
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
     rows = [_exception_row(state, e, editions, products, now) for e in items]
-    filters, where_note = _known_where(state, filters, rows)
+    places = known_places_of(state.settings, (r.storefront for r in rows))  # the configuration's, and the open's
+    filters, where_note = _known_where(filters, places)
     groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
     status = Status(last_good=_store_instant(state, good.finished, ago=time_ago(good.finished, now))
@@ -158,21 +158,19 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     return {"store": state.settings.store.name, "status": status, "runs": [_run(state, r) for r in runs[:10]],
         "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
+        "none_matched": none_open(len(rows), kinds=[KIND_WORDS[ExceptionKind(filters.kind)]] if filters.kind else (),
+                                  places=[places[filters.storefront]] if filters.storefront else (),
+                                  text=(filters.q or "").strip() or None),
         "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
-        "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}), "where_note": where_note,
+        "places": sorted(places.items(), key=lambda place: place[1]), "where_note": where_note,
         "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
         "sales": _sales(state, editions, filters.editions_page)}
 
 
-def _known_where(state: AppState, filters: Filters, rows: list[ExceptionRow]) -> tuple[Filters, str]:
-    """A Where filter naming no place matches nothing, and the form cannot show it: it is not applied, and the
-    page says so, listing the places (as `bookbridge exceptions list --where` refuses it)."""
-    if not filters.storefront:
-        return filters, ""
-    settings = state.settings
-    places = known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
-                          (r.storefront for r in rows))
-    if known_place(filters.storefront, places):
+def _known_where(filters: Filters, places: Mapping[str, str]) -> tuple[Filters, str]:
+    """A Where filter naming no place (`places`: key -> words) matches nothing, and the form cannot show it: it is
+    not applied, and the page says so, listing the places (as `bookbridge exceptions list --where` refuses it)."""
+    if not filters.storefront or filters.storefront in places:
         return filters, ""
     listed = ", ".join(sorted(places.values()))  # in words: the keys are the form's values, never shown
     return replace(filters, storefront=None), (f"No exception place is named {filters.storefront!r}, so the Where "
