@@ -400,4 +400,5 @@ name = "ledger"
 def test_the_help_names_the_order_import_s_place_by_the_store_s_name():
     helped = run("exceptions", "list", "--help")
     said = " ".join(helped.output.split())
-    assert "orders:<store name>" in said and "orders:shop" in said and "orders:bigcommerce" not in said, said
+    assert "`orders:shop` (the order import's key: `orders:` and the store's name)" in said, said
+    assert "orders:bigcommerce" not in said, said

@@ -79,9 +79,9 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
 WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
                             help="only exceptions in this place, in words or by key: `store`, `source`, "
                                  "\"storefront 'us'\", \"order import of store 'shop'\", `source:consonance`, "
-                                 "`orders:<store name>` (`orders:shop`), `sales-sink:<sink name>`, "
-                                 "`lease:sync:<store name>`; a place the configuration does not make, with "
-                                 "nothing open there, is refused, naming the places")
+                                 "`orders:shop` (the order import's key: `orders:` and the store's name), "
+                                 "`sales-sink:ledger`, `lease:sync:shop`; a place the configuration does not "
+                                 "make, with nothing open there, is refused, naming the places")
 
 
 class Places:

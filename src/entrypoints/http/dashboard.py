@@ -196,9 +196,10 @@ def dashboard(request: Request, state: State, guard: Guard,
               kind: Annotated[str | None, Query(pattern=KIND_PATTERN, description="exceptions of this kind only")
                               ] = None,
               where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
-                                                       "name, the store's, `source:consonance`, `orders:<store "
-                                                       "name>` (`orders:shop`), `sales-sink:<sink name>`, "
-                                                       "`lease:sync:<store name>` (the Where filter's values)")
+                                                       "name, the store's, `source:consonance`, `orders:shop` "
+                                                       "(the order import's: `orders:` and the store's name), "
+                                                       "`sales-sink:ledger`, `lease:sync:shop` (the Where "
+                                                       "filter's values)")
                      ] = None,
               storefront: Annotated[Name, Query(description="the old name of `where`, still read")] = None,
               q: Annotated[str | None, Query(max_length=100, pattern=LINE_PATTERN,
