@@ -74,11 +74,14 @@ def services(engine: Engine) -> Iterator[Callable[..., Service]]:
     """Start services on the test database; every one is shut down afterwards."""
     started: list[tuple[Service, Container]] = []
     imports: list[Container] = []
+    deliveries: list[str] = []
 
     def start(schedules: ScheduleSettings | None = None, **options: object) -> Service:
         container = _container(engine, schedules)
-        service = Service(container, instance=f"test-{len(started)}", order_import=imports.append)
+        service = Service(container, instance=f"test-{len(started)}", order_import=imports.append,
+                          deliver_sales=lambda _, sink: deliveries.append(sink))
         service.imports = imports  # type: ignore[attr-defined]
+        service.deliveries = deliveries  # type: ignore[attr-defined]
         service.start(sync_at_start=False, **options)  # type: ignore[arg-type]
         started.append((service, container))
         return service
@@ -293,6 +296,15 @@ def test_triggers_run_at_once(services, engine):
     assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
 
 
+def test_a_sales_sink_s_retry_sends_it_its_pending_days_at_once_reading_no_order(services, engine):
+    """The retry of a sales sink's exception (the dashboard's, the API's) is a delivery to that sink alone, under
+    the order import's lease: no order import, no sync."""
+    service = services()
+    assert service.trigger_delivery("ledger") == "sales-delivery-now:ledger"
+    assert _eventually(lambda: service.deliveries) == ["ledger"]  # type: ignore[attr-defined]
+    assert service.imports == [] and _started(engine) == 0  # type: ignore[attr-defined]
+
+
 def test_a_retry_of_one_edition_sends_that_product_alone(services, engine):
     service = services()
     store = service.container.storefront()
@@ -443,6 +455,9 @@ class RecordingRunner:
 
     def run_order_import(self) -> None:
         self.calls.append(("order-import",))
+
+    def run_sales_delivery(self, sink: str) -> None:
+        self.calls.append(("sales-delivery", sink))
 
 
 def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):

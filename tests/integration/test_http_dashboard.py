@@ -211,7 +211,9 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
     row = section(page, "exceptions-table")
     rejected = next(r for r in re.findall(r'<tr id="exception-(\d+)" data-kind="store-rejection"', row))
     answer = client.post(f"/dashboard/exceptions/{rejected}/retry", data={"csrf": csrf(page)})
-    assert answer.status_code == 200 and "only its edition is sent" in answer.text
+    assert answer.status_code == 200, answer.text
+    assert (f"Retry queued for exception {rejected}: edition {HARDBACK} alone (only its product is sent); it "
+            "resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
     assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
     assert hooks.retried == [int(rejected)]  # its run says it was this exception's retry
     synced = client.post("/dashboard/sync", data={"csrf": csrf(page)})
@@ -255,9 +257,42 @@ def test_retry_of_a_record_not_read_says_it_syncs_the_store(
     page = client.get("/dashboard").text
     answer = client.post(f"/dashboard/exceptions/{record.id}/retry", data={"csrf": csrf(page)})
     flash = text(answer.text)
-    assert answer.status_code == 200 and "only its edition is sent" not in flash, flash
-    assert f"Retry queued for exception {record.id}: a sync of the store, reading the source again" in flash, flash
+    assert answer.status_code == 200 and "only its product is sent" not in flash, flash
+    assert f"Retry queued for exception {record.id}: a sync of store 'store', reading the source again" in flash, \
+        flash
     assert hooks.syncs == [("store", False)] and hooks.retried == [record.id]
+
+
+def test_retry_of_the_order_import_or_a_sales_sink_imports_or_delivers_never_syncs(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A sync of the store can never fix the order import or a sales sink: the order import's exception offers
+    "Retry import" and queues an order import, a sink's "Retry delivery" and queues the sending of its pending
+    days; each says so, in the dashboard and the API alike."""
+    client, container, hooks = dashboard
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        orders = uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront="orders:store",
+                                       message="reading orders from store 'store' failed: status 401", at=NOW)
+        sink = uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront="sales-sink:ledger",
+                                     message="sales sink 'ledger' failed for 1 day(s) (2026-04-30): disk full",
+                                     at=NOW)
+        uow.commit()
+    page = client.get("/dashboard").text
+    buttons = {row[0]: row[7] for row in rows(section(page, "exceptions-table"))}
+    assert "Retry import" in buttons[str(orders.id)] and "Retry delivery" in buttons[str(sink.id)], buttons
+    answer = client.post(f"/dashboard/exceptions/{orders.id}/retry", data={"csrf": csrf(page)})
+    assert (f"Retry queued for exception {orders.id}: an order import of store 'store', reading its orders again; "
+            "it resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
+    assert hooks.imports == 1 and hooks.syncs == [] and hooks.retried == []
+    answer = client.post(f"/dashboard/exceptions/{sink.id}/retry", data={"csrf": csrf(page)})
+    assert (f"Retry queued for exception {sink.id}: a delivery of the pending sales days to sales sink 'ledger'; "
+            "it resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
+    assert hooks.deliveries == ["ledger"] and hooks.syncs == []
+    api = client.post(f"/api/exceptions/{orders.id}/retry", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert api.status_code == 202 and api.json() == {
+        "job_id": "order-import-2", "detail": f"retry of exception {orders.id} queued: an order import of store "
+                                              "'store', reading its orders again; it resolves itself if that now "
+                                              "succeeds"}, api.json()
 
 
 def test_resolving_a_record_not_read_names_the_record_not_an_edition(

@@ -363,7 +363,8 @@ def test_a_record_not_read_is_its_sources_and_its_retry_syncs_the_store_never_as
     retried = run("exceptions", "retry", str(item), "-c", str(config))
     assert "Retry of edition" not in retried.output, retried.output
     assert f"Retry of exception {item}: sync of store 'shop'" in retried.output, retried.output
-    assert f"exception {item} is about no edition: the whole store is synced" in retried.output, retried.output
+    assert f"exception {item} is retried by a sync of store 'shop', reading the source again" in retried.output, \
+        retried.output
     assert retried.exit_code == 1, retried.output  # the record is still not read
     # The run says what it was, and its outcome agrees with the command's exit.
     [row] = [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
@@ -402,3 +403,35 @@ def test_the_help_names_the_order_import_s_place_by_the_store_s_name():
     said = " ".join(helped.output.split())
     assert "`orders:shop` (the order import's key: `orders:` and the store's name)" in said, said
     assert "orders:bigcommerce" not in said, said
+
+
+def test_retrying_the_order_import_s_exception_imports_the_orders_and_a_sales_sink_s_delivers_to_it(tmp_path,
+                                                                                                   monkeypatch):
+    """A sync of the store can never fix the order import or a sales sink: retrying the import's exception reads
+    the store's orders again, a sink's sends it its pending days; each resolves when that succeeds, and no sync
+    runs."""
+    forget_configuration(monkeypatch)
+    config = write_config(tmp_path, sample_config(families=5) + '''
+[[sales_sinks]]
+kind = "memory"
+name = "ledger"
+''')
+    orders = _reported(config, "transient-exhausted", where="orders:shop", field="orders",
+                       message="reading orders from store 'shop' failed: status 401")
+    sink = _reported(config, "transient-exhausted", where="sales-sink:ledger", field="sales",
+                     message="sales sink 'ledger' failed for 1 day(s) (2026-11-27): disk full")
+    delivered = run("exceptions", "retry", str(sink), "-c", str(config))
+    assert delivered.exit_code == 0, delivered.output
+    said = " ".join(delivered.output.split())
+    assert said.startswith(f"exception {sink} is retried by a delivery of the pending sales days to sales sink "
+                           "'ledger'"), said
+    assert "sales sink 'ledger': 0 days sent" in said and f"exception {sink} is resolved" in said, said
+    retried = run("exceptions", "retry", str(orders), "-c", str(config))
+    assert retried.exit_code == 0, retried.output
+    said = " ".join(retried.output.split())
+    assert said.startswith(f"exception {orders} is retried by an order import of store 'shop', reading its orders "
+                           "again"), said
+    assert "Order import" in said and f"exception {orders} is resolved" in said, said
+    assert "the whole store is synced" not in said and "Retry of exception" not in said, said
+    assert _open(config) == []
+    assert not [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]

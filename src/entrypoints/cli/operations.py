@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
@@ -28,6 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     screen,
 )
 from bookbridge.entrypoints.cli.render import NO_COUNT, print_exceptions
+from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import (
@@ -285,12 +287,14 @@ def exceptions_resolve(
 
 @exceptions_app.command("retry")
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
-    """Retry one exception's edition now.
+    """Retry one exception now, by what it is about.
 
-    Only that edition's product is sent; an exception of no edition (a source that could not be read, or a record
-    not read, whose id is the source's, not an edition's) syncs the whole store, reading the source again. The
-    exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
-    retries them too. Exit 1 if it was resolved already, 2 if the id names no exception.
+    An edition's: only that edition's product is sent. One of no edition (a source that could not be read, a
+    record not read, whose id is the source's, not an edition's): a sync of the whole store, reading the source
+    again. The order import's: an order import, reading the store's orders again. A sales sink's: its pending
+    days sent to it again. The exception resolves itself if it now succeeds. Failed editions are not recorded as
+    applied, so every sync retries them too. Exit 1 if it stays open or was resolved already, 2 if the id names
+    no exception.
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -301,11 +305,15 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         if item is None:
             _not_open(exception_id)
             raise typer.Exit(EXIT_FAILURES)
-        edition = None if is_record(item.kind, item.isbn, item.storefront) else item.isbn
-        if edition is None:
-            screen().print(f"exception {exception_id} is about no edition: the whole store is synced, reading the "
-                           "source again")
-        run_sync(container, isbn=edition, retry_of=exception_id)
+        retry = retry_of(item, container.settings().store.name)
+        if retry.by is not RetryBy.EDITION:  # an edition's retry says so in its table's title
+            screen().print(f"exception {exception_id} is retried by {escape(retry.what)}")
+        if retry.by is RetryBy.ORDER_IMPORT:
+            import_now(container)
+        elif retry.by is RetryBy.DELIVERY:
+            deliver_now(container, retry.subject or "")
+        else:
+            run_sync(container, isbn=retry.subject, retry_of=exception_id)
         with uow:
             now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if now_open is not None:  # why, in its own words: what is still to fix

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bookbridge.application.exception_retry import retry_of
 from bookbridge.application.exception_words import (
     KIND_WORDS,
     is_record,
@@ -96,6 +97,7 @@ class ExceptionRow:
     last_seen: dict[str, Any]  # an instant (`_store_instant`): a storefront's in its zone, naming it; else in UTC
     #                            with each storefront's local time beside it; and how long ago ("just now")
     product_url: str | None  # the product in the store's control panel, when its id is known
+    retry: tuple[str, str]  # its retry button's label and title, by what it retries
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
                         where=where_words(place, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,
                         message=item.message, count=item.count, last_seen=seen,
-                        product_url=url)
+                        product_url=url, retry=retry_of(item, state.settings.store.name).button)
 
 
 def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:
