@@ -182,8 +182,10 @@ class Service:
 
     def trigger_delivery(self, sink: str) -> str:
         job_id = f"sales-delivery-now:{sink}"
-        self._require_scheduler().add_job(f"{JOBS}:sales_delivery", DateTrigger(datetime.now(UTC)), args=[sink],
-                                          id=job_id, replace_existing=True, misfire_grace_time=None)
+        # The sink by keyword: a job's first argument is read as its store (`job_words`, `upcoming_job`).
+        self._require_scheduler().add_job(f"{JOBS}:sales_delivery", DateTrigger(datetime.now(UTC)),
+                                          kwargs={"sink": sink}, id=job_id, replace_existing=True,
+                                          misfire_grace_time=None)
         return job_id
 
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:

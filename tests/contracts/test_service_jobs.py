@@ -37,11 +37,12 @@ from bookbridge.entrypoints.scheduler import (
     BUSY_RETRY,
     JOBS_TABLE,
     SharedJobStore,
+    job_words,
     make_scheduler,
     plan_ahead_job_id,
     stored_jobs,
 )
-from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.service import Service, upcoming_job
 from bookbridge.entrypoints.settings import (
     AdapterSettings,
     OrderSettings,
@@ -475,13 +476,18 @@ def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):
                        id="sync-now:shop:9781800000018")  # as stored before a retry named its exception
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, False, None, 12],
                        id="sync-now:shop:exception-12")
+        delivery = writer.add_job("bookbridge.entrypoints.scheduler:sales_delivery", soon, kwargs={"sink": "ledger"},
+                                  id="sales-delivery-now:ledger")  # as `Service.trigger_delivery` stores it
+        assert job_words(delivery)[0] == "delivery to a sales sink asked for"  # a sink is no store
+        assert upcoming_job(delivery, STORE).store == STORE
     finally:
         writer.shutdown(wait=False)
     reader = make_scheduler(engine, runner)
     reader.start()
     try:
-        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 4 else []), key=str) == [
-            ("launch", STORE, instant, "campaign", "d", 0), ("sync", STORE, False, "triggered", "9781800000018"),
+        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 5 else []), key=str) == [
+            ("launch", STORE, instant, "campaign", "d", 0), ("sales-delivery", "ledger"),
+            ("sync", STORE, False, "triggered", "9781800000018"),
             ("sync", STORE, False, "triggered", "retry of 12"), ("sync", STORE, True, "triggered")]
     finally:
         reader.shutdown(wait=True)
