@@ -80,10 +80,10 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
 
 WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
                             help="only exceptions in this place, in words or by key: `store`, `source`, "
-                                 "\"storefront 'us'\", \"order import of store 'shop'\", `source:consonance`, "
-                                 "`orders:shop` (the order import's key: `orders:` and the store's name), "
-                                 "`sales-sink:ledger`, `lease:sync:shop`; a place the configuration does not "
-                                 "make, with nothing open there, is refused, naming the places")
+                                 "\"storefront 'us'\", \"order import of store 'shop'\", \"sales sink "
+                                 "'ledger'\", `source:consonance`, `orders:shop` (the order import's key: "
+                                 "`orders:` and the store's name); a place the configuration does not make, with "
+                                 "nothing open there, is refused, naming the places")
 
 
 class Places:
@@ -294,7 +294,7 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     again. The order import's: an order import, reading the store's orders again. A sales sink's: its pending
     days sent to it again. The exception resolves itself if it now succeeds. Failed editions are not recorded as
     applied, so every sync retries them too. Exit 1 if it stays open or was resolved already, 2 if the id names
-    no exception.
+    no exception, 3 if another instance holds the order import's lease (an order import's or a sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
