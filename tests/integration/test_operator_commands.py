@@ -420,18 +420,14 @@ name = "ledger"
                        message="reading orders from store 'shop' failed: status 401")
     sink = _reported(config, "transient-exhausted", where="sales-sink:ledger", field="sales",
                      message="sales sink 'ledger' failed for 1 day(s) (2026-11-27): disk full")
-    delivered = run("exceptions", "retry", str(sink), "-c", str(config))
-    assert delivered.exit_code == 0, delivered.output
-    said = " ".join(delivered.output.split())
-    assert said.startswith(f"exception {sink} is retried by a delivery of the pending sales days to sales sink "
-                           "'ledger'"), said
-    assert "sales sink 'ledger': 0 days sent" in said and f"exception {sink} is resolved" in said, said
-    retried = run("exceptions", "retry", str(orders), "-c", str(config))
-    assert retried.exit_code == 0, retried.output
-    said = " ".join(retried.output.split())
-    assert said.startswith(f"exception {orders} is retried by an order import of store 'shop', reading its orders "
-                           "again"), said
-    assert "Order import" in said and f"exception {orders} is resolved" in said, said
-    assert "the whole store is synced" not in said and "Retry of exception" not in said, said
+    for item, does, shows in ((sink, "a delivery of the pending sales days to sales sink 'ledger'",
+                               "sales sink 'ledger': 0 days sent"),
+                              (orders, "an order import of store 'shop', reading its orders again", "Order import")):
+        retried = run("exceptions", "retry", str(item), "-c", str(config))
+        assert retried.exit_code == 0, retried.output
+        said = " ".join(retried.output.split())
+        assert said.startswith(f"exception {item} is retried by {does}"), said
+        assert shows in said and f"exception {item} is resolved" in said, said
+        assert "the whole store is synced" not in said and "Retry of exception" not in said, said
     assert _open(config) == []
     assert not [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
