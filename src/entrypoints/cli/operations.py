@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.exception_words import is_record, kind_words, known_places, place_key, subject_words
+from bookbridge.application.exception_retry import RetryBy, retry_of
+from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -28,6 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     screen,
 )
 from bookbridge.entrypoints.cli.render import NO_COUNT, print_exceptions
+from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import (
@@ -37,13 +39,14 @@ from bookbridge.entrypoints.cli.values import (
     exception_kind,
     isbn_value,
 )
-from bookbridge.entrypoints.container import source_name, upgrade_database
+from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
     edition_names,
     no_such_exception,
+    none_open,
     plural,
     resolved_already,
     resolved_words,
@@ -80,16 +83,19 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
 
 WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
                             help="only exceptions in this place, in words or by key: `store`, `source`, "
-                                 "\"storefront 'us'\", `source:consonance`, `orders:bigcommerce`, ...")
+                                 "\"storefront 'us'\", \"order import of store 'shop'\", \"sales sink "
+                                 "'ledger'\", `source:consonance`, `orders:shop` (the order import's key: "
+                                 "`orders:` and the store's name); a place the configuration does not make, with "
+                                 "nothing open there, is refused, naming the places")
 
 
 class Places:
-    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words."""
+    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words: the
+    configuration's and the open exceptions'."""
 
     def __init__(self, settings: Settings, items: list[SyncException]) -> None:
         self.store, self.source = settings.store.name, source_name(settings)
-        self.storefronts = [s.name for s in settings.storefronts]
-        self.words = known_places(self.store, self.storefronts, self.source, map(self.of, items))
+        self.words = known_places_of(settings, map(self.of, items))
 
     def of(self, item: SyncException) -> str | None:
         return place_key(item, self.store, self.source)
@@ -131,21 +137,13 @@ def exceptions_list(
             screen().print_json(json.dumps([exception_document(e, store, zones, source=source) for e in items]))
             return
         if not items and open_items:  # an empty table would not say that the filter, not the queue, is empty
-            screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn, where))} "
-                           f"({plural(len(open_items), 'open exception')} in all).")
+            at = [storefront_words(storefront)] if storefront else []
+            at += [places.words[key] for key in sorted(chosen or ())]
+            screen().print(escape(none_open(len(open_items), kinds=[k.value for k in kind or ()], places=at,
+                                            isbn=isbn)))
             return
         names = edition_names(catalogue.values())
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
-
-
-def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn: str | None,
-                 where: str | None = None) -> str:
-    """The filters given, in words: "kind 'drift', storefront 'us', where source, ISBN 9781800000094"."""
-    parts = [f"kind {' or '.join(repr(k.value) for k in kinds)}"] if kinds else []
-    parts += [storefront_words(storefront)] if storefront else []
-    parts += [f"where {where}"] if where else []
-    parts += [f"ISBN {isbn}"] if isbn else []
-    return ", ".join(parts)
 
 
 @exceptions_app.command("show")
@@ -293,13 +291,15 @@ def exceptions_resolve(
 
 @exceptions_app.command("retry")
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
-    """Retry one exception's edition now.
+    """Retry one exception now, by what it is about.
 
-    Only that edition's product is sent; an exception of no edition (a source that could not be read, a record not
-    read, whose id is the source's, not an edition's, or the store's refusal of the credentials) syncs the whole
-    store, reading the source again. The
-    exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
-    retries them too. Exit 1 if it was resolved already, 2 if the id names no exception.
+    An edition's: only that edition's product is sent. One of no edition (a source that could not be read, a record
+    not read, whose id is the source's, not an edition's, or the store's refusal of the credentials): a sync of the
+    whole store, reading the source again. The order import's: an order import, reading the store's orders again. A
+    sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
+    editions are not recorded as applied, so every sync retries them too. Exit 1 if it stays open or was resolved
+    already, 2 if the id names no exception, 3 if another instance holds the order import's lease (an order import's
+    or a sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -310,11 +310,15 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         if item.resolved_at is not None:
             _not_open(item, container.settings())
             raise typer.Exit(EXIT_FAILURES)
-        edition = None if is_record(item.kind, item.isbn, item.storefront) else item.isbn
-        if edition is None:
-            screen().print(f"exception {exception_id} is about no edition: the whole store is synced, reading the "
-                           "source again")
-        run_sync(container, isbn=edition, retry_of=exception_id)
+        retry = retry_of(item, container.settings().store.name)
+        if retry.by is not RetryBy.EDITION:  # an edition's retry says so in its table's title
+            screen().print(f"exception {exception_id} is retried by {escape(retry.what)}")
+        if retry.by is RetryBy.ORDER_IMPORT:
+            import_now(container)
+        elif retry.by is RetryBy.DELIVERY:
+            deliver_now(container, retry.subject or "")
+        else:
+            run_sync(container, isbn=retry.subject, retry_of=exception_id)
         with uow:
             now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if now_open is not None:  # why, in its own words: what is still to fix

@@ -4,7 +4,8 @@ application/orders.py and application/sales_report.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bookbridge.application.money import money_text
-from bookbridge.application.orders import ImportReport, import_orders, read_from
+from bookbridge.application.orders import DeliveryReport, ImportReport, deliver_sales, import_orders, read_from
 from bookbridge.application.sales_report import (
     DEPRECATED_GROUPINGS,
     GROUPINGS,
@@ -69,22 +70,53 @@ def orders_import(
     """
     start = _instant(since) if since else None
     with running(config) as container:
-        settings = container.settings()
-        err = screen(stderr=True)
-        if not settings.orders.enabled:
-            err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
-            raise typer.Exit(EXIT_CONFIG)
-        with container.leases()(f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL) as acquired:
-            if not acquired:
-                err.print(f"[yellow]another bookbridge instance is importing the orders of store "
-                          f"{settings.store.name!r}; nothing was done[/yellow]")
-                raise typer.Exit(EXIT_BUSY)
-            command = replace(build_import_command(settings), since=start)
-            source, sinks = _built(container)
-            report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
-                                   container.clock())
-    print_import(screen(), report, settings.storefronts)
+        report = import_now(container, since=start)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def import_now(container: Container, *, since: datetime | None = None) -> ImportReport:
+    """Import the store's orders under its order-import lease and print what it did (`orders import`, and the
+    retry of the order import's exception). Exit 2 when the import is disabled, 3 when another instance holds
+    the lease."""
+    settings = container.settings()
+    with _import_lease(container):
+        command = replace(build_import_command(settings), since=since)
+        source, sinks = _built(container)
+        report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
+                               container.clock())
+    print_import(screen(), report, settings.storefronts)
+    return report
+
+
+def deliver_now(container: Container, sink: str) -> DeliveryReport:
+    """Send the sales sink named `sink` its pending days, reading no order, under the order-import lease (the
+    retry of a sales sink's exception) and print what was sent."""
+    with _import_lease(container):
+        _, sinks = _built(container)
+        chosen = [s for s in sinks if s.name == sink]
+        if not chosen:
+            screen(stderr=True).print(f"[yellow]no \\[\\[sales_sinks]] entry is named {escape(repr(sink))}: "
+                                      "nothing was sent[/yellow]")
+        report = deliver_sales(container.sales_ledger(), chosen, container.unit_of_work(), container.clock())
+    _print_sinks(screen(), report)
+    return report
+
+
+@contextmanager
+def _import_lease(container: Container) -> Iterator[None]:
+    """The store's order-import lease, as the service's import takes it: exit 2 when the import is disabled
+    (orders.enabled = false), 3 when another instance holds it."""
+    settings = container.settings()
+    err = screen(stderr=True)
+    if not settings.orders.enabled:
+        err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
+        raise typer.Exit(EXIT_CONFIG)
+    with container.leases()(f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL) as acquired:
+        if not acquired:
+            err.print(f"[yellow]another bookbridge instance is importing the orders of store "
+                      f"{settings.store.name!r}; nothing was done[/yellow]")
+            raise typer.Exit(EXIT_BUSY)
+        yield
 
 
 def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
@@ -141,7 +173,7 @@ def print_import(console: Console, report: ImportReport, storefronts: Sequence[S
     _print_sinks(console, report)
 
 
-def _print_sinks(console: Console, report: ImportReport) -> None:
+def _print_sinks(console: Console, report: ImportReport | DeliveryReport) -> None:
     """What each sales sink was sent, and its failures."""
     for sink, days in sorted(report.days_sent.items()):
         console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")

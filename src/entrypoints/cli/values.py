@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import typer
 from pydantic_core import PydanticCustomError
 
-from bookbridge.application.exception_words import PREFIXES, known_place
+from bookbridge.application.exception_words import PREFIXES
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
@@ -75,18 +75,18 @@ def checked_storefront(option: str, value: str | None, configured: Sequence[str]
 
 
 def checked_places(option: str, value: str | None, places: Mapping[str, str]) -> frozenset[str] | None:
-    """The place keys a `--where` filter names (`places`: key -> words, every place known: the store, its
-    storefronts, its source and the places of the open exceptions). A place is given in words (`storefront 'us'`,
-    `source 'consonance'`), by the words' first part (`source`, `store`, `storefront`: every such place) or by its
-    key (`source:consonance`, `us`); a key of a known kind (`orders:bigcommerce`) is taken as given. Otherwise
-    refused naming the known places, since it would match nothing."""
+    """The place keys a `--where` filter names (`places`: key -> words, every place known: those the
+    configuration makes, `known_places`, and the places of the open exceptions). A place is given in words
+    (`storefront 'us'`, `order import of store 'shop'`), by the words' first part (`source`, `store`,
+    `storefront`: every such place) or by its key (`source:consonance`, `orders:shop`, `us`). Otherwise refused
+    naming the known places, since it would match nothing."""
     if value is None:
         return None
     given = value.strip().casefold()
     chosen = frozenset(key for key, words in places.items()
                        if given in (key.casefold(), words.casefold(), words.split(" '")[0].casefold()))
-    if chosen or known_place(value, ()):
-        return chosen or frozenset({value})
+    if chosen:
+        return chosen
     known = ", ".join(sorted(set(places.values())))
     raise refused(option, f"no place is {value!r} (give one in words or by key: {known})")
 

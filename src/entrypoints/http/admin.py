@@ -16,10 +16,11 @@ from fastapi.responses import Response
 from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
-from bookbridge.application.exception_words import is_record
+from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.reconcile import release_drift
 from bookbridge.application.sales_report import CSV_COLUMNS, REPORT_DAYS, report_csv, report_document
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
+from bookbridge.domain.ports import SyncException
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
@@ -97,7 +98,7 @@ def exceptions(state: State) -> list[ExceptionItem]:
 
 
 def resolve_exception(state: AppState, exception_id: int, note: str) -> ExceptionItem:
-    _require_open(state, exception_id)
+    _open_item(state, exception_id)
     item = release_drift(state.new_uow(), exception_id, note=note, clock=state.clock)
     return ExceptionItem.of(item, state.settings)
 
@@ -109,27 +110,32 @@ def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> Ex
     return resolve_exception(state, exception_id, body.note)
 
 
-def retry_exception(state: AppState, exception_id: int) -> tuple[JobQueued, bool]:
-    """Retry the exception's edition alone (`application.sync.retry_edition`); an exception of no edition (the
-    source could not be read, a record not read: its id is no edition's) retries with a sync of the store, which
-    reads the source again. Its run says it is the exception's retry, as `bookbridge exceptions retry`'s does.
-    Returns the job queued, and whether it sends the edition alone."""
-    item = _require_open(state, exception_id)
+def retry_exception(state: AppState, exception_id: int) -> JobQueued:
+    """Retry the exception by what it is about (`application.exception_retry.retry_of`), as `bookbridge exceptions
+    retry` does: its edition alone (`application.sync.retry_edition`); for an exception of no edition (the source
+    could not be read, a record not read: its id is no edition's) a sync of the store, which reads the source
+    again; for the order import's, an order import; for a sales sink's, its pending days sent to it again. A sync's
+    run says it is the exception's retry, as the CLI's does."""
+    item = _open_item(state, exception_id)
     store = state.settings.store.name
-    if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
-        job = state.hooks.trigger_sync(store=store, retry_of=exception_id)
-        return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} resolves "
-                                            "itself if the sync now succeeds"), False
-    job = state.hooks.trigger_sync(store=store, isbn=item.isbn, retry_of=exception_id)
-    return JobQueued(job_id=job, detail=f"retry of edition {item.isbn} queued (only its product is sent); "
-                                        f"exception {exception_id} resolves itself if it now succeeds"), True
+    retry = retry_of(item, store)
+    if retry.by is RetryBy.ORDER_IMPORT:
+        job = state.hooks.trigger_order_import()
+    elif retry.by is RetryBy.DELIVERY:
+        job = state.hooks.trigger_delivery(retry.subject or "")
+    else:
+        job = state.hooks.trigger_sync(store=store, isbn=retry.subject, retry_of=exception_id)
+    return JobQueued(job_id=job, detail=f"retry of exception {exception_id} queued: {retry.what}; it resolves "
+                                        "itself if that now succeeds")
 
 
 @router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_OPEN,
-             summary="Retry the exception's edition now (only its product); the exception resolves itself when "
-                     "it succeeds, and stays open under its own id when it does not")
+             summary="Retry the exception now, by what it is about: its edition alone (only its product), a sync of "
+                     "the store for one of no edition, an order import for the order import's, a delivery for a "
+                     "sales sink's; the exception resolves itself when it succeeds, and stays open under its own "
+                     "id when it does not")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
-    return retry_exception(state, exception_id)[0]
+    return retry_exception(state, exception_id)
 
 
 def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
@@ -153,6 +159,15 @@ def not_open(state: AppState, exception_id: int) -> tuple[int, str] | None:
     if item.resolved_at is None:
         return None
     return 409, resolved_already(item, {s.name: s.timezone for s in state.settings.storefronts})
+
+
+def _open_item(state: AppState, exception_id: int) -> SyncException:
+    """The open exception as stored; 404 when the id names none, 409 when it is resolved already (`not_open`)."""
+    if refused := not_open(state, exception_id):
+        raise HTTPException(*refused)
+    uow = state.new_uow()
+    with uow:
+        return uow.exceptions.get(exception_id)
 
 
 @router.get("/upcoming", response_model=list[Upcoming], summary="The scheduler's next jobs, earliest first")

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from bookbridge.application.exception_retry import retry_of
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sync import SOURCE_UNREAD
 from bookbridge.domain.storefront import storefront_words
@@ -33,7 +34,7 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
-from bookbridge.entrypoints.presentation import no_such_exception
+from bookbridge.entrypoints.presentation import no_such_exception, where_words
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -178,11 +179,11 @@ async def logout(request: Request, guard: Guard) -> RedirectResponse:
 
 FLASH: dict[str, str] = {
     "resolved": "Exception {id} resolved.",
-    "retried": "Retry queued for exception {id}: only its edition is sent; it resolves itself if that now succeeds.",
-    # An exception of no edition (a source that could not be read, a record not read): "Retry sync".
-    "retried-sync": "Retry queued for exception {id}: a sync of the store, reading the source again; it resolves "
-                    "itself if that now succeeds.",
-    "synced": "Sync of the store queued."}
+    # What the retry does, by what the exception is about (`application.exception_retry`): its edition alone, a
+    # sync of the store, an order import, a delivery to a sales sink. `retried-sync`: an earlier page's link.
+    "retried": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
+    "retried-sync": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
+    "synced": "Sync of {store} queued."}
 Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 
 
@@ -195,9 +196,11 @@ def dashboard(request: Request, state: State, guard: Guard,
                                                      "values: `drift`, `store-rejection`, ...); one that names no "
                                                      "kind is not applied, and the page says so")] = None,
               where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
-                                                       "name, the store's, `source:consonance`, "
-                                                       "`orders:bigcommerce`, `lease:sync:shop` (the Where filter's "
-                                                       "values)")] = None,
+                                                       "name, the store's, `source:consonance`, `orders:shop` "
+                                                       "(the order import's: `orders:` and the store's name), "
+                                                       "`sales-sink:ledger`, `lease:sync:shop` (the Where "
+                                                       "filter's values)")
+                     ] = None,
               storefront: Annotated[Name, Query(description="the old name of `where`, still read")] = None,
               q: Annotated[str | None, Query(max_length=100, pattern=LINE_PATTERN,
                                              description="exceptions whose ISBN or title contains this")] = None,
@@ -211,9 +214,23 @@ def dashboard(request: Request, state: State, guard: Guard,
         return RedirectResponse("/login", status_code=303)
     filters = Filters(kind=kind or None, storefront=where or storefront or None, q=q or None,
                       flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page)
-    flash = FLASH[done].format(id=exception or "") if done else ""  # fixed words; the id is a number
+    store = state.settings.store.name  # fixed words; the id is a number, the store named as the glossary says
+    flash = FLASH[done].format(id=exception or "", store=where_words(store, store),
+                               retry=retry_words(state, exception)) if done else ""
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
                   **gather(state, filters))
+
+
+def retry_words(state: AppState, exception_id: int | None) -> str:
+    """What the retry of an exception does, in words (`Retry.what`): read from the exception, resolved by now or
+    not; "a retry" when the id names none."""
+    uow = state.new_uow()
+    with uow:
+        try:
+            item = uow.exceptions.get(exception_id) if exception_id else None
+        except KeyError:
+            item = None
+    return retry_of(item, state.settings.store.name).what if item else "a retry"
 
 
 async def _checked(request: Request, state: AppState, guard: Protection, *fields: str) -> tuple[str, dict[str, str]]:
@@ -260,14 +277,14 @@ async def dashboard_resolve(request: Request, state: State, guard: Guard,
 
 @router.post("/dashboard/exceptions/{exception_id}/retry", response_class=RedirectResponse, status_code=303,
              openapi_extra=_form_body("csrf"), responses=ACTION_ERRORS,
-             summary="Dashboard form: retry the exception's edition (only its product is sent), or, for an exception "
-                     "of no edition, sync the store")
+             summary="Dashboard form: retry the exception by what it is about: its edition (only its product is "
+                     "sent), a sync of the store for one of no edition, an order import for the order import's, a "
+                     "delivery for a sales sink's")
 async def dashboard_retry(request: Request, state: State, guard: Guard,
                           exception_id: ExceptionId) -> RedirectResponse:
     await _checked(request, state, guard)
-    _, edition_only = await run_in_threadpool(retry_exception, state, exception_id)
-    done = "retried" if edition_only else "retried-sync"
-    return RedirectResponse(f"/dashboard?done={done}&exception={exception_id}#exceptions", status_code=303)
+    await run_in_threadpool(retry_exception, state, exception_id)
+    return RedirectResponse(f"/dashboard?done=retried&exception={exception_id}#exceptions", status_code=303)
 
 
 @router.post("/dashboard/sync", response_class=RedirectResponse, status_code=303, openapi_extra=_form_body("csrf"),
