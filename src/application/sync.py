@@ -13,14 +13,18 @@ from datetime import datetime
 from typing import Any
 
 from bookbridge.application.adoption import find_existing, new_skus, record_mismatches
+from bookbridge.application.isbn_changes import record_isbn_changes
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
 from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sync_exceptions import (
     READINESS_KINDS,
     SyncReport,
+    accepted_credentials,
     record_readiness,
     record_source_problems,
+    records_not_read,
+    refused_credentials,
     refused_line,
     source_exception_key,
     source_unreadable,
@@ -50,6 +54,7 @@ from bookbridge.domain.ports import (
     RelatedLinking,
     SourceRead,
     SourceUnreadable,
+    StoreError,
     StoreErrorKind,
     Storefront,
     SyncRun,
@@ -91,6 +96,9 @@ class PlannedSync:
     plan: Plan
     applied: dict[str, AppliedListing]
     catalogue: dict[str, TitleFamily]
+    # The store refused the credentials when planning asked it for new SKUs: the plan does not know which it holds,
+    # and a sync sends nothing (it would be refused the same way).
+    store_refused: StoreError | None = None
 
 
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
@@ -125,9 +133,12 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     # (a store's plans are serialised by its lease: nothing else writes its applied state in between).
     with uow:
         applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
-    found = find_existing(listings, applied, store) if store is not None else None
-    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
-    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
+        unread = records_not_read(read, uow.exceptions.open_items(), source.name)
+    found, refused = find_existing(listings, applied, store) if store is not None else (None, None)
+    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found,
+                        unread=unread)
+    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue,
+                       store_refused=refused)
 
 
 def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:
@@ -142,6 +153,16 @@ def instants_closed(actions: Sequence[StoreAction], due: Mapping[str, datetime],
     late = [due[a.key] if a.key in due and due[a.key] <= now else None for a in actions]
     return frozenset(i for i in range(1, len(late) + 1) if late[i - 1] is not None
                      and (i == len(late) or late[i] != late[i - 1]))
+
+
+@dataclass
+class OpenAtStore:
+    """The store's open exceptions a run's outcomes may resolve, read once when it starts (only syncs of the store,
+    under its lease, open them) and kept up to date by the run: the ISBNs with a store exception, and the ids of the
+    store's credentials exceptions. An outcome then costs no query to clear exceptions it has none of."""
+
+    isbns: set[str]
+    refused: list[int]
 
 
 def _isbn_of(action: StoreAction) -> str:
@@ -251,13 +272,25 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_source_problems(planned.read, source.name, uow, clock, report)
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
+    record_isbn_changes(planned.plan, planned.listings, name, uow, clock, report)
+    report.kept_unread = [key for key in planned.plan.kept_unread if cmd.only is None or key in cmd.only]
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
+    if planned.store_refused is not None:  # planning's look-up was refused: every write would be too
+        with uow:
+            refused_credentials(planned.store_refused, name, uow, clock, report)
+            uow.commit()
+        actions = []
     closing: frozenset[int] = frozenset()
     if cmd.due:
         now = clock.now()
         actions = due_first(actions, cmd.due, now)
         closing = instants_closed(actions, cmd.due, now)
     applied = dict(planned.applied)
+    if planned.plan.recorded:  # nothing to send: the records their products are made of, kept for the next plans
+        with uow:
+            uow.state.record_applied_many(name, [(record, applied[record.key]) for record in planned.plan.recorded])
+            uow.commit()
+        applied.update((record.key, record) for record in planned.plan.recorded)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
                                              if t.currency == s.currency and not t.default_currency]
@@ -269,11 +302,10 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     if buffering is not None:
         buffering.begin(actions, applied)
     pending: dict[str, StoreAction] = {}  # actions whose buffered writes the store has not sent yet
-    # ISBNs with an open store exception on this store, read once: only syncs of the store (under its lease) open
-    # them, and this run adds the ones it opens; an outcome then costs no query to clear exceptions it has none of.
     with uow:
-        open_store = {e.isbn for e in uow.exceptions.open_items() if e.kind in STORE_KINDS and e.storefront == name
-                      and e.isbn is not None}
+        items = [e for e in uow.exceptions.open_items() if e.storefront == name]
+    open_store = OpenAtStore(isbns={e.isbn for e in items if e.kind in STORE_KINDS and e.isbn is not None},
+                             refused=[e.id for e in items if e.kind is ExceptionKind.CREDENTIALS_REFUSED])
 
     def settle() -> None:
         if buffering is not None:
@@ -283,6 +315,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     done = 0
     for start, batch, closes in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only,
                                          closing):
+        if report.store_refused is not None:
+            break  # the store refused the credentials: it would refuse every later write the same way
         if should_stop is not None and should_stop():
             report.stopped = True  # what is done is recorded; the next run plans the rest again
             break
@@ -306,10 +340,13 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     settle()  # also when stopped: what was applied is sent and recorded before the run ends
     if pending:
         raise RuntimeError(f"storefront left {len(pending)} actions pending after its final flush")
-    with uow:
-        uow.state.save_catalogue(source.name, planned.catalogue)
-        uow.state.set_cursor(source.name, planned.read.cursor)
-        uow.commit()
+    if report.store_refused is None:
+        with uow:
+            uow.state.save_catalogue(source.name, planned.catalogue)
+            uow.state.set_cursor(source.name, planned.read.cursor)
+            uow.commit()
+    # else: the store refused the credentials, so the catalogue's changes are read again by the next sync, which finds
+    # their milestones and carries out their actions then (the applied state says what reached the store).
     report.wakeups = next_wakeups(planned.listings)
     report.store_untouched = (done == 0 and not report.stopped
                               and not new_skus(planned.listings, planned.applied))  # planning asked for none
@@ -321,11 +358,11 @@ def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) 
     """The plan's unchanged and held-back counts; for a retry (`only`), those of the retried edition's products."""
     plan = planned.plan
     if only is None:
-        return plan.unchanged, len(plan.skipped) + len(plan.mismatched)
-    acted = {a.key for a in plan.actions} | {li.key for li in plan.skipped} | {m.listing.key for m in plan.mismatched}
+        return plan.unchanged, len(plan.skipped) + len(plan.mismatched) + len(plan.isbn_changed)
+    kept = [*plan.skipped, *(m.listing for m in plan.mismatched), *(c.listing for c in plan.isbn_changed)]
+    acted = {a.key for a in plan.actions} | {li.key for li in kept}
     mine = [li for li in planned.listings if any(str(isbn) in only for isbn in li.isbns)]
-    held = sum(1 for li in plan.skipped if any(str(isbn) in only for isbn in li.isbns))
-    held += sum(1 for m in plan.mismatched if any(str(isbn) in only for isbn in m.listing.isbns))
+    held = sum(1 for li in kept if any(str(isbn) in only for isbn in li.isbns))
     return sum(1 for li in mine if li.key not in acted and li.listed), held
 
 
@@ -408,7 +445,7 @@ def _record_flushed(
     clock: Clock,
     report: SyncReport,
     run_id: int,
-    open_store: set[str],
+    open_store: OpenAtStore,
 ) -> None:
     """Record the final outcomes of actions the store had reported pending."""
     if not outcomes:
@@ -430,13 +467,16 @@ def _record_batch(
     report: SyncReport,
     run_id: int,
     pending: dict[str, StoreAction],
-    open_store: set[str],
+    open_store: OpenAtStore,
 ) -> None:
     """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
     product exists; its sections are not applied yet), so a crash before the flush resends them; ids already
-    recorded (an update of a known product) are not written again. `open_store`: the ISBNs with an open store
-    exception (`_sync`), kept up to date here. The records go to the state together, with the records they
-    replace (`SyncState.record_applied_many`)."""
+    recorded (an update of a known product) are not written again. `open_store`: the store's open exceptions
+    (`_sync`), kept up to date here. The records go to the state together, with the records they replace
+    (`SyncState.record_applied_many`).
+
+    A refusal of the credentials is the store's, not the edition's: it opens the store's one exception and no
+    edition's, and counts no edition failed; the first write the store accepts resolves that exception."""
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
     records: list[tuple[AppliedListing, AppliedListing | None]] = []
@@ -455,10 +495,12 @@ def _record_batch(
                 continue
             report.outcomes.append(outcome)
             isbn = _isbn_of(action)
+            error = outcome.error
+            credentials = error is not None and error.kind is StoreErrorKind.CREDENTIALS
             with log_context(isbn=isbn):
                 if outcome.ok:
                     logger.debug("%s %s: ok", action.kind.value, action.key)
-                else:
+                elif not credentials:  # the store's refusal is logged once, with its exception
                     logger.warning("%s %s failed: %s", action.kind.value, action.key,
                                    outcome.error.message if outcome.error else "no reason given")
             uow.runs.log_outcome(run_id, key=action.key, isbn=isbn, action=action.kind.value,
@@ -467,9 +509,12 @@ def _record_batch(
             if outcome.ok:
                 record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
                 keep(record)
-                if isbn in open_store:
+                if open_store.refused:
+                    accepted_credentials(storefront, open_store.refused, uow, clock)
+                    open_store.refused = []
+                if isbn in open_store.isbns:
                     uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
-                    open_store.discard(isbn)
+                    open_store.isbns.discard(isbn)
                 if Section.CORE in action.sections and not record.held:
                     # The whole product was written again with nothing held: a product deleted by hand (or an
                     # edit) that reconcile reported under `overwrite` is restored, so its DRIFT notice closes.
@@ -487,10 +532,14 @@ def _record_batch(
                     report.updated += 1
                     report.relinked += action.reason == RELINK_REASON
                 continue
-            report.failed += 1
             if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:
                 keep(partial)
-            error = outcome.error
+            if credentials:
+                assert error is not None
+                if report.store_refused is None:
+                    refused_credentials(error, storefront, uow, clock, report)
+                continue
+            report.failed += 1
             kind = (
                 ExceptionKind.TRANSIENT_EXHAUSTED
                 if error and error.kind is StoreErrorKind.TRANSIENT
@@ -506,7 +555,7 @@ def _record_batch(
                 at=clock.now(),
             )
             report.exceptions_opened.append(refused_line(item, action.listing, isbn))
-            open_store.add(isbn)
+            open_store.isbns.add(isbn)
         uow.state.record_applied_many(storefront, records)
         uow.commit()
 

@@ -51,6 +51,7 @@ from bookbridge.domain.ports.storefront import (
     StoreError,
     StoreErrorKind,
     Storefront,
+    StoreUnreadable,
 )
 
 __all__ = [
@@ -59,6 +60,6 @@ __all__ = [
     "FixedClock", "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource", "Outbox", "OutboxMessage",
     "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RelatedLinking", "RunLog", "SalesFact",
     "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError", "StoreErrorKind",
-    "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork", "WebhookEvent",
-    "WebhookInbox",
+    "StoreUnreadable", "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork",
+    "WebhookEvent", "WebhookInbox",
 ]

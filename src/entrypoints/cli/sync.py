@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 
 from bookbridge.application.held_back import held_back
@@ -49,6 +50,8 @@ def plan(
 
     It lists what would be created, adopted (a product the store already holds under the SKU), updated (field by
     field) and hidden, and what is held back and why. It reads the store and writes nothing to it.
+
+    Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned).
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
@@ -59,6 +62,10 @@ def plan(
             print_source_failure(screen(stderr=True), source_failure(container.source().name, exc),
                                  nothing_was="planned")
             raise typer.Exit(EXIT_FAILURES) from None
+        if planned.store_refused is not None:  # which new SKUs the store holds is not known: no plan to show
+            screen(stderr=True).print(f"[red]nothing was planned:[/red] store {settings.store.name!r} refused the "
+                                      f"credentials: {escape(planned.store_refused.message)}")
+            raise typer.Exit(EXIT_FAILURES)
         console = screen()
         if as_json:
             print_plan_json(console, planned)
@@ -77,8 +84,9 @@ def sync(
     A sync with nothing to send does not call the store, and says so (`bookbridge check` tests the connection).
 
     Exit 0: all good (editions held back by the listing rules are not failures: they open exceptions); 1: an
-    edition the store refused (see `bookbridge exceptions list`), or a source that could not be read at all; 2:
-    the configuration is invalid; 3: another instance holds the store's lease (nothing was done).
+    edition the store refused (see `bookbridge exceptions list`), a store that refused the credentials (the sync
+    stops at its first such answer), or a source that could not be read at all; 2: the configuration is invalid;
+    3: another instance holds the store's lease (nothing was done).
     """
     with running(config, adapters=("source", "storefront")) as container:
         store = container.settings().store.name
@@ -121,9 +129,9 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
 
     only = None if isbn is None else frozenset({isbn})  # a retry queues other editions' actions for the next sync
     # What a retry of another edition queued for this sync, once it went through (a launch queued for the service
-    # stays queued; a sync that read nothing or stopped early leaves everything queued).
+    # stays queued; a sync that read nothing, stopped early or was refused by the store leaves everything queued).
     settled = []
-    if report.source_error is None and not report.stopped:
+    if report.source_error is None and not report.stopped and report.store_refused is None:
         effects = SyncEffects(settings.store.name, uow, after, sync_again=sync_again,
                               schedule_launch=queue_for_the_service, report=report)
         settled = settle_pending(settings.store.name, effects, uow, container.milestone_log(), clock, only=only)

@@ -156,7 +156,8 @@ class HeldBack(BaseModel):
     sku: str
     name: str
     reason: str | None
-    store_product_id: int | None = None  # not adopted: the store's product holding the SKU for another title
+    # not adopted: the store's product holding the SKU for another title; an ISBN change held: the old ISBN's product
+    store_product_id: int | None = None
     store_name: str | None = None
 
 
@@ -176,6 +177,9 @@ class Plan(BaseModel):
     actions: list[PlanAction]
     held_back: list[HeldBack]
     source_problems: list[SourceProblem]
+    kept_unread: list[str] = Field(default_factory=list, description=(
+        "products gone from the source that are kept as they are, by key (an edition's ISBN), because the source "
+        "could not read their record (an ISBN whose check digit fails): fix the record in the source"))
 
 
 # application.sales_report.GROUPINGS, in its order

@@ -1,0 +1,155 @@
+"""A wrong BigCommerce token, end to end over loopback: `bookbridge sync` against the sandbox fails once, at the
+store, in `bookbridge check`'s words, and stops at the first refusal; with the right token the next sync resolves
+that exception and creates the products."""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, datetime
+
+import pytest
+
+from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
+from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from bookbridge.domain.ports import FixedClock
+from cli_support import UK_STOREFRONT, forget_configuration, run, sandbox_store, write_config
+
+TOKEN_SOURCE = "[store] access_token_env (the variable 'SHOP_BC_TOKEN')"
+REFUSED = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+           f"{TOKEN_SOURCE}: it must hold the access token of a store-level API account of the store with hash "
+           "'sandbox'")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    forget_configuration(monkeypatch)
+
+
+def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_with_the_right_one(tmp_path):
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 12\n'
+                              + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT)
+
+        def state() -> tuple[list[tuple[str, str | None, str, int]], str]:
+            """The open exceptions at the store (kind, ISBN, message, count), and the last run's outcome."""
+            engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+            try:
+                uow = SqlAlchemyUnitOfWork(make_session_factory(engine), clock=FixedClock(datetime.now(UTC)))
+                with uow:
+                    return ([(str(e.kind), e.isbn, e.message, e.count) for e in uow.exceptions.open_items()
+                             if e.storefront == "shop"], uow.runs.recent_runs(limit=1)[0].outcome)
+            finally:
+                engine.dispose()
+
+        wrong = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+
+        assert wrong.exit_code == 1, wrong.output
+        lines = wrong.output.splitlines()
+        assert "the sync stopped: store 'shop' refused the credentials, so nothing more was sent (the exception " \
+               "below)" in lines, wrong.output
+        assert f"exception credentials refused: store 'shop': {REFUSED}" in lines, wrong.output
+        assert "refused by the store" not in wrong.output and "not-the-token" not in wrong.output
+        assert state() == ([("credentials-refused", None, REFUSED, 1)], "failed")
+        # Planning's SKU look-up was answered 401 and ended the run: nothing more was asked or sent.
+        assert [(r.method, r.status) for r in store.requests] == [("GET", 401)], store.requests
+        # The log says it once, as the sync stopping: no warning before it of creates planned for the SKUs it could
+        # not look up, nor of a store it could not tell was empty.
+        logged = [line for line in wrong.stderr.splitlines() if '"level": "warning"' in line
+                  or '"level": "error"' in line]
+        assert len(logged) == 1 and "sync of store 'shop' stopped: the store refused the credentials" in logged[0], \
+            logged
+
+        again = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})  # counted on the same one
+        assert again.exit_code == 1 and "the sync stopped: store 'shop' refused the credentials, so nothing more " \
+               f"was sent: {REFUSED}" in again.output.splitlines(), again.output
+        assert not [line for line in again.output.splitlines() if line.startswith("exception ")], again.output
+        assert state() == ([("credentials-refused", None, REFUSED, 2)], "failed")
+        # A retry of it syncs the store (it is about no edition); still refused, it stays open and says why.
+        [refused] = json.loads(run("exceptions", "list", "-c", str(config), "--kind", "credentials-refused",
+                                   "--json").stdout)
+        retried = run("exceptions", "retry", str(refused["id"]), "-c", str(config),
+                      env={"SHOP_BC_TOKEN": "not-the-token"})
+        assert retried.exit_code == 1, retried.output
+        assert f"exception {refused['id']} is still open: {REFUSED}" in retried.output, retried.output
+
+        right = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": store.config.token})
+
+        assert right.exit_code == 0, right.output
+        assert state() == ([], "ok")
+        assert len(store.state.products) > 20  # the sample's listed editions: created
+        settled = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": store.config.token})
+        assert settled.exit_code == 0 and "nothing to send: the store was not called" in settled.output, \
+            settled.output  # every one of them: nothing was left for later
+
+
+def _store_exceptions(tmp_path) -> list[tuple[str, str | None, str, int]]:
+    """The open exceptions at store 'shop': kind, ISBN, message, count."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        uow = SqlAlchemyUnitOfWork(make_session_factory(engine), clock=FixedClock(datetime.now(UTC)))
+        with uow:
+            return [(str(e.kind), e.isbn, e.message, e.count) for e in uow.exceptions.open_items()
+                    if e.storefront == "shop"]
+    finally:
+        engine.dispose()
+
+
+def test_a_wrong_token_stops_reconcile_with_the_syncs_one_exception_and_one_line(tmp_path):
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                              + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT)
+
+        for count in (1, 2):  # the same cause: counted on the same exception
+            wrong = run("reconcile", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+
+            assert wrong.exit_code == 1 and isinstance(wrong.exception, SystemExit), wrong.output  # no traceback
+            assert wrong.stdout.splitlines() == [
+                f"the reconcile stopped: store 'shop' refused the credentials, so nothing was checked: {REFUSED}"]
+            assert _store_exceptions(tmp_path) == [("credentials-refused", None, REFUSED, count)]
+        synced = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+        assert synced.exit_code == 1 and _store_exceptions(tmp_path) == [("credentials-refused", None, REFUSED, 3)]
+
+
+def test_a_wrong_token_fails_plan_in_checks_words_and_plans_nothing(tmp_path):
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                              + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT)
+
+        for args in ((), ("--json",)):
+            planned = run("plan", "-c", str(config), *args, env={"SHOP_BC_TOKEN": "not-the-token"})
+
+            assert planned.exit_code == 1, planned.output
+            assert planned.stdout == "", planned.stdout  # no plan of creates the store would refuse
+            assert f"nothing was planned: store 'shop' refused the credentials: {REFUSED}" in \
+                planned.stderr.splitlines(), planned.stderr
+            assert "plans creates for them" not in planned.stderr, planned.stderr
+        assert _store_exceptions(tmp_path) == []  # a plan writes nothing, exceptions included
+
+
+def test_reconcile_of_an_unreachable_store_opens_the_stores_outage_exception_without_a_traceback(tmp_path):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, f'''[source]
+kind = "sample"
+families = 2
+
+[store]
+kind = "bigcommerce"
+name = "shop"
+store_hash = "sandbox"
+access_token = "a-token"
+v3_base_url = "http://127.0.0.1:{port}/stores/sandbox/v3"
+v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"
+{UK_STOREFRONT}''')
+
+    reconciled = run("reconcile", "-c", str(config))
+
+    assert reconciled.exit_code == 1 and isinstance(reconciled.exception, SystemExit), reconciled.output
+    [(kind, isbn, message, count)] = _store_exceptions(tmp_path)
+    assert (kind, isbn, count) == ("transient-exhausted", None, 1)
+    assert message.startswith("reading the store back: the store did not answer after 5 attempts (GET "
+                              f"catalog/products: could not connect to http://127.0.0.1:{port}"), message
+    assert reconciled.stdout.splitlines() == [
+        f"the reconcile stopped: store 'shop' could not be read, so nothing was checked: {message}"]
