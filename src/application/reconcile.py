@@ -230,15 +230,30 @@ def _edit(change: FieldChange) -> str:
     return f"{theirs}, ours {ours}"
 
 
+# An exception is resolved by hand with a note (docs/glossary.md, exception): the CLI, the API and the dashboard
+# refuse one that says nothing in these words.
+NOTE_NEEDED = "a note is needed: say what was done about it"
+
+
+def resolution_note(note: str) -> str:
+    """A note resolving an exception by hand, without the spaces around it; ValueError (NOTE_NEEDED) when nothing
+    is left."""
+    if not (text := note.strip()):
+        raise ValueError(NOTE_NEEDED)
+    return text
+
+
 def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,
                   keep_store_value: bool = False, store: Storefront | None = None) -> SyncException:
-    """Resolve an exception by hand: a DRIFT exception releases the held sections of its product, and an ISBN
-    change is accepted (`isbn_changes.accept_isbn_change`: the next sync replaces the old ISBN's product).
+    """Resolve an exception by hand, with a note (`resolution_note`): a DRIFT exception releases the held sections
+    of its product, and an ISBN change is accepted (`isbn_changes.accept_isbn_change`: the next sync replaces the
+    old ISBN's product).
 
     By default the held sections' hashes are forgotten, so the next sync overwrites the store's edit. With
     `keep_store_value` the store's values (read back from `store`) are recorded as applied and the hashes kept,
     so the edit stays until the source itself changes that section.
     """
+    note = resolution_note(note)
     with uow:
         item = next((x for x in uow.exceptions.open_items() if x.id == exception_id), None)
         if item is not None and item.kind is ExceptionKind.DRIFT and item.storefront:

@@ -201,7 +201,7 @@ def test_a_where_filter_naming_no_place_says_so_listing_the_places(
     assert 'id="where-unknown"' not in client.get("/dashboard", params={"where": "uk"}).text
 
 
-def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
+def test_resolve_asks_for_confirmation_and_a_note(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, container, _ = dashboard
     page = client.get("/dashboard").text
@@ -211,17 +211,27 @@ def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
     assert f"Resolve exception {item}?" in confirm
     assert re.search(r'<label for="note">Note: what was done about it[^<]*</label>\s*<textarea id="note" name="note"'
                      r'[^>]*></textarea>', confirm), confirm
-    done = client.post(f"/dashboard/exceptions/{item}/resolve", data={"csrf": csrf(confirm), "note": ""},
-                       follow_redirects=False)
+    assert re.search(r'<textarea id="note" name="note"[^>]* required', confirm), confirm  # the browser asks too
+    for blank in ("", "  \r\n "):  # a note is needed, as `bookbridge exceptions resolve` and the API need one
+        again = client.post(f"/dashboard/exceptions/{item}/resolve", data={"csrf": csrf(confirm), "note": blank},
+                            follow_redirects=False)
+        assert again.status_code == 422 and again.headers["content-type"].startswith("text/html"), again.text
+        assert text(section(again.text, "note-needed", "p")) == "A note is needed: say what was done about it."
+        assert f'<form method="post" action="/dashboard/exceptions/{item}/resolve"' in again.text  # the form again
+        uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+        with uow:
+            assert uow.exceptions.get(item).resolved_at is None
+    done = client.post(f"/dashboard/exceptions/{item}/resolve",
+                       data={"csrf": csrf(confirm), "note": " cover on its way"}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].startswith(f"/dashboard?done=resolved&exception={item}")
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
-        assert uow.exceptions.get(item).resolution == "resolved from the dashboard (no note given)"
+        assert uow.exceptions.get(item).resolution == "cover on its way"
     # Resolved meanwhile, or a wrong address: each said as the admin API and `bookbridge exceptions resolve` say it.
     gone = client.get(f"/dashboard/exceptions/{item}/resolve")
     assert gone.status_code == 409 and gone.headers["content-type"].startswith("text/html"), gone.text
-    assert re.search(rf"Exception {item} is resolved already \(resolved .+: resolved from the dashboard \(no note "
-                     r"given\)\); nothing was changed for it\.", text(gone.text)), text(gone.text)
+    assert re.search(rf"Exception {item} is resolved already \(resolved .+: cover on its way\); nothing was changed "
+                     r"for it\.", text(gone.text)), text(gone.text)
     assert 'href="/dashboard#exceptions"' in gone.text
     unknown = client.get("/dashboard/exceptions/99999/resolve")
     assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html"), unknown.text

@@ -25,6 +25,7 @@ from bookbridge.entrypoints.cli.common import (
     EXIT_OK,
     ConfigOption,
     command_group,
+    limit_option,
     running,
     screen,
 )
@@ -38,6 +39,7 @@ from bookbridge.entrypoints.cli.values import (
     exception_id,
     exception_kind,
     isbn_value,
+    note_value,
 )
 from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
@@ -233,7 +235,8 @@ def print_outcomes(console: Console, edition: str, history: list[EditionOutcome]
 def exceptions_resolve(
     exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False, parser=exception_id,
                                                       help="the ids to resolve (`bookbridge exceptions list`)"),
-    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
+    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", parser=note_value,
+                             help="what was done about it (needed: a note that says nothing is refused)"),
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
     where: str | None = WhereOption,
@@ -297,9 +300,9 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     not read, whose id is the source's, not an edition's, or the store's refusal of the credentials): a sync of the
     whole store, reading the source again. The order import's: an order import, reading the store's orders again. A
     sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
-    editions are not recorded as applied, so every sync retries them too. Exit 1 if it stays open or was resolved
-    already, 2 if the id names no exception, 3 if another instance holds the order import's lease (an order import's
-    or a sink's retry).
+    editions are not recorded as applied, so every sync retries them too. Exit 1 if the exception stays open (the
+    retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the id
+    names no exception; 3 if another instance holds the order import's lease (an order import's or a sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -414,7 +417,7 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
 def runs(
     config: Path | None = ConfigOption,
-    limit: int = typer.Option(20, metavar="N", help="how many runs to show"),
+    limit: int = limit_option(20, "runs"),
 ) -> None:
     """List recent syncs, newest first.
 

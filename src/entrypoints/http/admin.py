@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
@@ -18,9 +18,17 @@ from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.reconcile import release_drift
-from bookbridge.application.sales_report import CSV_COLUMNS, REPORT_DAYS, report_csv, report_document
+from bookbridge.application.sales_report import (
+    CSV_COLUMNS,
+    DAY_BOUNDS,
+    REPORT_DAYS,
+    ReversedDays,
+    report_csv,
+    report_days,
+    report_document,
+)
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
-from bookbridge.domain.ports import SyncException
+from bookbridge.domain.ports import MAX_INTEGER, SyncException
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
@@ -41,7 +49,7 @@ from bookbridge.entrypoints.presentation import no_such_exception, resolved_alre
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
                    responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"}})
-ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the exception's id")]
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the exception's id")]
 # What `_require_open` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
@@ -175,7 +183,6 @@ def upcoming(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> l
     return [Upcoming.of(job) for job in state.hooks.upcoming(limit=limit)]
 
 
-EARLIEST, LATEST = date(1970, 1, 1), date(9999, 1, 1)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -186,24 +193,25 @@ def _iso_day(value: object) -> object:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]  # no sale lies outside; room for the reprint window
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def sales_report(state: AppState, start: date | None, end: date | None, group_by: str) -> SalesReportDoc:
-    """The range's two ends may come in either order; dates outside EARLIEST..LATEST are brought inside."""
+    """The report's days as `bookbridge sales report` takes them (`report_days`): an end before the start is 422,
+    in the CLI's words."""
     latest = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])
-    last = min(max(end or latest, EARLIEST), LATEST)
-    first = min(max(start, EARLIEST), LATEST) if start else max(last - timedelta(days=REPORT_DAYS - 1), EARLIEST)
-    first, last = min(first, last), max(first, last)
+    try:
+        first, last = report_days(start, end, latest)
+    except ReversedDays as exc:
+        raise HTTPException(422, f"query parameter end: {exc}") from None
     return state.sales(first, last, group_by)
 
 
 Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: the {REPORT_DAYS} days ending on "
-                                                 "end); "
-                                                 "start and end may come in either order")]
+                                                 f"end); {DAY_BOUNDS}")]
 End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
-                                               "own days: a sale's day is its storefront's local day); a day before "
-                                               "1970-01-01 or after 9999-01-01 counts as that bound")]
+                                               "own days: a sale's day is its storefront's local day); an end before "
+                                               f"the start is refused (422); {DAY_BOUNDS}")]
 By = Annotated[GroupByParam, Query(description="group rows by edition (one ISBN: a title in one format), family (a "
                                                 "title family, every format together), format, storefront, day, week "
                                                 "or month; `title` and `work` are deprecated aliases of `edition` and "

@@ -6,7 +6,8 @@ are parsed by Starlette's form parser (python-multipart) and bounded here. Auth 
 `GET /login` shows a form for the admin token; `POST /login` opens a session stored server-side and sets an
 HttpOnly, SameSite=Strict session cookie (Secure under HTTPS); `POST /logout` ends the session. Wrong tokens
 from one client back off (429 with Retry-After). Every POST form carries a CSRF token derived from the session.
-Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text.
+Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text; resolving with no
+note shows its form again (422), saying a note is needed.
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.exception_retry import retry_of
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
+from bookbridge.application.reconcile import NOTE_NEEDED, resolution_note
 from bookbridge.application.sync import SOURCE_UNREAD
+from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
-from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
-from bookbridge.entrypoints.http.inputs import LINE_PATTERN, TEXT_PATTERN, refuse_control_characters
-from bookbridge.entrypoints.http.problems import ERRORS, problem
+from bookbridge.entrypoints.http.dashboard_view import ExceptionRow, Filters, exception_row, gather
+from bookbridge.entrypoints.http.inputs import (
+    FILLED_TEXT_PATTERN,
+    LINE_PATTERN,
+    TEXT_PATTERN,
+    refuse_control_characters,
+)
+from bookbridge.entrypoints.http.problems import ERRORS, PROBLEM_REF, problem
 from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
@@ -37,7 +45,7 @@ from bookbridge.entrypoints.metrics import record_login_failure
 from bookbridge.entrypoints.presentation import no_such_exception, where_words
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
-ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
 # The messages an action can leave; the page words them itself.
@@ -69,9 +77,13 @@ def render(template: str, http_status: int = 200, **context: Any) -> HTMLRespons
                                                            "Content-Security-Policy": CSP})
 
 
-def _form_body(*fields: str) -> dict[str, Any]:
-    schema = {"type": "object", "properties": {
-        f: {"type": "string", "maxLength": MAX_FIELD, "pattern": TEXT_PATTERN} for f in fields}}
+def _form_body(*fields: str, filled: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The form's fields, as `read_form` bounds them; a `filled` field is required and must say something."""
+    schema: dict[str, Any] = {"type": "object", "properties": {
+        f: {"type": "string", "maxLength": MAX_FIELD, "pattern": FILLED_TEXT_PATTERN if f in filled else TEXT_PATTERN}
+        for f in fields}}
+    if filled:
+        schema["required"] = list(filled)
     return {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
 
 
@@ -191,7 +203,7 @@ Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
             summary="The dashboard (HTML)")
 def dashboard(request: Request, state: State, guard: Guard,
               done: Annotated[Done | None, Query(description="the message of the action just taken")] = None,
-              exception: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="its exception")] = None,
+              exception: Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description="its exception")] = None,
               kind: Annotated[Name, Query(description="exceptions of this kind only, by its code (the Kind filter's "
                                                      "values: `drift`, `store-rejection`, ...); one that names no "
                                                      "kind is not applied, and the page says so")] = None,
@@ -260,17 +272,34 @@ def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exce
         return render("missing.html", status, title=f"No open exception {exception_id}",
                       store=state.settings.store.name, csrf=state.secrets.csrf_token(session),
                       message=f"{message[:1].upper()}{message[1:]}.")  # a sentence of the page
-    return render("confirm.html", title=f"Resolve exception {exception_id}", store=state.settings.store.name,
-                  csrf=state.secrets.csrf_token(session), item=item)
+    return _confirm_page(state, session, item)
+
+
+def _confirm_page(state: AppState, session: str, item: ExceptionRow, *, note_needed: bool = False) -> Response:
+    """The page that asks for a note before resolving; 422, the form again saying a note is needed, when the note
+    given says nothing."""
+    return render("confirm.html", 422 if note_needed else 200, title=f"Resolve exception {item.id}",
+                  store=state.settings.store.name, csrf=state.secrets.csrf_token(session), item=item,
+                  note_needed=NOTE_NEEDED if note_needed else "")
 
 
 @router.post("/dashboard/exceptions/{exception_id}/resolve", response_class=RedirectResponse, status_code=303,
-             openapi_extra=_form_body("csrf", "note"), responses=ACTION_ERRORS,
-             summary="Dashboard form: resolve an exception (after its confirmation page)")
-async def dashboard_resolve(request: Request, state: State, guard: Guard,
-                            exception_id: ExceptionId) -> RedirectResponse:
-    _, form = await _checked(request, state, guard, "note")
-    note = (form.get("note") or "").strip()[:MAX_FIELD] or "resolved from the dashboard (no note given)"
+             openapi_extra=_form_body("csrf", "note", filled=("note",)),
+             responses={**ACTION_ERRORS, 422: {
+                 "description": "no note: the form again, saying a note is needed (HTML); or a field breaks a rule",
+                 "content": {"text/html": {"schema": {"type": "string"}},
+                             "application/json": {"schema": PROBLEM_REF}}}},
+             summary="Dashboard form: resolve an exception, with a note (after its confirmation page)")
+async def dashboard_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
+    session, form = await _checked(request, state, guard, "note")
+    try:
+        note = resolution_note(form.get("note") or "")
+    except ValueError:  # asked again, as `bookbridge exceptions resolve` and the API refuse a note that says nothing
+        item = await run_in_threadpool(exception_row, state, exception_id)
+        if item is None:  # resolved meanwhile, or none: as resolving would answer
+            refused = await run_in_threadpool(not_open, state, exception_id)
+            raise HTTPException(*(refused or (404, no_such_exception(exception_id)))) from None
+        return _confirm_page(state, session, item, note_needed=True)
     await run_in_threadpool(resolve_exception, state, exception_id, note)
     return RedirectResponse(f"/dashboard?done=resolved&exception={exception_id}#exceptions", status_code=303)
 

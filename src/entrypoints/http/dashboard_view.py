@@ -189,7 +189,7 @@ def _unknown_filter(value: str | None, label: str, what: tuple[str, str], values
     whether it names one, when that is more than being among `values`."""
     if not value or (value in values if known is None else known):
         return ""
-    listed = ", ".join(sorted(values.values()))
+    listed = ", ".join(sorted(values.values(), key=str.casefold))
     return (f"No exception {what[0]} is named {value!r}, so the {label} filter is not applied; the {what[1]} are "
             f"{listed}.")
 
