@@ -16,10 +16,10 @@ others meanwhile, so the first waits no longer than it would for its answer to b
 A batch also waits, at most `gather` seconds (2 ms), for as many deliveries as were in the intake at once while
 the last batch was taken and written: the senders answered by one commit come back together, a few milliseconds
 apart, and without the wait the first of them would be committed alone or with a few, the rest waiting for that
-commit. With a steady set of senders each commit then serves all of them (16 deliveries at a time at 16 senders,
-against about 7 without the wait, docs/benchmarks.md); a lone delivery waits only when the intake was busier a
-moment before, and never longer than `gather`. The loop wakes the writer only for the first delivery released and
-once the expected number is reached, not once per turn.
+commit. Each commit then serves more of them: at 16 senders on a loaded machine, 9.7 deliveries on average
+against 7.4 without the wait, and a tenth less CPU per delivery (docs/benchmarks.md). A lone delivery waits only
+when the intake was busier a moment before, and never longer than `gather`. The loop wakes the writer only for
+the first delivery released and once the expected number is reached, not once per turn.
 """
 
 from __future__ import annotations
