@@ -102,6 +102,34 @@ def test_deliveries_queued_in_one_turn_of_the_event_loop_share_one_commit_though
     assert inbox.batches == [1, 8]
 
 
+def test_a_batch_waits_up_to_gather_for_as_many_deliveries_as_the_last_batch_saw_at_once(engine: Engine) -> None:
+    """Senders answered by one commit come back a little apart: the next batch waits for as many as were in the
+    intake at once (up to `gather` seconds) instead of committing the first alone; a lone delivery after a quiet
+    spell does not wait."""
+    inbox = RecordingInbox(engine)
+    intake = WebhookIntake(inbox, linger=60, gather=2.0)
+
+    async def deliver(i: int, after: float) -> Received:
+        await asyncio.sleep(after)
+        return await intake.receive(**delivery(i))
+
+    async def at_once() -> list[Received]:  # four in one turn of the loop: one batch, and four seen at once
+        return await asyncio.gather(*(deliver(i, 0) for i in range(4)))
+
+    async def apart() -> list[Received]:  # four 50 ms apart, well within `gather`
+        return await asyncio.gather(*(deliver(4 + i, 0.05 * i) for i in range(4)))
+
+    assert len({a.id for a in asyncio.run(at_once())}) == 4
+    assert len({a.id for a in asyncio.run(apart())}) == 4
+    assert inbox.batches == [4, 4]
+    asyncio.run(deliver(8, 0))  # alone, after a batch of four: waits for company, at most `gather`
+    started = time.monotonic()
+    assert not asyncio.run(deliver(9, 0)).duplicate  # alone after a lone one: committed at once
+    quick = time.monotonic() - started
+    intake.close()
+    assert inbox.batches == [4, 4, 1, 1] and quick < 1.0
+
+
 def test_a_batch_that_fails_fails_its_own_deliveries_only(engine: Engine) -> None:
     inbox = RecordingInbox(engine, slow=1, fail=1)
     intake = WebhookIntake(inbox)

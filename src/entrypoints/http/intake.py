@@ -12,12 +12,21 @@ turn reads (from every connection with data) are parsed and queued in the next, 
 An idle writer would otherwise take the first delivery alone while the loop is still parsing the others, and a
 commit, the largest cost of a delivery, would serve one where it could serve them all. The loop is busy with the
 others meanwhile, so the first waits no longer than it would for its answer to be sent.
+
+A batch also waits, at most `gather` seconds (2 ms), for as many deliveries as were in the intake at once while
+the last batch was taken and written: the senders answered by one commit come back together, a few milliseconds
+apart, and without the wait the first of them would be committed alone or with a few, the rest waiting for that
+commit. Each commit then serves more of them: at 16 senders on a loaded machine, 9.7 deliveries on average
+against 7.4 without the wait, and a tenth less CPU per delivery (docs/benchmarks.md). A lone delivery waits only
+when the intake was busier a moment before, and never longer than `gather`. The loop wakes the writer only for
+the first delivery released and once the expected number is reached, not once per turn.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import defaultdict
 from contextlib import suppress
 from typing import Any
@@ -28,10 +37,13 @@ _Waiting = tuple[dict[str, Any], asyncio.Future[Received]]
 
 
 class WebhookIntake:
-    def __init__(self, inbox: WebhookInbox, *, linger: float = 5.0) -> None:
-        self._inbox, self._linger = inbox, linger
+    def __init__(self, inbox: WebhookInbox, *, linger: float = 5.0, gather: float = 0.002) -> None:
+        self._inbox, self._linger, self._gather = inbox, linger, gather
         self._waiting: list[_Waiting] = []
         self._released = 0  # how many of `_waiting`, from the first, the event loop has released to the writer
+        self._writing = 0  # how many deliveries the writer is storing now
+        self._crowd = 0  # the most deliveries in the intake at once (waiting and writing) since the last batch
+        self._expected = 1  # how many a batch waits for, up to `gather`: the crowd when the last batch was taken
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)  # deliveries are released, or the writer should stop
         self._writer: threading.Thread | None = None
@@ -43,6 +55,7 @@ class WebhookIntake:
         future: asyncio.Future[Received] = loop.create_future()
         with self._lock:
             self._waiting.append((delivery, future))
+            self._crowd = max(self._crowd, len(self._waiting) + self._writing)
             if len(self._waiting) == self._released + 1:  # the first not yet released: release after this turn
                 loop.call_soon(self._release)
             if self._writer is None:
@@ -53,8 +66,10 @@ class WebhookIntake:
     def _release(self) -> None:
         """On the event loop, after the turn that queued deliveries: they may go into the next batch."""
         with self._lock:
+            first = not self._released
             self._released = len(self._waiting)
-            self._arrived.notify()
+            if first or self._released >= self._expected:  # the writer is woken once, or twice when it gathers
+                self._arrived.notify()
 
     @property
     def writing(self) -> bool:
@@ -79,6 +94,7 @@ class WebhookIntake:
             self._write_batches()
         finally:  # ended, or killed by something no batch catches: the next delivery starts another writer
             with self._lock:
+                self._writing = 0
                 if self._writer is threading.current_thread():
                     self._writer = None
 
@@ -91,9 +107,11 @@ class WebhookIntake:
                 if not self._waiting:  # idle, or stopping with nothing left
                     self._writer = None
                     return
+                self._gather_expected()
                 taken = self._released or len(self._waiting)  # stopping, or idle: all that waits
                 batch, self._waiting = self._waiting[:taken], self._waiting[taken:]
                 self._released = max(0, self._released - taken)
+                self._expected, self._crowd, self._writing = self._crowd, len(self._waiting), len(batch)
             try:
                 outcomes: list[Received | Exception] = self._inbox.receive_many([delivery for delivery, _ in batch])
             except Exception as exc:  # the batch never reached the database: every delivery in it fails
@@ -102,9 +120,21 @@ class WebhookIntake:
                 defaultdict(list))
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 by_loop[future.get_loop()].append((future, outcome))
+            with self._lock:  # stored: from here on, its senders may come back
+                self._writing = 0
             for loop, answers in by_loop.items():
                 with suppress(RuntimeError):  # a closed loop: nobody waits for these answers (the events are stored)
                     loop.call_soon_threadsafe(_answer, answers)
+
+    def _gather_expected(self) -> None:
+        """With the lock held and deliveries released: wait, up to `gather` seconds, until the expected number is
+        released (or the intake is closing)."""
+        deadline = time.monotonic() + self._gather
+        while self._released and self._released < self._expected and not self._stopping:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._arrived.wait(left)
 
 
 def _answer(answers: list[tuple[asyncio.Future[Received], Received | Exception]]) -> None:
