@@ -93,6 +93,13 @@ class PlannedSync:
     catalogue: dict[str, TitleFamily]
 
 
+def asks_the_store(planned: PlannedSync) -> bool:
+    """Whether planning (given the store) asked it anything: only which SKUs of listings never applied it already
+    holds (`adoption.new_skus`). A plan that asked nothing, and a sync that also sent nothing, never reached the
+    store, so their counts say nothing of it (a wrong token would go unnoticed): both say so (`NOT_CALLED`)."""
+    return bool(new_skus(planned.listings, planned.applied))
+
+
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
                memos: ListingMemos | None = None, store: Storefront | None = None,
                stored: Mapping[str, TitleFamily] | None = None) -> PlannedSync:
@@ -311,8 +318,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         uow.state.set_cursor(source.name, planned.read.cursor)
         uow.commit()
     report.wakeups = next_wakeups(planned.listings)
-    report.store_untouched = (done == 0 and not report.stopped
-                              and not new_skus(planned.listings, planned.applied))  # planning asked for none
+    report.store_untouched = done == 0 and not report.stopped and not asks_the_store(planned)
     report.finished = clock.now()
     return report
 
