@@ -187,3 +187,15 @@ def test_the_log_line_says_the_counts_in_words(world, caplog):
     assert line == (f"reconcile of store 'uk': checked {report.checked} products, 0 findings, "
                     "0 exceptions opened"), line
     assert "{" not in line
+
+
+def test_products_deleted_by_hand_are_counted_as_created_when_the_next_sync_makes_them_again(world):
+    store = world[1]
+    gone = sorted(store.products.values(), key=lambda p: p.id)[:2]
+    for product in gone:
+        del store.products[product.id]
+    reconcile(world)
+    report = sync(world)
+    assert (report.created, report.updated) == (2, 0), (report.created, report.updated)
+    assert all(store.by_sku(p.sku) is not None for p in gone)
+
