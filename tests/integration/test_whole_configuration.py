@@ -25,7 +25,7 @@ def said(result) -> str:
 
 
 @pytest.mark.parametrize("command", [["check"], ["plan"], ["sync"], ["runs"], ["orders", "import"],
-                                     ["exceptions", "list"], ["sales", "report"]])
+                                     ["exceptions", "list"], ["sales", "report"], ["source", "inspect"]])
 @pytest.mark.parametrize(("table", "key"), [(SINK_TYPO, "directry"), (QUEUE_TYPO, "timout")], ids=["sink", "queue"])
 def test_every_command_refuses_a_misspelt_sink_or_queue_key(tmp_path, command, table, key):
     config = write_config(tmp_path, sample_config(2) + table)

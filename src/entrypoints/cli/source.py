@@ -38,6 +38,8 @@ from bookbridge.entrypoints.cli.common import (
     ConfigOption,
     command_group,
     configured,
+    invalid_configuration,
+    option_errors,
     screen,
 )
 from bookbridge.entrypoints.cli.render import print_source_failure
@@ -267,6 +269,8 @@ def inspect(
     except ConfigurationError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
+    if wrong := option_errors(container.registry(), settings):  # the whole configuration, as every command reads it
+        raise invalid_configuration(wrong)
     try:
         # The configured source, or a file, folder or URL read as the configured source would be: without the
         # state database (none is opened, so none is made), so ONIX block updates (04) are problems, as in `check`.
