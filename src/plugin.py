@@ -144,7 +144,7 @@ class AdapterSpec(Generic[OptionsT]):
             errors = exc.errors(include_url=False)
             # A key left out is said as the adapters say it (`needs 'url'`), never as pydantic's "Field required".
             missing = [".".join(str(p) for p in e["loc"]) for e in errors if e["type"] == "missing"]
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: "
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'keys'}: "
                                  f"{value_error_words(e['type'], str(e['msg']), e.get('ctx'), e.get('input'))}"
                                  for e in errors if e["type"] != "missing")
             said = ((f" needs {', '.join(map(repr, missing))}" if missing else "")
@@ -158,9 +158,9 @@ class AdapterSpec(Generic[OptionsT]):
         if len(unknown) == 1:
             key, close = unknown[0], guesses[unknown[0]]
             hint = f"did you mean {close[0]!r}? " if close else ""
-            return f"unknown option {key!r} {where} ({hint}known: {', '.join(known)})"
+            return f"unknown key {key!r} {where} ({hint}known: {', '.join(known)})"
         listed = ", ".join(f"{k!r} (did you mean {guesses[k][0]!r}?)" if guesses[k] else repr(k) for k in unknown)
-        return f"unknown options {listed} {where} (known: {', '.join(known)})"
+        return f"unknown keys {listed} {where} (known: {', '.join(known)})"
 
 
 class DuplicateAdapterError(ValueError):

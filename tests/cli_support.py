@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -44,6 +45,20 @@ families = {families}
 kind = "memory"
 name = "shop"
 {UK_STOREFRONT}'''
+
+
+def sandbox_store(sandbox: Any, *, token: str) -> str:
+    """A `[store]` table named 'shop' on a running BigCommerce sandbox (`SandboxServer`); `token` is the line that
+    gives the access token (`access_token = "…"`, `access_token_env = "…"`)."""
+    return f'''
+[store]
+kind = "bigcommerce"
+name = "shop"
+store_hash = "{sandbox.config.store_hash}"
+{token}
+v3_base_url = "{sandbox.base_url_v3}"
+v2_base_url = "{sandbox.base_url_v2}"
+'''
 
 
 def write_config(directory: Path, body: str) -> Path:

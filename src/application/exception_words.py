@@ -22,7 +22,9 @@ KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
               ExceptionKind.TRANSIENT_EXHAUSTED: "store or source unreachable",
               ExceptionKind.RIGHTS_CONFLICT: "rights conflict",
               ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error",
-              ExceptionKind.UNMAPPED_SUBJECT: "subject without a category"}
+              ExceptionKind.UNMAPPED_SUBJECT: "subject without a category",
+              ExceptionKind.CREDENTIALS_REFUSED: "credentials refused",
+              ExceptionKind.ACTION_NOT_POSSIBLE: "milestone action not possible"}
 # `transient-exhausted` by place: what could not be reached (retries used up; a sink's days are sent again later).
 UNREACHABLE = {SOURCE: "source unreachable", ORDERS: "store unreachable (order import)",
                SALES_SINK: "sales sink unreachable", LEASE: "store busy (its lease held elsewhere)"}
@@ -58,7 +60,8 @@ STOREFRONT, STORE = "storefront", "store"  # places without a prefix: a storefro
 PLACES: dict[str, tuple[Callable[[str, str], str], str]] = {
     STOREFRONT: (lambda name, store: storefront_words(name), "readiness, rights"),
     STORE: (lambda name, store: f"store {store!r}",
-            "store refusals, drift, subjects without a category, milestone actions that failed"),
+            "store refusals, credentials refused, drift, subjects without a category, milestone actions that "
+            "failed"),
     SOURCE: (lambda name, store: f"source {name!r}", "a source that could not be read, a record not read"),
     ORDERS: (lambda name, store: f"order import of store {store!r}", "orders that could not be read"),
     SALES_SINK: (lambda name, store: f"sales sink {name!r}", "sales facts it failed or refused"),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from bookbridge.application.milestones import (
-    ActionFailed,
+    ActionNotPossible,
     ActionQueued,
     ApplyMilestones,
     MilestoneAction,
@@ -41,6 +41,9 @@ class SyncEffects(MilestoneEffects):
             applied = self._uow.state.applied(self._store)
         return [k for k, a in applied.items() if a.product_id is not None
                 and (k == isbn or (family is not None and k.startswith(f"family:{family}:")))]
+
+    def edition(self, isbn: str) -> Edition | None:
+        return self._editions[isbn][1] if isbn in self._editions else None
 
     def has_product(self, isbn: str) -> bool:
         return bool(self._keys(isbn))
@@ -76,7 +79,7 @@ class SyncEffects(MilestoneEffects):
 
     def schedule_launch(self, isbn: str) -> str:
         if isbn not in self._editions:
-            raise ActionFailed(f"edition {isbn} is no longer in the catalogue")
+            raise ActionNotPossible("the edition is no longer in the catalogue")
         return self._schedule_launch(self._editions[isbn][1])
 
 
@@ -86,9 +89,10 @@ def sync_milestones(store: str, before: Mapping[str, TitleFamily], after: Mappin
                     schedule_launch: Callable[[Edition], str],
                     only: frozenset[str] | None = None) -> list[MilestoneRecord]:
     """The transitions between the stored catalogue before and after one sync, each turned into its configured
-    action and recorded. A sync that read nothing (the source failed) has none. A retry (`only`: the editions it
+    action and recorded. A sync that read nothing (the source failed) has none, nor does one the store refused (its
+    catalogue is not kept: the next sync reads the changes again, and finds them). A retry (`only`: the editions it
     wrote) queues the other editions' store-written actions for the next sync (`apply_milestones`)."""
-    if report.source_error is not None:
+    if report.source_error is not None or report.store_refused is not None:
         return []
     events = catalogue_transitions(before, after)
     if not events:

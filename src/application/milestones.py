@@ -7,8 +7,8 @@ launch). The actions below add what a sync alone does not do, and check and reco
 - `create-hidden` (default for metadata locked): verify and record. The sync that saw the lock created the
   edition's product (`bookbridge.domain.lifecycle.created_hidden`: hidden, availability disabled, on no channel) if the
   edition is still editorial, or already had one if it is announced or on sale. Success if the store holds a
-  product for it; otherwise a failure naming why: the store's refusal of this sync's write, or "no product"
-  (delisted, or never synced).
+  product for it; otherwise a failure naming why: the store's refusal of this sync's write, the edition's lifecycle
+  stage (withdrawn: no product is made for it; not the store's doing), or "no product" (never synced).
 - `attach-assets` (default for final approval): resend the media section (images, samples) of the edition's
   product, even though their hashes did not change, so that assets approved at final approval reach the store.
 
@@ -29,8 +29,11 @@ never recorded as done nor dropped: the next sync writes those products and carr
 
 An outcome is judged only by its own store action: an exception the edition has for another reason (a missing
 price on another storefront, a rights conflict) does not fail a milestone. Every outcome goes to the milestone log;
-a failure also opens an exception (kind store-rejection, with no storefront and the field `milestone <transition>`,
-so that it never merges with the sync's own exceptions).
+a failure also opens an exception, with no storefront and the field `milestone <transition>` (so that it never
+merges with the sync's own exceptions), its message naming the milestone, the edition and the action in the words
+of `bookbridge milestones`. Its kind says what happened: `store-rejection` when the store refused the write the
+action needs; `action-not-possible` when the edition as the catalogue has it rules the action out (withdrawn, not
+yet announced, no publication date, no longer in the catalogue), where no store was asked anything.
 """
 
 from __future__ import annotations
@@ -38,14 +41,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import kind_words, place_words
+from bookbridge.domain.lifecycle import lifecycle_hold, listing_state
+from bookbridge.domain.listing import edition_name
 from bookbridge.domain.milestones import MilestoneEvent, MilestoneRecord, Transition
+from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import Clock, ExceptionKind, MilestoneLog, UnitOfWork
+from bookbridge.domain.words import named_edition
 
 logger = logging.getLogger(__name__)
+UTC = ZoneInfo("UTC")
 
 
 class MilestoneAction(StrEnum):
@@ -97,8 +107,9 @@ def action_words(action: str) -> str:
     return ACTION_WORDS.get(action, action)  # a StrEnum member is its text
 
 
-class ActionFailed(Exception):
-    """A milestone action could not be carried out; the message says why, in words for the exception queue."""
+class ActionNotPossible(Exception):
+    """The edition as the catalogue has it rules the milestone action out (no publication date to launch on, no
+    longer in the catalogue): no store refused anything. The message says why, in words for the exception queue."""
 
 
 class ActionQueued(Exception):
@@ -108,6 +119,10 @@ class ActionQueued(Exception):
 
 class MilestoneEffects(Protocol):
     """What the sync's runner (the service, or `bookbridge sync`) does for the actions a sync does not cover."""
+
+    def edition(self, isbn: str) -> Edition | None:
+        """The edition as the catalogue the sync read holds it; None when it holds it no more."""
+        ...
 
     def has_product(self, isbn: str) -> bool:
         """The store holds a product (hidden or not) for this edition, as last applied."""
@@ -123,7 +138,7 @@ class MilestoneEffects(Protocol):
         ...
 
     def schedule_launch(self, isbn: str) -> str:
-        """Ensure a precise job at the edition's next lifecycle instant; says what was scheduled. ActionFailed, or
+        """Ensure a precise job at the edition's next lifecycle instant; says what was scheduled. ActionNotPossible, or
         ActionQueued when there is no scheduler to do it now."""
         ...
 
@@ -162,14 +177,14 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
                                                       action=str(action), ok=False, detail=note, pending=True)))
             continue
         try:
-            ok, detail = _outcome(event, action, effects, resent, uow, cmd.store)
+            ok, detail, kind = _outcome(event, action, effects, resent, uow, cmd.store, now=clock.now())
         except ActionQueued as queued:
             logger.info("milestone %s of %s: %s queued for the service: %s", event.transition, event.isbn, action,
                         queued)
             records.append(log.record(MilestoneRecord(at=clock.now(), store=cmd.store, event=event,
                                                       action=str(action), ok=False, detail=str(queued), pending=True)))
             continue
-        exception_id = None if ok else _failed(event.isbn, str(event.transition), str(action), detail, uow, clock)
+        exception_id = None if ok else _failed(event, str(action), detail, kind, effects, uow, clock)
         if ok:
             logger.info("milestone %s of %s: %s: %s", event.transition, event.isbn, action, detail)
         records.append(log.record(MilestoneRecord(at=clock.now(), store=cmd.store, event=event, action=str(action),
@@ -177,15 +192,21 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
     return records
 
 
-def _failed(isbn: str, transition: str, action: str, detail: str, uow: UnitOfWork, clock: Clock) -> int:
+def _failed(event: MilestoneEvent, action: str, detail: str, kind: ExceptionKind, effects: MilestoneEffects,
+            uow: UnitOfWork, clock: Clock) -> int:
+    """Open (or count again) the failure's exception, of `kind`, naming the milestone, the edition and the action as
+    `bookbridge milestones` says them: `milestone final approval of Roseanna (Hardback), ISBN 9780007232833: could
+    not attach its approved assets: <why>`."""
+    isbn, transition = event.isbn, str(event.transition)
+    edition = effects.edition(isbn)
+    named = named_edition(isbn, edition_name(edition) if edition else None)
     with uow:
         # The field is the key the failure is counted under (a code); the message is what a person reads: words.
-        item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=isbn, storefront=None,
-                                     field=f"milestone {transition}",
-                                     message=f"milestone {transition_words(transition)}: could not "
+        item = uow.exceptions.report(kind, isbn=isbn, storefront=None, field=f"milestone {transition}",
+                                     message=f"milestone {transition_words(transition)} of {named}: could not "
                                              f"{action_words(action)}: {detail}", at=clock.now())
         uow.commit()
-    logger.warning("milestone %s of %s: %s failed: %s", transition, isbn, action, detail)
+    logger.warning("milestone %s of %s: %s failed (%s): %s", transition, isbn, action, kind, detail)
     return item.id
 
 
@@ -201,7 +222,8 @@ def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: 
     for record_id, record in pending:
         action = MilestoneAction(record.action)
         try:
-            ok, detail = _outcome(record.event, action, effects, resent, uow, store, found_by="this sync")
+            ok, detail, kind = _outcome(record.event, action, effects, resent, uow, store, now=clock.now(),
+                                        found_by="this sync")
         except ActionQueued as queued:  # still no scheduler, or still held back: leave it queued
             logger.info("milestone %s of %s still queued: %s", record.event.transition, record.event.isbn, queued)
             continue
@@ -210,8 +232,7 @@ def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: 
                   else f"waited while the edition was held back, carried out by the sync that listed it: {detail}"
                   if record.detail.startswith(HELD_BACK) else f"queued by a retry of another edition, carried out by "
                                                               f"the next sync: {detail}")
-        exception_id = None if ok else _failed(record.event.isbn, str(record.event.transition), record.action,
-                                                detail, uow, clock)
+        exception_id = None if ok else _failed(record.event, record.action, detail, kind, effects, uow, clock)
         if (done := log.settle(record_id, ok=ok, detail=detail, at=clock.now(), exception_id=exception_id)):
             settled.append(done)
     return settled
@@ -232,12 +253,34 @@ def _wait_if_held_back(uow: UnitOfWork, store: str, isbn: str) -> None:
         raise ActionQueued(f"{HELD_BACK} {held}")
 
 
+def _lifecycle_rules_out(effects: MilestoneEffects, isbn: str, now: datetime) -> None:
+    """ActionNotPossible when the edition's lifecycle stage keeps it out of the store (withdrawn, not yet announced
+    and not locked): an action on its product cannot apply, and no store was asked. The stage is read in UTC; only
+    an announcement date differs by time zone, and an edition announced in any storefront's zone has its product."""
+    edition = effects.edition(isbn)
+    if edition is None:
+        return
+    stage = listing_state(edition, at=now, tz=UTC).stage
+    if hold := lifecycle_hold(edition, stage):
+        raise ActionNotPossible(f"the edition is {hold}: it has no product in the store, and a {stage.words} "
+                                "edition gets none")
+
+
 def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneEffects,
-             resent: Mapping[str, str | None], uow: UnitOfWork, store: str, *,
-             found_by: str = "the sync that found it") -> tuple[bool, str]:
-    """Whether the action was carried out, and how or why not. `found_by`: the sync whose writes a `sync` action
-    is judged by (the one that found the transition, or the one that settles what a retry queued)."""
-    isbn = event.isbn
+             resent: Mapping[str, str | None], uow: UnitOfWork, store: str, *, now: datetime,
+             found_by: str = "the sync that found it") -> tuple[bool, str, ExceptionKind]:
+    """Whether the action was carried out, how or why not, and, for a failure, its exception's kind: the store's
+    refusal, or an action the edition rules out (`ActionNotPossible`). `found_by`: the sync whose writes a `sync`
+    action is judged by (the one that found the transition, or the one that settles what a retry queued)."""
+    try:
+        ok, detail = _carried_out(event.isbn, action, effects, resent, uow, store, now=now, found_by=found_by)
+    except ActionNotPossible as ruled_out:
+        return False, str(ruled_out), ExceptionKind.ACTION_NOT_POSSIBLE
+    return ok, detail, ExceptionKind.STORE_REJECTION
+
+
+def _carried_out(isbn: str, action: MilestoneAction, effects: MilestoneEffects, resent: Mapping[str, str | None],
+                 uow: UnitOfWork, store: str, *, now: datetime, found_by: str) -> tuple[bool, str]:
     if action is MilestoneAction.NONE:
         return True, "recorded; no store action configured"
     if action is MilestoneAction.SYNC:
@@ -248,15 +291,14 @@ def _outcome(event: MilestoneEvent, action: MilestoneAction, effects: MilestoneE
             return True, "the store holds its product (hidden while the edition is editorial)"
         if problem := effects.own_failure(isbn):
             return False, problem
+        _lifecycle_rules_out(effects, isbn, now)
         _wait_if_held_back(uow, store, isbn)
         return False, "no product in the store (held back by the listing rules)"
     if action is MilestoneAction.ATTACH_ASSETS:
         if isbn not in resent:
+            _lifecycle_rules_out(effects, isbn, now)
             _wait_if_held_back(uow, store, isbn)
             return False, "no product in the store to attach assets to"
         error = resent[isbn]
         return (False, error) if error else (True, "media section resent")
-    try:
-        return True, effects.schedule_launch(isbn)
-    except ActionFailed as failure:
-        return False, str(failure)
+    return True, effects.schedule_launch(isbn)

@@ -27,7 +27,7 @@ from bookbridge.application.exception_words import lease_key
 from bookbridge.application.launches import launches_ahead, next_launch_instant
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.milestone_effects import SyncEffects, sync_milestones
-from bookbridge.application.milestones import ActionFailed, MilestoneAction, settle_pending
+from bookbridge.application.milestones import ActionNotPossible, MilestoneAction, settle_pending
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, reconcile_words
 from bookbridge.application.sync import SyncReport, SyncStore, retry_edition, sync_store
 from bookbridge.application.upcoming import ChangesMemo, held_by_exceptions
@@ -335,8 +335,9 @@ class ScheduledRuns:
                         log=self.ports.milestone_log, clock=self.ports.clock, sync_again=again,
                         schedule_launch=self.schedule_edition_launch, only=only)
         # What a sync without the scheduler (`bookbridge sync` from cron) queued for the service, and what a retry
-        # of another edition queued for this sync: once this sync went through (a stopped one leaves them queued).
-        if not report.stopped:
+        # of another edition queued for this sync: once this sync went through (a stopped one, or one whose
+        # credentials the store refused, leaves them queued).
+        if not report.stopped and report.store_refused is None:
             effects = SyncEffects(self.config.store, uow, after, sync_again=again,
                                   schedule_launch=self.schedule_edition_launch, report=report)
             settle_pending(self.config.store, effects, uow, self.ports.milestone_log, self.ports.clock, only=only)
@@ -397,7 +398,7 @@ class ScheduledRuns:
     def schedule_edition_launch(self, edition: Edition) -> str:
         """The next lifecycle instant of one edition on any storefront, as a precise job."""
         if edition.publication_date is None:
-            raise ActionFailed(f"edition {edition.isbn} has no publication date (List 163: 01) to launch on")
+            raise ActionNotPossible("the edition has no publication date (List 163: 01) to launch on")
         instant = next_launch_instant(edition, self.config.storefronts, now=self.ports.clock.now())
         if instant is None:
             return f"no launch ahead (publication date {edition.publication_date.isoformat()})"

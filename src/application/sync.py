@@ -19,8 +19,10 @@ from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sync_exceptions import (
     READINESS_KINDS,
     SyncReport,
+    accepted_credentials,
     record_readiness,
     record_source_problems,
+    refused_credentials,
     refused_line,
     source_exception_key,
     source_unreadable,
@@ -151,6 +153,16 @@ def instants_closed(actions: Sequence[StoreAction], due: Mapping[str, datetime],
                      and (i == len(late) or late[i] != late[i - 1]))
 
 
+@dataclass
+class OpenAtStore:
+    """The store's open exceptions a run's outcomes may resolve, read once when it starts (only syncs of the store,
+    under its lease, open them) and kept up to date by the run: the ISBNs with a store exception, and the ids of the
+    store's credentials exceptions. An outcome then costs no query to clear exceptions it has none of."""
+
+    isbns: set[str]
+    refused: list[int]
+
+
 def _isbn_of(action: StoreAction) -> str:
     if action.listing is not None and len(action.listing.isbns) == 1:
         return str(action.listing.isbns[0])
@@ -276,11 +288,10 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     if buffering is not None:
         buffering.begin(actions, applied)
     pending: dict[str, StoreAction] = {}  # actions whose buffered writes the store has not sent yet
-    # ISBNs with an open store exception on this store, read once: only syncs of the store (under its lease) open
-    # them, and this run adds the ones it opens; an outcome then costs no query to clear exceptions it has none of.
     with uow:
-        open_store = {e.isbn for e in uow.exceptions.open_items() if e.kind in STORE_KINDS and e.storefront == name
-                      and e.isbn is not None}
+        items = [e for e in uow.exceptions.open_items() if e.storefront == name]
+    open_store = OpenAtStore(isbns={e.isbn for e in items if e.kind in STORE_KINDS and e.isbn is not None},
+                             refused=[e.id for e in items if e.kind is ExceptionKind.CREDENTIALS_REFUSED])
 
     def settle() -> None:
         if buffering is not None:
@@ -290,6 +301,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     done = 0
     for start, batch, closes in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only,
                                          closing):
+        if report.store_refused is not None:
+            break  # the store refused the credentials: it would refuse every later write the same way
         if should_stop is not None and should_stop():
             report.stopped = True  # what is done is recorded; the next run plans the rest again
             break
@@ -313,10 +326,13 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     settle()  # also when stopped: what was applied is sent and recorded before the run ends
     if pending:
         raise RuntimeError(f"storefront left {len(pending)} actions pending after its final flush")
-    with uow:
-        uow.state.save_catalogue(source.name, planned.catalogue)
-        uow.state.set_cursor(source.name, planned.read.cursor)
-        uow.commit()
+    if report.store_refused is None:
+        with uow:
+            uow.state.save_catalogue(source.name, planned.catalogue)
+            uow.state.set_cursor(source.name, planned.read.cursor)
+            uow.commit()
+    # else: the store refused the credentials, so the catalogue's changes are read again by the next sync, which finds
+    # their milestones and carries out their actions then (the applied state says what reached the store).
     report.wakeups = next_wakeups(planned.listings)
     report.store_untouched = done == 0 and not report.stopped and not asks_the_store(planned)
     report.finished = clock.now()
@@ -414,7 +430,7 @@ def _record_flushed(
     clock: Clock,
     report: SyncReport,
     run_id: int,
-    open_store: set[str],
+    open_store: OpenAtStore,
     planned: Mapping[str, AppliedListing],
 ) -> None:
     """Record the final outcomes of actions the store had reported pending."""
@@ -444,15 +460,18 @@ def _record_batch(
     report: SyncReport,
     run_id: int,
     pending: dict[str, StoreAction],
-    open_store: set[str],
+    open_store: OpenAtStore,
     planned: Mapping[str, AppliedListing],
 ) -> None:
     """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
     product exists; its sections are not applied yet), so a crash before the flush resends them; ids already
-    recorded (an update of a known product) are not written again. `open_store`: the ISBNs with an open store
-    exception (`_sync`), kept up to date here. The records go to the state together, with the records they
-    replace (`SyncState.record_applied_many`). `planned`: the records the run was planned against, whose product
-    ids tell a product made again (deleted by hand) from one updated."""
+    recorded (an update of a known product) are not written again. `open_store`: the store's open exceptions
+    (`_sync`), kept up to date here. The records go to the state together, with the records they replace
+    (`SyncState.record_applied_many`). `planned`: the records the run was planned against, whose product ids tell
+    a product made again (deleted by hand) from one updated.
+
+    A refusal of the credentials is the store's, not the edition's: it opens the store's one exception and no
+    edition's, and counts no edition failed; the first write the store accepts resolves that exception."""
     if len(outcomes) != len(batch):
         raise RuntimeError(f"storefront returned {len(outcomes)} outcomes for {len(batch)} actions")
     records: list[tuple[AppliedListing, AppliedListing | None]] = []
@@ -471,10 +490,12 @@ def _record_batch(
                 continue
             report.outcomes.append(outcome)
             isbn = _isbn_of(action)
+            error = outcome.error
+            credentials = error is not None and error.kind is StoreErrorKind.CREDENTIALS
             with log_context(isbn=isbn):
                 if outcome.ok:
                     logger.debug("%s %s: ok", action.kind.value, action.key)
-                else:
+                elif not credentials:  # the store's refusal is logged once, with its exception
                     logger.warning("%s %s failed: %s", action.kind.value, action.key,
                                    outcome.error.message if outcome.error else "no reason given")
             uow.runs.log_outcome(run_id, key=action.key, isbn=isbn, action=action.kind.value,
@@ -483,9 +504,12 @@ def _record_batch(
             if outcome.ok:
                 record = applied_after(action, applied.get(action.key), outcome.product_id, outcome.remote)
                 keep(record)
-                if isbn in open_store:
+                if open_store.refused:
+                    accepted_credentials(storefront, open_store.refused, uow, clock)
+                    open_store.refused = []
+                if isbn in open_store.isbns:
                     uow.exceptions.clear(isbn=isbn, storefront=storefront, at=clock.now(), kinds=STORE_KINDS)
-                    open_store.discard(isbn)
+                    open_store.isbns.discard(isbn)
                 if Section.CORE in action.sections and not record.held:
                     # The whole product was written again with nothing held: a product deleted by hand (or an
                     # edit) that reconcile reported under `overwrite` is restored, so its DRIFT notice closes.
@@ -503,10 +527,14 @@ def _record_batch(
                     report.updated += 1
                     report.relinked += action.reason == RELINK_REASON
                 continue
-            report.failed += 1
             if (partial := _with_store_ids(applied.get(action.key), outcome)) is not None:
                 keep(partial)
-            error = outcome.error
+            if credentials:
+                assert error is not None
+                if report.store_refused is None:
+                    refused_credentials(error, storefront, uow, clock, report)
+                continue
+            report.failed += 1
             kind = (
                 ExceptionKind.TRANSIENT_EXHAUSTED
                 if error and error.kind is StoreErrorKind.TRANSIENT
@@ -522,7 +550,7 @@ def _record_batch(
                 at=clock.now(),
             )
             report.exceptions_opened.append(refused_line(item, action.listing, isbn))
-            open_store.add(isbn)
+            open_store.isbns.add(isbn)
         uow.state.record_applied_many(storefront, records)
         uow.commit()
 

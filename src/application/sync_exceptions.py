@@ -17,6 +17,7 @@ from bookbridge.domain.ports import (
     ExceptionKind,
     SourceRead,
     SourceUnreadable,
+    StoreError,
     SyncException,
     UnitOfWork,
 )
@@ -49,13 +50,16 @@ class SyncReport:
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
     source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
+    # The store refused the credentials (`StoreErrorKind.CREDENTIALS`), in the words of its exception: the run sent
+    # nothing after that answer, and no edition was refused.
+    store_refused: str | None = None
     # Nothing needed the store, so this run never called it (no write, no SKU lookup): its counts say nothing of
     # whether the store can be reached (`bookbridge check` tests the connection).
     store_untouched: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0 and self.source_error is None
+        return self.failed == 0 and self.source_error is None and self.store_refused is None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -118,6 +122,28 @@ def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitO
         report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {report.source_error}")
     report.finished = clock.now()
     return report
+
+
+STORE_ACCEPTED = "resolved: a later sync's write was accepted by the store"
+
+
+def refused_credentials(error: StoreError, store: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
+    """The store refused the credentials: one exception at the store (`store 'shop'`), counted by each run that
+    meets it, never one per edition; the run stops sending (`report.store_refused`). Inside an open `uow`."""
+    item = uow.exceptions.report(ExceptionKind.CREDENTIALS_REFUSED, isbn=None, storefront=store,
+                                 message=error.message, at=clock.now())
+    report.store_refused = item.message  # as stored: with the configured secrets masked
+    logger.error("sync of store %r stopped: the store refused the credentials: %s", store, item.message)
+    if item.count == 1:
+        report.exceptions_opened.append(f"{kind_words(item.kind, store)}: store {store!r}: {item.message}")
+
+
+def accepted_credentials(store: str, refused: Sequence[int], uow: UnitOfWork, clock: Clock) -> None:
+    """The store accepted a write: its open credentials exceptions (`refused`, their ids) resolve. Inside an open
+    `uow`."""
+    for exception_id in refused:
+        uow.exceptions.resolve(exception_id, note=STORE_ACCEPTED, at=clock.now())
+    logger.info("store %r accepted the credentials again: %d exception(s) resolved", store, len(refused))
 
 
 def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:

@@ -32,9 +32,9 @@ from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.ports import SyncRun
+from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.domain.words import not_in_catalogue
+from bookbridge.domain.words import named_edition as named_edition  # said the same in the application's words
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
 
@@ -64,6 +64,26 @@ def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *,
     if zone or not zones:
         return instant_text(at, zone)
     return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
+
+
+def resolved_words(item: SyncException, zones: Mapping[str, str], *, between: str = "; ") -> str:
+    """When and how an exception was resolved, as `exceptions show` states it: `resolved <when>: <its resolution>`
+    (a person's note, or what resolved it by itself: `resolved by a later successful sync`), `when` as
+    `seen_time` says it (`zones`: storefront -> time zone)."""
+    when = seen_time(item.resolved_at, item.storefront, zones, between=between) if item.resolved_at else "earlier"
+    return f"resolved {when}: {item.resolution or 'no note'}"
+
+
+def no_such_exception(exception_id: int) -> str:
+    """An id that names no exception, open or resolved, as `bookbridge exceptions show|resolve|retry` (exit 2) and
+    the admin API (404) say it."""
+    return f"no exception with id {exception_id}"
+
+
+def resolved_already(item: SyncException, zones: Mapping[str, str]) -> str:
+    """An exception `resolve` or `retry` found resolved already, as `bookbridge exceptions resolve|retry` (exit 1)
+    and the admin API (409) say it: when and how, and that nothing was done."""
+    return f"exception {item.id} is resolved already ({resolved_words(item, zones)}); nothing was changed for it"
 
 
 def duration_words(seconds: float) -> str:
@@ -164,13 +184,6 @@ def run_what(run: SyncRun) -> str:
 def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
     """ISBN -> the edition as the store's product names it (`Roseanna (Hardback)`), for a catalogue's families."""
     return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
-
-
-def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
-    """An edition as `bookbridge milestones`, `sync` and the demo name it: `Roseanna (Hardback), ISBN 9780007232833`
-    (`name` as `edition_name` gives it, markup escaped by the caller), or `not in the catalogue (ISBN 9780007232833)`
-    when the catalogue does not hold it, as the sales report says it."""
-    return f"{name}{between}ISBN {isbn}" if name else not_in_catalogue(isbn)
 
 
 def not_catalogued_note(count: int, editions: str = "edition") -> str:

@@ -352,7 +352,7 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
         known = _known_keys(_model_at(parent))
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        where = f"{_where(parent, data, table=True)}: unknown option" if parent else "unknown top-level option"
+        where = f"{_where(parent, data, table=True)}: unknown key" if parent else "unknown top-level key"
         if (variable := _variable(loc)) is not None:  # not in the file: said as the variable it came from
             hint = f"did you mean {_variable_name((*parent, close[0]))}? " if close else ""
             return f"{where} {key!r} (from the environment variable {variable}; {hint}known: {', '.join(known)})"
@@ -363,10 +363,10 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
         known = _known_keys(_model_at(parent))
         near = difflib.get_close_matches(key, [str(k) for k in table if k not in known], n=1)
         if near and any(e["type"] == "extra_forbidden" and tuple(e["loc"]) == (*parent, near[0]) for e in errors):
-            return None  # its unknown option's line says it, with the key it means
+            return None  # its unknown key's line says it, with the key it means
         where = _where(parent, data, table=True) if parent else "the configuration file"
         if near:  # a table whose other keys go to its adapter: the misspelling is not an error of its own
-            return f"{where}: unknown option {near[0]!r} (did you mean {key!r}?)"
+            return f"{where}: unknown key {near[0]!r} (did you mean {key!r}?)"
         return f"{where} needs {key!r}"
     message = value_error_words(error["type"], str(error["msg"]), error.get("ctx"), error.get("input"))
     if not loc:

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import logging
+import re
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -176,9 +177,24 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
     resolved = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "price added"})
     assert resolved.status_code == 200 and resolved.json()["resolution"] == "price added"
     assert open_items(container) == []
-    again = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "again"})
-    assert again.status_code == 404 and f"no open exception with id {first}" in again.json()["detail"]
-    assert client.post(f"/api/exceptions/{first}/retry", headers=admin()).status_code == 404
+    # Resolved already is not "not found": 409, saying when and how, in the words of `bookbridge exceptions
+    # resolve` and `retry`; an id that names no exception is 404, as the CLI's exit 2.
+    said = rf"exception {first} is resolved already \(resolved \d{{4}}-\d\d-\d\d \d\d:\d\d \S+ \([\w/]+\): " \
+           r"price added\); nothing was changed for it"
+    for action, body in (("resolve", {"json": {"note": "again"}}), ("retry", {})):
+        again = client.post(f"/api/exceptions/{first}/{action}", headers=admin(), **body)  # type: ignore[arg-type]
+        assert again.status_code == 409 and re.fullmatch(said, again.json()["detail"]), (action, again.text)
+        unknown = client.post(f"/api/exceptions/999999/{action}", headers=admin(), **body)  # type: ignore[arg-type]
+        assert unknown.status_code == 404 and unknown.json()["detail"] == "no exception with id 999999", unknown.text
+    assert hooks.retries == [("store", "9780000000002")]  # neither queued a retry
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        assert uow.exceptions.get(first).resolution == "price added"  # its note stays as it was
+    document = client.get("/openapi.json").json()
+    for action in ("resolve", "retry"):
+        answers = document["paths"][f"/api/exceptions/{{exception_id}}/{action}"]["post"]["responses"]
+        assert "no exception has this id" in answers["404"]["description"], answers
+        assert "resolved already" in answers["409"]["description"], answers
 
 
 def test_sales_report_as_json_and_csv(client: TestClient) -> None:

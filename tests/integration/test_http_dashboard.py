@@ -167,7 +167,25 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
         assert [row[1] for row in found] == ["refused by the store"], needle
     nothing = client.get("/dashboard", params={"q": "no such book"}).text
     assert "No open exception matches these filters (3 open in all)." in nothing
-    assert client.get("/dashboard", params={"kind": "not-a-kind"}).status_code == 422
+
+
+def test_a_kind_filter_naming_no_kind_says_so_listing_the_kinds(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """As the Where filter does for a place: the dashboard's page, saying so in words, the filter not applied."""
+    client, _, _ = dashboard
+    answer = client.get("/dashboard", params={"kind": "not-a-kind"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+    notice = text(section(answer.text, "kind-unknown", "p"))
+    assert notice.startswith("No exception kind is named 'not-a-kind', so the Kind filter is not applied; the kinds "
+                             "are blocking problem, "), notice
+    for words in ("refused by the store", "rights conflict", "edited in the store", "subject without a category"):
+        assert words in notice, notice
+    assert "store-rejection" not in notice  # the codes are the form's values, never shown
+    assert len(rows(section(answer.text, "exceptions-table"))) == 3  # not applied: every open exception shows
+    assert 'id="kind-unknown"' not in client.get("/dashboard", params={"kind": "drift"}).text
+    both = client.get("/dashboard", params={"kind": "bogus", "where": "bogus"}).text
+    assert 'id="kind-unknown"' in both and 'id="where-unknown"' in both
 
 
 def test_a_where_filter_naming_no_place_says_so_listing_the_places(
@@ -198,9 +216,15 @@ def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
         assert uow.exceptions.get(item).resolution == "resolved from the dashboard (no note given)"
+    # Resolved meanwhile, or a wrong address: each said as the admin API and `bookbridge exceptions resolve` say it.
     gone = client.get(f"/dashboard/exceptions/{item}/resolve")
-    assert gone.status_code == 404 and gone.headers["content-type"].startswith("text/html"), gone.text
-    assert f"No open exception with id {item}" in text(gone.text) and 'href="/dashboard#exceptions"' in gone.text
+    assert gone.status_code == 409 and gone.headers["content-type"].startswith("text/html"), gone.text
+    assert re.search(rf"Exception {item} is resolved already \(resolved .+: resolved from the dashboard \(no note "
+                     r"given\)\); nothing was changed for it\.", text(gone.text)), text(gone.text)
+    assert 'href="/dashboard#exceptions"' in gone.text
+    unknown = client.get("/dashboard/exceptions/99999/resolve")
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html"), unknown.text
+    assert "No exception with id 99999." in text(unknown.text) and 'href="/dashboard#exceptions"' in unknown.text
     assert client.post(f"/dashboard/exceptions/{item}/resolve", data={"note": "x"}).status_code == 403  # no CSRF
 
 

@@ -119,7 +119,10 @@ def test_exceptions_are_filtered_and_resolved_in_bulk_and_a_resolved_one_is_left
     assert len(_open(config)) == len(everything) - len(readiness)
 
     again = run("exceptions", "resolve", str(readiness[0]["id"]), "--note", "second note", "-c", str(config))
-    assert again.exit_code == 1 and f"no open exception with id {readiness[0]['id']}" in again.stderr
+    # As the admin API's 409 says it: when it was resolved and how (its note), and that nothing changed.
+    said = (rf"exception {readiness[0]['id']} is resolved already \(resolved \d{{4}}-\d\d-\d\d \d\d:\d\d \S+ "
+            r"\(Europe/London\): covers commissioned\); nothing was changed for it")
+    assert again.exit_code == 1 and re.match(said, again.stderr), again.stderr
     assert "second note" not in again.output
 
 

@@ -198,9 +198,9 @@ def test_a_sink_the_configuration_breaks_exits_2_naming_it(config):
     for command in (["orders", "import"], ["sales", "export"]):
         result = run(*command, "-c", str(config))
         assert result.exit_code == 2, result.output
-        # `folder` is not an option of the csv sink: refused before the factory runs, naming the entry (as `check`
+        # `folder` is not a key of the csv sink: refused before the factory runs, naming the entry (as `check`
         # does) and the real ones
-        assert ("[[sales_sinks]] 'csv': unknown option 'folder' in [[sales_sinks]], kind 'csv' (known: directory, "
+        assert ("[[sales_sinks]] 'csv': unknown key 'folder' in [[sales_sinks]], kind 'csv' (known: directory, "
                 "name, prefix)" in " ".join(result.output.split()))
 
 
@@ -211,3 +211,18 @@ def test_report_help_names_edition_and_calls_title_deprecated():
     assert ("group by edition|family|format|storefront|day|week|month (title: deprecated, the same as edition; "
             "work: deprecated, the same as family)") in said
     assert "[default: edition]" in said and "Rows are by edition (one ISBN: a title in one format)" in said
+
+
+def test_a_refused_token_is_one_order_import_failure_in_checks_words(config, sandbox, monkeypatch):
+    """The order import reads the store in one go: a wrong token is one failure of the import (not one per order),
+    said as `bookbridge check` says it, with the key that gave the token."""
+    monkeypatch.setenv("SANDBOX_TOKEN", "not-the-token")
+    for count in (1, 2):
+        imported = run("orders", "import", "-c", str(config))
+        assert imported.exit_code == 1, imported.output
+        listed = json.loads(run("exceptions", "list", "-c", str(config), "--json").stdout)
+        assert [(e["where"], e["count"], e["message"]) for e in listed] == [(
+            "order import of store 'shop'", count, "reading orders from store 'shop' failed: 401 Unauthorized: "
+            "BigCommerce does not accept the access token (GET /orders); check [store] access_token_env (the variable "
+            "'SANDBOX_TOKEN'): it must hold the access token of a store-level API account of the store with hash "
+            "'sandbox'")], listed

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 
 from bookbridge.adapters.bigcommerce.sandbox import RateLimitConfig, SandboxConfig, SandboxServer
 from bookbridge.adapters.persistence import make_engine, upgrade
+from cli_support import sandbox_store
 
 KILLS = 10
 EXIT_BUSY = 3
@@ -28,13 +29,7 @@ database_url = "sqlite:///{db}"
 [source]
 kind = "sample"
 families = 12
-[store]
-kind = "bigcommerce"
-name = "shop"
-store_hash = "{sandbox.config.store_hash}"
-access_token_env = "BB_DRILL_TOKEN"
-v3_base_url = "{sandbox.base_url_v3}"
-v2_base_url = "{sandbox.base_url_v2}"
+{sandbox_store(sandbox, token='access_token_env = "BB_DRILL_TOKEN"')}
 [[storefronts]]
 name = "uk"
 channel_id = 1

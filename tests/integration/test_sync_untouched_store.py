@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
-from cli_support import UK_STOREFRONT, forget_configuration, run, write_config
+from cli_support import UK_STOREFRONT, forget_configuration, run, sandbox_store, write_config
 
 NOT_CALLED = "nothing to send: the store was not called; `bookbridge check` tests the connection"
 
@@ -19,18 +19,8 @@ def clean_environment(monkeypatch):
 def test_a_sync_with_nothing_to_send_says_it_did_not_call_the_store(tmp_path):
     with SandboxServer() as store:
         def sync(token: str):
-            config = write_config(tmp_path, f'''
-[source]
-kind = "sample"
-families = 1
-[store]
-kind = "bigcommerce"
-name = "shop"
-store_hash = "sandbox"
-access_token = "{token}"
-v3_base_url = "{store.base_url_v3}"
-v2_base_url = "{store.base_url_v2}"
-{UK_STOREFRONT}''')
+            config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 1\n'
+                                  + sandbox_store(store, token=f'access_token = "{token}"') + UK_STOREFRONT)
             return run("sync", "-c", str(config))
 
         first = sync(store.config.token)

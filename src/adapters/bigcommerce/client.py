@@ -21,7 +21,13 @@ import httpx
 
 from bookbridge.adapters.transport_words import transport_failure
 
-from .errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError, parse_error_body
+from .errors import (
+    BigCommerceCredentialsRefused,
+    BigCommerceError,
+    BigCommerceRejected,
+    BigCommerceTransientError,
+    parse_error_body,
+)
 from .ratelimit import Backoff, RateLimitHeaders, RateLimitPacer
 
 logger = logging.getLogger(__name__)
@@ -307,10 +313,13 @@ class BigCommerceClient:
     def _rejection(self, method: str, path: str, response: httpx.Response) -> BigCommerceRejected:
         title, errors, error_type = parse_error_body(_json_or_none(response), response.reason_phrase)
         logger.info("BigCommerce rejected %s %s: %s %s", method, path, response.status_code, title)
-        return BigCommerceRejected(
-            method=method, path=path, status=response.status_code, title=self._redact(title),
-            errors={k: self._redact(v) for k, v in errors.items()}, error_type=error_type,
-        )
+        rejected: dict[str, Any] = {"method": method, "path": path, "status": response.status_code,
+                                    "title": self._redact(title), "error_type": error_type,
+                                    "errors": {k: self._redact(v) for k, v in errors.items()}}
+        if response.status_code in (401, 403):  # the token or its scopes: every call fails the same way
+            return BigCommerceCredentialsRefused(token_source=self._config.token_source,
+                                                 store_hash=self._config.store_hash, **rejected)
+        return BigCommerceRejected(**rejected)
 
     def _result(self, method: str, path: str, response: httpx.Response) -> BigCommerceResponse:
         body = _json_or_none(response)

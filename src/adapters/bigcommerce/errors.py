@@ -49,6 +49,45 @@ class BigCommerceRejected(BigCommerceError):
         )
 
 
+# Where a token may come from, for a client that does not say which (configured in code).
+TOKEN_KEYS = "[store] access_token, access_token_env or access_token_file (whichever it sets)"
+# The scopes of the store-level API account a sync writes with, as the control panel names them.
+SYNC_SCOPES = ("Products: modify", "Channel Listings: modify", "Channel Settings: read-only")
+
+
+class BigCommerceCredentialsRefused(BigCommerceRejected):
+    """BigCommerce refused the credentials: a 401 (the access token is wrong or revoked) or a 403 (the API account may
+    not use the resource: a scope is missing). Every call fails the same way until the configuration is fixed, so it
+    is the store's failure, never one item's. Says what to check in `bookbridge check`'s words: where the token
+    comes from (`token_source`, never the token) and the store hash."""
+
+    def __init__(self, *, token_source: str, store_hash: str, **rejected: Any) -> None:
+        super().__init__(**rejected)
+        self.token_source = token_source
+        self.store_hash = store_hash
+
+    @property
+    def reason(self) -> str:
+        """What happened: `401 Unauthorized: BigCommerce does not accept the access token`."""
+        if self.status == 401:
+            return "401 Unauthorized: BigCommerce does not accept the access token"
+        verb = "read" if self.method in ("GET", "HEAD") else "write"
+        return f"{self.status} Forbidden: the API account may not {verb} {self.path}"
+
+    @property
+    def fix(self) -> str:
+        """What a person should do about it."""
+        if self.status == 401:
+            return (f"check {self.token_source or TOKEN_KEYS}: it must hold the access token of a store-level API "
+                    f"account of the store with hash {self.store_hash!r}")
+        return (f"give {self.token_source or TOKEN_KEYS} the token of a store-level API account with the scopes "
+                f"{', '.join(repr(scope) for scope in SYNC_SCOPES)}; scopes cannot be changed after an account is "
+                "created")
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.method} {self.path}); {self.fix}"
+
+
 class BigCommerceTransientError(BigCommerceError):
     """A failure that may pass: 429, 5xx, a timeout or a dropped connection, after the retries ran out.
 
@@ -118,6 +157,10 @@ def _message(value: Any) -> str:
 
 
 def store_error(exc: BigCommerceError, *, context: str) -> StoreError:
+    """`exc` as the port's error, `context` (the item's step: `creating 9780007232833`) first; a refusal of the
+    credentials names no item (it is the store's, `StoreErrorKind.CREDENTIALS`)."""
+    if isinstance(exc, BigCommerceCredentialsRefused):
+        return StoreError(StoreErrorKind.CREDENTIALS, str(exc), status=exc.status)
     if isinstance(exc, BigCommerceRejected):
         field_name = next(iter(exc.errors), None)
         kind = StoreErrorKind.CONFLICT if exc.status == 409 else StoreErrorKind.REJECTED

@@ -14,15 +14,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
-from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, BigCommerceTransientError
+from bookbridge.adapters.bigcommerce.errors import (
+    BigCommerceCredentialsRefused,
+    BigCommerceError,
+    BigCommerceRejected,
+    BigCommerceTransientError,
+)
 from bookbridge.adapters.transport_words import os_reason
 from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus, StoreChannel
 
 _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo", "temporary failure in name",
               "no address associated", "name resolution")
-
-# Where a token may come from, for a client that does not say which (configured in code).
-_TOKEN_KEYS = "[store] access_token, access_token_env or access_token_file (whichever it sets)"
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,8 @@ def _finding(exc: BigCommerceError, target: str, label: str, call: _Call, host: 
         return ProbeFinding(target, label, status, message, fix)
 
     if isinstance(exc, BigCommerceRejected):
-        if exc.status == 401:
-            return make(ProbeStatus.BAD_CREDENTIALS, "401 Unauthorized: BigCommerce does not accept the access token",
-                        f"check {config.token_source or _TOKEN_KEYS}: it must hold the access token of a "
-                        f"store-level API account of the store with hash {config.store_hash!r}")
+        if isinstance(exc, BigCommerceCredentialsRefused) and exc.status == 401:  # a sync says it in these words
+            return make(ProbeStatus.BAD_CREDENTIALS, exc.reason, exc.fix)
         if exc.status == 403:
             return make(ProbeStatus.MISSING_SCOPE, f"403 Forbidden: the API account may not read {call.path}",
                         f"create a store-level API account with the scope{'s' if len(call.scopes) > 1 else ''} "

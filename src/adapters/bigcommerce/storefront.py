@@ -116,6 +116,7 @@ class BigCommerceStorefront(Storefront, Buffering):
         self._empty_at_start = False  # the run's first read found no product in the store
         self._created_skus: set[str] = set()  # casefolded SKUs this run created
         self._waiting: dict[str, ActionWork] = {}  # pending actions, by key
+        self._refusal: StoreError | None = None  # the store refused the credentials during this `apply`
 
     def close(self) -> None:
         self.client.close()
@@ -174,6 +175,7 @@ class BigCommerceStorefront(Storefront, Buffering):
 
     def apply(self, actions: Sequence[StoreAction], applied: Mapping[str, AppliedListing]) -> list[ActionOutcome]:
         self._owned = {a.product_id for a in applied.values() if a.product_id is not None}
+        self._refusal = None
         works = [self._work(a, applied.get(a.key)) for a in actions]
         for work in works:
             if work.listing is not None and (refusal := listing_refusal(work.listing, work.sections)):
@@ -189,16 +191,21 @@ class BigCommerceStorefront(Storefront, Buffering):
                     w.unverified = (w.before is None and (self._empty_at_start or w.action.absent)
                                     and not _skus(w.listing) & self._created_skus)
         self._resolve_unknown(works)
+        self._halt_if_refused(works)
         self._each(self._create_in_turn, linked_groups([w for w in works if w.ok and w.product_id is None
                                                         and w.listing is not None
                                                         and w.action.kind is not ActionKind.HIDE]))
+        self._halt_if_refused(works)
         pending = [w for w in works if w.ok and w.product_id is not None and not w.created]
         if self.delete_on_delist:
             self._delete([w for w in pending if w.action.kind is ActionKind.HIDE and w.listing is None])
             pending = [w for w in pending if not (w.action.kind is ActionKind.HIDE and w.listing is None)]
         self._update_products([w for w in pending if self._touches_product(w)])
+        self._halt_if_refused(works)
         self._sync_variants([w for w in pending if w.ok and w.listing and w.listing.variants])
+        self._halt_if_refused(works)
         self._each(self._sync_attachments, [w for w in pending if w.ok and w.listing is not None])
+        self._halt_if_refused(works)
         self._sync_channels([w for w in works if w.ok and w.listing is not None and w.product_id is not None
                              and (w.created or Section.STOREFRONTS in w.sections)])
         self._sync_price_lists([w for w in works if w.ok and w.listing is not None and w.product_id is not None
@@ -211,6 +218,19 @@ class BigCommerceStorefront(Storefront, Buffering):
             if w.buffered:
                 self._waiting[w.action.key] = w
         return [self._outcome(w, pending=w.buffered > 0) for w in works]
+
+    def _halt_if_refused(self, works: Sequence[ActionWork]) -> None:
+        """The store refused the credentials (a 401, or a 403 for a missing scope): it would refuse every other
+        write the same way, so none is sent; each action not failed yet fails with that refusal (the store's, never
+        the edition's: the sync opens one exception for it and stops)."""
+        refusal = self._refusal or next((e for w in works for e in w.errors
+                                         if e.kind is StoreErrorKind.CREDENTIALS), None)
+        if refusal is None:
+            return
+        self._refusal = refusal
+        for w in works:
+            if w.ok:
+                w.errors.append(refusal)
 
     def _each(self, step: Callable[[T], None], items: Sequence[T]) -> None:
         """Run a step over works (or groups of them), side by side when `workers` > 1; each touches its own."""
@@ -264,6 +284,9 @@ class BigCommerceStorefront(Storefront, Buffering):
 
     def _create(self, work: ActionWork) -> None:
         assert work.listing is not None
+        if self._refusal is not None:  # refused already (another worker's create): nothing more is sent
+            work.errors.append(self._refusal)
+            return
         body = payloads.create_body(work.listing)
         add_links(body, work, self.trees, self._find, creating=True)
         if refused := payloads.limit_errors(body):
@@ -284,7 +307,10 @@ class BigCommerceStorefront(Storefront, Buffering):
                 self._resolve_unknown([work])
                 if work.product_id is not None or not work.ok:
                     return
-            work.errors.append(store_error(exc, context=f"creating {work.listing.sku}"))
+            error = store_error(exc, context=f"creating {work.listing.sku}")
+            if error.kind is StoreErrorKind.CREDENTIALS:
+                self._refusal = error
+            work.errors.append(error)
             return
         self._created_skus.update(_skus(work.listing))  # from now on, a create of these SKUs looks them up
         product = response.data if isinstance(response.data, dict) else {}

@@ -32,6 +32,8 @@ class InMemoryStorefront(Storefront):
         self.writes = 0
         self.rejected_skus: dict[str, str] = {}  # sku -> message: permanent rejection
         self.transient_failures = 0  # the next N actions fail transiently
+        # While set, the store refuses the credentials (a wrong token): every call fails with this message.
+        self.refused_credentials: str | None = None
         self._next_id = 1
 
     # --- inspection -------------------------------------------------------------------------------------------
@@ -58,6 +60,9 @@ class InMemoryStorefront(Storefront):
 
     def _apply_one(self, action: StoreAction, before: AppliedListing | None) -> ActionOutcome:
         self.calls += 1
+        if self.refused_credentials is not None:
+            return ActionOutcome(action.key, ok=False, calls=1, error=StoreError(
+                StoreErrorKind.CREDENTIALS, self.refused_credentials, status=401))
         if self.transient_failures > 0:
             self.transient_failures -= 1
             return ActionOutcome(
@@ -127,4 +132,6 @@ class InMemoryStorefront(Storefront):
     def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
         wanted = {sku.casefold() for sku in skus}
         self.calls += 1
+        if self.refused_credentials is not None:
+            raise PermissionError(self.refused_credentials)
         return [p for p in self.read_back() if p.sku.casefold() in wanted]

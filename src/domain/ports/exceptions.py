@@ -19,6 +19,12 @@ class ExceptionKind(StrEnum):
     DRIFT = "drift"
     SOURCE_ERROR = "source-error"
     UNMAPPED_SUBJECT = "unmapped-subject"  # non-blocking: a subject code the category mapping does not cover
+    # The store refused bookbridge's credentials (a wrong or revoked token, an API account without a scope): one per
+    # store, never per edition; the next sync whose write the store accepts resolves it.
+    CREDENTIALS_REFUSED = "credentials-refused"
+    # A milestone action the edition as the catalogue has it rules out (withdrawn, no publication date): no store
+    # refused anything.
+    ACTION_NOT_POSSIBLE = "action-not-possible"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ class StoreErrorKind(StrEnum):
     REJECTED = "rejected"  # the store refused the data (4xx): permanent until the data changes
     TRANSIENT = "transient"  # 5xx, timeouts, 429s past the retry bound
     CONFLICT = "conflict"  # a name, SKU or URL clash with a product bookbridge does not own
+    # The store refused the credentials (401), or the API account may not use the resource (403): every call fails
+    # the same way until a person fixes the configuration; the whole store's failure, never an edition's.
+    CREDENTIALS = "credentials"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`bookbridge check`: is this configuration ready for a first sync? Writes nothing, anywhere.
 
-1. The configuration: the file and BOOKBRIDGE_* variables, then each adapter built from its options (a missing
-   option or an unset environment variable is named here), and the [http] secrets `serve` reads. Any failure:
+1. The configuration: the file and BOOKBRIDGE_* variables, then each adapter built from its table's keys (a missing
+   key or an unset environment variable is named here), and the [http] secrets `serve` reads. Any failure:
    exit 2.
 2. The outside world: each adapter that can (`bookbridge.domain.ports.Probeable`) makes read-only calls; then each
    storefront's channel_id is looked up among the store's channels.
@@ -93,7 +93,7 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
     else:
         try:
             built.source = build_source(registry, settings, clock, None)  # no unit of work: no stored editions
-        except (LookupError, ValueError, TypeError, OSError) as exc:  # the adapter's own message names the option
+        except (LookupError, ValueError, TypeError, OSError) as exc:  # the adapter's own message names the key
             built.errors.append(setup_error("source", exc))
     if unset := unset_variables(settings, "storefront"):
         built.errors.append(unset)

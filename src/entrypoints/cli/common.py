@@ -137,7 +137,7 @@ def running(config: Path | None, *, need_storefronts: bool = True,
             adapters: tuple[str, ...] = ()) -> Iterator[Container]:
     """A container built from the configuration; its resources (the database engine) are closed afterwards.
 
-    `adapters` ("source", "storefront") are built up front: an unknown kind or a bad option is a configuration
+    `adapters` ("source", "storefront") are built up front: an unknown kind or a bad key is a configuration
     error (exit 2) naming the table, not a traceback halfway through the command."""
     container = configured(config)
     try:

@@ -19,7 +19,7 @@ from rich.markup import escape
 from bookbridge.application.milestone_effects import SyncEffects
 from bookbridge.application.milestones import (
     DEFAULT_ACTIONS,
-    ActionFailed,
+    ActionNotPossible,
     ApplyMilestones,
     action_words,
     apply_milestones,
@@ -93,7 +93,7 @@ def _cover_candidate(demo: DemoStore) -> tuple[TitleFamily, Edition] | None:
 
 
 def _on_timeline(edition: Edition) -> str:
-    raise ActionFailed(f"the demo schedules no jobs; {edition.isbn}'s launch is on its timeline")
+    raise ActionNotPossible(f"the demo schedules no jobs; {edition.isbn}'s launch is on its timeline")
 
 
 def approved_cover(console: Console, demo: DemoStore, milestone_log: MilestoneLog) -> list[MilestoneRecord]:

@@ -43,7 +43,10 @@ from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
     edition_names,
+    no_such_exception,
     plural,
+    resolved_already,
+    resolved_words,
     run_what,
     seen_time,
     storefront_times,
@@ -184,8 +187,7 @@ def exceptions_show(
         def when(at: datetime) -> str:
             return seen_time(at, item.storefront, zones, between=between)
 
-        state = ("open" if item.resolved_at is None
-                 else f"resolved {when(item.resolved_at)}: {item.resolution or 'no note'}")
+        state = "open" if item.resolved_at is None else resolved_words(item, zones, between=between)
         for label, value in (("id", item.id), ("state", state),
                              ("kind", kind_label(item)),
                              ("edition", edition),
@@ -264,16 +266,17 @@ def exceptions_resolve(
             catalogue = uow.state.catalogue(source_name(settings))
             if unknown := _unknown(uow, [] if filtered else exception_ids or []):
                 _no_such(unknown)
+            is_open = {e.id for e in open_items}
+            resolved = {i: uow.exceptions.get(i) for i in dict.fromkeys(exception_ids or []) if i not in is_open}
         names = {str(e.isbn): f"{edition_name(e)}, ISBN {e.isbn}" for f in catalogue.values() for e in f.editions}
         places = Places(settings, open_items)
         at = checked_places("--where", where, places.words)
         chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
                   else list(dict.fromkeys(exception_ids or [])))
-        is_open = {e.id for e in open_items}
         store = container.storefront() if keep_store_value else None
         missing = [i for i in chosen if i not in is_open]
         for exception_id in missing:  # resolved already: its note stays as it was
-            _not_open(exception_id)
+            _not_open(resolved[exception_id], settings)
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
@@ -291,19 +294,20 @@ def exceptions_resolve(
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
     """Retry one exception's edition now.
 
-    Only that edition's product is sent; an exception of no edition (a source that could not be read, or a record
-    not read, whose id is the source's, not an edition's) syncs the whole store, reading the source again. The
+    Only that edition's product is sent; an exception of no edition (a source that could not be read, a record not
+    read, whose id is the source's, not an edition's, or the store's refusal of the credentials) syncs the whole
+    store, reading the source again. The
     exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
     retries them too. Exit 1 if it was resolved already, 2 if the id names no exception.
     """
     with running(config) as container:
         uow = container.unit_of_work()
         with uow:
-            item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
-            if item is None and _unknown(uow, [exception_id]):
+            if _unknown(uow, [exception_id]):
                 _no_such([exception_id])
-        if item is None:
-            _not_open(exception_id)
+            item = uow.exceptions.get(exception_id)
+        if item.resolved_at is not None:
+            _not_open(item, container.settings())
             raise typer.Exit(EXIT_FAILURES)
         edition = None if is_record(item.kind, item.isbn, item.storefront) else item.isbn
         if edition is None:
@@ -334,15 +338,17 @@ def _no_such(exception_ids: list[int]) -> NoReturn:
     """Ids that name no exception, as `show`, `resolve` and `retry` say them, on stderr: bad input, as an id that
     is not a number is (exit 2), so nothing is done."""
     for number in exception_ids:
-        screen(stderr=True).print(f"[red]no exception with id {number}[/red] (`bookbridge exceptions list` "
+        screen(stderr=True).print(f"[red]{no_such_exception(number)}[/red] (`bookbridge exceptions list` "
                                   "shows the open ones)")
     raise typer.Exit(EXIT_CONFIG)
 
 
-def _not_open(exception_id: int) -> None:
-    """An exception resolved already, as `resolve` and `retry` say it: on stderr; exit 1."""
-    screen(stderr=True).print(f"[red]no open exception with id {exception_id}[/red] (resolved already; nothing was "
-                              "changed for it; `bookbridge exceptions list` shows the open ones)")
+def _not_open(item: SyncException, settings: Settings) -> None:
+    """An exception resolved already, as `resolve` and `retry` (and the admin API's 409) say it: when and how, on
+    stderr; exit 1."""
+    zones = {s.name: s.timezone for s in settings.storefronts}
+    screen(stderr=True).print(f"[red]{escape(resolved_already(item, zones))}[/red] (`bookbridge exceptions list` "
+                              "shows the open ones)")
 
 
 @exceptions_app.command("deliver")

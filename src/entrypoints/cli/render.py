@@ -152,6 +152,11 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
         print_store_not_called(console)
     if report.source_error:
         print_source_failure(console, report.source_error, nothing_was="synced")
+    if report.store_refused:  # the store's failure, not the editions': the run sent nothing after that answer
+        # Said once: by the exception line below when this run opened it, else here (its exception is open already).
+        below = any(line.endswith(report.store_refused) for line in report.exceptions_opened)
+        console.print(f"[red]the sync stopped: {escape(store)} refused the credentials, so nothing more was sent"
+                      + ("[/red] (the exception below)" if below else f":[/red] {escape(report.store_refused)}"))
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
 

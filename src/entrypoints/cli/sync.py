@@ -79,8 +79,9 @@ def sync(
     A sync with nothing to send does not call the store, and says so (`bookbridge check` tests the connection).
 
     Exit 0: all good (editions held back by the listing rules are not failures: they open exceptions); 1: an
-    edition the store refused (see `bookbridge exceptions list`), or a source that could not be read at all; 2:
-    the configuration is invalid; 3: another instance holds the store's lease (nothing was done).
+    edition the store refused (see `bookbridge exceptions list`), a store that refused the credentials (the sync
+    stops at its first such answer), or a source that could not be read at all; 2: the configuration is invalid;
+    3: another instance holds the store's lease (nothing was done).
     """
     with running(config, adapters=("source", "storefront")) as container:
         store = container.settings().store.name
@@ -123,9 +124,9 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
 
     only = None if isbn is None else frozenset({isbn})  # a retry queues other editions' actions for the next sync
     # What a retry of another edition queued for this sync, once it went through (a launch queued for the service
-    # stays queued; a sync that read nothing or stopped early leaves everything queued).
+    # stays queued; a sync that read nothing, stopped early or was refused by the store leaves everything queued).
     settled = []
-    if report.source_error is None and not report.stopped:
+    if report.source_error is None and not report.stopped and report.store_refused is None:
         effects = SyncEffects(settings.store.name, uow, after, sync_again=sync_again,
                               schedule_launch=queue_for_the_service, report=report)
         settled = settle_pending(settings.store.name, effects, uow, container.milestone_log(), clock, only=only)

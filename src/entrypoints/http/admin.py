@@ -35,12 +35,17 @@ from bookbridge.entrypoints.http.schemas import (
     Upcoming,
 )
 from bookbridge.entrypoints.http.state import AppState, State, require_admin
+from bookbridge.entrypoints.presentation import no_such_exception, resolved_already
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
                    responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"}})
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the exception's id")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
+# What `_require_open` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
+NOT_OPEN: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
+    409: {"model": Problem, "description": "the exception is resolved already: when, and how (its note, or what "
+                                           "resolved it), and that nothing was changed for it"}}
 
 
 StoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN,
@@ -97,7 +102,7 @@ def resolve_exception(state: AppState, exception_id: int, note: str) -> Exceptio
     return ExceptionItem.of(item, state.settings)
 
 
-@router.post("/exceptions/{exception_id}/resolve", response_model=ExceptionItem, responses=NOT_FOUND,
+@router.post("/exceptions/{exception_id}/resolve", response_model=ExceptionItem, responses=NOT_OPEN,
              summary="Resolve an open exception by hand, with a note (a drift exception releases its fields)")
 def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> ExceptionItem:
     return resolve_exception(state, exception_id, body.note)
@@ -119,7 +124,7 @@ def retry_exception(state: AppState, exception_id: int) -> tuple[JobQueued, bool
                                         f"exception {exception_id} resolves itself if it now succeeds"), True
 
 
-@router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_FOUND,
+@router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_OPEN,
              summary="Retry the exception's edition now (only its product); the exception resolves itself when "
                      "it succeeds, and stays open under its own id when it does not")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
@@ -127,12 +132,26 @@ def retry(state: State, exception_id: ExceptionId) -> JobQueued:
 
 
 def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
+    """The open exception; 404 when the id names none, 409 when it is resolved already (`NOT_OPEN`)."""
+    if refused := not_open(state, exception_id):
+        raise HTTPException(*refused)
     uow = state.new_uow()
     with uow:
-        item = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
-    if item is None:
-        raise HTTPException(404, f"no open exception with id {exception_id}")
-    return ExceptionItem.of(item, state.settings)
+        return ExceptionItem.of(uow.exceptions.get(exception_id), state.settings)
+
+
+def not_open(state: AppState, exception_id: int) -> tuple[int, str] | None:
+    """Why an action cannot be taken on this exception, as `bookbridge exceptions resolve|retry` say it: (404, `no
+    exception with id 7`), (409, `exception 7 is resolved already (…)`); None when it is open."""
+    uow = state.new_uow()
+    with uow:
+        try:
+            item = uow.exceptions.get(exception_id)
+        except KeyError:
+            return 404, no_such_exception(exception_id)
+    if item.resolved_at is None:
+        return None
+    return 409, resolved_already(item, {s.name: s.timezone for s in state.settings.storefronts})
 
 
 @router.get("/upcoming", response_model=list[Upcoming], summary="The scheduler's next jobs, earliest first")

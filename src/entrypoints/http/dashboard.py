@@ -24,9 +24,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sync import SOURCE_UNREAD
-from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.entrypoints.http.admin import resolve_exception, retry_exception
+from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
 from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN, TEXT_PATTERN, refuse_control_characters
 from bookbridge.entrypoints.http.problems import ERRORS, problem
@@ -34,6 +33,7 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
+from bookbridge.entrypoints.presentation import no_such_exception
 
 router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -41,14 +41,13 @@ MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
 # The messages an action can leave; the page words them itself.
 Done = Literal["resolved", "retried", "retried-sync", "synced"]
-KIND_PATTERN = "^(" + "|".join(k.value for k in ExceptionKind) + ")?$"  # empty: any kind (the form's "any")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
 NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin_token_env (or admin_token_file) "
             "in the configuration and restart `bookbridge serve`.")
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem("not signed in"), 403: problem("missing or wrong CSRF token"),
-    404: problem("no open exception with this id")}
+    404: problem("no exception has this id"), 409: problem("the exception is resolved already (when, and how)")}
 
 
 @cache
@@ -192,8 +191,9 @@ Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 def dashboard(request: Request, state: State, guard: Guard,
               done: Annotated[Done | None, Query(description="the message of the action just taken")] = None,
               exception: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="its exception")] = None,
-              kind: Annotated[str | None, Query(pattern=KIND_PATTERN, description="exceptions of this kind only")
-                              ] = None,
+              kind: Annotated[Name, Query(description="exceptions of this kind only, by its code (the Kind filter's "
+                                                     "values: `drift`, `store-rejection`, ...); one that names no "
+                                                     "kind is not applied, and the page says so")] = None,
               where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
                                                        "name, the store's, `source:consonance`, "
                                                        "`orders:bigcommerce`, `lease:sync:shop` (the Where filter's "
@@ -228,18 +228,21 @@ async def _checked(request: Request, state: AppState, guard: Protection, *fields
 
 @router.get("/dashboard/exceptions/{exception_id}/resolve", response_class=HTMLResponse,
             responses={303: {"description": "sign in first"},
-                       404: {"description": "no open exception with this id: a page saying so, with a link back",
-                             "content": {"text/html": {"schema": {"type": "string"}}}}},
+                       404: {"description": "no exception has this id: a page saying so, with a link back",
+                             "content": {"text/html": {"schema": {"type": "string"}}}},
+                       409: {"description": "the exception is resolved already: a page saying when and how, with a "
+                                            "link back", "content": {"text/html": {"schema": {"type": "string"}}}}},
             summary="Dashboard: confirm resolving an exception, with a note")
 def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
     item = exception_row(state, exception_id)
-    if item is None:  # resolved meanwhile, or a wrong address: said in a page, with the way back
-        return render("missing.html", 404, title=f"No open exception {exception_id}", store=state.settings.store.name,
-                      csrf=state.secrets.csrf_token(session),
-                      message=f"No open exception with id {exception_id}: it was resolved, or there is none.")
+    if item is None:  # resolved meanwhile, or a wrong address: said in a page as the API says it, with the way back
+        status, message = not_open(state, exception_id) or (404, no_such_exception(exception_id))
+        return render("missing.html", status, title=f"No open exception {exception_id}",
+                      store=state.settings.store.name, csrf=state.secrets.csrf_token(session),
+                      message=f"{message[:1].upper()}{message[1:]}.")  # a sentence of the page
     return render("confirm.html", title=f"Resolve exception {exception_id}", store=state.settings.store.name,
                   csrf=state.secrets.csrf_token(session), item=item)
 

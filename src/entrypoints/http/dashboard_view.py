@@ -146,6 +146,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
     rows = [_exception_row(state, e, editions, products, now) for e in items]
     filters, where_note = _known_where(state, filters, rows)
+    if kind_note := _unknown_filter(filters.kind, "Kind", ("kind", "kinds"), KINDS):
+        filters = replace(filters, kind=None)
     groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
     status = Status(last_good=_store_instant(state, good.finished, ago=time_ago(good.finished, now))
@@ -158,25 +160,40 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     return {"store": state.settings.store.name, "status": status, "runs": [_run(state, r) for r in runs[:10]],
         "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
-        "kinds": [(k.value, KIND_WORDS[k]) for k in ExceptionKind],
+        "kinds": list(KINDS.items()),
         "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}), "where_note": where_note,
+        "kind_note": kind_note,
         "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
         "sales": _sales(state, editions, filters.editions_page)}
 
 
+KINDS = {k.value: KIND_WORDS[k] for k in ExceptionKind}  # the Kind filter's values, each in words
+
+
 def _known_where(state: AppState, filters: Filters, rows: list[ExceptionRow]) -> tuple[Filters, str]:
-    """A Where filter naming no place matches nothing, and the form cannot show it: it is not applied, and the
-    page says so, listing the places (as `bookbridge exceptions list --where` refuses it)."""
+    """A Where filter naming no place (`_unknown_filter`); a key of a known kind of place (`orders:bigcommerce`)
+    is one even with no exception there yet."""
     if not filters.storefront:
         return filters, ""
     settings = state.settings
     places = known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
                           (r.storefront for r in rows))
-    if known_place(filters.storefront, places):
-        return filters, ""
-    listed = ", ".join(sorted(places.values()))  # in words: the keys are the form's values, never shown
-    return replace(filters, storefront=None), (f"No exception place is named {filters.storefront!r}, so the Where "
-                                               f"filter is not applied; the places are {listed}.")
+    note = _unknown_filter(filters.storefront, "Where", ("place", "places"), places,
+                           known=known_place(filters.storefront, places))
+    return (replace(filters, storefront=None) if note else filters), note
+
+
+def _unknown_filter(value: str | None, label: str, what: tuple[str, str], values: Mapping[str, str], *,
+                    known: bool | None = None) -> str:
+    """What the page says of a filter (the form's `label`) whose `value` names none of `values` (key -> words): it
+    matches nothing, and the form cannot show it, so it is not applied, and the page lists them in words (the keys
+    are the form's values, never shown), as `bookbridge exceptions list` refuses it; "" when it names one. `known`:
+    whether it names one, when that is more than being among `values`."""
+    if not value or (value in values if known is None else known):
+        return ""
+    listed = ", ".join(sorted(values.values()))
+    return (f"No exception {what[0]} is named {value!r}, so the {label} filter is not applied; the {what[1]} are "
+            f"{listed}.")
 
 
 def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:

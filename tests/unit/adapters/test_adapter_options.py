@@ -61,7 +61,7 @@ def test_an_unknown_option_is_refused_with_the_closest_key_and_the_factory_is_no
     registry, factory = registry_with()
     with pytest.raises(ValueError) as raised:
         registry.create_storefront("shop", {"kind": "shop", "max_inflight": 4}, context())
-    assert str(raised.value) == ("unknown option 'max_inflight' in [store], kind 'shop' "
+    assert str(raised.value) == ("unknown key 'max_inflight' in [store], kind 'shop' "
                                  "(did you mean 'max_in_flight'? known: max_in_flight, name, store_hash)")
     assert factory.calls == []
 
@@ -71,7 +71,7 @@ def test_an_unknown_option_with_nothing_close_lists_the_known_ones():
         url: str = ""
 
     registry, _ = registry_with(UrlOptions, AdapterKind.NOTIFIER)
-    with pytest.raises(ValueError, match=r"^unknown option 'colour' in \[\[exception_queues\]\], kind 'shop' "
+    with pytest.raises(ValueError, match=r"^unknown key 'colour' in \[\[exception_queues\]\], kind 'shop' "
                                          r"\(known: name, url\)$"):
         registry.create_notifier("shop", {"colour": "red"}, context())
 
@@ -85,7 +85,7 @@ def test_every_unknown_option_is_named_at_once():
     with pytest.raises(ValueError) as raised:
         registry.create_source("shop", {"path": "x", "complet": True, "zzz": 1}, context())
     message = str(raised.value)
-    assert message.startswith("unknown options 'complet' (did you mean 'complete'?), 'zzz' in [source], kind "
+    assert message.startswith("unknown keys 'complet' (did you mean 'complete'?), 'zzz' in [source], kind "
                               "'shop'"), message
 
 
@@ -96,7 +96,7 @@ def test_every_kind_of_adapter_is_checked(kind):
 
     registry, _ = registry_with(Nothing, kind)
     create = getattr(registry, f"create_{kind.value.replace('-', '_')}")
-    expected = f"unknown option 'typo' in {TABLES[kind]}, kind 'shop' (known: name)"
+    expected = f"unknown key 'typo' in {TABLES[kind]}, kind 'shop' (known: name)"
     with pytest.raises(ValueError, match=re.escape(expected)):
         create("shop", {"typo": 1}, context())
 
@@ -137,7 +137,7 @@ def test_options_must_be_an_options_model():
 def test_options_models_forbid_extras_even_when_a_plugin_forgets():
     assert AdapterOptions.model_config.get("extra") == "forbid"
     registry, _ = registry_with()
-    with pytest.raises(ValueError, match="unknown option"):
+    with pytest.raises(ValueError, match="unknown key"):
         registry.create_storefront("shop", {"extra": 1}, context())
 
 
@@ -155,7 +155,7 @@ def builtin_registry() -> AdapterRegistry:
 def test_a_misspelt_bigcommerce_option_is_refused_with_the_real_one():
     registry = builtin_registry()
     table = {"kind": "bigcommerce", "name": "shop", "store_hash": "abc", "access_token": "t0ken", "max_inflight": 4}
-    with pytest.raises(ValueError, match=r"unknown option 'max_inflight' in \[store\], kind 'bigcommerce' "
+    with pytest.raises(ValueError, match=r"unknown key 'max_inflight' in \[store\], kind 'bigcommerce' "
                                          r"\(did you mean 'max_in_flight'\?"):
         registry.create_storefront("bigcommerce", table, context("shop"))
     del table["max_inflight"]

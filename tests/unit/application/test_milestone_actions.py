@@ -14,9 +14,11 @@ from bookbridge.adapters.memory import (
     InMemoryUnitOfWork,
 )
 from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.exception_words import kind_words
+from bookbridge.application.milestone_effects import SyncEffects
 from bookbridge.application.milestones import (
     DEFAULT_ACTIONS,
-    ActionFailed,
+    ActionNotPossible,
     ActionQueued,
     ApplyMilestones,
     MilestoneAction,
@@ -31,6 +33,7 @@ from bookbridge.domain.model import Edition, Milestones, Rights, SalesRights
 from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.domain.territory import Territory
+from examples import EBOOK, HARDBACK, PAPERBACK, edition
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 LOCKED, UNLISTED, APPROVED, DATED, UNDATED, ACTIVE = ("9780306406157", "9780306406158", "9781861972712",
@@ -49,6 +52,11 @@ class Effects:
         self.resent: list[list[str]] = []
         self.scheduled: list[str] = []
         self.failures: dict[str, str] = {}  # ISBN -> why the sync's own action on its product failed
+        self.editions: dict[str, Edition] = {}  # the catalogue the sync read; an ISBN not here is not in it
+        self.undated = {UNDATED}  # editions with no publication date to launch on
+
+    def edition(self, isbn: str) -> Edition | None:
+        return self.editions.get(isbn)
 
     def has_product(self, isbn: str) -> bool:
         return isbn in self.products
@@ -61,8 +69,8 @@ class Effects:
         return {i: self.media_errors[i] for i in isbns if i in self.media_errors}
 
     def schedule_launch(self, isbn: str) -> str:
-        if isbn == UNDATED:
-            raise ActionFailed(f"edition {isbn} has no publication date")
+        if isbn in self.undated:
+            raise ActionNotPossible("the edition has no publication date (List 163: 01) to launch on")
         self.scheduled.append(isbn)
         return f"launch job for {isbn}"
 
@@ -109,11 +117,76 @@ def test_each_failure_is_recorded_and_opens_an_exception_naming_the_edition_and_
     assert sorted(r.exception_id for r in records) == sorted(items)  # type: ignore[type-var]
     for record in records:
         item = items[record.exception_id]  # type: ignore[index]
-        assert (item.kind, item.isbn, item.storefront) == (ExceptionKind.STORE_REJECTION, record.event.isbn, None)
+        # The store refused nothing when there is no publication date to launch on: the edition rules it out.
+        kind = ExceptionKind.ACTION_NOT_POSSIBLE if record.event.isbn == UNDATED else ExceptionKind.STORE_REJECTION
+        assert (item.kind, item.isbn, item.storefront) == (kind, record.event.isbn, None)
         assert item.field == f"milestone {record.event.transition}"  # the key it is counted under
-        # What a person reads is in words, as `bookbridge milestones` says it (docs/glossary.md, milestone).
-        assert item.message == (f"milestone {transition_words(record.event.transition)}: could not "
-                                f"{action_words(record.action)}: {record.detail}"), item.message
+        # What a person reads is in words, as `bookbridge milestones` says it (docs/glossary.md, milestone); an
+        # edition the catalogue does not hold is named as it names one.
+        assert item.message == (f"milestone {transition_words(record.event.transition)} of not in the catalogue "
+                                f"(ISBN {record.event.isbn}): could not {action_words(record.action)}: "
+                                f"{record.detail}"), item.message
+
+
+def test_an_action_the_edition_rules_out_is_no_store_refusal_and_names_the_edition():
+    """A withdrawn edition's create-hidden and attach-assets, a launch with no publication date: the store refused
+    nothing. Each exception says what happened, naming the edition `Title (Format), ISBN …`, the milestone and the
+    action as `bookbridge milestones` says them."""
+    effects = Effects()
+    effects.editions = {str(HARDBACK): edition(title="Roseanna", publishing_status="07"),
+                        str(EBOOK): edition(isbn=EBOOK, title="Sidetracked", availability="40"),
+                        str(PAPERBACK): edition(isbn=PAPERBACK, title="Undated", publication_date=None)}
+    effects.undated.add(str(PAPERBACK))
+    events = [MilestoneEvent(str(HARDBACK), Transition.METADATA_LOCKED, "no", "yes"),
+              MilestoneEvent(str(EBOOK), Transition.FINAL_APPROVAL, "no", "yes"),
+              MilestoneEvent(str(PAPERBACK), Transition.DATE_CONFIRMED, "no", "yes")]
+    records, _, uow, _ = _run(events, effects=effects)
+    assert [(r.ok, r.pending) for r in records] == [(False, False)] * 3
+    with uow:
+        items = {e.id: e for e in uow.exceptions.open_items()}
+    said = [items[r.exception_id] for r in records]  # type: ignore[index]
+    assert {(e.kind, kind_words(e.kind, e.storefront)) for e in said} == {
+        (ExceptionKind.ACTION_NOT_POSSIBLE, "milestone action not possible")}
+    assert [e.message for e in said] == [
+        f"milestone metadata locked of Roseanna (Hardback), ISBN {HARDBACK}: could not create its product hidden: "
+        "the edition is withdrawn (out of print, PublishingStatus 07): it has no product in the store, and a "
+        "withdrawn edition gets none",
+        f"milestone final approval of Sidetracked (Hardback), ISBN {EBOOK}: could not attach its approved assets: the "
+        "edition is withdrawn (no longer available, ProductAvailability 40 Not available (reason unspecified)): it "
+        "has no product in the store, and a withdrawn edition gets none",
+        f"milestone publication date confirmed of Undated (Hardback), ISBN {PAPERBACK}: could not schedule its "
+        "launch: the edition has no publication date (List 163: 01) to launch on"]
+    assert "refused" not in " ".join(e.message for e in said)
+
+
+def test_a_metadata_lock_on_a_withdrawn_edition_after_a_real_sync_is_not_possible_not_refused():
+    """The walkthrough: the lock arrives for an edition the catalogue says is out of print. The sync creates
+    nothing (a withdrawn edition is held back on every storefront), and the action's exception says why."""
+    families = sample_catalogue(NOW.date(), families=2)
+    gone = families[0].editions[0].model_copy(update={"publishing_status": "07"})
+    source = InMemoryCatalogSource([families[0].model_copy(update={"editions": (gone, *families[0].editions[1:])}),
+                                    families[1]])
+    store, uow, clock = InMemoryStorefront("uk"), InMemoryUnitOfWork(), FixedClock(NOW)
+    cmd = SyncStore.single(UK)
+    assert sync_store(cmd, source, store, uow, clock).ok
+    with uow:
+        before = uow.state.catalogue(source.name)
+    locked = gone.model_copy(update={"milestones": Milestones(metadata_locked=True)})
+    source.put(families[0].model_copy(update={"editions": (locked, *families[0].editions[1:])}))
+    report = sync_store(cmd, source, store, uow, clock)
+    with uow:
+        after = uow.state.catalogue(source.name)
+    effects = SyncEffects("uk", uow, after, sync_again=lambda: report, schedule_launch=lambda e: "", report=report)
+    [record] = apply_milestones(ApplyMilestones(store="uk", events=tuple(catalogue_transitions(before, after)),
+                                                actions=DEFAULT_ACTIONS), effects, uow, ListLog(), clock)
+    assert (record.event.isbn, record.action, record.ok) == (str(gone.isbn), "create-hidden", False)
+    assert store.by_sku(str(gone.isbn)) is None
+    with uow:
+        item = uow.exceptions.get(record.exception_id)  # type: ignore[arg-type]
+    assert item.kind is ExceptionKind.ACTION_NOT_POSSIBLE, item
+    assert item.message.startswith(f"milestone metadata locked of {gone.display_title} ({gone.format.label}), "
+                                    f"ISBN {gone.isbn}: could not create its product hidden: the edition is "
+                                    "withdrawn (out of print, PublishingStatus 07)"), item.message
 
 
 def test_the_store_refusing_the_syncs_own_action_fails_its_sync_action():
@@ -175,6 +248,9 @@ class SyncedEffects:
 
     def __init__(self, uow: InMemoryUnitOfWork, store: str) -> None:
         self.uow, self.store = uow, store
+
+    def edition(self, isbn: str) -> Edition | None:
+        return None  # the lifecycle stage is the sync's to apply here; these editions are not withdrawn
 
     def has_product(self, isbn: str) -> bool:
         with self.uow:
@@ -297,8 +373,6 @@ def test_a_held_back_editions_milestone_waits_naming_the_exception_that_holds_it
 def test_resending_the_media_of_editions_with_no_product_runs_no_follow_up_sync():
     """A held-back edition's waiting `attach-assets` is looked at after every sync: with no product to resend,
     it must not cost a follow-up sync each time."""
-    from bookbridge.application.milestone_effects import SyncEffects
-
     follow_ups: list[int] = []
 
     def sync_again():

@@ -33,6 +33,10 @@ from .routes_store import store_routes
 from .state import SandboxState
 
 STORE_PATH = re.compile(r"^/stores/(?P<hash>[^/]+)(?P<api>/.*)?$")
+# A wrong or missing `X-Auth-Token`: the one 401 body the specs document (webhooks.v3.yml, `401_Unauthorized`; the
+# catalog specs give its schema as a bare string).
+UNAUTHORIZED = {"status": 401, "title": "Unauthorized - the v3 Auth client ID or token in the request are not a valid "
+                "combination for this store.", "type": "/api-docs/getting-started/api-status-codes"}
 
 
 class Sandbox:
@@ -91,12 +95,7 @@ class Sandbox:
         api_path = outcome.api_path
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if headers.get("x-auth-token") != self.config.token:
-            await _send_json(
-                send,
-                401,
-                {"status": 401, "title": "Unauthorized: missing or invalid X-Auth-Token", "type": ERROR_TYPE},
-                self.rate_limiter.current_headers(),
-            )
+            await _send_json(send, 401, UNAUTHORIZED, self.rate_limiter.current_headers())
             return
         admission = self.rate_limiter.admit()
         if not admission.allowed:

@@ -1,0 +1,73 @@
+"""The BigCommerce store adapter over loopback: a 401 or 403 from the sandbox is the store refusing the credentials
+(`StoreErrorKind.CREDENTIALS`), said in `bookbridge check`'s words; the sync stops there with one exception."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
+from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
+from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
+from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.storefront import StorefrontSettings
+
+NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
+UK = StorefrontSettings(name="uk", channel_id=1, countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
+                        timezone="Europe/London")
+SOURCE = "[store] access_token_env (the variable 'SHOP_TOKEN')"
+
+
+@pytest.fixture
+def sandbox():
+    with SandboxServer() as server:
+        yield server
+
+
+def _store(sandbox: SandboxServer, token: str) -> BigCommerceStorefront:
+    return BigCommerceStorefront(BigCommerceClient(BigCommerceConfig(
+        store_hash=sandbox.config.store_hash, access_token=token, v3_base_url=sandbox.base_url_v3,
+        v2_base_url=sandbox.base_url_v2, token_source=SOURCE)), name="shop")
+
+
+def _sync(store: BigCommerceStorefront):
+    uow = InMemoryUnitOfWork()
+    report = sync_store(SyncStore(store="shop", storefronts=(UK,)),
+                        InMemoryCatalogSource(sample_catalogue(NOW.date(), families=12)), store, uow, FixedClock(NOW))
+    with uow:
+        return report, [(str(e.kind), e.isbn, e.storefront, e.message) for e in uow.exceptions.open_items()
+                        if e.storefront == "shop"]
+
+
+def test_the_sandbox_answers_a_wrong_token_with_bigcommerces_documented_401(sandbox):
+    answer = httpx.get(f"{sandbox.base_url_v3}/catalog/products", headers={"X-Auth-Token": "wrong"})
+    # reference/webhooks.v3.yml, components.responses.401_Unauthorized
+    assert (answer.status_code, answer.json()) == (401, {
+        "status": 401, "type": "/api-docs/getting-started/api-status-codes",
+        "title": "Unauthorized - the v3 Auth client ID or token in the request are not a valid combination for this "
+                 "store."})
+
+
+def test_a_401_is_the_store_refusing_the_token_in_checks_words(sandbox):
+    report, exceptions = _sync(_store(sandbox, "wrong"))
+    refused = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+               f"{SOURCE}: it must hold the access token of a store-level API account of the store with hash "
+               f"'{sandbox.config.store_hash}'")
+    assert exceptions == [("credentials-refused", None, "shop", refused)]
+    assert (report.store_refused, report.failed) == (refused, 0)
+
+
+def test_a_403_on_a_write_is_a_missing_scope_of_the_store_not_an_editions_refusal(sandbox):
+    sandbox.faults.fail_next(1, "POST", "/v3/catalog/products", status=403)
+    report, exceptions = _sync(_store(sandbox, sandbox.config.token))
+    refused = ("403 Forbidden: the API account may not write catalog/products (POST catalog/products); give "
+               f"{SOURCE} the token of a store-level API account with the scopes 'Products: modify', 'Channel "
+               "Listings: modify', 'Channel Settings: read-only'; scopes cannot be changed after an account is created")
+    assert exceptions == [("credentials-refused", None, "shop", refused)]
+    assert (report.store_refused, report.failed) == (refused, 0)
+    assert sandbox.requests.count("POST", "/v3/catalog/products") == 1  # the first refusal ended the run
