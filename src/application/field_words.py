@@ -82,14 +82,14 @@ def channel_words(channels: Sequence[int], storefronts: Iterable[StorefrontSetti
     return f"{storefront_words(names)} ({said})" if names else said
 
 
-def said(value: Any, currency: str | None = None, *, field: str | None = None, limit: int = 80) -> str:
+def said(value: Any, currency: str | None = None, *, field: str | None = None, limit: int | None = 80) -> str:
     """A value inside a sentence, on one line: money as money (`£1.50`), text in quotes (`“Roseanna”`), nothing
-    as `nothing`, anything else in words (`value_text`, of `field`); past `limit` characters, cut with an ellipsis
-    (a message names the field; the plan and the store show it whole)."""
+    as `nothing`, anything else in words (`value_text`, of `field`); past `limit` characters (None: none), cut
+    with an ellipsis (a message names the field; the plan and the store show it whole)."""
     if value is None or value in ("", []):
         return "nothing"
     text = " ".join(value_text(value, currency, field=field).split())
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
     return f"“{text}”" if isinstance(value, str) else text
 
 
@@ -97,6 +97,25 @@ def change_said(change: FieldChange) -> tuple[str, str]:
     """`change_texts` inside a sentence (`said`): a price the store reports back reads in the currency of ours."""
     currency = _currency(change.after) or _currency(change.before)
     return said(change.before, currency, field=change.field), said(change.after, currency, field=change.field)
+
+
+def differences_said(change: FieldChange) -> list[tuple[str | None, str, str]]:
+    """What differs in a field change, inside a sentence: `(name, ours, theirs)` for each custom field whose value
+    differs (or that one side lacks), by its name and whole, for a list of them cut short would hide the one
+    that changed; else `(None, ours, theirs)` of the field (`change_said`)."""
+    if change.field == "custom_fields" and (ours := _named(change.before)) is not None \
+            and (theirs := _named(change.after)) is not None:
+        names = [*ours, *(name for name in theirs if name not in ours)]
+        return [(name, said(ours.get(name), limit=None), said(theirs.get(name), limit=None))
+                for name in names if ours.get(name) != theirs.get(name)]
+    return [(None, *change_said(change))]
+
+
+def _named(value: Any) -> dict[str, Any] | None:
+    """Custom fields (`[{"name": ..., "value": ...}]`) by name; None for anything else."""
+    if not isinstance(value, list) or not all(isinstance(f, dict) and "name" in f for f in value):
+        return None
+    return {str(f["name"]): f.get("value") for f in value}
 
 
 def listing_summary(listing: StoreListing, storefronts: Iterable[StorefrontSettings]) -> str:

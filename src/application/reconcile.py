@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bookbridge.application.exception_words import kind_words
-from bookbridge.application.field_words import change_said
+from bookbridge.application.field_words import differences_said
 from bookbridge.application.isbn_changes import accept_isbn_change
 from bookbridge.application.sync_exceptions import store_failed, store_failure_line
 from bookbridge.domain.drift import DriftPolicy, find_drift
@@ -216,8 +216,10 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
     uow.state.record_applied(cmd.store, replace(record, hashes=hashes, held=frozenset(held)))
     if reported:
         # One DRIFT exception per ISBN and storefront (the queue's key): name every held field in it.
-        message = "; ".join(f"{c.field} edited in store {cmd.store!r}: store has {theirs}, bookbridge has {ours}"
-                            for c in reported for ours, theirs in (change_said(c),))
+        message = "; ".join(f"{c.field} edited in store {cmd.store!r}: "
+                            + "; ".join(f"{name + ': ' if name else ''}store has {theirs}, bookbridge has {ours}"
+                                        for name, ours, theirs in differences_said(c))
+                            for c in reported)
         item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                      field=",".join(sorted({c.field for c in reported})), at=clock.now())
         report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
@@ -225,9 +227,10 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
 
 
 def _edit(change: FieldChange) -> str:
-    """The store's value and ours, in words: `£1.50, ours £9.99` (`find_drift`: before is ours, after theirs)."""
-    ours, theirs = change_said(change)
-    return f"{theirs}, ours {ours}"
+    """The store's value and ours, in words: `£1.50, ours £9.99`; a custom field by its name, whole (`Series:
+    “The Harbour”, ours “The Harbour Lights”`) (`find_drift`: before is ours, after theirs)."""
+    return "; ".join(f"{name + ': ' if name else ''}{theirs}, ours {ours}"
+                     for name, ours, theirs in differences_said(change))
 
 
 # An exception is resolved by hand with a note (docs/glossary.md, exception): the CLI, the API and the dashboard

@@ -101,6 +101,13 @@ class PlannedSync:
     store_refused: StoreError | None = None
 
 
+def asks_the_store(planned: PlannedSync) -> bool:
+    """Whether planning (given the store) asked it anything: only which SKUs of listings never applied it already
+    holds (`adoption.new_skus`). A plan that asked nothing, and a sync that also sent nothing, never reached the
+    store, so their counts say nothing of it (a wrong token would go unnoticed): both say so (`NOT_CALLED`)."""
+    return bool(new_skus(planned.listings, planned.applied))
+
+
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
                memos: ListingMemos | None = None, store: Storefront | None = None,
                stored: Mapping[str, TitleFamily] | None = None) -> PlannedSync:
@@ -310,7 +317,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     def settle() -> None:
         if buffering is not None:
             _record_flushed(buffering.flush(final=True), pending, applied, name, uow, clock, report, run_id,
-                            open_store)
+                            open_store, planned.applied)
 
     done = 0
     for start, batch, closes in _batches(actions, planned, applied, store, cmd.batch_size, settle, cmd.only,
@@ -327,13 +334,13 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
             break
         _record_intents(batch, applied, name, uow)
         outcomes = store.apply(batch, applied)
-        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending, open_store)
+        _record_batch(batch, outcomes, applied, name, uow, clock, report, run_id, pending, open_store, planned.applied)
         _record_categories(store, name, uow)
         if buffering is not None:
             # The batch holds the last change of an instant that passed: every buffer goes now, so that its
             # price-list records do not wait behind the next instant's product writes.
             flushed = buffering.flush(final=False, every=True) if closes else buffering.flush(final=False)
-            _record_flushed(flushed, pending, applied, name, uow, clock, report, run_id, open_store)
+            _record_flushed(flushed, pending, applied, name, uow, clock, report, run_id, open_store, planned.applied)
         done += len(batch)
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
@@ -348,8 +355,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     # else: the store refused the credentials, so the catalogue's changes are read again by the next sync, which finds
     # their milestones and carries out their actions then (the applied state says what reached the store).
     report.wakeups = next_wakeups(planned.listings)
-    report.store_untouched = (done == 0 and not report.stopped
-                              and not new_skus(planned.listings, planned.applied))  # planning asked for none
+    report.store_untouched = done == 0 and not report.stopped and not asks_the_store(planned)
     report.finished = clock.now()
     return report
 
@@ -446,6 +452,7 @@ def _record_flushed(
     report: SyncReport,
     run_id: int,
     open_store: OpenAtStore,
+    planned: Mapping[str, AppliedListing],
 ) -> None:
     """Record the final outcomes of actions the store had reported pending."""
     if not outcomes:
@@ -454,7 +461,14 @@ def _record_flushed(
     if unknown:
         raise RuntimeError(f"storefront flushed outcomes for actions not pending: {unknown[:3]}")
     batch = [pending.pop(o.key) for o in outcomes]
-    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending, open_store)
+    _record_batch(batch, outcomes, applied, storefront, uow, clock, report, run_id, pending, open_store, planned)
+
+
+def _made_again(action: StoreAction, planned: AppliedListing | None, outcome: ActionOutcome) -> bool:
+    """An update whose product the store no longer had (deleted by hand), so it made it again under a new id: a
+    product created, as the sync counts it. A relink of such a product is not counted twice."""
+    return (action.kind is ActionKind.UPDATE and action.reason != RELINK_REASON and planned is not None
+            and planned.product_id is not None and outcome.product_id not in (None, planned.product_id))
 
 
 def _record_batch(
@@ -468,12 +482,14 @@ def _record_batch(
     run_id: int,
     pending: dict[str, StoreAction],
     open_store: OpenAtStore,
+    planned: Mapping[str, AppliedListing],
 ) -> None:
     """Record each outcome in one unit of work. A pending one records only the store-side ids it reports (the
     product exists; its sections are not applied yet), so a crash before the flush resends them; ids already
     recorded (an update of a known product) are not written again. `open_store`: the store's open exceptions
     (`_sync`), kept up to date here. The records go to the state together, with the records they replace
-    (`SyncState.record_applied_many`).
+    (`SyncState.record_applied_many`). `planned`: the records the run was planned against, whose product ids tell
+    a product made again (deleted by hand) from one updated.
 
     A refusal of the credentials is the store's, not the edition's: it opens the store's one exception and no
     edition's, and counts no edition failed; the first write the store accepts resolves that exception."""
@@ -520,7 +536,7 @@ def _record_batch(
                     # edit) that reconcile reported under `overwrite` is restored, so its DRIFT notice closes.
                     uow.exceptions.clear(isbn=isbn_of(record), storefront=storefront, at=clock.now(),
                                          kinds=[ExceptionKind.DRIFT])
-                if action.kind is ActionKind.CREATE:
+                if action.kind is ActionKind.CREATE or _made_again(action, planned.get(action.key), outcome):
                     report.created += 1
                 elif action.kind is ActionKind.ADOPT:
                     report.adopted += 1

@@ -95,7 +95,7 @@ def known_places_of(settings: Settings, keys: Iterable[str | None] = ()) -> dict
     """Every place an exception can be kept under, by key, in words (`application.exception_words.known_places`),
     from the configuration, and `keys` (the open exceptions' places): `--where`'s and the Where filter's."""
     return known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
-                        settings.sales_sink_names(), orders=settings.orders.enabled, keys=keys)
+                        entry_names(settings.sales_sinks, "sales_sinks"), orders=settings.orders.enabled, keys=keys)
 
 
 def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork | None, *,
@@ -128,10 +128,11 @@ def open_storefront(registry: AdapterRegistry, settings: Settings, clock: Clock)
     try:
         yield store
     finally:
-        _close(store)
+        close_adapter(store)
 
 
-def _close(adapter: object) -> None:
+def close_adapter(adapter: object) -> None:
+    """Close an adapter that holds something open (an HTTP client, a connection); others have nothing to close."""
     close = getattr(adapter, "close", None)
     if callable(close):
         close()
@@ -147,13 +148,19 @@ def database(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def notify_targets(settings: Settings) -> tuple[str, ...]:
-    """The outbox targets: one per `[[exception_queues]]` entry, named by its `name` or else its `kind`."""
-    names = [str(queue.options().get("name") or queue.kind) for queue in settings.exception_queues]
+def entry_names(entries: list[AdapterSettings], table: str) -> tuple[str, ...]:
+    """The names of a list of tables (`[[exception_queues]]`, `[[sales_sinks]]`): each entry's `name`, or else
+    its `kind`; two alike are a configuration error naming them (`table`: the list's key)."""
+    names = [str(entry.options().get("name") or entry.kind) for entry in entries]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ConfigurationError(f"exception_queues: give each entry a unique `name` ({', '.join(duplicates)})")
+        raise ConfigurationError(f"{table}: give each entry a unique `name` ({', '.join(duplicates)})")
     return tuple(names)
+
+
+def notify_targets(settings: Settings) -> tuple[str, ...]:
+    """The outbox targets: one per `[[exception_queues]]` entry, named by its `name` or else its `kind`."""
+    return entry_names(settings.exception_queues, "exception_queues")
 
 
 def open_notifiers(registry: AdapterRegistry, settings: Settings, clock: Clock) -> Iterator[dict[str, Notifier]]:
@@ -205,23 +212,23 @@ def open_order_source(registry: AdapterRegistry, settings: Settings, clock: Cloc
     try:
         yield source
     finally:
-        _close(source)
+        close_adapter(source)
 
 
 def build_sales_sinks(registry: AdapterRegistry, settings: Settings, clock: Clock) -> list[SalesSink]:
     """One sink per `[[sales_sinks]]` entry, named by its `name` or else its `kind` (the name keys what is pending)."""
-    names = settings.sales_sink_names()
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigurationError(f"sales_sinks: give each entry a unique `name` ({', '.join(duplicates)})")
     sinks: list[SalesSink] = []
-    for name, entry in zip(names, settings.sales_sinks, strict=True):
+    for name, entry in zip(entry_names(settings.sales_sinks, "sales_sinks"), settings.sales_sinks, strict=True):
         try:
-            context = AdapterContext(name=name, clock=clock)
-            sinks.append(registry.create_sales_sink(entry.kind, entry.options(), context))
+            sinks.append(build_sales_sink(registry, name, entry, clock))
         except (LookupError, ValueError) as exc:
             raise ConfigurationError(f"sales_sinks: {exc}") from None
     return sinks
+
+
+def build_sales_sink(registry: AdapterRegistry, name: str, entry: AdapterSettings, clock: Clock) -> SalesSink:
+    """The sales sink of one `[[sales_sinks]]` entry, named `name`."""
+    return registry.create_sales_sink(entry.kind, entry.options(), AdapterContext(name=name, clock=clock))
 
 
 def build_import_command(settings: Settings) -> ImportOrders:

@@ -163,10 +163,6 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown section {', '.join(map(repr, unknown))}: use one of {', '.join(sorted(known))}")
         return value
 
-    def sales_sink_names(self) -> list[str]:
-        """Each `[[sales_sinks]]` entry's name: its `name`, or else its kind (the name keys what is pending)."""
-        return [str(entry.options().get("name") or entry.kind) for entry in self.sales_sinks]
-
     def drift_policies(self) -> dict[Section, DriftPolicy]:
         """Every section's reconcile policy; `overwrite` unless field_ownership says otherwise."""
         return {section: self.field_ownership.get(section.value, DriftPolicy.OVERWRITE) for section in Section}
@@ -357,6 +353,9 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         where = f"{_where(parent, data, table=True)}: unknown key" if parent else "unknown top-level key"
+        if (variable := _variable(loc)) is not None:  # not in the file: said as the variable it came from
+            hint = f"did you mean {_variable_name((*parent, close[0]))}? " if close else ""
+            return f"{where} {key!r} (from the environment variable {variable}; {hint}known: {', '.join(known)})"
         return f"{where} {key!r} ({hint}known: {', '.join(known)})"
     if error["type"] == "missing" and loc:
         key, parent = str(loc[-1]), loc[:-1]
@@ -372,7 +371,18 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
     message = value_error_words(error["type"], str(error["msg"]), error.get("ctx"), error.get("input"))
     if not loc:
         return message
-    variable = "BOOKBRIDGE_" + "__".join(str(p).upper() for p in loc)
-    if all(isinstance(p, str) for p in loc) and variable in os.environ:  # where the value came from
+    if (variable := _variable(loc)) is not None:  # where the value came from
         message += f" (from the environment variable {variable})"
     return f"{_where(loc, data)}: {message}"
+
+
+def _variable_name(loc: tuple[int | str, ...]) -> str:
+    """The BOOKBRIDGE_* variable that sets the key at `loc` (`BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES`)."""
+    return "BOOKBRIDGE_" + "__".join(str(p).upper() for p in loc)
+
+
+def _variable(loc: tuple[int | str, ...]) -> str | None:
+    """The BOOKBRIDGE_* variable set in the environment that gave the key at `loc`, or None (a list's entry is
+    the file's alone)."""
+    variable = _variable_name(loc)
+    return variable if all(isinstance(p, str) for p in loc) and variable in os.environ else None

@@ -29,6 +29,12 @@ class Demo(NamedTuple):
     began: datetime
     runs: dict[str, dict[str, int]]  # a sync run's counts by the minute it started (UTC)
     sales: list[dict[str, str]]  # the rows of the CSV sales sink's files
+    config: Path  # the kept folder's bookbridge.toml
+    afterwards: dict[str, str]  # what each command the demo points to printed, on the kept state, by command
+
+
+# The commands the demo points to for what it lists in part, run after it on its kept state.
+POINTED_TO = ("sales report", "exceptions list", "milestones")
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +55,16 @@ def demo() -> Demo:
                     db.execute("SELECT started, counts FROM sync_runs ORDER BY id")}
         sales = [row for path in sorted((folder / "sales").glob("*.csv"))
                  for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())]
+        config = folder / "bookbridge.toml"
+        afterwards = {}
+        for command in POINTED_TO:
+            read = CliRunner().invoke(app, [*command.split(), "-c", str(config)],
+                                      env={"BOOKBRIDGE_DATABASE_URL": None, "BOOKBRIDGE_CONFIG": None})
+            assert read.exit_code == 0, (command, read.output)
+            afterwards[command] = read.output
     finally:
         shutil.rmtree(folder)
-    return Demo(out, began, runs, sales)
+    return Demo(out, began, runs, sales, config, afterwards)
 
 
 # A store's instant, as `bookbridge jobs` and `runs` give it: in UTC, each storefront's local time beside it.
@@ -302,3 +315,18 @@ def test_categories_are_named_by_the_storefront_whose_channel_tree_holds_them(de
     assert re.search(r"; storefront 'uk' \(channel 1\): Fiction > ", line), line
     assert "; storefront 'us' (channel 2): " in line, line
     assert not re.search(r"; channel \d+:", line), line
+
+
+def test_what_the_demo_lists_in_part_its_kept_state_lists_whole_with_the_command_it_names(demo):
+    """Each pointer names the command with the kept configuration (`-c`), and that command, run after the demo,
+    lists what the demo showed in part: its state, not an empty ./bookbridge.db."""
+    out = " ".join(demo.out.split())
+    for command in POINTED_TO:
+        assert f"`bookbridge {command} -c {demo.config}`" in out, command
+    assert re.search(rf"… and \d+ more rows \(`bookbridge sales report -c {re.escape(str(demo.config))}` lists them "
+                     r"all\)", out), out
+    assert re.search(r"Sales from \S+ to \S+, by edition", demo.afterwards["sales report"])
+    opened = re.search(r"(\d+) open exceptions:", out)
+    assert opened and f"Open exceptions: {opened.group(1)}" in demo.afterwards["exceptions list"]
+    assert "final approval" in demo.afterwards["milestones"], demo.afterwards["milestones"]
+    assert f"Commands read its state with -c {demo.config}, as in `bookbridge sales report -c {demo.config}`" in out

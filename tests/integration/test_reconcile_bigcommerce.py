@@ -90,7 +90,7 @@ def test_an_edited_description_and_a_deleted_product_are_found(sandbox, world, p
     else:
         assert edited["sku"] not in items
 
-    sync_store(SyncStore(store="shop", storefronts=(UK,), full=True), *world)
+    synced = sync_store(SyncStore(store="shop", storefronts=(UK,), full=True), *world)
     after = {p["sku"]: p for p in products(sandbox)}
     if policy is DriftPolicy.REPORT:
         # The edit stays and the deleted product stays deleted; the open exceptions say why.
@@ -99,7 +99,8 @@ def test_an_edited_description_and_a_deleted_product_are_found(sandbox, world, p
         assert {x.isbn for x in drift_items(world[2])} == {edited["sku"], deleted["sku"]}
     else:
         assert after[edited["sku"]]["description"] == edited["description"]
-        assert deleted["sku"] in after  # recreated
+        assert deleted["sku"] in after  # recreated, and counted so
+        assert synced.created == 1 and synced.failed == 0, (synced.created, synced.updated)
         assert reconcile(world, {Section.CORE: policy}).findings == []
 
 

@@ -32,9 +32,9 @@ from bookbridge.entrypoints.cli.common import (
     EXIT_OK,
     ConfigOption,
     configured,
+    entry_errors,
     screen,
     setup_error,
-    unset_env,
     unset_variables,
 )
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -42,9 +42,10 @@ from bookbridge.entrypoints.container import (
     Container,
     build_command,
     build_notifier,
+    build_sales_sink,
     build_source,
     build_storefront,
-    notify_targets,
+    close_adapter,
     optional_store_calls,
 )
 from bookbridge.entrypoints.http.security import secret_problems
@@ -71,8 +72,8 @@ class Adapters:
 
 
 def build_adapters(container: Container, settings: Settings, clock: Clock) -> Adapters:
-    """Build the source, the store and the notifiers from their options, as the composition root does; every
-    failure becomes a line to fix.
+    """Build the source, the store, the notifiers and the sales sinks from their options, as the composition root
+    does; every failure becomes a line to fix.
 
     The source gets no stored-edition lookup (nothing reads the state database here): ONIX block updates (04)
     in a full read are then reported as problems, as on a first sync.
@@ -102,21 +103,10 @@ def build_adapters(container: Container, settings: Settings, clock: Clock) -> Ad
         except (LookupError, ValueError, TypeError, OSError) as exc:
             built.errors.append(setup_error("storefront", exc))
     built.errors.extend(secret_problems(settings.http))  # what `serve` reads before it starts
-    try:
-        names = notify_targets(settings)
-    except ConfigurationError as exc:
-        built.errors.append(str(exc))
-        names = tuple(str(i) for i in range(len(settings.exception_queues)))
-    for name, queue in zip(names, settings.exception_queues, strict=True):
-        if unset_queue := unset_env(queue.options()):
-            built.errors.append(f"[[exception_queues]] {name!r}: {'; '.join(unset_queue)}")
-            continue
-        try:
-            notifier = build_notifier(registry, name, queue, clock)
-        except (ConfigurationError, LookupError, ValueError, TypeError, OSError, ImportError) as exc:
-            built.errors.append(f"[[exception_queues]] {name!r}: {exc}")
-            continue
-        _close(notifier)
+    built.errors.extend(entry_errors("exception_queues", settings.exception_queues,
+                                     lambda name, queue: build_notifier(registry, name, queue, clock), need_env=True))
+    built.errors.extend(entry_errors("sales_sinks", settings.sales_sinks,
+                                     lambda name, sink: build_sales_sink(registry, name, sink, clock), need_env=True))
     return built
 
 
@@ -242,7 +232,7 @@ def run_check(container: Container, console: Console, *, strict: bool = False) -
         console.print("configuration: ok")
         failed = reach_and_read(console, err, settings, adapters, clock, strict=strict)
     finally:
-        _close(adapters.store)
+        close_adapter(adapters.store)
     if failed:  # each failed check, by name, with what failed in it
         console.print("[red]some checks failed:[/red] " + escape("; ".join(failed)))
     else:
@@ -284,12 +274,6 @@ def reach_and_read(console: Console, err: Console, settings: Settings, adapters:
                       + ", ".join(f"{s.blocked} on {storefront_words(s.storefront)}" for s in blocked)
                       + " (see Problems by code)")
     return failed
-
-
-def _close(adapter: object) -> None:
-    close = getattr(adapter, "close", None)
-    if callable(close):
-        close()
 
 
 def check(

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,10 +17,11 @@ from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from bookbridge.domain.ports import MAX_INTEGER
-from bookbridge.entrypoints.container import Container, lease_holder
+from bookbridge.entrypoints.container import Container, close_adapter, entry_names, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
-from bookbridge.entrypoints.settings import ConfigurationError, Settings
+from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
+from bookbridge.plugin import AdapterKind, AdapterRegistry
 
 # README's exit codes: EXIT_CONFIG is bad input of any kind, the configuration or an argument (nothing was done).
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
@@ -157,6 +159,9 @@ def running(config: Path | None, *, need_storefronts: bool = True,
         raise config_error("invalid configuration: no [[storefronts]] configured; run `bookbridge init` for a "
                            "commented example")
     try:
+        # The whole configuration, as `check` reads it: a table this command does not use is no less misspelt.
+        if wrong := option_errors(container.registry(), settings):
+            raise invalid_configuration(wrong)
         if unset := [line for adapter in adapters if (line := unset_variables(settings, adapter))]:
             raise invalid_configuration(unset)  # all, as `check`
         for adapter in adapters:
@@ -196,6 +201,52 @@ def setup_error(adapter: str, exc: Exception) -> str:
     if isinstance(exc, LookupError):
         return f"{table} kind: {exc}"
     return str(exc) if table in str(exc) else f"{table} {exc}"
+
+
+def option_errors(registry: AdapterRegistry, settings: Settings) -> list[str]:
+    """What is wrong with the options of every adapter table (`[source]`, `[store]`, each `[[exception_queues]]`
+    and `[[sales_sinks]]` entry): an unknown kind, a misspelt key, a bad value, two entries of one name, each a
+    line naming its table. Nothing is built and nothing read, so every command says it before it starts, whether
+    or not it uses the table; `bookbridge check` builds each adapter, which says more."""
+    errors: list[str] = []
+    for adapter, kind in (("source", AdapterKind.SOURCE), ("storefront", AdapterKind.STOREFRONT)):
+        table = settings.source if adapter == "source" else settings.store
+        try:
+            registry.get(kind, table.kind).parse_options(table.options())
+        except (LookupError, ValueError) as exc:
+            errors.append(setup_error(adapter, exc))
+    for key, kind, entries in (("exception_queues", AdapterKind.NOTIFIER, settings.exception_queues),
+                               ("sales_sinks", AdapterKind.SALES_SINK, settings.sales_sinks)):
+        errors.extend(entry_errors(key, entries, partial(_parsed, registry, kind)))
+    return errors
+
+
+def entry_errors(key: str, entries: list[AdapterSettings], build: Callable[[str, AdapterSettings], object], *,
+                 need_env: bool = False) -> list[str]:
+    """`build` (and close what it returns) for each entry of a list of tables (`[[exception_queues]]`,
+    `[[sales_sinks]]`; `key`, the list's key), by its name: what stops one is a line naming the entry
+    (`[[sales_sinks]] 'ledger': ...`). `need_env`: the environment variables its `*_env` options name must be
+    set (they are, to build the adapter)."""
+    errors: list[str] = []
+    try:
+        names = entry_names(entries, key)
+    except ConfigurationError as exc:
+        errors.append(str(exc))
+        names = tuple(f"#{n + 1}" for n in range(len(entries)))
+    for name, entry in zip(names, entries, strict=True):
+        if need_env and (unset := unset_env(entry.options())):
+            errors.append(f"[[{key}]] {name!r}: {'; '.join(unset)}")
+            continue
+        try:
+            close_adapter(build(name, entry))
+        except (ConfigurationError, LookupError, ValueError, TypeError, OSError, ImportError) as exc:
+            errors.append(f"[[{key}]] {name!r}: {exc}")
+    return errors
+
+
+def _parsed(registry: AdapterRegistry, kind: AdapterKind, _: str, entry: AdapterSettings) -> object:
+    """An entry's options as its adapter reads them (`AdapterSpec.parse_options`): nothing is built."""
+    return registry.get(kind, entry.kind).parse_options(entry.options())
 
 
 def instance_id() -> str:

@@ -19,7 +19,7 @@ import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from dependency_injector import providers
@@ -40,13 +40,14 @@ from bookbridge.entrypoints.cli.common import EXIT_FAILURES, heading, screen
 from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
+from bookbridge.entrypoints.cli.demo_state import KEPT_CONFIG, Afterwards, write_kept_config
 from bookbridge.entrypoints.cli.demo_timeline import flips, play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import CannotListen, run_service
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural, where_words
-from bookbridge.entrypoints.settings import AdapterSettings, HttpSettings, Settings, embedded_settings
+from bookbridge.entrypoints.settings import Settings, embedded_settings
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -109,15 +110,16 @@ LOOK = {
     "rights": 'dashboard: the status header\'s "Held back", per storefront and why',
     "exceptions": 'dashboard: "Open exceptions", to filter, resolve with a note, or retry one edition',
     "timeline": 'dashboard: "Upcoming launches and campaign flips", per storefront in its own time zone',
-    "assets": 'dashboard: "Last runs" (the syncs that replaced the cover); `bookbridge milestones` lists milestones',
+    "assets": 'dashboard: "Last runs" (the syncs that replaced the cover)',
     "variants": 'not in the dashboard (a second store): `bookbridge plan` shows such products for a store whose '
                 '[[storefronts]] have format_strategy = "variants"',
     "sales": 'dashboard: "Sales", units and revenue per currency, and sales over time',
 }
 
 
-def look(console: Console, flow: str) -> None:
-    console.print(f"[dim]Where to look: {escape(LOOK[flow])}.[/dim]")
+def look(console: Console, flow: str, *, also: str = "") -> None:
+    """Where `flow` shows in the dashboard, and `also` a command that shows it (`Afterwards.lists`)."""
+    console.print(f"[dim]Where to look: {escape(LOOK[flow] + (f'; {also}' if also else ''))}.[/dim]")
 
 
 SIMULATED = timedelta(days=3)  # the demo's clock runs through the three days that end now
@@ -128,8 +130,8 @@ def demo(
                                "stops it) and print the URL"),
     port: int | None = typer.Option(None, metavar="PORT",
                                     help="with --serve: the HTTP port (default: 8080 when free, else any)"),
-    keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files) "
-                              "and print its path"),
+    keep: bool = typer.Option(False, "--keep", help="keep the demo's folder (SQLite state, the sales CSV files, "
+                              "a bookbridge.toml) and print how commands read it (-c FILE)"),
 ) -> None:
     """Show bookbridge at work on a sample shop, start to finish.
 
@@ -146,39 +148,54 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
     CSV files, the admin token) is left in place, and its path printed."""
     folder = Path(mkdtemp(prefix="bookbridge-demo-"))
     container = Container()
+    afterwards = Afterwards()
     try:
         sandbox = container.demo_sandbox()
         end = datetime.now(UTC).replace(microsecond=0)
         clock = FixedClock(end - SIMULATED)
-        container.settings.override(demo_settings(folder, sandbox, today=clock.now().date()))
+        configuration = demo_configuration(folder, sandbox, today=clock.now().date())
+        if keep:  # every command reads the kept state with `-c` and this file
+            afterwards = Afterwards(write_kept_config(folder, configuration))
+        container.settings.override(embedded_settings(**configuration))
         container.clock.override(clock)
-        code = _run(console, container, sandbox, clock, folder, keep=keep)
+        code = _run(console, container, sandbox, clock, folder, afterwards)
         if serve and code == 0:
             code = _serve(console, container, folder, port)
         return code
     finally:
         container.shutdown_resources()  # the sandbox stops with the database engine and the clients
-        if keep:
-            console.print(f"Kept the demo's folder: {folder} (state.db, sales/*.csv, admin-token)")
+        if afterwards.config is not None:
+            console.print(escape(f"Kept the demo's folder: {folder} ({KEPT_CONFIG}, state.db, sales/*.csv, "
+                                 f"admin-token). Commands read its state with -c {afterwards.config}, as in "
+                                 f"{afterwards.command('sales report')}; `exceptions list`, `milestones` and `runs` "
+                                 "alike (its store, the sandbox, stopped with the demo)."))
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
 
 def demo_settings(directory: Path, sandbox: DemoSandbox, *, today: date | None = None) -> Settings:
-    """The embedded defaults: the sample catalogue, the sandbox as the store, SQLite state in `directory`, the CSV
-    sales export in `directory/sales`, and the dashboard's admin token in a file there."""
+    """The embedded defaults (`demo_configuration`)."""
+    return embedded_settings(**demo_configuration(directory, sandbox, today=today))
+
+
+def demo_configuration(directory: Path, sandbox: DemoSandbox, *, today: date | None = None) -> dict[str, Any]:
+    """The demo's configuration, as a file's tables: the sample catalogue, the sandbox as the store, SQLite state
+    in `directory`, the CSV sales export in `directory/sales`, and the dashboard's admin token in a file there."""
     token_file = directory / "admin-token"
     token_file.write_text(secrets.token_urlsafe(18), encoding="utf-8")
     token_file.chmod(0o600)
-    return embedded_settings(
+    store = sandbox_store(sandbox, "demo store")
+    return {
+        "database_url": f"sqlite:///{directory / 'state.db'}",
         # Anchored on the demo's first day, so the service (`--serve`) reads the same catalogue.
-        source=AdapterSettings(kind="sample", **({"today": today.isoformat()} if today else {})),
-        store=sandbox_store(sandbox, "demo store"),
-        storefronts=list(STOREFRONTS),
-        database_url=f"sqlite:///{directory / 'state.db'}",
-        sales_sinks=[AdapterSettings(kind="csv", name="consonance-csv", directory=str(directory / "sales"))],
-        mapping={"categories": str(CATEGORIES)},  # the file, read as the settings load
-        http=HttpSettings(admin_token_file=token_file))
+        "source": {"kind": "sample", **({"today": today.isoformat()} if today else {})},
+        "store": {"kind": store.kind, "name": store.name, **store.options()},
+        "mapping": {"categories": str(CATEGORIES)},  # the file, read as the settings load
+        "http": {"admin_token_file": str(token_file)},
+        "storefronts": [{**s.model_dump(mode="json", exclude_defaults=True), "countries": sorted(s.countries)}
+                        for s in STOREFRONTS],
+        "sales_sinks": [{"kind": "csv", "name": "consonance-csv", "directory": str(directory / "sales")}],
+    }
 
 
 def _describe(storefront: StorefrontSettings) -> str:
@@ -188,8 +205,8 @@ def _describe(storefront: StorefrontSettings) -> str:
             f"{storefront.currency} {tax}, {storefront.timezone})")
 
 
-def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: FixedClock, folder: Path, *,
-         keep: bool) -> int:
+def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: FixedClock, folder: Path,
+         afterwards: Afterwards) -> int:
     start = clock.now()
     catalogue = EditableCatalogue(container.source())
     # The service (--serve) reads the demo's catalogue, edits and all.
@@ -260,7 +277,7 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
             line = f"{kind_words(item.kind, item.storefront)}: {item.isbn} on {where}: {item.message}"
         console.print(f"  [red]exception[/red] {escape(line)}")
     if len(opened) > 6:
-        console.print(f"  … and {len(opened) - 6} more (`bookbridge exceptions list`)")
+        console.print(f"  … and {len(opened) - 6} more ({escape(afterwards.lists('exceptions list', 'them all'))})")
     look(console, "exceptions")
 
     heading(console, "Launches and campaign prices, at their instants")
@@ -278,12 +295,12 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     look(console, "timeline")
 
     records = approved_cover(console, demo_store, container.milestone_log())
-    look(console, "assets")
+    look(console, "assets", also=afterwards.lists("milestones", "the milestones"))
     family = next(f for f in read.families if len(f.editions) > 1)
     variants(console, folder, family, catalogue, clock, STOREFRONTS[0])
     look(console, "variants")
 
-    sales = run_orders(console, container, sandbox, keep=keep)
+    sales = run_orders(console, container, sandbox, afterwards)
     look(console, "sales")
     revenue = ", ".join(money_text(v, c) for c, v in sorted(sales.report.revenue().items()))
     heading(console, "Done")

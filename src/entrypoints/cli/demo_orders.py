@@ -27,6 +27,7 @@ from bookbridge.domain.pricing import price_at
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
+from bookbridge.entrypoints.cli.demo_state import Afterwards
 from bookbridge.entrypoints.cli.sales import print_import, print_report
 from bookbridge.entrypoints.container import Container
 from bookbridge.entrypoints.jobs import import_orders_now
@@ -131,9 +132,10 @@ def place_orders(sandbox: DemoSandbox, now: datetime, prices: ShopperPrices) -> 
     return placed, lines, units
 
 
-def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, keep: bool = False) -> DemoSales:
+def run_orders(console: Console, container: Container, sandbox: DemoSandbox, afterwards: Afterwards) -> DemoSales:
     """Place orders over the four weeks up to now, import them, cancel one and refund another, import again, and
-    print the sales report. `keep`: the demo's folder stays, with the sales CSV files in it."""
+    print the sales report. `afterwards`: how the state is read after the demo (with --keep, the demo's folder
+    stays, with the sales CSV files in it)."""
     now = container.clock().now()
     settings = container.settings()
     uow = container.unit_of_work()
@@ -156,8 +158,8 @@ def run_orders(console: Console, container: Container, sandbox: DemoSandbox, *, 
     today = latest_sales_day(now, [s.zone for s in settings.storefronts])  # a sale's day is the storefront's
     report = sales_report(container.sales_ledger(), today - timedelta(days=DAYS - 1), today, "edition",
                           catalogue=catalogue)
-    print_report(console, report, limit=6)
-    fate = "kept with it" if keep else "removed when the demo ends, unless `bookbridge demo --keep`"
+    print_report(console, report, limit=6, listed_by=afterwards.lists("sales report", "them all"))
+    fate = "kept with it" if afterwards.config else "removed when the demo ends, unless `bookbridge demo --keep`"
     for sink in container.sales_sinks():
         console.print(f"Sales sink {sink.name!r} wrote one CSV file per day for Consonance's sales import, in the "
                       f"demo's folder ({getattr(sink, 'directory', '')}; {fate}).")

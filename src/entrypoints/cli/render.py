@@ -15,7 +15,7 @@ from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
+from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport, asks_the_store
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -103,6 +103,14 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
     for group in held:
         if words := held_somewhere_words(group, names):
             console.print(f"[yellow]{FROM_SOME_STOREFRONT}[/yellow]: {escape(words)}")
+    if not asks_the_store(planned):
+        print_store_not_called(console)
+
+
+def print_store_not_called(console: Console) -> None:
+    """A plan or sync that never reached the store says so, as both say it: its counts say nothing of the store
+    (a wrong token or host would go unnoticed)."""
+    console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
 
 
 def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> str | None:
@@ -149,8 +157,8 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
         console.print(f"{NO_COUNT}: {SOURCE_UNREAD}")
     print_relinked(console, report)
     print_gone(console, report)
-    if report.store_untouched:  # its counts say nothing of the store: a wrong token would go unnoticed
-        console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
+    if report.store_untouched:
+        print_store_not_called(console)
     if report.source_error:
         print_source_failure(console, report.source_error, nothing_was="synced")
     if report.store_refused:  # the store's failure, not the editions': the run sent nothing after that answer

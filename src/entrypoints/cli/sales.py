@@ -251,8 +251,10 @@ GROUPING_WORDS = {"family": "title family"}  # the glossary's words for a groupi
 WHOLE_GROUPS = frozenset({"storefront", "day"})  # `storefront 'uk'` and a day read as one: a narrow table keeps them
 
 
-def print_report(console: Console, report: SalesReport, *, limit: int | None = None) -> None:
-    """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each)."""
+def print_report(console: Console, report: SalesReport, *, limit: int | None = None,
+                 listed_by: str = "`bookbridge sales report` lists them all") -> None:
+    """The report's rows, the fastest-moving formats and the reprint signal (`limit`: the first rows of each;
+    `listed_by`: where to see the rows left out)."""
     by_edition, by_family = report.group_by == "edition", report.group_by == "family"
     grouping = GROUPING_WORDS.get(report.group_by, report.group_by)
     rows = WholeTable(title=f"Sales from {report.start} to {report.end}, by {grouping} (the storefronts' "
@@ -280,7 +282,7 @@ def print_report(console: Console, report: SalesReport, *, limit: int | None = N
         return
     console.print(rows)
     if limit is not None and len(report.rows) > limit:
-        console.print(f"… and {len(report.rows) - limit} more rows (`bookbridge sales report` lists them all)")
+        console.print(f"… and {len(report.rows) - limit} more rows ({escape(listed_by)})")
     formats = WholeTable(title="Fastest-moving formats")
     add_format_column(formats)
     for column in ("units", "units a week"):

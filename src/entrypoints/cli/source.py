@@ -38,6 +38,8 @@ from bookbridge.entrypoints.cli.common import (
     ConfigOption,
     command_group,
     configured,
+    invalid_configuration,
+    option_errors,
     screen,
 )
 from bookbridge.entrypoints.cli.render import print_source_failure
@@ -267,14 +269,14 @@ def inspect(
     except ConfigurationError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(EXIT_CONFIG) from None
+    if wrong := option_errors(container.registry(), settings):  # the whole configuration, as every command reads it
+        raise invalid_configuration(wrong)
     try:
-        if source is None or source in (settings.source.kind, settings.source.options().get("name")):
-            reader = (build_source(container.registry(), settings, container.clock(), container.unit_of_work(),
-                                   validate=True) if validate else container.source())
-        else:
-            # A file, folder or URL: read as the configured source would be, without the state database.
-            given = settings.model_copy(update={"source": _source_settings(source, validate=validate)})
-            reader = build_source(container.registry(), given, container.clock(), None)
+        # The configured source, or a file, folder or URL read as the configured source would be: without the
+        # state database (none is opened, so none is made), so ONIX block updates (04) are problems, as in `check`.
+        given = settings if source is None or source in (settings.source.kind, settings.source.options().get("name")) \
+            else settings.model_copy(update={"source": _source_settings(source, validate=validate)})
+        reader = build_source(container.registry(), given, container.clock(), None, validate=validate)
     except (LookupError, ValueError) as exc:
         err.print(f"[red]cannot use source {escape(repr(source or settings.source.kind))}:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_CONFIG) from None

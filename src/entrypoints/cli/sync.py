@@ -49,7 +49,9 @@ def plan(
     """Show what a sync would change, without changing anything.
 
     It lists what would be created, adopted (a product the store already holds under the SKU), updated (field by
-    field) and hidden, and what is held back and why. It reads the store and writes nothing to it.
+    field) and hidden, and what is held back and why. It writes nothing to the store, and reads it only to ask
+    whether it already holds the SKUs a sync would create: with none to ask about, the store is not called, and
+    it says so (`bookbridge check` tests the connection).
 
     Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned).
     """

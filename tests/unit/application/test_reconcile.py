@@ -199,3 +199,32 @@ def test_the_log_line_says_the_counts_in_words(world, caplog):
     assert line == (f"reconcile of store 'uk': checked {report.checked} products, 0 findings, "
                     "0 exceptions opened"), line
     assert "{" not in line
+
+
+def test_products_deleted_by_hand_are_counted_as_created_when_the_next_sync_makes_them_again(world):
+    store = world[1]
+    gone = sorted(store.products.values(), key=lambda p: p.id)[:2]
+    for product in gone:
+        del store.products[product.id]
+    reconcile(world)
+    report = sync(world)
+    assert (report.created, report.updated) == (2, 0), (report.created, report.updated)
+    assert all(store.by_sku(p.sku) is not None for p in gone)
+
+
+def test_an_edited_custom_field_is_named_with_the_stores_value_and_ours_whole(world):
+    store, uow = world[1], world[2]
+    product = some_product(store)
+    ours = [dict(f) for f in product.fields["custom_fields"]]
+    long_series = "The Harbour Lights Chronicles of a Very Long Series Name, Told in Nine Parts"
+    theirs = [dict(f, value=long_series) if f["name"] == "Series" else dict(f) for f in ours]
+    series = next(f["value"] for f in ours if f["name"] == "Series")
+    product.fields["custom_fields"] = theirs
+    [finding] = reconcile(world).findings
+    assert f"Series: “{long_series}”, ours “{series}”" in finding.message, finding.message
+    assert "ISBN" not in finding.message and "…" not in finding.message, finding.message
+    product.fields["custom_fields"] = theirs
+    reconcile(world, {Section.CORE: DriftPolicy.REPORT, Section.CUSTOM_FIELDS: DriftPolicy.REPORT})
+    [item] = drift_items(uow)
+    assert f"Series: store has “{long_series}”, bookbridge has “{series}”" in item.message, item.message
+    assert "…" not in item.message, item.message
