@@ -80,6 +80,29 @@ def test_every_error_body_is_one_sentence_naming_the_field(client: TestClient) -
     assert options.status_code == 405 and options.headers["allow"] == "GET, POST"
 
 
+@pytest.mark.parametrize(("method", "url", "body", "said"), [
+    ("get", "/api/runs?limit=abc", None, "query parameter limit: must be a whole number; it is 'abc'"),
+    ("get", "/api/runs?limit=0", None, "query parameter limit: must be at least 1; it is '0'"),
+    ("post", "/api/exceptions/1/resolve", None, "body: must be given (a JSON object such as "
+                                                '{"note": "what was done"})'),
+    ("post", "/api/exceptions/1/resolve", {}, "body note: must be given"),
+    ("post", "/api/exceptions/1/resolve", {"note": ""}, "body note: must not be empty; it is ''"),
+    ("post", "/api/exceptions/1/resolve", [], "body: must be a JSON object"),
+    ("post", "/api/sync?full=maybe", None, "query parameter full: must be true or false; it is 'maybe'"),
+    ("get", "/api/sales?start=2026-13-01", None,
+     "query parameter start: must be a day as YYYY-MM-DD; it is '2026-13-01'"),
+    ("get", "/api/sales?start=AAA", None, "query parameter start: must be a day as YYYY-MM-DD; it is 'AAA'"),
+    ("get", "/api/sales?group_by=author", None,
+     "query parameter group_by: must be 'edition', 'family', 'format', 'storefront', 'day', 'week', 'month', "
+     "'title' or 'work'; it is 'author'"),
+    ("post", "/api/exceptions/abc/retry", None, "path parameter exception_id: must be a whole number; it is 'abc'"),
+])
+def test_the_apis_refusals_are_in_the_projects_words_naming_what_the_field_takes(
+        client: TestClient, method: str, url: str, body: object, said: str) -> None:
+    answer = client.request(method.upper(), url, headers=admin(), **({"json": body} if body is not None else {}))
+    assert answer.status_code == 422 and answer.json() == {"detail": said}, answer.text
+
+
 def test_wrong_tokens_back_off_per_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app, _, _ = build_app(tmp_path, monkeypatch, login_free_attempts=3)
     client = TestClient(app)
