@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from bookbridge.domain.words import value_error_words
 from bookbridge.entrypoints.http.inputs import PATTERN_MEANING
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -43,7 +44,8 @@ TYPE_MISMATCH = {"int_type", "int_parsing", "string_type", "float_type", "bool_t
 
 
 def validation_detail(errors: Sequence[Any]) -> str:
-    """One sentence naming each field at fault (up to five): `query parameter start: Input should be ...`.
+    """One sentence naming each field at fault (up to five) and what it takes:
+    `query parameter limit: must be a whole number; it is 'abc'`.
 
     A field of several types (`int | str`) fails once per type; the plain type mismatches are dropped when
     another type says something more useful, and pydantic's type tags are left out of the field's name."""
@@ -66,10 +68,26 @@ def _is_type_tag(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or "-" in part or part in {"int", "str", "float", "bool"})
 
 
+# What a JSON body or a query string takes, where the configuration file's words (a "table") do not fit.
+JSON_WORDS = {"dict_type": "must be a JSON object", "model_type": "must be a JSON object",
+              "model_attributes_type": "must be a JSON object", "list_type": "must be a JSON array ([...])",
+              "string_type": "must be text", "json_invalid": "must be JSON",
+              "day_format": "must be a day as YYYY-MM-DD",
+              "int_parsing_size": "must be a whole number of at most 4300 digits",
+              "extra_forbidden": "is not a field of this body"}
+
+
 def _why(error: Any) -> str:
-    pattern = (error.get("ctx") or {}).get("pattern")
-    message = str(error.get("msg", "invalid"))
-    return PATTERN_MEANING.get(pattern, message) if pattern else message
+    """What the field takes, and what it was given, in the project's words (`value_error_words`), never
+    pydantic's ("Input should be a valid integer, unable to parse string as an integer")."""
+    context = error.get("ctx") or {}
+    if pattern := context.get("pattern"):
+        return PATTERN_MEANING.get(pattern, f"must match {pattern}")
+    said = value_error_words(str(error.get("type")), str(error.get("msg", "invalid")), context, error.get("input"),
+                             words=JSON_WORDS)
+    if error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",):
+        return f"{said} (a JSON object)"
+    return said
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
