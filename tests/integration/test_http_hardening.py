@@ -130,8 +130,9 @@ def test_the_dashboard_shows_no_text_from_the_query_string(tmp_path: Path, monke
     client = TestClient(app)
     client.post("/login", data={"token": ADMIN_TOKEN})
     bait = "Your session expired: call +1 555 0100"
-    page = client.get("/dashboard", params={"done": bait})
-    assert page.status_code == 422 and bait not in page.text
+    page = client.get("/dashboard", params={"done": bait})  # the page, noting the parameter, never quoting it
+    assert page.status_code == 200 and bait not in page.text
+    assert "Query parameter done (its value is not shown here)" in page.text
     item = seed_exception(container)
     done = client.get(f"/dashboard?done=resolved&exception={item}")
     assert done.status_code == 200 and f"Exception {item} resolved." in done.text

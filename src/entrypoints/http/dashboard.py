@@ -7,47 +7,108 @@ are parsed by Starlette's form parser (python-multipart) and bounded here. Auth 
 HttpOnly, SameSite=Strict session cookie (Secure under HTTPS); `POST /logout` ends the session. Wrong tokens
 from one client back off (429 with Retry-After). Every POST form carries a CSRF token derived from the session.
 Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text.
+
+Every `/dashboard` route answers in HTML, refusals too (`PageRoute`): a page saying what is wrong, with the way
+back, never the API's JSON. The dashboard's own query parameters never refuse it (dashboard_query.py).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Coroutine, Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sync import SOURCE_UNREAD
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
+from bookbridge.entrypoints.http.dashboard_query import MAX_ID, read_query
 from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
-from bookbridge.entrypoints.http.inputs import LINE_PATTERN, TEXT_PATTERN, refuse_control_characters
-from bookbridge.entrypoints.http.problems import ERRORS, problem
+from bookbridge.entrypoints.http.inputs import TEXT_PATTERN, refuse_control_characters
+from bookbridge.entrypoints.http.problems import ERRORS, validation_detail
 from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
 from bookbridge.entrypoints.presentation import no_such_exception
 
-router = APIRouter(tags=["dashboard"], responses=ERRORS)
-ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
-# The messages an action can leave; the page words them itself.
-Done = Literal["resolved", "retried", "retried-sync", "synced"]
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
 NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin_token_env (or admin_token_file) "
             "in the configuration and restart `bookbridge serve`.")
+# What a refusal of a /dashboard route is called on its page (PageRoute).
+REFUSED = {400: "The form could not be read", 401: "Not signed in", 403: "The form has expired",
+           404: "Not found", 405: "Not a way to ask for this page", 409: "Done already",
+           413: "The form is too large", 422: "The request could not be used"}
+
+
+def page(description: str) -> dict[str, Any]:
+    """An OpenAPI response of a /dashboard route: a page saying so, with the way back."""
+    return {"description": f"{description}: a page saying so, with the way back",
+            "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: page("the form cannot be read"), 413: page(f"the form is larger than {MAX_FORM} bytes"),
+    422: page("a field breaks a rule, named")}
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem("not signed in"), 403: problem("missing or wrong CSRF token"),
-    404: problem("no exception has this id"), 409: problem("the exception is resolved already (when, and how)")}
+    **PAGE_ERRORS, 401: page("not signed in"), 403: page("missing or wrong CSRF token"),
+    404: page("no exception has this id"), 409: page("the exception is resolved already (when, and how)")}
+
+
+class PageRoute(APIRoute):
+    """A route whose refusals are pages: under /dashboard, an HTTPException or invalid input answers HTML in the
+    dashboard's look, saying what is wrong and the way back, with the status it would have had (an address
+    naming no exception, `/dashboard/exceptions/abc/resolve`, is 404). Other routes answer as the API does."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not self.path.startswith("/dashboard"):
+            return handler
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                path_only = all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors())
+                return await refusal_page(request, 404 if path_only else 422, validation_detail(exc.errors()))
+            except StarletteHTTPException as exc:
+                return await refusal_page(request, exc.status_code, str(exc.detail), exc.headers)
+
+        return answer
+
+
+async def refusal_page(request: Request, status: int, detail: str,
+                       headers: Mapping[str, str] | None = None) -> Response:
+    """The page of a refused /dashboard request: what is wrong, in a sentence, and the way back."""
+    state: AppState = request.app.state.bookbridge
+    guard: Protection = request.app.state.protection
+    session = await run_in_threadpool(guard.session, request)
+    exception_id = request.path_params.get("exception_id")
+    title = (f"No open exception {exception_id}" if status in (404, 409) and exception_id
+             else REFUSED.get(status, "Refused"))
+    response = render("missing.html", status, title=title, store=state.settings.store.name,
+                      csrf=state.secrets.csrf_token(session) if session else None,
+                      message=f"{detail[:1].upper()}{detail[1:].rstrip('.')}.")
+    response.headers.update(headers or {})
+    return response
+
+
+router = APIRouter(tags=["dashboard"], responses=ERRORS, route_class=PageRoute)
 
 
 @cache
@@ -183,37 +244,46 @@ FLASH: dict[str, str] = {
     "retried-sync": "Retry queued for exception {id}: a sync of the store, reading the source again; it resolves "
                     "itself if that now succeeds.",
     "synced": "Sync of the store queued."}
-Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 
 
-@router.get("/dashboard", response_class=HTMLResponse, responses={303: {"description": "sign in first"}},
-            summary="The dashboard (HTML)")
+def _param(description: str) -> Any:
+    """A query parameter of the page, read as text (dashboard_query.py reads it; nothing given is refused)."""
+    return Query(description=description)
+
+
+@router.get("/dashboard", response_class=HTMLResponse, responses={**PAGE_ERRORS, 303: {"description": "sign in first"}},
+            summary="The dashboard (HTML); a parameter it cannot use is left out, and the page says so")
 def dashboard(request: Request, state: State, guard: Guard,
-              done: Annotated[Done | None, Query(description="the message of the action just taken")] = None,
-              exception: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="its exception")] = None,
-              kind: Annotated[Name, Query(description="exceptions of this kind only, by its code (the Kind filter's "
-                                                     "values: `drift`, `store-rejection`, ...); one that names no "
-                                                     "kind is not applied, and the page says so")] = None,
-              where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
-                                                       "name, the store's, `source:consonance`, "
-                                                       "`orders:bigcommerce`, `lease:sync:shop` (the Where filter's "
-                                                       "values)")] = None,
-              storefront: Annotated[Name, Query(description="the old name of `where`, still read")] = None,
-              q: Annotated[str | None, Query(max_length=100, pattern=LINE_PATTERN,
-                                             description="exceptions whose ISBN or title contains this")] = None,
-              flips_storefront: Annotated[Name, Query(description="the storefront whose flips are paged")] = None,
-              flips_page: Annotated[int, Query(ge=1, le=100_000, description="its page of flips")] = 1,
-              editions_page: Annotated[int, Query(ge=1, le=100_000, description="the page of units by edition "
-                                                  "(the best-selling first)")] = 1,
+              done: Annotated[str | None, _param("the message of the action just taken: `resolved`, `retried`, "
+                                                 "`retried-sync` or `synced`")] = None,
+              exception: Annotated[str | None, _param("its exception, by id")] = None,
+              kind: Annotated[str | None, _param("exceptions of this kind only, by its code (the Kind filter's "
+                                                 "values: `drift`, `store-rejection`, ...); one that names no "
+                                                 "kind is not applied, and the page says so")] = None,
+              where: Annotated[str | None, _param("exceptions in this place only, by its key: a storefront's "
+                                                  "name, the store's, `source:consonance`, `orders:bigcommerce`, "
+                                                  "`lease:sync:shop` (the Where filter's values)")] = None,
+              storefront: Annotated[str | None, _param("the old name of `where`, still read")] = None,
+              q: Annotated[str | None, _param("exceptions whose ISBN or title contains this (up to 100 "
+                                              "characters)")] = None,
+              flips_storefront: Annotated[str | None, _param("the storefront whose flips are paged")] = None,
+              flips_page: Annotated[str | None, _param("its page of flips, from 1")] = None,
+              editions_page: Annotated[str | None, _param("the page of units by edition (the best-selling first), "
+                                                          "from 1")] = None,
               ) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
-    filters = Filters(kind=kind or None, storefront=where or storefront or None, q=q or None,
-                      flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page)
-    flash = FLASH[done].format(id=exception or "") if done else ""  # fixed words; the id is a number
+    query = read_query(done=done, exception=exception, kind=kind, where=where, storefront=storefront, q=q,
+                       flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page,
+                       storefronts=[s.name for s in state.settings.storefronts])
+    filters = Filters(kind=query.kind, storefront=query.where or query.storefront, q=query.q,
+                      flips_storefront=query.flips_storefront, flips_page=query.flips_page,
+                      editions_page=query.editions_page)
+    message = FLASH[query.done] if query.done else ""
+    flash = message.format(id=query.exception) if query.exception or "{id}" not in message else ""  # fixed words
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
-                  **gather(state, filters))
+                  query_notes=query.notes, **gather(state, filters))
 
 
 async def _checked(request: Request, state: AppState, guard: Protection, *fields: str) -> tuple[str, dict[str, str]]:
@@ -227,11 +297,8 @@ async def _checked(request: Request, state: AppState, guard: Protection, *fields
 
 
 @router.get("/dashboard/exceptions/{exception_id}/resolve", response_class=HTMLResponse,
-            responses={303: {"description": "sign in first"},
-                       404: {"description": "no exception has this id: a page saying so, with a link back",
-                             "content": {"text/html": {"schema": {"type": "string"}}}},
-                       409: {"description": "the exception is resolved already: a page saying when and how, with a "
-                                            "link back", "content": {"text/html": {"schema": {"type": "string"}}}}},
+            responses={**PAGE_ERRORS, 303: {"description": "sign in first"}, 404: page("no exception has this id"),
+                       409: page("the exception is resolved already: when, and how")},
             summary="Dashboard: confirm resolving an exception, with a note")
 def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
     session = guard.session(request)
@@ -271,7 +338,7 @@ async def dashboard_retry(request: Request, state: State, guard: Guard,
 
 
 @router.post("/dashboard/sync", response_class=RedirectResponse, status_code=303, openapi_extra=_form_body("csrf"),
-             responses={401: problem("not signed in"), 403: problem("missing or wrong CSRF token")},
+             responses={**PAGE_ERRORS, 401: page("not signed in"), 403: page("missing or wrong CSRF token")},
              summary="Dashboard form: queue a sync of the store now")
 async def dashboard_sync(request: Request, state: State, guard: Guard) -> RedirectResponse:
     await _checked(request, state, guard)

@@ -58,8 +58,8 @@ def validation_detail(errors: Sequence[Any]) -> str:
     parts = []
     for (where, name), found in list(by_field.items())[:5]:
         useful = [e for e in found if e.get("type") not in TYPE_MISMATCH] or found
-        why = " or ".join(dict.fromkeys(_why(e) for e in useful))
-        parts.append(f"{where} {name}: {why}" if name else f"{where}: {why}")
+        said = " or ".join(dict.fromkeys(why(e) for e in useful))
+        parts.append(f"{where} {name}: {said}" if name else f"{where}: {said}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -77,7 +77,7 @@ JSON_WORDS = {"dict_type": "must be a JSON object", "model_type": "must be a JSO
               "extra_forbidden": "is not a field of this body"}
 
 
-def _why(error: Any) -> str:
+def why(error: Any) -> str:
     """What the field takes, and what it was given, in the project's words (`value_error_words`), never
     pydantic's ("Input should be a valid integer, unable to parse string as an integer")."""
     context = error.get("ctx") or {}
