@@ -304,14 +304,19 @@ def test_every_dashboard_route_refuses_in_a_page_never_in_json(
             403, "The form's CSRF token is missing or wrong; reload the dashboard."),
         ("POST", "/dashboard/sync", {"csrf": "wrong"},
             403, "The form's CSRF token is missing or wrong; reload the dashboard."),
+        ("POST", "/dashboard/sync", {"csrf": token, "pad": "x" * 70_000}, 413, "Form larger than 65536 bytes."),
         ("GET", "/dashboard/static/nothing.css", None, 404, "No static file 'nothing.css'."),
+    ]
+    elsewhere = [  # an address no route takes, a method the route does not take
+        ("GET", "/dashboard/nothing", None, 404, "Nothing is at /dashboard/nothing."),
+        ("DELETE", "/dashboard/sync", None, 405, "/dashboard/sync does not take DELETE; it takes POST."),
     ]
     routes = {(m, r.path) for r in dashboard_routes.routes if isinstance(r, APIRoute)
               and r.path.startswith("/dashboard/") for m in r.methods}
     walked = {(m, re.sub(r"/exceptions/[^/]+/", "/exceptions/{exception_id}/", a).replace("nothing.css", "{name}"))
               for m, a, *_ in bad}
     assert routes == walked, routes ^ walked  # every /dashboard route is walked (GET /dashboard: the tests above)
-    for method, address, form, status, said in bad:
+    for method, address, form, status, said in bad + elsewhere:
         answer = client.request(method, address, data=form, follow_redirects=False)
         assert answer.status_code == status, (method, address, answer.text)
         assert answer.headers["content-type"].startswith("text/html"), (method, address, answer.text)

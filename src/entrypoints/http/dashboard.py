@@ -8,7 +8,7 @@ HttpOnly, SameSite=Strict session cookie (Secure under HTTPS); `POST /logout` en
 from one client back off (429 with Retry-After). Every POST form carries a CSRF token derived from the session.
 Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text.
 
-Every `/dashboard` route answers in HTML, refusals too (`PageRoute`): a page saying what is wrong, with the way
+Every `/dashboard` address answers in HTML, refusals too (`refusal_page`): a page saying what is wrong, with the way
 back, never the API's JSON. The dashboard's own query parameters never refuse it (dashboard_query.py).
 """
 
@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sync import SOURCE_UNREAD
@@ -36,7 +33,7 @@ from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry
 from bookbridge.entrypoints.http.dashboard_query import MAX_ID, read_query
 from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
 from bookbridge.entrypoints.http.inputs import TEXT_PATTERN, refuse_control_characters
-from bookbridge.entrypoints.http.problems import ERRORS, validation_detail
+from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
@@ -70,35 +67,20 @@ ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     404: page("no exception has this id"), 409: page("the exception is resolved already (when, and how)")}
 
 
-class PageRoute(APIRoute):
-    """A route whose refusals are pages: under /dashboard, an HTTPException or invalid input answers HTML in the
-    dashboard's look, saying what is wrong and the way back, with the status it would have had (an address
-    naming no exception, `/dashboard/exceptions/abc/resolve`, is 404). Other routes answer as the API does."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        if not self.path.startswith("/dashboard"):
-            return handler
-
-        async def answer(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                path_only = all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors())
-                return await refusal_page(request, 404 if path_only else 422, validation_detail(exc.errors()))
-            except StarletteHTTPException as exc:
-                return await refusal_page(request, exc.status_code, str(exc.detail), exc.headers)
-
-        return answer
-
-
 async def refusal_page(request: Request, status: int, detail: str,
                        headers: Mapping[str, str] | None = None) -> Response:
-    """The page of a refused /dashboard request: what is wrong, in a sentence, and the way back."""
+    """The page of a refused /dashboard request (`problems.answer_as_pages`): what is wrong, in a sentence, and the
+    way back, with the status the API would give (an address naming no exception, `/dashboard/exceptions/abc/
+    resolve`, is 404)."""
     state: AppState = request.app.state.bookbridge
     guard: Protection = request.app.state.protection
     session = await run_in_threadpool(guard.session, request)
     exception_id = request.path_params.get("exception_id")
+    if detail == "Not Found":  # Starlette's words for an address no route takes
+        detail = f"nothing is at {request.url.path}"
+    elif detail == "Method Not Allowed":
+        allowed = (headers or {}).get("Allow", "")
+        detail = f"{request.url.path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else "")
     title = (f"No open exception {exception_id}" if status in (404, 409) and exception_id
              else REFUSED.get(status, "Refused"))
     response = render("missing.html", status, title=title, store=state.settings.store.name,
@@ -108,7 +90,7 @@ async def refusal_page(request: Request, status: int, detail: str,
     return response
 
 
-router = APIRouter(tags=["dashboard"], responses=ERRORS, route_class=PageRoute)
+router = APIRouter(tags=["dashboard"], responses=ERRORS)
 
 
 @cache

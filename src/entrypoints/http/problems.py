@@ -7,7 +7,7 @@ router). A 405 lists every method the path has in `Allow`, not only the first ro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,9 +90,29 @@ def why(error: Any) -> str:
     return said
 
 
+# A refusal answered as a page of its own: (request, status, the detail in a sentence, headers) -> the page.
+PageAnswer = Callable[[Request, int, str, Mapping[str, str] | None], Awaitable[Response]]
+
+
+def answer_as_pages(app: FastAPI, prefix: str, answer: PageAnswer) -> None:
+    """Refusals of the paths under `prefix` (`/dashboard`: its routes, an address naming none, a method it does
+    not take) are answered by `answer`, a page, never by the API's JSON body."""
+    app.state.refusal_pages = {**getattr(app.state, "refusal_pages", {}), prefix: answer}
+
+
+def _page_answer(request: Request) -> PageAnswer | None:
+    path = request.url.path
+    pages: dict[str, PageAnswer] = getattr(request.app.state, "refusal_pages", {})
+    return next((a for prefix, a in pages.items() if path == prefix or path.startswith(prefix + "/")), None)
+
+
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": validation_detail(exc.errors())}, status_code=422)
+    detail = validation_detail(exc.errors())
+    if answer := _page_answer(request):  # an address whose id is not one names nothing: 404
+        path_only = all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors())
+        return await answer(request, 404 if path_only else 422, detail, None)
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -110,6 +130,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         allowed = allowed_methods(request.app, request.url.path)
         if allowed:
             exc = HTTPException(405, exc.detail, headers={**(exc.headers or {}), "Allow": ", ".join(allowed)})
+    if answer := _page_answer(request):
+        return await answer(request, exc.status_code, str(exc.detail), exc.headers)
     return await http_exception_handler(request, exc)
 
 
