@@ -298,6 +298,8 @@ def _prepare(editions: int, url: str) -> None:
     planned, *_ = _plan(cmd, _Source(_catalogue(editions)), _StateOnly(), NOW, {})
     engine = make_engine(url)
     upgrade(engine)
+    # Each product's source record, as a sync keeps it (a tree from before records were kept has no such column).
+    records = "source_record" in ProductMappingRow.__table__.c
     with engine.begin() as connection:
         connection.execute(delete(ProductMappingRow).where(ProductMappingRow.storefront == STORE))
         actions = planned.plan.actions
@@ -305,7 +307,8 @@ def _prepare(editions: int, url: str) -> None:
             chunk = actions[start:start + 1000]
             connection.execute(insert(ProductMappingRow), [
                 {"storefront": STORE, "key": a.key, "product_id": start + i + 1, "remote": {},
-                 "visible": a.listing.is_visible, "held": None} for i, a in enumerate(chunk)])
+                 "visible": a.listing.is_visible, "held": None,
+                 **({"source_record": a.listing.record} if records else {})} for i, a in enumerate(chunk)])
             connection.execute(insert(AppliedSectionRow), [
                 {"storefront": STORE, "key": a.key, "section": str(section), "hash": a.listing.hashes[section],
                  "payload": payload}

@@ -44,6 +44,7 @@ class FakeHooks:
     retries: list[tuple[str | None, str]] = field(default_factory=list)  # (store, isbn): one edition's retry
     retried: list[int] = field(default_factory=list)  # the exceptions whose retry was asked for (its run says so)
     imports: int = 0
+    deliveries: list[str] = field(default_factory=list)  # the sales sinks whose pending days were asked for
     jobs: list[UpcomingJob] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -67,6 +68,11 @@ class FakeHooks:
         with self.lock:
             self.imports += 1
             return f"order-import-{self.imports}"
+
+    def trigger_delivery(self, sink: str) -> str:
+        with self.lock:
+            self.deliveries.append(sink)
+            return f"sales-delivery-now:{sink}"
 
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:
         return self.jobs[:limit]

@@ -15,7 +15,15 @@ from bookbridge.application.sync_exceptions import SyncReport, refused_line
 from bookbridge.domain.adoption import StoredProduct
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import AppliedListing, Plan
-from bookbridge.domain.ports import Clock, ExceptionKind, Storefront, UnitOfWork
+from bookbridge.domain.ports import (
+    Clock,
+    ExceptionKind,
+    StoreError,
+    StoreErrorKind,
+    Storefront,
+    StoreUnreadable,
+    UnitOfWork,
+)
 from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
@@ -29,27 +37,30 @@ def new_skus(listings: Sequence[StoreListing], applied: Mapping[str, AppliedList
 
 
 def find_existing(listings: Sequence[StoreListing], applied: Mapping[str, AppliedListing],
-                  store: Storefront) -> dict[str, StoredProduct] | None:
-    """The store's products under the SKUs of listed listings bookbridge never applied, by casefolded SKU; None
-    when the store could not be read (nothing is known of those SKUs)."""
+                  store: Storefront) -> tuple[dict[str, StoredProduct] | None, StoreError | None]:
+    """The store's products under the SKUs of listed listings bookbridge never applied, by casefolded SKU (None
+    when the store could not be read: nothing is known of those SKUs); and the store's refusal of the credentials,
+    if that is why: it would refuse every other call the same way, so the caller says it, once."""
     skus = new_skus(listings, applied)
     if not skus:
-        return {}
+        return {}, None
     found: dict[str, StoredProduct] = {}
     try:
         products = store.find_by_skus(skus)
     except Exception as exc:  # the store could not be read (5xx past the retries, a timeout): plan without it
+        if isinstance(exc, StoreUnreadable) and exc.error.kind is StoreErrorKind.CREDENTIALS:
+            return None, exc.error
         # The storefront still looks a SKU up before any create, so nothing is duplicated; what is lost for this
         # run is the adopt/create distinction in the report and the check for another title under our SKU.
         logger.warning("store %r: looking up %s failed (%s); this run plans creates for them", store.name,
                        plural(len(skus), "new SKU"), exc)
-        return None
+        return None, None
     for product in products:
         found.setdefault(product.sku.casefold(), product)  # SKUs are unique store-wide; the first one wins
     if found:
         logger.info("store %r already holds %d of %s: they are adopted, not created", store.name,
                     len(found), plural(len(skus), "new SKU"))
-    return found
+    return found, None
 
 
 def isbn_of_listing(listing: StoreListing) -> str:

@@ -101,10 +101,10 @@ def carry_plans(plans: Sequence[PlanAhead], cmd: SyncStore, source: CatalogSourc
         if applied is None:  # the same records for every plan (`desired` only spares decoding payloads)
             with uow:
                 applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
-        found = find_existing(listings, applied, store)
+        found, refused = find_existing(listings, applied, store)
         plan = plan_changes(cmd.store, listings, applied, source_complete=complete, found=found)
         carried.append(replace(ahead, generation=generation, cursor=cursor, stored=stored,
-                               planned=PlannedSync(read, listings, plan, applied, catalogue)))
+                               planned=PlannedSync(read, listings, plan, applied, catalogue, store_refused=refused)))
     return carried
 
 

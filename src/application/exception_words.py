@@ -1,10 +1,11 @@
 """Where an exception is and what it is about, in the glossary's words.
 
 An exception is queued under a place (its `storefront` key): a storefront's name, the store's name, or a key of
-something that is neither, made here: a source (`source:consonance`), the order import (`orders:bigcommerce`), a
-sales sink (`sales-sink:ledger-csv`) or a store's sync lease (`lease:sync:shop`). The keys stay in the database,
-the filters' values and the API's `storefront`-free rows; people read the words (`source 'consonance'`). The kind's
-words depend on the place: a `transient-exhausted` on a source is the source being unreachable, not the store.
+something that is neither, made here: a source (`source:consonance`), the store's order import (`orders:shop`, by
+the store's name), a sales sink (`sales-sink:ledger-csv`) or a store's sync lease (`lease:sync:shop`). The keys
+stay in the database, the filters' values and the API's `storefront`-free rows; people read the words (`source
+'consonance'`). The kind's words depend on the place: a `transient-exhausted` on a source is the source being
+unreachable, not the store.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ KIND_WORDS = {ExceptionKind.BLOCKING_READINESS: "blocking problem",
               ExceptionKind.DRIFT: "edited in the store", ExceptionKind.SOURCE_ERROR: "source error",
               ExceptionKind.UNMAPPED_SUBJECT: "subject without a category",
               ExceptionKind.CREDENTIALS_REFUSED: "credentials refused",
-              ExceptionKind.ACTION_NOT_POSSIBLE: "milestone action not possible"}
+              ExceptionKind.ACTION_NOT_POSSIBLE: "milestone action not possible",
+              ExceptionKind.ISBN_CHANGED: "ISBN changed in the source"}
 # `transient-exhausted` by place: what could not be reached (retries used up; a sink's days are sent again later).
 UNREACHABLE = {SOURCE: "source unreachable", ORDERS: "store unreachable (order import)",
                SALES_SINK: "sales sink unreachable", LEASE: "store busy (its lease held elsewhere)"}
@@ -39,9 +41,10 @@ def source_key(source: str) -> str:
     return f"{SOURCE}{source}"
 
 
-def orders_key(order_source: str) -> str:
-    """The place of an order import that could not read the store's orders."""
-    return f"{ORDERS}{order_source}"
+def orders_key(store: str) -> str:
+    """The place of the order import of `store` (its order source is named by the store's name): one that could
+    not read the store's orders."""
+    return f"{ORDERS}{store}"
 
 
 def sales_sink_key(sink: str) -> str:
@@ -60,8 +63,8 @@ STOREFRONT, STORE = "storefront", "store"  # places without a prefix: a storefro
 PLACES: dict[str, tuple[Callable[[str, str], str], str]] = {
     STOREFRONT: (lambda name, store: storefront_words(name), "readiness, rights"),
     STORE: (lambda name, store: f"store {store!r}",
-            "store refusals, credentials refused, drift, subjects without a category, milestone actions that "
-            "failed"),
+            "store refusals, credentials refused, drift, subjects without a category, ISBNs changed in the source, "
+            "milestone actions that failed"),
     SOURCE: (lambda name, store: f"source {name!r}", "a source that could not be read, a record not read"),
     ORDERS: (lambda name, store: f"order import of store {store!r}", "orders that could not be read"),
     SALES_SINK: (lambda name, store: f"sales sink {name!r}", "sales facts it failed or refused"),
@@ -125,18 +128,15 @@ def place_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
     return words(key.removeprefix(place) if place not in (STORE, STOREFRONT) else key, store)
 
 
-def known_places(store: str, storefronts: Collection[str], source: str,
-                 keys: Iterable[str | None] = ()) -> dict[str, str]:
-    """Every place a filter may name, by key, in words: the store, its storefronts, its source and `keys` (the
-    open exceptions' places)."""
-    return {key: place_words(key, store, storefronts) or key
-            for key in {store, *storefronts, source_key(source), *keys} if key}
-
-
-def known_place(key: str, places: Collection[str]) -> bool:
-    """Whether a filter's `key` names a place: one of `places` (`known_places`), or a key of a known kind
-    (`orders:bigcommerce`)."""
-    return key in places or key.startswith(PREFIXES)
+def known_places(store: str, storefronts: Collection[str], source: str, sinks: Collection[str] = (), *,
+                 orders: bool = True, keys: Iterable[str | None] = ()) -> dict[str, str]:
+    """Every place a filter may name, by key, in words, as the configuration makes them: the store, its
+    storefronts, its source, its order import (`orders`: when orders are imported), each sales sink and the
+    store's sync lease; and `keys`, the open exceptions' places (one under a place since gone from the
+    configuration goes on being found)."""
+    configured = [store, *storefronts, source_key(source), *([orders_key(store)] if orders else []),
+                  *map(sales_sink_key, sinks), lease_key(store)]
+    return {key: place_words(key, store, storefronts) or key for key in dict.fromkeys([*configured, *keys]) if key}
 
 
 def kind_words(kind: ExceptionKind, key: str | None) -> str:

@@ -17,7 +17,10 @@ order-import job and the order webhook all call it. Each run:
 
 Failures become exception records with the order id in the message: a SKU that is not an ISBN or an ISBN the
 catalogue lacks (SOURCE_ERROR), a store that cannot be read (TRANSIENT_EXHAUSTED, or SOURCE_ERROR when refused),
-a sink that fails (TRANSIENT_EXHAUSTED) or refuses (STORE_REJECTION).
+a sink that fails (TRANSIENT_EXHAUSTED) or refuses (STORE_REJECTION). A store or sink failure is open until a
+later success: a read of the orders that goes through resolves the import's (`orders:{store}`), a delivery a sink
+takes resolves that sink's (`sales-sink:{name}`). `deliver_sales` sends the pending days alone (an exception's
+retry on a sink).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import Clock, ExceptionKind, OrderSource, SalesLedger, SalesSink, UnitOfWork
 from bookbridge.domain.sales import UNKNOWN_FORMAT, OrderSourceError, SalesSinkRejected, order_contributions
 from bookbridge.domain.storefront import StorefrontSettings
-from bookbridge.domain.words import failure_words
+from bookbridge.domain.words import failure_words, plural
 
 logger = logging.getLogger(__name__)
 
@@ -178,16 +181,48 @@ def import_orders(
             ledger.set_cursor(source.name, latest)
     report.cursor = ledger.cursor(source.name)
     report.facts_changed = len(changed_keys)
-    _deliver(ledger, sinks, report, found)
-    _record_exceptions(uow, found, clock.now())
+    # The places that went through: the read of the store's orders, each sink that took its days.
+    succeeded = {} if report.source_error else {orders_key(source.name): "a later read of the orders succeeded"}
+    succeeded |= _deliver(ledger, sinks, report, found)
+    _record_exceptions(uow, found, succeeded, clock.now())
     return report
 
 
-def _deliver(ledger: SalesLedger, sinks: Sequence[SalesSink], report: ImportReport, found: list[_Report]) -> None:
+@dataclass
+class DeliveryReport:
+    """The pending days sent to the sales sinks alone, no order read (`deliver_sales`)."""
+
+    days_sent: dict[str, int] = field(default_factory=dict)  # sink -> days delivered
+    sink_failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.sink_failures
+
+    def __str__(self) -> str:
+        sent = ", ".join(f"sales sink {name!r}: {plural(days, 'day')} sent" for name, days in self.days_sent.items())
+        return "; ".join(filter(None, [sent, *self.sink_failures.values()])) or "no sales sink"
+
+
+def deliver_sales(ledger: SalesLedger, sinks: Sequence[SalesSink], uow: UnitOfWork, clock: Clock) -> DeliveryReport:
+    """Send each of `sinks` its pending days now, reading no order: the retry of a sales sink's exception, which
+    resolves when the sink takes them (or has none pending)."""
+    report, found = DeliveryReport(), list[_Report]()
+    succeeded = _deliver(ledger, sinks, report, found)
+    _record_exceptions(uow, found, succeeded, clock.now())
+    return report
+
+
+def _deliver(ledger: SalesLedger, sinks: Sequence[SalesSink], report: ImportReport | DeliveryReport,
+             found: list[_Report]) -> dict[str, str]:
+    """Send each sink its pending days; returns the places of the sinks that took them (or had none pending),
+    with why their open failure resolves."""
+    delivered: dict[str, str] = {}
     for sink in sinks:
         days = ledger.pending(sink.name)
         if not days:
             report.days_sent[sink.name] = 0
+            delivered[sales_sink_key(sink.name)] = "the sales sink has no day left to send"
             continue
         span = f"{min(days)}..{max(days)}" if len(days) > 1 else f"{min(days)}"
         try:
@@ -199,19 +234,26 @@ def _deliver(ledger: SalesLedger, sinks: Sequence[SalesSink], report: ImportRepo
         else:
             ledger.delivered(sink.name, days)
             report.days_sent[sink.name] = len(days)
+            delivered[sales_sink_key(sink.name)] = "a later delivery to the sales sink succeeded"
             continue
         message = (f"sales sink {sink.name!r} failed for {len(days)} day(s) ({span}): {error}; they stay pending "
                    "and are sent again at the next import")
         logger.warning(message)
         report.sink_failures[sink.name] = message
         found.append(_Report(kind, None, sales_sink_key(sink.name), message))
+    return delivered
 
 
-def _record_exceptions(uow: UnitOfWork, found: Sequence[_Report], at: datetime) -> None:
-    if not found:
-        return
+def _record_exceptions(uow: UnitOfWork, found: Sequence[_Report], succeeded: Mapping[str, str],
+                       at: datetime) -> None:
+    """Queue what failed; resolve the open failure of each place in `succeeded` (place -> why): the order import
+    whose read went through, a sink that took its days. An order's own problem (a SKU, a channel) is kept under
+    its storefront and stays open until resolved by hand."""
     with uow:
         for item in found:
             uow.exceptions.report(item.kind, isbn=item.isbn, storefront=item.storefront, message=item.message,
                                   field=item.field, at=at)
+        for open_item in uow.exceptions.open_items():
+            if open_item.isbn is None and (why := succeeded.get(open_item.storefront or "")):
+                uow.exceptions.resolve(open_item.id, note=f"resolved: {why}", at=at)
         uow.commit()

@@ -16,14 +16,27 @@ from datetime import datetime
 
 from bookbridge.application.exception_words import kind_words
 from bookbridge.application.field_words import change_said
+from bookbridge.application.isbn_changes import accept_isbn_change
+from bookbridge.application.sync_exceptions import store_failed, store_failure_line
 from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import AppliedListing, FieldChange
-from bookbridge.domain.ports import Clock, ExceptionKind, StoredProduct, Storefront, SyncException, UnitOfWork
+from bookbridge.domain.ports import (
+    Clock,
+    ExceptionKind,
+    StoredProduct,
+    StoreError,
+    StoreErrorKind,
+    Storefront,
+    StoreUnreadable,
+    SyncException,
+    UnitOfWork,
+)
 from bookbridge.domain.words import plural
 
 logger = logging.getLogger(__name__)
 _ISBN_LIKE = re.compile(r"97[89]\d{10}")  # EAN-13 Bookland prefixes: a SKU a publisher's product would carry
+STORE_READ = "resolved: a later reconcile read the store"
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,10 @@ class ReconcileReport:
     checked: int = 0
     findings: list[DriftFinding] = field(default_factory=list)
     exceptions_opened: list[str] = field(default_factory=list)
+    # The store could not be read, so nothing was checked: its exception's message (as stored), and whether the
+    # store refused the credentials (else it did not answer).
+    store_failure: str | None = None
+    store_refused: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
@@ -80,8 +97,15 @@ def isbn_of(applied: AppliedListing) -> str:
 
 
 def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clock: Clock) -> ReconcileReport:
+    """Read the store back and compare it with what was applied. A store that cannot be read is its own failure,
+    as a sync says it: a refused token counts on the store's one `credentials-refused` exception, a store that does
+    not answer opens its outage exception (`store unreachable`, at the store), which the next reconcile that reads
+    the store resolves."""
     report = ReconcileReport(storefront=cmd.store, started=clock.now())
-    stored = list(store.read_back())
+    try:
+        stored = list(store.read_back())
+    except StoreUnreadable as exc:
+        return _unreadable(cmd, exc.error, uow, clock, report)
     report.checked = len(stored)
     by_id = {p.product_id: p for p in stored}
     by_sku = {p.sku.casefold(): p for p in stored}
@@ -90,6 +114,9 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
         catalogue = uow.state.catalogue(cmd.source)
         known_isbns = {str(e.isbn) for family in catalogue.values() for e in family.editions}
         known_families = set(catalogue)
+        for item in uow.exceptions.open_items():  # the store answered: its outage is over
+            if item.kind is ExceptionKind.TRANSIENT_EXHAUSTED and item.isbn is None and item.storefront == cmd.store:
+                uow.exceptions.resolve(item.id, note=STORE_READ, at=clock.now())
         owned: set[int] = set()
         for key, record in sorted(applied.items()):
             sku = str(record.payloads.get(Section.CORE, {}).get("sku") or key)
@@ -120,6 +147,23 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
         uow.commit()
     report.finished = clock.now()
     logger.info("reconcile of store %r: %s", cmd.store, reconcile_words(report), extra={"counts": report.counts})
+    return report
+
+
+def _unreadable(cmd: ReconcileStore, error: StoreError, uow: UnitOfWork, clock: Clock,
+                report: ReconcileReport) -> ReconcileReport:
+    """The store could not be read: nothing is checked, and the store's exception says why."""
+    refused = error.kind is StoreErrorKind.CREDENTIALS
+    with uow:
+        item = store_failed(ExceptionKind.CREDENTIALS_REFUSED if refused else ExceptionKind.TRANSIENT_EXHAUSTED,
+                            error, cmd.store, uow, clock)
+        uow.commit()
+    report.store_failure, report.store_refused = item.message, refused
+    if item.count == 1:
+        report.exceptions_opened.append(store_failure_line(item))
+    report.finished = clock.now()
+    logger.error("reconcile of store %r stopped: %s: %s", cmd.store,
+                 "the store refused the credentials" if refused else "the store could not be read", item.message)
     return report
 
 
@@ -186,18 +230,36 @@ def _edit(change: FieldChange) -> str:
     return f"{theirs}, ours {ours}"
 
 
+# An exception is resolved by hand with a note (docs/glossary.md, exception): the CLI, the API and the dashboard
+# refuse one that says nothing in these words.
+NOTE_NEEDED = "a note is needed: say what was done about it"
+
+
+def resolution_note(note: str) -> str:
+    """A note resolving an exception by hand, without the spaces around it; ValueError (NOTE_NEEDED) when nothing
+    is left."""
+    if not (text := note.strip()):
+        raise ValueError(NOTE_NEEDED)
+    return text
+
+
 def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,
                   keep_store_value: bool = False, store: Storefront | None = None) -> SyncException:
-    """Resolve a DRIFT exception by hand and release the held sections of its product.
+    """Resolve an exception by hand, with a note (`resolution_note`): a DRIFT exception releases the held sections
+    of its product, and an ISBN change is accepted (`isbn_changes.accept_isbn_change`: the next sync replaces the
+    old ISBN's product).
 
     By default the held sections' hashes are forgotten, so the next sync overwrites the store's edit. With
     `keep_store_value` the store's values (read back from `store`) are recorded as applied and the hashes kept,
     so the edit stays until the source itself changes that section.
     """
+    note = resolution_note(note)
     with uow:
         item = next((x for x in uow.exceptions.open_items() if x.id == exception_id), None)
         if item is not None and item.kind is ExceptionKind.DRIFT and item.storefront:
             _release(uow, item, keep_store_value, store)
+        elif item is not None and item.kind is ExceptionKind.ISBN_CHANGED and item.storefront:
+            accept_isbn_change(uow, item)
         resolved = uow.exceptions.resolve(exception_id, note=note, at=clock.now())
         uow.commit()
     return resolved

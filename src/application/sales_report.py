@@ -226,6 +226,30 @@ def report_document(report: SalesReport) -> dict[str, Any]:
 # The report's days when none are given: `bookbridge sales report`, /api/sales and the dashboard's "by edition" alike,
 # the reprint signal's window too, so that they compare. The days are the storefronts' local days.
 REPORT_DAYS = ReprintPolicy().window_days
+# No sale lies outside these days (orders are from 1970 on), and each has room around it for the reprint window:
+# a day given outside them counts as the nearer one, `bookbridge sales report`, `sales export` and /api/sales alike.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9999, 1, 1)
+DAY_BOUNDS = f"a day before {EARLIEST_DAY} or after {LATEST_DAY} counts as that day"
+
+
+class ReversedDays(ValueError):
+    """A report's last day before its first: "2026-12-01 is before --from 2026-12-07", said of the last day, under
+    the name the caller gives it (`--to`, `end`)."""
+
+
+def report_days(start: date | None, end: date | None, latest: date, *,
+                start_name: str = "start") -> tuple[date, date]:
+    """The first and last day of a report (both included), `bookbridge sales report` and /api/sales alike: the last
+    is `end`, else `latest` (the latest of the storefronts' local days); the first is `start`, else the REPORT_DAYS
+    days ending on the last. A last day before the first is refused (ReversedDays, naming the first day by
+    `start_name`: `--from`, `start`). A day before EARLIEST_DAY or after LATEST_DAY counts as that day."""
+    last = end or latest
+    if start is not None and last < start:
+        given = "" if end else " (its default: the latest day among the storefronts' own days)"
+        raise ReversedDays(f"{last}{given} is before {start_name} {start}")
+    last = min(max(last, EARLIEST_DAY), LATEST_DAY)
+    first = min(max(start, EARLIEST_DAY), LATEST_DAY) if start else last - timedelta(days=REPORT_DAYS - 1)
+    return max(first, EARLIEST_DAY), last
 
 
 # The format last (the older columns stay put), as JSON names it: `format` the code, `format_name` the name.

@@ -75,6 +75,7 @@ class ServicePorts:
     milestone_log: MilestoneLog
     sync_command: Callable[[bool], SyncStore]  # full -> the sync command
     import_orders: Callable[[], object]  # the order import, under its lease; returns its report
+    deliver_sales: Callable[[str], object]  # a sales sink's pending days sent to it (`application.orders`), by name
     on_report: Callable[[SyncReport], None] = lambda report: None  # after each sync (metrics)
     memos: ListingMemos | None = None  # planning caches kept for the process's life (one per store)
     close_abandoned_runs: Callable[[str], int] = lambda store: 0  # runs a dead holder left "running" -> crashed
@@ -292,6 +293,19 @@ class ScheduledRuns:
                 return
             result = self.ports.import_orders()
             logger.info("order import finished: %s", result)
+
+    def deliver_sales(self, sink: str) -> None:
+        """Send a sales sink its pending days now (the retry of its exception), under the order import's lease, so
+        that no import sends them at the same time."""
+        if not self._ours(self.config.store, "sales-delivery"):
+            return
+        with self._leased(f"order-import:{self.config.store}") as got:
+            if not got:
+                logger.info("delivery to sales sink %r not run: an order import holds its lease (it sends the "
+                            "pending days itself)", sink)
+                return
+            result = self.ports.deliver_sales(sink)
+            logger.info("delivery to sales sink %r finished: %s", sink, result)
 
     # --- the sync, its precise jobs and its milestones ----------------------------------------------------
 

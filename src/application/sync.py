@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bookbridge.application.adoption import find_existing, new_skus, record_mismatches
+from bookbridge.application.isbn_changes import record_isbn_changes
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.logcontext import log_context
 from bookbridge.application.reconcile import isbn_of
@@ -22,6 +23,7 @@ from bookbridge.application.sync_exceptions import (
     accepted_credentials,
     record_readiness,
     record_source_problems,
+    records_not_read,
     refused_credentials,
     refused_line,
     source_exception_key,
@@ -52,6 +54,7 @@ from bookbridge.domain.ports import (
     RelatedLinking,
     SourceRead,
     SourceUnreadable,
+    StoreError,
     StoreErrorKind,
     Storefront,
     SyncRun,
@@ -93,6 +96,9 @@ class PlannedSync:
     plan: Plan
     applied: dict[str, AppliedListing]
     catalogue: dict[str, TitleFamily]
+    # The store refused the credentials when planning asked it for new SKUs: the plan does not know which it holds,
+    # and a sync sends nothing (it would be refused the same way).
+    store_refused: StoreError | None = None
 
 
 def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Clock, *,
@@ -127,9 +133,12 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     # (a store's plans are serialised by its lease: nothing else writes its applied state in between).
     with uow:
         applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
-    found = find_existing(listings, applied, store) if store is not None else None
-    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found)
-    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue)
+        unread = records_not_read(read, uow.exceptions.open_items(), source.name)
+    found, refused = find_existing(listings, applied, store) if store is not None else (None, None)
+    plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found,
+                        unread=unread)
+    return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue,
+                       store_refused=refused)
 
 
 def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:
@@ -263,13 +272,25 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_source_problems(planned.read, source.name, uow, clock, report)
     record_readiness(planned.listings, [s.name for s in cmd.storefronts], uow, clock, report)
     record_mismatches(planned.plan, name, uow, clock, report)
+    record_isbn_changes(planned.plan, planned.listings, name, uow, clock, report)
+    report.kept_unread = [key for key in planned.plan.kept_unread if cmd.only is None or key in cmd.only]
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
+    if planned.store_refused is not None:  # planning's look-up was refused: every write would be too
+        with uow:
+            refused_credentials(planned.store_refused, name, uow, clock, report)
+            uow.commit()
+        actions = []
     closing: frozenset[int] = frozenset()
     if cmd.due:
         now = clock.now()
         actions = due_first(actions, cmd.due, now)
         closing = instants_closed(actions, cmd.due, now)
     applied = dict(planned.applied)
+    if planned.plan.recorded:  # nothing to send: the records their products are made of, kept for the next plans
+        with uow:
+            uow.state.record_applied_many(name, [(record, applied[record.key]) for record in planned.plan.recorded])
+            uow.commit()
+        applied.update((record.key, record) for record in planned.plan.recorded)
     if isinstance(store, ChannelPriced):  # price lists in other currencies apply on these channels only
         store.price_channels({s.currency: [t.channel_id for t in cmd.storefronts
                                              if t.currency == s.currency and not t.default_currency]
@@ -337,11 +358,11 @@ def _unchanged_and_held_back(planned: PlannedSync, only: frozenset[str] | None) 
     """The plan's unchanged and held-back counts; for a retry (`only`), those of the retried edition's products."""
     plan = planned.plan
     if only is None:
-        return plan.unchanged, len(plan.skipped) + len(plan.mismatched)
-    acted = {a.key for a in plan.actions} | {li.key for li in plan.skipped} | {m.listing.key for m in plan.mismatched}
+        return plan.unchanged, len(plan.skipped) + len(plan.mismatched) + len(plan.isbn_changed)
+    kept = [*plan.skipped, *(m.listing for m in plan.mismatched), *(c.listing for c in plan.isbn_changed)]
+    acted = {a.key for a in plan.actions} | {li.key for li in kept}
     mine = [li for li in planned.listings if any(str(isbn) in only for isbn in li.isbns)]
-    held = sum(1 for li in plan.skipped if any(str(isbn) in only for isbn in li.isbns))
-    held += sum(1 for m in plan.mismatched if any(str(isbn) in only for isbn in m.listing.isbns))
+    held = sum(1 for li in kept if any(str(isbn) in only for isbn in li.isbns))
     return sum(1 for li in mine if li.key not in acted and li.listed), held
 
 

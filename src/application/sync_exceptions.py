@@ -5,7 +5,7 @@ when a later read or plan finds it fixed."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +47,7 @@ class SyncReport:
     outcomes: list[ActionOutcome] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)  # products hidden because their key left the source
     records_not_read: int = 0  # records of this read with a blocking problem (not read)
+    kept_unread: list[str] = field(default_factory=list)  # products gone from the source whose record was not read
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
     source_error: str | None = None  # the source could not be read at all: nothing was planned or sent
@@ -124,18 +125,40 @@ def source_unreadable(store: str, source: str, exc: SourceUnreadable, uow: UnitO
     return report
 
 
+def records_not_read(read: SourceRead, open_items: Iterable[SyncException], source: str) -> frozenset[str]:
+    """The records `source` could not read, by its id or ISBN: this read's blocking problems, and the records whose
+    exception is still open (a read of changes reports a record once; its exception stays open until a later read
+    brings it, or a person resolves it). Planning keeps their products as they are (`plan_changes(unread=...)`)."""
+    place = source_exception_key(source)
+    still = {item.isbn for item in open_items if item.kind is ExceptionKind.SOURCE_ERROR and item.isbn
+             and item.storefront in (None, place)}
+    return frozenset({p.record for p in read.problems if p.blocking and p.record} | still)
+
+
 STORE_ACCEPTED = "resolved: a later sync's write was accepted by the store"
 
 
 def refused_credentials(error: StoreError, store: str, uow: UnitOfWork, clock: Clock, report: SyncReport) -> None:
     """The store refused the credentials: one exception at the store (`store 'shop'`), counted by each run that
     meets it, never one per edition; the run stops sending (`report.store_refused`). Inside an open `uow`."""
-    item = uow.exceptions.report(ExceptionKind.CREDENTIALS_REFUSED, isbn=None, storefront=store,
-                                 message=error.message, at=clock.now())
+    item = store_failed(ExceptionKind.CREDENTIALS_REFUSED, error, store, uow, clock)
     report.store_refused = item.message  # as stored: with the configured secrets masked
     logger.error("sync of store %r stopped: the store refused the credentials: %s", store, item.message)
     if item.count == 1:
-        report.exceptions_opened.append(f"{kind_words(item.kind, store)}: store {store!r}: {item.message}")
+        report.exceptions_opened.append(store_failure_line(item))
+
+
+def store_failed(kind: ExceptionKind, error: StoreError, store: str, uow: UnitOfWork, clock: Clock) -> SyncException:
+    """The store's own failure (`kind`: it refused the credentials, or could not be read), about no edition: its one
+    exception at the store, opened, or counted again by each run that meets it. Inside an open `uow`."""
+    return uow.exceptions.report(kind, isbn=None, storefront=store, message=error.message, at=clock.now())
+
+
+def store_failure_line(item: SyncException) -> str:
+    """An exception of the store's own (`store_failed`), as a run that opened it says it: `credentials refused:
+    store 'shop': 401 Unauthorized: …`."""
+    store = item.storefront or ""
+    return f"{kind_words(item.kind, store)}: store {store!r}: {item.message}"
 
 
 def accepted_credentials(store: str, refused: Sequence[int], uow: UnitOfWork, clock: Clock) -> None:

@@ -7,7 +7,7 @@ leaves an empty plan; it never creates a key twice; it never creates a product t
 from __future__ import annotations
 
 import re
-from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import Collection, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -46,6 +46,9 @@ class AppliedListing:
     # Sections under the `report` drift policy whose store-side edit is still open: never overwritten until a
     # person resolves the DRIFT exception.
     held: frozenset[Section] = frozenset()
+    # The source record the product was last written for (`StoreListing.record`): how a record whose ISBN changed
+    # is told from an edition that left the catalogue. None: a family product, or recorded before records were kept.
+    record: str | None = None
 
 
 class ListingPayloads(Mapping[Section, Mapping[str, Any]]):
@@ -138,12 +141,30 @@ class StoreAction:
 
 
 @dataclass(frozen=True)
+class IsbnChange:
+    """A record whose product bookbridge wrote under one ISBN (`old`, its key) and that the source now gives
+    another: `listing` is the record's listing under the new ISBN. Held: the old product is neither hidden nor
+    replaced, and no product is made for the new ISBN, until the source gives the old ISBN again (a typo fixed)
+    or a person accepts the change (`accepted`)."""
+
+    record: str
+    old: str
+    listing: StoreListing
+
+
+@dataclass(frozen=True)
 class Plan:
     storefront: str
     actions: tuple[StoreAction, ...]
     unchanged: int
     skipped: tuple[StoreListing, ...] = ()  # not listed and not in the store: nothing to do
     mismatched: tuple[Mismatch, ...] = ()  # the store holds the SKU for another title: held, never overwritten
+    isbn_changed: tuple[IsbnChange, ...] = ()  # a record's ISBN changed in the source: held for a person
+    # Applied records that now keep the source record their listing is made of, with nothing to send: recorded
+    # by the sync (records made before records were kept, a product whose record the source renumbered).
+    recorded: tuple[AppliedListing, ...] = ()
+    # Products gone from a complete source whose record the source could not read (`unread`): kept as they are.
+    kept_unread: tuple[str, ...] = ()
 
     def of_kind(self, kind: ActionKind) -> list[StoreAction]:
         return [a for a in self.actions if a.kind is kind]
@@ -152,7 +173,8 @@ class Plan:
     def counts(self) -> dict[str, int]:
         counts = {kind.value: len(self.of_kind(kind)) for kind in ActionKind}
         counts["unchanged"] = self.unchanged
-        counts["held_back"] = len(self.skipped) + len(self.mismatched)  # the glossary's word, as in SyncReport
+        # The glossary's word, as in SyncReport: an edition whose ISBN change is held has no product of its own.
+        counts["held_back"] = len(self.skipped) + len(self.mismatched) + len(self.isbn_changed)
         return counts
 
 
@@ -164,6 +186,7 @@ def plan_changes(
     source_complete: bool = True,
     full: bool = False,
     found: Mapping[str, StoredProduct] | None = None,
+    unread: Collection[str] = frozenset(),
 ) -> Plan:
     """Diff desired listings against last-applied hashes.
 
@@ -175,9 +198,18 @@ def plan_changes(
     - applied, some section hash differs (or `full`): UPDATE those sections; a not-listed listing that is
       still visible in the store becomes a HIDE carrying the changed sections;
     - desired but not listed and never applied: skipped (kept out of the store);
-    - applied but no longer in a complete source: HIDE (delist, never delete).
+    - applied but no longer in a complete source: HIDE (delist, never delete); unless the source could not read
+      its record (`unread`: the records of blocking problems, by the source's id or by ISBN), when it is kept as
+      it is, in `kept_unread`: an ISBN mistyped in the source (a check digit that fails) must not take a live
+      title off sale;
+    - a record whose ISBN changed since its product was written (`isbn_changes`): held in `isbn_changed`, its
+      old product neither hidden nor updated, nothing made for the new ISBN.
     """
+    changed_isbns = isbn_changes(desired, applied)  # named as the source names them (held, a name is not tagged)
     desired = _clear_of_held_names(desired, applied)
+    moved = {change.old for change in changed_isbns.values()}
+    recorded: list[AppliedListing] = []
+    kept: list[str] = []
     actions: list[StoreAction] = []
     unchanged = 0
     skipped: list[StoreListing] = []
@@ -188,6 +220,8 @@ def plan_changes(
         if listing.key in seen:
             raise ValueError(f"two desired listings share the key {listing.key!r} on storefront {storefront!r}")
         seen.add(listing.key)
+        if listing.key in changed_isbns:
+            continue
         before = applied.get(listing.key)
         if before is None:
             stored = found.get(listing.sku.casefold()) if found and listing.listed else None
@@ -213,6 +247,8 @@ def plan_changes(
                             if s not in before.held and (full or hashes.get(s) != listing.hashes[s]))
         if not changed:
             unchanged += 1
+            if listing.record is not None and before.record != listing.record:
+                recorded.append(replace(before, record=listing.record))
         elif not listing.listed and before.visible:
             actions.append(StoreAction(ActionKind.HIDE, listing.key, listing, changed,
                                        reason=listing.not_listed_reason or "not listed"))
@@ -224,11 +260,41 @@ def plan_changes(
                                        reason=RESENT if resent else ""))
     if source_complete:
         families = {li.family_id for li in desired}
-        for key in sorted(set(applied) - seen):
-            if applied[key].visible:
+        for key in sorted(set(applied) - seen - moved):
+            if not applied[key].visible:
+                continue
+            if key in unread or applied[key].record in unread:
+                kept.append(key)
+            else:
                 actions.append(StoreAction(ActionKind.HIDE, key, None, reason=_gone_reason(key, families)))
     return Plan(storefront=storefront, actions=tuple(actions), unchanged=unchanged, skipped=tuple(skipped),
-                mismatched=tuple(mismatched))
+                mismatched=tuple(mismatched), isbn_changed=tuple(changed_isbns.values()), recorded=tuple(recorded),
+                kept_unread=tuple(kept))
+
+
+def isbn_changes(desired: Sequence[StoreListing], applied: Mapping[str, AppliedListing]) -> dict[str, IsbnChange]:
+    """The records whose ISBN changed in the source, by the key of their listing under the new ISBN: a desired
+    listing whose record was last written under another key that no desired listing has any more. A key still
+    desired (another record took the ISBN) is that record's; a record applied under no key (recorded before
+    records were kept, or its change `accepted`) is planned as before: its old key hidden, its new one created."""
+    keys = {listing.key for listing in desired}
+    old = {a.record: a.key for a in applied.values() if a.record is not None and a.key not in keys}
+    if not old:
+        return {}
+    changes: dict[str, IsbnChange] = {}
+    for listing in desired:
+        if listing.record is None or (key := old.get(listing.record)) is None:
+            continue
+        before = applied.get(listing.key)
+        if before is None or before.record != listing.record:
+            changes[listing.key] = IsbnChange(listing.record, key, listing)
+    return changes
+
+
+def accepted(record: AppliedListing) -> AppliedListing:
+    """`record` once a person accepted its source record's new ISBN: it keeps no record, so the next plan hides
+    its product (its key left the source) and creates one for the new ISBN, as for any edition that left."""
+    return replace(record, record=None)
 
 
 _FAMILY_KEY = re.compile(r"family:(.+):(?:physical|digital)(?::[^:]+)?")
@@ -305,7 +371,7 @@ def applied_after(
         return AppliedListing(key=previous.key, hashes={}, visible=False, product_id=previous.product_id,
                               payloads={Section.CORE: {"name": name}} if name else {},
                               remote=dict(remote) if remote is not None else dict(previous.remote),
-                              held=previous.held)
+                              held=previous.held, record=previous.record)
     held = previous.held if previous else frozenset()
     payloads: Mapping[Section, Mapping[str, Any]]
     hashes: Mapping[Section, str]
@@ -327,6 +393,7 @@ def applied_after(
         payloads=payloads,
         remote=dict(remote) if remote is not None else (dict(previous.remote) if previous else {}),
         held=held,
+        record=action.listing.record,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
 from bookbridge.adapters.persistence.sessions import SqlAlchemyAdminSessions
 from bookbridge.adapters.persistence.stats import DatabaseStats, database_stats
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.application.exception_words import known_places
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.orders import ImportOrders
 from bookbridge.application.sync import SyncStore
@@ -88,6 +89,13 @@ def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], 
 def source_name(settings: Settings) -> str:
     """The source's name in the state database: its `name` option, or else its kind."""
     return str(settings.source.options().get("name") or settings.source.kind)
+
+
+def known_places_of(settings: Settings, keys: Iterable[str | None] = ()) -> dict[str, str]:
+    """Every place an exception can be kept under, by key, in words (`application.exception_words.known_places`),
+    from the configuration, and `keys` (the open exceptions' places): `--where`'s and the Where filter's."""
+    return known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
+                        settings.sales_sink_names(), orders=settings.orders.enabled, keys=keys)
 
 
 def build_source(registry: AdapterRegistry, settings: Settings, clock: Clock, uow: UnitOfWork | None, *,
@@ -202,7 +210,7 @@ def open_order_source(registry: AdapterRegistry, settings: Settings, clock: Cloc
 
 def build_sales_sinks(registry: AdapterRegistry, settings: Settings, clock: Clock) -> list[SalesSink]:
     """One sink per `[[sales_sinks]]` entry, named by its `name` or else its `kind` (the name keys what is pending)."""
-    names = [str(entry.options().get("name") or entry.kind) for entry in settings.sales_sinks]
+    names = settings.sales_sink_names()
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigurationError(f"sales_sinks: give each entry a unique `name` ({', '.join(duplicates)})")

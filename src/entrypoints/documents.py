@@ -10,9 +10,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bookbridge.application.exception_words import place_key
+from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
-from bookbridge.domain.listing import StoreListing
+from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.presentation import where_words
@@ -44,10 +45,15 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
                                    "store_product_id": None, "store_name": None} for li in plan.skipped]
     held += [{"sku": m.listing.sku, "name": m.listing.name, "reason": m.reason, "store_product_id": m.stored.product_id,
               "store_name": m.stored.name} for m in plan.mismatched]
+    # A record whose ISBN changed: its product in the store is the old ISBN's, kept as it is.
+    held += [{"sku": c.listing.sku, "name": c.listing.name, "reason": change_message(c),
+              "store_product_id": old.product_id if (old := planned.applied.get(c.old)) else None,
+              "store_name": old.payloads.get(Section.CORE, {}).get("name") if old else None}
+             for c in plan.isbn_changed]
     problems = [{"record": p.record, "severity": p.severity.value, "code": p.code, "field": p.field,
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
-            "source_problems": problems}
+            "source_problems": problems, "kept_unread": list(plan.kept_unread)}
 
 
 def _prices(listing: StoreListing) -> list[dict[str, Any]]:

@@ -200,6 +200,19 @@ def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
     return place_words(key, store, storefronts)
 
 
+def none_open(total: int, *, kinds: Iterable[str] = (), places: Iterable[str] = (), isbn: str | None = None,
+              text: str | None = None) -> str:
+    """A filter of the open exceptions that matches none, in words, as `bookbridge exceptions list` and the
+    dashboard say it, each place in words: `No open exceptions of kind 'drift' in store 'shop' about ISBN
+    9780306406157 (8 open exceptions in all).` (`kinds`: codes or words; `places`: either of them matches)."""
+    kinds, places = list(kinds), list(places)
+    parts = [f"of kind {' or '.join(map(repr, kinds))}"] if kinds else []
+    parts += [f"in {' or '.join(places)}"] if places else []
+    parts += [f"about ISBN {isbn}"] if isbn else []
+    parts += [f"matching {text!r}"] if text else []
+    return " ".join(["No open exceptions", *parts]) + f" ({plural(total, 'open exception')} in all)."
+
+
 def time_ago(then: datetime, now: datetime) -> str:
     """"just now", "5 minutes ago", "3 hours ago", "2 days ago" (the largest whole unit); "in the future" if
     the clocks disagree."""

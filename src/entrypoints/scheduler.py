@@ -15,7 +15,8 @@ Job ids:
   `launch:{store}:{instant}`, a campaign flip's too: the service gives them their new ids when it starts
   (`rename_former_jobs`), and their function keeps its name, `launch`;
 - `sync-now:{store}`, `order-import-now`: run at once (the HTTP API's triggers, the order webhook); a retry of
-  one edition is `sync-now:{store}:{isbn}`, of an exception of no edition `sync-now:{store}:exception-{id}`;
+  one edition is `sync-now:{store}:{isbn}`, of an exception of no edition `sync-now:{store}:exception-{id}`, of
+  the order import's `order-import-now`, of a sales sink's `sales-delivery-now:{sink}`;
 - `plan-ahead:{store}:{instant}`: the store planned as of a launch or campaign instant, some lead time before it
   (`service.plan_ahead_seconds`). Its plan lives in the process's memory, so these jobs do too (the `ahead` job
   store): after a restart the next sync schedules them again, and a launch without its plan plans at its instant.
@@ -67,6 +68,8 @@ class JobRunner(Protocol):
 
     def run_order_import(self) -> None: ...
 
+    def run_sales_delivery(self, sink: str) -> None: ...
+
     def run_plan_ahead(self, store: str, instant: datetime) -> None: ...
 
 
@@ -78,6 +81,7 @@ JOB_WORDS = {"delta-sync": "delta sync", "sync-now": "sync asked for", AT: "laun
              FORMER_AT: "launch or campaign flip",  # a job at an instant stored under its former id
              "reconcile": "reconcile", "retry-transient": "retry of transient failures",
              "order-import": "order import", "order-import-now": "order import asked for",
+             "sales-delivery-now": "delivery to a sales sink asked for",
              "plan-ahead": "plan ahead of a launch or campaign flip"}
 
 
@@ -264,3 +268,8 @@ def retry_transient(store: str) -> JobCall:
 
 def order_import() -> JobCall:
     return lambda runner: runner.run_order_import()
+
+
+def sales_delivery(sink: str) -> JobCall:
+    """The pending days sent to one sales sink, reading no order (the retry of its exception)."""
+    return lambda runner: runner.run_sales_delivery(sink)

@@ -45,7 +45,8 @@ from bookbridge.entrypoints.scheduler import (
 
 logger = logging.getLogger(__name__)
 PERIODIC_KINDS = {"delta-sync": "delta-sync", "order-import": "order-import", "reconcile": "reconcile",
-                  "retry-transient": "retry-transient", "sync-now": "sync", "order-import-now": "order-import"}
+                  "retry-transient": "retry-transient", "sync-now": "sync", "order-import-now": "order-import",
+                  "sales-delivery-now": "sales-delivery"}
 # The lag metric's label by the id's first word. A job at an instant's kind (launch or campaign) is in its
 # arguments, which the scheduler's event does not carry: `run_launch` observes its lag, labelled by its kind.
 LAG_KINDS = PERIODIC_KINDS
@@ -61,7 +62,8 @@ class Service:
     """`ServiceHooks`, `LaunchSchedule` and the scheduler's `JobRunner`, over one container."""
 
     def __init__(self, container: Container, *, instance: str | None = None,
-                 order_import: Callable[[Container], object] = jobs.import_orders_now) -> None:
+                 order_import: Callable[[Container], object] = jobs.import_orders_now,
+                 deliver_sales: Callable[[Container, str], object] = jobs.deliver_sales_now) -> None:
         self.container = container
         self.settings = settings = container.settings()
         self.instance = instance or settings.service.instance or default_instance()
@@ -82,7 +84,8 @@ class Service:
             clock=self.clock, new_uow=self._uow, new_source=self._source, storefront=container.storefront,
             open_lease=container.leases(), milestone_log=container.milestone_log(),
             sync_command=lambda full: build_command(settings, full=full),
-            import_orders=lambda: order_import(container), on_report=self._record_metrics,
+            import_orders=lambda: order_import(container), deliver_sales=lambda sink: deliver_sales(container, sink),
+            on_report=self._record_metrics,
             memos=container.listing_memos(), close_abandoned_runs=container.close_abandoned_runs())
         self.runs = ScheduledRuns(config, ports, self, self._stopping.is_set)
 
@@ -175,6 +178,14 @@ class Service:
         job_id = "order-import-now"
         self._require_scheduler().add_job(f"{JOBS}:order_import", DateTrigger(datetime.now(UTC)),
                                           id=job_id, replace_existing=True, misfire_grace_time=None)
+        return job_id
+
+    def trigger_delivery(self, sink: str) -> str:
+        job_id = f"sales-delivery-now:{sink}"
+        # The sink by keyword: a job's first argument is read as its store (`job_words`, `upcoming_job`).
+        self._require_scheduler().add_job(f"{JOBS}:sales_delivery", DateTrigger(datetime.now(UTC)),
+                                          kwargs={"sink": sink}, id=job_id, replace_existing=True,
+                                          misfire_grace_time=None)
         return job_id
 
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:
@@ -287,6 +298,10 @@ class Service:
     def run_order_import(self) -> None:
         with self._job():
             self.runs.import_orders()
+
+    def run_sales_delivery(self, sink: str) -> None:
+        with self._job():
+            self.runs.deliver_sales(sink)
 
     def schedule_wakeups(self, wakeups: Iterable[tuple[str, datetime]],
                          catalogue: Mapping[str, TitleFamily]) -> list[str]:

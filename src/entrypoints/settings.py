@@ -163,6 +163,10 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown section {', '.join(map(repr, unknown))}: use one of {', '.join(sorted(known))}")
         return value
 
+    def sales_sink_names(self) -> list[str]:
+        """Each `[[sales_sinks]]` entry's name: its `name`, or else its kind (the name keys what is pending)."""
+        return [str(entry.options().get("name") or entry.kind) for entry in self.sales_sinks]
+
     def drift_policies(self) -> dict[Section, DriftPolicy]:
         """Every section's reconcile policy; `overwrite` unless field_ownership says otherwise."""
         return {section: self.field_ownership.get(section.value, DriftPolicy.OVERWRITE) for section in Section}

@@ -120,6 +120,25 @@ class SyncStateContract(ABC):
             assert state.applied("uk") == {record.key: record}
             previous = record
 
+    def test_the_source_record_reads_back_also_when_it_is_all_that_changed(self) -> None:
+        """A product recorded before records were kept has none; the sync then keeps its record alone (nothing
+        else changed), and accepting an ISBN change forgets it."""
+        state = self.make_state()
+        old = applied()
+        state.record_applied("uk", old)
+        assert state.applied("uk")[old.key].record is None
+        kept = replace(old, record="consonance:work:101/product:1001")
+        state.record_applied_many("uk", [(kept, old)])
+        assert state.applied("uk") == {kept.key: kept}
+        forgotten = replace(kept, record=None)
+        state.record_applied("uk", forgotten, previous=kept)
+        assert state.applied("uk") == {kept.key: forgotten}
+        listing = desired_listing()
+        same = AppliedListing(key=listing.key, hashes=dict(listing.hashes), product_id=7,
+                              payloads={s: dict(p) for s, p in section_payloads(listing).items()}, record="r")
+        state.record_applied("uk", same)
+        assert state.applied("uk", desired={listing.key: listing})[listing.key].record == "r"
+
     def test_records_made_together_read_back_as_if_made_one_by_one(self) -> None:
         """`record_applied_many`: new keys and known ones, with and without their previous records, in one call."""
         state = self.make_state()

@@ -37,11 +37,12 @@ from bookbridge.entrypoints.scheduler import (
     BUSY_RETRY,
     JOBS_TABLE,
     SharedJobStore,
+    job_words,
     make_scheduler,
     plan_ahead_job_id,
     stored_jobs,
 )
-from bookbridge.entrypoints.service import Service
+from bookbridge.entrypoints.service import Service, upcoming_job
 from bookbridge.entrypoints.settings import (
     AdapterSettings,
     OrderSettings,
@@ -74,11 +75,14 @@ def services(engine: Engine) -> Iterator[Callable[..., Service]]:
     """Start services on the test database; every one is shut down afterwards."""
     started: list[tuple[Service, Container]] = []
     imports: list[Container] = []
+    deliveries: list[str] = []
 
     def start(schedules: ScheduleSettings | None = None, **options: object) -> Service:
         container = _container(engine, schedules)
-        service = Service(container, instance=f"test-{len(started)}", order_import=imports.append)
+        service = Service(container, instance=f"test-{len(started)}", order_import=imports.append,
+                          deliver_sales=lambda _, sink: deliveries.append(sink))
         service.imports = imports  # type: ignore[attr-defined]
+        service.deliveries = deliveries  # type: ignore[attr-defined]
         service.start(sync_at_start=False, **options)  # type: ignore[arg-type]
         started.append((service, container))
         return service
@@ -293,6 +297,15 @@ def test_triggers_run_at_once(services, engine):
     assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
 
 
+def test_a_sales_sink_s_retry_sends_it_its_pending_days_at_once_reading_no_order(services, engine):
+    """The retry of a sales sink's exception (the dashboard's, the API's) is a delivery to that sink alone, under
+    the order import's lease: no order import, no sync."""
+    service = services()
+    assert service.trigger_delivery("ledger") == "sales-delivery-now:ledger"
+    assert _eventually(lambda: service.deliveries) == ["ledger"]  # type: ignore[attr-defined]
+    assert service.imports == [] and _started(engine) == 0  # type: ignore[attr-defined]
+
+
 def test_a_retry_of_one_edition_sends_that_product_alone(services, engine):
     service = services()
     store = service.container.storefront()
@@ -444,6 +457,9 @@ class RecordingRunner:
     def run_order_import(self) -> None:
         self.calls.append(("order-import",))
 
+    def run_sales_delivery(self, sink: str) -> None:
+        self.calls.append(("sales-delivery", sink))
+
 
 def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):
     """Jobs keep only a function reference and plain arguments: the scheduler that fires a job (not the one
@@ -460,13 +476,18 @@ def test_a_stored_job_runs_on_the_runner_of_the_scheduler_that_fires_it(engine):
                        id="sync-now:shop:9781800000018")  # as stored before a retry named its exception
         writer.add_job("bookbridge.entrypoints.scheduler:sync_now", soon, args=[STORE, False, None, 12],
                        id="sync-now:shop:exception-12")
+        delivery = writer.add_job("bookbridge.entrypoints.scheduler:sales_delivery", soon, kwargs={"sink": "ledger"},
+                                  id="sales-delivery-now:ledger")  # as `Service.trigger_delivery` stores it
+        assert job_words(delivery)[0] == "delivery to a sales sink asked for"  # a sink is no store
+        assert upcoming_job(delivery, STORE).store == STORE
     finally:
         writer.shutdown(wait=False)
     reader = make_scheduler(engine, runner)
     reader.start()
     try:
-        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 4 else []), key=str) == [
-            ("launch", STORE, instant, "campaign", "d", 0), ("sync", STORE, False, "triggered", "9781800000018"),
+        assert sorted(_eventually(lambda: runner.calls if len(runner.calls) == 5 else []), key=str) == [
+            ("launch", STORE, instant, "campaign", "d", 0), ("sales-delivery", "ledger"),
+            ("sync", STORE, False, "triggered", "9781800000018"),
             ("sync", STORE, False, "triggered", "retry of 12"), ("sync", STORE, True, "triggered")]
     finally:
         reader.shutdown(wait=True)

@@ -5,6 +5,7 @@ that exception and creates the products."""
 from __future__ import annotations
 
 import json
+import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -50,10 +51,14 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
         assert f"exception credentials refused: store 'shop': {REFUSED}" in lines, wrong.output
         assert "refused by the store" not in wrong.output and "not-the-token" not in wrong.output
         assert state() == ([("credentials-refused", None, REFUSED, 1)], "failed")
-        # Every request was answered 401: planning's SKU look-up, the check for an empty store, then the first batch,
-        # which ended the run (its creates take 3 batches).
-        assert {r.status for r in store.requests} == {401}
-        assert len(store.requests) <= 3, [f"{r.method} {r.api_path}" for r in store.requests]
+        # Planning's SKU look-up was answered 401 and ended the run: nothing more was asked or sent.
+        assert [(r.method, r.status) for r in store.requests] == [("GET", 401)], store.requests
+        # The log says it once, as the sync stopping: no warning before it of creates planned for the SKUs it could
+        # not look up, nor of a store it could not tell was empty.
+        logged = [line for line in wrong.stderr.splitlines() if '"level": "warning"' in line
+                  or '"level": "error"' in line]
+        assert len(logged) == 1 and "sync of store 'shop' stopped: the store refused the credentials" in logged[0], \
+            logged
 
         again = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})  # counted on the same one
         assert again.exit_code == 1 and "the sync stopped: store 'shop' refused the credentials, so nothing more " \
@@ -76,3 +81,75 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
         settled = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": store.config.token})
         assert settled.exit_code == 0 and "nothing to send: the store was not called" in settled.output, \
             settled.output  # every one of them: nothing was left for later
+
+
+def _store_exceptions(tmp_path) -> list[tuple[str, str | None, str, int]]:
+    """The open exceptions at store 'shop': kind, ISBN, message, count."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        uow = SqlAlchemyUnitOfWork(make_session_factory(engine), clock=FixedClock(datetime.now(UTC)))
+        with uow:
+            return [(str(e.kind), e.isbn, e.message, e.count) for e in uow.exceptions.open_items()
+                    if e.storefront == "shop"]
+    finally:
+        engine.dispose()
+
+
+def test_a_wrong_token_stops_reconcile_with_the_syncs_one_exception_and_one_line(tmp_path):
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                              + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT)
+
+        for count in (1, 2):  # the same cause: counted on the same exception
+            wrong = run("reconcile", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+
+            assert wrong.exit_code == 1 and isinstance(wrong.exception, SystemExit), wrong.output  # no traceback
+            assert wrong.stdout.splitlines() == [
+                f"the reconcile stopped: store 'shop' refused the credentials, so nothing was checked: {REFUSED}"]
+            assert _store_exceptions(tmp_path) == [("credentials-refused", None, REFUSED, count)]
+        synced = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})
+        assert synced.exit_code == 1 and _store_exceptions(tmp_path) == [("credentials-refused", None, REFUSED, 3)]
+
+
+def test_a_wrong_token_fails_plan_in_checks_words_and_plans_nothing(tmp_path):
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                              + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT)
+
+        for args in ((), ("--json",)):
+            planned = run("plan", "-c", str(config), *args, env={"SHOP_BC_TOKEN": "not-the-token"})
+
+            assert planned.exit_code == 1, planned.output
+            assert planned.stdout == "", planned.stdout  # no plan of creates the store would refuse
+            assert f"nothing was planned: store 'shop' refused the credentials: {REFUSED}" in \
+                planned.stderr.splitlines(), planned.stderr
+            assert "plans creates for them" not in planned.stderr, planned.stderr
+        assert _store_exceptions(tmp_path) == []  # a plan writes nothing, exceptions included
+
+
+def test_reconcile_of_an_unreachable_store_opens_the_stores_outage_exception_without_a_traceback(tmp_path):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, f'''[source]
+kind = "sample"
+families = 2
+
+[store]
+kind = "bigcommerce"
+name = "shop"
+store_hash = "sandbox"
+access_token = "a-token"
+v3_base_url = "http://127.0.0.1:{port}/stores/sandbox/v3"
+v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"
+{UK_STOREFRONT}''')
+
+    reconciled = run("reconcile", "-c", str(config))
+
+    assert reconciled.exit_code == 1 and isinstance(reconciled.exception, SystemExit), reconciled.output
+    [(kind, isbn, message, count)] = _store_exceptions(tmp_path)
+    assert (kind, isbn, count) == ("transient-exhausted", None, 1)
+    assert message.startswith("reading the store back: the store did not answer after 5 attempts (GET "
+                              f"catalog/products: could not connect to http://127.0.0.1:{port}"), message
+    assert reconciled.stdout.splitlines() == [
+        f"the reconcile stopped: store 'shop' could not be read, so nothing was checked: {message}"]

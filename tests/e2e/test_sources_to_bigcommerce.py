@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.sandbox import ChannelSeed, RateLimitConfig, SandboxConfig, SandboxServer
@@ -22,9 +23,11 @@ from bookbridge.adapters.consonance.standin.sample import SAMPLE_CATALOGUE
 from bookbridge.adapters.consonance.standin.server import ConsonanceStandinServer
 from bookbridge.adapters.onix.sources import OnixFileSource
 from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
-from bookbridge.application.sync import SyncStore, sync_store
-from bookbridge.domain.ports import FixedClock
+from bookbridge.application.reconcile import release_drift
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.render import print_plan
 
 ROSEANNA = Path(__file__).resolve().parents[2].parent / "shared" / "onix-samples" / "editeur-sample-roseanna.onix30.xml"
 KEY = "k" * 32
@@ -159,3 +162,139 @@ def test_state_is_kept_in_the_database_between_processes(sandbox, store, uow, tm
         fresh = uow(clock)  # a new unit of work on the same database, as after a restart
         assert sync_store(COMMAND, source, store, fresh, clock).created == 0
         assert _writes(sandbox, since) == []
+
+
+def _isbn_changes(work) -> list:
+    with work:
+        return [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.ISBN_CHANGED]
+
+
+@pytest.mark.skipif(not ROSEANNA.exists(), reason=f"ONIX samples not found at {ROSEANNA.parent}")
+def test_an_isbn_typo_in_the_source_keeps_the_product_on_sale_until_a_person_accepts_it(sandbox, store, uow,
+                                                                                        tmp_path):
+    """The ONIX record (RecordReference com.globalbookinfo.onix.01734529) is synced, then its ISBN is mistyped:
+    the product stays listed, nothing is made for the typo, one exception and the plan say so; fixing the ISBN
+    resolves the exception; mistyped again and resolved by hand, the next sync hides it and creates the new one."""
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    feed = tmp_path / "roseanna.xml"
+    original = ROSEANNA.read_text(encoding="utf-8")
+    typo = "9780007232840"  # one digit off, checksum fixed: a valid ISBN of no title here
+
+    def sync(text: str):
+        feed.write_text(text, encoding="utf-8")
+        return sync_store(COMMAND, OnixFileSource(feed), store, work, clock)
+
+    assert sync(original).created == 1
+    product = sandbox.state.find_by_sku("9780007232833")
+    mistyped = original.replace("<IDValue>9780007232833</IDValue>", f"<IDValue>{typo}</IDValue>")
+
+    since = len(sandbox.requests)
+    report = sync(mistyped)
+    assert (report.created, report.hidden, report.gone, _writes(sandbox, since)) == (0, 0, [], [])
+    assert sandbox.state.find_by_sku("9780007232833")["is_visible"] and sandbox.state.find_by_sku(typo) is None
+    [item] = _isbn_changes(work)
+    words = (f"record com.globalbookinfo.onix.01734529 (Roseanna (Paperback)) now has ISBN {typo}, not ISBN "
+             "9780007232833 under which its product is in the store: the product is kept as it is, and no product "
+             f"is made for ISBN {typo}. If ISBN {typo} is a mistake, correct it in the source: the next sync "
+             f"resolves this exception. If it is right, resolve this exception: the next sync hides the product of "
+             f"ISBN 9780007232833 and creates one for ISBN {typo}")
+    assert (item.isbn, item.storefront, item.message) == ("9780007232833", "shop", words)
+    # Beside the edition's own (its rights on storefront 'us', now under its new ISBN), one ISBN change.
+    assert [line for line in report.exceptions_opened if line.startswith("ISBN changed")] == [
+        f"ISBN changed in the source: Roseanna (Paperback), ISBN 9780007232833 on store 'shop': {words}"]
+    console = Console(record=True, width=2000)
+    print_plan(console, plan_store(COMMAND, OnixFileSource(feed), work, clock), storefronts=(UK, US))
+    assert f"held: ISBN changed in the source: {words}" in console.export_text()
+
+    assert sync(original).exceptions_opened == []  # the typo fixed in the source
+    assert _isbn_changes(work) == [] and sandbox.state.find_by_sku("9780007232833")["is_visible"]
+    with work:
+        assert work.exceptions.get(item.id).resolution == "resolved: the source gives the record ISBN " \
+                                                          "9780007232833 again"
+
+    sync(mistyped)
+    [again] = _isbn_changes(work)
+    release_drift(work, again.id, note="the new ISBN is right", clock=clock)
+    replaced = sync(mistyped)
+    assert (replaced.created, replaced.hidden, replaced.gone) == (1, 1, ["9780007232833"])
+    assert not sandbox.state.find_by_sku("9780007232833")["is_visible"]
+    assert sandbox.state.find_by_sku(typo)["is_visible"] and sandbox.state.find_by_sku(typo)["id"] != product["id"]
+    assert _isbn_changes(work) == []
+
+
+@pytest.mark.skipif(not ROSEANNA.exists(), reason=f"ONIX samples not found at {ROSEANNA.parent}")
+def test_an_isbn_whose_check_digit_is_mistyped_keeps_the_product_on_sale(sandbox, store, uow, tmp_path):
+    """The file is the whole catalogue, and its record is not read (an invalid ISBN): its exception is on the
+    source, the plan and the sync name the product kept, and the store is not written; the fix brings the record
+    back with nothing to write."""
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    feed = tmp_path / "roseanna.xml"
+    original = ROSEANNA.read_text(encoding="utf-8")
+    feed.write_text(original, encoding="utf-8")
+    assert sync_store(COMMAND, OnixFileSource(feed, complete=True), store, work, clock).created == 1
+
+    feed.write_text(original.replace("<IDValue>9780007232833</IDValue>", "<IDValue>9780007232834</IDValue>"),
+                    encoding="utf-8")
+    console = Console(record=True, width=2000)
+    print_plan(console, plan_store(COMMAND, OnixFileSource(feed, complete=True), work, clock), storefronts=(UK, US))
+    assert ("kept as it is, its record not read: 1 product (9780007232833); fix the record in the source"
+            in console.export_text())
+    since = len(sandbox.requests)
+    report = sync_store(COMMAND, OnixFileSource(feed, complete=True), store, work, clock)
+    assert (report.hidden, report.gone, report.kept_unread, _writes(sandbox, since)) == (0, [], ["9780007232833"], [])
+    assert sandbox.state.find_by_sku("9780007232833")["is_visible"]
+    with work:
+        [item] = [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR]
+    assert item.isbn == "com.globalbookinfo.onix.01734529"
+
+    feed.write_text(original, encoding="utf-8")
+    since = len(sandbox.requests)
+    fixed = sync_store(COMMAND, OnixFileSource(feed, complete=True), store, work, clock)
+    assert (fixed.kept_unread, fixed.created, _writes(sandbox, since)) == ([], 0, [])
+    with work:
+        assert [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+
+
+def test_a_consonance_product_whose_isbn_is_mistyped_stays_on_sale(sandbox, store, uow):
+    """The Consonance stand-in: a product's ISBN mistyped to another valid one is held under the record's name
+    (`consonance:work:…/product:…`, as a record not read is named); mistyped with a check digit that fails, the
+    record is not read and its product kept; corrected, both exceptions resolve, and the product was never written."""
+    clock = FixedClock(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    work = uow(clock)
+    data = ConsonanceData.load_json(SAMPLE_CATALOGUE)
+    [hardback] = [p for p in data.products() if p.isbn13 == "9781999990015"]
+    record = f"consonance:work:{data.work_of(hardback.id).id}/product:{hardback.id}"
+    with ConsonanceStandinServer(data, KEY) as consonance, \
+            ConsonanceClient(consonance.url, KEY, sleep=lambda s: None) as client:
+        source = ConsonanceSource(client, today=lambda: clock.now().date())
+        assert sync_store(COMMAND, source, store, work, clock).failed == 0
+        since = len(sandbox.requests)
+
+        data.edit_product(hardback.id, on=date(2026, 11, 28), isbn13="9780306406157")  # valid, another title's
+        held = sync_store(COMMAND, source, store, work, clock)
+        assert (held.hidden, held.created, held.gone) == (0, 0, [])
+        [change] = _isbn_changes(work)
+        assert change.message.startswith(f"record {record} (The Salt Road: A Harbour Quartet novel (Hardback)) now "
+                                         "has ISBN 9780306406157, not ISBN 9781999990015")
+
+        data.edit_product(hardback.id, on=date(2026, 11, 28), isbn13="9781999990016")  # the check digit fails
+        kept = sync_store(COMMAND, source, store, work, clock)
+        assert (kept.hidden, kept.kept_unread) == (0, ["9781999990015"])
+        with work:
+            [unread] = [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR]
+        assert unread.isbn == record
+
+        data.edit_product(hardback.id, on=date(2026, 11, 28), isbn13="9781999990015")
+        fixed = sync_store(COMMAND, source, store, work, clock)
+        assert (fixed.hidden, fixed.created, fixed.kept_unread, _isbn_changes(work)) == (0, 0, [], [])
+        with work:
+            assert [e for e in work.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+        assert sandbox.state.find_by_sku("9781999990015")["is_visible"]
+        # Its siblings' links to it were rewritten (the related products a product names are its family's
+        # editions in the catalogue); the product itself never was.
+        product_id = sandbox.state.find_by_sku("9781999990015")["id"]
+        written = [r for r in list(sandbox.requests)[since:] if r.method != "GET"]
+        assert {r.api_path for r in written} <= {"/v3/catalog/products"}
+        assert product_id not in {p.get("id") for r in written for p in r.json}

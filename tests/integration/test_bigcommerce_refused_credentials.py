@@ -13,7 +13,8 @@ from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
-from bookbridge.application.sync import SyncStore, sync_store
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+from bookbridge.application.sync import SyncStore, plan_store, sync_store
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
 
@@ -71,3 +72,77 @@ def test_a_403_on_a_write_is_a_missing_scope_of_the_store_not_an_editions_refusa
     assert exceptions == [("credentials-refused", None, "shop", refused)]
     assert (report.store_refused, report.failed) == (refused, 0)
     assert sandbox.requests.count("POST", "/v3/catalog/products") == 1  # the first refusal ended the run
+
+
+def _reconcile(store: BigCommerceStorefront, uow: InMemoryUnitOfWork):
+    report = reconcile_store(ReconcileStore(store="shop", source="sample"), store, uow, FixedClock(NOW))
+    with uow:
+        return report, [(str(e.kind), e.isbn, e.storefront, e.message, e.count) for e in uow.exceptions.open_items()]
+
+
+def test_a_reconcile_the_store_refuses_opens_the_syncs_one_exception_at_the_store(sandbox):
+    """Reconcile reads the store whole: a wrong token is the store's one refusal, in the sync's words and on the
+    sync's exception (counted there), never an error that ends the command."""
+    store, uow = _store(sandbox, "wrong"), InMemoryUnitOfWork()
+    refused = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+               f"{SOURCE}: it must hold the access token of a store-level API account of the store with hash "
+               f"'{sandbox.config.store_hash}'")
+
+    report, exceptions = _reconcile(store, uow)
+
+    assert exceptions == [("credentials-refused", None, "shop", refused, 1)]
+    assert (report.store_refused, report.store_failure, report.checked) == (True, refused, 0)
+    assert report.exceptions_opened == [f"credentials refused: store 'shop': {refused}"]
+    synced = sync_store(SyncStore(store="shop", storefronts=(UK,)),
+                        InMemoryCatalogSource(sample_catalogue(NOW.date(), families=2)), store, uow, FixedClock(NOW))
+    assert synced.store_refused == refused
+    with uow:
+        assert [(str(e.kind), e.count) for e in uow.exceptions.open_items() if e.storefront == "shop"] == [
+            ("credentials-refused", 2)]
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_reconcile_of_an_unreachable_or_busy_store_opens_the_stores_outage_exception(sandbox, status):
+    """A store that does not answer (5xx, 429s past the retries) is the store's outage, as a sync says it: `store
+    unreachable` at the store; the next reconcile that reads the store resolves it."""
+    sandbox.faults.fail_next(1, "GET", "/v3/catalog/products", status=status)
+    store = BigCommerceStorefront(BigCommerceClient(BigCommerceConfig(
+        store_hash=sandbox.config.store_hash, access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
+        v2_base_url=sandbox.base_url_v2, max_attempts=1, max_throttled=1)), name="shop")
+    uow = InMemoryUnitOfWork()
+
+    report, exceptions = _reconcile(store, uow)
+
+    [(kind, isbn, where, message, count)] = exceptions
+    assert (kind, isbn, where, count) == ("transient-exhausted", None, "shop", 1)
+    assert message.startswith("reading the store back: the store ") and \
+        "after 1 attempt (GET catalog/products: " in message, message
+    assert (report.store_refused, report.store_failure) == (False, message)
+    assert report.exceptions_opened == [f"store unreachable: store 'shop': {message}"]
+
+    report, exceptions = _reconcile(store, uow)  # the store answers again
+    assert exceptions == [] and report.store_failure is None
+
+
+def test_a_plan_the_store_refuses_says_so_instead_of_planning_creates(sandbox):
+    """Planning asks the store which new SKUs it holds; a refused token is the plan's answer (the sync stops there
+    too), not a warning before a plan of creates."""
+    planned = plan_store(SyncStore(store="shop", storefronts=(UK,)),
+                         InMemoryCatalogSource(sample_catalogue(NOW.date(), families=2)), InMemoryUnitOfWork(),
+                         FixedClock(NOW), store=_store(sandbox, "wrong"))
+    assert planned.store_refused is not None
+    assert planned.store_refused.message.startswith(
+        "401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+        f"{SOURCE}")
+
+
+def test_a_run_the_store_refuses_from_its_start_warns_of_no_store_it_could_not_tell_was_empty(sandbox, caplog):
+    """A run whose plan was made without asking the store (planned ahead of an instant) asks at its start whether
+    the store is empty; refused, that is not a warning of its own: the run's first write is refused and says it."""
+    planned = plan_store(SyncStore(store="shop", storefronts=(UK,)),
+                         InMemoryCatalogSource(sample_catalogue(NOW.date(), families=2)), InMemoryUnitOfWork(),
+                         FixedClock(NOW))
+    with caplog.at_level("WARNING"):
+        _store(sandbox, "wrong").begin(planned.plan.actions, {})
+    assert sandbox.requests.count("GET", "/v3/catalog/products") == 1  # it asked
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []

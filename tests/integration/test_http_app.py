@@ -161,7 +161,7 @@ def test_upcoming_says_what_a_precise_jobs_id_and_kind_mean(client: TestClient) 
 def test_plan_is_the_cli_json_document(client: TestClient) -> None:
     plan = client.get("/api/plan", headers=admin()).json()
     assert plan["store"] == "store"
-    assert set(plan) == {"store", "counts", "actions", "held_back", "source_problems"}
+    assert set(plan) == {"store", "counts", "actions", "held_back", "source_problems", "kept_unread"}
     assert plan["counts"]["create"] == len([a for a in plan["actions"] if a["action"] == "create"]) > 0
 
 
@@ -197,6 +197,21 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
         assert "resolved already" in answers["409"]["description"], answers
 
 
+@pytest.mark.parametrize("note", ["", "   ", "\n\t"])
+def test_resolving_needs_a_note_said_in_words(client: TestClient, app_parts, note: str) -> None:  # type: ignore[no-untyped-def]
+    """As `bookbridge exceptions resolve --note` and the dashboard need one (docs/glossary.md: by hand, with a
+    note), in the same words, not pydantic's."""
+    item = seed_exception(app_parts[1], "no price")
+    refused = client.post(f"/api/exceptions/{item}/resolve", headers=admin(), json={"note": note})
+    assert refused.status_code == 422, refused.text
+    assert refused.json() == {"detail": "body note: a note is needed: say what was done about it"}
+    assert [e.id for e in open_items(app_parts[1])] == [item]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ResolveRequest"]["properties"]["note"]
+    assert re.fullmatch(schema["pattern"], "  price added ") and not re.fullmatch(schema["pattern"], "  \t")
+    resolved = client.post(f"/api/exceptions/{item}/resolve", headers=admin(), json={"note": "  price added "})
+    assert resolved.status_code == 200 and resolved.json()["resolution"] == "price added"
+
+
 def test_sales_report_as_json_and_csv(client: TestClient) -> None:
     report = client.get("/api/sales", headers=admin())  # default: the last 28 days, by edition
     assert report.status_code == 200
@@ -216,10 +231,22 @@ def test_sales_report_as_json_and_csv(client: TestClient) -> None:
          "format_name": ""},
         {"group": "us", "label": "storefront 'us'", "currency": "USD", "units": "30", "revenue": "299.70", "format": "",
          "format_name": ""}]
-    backwards = client.get("/api/sales?start=2026-11-28&end=2026-09-01", headers=admin())  # either order
-    assert backwards.status_code == 200
-    assert (backwards.json()["start"], backwards.json()["end"]) == ("2026-09-01", "2026-11-28")
     assert client.get("/api/sales?group_by=isbn", headers=admin()).status_code == 422
+
+
+def test_sales_days_are_taken_as_the_cli_takes_them(client: TestClient) -> None:
+    """An end before the start is refused, as `bookbridge sales report` refuses --to before --from, in the same
+    words; a day before 1970-01-01 counts as that day there as here."""
+    for path in ("/api/sales", "/api/sales.csv"):
+        backwards = client.get(f"{path}?start=2026-11-28&end=2026-09-01", headers=admin())
+        assert backwards.status_code == 422, backwards.text
+        assert backwards.json() == {"detail": "query parameter end: 2026-09-01 is before start 2026-11-28"}
+    early = client.get("/api/sales?start=0001-01-01&end=0001-01-02", headers=admin())
+    assert early.status_code == 200 and (early.json()["start"], early.json()["end"]) == ("1970-01-01", "1970-01-01")
+    parameters = client.get("/openapi.json").json()["paths"]["/api/sales"]["get"]["parameters"]
+    described = {p["name"]: " ".join(p["description"].split()) for p in parameters}
+    assert "either order" not in described["start"] and "an end before the start is refused (422)" in \
+        described["end"], described
 
 
 def test_group_by_title_is_a_deprecated_alias_of_edition(client: TestClient) -> None:

@@ -168,7 +168,7 @@ def test_exceptions_carry_titles_and_a_link_to_the_product_and_filter_by_kind_st
         found = rows(section(client.get("/dashboard", params={"q": needle}).text, "exceptions-table"))
         assert [row[1] for row in found] == ["refused by the store"], needle
     nothing = client.get("/dashboard", params={"q": "no such book"}).text
-    assert "No open exception matches these filters (3 open in all)." in nothing
+    assert "No open exceptions matching 'no such book' (3 open exceptions in all)." in text(nothing)
 
 
 def test_a_kind_filter_naming_no_kind_says_so_listing_the_kinds(
@@ -197,12 +197,13 @@ def test_a_where_filter_naming_no_place_says_so_listing_the_places(
     assert answer.status_code == 200
     notice = text(section(answer.text, "where-unknown", "p"))
     assert notice.startswith("No exception place is named 'bogus'"), notice
-    assert notice.endswith("the places are source 'sample', store 'store', storefront 'uk', storefront 'us'."), notice
+    assert notice.endswith("the places are order import of store 'store', source 'sample', store 'store', "
+                           "storefront 'uk', storefront 'us', sync lease of store 'store'."), notice
     assert len(rows(section(answer.text, "exceptions-table"))) == 3  # not applied: every open exception shows
     assert 'id="where-unknown"' not in client.get("/dashboard", params={"where": "uk"}).text
 
 
-def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
+def test_resolve_asks_for_confirmation_and_a_note(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, container, _ = dashboard
     page = client.get("/dashboard").text
@@ -212,17 +213,27 @@ def test_resolve_asks_for_confirmation_with_a_labelled_empty_note(
     assert f"Resolve exception {item}?" in confirm
     assert re.search(r'<label for="note">Note: what was done about it[^<]*</label>\s*<textarea id="note" name="note"'
                      r'[^>]*></textarea>', confirm), confirm
-    done = client.post(f"/dashboard/exceptions/{item}/resolve", data={"csrf": csrf(confirm), "note": ""},
-                       follow_redirects=False)
+    assert re.search(r'<textarea id="note" name="note"[^>]* required', confirm), confirm  # the browser asks too
+    for blank in ("", "  \r\n "):  # a note is needed, as `bookbridge exceptions resolve` and the API need one
+        again = client.post(f"/dashboard/exceptions/{item}/resolve", data={"csrf": csrf(confirm), "note": blank},
+                            follow_redirects=False)
+        assert again.status_code == 422 and again.headers["content-type"].startswith("text/html"), again.text
+        assert text(section(again.text, "note-needed", "p")) == "A note is needed: say what was done about it."
+        assert f'<form method="post" action="/dashboard/exceptions/{item}/resolve"' in again.text  # the form again
+        uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+        with uow:
+            assert uow.exceptions.get(item).resolved_at is None
+    done = client.post(f"/dashboard/exceptions/{item}/resolve",
+                       data={"csrf": csrf(confirm), "note": " cover on its way"}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].startswith(f"/dashboard?done=resolved&exception={item}")
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
-        assert uow.exceptions.get(item).resolution == "resolved from the dashboard (no note given)"
+        assert uow.exceptions.get(item).resolution == "cover on its way"
     # Resolved meanwhile, or a wrong address: each said as the admin API and `bookbridge exceptions resolve` say it.
     gone = client.get(f"/dashboard/exceptions/{item}/resolve")
     assert gone.status_code == 409 and gone.headers["content-type"].startswith("text/html"), gone.text
-    assert re.search(rf"Exception {item} is resolved already \(resolved .+: resolved from the dashboard \(no note "
-                     r"given\)\); nothing was changed for it\.", text(gone.text)), text(gone.text)
+    assert re.search(rf"Exception {item} is resolved already \(resolved .+: cover on its way\); nothing was changed "
+                     r"for it\.", text(gone.text)), text(gone.text)
     assert 'href="/dashboard#exceptions"' in gone.text
     unknown = client.get("/dashboard/exceptions/99999/resolve")
     assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html"), unknown.text
@@ -332,11 +343,31 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
     row = section(page, "exceptions-table")
     rejected = next(r for r in re.findall(r'<tr id="exception-(\d+)" data-kind="store-rejection"', row))
     answer = client.post(f"/dashboard/exceptions/{rejected}/retry", data={"csrf": csrf(page)})
-    assert answer.status_code == 200 and "only its edition is sent" in answer.text
+    assert answer.status_code == 200, answer.text
+    assert (f"Retry queued for exception {rejected}: edition {HARDBACK} alone (only its product is sent); it "
+            "resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
     assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
     assert hooks.retried == [int(rejected)]  # its run says it was this exception's retry
-    assert client.post("/dashboard/sync", data={"csrf": csrf(page)}).status_code == 200
-    assert hooks.syncs == [("store", False)]
+    synced = client.post("/dashboard/sync", data={"csrf": csrf(page)})
+    assert synced.status_code == 200 and hooks.syncs == [("store", False)]
+    assert "Sync of store 'store' queued." in text(synced.text), text(synced.text)  # the store by name
+
+
+def test_the_where_filter_offers_every_place_the_configuration_makes_and_says_none_open_there_in_words(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """The places come from the configuration (the order import and the sync lease among them), not from the
+    open exceptions, as `bookbridge exceptions list --where` takes them; a place with nothing open says so in
+    the words the CLI uses."""
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    filters = unescape(section(page, "filters", "form"))
+    for key, words in (("orders:store", "order import of store 'store'"), ("lease:sync:store",
+                                                                           "sync lease of store 'store'")):
+        assert f'<option value="{key}">{words}</option>' in filters, filters
+    lease = client.get("/dashboard", params={"where": "lease:sync:store"}).text
+    assert 'id="where-unknown"' not in lease
+    assert text(section(lease, "no-matches", "p")) == ("No open exceptions in sync lease of store 'store' "
+                                                       "(3 open exceptions in all)."), lease
 
 
 def _record_not_read(container: Container) -> SyncException:
@@ -358,9 +389,42 @@ def test_retry_of_a_record_not_read_says_it_syncs_the_store(
     page = client.get("/dashboard").text
     answer = client.post(f"/dashboard/exceptions/{record.id}/retry", data={"csrf": csrf(page)})
     flash = text(answer.text)
-    assert answer.status_code == 200 and "only its edition is sent" not in flash, flash
-    assert f"Retry queued for exception {record.id}: a sync of the store, reading the source again" in flash, flash
+    assert answer.status_code == 200 and "only its product is sent" not in flash, flash
+    assert f"Retry queued for exception {record.id}: a sync of store 'store', reading the source again" in flash, \
+        flash
     assert hooks.syncs == [("store", False)] and hooks.retried == [record.id]
+
+
+def test_retry_of_the_order_import_or_a_sales_sink_imports_or_delivers_never_syncs(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A sync of the store can never fix the order import or a sales sink: the order import's exception offers
+    "Retry import" and queues an order import, a sink's "Retry delivery" and queues the sending of its pending
+    days; each says so, in the dashboard and the API alike."""
+    client, container, hooks = dashboard
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        orders = uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront="orders:store",
+                                       message="reading orders from store 'store' failed: status 401", at=NOW)
+        sink = uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront="sales-sink:ledger",
+                                     message="sales sink 'ledger' failed for 1 day(s) (2026-04-30): disk full",
+                                     at=NOW)
+        uow.commit()
+    page = client.get("/dashboard").text
+    buttons = {row[0]: row[7] for row in rows(section(page, "exceptions-table"))}
+    assert "Retry import" in buttons[str(orders.id)] and "Retry delivery" in buttons[str(sink.id)], buttons
+    answer = client.post(f"/dashboard/exceptions/{orders.id}/retry", data={"csrf": csrf(page)})
+    assert (f"Retry queued for exception {orders.id}: an order import of store 'store', reading its orders again; "
+            "it resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
+    assert hooks.imports == 1 and hooks.syncs == [] and hooks.retried == []
+    answer = client.post(f"/dashboard/exceptions/{sink.id}/retry", data={"csrf": csrf(page)})
+    assert (f"Retry queued for exception {sink.id}: a delivery of the pending sales days to sales sink 'ledger'; "
+            "it resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
+    assert hooks.deliveries == ["ledger"] and hooks.syncs == []
+    api = client.post(f"/api/exceptions/{orders.id}/retry", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert api.status_code == 202 and api.json() == {
+        "job_id": "order-import-2", "detail": f"retry of exception {orders.id} queued: an order import of store "
+                                              "'store', reading its orders again; it resolves itself if that now "
+                                              "succeeds"}, api.json()
 
 
 def test_resolving_a_record_not_read_names_the_record_not_an_edition(
@@ -655,7 +719,7 @@ def test_an_unreachable_source_is_never_called_the_store_and_its_place_reads_in_
     store = container.settings().store.name
     uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
     with uow:
-        for isbn, where in ((None, "source:consonance"), (str(PAPERBACK), store), (None, "orders:bigcommerce"),
+        for isbn, where in ((None, "source:consonance"), (str(PAPERBACK), store), (None, "orders:store"),
                             (None, "sales-sink:ledger")):
             uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=isbn, storefront=where,
                                   message="no answer", at=NOW)

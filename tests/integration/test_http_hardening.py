@@ -85,7 +85,7 @@ def test_every_error_body_is_one_sentence_naming_the_field(client: TestClient) -
     ("get", "/api/runs?limit=0", None, "query parameter limit: must be at least 1; it is '0'"),
     ("post", "/api/exceptions/1/resolve", None, "body: must be given (a JSON object)"),
     ("post", "/api/exceptions/1/resolve", {}, "body note: must be given"),
-    ("post", "/api/exceptions/1/resolve", {"note": ""}, "body note: must not be empty; it is ''"),
+    ("post", "/api/exceptions/1/resolve", {"note": ""}, "body note: a note is needed: say what was done about it"),
     ("post", "/api/exceptions/1/resolve", [], "body: must be a JSON object"),
     ("post", "/api/sync?full=maybe", None, "query parameter full: must be true or false; it is 'maybe'"),
     ("get", "/api/sales?start=2026-13-01", None,

@@ -61,10 +61,22 @@ def test_the_document_lists_every_route(tmp_path: Path, monkeypatch: pytest.Monk
             assert responses[status]["content"]["application/json"]["schema"] == problem, (label, status)
 
 
+# A rule of two query parameters, which no schema states: /api/sales and /api/sales.csv refuse an end before the
+# start (422, as `bookbridge sales report` refuses --to before --from), and generated valid input may give one.
+SALES_DAYS = """
+[[operations]]
+include-path-regex = "^/api/sales"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+"""
+
+
 def run_schemathesis(app, tmp_path: Path) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     session = sign_in(app)
+    settings = tmp_path / "schemathesis.toml"
+    settings.write_text(SALES_DAYS, encoding="utf-8")
     with serving(app) as base:
-        command = [str(ST), "run", f"{base}/openapi.json", "--checks", "all", "--max-examples", str(MAX_EXAMPLES),
+        command = [str(ST), "--config-file", str(settings), "run", f"{base}/openapi.json", "--checks", "all",
+                   "--max-examples", str(MAX_EXAMPLES),
                    "--workers", "1", "--no-color", "--report-dir", str(tmp_path / "report"),
                    "-H", f"Authorization: Bearer {ADMIN_TOKEN}", "-H", f"X-Bookbridge-Hook: {HEADER_VALUE}",
                    "-H", f"Cookie: {SESSION_COOKIE}={session}", "--exclude-path", "/logout"]

@@ -194,7 +194,7 @@ def test_lease_list_and_release(tmp_path, monkeypatch):
     assert released.exit_code == 0 and "released" in released.output
     assert leases.held() == []
     again = runner.invoke(app, ["lease", "release", "sync:shop", "--config", str(config)])
-    assert again.exit_code == 1
+    assert again.exit_code == 2  # a name that names no held lease: bad input, as an unknown exception id
     engine.dispose()
 
 
@@ -314,7 +314,7 @@ def test_a_place_that_is_not_a_storefront_is_filtered_by_where_in_words_or_by_ke
     for place in ("source", "source 'sample'", "source:sample", "SOURCE"):
         assert [e["id"] for e in _open(config, "--where", place)] == [record], place
     assert [e["id"] for e in _open(config, "--where", "sync lease of store 'shop'")] == [lease]
-    assert _open(config, "--where", "orders:bigcommerce") == []  # a key of a known kind, none open there
+    assert _open(config, "--where", "orders:shop") == []  # the order import's place, by the store's name
     refused = run("exceptions", "list", "--storefront", "source:sample", "-c", str(config))
     assert refused.exit_code == 2 and "Usage: " in refused.stderr, refused.output
     assert "--where 'source:sample'" in refused.stderr, refused.stderr
@@ -332,8 +332,8 @@ def test_a_filter_that_matches_nothing_says_so_not_that_nothing_is_open(config):
     absent = "9780306406157"  # a valid ISBN the sample catalogue does not have
     listed = run("exceptions", "list", "--isbn", absent, "--kind", "drift", "-c", str(config))
     assert listed.exit_code == 0, listed.output
-    assert listed.output.strip() == f"No open exceptions for kind 'drift', ISBN {absent} ({total} open exceptions " \
-                                    "in all).", listed.output
+    assert listed.output.strip() == f"No open exceptions of kind 'drift' about ISBN {absent} ({total} open " \
+                                    "exceptions in all).", listed.output
     milestones = run("milestones", "--isbn", "978-0-306-40615-7", "-c", str(config))
     assert milestones.exit_code == 0 and milestones.output.strip() == f"No milestones for ISBN {absent}.", \
         milestones.output
@@ -366,8 +366,71 @@ def test_a_record_not_read_is_its_sources_and_its_retry_syncs_the_store_never_as
     retried = run("exceptions", "retry", str(item), "-c", str(config))
     assert "Retry of edition" not in retried.output, retried.output
     assert f"Retry of exception {item}: sync of store 'shop'" in retried.output, retried.output
-    assert f"exception {item} is about no edition: the whole store is synced" in retried.output, retried.output
+    assert f"exception {item} is retried by a sync of store 'shop', reading the source again" in retried.output, \
+        retried.output
     assert retried.exit_code == 1, retried.output  # the record is still not read
     # The run says what it was, and its outcome agrees with the command's exit.
     [row] = [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
     assert f"│ retry of exception {item} " in row and "│ failed " in row, row
+
+
+def test_where_takes_every_place_the_configuration_makes_even_with_nothing_open_there(tmp_path, monkeypatch):
+    """The places come from the configuration, not from the open exceptions: the store, its storefronts, its
+    source, its order import (`orders:shop`, by the store's name, never by its kind), each sales sink and its sync
+    lease; each said in words when nothing is open there. A key the configuration does not make is refused,
+    naming the places, as `orders:bigcommerce` was printed as a place that merely had nothing open."""
+    forget_configuration(monkeypatch)
+    config = write_config(tmp_path, sample_config(families=5) + '''
+[[sales_sinks]]
+kind = "memory"
+name = "ledger"
+''')
+    _reported(config, "source-error", where="source:sample", message="the feed could not be read", field="source")
+    for place, words in (("sync lease of store 'shop'", "sync lease of store 'shop'"),
+                         ("lease:sync:shop", "sync lease of store 'shop'"),
+                         ("order import of store 'shop'", "order import of store 'shop'"),
+                         ("orders:shop", "order import of store 'shop'"),
+                         ("sales sink 'ledger'", "sales sink 'ledger'"), ("sales-sink:ledger", "sales sink 'ledger'"),
+                         ("store", "store 'shop'"), ("storefront 'uk'", "storefront 'uk'")):
+        listed = run("exceptions", "list", "--where", place, "-c", str(config))
+        assert listed.exit_code == 0, (place, listed.output)
+        assert listed.output.strip() == f"No open exceptions in {words} (1 open exception in all).", listed.output
+    refused = run("exceptions", "list", "--where", "orders:bigcommerce", "-c", str(config))
+    assert refused.exit_code == 2, refused.output
+    assert "no place is 'orders:bigcommerce'" in refused.stderr and "order import of store 'shop'" in refused.stderr
+    assert "sales sink 'ledger'" in refused.stderr and "sync lease of store 'shop'" in refused.stderr
+
+
+def test_the_help_names_the_order_import_s_place_by_the_store_s_name():
+    helped = run("exceptions", "list", "--help")
+    said = " ".join(helped.output.split())
+    assert "`orders:shop` (the order import's key: `orders:` and the store's name)" in said, said
+    assert "orders:bigcommerce" not in said, said
+
+
+def test_retrying_the_order_import_s_exception_imports_the_orders_and_a_sales_sink_s_delivers_to_it(tmp_path,
+                                                                                                   monkeypatch):
+    """A sync of the store can never fix the order import or a sales sink: retrying the import's exception reads
+    the store's orders again, a sink's sends it its pending days; each resolves when that succeeds, and no sync
+    runs."""
+    forget_configuration(monkeypatch)
+    config = write_config(tmp_path, sample_config(families=5) + '''
+[[sales_sinks]]
+kind = "memory"
+name = "ledger"
+''')
+    orders = _reported(config, "transient-exhausted", where="orders:shop", field="orders",
+                       message="reading orders from store 'shop' failed: status 401")
+    sink = _reported(config, "transient-exhausted", where="sales-sink:ledger", field="sales",
+                     message="sales sink 'ledger' failed for 1 day(s) (2026-11-27): disk full")
+    for item, does, shows in ((sink, "a delivery of the pending sales days to sales sink 'ledger'",
+                               "sales sink 'ledger': 0 days sent"),
+                              (orders, "an order import of store 'shop', reading its orders again", "Order import")):
+        retried = run("exceptions", "retry", str(item), "-c", str(config))
+        assert retried.exit_code == 0, retried.output
+        said = " ".join(retried.output.split())
+        assert said.startswith(f"exception {item} is retried by {does}"), said
+        assert shows in said and f"exception {item} is resolved" in said, said
+        assert "the whole store is synced" not in said and "Retry of exception" not in said, said
+    assert _open(config) == []
+    assert not [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]

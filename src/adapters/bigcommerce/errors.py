@@ -157,16 +157,17 @@ def _message(value: Any) -> str:
 
 
 def store_error(exc: BigCommerceError, *, context: str) -> StoreError:
-    """`exc` as the port's error, `context` (the item's step: `creating 9780007232833`) first; a refusal of the
-    credentials names no item (it is the store's, `StoreErrorKind.CREDENTIALS`)."""
+    """`exc` as the port's error, `context` (the item's step: `creating 9780007232833`) first, when given; a
+    refusal of the credentials names no item (it is the store's, `StoreErrorKind.CREDENTIALS`)."""
     if isinstance(exc, BigCommerceCredentialsRefused):
         return StoreError(StoreErrorKind.CREDENTIALS, str(exc), status=exc.status)
+    step = f"{context}: " if context else ""
     if isinstance(exc, BigCommerceRejected):
         field_name = next(iter(exc.errors), None)
         kind = StoreErrorKind.CONFLICT if exc.status == 409 else StoreErrorKind.REJECTED
         detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
-        message = f"{context}: BigCommerce rejected it ({exc.status} {exc.title}{': ' + detail if detail else ''})"
+        message = f"{step}BigCommerce rejected it ({exc.status} {exc.title}{': ' + detail if detail else ''})"
         return StoreError(kind, message, field=field_name, status=exc.status)
     if isinstance(exc, BigCommerceTransientError):
-        return StoreError(StoreErrorKind.TRANSIENT, f"{context}: {exc}", status=exc.last_status)
-    return StoreError(StoreErrorKind.TRANSIENT, f"{context}: {exc}")
+        return StoreError(StoreErrorKind.TRANSIENT, f"{step}{exc}", status=exc.last_status)
+    return StoreError(StoreErrorKind.TRANSIENT, f"{step}{exc}")

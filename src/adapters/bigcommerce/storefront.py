@@ -35,7 +35,12 @@ from bookbridge.adapters.bigcommerce.categories import CategoryTrees
 from bookbridge.adapters.bigcommerce.channels import assign_price_list, sync_channels
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient
 from bookbridge.adapters.bigcommerce.custom_fields import sync_custom_fields
-from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceRejected, store_error
+from bookbridge.adapters.bigcommerce.errors import (
+    BigCommerceCredentialsRefused,
+    BigCommerceError,
+    BigCommerceRejected,
+    store_error,
+)
 from bookbridge.adapters.bigcommerce.images import sync_images
 from bookbridge.adapters.bigcommerce.links import (
     add_links,
@@ -68,6 +73,7 @@ from bookbridge.domain.ports import (
     StoreError,
     StoreErrorKind,
     Storefront,
+    StoreUnreadable,
 )
 
 log = logging.getLogger(__name__)
@@ -154,7 +160,8 @@ class BigCommerceStorefront(Storefront, Buffering):
         try:
             return product_count(self.client) == 0
         except BigCommerceError as exc:  # look every SKU up, as without a run
-            log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
+            if not isinstance(exc, BigCommerceCredentialsRefused):  # refused: the run's first look-up says it, once
+                log.warning("could not tell whether store %r is empty (%s): looking SKUs up", self.name, exc)
             return False
 
     def flush(self, *, final: bool, every: bool = False) -> list[ActionOutcome]:
@@ -260,10 +267,16 @@ class BigCommerceStorefront(Storefront, Buffering):
         return True
 
     def read_back(self) -> Iterator[StoredProduct]:
-        return read_back(self.client)
+        try:
+            yield from read_back(self.client)
+        except BigCommerceError as exc:  # a refused token, or no answer past the retries: the store's, not a product's
+            raise StoreUnreadable(store_error(exc, context="reading the store back")) from exc
 
     def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
-        return find_by_skus(self.client, skus)
+        try:
+            return find_by_skus(self.client, skus)
+        except BigCommerceError as exc:  # the caller says what it looked up
+            raise StoreUnreadable(store_error(exc, context="")) from exc
 
     # --- resolving ids ---------------------------------------------------------------------------------------
 

@@ -12,7 +12,14 @@ from typing import Any
 
 from bookbridge.domain.listing import Section, section_payloads
 from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
-from bookbridge.domain.ports import ActionOutcome, StoredProduct, StoreError, StoreErrorKind, Storefront
+from bookbridge.domain.ports import (
+    ActionOutcome,
+    StoredProduct,
+    StoreError,
+    StoreErrorKind,
+    Storefront,
+    StoreUnreadable,
+)
 
 
 @dataclass
@@ -61,8 +68,7 @@ class InMemoryStorefront(Storefront):
     def _apply_one(self, action: StoreAction, before: AppliedListing | None) -> ActionOutcome:
         self.calls += 1
         if self.refused_credentials is not None:
-            return ActionOutcome(action.key, ok=False, calls=1, error=StoreError(
-                StoreErrorKind.CREDENTIALS, self.refused_credentials, status=401))
+            return ActionOutcome(action.key, ok=False, calls=1, error=self._refusal())
         if self.transient_failures > 0:
             self.transient_failures -= 1
             return ActionOutcome(
@@ -126,12 +132,17 @@ class InMemoryStorefront(Storefront):
         return ActionOutcome(action.key, ok=True, product_id=product.id, calls=1)
 
     def read_back(self) -> Iterator[StoredProduct]:
+        if self.refused_credentials is not None:
+            raise StoreUnreadable(self._refusal())
         for p in sorted(self.products.values(), key=lambda p: p.id):
             yield StoredProduct(product_id=p.id, sku=p.sku, name=p.name, is_visible=p.is_visible, fields=dict(p.fields))
+
+    def _refusal(self) -> StoreError:
+        return StoreError(StoreErrorKind.CREDENTIALS, self.refused_credentials or "", status=401)
 
     def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
         wanted = {sku.casefold() for sku in skus}
         self.calls += 1
         if self.refused_credentials is not None:
-            raise PermissionError(self.refused_credentials)
+            raise StoreUnreadable(self._refusal())
         return [p for p in self.read_back() if p.sku.casefold() in wanted]

@@ -107,8 +107,9 @@ def served_sections(
 def applied_from_columns(
     storefront: str, mapping: Sequence[Any], hashes: Mapping[Section, str], payloads: Mapping[Section, Any]
 ) -> AppliedListing:
-    """An applied listing from a product mapping's (key, product_id, visible, remote, held) and its sections."""
-    key, product_id, visible, remote, held = mapping
+    """An applied listing from a product mapping's (key, product_id, visible, remote, held, source_record) and its
+    sections."""
+    key, product_id, visible, remote, held, record = mapping
     return AppliedListing(
         key=key,
         hashes=hashes,
@@ -118,6 +119,7 @@ def applied_from_columns(
         remote=remote,
         held=frozenset(_section(name, applied_record(storefront, key)) for name in held.split(",") if name)
         if held else frozenset(),
+        record=record,
     )
 
 

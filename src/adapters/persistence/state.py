@@ -62,7 +62,8 @@ class SqlAlchemySyncState(SyncState):
         with translated(f"applied listings of storefront {storefront!r}"):
             columns = ProductMappingRow.__table__.c
             mappings = self._session.execute(
-                select(columns.key, columns.product_id, columns.visible, columns.remote, columns.held)
+                select(columns.key, columns.product_id, columns.visible, columns.remote, columns.held,
+                       columns.source_record)
                 .where(columns.storefront == storefront)
             ).all()
             if desired is None:
@@ -107,7 +108,7 @@ class SqlAlchemySyncState(SyncState):
                 changed = None  # nothing recorded for the key: every section
                 new_sections = section_rows(storefront, listing)
             mapping.product_id, mapping.visible, mapping.remote = listing.product_id, listing.visible, remote
-            mapping.held = held_sections(listing)
+            mapping.held, mapping.source_record = held_sections(listing), listing.record
             self._session.flush()
             if changed is not None and not changed:
                 return
@@ -144,6 +145,7 @@ class SqlAlchemySyncState(SyncState):
                 with translated(applied_record(storefront, listing.key)):
                     mapping.product_id, mapping.visible = listing.product_id, listing.visible
                     mapping.remote, mapping.held = remote_ids(storefront, listing), held_sections(listing)
+                    mapping.source_record = listing.record
                     rows += section_rows(storefront, listing, only=changed)
                 if changed is None:
                     whole.append(listing.key)

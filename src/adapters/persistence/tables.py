@@ -73,6 +73,9 @@ class ProductMappingRow(Base):
     remote: Mapped[dict[str, Any]] = mapped_column(default=dict)  # store-side ids: variants by SKU, images, ...
     visible: Mapped[bool]
     held: Mapped[str | None]  # comma-separated sections under a DRIFT hold; NULL when none
+    # The source record the product was last written for (Consonance's product, ONIX's RecordReference); NULL
+    # for a family product, or a row written before records were kept.
+    source_record: Mapped[str | None]
 
 
 class AppliedSectionRow(Base):

@@ -170,6 +170,7 @@ def edition_parts(edition: Edition, mapping: MappingSettings, caches: ListingCac
     categories, unmapped = map_subjects(edition.subjects, mapping.categories) if edition.subjects else ((), ())
     return {
         "key": isbn,
+        "record": edition.record_reference,
         "family_id": edition.family_id,
         "isbns": (edition.isbn,),
         "sku": isbn,

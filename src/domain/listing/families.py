@@ -118,6 +118,7 @@ def _merge_group(family: TitleFamily, key: str, group: list[StoreListing], categ
         variants=variants,
         problems=tuple(p for e in group for p in e.problems),
         next_change=min((e.next_change for e in group if e.next_change), default=None),
+        record=None,  # many records: an ISBN change moves a variant within the product, never the product
     )
     return with_hashes(merged)
 

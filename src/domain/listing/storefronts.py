@@ -164,7 +164,7 @@ def listing_of(p: dict[str, Any], v: OnStorefront, caches: ListingCaches) -> Sto
         "price": v.price, "extra_prices": v.extra_prices, "images": p["images"], "custom_fields": p["custom_fields"],
         "related_isbns": p["related_isbns"], "variants": (), "search_keywords": p["search_keywords"],
         "categories": p["categories"], "page_title": p["page_title"], "meta_description": p["meta_description"],
-        "next_change": v.next_change, "problems": v.problems + p["subject_problems"],
+        "next_change": v.next_change, "problems": v.problems + p["subject_problems"], "record": p["record"],
     }
     return StoreListing(**values, hashes=hashes_of_fields(values, caches))
 

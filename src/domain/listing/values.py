@@ -186,6 +186,9 @@ class StoreListing:
     meta_description: str = ""  # plain text (`text.plain_text`)
     next_change: datetime | None = None
     problems: tuple[Problem, ...] = ()
+    # The source's id of the record an edition's product is made of (`Edition.record_reference`: Consonance's
+    # product, ONIX's RecordReference); None for a family product (many records). In no section: never sent.
+    record: str | None = None
     hashes: dict[Section, str] = field(default_factory=dict)
 
     @property

@@ -26,7 +26,15 @@ from bookbridge.domain.ports.service import (
     WebhookEvent,
     WebhookInbox,
 )
-from bookbridge.domain.ports.state import CategoryIds, EditionOutcome, RunLog, SyncRun, SyncState, UnitOfWork
+from bookbridge.domain.ports.state import (
+    MAX_INTEGER,
+    CategoryIds,
+    EditionOutcome,
+    RunLog,
+    SyncRun,
+    SyncState,
+    UnitOfWork,
+)
 from bookbridge.domain.ports.storefront import (
     ActionOutcome,
     Buffering,
@@ -43,13 +51,15 @@ from bookbridge.domain.ports.storefront import (
     StoreError,
     StoreErrorKind,
     Storefront,
+    StoreUnreadable,
 )
 
 __all__ = [
-    "ActionOutcome", "AdminSessions", "Buffering", "CatalogSource", "CategoryIds", "CategoryKey", "CategoryMaking",
-    "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome", "ExceptionKind", "ExceptionQueue", "FixedClock",
-    "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource", "Outbox", "OutboxMessage", "ProbeFinding",
-    "ProbeResult", "ProbeStatus", "Probeable", "Received", "RelatedLinking", "RunLog", "SalesFact", "SalesLedger",
-    "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError", "StoreErrorKind", "StoredProduct",
-    "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork", "WebhookEvent", "WebhookInbox",
+    "MAX_INTEGER", "ActionOutcome", "AdminSessions", "Buffering", "CatalogSource", "CategoryIds", "CategoryKey",
+    "CategoryMaking", "ChannelPriced", "Clock", "DeliveryError", "EditionOutcome", "ExceptionKind", "ExceptionQueue",
+    "FixedClock", "LeaseInfo", "Leases", "MilestoneLog", "Notifier", "OrderSource", "Outbox", "OutboxMessage",
+    "ProbeFinding", "ProbeResult", "ProbeStatus", "Probeable", "Received", "RelatedLinking", "RunLog", "SalesFact",
+    "SalesLedger", "SalesSink", "SourceRead", "SourceUnreadable", "StoreChannel", "StoreError", "StoreErrorKind",
+    "StoreUnreadable", "StoredProduct", "Storefront", "SyncException", "SyncRun", "SyncState", "UnitOfWork",
+    "WebhookEvent", "WebhookInbox",
 ]

@@ -25,6 +25,7 @@ class ExceptionKind(StrEnum):
     # A milestone action the edition as the catalogue has it rules out (withdrawn, no publication date): no store
     # refused anything.
     ACTION_NOT_POSSIBLE = "action-not-possible"
+    ISBN_CHANGED = "isbn-changed"  # a record's ISBN changed in the source: its product is held as it is
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ class ServiceHooks(Protocol):
         """Queue an order import to run now (a `store/order/*` webhook calls this). Returns the job id."""
         ...
 
+    def trigger_delivery(self, sink: str) -> str:
+        """Queue the sending of the sales sink named `sink` its pending days, reading no order (the retry of its
+        exception), under the order import's lease. Returns the job id."""
+        ...
+
     def upcoming(self, *, limit: int = 50) -> list[UpcomingJob]:
         """The next jobs by run time, earliest first."""
         ...

@@ -13,6 +13,10 @@ from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports.exceptions import ExceptionQueue
 from bookbridge.domain.ports.storefront import CategoryKey
 
+# The largest id, or count of rows to read, that the state's ports take: PostgreSQL's INTEGER (SQLite's is wider).
+# An id or a limit past it names nothing the database holds; the CLI and the HTTP API refuse it at the edge.
+MAX_INTEGER = 2**31 - 1
+
 # --- runs -------------------------------------------------------------------------------------------------------
 
 

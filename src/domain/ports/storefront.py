@@ -30,6 +30,16 @@ class StoreError:
     status: int | None = None
 
 
+class StoreUnreadable(Exception):
+    """The store could not be read (`Storefront.read_back`, `find_by_skus`): `error` says why, as an action's
+    failure says it. `StoreErrorKind.CREDENTIALS`: it refused the credentials (every call fails the same way until
+    a person fixes the configuration); `TRANSIENT`: it did not answer, or stayed busy, past the retries."""
+
+    def __init__(self, error: StoreError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 @dataclass(frozen=True)
 class ActionOutcome:
     """The result of one StoreAction. `product_id` is the store's id once the product exists."""
@@ -57,12 +67,14 @@ class Storefront(Protocol):
         ...
 
     def read_back(self) -> Iterator[StoredProduct]:
-        """Every product the store holds (paged), for reconciliation."""
+        """Every product the store holds (paged), for reconciliation. Raises `StoreUnreadable` when the store
+        refuses the credentials or does not answer."""
         ...
 
     def find_by_skus(self, skus: Sequence[str]) -> list[StoredProduct]:
         """The products the store holds under any of these SKUs (case-insensitive), with their current fields:
         what adopting an existing shop compares the catalogue with. Reads only; an unknown SKU is simply absent.
+        Raises `StoreUnreadable` as `read_back` does.
 
         This default reads every product back; a store that can look SKUs up (BigCommerce's `sku:in`) does so."""
         wanted = {sku.casefold() for sku in skus}

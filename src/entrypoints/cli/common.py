@@ -15,14 +15,24 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.entrypoints.container import Container, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
 from bookbridge.entrypoints.settings import ConfigurationError, Settings
 
+# README's exit codes: EXIT_CONFIG is bad input of any kind, the configuration or an argument (nothing was done).
 EXIT_OK, EXIT_FAILURES, EXIT_CONFIG, EXIT_BUSY = 0, 1, 2, 3
 ConfigOption = typer.Option(None, "--config", "-c", metavar="FILE", help="bookbridge.toml (default: "
                             "$BOOKBRIDGE_CONFIG, else ./bookbridge.toml)", exists=False, dir_okay=False)
+
+
+def limit_option(default: int, what: str) -> Any:
+    """`--limit N`: how many `what` to show, from 1 (as the HTTP API's limits) to the largest count the state
+    database takes; anything else is refused as typer refuses a value (exit 2)."""
+    return typer.Option(default, metavar="N", min=1, max=MAX_INTEGER, help=f"how many {what} to show")
+
+
 # Off a terminal (a file, a pipe, CI logs, journald) nothing is wrapped: a line is as long as what it says, and a
 # table as wide as its widest row, so that an ISBN or a token is never cut. Rich needs a width; this one is never
 # reached by a table (they are as wide as their content) and never filled (no rule is drawn off a terminal).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bookbridge.entrypoints.cli.common import screen
+from bookbridge.entrypoints.cli.common import EXIT_CONFIG, screen
 
 TEMPLATE = "init_template.toml"
 
@@ -27,14 +27,16 @@ def init(
     It has every key, each with its default or an example. Tables set: source, store, storefronts, mapping,
     schedules. Tables commented out, to uncomment as needed: field_ownership, service, milestones, http, orders,
     sales_sinks, exception_queues.
+
+    Exit 2, writing nothing, if FILE exists already (without --force) or its folder does not.
     """
     err = screen(stderr=True)
     if path.exists() and not force:
         err.print(f"[red]{path} already exists;[/red] nothing was written (use --force to overwrite it)")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CONFIG)
     if not path.parent.is_dir():
         err.print(f"[red]folder {path.parent} does not exist;[/red] nothing was written")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CONFIG)
     path.write_text(template(), encoding="utf-8")
     screen().print(f"wrote {path}. Next: set BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN and "
                     f"CONSONANCE_API_KEY, edit the storefronts, then run `bookbridge check -c {path}`.")

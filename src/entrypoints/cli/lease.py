@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from bookbridge.entrypoints.cli.common import EXIT_FAILURES, EXIT_OK, Commands, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_OK, Commands, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import json_instant
 from bookbridge.entrypoints.presentation import utc_time
@@ -51,11 +51,15 @@ def release_lease(
                                help="the lease's name, as `bookbridge lease list` shows it (e.g. sync:shop)"),
     config: Path | None = ConfigOption,
 ) -> None:
-    """Free a lease whoever holds it. Only when its holder is stopped: otherwise two instances run the job."""
+    """Free a lease whoever holds it. Only when its holder is stopped: otherwise two instances run the job.
+
+    Exit 2 if no lease of that name is held (a name that names nothing, as an unknown exception id is).
+    """
     with running(config, need_storefronts=False) as container:
         freed = container.lease_table().force_release(name)
     if not freed:
-        screen(stderr=True).print(f"no lease named {escape(name)!r} is held")
-        raise typer.Exit(EXIT_FAILURES)
+        screen(stderr=True).print(f"no lease named {escape(name)!r} is held (`bookbridge lease list` shows the held "
+                                  "ones)")
+        raise typer.Exit(EXIT_CONFIG)
     screen().print(f"released lease {escape(name)!r}")
     raise typer.Exit(EXIT_OK)

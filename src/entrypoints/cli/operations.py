@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.exception_words import is_record, kind_words, known_places, place_key, subject_words
+from bookbridge.application.exception_retry import RetryBy, retry_of
+from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
@@ -24,10 +25,12 @@ from bookbridge.entrypoints.cli.common import (
     EXIT_OK,
     ConfigOption,
     command_group,
+    limit_option,
     running,
     screen,
 )
 from bookbridge.entrypoints.cli.render import NO_COUNT, print_exceptions
+from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import (
@@ -36,14 +39,16 @@ from bookbridge.entrypoints.cli.values import (
     exception_id,
     exception_kind,
     isbn_value,
+    note_value,
 )
-from bookbridge.entrypoints.container import source_name, upgrade_database
+from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
     edition_names,
     no_such_exception,
+    none_open,
     plural,
     resolved_already,
     resolved_words,
@@ -80,16 +85,19 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
 
 WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
                             help="only exceptions in this place, in words or by key: `store`, `source`, "
-                                 "\"storefront 'us'\", `source:consonance`, `orders:bigcommerce`, ...")
+                                 "\"storefront 'us'\", \"order import of store 'shop'\", \"sales sink "
+                                 "'ledger'\", `source:consonance`, `orders:shop` (the order import's key: "
+                                 "`orders:` and the store's name); a place the configuration does not make, with "
+                                 "nothing open there, is refused, naming the places")
 
 
 class Places:
-    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words."""
+    """Where the open exceptions are: each one's place (`place_key`), and every place known by key, in words: the
+    configuration's and the open exceptions'."""
 
     def __init__(self, settings: Settings, items: list[SyncException]) -> None:
         self.store, self.source = settings.store.name, source_name(settings)
-        self.storefronts = [s.name for s in settings.storefronts]
-        self.words = known_places(self.store, self.storefronts, self.source, map(self.of, items))
+        self.words = known_places_of(settings, map(self.of, items))
 
     def of(self, item: SyncException) -> str | None:
         return place_key(item, self.store, self.source)
@@ -131,21 +139,13 @@ def exceptions_list(
             screen().print_json(json.dumps([exception_document(e, store, zones, source=source) for e in items]))
             return
         if not items and open_items:  # an empty table would not say that the filter, not the queue, is empty
-            screen().print(f"No open exceptions for {escape(filter_words(kind, storefront, isbn, where))} "
-                           f"({plural(len(open_items), 'open exception')} in all).")
+            at = [storefront_words(storefront)] if storefront else []
+            at += [places.words[key] for key in sorted(chosen or ())]
+            screen().print(escape(none_open(len(open_items), kinds=[k.value for k in kind or ()], places=at,
+                                            isbn=isbn)))
             return
         names = edition_names(catalogue.values())
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
-
-
-def filter_words(kinds: list[ExceptionKind] | None, storefront: str | None, isbn: str | None,
-                 where: str | None = None) -> str:
-    """The filters given, in words: "kind 'drift', storefront 'us', where source, ISBN 9781800000094"."""
-    parts = [f"kind {' or '.join(repr(k.value) for k in kinds)}"] if kinds else []
-    parts += [storefront_words(storefront)] if storefront else []
-    parts += [f"where {where}"] if where else []
-    parts += [f"ISBN {isbn}"] if isbn else []
-    return ", ".join(parts)
 
 
 @exceptions_app.command("show")
@@ -235,7 +235,8 @@ def print_outcomes(console: Console, edition: str, history: list[EditionOutcome]
 def exceptions_resolve(
     exception_ids: list[int] | None = typer.Argument(None, metavar="ID", show_default=False, parser=exception_id,
                                                       help="the ids to resolve (`bookbridge exceptions list`)"),
-    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", help="what was done about it"),
+    note: str = typer.Option(..., "--note", "-n", metavar="TEXT", parser=note_value,
+                             help="what was done about it (needed: a note that says nothing is refused)"),
     kind: list[ExceptionKind] | None = KindOption,
     storefront: str | None = StorefrontOption,
     where: str | None = WhereOption,
@@ -248,7 +249,8 @@ def exceptions_resolve(
     """Resolve open exceptions by hand, with a note.
 
     Give their ids, or --kind, --storefront, --where and --isbn to resolve every open one that matches. Resolving
-    a drift exception releases its held fields. Exit 1 if an id was resolved already; exit 2, resolving nothing,
+    a drift exception releases its held fields; resolving an ISBN change accepts it (the next sync hides the old
+    ISBN's product and creates the new one). Exit 1 if an id was resolved already; exit 2, resolving nothing,
     if an id names no exception.
     """
     err = screen(stderr=True)
@@ -292,13 +294,15 @@ def exceptions_resolve(
 
 @exceptions_app.command("retry")
 def exceptions_retry(exception_id: int = IdArgument, config: Path | None = ConfigOption) -> None:
-    """Retry one exception's edition now.
+    """Retry one exception now, by what it is about.
 
-    Only that edition's product is sent; an exception of no edition (a source that could not be read, a record not
-    read, whose id is the source's, not an edition's, or the store's refusal of the credentials) syncs the whole
-    store, reading the source again. The
-    exception resolves itself if it now succeeds. Failed editions are not recorded as applied, so every sync
-    retries them too. Exit 1 if it was resolved already, 2 if the id names no exception.
+    An edition's: only that edition's product is sent. One of no edition (a source that could not be read, a record
+    not read, whose id is the source's, not an edition's, or the store's refusal of the credentials): a sync of the
+    whole store, reading the source again. The order import's: an order import, reading the store's orders again. A
+    sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
+    editions are not recorded as applied, so every sync retries them too. Exit 1 if the exception stays open (the
+    retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the id
+    names no exception; 3 if another instance holds the order import's lease (an order import's or a sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -309,11 +313,15 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         if item.resolved_at is not None:
             _not_open(item, container.settings())
             raise typer.Exit(EXIT_FAILURES)
-        edition = None if is_record(item.kind, item.isbn, item.storefront) else item.isbn
-        if edition is None:
-            screen().print(f"exception {exception_id} is about no edition: the whole store is synced, reading the "
-                           "source again")
-        run_sync(container, isbn=edition, retry_of=exception_id)
+        retry = retry_of(item, container.settings().store.name)
+        if retry.by is not RetryBy.EDITION:  # an edition's retry says so in its table's title
+            screen().print(f"exception {exception_id} is retried by {escape(retry.what)}")
+        if retry.by is RetryBy.ORDER_IMPORT:
+            import_now(container)
+        elif retry.by is RetryBy.DELIVERY:
+            deliver_now(container, retry.subject or "")
+        else:
+            run_sync(container, isbn=retry.subject, retry_of=exception_id)
         with uow:
             now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if now_open is not None:  # why, in its own words: what is still to fix
@@ -381,7 +389,9 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
     It reports edits and deletions made in the store and products the catalogue does not have. Per section,
     `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and the edit is left
-    alone until it is resolved). Exit 1 when any exception was opened.
+    alone until it is resolved). Exit 1 when any exception was opened, or the store could not be read: a store that
+    refused the credentials counts on the store's `credentials-refused` exception, as a sync does, and one that
+    does not answer opens a `transient-exhausted` exception at the store (store unreachable).
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
@@ -389,6 +399,11 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                              policies=settings.drift_policies())
         report = reconcile_store(cmd, container.storefront(), container.unit_of_work(), container.clock())
     console = screen()
+    if report.store_failure is not None:  # the store's own failure, on its exception: nothing was checked
+        why = "refused the credentials" if report.store_refused else "could not be read"
+        console.print(f"[red]the reconcile stopped: store {report.storefront!r} {why}, so nothing was checked:[/red] "
+                      f"{escape(report.store_failure)}")
+        raise typer.Exit(EXIT_FAILURES)
     console.print(f"checked {plural(report.checked, 'product')} in store {report.storefront!r}: "
                   f"{plural(len(report.findings), 'drift finding')}, "
                   f"{plural(len(report.exceptions_opened), 'exception')} opened")
@@ -402,7 +417,7 @@ def reconcile(config: Path | None = ConfigOption) -> None:
 
 def runs(
     config: Path | None = ConfigOption,
-    limit: int = typer.Option(20, metavar="N", help="how many runs to show"),
+    limit: int = limit_option(20, "runs"),
 ) -> None:
     """List recent syncs, newest first.
 

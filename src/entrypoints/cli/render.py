@@ -13,6 +13,7 @@ from rich.table import Table
 from bookbridge.application.exception_words import is_record, place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
+from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
 from bookbridge.domain.milestones import MilestoneRecord
@@ -23,6 +24,10 @@ from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
 
+KEPT_UNREAD = "kept as it is, its record not read"  # a product gone from the source whose record was not read
+KEPT_WHY = ("fix the record in the source (its exception below); to take the product off sale, remove the record "
+            "and resolve its exception")
+CHANGE_HELD = "held: ISBN changed in the source:"  # a plan's line for a record whose ISBN change is held
 NO_COUNT = "—"  # a count that does not apply (a run whose source could not be read), never a zero
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -90,6 +95,10 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                       f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
+    if plan.kept_unread:
+        console.print(f"[yellow]{KEPT_UNREAD}[/yellow]: {escape(kept_words(plan.kept_unread))}")
+    for renumbered in plan.isbn_changed[:limit]:
+        console.print(f"[red]{CHANGE_HELD}[/red] {escape(change_message(renumbered))}")
     names = [s.name for s in storefronts]
     for group in held:
         if words := held_somewhere_words(group, names):
@@ -161,15 +170,27 @@ def print_source_failure(console: Console, failure: str, *, nothing_was: str) ->
 
 def print_gone(console: Console, report: SyncReport) -> None:
     """Products hidden because their editions left the source, named; when the same read had records it could not
-    read, say that one of them may be such an edition (a typo in its ISBN takes it off sale until it is fixed)."""
+    read, say that one of them may be such an edition (a typo in its ISBN takes it off sale until it is fixed).
+    Products kept because their own record was not read, named."""
+    if report.kept_unread:
+        console.print(f"[yellow]{KEPT_UNREAD}[/yellow]: {escape(kept_words(report.kept_unread))}")
     if not report.gone:
         return
-    shown = ", ".join(report.gone[:10]) + (f" and {len(report.gone) - 10} more" if len(report.gone) > 10 else "")
+    shown = _first_ten(report.gone)
     console.print(f"hidden, no longer in the source: {plural(len(report.gone), 'product')} ({escape(shown)})")
     if report.records_not_read:
         console.print(f"[yellow]check them:[/yellow] this read also had {plural(report.records_not_read, 'record')}"
                       " not read (the exceptions below): if one of them is such an edition, fix the record in the "
                       "source and sync again, and it is listed again")
+
+
+def kept_words(keys: Sequence[str]) -> str:
+    """Products gone from the source and kept because their record was not read, and what to do."""
+    return f"{plural(len(keys), 'product')} ({_first_ten(keys)}); {KEPT_WHY}"
+
+
+def _first_ten(keys: Sequence[str]) -> str:
+    return ", ".join(keys[:10]) + (f" and {len(keys) - 10} more" if len(keys) > 10 else "")
 
 
 def print_relinked(console: Console, report: SyncReport) -> None:

@@ -4,9 +4,10 @@ application/orders.py and application/sales_report.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,14 +16,19 @@ from rich.console import Console
 from rich.markup import escape
 
 from bookbridge.application.money import money_text
-from bookbridge.application.orders import ImportReport, import_orders, read_from
+from bookbridge.application.orders import DeliveryReport, ImportReport, deliver_sales, import_orders, read_from
 from bookbridge.application.sales_report import (
+    DAY_BOUNDS,
     DEPRECATED_GROUPINGS,
+    EARLIEST_DAY,
     GROUPINGS,
+    LATEST_DAY,
     REPORT_DAYS,
+    ReversedDays,
     SalesReport,
     rate_text,
     report_csv,
+    report_days,
     report_document,
     sales_report,
 )
@@ -44,6 +50,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
 from bookbridge.entrypoints.cli.tables import WholeTable
+from bookbridge.entrypoints.cli.values import day_value, instant_value, refused
 from bookbridge.entrypoints.container import Container, build_import_command
 from bookbridge.entrypoints.presentation import not_catalogued_note, plural, store_time
 from bookbridge.entrypoints.settings import ConfigurationError
@@ -57,9 +64,10 @@ sales_app = command_group("Sales from imported orders: reports and exports.")
 @orders_app.command("import")
 def orders_import(
     config: Path | None = ConfigOption,
-    since: str | None = typer.Option(None, "--since", metavar="DAY|INSTANT",
-                                     help="read orders modified from this day (YYYY-MM-DD, UTC) "
-                                     "or instant (ISO 8601) instead of the cursor: rebuilds a period's facts"),
+    since: datetime | None = typer.Option(None, "--since", metavar="DAY|INSTANT", parser=instant_value,
+                                          help="read orders modified from this day (YYYY-MM-DD, UTC) or instant "
+                                          "(ISO 8601, 2026-12-07T09:00Z) instead of the cursor: rebuilds a period's "
+                                          f"facts (an earlier start reads from {EARLIEST_DAY})"),
 ) -> None:
     """Import the store's orders as sales.
 
@@ -67,24 +75,56 @@ def orders_import(
     It reads orders modified since the last import (minus the overlap). Exit 1 when the store could not be read or
     a sink failed (see `bookbridge exceptions list`).
     """
-    start = _instant(since) if since else None
+    # No order is older than the first day a sale can have (an earlier start reads from it, as /api/sales counts it).
+    start = min(max(since, _midnight(EARLIEST_DAY)), _midnight(LATEST_DAY)) if since else None
     with running(config) as container:
-        settings = container.settings()
-        err = screen(stderr=True)
-        if not settings.orders.enabled:
-            err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
-            raise typer.Exit(EXIT_CONFIG)
-        with container.leases()(f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL) as acquired:
-            if not acquired:
-                err.print(f"[yellow]another bookbridge instance is importing the orders of store "
-                          f"{settings.store.name!r}; nothing was done[/yellow]")
-                raise typer.Exit(EXIT_BUSY)
-            command = replace(build_import_command(settings), since=start)
-            source, sinks = _built(container)
-            report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
-                                   container.clock())
-    print_import(screen(), report, settings.storefronts)
+        report = import_now(container, since=start)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def import_now(container: Container, *, since: datetime | None = None) -> ImportReport:
+    """Import the store's orders under its order-import lease and print what it did (`orders import`, and the
+    retry of the order import's exception). Exit 2 when the import is disabled, 3 when another instance holds
+    the lease."""
+    settings = container.settings()
+    with _import_lease(container):
+        command = replace(build_import_command(settings), since=since)
+        source, sinks = _built(container)
+        report = import_orders(command, source, container.sales_ledger(), sinks, container.unit_of_work(),
+                               container.clock())
+    print_import(screen(), report, settings.storefronts)
+    return report
+
+
+def deliver_now(container: Container, sink: str) -> DeliveryReport:
+    """Send the sales sink named `sink` its pending days, reading no order, under the order-import lease (the
+    retry of a sales sink's exception) and print what was sent."""
+    with _import_lease(container):
+        _, sinks = _built(container)
+        chosen = [s for s in sinks if s.name == sink]
+        if not chosen:
+            screen(stderr=True).print(f"[yellow]no \\[\\[sales_sinks]] entry is named {escape(repr(sink))}: "
+                                      "nothing was sent[/yellow]")
+        report = deliver_sales(container.sales_ledger(), chosen, container.unit_of_work(), container.clock())
+    _print_sinks(screen(), report)
+    return report
+
+
+@contextmanager
+def _import_lease(container: Container) -> Iterator[None]:
+    """The store's order-import lease, as the service's import takes it: exit 2 when the import is disabled
+    (orders.enabled = false), 3 when another instance holds it."""
+    settings = container.settings()
+    err = screen(stderr=True)
+    if not settings.orders.enabled:
+        err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
+        raise typer.Exit(EXIT_CONFIG)
+    with container.leases()(f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL) as acquired:
+        if not acquired:
+            err.print(f"[yellow]another bookbridge instance is importing the orders of store "
+                      f"{settings.store.name!r}; nothing was done[/yellow]")
+            raise typer.Exit(EXIT_BUSY)
+        yield
 
 
 def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
@@ -96,13 +136,8 @@ def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
         raise typer.Exit(EXIT_CONFIG) from None
 
 
-def _instant(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is neither a day (YYYY-MM-DD) nor an ISO 8601 instant ({exc})",
-                                 param_hint="'--since'") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 def print_import(console: Console, report: ImportReport, storefronts: Sequence[StorefrontSettings]) -> None:
@@ -141,7 +176,7 @@ def print_import(console: Console, report: ImportReport, storefronts: Sequence[S
     _print_sinks(console, report)
 
 
-def _print_sinks(console: Console, report: ImportReport) -> None:
+def _print_sinks(console: Console, report: ImportReport | DeliveryReport) -> None:
     """What each sales sink was sent, and its failures."""
     for sink, days in sorted(report.days_sent.items()):
         console.print(f"sales sink {escape(repr(sink))}: {plural(days, 'day')} sent")
@@ -150,6 +185,8 @@ def _print_sinks(console: Console, report: ImportReport) -> None:
 
 
 TO_DEFAULT = "the latest day among the storefronts' own days (a sale's day is its storefront's local day)"
+ToOption = typer.Option(None, "--to", metavar="DAY", parser=day_value,
+                        help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT}; {DAY_BOUNDS})")
 DEPRECATED_WORDS = "; ".join(f"{old}: deprecated, the same as {new}" for old, new in DEPRECATED_GROUPINGS.items())
 
 
@@ -158,30 +195,21 @@ def _latest_day(container: Container) -> date:
     return latest_sales_day(container.clock().now(), [s.zone for s in container.settings().storefronts])
 
 
-def _window(start: str | None, end: str | None, latest: date) -> tuple[date, date]:
-    last = _day(end, "--to") if end else latest
-    first = _day(start, "--from") if start else last - timedelta(days=REPORT_DAYS - 1)
-    if last < first:
-        raise typer.BadParameter(f"--to {last} is before --from {first}")
-    return first, last
-
-
-def _day(text: str, option: str) -> date:
-    """A day given on the command line; a bad one is an error naming its option (`--from`), as click's are."""
+def _window(start: date | None, end: date | None, latest: date) -> tuple[date, date]:
+    """The days from --from to --to, as /api/sales takes them (`report_days`); --to before --from is refused."""
     try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a day: YYYY-MM-DD ({exc})", param_hint=f"'{option}'") from None
+        return report_days(start, end, latest, start_name="--from")
+    except ReversedDays as exc:
+        raise refused("--to", str(exc)) from None
 
 
 @sales_app.command("report")
 def report_command(
     config: Path | None = ConfigOption,
-    start: str | None = typer.Option(None, "--from", metavar="DAY",
-                                     help=f"first day, YYYY-MM-DD (default: the {REPORT_DAYS} days "
-                                     "ending on --to)"),
-    end: str | None = typer.Option(None, "--to", metavar="DAY",
-                                   help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
+    start: date | None = typer.Option(None, "--from", metavar="DAY", parser=day_value,
+                                      help=f"first day, YYYY-MM-DD (default: the {REPORT_DAYS} days ending on --to; "
+                                      f"{DAY_BOUNDS})"),
+    end: date | None = ToOption,
     by: str = typer.Option("edition", "--by", metavar="GROUPING",
                            help=f"group by {'|'.join(GROUPINGS)} ({DEPRECATED_WORDS})"),
     as_json: bool = typer.Option(False, "--json", help="print the report as one JSON document"),
@@ -282,9 +310,9 @@ def _rate(value: Decimal) -> str:
 @sales_app.command("export")
 def export_command(
     config: Path | None = ConfigOption,
-    start: str | None = typer.Option(None, "--from", metavar="DAY", help="first day, YYYY-MM-DD"),
-    end: str | None = typer.Option(None, "--to", metavar="DAY",
-                                   help=f"last day, YYYY-MM-DD (default: {TO_DEFAULT})"),
+    start: date | None = typer.Option(None, "--from", metavar="DAY", parser=day_value,
+                                      help=f"first day, YYYY-MM-DD ({DAY_BOUNDS})"),
+    end: date | None = ToOption,
     sink: str | None = typer.Option(None, "--sink", metavar="NAME", help="only this sink (its name)"),
 ) -> None:
     """Send days of sales to the sales sinks again.

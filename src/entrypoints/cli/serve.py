@@ -29,6 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     EXIT_OK,
     ConfigOption,
     invalid_configuration,
+    limit_option,
     running,
     screen,
 )
@@ -196,7 +197,7 @@ def serve(
 
 
 def jobs(config: Path | None = ConfigOption,
-         limit: int = typer.Option(30, metavar="N", help="how many jobs to show")) -> None:
+         limit: int = limit_option(30, "jobs")) -> None:
     """List the service's scheduled jobs, next first.
 
     Regular runs, and a launch or campaign flip at every instant ahead at which a listing changes (each
@@ -231,7 +232,7 @@ def jobs(config: Path | None = ConfigOption,
 
 
 def milestones(config: Path | None = ConfigOption,
-               limit: int = typer.Option(30, metavar="N", help="how many events to show"),
+               limit: int = limit_option(30, "milestones"),
                isbn: str | None = typer.Option(None, metavar="ISBN", parser=isbn_value,
                                                help="only this edition (its ISBN-13 or ISBN-10, hyphens allowed)"),
                ) -> None:

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 
 from bookbridge.application.held_back import held_back
@@ -49,6 +50,8 @@ def plan(
 
     It lists what would be created, adopted (a product the store already holds under the SKU), updated (field by
     field) and hidden, and what is held back and why. It reads the store and writes nothing to it.
+
+    Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned).
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
@@ -59,6 +62,10 @@ def plan(
             print_source_failure(screen(stderr=True), source_failure(container.source().name, exc),
                                  nothing_was="planned")
             raise typer.Exit(EXIT_FAILURES) from None
+        if planned.store_refused is not None:  # which new SKUs the store holds is not known: no plan to show
+            screen(stderr=True).print(f"[red]nothing was planned:[/red] store {settings.store.name!r} refused the "
+                                      f"credentials: {escape(planned.store_refused.message)}")
+            raise typer.Exit(EXIT_FAILURES)
         console = screen()
         if as_json:
             print_plan_json(console, planned)

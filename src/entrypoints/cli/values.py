@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 
 import typer
 from pydantic_core import PydanticCustomError
 
-from bookbridge.application.exception_words import PREFIXES, known_place
+from bookbridge.application.exception_words import PREFIXES
+from bookbridge.application.reconcile import resolution_note
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
-from bookbridge.domain.ports import ExceptionKind
+from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 
 
@@ -34,10 +36,49 @@ def isbn_value(value: str | ISBN13) -> ISBN13:
 
 
 def exception_id(value: str | int) -> int:
-    """An exception's id: the whole number `bookbridge exceptions list` shows."""
-    if isinstance(value, int) or (value.strip().isascii() and value.strip().isdigit()):
-        return int(value)
-    raise _refused(f"{value!r} is not an exception id: give the number `bookbridge exceptions list` shows")
+    """An exception's id: the whole number `bookbridge exceptions list` shows, from 1 to the largest id the state
+    database holds (as the HTTP API bounds it)."""
+    number = value if isinstance(value, int) else (
+        int(value) if value.strip().isascii() and value.strip().isdigit() else None)
+    if number is not None and 1 <= number <= MAX_INTEGER:
+        return number
+    raise _refused(f"{value!r} is not an exception id: give the number `bookbridge exceptions list` shows "
+                   f"(from 1 to {MAX_INTEGER})")
+
+
+def note_value(value: str) -> str:
+    """A note resolving exceptions by hand: what was done about them, without the spaces around it; one that says
+    nothing is refused (`resolution_note`)."""
+    try:
+        return resolution_note(value)
+    except ValueError as exc:
+        raise _refused(str(exc)) from None
+
+
+def day_value(value: str | date) -> date:
+    """A day as YYYY-MM-DD; anything else is refused, with the reason when it is more than "not a date"."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _refused(f"{value!r} is not a day{_why(exc)}: give one as 2026-12-07") from None
+
+
+def instant_value(value: str | datetime) -> datetime:
+    """A day (its start, in UTC) or an instant (ISO 8601; without a zone, UTC), as `orders import --since` takes
+    it; anything else is refused as `day_value` refuses a day."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _refused(f"{value!r} is not a day or an instant{_why(exc)}: give one as 2026-12-07 or "
+                       "2026-12-07T09:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _why(exc: ValueError) -> str:
+    """Why a day was refused, when Python says more than that it is no date (`month must be in 1..12`)."""
+    return "" if str(exc).startswith("Invalid isoformat string") else f" ({exc})"
 
 
 def exception_kind(value: str | ExceptionKind) -> ExceptionKind:
@@ -75,18 +116,18 @@ def checked_storefront(option: str, value: str | None, configured: Sequence[str]
 
 
 def checked_places(option: str, value: str | None, places: Mapping[str, str]) -> frozenset[str] | None:
-    """The place keys a `--where` filter names (`places`: key -> words, every place known: the store, its
-    storefronts, its source and the places of the open exceptions). A place is given in words (`storefront 'us'`,
-    `source 'consonance'`), by the words' first part (`source`, `store`, `storefront`: every such place) or by its
-    key (`source:consonance`, `us`); a key of a known kind (`orders:bigcommerce`) is taken as given. Otherwise
-    refused naming the known places, since it would match nothing."""
+    """The place keys a `--where` filter names (`places`: key -> words, every place known: those the
+    configuration makes, `known_places`, and the places of the open exceptions). A place is given in words
+    (`storefront 'us'`, `order import of store 'shop'`), by the words' first part (`source`, `store`,
+    `storefront`: every such place) or by its key (`source:consonance`, `orders:shop`, `us`). Otherwise refused
+    naming the known places, since it would match nothing."""
     if value is None:
         return None
     given = value.strip().casefold()
     chosen = frozenset(key for key, words in places.items()
                        if given in (key.casefold(), words.casefold(), words.split(" '")[0].casefold()))
-    if chosen or known_place(value, ()):
-        return chosen or frozenset({value})
+    if chosen:
+        return chosen
     known = ", ".join(sorted(set(places.values())))
     raise refused(option, f"no place is {value!r} (give one in words or by key: {known})")
 

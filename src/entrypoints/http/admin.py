@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
@@ -17,10 +17,19 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
-from bookbridge.application.exception_words import is_record
+from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.reconcile import release_drift
-from bookbridge.application.sales_report import CSV_COLUMNS, REPORT_DAYS, report_csv, report_document
+from bookbridge.application.sales_report import (
+    CSV_COLUMNS,
+    DAY_BOUNDS,
+    REPORT_DAYS,
+    ReversedDays,
+    report_csv,
+    report_days,
+    report_document,
+)
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
+from bookbridge.domain.ports import MAX_INTEGER, SyncException
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
@@ -41,7 +50,7 @@ from bookbridge.entrypoints.presentation import no_such_exception, resolved_alre
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
                    responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"}})
-ExceptionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the exception's id")]
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the exception's id")]
 # What `_require_open` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
@@ -98,38 +107,44 @@ def exceptions(state: State) -> list[ExceptionItem]:
 
 
 def resolve_exception(state: AppState, exception_id: int, note: str) -> ExceptionItem:
-    _require_open(state, exception_id)
+    _open_item(state, exception_id)
     item = release_drift(state.new_uow(), exception_id, note=note, clock=state.clock)
     return ExceptionItem.of(item, state.settings)
 
 
 @router.post("/exceptions/{exception_id}/resolve", response_model=ExceptionItem, responses=NOT_OPEN,
-             summary="Resolve an open exception by hand, with a note (a drift exception releases its fields)")
+             summary="Resolve an open exception by hand, with a note (a drift exception releases its fields; an "
+                     "ISBN change is accepted)")
 def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> ExceptionItem:
     return resolve_exception(state, exception_id, body.note)
 
 
-def retry_exception(state: AppState, exception_id: int) -> tuple[JobQueued, bool]:
-    """Retry the exception's edition alone (`application.sync.retry_edition`); an exception of no edition (the
-    source could not be read, a record not read: its id is no edition's) retries with a sync of the store, which
-    reads the source again. Its run says it is the exception's retry, as `bookbridge exceptions retry`'s does.
-    Returns the job queued, and whether it sends the edition alone."""
-    item = _require_open(state, exception_id)
+def retry_exception(state: AppState, exception_id: int) -> JobQueued:
+    """Retry the exception by what it is about (`application.exception_retry.retry_of`), as `bookbridge exceptions
+    retry` does: its edition alone (`application.sync.retry_edition`); for an exception of no edition (the source
+    could not be read, a record not read: its id is no edition's) a sync of the store, which reads the source
+    again; for the order import's, an order import; for a sales sink's, its pending days sent to it again. A sync's
+    run says it is the exception's retry, as the CLI's does."""
+    item = _open_item(state, exception_id)
     store = state.settings.store.name
-    if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
-        job = state.hooks.trigger_sync(store=store, retry_of=exception_id)
-        return JobQueued(job_id=job, detail=f"sync of store {store!r} queued; exception {exception_id} resolves "
-                                            "itself if the sync now succeeds"), False
-    job = state.hooks.trigger_sync(store=store, isbn=item.isbn, retry_of=exception_id)
-    return JobQueued(job_id=job, detail=f"retry of edition {item.isbn} queued (only its product is sent); "
-                                        f"exception {exception_id} resolves itself if it now succeeds"), True
+    retry = retry_of(item, store)
+    if retry.by is RetryBy.ORDER_IMPORT:
+        job = state.hooks.trigger_order_import()
+    elif retry.by is RetryBy.DELIVERY:
+        job = state.hooks.trigger_delivery(retry.subject or "")
+    else:
+        job = state.hooks.trigger_sync(store=store, isbn=retry.subject, retry_of=exception_id)
+    return JobQueued(job_id=job, detail=f"retry of exception {exception_id} queued: {retry.what}; it resolves "
+                                        "itself if that now succeeds")
 
 
 @router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_OPEN,
-             summary="Retry the exception's edition now (only its product); the exception resolves itself when "
-                     "it succeeds, and stays open under its own id when it does not")
+             summary="Retry the exception now, by what it is about: its edition alone (only its product), a sync of "
+                     "the store for one of no edition, an order import for the order import's, a delivery for a "
+                     "sales sink's; the exception resolves itself when it succeeds, and stays open under its own "
+                     "id when it does not")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
-    return retry_exception(state, exception_id)[0]
+    return retry_exception(state, exception_id)
 
 
 def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
@@ -155,12 +170,20 @@ def not_open(state: AppState, exception_id: int) -> tuple[int, str] | None:
     return 409, resolved_already(item, {s.name: s.timezone for s in state.settings.storefronts})
 
 
+def _open_item(state: AppState, exception_id: int) -> SyncException:
+    """The open exception as stored; 404 when the id names none, 409 when it is resolved already (`not_open`)."""
+    if refused := not_open(state, exception_id):
+        raise HTTPException(*refused)
+    uow = state.new_uow()
+    with uow:
+        return uow.exceptions.get(exception_id)
+
+
 @router.get("/upcoming", response_model=list[Upcoming], summary="The scheduler's next jobs, earliest first")
 def upcoming(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[Upcoming]:
     return [Upcoming.of(job) for job in state.hooks.upcoming(limit=limit)]
 
 
-EARLIEST, LATEST = date(1970, 1, 1), date(9999, 1, 1)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -171,24 +194,25 @@ def _iso_day(value: object) -> object:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]  # no sale lies outside; room for the reprint window
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def sales_report(state: AppState, start: date | None, end: date | None, group_by: str) -> SalesReportDoc:
-    """The range's two ends may come in either order; dates outside EARLIEST..LATEST are brought inside."""
+    """The report's days as `bookbridge sales report` takes them (`report_days`): an end before the start is 422,
+    in the CLI's words."""
     latest = latest_sales_day(state.clock.now(), [s.zone for s in state.settings.storefronts])
-    last = min(max(end or latest, EARLIEST), LATEST)
-    first = min(max(start, EARLIEST), LATEST) if start else max(last - timedelta(days=REPORT_DAYS - 1), EARLIEST)
-    first, last = min(first, last), max(first, last)
+    try:
+        first, last = report_days(start, end, latest)
+    except ReversedDays as exc:
+        raise HTTPException(422, f"query parameter end: {exc}") from None
     return state.sales(first, last, group_by)
 
 
 Start = Annotated[Day | None, Query(description=f"first day, inclusive (default: the {REPORT_DAYS} days ending on "
-                                                 "end); "
-                                                 "start and end may come in either order")]
+                                                 f"end); {DAY_BOUNDS}")]
 End = Annotated[Day | None, Query(description="last day, inclusive (default: the latest day among the storefronts' "
-                                               "own days: a sale's day is its storefront's local day); a day before "
-                                               "1970-01-01 or after 9999-01-01 counts as that bound")]
+                                               "own days: a sale's day is its storefront's local day); an end before "
+                                               f"the start is refused (422); {DAY_BOUNDS}")]
 By = Annotated[GroupByParam, Query(description="group rows by edition (one ISBN: a title in one format), family (a "
                                                 "title family, every format together), format, storefront, day, week "
                                                 "or month; `title` and `work` are deprecated aliases of `edition` and "

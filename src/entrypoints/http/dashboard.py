@@ -6,7 +6,8 @@ are parsed by Starlette's form parser (python-multipart) and bounded here. Auth 
 `GET /login` shows a form for the admin token; `POST /login` opens a session stored server-side and sets an
 HttpOnly, SameSite=Strict session cookie (Secure under HTTPS); `POST /logout` ends the session. Wrong tokens
 from one client back off (429 with Retry-After). Every POST form carries a CSRF token derived from the session.
-Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text.
+Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text; resolving with no
+note shows its form again (422), saying a note is needed.
 
 Every `/dashboard` address answers in HTML, refusals too (`refusal_page`): a page saying what is wrong, with the way
 back, never the API's JSON. The dashboard's own query parameters never refuse it (dashboard_query.py).
@@ -26,28 +27,31 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from bookbridge.application.exception_retry import retry_of
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
+from bookbridge.application.reconcile import NOTE_NEEDED, resolution_note
 from bookbridge.application.sync import SOURCE_UNREAD
+from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
-from bookbridge.entrypoints.http.dashboard_query import MAX_ID, read_query
-from bookbridge.entrypoints.http.dashboard_view import Filters, exception_row, gather
-from bookbridge.entrypoints.http.inputs import TEXT_PATTERN, refuse_control_characters
+from bookbridge.entrypoints.http.dashboard_query import read_query
+from bookbridge.entrypoints.http.dashboard_view import ExceptionRow, Filters, exception_row, gather
+from bookbridge.entrypoints.http.inputs import FILLED_TEXT_PATTERN, TEXT_PATTERN, refuse_control_characters
 from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
-from bookbridge.entrypoints.presentation import no_such_exception
+from bookbridge.entrypoints.presentation import no_such_exception, where_words
 
-ExceptionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
 NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin_token_env (or admin_token_file) "
             "in the configuration and restart `bookbridge serve`.")
-# What a refusal of a /dashboard route is called on its page (PageRoute).
+# What a refusal under /dashboard is called on its page (refusal_page).
 REFUSED = {400: "The form could not be read", 401: "Not signed in", 403: "The form has expired",
            404: "Not found", 405: "Not a way to ask for this page", 409: "Done already",
            413: "The form is too large", 422: "The request could not be used"}
@@ -111,9 +115,13 @@ def render(template: str, http_status: int = 200, **context: Any) -> HTMLRespons
                                                            "Content-Security-Policy": CSP})
 
 
-def _form_body(*fields: str) -> dict[str, Any]:
-    schema = {"type": "object", "properties": {
-        f: {"type": "string", "maxLength": MAX_FIELD, "pattern": TEXT_PATTERN} for f in fields}}
+def _form_body(*fields: str, filled: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The form's fields, as `read_form` bounds them; a `filled` field is required and must say something."""
+    schema: dict[str, Any] = {"type": "object", "properties": {
+        f: {"type": "string", "maxLength": MAX_FIELD, "pattern": FILLED_TEXT_PATTERN if f in filled else TEXT_PATTERN}
+        for f in fields}}
+    if filled:
+        schema["required"] = list(filled)
     return {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
 
 
@@ -221,11 +229,11 @@ async def logout(request: Request, guard: Guard) -> RedirectResponse:
 
 FLASH: dict[str, str] = {
     "resolved": "Exception {id} resolved.",
-    "retried": "Retry queued for exception {id}: only its edition is sent; it resolves itself if that now succeeds.",
-    # An exception of no edition (a source that could not be read, a record not read): "Retry sync".
-    "retried-sync": "Retry queued for exception {id}: a sync of the store, reading the source again; it resolves "
-                    "itself if that now succeeds.",
-    "synced": "Sync of the store queued."}
+    # What the retry does, by what the exception is about (`application.exception_retry`): its edition alone, a
+    # sync of the store, an order import, a delivery to a sales sink. `retried-sync`: an earlier page's link.
+    "retried": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
+    "retried-sync": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
+    "synced": "Sync of {store} queued."}
 
 
 def _param(description: str) -> Any:
@@ -243,8 +251,10 @@ def dashboard(request: Request, state: State, guard: Guard,
                                                  "values: `drift`, `store-rejection`, ...); one that names no "
                                                  "kind is not applied, and the page says so")] = None,
               where: Annotated[str | None, _param("exceptions in this place only, by its key: a storefront's "
-                                                  "name, the store's, `source:consonance`, `orders:bigcommerce`, "
-                                                  "`lease:sync:shop` (the Where filter's values)")] = None,
+                                                  "name, the store's, `source:consonance`, `orders:shop` (the "
+                                                  "order import's: `orders:` and the store's name), "
+                                                  "`sales-sink:ledger`, `lease:sync:shop` (the Where filter's "
+                                                  "values)")] = None,
               storefront: Annotated[str | None, _param("the old name of `where`, still read")] = None,
               q: Annotated[str | None, _param("exceptions whose ISBN or title contains this (up to 100 "
                                               "characters)")] = None,
@@ -262,10 +272,25 @@ def dashboard(request: Request, state: State, guard: Guard,
     filters = Filters(kind=query.kind, storefront=query.where or query.storefront, q=query.q,
                       flips_storefront=query.flips_storefront, flips_page=query.flips_page,
                       editions_page=query.editions_page)
+    store = state.settings.store.name  # fixed words; the id is a number, the store named as the glossary says
     message = FLASH[query.done] if query.done else ""
-    flash = message.format(id=query.exception) if query.exception or "{id}" not in message else ""  # fixed words
+    named = query.exception or "{id}" not in message  # a message of an exception names it, or is not shown
+    flash = message.format(id=query.exception, store=where_words(store, store),
+                           retry=retry_words(state, query.exception)) if named else ""
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
                   query_notes=query.notes, **gather(state, filters))
+
+
+def retry_words(state: AppState, exception_id: int | None) -> str:
+    """What the retry of an exception does, in words (`Retry.what`): read from the exception, resolved by now or
+    not; "a retry" when the id names none."""
+    uow = state.new_uow()
+    with uow:
+        try:
+            item = uow.exceptions.get(exception_id) if exception_id else None
+        except KeyError:
+            item = None
+    return retry_of(item, state.settings.store.name).what if item else "a retry"
 
 
 async def _checked(request: Request, state: AppState, guard: Protection, *fields: str) -> tuple[str, dict[str, str]]:
@@ -292,31 +317,48 @@ def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exce
         return render("missing.html", status, title=f"No open exception {exception_id}",
                       store=state.settings.store.name, csrf=state.secrets.csrf_token(session),
                       message=f"{message[:1].upper()}{message[1:]}.")  # a sentence of the page
-    return render("confirm.html", title=f"Resolve exception {exception_id}", store=state.settings.store.name,
-                  csrf=state.secrets.csrf_token(session), item=item)
+    return _confirm_page(state, session, item)
+
+
+def _confirm_page(state: AppState, session: str, item: ExceptionRow, *, note_needed: bool = False) -> Response:
+    """The page that asks for a note before resolving; 422, the form again saying a note is needed, when the note
+    given says nothing."""
+    return render("confirm.html", 422 if note_needed else 200, title=f"Resolve exception {item.id}",
+                  store=state.settings.store.name, csrf=state.secrets.csrf_token(session), item=item,
+                  note_needed=NOTE_NEEDED if note_needed else "")
 
 
 @router.post("/dashboard/exceptions/{exception_id}/resolve", response_class=RedirectResponse, status_code=303,
-             openapi_extra=_form_body("csrf", "note"), responses=ACTION_ERRORS,
-             summary="Dashboard form: resolve an exception (after its confirmation page)")
-async def dashboard_resolve(request: Request, state: State, guard: Guard,
-                            exception_id: ExceptionId) -> RedirectResponse:
-    _, form = await _checked(request, state, guard, "note")
-    note = (form.get("note") or "").strip()[:MAX_FIELD] or "resolved from the dashboard (no note given)"
+             openapi_extra=_form_body("csrf", "note", filled=("note",)),
+             responses={**ACTION_ERRORS, 422: {
+                 "description": "no note: the form again, saying a note is needed; or a field breaks a rule: a page "
+                                "naming it, with the way back",
+                 "content": {"text/html": {"schema": {"type": "string"}}}}},
+             summary="Dashboard form: resolve an exception, with a note (after its confirmation page)")
+async def dashboard_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
+    session, form = await _checked(request, state, guard, "note")
+    try:
+        note = resolution_note(form.get("note") or "")
+    except ValueError:  # asked again, as `bookbridge exceptions resolve` and the API refuse a note that says nothing
+        item = await run_in_threadpool(exception_row, state, exception_id)
+        if item is None:  # resolved meanwhile, or none: as resolving would answer
+            refused = await run_in_threadpool(not_open, state, exception_id)
+            raise HTTPException(*(refused or (404, no_such_exception(exception_id)))) from None
+        return _confirm_page(state, session, item, note_needed=True)
     await run_in_threadpool(resolve_exception, state, exception_id, note)
     return RedirectResponse(f"/dashboard?done=resolved&exception={exception_id}#exceptions", status_code=303)
 
 
 @router.post("/dashboard/exceptions/{exception_id}/retry", response_class=RedirectResponse, status_code=303,
              openapi_extra=_form_body("csrf"), responses=ACTION_ERRORS,
-             summary="Dashboard form: retry the exception's edition (only its product is sent), or, for an exception "
-                     "of no edition, sync the store")
+             summary="Dashboard form: retry the exception by what it is about: its edition (only its product is "
+                     "sent), a sync of the store for one of no edition, an order import for the order import's, a "
+                     "delivery for a sales sink's")
 async def dashboard_retry(request: Request, state: State, guard: Guard,
                           exception_id: ExceptionId) -> RedirectResponse:
     await _checked(request, state, guard)
-    _, edition_only = await run_in_threadpool(retry_exception, state, exception_id)
-    done = "retried" if edition_only else "retried-sync"
-    return RedirectResponse(f"/dashboard?done={done}&exception={exception_id}#exceptions", status_code=303)
+    await run_in_threadpool(retry_exception, state, exception_id)
+    return RedirectResponse(f"/dashboard?done=retried&exception={exception_id}#exceptions", status_code=303)
 
 
 @router.post("/dashboard/sync", response_class=RedirectResponse, status_code=303, openapi_extra=_form_body("csrf"),

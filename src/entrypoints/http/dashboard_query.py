@@ -17,17 +17,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
+from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import why
 
 MAX_PAGE = 100_000
-MAX_ID = 2**31 - 1
+
 # The messages an action can leave; the page words them itself.
 Done = Literal["resolved", "retried", "retried-sync", "synced"]
 _PLAIN = re.compile(r"^[\w.,:+-]{0,40}$", re.ASCII)  # quoted back as it is; anything else is not shown
 
 _PAGE = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_PAGE)])
-_ID = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_ID)])
+_ID = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_INTEGER)])
 _DONE: TypeAdapter[Done] = TypeAdapter(Done)
 _NAME = TypeAdapter(Annotated[str, StringConstraints(max_length=200, pattern=LINE_PATTERN)])
 _SEARCH = TypeAdapter(Annotated[str, StringConstraints(max_length=100, pattern=LINE_PATTERN)])

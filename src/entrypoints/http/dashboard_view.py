@@ -14,12 +14,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bookbridge.application.exception_retry import retry_of
 from bookbridge.application.exception_words import (
     KIND_WORDS,
     is_record,
     kind_words,
-    known_place,
-    known_places,
     place_key,
     subject_words,
 )
@@ -34,12 +33,13 @@ from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.sales import latest_sales_day
-from bookbridge.entrypoints.container import source_name
+from bookbridge.entrypoints.container import known_places_of, source_name
 from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
     edition_name,
     local_time,
+    none_open,
     plain_schedule,
     plural,
     run_what,
@@ -97,6 +97,7 @@ class ExceptionRow:
     last_seen: dict[str, Any]  # an instant (`_store_instant`): a storefront's in its zone, naming it; else in UTC
     #                            with each storefront's local time beside it; and how long ago ("just now")
     product_url: str | None  # the product in the store's control panel, when its id is known
+    retry: tuple[str, str]  # its retry button's label and title, by what it retries
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     editions = {str(e.isbn): e for f in catalogue.values() for e in f.editions}
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
     rows = [_exception_row(state, e, editions, products, now) for e in items]
-    filters, where_note = _known_where(state, filters, rows)
+    places = known_places_of(state.settings, (r.storefront for r in rows))  # the configuration's, and the open's
+    filters, where_note = _known_where(filters, places)
     if kind_note := _unknown_filter(filters.kind, "Kind", ("kind", "kinds"), KINDS):
         filters = replace(filters, kind=None)
     groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
@@ -160,9 +162,11 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     return {"store": state.settings.store.name, "status": status, "runs": [_run(state, r) for r in runs[:10]],
         "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
-        "kinds": list(KINDS.items()),
-        "places": sorted({(r.storefront, r.where) for r in rows if r.storefront}), "where_note": where_note,
-        "kind_note": kind_note,
+        "none_matched": none_open(len(rows), kinds=[KIND_WORDS[ExceptionKind(filters.kind)]] if filters.kind else (),
+                                  places=[places[filters.storefront]] if filters.storefront else (),
+                                  text=(filters.q or "").strip() or None),
+        "places": sorted(places.items(), key=lambda place: place[1]), "where_note": where_note,
+        "kind_note": kind_note, "kinds": list(KINDS.items()),
         "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
         "sales": _sales(state, editions, filters.editions_page)}
 
@@ -170,16 +174,10 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
 KINDS = {k.value: KIND_WORDS[k] for k in ExceptionKind}  # the Kind filter's values, each in words
 
 
-def _known_where(state: AppState, filters: Filters, rows: list[ExceptionRow]) -> tuple[Filters, str]:
-    """A Where filter naming no place (`_unknown_filter`); a key of a known kind of place (`orders:bigcommerce`)
-    is one even with no exception there yet."""
-    if not filters.storefront:
-        return filters, ""
-    settings = state.settings
-    places = known_places(settings.store.name, [s.name for s in settings.storefronts], source_name(settings),
-                          (r.storefront for r in rows))
-    note = _unknown_filter(filters.storefront, "Where", ("place", "places"), places,
-                           known=known_place(filters.storefront, places))
+def _known_where(filters: Filters, places: Mapping[str, str]) -> tuple[Filters, str]:
+    """A Where filter naming no place (`places`: key -> words, the configuration's and the open exceptions'), said
+    as `_unknown_filter` says it."""
+    note = _unknown_filter(filters.storefront, "Where", ("place", "places"), places)
     return (replace(filters, storefront=None) if note else filters), note
 
 
@@ -191,7 +189,7 @@ def _unknown_filter(value: str | None, label: str, what: tuple[str, str], values
     whether it names one, when that is more than being among `values`."""
     if not value or (value in values if known is None else known):
         return ""
-    listed = ", ".join(sorted(values.values()))
+    listed = ", ".join(sorted(values.values(), key=str.casefold))
     return (f"No exception {what[0]} is named {value!r}, so the {label} filter is not applied; the {what[1]} are "
             f"{listed}.")
 
@@ -231,7 +229,7 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
                         where=where_words(place, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—", field=item.field,
                         message=item.message, count=item.count, last_seen=seen,
-                        product_url=url)
+                        product_url=url, retry=retry_of(item, state.settings.store.name).button)
 
 
 def _jobs(state: AppState) -> tuple[list[UpcomingJob], str]:

@@ -23,10 +23,14 @@ MAX_NUMBER_CHARS = 100
 # Tab, newline and carriage return are text; the other C0 controls and DEL are not.
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line: no newline either
+# Text with something in it: one character at least that is neither a space nor a control (a note).
+FILLED_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 SCOPE_PATTERN = r"^store(/[A-Za-z0-9_.*{}-]+)+$"  # a webhook scope: store/order/created, store/channel/1/...
 _TEXT = re.compile(TEXT_PATTERN)
 _LINE = re.compile(LINE_PATTERN)
 PATTERN_MEANING = {TEXT_PATTERN: "control characters (such as NUL) are not allowed",
+                   # a note of spaces alone is refused before the pattern, in words of its own (schemas.Note)
+                   FILLED_TEXT_PATTERN: "control characters (such as NUL) are not allowed",
                    LINE_PATTERN: "control characters (such as NUL or a newline) are not allowed",
                    SCOPE_PATTERN: "expected a scope such as store/order/created"}
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+from bookbridge.application.reconcile import resolution_note
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.documents import exception_document, json_instant
-from bookbridge.entrypoints.http.inputs import Text
+from bookbridge.entrypoints.http.inputs import FILLED_TEXT_PATTERN
 from bookbridge.entrypoints.presentation import run_what
 from bookbridge.entrypoints.settings import Settings
 
@@ -80,9 +82,23 @@ class ExceptionItem(BaseModel):
                                                      source=source_name(settings)))
 
 
+def _note_given(value: Any) -> Any:
+    """A note that says nothing is refused in the words the CLI and the dashboard use, not pydantic's; a note is
+    kept without the spaces around it."""
+    if isinstance(value, str):
+        try:
+            return resolution_note(value)
+        except ValueError as exc:
+            raise PydanticCustomError("note_needed", str(exc)) from None
+    return value
+
+
+Note = Annotated[str, StringConstraints(max_length=2000, pattern=FILLED_TEXT_PATTERN), BeforeValidator(_note_given)]
+
+
 class ResolveRequest(BaseModel):
-    note: Text = Field(min_length=1, max_length=2000, description="what was done about it (no control characters "
-                                                                  "but tab and newline)")
+    note: Note = Field(description="what was done about it: needed, so not empty nor spaces alone (no control "
+                                   "characters but tab and newline)")
 
 
 class JobQueued(BaseModel):
@@ -140,7 +156,8 @@ class HeldBack(BaseModel):
     sku: str
     name: str
     reason: str | None
-    store_product_id: int | None = None  # not adopted: the store's product holding the SKU for another title
+    # not adopted: the store's product holding the SKU for another title; an ISBN change held: the old ISBN's product
+    store_product_id: int | None = None
     store_name: str | None = None
 
 
@@ -160,6 +177,9 @@ class Plan(BaseModel):
     actions: list[PlanAction]
     held_back: list[HeldBack]
     source_problems: list[SourceProblem]
+    kept_unread: list[str] = Field(default_factory=list, description=(
+        "products gone from the source that are kept as they are, by key (an edition's ISBN), because the source "
+        "could not read their record (an ISBN whose check digit fails): fix the record in the source"))
 
 
 # application.sales_report.GROUPINGS, in its order

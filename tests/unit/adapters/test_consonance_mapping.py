@@ -67,8 +67,16 @@ def test_family_id_and_record_reference_name_the_consonance_ids() -> None:
     result = mapped(work(product(pid=41)))
     assert result.family is not None
     assert result.family.id == "consonance:work:7"
-    assert result.family.editions[0].record_reference == "consonance:product:41"
+    assert result.family.editions[0].record_reference == "consonance:work:7/product:41"
     assert result.problems == ()
+
+
+def test_a_record_has_one_name_read_or_not_read() -> None:
+    """The record a read could not use is named in its problem as the read edition's `record_reference` names it,
+    so its exception resolves once a later read brings it, and an applied product knows its record."""
+    [problem] = mapped(work(product(pid=41, isbn="9780007232834"))).problems
+    read = mapped(work(product(pid=41))).family
+    assert read is not None and problem.record == read.editions[0].record_reference == "consonance:work:7/product:41"
 
 
 @pytest.mark.parametrize(
@@ -115,7 +123,7 @@ def test_a_not_exported_product_without_isbn_is_one_warning_not_two() -> None:
 def test_a_duplicate_isbn_within_a_work_keeps_the_first_product() -> None:
     result = mapped(work(product(pid=1), product(pid=2)))
     assert result.family is not None
-    assert [e.record_reference for e in result.family.editions] == ["consonance:product:1"]
+    assert [e.record_reference for e in result.family.editions] == ["consonance:work:7/product:1"]
     assert codes(result.problems) == ["duplicate-isbn"]
 
 

@@ -409,3 +409,39 @@ def test_an_edition_whose_sales_were_all_refunded_or_cancelled_is_left_out_of_th
     assert [r["group"] for r in document["rows"]] == [str(kept.isbn)]
     assert [r["isbn"] for r in document["reprint"]] == [str(kept.isbn)]
     assert len(report_csv(report).splitlines()) == 2
+
+
+@pytest.mark.parametrize("transient", [True, False])
+def test_a_later_read_of_the_orders_resolves_the_import_s_exception(world, transient):
+    """The glossary's exception is open until a later success: a read of the store's orders that goes through
+    resolves the order import's own failure (a 401 fixed, the store back), and only that."""
+    uow, editions, source, ledger, clock = world
+    source.put(placed(101, (OrderLine(1, "not-an-isbn", 1, Decimal("9")),), at=NOW - timedelta(hours=1)))
+    source.fail_with = OrderSourceError("GET /orders: status 401", transient=transient)
+    run(world)
+    with uow:
+        (failed,) = uow.exceptions.open_items()
+    assert failed.storefront == "orders:shop" and failed.isbn is None
+    source.fail_with = None
+    report = run(world)
+    assert report.source_error is None
+    with uow:
+        still = uow.exceptions.open_items()
+        resolved = uow.exceptions.get(failed.id)
+    assert failed.id not in {e.id for e in still} and resolved.resolution is not None
+    assert "later read of the orders" in resolved.resolution
+    assert [e.field for e in still] == ["sku"]  # an order's own problem is no failure of the read: it stays
+
+
+def test_a_later_delivery_to_a_sales_sink_resolves_that_sink_s_exception_only(world):
+    uow, editions, source, ledger, clock = world
+    source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 1, Decimal("9")),), at=NOW - timedelta(days=1)))
+    flaky, other = FlakySink(), FlakySink("other")
+    run(world, [flaky, other])
+    with uow:
+        assert sorted(e.storefront or "" for e in uow.exceptions.open_items()) == ["sales-sink:flaky",
+                                                                                 "sales-sink:other"]
+    flaky.failing = False
+    run(world, [flaky, other])
+    with uow:
+        assert [e.storefront for e in uow.exceptions.open_items()] == ["sales-sink:other"]

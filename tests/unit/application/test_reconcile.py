@@ -101,6 +101,18 @@ def test_resolving_the_exception_by_default_overwrites_on_the_next_sync(world):
     assert product.fields["description"] == ours
 
 
+@pytest.mark.parametrize("note", ["", "  \n"])
+def test_resolving_by_hand_needs_a_note_and_keeps_it_without_its_spaces(world, note):
+    store, uow, clock = world[1], world[2], world[3]
+    some_product(store).fields["description"] = "Edited by hand"
+    reconcile(world, REPORT_CORE)
+    [item] = drift_items(uow)
+    with pytest.raises(ValueError, match=r"^a note is needed: say what was done about it$"):
+        release_drift(uow, item.id, note=note, clock=clock)
+    assert drift_items(uow) == [item]  # still open, its fields still held
+    assert release_drift(uow, item.id, note=" ours wins\n", clock=clock).resolution == "ours wins"
+
+
 def test_resolving_with_keep_store_value_adopts_the_edit(world):
     store, uow, clock = world[1], world[2], world[3]
     product = some_product(store)

@@ -122,7 +122,8 @@ def world() -> World:
     ports = ServicePorts(clock=FixedClock(NOW), new_uow=lambda: uow, new_source=new_source,
                          storefront=lambda: store, open_lease=leases, milestone_log=InMemoryMilestoneLog(),
                          sync_command=lambda full: SyncStore(store=STORE, storefronts=(UK,), full=full),
-                         import_orders=lambda: imports.append("imported") or "1 order")
+                         import_orders=lambda: imports.append("imported") or "1 order",
+                         deliver_sales=lambda sink: imports.append(f"delivered to {sink}") or "1 day sent")
     runs = ScheduledRuns(config, ports, schedule, lambda: stopping[0])
     return World(runs, schedule, leases, store, uow, imports, stopping, source)
 

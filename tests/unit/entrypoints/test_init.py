@@ -54,7 +54,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     path = tmp_path / "bookbridge.toml"
     path.write_text("# mine\n", encoding="utf-8")
     refused = CliRunner().invoke(app, ["init", str(path)])
-    assert refused.exit_code == 1 and "--force" in refused.output
+    assert refused.exit_code == 2 and "--force" in refused.output  # a path refused: bad input, as README says
     assert path.read_text(encoding="utf-8") == "# mine\n"
     forced = CliRunner().invoke(app, ["init", str(path), "--force"])
     assert forced.exit_code == 0 and path.read_text(encoding="utf-8") == template()
