@@ -6,7 +6,7 @@ One rule, so that no message says `1 problems`: the count, then the word that ag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # An edition sold or seen that the stored catalogue does not hold (a title since removed, another source's).
 NOT_IN_CATALOGUE = "not in the catalogue"
@@ -60,20 +60,27 @@ _VALUE_WORDS = {
     "bool_parsing": "must be true or false", "bool_type": "must be true or false",
     "string_type": "must be text in quotes",
     "list_type": "must be a list ([...])", "dict_type": "must be a table", "model_type": "must be a table",
+    "date_type": "must be a day as YYYY-MM-DD", "date_parsing": "must be a day as YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a day as YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a day as YYYY-MM-DD",
+    "missing": "must be given",
 }
 _BOUND_WORDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
                 "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}
 
 
-def value_error_words(error_type: str, message: str, context: dict[str, object] | None, given: object) -> str:
+def value_error_words(error_type: str, message: str, context: dict[str, object] | None, given: object, *,
+                      words: Mapping[str, str] | None = None) -> str:
     """`must be a whole number; it is 'two'` for pydantic's "Input should be a valid integer, unable to parse
-    string as an integer"; `must not be empty` for a string too short at one character; a bound in words."""
+    string as an integer"; `must not be empty` for a string too short at one character; a bound in words.
+    `words`: what a type says where the file's words do not fit (JSON's "object" where TOML has a "table")."""
     context = context or {}
-    if error_type in _VALUE_WORDS:
-        said = _VALUE_WORDS[error_type]
+    said_by = {**_VALUE_WORDS, **(words or {})}
+    if error_type in said_by:
+        said = said_by[error_type]
     elif error_type in _BOUND_WORDS:
-        key, words = _BOUND_WORDS[error_type]
-        said = f"must be {words} {context.get(key)}"
+        key, bound = _BOUND_WORDS[error_type]
+        said = f"must be {bound} {context.get(key)}"
     elif error_type == "string_too_short":
         limit = context.get("min_length")
         said = "must not be empty" if limit == 1 else f"must be at least {limit} characters"

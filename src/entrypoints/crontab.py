@@ -81,11 +81,45 @@ def weekday_expression(days: frozenset[str]) -> str:
     return ",".join(parts)
 
 
+# The other four fields, as crontab(5) numbers them: APScheduler numbers them alike, but says what is wrong in its
+# own words ("Error validating expression '25': the last value (25) ..."), so they are read here first.
+FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12))
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _field_number(name: str, text: str, low: int, high: int) -> int:
+    if name == "month" and text.lower() in MONTHS:
+        return MONTHS.index(text.lower()) + 1
+    if not (text.isascii() and text.isdigit()):
+        names = " nor a month name (jan, feb, ... dec)" if name == "month" else ""
+        raise ValueError(f"{name} {text!r} is {'neither' if names else 'not'} a number{names}")
+    if not low <= int(text) <= high:
+        raise ValueError(f"{name} {text} is out of range {low}-{high}")
+    return int(text)
+
+
+def check_field(name: str, field: str, low: int, high: int) -> None:
+    """ValueError, in the words the day-of-week field's are said in, when `field` is not a list of numbers,
+    ranges, `*` and steps within `low`..`high`."""
+    for item in field.split(","):
+        match = _ITEM.match(item.strip())
+        if not match:
+            raise ValueError(f"{name} {item!r} is not a number, a range (1-5), * or a step (*/2, 1-5/2)")
+        if match["first"] is not None:
+            first = _field_number(name, match["first"], low, high)
+            if match["last"] and _field_number(name, match["last"], low, high) < first:
+                raise ValueError(f"{name} {item!r}: the range runs backwards")
+        if match["step"] is not None and int(match["step"]) < 1:
+            raise ValueError(f"{name} {item!r}: a step is at least 1")
+
+
 def apscheduler_line(line: str) -> str:
     """The crontab line with its day-of-week field in day names, as APScheduler's `from_crontab` reads it alike."""
     fields = line.split()
     if len(fields) != 5:
         raise ValueError(f"{len(fields)} fields where crontab has 5 (minute hour day month weekday)")
+    for (name, low, high), field in zip(FIELDS, fields, strict=False):
+        check_field(name, field, low, high)
     day, weekday = fields[2], fields[4]
     if not day.startswith("*") and not weekday.startswith("*"):
         raise ValueError("both the day of the month and the day of the week are given: cron runs on days matching "

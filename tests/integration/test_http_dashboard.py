@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -28,6 +29,7 @@ from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import Container, build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
+from bookbridge.entrypoints.http.dashboard import router as dashboard_routes
 from bookbridge.entrypoints.http.dashboard_view import AT_JOBS_SHOWN
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
@@ -238,6 +240,102 @@ def test_resolve_asks_for_confirmation_and_a_note(
     assert "No exception with id 99999." in text(unknown.text) and 'href="/dashboard#exceptions"' in unknown.text
     assert client.post(f"/dashboard/exceptions/{item}/resolve", data={"note": "x"}).status_code == 403  # no CSRF
 
+
+# A bad value of each of the page's query parameters: the page, page 1 (or the filter left out), and a note
+# naming the parameter, what it takes and what it was given.
+BAD_QUERY = [
+    ("editions_page", "-1", "Query parameter editions_page: must be at least 1; it is '-1', so page 1 is shown."),
+    ("editions_page", "abc", "Query parameter editions_page: must be a whole number; it is 'abc', so page 1 is "
+                             "shown."),
+    ("editions_page", "100001", "Query parameter editions_page: must be at most 100000; it is '100001', so page 1 "
+                                "is shown."),
+    ("flips_page", "0", "Query parameter flips_page: must be at least 1; it is '0', so page 1 is shown."),
+    ("flips_page", "1.5", "Query parameter flips_page: must be a whole number; it is '1.5', so page 1 is shown."),
+    ("exception", "abc", "Query parameter exception: must be a whole number; it is 'abc', so the message names no "
+                         "exception."),
+    ("done", "bogus", "Query parameter done: must be 'resolved', 'retried', 'retried-sync' or 'synced'; it is "
+                      "'bogus', so no message is shown."),
+    ("flips_storefront", "mars", "Query parameter flips_storefront: must be 'uk' or 'us'; it is 'mars', so every "
+                                 "storefront's flips show page 1."),
+    ("q", "x" * 101, "Query parameter q (its value is not shown here): must be at most 100 characters, so the "
+                     "search is not applied."),
+    ("q", "a\x00b", "Query parameter q (its value is not shown here): control characters (such as NUL or a "
+                     "newline) are not allowed, so the search is not applied."),
+    ("kind", "a\nb", "Query parameter kind (its value is not shown here): control characters (such as NUL or a "
+                      "newline) are not allowed, so the Kind filter is not applied."),
+    ("where", "w" * 201, "Query parameter where (its value is not shown here): must be at most 200 characters, so "
+                         "the Where filter is not applied."),
+    ("storefront", "\x01", "Query parameter storefront (its value is not shown here): control characters (such as "
+                            "NUL or a newline) are not allowed, so the Where filter is not applied."),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "note"), BAD_QUERY, ids=[f"{n}={v[:8]!r}" for n, v, _ in BAD_QUERY])
+def test_a_query_parameter_the_dashboard_cannot_use_is_noted_on_the_page(
+        dashboard: tuple[TestClient, Container, FakeHooks], name: str, value: str, note: str) -> None:
+    client, _, _ = dashboard
+    answer = client.get("/dashboard", params={name: value})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html"), answer.text
+    assert note in text(answer.text), text(answer.text)[:600]
+    assert len(rows(section(answer.text, "exceptions-table"))) == 3  # no filter applied: every open exception shows
+
+
+def test_every_dashboard_parameter_is_walked_with_a_bad_value(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    client, _, _ = dashboard
+    described = client.get("/openapi.json").json()["paths"]["/dashboard"]["get"]["parameters"]
+    assert {p["name"] for p in described} == {name for name, _, _ in BAD_QUERY}
+    page = client.get("/dashboard", params={"done": "resolved"}).text  # no exception to name: no message, no note
+    assert 'id="flash"' not in page and "Query parameter" not in text(page)
+
+
+def test_every_dashboard_route_refuses_in_a_page_never_in_json(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """Each /dashboard route with a bad value of each of its parameters: an HTML page saying what is wrong, with
+    the way back, with the status the API would give; never FastAPI's JSON."""
+    client, _, _ = dashboard
+    token = csrf(client.get("/dashboard").text)
+    bad = [  # (method, address, form, status, what the page says)
+        ("GET", "/dashboard/exceptions/999/resolve", None, 404, "No exception with id 999."),
+        ("GET", "/dashboard/exceptions/abc/resolve", None,
+            404, "Path parameter exception_id: must be a whole number; it is 'abc'."),
+        ("GET", "/dashboard/exceptions/0/resolve", None,
+            404, "Path parameter exception_id: must be at least 1; it is '0'."),
+        ("POST", "/dashboard/exceptions/999/resolve", {"csrf": token}, 404, "No exception with id 999."),
+        ("POST", "/dashboard/exceptions/abc/resolve", {"csrf": token},
+            404, "Path parameter exception_id: must be a whole number; it is 'abc'."),
+        ("POST", "/dashboard/exceptions/1/resolve", {"note": "x"},
+            403, "The form's CSRF token is missing or wrong; reload the dashboard."),
+        ("POST", "/dashboard/exceptions/1/resolve", {"csrf": token, "note": "a\x00b"},
+            422, "Form field note: control characters (such as NUL) are not allowed."),
+        ("POST", "/dashboard/exceptions/999/retry", {"csrf": token}, 404, "No exception with id 999."),
+        ("POST", "/dashboard/exceptions/99999999999/retry", {"csrf": token},
+            404, "Path parameter exception_id: must be at most 2147483647; it is '99999999999'."),
+        ("POST", "/dashboard/exceptions/1/retry", {"csrf": "wrong"},
+            403, "The form's CSRF token is missing or wrong; reload the dashboard."),
+        ("POST", "/dashboard/sync", {"csrf": "wrong"},
+            403, "The form's CSRF token is missing or wrong; reload the dashboard."),
+        ("POST", "/dashboard/sync", {"csrf": token, "pad": "x" * 70_000}, 413, "Form larger than 65536 bytes."),
+        ("GET", "/dashboard/static/nothing.css", None, 404, "No static file 'nothing.css'."),
+    ]
+    elsewhere = [  # an address no route takes, a method the route does not take
+        ("GET", "/dashboard/nothing", None, 404, "Nothing is at /dashboard/nothing."),
+        ("DELETE", "/dashboard/sync", None, 405, "/dashboard/sync does not take DELETE; it takes POST."),
+    ]
+    routes = {(m, r.path) for r in dashboard_routes.routes if isinstance(r, APIRoute)
+              and r.path.startswith("/dashboard/") for m in r.methods}
+    walked = {(m, re.sub(r"/exceptions/[^/]+/", "/exceptions/{exception_id}/", a).replace("nothing.css", "{name}"))
+              for m, a, *_ in bad}
+    assert routes == walked, routes ^ walked  # every /dashboard route is walked (GET /dashboard: the tests above)
+    for method, address, form, status, said in bad + elsewhere:
+        answer = client.request(method, address, data=form, follow_redirects=False)
+        assert answer.status_code == status, (method, address, answer.text)
+        assert answer.headers["content-type"].startswith("text/html"), (method, address, answer.text)
+        assert said in text(answer.text) and 'href="/dashboard#exceptions"' in answer.text, (address, text(answer.text))
+    client.cookies.clear()
+    signed_out = client.post("/dashboard/sync", data={"csrf": token}, follow_redirects=False)
+    assert signed_out.status_code == 401 and signed_out.headers["content-type"].startswith("text/html")
+    assert "Sign in at /login first." in text(signed_out.text)
 
 def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, hooks = dashboard

@@ -34,9 +34,10 @@ _ROOTS = frozenset({"ONIXMessage", "Product"})
 class OnixFileError(SourceUnreadable):
     """The file as a whole cannot be read (not XML, truncated, not ONIX 3.0). Names the file, line and reason."""
 
-    def __init__(self, path: str, reason: str, line: int | None = None, *, transient: bool = False) -> None:
+    def __init__(self, path: str, reason: str, line: int | None = None, *, transient: bool = False,
+                 names_path: bool = False) -> None:
         where = f"{path}, line {line}" if line else path
-        super().__init__(f"{where}: {reason}")
+        super().__init__(reason if names_path else f"{where}: {reason}")  # names_path: the reason names it already
         self.path = path
         self.reason = reason
         self.line = line

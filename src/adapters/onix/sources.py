@@ -27,7 +27,9 @@ from bookbridge.adapters.onix.assembly import PreviousEdition
 from bookbridge.adapters.onix.folder import OnixFolderSource, sha256_of
 from bookbridge.adapters.onix.parser import read_onix
 from bookbridge.adapters.onix.reader import OnixFileError
+from bookbridge.adapters.transport_words import transport_failure
 from bookbridge.domain.ports import CatalogSource, SourceRead
+from bookbridge.domain.words import failure_words
 
 __all__ = ["OnixFileSource", "OnixFolderSource", "OnixUrlSource", "sha256_of"]
 
@@ -102,9 +104,11 @@ class OnixUrlSource(CatalogSource):
                         state = {"etag": response.headers.get("etag"),
                                  "last_modified": response.headers.get("last-modified"),
                                  "sha256": digest.hexdigest()}
+                except httpx.TransportError as exc:  # as Consonance's says it: "could not connect to …: …"
+                    raise OnixFileError(self.url, transport_failure(exc, self.url, httpx.Timeout(self.timeout)),
+                                        transient=True, names_path=True) from None
                 except httpx.HTTPError as exc:
-                    raise OnixFileError(self.url, f"download failed: {type(exc).__name__}: {exc}",
-                                        transient=True) from None
+                    raise OnixFileError(self.url, f"download failed: {failure_words(exc)}", transient=True) from None
             new_cursor = json.dumps(state, sort_keys=True)
             if seen.get("sha256") == state["sha256"]:
                 return SourceRead(families=(), cursor=new_cursor, complete=False)

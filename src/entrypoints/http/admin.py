@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.exception_retry import RetryBy, retry_of
@@ -189,7 +190,7 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _iso_day(value: object) -> object:
     """Only `YYYY-MM-DD` is a day here (pydantic alone would also take a number as a Unix time)."""
     if isinstance(value, str) and not _DAY.match(value):
-        raise ValueError("expected a day as YYYY-MM-DD")
+        raise PydanticCustomError("day_format", "expected a day as YYYY-MM-DD")  # problems.JSON_WORDS words it
     return value
 
 

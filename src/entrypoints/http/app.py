@@ -27,6 +27,7 @@ from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.http import admin, apidocs, dashboard, health, webhooks
 from bookbridge.entrypoints.http.limits import BodyLimit
+from bookbridge.entrypoints.http.problems import answer_as_pages
 from bookbridge.entrypoints.http.protection import protect
 from bookbridge.entrypoints.http.security import HttpSecrets
 from bookbridge.entrypoints.http.state import AppState, SalesReporter
@@ -93,6 +94,7 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
                               "`bookbridge serve`.")
     app.state.bookbridge = state
     protect(app)  # error shape, sessions, sign-in back-off, webhook refusal log, webhook retention
+    answer_as_pages(app, "/dashboard", dashboard.refusal_page)  # a person reads these: pages, never JSON
     app.add_middleware(BodyLimit, max_bytes=http.max_body_bytes)
     app.add_exception_handler(container.database_error(), _database_error)
     # Routes match in order: the webhook route, the one that takes a flood, is tried first.

@@ -8,15 +8,19 @@ HttpOnly, SameSite=Strict session cookie (Secure under HTTPS); `POST /logout` en
 from one client back off (429 with Retry-After). Every POST form carries a CSRF token derived from the session.
 Actions answer 303 back to the dashboard (post/redirect/get) with a message code, never text; resolving with no
 note shows its form again (422), saying a note is needed.
+
+Every `/dashboard` address answers in HTML, refusals too (`refusal_page`): a page saying what is wrong, with the way
+back, never the API's JSON. The dashboard's own query parameters never refuse it (dashboard_query.py).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,33 +34,67 @@ from bookbridge.application.sync import SOURCE_UNREAD
 from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
+from bookbridge.entrypoints.http.dashboard_query import read_query
 from bookbridge.entrypoints.http.dashboard_view import ExceptionRow, Filters, exception_row, gather
-from bookbridge.entrypoints.http.inputs import (
-    FILLED_TEXT_PATTERN,
-    LINE_PATTERN,
-    TEXT_PATTERN,
-    refuse_control_characters,
-)
-from bookbridge.entrypoints.http.problems import ERRORS, PROBLEM_REF, problem
+from bookbridge.entrypoints.http.inputs import FILLED_TEXT_PATTERN, TEXT_PATTERN, refuse_control_characters
+from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
 from bookbridge.entrypoints.presentation import no_such_exception, where_words
 
-router = APIRouter(tags=["dashboard"], responses=ERRORS)
 ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
-# The messages an action can leave; the page words them itself.
-Done = Literal["resolved", "retried", "retried-sync", "synced"]
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
 NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin_token_env (or admin_token_file) "
             "in the configuration and restart `bookbridge serve`.")
+# What a refusal under /dashboard is called on its page (refusal_page).
+REFUSED = {400: "The form could not be read", 401: "Not signed in", 403: "The form has expired",
+           404: "Not found", 405: "Not a way to ask for this page", 409: "Done already",
+           413: "The form is too large", 422: "The request could not be used"}
+
+
+def page(description: str) -> dict[str, Any]:
+    """An OpenAPI response of a /dashboard route: a page saying so, with the way back."""
+    return {"description": f"{description}: a page saying so, with the way back",
+            "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: page("the form cannot be read"), 413: page(f"the form is larger than {MAX_FORM} bytes"),
+    422: page("a field breaks a rule, named")}
 ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem("not signed in"), 403: problem("missing or wrong CSRF token"),
-    404: problem("no exception has this id"), 409: problem("the exception is resolved already (when, and how)")}
+    **PAGE_ERRORS, 401: page("not signed in"), 403: page("missing or wrong CSRF token"),
+    404: page("no exception has this id"), 409: page("the exception is resolved already (when, and how)")}
+
+
+async def refusal_page(request: Request, status: int, detail: str,
+                       headers: Mapping[str, str] | None = None) -> Response:
+    """The page of a refused /dashboard request (`problems.answer_as_pages`): what is wrong, in a sentence, and the
+    way back, with the status the API would give (an address naming no exception, `/dashboard/exceptions/abc/
+    resolve`, is 404)."""
+    state: AppState = request.app.state.bookbridge
+    guard: Protection = request.app.state.protection
+    session = await run_in_threadpool(guard.session, request)
+    exception_id = request.path_params.get("exception_id")
+    if detail == "Not Found":  # Starlette's words for an address no route takes
+        detail = f"nothing is at {request.url.path}"
+    elif detail == "Method Not Allowed":
+        allowed = (headers or {}).get("Allow", "")
+        detail = f"{request.url.path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else "")
+    title = (f"No open exception {exception_id}" if status in (404, 409) and exception_id
+             else REFUSED.get(status, "Refused"))
+    response = render("missing.html", status, title=title, store=state.settings.store.name,
+                      csrf=state.secrets.csrf_token(session) if session else None,
+                      message=f"{detail[:1].upper()}{detail[1:].rstrip('.')}.")
+    response.headers.update(headers or {})
+    return response
+
+
+router = APIRouter(tags=["dashboard"], responses=ERRORS)
 
 
 @cache
@@ -196,41 +234,51 @@ FLASH: dict[str, str] = {
     "retried": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
     "retried-sync": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
     "synced": "Sync of {store} queued."}
-Name = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN)]
 
 
-@router.get("/dashboard", response_class=HTMLResponse, responses={303: {"description": "sign in first"}},
-            summary="The dashboard (HTML)")
+def _param(description: str) -> Any:
+    """A query parameter of the page, read as text (dashboard_query.py reads it; nothing given is refused)."""
+    return Query(description=description)
+
+
+@router.get("/dashboard", response_class=HTMLResponse, responses={**PAGE_ERRORS, 303: {"description": "sign in first"}},
+            summary="The dashboard (HTML); a parameter it cannot use is left out, and the page says so")
 def dashboard(request: Request, state: State, guard: Guard,
-              done: Annotated[Done | None, Query(description="the message of the action just taken")] = None,
-              exception: Annotated[int | None, Query(ge=1, le=MAX_INTEGER, description="its exception")] = None,
-              kind: Annotated[Name, Query(description="exceptions of this kind only, by its code (the Kind filter's "
-                                                     "values: `drift`, `store-rejection`, ...); one that names no "
-                                                     "kind is not applied, and the page says so")] = None,
-              where: Annotated[Name, Query(description="exceptions in this place only, by its key: a storefront's "
-                                                       "name, the store's, `source:consonance`, `orders:shop` "
-                                                       "(the order import's: `orders:` and the store's name), "
-                                                       "`sales-sink:ledger`, `lease:sync:shop` (the Where "
-                                                       "filter's values)")
-                     ] = None,
-              storefront: Annotated[Name, Query(description="the old name of `where`, still read")] = None,
-              q: Annotated[str | None, Query(max_length=100, pattern=LINE_PATTERN,
-                                             description="exceptions whose ISBN or title contains this")] = None,
-              flips_storefront: Annotated[Name, Query(description="the storefront whose flips are paged")] = None,
-              flips_page: Annotated[int, Query(ge=1, le=100_000, description="its page of flips")] = 1,
-              editions_page: Annotated[int, Query(ge=1, le=100_000, description="the page of units by edition "
-                                                  "(the best-selling first)")] = 1,
+              done: Annotated[str | None, _param("the message of the action just taken: `resolved`, `retried`, "
+                                                 "`retried-sync` or `synced`")] = None,
+              exception: Annotated[str | None, _param("its exception, by id")] = None,
+              kind: Annotated[str | None, _param("exceptions of this kind only, by its code (the Kind filter's "
+                                                 "values: `drift`, `store-rejection`, ...); one that names no "
+                                                 "kind is not applied, and the page says so")] = None,
+              where: Annotated[str | None, _param("exceptions in this place only, by its key: a storefront's "
+                                                  "name, the store's, `source:consonance`, `orders:shop` (the "
+                                                  "order import's: `orders:` and the store's name), "
+                                                  "`sales-sink:ledger`, `lease:sync:shop` (the Where filter's "
+                                                  "values)")] = None,
+              storefront: Annotated[str | None, _param("the old name of `where`, still read")] = None,
+              q: Annotated[str | None, _param("exceptions whose ISBN or title contains this (up to 100 "
+                                              "characters)")] = None,
+              flips_storefront: Annotated[str | None, _param("the storefront whose flips are paged")] = None,
+              flips_page: Annotated[str | None, _param("its page of flips, from 1")] = None,
+              editions_page: Annotated[str | None, _param("the page of units by edition (the best-selling first), "
+                                                          "from 1")] = None,
               ) -> Response:
     session = guard.session(request)
     if session is None:
         return RedirectResponse("/login", status_code=303)
-    filters = Filters(kind=kind or None, storefront=where or storefront or None, q=q or None,
-                      flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page)
+    query = read_query(done=done, exception=exception, kind=kind, where=where, storefront=storefront, q=q,
+                       flips_storefront=flips_storefront, flips_page=flips_page, editions_page=editions_page,
+                       storefronts=[s.name for s in state.settings.storefronts])
+    filters = Filters(kind=query.kind, storefront=query.where or query.storefront, q=query.q,
+                      flips_storefront=query.flips_storefront, flips_page=query.flips_page,
+                      editions_page=query.editions_page)
     store = state.settings.store.name  # fixed words; the id is a number, the store named as the glossary says
-    flash = FLASH[done].format(id=exception or "", store=where_words(store, store),
-                               retry=retry_words(state, exception)) if done else ""
+    message = FLASH[query.done] if query.done else ""
+    named = query.exception or "{id}" not in message  # a message of an exception names it, or is not shown
+    flash = message.format(id=query.exception, store=where_words(store, store),
+                           retry=retry_words(state, query.exception)) if named else ""
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
-                  **gather(state, filters))
+                  query_notes=query.notes, **gather(state, filters))
 
 
 def retry_words(state: AppState, exception_id: int | None) -> str:
@@ -256,11 +304,8 @@ async def _checked(request: Request, state: AppState, guard: Protection, *fields
 
 
 @router.get("/dashboard/exceptions/{exception_id}/resolve", response_class=HTMLResponse,
-            responses={303: {"description": "sign in first"},
-                       404: {"description": "no exception has this id: a page saying so, with a link back",
-                             "content": {"text/html": {"schema": {"type": "string"}}}},
-                       409: {"description": "the exception is resolved already: a page saying when and how, with a "
-                                            "link back", "content": {"text/html": {"schema": {"type": "string"}}}}},
+            responses={**PAGE_ERRORS, 303: {"description": "sign in first"}, 404: page("no exception has this id"),
+                       409: page("the exception is resolved already: when, and how")},
             summary="Dashboard: confirm resolving an exception, with a note")
 def dashboard_confirm_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
     session = guard.session(request)
@@ -286,9 +331,9 @@ def _confirm_page(state: AppState, session: str, item: ExceptionRow, *, note_nee
 @router.post("/dashboard/exceptions/{exception_id}/resolve", response_class=RedirectResponse, status_code=303,
              openapi_extra=_form_body("csrf", "note", filled=("note",)),
              responses={**ACTION_ERRORS, 422: {
-                 "description": "no note: the form again, saying a note is needed (HTML); or a field breaks a rule",
-                 "content": {"text/html": {"schema": {"type": "string"}},
-                             "application/json": {"schema": PROBLEM_REF}}}},
+                 "description": "no note: the form again, saying a note is needed; or a field breaks a rule: a page "
+                                "naming it, with the way back",
+                 "content": {"text/html": {"schema": {"type": "string"}}}}},
              summary="Dashboard form: resolve an exception, with a note (after its confirmation page)")
 async def dashboard_resolve(request: Request, state: State, guard: Guard, exception_id: ExceptionId) -> Response:
     session, form = await _checked(request, state, guard, "note")
@@ -317,7 +362,7 @@ async def dashboard_retry(request: Request, state: State, guard: Guard,
 
 
 @router.post("/dashboard/sync", response_class=RedirectResponse, status_code=303, openapi_extra=_form_body("csrf"),
-             responses={401: problem("not signed in"), 403: problem("missing or wrong CSRF token")},
+             responses={**PAGE_ERRORS, 401: page("not signed in"), 403: page("missing or wrong CSRF token")},
              summary="Dashboard form: queue a sync of the store now")
 async def dashboard_sync(request: Request, state: State, guard: Guard) -> RedirectResponse:
     await _checked(request, state, guard)

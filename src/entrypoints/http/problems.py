@@ -7,7 +7,7 @@ router). A 405 lists every method the path has in `Allow`, not only the first ro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from bookbridge.domain.words import value_error_words
 from bookbridge.entrypoints.http.inputs import PATTERN_MEANING
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -43,7 +44,8 @@ TYPE_MISMATCH = {"int_type", "int_parsing", "string_type", "float_type", "bool_t
 
 
 def validation_detail(errors: Sequence[Any]) -> str:
-    """One sentence naming each field at fault (up to five): `query parameter start: Input should be ...`.
+    """One sentence naming each field at fault (up to five) and what it takes:
+    `query parameter limit: must be a whole number; it is 'abc'`.
 
     A field of several types (`int | str`) fails once per type; the plain type mismatches are dropped when
     another type says something more useful, and pydantic's type tags are left out of the field's name."""
@@ -56,8 +58,8 @@ def validation_detail(errors: Sequence[Any]) -> str:
     parts = []
     for (where, name), found in list(by_field.items())[:5]:
         useful = [e for e in found if e.get("type") not in TYPE_MISMATCH] or found
-        why = " or ".join(dict.fromkeys(_why(e) for e in useful))
-        parts.append(f"{where} {name}: {why}" if name else f"{where}: {why}")
+        said = " or ".join(dict.fromkeys(why(e) for e in useful))
+        parts.append(f"{where} {name}: {said}" if name else f"{where}: {said}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -66,15 +68,51 @@ def _is_type_tag(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or "-" in part or part in {"int", "str", "float", "bool"})
 
 
-def _why(error: Any) -> str:
-    pattern = (error.get("ctx") or {}).get("pattern")
-    message = str(error.get("msg", "invalid"))
-    return PATTERN_MEANING.get(pattern, message) if pattern else message
+# What a JSON body or a query string takes, where the configuration file's words (a "table") do not fit.
+JSON_WORDS = {"dict_type": "must be a JSON object", "model_type": "must be a JSON object",
+              "model_attributes_type": "must be a JSON object", "list_type": "must be a JSON array ([...])",
+              "string_type": "must be text", "json_invalid": "must be JSON",
+              "day_format": "must be a day as YYYY-MM-DD",
+              "int_parsing_size": "must be a whole number of at most 4300 digits",
+              "extra_forbidden": "is not a field of this body"}
+
+
+def why(error: Any) -> str:
+    """What the field takes, and what it was given, in the project's words (`value_error_words`), never
+    pydantic's ("Input should be a valid integer, unable to parse string as an integer")."""
+    context = error.get("ctx") or {}
+    if pattern := context.get("pattern"):
+        return PATTERN_MEANING.get(pattern, f"must match {pattern}")
+    said = value_error_words(str(error.get("type")), str(error.get("msg", "invalid")), context, error.get("input"),
+                             words=JSON_WORDS)
+    if error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",):
+        return f"{said} (a JSON object)"
+    return said
+
+
+# A refusal answered as a page of its own: (request, status, the detail in a sentence, headers) -> the page.
+PageAnswer = Callable[[Request, int, str, Mapping[str, str] | None], Awaitable[Response]]
+
+
+def answer_as_pages(app: FastAPI, prefix: str, answer: PageAnswer) -> None:
+    """Refusals of the paths under `prefix` (`/dashboard`: its routes, an address naming none, a method it does
+    not take) are answered by `answer`, a page, never by the API's JSON body."""
+    app.state.refusal_pages = {**getattr(app.state, "refusal_pages", {}), prefix: answer}
+
+
+def _page_answer(request: Request) -> PageAnswer | None:
+    path = request.url.path
+    pages: dict[str, PageAnswer] = getattr(request.app.state, "refusal_pages", {})
+    return next((a for prefix, a in pages.items() if path == prefix or path.startswith(prefix + "/")), None)
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": validation_detail(exc.errors())}, status_code=422)
+    detail = validation_detail(exc.errors())
+    if answer := _page_answer(request):  # an address whose id is not one names nothing: 404
+        path_only = all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors())
+        return await answer(request, 404 if path_only else 422, detail, None)
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -92,6 +130,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         allowed = allowed_methods(request.app, request.url.path)
         if allowed:
             exc = HTTPException(405, exc.detail, headers={**(exc.headers or {}), "Allow": ", ".join(allowed)})
+    if answer := _page_answer(request):
+        return await answer(request, exc.status_code, str(exc.detail), exc.headers)
     return await http_exception_handler(request, exc)
 
 

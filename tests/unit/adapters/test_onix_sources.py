@@ -138,6 +138,17 @@ def test_url_source_http_error_is_a_file_error() -> None:
         OnixUrlSource("https://feeds.example.com/onix.xml", http_client=client).read()
 
 
+
+def test_url_source_unreachable_says_so_in_words_as_consonance_does() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    client = httpx.Client(transport=httpx.MockTransport(refused))
+    with client, pytest.raises(OnixFileError) as failed:
+        OnixUrlSource("http://127.0.0.1:18799/x.xml", http_client=client).read()
+    assert str(failed.value) == "could not connect to http://127.0.0.1:18799/x.xml: connection refused"
+    assert failed.value.transient
+
 def test_plugin_registers_the_three_sources(tmp_path: Path) -> None:
     registry = registry_of(plugin)
     folder = registry.create_source("onix-folder", {"drop_dir": str(tmp_path), "max_files": "3"}, context("drop"))

@@ -104,6 +104,15 @@ def test_a_schedule_with_no_shorter_words_shows_a_crontab_line_that_reads_as_it_
     ("0 3 * * */0", "day of week '*/0': a step is at least 1"),
     ("0 3 1 * 1", "cron runs on days matching either"),  # cron's OR of the two day fields
     ("0 3 * *", "4 fields where crontab has 5"),
+    # The other four fields in the same words, never the scheduler library's ("Error validating expression").
+    ("0 25 * * *", "hour 25 is out of range 0-23"),
+    ("60 3 * * *", "minute 60 is out of range 0-59"),
+    ("0 3 0 * *", "day of month 0 is out of range 1-31"),
+    ("0 3 * 1-13 *", "month 13 is out of range 1-12"),
+    ("0 3 * smarch *", "month 'smarch' is neither a number nor a month name (jan, feb, ... dec)"),
+    ("0 x * * *", "hour 'x' is not a number"),
+    ("0 5-2 * * *", "hour '5-2': the range runs backwards"),
+    ("*/0 3 * * *", "minute '*/0': a step is at least 1"),
 ])
 def test_a_crontab_line_cron_would_read_otherwise_is_refused_naming_the_key(tmp_path, monkeypatch, line,
                                                                              reason) -> None:
@@ -112,3 +121,14 @@ def test_a_crontab_line_cron_would_read_otherwise_is_refused_naming_the_key(tmp_
     with pytest.raises(ConfigurationError, match=re.escape("[schedules] reconcile_cron: ")) as raised:
         load_settings(config)
     assert reason in str(raised.value)
+    assert "Error validating" not in str(raised.value) and "Unrecognized expression" not in str(raised.value)
+
+
+def test_a_crontab_line_from_the_environment_names_its_variable(tmp_path, monkeypatch) -> None:
+    forget_configuration(monkeypatch)
+    monkeypatch.setenv("BOOKBRIDGE_SCHEDULES__RECONCILE_CRON", "0 25 * * *")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(write_config(tmp_path, sample_config(2)))
+    assert ("[schedules] reconcile_cron: '0 25 * * *' is not a crontab expression (minute hour day month weekday): "
+            "hour 25 is out of range 0-23 (from the environment variable BOOKBRIDGE_SCHEDULES__RECONCILE_CRON)"
+            ) in str(raised.value)
