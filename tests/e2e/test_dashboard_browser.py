@@ -121,7 +121,7 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
         exception_id = int((rejected.get_attribute("id") or "").split("-")[1])
         rejected.get_by_role("link", name="Resolve…").click()
         page.wait_for_url(re.compile(rf"/dashboard/exceptions/{exception_id}/resolve$"))
-        note = page.get_by_label("Note: what was done about it (kept with the exception)")
+        note = page.get_by_label("Note: what was done about it (kept with the exception; needed)")
         assert note.input_value() == ""
         note.fill("name shortened in Consonance")
         page.screenshot(path=str(shots / "resolve-confirm.png"), full_page=True)
