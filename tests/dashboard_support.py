@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from bookbridge.application.launches import KeyIndex, classify
 from bookbridge.application.sales_report import sales_report
 from bookbridge.application.upcoming import held_by_exceptions
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.formats import Format
 from bookbridge.domain.lifecycle import start_of
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import ExceptionKind, FixedClock, SalesFact
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.storefront import StorefrontSettings

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 
 from bookbridge.application.sync_exceptions import SyncReport, refused_line
 from bookbridge.domain.adoption import StoredProduct
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.plan import AppliedListing, Plan
+from bookbridge.domain.plan import Plan
 from bookbridge.domain.ports import (
     Clock,
     ExceptionKind,

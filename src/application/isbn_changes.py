@@ -1,6 +1,6 @@
 """A record whose ISBN changed in the source: its product is kept as it is, and a person decides.
 
-Planning holds the change (`plan.isbn_changes`): the old product is neither hidden nor updated, and no product is
+Planning holds the change (`applied.isbn_changes`): the old product is neither hidden nor updated, and no product is
 made for the new ISBN. A sync opens one exception per record, on the store, under the old ISBN (the edition the
 store sells), and resolves it itself once the source gives the record its old ISBN again (a typo fixed) or the
 change is no longer held. Resolving it by hand accepts the change (`accept_isbn_change`): the next sync hides the
@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 
 from bookbridge.application.sync_exceptions import SyncReport, opened_line
+from bookbridge.domain.applied import IsbnChange, accepted
 from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.plan import IsbnChange, Plan, accepted
+from bookbridge.domain.plan import Plan
 from bookbridge.domain.ports import Clock, ExceptionKind, SyncException, UnitOfWork
 
 logger = logging.getLogger("bookbridge.application.sync")

@@ -18,9 +18,10 @@ from bookbridge.application.exception_words import kind_words
 from bookbridge.application.field_words import differences_said
 from bookbridge.application.isbn_changes import accept_isbn_change
 from bookbridge.application.sync_exceptions import store_failed, store_failure_line
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
-from bookbridge.domain.plan import AppliedListing, FieldChange
+from bookbridge.domain.plan import FieldChange
 from bookbridge.domain.ports import (
     Clock,
     ExceptionKind,

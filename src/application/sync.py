@@ -29,13 +29,13 @@ from bookbridge.application.sync_exceptions import (
     source_exception_key,
     source_unreadable,
 )
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.catalogue import merge_catalogue
 from bookbridge.domain.listing import MappingSettings, Section, StoreListing, build_store_listings
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import (
     GONE,
     ActionKind,
-    AppliedListing,
     Plan,
     StoreAction,
     applied_after,

@@ -24,6 +24,7 @@ from typing import Any
 from bookbridge.application.field_words import availability_words
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.listing import (
     ListingCaches,
@@ -34,7 +35,6 @@ from bookbridge.domain.listing import (
     edition_parts,
 )
 from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 

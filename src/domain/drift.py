@@ -14,8 +14,9 @@ from typing import Any
 from bookbridge.domain.adoption import AMBIGUOUS as _AMBIGUOUS
 from bookbridge.domain.adoption import ORDERLESS as _ORDERLESS
 from bookbridge.domain.adoption import same_value as _same
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import Section
-from bookbridge.domain.plan import AppliedListing, FieldChange
+from bookbridge.domain.plan import FieldChange
 
 StoredFields = Mapping[str, Any]
 

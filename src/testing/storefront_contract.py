@@ -24,8 +24,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing, build_listings, with_hashes
-from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, StoreAction, applied_after, plan_changes
 from bookbridge.domain.ports import ActionOutcome, Buffering, StoredProduct, Storefront
 from bookbridge.domain.storefront import StorefrontSettings
 

@@ -8,11 +8,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.formats import Format
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.listing import Section, StoreListing, build_store_listings, section_payloads
 from bookbridge.domain.model import Contributor, Edition, PriceRow, TitleFamily
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import SyncState
 from bookbridge.domain.storefront import StorefrontSettings
 

@@ -13,8 +13,9 @@ from bookbridge.adapters.bigcommerce.sandbox import catalog
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory import InMemoryUnitOfWork
 from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import ActionOutcome, ExceptionKind
 from bookbridge.entrypoints.documents import plan_document
 from sync_drills import UK, duplicates

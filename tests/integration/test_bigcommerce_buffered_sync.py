@@ -16,8 +16,9 @@ import pytest
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory.state import InMemorySyncState
 from bookbridge.application.sync import plan_store, sync_store
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.model import PriceRow
-from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.plan import StoreAction
 from bookbridge.domain.ports import ActionOutcome
 from sync_drills import COMMAND, US
 

@@ -42,9 +42,10 @@ from bookbridge.adapters.memory import InMemoryCatalogSource
 from bookbridge.adapters.persistence import make_engine, upgrade
 from bookbridge.adapters.sample.catalogue import make_isbn, sample_catalogue
 from bookbridge.application.sync import SyncReport, sync_store
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import build_store_listings
 from bookbridge.domain.model import Edition, ResourceKind, TitleFamily
-from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.plan import StoreAction
 from bookbridge.domain.ports import ActionOutcome, ExceptionKind, FixedClock, StoredProduct
 from sync_drills import (
     COMMAND,

@@ -16,8 +16,8 @@ from typing import Any
 from bookbridge.adapters.bigcommerce.categories import CategoryTrees
 from bookbridge.adapters.bigcommerce.errors import BigCommerceError, store_error
 from bookbridge.adapters.bigcommerce.work import ActionWork
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import Section
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.related import SENT_KEY, applied_product, related_ids
 
 CATEGORIES_KEY = "categories"  # in `remote`: the category ids the product was last written with

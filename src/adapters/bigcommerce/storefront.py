@@ -62,8 +62,9 @@ from bookbridge.adapters.bigcommerce.probe import probe_store
 from bookbridge.adapters.bigcommerce.refusals import listing_refusal, refused_error
 from bookbridge.adapters.bigcommerce.variants import reclaim, sync_variants
 from bookbridge.adapters.bigcommerce.work import ActionWork
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import ListingPrice, Section, StoreListing
-from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import (
     ActionOutcome,
     Buffering,

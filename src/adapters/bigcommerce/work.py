@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import Section, StoreListing
-from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.plan import StoreAction
 from bookbridge.domain.ports import StoreError
 
 

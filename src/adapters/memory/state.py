@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from bookbridge.adapters.memory.exceptions import InMemoryExceptionQueue
 from bookbridge.adapters.memory.outbox import InMemoryOutbox
 from bookbridge.adapters.memory.runs import InMemoryRunLog
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import CategoryKey, SyncState
 
 

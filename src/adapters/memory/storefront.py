@@ -10,8 +10,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import Section, section_payloads
-from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import (
     ActionOutcome,
     StoredProduct,

@@ -12,8 +12,8 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from bookbridge.domain.applied import SECTIONS
 from bookbridge.domain.listing import Section
-from bookbridge.domain.plan import SECTIONS
 
 _SECTION_SET = frozenset(SECTIONS)
 _SECTION_BIT = {section: 1 << i for i, section in enumerate(SECTIONS)}

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
+from bookbridge.domain.applied import SECTIONS, AppliedListing, ListingPayloads, same_sections
 from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import SECTIONS, AppliedListing, ListingPayloads, same_sections
 from bookbridge.domain.ports import ExceptionKind, SyncException
 
 # --- applied listings ---------------------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ from bookbridge.adapters.persistence.tables import (
     SourceCursorRow,
     StateGenerationRow,
 )
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports import Clock, SyncState
 
 _SECTIONS_PER_FETCH = 10_000

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.ports.exceptions import ExceptionQueue
 from bookbridge.domain.ports.storefront import CategoryKey
 

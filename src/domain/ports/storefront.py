@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from bookbridge.domain.adoption import StoredProduct as StoredProduct  # the port returns it
-from bookbridge.domain.plan import AppliedListing, StoreAction
+from bookbridge.domain.applied import AppliedListing
+from bookbridge.domain.plan import StoreAction
 
 # --- storefronts --------------------------------------------------------------------------------------------
 

@@ -13,15 +13,9 @@ from typing import Any
 import pytest
 
 from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
+from bookbridge.domain.applied import SECTIONS, AppliedListing, ListingPayloads, same_sections
 from bookbridge.domain.listing import Section, build_edition_listing, section_payloads
-from bookbridge.domain.plan import (
-    SECTIONS,
-    AppliedListing,
-    ListingPayloads,
-    applied_after,
-    plan_changes,
-    same_sections,
-)
+from bookbridge.domain.plan import applied_after, plan_changes
 from examples import edition, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)

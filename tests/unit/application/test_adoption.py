@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.sync import SyncStore, plan_store, sync_store
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.plan import ActionKind, AppliedListing, StoreAction
+from bookbridge.domain.plan import ActionKind, StoreAction
 from bookbridge.domain.ports import ActionOutcome, ExceptionKind, FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
 

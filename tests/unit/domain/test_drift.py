@@ -7,9 +7,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.drift import find_drift
 from bookbridge.domain.listing import Section, StoreListing, build_edition_listing, section_payloads
-from bookbridge.domain.plan import ActionKind, AppliedListing, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, applied_after, plan_changes
 from examples import edition, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)

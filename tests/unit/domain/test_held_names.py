@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import Section, build_store_listings
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import ActionKind, AppliedListing, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, applied_after, plan_changes
 from examples import edition, storefront
 from strategies import isbn13s as isbns
 

@@ -1,5 +1,5 @@
 """A record whose ISBN changed in the source: planning holds it instead of hiding the old product and making a new
-one (`plan.isbn_changes`), until the source gives the old ISBN again or a person accepts the change."""
+one (`applied.isbn_changes`), until the source gives the old ISBN again or a person accepts the change."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_plan import NOON, apply, kinds
 
+from bookbridge.domain.applied import AppliedListing, accepted
 from bookbridge.domain.listing import build_edition_listing
-from bookbridge.domain.plan import ActionKind, AppliedListing, accepted, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, applied_after, plan_changes
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, storefront
 from strategies import isbn13s
 

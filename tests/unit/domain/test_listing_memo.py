@@ -14,9 +14,10 @@ from typing import Any
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import ListingMemo, StoreListing, build_store_listings
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.plan import AppliedListing, applied_after, plan_changes
+from bookbridge.domain.plan import applied_after, plan_changes
 from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from strategies import _one_family_per_isbn, catalogues, editions, instants, storefronts
 

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from bookbridge.domain.adoption import StoredProduct
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import Section, StoreListing, build_edition_listing
-from bookbridge.domain.plan import ActionKind, AppliedListing, Plan, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, Plan, applied_after, plan_changes
 from examples import EBOOK, PAPERBACK, cover, edition, gbp, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import event, given, target
 from hypothesis import strategies as st
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.instants import start_of
 from bookbridge.domain.lifecycle import Availability, Stage, lifecycle, listing_state
 from bookbridge.domain.listing import Section, StoreListing, build_edition_listing, build_listings
 from bookbridge.domain.model import Edition, PriceRow, Rights, SalesRights, TitleFamily
-from bookbridge.domain.plan import ActionKind, AppliedListing, Plan, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, Plan, applied_after, plan_changes
 from bookbridge.domain.pricing import PriceContext, candidate_rows, in_window, price_at, pricing, window
 from bookbridge.domain.rights import (
     FOR_SALE_TYPES,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.listing import MappingSettings, Section, build_store_listings
-from bookbridge.domain.plan import AppliedListing
 from bookbridge.domain.related import SENT_KEY, linked_isbns, related_ids, series_index, stale_links
 from bookbridge.domain.storefront import StorefrontSettings
 

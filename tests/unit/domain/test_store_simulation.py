@@ -15,11 +15,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.instants import start_of
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.listing import StoreListing, build_listings
 from bookbridge.domain.model import Edition, PriceRow, Rights, TitleFamily
-from bookbridge.domain.plan import ActionKind, AppliedListing, applied_after, plan_changes
+from bookbridge.domain.plan import ActionKind, applied_after, plan_changes
 from bookbridge.domain.pricing import in_window, is_campaign
 from bookbridge.domain.rights import RightsResolver, eligible
 from bookbridge.domain.storefront import StorefrontSettings
