@@ -20,7 +20,7 @@ from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import AppliedListing, FieldChange
 from bookbridge.domain.ports import Clock, ExceptionKind, StoredProduct, Storefront, SyncException, UnitOfWork
-from bookbridge.domain.words import plural
+from bookbridge.domain.words import named_edition, plural
 
 logger = logging.getLogger(__name__)
 _ISBN_LIKE = re.compile(r"97[89]\d{10}")  # EAN-13 Bookland prefixes: a SKU a publisher's product would carry
@@ -144,8 +144,7 @@ def _deleted(cmd: ReconcileStore, record: AppliedListing, uow: UnitOfWork, clock
         message += "; left out of syncs until resolved"
     item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                  at=clock.now())
-    report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
-                                        f"{item.message}")
+    report.exceptions_opened.append(_opened_line(item, record))
     report.findings.append(DriftFinding(record.key, isbn, "deleted", message, policy=cmd.policy(Section.CORE)))
 
 
@@ -176,8 +175,16 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
                             for c in reported for ours, theirs in (change_said(c),))
         item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                      field=",".join(sorted({c.field for c in reported})), at=clock.now())
-        report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
-                                        f"{item.message}")
+        report.exceptions_opened.append(_opened_line(item, record))
+
+
+def _opened_line(item: SyncException, record: AppliedListing) -> str:
+    """A drift exception as `bookbridge reconcile` prints it, worded as a sync's (`sync_exceptions.opened_line`):
+    `edited in the store: Roseanna (Hardback), ISBN 9780007232833 on store 'shop': …`."""
+    isbn = item.isbn or isbn_of(record)
+    name = record.payloads.get(Section.CORE, {}).get("name")
+    edition = named_edition(isbn, str(name)) if name else f"ISBN {isbn}"
+    return f"{kind_words(item.kind, item.storefront)}: {edition} on store {item.storefront!r}: {item.message}"
 
 
 def _edit(change: FieldChange) -> str:

@@ -89,6 +89,13 @@ def value_error_words(error_type: str, message: str, context: dict[str, object] 
     return said
 
 
+def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
+    """An edition in a message, as docs/glossary.md names it: `Roseanna (Hardback), ISBN 9780007232833` (`name`:
+    the whole `Title (Format)`, never cut, markup escaped by the caller), or `not in the catalogue (ISBN
+    9780007232833)` when the catalogue does not hold it. Every layer's messages and log lines name an edition so."""
+    return f"{name}{between}ISBN {isbn}" if name else not_in_catalogue(isbn)
+
+
 def not_in_catalogue(isbn: str) -> str:
     """An edition the stored catalogue does not hold, as the sales report, `milestones` and `sync` all name it:
     `not in the catalogue (ISBN 9780306406157)`, never its bare number posing as a title."""

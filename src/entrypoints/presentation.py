@@ -34,7 +34,7 @@ from bookbridge.domain.listing import (
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SyncRun
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.domain.words import not_in_catalogue
+from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
 
@@ -164,13 +164,6 @@ def run_what(run: SyncRun) -> str:
 def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
     """ISBN -> the edition as the store's product names it (`Roseanna (Hardback)`), for a catalogue's families."""
     return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
-
-
-def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
-    """An edition as `bookbridge milestones`, `sync` and the demo name it: `Roseanna (Hardback), ISBN 9780007232833`
-    (`name` as `edition_name` gives it, markup escaped by the caller), or `not in the catalogue (ISBN 9780007232833)`
-    when the catalogue does not hold it, as the sales report says it."""
-    return f"{name}{between}ISBN {isbn}" if name else not_in_catalogue(isbn)
 
 
 def not_catalogued_note(count: int, editions: str = "edition") -> str:

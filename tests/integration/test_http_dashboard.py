@@ -273,7 +273,7 @@ def test_scheduled_jobs_list_the_jobs_at_an_instant_too_as_bookbridge_jobs_does(
                      key=lambda j: j.run_at)
     assert len(at_jobs) > AT_JOBS_SHOWN  # the fixture has more than are shown
     assert [row[0] for row in jobs] == ["order-import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
-    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback) {PAPERBACK} campaign price "
+    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign price "
                        "ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': 2026-05-15 "
                        "05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT (America/New_York)"], jobs
     more = section(page, "jobs-more", "p")
@@ -438,7 +438,7 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (storefront 'us')" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"The Laughing Policeman (Paperback) {PAPERBACK} campaign price ends: back to "
+    assert campaign == ("campaign", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign price ends: back to "
                                     "US$12.99 (storefront 'us')")  # an edition as the dashboard names it
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
@@ -616,3 +616,16 @@ def test_a_run_whose_source_could_not_be_read_shows_no_counts(
     assert failed[4:] == ["failed", "—", "—", "—", "—", "—", "—", "—"], failed
     assert text(section(page, "runs-unread", "p")) == (
         f"—: the source could not be read (run {run.id}): none of the counts applies."), page
+
+
+def test_an_exceptions_kind_and_field_are_said_in_the_clis_words(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """The column is "kind", as the Kind filter beside it and the CLI say; a subject's field in words."""
+    client, container, _ = dashboard
+    report_unmapped_subject(container)
+    table = section(client.get("/dashboard").text, "exceptions-table")
+    assert "<th>kind</th>" in table and "<th>what</th>" not in table, table
+    [row] = [r for r in rows(table) if r[1] == "subject without a category"]
+    assert row[4] == "Subject (Thema)", row
+    confirm = unescape(client.get(f"/dashboard/exceptions/{row[0]}/resolve").text)
+    assert "<dt>Kind</dt><dd>subject without a category</dd>" in confirm and "Subject (Thema)" in confirm, confirm

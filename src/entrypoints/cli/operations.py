@@ -16,6 +16,7 @@ from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.application.sync import SOURCE_UNREAD, source_unread
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
@@ -191,7 +192,7 @@ def exceptions_show(
                              ("edition", edition),
                              ("record" if is_record(item.kind, item.isbn, item.storefront) else "ISBN", item.isbn),
                              ("where", where_words(place_key(item, store, source_name(settings)), store, zones)),
-                             ("field", item.field), ("message", item.message),
+                             ("field", field_words(item.field) if item.field else None), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
                              ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
             if label not in ("edition", "ISBN") or value:  # an exception of no edition and no record has neither

@@ -15,6 +15,8 @@ from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
+from bookbridge.application.sync_exceptions import listing_words
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -86,8 +88,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
         if len(plan.actions) > limit:
             console.print(f"… and {len(plan.actions) - limit} more actions (use --json for all)")
     for listing in plan.skipped[:limit]:
-        console.print(f"[yellow]held back[/yellow] {listing.sku} "
-                      f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
+        console.print(f"[yellow]held back[/yellow] {escape(f'{listing_words(listing)}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
     names = [s.name for s in storefronts]
@@ -121,10 +122,11 @@ def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> st
 
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
-                 retry_of: int | None = None) -> None:
-    """A sync's counts; a retry's (`isbn`) count that edition's products alone; `retry_of`: the exception retried."""
+                 retry_of: int | None = None, name: str | None = None) -> None:
+    """A sync's counts; a retry's (`isbn`) count that edition's products alone (`name`: its `Title (Format)`);
+    `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
-    title = f"edition {isbn} in {store}" if isbn else f"sync of {store}"  # a retry's: its edition, or the store
+    title = f"{named_edition(isbn, name)} in {store}" if isbn else f"sync of {store}"  # its edition, or the store
     title = (f"Retry of exception {retry_of}: {title}" if retry_of is not None
              else f"Retry of {title}" if isbn else f"Sync of {store}")
     table = WholeTable(title=escape(title))
@@ -207,6 +209,6 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
         record = is_record(e.kind, e.isbn, e.storefront)
         about = subject_words(e) if record else names.get(e.isbn or "", "")
         table.add_row(str(e.id), e.kind.value, escape(about), "" if record else escape(e.isbn or ""),
-                      escape(where), escape(e.field or ""), str(e.count),
+                      escape(where), escape(field_words(e.field) if e.field else ""), str(e.count),
                       seen(e), escape(e.message))
     console.print(table)

@@ -111,9 +111,10 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
                      uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
-    print_report(console, report, isbn=isbn, retry_of=retry_of)
     with uow:
         after = uow.state.catalogue(source.name)
+    names = edition_names(after.values())
+    print_report(console, report, isbn=isbn, retry_of=retry_of, name=names.get(isbn) if isbn else None)
 
     def sync_again() -> SyncReport:  # `attach-assets`: the media resent by a follow-up sync, under the same lease
         return run(build_command(settings), container.source(), container.storefront(),
@@ -131,5 +132,5 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
                               actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
                               log=container.milestone_log(), clock=clock, sync_again=sync_again,
                               schedule_launch=queue_for_the_service, only=only)
-    print_milestones(console, settled + records, edition_names(after.values()))
+    print_milestones(console, settled + records, names)
     return report

@@ -29,6 +29,7 @@ from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import REPORT_DAYS, SalesReport
 from bookbridge.application.sync import source_unread
 from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
@@ -212,7 +213,8 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
                         record=is_record(item.kind, item.isbn, item.storefront),
                         title=edition_name(edition) if edition else "", storefront=place,
                         where=where_words(place, state.settings.store.name,
-                                          [s.name for s in state.settings.storefronts]) or "—", field=item.field,
+                                          [s.name for s in state.settings.storefronts]) or "—",
+                        field=field_words(item.field) if item.field else None,
                         message=item.message, count=item.count, last_seen=seen,
                         product_url=url)
 

@@ -187,3 +187,13 @@ def test_the_log_line_says_the_counts_in_words(world, caplog):
     assert line == (f"reconcile of store 'uk': checked {report.checked} products, 0 findings, "
                     "0 exceptions opened"), line
     assert "{" not in line
+
+
+def test_a_drift_exception_opened_names_its_edition_as_a_syncs_do(world):
+    store = world[1]
+    product = some_product(store)
+    del store.products[product.id]
+    report = reconcile(world)
+    [line] = report.exceptions_opened
+    assert line.startswith(f"edited in the store: {product.name}, ISBN {product.sku} on store 'uk': deleted by hand"), \
+        line
