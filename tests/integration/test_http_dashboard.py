@@ -273,9 +273,9 @@ def test_scheduled_jobs_list_the_jobs_at_an_instant_too_as_bookbridge_jobs_does(
                      key=lambda j: j.run_at)
     assert len(at_jobs) > AT_JOBS_SHOWN  # the fixture has more than are shown
     assert [row[0] for row in jobs] == ["order-import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
-    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign price "
-                       "ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': 2026-05-15 "
-                       "05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT (America/New_York)"], jobs
+    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign "
+                       "price ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': "
+                       "2026-05-15 05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT (America/New_York)"], jobs
     more = section(page, "jobs-more", "p")
     assert text(more).startswith(f"… and {len(at_jobs) - AT_JOBS_SHOWN} more jobs at an instant (launches and "
                                  "campaign flips)"), more
@@ -438,8 +438,8 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (storefront 'us')" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign price ends: back to "
-                                    "US$12.99 (storefront 'us')")  # an edition as the dashboard names it
+    assert campaign == ("campaign", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign price ends: "
+                                    "back to US$12.99 (storefront 'us')")  # an edition as the dashboard names it
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
 

@@ -72,9 +72,9 @@ def test_checks_example_names_an_edition_by_title_and_a_record_not_read_by_the_s
     assert example_words(record, names) == "record consonance:work:101/product:1001: no valid ISBN"
 
 
-@pytest.mark.parametrize(("field", "words"), [("Subject/thema", "Subject (Thema)"), ("Subject/bisac", "Subject (BISAC)"),
-                                              ("Subject/04", "Subject (04 LC subject heading)"),
-                                              ("SalesRights", "SalesRights"), ("Price", "Price")])
+@pytest.mark.parametrize(("field", "words"), [
+    ("Subject/thema", "Subject (Thema)"), ("Subject/bisac", "Subject (BISAC)"),
+    ("Subject/04", "Subject (04 LC subject heading)"), ("SalesRights", "SalesRights"), ("Price", "Price")])
 def test_an_unmapped_subjects_field_is_said_in_words_like_the_other_fields(field, words):
     from bookbridge.domain.categories import field_words
 
