@@ -275,7 +275,8 @@ def test_scheduled_jobs_list_the_jobs_at_an_instant_too_as_bookbridge_jobs_does(
     assert [row[0] for row in jobs] == ["order-import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
     assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign "
                        "price ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': "
-                       "2026-05-15 05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT (America/New_York)"], jobs
+                       "2026-05-15 05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT "
+                       "(America/New_York)"], jobs
     more = section(page, "jobs-more", "p")
     assert text(more).startswith(f"… and {len(at_jobs) - AT_JOBS_SHOWN} more jobs at an instant (launches and "
                                  "campaign flips)"), more
