@@ -39,6 +39,7 @@ from bookbridge.entrypoints.scheduler import (
     at_job_id,
     job_words,
     make_scheduler,
+    order_import_job_id,
     plan_ahead_job_id,
     rename_former_jobs,
 )
@@ -111,7 +112,7 @@ class Service:
             args=[self.store], id=f"delta-sync:{self.store}", replace_existing=True, **first)
         if self.settings.orders.enabled:
             add(f"{JOBS}:order_import", IntervalTrigger(minutes=schedules.order_import_minutes),
-                id="order-import", replace_existing=True)
+                id=order_import_job_id(self.store), replace_existing=True)
         # replace_existing: a stored trigger is replaced by the configured one (and one stored before crontab's
         # days of the week were translated, a day late, with it).
         add(f"{JOBS}:reconcile", cron_trigger(schedules.reconcile_cron, timezone=UTC),
@@ -122,7 +123,7 @@ class Service:
         self._scheduler.start()
         if not self.settings.orders.enabled:
             with suppress(JobLookupError):  # orders.enabled = false since an earlier start
-                self._scheduler.remove_job("order-import")
+                self._scheduler.remove_job(order_import_job_id(self.store))
         jobs = self._scheduler.get_jobs()
         regular = [" ".join(job_words(job)) for job in jobs if job.id.split(":", 1)[0] in PERIODIC_KINDS]
         at = sum(1 for job in jobs if job.id.split(":", 1)[0] in AT_PREFIXES)  # not the plan-ahead jobs

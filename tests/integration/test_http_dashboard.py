@@ -255,7 +255,7 @@ def test_jobs_read_in_plain_words(dashboard: tuple[TestClient, Container, FakeHo
     jobs = rows(section(page, "jobs"))
     # A job's next run is the store's instant: in UTC, with each storefront's local time beside it, as `bookbridge
     # jobs` says it; the store named as every page names it.
-    assert jobs[0] == ["order-import", "store 'store'", "every 5 minutes",
+    assert jobs[0] == ["order import", "store 'store'", "every 5 minutes",  # the kind in words, as the log says
                        "2026-05-01 12:05 UTC storefront 'uk': 2026-05-01 13:05 BST (Europe/London) "
                        "storefront 'us': 2026-05-01 08:05 EDT (America/New_York)"]
     cell = re.search(r'<td data-label="next run">(.*?)</td>', section(page, "jobs"), re.S)
@@ -272,7 +272,7 @@ def test_scheduled_jobs_list_the_jobs_at_an_instant_too_as_bookbridge_jobs_does(
     at_jobs = sorted((j for j in hooks.upcoming(limit=500) if j.kind in ("launch", "campaign")),
                      key=lambda j: j.run_at)
     assert len(at_jobs) > AT_JOBS_SHOWN  # the fixture has more than are shown
-    assert [row[0] for row in jobs] == ["order-import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
+    assert [row[0] for row in jobs] == ["order import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
     assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign "
                        "price ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': "
                        "2026-05-15 05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT "

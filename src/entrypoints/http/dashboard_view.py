@@ -33,7 +33,7 @@ from bookbridge.domain.categories import field_words
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
-from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.domain.ports.scheduling import UpcomingJob, job_kind_words
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
@@ -259,7 +259,8 @@ def _scheduled(state: AppState, jobs: list[UpcomingJob]) -> dict[str, Any]:
 
 
 def _periodic(state: AppState, job: UpcomingJob) -> dict[str, Any]:
-    return {"job": job.kind, "store": _store_words(state, job.store), "next": _store_instant(state, job.run_at),
+    return {"job": job_kind_words(job.kind), "store": _store_words(state, job.store),
+            "next": _store_instant(state, job.run_at),
             "schedule": plain_schedule(job.detail) if job.detail else "—"}
 
 

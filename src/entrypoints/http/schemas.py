@@ -91,7 +91,8 @@ class JobQueued(BaseModel):
 
 
 class Upcoming(BaseModel):
-    id: str = Field(description="the job's stable id: `delta-sync:{store}`, `order-import`, `reconcile:{store}`, "
+    id: str = Field(description="the job's stable id: `delta-sync:{store}`, `order-import:{store}`, "
+                                "`reconcile:{store}`, "
                                 "`retry-transient:{store}`, `sync-now:{store}`, or `at:{store}:{instant}` for "
                                 "every job at an instant, a launch or a campaign flip alike (a launch tried again "
                                 "when its store was busy: `at:{store}:{instant}:retry{n}`)")

@@ -79,3 +79,18 @@ def test_an_unmapped_subjects_field_is_said_in_words_like_the_other_fields(field
     from bookbridge.domain.categories import field_words
 
     assert field_words(field) == words
+
+
+def test_a_jobs_kind_is_said_in_the_words_of_the_services_log():
+    from apscheduler.job import Job
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from bookbridge.domain.ports.scheduling import job_kind_words
+    from bookbridge.entrypoints.scheduler import job_words
+
+    for kind in ("delta-sync", "retry-transient"):  # the log's words are the dashboard's and `jobs`'
+        job = Job.__new__(Job)
+        job.id, job.args, job.kwargs, job.trigger = f"{kind}:shop", ("shop",), {}, IntervalTrigger(minutes=15)
+        assert job_words(job)[0] == f"{job_kind_words(kind)} of store 'shop'"
+    assert [job_kind_words(k) for k in ("delta-sync", "order-import", "retry-transient", "launch")] == [
+        "delta sync", "order import", "retry of transient failures", "launch"]
