@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import place_words
@@ -36,7 +36,7 @@ from bookbridge.domain.ports import SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
-from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
+from bookbridge.entrypoints.crontab import WEEKDAYS, cron_trigger, read_weekdays, weekday_expression
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
@@ -71,8 +71,10 @@ def duration_words(seconds: float) -> str:
     return _span(int(seconds)) or "under a second"
 
 
-def plain_schedule(text: str) -> str:
-    """A trigger's text in plain words ("every 5 minutes", "daily at 03:00 UTC", "every Monday at 06:30 UTC")."""
+def plain_schedule(text: str, crontabs: Iterable[str] = ()) -> str:
+    """A trigger's text in plain words ("every 5 minutes", "daily at 03:00 UTC", "every Monday at 06:30 UTC"); a
+    cron schedule with no shorter wording as its crontab line, as configured when it is one of `crontabs` (the
+    configured lines: `*/20 9-17 * * 1-5` as written, never as the trigger keeps it, `mon-fri`)."""
     if match := _INTERVAL.match(text):
         days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
         total = days * 86_400 + hours * 3_600 + minutes * 60 + seconds
@@ -82,7 +84,8 @@ def plain_schedule(text: str) -> str:
         fields = dict(_FIELD.findall(match.group(1)))
         if (weekdays := _weekdays(fields.get("day_of_week", "*"))) is not None:
             fields["day_of_week"] = weekday_expression(weekdays)  # by name: APScheduler's numbers are not crontab's
-        crontab = " ".join(fields.get(name, "*") for name in _CRONTAB)
+        crontab = next((line for line in crontabs if str(cron_trigger(line, timezone=UTC)) == text),
+                       " ".join(fields.get(name, "*") for name in _CRONTAB))
         return _cron_words(fields) or f'on the schedule "{crontab}" (crontab, UTC)'
     if _DATE.match(text):
         return "once"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -82,14 +82,15 @@ JOB_WORDS = {**JOB_KIND_WORDS, "sync-now": JOB_KIND_WORDS["sync"], AT: "launch o
              "order-import-now": "order import asked for", "plan-ahead": "plan ahead of a launch or campaign flip"}
 
 
-def job_words(job: Job) -> tuple[str, str]:
-    """A job as the logs say it: what it is (with its store) and its schedule in words."""
+def job_words(job: Job, crontabs: Iterable[str] = ()) -> tuple[str, str]:
+    """A job as the logs say it: what it is (with its store) and its schedule in words (`crontabs`: the configured
+    lines, a cron schedule with no shorter wording shown as written)."""
     kind = job.id.split(":", 1)[0]
     what = JOB_WORDS.get(kind, kind)
     store = (job.kwargs or {}).get("store") or (job.args[0] if job.args else None)
     if isinstance(store, str):
         what += f" of store {store!r}"
-    return what, plain_schedule(str(job.trigger))
+    return what, plain_schedule(str(job.trigger), crontabs)
 
 
 def _run_on(runner: JobRunner, job_id: str, words: tuple[str, str], func: Callable[..., JobCall], *args: object,
@@ -110,15 +111,15 @@ class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
     its function reference and arguments; the runner is bound in a copy made for this run only (a copy through
     the job's own pickling state; `_do_submit_job` is the method APScheduler 3 has executors implement)."""
 
-    def __init__(self, runner: JobRunner, max_workers: int = WORKERS) -> None:
+    def __init__(self, runner: JobRunner, max_workers: int = WORKERS, crontabs: Iterable[str] = ()) -> None:
         super().__init__(max_workers)
-        self._runner = runner
+        self._runner, self._crontabs = runner, tuple(crontabs)
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         bound = Job.__new__(Job)
         bound.__setstate__(job.__getstate__())
         bound._scheduler, bound._jobstore_alias = job._scheduler, job._jobstore_alias
-        bound.func = partial(_run_on, self._runner, job.id, job_words(job), job.func)
+        bound.func = partial(_run_on, self._runner, job.id, job_words(job, self._crontabs), job.func)
         super()._do_submit_job(bound, run_times)
 
 
@@ -189,13 +190,13 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         return renamed
 
 
-def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
+def make_scheduler(engine: Engine, runner: JobRunner, crontabs: Iterable[str] = ()) -> BackgroundScheduler:
     """A scheduler on the state database whose jobs call `runner`. Jobs coalesce (a backlog of missed runs runs
     once) and never overlap themselves in this process (max_instances=1); leases keep instances from
-    overlapping."""
+    overlapping. `crontabs`: the configured lines, which its log lines show as written."""
     return BackgroundScheduler(
         jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE), AHEAD: MemoryJobStore()},
-        executors={"default": RunnerExecutor(runner)},
+        executors={"default": RunnerExecutor(runner, crontabs=crontabs)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
         jobstore_retry_interval=BUSY_RETRY.total_seconds(),  # due jobs not readable (a locked database)
         timezone=UTC,

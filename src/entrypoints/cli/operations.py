@@ -15,7 +15,7 @@ from bookbridge.application.exception_words import is_record, kind_words, known_
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
-from bookbridge.application.sync import SOURCE_UNREAD, source_unread
+from bookbridge.application.sync import NO_COUNT, SOURCE_UNREAD, source_unread
 from bookbridge.domain.categories import field_words
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
 from bookbridge.domain.storefront import storefront_words
@@ -28,7 +28,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import NO_COUNT, print_exceptions
+from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import (

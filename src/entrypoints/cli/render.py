@@ -14,7 +14,7 @@ from bookbridge.application.exception_words import is_record, place_key, places_
 from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
+from bookbridge.application.sync import NO_COUNT, NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport
 from bookbridge.application.sync_exceptions import listing_words
 from bookbridge.domain.categories import field_words
 from bookbridge.domain.milestones import MilestoneRecord
@@ -25,7 +25,6 @@ from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
 
-NO_COUNT = "—"  # a count that does not apply (a run whose source could not be read), never a zero
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
 

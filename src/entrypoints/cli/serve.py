@@ -207,7 +207,8 @@ def jobs(config: Path | None = ConfigOption,
     """
     with running(config, need_storefronts=False) as container:
         store = container.settings().store.name  # the order import's too: there is one store
-        scheduled = [upcoming_job(job, store) for job in stored_jobs(container.engine())
+        crontabs = container.settings().schedules.crontabs
+        scheduled = [upcoming_job(job, store, crontabs) for job in stored_jobs(container.engine())
                      if job.next_run_time is not None]
         found = scheduled[:limit]
         storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
