@@ -2,7 +2,7 @@
 
 Drift is a product edited or deleted by hand in the store, a product bookbridge owns that the catalogue no
 longer has, or an ISBN-like product bookbridge never made. Per section the policy decides: `overwrite` makes the
-next sync resend the section; `report` opens a DRIFT exception and holds the section (the next sync leaves it
+next sync resend the section; `report` opens a drift exception and holds the section (the next sync leaves it
 alone) until a person resolves the exception with `release_drift`.
 """
 
@@ -170,7 +170,7 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
         report.findings.append(DriftFinding(record.key, isbn, "field", message, change.section, change.field, policy))
     uow.state.record_applied(cmd.store, replace(record, hashes=hashes, held=frozenset(held)))
     if reported:
-        # One DRIFT exception per ISBN and storefront (the queue's key): name every held field in it.
+        # One drift exception per ISBN and storefront (the queue's key): name every held field in it.
         message = "; ".join(f"{c.field} edited in store {cmd.store!r}: store has {theirs}, bookbridge has {ours}"
                             for c in reported for ours, theirs in (change_said(c),))
         item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
@@ -195,7 +195,7 @@ def _edit(change: FieldChange) -> str:
 
 def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,
                   keep_store_value: bool = False, store: Storefront | None = None) -> SyncException:
-    """Resolve a DRIFT exception by hand and release the held sections of its product.
+    """Resolve a drift exception by hand and release the held sections of its product.
 
     By default the held sections' hashes are forgotten, so the next sync overwrites the store's edit. With
     `keep_store_value` the store's values (read back from `store`) are recorded as applied and the hashes kept,

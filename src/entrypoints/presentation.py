@@ -57,13 +57,16 @@ def _span(seconds: int) -> str:
     return " ".join(parts)
 
 
-def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *, between: str = "; ") -> str:
+def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *, lines: str | None = None) -> str:
     """When something of `storefront` happened: a storefront's in its zone, naming it; the store's (or a source's,
-    `storefront` not in `zones`) in UTC with each storefront's local time beside it, joined by `between`."""
+    `storefront` not in `zones`) in UTC with each storefront's local time beside it, in the one sentence of
+    `store_time`, or (`lines`: what begins each line, a terminal's table cell) a line each."""
     zone = zones.get(storefront or "")
     if zone or not zones:
         return instant_text(at, zone)
-    return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
+    if lines is None:
+        return store_time(at, zones.items())
+    return utc_time(at) + lines + storefront_times(at, zones.items(), between=lines)
 
 
 def duration_words(seconds: float) -> str:

@@ -180,10 +180,10 @@ def exceptions_show(
             return
         # A storefront's exception is seen in its zone, naming it, as `exceptions list` says it; the store's (or a
         # source's) in UTC with each storefront's local time beside it, a line each on a terminal.
-        between = "\n" + " " * 12 if console.is_terminal else "; "
+        lines = "\n" + " " * 12 if console.is_terminal else None  # elsewhere the glossary's one sentence
 
         def when(at: datetime) -> str:
-            return seen_time(at, item.storefront, zones, between=between)
+            return seen_time(at, item.storefront, zones, lines=lines)
 
         state = ("open" if item.resolved_at is None
                  else f"resolved {when(item.resolved_at)}: {item.resolution or 'no note'}")

@@ -194,10 +194,10 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue. A record not read
     stands in the edition column as the source's record (`record consonance:work:101/product:1001`), its ISBN blank."""
     names = names or {}
-    between = "\n" if console.is_terminal else "; "
+    lines = "\n" if console.is_terminal else None  # a line each in a terminal's cell; elsewhere one sentence
 
     def seen(e: SyncException) -> str:
-        return seen_time(e.last_seen, e.storefront, zones, between=between)
+        return seen_time(e.last_seen, e.storefront, zones, lines=lines)
 
     table = WholeTable(title=f"Open exceptions: {len(items)}", caption=escape(f"where: {places_legend(store)}"))
     for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
