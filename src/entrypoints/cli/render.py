@@ -44,8 +44,8 @@ def add_format_column(table: Table, name: str = "format", **options: Any) -> Non
     table.add_column(name, no_wrap=True, **options)
 
 
-def print_plan_json(console: Console, planned: PlannedSync) -> None:
-    console.print_json(json.dumps(plan_document(planned), default=str))
+def print_plan_json(console: Console, planned: PlannedSync, held: Sequence[HeldBackGroup] = ()) -> None:
+    console.print_json(json.dumps(plan_document(planned, held), default=str))
 
 
 def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[StorefrontSettings], limit: int = 20,

@@ -60,11 +60,11 @@ def plan(
                                  nothing_was="planned")
             raise typer.Exit(EXIT_FAILURES) from None
         console = screen()
+        groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
+                           mapping=settings.mapping)  # the text's lines by cause, the JSON's entries alike
         if as_json:
-            print_plan_json(console, planned)
+            print_plan_json(console, planned, groups)
         else:
-            groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
-                               mapping=settings.mapping)
             print_plan(console, planned, storefronts=settings.storefronts, held=groups)
 
 

@@ -145,6 +145,16 @@ class HeldBack(BaseModel):
     store_name: str | None = None
 
 
+class HeldBackOnAStorefront(BaseModel):
+    """An edition held back from one storefront while listed on another (`bookbridge plan` prints these under
+    "held back from one storefront or more"): one entry per edition, storefront and cause."""
+
+    isbn: str
+    name: str | None
+    storefront: str
+    reason: str
+
+
 class SourceProblem(BaseModel):
     record: str | None
     severity: str
@@ -160,6 +170,7 @@ class Plan(BaseModel):
     counts: dict[str, int]
     actions: list[PlanAction]
     held_back: list[HeldBack]
+    held_back_on_a_storefront: list[HeldBackOnAStorefront]
     source_problems: list[SourceProblem]
 
 
