@@ -52,7 +52,6 @@ from bookbridge.domain.model import (
 from bookbridge.domain.problems import Problem, Severity
 
 FAMILY_PREFIX = "consonance:work:"
-PRODUCT_PREFIX = "consonance:product:"
 
 # MarketingText.variant (the enum follows ONIX 2.1 List 33) → the domain's List 153 kinds.
 TEXT_KINDS: dict[str, TextKind] = {
@@ -336,7 +335,7 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
     try:
         edition = Edition(
             isbn=isbn,
-            record_reference=f"{PRODUCT_PREFIX}{pid}",
+            record_reference=reference,  # the record's id, as its problems and exceptions name it
             family_id=shared.family_id,
             format=fmt,
             form_code=as_text(product.get("onix21ProductFormCode")),

@@ -179,7 +179,7 @@ class ConsonanceSource(CatalogSource):
                     problems.append(Problem(
                         code="duplicate-isbn", severity=Severity.BLOCKING, record=str(edition.isbn),
                         field="isbn.isbn13", source=self.name,
-                        message=f"{edition.record_reference} in {work.family.id}: ISBN {edition.isbn} is already "
+                        message=f"{edition.record_reference}: ISBN {edition.isbn} is already "
                                 f"in {owner[edition.isbn]}; not read",
                     ))
                     continue

@@ -67,7 +67,8 @@ def test_family_id_and_record_reference_name_the_consonance_ids() -> None:
     result = mapped(work(product(pid=41)))
     assert result.family is not None
     assert result.family.id == "consonance:work:7"
-    assert result.family.editions[0].record_reference == "consonance:product:41"
+    # The record's id as docs/glossary.md gives it, and as its problems and exceptions name it: work and product.
+    assert result.family.editions[0].record_reference == "consonance:work:7/product:41"
     assert result.problems == ()
 
 
@@ -115,7 +116,7 @@ def test_a_not_exported_product_without_isbn_is_one_warning_not_two() -> None:
 def test_a_duplicate_isbn_within_a_work_keeps_the_first_product() -> None:
     result = mapped(work(product(pid=1), product(pid=2)))
     assert result.family is not None
-    assert [e.record_reference for e in result.family.editions] == ["consonance:product:1"]
+    assert [e.record_reference for e in result.family.editions] == ["consonance:work:7/product:1"]
     assert codes(result.problems) == ["duplicate-isbn"]
 
 
