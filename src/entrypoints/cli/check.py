@@ -186,9 +186,8 @@ def example_words(problem: Problem, names: Mapping[str, str]) -> str:
     """A problem as the "for example" column says it: its edition as every message names it (`The Salt Road
     (Hardback), ISBN 9781999990015: not licensed …`), or the record not read by the source's own id (`record
     consonance:work:101/product:1001: …`)."""
-    record = problem.record
-    what = (named_edition(record, names[record]) if record in names else f"record {record}" if record
-            else "")
+    record = problem.record or ""
+    what = named_edition(record, names[record]) if record in names else f"record {record}" if record else ""
     return f"{what}: {problem.message}" if what else problem.message
 
 
