@@ -83,7 +83,7 @@ def jobs_as_the_service_schedules_them(container: Container, families: dict[str,
                                 mapping=settings.mapping, now=now, held=held)
         jobs.append(UpcomingJob(id=f"at:store:{instant.isoformat()}", kind=kind, run_at=instant.astimezone(UTC),
                                 store="store", detail=detail))
-    return [UpcomingJob(id="order-import", kind="order-import", run_at=NOW + timedelta(minutes=5), store=None,
+    return [UpcomingJob(id="order-import:store", kind="order-import", run_at=NOW + timedelta(minutes=5), store=None,
                         detail="interval[0:05:00]"), *jobs]
 
 

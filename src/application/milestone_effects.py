@@ -15,10 +15,11 @@ from bookbridge.application.milestones import (
     apply_milestones,
 )
 from bookbridge.application.sync import SyncReport
-from bookbridge.domain.listing import Section
+from bookbridge.domain.listing import Section, edition_name
 from bookbridge.domain.milestones import MilestoneRecord, Transition, catalogue_transitions
 from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import Clock, MilestoneLog, UnitOfWork
+from bookbridge.domain.words import named_edition
 
 
 class SyncEffects(MilestoneEffects):
@@ -104,6 +105,7 @@ def sync_milestones(store: str, before: Mapping[str, TitleFamily], after: Mappin
 
 def queue_for_the_service(edition: Edition) -> str:
     """`schedule_launch` for a sync that has no scheduler (`bookbridge sync`): the action is queued, never dropped."""
-    raise ActionQueued(f"queued for the service: `bookbridge serve` schedules the launch of {edition.isbn} (a job "
+    raise ActionQueued(f"queued for the service: `bookbridge serve` schedules the launch of "
+                       f"{named_edition(str(edition.isbn), edition_name(edition))} (a job "
                        "at an instant) at its next sync; while no service runs, the edition changes at the first "
                        "`bookbridge sync` after its instant")

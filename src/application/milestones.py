@@ -179,8 +179,8 @@ def apply_milestones(cmd: ApplyMilestones, effects: MilestoneEffects, uow: UnitO
         try:
             ok, detail, kind = _outcome(event, action, effects, resent, uow, cmd.store, now=clock.now())
         except ActionQueued as queued:
-            logger.info("milestone %s of %s: %s queued for the service: %s", event.transition, event.isbn, action,
-                        queued)
+            # `queued` says what it waits for ("queued for the service: ...", "waits until the edition is listed: ...")
+            logger.info("milestone %s of %s: %s %s", event.transition, event.isbn, action, queued)
             records.append(log.record(MilestoneRecord(at=clock.now(), store=cmd.store, event=event,
                                                       action=str(action), ok=False, detail=str(queued), pending=True)))
             continue

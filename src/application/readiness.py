@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bookbridge.application.sync import SyncStore
-from bookbridge.domain.listing import build_edition_listing, build_store_listings
+from bookbridge.domain.listing import build_edition_listing, build_store_listings, edition_name
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock
 from bookbridge.domain.problems import Problem, Severity
@@ -40,6 +40,7 @@ class ReadinessReport:
     products: int = 0  # store products a first sync would create (`bookbridge plan`: create)
     products_held: int = 0  # and hold back (`bookbridge plan`: held back)
     unmapped_subjects: dict[str, int] = field(default_factory=dict)  # scheme -> subject codes no category maps
+    names: dict[str, str] = field(default_factory=dict)  # ISBN -> `Title (Format)`, to name an example's edition
 
     @property
     def blocking(self) -> int:
@@ -69,6 +70,7 @@ def check_readiness(cmd: SyncStore, source: CatalogSource, clock: Clock) -> Read
         products_held=sum(1 for li in listings if not li.listed),
         unmapped_subjects=dict(sorted(Counter(str(p.field).removeprefix("Subject/") for p in problems
                                               if p.code == "unmapped-subject").items())),
+        names={isbn: edition_name(e) for isbn, e in editions.items()},
     )
 
 

@@ -2,7 +2,7 @@
 
 Drift is a product edited or deleted by hand in the store, a product bookbridge owns that the catalogue no
 longer has, or an ISBN-like product bookbridge never made. Per section the policy decides: `overwrite` makes the
-next sync resend the section; `report` opens a DRIFT exception and holds the section (the next sync leaves it
+next sync resend the section; `report` opens a drift exception and holds the section (the next sync leaves it
 alone) until a person resolves the exception with `release_drift`.
 """
 
@@ -33,7 +33,7 @@ from bookbridge.domain.ports import (
     SyncException,
     UnitOfWork,
 )
-from bookbridge.domain.words import plural
+from bookbridge.domain.words import named_edition, plural
 
 logger = logging.getLogger(__name__)
 _ISBN_LIKE = re.compile(r"97[89]\d{10}")  # EAN-13 Bookland prefixes: a SKU a publisher's product would carry
@@ -189,8 +189,7 @@ def _deleted(cmd: ReconcileStore, record: AppliedListing, uow: UnitOfWork, clock
         message += "; left out of syncs until resolved"
     item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                  at=clock.now())
-    report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
-                                        f"{item.message}")
+    report.exceptions_opened.append(_opened_line(item, record))
     report.findings.append(DriftFinding(record.key, isbn, "deleted", message, policy=cmd.policy(Section.CORE)))
 
 
@@ -216,15 +215,23 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
         report.findings.append(DriftFinding(record.key, isbn, "field", message, change.section, change.field, policy))
     uow.state.record_applied(cmd.store, replace(record, hashes=hashes, held=frozenset(held)))
     if reported:
-        # One DRIFT exception per ISBN and storefront (the queue's key): name every held field in it.
+        # One drift exception per ISBN and storefront (the queue's key): name every held field in it.
         message = "; ".join(f"{c.field} edited in store {cmd.store!r}: "
                             + "; ".join(f"{name + ': ' if name else ''}store has {theirs}, bookbridge has {ours}"
                                         for name, ours, theirs in differences_said(c))
                             for c in reported)
         item = uow.exceptions.report(ExceptionKind.DRIFT, isbn=isbn, storefront=cmd.store, message=message,
                                      field=",".join(sorted({c.field for c in reported})), at=clock.now())
-        report.exceptions_opened.append(f"{kind_words(item.kind, item.storefront)}: {isbn} in store {cmd.store!r}: "
-                                        f"{item.message}")
+        report.exceptions_opened.append(_opened_line(item, record))
+
+
+def _opened_line(item: SyncException, record: AppliedListing) -> str:
+    """A drift exception as `bookbridge reconcile` prints it, worded as a sync's (`sync_exceptions.opened_line`):
+    `edited in the store: Roseanna (Hardback), ISBN 9780007232833 on store 'shop': …`."""
+    isbn = item.isbn or isbn_of(record)
+    name = record.payloads.get(Section.CORE, {}).get("name")
+    edition = named_edition(isbn, str(name)) if name else f"ISBN {isbn}"
+    return f"{kind_words(item.kind, item.storefront)}: {edition} on store {item.storefront!r}: {item.message}"
 
 
 def _edit(change: FieldChange) -> str:
@@ -249,7 +256,7 @@ def resolution_note(note: str) -> str:
 
 def release_drift(uow: UnitOfWork, exception_id: int, *, note: str, clock: Clock,
                   keep_store_value: bool = False, store: Storefront | None = None) -> SyncException:
-    """Resolve an exception by hand, with a note (`resolution_note`): a DRIFT exception releases the held sections
+    """Resolve an exception by hand, with a note (`resolution_note`): a drift exception releases the held sections
     of its product, and an ISBN change is accepted (`isbn_changes.accept_isbn_change`: the next sync replaces the
     old ISBN's product).
 

@@ -248,14 +248,18 @@ def sync_store(
                                 outcome="stopped" if report.stopped else "ok" if report.ok and not retried
                                 else "failed")
             uow.commit()
+        # A source that could not be read: each count `—`, as `bookbridge runs` shows it, never a zero.
         logger.info("sync run %d of store %r finished: %s%s", run.id, name,
-                    ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.counts.items()),
-                    f"; {NOT_CALLED}" if report.store_untouched else "",
-                    extra={"counts": report.counts})  # the words say "held back"; the JSON key stays `held_back`
+                    ", ".join(f"{k.replace('_', ' ')} {NO_COUNT if report.source_error else v}"
+                              for k, v in report.counts.items()),
+                    f"; {SOURCE_UNREAD}" if report.source_error else f"; {NOT_CALLED}" if report.store_untouched
+                    else "",
+                    extra={"counts": {} if report.source_error else report.counts})  # JSON keeps `held_back`
     return report
 
 
 SOURCE_UNREAD = "the source could not be read"  # why a run's counts are not shown (`—`): none applies
+NO_COUNT = "—"  # a count that does not apply (a run whose source could not be read), never a zero
 
 
 def source_unread(run: SyncRun) -> bool:

@@ -23,6 +23,7 @@ from bookbridge.domain.ports import (
 )
 from bookbridge.domain.problems import Problem
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import named_edition
 
 logger = logging.getLogger("bookbridge.application.sync")
 # Kept per edition and storefront from the listings of each sync; an unmapped subject never holds a title back.
@@ -73,7 +74,15 @@ def listed_edition(listing: StoreListing, isbn: str) -> str:
     its family's product name and its format)."""
     variant = next((v for v in listing.variants if str(v.isbn) == isbn), None)
     name = f"{listing.name} ({variant.option_label})" if variant is not None else listing.name
-    return f"{name}, ISBN {isbn}"
+    return named_edition(isbn, name)
+
+
+def listing_words(listing: StoreListing) -> str:
+    """The edition a listing sells, named as in every message (`Roseanna (Hardback), ISBN 9780007232833`); a
+    product of many editions (variants) by its name and their ISBNs."""
+    if len(listing.isbns) == 1:
+        return named_edition(str(listing.isbns[0]), listing.name)
+    return f"{listing.name}, ISBNs {', '.join(str(i) for i in listing.isbns)}"
 
 
 def opened_line(item: SyncException, listing: StoreListing) -> str:

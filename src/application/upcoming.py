@@ -37,6 +37,7 @@ from bookbridge.domain.listing import (
 from bookbridge.domain.model import DateOrInstant, Edition, TitleFamily
 from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
+from bookbridge.domain.words import named_edition
 
 GOES_ON_SALE, CAMPAIGN_PRICE = "goes on sale", "campaign price"  # how a launch's and a campaign flip's words begin
 MAX_CHANGES = 100  # per edition and storefront: a listing changes at its own dates (a handful), then never again
@@ -181,10 +182,10 @@ def in_store(changes: Iterable[UpcomingChange],
 
 
 def change_words(change: UpcomingChange) -> str:
-    """One change at an instant, naming its storefront, as `bookbridge jobs`, the dashboard's jobs, /api/upcoming
-    and the demo say it: `The Northern Library (Hardback) 9781800000063 campaign price starts: £14.00 (regular
-    £20.00) (storefront 'uk')`."""
-    return f"{change.title} {change.isbn} {change.what} ({storefront_words(change.storefront)})"
+    """One change at an instant, naming its storefront and the edition as every message does, as `bookbridge
+    jobs`, the dashboard's jobs, /api/upcoming and the demo say it: `The Northern Library (Hardback), ISBN
+    9781800000063 campaign price starts: £14.00 (regular £20.00) (storefront 'uk')`."""
+    return f"{named_edition(change.isbn, change.title)} {change.what} ({storefront_words(change.storefront)})"
 
 
 def is_launch(change: UpcomingChange) -> bool:

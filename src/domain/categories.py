@@ -43,18 +43,34 @@ def scheme_of(subject: Subject) -> tuple[str, str]:
 # The schemes read by name, in words; any other by its List 27 code and name (`04 LC subject heading`).
 _SCHEME_WORDS = {SubjectScheme.THEMA: "Thema", SubjectScheme.BISAC: "BISAC", SubjectScheme.BIC: "BIC",
                  SubjectScheme.KEYWORDS: "keyword"}
+_SCHEME_WORDS_BY_KEY = {str(scheme): words for scheme, words in _SCHEME_WORDS.items()}
+SUBJECT_FIELD = "Subject"  # an unmapped subject's field: `Subject/<scheme_of's key>`
 
 
 def subject_words(subject: Subject) -> str:
     """`Thema FF (Crime & mystery)`, `04 LC subject heading (Rain and rainfall -- Observations)`: the scheme in
     words, the code, and the heading; a heading sent without a code is the code, and is said once."""
     scheme, code = scheme_of(subject)
-    words = _SCHEME_WORDS.get(subject.scheme) or (
-        f"{scheme} {SUBJECT_SCHEME_NAMES[scheme]}" if scheme in SUBJECT_SCHEME_NAMES
-        else f"scheme {scheme}" if scheme else "subject")
+    words = scheme_words(scheme)
     if subject.label:
         return f"{words} ({subject.label})" if code == subject.label else f"{words} {code} ({subject.label})"
     return f"{words} {code}"
+
+
+def scheme_words(scheme: str) -> str:
+    """A subject scheme (`scheme_of`'s key) in words: `Thema`, `BISAC`, `04 LC subject heading`, `scheme 99`."""
+    if scheme in _SCHEME_WORDS_BY_KEY:
+        return _SCHEME_WORDS_BY_KEY[scheme]
+    return (f"{scheme} {SUBJECT_SCHEME_NAMES[scheme]}" if scheme in SUBJECT_SCHEME_NAMES
+            else f"scheme {scheme}" if scheme else "subject")
+
+
+def field_words(field: str) -> str:
+    """A problem's or an exception's field as people read it: an unmapped subject's key (`Subject/thema`, which
+    `bookbridge check` counts by and the exception is kept under) as `Subject (Thema)`, as the ONIX element and
+    its scheme; any other field (`SalesRights`, `Price`) as it is."""
+    element, slash, scheme = field.partition("/")
+    return f"{element} ({scheme_words(scheme)})" if element == SUBJECT_FIELD and slash else field
 
 
 class CategoryRule(BaseModel):
@@ -144,7 +160,7 @@ def map_subjects(subjects: Sequence[Subject], mapping: CategoryMapping) -> tuple
 def unmapped_problems(unmapped: Iterable[Subject], *, record: str) -> tuple[Problem, ...]:
     """One warning per unmapped subject; the field names the scheme, which `bookbridge check` counts by."""
     return tuple(warning("unmapped-subject", f"{subject_words(s)} has no category in the category mapping",
-                         record=record, field=f"Subject/{scheme_of(s)[0]}") for s in unmapped)
+                         record=record, field=f"{SUBJECT_FIELD}/{scheme_of(s)[0]}") for s in unmapped)
 
 
 def search_keywords(base: str, subjects: Iterable[Subject]) -> str:

@@ -97,9 +97,9 @@ def value_error_words(error_type: str, message: str, context: dict[str, object] 
 
 
 def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:
-    """An edition as `bookbridge milestones`, `sync`, the demo and a milestone action's exception name it:
-    `Roseanna (Hardback), ISBN 9780007232833` (`name` as `edition_name` gives it, markup escaped by the caller), or
-    `not in the catalogue (ISBN 9780007232833)` when the catalogue does not hold it, as the sales report says it."""
+    """An edition in a message, as docs/glossary.md names it: `Roseanna (Hardback), ISBN 9780007232833` (`name`:
+    the whole `Title (Format)`, never cut, markup escaped by the caller), or `not in the catalogue (ISBN
+    9780007232833)` when the catalogue does not hold it. Every layer's messages and log lines name an edition so."""
     return f"{name}{between}ISBN {isbn}" if name else not_in_catalogue(isbn)
 
 

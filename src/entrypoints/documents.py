@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bookbridge.application.exception_words import place_key
+from bookbridge.application.held_back import HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
@@ -19,7 +20,10 @@ from bookbridge.domain.ports import SyncException
 from bookbridge.entrypoints.presentation import where_words
 
 
-def plan_document(planned: PlannedSync) -> dict[str, Any]:
+def plan_document(planned: PlannedSync, held_somewhere: Sequence[HeldBackGroup] = ()) -> dict[str, Any]:
+    """The plan; `held_somewhere` (`application.held_back.held_back` over the plan's catalogue): why editions listed
+    on one storefront are held back from another, which the text plan prints under it, an entry per edition and
+    storefront (`held_back_on_a_storefront`)."""
     plan = planned.plan
     actions = []
     for action in plan.actions:
@@ -53,7 +57,16 @@ def plan_document(planned: PlannedSync) -> dict[str, Any]:
     problems = [{"record": p.record, "severity": p.severity.value, "code": p.code, "field": p.field,
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
-            "source_problems": problems, "kept_unread": list(plan.kept_unread)}
+            "held_back_on_a_storefront": held_on_a_storefront(held_somewhere), "source_problems": problems,
+            "kept_unread": list(plan.kept_unread)}
+
+
+def held_on_a_storefront(groups: Sequence[HeldBackGroup]) -> list[dict[str, Any]]:
+    """The editions held back from a storefront while listed on another, an entry per edition, storefront and
+    cause (the groups' order: the most editions first): those held back from every storefront are `held_back`."""
+    names = {isbn: name for group in groups for isbn, name in group.names}
+    return [{"isbn": isbn, "name": names.get(isbn), "storefront": storefront, "reason": group.reason}
+            for group in groups for storefront, isbns in group.some for isbn in isbns]
 
 
 def _prices(listing: StoreListing) -> list[dict[str, Any]]:

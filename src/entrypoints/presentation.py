@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import place_words
@@ -34,9 +34,9 @@ from bookbridge.domain.listing import (
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.domain.words import named_edition as named_edition  # said the same in the application's words
+from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
-from bookbridge.entrypoints.crontab import WEEKDAYS, read_weekdays, weekday_expression
+from bookbridge.entrypoints.crontab import WEEKDAYS, cron_trigger, read_weekdays, weekday_expression
 
 _INTERVAL = re.compile(r"^interval\[(?:(\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.\d+)?\]$")
 _CRON = re.compile(r"^cron\[(.*)\]$")
@@ -57,20 +57,23 @@ def _span(seconds: int) -> str:
     return " ".join(parts)
 
 
-def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *, between: str = "; ") -> str:
+def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *, lines: str | None = None) -> str:
     """When something of `storefront` happened: a storefront's in its zone, naming it; the store's (or a source's,
-    `storefront` not in `zones`) in UTC with each storefront's local time beside it, joined by `between`."""
+    `storefront` not in `zones`) in UTC with each storefront's local time beside it, in the one sentence of
+    `store_time`, or (`lines`: what begins each line, a terminal's table cell) a line each."""
     zone = zones.get(storefront or "")
     if zone or not zones:
         return instant_text(at, zone)
-    return utc_time(at) + between + storefront_times(at, zones.items(), between=between)
+    if lines is None:
+        return store_time(at, zones.items())
+    return utc_time(at) + lines + storefront_times(at, zones.items(), between=lines)
 
 
-def resolved_words(item: SyncException, zones: Mapping[str, str], *, between: str = "; ") -> str:
+def resolved_words(item: SyncException, zones: Mapping[str, str], *, lines: str | None = None) -> str:
     """When and how an exception was resolved, as `exceptions show` states it: `resolved <when>: <its resolution>`
     (a person's note, or what resolved it by itself: `resolved by a later successful sync`), `when` as
-    `seen_time` says it (`zones`: storefront -> time zone)."""
-    when = seen_time(item.resolved_at, item.storefront, zones, between=between) if item.resolved_at else "earlier"
+    `seen_time` says it (`zones`: storefront -> time zone; `lines`: as `seen_time` takes it)."""
+    when = seen_time(item.resolved_at, item.storefront, zones, lines=lines) if item.resolved_at else "earlier"
     return f"resolved {when}: {item.resolution or 'no note'}"
 
 
@@ -91,8 +94,10 @@ def duration_words(seconds: float) -> str:
     return _span(int(seconds)) or "under a second"
 
 
-def plain_schedule(text: str) -> str:
-    """A trigger's text in plain words ("every 5 minutes", "daily at 03:00 UTC", "every Monday at 06:30 UTC")."""
+def plain_schedule(text: str, crontabs: Iterable[str] = ()) -> str:
+    """A trigger's text in plain words ("every 5 minutes", "daily at 03:00 UTC", "every Monday at 06:30 UTC"); a
+    cron schedule with no shorter wording as its crontab line, as configured when it is one of `crontabs` (the
+    configured lines: `*/20 9-17 * * 1-5` as written, never as the trigger keeps it, `mon-fri`)."""
     if match := _INTERVAL.match(text):
         days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
         total = days * 86_400 + hours * 3_600 + minutes * 60 + seconds
@@ -102,7 +107,8 @@ def plain_schedule(text: str) -> str:
         fields = dict(_FIELD.findall(match.group(1)))
         if (weekdays := _weekdays(fields.get("day_of_week", "*"))) is not None:
             fields["day_of_week"] = weekday_expression(weekdays)  # by name: APScheduler's numbers are not crontab's
-        crontab = " ".join(fields.get(name, "*") for name in _CRONTAB)
+        crontab = next((line for line in crontabs if str(cron_trigger(line, timezone=UTC)) == text),
+                       " ".join(fields.get(name, "*") for name in _CRONTAB))
         return _cron_words(fields) or f'on the schedule "{crontab}" (crontab, UTC)'
     if _DATE.match(text):
         return "once"

@@ -8,7 +8,8 @@ running service), makes that call. There is no process-global state. Every body 
 store and job; a job that finds its lease busy logs and returns (a launch tries again shortly).
 
 Job ids:
-- `delta-sync:{store}`, `order-import`, `reconcile:{store}`, `retry-transient:{store}`: the periodic jobs;
+- `delta-sync:{store}`, `order-import:{store}`, `reconcile:{store}`, `retry-transient:{store}`: the periodic
+  jobs (earlier versions stored the order import as `order-import`: the service renames it when it starts);
 - `at:{store}:{instant}`: a job at an instant, the one-off sync at a launch or a campaign flip alike (its kind,
   `launch` or `campaign`, and its detail in its kwargs); a launch whose store is busy comes back as
   `at:{store}:{instant}:retry{n}`. Earlier versions (release 0.1.0 among them) stored these jobs as
@@ -27,7 +28,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -41,6 +42,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bookbridge.domain.ports.scheduling import JOB_KIND_WORDS
 from bookbridge.entrypoints.presentation import plain_schedule, plural
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ JOBS = __name__  # where the job functions live: `{JOBS}:<name>` is stored with 
 AHEAD = "ahead"  # the job store of the plan-ahead jobs: in memory, like the plans they make
 AT = "at"  # the first word of a job at an instant's id: `at:{store}:{instant}`, a launch or a campaign flip
 FORMER_AT = "launch"  # that first word in earlier versions, which named every such job a launch
+ORDER_IMPORT = "order-import"  # the first word of the order import's id: `order-import:{store}`
 
 
 class JobRunner(Protocol):
@@ -77,22 +80,21 @@ JobCall = Callable[[JobRunner], object]  # what a job function returns: its call
 
 
 # What each job is, in words, by its id's first part (`delta-sync:shop` -> "delta sync").
-JOB_WORDS = {"delta-sync": "delta sync", "sync-now": "sync asked for", AT: "launch or campaign flip",
+JOB_WORDS = {**JOB_KIND_WORDS, "sync-now": JOB_KIND_WORDS["sync"], AT: "launch or campaign flip",
              FORMER_AT: "launch or campaign flip",  # a job at an instant stored under its former id
-             "reconcile": "reconcile", "retry-transient": "retry of transient failures",
-             "order-import": "order import", "order-import-now": "order import asked for",
-             "sales-delivery-now": "delivery to a sales sink asked for",
+             "order-import-now": "order import asked for", "sales-delivery-now": "delivery to a sales sink asked for",
              "plan-ahead": "plan ahead of a launch or campaign flip"}
 
 
-def job_words(job: Job) -> tuple[str, str]:
-    """A job as the logs say it: what it is (with its store) and its schedule in words."""
+def job_words(job: Job, crontabs: Iterable[str] = ()) -> tuple[str, str]:
+    """A job as the logs say it: what it is (with its store) and its schedule in words (`crontabs`: the configured
+    lines, a cron schedule with no shorter wording shown as written)."""
     kind = job.id.split(":", 1)[0]
     what = JOB_WORDS.get(kind, kind)
     store = (job.kwargs or {}).get("store") or (job.args[0] if job.args else None)
     if isinstance(store, str):
         what += f" of store {store!r}"
-    return what, plain_schedule(str(job.trigger))
+    return what, plain_schedule(str(job.trigger), crontabs)
 
 
 def _run_on(runner: JobRunner, job_id: str, words: tuple[str, str], func: Callable[..., JobCall], *args: object,
@@ -113,15 +115,15 @@ class RunnerExecutor(ThreadPoolExecutor):  # type: ignore[misc]
     its function reference and arguments; the runner is bound in a copy made for this run only (a copy through
     the job's own pickling state; `_do_submit_job` is the method APScheduler 3 has executors implement)."""
 
-    def __init__(self, runner: JobRunner, max_workers: int = WORKERS) -> None:
+    def __init__(self, runner: JobRunner, max_workers: int = WORKERS, crontabs: Iterable[str] = ()) -> None:
         super().__init__(max_workers)
-        self._runner = runner
+        self._runner, self._crontabs = runner, tuple(crontabs)
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         bound = Job.__new__(Job)
         bound.__setstate__(job.__getstate__())
         bound._scheduler, bound._jobstore_alias = job._scheduler, job._jobstore_alias
-        bound.func = partial(_run_on, self._runner, job.id, job_words(job), job.func)
+        bound.func = partial(_run_on, self._runner, job.id, job_words(job, self._crontabs), job.func)
         super()._do_submit_job(bound, run_times)
 
 
@@ -158,8 +160,9 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             return datetime.now(UTC) + BUSY_RETRY
         return found
 
-    def rename_jobs(self, old_prefix: str, new_prefix: str) -> list[str]:
-        """Give each job whose id starts with `old_prefix` that id with `new_prefix` instead, keeping everything
+    def rename_jobs(self, old_prefix: str, new_prefix: str, *, exact: bool = False) -> list[str]:
+        """Give each job whose id starts with `old_prefix` (`exact`: is `old_prefix`) that id with `new_prefix`
+        instead, keeping everything
         else (its function, arguments and next run); the new ids. APScheduler has no rename, and adding a copy
         then removing the original would let another instance run the original in between, and the copy after:
         twice. So each row is renamed in place, in its own transaction: a job another instance ran and removed
@@ -169,7 +172,8 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         table, renamed = self.jobs_t, []
         with self.engine.connect() as connection:
             former = connection.execute(select(table.c.id, table.c.job_state)
-                                        .where(table.c.id.startswith(old_prefix, autoescape=True))).all()
+                                        .where(table.c.id == old_prefix if exact
+                                               else table.c.id.startswith(old_prefix, autoescape=True))).all()
         for old, blob in former:
             new = new_prefix + old.removeprefix(old_prefix)
             state = pickle.loads(blob)
@@ -190,13 +194,13 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         return renamed
 
 
-def make_scheduler(engine: Engine, runner: JobRunner) -> BackgroundScheduler:
+def make_scheduler(engine: Engine, runner: JobRunner, crontabs: Iterable[str] = ()) -> BackgroundScheduler:
     """A scheduler on the state database whose jobs call `runner`. Jobs coalesce (a backlog of missed runs runs
     once) and never overlap themselves in this process (max_instances=1); leases keep instances from
-    overlapping."""
+    overlapping. `crontabs`: the configured lines, which its log lines show as written."""
     return BackgroundScheduler(
         jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE), AHEAD: MemoryJobStore()},
-        executors={"default": RunnerExecutor(runner)},
+        executors={"default": RunnerExecutor(runner, crontabs=crontabs)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
         jobstore_retry_interval=BUSY_RETRY.total_seconds(),  # due jobs not readable (a locked database)
         timezone=UTC,
@@ -213,14 +217,24 @@ def stored_jobs(engine: Engine) -> list[Job]:
 
 def rename_former_jobs(engine: Engine, store: str) -> list[str]:
     """The jobs at an instant of `store` that an earlier version stored under `launch:{store}:…` (its retries
-    too) take their ids `at:{store}:…`; the new ids. Each still runs once, at its time, under its new id."""
-    renamed = SharedJobStore(engine=engine, tablename=JOBS_TABLE).rename_jobs(f"{FORMER_AT}:{store}:",
-                                                                              f"{AT}:{store}:")
+    too) take their ids `at:{store}:…`, and its order import, stored as `order-import`, `order-import:{store}`;
+    the new ids. Each still runs at its time, under its new id."""
+    jobs = SharedJobStore(engine=engine, tablename=JOBS_TABLE)
+    renamed = jobs.rename_jobs(f"{FORMER_AT}:{store}:", f"{AT}:{store}:")
     if renamed:
         logger.info("%s stored by an earlier version renamed: %s:%s:… is now %s:%s:…",
                     plural(len(renamed), "job at an instant", "jobs at an instant"),
                     FORMER_AT, store, AT, store, extra={"jobs": renamed})
-    return renamed
+    order_import = jobs.rename_jobs(ORDER_IMPORT, order_import_job_id(store), exact=True)
+    if order_import:
+        logger.info("the order import's job stored by an earlier version renamed: %s is now %s", ORDER_IMPORT,
+                    order_import[0], extra={"jobs": order_import})
+    return renamed + order_import
+
+
+def order_import_job_id(store: str) -> str:
+    """The order import's id, naming its store as every periodic job's does (`delta-sync:shop`)."""
+    return f"{ORDER_IMPORT}:{store}"
 
 
 def at_job_id(store: str, instant: datetime) -> str:

@@ -39,6 +39,7 @@ from bookbridge.entrypoints.scheduler import (
     at_job_id,
     job_words,
     make_scheduler,
+    order_import_job_id,
     plan_ahead_job_id,
     rename_former_jobs,
 )
@@ -105,7 +106,7 @@ class Service:
         """Start the scheduler; (re)declare the periodic jobs; keep every one-off job already in the store (a job
         at an instant stored by an earlier version under its former id renamed, before any job can run)."""
         rename_former_jobs(self.container.engine(), self.store)
-        self._scheduler = make_scheduler(self.container.engine(), self)
+        self._scheduler = make_scheduler(self.container.engine(), self, self.settings.schedules.crontabs)
         schedules = self.settings.schedules
         add = self._scheduler.add_job
         # The first delta sync runs at once: it catches up what changed while the service was down.
@@ -114,7 +115,7 @@ class Service:
             args=[self.store], id=f"delta-sync:{self.store}", replace_existing=True, **first)
         if self.settings.orders.enabled:
             add(f"{JOBS}:order_import", IntervalTrigger(minutes=schedules.order_import_minutes),
-                id="order-import", replace_existing=True)
+                id=order_import_job_id(self.store), replace_existing=True)
         # replace_existing: a stored trigger is replaced by the configured one (and one stored before crontab's
         # days of the week were translated, a day late, with it).
         add(f"{JOBS}:reconcile", cron_trigger(schedules.reconcile_cron, timezone=UTC),
@@ -125,9 +126,10 @@ class Service:
         self._scheduler.start()
         if not self.settings.orders.enabled:
             with suppress(JobLookupError):  # orders.enabled = false since an earlier start
-                self._scheduler.remove_job("order-import")
+                self._scheduler.remove_job(order_import_job_id(self.store))
         jobs = self._scheduler.get_jobs()
-        regular = [" ".join(job_words(job)) for job in jobs if job.id.split(":", 1)[0] in PERIODIC_KINDS]
+        crontabs = self.settings.schedules.crontabs
+        regular = [" ".join(job_words(job, crontabs)) for job in jobs if job.id.split(":", 1)[0] in PERIODIC_KINDS]
         at = sum(1 for job in jobs if job.id.split(":", 1)[0] in AT_PREFIXES)  # not the plan-ahead jobs
         logger.info("scheduler started: instance %s, store %r: %s; %s ahead", self.instance, self.store,
                     "; ".join(regular), plural(at, "job at an instant", "jobs at an instant"),
@@ -192,7 +194,7 @@ class Service:
         found = [job for job in self._require_scheduler().get_jobs(jobstore="default")
                  if job.next_run_time is not None]
         found.sort(key=lambda job: job.next_run_time)
-        return [upcoming_job(job, self.store) for job in found[:limit]]
+        return [upcoming_job(job, self.store, self.settings.schedules.crontabs) for job in found[:limit]]
 
     def _require_scheduler(self) -> BackgroundScheduler:
         if self._scheduler is None:
@@ -324,9 +326,10 @@ def _launch_kwargs(instant: datetime, kind: str, detail: str, *, store: str) -> 
     return {"store": store, "instant": instant.isoformat(), "kind": kind, "detail": detail}
 
 
-def upcoming_job(job: Job, store: str) -> UpcomingJob:
+def upcoming_job(job: Job, store: str, crontabs: Iterable[str] = ()) -> UpcomingJob:
     """A scheduled job as the HTTP app and `bookbridge jobs` show it. A job that names no store (the order
-    import) works on `store`, the one store bookbridge keeps."""
+    import) works on `store`, the one store bookbridge keeps. `crontabs`: the configured lines, a schedule with no
+    shorter wording shown as written."""
     prefix = job.id.split(":", 1)[0]
     kwargs = job.kwargs or {}
     named = kwargs.get("store") or (job.args[0] if job.args else None)
@@ -335,7 +338,7 @@ def upcoming_job(job: Job, store: str) -> UpcomingJob:
         return UpcomingJob(id=job.id, kind=str(kwargs.get("kind", "launch")), run_at=job.next_run_time.astimezone(UTC),
                            store=store, detail=str(kwargs.get("detail", "")))
     return UpcomingJob(id=job.id, kind=PERIODIC_KINDS.get(prefix, prefix), run_at=job.next_run_time.astimezone(UTC),
-                       store=store, detail=plain_schedule(str(job.trigger)))
+                       store=store, detail=plain_schedule(str(job.trigger), crontabs))
 
 
 def _observe_lag(event: JobSubmissionEvent) -> None:

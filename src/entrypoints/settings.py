@@ -67,6 +67,11 @@ class ScheduleSettings(BaseModel):
             raise ValueError(f"{value!r} is not a crontab expression (minute hour day month weekday): {exc}") from None
         return value
 
+    @property
+    def crontabs(self) -> tuple[str, ...]:
+        """The configured crontab lines, as written: a schedule with no shorter wording is shown by its own line."""
+        return self.reconcile_cron, self.retry_transient_cron
+
 
 class ServiceSettings(BaseModel):
     """`bookbridge serve`: where the HTTP app listens, and how this instance names itself in leases and logs."""

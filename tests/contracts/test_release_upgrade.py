@@ -75,10 +75,12 @@ def test_the_job_at_an_instant_of_release_0_1_0_is_renamed_and_still_runs(tmp_pa
     upgrade(url)
     engine = make_engine(url)
     try:
-        assert scheduler.rename_former_jobs(engine, "shop") == ["at:shop:2031-03-01T00:00:00+00:00"]
+        assert scheduler.rename_former_jobs(engine, "shop") == ["at:shop:2031-03-01T00:00:00+00:00",
+                                                                "order-import:shop"]
         jobs = {job.id: job for job in scheduler.stored_jobs(engine)}
-        assert set(jobs) == JOB_IDS - {"launch:shop:2031-03-01T00:00:00+00:00"} | {
-            "at:shop:2031-03-01T00:00:00+00:00"}
+        assert set(jobs) == JOB_IDS - {"launch:shop:2031-03-01T00:00:00+00:00", "order-import"} | {
+            "at:shop:2031-03-01T00:00:00+00:00", "order-import:shop"}  # the order import names its store
+        assert jobs["order-import:shop"].func is scheduler.order_import
         job = jobs["at:shop:2031-03-01T00:00:00+00:00"]
         assert job.func is scheduler.launch and job.next_run_time == datetime(2031, 3, 1, tzinfo=UTC)
         runner = LaunchRecorder()

@@ -118,6 +118,7 @@ def test_the_periodic_jobs_are_listed_with_their_kinds_and_stores(services):
     service = services()
     assert service.scheduler_running()
     kinds = {(j.kind, j.store) for j in service.upcoming()}
+    assert {j.id for j in service.upcoming()} == {f"{kind}:{STORE}" for kind, _ in kinds}  # each names its store
     assert kinds == {("delta-sync", STORE), ("order-import", STORE), ("reconcile", STORE),
                      ("retry-transient", STORE)}  # the order import's store too: /api/upcoming says it
     runs = [j.run_at for j in service.upcoming()]
@@ -406,7 +407,7 @@ def test_the_order_import_job_calls_the_orders_use_case_and_is_not_scheduled_whe
     again = Service(container, instance="no-orders", order_import=lambda c: None)
     again.start(sync_at_start=False)
     try:
-        assert "order-import" not in {j.id for j in again.upcoming()}  # removed from the store, not only skipped
+        assert f"order-import:{STORE}" not in {j.id for j in again.upcoming()}  # removed, not only skipped
     finally:
         again.shutdown(wait=True)
         container.shutdown_resources()

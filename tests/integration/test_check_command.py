@@ -114,10 +114,13 @@ def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(co
     assert ("Into an empty store, a sync would create 4 products and hold back 2 editions from every storefront; "
             "`bookbridge plan` counts against what store 'shop' holds" in said), out
     assert "A first sync would" not in said
-    # A record is named by the source's own id, and the caption says in whose words (a Consonance work is a
-    # title family, its product an edition), so that two words for one thing do not go unexplained.
-    assert "consonance:work:" in said and ("a record by the source's own id (a Consonance work is a title family, "
-                                           "its product an edition)") in said, out
+    # An edition is named as every message names it; a record not read by the source's own id, and the caption says
+    # in whose words (a Consonance work is a title family, its product an edition), so that two words for one thing
+    # do not go unexplained.
+    assert "The Salt Road: A Harbour Quartet novel (Hardback), ISBN 9781999990015: not licensed" in said, out
+    assert "record consonance:work:102/product:1006: allowOnixExports is false" in said, out
+    assert ("an edition by its title, format and ISBN, a record not read by the source's own id (a Consonance work "
+            "is a title family, its product an edition)") in said, out
     # Nothing was written: only reads reached the store, and no state database was made.
     assert {r.method for r in store.requests} == {"GET"} and not store.state.products
     assert not (tmp_path / "state.db").exists()

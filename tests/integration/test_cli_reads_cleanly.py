@@ -221,7 +221,7 @@ def test_jobs_show_each_storefronts_local_time_and_schedules_in_words(tmp_path):
     assert "every 15 minutes" in result.output and "interval[" not in result.output and "cron[" not in result.output
     order_import = next(line for line in result.output.splitlines() if "every 5 minutes" in line)
     # The store's, named as the dashboard names it.
-    assert re.search(r"│ order-import\s+│ store 'shop'\s+│", order_import), order_import
+    assert re.search(r"│ order import\s+│ store 'shop'\s+│", order_import), order_import  # the kind in words
 
 
 def test_jobs_list_the_flips_of_editions_in_the_store_and_count_the_held_back(tmp_path):

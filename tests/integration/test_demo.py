@@ -144,8 +144,8 @@ def test_launches_happen_at_each_storefronts_local_midnight(demo):
         more = re.search(r"… and (\d+) more", block)
         assert len(listed) + (int(more.group(1)) if more else 0) == int(count), block
         for line in listed:
-            assert re.fullmatch(r"  .+ \(.+\) 978\d{10} .+ \(storefront '(uk|us)'\)", line), line
-    assert re.search(r"^  .+ \(\w+\) 978\d{10} campaign price starts: £\d+\.\d\d \(regular £\d+\.\d\d\) "
+            assert re.fullmatch(r"  .+ \(.+\), ISBN 978\d{10} .+ \(storefront '(uk|us)'\)", line), line
+    assert re.search(r"^  .+ \(\w+\), ISBN 978\d{10} campaign price starts: £\d+\.\d\d \(regular £\d+\.\d\d\) "
                      r"\(storefront 'uk'\)$", out, re.MULTILINE), out
 
 

@@ -161,7 +161,8 @@ def test_upcoming_says_what_a_precise_jobs_id_and_kind_mean(client: TestClient) 
 def test_plan_is_the_cli_json_document(client: TestClient) -> None:
     plan = client.get("/api/plan", headers=admin()).json()
     assert plan["store"] == "store"
-    assert set(plan) == {"store", "counts", "actions", "held_back", "source_problems", "kept_unread"}
+    assert set(plan) == {"store", "counts", "actions", "held_back", "held_back_on_a_storefront", "source_problems",
+                         "kept_unread"}
     assert plan["counts"]["create"] == len([a for a in plan["actions"] if a["action"] == "create"]) > 0
 
 

@@ -441,7 +441,7 @@ def test_jobs_read_in_plain_words(dashboard: tuple[TestClient, Container, FakeHo
     jobs = rows(section(page, "jobs"))
     # A job's next run is the store's instant: in UTC, with each storefront's local time beside it, as `bookbridge
     # jobs` says it; the store named as every page names it.
-    assert jobs[0] == ["order-import", "store 'store'", "every 5 minutes",
+    assert jobs[0] == ["order import", "store 'store'", "every 5 minutes",  # the kind in words, as the log says
                        "2026-05-01 12:05 UTC storefront 'uk': 2026-05-01 13:05 BST (Europe/London) "
                        "storefront 'us': 2026-05-01 08:05 EDT (America/New_York)"]
     cell = re.search(r'<td data-label="next run">(.*?)</td>', section(page, "jobs"), re.S)
@@ -458,10 +458,11 @@ def test_scheduled_jobs_list_the_jobs_at_an_instant_too_as_bookbridge_jobs_does(
     at_jobs = sorted((j for j in hooks.upcoming(limit=500) if j.kind in ("launch", "campaign")),
                      key=lambda j: j.run_at)
     assert len(at_jobs) > AT_JOBS_SHOWN  # the fixture has more than are shown
-    assert [row[0] for row in jobs] == ["order-import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
-    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback) {PAPERBACK} campaign price "
-                       "ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': 2026-05-15 "
-                       "05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT (America/New_York)"], jobs
+    assert [row[0] for row in jobs] == ["order import", *(j.kind for j in at_jobs[:AT_JOBS_SHOWN])], jobs
+    assert jobs[2] == ["campaign", "store 'store'", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign "
+                       "price ends: back to US$12.99 (storefront 'us')", "2026-05-15 04:00 UTC storefront 'uk': "
+                       "2026-05-15 05:00 BST (Europe/London) storefront 'us': 2026-05-15 00:00 EDT "
+                       "(America/New_York)"], jobs
     more = section(page, "jobs-more", "p")
     assert text(more).startswith(f"… and {len(at_jobs) - AT_JOBS_SHOWN} more jobs at an instant (launches and "
                                  "campaign flips)"), more
@@ -624,8 +625,8 @@ def test_the_api_and_jobs_detail_name_each_change_its_storefront_and_currency(
     launch = next(d for d in details.values() if f"{HARDBACK} goes on sale (storefront 'us')" in d[1])
     assert launch[0] == "launch"
     campaign = next(d for d in details.values() if str(PAPERBACK) in d[1])
-    assert campaign == ("campaign", f"The Laughing Policeman (Paperback) {PAPERBACK} campaign price ends: back to "
-                                    "US$12.99 (storefront 'us')")  # an edition as the dashboard names it
+    assert campaign == ("campaign", f"The Laughing Policeman (Paperback), ISBN {PAPERBACK} campaign price ends: "
+                                    "back to US$12.99 (storefront 'us')")  # an edition as the dashboard names it
     assert not any(re.search(r"\b1 listings\b|listings in all", d[1]) for d in details.values())
     assert ("launch", "1 listing change") in details.values()  # a key no longer in the catalogue
 
@@ -802,3 +803,16 @@ def test_a_run_whose_source_could_not_be_read_shows_no_counts(
     assert failed[4:] == ["failed", "—", "—", "—", "—", "—", "—", "—"], failed
     assert text(section(page, "runs-unread", "p")) == (
         f"—: the source could not be read (run {run.id}): none of the counts applies."), page
+
+
+def test_an_exceptions_kind_and_field_are_said_in_the_clis_words(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """The column is "kind", as the Kind filter beside it and the CLI say; a subject's field in words."""
+    client, container, _ = dashboard
+    report_unmapped_subject(container)
+    table = section(client.get("/dashboard").text, "exceptions-table")
+    assert "<th>kind</th>" in table and "<th>what</th>" not in table, table
+    [row] = [r for r in rows(table) if r[1] == "subject without a category"]
+    assert row[4] == "Subject (Thema)", row
+    confirm = unescape(client.get(f"/dashboard/exceptions/{row[0]}/resolve").text)
+    assert "<dt>Kind</dt><dd>subject without a category</dd>" in confirm and "Subject (Thema)" in confirm, confirm

@@ -232,18 +232,18 @@ def test_an_exception_on_the_store_itself_is_shown_and_resolved_as_the_stores(co
 
 def test_a_store_s_exception_is_seen_in_utc_with_each_storefront_s_time_beside_it(config):
     """The store's instant (docs/glossary.md): in UTC, and in each storefront's zone naming it; off a terminal a
-    row is one line."""
+    row is one line, the glossary's sentence, as `orders import` says the store's instants."""
     item = _reported(config, "store-rejection", where="shop", message="refused", field="categories")
     shown = run("exceptions", "show", str(item), "-c", str(config))
     assert shown.exit_code == 0, shown.output
-    at = "2026-11-28 10:00 UTC; storefront 'uk': 2026-11-28 10:00 GMT (Europe/London)"
+    at = "2026-11-28 10:00 UTC (storefront 'uk': 2026-11-28 10:00 GMT (Europe/London))"
     assert re.search(rf"^first seen  {re.escape(at)}$", shown.output, re.M), shown.output
     assert re.search(rf"^ last seen  {re.escape(at)}$", shown.output, re.M), shown.output
     assert re.search(r"^\s+seen  1 time$", shown.output, re.M), shown.output
     resolved = run("exceptions", "resolve", str(item), "--note", "fixed", "-c", str(config))
     assert resolved.exit_code == 0, resolved.output
     shown = run("exceptions", "show", str(item), "-c", str(config))
-    resolved_at = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC; storefront 'uk': .+ \(Europe/London\)"
+    resolved_at = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC \(storefront 'uk': .+ \(Europe/London\)\)"
     assert re.search(rf"^\s+state  resolved {resolved_at}: fixed$", shown.output, re.M), shown.output
 
 

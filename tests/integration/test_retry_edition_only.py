@@ -100,7 +100,7 @@ def test_a_retry_writes_that_editions_product_and_nothing_else(config: Path, san
     result = plain("exceptions", "retry", str(retried["id"]), "-c", str(config))
 
     assert result.exit_code == 0, result.output
-    assert f"Retry of exception {retried['id']}: edition {RETRIED} in store 'shop'" in result.output
+    assert f"Retry of exception {retried['id']}: Roseanna (Hardback), ISBN {RETRIED} in store 'shop'" in result.output
     # The run says what it was: the retry of that exception, that edition only.
     runs = plain("runs", "-c", str(config)).output
     assert f"retry of exception {retried['id']}: edition {RETRIED} only" in " ".join(runs.split()), runs

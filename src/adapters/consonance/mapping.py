@@ -335,7 +335,7 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
     try:
         edition = Edition(
             isbn=isbn,
-            record_reference=reference,  # the record as its problems name it (`consonance:work:7/product:41`)
+            record_reference=reference,  # the record's id, as its problems and exceptions name it
             family_id=shared.family_id,
             format=fmt,
             form_code=as_text(product.get("onix21ProductFormCode")),

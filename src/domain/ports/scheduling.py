@@ -25,6 +25,17 @@ class UpcomingJob:
     detail: str = ""  # what will change, in words: "9781234567897 goes on sale", "campaign ends", ...
 
 
+# A job's kind in words, as the service's log lines, the dashboard's "Scheduled jobs" and `bookbridge jobs` say it
+# (JSON keeps the kind's code): a launch and a campaign (a job at an instant's kinds) are words already.
+JOB_KIND_WORDS = {"delta-sync": "delta sync", "sync": "sync asked for", "order-import": "order import",
+                  "reconcile": "reconcile", "retry-transient": "retry of transient failures"}
+
+
+def job_kind_words(kind: str) -> str:
+    """`delta-sync` -> "delta sync", `retry-transient` -> "retry of transient failures"; `launch` as it is."""
+    return JOB_KIND_WORDS.get(kind, kind)
+
+
 class ServiceHooks(Protocol):
     def scheduler_running(self) -> bool:
         """True while the scheduler is started and not shutting down (`/readyz`)."""

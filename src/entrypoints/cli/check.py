@@ -14,6 +14,7 @@ the last line; 2: invalid configuration.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,8 +24,9 @@ from rich.markup import escape
 
 from bookbridge.application.readiness import ReadinessReport, check_readiness
 from bookbridge.domain.ports import CatalogSource, Clock, Probeable, ProbeFinding, ProbeResult, ProbeStatus, Storefront
+from bookbridge.domain.problems import Problem
 from bookbridge.domain.storefront import storefront_words
-from bookbridge.domain.words import failure_words
+from bookbridge.domain.words import failure_words, named_edition
 from bookbridge.entrypoints.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
@@ -170,6 +172,15 @@ def print_channels(console: Console, result: ProbeResult, settings: Settings) ->
     console.print(table)
 
 
+def example_words(problem: Problem, names: Mapping[str, str]) -> str:
+    """A problem as the "for example" column says it: its edition as every message names it (`The Salt Road
+    (Hardback), ISBN 9781999990015: not licensed …`), or the record not read by the source's own id (`record
+    consonance:work:101/product:1001: …`)."""
+    record = problem.record or ""
+    what = named_edition(record, names[record]) if record in names else f"record {record}" if record else ""
+    return f"{what}: {problem.message}" if what else problem.message
+
+
 def print_readiness(console: Console, report: ReadinessReport, store: str) -> None:
     console.print(f"Catalogue: {plural(report.families, 'title family', 'title families')}, "
                   f"{plural(report.editions, 'edition')} read"
@@ -180,13 +191,14 @@ def print_readiness(console: Console, report: ReadinessReport, store: str) -> No
         table = WholeTable(title="Problems by code",
                            caption="records: each record with the problem once, whatever its storefronts; an "
                                    "edition withdrawn anyway has no licence to fix, so it counts under \"not "
-                                   "licensed\" per storefront below, not here; a record by the source's own id (a "
-                                   "Consonance work is a title family, its product an edition)")
+                                   "licensed\" per storefront below, not here; an edition by its title, format "
+                                   "and ISBN, a record not read by the source's own id (a Consonance work is a title "
+                                   "family, its product an edition)")
         for column in ("severity", "code", "records", "for example"):
             table.add_column(column, overflow="fold")
         for (severity, code), count in report.by_code.items():
             example = report.examples[code]
-            table.add_row(severity.value, code, str(count), escape(f"{example.record or ''}: {example.message}"))
+            table.add_row(severity.value, code, str(count), escape(example_words(example, report.names)))
         console.print(table)
     if report.unmapped_subjects:
         console.print(escape("Subject codes with no category (warnings, see [mapping] categories): " + ", ".join(

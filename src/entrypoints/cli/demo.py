@@ -32,7 +32,7 @@ from bookbridge.application.field_words import availability_words, listing_summa
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.money import money_text
 from bookbridge.application.sync import SyncReport, plan_store, sync_store
-from bookbridge.application.sync_exceptions import opened_line
+from bookbridge.application.sync_exceptions import listing_words, opened_line
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
@@ -254,12 +254,12 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     heading(console, "Territorial rights")
     names = {s.channel_id: s.name for s in STOREFRONTS}
     for listing in [li for li in planned.listings if li.listed and len(li.channels) == 1][:2]:
-        console.print(f"  {listing.sku} {escape(listing.name)}: on {storefront_words(names[listing.channels[0]])} only "
+        console.print(f"  {escape(listing_words(listing))}: on {storefront_words(names[listing.channels[0]])} only "
                       "(licensed there alone)")
     held = [li for li in planned.listings if not li.listed and li.not_listed_reason]
     for listing in held[:4]:
-        console.print(f"  [yellow]held back[/yellow] {listing.sku} "
-                      f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
+        said = f"{listing_words(listing)}: {listing.not_listed_reason}"
+        console.print(f"  [yellow]held back[/yellow] {escape(said)}")
     if len(held) > 4:
         console.print(f"  … and {len(held) - 4} more held back")
     look(console, "rights")

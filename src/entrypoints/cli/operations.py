@@ -16,7 +16,8 @@ from bookbridge.application.exception_words import is_record, kind_words, place_
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
-from bookbridge.application.sync import SOURCE_UNREAD, source_unread
+from bookbridge.application.sync import NO_COUNT, SOURCE_UNREAD, source_unread
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
@@ -29,7 +30,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import NO_COUNT, print_exceptions
+from bookbridge.entrypoints.cli.render import print_exceptions
 from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -182,18 +183,18 @@ def exceptions_show(
             return
         # A storefront's exception is seen in its zone, naming it, as `exceptions list` says it; the store's (or a
         # source's) in UTC with each storefront's local time beside it, a line each on a terminal.
-        between = "\n" + " " * 12 if console.is_terminal else "; "
+        lines = "\n" + " " * 12 if console.is_terminal else None  # elsewhere the glossary's one sentence
 
         def when(at: datetime) -> str:
-            return seen_time(at, item.storefront, zones, between=between)
+            return seen_time(at, item.storefront, zones, lines=lines)
 
-        state = "open" if item.resolved_at is None else resolved_words(item, zones, between=between)
+        state = "open" if item.resolved_at is None else resolved_words(item, zones, lines=lines)
         for label, value in (("id", item.id), ("state", state),
                              ("kind", kind_label(item)),
                              ("edition", edition),
                              ("record" if is_record(item.kind, item.isbn, item.storefront) else "ISBN", item.isbn),
                              ("where", where_words(place_key(item, store, source_name(settings)), store, zones)),
-                             ("field", item.field), ("message", item.message),
+                             ("field", field_words(item.field) if item.field else None), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
                              ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
             if label not in ("edition", "ISBN") or value:  # an exception of no edition and no record has neither

@@ -15,7 +15,9 @@ from bookbridge.application.field_words import change_texts, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.application.sync import NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport, asks_the_store
+from bookbridge.application.sync import NO_COUNT, NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport, asks_the_store
+from bookbridge.application.sync_exceptions import listing_words
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.milestones import MilestoneRecord
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SyncException
@@ -28,7 +30,6 @@ KEPT_UNREAD = "kept as it is, its record not read"  # a product gone from the so
 KEPT_WHY = ("fix the record in the source (its exception below); to take the product off sale, remove the record "
             "and resolve its exception")
 CHANGE_HELD = "held: ISBN changed in the source:"  # a plan's line for a record whose ISBN change is held
-NO_COUNT = "—"  # a count that does not apply (a run whose source could not be read), never a zero
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
 
@@ -48,8 +49,8 @@ def add_format_column(table: Table, name: str = "format", **options: Any) -> Non
     table.add_column(name, no_wrap=True, **options)
 
 
-def print_plan_json(console: Console, planned: PlannedSync) -> None:
-    console.print_json(json.dumps(plan_document(planned), default=str))
+def print_plan_json(console: Console, planned: PlannedSync, held: Sequence[HeldBackGroup] = ()) -> None:
+    console.print_json(json.dumps(plan_document(planned, held), default=str))
 
 
 def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[StorefrontSettings], limit: int = 20,
@@ -91,8 +92,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
         if len(plan.actions) > limit:
             console.print(f"… and {len(plan.actions) - limit} more actions (use --json for all)")
     for listing in plan.skipped[:limit]:
-        console.print(f"[yellow]held back[/yellow] {listing.sku} "
-                      f"{escape(f'{listing.name}: {listing.not_listed_reason}')}")
+        console.print(f"[yellow]held back[/yellow] {escape(f'{listing_words(listing)}: {listing.not_listed_reason}')}")
     for mismatch in plan.mismatched[:limit]:
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
     if plan.kept_unread:
@@ -138,10 +138,11 @@ def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> st
 
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
-                 retry_of: int | None = None) -> None:
-    """A sync's counts; a retry's (`isbn`) count that edition's products alone; `retry_of`: the exception retried."""
+                 retry_of: int | None = None, name: str | None = None) -> None:
+    """A sync's counts; a retry's (`isbn`) count that edition's products alone (`name`: its `Title (Format)`);
+    `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
-    title = f"edition {isbn} in {store}" if isbn else f"sync of {store}"  # a retry's: its edition, or the store
+    title = f"{named_edition(isbn, name)} in {store}" if isbn else f"sync of {store}"  # its edition, or the store
     title = (f"Retry of exception {retry_of}: {title}" if retry_of is not None
              else f"Retry of {title}" if isbn else f"Sync of {store}")
     table = WholeTable(title=escape(title))
@@ -227,10 +228,10 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
     the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue. A record not read
     stands in the edition column as the source's record (`record consonance:work:101/product:1001`), its ISBN blank."""
     names = names or {}
-    between = "\n" if console.is_terminal else "; "
+    lines = "\n" if console.is_terminal else None  # a line each in a terminal's cell; elsewhere one sentence
 
     def seen(e: SyncException) -> str:
-        return seen_time(e.last_seen, e.storefront, zones, between=between)
+        return seen_time(e.last_seen, e.storefront, zones, lines=lines)
 
     table = WholeTable(title=f"Open exceptions: {len(items)}", caption=escape(f"where: {places_legend(store)}"))
     for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
@@ -241,6 +242,6 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
         record = is_record(e.kind, e.isbn, e.storefront)
         about = subject_words(e) if record else names.get(e.isbn or "", "")
         table.add_row(str(e.id), e.kind.value, escape(about), "" if record else escape(e.isbn or ""),
-                      escape(where), escape(e.field or ""), str(e.count),
+                      escape(where), escape(field_words(e.field) if e.field else ""), str(e.count),
                       seen(e), escape(e.message))
     console.print(table)

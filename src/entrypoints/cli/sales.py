@@ -140,6 +140,11 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
+# What the order import's `stale` column counts (docs/operations.md, the order import).
+STALE_WORDS = ("stale: orders read in an older version than the one the sales ledger already counted (the order "
+               "webhook or an earlier import read a later change): ignored, their sales stay as counted")
+
+
 def print_import(console: Console, report: ImportReport, storefronts: Sequence[StorefrontSettings]) -> None:
     """The import's counts, where it read from and its cursor: the store's instants, in UTC with each storefront's
     local time beside it (docs/glossary.md, instant)."""
@@ -155,7 +160,7 @@ def print_import(console: Console, report: ImportReport, storefronts: Sequence[S
                           "overlap")
         _print_sinks(console, report)
         return
-    table = WholeTable(title="Order import")
+    table = WholeTable(title="Order import", caption=STALE_WORDS)
     for column in ("orders read", "lines counted", "facts changed", "problems", "stale"):
         table.add_column(column, justify="right")
     table.add_row(str(report.orders_read), str(report.lines_counted), str(report.facts_changed),

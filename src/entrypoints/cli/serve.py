@@ -23,7 +23,7 @@ import typer
 from rich.markup import escape
 
 from bookbridge.application.milestones import action_words, transition_words
-from bookbridge.domain.ports.scheduling import ServiceHooks
+from bookbridge.domain.ports.scheduling import ServiceHooks, job_kind_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_FAILURES,
     EXIT_OK,
@@ -208,7 +208,8 @@ def jobs(config: Path | None = ConfigOption,
     """
     with running(config, need_storefronts=False) as container:
         store = container.settings().store.name  # the order import's too: there is one store
-        scheduled = [upcoming_job(job, store) for job in stored_jobs(container.engine())
+        crontabs = container.settings().schedules.crontabs
+        scheduled = [upcoming_job(job, store, crontabs) for job in stored_jobs(container.engine())
                      if job.next_run_time is not None]
         found = scheduled[:limit]
         storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
@@ -218,7 +219,8 @@ def jobs(config: Path | None = ConfigOption,
         table.add_column(column, no_wrap=column in INSTANTS)
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a job's row is one line
     for job in found:
-        table.add_row(utc_time(job.run_at), storefront_times(job.run_at, storefronts, between=between), job.kind,
+        table.add_row(utc_time(job.run_at), storefront_times(job.run_at, storefronts, between=between),
+                      job_kind_words(job.kind),
                       escape(where_words(job.store or store, job.store or store) or store), plain_schedule(job.detail),
                       job.id)
     if not found:  # an empty table would not say why

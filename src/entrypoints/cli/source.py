@@ -224,7 +224,8 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
     rows = {
         "contributors": "\n".join(f"{c['sequence']}. {c['name']} ({c['role_meaning']})"
                                   + (", corporate" if c["corporate"] else "")
-                                  + (f", biography {c['biography_length']} chars" if c["biography_length"] else "")
+                                  + (f", biography {plural(c['biography_length'], 'character')}"
+                                     if c["biography_length"] else "")
                                   for c in doc["contributors"]),
         "byline": doc["byline"],
         "measures": ", ".join(f"{MEASURE_WORDS[k][0]} {v} {MEASURE_WORDS[k][1]}" for k, v in doc["measures"].items()
@@ -232,7 +233,7 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
         "pages": str(e.page_count or ""),
         "duration": f"{e.duration_minutes} min" if e.duration_minutes else "",
         "subjects": "\n".join(subject_words(s) + (", main subject" if s.main else "") for s in e.subjects),
-        "texts": "\n".join(f"{t['meaning']}: {t['length']} chars"
+        "texts": "\n".join(f"{t['meaning']}: {plural(t['length'], 'character')}"
                            + ("" if t["for_customers"] else ", not for customers") for t in doc["texts"]),
         "resources": "\n".join(f"{r['meaning']}: {r['url']}" + (f" ({r['mime_type']})" if r["mime_type"] else "")
                             for r in doc["resources"]),

@@ -69,11 +69,11 @@ def plan(
                                       f"credentials: {escape(planned.store_refused.message)}")
             raise typer.Exit(EXIT_FAILURES)
         console = screen()
+        groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
+                           mapping=settings.mapping)  # the text's lines by cause, the JSON's entries alike
         if as_json:
-            print_plan_json(console, planned)
+            print_plan_json(console, planned, groups)
         else:
-            groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
-                               mapping=settings.mapping)
             print_plan(console, planned, storefronts=settings.storefronts, held=groups)
 
 
@@ -121,9 +121,10 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
                      uow, clock,
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
                             on_batch=on_batch)
-    print_report(console, report, isbn=isbn, retry_of=retry_of)
     with uow:
         after = uow.state.catalogue(source.name)
+    names = edition_names(after.values())
+    print_report(console, report, isbn=isbn, retry_of=retry_of, name=names.get(isbn) if isbn else None)
 
     def sync_again() -> SyncReport:  # `attach-assets`: the media resent by a follow-up sync, under the same lease
         return run(build_command(settings), container.source(), container.storefront(),
@@ -141,5 +142,5 @@ def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[],
                               actions={**DEFAULT_ACTIONS, **settings.milestones}, uow=uow,
                               log=container.milestone_log(), clock=clock, sync_again=sync_again,
                               schedule_launch=queue_for_the_service, only=only)
-    print_milestones(console, settled + records, edition_names(after.values()))
+    print_milestones(console, settled + records, names)
     return report

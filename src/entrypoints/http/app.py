@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
+from bookbridge.application.held_back import held_back
 from bookbridge.application.sales_report import SalesReport, sales_report
 from bookbridge.application.sync import plan_store
 from bookbridge.domain.model import TitleFamily
@@ -61,8 +62,10 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
 
     def plan() -> dict[str, Any]:
         uow = new_uow()
-        return plan_document(plan_store(build_command(settings), container.source(uow=uow), uow, clock,
-                                        store=container.storefront()))
+        planned = plan_store(build_command(settings), container.source(uow=uow), uow, clock,
+                             store=container.storefront())
+        return plan_document(planned, held_back(planned.catalogue.values(), settings.storefronts, now=clock.now(),
+                                                mapping=settings.mapping))  # as `bookbridge plan` says them
 
     def catalogue() -> dict[str, TitleFamily]:
         uow = new_uow()

@@ -28,10 +28,11 @@ from bookbridge.application.reconcile import isbn_of
 from bookbridge.application.sales_report import REPORT_DAYS, SalesReport
 from bookbridge.application.sync import source_unread
 from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
-from bookbridge.domain.ports.scheduling import UpcomingJob
+from bookbridge.domain.ports.scheduling import UpcomingJob, job_kind_words
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.container import known_places_of, source_name
 from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
@@ -227,7 +228,8 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
                         record=is_record(item.kind, item.isbn, item.storefront),
                         title=edition_name(edition) if edition else "", storefront=place,
                         where=where_words(place, state.settings.store.name,
-                                          [s.name for s in state.settings.storefronts]) or "—", field=item.field,
+                                          [s.name for s in state.settings.storefronts]) or "—",
+                        field=field_words(item.field) if item.field else None,
                         message=item.message, count=item.count, last_seen=seen,
                         product_url=url, retry=retry_of(item, state.settings.store.name).button)
 
@@ -272,7 +274,8 @@ def _scheduled(state: AppState, jobs: list[UpcomingJob]) -> dict[str, Any]:
 
 
 def _periodic(state: AppState, job: UpcomingJob) -> dict[str, Any]:
-    return {"job": job.kind, "store": _store_words(state, job.store), "next": _store_instant(state, job.run_at),
+    return {"job": job_kind_words(job.kind), "store": _store_words(state, job.store),
+            "next": _store_instant(state, job.run_at),
             "schedule": plain_schedule(job.detail) if job.detail else "—"}
 
 

@@ -107,7 +107,8 @@ class JobQueued(BaseModel):
 
 
 class Upcoming(BaseModel):
-    id: str = Field(description="the job's stable id: `delta-sync:{store}`, `order-import`, `reconcile:{store}`, "
+    id: str = Field(description="the job's stable id: `delta-sync:{store}`, `order-import:{store}`, "
+                                "`reconcile:{store}`, "
                                 "`retry-transient:{store}`, `sync-now:{store}`, or `at:{store}:{instant}` for "
                                 "every job at an instant, a launch or a campaign flip alike (a launch tried again "
                                 "when its store was busy: `at:{store}:{instant}:retry{n}`)")
@@ -161,6 +162,16 @@ class HeldBack(BaseModel):
     store_name: str | None = None
 
 
+class HeldBackOnAStorefront(BaseModel):
+    """An edition held back from one storefront while listed on another (`bookbridge plan` prints these under
+    "held back from one storefront or more"): one entry per edition, storefront and cause."""
+
+    isbn: str
+    name: str | None
+    storefront: str
+    reason: str
+
+
 class SourceProblem(BaseModel):
     record: str | None
     severity: str
@@ -176,6 +187,7 @@ class Plan(BaseModel):
     counts: dict[str, int]
     actions: list[PlanAction]
     held_back: list[HeldBack]
+    held_back_on_a_storefront: list[HeldBackOnAStorefront]
     source_problems: list[SourceProblem]
     kept_unread: list[str] = Field(default_factory=list, description=(
         "products gone from the source that are kept as they are, by key (an edition's ISBN), because the source "

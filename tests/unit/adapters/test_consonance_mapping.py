@@ -67,6 +67,7 @@ def test_family_id_and_record_reference_name_the_consonance_ids() -> None:
     result = mapped(work(product(pid=41)))
     assert result.family is not None
     assert result.family.id == "consonance:work:7"
+    # The record's id as docs/glossary.md gives it, and as its problems and exceptions name it: work and product.
     assert result.family.editions[0].record_reference == "consonance:work:7/product:41"
     assert result.problems == ()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -381,3 +382,15 @@ def test_resending_the_media_of_editions_with_no_product_runs_no_follow_up_sync(
 
     effects = SyncEffects("shop", InMemoryUnitOfWork(), {}, sync_again=sync_again, schedule_launch=lambda e: "")
     assert effects.resend_media([UNLISTED]) == {} and follow_ups == []
+
+
+def test_a_queued_actions_log_line_says_what_it_waits_for_once(caplog):
+    class NoScheduler(Effects):
+        def schedule_launch(self, isbn: str) -> str:
+            raise ActionQueued("queued for the service: `bookbridge serve` schedules the launch")
+
+    with caplog.at_level(logging.INFO, logger="bookbridge"):
+        _run([MilestoneEvent(DATED, Transition.DATE_CONFIRMED, "no", "2027-03-01")], effects=NoScheduler())
+    [line] = [r.getMessage() for r in caplog.records if "schedule-launch" in r.getMessage()]
+    assert line.count("queued for the service") == 1 and "schedule-launch queued for the service: `bookbridge" \
+        in line, line

@@ -228,3 +228,13 @@ def test_an_edited_custom_field_is_named_with_the_stores_value_and_ours_whole(wo
     [item] = drift_items(uow)
     assert f"Series: store has “{long_series}”, bookbridge has “{series}”" in item.message, item.message
     assert "…" not in item.message, item.message
+
+
+def test_a_drift_exception_opened_names_its_edition_as_a_syncs_do(world):
+    store = world[1]
+    product = some_product(store)
+    del store.products[product.id]
+    report = reconcile(world)
+    [line] = report.exceptions_opened
+    assert line.startswith(f"edited in the store: {product.name}, ISBN {product.sku} on store 'uk': deleted by hand"), \
+        line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -335,3 +336,13 @@ def test_products_hidden_because_they_left_the_source_are_named_beside_the_recor
     source.problems = []
     again = _sync(world, full=True)
     assert (again.gone, again.records_not_read) == ([], 0)  # nothing more left the source, every record read
+
+
+def test_a_run_whose_source_could_not_be_read_logs_no_count_as_zero(world, caplog):
+    """`bookbridge runs` shows `—` for its counts (none applies); its log line says the same, never `held back 0`."""
+    source, store, uow, clock = world
+    with caplog.at_level(logging.INFO, logger="bookbridge"):
+        sync_store(SyncStore.single(UK), _Unreadable(source), store, uow, clock)
+    [line] = [m for m in caplog.messages if " finished: " in m]
+    assert "held back —" in line and "failed —" in line and " 0" not in line, line
+    assert line.endswith("; the source could not be read"), line

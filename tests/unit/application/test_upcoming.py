@@ -112,9 +112,10 @@ def test_a_jobs_detail_lists_only_editions_in_the_store_and_counts_the_held_back
     ends = "price changes: £12.99 → £16.99 (storefront 'uk')"  # the reduced price's window closes
     name = "Roseanna (Hardback)"  # each edition by its product's name and its ISBN (this family's are all one name)
     assert detail([str(HARDBACK), str(PAPERBACK)]) == (
-        "campaign", f"{name} {PAPERBACK} {ends}; {name} {EBOOK} {ends}; 1 change of a held-back edition not shown")
+        "campaign",
+        f"{name}, ISBN {PAPERBACK} {ends}; {name}, ISBN {EBOOK} {ends}; 1 change of a held-back edition not shown")
     kind, words = detail([str(HARDBACK)], frozenset({(str(EBOOK), "uk")}))  # the store refused the ebook
-    assert (kind, words) == ("campaign", f"{name} {PAPERBACK} {ends}; 2 changes of held-back editions not shown")
+    assert (kind, words) == ("campaign", f"{name}, ISBN {PAPERBACK} {ends}; 2 changes of held-back editions not shown")
     assert "held back (" not in words
     only_held = {"roseanna": family(held)}
     assert classify([str(HARDBACK)], midnight, KeyIndex(only_held), storefronts=[UK], mapping=MappingSettings(),

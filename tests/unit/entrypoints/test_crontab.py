@@ -132,3 +132,21 @@ def test_a_crontab_line_from_the_environment_names_its_variable(tmp_path, monkey
     assert ("[schedules] reconcile_cron: '0 25 * * *' is not a crontab expression (minute hour day month weekday): "
             "hour 25 is out of range 0-23 (from the environment variable BOOKBRIDGE_SCHEDULES__RECONCILE_CRON)"
             ) in str(raised.value)
+
+
+def test_a_configured_crontab_line_with_no_shorter_words_is_shown_as_written() -> None:
+    """`retry_transient_cron = "*/20 9-17 * * 1-5"`: `bookbridge jobs`, the dashboard and the log show that line,
+    not the trigger's own form of it (`mon-fri`)."""
+    from apscheduler.job import Job
+
+    from bookbridge.entrypoints.scheduler import job_words
+    from bookbridge.entrypoints.service import upcoming_job
+
+    line = "*/20 9-17 * * 1-5"
+    configured = ("0 2 * * *", line)
+    assert plain_schedule(str(cron_trigger(line)), configured) == f'on the schedule "{line}" (crontab, UTC)'
+    job = Job.__new__(Job)
+    job.id, job.args, job.kwargs, job.trigger = "retry-transient:shop", ("shop",), {}, cron_trigger(line, UTC)
+    job.next_run_time = datetime(2026, 12, 8, 9, tzinfo=UTC)
+    assert upcoming_job(job, "shop", configured).detail == f'on the schedule "{line}" (crontab, UTC)'
+    assert job_words(job, configured)[1] == f'on the schedule "{line}" (crontab, UTC)'

@@ -223,8 +223,8 @@ def test_exceptions_are_last_seen_in_their_storefronts_zone_and_the_stores_in_ut
     assert "2026-07-01 04:30 UTC" in rows["3"] and "source 'sample'" in rows["3"], rows["3"]
     # The store's and a source's with each storefront's local time beside it (one line when not on a terminal).
     for row in (rows["2"], rows["3"]):
-        assert ("2026-07-01 04:30 UTC; storefront 'us': 2026-07-01 00:30 EDT (America/New_York); storefront 'uk': "
-                "2026-07-01 05:30 BST (Europe/London)") in row, row
+        assert ("2026-07-01 04:30 UTC (storefront 'us': 2026-07-01 00:30 EDT (America/New_York); storefront 'uk': "
+                "2026-07-01 05:30 BST (Europe/London))") in row, row  # the glossary's sentence, as `orders import`
 
 
 def test_every_json_instant_has_one_format_with_or_without_a_fraction_of_a_second():

@@ -133,3 +133,17 @@ def test_an_order_import_that_could_not_read_the_store_prints_the_failure_not_a_
     assert out.getvalue().splitlines() == [f"nothing was imported: {failure}"], out.getvalue()
     assert kind_words(ExceptionKind.SOURCE_ERROR, orders_key("shop")) == "order import failed"
     assert kind_words(ExceptionKind.SOURCE_ERROR, source_key("consonance")) == "source error"
+
+
+def test_the_order_imports_stale_column_is_explained_under_its_table() -> None:
+    import io
+
+    from rich.console import Console
+
+    from bookbridge.application.orders import ImportReport
+    from bookbridge.entrypoints.cli.sales import print_import
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    print_import(console, ImportReport(started=datetime(2026, 12, 5, tzinfo=UTC), orders_read=3, orders_stale=1), [])
+    out = " ".join(console.export_text().split())
+    assert "stale: orders read in an older version than the one the sales ledger already counted" in out, out

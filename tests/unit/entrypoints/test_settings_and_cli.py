@@ -228,3 +228,28 @@ def test_a_run_whose_source_could_not_be_read_shows_no_counts(config, tmp_path):
     row = next(line for line in runs.output.splitlines() if line.startswith("│ 1 "))
     assert "failed" in row and row.count("—") == 7 and " 0 " not in row, runs.output
     assert "—: the source could not be read (run 1): none of the counts applies" in runs.output, runs.output
+
+
+def test_plan_json_has_the_editions_held_back_from_one_storefront_that_the_text_plan_prints(tmp_path, monkeypatch):
+    """An edition listed on storefront 'uk' and held back from 'us' (no US price): the text plan says so under
+    "held back from one storefront or more", and `plan --json` (so `/api/plan`) carries the same."""
+    from bookbridge.entrypoints.http.schemas import Plan
+
+    forget_configuration(monkeypatch)
+    onix = tmp_path / "feed.xml"
+    write_onix(onix, [OnixProduct("9780007232833")])  # priced in GBP only
+    us = UK_STOREFRONT.replace('"uk"', '"us"').replace("channel_id = 1", "channel_id = 2").replace(
+        '["GB"]', '["US"]').replace('"GBP"', '"USD"').replace("Europe/London", "America/New_York")
+    us += "default_currency = false\n"
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}{us}')
+    text = run("plan", "-c", str(config), columns=300)
+    assert text.exit_code == 0, text.output
+    assert "held back from one storefront or more: Roseanna (Hardback), ISBN 9780007232833 on storefront 'us'" \
+        in text.output, text.output
+    result = run("plan", "--json", "-c", str(config))
+    document = json.loads(result.stdout)
+    assert document == Plan.model_validate(document).model_dump(mode="json")
+    [held] = document["held_back_on_a_storefront"]
+    assert (held["isbn"], held["name"], held["storefront"]) == ("9780007232833", "Roseanna (Hardback)", "us"), held
+    assert held["reason"] in text.output, held
