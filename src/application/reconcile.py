@@ -17,7 +17,7 @@ from datetime import datetime
 from bookbridge.application.exception_words import kind_words
 from bookbridge.application.field_words import differences_said
 from bookbridge.application.isbn_changes import accept_isbn_change
-from bookbridge.application.sync_exceptions import store_failed, store_failure_line
+from bookbridge.application.sync_exceptions import records_still_unread, store_failed, store_failure_line
 from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.drift import DriftPolicy, find_drift
 from bookbridge.domain.listing import Section
@@ -52,11 +52,21 @@ class ReconcileStore:
         return self.policies.get(section, DriftPolicy.OVERWRITE)
 
 
+# What each finding's code says, as `bookbridge reconcile` prints it (the codes stay, in the log line's counts).
+FINDING_WORDS = {
+    "deleted": "deleted",
+    "field": "edited",
+    "never-created": "never created",
+    "foreign": "not made by bookbridge",
+    "gone": "gone from the source",
+}
+
+
 @dataclass(frozen=True)
 class DriftFinding:
     key: str
     isbn: str
-    what: str  # deleted, never-created, field, foreign, withdrawn
+    what: str  # a code, said in words by FINDING_WORDS
     message: str
     section: Section | None = None
     field: str | None = None
@@ -70,6 +80,7 @@ class ReconcileReport:
     finished: datetime | None = None
     checked: int = 0
     findings: list[DriftFinding] = field(default_factory=list)
+    kept_unread: list[str] = field(default_factory=list)  # products a sync keeps as they are: their record not read
     exceptions_opened: list[str] = field(default_factory=list)
     # The store could not be read, so nothing was checked: its exception's message (as stored), and whether the
     # store refused the credentials (else it did not answer).
@@ -115,6 +126,7 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
         catalogue = uow.state.catalogue(cmd.source)
         known_isbns = {str(e.isbn) for family in catalogue.values() for e in family.editions}
         known_families = set(catalogue)
+        unread = records_still_unread(uow.exceptions.open_items(), cmd.source)
         for item in uow.exceptions.open_items():  # the store answered: its outage is over
             if item.kind is ExceptionKind.TRANSIENT_EXHAUSTED and item.isbn is None and item.storefront == cmd.store:
                 uow.exceptions.resolve(item.id, note=STORE_READ, at=clock.now())
@@ -123,6 +135,13 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
             sku = str(record.payloads.get(Section.CORE, {}).get("sku") or key)
             product = by_id.get(record.product_id) if record.product_id is not None else None
             product = product or by_sku.get(sku.casefold())
+            if catalogue and not _known(key, known_isbns, known_families) and (
+                    key in unread or record.record in unread):
+                # A sync keeps it as it is while its record is not read: nothing here is drift the next sync acts on.
+                report.kept_unread.append(key)
+                if product is not None:
+                    owned.add(product.product_id)
+                continue
             if product is None:
                 if record.product_id is None:
                     # The store refused the create (a 409 name clash, say): there is no product to have deleted.
@@ -136,8 +155,8 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
             owned.add(product.product_id)
             _field_drift(cmd, record, product, uow, clock, report)
             if catalogue and product.is_visible and not _known(key, known_isbns, known_families):
-                report.findings.append(DriftFinding(key, isbn_of(record), "withdrawn",
-                                                    "no longer in the catalogue but still visible; the next sync "
+                report.findings.append(DriftFinding(key, isbn_of(record), "gone",
+                                                    "no longer in the source but still visible; the next sync "
                                                     "hides it"))
         for product in stored:
             if product.product_id not in owned and _ISBN_LIKE.fullmatch(product.sku):

@@ -47,7 +47,7 @@ class SyncReport:
     exceptions_opened: list[str] = field(default_factory=list)
     outcomes: list[ActionOutcome] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)  # products hidden because their key left the source
-    records_not_read: int = 0  # records of this read with a blocking problem (not read)
+    records_not_read: int = 0  # records of this read with a blocking problem (not read), but of products kept
     kept_unread: list[str] = field(default_factory=list)  # products gone from the source whose record was not read
     wakeups: list[tuple[str, datetime]] = field(default_factory=list)
     stopped: bool = False  # `should_stop` said so between batches: the rest waits for the next run
@@ -138,10 +138,15 @@ def records_not_read(read: SourceRead, open_items: Iterable[SyncException], sour
     """The records `source` could not read, by its id or ISBN: this read's blocking problems, and the records whose
     exception is still open (a read of changes reports a record once; its exception stays open until a later read
     brings it, or a person resolves it). Planning keeps their products as they are (`plan_changes(unread=...)`)."""
+    return frozenset({p.record for p in read.problems if p.blocking and p.record} | records_still_unread(open_items,
+                                                                                                       source))
+
+
+def records_still_unread(open_items: Iterable[SyncException], source: str) -> frozenset[str]:
+    """The records of `source` whose exception (a record not read) is still open, by the source's id or ISBN."""
     place = source_exception_key(source)
-    still = {item.isbn for item in open_items if item.kind is ExceptionKind.SOURCE_ERROR and item.isbn
-             and item.storefront in (None, place)}
-    return frozenset({p.record for p in read.problems if p.blocking and p.record} | still)
+    return frozenset(item.isbn for item in open_items if item.kind is ExceptionKind.SOURCE_ERROR and item.isbn
+                     and item.storefront in (None, place))
 
 
 STORE_ACCEPTED = "resolved: a later sync's write was accepted by the store"
@@ -183,7 +188,6 @@ def record_source_problems(read: SourceRead, source: str, uow: UnitOfWork, clock
     one resolves when a later read brings its record (by ISBN or record reference) without a blocking problem.
     A read that succeeds resolves the source's own failure (`_source_unreadable`)."""
     failed = {p.record for p in read.problems if p.blocking}
-    report.records_not_read = len(failed)
     read_ok = {str(e.isbn) for f in read.families for e in f.editions}
     read_ok |= {e.record_reference for f in read.families for e in f.editions if e.record_reference}
     read_ok -= failed

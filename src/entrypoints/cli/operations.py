@@ -15,7 +15,7 @@ from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
-from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
+from bookbridge.application.reconcile import FINDING_WORDS, ReconcileStore, reconcile_store, release_drift
 from bookbridge.application.sync import NO_COUNT, SOURCE_UNREAD, source_unread
 from bookbridge.domain.categories import field_words
 from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
@@ -30,7 +30,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import print_exceptions
+from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, print_exceptions
 from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -410,7 +410,10 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                   f"{plural(len(report.exceptions_opened), 'exception')} opened")
     for finding in report.findings:
         where = f" {finding.field} ({finding.section}, {finding.policy})" if finding.field else ""
-        console.print(f"  {finding.what:<9} {finding.isbn}{where}: {escape(finding.message)}")
+        console.print(f"  {FINDING_WORDS.get(finding.what, finding.what)} {finding.isbn}{where}: "
+                      f"{escape(finding.message)}")
+    if report.kept_unread:
+        console.print(f"[yellow]{KEPT_UNREAD}[/yellow]: {escape(kept_words(report.kept_unread))}")
     for line in report.exceptions_opened:
         console.print(f"[yellow]exception[/yellow] {escape(line)}")
     raise typer.Exit(EXIT_FAILURES if report.exceptions_opened else EXIT_OK)

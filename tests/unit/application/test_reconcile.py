@@ -238,3 +238,20 @@ def test_a_drift_exception_opened_names_its_edition_as_a_syncs_do(world):
     [line] = report.exceptions_opened
     assert line.startswith(f"edited in the store: {product.name}, ISBN {product.sku} on store 'uk': deleted by hand"), \
         line
+
+
+def test_a_product_gone_from_the_source_but_visible_is_said_as_sync_says_it(world):
+    """Not `withdrawn` (a lifecycle stage) nor "the catalogue": gone from the source, as a sync says it; and every
+    finding's code has its words for the CLI."""
+    from bookbridge.application.reconcile import FINDING_WORDS
+
+    source, store, uow, clock = world
+    product = some_product(store)
+    family = next(f for f in source.families if any(str(e.isbn) == product.sku for e in f.editions))
+    source._families.pop(family.id)  # gone from a complete read
+    sync_store(SyncStore.single(UK, full=True), source, store, uow, clock)
+    product.is_visible = True  # shown again by hand
+    [finding] = [f for f in reconcile(world).findings if f.isbn == product.sku]
+    assert finding.what == "gone" and FINDING_WORDS[finding.what] == "gone from the source"
+    assert finding.message == "no longer in the source but still visible; the next sync hides it"
+    assert set(FINDING_WORDS) == {"deleted", "field", "never-created", "foreign", "gone"}
