@@ -285,6 +285,9 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
     record_mismatches(planned.plan, name, uow, clock, report)
     record_isbn_changes(planned.plan, planned.listings, name, uow, clock, report)
     report.kept_unread = [key for key in planned.plan.kept_unread if cmd.only is None or key in cmd.only]
+    # A record whose product is kept is no longer a product hidden by mistake: the hint about those leaves it out.
+    kept = {*planned.plan.kept_unread, *(planned.applied[key].record for key in planned.plan.kept_unread)}
+    report.records_not_read = len({p.record for p in planned.read.problems if p.blocking} - kept)
     actions = [a for a in planned.plan.actions if cmd.only is None or _touches(a, cmd.only)]
     if planned.store_refused is not None:  # planning's look-up was refused: every write would be too
         with uow:

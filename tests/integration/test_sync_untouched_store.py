@@ -60,3 +60,17 @@ v2_base_url = "{store.base_url_v2}"
             assert planned.exit_code == 0 and NOT_CALLED in planned.output, planned.output
         assert len(store.requests) == calls, "nothing new, so the store was not called"
     assert "not called" in " ".join(run("plan", "--help").output.split())
+
+
+def test_a_plan_with_changes_that_asked_nothing_does_not_say_nothing_to_send(tmp_path):
+    """`plan --full` after a sync lists updates it asked the store nothing about: it says the store was not called,
+    never "nothing to send" under a count of updates."""
+    with SandboxServer() as store:
+        config = write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 1\n'
+                              + sandbox_store(store, token=f'access_token = "{store.config.token}"') + UK_STOREFRONT)
+        assert run("sync", "-c", str(config)).exit_code == 0
+        planned = run("plan", "--full", "-c", str(config))
+        output = " ".join(planned.output.split())
+        assert planned.exit_code == 0 and "nothing to send" not in output, planned.output
+        assert ("the store was not called (a plan asks it only about SKUs it would create); `bookbridge check` "
+                "tests the connection") in output, planned.output

@@ -27,8 +27,11 @@ from bookbridge.entrypoints.documents import plan_document
 from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
 
 KEPT_UNREAD = "kept as it is, its record not read"  # a product gone from the source whose record was not read
-KEPT_WHY = ("fix the record in the source (its exception below); to take the product off sale, remove the record "
-            "and resolve its exception")
+UNREAD_LISTED = "`bookbridge exceptions list --kind source-error` lists them"  # the exceptions of records not read
+KEPT_WHY = (f"fix the record in the source ({UNREAD_LISTED}); to take the product off sale, remove the record and "
+            "resolve its exception")
+# A plan with changes that asked the store nothing: it would send them all the same.
+PLAN_NOT_CALLED = "the store was not called (a plan asks it only about SKUs it would create)"
 CHANGE_HELD = "held: ISBN changed in the source:"  # a plan's line for a record whose ISBN change is held
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
@@ -104,13 +107,13 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
         if words := held_somewhere_words(group, names):
             console.print(f"[yellow]{FROM_SOME_STOREFRONT}[/yellow]: {escape(words)}")
     if not asks_the_store(planned):
-        print_store_not_called(console)
+        print_store_not_called(console, changes=bool(plan.actions))
 
 
-def print_store_not_called(console: Console) -> None:
+def print_store_not_called(console: Console, *, changes: bool = False) -> None:
     """A plan or sync that never reached the store says so, as both say it: its counts say nothing of the store
-    (a wrong token or host would go unnoticed)."""
-    console.print(f"{NOT_CALLED}; `bookbridge check` tests the connection")
+    (a wrong token or host would go unnoticed). A plan with `changes` has something to send all the same."""
+    console.print(f"{PLAN_NOT_CALLED if changes else NOT_CALLED}; `bookbridge check` tests the connection")
 
 
 def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> str | None:
@@ -189,7 +192,7 @@ def print_gone(console: Console, report: SyncReport) -> None:
     console.print(f"hidden, no longer in the source: {plural(len(report.gone), 'product')} ({escape(shown)})")
     if report.records_not_read:
         console.print(f"[yellow]check them:[/yellow] this read also had {plural(report.records_not_read, 'record')}"
-                      " not read (the exceptions below): if one of them is such an edition, fix the record in the "
+                      f" not read ({UNREAD_LISTED}): if one of them is such an edition, fix the record in the "
                       "source and sync again, and it is listed again")
 
 

@@ -158,3 +158,42 @@ def test_a_record_not_read_keeps_its_product_until_a_later_read_brings_it() -> N
     assert (again.kept_unread, again.hidden, again.created) == ([], 0, 0) and store.writes == writes
     with uow:
         assert [e for e in uow.exceptions.open_items() if e.kind is ExceptionKind.SOURCE_ERROR] == []
+
+
+def test_reconcile_leaves_alone_a_product_kept_while_its_record_is_not_read() -> None:
+    """What a sync keeps as it is (its record not read) a reconcile neither calls gone from the source nor says the
+    next sync restores: the next sync keeps it as it is. It says so, in one line of its own."""
+    from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+    from bookbridge.domain.problems import Problem, Severity
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    isbn = str(family.editions[0].isbn)
+    source.problems = [Problem(code="invalid-isbn", severity=Severity.BLOCKING, record=RECORD, field="isbn.isbn13",
+                               message="invalid ISBN '9781800000095' (check digit); not read")]
+    source._families.pop(family.id)
+    assert sync_store(SyncStore.single(SHOP, full=True), source, store, uow, clock).kept_unread == [isbn]
+    product = store.by_sku(isbn)
+    assert product is not None
+    product.fields["description"] = "Edited by hand"
+    report = reconcile_store(ReconcileStore("shop", source.name), store, uow, clock)
+    assert [f.isbn for f in report.findings] == [] and report.kept_unread == [isbn]
+    assert report.exceptions_opened == []
+
+
+def test_a_record_not_read_whose_product_is_kept_is_not_counted_for_the_hint_about_hidden_products() -> None:
+    """The hint under products hidden ("this read also had 1 record not read: if one of them is such an edition")
+    leaves out records whose product is kept: that product is not hidden. Its words point at the command that lists
+    the exceptions, which a later sync (whose exception is not new) does not print below."""
+    from bookbridge.domain.problems import Problem, Severity
+    from bookbridge.entrypoints.cli.render import kept_words
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    source.problems = [Problem(code="invalid-isbn", severity=Severity.BLOCKING, record=RECORD, field="isbn.isbn13",
+                               message="invalid ISBN '9781800000095' (check digit); not read")]
+    source._families.pop(family.id)
+    report = sync_store(SyncStore.single(SHOP, full=True), source, store, uow, clock)
+    assert len(report.kept_unread) == 1 and report.records_not_read == 0
+    words = kept_words(report.kept_unread)
+    assert "below" not in words and "`bookbridge exceptions list --kind source-error`" in words
