@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -58,9 +59,27 @@ class StoreAction:
         for section in self.sections:
             before = dict(applied.payloads.get(section, {})) if applied else {}
             for name, value in after[section].items():
-                if before.get(name) != value:
+                if not _same(name, before.get(name), value):
                     out.append(FieldChange(section, name, before.get(name), value))
         return out
+
+
+_MEASURES = frozenset({"weight", "width", "height", "depth"})  # the core section's numbers, JSON text of decimals
+
+
+def _same(name: str, before: Any, after: Any) -> bool:
+    """Whether a field's value last sent and its value now are the same: equal, or a measure written two ways
+    (`0.0` and `0`). The section's hash, over the text, is not changed by this: a plan does not list such a field,
+    though a full sync resends it."""
+    if before == after:
+        return True
+    if name in _MEASURES and isinstance(before, str | int | float) and isinstance(after, str | int | float):
+        try:
+            return Decimal(str(before)) == Decimal(str(after))
+        except InvalidOperation:
+            return False
+    return False
+    return False
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,19 @@ def test_an_updated_but_unchanged_cover_is_unchanged() -> None:
 def test_two_desired_listings_with_one_key_are_refused() -> None:
     with pytest.raises(ValueError, match="9780007232833"):
         plan_changes("uk", desired(edition(), edition()), {})
+
+
+def test_a_number_written_another_way_is_no_field_change() -> None:
+    """A weight recorded as `0.0` and built as `0` is the same weight: the plan does not list it as a change (the
+    section's hash, over the text, is left as it is: changing it would resend every product once)."""
+    from dataclasses import replace as replaced
+
+    listings = desired(edition())
+    applied = settle(listings)
+    record = applied["9780007232833"]
+    core = dict(record.payloads[Section.CORE])
+    weight = core["weight"]
+    core["weight"] = f"{weight}.0" if "." not in str(weight) else f"{weight}0"
+    applied = {record.key: replaced(record, payloads={**record.payloads, Section.CORE: core})}
+    [action] = plan_changes("uk", listings, applied, full=True).actions
+    assert [c.field for c in action.changes(applied[record.key]) if c.section is Section.CORE] == []
