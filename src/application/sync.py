@@ -293,6 +293,7 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         with uow:
             refused_credentials(planned.store_refused, name, uow, clock, report)
             uow.commit()
+        report.not_sent = len(actions)
         actions = []
     closing: frozenset[int] = frozenset()
     if cmd.due:
@@ -352,6 +353,8 @@ def _sync(cmd: SyncStore, source: CatalogSource, store: Storefront, uow: UnitOfW
         if on_progress:
             on_progress(done, max(done, len(actions)))  # relinks come after the plan
     settle()  # also when stopped: what was applied is sent and recorded before the run ends
+    if report.store_refused is not None:  # the actions of the batches the refusal kept back (relinks come after)
+        report.not_sent += max(0, len(actions) - done)
     if pending:
         raise RuntimeError(f"storefront left {len(pending)} actions pending after its final flush")
     if report.store_refused is None:
@@ -561,6 +564,7 @@ def _record_batch(
                 assert error is not None
                 if report.store_refused is None:
                     refused_credentials(error, storefront, uow, clock, report)
+                report.not_sent += 1
                 continue
             report.failed += 1
             kind = (

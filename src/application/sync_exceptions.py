@@ -55,6 +55,7 @@ class SyncReport:
     # The store refused the credentials (`StoreErrorKind.CREDENTIALS`), in the words of its exception: the run sent
     # nothing after that answer, and no edition was refused.
     store_refused: str | None = None
+    not_sent: int = 0  # planned actions the store's refusal of the credentials kept from it (counted when refused)
     # Nothing needed the store, so this run never called it (no write, no SKU lookup): its counts say nothing of
     # whether the store can be reached (`bookbridge check` tests the connection).
     store_untouched: bool = False
@@ -65,8 +66,11 @@ class SyncReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"created": self.created, "adopted": self.adopted, "updated": self.updated, "hidden": self.hidden,
-                "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
+        counts = {"created": self.created, "adopted": self.adopted, "updated": self.updated, "hidden": self.hidden,
+                  "unchanged": self.unchanged, "held_back": self.skipped, "failed": self.failed}
+        if self.store_refused is not None:  # every planned product counts somewhere: these were not sent
+            counts["not_sent"] = self.not_sent
+        return counts
 
 
 def listed_edition(listing: StoreListing, isbn: str) -> str:

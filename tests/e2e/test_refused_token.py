@@ -5,6 +5,7 @@ that exception and creates the products."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 from datetime import UTC, datetime
 
@@ -46,11 +47,18 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
 
         assert wrong.exit_code == 1, wrong.output
         lines = wrong.output.splitlines()
-        assert "the sync stopped: store 'shop' refused the credentials, so nothing more was sent (the exception " \
-               "below)" in lines, wrong.output
+        # Every planned product is counted: those the refusal kept from the store, as not sent.
+        [stopped] = [line for line in lines if line.startswith("the sync stopped: ")]
+        assert re.fullmatch(r"the sync stopped: store 'shop' refused the credentials, so (\d+) products were not "
+                            r"sent \(the exception below\)", stopped), wrong.output
         assert f"exception credentials refused: store 'shop': {REFUSED}" in lines, wrong.output
         assert "refused by the store" not in wrong.output and "not-the-token" not in wrong.output
         assert state() == ([("credentials-refused", None, REFUSED, 1)], "failed")
+        not_sent = re.search(r"so (\d+) products", stopped).group(1)  # type: ignore[union-attr]
+        assert int(not_sent) > 0
+        runs = run("runs", "-c", str(config))
+        assert f"run 1: {not_sent} products were not sent (the store refused the credentials)" in \
+            runs.output.splitlines(), runs.output
         # Planning's SKU look-up was answered 401 and ended the run: nothing more was asked or sent.
         assert [(r.method, r.status) for r in store.requests] == [("GET", 401)], store.requests
         # The log says it once, as the sync stopping: no warning before it of creates planned for the SKUs it could
@@ -61,8 +69,8 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
             logged
 
         again = run("sync", "-c", str(config), env={"SHOP_BC_TOKEN": "not-the-token"})  # counted on the same one
-        assert again.exit_code == 1 and "the sync stopped: store 'shop' refused the credentials, so nothing more " \
-               f"was sent: {REFUSED}" in again.output.splitlines(), again.output
+        assert again.exit_code == 1 and f"{stopped.removesuffix(' (the exception below)')}: {REFUSED}" \
+            in again.output.splitlines(), again.output
         assert not [line for line in again.output.splitlines() if line.startswith("exception ")], again.output
         assert state() == ([("credentials-refused", None, REFUSED, 2)], "failed")
         # A retry of it syncs the store (it is about no edition); still refused, it stays open and says why.

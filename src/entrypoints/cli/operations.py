@@ -30,7 +30,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, print_exceptions
+from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, not_sent_words, print_exceptions
 from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -453,6 +453,9 @@ def runs(
                       r.outcome,
                       *(str(r.counts.get(c, NO_COUNT)) for c in counted))
     out.print(table)
+    for r in recent:  # a run stopped by a refused token: the products it planned and did not send, counted
+        if "not_sent" in r.counts:
+            out.print(f"run {r.id}: {not_sent_words(r.counts['not_sent'])} (the store refused the credentials)")
     if unread := [str(r.id) for r in recent if source_unread(r)]:
         out.print(f"{NO_COUNT}: {SOURCE_UNREAD} ({'run' if len(unread) == 1 else 'runs'} {', '.join(unread)}): "
                   "none of the counts applies")

@@ -168,10 +168,16 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
     if report.store_refused:  # the store's failure, not the editions': the run sent nothing after that answer
         # Said once: by the exception line below when this run opened it, else here (its exception is open already).
         below = any(line.endswith(report.store_refused) for line in report.exceptions_opened)
-        console.print(f"[red]the sync stopped: {escape(store)} refused the credentials, so nothing more was sent"
+        console.print(f"[red]the sync stopped: {escape(store)} refused the credentials, so "
+                      f"{not_sent_words(report.not_sent)}"
                       + ("[/red] (the exception below)" if below else f":[/red] {escape(report.store_refused)}"))
     for line in report.exceptions_opened[:30]:
         console.print(f"[red]exception[/red] {escape(line)}")
+
+
+def not_sent_words(count: int) -> str:
+    """The products a sync stopped by a refused token did not send, as `sync` and `runs` say them."""
+    return f"{plural(count, 'product')} {'was' if count == 1 else 'were'} not sent"
 
 
 def print_source_failure(console: Console, failure: str, *, nothing_was: str) -> None:

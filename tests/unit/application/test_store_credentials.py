@@ -78,3 +78,25 @@ def test_the_next_sync_the_store_accepts_resolves_it_and_sends_everything(world)
         assert uow.exceptions.get(refused.id).resolution == "resolved: a later sync's write was accepted by the store"
     listed = [li for li in plan_store(COMMAND, source, InMemoryUnitOfWork(), clock).listings if li.listed]
     assert {p.sku for p in store.products.values()} == {li.sku for li in listed}
+
+
+def test_a_sync_stopped_by_a_refused_token_counts_what_it_did_not_send(world):
+    """Every planned product is counted somewhere: those the refusal kept from the store as `not_sent`, in the
+    report's counts and in its run's, whether planning's look-up or a write was refused."""
+    source, store, uow, clock = world
+    actions = len(plan_store(COMMAND, source, uow, clock).plan.actions)
+    store.refused_credentials = REFUSED
+    report = sync_store(COMMAND, source, store, uow, clock)
+    assert report.not_sent == actions and report.counts["not_sent"] == actions
+    with uow:
+        assert uow.runs.recent_runs(limit=1)[0].counts["not_sent"] == actions
+
+    store.refused_credentials = None
+    sync_store(COMMAND, source, store, uow, clock)  # every product in the store: a plan asks it nothing new
+    full = SyncStore(store="shop", storefronts=(SHOP,), batch_size=10, full=True)
+    products = len(plan_store(full, source, uow, clock).plan.actions)
+    store.refused_credentials = REFUSED  # refused at the first write: nothing is sent
+    stopped = sync_store(full, source, store, uow, clock)
+    counted = stopped.counts
+    assert stopped.store_refused == REFUSED and counted["not_sent"] == products > 2 * full.batch_size
+    assert sum(counted[k] for k in ("created", "adopted", "updated", "hidden", "unchanged", "failed")) == 0

@@ -293,3 +293,11 @@ def test_a_sync_names_what_left_the_source_and_warns_when_records_were_not_read(
     clean = " ".join(_printed(print_report, SyncReport(storefront="shop", started=NOW, hidden=1,
                                                        gone=["9781999990039"])).split())
     assert "no longer in the source: 1 product" in clean and "not read" not in clean, clean
+
+
+def test_a_sync_stopped_by_a_refused_token_says_how_many_products_it_did_not_send():
+    report = SyncReport(storefront="shop", started=NOW, store_refused="401 Unauthorized", not_sent=2)
+    out = " ".join(_printed(print_report, report).split())
+    assert ("the sync stopped: store 'shop' refused the credentials, so 2 products were not sent: 401 Unauthorized"
+            in out), out
+    assert report.counts["not_sent"] == 2
