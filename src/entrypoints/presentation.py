@@ -210,12 +210,16 @@ def none_open(total: int, *, kinds: Iterable[str] = (), places: Iterable[str] = 
               text: str | None = None) -> str:
     """A filter of the open exceptions that matches none, in words, as `bookbridge exceptions list` and the
     dashboard say it, each place in words: `No open exceptions of kind 'drift' in store 'shop' about ISBN
-    9780306406157 (8 open exceptions in all).` (`kinds`: codes or words; `places`: either of them matches)."""
+    9780306406157 (8 open exceptions in all).` (`kinds`: codes or words; `places`: either of them matches). With
+    none open at all: `No open exceptions.`, or with filters `No open exceptions of kind 'drift' (none open in
+    all).`"""
     kinds, places = list(kinds), list(places)
     parts = [f"of kind {' or '.join(map(repr, kinds))}"] if kinds else []
     parts += [f"in {' or '.join(places)}"] if places else []
     parts += [f"about ISBN {isbn}"] if isbn else []
     parts += [f"matching {text!r}"] if text else []
+    if not total:
+        return "No open exceptions" + (" " + " ".join(parts) + " (none open in all)." if parts else ".")
     return " ".join(["No open exceptions", *parts]) + f" ({plural(total, 'open exception')} in all)."
 
 
