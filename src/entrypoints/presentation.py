@@ -72,9 +72,10 @@ def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *,
 def resolved_words(item: SyncException, zones: Mapping[str, str], *, lines: str | None = None) -> str:
     """When and how an exception was resolved, as `exceptions show` states it: `resolved <when>: <its resolution>`
     (a person's note, or what resolved it by itself: `resolved by a later successful sync`), `when` as
-    `seen_time` says it (`zones`: storefront -> time zone; `lines`: as `seen_time` takes it)."""
+    `seen_time` says it (`zones`: storefront -> time zone; `lines`: as `seen_time` takes it). A resolution that
+    says `resolved: ` itself (what resolved it by itself) is said without it, so that "resolved" is said once."""
     when = seen_time(item.resolved_at, item.storefront, zones, lines=lines) if item.resolved_at else "earlier"
-    return f"resolved {when}: {item.resolution or 'no note'}"
+    return f"resolved {when}: {(item.resolution or 'no note').removeprefix('resolved: ')}"
 
 
 def no_such_exception(exception_id: int) -> str:

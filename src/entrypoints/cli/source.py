@@ -181,7 +181,7 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
     raise refused("SOURCE", f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
 
 
-WHOLE = frozenset({"ISBN", "format", "pub. date"})  # values a narrow terminal must not break: the others wrap
+WHOLE = frozenset({"ISBN", "format", "publication date"})  # values a narrow terminal must not break: the others wrap
 
 
 def _print_tables(console: Console, read: SourceRead, categories: CategoryMapping) -> None:
@@ -189,7 +189,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
     editions = sum(len(f.editions) for f in families)
     table = WholeTable(title=f"{plural(len(families), 'title family', 'title families')}, "
                              f"{plural(editions, 'edition')}")
-    for column in ("title family", "ISBN", "format", "title", "status", "supply", "pub. date", "prices",
+    for column in ("title family", "ISBN", "format", "title", "status", "supply", "publication date", "prices",
                    "rights"):
         table.add_column(column, overflow="fold", no_wrap=column in WHOLE)
     for family in families:
