@@ -72,9 +72,10 @@ def seen_time(at: datetime, storefront: str | None, zones: Mapping[str, str], *,
 def resolved_words(item: SyncException, zones: Mapping[str, str], *, lines: str | None = None) -> str:
     """When and how an exception was resolved, as `exceptions show` states it: `resolved <when>: <its resolution>`
     (a person's note, or what resolved it by itself: `resolved by a later successful sync`), `when` as
-    `seen_time` says it (`zones`: storefront -> time zone; `lines`: as `seen_time` takes it)."""
+    `seen_time` says it (`zones`: storefront -> time zone; `lines`: as `seen_time` takes it). A resolution that
+    says `resolved: ` itself (what resolved it by itself) is said without it, so that "resolved" is said once."""
     when = seen_time(item.resolved_at, item.storefront, zones, lines=lines) if item.resolved_at else "earlier"
-    return f"resolved {when}: {item.resolution or 'no note'}"
+    return f"resolved {when}: {(item.resolution or 'no note').removeprefix('resolved: ')}"
 
 
 def no_such_exception(exception_id: int) -> str:
@@ -210,12 +211,16 @@ def none_open(total: int, *, kinds: Iterable[str] = (), places: Iterable[str] = 
               text: str | None = None) -> str:
     """A filter of the open exceptions that matches none, in words, as `bookbridge exceptions list` and the
     dashboard say it, each place in words: `No open exceptions of kind 'drift' in store 'shop' about ISBN
-    9780306406157 (8 open exceptions in all).` (`kinds`: codes or words; `places`: either of them matches)."""
+    9780306406157 (8 open exceptions in all).` (`kinds`: codes or words; `places`: either of them matches). With
+    none open at all: `No open exceptions.`, or with filters `No open exceptions of kind 'drift' (none open in
+    all).`"""
     kinds, places = list(kinds), list(places)
     parts = [f"of kind {' or '.join(map(repr, kinds))}"] if kinds else []
     parts += [f"in {' or '.join(places)}"] if places else []
     parts += [f"about ISBN {isbn}"] if isbn else []
     parts += [f"matching {text!r}"] if text else []
+    if not total:
+        return "No open exceptions" + (" " + " ".join(parts) + " (none open in all)." if parts else ".")
     return " ".join(["No open exceptions", *parts]) + f" ({plural(total, 'open exception')} in all)."
 
 

@@ -50,14 +50,18 @@ def test_an_exception_id_past_the_ids_the_database_holds_is_refused_as_not_one(c
 
 
 @pytest.mark.parametrize("command", [("runs",), ("jobs",), ("milestones",)], ids=" ".join)
-@pytest.mark.parametrize(("value", "why"), [(TOO_BIG, f"less than or equal to {MAX_INTEGER}"),
-                                            (str(MAX_INTEGER + 1), f"less than or equal to {MAX_INTEGER}"),
-                                            ("0", "greater than or equal to 1"), ("-1", "greater than or equal to 1")])
-def test_a_limit_that_is_no_count_to_show_is_refused(config, command, value, why):
+@pytest.mark.parametrize(("value", "why"), [(TOO_BIG, f"must be at most {MAX_INTEGER}; it is {TOO_BIG}"),
+                                            (str(MAX_INTEGER + 1), f"must be at most {MAX_INTEGER}; it is "
+                                                                   f"{MAX_INTEGER + 1}"),
+                                            ("0", "must be at least 1; it is 0"),
+                                            ("-1", "must be at least 1; it is -1"),
+                                            ("two", "must be a whole number; it is 'two'")])
+def test_a_limit_that_is_no_count_to_show_is_refused_in_the_words_the_api_uses(config, command, value, why):
     words = _refused(run(*command, "--limit", value, "-c", str(config)), "--limit")
-    assert f"Invalid value for '--limit': Input should be {why}" in words, words
+    assert f"Invalid value for '--limit': {why}" in words, words
+    assert "Input should" not in words, words  # pydantic's words, never the project's
     help_text = said(run(*command, "--help").output)
-    assert f"1<=x<={MAX_INTEGER}" in help_text, help_text  # the range, as typer shows it
+    assert f"(from 1 to {MAX_INTEGER})" in help_text, help_text  # the range, as an exception id's is given
 
 
 @pytest.mark.parametrize("command", [("runs",), ("jobs",), ("milestones",)], ids=" ".join)
@@ -128,17 +132,41 @@ def test_resolving_needs_a_note(tmp_path, monkeypatch, note):
 
 
 def test_a_lease_that_is_not_held_is_an_unknown_name_exit_2(config):
-    result = run("lease", "release", "nosuch", "-c", str(config))
-    assert result.exit_code == 2, result.output
-    assert said(result.stderr) == "no lease named 'nosuch' is held (`bookbridge lease list` shows the held ones)"
+    words = _refused(run("lease", "release", "nosuch", "-c", str(config)), "NAME")
+    assert "no lease named 'nosuch' is held (`bookbridge lease list` shows the held ones)" in words, words
 
 
 def test_init_into_a_folder_that_does_not_exist_is_a_path_refused_exit_2(tmp_path):
     missing = tmp_path / "nonexistent" / "x.toml"
-    result = run("init", str(missing))
-    assert result.exit_code == 2, result.output
-    assert f"folder {missing.parent} does not exist; nothing was written" in said(result.output)
+    words = _refused(run("init", str(missing)), "FILE")
+    assert f"folder {missing.parent} does not exist; nothing was written" in words, words
     assert not missing.parent.exists()
+
+
+def test_init_over_a_file_that_exists_is_refused_naming_the_file(tmp_path):
+    there = tmp_path / "bookbridge.toml"
+    there.write_text("# mine\n", encoding="utf-8")
+    words = _refused(run("init", str(there)), "FILE")
+    assert f"{there} already exists; nothing was written (use --force to overwrite it)" in words, words
+    assert there.read_text(encoding="utf-8") == "# mine\n"
+
+
+@pytest.mark.parametrize(("arguments", "argument", "why"), [
+    (("exceptions", "show", "999"), "ID",
+     "no exception with id 999 (`bookbridge exceptions list` shows the open ones)"),
+    (("exceptions", "resolve", "999", "--note", "x"), "ID", "no exception with id 999 "),
+    (("exceptions", "retry", "999"), "ID", "no exception with id 999 "),
+    (("sales", "export", "--sink", "nope"), "--sink",
+     "no sales sink named 'nope' (see [[sales_sinks]] in docs/configuration.md)"),
+    (("sales", "export"), "--sink", "no sales sink is configured (see [[sales_sinks]] in docs/configuration.md)"),
+    (("sales", "report", "--by", "nonsense"), "--by", "must be one of edition, "),
+    (("source", "inspect", "/nonexistent.xml"), "SOURCE",
+     "'/nonexistent.xml' is neither a file, a folder, an http(s) URL nor a configured source name"),
+], ids=lambda value: " ".join(value) if isinstance(value, tuple) else None)
+def test_a_value_that_names_nothing_is_refused_naming_the_argument(config, arguments, argument, why):
+    """A value judged after parsing (it names nothing that is there) is framed as a parser's refusal is."""
+    words = _refused(run(*arguments, "-c", str(config)), argument)
+    assert f"Invalid value for '{argument}': {why}" in words, words
 
 
 def test_retry_help_gives_every_reason_it_exits_1():

@@ -69,7 +69,9 @@ def test_an_id_that_names_no_exception_is_one_error_on_stderr_whatever_the_comma
     result = run("exceptions", *command, "-c", str(config))
     assert result.exit_code == 2, result.output
     assert result.stdout == ""  # errors go to stderr, as every not-found error does
-    assert result.stderr.startswith("no exception with id 999 (`bookbridge exceptions list` shows the open ones)")
+    assert result.stderr.startswith("Usage: ")  # framed as typer frames a refused argument
+    assert "Error: Invalid value for 'ID': no exception with id 999 (`bookbridge exceptions list` shows the open " \
+           "ones)" in result.stderr, result.stderr
     assert [e["id"] for e in _open(config)] == [1]  # still open
 
 
@@ -93,7 +95,8 @@ def test_show_shows_a_resolved_exception_too_and_an_unknown_id_as_a_read_says_it
     assert re.search(resolved_at, again.output, re.M), again.output
     missing = run("exceptions", "show", "999", "-c", str(config))
     assert missing.exit_code == 2 and missing.stdout == ""  # bad input (README, exit codes): 1 is a failed run
-    assert missing.stderr.startswith("no exception with id 999 ") and "nothing was changed" not in missing.stderr
+    assert "Invalid value for 'ID': no exception with id 999 " in missing.stderr, missing.stderr
+    assert "nothing was changed" not in missing.stderr
 
 
 def _open(config: Path, *filters: str) -> list[dict]:
@@ -434,3 +437,29 @@ name = "ledger"
         assert "the whole store is synced" not in said and "Retry of exception" not in said, said
     assert _open(config) == []
     assert not [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
+
+
+@pytest.mark.parametrize(("filters", "words"), [
+    ((), "No open exceptions."),
+    (("--where", "store"), "No open exceptions in store 'shop' (none open in all)."),
+    (("--kind", "drift"), "No open exceptions of kind 'drift' (none open in all)."),
+], ids=lambda value: " ".join(value) if isinstance(value, tuple) else None)
+def test_an_empty_queue_is_said_in_a_sentence_not_an_empty_table(config, filters, words):
+    listed = run("exceptions", "list", *filters, "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.strip() == words, listed.output
+
+
+def test_no_runs_yet_is_said_in_a_sentence_not_an_empty_table(config):
+    listed = run("runs", "-c", str(config))
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.strip() == "No runs yet: bookbridge sync makes one.", listed.output
+
+
+def test_resolving_by_a_filter_that_matches_nothing_says_so_as_the_list_does(config):
+    _reported(config, "source-error", where="source:sample", message="the feed could not be read", field="source")
+    result = run("exceptions", "resolve", "--kind", "drift", "--where", "storefront 'uk'", "--note", "x",
+                 "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "No open exceptions of kind 'drift' in storefront 'uk' (1 open exception in " \
+                                    "all); nothing was resolved", result.output

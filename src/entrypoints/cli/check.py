@@ -150,7 +150,7 @@ def channel_findings(settings: Settings, result: ProbeResult) -> tuple[list[Prob
 
 def print_findings(console: Console, findings: list[ProbeFinding]) -> None:
     table = WholeTable(title="Connections")
-    for column in ("", "target", "call", "result", "how to fix"):
+    for column in ("status", "target", "call", "result", "how to fix"):
         table.add_column(column, overflow="fold")
     for f in findings:
         mark = "[green]ok[/green]" if f.ok else f"[red]{STATUS_WORDS[f.status]}[/red]"

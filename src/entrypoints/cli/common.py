@@ -17,6 +17,7 @@ from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from bookbridge.domain.ports import MAX_INTEGER
+from bookbridge.entrypoints.cli.values import count_value
 from bookbridge.entrypoints.container import Container, close_adapter, entry_names, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
@@ -31,8 +32,10 @@ ConfigOption = typer.Option(None, "--config", "-c", metavar="FILE", help="bookbr
 
 def limit_option(default: int, what: str) -> Any:
     """`--limit N`: how many `what` to show, from 1 (as the HTTP API's limits) to the largest count the state
-    database takes; anything else is refused as typer refuses a value (exit 2)."""
-    return typer.Option(default, metavar="N", min=1, max=MAX_INTEGER, help=f"how many {what} to show")
+    database takes; anything else is refused as typer refuses a value (exit 2), in the API's words
+    (`count_value`)."""
+    return typer.Option(default, metavar="N", parser=count_value,
+                        help=f"how many {what} to show (from 1 to {MAX_INTEGER})")
 
 
 # Off a terminal (a file, a pipe, CI logs, journald) nothing is wrapped: a line is as long as what it says, and a

@@ -137,7 +137,8 @@ def demo(
 
     Nothing to set up and nothing real is touched: a sample catalogue is sent to a local copy of BigCommerce's API,
     three days of launches and price changes play out, shoppers' orders come back as sales, and each step says
-    where to look in the dashboard (--serve).
+    where to look in the dashboard (--serve). Exit 1 if --serve cannot listen on its address (another `bookbridge
+    serve` may hold it).
     """
     raise typer.Exit(run_demo(screen(), serve=serve, port=port, keep=keep))
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, screen
+from bookbridge.entrypoints.cli.common import screen
+from bookbridge.entrypoints.cli.values import refused
 
 TEMPLATE = "init_template.toml"
 
@@ -30,13 +31,10 @@ def init(
 
     Exit 2, writing nothing, if FILE exists already (without --force) or its folder does not.
     """
-    err = screen(stderr=True)
     if path.exists() and not force:
-        err.print(f"[red]{path} already exists;[/red] nothing was written (use --force to overwrite it)")
-        raise typer.Exit(EXIT_CONFIG)
+        raise refused("FILE", f"{path} already exists; nothing was written (use --force to overwrite it)")
     if not path.parent.is_dir():
-        err.print(f"[red]folder {path.parent} does not exist;[/red] nothing was written")
-        raise typer.Exit(EXIT_CONFIG)
+        raise refused("FILE", f"folder {path.parent} does not exist; nothing was written")
     path.write_text(template(), encoding="utf-8")
     screen().print(f"wrote {path}. Next: set BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN and "
                     f"CONSONANCE_API_KEY, edit the storefronts, then run `bookbridge check -c {path}`.")

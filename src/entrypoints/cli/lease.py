@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from bookbridge.entrypoints.cli.common import EXIT_CONFIG, EXIT_OK, Commands, ConfigOption, running, screen
+from bookbridge.entrypoints.cli.common import EXIT_OK, Commands, ConfigOption, running, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
+from bookbridge.entrypoints.cli.values import refused
 from bookbridge.entrypoints.documents import json_instant
 from bookbridge.entrypoints.presentation import utc_time
 
@@ -22,7 +23,10 @@ def list_leases(
     config: Path | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="print the leases as JSON"),
 ) -> None:
-    """Every lease, its holder (host:pid) and when it lapses unless renewed."""
+    """Every lease, its holder (host:pid) and when it lapses unless renewed.
+
+    Exit 2 if the configuration is invalid.
+    """
     with running(config, need_storefronts=False) as container:
         held = container.lease_table().held()
     rows = [{"name": i.name, "holder": i.holder,
@@ -58,8 +62,6 @@ def release_lease(
     with running(config, need_storefronts=False) as container:
         freed = container.lease_table().force_release(name)
     if not freed:
-        screen(stderr=True).print(f"no lease named {escape(name)!r} is held (`bookbridge lease list` shows the held "
-                                  "ones)")
-        raise typer.Exit(EXIT_CONFIG)
+        raise refused("NAME", f"no lease named {name!r} is held (`bookbridge lease list` shows the held ones)")
     screen().print(f"released lease {escape(name)!r}")
     raise typer.Exit(EXIT_OK)

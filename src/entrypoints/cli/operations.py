@@ -41,6 +41,7 @@ from bookbridge.entrypoints.cli.values import (
     exception_kind,
     isbn_value,
     note_value,
+    refused,
 )
 from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
@@ -67,7 +68,10 @@ exceptions_app = command_group("The exception queue: what failed, why, and what 
 
 @db_app.command("upgrade")
 def db_upgrade(config: Path | None = ConfigOption) -> None:
-    """Apply the schema migrations (every command also does on start)."""
+    """Apply the schema migrations (every command also does on start).
+
+    Exit 2 if the configuration is invalid.
+    """
     with running(config, need_storefronts=False) as container:
         before, after, head = upgrade_database(container.settings())
         screen().print(f"database schema: {before or 'empty'} -> {after} (head {head})")
@@ -122,7 +126,8 @@ def exceptions_list(
 ) -> None:
     """List open exceptions, oldest first.
 
-    --kind, --storefront, --where and --isbn narrow the list.
+    --kind, --storefront, --where and --isbn narrow the list. Exit 2 if the configuration or a filter is invalid
+    (a kind, storefront, place or ISBN that names nothing).
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -139,14 +144,20 @@ def exceptions_list(
         if as_json:  # the rows of /api/exceptions
             screen().print_json(json.dumps([exception_document(e, store, zones, source=source) for e in items]))
             return
-        if not items and open_items:  # an empty table would not say that the filter, not the queue, is empty
-            at = [storefront_words(storefront)] if storefront else []
-            at += [places.words[key] for key in sorted(chosen or ())]
-            screen().print(escape(none_open(len(open_items), kinds=[k.value for k in kind or ()], places=at,
-                                            isbn=isbn)))
+        if not items:  # an empty table would not say whether the filter or the queue is empty
+            screen().print(escape(_none_matched(len(open_items), kind, storefront, chosen, places, isbn)))
             return
         names = edition_names(catalogue.values())
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
+
+
+def _none_matched(total: int, kind: list[ExceptionKind] | None, storefront: str | None,
+                  chosen: frozenset[str] | None, places: Places, isbn: str | None) -> str:
+    """That no open exception matches the filters, as `list` and `resolve` say it: `No open exceptions of kind
+    'drift' in storefront 'uk' (8 open exceptions in all).` (`chosen`: the keys of the places --where names)."""
+    at = [storefront_words(storefront)] if storefront else []
+    at += [places.words[key] for key in sorted(chosen or ())]
+    return none_open(total, kinds=[k.value for k in kind or ()], places=at, isbn=isbn)
 
 
 @exceptions_app.command("show")
@@ -289,7 +300,8 @@ def exceptions_resolve(
                                     [s.name for s in settings.storefronts]) or "")
             screen().print(f"resolved {item.id}, {kind_label(item)}, {escape(where)}: {escape(note)}")
         if filtered and not chosen:
-            screen().print("no open exception matches; nothing was resolved")
+            words = _none_matched(len(open_items), kind, storefront, at, places, isbn)
+            screen().print(escape(words.removesuffix(".") + "; nothing was resolved"))
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
 
 
@@ -344,12 +356,10 @@ def _unknown(uow: UnitOfWork, exception_ids: list[int]) -> list[int]:
 
 
 def _no_such(exception_ids: list[int]) -> NoReturn:
-    """Ids that name no exception, as `show`, `resolve` and `retry` say them, on stderr: bad input, as an id that
-    is not a number is (exit 2), so nothing is done."""
-    for number in exception_ids:
-        screen(stderr=True).print(f"[red]{no_such_exception(number)}[/red] (`bookbridge exceptions list` "
-                                  "shows the open ones)")
-    raise typer.Exit(EXIT_CONFIG)
+    """Ids that name no exception, as `show`, `resolve` and `retry` say them: bad input, refused as an id that is
+    not a number is (`Error: Invalid value for 'ID': …`, exit 2), so nothing is done."""
+    raise refused("ID", "; ".join(no_such_exception(number) for number in exception_ids)
+                  + " (`bookbridge exceptions list` shows the open ones)")
 
 
 def _not_open(item: SyncException, settings: Settings) -> None:
@@ -364,7 +374,8 @@ def _not_open(item: SyncException, settings: Settings) -> None:
 def exceptions_deliver(config: Path | None = ConfigOption) -> None:
     """Send pending notifications (webhook, AMQP) once.
 
-    What fails is retried later, with back-off.
+    What fails is retried later, with back-off. Exit 1 when a notification was not delivered; exit 2 if the
+    configuration is invalid.
     """
     with running(config, need_storefronts=False) as container:
         try:
@@ -426,7 +437,7 @@ def runs(
     """List recent syncs, newest first.
 
     A run is the store's: when it started is in UTC and in each storefront's time zone, naming it; then how long
-    it took (/api/runs gives its finish too).
+    it took (/api/runs gives its finish too). Exit 2 if the configuration or --limit is invalid.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -434,6 +445,9 @@ def runs(
             recent = uow.runs.recent_runs(limit=limit)
         storefronts = [(s.name, s.timezone) for s in container.settings().storefronts]
     out = screen()
+    if not recent:  # an empty table would say nothing of why
+        out.print("No runs yet: bookbridge sync makes one.")
+        return
     table = WholeTable(title="Sync runs")
     counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
     # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.

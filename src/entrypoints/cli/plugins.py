@@ -11,7 +11,10 @@ from bookbridge.entrypoints.container import Container
 
 
 def plugins() -> None:
-    """List the installed adapters and the plugins they come from."""
+    """List the installed adapters and the plugins they come from.
+
+    Exit 1 when a plugin could not be loaded.
+    """
     container = Container()
     registry = container.registry()
     failures = container.plugin_failures()

@@ -73,7 +73,8 @@ def orders_import(
 
     The changed days go to the sales sinks.
     It reads orders modified since the last import (minus the overlap). Exit 1 when the store could not be read or
-    a sink failed (see `bookbridge exceptions list`).
+    a sink failed (see `bookbridge exceptions list`); exit 2 if the configuration is invalid or the order import is
+    disabled (orders.enabled = false); exit 3 if another instance is importing the store's orders.
     """
     # No order is older than the first day a sale can have (an earlier start reads from it, as /api/sales counts it).
     start = min(max(since, _midnight(EARLIEST_DAY)), _midnight(LATEST_DAY)) if since else None
@@ -223,12 +224,13 @@ def report_command(
     """Show units, revenue, fast movers and the reprint signal.
 
     Rows are by edition (one ISBN: a title in one format), family (a title family: every format of a title),
-    format, storefront, day, week or month.
+    format, storefront, day, week or month. Exit 2 if the configuration or an option is invalid (a day, --by, --to
+    before --from, --json with --csv).
     """
     if as_json and as_csv:
         raise typer.BadParameter("--json and --csv contradict each other")
     if by not in GROUPINGS and by not in DEPRECATED_GROUPINGS:
-        raise typer.BadParameter(f"--by must be one of {', '.join(GROUPINGS)}")
+        raise refused("--by", f"must be one of {', '.join(GROUPINGS)}; it is {by!r}")
     if by in DEPRECATED_GROUPINGS:  # on stderr, so that --json and --csv stay as they were
         screen(stderr=True).print(f"[yellow]--by {by} is deprecated:[/yellow] use --by {DEPRECATED_GROUPINGS[by]} "
                                   "(the same rows)")
@@ -324,16 +326,16 @@ def export_command(
 ) -> None:
     """Send days of sales to the sales sinks again.
 
-    Every day from --from to --to is sent whole; a re-send replaces.
+    Every day from --from to --to is sent whole; a re-send replaces. Exit 1 when a sink failed; exit 2 if the
+    configuration or a day is invalid, or no sales sink is configured (or named --sink).
     """
     with running(config, need_storefronts=False) as container:
         first, last = _window(start, end, _latest_day(container))
         sinks = [s for s in _built(container)[1] if sink is None or s.name == sink]
         err = screen(stderr=True)
         if not sinks:
-            err.print(f"[red]no sales sink {'named ' + repr(sink) if sink else 'is configured'}[/red] "
-                      "(see \\[\\[sales_sinks]] in docs/configuration.md)")
-            raise typer.Exit(EXIT_CONFIG)
+            raise refused("--sink", f"no sales sink {'named ' + repr(sink) if sink else 'is configured'} "
+                          "(see [[sales_sinks]] in docs/configuration.md)")
         ledger = container.sales_ledger()
         facts = ledger.facts(first, last)
         days = {f.day for f in facts}

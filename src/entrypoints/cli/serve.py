@@ -204,7 +204,8 @@ def jobs(config: Path | None = ConfigOption,
     storefront's, each campaign start and end), or only for an edition held back (`no change in the store`, its
     changes counted): each job's next run in UTC, and in each storefront's time zone,
     naming it. A launch and a campaign flip are both a job at an instant, at:{store}:{instant}; the kind says
-    which: launch when a listing's sale status changes then, campaign when only a price does.
+    which: launch when a listing's sale status changes then, campaign when only a price does. Exit 2 if the
+    configuration or --limit is invalid.
     """
     with running(config, need_storefronts=False) as container:
         store = container.settings().store.name  # the order import's too: there is one store
@@ -241,7 +242,8 @@ def milestones(config: Path | None = ConfigOption,
     """List recent milestones and what their actions did.
 
     Newest first; each names the edition, the transition and the store action it triggered. A milestone is an
-    edition's, store-wide: when it was seen is in UTC, and in each storefront's time zone, naming it.
+    edition's, store-wide: when it was seen is in UTC, and in each storefront's time zone, naming it. Exit 2 if
+    the configuration or --limit is invalid.
     """
     with running(config, need_storefronts=False) as container:
         records = container.milestone_log().recent(limit=limit, isbn=isbn)

@@ -44,6 +44,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import print_source_failure
 from bookbridge.entrypoints.cli.tables import WholeTable
+from bookbridge.entrypoints.cli.values import refused
 from bookbridge.entrypoints.container import build_source
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
@@ -177,10 +178,10 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
         return AdapterSettings(kind="onix-folder", drop_dir=str(path), validate=validate)
     if path.exists():
         return AdapterSettings(kind="onix-file", path=str(path), validate=validate)
-    raise typer.BadParameter(f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
+    raise refused("SOURCE", f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
 
 
-WHOLE = frozenset({"ISBN", "format", "pub. date"})  # values a narrow terminal must not break: the others wrap
+WHOLE = frozenset({"ISBN", "format", "publication date"})  # values a narrow terminal must not break: the others wrap
 
 
 def _print_tables(console: Console, read: SourceRead, categories: CategoryMapping) -> None:
@@ -188,7 +189,7 @@ def _print_tables(console: Console, read: SourceRead, categories: CategoryMappin
     editions = sum(len(f.editions) for f in families)
     table = WholeTable(title=f"{plural(len(families), 'title family', 'title families')}, "
                              f"{plural(editions, 'edition')}")
-    for column in ("title family", "ISBN", "format", "title", "status", "supply", "pub. date", "prices",
+    for column in ("title family", "ISBN", "format", "title", "status", "supply", "publication date", "prices",
                    "rights"):
         table.add_column(column, overflow="fold", no_wrap=column in WHOLE)
     for family in families:

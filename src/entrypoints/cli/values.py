@@ -9,6 +9,7 @@ click shows as it is ("Invalid value for '--isbn': ...").
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
@@ -20,6 +21,7 @@ from bookbridge.application.reconcile import resolution_note
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import value_error_words
 
 
 def _refused(message: str) -> PydanticCustomError:
@@ -44,6 +46,22 @@ def exception_id(value: str | int) -> int:
         return number
     raise _refused(f"{value!r} is not an exception id: give the number `bookbridge exceptions list` shows "
                    f"(from 1 to {MAX_INTEGER})")
+
+
+def count_value(value: str | int) -> int:
+    """A count to show (`--limit N`): a whole number from 1 (as the HTTP API's limits) to the largest count the
+    state database takes, refused in the words the API and the settings use (`must be at least 1; it is 0`)."""
+    if isinstance(value, int):
+        number = value
+    elif re.fullmatch(r"-?[0-9]+", value.strip()):
+        number = int(value)
+    else:
+        raise _refused(value_error_words("int_parsing", "", None, value))
+    if number < 1:
+        raise _refused(value_error_words("greater_than_equal", "", {"ge": 1}, number))
+    if number > MAX_INTEGER:
+        raise _refused(value_error_words("less_than_equal", "", {"le": MAX_INTEGER}, number))
+    return number
 
 
 def note_value(value: str) -> str:

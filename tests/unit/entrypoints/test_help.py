@@ -28,3 +28,16 @@ def test_the_sales_reports_default_window_is_said_as_it_is():
     """The default is the 28 days ending on --to (--to among them), not 28 days before it."""
     text = " ".join(run("sales", "report", "--help").output.split())
     assert "the 28 days ending on --to" in text and "days before --to" not in text, text
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if not any(o[:len(c)] == c != o for o in COMMANDS)],
+                         ids=lambda c: " ".join(c))
+def test_every_commands_help_says_how_it_exits(command):
+    """README's exit codes are the one table; each command's --help says which of them it gives."""
+    text = " ".join(run(*command, "--help").output.split())
+    assert re.search(r"\bExits? \d", text), f"{' '.join(command)} --help says no exit code:\n{text}"
+
+
+def test_orders_import_help_gives_every_exit_code_readme_gives_it():
+    text = " ".join(run("orders", "import", "--help").output.split())
+    assert all(re.search(rf"\b[Ee]xits? {code}\b|, {code}\b| or {code}\b", text) for code in (1, 2, 3)), text
