@@ -31,6 +31,7 @@ from bookbridge.application.sales_report import (
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
 from bookbridge.domain.ports import MAX_INTEGER, SyncException
 from bookbridge.domain.sales import latest_sales_day
+from bookbridge.entrypoints.documents import NOTHING_PLANNED, NotPlanned
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.schemas import (
@@ -46,6 +47,7 @@ from bookbridge.entrypoints.http.schemas import (
 )
 from bookbridge.entrypoints.http.state import AppState, State, require_admin
 from bookbridge.entrypoints.presentation import no_such_exception, resolved_already
+from bookbridge.entrypoints.secrets import configured_redactor
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
@@ -82,7 +84,9 @@ def sync(state: State, full: Annotated[bool, Query(description="resend every sec
 
 
 @router.get("/plan", response_model=Plan, responses={409: {"model": Problem}, 502: {"model": Problem}},
-            summary="Dry run: what a sync would do now (`bookbridge plan --json`)")
+            summary="Dry run: what a sync would do now (`bookbridge plan --json`); 502 when nothing was planned "
+                    "(the source could not be read, or the store refused the credentials), said as `bookbridge "
+                    "plan` says it")
 async def plan(state: State) -> Plan:
     if not state.settings.storefronts:
         raise HTTPException(409, "no [[storefronts]] configured: nothing to plan (run `bookbridge init`)")
@@ -91,6 +95,9 @@ async def plan(state: State) -> Plan:
         with state.plan_lock:  # a plan reads the whole catalogue: one at a time
             try:
                 document = state.plan()
+            except NotPlanned as exc:  # the source or the store failed: said as `bookbridge plan` says it
+                raise HTTPException(502, f"{NOTHING_PLANNED}: {configured_redactor(state.settings).mask(str(exc))}"
+                                    ) from None
             except Exception as exc:  # the source or the database failed: say so, details in the (masked) log
                 log.exception("GET /api/plan failed")
                 raise HTTPException(502, f"planning failed ({type(exc).__name__}); see the service log") from None
