@@ -47,7 +47,7 @@ from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
-    edition_names,
+    exception_edition_names,
     no_such_exception,
     none_open,
     plural,
@@ -131,6 +131,7 @@ def exceptions_list(
         with uow:
             open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+            applied = uow.state.applied(settings.store.name)
         places = Places(settings, open_items)
         chosen = checked_places("--where", where, places.words)
         items = _matching(open_items, kind, storefront, isbn, chosen, places)
@@ -145,7 +146,7 @@ def exceptions_list(
             screen().print(escape(none_open(len(open_items), kinds=[k.value for k in kind or ()], places=at,
                                             isbn=isbn)))
             return
-        names = edition_names(catalogue.values())
+        names = exception_edition_names(catalogue.values(), items, applied)
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
 
 
@@ -171,11 +172,11 @@ def exceptions_show(
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+            applied = uow.state.applied(settings.store.name) if item is not None and item.isbn else {}
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
         if item is None:
             _no_such([exception_id])
-        edition = next((edition_name(e) for f in catalogue.values() for e in f.editions if str(e.isbn) == item.isbn),
-                       None)
+        edition = exception_edition_names(catalogue.values(), [item], applied).get(item.isbn or "")
         console = screen()
         if as_json:  # the row of `exceptions list --json`, with its edition and outcomes
             console.print_json(json.dumps(exception_document(item, store, zones, source=source_name(settings)) | {
