@@ -41,6 +41,7 @@ from bookbridge.entrypoints.cli.values import (
     exception_kind,
     isbn_value,
     note_value,
+    refused,
 )
 from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
@@ -245,7 +246,8 @@ def exceptions_resolve(
     isbn: str | None = IsbnOption,
     keep_store_value: bool = typer.Option(
         False, "--keep-store-value",
-        help="for a drift exception: adopt the store's edit (default: the next sync overwrites it)"),
+        help="for a drift exception: adopt the store's edit (default: the next sync overwrites it); refused "
+             "for any other kind"),
     config: Path | None = ConfigOption,
 ) -> None:
     """Resolve open exceptions by hand, with a note.
@@ -277,6 +279,11 @@ def exceptions_resolve(
         at = checked_places("--where", where, places.words)
         chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
                   else list(dict.fromkeys(exception_ids or [])))
+        kinds = {e.id: e.kind for e in open_items}
+        if keep_store_value and (other := [i for i in chosen if kinds.get(i, ExceptionKind.DRIFT)
+                                           is not ExceptionKind.DRIFT]):
+            raise refused("--keep-store-value", f"it is for drift exceptions only, and exception {other[0]} is "
+                          f"{kinds[other[0]].value}; nothing was resolved")
         store = container.storefront() if keep_store_value else None
         missing = [i for i in chosen if i not in is_open]
         for exception_id in missing:  # resolved already: its note stays as it was
@@ -304,7 +311,9 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
     editions are not recorded as applied, so every sync retries them too. Exit 1 if the exception stays open (the
     retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the id
-    names no exception; 3 if another instance holds the order import's lease (an order import's or a sink's retry).
+    names no exception, or it is of a kind no retry can fix (`action-not-possible`, `drift`, `isbn-changed`: the
+    message says what to do instead); 3 if another instance holds the order import's lease (an order import's or a
+    sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -316,6 +325,9 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
             _not_open(item, container.settings())
             raise typer.Exit(EXIT_FAILURES)
         retry = retry_of(item, container.settings().store.name)
+        if retry.refused:  # a person's decision, not a retry, fixes it
+            screen(stderr=True).print(f"[red]{escape(retry.what)}[/red]")
+            raise typer.Exit(EXIT_CONFIG)
         if retry.by is not RetryBy.EDITION:  # an edition's retry says so in its table's title
             screen().print(f"exception {exception_id} is retried by {escape(retry.what)}")
         if retry.by is RetryBy.ORDER_IMPORT:

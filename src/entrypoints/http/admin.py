@@ -57,7 +57,8 @@ ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the excepti
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
     409: {"model": Problem, "description": "the exception is resolved already: when, and how (its note, or what "
-                                           "resolved it), and that nothing was changed for it"}}
+                                           "resolved it), and that nothing was changed for it; for a retry, also: "
+                                           "it is of a kind no retry can fix, and what to do instead"}}
 
 
 StoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN,
@@ -135,6 +136,8 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
     item = _open_item(state, exception_id)
     store = state.settings.store.name
     retry = retry_of(item, store)
+    if retry.refused:  # a person's decision, not a retry, fixes it
+        raise HTTPException(409, retry.what)
     if retry.by is RetryBy.ORDER_IMPORT:
         job = state.hooks.trigger_order_import()
     elif retry.by is RetryBy.DELIVERY:
@@ -149,7 +152,8 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
              summary="Retry the exception now, by what it is about: its edition alone (only its product), a sync of "
                      "the store for one of no edition, an order import for the order import's, a delivery for a "
                      "sales sink's; the exception resolves itself when it succeeds, and stays open under its own "
-                     "id when it does not")
+                     "id when it does not. 409 for a kind no retry can fix (`action-not-possible`, `drift`, "
+                     "`isbn-changed`), saying what to do instead")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
 

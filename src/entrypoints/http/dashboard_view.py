@@ -99,7 +99,7 @@ class ExceptionRow:
     last_seen: dict[str, Any]  # an instant (`_store_instant`): a storefront's in its zone, naming it; else in UTC
     #                            with each storefront's local time beside it; and how long ago ("just now")
     product_url: str | None  # the product in the store's control panel, when its id is known
-    retry: tuple[str, str]  # its retry button's label and title, by what it retries
+    retry: tuple[str, str] | None  # its retry button's label and title, by what it retries; None: no retry fixes it
 
 
 @dataclass(frozen=True)
