@@ -16,7 +16,9 @@ order-import job and the order webhook all call it. Each run:
    goes again at the next import.
 
 Failures become exception records with the order id in the message: a SKU that is not an ISBN or an ISBN the
-catalogue lacks (SOURCE_ERROR), a store that cannot be read (TRANSIENT_EXHAUSTED, or SOURCE_ERROR when refused),
+catalogue lacks (SOURCE_ERROR), a store that cannot be read (TRANSIENT_EXHAUSTED, or SOURCE_ERROR),
+a store that refuses the credentials (CREDENTIALS_REFUSED on the store, `store 'shop'`, the one exception a sync or
+reconcile counts too; an order read proves no write, so it stays open until a sync's write is accepted),
 a sink that fails (TRANSIENT_EXHAUSTED) or refuses (STORE_REJECTION). A store or sink failure is open until a
 later success: a read of the orders that goes through resolves the import's (`orders:{store}`), a delivery a sink
 takes resolves that sink's (`sales-sink:{name}`). `deliver_sales` sends the pending days alone (an exception's
@@ -175,7 +177,10 @@ def import_orders(
         kind = ExceptionKind.TRANSIENT_EXHAUSTED if exc.transient else ExceptionKind.SOURCE_ERROR
         last = f" (after order {report.orders_read} of this read)" if report.orders_read else ""
         report.source_error = f"reading orders from store {source.name!r} failed{last}: {exc}"  # the store's name
-        found.append(_Report(kind, None, orders_key(source.name), report.source_error))
+        if exc.refused:  # the store's own failure, as a sync or reconcile counts it; only an accepted write resolves it
+            found.append(_Report(ExceptionKind.CREDENTIALS_REFUSED, None, source.name, str(exc)))
+        else:
+            found.append(_Report(kind, None, orders_key(source.name), report.source_error))
     else:
         if latest is not None and latest != previous:
             ledger.set_cursor(source.name, latest)

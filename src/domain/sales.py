@@ -189,11 +189,13 @@ def sales_facts(contributions: Iterable[LineContribution]) -> list[SalesFact]:
 
 
 class OrderSourceError(Exception):
-    """The store could not be read. `transient`: worth retrying at the next import (429s, 5xx, timeouts)."""
+    """The store could not be read. `transient`: worth retrying at the next import (429s, 5xx, timeouts);
+    `refused`: the store refused the credentials (401, 403), the store's own failure, as a sync meets it."""
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    def __init__(self, message: str, *, transient: bool, refused: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+        self.refused = refused
 
 
 class SalesSinkRejected(Exception):

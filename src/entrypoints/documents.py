@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,10 +14,30 @@ from bookbridge.application.held_back import HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
+from bookbridge.application.sync_exceptions import source_failure
 from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.plan import ActionKind
-from bookbridge.domain.ports import SyncException
+from bookbridge.domain.ports import SourceUnreadable, SyncException
 from bookbridge.entrypoints.presentation import where_words
+
+NOTHING_PLANNED = "nothing was planned"
+
+
+class NotPlanned(Exception):
+    """No plan could be made: the source could not be read at all, or the store refused the credentials. Its
+    text is what `bookbridge plan` prints after `nothing was planned:`, and what `GET /api/plan` answers."""
+
+
+def planned_or_why(plan: Callable[[], PlannedSync], source: str, store: str) -> PlannedSync:
+    """`plan()`'s plan; or NotPlanned, in the one set of words `bookbridge plan` and `GET /api/plan` say: `reading
+    source 'consonance' failed: …` (`source_failure`), `store 'shop' refused the credentials: …`."""
+    try:
+        planned = plan()
+    except SourceUnreadable as exc:
+        raise NotPlanned(source_failure(source, exc)) from exc
+    if planned.store_refused is not None:  # which new SKUs the store holds is not known: no plan to show
+        raise NotPlanned(f"store {store!r} refused the credentials: {planned.store_refused.message}")
+    return planned
 
 
 def plan_document(planned: PlannedSync, held_somewhere: Sequence[HeldBackGroup] = ()) -> dict[str, Any]:

@@ -27,12 +27,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import place_words
+from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
+from bookbridge.domain.listing import (
+    Section,
+)
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
 from bookbridge.domain.model import TitleFamily
-from bookbridge.domain.ports import SyncException, SyncRun
+from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
@@ -191,6 +195,21 @@ def run_what(run: SyncRun) -> str:
 def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
     """ISBN -> the edition as the store's product names it (`Roseanna (Hardback)`), for a catalogue's families."""
     return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
+
+
+def exception_edition_names(families: Iterable[TitleFamily], items: Iterable[SyncException],
+                            applied: Mapping[str, AppliedListing]) -> dict[str, str]:
+    """ISBN -> the edition's name for the rows of exceptions (`exceptions list` and `show`, the dashboard): the
+    catalogue's (`edition_names`); an `isbn-changed` exception's old ISBN, which the catalogue no longer holds, by
+    the name its product was last written with (`The Salt Road (eBook (EPUB))`), as the sync named it."""
+    names = edition_names(families)
+    for item in items:
+        if item.kind is ExceptionKind.ISBN_CHANGED and item.isbn and item.isbn not in names:
+            record = applied.get(item.isbn)
+            name = record.payloads.get(Section.CORE, {}).get("name") if record is not None else None
+            if name:
+                names[item.isbn] = str(name)
+    return names
 
 
 def not_catalogued_note(count: int, editions: str = "edition") -> str:

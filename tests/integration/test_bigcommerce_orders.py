@@ -143,3 +143,21 @@ def test_line_money_takes_discounts_out_ex_tax_and_scales_refunds_the_same_way()
     assert line.net_amount == Decimal("54.6252")  # 55.99 x 63.64 / 65.23 = 54.62522...
     assert line.refunded_amount == Decimal("27.3126")  # half the discounted total back, ex tax
     assert (line.line_id, line.quantity, line.refunded_quantity) == (5, 1, 1)
+
+
+def test_a_refused_token_counts_on_the_store_s_credentials_refused_exception(sandbox, world, clock):
+    """The store's 401 to GET /v2/orders is the store's refusal of the credentials, as a sync meets it: one
+    `credentials-refused` exception on `store 'shop'`, not an order import failure of its own."""
+    uow, _, _ = world
+    client = BigCommerceClient(BigCommerceConfig(store_hash=sandbox.config.store_hash, access_token="not-the-token",
+                                                 v3_base_url=sandbox.base_url_v3, v2_base_url=sandbox.base_url_v2))
+    try:
+        report = import_orders(COMMAND, BigCommerceOrderSource(client, name="shop"), InMemorySalesLedger(), [], uow,
+                               clock)
+    finally:
+        client.close()
+    assert not report.ok and "401" in (report.source_error or "")
+    with uow:
+        (item,) = uow.exceptions.open_items()
+    assert (item.kind, item.storefront, item.isbn) == (ExceptionKind.CREDENTIALS_REFUSED, "shop", None)
+    assert item.message.startswith("401 Unauthorized"), item.message

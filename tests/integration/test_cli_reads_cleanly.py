@@ -503,3 +503,53 @@ def test_two_default_currencies_name_their_storefronts(tmp_path):
     # The key is true unless set: the message says which to set false, not only what is wrong.
     assert "set default_currency = false on storefront 'us' (on every one but the storefront in the store's " \
            "currency; the key is true unless set)" in " ".join(result.output.split()), result.output
+
+
+def _open_exception(config: Path, kind: object) -> int:
+    """An open exception of `kind` on the sample store's first edition, as a sync would have opened it."""
+    from bookbridge.domain.ports import ExceptionKind
+
+    assert isinstance(kind, ExceptionKind)
+    container = Container()
+    container.config_path.override(config)
+    uow = container.unit_of_work()
+    with uow:
+        item = uow.exceptions.report(kind, isbn="9781800000018", storefront="shop", message="decide",
+                                     at=datetime.now(UTC))
+        uow.commit()
+    container.shutdown_resources()
+    return item.id
+
+
+def test_exceptions_retry_refuses_a_kind_no_retry_can_fix_saying_what_to_do(tmp_path):
+    """`retry` of a drift, an ISBN change or a milestone action not possible would only fail again, leaving a
+    failed run: it is refused (exit 2) with what to do instead, and nothing runs."""
+    from bookbridge.domain.ports import ExceptionKind
+
+    config = write_config(tmp_path, sample_config(50))
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    runs = plain("runs", "--json", "-c", str(config)).stdout
+    for kind, instead in ((ExceptionKind.DRIFT, "--keep-store-value"),
+                          (ExceptionKind.ACTION_NOT_POSSIBLE, "fix the edition in the source"),
+                          (ExceptionKind.ISBN_CHANGED, "correct a typo in the source")):
+        exception = _open_exception(config, kind)
+        retried = plain("exceptions", "retry", str(exception), "-c", str(config))
+        assert retried.exit_code == 2, retried.output
+        said = " ".join(retried.output.split())
+        assert f"exception {exception} is not retried:" in said and instead in said, said
+        assert f"bookbridge exceptions resolve {exception} --note" in said, said
+    assert plain("runs", "--json", "-c", str(config)).stdout == runs  # no run was started
+
+
+def test_keep_store_value_is_refused_on_an_exception_that_is_no_drift(tmp_path):
+    from bookbridge.domain.ports import ExceptionKind
+
+    config = write_config(tmp_path, sample_config(50))
+    exception = _open_exception(config, ExceptionKind.ISBN_CHANGED)
+    result = plain("exceptions", "resolve", str(exception), "--keep-store-value", "--note", "checked", "-c",
+                   str(config))
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "Invalid value for '--keep-store-value'" in said and f"exception {exception} is isbn-changed" in said, said
+    listed = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
+    assert exception in {e["id"] for e in listed}  # nothing was resolved

@@ -562,3 +562,26 @@ def test_a_failing_plan_is_a_502_naming_no_detail(client: TestClient, app_parts)
     answer = client.get("/api/plan", headers=admin())
     assert answer.status_code == 502 and answer.json()["detail"] == "planning failed (ConnectionError); see the " \
                                                                      "service log"
+
+
+def test_a_plan_the_source_or_the_store_refuses_says_why_as_the_cli_does(  # type: ignore[no-untyped-def]
+        client: TestClient, app_parts) -> None:
+    """`GET /api/plan` says why nothing was planned in the words of `bookbridge plan`: one helper makes both."""
+    from bookbridge.application.sync import PlannedSync
+    from bookbridge.domain.ports import SourceRead, SourceUnreadable, StoreError, StoreErrorKind
+    from bookbridge.entrypoints.documents import planned_or_why
+
+    def unreadable() -> PlannedSync:
+        raise SourceUnreadable("Consonance unavailable after 5 attempts: 503")
+
+    def refused() -> PlannedSync:
+        error = StoreError(StoreErrorKind.CREDENTIALS, "401 Unauthorized: BigCommerce does not accept the token")
+        return PlannedSync(SourceRead(families=()), (), None, {}, {}, store_refused=error)  # type: ignore[arg-type]
+
+    for plan, words in ((unreadable, "nothing was planned: reading source 'consonance' failed: Consonance "
+                                     "unavailable after 5 attempts: 503"),
+                        (refused, "nothing was planned: store 'shop' refused the credentials: 401 Unauthorized: "
+                                  "BigCommerce does not accept the token")):
+        app_parts[0].state.bookbridge.plan = lambda plan=plan: planned_or_why(plan, "consonance", "shop")
+        answer = client.get("/api/plan", headers=admin())
+        assert (answer.status_code, answer.json()["detail"]) == (502, words)

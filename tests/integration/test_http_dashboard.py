@@ -816,3 +816,27 @@ def test_an_exceptions_kind_and_field_are_said_in_the_clis_words(
     assert row[4] == "Subject (Thema)", row
     confirm = unescape(client.get(f"/dashboard/exceptions/{row[0]}/resolve").text)
     assert "<dt>Kind</dt><dd>subject without a category</dd>" in confirm and "Subject (Thema)" in confirm, confirm
+
+
+def test_an_exception_no_retry_can_fix_offers_no_retry_and_its_retry_is_refused_saying_what_to_do(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A milestone action the catalogue rules out, an edit in the store and an ISBN changed in the source each
+    need a person's decision: no "Retry" button on the dashboard, and the API's retry is a 409 saying what to do
+    instead (a retry would only fail again, and leave a failed run)."""
+    client, container, hooks = dashboard
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        items = {kind: uow.exceptions.report(kind, isbn=str(HARDBACK), storefront="store", message="decide", at=NOW)
+                 for kind in (ExceptionKind.ACTION_NOT_POSSIBLE, ExceptionKind.DRIFT, ExceptionKind.ISBN_CHANGED)}
+        uow.commit()
+    page = client.get("/dashboard").text
+    buttons = {row[0]: row[7] for row in rows(section(page, "exceptions-table"))}
+    instead = {ExceptionKind.ACTION_NOT_POSSIBLE: "resolve it with a note", ExceptionKind.DRIFT: "--keep-store-value",
+               ExceptionKind.ISBN_CHANGED: "correct a typo in the source"}
+    for kind, item in items.items():
+        assert "Retry" not in buttons[str(item.id)] and "Resolve" in buttons[str(item.id)], buttons
+        api = client.post(f"/api/exceptions/{item.id}/retry", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        detail = api.json()["detail"]
+        assert api.status_code == 409 and detail.startswith(f"exception {item.id} is not retried: "), api.json()
+        assert instead[kind] in detail and f"bookbridge exceptions resolve {item.id} --note" in detail, detail
+    assert hooks.syncs == [] and hooks.retries == [] and hooks.imports == 0

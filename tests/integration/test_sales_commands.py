@@ -213,16 +213,18 @@ def test_report_help_names_edition_and_calls_title_deprecated():
     assert "[default: edition]" in said and "Rows are by edition (one ISBN: a title in one format)" in said
 
 
-def test_a_refused_token_is_one_order_import_failure_in_checks_words(config, sandbox, monkeypatch):
-    """The order import reads the store in one go: a wrong token is one failure of the import (not one per order),
-    said as `bookbridge check` says it, with the key that gave the token."""
+def test_a_refused_token_is_the_store_s_one_credentials_exception_in_checks_words(config, sandbox, monkeypatch):
+    """The order import reads the store in one go: a wrong token is one exception (not one per order), the store's
+    `credentials-refused`, as a sync or reconcile counts it, said as `bookbridge check` says it, with the key
+    that gave the token; the import still says it failed, and exits 1."""
     monkeypatch.setenv("SANDBOX_TOKEN", "not-the-token")
     for count in (1, 2):
         imported = run("orders", "import", "-c", str(config))
         assert imported.exit_code == 1, imported.output
         listed = json.loads(run("exceptions", "list", "-c", str(config), "--json").stdout)
-        assert [(e["where"], e["count"], e["message"]) for e in listed] == [(
-            "order import of store 'shop'", count, "reading orders from store 'shop' failed: 401 Unauthorized: "
+        assert "reading orders from store 'shop' failed: 401 Unauthorized" in " ".join(imported.output.split())
+        assert [(e["kind"], e["where"], e["count"], e["message"]) for e in listed] == [(
+            "credentials-refused", "store 'shop'", count, "401 Unauthorized: "
             "BigCommerce does not accept the access token (GET /orders); check [store] access_token_env (the variable "
             "'SANDBOX_TOKEN'): it must hold the access token of a store-level API account of the store with hash "
             "'sandbox'")], listed

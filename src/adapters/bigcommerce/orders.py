@@ -23,7 +23,11 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from bookbridge.adapters.bigcommerce.client import MAX_PAGE_LIMIT, BigCommerceClient
-from bookbridge.adapters.bigcommerce.errors import BigCommerceError, BigCommerceTransientError
+from bookbridge.adapters.bigcommerce.errors import (
+    BigCommerceCredentialsRefused,
+    BigCommerceError,
+    BigCommerceTransientError,
+)
 from bookbridge.domain.ports import OrderSource
 from bookbridge.domain.problems import Problem, warning
 from bookbridge.domain.sales import OrderLine, OrderSourceError, StoreOrder
@@ -115,7 +119,8 @@ class BigCommerceOrderSource(OrderSource):
                     continue
                 yield order
         except BigCommerceError as exc:
-            raise OrderSourceError(str(exc), transient=isinstance(exc, BigCommerceTransientError)) from exc
+            raise OrderSourceError(str(exc), transient=isinstance(exc, BigCommerceTransientError),
+                                   refused=isinstance(exc, BigCommerceCredentialsRefused)) from exc
 
     def close(self) -> None:
         self._client.close()

@@ -48,7 +48,7 @@ from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
     edition_name,
-    edition_names,
+    exception_edition_names,
     no_such_exception,
     none_open,
     plural,
@@ -136,6 +136,7 @@ def exceptions_list(
         with uow:
             open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+            applied = uow.state.applied(settings.store.name)
         places = Places(settings, open_items)
         chosen = checked_places("--where", where, places.words)
         items = _matching(open_items, kind, storefront, isbn, chosen, places)
@@ -147,7 +148,7 @@ def exceptions_list(
         if not items:  # an empty table would not say whether the filter or the queue is empty
             screen().print(escape(_none_matched(len(open_items), kind, storefront, chosen, places, isbn)))
             return
-        names = edition_names(catalogue.values())
+        names = exception_edition_names(catalogue.values(), items, applied)
         print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
 
 
@@ -182,11 +183,11 @@ def exceptions_show(
             runs = uow.runs.recent_runs(limit=5)
             history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
+            applied = uow.state.applied(settings.store.name) if item is not None and item.isbn else {}
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
         if item is None:
             _no_such([exception_id])
-        edition = next((edition_name(e) for f in catalogue.values() for e in f.editions if str(e.isbn) == item.isbn),
-                       None)
+        edition = exception_edition_names(catalogue.values(), [item], applied).get(item.isbn or "")
         console = screen()
         if as_json:  # the row of `exceptions list --json`, with its edition and outcomes
             console.print_json(json.dumps(exception_document(item, store, zones, source=source_name(settings)) | {
@@ -255,7 +256,8 @@ def exceptions_resolve(
     isbn: str | None = IsbnOption,
     keep_store_value: bool = typer.Option(
         False, "--keep-store-value",
-        help="for a drift exception: adopt the store's edit (default: the next sync overwrites it)"),
+        help="for a drift exception: adopt the store's edit (default: the next sync overwrites it); refused "
+             "for any other kind"),
     config: Path | None = ConfigOption,
 ) -> None:
     """Resolve open exceptions by hand, with a note.
@@ -287,6 +289,11 @@ def exceptions_resolve(
         at = checked_places("--where", where, places.words)
         chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
                   else list(dict.fromkeys(exception_ids or [])))
+        kinds = {e.id: e.kind for e in open_items}
+        if keep_store_value and (other := [i for i in chosen if kinds.get(i, ExceptionKind.DRIFT)
+                                           is not ExceptionKind.DRIFT]):
+            raise refused("--keep-store-value", f"it is for drift exceptions only, and exception {other[0]} is "
+                          f"{kinds[other[0]].value}; nothing was resolved")
         store = container.storefront() if keep_store_value else None
         missing = [i for i in chosen if i not in is_open]
         for exception_id in missing:  # resolved already: its note stays as it was
@@ -315,7 +322,9 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
     editions are not recorded as applied, so every sync retries them too. Exit 1 if the exception stays open (the
     retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the id
-    names no exception; 3 if another instance holds the order import's lease (an order import's or a sink's retry).
+    names no exception, or it is of a kind no retry can fix (`action-not-possible`, `drift`, `isbn-changed`: the
+    message says what to do instead); 3 if another instance holds the order import's lease (an order import's or a
+    sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -327,6 +336,9 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
             _not_open(item, container.settings())
             raise typer.Exit(EXIT_FAILURES)
         retry = retry_of(item, container.settings().store.name)
+        if retry.refused:  # a person's decision, not a retry, fixes it
+            screen(stderr=True).print(f"[red]{escape(retry.what)}[/red]")
+            raise typer.Exit(EXIT_CONFIG)
         if retry.by is not RetryBy.EDITION:  # an edition's retry says so in its table's title
             screen().print(f"exception {exception_id} is retried by {escape(retry.what)}")
         if retry.by is RetryBy.ORDER_IMPORT:

@@ -9,15 +9,12 @@ from functools import partial
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 
 from bookbridge.application.held_back import held_back
 from bookbridge.application.milestone_effects import SyncEffects, queue_for_the_service, sync_milestones
 from bookbridge.application.milestones import DEFAULT_ACTIONS, settle_pending
 from bookbridge.application.sync import SyncReport, plan_store, retry_edition, sync_store
-from bookbridge.application.sync_exceptions import source_failure
-from bookbridge.domain.ports import SourceUnreadable
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_FAILURES,
@@ -35,6 +32,7 @@ from bookbridge.entrypoints.cli.render import (
     print_source_failure,
 )
 from bookbridge.entrypoints.container import Container, build_command
+from bookbridge.entrypoints.documents import NotPlanned, planned_or_why
 from bookbridge.entrypoints.presentation import edition_names
 
 SYNC_LEASE_TTL = timedelta(minutes=5)  # SQLite only, renewed after each batch; a dead holder on this host is
@@ -58,16 +56,13 @@ def plan(
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
         try:
-            planned = plan_store(build_command(settings, full=full), container.source(), container.unit_of_work(),
-                                 container.clock(), store=container.storefront())
-        except SourceUnreadable as exc:
-            print_source_failure(screen(stderr=True), source_failure(container.source().name, exc),
-                                 nothing_was="planned")
+            planned = planned_or_why(lambda: plan_store(build_command(settings, full=full), container.source(),
+                                                        container.unit_of_work(), container.clock(),
+                                                        store=container.storefront()),
+                                     container.source().name, settings.store.name)
+        except NotPlanned as exc:
+            print_source_failure(screen(stderr=True), str(exc), nothing_was="planned")
             raise typer.Exit(EXIT_FAILURES) from None
-        if planned.store_refused is not None:  # which new SKUs the store holds is not known: no plan to show
-            screen(stderr=True).print(f"[red]nothing was planned:[/red] store {settings.store.name!r} refused the "
-                                      f"credentials: {escape(planned.store_refused.message)}")
-            raise typer.Exit(EXIT_FAILURES)
         console = screen()
         groups = held_back(planned.catalogue.values(), settings.storefronts, now=container.clock().now(),
                            mapping=settings.mapping)  # the text's lines by cause, the JSON's entries alike

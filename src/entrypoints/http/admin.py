@@ -31,6 +31,7 @@ from bookbridge.application.sales_report import (
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
 from bookbridge.domain.ports import MAX_INTEGER, SyncException
 from bookbridge.domain.sales import latest_sales_day
+from bookbridge.entrypoints.documents import NOTHING_PLANNED, NotPlanned
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
 from bookbridge.entrypoints.http.problems import ERRORS
 from bookbridge.entrypoints.http.schemas import (
@@ -46,6 +47,7 @@ from bookbridge.entrypoints.http.schemas import (
 )
 from bookbridge.entrypoints.http.state import AppState, State, require_admin
 from bookbridge.entrypoints.presentation import no_such_exception, resolved_already
+from bookbridge.entrypoints.secrets import configured_redactor
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
@@ -55,7 +57,8 @@ ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the excepti
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
     409: {"model": Problem, "description": "the exception is resolved already: when, and how (its note, or what "
-                                           "resolved it), and that nothing was changed for it"}}
+                                           "resolved it), and that nothing was changed for it; for a retry, also: "
+                                           "it is of a kind no retry can fix, and what to do instead"}}
 
 
 StoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN,
@@ -82,7 +85,9 @@ def sync(state: State, full: Annotated[bool, Query(description="resend every sec
 
 
 @router.get("/plan", response_model=Plan, responses={409: {"model": Problem}, 502: {"model": Problem}},
-            summary="Dry run: what a sync would do now (`bookbridge plan --json`)")
+            summary="Dry run: what a sync would do now (`bookbridge plan --json`); 502 when nothing was planned "
+                    "(the source could not be read, or the store refused the credentials), said as `bookbridge "
+                    "plan` says it")
 async def plan(state: State) -> Plan:
     if not state.settings.storefronts:
         raise HTTPException(409, "no [[storefronts]] configured: nothing to plan (run `bookbridge init`)")
@@ -91,6 +96,9 @@ async def plan(state: State) -> Plan:
         with state.plan_lock:  # a plan reads the whole catalogue: one at a time
             try:
                 document = state.plan()
+            except NotPlanned as exc:  # the source or the store failed: said as `bookbridge plan` says it
+                raise HTTPException(502, f"{NOTHING_PLANNED}: {configured_redactor(state.settings).mask(str(exc))}"
+                                    ) from None
             except Exception as exc:  # the source or the database failed: say so, details in the (masked) log
                 log.exception("GET /api/plan failed")
                 raise HTTPException(502, f"planning failed ({type(exc).__name__}); see the service log") from None
@@ -128,6 +136,8 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
     item = _open_item(state, exception_id)
     store = state.settings.store.name
     retry = retry_of(item, store)
+    if retry.refused:  # a person's decision, not a retry, fixes it
+        raise HTTPException(409, retry.what)
     if retry.by is RetryBy.ORDER_IMPORT:
         job = state.hooks.trigger_order_import()
     elif retry.by is RetryBy.DELIVERY:
@@ -142,7 +152,8 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
              summary="Retry the exception now, by what it is about: its edition alone (only its product), a sync of "
                      "the store for one of no edition, an order import for the order import's, a delivery for a "
                      "sales sink's; the exception resolves itself when it succeeds, and stays open under its own "
-                     "id when it does not")
+                     "id when it does not. 409 for a kind no retry can fix (`action-not-possible`, `drift`, "
+                     "`isbn-changed`), saying what to do instead")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
 

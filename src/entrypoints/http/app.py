@@ -25,7 +25,7 @@ from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import ExceptionKind, UnitOfWork
 from bookbridge.domain.ports.scheduling import ServiceHooks
 from bookbridge.entrypoints.container import Container, build_command
-from bookbridge.entrypoints.documents import plan_document
+from bookbridge.entrypoints.documents import plan_document, planned_or_why
 from bookbridge.entrypoints.http import admin, apidocs, dashboard, health, webhooks
 from bookbridge.entrypoints.http.limits import BodyLimit
 from bookbridge.entrypoints.http.problems import answer_as_pages
@@ -62,8 +62,9 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
 
     def plan() -> dict[str, Any]:
         uow = new_uow()
-        planned = plan_store(build_command(settings), container.source(uow=uow), uow, clock,
-                             store=container.storefront())
+        source = container.source(uow=uow)
+        planned = planned_or_why(lambda: plan_store(build_command(settings), source, uow, clock,
+                                                    store=container.storefront()), source.name, settings.store.name)
         return plan_document(planned, held_back(planned.catalogue.values(), settings.storefronts, now=clock.now(),
                                                 mapping=settings.mapping))  # as `bookbridge plan` says them
 

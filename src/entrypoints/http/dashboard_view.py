@@ -39,6 +39,7 @@ from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_ch
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
     edition_name,
+    exception_edition_names,
     local_time,
     none_open,
     plain_schedule,
@@ -98,7 +99,7 @@ class ExceptionRow:
     last_seen: dict[str, Any]  # an instant (`_store_instant`): a storefront's in its zone, naming it; else in UTC
     #                            with each storefront's local time beside it; and how long ago ("just now")
     product_url: str | None  # the product in the store's control panel, when its id is known
-    retry: tuple[str, str]  # its retry button's label and title, by what it retries
+    retry: tuple[str, str] | None  # its retry button's label and title, by what it retries; None: no retry fixes it
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
         catalogue, notes = {}, [f"The stored catalogue could not be read ({type(exc).__name__})."]
     editions = {str(e.isbn): e for f in catalogue.values() for e in f.editions}
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
-    rows = [_exception_row(state, e, editions, products, now) for e in items]
+    names = exception_edition_names(catalogue.values(), items, applied)
+    rows = [_exception_row(state, e, names, products, now) for e in items]
     places = known_places_of(state.settings, (r.storefront for r in rows))  # the configuration's, and the open's
     filters, where_note = _known_where(filters, places)
     if kind_note := _unknown_filter(filters.kind, "Kind", ("kind", "kinds"), KINDS):
@@ -204,16 +206,16 @@ def exception_row(state: AppState, exception_id: int) -> ExceptionRow | None:
     if item is None:
         return None
     try:
-        editions = {str(e.isbn): e for f in state.catalogue().values() for e in f.editions}
+        families = list(state.catalogue().values())
     except Exception:  # the confirmation still shows the exception itself
-        editions = {}
+        families = []
     products = {isbn_of(a): a.product_id for a in applied.values() if a.product_id is not None}
-    return _exception_row(state, item, editions, products, state.clock.now())
+    names = exception_edition_names(families, [item], applied)
+    return _exception_row(state, item, names, products, state.clock.now())
 
 
-def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, Edition],
+def _exception_row(state: AppState, item: SyncException, names: Mapping[str, str],
                    products: Mapping[str, int | None], now: datetime) -> ExceptionRow:
-    edition = editions.get(item.isbn or "")
     product = products.get(item.isbn or "")
     template = CONTROL_PANEL.get(state.settings.store.kind)
     store_hash = state.settings.store.options().get("store_hash")
@@ -226,7 +228,7 @@ def _exception_row(state: AppState, item: SyncException, editions: Mapping[str, 
     return ExceptionRow(id=item.id, kind=item.kind.value, kind_words=kind_words(item.kind, item.storefront),
                         isbn=item.isbn, subject=subject_words(item),
                         record=is_record(item.kind, item.isbn, item.storefront),
-                        title=edition_name(edition) if edition else "", storefront=place,
+                        title=names.get(item.isbn or "", ""), storefront=place,
                         where=where_words(place, state.settings.store.name,
                                           [s.name for s in state.settings.storefronts]) or "—",
                         field=field_words(item.field) if item.field else None,

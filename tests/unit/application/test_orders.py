@@ -445,3 +445,26 @@ def test_a_later_delivery_to_a_sales_sink_resolves_that_sink_s_exception_only(wo
     run(world, [flaky, other])
     with uow:
         assert [e.storefront for e in uow.exceptions.open_items()] == ["sales-sink:other"]
+
+
+def test_a_refused_token_counts_on_the_store_s_credentials_exception_which_only_a_write_resolves(world):
+    """The glossary: a refused token is one `credentials-refused` exception on the store, as a sync or reconcile
+    opens it; the order import counts its 401 there too, not as a failure of its own. A read of the orders that
+    goes through proves no write, so it leaves that exception open (the next sync whose write is accepted
+    resolves it), while the import's own failure resolves as before."""
+    uow, editions, source, ledger, clock = world
+    source.fail_with = OrderSourceError("GET /orders: status 503", transient=True)
+    run(world)
+    refusal = "401 Unauthorized: BigCommerce does not accept the access token (GET /orders)"
+    source.fail_with = OrderSourceError(refusal, transient=False, refused=True)
+    report = run(world)
+    assert not report.ok and refusal in (report.source_error or "")
+    with uow:
+        by_kind = {e.kind: e for e in uow.exceptions.open_items()}
+    refused = by_kind[ExceptionKind.CREDENTIALS_REFUSED]
+    assert (refused.storefront, refused.isbn, refused.message) == ("shop", None, refusal)
+    assert ExceptionKind.SOURCE_ERROR not in by_kind  # the refusal opened nothing of the import's own
+    source.fail_with = None
+    assert run(world).source_error is None
+    with uow:
+        assert [e.id for e in uow.exceptions.open_items()] == [refused.id]

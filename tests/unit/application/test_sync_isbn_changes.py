@@ -197,3 +197,22 @@ def test_a_record_not_read_whose_product_is_kept_is_not_counted_for_the_hint_abo
     assert len(report.kept_unread) == 1 and report.records_not_read == 0
     words = kept_words(report.kept_unread)
     assert "below" not in words and "`bookbridge exceptions list --kind source-error`" in words
+
+
+def test_the_rows_of_an_isbn_change_name_its_edition_by_its_product_as_the_sync_did() -> None:
+    """The catalogue no longer holds the old ISBN, so the rows of `exceptions list` and `show` and the dashboard
+    name the edition by the name its product was last written with, as the sync's line named it."""
+    from bookbridge.entrypoints.presentation import exception_edition_names
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    old = str(family.editions[0].isbn)
+    source.put(renumbered(family, TYPO))
+    report = sync(source, store, uow, clock)
+    [item] = isbn_changes(uow)
+    with uow:
+        catalogue = uow.state.catalogue(source.name)
+        applied = uow.state.applied("shop")
+    assert old not in {str(e.isbn) for f in catalogue.values() for e in f.editions}
+    name = exception_edition_names(catalogue.values(), [item], applied).get(old)
+    assert name == store.by_sku(old).name and f"{name}, ISBN {old} on store 'shop'" in report.exceptions_opened[0]
