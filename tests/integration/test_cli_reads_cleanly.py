@@ -290,6 +290,9 @@ def test_plan_prints_a_changed_fields_whole_value_off_a_terminal(tmp_path):
     assert result.exit_code == 0, result.output
     assert longer in result.output, result.output  # whole, on one line: never cut at a width, never wrapped
     assert "…" not in result.output
+    # The field in words, as the demo and reconcile name it: not the section's internal name before it.
+    [line] = [line for line in result.output.splitlines() if longer in line]
+    assert re.search(r"\bdescription\b", line) and not re.search(r"\w\.description", line), line
 
 
 def test_help_lists_every_command_whole_and_shows_tables_without_escapes():

@@ -10,7 +10,7 @@ from functools import partial
 
 from rich.console import Console
 
-from bookbridge.application.field_words import change_texts, value_text
+from bookbridge.application.field_words import change_texts, field_label, value_text
 from bookbridge.application.sync import SyncReport
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import FieldChange
@@ -291,3 +291,12 @@ def test_a_sync_names_what_left_the_source_and_warns_when_records_were_not_read(
     clean = " ".join(_printed(print_report, SyncReport(storefront="shop", started=NOW, hidden=1,
                                                        gone=["9781999990039"])).split())
     assert "no longer in the source: 1 product" in clean and "not read" not in clean, clean
+
+
+def test_a_field_is_labelled_in_words_one_way_wherever_changes_are_listed():
+    """`plan`, the demo and reconcile name a changed field alike: in words, without its section's name."""
+    assert field_label("name") == "name"
+    assert field_label("related_isbns") == "related ISBNs"
+    assert field_label("custom_fields") == "custom fields"
+    assert field_label("images") == "images"
+    assert field_label("preorder_release_date") == "pre-order release date"
