@@ -409,8 +409,7 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                   f"{plural(len(report.findings), 'drift finding')}, "
                   f"{plural(len(report.exceptions_opened), 'exception')} opened")
     for finding in report.findings:
-        where = f" {finding.field} ({finding.section}, {finding.policy})" if finding.field else ""
-        console.print(f"  {finding.what:<9} {finding.isbn}{where}: {escape(finding.message)}")
+        console.print(f"  {finding.what:<9} {finding.isbn}{' ' if finding.field else ': '}{escape(finding.words())}")
     for line in report.exceptions_opened:
         console.print(f"[yellow]exception[/yellow] {escape(line)}")
     raise typer.Exit(EXIT_FAILURES if report.exceptions_opened else EXIT_OK)
