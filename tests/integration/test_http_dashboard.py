@@ -592,7 +592,7 @@ def test_signing_in_with_no_admin_token_configured_says_so(tmp_path: Path, monke
     form = client.get("/login")
     assert "No admin token is configured, so nobody can sign in" in form.text and 'name="token"' not in form.text
     refused = client.post("/login", data={"token": "anything"})
-    assert refused.status_code == 503 and "http.admin_token_env" in refused.text
+    assert refused.status_code == 503 and "[http] admin_token_env" in refused.text
     assert "That is not the admin token" not in refused.text
 
 
