@@ -154,13 +154,14 @@ class AdapterSpec(Generic[OptionsT]):
     def _unknown_message(self, unknown: list[str]) -> str:
         known = self.known_options
         guesses = {key: difflib.get_close_matches(key, known, n=1) for key in unknown}
-        where = f"in {TABLES[self.kind]}, kind {self.name!r}"
+        # The key first, as every configuration error names it (`[store] max_inflight: unknown key ...`): the
+        # caller puts its table (and entry) before it.
         if len(unknown) == 1:
             key, close = unknown[0], guesses[unknown[0]]
             hint = f"did you mean {close[0]!r}? " if close else ""
-            return f"unknown key {key!r} {where} ({hint}known: {', '.join(known)})"
+            return f"{key}: unknown key of kind {self.name!r} ({hint}known: {', '.join(known)})"
         listed = ", ".join(f"{k!r} (did you mean {guesses[k][0]!r}?)" if guesses[k] else repr(k) for k in unknown)
-        return f"unknown keys {listed} {where} (known: {', '.join(known)})"
+        return f"unknown keys {listed} of kind {self.name!r} (known: {', '.join(known)})"
 
 
 class DuplicateAdapterError(ValueError):

@@ -32,6 +32,18 @@ _ON = {Availability.AVAILABLE: "on sale", Availability.PREORDER: "on pre-order",
 _FLAGS = {"listed": ("listed", "not listed"), "is_visible": ("shown", "hidden")}
 
 
+# Fields whose words are not their name with spaces for underscores.
+_LABELS = {"related_isbns": "related ISBNs", "isbns": "ISBNs", "gtin": "GTIN", "sku": "SKU",
+           "custom_url": "custom URL", "is_visible": "visibility", "preorder_message": "pre-order message",
+           "preorder_release_date": "pre-order release date", "extra_prices": "other prices"}
+
+
+def field_label(field: str) -> str:
+    """A listing's field as `plan`, the demo and reconcile name it, in words: `related ISBNs`, `custom fields`,
+    `name` (never its section's internal name before it)."""
+    return _LABELS.get(field, field.replace("_", " "))
+
+
 def change_texts(change: FieldChange, storefronts: Sequence[StorefrontSettings] = ()) -> tuple[str, str]:
     """A field change's before and after, whole, in words (`value_text`). A price the store reports back has no
     currency of its own: it is read in the currency of the other side (ours)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bookbridge.application.exception_words import kind_words
-from bookbridge.application.field_words import differences_said
+from bookbridge.application.field_words import differences_said, field_label
 from bookbridge.application.isbn_changes import accept_isbn_change
 from bookbridge.application.sync_exceptions import records_still_unread, store_failed, store_failure_line
 from bookbridge.domain.applied import AppliedListing
@@ -71,6 +71,13 @@ class DriftFinding:
     section: Section | None = None
     field: str | None = None
     policy: DriftPolicy | None = None
+
+    def words(self) -> str:
+        """The finding as `bookbridge reconcile` prints it after the ISBN: a field's edit by the field in words
+        and its policy (`custom fields (overwrite): edited in the store (…)`); else its message."""
+        if self.field is None:
+            return self.message
+        return f"{field_label(self.field)}{f' ({self.policy})' if self.policy else ''}: {self.message}"
 
 
 @dataclass
@@ -226,16 +233,16 @@ def _field_drift(cmd: ReconcileStore, record: AppliedListing, product: StoredPro
         if policy is DriftPolicy.OVERWRITE:
             hashes.pop(change.section, None)  # a missing hash makes the next sync resend the section
             held.discard(change.section)
-            message = f"{change.field} was edited in the store ({_edit(change)}); the next sync restores it"
+            message = f"edited in the store ({_edit(change)}); the next sync restores it"
         else:
             held.add(change.section)
             reported.append(change)
-            message = f"{change.field} was edited in the store ({_edit(change)}); left alone until resolved"
+            message = f"edited in the store ({_edit(change)}); left alone until resolved"
         report.findings.append(DriftFinding(record.key, isbn, "field", message, change.section, change.field, policy))
     uow.state.record_applied(cmd.store, replace(record, hashes=hashes, held=frozenset(held)))
     if reported:
         # One drift exception per ISBN and storefront (the queue's key): name every held field in it.
-        message = "; ".join(f"{c.field} edited in store {cmd.store!r}: "
+        message = "; ".join(f"{field_label(c.field)} edited in store {cmd.store!r}: "
                             + "; ".join(f"{name + ': ' if name else ''}store has {theirs}, bookbridge has {ours}"
                                         for name, ours, theirs in differences_said(c))
                             for c in reported)

@@ -357,11 +357,12 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
         known = _known_keys(_model_at(parent))
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        where = f"{_where(parent, data, table=True)}: unknown key" if parent else "unknown top-level key"
+        # `[table] key: unknown key`, as every configuration error names a key.
+        where = f"{_where(parent, data, table=True)} {key}: unknown key" if parent else f"{key}: unknown top-level key"
         if (variable := _variable(loc)) is not None:  # not in the file: said as the variable it came from
             hint = f"did you mean {_variable_name((*parent, close[0]))}? " if close else ""
-            return f"{where} {key!r} (from the environment variable {variable}; {hint}known: {', '.join(known)})"
-        return f"{where} {key!r} ({hint}known: {', '.join(known)})"
+            return f"{where} (from the environment variable {variable}; {hint}known: {', '.join(known)})"
+        return f"{where} ({hint}known: {', '.join(known)})"
     if error["type"] == "missing" and loc:
         key, parent = str(loc[-1]), loc[:-1]
         table = _table_at(parent, data) or {}
@@ -371,7 +372,7 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
             return None  # its unknown key's line says it, with the key it means
         where = _where(parent, data, table=True) if parent else "the configuration file"
         if near:  # a table whose other keys go to its adapter: the misspelling is not an error of its own
-            return f"{where}: unknown key {near[0]!r} (did you mean {key!r}?)"
+            return f"{where} {near[0]}: unknown key (did you mean {key!r}?)"
         return f"{where} needs {key!r}"
     message = value_error_words(error["type"], str(error["msg"]), error.get("ctx"), error.get("input"))
     if not loc:

@@ -266,7 +266,7 @@ def test_a_failed_call_and_a_wrong_mapping_are_each_counted_in_their_words(tmp_p
 def test_an_unset_environment_variable_is_a_configuration_error(config):
     result = run("check", "-c", str(config), env={"TEST_CONSONANCE_KEY": KEY, "TEST_STORE_HASH": "sandbox"})
     assert result.exit_code == 2
-    assert "'TEST_BC_TOKEN' (access_token_env) is not set" in result.output
+    assert "access_token_env: environment variable 'TEST_BC_TOKEN' is not set" in result.output
 
 
 def test_an_invalid_file_is_a_configuration_error_naming_the_key(config):
@@ -308,7 +308,7 @@ def test_every_unset_variable_is_named_in_one_run(config, monkeypatch):
     out = " ".join(result.output.split())
     for name, key in (("TEST_CONSONANCE_KEY", "api_key_env"), ("TEST_STORE_HASH", "store_hash_env"),
                       ("TEST_BC_TOKEN", "access_token_env")):
-        assert f"environment variable '{name}' ({key}) is not set" in out, result.output
+        assert f"{key}: environment variable '{name}' is not set" in out, result.output
 
 
 def test_a_lean_tenant_is_checked_field_by_field_and_a_missing_required_field_fails(tmp_path, store):

@@ -55,7 +55,7 @@ def test_plan_validates_the_store_as_check_and_sync_do(tmp_path):
     for command in ("plan", "sync", "check"):
         result = plain(command, "-c", str(config))
         assert result.exit_code == 2, (command, result.output)
-        assert ("unknown key 'max_inflight' in [store], kind 'bigcommerce' (did you mean 'max_in_flight'?"
+        assert ("[store] max_inflight: unknown key of kind 'bigcommerce' (did you mean 'max_in_flight'?"
                 in result.output), result.output
         assert "storefront adapter" not in result.output and "t0ken" not in result.output
 
@@ -111,11 +111,11 @@ def test_a_relative_database_in_the_file_is_next_to_it_and_the_environment_still
 
 @pytest.mark.parametrize(("body", "expected"), [
     ('databse_url = "sqlite:///x.db"\n' + sample_config(2),
-     "unknown top-level key 'databse_url' (did you mean 'database_url'? known: database_url, "),
+     "databse_url: unknown top-level key (did you mean 'database_url'? known: database_url, "),
     (sample_config(2).replace('currency = "GBP"', 'currency = "GBP"\ncurency = "GBP"'),
-     "storefront 'uk': unknown key 'curency' (did you mean 'currency'? known: "),
+     "storefront 'uk' curency: unknown key (did you mean 'currency'? known: "),
     (sample_config(2) + "[schedules]\ndelta_sync_minute = 3\n",
-     "[schedules]: unknown key 'delta_sync_minute' (did you mean 'delta_sync_minutes'? known: "),
+     "[schedules] delta_sync_minute: unknown key (did you mean 'delta_sync_minutes'? known: "),
 ])
 def test_table_typos_get_did_you_mean_naming_the_storefront(tmp_path, body, expected):
     path = tmp_path / "bookbridge.toml"
@@ -290,6 +290,9 @@ def test_plan_prints_a_changed_fields_whole_value_off_a_terminal(tmp_path):
     assert result.exit_code == 0, result.output
     assert longer in result.output, result.output  # whole, on one line: never cut at a width, never wrapped
     assert "…" not in result.output
+    # The field in words, as the demo and reconcile name it: not the section's internal name before it.
+    [line] = [line for line in result.output.splitlines() if longer in line]
+    assert re.search(r"\bdescription\b", line) and not re.search(r"\w\.description", line), line
 
 
 def test_help_lists_every_command_whole_and_shows_tables_without_escapes():
@@ -315,7 +318,7 @@ def test_an_unset_secret_names_the_store_adapter_by_its_kind(tmp_path, monkeypat
                                     'store_hash_env = "BB_WALK_UNSET_HASH"\naccess_token = "t0ken"\n' + UK_STOREFRONT)
     result = plain("check", "-c", str(config))
     assert result.exit_code == 2, result.output
-    assert ("[store] store adapter 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
+    assert ("[store] store_hash_env: environment variable 'BB_WALK_UNSET_HASH' is not "
             "set") in result.output, result.output
     assert "store 'bigcommerce'" not in result.output  # the kind is the adapter's, not the store's name
 
@@ -326,7 +329,7 @@ def test_every_command_ends_an_invalid_configuration_the_same_way(tmp_path):
     for command in ("check", "plan", "sync"):
         result = plain(command, "-c", str(config))
         assert result.exit_code == 2, (command, result.output)
-        assert "unknown key 'time_zone' (did you mean 'timezone'?" in result.output, (command, result.output)
+        assert "time_zone: unknown key (did you mean 'timezone'?" in result.output, (command, result.output)
         assert result.output.rstrip().endswith(
             "(see docs/configuration.md, or `bookbridge init` for a commented example)"), (command, result.output)
 
@@ -335,7 +338,7 @@ def test_a_misspelt_key_is_a_key_and_a_misspelt_flag_an_option(tmp_path):
     """The file holds keys (README, docs/configuration.md); the command line takes options, in click's words."""
     config = write_config(tmp_path, sample_config(2).replace('timezone = "Europe/London"', 'timzone = "Europe/London"'))
     result = plain("plan", "-c", str(config))
-    assert result.exit_code == 2 and "unknown key 'timzone' (did you mean 'timezone'?" in result.output, result.output
+    assert result.exit_code == 2 and "timzone: unknown key (did you mean 'timezone'?" in result.output, result.output
     assert "option" not in result.output, result.output
     flag = plain("plan", "--confg", str(config))
     assert flag.exit_code == 2 and "No such option: --confg" in flag.output, flag.output

@@ -96,8 +96,8 @@ def test_every_command_words_an_adapter_it_cannot_set_up_the_same_way(tmp_path, 
     for name in ("BB_WALK_UNSET_KEY", "BB_WALK_UNSET_HASH"):
         monkeypatch.delenv(name, raising=False)
     config = write_config(tmp_path, UNSET + UK_STOREFRONT)
-    lines = ["[source] source adapter 'consonance': environment variable 'BB_WALK_UNSET_KEY' (api_key_env) is not set",
-             "[store] store adapter 'bigcommerce': environment variable 'BB_WALK_UNSET_HASH' (store_hash_env) is not "
+    lines = ["[source] api_key_env: environment variable 'BB_WALK_UNSET_KEY' is not set",
+             "[store] store_hash_env: environment variable 'BB_WALK_UNSET_HASH' is not "
              "set"]
     for command in ("plan", "sync", "check", "reconcile"):
         result = run(command, "-c", str(config))
@@ -138,7 +138,7 @@ def test_sync_help_and_the_readme_give_the_same_exit_codes():
 def test_serve_and_check_say_an_unset_admin_token_variable_as_a_configuration_error(tmp_path, monkeypatch):
     monkeypatch.delenv("BB_WALK_UNSET_ADMIN", raising=False)
     config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_token_env = "BB_WALK_UNSET_ADMIN"\n')
-    line = "http.admin_token_env: environment variable 'BB_WALK_UNSET_ADMIN' is not set"
+    line = "[http] admin_token_env: environment variable 'BB_WALK_UNSET_ADMIN' is not set"
     served = run("serve", "-c", str(config))
     assert served.exit_code == 2, served.output
     assert served.output.startswith(f"invalid configuration: {line}\n"), served.output

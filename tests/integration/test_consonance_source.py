@@ -255,7 +255,7 @@ def test_bad_products_are_problems_naming_record_and_field_while_the_rest_map(
     assert for_sale(by_isbn["9781999990015"], "GB IE") == {"GB": True, "IE": True}
     found = {(p.code, p.record, p.field, p.severity) for p in read.problems}
     assert found >= {
-        ("invalid-isbn", "consonance:work:101/product:1002", "isbn.isbn13", Severity.BLOCKING),
+        ("invalid-isbn", "consonance:work:101/product:1002", "ISBN", Severity.BLOCKING),
         ("invalid-currency", "9781999990039", "prices.currencyCode", Severity.WARNING),
         ("invalid-price-amount", "9781999990039", "prices.amount", Severity.WARNING),
         ("unknown-country-code", "9781999990015", "forSaleCountryCodes", Severity.WARNING),

@@ -62,6 +62,10 @@ def demo() -> Demo:
                                       env={"BOOKBRIDGE_DATABASE_URL": None, "BOOKBRIDGE_CONFIG": None})
             assert read.exit_code == 0, (command, read.output)
             afterwards[command] = read.output
+        planned = CliRunner().invoke(app, ["plan", "-c", str(config), "--json"],
+                                     env={"BOOKBRIDGE_DATABASE_URL": None, "BOOKBRIDGE_CONFIG": None})
+        assert planned.exit_code == 0, planned.output
+        afterwards["plan"] = planned.output
     finally:
         shutil.rmtree(folder)
     return Demo(out, began, runs, sales, config, afterwards)
@@ -330,3 +334,10 @@ def test_what_the_demo_lists_in_part_its_kept_state_lists_whole_with_the_command
     assert opened and f"Open exceptions: {opened.group(1)}" in demo.afterwards["exceptions list"]
     assert "final approval" in demo.afterwards["milestones"], demo.afterwards["milestones"]
     assert f"Commands read its state with -c {demo.config}, as in `bookbridge sales report -c {demo.config}`" in out
+
+
+def test_the_kept_configuration_gives_the_catalogue_the_demo_ended_with(demo):
+    """`bookbridge plan -c <kept>/bookbridge.toml` right after the demo reads the catalogue the demo ended with
+    (its approved cover and all): the store is in line with it, so there is nothing to send."""
+    counts = json.loads(demo.afterwards["plan"])["counts"]
+    assert {kind: n for kind, n in counts.items() if kind in ("create", "update", "hide") and n}  == {}, counts

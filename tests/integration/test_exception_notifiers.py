@@ -192,7 +192,7 @@ def test_the_factory_reads_the_url_and_secret_from_the_environment_and_names_onl
     with pytest.raises(ValueError, match="HOOK_SECRET") as missing:
         webhook({"url": "https://x.example", "secret_env": "HOOK_SECRET"}, {})
     assert "'secret_env'" in str(missing.value)
-    with pytest.raises(ValueError, match=r"unknown key 'retries' in \[\[exception_queues\]\], kind 'webhook'"):
+    with pytest.raises(ValueError, match=r"retries: unknown key of kind 'webhook'"):
         webhook({"url": "https://x.example", "retries": 3}, {})
     with pytest.raises(ValueError, match="'url' or 'url_env'"):
         webhook({}, {})

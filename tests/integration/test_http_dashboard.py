@@ -298,19 +298,19 @@ def test_every_dashboard_route_refuses_in_a_page_never_in_json(
     bad = [  # (method, address, form, status, what the page says)
         ("GET", "/dashboard/exceptions/999/resolve", None, 404, "No exception with id 999."),
         ("GET", "/dashboard/exceptions/abc/resolve", None,
-            404, "Path parameter exception_id: must be a whole number; it is 'abc'."),
+            404, "Exception id: must be a whole number; it is 'abc'."),
         ("GET", "/dashboard/exceptions/0/resolve", None,
-            404, "Path parameter exception_id: must be at least 1; it is '0'."),
+            404, "Exception id: must be at least 1; it is '0'."),
         ("POST", "/dashboard/exceptions/999/resolve", {"csrf": token}, 404, "No exception with id 999."),
         ("POST", "/dashboard/exceptions/abc/resolve", {"csrf": token},
-            404, "Path parameter exception_id: must be a whole number; it is 'abc'."),
+            404, "Exception id: must be a whole number; it is 'abc'."),
         ("POST", "/dashboard/exceptions/1/resolve", {"note": "x"},
             403, "The form's CSRF token is missing or wrong; reload the dashboard."),
         ("POST", "/dashboard/exceptions/1/resolve", {"csrf": token, "note": "a\x00b"},
             422, "Form field note: control characters (such as NUL) are not allowed."),
         ("POST", "/dashboard/exceptions/999/retry", {"csrf": token}, 404, "No exception with id 999."),
         ("POST", "/dashboard/exceptions/99999999999/retry", {"csrf": token},
-            404, "Path parameter exception_id: must be at most 2147483647; it is '99999999999'."),
+            404, "Exception id: must be at most 2147483647; it is '99999999999'."),
         ("POST", "/dashboard/exceptions/1/retry", {"csrf": "wrong"},
             403, "The form's CSRF token is missing or wrong; reload the dashboard."),
         ("POST", "/dashboard/sync", {"csrf": "wrong"},
@@ -592,7 +592,7 @@ def test_signing_in_with_no_admin_token_configured_says_so(tmp_path: Path, monke
     form = client.get("/login")
     assert "No admin token is configured, so nobody can sign in" in form.text and 'name="token"' not in form.text
     refused = client.post("/login", data={"token": "anything"})
-    assert refused.status_code == 503 and "http.admin_token_env" in refused.text
+    assert refused.status_code == 503 and "[http] admin_token_env" in refused.text
     assert "That is not the admin token" not in refused.text
 
 

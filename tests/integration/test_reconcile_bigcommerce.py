@@ -113,7 +113,7 @@ def test_a_price_edited_in_the_store_is_told_as_money_both_ways(sandbox, world, 
     report = reconcile(world, {Section.PRICING: policy})
     [finding] = [f for f in report.findings if f.field == "price"]
     then = "the next sync restores it" if policy is DriftPolicy.OVERWRITE else "left alone until resolved"
-    assert re.fullmatch(rf"price was edited in the store \(£1\.50, ours £\d+\.\d\d\); {then}", finding.message), (
+    assert re.fullmatch(rf"edited in the store \(£1\.50, ours £\d+\.\d\d\); {then}", finding.message), (
         finding.message)
     ours = re.search(r"ours (£\S+)\)", finding.message).group(1)  # type: ignore[union-attr]
     assert ours != "£1.50"

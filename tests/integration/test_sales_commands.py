@@ -200,7 +200,7 @@ def test_a_sink_the_configuration_breaks_exits_2_naming_it(config):
         assert result.exit_code == 2, result.output
         # `folder` is not a key of the csv sink: refused before the factory runs, naming the entry (as `check`
         # does) and the real ones
-        assert ("[[sales_sinks]] 'csv': unknown key 'folder' in [[sales_sinks]], kind 'csv' (known: directory, "
+        assert ("[[sales_sinks]] 'csv' folder: unknown key of kind 'csv' (known: directory, "
                 "name, prefix)" in " ".join(result.output.split()))
 
 

@@ -33,6 +33,7 @@ from bookbridge.adapters.consonance.fields import (
     date_field,
     measure_field,
 )
+from bookbridge.application.isbn_changes import ISBN_FIELD
 from bookbridge.domain.formats import format_from_onix21
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.model import (
@@ -160,7 +161,7 @@ def map_work(work: Mapping[str, Any], *, at: date, source: str = "consonance") -
             continue
         if edition.isbn in seen:
             notes.add(Severity.BLOCKING, "duplicate-isbn", f"ISBN {edition.isbn} is also product "
-                      f"{seen[edition.isbn]}'s; not read", record=str(edition.isbn), field="isbn.isbn13",
+                      f"{seen[edition.isbn]}'s; not read", record=str(edition.isbn), field=ISBN_FIELD,
                       where=_where(notes.work_id, product.get("id")))
             continue
         seen[edition.isbn] = product.get("id")
@@ -307,12 +308,12 @@ def _product(product: Mapping[str, Any], shared: _WorkFields, notes: _Notes) -> 
         return None, isbn
     if raw_isbn is None:
         notes.add(Severity.BLOCKING, "missing-isbn", "no ISBN-13 assigned; not read", record=reference,
-                  field="isbn.isbn13", where=where)
+                  field=ISBN_FIELD, where=where)
         return None, None
     try:
         isbn = ISBN13(raw_isbn)
     except InvalidISBN as exc:
-        notes.add(Severity.BLOCKING, "invalid-isbn", f"{exc}; not read", record=reference, field="isbn.isbn13",
+        notes.add(Severity.BLOCKING, "invalid-isbn", f"{exc}; not read", record=reference, field=ISBN_FIELD,
                   where=where)
         return None, None
     record = str(isbn)

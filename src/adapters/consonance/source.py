@@ -29,6 +29,7 @@ from bookbridge.adapters.consonance.errors import ConsonanceError, ConsonanceQue
 from bookbridge.adapters.consonance.mapping import MappedWork, map_work
 from bookbridge.adapters.consonance.probe import probe_client
 from bookbridge.adapters.consonance.tenant import ConsonanceSchemaMismatch, fit_to_tenant, introspect
+from bookbridge.application.isbn_changes import ISBN_FIELD
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import CatalogSource, ProbeResult, SourceRead
@@ -178,7 +179,7 @@ class ConsonanceSource(CatalogSource):
                 if edition.isbn in owner:
                     problems.append(Problem(
                         code="duplicate-isbn", severity=Severity.BLOCKING, record=str(edition.isbn),
-                        field="isbn.isbn13", source=self.name,
+                        field=ISBN_FIELD, source=self.name,
                         message=f"record {edition.record_reference}: ISBN {edition.isbn} is already "
                                 f"in {owner[edition.isbn]}; not read",
                     ))

@@ -4,6 +4,7 @@ a command runs in."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -183,17 +184,17 @@ ADAPTER_TABLES = {"source": ("[source]", "source adapter"), "storefront": ("[sto
 
 def unset_env(options: Mapping[str, Any]) -> list[str]:
     """The `*_env` options whose environment variable is not set (or empty), each named with its key."""
-    return [f"environment variable {value!r} ({key}) is not set" for key, value in options.items()
+    return [f"{key}: environment variable {value!r} is not set" for key, value in options.items()
             if key.endswith("_env") and isinstance(value, str) and not os.environ.get(value)]
 
 
 def unset_variables(settings: Settings, adapter: str) -> str | None:
     """The unset variables of the `[source]` or `[store]` table (`unset_env`) as one line naming the adapter;
     None when all are set. Every command that builds the adapter words it so."""
-    table, words = ADAPTER_TABLES[adapter]
+    table, _ = ADAPTER_TABLES[adapter]
     options = (settings.source if adapter == "source" else settings.store).options()
     unset = unset_env(options)
-    return f"{table} {words} {options['kind']!r}: {'; '.join(unset)}" if unset else None
+    return f"{table} {'; '.join(unset)}" if unset else None
 
 
 def setup_error(adapter: str, exc: Exception) -> str:
@@ -238,13 +239,19 @@ def entry_errors(key: str, entries: list[AdapterSettings], build: Callable[[str,
         names = tuple(f"#{n + 1}" for n in range(len(entries)))
     for name, entry in zip(names, entries, strict=True):
         if need_env and (unset := unset_env(entry.options())):
-            errors.append(f"[[{key}]] {name!r}: {'; '.join(unset)}")
+            errors.append(f"[[{key}]] {name!r} {'; '.join(unset)}")
             continue
         try:
             close_adapter(build(name, entry))
         except (ConfigurationError, LookupError, ValueError, TypeError, OSError, ImportError) as exc:
-            errors.append(f"[[{key}]] {name!r}: {exc}")
+            # A key's error names the key (`[[sales_sinks]] 'csv' directry: unknown key ...`), others the entry's.
+            errors.append(f"[[{key}]] {name!r}{' ' if _names_a_key(exc) else ': '}{exc}")
     return errors
+
+
+def _names_a_key(exc: Exception) -> bool:
+    """An adapter's message that starts with the key at fault (`directry: unknown key ...`)."""
+    return re.match(r"[a-z_][a-z0-9_]*: ", str(exc)) is not None
 
 
 def _parsed(registry: AdapterRegistry, kind: AdapterKind, _: str, entry: AdapterSettings) -> object:

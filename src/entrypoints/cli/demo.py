@@ -40,7 +40,7 @@ from bookbridge.entrypoints.cli.common import EXIT_FAILURES, heading, screen
 from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
 from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
 from bookbridge.entrypoints.cli.demo_orders import run_orders
-from bookbridge.entrypoints.cli.demo_state import KEPT_CONFIG, Afterwards, write_kept_config
+from bookbridge.entrypoints.cli.demo_state import KEPT_CONFIG, KEPT_EDITS, Afterwards, write_kept_config
 from bookbridge.entrypoints.cli.demo_timeline import flips, play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
 from bookbridge.entrypoints.cli.serve import CannotListen, run_service
@@ -155,8 +155,9 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
         end = datetime.now(UTC).replace(microsecond=0)
         clock = FixedClock(end - SIMULATED)
         configuration = demo_configuration(folder, sandbox, today=clock.now().date())
-        if keep:  # every command reads the kept state with `-c` and this file
-            afterwards = Afterwards(write_kept_config(folder, configuration))
+        if keep:  # every command reads the kept state with `-c` and this file, the demo's edits and all
+            afterwards = Afterwards(write_kept_config(folder, {
+                **configuration, "source": {**configuration["source"], "edits": str(folder / KEPT_EDITS)}}))
         container.settings.override(embedded_settings(**configuration))
         container.clock.override(clock)
         code = _run(console, container, sandbox, clock, folder, afterwards)
@@ -166,10 +167,10 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
     finally:
         container.shutdown_resources()  # the sandbox stops with the database engine and the clients
         if afterwards.config is not None:
-            console.print(escape(f"Kept the demo's folder: {folder} ({KEPT_CONFIG}, state.db, sales/*.csv, "
-                                 f"admin-token). Commands read its state with -c {afterwards.config}, as in "
-                                 f"{afterwards.command('sales report')}; `exceptions list`, `milestones` and `runs` "
-                                 "alike (its store, the sandbox, stopped with the demo)."))
+            console.print(escape(f"Kept the demo's folder: {folder} ({KEPT_CONFIG}, {KEPT_EDITS}, state.db, "
+                                 f"sales/*.csv, admin-token). Commands read its state with -c {afterwards.config}, "
+                                 f"as in {afterwards.command('sales report')}; `exceptions list`, `milestones`, "
+                                 "`runs` and `plan` alike (its store, the sandbox, stopped with the demo)."))
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -209,7 +210,8 @@ def _describe(storefront: StorefrontSettings) -> str:
 def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: FixedClock, folder: Path,
          afterwards: Afterwards) -> int:
     start = clock.now()
-    catalogue = EditableCatalogue(container.source())
+    catalogue = EditableCatalogue(container.source(),
+                                  kept=folder / KEPT_EDITS if afterwards.config is not None else None)
     # The service (--serve) reads the demo's catalogue, edits and all.
     container.source.override(providers.Callable(lambda **_: catalogue))
     store = container.storefront()

@@ -9,7 +9,7 @@ import httpx
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.application.field_words import change_texts
+from bookbridge.application.field_words import change_texts, field_label
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import ActionKind, Plan
 from bookbridge.entrypoints.presentation import where_words
@@ -35,7 +35,7 @@ def make_by_hand(console: Console, sandbox: DemoSandbox, store: str, listing: St
 def print_adoptions(console: Console, plan: Plan) -> None:
     for action in plan.of_kind(ActionKind.ADOPT)[:2]:
         changes = action.changes(None)
-        shown = "; ".join("{}: {} → {}".format(c.field, *change_texts(c)) for c in changes
+        shown = "; ".join("{}: {} → {}".format(field_label(c.field), *change_texts(c)) for c in changes
                           if c.field in ("name", "price", "availability"))
         console.print(f"  adopt {escape(action.key)} (product {action.found.product_id if action.found else '?'}): "
                       f"{len(changes)} fields change, among them {escape(shown)}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from bookbridge.adapters.sample.source import write_edits
 from bookbridge.application.milestone_effects import SyncEffects
 from bookbridge.application.milestones import (
     DEFAULT_ACTIONS,
@@ -41,16 +42,21 @@ if TYPE_CHECKING:
 
 
 class EditableCatalogue(CatalogSource):
-    """A catalogue source with the demo's edits over it: a family put here replaces the source's own."""
+    """A catalogue source with the demo's edits over it: a family put here replaces the source's own. With
+    `kept` (`demo --keep`), the edits are written there as they are made, for the kept configuration's sample
+    source (its `edits` option) to read the catalogue the demo ended with."""
 
-    def __init__(self, source: CatalogSource, *, only: str | None = None) -> None:
+    def __init__(self, source: CatalogSource, *, only: str | None = None, kept: Path | None = None) -> None:
         self.name = source.name
         self._source = source
         self._only = only
+        self._kept = kept
         self._edits: dict[str, TitleFamily] = {}
 
     def edit(self, family: TitleFamily) -> None:
         self._edits[family.id] = family
+        if self._kept is not None:
+            write_edits(self._kept, list(self._edits.values()))
 
     def read(self, cursor: str | None = None) -> SourceRead:
         read = self._source.read(cursor)

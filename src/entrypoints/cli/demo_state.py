@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 KEPT_CONFIG = "bookbridge.toml"  # in the kept folder, beside state.db
+KEPT_EDITS = "catalogue-edits.json"  # the demo's edits of the sample catalogue, which the kept source reads
 
 
 @dataclass(frozen=True)

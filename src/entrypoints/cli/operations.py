@@ -432,9 +432,8 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                   f"{plural(len(report.findings), 'drift finding')}, "
                   f"{plural(len(report.exceptions_opened), 'exception')} opened")
     for finding in report.findings:
-        where = f" {finding.field} ({finding.section}, {finding.policy})" if finding.field else ""
-        console.print(f"  {FINDING_WORDS.get(finding.what, finding.what)} {finding.isbn}{where}: "
-                      f"{escape(finding.message)}")
+        console.print(f"  {FINDING_WORDS.get(finding.what, finding.what)} {finding.isbn}"
+                      f"{' ' if finding.field else ': '}{escape(finding.words())}")
     if report.kept_unread:
         console.print(f"[yellow]{KEPT_UNREAD}[/yellow]: {escape(kept_words(report.kept_unread))}")
     for line in report.exceptions_opened:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.exception_words import is_record, place_key, places_legend, subject_words
-from bookbridge.application.field_words import change_texts, listing_summary
+from bookbridge.application.field_words import change_texts, field_label, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
@@ -86,7 +86,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                                "", "")
             for change in changes[:FIELDS_SHOWN]:
                 before, after = change_texts(change, storefronts)
-                detail.add_row(action.kind.value, escape(sku), escape(name), f"{change.section}.{change.field}",
+                detail.add_row(action.kind.value, escape(sku), escape(name), field_label(change.field),
                                escape(before), escape(after))
             if len(changes) > FIELDS_SHOWN:
                 detail.add_row(action.kind.value, escape(sku), escape(name),

@@ -50,7 +50,7 @@ def create_app(container: Container, hooks: ServiceHooks, *, sales: SalesReporte
     secrets = HttpSecrets.from_settings(http)
     _mask_in_logs(v for v in (secrets.admin_token, secrets.webhook_secret, secrets.custom_header_value) if v)
     if secrets.admin_token is None:
-        log.warning("no admin token configured (http.admin_token_env / admin_token_file): /api and the dashboard "
+        log.warning("no admin token configured ([http] admin_token_env or admin_token_file): /api and the dashboard "
                     "refuse every request")
     if secrets.webhook_key is None and secrets.custom_header is None:
         log.warning("no webhook authentication configured: POST /webhooks/bigcommerce refuses every delivery")

@@ -49,7 +49,7 @@ MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
-NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set http.admin_token_env (or admin_token_file) "
+NO_TOKEN = ("No admin token is configured, so nobody can sign in. Set [http] admin_token_env (or admin_token_file) "
             "in the configuration and restart `bookbridge serve`.")
 # What a refusal under /dashboard is called on its page (refusal_page).
 REFUSED = {400: "The form could not be read", 401: "Not signed in", 403: "The form has expired",

@@ -43,9 +43,10 @@ TYPE_MISMATCH = {"int_type", "int_parsing", "string_type", "float_type", "bool_t
                  "model_type", "dict_type"}
 
 
-def validation_detail(errors: Sequence[Any]) -> str:
+def validation_detail(errors: Sequence[Any], *, page: bool = False) -> str:
     """One sentence naming each field at fault (up to five) and what it takes:
-    `query parameter limit: must be a whole number; it is 'abc'`.
+    `query parameter limit: must be a whole number; it is 'abc'`. On a `page` (the dashboard's), a part of the
+    address is named in words, for its reader sees no parameter: `exception id: must be a whole number; it is 'abc'`.
 
     A field of several types (`int | str`) fails once per type; the plain type mismatches are dropped when
     another type says something more useful, and pydantic's type tags are left out of the field's name."""
@@ -59,7 +60,10 @@ def validation_detail(errors: Sequence[Any]) -> str:
     for (where, name), found in list(by_field.items())[:5]:
         useful = [e for e in found if e.get("type") not in TYPE_MISMATCH] or found
         said = " or ".join(dict.fromkeys(why(e) for e in useful))
-        parts.append(f"{where} {name}: {said}" if name else f"{where}: {said}")
+        if page and where == WHERE["path"]:
+            parts.append(f"{name.replace('_', ' ')}: {said}")
+        else:
+            parts.append(f"{where} {name}: {said}" if name else f"{where}: {said}")
     return "; ".join(parts) or "invalid request"
 
 
@@ -108,11 +112,10 @@ def _page_answer(request: Request) -> PageAnswer | None:
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    detail = validation_detail(exc.errors())
     if answer := _page_answer(request):  # an address whose id is not one names nothing: 404
         path_only = all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors())
-        return await answer(request, 404 if path_only else 422, detail, None)
-    return JSONResponse({"detail": detail}, status_code=422)
+        return await answer(request, 404 if path_only else 422, validation_detail(exc.errors(), page=True), None)
+    return JSONResponse({"detail": validation_detail(exc.errors())}, status_code=422)
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:

@@ -30,7 +30,7 @@ def read_secret(what: str, env: str | None, file: Path | None) -> str | None:
     if env:
         value = os.environ.get(env, "").strip()
         if not value:
-            raise ConfigurationError(f"http.{what}_env: environment variable {env!r} is not set")
+            raise ConfigurationError(f"[http] {what}_env: environment variable {env!r} is not set")
         return value
     if file is not None:
         try:

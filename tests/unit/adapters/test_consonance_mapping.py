@@ -92,7 +92,7 @@ def test_a_product_without_a_valid_isbn_is_skipped_and_named(isbn: str | None, c
     assert problem.code == code
     assert problem.severity is Severity.BLOCKING
     assert problem.record == "consonance:work:7/product:5"
-    assert problem.field == "isbn.isbn13"
+    assert problem.field == "ISBN"
     # Named by its reference, which says the work and product: the message does not say them again.
     assert "work 7, product 5" not in problem.message and "not read" in problem.message
 
@@ -547,6 +547,7 @@ def test_an_isbn_in_two_works_is_kept_in_the_first_only() -> None:
     ]
     [problem] = read.problems
     assert (problem.code, problem.severity, problem.record) == ("duplicate-isbn", Severity.BLOCKING, ISBN_A)
+    assert problem.field == "ISBN"  # in words, as an isbn-changed exception names it
 
 
 def test_withdrawn_isbns_are_delisted() -> None:

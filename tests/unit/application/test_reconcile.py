@@ -222,11 +222,14 @@ def test_an_edited_custom_field_is_named_with_the_stores_value_and_ours_whole(wo
     product.fields["custom_fields"] = theirs
     [finding] = reconcile(world).findings
     assert f"Series: “{long_series}”, ours “{series}”" in finding.message, finding.message
+    # The field in words, once, with its policy: `custom fields (overwrite): edited in the store (…)`.
+    assert finding.words().startswith("custom fields (overwrite): edited in the store (Series: "), finding.words()
     assert "ISBN" not in finding.message and "…" not in finding.message, finding.message
     product.fields["custom_fields"] = theirs
     reconcile(world, {Section.CORE: DriftPolicy.REPORT, Section.CUSTOM_FIELDS: DriftPolicy.REPORT})
     [item] = drift_items(uow)
     assert f"Series: store has “{long_series}”, bookbridge has “{series}”" in item.message, item.message
+    assert item.message.startswith("custom fields edited in store 'uk': "), item.message
     assert "…" not in item.message, item.message
 
 

@@ -10,7 +10,7 @@ from functools import partial
 
 from rich.console import Console
 
-from bookbridge.application.field_words import change_texts, value_text
+from bookbridge.application.field_words import change_texts, field_label, value_text
 from bookbridge.application.sync import SyncReport
 from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import FieldChange
@@ -301,3 +301,12 @@ def test_a_sync_stopped_by_a_refused_token_says_how_many_products_it_did_not_sen
     assert ("the sync stopped: store 'shop' refused the credentials, so 2 products were not sent: 401 Unauthorized"
             in out), out
     assert report.counts["not_sent"] == 2
+
+
+def test_a_field_is_labelled_in_words_one_way_wherever_changes_are_listed():
+    """`plan`, the demo and reconcile name a changed field alike: in words, without its section's name."""
+    assert field_label("name") == "name"
+    assert field_label("related_isbns") == "related ISBNs"
+    assert field_label("custom_fields") == "custom fields"
+    assert field_label("images") == "images"
+    assert field_label("preorder_release_date") == "pre-order release date"

@@ -56,13 +56,13 @@ def test_errors_name_the_key(config, edit, message):
 @pytest.mark.parametrize(
     ("edit", "said"),
     [  # a misspelt required key: only the line that names it and the key it means, never "Field required"
-        (('currency = "GBP"', 'curency = "GBP"'), "storefront 'uk': unknown key 'curency' (did you mean "
+        (('currency = "GBP"', 'curency = "GBP"'), "storefront 'uk' curency: unknown key (did you mean "
                                                   "'currency'? known: "),
-        (('name = "uk"', 'nam = "uk"'), "storefront #1: unknown key 'nam' (did you mean 'name'? known: "),
-        (('kind = "sample"', 'knd = "sample"'), "[source]: unknown key 'knd' (did you mean 'kind'?)"),
-        (('kind = "memory"', 'knd = "memory"'), "[store]: unknown key 'knd' (did you mean 'kind'?)"),
+        (('name = "uk"', 'nam = "uk"'), "storefront #1 nam: unknown key (did you mean 'name'? known: "),
+        (('kind = "sample"', 'knd = "sample"'), "[source] knd: unknown key (did you mean 'kind'?)"),
+        (('kind = "memory"', 'knd = "memory"'), "[store] knd: unknown key (did you mean 'kind'?)"),
         (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nknd = "webhook"\nurl = "https://hooks.example/x"'),
-         "[[exception_queues]] #1: unknown key 'knd' (did you mean 'kind'?)"),
+         "[[exception_queues]] #1 knd: unknown key (did you mean 'kind'?)"),
     ],
 )
 def test_a_misspelt_required_key_is_named_once_with_the_key_it_means(config, edit, said):
