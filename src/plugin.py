@@ -48,9 +48,12 @@ class AdapterKind(StrEnum):
 
     @property
     def words(self) -> str:
-        """The kind in messages and listings: "store", "order source", "sales sink", ..."""
-        return "store" if self is AdapterKind.STOREFRONT else self.value.replace("-", " ")
+        """The kind in messages and listings, in the glossary's words: "store", "order source", "sales sink",
+        "exception queue" (a notifier is what an `[[exception_queues]]` entry builds), ..."""
+        return KIND_WORDS.get(self, self.value.replace("-", " "))
 
+
+KIND_WORDS = {AdapterKind.STOREFRONT: "store", AdapterKind.NOTIFIER: "exception queue"}  # the rest as named
 
 # Where an operator configures each kind: what an error about its options names.
 TABLES: dict[AdapterKind, str] = {

@@ -25,6 +25,12 @@ def test_plugins_lists_the_store_adapters_as_store_adapters():
     assert ("store", "bigcommerce") in rows and ("store", "memory") in rows, result.output
     assert ("order source", "bigcommerce") in rows and ("sales sink", "csv") in rows, result.output
     assert not [row for row in rows if row[0] == "storefront"], result.output
+    # The glossary's exception queue, never the plugin API's "notifier"; each row names where it is configured.
+    assert ("exception queue", "webhook") in rows and not [row for row in rows if row[0] == "notifier"], result.output
+    configured = {tuple(cell.strip() for cell in line.strip("│ ").split("│")[:3:2])
+                  for line in result.output.splitlines() if line.startswith("│")}
+    assert {("exception queue", "[[exception_queues]]"), ("store", "[store]"), ("sales sink", "[[sales_sinks]]"),
+            ("source", "[source]")} <= configured, result.output
 
 
 @pytest.mark.parametrize(("variable", "value", "expected"), [

@@ -8,6 +8,7 @@ from rich.markup import escape
 from bookbridge.entrypoints.cli.common import EXIT_FAILURES, screen
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container
+from bookbridge.plugin import TABLES
 
 
 def plugins() -> None:
@@ -19,10 +20,11 @@ def plugins() -> None:
     registry = container.registry()
     failures = container.plugin_failures()
     table = WholeTable(title="Registered adapters")
-    for column in ("kind", "name", "plugin", "origin", "description"):
+    for column in ("kind", "name", "configured in", "plugin", "origin", "description"):
         table.add_column(column)
     for spec in registry.all():
-        table.add_row(spec.kind.words, spec.name, spec.plugin, spec.origin, spec.description)
+        table.add_row(spec.kind.words, spec.name, escape(TABLES[spec.kind]), spec.plugin, spec.origin,
+                      spec.description)
     console = screen()
     console.print(table)
     for failure in failures:

@@ -30,7 +30,7 @@ def test_every_key_the_readme_documents_is_an_option():
 
 
 def test_a_misspelt_key_is_refused_with_the_real_one(tmp_path: Path):
-    with pytest.raises(ValueError, match=r"unknown key 'link_templte' in \[store\], kind 'merchant-feed' "
+    with pytest.raises(ValueError, match=r"link_templte: unknown key of kind 'merchant-feed' "
                                          r"\(did you mean 'link_template'\?"):
         registry_of(plugin).create_storefront("merchant-feed", {
             "kind": "merchant-feed", "directory": str(tmp_path), "countries": {"1": ["GB"]},
