@@ -322,9 +322,9 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
     editions are not recorded as applied, so every sync retries them too. Exit 1 if the exception stays open (the
     retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the id
-    names no exception, or it is of a kind no retry can fix (`action-not-possible`, `drift`, `isbn-changed`: the
-    message says what to do instead); 3 if another instance holds the order import's lease (an order import's or a
-    sink's retry).
+    names no exception, or it is of a kind no retry can fix (a milestone action not possible, an edit in the store,
+    an ISBN changed in the source: the message says what to do instead); 3 if another instance holds the order
+    import's lease (an order import's or a sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
