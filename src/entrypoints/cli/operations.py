@@ -267,12 +267,10 @@ def exceptions_resolve(
     ISBN's product and creates the new one). Exit 1 if an id was resolved already; exit 2, resolving nothing,
     if an id names no exception.
     """
-    err = screen(stderr=True)
     filtered = bool(kind or storefront or where or isbn)
     if bool(exception_ids) == filtered:
-        err.print("[red]name the exceptions to resolve:[/red] their ids, or --kind/--storefront/--where/--isbn "
-                  "for every open one that matches (not both)")
-        raise typer.Exit(EXIT_CONFIG)
+        raise refused("ID", "name the exceptions to resolve: their ids, or --kind/--storefront/--where/--isbn for "
+                            "every open one that matches (not both)")
     with running(config, need_storefronts=False) as container:
         checked_storefront("--storefront", storefront, [s.name for s in container.settings().storefronts])
         uow = container.unit_of_work()
