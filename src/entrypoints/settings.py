@@ -230,6 +230,14 @@ class ConfigurationError(Exception):
     """The configuration is invalid; the message names each key and says what is wrong."""
 
 
+def configuration_message(lines: list[str]) -> str:
+    """An invalid configuration's message, worded one way by every command: one error on the heading's line
+    (`invalid configuration: <error>`), several each on its own line under it."""
+    if len(lines) == 1:
+        return f"invalid configuration: {lines[0]}"
+    return "invalid configuration:" + "".join(f"\n  {line}" for line in lines)
+
+
 def config_path(path: Path | None) -> Path:
     """The configuration file: `path`, else $BOOKBRIDGE_CONFIG, else ./bookbridge.toml."""
     return path or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
@@ -294,7 +302,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         lines = dict.fromkeys(line for error in errors if (line := _error_line(error, data, errors)) is not None)
-        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+        raise ConfigurationError(configuration_message(list(lines))) from None
     finally:
         _file_data.reset(token)
 

@@ -145,7 +145,22 @@ def test_serve_and_check_say_an_unset_admin_token_variable_as_a_configuration_er
     assert "Traceback" not in served.output
     checked = run("check", "-c", str(config))
     assert checked.exit_code == 2, checked.output
-    assert checked.output.startswith(f"invalid configuration:\n  {line}\n"), checked.output
+    assert checked.output.startswith(f"invalid configuration: {line}\n"), checked.output
+
+
+def test_only_check_and_serve_read_the_http_table(tmp_path, monkeypatch):
+    monkeypatch.delenv("BB_WALK_UNSET_ADMIN", raising=False)
+    config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_token_env = "BB_WALK_UNSET_ADMIN"\n')
+    for command in (["plan"], ["runs"]):
+        result = run(*command, "-c", str(config))
+        assert result.exit_code == 0, (command, result.output)
+        assert "admin_token_env" not in result.output, (command, result.output)
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    assert "`check` and `serve` refuse an `[http]` key whose variable is unset" in " ".join(documented.split())
+    template = (Path(__file__).resolve().parents[2] / "src" / "entrypoints" / "cli" / "init_template.toml").read_text()
+    assert "(unset: locked)" not in template
+    assert "`check` and `serve` refuse it otherwise" in template
+    assert "left out, the admin API and dashboard are locked" in template
 
 
 def test_serve_on_a_taken_port_says_so_and_exits_1(tmp_path):

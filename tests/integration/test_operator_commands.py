@@ -60,6 +60,15 @@ def test_exceptions_can_be_listed_shown_and_resolved_with_a_note(config):
     assert run("exceptions", "resolve", "999", "--note", "x", "-c", str(config)).exit_code == 2  # no such id
 
 
+@pytest.mark.parametrize("extra", [(), ("1", "--kind", "drift")], ids=["no ids", "ids and a filter"])
+def test_resolve_with_neither_ids_nor_a_filter_is_framed_as_a_refused_argument(config, extra):
+    result = run("exceptions", "resolve", *extra, "--note", "x", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Usage: "), result.stderr
+    assert "Error: Invalid value for 'ID': name the exceptions to resolve: their ids, or " \
+           "--kind/--storefront/--where/--isbn" in " ".join(result.stderr.replace("│", " ").split()), result.stderr
+
+
 @pytest.mark.parametrize("command", [("show", "999"), ("resolve", "999", "--note", "x"), ("retry", "999"),
                                      ("resolve", "999", "1", "--note", "x")])
 def test_an_id_that_names_no_exception_is_one_error_on_stderr_whatever_the_command(config, command):

@@ -53,7 +53,7 @@ from bookbridge.entrypoints.container import (
 from bookbridge.entrypoints.http.security import secret_problems
 from bookbridge.entrypoints.logs import add_secret_names, secret_env_names
 from bookbridge.entrypoints.presentation import plural
-from bookbridge.entrypoints.settings import ConfigurationError, Settings
+from bookbridge.entrypoints.settings import ConfigurationError, Settings, configuration_message
 
 _LIVE_CHANNEL = frozenset({"active", "prelaunch"})
 # What a failed call's first column says: people read words; the codes are the adapters' and the tests'.
@@ -238,8 +238,7 @@ def run_check(container: Container, console: Console, *, strict: bool = False) -
         for failure in container.plugin_failures():
             err.print(f"[yellow]plugin {failure.plugin} is disabled:[/yellow] {escape(failure.error)}")
         if adapters.errors:
-            err.print("[red]invalid configuration:[/red]\n  " + "\n  ".join(map(escape, adapters.errors))
-                      + f"\n{escape(CONFIG_HELP)}")
+            err.print(f"[red]{escape(configuration_message(adapters.errors))}[/red]\n{escape(CONFIG_HELP)}")
             return EXIT_CONFIG
         console.print("configuration: ok")
         failed = reach_and_read(console, err, settings, adapters, clock, strict=strict)

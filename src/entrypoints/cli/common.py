@@ -22,7 +22,7 @@ from bookbridge.entrypoints.cli.values import count_value
 from bookbridge.entrypoints.container import Container, close_adapter, entry_names, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
-from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
+from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, configuration_message
 from bookbridge.plugin import AdapterKind, AdapterRegistry
 
 # README's exit codes: EXIT_CONFIG is bad input of any kind, the configuration or an argument (nothing was done).
@@ -142,8 +142,7 @@ def config_error(message: str) -> typer.Exit:
 
 def invalid_configuration(lines: list[str]) -> typer.Exit:
     """`config_error` for every line at fault: one on the heading's line, several each on its own."""
-    return config_error("invalid configuration:" + "".join(f"\n  {line}" for line in lines) if len(lines) > 1
-                        else f"invalid configuration: {lines[0]}")
+    return config_error(configuration_message(lines))
 
 
 @contextmanager

@@ -149,7 +149,7 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
     CSV files, the admin token) is left in place, and its path printed."""
     folder = Path(mkdtemp(prefix="bookbridge-demo-"))
     container = Container()
-    afterwards = Afterwards()
+    afterwards = Afterwards(serving=serve)
     try:
         sandbox = container.demo_sandbox()
         end = datetime.now(UTC).replace(microsecond=0)
@@ -157,7 +157,8 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
         configuration = demo_configuration(folder, sandbox, today=clock.now().date())
         if keep:  # every command reads the kept state with `-c` and this file, the demo's edits and all
             afterwards = Afterwards(write_kept_config(folder, {
-                **configuration, "source": {**configuration["source"], "edits": str(folder / KEPT_EDITS)}}))
+                **configuration, "source": {**configuration["source"], "edits": str(folder / KEPT_EDITS)}}),
+                serving=serve)
         container.settings.override(embedded_settings(**configuration))
         container.clock.override(clock)
         code = _run(console, container, sandbox, clock, folder, afterwards)
@@ -293,8 +294,8 @@ def _run(console: Console, container: Container, sandbox: DemoSandbox, clock: Fi
     ahead = f"; the next at {when(timeline.ahead[0], STOREFRONTS)}" if timeline.ahead else ""
     console.print(f"{plural(timeline.instants, 'instant')}: {flips(timeline)}. Ahead of now, for the service: "
                   f"{plural(len(timeline.ahead), 'job at an instant', 'jobs at an instant')} (every instant a "
-                  f"listing changes, a price-only campaign flip or a held-back edition's change too, as "
-                  f"`bookbridge jobs` lists them){ahead}.")
+                  f"listing changes, a price-only campaign flip or a held-back edition's change too, "
+                  f"{afterwards.jobs()}){ahead}.")
     look(console, "timeline")
 
     records = approved_cover(console, demo_store, container.milestone_log())

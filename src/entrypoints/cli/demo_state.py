@@ -1,7 +1,7 @@
 """Reading the demo's state once it has ended: `--keep` leaves its folder with a `bookbridge.toml` in it, and the
 demo's pointers to commands (`bookbridge sales report`, `exceptions list`, `milestones`) say how to run them on
 that state; without `--keep` the state goes with the demo, and the pointers say to rerun it with `--keep` (or
-`--serve`, whose dashboard shows the same) to look further."""
+`--serve`, whose dashboard shows the same) to look further, or, under `--serve`, point to the dashboard it serves."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class Afterwards:
     (`--keep`); None when the state goes with the demo."""
 
     config: Path | None = None
+    serving: bool = False  # --serve: the demo serves its dashboard once it is done, on the same state
 
     def command(self, command: str) -> str:
         """`bookbridge sales report -c /tmp/bookbridge-demo-…/bookbridge.toml`: the command on the kept state."""
@@ -31,8 +32,18 @@ class Afterwards:
         demo must be run again with --keep (or --serve) first."""
         if self.config is not None:
             return f"{self.command(command)} lists {what}"
+        if self.serving:
+            return f"the dashboard this demo serves once it is done (its address follows) shows {what} too"
         return (f"{self.command(command)} lists {what} on the demo's state, which goes when the demo ends: run "
                 "`bookbridge demo --keep` to keep it (or `--serve`, to look in the dashboard)")
+
+
+    def jobs(self) -> str:
+        """How the demo's jobs at an instant are seen after it: kept, `bookbridge serve -c …` schedules them (a
+        kept folder has none scheduled until a service runs on it)."""
+        if self.config is not None:
+            return f"as {self.command('serve')} schedules them, and then {self.command('jobs')} lists them"
+        return "as `bookbridge jobs` lists them"
 
 
 def write_kept_config(folder: Path, configuration: Mapping[str, Any]) -> Path:

@@ -43,7 +43,7 @@ from bookbridge.entrypoints.cli.values import (
     note_value,
     refused,
 )
-from bookbridge.entrypoints.container import known_places_of, source_name, upgrade_database
+from bookbridge.entrypoints.container import entry_names, known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
@@ -149,7 +149,8 @@ def exceptions_list(
             screen().print(escape(_none_matched(len(open_items), kind, storefront, chosen, places, isbn)))
             return
         names = exception_edition_names(catalogue.values(), items, applied)
-        print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names)
+        print_exceptions(screen(), items, store=store, zones=zones, source=source, names=names,
+                         sinks=entry_names(settings.sales_sinks, "sales_sinks"), orders=settings.orders.enabled)
 
 
 def _none_matched(total: int, kind: list[ExceptionKind] | None, storefront: str | None,
@@ -267,12 +268,10 @@ def exceptions_resolve(
     ISBN's product and creates the new one). Exit 1 if an id was resolved already; exit 2, resolving nothing,
     if an id names no exception.
     """
-    err = screen(stderr=True)
     filtered = bool(kind or storefront or where or isbn)
     if bool(exception_ids) == filtered:
-        err.print("[red]name the exceptions to resolve:[/red] their ids, or --kind/--storefront/--where/--isbn "
-                  "for every open one that matches (not both)")
-        raise typer.Exit(EXIT_CONFIG)
+        raise refused("ID", "name the exceptions to resolve: their ids, or --kind/--storefront/--where/--isbn for "
+                            "every open one that matches (not both)")
     with running(config, need_storefronts=False) as container:
         checked_storefront("--storefront", storefront, [s.name for s in container.settings().storefronts])
         uow = container.unit_of_work()

@@ -230,19 +230,23 @@ def print_milestones(console: Console, records: list[MilestoneRecord], names: Ma
 
 
 def print_exceptions(console: Console, items: list[SyncException], *, store: str, zones: Mapping[str, str],
-                     source: str, names: Mapping[str, str] | None = None) -> None:
+                     source: str, names: Mapping[str, str] | None = None, sinks: Sequence[str] = (),
+                     orders: bool = True) -> None:
     """Open exceptions; each last seen in its storefront's time zone (`zones`: storefront -> zone), naming it, or
     for one on the store itself, a source, the order import or a sales sink, in UTC with each storefront's local
     time beside it (a line each on a terminal), as the dashboard and `exceptions show` give it. `names`: ISBN ->
     the edition as the dashboard names it (`Roseanna (Hardback)`), from the stored catalogue. A record not read
-    stands in the edition column as the source's record (`record consonance:work:101/product:1001`), its ISBN blank."""
+    stands in the edition column as the source's record (`record consonance:work:101/product:1001`), its ISBN blank.
+    The legend names the places by the configuration's names: the storefronts (`zones`' keys), the store, the
+    source, the order import (`orders`: when orders are imported) and the sales sinks (`sinks`)."""
     names = names or {}
     lines = "\n" if console.is_terminal else None  # a line each in a terminal's cell; elsewhere one sentence
 
     def seen(e: SyncException) -> str:
         return seen_time(e.last_seen, e.storefront, zones, lines=lines)
 
-    table = WholeTable(title=f"Open exceptions: {len(items)}", caption=escape(f"where: {places_legend(store)}"))
+    table = WholeTable(title=f"Open exceptions: {len(items)}", caption=escape(
+        f"where: {places_legend(store, list(zones), source, sinks, orders=orders)}"))
     for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:

@@ -40,3 +40,14 @@ def test_without_keep_a_pointer_says_to_run_the_demo_again_with_keep_or_serve():
     kept = Afterwards(Path("/tmp/demo/bookbridge.toml")).lists("milestones", "the milestones")
     assert kept == "`bookbridge milestones -c /tmp/demo/bookbridge.toml` lists the milestones"
 
+
+
+def test_under_serve_a_pointer_names_the_dashboard_it_serves_not_a_rerun():
+    said = Afterwards(serving=True).lists("exceptions list", "them all")
+    assert "dashboard this demo serves" in said and "--keep" not in said and "goes when the demo ends" not in said
+
+
+def test_kept_the_jobs_at_an_instant_are_scheduled_by_serve_on_the_kept_configuration():
+    kept = Afterwards(Path("/tmp/demo/bookbridge.toml")).jobs()
+    assert "`bookbridge serve -c /tmp/demo/bookbridge.toml` schedules them" in kept, kept
+    assert Afterwards().jobs() == "as `bookbridge jobs` lists them"

@@ -275,12 +275,23 @@ def test_a_record_not_read_and_a_milestones_failure_have_their_places_and_a_reco
 def test_the_legend_names_every_place_an_exception_can_be():
     from bookbridge.application.exception_words import PLACES
 
-    out = _printed(partial(print_exceptions, store="shop", zones={}, source="consonance"), [])
+    zones = {"uk": "Europe/London", "us": "America/New_York"}
+    out = _printed(partial(print_exceptions, store="shop", zones=zones, source="consonance", sinks=["ledger"]), [])
     legend = " ".join(out.split())
-    for place in ("storefront '<name>'", "store 'shop' (", "source '<name>'", "order import of store 'shop'",
-                  "sales sink '<name>'", "sync lease of store 'shop'", "subjects without a category"):
+    for place in ("storefront 'uk' and storefront 'us' (readiness, rights)", "store 'shop' (",
+                  "source 'consonance' (", "order import of store 'shop'", "sales sink 'ledger' (",
+                  "sync lease of store 'shop'", "subjects without a category"):
         assert place in legend, legend
+    assert "<name>" not in legend, legend
     assert len(PLACES) == 6
+
+
+def test_the_legend_leaves_out_a_kind_of_place_with_none_configured():
+    out = _printed(partial(print_exceptions, store="shop", zones={"uk": "Europe/London"}, source="consonance",
+                           orders=False), [])
+    legend = " ".join(out.split())
+    assert "sales sink" not in legend and "order import" not in legend and "<name>" not in legend, legend
+    assert "storefront 'uk' (readiness, rights)" in legend, legend
 
 
 def test_a_sync_names_what_left_the_source_and_warns_when_records_were_not_read():
