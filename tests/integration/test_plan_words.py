@@ -89,9 +89,9 @@ def test_a_storefront_added_after_the_first_sync_plans_its_channel_and_price_in_
     full = run("plan", "-c", str(write_config(tmp_path, both)), "--full")
     assert full.exit_code == 0, full.output
     changes = {(r[3], r[4], r[5]) for r in rows(full.output, "update")}
-    assert ("storefronts.channels", "storefront 'uk' (channel 1)",
+    assert ("channels", "storefront 'uk' (channel 1)",
             "storefronts 'uk' and 'us' (channels 1, 2)") in changes, full.output
-    prices = [c for c in changes if c[0] == "pricing.extra_prices"]
+    prices = [c for c in changes if c[0] == "other prices"]
     assert prices and all(before == "none" and re.fullmatch(r"US\$[\d,]+\.\d\d", after) for _, before, after in prices)
     assert not any(text[:1] in ("[", "{") for change in changes for text in change[1:]), changes
 
