@@ -91,8 +91,9 @@ def test_the_clock_runs_three_days_up_to_now_in_utc_with_each_storefronts_time_b
     for local, zone in zip(start.groups()[1:], ("Europe/London", "America/New_York"), strict=True):
         assert local == f"{utc.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}", (local, zone)
     ahead = re.search(rf"Ahead of now, for the service: \d+ jobs? at an instant \(every instant a listing changes, a "
-                      rf"price-only campaign flip or a held-back edition's change too, as `bookbridge jobs` lists "
-                      rf"them\); the next at {STORE_INSTANT}\.", out)
+                      rf"price-only campaign flip or a held-back edition's change too, as `bookbridge serve -c "
+                      rf"(\S+)/bookbridge\.toml` schedules them, and then `bookbridge jobs -c \1/bookbridge\.toml` "
+                      rf"lists them\); the next at {STORE_INSTANT}\.", out)  # kept: the kept state's commands
     assert ahead, out
     assert " GMT (Europe/London) for storefront" not in out, "no instant of the store's without UTC"
 
