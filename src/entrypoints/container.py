@@ -31,11 +31,12 @@ from bookbridge.adapters.persistence.sales import SqlAlchemySalesLedger
 from bookbridge.adapters.persistence.sessions import SqlAlchemyAdminSessions
 from bookbridge.adapters.persistence.stats import DatabaseStats, database_stats
 from bookbridge.adapters.persistence.webhook_events import SqlAlchemyWebhookInbox
+from bookbridge.adapters.sample.source import write_edits
 from bookbridge.application.exception_words import known_places
 from bookbridge.application.listing_memos import ListingMemos
 from bookbridge.application.orders import ImportOrders
 from bookbridge.application.sync import SyncStore
-from bookbridge.domain.model import Edition
+from bookbridge.domain.model import Edition, TitleFamily
 from bookbridge.domain.ports import (
     CatalogSource,
     Clock,
@@ -89,6 +90,12 @@ def stored_edition_lookup(uow: UnitOfWork, source_name: str) -> Callable[[str], 
 def source_name(settings: Settings) -> str:
     """The source's name in the state database: its `name` option, or else its kind."""
     return str(settings.source.options().get("name") or settings.source.kind)
+
+
+def write_sample_edits(path: Path, families: list[TitleFamily]) -> None:
+    """The demo's catalogue edits to `path`, as the sample source's `edits` option reads them (`demo --keep`): the
+    demo reaches the sample adapter's file format through the composition root, as every entrypoint does."""
+    write_edits(path, families)
 
 
 def known_places_of(settings: Settings, keys: Iterable[str | None] = ()) -> dict[str, str]:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from bookbridge.adapters.sample.source import write_edits
 from bookbridge.application.milestone_effects import SyncEffects
 from bookbridge.application.milestones import (
     DEFAULT_ACTIONS,
@@ -33,7 +32,7 @@ from bookbridge.domain.model import Edition, ResourceKind, TitleFamily
 from bookbridge.domain.ports import CatalogSource, Clock, MilestoneLog, SourceRead, Storefront, UnitOfWork
 from bookbridge.domain.storefront import FormatStrategy, StorefrontSettings
 from bookbridge.entrypoints.cli.common import heading
-from bookbridge.entrypoints.container import Container, build_unit_of_work
+from bookbridge.entrypoints.container import Container, build_unit_of_work, write_sample_edits
 from bookbridge.entrypoints.presentation import edition_name, edition_names, named_edition, plural
 from bookbridge.entrypoints.settings import StoreSettings, embedded_settings
 
@@ -56,7 +55,7 @@ class EditableCatalogue(CatalogSource):
     def edit(self, family: TitleFamily) -> None:
         self._edits[family.id] = family
         if self._kept is not None:
-            write_edits(self._kept, list(self._edits.values()))
+            write_sample_edits(self._kept, list(self._edits.values()))
 
     def read(self, cursor: str | None = None) -> SourceRead:
         read = self._source.read(cursor)
