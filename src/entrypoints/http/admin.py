@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
                    responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"}})
 ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the exception's id")]
-# What `_require_open` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
+# What `_open_item` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
     409: {"model": Problem, "description": "the exception is resolved already: when, and how (its note, or what "
@@ -156,15 +156,6 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
                      "`isbn-changed`), saying what to do instead")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
-
-
-def _require_open(state: AppState, exception_id: int) -> ExceptionItem:
-    """The open exception; 404 when the id names none, 409 when it is resolved already (`NOT_OPEN`)."""
-    if refused := not_open(state, exception_id):
-        raise HTTPException(*refused)
-    uow = state.new_uow()
-    with uow:
-        return ExceptionItem.of(uow.exceptions.get(exception_id), state.settings)
 
 
 def not_open(state: AppState, exception_id: int) -> tuple[int, str] | None:
