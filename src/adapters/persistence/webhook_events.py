@@ -9,19 +9,24 @@ Group commit: deliveries that arrive while another is being committed wait for t
 of them stores all that queued meanwhile in one transaction. One commit (one fsync) serves a whole batch, and
 each `receive` still returns only once its own row is committed. A batch that fails is retried one delivery per
 transaction, so one bad delivery fails its own request only.
+
+A batch goes to the driver directly (sqlite3 or psycopg, on a connection from the engine's pool): one multi-row
+INSERT ... ON CONFLICT DO NOTHING RETURNING per page of rows, written once per page size, the values bound by the
+columns' own SQLAlchemy types, then one commit. At a batch of 10, SQLAlchemy's statement execution was a quarter
+(SQLite) to a half (PostgreSQL) of the batch's CPU (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, Executable, Table, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import CursorResult, Dialect, Engine, delete, func, select, update
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from bookbridge.adapters.persistence.errors import translated
@@ -29,6 +34,9 @@ from bookbridge.adapters.persistence.tables import WebhookEventRow
 from bookbridge.domain.ports import Received, WebhookEvent, WebhookInbox
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+_COLUMNS = ("hash", "delivery_id", "scope", "store_id", "resource_id", "payload", "received_at", "status", "attempts",
+            "next_attempt_at")
+_PAGE = 99  # rows per INSERT: 990 parameters, under SQLite's smallest limit (999) and psycopg's (65,535)
 
 
 def event_from_row(row: WebhookEventRow) -> WebhookEvent:
@@ -61,6 +69,40 @@ class _Delivery:
         return self.received
 
 
+class _BatchSql:
+    """The batch's SQL for one dialect, as the driver takes it, and its values bound by the columns' own types
+    (the UTC instants, the JSON payload) as SQLAlchemy binds them."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = WebhookEventRow.metadata.tables[WebhookEventRow.__tablename__]
+        self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self._bind = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in _COLUMNS]
+        self._row = "(" + ", ".join([self._mark] * len(_COLUMNS)) + ")"
+        self._table = table.name
+        self._inserts: dict[int, str] = {}  # by rows
+
+    def insert(self, rows: int) -> str:
+        statement = self._inserts.get(rows)
+        if statement is None:
+            statement = self._inserts[rows] = (
+                f"INSERT INTO {self._table} ({', '.join(_COLUMNS)}) VALUES {', '.join([self._row] * rows)} "
+                "ON CONFLICT DO NOTHING RETURNING id, hash, delivery_id")
+        return statement
+
+    def duplicates(self, hashes: int, delivery_ids: int) -> str:
+        where = f"hash IN ({', '.join([self._mark] * hashes)})"
+        if delivery_ids:
+            where += f" OR delivery_id IN ({', '.join([self._mark] * delivery_ids)})"
+        return f"SELECT id, hash, delivery_id FROM {self._table} WHERE {where} ORDER BY id"
+
+    def parameters(self, rows: list[dict[str, Any]]) -> list[Any]:
+        """The rows' values in column order; a value its type refuses comes out as SQLAlchemy's StatementError."""
+        try:
+            return [process(row[name]) if process else row[name] for row in rows for name, process in self._bind]
+        except Exception as error:
+            raise StatementError(str(error), None, None, error) from error
+
+
 class SqlAlchemyWebhookInbox(WebhookInbox):
     """Each call is its own short transaction (deliveries share one, see group commit above): an event is
     committed before `receive` returns."""
@@ -73,7 +115,7 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
         self._queue: list[_Delivery] = []  # deliveries not yet taken into a batch
         self._queue_lock = threading.Lock()
         self._commit_lock = threading.Lock()  # held by the delivery committing a batch
-        self._inserts: dict[str, Executable] = {}  # by dialect name
+        self._sql: dict[str, _BatchSql] = {}  # by dialect name
         self._engine: Engine | None = None  # the sessions' engine, for the batch insert
 
     @contextmanager
@@ -86,20 +128,35 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
                 yield session
 
     @contextmanager
-    def _batch_transaction(self) -> Iterator[Connection]:
-        """A Core connection in a transaction, committed on leaving (the same engine and lock as `_writing`). The
-        batch insert needs no ORM session, whose bookkeeping cost about 60 of 200 µs of CPU per delivery at a
-        batch of 8 (docs/benchmarks.md)."""
+    def _batch_transaction(self) -> Iterator[Any]:
+        """A driver cursor in a transaction, committed on leaving (the same engine and lock as `_writing`); a
+        driver error comes out as SQLAlchemy's, for `translated`."""
         if self._engine is None:
             with self._sessions() as session:
                 bind = session.get_bind()
             self._engine = bind if isinstance(bind, Engine) else bind.engine
-        if self._engine.dialect.name != "sqlite":
-            with self._engine.begin() as connection:
-                yield connection
-            return
-        with self._write_lock, self._engine.begin() as connection:
-            yield connection
+        engine, dialect = self._engine, self._engine.dialect
+        with self._write_lock if dialect.name == "sqlite" else nullcontext():
+            connection = engine.raw_connection()
+            cursor = None
+            try:
+                cursor = connection.cursor()
+                if dialect.name == "sqlite":
+                    cursor.execute("BEGIN IMMEDIATE")  # as the engine's "begin" hook does (engine.py)
+                yield cursor
+                connection.commit()
+            except dialect.loaded_dbapi.Error as error:
+                with suppress(dialect.loaded_dbapi.Error):
+                    connection.rollback()
+                if dialect.is_disconnect(error, connection.dbapi_connection, cursor):
+                    connection.invalidate(error)  # the pool replaces it
+                raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error) from error
+            except BaseException:
+                with suppress(dialect.loaded_dbapi.Error):
+                    connection.rollback()
+                raise
+            finally:
+                connection.close()  # back to the pool
 
     def receive(self, *, hash: str, delivery_id: str | None, scope: str, store_id: str | None,
                 resource_id: str | None, payload: Mapping[str, Any], at: datetime) -> Received:
@@ -132,8 +189,8 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
                 context = f"webhook event {values['scope']!r} (hash {values['hash']})"
             else:
                 context = f"webhook events (a batch of {len(batch)})"
-            with translated(context), self._batch_transaction() as connection:
-                answers = self._insert_all(connection, [d.values for d in batch])
+            with translated(context), self._batch_transaction() as cursor:
+                answers = self._insert_all(cursor, [d.values for d in batch])
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].error = exc
@@ -147,38 +204,30 @@ class SqlAlchemyWebhookInbox(WebhookInbox):
             for delivery in batch:
                 delivery.done = True
 
-    def _statements(self, connection: Connection) -> tuple[Executable, Table]:
-        """The batch's INSERT, built once per dialect, and the table. Core over the table, not the ORM entity: run
-        with the batch as its parameter list, the INSERT is compiled once and sent as multi-row VALUES pages
-        ("insertmanyvalues", sized under the driver's parameter limit), without the ORM's per-row bookkeeping."""
-        table = WebhookEventRow.metadata.tables[WebhookEventRow.__tablename__]
-        dialect = connection.dialect.name
-        statement = self._inserts.get(dialect)
-        if statement is None:
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = self._inserts[dialect] = (insert(table).on_conflict_do_nothing()
-                                                  .returning(table.c.id, table.c.hash, table.c.delivery_id))
-        return statement, table
-
-    def _insert_all(self, connection: Connection, rows: list[dict[str, Any]]) -> list[Received]:
-        """One INSERT ... ON CONFLICT DO NOTHING RETURNING for the batch, then one SELECT for the rows it skipped."""
-        insert, table = self._statements(connection)
+    def _insert_all(self, cursor: Any, rows: list[dict[str, Any]]) -> list[Received]:
+        """One INSERT ... ON CONFLICT DO NOTHING RETURNING per page of the batch, then one SELECT for the rows it
+        skipped."""
+        assert self._engine is not None  # set by `_batch_transaction`
+        sql = self._sql.get(self._engine.dialect.name) or self._sql.setdefault(
+            self._engine.dialect.name, _BatchSql(self._engine.dialect))
         inserted: dict[tuple[str, str | None], list[int]] = {}
-        for new_id, digest, delivery_id in connection.execute(insert, rows):
-            inserted.setdefault((digest, delivery_id), []).append(new_id)
+        for page in range(0, len(rows), _PAGE):
+            chunk = rows[page:page + _PAGE]
+            cursor.execute(sql.insert(len(chunk)), sql.parameters(chunk))
+            for new_id, digest, delivery_id in cursor.fetchall():
+                inserted.setdefault((digest, delivery_id), []).append(new_id)
         answers: list[Received | None] = []
         for row in rows:  # a row came back iff it was stored; the first delivery of a (hash, id) pair claims it
             claimed = inserted.get((row["hash"], row["delivery_id"]))
             answers.append(Received(id=claimed.pop(0), duplicate=False) if claimed else None)
         skipped = [row for row, answer in zip(rows, answers, strict=True) if answer is None]
         if skipped:  # duplicates, of a stored event or of one earlier in this batch: by hash, else delivery id
-            hashes = {row["hash"] for row in skipped}
-            delivery_ids = {row["delivery_id"] for row in skipped if row["delivery_id"] is not None}
+            hashes = sorted({row["hash"] for row in skipped})
+            delivery_ids = sorted({row["delivery_id"] for row in skipped if row["delivery_id"] is not None})
+            cursor.execute(sql.duplicates(len(hashes), len(delivery_ids)), [*hashes, *delivery_ids])
             by_hash: dict[str, int] = {}
             by_delivery: dict[str, int] = {}
-            for found, digest, delivery_id in connection.execute(
-                    select(table.c.id, table.c.hash, table.c.delivery_id)
-                    .where(table.c.hash.in_(hashes) | table.c.delivery_id.in_(delivery_ids)).order_by(table.c.id)):
+            for found, digest, delivery_id in cursor.fetchall():
                 by_hash.setdefault(digest, found)
                 if delivery_id is not None:
                     by_delivery.setdefault(delivery_id, found)
