@@ -308,16 +308,13 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
 
 
 def _where(loc: tuple[int | str, ...], data: dict[str, Any], *, table: bool = False) -> str:
-    """A key's place in the file's words: `storefront 'uk' currency` (not storefronts.0.currency),
-    `[schedules] delta_sync_minutes`, `database_url`. `table`: `loc` is a table (`[schedules]`)."""
-    if len(loc) > 1 and isinstance(loc[1], int):  # a table of a list: by its name (a storefront's) or kind, else #n
-        entry = _table_at(loc[:2], data)
-        if loc[0] == "storefronts":
-            name = entry.get("name") if entry is not None else None
-            head = f"storefront {name!r}" if isinstance(name, str) else f"storefront #{loc[1] + 1}"
-        else:
-            kind = entry.get("kind") if entry is not None else None
-            head = f"[[{loc[0]}]] " + (repr(kind) if isinstance(kind, str) else f"#{loc[1] + 1}")
+    """A key's place in the file's words, as `[table] key`: `[[storefronts]] 'uk' currency` (a list's entry by
+    its name, not storefronts.0.currency), `[schedules] delta_sync_minutes`, `database_url`. `table`: `loc` is a
+    table (`[schedules]`)."""
+    if len(loc) > 1 and isinstance(loc[1], int):  # a list's entry: by its name (a storefront's) or kind, else #n
+        entry = _table_at(loc[:2], data) or {}
+        label = entry.get("name" if loc[0] == "storefronts" else "kind")
+        head = f"[[{loc[0]}]] " + (repr(label) if isinstance(label, str) else f"#{loc[1] + 1}")
         return " ".join([head, ".".join(str(p) for p in loc[2:])]).strip()
     if table:
         return "[" + ".".join(str(p) for p in loc) + "]"

@@ -39,8 +39,8 @@ def test_toml_is_read_and_environment_variables_win(config, monkeypatch):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (('countries = ["GB"]', 'countries = ["GB", "QQ"]'), "storefront 'uk' countries: "),
-        (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "storefront 'uk' timezone: "),
+        (('countries = ["GB"]', 'countries = ["GB", "QQ"]'), "[[storefronts]] 'uk' countries: "),
+        (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "[[storefronts]] 'uk' timezone: "),
         (('name = "shop"', 'name = "shop"\nbogus = 1\n[schedules]\ndelta_sync_minutes = 0'),
          "[schedules] delta_sync_minutes: "),
         (('name = "shop"', 'name = "shop"\n[mapping]\nweight_unit = "lbs"'), "[mapping] weight_unit: "),
@@ -56,9 +56,11 @@ def test_errors_name_the_key(config, edit, message):
 @pytest.mark.parametrize(
     ("edit", "said"),
     [  # a misspelt required key: only the line that names it and the key it means, never "Field required"
-        (('currency = "GBP"', 'curency = "GBP"'), "storefront 'uk' curency: unknown key (did you mean "
+        (('currency = "GBP"', 'curency = "GBP"'), "[[storefronts]] 'uk' curency: unknown key (did you mean "
                                                   "'currency'? known: "),
-        (('name = "uk"', 'nam = "uk"'), "storefront #1 nam: unknown key (did you mean 'name'? known: "),
+        (('channel_id = 1', 'chanel_id = 1'), "[[storefronts]] 'uk' chanel_id: unknown key (did you mean "
+                                               "'channel_id'? known: "),
+        (('name = "uk"', 'nam = "uk"'), "[[storefronts]] #1 nam: unknown key (did you mean 'name'? known: "),
         (('kind = "sample"', 'knd = "sample"'), "[source] knd: unknown key (did you mean 'kind'?)"),
         (('kind = "memory"', 'knd = "memory"'), "[store] knd: unknown key (did you mean 'kind'?)"),
         (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nknd = "webhook"\nurl = "https://hooks.example/x"'),
@@ -76,7 +78,7 @@ def test_a_misspelt_required_key_is_named_once_with_the_key_it_means(config, edi
 @pytest.mark.parametrize(
     ("edit", "said"),
     [  # a required key left out: said in the project's words (as the adapters say it), never "Field required"
-        (('currency = "GBP"\n', ""), "storefront 'uk' needs 'currency'"),
+        (('currency = "GBP"\n', ""), "[[storefronts]] 'uk' needs 'currency'"),
         (('kind = "sample"\n', ""), "[source] needs 'kind'"),
         (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nurl = "https://hooks.example/x"'),
          "[[exception_queues]] #1 needs 'kind'"),
@@ -93,7 +95,7 @@ def test_a_missing_required_key_is_said_in_words(config, edit, said):
     ("edit", "env", "said"),
     [  # a refused value: what the key takes and what it was given, never pydantic's "Input should be ..."
         (('channel_id = 1', 'channel_id = "two"'), {},
-         "storefront 'uk' channel_id: must be a whole number; it is 'two'"),
+         "[[storefronts]] 'uk' channel_id: must be a whole number; it is 'two'"),
         (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 15'),
          {"BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES": "abc"},
          "[schedules] delta_sync_minutes: must be a whole number; it is 'abc' (from the environment variable "
