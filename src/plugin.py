@@ -20,6 +20,9 @@ from typing import Any, Generic, TypeVar
 import pluggy
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bookbridge.domain.config_values import ConfigBool as ConfigBool
+from bookbridge.domain.config_values import ConfigFloat as ConfigFloat
+from bookbridge.domain.config_values import ConfigInt as ConfigInt
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront
 from bookbridge.domain.storefront import StorefrontSettings
@@ -78,8 +81,10 @@ class AdapterOptions(BaseModel):
 
     Subclass it with one field per key (use `Field(alias=...)` for a key that is not a Python name or that
     shadows a model attribute). Unknown keys are refused (`extra="forbid"`), so a misspelling is an error that
-    suggests the closest key instead of a silently ignored setting. `kind` and `name` are the core's: they
-    are taken out of the table, and the name reaches the factory as `AdapterContext.name`.
+    suggests the closest key instead of a silently ignored setting. Type a flag or a number `ConfigBool`,
+    `ConfigInt` or `ConfigFloat`: the file's `"yes"` or `"15"` is text, and refused so, while an environment
+    variable's (`BOOKBRIDGE_STORE__MAX_IN_FLIGHT=4`) is read as pydantic's lax mode reads it. `kind` and `name`
+    are the core's: they are taken out of the table, and the name reaches the factory as `AdapterContext.name`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

@@ -318,7 +318,7 @@ def test_the_factory_checks_its_configuration_and_opens_nothing(monkeypatch: pyt
         consonance({"base_url": "http://127.0.0.1:9", "api_key_env": "BOOKBRIDGE_TEST_MISSING_KEY"})
     with pytest.raises(ValueError, match="api_key"):
         consonance({"base_url": "http://127.0.0.1:9"})
-    with pytest.raises(ValueError, match="overlap_days: must be a whole number; it is 'one'"):
+    with pytest.raises(ValueError, match="overlap_days: must be a whole number, not text; it is 'one'"):
         consonance({"base_url": "http://127.0.0.1:9", "api_key": KEY, "overlap_days": "one"})
     # Nothing listens on port 9: building the source must not connect.
     consonance({"base_url": "http://127.0.0.1:9", "api_key": KEY})

@@ -23,27 +23,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import AdapterContext, AdapterOptions, ConfigBool, ConfigInt, PluginRegistrar, hookimpl
 
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
 WHO = "store adapter 'bigcommerce'"  # how its errors name it: the [store] table's adapter, never a store
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise ValueError(f"{WHO}: must be true or false, not {value!r}")
 
 
 class BigCommerceOptions(AdapterOptions):
@@ -56,9 +45,9 @@ class BigCommerceOptions(AdapterOptions):
     access_token_file: str | None = None
     v3_base_url: str | None = None
     v2_base_url: str | None = None
-    max_in_flight: int | None = Field(default=None, ge=1)
+    max_in_flight: ConfigInt | None = Field(default=None, ge=1)
     price_lists: Mapping[str, Any] | None = None
-    delete_on_delist: Annotated[bool, BeforeValidator(_flag)] = False
+    delete_on_delist: ConfigBool = False
 
 
 def _client_config(options: BigCommerceOptions) -> BigCommerceConfig:

@@ -25,7 +25,7 @@ from pydantic import Field
 
 from bookbridge.adapters.consonance.client import ConsonanceClient
 from bookbridge.adapters.consonance.source import ConsonanceSource
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import AdapterContext, AdapterOptions, ConfigFloat, ConfigInt, PluginRegistrar, hookimpl
 
 
 class ConsonanceOptions(AdapterOptions):
@@ -34,9 +34,9 @@ class ConsonanceOptions(AdapterOptions):
     base_url: str = ""
     api_key: str | None = Field(default=None, repr=False)
     api_key_env: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: ConfigFloat = Field(default=30.0, gt=0)
     queries_dir: Path | None = None
-    overlap_days: int = Field(default=1, ge=0)
+    overlap_days: ConfigInt = Field(default=1, ge=0)
 
 
 class ConsonanceClientFactory:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 from bookbridge.entrypoints.settings import ConfigurationError, load_settings
+from bookbridge.plugin import AdapterKind
 from cli_support import (
     UK_STOREFRONT,
     OnixProduct,
@@ -95,7 +97,7 @@ def test_a_missing_required_key_is_said_in_words(config, edit, said):
     ("edit", "env", "said"),
     [  # a refused value: what the key takes and what it was given, never pydantic's "Input should be ..."
         (('channel_id = 1', 'channel_id = "two"'), {},
-         "[[storefronts]] 'uk' channel_id: must be a whole number; it is 'two'"),
+         "[[storefronts]] 'uk' channel_id: must be a whole number, not text; it is 'two'"),
         (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 15'),
          {"BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES": "abc"},
          "[schedules] delta_sync_minutes: must be a whole number; it is 'abc' (from the environment variable "
@@ -111,6 +113,57 @@ def test_a_refused_value_is_said_in_words_with_where_it_came_from(config, monkey
     with pytest.raises(ConfigurationError) as caught:
         load_settings(config)
     assert "Input should be" not in str(caught.value) and said in str(caught.value), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [  # the file's value must be of its TOML type: a number or a flag in quotes is text, and refused so
+        (('channel_id = 1', 'channel_id = "2"'), "[[storefronts]] 'uk' channel_id: must be a whole number, not text; "
+                                                "it is '2'"),
+        (('currency = "GBP"', 'currency = "GBP"\ntax_inclusive = "yes"'),
+         "[[storefronts]] 'uk' tax_inclusive: must be true or false, not text; it is 'yes'"),
+        (('name = "shop"', 'name = "shop"\n[orders]\nenabled = "yes"'),
+         "[orders] enabled: must be true or false, not text; it is 'yes'"),
+        (('name = "shop"', 'name = "shop"\n[orders]\nenabled = 1'), "[orders] enabled: must be true or false; it is 1"),
+        (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = "15"'),
+         "[schedules] delta_sync_minutes: must be a whole number, not text; it is '15'"),
+        (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 15.0'),
+         "[schedules] delta_sync_minutes: must be a whole number; it is 15.0"),
+        (('name = "shop"', 'name = "shop"\n[mapping]\nlink_series = "true"'),
+         "[mapping] link_series: must be true or false, not text; it is 'true'"),
+    ],
+)
+def test_a_number_or_a_flag_in_quotes_is_refused(config, edit, said):
+    config.write_text(TOML.replace(*edit, 1), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(config)
+    assert str(caught.value) == f"invalid configuration: {said}"
+
+
+def test_an_environment_variable_gives_a_number_or_a_flag_as_text(config, monkeypatch):
+    """A variable's value is text by nature: `BOOKBRIDGE_ORDERS__ENABLED=no` is read as false, in the settings and
+    in an adapter's options alike (`BOOKBRIDGE_SOURCE__FAMILIES=4`)."""
+    for variable, value in {"BOOKBRIDGE_ORDERS__ENABLED": "no", "BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES": "30",
+                            "BOOKBRIDGE_MAPPING__LINK_SERIES": "true", "BOOKBRIDGE_SOURCE__FAMILIES": "4",
+                            "BOOKBRIDGE_STOREFRONTS": json.dumps([{"name": "uk", "countries": ["GB"],
+                                                                   "currency": "GBP", "tax_inclusive": "false",
+                                                                   "channel_id": "2"}])}.items():
+        monkeypatch.setenv(variable, value)
+    settings = load_settings(config)
+    assert (settings.orders.enabled, settings.schedules.delta_sync_minutes, settings.mapping.link_series) == (
+        False, 30, True)
+    assert (settings.storefronts[0].tax_inclusive, settings.storefronts[0].channel_id) == (False, 2)
+    registry, _ = collect_adapters(make_plugin_manager())
+    assert registry.get(AdapterKind.SOURCE, "sample").parse_options(settings.source.options()).families == 4
+    result = run("source", "inspect", "-c", str(config), "--json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["families"]) == 4, result.output
+
+
+def test_an_adapter_option_in_quotes_is_refused(config):
+    config.write_text(TOML.replace("families = 6", 'families = "6"'), encoding="utf-8")
+    result = run("plan", "-c", str(config), columns=500)
+    assert result.exit_code == 2, result.output
+    assert "[source] source adapter 'sample': families: must be a whole number, not text; it is '6'" in result.output
 
 
 def test_an_adapter_option_left_out_is_said_in_words(config):
