@@ -27,6 +27,13 @@ def storefront_words(names: str | Sequence[str]) -> str:
     return f"storefronts {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
+def unset_variable(key: str, variable: str) -> str:
+    """An `*_env` option whose environment variable is not set (or blank), one way wherever it is found (the
+    start-up check, the adapter itself, `[http]`): `access_token_env: environment variable 'BC_TOKEN' is not set`,
+    the key first, so that its table goes before it (`[store] access_token_env: ...`)."""
+    return f"{key}: environment variable {variable!r} is not set"
+
+
 # An error with no message of its own: the words for what its class says happened.
 _SILENT = ((TimeoutError, "timed out"), (ConnectionRefusedError, "connection refused"),
            (ConnectionResetError, "the connection was reset"), (ConnectionError, "the connection failed"),

@@ -79,7 +79,7 @@ def test_the_store_hash_can_come_from_an_environment_variable(monkeypatch: pytes
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"store_hash_env": "BC_HASH_UNSET"}, "'BC_HASH_UNSET' (store_hash_env) is not set"),
+    ({"store_hash_env": "BC_HASH_UNSET"}, "store_hash_env: environment variable 'BC_HASH_UNSET' is not set"),
     ({"store_hash_env": "BC_HASH_UNSET", "store_hash": "abc"}, "not both"),
     ({}, "needs 'store_hash' (or 'store_hash_env'"),
 ])
