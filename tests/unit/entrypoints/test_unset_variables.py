@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from bookbridge.entrypoints.cli.common import unset_env
+from bookbridge.entrypoints.http.security import secret_problems
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
+from bookbridge.entrypoints.settings import HttpSettings
 from bookbridge.plugin import AdapterKind
 from bookbridge.testing import context
 
@@ -46,3 +48,12 @@ def test_an_adapter_says_an_unset_variable_as_the_start_up_check_does(kind, name
     with pytest.raises(ValueError) as caught:
         create[kind](name, table, context(name))
     assert unset_env(table) == [str(caught.value)] == [f"{key}: environment variable {UNSET!r} is not set"]
+
+
+def test_an_http_secret_s_file_is_named_as_its_table_and_key(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv(UNSET, "")
+    empty = tmp_path / "token"
+    empty.write_text("\n", encoding="utf-8")
+    settings = HttpSettings(admin_token_file=empty, webhook_secret_env=UNSET)
+    assert secret_problems(settings) == [f"[http] admin_token_file: {str(empty)!r} is empty",
+                                         f"[http] webhook_secret_env: environment variable {UNSET!r} is not set"]
