@@ -10,11 +10,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bookbridge.plugin import AdapterContext, AdapterOptions, NoOptions, PluginRegistrar, hookimpl
+    from bookbridge.plugin import (
+        AdapterContext,
+        AdapterOptions,
+        ConfigBool,
+        ConfigFloat,
+        ConfigInt,
+        NoOptions,
+        PluginRegistrar,
+        hookimpl,
+    )
 
 # The public plugin API, `from bookbridge import hookimpl, AdapterOptions`: loaded on first use, so that
 # `import bookbridge.domain` does not import pluggy.
-__all__ = ["AdapterContext", "AdapterOptions", "NoOptions", "PluginRegistrar", "hookimpl"]
+__all__ = ["AdapterContext", "AdapterOptions", "ConfigBool", "ConfigFloat", "ConfigInt", "NoOptions", "PluginRegistrar",
+           "hookimpl"]
 
 
 def __getattr__(name: str) -> Any:

@@ -12,6 +12,7 @@ names from `bookbridge` itself (`from bookbridge import hookimpl, AdapterOptions
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,10 +21,13 @@ from typing import Any, Generic, TypeVar
 import pluggy
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bookbridge.domain.config_values import ConfigBool as ConfigBool
+from bookbridge.domain.config_values import ConfigFloat as ConfigFloat
+from bookbridge.domain.config_values import ConfigInt as ConfigInt
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import CatalogSource, Clock, Notifier, OrderSource, SalesSink, Storefront
 from bookbridge.domain.storefront import StorefrontSettings
-from bookbridge.domain.words import value_error_words
+from bookbridge.domain.words import unset_variable, value_error_words
 
 PROJECT = "bookbridge"
 ENTRY_POINT_GROUP = "bookbridge.plugins"
@@ -78,8 +82,10 @@ class AdapterOptions(BaseModel):
 
     Subclass it with one field per key (use `Field(alias=...)` for a key that is not a Python name or that
     shadows a model attribute). Unknown keys are refused (`extra="forbid"`), so a misspelling is an error that
-    suggests the closest key instead of a silently ignored setting. `kind` and `name` are the core's: they
-    are taken out of the table, and the name reaches the factory as `AdapterContext.name`.
+    suggests the closest key instead of a silently ignored setting. Type a flag or a number `ConfigBool`,
+    `ConfigInt` or `ConfigFloat`: the file's `"yes"` or `"15"` is text, and refused so, while an environment
+    variable's (`BOOKBRIDGE_STORE__MAX_IN_FLIGHT=4`) is read as pydantic's lax mode reads it. `kind` and `name`
+    are the core's: they are taken out of the table, and the name reaches the factory as `AdapterContext.name`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -165,6 +171,17 @@ class AdapterSpec(Generic[OptionsT]):
             return f"{key}: unknown key of kind {self.name!r} ({hint}known: {', '.join(known)})"
         listed = ", ".join(f"{k!r} (did you mean {guesses[k][0]!r}?)" if guesses[k] else repr(k) for k in unknown)
         return f"unknown keys {listed} of kind {self.name!r} (known: {', '.join(known)})"
+
+
+def variable_value(key: str, variable: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The value of the environment variable that option `key` (an `*_env` key) names, stripped. Unset or blank,
+    it is a `ValueError` worded as the start-up check of every command words it, naming the key and the
+    variable, never a value: `access_token_env: environment variable 'BC_TOKEN' is not set` (its caller puts the
+    table before it)."""
+    value = environ.get(variable, "").strip()
+    if not value:
+        raise ValueError(unset_variable(key, variable))
+    return value
 
 
 class DuplicateAdapterError(ValueError):

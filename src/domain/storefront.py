@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bookbridge.domain.config_values import ConfigBool, ConfigInt
 from bookbridge.domain.pricing import PriceContext
 from bookbridge.domain.rights import EligibilityPolicy, RightsStatus
 from bookbridge.domain.territory import all_countries
@@ -24,18 +25,18 @@ class StorefrontSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")  # a misspelt key is an error, not a silent default
 
     name: str = Field(min_length=1)
-    channel_id: int = 1
+    channel_id: ConfigInt = 1
     countries: frozenset[str]
     currency: str = Field(min_length=3, max_length=3)
-    tax_inclusive: bool = True
+    tax_inclusive: ConfigBool = True
     timezone: str = "UTC"
     format_strategy: FormatStrategy = FormatStrategy.PRODUCT_PER_EDITION
     eligibility: EligibilityPolicy = EligibilityPolicy.ALL_MARKETS
     unknown_rights: RightsStatus = RightsStatus.NOT_FOR_SALE
     outlet_names: tuple[str, ...] = ()  # how SalesRestriction/SalesOutlet names this shop, if ever
-    default_currency: bool = True  # the store's default currency: prices go on the product, not a price list
-    require_cover: bool = True
-    require_description: bool = True
+    default_currency: ConfigBool = True  # the store's default currency: prices go on the product, not a price list
+    require_cover: ConfigBool = True
+    require_description: ConfigBool = True
 
     @field_validator("countries", mode="before")
     @classmethod

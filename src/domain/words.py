@@ -27,6 +27,13 @@ def storefront_words(names: str | Sequence[str]) -> str:
     return f"storefronts {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
+def unset_variable(key: str, variable: str) -> str:
+    """An `*_env` option whose environment variable is not set (or blank), one way wherever it is found (the
+    start-up check, the adapter itself, `[http]`): `access_token_env: environment variable 'BC_TOKEN' is not set`,
+    the key first, so that its table goes before it (`[store] access_token_env: ...`)."""
+    return f"{key}: environment variable {variable!r} is not set"
+
+
 # An error with no message of its own: the words for what its class says happened.
 _SILENT = ((TimeoutError, "timed out"), (ConnectionRefusedError, "connection refused"),
            (ConnectionResetError, "the connection was reset"), (ConnectionError, "the connection failed"),
@@ -65,6 +72,8 @@ _VALUE_WORDS = {
     "date_from_datetime_inexact": "must be a day as YYYY-MM-DD",
     "missing": "must be given",
 }
+# A flag or a number given as text where its type is wanted (a strict model's; the file's `enabled = "yes"`).
+_NOT_TEXT = frozenset({"int_type", "float_type", "decimal_type", "bool_type"})
 _BOUND_WORDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
                 "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}
 
@@ -90,6 +99,8 @@ def value_error_words(error_type: str, message: str, context: dict[str, object] 
         said = f"must be {context.get('expected')}"
     else:
         return message.removeprefix("Value error, ")
+    if error_type in _NOT_TEXT and isinstance(given, str):  # `"15"`: a number in quotes, which is text
+        said += ", not text"
     if isinstance(given, (str, int, float, bool)) and not isinstance(given, dict):
         text = repr(given)
         return f"{said}; it is {text if len(text) <= 60 else text[:57] + '...'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -165,6 +166,14 @@ def entry_names(entries: list[AdapterSettings], table: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def entry_error(key: str, name: str, exc: Exception) -> str:
+    """What stops an entry of a list of tables (`key`: `sales_sinks`), naming the entry by `name`: an adapter's
+    message that starts with the key at fault names it after the entry (`[[sales_sinks]] 'csv' directry: unknown
+    key ...`, `[[sales_sinks]] 'ledger' api_key_env: environment variable ...`), others follow a colon."""
+    names_a_key = re.match(r"[a-z_][a-z0-9_]*: ", str(exc)) is not None
+    return f"[[{key}]] {name!r}{' ' if names_a_key else ': '}{exc}"
+
+
 def notify_targets(settings: Settings) -> tuple[str, ...]:
     """The outbox targets: one per `[[exception_queues]]` entry, named by its `name` or else its `kind`."""
     return entry_names(settings.exception_queues, "exception_queues")
@@ -229,7 +238,7 @@ def build_sales_sinks(registry: AdapterRegistry, settings: Settings, clock: Cloc
         try:
             sinks.append(build_sales_sink(registry, name, entry, clock))
         except (LookupError, ValueError) as exc:
-            raise ConfigurationError(f"sales_sinks: {exc}") from None
+            raise ConfigurationError(entry_error("sales_sinks", name, exc)) from None
     return sinks
 
 

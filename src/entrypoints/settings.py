@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bookbridge.application.milestones import MilestoneAction
+from bookbridge.domain.config_values import ConfigBool, ConfigInt, EnvironmentText
 from bookbridge.domain.drift import DriftPolicy
 from bookbridge.domain.listing import MappingSettings, Section
 from bookbridge.domain.milestones import Transition
@@ -53,8 +55,8 @@ class StoreSettings(AdapterSettings):
 class ScheduleSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    delta_sync_minutes: int = Field(default=15, ge=1)
-    order_import_minutes: int = Field(default=5, ge=1)
+    delta_sync_minutes: ConfigInt = Field(default=15, ge=1)
+    order_import_minutes: ConfigInt = Field(default=5, ge=1)
     reconcile_cron: str = "0 2 * * *"  # nightly
     retry_transient_cron: str = "30 6 * * *"  # daily
 
@@ -79,10 +81,10 @@ class ServiceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535)
+    port: ConfigInt = Field(default=8080, ge=0, le=65535)
     instance: str = ""  # empty: host:pid
-    launch_retry_seconds: int = Field(default=10, ge=1)  # a launch finding another instance syncing tries again
-    plan_ahead_seconds: int = Field(default=60, ge=0, le=3600)  # plan a known flip this long before it; 0: never
+    launch_retry_seconds: ConfigInt = Field(default=10, ge=1)  # a launch finding another instance syncing tries again
+    plan_ahead_seconds: ConfigInt = Field(default=60, ge=0, le=3600)  # plan a known flip this long before it; 0: never
 
 
 class HttpSettings(BaseModel):
@@ -97,12 +99,12 @@ class HttpSettings(BaseModel):
     webhook_custom_header: str | None = None  # a header the hook carries (`headers` in POST /v3/hooks)
     webhook_custom_header_env: str | None = None  # its expected value
     webhook_custom_header_file: Path | None = None
-    webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # replay window for webhook-timestamp
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    login_free_attempts: int = Field(default=5, ge=1)  # wrong tokens per client before the back-off starts
-    login_backoff_max_seconds: int = Field(default=300, ge=1)  # the back-off doubles from 1 s up to this
-    refusal_log_per_minute: int = Field(default=10, ge=1)  # log lines for refused webhooks; all are counted
-    webhook_retention_days: int = Field(default=30, ge=1)  # processed webhook events older than this go
+    webhook_tolerance_seconds: ConfigInt = Field(default=300, ge=1, le=3600)  # replay window for webhook-timestamp
+    max_body_bytes: ConfigInt = Field(default=1_048_576, ge=1024)
+    login_free_attempts: ConfigInt = Field(default=5, ge=1)  # wrong tokens per client before the back-off starts
+    login_backoff_max_seconds: ConfigInt = Field(default=300, ge=1)  # the back-off doubles from 1 s up to this
+    refusal_log_per_minute: ConfigInt = Field(default=10, ge=1)  # log lines for refused webhooks; all are counted
+    webhook_retention_days: ConfigInt = Field(default=30, ge=1)  # processed webhook events older than this go
 
     @model_validator(mode="after")
     def _one_source_each(self) -> HttpSettings:
@@ -120,9 +122,9 @@ class OrderSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = True
-    overlap_minutes: int = Field(default=10, ge=0)  # each read reaches back this far before the cursor
-    page_size: int = Field(default=250, ge=1, le=250)  # GET /v2/orders `limit`
+    enabled: ConfigBool = True
+    overlap_minutes: ConfigInt = Field(default=10, ge=0)  # each read reaches back this far before the cursor
+    page_size: ConfigInt = Field(default=250, ge=1, le=250)  # GET /v2/orders `limit`
 
 
 class Settings(BaseSettings):
@@ -212,7 +214,33 @@ class Settings(BaseSettings):
             path = config_path(None)
             data = read_config_file(path) if path.exists() else {}
         # Environment variables win over the file; explicit arguments win over both.
-        return (init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=data))
+        return (init_settings, _EnvironmentSource(settings_cls, env_settings),
+                InitSettingsSource(settings_cls, init_kwargs=data))
+
+
+class _EnvironmentSource(PydanticBaseSettingsSource):
+    """The BOOKBRIDGE_* variables, every value of theirs as `EnvironmentText`: text by nature, from which a flag or
+    a number is read (`BOOKBRIDGE_ORDERS__ENABLED=no`, an adapter's `BOOKBRIDGE_SOURCE__FAMILIES=4`), where the
+    file's own value must be of its TOML type (domain/config_values.py)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._variables = variables
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._variables.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        return {key: _as_text(value) for key, value in self._variables().items()}
+
+
+def _as_text(value: Any) -> Any:
+    """`value` with every string in it as `EnvironmentText` (a list of tables given as JSON too)."""
+    if isinstance(value, dict):
+        return {key: _as_text(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return EnvironmentText(value) if type(value) is str else value
 
 
 def embedded_settings(**values: Any) -> Settings:
@@ -308,16 +336,13 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
 
 
 def _where(loc: tuple[int | str, ...], data: dict[str, Any], *, table: bool = False) -> str:
-    """A key's place in the file's words: `storefront 'uk' currency` (not storefronts.0.currency),
-    `[schedules] delta_sync_minutes`, `database_url`. `table`: `loc` is a table (`[schedules]`)."""
-    if len(loc) > 1 and isinstance(loc[1], int):  # a table of a list: by its name (a storefront's) or kind, else #n
-        entry = _table_at(loc[:2], data)
-        if loc[0] == "storefronts":
-            name = entry.get("name") if entry is not None else None
-            head = f"storefront {name!r}" if isinstance(name, str) else f"storefront #{loc[1] + 1}"
-        else:
-            kind = entry.get("kind") if entry is not None else None
-            head = f"[[{loc[0]}]] " + (repr(kind) if isinstance(kind, str) else f"#{loc[1] + 1}")
+    """A key's place in the file's words, as `[table] key`: `[[storefronts]] 'uk' currency` (a list's entry by
+    its name, not storefronts.0.currency), `[schedules] delta_sync_minutes`, `database_url`. `table`: `loc` is a
+    table (`[schedules]`)."""
+    if len(loc) > 1 and isinstance(loc[1], int):  # a list's entry: by its name (a storefront's) or kind, else #n
+        entry = _table_at(loc[:2], data) or {}
+        label = entry.get("name" if loc[0] == "storefronts" else "kind")
+        head = f"[[{loc[0]}]] " + (repr(label) if isinstance(label, str) else f"#{loc[1] + 1}")
         return " ".join([head, ".".join(str(p) for p in loc[2:])]).strip()
     if table:
         return "[" + ".".join(str(p) for p in loc) + "]"

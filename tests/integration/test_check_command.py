@@ -273,7 +273,7 @@ def test_an_invalid_file_is_a_configuration_error_naming_the_key(config):
     config.write_text(config.read_text(encoding="utf-8").replace('currency = "GBP"', 'currency = "POUNDS"'),
                       encoding="utf-8")
     result = check(config)
-    assert result.exit_code == 2 and "storefront 'uk' currency: " in result.output
+    assert result.exit_code == 2 and "[[storefronts]] 'uk' currency: " in result.output
 
 
 def test_a_host_that_does_not_resolve_is_named(tmp_path):

@@ -57,8 +57,8 @@ def test_a_misspelt_exception_queue_option_is_exit_2(tmp_path):
 
 
 @pytest.mark.parametrize(("line", "expected"), [
-    ('timezon = "Europe/London"', "storefront 'uk' timezon: unknown key (did you mean 'timezone'? known: "),
-    ("complet = true", "storefront 'uk' complet: unknown key (known: channel_id, "),
+    ('timezon = "Europe/London"', "[[storefronts]] 'uk' timezon: unknown key (did you mean 'timezone'? known: "),
+    ("complet = true", "[[storefronts]] 'uk' complet: unknown key (known: channel_id, "),
 ])
 def test_a_misspelt_storefront_key_is_exit_2_naming_it(tmp_path, line, expected):
     result, out = check(write(tmp_path, storefront=STOREFRONT + line + "\n"))
@@ -69,7 +69,7 @@ def test_a_misspelt_storefront_key_is_exit_2_naming_it(tmp_path, line, expected)
 def test_a_currency_iso_4217_does_not_know_is_exit_2(tmp_path):
     result, out = check(write(tmp_path, storefront=STOREFRONT.replace('"GBP"', '"GPB"')))
     assert result.exit_code == 2, result.output
-    assert "storefront 'uk' currency: 'GPB' is not an ISO 4217 currency code" in out
+    assert "[[storefronts]] 'uk' currency: 'GPB' is not an ISO 4217 currency code" in out
 
 
 @pytest.mark.parametrize("command", [["plan"], ["source", "inspect"]])

@@ -113,7 +113,7 @@ def test_a_relative_database_in_the_file_is_next_to_it_and_the_environment_still
     ('databse_url = "sqlite:///x.db"\n' + sample_config(2),
      "databse_url: unknown top-level key (did you mean 'database_url'? known: database_url, "),
     (sample_config(2).replace('currency = "GBP"', 'currency = "GBP"\ncurency = "GBP"'),
-     "storefront 'uk' curency: unknown key (did you mean 'currency'? known: "),
+     "[[storefronts]] 'uk' curency: unknown key (did you mean 'currency'? known: "),
     (sample_config(2) + "[schedules]\ndelta_sync_minute = 3\n",
      "[schedules] delta_sync_minute: unknown key (did you mean 'delta_sync_minutes'? known: "),
 ])

@@ -112,6 +112,32 @@ def test_every_command_words_an_adapter_it_cannot_set_up_the_same_way(tmp_path, 
     assert all(line in out for out in said.values()), said
 
 
+def test_a_command_that_builds_its_adapters_itself_says_an_unset_variable_as_the_start_up_check(tmp_path,
+                                                                                            monkeypatch):
+    """`source inspect` and `orders import` build their adapters after the start-up check: an unset variable is
+    the same line all the same, naming the table (`check` says the sales sink's so too)."""
+    for name in ("BB_WALK_UNSET_KEY", "BB_WALK_UNSET_HASH", "BB_WALK_UNSET_SINK"):
+        monkeypatch.delenv(name, raising=False)
+    config = write_config(tmp_path, UNSET + UK_STOREFRONT)
+    inspected = run("source", "inspect", "-c", str(config))
+    assert inspected.exit_code == 2, inspected.output
+    assert inspected.output.startswith("invalid configuration: [source] api_key_env: environment variable "
+                                       "'BB_WALK_UNSET_KEY' is not set\n"), inspected.output
+    imported = run("orders", "import", "-c", str(config))
+    assert imported.exit_code == 2, imported.output
+    assert imported.output.startswith("invalid configuration: [store] store_hash_env: environment variable "
+                                      "'BB_WALK_UNSET_HASH' is not set\n"), imported.output
+    document = tmp_path / "sales.graphql"
+    document.write_text("mutation { recordSales }", encoding="utf-8")
+    sink = write_config(tmp_path, sample_config(2) + '\n[[sales_sinks]]\nkind = "consonance-graphql"\nname = '
+                        '"ledger"\nbase_url = "http://127.0.0.1:9"\napi_key_env = "BB_WALK_UNSET_SINK"\n'
+                        f'document = "{document}"\n')
+    line = "[[sales_sinks]] 'ledger' api_key_env: environment variable 'BB_WALK_UNSET_SINK' is not set"
+    for command in (("orders", "import"), ("check",)):
+        result = run(*command, "-c", str(sink))
+        assert result.exit_code == 2 and line in result.output, (command, result.output)
+
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 # What each exit code of `bookbridge sync` means, as README's table and `sync --help` both say it.
 SYNC_EXITS = {

@@ -20,30 +20,26 @@ appears in a repr or an error message (`BigCommerceConfig.access_token` is `repr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import (
+    AdapterContext,
+    AdapterOptions,
+    ConfigBool,
+    ConfigInt,
+    PluginRegistrar,
+    hookimpl,
+    variable_value,
+)
 
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
 WHO = "store adapter 'bigcommerce'"  # how its errors name it: the [store] table's adapter, never a store
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise ValueError(f"{WHO}: must be true or false, not {value!r}")
 
 
 class BigCommerceOptions(AdapterOptions):
@@ -56,9 +52,9 @@ class BigCommerceOptions(AdapterOptions):
     access_token_file: str | None = None
     v3_base_url: str | None = None
     v2_base_url: str | None = None
-    max_in_flight: int | None = Field(default=None, ge=1)
+    max_in_flight: ConfigInt | None = Field(default=None, ge=1)
     price_lists: Mapping[str, Any] | None = None
-    delete_on_delist: Annotated[bool, BeforeValidator(_flag)] = False
+    delete_on_delist: ConfigBool = False
 
 
 def _client_config(options: BigCommerceOptions) -> BigCommerceConfig:
@@ -95,10 +91,7 @@ def _store_hash(options: BigCommerceOptions) -> str:
         raise ValueError(f"{WHO}: give 'store_hash' or 'store_hash_env', not both")
     store_hash = options.store_hash
     if options.store_hash_env:
-        variable = options.store_hash_env
-        store_hash = os.environ.get(variable, "")
-        if not store_hash.strip():
-            raise ValueError(f"{WHO}: environment variable {variable!r} (store_hash_env) is not set")
+        store_hash = variable_value("store_hash_env", options.store_hash_env)
     if not isinstance(store_hash, str) or not store_hash.strip():
         raise ValueError(f"{WHO} needs 'store_hash' (or 'store_hash_env', an environment variable "
                          "name), the store's alphanumeric hash")
@@ -116,9 +109,7 @@ def _access_token(options: BigCommerceOptions) -> tuple[str, str]:
     source = sources[0]
     if source == "access_token_env":
         variable = str(cfg[source])
-        token = os.environ.get(variable, "").strip()
-        if not token:
-            raise ValueError(f"{WHO}: environment variable {variable!r} (access_token_env) is not set")
+        token = variable_value(source, variable)
         where = f"[store] access_token_env (the variable {variable!r})"
     elif source == "access_token_file":
         path = Path(str(cfg[source]))

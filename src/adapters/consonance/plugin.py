@@ -16,7 +16,6 @@ The key is never logged and never shown in a repr or an error message.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,15 @@ from pydantic import Field
 
 from bookbridge.adapters.consonance.client import ConsonanceClient
 from bookbridge.adapters.consonance.source import ConsonanceSource
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import (
+    AdapterContext,
+    AdapterOptions,
+    ConfigFloat,
+    ConfigInt,
+    PluginRegistrar,
+    hookimpl,
+    variable_value,
+)
 
 
 class ConsonanceOptions(AdapterOptions):
@@ -34,9 +41,9 @@ class ConsonanceOptions(AdapterOptions):
     base_url: str = ""
     api_key: str | None = Field(default=None, repr=False)
     api_key_env: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: ConfigFloat = Field(default=30.0, gt=0)
     queries_dir: Path | None = None
-    overlap_days: int = Field(default=1, ge=0)
+    overlap_days: ConfigInt = Field(default=1, ge=0)
 
 
 class ConsonanceClientFactory:
@@ -68,13 +75,10 @@ def create_consonance_source(options: ConsonanceOptions, context: AdapterContext
 
 def api_key(cfg: Mapping[str, Any], where: str = "source adapter 'consonance'") -> str:
     """The Consonance API key from `api_key` or the environment variable named by `api_key_env`; errors name
-    `where` (the configuration entry) and the variable, never the key."""
+    `where` (the configuration entry), or the variable as every command's start-up check does, never the key."""
     key = cfg.get("api_key")
     if key is None and cfg.get("api_key_env"):
-        variable = str(cfg["api_key_env"])
-        key = os.environ.get(variable)
-        if not key:
-            raise ValueError(f"{where}: environment variable {variable!r} (api_key_env) is not set")
+        key = variable_value("api_key_env", str(cfg["api_key_env"]))
     if not isinstance(key, str) or not key.strip():
         raise ValueError(f"{where} needs 'api_key' or 'api_key_env' (an environment variable name)")
     if any(c.isspace() or not c.isprintable() for c in key.strip()):

@@ -19,42 +19,42 @@ Factories open nothing: files are read and URLs fetched on `read()`. Entry point
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from bookbridge.adapters.onix.folder import OnixFolderSource
 from bookbridge.adapters.onix.sources import OnixFileSource, OnixUrlSource
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import (
+    AdapterContext,
+    AdapterOptions,
+    ConfigBool,
+    ConfigFloat,
+    ConfigInt,
+    PluginRegistrar,
+    hookimpl,
+)
 
-_TRUE = frozenset({"1", "true", "yes", "on"})
-
-
-def _flag(value: Any) -> bool:
-    return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
-
-
-Flag = Annotated[bool, BeforeValidator(_flag)]
 Required = Annotated[str, Field(min_length=1)]
 
 
 class OnixFileOptions(AdapterOptions):
     path: Required
-    validate_: Flag = Field(default=False, alias="validate")
-    complete: Flag = False
+    validate_: ConfigBool = Field(default=False, alias="validate")
+    complete: ConfigBool = False
 
 
 class OnixFolderOptions(AdapterOptions):
     drop_dir: Required
-    validate_: Flag = Field(default=False, alias="validate")
-    max_files: int = Field(default=50, ge=1)
+    validate_: ConfigBool = Field(default=False, alias="validate")
+    max_files: ConfigInt = Field(default=50, ge=1)
 
 
 class OnixUrlOptions(AdapterOptions):
     url: Required
-    validate_: Flag = Field(default=False, alias="validate")
-    complete: Flag = False
-    timeout: float = Field(default=60.0, gt=0)
+    validate_: ConfigBool = Field(default=False, alias="validate")
+    complete: ConfigBool = False
+    timeout: ConfigFloat = Field(default=60.0, gt=0)
 
 
 def create_file_source(options: OnixFileOptions, context: AdapterContext) -> OnixFileSource:

@@ -6,12 +6,12 @@ The port, `Notifier`, is `bookbridge.domain.ports.Notifier`.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from bookbridge.domain.ports import DeliveryError, Notifier, OutboxMessage
+from bookbridge.plugin import variable_value
 
 __all__ = ["DeliveryError", "Notifier", "OutboxMessage"]
 
@@ -41,20 +41,11 @@ def url_option(target: str, cfg: Mapping[str, Any], environ: Mapping[str, str]) 
     if "url" in cfg and "url_env" in cfg:
         raise ValueError(f"exception queue {target!r}: give 'url' or 'url_env', not both")
     if "url_env" in cfg:
-        return env_option(target, "url_env", cfg, environ)
+        return variable_value("url_env", str(cfg["url_env"]), environ)
     url = cfg.get("url")
     if not isinstance(url, str) or not url.strip():
         raise ValueError(f"exception queue {target!r} needs 'url' or 'url_env'")
     return url.strip()
-
-
-def env_option(target: str, key: str, cfg: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> str:
-    """The value of the environment variable that option `key` names; the error names the variable, never a value."""
-    variable = cfg[key]
-    value = environ.get(str(variable), "").strip()
-    if not value:
-        raise ValueError(f"exception queue {target!r}: environment variable {variable} (from '{key}') is not set")
-    return value
 
 
 def positive_number(target: str, cfg: Mapping[str, Any], key: str, default: float) -> float:

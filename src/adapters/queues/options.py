@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bookbridge.plugin import AdapterOptions
+from bookbridge.plugin import AdapterOptions, ConfigBool, ConfigFloat
 
 
 class WebhookOptions(AdapterOptions):
     url: str | None = Field(default=None, repr=False)  # a Slack webhook's path is a secret
     url_env: str | None = None
-    timeout: float = 10.0
+    timeout: ConfigFloat = 10.0
     headers: dict[str, str] = Field(default_factory=dict)
     secret_env: str | None = None
 
@@ -20,5 +20,5 @@ class AmqpOptions(AdapterOptions):
     url_env: str | None = None
     exchange: str = "bookbridge"
     routing_key: str = "bookbridge.exception.{kind}"
-    timeout: float = 5.0
-    mandatory: bool = Field(default=True, strict=True)
+    timeout: ConfigFloat = 5.0
+    mandatory: ConfigBool = True

@@ -25,7 +25,6 @@ import httpx
 
 from bookbridge.adapters.queues.notifier import (
     encode,
-    env_option,
     envelope,
     positive_number,
     redacted,
@@ -34,7 +33,7 @@ from bookbridge.adapters.queues.notifier import (
 from bookbridge.adapters.queues.options import WebhookOptions
 from bookbridge.adapters.transport_words import transport_failure
 from bookbridge.domain.ports import DeliveryError, Notifier, OutboxMessage
-from bookbridge.plugin import AdapterContext
+from bookbridge.plugin import AdapterContext, variable_value
 
 SIGNATURE_HEADER = "X-Bookbridge-Signature"
 DELIVERY_HEADER = "X-Bookbridge-Delivery"  # the outbox message id: receivers drop duplicates by it
@@ -129,7 +128,7 @@ def create_webhook_notifier(options: WebhookOptions, context: AdapterContext,
                             environ: Mapping[str, str] = os.environ) -> WebhookNotifier:
     name = context.name
     cfg = options.model_dump(exclude_none=True)
-    secret = env_option(name, "secret_env", cfg, environ).encode() if options.secret_env else None
+    secret = variable_value("secret_env", options.secret_env, environ).encode() if options.secret_env else None
     url = url_option(name, cfg, environ)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -28,7 +28,7 @@ from bookbridge.adapters.consonance.client import ConsonanceClient
 from bookbridge.adapters.consonance.plugin import api_key
 from bookbridge.adapters.sales.csv_export import CsvSalesSink
 from bookbridge.adapters.sales.graphql_sink import GraphQLSalesSink
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import AdapterContext, AdapterOptions, ConfigFloat, PluginRegistrar, hookimpl
 
 
 class CsvOptions(AdapterOptions):
@@ -42,7 +42,7 @@ class GraphQLOptions(AdapterOptions):
     api_key_env: str | None = None
     document: str = ""
     operation_name: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: ConfigFloat = Field(default=30.0, gt=0)
 
 
 def create_csv_sink(options: CsvOptions, context: AdapterContext) -> CsvSalesSink:

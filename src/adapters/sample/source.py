@@ -11,7 +11,7 @@ from pydantic import Field
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import CatalogSource, SourceRead
-from bookbridge.plugin import AdapterContext, AdapterOptions, PluginRegistrar, hookimpl
+from bookbridge.plugin import AdapterContext, AdapterOptions, ConfigInt, PluginRegistrar, hookimpl
 
 
 class SampleCatalogSource(CatalogSource):
@@ -47,7 +47,7 @@ def write_edits(path: Path, families: list[TitleFamily]) -> None:
 
 
 class SampleOptions(AdapterOptions):
-    families: int = Field(default=50, ge=1)
+    families: ConfigInt = Field(default=50, ge=1)
     today: date | None = None  # the day the catalogue is anchored on (the demo's first day); default: the clock's
     edits: Path | None = None  # families that replace the generated ones (the demo's edits, with --keep)
 

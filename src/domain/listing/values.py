@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SerializerFunctionWrapHandler, WrapSerializer
 
 from bookbridge.domain.categories import CategoryMapping
+from bookbridge.domain.config_values import ConfigBool
 from bookbridge.domain.isbn import ISBN13
 from bookbridge.domain.lifecycle import Availability, Stage
 from bookbridge.domain.model import ResourceKind
@@ -44,7 +45,7 @@ class MappingSettings(BaseModel):
     weight_unit: Literal["g", "kg", "oz", "lb"] = "kg"  # the store's weight unit (its settings)
     length_unit: Literal["mm", "cm", "in"] = "cm"  # the store's length unit
     categories: CategoryMapping = CategoryMapping()  # subjects -> category paths (domain/categories.py)
-    link_series: bool = False  # related products: the titles of one series as well as the formats of one work
+    link_series: ConfigBool = False  # related products: the titles of one series as well as the formats of one work
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

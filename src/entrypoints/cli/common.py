@@ -4,7 +4,6 @@ a command runs in."""
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,8 +17,9 @@ from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from bookbridge.domain.ports import MAX_INTEGER
+from bookbridge.domain.words import unset_variable
 from bookbridge.entrypoints.cli.values import count_value
-from bookbridge.entrypoints.container import Container, close_adapter, entry_names, lease_holder
+from bookbridge.entrypoints.container import Container, close_adapter, entry_error, entry_names, lease_holder
 from bookbridge.entrypoints.logs import add_secrets
 from bookbridge.entrypoints.secrets import configured_secrets, forms
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings, configuration_message
@@ -182,9 +182,10 @@ ADAPTER_TABLES = {"source": ("[source]", "source adapter"), "storefront": ("[sto
 
 
 def unset_env(options: Mapping[str, Any]) -> list[str]:
-    """The `*_env` options whose environment variable is not set (or empty), each named with its key."""
-    return [f"{key}: environment variable {value!r} is not set" for key, value in options.items()
-            if key.endswith("_env") and isinstance(value, str) and not os.environ.get(value)]
+    """The `*_env` options whose environment variable is not set (or blank), each named with its key, as the
+    adapter says it when it is built (`bookbridge.plugin.variable_value`)."""
+    return [unset_variable(key, value) for key, value in options.items()
+            if key.endswith("_env") and isinstance(value, str) and not os.environ.get(value, "").strip()]
 
 
 def unset_variables(settings: Settings, adapter: str) -> str | None:
@@ -243,14 +244,8 @@ def entry_errors(key: str, entries: list[AdapterSettings], build: Callable[[str,
         try:
             close_adapter(build(name, entry))
         except (ConfigurationError, LookupError, ValueError, TypeError, OSError, ImportError) as exc:
-            # A key's error names the key (`[[sales_sinks]] 'csv' directry: unknown key ...`), others the entry's.
-            errors.append(f"[[{key}]] {name!r}{' ' if _names_a_key(exc) else ': '}{exc}")
+            errors.append(entry_error(key, name, exc))
     return errors
-
-
-def _names_a_key(exc: Exception) -> bool:
-    """An adapter's message that starts with the key at fault (`directry: unknown key ...`)."""
-    return re.match(r"[a-z_][a-z0-9_]*: ", str(exc)) is not None
 
 
 def _parsed(registry: AdapterRegistry, kind: AdapterKind, _: str, entry: AdapterSettings) -> object:

@@ -45,8 +45,10 @@ from bookbridge.entrypoints.cli.common import (
     ConfigOption,
     command_group,
     instance_id,
+    invalid_configuration,
     running,
     screen,
+    setup_error,
 )
 from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -129,12 +131,18 @@ def _import_lease(container: Container) -> Iterator[None]:
 
 
 def _built(container: Container) -> tuple[OrderSource, list[SalesSink]]:
-    """The order source and the sinks; a configuration they refuse exits 2 with the reason, not a traceback."""
+    """The order source and the sinks; a configuration they refuse exits 2 with the reason, not a traceback,
+    worded as every command's start-up check words it (`[store] access_token_env: ...`)."""
     try:
-        return container.order_source(), container.sales_sinks()
-    except (ConfigurationError, ValueError) as exc:
-        screen(stderr=True).print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        source = container.order_source()
+    except ConfigurationError as exc:
+        raise invalid_configuration([str(exc)]) from None
+    except ValueError as exc:  # the store adapter's own message, its table put before it
+        raise invalid_configuration([setup_error("storefront", exc)]) from None
+    try:
+        return source, container.sales_sinks()
+    except (ConfigurationError, ValueError) as exc:  # each names its [[sales_sinks]] entry
+        raise invalid_configuration([str(exc)]) from None
 
 
 def _midnight(day: date) -> datetime:

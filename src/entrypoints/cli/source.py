@@ -41,6 +41,7 @@ from bookbridge.entrypoints.cli.common import (
     invalid_configuration,
     option_errors,
     screen,
+    setup_error,
 )
 from bookbridge.entrypoints.cli.render import print_source_failure
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -273,14 +274,17 @@ def inspect(
         raise typer.Exit(EXIT_CONFIG) from None
     if wrong := option_errors(container.registry(), settings):  # the whole configuration, as every command reads it
         raise invalid_configuration(wrong)
+    the_configured = source is None or source in (settings.source.kind, settings.source.options().get("name"))
     try:
         # The configured source, or a file, folder or URL read as the configured source would be: without the
         # state database (none is opened, so none is made), so ONIX block updates (04) are problems, as in `check`.
-        given = settings if source is None or source in (settings.source.kind, settings.source.options().get("name")) \
+        given = settings if the_configured or source is None \
             else settings.model_copy(update={"source": _source_settings(source, validate=validate)})
         reader = build_source(container.registry(), given, container.clock(), None, validate=validate)
     except (LookupError, ValueError) as exc:
-        err.print(f"[red]cannot use source {escape(repr(source or settings.source.kind))}:[/red] {escape(str(exc))}")
+        if the_configured:  # said as every command's start-up check says it: `[source] api_key_env: ...`
+            raise invalid_configuration([setup_error("source", exc)]) from None
+        err.print(f"[red]cannot use source {escape(repr(source))}:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_CONFIG) from None
     try:
         read = reader.read(None)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookbridge.entrypoints.http.signatures import SigningKey
 from bookbridge.entrypoints.settings import ConfigurationError, HttpSettings
+from bookbridge.plugin import variable_value
 
 SESSION_COOKIE = "bookbridge_session"
 SESSION_SECONDS = 12 * 3600
@@ -28,18 +28,18 @@ SESSION_SECONDS = 12 * 3600
 def read_secret(what: str, env: str | None, file: Path | None) -> str | None:
     """A secret from the environment variable or the file named in the settings; None when neither is named."""
     if env:
-        value = os.environ.get(env, "").strip()
-        if not value:
-            raise ConfigurationError(f"[http] {what}_env: environment variable {env!r} is not set")
-        return value
+        try:
+            return variable_value(f"{what}_env", env)
+        except ValueError as exc:  # unset: said as every adapter's `*_env` option is
+            raise ConfigurationError(f"[http] {exc}") from None
     if file is not None:
         try:
             value = file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigurationError(f"http.{what}_file: cannot read {str(file)!r} "
+            raise ConfigurationError(f"[http] {what}_file: cannot read {str(file)!r} "
                                      f"({exc.strerror or type(exc).__name__})") from None
         if not value:
-            raise ConfigurationError(f"http.{what}_file: {str(file)!r} is empty")
+            raise ConfigurationError(f"[http] {what}_file: {str(file)!r} is empty")
         return value
     return None
 

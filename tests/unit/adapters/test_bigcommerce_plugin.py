@@ -37,7 +37,7 @@ def test_builds_a_storefront_from_the_config_mapping(monkeypatch: pytest.MonkeyP
     store = _storefront({
         "kind": "bigcommerce", "name": "shop", "store_hash": "abc123", "access_token_env": "BC_TOKEN",
         "v3_base_url": "http://127.0.0.1:9/stores/{store_hash}/v3", "max_in_flight": 2,
-        "price_lists": {"usd": "7"}, "delete_on_delist": "false"}, name="shop")
+        "price_lists": {"usd": "7"}, "delete_on_delist": False}, name="shop")
     assert isinstance(store, BigCommerceStorefront)
     assert (store.name, store.price_lists, store.delete_on_delist) == ("shop", {"USD": 7}, False)
     assert TOKEN not in repr(store.client) and TOKEN not in repr(store.__dict__)
@@ -79,7 +79,7 @@ def test_the_store_hash_can_come_from_an_environment_variable(monkeypatch: pytes
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"store_hash_env": "BC_HASH_UNSET"}, "'BC_HASH_UNSET' (store_hash_env) is not set"),
+    ({"store_hash_env": "BC_HASH_UNSET"}, "store_hash_env: environment variable 'BC_HASH_UNSET' is not set"),
     ({"store_hash_env": "BC_HASH_UNSET", "store_hash": "abc"}, "not both"),
     ({}, "needs 'store_hash' (or 'store_hash_env'"),
 ])

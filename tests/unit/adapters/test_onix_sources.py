@@ -14,6 +14,7 @@ from onix_messages import EBOOK, ROSEANNA, message, only_edition, product, write
 from bookbridge.adapters.onix import plugin
 from bookbridge.adapters.onix.reader import OnixFileError
 from bookbridge.adapters.onix.sources import OnixFileSource, OnixFolderSource, OnixUrlSource
+from bookbridge.domain.config_values import EnvironmentText
 from bookbridge.domain.ports import SourceRead
 from bookbridge.domain.problems import Severity
 from bookbridge.testing import context, registry_of
@@ -151,9 +152,9 @@ def test_url_source_unreachable_says_so_in_words_as_consonance_does() -> None:
 
 def test_plugin_registers_the_three_sources(tmp_path: Path) -> None:
     registry = registry_of(plugin)
-    folder = registry.create_source("onix-folder", {"drop_dir": str(tmp_path), "max_files": "3"}, context("drop"))
+    folder = registry.create_source("onix-folder", {"drop_dir": str(tmp_path), "max_files": 3}, context("drop"))
     assert isinstance(folder, OnixFolderSource) and (folder.max_files, folder.name) == (3, "drop")
-    file_source = registry.create_source("onix-file", {"path": "x.xml", "complete": "true"}, context("onix-file"))
+    file_source = registry.create_source("onix-file", {"path": "x.xml", "complete": True}, context("onix-file"))
     assert isinstance(file_source, OnixFileSource) and file_source.complete is True
     with pytest.raises(ValueError, match=r"^source adapter 'onix-url' needs 'url'$"):
         registry.create_source("onix-url", {}, context("onix-url"))
@@ -161,7 +162,13 @@ def test_plugin_registers_the_three_sources(tmp_path: Path) -> None:
 
 def test_validation_is_asked_for_by_the_table_or_by_the_command_line(tmp_path: Path) -> None:
     registry = registry_of(plugin)
-    configured = registry.create_source("onix-file", {"path": "x.xml", "validate": "yes"}, context("onix-file"))
+    configured = registry.create_source("onix-file", {"path": "x.xml", "validate": True}, context("onix-file"))
     asked = registry.create_source("onix-file", {"path": "x.xml"}, context("onix-file", validate=True))
     plain = registry.create_source("onix-file", {"path": "x.xml"}, context("onix-file"))
     assert [s.validate for s in (configured, asked, plain)] == [True, True, False]  # type: ignore[attr-defined]
+    # The file's flag is TOML's true or false; an environment variable's is text (BOOKBRIDGE_SOURCE__VALIDATE=yes).
+    with pytest.raises(ValueError, match=r"validate: must be true or false, not text; it is 'yes'$"):
+        registry.create_source("onix-file", {"path": "x.xml", "validate": "yes"}, context("onix-file"))
+    from_environment = registry.create_source("onix-file", {"path": "x.xml", "validate": EnvironmentText("yes")},
+                                              context("onix-file"))
+    assert from_environment.validate is True  # type: ignore[attr-defined]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
 from bookbridge.entrypoints.settings import ConfigurationError, load_settings
+from bookbridge.plugin import AdapterKind
 from cli_support import (
     UK_STOREFRONT,
     OnixProduct,
@@ -39,8 +41,8 @@ def test_toml_is_read_and_environment_variables_win(config, monkeypatch):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (('countries = ["GB"]', 'countries = ["GB", "QQ"]'), "storefront 'uk' countries: "),
-        (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "storefront 'uk' timezone: "),
+        (('countries = ["GB"]', 'countries = ["GB", "QQ"]'), "[[storefronts]] 'uk' countries: "),
+        (('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'), "[[storefronts]] 'uk' timezone: "),
         (('name = "shop"', 'name = "shop"\nbogus = 1\n[schedules]\ndelta_sync_minutes = 0'),
          "[schedules] delta_sync_minutes: "),
         (('name = "shop"', 'name = "shop"\n[mapping]\nweight_unit = "lbs"'), "[mapping] weight_unit: "),
@@ -56,9 +58,11 @@ def test_errors_name_the_key(config, edit, message):
 @pytest.mark.parametrize(
     ("edit", "said"),
     [  # a misspelt required key: only the line that names it and the key it means, never "Field required"
-        (('currency = "GBP"', 'curency = "GBP"'), "storefront 'uk' curency: unknown key (did you mean "
+        (('currency = "GBP"', 'curency = "GBP"'), "[[storefronts]] 'uk' curency: unknown key (did you mean "
                                                   "'currency'? known: "),
-        (('name = "uk"', 'nam = "uk"'), "storefront #1 nam: unknown key (did you mean 'name'? known: "),
+        (('channel_id = 1', 'chanel_id = 1'), "[[storefronts]] 'uk' chanel_id: unknown key (did you mean "
+                                               "'channel_id'? known: "),
+        (('name = "uk"', 'nam = "uk"'), "[[storefronts]] #1 nam: unknown key (did you mean 'name'? known: "),
         (('kind = "sample"', 'knd = "sample"'), "[source] knd: unknown key (did you mean 'kind'?)"),
         (('kind = "memory"', 'knd = "memory"'), "[store] knd: unknown key (did you mean 'kind'?)"),
         (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nknd = "webhook"\nurl = "https://hooks.example/x"'),
@@ -76,7 +80,7 @@ def test_a_misspelt_required_key_is_named_once_with_the_key_it_means(config, edi
 @pytest.mark.parametrize(
     ("edit", "said"),
     [  # a required key left out: said in the project's words (as the adapters say it), never "Field required"
-        (('currency = "GBP"\n', ""), "storefront 'uk' needs 'currency'"),
+        (('currency = "GBP"\n', ""), "[[storefronts]] 'uk' needs 'currency'"),
         (('kind = "sample"\n', ""), "[source] needs 'kind'"),
         (('name = "shop"', 'name = "shop"\n[[exception_queues]]\nurl = "https://hooks.example/x"'),
          "[[exception_queues]] #1 needs 'kind'"),
@@ -93,13 +97,28 @@ def test_a_missing_required_key_is_said_in_words(config, edit, said):
     ("edit", "env", "said"),
     [  # a refused value: what the key takes and what it was given, never pydantic's "Input should be ..."
         (('channel_id = 1', 'channel_id = "two"'), {},
-         "storefront 'uk' channel_id: must be a whole number; it is 'two'"),
+         "[[storefronts]] 'uk' channel_id: must be a whole number, not text; it is 'two'"),
         (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 15'),
          {"BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES": "abc"},
          "[schedules] delta_sync_minutes: must be a whole number; it is 'abc' (from the environment variable "
          "BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES)"),
         (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 0'), {},
          "[schedules] delta_sync_minutes: must be at least 1; it is 0"),
+        # the file's value must be of its TOML type: a number or a flag in quotes is text, and refused so
+        (('channel_id = 1', 'channel_id = "2"'), {},
+         "[[storefronts]] 'uk' channel_id: must be a whole number, not text; it is '2'"),
+        (('currency = "GBP"', 'currency = "GBP"\ntax_inclusive = "yes"'), {},
+         "[[storefronts]] 'uk' tax_inclusive: must be true or false, not text; it is 'yes'"),
+        (('name = "shop"', 'name = "shop"\n[orders]\nenabled = "yes"'), {},
+         "[orders] enabled: must be true or false, not text; it is 'yes'"),
+        (('name = "shop"', 'name = "shop"\n[orders]\nenabled = 1'), {},
+         "[orders] enabled: must be true or false; it is 1"),
+        (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = "15"'), {},
+         "[schedules] delta_sync_minutes: must be a whole number, not text; it is '15'"),
+        (('name = "shop"', 'name = "shop"\n[schedules]\ndelta_sync_minutes = 15.0'), {},
+         "[schedules] delta_sync_minutes: must be a whole number; it is 15.0"),
+        (('name = "shop"', 'name = "shop"\n[mapping]\nlink_series = "true"'), {},
+         "[mapping] link_series: must be true or false, not text; it is 'true'"),
     ],
 )
 def test_a_refused_value_is_said_in_words_with_where_it_came_from(config, monkeypatch, edit, env, said):
@@ -109,6 +128,32 @@ def test_a_refused_value_is_said_in_words_with_where_it_came_from(config, monkey
     with pytest.raises(ConfigurationError) as caught:
         load_settings(config)
     assert "Input should be" not in str(caught.value) and said in str(caught.value), str(caught.value)
+
+
+def test_an_environment_variable_gives_a_number_or_a_flag_as_text(config, monkeypatch):
+    """A variable's value is text by nature: `BOOKBRIDGE_ORDERS__ENABLED=no` is read as false, in the settings and
+    in an adapter's options alike (`BOOKBRIDGE_SOURCE__FAMILIES=4`)."""
+    for variable, value in {"BOOKBRIDGE_ORDERS__ENABLED": "no", "BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES": "30",
+                            "BOOKBRIDGE_MAPPING__LINK_SERIES": "true", "BOOKBRIDGE_SOURCE__FAMILIES": "4",
+                            "BOOKBRIDGE_STOREFRONTS": json.dumps([{"name": "uk", "countries": ["GB"],
+                                                                   "currency": "GBP", "tax_inclusive": "false",
+                                                                   "channel_id": "2"}])}.items():
+        monkeypatch.setenv(variable, value)
+    settings = load_settings(config)
+    assert (settings.orders.enabled, settings.schedules.delta_sync_minutes, settings.mapping.link_series) == (
+        False, 30, True)
+    assert (settings.storefronts[0].tax_inclusive, settings.storefronts[0].channel_id) == (False, 2)
+    registry, _ = collect_adapters(make_plugin_manager())
+    assert registry.get(AdapterKind.SOURCE, "sample").parse_options(settings.source.options()).families == 4
+    result = run("source", "inspect", "-c", str(config), "--json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["families"]) == 4, result.output
+
+
+def test_an_adapter_option_in_quotes_is_refused(config):
+    config.write_text(TOML.replace("families = 6", 'families = "6"'), encoding="utf-8")
+    result = run("plan", "-c", str(config), columns=500)
+    assert result.exit_code == 2, result.output
+    assert "[source] source adapter 'sample': families: must be a whole number, not text; it is '6'" in result.output
 
 
 def test_an_adapter_option_left_out_is_said_in_words(config):
