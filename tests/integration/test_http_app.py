@@ -174,7 +174,7 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
     assert [(e["id"], e["message"], e["count"]) for e in listed] == [(first, "two", 2)]
     retry = client.post(f"/api/exceptions/{first}/retry", headers=admin())
     assert retry.status_code == 202 and hooks.retries == [("store", "9780000000002")]  # that edition alone
-    assert hooks.syncs == [] and "only its product is sent" in retry.json()["detail"]
+    assert hooks.syncs == [] and "its product is written to the store" in retry.json()["detail"]
     resolved = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "price added"})
     assert resolved.status_code == 200 and resolved.json()["resolution"] == "price added"
     assert open_items(container) == []
@@ -196,6 +196,17 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
         answers = document["paths"][f"/api/exceptions/{{exception_id}}/{action}"]["post"]["responses"]
         assert "no exception has this id" in answers["404"]["description"], answers
         assert "resolved already" in answers["409"]["description"], answers
+
+
+def test_a_retry_of_an_edition_says_only_as_runs_and_the_cli_do(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    """One word for a retry's scope: `retry of edition 9781999990022 only` in runs, `only` in the answer and the
+    API's documentation alike, never "alone"."""
+    exception_id = seed_exception(app_parts[1], "no price")
+    detail = client.post(f"/api/exceptions/{exception_id}/retry", headers=admin()).json()["detail"]
+    assert "edition 9780000000002 only" in detail and "alone" not in detail, detail
+    operation = client.get("/openapi.json").json()["paths"]["/api/exceptions/{exception_id}/retry"]["post"]
+    words = f"{operation['summary']} {operation.get('description', '')}"
+    assert "only" in words and "alone" not in words, words
 
 
 @pytest.mark.parametrize("note", ["", "   ", "\n\t"])

@@ -344,8 +344,8 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
     rejected = next(r for r in re.findall(r'<tr id="exception-(\d+)" data-kind="store-rejection"', row))
     answer = client.post(f"/dashboard/exceptions/{rejected}/retry", data={"csrf": csrf(page)})
     assert answer.status_code == 200, answer.text
-    assert (f"Retry queued for exception {rejected}: edition {HARDBACK} alone (only its product is sent); it "
-            "resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
+    assert (f"Retry queued for exception {rejected}: edition {HARDBACK} only (its product is written to the store); "
+            "it resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
     assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
     assert hooks.retried == [int(rejected)]  # its run says it was this exception's retry
     synced = client.post("/dashboard/sync", data={"csrf": csrf(page)})
@@ -389,7 +389,7 @@ def test_retry_of_a_record_not_read_says_it_syncs_the_store(
     page = client.get("/dashboard").text
     answer = client.post(f"/dashboard/exceptions/{record.id}/retry", data={"csrf": csrf(page)})
     flash = text(answer.text)
-    assert answer.status_code == 200 and "only its product is sent" not in flash, flash
+    assert answer.status_code == 200 and "its product is written" not in flash, flash
     assert f"Retry queued for exception {record.id}: a sync of store 'store', reading the source again" in flash, \
         flash
     assert hooks.syncs == [("store", False)] and hooks.retried == [record.id]

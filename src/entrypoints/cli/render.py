@@ -142,7 +142,7 @@ def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> st
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
                  retry_of: int | None = None, name: str | None = None) -> None:
-    """A sync's counts; a retry's (`isbn`) count that edition's products alone (`name`: its `Title (Format)`);
+    """A sync's counts; a retry's (`isbn`) count that edition's products only (`name`: its `Title (Format)`);
     `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
     title = f"{named_edition(isbn, name)} in {store}" if isbn else f"sync of {store}"  # its edition, or the store

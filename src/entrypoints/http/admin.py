@@ -129,7 +129,7 @@ def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> Ex
 
 def retry_exception(state: AppState, exception_id: int) -> JobQueued:
     """Retry the exception by what it is about (`application.exception_retry.retry_of`), as `bookbridge exceptions
-    retry` does: its edition alone (`application.sync.retry_edition`); for an exception of no edition (the source
+    retry` does: its edition only (`application.sync.retry_edition`); for an exception of no edition (the source
     could not be read, a record not read: its id is no edition's) a sync of the store, which reads the source
     again; for the order import's, an order import; for a sales sink's, its pending days sent to it again. A sync's
     run says it is the exception's retry, as the CLI's does."""
@@ -149,10 +149,10 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
 
 
 @router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_OPEN,
-             summary="Retry the exception now, by what it is about: its edition alone (only its product), a sync of "
-                     "the store for one of no edition, an order import for the order import's, a delivery for a "
-                     "sales sink's; the exception resolves itself when it succeeds, and stays open under its own "
-                     "id when it does not. 409 for a kind no retry can fix (`action-not-possible`, `drift`, "
+             summary="Retry the exception now, by what it is about: its edition only (its product is written to "
+                     "the store), a sync of the store for one of no edition, an order import for the order import's, "
+                     "a delivery for a sales sink's; the exception resolves itself when it succeeds, and stays "
+                     "open under its own id when it does not. 409 for a kind no retry can fix (`action-not-possible`, `drift`, "
                      "`isbn-changed`), saying what to do instead")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
