@@ -35,7 +35,7 @@ from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
 from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, catalogue, dashboard_app
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
-from http_support import ADMIN_TOKEN, FactsLedger, FakeHooks
+from http_support import ADMIN_TOKEN, FactsLedger, FakeHooks, seed_exception
 
 
 @pytest.fixture
@@ -201,6 +201,20 @@ def test_a_where_filter_naming_no_place_says_so_listing_the_places(
                            "storefront 'uk', storefront 'us', sync lease of store 'store'."), notice
     assert len(rows(section(answer.text, "exceptions-table"))) == 3  # not applied: every open exception shows
     assert 'id="where-unknown"' not in client.get("/dashboard", params={"where": "uk"}).text
+
+
+def test_the_confirmation_omits_the_field_of_an_exception_with_no_field(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """As `bookbridge exceptions show` does: no empty (or "—") field row; one about a field names it."""
+    client, container, _ = dashboard
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        bare = uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront="source:sample",
+                                     message="the source timed out", at=NOW).id
+        uow.commit()
+    assert "<dt>Field</dt>" not in client.get(f"/dashboard/exceptions/{bare}/resolve").text
+    fielded = client.get(f"/dashboard/exceptions/{seed_exception(container)}/resolve").text
+    assert "<dt>Field</dt><dd>prices.GBP</dd>" in fielded, fielded
 
 
 def test_resolve_asks_for_confirmation_and_a_note(

@@ -210,7 +210,8 @@ def exceptions_show(
                              ("field", field_words(item.field) if item.field else None), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
                              ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
-            if label not in ("edition", "ISBN") or value:  # an exception of no edition and no record has neither
+            # An exception of no edition, no record or no field has no row for it, as on the dashboard's page.
+            if label not in ("edition", "ISBN", "field") or value:
                 console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}",
                               soft_wrap=not console.is_terminal)
         if history and item.isbn:
