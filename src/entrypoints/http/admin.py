@@ -152,8 +152,8 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
              summary="Retry the exception now, by what it is about: its edition only (its product is written to "
                      "the store), a sync of the store for one of no edition, an order import for the order import's, "
                      "a delivery for a sales sink's; the exception resolves itself when it succeeds, and stays "
-                     "open under its own id when it does not. 409 for a kind no retry can fix (`action-not-possible`, `drift`, "
-                     "`isbn-changed`), saying what to do instead")
+                     "open under its own id when it does not. 409 for a kind no retry can fix "
+                     "(`action-not-possible`, `drift`, `isbn-changed`), saying what to do instead")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
 
