@@ -505,11 +505,13 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     assert "Last 12 weeks, 2026-02-09 to 2026-05-01: 95 units, revenue £416.75 · US$699.30." in totals
     assert "the storefronts' local days" in text(section(page, "sales-days", "p"))
     weekly = text(section(page, "chart-units-per-week", "figure"))
-    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) 9 Feb 2 units 16 Feb")
+    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) week of 2026-02-09 2 units week of "
+                             "2026-02-16")
     assert weekly.count(" units") + weekly.count(" unit ") + weekly.endswith(" unit") == 12, weekly  # 12 bars
-    assert "27 Apr 3 units" in weekly and "2 Mar 72 units" in weekly and "30 Mar 2 units" in weekly
+    assert all(f"week of {w} units" in weekly for w in ("2026-04-27 (to 2026-05-01) 3", "2026-03-02 72",
+                                                         "2026-03-30 2")), weekly
     usd_weeks = text(section(page, "chart-revenue-USD", "figure"))
-    assert "2 Mar US$699.30" in usd_weeks and "9 Mar US$0.00" in usd_weeks
+    assert "week of 2026-03-02 US$699.30" in usd_weeks and "week of 2026-03-09 US$0.00" in usd_weeks
     assert "£42.97" in text(section(page, "chart-revenue-GBP", "figure"))
     titles = text(section(page, "chart-units-by-edition", "figure"))
     # By edition over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
@@ -524,6 +526,26 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     for row in api["rows"]:  # a row per currency
         by_isbn[row["group"]] = by_isbn.get(row["group"], 0) + row["units"]
     assert by_isbn == {str(HARDBACK): 8, str(PAPERBACK): 1}  # the same units by edition as the chart
+
+
+def test_the_weekly_charts_name_a_week_as_the_sales_report_does(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A week by its Monday, in ISO (`week of 2026-03-02`), as `bookbridge sales report --by week` and /api/sales
+    name it over the chart's days, the week in progress saying which of its days it counts; weeks from Monday
+    in both."""
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    labels = [text(label) for label in re.findall(r'<span class="label">(.*?)</span>',
+                                                  section(page, "chart-units-per-week", "figure"), re.S)]
+    assert labels[0] == "week of 2026-02-09" and labels[-1] == "week of 2026-04-27 (to 2026-05-01)", labels
+    assert all(date.fromisoformat(label.split()[2]).weekday() == 0 for label in labels), labels
+    api = client.get("/api/sales", params={"start": "2026-02-09", "end": "2026-05-01", "group_by": "week"},
+                     headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    reported = {row["label"] for row in api["rows"]}
+    assert reported and reported <= set(labels), (reported, labels)
+    revenue = [text(label) for label in re.findall(r'<span class="label">(.*?)</span>',
+                                                   section(page, "chart-revenue-USD", "figure"), re.S)]
+    assert revenue == labels
 
 
 def test_units_by_edition_says_it_shows_the_best_selling_and_pages_through_the_rest(
