@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from bookbridge.adapters.persistence.migrate import downgrade
 from bookbridge.application.sales_report import DEPRECATED_GROUPINGS, GROUPINGS
 from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.limits import BodyLimit
@@ -196,6 +198,25 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
         answers = document["paths"][f"/api/exceptions/{{exception_id}}/{action}"]["post"]["responses"]
         assert "no exception has this id" in answers["404"]["description"], answers
         assert "resolved already" in answers["409"]["description"], answers
+
+
+def test_exceptions_by_kind_and_an_unknown_kind_refused_as_the_cli_refuses_it(client: TestClient,
+                                                                              app_parts) -> None:  # type: ignore[no-untyped-def]
+    """`kind` narrows the list, as `exceptions list --kind` does; a kind that is none is 422 in the house problem
+    form, naming the parameter and listing the kinds in the CLI's words, never every exception."""
+    seed_exception(app_parts[1], "no price")
+    assert [e["kind"] for e in client.get("/api/exceptions?kind=blocking-readiness", headers=admin()).json()] == [
+        "blocking-readiness"]
+    assert client.get("/api/exceptions?kind=drift&kind=DRIFT", headers=admin()).json() == []
+    for bogus in ("bogus", "drfit"):
+        said = CliRunner().invoke(cli, ["exceptions", "list", "--kind", bogus]).stderr
+        cli_words = " ".join(said.split("Invalid value for '--kind' / '-k': ", 1)[1].split())
+        refused = client.get(f"/api/exceptions?kind={bogus}", headers=admin())
+        assert refused.status_code == 422, refused.text
+        assert refused.json() == {"detail": f"query parameter kind: {cli_words}"}, (refused.json(), cli_words)
+        assert "the kinds: blocking-readiness, " in cli_words
+    parameters = client.get("/openapi.json").json()["paths"]["/api/exceptions"]["get"]["parameters"]
+    assert [p["name"] for p in parameters] == ["kind"]
 
 
 def test_a_retry_of_an_edition_says_only_as_runs_and_the_cli_do(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.exception_retry import RetryBy, retry_of
+from bookbridge.application.exception_words import UnknownKind, exception_kind
 from bookbridge.application.reconcile import release_drift
 from bookbridge.application.sales_report import (
     CSV_COLUMNS,
@@ -29,7 +30,7 @@ from bookbridge.application.sales_report import (
     report_document,
 )
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
-from bookbridge.domain.ports import MAX_INTEGER, SyncException
+from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind, SyncException
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.documents import NOTHING_PLANNED, NotPlanned
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
@@ -107,11 +108,23 @@ async def plan(state: State) -> Plan:
     return await run_in_threadpool(planned)
 
 
+# Read as text and checked here, so that a kind that is none is refused in the CLI's words; the schema lists them.
+KINDS = [k.value for k in ExceptionKind]
+Kinds = Annotated[list[str], Query(default_factory=list, json_schema_extra={"items": {"type": "string", "enum": KINDS}},
+                                   description="only these kinds (repeat it for several), as `exceptions list "
+                                               "--kind`; one that is no kind is refused (422)")]
+
+
 @router.get("/exceptions", response_model=list[ExceptionItem], summary="Open exceptions, oldest first")
-def exceptions(state: State) -> list[ExceptionItem]:
+def exceptions(state: State, kind: Kinds) -> list[ExceptionItem]:
+    try:
+        chosen = {exception_kind(k) for k in kind}
+    except UnknownKind as exc:  # in the CLI's words for `--kind`
+        raise HTTPException(422, f"query parameter kind: {exc}") from None
     uow = state.new_uow()
     with uow:
-        return [ExceptionItem.of(e, state.settings) for e in uow.exceptions.open_items()]
+        return [ExceptionItem.of(e, state.settings) for e in uow.exceptions.open_items()
+                if not chosen or e.kind in chosen]
 
 
 def resolve_exception(state: AppState, exception_id: int, note: str) -> ExceptionItem:
