@@ -735,16 +735,44 @@ def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard
                       "unmapped-subject": (store, None, f"store '{store}'")}, places
     table = rows(section(client.get("/dashboard").text, "exceptions-table"))
     assert {row[3] for row in table} == {p[2] for p in places.values()}
-    config = tmp_path / "bookbridge.toml"  # the same store, storefronts and database, for the CLI
+    json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(cli_config(tmp_path, container))])
+    assert json_cli.exit_code == 0, json_cli.output
+    assert json.loads(json_cli.stdout) == listed  # the CLI's rows are the API's, instants written alike (Z)
+
+
+def cli_config(tmp_path: Path, container: Container) -> Path:
+    """A configuration of the dashboard's store, storefronts and database, for the CLI."""
+    config = tmp_path / "bookbridge.toml"
     config.write_text(f'database_url = "{container.settings().database_url}"\n[store]\nkind = "memory"\n'
-                      f'name = "{store}"\n' + "".join(
+                      f'name = "{container.settings().store.name}"\n' + "".join(
                           f'[[storefronts]]\nname = "{s.name}"\ncountries = {sorted(s.countries)}\n'
                           f'currency = "{s.currency}"\ntimezone = "{s.timezone}"\nchannel_id = {s.channel_id}\n'
                           f'default_currency = {str(s.default_currency).lower()}\n'
                           for s in container.settings().storefronts), encoding="utf-8")
-    json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(config)])
-    assert json_cli.exit_code == 0, json_cli.output
-    assert json.loads(json_cli.stdout) == listed  # the CLI's rows are the API's, instants written alike (Z)
+    return config
+
+
+def test_the_cli_and_the_dashboard_name_a_column_one_way(
+        tmp_path: Path, dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """One word per concept (docs/glossary.md): a run's id is `run`, how often an exception was seen `seen`, in
+    `bookbridge runs` and `exceptions list` as on the dashboard."""
+    client, container, _ = dashboard
+    page = client.get("/dashboard").text
+    config = str(cli_config(tmp_path, container))
+
+    def headers(html: str) -> list[str]:
+        return [text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)]
+
+    def cli_headers(*command: str) -> list[str]:
+        shown = CliRunner().invoke(cli, [*command, "-c", config], env={"COLUMNS": "400"})
+        assert shown.exit_code == 0, shown.output
+        line = next(line for line in shown.stdout.splitlines() if line.startswith("┃"))
+        return [cell.strip() for cell in line.strip("┃").split("┃")]
+
+    runs, cli_runs = headers(section(page, "runs")), cli_headers("runs")
+    assert runs[0] == cli_runs[0] == "run", (runs, cli_runs)
+    listed, cli_listed = headers(section(page, "exceptions-table")), cli_headers("exceptions", "list")
+    assert "seen" in listed and "seen" in cli_listed and "count" not in listed + cli_listed, (listed, cli_listed)
 
 
 def test_an_unreachable_source_is_never_called_the_store_and_its_place_reads_in_words(

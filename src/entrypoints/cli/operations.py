@@ -463,7 +463,7 @@ def runs(
     counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
     # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.
     instants = ("started", "started in the storefronts' time zones")
-    for column in ("id", "what", "store", *instants, "took", "outcome"):
+    for column in ("run", "what", "store", *instants, "took", "outcome"):  # `run`, as the dashboard says it
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
     for column in counted:
