@@ -83,4 +83,4 @@ def retry_of(item: SyncException, store: str) -> Retry:
         return Retry(RetryBy.DELIVERY, sink, f"a delivery of the pending sales days to sales sink {sink!r}")
     if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
         return Retry(RetryBy.SYNC, None, f"a sync of store {store!r}, reading the source again")
-    return Retry(RetryBy.EDITION, item.isbn, f"edition {item.isbn} alone (only its product is sent)")
+    return Retry(RetryBy.EDITION, item.isbn, f"edition {item.isbn} only (its product is written to the store)")

@@ -10,6 +10,7 @@ unreachable, not the store.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Collection, Iterable
 
 from bookbridge.domain.ports import ExceptionKind, SyncException
@@ -156,3 +157,18 @@ def kind_words(kind: ExceptionKind, key: str | None) -> str:
     if kind is ExceptionKind.SOURCE_ERROR:
         return SOURCE_ERROR_WORDS.get(prefix or "", KIND_WORDS[kind])
     return KIND_WORDS[kind]
+
+
+class UnknownKind(ValueError):
+    """A kind that is none, said as `bookbridge exceptions list --kind` and `/api/exceptions?kind=` both say it."""
+
+
+def exception_kind(value: str) -> ExceptionKind:
+    """An exception kind by its code (`drift`, in any case); a near miss is named (`drfit`: did you mean
+    'drift'?), and every kind listed."""
+    codes = [k.value for k in ExceptionKind]
+    if value.strip().lower() in codes:
+        return ExceptionKind(value.strip().lower())
+    close = difflib.get_close_matches(value.strip().lower(), codes, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UnknownKind(f"{value!r} is not an exception kind ({hint}the kinds: {', '.join(codes)})")

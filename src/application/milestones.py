@@ -214,7 +214,7 @@ def settle_pending(store: str, effects: MilestoneEffects, uow: UnitOfWork, log: 
                    only: frozenset[str] | None = None) -> list[MilestoneRecord]:
     """After a sync, carry out the actions queued before it (oldest first) and settle their records: the launches
     a sync without the service queued for it, and what a retry of another edition queued for the next sync. A
-    retry (`only`) settles those of its own editions alone; media resends are batched into one sync."""
+    retry (`only`) settles those of its own editions only; media resends are batched into one sync."""
     pending = [(r.id, r) for r in log.pending(store) if r.id is not None and (only is None or r.event.isbn in only)]
     media = sorted({r.event.isbn for _, r in pending if r.action == MilestoneAction.ATTACH_ASSETS})
     resent = effects.resend_media(media) if media else {}

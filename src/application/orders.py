@@ -21,7 +21,7 @@ a store that refuses the credentials (CREDENTIALS_REFUSED on the store, `store '
 reconcile counts too; an order read proves no write, so it stays open until a sync's write is accepted),
 a sink that fails (TRANSIENT_EXHAUSTED) or refuses (STORE_REJECTION). A store or sink failure is open until a
 later success: a read of the orders that goes through resolves the import's (`orders:{store}`), a delivery a sink
-takes resolves that sink's (`sales-sink:{name}`). `deliver_sales` sends the pending days alone (an exception's
+takes resolves that sink's (`sales-sink:{name}`). `deliver_sales` sends the pending days only (an exception's
 retry on a sink).
 """
 
@@ -195,7 +195,7 @@ def import_orders(
 
 @dataclass
 class DeliveryReport:
-    """The pending days sent to the sales sinks alone, no order read (`deliver_sales`)."""
+    """The pending days sent to the sales sinks only, no order read (`deliver_sales`)."""
 
     days_sent: dict[str, int] = field(default_factory=dict)  # sink -> days delivered
     sink_failures: dict[str, str] = field(default_factory=dict)

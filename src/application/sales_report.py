@@ -144,7 +144,7 @@ def sales_report(
     labels |= {**{isbn: titles[isbn] for isbn in unknown}, NO_FAMILY: NOT_IN_CATALOGUE}
     rows = tuple(
         SalesReportRow(t.group, labels.get(t.group, t.group) if grouping in (Grouping.EDITION, Grouping.FAMILY)
-                       else _label(t.group, grouping, start, end), t.currency, t.units, t.revenue,
+                       else period_label(t.group, grouping, start, end), t.currency, t.units, t.revenue,
                        format=formats.get(t.group, "") if grouping is Grouping.EDITION else "")
         for t in sales_totals(facts, grouping, family_of)
     )
@@ -170,8 +170,9 @@ def _counted(ledger: SalesLedger, start: date, end: date) -> list[SalesFact]:
     return [f for f in ledger.facts(start, end) if f.counts]
 
 
-def _label(group: str, grouping: Grouping, start: date, end: date) -> str:
-    """A storefront, a week or a month in words; a period cut by the report's dates says which days it counts."""
+def period_label(group: str, grouping: Grouping, start: date, end: date) -> str:
+    """A storefront, a week or a month in words; a period cut by the report's dates says which days it counts. The
+    dashboard's weekly charts name their weeks with it, as the report over their days does."""
     if grouping is Grouping.STOREFRONT:
         return storefront_words(group)
     if grouping not in (Grouping.WEEK, Grouping.MONTH):

@@ -396,7 +396,7 @@ def _batches(actions: Sequence[StoreAction], planned: PlannedSync, applied: dict
         yield start, batch, any(start < i <= start + len(batch) for i in closing)
     if isinstance(store, RelatedLinking) and store.links_related_products:
         settle()
-        # A retry (`only`) relinks its own product alone; the others' links wait for the next sync.
+        # A retry (`only`) relinks its own product only; the others' links wait for the next sync.
         relinks = [a for a in relink_actions(planned, applied) if only is None or _touches(a, only)]
         for start in range(0, len(relinks), size):
             yield start, relinks[start : start + size], False

@@ -106,6 +106,11 @@ class ResourceKind(StrEnum):
     SAMPLE = "sample"  # 15
     OTHER = "other"
 
+    @property
+    def words(self) -> str:
+        """The asset in words, as docs/glossary.md says it (`front cover`); the code is for JSON."""
+        return "other asset" if self is ResourceKind.OTHER else self.value.replace("-", " ")
+
 
 class SupportingResource(Frozen):
     kind: ResourceKind
@@ -135,6 +140,14 @@ class TextKind(StrEnum):
     EXCERPT = "excerpt"  # 14
     PROMOTIONAL = "promotional"  # 10 headline, jacket copy
     OTHER = "other"
+
+    @property
+    def words(self) -> str:
+        """The text in words, as docs/glossary.md says it (`short description`); the code is for JSON."""
+        return TEXT_WORDS.get(self, self.value.replace("-", " "))
+
+
+TEXT_WORDS = {TextKind.TOC: "table of contents", TextKind.PROMOTIONAL: "promotional text", TextKind.OTHER: "other text"}
 
 
 class TextContent(Frozen):

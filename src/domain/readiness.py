@@ -70,7 +70,7 @@ def problems(
                                   f"at most {MAX_IMAGE_BYTES}", record=isbn, field="SupportingResource"))
     for other in edition.resources:
         if other.kind in (ResourceKind.BACK_COVER, ResourceKind.AUTHOR_PHOTO) and other.approved:
-            label = other.kind.value.replace("-", " ")
+            label = other.kind.words
             if other.mime_type and other.mime_type.lower() not in ALLOWED_IMAGE_TYPES:
                 found.append(warning("image-type", f"{label} is {other.mime_type}; the store takes JPEG, PNG or GIF "
                                      "only, so it is left out", record=isbn, field="SupportingResource"))

@@ -113,7 +113,7 @@ def test_run_the_store_from_the_dashboard(tmp_path: Path, monkeypatch: pytest.Mo
 
         # Retry of that edition only.
         rows.first.get_by_role("button", name="Retry edition").click()
-        assert "only its product is sent" in page.locator("#flash").inner_text()
+        assert "only (its product is written to the store)" in page.locator("#flash").inner_text()
         assert hooks.retries == [("store", HELD)] and hooks.syncs == []
 
         # Resolve, after a confirmation page with a labelled, empty note.

@@ -398,7 +398,7 @@ def test_a_run_s_times_are_in_utc_and_each_storefront_s_zone_in_runs_and_excepti
     assert plain("sync", "-c", str(config)).exit_code == 0
     runs = plain("runs", "-c", str(config))
     assert runs.exit_code == 0, runs.output
-    assert _row_cells(runs.stdout, "┃")[0][:6] == ["id", "what", "store", "started",
+    assert _row_cells(runs.stdout, "┃")[0][:6] == ["run", "what", "store", "started",
                                                   "started in the storefronts' time zones", "took"], runs.output
     [run] = _row_cells(runs.stdout)
     assert run[1] == "sync", run  # what the run was: a sync of the store, not a retry

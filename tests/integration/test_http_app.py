@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from bookbridge.adapters.persistence.migrate import downgrade
 from bookbridge.application.sales_report import DEPRECATED_GROUPINGS, GROUPINGS
 from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.domain.storefront import StorefrontSettings
+from bookbridge.entrypoints.cli.app import app as cli
 from bookbridge.entrypoints.container import build_unit_of_work
 from bookbridge.entrypoints.http.app import create_app
 from bookbridge.entrypoints.http.limits import BodyLimit
@@ -174,7 +176,7 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
     assert [(e["id"], e["message"], e["count"]) for e in listed] == [(first, "two", 2)]
     retry = client.post(f"/api/exceptions/{first}/retry", headers=admin())
     assert retry.status_code == 202 and hooks.retries == [("store", "9780000000002")]  # that edition alone
-    assert hooks.syncs == [] and "only its product is sent" in retry.json()["detail"]
+    assert hooks.syncs == [] and "its product is written to the store" in retry.json()["detail"]
     resolved = client.post(f"/api/exceptions/{first}/resolve", headers=admin(), json={"note": "price added"})
     assert resolved.status_code == 200 and resolved.json()["resolution"] == "price added"
     assert open_items(container) == []
@@ -196,6 +198,36 @@ def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> Non
         answers = document["paths"][f"/api/exceptions/{{exception_id}}/{action}"]["post"]["responses"]
         assert "no exception has this id" in answers["404"]["description"], answers
         assert "resolved already" in answers["409"]["description"], answers
+
+
+def test_exceptions_by_kind_and_an_unknown_kind_refused_as_the_cli_refuses_it(client: TestClient,
+                                                                              app_parts) -> None:  # type: ignore[no-untyped-def]
+    """`kind` narrows the list, as `exceptions list --kind` does; a kind that is none is 422 in the house problem
+    form, naming the parameter and listing the kinds in the CLI's words, never every exception."""
+    seed_exception(app_parts[1], "no price")
+    assert [e["kind"] for e in client.get("/api/exceptions?kind=blocking-readiness", headers=admin()).json()] == [
+        "blocking-readiness"]
+    assert client.get("/api/exceptions?kind=drift&kind=DRIFT", headers=admin()).json() == []
+    for bogus in ("bogus", "drfit"):
+        said = CliRunner().invoke(cli, ["exceptions", "list", "--kind", bogus]).stderr
+        cli_words = " ".join(said.split("Invalid value for '--kind' / '-k': ", 1)[1].split())
+        refused = client.get(f"/api/exceptions?kind={bogus}", headers=admin())
+        assert refused.status_code == 422, refused.text
+        assert refused.json() == {"detail": f"query parameter kind: {cli_words}"}, (refused.json(), cli_words)
+        assert "the kinds: blocking-readiness, " in cli_words
+    parameters = client.get("/openapi.json").json()["paths"]["/api/exceptions"]["get"]["parameters"]
+    assert [p["name"] for p in parameters] == ["kind"]
+
+
+def test_a_retry_of_an_edition_says_only_as_runs_and_the_cli_do(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    """One word for a retry's scope: `retry of edition 9781999990022 only` in runs, `only` in the answer and the
+    API's documentation alike, never "alone"."""
+    exception_id = seed_exception(app_parts[1], "no price")
+    detail = client.post(f"/api/exceptions/{exception_id}/retry", headers=admin()).json()["detail"]
+    assert "edition 9780000000002 only" in detail and "alone" not in detail, detail
+    operation = client.get("/openapi.json").json()["paths"]["/api/exceptions/{exception_id}/retry"]["post"]
+    words = f"{operation['summary']} {operation.get('description', '')}"
+    assert "only" in words and "alone" not in words, words
 
 
 @pytest.mark.parametrize("note", ["", "   ", "\n\t"])

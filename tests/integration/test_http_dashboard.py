@@ -35,7 +35,7 @@ from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.settings import load_settings
 from dashboard_support import HELD, HELD_CAMPAIGN_UNTIL, NEW_YORK, NOW, STORE_HASH, catalogue, dashboard_app
 from examples import EBOOK, HARDBACK, PAPERBACK, edition, family, gbp, usd
-from http_support import ADMIN_TOKEN, FactsLedger, FakeHooks
+from http_support import ADMIN_TOKEN, FactsLedger, FakeHooks, seed_exception
 
 
 @pytest.fixture
@@ -203,6 +203,20 @@ def test_a_where_filter_naming_no_place_says_so_listing_the_places(
     assert 'id="where-unknown"' not in client.get("/dashboard", params={"where": "uk"}).text
 
 
+def test_the_confirmation_omits_the_field_of_an_exception_with_no_field(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """As `bookbridge exceptions show` does: no empty (or "—") field row; one about a field names it."""
+    client, container, _ = dashboard
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        bare = uow.exceptions.report(ExceptionKind.TRANSIENT_EXHAUSTED, isbn=None, storefront="source:sample",
+                                     message="the source timed out", at=NOW).id
+        uow.commit()
+    assert "<dt>Field</dt>" not in client.get(f"/dashboard/exceptions/{bare}/resolve").text
+    fielded = client.get(f"/dashboard/exceptions/{seed_exception(container)}/resolve").text
+    assert "<dt>Field</dt><dd>prices.GBP</dd>" in fielded, fielded
+
+
 def test_resolve_asks_for_confirmation_and_a_note(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, container, _ = dashboard
@@ -344,8 +358,8 @@ def test_retry_sends_that_edition_only(dashboard: tuple[TestClient, Container, F
     rejected = next(r for r in re.findall(r'<tr id="exception-(\d+)" data-kind="store-rejection"', row))
     answer = client.post(f"/dashboard/exceptions/{rejected}/retry", data={"csrf": csrf(page)})
     assert answer.status_code == 200, answer.text
-    assert (f"Retry queued for exception {rejected}: edition {HARDBACK} alone (only its product is sent); it "
-            "resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
+    assert (f"Retry queued for exception {rejected}: edition {HARDBACK} only (its product is written to the store); "
+            "it resolves itself if that now succeeds.") in text(answer.text), text(answer.text)
     assert hooks.retries == [("store", str(HARDBACK))] and hooks.syncs == []  # not a sync of the whole store
     assert hooks.retried == [int(rejected)]  # its run says it was this exception's retry
     synced = client.post("/dashboard/sync", data={"csrf": csrf(page)})
@@ -389,7 +403,7 @@ def test_retry_of_a_record_not_read_says_it_syncs_the_store(
     page = client.get("/dashboard").text
     answer = client.post(f"/dashboard/exceptions/{record.id}/retry", data={"csrf": csrf(page)})
     flash = text(answer.text)
-    assert answer.status_code == 200 and "only its product is sent" not in flash, flash
+    assert answer.status_code == 200 and "its product is written" not in flash, flash
     assert f"Retry queued for exception {record.id}: a sync of store 'store', reading the source again" in flash, \
         flash
     assert hooks.syncs == [("store", False)] and hooks.retried == [record.id]
@@ -491,11 +505,13 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     assert "Last 12 weeks, 2026-02-09 to 2026-05-01: 95 units, revenue £416.75 · US$699.30." in totals
     assert "the storefronts' local days" in text(section(page, "sales-days", "p"))
     weekly = text(section(page, "chart-units-per-week", "figure"))
-    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) 9 Feb 2 units 16 Feb")
+    assert weekly.startswith("Units sold per week, from Monday (last 12 weeks) week of 2026-02-09 2 units week of "
+                             "2026-02-16")
     assert weekly.count(" units") + weekly.count(" unit ") + weekly.endswith(" unit") == 12, weekly  # 12 bars
-    assert "27 Apr 3 units" in weekly and "2 Mar 72 units" in weekly and "30 Mar 2 units" in weekly
+    assert all(f"week of {w} units" in weekly for w in ("2026-04-27 (to 2026-05-01) 3", "2026-03-02 72",
+                                                         "2026-03-30 2")), weekly
     usd_weeks = text(section(page, "chart-revenue-USD", "figure"))
-    assert "2 Mar US$699.30" in usd_weeks and "9 Mar US$0.00" in usd_weeks
+    assert "week of 2026-03-02 US$699.30" in usd_weeks and "week of 2026-03-09 US$0.00" in usd_weeks
     assert "£42.97" in text(section(page, "chart-revenue-GBP", "figure"))
     titles = text(section(page, "chart-units-by-edition", "figure"))
     # By edition over the days `bookbridge sales report` and /api/sales cover by default (the ebook's 70 units, sold
@@ -510,6 +526,28 @@ def test_sales_over_time_and_revenue_per_currency_with_titles_as_labels(
     for row in api["rows"]:  # a row per currency
         by_isbn[row["group"]] = by_isbn.get(row["group"], 0) + row["units"]
     assert by_isbn == {str(HARDBACK): 8, str(PAPERBACK): 1}  # the same units by edition as the chart
+
+
+def test_the_weekly_charts_name_a_week_as_the_sales_report_does(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A week by its Monday, in ISO (`week of 2026-03-02`), as `bookbridge sales report --by week` and /api/sales
+    name it over the chart's days, the week in progress saying which of its days it counts; weeks from Monday
+    in both."""
+    client, _, _ = dashboard
+    page = client.get("/dashboard").text
+    labels = [text(label) for label in re.findall(r'<span class="label">(.*?)</span>\s*<span class="track">',
+                                                  section(page, "chart-units-per-week", "figure"), re.S)]
+    assert labels[0] == "week of 2026-02-09" and labels[-1] == "week of 2026-04-27 (to 2026-05-01)", labels
+    assert all(date.fromisoformat(label.split()[2]).weekday() == 0 for label in labels), labels
+    api = client.get("/api/sales", params={"start": "2026-02-09", "end": "2026-05-01", "group_by": "week"},
+                     headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    reported = {row["label"] for row in api["rows"]}
+    assert reported and reported <= set(labels), (reported, labels)
+    revenue = [text(label) for label in re.findall(r'<span class="label">(.*?)</span>\s*<span class="track">',
+                                                   section(page, "chart-revenue-USD", "figure"), re.S)]
+    assert revenue == labels
+    # Each day whole on one line, as an instant is: a narrow chart breaks "week of" / "2026-02-09", never inside it.
+    assert '<span class="label">week of <span class="instant">2026-02-09</span></span>' in page
 
 
 def test_units_by_edition_says_it_shows_the_best_selling_and_pages_through_the_rest(
@@ -532,7 +570,8 @@ def test_units_by_edition_says_it_shows_the_best_selling_and_pages_through_the_r
     while True:
         page = client.get("/dashboard", params={"editions_page": page_number}).text
         chart = section(page, "chart-units-by-edition", "figure")
-        seen += re.findall(r'<span class="label">not in the catalogue \(ISBN (978\d{10})\)</span>', chart)
+        seen += re.findall(r'<span class="label">not in the catalogue \(ISBN <span class="instant">(978\d{10})\)</span>'
+                           r'</span>', chart)  # the ISBN whole
         if page_number == 1:
             assert "The 15 best-selling of 37 editions sold" in text(chart), text(chart)
             assert "the best-selling first, 15 to a page; the report and /api/sales list every edition" in text(
@@ -699,16 +738,44 @@ def test_api_exceptions_name_the_store_the_storefront_and_where_as_the_dashboard
                       "unmapped-subject": (store, None, f"store '{store}'")}, places
     table = rows(section(client.get("/dashboard").text, "exceptions-table"))
     assert {row[3] for row in table} == {p[2] for p in places.values()}
-    config = tmp_path / "bookbridge.toml"  # the same store, storefronts and database, for the CLI
+    json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(cli_config(tmp_path, container))])
+    assert json_cli.exit_code == 0, json_cli.output
+    assert json.loads(json_cli.stdout) == listed  # the CLI's rows are the API's, instants written alike (Z)
+
+
+def cli_config(tmp_path: Path, container: Container) -> Path:
+    """A configuration of the dashboard's store, storefronts and database, for the CLI."""
+    config = tmp_path / "bookbridge.toml"
     config.write_text(f'database_url = "{container.settings().database_url}"\n[store]\nkind = "memory"\n'
-                      f'name = "{store}"\n' + "".join(
+                      f'name = "{container.settings().store.name}"\n' + "".join(
                           f'[[storefronts]]\nname = "{s.name}"\ncountries = {sorted(s.countries)}\n'
                           f'currency = "{s.currency}"\ntimezone = "{s.timezone}"\nchannel_id = {s.channel_id}\n'
                           f'default_currency = {str(s.default_currency).lower()}\n'
                           for s in container.settings().storefronts), encoding="utf-8")
-    json_cli = CliRunner().invoke(cli, ["exceptions", "list", "--json", "-c", str(config)])
-    assert json_cli.exit_code == 0, json_cli.output
-    assert json.loads(json_cli.stdout) == listed  # the CLI's rows are the API's, instants written alike (Z)
+    return config
+
+
+def test_the_cli_and_the_dashboard_name_a_column_one_way(
+        tmp_path: Path, dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """One word per concept (docs/glossary.md): a run's id is `run`, how often an exception was seen `seen`, in
+    `bookbridge runs` and `exceptions list` as on the dashboard."""
+    client, container, _ = dashboard
+    page = client.get("/dashboard").text
+    config = str(cli_config(tmp_path, container))
+
+    def headers(html: str) -> list[str]:
+        return [text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)]
+
+    def cli_headers(*command: str) -> list[str]:
+        shown = CliRunner().invoke(cli, [*command, "-c", config], env={"COLUMNS": "400"})
+        assert shown.exit_code == 0, shown.output
+        line = next(line for line in shown.stdout.splitlines() if line.startswith("┃"))
+        return [cell.strip() for cell in line.strip("┃").split("┃")]
+
+    runs, cli_runs = headers(section(page, "runs")), cli_headers("runs")
+    assert runs[0] == cli_runs[0] == "run", (runs, cli_runs)
+    listed, cli_listed = headers(section(page, "exceptions-table")), cli_headers("exceptions", "list")
+    assert "seen" in listed and "seen" in cli_listed and "count" not in listed + cli_listed, (listed, cli_listed)
 
 
 def test_an_unreachable_source_is_never_called_the_store_and_its_place_reads_in_words(

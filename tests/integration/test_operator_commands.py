@@ -210,7 +210,8 @@ def test_lease_list_and_release(tmp_path, monkeypatch):
     engine.dispose()
 
 
-def _reported(config: Path, kind: str, *, where: str | None, message: str, field: str, isbn: str | None = None) -> int:
+def _reported(config: Path, kind: str, *, where: str | None, message: str, field: str | None,
+              isbn: str | None = None) -> int:
     """An open exception in the configuration's state database, as a run would report it; its id."""
     from datetime import UTC, datetime
 
@@ -228,6 +229,17 @@ def _reported(config: Path, kind: str, *, where: str | None, message: str, field
     finally:
         container.shutdown_resources()
     return item.id
+
+
+def test_show_omits_the_field_row_of_an_exception_with_no_field(config):
+    """No empty row: an exception about no field (a source that could not be read) says nothing of one, as the
+    dashboard's confirmation omits it; one about a field names it."""
+    bare = _reported(config, "transient-exhausted", where="source:sample", message="the source timed out", field=None)
+    shown = run("exceptions", "show", str(bare), "-c", str(config))
+    assert shown.exit_code == 0 and "the source timed out" in shown.output, shown.output
+    assert not re.search(r"^\s+field\b", shown.output, re.M), shown.output
+    fielded = _reported(config, "store-rejection", where="shop", message="refused", field="categories")
+    assert re.search(r"^\s+field  \S", run("exceptions", "show", str(fielded), "-c", str(config)).output, re.M)
 
 
 def test_an_exception_on_the_store_itself_is_shown_and_resolved_as_the_stores(config):

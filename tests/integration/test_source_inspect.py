@@ -257,3 +257,17 @@ def test_the_table_names_each_title_family_by_its_title_once_with_its_id_labelle
     assert re.search(r"│ \(family id work-\d+\)\s+│", shown.output), shown.output[:1500]
     helped = " ".join(CliRunner().invoke(app, ["source", "inspect", "--help"]).output.split())
     assert "Show the title families and editions a source holds, and every problem." in helped
+
+
+def test_texts_and_assets_without_an_onix_code_are_named_in_words(tmp_path):
+    """docs/glossary.md (approved asset): a source that gives no ONIX code (the sample catalogue, Consonance) has
+    its texts and assets said in words, `front cover`, `short description`, never as codes (`front-cover`); JSON
+    keeps the code as `kind`."""
+    shown = CliRunner().invoke(app, ["source", "inspect"], env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert "│ front cover: https://" in shown.output and "author photo: https://" in shown.output, shown.output[:3000]
+    assert "short description: " in shown.output, shown.output[:3000]
+    assert not re.search(r"\b(front-cover|author-photo|short-description):", shown.output), shown.output[:3000]
+    document = json.loads(CliRunner().invoke(app, ["source", "inspect", "--json"]).output)
+    [resource, *_] = document["families"][0]["editions"][0]["resources"]
+    assert (resource["kind"], resource["meaning"]) == ("front-cover", "front cover")

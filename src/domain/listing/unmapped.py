@@ -44,7 +44,7 @@ def unmapped(edition: Edition, categories: CategoryMapping | None = None) -> tup
     primary = primary_contributors(edition.contributors)
     bios_sent = any(c.biography for c in primary)
     for t in edition.texts:
-        what = labelled(t.code or _KIND_CODES.get(t.kind), TEXT_TYPES) or t.kind.value
+        what = labelled(t.code or _KIND_CODES.get(t.kind), TEXT_TYPES) or t.kind.words
         what = f"{what} ({len(t.text)} characters)"
         if not t.approved:
             found.append(Unmapped("TextContent", what, "not for end customers (ContentAudience, List 154)"))
@@ -64,7 +64,7 @@ def unmapped(edition: Edition, categories: CategoryMapping | None = None) -> tup
             found.append(Unmapped("Contributor/BiographicalNote", f"{c.name} ({c.role} {role_label(c.role)})",
                                   "shown for the credited primary contributors only"))
     for r in edition.resources:
-        what = f"{labelled(r.code or _RESOURCE_CODES.get(r.kind), RESOURCE_TYPES) or r.kind.value}: {r.url}"
+        what = f"{labelled(r.code or _RESOURCE_CODES.get(r.kind), RESOURCE_TYPES) or r.kind.words}: {r.url}"
         if r.kind not in _IMAGES:
             found.append(Unmapped("SupportingResource", what, "this resource type is not sent to the store"))
         elif not r.approved:

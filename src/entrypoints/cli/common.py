@@ -50,7 +50,17 @@ CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 class Command(TyperCommand):
     """A command whose help names an argument as it names an option, by its metavar alone (`ID...`, `FILE`):
-    typer would follow the name with the Python type (`ID <list[int]>`), which tells a reader nothing."""
+    typer would follow the name with the Python type (`ID <list[int]>`), which tells a reader nothing. Its usage
+    line writes an argument one way, as click does: a required one bare (`ID`), an optional one in brackets as
+    `[OPTIONS]` is (`[FILE]`), several followed by `...` (`[ID]...`); typer would brace a required one (`{ID}`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument) and not param.hidden:
+                name = param.display_name_raw
+                pieces.append((name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else ""))
+        return pieces
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         arguments: list[tuple[str, str]] = []

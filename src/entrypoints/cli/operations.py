@@ -210,7 +210,8 @@ def exceptions_show(
                              ("field", field_words(item.field) if item.field else None), ("message", item.message),
                              ("seen", plural(item.count, 'time')),
                              ("first seen", when(item.first_seen)), ("last seen", when(item.last_seen))):
-            if label not in ("edition", "ISBN") or value:  # an exception of no edition and no record has neither
+            # An exception of no edition, no record or no field has no row for it, as on the dashboard's page.
+            if label not in ("edition", "ISBN", "field") or value:
                 console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}",
                               soft_wrap=not console.is_terminal)
         if history and item.isbn:
@@ -462,7 +463,7 @@ def runs(
     counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
     # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.
     instants = ("started", "started in the storefronts' time zones")
-    for column in ("id", "what", "store", *instants, "took", "outcome"):
+    for column in ("run", "what", "store", *instants, "took", "outcome"):  # `run`, as the dashboard says it
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
     for column in counted:

@@ -142,7 +142,7 @@ def held_somewhere_words(group: HeldBackGroup, storefronts: Sequence[str]) -> st
 
 def print_report(console: Console, report: SyncReport, *, isbn: str | None = None,
                  retry_of: int | None = None, name: str | None = None) -> None:
-    """A sync's counts; a retry's (`isbn`) count that edition's products alone (`name`: its `Title (Format)`);
+    """A sync's counts; a retry's (`isbn`) count that edition's products only (`name`: its `Title (Format)`);
     `retry_of`: the exception retried."""
     store = f"store {report.storefront!r}"  # quoted, as in every message that names it
     title = f"{named_edition(isbn, name)} in {store}" if isbn else f"sync of {store}"  # its edition, or the store
@@ -247,7 +247,8 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
 
     table = WholeTable(title=f"Open exceptions: {len(items)}", caption=escape(
         f"where: {places_legend(store, list(zones), source, sinks, orders=orders)}"))
-    for column in ("id", "kind", "edition", "ISBN", "where", "field", "count", "last seen", "message"):
+    # How often it was seen is `seen`, as `exceptions show` and the dashboard say it (JSON's `count`).
+    for column in ("id", "kind", "edition", "ISBN", "where", "field", "seen", "last seen", "message"):
         table.add_column(column, overflow="fold", no_wrap=column in ("ISBN", "last seen"))  # whole, on one line
     for e in items:
         where = where_words(place_key(e, store, source), store, zones) or ""
@@ -255,6 +256,6 @@ def print_exceptions(console: Console, items: list[SyncException], *, store: str
         record = is_record(e.kind, e.isbn, e.storefront)
         about = subject_words(e) if record else names.get(e.isbn or "", "")
         table.add_row(str(e.id), e.kind.value, escape(about), "" if record else escape(e.isbn or ""),
-                      escape(where), escape(field_words(e.field) if e.field else ""), str(e.count),
+                      escape(where), escape(field_words(e.field) if e.field else ""), plural(e.count, "time"),
                       seen(e), escape(e.message))
     console.print(table)

@@ -118,9 +118,9 @@ def _edition_document(edition: Edition, categories: CategoryMapping) -> dict[str
         "duration_minutes": edition.duration_minutes,
         "subjects": [{"scheme": s.scheme.value, "code": s.code, "heading": s.label, "main": s.main}
                      for s in edition.subjects],
-        "texts": [{"type": t.code, "meaning": labelled(t.code, TEXT_TYPES) or t.kind.value, "kind": t.kind.value,
+        "texts": [{"type": t.code, "meaning": labelled(t.code, TEXT_TYPES) or t.kind.words, "kind": t.kind.value,
                    "length": len(t.text), "for_customers": t.approved} for t in edition.texts],
-        "resources": [{"type": r.code, "meaning": labelled(r.code, RESOURCE_TYPES) or r.kind.value,
+        "resources": [{"type": r.code, "meaning": labelled(r.code, RESOURCE_TYPES) or r.kind.words,
                        "kind": r.kind.value, "url": r.url, "mime_type": r.mime_type, "bytes": r.size_bytes,
                        "width_px": r.width_px, "height_px": r.height_px, "for_customers": r.approved}
                       for r in edition.resources],

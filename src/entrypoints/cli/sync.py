@@ -99,7 +99,7 @@ def sync(
 
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
              isbn: str | None = None, retry_of: int | None = None) -> SyncReport:
-    """One sync of the configured store (of `isbn`'s product alone, when given), with a progress bar, then its
+    """One sync of the configured store (of `isbn`'s product only, when given), with a progress bar, then its
     milestones (as the service's sync does; what needs the service's scheduler is queued for it, and a retry queues
     the store-written actions of other editions for the next sync, which carries them out); prints and returns the
     report."""

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 import typer
 from pydantic_core import PydanticCustomError
 
-from bookbridge.application.exception_words import PREFIXES
+from bookbridge.application.exception_words import PREFIXES, UnknownKind
+from bookbridge.application.exception_words import exception_kind as kind_of
 from bookbridge.application.reconcile import resolution_note
 from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind
@@ -103,12 +104,10 @@ def exception_kind(value: str | ExceptionKind) -> ExceptionKind:
     """An exception kind by its code (`drift`); a near miss is named (`drfit`: did you mean 'drift'?)."""
     if isinstance(value, ExceptionKind):
         return value
-    codes = [k.value for k in ExceptionKind]
-    if value.strip().lower() in codes:
-        return ExceptionKind(value.strip().lower())
-    close = difflib.get_close_matches(value.strip().lower(), codes, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    raise _refused(f"{value!r} is not an exception kind ({hint}the kinds: {', '.join(codes)})")
+    try:
+        return kind_of(value)
+    except UnknownKind as exc:
+        raise _refused(str(exc)) from None
 
 
 def refused(option: str, message: str) -> typer.BadParameter:

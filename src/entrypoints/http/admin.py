@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from bookbridge.application.exception_retry import RetryBy, retry_of
+from bookbridge.application.exception_words import UnknownKind, exception_kind
 from bookbridge.application.reconcile import release_drift
 from bookbridge.application.sales_report import (
     CSV_COLUMNS,
@@ -29,7 +30,7 @@ from bookbridge.application.sales_report import (
     report_document,
 )
 from bookbridge.application.sales_report import SalesReport as SalesReportDoc
-from bookbridge.domain.ports import MAX_INTEGER, SyncException
+from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind, SyncException
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.documents import NOTHING_PLANNED, NotPlanned
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
@@ -107,11 +108,23 @@ async def plan(state: State) -> Plan:
     return await run_in_threadpool(planned)
 
 
+# Read as text and checked here, so that a kind that is none is refused in the CLI's words; the schema lists them.
+KINDS = [k.value for k in ExceptionKind]
+Kinds = Annotated[list[str], Query(default_factory=list, json_schema_extra={"items": {"type": "string", "enum": KINDS}},
+                                   description="only these kinds (repeat it for several), as `exceptions list "
+                                               "--kind`; one that is no kind is refused (422)")]
+
+
 @router.get("/exceptions", response_model=list[ExceptionItem], summary="Open exceptions, oldest first")
-def exceptions(state: State) -> list[ExceptionItem]:
+def exceptions(state: State, kind: Kinds) -> list[ExceptionItem]:
+    try:
+        chosen = {exception_kind(k) for k in kind}
+    except UnknownKind as exc:  # in the CLI's words for `--kind`
+        raise HTTPException(422, f"query parameter kind: {exc}") from None
     uow = state.new_uow()
     with uow:
-        return [ExceptionItem.of(e, state.settings) for e in uow.exceptions.open_items()]
+        return [ExceptionItem.of(e, state.settings) for e in uow.exceptions.open_items()
+                if not chosen or e.kind in chosen]
 
 
 def resolve_exception(state: AppState, exception_id: int, note: str) -> ExceptionItem:
@@ -129,7 +142,7 @@ def resolve(state: State, exception_id: ExceptionId, body: ResolveRequest) -> Ex
 
 def retry_exception(state: AppState, exception_id: int) -> JobQueued:
     """Retry the exception by what it is about (`application.exception_retry.retry_of`), as `bookbridge exceptions
-    retry` does: its edition alone (`application.sync.retry_edition`); for an exception of no edition (the source
+    retry` does: its edition only (`application.sync.retry_edition`); for an exception of no edition (the source
     could not be read, a record not read: its id is no edition's) a sync of the store, which reads the source
     again; for the order import's, an order import; for a sales sink's, its pending days sent to it again. A sync's
     run says it is the exception's retry, as the CLI's does."""
@@ -149,11 +162,11 @@ def retry_exception(state: AppState, exception_id: int) -> JobQueued:
 
 
 @router.post("/exceptions/{exception_id}/retry", response_model=JobQueued, status_code=202, responses=NOT_OPEN,
-             summary="Retry the exception now, by what it is about: its edition alone (only its product), a sync of "
-                     "the store for one of no edition, an order import for the order import's, a delivery for a "
-                     "sales sink's; the exception resolves itself when it succeeds, and stays open under its own "
-                     "id when it does not. 409 for a kind no retry can fix (`action-not-possible`, `drift`, "
-                     "`isbn-changed`), saying what to do instead")
+             summary="Retry the exception now, by what it is about: its edition only (its product is written to "
+                     "the store), a sync of the store for one of no edition, an order import for the order import's, "
+                     "a delivery for a sales sink's; the exception resolves itself when it succeeds, and stays "
+                     "open under its own id when it does not. 409 for a kind no retry can fix "
+                     "(`action-not-possible`, `drift`, `isbn-changed`), saying what to do instead")
 def retry(state: State, exception_id: ExceptionId) -> JobQueued:
     return retry_exception(state, exception_id)
 

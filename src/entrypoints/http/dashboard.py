@@ -229,7 +229,7 @@ async def logout(request: Request, guard: Guard) -> RedirectResponse:
 
 FLASH: dict[str, str] = {
     "resolved": "Exception {id} resolved.",
-    # What the retry does, by what the exception is about (`application.exception_retry`): its edition alone, a
+    # What the retry does, by what the exception is about (`application.exception_retry`): its edition only, a
     # sync of the store, an order import, a delivery to a sales sink. `retried-sync`: an earlier page's link.
     "retried": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",
     "retried-sync": "Retry queued for exception {id}: {retry}; it resolves itself if that now succeeds.",

@@ -25,7 +25,7 @@ from bookbridge.application.exception_words import (
 from bookbridge.application.held_back import HeldBackGroup, held_back
 from bookbridge.application.money import money_text
 from bookbridge.application.reconcile import isbn_of
-from bookbridge.application.sales_report import REPORT_DAYS, SalesReport
+from bookbridge.application.sales_report import REPORT_DAYS, SalesReport, period_label
 from bookbridge.application.sync import source_unread
 from bookbridge.application.upcoming import held_back_note, held_by_exceptions, in_store, upcoming_changes
 from bookbridge.domain.categories import field_words
@@ -33,7 +33,7 @@ from bookbridge.domain.formats import format_label
 from bookbridge.domain.model import Edition
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob, job_kind_words
-from bookbridge.domain.sales import latest_sales_day
+from bookbridge.domain.sales import Grouping, latest_sales_day
 from bookbridge.entrypoints.container import known_places_of, source_name
 from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
 from bookbridge.entrypoints.http.state import AppState
@@ -335,11 +335,15 @@ def _sales(state: AppState, editions: Mapping[str, Edition], editions_page: int 
         weeks[row.group] = weeks.get(row.group, 0) + row.units
         per = revenue_by_week.setdefault(row.currency, dict.fromkeys(weeks, Decimal(0)))
         per[row.group] = per.get(row.group, Decimal(0)) + row.revenue
+
+    def week(monday: str) -> str:  # as the report over these days names it: `week of 2026-04-27 (to 2026-05-01)`
+        return period_label(monday, Grouping.WEEK, start, end)
+
     charts: list[Chart] = [
-        bar_chart([(_week(w), n) for w, n in sorted(weeks.items())],
+        bar_chart([(week(w), n) for w, n in sorted(weeks.items())],
                   title=f"Units sold per week, from Monday (last {span})", unit=("unit", "units"),
                   chart_id="units-per-week"),
-        *(money_chart([(_week(w), v) for w, v in sorted(per.items())], currency,
+        *(money_chart([(week(w), v) for w, v in sorted(per.items())], currency,
                       title=f"Revenue per week in {currency}, from Monday (last {span})",
                       chart_id=f"revenue-{currency}")
           for currency, per in sorted(revenue_by_week.items())),

@@ -42,7 +42,7 @@ class WebhookAccepted(BaseModel):
 
 
 class Run(BaseModel):
-    id: int
+    id: int = Field(description="the run's number: the `run` column of `bookbridge runs` and the dashboard")
     store: str  # the store's name ([store] name): a sync run is per store, never per storefront
     started: Instant
     finished: Instant | None
@@ -69,7 +69,8 @@ class ExceptionItem(BaseModel):
     where: str | None  # as the dashboard says it: "storefront 'uk'", "store 'shop'", "source 'sample'"; null for none
     field: str | None
     message: str
-    count: int
+    count: int = Field(description="how many times it was seen: the `seen` column of `bookbridge exceptions list` "
+                                   "and the dashboard")
     first_seen: Instant
     last_seen: Instant
     resolved_at: Instant | None = None

@@ -41,3 +41,21 @@ def test_every_commands_help_says_how_it_exits(command):
 def test_orders_import_help_gives_every_exit_code_readme_gives_it():
     text = " ".join(run("orders", "import", "--help").output.split())
     assert all(re.search(rf"\b[Ee]xits? {code}\b|, {code}\b| or {code}\b", text) for code in (1, 2, 3)), text
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if not any(o[:len(c)] == c != o for o in COMMANDS)],
+                         ids=lambda c: " ".join(c))
+def test_every_usage_line_writes_its_arguments_one_way(command):
+    """One way for every command: a required argument bare (`ID`), an optional one in brackets as [OPTIONS] is
+    (`[FILE]`), several followed by `...` (`[ID]...`); never typer's braces (`{ID}`)."""
+    usage = next(line for line in run(*command, "--help", columns=200).output.splitlines() if line.startswith("Usage:"))
+    arguments = usage.split("[OPTIONS]", 1)[1].split()
+    assert all(re.fullmatch(r"[A-Z_]+(\.\.\.)?|\[[A-Z_]+\](\.\.\.)?", a) for a in arguments), usage
+
+
+@pytest.mark.parametrize(("command", "arguments"), [(("exceptions", "show"), "ID"), (("exceptions", "retry"), "ID"),
+                                                    (("lease", "release"), "NAME"), (("init",), "[FILE]"),
+                                                    (("exceptions", "resolve"), "[ID]...")])
+def test_a_required_argument_is_written_bare_and_an_optional_one_in_brackets(command, arguments):
+    usage = run(*command, "--help", columns=200).output.splitlines()[0]
+    assert usage == f"Usage: root {' '.join(command)} [OPTIONS] {arguments}"
