@@ -833,11 +833,12 @@ def test_dashboard_exceptions_are_last_seen_in_their_storefronts_zone_or_in_utc(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     client, _, _ = dashboard
     seen = {row[1]: row[6] for row in rows(section(client.get("/dashboard").text, "exceptions-table"))}
-    assert seen["refused by the store"] == "1 × · last 2026-05-01 13:00 BST (Europe/London) (just now)", seen
-    assert seen["blocking problem"] == "1 × · last 2026-05-01 08:00 EDT (America/New_York) (just now)", seen
+    assert seen["refused by the store"] == "1 time · last 2026-05-01 13:00 BST (Europe/London) (just now)", seen
+    assert seen["blocking problem"] == "1 time · last 2026-05-01 08:00 EDT (America/New_York) (just now)", seen
     # Not a storefront's: in UTC, with each storefront's local time beside it.
-    assert seen["source error"] == ("1 × · last 2026-05-01 12:00 UTC (just now) storefront 'uk': 2026-05-01 13:00 BST "
-                                    "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)"), seen
+    assert seen["source error"] == ("1 time · last 2026-05-01 12:00 UTC (just now) storefront 'uk': "
+                                    "2026-05-01 13:00 BST (Europe/London) storefront 'us': "
+                                    "2026-05-01 08:00 EDT (America/New_York)"), seen
 
 
 def test_the_api_lists_the_flips_the_dashboard_lists_and_counts_the_held_back(

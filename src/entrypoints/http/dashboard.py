@@ -33,6 +33,7 @@ from bookbridge.application.reconcile import NOTE_NEEDED, resolution_note
 from bookbridge.application.sync import SOURCE_UNREAD
 from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import plural
 from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
 from bookbridge.entrypoints.http.dashboard_query import read_query
 from bookbridge.entrypoints.http.dashboard_view import ExceptionRow, Filters, exception_row, gather
@@ -104,6 +105,7 @@ def templates() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True), auto_reload=False,
                       undefined=StrictUndefined)
     env.filters["storefront_words"] = storefront_words
+    env.filters["times"] = lambda count: plural(count, "time")  # an exception's repeat count, as the CLI says it
     env.globals |= {"FROM_EVERY_STOREFRONT": FROM_EVERY_STOREFRONT, "FROM_SOME_STOREFRONT": FROM_SOME_STOREFRONT,
                     "SOURCE_UNREAD": SOURCE_UNREAD}
     return env
