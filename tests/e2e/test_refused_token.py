@@ -161,3 +161,27 @@ v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"
                               f"catalog/products: could not connect to http://127.0.0.1:{port}"), message
     assert reconciled.stdout.splitlines() == [
         f"the reconcile stopped: store 'shop' could not be read, so nothing was checked: {message}"]
+
+
+def test_a_plan_that_does_not_ask_the_store_names_its_open_refusal_and_still_exits_0(tmp_path):
+    """A plan asks the store only about new SKUs: with none, it looks fine while a sync would stop at the first
+    refusal. It names the store's open `credentials-refused` exception in the glossary's words, with its id."""
+    with SandboxServer() as store:
+        config = str(write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                                  + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT))
+        assert run("sync", "-c", config, env={"SHOP_BC_TOKEN": store.config.token}).exit_code == 0
+        assert run("reconcile", "-c", config, env={"SHOP_BC_TOKEN": "not-the-token"}).exit_code == 1
+        [(_, _, refused, _)] = _store_exceptions(tmp_path)
+        [item] = json.loads(run("exceptions", "list", "-c", config, "--kind", "credentials-refused",
+                                "--json").stdout)
+
+        planned = run("plan", "-c", config, env={"SHOP_BC_TOKEN": "not-the-token"})
+
+        assert planned.exit_code == 0, planned.output  # a plan was made (README's exit codes): it says the rest
+        said = " ".join(planned.stdout.split())
+        assert (f"credentials refused: store 'shop' refused the credentials when last asked (exception {item['id']}: "
+                f"`bookbridge exceptions show {item['id']}`), so until they are fixed a sync stops at its first "
+                f"refusal and sends nothing: {refused}") in said, planned.stdout
+        document = json.loads(run("plan", "-c", config, "--json", env={"SHOP_BC_TOKEN": "not-the-token"}).stdout)
+        assert document["credentials_refused"] == {"exception": item["id"], "message": refused}
+        assert [(r.method, r.status) for r in store.requests][-1] == ("GET", 401)  # the reconcile's, not the plan's

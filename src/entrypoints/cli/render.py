@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.exception_words import is_record, place_key, places_legend, subject_words
+from bookbridge.application.exception_words import is_record, kind_words, place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, field_label, listing_summary
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
@@ -108,6 +108,17 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
             console.print(f"[yellow]{FROM_SOME_STOREFRONT}[/yellow]: {escape(words)}")
     if not asks_the_store(planned):
         print_store_not_called(console, changes=bool(plan.actions))
+    if (refused := planned.refused_open) is not None:
+        console.print(f"[red]{kind_words(refused.kind, refused.storefront)}:[/red] "
+                      f"{escape(refused_open_words(refused, plan.storefront))}")
+
+
+def refused_open_words(item: SyncException, store: str) -> str:
+    """The store's open `credentials-refused` exception, as a plan says it: the plan may look fine (it asks the store
+    only about new SKUs), while a sync would stop at the store's first refusal."""
+    return (f"store {store!r} refused the credentials when last asked (exception {item.id}: `bookbridge exceptions "
+            f"show {item.id}`), so until they are fixed a sync stops at its first refusal and sends nothing: "
+            f"{item.message}")
 
 
 def print_store_not_called(console: Console, *, changes: bool = False) -> None:

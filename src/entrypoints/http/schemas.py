@@ -180,6 +180,11 @@ class SourceProblem(BaseModel):
     message: str
 
 
+class CredentialsRefused(BaseModel):
+    exception: int = Field(description="the exception's id (`bookbridge exceptions show ID`, /api/exceptions)")
+    message: str = Field(description="what the store answered and what to fix, as the exception says it")
+
+
 class Plan(BaseModel):
     """`bookbridge plan --json`, the same document."""
 
@@ -192,6 +197,10 @@ class Plan(BaseModel):
     kept_unread: list[str] = Field(default_factory=list, description=(
         "products gone from the source that are kept as they are, by key (an edition's ISBN), because the source "
         "could not read their record (an ISBN whose check digit fails): fix the record in the source"))
+    credentials_refused: CredentialsRefused | None = Field(default=None, description=(
+        "the store's open `credentials-refused` exception (the store refused the credentials when a sync, "
+        "reconcile or order import last asked it): until they are fixed a sync stops at the first refusal and "
+        "sends none of this plan; null when none is open"))
 
 
 # application.sales_report.GROUPINGS, in its order
