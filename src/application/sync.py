@@ -24,6 +24,7 @@ from bookbridge.application.sync_exceptions import (
     record_readiness,
     record_source_problems,
     records_not_read,
+    refused_at,
     refused_credentials,
     refused_line,
     source_exception_key,
@@ -152,11 +153,6 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue,
                        store_refused=refused, refused_open=refused_at(open_items, cmd.store))
 
-
-def refused_at(open_items: Sequence[SyncException], store: str) -> SyncException | None:
-    """The store's open `credentials-refused` exception, if any: one at the store, never one per edition."""
-    return next((e for e in open_items if e.kind is ExceptionKind.CREDENTIALS_REFUSED and e.storefront == store),
-                None)
 
 
 def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:

@@ -17,7 +17,7 @@ from bookbridge.domain.ports import FixedClock
 from cli_support import UK_STOREFRONT, forget_configuration, run, sandbox_store, write_config
 
 TOKEN_SOURCE = "[store] access_token_env (the variable 'SHOP_BC_TOKEN')"
-REFUSED = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+REFUSED = ("401 Unauthorized: BigCommerce does not accept the access token (GET /v3/catalog/products); check "
            f"{TOKEN_SOURCE}: it must hold the access token of a store-level API account of the store with hash "
            "'sandbox'")
 
@@ -158,7 +158,7 @@ v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"
     [(kind, isbn, message, count)] = _store_exceptions(tmp_path)
     assert (kind, isbn, count) == ("transient-exhausted", None, 1)
     assert message.startswith("reading the store back: the store did not answer after 5 attempts (GET "
-                              f"catalog/products: could not connect to http://127.0.0.1:{port}"), message
+                              f"/v3/catalog/products: could not connect to http://127.0.0.1:{port}"), message
     assert reconciled.stdout.splitlines() == [
         f"the reconcile stopped: store 'shop' could not be read, so nothing was checked: {message}"]
 
