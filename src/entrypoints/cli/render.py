@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bookbridge.application.exception_words import is_record, kind_words, place_key, places_legend, subject_words
-from bookbridge.application.field_words import change_texts, field_label, listing_summary
+from bookbridge.application.field_words import change_texts, field_label, listing_summary, written_again_texts
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
@@ -81,9 +81,12 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                                escape(listing_summary(action.listing, storefronts)))
                 continue
             changes = action.changes(planned.applied.get(action.key))
-            if not changes:
-                detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
-                               "", "")
+            if not changes and action.kind is ActionKind.UPDATE and action.listing is not None:
+                # Written again with no field changed: what it writes, and why, in the before and after cells.
+                detail.add_row(action.kind.value, escape(sku), escape(name),
+                               *(escape(text) for text in written_again_texts(action)))
+            elif not changes:  # a hide, an adoption of a product as ours: the reason says it
+                detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason), "", "")
             for change in changes[:FIELDS_SHOWN]:
                 before, after = change_texts(change, storefronts)
                 detail.add_row(action.kind.value, escape(sku), escape(name), field_label(change.field),
