@@ -56,9 +56,13 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
         assert state() == ([("credentials-refused", None, REFUSED, 1)], "failed")
         not_sent = re.search(r"so (\d+) products", stopped).group(1)  # type: ignore[union-attr]
         assert int(not_sent) > 0
-        runs = run("runs", "-c", str(config))
-        assert f"run 1: {not_sent} products were not sent (the store refused the credentials)" in \
-            runs.output.splitlines(), runs.output
+        runs = run("runs", "-c", str(config), columns=400)
+        # In the run's row, under `not sent` (its last column), as the dashboard and /api/runs count it.
+        [header] = [line for line in runs.stdout.splitlines() if "created" in line]
+        [row] = [line.strip("│ ").split("│") for line in runs.stdout.splitlines() if line.startswith("│ 1 ")]
+        assert header.rstrip("┃ ").endswith("not sent") and row[-1].strip() == not_sent, runs.output
+        assert "not sent: planned and not sent, the store having refused the credentials (run 1)" in \
+            runs.stdout.splitlines(), runs.output
         # Planning's SKU look-up was answered 401 and ended the run: nothing more was asked or sent.
         assert [(r.method, r.status) for r in store.requests] == [("GET", 401)], store.requests
         # The log says it once, as the sync stopping: no warning before it of creates planned for the SKUs it could

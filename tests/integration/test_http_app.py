@@ -140,7 +140,7 @@ def test_runs_sync_upcoming(client: TestClient, app_parts) -> None:  # type: ign
         uow.commit()
     runs = client.get("/api/runs", headers=admin()).json()
     assert [(r["store"], r["outcome"], r["counts"]) for r in runs] == [("uk", "failed",
-                                                                            {"created": 5, "failed": 1})]
+                                                                            {"created": 5, "failed": 1, "not_sent": 0})]
     queued = client.post("/api/sync?full=true", headers=admin())
     assert queued.status_code == 202 and queued.json()["job_id"] == "sync-1"
     assert hooks.syncs == [("store", True)]

@@ -190,7 +190,8 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
 
 
 def not_sent_words(count: int) -> str:
-    """The products a sync stopped by a refused token did not send, as `sync` and `runs` say them."""
+    """The products a sync stopped by a refused token did not send, as `sync` says them (`runs` counts them under
+    `not sent`)."""
     return f"{plural(count, 'product')} {'was' if count == 1 else 'were'} not sent"
 
 
