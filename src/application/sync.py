@@ -154,7 +154,6 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
                        store_refused=refused, refused_open=refused_at(open_items, cmd.store))
 
 
-
 def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:
     """The actions whose key had an instant at or before `now`, earliest instant first, then the others, each
     group in plan order."""

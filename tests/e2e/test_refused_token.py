@@ -183,7 +183,7 @@ def test_a_plan_that_does_not_ask_the_store_names_its_open_refusal_and_still_exi
 
         assert planned.exit_code == 0, planned.output  # a plan was made (README's exit codes): it says the rest
         said = " ".join(planned.stdout.split())
-        assert (f"credentials refused: store 'shop' refused the credentials when last asked (exception {item['id']}: "
+        assert (f"credentials refused: store 'shop' refused the credentials (exception {item['id']}, open: "
                 f"`bookbridge exceptions show {item['id']}`), so until they are fixed a sync stops at its first "
                 f"refusal and sends nothing: {refused}") in said, planned.stdout
         document = json.loads(run("plan", "-c", config, "--json", env={"SHOP_BC_TOKEN": "not-the-token"}).stdout)

@@ -119,7 +119,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
 def refused_open_words(item: SyncException, store: str) -> str:
     """The store's open `credentials-refused` exception, as a plan says it: the plan may look fine (it asks the store
     only about new SKUs), while a sync would stop at the store's first refusal."""
-    return (f"store {store!r} refused the credentials when last asked (exception {item.id}: `bookbridge exceptions "
+    return (f"store {store!r} refused the credentials (exception {item.id}, open: `bookbridge exceptions "
             f"show {item.id}`), so until they are fixed a sync stops at its first refusal and sends nothing: "
             f"{item.message}")
 
