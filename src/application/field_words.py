@@ -22,8 +22,9 @@ from typing import Any
 from bookbridge.application.money import money_text
 from bookbridge.domain.instants import utc_time
 from bookbridge.domain.lifecycle import Availability
-from bookbridge.domain.listing import StoreListing
-from bookbridge.domain.plan import FieldChange
+from bookbridge.domain.listing import Section, StoreListing
+from bookbridge.domain.listing.sections import SECTION_FIELDS
+from bookbridge.domain.plan import NOT_KNOWN, RESENT, FieldChange, StoreAction
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 
 NONE = "none"  # an absent value or an empty list, in a table's cell
@@ -42,6 +43,27 @@ def field_label(field: str) -> str:
     """A listing's field as `plan`, the demo and reconcile name it, in words: `related ISBNs`, `custom fields`,
     `name` (never its section's internal name before it)."""
     return _LABELS.get(field, field.replace("_", " "))
+
+
+LAST_SENT = "as last sent"  # what the store holds, as far as bookbridge knows: what it last sent
+FIELDS_NAMED = 3  # of a section's fields written again, named before "and N more fields"
+
+
+def written_again_texts(action: StoreAction) -> tuple[str, str, str]:
+    """An update in which no field differs from what was last sent (its `changes` are none), as `plan`'s field,
+    before and after cells: what it writes (`every field`: the product written whole; or its sections' fields) and
+    why, by its reason: the store's copy not known to be the last write, a full sync, or a value written another
+    way (`0` and `0.0`), which the section's hash tells apart."""
+    whole = set(action.sections) >= set(Section)
+    labels = [field_label(name) for section in action.sections for name in SECTION_FIELDS[section]]
+    what = ("every field" if whole else ", ".join(labels) if len(labels) <= FIELDS_NAMED + 1
+            else f"{', '.join(labels[:FIELDS_NAMED])} and {len(labels) - FIELDS_NAMED} more fields")
+    if action.reason == NOT_KNOWN:
+        return (what, "not known: edited or deleted in the store since it was last sent, or a write not confirmed",
+                f"{LAST_SENT}, the product written whole" if whole else f"{LAST_SENT}, written again")
+    if action.reason == RESENT:
+        return what, LAST_SENT, "the same: a full sync sends every section again"
+    return what, LAST_SENT, action.reason or "the same, written another way (a number as 0 or 0.0): sent again"
 
 
 def change_texts(change: FieldChange, storefronts: Sequence[StorefrontSettings] = ()) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bookbridge.application.exception_words import orders_key, sales_sink_key
+from bookbridge.application.sync_exceptions import count_refusal
 from bookbridge.domain.instants import utc_time
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import Clock, ExceptionKind, OrderSource, SalesLedger, SalesSink, UnitOfWork
@@ -256,6 +257,9 @@ def _record_exceptions(uow: UnitOfWork, found: Sequence[_Report], succeeded: Map
     its storefront and stays open until resolved by hand."""
     with uow:
         for item in found:
+            if item.kind is ExceptionKind.CREDENTIALS_REFUSED:  # the store's one exception, as a sync counts it
+                count_refusal(uow, item.storefront or "", item.message, at)
+                continue
             uow.exceptions.report(item.kind, isbn=item.isbn, storefront=item.storefront, message=item.message,
                                   field=item.field, at=at)
         for open_item in uow.exceptions.open_items():

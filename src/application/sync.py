@@ -24,6 +24,7 @@ from bookbridge.application.sync_exceptions import (
     record_readiness,
     record_source_problems,
     records_not_read,
+    refused_at,
     refused_credentials,
     refused_line,
     source_exception_key,
@@ -57,6 +58,7 @@ from bookbridge.domain.ports import (
     StoreError,
     StoreErrorKind,
     Storefront,
+    SyncException,
     SyncRun,
     UnitOfWork,
 )
@@ -99,6 +101,9 @@ class PlannedSync:
     # The store refused the credentials when planning asked it for new SKUs: the plan does not know which it holds,
     # and a sync sends nothing (it would be refused the same way).
     store_refused: StoreError | None = None
+    # The store's open `credentials-refused` exception (a sync, reconcile or order import met the refusal): a plan
+    # that did not ask the store, or whose read it answered, looks fine while a sync would stop at the refusal.
+    refused_open: SyncException | None = None
 
 
 def asks_the_store(planned: PlannedSync) -> bool:
@@ -140,12 +145,13 @@ def plan_store(cmd: SyncStore, source: CatalogSource, uow: UnitOfWork, clock: Cl
     # (a store's plans are serialised by its lease: nothing else writes its applied state in between).
     with uow:
         applied = uow.state.applied(cmd.store, desired={listing.key: listing for listing in listings})
-        unread = records_not_read(read, uow.exceptions.open_items(), source.name)
+        open_items = uow.exceptions.open_items()
+    unread = records_not_read(read, open_items, source.name)
     found, refused = find_existing(listings, applied, store) if store is not None else (None, None)
     plan = plan_changes(cmd.store, listings, applied, source_complete=complete, full=cmd.full, found=found,
                         unread=unread)
     return PlannedSync(read=read, listings=listings, plan=plan, applied=applied, catalogue=catalogue,
-                       store_refused=refused)
+                       store_refused=refused, refused_open=refused_at(open_items, cmd.store))
 
 
 def due_first(actions: Sequence[StoreAction], due: Mapping[str, datetime], now: datetime) -> list[StoreAction]:

@@ -169,7 +169,25 @@ def refused_credentials(error: StoreError, store: str, uow: UnitOfWork, clock: C
 def store_failed(kind: ExceptionKind, error: StoreError, store: str, uow: UnitOfWork, clock: Clock) -> SyncException:
     """The store's own failure (`kind`: it refused the credentials, or could not be read), about no edition: its one
     exception at the store, opened, or counted again by each run that meets it. Inside an open `uow`."""
+    if kind is ExceptionKind.CREDENTIALS_REFUSED:
+        return count_refusal(uow, store, error.message, clock.now())
     return uow.exceptions.report(kind, isbn=None, storefront=store, message=error.message, at=clock.now())
+
+
+def count_refusal(uow: UnitOfWork, store: str, message: str, at: datetime) -> SyncException:
+    """The store's refusal of the credentials (a sync's, a reconcile's, an order import's) on its one exception at
+    the store: opened with `message`, or counted again keeping the words it was opened with: the first refused
+    request (the one a sync stops at) is what a person needs, not whichever run met the refusal last. Inside an
+    open `uow`."""
+    first = refused_at(uow.exceptions.open_items(), store)
+    return uow.exceptions.report(ExceptionKind.CREDENTIALS_REFUSED, isbn=None, storefront=store,
+                                 message=first.message if first is not None else message, at=at)
+
+
+def refused_at(open_items: Iterable[SyncException], store: str) -> SyncException | None:
+    """The store's open `credentials-refused` exception, if any: one at the store, never one per edition."""
+    return next((e for e in open_items if e.kind is ExceptionKind.CREDENTIALS_REFUSED and e.storefront == store),
+                None)
 
 
 def store_failure_line(item: SyncException) -> str:

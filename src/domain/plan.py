@@ -26,6 +26,11 @@ class ActionKind(StrEnum):
 
 
 RESENT = "nothing differs from what was last sent; a full sync sends every section again"
+# An update of sections whose last write is not known to be what the store holds: reconcile found the product
+# edited or deleted by hand (and the policy overwrites it), a drift resolved without keeping the store's value, a
+# write whose outcome was never recorded (`in_doubt`). Nothing may differ from what was last sent, field by field.
+NOT_KNOWN = ("sent again: what the store holds is not known to be what was last sent (edited or deleted in the "
+             "store since, or a write not confirmed)")
 
 
 @dataclass(frozen=True)
@@ -183,11 +188,13 @@ def plan_changes(
             actions.append(StoreAction(ActionKind.HIDE, listing.key, listing, changed,
                                        reason=listing.not_listed_reason or "not listed"))
         else:
-            # A full sync resends sections nothing changed in: say so, rather than leave a person looking for the
-            # difference (a hand edit in the store, which reconcile finds, is overwritten all the same).
-            resent = full and all(hashes.get(s) == listing.hashes[s] for s in changed)
-            actions.append(StoreAction(ActionKind.UPDATE, listing.key, listing, changed,
-                                       reason=RESENT if resent else ""))
+            # A full sync resends sections nothing changed in, and a section whose last write is in doubt is sent
+            # again: say so, rather than leave a person looking for the difference (a hand edit in the store, which
+            # reconcile finds, is overwritten all the same).
+            doubtful = any(hashes.get(s, UNKNOWN_HASH) == UNKNOWN_HASH for s in changed)
+            same = all(hashes.get(s, UNKNOWN_HASH) in (UNKNOWN_HASH, listing.hashes[s]) for s in changed)
+            reason = (NOT_KNOWN if doubtful else RESENT if full else "") if same else ""
+            actions.append(StoreAction(ActionKind.UPDATE, listing.key, listing, changed, reason=reason))
     if source_complete:
         families = {li.family_id for li in desired}
         for key in sorted(set(applied) - seen - moved):

@@ -78,7 +78,13 @@ def plan_document(planned: PlannedSync, held_somewhere: Sequence[HeldBackGroup] 
                  "message": p.message} for p in planned.read.problems]
     return {"store": plan.storefront, "counts": plan.counts, "actions": actions, "held_back": held,
             "held_back_on_a_storefront": held_on_a_storefront(held_somewhere), "source_problems": problems,
-            "kept_unread": list(plan.kept_unread)}
+            "kept_unread": list(plan.kept_unread), "credentials_refused": refused_document(planned.refused_open)}
+
+
+def refused_document(item: SyncException | None) -> dict[str, Any] | None:
+    """The store's open `credentials-refused` exception, as a plan names it: its id and message; None when none is
+    open. A sync stops at the store's first refusal until it is fixed, so the plan would not reach the store."""
+    return None if item is None else {"exception": item.id, "message": item.message}
 
 
 def held_on_a_storefront(groups: Sequence[HeldBackGroup]) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import place_words
+from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
 from bookbridge.domain.listing import (
@@ -190,6 +191,28 @@ def run_what(run: SyncRun) -> str:
     """What a run was, as `bookbridge runs`, the dashboard's "Last runs" and /api/runs say it: `sync`, or a retry
     (`retry of exception 10`, `retry of edition 9781999990022 only`)."""
     return run.what or "sync"
+
+
+# A run's counts, as `bookbridge runs`, the dashboard's "Last runs" and /api/runs give them: `bookbridge sync`'s,
+# then the products a sync stopped by the store's refusal of the credentials planned and did not send.
+RUN_COUNTS = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed", "not_sent")
+COUNT_WORDS = {"held_back": FROM_EVERY_STOREFRONT, "not_sent": "not sent"}  # the others are their own words
+NOT_SENT_WHY = "planned and not sent, the store having refused the credentials"  # a `not sent` count, explained
+
+
+def run_counts(run: SyncRun) -> dict[str, int]:
+    """`run`'s counts with `not_sent` (0 for a run the store did not refuse: a run records it only when refused);
+    none for a run with no counts (running, or its source could not be read)."""
+    return {**run.counts, "not_sent": run.counts.get("not_sent", 0)} if run.counts else {}
+
+
+def not_sent_runs(runs: Iterable[SyncRun]) -> str | None:
+    """The note under a table of runs of which some did not send what they planned: `not sent: planned and not sent,
+    the store having refused the credentials (run 7)`; None when every run sent what it planned."""
+    ids = [str(r.id) for r in runs if r.counts.get("not_sent")]
+    if not ids:
+        return None
+    return f"{COUNT_WORDS['not_sent']}: {NOT_SENT_WHY} ({'run' if len(ids) == 1 else 'runs'} {', '.join(ids)})"
 
 
 def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from bookbridge.domain.ports import FixedClock
 from cli_support import UK_STOREFRONT, forget_configuration, run, sandbox_store, write_config
 
 TOKEN_SOURCE = "[store] access_token_env (the variable 'SHOP_BC_TOKEN')"
-REFUSED = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+REFUSED = ("401 Unauthorized: BigCommerce does not accept the access token (GET /v3/catalog/products); check "
            f"{TOKEN_SOURCE}: it must hold the access token of a store-level API account of the store with hash "
            "'sandbox'")
 
@@ -56,9 +56,13 @@ def test_a_wrong_token_is_one_failure_at_the_store_resolved_by_the_next_sync_wit
         assert state() == ([("credentials-refused", None, REFUSED, 1)], "failed")
         not_sent = re.search(r"so (\d+) products", stopped).group(1)  # type: ignore[union-attr]
         assert int(not_sent) > 0
-        runs = run("runs", "-c", str(config))
-        assert f"run 1: {not_sent} products were not sent (the store refused the credentials)" in \
-            runs.output.splitlines(), runs.output
+        runs = run("runs", "-c", str(config), columns=400)
+        # In the run's row, under `not sent` (its last column), as the dashboard and /api/runs count it.
+        [header] = [line for line in runs.stdout.splitlines() if "created" in line]
+        [row] = [line.strip("│ ").split("│") for line in runs.stdout.splitlines() if line.startswith("│ 1 ")]
+        assert header.rstrip("┃ ").endswith("not sent") and row[-1].strip() == not_sent, runs.output
+        assert "not sent: planned and not sent, the store having refused the credentials (run 1)" in \
+            runs.stdout.splitlines(), runs.output
         # Planning's SKU look-up was answered 401 and ended the run: nothing more was asked or sent.
         assert [(r.method, r.status) for r in store.requests] == [("GET", 401)], store.requests
         # The log says it once, as the sync stopping: no warning before it of creates planned for the SKUs it could
@@ -158,6 +162,30 @@ v2_base_url = "http://127.0.0.1:{port}/stores/sandbox/v2"
     [(kind, isbn, message, count)] = _store_exceptions(tmp_path)
     assert (kind, isbn, count) == ("transient-exhausted", None, 1)
     assert message.startswith("reading the store back: the store did not answer after 5 attempts (GET "
-                              f"catalog/products: could not connect to http://127.0.0.1:{port}"), message
+                              f"/v3/catalog/products: could not connect to http://127.0.0.1:{port}"), message
     assert reconciled.stdout.splitlines() == [
         f"the reconcile stopped: store 'shop' could not be read, so nothing was checked: {message}"]
+
+
+def test_a_plan_that_does_not_ask_the_store_names_its_open_refusal_and_still_exits_0(tmp_path):
+    """A plan asks the store only about new SKUs: with none, it looks fine while a sync would stop at the first
+    refusal. It names the store's open `credentials-refused` exception in the glossary's words, with its id."""
+    with SandboxServer() as store:
+        config = str(write_config(tmp_path, '[source]\nkind = "sample"\nfamilies = 2\n'
+                                  + sandbox_store(store, token='access_token_env = "SHOP_BC_TOKEN"') + UK_STOREFRONT))
+        assert run("sync", "-c", config, env={"SHOP_BC_TOKEN": store.config.token}).exit_code == 0
+        assert run("reconcile", "-c", config, env={"SHOP_BC_TOKEN": "not-the-token"}).exit_code == 1
+        [(_, _, refused, _)] = _store_exceptions(tmp_path)
+        [item] = json.loads(run("exceptions", "list", "-c", config, "--kind", "credentials-refused",
+                                "--json").stdout)
+
+        planned = run("plan", "-c", config, env={"SHOP_BC_TOKEN": "not-the-token"})
+
+        assert planned.exit_code == 0, planned.output  # a plan was made (README's exit codes): it says the rest
+        said = " ".join(planned.stdout.split())
+        assert (f"credentials refused: store 'shop' refused the credentials (exception {item['id']}, open: "
+                f"`bookbridge exceptions show {item['id']}`), so until they are fixed a sync stops at its first "
+                f"refusal and sends nothing: {refused}") in said, planned.stdout
+        document = json.loads(run("plan", "-c", config, "--json", env={"SHOP_BC_TOKEN": "not-the-token"}).stdout)
+        assert document["credentials_refused"] == {"exception": item["id"], "message": refused}
+        assert [(r.method, r.status) for r in store.requests][-1] == ("GET", 401)  # the reconcile's, not the plan's

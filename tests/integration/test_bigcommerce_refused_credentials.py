@@ -56,7 +56,7 @@ def test_the_sandbox_answers_a_wrong_token_with_bigcommerces_documented_401(sand
 
 def test_a_401_is_the_store_refusing_the_token_in_checks_words(sandbox):
     report, exceptions = _sync(_store(sandbox, "wrong"))
-    refused = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+    refused = ("401 Unauthorized: BigCommerce does not accept the access token (GET /v3/catalog/products); check "
                f"{SOURCE}: it must hold the access token of a store-level API account of the store with hash "
                f"'{sandbox.config.store_hash}'")
     assert exceptions == [("credentials-refused", None, "shop", refused)]
@@ -66,7 +66,7 @@ def test_a_401_is_the_store_refusing_the_token_in_checks_words(sandbox):
 def test_a_403_on_a_write_is_a_missing_scope_of_the_store_not_an_editions_refusal(sandbox):
     sandbox.faults.fail_next(1, "POST", "/v3/catalog/products", status=403)
     report, exceptions = _sync(_store(sandbox, sandbox.config.token))
-    refused = ("403 Forbidden: the API account may not write catalog/products (POST catalog/products); give "
+    refused = ("403 Forbidden: the API account lacks a scope for this request (POST /v3/catalog/products); give "
                f"{SOURCE} the token of a store-level API account with the scopes 'Products: modify', 'Channel "
                "Listings: modify', 'Channel Settings: read-only'; scopes cannot be changed after an account is created")
     assert exceptions == [("credentials-refused", None, "shop", refused)]
@@ -84,7 +84,7 @@ def test_a_reconcile_the_store_refuses_opens_the_syncs_one_exception_at_the_stor
     """Reconcile reads the store whole: a wrong token is the store's one refusal, in the sync's words and on the
     sync's exception (counted there), never an error that ends the command."""
     store, uow = _store(sandbox, "wrong"), InMemoryUnitOfWork()
-    refused = ("401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+    refused = ("401 Unauthorized: BigCommerce does not accept the access token (GET /v3/catalog/products); check "
                f"{SOURCE}: it must hold the access token of a store-level API account of the store with hash "
                f"'{sandbox.config.store_hash}'")
 
@@ -116,7 +116,7 @@ def test_a_reconcile_of_an_unreachable_or_busy_store_opens_the_stores_outage_exc
     [(kind, isbn, where, message, count)] = exceptions
     assert (kind, isbn, where, count) == ("transient-exhausted", None, "shop", 1)
     assert message.startswith("reading the store back: the store ") and \
-        "after 1 attempt (GET catalog/products: " in message, message
+        "after 1 attempt (GET /v3/catalog/products: " in message, message
     assert (report.store_refused, report.store_failure) == (False, message)
     assert report.exceptions_opened == [f"store unreachable: store 'shop': {message}"]
 
@@ -132,7 +132,7 @@ def test_a_plan_the_store_refuses_says_so_instead_of_planning_creates(sandbox):
                          FixedClock(NOW), store=_store(sandbox, "wrong"))
     assert planned.store_refused is not None
     assert planned.store_refused.message.startswith(
-        "401 Unauthorized: BigCommerce does not accept the access token (GET catalog/products); check "
+        "401 Unauthorized: BigCommerce does not accept the access token (GET /v3/catalog/products); check "
         f"{SOURCE}")
 
 

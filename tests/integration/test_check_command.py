@@ -129,7 +129,7 @@ def test_a_good_configuration_passes_lists_the_channels_and_reports_readiness(co
 def test_the_store_is_named_as_everywhere_and_its_hash_as_a_hash(config):
     """`store 'shop'` as every command says it; the hash BigCommerce knows it by, said to be the hash."""
     result = check(config, store_hash="abc123xyz")  # the sandbox answers 404 for another hash: the row still names it
-    rows = [line for line in result.output.splitlines() if "GET /v3/channels" in line]
+    rows = [line for line in result.stdout.splitlines() if "GET /v3/channels" in line]
     assert rows and all("store 'shop' (BigCommerce store hash abc123xyz)" in row for row in rows), result.output
     assert "BigCommerce store abc123xyz" not in result.output
 

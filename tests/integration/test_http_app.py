@@ -142,7 +142,7 @@ def test_runs_sync_upcoming(client: TestClient, app_parts) -> None:  # type: ign
         uow.commit()
     runs = client.get("/api/runs", headers=admin()).json()
     assert [(r["store"], r["outcome"], r["counts"]) for r in runs] == [("uk", "failed",
-                                                                            {"created": 5, "failed": 1})]
+                                                                            {"created": 5, "failed": 1, "not_sent": 0})]
     queued = client.post("/api/sync?full=true", headers=admin())
     assert queued.status_code == 202 and queued.json()["job_id"] == "sync-1"
     assert hooks.syncs == [("store", True)]
@@ -164,8 +164,25 @@ def test_plan_is_the_cli_json_document(client: TestClient) -> None:
     plan = client.get("/api/plan", headers=admin()).json()
     assert plan["store"] == "store"
     assert set(plan) == {"store", "counts", "actions", "held_back", "held_back_on_a_storefront", "source_problems",
-                         "kept_unread"}
+                         "kept_unread", "credentials_refused"}
     assert plan["counts"]["create"] == len([a for a in plan["actions"] if a["action"] == "create"]) > 0
+    assert plan["credentials_refused"] is None  # the store's: none open
+
+
+def test_plan_names_the_stores_open_refusal_of_the_credentials(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    """A plan looks fine while a sync would stop at the store's refusal: `/api/plan` names its open exception, as
+    `bookbridge plan` does."""
+    container = app_parts[1]
+    uow = build_unit_of_work(container.engine(), container.clock(), container.settings())
+    with uow:
+        item = uow.exceptions.report(ExceptionKind.CREDENTIALS_REFUSED, isbn=None, storefront="store",
+                                     message="401 Unauthorized: BigCommerce does not accept the access token",
+                                     at=datetime.now(UTC))
+        uow.commit()
+    plan = client.get("/api/plan", headers=admin())
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["credentials_refused"] == {
+        "exception": item.id, "message": "401 Unauthorized: BigCommerce does not accept the access token"}
 
 
 def test_exceptions_list_resolve_and_retry(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]

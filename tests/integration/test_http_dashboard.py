@@ -616,11 +616,35 @@ def test_runs_name_the_store_and_say_what_is_still_running(
     # `bookbridge runs` says it.
     assert runs[0][1:] == ["sync", "store 'store'", "2026-05-01 12:00 UTC storefront 'uk': 2026-05-01 13:00 BST "
                            "(Europe/London) storefront 'us': 2026-05-01 08:00 EDT (America/New_York)", "running", "—",
-                           "—", "—", "—", "—", "—", "—"]
+                           "—", "—", "—", "—", "—", "—", "—"]
     head = section(client.get("/dashboard").text, "runs")
     assert re.findall(r"<th>([^<]+)</th>", head)[5:] == ["created", "adopted", "updated", "hidden", "unchanged",
-                                                          "held back from every storefront", "failed"]
-    assert runs[1][4:6] == ["ok", "3"]
+                                                          "held back from every storefront", "failed", "not sent"]
+    assert runs[1][4:6] == ["ok", "3"] and runs[1][-1] == "0"  # a run the store did not refuse sent what it planned
+
+
+def test_a_run_the_store_refused_shows_what_it_did_not_send_in_its_row(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """A refusal of the credentials stops a sync: the products it planned and did not send are counted in its row,
+    under `not sent`, as `bookbridge runs` counts them; the note under the table says why."""
+    client, container, _ = dashboard
+    run, page, refused = failed_run(client, container, {
+        "created": 0, "adopted": 0, "updated": 0, "hidden": 0, "unchanged": 3, "held_back": 1, "failed": 0,
+        "not_sent": 24})
+    assert refused[4:] == ["failed", "0", "0", "0", "0", "3", "1", "0", "24"], refused
+    assert text(section(page, "runs-not-sent", "p")) == (
+        f"not sent: planned and not sent, the store having refused the credentials (run {run})."), page
+
+
+def failed_run(client: TestClient, container: Container, counts: dict[str, int]) -> tuple[int, str, list[str]]:
+    """A failed run with `counts`, as a sync records it: its id, the dashboard, and the run's row in "Last runs"."""
+    uow = container.unit_of_work()
+    with uow:
+        run = uow.runs.start_run("store", at=container.clock().now())
+        uow.runs.finish_run(run.id, at=container.clock().now(), counts=counts, outcome="failed")
+        uow.commit()
+    page = client.get("/dashboard").text
+    return run.id, page, next(r for r in rows(section(page, "runs")) if r[0] == str(run.id))
 
 
 def test_signing_in_with_no_admin_token_configured_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -861,16 +885,10 @@ def test_a_run_whose_source_could_not_be_read_shows_no_counts(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     """Zeros would read as "nothing held back" of a catalogue never read: `—` in each count, and why."""
     client, container, _ = dashboard
-    uow = container.unit_of_work()
-    with uow:
-        run = uow.runs.start_run("store", at=container.clock().now())
-        uow.runs.finish_run(run.id, at=container.clock().now(), counts={}, outcome="failed")  # as sync records it
-        uow.commit()
-    page = client.get("/dashboard").text
-    failed = next(r for r in rows(section(page, "runs")) if r[0] == str(run.id))
-    assert failed[4:] == ["failed", "—", "—", "—", "—", "—", "—", "—"], failed
+    run, page, failed = failed_run(client, container, {})  # no counts, as sync records it
+    assert failed[4:] == ["failed", "—", "—", "—", "—", "—", "—", "—", "—"], failed
     assert text(section(page, "runs-unread", "p")) == (
-        f"—: the source could not be read (run {run.id}): none of the counts applies."), page
+        f"—: the source could not be read (run {run}): none of the counts applies."), page
 
 
 def test_an_exceptions_kind_and_field_are_said_in_the_clis_words(

@@ -47,3 +47,11 @@ def test_the_openapi_document_shows_store_and_marks_storefront_deprecated(client
     parameters = {p["name"]: p for p in client.get("/openapi.json").json()["paths"]["/api/runs"]["get"]["parameters"]}
     assert not parameters["store"].get("deprecated") and "store" in parameters["store"]["description"]
     assert parameters["storefront"]["deprecated"] is True
+
+
+def test_a_runs_counts_say_what_it_did_not_send(client: TestClient) -> None:
+    """`not_sent`, as `bookbridge runs` and the dashboard count it: 0 for a run the store did not refuse."""
+    answer = client.get("/api/runs?store=store", headers=admin()).json()
+    assert answer[0]["counts"] == {"created": 1, "not_sent": 0}
+    described = client.get("/openapi.json").json()["components"]["schemas"]["Run"]["properties"]["counts"]
+    assert "`not_sent`" in described["description"], described

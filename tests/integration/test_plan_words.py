@@ -3,6 +3,7 @@ sync updates a product in which nothing differs."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -51,7 +52,26 @@ def test_a_full_plan_says_why_it_updates_a_product_in_which_nothing_differs(tmp_
     updated = rows(full.output, "update")
     assert updated and "all sections" not in full.output, full.output
     assert {tuple(r[3:]) for r in updated} == {
-        ("nothing differs from what was last sent; a full sync sends every section again", "", "")}
+        ("every field", "as last sent", "the same: a full sync sends every section again")}
+
+
+def test_a_product_written_again_whole_says_why_in_its_before_and_after(tmp_path):
+    """A product reconcile found deleted by hand is written again whole by the next sync: no field differs from
+    what was last sent, so the row says what is written and why, never a bare `all sections` with empty cells."""
+    config = str(write_config(tmp_path, CONFIG))
+    assert run("sync", "-c", config).exit_code == 0
+    run("reconcile", "-c", config)  # each command's memory store starts empty: every product deleted by hand
+    planned = run("plan", "-c", config, columns=400)
+    assert planned.exit_code == 0, planned.output
+    updated = rows(planned.output, "update")
+    assert updated and "all sections" not in planned.output, planned.output
+    assert {tuple(r[3:]) for r in updated} == {(
+        "every field",
+        "not known: edited or deleted in the store since it was last sent, or a write not confirmed",
+        "as last sent, the product written whole")}, updated
+    [reason] = {a["reason"] for a in json.loads(run("plan", "-c", config, "--json").stdout)["actions"]}
+    assert reason == ("sent again: what the store holds is not known to be what was last sent (edited or deleted "
+                      "in the store since, or a write not confirmed)")
 
 
 def test_plan_says_why_editions_are_held_back_on_some_storefronts_only(tmp_path):

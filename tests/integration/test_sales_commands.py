@@ -225,6 +225,6 @@ def test_a_refused_token_is_the_store_s_one_credentials_exception_in_checks_word
         assert "reading orders from store 'shop' failed: 401 Unauthorized" in " ".join(imported.output.split())
         assert [(e["kind"], e["where"], e["count"], e["message"]) for e in listed] == [(
             "credentials-refused", "store 'shop'", count, "401 Unauthorized: "
-            "BigCommerce does not accept the access token (GET /orders); check [store] access_token_env (the variable "
-            "'SANDBOX_TOKEN'): it must hold the access token of a store-level API account of the store with hash "
-            "'sandbox'")], listed
+            "BigCommerce does not accept the access token (GET /v2/orders); check [store] access_token_env (the "
+            "variable 'SANDBOX_TOKEN'): it must hold the access token of a store-level API account of the store "
+            "with hash 'sandbox'")], listed

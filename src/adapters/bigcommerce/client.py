@@ -26,6 +26,7 @@ from .errors import (
     BigCommerceError,
     BigCommerceRejected,
     BigCommerceTransientError,
+    api_request,
     parse_error_body,
 )
 from .ratelimit import Backoff, RateLimitHeaders, RateLimitPacer
@@ -214,12 +215,13 @@ class BigCommerceClient:
         # Take the lane before a global slot, so that lane waiters don't hold global slots.
         lane_guard: AbstractContextManager[Any] = self._lanes[lane] if lane is not None else nullcontext()
         with lane_guard, self._in_flight:
-            return self._send_with_retries(method, path, url, params, json, retry)
+            return self._send_with_retries(method, path, url, params, json, retry, api)
 
     def _send_with_retries(
-        self, method: str, path: str, url: str, params: Mapping[str, Any] | None, body: Any, retry: bool
+        self, method: str, path: str, url: str, params: Mapping[str, Any] | None, body: Any, retry: bool, api: Api
     ) -> BigCommerceResponse:
         failures = throttles = 0
+        said = api_request(method, api, path)  # in every message and log line: `GET /v3/catalog/products`
         while True:
             slot, slept = self._pacer.acquire()
             with self._stats_lock:
@@ -234,16 +236,16 @@ class BigCommerceClient:
                 origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
                 reason = self._redact(transport_failure(exc, origin, self._http.timeout))
                 if not isinstance(exc, _RETRYABLE_TRANSPORT):  # a bad URL or header: a bug, not weather
-                    raise BigCommerceError(f"{method} {path}: {reason}") from None
+                    raise BigCommerceError(f"{said}: {reason}") from None
                 failures += 1
                 safe = retry or isinstance(exc, _NOT_SENT)
                 if not safe or failures >= self._config.max_attempts:
                     raise BigCommerceTransientError(
-                        method=method, path=path, attempts=failures + throttles, last_status=None,
+                        method=method, path=path, api=api, attempts=failures + throttles, last_status=None,
                         last_reason=reason,
                         maybe_applied=method not in _SAFE and not isinstance(exc, _NOT_SENT),
                     ) from exc
-                self._back_off(method, path, failures, reason)
+                self._back_off(method, said, failures, reason)
                 continue
             except BaseException:
                 self._pacer.complete(slot, self._monotonic(), None)
@@ -258,7 +260,7 @@ class BigCommerceClient:
                 self._count(throttled=1)
                 if throttles >= self._config.max_throttled:
                     raise BigCommerceTransientError(
-                        method=method, path=path, attempts=failures + throttles, last_status=429,
+                        method=method, path=path, api=api, attempts=failures + throttles, last_status=429,
                         last_reason=self._reason(response),
                     )
                 # Headers: wait the longer of X-Retry-After and the reset. No headers: the platform
@@ -266,7 +268,7 @@ class BigCommerceClient:
                 wait = limits.throttle_wait()
                 if wait is None:
                     wait = self._jitter(throttles, write=False)
-                logger.warning("BigCommerce 429 on %s %s; holding all requests for %.2fs", method, path, wait)
+                logger.warning("BigCommerce 429 on %s; holding all requests for %.2fs", said, wait)
                 self._pacer.hold(self._monotonic() + wait)
                 self._count(retries=1)
                 continue
@@ -275,18 +277,18 @@ class BigCommerceClient:
                 reason = self._reason(response)
                 if not retry or failures >= self._config.max_attempts:
                     raise BigCommerceTransientError(
-                        method=method, path=path, attempts=failures + throttles, last_status=status,
+                        method=method, path=path, api=api, attempts=failures + throttles, last_status=status,
                         last_reason=reason, maybe_applied=method not in _SAFE,
                     )
-                self._back_off(method, path, failures, f"{status} {reason}")
+                self._back_off(method, said, failures, f"{status} {reason}")
                 continue
             if status >= 400 or not response.is_success:
-                raise self._rejection(method, path, response)
+                raise self._rejection(method, path, response, api)
             return self._result(method, path, response)
 
-    def _back_off(self, method: str, path: str, failures: int, reason: str) -> None:
+    def _back_off(self, method: str, said: str, failures: int, reason: str) -> None:
         delay = self._jitter(failures, write=method not in _SAFE)
-        logger.warning("%s %s failed (%s); retry %d in %.2fs", method, path, reason, failures, delay)
+        logger.warning("%s failed (%s); retry %d in %.2fs", said, reason, failures, delay)
         self._sleep(delay)
         self._count(retries=1, backoff_sleep_s=delay)
 
@@ -310,10 +312,10 @@ class BigCommerceClient:
         title, _, _ = parse_error_body(_json_or_none(response), response.reason_phrase)
         return self._redact(title)
 
-    def _rejection(self, method: str, path: str, response: httpx.Response) -> BigCommerceRejected:
+    def _rejection(self, method: str, path: str, response: httpx.Response, api: Api) -> BigCommerceRejected:
         title, errors, error_type = parse_error_body(_json_or_none(response), response.reason_phrase)
-        logger.info("BigCommerce rejected %s %s: %s %s", method, path, response.status_code, title)
-        rejected: dict[str, Any] = {"method": method, "path": path, "status": response.status_code,
+        logger.info("BigCommerce rejected %s: %s %s", api_request(method, api, path), response.status_code, title)
+        rejected: dict[str, Any] = {"method": method, "path": path, "api": api, "status": response.status_code,
                                     "title": self._redact(title), "error_type": error_type,
                                     "errors": {k: self._redact(v) for k, v in errors.items()}}
         if response.status_code in (401, 403):  # the token or its scopes: every call fails the same way
@@ -356,9 +358,9 @@ class BigCommerceClient:
             if not items or not isinstance(total, int) or not isinstance(current, int) or current >= total:
                 return
             if current != page:
-                raise BigCommerceError(f"GET {path}: asked for page {page}, the store answered current_page "
-                                       f"{current} of {total}; stopped paging")
-            page = _next_page(path, page)
+                raise BigCommerceError(f"{api_request('GET', 'v3', path)}: asked for page {page}, the store "
+                                       f"answered current_page {current} of {total}; stopped paging")
+            page = _next_page(api_request("GET", "v3", path), page)
 
     def iter_v2(
         self, path: str, *, params: Mapping[str, Any] | None = None, limit: int = MAX_PAGE_LIMIT
@@ -376,12 +378,12 @@ class BigCommerceClient:
             yield from items
             if len(items) < limit:
                 return
-            page = _next_page(path, page)
+            page = _next_page(api_request("GET", "v2", path), page)
 
 
-def _next_page(path: str, page: int) -> int:
+def _next_page(said: str, page: int) -> int:
     if page >= MAX_PAGES:
-        raise BigCommerceError(f"GET {path}: more than {MAX_PAGES} pages; stopped paging")
+        raise BigCommerceError(f"{said}: more than {MAX_PAGES} pages; stopped paging")
     return page + 1
 
 

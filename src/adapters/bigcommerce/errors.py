@@ -17,6 +17,12 @@ class BigCommerceError(Exception):
     """Base class: any failure of a call to the BigCommerce API."""
 
 
+def api_request(method: str, api: str, path: str) -> str:
+    """A request as BigCommerce's API reference names it, in every message, log line and `bookbridge check` row: the
+    method and the path with its API version, `GET /v3/catalog/products`, `GET /v2/orders`."""
+    return f"{method} /{api}/{path.lstrip('/')}"
+
+
 class BigCommerceRejected(BigCommerceError):
     """BigCommerce refused the request for good (a 4xx other than 429, or 501/505/507). Never retried.
 
@@ -33,18 +39,25 @@ class BigCommerceRejected(BigCommerceError):
         title: str,
         errors: Mapping[str, str] | None = None,
         error_type: str | None = None,
+        api: str = "v3",
     ) -> None:
         self.method = method
         self.path = path
+        self.api = api
         self.status = status
         self.title = title
         self.errors: dict[str, str] = dict(errors or {})
         self.error_type = error_type
         super().__init__(method, path, status, title, self.errors)
 
+    @property
+    def request(self) -> str:
+        """The request refused, as BigCommerce names it: `PUT /v3/catalog/products` (`api_request`)."""
+        return api_request(self.method, self.api, self.path)
+
     def __str__(self) -> str:
         detail = "; ".join(f"{field}: {message}" for field, message in self.errors.items())
-        return f"{self.method} {self.path} rejected with {self.status} {self.title}" + (
+        return f"{self.request} rejected with {self.status} {self.title}" + (
             f" ({detail})" if detail else ""
         )
 
@@ -68,11 +81,11 @@ class BigCommerceCredentialsRefused(BigCommerceRejected):
 
     @property
     def reason(self) -> str:
-        """What happened: `401 Unauthorized: BigCommerce does not accept the access token`."""
+        """What happened: `401 Unauthorized: BigCommerce does not accept the access token`; `403 Forbidden: the API
+        account lacks a scope for this request` (the request is named beside it, `request`)."""
         if self.status == 401:
             return "401 Unauthorized: BigCommerce does not accept the access token"
-        verb = "read" if self.method in ("GET", "HEAD") else "write"
-        return f"{self.status} Forbidden: the API account may not {verb} {self.path}"
+        return f"{self.status} Forbidden: the API account lacks a scope for this request"
 
     @property
     def fix(self) -> str:
@@ -85,7 +98,7 @@ class BigCommerceCredentialsRefused(BigCommerceRejected):
                 "created")
 
     def __str__(self) -> str:
-        return f"{self.reason} ({self.method} {self.path}); {self.fix}"
+        return f"{self.reason} ({self.request}); {self.fix}"
 
 
 class BigCommerceTransientError(BigCommerceError):
@@ -105,9 +118,11 @@ class BigCommerceTransientError(BigCommerceError):
         last_status: int | None,
         last_reason: str,
         maybe_applied: bool = False,
+        api: str = "v3",
     ) -> None:
         self.method = method
         self.path = path
+        self.api = api
         self.attempts = attempts
         self.last_status = last_status
         self.last_reason = last_reason
@@ -116,13 +131,13 @@ class BigCommerceTransientError(BigCommerceError):
 
     def __str__(self) -> str:
         """What failed in words, then the technical cause: "the store did not answer after 5 attempts (PUT
-        catalog/products: could not connect to https://api.bigcommerce.com: connection refused)", "the store answered
-        503 after 5 attempts (...)"."""
+        /v3/catalog/products: could not connect to https://api.bigcommerce.com: connection refused)", "the store
+        answered 503 after 5 attempts (...)"."""
         answer = ("did not answer" if self.last_status is None
                   else "kept throttling (429)" if self.last_status == 429 else f"answered {self.last_status}")
         applied = "; it may have been applied" if self.maybe_applied else ""
         return (f"the store {answer} after {plural(self.attempts, 'attempt')} "
-                f"({self.method} {self.path}: {self.last_reason}){applied}")
+                f"({api_request(self.method, self.api, self.path)}: {self.last_reason}){applied}")
 
 
 def parse_error_body(body: Any, fallback_title: str) -> tuple[str, dict[str, str], str | None]:

@@ -19,6 +19,7 @@ from bookbridge.adapters.bigcommerce.errors import (
     BigCommerceError,
     BigCommerceRejected,
     BigCommerceTransientError,
+    api_request,
 )
 from bookbridge.adapters.transport_words import os_reason
 from bookbridge.domain.ports import ProbeFinding, ProbeResult, ProbeStatus, StoreChannel
@@ -46,7 +47,7 @@ CALLS = (
     _Call("orders", {"limit": 1}, ("Orders: read-only",), "to import orders as sales; not needed with [orders] "
           "enabled = false", api="v2"),
 )
-ORDERS_CALL = "GET /v2/orders"  # its finding, which `check` leaves out when order import is off
+ORDERS_CALL = api_request("GET", "v2", "orders")  # its finding, which `check` leaves out when order import is off
 
 
 def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | None = None) -> ProbeResult:
@@ -58,7 +59,7 @@ def probe_store(config: BigCommerceConfig, *, transport: httpx.BaseTransport | N
     channels: tuple[StoreChannel, ...] | None = None
     with BigCommerceClient(quick, transport=transport) as client:
         for call in CALLS:
-            label = f"GET /{call.api}/{call.path}"
+            label = api_request("GET", call.api, call.path)
             try:
                 response = client.request("GET", call.path, api=call.api, params=call.params)
             except BigCommerceError as exc:
@@ -84,14 +85,14 @@ def _finding(exc: BigCommerceError, target: str, label: str, call: _Call, host: 
     def make(status: ProbeStatus, message: str, fix: str) -> ProbeFinding:
         return ProbeFinding(target, label, status, message, fix)
 
-    if isinstance(exc, BigCommerceRejected):
-        if isinstance(exc, BigCommerceCredentialsRefused) and exc.status == 401:  # a sync says it in these words
+    if isinstance(exc, BigCommerceCredentialsRefused):  # a 401 or a 403, in the words a sync says it
+        if exc.status == 401:
             return make(ProbeStatus.BAD_CREDENTIALS, exc.reason, exc.fix)
-        if exc.status == 403:
-            return make(ProbeStatus.MISSING_SCOPE, f"403 Forbidden: the API account may not read {call.path}",
-                        f"create a store-level API account with the scope{'s' if len(call.scopes) > 1 else ''} "
-                        f"{' and '.join(repr(scope) for scope in call.scopes)} ({call.why}); scopes cannot be "
-                        "changed after an account is created")
+        return make(ProbeStatus.MISSING_SCOPE, exc.reason,
+                    f"create a store-level API account with the scope{'s' if len(call.scopes) > 1 else ''} "
+                    f"{' and '.join(repr(scope) for scope in call.scopes)} ({call.why}); scopes cannot be "
+                    "changed after an account is created")
+    if isinstance(exc, BigCommerceRejected):
         if exc.status == 404:
             return make(ProbeStatus.NOT_FOUND, f"404 Not Found: no store with hash {config.store_hash!r}",
                         "check [store] store_hash (the part after /stores/ in the API path of the API account)")

@@ -13,7 +13,6 @@ from rich.markup import escape
 
 from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
-from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import FINDING_WORDS, ReconcileStore, reconcile_store, release_drift
 from bookbridge.application.sync import NO_COUNT, SOURCE_UNREAD, source_unread
@@ -30,7 +29,7 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, not_sent_words, print_exceptions
+from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, print_exceptions
 from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import run_sync
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -46,14 +45,18 @@ from bookbridge.entrypoints.cli.values import (
 from bookbridge.entrypoints.container import entry_names, known_places_of, source_name, upgrade_database
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
+    COUNT_WORDS,
+    RUN_COUNTS,
     duration_words,
     edition_name,
     exception_edition_names,
     no_such_exception,
     none_open,
+    not_sent_runs,
     plural,
     resolved_already,
     resolved_words,
+    run_counts,
     run_what,
     seen_time,
     storefront_times,
@@ -460,14 +463,13 @@ def runs(
         out.print("No runs yet: bookbridge sync makes one.")
         return
     table = WholeTable(title="Sync runs")
-    counted = ("created", "adopted", "updated", "hidden", "unchanged", "held_back", "failed")  # as `sync` shows
     # A run is placed by its start (UTC and each storefront's time); how long it took, not a second instant, ends it.
     instants = ("started", "started in the storefronts' time zones")
     for column in ("run", "what", "store", *instants, "took", "outcome"):  # `run`, as the dashboard says it
         if storefronts or column != instants[1]:
             table.add_column(column, no_wrap=column in instants)  # an instant, whole
-    for column in counted:
-        table.add_column(FROM_EVERY_STOREFRONT if column == "held_back" else column, justify="right")
+    for column in RUN_COUNTS:  # as `sync` shows them, then `not sent`
+        table.add_column(COUNT_WORDS.get(column, column), justify="right")
     between = "\n" if out.is_terminal else "; "  # a line each on a terminal; elsewhere a run's row is one line
     for r in recent:
         local = (storefront_times(r.started, storefronts, between=between),) if storefronts else ()
@@ -476,11 +478,10 @@ def runs(
                       *local,
                       duration_words((r.finished - r.started).total_seconds()) if r.finished else "running",
                       r.outcome,
-                      *(str(r.counts.get(c, NO_COUNT)) for c in counted))
+                      *(str(run_counts(r).get(c, NO_COUNT)) for c in RUN_COUNTS))
     out.print(table)
-    for r in recent:  # a run stopped by a refused token: the products it planned and did not send, counted
-        if "not_sent" in r.counts:
-            out.print(f"run {r.id}: {not_sent_words(r.counts['not_sent'])} (the store refused the credentials)")
+    if said := not_sent_runs(recent):  # why a run did not send what it planned
+        out.print(escape(said))
     if unread := [str(r.id) for r in recent if source_unread(r)]:
         out.print(f"{NO_COUNT}: {SOURCE_UNREAD} ({'run' if len(unread) == 1 else 'runs'} {', '.join(unread)}): "
                   "none of the counts applies")

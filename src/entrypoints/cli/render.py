@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bookbridge.application.exception_words import is_record, place_key, places_legend, subject_words
-from bookbridge.application.field_words import change_texts, field_label, listing_summary
+from bookbridge.application.exception_words import is_record, kind_words, place_key, places_legend, subject_words
+from bookbridge.application.field_words import change_texts, field_label, listing_summary, written_again_texts
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
 from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.milestones import action_words, transition_words
@@ -81,9 +81,12 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
                                escape(listing_summary(action.listing, storefronts)))
                 continue
             changes = action.changes(planned.applied.get(action.key))
-            if not changes:
-                detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason or "all sections"),
-                               "", "")
+            if not changes and action.kind is ActionKind.UPDATE and action.listing is not None:
+                # Written again with no field changed: what it writes, and why, in the before and after cells.
+                detail.add_row(action.kind.value, escape(sku), escape(name),
+                               *(escape(text) for text in written_again_texts(action)))
+            elif not changes:  # a hide, an adoption of a product as ours: the reason says it
+                detail.add_row(action.kind.value, escape(sku), escape(name), escape(action.reason), "", "")
             for change in changes[:FIELDS_SHOWN]:
                 before, after = change_texts(change, storefronts)
                 detail.add_row(action.kind.value, escape(sku), escape(name), field_label(change.field),
@@ -108,6 +111,17 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
             console.print(f"[yellow]{FROM_SOME_STOREFRONT}[/yellow]: {escape(words)}")
     if not asks_the_store(planned):
         print_store_not_called(console, changes=bool(plan.actions))
+    if (refused := planned.refused_open) is not None:
+        console.print(f"[red]{kind_words(refused.kind, refused.storefront)}:[/red] "
+                      f"{escape(refused_open_words(refused, plan.storefront))}")
+
+
+def refused_open_words(item: SyncException, store: str) -> str:
+    """The store's open `credentials-refused` exception, as a plan says it: the plan may look fine (it asks the store
+    only about new SKUs), while a sync would stop at the store's first refusal."""
+    return (f"store {store!r} refused the credentials (exception {item.id}, open: `bookbridge exceptions "
+            f"show {item.id}`), so until they are fixed a sync stops at its first refusal and sends nothing: "
+            f"{item.message}")
 
 
 def print_store_not_called(console: Console, *, changes: bool = False) -> None:
@@ -176,7 +190,8 @@ def print_report(console: Console, report: SyncReport, *, isbn: str | None = Non
 
 
 def not_sent_words(count: int) -> str:
-    """The products a sync stopped by a refused token did not send, as `sync` and `runs` say them."""
+    """The products a sync stopped by a refused token did not send, as `sync` says them (`runs` counts them under
+    `not sent`)."""
     return f"{plural(count, 'product')} {'was' if count == 1 else 'were'} not sent"
 
 

@@ -52,6 +52,8 @@ def plan(
     it says so (`bookbridge check` tests the connection).
 
     Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned).
+    A plan made while the store's `credentials-refused` exception is open exits 0 and names it: a sync would stop
+    at the store's first refusal until the credentials are fixed.
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()

@@ -43,7 +43,7 @@ from bookbridge.entrypoints.http.protection import Guard, Protection
 from bookbridge.entrypoints.http.security import SESSION_COOKIE, SESSION_SECONDS
 from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
-from bookbridge.entrypoints.presentation import no_such_exception, where_words
+from bookbridge.entrypoints.presentation import COUNT_WORDS, RUN_COUNTS, no_such_exception, where_words
 
 ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
@@ -107,7 +107,7 @@ def templates() -> Environment:
     env.filters["storefront_words"] = storefront_words
     env.filters["times"] = lambda count: plural(count, "time")  # an exception's repeat count, as the CLI says it
     env.globals |= {"FROM_EVERY_STOREFRONT": FROM_EVERY_STOREFRONT, "FROM_SOME_STOREFRONT": FROM_SOME_STOREFRONT,
-                    "SOURCE_UNREAD": SOURCE_UNREAD}
+                    "SOURCE_UNREAD": SOURCE_UNREAD, "RUN_COUNTS": RUN_COUNTS, "COUNT_WORDS": COUNT_WORDS}
     return env
 
 

@@ -42,8 +42,10 @@ from bookbridge.entrypoints.presentation import (
     exception_edition_names,
     local_time,
     none_open,
+    not_sent_runs,
     plain_schedule,
     plural,
+    run_counts,
     run_what,
     storefront_times,
     time_ago,
@@ -163,6 +165,7 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     held = held_by_exceptions(items, applied.values())
     flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
     return {"store": state.settings.store.name, "status": status, "runs": [_run(state, r) for r in runs[:10]],
+            "runs_not_sent": not_sent_runs(runs[:10]),
         "exceptions": [
         r for r in rows if filters.matches(r)], "exceptions_total": len(rows), "filters": filters,
         "none_matched": none_open(len(rows), kinds=[KIND_WORDS[ExceptionKind(filters.kind)]] if filters.kind else (),
@@ -262,7 +265,7 @@ def _run(state: AppState, run: SyncRun) -> dict[str, Any]:
     """A run as "Last runs" shows it: a run is the store's (`SyncRun.storefront` holds the store's name), its start
     in UTC and in each storefront's time zone, as `bookbridge runs` says it."""
     return {"id": run.id, "store": _store_words(state, run.storefront), "started": _store_instant(state, run.started),
-            "outcome": run.outcome, "running": run.finished is None, "counts": run.counts,
+            "outcome": run.outcome, "running": run.finished is None, "counts": run_counts(run),
             "what": run_what(run), "unread": source_unread(run)}
 
 

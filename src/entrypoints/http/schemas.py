@@ -14,7 +14,7 @@ from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import source_name
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.http.inputs import FILLED_TEXT_PATTERN
-from bookbridge.entrypoints.presentation import run_what
+from bookbridge.entrypoints.presentation import run_counts, run_what
 from bookbridge.entrypoints.settings import Settings
 
 # Every instant an answer gives, written as the CLI's JSON writes it (`json_instant`): `2026-12-07T15:20:21Z`.
@@ -47,7 +47,11 @@ class Run(BaseModel):
     started: Instant
     finished: Instant | None
     outcome: str
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description=(
+        "what the run did, as `bookbridge runs` and the dashboard count it: `created`, `adopted`, `updated`, "
+        "`hidden`, `unchanged`, `held_back` (held back from every storefront), `failed` and `not_sent` (planned and "
+        "not sent, the store having refused the credentials; 0 when it did not); none for a run still running or "
+        "whose source could not be read"))
     what: str = Field(description="what the run was: `sync` (of the whole store), or a retry: `retry of exception "
                                   "10`, `retry of exception 10: edition 9781999990022 only`, `retry of edition "
                                   "9781999990022 only`")
@@ -55,7 +59,7 @@ class Run(BaseModel):
     @classmethod
     def of(cls, run: SyncRun) -> Run:
         return cls(id=run.id, store=run.storefront, started=run.started, finished=run.finished,
-                   outcome=run.outcome, counts=dict(run.counts), what=run_what(run))
+                   outcome=run.outcome, counts=run_counts(run), what=run_what(run))
 
 
 class ExceptionItem(BaseModel):
@@ -181,6 +185,11 @@ class SourceProblem(BaseModel):
     message: str
 
 
+class CredentialsRefused(BaseModel):
+    exception: int = Field(description="the exception's id (`bookbridge exceptions show ID`, /api/exceptions)")
+    message: str = Field(description="what the store answered and what to fix, as the exception says it")
+
+
 class Plan(BaseModel):
     """`bookbridge plan --json`, the same document."""
 
@@ -193,6 +202,10 @@ class Plan(BaseModel):
     kept_unread: list[str] = Field(default_factory=list, description=(
         "products gone from the source that are kept as they are, by key (an edition's ISBN), because the source "
         "could not read their record (an ISBN whose check digit fails): fix the record in the source"))
+    credentials_refused: CredentialsRefused | None = Field(default=None, description=(
+        "the store's open `credentials-refused` exception (the store refused the credentials when a sync, "
+        "reconcile or order import last asked it): until they are fixed a sync stops at the first refusal and "
+        "sends none of this plan; null when none is open"))
 
 
 # application.sales_report.GROUPINGS, in its order

@@ -351,7 +351,7 @@ def test_retries_run_out_into_a_typed_transient_error(server: FakeBigCommerce) -
     assert err.last_reason == "Bad Gateway" and not err.maybe_applied
     assert len(server.hits) == 3
     # What failed in words, then the technical cause; "attempts" as a count says it, never "attempt(s)".
-    assert str(err) == "the store answered 502 after 3 attempts (GET /catalog/products: Bad Gateway)"
+    assert str(err) == "the store answered 502 after 3 attempts (GET /v3/catalog/products: Bad Gateway)"
 
 
 def test_a_store_that_never_answers_is_said_in_words_before_its_technical_cause(server: FakeBigCommerce) -> None:
@@ -360,7 +360,7 @@ def test_a_store_that_never_answers_is_said_in_words_before_its_technical_cause(
     with pytest.raises(BigCommerceTransientError) as info:
         client.request("PUT", "/catalog/products", json=[])
     said = str(info.value)
-    assert said == ("the store did not answer after 2 attempts (PUT /catalog/products: could not connect to "
+    assert said == ("the store did not answer after 2 attempts (PUT /v3/catalog/products: could not connect to "
                     "https://api.bigcommerce.com: connection refused)"), said  # the OS's words, not httpx's class
 
 

@@ -7,9 +7,16 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bookbridge.application.field_words import change_said, change_texts, listing_summary, said, value_text
+from bookbridge.application.field_words import (
+    change_said,
+    change_texts,
+    listing_summary,
+    said,
+    value_text,
+    written_again_texts,
+)
 from bookbridge.domain.listing import ListingPrice, Section, build_edition_listing, section_payloads
-from bookbridge.domain.plan import FieldChange
+from bookbridge.domain.plan import NOT_KNOWN, RESENT, ActionKind, FieldChange, StoreAction
 from examples import PAPERBACK, edition, storefront
 
 NOON = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -86,3 +93,18 @@ def test_every_field_of_every_section_reads_in_words():
 def test_a_variant_familys_fields_read_in_words():
     value = [{"sku": "9780007232833", "price": {"currency": "GBP", "price": "9.99"}, "extra_prices": []}]
     assert value_text(value, field="variants") == "9780007232833: price £9.99, extra prices none"
+
+
+def test_an_update_in_which_no_field_differs_says_what_it_writes_and_why():
+    """Never a bare `all sections` with empty cells: the fields written (every field: the product whole) and why."""
+    listing = build_edition_listing(edition(), storefront(), at=NOON)
+    media = StoreAction(ActionKind.UPDATE, listing.key, listing, (Section.MEDIA,), reason=NOT_KNOWN)
+    assert written_again_texts(media) == (
+        "images", "not known: edited or deleted in the store since it was last sent, or a write not confirmed",
+        "as last sent, written again")
+    core = StoreAction(ActionKind.UPDATE, listing.key, listing, (Section.CORE,))
+    assert written_again_texts(core) == ("SKU, name, custom URL and 18 more fields", "as last sent",
+                                         "the same, written another way (a number as 0 or 0.0): sent again")
+    whole = StoreAction(ActionKind.UPDATE, listing.key, listing, tuple(Section), reason=RESENT)
+    assert written_again_texts(whole) == ("every field", "as last sent",
+                                          "the same: a full sync sends every section again")

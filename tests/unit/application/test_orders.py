@@ -190,7 +190,7 @@ def test_a_store_that_cannot_be_read_keeps_the_cursor_and_opens_an_exception(wor
     source.put(placed(101, (OrderLine(1, str(editions[0].isbn), 1, Decimal("9")),), at=NOW - timedelta(hours=1)))
     run(world)
     cursor = ledger.cursor("shop")
-    source.fail_with = OrderSourceError("GET /orders failed after 5 attempt(s): status 503", transient=transient)
+    source.fail_with = OrderSourceError("GET /v2/orders failed after 5 attempt(s): status 503", transient=transient)
     report = run(world)
     assert not report.ok and ledger.cursor("shop") == cursor and "503" in (report.source_error or "")
     assert (report.source_error or "").startswith("reading orders from store 'shop' failed: ")  # the glossary's
@@ -417,7 +417,7 @@ def test_a_later_read_of_the_orders_resolves_the_import_s_exception(world, trans
     resolves the order import's own failure (a 401 fixed, the store back), and only that."""
     uow, editions, source, ledger, clock = world
     source.put(placed(101, (OrderLine(1, "not-an-isbn", 1, Decimal("9")),), at=NOW - timedelta(hours=1)))
-    source.fail_with = OrderSourceError("GET /orders: status 401", transient=transient)
+    source.fail_with = OrderSourceError("GET /v2/orders: status 401", transient=transient)
     run(world)
     with uow:
         (failed,) = uow.exceptions.open_items()
@@ -453,9 +453,9 @@ def test_a_refused_token_counts_on_the_store_s_credentials_exception_which_only_
     goes through proves no write, so it leaves that exception open (the next sync whose write is accepted
     resolves it), while the import's own failure resolves as before."""
     uow, editions, source, ledger, clock = world
-    source.fail_with = OrderSourceError("GET /orders: status 503", transient=True)
+    source.fail_with = OrderSourceError("GET /v2/orders: status 503", transient=True)
     run(world)
-    refusal = "401 Unauthorized: BigCommerce does not accept the access token (GET /orders)"
+    refusal = "401 Unauthorized: BigCommerce does not accept the access token (GET /v2/orders)"
     source.fail_with = OrderSourceError(refusal, transient=False, refused=True)
     report = run(world)
     assert not report.ok and refusal in (report.source_error or "")

@@ -9,16 +9,20 @@ from datetime import UTC, datetime
 import pytest
 
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork
+from bookbridge.adapters.memory.orders import InMemoryOrderSource, InMemorySalesLedger
 from bookbridge.adapters.sample.catalogue import sample_catalogue
+from bookbridge.application.orders import ImportOrders, import_orders
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncStore, plan_store, sync_store
 from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.sales import OrderSourceError
 from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 SHOP = StorefrontSettings(name="uk", countries=frozenset({"GB"}), currency="GBP", tax_inclusive=True,
                           timezone="Europe/London")
 COMMAND = SyncStore(store="shop", storefronts=(SHOP,), batch_size=10)
-REFUSED = ("401 Unauthorized: the store does not accept the access token (POST catalog/products); check [store] "
+REFUSED = ("401 Unauthorized: the store does not accept the access token (POST /v3/catalog/products); check [store] "
            "access_token_env (the variable 'SHOP_TOKEN')")
 STORE_KINDS = {"store-rejection", "transient-exhausted", "credentials-refused"}
 
@@ -100,3 +104,22 @@ def test_a_sync_stopped_by_a_refused_token_counts_what_it_did_not_send(world):
     counted = stopped.counts
     assert stopped.store_refused == REFUSED and counted["not_sent"] == products > 2 * full.batch_size
     assert sum(counted[k] for k in ("created", "adopted", "updated", "hidden", "unchanged", "failed")) == 0
+
+
+def test_the_exception_keeps_the_first_refused_request_while_other_runs_count_on_it(world):
+    """Each run that meets the refusal counts on the store's one exception; its message stays the first refusal's
+    (the request a sync stops at, what a person needs), not overwritten by the last run that met it (a reconcile,
+    an order import, another request)."""
+    source, store, uow, clock = world
+    store.refused_credentials = REFUSED
+    sync_store(COMMAND, source, store, uow, clock)
+    later = REFUSED.replace("POST /v3/catalog/products", "GET /v2/orders")
+    assert later != REFUSED
+    sources = InMemoryOrderSource("shop")
+    sources.fail_with = OrderSourceError(later, transient=False, refused=True)
+    import_orders(ImportOrders(storefronts=(SHOP,), catalogue_source=source.name), sources,
+                  InMemorySalesLedger(), [], uow, clock)
+    store.refused_credentials = later
+    reconcile_store(ReconcileStore(store="shop", source=source.name), store, uow, clock)
+
+    assert _store_exceptions(uow) == [("credentials-refused", None, "shop", REFUSED, 3)]

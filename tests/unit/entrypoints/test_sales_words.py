@@ -126,7 +126,7 @@ def test_an_order_import_that_could_not_read_the_store_prints_the_failure_not_a_
     from bookbridge.entrypoints.cli.sales import print_import
     from examples import storefront
 
-    failure = "reading orders from store 'shop' failed: GET /orders rejected with 401"
+    failure = "reading orders from store 'shop' failed: GET /v2/orders rejected with 401"
     out = io.StringIO()
     print_import(Console(file=out, width=400), ImportReport(started=datetime(2026, 11, 28, tzinfo=UTC),
                                                             source_error=failure), [storefront()])

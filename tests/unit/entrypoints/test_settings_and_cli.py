@@ -271,7 +271,7 @@ def test_a_run_whose_source_could_not_be_read_shows_no_counts(config, tmp_path):
     assert "—: the source could not be read" in sync.output
     runs = run("runs", "-c", str(config), columns=500)
     row = next(line for line in runs.output.splitlines() if line.startswith("│ 1 "))
-    assert "failed" in row and row.count("—") == 7 and " 0 " not in row, runs.output
+    assert "failed" in row and row.count("—") == 8 and " 0 " not in row, runs.output
     assert "—: the source could not be read (run 1): none of the counts applies" in runs.output, runs.output
 
 
