@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
+from bookbridge.adapters.bigcommerce.orders import BigCommerceOrderSource
 from bookbridge.adapters.bigcommerce.sandbox import SandboxServer
 from bookbridge.adapters.bigcommerce.storefront import BigCommerceStorefront
 from bookbridge.adapters.memory import InMemoryCatalogSource, InMemoryUnitOfWork
@@ -16,6 +17,7 @@ from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.application.reconcile import ReconcileStore, reconcile_store
 from bookbridge.application.sync import SyncStore, plan_store, sync_store
 from bookbridge.domain.ports import FixedClock
+from bookbridge.domain.sales import OrderSourceError
 from bookbridge.domain.storefront import StorefrontSettings
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
@@ -146,3 +148,19 @@ def test_a_run_the_store_refuses_from_its_start_warns_of_no_store_it_could_not_t
         _store(sandbox, "wrong").begin(planned.plan.actions, {})
     assert sandbox.requests.count("GET", "/v3/catalog/products") == 1  # it asked
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def test_a_403_on_the_order_read_names_the_order_imports_scope_not_the_syncs(sandbox):
+    """The fix names the scope the refused request needs: the order import reads with `Orders: read-only`, which a
+    sync never uses."""
+    sandbox.faults.fail_next(1, "GET", "/v2/orders", status=403)
+    client = BigCommerceClient(BigCommerceConfig(
+        store_hash=sandbox.config.store_hash, access_token=sandbox.config.token, v3_base_url=sandbox.base_url_v3,
+        v2_base_url=sandbox.base_url_v2, token_source=SOURCE))
+    with pytest.raises(OrderSourceError) as raised:
+        list(BigCommerceOrderSource(client, name="shop").orders_modified_since(None))
+    assert raised.value.refused
+    assert str(raised.value) == (
+        "403 Forbidden: the API account lacks a scope for this request (GET /v2/orders); give "
+        f"{SOURCE} the token of a store-level API account with the scope 'Orders: read-only'; scopes cannot be "
+        "changed after an account is created")

@@ -66,6 +66,8 @@ class BigCommerceRejected(BigCommerceError):
 TOKEN_KEYS = "[store] access_token, access_token_env or access_token_file (whichever it sets)"
 # The scopes of the store-level API account a sync writes with, as the control panel names them.
 SYNC_SCOPES = ("Products: modify", "Channel Listings: modify", "Channel Settings: read-only")
+# The scope of the order import's reads (`GET /v2/orders` and the orders' products).
+ORDER_SCOPES = ("Orders: read-only",)
 
 
 class BigCommerceCredentialsRefused(BigCommerceRejected):
@@ -93,8 +95,10 @@ class BigCommerceCredentialsRefused(BigCommerceRejected):
         if self.status == 401:
             return (f"check {self.token_source or TOKEN_KEYS}: it must hold the access token of a store-level API "
                     f"account of the store with hash {self.store_hash!r}")
-        return (f"give {self.token_source or TOKEN_KEYS} the token of a store-level API account with the scopes "
-                f"{', '.join(repr(scope) for scope in SYNC_SCOPES)}; scopes cannot be changed after an account is "
+        scopes = ORDER_SCOPES if " /v2/orders" in self.request else SYNC_SCOPES
+        named = ", ".join(repr(scope) for scope in scopes)
+        return (f"give {self.token_source or TOKEN_KEYS} the token of a store-level API account with the "
+                f"{'scope' if len(scopes) == 1 else 'scopes'} {named}; scopes cannot be changed after an account is "
                 "created")
 
     def __str__(self) -> str:
