@@ -51,7 +51,8 @@ def plan(
     whether it already holds the SKUs a sync would create: with none to ask about, the store is not called, and
     it says so (`bookbridge check` tests the connection).
 
-    Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned).
+    Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned); 2
+    if the configuration is invalid.
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()
