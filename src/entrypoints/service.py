@@ -125,7 +125,7 @@ class Service:
         self._scheduler.add_listener(_observe_lag, EVENT_JOB_SUBMITTED)
         self._scheduler.start()
         if not self.settings.orders.enabled:
-            with suppress(JobLookupError):  # orders.enabled = false since an earlier start
+            with suppress(JobLookupError):  # [orders] enabled = false since an earlier start
                 self._scheduler.remove_job(order_import_job_id(self.store))
         jobs = self._scheduler.get_jobs()
         crontabs = self.settings.schedules.crontabs

@@ -134,6 +134,20 @@ def test_the_store_is_named_as_everywhere_and_its_hash_as_a_hash(config):
     assert "BigCommerce store abc123xyz" not in result.output
 
 
+def test_a_store_hash_the_base_url_does_not_call_is_a_configuration_error(config, store):
+    """The URLs written out whole call the sandbox's store (`/stores/sandbox/`): check does not say `ok` for
+    a store hash it never called, nor does any command that builds the store use it."""
+    text = config.read_text(encoding="utf-8").replace("/stores/{store_hash}/", "/stores/sandbox/")
+    config.write_text(text, encoding="utf-8")
+    result = check(config, store_hash="sandbx")
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert (f"[store] store_hash_env: 'sandbx' (the variable 'TEST_STORE_HASH') is not the store hash v3_base_url "
+            f"names ('sandbox', in {store.base_url}/stores/sandbox/v3)") in said, said
+    assert "ok " not in result.output and not store.requests
+    assert check(config, store_hash="sandbox").exit_code == 0  # one hash for both: the sandbox flow as before
+
+
 def test_strict_fails_when_an_edition_would_be_held_back(config):
     result = check(config, extra=("--strict",))
     assert result.exit_code == 1 and "no-price" in result.output  # the sample lacks USD prices for some

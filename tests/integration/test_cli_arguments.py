@@ -161,7 +161,7 @@ def test_init_over_a_file_that_exists_is_refused_naming_the_file(tmp_path):
     (("sales", "export"), "--sink", "no sales sink is configured (see [[sales_sinks]] in docs/configuration.md)"),
     (("sales", "report", "--by", "nonsense"), "--by", "must be one of edition, "),
     (("source", "inspect", "/nonexistent.xml"), "SOURCE",
-     "'/nonexistent.xml' is neither a file, a folder, an http(s) URL nor a configured source name"),
+     "'/nonexistent.xml' is neither a file, a folder, an http(s) URL nor the configured source's name ('sample')"),
 ], ids=lambda value: " ".join(value) if isinstance(value, tuple) else None)
 def test_a_value_that_names_nothing_is_refused_naming_the_argument(config, arguments, argument, why):
     """A value judged after parsing (it names nothing that is there) is framed as a parser's refusal is."""

@@ -174,15 +174,21 @@ def test_serve_and_check_say_an_unset_admin_token_variable_as_a_configuration_er
     assert checked.output.startswith(f"invalid configuration: {line}\n"), checked.output
 
 
-def test_only_check_and_serve_read_the_http_table(tmp_path, monkeypatch):
+def test_only_check_and_serve_need_the_http_tables_variables_set(tmp_path, monkeypatch):
     monkeypatch.delenv("BB_WALK_UNSET_ADMIN", raising=False)
     config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_token_env = "BB_WALK_UNSET_ADMIN"\n')
     for command in (["plan"], ["runs"]):
         result = run(*command, "-c", str(config))
         assert result.exit_code == 0, (command, result.output)
         assert "admin_token_env" not in result.output, (command, result.output)
-    documented = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
-    assert "`check` and `serve` refuse an `[http]` key whose variable is unset" in " ".join(documented.split())
+    # Every command reads `[http]` with the rest of the configuration: a misspelt key there is refused by all.
+    misspelt = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_tokn_env = "BB_WALK_UNSET_ADMIN"\n')
+    refused = run("runs", "-c", str(misspelt))
+    assert refused.exit_code == 2 and "[http] admin_tokn_env: unknown key" in refused.output, refused.output
+    documented = " ".join((Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text().split())
+    assert "`check` and `serve` refuse an `[http]` key whose variable is unset" in documented
+    assert "do not read it" not in documented and "Only `check` and `serve` read the `[http]` table" not in documented
+    assert "every command refuses an unknown key in `[http]` as in any table" in documented, documented
     template = (Path(__file__).resolve().parents[2] / "src" / "entrypoints" / "cli" / "init_template.toml").read_text()
     assert "(unset: locked)" not in template
     assert "`check` and `serve` refuse it otherwise" in template

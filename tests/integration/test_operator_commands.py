@@ -421,15 +421,26 @@ name = "ledger"
         assert listed.output.strip() == f"No open exceptions in {words} (1 open exception in all).", listed.output
     refused = run("exceptions", "list", "--where", "orders:bigcommerce", "-c", str(config))
     assert refused.exit_code == 2, refused.output
-    assert "no place is 'orders:bigcommerce'" in refused.stderr and "order import of store 'shop'" in refused.stderr
-    assert "sales sink 'ledger'" in refused.stderr and "sync lease of store 'shop'" in refused.stderr
+    # It offers what it takes, words and key alike, for each place the configuration makes.
+    refusal = " ".join(refused.stderr.split())
+    assert ("no place is 'orders:bigcommerce' (give one in words or by its key: store 'shop' (key shop), "
+            "storefront 'uk' (key uk), source 'sample' (key source:sample), order import of store 'shop' (key "
+            "orders:shop), sales sink 'ledger' (key sales-sink:ledger), sync lease of store 'shop' (key "
+            "lease:sync:shop))") in refusal, refusal
 
 
-def test_the_help_names_the_order_import_s_place_by_the_store_s_name():
-    helped = run("exceptions", "list", "--help")
-    said = " ".join(helped.output.split())
-    assert "`orders:shop` (the order import's key: `orders:` and the store's name)" in said, said
-    assert "orders:bigcommerce" not in said, said
+@pytest.mark.parametrize("command", [("exceptions", "list"), ("exceptions", "resolve")], ids=" ".join)
+def test_the_help_names_each_place_in_words_and_by_its_real_key(command):
+    """The keys as they are stored (a storefront's and the store's name, `source:…`, `orders:…`, `sales-sink:…`,
+    `lease:sync:…`): `store` and `source` are no keys, but the words' first part, for every such place."""
+    said = " ".join(run(*command, "--help").output.split())
+    for words, key in (("storefront 'us'", "us"), ("store 'shop'", "shop"), ("source 'consonance'",
+                                                                          "source:consonance"),
+                       ("order import of store 'shop'", "orders:shop"), ("sales sink 'ledger'", "sales-sink:ledger"),
+                       ("sync lease of store 'shop'", "lease:sync:shop")):
+        assert f"\"{words}\" (key `{key}`" in said, (words, said)
+    assert "or by the words' first part, for every place of that kind: `storefront`, `store`, `source`" in said, said
+    assert "in words or by key: `store`, `source`" not in said and "orders:bigcommerce" not in said, said
 
 
 def test_retrying_the_order_import_s_exception_imports_the_orders_and_a_sales_sink_s_delivers_to_it(tmp_path,
@@ -458,6 +469,19 @@ name = "ledger"
         assert "the whole store is synced" not in said and "Retry of exception" not in said, said
     assert _open(config) == []
     assert not [line for line in run("runs", "-c", str(config)).output.splitlines() if "│ store 'shop'" in line]
+
+
+def test_retrying_the_order_import_s_exception_with_the_import_disabled_exits_2_as_its_help_says(tmp_path,
+                                                                                                 monkeypatch):
+    forget_configuration(monkeypatch)
+    config = write_config(tmp_path, sample_config(families=5))
+    orders = _reported(config, "transient-exhausted", where="orders:shop", field="orders",
+                       message="reading orders from store 'shop' failed: status 401")
+    retried = run("exceptions", "retry", str(orders), "-c", str(config), env={"BOOKBRIDGE_ORDERS__ENABLED": "false"})
+    assert retried.exit_code == 2, retried.output
+    assert "order import is disabled ([orders] enabled = false)" in retried.output, retried.output
+    helped = " ".join(run("exceptions", "retry", "--help").output.split())
+    assert "the order import is disabled ([orders] enabled = false)" in helped, helped
 
 
 @pytest.mark.parametrize(("filters", "words"), [

@@ -189,7 +189,10 @@ def test_report_refuses_a_bad_grouping_and_bad_dates(config):
 
 def test_import_refuses_when_disabled(config):
     result = run("orders", "import", "-c", str(config), env={"BOOKBRIDGE_ORDERS__ENABLED": "false"})
-    assert result.exit_code == 2 and "disabled" in result.output
+    # The key as every configuration message names one: its table, then the key (`[schedules] reconcile_cron: …`).
+    assert result.exit_code == 2 and "order import is disabled ([orders] enabled = false)" in result.output
+    said = " ".join(run("orders", "import", "--help").output.split())
+    assert "([orders] enabled = false)" in said and "orders.enabled" not in said, said
 
 
 def test_a_sink_the_configuration_breaks_exits_2_naming_it(config):

@@ -68,9 +68,27 @@ def test_an_unreadable_source_exits_non_zero_with_the_reason(tmp_path):
 
 
 def test_an_unknown_source_is_a_usage_error(tmp_path):
-    result = CliRunner().invoke(app, ["source", "inspect", str(tmp_path / "nope")])
-    assert result.exit_code != 0
-    assert "neither a file" in result.output
+    result = CliRunner().invoke(app, ["source", "inspect", str(tmp_path / "nope")], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    # With no configuration, the sample source is the configured one: the error names it, as SOURCE takes it.
+    assert ("is neither a file, a folder, an http(s) URL nor the configured source's name ('sample')"
+            in " ".join(result.output.split())), result.output
+
+
+def test_the_configured_source_is_taken_by_its_name():
+    result = CliRunner().invoke(app, ["source", "inspect", "sample", "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_help_says_what_source_takes_and_every_exit_code():
+    """The configured source by its name too, as the refusal says; exit 1 when reading fails (as above), 2 for a
+    SOURCE that is none of what it takes."""
+    helped = " ".join(CliRunner().invoke(app, ["source", "inspect", "--help"], env={"COLUMNS": "300"}).output.split())
+    assert ("SOURCE an ONIX file, drop folder or http(s) URL, or the configured source's name; left out, the "
+            "configured source") in helped, helped
+    assert re.search(r"1 when it could not be read \(an unreachable URL, malformed XML", helped), helped
+    assert re.search(r"2 if the configuration is invalid or SOURCE is neither a file, a folder, an http\(s\) URL "
+                     r"nor the configured source's name", helped), helped
 
 
 AUDIO = SAMPLES / "imonix-audiobook-AJ-A103.onix30-nonstandard-ns.xml"

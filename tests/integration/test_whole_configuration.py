@@ -8,8 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+import typer
+from click import Command
 
-from cli_support import forget_configuration, run, sample_config, write_config
+from bookbridge.entrypoints.cli import app
+from cli_support import every_command, forget_configuration, run, sample_config, write_config
 
 SINK_TYPO = '\n[[sales_sinks]]\nkind = "csv"\ndirectry = "x"\n'
 QUEUE_TYPO = '\n[[exception_queues]]\nkind = "webhook"\nurl = "https://hooks.example/x"\ntimout = 3\n'
@@ -56,3 +59,35 @@ def test_source_inspect_creates_no_state_database(tmp_path: Path):
     result = run("source", "inspect", "-c", str(config))
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "state.db").exists()
+
+
+def _takes_a_configuration(words: tuple[str, ...]) -> bool:
+    command: Command = typer.main.get_command(app)
+    for word in words:
+        command = command.commands[word]  # type: ignore[attr-defined]
+    return any("--config" in getattr(param, "opts", ()) for param in command.params)
+
+
+CONFIGURED = [c for c in every_command() if c and _takes_a_configuration(c)]
+# What a command needs besides the configuration to get as far as reading it.
+ARGUMENTS = {("exceptions", "show"): ("1",), ("exceptions", "retry"): ("1",),
+             ("exceptions", "resolve"): ("1", "--note", "done"), ("lease", "release"): ("sync:shop",)}
+
+
+def test_the_walk_finds_the_commands_that_read_a_configuration():
+    assert {("check",), ("plan",), ("reconcile",), ("source", "inspect"), ("lease", "release")} <= set(CONFIGURED)
+    assert ("init",) not in CONFIGURED and ("demo",) not in CONFIGURED
+
+
+@pytest.mark.parametrize("command", CONFIGURED, ids=" ".join)
+def test_every_command_that_reads_the_configuration_exits_2_on_a_bad_one_and_its_help_says_so(tmp_path, command):
+    """README: each command's --help says which exit codes it gives; every command given --config refuses an
+    invalid configuration (here a key misspelt in `[http]`, a table most commands do not use) with exit 2."""
+    config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_tokn_env = "X"\n')
+    result = run(*command, *ARGUMENTS.get(command, ()), "-c", str(config))
+    assert result.exit_code == 2, result.output
+    assert "[http] admin_tokn_env: unknown key" in said(result), result.output
+    helped = said(run(*command, "--help"))
+    exits = helped[helped.find("xit "):]
+    assert re.search(r"\b2\b[^.]*? the configuration( or [^.]*?)? is invalid", exits), \
+        f"{' '.join(command)} --help does not say it exits 2 on an invalid configuration: {helped}"

@@ -8,7 +8,8 @@ Configuration (the `store` mapping):
     access_token_env   the name of an environment variable holding it (preferred), or
     access_token_file  a file holding it (e.g. a mounted secret); surrounding whitespace is stripped
     v3_base_url        default https://api.bigcommerce.com/stores/{store_hash}/v3 (tests: the sandbox)
-    v2_base_url        default https://api.bigcommerce.com/stores/{store_hash}/v2
+    v2_base_url        default https://api.bigcommerce.com/stores/{store_hash}/v2; a base URL written out whole
+                       names the store hash in /stores/<hash>/, which must be store_hash's
     max_in_flight      concurrent requests (default 4), and products written side by side; the store-wide
                        quota is paced either way
     price_lists        {currency: price list id} for currencies other than the default (else found by name)
@@ -20,9 +21,11 @@ appears in a repr or an error message (`BigCommerceConfig.access_token` is `repr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -63,6 +66,7 @@ def _client_config(options: BigCommerceOptions) -> BigCommerceConfig:
     for key in ("v3_base_url", "v2_base_url"):
         if getattr(options, key):
             values[key] = getattr(options, key)
+            _same_store(options, values["store_hash"], key, values[key])
     if options.max_in_flight is not None:
         values["max_in_flight"] = options.max_in_flight
     return BigCommerceConfig(**values)
@@ -96,6 +100,19 @@ def _store_hash(options: BigCommerceOptions) -> str:
         raise ValueError(f"{WHO} needs 'store_hash' (or 'store_hash_env', an environment variable "
                          "name), the store's alphanumeric hash")
     return store_hash.strip()
+
+
+def _same_store(options: BigCommerceOptions, store_hash: str, key: str, url: str) -> None:
+    """A base URL written out whole (no `{store_hash}`) names the store the calls go to, in `/stores/<hash>/`:
+    it must be the configured hash, which `check`, the messages and the dashboard's links name the store by."""
+    named = re.search(r"/stores/([^/]+)(?:/|$)", urlsplit(url).path) if "{store_hash}" not in url else None
+    if named is None or named.group(1) == store_hash:
+        return
+    given = (f"store_hash_env: {store_hash!r} (the variable {options.store_hash_env!r})" if options.store_hash_env
+             else f"store_hash: {store_hash!r}")
+    raise ValueError(f"{given} is not the store hash {key} names ({named.group(1)!r}, in {url}), where the calls "
+                     f"go: give one hash to both (store_hash = {named.group(1)!r}), or write {key} with {{store_hash}} "
+                     f"in place of the hash")
 
 
 def _access_token(options: BigCommerceOptions) -> tuple[str, str]:

@@ -57,7 +57,8 @@ def release_lease(
 ) -> None:
     """Free a lease whoever holds it. Only when its holder is stopped: otherwise two instances run the job.
 
-    Exit 2 if no lease of that name is held (a name that names nothing, as an unknown exception id is).
+    Exit 2 if the configuration is invalid or no lease of that name is held (a name that names nothing, as an
+    unknown exception id is).
     """
     with running(config, need_storefronts=False) as container:
         freed = container.lease_table().force_release(name)

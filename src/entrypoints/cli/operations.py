@@ -91,12 +91,19 @@ IsbnOption = typer.Option(None, "--isbn", metavar="ISBN", parser=isbn_value,
                           help="only exceptions about this edition (its ISBN-13 or ISBN-10, hyphens allowed)")
 
 
+# Each place in words, then its key as it is stored; \b: click keeps the lines, so no key breaks at a hyphen.
+WHERE_EXAMPLES = ("\"storefront 'us'\" (key `us`, the storefront's name)",
+                  "\"store 'shop'\" (key `shop`, the store's name)",
+                  "\"source 'consonance'\" (key `source:consonance`)",
+                  "\"order import of store 'shop'\" (key `orders:shop`)",
+                  "\"sales sink 'ledger'\" (key `sales-sink:ledger`)",
+                  "\"sync lease of store 'shop'\" (key `lease:sync:shop`)")
 WhereOption = typer.Option(None, "--where", "-w", metavar="PLACE",
-                            help="only exceptions in this place, in words or by key: `store`, `source`, "
-                                 "\"storefront 'us'\", \"order import of store 'shop'\", \"sales sink "
-                                 "'ledger'\", `source:consonance`, `orders:shop` (the order import's key: "
-                                 "`orders:` and the store's name); a place the configuration does not make, with "
-                                 "nothing open there, is refused, naming the places")
+                           help="only exceptions in this place, in words or by its key, or by the words' first part, "
+                                "for every place of that kind: `storefront`, `store`, `source`. A place the "
+                                "configuration does not make, with nothing open there, is refused, naming the "
+                                "places. Each kind of place, in words and by its key (the names are examples):"
+                                "\n\n\b\n" + "\n".join(WHERE_EXAMPLES))
 
 
 class Places:
@@ -174,7 +181,7 @@ def exceptions_show(
     """Show one exception in full, open or resolved.
 
     With its edition and the last outcomes logged for it: each in UTC, as `runs` shows a run, and in each
-    storefront's time zone, naming it. Exit 2 if no exception has the id.
+    storefront's time zone, naming it. Exit 2 if the configuration is invalid or no exception has the id.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -269,8 +276,10 @@ def exceptions_resolve(
 
     Give their ids, or --kind, --storefront, --where and --isbn to resolve every open one that matches. Resolving
     a drift exception releases its held fields; resolving an ISBN change accepts it (the next sync hides the old
-    ISBN's product and creates the new one). Exit 1 if an id was resolved already; exit 2, resolving nothing,
-    if an id names no exception.
+    ISBN's product and creates the new one). Exit 1 if an id was resolved already; exit 2, resolving nothing, if
+    the configuration is invalid or an argument is: an id that names no exception, ids and filters both or
+    neither, a filter that names nothing (a kind, storefront, place or ISBN), a --note that says nothing,
+    --keep-store-value on an exception that is no drift.
     """
     filtered = bool(kind or storefront or where or isbn)
     if bool(exception_ids) == filtered:
@@ -324,10 +333,11 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     whole store, reading the source again. The order import's: an order import, reading the store's orders again. A
     sales sink's: its pending days sent to it again. The exception resolves itself if it now succeeds. Failed
     editions are not recorded as applied, so every sync retries them too. Exit 1 if the exception stays open (the
-    retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the id
-    names no exception, or it is of a kind no retry can fix (a milestone action not possible, an edit in the store,
-    an ISBN changed in the source: the message says what to do instead); 3 if another instance holds the order
-    import's lease (an order import's or a sink's retry).
+    retry failed, or its problem is still there: the message says which) or if it was resolved already; 2 if the
+    configuration is invalid, the id names no exception, it is of a kind no retry can fix (a milestone action not
+    possible, an edit in the store, an ISBN changed in the source: the message says what to do instead), or it is
+    the order import's or a sink's and the order import is disabled ([orders] enabled = false); 3 if another
+    instance holds the order import's lease (an order import's or a sink's retry).
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -418,7 +428,8 @@ def reconcile(config: Path | None = ConfigOption) -> None:
     `field_ownership` decides: overwrite (the next sync restores it) or report (an exception, and the edit is left
     alone until it is resolved). Exit 1 when any exception was opened, or the store could not be read: a store that
     refused the credentials counts on the store's `credentials-refused` exception, as a sync does, and one that
-    does not answer opens a `transient-exhausted` exception at the store (store unreachable).
+    does not answer opens a `transient-exhausted` exception at the store (store unreachable); exit 2 if the
+    configuration is invalid.
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()

@@ -76,7 +76,7 @@ def orders_import(
     The changed days go to the sales sinks.
     It reads orders modified since the last import (minus the overlap). Exit 1 when the store could not be read or
     a sink failed (see `bookbridge exceptions list`); exit 2 if the configuration is invalid or the order import is
-    disabled (orders.enabled = false); exit 3 if another instance is importing the store's orders.
+    disabled ([orders] enabled = false); exit 3 if another instance is importing the store's orders.
     """
     # No order is older than the first day a sale can have (an earlier start reads from it, as /api/sales counts it).
     start = min(max(since, _midnight(EARLIEST_DAY)), _midnight(LATEST_DAY)) if since else None
@@ -116,11 +116,11 @@ def deliver_now(container: Container, sink: str) -> DeliveryReport:
 @contextmanager
 def _import_lease(container: Container) -> Iterator[None]:
     """The store's order-import lease, as the service's import takes it: exit 2 when the import is disabled
-    (orders.enabled = false), 3 when another instance holds it."""
+    ([orders] enabled = false), 3 when another instance holds it."""
     settings = container.settings()
     err = screen(stderr=True)
     if not settings.orders.enabled:
-        err.print("[yellow]order import is disabled[/yellow] (orders.enabled = false)")
+        err.print("[yellow]order import is disabled[/yellow] (\\[orders] enabled = false)")
         raise typer.Exit(EXIT_CONFIG)
     with container.leases()(f"order-import:{settings.store.name}", instance_id(), IMPORT_LEASE_TTL) as acquired:
         if not acquired:

@@ -46,7 +46,7 @@ from bookbridge.entrypoints.cli.common import (
 from bookbridge.entrypoints.cli.render import print_source_failure
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import refused
-from bookbridge.entrypoints.container import build_source
+from bookbridge.entrypoints.container import build_source, source_name
 from bookbridge.entrypoints.presentation import plural, utc_time
 from bookbridge.entrypoints.settings import AdapterSettings, ConfigurationError, Settings
 
@@ -171,7 +171,8 @@ def read_document(read: SourceRead, categories: CategoryMapping) -> dict[str, An
     }
 
 
-def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
+def _source_settings(spec: str, *, validate: bool, configured: str) -> AdapterSettings:
+    """SOURCE, when it is not the configured source's name (`configured`): an ONIX file, drop folder or URL."""
     if spec.startswith(("http://", "https://")):
         return AdapterSettings(kind="onix-url", url=spec, validate=validate)
     path = Path(spec)
@@ -179,7 +180,8 @@ def _source_settings(spec: str, *, validate: bool) -> AdapterSettings:
         return AdapterSettings(kind="onix-folder", drop_dir=str(path), validate=validate)
     if path.exists():
         return AdapterSettings(kind="onix-file", path=str(path), validate=validate)
-    raise refused("SOURCE", f"{spec!r} is neither a file, a folder, an http(s) URL nor a configured source name")
+    raise refused("SOURCE", f"{spec!r} is neither a file, a folder, an http(s) URL nor the configured source's "
+                            f"name ({configured!r})")
 
 
 WHOLE = frozenset({"ISBN", "format", "publication date"})  # values a narrow terminal must not break: the others wrap
@@ -254,8 +256,8 @@ def _details(e: Edition, categories: CategoryMapping) -> Table:
 @source_app.command("inspect")
 def inspect(
     source: str | None = typer.Argument(None, metavar="SOURCE",
-                                        help="an ONIX file, drop folder or URL, or omit for the configured "
-                                        "source"),
+                                        help="an ONIX file, drop folder or http(s) URL, or the configured "
+                                        "source's name; left out, the configured source"),
     config: Path | None = ConfigOption,
     as_json: bool = typer.Option(False, "--json", help="one JSON document: families, then problems"),
     validate: bool = typer.Option(False, "--validate", help="also validate ONIX against the schema (onixcheck); "
@@ -263,7 +265,9 @@ def inspect(
 ) -> None:
     """Show the title families and editions a source holds, and every problem.
 
-    Exit 0 when the source could be read, whatever problems its records have.
+    Exit 0 when the source could be read, whatever problems its records have; 1 when it could not be read (an
+    unreachable URL, malformed XML); 2 if the configuration is invalid or SOURCE is neither a file, a folder, an
+    http(s) URL nor the configured source's name.
     """
     container = configured(config)
     err = screen(stderr=True)
@@ -278,8 +282,9 @@ def inspect(
     try:
         # The configured source, or a file, folder or URL read as the configured source would be: without the
         # state database (none is opened, so none is made), so ONIX block updates (04) are problems, as in `check`.
-        given = settings if the_configured or source is None \
-            else settings.model_copy(update={"source": _source_settings(source, validate=validate)})
+        given = settings if the_configured \
+            else settings.model_copy(update={"source": _source_settings(source, validate=validate,
+                                                                        configured=source_name(settings))})
         reader = build_source(container.registry(), given, container.clock(), None, validate=validate)
     except (LookupError, ValueError) as exc:
         if the_configured:  # said as every command's start-up check says it: `[source] api_key_env: ...`

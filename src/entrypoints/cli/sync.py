@@ -53,7 +53,7 @@ def plan(
 
     Exit 1 when the source could not be read at all, or the store refused the credentials (nothing is planned).
     A plan made while the store's `credentials-refused` exception is open exits 0 and names it: a sync would stop
-    at the store's first refusal until the credentials are fixed.
+    at the store's first refusal until the credentials are fixed. Exit 2 if the configuration is invalid.
     """
     with running(config, adapters=("source", "storefront")) as container:
         settings = container.settings()

@@ -145,6 +145,7 @@ def checked_places(option: str, value: str | None, places: Mapping[str, str]) ->
                        if given in (key.casefold(), words.casefold(), words.split(" '")[0].casefold()))
     if chosen:
         return chosen
-    known = ", ".join(sorted(set(places.values())))
-    raise refused(option, f"no place is {value!r} (give one in words or by key: {known})")
+    # Each place in words and by its key, in the configuration's order (a key no words are known for, once).
+    known = ", ".join(words if words == key else f"{words} (key {key})" for key, words in places.items())
+    raise refused(option, f"no place is {value!r} (give one in words or by its key: {known})")
 

@@ -191,8 +191,8 @@ def _unknown_filter(value: str | None, label: str, what: tuple[str, str], values
                     known: bool | None = None) -> str:
     """What the page says of a filter (the form's `label`) whose `value` names none of `values` (key -> words): it
     matches nothing, and the form cannot show it, so it is not applied, and the page lists them in words (the keys
-    are the form's values, never shown), as `bookbridge exceptions list` refuses it; "" when it names one. `known`:
-    whether it names one, when that is more than being among `values`."""
+    are the form's values, chosen from it: never shown; `bookbridge exceptions list`, typed, names both); "" when
+    it names one. `known`: whether it names one, when that is more than being among `values`."""
     if not value or (value in values if known is None else known):
         return ""
     listed = ", ".join(sorted(values.values(), key=str.casefold))

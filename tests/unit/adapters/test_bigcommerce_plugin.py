@@ -90,6 +90,32 @@ def test_store_hash_errors_name_the_key(monkeypatch: pytest.MonkeyPatch, options
         _storefront({"kind": "bigcommerce", "access_token": TOKEN, **options})
 
 
+@pytest.mark.parametrize("key", ["v3_base_url", "v2_base_url"])
+def test_a_base_url_that_names_another_store_hash_is_refused_naming_both(key: str) -> None:
+    """Calls go to the store the URL names: a different `store_hash` would be shown (`check`, messages, the
+    dashboard's links) for a store bookbridge never calls."""
+    url = f"http://127.0.0.1:8765/stores/sandbox/{key[:2]}"
+    with pytest.raises(ValueError) as error:
+        _storefront({"store_hash": "sandbx", "access_token": TOKEN, key: url})
+    assert str(error.value).startswith(f"store_hash: 'sandbx' is not the store hash {key} names ('sandbox', in "
+                                       f"{url})"), error.value
+    assert "store_hash = 'sandbox'" in str(error.value) and "{store_hash}" in str(error.value), error.value
+
+
+def test_the_store_hash_from_a_variable_is_held_to_the_base_url_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BC_HASH", "sandbx")
+    with pytest.raises(ValueError, match=r"^store_hash_env: 'sandbx' \(the variable 'BC_HASH'\) is not the store"):
+        _storefront({"store_hash_env": "BC_HASH", "access_token": TOKEN,
+                     "v3_base_url": "http://127.0.0.1:8765/stores/sandbox/v3"})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8765/stores/sandbox/v3", "http://127.0.0.1:8765/stores/{store_hash}/v3",
+                                 "http://127.0.0.1:8765/v3"])
+def test_a_base_url_that_agrees_with_the_store_hash_or_names_none_is_taken(url: str) -> None:
+    store = _storefront({"store_hash": "sandbox", "access_token": TOKEN, "v3_base_url": url})
+    store.close()
+
+
 def test_a_refused_token_is_fixed_where_the_configuration_gives_it(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """`bookbridge check`'s fix for a 401 names the key that gave the token (access_token, access_token_env or
