@@ -282,7 +282,7 @@ def inspect(
     try:
         # The configured source, or a file, folder or URL read as the configured source would be: without the
         # state database (none is opened, so none is made), so ONIX block updates (04) are problems, as in `check`.
-        given = settings if the_configured \
+        given = settings if the_configured or source is None \
             else settings.model_copy(update={"source": _source_settings(source, validate=validate,
                                                                         configured=source_name(settings))})
         reader = build_source(container.registry(), given, container.clock(), None, validate=validate)
