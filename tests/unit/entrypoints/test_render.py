@@ -278,11 +278,12 @@ def test_the_legend_names_every_place_an_exception_can_be():
     zones = {"uk": "Europe/London", "us": "America/New_York"}
     out = _printed(partial(print_exceptions, store="shop", zones=zones, source="consonance", sinks=["ledger"]), [])
     legend = " ".join(out.split())
-    for place in ("storefront 'uk' and storefront 'us' (readiness, rights)", "store 'shop' (",
+    # Storefronts as the glossary names them together: `storefronts 'uk' and 'us'`, never the word twice.
+    for place in ("storefronts 'uk' and 'us' (readiness, rights)", "store 'shop' (",
                   "source 'consonance' (", "order import of store 'shop'", "sales sink 'ledger' (",
                   "sync lease of store 'shop'", "subjects without a category"):
         assert place in legend, legend
-    assert "<name>" not in legend, legend
+    assert "<name>" not in legend and "storefront 'uk' and storefront" not in legend, legend
     assert len(PLACES) == 6
 
 
