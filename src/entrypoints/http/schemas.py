@@ -67,7 +67,10 @@ class ExceptionItem(BaseModel):
     store: str  # the store's name ([store] name)
     storefront: str | None  # the storefront it is on; null on the store itself, a source, orders or a sales sink
     where: str | None  # as the dashboard says it: "storefront 'uk'", "store 'shop'", "source 'sample'"; null for none
-    field: str | None
+    field: str | None = Field(description="the key the exception is kept under: the ONIX element it is about "
+                                          "(`SalesRights`, `Price`), a subject's with its scheme (`Subject/thema`)")
+    field_label: str | None = Field(description="the field in words, as `bookbridge exceptions list` and the "
+                                                "dashboard show it: `Subject (Thema)`; any other field as it is")
     message: str
     count: int
     first_seen: Instant
