@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -47,8 +48,8 @@ from bookbridge.entrypoints.container import entry_names, known_places_of, sourc
 from bookbridge.entrypoints.documents import exception_document, json_instant
 from bookbridge.entrypoints.presentation import (
     duration_words,
-    edition_name,
     exception_edition_names,
+    named_edition,
     no_such_exception,
     none_open,
     plural,
@@ -279,11 +280,12 @@ def exceptions_resolve(
         with uow:
             open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(source_name(settings))
+            applied = uow.state.applied(settings.store.name)
             if unknown := _unknown(uow, [] if filtered else exception_ids or []):
                 _no_such(unknown)
             is_open = {e.id for e in open_items}
             resolved = {i: uow.exceptions.get(i) for i in dict.fromkeys(exception_ids or []) if i not in is_open}
-        names = {str(e.isbn): f"{edition_name(e)}, ISBN {e.isbn}" for f in catalogue.values() for e in f.editions}
+        names = exception_edition_names(catalogue.values(), open_items, applied)
         places = Places(settings, open_items)
         at = checked_places("--where", where, places.words)
         chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
@@ -300,15 +302,23 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            shop = settings.store.name  # the edition by name (`Roseanna (Hardback), ISBN …`), else where it is
-            where = (names.get(item.isbn or "") or subject_words(item)
-                     or where_words(place_key(item, shop, source_name(settings)), shop,
-                                    [s.name for s in settings.storefronts]) or "")
+            shop = settings.store.name
+            where = _about(item, names) or where_words(place_key(item, shop, source_name(settings)), shop,
+                                                        [s.name for s in settings.storefronts]) or ""
             screen().print(f"resolved {item.id}, {kind_label(item)}, {escape(where)}: {escape(note)}")
         if filtered and not chosen:
             words = _none_matched(len(open_items), kind, storefront, at, places, isbn)
             screen().print(escape(words.removesuffix(".") + "; nothing was resolved"))
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
+
+
+def _about(item: SyncException, names: Mapping[str, str]) -> str:
+    """What an exception is about, in a message: its edition as the glossary names one (`Roseanna (Hardback), ISBN
+    9780007232833`, or `not in the catalogue (ISBN …)`; `names`: `exception_edition_names`), a record not read as
+    the source's (`record consonance:work:101/product:1001`); "" for an exception of no edition."""
+    if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
+        return subject_words(item)
+    return named_edition(item.isbn, names.get(item.isbn))
 
 
 @exceptions_app.command("retry")
