@@ -186,8 +186,9 @@ def _touches(action: StoreAction, isbns: frozenset[str]) -> bool:
 
 def run_words(cmd: SyncStore) -> str | None:
     """What a run is, in words, when not a sync of the whole store: `retry of exception 10` (a sync of the store
-    when the exception has no edition), `retry of exception 10: edition 9781999990022 only`, `retry of edition
-    9781999990022 only`; None for a sync."""
+    when the exception has no edition), `retry of exception 10: edition 9781999990022 only` (an edition's),
+    `retry of edition 9781999990022 only` (the follow-up sync an edition's retry makes to attach its assets);
+    None for a sync. docs/glossary.md (retry) quotes each."""
     edition = f"edition {', '.join(sorted(cmd.only))} only" if cmd.only else None
     if cmd.retry_of is not None:
         return f"retry of exception {cmd.retry_of}" + (f": {edition}" if edition else "")

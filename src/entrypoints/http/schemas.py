@@ -49,8 +49,9 @@ class Run(BaseModel):
     outcome: str
     counts: dict[str, int]
     what: str = Field(description="what the run was: `sync` (of the whole store), or a retry: `retry of exception "
-                                  "10`, `retry of exception 10: edition 9781999990022 only`, `retry of edition "
-                                  "9781999990022 only`")
+                                  "10` (an exception of no edition: a sync of the store), `retry of exception 10: "
+                                  "edition 9781999990022 only` (an edition's), `retry of edition 9781999990022 "
+                                  "only` (the follow-up sync an edition's retry makes to attach its assets)")
 
     @classmethod
     def of(cls, run: SyncRun) -> Run:
