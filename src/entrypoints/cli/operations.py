@@ -17,9 +17,9 @@ from bookbridge.application.exception_words import is_record, kind_words, place_
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import FINDING_WORDS, ReconcileStore, reconcile_store, release_drift
-from bookbridge.application.sync import NO_COUNT, SOURCE_UNREAD, source_unread
+from bookbridge.application.sync import NO_COUNT, RETRY, SOURCE_UNREAD, retry_key, source_unread
 from bookbridge.domain.categories import field_words
-from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
+from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, SyncRun, UnitOfWork
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_CONFIG,
@@ -171,8 +171,10 @@ def exceptions_show(
 ) -> None:
     """Show one exception in full, open or resolved.
 
-    With its edition and the last outcomes logged for it: each in UTC, as `runs` shows a run, and in each
-    storefront's time zone, naming it. Exit 2 if no exception has the id.
+    With its edition and the last outcomes logged for it in the last 5 sync runs: its edition's writes, and each
+    retry of it (`retry`: ok when it resolved the exception, else failed and why; an order import's or a sales
+    sink's retry is no sync run and logs none), each in UTC, as `runs` shows a run, and in each storefront's time
+    zone, naming it. Exit 2 if no exception has the id.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -183,7 +185,7 @@ def exceptions_show(
             except KeyError:
                 item = None
             runs = uow.runs.recent_runs(limit=5)
-            history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
+            history = _history(uow, item, runs) if item else []
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
             applied = uow.state.applied(settings.store.name) if item is not None and item.isbn else {}
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
@@ -214,8 +216,17 @@ def exceptions_show(
             if label not in ("edition", "ISBN") or value:  # an exception of no edition and no record has neither
                 console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}",
                               soft_wrap=not console.is_terminal)
-        if history and item.isbn:
-            print_outcomes(console, edition or f"ISBN {item.isbn}", history, list(zones.items()), runs=len(runs))
+        if history:  # of the edition (or record) by name, as above; of the exception when it has none
+            about = edition or _about(item, {}) or f"exception {item.id}"
+            print_outcomes(console, about, history, list(zones.items()), runs=len(runs))
+
+
+def _history(uow: UnitOfWork, item: SyncException, runs: list[SyncRun]) -> list[EditionOutcome]:
+    """The outcomes logged for `item` in `runs` (inside `uow`): its edition's (or record's) and its own retries';
+    only its own retries' for an exception of no edition. Another exception's retry of the edition is not its."""
+    mine = retry_key(item.id)
+    logged = (o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn, key=None if item.isbn else mine))
+    return [o for o in logged if o.action != RETRY or o.key == mine]
 
 
 def kind_label(item: SyncException) -> str:
