@@ -158,12 +158,13 @@ class OnixProduct:
     cover: bool = True
     description: str = "A body in a lake."
     status: str = "04"  # List 64: 04 active, 07 out of print
+    record: str | None = None  # its RecordReference: the ISBN unless given (a record keeps it when its ISBN changes)
 
 
 _COVER = """<SupportingResource><ResourceContentType>01</ResourceContentType><ContentAudience>00</ContentAudience>
 <ResourceMode>03</ResourceMode><ResourceVersion><ResourceForm>02</ResourceForm>
 <ResourceLink>https://covers.example/{isbn}.jpg</ResourceLink></ResourceVersion></SupportingResource>"""
-_PRODUCT = """<Product><RecordReference>{isbn}</RecordReference><NotificationType>03</NotificationType>
+_PRODUCT = """<Product><RecordReference>{record}</RecordReference><NotificationType>03</NotificationType>
 <ProductIdentifier><ProductIDType>15</ProductIDType><IDValue>{isbn}</IDValue></ProductIdentifier>
 <DescriptiveDetail><ProductComposition>00</ProductComposition><ProductForm>{form}</ProductForm>
 <TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01</TitleElementLevel>
@@ -185,8 +186,9 @@ _PRODUCT = """<Product><RecordReference>{isbn}</RecordReference><NotificationTyp
 
 def write_onix(path: Path, products: Sequence[OnixProduct]) -> None:
     """An ONIX 3.0 message of `products` at `path` (a `[source] kind = "onix-file"` to edit between commands)."""
-    body = "".join(_PRODUCT.format(isbn=p.isbn, form=p.form, title=p.title, work=p.work, description=p.description,
-                                   status=p.status, cover=_COVER.format(isbn=p.isbn) if p.cover else "")
+    body = "".join(_PRODUCT.format(isbn=p.isbn, record=p.record or p.isbn, form=p.form, title=p.title, work=p.work,
+                                   description=p.description, status=p.status,
+                                   cover=_COVER.format(isbn=p.isbn) if p.cover else "")
                    for p in products)
     path.write_text('<ONIXMessage release="3.0" xmlns="http://ns.editeur.org/onix/3.0/reference"><Header><Sender>'
                     "<SenderName>Test</SenderName></Sender><SentDateTime>20261128</SentDateTime></Header>"

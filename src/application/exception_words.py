@@ -75,13 +75,18 @@ PLACES: dict[str, tuple[Callable[[str, str], str], str]] = {
 
 def places_legend(store: str, storefronts: Collection[str], source: str, sinks: Collection[str] = (), *,
                   orders: bool = True) -> str:
-    """Every place an exception can be, by the configuration's names, and what is kept there: "storefront 'uk'
-    and storefront 'us' (readiness, rights), store 'shop' (…), …"; a kind of place with none configured (no
-    sales sink, orders not imported) is left out."""
+    """Every place an exception can be, by the configuration's names, and what is kept there: "storefronts 'uk'
+    and 'us' (readiness, rights), store 'shop' (…), …" (the storefronts together, as `storefront_words` names
+    them); a kind of place with none configured (no sales sink, orders not imported) is left out."""
     names = {STOREFRONT: list(storefronts), STORE: [store], SOURCE: [source], ORDERS: [store] if orders else [],
              SALES_SINK: list(sinks), LEASE: [store]}
-    return ", ".join(f"{' and '.join(words(name, store) for name in names[place])} ({holds})"
-                     for place, (words, holds) in PLACES.items() if names[place])
+
+    def said(place: str, words: Callable[[str, str], str]) -> str:
+        if place == STOREFRONT:
+            return storefront_words(names[place])
+        return " and ".join(words(name, store) for name in names[place])
+
+    return ", ".join(f"{said(place, words)} ({holds})" for place, (words, holds) in PLACES.items() if names[place])
 
 
 def place_key(item: SyncException, store: str, source: str) -> str | None:

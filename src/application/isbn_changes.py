@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from bookbridge.application.sync_exceptions import SyncReport, opened_line
+from bookbridge.application.exception_words import KIND_WORDS
+from bookbridge.application.sync_exceptions import SyncReport, listing_words, opened_line
 from bookbridge.domain.applied import IsbnChange, accepted
 from bookbridge.domain.listing import StoreListing
 from bookbridge.domain.plan import Plan
@@ -21,6 +22,7 @@ logger = logging.getLogger("bookbridge.application.sync")
 ISBN_FIELD = "ISBN"  # the field an ISBN-change exception names (ONIX ProductIdentifier 15; Consonance's isbn)
 FIXED = "resolved: the source gives the record ISBN {isbn} again"
 NOT_HELD = "resolved: no ISBN change of the record is held any more"
+CHANGED = KIND_WORDS[ExceptionKind.ISBN_CHANGED]  # "ISBN changed in the source"
 
 
 def change_message(change: IsbnChange) -> str:
@@ -31,6 +33,13 @@ def change_message(change: IsbnChange) -> str:
             f"If ISBN {new} is a mistake, correct it in the source: the next sync resolves this exception. If it "
             f"is right, resolve this exception: the next sync hides the product of ISBN {old} and creates one for "
             f"ISBN {new}")
+
+
+def held_back_words(change: IsbnChange) -> str:
+    """An ISBN change held in a plan, after `held back` (the plan's line, the sync's log line), as every edition
+    held back is said: the edition by its new ISBN, then why (`Roseanna (Hardback), ISBN 9780306406157: ISBN
+    changed in the source: record …`). It is counted held back from every storefront: no product is made for it."""
+    return f"{listing_words(change.listing)}: {CHANGED}: {change_message(change)}"
 
 
 def record_isbn_changes(plan: Plan, listings: tuple[StoreListing, ...], store: str, uow: UnitOfWork, clock: Clock,
@@ -44,7 +53,7 @@ def record_isbn_changes(plan: Plan, listings: tuple[StoreListing, ...], store: s
                                          message=change_message(change), field=ISBN_FIELD, at=clock.now())
             if item.count == 1:
                 report.exceptions_opened.append(opened_line(item, change.listing))
-            logger.warning("held: %s", item.message)
+            logger.warning("held back %s", held_back_words(change))
         present = {str(isbn) for listing in listings for isbn in listing.isbns}
         for item in uow.exceptions.open_items():
             if item.kind is ExceptionKind.ISBN_CHANGED and item.storefront == store and item.isbn not in held:

@@ -192,8 +192,9 @@ def _touches(action: StoreAction, isbns: frozenset[str]) -> bool:
 
 def run_words(cmd: SyncStore) -> str | None:
     """What a run is, in words, when not a sync of the whole store: `retry of exception 10` (a sync of the store
-    when the exception has no edition), `retry of exception 10: edition 9781999990022 only`, `retry of edition
-    9781999990022 only`; None for a sync."""
+    when the exception has no edition), `retry of exception 10: edition 9781999990022 only` (an edition's),
+    `retry of edition 9781999990022 only` (the follow-up sync an edition's retry makes to attach its assets);
+    None for a sync. docs/glossary.md (retry) quotes each."""
     edition = f"edition {', '.join(sorted(cmd.only))} only" if cmd.only else None
     if cmd.retry_of is not None:
         return f"retry of exception {cmd.retry_of}" + (f": {edition}" if edition else "")
@@ -249,6 +250,8 @@ def sync_store(
         with uow:
             # A retry whose exception stays open did not do what it was for, as the command's exit 1 says.
             retried = cmd.retry_of is not None and any(e.id == cmd.retry_of for e in uow.exceptions.open_items())
+            if cmd.retry_of is not None:
+                _log_retry(uow, run.id, cmd.retry_of, clock.now())
             # A source that could not be read leaves no counts: nothing was planned, so none of them applies.
             uow.runs.finish_run(run.id, at=clock.now(), counts={} if report.source_error else report.counts,
                                 outcome="stopped" if report.stopped else "ok" if report.ok and not retried
@@ -262,6 +265,29 @@ def sync_store(
                     else "",
                     extra={"counts": {} if report.source_error else report.counts})  # JSON keeps `held_back`
     return report
+
+
+RETRY = "retry"  # the action of a retry's outcome, logged against its exception (`retry_key`)
+
+
+def retry_key(exception_id: int) -> str:
+    """The key a retry's outcome is logged under in its run: the exception's (`bookbridge exceptions show` lists
+    it with the outcomes of the exception's edition, or alone for an exception of no edition)."""
+    return f"exception:{exception_id}"
+
+
+def _log_retry(uow: UnitOfWork, run_id: int, exception_id: int, at: datetime) -> None:
+    """What the retry run `run_id` did for its exception, as an outcome: ok when it left the exception resolved,
+    else failed and why (its message). Under `retry_key`, with the exception's ISBN (or record); in `uow`'s
+    transaction. An id that names no exception logs nothing."""
+    try:
+        item = uow.exceptions.get(exception_id)
+    except KeyError:
+        return
+    still_open = item.resolved_at is None
+    uow.runs.log_outcome(run_id, key=retry_key(exception_id), isbn=item.isbn, action=RETRY, sections=(),
+                         ok=not still_open, error=f"the exception is still open: {item.message}" if still_open
+                         else None, at=at)
 
 
 SOURCE_UNREAD = "the source could not be read"  # why a run's counts are not shown (`—`): none applies

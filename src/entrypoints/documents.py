@@ -15,6 +15,7 @@ from bookbridge.application.isbn_changes import change_message
 from bookbridge.application.money import money_amount
 from bookbridge.application.sync import PlannedSync
 from bookbridge.application.sync_exceptions import source_failure
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SourceUnreadable, SyncException
@@ -107,11 +108,12 @@ def _prices(listing: StoreListing) -> list[dict[str, Any]]:
 def exception_document(item: SyncException, store: str, zones: Mapping[str, str], *, source: str) -> dict[str, Any]:
     """One exception: `store` the store's name; `storefront` the `[[storefronts]]` entry it is on (`zones`: their
     names), else null (the store itself, a source, orders); `where` in the dashboard's words (`where_words`) of
-    its place (`place_key`: a record not read is `source`'s)."""
+    its place (`place_key`: a record not read is `source`'s); `field` the key it is kept under (`Subject/thema`),
+    `field_label` its words, as `exceptions list` and the dashboard show it (`field_words`: `Subject (Thema)`)."""
     return {"id": item.id, "kind": item.kind.value, "isbn": item.isbn, "store": store,
             "storefront": item.storefront if item.storefront in zones else None,
             "where": where_words(place_key(item, store, source), store, zones), "field": item.field,
-            "message": item.message,
+            "field_label": field_words(item.field) if item.field else None, "message": item.message,
             "count": item.count, "first_seen": json_instant(item.first_seen), "last_seen": json_instant(item.last_seen),
             "resolved_at": json_instant(item.resolved_at) if item.resolved_at else None, "resolution": item.resolution}
 

@@ -189,7 +189,8 @@ def instant_text(at: datetime, zone: str | None) -> str:
 
 def run_what(run: SyncRun) -> str:
     """What a run was, as `bookbridge runs`, the dashboard's "Last runs" and /api/runs say it: `sync`, or a retry
-    (`retry of exception 10`, `retry of edition 9781999990022 only`)."""
+    (`retry of exception 10`, `retry of exception 10: edition 9781999990022 only`, `retry of edition 9781999990022
+    only`: `application.sync.run_words`)."""
     return run.what or "sync"
 
 

@@ -97,6 +97,8 @@ def test_runs_and_their_outcomes_are_recorded_and_listed_newest_first(engine: En
         ]
         assert outcomes[0].sections == tuple(Section)
         assert [o.key for o in uow.runs.outcomes(first.id, isbn=ISBN)] == [ISBN]
+        assert [o.action for o in uow.runs.outcomes(first.id, key="family:x")] == ["update"]
+        assert uow.runs.outcomes(first.id, isbn=ISBN, key="family:x") == []
         with pytest.raises(KeyError):
             uow.runs.finish_run(second.id + 1000, at=NOW, counts={}, outcome="ok")
 

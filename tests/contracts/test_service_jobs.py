@@ -27,6 +27,7 @@ from bookbridge.adapters.persistence.tables import EditionOutcomeRow, SchedulerJ
 from bookbridge.adapters.sample.catalogue import sample_catalogue
 from bookbridge.domain.instants import start_of
 from bookbridge.domain.model import Milestones, PriceRow
+from bookbridge.domain.ports import ExceptionKind
 from bookbridge.domain.storefront import StorefrontSettings
 from bookbridge.entrypoints import scheduler
 from bookbridge.entrypoints.container import Container
@@ -328,6 +329,33 @@ def test_a_retry_of_an_exception_is_a_run_that_says_so(services, engine):
     with engine.connect() as connection:
         whats = [r.what for r in connection.execute(select(SyncRunRow).order_by(SyncRunRow.id))]
     assert whats == ["retry of exception 7", f"retry of exception 8: edition {isbn} only"]
+
+
+def test_the_service_s_retry_logs_its_outcome_against_its_exception(services, engine):
+    """The dashboard's and the API's retry (a job of the service) log what it did for the exception, as
+    `bookbridge exceptions retry` does, so that `exceptions show` lists it: failed while the exception stays open,
+    ok once the retry resolved it."""
+    service = services()
+    isbn, other = "9781800000018", "9781800000025"
+    uow = service.container.unit_of_work()
+    with uow:
+        # A rejection whose edition the retry writes (and so resolves); a problem of the edition a retry cannot fix.
+        rejected = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=isbn, storefront=STORE,
+                                         message="refused", at=datetime.now(UTC))
+        conflict = uow.exceptions.report(ExceptionKind.RIGHTS_CONFLICT, isbn=other, storefront="elsewhere",
+                                         message="not licensed there", at=datetime.now(UTC))
+        uow.commit()
+    service.trigger_sync(isbn=isbn, retry_of=rejected.id)
+    assert _eventually(lambda: _runs(engine)) == [(STORE, "ok")]
+    service.trigger_sync(isbn=other, retry_of=conflict.id)
+    assert _eventually(lambda: _runs(engine)[1:]) == [(STORE, "failed")]
+    with engine.connect() as connection:
+        runs = [r.id for r in connection.execute(select(SyncRunRow).order_by(SyncRunRow.id))]
+        logged = [(o.run_id, o.key, o.isbn, o.ok, o.error) for o in connection.execute(
+            select(EditionOutcomeRow).where(EditionOutcomeRow.action == "retry").order_by(EditionOutcomeRow.id))]
+    assert logged == [(runs[0], f"exception:{rejected.id}", isbn, True, None),
+                      (runs[1], f"exception:{conflict.id}", other, False,
+                       "the exception is still open: not licensed there")]
 
 
 def test_a_job_for_another_store_or_after_a_stop_does_nothing(services, engine):

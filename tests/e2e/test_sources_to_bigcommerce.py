@@ -205,7 +205,8 @@ def test_an_isbn_typo_in_the_source_keeps_the_product_on_sale_until_a_person_acc
         f"ISBN changed in the source: Roseanna (Paperback), ISBN 9780007232833 on store 'shop': {words}"]
     console = Console(record=True, width=2000)
     print_plan(console, plan_store(COMMAND, OnixFileSource(feed), work, clock), storefronts=(UK, US))
-    assert f"held: ISBN changed in the source: {words}" in console.export_text()
+    assert f"held back Roseanna (Paperback), ISBN {typo}: ISBN changed in the source: {words}" \
+        in console.export_text()
 
     assert sync(original).exceptions_opened == []  # the typo fixed in the source
     assert _isbn_changes(work) == [] and sandbox.state.find_by_sku("9780007232833")["is_visible"]

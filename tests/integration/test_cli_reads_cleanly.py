@@ -556,3 +556,64 @@ def test_keep_store_value_is_refused_on_an_exception_that_is_no_drift(tmp_path):
     assert "Invalid value for '--keep-store-value'" in said and f"exception {exception} is isbn-changed" in said, said
     listed = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
     assert exception in {e["id"] for e in listed}  # nothing was resolved
+
+
+OLD_ISBN, NEW_ISBN = "9780007232833", "9780306406157"
+
+
+def _isbn_changed(tmp_path: Path) -> tuple[Path, int]:
+    """An ONIX record (rec-1) synced to the store, then given another valid ISBN in the source and synced again:
+    its `isbn-changed` exception's id, on the store under the old ISBN, which the catalogue no longer holds."""
+    onix = tmp_path / "feed.xml"
+    config = write_config(tmp_path, f'[source]\nkind = "onix-file"\npath = "{onix}"\n[store]\nkind = "memory"\n'
+                                    f'name = "shop"\n{UK_STOREFRONT}')
+    write_onix(onix, [OnixProduct(OLD_ISBN, record="rec-1")])
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    write_onix(onix, [OnixProduct(NEW_ISBN, record="rec-1")])
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    listed = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
+    [item] = [e for e in listed if e["kind"] == "isbn-changed"]
+    assert item["isbn"] == OLD_ISBN, item
+    return config, item["id"]
+
+
+def test_resolving_an_isbn_change_names_its_edition_as_every_other_kind_does(tmp_path):
+    """`Title (Format), ISBN …` (docs/glossary.md), never the old ISBN bare: the catalogue no longer holds it, so
+    the edition is named as its product was last written, as `exceptions list` and `show` name it."""
+    config, exception = _isbn_changed(tmp_path)
+    resolved = plain("exceptions", "resolve", str(exception), "--note", "accept", "-c", str(config))
+    assert resolved.exit_code == 0, resolved.output
+    assert resolved.stdout.strip() == (f"resolved {exception}, isbn-changed (ISBN changed in the source), Roseanna "
+                                       f"(Hardback), ISBN {OLD_ISBN}: accept"), resolved.stdout
+
+
+def test_an_exception_whose_edition_no_one_names_is_not_in_the_catalogue_when_resolved(tmp_path):
+    """An edition the catalogue does not hold and the store has no product of: `not in the catalogue (ISBN …)`."""
+    from bookbridge.domain.ports import ExceptionKind
+
+    config = write_config(tmp_path, sample_config(2))
+    assert plain("sync", "-c", str(config)).exit_code == 0
+    container = Container()
+    container.config_path.override(config)
+    uow = container.unit_of_work()
+    with uow:
+        item = uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=NEW_ISBN, storefront="uk",
+                                     message="refused", at=datetime.now(UTC))
+        uow.commit()
+    container.shutdown_resources()
+    resolved = plain("exceptions", "resolve", str(item.id), "--note", "gone", "-c", str(config))
+    assert resolved.stdout.strip() == (f"resolved {item.id}, store-rejection (refused by the store), not in the "
+                                       f"catalogue (ISBN {NEW_ISBN}): gone"), resolved.stdout
+
+
+def test_a_plan_says_an_isbn_change_it_counts_held_back_is_held_back(tmp_path):
+    """Counted under `held back from every storefront`, its line starts `held back` as every other such line
+    does, naming the edition and why."""
+    config, _ = _isbn_changed(tmp_path)
+    planned = plain("plan", "-c", str(config))
+    assert planned.exit_code == 0, planned.output
+    [line] = [line for line in planned.stdout.splitlines() if "ISBN changed in the source" in line]
+    assert line.startswith(f"held back Roseanna (Hardback), ISBN {NEW_ISBN}: ISBN changed in the source: record "
+                           f"rec-1 (Roseanna (Hardback)) now has ISBN {NEW_ISBN}, not ISBN {OLD_ISBN}"), line
+    counts = json.loads(plain("plan", "--json", "-c", str(config)).stdout)["counts"]
+    assert counts["held_back"] == 1, counts

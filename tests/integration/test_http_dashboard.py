@@ -904,6 +904,21 @@ def test_an_exceptions_kind_and_field_are_said_in_the_clis_words(
     assert "<dt>Kind</dt><dd>subject without a category</dd>" in confirm and "Subject (Thema)" in confirm, confirm
 
 
+def test_api_exceptions_keep_the_field_s_key_and_give_its_words_beside_it(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """`field` is the key the exception is kept under (`Subject/thema`); `field_label` is what the dashboard's
+    column and `exceptions list` say (`Subject (Thema)`); a field with no other words is its own label."""
+    client, container, _ = dashboard
+    report_unmapped_subject(container)
+    listed = client.get("/api/exceptions", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    fields = {e["kind"]: (e["field"], e["field_label"]) for e in listed}
+    assert fields["unmapped-subject"] == ("Subject/thema", "Subject (Thema)"), fields
+    assert all(label == field for field, label in fields.values() if field != "Subject/thema"), fields
+    [row] = [r for r in rows(section(client.get("/dashboard").text, "exceptions-table"))
+             if r[1] == "subject without a category"]
+    assert row[4] == fields["unmapped-subject"][1], row
+
+
 def test_an_exception_no_retry_can_fix_offers_no_retry_and_its_retry_is_refused_saying_what_to_do(
         dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
     """A milestone action the catalogue rules out, an edit in the store and an ISBN changed in the source each

@@ -508,3 +508,35 @@ def test_resolving_by_a_filter_that_matches_nothing_says_so_as_the_list_does(con
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "No open exceptions of kind 'drift' in storefront 'uk' (1 open exception in " \
                                     "all); nothing was resolved", result.output
+
+
+def test_exceptions_show_lists_a_retry_s_outcome_whether_it_failed_or_resolved_the_exception(tmp_path, monkeypatch):
+    """`show` promises "the last outcomes logged for it": a retry that leaves the exception open (its edition still
+    has no US price, so nothing is written) is logged as the retry's outcome, failed and why, in text and JSON;
+    one of no edition that resolves it too, under the exception, as `runs` lists the retry's run."""
+    forget_configuration(monkeypatch)
+    config = write_config(tmp_path, sample_config(families=25) + '[[storefronts]]\nname = "us"\nchannel_id = 2\n'
+                          'countries = ["US"]\ncurrency = "USD"\ntimezone = "America/New_York"\n'
+                          'default_currency = false\n')
+    run("sync", "-c", str(config))
+    held = next(e for e in _open(config) if e["kind"] == "blocking-readiness" and e["storefront"] == "us"
+                and "price" in e["message"])
+    retried = run("exceptions", "retry", str(held["id"]), "-c", str(config))
+    assert retried.exit_code == 1, retried.output  # still open
+    [row] = [line for line in run("runs", "-c", str(config)).output.splitlines()
+             if f"retry of exception {held['id']}: edition" in line]
+    retry_run = row.split("│")[1].strip()
+    document = json.loads(run("exceptions", "show", str(held["id"]), "--json", "-c", str(config)).stdout)
+    [outcome] = [o for o in document["outcomes"] if o["run"] == int(retry_run)]
+    assert (outcome["action"], outcome["ok"]) == ("retry", False), outcome
+    assert outcome["error"] == f"the exception is still open: {held['message']}", outcome
+    shown = run("exceptions", "show", str(held["id"]), "-c", str(config)).output
+    assert re.search(rf"│ {retry_run}\s+│.*│ retry\s+│ failed: the exception is still open: ", shown), shown
+
+    unread = _reported(config, "source-error", where="source:sample", message="the feed could not be read",
+                       field="source")
+    assert run("exceptions", "retry", str(unread), "-c", str(config)).exit_code == 0  # read now: resolved
+    document = json.loads(run("exceptions", "show", str(unread), "--json", "-c", str(config)).stdout)
+    assert [(o["action"], o["ok"], o["error"]) for o in document["outcomes"]] == [("retry", True, None)], document
+    shown = run("exceptions", "show", str(unread), "-c", str(config)).output
+    assert f"1 outcome of exception {unread} in the last" in shown, shown

@@ -37,5 +37,6 @@ class InMemoryRunLog(RunLog):
         runs = [r for r in self.runs.values() if storefront is None or r.storefront == storefront]
         return sorted(runs, key=lambda r: r.id, reverse=True)[:limit]
 
-    def outcomes(self, run_id: int, *, isbn: str | None = None) -> list[EditionOutcome]:
-        return [o for o in self.logged if o.run_id == run_id and (isbn is None or o.isbn == isbn)]
+    def outcomes(self, run_id: int, *, isbn: str | None = None, key: str | None = None) -> list[EditionOutcome]:
+        return [o for o in self.logged if o.run_id == run_id and (isbn is None or o.isbn == isbn)
+                and (key is None or o.key == key)]

@@ -99,11 +99,13 @@ class SqlAlchemyRunLog(RunLog):
             rows = self._session.scalars(query.order_by(SyncRunRow.started.desc(), SyncRunRow.id.desc()).limit(limit))
             return [run_from_row(row) for row in rows]
 
-    def outcomes(self, run_id: int, *, isbn: str | None = None) -> list[EditionOutcome]:
-        """A run's outcomes in the order they were logged; `isbn` narrows to one edition."""
+    def outcomes(self, run_id: int, *, isbn: str | None = None, key: str | None = None) -> list[EditionOutcome]:
+        """A run's outcomes in the order they were logged; `isbn` narrows to one edition, `key` to one key."""
         query = select(EditionOutcomeRow).where(EditionOutcomeRow.run_id == run_id)
         if isbn is not None:
             query = query.where(EditionOutcomeRow.isbn == isbn)
+        if key is not None:
+            query = query.where(EditionOutcomeRow.key == key)
         with translated(f"outcomes of sync run {run_id}"):
             rows = self._session.scalars(query.order_by(EditionOutcomeRow.id)).all()
         return [outcome_from_row(row) for row in rows]

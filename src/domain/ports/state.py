@@ -36,7 +36,7 @@ class EditionOutcome:
     run_id: int
     key: str
     isbn: str | None
-    action: str  # create, update, hide
+    action: str  # create, update, hide; `retry`: what a retry did for its exception (`key` names it)
     sections: tuple[str, ...]
     ok: bool
     error: str | None
@@ -60,7 +60,9 @@ class RunLog(Protocol):
     def recent_runs(self, storefront: str | None = None, *, limit: int = 20) -> list[SyncRun]:
         ...
 
-    def outcomes(self, run_id: int, *, isbn: str | None = None) -> list[EditionOutcome]:
+    def outcomes(self, run_id: int, *, isbn: str | None = None, key: str | None = None) -> list[EditionOutcome]:
+        """A run's outcomes in the order they were logged; `isbn` narrows to one edition, `key` to one key (a
+        listing's, or a retried exception's: `application.sync.retry_key`)."""
         ...
 
 

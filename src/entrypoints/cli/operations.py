@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,9 +16,9 @@ from bookbridge.application.exception_retry import RetryBy, retry_of
 from bookbridge.application.exception_words import is_record, kind_words, place_key, subject_words
 from bookbridge.application.notifications import deliver_outbox
 from bookbridge.application.reconcile import FINDING_WORDS, ReconcileStore, reconcile_store, release_drift
-from bookbridge.application.sync import NO_COUNT, SOURCE_UNREAD, source_unread
+from bookbridge.application.sync import NO_COUNT, RETRY, SOURCE_UNREAD, retry_key, source_unread
 from bookbridge.domain.categories import field_words
-from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, UnitOfWork
+from bookbridge.domain.ports import EditionOutcome, ExceptionKind, SyncException, SyncRun, UnitOfWork
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_CONFIG,
@@ -48,8 +49,8 @@ from bookbridge.entrypoints.presentation import (
     COUNT_WORDS,
     RUN_COUNTS,
     duration_words,
-    edition_name,
     exception_edition_names,
+    named_edition,
     no_such_exception,
     none_open,
     not_sent_runs,
@@ -180,8 +181,11 @@ def exceptions_show(
 ) -> None:
     """Show one exception in full, open or resolved.
 
-    With its edition and the last outcomes logged for it: each in UTC, as `runs` shows a run, and in each
-    storefront's time zone, naming it. Exit 2 if the configuration is invalid or no exception has the id.
+    With its edition and the last outcomes logged for it in the last 5 sync runs: its edition's writes, and each
+    retry of it (`retry`: ok when it resolved the exception, else failed and why; an order import's or a sales
+    sink's retry is no sync run and logs none), each in UTC, as `runs` shows a run, and in each storefront's time
+    zone, naming it. Exit 2 if the configuration is invalid or no exception
+    has the id.
     """
     with running(config, need_storefronts=False) as container:
         uow = container.unit_of_work()
@@ -192,7 +196,7 @@ def exceptions_show(
             except KeyError:
                 item = None
             runs = uow.runs.recent_runs(limit=5)
-            history = [o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn)] if item and item.isbn else []
+            history = _history(uow, item, runs) if item else []
             catalogue = uow.state.catalogue(str(settings.source.options().get("name") or settings.source.kind))
             applied = uow.state.applied(settings.store.name) if item is not None and item.isbn else {}
         store, zones = settings.store.name, {s.name: s.timezone for s in settings.storefronts}
@@ -224,8 +228,17 @@ def exceptions_show(
             if label not in ("edition", "ISBN", "field") or value:
                 console.print(f"[bold]{label:>10}[/bold]  {escape('' if value is None else str(value))}",
                               soft_wrap=not console.is_terminal)
-        if history and item.isbn:
-            print_outcomes(console, edition or f"ISBN {item.isbn}", history, list(zones.items()), runs=len(runs))
+        if history:  # of the edition (or record) by name, as above; of the exception when it has none
+            about = edition or _about(item, {}) or f"exception {item.id}"
+            print_outcomes(console, about, history, list(zones.items()), runs=len(runs))
+
+
+def _history(uow: UnitOfWork, item: SyncException, runs: list[SyncRun]) -> list[EditionOutcome]:
+    """The outcomes logged for `item` in `runs` (inside `uow`): its edition's (or record's) and its own retries';
+    only its own retries' for an exception of no edition. Another exception's retry of the edition is not its."""
+    mine = retry_key(item.id)
+    logged = (o for r in runs for o in uow.runs.outcomes(r.id, isbn=item.isbn, key=None if item.isbn else mine))
+    return [o for o in logged if o.action != RETRY or o.key == mine]
 
 
 def kind_label(item: SyncException) -> str:
@@ -292,11 +305,12 @@ def exceptions_resolve(
         with uow:
             open_items = uow.exceptions.open_items()
             catalogue = uow.state.catalogue(source_name(settings))
+            applied = uow.state.applied(settings.store.name)
             if unknown := _unknown(uow, [] if filtered else exception_ids or []):
                 _no_such(unknown)
             is_open = {e.id for e in open_items}
             resolved = {i: uow.exceptions.get(i) for i in dict.fromkeys(exception_ids or []) if i not in is_open}
-        names = {str(e.isbn): f"{edition_name(e)}, ISBN {e.isbn}" for f in catalogue.values() for e in f.editions}
+        names = exception_edition_names(catalogue.values(), open_items, applied)
         places = Places(settings, open_items)
         at = checked_places("--where", where, places.words)
         chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
@@ -313,15 +327,23 @@ def exceptions_resolve(
         for exception_id in (i for i in chosen if i in is_open):
             item = release_drift(uow, exception_id, note=note, clock=container.clock(),
                                  keep_store_value=keep_store_value, store=store)
-            shop = settings.store.name  # the edition by name (`Roseanna (Hardback), ISBN …`), else where it is
-            where = (names.get(item.isbn or "") or subject_words(item)
-                     or where_words(place_key(item, shop, source_name(settings)), shop,
-                                    [s.name for s in settings.storefronts]) or "")
+            shop = settings.store.name
+            where = _about(item, names) or where_words(place_key(item, shop, source_name(settings)), shop,
+                                                        [s.name for s in settings.storefronts]) or ""
             screen().print(f"resolved {item.id}, {kind_label(item)}, {escape(where)}: {escape(note)}")
         if filtered and not chosen:
             words = _none_matched(len(open_items), kind, storefront, at, places, isbn)
             screen().print(escape(words.removesuffix(".") + "; nothing was resolved"))
         raise typer.Exit(EXIT_FAILURES if missing else EXIT_OK)
+
+
+def _about(item: SyncException, names: Mapping[str, str]) -> str:
+    """What an exception is about, in a message: its edition as the glossary names one (`Roseanna (Hardback), ISBN
+    9780007232833`, or `not in the catalogue (ISBN …)`; `names`: `exception_edition_names`), a record not read as
+    the source's (`record consonance:work:101/product:1001`); "" for an exception of no edition."""
+    if item.isbn is None or is_record(item.kind, item.isbn, item.storefront):
+        return subject_words(item)
+    return named_edition(item.isbn, names.get(item.isbn))
 
 
 @exceptions_app.command("retry")

@@ -13,7 +13,7 @@ from rich.table import Table
 from bookbridge.application.exception_words import is_record, kind_words, place_key, places_legend, subject_words
 from bookbridge.application.field_words import change_texts, field_label, listing_summary, written_again_texts
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT, HeldBackGroup
-from bookbridge.application.isbn_changes import change_message
+from bookbridge.application.isbn_changes import held_back_words
 from bookbridge.application.milestones import action_words, transition_words
 from bookbridge.application.sync import NO_COUNT, NOT_CALLED, SOURCE_UNREAD, PlannedSync, SyncReport, asks_the_store
 from bookbridge.application.sync_exceptions import listing_words
@@ -32,7 +32,6 @@ KEPT_WHY = (f"fix the record in the source ({UNREAD_LISTED}); to take the produc
             "resolve its exception")
 # A plan with changes that asked the store nothing: it would send them all the same.
 PLAN_NOT_CALLED = "the store was not called (a plan asks it only about SKUs it would create)"
-CHANGE_HELD = "held: ISBN changed in the source:"  # a plan's line for a record whose ISBN change is held
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
 
 
@@ -103,8 +102,8 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
         console.print(f"[red]not adopted[/red] {escape(mismatch.reason)}")
     if plan.kept_unread:
         console.print(f"[yellow]{KEPT_UNREAD}[/yellow]: {escape(kept_words(plan.kept_unread))}")
-    for renumbered in plan.isbn_changed[:limit]:
-        console.print(f"[red]{CHANGE_HELD}[/red] {escape(change_message(renumbered))}")
+    for renumbered in plan.isbn_changed[:limit]:  # counted held back from every storefront, as said here
+        console.print(f"[yellow]held back[/yellow] {escape(held_back_words(renumbered))}")
     names = [s.name for s in storefronts]
     for group in held:
         if words := held_somewhere_words(group, names):

@@ -53,8 +53,9 @@ class Run(BaseModel):
         "not sent, the store having refused the credentials; 0 when it did not); none for a run still running or "
         "whose source could not be read"))
     what: str = Field(description="what the run was: `sync` (of the whole store), or a retry: `retry of exception "
-                                  "10`, `retry of exception 10: edition 9781999990022 only`, `retry of edition "
-                                  "9781999990022 only`")
+                                  "10` (an exception of no edition: a sync of the store), `retry of exception 10: "
+                                  "edition 9781999990022 only` (an edition's), `retry of edition 9781999990022 "
+                                  "only` (the follow-up sync an edition's retry makes to attach its assets)")
 
     @classmethod
     def of(cls, run: SyncRun) -> Run:
@@ -71,7 +72,10 @@ class ExceptionItem(BaseModel):
     store: str  # the store's name ([store] name)
     storefront: str | None  # the storefront it is on; null on the store itself, a source, orders or a sales sink
     where: str | None  # as the dashboard says it: "storefront 'uk'", "store 'shop'", "source 'sample'"; null for none
-    field: str | None
+    field: str | None = Field(description="the key the exception is kept under: the ONIX element it is about "
+                                          "(`SalesRights`, `Price`), a subject's with its scheme (`Subject/thema`)")
+    field_label: str | None = Field(description="the field in words, as `bookbridge exceptions list` and the "
+                                                "dashboard show it: `Subject (Thema)`; any other field as it is")
     message: str
     count: int = Field(description="how many times it was seen: the `seen` column of `bookbridge exceptions list` "
                                    "and the dashboard")

@@ -4,15 +4,17 @@ dashboard uses for it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bookbridge.adapters.sales.csv_export import COLUMNS as SINK_CSV_COLUMNS
 from bookbridge.application.exception_words import KIND_WORDS, UNREACHABLE
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.sales_report import CSV_COLUMNS as REPORT_CSV_COLUMNS
+from bookbridge.application.sync import SyncStore, run_words
 from bookbridge.domain.lifecycle import Stage
 from bookbridge.domain.ports import ExceptionKind
-from bookbridge.entrypoints.http.schemas import Upcoming
+from bookbridge.entrypoints.http.schemas import Run, Upcoming
 
 ROOT = Path(__file__).resolve().parents[3]
 GLOSSARY = ROOT / "docs" / "glossary.md"
@@ -89,3 +91,31 @@ def test_an_editions_dates_are_shown_in_the_glossarys_words_with_their_json_keys
         assert "_" not in words, words
         if words != key:
             assert f"*{words}*" in text and f"`{key}`" in text, key
+
+
+RETRY_QUOTE = re.compile(r"`(retry of (?:exception|edition) [^`]*)`")
+
+
+def _retry_forms(quote: str) -> dict[str, str]:
+    """The run labels `run_words` gives for the numbers a quoted label names, by what each retry is."""
+    number = re.search(r"exception (\d+)", quote)
+    isbn = re.search(r"\d{13}", quote)
+    exception, only = int(number.group(1)) if number else 10, frozenset({isbn.group(0) if isbn else "9781999990022"})
+    labels = {"of no edition": run_words(SyncStore("shop", (), retry_of=exception)),
+              "an edition's": run_words(SyncStore("shop", (), retry_of=exception, only=only)),
+              "its follow-up": run_words(SyncStore("shop", (), only=only))}
+    return {what: label for what, label in labels.items() if label is not None}
+
+
+def test_the_docs_quote_a_retry_s_run_as_the_code_labels_it() -> None:
+    """A retry's run says what it was (`runs`, the dashboard's Last runs, `/api/runs` `what`): every label a page
+    quotes is one the code gives, and the glossary and the operations guide quote each kind of it."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    quoted = {page.name: RETRY_QUOTE.findall(" ".join(page.read_text(encoding="utf-8").split())) for page in pages}
+    quoted["/api/runs"] = RETRY_QUOTE.findall(Run.model_json_schema()["properties"]["what"]["description"])
+    for where, quotes in quoted.items():
+        for quote in quotes:
+            assert quote in _retry_forms(quote).values(), (where, quote)
+    for where in ("glossary.md", "operations.md", "/api/runs"):
+        kinds = {what for quote in quoted[where] for what, label in _retry_forms(quote).items() if label == quote}
+        assert kinds == {"of no edition", "an edition's", "its follow-up"}, (where, quoted[where])

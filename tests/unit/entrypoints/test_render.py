@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 
@@ -16,6 +17,7 @@ from bookbridge.domain.listing import Section
 from bookbridge.domain.plan import FieldChange
 from bookbridge.domain.ports import ExceptionKind, SyncException
 from bookbridge.entrypoints.cli.render import print_exceptions, print_report
+from bookbridge.entrypoints.documents import exception_document
 
 NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 
@@ -272,17 +274,32 @@ def test_a_record_not_read_and_a_milestones_failure_have_their_places_and_a_reco
         "source 'consonance'", "store 'shop'"]
 
 
+def test_an_exceptions_json_keeps_its_field_s_key_and_gives_the_words_exceptions_list_prints():
+    """`exceptions list --json` and `show --json` (and `/api/exceptions`, the same document): `field` is the key,
+    `field_label` the words of the table's field column."""
+    subject = SyncException(id=3, kind=ExceptionKind.UNMAPPED_SUBJECT, isbn="9780007232833", storefront="shop",
+                            message="thema code PD has no category", field="Subject/thema", count=1,
+                            first_seen=NOW, last_seen=NOW)
+    document = exception_document(subject, "shop", {}, source="consonance")
+    assert (document["field"], document["field_label"]) == ("Subject/thema", "Subject (Thema)"), document
+    out = _printed(partial(print_exceptions, store="shop", zones={}, source="consonance"), [subject])
+    assert "│ Subject (Thema) │" in out and "Subject/thema" not in out, out
+    none = exception_document(replace(subject, field=None), "shop", {}, source="consonance")
+    assert (none["field"], none["field_label"]) == (None, None), none
+
+
 def test_the_legend_names_every_place_an_exception_can_be():
     from bookbridge.application.exception_words import PLACES
 
     zones = {"uk": "Europe/London", "us": "America/New_York"}
     out = _printed(partial(print_exceptions, store="shop", zones=zones, source="consonance", sinks=["ledger"]), [])
     legend = " ".join(out.split())
-    for place in ("storefront 'uk' and storefront 'us' (readiness, rights)", "store 'shop' (",
+    # Storefronts as the glossary names them together: `storefronts 'uk' and 'us'`, never the word twice.
+    for place in ("storefronts 'uk' and 'us' (readiness, rights)", "store 'shop' (",
                   "source 'consonance' (", "order import of store 'shop'", "sales sink 'ledger' (",
                   "sync lease of store 'shop'", "subjects without a category"):
         assert place in legend, legend
-    assert "<name>" not in legend, legend
+    assert "<name>" not in legend and "storefront 'uk' and storefront" not in legend, legend
     assert len(PLACES) == 6
 
 
