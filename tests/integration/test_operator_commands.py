@@ -157,6 +157,31 @@ def test_sync_refuses_while_another_instance_holds_the_store_lease(config, tmp_p
         engine.dispose()
 
 
+@pytest.mark.parametrize("edition", [True, False], ids=["an edition's", "a record's (a sync of the store)"])
+def test_a_retry_that_syncs_takes_the_store_lease_and_refuses_while_another_instance_holds_it(config, tmp_path,
+                                                                                            edition):
+    """A retry writes to the store as a sync does, so it syncs under the store's sync lease: exit 3, nothing run."""
+    from datetime import timedelta
+
+    from bookbridge.adapters.persistence import lease, make_engine, upgrade
+
+    item = (_reported(config, "store-rejection", where="shop", message="refused", field="price",
+                      isbn="9781800000018") if edition else
+            _reported(config, "source-error", where=None, message="invalid ISBN", field="isbn",
+                      isbn="sample:work:101/product:1001"))
+    engine = make_engine(f"sqlite:///{tmp_path / 'state.db'}")
+    upgrade(engine)
+    try:
+        with lease(engine, "sync:shop", "other-host:1", timedelta(minutes=5)) as held:
+            assert held
+            busy = run("exceptions", "retry", str(item), "-c", str(config))
+            assert busy.exit_code == 3, busy.output
+            assert "another bookbridge instance is syncing store 'shop'" in busy.output
+            assert run("runs", "-c", str(config)).output.count("│ store 'shop'") == 0  # nothing ran
+    finally:
+        engine.dispose()
+
+
 def test_reconcile_reports_what_it_checked_and_an_unknown_section_is_named(config):
     result = run("reconcile", "-c", str(config))
     assert result.exit_code == 0, result.output

@@ -32,7 +32,7 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, print_exceptions
 from bookbridge.entrypoints.cli.sales import deliver_now, import_now
-from bookbridge.entrypoints.cli.sync import run_sync
+from bookbridge.entrypoints.cli.sync import sync_under_lease
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.cli.values import (
     checked_places,
@@ -359,7 +359,8 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
     configuration is invalid, the id names no exception, it is of a kind no retry can fix (a milestone action not
     possible, an edit in the store, an ISBN changed in the source: the message says what to do instead), or it is
     the order import's or a sink's and the order import is disabled ([orders] enabled = false); 3 if another
-    instance holds the order import's lease (an order import's or a sink's retry).
+    instance holds the lease the retry needs: the store's sync lease (a retry by a sync, an edition's included),
+    the order import's (an order import's or a sink's retry); nothing was done.
     """
     with running(config) as container:
         uow = container.unit_of_work()
@@ -381,7 +382,7 @@ def exceptions_retry(exception_id: int = IdArgument, config: Path | None = Confi
         elif retry.by is RetryBy.DELIVERY:
             deliver_now(container, retry.subject or "")
         else:
-            run_sync(container, isbn=retry.subject, retry_of=exception_id)
+            sync_under_lease(container, isbn=retry.subject, retry_of=exception_id)
         with uow:
             now_open = next((e for e in uow.exceptions.open_items() if e.id == exception_id), None)
         if now_open is not None:  # why, in its own words: what is still to fix

@@ -88,15 +88,23 @@ def sync(
     3: another instance holds the store's lease (nothing was done).
     """
     with running(config, adapters=("source", "storefront")) as container:
-        store = container.settings().store.name
-        with container.leases()(f"sync:{store}", instance_id(), SYNC_LEASE_TTL) as acquired:
-            if not acquired:
-                screen(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
-                                           "nothing was done[/yellow] (try again when it has finished)")
-                raise typer.Exit(EXIT_BUSY)
-            container.close_abandoned_runs()(store)  # runs whose holder died: we hold the lease now
-            report = run_sync(container, full=full, on_batch=acquired.renew)  # stops if the lease is lost
+        report = sync_under_lease(container, full=full)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILURES)
+
+
+def sync_under_lease(container: Container, *, full: bool = False, isbn: str | None = None,
+                     retry_of: int | None = None) -> SyncReport:
+    """`run_sync` under the store's sync lease, as the service's syncs take it (`sync`, and `exceptions retry` of an
+    exception a sync retries): exit 3 when another instance holds it, nothing done."""
+    store = container.settings().store.name
+    with container.leases()(f"sync:{store}", instance_id(), SYNC_LEASE_TTL) as acquired:
+        if not acquired:
+            screen(stderr=True).print(f"[yellow]another bookbridge instance is syncing store {store!r}; "
+                                       "nothing was done[/yellow] (try again when it has finished)")
+            raise typer.Exit(EXIT_BUSY)
+        container.close_abandoned_runs()(store)  # runs whose holder died: we hold the lease now
+        return run_sync(container, full=full, on_batch=acquired.renew, isbn=isbn,  # stops if the lease is lost
+                        retry_of=retry_of)
 
 
 def run_sync(container: Container, *, full: bool = False, on_batch: Callable[[], bool] | None = None,
