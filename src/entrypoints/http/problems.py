@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from bookbridge.application.sales_report import GROUPING_RULE
 from bookbridge.domain.words import value_error_words
 from bookbridge.entrypoints.http.inputs import PATTERN_MEANING
 
@@ -76,7 +77,7 @@ def _is_type_tag(part: object) -> bool:
 JSON_WORDS = {"dict_type": "must be a JSON object", "model_type": "must be a JSON object",
               "model_attributes_type": "must be a JSON object", "list_type": "must be a JSON array ([...])",
               "string_type": "must be text", "json_invalid": "must be JSON",
-              "day_format": "must be a day as YYYY-MM-DD",
+              "day_format": "must be a day as YYYY-MM-DD", "grouping": GROUPING_RULE,
               "int_parsing_size": "must be a whole number of at most 4300 digits",
               "extra_forbidden": "is not a field of this body"}
 
