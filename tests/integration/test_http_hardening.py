@@ -66,7 +66,7 @@ def test_nul_bytes_in_a_signed_webhook_are_422_naming_the_field(client: TestClie
 def test_nul_bytes_in_query_parameters_and_notes_are_422(client: TestClient) -> None:
     answer = client.get("/api/runs?storefront=%00", headers=admin())
     assert answer.status_code == 422 and answer.json()["detail"].startswith("query parameter storefront:")
-    assert client.get("/api/runs?storefront=uk", headers=admin()).status_code == 200
+    assert client.get("/api/runs?storefront=store", headers=admin()).status_code == 200
     note = client.post("/api/exceptions/1/resolve", headers=admin(), json={"note": "done\x00"})
     assert note.status_code == 422 and "body note" in note.json()["detail"]
 

@@ -128,6 +128,25 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(methods)
 
 
+def query_parameters(app: FastAPI, path: str, method: str) -> list[str]:
+    """The query parameters the OpenAPI document lists for `method` on the route `path` (its template)."""
+    operation = app.openapi().get("paths", {}).get(path, {}).get(method.lower(), {})
+    return [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+
+
+async def declared_parameters_only(request: Request) -> None:
+    """Refuse (422) a query parameter the route does not take, naming it and those it takes: ignored, it would be
+    answered as if it were not given (`by`, the CLI's option, for `group_by`: the default grouping)."""
+    path = getattr(request.scope.get("route"), "path_format", request.url.path)  # the route's template
+    taken = query_parameters(request.app, path, request.method)
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in taken]
+    if unknown:
+        takes = (", ".join(taken[:-1]) + " and " + taken[-1]) if len(taken) > 1 else (taken or ["none"])[0]
+        many = "s" if len(unknown) > 1 else ""
+        raise HTTPException(422, f"query parameter{many} {', '.join(unknown)}: {request.method} {path} takes no such "
+                                 f"parameter{many} (it takes {takes})")
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
