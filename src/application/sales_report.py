@@ -58,6 +58,9 @@ GROUPINGS = tuple(g.value for g in Grouping)
 # Old names still read, for scripts written before the rename; the report always names the grouping it used.
 # By title's rows were editions all along; a work is Consonance's word for a title family.
 DEPRECATED_GROUPINGS = {"title": Grouping.EDITION, "work": Grouping.FAMILY}
+# What a grouping must be, in the CLI's (`--by`) and the API's (`group_by`) refusals alike: the groupings, never
+# the deprecated aliases, which are still taken.
+GROUPING_RULE = f"must be one of {', '.join(GROUPINGS[:-1])} or {GROUPINGS[-1]}"
 NO_FAMILY = ""  # the group, by family, of the sold ISBNs the catalogue does not hold: no family id to give them
 
 

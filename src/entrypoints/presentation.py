@@ -21,8 +21,9 @@ by name. A cron schedule with no shorter wording is given as its crontab line (`
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -248,6 +249,16 @@ def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
     `storefront 'uk'`, `store 'shop'`, `source 'consonance'`, `order import of store 'shop'`, ...; None when it
     names no place."""
     return place_words(key, store, storefronts)
+
+
+def names_nothing(what: str, value: str, configured: Sequence[str], known: str, *, hint: str = "") -> str:
+    """A name that names nothing configured, as a command refuses it (exit 2) and the API (422): `no storefront is
+    named 'US' (did you mean 'us'? configured: storefronts 'uk' and 'us')`. `known`: the configured ones in words;
+    `hint`: why it names nothing, where a near miss is not the reason."""
+    same = [name for name in configured if name.casefold() == value.casefold()]
+    close = same or difflib.get_close_matches(value, configured, n=1)
+    hint = hint or (f"did you mean {close[0]!r}? " if close else "")
+    return f"no {what} is named {value!r} ({hint}{known})"
 
 
 def none_open(total: int, *, kinds: Iterable[str] = (), places: Iterable[str] = (), isbn: str | None = None,

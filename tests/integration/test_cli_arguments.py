@@ -159,7 +159,8 @@ def test_init_over_a_file_that_exists_is_refused_naming_the_file(tmp_path):
     (("sales", "export", "--sink", "nope"), "--sink",
      "no sales sink named 'nope' (see [[sales_sinks]] in docs/configuration.md)"),
     (("sales", "export"), "--sink", "no sales sink is configured (see [[sales_sinks]] in docs/configuration.md)"),
-    (("sales", "report", "--by", "nonsense"), "--by", "must be one of edition, "),
+    (("sales", "report", "--by", "nonsense"), "--by",  # as /api/sales says it of group_by
+     "must be one of edition, family, format, storefront, day, week or month; it is 'nonsense'"),
     (("source", "inspect", "/nonexistent.xml"), "SOURCE",
      "'/nonexistent.xml' is neither a file, a folder, an http(s) URL nor the configured source's name ('sample')"),
 ], ids=lambda value: " ".join(value) if isinstance(value, tuple) else None)

@@ -31,6 +31,7 @@ class Demo(NamedTuple):
     sales: list[dict[str, str]]  # the rows of the CSV sales sink's files
     config: Path  # the kept folder's bookbridge.toml
     afterwards: dict[str, str]  # what each command the demo points to printed, on the kept state, by command
+    kept: list[str]  # the kept folder's files and folders, by name
 
 
 # The commands the demo points to for what it lists in part, run after it on its kept state.
@@ -50,6 +51,7 @@ def demo() -> Demo:
     folder = Path(kept.group(1))
     try:
         assert (folder / "state.db").is_file() and sorted((folder / "sales").glob("*.csv"))
+        kept_names = sorted(path.name for path in folder.iterdir())
         with closing(sqlite3.connect(folder / "state.db")) as db:
             runs = {str(started)[:16]: json.loads(counts) for started, counts in
                     db.execute("SELECT started, counts FROM sync_runs ORDER BY id")}
@@ -68,7 +70,16 @@ def demo() -> Demo:
         afterwards["plan"] = planned.output
     finally:
         shutil.rmtree(folder)
-    return Demo(out, began, runs, sales, config, afterwards)
+    return Demo(out, began, runs, sales, config, afterwards, kept_names)
+
+
+def test_the_kept_folder_is_said_whole(demo):
+    # Every file the kept folder holds is named where the demo says what it kept, the second store's state too.
+    said = re.search(r"Kept the demo's folder: \S+ \(([^)]*(?:\([^)]*\)[^)]*)*)\)\. Commands", demo.out)
+    assert said, demo.out[-1500:]
+    named = {re.sub(r"/.*", "", name) for name in re.findall(r"[\w.-]+(?:/\*\.csv)?", said.group(1))}
+    assert set(demo.kept) <= named, (demo.kept, said.group(1))
+    assert "variants.db, the state of the second store, which sells formats as variants" in said.group(1)
 
 
 # A store's instant, as `bookbridge jobs` and `runs` give it: in UTC, each storefront's local time beside it.
@@ -124,8 +135,14 @@ def test_metadata_becomes_products_and_a_second_sync_writes_nothing(demo):
     assert re.search(r"\d+ updates? of these only link related products", out)
     # Each planned create shows its availability in brackets, as text.
     assert re.search(r"create 978\d{10}  .+  \[(on sale|on pre-order)\] ", out), out[:3000]
-    categories = re.search(r"Categories \(from the demo's subject mapping\): (\d+) in the channels' trees", out)
-    assert categories and int(categories.group(1)) > 0 and "Fiction > Crime & mystery (" in out
+    categories = re.search(r"Categories \(from the demo's subject mapping\): (\d+) categories with products in the "
+                           r"channels' trees \((\d+) with their parents\); (.*)", out)
+    assert categories and int(categories.group(1)) > 0 and "Fiction > Crime & mystery (" in out, out[:5000]
+    # The count is of what the line lists: each category shown, and the rest counted.
+    listed = categories.group(3)
+    more = re.search(r"; … (\d+) more$", listed)
+    shown = listed.count("(channel ")
+    assert shown + (int(more.group(1)) if more else 0) == int(categories.group(1)) < int(categories.group(2)), listed
     # Money per currency, with the currency's minor units: never four decimals.
     assert re.search(r"create 978\d{10} .* £\d+\.\d\d, US\$\d+\.\d\d, storefronts 'uk' and 'us' \(channels 1, 2\)", out)
     assert not re.search(r"\d\.\d{4}\b", out)

@@ -299,6 +299,35 @@ def test_sales_days_are_taken_as_the_cli_takes_them(client: TestClient) -> None:
         described["end"], described
 
 
+@pytest.mark.parametrize(("method", "url", "said"), [
+    ("GET", "/api/sales?by=format", "query parameter by: GET /api/sales takes no such parameter (it takes start, "
+                                    "end and group_by)"),
+    ("GET", "/api/sales.csv?group=week&by=format", "query parameters group, by: GET /api/sales.csv takes no such "
+                                                   "parameters (it takes start, end and group_by)"),
+    ("GET", "/api/runs?storefronts=uk", "query parameter storefronts: GET /api/runs takes no such parameter (it "
+                                        "takes limit, store and storefront)"),
+    ("GET", "/api/exceptions?kind=drift", "query parameter kind: GET /api/exceptions takes no such parameter (it "
+                                          "takes none)"),
+    ("GET", "/api/upcoming?limt=5", "query parameter limt: GET /api/upcoming takes no such parameter (it takes "
+                                    "limit)"),
+    ("POST", "/api/sync?ful=true", "query parameter ful: POST /api/sync takes no such parameter (it takes full)"),
+])
+def test_a_query_parameter_an_api_route_does_not_take_is_refused_naming_it_and_those_it_takes(
+        client: TestClient, app_parts, method: str, url: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    """Never ignored: `by` (the CLI's option) would otherwise answer the default grouping as if asked for it."""
+    answer = client.request(method, url, headers=admin())
+    assert answer.status_code == 422 and answer.json() == {"detail": said}, answer.text
+    assert app_parts[2].syncs == []  # refused before anything was done
+    assert client.get("/api/sales?by=format").status_code == 401  # the token first, as for every refusal
+
+
+def test_the_dashboard_is_not_refused_for_a_parameter_it_does_not_take(client: TestClient, app_parts) -> None:  # type: ignore[no-untyped-def]
+    client.cookies.set(SESSION_COOKIE, sign_in(app_parts[0]))
+    page = client.get("/dashboard?nonsense=1")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert client.get("/healthz?verbose=1").status_code == 200
+
+
 def test_group_by_title_is_a_deprecated_alias_of_edition(client: TestClient) -> None:
     """`group_by=title`, the grouping's old name, gives the edition rows; the answer names the grouping `edition`."""
     new = client.get("/api/sales?start=2020-01-01&group_by=edition", headers=admin()).json()

@@ -138,6 +138,17 @@ def test_upcoming_flips_page_through_every_change(tmp_path: Path, monkeypatch: p
     assert pages == 3 and page_number == 3
     assert seen == [f"{n:02d}" for n in range(23)]  # every change, once, in time order
     assert "more change" not in page and "Page" not in text(section(page, "flips-uk", "div"))  # UK: no flips
+    assert "Query parameter" not in text(page)
+    # A page past the last shows the last, and the page says so; the storefront with no flips has one page.
+    past = client.get("/dashboard", params={"flips_storefront": "us", "flips_page": 7}).text
+    assert "Page 3 of 3 · 23 changes" in text(section(past, "flips-us", "div"))
+    assert "Query parameter flips_page: 7 is past the last page (3), so page 3 is shown." in text(past), text(past)
+    uk = text(client.get("/dashboard", params={"flips_storefront": "uk", "flips_page": 2}).text)
+    assert "Query parameter flips_page: 2 is past the last page (1), so page 1 is shown." in uk, uk
+    # A page of no storefront's flips: each storefront's first page, said.
+    unnamed = text(client.get("/dashboard", params={"flips_page": 2}).text)
+    assert ("Query parameter flips_page: 2 names no storefront's flips (flips_storefront is not given), so every "
+            "storefront's flips show page 1.") in unnamed, unnamed
 
 
 def _isbn13(stem: str) -> str:
@@ -586,9 +597,11 @@ def test_units_by_edition_says_it_shows_the_best_selling_and_pages_through_the_r
         page_number += 1
     assert page_number == 3 and seen == sold  # every edition, once, best-selling first
     assert 'rel="prev"' in chart
-    # A page past the last shows the last.
-    past = section(client.get("/dashboard", params={"editions_page": 9}).text, "chart-units-by-edition", "figure")
-    assert "Page 3 of 3" in text(past)
+    # A page past the last shows the last, and the page says so, as it says of a page number that is none.
+    past = client.get("/dashboard", params={"editions_page": 9}).text
+    assert "Page 3 of 3" in text(section(past, "chart-units-by-edition", "figure"))
+    assert "Query parameter editions_page: 9 is past the last page (3), so page 3 is shown." in text(past)
+    assert "Query parameter" not in text(client.get("/dashboard", params={"editions_page": 3}).text)
 
 
 def test_format_velocity_and_reprint_share_one_labelled_window(

@@ -35,7 +35,26 @@ def test_runs_filter_by_the_stores_name(client: TestClient) -> None:
     assert stores(client, "") == ["old shop", "store"]
     assert stores(client, "store=store") == ["store"]
     assert stores(client, "store=old%20shop") == ["old shop"]
-    assert stores(client, "store=uk") == []  # a storefront's name: no run is a storefront's
+
+
+
+@pytest.mark.parametrize(("query", "said"), [
+    ("store=nope", "query parameter store: no store is named 'nope' (configured: store 'store'), and no run of one "
+                   "is kept"),
+    ("store=Store", "query parameter store: no store is named 'Store' (did you mean 'store'? configured: store "
+                    "'store'), and no run of one is kept"),
+    # A storefront's name: a run is the store's, never a storefront's.
+    ("store=uk", "query parameter store: no store is named 'uk' ('uk' is a storefront, and a run is the store's; "
+                 "configured: store 'store'), and no run of one is kept"),
+    ("storefront=nope", "query parameter storefront: no store is named 'nope' (configured: store 'store'), and no "
+                        "run of one is kept"),
+])
+def test_a_store_name_that_names_nothing_is_refused_as_the_cli_refuses_a_name(client: TestClient, query: str,
+                                                                              said: str) -> None:
+    """Neither the configured store nor one whose runs are kept (a store renamed since): 422, said as `bookbridge`
+    says of a --storefront that names nothing, never an empty list that reads as "no runs yet"."""
+    answer = client.get(f"/api/runs?{query}", headers=admin())
+    assert answer.status_code == 422 and answer.json() == {"detail": said}, answer.text
 
 
 def test_storefront_is_the_deprecated_name_of_store(client: TestClient) -> None:

@@ -38,7 +38,14 @@ from bookbridge.domain.ports import FixedClock
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.common import EXIT_FAILURES, heading, screen
 from bookbridge.entrypoints.cli.demo_adopt import make_by_hand, print_adoptions
-from bookbridge.entrypoints.cli.demo_flows import DemoStore, EditableCatalogue, approved_cover, sandbox_store, variants
+from bookbridge.entrypoints.cli.demo_flows import (
+    VARIANTS_STATE,
+    DemoStore,
+    EditableCatalogue,
+    approved_cover,
+    sandbox_store,
+    variants,
+)
 from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_state import KEPT_CONFIG, KEPT_EDITS, Afterwards, write_kept_config
 from bookbridge.entrypoints.cli.demo_timeline import flips, play, when
@@ -169,9 +176,11 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
         container.shutdown_resources()  # the sandbox stops with the database engine and the clients
         if afterwards.config is not None:
             console.print(escape(f"Kept the demo's folder: {folder} ({KEPT_CONFIG}, {KEPT_EDITS}, state.db, "
-                                 f"sales/*.csv, admin-token). Commands read its state with -c {afterwards.config}, "
-                                 f"as in {afterwards.command('sales report')}; `exceptions list`, `milestones`, "
-                                 "`runs` and `plan` alike (its store, the sandbox, stopped with the demo)."))
+                                 f"sales/*.csv, admin-token; {VARIANTS_STATE}, the state of the second store, "
+                                 "which sells formats as variants). Commands read its state with -c "
+                                 f"{afterwards.config}, as in {afterwards.command('sales report')}; `exceptions "
+                                 "list`, `milestones`, `runs` and `plan` alike (its store, the sandbox, stopped "
+                                 "with the demo)."))
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -350,7 +359,10 @@ def _categories_line(sandbox: DemoSandbox) -> str:
 
     trees = {t["id"]: t["channels"] for t in state.category_trees.values()}
     shown = sorted((trees.get(state.categories[c]["tree_id"], [0])[0], path(c), n) for c, n in counts.items())
-    return (f"Categories (from the demo's subject mapping): {len(state.categories)} in the channels' trees; "
+    # The count is of what the list shows: the categories products are filed under, not their parents.
+    parents = f" ({len(state.categories)} with their parents)" if len(state.categories) > len(shown) else ""
+    return (f"Categories (from the demo's subject mapping): {plural(len(shown), 'category', 'categories')} with "
+            f"products in the channels' trees{parents}; "
             + "; ".join(f"{escape(_on_channel(ch))}: {escape(p)} ({n})" for ch, p, n in shown[:6])
             + (f"; … {len(shown) - 6} more" if len(shown) > 6 else ""))
 

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
 
 
+VARIANTS_STATE = "variants.db"  # the second store's SQLite state, beside the demo's own
+
+
 class EditableCatalogue(CatalogSource):
     """A catalogue source with the demo's edits over it: a family put here replaces the source's own. With
     `kept` (`demo --keep`), the edits are written there as they are made, for the kept configuration's sample
@@ -168,7 +171,7 @@ def variants(console: Console, directory: Path, family: TitleFamily, source: Cat
     try:
         sandbox = container.demo_sandbox()
         settings = embedded_settings(store=sandbox_store(sandbox, "variants demo store"), database_url=(
-            f"sqlite:///{directory / 'variants.db'}"), storefronts=[storefront.model_copy(
+            f"sqlite:///{directory / VARIANTS_STATE}"), storefronts=[storefront.model_copy(
                 update={"format_strategy": FormatStrategy.VARIANTS})])
         container.settings.override(settings)
         command = SyncStore(store=settings.store.name, storefronts=tuple(settings.storefronts))

@@ -39,11 +39,17 @@ class Afterwards:
 
 
     def jobs(self) -> str:
-        """How the demo's jobs at an instant are seen after it: kept, `bookbridge serve -c …` schedules them (a
-        kept folder has none scheduled until a service runs on it)."""
+        """How the demo's jobs at an instant are seen after it: the service schedules them, and the demo's state
+        holds none scheduled until one runs on it. Kept, `bookbridge serve -c …` schedules them; under --serve,
+        the service the demo runs, whose dashboard shows them; else the state goes before a service could."""
         if self.config is not None:
             return f"as {self.command('serve')} schedules them, and then {self.command('jobs')} lists them"
-        return "as `bookbridge jobs` lists them"
+        if self.serving:
+            return ("as the service this demo runs once it is done schedules them, and its dashboard's "
+                    "\"Scheduled jobs\" then lists them")
+        return ("as `bookbridge serve` schedules them, and then `bookbridge jobs` lists them, on the demo's state, "
+                "which goes when the demo ends: run `bookbridge demo --keep` to keep it (or `--serve`, to look in "
+                "the dashboard)")
 
 
 def write_kept_config(folder: Path, configuration: Mapping[str, Any]) -> Path:

@@ -21,6 +21,7 @@ from bookbridge.application.sales_report import (
     DAY_BOUNDS,
     DEPRECATED_GROUPINGS,
     EARLIEST_DAY,
+    GROUPING_RULE,
     GROUPINGS,
     LATEST_DAY,
     REPORT_DAYS,
@@ -36,7 +37,7 @@ from bookbridge.domain.formats import format_label
 from bookbridge.domain.ports import OrderSource, SalesSink
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.domain.storefront import StorefrontSettings
-from bookbridge.domain.words import failure_words
+from bookbridge.domain.words import failure_words, value_error_words
 from bookbridge.entrypoints.cli.common import (
     EXIT_BUSY,
     EXIT_CONFIG,
@@ -238,7 +239,7 @@ def report_command(
     if as_json and as_csv:
         raise typer.BadParameter("--json and --csv contradict each other")
     if by not in GROUPINGS and by not in DEPRECATED_GROUPINGS:
-        raise refused("--by", f"must be one of {', '.join(GROUPINGS)}; it is {by!r}")
+        raise refused("--by", value_error_words("grouping", "", None, by, words={"grouping": GROUPING_RULE}))
     if by in DEPRECATED_GROUPINGS:  # on stderr, so that --json and --csv stay as they were
         screen(stderr=True).print(f"[yellow]--by {by} is deprecated:[/yellow] use --by {DEPRECATED_GROUPINGS[by]} "
                                   "(the same rows)")

@@ -23,6 +23,7 @@ from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import value_error_words
+from bookbridge.entrypoints.presentation import names_nothing
 
 
 def _refused(message: str) -> PydanticCustomError:
@@ -121,13 +122,10 @@ def checked_storefront(option: str, value: str | None, configured: Sequence[str]
     configured ones (and the one meant, for a different case or a near miss), since it would match nothing."""
     if value is None or value in configured:
         return value
-    same = [name for name in configured if name.casefold() == value.casefold()]
-    close = same or difflib.get_close_matches(value, configured, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    if value.startswith(PREFIXES):  # a place that is no storefront: a source, the order import, ...
-        hint = f"a place that is not a storefront is filtered by --where {value!r}; "
+    # A place that is no storefront: a source, the order import, ...
+    hint = f"a place that is not a storefront is filtered by --where {value!r}; " if value.startswith(PREFIXES) else ""
     known = f"configured: {storefront_words(sorted(configured))}" if configured else "no [[storefronts]] configured"
-    raise refused(option, f"no storefront is named {value!r} ({hint}{known})")
+    raise refused(option, names_nothing("storefront", value, configured, known, hint=hint))
 
 
 

@@ -34,7 +34,7 @@ from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind, SyncException
 from bookbridge.domain.sales import latest_sales_day
 from bookbridge.entrypoints.documents import NOTHING_PLANNED, NotPlanned
 from bookbridge.entrypoints.http.inputs import LINE_PATTERN
-from bookbridge.entrypoints.http.problems import ERRORS
+from bookbridge.entrypoints.http.problems import ERRORS, declared_parameters_only, problem
 from bookbridge.entrypoints.http.schemas import (
     ExceptionItem,
     GroupByParam,
@@ -47,12 +47,17 @@ from bookbridge.entrypoints.http.schemas import (
     Upcoming,
 )
 from bookbridge.entrypoints.http.state import AppState, State, require_admin
-from bookbridge.entrypoints.presentation import no_such_exception, resolved_already
+from bookbridge.entrypoints.presentation import names_nothing, no_such_exception, resolved_already, where_words
 from bookbridge.entrypoints.secrets import configured_redactor
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin)],
-                   responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"}})
+# The token first; then a query parameter the route does not take is refused, never ignored.
+router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_admin),
+                                                               Depends(declared_parameters_only)],
+                   responses={**ERRORS, 401: {"model": Problem, "description": "missing or wrong bearer token"},
+                              422: problem("a field breaks a rule, or a query parameter is given that the route "
+                                           "does not take: the detail names the field and the rule (or the "
+                                           "parameters the route takes)")})
 ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the exception's id")]
 # What `_open_item` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
@@ -63,7 +68,9 @@ NOT_OPEN: dict[int | str, dict[str, Any]] = {
 
 
 StoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN,
-                                        description="only the runs of this store (`[store] name`)")]
+                                        description="only the runs of this store (`[store] name`, or a store "
+                                                    "renamed since whose runs are kept); a name that is "
+                                                    "neither is refused (422)")]
 # A sync run is per store, never per storefront (docs/glossary.md): `storefront` was this filter's first name.
 OldStoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN, deprecated=True,
                                            description="deprecated: the old name of `store`, "
@@ -73,9 +80,23 @@ OldStoreName = Annotated[str | None, Query(max_length=200, pattern=LINE_PATTERN,
 @router.get("/runs", response_model=list[Run], summary="Recent sync runs, newest first")
 def runs(state: State, limit: Annotated[int, Query(ge=1, le=500)] = 20, store: StoreName = None,
          storefront: OldStoreName = None) -> list[Run]:
+    name, given_as = (store, "store") if store is not None else (storefront, "storefront")
     uow = state.new_uow()
     with uow:
-        return [Run.of(r) for r in uow.runs.recent_runs(store if store is not None else storefront, limit=limit)]
+        recent = uow.runs.recent_runs(name, limit=limit)
+    if name is not None and not recent and name != state.settings.store.name:
+        raise HTTPException(422, f"query parameter {given_as}: {_no_store(state, name)}")
+    return [Run.of(r) for r in recent]
+
+
+def _no_store(state: AppState, name: str) -> str:
+    """Why `name` names nothing: neither the configured store nor one whose runs are kept (a store renamed
+    since), said as a command says a name that names nothing (`names_nothing`)."""
+    store = state.settings.store.name
+    storefront = name in {s.name for s in state.settings.storefronts}
+    hint = f"{name!r} is a storefront, and a run is the store's; " if storefront else ""
+    said = names_nothing("store", name, [store], f"configured: {where_words(store, store)}", hint=hint)
+    return f"{said}, and no run of one is kept"
 
 
 @router.post("/sync", response_model=JobQueued, status_code=202, summary="Queue a sync of the store now")

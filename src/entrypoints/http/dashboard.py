@@ -261,9 +261,11 @@ def dashboard(request: Request, state: State, guard: Guard,
               q: Annotated[str | None, _param("exceptions whose ISBN or title contains this (up to 100 "
                                               "characters)")] = None,
               flips_storefront: Annotated[str | None, _param("the storefront whose flips are paged")] = None,
-              flips_page: Annotated[str | None, _param("its page of flips, from 1")] = None,
+              flips_page: Annotated[str | None, _param("its page of flips, from 1 (past the last, the last is "
+                                                       "shown, and the page says so)")] = None,
               editions_page: Annotated[str | None, _param("the page of units by edition (the best-selling first), "
-                                                          "from 1")] = None,
+                                                          "from 1 (past the last, the last is shown, and the page "
+                                                          "says so)")] = None,
               ) -> Response:
     session = guard.session(request)
     if session is None:
@@ -279,8 +281,9 @@ def dashboard(request: Request, state: State, guard: Guard,
     named = query.exception or "{id}" not in message  # a message of an exception names it, or is not shown
     flash = message.format(id=query.exception, store=where_words(store, store),
                            retry=retry_words(state, query.exception)) if named else ""
+    view = gather(state, filters)
     return render("dashboard.html", title="Dashboard", csrf=state.secrets.csrf_token(session), flash=flash,
-                  query_notes=query.notes, **gather(state, filters))
+                  query_notes=[*query.notes, *view.pop("page_notes")], **view)
 
 
 def retry_words(state: AppState, exception_id: int | None) -> str:

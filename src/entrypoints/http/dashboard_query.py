@@ -4,7 +4,8 @@ A person types these into the address bar or follows an old link: a page number 
 message code that names none, an id that is not a number. The API answers such input 422; the dashboard shows
 its page anyway, without that parameter, and says so in a note naming the parameter, what it takes and what it
 was given (`Query parameter editions_page: must be at least 1; it is '-1', so page 1 is shown.`), in the words
-of the API's refusals (`problems.why`). A value is quoted back only when it is a plain word or number: the page
+of the API's refusals (`problems.why`); a page past its list's last, once the list is known, is noted too
+(`past_last_page`). A value is quoted back only when it is a plain word or number: the page
 shows no free text from the query string (someone else's link could make it say anything).
 """
 
@@ -66,6 +67,12 @@ class Query:
         self.notes.append(f"Query parameter {name}{unshown}: {said}, so {consequence}.")
 
 
+def past_last_page(name: str, page: int, pages: int) -> str:
+    """The note of a page number past the last page of its list: the last is shown, as a number that is none is
+    noted (`Query.refuse`)."""
+    return f"Query parameter {name}: {page} is past the last page ({pages}), so page {pages} is shown."
+
+
 def read_query(*, done: str | None, exception: str | None, kind: str | None, where: str | None,
                storefront: str | None, q: str | None, flips_storefront: str | None, flips_page: str | None,
                editions_page: str | None, storefronts: Sequence[str]) -> Query:
@@ -81,6 +88,9 @@ def read_query(*, done: str | None, exception: str | None, kind: str | None, whe
     query.read("flips_storefront", flips_storefront, _NAME, "every storefront's flips show their first page")
     query.read("flips_page", flips_page, _PAGE, "page 1 is shown")
     query.read("editions_page", editions_page, _PAGE, "page 1 is shown")
+    if query.flips_page > 1 and not flips_storefront:  # a page of whose flips: each storefront's has its own
+        query.refuse("flips_page", str(query.flips_page), f"{query.flips_page} names no storefront's flips "
+                     "(flips_storefront is not given)", "every storefront's flips show page 1")
     if query.flips_storefront and query.flips_storefront not in storefronts:
         plain = query.flips_storefront if _PLAIN.match(query.flips_storefront) else None
         query.refuse("flips_storefront", plain, f"must be {' or '.join(map(repr, storefronts)) or 'a storefront'}"

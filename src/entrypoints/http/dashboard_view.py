@@ -36,6 +36,7 @@ from bookbridge.domain.ports.scheduling import UpcomingJob, job_kind_words
 from bookbridge.domain.sales import Grouping, latest_sales_day
 from bookbridge.entrypoints.container import known_places_of, source_name
 from bookbridge.entrypoints.http.charts import Chart, Pages, bar_chart, money_chart, rate_chart
+from bookbridge.entrypoints.http.dashboard_query import past_last_page
 from bookbridge.entrypoints.http.state import AppState
 from bookbridge.entrypoints.presentation import (
     edition_name,
@@ -164,6 +165,7 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     jobs, jobs_note = _jobs(state)
     held = held_by_exceptions(items, applied.values())
     flips, flips_note = _flips(state, [j for j in jobs if j.kind in FLIPS], catalogue.values(), held, filters, now)
+    sales = _sales(state, editions, filters.editions_page)
     return {"store": state.settings.store.name, "status": status, "runs": [_run(state, r) for r in runs[:10]],
             "runs_not_sent": not_sent_runs(runs[:10]),
         "exceptions": [
@@ -174,7 +176,14 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
         "places": sorted(places.items(), key=lambda place: place[1]), "where_note": where_note,
         "kind_note": kind_note, "kinds": list(KINDS.items()),
         "flips": flips, "flips_note": flips_note, **_scheduled(state, jobs), "jobs_note": jobs_note,
-        "sales": _sales(state, editions, filters.editions_page)}
+        "sales": sales, "page_notes": _past_last_pages(filters, flips, sales)}
+
+
+def _past_last_pages(filters: Filters, flips: list[FlipTable], sales: Mapping[str, Any]) -> list[str]:
+    """A note for each paged list whose page asked for is past its last, which is shown instead."""
+    paged = [("flips_page", filters.flips_page, t.pages) for t in flips if t.storefront == filters.flips_storefront]
+    paged += [("editions_page", filters.editions_page, sales["editions_pages"])] if "editions_pages" in sales else []
+    return [past_last_page(name, page, pages) for name, page, pages in paged if page > pages]
 
 
 KINDS = {k.value: KIND_WORDS[k] for k in ExceptionKind}  # the Kind filter's values, each in words
@@ -299,7 +308,7 @@ def _flips(state: AppState, jobs: list[UpcomingJob], families: Any, held: Collec
     for storefront in state.settings.storefronts:
         listed, held_back = in_store((c for c in every if c.storefront == storefront.name), held)
         mine = sorted(listed, key=lambda c: (c.at, c.isbn))
-        pages = max(1, math.ceil(len(mine) / FLIPS_PER_PAGE))
+        pages = _pages(len(mine), FLIPS_PER_PAGE)
         page = min(filters.flips_page, pages) if filters.flips_storefront == storefront.name else 1
         shown = mine[(page - 1) * FLIPS_PER_PAGE: page * FLIPS_PER_PAGE]
         rows = [FlipRow(at=local_time(c.at, storefront.timezone), isbn=c.isbn, title=c.title, what=c.what)
@@ -360,14 +369,20 @@ def _sales(state: AppState, editions: Mapping[str, Edition], editions_page: int 
     ]
     revenue = [money_text(amount, currency) for currency, amount in sorted(by_week.revenue().items())]
     return {"note": "", "charts": charts, "revenue": revenue, "units": by_week.units, "span": span,
-            "dates": f"{start.isoformat()} to {end.isoformat()}", "editions_per_page": EDITIONS_PER_PAGE}
+            "dates": f"{start.isoformat()} to {end.isoformat()}", "editions_per_page": EDITIONS_PER_PAGE,
+            "editions_pages": _pages(len(units), EDITIONS_PER_PAGE)}
+
+
+def _pages(count: int, per_page: int) -> int:
+    """How many pages a list of `count` takes: one at least, an empty list's."""
+    return max(1, math.ceil(count / per_page))
 
 
 def _units_by_edition(units: Mapping[str, int], window: str, page: int) -> Chart:
     """The best-selling editions first, EDITIONS_PER_PAGE to a page; when they are not all on it, the chart says
     which ones of how many it shows, and where every one is."""
     ranked = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))
-    pages = max(1, math.ceil(len(ranked) / EDITIONS_PER_PAGE))
+    pages = _pages(len(ranked), EDITIONS_PER_PAGE)
     page = min(page, pages)
     first = (page - 1) * EDITIONS_PER_PAGE
     shown = ranked[first:first + EDITIONS_PER_PAGE]

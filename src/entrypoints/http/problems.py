@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from bookbridge.application.sales_report import GROUPING_RULE
 from bookbridge.domain.words import value_error_words
 from bookbridge.entrypoints.http.inputs import PATTERN_MEANING
 
@@ -76,7 +77,7 @@ def _is_type_tag(part: object) -> bool:
 JSON_WORDS = {"dict_type": "must be a JSON object", "model_type": "must be a JSON object",
               "model_attributes_type": "must be a JSON object", "list_type": "must be a JSON array ([...])",
               "string_type": "must be text", "json_invalid": "must be JSON",
-              "day_format": "must be a day as YYYY-MM-DD",
+              "day_format": "must be a day as YYYY-MM-DD", "grouping": GROUPING_RULE,
               "int_parsing_size": "must be a whole number of at most 4300 digits",
               "extra_forbidden": "is not a field of this body"}
 
@@ -125,6 +126,25 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
         if compile_path(template)[0].match(path):
             methods |= {m.upper() for m in item if m in HTTP_METHODS}
     return sorted(methods)
+
+
+def query_parameters(app: FastAPI, path: str, method: str) -> list[str]:
+    """The query parameters the OpenAPI document lists for `method` on the route `path` (its template)."""
+    operation = app.openapi().get("paths", {}).get(path, {}).get(method.lower(), {})
+    return [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+
+
+async def declared_parameters_only(request: Request) -> None:
+    """Refuse (422) a query parameter the route does not take, naming it and those it takes: ignored, it would be
+    answered as if it were not given (`by`, the CLI's option, for `group_by`: the default grouping)."""
+    path = getattr(request.scope.get("route"), "path_format", request.url.path)  # the route's template
+    taken = query_parameters(request.app, path, request.method)
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in taken]
+    if unknown:
+        takes = (", ".join(taken[:-1]) + " and " + taken[-1]) if len(taken) > 1 else (taken or ["none"])[0]
+        many = "s" if len(unknown) > 1 else ""
+        raise HTTPException(422, f"query parameter{many} {', '.join(unknown)}: {request.method} {path} takes no such "
+                                 f"parameter{many} (it takes {takes})")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, StringC
 from pydantic_core import PydanticCustomError
 
 from bookbridge.application.reconcile import resolution_note
+from bookbridge.application.sales_report import DEPRECATED_GROUPINGS, GROUPING_RULE, GROUPINGS
 from bookbridge.domain.ports import SyncException, SyncRun
 from bookbridge.domain.ports.scheduling import UpcomingJob
 from bookbridge.entrypoints.container import source_name
@@ -216,7 +217,15 @@ class Plan(BaseModel):
 GroupBy = Literal["edition", "family", "format", "storefront", "day", "week", "month"]
 # What `group_by` takes: the groupings and their deprecated aliases (application.sales_report.DEPRECATED_GROUPINGS);
 # an answer names the grouping by its name (GroupBy), never by an alias.
-GroupByParam = Literal[GroupBy, "title", "work"]
+def _grouping(value: object) -> object:
+    """A grouping or an alias; else refused in `sales report --by`'s words (problems.JSON_WORDS words it), which
+    list the groupings and leave the aliases out."""
+    if value not in GROUPINGS and value not in DEPRECATED_GROUPINGS:
+        raise PydanticCustomError("grouping", GROUPING_RULE)
+    return value
+
+
+GroupByParam = Annotated[Literal[GroupBy, "title", "work"], BeforeValidator(_grouping)]
 
 
 class SalesRow(BaseModel):

@@ -50,4 +50,12 @@ def test_under_serve_a_pointer_names_the_dashboard_it_serves_not_a_rerun():
 def test_kept_the_jobs_at_an_instant_are_scheduled_by_serve_on_the_kept_configuration():
     kept = Afterwards(Path("/tmp/demo/bookbridge.toml")).jobs()
     assert "`bookbridge serve -c /tmp/demo/bookbridge.toml` schedules them" in kept, kept
-    assert Afterwards().jobs() == "as `bookbridge jobs` lists them"
+
+
+def test_unkept_the_jobs_at_an_instant_are_said_as_a_service_would_schedule_them_not_as_listed_now():
+    # The demo's state holds no job scheduled: `bookbridge jobs` lists them only once a service has run on it.
+    said = Afterwards().jobs()
+    assert "`bookbridge serve` schedules them, and then `bookbridge jobs` lists them" in said, said
+    assert "`bookbridge demo --keep`" in said and "goes when the demo ends" in said, said
+    served = Afterwards(serving=True).jobs()
+    assert "the service this demo runs" in served and "\"Scheduled jobs\"" in served and "--keep" not in served
