@@ -8,7 +8,6 @@ click shows as it is ("Invalid value for '--isbn': ...").
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
