@@ -306,8 +306,8 @@ def test_sales_days_are_taken_as_the_cli_takes_them(client: TestClient) -> None:
                                                    "parameters (it takes start, end and group_by)"),
     ("GET", "/api/runs?storefronts=uk", "query parameter storefronts: GET /api/runs takes no such parameter (it "
                                         "takes limit, store and storefront)"),
-    ("GET", "/api/exceptions?kind=drift", "query parameter kind: GET /api/exceptions takes no such parameter (it "
-                                          "takes none)"),
+    ("GET", "/api/exceptions?knd=drift", "query parameter knd: GET /api/exceptions takes no such parameter (it "
+                                         "takes kind)"),
     ("GET", "/api/upcoming?limt=5", "query parameter limt: GET /api/upcoming takes no such parameter (it takes "
                                     "limit)"),
     ("POST", "/api/sync?ful=true", "query parameter ful: POST /api/sync takes no such parameter (it takes full)"),
