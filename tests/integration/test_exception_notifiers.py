@@ -96,8 +96,8 @@ def test_the_webhook_posts_slack_text_the_structured_exception_and_a_signature(r
     assert document["exception"] == {
         "id": 7, "kind": "store-rejection", "isbn": ISBN, "storefront": "uk", "where": "storefront 'uk'",
         "message": "price must be > 0 & < 10000",
-        "field": "price", "count": 3, "first_seen": NOW.isoformat(), "last_seen": NOW.isoformat(),
-        "resolved_at": None, "resolution": None,
+        "field": "price", "field_label": "price", "count": 3, "first_seen": NOW.isoformat(),
+        "last_seen": NOW.isoformat(), "resolved_at": None, "resolution": None,
     }
     assert document["delivery"] == {"id": 41, "target": "webhook", "created": NOW.isoformat()}
     headers = post.headers
@@ -415,3 +415,11 @@ def test_the_service_words_each_exceptions_place_for_the_outbox(tmp_path: Path) 
     assert [(p["storefront"], p["where"]) for p in payloads] == [("uk", "storefront 'uk'"), ("shop", "store 'shop'")]
     assert [slack_text({"event": "exception.opened", "exception": p}).split(" for ")[0] for p in payloads] == [
         ":rotating_light: store-rejection on storefront 'uk'", ":rotating_light: unmapped-subject on store 'shop'"]
+
+
+def test_a_notification_gives_the_field_in_words_beside_its_key_as_the_api_does() -> None:
+    from bookbridge.adapters.persistence.mapping import exception_payload
+
+    payload = exception_payload(rejection(field="Subject/thema"), "exception.opened")["exception"]
+    assert (payload["field"], payload["field_label"]) == ("Subject/thema", "Subject (Thema)")
+    assert exception_payload(rejection(field=None), "exception.opened")["exception"]["field_label"] is None

@@ -18,6 +18,7 @@ from bookbridge.adapters.persistence.codecs import PackedHashes, PackedPayloads
 from bookbridge.adapters.persistence.errors import PersistenceError
 from bookbridge.adapters.persistence.tables import AppliedSectionRow, CatalogueFamilyRow, ExceptionRow
 from bookbridge.domain.applied import SECTIONS, AppliedListing, ListingPayloads, same_sections
+from bookbridge.domain.categories import field_words
 from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.ports import ExceptionKind, SyncException
@@ -203,6 +204,7 @@ def exception_payload(item: SyncException, event: str, *, where: str | None = No
             "where": where if where is not None else item.storefront,
             "message": item.message,
             "field": item.field,
+            "field_label": field_words(item.field) if item.field else None,  # as /api/exceptions gives it
             "count": item.count,
             "first_seen": item.first_seen.isoformat(),
             "last_seen": item.last_seen.isoformat(),
