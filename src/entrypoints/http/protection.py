@@ -60,7 +60,7 @@ class WebhookRetention:
         cutoff = self.clock.now() - timedelta(days=self.days)
         deleted = self.inbox.purge(processed_before=cutoff)
         if deleted:
-            log.info("webhook events: deleted %d processed before %s (http.webhook_retention_days = %d)",
+            log.info("webhook events: deleted %d processed before %s ([http] webhook_retention_days = %d)",
                      deleted, cutoff.isoformat(timespec="seconds"), self.days)
         return deleted
 

@@ -55,17 +55,21 @@ def secret_problems(settings: HttpSettings) -> list[str]:
         try:
             value = read_secret(what, getattr(settings, f"{what}_env"), getattr(settings, f"{what}_file"))
             if what == "webhook_secret" and value is not None:
-                signing_key(value)
+                signing_key(value, settings)
         except ConfigurationError as exc:
             problems.append(str(exc))
     return problems
 
 
-def signing_key(secret: str) -> SigningKey:
+def signing_key(secret: str, settings: HttpSettings) -> SigningKey:
+    """The key of the webhook secret that `settings` named; a secret that is not one is said as the key that
+    supplied it and what that key names (`[http] webhook_secret_env (the variable 'WH_SECRET'): ...`)."""
     try:
         return SigningKey.from_secret(secret)
     except ValueError as exc:
-        raise ConfigurationError(f"http.webhook_secret: {exc}") from None
+        source = (f"webhook_secret_env (the variable {settings.webhook_secret_env!r})" if settings.webhook_secret_env
+                  else f"webhook_secret_file (the file {str(settings.webhook_secret_file)!r})")
+        raise ConfigurationError(f"[http] {source}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class HttpSecrets:
     @classmethod
     def from_settings(cls, settings: HttpSettings) -> HttpSecrets:
         secret = read_secret("webhook_secret", settings.webhook_secret_env, settings.webhook_secret_file)
-        key = signing_key(secret) if secret is not None else None
+        key = signing_key(secret, settings) if secret is not None else None
         return cls(
             admin_token=read_secret("admin_token", settings.admin_token_env, settings.admin_token_file),
             webhook_key=key,

@@ -1,7 +1,8 @@
 """`POST /webhooks/bigcommerce`: authenticate, store durably, answer 200, process later (worker.py).
 
-Authentication: every configured method must pass, the Standard Webhooks signature (`http.webhook_secret_*`)
-and/or a custom header (`http.webhook_custom_header*`); with neither configured every delivery is refused.
+Authentication: every configured method must pass, the Standard Webhooks signature (`[http] webhook_secret_env`
+or `webhook_secret_file`) and/or a custom header (`[http] webhook_custom_header` with its value from
+`webhook_custom_header_env` or `webhook_custom_header_file`); with neither configured every delivery is refused.
 A delivery already stored (same payload `hash`, or same `webhook-id`) is answered 200 `duplicate` and not stored
 again, so BigCommerce's retries are harmless. Only a 2xx counts as delivered for BigCommerce, so the answer
 comes as soon as the event is committed; concurrent deliveries share commits (intake.py, group commit).
@@ -117,8 +118,9 @@ def authenticate(state: AppState, request: Request, body: bytes) -> str | None:
     """The delivery id (`webhook-id`) when signed; raises WebhookAuthError when any configured check fails."""
     secrets = state.secrets
     if secrets.webhook_key is None and secrets.custom_header is None:
-        raise WebhookAuthError("no webhook authentication is configured (http.webhook_secret_* or "
-                               "http.webhook_custom_header*)", "unconfigured")
+        raise WebhookAuthError("no webhook authentication is configured ([http] webhook_secret_env or "
+                               "webhook_secret_file, or webhook_custom_header with webhook_custom_header_env or "
+                               "webhook_custom_header_file)", "unconfigured")
     if secrets.custom_header is not None and secrets.custom_header_value is not None:
         verify_custom_header(request.headers, secrets.custom_header, secrets.custom_header_value)
     if secrets.webhook_key is None:

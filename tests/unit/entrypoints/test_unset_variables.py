@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bookbridge.entrypoints.cli.common import unset_env
-from bookbridge.entrypoints.http.security import secret_problems
+from bookbridge.entrypoints.http.security import HttpSecrets, secret_problems
 from bookbridge.entrypoints.plugins import collect_adapters, make_plugin_manager
-from bookbridge.entrypoints.settings import HttpSettings
+from bookbridge.entrypoints.settings import ConfigurationError, HttpSettings
 from bookbridge.plugin import AdapterKind
 from bookbridge.testing import context
 
@@ -57,3 +57,20 @@ def test_an_http_secret_s_file_is_named_as_its_table_and_key(tmp_path: Path, mon
     settings = HttpSettings(admin_token_file=empty, webhook_secret_env=UNSET)
     assert secret_problems(settings) == [f"[http] admin_token_file: {str(empty)!r} is empty",
                                          f"[http] webhook_secret_env: environment variable {UNSET!r} is not set"]
+
+
+def test_a_webhook_secret_that_is_not_a_key_is_named_as_the_key_that_supplied_it(tmp_path: Path, monkeypatch):
+    """No key `webhook_secret` exists: the error names `webhook_secret_env` or `webhook_secret_file` and what it
+    names, never the secret."""
+    broken = "whsec_***"
+    reason = "the webhook secret starts with whsec_ but the rest is not base64"
+    monkeypatch.setenv(UNSET, broken)
+    by_variable = HttpSettings(webhook_secret_env=UNSET)
+    assert secret_problems(by_variable) == [f"[http] webhook_secret_env (the variable {UNSET!r}): {reason}"]
+    with pytest.raises(ConfigurationError) as caught:
+        HttpSecrets.from_settings(by_variable)
+    assert str(caught.value) == f"[http] webhook_secret_env (the variable {UNSET!r}): {reason}"
+    file = tmp_path / "secret"
+    file.write_text(broken + "\n", encoding="utf-8")
+    assert secret_problems(HttpSettings(webhook_secret_file=file)) == [
+        f"[http] webhook_secret_file (the file {str(file)!r}): {reason}"]
