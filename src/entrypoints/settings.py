@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, get_args
@@ -28,8 +28,14 @@ from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.domain.words import value_error_words
 from bookbridge.entrypoints.category_file import load_category_mapping
 from bookbridge.entrypoints.crontab import cron_trigger
+from bookbridge.entrypoints.plugins import DISABLED_ENV
 
 CONFIG_ENV = "BOOKBRIDGE_CONFIG"
+ENV_PREFIX = "BOOKBRIDGE_"
+# BOOKBRIDGE_* variables read outside the settings (the file; plugins not to load, entrypoints/plugins.py; the
+# test suite's): never taken for a misspelt key.
+OUTSIDE_SETTINGS = frozenset({CONFIG_ENV, DISABLED_ENV, "BOOKBRIDGE_STATEFUL_EXAMPLES", "BOOKBRIDGE_SCREENSHOTS"})
+TEST_PREFIX = "BOOKBRIDGE_TEST_"
 DEFAULT_CONFIG = Path("bookbridge.toml")
 DEFAULT_DATABASE = "bookbridge.db"
 # What `load_settings` read from the configuration file, its relative paths already resolved.
@@ -128,7 +134,7 @@ class OrderSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BOOKBRIDGE_", env_nested_delimiter="__", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
 
     database_url: str = f"sqlite:///{DEFAULT_DATABASE}"
     source: AdapterSettings = AdapterSettings(kind="sample")
@@ -214,24 +220,50 @@ class Settings(BaseSettings):
             path = config_path(None)
             data = read_config_file(path) if path.exists() else {}
         # Environment variables win over the file; explicit arguments win over both.
-        return (init_settings, _EnvironmentSource(settings_cls, env_settings),
+        given = init_settings.init_kwargs if isinstance(init_settings, InitSettingsSource) else {}
+        return (init_settings, _EnvironmentSource(settings_cls, env_settings, (given, data)),
                 InitSettingsSource(settings_cls, init_kwargs=data))
 
 
 class _EnvironmentSource(PydanticBaseSettingsSource):
     """The BOOKBRIDGE_* variables, every value of theirs as `EnvironmentText`: text by nature, from which a flag or
     a number is read (`BOOKBRIDGE_ORDERS__ENABLED=no`, an adapter's `BOOKBRIDGE_SOURCE__FAMILIES=4`), where the
-    file's own value must be of its TOML type (domain/config_values.py)."""
+    file's own value must be of its TOML type (domain/config_values.py). A variable whose top-level key is unknown
+    is given as that key, so that it is refused as a misspelt key is (pydantic-settings would skip it), unless
+    bookbridge reads it outside the settings or a `*_env` key of `others` (the file, the arguments) or of the
+    variables names it."""
 
-    def __init__(self, settings_cls: type[BaseSettings], variables: PydanticBaseSettingsSource) -> None:
+    def __init__(self, settings_cls: type[BaseSettings], variables: PydanticBaseSettingsSource,
+                 others: Sequence[dict[str, Any]]) -> None:
         super().__init__(settings_cls)
         self._variables = variables
+        self._others = others
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         return self._variables.get_field_value(field, field_name)
 
     def __call__(self) -> dict[str, Any]:
-        return {key: _as_text(value) for key, value in self._variables().items()}
+        values = {key: _as_text(value) for key, value in self._variables().items()}
+        named = {name for table in (values, *self._others) for name in _named_variables(table)}
+        for variable, value in os.environ.items():
+            key = variable.removeprefix(ENV_PREFIX).split("__")[0].lower()
+            if (variable.startswith(ENV_PREFIX) and key and key not in self.settings_cls.model_fields
+                    and variable not in OUTSIDE_SETTINGS | named and not variable.startswith(TEST_PREFIX)):
+                values.setdefault(key, EnvironmentText(value))
+        return values
+
+
+def _named_variables(value: Any) -> Iterator[str]:
+    """The environment variables that the `*_env` keys in `value` (a table, a list of tables) name."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).endswith("_env") and isinstance(item, str):
+                yield item
+            else:
+                yield from _named_variables(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _named_variables(item)
 
 
 def _as_text(value: Any) -> Any:
@@ -393,7 +425,8 @@ def _error_line(error: Any, data: dict[str, Any], errors: Sequence[Any] = ()) ->
         # `[table] key: unknown key`, as every configuration error names a key.
         where = f"{_where(parent, data, table=True)} {key}: unknown key" if parent else f"{key}: unknown top-level key"
         if (variable := _variable(loc)) is not None:  # not in the file: said as the variable it came from
-            hint = f"did you mean {_variable_name((*parent, close[0]))}? " if close else ""
+            rest = variable.removeprefix(_variable_name(loc))  # a misspelt table's own key: `__DELTA_SYNC_MINUTES`
+            hint = f"did you mean {_variable_name((*parent, close[0]))}{rest}? " if close else ""
             return f"{where} (from the environment variable {variable}; {hint}known: {', '.join(known)})"
         return f"{where} ({hint}known: {', '.join(known)})"
     if error["type"] == "missing" and loc:
@@ -422,6 +455,14 @@ def _variable_name(loc: tuple[int | str, ...]) -> str:
 
 def _variable(loc: tuple[int | str, ...]) -> str | None:
     """The BOOKBRIDGE_* variable set in the environment that gave the key at `loc`, or None (a list's entry is
-    the file's alone)."""
+    the file's alone). An unknown top-level key may have come from a variable of a key under it
+    (`BOOKBRIDGE_SCHEDULE__DELTA_SYNC_MINUTES` for `schedule`)."""
     variable = _variable_name(loc)
-    return variable if all(isinstance(p, str) for p in loc) and variable in os.environ else None
+    if not all(isinstance(p, str) for p in loc):
+        return None
+    if variable in os.environ:
+        return variable
+    if len(loc) > 1 or loc[0] in Settings.model_fields:
+        return None
+    under = sorted(name for name in os.environ if name.startswith(f"{variable}__"))
+    return under[0] if under else None

@@ -54,6 +54,33 @@ def test_a_misspelt_key_in_an_environment_variable_is_named_as_that_variable(tmp
     assert "did you mean BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES?" in out, out
 
 
+@pytest.mark.parametrize(("variable", "key", "meant"), [
+    ("BOOKBRIDGE_DATABSE_URL", "databse_url", "BOOKBRIDGE_DATABASE_URL"),
+    ("BOOKBRIDGE_SCHEDULE__DELTA_SYNC_MINUTES", "schedule", "BOOKBRIDGE_SCHEDULES__DELTA_SYNC_MINUTES")])
+def test_a_misspelt_top_level_environment_variable_is_named_as_that_variable(tmp_path, monkeypatch, variable, key,
+                                                                            meant):
+    config = write_config(tmp_path, sample_config(2))
+    monkeypatch.setenv(variable, "3")
+    result = run("runs", "-c", str(config))
+    assert result.exit_code == 2, result.output
+    out = said(result)
+    assert f"{key}: unknown top-level key (from the environment variable {variable}; did you mean {meant}?" in out, out
+
+
+def test_variables_read_outside_the_settings_or_named_by_an_env_key_are_not_refused(tmp_path, monkeypatch):
+    config = write_config(tmp_path, sample_config(2) + '\n[http]\nadmin_token_env = "BOOKBRIDGE_ADMIN_TOKEN"\n')
+    for variable in ("BOOKBRIDGE_DISABLED_PLUGINS", "BOOKBRIDGE_TEST_PG_URL", "BOOKBRIDGE_STATEFUL_EXAMPLES",
+                     "BOOKBRIDGE_SCREENSHOTS", "BOOKBRIDGE_ADMIN_TOKEN", "BOOKBRIDGE_SLACK_URL"):
+        monkeypatch.setenv(variable, "x" if variable != "BOOKBRIDGE_DISABLED_PLUGINS" else "")
+    # A key's variable named by another variable counts too.
+    monkeypatch.setenv("BOOKBRIDGE_HTTP__WEBHOOK_CUSTOM_HEADER", "x-hook")
+    monkeypatch.setenv("BOOKBRIDGE_HTTP__WEBHOOK_CUSTOM_HEADER_ENV", "BOOKBRIDGE_SLACK_URL")
+    result = run("runs", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("BOOKBRIDGE_ADMIN_TOKENS", "x")
+    assert run("runs", "-c", str(config)).exit_code == 2
+
+
 def test_source_inspect_creates_no_state_database(tmp_path: Path):
     config = write_config(tmp_path, sample_config(2))
     result = run("source", "inspect", "-c", str(config))
