@@ -209,3 +209,16 @@ def test_serve_on_a_taken_port_says_so_and_exits_1(tmp_path):
             if (found := re.fullmatch(r"\| (\d) \| (.*) \|", line))}
     serve_help = " ".join(run("serve", "--help", columns=200).output.split())
     assert "cannot listen on its address" in rows["1"] and "1: it cannot listen on its address" in serve_help
+
+
+def test_demo_serve_on_a_taken_port_says_so_before_anything_starts():
+    """README: a `demo --serve` that cannot listen exits 1 with nothing started: no demo, no announcement."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("demo", "--serve", "--port", str(port))
+    assert result.exit_code == 1, result.output
+    assert " ".join(result.output.split()) == (
+        f"cannot listen on 127.0.0.1:{port}: the address is already in use (another bookbridge serve?); choose "
+        "another with --port"), result.output

@@ -50,11 +50,11 @@ from bookbridge.entrypoints.cli.demo_orders import run_orders
 from bookbridge.entrypoints.cli.demo_state import KEPT_CONFIG, KEPT_EDITS, Afterwards, write_kept_config
 from bookbridge.entrypoints.cli.demo_timeline import flips, play, when
 from bookbridge.entrypoints.cli.render import add_count_column, print_relinked
-from bookbridge.entrypoints.cli.serve import CannotListen, run_service
+from bookbridge.entrypoints.cli.serve import CannotListen, listening_sockets, run_service
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.container import Container, build_command
 from bookbridge.entrypoints.presentation import plural, where_words
-from bookbridge.entrypoints.settings import Settings, embedded_settings
+from bookbridge.entrypoints.settings import ServiceSettings, Settings, embedded_settings
 
 if TYPE_CHECKING:
     from bookbridge.entrypoints.container import DemoSandbox
@@ -153,7 +153,21 @@ def demo(
 def run_demo(console: Console, *, serve: bool = False, port: int | None = None, keep: bool = False) -> int:
     """The demo on a simulated clock that starts three days ago and ends now, so that `--serve` carries on from
     the demo's state on the real clock with nothing to undo. `keep`: the demo's folder (SQLite state, the sales
-    CSV files, the admin token) is left in place, and its path printed."""
+    CSV files, the admin token) is left in place, and its path printed. `serve`: the address is bound before
+    anything else, so that one that cannot be says so (exit 1) with nothing started."""
+    try:
+        sockets = _listen(port) if serve else []
+    except CannotListen as exc:  # `--port` names a taken one: said as `serve` says it
+        screen(stderr=True).print(f"[red]{escape(str(exc))}[/red]")
+        return EXIT_FAILURES
+    try:
+        return _run_demo(console, serve=serve, sockets=sockets, keep=keep)
+    finally:
+        for sock in sockets:  # the service's server closes them; a demo that fails first, here
+            sock.close()
+
+
+def _run_demo(console: Console, *, serve: bool, sockets: list[socket.socket], keep: bool) -> int:
     folder = Path(mkdtemp(prefix="bookbridge-demo-"))
     container = Container()
     afterwards = Afterwards(serving=serve)
@@ -170,7 +184,7 @@ def run_demo(console: Console, *, serve: bool = False, port: int | None = None, 
         container.clock.override(clock)
         code = _run(console, container, sandbox, clock, folder, afterwards)
         if serve and code == 0:
-            code = _serve(console, container, folder, port)
+            code = _serve(console, container, folder, sockets)
         return code
     finally:
         container.shutdown_resources()  # the sandbox stops with the database engine and the clients
@@ -373,10 +387,11 @@ def _on_channel(channel_id: int) -> str:
     return f"{storefront_words(names)} (channel {channel_id})" if names else f"channel {channel_id}"
 
 
-def _serve(console: Console, container: Container, directory: Path, port: int | None) -> int:
-    """Keep the service running on the demo's state: the scheduler on the real clock and the HTTP app."""
+def _serve(console: Console, container: Container, directory: Path, sockets: list[socket.socket]) -> int:
+    """Keep the service running on the demo's state: the scheduler on the real clock and the HTTP app on
+    `sockets`, bound before the demo began."""
     container.clock.reset_override()
-    chosen = port if port is not None else _free_port(container.settings().service.port)
+    chosen: int = sockets[0].getsockname()[1]
     token = (directory / "admin-token").read_text(encoding="utf-8")
     heading(console, "bookbridge serve")
     console.print(f"Dashboard: http://127.0.0.1:{chosen}/  (sign in with the demo's admin token: {token})")
@@ -384,19 +399,15 @@ def _serve(console: Console, container: Container, directory: Path, port: int | 
     console.print("The service runs on the real clock from where the demo's simulated days ended (now): it "
                   "syncs, runs the next launches and campaign flips at their instants, and imports orders. "
                   "Ctrl-C stops it.")
+    return run_service(container, http=True, host="127.0.0.1", port=chosen, sockets=sockets)
+
+
+def _listen(port: int | None) -> list[socket.socket]:
+    """Loopback bound at `port`; without one, at the service's default port when it is free, else at one the
+    system picks. CannotListen when `port` cannot be bound."""
+    if port is not None:
+        return listening_sockets("127.0.0.1", port)
     try:
-        return run_service(container, http=True, host="127.0.0.1", port=chosen)
-    except CannotListen as exc:  # `--port` names a taken one: said as `serve` says it
-        screen(stderr=True).print(f"[red]{escape(str(exc))}[/red]")
-        return EXIT_FAILURES
-
-
-def _free_port(preferred: int) -> int:
-    """`preferred` when it is free on loopback, else one the system picks."""
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", preferred))
-        except OSError:
-            probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        return listening_sockets("127.0.0.1", ServiceSettings().port)
+    except CannotListen:
+        return listening_sockets("127.0.0.1", 0)

@@ -138,10 +138,13 @@ def listening_sockets(host: str, port: int) -> list[socket.socket]:
 
 
 def run_service(container: Container, *, http: bool, host: str, port: int,
-                app_factory: Callable[[], AppFactory] = default_app_factory, sync_at_start: bool = True) -> int:
+                app_factory: Callable[[], AppFactory] = default_app_factory, sync_at_start: bool = True,
+                sockets: list[socket.socket] | None = None) -> int:
     """Start the scheduler (and the HTTP app), block until a stop signal, shut down in order. Returns 0. The
-    HTTP app's address is bound first: CannotListen when it cannot be, and nothing has started."""
-    sockets = listening_sockets(host, port) if http else []
+    HTTP app's address is bound first: CannotListen when it cannot be, and nothing has started. `sockets`: the
+    address already bound by the caller (`listening_sockets`), which the HTTP app takes over."""
+    if sockets is None:
+        sockets = listening_sockets(host, port) if http else []
     service = Service(container)
     stopped = threading.Event()
     server: uvicorn.Server | None = None
