@@ -216,3 +216,24 @@ def test_the_rows_of_an_isbn_change_name_its_edition_by_its_product_as_the_sync_
     assert old not in {str(e.isbn) for f in catalogue.values() for e in f.editions}
     name = exception_edition_names(catalogue.values(), [item], applied).get(old)
     assert name == store.by_sku(old).name and f"{name}, ISBN {old} on store 'shop'" in report.exceptions_opened[0]
+
+
+def test_reconcile_leaves_alone_the_product_kept_while_its_isbn_change_is_open() -> None:
+    """The old ISBN's product is kept as it is while its ISBN change is open: a reconcile neither calls it gone
+    from the source (the next sync hides nothing) nor says the next sync restores a hand edit. It says so, in one
+    line of its own, pointing at the exceptions to decide."""
+    from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+    from bookbridge.entrypoints.cli.render import kept_changed_words
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    old = str(family.editions[0].isbn)
+    source.put(renumbered(family, TYPO))
+    sync(source, store, uow, clock)
+    store.by_sku(old).fields["description"] = "Edited by hand"
+    report = reconcile_store(ReconcileStore("shop", source.name), store, uow, clock)
+    assert report.findings == [] and report.exceptions_opened == []
+    assert (report.kept_unread, report.kept_isbn_changed) == ([], [old])
+    assert kept_changed_words(report.kept_isbn_changed) == (
+        f"1 product ({old}) (`bookbridge exceptions list --kind isbn-changed`)")
+    assert (sync(source, store, uow, clock).hidden, store.by_sku(old).is_visible) == (0, True)
