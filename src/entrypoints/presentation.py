@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import place_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
+from bookbridge.application.reconcile import isbn_of
 from bookbridge.domain.applied import AppliedListing
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
 from bookbridge.domain.listing import (
@@ -38,9 +39,11 @@ from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
 from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import StoreAction
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
+from bookbridge.domain.words import not_in_catalogue
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, cron_trigger, read_weekdays, weekday_expression
 
@@ -220,6 +223,16 @@ def not_sent_runs(runs: Iterable[SyncRun]) -> str | None:
 def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
     """ISBN -> the edition as the store's product names it (`Roseanna (Hardback)`), for a catalogue's families."""
     return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
+
+
+def action_name(action: StoreAction, before: AppliedListing | None) -> str:
+    """The product a planned action writes, by name (a plan's row, `plan --json`): its listing's; a product no
+    listing names any more (its edition gone from the source, the old ISBN of an accepted ISBN change) by the name
+    it was last written with (`before`), else `not in the catalogue (ISBN …)`: never by nothing."""
+    if action.listing is not None:
+        return action.listing.name
+    name = before.payloads.get(Section.CORE, {}).get("name") if before is not None else None
+    return str(name) if name else not_in_catalogue(isbn_of(before) if before is not None else action.key)
 
 
 def exception_edition_names(families: Iterable[TitleFamily], items: Iterable[SyncException],

@@ -24,7 +24,7 @@ from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
+from bookbridge.entrypoints.presentation import action_name, named_edition, plural, seen_time, where_words
 
 KEPT_UNREAD = "kept as it is, its record not read"  # a product gone from the source whose record was not read
 UNREAD_LISTED = "`bookbridge exceptions list --kind source-error` lists them"  # the exceptions of records not read
@@ -76,7 +76,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
             detail.add_column(column, overflow="fold", no_wrap=column == "SKU")  # an ISBN, or a family's key
         for action in plan.actions[:limit]:
             sku = action.listing.sku if action.listing else action.key
-            name = action.listing.name if action.listing else ""
+            name = action_name(action, planned.applied.get(action.key))
             if action.kind is ActionKind.CREATE and action.listing is not None:  # what a person checks first
                 detail.add_row(action.kind.value, escape(sku), escape(name), "new product", "",
                                escape(listing_summary(action.listing, storefronts)))

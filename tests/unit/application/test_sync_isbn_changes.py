@@ -237,3 +237,31 @@ def test_reconcile_leaves_alone_the_product_kept_while_its_isbn_change_is_open()
     assert kept_changed_words(report.kept_isbn_changed) == (
         f"1 product ({old}) (`bookbridge exceptions list --kind isbn-changed`)")
     assert (sync(source, store, uow, clock).hidden, store.by_sku(old).is_visible) == (0, True)
+
+
+def test_the_plan_names_the_old_product_it_hides_once_the_change_is_accepted() -> None:
+    """Accepted, the change hides the old ISBN's product, which no listing names any more: the plan's row and its
+    JSON name it by the name it was last written with, never by nothing."""
+    import io
+
+    from rich.console import Console
+
+    from bookbridge.application.reconcile import release_drift
+    from bookbridge.entrypoints.cli.render import print_plan
+    from bookbridge.entrypoints.documents import plan_document
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    old = str(family.editions[0].isbn)
+    name = store.by_sku(old).name
+    source.put(renumbered(family, TYPO))
+    sync(source, store, uow, clock)
+    [item] = isbn_changes(uow)
+    release_drift(uow, item.id, note="the new ISBN is right", clock=clock)
+    planned = plan_store(SyncStore.single(SHOP, full=True), source, uow, clock)
+    [hide] = [a for a in plan_document(planned)["actions"] if a["action"] == "hide"]
+    assert (hide["sku"], hide["name"]) == (old, name)
+    console = Console(width=250, record=True, file=io.StringIO())
+    print_plan(console, planned, storefronts=[SHOP], limit=1000)
+    [row] = [line for line in console.export_text().splitlines() if line.startswith("│ hide")]
+    assert f"│ {old} │ {name} " in row
