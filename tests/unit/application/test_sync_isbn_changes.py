@@ -265,3 +265,25 @@ def test_the_plan_names_the_old_product_it_hides_once_the_change_is_accepted() -
     print_plan(console, planned, storefronts=[SHOP], limit=1000)
     [row] = [line for line in console.export_text().splitlines() if line.startswith("│ hide")]
     assert f"│ {old} │ {name} " in row
+
+
+def test_the_held_back_count_of_the_dashboard_is_the_plans_with_an_isbn_change_open() -> None:
+    """`held_back` (the dashboard's header) counts the edition of the changed ISBN held back from every storefront,
+    under the plan's words, as the plan and the sync do: the two counts never diverge."""
+    from bookbridge.application.held_back import held_back
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    source.put(renumbered(family, TYPO))
+    report = sync(source, store, uow, clock)
+    planned = plan_store(SyncStore.single(SHOP), source, uow, clock)
+    with uow:
+        catalogue, applied = uow.state.catalogue(source.name), uow.state.applied("shop")
+        items = uow.exceptions.open_items()
+    groups = held_back(catalogue.values(), [SHOP], now=NOW, applied=applied, exceptions=items)
+    everywhere = {isbn for group in groups for isbn in group.everywhere}
+    assert len(everywhere) == planned.plan.counts["held_back"] == report.skipped
+    [changed] = [g for g in groups if g.reason == "ISBN changed in the source"]
+    assert changed.everywhere == (str(TYPO),) and changed.storefronts == ("shop",)
+    without = held_back(catalogue.values(), [SHOP], now=NOW)  # the listing rules alone: one fewer
+    assert len({isbn for group in without for isbn in group.everywhere}) == len(everywhere) - 1
