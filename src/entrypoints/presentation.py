@@ -30,11 +30,8 @@ from zoneinfo import ZoneInfo
 from bookbridge.application.exception_words import place_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
 from bookbridge.application.reconcile import isbn_of
-from bookbridge.domain.applied import AppliedListing
+from bookbridge.domain.applied import AppliedListing, last_name
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
-from bookbridge.domain.listing import (
-    Section,
-)
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
@@ -231,8 +228,7 @@ def action_name(action: StoreAction, before: AppliedListing | None) -> str:
     it was last written with (`before`), else `not in the catalogue (ISBN …)`: never by nothing."""
     if action.listing is not None:
         return action.listing.name
-    name = before.payloads.get(Section.CORE, {}).get("name") if before is not None else None
-    return str(name) if name else not_in_catalogue(isbn_of(before) if before is not None else action.key)
+    return last_name(before) or not_in_catalogue(isbn_of(before) if before is not None else action.key)
 
 
 def exception_edition_names(families: Iterable[TitleFamily], items: Iterable[SyncException],
@@ -242,11 +238,9 @@ def exception_edition_names(families: Iterable[TitleFamily], items: Iterable[Syn
     the name its product was last written with (`The Salt Road (eBook (EPUB))`), as the sync named it."""
     names = edition_names(families)
     for item in items:
-        if item.kind is ExceptionKind.ISBN_CHANGED and item.isbn and item.isbn not in names:
-            record = applied.get(item.isbn)
-            name = record.payloads.get(Section.CORE, {}).get("name") if record is not None else None
-            if name:
-                names[item.isbn] = str(name)
+        if (item.kind is ExceptionKind.ISBN_CHANGED and item.isbn and item.isbn not in names
+                and (name := last_name(applied.get(item.isbn)))):
+            names[item.isbn] = name
     return names
 
 

@@ -287,3 +287,20 @@ def test_the_held_back_count_of_the_dashboard_is_the_plans_with_an_isbn_change_o
     assert changed.everywhere == (str(TYPO),) and changed.storefronts == ("shop",)
     without = held_back(catalogue.values(), [SHOP], now=NOW)  # the listing rules alone: one fewer
     assert len({isbn for group in without for isbn in group.everywhere}) == len(everywhere) - 1
+
+
+def test_a_failed_hide_of_the_old_product_names_it_by_its_last_name_in_the_sync_report() -> None:
+    """The old ISBN's product that an accepted change hides has no listing: a sync whose hide of it fails names it
+    by the name it was last written with, as the plan does, never by its bare number."""
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    old = str(family.editions[0].isbn)
+    name = store.by_sku(old).name
+    source.put(renumbered(family, TYPO))
+    sync(source, store, uow, clock)
+    [item] = isbn_changes(uow)
+    release_drift(uow, item.id, note="the new ISBN is right", clock=clock)
+    store.transient_failures = 1000  # every write fails
+    report = sync(source, store, uow, clock)
+    assert any(line.startswith(f"store unreachable: {name}, ISBN {old} on store 'shop': ")
+               for line in report.exceptions_opened), report.exceptions_opened
