@@ -239,17 +239,9 @@ def test_reconcile_leaves_alone_the_product_kept_while_its_isbn_change_is_open()
     assert (sync(source, store, uow, clock).hidden, store.by_sku(old).is_visible) == (0, True)
 
 
-def test_the_plan_names_the_old_product_it_hides_once_the_change_is_accepted() -> None:
-    """Accepted, the change hides the old ISBN's product, which no listing names any more: the plan's row and its
-    JSON name it by the name it was last written with, never by nothing."""
-    import io
-
-    from rich.console import Console
-
-    from bookbridge.application.reconcile import release_drift
-    from bookbridge.entrypoints.cli.render import print_plan
-    from bookbridge.entrypoints.documents import plan_document
-
+def accepted_change() -> tuple[InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork, FixedClock, str, str]:
+    """A record synced, its ISBN changed in the source, and the change accepted by hand: the old ISBN and the name
+    its product was last written with."""
     source, store, uow, clock, family = setup()
     sync(source, store, uow, clock)
     old = str(family.editions[0].isbn)
@@ -258,6 +250,20 @@ def test_the_plan_names_the_old_product_it_hides_once_the_change_is_accepted() -
     sync(source, store, uow, clock)
     [item] = isbn_changes(uow)
     release_drift(uow, item.id, note="the new ISBN is right", clock=clock)
+    return source, store, uow, clock, old, name
+
+
+def test_the_plan_names_the_old_product_it_hides_once_the_change_is_accepted() -> None:
+    """Accepted, the change hides the old ISBN's product, which no listing names any more: the plan's row and its
+    JSON name it by the name it was last written with, never by nothing."""
+    import io
+
+    from rich.console import Console
+
+    from bookbridge.entrypoints.cli.render import print_plan
+    from bookbridge.entrypoints.documents import plan_document
+
+    source, store, uow, clock, old, name = accepted_change()
     planned = plan_store(SyncStore.single(SHOP, full=True), source, uow, clock)
     [hide] = [a for a in plan_document(planned)["actions"] if a["action"] == "hide"]
     assert (hide["sku"], hide["name"]) == (old, name)
@@ -292,14 +298,7 @@ def test_the_held_back_count_of_the_dashboard_is_the_plans_with_an_isbn_change_o
 def test_a_failed_hide_of_the_old_product_names_it_by_its_last_name_in_the_sync_report() -> None:
     """The old ISBN's product that an accepted change hides has no listing: a sync whose hide of it fails names it
     by the name it was last written with, as the plan does, never by its bare number."""
-    source, store, uow, clock, family = setup()
-    sync(source, store, uow, clock)
-    old = str(family.editions[0].isbn)
-    name = store.by_sku(old).name
-    source.put(renumbered(family, TYPO))
-    sync(source, store, uow, clock)
-    [item] = isbn_changes(uow)
-    release_drift(uow, item.id, note="the new ISBN is right", clock=clock)
+    source, store, uow, clock, old, name = accepted_change()
     store.transient_failures = 1000  # every write fails
     report = sync(source, store, uow, clock)
     assert any(line.startswith(f"store unreachable: {name}, ISBN {old} on store 'shop': ")
