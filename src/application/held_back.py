@@ -8,7 +8,12 @@ problem's code, in its readiness message's words: "no approved front cover (Supp
 rights contradict each other", ...), no licence in a storefront's countries ("not licensed for sale"), or a
 lifecycle stage that is never listed ("withdrawn (out of print, PublishingStatus 07)"). An edition shows under
 each of its causes, and counts once per reason, however many storefronts share it.
-Those held back on every storefront are not in the store at all: a plan and a sync run count them.
+Those held back on every storefront are not in the store at all: a plan and a sync run count them. Given what
+was applied to the store and the open exceptions, so are those a person must decide on first, as the plan holds
+them (`plan.plan_changes`): an edition whose record's ISBN changed in the source (`applied.isbn_changes`, the
+plan's own rule), and one whose SKU the store's product holds for another title (`not adopted`: its open
+`store-rejection` exception on the SKU, the last sync's finding), so that the dashboard counts what plan and sync
+count.
 
 Each count has its label (docs/glossary.md, held back): `FROM_EVERY_STOREFRONT` and `FROM_SOME_STOREFRONT`.
 """
@@ -16,10 +21,13 @@ Each count has its label (docs/glossary.md, held back): `FROM_EVERY_STOREFRONT` 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bookbridge.application.adoption import ADOPTION_FIELD
+from bookbridge.application.isbn_changes import CHANGED
+from bookbridge.domain.applied import AppliedListing, isbn_changes
 from bookbridge.domain.lifecycle import lifecycle_hold
 from bookbridge.domain.listing import (
     ListingCaches,
@@ -30,6 +38,7 @@ from bookbridge.domain.listing import (
     edition_parts,
 )
 from bookbridge.domain.model import Edition, TitleFamily
+from bookbridge.domain.ports import ExceptionKind, SyncException
 from bookbridge.domain.storefront import StorefrontSettings
 
 # The two counts of held-back editions, each under its own label wherever it is shown (docs/glossary.md):
@@ -50,8 +59,10 @@ class HeldBackGroup:
 
 
 def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontSettings], *, now: datetime,
-              mapping: MappingSettings | None = None) -> list[HeldBackGroup]:
-    """The reasons editions are held back, the most editions first (then by reason)."""
+              mapping: MappingSettings | None = None, applied: Mapping[str, AppliedListing] | None = None,
+              exceptions: Iterable[SyncException] = ()) -> list[HeldBackGroup]:
+    """The reasons editions are held back, the most editions first (then by reason); with `applied` (the store's
+    records) and `exceptions` (the open ones), those held back until a person decides too (`held_for_a_person`)."""
     mapping = mapping or MappingSettings()
     caches = ListingCaches()
     isbns: dict[str, set[str]] = defaultdict(set)
@@ -59,12 +70,15 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
     on: dict[tuple[str, str], set[str]] = defaultdict(set)  # (reason, storefront) -> ISBNs
     names: dict[str, str] = {}
     everywhere: set[str] = set()
+    desired: list[tuple[StoreListing, Edition]] = []  # one listing per edition: its key and record
     for family in families:
         for edition in family.editions:
             parts = edition_parts(edition, mapping, caches)
             held = 0
-            for storefront in storefronts:
+            for index, storefront in enumerate(storefronts):
                 listing = build_edition_listing(edition, storefront, at=now, parts=parts, caches=caches)
+                if not index:
+                    desired.append((listing, edition))
                 if listing.listed:
                     continue
                 held += 1
@@ -75,6 +89,13 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
                     names[str(edition.isbn)] = edition_name(edition)
             if storefronts and held == len(storefronts):
                 everywhere.add(str(edition.isbn))
+    for (isbn, reason), edition in held_for_a_person(desired, applied or {}, exceptions).items():
+        isbns[reason].add(isbn)
+        where[reason].update(s.name for s in storefronts)
+        for storefront in storefronts:
+            on[reason, storefront.name].add(isbn)
+        names[isbn] = edition_name(edition)
+        everywhere.add(isbn)
     groups = [HeldBackGroup(reason=r, editions=tuple(sorted(found)),
                             storefronts=tuple(s.name for s in storefronts if s.name in where[r]),  # configured order
                             everywhere=tuple(sorted(found & everywhere)),
@@ -83,6 +104,25 @@ def held_back(families: Iterable[TitleFamily], storefronts: Sequence[StorefrontS
                             names=tuple((i, names[i]) for i in sorted(found)))
               for r, found in isbns.items()]
     return sorted(groups, key=lambda g: (-len(g.editions), g.reason))
+
+
+NOT_ADOPTED = "not adopted (the store holds its SKU for another title)"
+
+
+def held_for_a_person(desired: Sequence[tuple[StoreListing, Edition]], applied: Mapping[str, AppliedListing],
+                      exceptions: Iterable[SyncException]) -> dict[tuple[str, str], Edition]:
+    """(ISBN, cause) of the editions held back from every storefront until a person decides, whatever the listing
+    rules say, as a plan holds them: a record whose ISBN changed in the source (the plan's `isbn_changed`, by the
+    same rule), and an edition the store has no product for whose SKU a product of another title holds (the plan's
+    `mismatched`, known here by its open `store-rejection` exception on the SKU)."""
+    editions = {listing.key: edition for listing, edition in desired}
+    held = {(key, CHANGED): editions[key] for key in isbn_changes([li for li, _ in desired], applied)}
+    products = {a.key for a in applied.values() if a.product_id is not None}
+    for item in exceptions:
+        if (item.kind is ExceptionKind.STORE_REJECTION and item.field == ADOPTION_FIELD and item.isbn in editions
+                and item.isbn not in products):
+            held[item.isbn, NOT_ADOPTED] = editions[item.isbn]
+    return held
 
 
 def reasons(listing: StoreListing, edition: Edition) -> list[str]:

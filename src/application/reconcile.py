@@ -88,6 +88,7 @@ class ReconcileReport:
     checked: int = 0
     findings: list[DriftFinding] = field(default_factory=list)
     kept_unread: list[str] = field(default_factory=list)  # products a sync keeps as they are: their record not read
+    kept_isbn_changed: list[str] = field(default_factory=list)  # and those whose ISBN change is open
     exceptions_opened: list[str] = field(default_factory=list)
     # The store could not be read, so nothing was checked: its exception's message (as stored), and whether the
     # store refused the credentials (else it did not answer).
@@ -134,6 +135,8 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
         known_isbns = {str(e.isbn) for family in catalogue.values() for e in family.editions}
         known_families = set(catalogue)
         unread = records_still_unread(uow.exceptions.open_items(), cmd.source)
+        changed = {item.isbn for item in uow.exceptions.open_items()
+                   if item.kind is ExceptionKind.ISBN_CHANGED and item.storefront == cmd.store}
         for item in uow.exceptions.open_items():  # the store answered: its outage is over
             if item.kind is ExceptionKind.TRANSIENT_EXHAUSTED and item.isbn is None and item.storefront == cmd.store:
                 uow.exceptions.resolve(item.id, note=STORE_READ, at=clock.now())
@@ -143,9 +146,10 @@ def reconcile_store(cmd: ReconcileStore, store: Storefront, uow: UnitOfWork, clo
             product = by_id.get(record.product_id) if record.product_id is not None else None
             product = product or by_sku.get(sku.casefold())
             if catalogue and not _known(key, known_isbns, known_families) and (
-                    key in unread or record.record in unread):
-                # A sync keeps it as it is while its record is not read: nothing here is drift the next sync acts on.
-                report.kept_unread.append(key)
+                    key in unread or record.record in unread or key in changed):
+                # A sync keeps it as it is while its record is not read, or while its ISBN change waits for a
+                # person (`isbn_changes`): nothing here is drift the next sync acts on.
+                (report.kept_isbn_changed if key in changed else report.kept_unread).append(key)
                 if product is not None:
                     owned.add(product.product_id)
                 continue

@@ -30,7 +30,7 @@ from bookbridge.application.sync_exceptions import (
     source_exception_key,
     source_unreadable,
 )
-from bookbridge.domain.applied import AppliedListing
+from bookbridge.domain.applied import AppliedListing, last_name
 from bookbridge.domain.catalogue import merge_catalogue
 from bookbridge.domain.listing import MappingSettings, Section, StoreListing, build_store_listings
 from bookbridge.domain.model import TitleFamily
@@ -613,7 +613,8 @@ def _record_batch(
                 field=error.field if error else None,
                 at=clock.now(),
             )
-            report.exceptions_opened.append(refused_line(item, action.listing, isbn))
+            report.exceptions_opened.append(refused_line(item, action.listing, isbn,
+                                                         last=last_name(applied.get(action.key))))
             open_store.isbns.add(isbn)
         uow.state.record_applied_many(storefront, records)
         uow.commit()

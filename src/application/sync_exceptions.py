@@ -99,12 +99,18 @@ def opened_line(item: SyncException, listing: StoreListing) -> str:
             f"{item.message}")
 
 
-def refused_line(item: SyncException, listing: StoreListing | None, key: str) -> str:
+def refused_line(item: SyncException, listing: StoreListing | None, key: str, *, last: str | None = None) -> str:
     """A store's refusal of a product (or its SKU held by another title), as `bookbridge sync` and the demo print
-    it: the kind in words, the edition by name (a family product by its name and key), the store, and why."""
+    it: the kind in words, the edition by name (a family product by its name and key), the store, and why. A
+    product no listing names (a hide of an edition gone from the source) by the name it was last written with
+    (`last`), else as not in the catalogue."""
     if listing is not None and len(listing.isbns) == 1:
         return opened_line(item, listing)
-    name = f"{listing.name} (product {key})" if listing is not None else f"product {key}"
+    if listing is None and key.isdigit():  # an edition's product (its ISBN), not a family's
+        name = named_edition(key, last)
+    else:
+        owner = listing.name if listing is not None else last
+        name = f"{owner} (product {key})" if owner else f"product {key}"
     return f"{kind_words(item.kind, item.storefront)}: {name} on store {item.storefront!r}: {item.message}"
 
 

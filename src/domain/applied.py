@@ -83,6 +83,13 @@ class ListingPayloads(Mapping[Section, Mapping[str, Any]]):
         return self  # immutable, as is the listing
 
 
+def last_name(record: AppliedListing | None) -> str | None:
+    """The name `record`'s product was last written with (its `core` payload's), if known: how a product no listing
+    names any more (its edition gone from the source, the old ISBN of an ISBN change) is still named."""
+    name = record.payloads.get(Section.CORE, {}).get("name") if record is not None else None
+    return str(name) if name else None
+
+
 def same_sections(listing: StoreListing | None, hashes: Mapping[Section, str]) -> bool:
     """Whether a record's section `hashes` are exactly `listing`'s. A section's hash is that of its payload's
     canonical JSON, so such a record's payloads are the listing's (`ListingPayloads`): a state store that has the

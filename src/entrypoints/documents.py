@@ -19,7 +19,7 @@ from bookbridge.domain.categories import field_words
 from bookbridge.domain.listing import Section, StoreListing
 from bookbridge.domain.plan import ActionKind
 from bookbridge.domain.ports import SourceUnreadable, SyncException
-from bookbridge.entrypoints.presentation import where_words
+from bookbridge.entrypoints.presentation import action_name, where_words
 
 NOTHING_PLANNED = "nothing was planned"
 
@@ -53,7 +53,7 @@ def plan_document(planned: PlannedSync, held_somewhere: Sequence[HeldBackGroup] 
             "action": action.kind.value,
             "key": action.key,
             "sku": action.listing.sku if action.listing else action.key,
-            "name": action.listing.name if action.listing else None,
+            "name": action_name(action, before),
             "sections": [s.value for s in action.sections],
             "reason": action.reason or None,
             # The store's product: the one an adopt takes over, else the one this key was last applied to.

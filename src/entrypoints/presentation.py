@@ -29,18 +29,18 @@ from zoneinfo import ZoneInfo
 
 from bookbridge.application.exception_words import place_words
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT
-from bookbridge.domain.applied import AppliedListing
+from bookbridge.application.reconcile import isbn_of
+from bookbridge.domain.applied import AppliedListing, last_name
 from bookbridge.domain.instants import utc_time as utc_time  # said the same in the application's words
-from bookbridge.domain.listing import (
-    Section,
-)
 from bookbridge.domain.listing import (
     edition_name as edition_name,  # as the store's product names: `Roseanna (Hardback)`
 )
 from bookbridge.domain.model import TitleFamily
+from bookbridge.domain.plan import StoreAction
 from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
+from bookbridge.domain.words import not_in_catalogue
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, cron_trigger, read_weekdays, weekday_expression
 
@@ -222,6 +222,15 @@ def edition_names(families: Iterable[TitleFamily]) -> dict[str, str]:
     return {str(e.isbn): edition_name(e) for f in families for e in f.editions}
 
 
+def action_name(action: StoreAction, before: AppliedListing | None) -> str:
+    """The product a planned action writes, by name (a plan's row, `plan --json`): its listing's; a product no
+    listing names any more (its edition gone from the source, the old ISBN of an accepted ISBN change) by the name
+    it was last written with (`before`), else `not in the catalogue (ISBN …)`: never by nothing."""
+    if action.listing is not None:
+        return action.listing.name
+    return last_name(before) or not_in_catalogue(isbn_of(before) if before is not None else action.key)
+
+
 def exception_edition_names(families: Iterable[TitleFamily], items: Iterable[SyncException],
                             applied: Mapping[str, AppliedListing]) -> dict[str, str]:
     """ISBN -> the edition's name for the rows of exceptions (`exceptions list` and `show`, the dashboard): the
@@ -229,11 +238,9 @@ def exception_edition_names(families: Iterable[TitleFamily], items: Iterable[Syn
     the name its product was last written with (`The Salt Road (eBook (EPUB))`), as the sync named it."""
     names = edition_names(families)
     for item in items:
-        if item.kind is ExceptionKind.ISBN_CHANGED and item.isbn and item.isbn not in names:
-            record = applied.get(item.isbn)
-            name = record.payloads.get(Section.CORE, {}).get("name") if record is not None else None
-            if name:
-                names[item.isbn] = str(name)
+        if (item.kind is ExceptionKind.ISBN_CHANGED and item.isbn and item.isbn not in names
+                and (name := last_name(applied.get(item.isbn)))):
+            names[item.isbn] = name
     return names
 
 

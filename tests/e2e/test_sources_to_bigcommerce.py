@@ -6,6 +6,7 @@ price writes only. State lives in a SQLite file, as in production.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +24,7 @@ from bookbridge.adapters.consonance.standin.sample import SAMPLE_CATALOGUE
 from bookbridge.adapters.consonance.standin.server import ConsonanceStandinServer
 from bookbridge.adapters.onix.sources import OnixFileSource
 from bookbridge.adapters.persistence import SqlAlchemyUnitOfWork, make_engine, make_session_factory, upgrade
-from bookbridge.application.reconcile import release_drift
+from bookbridge.application.reconcile import ReconcileStore, reconcile_store, release_drift
 from bookbridge.application.sync import SyncStore, plan_store, sync_store
 from bookbridge.domain.ports import ExceptionKind, FixedClock
 from bookbridge.domain.storefront import StorefrontSettings
@@ -207,6 +208,9 @@ def test_an_isbn_typo_in_the_source_keeps_the_product_on_sale_until_a_person_acc
     print_plan(console, plan_store(COMMAND, OnixFileSource(feed), work, clock), storefronts=(UK, US))
     assert f"held back Roseanna (Paperback), ISBN {typo}: ISBN changed in the source: {words}" \
         in console.export_text()
+    # A reconcile finds no drift in the product kept as it is: the next syncs hide nothing while it is open.
+    reconciled = reconcile_store(ReconcileStore("shop", OnixFileSource(feed).name), store, work, clock)
+    assert (reconciled.findings, reconciled.kept_isbn_changed) == ([], ["9780007232833"])
 
     assert sync(original).exceptions_opened == []  # the typo fixed in the source
     assert _isbn_changes(work) == [] and sandbox.state.find_by_sku("9780007232833")["is_visible"]
@@ -217,6 +221,9 @@ def test_an_isbn_typo_in_the_source_keeps_the_product_on_sale_until_a_person_acc
     sync(mistyped)
     [again] = _isbn_changes(work)
     release_drift(work, again.id, note="the new ISBN is right", clock=clock)
+    console = Console(record=True, width=2000)
+    print_plan(console, plan_store(COMMAND, OnixFileSource(feed), work, clock), storefronts=(UK, US))
+    assert re.search(r"│ hide +│ 9780007232833 +│ Roseanna \(Paperback\) +│", console.export_text())
     replaced = sync(mistyped)
     assert (replaced.created, replaced.hidden, replaced.gone) == (1, 1, ["9780007232833"])
     assert not sandbox.state.find_by_sku("9780007232833")["is_visible"]

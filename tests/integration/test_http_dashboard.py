@@ -954,3 +954,37 @@ def test_an_exception_no_retry_can_fix_offers_no_retry_and_its_retry_is_refused_
         assert api.status_code == 409 and detail.startswith(f"exception {item.id} is not retried: "), api.json()
         assert instead[kind] in detail and f"bookbridge exceptions resolve {item.id} --note" in detail, detail
     assert hooks.syncs == [] and hooks.retries == [] and hooks.imports == 0
+
+
+def test_the_held_back_header_counts_what_plan_and_sync_count_isbn_changes_and_skus_not_adopted(
+        dashboard: tuple[TestClient, Container, FakeHooks]) -> None:
+    """An edition whose record's ISBN changed in the source, and one whose SKU the store's product holds for another
+    title, are held back from every storefront until a person decides, whatever the listing rules say: the plan
+    and the runs count them, so the header counts them too, each under its cause in the plan's words."""
+    from bookbridge.domain.applied import AppliedListing
+    from bookbridge.domain.listing import Section
+
+    client, container, _ = dashboard
+    record = "consonance:work:2/product:3"
+    families = catalogue()
+    laughing = families["laughing"]
+    [paperback] = laughing.editions
+    families["laughing"] = laughing.model_copy(update={"editions": (
+        paperback.model_copy(update={"record_reference": record}),)})
+    settings = container.settings()
+    uow = build_unit_of_work(container.engine(), container.clock(), settings)
+    with uow:
+        uow.state.save_catalogue(str(settings.source.options().get("name") or settings.source.kind), families)
+        uow.state.record_applied("store", AppliedListing(  # the product of the record's old ISBN
+            key="9781999990039", hashes={}, product_id=78, record=record,
+            payloads={Section.CORE: {"name": "The Laughing Policeman (Paperback)"}}))
+        uow.exceptions.report(ExceptionKind.ISBN_CHANGED, isbn="9781999990039", storefront="store", field="ISBN",
+                              message="record now has ISBN 9780141036144", at=NOW)
+        uow.exceptions.report(ExceptionKind.STORE_REJECTION, isbn=str(EBOOK), storefront="store", field="sku",
+                              message=f"SKU {EBOOK} is held in the store by product 90 'Another Book'", at=NOW)
+        uow.commit()
+    held = text(section(client.get("/dashboard").text, "status-held-back", "div"))
+    assert held == ("Held back from one storefront or more 3 editions 2 of them held back from every storefront (not "
+                    "in the store), as plan and sync count 1 ISBN changed in the source (storefronts 'uk' and 'us') "
+                    "1 no consumer price (storefront 'us') 1 not adopted (the store holds its SKU for another title) "
+                    "(storefronts 'uk' and 'us')"), held

@@ -30,7 +30,13 @@ from bookbridge.entrypoints.cli.common import (
     running,
     screen,
 )
-from bookbridge.entrypoints.cli.render import KEPT_UNREAD, kept_words, print_exceptions
+from bookbridge.entrypoints.cli.render import (
+    KEPT_ISBN_CHANGED,
+    KEPT_UNREAD,
+    kept_changed_words,
+    kept_words,
+    print_exceptions,
+)
 from bookbridge.entrypoints.cli.sales import deliver_now, import_now
 from bookbridge.entrypoints.cli.sync import sync_under_lease
 from bookbridge.entrypoints.cli.tables import WholeTable
@@ -473,6 +479,8 @@ def reconcile(config: Path | None = ConfigOption) -> None:
                       f"{' ' if finding.field else ': '}{escape(finding.words())}")
     if report.kept_unread:
         console.print(f"[yellow]{KEPT_UNREAD}[/yellow]: {escape(kept_words(report.kept_unread))}")
+    if report.kept_isbn_changed:
+        console.print(f"[yellow]{KEPT_ISBN_CHANGED}[/yellow]: {escape(kept_changed_words(report.kept_isbn_changed))}")
     for line in report.exceptions_opened:
         console.print(f"[yellow]exception[/yellow] {escape(line)}")
     raise typer.Exit(EXIT_FAILURES if report.exceptions_opened else EXIT_OK)

@@ -24,12 +24,14 @@ from bookbridge.domain.ports import SyncException
 from bookbridge.domain.storefront import StorefrontSettings, storefront_words
 from bookbridge.entrypoints.cli.tables import WholeTable
 from bookbridge.entrypoints.documents import plan_document
-from bookbridge.entrypoints.presentation import named_edition, plural, seen_time, where_words
+from bookbridge.entrypoints.presentation import action_name, named_edition, plural, seen_time, where_words
 
 KEPT_UNREAD = "kept as it is, its record not read"  # a product gone from the source whose record was not read
 UNREAD_LISTED = "`bookbridge exceptions list --kind source-error` lists them"  # the exceptions of records not read
 KEPT_WHY = (f"fix the record in the source ({UNREAD_LISTED}); to take the product off sale, remove the record and "
             "resolve its exception")
+KEPT_ISBN_CHANGED = "kept as it is, its ISBN changed in the source"  # the old ISBN's product, its change open
+ISBN_CHANGES_LISTED = "`bookbridge exceptions list --kind isbn-changed`"  # where a person decides each
 # A plan with changes that asked the store nothing: it would send them all the same.
 PLAN_NOT_CALLED = "the store was not called (a plan asks it only about SKUs it would create)"
 FIELDS_SHOWN = 6  # field changes per action in the plan's table; --json prints them all
@@ -74,7 +76,7 @@ def print_plan(console: Console, planned: PlannedSync, *, storefronts: Sequence[
             detail.add_column(column, overflow="fold", no_wrap=column == "SKU")  # an ISBN, or a family's key
         for action in plan.actions[:limit]:
             sku = action.listing.sku if action.listing else action.key
-            name = action.listing.name if action.listing else ""
+            name = action_name(action, planned.applied.get(action.key))
             if action.kind is ActionKind.CREATE and action.listing is not None:  # what a person checks first
                 detail.add_row(action.kind.value, escape(sku), escape(name), "new product", "",
                                escape(listing_summary(action.listing, storefronts)))
@@ -219,6 +221,11 @@ def print_gone(console: Console, report: SyncReport) -> None:
 def kept_words(keys: Sequence[str]) -> str:
     """Products gone from the source and kept because their record was not read, and what to do."""
     return f"{plural(len(keys), 'product')} ({_first_ten(keys)}); {KEPT_WHY}"
+
+
+def kept_changed_words(keys: Sequence[str]) -> str:
+    """Products kept as they are while their record's ISBN change is open (a reconcile's), and where to decide."""
+    return f"{plural(len(keys), 'product')} ({_first_ten(keys)}) ({ISBN_CHANGES_LISTED})"
 
 
 def _first_ten(keys: Sequence[str]) -> str:

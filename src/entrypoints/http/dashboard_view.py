@@ -156,7 +156,8 @@ def gather(state: AppState, filters: Filters) -> dict[str, Any]:
     filters, where_note = _known_where(filters, places)
     if kind_note := _unknown_filter(filters.kind, "Kind", ("kind", "kinds"), KINDS):
         filters = replace(filters, kind=None)
-    groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping)
+    groups = held_back(catalogue.values(), state.settings.storefronts, now=now, mapping=state.settings.mapping,
+                       applied=applied, exceptions=items)  # held for a person as well, as plan and sync count
     good = next((r for r in runs if r.outcome == "ok" and r.finished is not None), None)
     status = Status(last_good=_store_instant(state, good.finished, ago=time_ago(good.finished, now))
                     if good and good.finished else None, last_run=runs[0] if runs else None, open_exceptions=len(items),

@@ -154,7 +154,9 @@ class PlanAction(BaseModel):
     action: str
     key: str
     sku: str
-    name: str | None
+    name: str = Field(description=(
+        "the product by name: its listing's; a product no listing names any more (a hide of an edition gone from "
+        "the source) by the name it was last written with, else `not in the catalogue (ISBN …)`"))
     sections: list[str]
     reason: str | None
     changes: list[PlanChange]

@@ -216,3 +216,90 @@ def test_the_rows_of_an_isbn_change_name_its_edition_by_its_product_as_the_sync_
     assert old not in {str(e.isbn) for f in catalogue.values() for e in f.editions}
     name = exception_edition_names(catalogue.values(), [item], applied).get(old)
     assert name == store.by_sku(old).name and f"{name}, ISBN {old} on store 'shop'" in report.exceptions_opened[0]
+
+
+def test_reconcile_leaves_alone_the_product_kept_while_its_isbn_change_is_open() -> None:
+    """The old ISBN's product is kept as it is while its ISBN change is open: a reconcile neither calls it gone
+    from the source (the next sync hides nothing) nor says the next sync restores a hand edit. It says so, in one
+    line of its own, pointing at the exceptions to decide."""
+    from bookbridge.application.reconcile import ReconcileStore, reconcile_store
+    from bookbridge.entrypoints.cli.render import kept_changed_words
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    old = str(family.editions[0].isbn)
+    source.put(renumbered(family, TYPO))
+    sync(source, store, uow, clock)
+    store.by_sku(old).fields["description"] = "Edited by hand"
+    report = reconcile_store(ReconcileStore("shop", source.name), store, uow, clock)
+    assert report.findings == [] and report.exceptions_opened == []
+    assert (report.kept_unread, report.kept_isbn_changed) == ([], [old])
+    assert kept_changed_words(report.kept_isbn_changed) == (
+        f"1 product ({old}) (`bookbridge exceptions list --kind isbn-changed`)")
+    assert (sync(source, store, uow, clock).hidden, store.by_sku(old).is_visible) == (0, True)
+
+
+def accepted_change() -> tuple[InMemoryCatalogSource, InMemoryStorefront, InMemoryUnitOfWork, FixedClock, str, str]:
+    """A record synced, its ISBN changed in the source, and the change accepted by hand: the old ISBN and the name
+    its product was last written with."""
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    old = str(family.editions[0].isbn)
+    name = store.by_sku(old).name
+    source.put(renumbered(family, TYPO))
+    sync(source, store, uow, clock)
+    [item] = isbn_changes(uow)
+    release_drift(uow, item.id, note="the new ISBN is right", clock=clock)
+    return source, store, uow, clock, old, name
+
+
+def test_the_plan_names_the_old_product_it_hides_once_the_change_is_accepted() -> None:
+    """Accepted, the change hides the old ISBN's product, which no listing names any more: the plan's row and its
+    JSON name it by the name it was last written with, never by nothing."""
+    import io
+
+    from rich.console import Console
+
+    from bookbridge.entrypoints.cli.render import print_plan
+    from bookbridge.entrypoints.documents import plan_document
+
+    source, store, uow, clock, old, name = accepted_change()
+    planned = plan_store(SyncStore.single(SHOP, full=True), source, uow, clock)
+    [hide] = [a for a in plan_document(planned)["actions"] if a["action"] == "hide"]
+    assert (hide["sku"], hide["name"]) == (old, name)
+    console = Console(width=250, record=True, file=io.StringIO())
+    print_plan(console, planned, storefronts=[SHOP], limit=1000)
+    [row] = [line for line in console.export_text().splitlines() if line.startswith("│ hide")]
+    assert f"│ {old} │ {name} " in row
+
+
+def test_the_held_back_count_of_the_dashboard_is_the_plans_with_an_isbn_change_open() -> None:
+    """`held_back` (the dashboard's header) counts the edition of the changed ISBN held back from every storefront,
+    under the plan's words, as the plan and the sync do: the two counts never diverge."""
+    from bookbridge.application.held_back import held_back
+
+    source, store, uow, clock, family = setup()
+    sync(source, store, uow, clock)
+    source.put(renumbered(family, TYPO))
+    report = sync(source, store, uow, clock)
+    planned = plan_store(SyncStore.single(SHOP), source, uow, clock)
+    with uow:
+        catalogue, applied = uow.state.catalogue(source.name), uow.state.applied("shop")
+        items = uow.exceptions.open_items()
+    groups = held_back(catalogue.values(), [SHOP], now=NOW, applied=applied, exceptions=items)
+    everywhere = {isbn for group in groups for isbn in group.everywhere}
+    assert len(everywhere) == planned.plan.counts["held_back"] == report.skipped
+    [changed] = [g for g in groups if g.reason == "ISBN changed in the source"]
+    assert changed.everywhere == (str(TYPO),) and changed.storefronts == ("shop",)
+    without = held_back(catalogue.values(), [SHOP], now=NOW)  # the listing rules alone: one fewer
+    assert len({isbn for group in without for isbn in group.everywhere}) == len(everywhere) - 1
+
+
+def test_a_failed_hide_of_the_old_product_names_it_by_its_last_name_in_the_sync_report() -> None:
+    """The old ISBN's product that an accepted change hides has no listing: a sync whose hide of it fails names it
+    by the name it was last written with, as the plan does, never by its bare number."""
+    source, store, uow, clock, old, name = accepted_change()
+    store.transient_failures = 1000  # every write fails
+    report = sync(source, store, uow, clock)
+    assert any(line.startswith(f"store unreachable: {name}, ISBN {old} on store 'shop': ")
+               for line in report.exceptions_opened), report.exceptions_opened

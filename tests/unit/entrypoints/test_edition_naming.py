@@ -94,3 +94,16 @@ def test_a_jobs_kind_is_said_in_the_words_of_the_services_log():
         assert job_words(job)[0] == f"{job_kind_words(kind)} of store 'shop'"
     assert [job_kind_words(k) for k in ("delta-sync", "order-import", "retry-transient", "launch")] == [
         "delta sync", "order import", "retry of transient failures", "launch"]
+
+
+def test_a_planned_hide_no_listing_names_is_named_by_its_last_name_else_as_not_in_the_catalogue() -> None:
+    from bookbridge.domain.applied import AppliedListing
+    from bookbridge.domain.listing import Section
+    from bookbridge.domain.plan import ActionKind, StoreAction
+    from bookbridge.entrypoints.presentation import action_name
+
+    hide = StoreAction(ActionKind.HIDE, "9780306406157", None, reason="no longer in the source")
+    named = AppliedListing("9780306406157", {}, payloads={Section.CORE: {"name": "Roseanna (Hardback)"}})
+    assert action_name(hide, named) == "Roseanna (Hardback)"
+    assert action_name(hide, AppliedListing("9780306406157", {})) == "not in the catalogue (ISBN 9780306406157)"
+    assert action_name(hide, None) == "not in the catalogue (ISBN 9780306406157)"
