@@ -6,6 +6,7 @@ One rule, so that no message says `1 problems`: the count, then the word that ag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 # An edition sold or seen that the stored catalogue does not hold (a title since removed, another source's).
@@ -102,9 +103,20 @@ def value_error_words(error_type: str, message: str, context: dict[str, object] 
     if error_type in _NOT_TEXT and isinstance(given, str):  # `"15"`: a number in quotes, which is text
         said += ", not text"
     if isinstance(given, (str, int, float, bool)) and not isinstance(given, dict):
-        text = repr(given)
-        return f"{said}; it is {text if len(text) <= 60 else text[:57] + '...'}"
+        # A bound is checked on a number read from the text (a query string's '0'): said as the number it is.
+        return f"{said}; it is {given_words(given, as_number=error_type in _BOUND_WORDS)}"
     return said
+
+
+_NUMBER = re.compile(r"\s*-?[0-9]+(\.[0-9]+)?\s*")
+
+
+def given_words(given: str | float, *, as_number: bool = False) -> str:
+    """A value refused, as a refusal shows what it was given: text quoted (`'abc'`), a number not (`0`), and
+    `as_number`, text that is a number as the number (`0` for '0': the CLI's `--limit 0` and the API's `?limit=0`
+    alike); cut at 60 characters."""
+    text = given.strip() if as_number and isinstance(given, str) and _NUMBER.fullmatch(given) else repr(given)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def named_edition(isbn: str, name: str | None, *, between: str = ", ") -> str:

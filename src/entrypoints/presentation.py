@@ -37,10 +37,10 @@ from bookbridge.domain.listing import (
 )
 from bookbridge.domain.model import TitleFamily
 from bookbridge.domain.plan import StoreAction
-from bookbridge.domain.ports import ExceptionKind, SyncException, SyncRun
+from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind, SyncException, SyncRun
 from bookbridge.domain.storefront import storefront_words
+from bookbridge.domain.words import given_words, not_in_catalogue
 from bookbridge.domain.words import named_edition as named_edition  # one naming of an edition, every layer's
-from bookbridge.domain.words import not_in_catalogue
 from bookbridge.domain.words import plural as plural  # one rule for every layer's messages and log lines
 from bookbridge.entrypoints.crontab import WEEKDAYS, cron_trigger, read_weekdays, weekday_expression
 
@@ -256,6 +256,31 @@ def where_words(key: str | None, store: str, storefronts: Collection[str] = ()) 
     `storefront 'uk'`, `store 'shop'`, `source 'consonance'`, `order import of store 'shop'`, ...; None when it
     names no place."""
     return place_words(key, store, storefronts)
+
+
+def exception_id_number(value: str | int) -> int:
+    """An exception's id: a whole number from 1 to the largest id the state database holds. Anything else is
+    refused (ValueError) in the words the CLI's ID and the API's path parameter exception_id both say:
+    `must be an exception id, a whole number from 1 to 2147483647; it is 'abc'` (a number unquoted: `it is 0`)."""
+    text = value.strip() if isinstance(value, str) else ""
+    number = value if isinstance(value, int) else int(text) if text.isascii() and text.isdigit() else None
+    if number is not None and 1 <= number <= MAX_INTEGER:
+        return number
+    raise ValueError(f"must be an exception id, a whole number from 1 to {MAX_INTEGER}; it is "
+                     f"{given_words(value, as_number=True)}")
+
+
+def not_a_day(value: str, error: ValueError | None = None) -> str:
+    """A value refused as a day, in the words the CLI's --from/--to and the API's start/end both say: `must be a
+    day as YYYY-MM-DD; it is '2026-13-01' (month must be in 1..12)`, with Python's reason (`error`, from
+    `date.fromisoformat`) when it says more than that the value is no date."""
+    return f"must be a day as YYYY-MM-DD; it is {given_words(value)}{date_reason(error)}"
+
+
+def date_reason(error: ValueError | None) -> str:
+    """Why `date.fromisoformat` refused a value, when it says more than that it is no date: ` (month must be in
+    1..12)`; else nothing."""
+    return f" ({error})" if error and not str(error).startswith("Invalid isoformat string") else ""
 
 
 def names_nothing(what: str, value: str, configured: Sequence[str], known: str, *, hint: str = "") -> str:

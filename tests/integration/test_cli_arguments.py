@@ -45,8 +45,15 @@ def _refused(result, option: str) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("value", [TOO_BIG, str(MAX_INTEGER + 1), "0"])
 def test_an_exception_id_past_the_ids_the_database_holds_is_refused_as_not_one(config, command, value):
     words = _refused(run(*command, value, "-c", str(config)), "ID")
-    assert f"'{value}' is not an exception id: give the number `bookbridge exceptions list` shows " \
-           f"(from 1 to {MAX_INTEGER})" in words, words
+    # As the API's path parameter exception_id says it (test_http_hardening): the number unquoted.
+    assert f"Invalid value for 'ID': must be an exception id, a whole number from 1 to {MAX_INTEGER}; it is " \
+           f"{value}" in words, words
+
+
+def test_an_exception_id_that_is_no_number_is_refused_as_the_api_refuses_it(config):
+    words = _refused(run("exceptions", "show", "abc", "-c", str(config)), "ID")
+    assert f"Invalid value for 'ID': must be an exception id, a whole number from 1 to {MAX_INTEGER}; it is " \
+           "'abc'" in words, words
 
 
 @pytest.mark.parametrize("command", [("runs",), ("jobs",), ("milestones",)], ids=" ".join)
@@ -106,11 +113,15 @@ def test_since_that_is_no_day_or_instant_is_refused_as_the_other_days_are(config
     assert "isoformat" not in words, words
 
 
-def test_a_day_that_is_not_one_is_refused_in_the_same_words(config):
+def test_a_day_that_is_not_one_is_refused_in_the_words_the_api_uses(config):
+    """As /api/sales says it of start and end (test_http_hardening), with the reason when there is more to say."""
     words = _refused(run("sales", "report", "--from", "yesterday", "-c", str(config)), "--from")
-    assert "'yesterday' is not a day: give one as 2026-12-07" in words and "isoformat" not in words, words
+    assert "Invalid value for '--from': must be a day as YYYY-MM-DD; it is 'yesterday'" in words, words
+    assert "isoformat" not in words, words
     words = _refused(run("sales", "report", "--to", "2026-12-99", "-c", str(config)), "--to")
-    assert "'2026-12-99' is not a day (day is out of range for month): give one as 2026-12-07" in words, words
+    assert "must be a day as YYYY-MM-DD; it is '2026-12-99' (day is out of range for month)" in words, words
+    words = _refused(run("sales", "export", "--from", "2026-13-01", "-c", str(config)), "--from")
+    assert "must be a day as YYYY-MM-DD; it is '2026-13-01' (month must be in 1..12)" in words, words
 
 
 def _open_ids(config: Path) -> list[int]:
@@ -158,7 +169,6 @@ def test_init_over_a_file_that_exists_is_refused_naming_the_file(tmp_path):
     (("exceptions", "retry", "999"), "ID", "no exception with id 999 "),
     (("sales", "export", "--sink", "nope"), "--sink",
      "no sales sink named 'nope' (see [[sales_sinks]] in docs/configuration.md)"),
-    (("sales", "export"), "--sink", "no sales sink is configured (see [[sales_sinks]] in docs/configuration.md)"),
     (("sales", "report", "--by", "nonsense"), "--by",  # as /api/sales says it of group_by
      "must be one of edition, family, format, storefront, day, week or month; it is 'nonsense'"),
     (("source", "inspect", "/nonexistent.xml"), "SOURCE",
@@ -168,6 +178,15 @@ def test_a_value_that_names_nothing_is_refused_naming_the_argument(config, argum
     """A value judged after parsing (it names nothing that is there) is framed as a parser's refusal is."""
     words = _refused(run(*arguments, "-c", str(config)), argument)
     assert f"Invalid value for '{argument}': {why}" in words, words
+
+
+def test_sales_export_with_no_sink_configured_names_no_option_it_was_not_given(config):
+    """No --sink was given, so none is named: the command as a whole is refused (`Usage: …`, `Error: …`, exit 2)."""
+    result = run("sales", "export", "-c", str(config))
+    assert result.exit_code == 2 and result.output.startswith("Usage: "), result.output
+    words = said(result.output)
+    assert "Error: no sales sink is configured (see [[sales_sinks]] in docs/configuration.md)" in words, words
+    assert "--sink" not in words.split("Error:")[1] and "Traceback" not in words, words
 
 
 def test_retry_help_gives_every_reason_it_exits_1():

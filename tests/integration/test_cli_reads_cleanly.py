@@ -553,7 +553,9 @@ def test_keep_store_value_is_refused_on_an_exception_that_is_no_drift(tmp_path):
                    str(config))
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
-    assert "Invalid value for '--keep-store-value'" in said and f"exception {exception} is isbn-changed" in said, said
+    assert "Invalid value for '--keep-store-value'" in said, said
+    # The kind as `exceptions resolve` says it on success: its code, its words beside (docs/glossary.md).
+    assert f"exception {exception} is isbn-changed (ISBN changed in the source); nothing was resolved" in said, said
     listed = json.loads(plain("exceptions", "list", "--json", "-c", str(config)).stdout)
     assert exception in {e["id"] for e in listed}  # nothing was resolved
 

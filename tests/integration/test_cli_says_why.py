@@ -84,7 +84,7 @@ def test_a_bad_day_is_an_error_naming_its_option(tmp_path, args, option, value):
     config = write_config(tmp_path, sample_config(2))
     result = run(*args, "-c", str(config))
     assert result.exit_code == 2, result.output
-    assert f"Invalid value for '{option}': '{value}' is " in result.output, result.output
+    assert f"Invalid value for '{option}': " in result.output and f"'{value}'" in result.output, result.output
 
 
 UNSET = ('[source]\nkind = "consonance"\nbase_url = "http://127.0.0.1:9"\napi_key_env = "BB_WALK_UNSET_KEY"\n'

@@ -269,12 +269,12 @@ def test_resolve_asks_for_confirmation_and_a_note(
 # A bad value of each of the page's query parameters: the page, page 1 (or the filter left out), and a note
 # naming the parameter, what it takes and what it was given.
 BAD_QUERY = [
-    ("editions_page", "-1", "Query parameter editions_page: must be at least 1; it is '-1', so page 1 is shown."),
+    ("editions_page", "-1", "Query parameter editions_page: must be at least 1; it is -1, so page 1 is shown."),
     ("editions_page", "abc", "Query parameter editions_page: must be a whole number; it is 'abc', so page 1 is "
                              "shown."),
-    ("editions_page", "100001", "Query parameter editions_page: must be at most 100000; it is '100001', so page 1 "
+    ("editions_page", "100001", "Query parameter editions_page: must be at most 100000; it is 100001, so page 1 "
                                 "is shown."),
-    ("flips_page", "0", "Query parameter flips_page: must be at least 1; it is '0', so page 1 is shown."),
+    ("flips_page", "0", "Query parameter flips_page: must be at least 1; it is 0, so page 1 is shown."),
     ("flips_page", "1.5", "Query parameter flips_page: must be a whole number; it is '1.5', so page 1 is shown."),
     ("exception", "abc", "Query parameter exception: must be a whole number; it is 'abc', so the message names no "
                          "exception."),
@@ -325,7 +325,7 @@ def test_every_dashboard_route_refuses_in_a_page_never_in_json(
         ("GET", "/dashboard/exceptions/abc/resolve", None,
             404, "Exception id: must be a whole number; it is 'abc'."),
         ("GET", "/dashboard/exceptions/0/resolve", None,
-            404, "Exception id: must be at least 1; it is '0'."),
+            404, "Exception id: must be at least 1; it is 0."),
         ("POST", "/dashboard/exceptions/999/resolve", {"csrf": token}, 404, "No exception with id 999."),
         ("POST", "/dashboard/exceptions/abc/resolve", {"csrf": token},
             404, "Exception id: must be a whole number; it is 'abc'."),
@@ -335,7 +335,7 @@ def test_every_dashboard_route_refuses_in_a_page_never_in_json(
             422, "Form field note: control characters (such as NUL) are not allowed."),
         ("POST", "/dashboard/exceptions/999/retry", {"csrf": token}, 404, "No exception with id 999."),
         ("POST", "/dashboard/exceptions/99999999999/retry", {"csrf": token},
-            404, "Exception id: must be at most 2147483647; it is '99999999999'."),
+            404, "Exception id: must be at most 2147483647; it is 99999999999."),
         ("POST", "/dashboard/exceptions/1/retry", {"csrf": "wrong"},
             403, "The form's CSRF token is missing or wrong; reload the dashboard."),
         ("POST", "/dashboard/sync", {"csrf": "wrong"},

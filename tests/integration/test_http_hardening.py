@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.entrypoints.http.security import SESSION_COOKIE
 from bookbridge.entrypoints.metrics import metrics
 from http_support import ADMIN_TOKEN, admin, build_app, payload, seed_exception, signed_headers
@@ -82,20 +83,28 @@ def test_every_error_body_is_one_sentence_naming_the_field(client: TestClient) -
 
 @pytest.mark.parametrize(("method", "url", "body", "said"), [
     ("get", "/api/runs?limit=abc", None, "query parameter limit: must be a whole number; it is 'abc'"),
-    ("get", "/api/runs?limit=0", None, "query parameter limit: must be at least 1; it is '0'"),
+    # A number unquoted, as the CLI's --limit says it (test_cli_arguments).
+    ("get", "/api/runs?limit=0", None, "query parameter limit: must be at least 1; it is 0"),
+    ("get", "/api/upcoming?limit=501", None, "query parameter limit: must be at most 500; it is 501"),
     ("post", "/api/exceptions/1/resolve", None, "body: must be given (a JSON object)"),
     ("post", "/api/exceptions/1/resolve", {}, "body note: must be given"),
     ("post", "/api/exceptions/1/resolve", {"note": ""}, "body note: a note is needed: say what was done about it"),
     ("post", "/api/exceptions/1/resolve", [], "body: must be a JSON object"),
     ("post", "/api/sync?full=maybe", None, "query parameter full: must be true or false; it is 'maybe'"),
     ("get", "/api/sales?start=2026-13-01", None,
-     "query parameter start: must be a day as YYYY-MM-DD; it is '2026-13-01'"),
+     "query parameter start: must be a day as YYYY-MM-DD; it is '2026-13-01' (month must be in 1..12)"),
+    ("get", "/api/sales?end=2026-12-99", None,
+     "query parameter end: must be a day as YYYY-MM-DD; it is '2026-12-99' (day is out of range for month)"),
     ("get", "/api/sales?start=AAA", None, "query parameter start: must be a day as YYYY-MM-DD; it is 'AAA'"),
     # As `sales report --by` says it: the groupings, never their deprecated aliases (still taken).
     ("get", "/api/sales?group_by=author", None,
      "query parameter group_by: must be one of edition, family, format, storefront, day, week or month; it is "
      "'author'"),
-    ("post", "/api/exceptions/abc/retry", None, "path parameter exception_id: must be a whole number; it is 'abc'"),
+    # As `bookbridge exceptions retry abc` says it (test_cli_arguments).
+    ("post", "/api/exceptions/abc/retry", None,
+     f"path parameter exception_id: must be an exception id, a whole number from 1 to {MAX_INTEGER}; it is 'abc'"),
+    ("post", "/api/exceptions/0/resolve", {"note": "x"},
+     f"path parameter exception_id: must be an exception id, a whole number from 1 to {MAX_INTEGER}; it is 0"),
 ])
 def test_the_apis_refusals_are_in_the_projects_words_naming_what_the_field_takes(
         client: TestClient, method: str, url: str, body: object, said: str) -> None:

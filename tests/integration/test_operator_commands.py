@@ -390,7 +390,7 @@ def test_a_filter_that_matches_nothing_says_so_not_that_nothing_is_open(config):
 
 def test_an_id_or_a_kind_that_is_not_one_is_said_in_words_not_in_a_parsers(config):
     shown = run("exceptions", "show", "abc", "-c", str(config))
-    assert shown.exit_code == 2 and "'abc' is not an exception id" in shown.output, shown.output
+    assert shown.exit_code == 2 and "must be an exception id, a whole number" in shown.output, shown.output
     assert "Input should be" not in shown.output
     kind = run("exceptions", "list", "--kind", "drfit", "-c", str(config))
     assert kind.exit_code == 2 and "'drfit' is not an exception kind (did you mean 'drift'? the kinds: " \

@@ -321,11 +321,11 @@ def exceptions_resolve(
         at = checked_places("--where", where, places.words)
         chosen = ([e.id for e in _matching(open_items, kind, storefront, isbn, at, places)] if filtered
                   else list(dict.fromkeys(exception_ids or [])))
-        kinds = {e.id: e.kind for e in open_items}
-        if keep_store_value and (other := [i for i in chosen if kinds.get(i, ExceptionKind.DRIFT)
-                                           is not ExceptionKind.DRIFT]):
+        items = {e.id: e for e in open_items}
+        if keep_store_value and (other := [i for i in chosen if i in items
+                                           and items[i].kind is not ExceptionKind.DRIFT]):
             raise refused("--keep-store-value", f"it is for drift exceptions only, and exception {other[0]} is "
-                          f"{kinds[other[0]].value}; nothing was resolved")
+                          f"{kind_label(items[other[0]])}; nothing was resolved")
         store = container.storefront() if keep_store_value else None
         missing = [i for i in chosen if i not in is_open]
         for exception_id in missing:  # resolved already: its note stays as it was

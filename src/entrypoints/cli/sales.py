@@ -53,12 +53,13 @@ from bookbridge.entrypoints.cli.common import (
 )
 from bookbridge.entrypoints.cli.render import add_format_column, add_isbn_column
 from bookbridge.entrypoints.cli.tables import WholeTable
-from bookbridge.entrypoints.cli.values import day_value, instant_value, refused
+from bookbridge.entrypoints.cli.values import CommandRefused, day_value, instant_value, refused
 from bookbridge.entrypoints.container import Container, build_import_command
 from bookbridge.entrypoints.presentation import not_catalogued_note, plural, store_time
 from bookbridge.entrypoints.settings import ConfigurationError
 
 IMPORT_LEASE_TTL = timedelta(minutes=30)  # SQLite only: a crashed holder's lease lapses
+SINKS_DOC = "(see [[sales_sinks]] in docs/configuration.md)"
 
 orders_app = command_group("Store orders: import them into the sales ledger.")
 sales_app = command_group("Sales from imported orders: reports and exports.")
@@ -342,9 +343,10 @@ def export_command(
         first, last = _window(start, end, _latest_day(container))
         sinks = [s for s in _built(container)[1] if sink is None or s.name == sink]
         err = screen(stderr=True)
-        if not sinks:
-            raise refused("--sink", f"no sales sink {'named ' + repr(sink) if sink else 'is configured'} "
-                          "(see [[sales_sinks]] in docs/configuration.md)")
+        if not sinks and sink is not None:
+            raise refused("--sink", f"no sales sink named {sink!r} {SINKS_DOC}")
+        if not sinks:  # --sink was not given: the command as a whole is refused, naming no option
+            raise CommandRefused(f"no sales sink is configured {SINKS_DOC}")
         ledger = container.sales_ledger()
         facts = ledger.facts(first, last)
         days = {f.day for f in facts}

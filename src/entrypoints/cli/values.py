@@ -22,7 +22,7 @@ from bookbridge.domain.isbn import ISBN13, InvalidISBN
 from bookbridge.domain.ports import MAX_INTEGER, ExceptionKind
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import value_error_words
-from bookbridge.entrypoints.presentation import names_nothing
+from bookbridge.entrypoints.presentation import date_reason, exception_id_number, names_nothing, not_a_day
 
 
 def _refused(message: str) -> PydanticCustomError:
@@ -40,13 +40,11 @@ def isbn_value(value: str | ISBN13) -> ISBN13:
 
 def exception_id(value: str | int) -> int:
     """An exception's id: the whole number `bookbridge exceptions list` shows, from 1 to the largest id the state
-    database holds (as the HTTP API bounds it)."""
-    number = value if isinstance(value, int) else (
-        int(value) if value.strip().isascii() and value.strip().isdigit() else None)
-    if number is not None and 1 <= number <= MAX_INTEGER:
-        return number
-    raise _refused(f"{value!r} is not an exception id: give the number `bookbridge exceptions list` shows "
-                   f"(from 1 to {MAX_INTEGER})")
+    database holds; refused as the HTTP API refuses it (`exception_id_number`)."""
+    try:
+        return exception_id_number(value)
+    except ValueError as exc:
+        raise _refused(str(exc)) from None
 
 
 def count_value(value: str | int) -> int:
@@ -81,7 +79,7 @@ def day_value(value: str | date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise _refused(f"{value!r} is not a day{_why(exc)}: give one as 2026-12-07") from None
+        raise _refused(not_a_day(value, exc)) from None
 
 
 def instant_value(value: str | datetime) -> datetime:
@@ -90,14 +88,9 @@ def instant_value(value: str | datetime) -> datetime:
     try:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     except ValueError as exc:
-        raise _refused(f"{value!r} is not a day or an instant{_why(exc)}: give one as 2026-12-07 or "
+        raise _refused(f"{value!r} is not a day or an instant{date_reason(exc)}: give one as 2026-12-07 or "
                        "2026-12-07T09:00Z") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _why(exc: ValueError) -> str:
-    """Why a day was refused, when Python says more than that it is no date (`month must be in 1..12`)."""
-    return "" if str(exc).startswith("Invalid isoformat string") else f" ({exc})"
 
 
 def exception_kind(value: str | ExceptionKind) -> ExceptionKind:
@@ -114,6 +107,15 @@ def refused(option: str, message: str) -> typer.BadParameter:
     """A value refused after parsing (it needs the configuration to judge), framed as a parser's refusal is:
     `Usage: …` and `Error: Invalid value for '--where': …`, exit 2."""
     return typer.BadParameter(message, param_hint=f"'{option}'")
+
+
+class CommandRefused(typer.BadParameter):
+    """A refusal of the command as a whole, no one option or argument at fault (none was given): `Usage: …` and
+    `Error: no sales sink is configured …`, exit 2, framed as typer frames a refused value without naming one
+    (a bare BadParameter would say `Invalid value: …` of no value)."""
+
+    def format_message(self) -> str:
+        return self.message
 
 
 def checked_storefront(option: str, value: str | None, configured: Sequence[str]) -> str | None:

@@ -47,7 +47,14 @@ from bookbridge.entrypoints.http.schemas import (
     Upcoming,
 )
 from bookbridge.entrypoints.http.state import AppState, State, require_admin
-from bookbridge.entrypoints.presentation import names_nothing, no_such_exception, resolved_already, where_words
+from bookbridge.entrypoints.presentation import (
+    exception_id_number,
+    names_nothing,
+    no_such_exception,
+    not_a_day,
+    resolved_already,
+    where_words,
+)
 from bookbridge.entrypoints.secrets import configured_redactor
 
 log = logging.getLogger(__name__)
@@ -58,7 +65,24 @@ router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_
                               422: problem("a field breaks a rule, or a query parameter is given that the route "
                                            "does not take: the detail names the field and the rule (or the "
                                            "parameters the route takes)")})
-ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the exception's id")]
+
+
+def _exception_id(value: object) -> object:
+    """An id refused as `bookbridge exceptions` refuses its ID (`exception_id_number`), the number unquoted."""
+    try:
+        return exception_id_number(value) if isinstance(value, str | int) else value
+    except ValueError as exc:
+        raise PydanticCustomError("exception_id", _template(str(exc))) from None
+
+
+def _template(words: str) -> str:
+    """`words` as a PydanticCustomError's message template, which would fill in `{...}`."""
+    return words.replace("{", "{{").replace("}", "}}")
+
+
+# Path first: FastAPI states its bounds in the OpenAPI document (after a validator, they would be lost).
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the exception's id"),
+                        BeforeValidator(_exception_id)]
 # What `_open_item` answers, as `bookbridge exceptions resolve|retry` say it (exit 2 and 1).
 NOT_OPEN: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "no exception has this id, open or resolved (`no exception with id 7`)"},
@@ -224,10 +248,17 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _iso_day(value: object) -> object:
-    """Only `YYYY-MM-DD` is a day here (pydantic alone would also take a number as a Unix time)."""
-    if isinstance(value, str) and not _DAY.match(value):
-        raise PydanticCustomError("day_format", "expected a day as YYYY-MM-DD")  # problems.JSON_WORDS words it
-    return value
+    """Only `YYYY-MM-DD` is a day here (pydantic alone would also take a number as a Unix time); anything else is
+    refused as the CLI's --from and --to refuse it (`not_a_day`)."""
+    if not isinstance(value, str):
+        return value
+    error = None
+    if _DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            error = exc
+    raise PydanticCustomError("day", _template(not_a_day(value, error)))
 
 
 Day = Annotated[date, BeforeValidator(_iso_day)]

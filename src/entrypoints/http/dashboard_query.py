@@ -3,7 +3,7 @@
 A person types these into the address bar or follows an old link: a page number that is not one (`-1`, `abc`), a
 message code that names none, an id that is not a number. The API answers such input 422; the dashboard shows
 its page anyway, without that parameter, and says so in a note naming the parameter, what it takes and what it
-was given (`Query parameter editions_page: must be at least 1; it is '-1', so page 1 is shown.`), in the words
+was given (`Query parameter editions_page: must be at least 1; it is -1, so page 1 is shown.`), in the words
 of the API's refusals (`problems.why`); a page past its list's last, once the list is known, is noted too
 (`past_last_page`). A value is quoted back only when it is a plain word or number: the page
 shows no free text from the query string (someone else's link could make it say anything).

@@ -77,7 +77,7 @@ def _is_type_tag(part: object) -> bool:
 JSON_WORDS = {"dict_type": "must be a JSON object", "model_type": "must be a JSON object",
               "model_attributes_type": "must be a JSON object", "list_type": "must be a JSON array ([...])",
               "string_type": "must be text", "json_invalid": "must be JSON",
-              "day_format": "must be a day as YYYY-MM-DD", "grouping": GROUPING_RULE,
+              "grouping": GROUPING_RULE,
               "int_parsing_size": "must be a whole number of at most 4300 digits",
               "extra_forbidden": "is not a field of this body"}
 
