@@ -22,7 +22,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -31,10 +31,9 @@ from bookbridge.application.exception_retry import retry_of
 from bookbridge.application.held_back import FROM_EVERY_STOREFRONT, FROM_SOME_STOREFRONT
 from bookbridge.application.reconcile import NOTE_NEEDED, resolution_note
 from bookbridge.application.sync import SOURCE_UNREAD
-from bookbridge.domain.ports import MAX_INTEGER
 from bookbridge.domain.storefront import storefront_words
 from bookbridge.domain.words import plural
-from bookbridge.entrypoints.http.admin import not_open, resolve_exception, retry_exception
+from bookbridge.entrypoints.http.admin import ExceptionId, not_open, resolve_exception, retry_exception
 from bookbridge.entrypoints.http.dashboard_query import read_query
 from bookbridge.entrypoints.http.dashboard_view import ExceptionRow, Filters, exception_row, gather
 from bookbridge.entrypoints.http.inputs import FILLED_TEXT_PATTERN, TEXT_PATTERN, refuse_control_characters
@@ -45,7 +44,6 @@ from bookbridge.entrypoints.http.state import AppState, State
 from bookbridge.entrypoints.metrics import record_login_failure
 from bookbridge.entrypoints.presentation import COUNT_WORDS, RUN_COUNTS, no_such_exception, where_words
 
-ExceptionId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 MAX_FORM = 65_536  # bytes: room for every field at its limit, percent-encoded
 MAX_FIELD = 2000  # characters
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
