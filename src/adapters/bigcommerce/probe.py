@@ -15,6 +15,7 @@ import httpx
 
 from bookbridge.adapters.bigcommerce.client import BigCommerceClient, BigCommerceConfig
 from bookbridge.adapters.bigcommerce.errors import (
+    ORDER_SCOPES,
     BigCommerceCredentialsRefused,
     BigCommerceError,
     BigCommerceRejected,
@@ -44,7 +45,7 @@ CALLS = (
     _Call("catalog/products/channel-assignments", {"limit": 1}, ("Products: modify", "Channel Listings: modify"),
           "to list products on each storefront's channel"),
     _Call("pricelists", {"limit": 1}, ("Products: modify",), "for prices in currencies other than the store's"),
-    _Call("orders", {"limit": 1}, ("Orders: read-only",), "to import orders as sales; not needed with [orders] "
+    _Call("orders", {"limit": 1}, ORDER_SCOPES, "to import orders as sales; not needed with [orders] "
           "enabled = false", api="v2"),
 )
 ORDERS_CALL = api_request("GET", "v2", "orders")  # its finding, which `check` leaves out when order import is off
